@@ -1,0 +1,122 @@
+"""Exceptions of opvang-opt.
+
+Every error a user can cause is an :class:`OpvangError`. It carries a list of
+:class:`Problem` records, so one exception can report *all* problems of an input
+at once (each naming the file, the row or id, the field and what is wrong).
+Only the CLI turns these into messages and exit codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input.
+
+    Parameters
+    ----------
+    message
+        What is wrong, in plain words.
+    source
+        The file (or scenario section) the problem is in.
+    where
+        The row number or id of the record, when the problem is in one record.
+    field
+        The column or scenario key, when the problem is in one field.
+    """
+
+    message: str
+    source: str | None = None
+    where: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        parts = []
+        if self.source:
+            parts.append(str(self.source))
+        if self.where:
+            parts.append(str(self.where))
+        if self.field:
+            parts.append(str(self.field))
+        prefix = ", ".join(parts)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class OpvangError(Exception):
+    """Base class of every error a user can cause with bad input or settings.
+
+    Parameters
+    ----------
+    summary
+        One line that says what failed.
+    problems
+        Every problem found, each printed on a line of its own.
+    """
+
+    exit_code = 2
+
+    def __init__(self, summary: str, problems: list[Problem] | None = None) -> None:
+        self.summary = summary
+        self.problems: list[Problem] = list(problems or [])
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        """Return the summary and every problem as a bulleted text."""
+        lines = [self.summary]
+        lines += [f"  - {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+class ScenarioError(OpvangError):
+    """The scenario file cannot be read or does not follow the schema."""
+
+
+class DataError(OpvangError):
+    """An input layer or table is missing, unreadable or fails validation."""
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """One rule that is short, and by how much (part of a diagnosis)."""
+
+    rule: str
+    message: str
+    required: float | None = None
+    available: float | None = None
+
+    @property
+    def short_by(self) -> float | None:
+        """How much is missing, when both sides are numbers."""
+        if self.required is None or self.available is None:
+            return None
+        return max(0.0, self.required - self.available)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Why a model has no (complete) solution: the rules that are short."""
+
+    shortfalls: tuple[Shortfall, ...] = ()
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return "; ".join(s.message for s in self.shortfalls) or "no diagnosis"
+
+
+class InfeasibleError(OpvangError):
+    """A model has no feasible solution; carries a :class:`Diagnosis`."""
+
+    def __init__(self, summary: str, diagnosis: Diagnosis) -> None:
+        self.diagnosis = diagnosis
+        problems = [Problem(s.message, field=s.rule) for s in diagnosis.shortfalls]
+        super().__init__(summary, problems)
+
+
+def file_label(path: str | Path) -> str:
+    """Return a short label for a file in messages (its name with parent folder)."""
+    p = Path(path)
+    return f"{p.parent.name}/{p.name}" if p.parent.name else p.name

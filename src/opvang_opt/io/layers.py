@@ -1,0 +1,347 @@
+"""Read vector layers and tables, reproject to RD New and validate them.
+
+Every problem of a layer is collected and reported at once, each naming the file,
+the id or row, and the column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from opvang_opt.errors import DataError, Problem
+from opvang_opt.scenario import LayerSource
+
+WORKING_CRS = "EPSG:28992"
+"""RD New, the Dutch grid in metres: every layer is reprojected to it."""
+
+_MAX_LISTED = 25  # problems listed per kind before they are summarised
+
+
+@dataclass(frozen=True)
+class LayerReport:
+    """What reading a layer found and did (kept for run.json and the report)."""
+
+    name: str
+    path: str
+    sha256: str
+    features: int
+    source_crs: str
+    repaired: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file (or of all files of a folder-based source)."""
+    h = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for p in files:
+        with p.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+def _where(row: int, ident: object | None) -> str:
+    return f"id {ident} (row {row})" if ident is not None and not pd.isna(ident) else f"row {row}"
+
+
+def read_table(
+    source: LayerSource,
+    name: str,
+    required_columns: Sequence[str] = (),
+    *,
+    allow_empty: bool = False,
+) -> tuple[pd.DataFrame, LayerReport]:
+    """Read a table without geometry (CSV, or any GDAL source) and check its columns and ids.
+
+    Parameters
+    ----------
+    source
+        Where the table is.
+    name
+        Name of the table in the scenario (used in messages).
+    required_columns
+        Columns that must be present.
+    allow_empty
+        Accept a table without rows.
+
+    Returns
+    -------
+    (DataFrame, LayerReport)
+
+    Raises
+    ------
+    DataError
+        Listing every missing column, missing id and duplicate id.
+    """
+    path = Path(source.path)
+    label = str(path)
+    if not path.exists():
+        raise DataError(
+            f"Table '{name}' not found: {label}", [Problem("file does not exist", source=label)]
+        )
+    try:
+        if path.suffix.lower() == ".csv":
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+        else:
+            df = pyogrio.read_dataframe(path, layer=source.layer, read_geometry=False)
+    except Exception as exc:  # any reader failure is a data problem of this file
+        raise DataError(
+            f"Table '{name}' cannot be read: {label}", [Problem(str(exc).strip(), source=label)]
+        ) from None
+    problems = _check_columns_and_ids(df, source, label, required_columns)
+    if len(df) == 0 and not allow_empty:
+        problems.append(Problem(f"the table '{name}' has no rows", source=label))
+    if problems:
+        raise DataError(f"Table '{name}' ({label}) has {len(problems)} problem(s)", problems)
+    report = LayerReport(name, label, file_sha256(path), len(df), "none")
+    return df, report
+
+
+def read_layer(
+    source: LayerSource,
+    name: str,
+    required_columns: Sequence[str] = (),
+    *,
+    allow_empty: bool = False,
+) -> tuple[gpd.GeoDataFrame, LayerReport]:
+    """Read a vector layer, reproject it to RD New and validate it.
+
+    Parameters
+    ----------
+    source
+        Where the layer is: any source GDAL reads, or a CSV with x/y or WKT columns.
+    name
+        Name of the layer in the scenario (used in messages).
+    required_columns
+        Columns the scenario uses; each missing one is a problem.
+    allow_empty
+        Accept a layer without features (e.g. a constraint layer with nothing in it).
+
+    Returns
+    -------
+    (GeoDataFrame, LayerReport)
+        The layer in EPSG:28992, and what was read and repaired.
+
+    Raises
+    ------
+    DataError
+        Listing every problem at once: a missing file, no CRS, missing columns,
+        missing or duplicate ids, empty or invalid geometries (unless repair is allowed).
+
+    Examples
+    --------
+    >>> from opvang_opt.scenario import LayerSource
+    >>> gdf, rep = read_layer(LayerSource(path="data/demo/longlist.gpkg",
+    ...                       id_column="site_id"), "longlist")  # doctest: +SKIP
+    """
+    path = Path(source.path)
+    label = str(path)
+    if not path.exists():
+        raise DataError(
+            f"Layer '{name}' not found: {label}", [Problem("file does not exist", source=label)]
+        )
+    gdf = _read_any(source, name, path, label)
+
+    problems: list[Problem] = []
+    declared = None
+    if source.crs is not None:
+        try:
+            declared = CRS.from_user_input(source.crs)
+        except CRSError as exc:
+            problems.append(
+                Problem(f"unknown CRS '{source.crs}': {exc}", source=label, field="crs")
+            )
+    if gdf.crs is None:
+        if declared is None:
+            problems.append(
+                Problem(
+                    "the layer has no coordinate reference system (CRS); set `crs:` for this "
+                    "layer in the scenario, e.g. crs: EPSG:28992",
+                    source=label,
+                )
+            )
+        else:
+            gdf = gdf.set_crs(declared)
+    elif declared is not None and not CRS.from_user_input(gdf.crs).equals(declared):
+        problems.append(
+            Problem(
+                f"the scenario says crs {source.crs}, but the file declares {gdf.crs.to_string()}",
+                source=label,
+                field="crs",
+            )
+        )
+    problems += _check_columns_and_ids(gdf, source, label, required_columns)
+    if len(gdf) == 0 and not allow_empty:
+        problems.append(Problem(f"the layer '{name}' has no features", source=label))
+
+    ids = gdf[source.id_column] if source.id_column in gdf.columns else None
+    geoms = gdf.geometry.values
+    null = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    repaired: list[str] = []
+    for i in null.nonzero()[0][:_MAX_LISTED]:
+        ident = ids.iloc[i] if ids is not None else None
+        problems.append(Problem("empty geometry", label, _where(i + 1, ident), "geometry"))
+    invalid = ~null & ~shapely.is_valid(geoms)
+    bad = invalid.nonzero()[0]
+    if len(bad) and source.repair_invalid:
+        fixed = shapely.make_valid(geoms[bad])
+        gdf.loc[gdf.index[bad], gdf.geometry.name] = fixed
+        repaired = [str(ids.iloc[i]) if ids is not None else f"row {i + 1}" for i in bad]
+    else:
+        for i in bad[:_MAX_LISTED]:
+            ident = ids.iloc[i] if ids is not None else None
+            reason = shapely.is_valid_reason(geoms[i])
+            problems.append(
+                Problem(
+                    f"invalid geometry ({reason}); fix it, or set repair_invalid: true for this "
+                    "layer to repair it with make_valid",
+                    label,
+                    _where(i + 1, ident),
+                    "geometry",
+                )
+            )
+        if len(bad) > _MAX_LISTED:
+            problems.append(
+                Problem(f"... and {len(bad) - _MAX_LISTED} more invalid geometries", label)
+            )
+    if problems:
+        raise DataError(f"Layer '{name}' ({label}) has {len(problems)} problem(s)", problems)
+
+    source_crs = gdf.crs.to_string()
+    if not CRS.from_user_input(gdf.crs).equals(CRS.from_user_input(WORKING_CRS)):
+        gdf = gdf.to_crs(WORKING_CRS)
+    notes = []
+    if repaired:
+        notes.append(
+            f"repaired {len(repaired)} invalid geometr{'y' if len(repaired) == 1 else 'ies'}"
+        )
+    report = LayerReport(
+        name, label, file_sha256(path), len(gdf), source_crs, tuple(repaired), tuple(notes)
+    )
+    return gdf, report
+
+
+def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.GeoDataFrame:
+    if path.suffix.lower() == ".csv":
+        return _read_csv_layer(source, name, path, label)
+    try:
+        layers = pyogrio.list_layers(path)
+        if source.layer is not None and source.layer not in set(layers[:, 0]):
+            raise DataError(
+                f"Layer '{name}' not found in {label}",
+                [
+                    Problem(
+                        f"no layer '{source.layer}'; the file has: "
+                        + ", ".join(str(n) for n in layers[:, 0]),
+                        source=label,
+                        field="layer",
+                    )
+                ],
+            )
+        gdf = pyogrio.read_dataframe(path, layer=source.layer)
+    except DataError:
+        raise
+    except Exception as exc:  # GDAL cannot open or read the file
+        raise DataError(
+            f"Layer '{name}' cannot be read: {label}", [Problem(str(exc).strip(), source=label)]
+        ) from None
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
+        raise DataError(
+            f"Layer '{name}' has no geometry: {label}", [Problem("no geometry column", label)]
+        )
+    return gdf
+
+
+def _read_csv_layer(source: LayerSource, name: str, path: Path, label: str) -> gpd.GeoDataFrame:
+    try:
+        df = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    except Exception as exc:
+        raise DataError(
+            f"Layer '{name}' cannot be read: {label}", [Problem(str(exc).strip(), source=label)]
+        ) from None
+    problems: list[Problem] = []
+    if source.wkt_column is None and source.x_column is None:
+        raise DataError(
+            f"Layer '{name}' ({label}) has no geometry",
+            [
+                Problem(
+                    "a CSV layer needs x_column and y_column, or wkt_column, in the scenario",
+                    source=label,
+                )
+            ],
+        )
+    cols = [source.wkt_column] if source.wkt_column else [source.x_column, source.y_column]
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise DataError(
+            f"Layer '{name}' ({label}) lacks its geometry columns",
+            [Problem("column is missing", source=label, field=c) for c in missing],
+        )
+    ids = df[source.id_column] if source.id_column in df.columns else None
+    if source.wkt_column:
+        texts = df[source.wkt_column].astype("string").fillna("")
+        geoms = shapely.from_wkt(texts.to_numpy(dtype=object), on_invalid="ignore")
+        for i in (shapely.is_missing(geoms) & (texts != "").to_numpy()).nonzero()[0][:_MAX_LISTED]:
+            ident = ids.iloc[i] if ids is not None else None
+            problems.append(
+                Problem("not valid WKT", label, _where(i + 1, ident), source.wkt_column)
+            )
+    else:
+        xy = {}
+        for c in cols:
+            num = pd.to_numeric(df[c], errors="coerce")
+            for i in num.isna().to_numpy().nonzero()[0][:_MAX_LISTED]:
+                ident = ids.iloc[i] if ids is not None else None
+                problems.append(
+                    Problem(f"not a number: {df[c].iloc[i]!r}", label, _where(i + 1, ident), c)
+                )
+            xy[c] = num.to_numpy()
+        geoms = shapely.points(xy[cols[0]], xy[cols[1]])
+    if problems:
+        raise DataError(f"Layer '{name}' ({label}) has {len(problems)} problem(s)", problems)
+    return gpd.GeoDataFrame(df.drop(columns=cols), geometry=geoms, crs=None)
+
+
+def _check_columns_and_ids(
+    df: pd.DataFrame, source: LayerSource, label: str, required_columns: Sequence[str]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    wanted = [*required_columns, *source.required_columns]
+    if source.id_column:
+        wanted.insert(0, source.id_column)
+    seen: set[str] = set()
+    for col in wanted:
+        if col not in df.columns and col not in seen:
+            seen.add(col)
+            have = ", ".join(str(c) for c in df.columns if c != "geometry")
+            problems.append(
+                Problem(f"required column is missing (columns present: {have})", label, None, col)
+            )
+    if source.id_column and source.id_column in df.columns:
+        ids = df[source.id_column]
+        blank = ids.isna() | (ids.astype("string").str.strip() == "")
+        for i in blank.to_numpy().nonzero()[0][:_MAX_LISTED]:
+            problems.append(Problem("id is empty", label, f"row {i + 1}", source.id_column))
+        dup = ids[~blank & ids.duplicated(keep=False)]
+        for ident, rows in dup.groupby(dup.astype("string")).groups.items():
+            positions = [df.index.get_loc(r) + 1 for r in rows]
+            problems.append(
+                Problem(
+                    f"duplicate id '{ident}' in rows {', '.join(map(str, positions))}",
+                    label,
+                    f"id {ident}",
+                    source.id_column,
+                )
+            )
+    return problems

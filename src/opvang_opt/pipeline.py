@@ -1,0 +1,258 @@
+"""The one entry point: ``run(scenario) -> RunResult``.
+
+Inputs are read in :func:`load_inputs` (the only place that reads files for a run);
+each stage is a pure function of the scenario and earlier results. Nothing here
+prints or writes: the CLI and notebooks show progress, :mod:`opvang_opt.outputs` writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, Literal
+
+import geopandas as gpd
+
+from opvang_opt import __version__
+from opvang_opt.errors import DataError, Problem
+from opvang_opt.io.layers import LayerReport, read_layer
+from opvang_opt.scenario import (
+    Attribute,
+    AvailableByRule,
+    CloserThanRule,
+    CountWithin,
+    DistanceToPoi,
+    LimitRule,
+    Scenario,
+    scenario_hash,
+)
+from opvang_opt.siting import SitingInputs, SitingResult, run_siting
+
+StageStatus = Literal["ok", "target_not_met", "skipped"]
+
+STAGES = ("inputs", "siting", "allocation", "exchange")
+"""The stages of a run, in order."""
+
+
+@dataclass(frozen=True)
+class StageReport:
+    """How one stage went."""
+
+    name: str
+    status: StageStatus
+    seconds: float
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Every layer a run needs, read and validated, in RD New."""
+
+    layers: dict[str, gpd.GeoDataFrame]
+    reports: tuple[LayerReport, ...]
+    siting: SitingInputs
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything a run produced; outputs are written from this value alone."""
+
+    scenario: Scenario
+    scenario_hash: str
+    started_at: str
+    inputs: Inputs
+    siting: SitingResult
+    stages: tuple[StageReport, ...]
+    versions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_ok(self) -> bool:
+        """True when every stage ran and the capacity target is met."""
+        return all(s.status in ("ok", "skipped") for s in self.stages)
+
+
+ProgressFn = Callable[[str, str], None]
+"""Called as progress(stage, event) with event 'start' or 'done'."""
+
+
+def required_columns(scenario: Scenario) -> dict[str, list[str]]:
+    """The columns the scenario uses, per layer name."""
+    need: dict[str, list[str]] = {name: [] for name in scenario.layers}
+    s = scenario.siting
+    need[s.longlist].append(s.name_column)
+    for c in s.criteria:
+        if isinstance(c, Attribute):
+            need[s.longlist].append(c.column)
+        if isinstance(c, DistanceToPoi | CountWithin):
+            need[c.layer].append(c.category_column)
+    for r in s.exclusions:
+        if isinstance(r, AvailableByRule):
+            need[s.longlist].append(r.column)
+        if isinstance(r, LimitRule) and r.column:
+            need[s.longlist].append(r.column)
+        if isinstance(r, CloserThanRule) and r.category:
+            need[r.layer].append(r.category_column)
+    if s.capacity.column:
+        need[s.longlist].append(s.capacity.column)
+    return {k: list(dict.fromkeys(v)) for k, v in need.items()}
+
+
+def load_inputs(scenario: Scenario) -> Inputs:
+    """Read and validate every layer of the scenario.
+
+    Problems of all layers are collected and raised together.
+
+    Raises
+    ------
+    DataError
+        Listing every problem of every layer.
+    """
+    cols = required_columns(scenario)
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    reports: list[LayerReport] = []
+    problems: list[Problem] = []
+    for name, source in scenario.layers.items():
+        try:
+            gdf, rep = read_layer(
+                source, name, cols[name], allow_empty=name != scenario.siting.longlist
+            )
+        except DataError as exc:
+            problems += exc.problems or [Problem(exc.summary)]
+            continue
+        layers[name] = gdf
+        reports.append(rep)
+    if problems:
+        raise DataError(f"The input layers have {len(problems)} problem(s)", problems)
+    problems += _check_categories(scenario, layers)
+    if problems:
+        raise DataError(f"The input layers have {len(problems)} problem(s)", problems)
+    ll = scenario.layers[scenario.siting.longlist]
+    siting = SitingInputs(
+        longlist=layers[scenario.siting.longlist],
+        layers=layers,
+        id_column=ll.id_column or "site_id",
+        source=str(ll.path),
+    )
+    return Inputs(layers, tuple(reports), siting)
+
+
+def _check_categories(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:
+    """Every category a criterion or rule names must occur in its layer."""
+    problems = []
+    items = [*scenario.siting.criteria, *scenario.siting.exclusions]
+    for item in items:
+        category = getattr(item, "category", None)
+        if not category:
+            continue
+        layer = layers[item.layer]
+        present = set(layer[item.category_column].dropna().astype(str))
+        if category not in present:
+            problems.append(
+                Problem(
+                    f"'{item.name}' uses category '{category}', which layer '{item.layer}' "
+                    f"does not have (present: {', '.join(sorted(present)) or 'none'})",
+                    source=str(scenario.layers[item.layer].path),
+                    field=item.category_column,
+                )
+            )
+    return problems
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of opvang-opt and the packages that shape its results."""
+    out = {"opvang-opt": __version__}
+    for pkg in ("ortools", "geopandas", "shapely", "pandas", "numpy", "pyogrio", "pyproj",
+                "folium", "pydantic"):  # fmt: skip
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:  # pragma: no cover
+            out[pkg] = "not installed"
+    import platform
+
+    import pyogrio
+
+    out["gdal"] = pyogrio.__gdal_version_string__
+    out["python"] = platform.python_version()
+    return out
+
+
+def run(
+    scenario: Scenario,
+    *,
+    progress: ProgressFn | None = None,
+    scenario_dir: str | None = None,
+) -> RunResult:
+    """Run every stage of a scenario.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario (see :func:`opvang_opt.scenario.load_scenario`).
+    progress
+        Optional callback told when each stage starts and ends.
+    scenario_dir
+        Folder of the scenario file, so the scenario hash is machine-independent.
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    DataError
+        When an input layer fails validation.
+
+    Examples
+    --------
+    >>> from opvang_opt.scenario import load_scenario
+    >>> result = run(load_scenario("scenarios/demo.yaml"))  # doctest: +SKIP
+    >>> result.siting.summary["n_shortlisted"]  # doctest: +SKIP
+    """
+    started = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    stages: list[StageReport] = []
+
+    def step(name: str, fn: Callable[[], Any]) -> tuple[Any, float]:
+        if progress:
+            progress(name, "start")
+        t0 = time.perf_counter()
+        out = fn()
+        seconds = time.perf_counter() - t0
+        if progress:
+            progress(name, "done")
+        return out, seconds
+
+    inputs, sec = step("inputs", lambda: load_inputs(scenario))
+    notes = [f"{r.name}: {n}" for r in inputs.reports for n in r.notes]
+    stages.append(StageReport("inputs", "ok", sec, "; ".join(notes)))
+
+    siting, sec = step("siting", lambda: run_siting(scenario.siting, inputs.siting))
+    summ = siting.summary
+    if siting.target_met:
+        stages.append(StageReport("siting", "ok", sec))
+    else:
+        unit = "woningen" if summ["target_unit"] == "units" else "plekken"
+        stages.append(
+            StageReport(
+                "siting",
+                "target_not_met",
+                sec,
+                f"doel niet gehaald: {summ['capacity_selected']} van {summ['target']} {unit} "
+                f"(tekort {summ['shortfall']}); {summ['n_eligible']} van {summ['n_sites']} "
+                "locaties toegestaan",
+            )
+        )
+    for name in ("allocation", "exchange"):
+        stages.append(StageReport(name, "skipped", 0.0, f"the scenario has no '{name}' section"))
+
+    return RunResult(
+        scenario=scenario,
+        scenario_hash=scenario_hash(scenario, scenario_dir),
+        started_at=started,
+        inputs=inputs,
+        siting=siting,
+        stages=tuple(stages),
+        versions=package_versions(),
+    )

@@ -1,0 +1,714 @@
+"""The scenario schema and its loader.
+
+A scenario is a YAML file validated by a strict pydantic schema (unknown keys are
+rejected with a did-you-mean hint; values are typed and range-checked). A variant
+names its base with ``extends:`` and overrides parts of it: mappings are merged key by
+key, lists and scalars are replaced. Paths are relative to the file that writes them.
+
+Example
+-------
+>>> from opvang_opt.scenario import load_scenario
+>>> scenario = load_scenario("scenarios/demo.yaml")  # doctest: +SKIP
+>>> scenario.siting.target.amount  # doctest: +SKIP
+150
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import itertools
+import json
+import os
+import types
+import typing
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from opvang_opt._base import InputPath, StrictModel
+from opvang_opt.errors import Problem, ScenarioError
+
+# --------------------------------------------------------------------------- layers
+
+
+class LayerSource(StrictModel):
+    """Where a layer comes from: any vector source GDAL reads, or a CSV with x/y or WKT."""
+
+    path: InputPath
+    """File path, relative to the scenario file (GeoPackage, GeoJSON, Shapefile, CSV, ...)."""
+    layer: str | None = None
+    """Layer name inside a multi-layer source such as a GeoPackage."""
+    id_column: str | None = None
+    """Column with a unique id per feature; checked for gaps and duplicates."""
+    x_column: str | None = None
+    """CSV only: column with the x (easting or longitude) coordinate."""
+    y_column: str | None = None
+    """CSV only: column with the y (northing or latitude) coordinate."""
+    wkt_column: str | None = None
+    """CSV only: column with the geometry as WKT."""
+    crs: str | None = None
+    """CRS of a source that declares none (always needed for CSV), e.g. 'EPSG:28992'."""
+    repair_invalid: bool = False
+    """Repair invalid geometries with shapely's make_valid (and report which) instead of failing."""
+    required_columns: tuple[str, ...] = ()
+    """Extra columns that must be present (the columns a scenario uses are checked anyway)."""
+
+    @model_validator(mode="after")
+    def _csv_geometry(self) -> LayerSource:
+        if (self.x_column is None) != (self.y_column is None):
+            raise ValueError("give both x_column and y_column, or neither")
+        if self.wkt_column is not None and self.x_column is not None:
+            raise ValueError("give either x_column/y_column or wkt_column, not both")
+        return self
+
+
+# --------------------------------------------------------------------------- value functions
+
+
+class LinearValue(StrictModel):
+    """Linear value between two fixed bounds; 0 at the worst end, 1 at the best end."""
+
+    type: Literal["linear"] = "linear"
+    lower: float
+    """Lower bound of the measured indicator (fixed, not taken from the longlist)."""
+    upper: float
+    """Upper bound of the measured indicator; must be above `lower`."""
+    direction: Literal["higher_is_better", "lower_is_better"] = "higher_is_better"
+    """Whether a higher indicator is better (value 1 at `upper`) or worse (value 1 at `lower`)."""
+
+    @model_validator(mode="after")
+    def _order(self) -> LinearValue:
+        if not self.upper > self.lower:
+            raise ValueError(
+                f"bounds in the wrong order: lower ({self.lower:g}) must be below upper "
+                f"({self.upper:g}); use direction to say which end is better"
+            )
+        return self
+
+
+class StepValue(StrictModel):
+    """Step value: the indicator is cut at thresholds; each class has a value in [0, 1]."""
+
+    type: Literal["step"] = "step"
+    thresholds: tuple[float, ...] = Field(min_length=1)
+    """Class limits in increasing order; n thresholds make n + 1 classes."""
+    values: tuple[Annotated[float, Field(ge=0, le=1)], ...] = Field(min_length=2)
+    """Value of each class, from below the first threshold to above the last."""
+
+    @model_validator(mode="after")
+    def _shape(self) -> StepValue:
+        if any(b <= a for a, b in zip(self.thresholds, self.thresholds[1:], strict=False)):
+            raise ValueError("bounds in the wrong order: thresholds must be strictly increasing")
+        if len(self.values) != len(self.thresholds) + 1:
+            raise ValueError(
+                f"{len(self.thresholds)} thresholds need {len(self.thresholds) + 1} values, "
+                f"got {len(self.values)}"
+            )
+        return self
+
+
+class PiecewiseValue(StrictModel):
+    """Piecewise-linear value through fixed (indicator, value) points; flat outside them."""
+
+    type: Literal["piecewise"] = "piecewise"
+    points: tuple[tuple[float, Annotated[float, Field(ge=0, le=1)]], ...] = Field(min_length=2)
+    """(indicator, value) breakpoints with strictly increasing indicator."""
+
+    @model_validator(mode="after")
+    def _order(self) -> PiecewiseValue:
+        xs = [p[0] for p in self.points]
+        if any(b <= a for a, b in itertools.pairwise(xs)):
+            raise ValueError("bounds in the wrong order: breakpoints must be strictly increasing")
+        return self
+
+
+ValueFunction = Annotated[LinearValue | StepValue | PiecewiseValue, Field(discriminator="type")]
+
+# --------------------------------------------------------------------------- criteria
+
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+
+
+class _Criterion(StrictModel):
+    name: Name
+    """Short identifier (lower case, digits, underscores); used in column names."""
+    label: str | None = None
+    """Readable label for maps and reports (Dutch by default)."""
+    weight: float = Field(default=1.0, ge=0)
+    """Weight in the weighted sum (normalised by the sum of all weights)."""
+    value: ValueFunction
+    """Value function that turns the measured indicator into a value between 0 and 1."""
+
+
+class DistanceToPoi(_Criterion):
+    """Straight-line distance (m) from the plot edge to the nearest point of a category."""
+
+    kind: Literal["distance_to_poi"]
+    layer: str = "pois"
+    """Name of the points-of-interest layer."""
+    category: str
+    """Category to measure to (a value of the layer's category column)."""
+    category_column: str = "category"
+    """Column holding the category."""
+
+
+class CountWithin(_Criterion):
+    """Number of points of a category within a radius (m) of the plot."""
+
+    kind: Literal["count_within"]
+    layer: str = "pois"
+    """Name of the points-of-interest layer."""
+    category: str
+    """Category to count."""
+    category_column: str = "category"
+    """Column holding the category."""
+    radius_m: float = Field(gt=0)
+    """Search radius in metres, from the plot edge."""
+
+
+class OverlapShare(_Criterion):
+    """Share (0-1) of the plot area that overlaps a constraint layer."""
+
+    kind: Literal["overlap_share"]
+    layer: str
+    """Name of the constraint layer."""
+
+
+class DistanceToLayer(_Criterion):
+    """Distance (m) from the plot to the nearest feature of a layer (0 when they touch)."""
+
+    kind: Literal["distance_to_layer"]
+    layer: str
+    """Name of the layer."""
+
+
+class PlotArea(_Criterion):
+    """Plot area in m2."""
+
+    kind: Literal["area"]
+
+
+class Attribute(_Criterion):
+    """A numeric or boolean column of the longlist itself (cost, zoning change, ...)."""
+
+    kind: Literal["attribute"]
+    column: str
+    """Column of the longlist; booleans count as 0/1."""
+
+
+Criterion = Annotated[
+    DistanceToPoi | CountWithin | OverlapShare | DistanceToLayer | PlotArea | Attribute,
+    Field(discriminator="kind"),
+]
+
+# --------------------------------------------------------------------------- exclusions
+
+
+class _Rule(StrictModel):
+    name: Name
+    """Short identifier of the rule, reported with every site it excludes."""
+    label: str | None = None
+    """Readable label for maps and reports."""
+
+
+class IntersectsRule(_Rule):
+    """Exclude a site that overlaps a layer by more than a tolerance."""
+
+    kind: Literal["intersects"]
+    layer: str
+    """Name of the constraint layer."""
+    min_overlap_m2: float = Field(default=0.0, ge=0)
+    """Overlaps of this many m2 or less are tolerated (0: any overlap excludes)."""
+
+
+class CloserThanRule(_Rule):
+    """Exclude a site closer than a distance to any feature of a layer."""
+
+    kind: Literal["closer_than"]
+    layer: str
+    """Name of the layer (points, lines or polygons)."""
+    distance_m: float = Field(gt=0)
+    """Minimum distance in metres from the plot edge."""
+    category: str | None = None
+    """Only features of this category (for a layer with a category column)."""
+    category_column: str = "category"
+    """Column holding the category."""
+
+
+class LimitRule(_Rule):
+    """Exclude a site whose criterion indicator or longlist column is below or above a limit."""
+
+    kind: Literal["below", "above"]
+    criterion: str | None = None
+    """Name of a criterion whose measured indicator is tested."""
+    column: str | None = None
+    """Or: a numeric column of the longlist."""
+    limit: float
+    """The limit: `below` excludes values < limit, `above` excludes values > limit."""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> LimitRule:
+        if (self.criterion is None) == (self.column is None):
+            raise ValueError("give exactly one of criterion or column")
+        return self
+
+
+class AvailableByRule(_Rule):
+    """Exclude a site that is not available by a date."""
+
+    kind: Literal["available_by"]
+    date: dt.date
+    """Date by which the site must be available."""
+    column: str = "available_from"
+    """Longlist column with the available-from date."""
+
+
+Exclusion = Annotated[
+    IntersectsRule | CloserThanRule | LimitRule | AvailableByRule,
+    Field(discriminator="kind"),
+]
+
+# --------------------------------------------------------------------------- siting
+
+
+class CapacityConfig(StrictModel):
+    """How many flexwoningen fit on a site."""
+
+    density_units_per_ha: float = Field(default=30.0, gt=0, le=200)
+    """Density norm in units per hectare of plot (about 30/ha for flexwoningen)."""
+    usable_share: float = Field(default=1.0, gt=0, le=1)
+    """Share of the plot area that can be built on."""
+    column: str | None = None
+    """Longlist column with a known capacity in units; used instead of the norm where filled."""
+    persons_per_unit: float = Field(default=2.8, gt=0)
+    """Average persons per unit, to express capacity in places."""
+
+
+class TargetConfig(StrictModel):
+    """The capacity the shortlist must reach."""
+
+    amount: int = Field(ge=0)
+    """Target amount (e.g. Spreidingswet places plus the flexwoningen needed)."""
+    unit: Literal["units", "places"] = "units"
+    """Whether the target counts units or places (persons)."""
+
+
+class ShortlistConfig(StrictModel):
+    """How the shortlist is chosen."""
+
+    method: Literal["top_score"] = "top_score"
+    """top_score: take eligible sites by rank until the target is met."""
+    max_sites: int | None = Field(default=None, ge=1)
+    """Never take more than this many sites."""
+
+
+class SitingConfig(StrictModel):
+    """Siting (spoor 3): criteria, exclusions, capacity and shortlist."""
+
+    longlist: str = "longlist"
+    """Name of the layer with the candidate sites."""
+    name_column: str = "name"
+    """Longlist column with a readable site name."""
+    criteria: tuple[Criterion, ...] = Field(min_length=1)
+    """Scoring criteria, each with a value function and a weight."""
+    exclusions: tuple[Exclusion, ...] = ()
+    """Hard rules; a site that breaks any one is out, whatever its score."""
+    capacity: CapacityConfig = CapacityConfig()
+    """Capacity estimate per site."""
+    target: TargetConfig
+    """Capacity target of the shortlist."""
+    shortlist: ShortlistConfig = ShortlistConfig()
+    """Shortlist method and limits."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SitingConfig:
+        names = [c.name for c in self.criteria]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"criterion names must be unique; repeated: {', '.join(dup)}")
+        rules = [r.name for r in self.exclusions]
+        dup = sorted({n for n in rules if rules.count(n) > 1})
+        if dup:
+            raise ValueError(f"exclusion names must be unique; repeated: {', '.join(dup)}")
+        if not sum(c.weight for c in self.criteria) > 0:
+            raise ValueError("the criteria weights must sum to a positive value")
+        for r in self.exclusions:
+            if isinstance(r, LimitRule) and r.criterion and r.criterion not in names:
+                hint = _did_you_mean(r.criterion, names)
+                raise ValueError(
+                    f"exclusion '{r.name}' uses unknown criterion '{r.criterion}'{hint}"
+                )
+        return self
+
+
+# --------------------------------------------------------------------------- region, outputs
+
+
+class Municipality(StrictModel):
+    """A municipality of the region."""
+
+    code: str = Field(pattern=r"^GM\d{4}$")
+    """CBS code, e.g. GM0384."""
+    name: str
+    """Name, e.g. Diemen."""
+
+
+class RegionConfig(StrictModel):
+    """The region the scenario covers."""
+
+    name: str = "Duo+"
+    """Name of the region."""
+    municipalities: tuple[Municipality, ...] = Field(min_length=1)
+    """Municipalities of the region."""
+    boundaries: str | None = None
+    """Name of a layer with municipality boundaries (drawn on the map)."""
+    districts: str | None = None
+    """Name of a layer with wijk boundaries (drawn on the map)."""
+
+
+class OutputsConfig(StrictModel):
+    """What a run writes and how it is labelled."""
+
+    lang: Literal["nl", "en"] = "nl"
+    """Language of maps and reports."""
+    title: str | None = None
+    """Title on the map and report; defaults to the scenario title."""
+    fictitious: bool = False
+    """Label every output as based on fictitious data (the bundled demo sets this)."""
+    attribution: str = ""
+    """Data attribution printed on the map."""
+
+
+class Scenario(StrictModel):
+    """A complete opvang-opt scenario."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)]
+    """Short name, used for the results folder (letters, digits, '.', '_', '-')."""
+    title: str = ""
+    """Readable title."""
+    description: str = ""
+    """What the scenario is about."""
+    extends: str | None = None
+    """Path of a base scenario this one overrides (resolved by the loader)."""
+    region: RegionConfig
+    """The region and its municipalities."""
+    layers: dict[Name, LayerSource] = Field(min_length=1)
+    """Named input layers, referred to by name elsewhere in the scenario."""
+    siting: SitingConfig
+    """Siting stage settings."""
+    outputs: OutputsConfig = OutputsConfig()
+    """Output settings."""
+
+    @model_validator(mode="after")
+    def _layer_refs(self) -> Scenario:
+        problems = []
+        known = sorted(self.layers)
+
+        def need(layer: str | None, where: str) -> None:
+            if layer is not None and layer not in self.layers:
+                problems.append(
+                    f"{where} refers to layer '{layer}', which is not defined under layers"
+                    f"{_did_you_mean(layer, known)}"
+                )
+
+        need(self.siting.longlist, "siting.longlist")
+        need(self.region.boundaries, "region.boundaries")
+        need(self.region.districts, "region.districts")
+        for i, c in enumerate(self.siting.criteria):
+            need(getattr(c, "layer", None), f"siting.criteria[{i}] ({c.name})")
+        for i, r in enumerate(self.siting.exclusions):
+            need(getattr(r, "layer", None), f"siting.exclusions[{i}] ({r.name})")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _did_you_mean(word: str, options: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """Return the concrete member types of an annotation (Optional/Union/Annotated)."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        out: list[Any] = []
+        for arg in typing.get_args(annotation):
+            out += _unwrap(arg)
+        return out
+    return [annotation]
+
+
+def _is_path(annotation: Any) -> bool:
+    """Whether an annotation is a file path (every Path in a scenario is an input path)."""
+    return any(m is Path for m in _unwrap(annotation))
+
+
+def _member_for(members: list[Any], value: Any) -> type[BaseModel] | None:
+    """Pick the model of a (discriminated) union that fits a raw mapping."""
+    models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+    if len(models) == 1:
+        return models[0]
+    if isinstance(value, dict):
+        for m in models:
+            for key in ("kind", "type"):
+                f = m.model_fields.get(key)
+                if f is not None and value.get(key) in typing.get_args(f.annotation):
+                    return m
+    return None
+
+
+def _absolutize(raw: Any, annotation: Any, base_dir: Path) -> Any:
+    """Make every InputPath in a raw mapping absolute, relative to ``base_dir``.
+
+    The schema is walked alongside the data, so a base scenario's paths stay relative to
+    the base file even after a variant in another folder overrides other parts.
+    """
+    if _is_path(annotation):
+        if isinstance(raw, str) and raw and not Path(raw).is_absolute():
+            return str((base_dir / raw).resolve())
+        return raw
+    members = _unwrap(annotation)
+    model = _member_for(members, raw)
+    if model is not None and isinstance(raw, dict):
+        out = dict(raw)
+        for key, value in raw.items():
+            f = model.model_fields.get(key)
+            if f is not None:
+                out[key] = _absolutize(value, f.annotation, base_dir)
+        return out
+    for m in members:
+        origin = typing.get_origin(m)
+        args = typing.get_args(m)
+        if origin in (list, tuple) and isinstance(raw, list) and args:
+            return [_absolutize(v, args[0], base_dir) for v in raw]
+        if origin is dict and isinstance(raw, dict) and len(args) == 2:
+            return {k: _absolutize(v, args[1], base_dir) for k, v in raw.items()}
+    return raw
+
+
+def _allowed_keys(loc: tuple[Any, ...], raw: Any) -> list[str]:
+    """Return the keys allowed at the mapping that holds ``loc[-1]`` (for hints)."""
+    annotation: Any = Scenario
+    value = raw
+    for part in loc[:-1]:
+        members = _unwrap(annotation)
+        model = _member_for(members, value)
+        if model is not None:
+            if part in model.model_fields:
+                annotation = model.model_fields[part].annotation
+                value = value.get(part) if isinstance(value, dict) else None
+                continue
+            continue  # a union tag in the location: stay on this model
+        nxt = None
+        for m in members:
+            origin, args = typing.get_origin(m), typing.get_args(m)
+            if origin in (list, tuple) and args and isinstance(part, int):
+                nxt = args[0]
+                value = value[part] if isinstance(value, list) and part < len(value) else None
+            elif origin is dict and len(args) == 2:
+                nxt = args[1]
+                value = value.get(part) if isinstance(value, dict) else None
+        if nxt is None:
+            return []
+        annotation = nxt
+    model = _member_for(_unwrap(annotation), value)
+    return list(model.model_fields) if model is not None else []
+
+
+def _loc_text(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+_UNION_TAGS = {
+    "linear", "step", "piecewise", "distance_to_poi", "count_within", "overlap_share",
+    "distance_to_layer", "area", "attribute", "intersects", "closer_than", "below", "above",
+    "available_by",
+}  # fmt: skip
+
+
+def validation_problems(exc: ValidationError, raw: dict[str, Any], source: str) -> list[Problem]:
+    """Turn a pydantic ValidationError into readable problems with did-you-mean hints."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if p not in _UNION_TAGS)
+        where = _loc_text(loc) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            allowed = _allowed_keys(loc, raw)
+            msg = f"unknown key '{key}'{_did_you_mean(key, allowed)}"
+            if allowed:
+                msg += f"; allowed here: {', '.join(sorted(allowed))}"
+        elif err["type"] == "union_tag_invalid":
+            msg = msg.replace("Input tag", "kind/type")
+        elif msg.startswith("Value error, "):
+            msg = msg.removeprefix("Value error, ")
+        if err["type"] not in ("extra_forbidden", "missing") and "input" in err:
+            shown = repr(err["input"])
+            if len(shown) <= 60 and not isinstance(err["input"], dict | list):
+                msg += f" (got {shown})"
+        problems.append(Problem(msg, source=source, field=where))
+    return problems
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    label = str(path)
+    if not path.is_file():
+        raise ScenarioError(
+            f"Scenario file not found: {label}", [Problem("file does not exist", source=label)]
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(
+            f"Scenario file is not valid YAML: {label}",
+            [Problem(str(problem), source=label, where=where)],
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"Scenario file is not UTF-8 text: {label}", [Problem(str(exc), source=label)]
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            f"Scenario file must hold a mapping of keys: {label}",
+            [Problem(f"top level is a {type(data).__name__}", source=label)],
+        )
+    return data
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``override`` into ``base``: mappings key by key, everything else replaced."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_raw(path: str | os.PathLike[str], _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a scenario file and its ``extends`` chain into one raw mapping.
+
+    Paths are made absolute relative to the file that writes them.
+    """
+    path = Path(path).resolve()
+    if path in _seen:
+        chain = " -> ".join(str(p) for p in (*_seen, path))
+        raise ScenarioError("Scenario extends itself", [Problem(chain, field="extends")])
+    data = _read_yaml(path)
+    data = _absolutize(data, Scenario, path.parent)
+    base_ref = data.pop("extends", None)
+    if base_ref is None:
+        return data
+    if not isinstance(base_ref, str):
+        raise ScenarioError(
+            f"Invalid scenario: {path}",
+            [Problem("extends must be a file path", source=str(path), field="extends")],
+        )
+    base_path = (path.parent / base_ref).resolve()
+    if not base_path.is_file():
+        raise ScenarioError(
+            f"Base scenario not found: {base_path}",
+            [Problem(f"file '{base_ref}' does not exist", source=str(path), field="extends")],
+        )
+    base = load_raw(base_path, (*_seen, path))
+    merged = deep_merge(base, data)
+    merged["extends"] = str(base_path)
+    return merged
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """Load, merge and validate a scenario file.
+
+    Parameters
+    ----------
+    path
+        The scenario YAML file.
+
+    Returns
+    -------
+    Scenario
+        The validated, immutable scenario; every path in it is absolute.
+
+    Raises
+    ------
+    ScenarioError
+        When the file is missing, is not YAML, or breaks the schema. Every problem is
+        listed, with a did-you-mean hint for unknown keys.
+    """
+    raw = load_raw(path)
+    return validate_scenario(raw, source=str(path))
+
+
+def validate_scenario(raw: dict[str, Any], source: str = "scenario") -> Scenario:
+    """Validate a raw (already merged) scenario mapping."""
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        problems = validation_problems(exc, raw, source)
+        raise ScenarioError(
+            f"Invalid scenario {source}: {len(problems)} problem(s)", problems
+        ) from None
+
+
+def scenario_hash(scenario: Scenario, relative_to: str | os.PathLike[str] | None = None) -> str:
+    """A stable hash of the scenario's settings.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    relative_to
+        Folder that absolute paths are written relative to before hashing (the scenario
+        file's folder), so the same scenario gives the same hash on any machine.
+
+    Returns
+    -------
+    str
+        The first 16 hex digits of a SHA-256 over the canonical JSON of the settings.
+        Input files are hashed separately (see ``run.json``).
+    """
+    data = scenario.model_dump(mode="json", exclude={"extends"})
+    base = Path(relative_to).resolve() if relative_to is not None else None
+    text = json.dumps(_relpaths(data, base), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _relpaths(obj: Any, base: Path | None) -> Any:
+    if isinstance(obj, dict):
+        return {k: _relpaths(v, base) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_relpaths(v, base) for v in obj]
+    if isinstance(obj, str) and os.path.isabs(obj):
+        return os.path.relpath(obj, base).replace(os.sep, "/") if base else Path(obj).name
+    return obj
+
+
+def json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of scenario files (for editor autocompletion)."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "opvang-opt scenario"
+    return schema

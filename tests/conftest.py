@@ -1,0 +1,108 @@
+"""Shared fixtures: small hand-built layers with known answers, and scenario writing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pytest
+import yaml
+from shapely.geometry import LineString, Point, box
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL_DATA = ROOT.parent / "shared" / "data" / "real"
+RD = "EPSG:28992"
+
+
+def real_data_dir() -> Path:
+    """The real CBS data folder; skip (or fail under CI=true) when it is absent."""
+    if not REAL_DATA.is_dir():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true but the real data folder {REAL_DATA} is absent")
+        pytest.skip(f"real data folder {REAL_DATA} is absent (only present beside the project)")
+    return REAL_DATA
+
+
+def write_yaml(path: Path, data: dict[str, Any]) -> Path:
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> dict[str, Any]:
+    """A tiny world with hand-computable answers (RD New, metres).
+
+    Sites (all 100 x 100 m squares, 1 ha, unless said):
+      A: x 0-100      station at (200, 50): 100 m away; 2 shops within 150 m
+      B: x 300-400    station: 100 m away (from x=300); half of B (x 350-400) in nature
+      C: x 600-700    station 400 m; 60 m from the power line at x = 760
+      D: x 1000-1200  (2 ha) station 800 m; available only from 2030-01-01
+    """
+    sites = gpd.GeoDataFrame(
+        {
+            "site_id": ["A", "B", "C", "D"],
+            "name": ["Alfa", "Bravo", "Charlie", "Delta"],
+            "cost": [1.0e6, 2.0e6, 3.0e6, 4.0e6],
+            "available_from": ["2026-01-01", "2026-06-01", "2027-01-01", "2030-01-01"],
+        },
+        geometry=[box(0, 0, 100, 100), box(300, 0, 400, 100), box(600, 0, 700, 100),
+                  box(1000, 0, 1200, 100)],
+        crs=RD,
+    )  # fmt: skip
+    pois = gpd.GeoDataFrame(
+        {
+            "poi_id": ["P1", "P2", "P3", "P4"],
+            "category": ["station", "supermarket", "supermarket", "supermarket"],
+        },
+        geometry=[Point(200, 50), Point(150, 50), Point(50, 240), Point(5000, 5000)],
+        crs=RD,
+    )
+    nature = gpd.GeoDataFrame(
+        {"name": ["Natuur"]}, geometry=[box(350, -50, 450, 150)], crs=RD
+    )
+    line = gpd.GeoDataFrame(
+        {"name": ["380 kV"]}, geometry=[LineString([(760, -500), (760, 500)])], crs=RD
+    )
+    d = tmp_path / "data"
+    d.mkdir()
+    sites.to_file(d / "sites.gpkg", layer="longlist", driver="GPKG")
+    pois.to_file(d / "pois.gpkg", layer="pois", driver="GPKG")
+    nature.to_file(d / "constraints.gpkg", layer="nature", driver="GPKG")
+    line.to_file(d / "constraints.gpkg", layer="hv_line", driver="GPKG")
+    scenario = {
+        "name": "tiny",
+        "title": "Tiny test world",
+        "region": {"municipalities": [{"code": "GM0384", "name": "Diemen"}]},
+        "layers": {
+            "longlist": {"path": "data/sites.gpkg", "layer": "longlist", "id_column": "site_id"},
+            "pois": {"path": "data/pois.gpkg", "layer": "pois", "id_column": "poi_id"},
+            "nature": {"path": "data/constraints.gpkg", "layer": "nature"},
+            "hv_line": {"path": "data/constraints.gpkg", "layer": "hv_line"},
+        },
+        "siting": {
+            "criteria": [
+                {
+                    "name": "station", "kind": "distance_to_poi", "category": "station",
+                    "weight": 2,
+                    "value": {"type": "linear", "lower": 0, "upper": 1000,
+                              "direction": "lower_is_better"},
+                },
+                {
+                    "name": "cost", "kind": "attribute", "column": "cost", "weight": 1,
+                    "value": {"type": "linear", "lower": 0, "upper": 5.0e6,
+                              "direction": "lower_is_better"},
+                },
+            ],
+            "exclusions": [
+                {"name": "nature", "kind": "intersects", "layer": "nature"},
+                {"name": "hv", "kind": "closer_than", "layer": "hv_line", "distance_m": 120},
+                {"name": "date", "kind": "available_by", "date": "2028-06-30"},
+            ],
+            "capacity": {"density_units_per_ha": 30},
+            "target": {"amount": 30},
+        },
+    }  # fmt: skip
+    path = write_yaml(tmp_path / "tiny.yaml", scenario)
+    return {"dir": tmp_path, "path": path, "raw": scenario, "data": d}
