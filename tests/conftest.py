@@ -59,9 +59,7 @@ def tiny(tmp_path: Path) -> dict[str, Any]:
         geometry=[Point(200, 50), Point(150, 50), Point(50, 240), Point(5000, 5000)],
         crs=RD,
     )
-    nature = gpd.GeoDataFrame(
-        {"name": ["Natuur"]}, geometry=[box(350, -50, 450, 150)], crs=RD
-    )
+    nature = gpd.GeoDataFrame({"name": ["Natuur"]}, geometry=[box(350, -50, 450, 150)], crs=RD)
     line = gpd.GeoDataFrame(
         {"name": ["380 kV"]}, geometry=[LineString([(760, -500), (760, 500)])], crs=RD
     )

@@ -26,8 +26,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback of errors.")]
 
@@ -64,9 +64,7 @@ def _guard(debug: bool, fn: Any) -> Any:
     except Exception as exc:
         if debug:
             raise
-        err.print(
-            f"Internal error: {type(exc).__name__}: {exc}", markup=False, style="bold red"
-        )
+        err.print(f"Internal error: {type(exc).__name__}: {exc}", markup=False, style="bold red")
         err.print("Run again with --debug for the traceback, and report it.", markup=False)
         raise typer.Exit(code=1) from None
 

@@ -30,6 +30,9 @@ from opvang_opt.scenario import (
     scenario_hash,
 )
 from opvang_opt.siting import SitingInputs, SitingResult, run_siting
+from opvang_opt.siting.capacity import estimate_capacity
+from opvang_opt.siting.criteria import numeric_column
+from opvang_opt.siting.exclusions import parse_dates
 
 StageStatus = Literal["ok", "target_not_met", "skipped"]
 
@@ -127,6 +130,7 @@ def load_inputs(scenario: Scenario) -> Inputs:
     if problems:
         raise DataError(f"The input layers have {len(problems)} problem(s)", problems)
     problems += _check_categories(scenario, layers)
+    problems += _check_longlist_values(scenario, layers[scenario.siting.longlist])
     if problems:
         raise DataError(f"The input layers have {len(problems)} problem(s)", problems)
     ll = scenario.layers[scenario.siting.longlist]
@@ -137,6 +141,32 @@ def load_inputs(scenario: Scenario) -> Inputs:
         source=str(ll.path),
     )
     return Inputs(layers, tuple(reports), siting)
+
+
+def _check_longlist_values(scenario: Scenario, sites: gpd.GeoDataFrame) -> list[Problem]:
+    """Every longlist value the scenario uses must be readable: numbers, dates, capacities."""
+    s = scenario.siting
+    source = scenario.layers[s.longlist]
+    id_col = source.id_column or "site_id"
+    checks: list[tuple[str, Callable[..., Any]]] = []
+    for c in s.criteria:
+        if isinstance(c, Attribute):
+            checks.append((c.column, numeric_column))
+    for r in s.exclusions:
+        if isinstance(r, LimitRule) and r.column:
+            checks.append((r.column, numeric_column))
+        if isinstance(r, AvailableByRule):
+            checks.append((r.column, parse_dates))
+    if s.capacity.column:
+        checks.append((s.capacity.column, lambda g, col, i, src: estimate_capacity(
+            g, s.capacity, i, src)))  # fmt: skip
+    problems: list[Problem] = []
+    for column, check in dict(checks).items():
+        try:
+            check(sites, column, id_col, str(source.path))
+        except DataError as exc:
+            problems += exc.problems
+    return problems
 
 
 def _check_categories(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:

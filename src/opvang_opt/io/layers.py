@@ -303,9 +303,9 @@ def _read_csv_layer(source: LayerSource, name: str, path: Path, label: str) -> g
             num = pd.to_numeric(df[c], errors="coerce")
             for i in num.isna().to_numpy().nonzero()[0][:_MAX_LISTED]:
                 ident = ids.iloc[i] if ids is not None else None
-                problems.append(
-                    Problem(f"not a number: {df[c].iloc[i]!r}", label, _where(i + 1, ident), c)
-                )
+                raw = df[c].iloc[i]
+                what = "value is empty" if pd.isna(raw) else f"not a number: {raw!r}"
+                problems.append(Problem(what, label, _where(i + 1, ident), c))
             xy[c] = num.to_numpy()
         geoms = shapely.points(xy[cols[0]], xy[cols[1]])
     if problems:

@@ -46,8 +46,15 @@ def parse_dates(sites: gpd.GeoDataFrame, column: str, id_column: str, source: st
     return parsed.dt.date
 
 
-def _fmt(value: float) -> str:
-    return f"{value:,.0f}".replace(",", ".") if abs(value) >= 100 else f"{value:.3g}"
+def _fmt(value: float, unit: str = "") -> str:
+    """Format a measure the Dutch way: 1.877 m2, 23,1 m, 91%."""
+    if unit == "aandeel":
+        return f"{value:.0%}"
+    if not np.isfinite(value):
+        return "geen"
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return f"{text} {unit}".strip()
 
 
 def evaluate_exclusions(
@@ -57,6 +64,7 @@ def evaluate_exclusions(
     indicators: dict[str, np.ndarray],
     id_column: str,
     source: str,
+    units: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Apply every rule to every site.
 
@@ -70,6 +78,8 @@ def evaluate_exclusions(
         The other layers by name.
     indicators
         Measured criterion indicators by criterion name (for ``below``/``above`` rules).
+    units
+        Unit of each criterion's indicator, for the messages.
     id_column, source
         The longlist's id column and file, for messages.
 
@@ -94,7 +104,7 @@ def evaluate_exclusions(
                     broken = measured > rule.min_overlap_m2 if rule.min_overlap_m2 else measured > 0
                     share = np.divide(measured, area, out=np.zeros_like(area), where=area > 0)
                     msgs = [
-                        f"overlapt '{rule.layer}' met {_fmt(m)} m2 ({s:.0%} van het terrein)"
+                        f"overlapt '{rule.layer}' met {_fmt(m, 'm2')} ({s:.0%} van het terrein)"
                         for m, s in zip(measured, share, strict=True)
                     ]
                     unit = "m2"
@@ -115,23 +125,23 @@ def evaluate_exclusions(
                 broken = measured < rule.distance_m
                 limit, unit = rule.distance_m, "m"
                 msgs = [
-                    f"ligt op {_fmt(m)} m van '{rule.layer}' (minimaal {_fmt(limit)} m)"
+                    f"ligt op {_fmt(m, 'm')} van '{rule.layer}' (minimaal {_fmt(limit, 'm')})"
                     for m in measured
                 ]
             case LimitRule():
                 if rule.criterion is not None:
                     measured = indicators[rule.criterion]
                     what = rule.criterion
+                    unit = (units or {}).get(rule.criterion, "")
                 else:
                     measured = numeric_column(sites, rule.column, id_column, source)
-                    what = rule.column
-                limit, unit = rule.limit, ""
-                if rule.kind == "below":
-                    broken = measured < rule.limit
-                    msgs = [f"{what} = {_fmt(m)}, lager dan {_fmt(limit)}" for m in measured]
-                else:
-                    broken = measured > rule.limit
-                    msgs = [f"{what} = {_fmt(m)}, hoger dan {_fmt(limit)}" for m in measured]
+                    what, unit = rule.column, ""
+                limit = rule.limit
+                word = "lager" if rule.kind == "below" else "hoger"
+                broken = measured < limit if rule.kind == "below" else measured > limit
+                msgs = [
+                    f"{what} = {_fmt(m, unit)}, {word} dan {_fmt(limit, unit)}" for m in measured
+                ]
             case AvailableByRule():
                 dates = parse_dates(sites, rule.column, id_column, source)
                 ordinal = np.array([d.toordinal() for d in dates], dtype=float)
@@ -152,7 +162,7 @@ def evaluate_exclusions(
                     "site_id": ids[idx],
                     "rule": rule.name,
                     "label": label,
-                    "measured": np.asarray(measured, dtype=float)[idx],
+                    "measured": np.round(np.asarray(measured, dtype=float)[idx], 3),
                     "limit": float(limit),
                     "unit": unit,
                     "message": [msgs[i] for i in idx],

@@ -119,8 +119,9 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
     value_matrix = np.column_stack(values) if values else np.zeros((n, 0))
 
     exclusions = evaluate_exclusions(
-        config.exclusions, sites, inputs.layers, indicators, inputs.id_column, inputs.source
-    )
+        config.exclusions, sites, inputs.layers, indicators, inputs.id_column, inputs.source,
+        units={c.name: INDICATOR_UNITS[c.kind] for c in config.criteria},
+    )  # fmt: skip
     broken = exclusions.groupby("site_id", sort=False)
     reasons = broken["message"].agg("; ".join).to_dict()
     rules = broken["rule"].agg(", ".join).to_dict()

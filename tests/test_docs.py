@@ -1,0 +1,29 @@
+"""The committed JSON Schema and the README stay true."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from opvang_opt.scenario import json_schema
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_committed_json_schema_is_current() -> None:
+    committed = json.loads((ROOT / "docs" / "scenario.schema.json").read_text(encoding="utf-8"))
+    assert committed == json_schema(), "run: opvang-opt schema --out docs/scenario.schema.json"
+
+
+def test_readme_quick_start_has_exactly_two_commands() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = re.search(r"^## Quick start\n(.*?)^## ", text, re.S | re.M)
+    assert section, "README needs a '## Quick start' section"
+    blocks = re.findall(r"```(?:bash|sh)?\n(.*?)```", section.group(1), re.S)
+    commands = [
+        ln for b in blocks for ln in b.splitlines() if ln.strip() and not ln.startswith("#")
+    ]
+    assert commands == ["python3 tasks.py demo", "python3 tasks.py test"]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "python3 tasks.py test" in ci
