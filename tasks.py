@@ -66,8 +66,9 @@ def test() -> None:
 
 def lock() -> None:
     """Re-pin requirements.lock from pyproject.toml with uv (pip install uv first)."""
+    uv = BIN / "uv" if (BIN / "uv").exists() else "uv"
     sh(
-        "uv", "pip", "compile", "pyproject.toml", "--extra", "test", "--python-version",
+        uv, "pip", "compile", "pyproject.toml", "--extra", "test", "--python-version",
         "3.11", "--python-platform", "x86_64-manylinux_2_28", "-o", "requirements.lock",
     )  # fmt: skip
 

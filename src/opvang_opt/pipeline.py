@@ -18,6 +18,8 @@ import geopandas as gpd
 
 from opvang_opt import __version__
 from opvang_opt.errors import DataError, Problem
+from opvang_opt.exchange import ExchangeRun, run_exchange
+from opvang_opt.io.graphs import StreetGraph, read_street_graph
 from opvang_opt.io.layers import LayerReport, read_layer
 from opvang_opt.scenario import (
     Attribute,
@@ -26,11 +28,13 @@ from opvang_opt.scenario import (
     CountWithin,
     DistanceToPoi,
     LimitRule,
+    ReceptionLoad,
     Scenario,
+    did_you_mean,
     scenario_hash,
 )
 from opvang_opt.siting import SitingInputs, SitingResult, run_siting
-from opvang_opt.siting.capacity import estimate_capacity
+from opvang_opt.siting.capacity import capacity_problems
 from opvang_opt.siting.criteria import numeric_column
 from opvang_opt.siting.exclusions import parse_dates
 
@@ -70,6 +74,7 @@ class RunResult:
     siting: SitingResult
     stages: tuple[StageReport, ...]
     versions: dict[str, str] = field(default_factory=dict)
+    exchange: ExchangeRun | None = None
 
     @property
     def is_ok(self) -> bool:
@@ -91,6 +96,8 @@ def required_columns(scenario: Scenario) -> dict[str, list[str]]:
             need[s.longlist].append(c.column)
         if isinstance(c, DistanceToPoi | CountWithin):
             need[c.layer].append(c.category_column)
+        if isinstance(c, ReceptionLoad):
+            need[c.layer] += [c.places_column, c.inhabitants_column]
     for r in s.exclusions:
         if isinstance(r, AvailableByRule):
             need[s.longlist].append(r.column)
@@ -100,6 +107,15 @@ def required_columns(scenario: Scenario) -> dict[str, list[str]]:
             need[r.layer].append(r.category_column)
     if s.capacity.column:
         need[s.longlist].append(s.capacity.column)
+    if s.capacity.area_column:
+        need[s.longlist].append(s.capacity.area_column)
+    sl = s.shortlist
+    if sl.cost_column:
+        need[s.longlist].append(sl.cost_column)
+    if sl.available_by:
+        need[s.longlist].append(sl.available_column)
+    if sl.zone_layer and sl.zone_column:
+        need[sl.zone_layer].append(sl.zone_column)
     return {k: list(dict.fromkeys(v)) for k, v in need.items()}
 
 
@@ -127,6 +143,12 @@ def load_inputs(scenario: Scenario) -> Inputs:
             continue
         layers[name] = gdf
         reports.append(rep)
+    graphs: dict[str, StreetGraph] = {}
+    for name, gsrc in scenario.graphs.items():
+        try:
+            graphs[name] = read_street_graph(gsrc, name)
+        except DataError as exc:
+            problems += exc.problems
     if problems:
         raise DataError(f"The input layers have {len(problems)} problem(s)", problems)
     problems += _check_categories(scenario, layers)
@@ -139,6 +161,7 @@ def load_inputs(scenario: Scenario) -> Inputs:
         layers=layers,
         id_column=ll.id_column or "site_id",
         source=str(ll.path),
+        graphs=graphs,
     )
     return Inputs(layers, tuple(reports), siting)
 
@@ -157,10 +180,22 @@ def _check_longlist_values(scenario: Scenario, sites: gpd.GeoDataFrame) -> list[
             checks.append((r.column, numeric_column))
         if isinstance(r, AvailableByRule):
             checks.append((r.column, parse_dates))
-    if s.capacity.column:
-        checks.append((s.capacity.column, lambda g, col, i, src: estimate_capacity(
-            g, s.capacity, i, src)))  # fmt: skip
-    problems: list[Problem] = []
+    if s.shortlist.cost_column:
+        checks.append((s.shortlist.cost_column, numeric_column))
+    if s.shortlist.available_by:
+        checks.append((s.shortlist.available_column, parse_dates))
+    problems = capacity_problems(sites, s.capacity, id_col, str(source.path))
+    known = set(sites[id_col].astype(str)) if id_col in sites.columns else set()
+    for key in ("must_include", "must_exclude"):
+        for site in getattr(s.shortlist, key):
+            if site not in known:
+                problems.append(
+                    Problem(
+                        f"site '{site}' is not in the longlist"
+                        f"{did_you_mean(site, sorted(known))}",
+                        source=str(source.path), field=f"siting.shortlist.{key}",
+                    )
+                )  # fmt: skip
     for column, check in dict(checks).items():
         try:
             check(sites, column, id_col, str(source.path))
@@ -264,16 +299,14 @@ def run(
         stages.append(StageReport("siting", "ok", sec))
     else:
         unit = "woningen" if summ["target_unit"] == "units" else "plekken"
-        stages.append(
-            StageReport(
-                "siting",
-                "target_not_met",
-                sec,
-                f"doel niet gehaald: {summ['capacity_selected']} van {summ['target']} {unit} "
-                f"(tekort {summ['shortfall']}); {summ['n_eligible']} van {summ['n_sites']} "
-                "locaties toegestaan",
-            )
+        message = (
+            f"doel niet gehaald: {summ['capacity_selected']} van {summ['target']} {unit} "
+            f"(tekort {summ['shortfall']}); {summ['n_eligible']} van {summ['n_sites']} "
+            "locaties toegestaan"
         )
+        if summ.get("diagnosis"):
+            message += "; " + "; ".join(summ["diagnosis"])
+        stages.append(StageReport("siting", "target_not_met", sec, message))
     for name in ("allocation", "exchange"):
         stages.append(StageReport(name, "skipped", 0.0, f"the scenario has no '{name}' section"))
 
@@ -285,4 +318,5 @@ def run(
         siting=siting,
         stages=tuple(stages),
         versions=package_versions(),
+        exchange=exchange,
     )

@@ -31,6 +31,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from opvang_opt._base import InputPath, StrictModel
 from opvang_opt.errors import Problem, ScenarioError
+from opvang_opt.exchange.config import ExchangeConfig
 
 # --------------------------------------------------------------------------- layers
 
@@ -154,6 +155,10 @@ class DistanceToPoi(_Criterion):
     """Category to measure to (a value of the layer's category column)."""
     category_column: str = "category"
     """Column holding the category."""
+    network: str | None = None
+    """Name of a street graph under `graphs`: measure the distance over the network instead
+    of in a straight line (from the plot's nearest graph node to the point's nearest node,
+    plus both straight-line connections)."""
 
 
 class CountWithin(_Criterion):
@@ -186,6 +191,18 @@ class DistanceToLayer(_Criterion):
     """Name of the layer."""
 
 
+class ReceptionLoad(_Criterion):
+    """Existing reception places per 1,000 inhabitants of the buurt the site lies in."""
+
+    kind: Literal["reception_load"]
+    layer: str
+    """Name of the buurt layer (polygons)."""
+    places_column: str = "reception_places"
+    """Column with the existing reception places in the buurt."""
+    inhabitants_column: str = "inhabitants"
+    """Column with the buurt's inhabitants."""
+
+
 class PlotArea(_Criterion):
     """Plot area in m2."""
 
@@ -201,7 +218,13 @@ class Attribute(_Criterion):
 
 
 Criterion = Annotated[
-    DistanceToPoi | CountWithin | OverlapShare | DistanceToLayer | PlotArea | Attribute,
+    DistanceToPoi
+    | CountWithin
+    | OverlapShare
+    | DistanceToLayer
+    | ReceptionLoad
+    | PlotArea
+    | Attribute,
     Field(discriminator="kind"),
 ]
 
@@ -278,12 +301,27 @@ Exclusion = Annotated[
 class CapacityConfig(StrictModel):
     """How many flexwoningen fit on a site."""
 
+    method: Literal["density", "packing"] = "density"
+    """density: plot area x usable share x density norm. packing: lay out unit footprints
+    inside the polygon at the best orientation. Sites given as points always use the norm."""
     density_units_per_ha: float = Field(default=30.0, gt=0, le=200)
     """Density norm in units per hectare of plot (about 30/ha for flexwoningen)."""
     usable_share: float = Field(default=1.0, gt=0, le=1)
-    """Share of the plot area that can be built on."""
+    """Share of the plot area that can be built on (density method)."""
+    unit_width_m: float = Field(default=5.0, gt=0, le=50)
+    """Packing: footprint width of one unit (m)."""
+    unit_depth_m: float = Field(default=10.0, gt=0, le=50)
+    """Packing: footprint depth of one unit (m)."""
+    spacing_m: float = Field(default=5.0, ge=0, le=100)
+    """Packing: minimum distance between units (m), e.g. for fire safety."""
+    setback_m: float = Field(default=5.0, ge=0, le=200)
+    """Packing: minimum distance from the plot edge (m)."""
+    path_share: float = Field(default=0.2, ge=0, lt=1)
+    """Packing: share of the packed units given up for access paths."""
+    area_column: str | None = None
+    """Longlist column with the plot area in m2, for sites given only as points."""
     column: str | None = None
-    """Longlist column with a known capacity in units; used instead of the norm where filled."""
+    """Longlist column with a known capacity in units; used instead of the estimate where filled."""
     persons_per_unit: float = Field(default=2.8, gt=0)
     """Average persons per unit, to express capacity in places."""
 
@@ -298,12 +336,99 @@ class TargetConfig(StrictModel):
 
 
 class ShortlistConfig(StrictModel):
-    """How the shortlist is chosen."""
+    """How the shortlist is chosen, and the rules it must keep."""
 
-    method: Literal["top_score"] = "top_score"
-    """top_score: take eligible sites by rank until the target is met."""
+    method: Literal["top_score", "optimise"] = "top_score"
+    """top_score: take eligible sites by rank until the target is met. optimise: choose the
+    set of sites with the highest total value that meets every rule below (CP-SAT)."""
+    objective: Literal["score", "score_x_capacity"] = "score"
+    """optimise: maximise the sum of the selected sites' scores, or of score x capacity."""
     max_sites: int | None = Field(default=None, ge=1)
     """Never take more than this many sites."""
+    budget_eur: float | None = Field(default=None, gt=0)
+    """optimise: the total cost of the selected sites may not exceed this."""
+    cost_column: str | None = None
+    """Longlist column with each site's cost (EUR), for the budget and reports."""
+    max_capacity: int | None = Field(default=None, ge=0)
+    """optimise: the selected capacity may not exceed this (same unit as the target)."""
+    min_distance_m: float | None = Field(default=None, gt=0)
+    """optimise: selected sites must be at least this far apart (plot edge to plot edge)."""
+    zone_layer: str | None = None
+    """optimise: layer of wijken or buurten for the per-zone maximum."""
+    zone_column: str | None = None
+    """Column of `zone_layer` with the zone code."""
+    max_per_zone: int | None = Field(default=None, ge=1)
+    """optimise: at most this many selected sites per zone."""
+    available_by: dt.date | None = None
+    """Only sites available by this date may be selected."""
+    available_column: str = "available_from"
+    """Longlist column with the available-from date."""
+    must_include: tuple[str, ...] = ()
+    """Site ids that must be selected (manual override)."""
+    must_exclude: tuple[str, ...] = ()
+    """Site ids that may not be selected (manual override)."""
+    time_limit_s: float = Field(default=30.0, gt=0, le=3600)
+    """optimise: time limit of one CP-SAT solve; the gap is reported when it is reached."""
+    workers: int = Field(default=2, ge=1, le=64)
+    """optimise: CP-SAT search workers (results are deterministic for a fixed number)."""
+    seed: int = 20261122
+    """optimise: CP-SAT random seed."""
+    tradeoff_steps: int = Field(default=9, ge=0, le=100)
+    """Points on the trade-off curve of capacity target against total value (0: none)."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ShortlistConfig:
+        problems = []
+        if self.method == "optimise" and not (
+            self.max_sites or self.budget_eur or self.max_capacity is not None
+        ):
+            problems.append(
+                "method optimise needs a limit (max_sites, budget_eur or max_capacity); "
+                "without one every eligible site would be selected"
+            )
+        if self.budget_eur is not None and self.cost_column is None:
+            problems.append("budget_eur needs cost_column")
+        if (self.zone_layer is None) != (self.max_per_zone is None) or (
+            self.zone_layer is not None and self.zone_column is None
+        ):
+            problems.append("give zone_layer, zone_column and max_per_zone together")
+        both = sorted(set(self.must_include) & set(self.must_exclude))
+        if both:
+            problems.append(f"sites both in must_include and must_exclude: {', '.join(both)}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class AHPConfig(StrictModel):
+    """Weights from an AHP pairwise comparison matrix (Saaty scale 1/9..9)."""
+
+    matrix: tuple[tuple[Annotated[float, Field(gt=0)], ...], ...]
+    """Square matrix in the order of the criteria: entry (i, j) says how much more important
+    criterion i is than j; it must be reciprocal (a_ji = 1 / a_ij, ones on the diagonal)."""
+    max_consistency_ratio: float = Field(default=0.1, gt=0, le=1)
+    """Matrices with a higher consistency ratio are rejected."""
+    accept_inconsistent: bool = False
+    """Accept a matrix above the maximum consistency ratio (reported in run.json)."""
+    tolerance: float = Field(default=0.02, ge=0, le=0.5)
+    """Relative tolerance of the reciprocity check (a_ij x a_ji within 1 +- tolerance)."""
+
+
+class RobustnessConfig(StrictModel):
+    """Weight sensitivity: SMAA-style sampling and one-at-a-time changes."""
+
+    samples: int = Field(default=2000, ge=0, le=1_000_000)
+    """Weight samples around the chosen weights (0: no sampling)."""
+    spread: float = Field(default=0.25, gt=0, le=2)
+    """Relative spread of each sampled weight around its chosen value."""
+    distribution: Literal["dirichlet", "uniform"] = "dirichlet"
+    """How weights are sampled."""
+    seed: int = 20261122
+    """Random seed (the same seed gives the same samples)."""
+    one_at_a_time: bool = True
+    """Per criterion, find the smallest weight change that changes the shortlist."""
+    max_change: float = Field(default=0.5, gt=0, le=1)
+    """Largest absolute weight change searched by the one-at-a-time analysis."""
 
 
 class SitingConfig(StrictModel):
@@ -315,6 +440,10 @@ class SitingConfig(StrictModel):
     """Longlist column with a readable site name."""
     criteria: tuple[Criterion, ...] = Field(min_length=1)
     """Scoring criteria, each with a value function and a weight."""
+    ahp: AHPConfig | None = None
+    """Derive the weights from an AHP matrix instead of the criteria's own weights."""
+    method: Literal["weighted_sum", "topsis", "spotis"] = "weighted_sum"
+    """Scoring method on the criterion values (all against fixed bounds)."""
     exclusions: tuple[Exclusion, ...] = ()
     """Hard rules; a site that breaks any one is out, whatever its score."""
     capacity: CapacityConfig = CapacityConfig()
@@ -323,6 +452,8 @@ class SitingConfig(StrictModel):
     """Capacity target of the shortlist."""
     shortlist: ShortlistConfig = ShortlistConfig()
     """Shortlist method and limits."""
+    robustness: RobustnessConfig = RobustnessConfig()
+    """Sensitivity of the shortlist to the weights."""
 
     @model_validator(mode="after")
     def _consistent(self) -> SitingConfig:
@@ -334,15 +465,45 @@ class SitingConfig(StrictModel):
         dup = sorted({n for n in rules if rules.count(n) > 1})
         if dup:
             raise ValueError(f"exclusion names must be unique; repeated: {', '.join(dup)}")
-        if not sum(c.weight for c in self.criteria) > 0:
+        if self.ahp is not None:
+            _check_ahp(self.ahp, len(self.criteria))
+        elif not sum(c.weight for c in self.criteria) > 0:
             raise ValueError("the criteria weights must sum to a positive value")
         for r in self.exclusions:
             if isinstance(r, LimitRule) and r.criterion and r.criterion not in names:
-                hint = _did_you_mean(r.criterion, names)
+                hint = did_you_mean(r.criterion, names)
                 raise ValueError(
                     f"exclusion '{r.name}' uses unknown criterion '{r.criterion}'{hint}"
                 )
         return self
+
+
+def _check_ahp(ahp: AHPConfig, n: int) -> None:
+    """Shape, reciprocity and consistency of an AHP matrix, all problems at once."""
+    from opvang_opt.siting.mcda import ahp_weights, check_reciprocal
+
+    m = ahp.matrix
+    if len(m) != n or any(len(row) != n for row in m):
+        raise ValueError(f"the AHP matrix must be {n} x {n}, one row and column per criterion")
+    problems = check_reciprocal(m, ahp.tolerance)
+    if problems:
+        raise ValueError("the AHP matrix is not reciprocal: " + "; ".join(problems))
+    result = ahp_weights(m)
+    if result.consistency_ratio > ahp.max_consistency_ratio and not ahp.accept_inconsistent:
+        raise ValueError(
+            f"the AHP matrix is inconsistent: consistency ratio {result.consistency_ratio:.3f} "
+            f"> {ahp.max_consistency_ratio:g}; revise the comparisons or set "
+            "accept_inconsistent: true"
+        )
+
+
+class GraphSource(StrictModel):
+    """A street graph as osmnx writes it (GraphML), projected to RD New."""
+
+    path: InputPath
+    """GraphML file, relative to the scenario file."""
+    length_attribute: str = "length"
+    """Edge attribute with the length in metres."""
 
 
 # --------------------------------------------------------------------------- region, outputs
@@ -398,8 +559,12 @@ class Scenario(StrictModel):
     """The region and its municipalities."""
     layers: dict[Name, LayerSource] = Field(min_length=1)
     """Named input layers, referred to by name elsewhere in the scenario."""
+    graphs: dict[Name, GraphSource] = {}
+    """Named street graphs for network distances."""
     siting: SitingConfig
     """Siting stage settings."""
+    exchange: ExchangeConfig | None = None
+    """Regional exchange of tasks between municipalities, with side payments (optional)."""
     outputs: OutputsConfig = OutputsConfig()
     """Output settings."""
 
@@ -412,7 +577,7 @@ class Scenario(StrictModel):
             if layer is not None and layer not in self.layers:
                 problems.append(
                     f"{where} refers to layer '{layer}', which is not defined under layers"
-                    f"{_did_you_mean(layer, known)}"
+                    f"{did_you_mean(layer, known)}"
                 )
 
         need(self.siting.longlist, "siting.longlist")
@@ -420,6 +585,13 @@ class Scenario(StrictModel):
         need(self.region.districts, "region.districts")
         for i, c in enumerate(self.siting.criteria):
             need(getattr(c, "layer", None), f"siting.criteria[{i}] ({c.name})")
+            graph = getattr(c, "network", None)
+            if graph is not None and graph not in self.graphs:
+                problems.append(
+                    f"siting.criteria[{i}] ({c.name}) refers to graph '{graph}', which is not "
+                    f"defined under graphs{did_you_mean(graph, sorted(self.graphs))}"
+                )
+        need(self.siting.shortlist.zone_layer, "siting.shortlist.zone_layer")
         for i, r in enumerate(self.siting.exclusions):
             need(getattr(r, "layer", None), f"siting.exclusions[{i}] ({r.name})")
         if problems:
@@ -430,7 +602,7 @@ class Scenario(StrictModel):
 # --------------------------------------------------------------------------- loading
 
 
-def _did_you_mean(word: str, options: typing.Iterable[str]) -> str:
+def did_you_mean(word: str, options: typing.Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -537,7 +709,7 @@ def _loc_text(loc: tuple[Any, ...]) -> str:
 
 _UNION_TAGS = {
     "linear", "step", "piecewise", "distance_to_poi", "count_within", "overlap_share",
-    "distance_to_layer", "area", "attribute", "intersects", "closer_than", "below", "above",
+    "distance_to_layer", "reception_load", "area", "attribute", "intersects", "closer_than", "below", "above",
     "available_by",
 }  # fmt: skip
 
@@ -552,7 +724,7 @@ def validation_problems(exc: ValidationError, raw: dict[str, Any], source: str) 
         if err["type"] == "extra_forbidden":
             key = str(loc[-1])
             allowed = _allowed_keys(loc, raw)
-            msg = f"unknown key '{key}'{_did_you_mean(key, allowed)}"
+            msg = f"unknown key '{key}'{did_you_mean(key, allowed)}"
             if allowed:
                 msg += f"; allowed here: {', '.join(sorted(allowed))}"
         elif err["type"] == "union_tag_invalid":

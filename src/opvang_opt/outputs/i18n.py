@@ -28,6 +28,12 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "weight": {"nl": "Gewicht", "en": "Weight"},
     "scenario": {"nl": "Scenario", "en": "Scenario"},
     "run_date": {"nl": "Rundatum", "en": "Run date"},
+    "robust": {
+        "nl": "Op shortlist bij gewichtsvariatie (SMAA)",
+        "en": "Shortlisted under weight variation (SMAA)",
+    },
+    "flows": {"nl": "Uitruil tussen gemeenten", "en": "Exchange between municipalities"},
+    "layout": {"nl": "Verkaveling flexwoningen", "en": "Unit layout"},
     "excluded_legend": {"nl": "uitgesloten", "en": "excluded"},
     "shortlist_legend": {"nl": "op shortlist (dikke rand)", "en": "shortlisted (thick edge)"},
 }

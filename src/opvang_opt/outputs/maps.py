@@ -63,6 +63,9 @@ def site_popup(row: pd.Series, result: RunResult, lang: Lang) -> str:
             f"{t('units', lang)}</p>"
         )
     parts.append(f"<p>{t('decision', lang)}: {_esc(row['decision'])}</p>")
+    share = row.get("shortlist_share")
+    if share is not None and not (isinstance(share, float) and math.isnan(share)):
+        parts.append(f"<p>{t('robust', lang)}: {float(share):.0%}</p>")
     parts.append(
         "<table class='score-table'><thead><tr>"
         f"<th>{t('criterion', lang)}</th><th>{t('measured', lang)}</th>"
@@ -106,6 +109,9 @@ def build_map(result: RunResult, lang: Lang | None = None) -> folium.Map:
     lang = lang or sc.outputs.lang
     sites = result.siting.sites.copy()
     id_col = result.inputs.siting.id_column
+    sens = result.siting.sensitivity
+    if sens is not None and "shortlist_share" in sens.columns:
+        sites["shortlist_share"] = sens["shortlist_share"].to_numpy()
     sites["popup_html"] = [site_popup(r, result, lang) for _, r in sites.iterrows()]
     sites["tooltip_html"] = [
         _esc(f"{r.get(sc.siting.name_column, '')} ({r[id_col]})") for _, r in sites.iterrows()
@@ -169,6 +175,23 @@ def build_map(result: RunResult, lang: Lang | None = None) -> folium.Map:
             tooltip=folium.GeoJsonTooltip(["tooltip_html"], labels=False),
         ).add_to(fmap)  # fmt: skip
 
+    layouts = result.siting.layouts
+    if layouts is not None and len(layouts):
+        lay = _features(layouts, ["site_id", "units"])
+        lay["tooltip_html"] = [
+            _esc(f"{sid}: {u} {t('units', lang)}") for sid, u in zip(lay["site_id"], lay["units"],
+                                                                  strict=True)
+        ]  # fmt: skip
+        folium.GeoJson(
+            lay[["tooltip_html", "geometry"]],
+            name=t("layout", lang),
+            style_function=lambda _f: {"color": "#08306b", "weight": 0.5, "fillColor": "#6baed6",
+                                       "fillOpacity": 0.8},
+            tooltip=folium.GeoJsonTooltip(["tooltip_html"], labels=False),
+        ).add_to(fmap)  # fmt: skip
+
+    _add_flows(fmap, result, lang)
+
     legend = cm.StepColormap(
         list(SCORE_COLOURS), index=list(SCORE_BREAKS), vmin=0, vmax=100, caption=t("score", lang)
     )
@@ -176,6 +199,44 @@ def build_map(result: RunResult, lang: Lang | None = None) -> folium.Map:
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.get_root().html.add_child(folium.Element(_title_box(result, lang)))
     return fmap
+
+
+def _add_flows(fmap: folium.Map, result: RunResult, lang: Lang) -> None:
+    """Exchange flows between municipalities: a line per (from, to) with the numbers."""
+    sc = result.scenario
+    if result.exchange is None or sc.region.boundaries is None:
+        return
+    flows = result.exchange.result.flows
+    if flows is None or flows.empty:
+        return
+    bnd = result.inputs.layers[sc.region.boundaries]
+    code_col = sc.layers[sc.region.boundaries].id_column or "municipality_code"
+    if code_col not in bnd.columns:
+        return
+    pts = bnd.set_index(bnd[code_col].astype(str)).geometry.representative_point().to_crs(WGS84)
+    group = folium.FeatureGroup(name=t("flows", lang))
+    pairs = flows.groupby(["from_code", "to_code", "from_name", "to_name"], sort=True)
+    for (src, dst, src_name, dst_name), rows in pairs:
+        if src not in pts.index or dst not in pts.index:
+            continue
+        total = float(rows["places"].sum())
+        detail = "; ".join(f"{_esc(g)}: {p:,.0f}" for g, p in zip(rows["group"], rows["places"],
+                                                                strict=True))  # fmt: skip
+        text = f"{_esc(src_name)} &rarr; {_esc(dst_name)}: {total:,.0f} ({detail})"
+        a, b = pts[src], pts[dst]
+        folium.PolyLine(
+            [[a.y, a.x], [b.y, b.x]], color="#6a3d9a", weight=2 + min(total, 200) / 20,
+            opacity=0.8, tooltip=text, popup=folium.Popup(text, max_width=300),
+        ).add_to(group)  # fmt: skip
+        mid = [(a.y + b.y) / 2, (a.x + b.x) / 2]
+        folium.Marker(
+            mid,
+            icon=folium.DivIcon(
+                html=f"<div class='flow-label' style='font-size:11px;font-weight:bold;"
+                f"color:#6a3d9a;white-space:nowrap'>{total:,.0f} &rarr;</div>"
+            ),
+        ).add_to(group)
+    group.add_to(fmap)
 
 
 def _title_box(result: RunResult, lang: Lang) -> str:

@@ -44,6 +44,28 @@ def run_info(result: RunResult, files: list[str]) -> dict[str, Any]:
             for r in result.inputs.reports
         ],
         "siting": siting,
+        "exchange": exchange_summary(result),
         "versions": result.versions,
         "files": sorted(files),
+    }
+
+
+def exchange_summary(result: RunResult) -> dict[str, Any] | None:
+    """Status, gap, costs, savings and the fairness verdict of the exchange stage."""
+    if result.exchange is None:
+        return None
+    ex = result.exchange
+    res, pay = ex.result, ex.payments
+    core = getattr(pay, "core", None)
+    return {
+        "status": res.status.value,
+        "gap": res.gap,
+        "cost": round(res.objective, 2),
+        "no_exchange_cost": None if res.no_exchange_cost is None else round(res.no_exchange_cost, 2),
+        "savings": None if res.savings is None else round(res.savings, 2),
+        "solver": res.solver,
+        "period": res.period,
+        "individually_rational": bool(getattr(pay, "individually_rational", False)),
+        "core": getattr(core, "message", None),
+        "checker_ok": ex.check.ok,
     }

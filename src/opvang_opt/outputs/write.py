@@ -16,8 +16,17 @@ from opvang_opt.outputs.maps import build_map
 from opvang_opt.outputs.runinfo import run_info
 from opvang_opt.pipeline import RunResult
 
-RESULT_FILES = ("run.json", "longlist_scored.gpkg", "shortlist.csv", "exclusions.csv", "map.html")
-"""The files every run writes."""
+RESULT_FILES = (
+    "run.json",
+    "longlist_scored.gpkg",
+    "shortlist.csv",
+    "exclusions.csv",
+    "tradeoff.csv",
+    "sensitivity.csv",
+    "sensitivity_criteria.csv",
+    "map.html",
+)
+"""The files a run writes (tradeoff and sensitivity files only when enabled)."""
 
 
 def _gpkg_frame(result: RunResult) -> pd.DataFrame:
@@ -57,8 +66,23 @@ def write_results(
             _gpkg_frame(result), tmp / "longlist_scored.gpkg", layer="longlist_scored",
             driver="GPKG",
         )  # fmt: skip
-        result.siting.shortlist.to_csv(tmp / "shortlist.csv", index=False)
-        result.siting.exclusions.to_csv(tmp / "exclusions.csv", index=False)
+        siting = result.siting
+        if siting.layouts is not None and len(siting.layouts):
+            pyogrio.write_dataframe(
+                siting.layouts, tmp / "longlist_scored.gpkg", layer="unit_layout", driver="GPKG"
+            )
+        siting.shortlist.to_csv(tmp / "shortlist.csv", index=False)
+        siting.exclusions.to_csv(tmp / "exclusions.csv", index=False)
+        for name, table in (
+            ("tradeoff.csv", siting.tradeoff),
+            ("sensitivity.csv", siting.sensitivity),
+            ("sensitivity_criteria.csv", siting.sensitivity_criteria),
+        ):
+            if table is not None and len(table.columns):
+                table.to_csv(tmp / name, index=False)
+        if result.exchange is not None:
+            for name, table in result.exchange.tables().items():
+                table.to_csv(tmp / name, index=False)
         build_map(result, lang).save(str(tmp / "map.html"))
         files = [*(p.name for p in tmp.iterdir()), "run.json"]
         info = run_info(result, files)

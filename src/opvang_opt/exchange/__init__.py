@@ -1,0 +1,166 @@
+"""Regional exchange of tasks between municipalities, with fair side payments.
+
+Municipalities may take over part of each other's tasks (asielzoekers,
+statushouders, ontheemden, ...). This subpackage finds the cheapest exchange
+within the scenario's capacities, substitution rules and bounds, splits the
+savings fairly (Shapley value, with a core check), sweeps the allowed shift,
+and checks every solution without the solver.
+
+Public API
+----------
+- :class:`ExchangeConfig`: the scenario's ``exchange:`` section.
+- :func:`solve_exchange` -> :class:`ExchangeResult`.
+- :func:`shapley_payments` -> :class:`SidePayments`
+  (with :class:`ShapleyResult` and :class:`CoreCheck`).
+- :func:`core_check`, :class:`CoalitionGame`, :func:`exact_shapley`, :func:`sampled_shapley`.
+- :func:`tradeoff` -> :class:`TradeoffResult`.
+- :func:`check_exchange` -> :class:`CheckReport`.
+- :func:`output_tables`, :func:`compare_proposals`, :func:`with_task`, :func:`with_capacity`,
+  :func:`with_bound`, :func:`load_demo_config`, :func:`exchange_config_from_scenario`,
+  :func:`run_exchange`.
+
+Nothing here prints or writes files.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._lp import SolveStatus
+from .check import CheckReport, check_exchange
+from .config import ExchangeConfig
+from .diagnose import diagnose
+from .fairness import (
+    CoalitionGame,
+    CoreCheck,
+    ShapleyResult,
+    SidePayments,
+    core_check,
+    exact_shapley,
+    sampled_shapley,
+    shapley_payments,
+)
+from .model import ExchangeModel, NoSolutionError
+from .solve import ExchangeResult, decompose_flows, solve_exchange
+from .tables import compare_proposals, output_tables, with_bound, with_capacity, with_task
+from .tradeoff import TradeoffResult, default_shifts, tradeoff
+
+
+DEMO_SCENARIO = Path(__file__).resolve().parents[3] / "scenarios" / "demo.yaml"
+"""The repository's demo scenario, whose ``exchange:`` section is the Duo+ demo."""
+
+
+def demo_exchange_data() -> dict[str, Any]:
+    """Return the demo scenario's ``exchange:`` section (Duo+) as plain data."""
+    import yaml
+
+    if not DEMO_SCENARIO.is_file():
+        raise FileNotFoundError(f"the demo scenario is not at {DEMO_SCENARIO}")
+    return yaml.safe_load(DEMO_SCENARIO.read_text("utf-8"))["exchange"]
+
+
+def load_demo_config() -> ExchangeConfig:
+    """Return the validated Duo+ demo exchange config (from ``scenarios/demo.yaml``).
+
+    Examples
+    --------
+    >>> from opvang_opt.exchange import load_demo_config
+    >>> load_demo_config().codes
+    ['GM0384', 'GM0437', 'GM0451']
+    """
+    return ExchangeConfig.model_validate(demo_exchange_data())
+
+
+def exchange_config_from_scenario(
+    path: str | os.PathLike[str] | None = None,
+) -> tuple[ExchangeConfig, str]:
+    """Return the exchange config of a scenario file (default: the demo scenario).
+
+    Returns
+    -------
+    tuple
+        The config, and the scenario it came from.
+
+    Raises
+    ------
+    ScenarioError
+        When the scenario is invalid or has no ``exchange`` section.
+    """
+    from opvang_opt.errors import Problem, ScenarioError
+    from opvang_opt.scenario import load_scenario
+
+    path = Path(path) if path is not None else DEMO_SCENARIO
+    section = load_scenario(path).exchange
+    if section is None:
+        raise ScenarioError(
+            f"Scenario {path} has no exchange section",
+            [Problem("add an 'exchange:' section", source=str(path), field="exchange")],
+        )
+    return section, str(path)
+
+
+@dataclass(frozen=True, eq=False)
+class ExchangeRun:
+    """Everything the pipeline needs from the exchange stage."""
+
+    result: ExchangeResult
+    payments: SidePayments
+    tradeoff: TradeoffResult
+    check: CheckReport
+
+    def tables(self) -> dict:
+        """The output tables keyed by file name (see :func:`output_tables`)."""
+        return output_tables(self.result, self.payments, self.tradeoff)
+
+
+def run_exchange(config: ExchangeConfig) -> ExchangeRun:
+    """Run the whole exchange stage: optimal exchange, side payments, trade-off, check.
+
+    Raises
+    ------
+    InfeasibleError
+        With a diagnosis, when the exchange (or the no-exchange reference) is infeasible.
+    """
+    model = ExchangeModel.from_config(config)
+    payments = shapley_payments(config, model=model)
+    trade = tradeoff(config, model=model)
+    result = payments.exchange
+    return ExchangeRun(result, payments, trade, check_exchange(config, result))
+
+
+__all__ = [
+    "CheckReport",
+    "CoalitionGame",
+    "CoreCheck",
+    "ExchangeConfig",
+    "ExchangeModel",
+    "ExchangeResult",
+    "ExchangeRun",
+    "NoSolutionError",
+    "ShapleyResult",
+    "SidePayments",
+    "SolveStatus",
+    "TradeoffResult",
+    "check_exchange",
+    "compare_proposals",
+    "core_check",
+    "decompose_flows",
+    "default_shifts",
+    "demo_exchange_data",
+    "diagnose",
+    "exact_shapley",
+    "exchange_config_from_scenario",
+    "load_demo_config",
+    "output_tables",
+    "run_exchange",
+    "sampled_shapley",
+    "shapley_payments",
+    "solve_exchange",
+    "tradeoff",
+    "with_bound",
+    "with_capacity",
+    "with_task",
+]

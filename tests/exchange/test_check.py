@@ -1,0 +1,80 @@
+"""The independent checker accepts valid solutions and catches broken ones."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from opvang_opt.exchange import check_exchange, solve_exchange, with_task
+
+
+@pytest.fixture(scope="module")
+def solved(demo):
+    return demo, solve_exchange(demo)
+
+
+def broken(res, **tables):
+    return dataclasses.replace(res, **tables)
+
+
+def test_valid_solution_passes(solved):
+    config, res = solved
+    report = check_exchange(config, res)
+    assert report.ok, report.violations
+    assert report.objective == pytest.approx(res.objective)
+
+
+def test_capacity_violation_caught(solved):
+    config, res = solved
+    p = res.placements.copy()
+    i = p.index[(p["places"] > 0)][0]
+    p.loc[i, "places"] += 1000
+    report = check_exchange(config, broken(res, placements=p))
+    assert any("capaciteit overschreden" in v for v in report.violations)
+
+
+def test_group_not_allowed_in_type_caught(solved):
+    config, res = solved
+    p = res.placements.copy()
+    row = p[p["housing_type"] == "sociale_huur"].iloc[0].copy()
+    row["group"] = "asielzoekers"
+    row["places"] = 1.0
+    p.loc[len(p)] = row
+    report = check_exchange(config, broken(res, placements=p))
+    assert any("mag geen asielzoekers" in v for v in report.violations)
+
+
+def test_conservation_violation_caught(solved):
+    config, res = solved
+    ex = res.exchange.copy()
+    ex.loc[0, "net_transfer"] += 5
+    ex.loc[0, "assigned"] += 5
+    report = check_exchange(config, broken(res, exchange=ex))
+    assert any("regionaal totaal" in v for v in report.violations)
+
+
+def test_bound_violation_caught(solved):
+    config, res = solved
+    # the same solution checked under a shift of 1% breaks the bounds
+    report = check_exchange(config, broken(res, shift=0.01), limit_intake=True)
+    assert any("grens is" in v for v in report.violations)
+
+
+def test_objective_mismatch_caught(solved):
+    config, res = solved
+    report = check_exchange(config, broken(res, objective=res.objective - 1000))
+    assert any("doelfunctie klopt niet" in v for v in report.violations)
+
+
+def test_substitution_beyond_max_share_caught(demo):
+    # with more ontheemden in Ouder-Amstel and fewer in Uithoorn, substitution pays off
+    config = with_task(with_task(demo, "GM0437", "ontheemden", 120), "GM0451", "ontheemden", 100)
+    res = solve_exchange(config)
+    s = res.substitutions.copy()
+    assert len(s), "this variant uses a substitution"
+    s.loc[0, "places"] *= 10
+    report = check_exchange(config, broken(res, substitutions=s))
+    assert not report.ok
+    with pytest.raises(AssertionError):
+        report.raise_if_violated()

@@ -1,0 +1,42 @@
+"""The negotiation notebook runs top to bottom (and is committed without outputs)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = ROOT / "notebooks" / "03_regionale_uitruil.ipynb"
+
+
+def test_notebook_has_no_outputs():
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert not cell.get("outputs"), "commit the notebook without outputs"
+            assert cell.get("execution_count") is None
+
+
+@pytest.mark.slow
+def test_notebook_runs_top_to_bottom(monkeypatch):
+    import nbclient
+    import nbformat
+
+    # executed in memory from the notebooks folder (as a user opens it); the file is not changed
+    paths = [str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in paths if p))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    client = nbclient.NotebookClient(
+        nb, timeout=180, kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+    )  # fmt: skip
+    client.execute()
+    text = "\n".join(
+        o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+    )
+    assert "Besparing regio" in text
+    assert "klopt" in text
