@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from opvang_opt import __version__
 from opvang_opt.cli import app
+from opvang_opt.outputs import RESULT_FILES
 from tests.conftest import write_yaml
 
 runner = CliRunner()
@@ -34,9 +35,7 @@ def test_run_writes_the_results_folder(tiny) -> None:
     out = tiny["dir"] / "out"
     res = cli("run", tiny["path"], "--out", out)
     assert res.exit_code == 0, res.output
-    assert {p.name for p in out.iterdir()} == {
-        "run.json", "longlist_scored.gpkg", "shortlist.csv", "exclusions.csv", "map.html",
-    }  # fmt: skip
+    assert {p.name for p in out.iterdir()} == set(RESULT_FILES)
     assert f"Map:     {out.resolve() / 'map.html'}" in res.stdout
     info = json.loads((out / "run.json").read_text())
     assert info["scenario"]["name"] == "tiny"

@@ -307,8 +307,24 @@ def run(
         if summ.get("diagnosis"):
             message += "; " + "; ".join(summ["diagnosis"])
         stages.append(StageReport("siting", "target_not_met", sec, message))
-    for name in ("allocation", "exchange"):
-        stages.append(StageReport(name, "skipped", 0.0, f"the scenario has no '{name}' section"))
+    stages.append(
+        StageReport("allocation", "skipped", 0.0, "the scenario has no 'allocation' section")
+    )
+
+    exchange = None
+    if scenario.exchange is None:
+        stages.append(
+            StageReport("exchange", "skipped", 0.0, "the scenario has no 'exchange' section")
+        )
+    else:
+        config = scenario.exchange
+        exchange, sec = step("exchange", lambda: run_exchange(config))
+        exchange.check.raise_if_violated()  # a broken rule here is a bug: fail loudly
+        res = exchange.result
+        saving = f"{res.savings or 0:,.0f}".replace(",", ".")
+        stages.append(
+            StageReport("exchange", "ok", sec, f"{res.status.value}, besparing EUR {saving}")
+        )
 
     return RunResult(
         scenario=scenario,

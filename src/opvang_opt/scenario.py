@@ -489,9 +489,9 @@ def _check_ahp(ahp: AHPConfig, n: int) -> None:
     if problems:
         raise ValueError("the AHP matrix is not reciprocal: " + "; ".join(problems))
     result = ahp_weights(m)
-    if result.consistency_ratio > ahp.max_consistency_ratio and not ahp.accept_inconsistent:
+    if result.cr > ahp.max_consistency_ratio and not ahp.accept_inconsistent:
         raise ValueError(
-            f"the AHP matrix is inconsistent: consistency ratio {result.consistency_ratio:.3f} "
+            f"the AHP matrix is inconsistent: consistency ratio {result.cr:.3f} "
             f"> {ahp.max_consistency_ratio:g}; revise the comparisons or set "
             "accept_inconsistent: true"
         )
@@ -559,7 +559,7 @@ class Scenario(StrictModel):
     """The region and its municipalities."""
     layers: dict[Name, LayerSource] = Field(min_length=1)
     """Named input layers, referred to by name elsewhere in the scenario."""
-    graphs: dict[Name, GraphSource] = {}
+    graphs: dict[Name, GraphSource] = Field(default_factory=dict)
     """Named street graphs for network distances."""
     siting: SitingConfig
     """Siting stage settings."""
@@ -709,8 +709,8 @@ def _loc_text(loc: tuple[Any, ...]) -> str:
 
 _UNION_TAGS = {
     "linear", "step", "piecewise", "distance_to_poi", "count_within", "overlap_share",
-    "distance_to_layer", "reception_load", "area", "attribute", "intersects", "closer_than", "below", "above",
-    "available_by",
+    "distance_to_layer", "reception_load", "area", "attribute", "intersects", "closer_than",
+    "below", "above", "available_by",
 }  # fmt: skip
 
 

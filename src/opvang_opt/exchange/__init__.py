@@ -48,7 +48,6 @@ from .solve import ExchangeResult, decompose_flows, solve_exchange
 from .tables import compare_proposals, output_tables, with_bound, with_capacity, with_task
 from .tradeoff import TradeoffResult, default_shifts, tradeoff
 
-
 DEMO_SCENARIO = Path(__file__).resolve().parents[3] / "scenarios" / "demo.yaml"
 """The repository's demo scenario, whose ``exchange:`` section is the Duo+ demo."""
 

@@ -88,7 +88,8 @@ def read_table(
     label = str(path)
     if not path.exists():
         raise DataError(
-            f"Table '{name}' not found: {label}", [Problem("file does not exist", source=label)]
+            f"Table '{name}' not found: {label}",
+            [Problem("file does not exist", source=label, where=f"table '{name}'")],
         )
     try:
         if path.suffix.lower() == ".csv":
@@ -149,7 +150,8 @@ def read_layer(
     label = str(path)
     if not path.exists():
         raise DataError(
-            f"Layer '{name}' not found: {label}", [Problem("file does not exist", source=label)]
+            f"Layer '{name}' not found: {label}",
+            [Problem("file does not exist", source=label, where=f"layer '{name}'")],
         )
     gdf = _read_any(source, name, path, label)
 

@@ -61,7 +61,9 @@ def exchange_summary(result: RunResult) -> dict[str, Any] | None:
         "status": res.status.value,
         "gap": res.gap,
         "cost": round(res.objective, 2),
-        "no_exchange_cost": None if res.no_exchange_cost is None else round(res.no_exchange_cost, 2),
+        "no_exchange_cost": None
+        if res.no_exchange_cost is None
+        else round(res.no_exchange_cost, 2),
         "savings": None if res.savings is None else round(res.savings, 2),
         "solver": res.solver,
         "period": res.period,

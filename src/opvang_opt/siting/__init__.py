@@ -1,5 +1,16 @@
-"""Siting (spoor 3): criteria, exclusions, scores, capacity and the shortlist."""
+"""Siting (spoor 3): criteria, exclusions, scores, capacity, robustness and the shortlist."""
 
-from opvang_opt.siting.stage import SitingInputs, SitingResult, run_siting
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["SitingInputs", "SitingResult", "run_siting"]
+
+
+def __getattr__(name: str) -> Any:
+    # imported on first use, so the light modules (values, shortlist) load on their own
+    if name in __all__:
+        from opvang_opt.siting import stage
+
+        return getattr(stage, name)
+    raise AttributeError(name)

@@ -1,4 +1,4 @@
-"""Capacity per site: a known capacity from the longlist, or the density norm."""
+"""Capacity per site: packed unit footprints, the density norm, or a known capacity."""
 
 from __future__ import annotations
 
@@ -11,53 +11,112 @@ from opvang_opt.errors import DataError, Problem
 from opvang_opt.scenario import CapacityConfig
 
 
+def capacity_problems(
+    sites: gpd.GeoDataFrame, config: CapacityConfig, id_column: str, source: str
+) -> list[Problem]:
+    """Every problem with the capacity inputs: point sites without an area, bad numbers."""
+    geoms = sites.geometry.values
+    polygonal = shapely.get_dimensions(geoms) == 2
+    problems: list[Problem] = []
+
+    def where(i: int) -> str:
+        return f"id {sites[id_column].iloc[i]} (row {i + 1})"
+
+    if (~polygonal).any() and config.area_column is None:
+        for i in np.flatnonzero(~polygonal)[:25]:
+            problems.append(
+                Problem(
+                    "a site given as a point needs its area: set capacity.area_column",
+                    source, where(i), "geometry",
+                )
+            )  # fmt: skip
+    for column, only_points in ((config.area_column, True), (config.column, False)):
+        if column is None:
+            continue
+        raw = sites[column]
+        given = pd.to_numeric(raw, errors="coerce")
+        bad = (given < 0) | (given.isna() & raw.notna())
+        if only_points:
+            bad |= given.isna() & pd.Series(~polygonal, index=bad.index)
+        for i in np.flatnonzero(bad.to_numpy()):
+            problems.append(
+                Problem(
+                    f"must be a number of 0 or more, got {raw.iloc[i]!r}", source, where(i), column
+                )
+            )
+    return problems
+
+
 def estimate_capacity(
     sites: gpd.GeoDataFrame, config: CapacityConfig, id_column: str, source: str
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Estimate how many flexwoningen fit on each site.
+
+    Polygons are packed with unit footprints (``method: packing``) or get the density
+    norm; sites given only as points always get the norm over the area in
+    ``area_column``, and say so. A filled ``column`` overrides both.
 
     Parameters
     ----------
     sites
         The longlist in RD New.
     config
-        Density norm, usable share and an optional capacity column.
+        The scenario's capacity settings.
     id_column, source
         For messages.
 
     Returns
     -------
-    (units, method)
-        Units per site (int) and, per site, how it was estimated.
+    (units, method, angle)
+        Units per site, how each was estimated (Dutch text), and the packing orientation
+        in degrees (NaN where not packed).
 
     Raises
     ------
     DataError
-        When the capacity column holds negative or non-numeric values.
+        When the capacity or area column holds negative or non-numeric values, or a point
+        site has no area.
     """
-    area_ha = shapely.area(sites.geometry.values) / 10_000.0
-    units = np.floor(area_ha * config.usable_share * config.density_units_per_ha + 1e-9)
-    method = np.full(
-        len(sites),
-        f"norm {config.density_units_per_ha:g} woningen/ha x {config.usable_share:.0%} bruikbaar",
-        dtype=object,
-    )
+    problems = capacity_problems(sites, config, id_column, source)
+    if problems:
+        raise DataError(f"Capacity inputs have {len(problems)} problem(s)", problems)
+    geoms = sites.geometry.values
+    n = len(sites)
+    polygonal = shapely.get_dimensions(geoms) == 2
+    area_m2 = shapely.area(geoms)
+    if config.area_column is not None:
+        given = pd.to_numeric(sites[config.area_column], errors="coerce").to_numpy(float)
+        area_m2 = np.where(polygonal, area_m2, np.nan_to_num(given))
+    units = np.floor(
+        area_m2 / 10_000.0 * config.usable_share * config.density_units_per_ha + 1e-9
+    ).astype(int)
+    angle = np.full(n, np.nan)
+    method = np.empty(n, dtype=object)
+    norm_text = f"norm {config.density_units_per_ha:g} woningen/ha x {config.usable_share:.0%}"
+    method[:] = norm_text
+    method[~polygonal] = f"punt: {norm_text} over {config.area_column or 'oppervlakte'}"
+    if config.method == "packing" and polygonal.any():
+        from opvang_opt.siting.packing import pack_many
+
+        idx = np.flatnonzero(polygonal)
+        counts, angles = pack_many(
+            geoms[idx],
+            unit_width=config.unit_width_m,
+            unit_depth=config.unit_depth_m,
+            spacing=config.spacing_m,
+            setback=config.setback_m,
+            path_share=config.path_share,
+        )
+        units[idx] = np.asarray(counts, dtype=int)
+        angle[idx] = angles
+        method[idx] = (
+            f"verkaveling {config.unit_width_m:g} x {config.unit_depth_m:g} m, "
+            f"{config.spacing_m:g} m tussenruimte, {config.setback_m:g} m tot de rand, "
+            f"{config.path_share:.0%} voor paden"
+        )
     if config.column is not None:
-        raw = sites[config.column]
-        given = pd.to_numeric(raw, errors="coerce")
-        problems = []
-        for i in ((given < 0) | (given.isna() & raw.notna())).to_numpy().nonzero()[0]:
-            problems.append(
-                Problem(
-                    f"capacity must be a number of 0 or more, got {raw.iloc[i]!r}",
-                    source,
-                    f"id {sites[id_column].iloc[i]} (row {i + 1})",
-                    config.column,
-                )
-            )
-        if problems:
-            raise DataError(f"Capacity column has {len(problems)} problem(s)", problems)
+        given = pd.to_numeric(sites[config.column], errors="coerce")
         has = given.notna().to_numpy()
-        units[has] = np.floor(given.to_numpy()[has])
+        units[has] = np.floor(given.to_numpy()[has]).astype(int)
         method[has] = f"opgegeven ({config.column})"
-    return units.astype(int), method
+    return units, method, angle

@@ -8,6 +8,7 @@ import pandas as pd
 import shapely
 
 from opvang_opt.errors import DataError, Problem
+from opvang_opt.io.graphs import StreetGraph
 from opvang_opt.scenario import (
     Attribute,
     CountWithin,
@@ -16,13 +17,16 @@ from opvang_opt.scenario import (
     DistanceToPoi,
     OverlapShare,
     PlotArea,
+    ReceptionLoad,
 )
+from opvang_opt.siting.network import network_distance
 
 INDICATOR_UNITS = {
     "distance_to_poi": "m",
     "count_within": "aantal",
     "overlap_share": "aandeel",
     "distance_to_layer": "m",
+    "reception_load": "per 1.000 inw.",
     "area": "m2",
     "attribute": "",
 }
@@ -115,12 +119,41 @@ def numeric_column(sites: gpd.GeoDataFrame, column: str, id_column: str, source:
     return values.to_numpy()
 
 
+def reception_load(
+    sites: np.ndarray, buurten: gpd.GeoDataFrame, places: str, inhabitants: str
+) -> np.ndarray:
+    """Existing reception places per 1,000 inhabitants of the buurt each site lies in.
+
+    A site lies in the buurt that holds its representative point; a site outside every
+    buurt takes the nearest one. Buurten with fewer than 1 inhabitant count as 1.
+    """
+    polys = buurten.geometry.values
+    load = (
+        pd.to_numeric(buurten[places], errors="coerce").fillna(0).to_numpy(dtype=float)
+        / np.maximum(pd.to_numeric(buurten[inhabitants], errors="coerce").fillna(0), 1.0).to_numpy(
+            dtype=float
+        )
+        * 1000.0
+    )
+    points = shapely.point_on_surface(sites)
+    tree = shapely.STRtree(polys)
+    idx_pt, idx_poly = tree.query(points, predicate="within")
+    which = np.full(len(sites), -1)
+    which[idx_pt[::-1]] = idx_poly[::-1]  # the first matching buurt wins
+    missing = which < 0
+    if missing.any():
+        (i_pt, i_poly) = tree.query_nearest(points[missing], all_matches=False)
+        which[np.flatnonzero(missing)[i_pt]] = i_poly
+    return load[which]
+
+
 def measure(
     criterion: Criterion,
     sites: gpd.GeoDataFrame,
     layers: dict[str, gpd.GeoDataFrame],
     id_column: str,
     source: str,
+    graphs: dict[str, StreetGraph] | None = None,
 ) -> np.ndarray:
     """Measure one criterion's indicator for every site.
 
@@ -134,6 +167,8 @@ def measure(
         The other layers by name, in RD New.
     id_column, source
         The longlist's id column and file, for messages.
+    graphs
+        Street graphs by name, for network distances.
 
     Returns
     -------
@@ -146,6 +181,8 @@ def measure(
             targets = select_category(
                 layers[criterion.layer], criterion.category_column, criterion.category
             )
+            if criterion.network is not None:
+                return network_distance(geoms, targets, (graphs or {})[criterion.network])
             return nearest_distance(geoms, targets)
         case CountWithin():
             targets = select_category(
@@ -158,6 +195,11 @@ def measure(
             return np.divide(covered, area, out=np.zeros_like(area), where=area > 0)
         case DistanceToLayer():
             return nearest_distance(geoms, layers[criterion.layer].geometry.values)
+        case ReceptionLoad():
+            return reception_load(
+                geoms, layers[criterion.layer], criterion.places_column,
+                criterion.inhabitants_column,
+            )  # fmt: skip
         case PlotArea():
             return shapely.area(geoms)
         case Attribute():

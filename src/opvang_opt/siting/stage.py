@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
+from opvang_opt.io.graphs import StreetGraph
 from opvang_opt.scenario import SitingConfig
+from opvang_opt.siting import mcda
 from opvang_opt.siting.capacity import estimate_capacity
 from opvang_opt.siting.criteria import INDICATOR_UNITS, measure
-from opvang_opt.siting.exclusions import evaluate_exclusions
-from opvang_opt.siting.values import apply_value, normalised_weights, rank_scores, weighted_sum
+from opvang_opt.siting.exclusions import evaluate_exclusions, parse_dates
+from opvang_opt.siting.shortlist import (
+    ShortlistProblem,
+    ShortlistSolution,
+    check_shortlist,
+    solve_shortlist,
+    top_score,
+)
+from opvang_opt.siting.values import apply_value, rank_scores
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,8 @@ class SitingInputs:
     """The longlist's id column."""
     source: str = "longlist"
     """The longlist's file, for messages."""
+    graphs: dict[str, StreetGraph] = field(default_factory=dict)
+    """Street graphs by name, for network distances."""
 
 
 @dataclass(frozen=True)
@@ -53,15 +64,25 @@ class SitingResult:
     sites
         Every longlist site with its indicators (``ind_*``), values (``val_*``),
         exclusions, score (0-100), rank (1 = best eligible; 0 = excluded), capacity,
-        whether it is shortlisted and why.
+        whether it is shortlisted, why, and the binding rule.
     exclusions
         One row per (site, broken rule) with the measured value and the limit.
     shortlist
-        The shortlisted sites in order, with cumulative capacity.
+        The shortlisted sites in order, with cumulative capacity and the reason.
     criteria
         The criteria as scored.
     summary
-        Counts and capacity against the target.
+        Counts, capacity against the target, solver status and gap, diagnosis.
+    tradeoff
+        The trade-off curve: capacity target against total value, cost and sites.
+    sensitivity
+        Per site: SMAA mean rank, rank-1 and shortlist frequency (empty when disabled).
+    sensitivity_criteria
+        Per criterion: the smallest weight change that changes the shortlist.
+    layouts
+        Unit footprints of the shortlisted sites (packing only), one row per site.
+    problem
+        The shortlist problem as solved (for independent checking).
     """
 
     sites: gpd.GeoDataFrame
@@ -69,6 +90,11 @@ class SitingResult:
     shortlist: pd.DataFrame
     criteria: tuple[CriterionInfo, ...]
     summary: dict[str, Any] = field(default_factory=dict)
+    tradeoff: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sensitivity_criteria: pd.DataFrame = field(default_factory=pd.DataFrame)
+    layouts: gpd.GeoDataFrame | None = None
+    problem: ShortlistProblem | None = None
 
     @property
     def target_met(self) -> bool:
@@ -76,8 +102,32 @@ class SitingResult:
         return bool(self.summary.get("target_met"))
 
 
+def criterion_weights(config: SitingConfig) -> tuple[np.ndarray, dict[str, Any]]:
+    """Normalised weights: the criteria's own, or from the AHP matrix (with its CR)."""
+    if config.ahp is None:
+        w = np.array([c.weight for c in config.criteria], dtype=float)
+        return w / w.sum(), {}
+    res = mcda.ahp_weights(np.array(config.ahp.matrix, dtype=float))
+    w = np.asarray(res.weights, dtype=float)
+    info = {
+        "ahp_consistency_ratio": round(float(res.cr), 4),
+        "ahp_lambda_max": round(float(res.lambda_max), 4),
+        "ahp_accepted_inconsistent": bool(res.cr > config.ahp.max_consistency_ratio),
+    }
+    return w / w.sum(), info
+
+
+def score_sites(method: str, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Score 0-100 per site with the chosen method (all on fixed-bound values)."""
+    if method == "topsis":
+        return np.asarray(mcda.topsis(values, weights), dtype=float)
+    if method == "spotis":
+        return np.asarray(mcda.spotis(values, weights), dtype=float)
+    return np.asarray(mcda.weighted_sum(values, weights), dtype=float)
+
+
 def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
-    """Score the longlist, apply the exclusions and take the shortlist.
+    """Score the longlist, apply the exclusions and choose the shortlist.
 
     Parameters
     ----------
@@ -101,10 +151,10 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
     ids = sites[inputs.id_column].astype(str).to_numpy()
     n = len(sites)
 
+    weights, weight_info = criterion_weights(config)
     infos, indicators, values = [], {}, []
-    weights = normalised_weights(np.array([c.weight for c in config.criteria]))
     for c, w in zip(config.criteria, weights, strict=True):
-        ind = measure(c, sites, inputs.layers, inputs.id_column, inputs.source)
+        ind = measure(c, sites, inputs.layers, inputs.id_column, inputs.source, inputs.graphs)
         val = apply_value(c.value, ind)
         indicators[c.name] = ind
         values.append(val)
@@ -131,73 +181,278 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
     sites["exclusion_reasons"] = np.array([reasons.get(i, "") for i in ids], dtype=object)
     sites["n_rules_broken"] = np.array([counts.get(i, 0) for i in ids], dtype=int)
 
-    score = weighted_sum(value_matrix, np.array([c.weight for c in config.criteria]))
+    score = score_sites(config.method, value_matrix, weights)
     eligible = ~sites["excluded"].to_numpy()
     sites["score"] = np.round(score, 4)
     sites["rank"] = rank_scores(score, eligible, ids)
 
-    units, method = estimate_capacity(sites, config.capacity, inputs.id_column, inputs.source)
+    units, method, angle = estimate_capacity(
+        sites, config.capacity, inputs.id_column, inputs.source
+    )
     sites["capacity_units"] = units
     sites["capacity_places"] = np.floor(units * config.capacity.persons_per_unit).astype(int)
     sites["capacity_method"] = method
+    sites["layout_angle"] = angle
 
-    shortlist, summary = _take_top(config, sites, inputs.id_column)
-    summary.update(
-        n_sites=n,
-        n_excluded=int((~eligible).sum()),
-        n_eligible=int(eligible.sum()),
-        excluded_by_rule={
+    problem = build_problem(config, sites, inputs, np.asarray(sites["score"], dtype=float))
+    solution = choose(config, problem, sites["rank"].to_numpy())
+    violations = check_shortlist(problem, solution.selected)
+    if solution.target_met and violations:  # pragma: no cover - a bug, never user input
+        raise AssertionError("shortlist breaks a rule: " + "; ".join(violations))
+    sites["shortlisted"] = solution.selected
+    sites["decision"] = solution.reasons
+    sites["binding"] = solution.binding
+
+    shortlist = _shortlist_table(config, sites, inputs.id_column, problem)
+    summary: dict[str, Any] = {
+        "target": config.target.amount,
+        "target_unit": config.target.unit,
+        "capacity_selected": int(solution.capacity),
+        "target_met": bool(solution.target_met),
+        "shortfall": int(solution.shortfall),
+        "n_shortlisted": int(solution.selected.sum()),
+        "n_sites": n,
+        "n_excluded": int((~eligible).sum()),
+        "n_eligible": int(eligible.sum()),
+        "excluded_by_rule": {
             r.name: int((exclusions["rule"] == r.name).sum()) for r in config.exclusions
         },
-    )
-    return SitingResult(sites, exclusions, shortlist, tuple(infos), summary)
-
-
-def _take_top(
-    config: SitingConfig, sites: gpd.GeoDataFrame, id_column: str
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Walk the eligible sites by rank and take them until the target is reached."""
-    target = config.target
-    cap_col = "capacity_units" if target.unit == "units" else "capacity_places"
-    max_sites = config.shortlist.max_sites or math.inf
-    decision = np.where(
-        sites["excluded"], "uitgesloten: " + sites["excluded_by"].astype(str), ""
-    ).astype(object)
-    shortlisted = np.zeros(len(sites), dtype=bool)
-    total, taken = 0, 0
-    for i in np.argsort(np.where(sites["rank"] > 0, sites["rank"], np.iinfo(int).max)):
-        if sites["rank"].iat[i] == 0:
-            break
-        cap = int(sites[cap_col].iat[i])
-        if total >= target.amount:
-            decision[i] = "niet nodig: doel al bereikt"
-        elif taken >= max_sites:
-            decision[i] = f"niet gekozen: maximaal {config.shortlist.max_sites} locaties"
-        elif cap <= 0:
-            decision[i] = "niet gekozen: capaciteit 0"
-        else:
-            total += cap
-            taken += 1
-            shortlisted[i] = True
-            decision[i] = (
-                f"gekozen: rang {sites['rank'].iat[i]}, cumulatief {total} van "
-                f"{target.amount} {'woningen' if target.unit == 'units' else 'plekken'}"
-            )
-    sites["shortlisted"] = shortlisted
-    sites["decision"] = decision
-    chosen = sites[shortlisted].sort_values("rank")
-    cols = [id_column, "rank", "score", "capacity_units", "capacity_places", "decision"]
-    extra = [c for c in ("name", "municipality_code") if c in sites.columns and c not in cols]
-    shortlist = pd.DataFrame(chosen[[id_column, *extra, *cols[1:]]]).reset_index(drop=True)
-    shortlist.insert(
-        len(shortlist.columns) - 1, f"cumulative_{cap_col}", shortlist[cap_col].cumsum()
-    )
-    summary = {
-        "target": target.amount,
-        "target_unit": target.unit,
-        "capacity_selected": int(total),
-        "target_met": bool(total >= target.amount),
-        "shortfall": int(max(0, target.amount - total)),
-        "n_shortlisted": int(shortlisted.sum()),
+        "scoring_method": config.method,
+        "shortlist_method": config.shortlist.method,
+        "solver_status": solution.status,
+        "solver_gap": None if np.isnan(solution.gap) else round(float(solution.gap), 6),
+        "solver_seconds": round(solution.seconds, 4),
+        "total_value": round(float(problem.value[solution.selected].sum()), 4),
+        "total_cost": round(float(solution.cost), 2) if problem.cost is not None else None,
+        "diagnosis": list(solution.diagnosis),
+        **weight_info,
     }
-    return shortlist, summary
+    tradeoff = tradeoff_curve(config, problem, sites["rank"].to_numpy())
+    sensitivity, sens_criteria = robustness(config, problem, value_matrix, weights, sites)
+    layouts = unit_layouts(config, sites, inputs.id_column)
+    return SitingResult(
+        sites, exclusions, shortlist, tuple(infos), summary, tradeoff, sensitivity,
+        sens_criteria, layouts, problem,
+    )  # fmt: skip
+
+
+def site_zones(sites: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, column: str) -> np.ndarray:
+    """The zone (wijk or buurt) of each site: the one holding its representative point,
+    else the nearest."""
+    polys = zones.geometry.values
+    points = shapely.point_on_surface(sites.geometry.values)
+    tree = shapely.STRtree(polys)
+    idx_pt, idx_poly = tree.query(points, predicate="within")
+    which = np.full(len(points), -1)
+    which[idx_pt[::-1]] = idx_poly[::-1]
+    missing = which < 0
+    if missing.any():
+        i_pt, i_poly = tree.query_nearest(points[missing], all_matches=False)
+        which[np.flatnonzero(missing)[i_pt]] = i_poly
+    return zones[column].astype(str).to_numpy()[which]
+
+
+def build_problem(
+    config: SitingConfig, sites: gpd.GeoDataFrame, inputs: SitingInputs, value: np.ndarray
+) -> ShortlistProblem:
+    """Turn the scored longlist and the shortlist settings into a ShortlistProblem."""
+    sl = config.shortlist
+    ids = sites[inputs.id_column].astype(str).to_numpy()
+    eligible = ~sites["excluded"].to_numpy()
+    cap_col = "capacity_units" if config.target.unit == "units" else "capacity_places"
+    cost = (
+        pd.to_numeric(sites[sl.cost_column], errors="coerce").to_numpy(float)
+        if sl.cost_column
+        else None
+    )
+    available = None
+    if sl.available_by is not None:
+        dates = parse_dates(sites, sl.available_column, inputs.id_column, inputs.source)
+        available = np.array([d <= sl.available_by for d in dates], dtype=bool)
+    conflicts = np.zeros((0, 2), dtype=np.int64)
+    dist = np.zeros(0)
+    if sl.min_distance_m is not None and sl.method == "optimise":
+        geoms = sites.geometry.values
+        cand = np.flatnonzero(eligible)
+        tree = shapely.STRtree(geoms[cand])
+        a, b = tree.query(geoms[cand], predicate="dwithin", distance=sl.min_distance_m)
+        keep = a < b
+        a, b = cand[a[keep]], cand[b[keep]]
+        d = shapely.distance(geoms[a], geoms[b])
+        close = d < sl.min_distance_m
+        conflicts = np.column_stack([a[close], b[close]]).astype(np.int64)
+        dist = d[close]
+    zone = None
+    if sl.zone_layer is not None and sl.zone_column is not None:
+        zone = site_zones(sites, inputs.layers[sl.zone_layer], sl.zone_column)
+    return ShortlistProblem(
+        ids=ids,
+        value=value,
+        capacity=sites[cap_col].to_numpy(dtype=np.int64),
+        target=config.target.amount,
+        eligible=eligible,
+        cost=cost,
+        budget=sl.budget_eur,
+        max_sites=sl.max_sites,
+        max_capacity=sl.max_capacity,
+        conflicts=conflicts,
+        conflict_distance=dist,
+        min_distance=sl.min_distance_m,
+        zone=zone,
+        max_per_zone=sl.max_per_zone,
+        available=available,
+        must_include=np.isin(ids, sl.must_include) if sl.must_include else None,
+        must_exclude=np.isin(ids, sl.must_exclude) if sl.must_exclude else None,
+        objective=sl.objective,
+    )
+
+
+def choose(
+    config: SitingConfig,
+    problem: ShortlistProblem,
+    rank: np.ndarray,
+    *,
+    explain: bool = True,
+    time_limit: float | None = None,
+) -> ShortlistSolution:
+    """Apply the scenario's shortlist method to a problem."""
+    sl = config.shortlist
+    if sl.method == "top_score":
+        return top_score(problem, rank)
+    return solve_shortlist(
+        problem, time_limit=time_limit or sl.time_limit_s, workers=sl.workers, seed=sl.seed,
+        explain=explain,
+    )  # fmt: skip
+
+
+def _shortlist_table(
+    config: SitingConfig, sites: gpd.GeoDataFrame, id_column: str, problem: ShortlistProblem
+) -> pd.DataFrame:
+    cap_col = "capacity_units" if config.target.unit == "units" else "capacity_places"
+    chosen = sites[sites["shortlisted"]].sort_values("rank")
+    extra = [c for c in ("name", "municipality_code") if c in sites.columns]
+    cols = [id_column, *extra, "rank", "score", "capacity_units", "capacity_places",
+            "capacity_method"]  # fmt: skip
+    if config.shortlist.cost_column:
+        cols.append(config.shortlist.cost_column)
+    if problem.zone is not None:
+        chosen = chosen.assign(zone=problem.zone[chosen.index.to_numpy()])
+        cols.append("zone")
+    table = pd.DataFrame(chosen[cols]).reset_index(drop=True)
+    table[f"cumulative_{cap_col}"] = table[cap_col].cumsum()
+    table["decision"] = chosen["decision"].to_numpy()
+    return table
+
+
+def tradeoff_curve(
+    config: SitingConfig, problem: ShortlistProblem, rank: np.ndarray
+) -> pd.DataFrame:
+    """Total value, cost and number of sites as the capacity target varies.
+
+    Targets run from half to one and a half times the scenario's target (plus the target
+    itself); each point is solved with the scenario's shortlist method and rules.
+    """
+    steps = config.shortlist.tradeoff_steps
+    if steps == 0:
+        return pd.DataFrame()
+    t = config.target.amount
+    targets = sorted({round(float(v)) for v in np.linspace(0.5 * t, 1.5 * t, steps)} | {t})
+    rows = []
+    limit = min(config.shortlist.time_limit_s, 10.0)
+    for target in targets:
+        p = replace(problem, target=target)
+        sol = choose(config, p, rank, explain=False, time_limit=limit)
+        met = bool(sol.target_met)
+        rows.append(
+            {
+                "target": target,
+                "feasible": met,
+                "status": sol.status,
+                "gap": None if np.isnan(sol.gap) else round(float(sol.gap), 6),
+                "total_value": round(float(problem.value[sol.selected].sum()), 4) if met else None,
+                "capacity": int(sol.capacity) if met else None,
+                "n_sites": int(sol.selected.sum()) if met else None,
+                "cost": round(float(sol.cost), 2) if met and problem.cost is not None else None,
+                "is_scenario_target": target == t,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def robustness(
+    config: SitingConfig,
+    problem: ShortlistProblem,
+    values: np.ndarray,
+    weights: np.ndarray,
+    sites: gpd.GeoDataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """SMAA over sampled weights and one-at-a-time weight changes (see robustness.py)."""
+    from opvang_opt.siting import robustness as rb
+
+    rc = config.robustness
+    ids = problem.ids
+    allowed = problem.allowed()
+    per_site = pd.DataFrame({"site_id": ids})
+    per_criterion = pd.DataFrame()
+    if rc.samples > 0 and allowed.any():
+        samples = rb.sample_weights(
+            weights, rc.samples, spread=rc.spread, seed=rc.seed, method=rc.distribution
+        )
+        res = rb.smaa(
+            values, samples, problem.capacity, problem.target, method=config.method,
+            eligible=allowed, ids=ids,
+        )  # fmt: skip
+        per_site["mean_rank"] = np.round(res.mean_rank, 3)
+        per_site["rank1_share"] = np.round(res.rank_acceptability[:, 0], 4)
+        top = min(3, res.rank_acceptability.shape[1])
+        per_site[f"top{top}_share"] = np.round(res.rank_acceptability[:, :top].sum(axis=1), 4)
+        per_site["shortlist_share"] = np.round(res.shortlist_frequency, 4)
+        per_site.loc[~allowed, ["mean_rank", "rank1_share", f"top{top}_share",
+                                "shortlist_share"]] = np.nan  # fmt: skip
+        per_site["shortlisted"] = sites["shortlisted"].to_numpy()
+        if config.shortlist.method == "optimise":
+            per_site.attrs["note"] = (
+                "shortlist_share uses the top_score rule per weight sample; the optimised "
+                "shortlist is tested by the one-at-a-time analysis"
+            )
+    if rc.one_at_a_time and allowed.any():
+
+        def shortlist_fn(w: np.ndarray) -> set[int]:
+            s = score_sites(config.method, values, w)
+            p = replace(problem, value=np.round(s, 4))
+            r = rank_scores(s, problem.eligible, ids)
+            sol = choose(config, p, r, explain=False, time_limit=5.0)
+            return set(np.flatnonzero(sol.selected).tolist())
+
+        per_criterion = rb.one_at_a_time(
+            values, weights, problem.capacity, problem.target, shortlist_fn=shortlist_fn,
+            max_change=rc.max_change, method=config.method, eligible=allowed, ids=ids,
+            names=[c.name for c in config.criteria],
+        )  # fmt: skip
+    return per_site, per_criterion
+
+
+def unit_layouts(
+    config: SitingConfig, sites: gpd.GeoDataFrame, id_column: str
+) -> gpd.GeoDataFrame | None:
+    """Unit footprints of every shortlisted polygon site (packing method only)."""
+    cap = config.capacity
+    if cap.method != "packing":
+        return None
+    from opvang_opt.siting.packing import pack_units
+
+    rows, geoms = [], []
+    for _, row in sites[sites["shortlisted"]].iterrows():
+        if shapely.get_dimensions(row.geometry) != 2:
+            continue
+        res = pack_units(
+            row.geometry, unit_width=cap.unit_width_m, unit_depth=cap.unit_depth_m,
+            spacing=cap.spacing_m, setback=cap.setback_m, path_share=cap.path_share,
+        )  # fmt: skip
+        foot = res.footprints
+        parts = list(foot.geoms) if hasattr(foot, "geoms") else list(foot)
+        parts = parts[: int(row["capacity_units"])]
+        rows.append({"site_id": row[id_column], "units": len(parts),
+                     "angle_deg": float(res.angle_deg)})  # fmt: skip
+        geoms.append(shapely.MultiPolygon(parts) if parts else shapely.MultiPolygon())
+    return gpd.GeoDataFrame(rows, geometry=geoms, crs=sites.crs)

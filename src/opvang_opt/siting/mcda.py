@@ -1,0 +1,351 @@
+"""Scoring methods on a value matrix, and AHP weights with Saaty's consistency ratio.
+
+Every method here works on a VALUE matrix ``V`` (sites x criteria) whose entries are
+already in [0, 1] from the scenario's fixed bounds (1 is best), and on weights ``w`` that
+are normalised to sum 1 inside. No method looks at the other sites: the ideal is fixed at
+1 and the anti-ideal at 0 for every criterion, so adding or removing a site never changes
+another site's score or order (no rank reversal).
+
+The score functions also accept a matrix of weight samples ``W`` (samples x criteria) and
+then return a (sites x samples) score matrix; :mod:`opvang_opt.siting.robustness` uses this.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+_RI_1_TO_8 = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41)
+_RI_9_TO_15 = (1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59)
+SAATY_RI: tuple[float, ...] = _RI_1_TO_8 + _RI_9_TO_15
+"""Saaty's random consistency index RI for n = 1..15 (``SAATY_RI[n - 1]``): n = 1..10 from
+Saaty (1980), The Analytic Hierarchy Process, McGraw-Hill; n = 11..15 as extended in the
+later AHP literature and reproduced by most AHP software. (Saaty's 2005 re-estimate, e.g.
+0.52 for n = 3, is not used.)"""
+CR_THRESHOLD = 0.1
+RECIPROCITY_TOLERANCE = 0.02
+"""Saaty's rule of thumb: a consistency ratio above 0.1 calls for revised judgements."""
+
+
+def _values(values: np.ndarray) -> np.ndarray:
+    v = np.asarray(values, dtype=float)
+    if v.ndim != 2:
+        raise ValueError(f"values must be a 2-D array (sites x criteria), got shape {v.shape}")
+    if not np.isfinite(v).all():
+        raise ValueError("values must be finite")
+    if v.size and (v.min() < -1e-9 or v.max() > 1 + 1e-9):
+        raise ValueError(
+            f"values must lie in [0, 1] (from fixed bounds), got [{v.min():g}, {v.max():g}]"
+        )
+    return np.clip(v, 0.0, 1.0)
+
+
+def normalise_weights(weights: np.ndarray) -> np.ndarray:
+    """Weights divided by their sum; one vector (m,) or one sample per row (S x m).
+
+    Raises
+    ------
+    ValueError
+        When a weight is negative or not finite, or a vector does not sum to a positive value.
+
+    Examples
+    --------
+    >>> normalise_weights(np.array([2.0, 1.0, 1.0])).tolist()
+    [0.5, 0.25, 0.25]
+    """
+    w = np.asarray(weights, dtype=float)
+    if w.ndim not in (1, 2):
+        raise ValueError(f"weights must be 1-D or 2-D, got shape {w.shape}")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ValueError("weights must be finite and >= 0")
+    total = w.sum(axis=-1, keepdims=True)
+    if (total <= 0).any():
+        raise ValueError("weights must sum to a positive value")
+    return w / total
+
+
+def _prepare(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    v = _values(values)
+    w = normalise_weights(weights)
+    if w.shape[-1] != v.shape[1]:
+        raise ValueError(f"{w.shape[-1]} weights for {v.shape[1]} criteria")
+    return v, w
+
+
+def weighted_sum(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted sum of the values, 0-100.
+
+    Parameters
+    ----------
+    values
+        Value matrix (sites x criteria) in [0, 1], 1 is best.
+    weights
+        Weights (m,), or weight samples (S x m); normalised to sum 1 inside.
+
+    Returns
+    -------
+    numpy.ndarray
+        Scores (sites,) or, for weight samples, (sites x S).
+
+    Examples
+    --------
+    >>> weighted_sum(np.array([[1.0, 0.0], [0.5, 0.5]]), np.array([3.0, 1.0])).tolist()
+    [75.0, 50.0]
+    """
+    v, w = _prepare(values, weights)
+    return 100.0 * (v @ w.T)
+
+
+def topsis(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """TOPSIS closeness x 100 with the ideal fixed at 1 and the anti-ideal at 0.
+
+    With weighted distances ``D+ = sqrt(sum_j (w_j (1 - v_ij))^2)`` to the ideal and
+    ``D- = sqrt(sum_j (w_j v_ij)^2)`` to the anti-ideal, the score is
+    ``100 D- / (D+ + D-)``. The ideal and anti-ideal do not come from the data (unlike
+    classic TOPSIS and ``pymcdm.methods.TOPSIS``), so there is no rank reversal.
+
+    Parameters
+    ----------
+    values
+        Value matrix (sites x criteria) in [0, 1], 1 is best.
+    weights
+        Weights (m,), or weight samples (S x m); normalised to sum 1 inside.
+
+    Returns
+    -------
+    numpy.ndarray
+        Scores (sites,) or (sites x S) in [0, 100].
+
+    Examples
+    --------
+    >>> topsis(np.array([[1.0, 1.0], [0.0, 0.0], [1.0, 0.0]]), np.array([1.0, 1.0])).tolist()
+    [100.0, 0.0, 50.0]
+    """
+    v, w = _prepare(values, weights)
+    w2 = (w * w).T
+    d_plus = np.sqrt(np.maximum(((1.0 - v) ** 2) @ w2, 0.0))
+    d_minus = np.sqrt(np.maximum((v * v) @ w2, 0.0))
+    return 100.0 * d_minus / (d_plus + d_minus)  # D+ + D- > 0: w sums to 1
+
+
+def spotis_distance(
+    values: np.ndarray, weights: np.ndarray, esp: np.ndarray | None = None
+) -> np.ndarray:
+    """SPOTIS distance ``sum_j w_j |v_ij - esp_j|`` with bounds [0, 1] (vectorised).
+
+    Identical to ``pymcdm.methods.SPOTIS`` with bounds [0, 1] per criterion, all criteria of
+    profit type, and the given expected solution point; see :func:`spotis`.
+    """
+    v, w = _prepare(values, weights)
+    e = _esp(esp, v.shape[1])
+    return np.abs(v - e) @ w.T
+
+
+def _esp(esp: np.ndarray | None, m: int) -> np.ndarray:
+    if esp is None:
+        return np.ones(m)
+    e = np.asarray(esp, dtype=float)
+    if e.shape != (m,) or not np.isfinite(e).all() or (e < 0).any() or (e > 1).any():
+        raise ValueError(f"esp must be {m} values in [0, 1]")
+    return e
+
+
+def spotis(values: np.ndarray, weights: np.ndarray, esp: np.ndarray | None = None) -> np.ndarray:
+    """SPOTIS score ``100 x (1 - distance)``: higher is better, 0-100.
+
+    SPOTIS (Dezert et al. 2020) ranks by the weighted, bound-normalised L1 distance to the
+    expected solution point (ESP). Computed with ``pymcdm.methods.SPOTIS`` (bounds [0, 1]
+    for every criterion, all criteria of profit type).
+
+    Note that with the ESP at the ideal 1 (the default) the distance is
+    ``1 - sum_j w_j v_ij``, so the score equals :func:`weighted_sum` exactly: on values
+    already scaled to [0, 1] by fixed bounds SPOTIS adds nothing unless an ESP below 1 is
+    set for some criterion (a "good enough" level beyond which more is not better).
+
+    Parameters
+    ----------
+    values
+        Value matrix (sites x criteria) in [0, 1], 1 is best.
+    weights
+        Weights (m,), normalised to sum 1 inside.
+    esp
+        Expected solution point per criterion in [0, 1]; ``None``: 1 for every criterion.
+
+    Returns
+    -------
+    numpy.ndarray
+        Scores (sites,) in [0, 100].
+
+    Examples
+    --------
+    >>> v = np.array([[1.0, 0.0], [0.5, 0.5]])
+    >>> spotis(v, np.array([3.0, 1.0])).round(6).tolist()
+    [75.0, 50.0]
+    >>> spotis(v, np.array([3.0, 1.0]), esp=np.array([0.5, 1.0])).round(6).tolist()
+    [37.5, 87.5]
+    """
+    from pymcdm.methods import SPOTIS  # imported here: pymcdm pulls in matplotlib (~1 s)
+
+    v, w = _prepare(values, weights)
+    if w.ndim != 1:
+        raise ValueError("spotis takes one weight vector; use spotis_distance for samples")
+    e = _esp(esp, v.shape[1])
+    m = v.shape[1]
+    if v.shape[0] == 0:
+        return np.empty(0)
+    bounds = np.column_stack([np.zeros(m), np.ones(m)])
+    method = SPOTIS(bounds, esp=e)
+    with warnings.catch_warnings():  # pymcdm warns about dominant sites: harmless here
+        warnings.filterwarnings("ignore", message=".*dominant", category=UserWarning)
+        distance = method(v, w, np.ones(m, dtype=int))
+    return 100.0 * (1.0 - np.asarray(distance, dtype=float))
+
+
+@dataclass(frozen=True, eq=False)
+class AHPResult:
+    """Weights from an AHP pairwise comparison matrix, with Saaty's consistency figures.
+
+    Attributes
+    ----------
+    weights
+        The principal right eigenvector, normalised to sum 1.
+    lambda_max
+        The principal eigenvalue (n for a perfectly consistent matrix).
+    ci
+        Consistency index ``(lambda_max - n) / (n - 1)`` (0 for n <= 2).
+    ri
+        Saaty's random index for this n (0 for n <= 2).
+    cr
+        Consistency ratio ``ci / ri`` (0 for n <= 2).
+    """
+
+    weights: np.ndarray
+    lambda_max: float
+    ci: float
+    ri: float
+    cr: float
+
+    @property
+    def n(self) -> int:
+        """Number of criteria compared."""
+        return int(self.weights.size)
+
+    @property
+    def consistency_ratio(self) -> float:
+        """Alias of ``cr``."""
+        return self.cr
+
+    @property
+    def consistency_index(self) -> float:
+        """Alias of ``ci``."""
+        return self.ci
+
+    def is_consistent(self, threshold: float = CR_THRESHOLD) -> bool:
+        """Whether the consistency ratio is at most ``threshold`` (Saaty: 0.1)."""
+        return self.cr <= threshold
+
+
+def check_reciprocal(
+    matrix: np.ndarray | Sequence[Sequence[float]],
+    tol: float = RECIPROCITY_TOLERANCE,
+    names: Sequence[str] | None = None,
+) -> list[str]:
+    """Every problem that keeps a pairwise comparison matrix from being positive reciprocal.
+
+    Parameters
+    ----------
+    matrix
+        Square matrix ``a`` with ``a[i, j]`` = how much more important i is than j.
+    tol
+        Relative tolerance on ``a[i, j] * a[j, i] == 1`` and ``a[i, i] == 1``. The default
+        2 % admits judgements typed as rounded fractions (0.33 for 1/3, 0.14 for 1/7).
+    names
+        Criterion names for the messages; default the 0-based indices.
+
+    Returns
+    -------
+    list of str
+        One message per problem, naming the entry (i, j); empty when the matrix is fine.
+
+    Examples
+    --------
+    >>> check_reciprocal([[1, 3], [1 / 3, 1]])
+    []
+    >>> check_reciprocal([[1, 3], [0.5, 1]])
+    ['a[0, 1] * a[1, 0] = 3 * 0.5 = 1.5, expected 1 (reciprocal)']
+    """
+    a = np.asarray(matrix, dtype=float)
+    if a.ndim != 2 or a.shape[0] != a.shape[1]:
+        return [f"the matrix must be square, got shape {a.shape}"]
+    n = a.shape[0]
+    if names is not None and len(names) != n:
+        return [f"{len(names)} names for a {n} x {n} matrix"]
+    label = [str(i) for i in range(n)] if names is None else [str(x) for x in names]
+    problems = []
+    bad = ~np.isfinite(a) | (a <= 0)
+    for i, j in zip(*np.nonzero(bad), strict=True):
+        problems.append(f"a[{label[i]}, {label[j]}] = {a[i, j]:g} must be a positive number")
+    for i in range(n):
+        if not bad[i, i] and abs(a[i, i] - 1.0) > tol:
+            problems.append(f"a[{label[i]}, {label[i]}] = {a[i, i]:g}, expected 1 (diagonal)")
+    for i in range(n):
+        for j in range(i + 1, n):
+            if bad[i, j] or bad[j, i]:
+                continue
+            prod = a[i, j] * a[j, i]
+            if abs(prod - 1.0) > tol:
+                problems.append(
+                    f"a[{label[i]}, {label[j]}] * a[{label[j]}, {label[i]}] = "
+                    f"{a[i, j]:g} * {a[j, i]:g} = {prod:g}, expected 1 (reciprocal)"
+                )
+    return problems
+
+
+def ahp_weights(
+    matrix: np.ndarray | Sequence[Sequence[float]], tol: float = RECIPROCITY_TOLERANCE
+) -> AHPResult:
+    """Weights from a pairwise comparison matrix by the principal eigenvector (Saaty).
+
+    Parameters
+    ----------
+    matrix
+        Positive reciprocal square matrix, n = 1..15 (RI is tabulated up to 15).
+    tol
+        Tolerance of the reciprocity check (see :func:`check_reciprocal`).
+
+    Returns
+    -------
+    AHPResult
+        Weights, lambda_max, CI, RI and CR (CI = RI = CR = 0 for n <= 2).
+
+    Raises
+    ------
+    ValueError
+        When the matrix is not positive reciprocal (all problems listed) or n > 15.
+
+    Examples
+    --------
+    >>> r = ahp_weights([[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 1]])
+    >>> r.weights.round(3).tolist(), round(r.lambda_max, 3), round(r.cr, 3)
+    ([0.637, 0.258, 0.105], 3.039, 0.033)
+    """
+    problems = check_reciprocal(matrix, tol)
+    if problems:
+        raise ValueError("AHP matrix is not positive reciprocal:\n- " + "\n- ".join(problems))
+    a = np.asarray(matrix, dtype=float)
+    n = a.shape[0]
+    if n > len(SAATY_RI):
+        raise ValueError(f"Saaty's random index is tabulated up to n = 15, got n = {n}")
+    eigval, eigvec = np.linalg.eig(a)
+    i = int(np.argmax(eigval.real))
+    lam = float(eigval[i].real)
+    vec = np.abs(eigvec[:, i].real)  # Perron vector: one sign, take it positive
+    weights = vec / vec.sum()
+    if n <= 2:
+        return AHPResult(weights=weights, lambda_max=lam, ci=0.0, ri=0.0, cr=0.0)
+    ci = max((lam - n) / (n - 1), 0.0)  # lambda_max >= n for a positive reciprocal matrix
+    ri = SAATY_RI[n - 1]
+    return AHPResult(weights=weights, lambda_max=lam, ci=ci, ri=ri, cr=ci / ri)

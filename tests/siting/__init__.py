@@ -1,0 +1,1 @@
+"""Tests of the siting building blocks: packing, MCDA methods and robustness."""
