@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from opvang_opt.errors import ScenarioError
@@ -188,3 +189,70 @@ def test_bundled_scenarios_validate() -> None:
     assert len(files) >= 2
     for f in files:
         load_scenario(f)
+
+
+def _with_ahp(tiny, matrix, **extra):
+    raw = dict(tiny["raw"])
+    raw["siting"] = {**raw["siting"], "ahp": {"matrix": matrix, **extra}}
+    return write_yaml(tiny["dir"] / "ahp.yaml", raw)
+
+
+def test_ahp_weights_replace_criterion_weights(tiny) -> None:
+    from opvang_opt.pipeline import run
+
+    # criterion 1 is 3 times as important as criterion 2: weights 0.75 / 0.25, CR 0
+    result = run(load_scenario(_with_ahp(tiny, [[1, 3], [1 / 3, 1]])))
+    assert [c.weight for c in result.siting.criteria] == pytest.approx([0.75, 0.25])
+    assert result.siting.summary["ahp_consistency_ratio"] == 0
+
+
+def test_ahp_matrix_must_be_reciprocal_and_square(tiny) -> None:
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(_with_ahp(tiny, [[1, 3], [1, 1]]))
+    assert "not reciprocal" in "\n".join(_messages(exc))
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(_with_ahp(tiny, [[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 1]]))
+    assert "must be 2 x 2" in "\n".join(_messages(exc))
+
+
+def test_inconsistent_ahp_rejected_unless_accepted(tiny) -> None:
+    # three criteria; a > b (9), b > c (9) but c > a (9): very inconsistent
+    raw = dict(tiny["raw"])
+    third = {"name": "area", "kind": "area", "value": {"type": "linear", "lower": 0,
+                                                       "upper": 20000}}  # fmt: skip
+    raw["siting"] = {
+        **raw["siting"],
+        "criteria": [*raw["siting"]["criteria"], third],
+        "ahp": {"matrix": [[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]]},
+    }
+    path = write_yaml(tiny["dir"] / "bad_ahp.yaml", raw)
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(path)
+    assert "inconsistent: consistency ratio" in "\n".join(_messages(exc))
+    raw["siting"]["ahp"]["accept_inconsistent"] = True
+    from opvang_opt.pipeline import run
+
+    result = run(load_scenario(write_yaml(tiny["dir"] / "ok_ahp.yaml", raw)))
+    assert result.siting.summary["ahp_consistency_ratio"] > 0.1
+    assert result.siting.summary["ahp_accepted_inconsistent"] is True
+
+
+def test_topsis_scoring_uses_fixed_ideal(tiny) -> None:
+    from opvang_opt.pipeline import run
+
+    raw = dict(tiny["raw"])
+    raw["siting"] = {**raw["siting"], "method": "topsis", "exclusions": []}
+    sites = run(load_scenario(write_yaml(tiny["dir"] / "t.yaml", raw))).siting.sites
+    # site A: values (0.9, 0.8), weights (2/3, 1/3): distance to the ideal 1 and anti-ideal 0
+    w = np.array([2 / 3, 1 / 3])
+    v = np.array([0.9, 0.8])
+    d_plus = np.sqrt(((w * (1 - v)) ** 2).sum())
+    d_minus = np.sqrt(((w * v) ** 2).sum())
+    assert sites.loc[0, "score"] == pytest.approx(100 * d_minus / (d_plus + d_minus), abs=1e-3)
+
+
+def test_optimise_needs_a_limit(tiny) -> None:
+    raw = dict(tiny["raw"])
+    raw["siting"] = {**raw["siting"], "shortlist": {"method": "optimise"}}
+    with pytest.raises(ScenarioError, match="optimise needs a limit"):
+        load_scenario(write_yaml(tiny["dir"] / "o.yaml", raw))

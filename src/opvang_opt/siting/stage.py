@@ -427,8 +427,15 @@ def robustness(
         per_criterion = rb.one_at_a_time(
             values, weights, problem.capacity, problem.target, shortlist_fn=shortlist_fn,
             max_change=rc.max_change, method=config.method, eligible=allowed, ids=ids,
-            names=[c.name for c in config.criteria],
+            names=[c.name for c in config.criteria], step=0.05,
         )  # fmt: skip
+        for col in ("entering", "leaving"):
+            if col in per_criterion.columns:
+                per_criterion[col] = [
+                    "; ".join(map(str, v)) if isinstance(v, list | tuple | set) else v
+                    for v in per_criterion[col]
+                ]
+        per_criterion = per_criterion.round(6)
     return per_site, per_criterion
 
 
