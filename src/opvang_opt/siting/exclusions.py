@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -103,15 +105,19 @@ def evaluate_exclusions(
                     measured = overlap_area(geoms, layer)
                     broken = measured > rule.min_overlap_m2 if rule.min_overlap_m2 else measured > 0
                     share = np.divide(measured, area, out=np.zeros_like(area), where=area > 0)
-                    msgs = [
-                        f"overlapt '{rule.layer}' met {_fmt(m, 'm2')} ({s:.0%} van het terrein)"
-                        for m, s in zip(measured, share, strict=True)
-                    ]
+
+                    def msg(i: int, m=measured, s=share, r=rule) -> str:
+                        area_text = _fmt(m[i], "m2")
+                        return f"overlapt '{r.layer}' met {area_text} ({s[i]:.0%} van het terrein)"
+
                     unit = "m2"
                 else:
                     broken = intersects_any(geoms, layer)
                     measured = broken.astype(float)
-                    msgs = [f"snijdt '{rule.layer}'"] * len(ids)
+
+                    def msg(i: int, r=rule) -> str:
+                        return f"snijdt '{r.layer}'"
+
                     unit = ""
                 limit = rule.min_overlap_m2
             case CloserThanRule():
@@ -124,10 +130,10 @@ def evaluate_exclusions(
                 measured = nearest_distance(geoms, targets)
                 broken = measured < rule.distance_m
                 limit, unit = rule.distance_m, "m"
-                msgs = [
-                    f"ligt op {_fmt(m, 'm')} van '{rule.layer}' (minimaal {_fmt(limit, 'm')})"
-                    for m in measured
-                ]
+
+                def msg(i: int, m=measured, r=rule) -> str:
+                    near, limit_text = _fmt(m[i], "m"), _fmt(r.distance_m, "m")
+                    return f"ligt op {near} van '{r.layer}' (minimaal {limit_text})"
             case LimitRule():
                 if rule.criterion is not None:
                     measured = indicators[rule.criterion]
@@ -139,20 +145,22 @@ def evaluate_exclusions(
                 limit = rule.limit
                 word = "lager" if rule.kind == "below" else "hoger"
                 broken = measured < limit if rule.kind == "below" else measured > limit
-                msgs = [
-                    f"{what} = {_fmt(m, unit)}, {word} dan {_fmt(limit, unit)}" for m in measured
-                ]
+
+                def msg(i: int, m=measured, w=what, u=unit, x=word, lim=limit) -> str:
+                    return f"{w} = {_fmt(m[i], u)}, {x} dan {_fmt(lim, u)}"
             case AvailableByRule():
                 dates = parse_dates(sites, rule.column, id_column, source)
-                ordinal = np.array([d.toordinal() for d in dates], dtype=float)
+                ordinal = pd.to_datetime(dates).to_numpy("datetime64[D]").astype(np.int64)
+                ordinal = ordinal.astype(float) + dt.date(1970, 1, 1).toordinal()
                 measured = ordinal - rule.date.toordinal()
                 broken = measured > 0
                 limit, unit = 0.0, "dagen te laat"
-                msgs = [
-                    f"beschikbaar vanaf {d.isoformat()}, na {rule.date.isoformat()} "
-                    f"({int(m)} dagen te laat)"
-                    for d, m in zip(dates, measured, strict=True)
-                ]
+
+                def msg(i: int, d=dates, m=measured, r=rule) -> str:
+                    return (
+                        f"beschikbaar vanaf {d.iloc[i].isoformat()}, na {r.date.isoformat()} "
+                        f"({int(m[i])} dagen te laat)"
+                    )
             case _:  # pragma: no cover
                 raise TypeError(f"unknown rule {rule!r}")
         idx = np.asarray(broken).nonzero()[0]
@@ -165,7 +173,7 @@ def evaluate_exclusions(
                     "measured": np.round(np.asarray(measured, dtype=float)[idx], 3),
                     "limit": float(limit),
                     "unit": unit,
-                    "message": [msgs[i] for i in idx],
+                    "message": [msg(i) for i in idx],
                 }
             )
         )

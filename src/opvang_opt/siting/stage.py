@@ -172,10 +172,15 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
         config.exclusions, sites, inputs.layers, indicators, inputs.id_column, inputs.source,
         units={c.name: INDICATOR_UNITS[c.kind] for c in config.criteria},
     )  # fmt: skip
-    broken = exclusions.groupby("site_id", sort=False)
-    reasons = broken["message"].agg("; ".join).to_dict()
-    rules = broken["rule"].agg(", ".join).to_dict()
-    counts = broken.size().to_dict()
+    reasons: dict[str, str] = {}
+    rules: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for site, rule, message in zip(
+        exclusions["site_id"], exclusions["rule"], exclusions["message"], strict=True
+    ):
+        reasons[site] = f"{reasons[site]}; {message}" if site in reasons else message
+        rules[site] = f"{rules[site]}, {rule}" if site in rules else rule
+        counts[site] = counts.get(site, 0) + 1
     sites["excluded"] = np.array([i in reasons for i in ids], dtype=bool)
     sites["excluded_by"] = np.array([rules.get(i, "") for i in ids], dtype=object)
     sites["exclusion_reasons"] = np.array([reasons.get(i, "") for i in ids], dtype=object)
