@@ -141,6 +141,20 @@ def run(
             f"({summ['n_excluded']} of {summ['n_sites']} sites excluded)",
             markup=False,
         )
+        if result.allocation is not None:
+            res = result.allocation.result
+            out.print(
+                f"Allocation: {len(res.assignments)} households placed, {len(res.unplaced)} "
+                f"not ({res.status.value}, gap {res.gap:.2%})",
+                markup=False,
+            )
+        if result.exchange is not None:
+            ex = result.exchange.result
+            out.print(
+                f"Exchange: cost EUR {ex.objective:,.0f}, savings EUR {ex.savings or 0:,.0f} "
+                f"({ex.status.value})",
+                markup=False,
+            )
         out.print(f"Results: {folder}", markup=False)
         out.print(f"Map:     {folder / 'map.html'}", markup=False)
 

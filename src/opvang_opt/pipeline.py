@@ -15,18 +15,21 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Literal
 
 import geopandas as gpd
+import pandas as pd
 
 from opvang_opt import __version__
+from opvang_opt.allocation.stage import AllocationRun, run_allocation_stage
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.exchange import ExchangeRun, run_exchange
 from opvang_opt.io.graphs import StreetGraph, read_street_graph
-from opvang_opt.io.layers import LayerReport, read_layer
+from opvang_opt.io.layers import LayerReport, read_layer, read_table
 from opvang_opt.scenario import (
     Attribute,
     AvailableByRule,
     CloserThanRule,
     CountWithin,
     DistanceToPoi,
+    LayerSource,
     LimitRule,
     ReceptionLoad,
     Scenario,
@@ -38,7 +41,7 @@ from opvang_opt.siting.capacity import capacity_problems
 from opvang_opt.siting.criteria import numeric_column
 from opvang_opt.siting.exclusions import parse_dates
 
-StageStatus = Literal["ok", "target_not_met", "skipped"]
+StageStatus = Literal["ok", "target_not_met", "partial", "skipped"]
 
 STAGES = ("inputs", "siting", "allocation", "exchange")
 """The stages of a run, in order."""
@@ -56,11 +59,13 @@ class StageReport:
 
 @dataclass(frozen=True)
 class Inputs:
-    """Every layer a run needs, read and validated, in RD New."""
+    """Every layer and table a run needs, read and validated, in RD New."""
 
     layers: dict[str, gpd.GeoDataFrame]
     reports: tuple[LayerReport, ...]
     siting: SitingInputs
+    allocation: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """The allocation's raw tables: households, units, sites, pois (when configured)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class RunResult:
     stages: tuple[StageReport, ...]
     versions: dict[str, str] = field(default_factory=dict)
     exchange: ExchangeRun | None = None
+    allocation: AllocationRun | None = None
 
     @property
     def is_ok(self) -> bool:
@@ -155,6 +161,9 @@ def load_inputs(scenario: Scenario) -> Inputs:
     problems += _check_longlist_values(scenario, layers[scenario.siting.longlist])
     if problems:
         raise DataError(f"The input layers have {len(problems)} problem(s)", problems)
+    allocation = _read_allocation_tables(scenario, layers, reports, problems)
+    if problems:
+        raise DataError(f"The input tables have {len(problems)} problem(s)", problems)
     ll = scenario.layers[scenario.siting.longlist]
     siting = SitingInputs(
         longlist=layers[scenario.siting.longlist],
@@ -163,7 +172,46 @@ def load_inputs(scenario: Scenario) -> Inputs:
         source=str(ll.path),
         graphs=graphs,
     )
-    return Inputs(layers, tuple(reports), siting)
+    return Inputs(layers, tuple(reports), siting, allocation)
+
+
+def _read_allocation_tables(
+    scenario: Scenario,
+    layers: dict[str, gpd.GeoDataFrame],
+    reports: list[LayerReport],
+    problems: list[Problem],
+) -> dict[str, pd.DataFrame]:
+    """Read the allocation's households, unit stock, sites and points of interest."""
+    alloc = scenario.allocation
+    if alloc is None or alloc.inputs is None:
+        return {}
+    src = alloc.inputs
+    tables: dict[str, pd.DataFrame] = {}
+    files = {"households": (src.households, "household_id"), "units": (src.units, "unit_id"),
+             "sites": (src.sites, "site_id")}  # fmt: skip
+    for name, (path, id_col) in files.items():
+        if path is None:
+            continue
+        try:
+            df, rep = read_table(LayerSource(path=path, id_column=id_col), name)
+        except DataError as exc:
+            problems += exc.problems
+            continue
+        tables[name] = df
+        reports.append(rep)
+    if src.pois is not None:
+        try:
+            pois, rep = read_layer(LayerSource(path=src.pois, layer=src.pois_layer), "pois")
+            reports.append(rep)
+        except DataError as exc:
+            problems += exc.problems
+            return tables
+    elif src.pois_layer is not None:
+        pois = layers[src.pois_layer]
+    else:
+        return tables
+    tables["pois"] = pois
+    return tables
 
 
 def _check_longlist_values(scenario: Scenario, sites: gpd.GeoDataFrame) -> list[Problem]:
@@ -307,9 +355,34 @@ def run(
         if summ.get("diagnosis"):
             message += "; " + "; ".join(summ["diagnosis"])
         stages.append(StageReport("siting", "target_not_met", sec, message))
-    stages.append(
-        StageReport("allocation", "skipped", 0.0, "the scenario has no 'allocation' section")
-    )
+    allocation = None
+    if scenario.allocation is None:
+        stages.append(
+            StageReport("allocation", "skipped", 0.0, "the scenario has no 'allocation' section")
+        )
+    else:
+        alloc_config = scenario.allocation
+        srcs = alloc_config.inputs
+        sources = {
+            k: str(getattr(srcs, k)) for k in ("households", "units", "sites")
+            if srcs is not None and getattr(srcs, k) is not None
+        }  # fmt: skip
+        allocation, sec = step(
+            "allocation",
+            lambda: run_allocation_stage(
+                alloc_config,
+                inputs.allocation,
+                siting.sites,
+                inputs.siting.id_column,
+                sources=sources,
+            ),
+        )
+        res = allocation.result
+        msg = f"{res.status.value}: {len(res.assignments)} geplaatst, {len(res.unplaced)} niet"
+        if len(res.unplaced):
+            msg += "; " + "; ".join(s.message for s in res.diagnosis.shortfalls)
+        status: StageStatus = "ok" if len(res.unplaced) == 0 else "partial"
+        stages.append(StageReport("allocation", status, sec, msg))
 
     exchange = None
     if scenario.exchange is None:
@@ -335,4 +408,5 @@ def run(
         stages=tuple(stages),
         versions=package_versions(),
         exchange=exchange,
+        allocation=allocation,
     )

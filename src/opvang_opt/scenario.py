@@ -30,6 +30,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from opvang_opt._base import InputPath, StrictModel
+from opvang_opt.allocation.config import AllocationConfig
 from opvang_opt.errors import Problem, ScenarioError
 from opvang_opt.exchange.config import ExchangeConfig
 
@@ -563,6 +564,8 @@ class Scenario(StrictModel):
     """Named street graphs for network distances."""
     siting: SitingConfig
     """Siting stage settings."""
+    allocation: AllocationConfig | None = None
+    """Household allocation to flexwoning units (optional)."""
     exchange: ExchangeConfig | None = None
     """Regional exchange of tasks between municipalities, with side payments (optional)."""
     outputs: OutputsConfig = OutputsConfig()
@@ -592,6 +595,9 @@ class Scenario(StrictModel):
                     f"defined under graphs{did_you_mean(graph, sorted(self.graphs))}"
                 )
         need(self.siting.shortlist.zone_layer, "siting.shortlist.zone_layer")
+        alloc = self.allocation
+        if alloc is not None and alloc.inputs is not None and alloc.inputs.pois is None:
+            need(alloc.inputs.pois_layer, "allocation.inputs.pois_layer")
         for i, r in enumerate(self.siting.exclusions):
             need(getattr(r, "layer", None), f"siting.exclusions[{i}] ({r.name})")
         if problems:

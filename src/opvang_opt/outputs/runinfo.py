@@ -5,10 +5,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from opvang_opt.outputs import content
+from opvang_opt.outputs.privacy import Profile, show_count
 from opvang_opt.pipeline import RunResult
 
 
-def run_info(result: RunResult, files: list[str]) -> dict[str, Any]:
+def run_info(
+    result: RunResult, files: list[str], *, profile: Profile = "council"
+) -> dict[str, Any]:
     """Build the content of ``run.json``.
 
     Parameters
@@ -17,6 +21,9 @@ def run_info(result: RunResult, files: list[str]) -> dict[str, Any]:
         The run.
     files
         The files written to the results folder.
+    profile
+        The export profile the folder was written with (counts of households in the
+        allocation summary are suppressed below 5 for ``council``).
     """
     sc = result.scenario
     siting = dict(result.siting.summary)
@@ -44,7 +51,10 @@ def run_info(result: RunResult, files: list[str]) -> dict[str, Any]:
             for r in result.inputs.reports
         ],
         "siting": siting,
+        "allocation": None if result.allocation is None else result.allocation.summary(),
+        "allocation": allocation_summary(result, profile),
         "exchange": exchange_summary(result),
+        "export_profile": profile,
         "versions": result.versions,
         "files": sorted(files),
     }
@@ -71,3 +81,22 @@ def exchange_summary(result: RunResult) -> dict[str, Any] | None:
         "core": getattr(core, "message", None),
         "checker_ok": ex.check.ok,
     }
+
+
+def allocation_summary(result: RunResult, profile: Profile) -> dict[str, Any] | None:
+    """Status, households placed and unplaced, and timings of the allocation (aggregates)."""
+    alloc = content.allocation_of(result)
+    if alloc is None:
+        return None
+    status = getattr(alloc, "status", None)
+    out: dict[str, Any] = {"status": getattr(status, "value", status)}
+    for key, attr in (("households_placed", "assignments"), ("households_unplaced", "unplaced")):
+        table = getattr(alloc, attr, None)
+        if table is not None:
+            n = len(table)
+            out[key] = n if profile == "analyst" else show_count(n, profile)
+    for key in ("objective", "gap"):
+        value = getattr(alloc, key, None)
+        if isinstance(value, int | float):
+            out[key] = round(float(value), 6)
+    return out

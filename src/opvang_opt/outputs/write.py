@@ -1,4 +1,4 @@
-"""Write a run's results folder atomically."""
+"""Write a run's results folder atomically (the only place in outputs that writes files)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,14 @@ import pandas as pd
 import pyogrio
 
 from opvang_opt.io.results import atomic_results_dir
+from opvang_opt.outputs import content
 from opvang_opt.outputs.i18n import Lang
 from opvang_opt.outputs.maps import build_map
+from opvang_opt.outputs.privacy import Profile, check_profile, household_table_for
+from opvang_opt.outputs.report import build_report
 from opvang_opt.outputs.runinfo import run_info
+from opvang_opt.outputs.static import render_static
+from opvang_opt.outputs.tables import build_workbook, result_tables
 from opvang_opt.pipeline import RunResult
 
 RESULT_FILES = (
@@ -25,8 +30,17 @@ RESULT_FILES = (
     "sensitivity.csv",
     "sensitivity_criteria.csv",
     "map.html",
+    "map.png",
+    "map.pdf",
+    "report.html",
+    "results.xlsx",
 )
 """The files a run writes (tradeoff and sensitivity files only when enabled)."""
+
+ALLOCATION_FILES = ("allocation_by_site.csv",)
+"""Written when the run has an allocation (aggregates; suppressed for the council)."""
+ANALYST_FILES = ("assignments.csv", "unplaced.csv")
+"""Household-level files, written only with the ``analyst`` profile."""
 
 
 def _gpkg_frame(result: RunResult) -> pd.DataFrame:
@@ -41,8 +55,17 @@ def _gpkg_frame(result: RunResult) -> pd.DataFrame:
     return sites
 
 
+def default_profile(result: RunResult) -> Profile:
+    """The scenario's ``outputs.profile`` when it has one, else ``council``."""
+    return check_profile(getattr(result.scenario.outputs, "profile", None) or "council")
+
+
 def write_results(
-    result: RunResult, out_dir: str | os.PathLike[str], *, lang: Lang | None = None
+    result: RunResult,
+    out_dir: str | os.PathLike[str],
+    *,
+    lang: Lang | None = None,
+    profile: Profile | None = None,
 ) -> Path:
     """Write every result file into ``out_dir``, all or nothing.
 
@@ -53,7 +76,10 @@ def write_results(
     out_dir
         The results folder; replaced as a whole if it exists.
     lang
-        Language of the map; defaults to the scenario's ``outputs.lang``.
+        Language of map, report and workbook; defaults to the scenario's ``outputs.lang``.
+    profile
+        Export profile: ``council`` (default: aggregates only, counts below 5 as ``<5``)
+        or ``analyst`` (exact counts, and household-level tables with pseudonymous ids).
 
     Returns
     -------
@@ -61,6 +87,8 @@ def write_results(
         The results folder.
     """
     out = Path(out_dir)
+    lang = lang or result.scenario.outputs.lang
+    profile = check_profile(profile) if profile else default_profile(result)
     with atomic_results_dir(out) as tmp:
         pyogrio.write_dataframe(
             _gpkg_frame(result), tmp / "longlist_scored.gpkg", layer="longlist_scored",
@@ -83,9 +111,28 @@ def write_results(
         if result.exchange is not None:
             for name, table in result.exchange.tables().items():
                 table.to_csv(tmp / name, index=False)
-        build_map(result, lang).save(str(tmp / "map.html"))
+        by_site = content.allocation_by_site(result)
+        if by_site is not None:
+            content.allocation_for_profile(by_site, profile).to_csv(
+                tmp / "allocation_by_site.csv", index=False
+            )
+            alloc = content.allocation_of(result)
+            for name in ANALYST_FILES:
+                table = getattr(alloc, name.removesuffix(".csv"), None)
+                if isinstance(table, pd.DataFrame):
+                    allowed = household_table_for(table, profile)
+                    if allowed is not None:
+                        allowed.to_csv(tmp / name, index=False)
+        build_map(result, lang, profile).save(str(tmp / "map.html"))
+        images = render_static(result, lang)
+        (tmp / "map.png").write_bytes(images["png"])
+        (tmp / "map.pdf").write_bytes(images["pdf"])
+        (tmp / "report.html").write_text(
+            build_report(result, images, lang, profile), encoding="utf-8"
+        )
+        build_workbook(result_tables(result, lang, profile)).save(tmp / "results.xlsx")
         files = [*(p.name for p in tmp.iterdir()), "run.json"]
-        info = run_info(result, files)
+        info = run_info(result, files, profile=profile)
         (tmp / "run.json").write_text(
             json.dumps(info, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
         )

@@ -1,0 +1,76 @@
+"""Household allocation: place households in flexwoning units optimally.
+
+Public API
+----------
+:func:`allocate`
+    One allocation: validated inputs in, :class:`AllocationResult` out.
+:func:`run_rolling`
+    Period by period, given the units occupied before.
+:func:`allocate_baseline` / :func:`compare_with_baseline`
+    First-come-first-served as done by hand, and the optimiser's improvement on it.
+:func:`check_allocation` / :func:`assert_valid`
+    The independent checker of every hard rule.
+:func:`explain`
+    Why a household got its unit, and why not its best alternative (Dutch or English).
+:class:`AllocationConfig`
+    Every rule, weight and solver setting.
+"""
+
+from opvang_opt.allocation.api import allocate, allocate_tables
+from opvang_opt.allocation.baseline import allocate_baseline, compare_with_baseline
+from opvang_opt.allocation.check import (
+    RULES,
+    AllocationCheckError,
+    Violation,
+    assert_valid,
+    check_allocation,
+)
+from opvang_opt.allocation.config import (
+    AllocationConfig,
+    AllocationInputs,
+    Ban,
+    MixRule,
+    ObjectiveWeights,
+    Pin,
+    RentCap,
+    RollingSettings,
+    SolverSettings,
+)
+from opvang_opt.allocation.explain import Explanation, explain, explanations
+from opvang_opt.allocation.result import AllocationResult, Comparison, Components, Status, Timings
+from opvang_opt.allocation.rolling import PeriodResult, RollingResult, run_rolling
+from opvang_opt.allocation.validate import Tables, validate_inputs
+
+__all__ = [
+    "RULES",
+    "AllocationCheckError",
+    "AllocationConfig",
+    "AllocationInputs",
+    "AllocationResult",
+    "Ban",
+    "Comparison",
+    "Components",
+    "Explanation",
+    "MixRule",
+    "ObjectiveWeights",
+    "PeriodResult",
+    "Pin",
+    "RentCap",
+    "RollingResult",
+    "RollingSettings",
+    "SolverSettings",
+    "Status",
+    "Tables",
+    "Timings",
+    "Violation",
+    "allocate",
+    "allocate_baseline",
+    "allocate_tables",
+    "assert_valid",
+    "check_allocation",
+    "compare_with_baseline",
+    "explain",
+    "explanations",
+    "run_rolling",
+    "validate_inputs",
+]

@@ -1,0 +1,231 @@
+"""The public entry point :func:`allocate`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from opvang_opt.allocation.check import assert_valid, check_allocation
+from opvang_opt.allocation.config import AllocationConfig
+from opvang_opt.allocation.diagnose import diagnosis as make_diagnosis
+from opvang_opt.allocation.diagnose import unplaced_table
+from opvang_opt.allocation.model import Instance, Structure, build_instance, build_structure
+from opvang_opt.allocation.report import score, site_tables
+from opvang_opt.allocation.result import AllocationResult, Status, Timings, components_of
+from opvang_opt.allocation.solve import SolveOutput, solve_model
+from opvang_opt.allocation.validate import Tables, validate_inputs
+
+
+def map_to_units(inst: Instance, st: Structure, out: SolveOutput) -> tuple[np.ndarray, np.ndarray]:
+    """Turn arc counts into concrete (household, unit) pairs, deterministically.
+
+    Households of a class are taken in household-id order, units of a type in unit-id
+    order; within a class and a type every choice is equivalent for every rule and cost.
+    """
+    n_nodes = len(st.n_site)
+    next_member = np.zeros(len(st.c_count), np.int64)
+    node_households: list[list[int]] = [[] for _ in range(n_nodes)]
+    order = np.lexsort((st.a_site, st.a_class))
+    for a in order[out.x[order] > 0]:
+        c, j = st.a_class[a], st.a_site[a]
+        k = st.c_fit[c]
+        n = int(out.x[a])
+        members = st.c_members[c][next_member[c] : next_member[c] + n]
+        next_member[c] += n
+        node_households[st.node_of[j, k]].extend(int(m) for m in members)
+    type_single: list[list[int]] = [[] for _ in range(len(st.t_count))]
+    type_shared: dict[tuple[int, int], list[int]] = {}
+    y_order = np.lexsort((st.y_type, st.y_node))
+    pos = np.zeros(n_nodes, np.int64)
+    for i in y_order[out.y[y_order] > 0]:
+        node, t = st.y_node[i], st.y_type[i]
+        hs = sorted(node_households[node], key=lambda m: inst.hh_ids[m])
+        take = hs[pos[node] : pos[node] + int(out.y[i])]
+        pos[node] += int(out.y[i])
+        g = st.k_shared_group[st.n_fit[node]]
+        if g >= 0:
+            type_shared.setdefault((int(t), int(g)), []).extend(take)
+        else:
+            type_single[t].extend(take)
+    z_count = {
+        (int(t), int(g)): int(n) for t, g, n in zip(st.z_type, st.z_group, out.z, strict=True)
+    }
+    hs_out, us_out = [], []
+    for i in np.flatnonzero(out.stay > 0):
+        c, t = st.s_class[i], st.s_type[i]
+        hs_out.append(int(st.c_members[c][0]))
+        us_out.append(int(st.t_units[t][0]))
+        next_member[c] += 1
+        type_single[t].insert(0, -1)  # the resident's own unit is the first of its type
+    for t in range(len(st.t_count)):
+        units = st.t_units[t]
+        single = sorted(type_single[t], key=lambda m: inst.hh_ids[m] if m >= 0 else "")
+        if single and single[0] == -1:
+            units = units[1:]
+            single = single[1:]
+        n_used = len(single)
+        hs_out += single
+        us_out += list(units[:n_used])
+        for g in sorted(g for (tt, g) in type_shared if tt == t):
+            members = sorted(type_shared[(t, g)], key=lambda m: inst.hh_ids[m])
+            n_z = max(1, min(z_count.get((t, g), 1), len(members)))
+            block = units[n_used : n_used + n_z]
+            n_used += n_z
+            for i, m in enumerate(members):
+                hs_out.append(m)
+                us_out.append(block[i % n_z])
+    return np.asarray(hs_out, np.int64), np.asarray(us_out, np.int64)
+
+
+def allocate(
+    households: pd.DataFrame,
+    units: pd.DataFrame,
+    sites: pd.DataFrame,
+    schools: pd.DataFrame | None = None,
+    gps: pd.DataFrame | None = None,
+    config: AllocationConfig | None = None,
+    *,
+    occupied: pd.DataFrame | None = None,
+    sources: Mapping[str, str] | None = None,
+) -> AllocationResult:
+    """Place households in units optimally under every hard rule.
+
+    The allocation maximises the number of households placed first and then minimises
+    the weighted objective (distances to school, work and care, unused beds,
+    relocations, not getting a preferred site). Every hard rule is re-verified by the
+    independent checker before the result is returned.
+
+    Parameters
+    ----------
+    households, units, sites
+        Input tables (see :func:`~opvang_opt.allocation.validate_inputs` for columns).
+    schools
+        Newcomer-education schools: ``school_id, x, y, taalklas_places, isk_places``.
+    gps
+        GP locations: ``gp_id, x, y``.
+    config
+        Rules, weights and solver settings; defaults when omitted.
+    occupied
+        Units already occupied: ``unit_id, group`` (and optionally ``household_id``,
+        ``persons``). They are not given out and count in the mix rules.
+    sources
+        Labels (e.g. file names) per table for error messages.
+
+    Returns
+    -------
+    AllocationResult
+        Status, objective, gap, components, tables, diagnosis and timings.
+
+    Raises
+    ------
+    DataError
+        When an input table is invalid (every problem listed).
+    AllocationCheckError
+        When the checker finds a broken hard rule in the solver's allocation (a bug).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from opvang_opt.allocation import allocate
+    >>> hh = pd.DataFrame({"household_id": ["H1", "H2"], "group": ["statushouders", "starter"],
+    ...     "persons": [3, 1], "adults": [2, 1], "children_0_3": [1, 0],
+    ...     "children_4_11": [0, 0], "children_12_17": [0, 0],
+    ...     "arrival_date": ["2025-03-01", "2025-03-01"]})
+    >>> un = pd.DataFrame({"unit_id": ["U1", "U2"], "site_id": ["S1", "S1"],
+    ...     "bedrooms": [0, 2], "beds": [1, 4]})
+    >>> st = pd.DataFrame({"site_id": ["S1"], "x": [122000.0], "y": [484000.0]})
+    >>> res = allocate(hh, un, st)
+    >>> res.status.value, dict(zip(res.assignments.household_id, res.assignments.unit_id))
+    ('optimal', {'H1': 'U2', 'H2': 'U1'})
+    """
+    config = config or AllocationConfig()
+    t0 = time.perf_counter()
+    tables = validate_inputs(
+        households, units, sites, schools, gps, config, occupied=occupied, sources=sources
+    )
+    return allocate_tables(tables, config, _t0=t0)
+
+
+def allocate_tables(
+    tables: Tables, config: AllocationConfig, *, check: bool = True, _t0: float | None = None
+) -> AllocationResult:
+    """:func:`allocate` on tables already validated by :func:`validate_inputs`."""
+    t0 = _t0 if _t0 is not None else time.perf_counter()
+    t1 = time.perf_counter()
+    inst = build_instance(tables, config)
+    st = build_structure(inst)
+    t2 = time.perf_counter()
+    remaining = max(config.solver.time_limit_s - (t2 - t0), 0.5)
+    if inst.n_households and len(st.a_class):
+        out = solve_model(inst, st, remaining)
+        h_idx, u_idx = map_to_units(inst, st, out)
+        stats = out.stats
+    else:
+        out = None
+        h_idx = u_idx = np.zeros(0, np.int64)
+        stats = {"households": inst.n_households, "arcs_all": 0}
+    t3 = time.perf_counter()
+    assignments = score(inst, h_idx, u_idx)
+    by_site, by_school, school_use = site_tables(inst, assignments)
+    placed = np.zeros(inst.n_households, bool)
+    placed[h_idx] = True
+    unplaced = unplaced_table(
+        inst,
+        np.flatnonzero(~placed),
+        assignments,
+        by_school,
+        bool(out.time_limit_hit) if out is not None else False,
+    )
+    diag = make_diagnosis(inst, unplaced)
+    comps = components_of(assignments, inst.weights)
+    t4 = time.perf_counter()
+    violations = tuple(check_allocation(tables, config, assignments)) if check else ()
+    if violations:
+        assert_valid(tables, config, assignments, "optimiser allocation")
+    t5 = time.perf_counter()
+
+    if out is not None:
+        objective = comps.total
+        # the mapped cost can only be lower than the model's (a resident routed to its own
+        # unit through a site arc is charged a relocation in the model, not in reality)
+        if objective > out.objective + 1e-6 * max(1.0, abs(objective)):
+            raise RuntimeError(
+                f"mapped objective {objective} differs from the model's {out.objective}"
+            )
+        bound = min(out.bound, objective)
+        gap = (objective - bound) / max(abs(objective), 1.0)
+    else:
+        objective, bound, gap = comps.total, comps.total, 0.0
+    if len(unplaced) == 0:
+        status = Status.OPTIMAL if gap <= config.solver.relative_gap + 1e-12 else Status.FEASIBLE
+    elif len(assignments) == 0:
+        status = Status.INFEASIBLE
+    else:
+        status = Status.PARTIAL
+    return AllocationResult(
+        status=status,
+        objective=float(objective),
+        bound=float(bound),
+        gap=float(max(gap, 0.0)),
+        components=comps,
+        assignments=assignments,
+        unplaced=unplaced,
+        by_site=by_site,
+        by_school=by_school,
+        diagnosis=diag,
+        violations=violations,
+        timings=Timings(
+            validate=t1 - t0,
+            build=t2 - t1,
+            solve=t3 - t2,
+            map_back=t4 - t3,
+            check=t5 - t4,
+            total=t5 - t0,
+        ),
+        solver_stats=dict(stats),
+        instance=inst,
+        school_use=school_use,
+    )

@@ -1,0 +1,519 @@
+"""Independent checker: re-verifies every hard rule of any allocation, without a solver.
+
+It reads the validated tables and the scenario settings only; it shares no code with
+the model (no unit types, classes or arcs), so a bug in the model cannot hide here.
+The school-capacity rule is checked with a small exact max-flow (sites to schools in
+reach), written out below.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from opvang_opt.allocation.config import AllocationConfig
+from opvang_opt.allocation.validate import Tables
+from opvang_opt.errors import OpvangError, Problem
+
+RULES = (
+    "unknown_id",
+    "no_split",
+    "unit_taken",
+    "shared_unit",
+    "occupancy_beds",
+    "occupancy_bedrooms",
+    "accessibility",
+    "ground_floor",
+    "date",
+    "rent_cap",
+    "pin",
+    "ban",
+    "refused_site",
+    "medical",
+    "mix",
+    "school_capacity",
+)
+"""Every hard rule the checker knows."""
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken hard rule."""
+
+    rule: str
+    message: str
+    household_id: str | None = None
+    unit_id: str | None = None
+    site_id: str | None = None
+    value: float | None = None
+    limit: float | None = None
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.message}"
+
+
+class AllocationCheckError(OpvangError):
+    """An allocation breaks hard rules (raised by :func:`assert_valid`)."""
+
+    exit_code = 3
+
+
+def _max_flow_bipartite(
+    demand: dict[int, int], capacity: dict[int, int], edges: dict[int, list[int]]
+) -> tuple[int, dict[tuple[int, int], int]]:
+    """Exact max flow from sources (demand) to sinks (capacity) over the given edges.
+
+    Edmonds-Karp on the small graph source -> sites -> schools -> sink.
+    Returns the flow value and the flow per (site, school).
+    """
+    src, snk = ("s",), ("t",)
+    cap: dict[tuple, dict[tuple, int]] = {src: {}, snk: {}}
+
+    def arc(a: tuple, b: tuple, c: int) -> None:
+        cap.setdefault(a, {})
+        cap.setdefault(b, {})
+        cap[a][b] = cap[a].get(b, 0) + c
+        cap[b].setdefault(a, 0)
+
+    big = sum(demand.values()) + 1
+    for j, d in sorted(demand.items()):
+        arc(src, ("j", j), d)
+        for s in sorted(edges.get(j, [])):
+            arc(("j", j), ("s", s), big)
+    for s, c in sorted(capacity.items()):
+        arc(("s", s), snk, c)
+    total = 0
+    while True:
+        parent: dict[tuple, tuple] = {src: src}
+        queue = deque([src])
+        while queue and snk not in parent:
+            a = queue.popleft()
+            for b, c in cap[a].items():
+                if c > 0 and b not in parent:
+                    parent[b] = a
+                    queue.append(b)
+        if snk not in parent:
+            break
+        push = big
+        b = snk
+        while b != src:
+            a = parent[b]
+            push = min(push, cap[a][b])
+            b = a
+        b = snk
+        while b != src:
+            a = parent[b]
+            cap[a][b] -= push
+            cap[b][a] += push
+            b = a
+        total += push
+    flows = {}
+    for j in demand:
+        for s in edges.get(j, []):
+            f = cap[("s", s)].get(("j", j), 0)
+            if f:
+                flows[(j, s)] = f
+    return total, flows
+
+
+def school_assignment(
+    tables: Tables, config: AllocationConfig, children: pd.DataFrame
+) -> tuple[dict[str, int], pd.DataFrame]:
+    """Assign children needing places to schools in reach, exactly (max flow).
+
+    Parameters
+    ----------
+    children
+        ``site_id`` and the number of children needing a place per band
+        (``taalklas``, ``isk``).
+
+    Returns
+    -------
+    unmet
+        Children without a place per band.
+    use
+        ``site_id, school_id, band, children``.
+    """
+    sites = tables.sites.set_index("site_id")
+    schools = tables.schools
+    unmet: dict[str, int] = {}
+    rows = []
+    for band, col in (("taalklas", "taalklas_places"), ("isk", "isk_places")):
+        demand_by_site = children.groupby("site_id")[band].sum() if len(children) else {}
+        demand: dict[int, int] = {}
+        site_names: dict[int, str] = {}
+        edges: dict[int, list[int]] = {}
+        for n, (site, d) in enumerate(sorted(dict(demand_by_site).items())):
+            if d <= 0:
+                continue
+            demand[n] = int(d)
+            site_names[n] = site
+            sx, sy = float(sites.at[site, "x"]), float(sites.at[site, "y"])
+            edges[n] = [
+                s
+                for s in range(len(schools))
+                if math.hypot(schools["x"].iloc[s] - sx, schools["y"].iloc[s] - sy)
+                <= config.school_reach_m
+                and int(schools[col].iloc[s]) > 0
+            ]
+        capacity = {s: int(schools[col].iloc[s]) for s in range(len(schools))}
+        total, flows = _max_flow_bipartite(demand, capacity, edges)
+        unmet[band] = int(sum(demand.values()) - total)
+        for (n, s), f in sorted(flows.items()):
+            rows.append((site_names[n], schools["school_id"].iloc[s], band, int(f)))
+    use = pd.DataFrame(rows, columns=["site_id", "school_id", "band", "children"])
+    return unmet, use
+
+
+def children_needing_places(
+    households: pd.DataFrame, config: AllocationConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """Children per household needing a taalklas / ISK place under the settings."""
+    if not config.school_capacity:
+        zero = np.zeros(len(households), np.int64)
+        return zero, zero
+    newcomer = households["group"].isin(config.newcomer_education_groups).to_numpy().copy()
+    if config.enrolled_keep_school:
+        newcomer &= households["school_x"].isna().to_numpy()
+    taal = np.where(newcomer, households["children_4_11"].to_numpy(), 0)
+    isk = np.where(newcomer, households["children_12_17"].to_numpy(), 0)
+    return taal.astype(np.int64), isk.astype(np.int64)
+
+
+def check_allocation(
+    tables: Tables, config: AllocationConfig, assignments: pd.DataFrame
+) -> list[Violation]:
+    """Re-verify every hard rule of an allocation.
+
+    Parameters
+    ----------
+    tables
+        The validated inputs (see :func:`~opvang_opt.allocation.validate_inputs`);
+        ``tables.occupied`` holds units occupied before this allocation.
+    config
+        The rules.
+    assignments
+        At least ``household_id`` and ``unit_id`` per placed household.
+
+    Returns
+    -------
+    list of Violation
+        Every broken rule (empty when the allocation is valid).
+    """
+    out: list[Violation] = []
+    hh = tables.households.set_index("household_id", drop=False)
+    un = tables.units.set_index("unit_id", drop=False)
+    sites = tables.sites.set_index("site_id", drop=False)
+    occupied_units = set(tables.occupied["unit_id"])
+    a = assignments[["household_id", "unit_id"]].astype(str)
+
+    # ids and splitting
+    for hid, count in a["household_id"].value_counts().items():
+        if count > 1:
+            out.append(Violation("no_split", f"household {hid} is in {count} units", hid))
+    known = a["household_id"].isin(hh.index) & a["unit_id"].isin(un.index)
+    for row in a[~known].itertuples(index=False):
+        out.append(
+            Violation(
+                "unknown_id",
+                f"unknown household or unit: {row.household_id} -> {row.unit_id}",
+                row.household_id,
+                row.unit_id,
+            )
+        )
+    a = a[known].drop_duplicates("household_id")
+
+    # per-unit occupancy and sharing (vectorised over units)
+    m = a.merge(
+        hh[["household_id", "persons", "adults", "group"]].reset_index(drop=True), on="household_id"
+    )
+    per_unit = m.groupby("unit_id", sort=True).agg(
+        households=("household_id", "size"),
+        persons=("persons", "sum"),
+        singles=("persons", lambda p: bool((p == 1).all())),
+        adults1=("adults", lambda p: bool((p == 1).all())),
+        groups=("group", "nunique"),
+        members=("household_id", lambda h: ";".join(sorted(h))),
+    )
+    per_unit = per_unit.join(un[["beds", "bedrooms"]])
+    limit_share = config.max_sharers_per_unit or 10**9
+    for uid, r in per_unit.iterrows():
+        if uid in occupied_units:
+            out.append(Violation("unit_taken", f"unit {uid} was already occupied", None, uid))
+        if r["households"] > 1:
+            if not config.allow_shared_units:
+                out.append(
+                    Violation(
+                        "shared_unit",
+                        f"unit {uid} holds {r['households']} households; sharing is off",
+                        r["members"],
+                        uid,
+                        r["households"],
+                        1,
+                    )
+                )
+            elif not (r["singles"] and r["adults1"] and r["groups"] == 1):
+                out.append(
+                    Violation(
+                        "shared_unit",
+                        f"unit {uid} is shared by households that are not all single "
+                        "adults of one group",
+                        r["members"],
+                        uid,
+                    )
+                )
+            elif r["households"] > limit_share:
+                out.append(
+                    Violation(
+                        "shared_unit",
+                        f"unit {uid} is shared by {r['households']} (max {limit_share})",
+                        r["members"],
+                        uid,
+                        r["households"],
+                        limit_share,
+                    )
+                )
+        if r["persons"] > r["beds"]:
+            out.append(
+                Violation(
+                    "occupancy_beds",
+                    f"unit {uid}: {r['persons']} persons, {r['beds']} beds",
+                    r["members"],
+                    uid,
+                    r["persons"],
+                    r["beds"],
+                )
+            )
+        limit_rooms = math.floor(config.max_persons_per_bedroom * max(int(r["bedrooms"]), 1) + 1e-9)
+        if r["persons"] > limit_rooms:
+            out.append(
+                Violation(
+                    "occupancy_bedrooms",
+                    f"unit {uid}: {r['persons']} persons in {r['bedrooms']} bedroom(s), "
+                    f"max {config.max_persons_per_bedroom:g} per bedroom",
+                    r["members"],
+                    uid,
+                    r["persons"],
+                    limit_rooms,
+                )
+            )
+
+    # per-household rules (vectorised over placed households)
+    d = a.merge(hh.reset_index(drop=True), on="household_id").merge(
+        un.reset_index(drop=True), on="unit_id", suffixes=("", "_unit")
+    )
+    cap = pd.Series(np.inf, index=d.index)
+    for rule in config.rent_caps:
+        match = d["persons"] >= rule.min_persons
+        if rule.max_persons is not None:
+            match &= d["persons"] <= rule.max_persons
+        if rule.groups is not None:
+            match &= d["group"].isin(rule.groups)
+        cap[match] = np.minimum(cap[match], rule.max_rent_eur)
+    wait = np.timedelta64(config.max_wait_days, "D")
+    avail = d["available_from"].to_numpy("datetime64[D]")
+    arrive = d["arrival_date"].to_numpy("datetime64[D]")
+    sx = d["site_id"].map(sites["x"]).to_numpy(float)
+    sy = d["site_id"].map(sites["y"]).to_numpy(float)
+    gps = tables.gps
+    if len(gps):
+        gp_d = np.hypot(
+            sx[:, None] - gps["x"].to_numpy()[None, :], sy[:, None] - gps["y"].to_numpy()[None, :]
+        ).min(axis=1)
+    else:
+        gp_d = np.full(len(d), np.inf)
+    refused = np.array(
+        [sid in r for sid, r in zip(d["site_id"], d["refused_sites"], strict=True)], bool
+    )
+    checks = [
+        (
+            "accessibility",
+            d["needs_wheelchair"].to_numpy() & ~d["accessible"].to_numpy(),
+            lambda r: f"{r.household_id} needs a wheelchair-accessible unit; {r.unit_id} is not",
+            None,
+            None,
+        ),
+        (
+            "ground_floor",
+            d["needs_ground_floor"].to_numpy() & (d["floor"].to_numpy() != 0),
+            lambda r: f"{r.household_id} needs the ground floor; {r.unit_id} is on floor {r.floor}",
+            "floor",
+            0,
+        ),
+        (
+            "date",
+            avail > arrive + wait,
+            lambda r: (
+                f"{r.unit_id} is available from {r.available_from}, {r.household_id} "
+                f"arrives {r.arrival_date}"
+            ),
+            None,
+            None,
+        ),
+        (
+            "rent_cap",
+            d["rent_eur"].to_numpy() > cap.to_numpy() + 1e-9,
+            lambda r: f"{r.unit_id} rent {r.rent_eur:.2f} above the cap of {r.household_id}",
+            "rent_eur",
+            None,
+        ),
+        (
+            "refused_site",
+            refused,
+            lambda r: f"{r.household_id} refused site {r.site_id}",
+            None,
+            None,
+        ),
+        (
+            "medical",
+            d["needs_medical"].to_numpy()
+            & (gp_d > config.medical_reach_m)
+            & (config.medical_rule == "hard"),
+            lambda r: (
+                f"{r.household_id} needs medical care; no GP within "
+                f"{config.medical_reach_m:g} m of site {r.site_id}"
+            ),
+            None,
+            None,
+        ),
+    ]
+    for rule, bad, msg, value_col, limit in checks:
+        for i in np.flatnonzero(bad):
+            r = d.iloc[i]
+            value = float(r[value_col]) if value_col else None
+            lim = float(cap.iloc[i]) if rule == "rent_cap" else limit
+            out.append(Violation(rule, msg(r), r.household_id, r.unit_id, r.site_id, value, lim))
+    got = dict(zip(d["household_id"], zip(d["unit_id"], d["site_id"], strict=True), strict=True))
+    for pin in config.pins:
+        if pin.household_id not in got:
+            continue
+        uid, sid = got[pin.household_id]
+        if pin.unit_id is not None and pin.unit_id != uid:
+            out.append(
+                Violation(
+                    "pin",
+                    f"{pin.household_id} is pinned to unit {pin.unit_id}, got {uid}",
+                    pin.household_id,
+                    uid,
+                    sid,
+                )
+            )
+        if pin.site_id is not None and pin.site_id != sid:
+            out.append(
+                Violation(
+                    "pin",
+                    f"{pin.household_id} is pinned to site {pin.site_id}, got {sid}",
+                    pin.household_id,
+                    uid,
+                    sid,
+                )
+            )
+    holder = dict(zip(d["unit_id"], d["household_id"], strict=False))
+    for pin in config.pins:
+        if pin.unit_id is not None and pin.unit_id in holder:
+            others = d[(d["unit_id"] == pin.unit_id) & (d["household_id"] != pin.household_id)]
+            for r in others.itertuples(index=False):
+                out.append(
+                    Violation(
+                        "pin",
+                        f"unit {pin.unit_id} is pinned to "
+                        f"{pin.household_id}, given to {r.household_id}",
+                        r.household_id,
+                        pin.unit_id,
+                        r.site_id,
+                    )
+                )
+    for ban in config.bans:
+        if ban.household_id not in got:
+            continue
+        uid, sid = got[ban.household_id]
+        if ban.unit_id == uid or ban.site_id == sid:
+            what = f"unit {uid}" if ban.unit_id == uid else f"site {sid}"
+            out.append(
+                Violation(
+                    "ban", f"{ban.household_id} is banned from {what}", ban.household_id, uid, sid
+                )
+            )
+
+    # mix rules: counted over occupied units (a shared unit counts once)
+    placed = a.assign(
+        site_id=a["unit_id"].map(un["site_id"]), group=a["household_id"].map(hh["group"])
+    )
+    new_units = placed.drop_duplicates("unit_id")[["unit_id", "site_id", "group"]]
+    old_units = tables.occupied[["unit_id", "group"]].assign(
+        site_id=tables.occupied["unit_id"].map(un["site_id"])
+    )
+    for rule in config.mix_rules:
+        for sid in rule.sites or list(sites.index):
+            new = new_units[new_units["site_id"] == sid]
+            old = old_units[old_units["site_id"] == sid]
+            g_new = int(new["group"].isin(rule.groups).sum())
+            g_old = int(old["group"].isin(rule.groups).sum())
+            t_new, t_old = len(new), len(old)
+            for sense, share in ((1, rule.max_share), (-1, rule.min_share)):
+                if share is None:
+                    continue
+                before = sense * (g_old - share * t_old)
+                after = sense * (g_old + g_new - share * (t_old + t_new))
+                if after > max(before, 0.0) + 1e-9:
+                    word = "at most" if sense == 1 else "at least"
+                    out.append(
+                        Violation(
+                            "mix",
+                            f"site {sid}: {g_old + g_new} of {t_old + t_new} occupied units "
+                            f"are {'+'.join(rule.groups)}; rule {rule.label} allows {word} "
+                            f"{share:.0%}",
+                            site_id=sid,
+                            value=(g_old + g_new) / max(t_old + t_new, 1),
+                            limit=share,
+                        )
+                    )
+
+    # school capacity: exact max flow of children to schools in reach
+    if config.school_capacity and len(placed):
+        taal, isk = children_needing_places(tables.households, config)
+        need = pd.DataFrame({"taalklas": taal, "isk": isk}, index=tables.households["household_id"])
+        children = pd.DataFrame(
+            {
+                "site_id": placed["site_id"].to_numpy(),
+                "taalklas": need.loc[placed["household_id"], "taalklas"].to_numpy(),
+                "isk": need.loc[placed["household_id"], "isk"].to_numpy(),
+            }
+        )
+        unmet, _ = school_assignment(tables, config, children)
+        for band, n in unmet.items():
+            if n > 0:
+                out.append(
+                    Violation(
+                        "school_capacity",
+                        f"{n} child(ren) needing a {band} place have none within "
+                        f"{config.school_reach_m:g} m of their site",
+                        value=n,
+                        limit=0,
+                    )
+                )
+    return out
+
+
+def assert_valid(
+    tables: Tables, config: AllocationConfig, assignments: pd.DataFrame, what: str = "allocation"
+) -> None:
+    """Raise :class:`AllocationCheckError` listing every violation, if any."""
+    violations = check_allocation(tables, config, assignments)
+    if violations:
+        raise AllocationCheckError(
+            f"{what} breaks {len(violations)} hard rule(s)",
+            [
+                Problem(
+                    v.message,
+                    source=what,
+                    where=v.household_id or v.unit_id or v.site_id,
+                    field=v.rule,
+                )
+                for v in violations
+            ],
+        )

@@ -1,0 +1,323 @@
+"""Settings of the allocation stage: every hard rule, weight and solver setting.
+
+The scenario's ``allocation:`` section is validated into :class:`AllocationConfig`.
+Every field carries its documentation as a docstring, so the exported JSON Schema
+documents every key.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from opvang_opt._base import InputPath, StrictModel
+
+DEFAULT_GROUPS: tuple[str, ...] = (
+    "ontheemden",
+    "statushouders",
+    "asielzoekers",
+    "urgent",
+    "starter",
+)
+"""The groups a scenario knows unless it lists its own."""
+
+
+class MixRule(StrictModel):
+    """One mixed-housing rule (gemengd wonen) on the share of a site's occupied units.
+
+    The share is counted over the *occupied* units of a site after allocation
+    (units already occupied included). A shared unit counts once, for the group
+    of its occupants. When units already occupied break the rule, new placements
+    may not make the excess larger.
+    """
+
+    groups: list[str] = Field(min_length=1)
+    """The groups counted together by this rule (e.g. ``[statushouders]``)."""
+
+    max_share: float | None = Field(default=None, ge=0.0, le=1.0)
+    """At most this share of a site's occupied units may go to these groups."""
+
+    min_share: float | None = Field(default=None, ge=0.0, le=1.0)
+    """At least this share of a site's occupied units must go to these groups."""
+
+    sites: list[str] | None = None
+    """Site ids the rule applies to; every site when omitted."""
+
+    name: str | None = None
+    """A short name used in explanations and diagnoses; built from the groups when omitted."""
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> MixRule:
+        if self.max_share is None and self.min_share is None:
+            raise ValueError("a mix rule needs max_share, min_share or both")
+        if (
+            self.max_share is not None
+            and self.min_share is not None
+            and self.min_share > self.max_share
+        ):
+            raise ValueError("min_share is larger than max_share")
+        return self
+
+    @property
+    def label(self) -> str:
+        """The rule's name, or one built from its groups and bounds."""
+        if self.name:
+            return self.name
+        parts = []
+        if self.max_share is not None:
+            parts.append(f"max {self.max_share:.0%}")
+        if self.min_share is not None:
+            parts.append(f"min {self.min_share:.0%}")
+        return f"{'+'.join(self.groups)} {' '.join(parts)}"
+
+
+class RentCap(StrictModel):
+    """A maximum monthly rent for matching households (passend toewijzen).
+
+    A household gets the lowest cap of all rules that match it.
+    """
+
+    max_rent_eur: float = Field(gt=0)
+    """The highest monthly rent (EUR) a matching household may be given."""
+
+    groups: list[str] | None = None
+    """Groups the cap applies to; every group when omitted."""
+
+    min_persons: int = Field(default=1, ge=1)
+    """The cap applies to households of at least this many persons."""
+
+    max_persons: int | None = Field(default=None, ge=1)
+    """The cap applies to households of at most this many persons; no upper limit when omitted."""
+
+
+class Pin(StrictModel):
+    """A manual decision: this household gets this unit, or a unit on this site."""
+
+    household_id: str
+    """The pseudonymous household id."""
+
+    unit_id: str | None = None
+    """The unit the household must get."""
+
+    site_id: str | None = None
+    """The site the household must be placed on (any fitting unit there)."""
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Pin:
+        if (self.unit_id is None) == (self.site_id is None):
+            raise ValueError("give exactly one of unit_id and site_id")
+        return self
+
+
+class Ban(StrictModel):
+    """A manual decision: this household must not get this unit, or any unit on this site."""
+
+    household_id: str
+    """The pseudonymous household id."""
+
+    unit_id: str | None = None
+    """The unit the household must not get."""
+
+    site_id: str | None = None
+    """The site the household must not be placed on."""
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Ban:
+        if (self.unit_id is None) == (self.site_id is None):
+            raise ValueError("give exactly one of unit_id and site_id")
+        return self
+
+
+class ObjectiveWeights(StrictModel):
+    """Weights of the objective components, in cost points per unit of each component.
+
+    The objective is minimised. All components are zero or positive; a household
+    on one of its preferred sites costs nothing on the preference component.
+    """
+
+    school_km: float = Field(default=1.0, ge=0)
+    """Cost per km (straight line) from the site to the household's current school."""
+
+    work_km: float = Field(default=0.5, ge=0)
+    """Cost per km from the site to the household's work."""
+
+    care_km: float = Field(default=0.5, ge=0)
+    """Cost per km from the site to the nearest GP, for households that need medical care."""
+
+    unused_bed: float = Field(default=0.5, ge=0)
+    """Cost per bed left empty in an occupied unit."""
+
+    relocation: float = Field(default=5.0, ge=0)
+    """Cost when a household with a current unit is given another unit."""
+
+    not_preferred: float = Field(default=2.0, ge=0)
+    """Cost when a household that named preferred sites is placed elsewhere."""
+
+
+class SolverSettings(StrictModel):
+    """How the solver runs. The defaults are deterministic."""
+
+    time_limit_s: float = Field(default=30.0, gt=0)
+    """Wall-clock limit for the whole solve, in seconds."""
+
+    relative_gap: float = Field(default=1e-4, ge=0, le=0.5)
+    """Stop when the proven relative gap is at most this value (1e-4 = 0.01%)."""
+
+    seed: int = Field(default=0, ge=0)
+    """Random seed of the solver (the model itself uses no randomness)."""
+
+    threads: int = Field(default=1, ge=1, le=64)
+    """Solver threads. One thread keeps runs reproducible."""
+
+    sites_per_household: int = Field(default=3, ge=1)
+    """How many cheapest sites per household enter the first model; further sites are
+    added by pricing until the LP bound is proven over all sites, so this affects speed only."""
+
+
+class RollingSettings(StrictModel):
+    """Rolling mode: allocate the arrivals of one period at a time."""
+
+    period: Literal["week", "month", "quarter"] = "month"
+    """Length of one period; households belong to the period of their arrival date."""
+
+    carry_school_places: bool = True
+    """Children placed in earlier periods keep using their newcomer-education places."""
+
+
+class AllocationInputs(StrictModel):
+    """Files of the allocation stage (read by the pipeline, not by the allocation code)."""
+
+    households: InputPath
+    """CSV of households (pseudonymous ids; no names)."""
+
+    units: InputPath | None = None
+    """CSV of the unit stock (needed unless `units_from: shortlist`)."""
+
+    sites: InputPath | None = None
+    """CSV of the unit stock's sites (site_id, x, y in EPSG:28992)."""
+
+    pois: InputPath | None = None
+    """Points of interest (GeoPackage or CSV) with schools and GP locations; when omitted,
+    the scenario layer named by `pois_layer` is used."""
+
+    pois_layer: str | None = "pois"
+    """Layer name inside ``pois``, or the name of a scenario layer when ``pois`` is omitted."""
+
+    @model_validator(mode="after")
+    def _stock_pair(self) -> AllocationInputs:
+        if (self.units is None) != (self.sites is None):
+            raise ValueError("give both units and sites (the unit stock and its sites), or neither")
+        return self
+
+
+class ShortlistUnits(StrictModel):
+    """The units the pipeline creates on shortlisted sites (their capacity estimate)."""
+
+    bedrooms: int = Field(default=2, ge=0, le=6)
+    """Bedrooms per unit (0 = studio)."""
+    beds: int = Field(default=4, ge=1, le=12)
+    """Beds per unit."""
+    accessible_share: float = Field(default=0.1, ge=0, le=1)
+    """Share of the units on a site built wheelchair accessible (rounded up)."""
+    rent_eur: float = Field(default=650.0, ge=0)
+    """Monthly rent of a new unit."""
+    available_from: date | None = None
+    """When the new units are ready; default: the site's own available-from date."""
+
+
+class AllocationConfig(StrictModel):
+    """Every rule, weight and solver setting of the household allocation."""
+
+    inputs: AllocationInputs | None = None
+    """Input files; the pipeline reads them and passes tables to :func:`allocate`."""
+
+    units_from: Literal["stock", "shortlist", "both"] = "stock"
+    """Which units to allocate: the unit stock file, units on the shortlisted sites (from
+    their capacity estimate), or both."""
+
+    shortlist_units: ShortlistUnits = Field(default_factory=ShortlistUnits)
+    """The kind of unit created on shortlisted sites."""
+
+    groups: list[str] = Field(default_factory=lambda: list(DEFAULT_GROUPS), min_length=1)
+    """The household groups this scenario knows; any other group in the data is an error."""
+
+    max_persons_per_bedroom: float = Field(default=2.0, gt=0)
+    """Occupancy: persons per bedroom at most this (a studio counts as one bedroom)."""
+
+    max_wait_days: int = Field(default=0, ge=0)
+    """A unit may become available at most this many days after the household's arrival."""
+
+    mix_rules: list[MixRule] = Field(default_factory=list)
+    """Mixed-housing rules per site (gemengd wonen)."""
+
+    school_reach_m: float = Field(default=3000.0, gt=0)
+    """A site can use the newcomer-education places of schools within this straight-line
+    distance (metres)."""
+
+    newcomer_education_groups: list[str] = Field(
+        default_factory=lambda: ["ontheemden", "statushouders", "asielzoekers"]
+    )
+    """Groups whose children aged 4-17 need a taalklas (4-11) or ISK (12-17) place."""
+
+    enrolled_keep_school: bool = True
+    """Children of households with a current school (school_x/school_y given) keep it and need no
+    new place."""
+
+    school_capacity: bool = True
+    """Enforce the newcomer-education capacity rule (taalklas, ISK)."""
+
+    medical_reach_m: float = Field(default=1500.0, gt=0)
+    """'Near medical care' means a GP within this straight-line distance of the site."""
+
+    medical_rule: Literal["hard", "soft"] = "hard"
+    """``hard``: households needing medical care only go to sites near a GP; ``soft``: only the
+    care-distance objective applies."""
+
+    rent_caps: list[RentCap] = Field(default_factory=list)
+    """Maximum rents (passend toewijzen); the lowest matching cap applies."""
+
+    pins: list[Pin] = Field(default_factory=list)
+    """Manual pins of a household to a unit or site."""
+
+    bans: list[Ban] = Field(default_factory=list)
+    """Manual bans of a household from a unit or site."""
+
+    allow_shared_units: bool = False
+    """Single adults (households of one adult) may share a unit with other single adults of the
+    same group, up to its beds and the persons-per-bedroom maximum."""
+
+    max_sharers_per_unit: int | None = Field(default=None, ge=2)
+    """At most this many single adults in one shared unit; no extra limit when omitted."""
+
+    weights: ObjectiveWeights = Field(default_factory=ObjectiveWeights)
+    """Objective weights."""
+
+    solver: SolverSettings = Field(default_factory=SolverSettings)
+    """Solver settings."""
+
+    rolling: RollingSettings = Field(default_factory=RollingSettings)
+    """Rolling-mode settings."""
+
+    @model_validator(mode="after")
+    def _known_groups(self) -> AllocationConfig:
+        known = set(self.groups)
+        if len(known) != len(self.groups):
+            raise ValueError("groups has duplicates")
+        unknown: set[str] = set()
+        for rule in self.mix_rules:
+            unknown |= set(rule.groups) - known
+        for cap in self.rent_caps:
+            unknown |= set(cap.groups or []) - known
+        unknown |= set(self.newcomer_education_groups) - known
+        if unknown:
+            raise ValueError(f"unknown groups in rules: {', '.join(sorted(unknown))}")
+        if self.inputs is not None and self.units_from != "shortlist" and self.inputs.units is None:
+            raise ValueError(f"units_from: {self.units_from} needs inputs.units and inputs.sites")
+        return self
+
+    def persons_capacity(self, beds: int, bedrooms: int) -> int:
+        """Most persons a unit may hold under the occupancy rules."""
+        by_rooms = int(self.max_persons_per_bedroom * max(bedrooms, 1) + 1e-9)
+        return min(int(beds), by_rooms)

@@ -1,0 +1,405 @@
+"""Diagnosis: which rule is short and by how much, and why a household is unplaced.
+
+The counting bounds here are necessary conditions (Hall-type): when one fails, no
+allocation can place everyone, and the message says which rule and by how much,
+e.g. "7 households of 6+ persons, 4 units with room for 6+ persons".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from opvang_opt.allocation.model import BANDS, Instance
+from opvang_opt.errors import Diagnosis, Shortfall
+
+# Dutch (default) and English texts per reason code; {} fields filled per case.
+REASONS: dict[str, tuple[str, str]] = {
+    "occupancy": (
+        "geen woning met genoeg bedden/slaapkamers voor {persons} personen",
+        "no unit with enough beds/bedrooms for {persons} persons",
+    ),
+    "accessibility": (
+        "geen rolstoeltoegankelijke woning vrij",
+        "no wheelchair-accessible unit free",
+    ),
+    "ground_floor": ("geen woning op de begane grond vrij", "no ground-floor unit free"),
+    "date": (
+        "geen passende woning beschikbaar op de aankomstdatum {date}",
+        "no fitting unit available by the arrival date {date}",
+    ),
+    "rent_cap": (
+        "geen passende woning onder de huurgrens van EUR {cap:.0f}",
+        "no fitting unit under the rent cap of EUR {cap:.0f}",
+    ),
+    "pin": (
+        "de vastgezette woning/locatie past niet bij de harde regels",
+        "the pinned unit or site breaks a hard rule",
+    ),
+    "ban": ("alle passende woningen zijn uitgesloten", "every fitting unit is banned"),
+    "refused": (
+        "alle locaties met een passende woning zijn geweigerd",
+        "every site with a fitting unit was refused",
+    ),
+    "medical": (
+        "geen passende woning binnen {reach:.0f} m van een huisarts",
+        "no fitting unit within {reach:.0f} m of a GP",
+    ),
+    "school_reach": (
+        "geen passende woning binnen {reach:.0f} m van een school met plaatsen voor nieuwkomers",
+        "no fitting unit within {reach:.0f} m of a school with newcomer places",
+    ),
+    "combination": (
+        "geen woning voldoet tegelijk aan alle regels ({rules})",
+        "no unit meets all rules at once ({rules})",
+    ),
+    "capacity": (
+        "alle {n} passende woningen zijn aan andere huishoudens toegewezen",
+        "all {n} fitting units are given to other households",
+    ),
+    "school_capacity": (
+        "nieuwkomersonderwijs vol: geen {band}-plaats vrij binnen bereik van de vrije passende "
+        "woningen",
+        "newcomer education full: no free {band} place within reach of the free fitting units",
+    ),
+    "mix": (
+        "mengregel '{rule}' laat op locatie {site} geen extra woning voor deze groep toe",
+        "mix rule '{rule}' allows no further unit for this group on site {site}",
+    ),
+    "time_limit": (
+        "niet geplaatst binnen de rekentijd; er is een passende woning vrij",
+        "not placed within the time limit; a fitting unit is free",
+    ),
+}
+
+
+def reason_text(code: str, lang: str = "nl", **fields: object) -> str:
+    """The text of a reason code in Dutch (``nl``, default) or English (``en``)."""
+    nl, en = REASONS[code]
+    return (en if lang == "en" else nl).format(**fields)
+
+
+def diagnose_counts(inst: Instance) -> list[Shortfall]:
+    """Counting bounds that show when not every household can be placed."""
+    out: list[Shortfall] = []
+    free = inst.u_free
+    n_h = inst.n_households
+    if n_h == 0:
+        return out
+    sharing = inst.config.allow_shared_units
+    cap = inst.u_cap[free]
+    # total
+    n_units = int(free.sum())
+    if not sharing and n_h > n_units:
+        out.append(Shortfall("units", f"{n_h} households, {n_units} free units", n_h, n_units))
+    # occupancy by size
+    worst = None
+    for s in np.unique(inst.h_persons):
+        if s == 1 and sharing:
+            continue
+        need = int((inst.h_persons >= s).sum())
+        have = int((cap >= s).sum())
+        if need > have:
+            worst = (s, need, have) if worst is None or s > worst[0] else worst
+    if worst is not None:
+        s, need, have = worst
+        out.append(
+            Shortfall(
+                "occupancy",
+                f"{need} households of {s}+ persons, {have} units with room for {s}+ persons",
+                need,
+                have,
+            )
+        )
+    # accessibility
+    for rule, need_arr, unit_arr, what in (
+        ("accessibility", inst.h_wheel, inst.u_accessible, "wheelchair-accessible units"),
+        ("ground_floor", inst.h_ground, inst.u_ground, "ground-floor units"),
+    ):
+        need = int(need_arr.sum())
+        have = int(unit_arr[free].sum())
+        if need > have:
+            label = "need a wheelchair" if rule == "accessibility" else "need the ground floor"
+            out.append(Shortfall(rule, f"{need} households {label}, {have} {what}", need, have))
+    # dates
+    avail = inst.u_avail[free]
+    for d in np.unique(inst.h_deadline):
+        need = int((inst.h_deadline <= d).sum())
+        have = int((avail <= d).sum())
+        if need > have and not sharing:
+            out.append(
+                Shortfall(
+                    "date",
+                    f"{need} households arrive by {d}, {have} units available by then",
+                    need,
+                    have,
+                )
+            )
+            break
+    # rent caps
+    caps = np.unique(inst.h_rentcap[np.isfinite(inst.h_rentcap)])
+    for c in caps:
+        need = int((inst.h_rentcap <= c).sum())
+        have = int((inst.u_rent[free] <= c + 1e-9).sum())
+        if need > have and not sharing:
+            out.append(
+                Shortfall(
+                    "rent_cap",
+                    f"{need} households with a rent cap of EUR {c:.0f} or less, "
+                    f"{have} units at that rent",
+                    need,
+                    have,
+                )
+            )
+            break
+    # school places per band
+    if inst.config.school_capacity:
+        for b, band in enumerate(BANDS):
+            need = int(inst.h_need[:, b].sum())
+            if need == 0:
+                continue
+            reachable = inst.reach.any(axis=0)
+            places = inst.school_places[:, b]
+            have = int(places[reachable].sum())
+            if need > have:
+                used = np.flatnonzero(reachable & (places > 0))
+                if len(used) == 1:
+                    name = f"school {inst.school_ids[used[0]]}"
+                else:
+                    name = f"{band} ({len(used)} schools in reach)"
+                out.append(
+                    Shortfall(
+                        "school_capacity",
+                        f"{name}: {need} children need a {band} place, {have} places",
+                        need,
+                        have,
+                    )
+                )
+    out += _mix_bounds(inst)
+    return out
+
+
+def _mix_bounds(inst: Instance) -> list[Shortfall]:
+    out: list[Shortfall] = []
+    free_per_site = np.bincount(inst.u_site[inst.u_free], minlength=inst.n_sites)
+    existing = inst.existing_units
+    n_g = len(inst.group_names)
+    site_index = {s: i for i, s in enumerate(inst.site_ids)}
+    for rule in inst.config.mix_rules:
+        in_g = np.isin(np.arange(n_g), [inst.group_names.index(g) for g in rule.groups])
+        sites = np.zeros(inst.n_sites, bool)
+        if rule.sites is None:
+            sites[:] = True
+        else:
+            sites[[site_index[s] for s in rule.sites]] = True
+        g_hh = int(in_g[inst.h_group].sum())
+        other_hh = inst.n_households - g_hh
+        g0 = existing[:, in_g].sum(axis=1)
+        t0 = existing.sum(axis=1)
+        if rule.max_share is not None and g_hh:
+            s = rule.max_share
+            room = np.where(
+                sites,
+                np.clip(
+                    np.floor(
+                        np.minimum(
+                            s * (t0 + free_per_site) - g0,
+                            (s * (t0 + other_hh) - g0) / max(1 - s, 1e-9),
+                        )
+                        + 1e-9
+                    ),
+                    0,
+                    free_per_site,
+                ),
+                free_per_site,
+            )
+            have = int(room.sum())
+            if g_hh > have:
+                out.append(
+                    Shortfall(
+                        "mix",
+                        f"{g_hh} households of {'+'.join(rule.groups)}, at most {have} units "
+                        f"for them under mix rule '{rule.label}'",
+                        g_hh,
+                        have,
+                    )
+                )
+        if rule.min_share is not None and rule.min_share > 0:
+            s = rule.min_share
+            room = np.where(
+                sites,
+                np.clip(np.floor((g0 + g_hh) / s - t0 + 1e-9), 0, free_per_site),
+                free_per_site,
+            )
+            have = int(room.sum())
+            if inst.n_households > have:
+                out.append(
+                    Shortfall(
+                        "mix",
+                        f"{inst.n_households} households, at most {have} usable units under "
+                        f"mix rule '{rule.label}' ({g_hh} households of "
+                        f"{'+'.join(rule.groups)})",
+                        inst.n_households,
+                        have,
+                    )
+                )
+    return out
+
+
+SITE_RULES = ("refused", "ban", "pin", "medical", "school_reach")
+UNIT_RULES = ("occupancy", "accessibility", "ground_floor", "date", "rent_cap", "pin", "ban")
+
+
+def individual_reason(inst: Instance, h: int) -> tuple[str, dict[str, object]] | None:
+    """The rule that leaves household ``h`` without any fitting free unit, or ``None``."""
+    m = inst.unit_rule_masks(h)
+    units = m.pop("_units")
+    site_ok = m.pop("site_rules")
+    unit_ok = np.logical_and.reduce([m[r] for r in UNIT_RULES]) if len(units) else np.zeros(0)
+    if len(units) and (unit_ok & site_ok).any():
+        return None
+    fields = _fields(inst, h)
+    for r in UNIT_RULES:
+        if not m[r].any():
+            return r, fields
+    if inst.h_pin_unit[h] >= 0 or inst.h_pin_site[h] >= 0:
+        # the pinned unit or site exists but breaks another rule
+        return "pin", fields
+    # every unit-level rule alone leaves units; check site rules on the unit-fitting units
+    fit_sites = np.unique(inst.u_site[units[unit_ok]])
+    if len(fit_sites):
+        for r in SITE_RULES:
+            if inst.site_block[r][h, fit_sites].all():
+                return r, fields
+    failing = [r for r in UNIT_RULES if not m[r].all()]
+    failing += [r for r in SITE_RULES if inst.site_block[r][h].any()]
+    return "combination", {**fields, "rules": ", ".join(dict.fromkeys(failing))}
+
+
+def _fields(inst: Instance, h: int) -> dict[str, object]:
+    return {
+        "persons": int(inst.h_persons[h]),
+        "date": str(inst.tables.households["arrival_date"].iloc[h]),
+        "cap": float(inst.h_rentcap[h]) if np.isfinite(inst.h_rentcap[h]) else 0.0,
+        "reach": inst.config.medical_reach_m,
+    }
+
+
+def unplaced_table(
+    inst: Instance,
+    unplaced: np.ndarray,
+    assignments: pd.DataFrame,
+    by_school: pd.DataFrame,
+    time_limit_hit: bool,
+) -> pd.DataFrame:
+    """One row per unplaced household with its rule and reason (nl, en)."""
+    rows = []
+    taken = set(assignments["unit_id"])
+    unit_pos = {u: i for i, u in enumerate(inst.unit_ids)}
+    taken_idx = np.array(sorted(unit_pos[u] for u in taken), np.int64)
+    for h in sorted(unplaced, key=lambda i: inst.hh_ids[i]):
+        found = individual_reason(inst, int(h))
+        if found is not None:
+            code, fields = found
+            if code == "school_reach":
+                fields = {**fields, "reach": inst.config.school_reach_m}
+        else:
+            code, fields = _shared_reason(inst, int(h), taken_idx, assignments, by_school)
+            if code == "none":
+                code, fields = ("time_limit", {}) if time_limit_hit else ("capacity", {"n": 0})
+        rows.append(
+            {
+                "household_id": str(inst.hh_ids[h]),
+                "group": inst.group_names[inst.h_group[h]],
+                "persons": int(inst.h_persons[h]),
+                "rule": code,
+                "reason": reason_text(code, "nl", **fields),
+                "reason_en": reason_text(code, "en", **fields),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["household_id", "group", "persons", "rule", "reason", "reason_en"]
+    )
+
+
+def fitting_units(inst: Instance, h: int) -> np.ndarray:
+    """Free units household ``h`` may get under every unit- and site-level rule."""
+    m = inst.unit_rule_masks(h)
+    units = m.pop("_units")
+    ok = m.pop("site_rules")
+    for r in UNIT_RULES:
+        ok = ok & m[r]
+    return units[ok]
+
+
+def _shared_reason(
+    inst: Instance,
+    h: int,
+    taken_idx: np.ndarray,
+    assignments: pd.DataFrame,
+    by_school: pd.DataFrame,
+) -> tuple[str, dict[str, object]]:
+    """Why a household that fits some unit is still unplaced: capacity, school or mix."""
+    fit = fitting_units(inst, h)
+    free_fit = fit[~np.isin(fit, taken_idx)]
+    if len(free_fit) == 0:
+        return "capacity", {"n": len(fit)}
+    sites = np.unique(inst.u_site[free_fit])
+    need = inst.h_need[h]
+    if need.any() and len(by_school):
+        left = np.stack(
+            [
+                by_school["taalklas_places"].to_numpy() - by_school["taalklas_used"].to_numpy(),
+                by_school["isk_places"].to_numpy() - by_school["isk_used"].to_numpy(),
+            ],
+            axis=1,
+        )
+        room = inst.reach[sites].astype(np.int64) @ left  # (sites, 2)
+        ok = (room >= need[None, :]).all(axis=1)
+        if not ok.any():
+            band = BANDS[int(np.argmax(need > 0))]
+            return "school_capacity", {"band": band}
+        sites = sites[ok]
+    g = inst.h_group[h]
+    new_units = assignments.drop_duplicates("unit_id")
+    for rule in inst.config.mix_rules:
+        if rule.max_share is None or inst.group_names[g] not in rule.groups:
+            continue
+        blocked = []
+        for j in sites:
+            sid = inst.site_ids[j]
+            if rule.sites is not None and sid not in rule.sites:
+                continue
+            on = new_units[new_units["site_id"] == sid]
+            gi = int(on["group"].isin(rule.groups).sum()) + int(
+                inst.existing_units[j, [inst.group_names.index(x) for x in rule.groups]].sum()
+            )
+            t = len(on) + int(inst.existing_units[j].sum())
+            if gi + 1 > rule.max_share * (t + 1) + 1e-9:
+                blocked.append(sid)
+        if blocked and len(blocked) == len(sites):
+            return "mix", {"rule": rule.label, "site": ", ".join(map(str, blocked[:3]))}
+    return "none", {}
+
+
+def diagnosis(inst: Instance, unplaced: pd.DataFrame) -> Diagnosis:
+    """The diagnosis of an allocation: counting shortfalls plus unplaced per rule."""
+    shortfalls = diagnose_counts(inst)
+    per_rule = unplaced["rule"].value_counts().sort_index() if len(unplaced) else {}
+    covered = {s.rule for s in shortfalls}
+    for rule, n in dict(per_rule).items():
+        rule_name = "school_capacity" if rule == "school_reach" else rule
+        if rule_name in covered:
+            continue
+        first = unplaced[unplaced["rule"] == rule].iloc[0]
+        shortfalls.append(
+            Shortfall(
+                rule,
+                f"{n} household(s) unplaced by rule {rule}, e.g. {first['household_id']}: "
+                f"{first['reason_en']}",
+            )
+        )
+    return Diagnosis(
+        shortfalls=tuple(shortfalls),
+        details={"unplaced_by_rule": {str(k): int(v) for k, v in dict(per_rule).items()}},
+    )

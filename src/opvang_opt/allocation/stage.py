@@ -1,0 +1,205 @@
+"""The allocation stage of the pipeline: tables in, an allocation and its baseline out.
+
+Pure: the pipeline reads the files (see :mod:`opvang_opt.pipeline`) and passes the raw
+tables; this module builds the units of the shortlisted sites when asked, turns the
+points of interest into schools and GPs, allocates and compares with the baseline.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from opvang_opt.allocation.api import allocate
+from opvang_opt.allocation.baseline import compare_with_baseline
+from opvang_opt.allocation.config import AllocationConfig
+from opvang_opt.allocation.result import AllocationResult, Comparison
+
+
+@dataclass(frozen=True, eq=False)
+class AllocationRun:
+    """What the allocation stage produced."""
+
+    result: AllocationResult
+    """The optimised allocation (checked by the independent checker)."""
+    comparison: Comparison
+    """The optimiser against first-come-first-served on the same input."""
+    units_from_shortlist: int = 0
+    """How many units were created on shortlisted sites."""
+
+    @property
+    def by_site(self) -> pd.DataFrame:
+        """Per site: units, occupancy and persons per group (aggregates only)."""
+        return self.result.by_site
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The analyst tables keyed by file name (household level: pseudonymous ids only)."""
+        comp = self.comparison.components.reset_index()
+        return {
+            "allocation.csv": self.result.assignments,
+            "allocation_by_site.csv": self.result.by_site,
+            "allocation_by_school.csv": self.result.by_school,
+            "unplaced.csv": self.result.unplaced,
+            "allocation_vs_baseline.csv": comp,
+        }
+
+    def summary(self) -> dict[str, object]:
+        """A JSON-ready summary for run.json: the solve, and the baseline comparison."""
+        c = self.comparison
+        return {
+            **self.result.summary(),
+            "units_from_shortlist": self.units_from_shortlist,
+            "baseline": {
+                "placed": c.baseline_placed,
+                "violations": c.baseline_violations,
+                "violations_by_rule": dict(c.baseline_violations_by_rule),
+                "optimiser_placed": c.optimiser_placed,
+                "optimiser_violations": c.optimiser_violations,
+            },
+        }
+
+
+def shortlist_units(
+    sites: gpd.GeoDataFrame, id_column: str, config: AllocationConfig
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Units and sites for the shortlisted sites, from their capacity estimate.
+
+    Parameters
+    ----------
+    sites
+        The scored longlist (``shortlisted``, ``capacity_units``; RD New).
+    id_column
+        The longlist's id column.
+    config
+        The allocation settings (``shortlist_units`` says what a unit is like).
+
+    Returns
+    -------
+    (units, sites)
+        Unit ids are ``<site id>-U001`` and so on; the first units of a site (rounded up
+        to the accessible share) are accessible; all are on the ground floor.
+    """
+    spec = config.shortlist_units
+    chosen = sites[sites["shortlisted"].astype(bool)]
+    rows = []
+    for _, site in chosen.iterrows():
+        n = int(site["capacity_units"])
+        accessible = math.ceil(n * spec.accessible_share - 1e-9)
+        ready = spec.available_from or pd.to_datetime(site.get("available_from")).date()
+        for k in range(n):
+            rows.append(
+                {
+                    "unit_id": f"{site[id_column]}-U{k + 1:03d}",
+                    "site_id": str(site[id_column]),
+                    "bedrooms": spec.bedrooms,
+                    "beds": spec.beds,
+                    "accessible": k < accessible,
+                    "floor": 0,
+                    "available_from": ready.isoformat() if ready else "",
+                    "rent_eur": spec.rent_eur,
+                }
+            )
+    points = shapely.point_on_surface(chosen.geometry.values)
+    site_table = pd.DataFrame(
+        {
+            "site_id": chosen[id_column].astype(str).to_numpy(),
+            "name": chosen["name"].astype(str).to_numpy() if "name" in chosen else "",
+            "x": shapely.get_x(points),
+            "y": shapely.get_y(points),
+        }
+    )
+    unit_table = pd.DataFrame(
+        rows, columns=["unit_id", "site_id", "bedrooms", "beds", "accessible", "floor",
+                       "available_from", "rent_eur"],
+    )  # fmt: skip
+    return unit_table, site_table
+
+
+def schools_and_gps(
+    pois: gpd.GeoDataFrame | None, id_column: str = "poi_id", category_column: str = "category"
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Newcomer-education schools (taalklas, ISK places) and GPs from a POI layer."""
+    if pois is None or len(pois) == 0:
+        return None, None
+    pts = shapely.point_on_surface(pois.geometry.values)
+    ids = pois[id_column].astype(str) if id_column in pois else pd.Series(
+        [f"P{i}" for i in range(len(pois))], index=pois.index
+    )  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "id": ids.to_numpy(),
+            "x": shapely.get_x(pts),
+            "y": shapely.get_y(pts),
+            "category": pois[category_column].astype(str).to_numpy(),
+        }
+    )
+    places = {
+        c: pd.to_numeric(pois[c], errors="coerce").fillna(0).astype(int).to_numpy()
+        if c in pois else np.zeros(len(pois), dtype=int)
+        for c in ("taalklas_places", "isk_places")
+    }  # fmt: skip
+    frame["taalklas_places"] = places["taalklas_places"]
+    frame["isk_places"] = places["isk_places"]
+    school = (frame["taalklas_places"] > 0) | (frame["isk_places"] > 0)
+    schools = frame[school].rename(columns={"id": "school_id"})[
+        ["school_id", "x", "y", "taalklas_places", "isk_places"]
+    ]
+    gps = frame[frame["category"] == "gp"].rename(columns={"id": "gp_id"})[["gp_id", "x", "y"]]
+    return schools.reset_index(drop=True), gps.reset_index(drop=True)
+
+
+def run_allocation_stage(
+    config: AllocationConfig,
+    tables: dict[str, pd.DataFrame],
+    sites: gpd.GeoDataFrame,
+    id_column: str,
+    *,
+    sources: dict[str, str] | None = None,
+) -> AllocationRun:
+    """Allocate the scenario's households and compare with the manual baseline.
+
+    Parameters
+    ----------
+    config
+        The scenario's allocation section.
+    tables
+        Raw tables read by the pipeline: ``households``, and ``units`` / ``sites`` (the
+        stock) and ``pois`` when configured.
+    sites
+        The scored longlist (for units on the shortlisted sites).
+    id_column
+        The longlist's id column.
+    sources
+        File names per table, for messages.
+
+    Returns
+    -------
+    AllocationRun
+
+    Raises
+    ------
+    DataError
+        When the tables break the input rules (all problems at once).
+    """
+    units, unit_sites = [], []
+    created = 0
+    if config.units_from in ("stock", "both"):
+        units.append(tables["units"])
+        unit_sites.append(tables["sites"])
+    if config.units_from in ("shortlist", "both"):
+        new_units, new_sites = shortlist_units(sites, id_column, config)
+        created = len(new_units)
+        units.append(new_units.astype({"accessible": int}))
+        unit_sites.append(new_sites)
+    all_units = pd.concat(units, ignore_index=True) if units else pd.DataFrame()
+    all_sites = pd.concat(unit_sites, ignore_index=True) if unit_sites else pd.DataFrame()
+    schools, gps = schools_and_gps(tables.get("pois"))
+    result = allocate(
+        tables["households"], all_units, all_sites, schools, gps, config, sources=sources
+    )
+    return AllocationRun(result, compare_with_baseline(result), created)

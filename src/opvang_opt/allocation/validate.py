@@ -1,0 +1,574 @@
+"""Validation of the allocation input tables.
+
+:func:`validate_inputs` checks every table at once and raises one
+:class:`~opvang_opt.errors.DataError` listing *all* problems found (file, row or
+id, column, message). It returns normalised copies of the tables that the rest of
+the allocation code relies on: ids as strings, counts as integers, flags as
+booleans, dates as ``datetime64[D]``, site lists as tuples.
+
+A household larger than any unit is *not* a data error: the solver reports it as
+infeasibility with a diagnosis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from opvang_opt.allocation.config import AllocationConfig
+from opvang_opt.errors import DataError, Problem
+
+HOUSEHOLD_REQUIRED = (
+    "household_id",
+    "group",
+    "persons",
+    "adults",
+    "children_0_3",
+    "children_4_11",
+    "children_12_17",
+    "arrival_date",
+)
+HOUSEHOLD_OPTIONAL: dict[str, object] = {
+    "needs_wheelchair": False,
+    "needs_ground_floor": False,
+    "needs_medical": False,
+    "school_x": np.nan,
+    "school_y": np.nan,
+    "work_x": np.nan,
+    "work_y": np.nan,
+    "preferred_sites": "",
+    "refused_sites": "",
+    "current_unit": "",
+}
+UNIT_REQUIRED = ("unit_id", "site_id", "bedrooms", "beds")
+UNIT_OPTIONAL: dict[str, object] = {
+    "accessible": False,
+    "floor": 0,
+    "available_from": pd.NaT,
+    "rent_eur": np.nan,
+}
+SITE_REQUIRED = ("site_id", "x", "y")
+SCHOOL_REQUIRED = ("school_id", "x", "y", "taalklas_places", "isk_places")
+GP_REQUIRED = ("gp_id", "x", "y")
+OCCUPIED_REQUIRED = ("unit_id", "group")
+OCCUPIED_OPTIONAL: dict[str, object] = {"household_id": "", "persons": 1}
+
+EARLIEST = np.datetime64("1900-01-01", "D")
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The validated and normalised inputs of one allocation.
+
+    Attributes
+    ----------
+    households, units, sites, schools, gps, occupied
+        Normalised copies of the input tables (never the caller's objects).
+    """
+
+    households: pd.DataFrame
+    units: pd.DataFrame
+    sites: pd.DataFrame
+    schools: pd.DataFrame
+    gps: pd.DataFrame
+    occupied: pd.DataFrame
+
+
+class _Collector:
+    def __init__(self, sources: Mapping[str, str]) -> None:
+        self.sources = dict(sources)
+        self.problems: list[Problem] = []
+
+    def add(self, table: str, message: str, where: str | None = None, field: str | None = None):
+        self.problems.append(
+            Problem(message, source=self.sources.get(table, table), where=where, field=field)
+        )
+
+
+def _blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    if value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, str) and value.strip() == ""
+
+
+def split_ids(value: object) -> tuple[str, ...]:
+    """Split a semicolon-separated id list (``"S01;S02"``) into a tuple; blanks give ``()``."""
+    if _blank(value):
+        return ()
+    if isinstance(value, list | tuple):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    return tuple(p.strip() for p in str(value).split(";") if p.strip())
+
+
+def _id_column(df: pd.DataFrame, col: str) -> pd.Series:
+    return df[col].map(lambda v: "" if _blank(v) else str(v).strip()).astype(object)
+
+
+def _where(ids: pd.Series | None, i: int, kind: str) -> str:
+    if ids is not None and ids.iloc[i]:
+        return f"{kind} {ids.iloc[i]}"
+    return f"row {i + 1}"
+
+
+def _int_column(
+    df: pd.DataFrame,
+    col: str,
+    table: str,
+    out: _Collector,
+    ids: pd.Series | None,
+    kind: str,
+    minimum: int | None = 0,
+) -> pd.Series:
+    raw = pd.to_numeric(df[col], errors="coerce")
+    bad = raw.isna() | (raw.notna() & (raw != np.round(raw)))
+    for i in np.flatnonzero(bad.to_numpy()):
+        out.add(table, f"not a whole number: {df[col].iloc[i]!r}", _where(ids, i, kind), col)
+    values = raw.fillna(0).round().astype(np.int64)
+    if minimum is not None:
+        for i in np.flatnonzero((values < minimum).to_numpy() & ~bad.to_numpy()):
+            what = "negative" if minimum == 0 else f"less than {minimum}"
+            out.add(table, f"{what}: {int(values.iloc[i])}", _where(ids, i, kind), col)
+    return values
+
+
+def _float_column(
+    df: pd.DataFrame,
+    col: str,
+    table: str,
+    out: _Collector,
+    ids: pd.Series | None,
+    kind: str,
+    required: bool,
+) -> pd.Series:
+    raw = pd.to_numeric(df[col], errors="coerce")
+    given = df[col].map(lambda v: not _blank(v))
+    bad = (raw.isna() & given) | (raw.notna() & ~np.isfinite(raw.fillna(0)))
+    if required:
+        bad = bad | ~given
+    for i in np.flatnonzero(bad.to_numpy()):
+        value = df[col].iloc[i]
+        msg = "missing" if _blank(value) else f"not a number: {value!r}"
+        out.add(table, msg, _where(ids, i, kind), col)
+    return raw.astype(float)
+
+
+def _bool_column(
+    df: pd.DataFrame, col: str, table: str, out: _Collector, ids: pd.Series | None, kind: str
+) -> pd.Series:
+    truthy = {"true", "1", "yes", "ja", "y", "t"}
+    falsy = {"false", "0", "no", "nee", "n", "f", ""}
+
+    def conv(v: object) -> bool | None:
+        if _blank(v):
+            return False
+        if isinstance(v, bool | np.bool_):
+            return bool(v)
+        if isinstance(v, int | float | np.integer | np.floating) and v in (0, 1):
+            return bool(v)
+        s = str(v).strip().lower()
+        if s in truthy:
+            return True
+        if s in falsy:
+            return False
+        return None
+
+    values = df[col].map(conv)
+    for i in np.flatnonzero(values.isna().to_numpy()):
+        out.add(table, f"not true/false: {df[col].iloc[i]!r}", _where(ids, i, kind), col)
+    return values.fillna(False).astype(bool)
+
+
+def _date_column(
+    df: pd.DataFrame,
+    col: str,
+    table: str,
+    out: _Collector,
+    ids: pd.Series | None,
+    kind: str,
+    required: bool,
+) -> np.ndarray:
+    parsed = pd.to_datetime(df[col], errors="coerce", format="mixed")
+    given = df[col].map(lambda v: not _blank(v)).to_numpy()
+    bad = parsed.isna().to_numpy() & (given | required)
+    for i in np.flatnonzero(bad):
+        value = df[col].iloc[i]
+        msg = "missing date" if _blank(value) else f"not a date: {value!r}"
+        out.add(table, msg, _where(ids, i, kind), col)
+    days = parsed.to_numpy().astype("datetime64[D]")
+    days[np.isnat(days)] = EARLIEST
+    return days
+
+
+def _check_columns(
+    df: pd.DataFrame | None, required: tuple[str, ...], table: str, out: _Collector
+) -> bool:
+    if df is None:
+        out.add(table, "table is missing")
+        return False
+    missing = [c for c in required if c not in df.columns]
+    for c in missing:
+        out.add(table, "required column is missing", field=c)
+    return not missing
+
+
+def _duplicates(ids: pd.Series, table: str, field: str, kind: str, out: _Collector) -> None:
+    counts = ids[ids != ""].value_counts()
+    for value in sorted(counts[counts > 1].index):
+        out.add(table, f"duplicate id ({int(counts[value])} times)", f"{kind} {value}", field)
+    for i in np.flatnonzero((ids == "").to_numpy()):
+        out.add(table, "missing id", f"row {i + 1}", field)
+
+
+def validate_inputs(
+    households: pd.DataFrame,
+    units: pd.DataFrame,
+    sites: pd.DataFrame,
+    schools: pd.DataFrame | None,
+    gps: pd.DataFrame | None,
+    config: AllocationConfig,
+    *,
+    occupied: pd.DataFrame | None = None,
+    sources: Mapping[str, str] | None = None,
+) -> Tables:
+    """Check the allocation inputs and return normalised copies.
+
+    Every problem of every table is collected before raising, so a user sees them
+    all at once.
+
+    Parameters
+    ----------
+    households, units, sites, schools, gps
+        The input tables (see the package documentation for the columns).
+        ``schools`` and ``gps`` may be ``None`` (no schools / no GPs).
+    config
+        The allocation settings (known groups, pins and bans are checked against the data).
+    occupied
+        Units already occupied (rolling mode): ``unit_id``, ``group`` and optionally
+        ``household_id`` and ``persons``.
+    sources
+        Labels for the messages per table name (``"households"``, ``"units"``,
+        ``"sites"``, ``"schools"``, ``"gps"``, ``"occupied"``, ``"scenario"``),
+        e.g. the file names. The table name is used when omitted.
+
+    Returns
+    -------
+    Tables
+        The normalised tables.
+
+    Raises
+    ------
+    DataError
+        When any problem is found; ``problems`` lists every one.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from opvang_opt.allocation import AllocationConfig, validate_inputs
+    >>> hh = pd.DataFrame({"household_id": ["H1"], "group": ["martians"], "persons": [2],
+    ...     "adults": [1], "children_0_3": [0], "children_4_11": [0], "children_12_17": [0],
+    ...     "arrival_date": ["2025-01-01"]})
+    >>> un = pd.DataFrame({"unit_id": ["U1"], "site_id": ["S9"], "bedrooms": [1], "beds": [2]})
+    >>> st = pd.DataFrame({"site_id": ["S1"], "x": [0.0], "y": [0.0]})
+    >>> try:
+    ...     validate_inputs(hh, un, st, None, None, AllocationConfig())
+    ... except Exception as e:
+    ...     print(len(e.problems))
+    3
+    """
+    out = _Collector(sources or {})
+    known_groups = set(config.groups)
+
+    # --- sites -------------------------------------------------------------------------------
+    site_ids: set[str] = set()
+    sites_n = pd.DataFrame({"site_id": pd.Series(dtype=object), "x": [], "y": []})
+    if _check_columns(sites, SITE_REQUIRED, "sites", out):
+        s = sites.reset_index(drop=True)
+        sid = _id_column(s, "site_id")
+        _duplicates(sid, "sites", "site_id", "site", out)
+        x = _float_column(s, "x", "sites", out, sid, "site", True)
+        y = _float_column(s, "y", "sites", out, sid, "site", True)
+        sites_n = s.copy()
+        sites_n["site_id"], sites_n["x"], sites_n["y"] = sid, x, y
+        site_ids = set(sid[sid != ""])
+
+    # --- units -------------------------------------------------------------------------------
+    unit_ids: set[str] = set()
+    units_n = None
+    if _check_columns(units, UNIT_REQUIRED, "units", out):
+        u = units.reset_index(drop=True).copy()
+        for col, default in UNIT_OPTIONAL.items():
+            if col not in u.columns:
+                u[col] = default
+        uid = _id_column(u, "unit_id")
+        _duplicates(uid, "units", "unit_id", "unit", out)
+        usite = _id_column(u, "site_id")
+        if site_ids or sites is not None:
+            for i in np.flatnonzero(~usite.isin(site_ids).to_numpy()):
+                out.add(
+                    "units", f"unknown site {usite.iloc[i]!r}", _where(uid, i, "unit"), "site_id"
+                )
+        bedrooms = _int_column(u, "bedrooms", "units", out, uid, "unit")
+        beds = _int_column(u, "beds", "units", out, uid, "unit", minimum=1)
+        floor = _int_column(u, "floor", "units", out, uid, "unit", minimum=None)
+        accessible = _bool_column(u, "accessible", "units", out, uid, "unit")
+        avail = _date_column(u, "available_from", "units", out, uid, "unit", required=False)
+        rent = _float_column(u, "rent_eur", "units", out, uid, "unit", required=False)
+        for i in np.flatnonzero((rent < 0).to_numpy()):
+            out.add("units", f"negative rent: {rent.iloc[i]}", _where(uid, i, "unit"), "rent_eur")
+        units_n = pd.DataFrame(
+            {
+                "unit_id": uid,
+                "site_id": usite,
+                "bedrooms": bedrooms,
+                "beds": beds,
+                "accessible": accessible,
+                "floor": floor,
+                "available_from": avail,
+                "rent_eur": rent.fillna(0.0),
+            }
+        )
+        unit_ids = set(uid[uid != ""])
+
+    # --- households --------------------------------------------------------------------------
+    household_ids: set[str] = set()
+    hh_n = None
+    if _check_columns(households, HOUSEHOLD_REQUIRED, "households", out):
+        h = households.reset_index(drop=True).copy()
+        for col, default in HOUSEHOLD_OPTIONAL.items():
+            if col not in h.columns:
+                h[col] = default
+        hid = _id_column(h, "household_id")
+        _duplicates(hid, "households", "household_id", "household", out)
+        group = _id_column(h, "group")
+        for i in np.flatnonzero(~group.isin(known_groups).to_numpy()):
+            out.add(
+                "households",
+                f"unknown group {group.iloc[i]!r} (known: {', '.join(config.groups)})",
+                _where(hid, i, "household"),
+                "group",
+            )
+        ints = {}
+        for col in ("persons", "adults", "children_0_3", "children_4_11", "children_12_17"):
+            ints[col] = _int_column(
+                h, col, "households", out, hid, "household", minimum=1 if col == "persons" else 0
+            )
+        kids = ints["children_0_3"] + ints["children_4_11"] + ints["children_12_17"]
+        mismatch = (kids != ints["persons"] - ints["adults"]).to_numpy()
+        for i in np.flatnonzero(mismatch):
+            out.add(
+                "households",
+                f"children ({int(kids.iloc[i])}) do not add up to persons minus adults "
+                f"({int(ints['persons'].iloc[i])} - {int(ints['adults'].iloc[i])})",
+                _where(hid, i, "household"),
+                "children_0_3+children_4_11+children_12_17",
+            )
+        flags = {
+            c: _bool_column(h, c, "households", out, hid, "household")
+            for c in ("needs_wheelchair", "needs_ground_floor", "needs_medical")
+        }
+        coords = {
+            c: _float_column(h, c, "households", out, hid, "household", required=False)
+            for c in ("school_x", "school_y", "work_x", "work_y")
+        }
+        for a, b in (("school_x", "school_y"), ("work_x", "work_y")):
+            half = (coords[a].isna() != coords[b].isna()).to_numpy()
+            for i in np.flatnonzero(half):
+                out.add(
+                    "households",
+                    f"{a} and {b} must both be given or both be empty",
+                    _where(hid, i, "household"),
+                    a,
+                )
+        arrival = _date_column(h, "arrival_date", "households", out, hid, "household", True)
+        pref = h["preferred_sites"].map(split_ids)
+        refu = h["refused_sites"].map(split_ids)
+        for col, lists in (("preferred_sites", pref), ("refused_sites", refu)):
+            for i, ids in enumerate(lists):
+                unknown = [s for s in ids if s not in site_ids]
+                if unknown:
+                    out.add(
+                        "households",
+                        f"unknown site(s) {', '.join(unknown)}",
+                        _where(hid, i, "household"),
+                        col,
+                    )
+        for i, (p, r) in enumerate(zip(pref, refu, strict=True)):
+            both = sorted(set(p) & set(r))
+            if both:
+                out.add(
+                    "households",
+                    f"site(s) both preferred and refused: {', '.join(both)}",
+                    _where(hid, i, "household"),
+                    "refused_sites",
+                )
+        # A current unit that is not in the stock is allowed: its site is being closed or
+        # relocated (spoor 2), so the household must move.
+        current = _id_column(h, "current_unit")
+        cur_counts = current[current != ""].value_counts()
+        for unit in sorted(cur_counts[cur_counts > 1].index):
+            out.add(
+                "households",
+                f"unit {unit} is the current unit of {int(cur_counts[unit])} households",
+                None,
+                "current_unit",
+            )
+        hh_n = pd.DataFrame(
+            {
+                "household_id": hid,
+                "group": group,
+                **ints,
+                **flags,
+                **coords,
+                "preferred_sites": pref,
+                "refused_sites": refu,
+                "arrival_date": arrival,
+                "current_unit": current,
+            }
+        )
+        household_ids = set(hid[hid != ""])
+
+    # --- schools and GPs ---------------------------------------------------------------------
+    schools_n = pd.DataFrame(
+        {
+            "school_id": pd.Series(dtype=object),
+            "x": [],
+            "y": [],
+            "taalklas_places": [],
+            "isk_places": [],
+        }
+    ).astype({"taalklas_places": np.int64, "isk_places": np.int64})
+    if schools is not None and _check_columns(schools, SCHOOL_REQUIRED, "schools", out):
+        sc = schools.reset_index(drop=True)
+        scid = _id_column(sc, "school_id")
+        _duplicates(scid, "schools", "school_id", "school", out)
+        schools_n = pd.DataFrame(
+            {
+                "school_id": scid,
+                "x": _float_column(sc, "x", "schools", out, scid, "school", True),
+                "y": _float_column(sc, "y", "schools", out, scid, "school", True),
+                "taalklas_places": _int_column(
+                    sc, "taalklas_places", "schools", out, scid, "school"
+                ),
+                "isk_places": _int_column(sc, "isk_places", "schools", out, scid, "school"),
+            }
+        )
+    gps_n = pd.DataFrame({"gp_id": pd.Series(dtype=object), "x": [], "y": []})
+    if gps is not None and _check_columns(gps, GP_REQUIRED, "gps", out):
+        g = gps.reset_index(drop=True)
+        gid = _id_column(g, "gp_id")
+        _duplicates(gid, "gps", "gp_id", "GP", out)
+        gps_n = pd.DataFrame(
+            {
+                "gp_id": gid,
+                "x": _float_column(g, "x", "gps", out, gid, "GP", True),
+                "y": _float_column(g, "y", "gps", out, gid, "GP", True),
+            }
+        )
+
+    # --- occupied units (rolling mode) -------------------------------------------------------
+    occ_n = pd.DataFrame(
+        {
+            "unit_id": pd.Series(dtype=object),
+            "group": pd.Series(dtype=object),
+            "household_id": pd.Series(dtype=object),
+            "persons": pd.Series(dtype=np.int64),
+        }
+    )
+    if occupied is not None and _check_columns(occupied, OCCUPIED_REQUIRED, "occupied", out):
+        o = occupied.reset_index(drop=True).copy()
+        for col, default in OCCUPIED_OPTIONAL.items():
+            if col not in o.columns:
+                o[col] = default
+        ouid = _id_column(o, "unit_id")
+        for i in np.flatnonzero(~ouid.isin(unit_ids).to_numpy()):
+            out.add("occupied", f"unknown unit {ouid.iloc[i]!r}", f"row {i + 1}", "unit_id")
+        ogroup = _id_column(o, "group")
+        for i in np.flatnonzero(~ogroup.isin(known_groups).to_numpy()):
+            out.add("occupied", f"unknown group {ogroup.iloc[i]!r}", f"row {i + 1}", "group")
+        ohid = _id_column(o, "household_id")
+        both = sorted(set(ohid[ohid != ""]) & household_ids)
+        for hid_ in both:
+            out.add(
+                "occupied",
+                "household is both already housed and to be allocated",
+                f"household {hid_}",
+                "household_id",
+            )
+        occ_n = pd.DataFrame(
+            {
+                "unit_id": ouid,
+                "group": ogroup,
+                "household_id": ohid,
+                "persons": _int_column(o, "persons", "occupied", out, None, "row", minimum=1),
+            }
+        )
+
+    # --- pins, bans, rules against the data --------------------------------------------------
+    pinned: dict[str, int] = {}
+    for kind, items in (("pins", config.pins), ("bans", config.bans)):
+        for n, item in enumerate(items):
+            where = f"{kind}[{n}]"
+            if hh_n is not None and item.household_id not in household_ids:
+                out.add(
+                    "scenario",
+                    f"unknown household {item.household_id!r}",
+                    where,
+                    f"allocation.{kind}.household_id",
+                )
+            if item.unit_id is not None and units_n is not None and item.unit_id not in unit_ids:
+                out.add(
+                    "scenario",
+                    f"unit {item.unit_id!r} does not exist",
+                    where,
+                    f"allocation.{kind}.unit_id",
+                )
+            if item.site_id is not None and item.site_id not in site_ids:
+                out.add(
+                    "scenario",
+                    f"site {item.site_id!r} does not exist",
+                    where,
+                    f"allocation.{kind}.site_id",
+                )
+            if kind == "pins":
+                pinned[item.household_id] = pinned.get(item.household_id, 0) + 1
+    for hid_, count in sorted(pinned.items()):
+        if count > 1:
+            out.add(
+                "scenario", f"household {hid_} is pinned {count} times", "pins", "allocation.pins"
+            )
+    pin_units = [p.unit_id for p in config.pins if p.unit_id is not None]
+    for unit in sorted({u for u in pin_units if pin_units.count(u) > 1}):
+        out.add(
+            "scenario",
+            f"unit {unit} is pinned to more than one household",
+            "pins",
+            "allocation.pins",
+        )
+    for n, rule in enumerate(config.mix_rules):
+        for s in rule.sites or []:
+            if s not in site_ids:
+                out.add(
+                    "scenario",
+                    f"unknown site {s!r}",
+                    f"mix_rules[{n}]",
+                    "allocation.mix_rules.sites",
+                )
+
+    if out.problems:
+        raise DataError(f"allocation input has {len(out.problems)} problem(s)", out.problems)
+    assert hh_n is not None and units_n is not None
+    return Tables(
+        households=hh_n,
+        units=units_n,
+        sites=sites_n.reset_index(drop=True),
+        schools=schools_n,
+        gps=gps_n,
+        occupied=occ_n,
+    )
