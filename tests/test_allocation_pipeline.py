@@ -30,7 +30,7 @@ def test_every_placement_keeps_beds_and_accessibility(demo_out) -> None:
     """Re-check occupancy and wheelchair needs from the raw demo files, not the engine."""
     hh = pd.read_csv(ROOT / "data/demo/households.csv").set_index("household_id")
     stock = pd.read_csv(ROOT / "data/demo/units.csv").set_index("unit_id")
-    alloc = pd.read_csv(demo_out / "allocation.csv")
+    alloc = pd.read_csv(demo_out / "analyst" / "allocation.csv")
     assert alloc["household_id"].is_unique
     per_unit = alloc.groupby("unit_id")["household_id"].apply(list)
     for unit_id, members in per_unit.items():
@@ -57,7 +57,7 @@ def test_every_placement_keeps_beds_and_accessibility(demo_out) -> None:
 
 
 def test_allocation_tables_are_written(demo_out) -> None:
-    for name in ("allocation.csv", "allocation_by_site.csv", "unplaced.csv",
+    for name in ("analyst/allocation.csv", "allocation_by_site.csv", "analyst/unplaced.csv",
                  "allocation_vs_baseline.csv"):  # fmt: skip
         assert (demo_out / name).is_file(), name
     by_site = pd.read_csv(demo_out / "allocation_by_site.csv")
@@ -117,7 +117,7 @@ def test_household_larger_than_any_unit_is_diagnosed_not_a_crash(tmp_path) -> No
     out = tmp_path / "out"
     res = runner.invoke(app, ["run", str(_variant(tmp_path, hh)), "--out", str(out)])
     assert res.exit_code == 0, res.output
-    unplaced = pd.read_csv(out / "unplaced.csv")
+    unplaced = pd.read_csv(out / "analyst" / "unplaced.csv")
     assert hh.loc[0, "household_id"] in set(unplaced["household_id"])
     info = json.loads((out / "run.json").read_text(encoding="utf-8"))
     messages = " ".join(d["message"] for d in info["allocation"]["diagnosis"])

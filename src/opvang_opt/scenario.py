@@ -532,8 +532,26 @@ class RegionConfig(StrictModel):
     """Name of a layer with wijk boundaries (drawn on the map)."""
 
 
+class DataSource(StrictModel):
+    """Where a layer's data comes from, for the report's sources and licences."""
+
+    source: str
+    """Publisher and product, e.g. 'CBS / Kadaster (PDOK), wijk- en buurtkaart 2024'."""
+    licence: str
+    """Licence, e.g. 'CC BY 4.0'."""
+    url: str | None = None
+    """Where the data can be found."""
+
+
 class OutputsConfig(StrictModel):
     """What a run writes and how it is labelled."""
+
+    profile: Literal["council", "analyst"] = "council"
+    """council: map, report and Excel hold aggregates only (counts below 5 as <5).
+    analyst: they may add household-level tables with pseudonymous ids."""
+    sources: dict[str, DataSource] = Field(default_factory=dict)
+    """Source and licence per layer name (layers not listed are marked as not stated, or as
+    fictitious when `fictitious` is set)."""
 
     lang: Literal["nl", "en"] = "nl"
     """Language of maps and reports."""

@@ -1,21 +1,38 @@
+# ruff: noqa: E501  (the embedded JavaScript/HTML template reads best with long lines)
 """The interactive Folium map of a run (``map.html``).
 
-Every text that comes from an input file is escaped before it reaches the page:
-popups and tooltips are built here as escaped HTML and shown as they are.
+Design, for maps of up to 10,000 sites:
+
+- Every layer's data is embedded once as compact JSON: geometries simplified in RD New
+  and rounded in WGS84 (6 decimals, about 0.1 m; 5 for very large maps), properties
+  with short keys. Popups and tooltips are built in the browser, when opened, from those
+  properties and the criteria table that is embedded once.
+- Every text that comes from an input file (site names, reasons, labels, notes) is
+  HTML-escaped here, in Python, before it is put into the JSON; the browser code inserts
+  those strings as they are and only formats numbers itself. The JSON is embedded with
+  ``<``, ``>`` and ``&`` written as ``\\u`` escapes, so no input can close the script.
+- The page loads Leaflet only (no jQuery, Bootstrap, Font Awesome or d3): see
+  :data:`CDN_ASSETS` for every external file it references.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import math
+from typing import Any, ClassVar
 
-import branca.colormap as cm
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from branca.element import Element, MacroElement
+from jinja2 import Template
 
+from opvang_opt.outputs import content
 from opvang_opt.outputs.i18n import Lang, t
+from opvang_opt.outputs.privacy import Profile
 from opvang_opt.pipeline import RunResult
 
 SCORE_BREAKS = (0.0, 20.0, 40.0, 60.0, 80.0, 100.0)
@@ -23,10 +40,41 @@ SCORE_BREAKS = (0.0, 20.0, 40.0, 60.0, 80.0, 100.0)
 SCORE_COLOURS = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")
 EXCLUDED_COLOUR = "#9e9e9e"
 SHORTLIST_EDGE = "#08306b"
+LAYOUT_COLOUR = "#6baed6"
+ALLOCATION_COLOUR = "#e6550d"
+FLOW_COLOUR = "#6a3d9a"
+POI_COLOURS = ("#1f78b4", "#33a02c", "#e31a1c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3",
+               "#b2df8a", "#fb9a99", "#fdbf6f", "#cab2d6", "#ffff99")  # fmt: skip
+CONSTRAINT_COLOURS = ("#238b45", "#cb181d", "#fd8d3c", "#756bb1", "#8c6d31", "#3182bd")
 WGS84 = "EPSG:4326"
 
+LEAFLET_VERSION = "1.9.3"
+LEAFLET_JS = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.js"
+LEAFLET_CSS = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.css"
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+CDN_ASSETS: dict[str, tuple[str, str]] = {
+    LEAFLET_JS: (f"leaflet@{LEAFLET_VERSION}", "dist/leaflet.js"),
+    LEAFLET_CSS: (f"leaflet@{LEAFLET_VERSION}", "dist/leaflet.css"),
+}
+"""Every script and style sheet ``map.html`` loads: URL -> (npm package, file in it).
 
+Leaflet's CSS also loads its own images (``dist/images/*.png``) relative to itself. The
+background tiles (:data:`OSM_TILES`) are the only other external requests."""
+
+LARGE_MAP = 3000
+"""From this many site features on, the map draws on a canvas and rounds to 5 decimals."""
+
+
+class LeafletMap(folium.Map):
+    """A Folium map that loads Leaflet and nothing else from a CDN."""
+
+    default_js: ClassVar[list[tuple[str, str]]] = [("leaflet", LEAFLET_JS)]
+    default_css: ClassVar[list[tuple[str, str]]] = [("leaflet_css", LEAFLET_CSS)]
+
+
+# ----------------------------------------------------------------------------- helpers
 def _esc(value: object) -> str:
+    """HTML-escape a value for the page (``None`` and NaN become empty)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return html.escape(str(value), quote=True)
@@ -40,55 +88,499 @@ def _num(value: float, digits: int = 0) -> str:
 
 def score_colour(score: float) -> str:
     """Colour of a score's class (fixed classes of 20 points)."""
-    idx = min(int(max(score, 0.0) // 20), len(SCORE_COLOURS) - 1)
-    return SCORE_COLOURS[idx]
+    return SCORE_COLOURS[score_class(score)]
 
 
-def site_popup(row: pd.Series, result: RunResult, lang: Lang) -> str:
-    """Escaped HTML popup of one site: identity, decision and its score table."""
-    sc = result.scenario.siting
-    id_col = result.inputs.siting.id_column
-    name = _esc(row.get(sc.name_column, ""))
-    parts = [
-        f"<div class='site-popup'><b>{name}</b> <small>({_esc(row[id_col])})</small>",
-    ]
-    if row["excluded"]:
-        parts.append(f"<p><b>{t('reasons', lang)}:</b></p><ul>")
-        parts += [f"<li>{_esc(m)}</li>" for m in str(row["exclusion_reasons"]).split("; ")]
-        parts.append("</ul>")
-    else:
-        parts.append(
-            f"<p>{t('score', lang)}: <b>{row['score']:.1f}</b> &middot; {t('rank', lang)} "
-            f"{int(row['rank'])} &middot; {t('capacity', lang)} {int(row['capacity_units'])} "
-            f"{t('units', lang)}</p>"
-        )
-    parts.append(f"<p>{t('decision', lang)}: {_esc(row['decision'])}</p>")
-    share = row.get("shortlist_share")
-    if share is not None and not (isinstance(share, float) and math.isnan(share)):
-        parts.append(f"<p>{t('robust', lang)}: {float(share):.0%}</p>")
-    parts.append(
-        "<table class='score-table'><thead><tr>"
-        f"<th>{t('criterion', lang)}</th><th>{t('measured', lang)}</th>"
-        f"<th>{t('value', lang)}</th><th>{t('weight', lang)}</th></tr></thead><tbody>"
+def score_class(score: float) -> int:
+    """Index of a score's class (0: 0-20, ..., 4: 80-100)."""
+    if score is None or not np.isfinite(score):
+        return 0
+    return min(int(max(score, 0.0) // 20), len(SCORE_COLOURS) - 1)
+
+
+def safe_json(data: Any) -> str:
+    """JSON that is safe inside a ``<script>`` element (no ``<``, ``>``, ``&`` as such)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
     )
-    for c in result.siting.criteria:
-        ind = row[c.indicator_column]
-        digits = 2 if c.kind == "overlap_share" else 0
-        parts.append(
-            f"<tr><td>{_esc(c.label)}</td><td>{_num(ind, digits)} {_esc(c.unit)}</td>"
-            f"<td>{row[c.value_column]:.2f}</td><td>{c.weight:.0%}</td></tr>"
-        )
-    parts.append("</tbody></table></div>")
-    return "".join(parts)
 
 
-def _features(gdf: gpd.GeoDataFrame, columns: list[str]) -> gpd.GeoDataFrame:
-    out = gdf[[*columns, "geometry"]].to_crs(WGS84)
-    out["geometry"] = out.geometry.set_precision(1e-6)
+def _finite(value: Any, digits: int) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return round(v, digits) if math.isfinite(v) else None
+
+
+def geometries(
+    geoms: gpd.GeoSeries, *, simplify_m: float = 0.0, decimals: int = 6
+) -> list[dict[str, Any] | None]:
+    """GeoJSON geometries in WGS84, simplified (metres, RD New) and rounded.
+
+    Parameters
+    ----------
+    geoms
+        Geometries in a projected CRS (RD New).
+    simplify_m
+        Douglas-Peucker tolerance in metres (topology preserved); 0 keeps every vertex.
+    decimals
+        Decimals of the WGS84 coordinates (6 is about 0.1 m, 5 about 1 m).
+    """
+    if simplify_m > 0:
+        geoms = geoms.simplify(simplify_m, preserve_topology=True)
+    wgs = geoms.to_crs(WGS84).values
+    rounded = shapely.transform(wgs, lambda c: np.round(c, decimals))
+    out: list[dict[str, Any] | None] = []
+    for g in rounded:
+        out.append(None if g is None or g.is_empty else shapely.geometry.mapping(g))
     return out
 
 
-def build_map(result: RunResult, lang: Lang | None = None) -> folium.Map:
+def _collection(geoms: list[dict[str, Any] | None], props: list[dict[str, Any]]) -> dict:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": g, "properties": p}
+            for g, p in zip(geoms, props, strict=True)
+            if g is not None
+        ],
+    }
+
+
+# ----------------------------------------------------------------------------- data
+def map_data(result: RunResult, lang: Lang, profile: Profile = "council") -> dict[str, Any]:
+    """Everything the map's browser code draws, as plain JSON-ready data.
+
+    All strings are HTML-escaped already; counts of persons and households are text,
+    suppressed below 5 for the ``council`` profile.
+
+    Returns
+    -------
+    dict
+        ``texts``, ``criteria``, ``sites`` (a FeatureCollection), ``boundaries``,
+        ``layouts``, ``pois``, ``constraints``, ``allocation``, ``flows``, ``large``.
+    """
+    sites = result.siting.sites
+    id_col = result.inputs.siting.id_column
+    name_col = content.site_name_column(result)
+    large = len(sites) >= LARGE_MAP
+    decimals = 5 if large else 6
+    crit = result.siting.criteria
+    share = None
+    sens = result.siting.sensitivity
+    if sens is not None and "shortlist_share" in sens.columns and len(sens) == len(sites):
+        share = sens["shortlist_share"].to_numpy()
+    alloc = content.allocation_by_site(result)
+    alloc_ids = set(alloc["site_id"]) if alloc is not None else set()
+
+    ids = sites[id_col].astype(str).to_numpy()
+    names = sites[name_col].to_numpy() if name_col else np.full(len(sites), "")
+    excluded = sites["excluded"].to_numpy(bool)
+    shortlisted = sites["shortlisted"].to_numpy(bool)
+    score = sites["score"].to_numpy(float)
+    rank = sites["rank"].to_numpy()
+    cap_u = sites["capacity_units"].to_numpy()
+    cap_p = sites["capacity_places"].to_numpy()
+    reasons = sites["exclusion_reasons"].astype(str).to_numpy()
+    decisions = sites["decision"].astype(str).to_numpy()
+    ind = [sites[c.indicator_column].to_numpy(float) for c in crit]
+    val = [sites[c.value_column].to_numpy(float) for c in crit]
+    props = []
+    for i in range(len(sites)):
+        p: dict[str, Any] = {
+            "i": _esc(ids[i]),
+            "n": _esc(names[i]),
+            "s": _finite(score[i], 1),
+            "k": -1 if excluded[i] else score_class(score[i]),
+            "d": _esc(decisions[i]),
+            "v": [_finite(a[i], 2 if c.kind == "overlap_share" else 0) for a, c in
+                  zip(ind, crit, strict=True)],
+            "w": [_finite(a[i], 2) for a in val],
+        }  # fmt: skip
+        if excluded[i]:
+            p["x"] = 1
+            p["e"] = [_esc(m) for m in reasons[i].split("; ") if m]
+        else:
+            p["r"] = int(rank[i])
+            p["c"] = int(cap_u[i])
+            p["p"] = int(cap_p[i])
+        if shortlisted[i]:
+            p["l"] = 1
+        if share is not None and _finite(share[i], 2) is not None:
+            p["q"] = _finite(share[i], 2)
+        if ids[i] in alloc_ids:
+            p["a"] = 1
+        props.append(p)
+    site_fc = _collection(geometries(sites.geometry, simplify_m=0.5, decimals=decimals), props)
+
+    data: dict[str, Any] = {
+        "large": large,
+        "texts": _texts(result, lang),
+        "criteria": [
+            {
+                "label": _esc(c.label),
+                "unit": _esc(c.unit),
+                "weight": round(c.weight, 4),
+                "digits": 2 if c.kind == "overlap_share" else 0,
+            }
+            for c in crit
+        ],
+        "sites": site_fc,
+        "boundaries": _boundaries(result),
+        "layouts": _layouts(result, lang),
+        "pois": _pois(result),
+        "constraints": _constraints(result),
+        "allocation": _allocation(result, alloc, profile),
+        "flows": _flows(result),
+    }
+    return data
+
+
+def _texts(result: RunResult, lang: Lang) -> dict[str, str]:
+    keys = ("score", "rank", "capacity", "units", "places", "reasons", "decision", "criterion",
+            "measured", "value", "weight", "robust", "none", "alloc_units", "alloc_occupied",
+            "alloc_households", "alloc_persons", "alloc_occupancy", "shortlist", "layout",
+            "allocation")  # fmt: skip
+    return {k: _esc(t(k, lang)) for k in keys}
+
+
+def _name_column(gdf: gpd.GeoDataFrame) -> str | None:
+    return next((c for c in ("name", "naam", "statnaam", "label") if c in gdf.columns), None)
+
+
+def _boundaries(result: RunResult) -> dict[str, Any]:
+    sc = result.scenario
+    out: dict[str, Any] = {}
+    for key, layer_name in (("municipalities", sc.region.boundaries),
+                            ("districts", sc.region.districts)):  # fmt: skip
+        if layer_name is None or layer_name not in result.inputs.layers:
+            continue
+        bnd = result.inputs.layers[layer_name]
+        col = _name_column(bnd)
+        props = [{"t": _esc(v)} for v in (bnd[col] if col else [""] * len(bnd))]
+        out[key] = _collection(geometries(bnd.geometry, simplify_m=2.0), props)
+    return out
+
+
+def _layouts(result: RunResult, lang: Lang) -> dict[str, Any] | None:
+    lay = result.siting.layouts
+    if lay is None or not len(lay):
+        return None
+    props = [
+        {"t": _esc(f"{sid}: {u} {t('units', lang)}")}
+        for sid, u in zip(lay["site_id"], lay["units"], strict=True)
+    ]
+    return _collection(geometries(lay.geometry, decimals=7), props)
+
+
+def _pois(result: RunResult) -> list[dict[str, Any]]:
+    out = []
+    n = 0
+    for layer_name, col in content.poi_layers(result).items():
+        gdf = result.inputs.layers[layer_name]
+        if gdf.empty:
+            continue
+        name_col = _name_column(gdf)
+        pts = gdf.geometry.representative_point().to_crs(WGS84)
+        cats = gdf[col].astype(str)
+        for cat in sorted(cats.unique()):
+            mask = (cats == cat).to_numpy()
+            names = gdf.loc[mask, name_col] if name_col else pd.Series([""] * int(mask.sum()))
+            rows = [
+                [round(p.y, 6), round(p.x, 6), _esc(nm)]
+                for p, nm in zip(pts[mask], names, strict=True)
+            ]
+            out.append({
+                "key": f"poi_{n}", "layer": _esc(layer_name), "label": _esc(cat),
+                "colour": POI_COLOURS[n % len(POI_COLOURS)], "points": rows,
+            })  # fmt: skip
+            n += 1
+    return out
+
+
+def _constraints(result: RunResult) -> list[dict[str, Any]]:
+    out = []
+    for n, layer in enumerate(content.constraint_layers(result)):
+        gdf = result.inputs.layers[layer.name]
+        col = _name_column(gdf)
+        label = layer.label
+        props = [
+            {"t": _esc(f"{label}: {v}" if col and pd.notna(v) else label)}
+            for v in (gdf[col] if col else [None] * len(gdf))
+        ]
+        out.append({
+            "key": f"constraint_{n}", "label": _esc(label), "role": layer.role,
+            "colour": CONSTRAINT_COLOURS[n % len(CONSTRAINT_COLOURS)],
+            "data": _collection(geometries(gdf.geometry, simplify_m=2.0), props),
+        })  # fmt: skip
+    return out
+
+
+def _allocation(
+    result: RunResult, by_site: pd.DataFrame | None, profile: Profile
+) -> dict[str, Any] | None:
+    if by_site is None or by_site.empty:
+        return None
+    shown = content.allocation_for_profile(by_site, profile)
+    groups = content.allocation_groups(by_site)
+    pts = content.allocation_points(result, by_site)
+    valid = pts.notna().to_numpy() & ~pts.is_empty.fillna(True).to_numpy()
+    wgs = gpd.GeoSeries(pts[valid], crs=pts.crs).to_crs(WGS84)
+    rows = []
+    for (_, r), p, raw in zip(shown[valid].iterrows(), wgs, by_site[valid]["persons"],
+                              strict=True):  # fmt: skip
+        rows.append({
+            "ll": [round(p.y, 6), round(p.x, 6)],
+            "i": _esc(r["site_id"]), "n": _esc(r.get("name", "")),
+            "u": int(r["units"]) if "units" in r else None,
+            "o": int(r["occupied_units"]) if "occupied_units" in r else None,
+            "h": _esc(r.get("households", "")), "p": _esc(r["persons"]),
+            "g": [_esc(r[f"persons_{g}"]) for g in groups],
+            "occ": _finite(r.get("occupancy"), 3),
+            "size": float(np.sqrt(max(float(raw), 0.0))),
+        })  # fmt: skip
+    return {"groups": [_esc(g) for g in groups], "rows": rows}
+
+
+def _flows(result: RunResult) -> list[dict[str, Any]]:
+    """Exchange flows: a bent line per (from, to), so opposite flows do not overlap."""
+    sc = result.scenario
+    if result.exchange is None or sc.region.boundaries is None:
+        return []
+    flows = result.exchange.result.flows
+    if flows is None or flows.empty:
+        return []
+    bnd = result.inputs.layers[sc.region.boundaries]
+    code_col = sc.layers[sc.region.boundaries].id_column or "municipality_code"
+    if code_col not in bnd.columns:
+        return []
+    pts = bnd.set_index(bnd[code_col].astype(str)).geometry.representative_point()
+    labels = {}
+    if sc.exchange is not None:
+        labels = {g.name: (g.label or g.name) for g in sc.exchange.groups}
+    out = []
+    pairs = flows.groupby(["from_code", "to_code", "from_name", "to_name"], sort=True)
+    for (src, dst, src_name, dst_name), rows in pairs:
+        if src not in pts.index or dst not in pts.index:
+            continue
+        total = float(rows["places"].sum())
+        a, b = pts[src], pts[dst]
+        dx, dy = b.x - a.x, b.y - a.y
+        ctrl = ((a.x + b.x) / 2 - dy * 0.15, (a.y + b.y) / 2 + dx * 0.15)
+        s = np.linspace(0, 1, 21)
+        xs = (1 - s) ** 2 * a.x + 2 * (1 - s) * s * ctrl[0] + s**2 * b.x
+        ys = (1 - s) ** 2 * a.y + 2 * (1 - s) * s * ctrl[1] + s**2 * b.y
+        line = gpd.GeoSeries(gpd.points_from_xy(xs, ys), crs=bnd.crs).to_crs(WGS84)
+        detail = "; ".join(
+            f"{_esc(labels.get(g, g))}: {p:,.0f}".replace(",", ".")
+            for g, p in zip(rows["group"], rows["places"], strict=True)
+        )
+        total_txt = f"{total:,.0f}".replace(",", ".")
+        out.append({
+            "line": [[round(p.y, 6), round(p.x, 6)] for p in line],
+            "label": f"{_esc(src_name)} &rarr; {_esc(dst_name)}: {total_txt}",
+            "text": f"{_esc(src_name)} &rarr; {_esc(dst_name)}: {total_txt} ({detail})",
+            "weight": 2 + min(total, 200) / 20,
+        })  # fmt: skip
+    return out
+
+
+# ----------------------------------------------------------------------------- page
+_SCRIPT = Template(
+    """
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this.map_name }};
+  var D = {{ this.data }};
+  var G = { {% for key, name in this.groups.items() %}{{ key|tojson }}: {{ name }}, {% endfor %} };
+  var T = D.texts;
+  var COLOURS = {{ this.colours }};
+  window.opvangMap = { map: map, groups: G, data: D };
+  L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
+  if (D.attribution) { map.attributionControl.addAttribution(D.attribution); }
+  var renderer = D.large ? L.canvas({ padding: 0.2 }) : L.svg();
+  // numbers only: every string in D is HTML-escaped on the server
+  function num(v, d) {
+    if (v === null || v === undefined) { return T.none; }
+    return Number(v).toLocaleString("nl-NL", { minimumFractionDigits: d, maximumFractionDigits: d });
+  }
+  function pct(v) { return (v === null || v === undefined) ? "" : Math.round(v * 100) + "%"; }
+  function sitePopup(p) {
+    var h = "<div class='site-popup'><b>" + p.n + "</b> <small>(" + p.i + ")</small>";
+    if (p.x) {
+      h += "<p><b>" + T.reasons + ":</b></p><ul>";
+      for (var j = 0; j < p.e.length; j++) { h += "<li>" + p.e[j] + "</li>"; }
+      h += "</ul>";
+    } else {
+      h += "<p>" + T.score + ": <b>" + num(p.s, 1) + "</b> &middot; " + T.rank + " " + p.r +
+        " &middot; " + T.capacity + " " + p.c + " " + T.units + " (" + p.p + " " + T.places + ")</p>";
+    }
+    h += "<p>" + T.decision + ": " + p.d + "</p>";
+    if (p.q !== undefined) { h += "<p>" + T.robust + ": " + pct(p.q) + "</p>"; }
+    h += "<table class='score-table'><thead><tr><th>" + T.criterion + "</th><th>" + T.measured +
+      "</th><th>" + T.value + "</th><th>" + T.weight + "</th></tr></thead><tbody>";
+    for (var k = 0; k < D.criteria.length; k++) {
+      var c = D.criteria[k];
+      h += "<tr><td>" + c.label + "</td><td>" + num(p.v[k], c.digits) + " " + c.unit + "</td><td>" +
+        num(p.w[k], 2) + "</td><td>" + pct(c.weight) + "</td></tr>";
+    }
+    return h + "</tbody></table></div>";
+  }
+  function siteTip(p) {
+    return p.n + " (" + p.i + ")" + (p.x ? "" : " &middot; " + num(p.s, 1));
+  }
+  function sites(filter, style, cls) {
+    return L.geoJSON(D.sites, {
+      filter: function (f) { return filter(f.properties); },
+      style: function (f) { var s = style(f.properties); s.className = cls; s.renderer = renderer; return s; },
+      onEachFeature: function (f, layer) {
+        layer.bindPopup(function () { return sitePopup(f.properties); }, { maxWidth: 440 });
+        layer.bindTooltip(function () { return siteTip(f.properties); }, { sticky: true });
+      }
+    });
+  }
+  if (G.municipalities && D.boundaries.municipalities) {
+    L.geoJSON(D.boundaries.municipalities, {
+      style: { color: "#333333", weight: 2.5, fill: false, className: "bnd-municipality" },
+      onEachFeature: function (f, l) { if (f.properties.t) { l.bindTooltip(f.properties.t); } }
+    }).addTo(G.municipalities);
+  }
+  if (G.districts && D.boundaries.districts) {
+    L.geoJSON(D.boundaries.districts, {
+      style: { color: "#555555", weight: 1, dashArray: "4", fill: false, className: "bnd-district" },
+      onEachFeature: function (f, l) { if (f.properties.t) { l.bindTooltip(f.properties.t); } }
+    }).addTo(G.districts);
+  }
+  D.constraints.forEach(function (c) {
+    L.geoJSON(c.data, {
+      style: { color: c.colour, weight: 2, fillColor: c.colour, fillOpacity: 0.25, className: "constraint" },
+      onEachFeature: function (f, l) { l.bindTooltip(f.properties.t, { sticky: true }); }
+    }).addTo(G[c.key]);
+  });
+  sites(function (p) { return !p.x; }, function (p) {
+    return { fillColor: COLOURS[p.k], color: "#444444", weight: 1, fillOpacity: 0.7 };
+  }, "site site-longlist").addTo(G.longlist);
+  sites(function (p) { return p.x; }, function () {
+    return { fillColor: "{{ this.excluded_colour }}", color: "#616161", weight: 1, fillOpacity: 0.55 };
+  }, "site site-excluded").addTo(G.excluded);
+  if (G.shortlist) {
+    sites(function (p) { return p.l; }, function () {
+      return { color: "{{ this.shortlist_edge }}", weight: 4, fill: true, fillOpacity: 0.0 };
+    }, "site site-shortlist").addTo(G.shortlist);
+  }
+  if (G.layout && D.layouts) {
+    L.geoJSON(D.layouts, {
+      style: { color: "#08306b", weight: 0.5, fillColor: "{{ this.layout_colour }}", fillOpacity: 0.8, className: "layout" },
+      onEachFeature: function (f, l) { l.bindTooltip(f.properties.t); }
+    }).addTo(G.layout);
+  }
+  D.pois.forEach(function (c) {
+    c.points.forEach(function (pt) {
+      var m = L.circleMarker([pt[0], pt[1]], { radius: 4, color: "#ffffff", weight: 1, fillColor: c.colour,
+        fillOpacity: 0.95, className: "poi", renderer: renderer });
+      m.bindTooltip(c.label + (pt[2] ? ": " + pt[2] : ""));
+      m.addTo(G[c.key]);
+    });
+  });
+  if (G.allocation && D.allocation) {
+    D.allocation.rows.forEach(function (r) {
+      var h = "<div class='alloc-popup'><b>" + r.n + "</b> <small>(" + r.i + ")</small>" +
+        "<table class='alloc-table'><tbody>" +
+        "<tr><td>" + T.alloc_units + "</td><td>" + (r.u === null ? "" : r.u) + "</td></tr>" +
+        "<tr><td>" + T.alloc_occupied + "</td><td>" + (r.o === null ? "" : r.o) + "</td></tr>" +
+        (r.h ? "<tr><td>" + T.alloc_households + "</td><td>" + r.h + "</td></tr>" : "") +
+        "<tr><td>" + T.alloc_persons + "</td><td>" + r.p + "</td></tr>";
+      for (var j = 0; j < D.allocation.groups.length; j++) {
+        h += "<tr><td>&nbsp;&nbsp;" + D.allocation.groups[j] + "</td><td>" + r.g[j] + "</td></tr>";
+      }
+      h += "<tr><td>" + T.alloc_occupancy + "</td><td>" + pct(r.occ) + "</td></tr></tbody></table></div>";
+      var m = L.circleMarker(r.ll, { radius: 6 + 1.5 * r.size, color: "#7f2704", weight: 1.5,
+        fillColor: "{{ this.allocation_colour }}", fillOpacity: 0.6, className: "allocation" });
+      m.bindPopup(h, { maxWidth: 320 });
+      m.bindTooltip(r.n + ": " + r.p + " " + T.alloc_persons.toLowerCase() + ", " + pct(r.occ));
+      m.addTo(G.allocation);
+    });
+  }
+  if (G.flows) {
+    D.flows.forEach(function (f) {
+      var line = L.polyline(f.line, { color: "{{ this.flow_colour }}", weight: f.weight, opacity: 0.8, className: "flow" });
+      line.bindTooltip(f.text, { sticky: true });
+      line.bindPopup(f.text, { maxWidth: 320 });
+      line.addTo(G.flows);
+      var head = f.line[f.line.length - 3], mid = f.line[Math.floor(f.line.length / 2)];
+      L.marker(mid, { interactive: false, icon: L.divIcon({ className: "flow-label", iconSize: null,
+        html: "<div style='font-size:11px;font-weight:bold;color:{{ this.flow_colour }};white-space:nowrap;" +
+          "text-shadow:0 0 3px #fff'>" + f.label + "</div>" }) }).addTo(G.flows);
+      L.circleMarker(head, { radius: 4, color: "{{ this.flow_colour }}", fillOpacity: 1, interactive: false }).addTo(G.flows);
+    });
+  }
+  if (G.shortlist) { G.shortlist.bringToFront(); }
+  window.opvangReady = true;
+})();
+{% endmacro %}
+"""
+)
+
+
+class _Layers(MacroElement):
+    """The browser code that draws every layer into its Folium feature group."""
+
+    def __init__(self, map_name: str, data: dict[str, Any], groups: dict[str, str]) -> None:
+        super().__init__()
+        self._name = "OpvangLayers"
+        self._template = _SCRIPT
+        self.map_name = map_name
+        self.data = safe_json(data)
+        self.groups = groups
+        self.colours = json.dumps(list(SCORE_COLOURS))
+        self.excluded_colour = EXCLUDED_COLOUR
+        self.shortlist_edge = SHORTLIST_EDGE
+        self.layout_colour = LAYOUT_COLOUR
+        self.allocation_colour = ALLOCATION_COLOUR
+        self.flow_colour = FLOW_COLOUR
+
+
+def layer_names(data: dict[str, Any], lang: Lang) -> list[tuple[str, str, bool]]:
+    """The map's switchable layers: ``(key, layer-control label, shown at start)``.
+
+    Labels are HTML-escaped (they are shown as HTML by Leaflet's layer control).
+    """
+    props = [f["properties"] for f in data["sites"]["features"]]
+    n_ex = sum(1 for p in props if p.get("x"))
+    n_sl = sum(1 for p in props if p.get("l"))
+    out: list[tuple[str, str, bool]] = []
+    if "municipalities" in data["boundaries"]:
+        out.append(("municipalities", _esc(t("municipalities", lang)), True))
+    if "districts" in data["boundaries"]:
+        out.append(("districts", _esc(t("districts", lang)), True))
+    for c in data["constraints"]:
+        prefix = _esc(t("constraint" if c["role"] == "exclusion" else "criterion_layer", lang))
+        out.append((c["key"], f"{prefix}: {c['label']}", c["role"] == "exclusion"))
+    out.append(("longlist", f"{_esc(t('longlist', lang))} ({len(props) - n_ex})", True))
+    out.append(("excluded", f"{_esc(t('excluded', lang))} ({n_ex})", True))
+    if n_sl:
+        out.append(("shortlist", f"{_esc(t('shortlist', lang))} ({n_sl})", True))
+    if data["layouts"] is not None:
+        out.append(("layout", _esc(t("layout", lang)), True))
+    for c in data["pois"]:
+        out.append((c["key"], f"{_esc(t('poi', lang))}: {c['label']} ({len(c['points'])})", False))
+    if data["allocation"] is not None:
+        out.append(("allocation", f"{_esc(t('allocation', lang))} ({len(data['allocation']['rows'])})",
+                    True))  # fmt: skip
+    if data["flows"]:
+        out.append(("flows", _esc(t("flows", lang)), True))
+    return out
+
+
+def build_map(
+    result: RunResult, lang: Lang | None = None, profile: Profile = "council"
+) -> folium.Map:
     """Build the run's Folium map.
 
     Parameters
@@ -97,149 +589,100 @@ def build_map(result: RunResult, lang: Lang | None = None) -> folium.Map:
         The run.
     lang
         Language of the labels; defaults to the scenario's ``outputs.lang``.
+    profile
+        Export profile: ``council`` shows counts of persons below 5 as ``<5``.
 
     Returns
     -------
     folium.Map
-        Layers: municipal and district boundaries, the scored longlist, excluded sites
-        (grey, with every reason) and the shortlist; a legend, scale, title, run date,
-        scenario name and hash.
+        Switchable layers: municipal and district boundaries, constraint layers, the
+        longlist by score class, excluded sites (grey, with every reason), the shortlist
+        with its capacity and unit layout, points of interest per category, the allocation
+        per site (aggregated) and exchange flows with their numbers. A popup per site with
+        its score table; title, legend, scale, attribution, run date, scenario name and hash.
     """
     sc = result.scenario
     lang = lang or sc.outputs.lang
-    sites = result.siting.sites.copy()
-    id_col = result.inputs.siting.id_column
-    sens = result.siting.sensitivity
-    if sens is not None and "shortlist_share" in sens.columns:
-        sites["shortlist_share"] = sens["shortlist_share"].to_numpy()
-    sites["popup_html"] = [site_popup(r, result, lang) for _, r in sites.iterrows()]
-    sites["tooltip_html"] = [
-        _esc(f"{r.get(sc.siting.name_column, '')} ({r[id_col]})") for _, r in sites.iterrows()
-    ]
-    sites["site_key"] = sites[id_col].astype(str)
-    sites["colour"] = [
-        EXCLUDED_COLOUR if ex else score_colour(s)
-        for ex, s in zip(sites["excluded"], sites["score"], strict=True)
-    ]
-    wgs = sites.to_crs(WGS84)
+    data = map_data(result, lang, profile)
+    data["attribution"] = _esc(content.attribution(result, lang))
+    wgs = result.siting.sites.geometry.to_crs(WGS84)
     minx, miny, maxx, maxy = wgs.total_bounds
-    fmap = folium.Map(
+    fmap = LeafletMap(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         zoom_start=12,
-        control_scale=True,
-        tiles="OpenStreetMap",
-        attr="&copy; OpenStreetMap",
+        control_scale=False,
+        tiles=None,
+        prefer_canvas=bool(data["large"]),
+        font_size="0.75rem",
     )
+    folium.TileLayer(
+        OSM_TILES, attr=f"&copy; {_esc(t('osm', lang))}", name="OpenStreetMap", max_zoom=19
+    ).add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
-
-    layers = result.inputs.layers
-    for key, layer_name in (
-        ("municipalities", sc.region.boundaries),
-        ("districts", sc.region.districts),
-    ):
-        if layer_name is None:
-            continue
-        bnd = layers[layer_name]
-        name_col = next((c for c in ("name", "naam", "statnaam") if c in bnd.columns), None)
-        g = _features(bnd, [name_col] if name_col else [])
-        if name_col:
-            g["tooltip_html"] = g[name_col].map(_esc)
-        weight = 2.5 if key == "municipalities" else 1.0
-        folium.GeoJson(
-            g[["tooltip_html", "geometry"]] if name_col else g[["geometry"]],
-            name=t(key, lang),
-            style_function=lambda _f, w=weight: {
-                "color": "#333333", "weight": w, "fill": False, "dashArray": "4" if w < 2 else None,
-            },
-            tooltip=folium.GeoJsonTooltip(["tooltip_html"], labels=False) if name_col else None,
-        ).add_to(fmap)  # fmt: skip
-
-    cols = ["site_key", "popup_html", "tooltip_html", "colour"]
-    for key, mask, edge, weight in (
-        ("longlist", ~sites["excluded"], "#444444", 1),
-        ("excluded", sites["excluded"], "#616161", 1),
-        ("shortlist", sites["shortlisted"], SHORTLIST_EDGE, 4),
-    ):
-        subset = sites[mask.to_numpy()]
-        if subset.empty:
-            continue
-        fill = 0.0 if key == "shortlist" else 0.65
-        folium.GeoJson(
-            _features(subset, cols),
-            name=f"{t(key, lang)} ({len(subset)})",
-            style_function=lambda f, e=edge, w=weight, o=fill: {
-                "fillColor": f["properties"]["colour"], "color": e, "weight": w,
-                "fillOpacity": o,
-            },
-            popup=folium.GeoJsonPopup(["popup_html"], labels=False, max_width=420),
-            tooltip=folium.GeoJsonTooltip(["tooltip_html"], labels=False),
-        ).add_to(fmap)  # fmt: skip
-
-    layouts = result.siting.layouts
-    if layouts is not None and len(layouts):
-        lay = _features(layouts, ["site_id", "units"])
-        lay["tooltip_html"] = [
-            _esc(f"{sid}: {u} {t('units', lang)}") for sid, u in zip(lay["site_id"], lay["units"],
-                                                                  strict=True)
-        ]  # fmt: skip
-        folium.GeoJson(
-            lay[["tooltip_html", "geometry"]],
-            name=t("layout", lang),
-            style_function=lambda _f: {"color": "#08306b", "weight": 0.5, "fillColor": "#6baed6",
-                                       "fillOpacity": 0.8},
-            tooltip=folium.GeoJsonTooltip(["tooltip_html"], labels=False),
-        ).add_to(fmap)  # fmt: skip
-
-    _add_flows(fmap, result, lang)
-
-    legend = cm.StepColormap(
-        list(SCORE_COLOURS), index=list(SCORE_BREAKS), vmin=0, vmax=100, caption=t("score", lang)
-    )
-    legend.add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.get_root().html.add_child(folium.Element(_title_box(result, lang)))
+    groups: dict[str, str] = {}
+    for key, label, show in layer_names(data, lang):
+        fg = folium.FeatureGroup(name=label, show=show)
+        fg.add_to(fmap)
+        groups[key] = fg.get_name()
+    fmap.add_child(_Layers(fmap.get_name(), data, groups))
+    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    root = fmap.get_root()
+    root.header.add_child(Element(_STYLE))
+    root.html.add_child(Element(_title_box(result, lang, profile)))
+    root.html.add_child(Element(_legend(data, lang)))
+    title = _esc(sc.outputs.title or sc.title or sc.name)
+    root.header.add_child(Element(f"<title>{title}</title>"))
     return fmap
 
 
-def _add_flows(fmap: folium.Map, result: RunResult, lang: Lang) -> None:
-    """Exchange flows between municipalities: a line per (from, to) with the numbers."""
-    sc = result.scenario
-    if result.exchange is None or sc.region.boundaries is None:
-        return
-    flows = result.exchange.result.flows
-    if flows is None or flows.empty:
-        return
-    bnd = result.inputs.layers[sc.region.boundaries]
-    code_col = sc.layers[sc.region.boundaries].id_column or "municipality_code"
-    if code_col not in bnd.columns:
-        return
-    pts = bnd.set_index(bnd[code_col].astype(str)).geometry.representative_point().to_crs(WGS84)
-    group = folium.FeatureGroup(name=t("flows", lang))
-    pairs = flows.groupby(["from_code", "to_code", "from_name", "to_name"], sort=True)
-    for (src, dst, src_name, dst_name), rows in pairs:
-        if src not in pts.index or dst not in pts.index:
-            continue
-        total = float(rows["places"].sum())
-        detail = "; ".join(f"{_esc(g)}: {p:,.0f}" for g, p in zip(rows["group"], rows["places"],
-                                                                strict=True))  # fmt: skip
-        text = f"{_esc(src_name)} &rarr; {_esc(dst_name)}: {total:,.0f} ({detail})"
-        a, b = pts[src], pts[dst]
-        folium.PolyLine(
-            [[a.y, a.x], [b.y, b.x]], color="#6a3d9a", weight=2 + min(total, 200) / 20,
-            opacity=0.8, tooltip=text, popup=folium.Popup(text, max_width=300),
-        ).add_to(group)  # fmt: skip
-        mid = [(a.y + b.y) / 2, (a.x + b.x) / 2]
-        folium.Marker(
-            mid,
-            icon=folium.DivIcon(
-                html=f"<div class='flow-label' style='font-size:11px;font-weight:bold;"
-                f"color:#6a3d9a;white-space:nowrap'>{total:,.0f} &rarr;</div>"
-            ),
-        ).add_to(group)
-    group.add_to(fmap)
+_STYLE = """<style>
+.score-table, .alloc-table { border-collapse: collapse; font-size: 11px; margin-top: 4px; }
+.score-table th, .score-table td, .alloc-table td { border: 1px solid #ccc; padding: 1px 4px; }
+.score-table th { background: #eee; }
+.site-popup p { margin: 2px 0; }
+.map-box { position: fixed; z-index: 1000; background: rgba(255,255,255,0.93); padding: 6px 10px;
+  border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); font-family: sans-serif; font-size: 12px; }
+.map-legend .sw { display: inline-block; width: 14px; height: 10px; margin-right: 4px;
+  vertical-align: middle; border: 1px solid #555; }
+.flow-label { background: none; border: none; }
+</style>"""
 
 
-def _title_box(result: RunResult, lang: Lang) -> str:
+def _legend(data: dict[str, Any], lang: Lang) -> str:
+    rows = [f"<div><b>{_esc(t('score', lang))}</b></div>"]
+    for i, colour in enumerate(SCORE_COLOURS):
+        lo, hi = SCORE_BREAKS[i], SCORE_BREAKS[i + 1]
+        rows.append(
+            f"<div><span class='sw' style='background:{colour}'></span>{lo:.0f}-{hi:.0f}</div>"
+        )
+    rows.append(
+        f"<div><span class='sw' style='background:{EXCLUDED_COLOUR}'></span>"
+        f"{_esc(t('excluded_legend', lang))}</div>"
+        f"<div><span class='sw' style='background:none;border:3px solid {SHORTLIST_EDGE}'></span>"
+        f"{_esc(t('shortlist_legend', lang))}</div>"
+    )
+    if data["layouts"] is not None:
+        rows.append(f"<div><span class='sw' style='background:{LAYOUT_COLOUR}'></span>"
+                    f"{_esc(t('layout', lang))}</div>")  # fmt: skip
+    for c in data["constraints"]:
+        rows.append(f"<div><span class='sw' style='background:{c['colour']};opacity:.6'></span>"
+                    f"{c['label']}</div>")  # fmt: skip
+    if data["allocation"] is not None:
+        rows.append(f"<div><span class='sw' style='background:{ALLOCATION_COLOUR};"
+                    f"border-radius:7px'></span>{_esc(t('allocation_legend', lang))}</div>")  # fmt: skip
+    if data["flows"]:
+        rows.append(f"<div><span class='sw' style='background:{FLOW_COLOUR};height:3px;"
+                    f"border:none'></span>{_esc(t('flows', lang))}</div>")  # fmt: skip
+    for c in data["pois"]:
+        rows.append(f"<div><span class='sw' style='background:{c['colour']};border-radius:7px'>"
+                    f"</span>{c['label']}</div>")  # fmt: skip
+    return (
+        "<div id='map-legend' class='map-box map-legend' style='bottom:30px;right:10px;"
+        "max-height:45vh;overflow:auto'>" + "".join(rows) + "</div>"
+    )
+
+
+def _title_box(result: RunResult, lang: Lang, profile: Profile) -> str:
     sc = result.scenario
     title = _esc(sc.outputs.title or sc.title or sc.name)
     lines = [f"<div style='font-size:15px;font-weight:bold'>{title}</div>"]
@@ -253,26 +696,23 @@ def _title_box(result: RunResult, lang: Lang) -> str:
         f"<div>{t('scenario', lang)}: {_esc(sc.name)} &middot; hash {_esc(result.scenario_hash)}"
         f" &middot; {t('run_date', lang)}: {_esc(result.started_at[:10])}</div>"
     )
+    unit = t("places" if summ["target_unit"] == "places" else "units", lang)
     lines.append(
         f"<div>{summ['n_sites']} locaties, {summ['n_excluded']} uitgesloten, "
         f"{summ['n_shortlisted']} op shortlist; capaciteit {summ['capacity_selected']} van "
-        f"{summ['target']}</div>"
+        f"{summ['target']} {unit}</div>"
         if lang == "nl"
         else f"<div>{summ['n_sites']} sites, {summ['n_excluded']} excluded, "
         f"{summ['n_shortlisted']} shortlisted; capacity {summ['capacity_selected']} of "
-        f"{summ['target']}</div>"
+        f"{summ['target']} {unit}</div>"
     )
-    lines.append(
-        f"<div style='font-size:11px'><span style='background:{EXCLUDED_COLOUR}'>&nbsp;&nbsp;"
-        f"&nbsp;</span> {t('excluded_legend', lang)} &nbsp; "
-        f"<span style='border:3px solid {SHORTLIST_EDGE}'>&nbsp;&nbsp;&nbsp;</span> "
-        f"{t('shortlist_legend', lang)}</div>"
-    )
-    if sc.outputs.attribution:
-        lines.append(f"<div style='font-size:11px'>{_esc(sc.outputs.attribution)}</div>")
+    if content.allocation_of(result) is not None:
+        lines.append(f"<div style='font-size:11px'>{_esc(t(f'profile_{profile}', lang))}</div>")
+    attribution = content.attribution(result, lang)
+    if attribution:
+        lines.append(f"<div style='font-size:11px'>{t('data', lang)}: {_esc(attribution)}</div>")
     return (
-        "<div id='map-title' style='position:fixed;top:10px;left:60px;z-index:1000;"
-        "background:rgba(255,255,255,0.92);padding:6px 10px;border-radius:4px;"
-        "box-shadow:0 1px 4px rgba(0,0,0,0.3);max-width:460px;font-family:sans-serif;"
-        "font-size:12px'>" + "".join(lines) + "</div>"
+        "<div id='map-title' class='map-box' style='top:10px;left:60px;max-width:460px'>"
+        + "".join(lines)
+        + "</div>"
     )

@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 from opvang_opt.outputs import content
-from opvang_opt.outputs.privacy import Profile, show_count
+from opvang_opt.outputs.privacy import Profile
 from opvang_opt.pipeline import RunResult
 
 
@@ -22,8 +22,7 @@ def run_info(
     files
         The files written to the results folder.
     profile
-        The export profile the folder was written with (counts of households in the
-        allocation summary are suppressed below 5 for ``council``).
+        The export profile the council exports were written with.
     """
     sc = result.scenario
     siting = dict(result.siting.summary)
@@ -51,7 +50,6 @@ def run_info(
             for r in result.inputs.reports
         ],
         "siting": siting,
-        "allocation": None if result.allocation is None else result.allocation.summary(),
         "allocation": allocation_summary(result, profile),
         "exchange": exchange_summary(result),
         "export_profile": profile,
@@ -84,19 +82,13 @@ def exchange_summary(result: RunResult) -> dict[str, Any] | None:
 
 
 def allocation_summary(result: RunResult, profile: Profile) -> dict[str, Any] | None:
-    """Status, households placed and unplaced, and timings of the allocation (aggregates)."""
+    """The allocation's own summary (solve, diagnosis, baseline comparison), or ``None``.
+
+    ``run.json`` is a record for analysts, not a council export: its counts are exact for
+    both profiles (they are totals over the whole run, never per household).
+    """
     alloc = content.allocation_of(result)
     if alloc is None:
         return None
-    status = getattr(alloc, "status", None)
-    out: dict[str, Any] = {"status": getattr(status, "value", status)}
-    for key, attr in (("households_placed", "assignments"), ("households_unplaced", "unplaced")):
-        table = getattr(alloc, attr, None)
-        if table is not None:
-            n = len(table)
-            out[key] = n if profile == "analyst" else show_count(n, profile)
-    for key in ("objective", "gap"):
-        value = getattr(alloc, key, None)
-        if isinstance(value, int | float):
-            out[key] = round(float(value), 6)
-    return out
+    summary = getattr(alloc, "summary", None)
+    return dict(summary()) if callable(summary) else {"status": str(getattr(alloc, "status", ""))}

@@ -14,7 +14,7 @@ from opvang_opt.io.results import atomic_results_dir
 from opvang_opt.outputs import content
 from opvang_opt.outputs.i18n import Lang
 from opvang_opt.outputs.maps import build_map
-from opvang_opt.outputs.privacy import Profile, check_profile, household_table_for
+from opvang_opt.outputs.privacy import NAME_COLUMN, Profile, check_profile
 from opvang_opt.outputs.report import build_report
 from opvang_opt.outputs.runinfo import run_info
 from opvang_opt.outputs.static import render_static
@@ -37,10 +37,38 @@ RESULT_FILES = (
 )
 """The files a run writes (tradeoff and sensitivity files only when enabled)."""
 
-ALLOCATION_FILES = ("allocation_by_site.csv",)
-"""Written when the run has an allocation (aggregates; suppressed for the council)."""
-ANALYST_FILES = ("assignments.csv", "unplaced.csv")
-"""Household-level files, written only with the ``analyst`` profile."""
+ALLOCATION_FILES = (
+    "analyst/allocation.csv",
+    "allocation_by_site.csv",
+    "allocation_by_school.csv",
+    "analyst/unplaced.csv",
+    "allocation_vs_baseline.csv",
+)
+"""The allocation's working tables for analysts, written when the run has an allocation.
+
+``allocation.csv`` and ``unplaced.csv`` are household level (pseudonymous ids, never
+names). They are not council exports: the council exports are ``map.html``, ``map.png``,
+``map.pdf``, ``report.html`` and ``results.xlsx``, which follow the export profile."""
+
+
+HOUSEHOLD_CSV = ("allocation.csv", "unplaced.csv")
+"""Allocation tables with one row per household: written to the ``analyst/`` subfolder."""
+
+
+def allocation_csv_tables(result: RunResult) -> dict[str, pd.DataFrame]:
+    """The allocation's CSV tables by relative path, without columns that look like names.
+
+    Household-level tables (pseudonymous ids) go to ``analyst/``, so the top of the results
+    folder holds aggregates only.
+    """
+    if result.allocation is None:
+        return {}
+    out = {}
+    for name, table in result.allocation.tables().items():
+        table = pd.DataFrame(table)
+        path = f"analyst/{name}" if name in HOUSEHOLD_CSV else name
+        out[path] = table[[c for c in table.columns if not NAME_COLUMN.match(str(c))]]
+    return out
 
 
 def _gpkg_frame(result: RunResult) -> pd.DataFrame:
@@ -57,7 +85,7 @@ def _gpkg_frame(result: RunResult) -> pd.DataFrame:
 
 def default_profile(result: RunResult) -> Profile:
     """The scenario's ``outputs.profile`` when it has one, else ``council``."""
-    return check_profile(getattr(result.scenario.outputs, "profile", None) or "council")
+    return check_profile(result.scenario.outputs.profile)
 
 
 def write_results(
@@ -111,18 +139,9 @@ def write_results(
         if result.exchange is not None:
             for name, table in result.exchange.tables().items():
                 table.to_csv(tmp / name, index=False)
-        by_site = content.allocation_by_site(result)
-        if by_site is not None:
-            content.allocation_for_profile(by_site, profile).to_csv(
-                tmp / "allocation_by_site.csv", index=False
-            )
-            alloc = content.allocation_of(result)
-            for name in ANALYST_FILES:
-                table = getattr(alloc, name.removesuffix(".csv"), None)
-                if isinstance(table, pd.DataFrame):
-                    allowed = household_table_for(table, profile)
-                    if allowed is not None:
-                        allowed.to_csv(tmp / name, index=False)
+        for name, table in allocation_csv_tables(result).items():
+            (tmp / name).parent.mkdir(exist_ok=True)
+            table.to_csv(tmp / name, index=False)
         build_map(result, lang, profile).save(str(tmp / "map.html"))
         images = render_static(result, lang)
         (tmp / "map.png").write_bytes(images["png"])
@@ -131,7 +150,9 @@ def write_results(
             build_report(result, images, lang, profile), encoding="utf-8"
         )
         build_workbook(result_tables(result, lang, profile)).save(tmp / "results.xlsx")
-        files = [*(p.name for p in tmp.iterdir()), "run.json"]
+        files = [
+            p.relative_to(tmp).as_posix() for p in sorted(tmp.rglob("*")) if p.is_file()
+        ] + ["run.json"]
         info = run_info(result, files, profile=profile)
         (tmp / "run.json").write_text(
             json.dumps(info, indent=2, ensure_ascii=False, default=str), encoding="utf-8"

@@ -1,0 +1,413 @@
+"""What the outputs show, computed once from a RunResult (no drawing, no files).
+
+The map, the static map, the report and the Excel workbook all take their facts from
+here, so they agree with each other.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from opvang_opt.outputs.i18n import Lang, t
+from opvang_opt.outputs.privacy import Profile, show_count, suppress_frame
+from opvang_opt.pipeline import RunResult
+
+CBS_ATTRIBUTION = "CBS / Kadaster (PDOK), CC BY 4.0"
+"""Attribution of the CBS wijk- en buurtkaart (real boundary data)."""
+OSM_ATTRIBUTION = "© OpenStreetMap-bijdragers (ODbL)"
+
+
+@dataclass(frozen=True)
+class MapLayer:
+    """An input layer drawn on the maps as context."""
+
+    name: str
+    """The scenario's layer name."""
+    label: str
+    """Readable label (from the rules and criteria that use it)."""
+    role: str
+    """``exclusion`` (a hard rule uses it) or ``criterion``."""
+
+
+def site_name_column(result: RunResult) -> str | None:
+    """The longlist's name column, when it has one."""
+    col = result.scenario.siting.name_column
+    return col if col in result.siting.sites.columns else None
+
+
+def poi_layers(result: RunResult) -> dict[str, str]:
+    """Layers with points of interest by category: layer name -> category column.
+
+    A layer counts as a POI layer when a criterion or rule picks features from it by
+    category (``distance_to_poi``, ``count_within``, ``closer_than`` with a category).
+    """
+    sc = result.scenario
+    out: dict[str, str] = {}
+    for item in (*sc.siting.criteria, *sc.siting.exclusions):
+        layer = getattr(item, "layer", None)
+        col = getattr(item, "category_column", None)
+        if layer is None or col is None:
+            continue
+        by_category = getattr(item, "kind", "") in ("distance_to_poi", "count_within")
+        by_category = by_category or bool(getattr(item, "category", None))
+        layers = result.inputs.layers
+        if by_category and layer in layers and col in layers[layer].columns:
+            out.setdefault(layer, col)
+    return out
+
+
+def constraint_layers(result: RunResult) -> list[MapLayer]:
+    """Layers that rules or criteria use, other than the longlist, POIs and boundaries.
+
+    Layers used by an exclusion rule come first (role ``exclusion``); layers only used by a
+    criterion follow (role ``criterion``).
+    """
+    sc = result.scenario
+    skip = {sc.siting.longlist, sc.region.boundaries, sc.region.districts, *poi_layers(result)}
+    labels: dict[str, list[str]] = {}
+    roles: dict[str, str] = {}
+    crit_layer = {c.name: getattr(c, "layer", None) for c in sc.siting.criteria}
+    for role, items in (("exclusion", sc.siting.exclusions), ("criterion", sc.siting.criteria)):
+        for item in items:
+            layer = getattr(item, "layer", None)
+            if layer is None and role == "exclusion":  # a limit on a criterion's measure
+                layer = crit_layer.get(getattr(item, "criterion", None) or "")
+            if layer is None or layer in skip or layer not in result.inputs.layers:
+                continue
+            labels.setdefault(layer, []).append(item.label or item.name)
+            roles.setdefault(layer, role)
+    order = sorted(labels, key=lambda n: (roles[n] != "exclusion", list(labels).index(n)))
+    return [MapLayer(n, " / ".join(dict.fromkeys(labels[n])), roles[n]) for n in order]
+
+
+def layer_label(result: RunResult, name: str) -> str:
+    """Readable label of an input layer (its rule or criterion labels, else its name)."""
+    for layer in constraint_layers(result):
+        if layer.name == name:
+            return layer.label
+    return name
+
+
+# ------------------------------------------------------------------------- allocation
+def allocation_of(result: RunResult) -> Any | None:
+    """The run's allocation (``result.allocation``), when the run has one."""
+    return getattr(result, "allocation", None)
+
+
+def _alloc_attr(alloc: Any, name: str) -> Any:
+    """An attribute of the allocation run, or of its ``result`` (AllocationResult)."""
+    value = getattr(alloc, name, None)
+    if value is None and getattr(alloc, "result", None) is not None:
+        value = getattr(alloc.result, name, None)
+    return value
+
+
+def _persons_groups(by_site: pd.DataFrame) -> list[str]:
+    return [c[len("persons_") :] for c in by_site.columns if c.startswith("persons_")]
+
+
+COUNT_PREFIXES = ("persons_", "units_", "children_")
+"""Per-site columns that count persons or households (suppressed for the council);
+``units_<group>`` counts the occupied units, so the households, of a group."""
+
+
+def allocation_count_columns(by_site: pd.DataFrame) -> list[str]:
+    """The columns of a per-site allocation table that count persons or households."""
+    return [
+        c for c in by_site.columns if c in ("households", "persons") or c.startswith(COUNT_PREFIXES)
+    ]
+
+
+def allocation_by_site(result: RunResult) -> pd.DataFrame | None:
+    """The allocation per site with exact counts, normalised to the documented columns.
+
+    Returns ``None`` when the run has no allocation. Columns: ``site_id``, ``name``,
+    ``units``, ``occupied_units``, ``households``, ``persons``, ``persons_<group>`` per
+    group, ``units_<group>`` (occupied units per group), ``children_*``, ``occupancy``
+    (0-1), ``x``/``y`` (RD New, when the site is not on the longlist).
+
+    When the table has no ``persons_<group>`` columns they are summed here from the
+    household assignments (new placements); persons already living there before are then
+    in ``persons_bestaand``.
+    """
+    alloc = allocation_of(result)
+    if alloc is None:
+        return None
+    by = getattr(alloc, "by_site", None)
+    if by is None:
+        return None
+    by = pd.DataFrame(by).copy()
+    by["site_id"] = by["site_id"].astype(str)
+    if "occupied_units" not in by.columns and "occupied" in by.columns:
+        by["occupied_units"] = by["occupied"]
+    if "occupancy" not in by.columns and {"units", "occupied_units"} <= set(by.columns):
+        by["occupancy"] = (by["occupied_units"] / by["units"].where(by["units"] > 0)).fillna(0.0)
+    assignments = _alloc_attr(alloc, "assignments")
+    if not _persons_groups(by) and isinstance(assignments, pd.DataFrame) and len(assignments):
+        sums = assignments.groupby(["site_id", "group"])["persons"].sum().unstack(fill_value=0)
+        sums.index = sums.index.astype(str)
+        for g in sums.columns:
+            by[f"persons_{g}"] = by["site_id"].map(sums[g]).fillna(0).astype(int)
+        if "persons" in by.columns:
+            rest = by["persons"] - by[[f"persons_{g}" for g in sums.columns]].sum(axis=1)
+            if (rest != 0).any():
+                by["persons_bestaand"] = rest.astype(int)
+    sites = result.siting.sites
+    id_col = result.inputs.siting.id_column
+    name_col = site_name_column(result)
+    raw_sites = getattr(result.inputs, "allocation", {}) or {}
+    raw_sites = raw_sites.get("sites") if isinstance(raw_sites, dict) else None
+    if isinstance(raw_sites, pd.DataFrame) and "site_id" in raw_sites.columns:
+        extra = raw_sites.assign(site_id=raw_sites["site_id"].astype(str)).set_index("site_id")
+        for col in ("name", "x", "y"):
+            if col not in by.columns and col in extra.columns:
+                by[col] = by["site_id"].map(extra[col])
+    if name_col:
+        names = dict(zip(sites[id_col].astype(str), sites[name_col], strict=True))
+        known = by["site_id"].map(names)
+        by["name"] = known.fillna(by["name"]) if "name" in by.columns else known
+    lead = ["site_id", "name", "units", "occupied_units", "households", "persons"]
+    groups = [f"persons_{g}" for g in _persons_groups(by)]
+    per_group = [c for c in by.columns if c.startswith(("units_", "children_"))]
+    cols = [*lead, *groups, *per_group, "occupancy", "x", "y"]
+    return by[[c for c in cols if c in by.columns]].reset_index(drop=True)
+
+
+def allocation_groups(by_site: pd.DataFrame) -> list[str]:
+    """The groups with a ``persons_<group>`` column."""
+    return _persons_groups(by_site)
+
+
+def allocation_for_profile(by_site: pd.DataFrame, profile: Profile) -> pd.DataFrame:
+    """The per-site allocation with person and household counts as the profile shows them."""
+    persons = [f"persons_{g}" for g in _persons_groups(by_site)]
+    units = [c for c in by_site.columns if c.startswith("units_")]
+    return suppress_frame(
+        by_site,
+        allocation_count_columns(by_site),
+        profile,
+        groups=[(persons, "persons"), (units, "households")],
+    )
+
+
+def allocation_points(result: RunResult, by_site: pd.DataFrame) -> gpd.GeoSeries:
+    """A point per allocation site (RD New): the longlist site's, else ``x``/``y``."""
+    sites = result.siting.sites
+    id_col = result.inputs.siting.id_column
+    pts = dict(zip(sites[id_col].astype(str), sites.geometry.representative_point(), strict=True))
+    has_xy = {"x", "y"} <= set(by_site.columns)
+    geoms = []
+    for i, sid in enumerate(by_site["site_id"]):
+        if sid in pts:
+            geoms.append(pts[sid])
+        elif has_xy and pd.notna(by_site["x"].iloc[i]) and pd.notna(by_site["y"].iloc[i]):
+            geoms.append(shapely.Point(float(by_site["x"].iloc[i]), float(by_site["y"].iloc[i])))
+        else:
+            geoms.append(None)
+    return gpd.GeoSeries(geoms, crs=sites.crs)
+
+
+def allocation_summary(result: RunResult, profile: Profile) -> dict[str, Any] | None:
+    """Placed and unplaced households, status, and the comparison with the baseline."""
+    alloc = allocation_of(result)
+    if alloc is None:
+        return None
+    out: dict[str, Any] = {}
+    status = _alloc_attr(alloc, "status")
+    out["status"] = getattr(status, "value", status)
+    assignments = _alloc_attr(alloc, "assignments")
+    unplaced = _alloc_attr(alloc, "unplaced")
+    if isinstance(assignments, pd.DataFrame):
+        out["households_placed"] = show_count(len(assignments), profile)
+        if "persons" in assignments.columns:
+            out["persons_placed"] = show_count(int(assignments["persons"].sum()), profile)
+    if isinstance(unplaced, pd.DataFrame):
+        out["households_unplaced"] = show_count(len(unplaced), profile)
+    comparison = getattr(alloc, "comparison", None) or getattr(
+        result, "allocation_comparison", None
+    )
+    comp = getattr(comparison, "components", None)
+    if isinstance(comp, pd.DataFrame) and not comp.empty:
+        table = comp.reset_index()
+        table = table.rename(columns={table.columns[0]: "component"})
+        for col in ("optimiser", "baseline", "improvement"):
+            if col in table.columns:
+                table[col] = pd.to_numeric(table[col], errors="coerce").astype(object)
+        mask = table["component"].isin(["placed"]).to_numpy()
+        for col in ("optimiser", "baseline", "improvement"):
+            if col in table.columns and mask.any():
+                table.loc[mask, col] = [
+                    show_count(abs(v), profile) if col == "improvement" and profile == "council"
+                    and v != 0 else show_count(v, profile)
+                    for v in table.loc[mask, col]
+                ]  # fmt: skip
+        out["comparison"] = table
+    return out
+
+
+def allocation_tables(result: RunResult) -> dict[str, pd.DataFrame]:
+    """The allocation's household-level tables (assignments, unplaced), when present."""
+    alloc = allocation_of(result)
+    out: dict[str, pd.DataFrame] = {}
+    if alloc is None:
+        return out
+    for key in ("assignments", "unplaced"):
+        table = _alloc_attr(alloc, key)
+        if isinstance(table, pd.DataFrame):
+            out[key] = table
+    return out
+
+
+# ------------------------------------------------------------------------- exchange
+def exchange_tables(result: RunResult) -> dict[str, pd.DataFrame]:
+    """The exchange stage's tables (empty when the run has no exchange)."""
+    if result.exchange is None:
+        return {}
+    return {k: pd.DataFrame(v) for k, v in result.exchange.tables().items()}
+
+
+# ------------------------------------------------------------------------- sources
+def data_sources(result: RunResult, lang: Lang) -> list[dict[str, str]]:
+    """One row per input layer: layer, file, features, source and licence.
+
+    The scenario may name them per layer in ``outputs.sources`` (``{layer: {source,
+    licence}}``); otherwise fictitious data says so, CBS wijk- en buurtkaart files are
+    attributed to CBS / Kadaster (PDOK) under CC BY 4.0, and any other layer is marked as
+    not stated.
+    """
+    sc = result.scenario
+    given = sc.outputs.sources
+    rows = []
+    for rep in result.inputs.reports:
+        spec = given.get(rep.name)
+        if spec is not None:
+            source, licence = spec.source, spec.licence
+        elif sc.outputs.fictitious:
+            source, licence = t("src_fictitious", lang), t("lic_none", lang)
+        elif _looks_cbs(rep.path):
+            source, licence = "CBS / Kadaster (PDOK), wijk- en buurtkaart", "CC BY 4.0"
+        else:
+            source, licence = t("src_unknown", lang), t("lic_unknown", lang)
+        rows.append(
+            {
+                "layer": rep.name,
+                "file": Path(rep.path).name,
+                "features": str(rep.features),
+                "sha256": rep.sha256[:16],
+                "source": source,
+                "licence": licence,
+            }
+        )
+    return rows
+
+
+def _looks_cbs(path: str) -> bool:
+    name = Path(path).name.lower()
+    return any(k in name for k in ("buurt", "wijk", "gemeente", "cbs")) and "natura" not in name
+
+
+def attribution(result: RunResult, lang: Lang) -> str:
+    """The data attribution line: the scenario's, plus CBS / PDOK when its data is used."""
+    parts = []
+    if result.scenario.outputs.attribution:
+        parts.append(result.scenario.outputs.attribution)
+    sources = data_sources(result, lang)
+    uses_cbs = any(s["licence"] == "CC BY 4.0" and "CBS" in s["source"] for s in sources)
+    if uses_cbs and not any("CBS" in p for p in parts):
+        parts.append(CBS_ATTRIBUTION)
+    if result.scenario.outputs.fictitious and not parts:
+        parts.append(t("src_fictitious", lang))
+    return "; ".join(parts)
+
+
+# ------------------------------------------------------------------------- parameters
+def flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Flatten nested settings into ``(dotted.key, value)`` rows.
+
+    Examples
+    --------
+    >>> flatten({"a": {"b": 1, "c": [2, {"d": 3}]}})
+    [('a.b', '1'), ('a.c[0]', '2'), ('a.c[1].d', '3')]
+    """
+    rows: list[tuple[str, str]] = []
+    if isinstance(value, dict):
+        if not value and prefix:
+            rows.append((prefix, "{}"))
+        for k, v in value.items():
+            rows += flatten(v, f"{prefix}.{k}" if prefix else str(k))
+    elif isinstance(value, list | tuple):
+        if not value and prefix:
+            rows.append((prefix, "[]"))
+        for i, v in enumerate(value):
+            rows += flatten(v, f"{prefix}[{i}]")
+    else:
+        rows.append((prefix, "" if value is None else str(value)))
+    return rows
+
+
+def scenario_parameters(result: RunResult) -> list[tuple[str, str]]:
+    """Every scenario setting, flattened (defaults included), in schema order."""
+    return flatten(result.scenario.model_dump(mode="json"))
+
+
+def summary_facts(result: RunResult) -> dict[str, Any]:
+    """The headline numbers of a run (sites, exclusions by rule, capacity, exchange)."""
+    summ = result.siting.summary
+    facts: dict[str, Any] = {
+        "n_sites": summ["n_sites"],
+        "n_excluded": summ["n_excluded"],
+        "n_eligible": summ["n_eligible"],
+        "n_shortlisted": summ["n_shortlisted"],
+        "capacity_selected": summ["capacity_selected"],
+        "target": summ["target"],
+        "target_unit": summ["target_unit"],
+        "target_met": bool(summ["target_met"]),
+        "shortfall": summ.get("shortfall", 0),
+        "excluded_by_rule": dict(summ.get("excluded_by_rule", {})),
+    }
+    if result.exchange is not None:
+        res = result.exchange.result
+        facts["exchange"] = {
+            "status": res.status.value,
+            "cost": res.objective,
+            "no_exchange_cost": res.no_exchange_cost,
+            "savings": res.savings,
+        }
+    return facts
+
+
+def fmt_number(value: Any, digits: int = 0) -> str:
+    """A number in Dutch notation (thousands with a dot, decimals with a comma)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    if isinstance(value, str):
+        return value
+    text = f"{float(value):,.{digits}f}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def fmt_eur(value: Any) -> str:
+    """An amount in euros, Dutch notation."""
+    return "" if value is None else f"€ {fmt_number(value)}"
+
+
+def rule_labels(result: RunResult) -> dict[str, str]:
+    """Exclusion rule name -> label."""
+    return {r.name: r.label or r.name for r in result.scenario.siting.exclusions}
+
+
+def is_number(value: Any) -> bool:
+    """True for a finite int or float (not bool)."""
+    return (
+        isinstance(value, int | float | np.integer | np.floating)
+        and not isinstance(value, bool)
+        and math.isfinite(float(value))
+    )

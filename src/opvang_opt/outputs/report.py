@@ -1,0 +1,397 @@
+# ruff: noqa: E501  (the embedded JavaScript/HTML template reads best with long lines)
+"""The run's report (``report.html``): one self-contained file that opens offline.
+
+Built with Jinja2 with autoescaping on, so every text from an input file is escaped. The
+static map is embedded as a base64 PNG; the page loads nothing else (no CDN, no script),
+and a Content-Security-Policy forbids scripts and every network request.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment
+
+from opvang_opt.outputs import content
+from opvang_opt.outputs.i18n import Lang, t
+from opvang_opt.outputs.privacy import Profile
+from opvang_opt.outputs.tables import labelled, summary_rows
+from opvang_opt.pipeline import RunResult
+
+CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+"""The report's Content-Security-Policy: no scripts, no requests; inline styles and data
+images only."""
+
+_ENV = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+_L: dict[str, dict[Lang, str]] = {
+    "summary": {"nl": "Samenvatting", "en": "Summary"},
+    "map": {"nl": "Kaart", "en": "Map"},
+    "shortlist": {"nl": "Shortlist", "en": "Shortlist"},
+    "excluded": {"nl": "Uitgesloten locaties", "en": "Excluded sites"},
+    "allocation": {"nl": "Toewijzing per locatie", "en": "Allocation per site"},
+    "comparison": {
+        "nl": "Kwaliteit van de toewijzing tegenover de handmatige basislijn",
+        "en": "Allocation quality against the manual baseline",
+    },
+    "exchange": {"nl": "Regionale uitruil en verevening", "en": "Regional exchange and payments"},
+    "method": {"nl": "Methode en aannames", "en": "Method and assumptions"},
+    "criteria": {"nl": "Criteria", "en": "Criteria"},
+    "parameters": {"nl": "Alle scenarioparameters", "en": "All scenario parameters"},
+    "sources": {"nl": "Databronnen en licenties", "en": "Data sources and licences"},
+    "versions": {"nl": "Versies en verloop van de run", "en": "Versions and run stages"},
+    "map_note": {
+        "nl": "De kaart staat ook als map.pdf (vector, voor de raadsinformatiebrief) en als "
+        "interactieve kaart map.html in de resultatenmap.",
+        "en": "The map is also in the results folder as map.pdf (vector) and as the "
+        "interactive map.html.",
+    },
+    "no_alloc": {
+        "nl": "Deze run bevat geen toewijzing van huishoudens.",
+        "en": "This run has no allocation of households.",
+    },
+    "no_exchange": {
+        "nl": "Deze run bevat geen regionale uitruil.",
+        "en": "This run has no regional exchange.",
+    },
+    "privacy": {
+        "nl": "Dit rapport bevat alleen totalen; aantallen personen of huishoudens onder 5 "
+        "staan als <5, en een x verbergt een aantal waaruit een <5 terug te rekenen is.",
+        "en": "This report holds aggregates only; counts of persons or households below 5 "
+        "show as <5, and an x hides a count from which a <5 could be worked out.",
+    },
+    "privacy_analyst": {
+        "nl": "Analistenprofiel: exacte aantallen. Niet voor publicatie.",
+        "en": "Analyst profile: exact counts. Not for publication.",
+    },
+}
+
+
+def _l(key: str, lang: Lang) -> str:
+    return _L[key][lang]
+
+
+def _method(result: RunResult, lang: Lang) -> list[str]:
+    """Method and assumptions as paragraphs (plain text; escaped by the template)."""
+    s = result.scenario.siting
+    summ = result.siting.summary
+    cap = s.capacity
+    nl = lang == "nl"
+    scoring = {
+        "weighted_sum": "gewogen som" if nl else "weighted sum",
+        "topsis": "TOPSIS", "spotis": "SPOTIS",
+    }.get(str(s.method), str(s.method))  # fmt: skip
+    out = []
+    if nl:
+        out.append(
+            f"Elke locatie op de longlist is gemeten op {len(s.criteria)} criteria. Een "
+            "meetwaarde wordt met een waardefunctie met vaste grenzen uit het scenario omgezet "
+            "naar een waarde van 0 tot 1 (nooit met het minimum en maximum van de longlist "
+            "zelf, zodat het toevoegen of weglaten van een locatie de volgorde van de andere "
+            f"niet verandert). De score (0-100) is de {scoring} van de waarden met de "
+            "genormaliseerde gewichten."
+        )
+        out.append(
+            f"Uitsluitingen zijn harde regels ({len(s.exclusions)}): een locatie die één regel "
+            "overtreedt valt af, hoe goed de andere scores ook zijn, en de kaart en tabellen "
+            "noemen elke overtreden regel met de gemeten waarde en de grens."
+        )
+        out.append(
+            f"Capaciteit: methode '{cap.method}', {cap.persons_per_unit} personen per woning; "
+            f"norm {cap.density_units_per_ha} woningen per hectare voor locaties zonder "
+            "verkaveling. Aannames staan bij de parameters hieronder."
+        )
+        out.append(
+            f"Shortlist: methode '{s.shortlist.method}' (doel '{s.shortlist.objective}'), "
+            f"solverstatus {summ.get('solver_status')}, doel {s.target.amount} "
+            f"{'plekken' if s.target.unit == 'places' else 'woningen'}. Elke regel van de "
+            "shortlist is na het oplossen onafhankelijk gecontroleerd."
+        )
+        if s.robustness.samples:
+            out.append(
+                f"Robuustheid: {s.robustness.samples} trekkingen van de gewichten (SMAA, "
+                f"spreiding {s.robustness.spread}); het aandeel trekkingen waarin een locatie "
+                "op de shortlist komt staat in de tabel Gevoeligheid."
+            )
+        if result.exchange is not None:
+            out.append(
+                "Uitruil: een lineair (MIP) model zoekt de goedkoopste verdeling van de "
+                "taakstellingen binnen capaciteiten, vervangingsregels en grenzen; de besparing "
+                "wordt verdeeld met de Shapley-waarde en getoetst op de kern."
+            )
+        if content.allocation_of(result) is not None:
+            out.append(
+                "Toewijzing: huishoudens zijn met een optimalisatiemodel aan woningen "
+                "toegewezen onder harde regels (gezinnen bij elkaar, toegankelijkheid, "
+                "schoolplaatsen) en vergeleken met een handmatige basislijn (wie eerst komt, "
+                "eerst maalt). Het voorstel is een advies; een medewerker beslist."
+            )
+    else:
+        out.append(
+            f"Each longlist site is measured on {len(s.criteria)} criteria. A value function "
+            "with fixed bounds from the scenario turns each measure into a value of 0 to 1 "
+            "(never the longlist's own minimum and maximum, so adding or removing a site "
+            f"cannot reorder the others). The score (0-100) is the {scoring} of the values "
+            "with the normalised weights."
+        )
+        out.append(
+            f"Exclusions are hard rules ({len(s.exclusions)}): a site that breaks one is out, "
+            "whatever its other scores, and every broken rule is named with the measured "
+            "value and the limit."
+        )
+        out.append(
+            f"Capacity: method '{cap.method}', {cap.persons_per_unit} persons per unit; norm "
+            f"{cap.density_units_per_ha} units per hectare for sites without a layout."
+        )
+        out.append(
+            f"Shortlist: method '{s.shortlist.method}' (objective '{s.shortlist.objective}'), "
+            f"solver status {summ.get('solver_status')}, target {s.target.amount} "
+            f"{s.target.unit}. Every rule is re-checked independently after solving."
+        )
+        if s.robustness.samples:
+            out.append(
+                f"Robustness: {s.robustness.samples} weight samples (SMAA, spread "
+                f"{s.robustness.spread})."
+            )
+        if result.exchange is not None:
+            out.append(
+                "Exchange: a linear (MIP) model finds the cheapest split of the tasks within "
+                "capacities, substitution rules and bounds; savings are split by the Shapley "
+                "value and checked against the core."
+            )
+        if content.allocation_of(result) is not None:
+            out.append(
+                "Allocation: households are assigned to units by an optimisation model under "
+                "hard rules and compared with a manual (first come, first served) baseline. "
+                "The proposal is advice; a civil servant decides."
+            )
+    return out
+
+
+def _table(df: pd.DataFrame | None, lang: Lang, result: RunResult, digits: int = 2) -> dict:
+    """A table as headers and rows of text (numbers in Dutch notation for ``nl``)."""
+    if df is None or df.empty:
+        return {"headers": [], "rows": []}
+    lab = labelled(df, lang, result)
+    rows = []
+    for rec in lab.itertuples(index=False, name=None):
+        row = []
+        for v in rec:
+            if isinstance(v, bool):
+                row.append(("ja" if v else "nee") if lang == "nl" else ("yes" if v else "no"))
+            elif content.is_number(v):
+                f = float(v)
+                d = 0 if f.is_integer() or abs(f) >= 1000 else digits
+                row.append(content.fmt_number(f, d) if lang == "nl" else f"{f:,.{d}f}")
+            elif v is None or (isinstance(v, float)) or (pd.api.types.is_scalar(v) and pd.isna(v)):
+                row.append("")
+            else:
+                row.append(str(v))
+        rows.append(row)
+    return {"headers": list(lab.columns), "rows": rows}
+
+
+def report_context(
+    result: RunResult, lang: Lang, profile: Profile, images: dict[str, bytes]
+) -> dict[str, Any]:
+    """Everything the report template shows (plain values; escaped by the template)."""
+    sc = result.scenario
+    s = result.siting
+    sites = s.sites
+    name_col = content.site_name_column(result)
+    id_col = result.inputs.siting.id_column
+    ex = sites[sites["excluded"].to_numpy(bool)]
+    excluded = pd.DataFrame(
+        {
+            "site_id": ex[id_col].astype(str),
+            "name": ex[name_col] if name_col else "",
+            "exclusion_reasons": ex["exclusion_reasons"],
+        }
+    )
+    short_cols = [c for c in ("rank", "site_id", "name", "municipality_code", "score",
+                              "capacity_units", "capacity_places", "decision")
+                  if c in s.shortlist.columns]  # fmt: skip
+    crit = pd.DataFrame(
+        [{"criterion": c.label, "kind": c.kind, "unit": c.unit, "weight": c.weight}
+         for c in s.criteria]
+    )  # fmt: skip
+    by_site = content.allocation_by_site(result)
+    alloc_summary = content.allocation_summary(result, profile)
+    alloc_table = None
+    if by_site is not None:
+        alloc_table = content.allocation_for_profile(by_site, profile).drop(
+            columns=["x", "y"], errors="ignore"
+        )
+    ex_tables = content.exchange_tables(result)
+    exchange = None
+    if result.exchange is not None:
+        pay = ex_tables.get("side_payments.csv")
+        keep = ["municipality", "cost_no_exchange", "cost_exchange", "shapley_saving", "payment",
+                "cost_after_payment", "saving_after_payment", "individually_rational"]  # fmt: skip
+        flows = ex_tables.get("exchange_flows.csv")
+        exchange = {
+            "facts": content.summary_facts(result)["exchange"],
+            "payments": _table(
+                pay[[c for c in keep if c in pay.columns]] if pay is not None else None,
+                lang,
+                result,
+            ),
+            "flows": _table(
+                flows[["from_name", "to_name", "group", "places"]]
+                if flows is not None and not flows.empty
+                else None,
+                lang,
+                result,
+            ),
+            "core": getattr(getattr(result.exchange.payments, "core", None), "message", None),
+        }
+    summary = [(k, content.fmt_number(v) if lang == "nl" and content.is_number(v) else v)
+               for k, v in summary_rows(result, lang, profile)]  # fmt: skip
+    return {
+        "lang": lang,
+        "title": sc.outputs.title or sc.title or sc.name,
+        "description": sc.description,
+        "fictitious": t("fictitious", lang) if sc.outputs.fictitious else "",
+        "scenario": sc.name,
+        "hash": result.scenario_hash,
+        "run_date": result.started_at,
+        "profile": profile,
+        "privacy": _l("privacy" if profile == "council" else "privacy_analyst", lang),
+        "summary": summary,
+        "png": base64.b64encode(images["png"]).decode("ascii") if "png" in images else "",
+        "shortlist": _table(s.shortlist[short_cols], lang, result),
+        "excluded": _table(excluded, lang, result),
+        "alloc_summary": alloc_summary,
+        "allocation": _table(alloc_table, lang, result) if alloc_table is not None else None,
+        "comparison": _table(alloc_summary.get("comparison"), lang, result)
+        if alloc_summary and isinstance(alloc_summary.get("comparison"), pd.DataFrame)
+        else None,
+        "exchange": exchange,
+        "method": _method(result, lang),
+        "criteria": _table(crit, lang, result, digits=3),
+        "parameters": content.scenario_parameters(result),
+        "sources": _table(pd.DataFrame(content.data_sources(result, lang)), lang, result),
+        "attribution": content.attribution(result, lang),
+        "versions": sorted(result.versions.items()),
+        "stages": [(st.name, st.status, f"{st.seconds:.2f}", st.message) for st in result.stages],
+        "L": {k: v[lang] for k, v in _L.items()},
+        "T": {k: t(k, lang) for k in ("scenario", "run_date")},
+    }
+
+
+_TEMPLATE = _ENV.from_string(
+    """<!DOCTYPE html>
+<html lang="{{ lang }}">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }}</title>
+<style>
+body { font-family: "Segoe UI", Arial, sans-serif; font-size: 14px; color: #222; max-width: 1100px;
+  margin: 0 auto; padding: 16px 24px; line-height: 1.4; }
+h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 18px; border-bottom: 2px solid #08306b;
+  padding-bottom: 2px; margin-top: 28px; } h3 { font-size: 15px; }
+table { border-collapse: collapse; margin: 8px 0; font-size: 12px; }
+th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }
+th { background: #eef2f7; }
+td.num { text-align: right; }
+.meta { color: #555; font-size: 12px; }
+.fictitious { color: #b71c1c; font-weight: bold; border: 2px solid #b71c1c; padding: 4px 8px;
+  display: inline-block; margin: 6px 0; }
+.privacy { background: #fff8e1; border-left: 4px solid #f9a825; padding: 4px 8px; font-size: 12px; }
+img.map { max-width: 100%; border: 1px solid #ccc; }
+details summary { cursor: pointer; font-weight: bold; }
+@media print { details { display: block; } h2 { page-break-after: avoid; } }
+</style>
+</head>
+<body>
+{% macro table(tb) %}
+{% if tb and tb.rows %}
+<table><thead><tr>{% for h in tb.headers %}<th>{{ h }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in tb.rows %}<tr>{% for v in row %}<td>{{ v }}</td>{% endfor %}</tr>{% endfor %}</tbody>
+</table>
+{% else %}<p>&ndash;</p>{% endif %}
+{% endmacro %}
+<h1 id="title">{{ title }}</h1>
+{% if fictitious %}<div class="fictitious">{{ fictitious }}</div>{% endif %}
+<p class="meta">{{ T.scenario }}: {{ scenario }} &middot; hash {{ hash }} &middot; {{ T.run_date }}: {{ run_date }}
+ &middot; profiel/profile: {{ profile }}</p>
+{% if description %}<p>{{ description }}</p>{% endif %}
+<p class="privacy">{{ privacy }}</p>
+
+<h2 id="summary">{{ L.summary }}</h2>
+<table id="summary-table"><tbody>
+{% for k, v in summary %}<tr><th>{{ k }}</th><td>{{ v }}</td></tr>{% endfor %}
+</tbody></table>
+
+<h2 id="map">{{ L.map }}</h2>
+{% if png %}<img class="map" id="static-map" alt="{{ L.map }}: {{ title }}" src="data:image/png;base64,{{ png }}">{% endif %}
+<p class="meta">{{ L.map_note }}</p>
+
+<h2 id="shortlist">{{ L.shortlist }}</h2>
+{{ table(shortlist) }}
+<h3>{{ L.excluded }}</h3>
+{{ table(excluded) }}
+
+<h2 id="allocation">{{ L.allocation }}</h2>
+{% if allocation %}
+{{ table(allocation) }}
+<h3>{{ L.comparison }}</h3>
+{{ table(comparison) }}
+{% else %}<p>{{ L.no_alloc }}</p>{% endif %}
+
+<h2 id="exchange">{{ L.exchange }}</h2>
+{% if exchange %}
+{{ table(exchange.flows) }}
+{{ table(exchange.payments) }}
+{% if exchange.core %}<p>{{ exchange.core }}</p>{% endif %}
+{% else %}<p>{{ L.no_exchange }}</p>{% endif %}
+
+<h2 id="method">{{ L.method }}</h2>
+{% for p in method %}<p>{{ p }}</p>{% endfor %}
+<h3>{{ L.criteria }}</h3>
+{{ table(criteria) }}
+
+<h2 id="parameters">{{ L.parameters }}</h2>
+<table id="parameters-table"><tbody>
+{% for k, v in parameters %}<tr><th>{{ k }}</th><td>{{ v }}</td></tr>{% endfor %}
+</tbody></table>
+
+<h2 id="sources">{{ L.sources }}</h2>
+{{ table(sources) }}
+{% if attribution %}<p class="meta">{{ attribution }}</p>{% endif %}
+
+<h2 id="versions">{{ L.versions }}</h2>
+<table><tbody>{% for k, v in versions %}<tr><th>{{ k }}</th><td>{{ v }}</td></tr>{% endfor %}</tbody></table>
+<table><tbody>{% for n, s, sec, msg in stages %}<tr><th>{{ n }}</th><td>{{ s }}</td><td>{{ sec }} s</td><td>{{ msg }}</td></tr>{% endfor %}</tbody></table>
+</body>
+</html>
+"""
+)
+
+
+def build_report(
+    result: RunResult,
+    images: dict[str, bytes],
+    lang: Lang | None = None,
+    profile: Profile = "council",
+) -> str:
+    """The report as one HTML document.
+
+    Parameters
+    ----------
+    result
+        The run.
+    images
+        The static map (``{"png": bytes}``, from :func:`~opvang_opt.outputs.static.render_static`).
+    lang
+        Language; defaults to the scenario's ``outputs.lang``.
+    profile
+        Export profile (``council`` shows counts of persons below 5 as ``<5``).
+    """
+    lang = lang or result.scenario.outputs.lang
+    ctx = report_context(result, lang, profile, images)
+    return _TEMPLATE.render(csp=CSP, **ctx)
