@@ -11,7 +11,6 @@ import pandas as pd
 import pyogrio
 
 from opvang_opt.io.results import atomic_results_dir
-from opvang_opt.outputs import content
 from opvang_opt.outputs.i18n import Lang
 from opvang_opt.outputs.maps import build_map
 from opvang_opt.outputs.privacy import NAME_COLUMN, Profile, check_profile
