@@ -108,6 +108,14 @@ def run(
         Literal["nl", "en"] | None,
         typer.Option("--lang", help="Language of map and report (default: the scenario's)."),
     ] = None,
+    profile: Annotated[
+        Literal["council", "analyst"] | None,
+        typer.Option(
+            "--profile",
+            help="Export profile: council (default; aggregates only, counts below 5 as <5) "
+            "or analyst (adds household-level tables with pseudonymous ids).",
+        ),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Run a scenario and write its results folder."""
@@ -130,7 +138,7 @@ def run(
         result = pipeline.run(scenario, progress=progress, scenario_dir=str(file.parent))
         target = out_dir or Path("results") / scenario.name
         err.print("… Writing results", markup=False)
-        folder = write_results(result, target, lang=lang)
+        folder = write_results(result, target, lang=lang, profile=profile)
         for s in result.stages:
             if s.status not in ("ok", "skipped"):
                 err.print(f"! {s.name}: {s.message}", markup=False, style="yellow")
@@ -178,6 +186,235 @@ def schema(
         else:
             out_file.write_text(text + "\n", encoding="utf-8")
             err.print(f"Wrote {out_file}", markup=False)
+
+    _guard(debug, go)
+
+
+# --------------------------------------------------------------------------- compare, sweep, data
+
+
+def _bar(*, transient: bool = False) -> Any:
+    """A rich progress bar on stderr (the CLI's only progress display)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[status]}", markup=False), TimeElapsedColumn(),
+        TimeRemainingColumn(), console=err, transient=transient,
+    )  # fmt: skip
+
+
+@app.command()
+def compare(
+    files: Annotated[list[Path], typer.Argument(help="Two or more scenario YAML files.")],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for compare.html and compare.csv "
+                     "(default: results/compare-<A>-<B>)."),
+    ] = None,
+    lang: Annotated[
+        Literal["nl", "en"], typer.Option("--lang", help="Language of compare.html.")
+    ] = "nl",
+    debug: DebugOpt = False,
+) -> None:
+    """Run scenarios and write a side-by-side comparison of their inputs and results."""
+    from opvang_opt.compare import compare_scenarios, write_comparison
+
+    def go() -> None:
+        with _bar() as bar:
+            task = bar.add_task("Comparing scenarios", total=len(files), status="")
+
+            def progress(label: str, event: str) -> None:
+                if event == "start":
+                    bar.update(task, status=f"running {label}")
+                else:
+                    bar.advance(task)
+
+            comp = compare_scenarios(files, lang=lang, progress=progress)
+            bar.update(task, status="writing")
+            names = "-".join(r.scenario.name for r in comp.runs[:2])
+            folder = write_comparison(comp, out_dir or Path("results") / f"compare-{names}")
+            bar.update(task, status="done")
+        for note in comp.notes:
+            err.print(f"! {note}", markup=False, style="yellow")
+        n_res = int(comp.results["differs"].sum())
+        n_files = int(comp.inputs["differs"].sum())
+        out.print(
+            f"Compared {len(comp.runs)} scenarios: {len(comp.settings)} setting(s), "
+            f"{n_files} input file(s) and {n_res} result figure(s) differ; "
+            f"{len(comp.sites)} site(s) change status",
+            markup=False,
+        )
+        out.print(f"Results: {folder}", markup=False)
+        out.print(f"Page:    {folder / 'compare.html'}", markup=False)
+
+    _guard(debug, go)
+
+
+@app.command()
+def sweep(
+    file: Annotated[
+        Path, typer.Argument(help="Sweep file (with base: and parameters:) or a scenario file.")
+    ],
+    vary: Annotated[
+        list[str] | None,
+        typer.Option("--vary", help="PATH=V1,V2,... or PATH=START:STOP:STEP (stop included); "
+                     "repeat for more parameters. PATH: siting.target.amount, "
+                     "siting.criteria\\[station].weight, siting.criteria\\[0].weight, ..."),
+    ] = None,
+    samples: Annotated[
+        int | None, typer.Option("--samples", min=1, help="Draw N random variants instead of "
+                                 "the full grid.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the random draw.")] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Use a running Dask scheduler (tcp://HOST:PORT) "
+                     "instead of a local cluster."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=0, help="Worker processes of the local cluster "
+                          "(0: run one after another in this process).")
+    ] = 2,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.5, help="Seconds to wait for the scheduler.")
+    ] = 5.0,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Results folder (default: results/<sweep name>)."),
+    ] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Run many variants of a scenario in parallel on Dask; write sweep.csv and .parquet."""
+    from opvang_opt.sweep import plan_sweep, run_sweep, write_sweep
+
+    def go() -> None:
+        err.print("… Checking the sweep and every variant", markup=False)
+        plan = plan_sweep(file, vary or (), samples=samples, seed=seed)
+        n = len(plan.variants)
+        params = ", ".join(plan.param_names)
+        err.print(f"✓ {n} variant(s) ({plan.mode}) of '{plan.scenario_name}' over {params}",
+                  markup=False)  # fmt: skip
+        where = scheduler or (f"a local Dask cluster ({workers} processes)" if workers
+                              else "this process, one after another")  # fmt: skip
+        err.print(f"… Starting {where}" if scheduler is None else f"… Connecting to {where}",
+                  markup=False)  # fmt: skip
+        counts = {"ok": 0, "target_not_met": 0, "error": 0}
+        with _bar() as bar:
+            task = bar.add_task("Running variants", total=n, status="")
+
+            def progress(done: int, total: int, row: dict[str, Any]) -> None:
+                counts[row["status"]] = counts.get(row["status"], 0) + 1
+                bar.update(task, completed=done, status=f"{counts['error']} failed")
+
+            result = run_sweep(plan, scheduler=scheduler, workers=workers, progress=progress,
+                               connect_timeout=timeout)  # fmt: skip
+        folder = write_sweep(result, out_dir or Path("results") / plan.name)
+        failed = result.table[result.table["status"] == "error"]
+        for _, row in failed.head(10).iterrows():
+            lines = [ln.strip().removeprefix("- ") for ln in str(row["error"]).splitlines()]
+            text = ": ".join(lines[:2]) + (f" (+{len(lines) - 2} more)" if len(lines) > 2 else "")
+            err.print(f"! variant {row['variant']} failed: {text}", markup=False, style="yellow")
+        if len(failed) > 10:
+            err.print(f"! ... and {len(failed) - 10} more (see sweep.csv)", markup=False,
+                      style="yellow")  # fmt: skip
+        out.print(
+            f"Sweep: {n} variants in {result.seconds:.1f} s on {result.executor} "
+            f"({result.workers} worker(s)): {counts['ok']} ok, {counts['target_not_met']} "
+            f"target not met, {counts['error']} failed",
+            markup=False,
+        )
+        out.print(f"Results: {folder}", markup=False)
+
+    _guard(debug, go)
+
+
+data_app = typer.Typer(
+    help="Real data: fetch and cache public layers (CBS, OpenStreetMap, Natura 2000).",
+    no_args_is_help=True,
+)
+app.add_typer(data_app, name="data")
+
+CacheOpt = Annotated[
+    Path | None,
+    typer.Option("--cache", help="Cache folder (default: $OPVANG_OPT_CACHE or data/cache)."),
+]
+
+
+@data_app.command("fetch")
+def data_fetch(
+    gemeente: Annotated[
+        list[str], typer.Option("--gemeente", help="CBS municipality code, e.g. GM0384; repeat "
+                                "for more.")
+    ],
+    layers: Annotated[
+        str, typer.Option("--layers", help="Comma-separated: cbs, osm, natura2000.")
+    ] = "cbs,osm,natura2000",
+    cache: CacheOpt = None,
+    year: Annotated[int, typer.Option("--year", help="Year of the CBS wijken en buurten.")] = 2024,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, help="Seconds per HTTP request.")
+    ] = 30.0,
+    debug: DebugOpt = False,
+) -> None:
+    """Fetch CBS wijken/buurten, OSM POIs and Natura 2000 into the cache, with their source,
+    licence and date."""
+    from opvang_opt.connectors import (
+        check_gemeenten,
+        default_cache_dir,
+        fetch_layers,
+        layer_path,
+        parse_groups,
+    )
+
+    def go() -> None:
+        codes = check_gemeenten(gemeente)
+        groups = parse_groups(layers)
+        folder = cache or default_cache_dir()
+        with _bar() as bar:
+            tasks: dict[str, Any] = {}
+
+            def progress(step: str, event: str) -> None:
+                if event == "start":
+                    tasks[step] = bar.add_task(step, total=1, status="")
+                elif event == "done":
+                    bar.update(tasks[step], completed=1, status="done")
+                else:
+                    bar.update(tasks[step], status=event)
+
+            metas = fetch_layers(codes, groups, folder, year=year, timeout=timeout,
+                                 progress=progress)  # fmt: skip
+        for m in metas:
+            where = layer_path(folder, m["layer"])
+            text = f"{m['layer']}: {m['features']} features, {m['licence']}, {m['fetched_at']}"
+            out.print(f"{text} -> {where}", markup=False)
+        out.print(f"Cache: {folder.resolve()}", markup=False)
+
+    _guard(debug, go)
+
+
+@data_app.command("list")
+def data_list(cache: CacheOpt = None, debug: DebugOpt = False) -> None:
+    """List the cached layers with their source, licence, date and municipalities."""
+    from opvang_opt.connectors import default_cache_dir, list_cache
+
+    def go() -> None:
+        folder = cache or default_cache_dir()
+        metas = list_cache(folder)
+        if not metas:
+            out.print(f"No cached layers in {folder}", markup=False)
+        for m in metas:
+            codes = ", ".join(m.get("gemeenten", {}))
+            text = f"{m['layer']}: {m['features']} features ({codes}); {m['source']}; "
+            out.print(f"{text}licence {m['licence']}; fetched {m['fetched_at']}", markup=False)
 
     _guard(debug, go)
 

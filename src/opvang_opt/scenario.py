@@ -40,8 +40,13 @@ from opvang_opt.exchange.config import ExchangeConfig
 class LayerSource(StrictModel):
     """Where a layer comes from: any vector source GDAL reads, or a CSV with x/y or WKT."""
 
-    path: InputPath
+    path: InputPath | None = None
     """File path, relative to the scenario file (GeoPackage, GeoJSON, Shapefile, CSV, ...)."""
+    source: (
+        Literal["cbs_gemeenten", "cbs_wijken", "cbs_buurten", "osm_pois", "natura2000"] | None
+    ) = None
+    """Instead of a path: a layer fetched with `opvang-opt data fetch`, taken from the data
+    cache (see `data_cache`)."""
     layer: str | None = None
     """Layer name inside a multi-layer source such as a GeoPackage."""
     id_column: str | None = None
@@ -61,6 +66,8 @@ class LayerSource(StrictModel):
 
     @model_validator(mode="after")
     def _csv_geometry(self) -> LayerSource:
+        if (self.path is None) == (self.source is None):
+            raise ValueError("give either path or source")
         if (self.x_column is None) != (self.y_column is None):
             raise ValueError("give both x_column and y_column, or neither")
         if self.wkt_column is not None and self.x_column is not None:
@@ -578,6 +585,9 @@ class Scenario(StrictModel):
     """The region and its municipalities."""
     layers: dict[Name, LayerSource] = Field(min_length=1)
     """Named input layers, referred to by name elsewhere in the scenario."""
+    data_cache: InputPath | None = None
+    """Folder of layers fetched with `opvang-opt data fetch` (default: $OPVANG_OPT_CACHE,
+    else data/cache); layers refer to them with `source:`."""
     graphs: dict[Name, GraphSource] = Field(default_factory=dict)
     """Named street graphs for network distances."""
     siting: SitingConfig
@@ -663,7 +673,7 @@ def _member_for(members: list[Any], value: Any) -> type[BaseModel] | None:
     return None
 
 
-def _absolutize(raw: Any, annotation: Any, base_dir: Path) -> Any:
+def absolutize_paths(raw: Any, annotation: Any, base_dir: Path) -> Any:
     """Make every InputPath in a raw mapping absolute, relative to ``base_dir``.
 
     The schema is walked alongside the data, so a base scenario's paths stay relative to
@@ -680,15 +690,15 @@ def _absolutize(raw: Any, annotation: Any, base_dir: Path) -> Any:
         for key, value in raw.items():
             f = model.model_fields.get(key)
             if f is not None:
-                out[key] = _absolutize(value, f.annotation, base_dir)
+                out[key] = absolutize_paths(value, f.annotation, base_dir)
         return out
     for m in members:
         origin = typing.get_origin(m)
         args = typing.get_args(m)
         if origin in (list, tuple) and isinstance(raw, list) and args:
-            return [_absolutize(v, args[0], base_dir) for v in raw]
+            return [absolutize_paths(v, args[0], base_dir) for v in raw]
         if origin is dict and isinstance(raw, dict) and len(args) == 2:
-            return {k: _absolutize(v, args[1], base_dir) for k, v in raw.items()}
+            return {k: absolutize_paths(v, args[1], base_dir) for k, v in raw.items()}
     return raw
 
 
@@ -814,7 +824,7 @@ def load_raw(path: str | os.PathLike[str], _seen: tuple[Path, ...] = ()) -> dict
         chain = " -> ".join(str(p) for p in (*_seen, path))
         raise ScenarioError("Scenario extends itself", [Problem(chain, field="extends")])
     data = _read_yaml(path)
-    data = _absolutize(data, Scenario, path.parent)
+    data = absolutize_paths(data, Scenario, path.parent)
     base_ref = data.pop("extends", None)
     if base_ref is None:
         return data
@@ -854,7 +864,9 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         When the file is missing, is not YAML, or breaks the schema. Every problem is
         listed, with a did-you-mean hint for unknown keys.
     """
-    raw = load_raw(path)
+    from opvang_opt.connectors import resolve_layer_sources
+
+    raw = resolve_layer_sources(load_raw(path), base_dir=Path(path).resolve().parent)
     return validate_scenario(raw, source=str(path))
 
 

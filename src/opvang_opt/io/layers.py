@@ -146,6 +146,11 @@ def read_layer(
     >>> gdf, rep = read_layer(LayerSource(path="data/demo/longlist.gpkg",
     ...                       id_column="site_id"), "longlist")  # doctest: +SKIP
     """
+    if source.path is None:
+        raise DataError(
+            f"Layer '{name}' names the cached source '{source.source}' but no path",
+            [Problem("load the scenario with load_scenario, which resolves `source:`")],
+        )
     path = Path(source.path)
     label = str(path)
     if not path.exists():
