@@ -192,6 +192,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print a JSON document")
     parser.add_argument("--quick", action="store_true", help="skip the 60 s CP-SAT reference")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of the large instance (the machine may be shared: min, median and max "
+        "are printed; the row shows the median run)",
+    )
     args = parser.parse_args(argv)
 
     rows = []
@@ -199,7 +206,11 @@ def main(argv: list[str] | None = None) -> int:
     duo["target"] = "total <= 1 s, optimal"
     duo["meets_target"] = duo["total_seconds"] <= 1.0 and duo["status"] == "optimal"
     rows.append(duo)
-    large, *_ = run_instance("large", 10_000, 11_000, 60, 1, 1e-3, 60.0)
+    runs = [run_instance("large", 10_000, 11_000, 60, 1, 1e-3, 60.0)[0] for _ in range(args.repeat)]
+    runs.sort(key=lambda r: r["total_seconds"])
+    large = runs[len(runs) // 2]
+    large["total_seconds_runs"] = [round(r["total_seconds"], 3) for r in runs]
+    large["same_allocation_every_run"] = len({r["objective"] for r in runs}) == 1
     large["target"] = "total <= 10 s, gap <= 0.1%"
     large["meets_target"] = large["total_seconds"] <= 10.0 and large["gap"] <= 1e-3
     rows.append(large)
@@ -245,6 +256,29 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['baseline_objective']:>12.1f} {r['objective']:>10.1f} "
             f"{r['baseline_violations']:>9}"
         )
+    secs = large["total_seconds_runs"]
+    st = large["solver_stats"]
+    print()
+    print(
+        f"large: {len(secs)} runs, total s min {secs[0]:.2f} median {secs[len(secs) // 2]:.2f} "
+        f"max {secs[-1]:.2f}; same objective every run: {large['same_allocation_every_run']}"
+    )
+    print(
+        "large, median run: "
+        + ", ".join(
+            f"{k} {st[k]}"
+            for k in (
+                "network_seconds",
+                "lp_solve_seconds",
+                "lagrangian_solve_seconds",
+                "mip_solve_seconds",
+                "lp_rounds",
+                "dive",
+            )
+            if k in st
+        )
+        + f", check {large['check_seconds']:.2f} s"
+    )
     if reference:
         cp = reference["cpsat_pair_model_2000"]
         print()

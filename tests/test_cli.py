@@ -232,3 +232,19 @@ def test_internal_error_exits_1_without_traceback(tiny, monkeypatch) -> None:
     assert res.exit_code == 1
     assert "Internal error: RuntimeError: kapot" in res.stderr and "Traceback" not in res.output
     assert not (tiny["dir"] / "results").exists()
+
+
+def test_out_never_replaces_a_folder_opvang_opt_did_not_write(tiny) -> None:
+    victim = tiny["dir"] / "thesis"
+    victim.mkdir()
+    (victim / "thesis.docx").write_text("years of work", encoding="utf-8")
+    res = cli("run", tiny["path"], "--out", victim)
+    assert res.exit_code == 2
+    assert "already holds other files" in res.stderr
+    assert (victim / "thesis.docx").read_text(encoding="utf-8") == "years of work"
+    # an earlier results folder is replaced as a whole
+    out = tiny["dir"] / "out"
+    assert cli("run", tiny["path"], "--out", out).exit_code == 0
+    (out / "stale.txt").write_text("old", encoding="utf-8")
+    assert cli("run", tiny["path"], "--out", out).exit_code == 0
+    assert not (out / "stale.txt").exists()

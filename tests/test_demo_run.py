@@ -139,7 +139,8 @@ def test_map_is_labelled_fictitious_and_escapes_site_names(demo) -> None:
 
 def test_same_scenario_gives_same_results(demo, tmp_path) -> None:
     again = write_results(run(demo["scenario"], scenario_dir=str(DEMO.parent)), tmp_path / "r")
-    for name in ("shortlist.csv", "exclusions.csv"):
+    for name in ("shortlist.csv", "exclusions.csv", "tradeoff.csv", "sensitivity_criteria.csv",
+                 "sensitivity.csv"):  # fmt: skip
         assert (again / name).read_bytes() == (demo["out"] / name).read_bytes()
     a = gpd.read_file(again / "longlist_scored.gpkg", layer="longlist_scored")
     b = gpd.read_file(demo["out"] / "longlist_scored.gpkg", layer="longlist_scored")

@@ -74,14 +74,19 @@ def validate(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     debug: DebugOpt = False,
 ) -> None:
-    """Check a scenario file and every layer it names, without running it."""
-    from opvang_opt.pipeline import load_inputs
+    """Check a scenario file, every layer and table it names, and run its stages without
+    writing anything: "valid" means `run` will succeed."""
+    from opvang_opt import pipeline
     from opvang_opt.scenario import load_scenario
 
     def go() -> None:
         scenario = load_scenario(file)
-        inputs = load_inputs(scenario)
+        result = pipeline.run(scenario, scenario_dir=str(file.parent))
+        inputs = result.inputs
         out.print(f"{file}: valid scenario '{scenario.name}'", markup=False)
+        for s in result.stages:
+            if s.status not in ("ok", "skipped"):
+                err.print(f"! {s.name}: {s.message}", markup=False, style="yellow")
         for r in inputs.reports:
             note = f" ({'; '.join(r.notes)})" if r.notes else ""
             out.print(f"  {r.name}: {r.features} features, CRS {r.source_crs}{note}", markup=False)
@@ -120,11 +125,13 @@ def run(
 ) -> None:
     """Run a scenario and write its results folder."""
     from opvang_opt import pipeline
+    from opvang_opt.io.results import check_target
     from opvang_opt.outputs import write_results
     from opvang_opt.scenario import load_scenario
 
     def go() -> None:
         scenario = load_scenario(file)
+        target = check_target(out_dir or Path("results") / scenario.name)  # before the work
         started: dict[str, float] = {}
 
         def progress(stage: str, event: str) -> None:
@@ -136,9 +143,9 @@ def run(
                 err.print(f"✓ {STAGE_LABELS.get(stage, stage)} ({sec:.2f} s)", markup=False)
 
         result = pipeline.run(scenario, progress=progress, scenario_dir=str(file.parent))
-        target = out_dir or Path("results") / scenario.name
         err.print("… Writing results", markup=False)
         folder = write_results(result, target, lang=lang, profile=profile)
+        err.print("✓ Writing results", markup=False)
         for s in result.stages:
             if s.status not in ("ok", "skipped"):
                 err.print(f"! {s.name}: {s.message}", markup=False, style="yellow")

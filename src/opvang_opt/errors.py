@@ -79,6 +79,10 @@ class DataError(OpvangError):
     """An input layer or table is missing, unreadable or fails validation."""
 
 
+class OutputError(OpvangError):
+    """The results folder cannot be written where the user asked (nothing is changed)."""
+
+
 @dataclass(frozen=True)
 class Shortfall:
     """One rule that is short, and by how much (part of a diagnosis)."""

@@ -201,13 +201,25 @@ def _read_allocation_tables(
         reports.append(rep)
     if src.pois is not None:
         try:
-            pois, rep = read_layer(LayerSource(path=src.pois, layer=src.pois_layer), "pois")
+            pois, rep = read_layer(
+                LayerSource(path=src.pois, layer=src.pois_layer), "pois",
+                [src.pois_category_column], allow_empty=True,
+            )  # fmt: skip
             reports.append(rep)
         except DataError as exc:
             problems += exc.problems
             return tables
     elif src.pois_layer is not None:
         pois = layers[src.pois_layer]
+        if src.pois_category_column not in pois.columns:
+            problems.append(
+                Problem(
+                    "required column is missing",
+                    source=str(scenario.layers[src.pois_layer].path),
+                    field=src.pois_category_column,
+                )
+            )
+            return tables
     else:
         return tables
     tables["pois"] = pois
@@ -367,6 +379,12 @@ def run(
             k: str(getattr(srcs, k)) for k in ("households", "units", "sites")
             if srcs is not None and getattr(srcs, k) is not None
         }  # fmt: skip
+        poi_id = "poi_id"
+        if srcs is not None and srcs.pois_id_column:
+            poi_id = srcs.pois_id_column
+        elif srcs is not None and srcs.pois is None and srcs.pois_layer in scenario.layers:
+            poi_id = scenario.layers[srcs.pois_layer].id_column or poi_id
+        poi_category = srcs.pois_category_column if srcs is not None else "category"
         allocation, sec = step(
             "allocation",
             lambda: run_allocation_stage(
@@ -375,6 +393,8 @@ def run(
                 siting.sites,
                 inputs.siting.id_column,
                 sources=sources,
+                poi_id_column=poi_id,
+                poi_category_column=poi_category,
             ),
         )
         res = allocation.result

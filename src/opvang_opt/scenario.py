@@ -377,8 +377,10 @@ class ShortlistConfig(StrictModel):
     """Site ids that may not be selected (manual override)."""
     time_limit_s: float = Field(default=30.0, gt=0, le=3600)
     """optimise: time limit of one CP-SAT solve; the gap is reported when it is reached."""
-    workers: int = Field(default=2, ge=1, le=64)
-    """optimise: CP-SAT search workers (results are deterministic for a fixed number)."""
+    workers: int = Field(default=1, ge=1, le=64)
+    """optimise: CP-SAT search workers. With 1 (the default) the same scenario always gives
+    the same shortlist; more workers can be faster but may pick another of equally good
+    shortlists."""
     seed: int = 20261122
     """optimise: CP-SAT random seed."""
     tradeoff_steps: int = Field(default=9, ge=0, le=100)
@@ -773,7 +775,8 @@ def validation_problems(exc: ValidationError, raw: dict[str, Any], source: str) 
     return problems
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read a YAML mapping; a missing file, bad YAML or non-UTF-8 text is a ScenarioError."""
     label = str(path)
     if not path.is_file():
         raise ScenarioError(
@@ -823,7 +826,7 @@ def load_raw(path: str | os.PathLike[str], _seen: tuple[Path, ...] = ()) -> dict
     if path in _seen:
         chain = " -> ".join(str(p) for p in (*_seen, path))
         raise ScenarioError("Scenario extends itself", [Problem(chain, field="extends")])
-    data = _read_yaml(path)
+    data = read_yaml(path)
     data = absolutize_paths(data, Scenario, path.parent)
     base_ref = data.pop("extends", None)
     if base_ref is None:

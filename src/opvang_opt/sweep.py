@@ -71,6 +71,7 @@ from opvang_opt.scenario import (
     absolutize_paths,
     did_you_mean,
     load_raw,
+    read_yaml,
     validate_scenario,
 )
 
@@ -565,25 +566,6 @@ def _is_sweep_file(data: dict[str, Any]) -> bool:
     return "base" in data or "parameters" in data
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise ScenarioError(
-            f"File not found: {path}", [Problem("file does not exist", source=str(path))]
-        )
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ScenarioError(
-            f"Not valid YAML: {path}", [Problem(str(exc).splitlines()[0], source=str(path))]
-        ) from None
-    if not isinstance(data, dict):
-        raise ScenarioError(
-            f"A sweep or scenario file must hold a mapping of keys: {path}",
-            [Problem(f"top level is a {type(data).__name__}", source=str(path))],
-        )
-    return data
-
-
 def _pydantic_problems(exc: ValidationError, source: str) -> list[Problem]:
     problems = []
     for err in exc.errors(include_url=False):
@@ -631,7 +613,7 @@ def plan_sweep(
         invalid sweep file.
     """
     path = Path(file)
-    data = _read_yaml(path)
+    data = read_yaml(path)
     source = str(path)
     if _is_sweep_file(data):
         try:

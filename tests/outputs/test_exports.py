@@ -12,7 +12,7 @@ import pyogrio
 import pytest
 from openpyxl import load_workbook
 
-from opvang_opt.outputs import RESULT_FILES, write_results
+from opvang_opt.outputs import RESULT_FILES, content, write_results
 from opvang_opt.outputs.content import flatten
 from opvang_opt.outputs.maps import CDN_ASSETS, OSM_TILES
 from opvang_opt.outputs.privacy import SMALL, show_count, suppress_row
@@ -244,3 +244,21 @@ def test_real_data_carries_the_cbs_attribution(tmp_path) -> None:
     out = write_results(result, tmp_path / "out")
     for name in ("report.html", "map.html"):
         assert "CBS / Kadaster (PDOK), CC BY 4.0" in (out / name).read_text(encoding="utf-8")
+
+
+def test_council_map_gives_no_small_count_back() -> None:
+    """Occupied units, occupancy and marker size must not reveal a count below 5."""
+    by_site = pd.DataFrame(
+        {
+            "site_id": ["A", "B"], "units": [64, 40], "occupied_units": [1, 20],
+            "households": [1, 20], "persons": [4, 55], "persons_statushouders": [4, 30],
+            "persons_ontheemden": [0, 25], "occupancy": [1 / 64, 0.5],
+        }
+    )  # fmt: skip
+    shown = content.allocation_for_profile(by_site, "council")
+    assert shown.loc[0, "occupied_units"] == "<5" and shown.loc[0, "households"] == "<5"
+    assert pd.isna(shown.loc[0, "occupancy"])  # 1/64 would give the one household back
+    assert shown.loc[1, "occupancy"] == 0.5 and shown.loc[1, "occupied_units"] == "20"
+    sizes = content.marker_persons(by_site["persons"].to_numpy(), "council")
+    assert sizes.tolist() == [5.0, 55.0]
+    assert content.marker_persons(by_site["persons"].to_numpy(), "analyst").tolist() == [4, 55]

@@ -114,7 +114,7 @@ def test_bad_sweep_files(tiny, spec, needle):
 def test_missing_base_and_missing_file(tiny):
     with pytest.raises(ScenarioError, match="Base scenario not found"):
         plan_sweep(write_yaml(tiny["dir"] / "s.yaml", {"base": "nope.yaml", "parameters": {}}))
-    with pytest.raises(ScenarioError, match="File not found"):
+    with pytest.raises(ScenarioError, match="file not found"):
         plan_sweep(tiny["dir"] / "absent.yaml")
 
 

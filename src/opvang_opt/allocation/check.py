@@ -142,7 +142,11 @@ def school_assignment(
     schools = tables.schools
     unmet: dict[str, int] = {}
     rows = []
+    school_x = schools["x"].to_numpy(float)
+    school_ids = schools["school_id"].to_numpy(object)
+    school_y = schools["y"].to_numpy(float)
     for band, col in (("taalklas", "taalklas_places"), ("isk", "isk_places")):
+        places = schools[col].to_numpy()
         demand_by_site = children.groupby("site_id")[band].sum() if len(children) else {}
         demand: dict[int, int] = {}
         site_names: dict[int, str] = {}
@@ -156,15 +160,14 @@ def school_assignment(
             edges[n] = [
                 s
                 for s in range(len(schools))
-                if math.hypot(schools["x"].iloc[s] - sx, schools["y"].iloc[s] - sy)
-                <= config.school_reach_m
-                and int(schools[col].iloc[s]) > 0
+                if math.hypot(school_x[s] - sx, school_y[s] - sy) <= config.school_reach_m
+                and int(places[s]) > 0
             ]
-        capacity = {s: int(schools[col].iloc[s]) for s in range(len(schools))}
+        capacity = {s: int(places[s]) for s in range(len(schools))}
         total, flows = _max_flow_bipartite(demand, capacity, edges)
         unmet[band] = int(sum(demand.values()) - total)
         for (n, s), f in sorted(flows.items()):
-            rows.append((site_names[n], schools["school_id"].iloc[s], band, int(f)))
+            rows.append((site_names[n], school_ids[s], band, int(f)))
     use = pd.DataFrame(rows, columns=["site_id", "school_id", "band", "children"])
     return unmet, use
 
@@ -234,70 +237,91 @@ def check_allocation(
     per_unit = m.groupby("unit_id", sort=True).agg(
         households=("household_id", "size"),
         persons=("persons", "sum"),
-        singles=("persons", lambda p: bool((p == 1).all())),
-        adults1=("adults", lambda p: bool((p == 1).all())),
+        p_min=("persons", "min"),
+        p_max=("persons", "max"),
+        a_min=("adults", "min"),
+        a_max=("adults", "max"),
         groups=("group", "nunique"),
-        members=("household_id", lambda h: ";".join(sorted(h))),
     )
     per_unit = per_unit.join(un[["beds", "bedrooms"]])
     limit_share = config.max_sharers_per_unit or 10**9
-    for uid, r in per_unit.iterrows():
+    rooms = np.floor(
+        config.max_persons_per_bedroom * np.maximum(per_unit["bedrooms"].to_numpy(), 1) + 1e-9
+    )
+    # only units that may break a rule are looked at one by one
+    flagged = (
+        per_unit.index.isin(list(occupied_units))
+        | (per_unit["households"].to_numpy() > 1)
+        | (per_unit["persons"].to_numpy() > per_unit["beds"].to_numpy())
+        | (per_unit["persons"].to_numpy() > rooms)
+    )
+    per_unit = per_unit[flagged]
+    members_of = (
+        m[m["unit_id"].isin(per_unit.index)].groupby("unit_id")["household_id"].agg(sorted)
+        if len(per_unit)
+        else {}
+    )
+    for r in per_unit.itertuples():
+        uid = r.Index
+        members = ";".join(members_of[uid])
+        singles = r.p_min == 1 and r.p_max == 1
+        adults1 = r.a_min == 1 and r.a_max == 1
         if uid in occupied_units:
             out.append(Violation("unit_taken", f"unit {uid} was already occupied", None, uid))
-        if r["households"] > 1:
+        if r.households > 1:
             if not config.allow_shared_units:
                 out.append(
                     Violation(
                         "shared_unit",
-                        f"unit {uid} holds {r['households']} households; sharing is off",
-                        r["members"],
+                        f"unit {uid} holds {r.households} households; sharing is off",
+                        members,
                         uid,
-                        r["households"],
+                        r.households,
                         1,
                     )
                 )
-            elif not (r["singles"] and r["adults1"] and r["groups"] == 1):
+            elif not (singles and adults1 and r.groups == 1):
                 out.append(
                     Violation(
                         "shared_unit",
                         f"unit {uid} is shared by households that are not all single "
                         "adults of one group",
-                        r["members"],
+                        members,
                         uid,
                     )
                 )
-            elif r["households"] > limit_share:
+            elif r.households > limit_share:
                 out.append(
                     Violation(
                         "shared_unit",
-                        f"unit {uid} is shared by {r['households']} (max {limit_share})",
-                        r["members"],
+                        f"unit {uid} is shared by {r.households} (max {limit_share})",
+                        members,
                         uid,
-                        r["households"],
+                        r.households,
                         limit_share,
                     )
                 )
-        if r["persons"] > r["beds"]:
+        if r.persons > r.beds:
             out.append(
                 Violation(
                     "occupancy_beds",
-                    f"unit {uid}: {r['persons']} persons, {r['beds']} beds",
-                    r["members"],
+                    f"unit {uid}: {r.persons} persons, {r.beds} beds",
+                    members,
                     uid,
-                    r["persons"],
-                    r["beds"],
+                    r.persons,
+                    r.beds,
                 )
             )
-        limit_rooms = math.floor(config.max_persons_per_bedroom * max(int(r["bedrooms"]), 1) + 1e-9)
-        if r["persons"] > limit_rooms:
+        limit_rooms = math.floor(config.max_persons_per_bedroom * max(int(r.bedrooms), 1) + 1e-9)
+        if r.persons > limit_rooms:
             out.append(
                 Violation(
                     "occupancy_bedrooms",
-                    f"unit {uid}: {r['persons']} persons in {r['bedrooms']} bedroom(s), "
+                    f"unit {uid}: {r.persons} persons in {r.bedrooms} bedroom(s), "
                     f"max {config.max_persons_per_bedroom:g} per bedroom",
-                    r["members"],
+                    members,
                     uid,
-                    r["persons"],
+                    r.persons,
                     limit_rooms,
                 )
             )
@@ -447,13 +471,15 @@ def check_allocation(
     old_units = tables.occupied[["unit_id", "group"]].assign(
         site_id=tables.occupied["unit_id"].map(un["site_id"])
     )
+    t_new_of = new_units.groupby("site_id").size().to_dict()
+    t_old_of = old_units.groupby("site_id").size().to_dict()
     for rule in config.mix_rules:
+        g_new_of = new_units["group"].isin(rule.groups).groupby(new_units["site_id"]).sum()
+        g_old_of = old_units["group"].isin(rule.groups).groupby(old_units["site_id"]).sum()
+        g_new_of, g_old_of = g_new_of.to_dict(), g_old_of.to_dict()
         for sid in rule.sites or list(sites.index):
-            new = new_units[new_units["site_id"] == sid]
-            old = old_units[old_units["site_id"] == sid]
-            g_new = int(new["group"].isin(rule.groups).sum())
-            g_old = int(old["group"].isin(rule.groups).sum())
-            t_new, t_old = len(new), len(old)
+            g_new, g_old = int(g_new_of.get(sid, 0)), int(g_old_of.get(sid, 0))
+            t_new, t_old = int(t_new_of.get(sid, 0)), int(t_old_of.get(sid, 0))
             for sense, share in ((1, rule.max_share), (-1, rule.min_share)):
                 if share is None:
                     continue

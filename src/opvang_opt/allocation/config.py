@@ -205,6 +205,14 @@ class AllocationInputs(StrictModel):
     pois_layer: str | None = "pois"
     """Layer name inside ``pois``, or the name of a scenario layer when ``pois`` is omitted."""
 
+    pois_id_column: str | None = None
+    """Id column of the points of interest (default: the scenario layer's id_column, else
+    poi_id)."""
+
+    pois_category_column: str = "category"
+    """Column of the points of interest with the category ('gp' marks GPs; schools are the
+    points with taalklas_places or isk_places)."""
+
     @model_validator(mode="after")
     def _stock_pair(self) -> AllocationInputs:
         if (self.units is None) != (self.sites is None):

@@ -391,14 +391,8 @@ def diagnosis(inst: Instance, unplaced: pd.DataFrame) -> Diagnosis:
         rule_name = "school_capacity" if rule == "school_reach" else rule
         if rule_name in covered:
             continue
-        first = unplaced[unplaced["rule"] == rule].iloc[0]
-        shortfalls.append(
-            Shortfall(
-                rule,
-                f"{n} household(s) unplaced by rule {rule}, e.g. {first['household_id']}: "
-                f"{first['reason_en']}",
-            )
-        )
+        # aggregate only: ids and per-household reasons stay in the unplaced table
+        shortfalls.append(Shortfall(rule, f"{n} household(s) unplaced by rule {rule}"))
     return Diagnosis(
         shortfalls=tuple(shortfalls),
         details={"unplaced_by_rule": {str(k): int(v) for k, v in dict(per_rule).items()}},

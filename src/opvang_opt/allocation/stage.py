@@ -90,7 +90,10 @@ def shortlist_units(
     for _, site in chosen.iterrows():
         n = int(site["capacity_units"])
         accessible = math.ceil(n * spec.accessible_share - 1e-9)
-        ready = spec.available_from or pd.to_datetime(site.get("available_from")).date()
+        ready = spec.available_from
+        if ready is None:
+            when = pd.to_datetime(site.get("available_from"), errors="coerce")
+            ready = None if pd.isna(when) else when.date()  # no date: available now
         for k in range(n):
             rows.append(
                 {
@@ -160,6 +163,8 @@ def run_allocation_stage(
     id_column: str,
     *,
     sources: dict[str, str] | None = None,
+    poi_id_column: str = "poi_id",
+    poi_category_column: str = "category",
 ) -> AllocationRun:
     """Allocate the scenario's households and compare with the manual baseline.
 
@@ -176,6 +181,8 @@ def run_allocation_stage(
         The longlist's id column.
     sources
         File names per table, for messages.
+    poi_id_column, poi_category_column
+        The points-of-interest layer's id and category columns.
 
     Returns
     -------
@@ -198,7 +205,7 @@ def run_allocation_stage(
         unit_sites.append(new_sites)
     all_units = pd.concat(units, ignore_index=True) if units else pd.DataFrame()
     all_sites = pd.concat(unit_sites, ignore_index=True) if unit_sites else pd.DataFrame()
-    schools, gps = schools_and_gps(tables.get("pois"))
+    schools, gps = schools_and_gps(tables.get("pois"), poi_id_column, poi_category_column)
     result = allocate(
         tables["households"], all_units, all_sites, schools, gps, config, sources=sources
     )

@@ -9,20 +9,58 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from opvang_opt.errors import OutputError, Problem
+
+RESULT_MARKERS = ("run.json", "compare.csv", "sweep.csv")
+"""Files that mark a folder as one opvang-opt wrote (and may replace)."""
+
+
+def check_target(target: str | os.PathLike[str]) -> Path:
+    """Refuse a results folder that is not empty and was not written by opvang-opt.
+
+    Replacing results is fine; deleting someone's unrelated folder (``--out .`` or
+    ``--out ~/Documents``) is not.
+
+    Raises
+    ------
+    OutputError
+        When ``target`` is a file, or a non-empty folder without a results marker.
+    """
+    path = Path(target).resolve()
+    if path.is_file():
+        raise OutputError(
+            f"Results folder {path} is a file",
+            [Problem("choose another --out folder", source=str(path))],
+        )
+    foreign = path.is_dir() and any(path.iterdir())
+    if foreign and not any((path / m).is_file() for m in RESULT_MARKERS):
+        raise OutputError(
+            f"Results folder {path} already holds other files",
+            [
+                Problem(
+                    "opvang-opt only replaces a folder it wrote itself (with run.json, "
+                    "compare.csv or sweep.csv); choose an empty or new --out folder",
+                    source=str(path),
+                )
+            ],
+        )
+    return path
+
 
 @contextlib.contextmanager
 def atomic_results_dir(target: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary folder beside ``target``; rename it to ``target`` on success.
 
-    An existing ``target`` is replaced only after the new results are complete. On any
-    error the temporary folder is removed and ``target`` is left as it was.
+    An existing ``target`` is replaced only after the new results are complete, and only
+    when opvang-opt wrote it (see :func:`check_target`). On any error the temporary folder
+    is removed and ``target`` is left as it was.
 
     Parameters
     ----------
     target
         The results folder to create or replace.
     """
-    target = Path(target).resolve()
+    target = check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     umask = os.umask(0)

@@ -120,10 +120,23 @@ COUNT_PREFIXES = ("persons_", "units_", "children_")
 
 
 def allocation_count_columns(by_site: pd.DataFrame) -> list[str]:
-    """The columns of a per-site allocation table that count persons or households."""
+    """The columns of a per-site allocation table that count persons or households.
+
+    ``occupied_units`` counts households too: a household is never split over units.
+    """
     return [
-        c for c in by_site.columns if c in ("households", "persons") or c.startswith(COUNT_PREFIXES)
+        c
+        for c in by_site.columns
+        if c in ("households", "persons", "occupied_units") or c.startswith(COUNT_PREFIXES)
     ]
+
+
+def marker_persons(persons: np.ndarray, profile: Profile) -> np.ndarray:
+    """Persons as a map marker may show them: for the council, 1-4 are drawn as 5."""
+    p = np.maximum(np.asarray(persons, dtype=float), 0.0)
+    if profile == "analyst":
+        return p
+    return np.where((p > 0) & (p < 5), 5.0, p)
 
 
 def allocation_by_site(result: RunResult) -> pd.DataFrame | None:
@@ -187,9 +200,18 @@ def allocation_groups(by_site: pd.DataFrame) -> list[str]:
 
 
 def allocation_for_profile(by_site: pd.DataFrame, profile: Profile) -> pd.DataFrame:
-    """The per-site allocation with person and household counts as the profile shows them."""
+    """The per-site allocation with person and household counts as the profile shows them.
+
+    For the council the occupancy is rounded to 10% and left out where fewer than 5 units
+    are occupied, so that it cannot give a suppressed count back (occupied / units).
+    """
     persons = [f"persons_{g}" for g in _persons_groups(by_site)]
     units = [c for c in by_site.columns if c.startswith("units_")]
+    if profile == "council" and {"occupancy", "occupied_units"} <= set(by_site.columns):
+        by_site = by_site.copy()
+        occ = pd.to_numeric(by_site["occupancy"], errors="coerce").round(1)
+        few = pd.to_numeric(by_site["occupied_units"], errors="coerce").between(1, 4)
+        by_site["occupancy"] = occ.where(~few)
     return suppress_frame(
         by_site,
         allocation_count_columns(by_site),

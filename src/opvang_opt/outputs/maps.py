@@ -339,11 +339,11 @@ def _allocation(
             "ll": [round(p.y, 6), round(p.x, 6)],
             "i": _esc(r["site_id"]), "n": _esc(r.get("name", "")),
             "u": int(r["units"]) if "units" in r else None,
-            "o": int(r["occupied_units"]) if "occupied_units" in r else None,
+            "o": _esc(r["occupied_units"]) if "occupied_units" in r else None,
             "h": _esc(r.get("households", "")), "p": _esc(r["persons"]),
             "g": [_esc(r[f"persons_{g}"]) for g in groups],
             "occ": _finite(r.get("occupancy"), 3),
-            "size": float(np.sqrt(max(float(raw), 0.0))),
+            "size": float(np.sqrt(content.marker_persons(np.array([raw]), profile)[0])),
         })  # fmt: skip
     return {"groups": [_esc(g) for g in groups], "rows": rows}
 

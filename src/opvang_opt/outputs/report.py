@@ -18,7 +18,7 @@ from opvang_opt.outputs import content
 from opvang_opt.outputs.i18n import Lang, t
 from opvang_opt.outputs.privacy import Profile
 from opvang_opt.outputs.tables import labelled, summary_rows
-from opvang_opt.pipeline import RunResult
+from opvang_opt.pipeline import RunResult, StageReport
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 """The report's Content-Security-Policy: no scripts, no requests; inline styles and data
@@ -275,10 +275,21 @@ def report_context(
         "sources": _table(pd.DataFrame(content.data_sources(result, lang)), lang, result),
         "attribution": content.attribution(result, lang),
         "versions": sorted(result.versions.items()),
-        "stages": [(st.name, st.status, f"{st.seconds:.2f}", st.message) for st in result.stages],
+        "stages": [
+            (st.name, st.status, f"{st.seconds:.2f}", _stage_message(st, profile))
+            for st in result.stages
+        ],
         "L": {k: v[lang] for k, v in _L.items()},
         "T": {k: t(k, lang) for k in ("scenario", "run_date")},
     }
+
+
+def _stage_message(stage: StageReport, profile: Profile) -> str:
+    """A stage's message for the report: the allocation's free text (with household counts
+    by rule) only in the analyst profile; the council sees the aggregated tables instead."""
+    if stage.name == "allocation" and profile == "council":
+        return ""
+    return stage.message
 
 
 _TEMPLATE = _ENV.from_string(

@@ -181,7 +181,9 @@ def static_map(result: RunResult, lang: Lang | None = None) -> Figure:
     if by_site is not None and len(by_site):
         pts = content.allocation_points(result, by_site)
         ok = pts.notna().to_numpy()
-        persons = np.sqrt(np.maximum(by_site["persons"].to_numpy(float), 0))[ok]
+        # drawn for the council in every profile: 1-4 persons look like 5
+        persons = np.sqrt(content.marker_persons(by_site["persons"].to_numpy(float), "council"))
+        persons = persons[ok]
         gpd.GeoSeries(pts[ok], crs=pts.crs).plot(
             ax=ax, markersize=20 + 12 * persons, color=ALLOCATION_COLOUR, alpha=0.6,
             edgecolor="#7f2704", zorder=11,

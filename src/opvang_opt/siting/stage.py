@@ -319,14 +319,15 @@ def choose(
     *,
     explain: bool = True,
     time_limit: float | None = None,
+    workers: int | None = None,
 ) -> ShortlistSolution:
     """Apply the scenario's shortlist method to a problem."""
     sl = config.shortlist
     if sl.method == "top_score":
         return top_score(problem, rank)
     return solve_shortlist(
-        problem, time_limit=time_limit or sl.time_limit_s, workers=sl.workers, seed=sl.seed,
-        explain=explain,
+        problem, time_limit=time_limit or sl.time_limit_s, workers=workers or sl.workers,
+        seed=sl.seed, explain=explain,
     )  # fmt: skip
 
 
@@ -366,7 +367,7 @@ def tradeoff_curve(
     limit = min(config.shortlist.time_limit_s, 10.0)
     for target in targets:
         p = replace(problem, target=target)
-        sol = choose(config, p, rank, explain=False, time_limit=limit)
+        sol = choose(config, p, rank, explain=False, time_limit=limit, workers=1)
         met = bool(sol.target_met)
         rows.append(
             {
@@ -426,7 +427,7 @@ def robustness(
             s = score_sites(config.method, values, w)
             p = replace(problem, value=np.round(s, 4))
             r = rank_scores(s, problem.eligible, ids)
-            sol = choose(config, p, r, explain=False, time_limit=5.0)
+            sol = choose(config, p, r, explain=False, time_limit=5.0, workers=1)
             return set(np.flatnonzero(sol.selected).tolist())
 
         per_criterion = rb.one_at_a_time(
