@@ -926,10 +926,13 @@ def connect(
     from distributed import Client, LocalCluster
 
     if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True,
-            dashboard_address=None, silence_logs=50,
-        )  # fmt: skip
+        # the workers' statistical profiler samples every thread every 10 ms: CPU a
+        # 2-core machine needs for the variants (nothing here reads the profiles)
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True,
+                dashboard_address=None, silence_logs=50,
+            )  # fmt: skip
         return Client(cluster, set_as_default=False), cluster, "local cluster"
     address = normalise_address(scheduler)
     try:

@@ -50,6 +50,34 @@ def nearest_distance(sites: np.ndarray, targets: np.ndarray) -> np.ndarray:
     return out
 
 
+class NearestDistances:
+    """Distance from every site to the nearest feature of a layer (or of one category).
+
+    Computed once per (layer, category) and shared by the criteria and the exclusion
+    rules of a run: a criterion and a rule on the same layer cost one query, not two.
+    """
+
+    def __init__(self, sites: np.ndarray, layers: dict[str, gpd.GeoDataFrame]) -> None:
+        self._sites = sites
+        self._layers = layers
+        self._done: dict[tuple[str, str | None, str | None], np.ndarray] = {}
+
+    def __call__(
+        self, layer: str, category_column: str | None = None, category: str | None = None
+    ) -> np.ndarray:
+        """Distances (m) to the nearest feature; ``inf`` when there is none."""
+        key = (layer, category_column, category)
+        if key not in self._done:
+            lyr = self._layers[layer]
+            targets = (
+                select_category(lyr, category_column, category)
+                if category is not None and category_column is not None
+                else lyr.geometry.values
+            )
+            self._done[key] = nearest_distance(self._sites, targets)
+        return self._done[key]
+
+
 def count_within(sites: np.ndarray, targets: np.ndarray, radius: float) -> np.ndarray:
     """Number of targets within ``radius`` of each site."""
     if len(targets) == 0:
@@ -154,6 +182,7 @@ def measure(
     id_column: str,
     source: str,
     graphs: dict[str, StreetGraph] | None = None,
+    nearest: NearestDistances | None = None,
 ) -> np.ndarray:
     """Measure one criterion's indicator for every site.
 
@@ -169,6 +198,8 @@ def measure(
         The longlist's id column and file, for messages.
     graphs
         Street graphs by name, for network distances.
+    nearest
+        Shared straight-line distances of the run (made here when not given).
 
     Returns
     -------
@@ -176,14 +207,15 @@ def measure(
         One float per site, in the unit of :data:`INDICATOR_UNITS` for its kind.
     """
     geoms = sites.geometry.values
+    nearest = nearest or NearestDistances(geoms, layers)
     match criterion:
         case DistanceToPoi():
-            targets = select_category(
-                layers[criterion.layer], criterion.category_column, criterion.category
-            )
             if criterion.network is not None:
+                targets = select_category(
+                    layers[criterion.layer], criterion.category_column, criterion.category
+                )
                 return network_distance(geoms, targets, (graphs or {})[criterion.network])
-            return nearest_distance(geoms, targets)
+            return nearest(criterion.layer, criterion.category_column, criterion.category)
         case CountWithin():
             targets = select_category(
                 layers[criterion.layer], criterion.category_column, criterion.category
@@ -194,7 +226,7 @@ def measure(
             covered = overlap_area(geoms, layers[criterion.layer].geometry.values)
             return np.divide(covered, area, out=np.zeros_like(area), where=area > 0)
         case DistanceToLayer():
-            return nearest_distance(geoms, layers[criterion.layer].geometry.values)
+            return nearest(criterion.layer)
         case ReceptionLoad():
             return reception_load(
                 geoms, layers[criterion.layer], criterion.places_column,

@@ -18,11 +18,10 @@ from opvang_opt.scenario import (
     LimitRule,
 )
 from opvang_opt.siting.criteria import (
+    NearestDistances,
     intersects_any,
-    nearest_distance,
     numeric_column,
     overlap_area,
-    select_category,
 )
 
 EXCLUSION_COLUMNS = ["site_id", "rule", "label", "measured", "limit", "unit", "message"]
@@ -67,6 +66,7 @@ def evaluate_exclusions(
     id_column: str,
     source: str,
     units: dict[str, str] | None = None,
+    nearest: NearestDistances | None = None,
 ) -> pd.DataFrame:
     """Apply every rule to every site.
 
@@ -82,6 +82,8 @@ def evaluate_exclusions(
         Measured criterion indicators by criterion name (for ``below``/``above`` rules).
     units
         Unit of each criterion's indicator, for the messages.
+    nearest
+        Shared straight-line distances of the run (made here when not given).
     id_column, source
         The longlist's id column and file, for messages.
 
@@ -121,13 +123,9 @@ def evaluate_exclusions(
                     unit = ""
                 limit = rule.min_overlap_m2
             case CloserThanRule():
-                lyr = layers[rule.layer]
-                targets = (
-                    select_category(lyr, rule.category_column, rule.category)
-                    if rule.category
-                    else lyr.geometry.values
-                )
-                measured = nearest_distance(geoms, targets)
+                nearest = nearest or NearestDistances(geoms, layers)
+                column = rule.category_column if rule.category else None
+                measured = nearest(rule.layer, column, rule.category)
                 broken = measured < rule.distance_m
                 limit, unit = rule.distance_m, "m"
 

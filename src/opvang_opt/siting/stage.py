@@ -14,7 +14,7 @@ from opvang_opt.io.graphs import StreetGraph
 from opvang_opt.scenario import SitingConfig
 from opvang_opt.siting import mcda
 from opvang_opt.siting.capacity import estimate_capacity
-from opvang_opt.siting.criteria import INDICATOR_UNITS, measure
+from opvang_opt.siting.criteria import INDICATOR_UNITS, NearestDistances, measure
 from opvang_opt.siting.exclusions import evaluate_exclusions, parse_dates
 from opvang_opt.siting.shortlist import (
     ShortlistProblem,
@@ -152,9 +152,12 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
     n = len(sites)
 
     weights, weight_info = criterion_weights(config)
+    nearest = NearestDistances(sites.geometry.values, inputs.layers)
     infos, indicators, values = [], {}, []
     for c, w in zip(config.criteria, weights, strict=True):
-        ind = measure(c, sites, inputs.layers, inputs.id_column, inputs.source, inputs.graphs)
+        ind = measure(
+            c, sites, inputs.layers, inputs.id_column, inputs.source, inputs.graphs, nearest
+        )
         val = apply_value(c.value, ind)
         indicators[c.name] = ind
         values.append(val)
@@ -170,7 +173,7 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
 
     exclusions = evaluate_exclusions(
         config.exclusions, sites, inputs.layers, indicators, inputs.id_column, inputs.source,
-        units={c.name: INDICATOR_UNITS[c.kind] for c in config.criteria},
+        units={c.name: INDICATOR_UNITS[c.kind] for c in config.criteria}, nearest=nearest,
     )  # fmt: skip
     reasons: dict[str, str] = {}
     rules: dict[str, str] = {}
