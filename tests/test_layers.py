@@ -166,3 +166,11 @@ def test_read_table_checks_ids(tmp_path: Path) -> None:
     path.write_text("unit_id,beds\n", encoding="utf-8")
     with pytest.raises(DataError, match="has no rows"):
         read_table(LayerSource(path=path, id_column="unit_id"), "units")
+
+
+def test_csv_ids_stay_text(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("id,x,y\n007,1,2\n7,3,4\n", encoding="utf-8")
+    src = LayerSource(path=path, id_column="id", x_column="x", y_column="y", crs="EPSG:28992")
+    gdf, _ = read_layer(src, "p")  # '007' and '7' are different ids, not duplicates
+    assert gdf["id"].tolist() == ["007", "7"]

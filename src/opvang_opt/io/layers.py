@@ -272,7 +272,8 @@ def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.Geo
 
 def _read_csv_layer(source: LayerSource, name: str, path: Path, label: str) -> gpd.GeoDataFrame:
     try:
-        df = pd.read_csv(path, keep_default_na=False, na_values=[""])
+        ids = {source.id_column: str} if source.id_column else None  # keep ids like '007'
+        df = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=ids)
     except Exception as exc:
         raise DataError(
             f"Layer '{name}' cannot be read: {label}", [Problem(str(exc).strip(), source=label)]

@@ -210,9 +210,12 @@ def report_context(
             "exclusion_reasons": ex["exclusion_reasons"],
         }
     )
+    # the longlist's own id and name columns, under the report's column names
+    shortlist = s.shortlist.rename(columns={id_col: "site_id", **({name_col: "name"}
+                                                                   if name_col else {})})  # fmt: skip
     short_cols = [c for c in ("rank", "site_id", "name", "municipality_code", "score",
                               "capacity_units", "capacity_places", "decision")
-                  if c in s.shortlist.columns]  # fmt: skip
+                  if c in shortlist.columns]  # fmt: skip
     crit = pd.DataFrame(
         [{"criterion": c.label, "kind": c.kind, "unit": c.unit, "weight": c.weight}
          for c in s.criteria]
@@ -261,7 +264,7 @@ def report_context(
         "privacy": _l("privacy" if profile == "council" else "privacy_analyst", lang),
         "summary": summary,
         "png": base64.b64encode(images["png"]).decode("ascii") if "png" in images else "",
-        "shortlist": _table(s.shortlist[short_cols], lang, result),
+        "shortlist": _table(shortlist[short_cols], lang, result),
         "excluded": _table(excluded, lang, result),
         "alloc_summary": alloc_summary,
         "allocation": _table(alloc_table, lang, result) if alloc_table is not None else None,
