@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from opvang_opt.allocation.stage import AllocationRun
 from opvang_opt.outputs.i18n import Lang, t
 from opvang_opt.outputs.privacy import Profile, show_count, suppress_frame
 from opvang_opt.pipeline import RunResult
@@ -97,17 +98,9 @@ def layer_label(result: RunResult, name: str) -> str:
 
 
 # ------------------------------------------------------------------------- allocation
-def allocation_of(result: RunResult) -> Any | None:
-    """The run's allocation (``result.allocation``), when the run has one."""
-    return getattr(result, "allocation", None)
-
-
-def _alloc_attr(alloc: Any, name: str) -> Any:
-    """An attribute of the allocation run, or of its ``result`` (AllocationResult)."""
-    value = getattr(alloc, name, None)
-    if value is None and getattr(alloc, "result", None) is not None:
-        value = getattr(alloc.result, name, None)
-    return value
+def allocation_of(result: RunResult) -> AllocationRun | None:
+    """The run's allocation stage, when the run has one."""
+    return result.allocation
 
 
 def _persons_groups(by_site: pd.DataFrame) -> list[str]:
@@ -151,20 +144,17 @@ def allocation_by_site(result: RunResult) -> pd.DataFrame | None:
     household assignments (new placements); persons already living there before are then
     in ``persons_bestaand``.
     """
-    alloc = allocation_of(result)
+    alloc = result.allocation
     if alloc is None:
         return None
-    by = getattr(alloc, "by_site", None)
-    if by is None:
-        return None
-    by = pd.DataFrame(by).copy()
+    by = alloc.by_site.copy()
     by["site_id"] = by["site_id"].astype(str)
     if "occupied_units" not in by.columns and "occupied" in by.columns:
         by["occupied_units"] = by["occupied"]
     if "occupancy" not in by.columns and {"units", "occupied_units"} <= set(by.columns):
         by["occupancy"] = (by["occupied_units"] / by["units"].where(by["units"] > 0)).fillna(0.0)
-    assignments = _alloc_attr(alloc, "assignments")
-    if not _persons_groups(by) and isinstance(assignments, pd.DataFrame) and len(assignments):
+    assignments = alloc.result.assignments
+    if not _persons_groups(by) and len(assignments):
         sums = assignments.groupby(["site_id", "group"])["persons"].sum().unstack(fill_value=0)
         sums.index = sums.index.astype(str)
         for g in sums.columns:
@@ -176,8 +166,7 @@ def allocation_by_site(result: RunResult) -> pd.DataFrame | None:
     sites = result.siting.sites
     id_col = result.inputs.siting.id_column
     name_col = site_name_column(result)
-    raw_sites = getattr(result.inputs, "allocation", {}) or {}
-    raw_sites = raw_sites.get("sites") if isinstance(raw_sites, dict) else None
+    raw_sites = result.inputs.allocation.get("sites")
     if isinstance(raw_sites, pd.DataFrame) and "site_id" in raw_sites.columns:
         extra = raw_sites.assign(site_id=raw_sites["site_id"].astype(str)).set_index("site_id")
         for col in ("name", "x", "y"):
@@ -239,25 +228,17 @@ def allocation_points(result: RunResult, by_site: pd.DataFrame) -> gpd.GeoSeries
 
 def allocation_summary(result: RunResult, profile: Profile) -> dict[str, Any] | None:
     """Placed and unplaced households, status, and the comparison with the baseline."""
-    alloc = allocation_of(result)
+    alloc = result.allocation
     if alloc is None:
         return None
-    out: dict[str, Any] = {}
-    status = _alloc_attr(alloc, "status")
-    out["status"] = getattr(status, "value", status)
-    assignments = _alloc_attr(alloc, "assignments")
-    unplaced = _alloc_attr(alloc, "unplaced")
-    if isinstance(assignments, pd.DataFrame):
-        out["households_placed"] = show_count(len(assignments), profile)
-        if "persons" in assignments.columns:
-            out["persons_placed"] = show_count(int(assignments["persons"].sum()), profile)
-    if isinstance(unplaced, pd.DataFrame):
-        out["households_unplaced"] = show_count(len(unplaced), profile)
-    comparison = getattr(alloc, "comparison", None) or getattr(
-        result, "allocation_comparison", None
-    )
-    comp = getattr(comparison, "components", None)
-    if isinstance(comp, pd.DataFrame) and not comp.empty:
+    res = alloc.result
+    out: dict[str, Any] = {"status": res.status.value}
+    out["households_placed"] = show_count(len(res.assignments), profile)
+    if "persons" in res.assignments.columns:
+        out["persons_placed"] = show_count(int(res.assignments["persons"].sum()), profile)
+    out["households_unplaced"] = show_count(len(res.unplaced), profile)
+    comp = alloc.comparison.components
+    if not comp.empty:
         table = comp.reset_index()
         table = table.rename(columns={table.columns[0]: "component"})
         for col in ("optimiser", "baseline", "improvement"):
@@ -277,15 +258,10 @@ def allocation_summary(result: RunResult, profile: Profile) -> dict[str, Any] | 
 
 def allocation_tables(result: RunResult) -> dict[str, pd.DataFrame]:
     """The allocation's household-level tables (assignments, unplaced), when present."""
-    alloc = allocation_of(result)
-    out: dict[str, pd.DataFrame] = {}
-    if alloc is None:
-        return out
-    for key in ("assignments", "unplaced"):
-        table = _alloc_attr(alloc, key)
-        if isinstance(table, pd.DataFrame):
-            out[key] = table
-    return out
+    if result.allocation is None:
+        return {}
+    res = result.allocation.result
+    return {"assignments": res.assignments, "unplaced": res.unplaced}
 
 
 # ------------------------------------------------------------------------- exchange

@@ -248,7 +248,7 @@ def report_context(
                 lang,
                 result,
             ),
-            "core": getattr(getattr(result.exchange.payments, "core", None), "message", None),
+            "core": result.exchange.payments.core.message,
         }
     summary = [(k, content.fmt_number(v) if lang == "nl" and content.is_number(v) else v)
                for k, v in summary_rows(result, lang, profile)]  # fmt: skip

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from opvang_opt.outputs import content
 from opvang_opt.outputs.privacy import Profile
 from opvang_opt.pipeline import RunResult
 
@@ -64,7 +63,7 @@ def exchange_summary(result: RunResult) -> dict[str, Any] | None:
         return None
     ex = result.exchange
     res, pay = ex.result, ex.payments
-    core = getattr(pay, "core", None)
+    core = pay.core
     return {
         "status": res.status.value,
         "gap": res.gap,
@@ -75,8 +74,8 @@ def exchange_summary(result: RunResult) -> dict[str, Any] | None:
         "savings": None if res.savings is None else round(res.savings, 2),
         "solver": res.solver,
         "period": res.period,
-        "individually_rational": bool(getattr(pay, "individually_rational", False)),
-        "core": getattr(core, "message", None),
+        "individually_rational": pay.individually_rational,
+        "core": core.message,
         "checker_ok": ex.check.ok,
     }
 
@@ -87,8 +86,4 @@ def allocation_summary(result: RunResult, profile: Profile) -> dict[str, Any] | 
     ``run.json`` is a record for analysts, not a council export: its counts are exact for
     both profiles (they are totals over the whole run, never per household).
     """
-    alloc = content.allocation_of(result)
-    if alloc is None:
-        return None
-    summary = getattr(alloc, "summary", None)
-    return dict(summary()) if callable(summary) else {"status": str(getattr(alloc, "status", ""))}
+    return None if result.allocation is None else result.allocation.summary()

@@ -149,9 +149,9 @@ def write_results(
             build_report(result, images, lang, profile), encoding="utf-8"
         )
         build_workbook(result_tables(result, lang, profile)).save(tmp / "results.xlsx")
-        files = [
-            p.relative_to(tmp).as_posix() for p in sorted(tmp.rglob("*")) if p.is_file()
-        ] + ["run.json"]
+        files = [p.relative_to(tmp).as_posix() for p in sorted(tmp.rglob("*")) if p.is_file()] + [
+            "run.json"
+        ]
         info = run_info(result, files, profile=profile)
         (tmp / "run.json").write_text(
             json.dumps(info, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
