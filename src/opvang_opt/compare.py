@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from opvang_opt.errors import Problem, ScenarioError
-from opvang_opt.scenario import Scenario, load_raw, validate_scenario
+from opvang_opt.scenario import Scenario, load_scenario
 from opvang_opt.sweep import flatten
 
 Lang = Literal["nl", "en"]
@@ -406,8 +406,7 @@ def compare_scenarios(
     problems: list[Problem] = []
     for p in paths:
         try:
-            raw = resolve_sources(load_raw(p), Path(p).parent)
-            loaded.append((str(p), validate_scenario(raw, source=str(p))))
+            loaded.append((str(p), load_scenario(p)))
         except ScenarioError as exc:
             problems += exc.problems or [Problem(exc.summary, source=str(p))]
     if problems:
@@ -426,13 +425,6 @@ def compare_scenarios(
         }
         runs.append(ScenarioRun(label, p, sc, result, scenario_settings(sc), inputs))
     return build_comparison(runs, lang=lang)
-
-
-def resolve_sources(raw: dict[str, Any], base_dir: Path) -> dict[str, Any]:
-    """Resolve layers named by ``source:`` from the data cache (:mod:`opvang_opt.connectors`)."""
-    from opvang_opt.connectors import resolve_layer_sources
-
-    return resolve_layer_sources(raw, base_dir=base_dir)
 
 
 def build_comparison(runs: Sequence[ScenarioRun], *, lang: Lang = "nl") -> Comparison:
@@ -819,7 +811,5 @@ def write_comparison(comp: Comparison, out_dir: str | os.PathLike[str]) -> Path:
     out = Path(out_dir)
     with atomic_results_dir(out) as tmp:
         comparison_table(comp).to_csv(tmp / "compare.csv", index=False)
-        (tmp / "compare.html").write_text(
-            render_html(comp, status_map_png(comp)), encoding="utf-8"
-        )
+        (tmp / "compare.html").write_text(render_html(comp, status_map_png(comp)), encoding="utf-8")
     return out.resolve()

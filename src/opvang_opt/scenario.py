@@ -867,10 +867,15 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         When the file is missing, is not YAML, or breaks the schema. Every problem is
         listed, with a did-you-mean hint for unknown keys.
     """
+    return validate_scenario(load_resolved_raw(path), source=str(path))
+
+
+def load_resolved_raw(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The merged raw mapping of a scenario file, with cached layers named by `source:`
+    resolved to their files (what :func:`load_scenario` validates, and sweeps vary)."""
     from opvang_opt.connectors import resolve_layer_sources
 
-    raw = resolve_layer_sources(load_raw(path), base_dir=Path(path).resolve().parent)
-    return validate_scenario(raw, source=str(path))
+    return resolve_layer_sources(load_raw(path), base_dir=Path(path).resolve().parent)
 
 
 def validate_scenario(raw: dict[str, Any], source: str = "scenario") -> Scenario:

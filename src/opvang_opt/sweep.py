@@ -70,7 +70,7 @@ from opvang_opt.scenario import (
     Scenario,
     absolutize_paths,
     did_you_mean,
-    load_raw,
+    load_resolved_raw,
     read_yaml,
     validate_scenario,
 )
@@ -457,9 +457,7 @@ def parse_vary(text: str) -> tuple[str, ParamSpec]:
             break
 
     def fail(message: str) -> ScenarioError:
-        return ScenarioError(
-            f"Invalid --vary option '{text}'", [Problem(message, field="--vary")]
-        )
+        return ScenarioError(f"Invalid --vary option '{text}'", [Problem(message, field="--vary")])
 
     if split < 0:
         raise fail("expected PATH=V1,V2,... or PATH=START:STOP:STEP")
@@ -642,9 +640,7 @@ def plan_sweep(
     n_samples = samples if samples is not None else spec.samples
     seed = seed if seed is not None else spec.seed
 
-    from opvang_opt.connectors import resolve_layer_sources
-
-    base_raw = resolve_layer_sources(load_raw(base_path), base_dir=base_path.parent)
+    base_raw = load_resolved_raw(base_path)
     problems: list[Problem] = []
     # fixed changes first: the parameters are checked against the changed base
     fixed: dict[str, Any] = {}
@@ -906,9 +902,7 @@ def normalise_address(address: str) -> str:
     return text
 
 
-def connect(
-    scheduler: str | None, workers: int, timeout: float
-) -> tuple[Any, Any, str]:
+def connect(scheduler: str | None, workers: int, timeout: float) -> tuple[Any, Any, str]:
     """Start a LocalCluster, or connect to a running scheduler, and return a client.
 
     Returns

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from opvang_opt.allocation.check import assert_valid, check_allocation
+from opvang_opt.allocation.check import check_allocation, raise_violations
 from opvang_opt.allocation.config import AllocationConfig
 from opvang_opt.allocation.diagnose import diagnosis as make_diagnosis
 from opvang_opt.allocation.diagnose import unplaced_table
@@ -183,8 +183,7 @@ def allocate_tables(
     comps = components_of(assignments, inst.weights)
     t4 = time.perf_counter()
     violations = tuple(check_allocation(tables, config, assignments)) if check else ()
-    if violations:
-        assert_valid(tables, config, assignments, "optimiser allocation")
+    raise_violations(violations, "optimiser allocation")  # found once, reported in full
     t5 = time.perf_counter()
 
     if out is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -529,7 +530,11 @@ def assert_valid(
     tables: Tables, config: AllocationConfig, assignments: pd.DataFrame, what: str = "allocation"
 ) -> None:
     """Raise :class:`AllocationCheckError` listing every violation, if any."""
-    violations = check_allocation(tables, config, assignments)
+    raise_violations(check_allocation(tables, config, assignments), what)
+
+
+def raise_violations(violations: Sequence[Violation], what: str = "allocation") -> None:
+    """Raise :class:`AllocationCheckError` listing ``violations`` (found by the checker)."""
     if violations:
         raise AllocationCheckError(
             f"{what} breaks {len(violations)} hard rule(s)",

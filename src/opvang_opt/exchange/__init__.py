@@ -54,11 +54,9 @@ DEMO_SCENARIO = Path(__file__).resolve().parents[3] / "scenarios" / "demo.yaml"
 
 def demo_exchange_data() -> dict[str, Any]:
     """Return the demo scenario's ``exchange:`` section (Duo+) as plain data."""
-    import yaml
+    from opvang_opt.scenario import read_yaml
 
-    if not DEMO_SCENARIO.is_file():
-        raise FileNotFoundError(f"the demo scenario is not at {DEMO_SCENARIO}")
-    return yaml.safe_load(DEMO_SCENARIO.read_text("utf-8"))["exchange"]
+    return read_yaml(DEMO_SCENARIO)["exchange"]
 
 
 def load_demo_config() -> ExchangeConfig:
