@@ -31,8 +31,6 @@ import time
 import numpy as np
 
 from opvang_opt.allocation import (
-    AllocationConfig,
-    SolverSettings,
     allocate_tables,
     check_allocation,
     compare_with_baseline,
@@ -41,6 +39,7 @@ from opvang_opt.allocation import (
 from opvang_opt.allocation.model import build_instance
 from opvang_opt.allocation.report import score
 from opvang_opt.allocation.synthetic import make_instance
+from opvang_opt.schema import AllocationConfig, AllocationSolverSettings
 
 
 def pair_model_cpsat(tables, config: AllocationConfig, time_limit_s: float, workers: int):
@@ -149,7 +148,9 @@ def pair_model_cpsat(tables, config: AllocationConfig, time_limit_s: float, work
 def run_instance(name, n_h, n_u, n_s, seed, relative_gap, time_limit):
     si = make_instance(n_h, n_u, n_s, seed=seed, time_limit_s=time_limit)
     config = si.config.model_copy(
-        update={"solver": SolverSettings(time_limit_s=time_limit, relative_gap=relative_gap)}
+        update={
+            "solver": AllocationSolverSettings(time_limit_s=time_limit, relative_gap=relative_gap)
+        }
     )
     t0 = time.perf_counter()
     tables = validate_inputs(**si.tables(), config=config)

@@ -52,22 +52,31 @@ def synthetic_config(n: int, seed: int, *, fixed_costs: bool = False) -> Exchang
     pop = np.round(rng.lognormal(10.3, 0.8, n)).astype(int) + 3_000
     national = {"asielzoekers": 96_000, "statushouders": 20_000, "ontheemden": 90_000}
     scale = pop / pop.sum()
-    munis = [{"code": f"GM{i + 1:04d}", "name": f"Gemeente {i + 1}", "population": int(p)}
-             for i, p in enumerate(pop)]
-    tasks = {m["code"]: {g: float(np.round(national[g] * scale[i] * n / 342))
-                         for g in GROUPS} for i, m in enumerate(munis)}
+    munis = [
+        {"code": f"GM{i + 1:04d}", "name": f"Gemeente {i + 1}", "population": int(p)}
+        for i, p in enumerate(pop)
+    ]
+    tasks = {
+        m["code"]: {g: float(np.round(national[g] * scale[i] * n / 342)) for g in GROUPS}
+        for i, m in enumerate(munis)
+    }
     capacity = []
     for m in munis:
         total = sum(tasks[m["code"]].values())
         for t, (_, base) in TYPES.items():
             places = float(np.round(total * rng.uniform(0.15, 0.6)))
             c0 = base * rng.uniform(0.8, 1.25)
-            steps = [{"up_to": max(1.0, np.round(places * 0.5)), "cost_per_place": round(c0)},
-                     {"up_to": max(2.0, np.round(places * 0.8)),
-                      "cost_per_place": round(c0 * 1.15)},
-                     {"cost_per_place": round(c0 * 1.4)}]
-            entry: dict[str, Any] = {"municipality": m["code"], "type": t, "places": places,
-                                     "cost_steps": steps}
+            steps = [
+                {"up_to": max(1.0, np.round(places * 0.5)), "cost_per_place": round(c0)},
+                {"up_to": max(2.0, np.round(places * 0.8)), "cost_per_place": round(c0 * 1.15)},
+                {"cost_per_place": round(c0 * 1.4)},
+            ]
+            entry: dict[str, Any] = {
+                "municipality": m["code"],
+                "type": t,
+                "places": places,
+                "cost_steps": steps,
+            }
             if fixed_costs and t == "flexwoning":
                 entry["fixed_cost"] = round(50_000 * rng.uniform(0.5, 1.5))
             capacity.append(entry)
@@ -75,11 +84,13 @@ def synthetic_config(n: int, seed: int, *, fixed_costs: bool = False) -> Exchang
         "municipalities": munis,
         "groups": [{"name": g, "unmet_cost_per_place": 45_000} for g in GROUPS],
         "tasks": tasks,
-        "housing_types": [{"name": t, "groups": gs, "cost_per_place": base}
-                          for t, (gs, base) in TYPES.items()],
+        "housing_types": [
+            {"name": t, "groups": gs, "cost_per_place": base} for t, (gs, base) in TYPES.items()
+        ],
         "capacity": capacity,
-        "substitution": [{"from_group": "ontheemden", "to_group": "asielzoekers", "rate": 1.0,
-                          "max_share": 0.3}],
+        "substitution": [
+            {"from_group": "ontheemden", "to_group": "asielzoekers", "rate": 1.0, "max_share": 0.3}
+        ],
         "bounds": {"default": {"min_keep_share": 0.5, "max_extra_share": 1.0}},
     }
     return ExchangeConfig.model_validate(data)
@@ -178,11 +189,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--samples", type=int, default=200, help="orders for sampled Shapley")
-    ap.add_argument("--mip", action="store_true",
-                    help="also time the 342 instance with fixed opening costs (no target)")
+    ap.add_argument(
+        "--mip",
+        action="store_true",
+        help="also time the 342 instance with fixed opening costs (no target)",
+    )
     args = ap.parse_args(argv)
-    rows = [bench_national(args.seed), bench_exact(args.seed),
-            bench_sampled(args.seed, args.samples)]
+    rows = [
+        bench_national(args.seed),
+        bench_exact(args.seed),
+        bench_sampled(args.seed, args.samples),
+    ]
     if args.mip:
         rows.insert(1, bench_national(args.seed, fixed_costs=True))
     for r in rows:
@@ -197,21 +214,31 @@ def main(argv: list[str] | None = None) -> int:
         ok = {None: "-  ", True: "yes", False: "NO "}[r["meets_target"]]
         print(f"{r['problem'][:58]:58s} {r['seconds']:8.2f} {target:>7s}  {ok}  {ref}")
         if "status" in r:
-            print(f"{'':58s} status {r['status']}, gap {r['gap']:.1e}, {r['variables']} vars, "
-                  f"{r['constraints']} rows, savings {r['savings_share']:.1%}, "
-                  f"check {'ok' if r['check_ok'] else 'FAILED'}")
-            print(f"{'':58s} (building + validating the config: "
-                  f"{r['build_and_validate_config_s']:.2f} s, not in the timing)")
+            print(
+                f"{'':58s} status {r['status']}, gap {r['gap']:.1e}, {r['variables']} vars, "
+                f"{r['constraints']} rows, savings {r['savings_share']:.1%}, "
+                f"check {'ok' if r['check_ok'] else 'FAILED'}"
+            )
+            print(
+                f"{'':58s} (building + validating the config: "
+                f"{r['build_and_validate_config_s']:.2f} s, not in the timing)"
+            )
         if "solves" in r:
-            print(f"{'':58s} {r['solves']} coalition solves, grand savings EUR "
-                  f"{r['grand_savings']:,.0f}")
+            print(
+                f"{'':58s} {r['solves']} coalition solves, grand savings EUR "
+                f"{r['grand_savings']:,.0f}"
+            )
         if "max_std_error" in r:
-            print(f"{'':58s} {r['samples']} orders, max std error EUR {r['max_std_error']:,.0f} "
-                  f"({r['max_std_error_rel']:.1%} of largest value)")
-            print(f"{'':58s} 10-municipality subset: sampled vs exact max error EUR "
-                  f"{r['subset10_max_abs_error']:,.0f} ({r['subset10_max_rel_error']:.1%}), "
-                  f"std error EUR {r['subset10_max_std_error']:,.0f}, within 3 SE: "
-                  f"{r['subset10_within_3se']} ({r['subset10_seconds']:.1f} s)")
+            print(
+                f"{'':58s} {r['samples']} orders, max std error EUR {r['max_std_error']:,.0f} "
+                f"({r['max_std_error_rel']:.1%} of largest value)"
+            )
+            print(
+                f"{'':58s} 10-municipality subset: sampled vs exact max error EUR "
+                f"{r['subset10_max_abs_error']:,.0f} ({r['subset10_max_rel_error']:.1%}), "
+                f"std error EUR {r['subset10_max_std_error']:,.0f}, within 3 SE: "
+                f"{r['subset10_within_3se']} ({r['subset10_seconds']:.1f} s)"
+            )
     return 0
 
 

@@ -42,7 +42,7 @@ from opvang_opt.outputs.report import build_report  # noqa: E402
 from opvang_opt.outputs.static import render_static  # noqa: E402
 from opvang_opt.outputs.tables import build_workbook, result_tables  # noqa: E402
 from opvang_opt.pipeline import RunResult, run  # noqa: E402
-from opvang_opt.scenario import load_scenario  # noqa: E402
+from opvang_opt.schema import load_scenario  # noqa: E402
 
 DEMO = ROOT / "scenarios" / "demo.yaml"
 

@@ -115,7 +115,7 @@ def siting_config(min_distance: float | None = None, optimise: bool = False) -> 
 
 
 def _stage_child(n_plots: int, queue) -> None:
-    from opvang_opt.scenario import SitingConfig
+    from opvang_opt.schema import SitingConfig
     from opvang_opt.siting.stage import SitingInputs, run_siting
 
     sites, layers = synthetic_world(n_plots, 50_000, 1_000)

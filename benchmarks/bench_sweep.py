@@ -145,25 +145,37 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     ok = {True: "yes", False: "NO"}
     stages = "siting, allocation, exchange" if r["allocation_stage"] else "siting, exchange"
-    print(f"Sweep of the demo: {r['variants']} variants ({stages}), {r['workers']} workers, "
-          f"{r['cpus']} CPUs")
+    print(
+        f"Sweep of the demo: {r['variants']} variants ({stages}), {r['workers']} workers, "
+        f"{r['cpus']} CPUs"
+    )
     print(f"{'figure':44s} {'measured':>10s} {'target':>9s}  ok   reference (same run)")
-    print(f"{'speed-up, LocalCluster vs one process':44s} {r['speedup']:>9.2f}x "
-          f"{'>= ' + str(TARGET_SPEEDUP) + 'x':>9s}  {ok[r['speedup_ok']]:3s}  "
-          f"one process {r['reference_seconds']:.1f} s, cluster {r['cluster_seconds']:.1f} s")
-    print(f"{'overhead per variant on the cluster':44s} {r['overhead_per_variant_s']:>9.3f}s "
-          f"{'<= ' + str(TARGET_OVERHEAD_S) + 's':>9s}  {ok[r['overhead_ok']]:3s}  "
-          f"compute {r['compute_seconds_cluster']:.1f} s on the workers "
-          f"({r['compute_seconds_reference']:.1f} s in one process)")
-    print(f"{'  the same without the cluster start-up':44s} "
-          f"{r['overhead_per_variant_without_startup_s']:>9.3f}s {'':9s}       "
-          f"start-up {r['cluster_startup_seconds']:.1f} s")
-    print(f"a variant took {r['slowdown_per_variant_on_cluster']:.2f}x as long on a worker as in "
-          f"one process (1.0: no CPU contention)")
-    print(f"same results on both sides: {r['same_results']}; failed variants: "
-          f"{r['failed_variants']}; load average before/between/after: "
-          f"{r['load_average']['before']} / {r['load_average']['between']} / "
-          f"{r['load_average']['after']}")
+    print(
+        f"{'speed-up, LocalCluster vs one process':44s} {r['speedup']:>9.2f}x "
+        f"{'>= ' + str(TARGET_SPEEDUP) + 'x':>9s}  {ok[r['speedup_ok']]:3s}  "
+        f"one process {r['reference_seconds']:.1f} s, cluster {r['cluster_seconds']:.1f} s"
+    )
+    print(
+        f"{'overhead per variant on the cluster':44s} {r['overhead_per_variant_s']:>9.3f}s "
+        f"{'<= ' + str(TARGET_OVERHEAD_S) + 's':>9s}  {ok[r['overhead_ok']]:3s}  "
+        f"compute {r['compute_seconds_cluster']:.1f} s on the workers "
+        f"({r['compute_seconds_reference']:.1f} s in one process)"
+    )
+    print(
+        f"{'  the same without the cluster start-up':44s} "
+        f"{r['overhead_per_variant_without_startup_s']:>9.3f}s {'':9s}       "
+        f"start-up {r['cluster_startup_seconds']:.1f} s"
+    )
+    print(
+        f"a variant took {r['slowdown_per_variant_on_cluster']:.2f}x as long on a worker as in "
+        f"one process (1.0: no CPU contention)"
+    )
+    print(
+        f"same results on both sides: {r['same_results']}; failed variants: "
+        f"{r['failed_variants']}; load average before/between/after: "
+        f"{r['load_average']['before']} / {r['load_average']['between']} / "
+        f"{r['load_average']['after']}"
+    )
     return 0
 
 

@@ -36,76 +36,237 @@ Pt = tuple[float, float]
 # polygons (inset 100-160 m, simplified to 11-14 vertices, rounded to 10 m) and hard-coded;
 # each lies at least 40 m inside the real boundary. Code -> (name, population, outline).
 MUNICIPALITIES: dict[str, tuple[str, int, list[Pt]]] = {
-    "GM0384": ("Diemen", 31_000, [
-        (125340, 483460), (126570, 485290), (128540, 483670), (129520, 483950),
-        (129720, 484340), (130800, 484050), (129460, 482720), (129580, 481950),
-        (128540, 480980), (127740, 482600), (127040, 482770), (126530, 482230),
-        (125420, 481890), (125070, 482400)]),
-    "GM0437": ("Ouder-Amstel", 14_000, [
-        (119920, 474170), (120500, 475540), (120460, 476850), (122200, 479560),
-        (122840, 482510), (125040, 483240), (123580, 480190), (125250, 476970),
-        (123360, 477130), (123580, 475740), (122220, 474100)]),
-    "GM0451": ("Uithoorn", 31_000, [
-        (113400, 471380), (112230, 470280), (110950, 469910), (110400, 469090),
-        (109820, 469640), (109770, 470000), (113180, 472700), (112900, 473510),
-        (114570, 474790), (117220, 473590), (118290, 472790), (116790, 471630),
-        (116040, 471390), (114510, 471230)]),
+    "GM0384": (
+        "Diemen",
+        31_000,
+        [
+            (125340, 483460),
+            (126570, 485290),
+            (128540, 483670),
+            (129520, 483950),
+            (129720, 484340),
+            (130800, 484050),
+            (129460, 482720),
+            (129580, 481950),
+            (128540, 480980),
+            (127740, 482600),
+            (127040, 482770),
+            (126530, 482230),
+            (125420, 481890),
+            (125070, 482400),
+        ],
+    ),
+    "GM0437": (
+        "Ouder-Amstel",
+        14_000,
+        [
+            (119920, 474170),
+            (120500, 475540),
+            (120460, 476850),
+            (122200, 479560),
+            (122840, 482510),
+            (125040, 483240),
+            (123580, 480190),
+            (125250, 476970),
+            (123360, 477130),
+            (123580, 475740),
+            (122220, 474100),
+        ],
+    ),
+    "GM0451": (
+        "Uithoorn",
+        31_000,
+        [
+            (113400, 471380),
+            (112230, 470280),
+            (110950, 469910),
+            (110400, 469090),
+            (109820, 469640),
+            (109770, 470000),
+            (113180, 472700),
+            (112900, 473510),
+            (114570, 474790),
+            (117220, 473590),
+            (118290, 472790),
+            (116790, 471630),
+            (116040, 471390),
+            (114510, 471230),
+        ],
+    ),
 }
 # Wijk seeds for a Voronoi split: (invented name, x, y, share of the municipal population).
 WIJK_SEEDS: dict[str, list[tuple[str, float, float, float]]] = {
-    "GM0384": [("Dijkzicht", 126600, 484600, 0.27), ("Spoorhof", 126100, 483700, 0.30),
-               ("Zuiderpolder", 125700, 482500, 0.28), ("Sniepkwartier", 127400, 483100, 0.12),
-               ("Buitenpolder Oost", 129300, 483100, 0.03)],
-    "GM0437": [("Duivenhof", 124000, 482700, 0.48), ("Holendrechtpolder", 123300, 480800, 0.06),
-               ("Amstelzoom", 122300, 478700, 0.42), ("Rondehoep", 121400, 475600, 0.04)],
-    "GM0451": [("Zijdelhof", 116900, 473000, 0.30), ("Legmeerveld", 115200, 473700, 0.30),
-               ("Amsteloever", 116600, 472000, 0.25), ("Kwakelpolder", 113700, 472200, 0.12),
-               ("Veenweide West", 111000, 469900, 0.03)],
+    "GM0384": [
+        ("Dijkzicht", 126600, 484600, 0.27),
+        ("Spoorhof", 126100, 483700, 0.30),
+        ("Zuiderpolder", 125700, 482500, 0.28),
+        ("Sniepkwartier", 127400, 483100, 0.12),
+        ("Buitenpolder Oost", 129300, 483100, 0.03),
+    ],
+    "GM0437": [
+        ("Duivenhof", 124000, 482700, 0.48),
+        ("Holendrechtpolder", 123300, 480800, 0.06),
+        ("Amstelzoom", 122300, 478700, 0.42),
+        ("Rondehoep", 121400, 475600, 0.04),
+    ],
+    "GM0451": [
+        ("Zijdelhof", 116900, 473000, 0.30),
+        ("Legmeerveld", 115200, 473700, 0.30),
+        ("Amsteloever", 116600, 472000, 0.25),
+        ("Kwakelpolder", 113700, 472200, 0.12),
+        ("Veenweide West", 111000, 469900, 0.03),
+    ],
 }
 BUURT_NAMES = [
-    "Rietkraag", "Molenwerf", "Kievitsveld", "Lisdodde", "Waterhoen", "Fluitekruid", "Boterbloem",
-    "Wilgenhof", "Elzenhof", "Meidoorn", "Vlasakker", "Krooshof", "Dotterbloem", "Zwanenveld",
-    "Grutto", "Tureluur", "Kemphaan", "Slobeend", "Karekiet", "Oeverzegge", "Weidehof", "Essenhof",
-    "Lindeplein", "Populierenveld", "Hoefblad", "Pinksterbloem", "Koekoeksbloem", "Veldzicht",
-    "Polderhof", "Sluiswachter", "Dijkgraaf", "Gemaalkwartier", "Kadezicht", "Wetering",
-    "Tochtsloot", "Vaartkant", "Zandpad", "Veenhof", "Turfhaven", "Ooievaar", "Lepelaar",
-    "Zilverreiger", "Wulp", "Scholekster", "Kwartelhof", "Dijkhof", "Brinkzicht", "Zuidhoek",
-    "Noordhoek", "Ringvaart", "Hooiberg", "Melkweg", "Kaasmakerij", "Spaarnehof", "Vennehof",
-    "Graanhof"]
-STREETS = [s + t for s in ("Wetering", "Polder", "Molen", "Riet", "Sluis", "Veen", "Dijk",
-                           "Gemaal", "Kievit", "Zwanen", "Tocht", "Boezem", "Vaart", "Linden",
-                           "Elzen", "Wilgen", "Essen", "Brink")
-           for t in ("weg", "laan", "kade", "pad")]
+    "Rietkraag",
+    "Molenwerf",
+    "Kievitsveld",
+    "Lisdodde",
+    "Waterhoen",
+    "Fluitekruid",
+    "Boterbloem",
+    "Wilgenhof",
+    "Elzenhof",
+    "Meidoorn",
+    "Vlasakker",
+    "Krooshof",
+    "Dotterbloem",
+    "Zwanenveld",
+    "Grutto",
+    "Tureluur",
+    "Kemphaan",
+    "Slobeend",
+    "Karekiet",
+    "Oeverzegge",
+    "Weidehof",
+    "Essenhof",
+    "Lindeplein",
+    "Populierenveld",
+    "Hoefblad",
+    "Pinksterbloem",
+    "Koekoeksbloem",
+    "Veldzicht",
+    "Polderhof",
+    "Sluiswachter",
+    "Dijkgraaf",
+    "Gemaalkwartier",
+    "Kadezicht",
+    "Wetering",
+    "Tochtsloot",
+    "Vaartkant",
+    "Zandpad",
+    "Veenhof",
+    "Turfhaven",
+    "Ooievaar",
+    "Lepelaar",
+    "Zilverreiger",
+    "Wulp",
+    "Scholekster",
+    "Kwartelhof",
+    "Dijkhof",
+    "Brinkzicht",
+    "Zuidhoek",
+    "Noordhoek",
+    "Ringvaart",
+    "Hooiberg",
+    "Melkweg",
+    "Kaasmakerij",
+    "Spaarnehof",
+    "Vennehof",
+    "Graanhof",
+]
+STREETS = [
+    s + t
+    for s in (
+        "Wetering",
+        "Polder",
+        "Molen",
+        "Riet",
+        "Sluis",
+        "Veen",
+        "Dijk",
+        "Gemaal",
+        "Kievit",
+        "Zwanen",
+        "Tocht",
+        "Boezem",
+        "Vaart",
+        "Linden",
+        "Elzen",
+        "Wilgen",
+        "Essen",
+        "Brink",
+    )
+    for t in ("weg", "laan", "kade", "pad")
+]
 # Fictitious motorway axes (noise sources) and 380 kV routes.
 ROADS: dict[str, list[Pt]] = {
-    "A1": [(125000, 485700), (127000, 485000), (128500, 484100), (130000, 484400),
-           (131500, 484200)],
-    "A9": [(130900, 484300), (129700, 482600), (128600, 481200), (126500, 480800),
-           (124200, 480000), (121800, 479700), (119500, 479200)],
+    "A1": [
+        (125000, 485700),
+        (127000, 485000),
+        (128500, 484100),
+        (130000, 484400),
+        (131500, 484200),
+    ],
+    "A9": [
+        (130900, 484300),
+        (129700, 482600),
+        (128600, 481200),
+        (126500, 480800),
+        (124200, 480000),
+        (121800, 479700),
+        (119500, 479200),
+    ],
     "A10": [(123900, 485200), (123750, 483300), (123200, 482300), (121500, 482000)],
 }
 NOISE = [("A1", 55, 300.0), ("A1", 65, 100.0), ("A9", 55, 300.0), ("A10", 60, 200.0)]
 HV_LINES: dict[str, list[Pt]] = {
-    "380 kV Diemen-Lelystad (fictief tracé)": [(128000, 483300), (129600, 483700),
-                                               (130600, 484300), (132000, 485500)],
-    "380 kV Diemen-Krimpen (fictief tracé)": [(128000, 483300), (127900, 481800), (126200, 480300),
-                                              (124300, 478300), (123600, 476000)],
+    "380 kV Diemen-Lelystad (fictief tracé)": [
+        (128000, 483300),
+        (129600, 483700),
+        (130600, 484300),
+        (132000, 485500),
+    ],
+    "380 kV Diemen-Krimpen (fictief tracé)": [
+        (128000, 483300),
+        (127900, 481800),
+        (126200, 480300),
+        (124300, 478300),
+        (123600, 476000),
+    ],
 }
 HV_ZONE_M = 120.0  # MANIFEST: 0.4 microtesla zone of the 380 kV line, indicative 120 m each side
 NATURE: list[tuple[str, str, list[Pt]]] = [
-    ("Diemerbos (fictief)", "Natuurnetwerk Nederland (fictief)",
-     [(128900, 482300), (129350, 482250), (129300, 481800), (128800, 481500), (128600, 481950)]),
-    ("Amstelscheg Rondehoep (fictief)", "Bijzonder provinciaal landschap (fictief)",
-     [(120900, 475300), (121900, 475000), (122600, 476200), (121800, 477300), (121100, 476700)]),
-    ("Veenweide De Kwakel (fictief)", "Natura 2000 (fictief)",
-     [(110300, 469600), (111200, 469700), (112000, 470300), (111500, 470700), (110500, 470100)]),
+    (
+        "Diemerbos (fictief)",
+        "Natuurnetwerk Nederland (fictief)",
+        [(128900, 482300), (129350, 482250), (129300, 481800), (128800, 481500), (128600, 481950)],
+    ),
+    (
+        "Amstelscheg Rondehoep (fictief)",
+        "Bijzonder provinciaal landschap (fictief)",
+        [(120900, 475300), (121900, 475000), (122600, 476200), (121800, 477300), (121100, 476700)],
+    ),
+    (
+        "Veenweide De Kwakel (fictief)",
+        "Natura 2000 (fictief)",
+        [(110300, 469600), (111200, 469700), (112000, 470300), (111500, 470700), (110500, 470100)],
+    ),
 ]
 # Flexwoning sites: id, name, municipality, x, y, units, first date, share of units in phase 2.
 UNIT_SITES = [
     ("F01", "Diemerdreef (fictief)", "GM0384", 126350.0, 482750.0, 30, "2026-03-01", 0.0),
     ("F02", "Sniepweg-Oost (fictief)", "GM0384", 127250.0, 483150.0, 60, "2026-09-01", 0.3),
-    ("F03", "Duivendrecht Spoorzone (fictief)", "GM0437", 124150.0, 482650.0, 70, "2026-06-01",
-     0.4),
+    (
+        "F03",
+        "Duivendrecht Spoorzone (fictief)",
+        "GM0437",
+        124150.0,
+        482650.0,
+        70,
+        "2026-06-01",
+        0.4,
+    ),
     ("F04", "Ouderkerk Bullewijk (fictief)", "GM0437", 122950.0, 478350.0, 40, "2027-01-15", 0.0),
     ("F05", "Legmeerdijk (fictief)", "GM0451", 115250.0, 473750.0, 80, "2026-04-01", 0.5),
     ("F06", "Zijdelweg (fictief)", "GM0451", 116850.0, 472650.0, 50, "2027-03-01", 0.0),
@@ -118,8 +279,12 @@ CORES: dict[str, list[tuple[float, float, float]]] = {
 }
 SITE_CORES: dict[str, list[tuple[float, float, float]]] = {
     "GM0384": [(126300, 483900, 700), (125800, 482600, 500), (128600, 483000, 700)],
-    "GM0437": [(123800, 482400, 500), (122600, 478800, 700), (123100, 480500, 700),
-               (121600, 476500, 900)],
+    "GM0437": [
+        (123800, 482400, 500),
+        (122600, 478800, 700),
+        (123100, 480500, 700),
+        (121600, 476500, 900),
+    ],
     "GM0451": [(116500, 472800, 700), (114800, 473400, 800), (112600, 471200, 900)],
 }
 # Special longlist sites so that the hard exclusions have work: (municipality, kind,
@@ -136,9 +301,14 @@ SPECIAL_SITES = [
     ("GM0451", "nature", "Veenweide De Kwakel (fictief)", 0.70, 0.0, 10930.0, 1.7),
 ]
 SITE_QUOTA = {"GM0384": 20, "GM0437": 12, "GM0451": 12}
-SITE_TYPES = {"wonen": "Braakliggend terrein", "bedrijven": "Bedrijfskavel",
-              "groen": "Groenstrook", "agrarisch": "Weiland",
-              "maatschappelijk": "Voormalige schoollocatie", "verkeer": "Parkeerterrein"}
+SITE_TYPES = {
+    "wonen": "Braakliggend terrein",
+    "bedrijven": "Bedrijfskavel",
+    "groen": "Groenstrook",
+    "agrarisch": "Weiland",
+    "maatschappelijk": "Voormalige schoollocatie",
+    "verkeer": "Parkeerterrein",
+}
 # Households: type = single adult, couple, one parent + 1-3 children, two (rarely three)
 # adults + 1-3 children, or a large family of 6-8 persons.
 HOUSEHOLD_TYPES = ["single", "couple", "single_parent", "family", "large"]
@@ -151,9 +321,15 @@ GROUP_MIX = {  # group: (households, type probabilities, share of households wit
 }
 # Workplaces (x, y, sigma): Amsterdam centre and Zuidoost, Schiphol, Aalsmeer, Amstelveen,
 # business parks in Diemen and Uithoorn.
-WORK_HUBS = [(121500, 487000, 1200), (125300, 480600, 900), (112000, 481000, 1500),
-             (111500, 475500, 800), (118500, 478500, 1000), (126600, 482700, 500),
-             (117600, 472600, 500)]
+WORK_HUBS = [
+    (121500, 487000, 1200),
+    (125300, 480600, 900),
+    (112000, 481000, 1500),
+    (111500, 475500, 800),
+    (118500, 478500, 1000),
+    (126600, 482700, 500),
+    (117600, 472600, 500),
+]
 
 
 def outline(code: str) -> Geometry:
@@ -167,8 +343,9 @@ def iso(start: str, days: np.ndarray) -> list[str]:
     return [(base + dt.timedelta(days=int(d))).isoformat() for d in days]
 
 
-def sample_points(rng: np.random.Generator, area: Geometry,
-                  cores: list[tuple[float, float, float]], n: int) -> np.ndarray:
+def sample_points(
+    rng: np.random.Generator, area: Geometry, cores: list[tuple[float, float, float]], n: int
+) -> np.ndarray:
     """Draw ``n`` points around ``cores`` (Gaussian, per-core sigma) that fall in ``area``.
 
     Returns
@@ -185,8 +362,14 @@ def sample_points(rng: np.random.Generator, area: Geometry,
     return kept[:n]
 
 
-def quads(cx: np.ndarray, cy: np.ndarray, w: np.ndarray, h: np.ndarray, angle: np.ndarray,
-          jitter: np.ndarray) -> np.ndarray:
+def quads(
+    cx: np.ndarray,
+    cy: np.ndarray,
+    w: np.ndarray,
+    h: np.ndarray,
+    angle: np.ndarray,
+    jitter: np.ndarray,
+) -> np.ndarray:
     """Build rotated rectangles, optionally with corners jittered into quadrilaterals.
 
     Parameters
@@ -218,8 +401,10 @@ def irregular(rng: np.random.Generator, cx: float, cy: float, area: float) -> Ge
 
 def make_gemeenten() -> gpd.GeoDataFrame:
     """Municipality outlines with their (rounded, fictitious) population."""
-    rows = [{"municipality_code": c, "name": n, "population": p, "note": NOTE}
-            for c, (n, p, _) in MUNICIPALITIES.items()]
+    rows = [
+        {"municipality_code": c, "name": n, "population": p, "note": NOTE}
+        for c, (n, p, _) in MUNICIPALITIES.items()
+    ]
     return gpd.GeoDataFrame(rows, geometry=[outline(c) for c in MUNICIPALITIES], crs=CRS)
 
 
@@ -235,10 +420,19 @@ def make_wijken() -> gpd.GeoDataFrame:
     for code, seeds in WIJK_SEEDS.items():
         cells = voronoi_cells(np.array([(x, y) for _, x, y, _ in seeds]), outline(code))
         assert all(shapely.get_type_id(cells) == 3), f"wijk split of {code} is not polygonal"
-        frames.append(gpd.GeoDataFrame({
-            "wijk_code": [f"WK{code[2:]}{i:02d}" for i in range(1, len(seeds) + 1)],
-            "name": [s[0] for s in seeds], "municipality_code": code, "note": NOTE,
-            "pop_share": [s[3] for s in seeds]}, geometry=cells, crs=CRS))
+        frames.append(
+            gpd.GeoDataFrame(
+                {
+                    "wijk_code": [f"WK{code[2:]}{i:02d}" for i in range(1, len(seeds) + 1)],
+                    "name": [s[0] for s in seeds],
+                    "municipality_code": code,
+                    "note": NOTE,
+                    "pop_share": [s[3] for s in seeds],
+                },
+                geometry=cells,
+                crs=CRS,
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -262,13 +456,25 @@ def make_buurten(rng: np.random.Generator, wijken: gpd.GeoDataFrame) -> gpd.GeoD
         pop = MUNICIPALITIES[w.municipality_code][1] * w.pop_share
         people = rng.multinomial(round(pop), rng.dirichlet(np.full(k, 3.0)))
         for i in range(k):
-            rows.append({"buurt_code": f"BU{w.wijk_code[2:]}{i + 1:02d}", "name": names.pop(),
-                         "wijk_code": w.wijk_code, "municipality_code": w.municipality_code,
-                         "inhabitants": int(people[i]), "reception_places": 0, "note": NOTE})
+            rows.append(
+                {
+                    "buurt_code": f"BU{w.wijk_code[2:]}{i + 1:02d}",
+                    "name": names.pop(),
+                    "wijk_code": w.wijk_code,
+                    "municipality_code": w.municipality_code,
+                    "inhabitants": int(people[i]),
+                    "reception_places": 0,
+                    "note": NOTE,
+                }
+            )
             geoms.append(cells[i])
     buurten = gpd.GeoDataFrame(rows, geometry=geoms, crs=CRS)
-    for (x, y), places in {(126350, 482750): 85, (124050, 482600): 250,
-                           (116500, 472500): 48, (125950, 483900): 24}.items():
+    for (x, y), places in {
+        (126350, 482750): 85,
+        (124050, 482600): 250,
+        (116500, 472500): 48,
+        (125950, 483900): 24,
+    }.items():
         hit = shapely.contains_xy(buurten.geometry.values, x, y)
         assert hit.sum() == 1, f"reception point {(x, y)} not in exactly one buurt"
         buurten.loc[hit, "reception_places"] += places
@@ -279,41 +485,55 @@ def make_constraints() -> dict[str, gpd.GeoDataFrame]:
     """Fictitious noise contours, 380 kV lines with their 120 m zone, and nature areas."""
     roads = {k: shapely.LineString(v) for k, v in ROADS.items()}
     noise = gpd.GeoDataFrame(
-        {"name": [f"{r} geluidscontour Lden {db} dB (fictief)" for r, db, _ in NOISE],
-         "lden_db": [db for _, db, _ in NOISE]},
-        geometry=shapely.buffer(np.array([roads[r] for r, _, _ in NOISE]),
-                                np.array([d for _, _, d in NOISE])), crs=CRS)
+        {
+            "name": [f"{r} geluidscontour Lden {db} dB (fictief)" for r, db, _ in NOISE],
+            "lden_db": [db for _, db, _ in NOISE],
+        },
+        geometry=shapely.buffer(
+            np.array([roads[r] for r, _, _ in NOISE]), np.array([d for _, _, d in NOISE])
+        ),
+        crs=CRS,
+    )
     lines = np.array([shapely.LineString(v) for v in HV_LINES.values()])
-    hv_line = gpd.GeoDataFrame({"name": list(HV_LINES), "voltage_kv": 380},
-                               geometry=lines, crs=CRS)
+    hv_line = gpd.GeoDataFrame({"name": list(HV_LINES), "voltage_kv": 380}, geometry=lines, crs=CRS)
     hv_zone = gpd.GeoDataFrame(
         {"name": [f"{n}: zone 0,4 microtesla, indicatief {HV_ZONE_M:.0f} m" for n in HV_LINES]},
-        geometry=shapely.buffer(lines, HV_ZONE_M), crs=CRS)
-    nature = gpd.GeoDataFrame({"name": [n for n, _, _ in NATURE],
-                               "designation": [d for _, d, _ in NATURE]},
-                              geometry=shapely.polygons([np.asarray(p) for _, _, p in NATURE]),
-                              crs=CRS)
+        geometry=shapely.buffer(lines, HV_ZONE_M),
+        crs=CRS,
+    )
+    nature = gpd.GeoDataFrame(
+        {"name": [n for n, _, _ in NATURE], "designation": [d for _, d, _ in NATURE]},
+        geometry=shapely.polygons([np.asarray(p) for _, _, p in NATURE]),
+        crs=CRS,
+    )
     return {"noise_contour": noise, "hv_line": hv_line, "hv_zone": hv_zone, "nature": nature}
 
 
 def make_unit_sites() -> pd.DataFrame:
     """Existing and planned flexwoning sites that hold the unit stock."""
-    df = pd.DataFrame([s[:5] for s in UNIT_SITES],
-                      columns=["site_id", "name", "municipality_code", "x", "y"])
-    inside = [outline(m).contains(shapely.Point(x, y))
-              for m, x, y in zip(df.municipality_code, df.x, df.y, strict=True)]
+    df = pd.DataFrame(
+        [s[:5] for s in UNIT_SITES], columns=["site_id", "name", "municipality_code", "x", "y"]
+    )
+    inside = [
+        outline(m).contains(shapely.Point(x, y))
+        for m, x, y in zip(df.municipality_code, df.x, df.y, strict=True)
+    ]
     assert all(inside), "a unit site lies outside its municipality"
     return df
 
 
 def special_sites(constraints: dict[str, gpd.GeoDataFrame]) -> list[tuple[str, Geometry, str]]:
     """Place the sites that each break one hard rule (noise, 380 kV zone, nature)."""
-    features = {**{k: shapely.LineString(v) for k, v in ROADS.items()},
-                **{k: shapely.LineString(v) for k, v in HV_LINES.items()},
-                **{n: shapely.Polygon(p).exterior for n, _, p in NATURE}}
-    targets = {"noise": constraints["noise_contour"].union_all(),
-               "hv": constraints["hv_zone"].union_all(),
-               "nature": constraints["nature"].union_all()}
+    features = {
+        **{k: shapely.LineString(v) for k, v in ROADS.items()},
+        **{k: shapely.LineString(v) for k, v in HV_LINES.items()},
+        **{n: shapely.Polygon(p).exterior for n, _, p in NATURE},
+    }
+    targets = {
+        "noise": constraints["noise_contour"].union_all(),
+        "hv": constraints["hv_zone"].union_all(),
+        "nature": constraints["nature"].union_all(),
+    }
     out = []
     for code, kind, feat, frac, offset, area, aspect in SPECIAL_SITES:
         line = features[feat]
@@ -322,8 +542,14 @@ def special_sites(constraints: dict[str, gpd.GeoDataFrame]) -> list[tuple[str, G
         a, b = shapely.line_interpolate_point(line, [frac, frac + 0.01], normalized=True)
         angle = np.arctan2(b.y - a.y, b.x - a.x)
         w = np.sqrt(area * aspect)
-        geom = quads(np.array([a.x]), np.array([a.y]), np.array([w]), np.array([area / w]),
-                     np.array([angle]), np.zeros((1, 4, 2)))[0]
+        geom = quads(
+            np.array([a.x]),
+            np.array([a.y]),
+            np.array([w]),
+            np.array([area / w]),
+            np.array([angle]),
+            np.zeros((1, 4, 2)),
+        )[0]
         assert geom.within(outline(code)), f"special {kind} site on {feat} leaves {code}"
         assert geom.intersects(targets[kind]), f"special {kind} site misses {feat}"
         others = [t for k, t in targets.items() if k != kind]
@@ -354,19 +580,24 @@ def random_sites(rng: np.random.Generator, code: str, n: int, blocked: Geometry)
     return accepted
 
 
-def make_longlist(rng: np.random.Generator, constraints: dict[str, gpd.GeoDataFrame],
-                  unit_sites: pd.DataFrame) -> gpd.GeoDataFrame:
+def make_longlist(
+    rng: np.random.Generator, constraints: dict[str, gpd.GeoDataFrame], unit_sites: pd.DataFrame
+) -> gpd.GeoDataFrame:
     """Candidate sites (polygons) with owner, zoning, availability and cost.
 
     Nine placed sites each break one hard rule (noise contour, 380 kV zone, nature area) and
     three others become available only after 2028-06-30; the rest are clear of all of these.
     """
     specials = special_sites(constraints)
-    blocked = shapely.union_all([
-        constraints["noise_contour"].union_all(), constraints["hv_zone"].buffer(150).union_all(),
-        constraints["nature"].buffer(50).union_all(),
-        *shapely.buffer(shapely.points(unit_sites[["x", "y"]].to_numpy()), 150.0),
-        *[shapely.buffer(g, 40.0) for _, g, _ in specials]])
+    blocked = shapely.union_all(
+        [
+            constraints["noise_contour"].union_all(),
+            constraints["hv_zone"].buffer(150).union_all(),
+            constraints["nature"].buffer(50).union_all(),
+            *shapely.buffer(shapely.points(unit_sites[["x", "y"]].to_numpy()), 150.0),
+            *[shapely.buffer(g, 40.0) for _, g, _ in specials],
+        ]
+    )
     codes, geoms, kinds = (list(col) for col in zip(*specials, strict=True))
     for code, quota in SITE_QUOTA.items():
         k = quota - codes.count(code)
@@ -375,63 +606,125 @@ def make_longlist(rng: np.random.Generator, constraints: dict[str, gpd.GeoDataFr
         kinds += [""] * k
     gdf = gpd.GeoDataFrame({"municipality_code": codes, "kind": kinds}, geometry=geoms, crs=CRS)
     cen = gdf.geometry.centroid
-    gdf = gdf.assign(cy=-cen.y.round(), cx=cen.x.round()).sort_values(
-        ["municipality_code", "cy", "cx"], kind="stable").reset_index(drop=True)
+    gdf = (
+        gdf.assign(cy=-cen.y.round(), cx=cen.x.round())
+        .sort_values(["municipality_code", "cy", "cx"], kind="stable")
+        .reset_index(drop=True)
+    )
     n = len(gdf)
     gdf.insert(0, "site_id", [f"S{i:03d}" for i in range(1, n + 1)])
-    gdf["owner"] = rng.choice(["gemeente", "rijk", "provincie", "corporatie", "particulier"],
-                              n, p=[0.38, 0.08, 0.08, 0.2, 0.26])
+    gdf["owner"] = rng.choice(
+        ["gemeente", "rijk", "provincie", "corporatie", "particulier"],
+        n,
+        p=[0.38, 0.08, 0.08, 0.2, 0.26],
+    )
     gdf["zoning"] = zoning = rng.choice(list(SITE_TYPES), n, p=[0.18, 0.2, 0.2, 0.2, 0.12, 0.1])
-    gdf["zoning_change_needed"] = (zoning != "wonen") & ~((zoning == "maatschappelijk")
-                                                          & (rng.random(n) < 0.5))
+    gdf["zoning_change_needed"] = (zoning != "wonen") & ~(
+        (zoning == "maatschappelijk") & (rng.random(n) < 0.5)
+    )
     late = np.zeros(n, dtype=bool)
     for code in SITE_QUOTA:  # one late site per municipality among the clean ones
         late[rng.choice(np.flatnonzero((gdf.municipality_code == code) & (gdf.kind == "")))] = True
     days = np.where(late, rng.integers(912, 1460, n), rng.integers(0, 911, n))
     gdf["available_from"] = iso("2026-01-01", days)  # day 911 = 2028-06-30
     area = gdf.geometry.area.to_numpy()
-    cost = (rng.uniform(30, 110, n) * area + 250_000 * gdf.zoning_change_needed
-            + rng.normal(300_000, 120_000, n))
+    cost = (
+        rng.uniform(30, 110, n) * area
+        + 250_000 * gdf.zoning_change_needed
+        + rng.normal(300_000, 120_000, n)
+    )
     gdf["cost_estimate_eur"] = np.clip(cost, 200_000, 4_000_000).round(-3)
     gdf["area_m2"] = area.round()
     streets = rng.permutation(STREETS)[:n]
     gdf["name"] = [f"{SITE_TYPES[z]} {s} (fictief)" for z, s in zip(zoning, streets, strict=True)]
     gdf.loc[int(rng.integers(0, n)), "name"] = 'Terrein "De Hoek" & Zn (fictief)'
-    pool = np.array(["Bodemonderzoek nodig", "Tijdelijke vergunning max. 15 jaar",
-                     "Ontsluiting via bestaande weg", "Eigenaar in gesprek",
-                     "Archeologisch verwachtingsgebied", "Kabels en leidingen in de grond"])
+    pool = np.array(
+        [
+            "Bodemonderzoek nodig",
+            "Tijdelijke vergunning max. 15 jaar",
+            "Ontsluiting via bestaande weg",
+            "Eigenaar in gesprek",
+            "Archeologisch verwachtingsgebied",
+            "Kabels en leidingen in de grond",
+        ]
+    )
     gdf["notes"] = np.where(rng.random(n) < 0.4, rng.choice(pool, n), "")
     gdf.loc[late, "notes"] = "Pas beschikbaar na sloop bestaande opstal"
-    cols = ["site_id", "name", "municipality_code", "owner", "zoning", "zoning_change_needed",
-            "available_from", "cost_estimate_eur", "area_m2", "notes", "geometry"]
+    cols = [
+        "site_id",
+        "name",
+        "municipality_code",
+        "owner",
+        "zoning",
+        "zoning_change_needed",
+        "available_from",
+        "cost_estimate_eur",
+        "area_m2",
+        "notes",
+        "geometry",
+    ]
     return gdf[cols]
 
 
 def make_pois(rng: np.random.Generator, nature: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Stations, bus stops, schools (with newcomer-education places), GPs, supermarkets."""
-    counts = {"bus_stop": (24, 14, 22), "primary_school": (9, 5, 8), "secondary_school": (2, 0, 2),
-              "gp": (6, 3, 5), "supermarket": (7, 3, 6)}
-    schools = iter(["Regenboog", "Kameleon", "Vlieger", "Klimop", "Zonnewijzer", "Windroos", "Ark",
-                    "Springplank", "Horizon", "Kompas", "Toverfluit", "Wereldster", "Piramide",
-                    "Brug", "Sterrenkijker", "Ontdekking", "Linde", "Meander", "Waterlelie",
-                    "Boomgaard", "Vuurtoren", "Duizendpoot"])
-    colleges = iter(["Amstelland College", "Lyceum De Polder", "College Zijdelmeer",
-                     "Vakcollege Legmeer"])
+    counts = {
+        "bus_stop": (24, 14, 22),
+        "primary_school": (9, 5, 8),
+        "secondary_school": (2, 0, 2),
+        "gp": (6, 3, 5),
+        "supermarket": (7, 3, 6),
+    }
+    schools = iter(
+        [
+            "Regenboog",
+            "Kameleon",
+            "Vlieger",
+            "Klimop",
+            "Zonnewijzer",
+            "Windroos",
+            "Ark",
+            "Springplank",
+            "Horizon",
+            "Kompas",
+            "Toverfluit",
+            "Wereldster",
+            "Piramide",
+            "Brug",
+            "Sterrenkijker",
+            "Ontdekking",
+            "Linde",
+            "Meander",
+            "Waterlelie",
+            "Boomgaard",
+            "Vuurtoren",
+            "Duizendpoot",
+        ]
+    )
+    colleges = iter(
+        ["Amstelland College", "Lyceum De Polder", "College Zijdelmeer", "Vakcollege Legmeer"]
+    )
     names = {"primary_school": schools, "secondary_school": colleges}
     streets = iter(list(rng.permutation(STREETS)) * 2)
-    prefix = {"bus_stop": "Bushalte ", "primary_school": "Basisschool De ", "secondary_school": "",
-              "gp": "Huisartsenpraktijk ", "supermarket": "Supermarkt "}
-    rows = [("station", "Station Diemen", "GM0384", 126450, 484350),
-            ("station", "Station Diemen-Zuid", "GM0384", 125650, 482550),
-            ("station", "Station Duivendrecht", "GM0437", 124000, 482800),
-            ("station", "Busstation Ouderkerk aan de Amstel", "GM0437", 122500, 478950),
-            ("station", "Tram- en busstation Uithoorn", "GM0451", 116700, 472350)]
+    prefix = {
+        "bus_stop": "Bushalte ",
+        "primary_school": "Basisschool De ",
+        "secondary_school": "",
+        "gp": "Huisartsenpraktijk ",
+        "supermarket": "Supermarkt ",
+    }
+    rows = [
+        ("station", "Station Diemen", "GM0384", 126450, 484350),
+        ("station", "Station Diemen-Zuid", "GM0384", 125650, 482550),
+        ("station", "Station Duivendrecht", "GM0437", 124000, 482800),
+        ("station", "Busstation Ouderkerk aan de Amstel", "GM0437", 122500, 478950),
+        ("station", "Tram- en busstation Uithoorn", "GM0451", 116700, 472350),
+    ]
     nat = nature.union_all()  # points avoid the nature areas
     for cat, per in counts.items():
         for code, k in zip(MUNICIPALITIES, per, strict=True):
             xy = sample_points(rng, shapely.difference(outline(code), nat), CORES[code], k)
-            rows += [(cat, prefix[cat] + next(names.get(cat, streets)), code, x, y)
-                     for x, y in xy]
+            rows += [(cat, prefix[cat] + next(names.get(cat, streets)), code, x, y) for x, y in xy]
     df = pd.DataFrame(rows, columns=["category", "name", "municipality_code", "x", "y"])
     df["name"] = df["name"] + " (fictief)"
     df.insert(0, "poi_id", [f"P{i:04d}" for i in range(1, len(df) + 1)])
@@ -439,10 +732,12 @@ def make_pois(rng: np.random.Generator, nature: gpd.GeoDataFrame) -> gpd.GeoData
     first = ~df.duplicated(["category", "municipality_code"])
     taalklas = {"GM0384": 16, "GM0437": 10, "GM0451": 14}
     isk = {"GM0384": 15, "GM0451": 10}
-    df["taalklas_places"] = np.where(first & (df.category == "primary_school"),
-                                     df.municipality_code.map(taalklas).fillna(0), 0).astype(int)
-    df["isk_places"] = np.where(first & (df.category == "secondary_school"),
-                                df.municipality_code.map(isk).fillna(0), 0).astype(int)
+    df["taalklas_places"] = np.where(
+        first & (df.category == "primary_school"), df.municipality_code.map(taalklas).fillna(0), 0
+    ).astype(int)
+    df["isk_places"] = np.where(
+        first & (df.category == "secondary_school"), df.municipality_code.map(isk).fillna(0), 0
+    ).astype(int)
     geom = shapely.points(df[["x", "y"]].to_numpy(dtype=float))
     return gpd.GeoDataFrame(df.drop(columns=["x", "y"]), geometry=geom, crs=CRS)
 
@@ -467,18 +762,29 @@ def make_units(rng: np.random.Generator) -> pd.DataFrame:
         accessible = ((floor == 0) & (r < 0.18)) | ((floor == 1) & (r < 0.02))
         days = np.where(rng.random(n) < phase2, 183, 0)
         rent = np.clip(450 + 500 * (area - 20) / 30 + rng.normal(0, 30, n), 450, 950).round(2)
-        frames.append(pd.DataFrame({"site_id": sid, "bedrooms": rooms, "beds": beds,
-                                    "accessible": accessible.astype(int), "floor": floor,
-                                    "available_from": iso(start, days), "rent_eur": rent,
-                                    "area_m2": area}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "site_id": sid,
+                    "bedrooms": rooms,
+                    "beds": beds,
+                    "accessible": accessible.astype(int),
+                    "floor": floor,
+                    "available_from": iso(start, days),
+                    "rent_eur": rent,
+                    "area_m2": area,
+                }
+            )
+        )
     units = pd.concat(frames, ignore_index=True)
     units.insert(0, "unit_id", [f"U{i:04d}" for i in range(1, len(units) + 1)])
     assert units.loc[units.site_id == "F01", "beds"].sum() >= 85
     return units
 
 
-def make_households(rng: np.random.Generator, units: pd.DataFrame,
-                    pois: gpd.GeoDataFrame) -> pd.DataFrame:
+def make_households(
+    rng: np.random.Generator, units: pd.DataFrame, pois: gpd.GeoDataFrame
+) -> pd.DataFrame:
     """Pseudonymous households: group, composition, needs, school, work, preferences.
 
     ``current_unit`` is set for 20 ontheemden households living in the Diemerdreef units,
@@ -487,15 +793,28 @@ def make_households(rng: np.random.Generator, units: pd.DataFrame,
     group = rng.permutation(np.repeat(list(GROUP_MIX), [g[0] for g in GROUP_MIX.values()]))
     n = len(group)
     htype = np.array([rng.choice(HOUSEHOLD_TYPES, p=GROUP_MIX[g][1]) for g in group])
-    adults = np.select([htype == "couple", htype == "family", htype == "large"],
-                       [2, 2 + (rng.random(n) < 0.1), rng.integers(2, 4, n)], 1)
-    kids = np.select([htype == "single_parent", htype == "family", htype == "large"],
-                     [rng.integers(1, 4, n), rng.integers(1, 4, n), rng.integers(6, 9, n) - adults],
-                     0)
+    adults = np.select(
+        [htype == "couple", htype == "family", htype == "large"],
+        [2, 2 + (rng.random(n) < 0.1), rng.integers(2, 4, n)],
+        1,
+    )
+    kids = np.select(
+        [htype == "single_parent", htype == "family", htype == "large"],
+        [rng.integers(1, 4, n), rng.integers(1, 4, n), rng.integers(6, 9, n) - adults],
+        0,
+    )
     ages = rng.multinomial(kids, [0.22, 0.48, 0.30])
-    df = pd.DataFrame({"household_id": [f"H{i:04d}" for i in range(1, n + 1)], "group": group,
-                       "persons": adults + kids, "adults": adults, "children_0_3": ages[:, 0],
-                       "children_4_11": ages[:, 1], "children_12_17": ages[:, 2]})
+    df = pd.DataFrame(
+        {
+            "household_id": [f"H{i:04d}" for i in range(1, n + 1)],
+            "group": group,
+            "persons": adults + kids,
+            "adults": adults,
+            "children_0_3": ages[:, 0],
+            "children_4_11": ages[:, 1],
+            "children_12_17": ages[:, 2],
+        }
+    )
     wheel = rng.random(n) < 0.03
     df["needs_wheelchair"] = wheel.astype(int)
     df["needs_ground_floor"] = (wheel | (rng.random(n) < 0.04)).astype(int)
@@ -520,16 +839,25 @@ def make_households(rng: np.random.Generator, units: pd.DataFrame,
     work = np.round(hub[:, :2] + rng.normal(size=(n, 2)) * hub[:, 2:3])
     df["work_x"], df["work_y"] = np.where(works[:, None], work, np.nan).T
     site_ids = np.array([s[0] for s in UNIT_SITES])
-    pref = [";".join(sorted(rng.choice(site_ids, int(rng.integers(1, 3)), replace=False)))
-            if rng.random() < 0.12 else "" for _ in range(n)]
-    refused = [rng.choice(np.setdiff1d(site_ids, p.split(";"))) if rng.random() < 0.05 else ""
-               for p in pref]
+    pref = [
+        ";".join(sorted(rng.choice(site_ids, int(rng.integers(1, 3)), replace=False)))
+        if rng.random() < 0.12
+        else ""
+        for _ in range(n)
+    ]
+    refused = [
+        rng.choice(np.setdiff1d(site_ids, p.split(";"))) if rng.random() < 0.05 else ""
+        for p in pref
+    ]
     df["preferred_sites"], df["refused_sites"] = pref, refused
     df["arrival_date"] = iso("2026-01-01", rng.integers(0, 365, n))
     df["current_unit"] = ""
     # Twenty ontheemden households without special needs live at Diemerdreef now.
-    movers = rng.choice(np.flatnonzero((group == "ontheemden") & (df.persons <= 6)
-                                       & (df.needs_ground_floor == 0)), 20, replace=False)
+    movers = rng.choice(
+        np.flatnonzero((group == "ontheemden") & (df.persons <= 6) & (df.needs_ground_floor == 0)),
+        20,
+        replace=False,
+    )
     free = units[units.site_id == "F01"].sort_values("beds", kind="stable")
     for i in sorted(movers, key=lambda i: -df.persons[i]):
         fit = free[free.beds >= df.persons[i]]
@@ -550,28 +878,40 @@ def check_feasible(households: pd.DataFrame, units: pd.DataFrame) -> None:
 
 def make_tasks() -> pd.DataFrame:
     """Tasks per municipality and group for 2026 (persons or places)."""
-    spread = {"GM0384": (175, "Spreidingswet indicatief (MANIFEST)"),
-              "GM0437": (90, "fictief, naar rato van inwoners"),
-              "GM0451": (190, "Spreidingswet indicatief, circa (MANIFEST)")}
-    displaced = {"GM0384": (200, "ruim 200 ontheemden in Diemen (MANIFEST)"),
-                 "GM0437": (100, "100 ontheemden in voormalig HvA-gebouw (MANIFEST)"),
-                 "GM0451": (150, "fictief")}
+    spread = {
+        "GM0384": (175, "Spreidingswet indicatief (MANIFEST)"),
+        "GM0437": (90, "fictief, naar rato van inwoners"),
+        "GM0451": (190, "Spreidingswet indicatief, circa (MANIFEST)"),
+    }
+    displaced = {
+        "GM0384": (200, "ruim 200 ontheemden in Diemen (MANIFEST)"),
+        "GM0437": (100, "100 ontheemden in voormalig HvA-gebouw (MANIFEST)"),
+        "GM0451": (150, "fictief"),
+    }
     rows = []
     for code, (name, pop, _) in MUNICIPALITIES.items():
         statushouders = (round(pop / 1000 * 1.5), "fictief: 1,5 per 1.000 inwoners")
-        rows += [(code, name, "asielzoekers", "2026", *spread[code]),
-                 (code, name, "statushouders", "2026", *statushouders),
-                 (code, name, "ontheemden", "2026", *displaced[code])]
-    return pd.DataFrame(rows, columns=["municipality_code", "municipality_name", "group",
-                                       "period", "task", "source"])
+        rows += [
+            (code, name, "asielzoekers", "2026", *spread[code]),
+            (code, name, "statushouders", "2026", *statushouders),
+            (code, name, "ontheemden", "2026", *displaced[code]),
+        ]
+    return pd.DataFrame(
+        rows,
+        columns=["municipality_code", "municipality_name", "group", "period", "task", "source"],
+    )
 
 
 def write_gpkg(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
     """Write ``layers`` into a fresh GeoPackage at ``path``, labelled as fictitious."""
     path.unlink(missing_ok=True)
     for name, gdf in layers.items():
-        gdf.to_file(path, layer=name, driver="GPKG",
-                    layer_options={"DESCRIPTION": f"{name}: {NOTE} (seed {SEED})"})
+        gdf.to_file(
+            path,
+            layer=name,
+            driver="GPKG",
+            layer_options={"DESCRIPTION": f"{name}: {NOTE} (seed {SEED})"},
+        )
 
 
 def build(out: Path) -> None:
@@ -588,14 +928,19 @@ def build(out: Path) -> None:
     households = make_households(rng, units, pois)
     check_feasible(households, units)
     out.mkdir(parents=True, exist_ok=True)
-    write_gpkg(out / "boundaries.gpkg", {"gemeenten": gemeenten,
-                                         "wijken": wijken.drop(columns="pop_share"),
-                                         "buurten": buurten})
+    write_gpkg(
+        out / "boundaries.gpkg",
+        {"gemeenten": gemeenten, "wijken": wijken.drop(columns="pop_share"), "buurten": buurten},
+    )
     write_gpkg(out / "longlist.gpkg", {"longlist": longlist})
     write_gpkg(out / "pois.gpkg", {"pois": pois})
     write_gpkg(out / "constraints.gpkg", constraints)
-    tables = {"unit_sites": unit_sites, "units": units, "households": households,
-              "tasks": make_tasks()}
+    tables = {
+        "unit_sites": unit_sites,
+        "units": units,
+        "households": households,
+        "tasks": make_tasks(),
+    }
     for name, df in tables.items():  # UTF-8, Unix line ends: identical bytes on every run
         df.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
 
@@ -603,8 +948,9 @@ def build(out: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"output folder (default: {DEFAULT_OUT})")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})"
+    )
     args = parser.parse_args(argv)
     build(args.out)
     print(f"wrote fictitious demo data (seed {SEED}) to {args.out}")

@@ -13,7 +13,7 @@ from shapely.geometry import Point, box
 from opvang_opt.errors import DataError
 from opvang_opt.io.graphs import read_street_graph
 from opvang_opt.pipeline import load_inputs, run
-from opvang_opt.scenario import GraphSource, load_scenario
+from opvang_opt.schema import GraphSource, load_scenario
 from opvang_opt.siting.criteria import reception_load
 from tests.conftest import write_yaml
 

@@ -12,7 +12,7 @@ import pytest
 
 from opvang_opt.outputs import RESULT_FILES, write_results
 from opvang_opt.pipeline import run
-from opvang_opt.scenario import load_scenario
+from opvang_opt.schema import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "demo.yaml"

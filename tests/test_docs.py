@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from opvang_opt.scenario import json_schema
+from opvang_opt.schema import json_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,7 +10,7 @@ from shapely.geometry import Point, Polygon, box
 
 from opvang_opt.errors import DataError
 from opvang_opt.io.layers import read_layer, read_table
-from opvang_opt.scenario import LayerSource
+from opvang_opt.schema import LayerSource
 
 # Amersfoort, the origin of RD New: its WGS84 position maps to (155000, 463000).
 AMERSFOORT_WGS84 = (5.38720621, 52.15517440)

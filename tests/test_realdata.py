@@ -7,7 +7,7 @@ import pytest
 
 from opvang_opt.outputs import write_results
 from opvang_opt.pipeline import run
-from opvang_opt.scenario import load_scenario
+from opvang_opt.schema import load_scenario
 from tests.conftest import real_data_dir, write_yaml
 
 pytestmark = pytest.mark.realdata

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from opvang_opt.errors import ScenarioError
-from opvang_opt.scenario import deep_merge, json_schema, load_scenario, scenario_hash
+from opvang_opt.schema import deep_merge, json_schema, load_scenario, scenario_hash
 from tests.conftest import write_yaml
 
 

@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from opvang_opt.pipeline import load_inputs, run
-from opvang_opt.scenario import LinearValue, PiecewiseValue, StepValue, load_scenario
+from opvang_opt.schema import LinearValue, PiecewiseValue, StepValue, load_scenario
 from opvang_opt.siting import criteria as cr
 from opvang_opt.siting.values import apply_value, rank_scores, weighted_sum
 

@@ -77,7 +77,7 @@ def validate(
     """Check a scenario file, every layer and table it names, and run its stages without
     writing anything: "valid" means `run` will succeed."""
     from opvang_opt import pipeline
-    from opvang_opt.scenario import load_scenario
+    from opvang_opt.schema import load_scenario
 
     def go() -> None:
         scenario = load_scenario(file)
@@ -127,7 +127,7 @@ def run(
     from opvang_opt import pipeline
     from opvang_opt.io.results import check_target
     from opvang_opt.outputs import write_results
-    from opvang_opt.scenario import load_scenario
+    from opvang_opt.schema import load_scenario
 
     def go() -> None:
         scenario = load_scenario(file)
@@ -184,7 +184,7 @@ def schema(
     debug: DebugOpt = False,
 ) -> None:
     """Write the JSON Schema of scenario files (for editor autocompletion)."""
-    from opvang_opt.scenario import json_schema
+    from opvang_opt.schema import json_schema
 
     def go() -> None:
         text = json.dumps(json_schema(), indent=2, ensure_ascii=False)
@@ -224,8 +224,10 @@ def compare(
     files: Annotated[list[Path], typer.Argument(help="Two or more scenario YAML files.")],
     out_dir: Annotated[
         Path | None,
-        typer.Option("--out", help="Folder for compare.html and compare.csv "
-                     "(default: results/compare-<A>-<B>)."),
+        typer.Option(
+            "--out",
+            help="Folder for compare.html and compare.csv (default: results/compare-<A>-<B>).",
+        ),
     ] = None,
     lang: Annotated[
         Literal["nl", "en"], typer.Option("--lang", help="Language of compare.html.")
@@ -273,23 +275,33 @@ def sweep(
     ],
     vary: Annotated[
         list[str] | None,
-        typer.Option("--vary", help="PATH=V1,V2,... or PATH=START:STOP:STEP (stop included); "
-                     "repeat for more parameters. PATH: siting.target.amount, "
-                     "siting.criteria\\[station].weight, siting.criteria\\[0].weight, ..."),
+        typer.Option(
+            "--vary",
+            help="PATH=V1,V2,... or PATH=START:STOP:STEP (stop included); "
+            "repeat for more parameters. PATH: siting.target.amount, "
+            "siting.criteria\\[station].weight, siting.criteria\\[0].weight, ...",
+        ),
     ] = None,
     samples: Annotated[
-        int | None, typer.Option("--samples", min=1, help="Draw N random variants instead of "
-                                 "the full grid.")
+        int | None,
+        typer.Option("--samples", min=1, help="Draw N random variants instead of the full grid."),
     ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Seed of the random draw.")] = None,
     scheduler: Annotated[
         str | None,
-        typer.Option("--scheduler", help="Use a running Dask scheduler (tcp://HOST:PORT) "
-                     "instead of a local cluster."),
+        typer.Option(
+            "--scheduler",
+            help="Use a running Dask scheduler (tcp://HOST:PORT) instead of a local cluster.",
+        ),
     ] = None,
     workers: Annotated[
-        int, typer.Option("--workers", min=0, help="Worker processes of the local cluster "
-                          "(0: run one after another in this process).")
+        int,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="Worker processes of the local cluster "
+            "(0: run one after another in this process).",
+        ),
     ] = 2,
     timeout: Annotated[
         float, typer.Option("--timeout", min=0.5, help="Seconds to wait for the scheduler.")
@@ -359,8 +371,8 @@ CacheOpt = Annotated[
 @data_app.command("fetch")
 def data_fetch(
     gemeente: Annotated[
-        list[str], typer.Option("--gemeente", help="CBS municipality code, e.g. GM0384; repeat "
-                                "for more.")
+        list[str],
+        typer.Option("--gemeente", help="CBS municipality code, e.g. GM0384; repeat for more."),
     ],
     layers: Annotated[
         str, typer.Option("--layers", help="Comma-separated: cbs, osm, natura2000.")

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from opvang_opt.errors import Problem, ScenarioError
-from opvang_opt.scenario import Scenario, load_scenario
+from opvang_opt.schema import Scenario, load_scenario
 from opvang_opt.sweep import flatten
 
 Lang = Literal["nl", "en"]

@@ -79,6 +79,28 @@ class DataError(OpvangError):
     """An input layer or table is missing, unreadable or fails validation."""
 
 
+class InternalError(Exception):
+    """A bug in opvang-opt: an independent checker found a broken rule in an optimiser's result.
+
+    Never raised for bad input. The CLI prints it with a request to report it and exits
+    with code 1.
+
+    Parameters
+    ----------
+    summary
+        One line that says what failed.
+    details
+        Every broken rule, one line each.
+    """
+
+    exit_code = 1
+
+    def __init__(self, summary: str, details: list[str] | None = None) -> None:
+        self.summary = summary
+        self.details = list(details or [])
+        super().__init__("\n".join([summary, *[f"  - {d}" for d in self.details]]))
+
+
 class OutputError(OpvangError):
     """The results folder cannot be written where the user asked (nothing is changed)."""
 

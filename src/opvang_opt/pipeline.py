@@ -23,7 +23,7 @@ from opvang_opt.errors import DataError, Problem
 from opvang_opt.exchange import ExchangeRun, run_exchange
 from opvang_opt.io.graphs import StreetGraph, read_street_graph
 from opvang_opt.io.layers import LayerReport, read_layer, read_table
-from opvang_opt.scenario import (
+from opvang_opt.schema import (
     Attribute,
     AvailableByRule,
     CloserThanRule,
@@ -315,7 +315,7 @@ def run(
     Parameters
     ----------
     scenario
-        A validated scenario (see :func:`opvang_opt.scenario.load_scenario`).
+        A validated scenario (see :func:`opvang_opt.schema.load_scenario`).
     progress
         Optional callback told when each stage starts and ends.
     scenario_dir
@@ -332,7 +332,7 @@ def run(
 
     Examples
     --------
-    >>> from opvang_opt.scenario import load_scenario
+    >>> from opvang_opt.schema import load_scenario
     >>> result = run(load_scenario("scenarios/demo.yaml"))  # doctest: +SKIP
     >>> result.siting.summary["n_shortlisted"]  # doctest: +SKIP
     """

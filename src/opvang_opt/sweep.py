@@ -64,10 +64,10 @@ import pandas as pd
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
-from opvang_opt._base import StrictModel
 from opvang_opt.errors import OpvangError, Problem, ScenarioError
-from opvang_opt.scenario import (
+from opvang_opt.schema import (
     Scenario,
+    StrictModel,
     absolutize_paths,
     did_you_mean,
     load_resolved_raw,

@@ -7,9 +7,6 @@ import pytest
 
 from conftest import households, sites, units
 from opvang_opt.allocation import (
-    AllocationConfig,
-    MixRule,
-    RollingSettings,
     Status,
     allocate,
     check_allocation,
@@ -19,6 +16,7 @@ from opvang_opt.allocation import (
     run_rolling,
 )
 from opvang_opt.allocation.synthetic import make_instance
+from opvang_opt.schema import AllocationConfig, MixRule, RollingSettings
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 from conftest import households, schools, sites, units
-from opvang_opt.allocation import AllocationConfig, MixRule, allocate, check_allocation
+from opvang_opt.allocation import allocate, check_allocation
+from opvang_opt.schema import AllocationConfig, MixRule
 
 W = {"school_km": 1.0, "work_km": 0.5, "unused_bed": 0.5, "not_preferred": 2.0}
 

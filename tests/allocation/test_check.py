@@ -9,15 +9,11 @@ from conftest import gps, households, schools, sites, units
 from opvang_opt.allocation import (
     RULES,
     AllocationCheckError,
-    AllocationConfig,
-    Ban,
-    MixRule,
-    Pin,
-    RentCap,
     assert_valid,
     check_allocation,
     validate_inputs,
 )
+from opvang_opt.schema import AllocationConfig, Ban, MixRule, Pin, RentCap
 
 
 def violations(hh, un, pairs, sc=None, gp=None, occupied=None, **cfg):

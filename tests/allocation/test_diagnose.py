@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from conftest import households, schools, sites, units
-from opvang_opt.allocation import AllocationConfig, MixRule, Status, allocate, check_allocation
+from opvang_opt.allocation import Status, allocate, check_allocation
+from opvang_opt.schema import AllocationConfig, MixRule
 
 
 def run(hh, un, sc=None, **cfg):

@@ -5,16 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import gps, households, schools, sites, units
-from opvang_opt.allocation import (
-    AllocationConfig,
-    Ban,
-    MixRule,
-    Pin,
-    RentCap,
-    Status,
-    allocate,
-    check_allocation,
-)
+from opvang_opt.allocation import Status, allocate, check_allocation
+from opvang_opt.schema import AllocationConfig, Ban, MixRule, Pin, RentCap
 
 
 def run(hh, un, st=None, sc=None, gp=None, **cfg):

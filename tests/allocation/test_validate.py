@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 from conftest import households, sites, units
-from opvang_opt.allocation import AllocationConfig, Pin, allocate, validate_inputs
+from opvang_opt.allocation import allocate, validate_inputs
 from opvang_opt.errors import DataError
+from opvang_opt.schema import AllocationConfig, Pin
 
 
 def problems(hh, un, st=None, config=None, **kw):

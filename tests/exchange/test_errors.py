@@ -47,8 +47,9 @@ def test_bad_code_pattern(data):
 
 
 def test_group_in_rule_not_defined(data):
-    data["substitution"].append({"from_group": "arbeidsmigranten", "to_group": "asielzoekers",
-                                 "rate": 1.0})
+    data["substitution"].append(
+        {"from_group": "arbeidsmigranten", "to_group": "asielzoekers", "rate": 1.0}
+    )
     errs = errors_of(data)
     msg = errs["substitution.2.from_group"]
     assert "'arbeidsmigranten'" in msg and "niet gedefinieerd" in msg
@@ -95,8 +96,10 @@ def test_all_problems_at_once(data):
 
 
 def test_falling_step_costs_and_unknown_keys(data):
-    data["housing_types"][0]["cost_steps"] = [{"up_to": 10, "cost_per_place": 50},
-                                              {"cost_per_place": 40}]
+    data["housing_types"][0]["cost_steps"] = [
+        {"up_to": 10, "cost_per_place": 50},
+        {"cost_per_place": 40},
+    ]
     data["shapley"]["sample"] = 10  # typo
     errs = errors_of(data)
     assert "dalen" in errs["housing_types.0.cost_steps.1.cost_per_place"]
@@ -110,9 +113,15 @@ def test_glop_with_fixed_costs_is_refused(data):
 
 def test_infeasible_keep_bound_names_municipality_group_and_amount():
     # A keeps all of its 10 but has room for 6: its lower bound must give by 4 places.
-    config = cfg(one_group_config(
-        [(A, 10, [{"type": "t", "places": 6, "cost_per_place": 100}]),
-         (B, 10, [{"type": "t", "places": 30, "cost_per_place": 50}])], keep=1.0))
+    config = cfg(
+        one_group_config(
+            [
+                (A, 10, [{"type": "t", "places": 6, "cost_per_place": 100}]),
+                (B, 10, [{"type": "t", "places": 30, "cost_per_place": 50}]),
+            ],
+            keep=1.0,
+        )
+    )
     with pytest.raises(InfeasibleError) as exc:
         solve_exchange(config)
     err = exc.value
@@ -127,11 +136,18 @@ def test_infeasible_keep_bound_names_municipality_group_and_amount():
 
 def test_infeasible_intake_bound_diagnosed():
     # A must hand over 4 (room for 6), but B takes at most 1 extra: B's upper bound gives by 3.
-    config = cfg(one_group_config(
-        [(A, 10, [{"type": "t", "places": 6, "cost_per_place": 100}]),
-         (B, 10, [{"type": "t", "places": 30, "cost_per_place": 50}])],
-        bounds={"default": {"min_keep_share": 0.0},
-                "overrides": [{"municipality": B, "max_extra": 1}]}))
+    config = cfg(
+        one_group_config(
+            [
+                (A, 10, [{"type": "t", "places": 6, "cost_per_place": 100}]),
+                (B, 10, [{"type": "t", "places": 30, "cost_per_place": 50}]),
+            ],
+            bounds={
+                "default": {"min_keep_share": 0.0},
+                "overrides": [{"municipality": B, "max_extra": 1}],
+            },
+        )
+    )
     with pytest.raises(InfeasibleError) as exc:
         solve_exchange(config)
     rules = {s.rule: s for s in exc.value.diagnosis.shortfalls}
@@ -139,9 +155,14 @@ def test_infeasible_intake_bound_diagnosed():
 
 
 def test_regional_capacity_shortage_diagnosed():
-    config = cfg(one_group_config(
-        [(A, 10, [{"type": "t", "places": 6, "cost_per_place": 100}]),
-         (B, 10, [{"type": "t", "places": 11, "cost_per_place": 50}])]))
+    config = cfg(
+        one_group_config(
+            [
+                (A, 10, [{"type": "t", "places": 6, "cost_per_place": 100}]),
+                (B, 10, [{"type": "t", "places": 11, "cost_per_place": 50}]),
+            ]
+        )
+    )
     with pytest.raises(InfeasibleError) as exc:
         solve_exchange(config)
     (short,) = exc.value.diagnosis.shortfalls
@@ -152,9 +173,14 @@ def test_regional_capacity_shortage_diagnosed():
 
 def test_no_exchange_reference_missing_is_reported_not_raised():
     # The exchange is feasible; without it A is 4 short: no reference cost, with the reason.
-    config = cfg(one_group_config(
-        [(A, 10, [{"type": "t", "places": 6, "cost_per_place": 100}]),
-         (B, 10, [{"type": "t", "places": 30, "cost_per_place": 50}])]))
+    config = cfg(
+        one_group_config(
+            [
+                (A, 10, [{"type": "t", "places": 6, "cost_per_place": 100}]),
+                (B, 10, [{"type": "t", "places": 30, "cost_per_place": 50}]),
+            ]
+        )
+    )
     res = solve_exchange(config)
     assert res.no_exchange_cost is None and res.savings is None
     assert "4 plaatsen tekort" in res.no_exchange_message

@@ -31,9 +31,14 @@ def test_two_municipalities_split_savings_equally():
     # A: 10 at 100, B: 10 at 50 with room for 20. v(AB) = 1500 - 1000 = 500.
     # Two players: phi_A = phi_B = v(AB) / 2 = 250.
     # A's exchange cost is 0, so A pays 1000 - 250 - 0 = 750; B: 500 - 250 - 1000 = -750.
-    config = cfg(one_group_config(
-        [(A, 10, [{"type": "t", "places": 20, "cost_per_place": 100}]),
-         (B, 10, [{"type": "t", "places": 20, "cost_per_place": 50}])]))
+    config = cfg(
+        one_group_config(
+            [
+                (A, 10, [{"type": "t", "places": 20, "cost_per_place": 100}]),
+                (B, 10, [{"type": "t", "places": 20, "cost_per_place": 50}]),
+            ]
+        )
+    )
     sp = shapley_payments(config)
     t = sp.table.set_index("municipality_code")
     assert t.loc[A, "shapley_saving"] == pytest.approx(250)
@@ -47,10 +52,15 @@ def test_two_municipalities_split_savings_equally():
 
 def three_player_config():
     # A: task 10, 10 places at 100. B: task 10, 20 places at 60. C: task 10, 15 places at 40.
-    return cfg(one_group_config(
-        [(A, 10, [{"type": "t", "places": 10, "cost_per_place": 100}]),
-         (B, 10, [{"type": "t", "places": 20, "cost_per_place": 60}]),
-         (C, 10, [{"type": "t", "places": 15, "cost_per_place": 40}])]))
+    return cfg(
+        one_group_config(
+            [
+                (A, 10, [{"type": "t", "places": 10, "cost_per_place": 100}]),
+                (B, 10, [{"type": "t", "places": 20, "cost_per_place": 60}]),
+                (C, 10, [{"type": "t", "places": 15, "cost_per_place": 40}]),
+            ]
+        )
+    )
 
 
 def test_three_municipalities_shapley_by_hand():
@@ -95,8 +105,10 @@ def test_empty_core_reported_plainly():
     # All three: 30 places need a large location plus 10 more (1000 + 1000) -> v(N) = 1000.
     # Core needs x_i + x_j >= 1000 for every pair -> sum >= 1500 > v(N) = 1000: empty.
     # Least core: x = 333.33 each, every pair short by 333.33 -> epsilon = -333.33.
-    entries = [{"type": "small", "places": 10, "cost_per_place": 100},
-               {"type": "large", "places": 20, "cost_per_place": 0, "fixed_cost": 1000}]
+    entries = [
+        {"type": "small", "places": 10, "cost_per_place": 100},
+        {"type": "large", "places": 20, "cost_per_place": 0, "fixed_cost": 1000},
+    ]
     config = cfg(one_group_config([(A, 10, entries), (B, 10, entries), (C, 10, entries)]))
     sp = shapley_payments(config)
     np.testing.assert_allclose(sp.shapley.values, [1000 / 3] * 3, atol=1e-3)
@@ -132,9 +144,14 @@ def test_core_check_flags_a_bad_allocation():
 def test_no_reference_without_exchange_is_diagnosed():
     # A cannot house its task alone and no emergency reception is allowed: the game has no
     # reference; the error names A and the group.
-    config = cfg(one_group_config(
-        [(A, 10, [{"type": "t", "places": 5, "cost_per_place": 100}]),
-         (B, 10, [{"type": "t", "places": 20, "cost_per_place": 50}])]))
+    config = cfg(
+        one_group_config(
+            [
+                (A, 10, [{"type": "t", "places": 5, "cost_per_place": 100}]),
+                (B, 10, [{"type": "t", "places": 20, "cost_per_place": 50}]),
+            ]
+        )
+    )
     with pytest.raises(InfeasibleError) as exc:
         shapley_payments(config)
     text = str(exc.value)

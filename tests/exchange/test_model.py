@@ -34,10 +34,16 @@ def assert_valid(config, res: ExchangeResult) -> None:
 
 def two_munis(keep: float = 0.0, **extra):
     # A: task 10, cost 100 per place, 20 places; B: task 10, cost 50, 20 places.
-    return cfg(one_group_config(
-        [(A, 10, [{"type": "t", "places": 20, "cost_per_place": 100}]),
-         (B, 10, [{"type": "t", "places": 20, "cost_per_place": 50}])],
-        keep=keep, **extra))
+    return cfg(
+        one_group_config(
+            [
+                (A, 10, [{"type": "t", "places": 20, "cost_per_place": 100}]),
+                (B, 10, [{"type": "t", "places": 20, "cost_per_place": 50}]),
+            ],
+            keep=keep,
+            **extra,
+        )
+    )
 
 
 def test_two_municipalities_known_swap():
@@ -76,11 +82,27 @@ def test_max_extra_bound():
 
 def test_stepwise_costs_are_convex_piecewise_linear():
     # B: first 12 places at 50, then 90. A at 100. Optimal: B takes 2 at 50 and 8 at 90.
-    config = cfg(one_group_config(
-        [(A, 10, [{"type": "t", "places": 20, "cost_per_place": 100}]),
-         (B, 10, [{"type": "t", "places": 20,
-                   "cost_steps": [{"up_to": 12, "cost_per_place": 50},
-                                  {"cost_per_place": 90}]}])]))
+    config = cfg(
+        one_group_config(
+            [
+                (A, 10, [{"type": "t", "places": 20, "cost_per_place": 100}]),
+                (
+                    B,
+                    10,
+                    [
+                        {
+                            "type": "t",
+                            "places": 20,
+                            "cost_steps": [
+                                {"up_to": 12, "cost_per_place": 50},
+                                {"cost_per_place": 90},
+                            ],
+                        }
+                    ],
+                ),
+            ]
+        )
+    )
     res = solve_exchange(config)
     # 12*50 + 8*90 = 1320, versus alone 1000 + 500 = 1500
     assert res.objective == pytest.approx(1320)
@@ -91,10 +113,21 @@ def test_fixed_opening_cost_needs_a_binary():
     # B has a large location with fixed cost 300 and 0 per place; alone B uses a small one at 50.
     # Alone: A 10*100 = 1000, B min(300, 500) = 300 -> 1300. Exchange: B opens large (20
     # places) for both: 300 -> savings 1000.
-    config = cfg(one_group_config(
-        [(A, 10, [{"type": "small", "places": 10, "cost_per_place": 100}]),
-         (B, 10, [{"type": "small", "places": 10, "cost_per_place": 50},
-                  {"type": "large", "places": 20, "cost_per_place": 0, "fixed_cost": 300}])]))
+    config = cfg(
+        one_group_config(
+            [
+                (A, 10, [{"type": "small", "places": 10, "cost_per_place": 100}]),
+                (
+                    B,
+                    10,
+                    [
+                        {"type": "small", "places": 10, "cost_per_place": 50},
+                        {"type": "large", "places": 20, "cost_per_place": 0, "fixed_cost": 300},
+                    ],
+                ),
+            ]
+        )
+    )
     res = solve_exchange(config)
     assert res.no_exchange_cost == pytest.approx(1300)
     assert res.objective == pytest.approx(300)
@@ -104,8 +137,12 @@ def test_fixed_opening_cost_needs_a_binary():
 def test_integer_places():
     # keep 55% of 11 -> at most 4.95 may move; whole persons -> 4.
     data = one_group_config(
-        [(A, 11, [{"type": "t", "places": 20, "cost_per_place": 100}]),
-         (B, 10, [{"type": "t", "places": 20, "cost_per_place": 50}])], keep=0.55)
+        [
+            (A, 11, [{"type": "t", "places": 20, "cost_per_place": 100}]),
+            (B, 10, [{"type": "t", "places": 20, "cost_per_place": 50}]),
+        ],
+        keep=0.55,
+    )
     assert solve_exchange(cfg(data)).savings == pytest.approx(4.95 * 50)
     data["solver"] = {"integer_places": True}
     config = cfg(data)
@@ -147,10 +184,15 @@ def test_three_municipalities_known_swap():
 
 
 def three_munis():
-    return cfg(one_group_config(
-        [(A, 10, [{"type": "t", "places": 10, "cost_per_place": 100}]),
-         (B, 10, [{"type": "t", "places": 20, "cost_per_place": 60}]),
-         (C, 10, [{"type": "t", "places": 15, "cost_per_place": 40}])]))
+    return cfg(
+        one_group_config(
+            [
+                (A, 10, [{"type": "t", "places": 10, "cost_per_place": 100}]),
+                (B, 10, [{"type": "t", "places": 20, "cost_per_place": 60}]),
+                (C, 10, [{"type": "t", "places": 15, "cost_per_place": 40}]),
+            ]
+        )
+    )
 
 
 def test_demo_solves_and_checks(demo):

@@ -13,7 +13,7 @@ from shapely.geometry import LineString, Point, box
 
 from opvang_opt.outputs import write_results
 from opvang_opt.pipeline import run
-from opvang_opt.scenario import load_scenario
+from opvang_opt.schema import load_scenario
 from tests.conftest import write_yaml
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -238,7 +238,7 @@ def test_real_data_carries_the_cbs_attribution(tmp_path) -> None:
         },
     }  # fmt: skip
     from opvang_opt.pipeline import run
-    from opvang_opt.scenario import load_scenario
+    from opvang_opt.schema import load_scenario
 
     result = run(load_scenario(write_yaml(tmp_path / "real.yaml", scenario)))
     out = write_results(result, tmp_path / "out")

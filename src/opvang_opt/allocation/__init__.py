@@ -25,17 +25,6 @@ from opvang_opt.allocation.check import (
     assert_valid,
     check_allocation,
 )
-from opvang_opt.allocation.config import (
-    AllocationConfig,
-    AllocationInputs,
-    Ban,
-    MixRule,
-    ObjectiveWeights,
-    Pin,
-    RentCap,
-    RollingSettings,
-    SolverSettings,
-)
 from opvang_opt.allocation.explain import Explanation, explain, explanations
 from opvang_opt.allocation.result import AllocationResult, Comparison, Components, Status, Timings
 from opvang_opt.allocation.rolling import PeriodResult, RollingResult, run_rolling
@@ -44,21 +33,12 @@ from opvang_opt.allocation.validate import Tables, validate_inputs
 __all__ = [
     "RULES",
     "AllocationCheckError",
-    "AllocationConfig",
-    "AllocationInputs",
     "AllocationResult",
-    "Ban",
     "Comparison",
     "Components",
     "Explanation",
-    "MixRule",
-    "ObjectiveWeights",
     "PeriodResult",
-    "Pin",
-    "RentCap",
     "RollingResult",
-    "RollingSettings",
-    "SolverSettings",
     "Status",
     "Tables",
     "Timings",

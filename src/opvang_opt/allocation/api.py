@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from opvang_opt.allocation.check import check_allocation, raise_violations
-from opvang_opt.allocation.config import AllocationConfig
 from opvang_opt.allocation.diagnose import diagnosis as make_diagnosis
 from opvang_opt.allocation.diagnose import unplaced_table
 from opvang_opt.allocation.model import Instance, Structure, build_instance, build_structure
@@ -17,6 +16,7 @@ from opvang_opt.allocation.report import score, site_tables
 from opvang_opt.allocation.result import AllocationResult, Status, Timings, components_of
 from opvang_opt.allocation.solve import SolveOutput, solve_model
 from opvang_opt.allocation.validate import Tables, validate_inputs
+from opvang_opt.schema import AllocationConfig
 
 
 def map_to_units(inst: Instance, st: Structure, out: SolveOutput) -> tuple[np.ndarray, np.ndarray]:

@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 
 from opvang_opt.allocation.check import check_allocation
-from opvang_opt.allocation.config import AllocationConfig
 from opvang_opt.allocation.model import COMPONENTS, build_instance
 from opvang_opt.allocation.report import score
 from opvang_opt.allocation.result import AllocationResult, Comparison, components_of
 from opvang_opt.allocation.validate import Tables
+from opvang_opt.schema import AllocationConfig
 
 
 def allocate_baseline(tables: Tables, config: AllocationConfig) -> pd.DataFrame:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from opvang_opt.allocation.config import AllocationConfig
 from opvang_opt.allocation.validate import Tables
 from opvang_opt.errors import OpvangError, Problem
+from opvang_opt.schema import AllocationConfig
 
 RULES = (
     "unknown_id",

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from opvang_opt.allocation.config import AllocationConfig
 from opvang_opt.allocation.validate import Tables
+from opvang_opt.schema import AllocationConfig
 
 BANDS = ("taalklas", "isk")
 """Newcomer-education bands: taalklas (children 4-11) and ISK (children 12-17)."""

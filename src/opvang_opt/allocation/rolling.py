@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from opvang_opt.allocation.api import allocate_tables
-from opvang_opt.allocation.config import AllocationConfig
 from opvang_opt.allocation.result import AllocationResult
 from opvang_opt.allocation.validate import Tables, validate_inputs
+from opvang_opt.schema import AllocationConfig
 
 _FREQ = {"week": "W-SUN", "month": "M", "quarter": "Q"}
 

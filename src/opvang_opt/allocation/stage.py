@@ -17,8 +17,8 @@ import shapely
 
 from opvang_opt.allocation.api import allocate
 from opvang_opt.allocation.baseline import compare_with_baseline
-from opvang_opt.allocation.config import AllocationConfig
 from opvang_opt.allocation.result import AllocationResult, Comparison
+from opvang_opt.schema import AllocationConfig
 
 
 @dataclass(frozen=True, eq=False)

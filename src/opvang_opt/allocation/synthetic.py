@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from opvang_opt.allocation.config import AllocationConfig, MixRule, SolverSettings
+from opvang_opt.schema import AllocationConfig, AllocationSolverSettings, MixRule
 
 BBOX = (115_000.0, 468_000.0, 130_000.0, 486_000.0)
 """RD New box of the Duo+ area (xmin, ymin, xmax, ymax), metres."""
@@ -228,6 +228,6 @@ def make_instance(
         school_reach_m=6000.0,
         medical_reach_m=4000.0,
         max_wait_days=14,
-        solver=SolverSettings(time_limit_s=time_limit_s),
+        solver=AllocationSolverSettings(time_limit_s=time_limit_s),
     )
     return SyntheticInstance(households, units, sites, schools, gps, config)

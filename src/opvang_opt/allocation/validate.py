@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from opvang_opt.allocation.config import AllocationConfig
 from opvang_opt.errors import DataError, Problem
+from opvang_opt.schema import AllocationConfig
 
 HOUSEHOLD_REQUIRED = (
     "household_id",
@@ -239,48 +239,49 @@ def validate_inputs(
 ) -> Tables:
     """Check the allocation inputs and return normalised copies.
 
-    Every problem of every table is collected before raising, so a user sees them
-    all at once.
+        Every problem of every table is collected before raising, so a user sees them
+        all at once.
 
-    Parameters
-    ----------
-    households, units, sites, schools, gps
-        The input tables (see the package documentation for the columns).
-        ``schools`` and ``gps`` may be ``None`` (no schools / no GPs).
-    config
-        The allocation settings (known groups, pins and bans are checked against the data).
-    occupied
-        Units already occupied (rolling mode): ``unit_id``, ``group`` and optionally
-        ``household_id`` and ``persons``.
-    sources
-        Labels for the messages per table name (``"households"``, ``"units"``,
-        ``"sites"``, ``"schools"``, ``"gps"``, ``"occupied"``, ``"scenario"``),
-        e.g. the file names. The table name is used when omitted.
+        Parameters
+        ----------
+        households, units, sites, schools, gps
+            The input tables (see the package documentation for the columns).
+            ``schools`` and ``gps`` may be ``None`` (no schools / no GPs).
+        config
+            The allocation settings (known groups, pins and bans are checked against the data).
+        occupied
+            Units already occupied (rolling mode): ``unit_id``, ``group`` and optionally
+            ``household_id`` and ``persons``.
+        sources
+            Labels for the messages per table name (``"households"``, ``"units"``,
+            ``"sites"``, ``"schools"``, ``"gps"``, ``"occupied"``, ``"scenario"``),
+            e.g. the file names. The table name is used when omitted.
 
-    Returns
-    -------
-    Tables
-        The normalised tables.
+        Returns
+        -------
+        Tables
+            The normalised tables.
 
-    Raises
-    ------
-    DataError
-        When any problem is found; ``problems`` lists every one.
+        Raises
+        ------
+        DataError
+            When any problem is found; ``problems`` lists every one.
 
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from opvang_opt.allocation import AllocationConfig, validate_inputs
-    >>> hh = pd.DataFrame({"household_id": ["H1"], "group": ["martians"], "persons": [2],
-    ...     "adults": [1], "children_0_3": [0], "children_4_11": [0], "children_12_17": [0],
-    ...     "arrival_date": ["2025-01-01"]})
-    >>> un = pd.DataFrame({"unit_id": ["U1"], "site_id": ["S9"], "bedrooms": [1], "beds": [2]})
-    >>> st = pd.DataFrame({"site_id": ["S1"], "x": [0.0], "y": [0.0]})
-    >>> try:
-    ...     validate_inputs(hh, un, st, None, None, AllocationConfig())
-    ... except Exception as e:
-    ...     print(len(e.problems))
-    3
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from opvang_opt.allocation import validate_inputs
+    from opvang_opt.schema import AllocationConfig
+        >>> hh = pd.DataFrame({"household_id": ["H1"], "group": ["martians"], "persons": [2],
+        ...     "adults": [1], "children_0_3": [0], "children_4_11": [0], "children_12_17": [0],
+        ...     "arrival_date": ["2025-01-01"]})
+        >>> un = pd.DataFrame({"unit_id": ["U1"], "site_id": ["S9"], "bedrooms": [1], "beds": [2]})
+        >>> st = pd.DataFrame({"site_id": ["S1"], "x": [0.0], "y": [0.0]})
+        >>> try:
+        ...     validate_inputs(hh, un, st, None, None, AllocationConfig())
+        ... except Exception as e:
+        ...     print(len(e.problems))
+        3
     """
     out = _Collector(sources or {})
     known_groups = set(config.groups)

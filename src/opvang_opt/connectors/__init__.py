@@ -30,7 +30,6 @@ Nothing here prints; the CLI passes a progress callback.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -46,67 +45,20 @@ import shapely
 
 from opvang_opt.connectors import osm, pdok
 from opvang_opt.connectors.ogc import Session, new_session
-from opvang_opt.errors import DataError, Problem, ScenarioError
-
-CACHE_ENV = "OPVANG_OPT_CACHE"
-"""Environment variable with the default cache folder."""
-DEFAULT_CACHE = Path("data") / "cache"
-"""The cache folder when neither ``--cache`` nor :data:`CACHE_ENV` says otherwise."""
-NATURA2000_BUFFER_M = 5000.0
-"""Natura 2000 areas this close to the municipalities are fetched too (distance rules)."""
-
-
-@dataclasses.dataclass(frozen=True)
-class LayerInfo:
-    """A layer the connectors can fetch."""
-
-    name: str
-    group: str
-    title: str
-    id_column: str
-    licence: str
-    attribution: str
-
-
-LAYERS: dict[str, LayerInfo] = {
-    "cbs_gemeenten": LayerInfo("cbs_gemeenten", "cbs", "CBS gemeenten met kerncijfers",
-                               "municipality_code", pdok.CBS_LICENCE, pdok.CBS_ATTRIBUTION),
-    "cbs_wijken": LayerInfo("cbs_wijken", "cbs", "CBS wijken met kerncijfers", "wijk_code",
-                            pdok.CBS_LICENCE, pdok.CBS_ATTRIBUTION),
-    "cbs_buurten": LayerInfo("cbs_buurten", "cbs", "CBS buurten met kerncijfers", "buurt_code",
-                             pdok.CBS_LICENCE, pdok.CBS_ATTRIBUTION),
-    "osm_pois": LayerInfo("osm_pois", "osm", "OpenStreetMap-voorzieningen", "poi_id",
-                          osm.OSM_LICENCE, osm.OSM_ATTRIBUTION),
-    "natura2000": LayerInfo("natura2000", "natura2000", "Natura 2000-gebieden", "n2k_id",
-                            pdok.NATURA2000_LICENCE, pdok.NATURA2000_ATTRIBUTION),
-}  # fmt: skip
-"""Every cached layer by name."""
-GROUPS = ("cbs", "osm", "natura2000")
-"""The ``--layers`` choices; each fetches the layers of its group."""
-
-
-def default_cache_dir() -> Path:
-    """``$OPVANG_OPT_CACHE``, else ``data/cache`` in the working folder."""
-    env = os.environ.get(CACHE_ENV)
-    return Path(env) if env else DEFAULT_CACHE
-
-
-def layer_path(cache: str | os.PathLike[str], name: str) -> Path:
-    """The GeoPackage of a cached layer."""
-    return Path(cache) / f"{name}.gpkg"
-
-
-def meta_path(cache: str | os.PathLike[str], name: str) -> Path:
-    """The sidecar metadata file of a cached layer."""
-    return Path(cache) / f"{name}.meta.json"
-
-
-def read_meta(cache: str | os.PathLike[str], name: str) -> dict[str, Any] | None:
-    """The sidecar metadata of a cached layer, or None when it is not cached."""
-    p = meta_path(cache, name)
-    if not p.is_file() or not layer_path(cache, name).is_file():
-        return None
-    return json.loads(p.read_text(encoding="utf-8"))
+from opvang_opt.errors import Problem, ScenarioError
+from opvang_opt.schema.names import did_you_mean
+from opvang_opt.schema.sources import (
+    CACHE_ENV,
+    GROUPS,
+    LAYERS,
+    NATURA2000_BUFFER_M,
+    LayerInfo,
+    default_cache_dir,
+    layer_path,
+    meta_path,
+    read_meta,
+    resolve_layer_sources,
+)
 
 
 def list_cache(cache: str | os.PathLike[str]) -> list[dict[str, Any]]:
@@ -207,8 +159,6 @@ def parse_groups(text: str | Sequence[str] | None) -> list[str]:
     ScenarioError
         For an unknown group, with a did-you-mean hint.
     """
-    from opvang_opt.scenario import did_you_mean
-
     if text is None:
         return list(GROUPS)
     items = text.split(",") if isinstance(text, str) else [p for t in text for p in t.split(",")]
@@ -353,111 +303,6 @@ def _assign_municipality(pois: gpd.GeoDataFrame, gm: gpd.GeoDataFrame) -> gpd.Ge
     out = pois.copy()
     out["municipality_code"] = joined["municipality_code"].fillna("").to_numpy()
     return out[out["municipality_code"] != ""].reset_index(drop=True)
-
-
-# =========================================================================== scenario hook
-
-
-def resolve_layer_sources(
-    raw: dict[str, Any],
-    *,
-    base_dir: str | os.PathLike[str] | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
-) -> dict[str, Any]:
-    """Turn ``layers: {name: {source: cbs_buurten}}`` into paths of the data cache.
-
-    The proposed scenario hook: a layer gives either ``path`` or ``source`` (a cached
-    layer's name). ``source`` becomes ``path: <cache>/<source>.gpkg`` and ``layer:
-    <source>``, and ``id_column`` defaults to the cached layer's id column. The cache is
-    ``cache_dir``, else the scenario's top-level ``data_cache`` (relative to ``base_dir``;
-    removed from the mapping), else :func:`default_cache_dir`.
-
-    Parameters
-    ----------
-    raw
-        A merged raw scenario mapping (as from :func:`opvang_opt.scenario.load_raw`).
-    base_dir
-        Folder of the scenario file.
-    cache_dir
-        The cache folder, overriding the scenario's.
-
-    Returns
-    -------
-    dict
-        A new mapping (``raw`` is not changed); unchanged when no layer uses ``source``.
-
-    Raises
-    ------
-    ScenarioError
-        For an unknown source name (did-you-mean) or a layer with both path and source.
-    DataError
-        When a named layer is not in the cache, or lacks one of the scenario's
-        municipalities (with the command that fetches it).
-    """
-    from opvang_opt.scenario import did_you_mean
-
-    layers = raw.get("layers")
-    uses = isinstance(layers, dict) and any(
-        isinstance(v, dict) and "source" in v for v in layers.values()
-    )
-    if not uses and "data_cache" not in raw:
-        return raw
-    out = dict(raw)
-    declared = out.pop("data_cache", None)
-    if cache_dir is not None:
-        cache = Path(cache_dir)
-    elif declared:
-        cache = Path(declared)
-        if not cache.is_absolute() and base_dir is not None:
-            cache = Path(base_dir) / cache
-    else:
-        cache = default_cache_dir()
-    if not uses:
-        return out
-    codes = [
-        str(m.get("code")) for m in (raw.get("region") or {}).get("municipalities", [])
-        if isinstance(m, dict)
-    ]  # fmt: skip
-    new_layers: dict[str, Any] = {}
-    bad: list[Problem] = []
-    missing: list[Problem] = []
-    for key, spec in layers.items():
-        if not (isinstance(spec, dict) and "source" in spec):
-            new_layers[key] = spec
-            continue
-        spec = dict(spec)
-        name = str(spec.pop("source"))
-        where = f"layers.{key}.source"
-        if "path" in spec:
-            bad.append(Problem("give either path or source, not both", field=where))
-            continue
-        if name not in LAYERS:
-            bad.append(Problem(f"unknown cached layer '{name}'{did_you_mean(name, LAYERS)}; "
-                               f"known: {', '.join(LAYERS)}", field=where))  # fmt: skip
-            continue
-        meta = read_meta(cache, name)
-        group = LAYERS[name].group
-        fetch = f"opvang-opt data fetch {' '.join(f'--gemeente {c}' for c in codes)} " \
-                f"--layers {group} --cache {cache}"  # fmt: skip
-        if meta is None:
-            missing.append(Problem(f"'{name}' is not in the cache {cache}; run: {fetch}",
-                                   field=where))  # fmt: skip
-            continue
-        lacking = [c for c in codes if c not in meta.get("gemeenten", {})]
-        if lacking:
-            missing.append(Problem(f"the cached '{name}' lacks {', '.join(lacking)}; run: "
-                                   f"{fetch}", field=where))  # fmt: skip
-            continue
-        spec["path"] = str(layer_path(cache, name).resolve())
-        spec.setdefault("layer", name)
-        spec.setdefault("id_column", meta.get("id_column", LAYERS[name].id_column))
-        new_layers[key] = spec
-    if bad:
-        raise ScenarioError("Invalid layer sources", bad)
-    if missing:
-        raise DataError("Layers named by source are not in the data cache", missing)
-    out["layers"] = new_layers
-    return out
 
 
 __all__ = [

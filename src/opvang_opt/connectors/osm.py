@@ -36,9 +36,8 @@ import pandas as pd
 import shapely
 
 from opvang_opt.errors import DataError, Problem
+from opvang_opt.schema.sources import OSM_ATTRIBUTION, OSM_LICENCE  # noqa: F401  (re-exported)
 
-OSM_LICENCE = "ODbL 1.0"
-OSM_ATTRIBUTION = "© OpenStreetMap-bijdragers"
 OVERPASS_URL = "https://overpass-api.de/api"
 
 TAGS: dict[str, bool | str | list[str]] = {

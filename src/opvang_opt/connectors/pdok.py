@@ -21,16 +21,18 @@ import pandas as pd
 
 from opvang_opt.connectors.ogc import PAGE_SIZE, RD_URI, Session, features_to_frame, fetch_features
 from opvang_opt.errors import DataError, Problem
+from opvang_opt.schema.sources import (  # noqa: F401  (re-exported)
+    CBS_ATTRIBUTION,
+    CBS_LICENCE,
+    NATURA2000_ATTRIBUTION,
+    NATURA2000_LICENCE,
+)
 
 CBS_URL = "https://api.pdok.nl/cbs/wijken-en-buurten-{year}/ogc/v1"
 NATURA2000_URL = "https://api.pdok.nl/rvo/natura2000/ogc/v1"
 CBS_YEARS = (2023, 2024, 2025)
 """Years with a CBS Wijken en Buurten OGC API on PDOK."""
 
-CBS_LICENCE = "CC BY 4.0"
-CBS_ATTRIBUTION = "CBS / Kadaster (PDOK)"
-NATURA2000_LICENCE = "CC0 1.0 (public domain; see the PDOK metadata record)"
-NATURA2000_ATTRIBUTION = "RVO / Ministerie van LNV (PDOK)"
 
 CBS_COLUMNS: dict[str, dict[str, str]] = {
     "gemeenten": {

@@ -29,9 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from opvang_opt.schema import ExchangeConfig
+
 from ._lp import SolveStatus
 from .check import CheckReport, check_exchange
-from .config import ExchangeConfig
 from .diagnose import diagnose
 from .fairness import (
     CoalitionGame,
@@ -54,7 +55,7 @@ DEMO_SCENARIO = Path(__file__).resolve().parents[3] / "scenarios" / "demo.yaml"
 
 def demo_exchange_data() -> dict[str, Any]:
     """Return the demo scenario's ``exchange:`` section (Duo+) as plain data."""
-    from opvang_opt.scenario import read_yaml
+    from opvang_opt.schema import read_yaml
 
     return read_yaml(DEMO_SCENARIO)["exchange"]
 
@@ -87,7 +88,7 @@ def exchange_config_from_scenario(
         When the scenario is invalid or has no ``exchange`` section.
     """
     from opvang_opt.errors import Problem, ScenarioError
-    from opvang_opt.scenario import load_scenario
+    from opvang_opt.schema import load_scenario
 
     path = Path(path) if path is not None else DEMO_SCENARIO
     section = load_scenario(path).exchange

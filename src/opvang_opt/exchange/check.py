@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .config import CapacityEntry, ExchangeConfig, HousingType
+from opvang_opt.schema import CapacityEntry, ExchangeConfig, HousingType
+
 from .solve import ExchangeResult
 
 
@@ -107,11 +108,15 @@ def check_exchange(
     for row in result.placements.itertuples(index=False):
         p = float(row.places)
         if p < -tol:
-            bad.append(f"negatief aantal plaatsen: {row.municipality_code}/{row.housing_type}/"
-                       f"{row.group} = {p:g}")
+            bad.append(
+                f"negatief aantal plaatsen: {row.municipality_code}/{row.housing_type}/"
+                f"{row.group} = {p:g}"
+            )
         if p > tol and row.group not in types[row.housing_type].groups:
-            bad.append(f"{row.housing_type} mag geen {row.group} huisvesten "
-                       f"({row.municipality_code}: {p:g})")
+            bad.append(
+                f"{row.housing_type} mag geen {row.group} huisvesten "
+                f"({row.municipality_code}: {p:g})"
+            )
         load[(row.municipality_code, row.housing_type)] += p
         placed[(row.municipality_code, row.group)] += p
     cost = 0.0
@@ -136,8 +141,10 @@ def check_exchange(
         rule = rules.get((row.from_group, row.to_group))
         if rule is None:
             if s > tol:
-                bad.append(f"substitutie zonder regel: {row.from_group} -> {row.to_group} "
-                           f"in {row.municipality_code}")
+                bad.append(
+                    f"substitutie zonder regel: {row.from_group} -> {row.to_group} "
+                    f"in {row.municipality_code}"
+                )
             continue
         if s < -tol:
             bad.append(f"negatieve substitutie in {row.municipality_code}")
@@ -158,13 +165,17 @@ def check_exchange(
             unmet = float(ex.loc[(code, g), "unmet"])
             net_total[g] += net
             if sub_out[(code, g)] > placed[(code, g)] + tol:
-                bad.append(f"{code}/{g}: {sub_out[(code, g)]:g} geteld voor een andere groep, "
-                           f"maar maar {placed[(code, g)]:g} gehuisvest")
+                bad.append(
+                    f"{code}/{g}: {sub_out[(code, g)]:g} geteld voor een andere groep, "
+                    f"maar maar {placed[(code, g)]:g} gehuisvest"
+                )
             credited = placed[(code, g)] - sub_out[(code, g)] + sub_in[(code, g)]
             credited_of[(code, g)] = credited
             if abs(credited + unmet - (task + net)) > tol * max(1.0, task):
-                bad.append(f"{code}/{g}: gehuisvest {credited:g} + niet gehuisvest {unmet:g} "
-                           f"!= taak {task:g} + overdracht {net:g}")
+                bad.append(
+                    f"{code}/{g}: gehuisvest {credited:g} + niet gehuisvest {unmet:g} "
+                    f"!= taak {task:g} + overdracht {net:g}"
+                )
             if unmet > tol:
                 uc = groups[g].unmet_cost_per_place
                 if uc is None:
@@ -186,8 +197,10 @@ def check_exchange(
     for code, fg, tg, credit in per_rule:
         share = rules[(fg, tg)].max_share
         if credit > share * credited_of[(code, tg)] + tol:
-            bad.append(f"{code}: {fg} telt voor {credit:g} mee bij {tg}, maximaal "
-                       f"{share:.0%} van {credited_of[(code, tg)]:g}")
+            bad.append(
+                f"{code}: {fg} telt voor {credit:g} mee bij {tg}, maximaal "
+                f"{share:.0%} van {credited_of[(code, tg)]:g}"
+            )
     for g, total in net_total.items():
         if abs(total) > tol * max(1, len(codes)):
             bad.append(f"regionaal totaal van {g} niet behouden: netto overdracht {total:g}")
@@ -205,8 +218,9 @@ def check_exchange(
                 bad.append(f"stromen kloppen niet met de overdracht van {code}/{g}")
 
     if abs(cost - result.objective) > max(1e-6 * abs(cost), 1e-3):
-        bad.append(f"doelfunctie klopt niet: herberekend {cost:,.2f}, gemeld "
-                   f"{result.objective:,.2f}")
+        bad.append(
+            f"doelfunctie klopt niet: herberekend {cost:,.2f}, gemeld {result.objective:,.2f}"
+        )
     return CheckReport(tuple(bad), cost)
 
 

@@ -54,8 +54,9 @@ def diagnose(
         One :class:`~opvang_opt.errors.Shortfall` per municipality and group
         whose bound must give or whose places cannot be housed.
     """
-    lp, keep = model.lp(shift=shift, limit_intake=limit_intake, exchange=exchange,
-                        members=members, elastic=True)
+    lp, keep = model.lp(
+        shift=shift, limit_intake=limit_intake, exchange=exchange, members=members, elastic=True
+    )
     sol = model.solve(lp)
     if sol.status is SolveStatus.INFEASIBLE or sol.x is None:  # pragma: no cover
         return Diagnosis((Shortfall("model", "de relaxatie is ook onoplosbaar"),))
@@ -88,9 +89,14 @@ def diagnose(
             f"{_fmt(task[i, g])}, but can house only {_fmt(keep_places - need)}; the lower "
             f"bound must give by {_fmt(need)} places"
         )
-        shortfalls.append(Shortfall(f"bounds.min_keep_share[{model.codes[i]}/{grp}]", msg,
-                                    required=float(keep_places),
-                                    available=float(keep_places - need)))
+        shortfalls.append(
+            Shortfall(
+                f"bounds.min_keep_share[{model.codes[i]}/{grp}]",
+                msg,
+                required=float(keep_places),
+                available=float(keep_places - need),
+            )
+        )
     for i, g in zip(*np.nonzero(ex_in > _TOL), strict=True):
         who = f"{model.names[i]} ({model.codes[i]})"
         grp = model.groups[g]
@@ -104,9 +110,14 @@ def diagnose(
             f"take {_fmt(in_ub[i, g] + need)} to meet the regional task; the upper bound must "
             f"give by {_fmt(need)} places"
         )
-        shortfalls.append(Shortfall(f"bounds.max_extra[{model.codes[i]}/{grp}]", msg,
-                                    required=float(in_ub[i, g] + need),
-                                    available=float(in_ub[i, g])))
+        shortfalls.append(
+            Shortfall(
+                f"bounds.max_extra[{model.codes[i]}/{grp}]",
+                msg,
+                required=float(in_ub[i, g] + need),
+                available=float(in_ub[i, g]),
+            )
+        )
     if exchange:
         mask = np.ones(n, bool) if members is None else np.asarray(members, bool)
         for g in np.flatnonzero(ex_unmet.sum(axis=0) > _TOL):
@@ -125,8 +136,11 @@ def diagnose(
                 f"falls in {where}); add capacity or allow emergency reception "
                 f"(unmet_cost_per_place)"
             )
-            shortfalls.append(Shortfall(f"capacity[{grp}]", msg, required=float(total),
-                                        available=float(total - short)))
+            shortfalls.append(
+                Shortfall(
+                    f"capacity[{grp}]", msg, required=float(total), available=float(total - short)
+                )
+            )
     else:
         for i, g in zip(*np.nonzero(ex_unmet > _TOL), strict=True):
             who = f"{model.names[i]} ({model.codes[i]})"
@@ -141,9 +155,14 @@ def diagnose(
                 f"exchange, {_fmt(short)} places short; there is no no-exchange reference (set "
                 f"unmet_cost_per_place for emergency reception)"
             )
-            shortfalls.append(Shortfall(f"capacity[{model.codes[i]}/{grp}]", msg,
-                                        required=float(task[i, g]),
-                                        available=float(task[i, g] - short)))
+            shortfalls.append(
+                Shortfall(
+                    f"capacity[{model.codes[i]}/{grp}]",
+                    msg,
+                    required=float(task[i, g]),
+                    available=float(task[i, g] - short),
+                )
+            )
     details = {
         "setting": {"shift": shift, "exchange": exchange},
         "total_violation": float(ex_out.sum() + ex_in.sum() + ex_unmet.sum()),

@@ -39,9 +39,9 @@ import numpy as np
 import pandas as pd
 
 from opvang_opt.errors import OpvangError
+from opvang_opt.schema import ExchangeConfig
 
 from ._lp import SolveStatus, SparseLP, solve_lp
-from .config import ExchangeConfig
 from .diagnose import infeasible_error
 from .model import ExchangeModel, NoSolutionError
 from .solve import ExchangeResult, build_result, solve_no_exchange
@@ -163,8 +163,14 @@ class ShapleyResult:
 
     def to_frame(self) -> pd.DataFrame:
         """Per municipality: Shapley value and standard error."""
-        return pd.DataFrame({"municipality_code": self.codes, "municipality": self.names,
-                             "shapley": self.values, "std_error": self.std_error})
+        return pd.DataFrame(
+            {
+                "municipality_code": self.codes,
+                "municipality": self.names,
+                "shapley": self.values,
+                "std_error": self.std_error,
+            }
+        )
 
 
 def _popcount(a: np.ndarray) -> np.ndarray:
@@ -194,9 +200,18 @@ def exact_shapley(game: CoalitionGame) -> ShapleyResult:
         s = pc[without]
         w = fact[s] * fact[n - s - 1] / fact[n]
         phi[i] = float(np.sum(w * (v[without | bit] - v[without])))
-    return ShapleyResult("exact", game.model.codes, game.model.names, phi, np.zeros(n),
-                         float(v[size - 1]), 0, game.solves, time.perf_counter() - t0,
-                         game.max_gap)
+    return ShapleyResult(
+        "exact",
+        game.model.codes,
+        game.model.names,
+        phi,
+        np.zeros(n),
+        float(v[size - 1]),
+        0,
+        game.solves,
+        time.perf_counter() - t0,
+        game.max_gap,
+    )
 
 
 def sampled_shapley(
@@ -232,9 +247,18 @@ def sampled_shapley(
     per = contrib.reshape(n_base, 2, n).mean(axis=1) if antithetic else contrib
     m = per.shape[0]
     se = per.std(axis=0, ddof=1) / math.sqrt(m) if m > 1 else np.full(n, np.inf)
-    return ShapleyResult("sampled", game.model.codes, game.model.names, phi, se,
-                         game.value(game.grand), len(orders), game.solves,
-                         time.perf_counter() - t0, game.max_gap)
+    return ShapleyResult(
+        "sampled",
+        game.model.codes,
+        game.model.names,
+        phi,
+        se,
+        game.value(game.grand),
+        len(orders),
+        game.solves,
+        time.perf_counter() - t0,
+        game.max_gap,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -319,8 +343,9 @@ def core_check(
     masks = np.array([m for m, _ in items], dtype=object)
     vals = np.array([v for _, v in items], dtype=float)
     complete = len(items) == (1 << n) - 2
-    member = np.array([[(int(m) >> i) & 1 for i in range(n)] for m in masks],
-                      dtype=float).reshape(len(items), n)
+    member = np.array([[(int(m) >> i) & 1 for i in range(n)] for m in masks], dtype=float).reshape(
+        len(items), n
+    )
     scale = max(1.0, abs(v_n))
     atol = tol * scale
 
@@ -337,7 +362,9 @@ def core_check(
         col_lb=np.full(n + 1, -np.inf),
         col_ub=np.full(n + 1, np.inf),
         integer=np.zeros(n + 1, dtype=bool),
-        rows=rows, cols=cols, vals=vv,
+        rows=rows,
+        cols=cols,
+        vals=vv,
         row_lb=np.concatenate([vals, [v_n]]),
         row_ub=np.concatenate([np.full(m, np.inf), [v_n]]),
     )
@@ -360,36 +387,62 @@ def core_check(
     else:
         worst_excess, worst_codes, worst_label = -math.inf, (), ""
     in_core = worst_excess <= atol and abs(alloc.sum() - v_n) <= atol
-    scope = "" if complete else (
-        f" (alleen de {m} doorgerekende coalities; een volledige toets vraagt alle 2^{n})"
-        if lang == "nl" else f" (only the {m} coalitions evaluated; a full check needs all 2^{n})"
+    scope = (
+        ""
+        if complete
+        else (
+            f" (alleen de {m} doorgerekende coalities; een volledige toets vraagt alle 2^{n})"
+            if lang == "nl"
+            else f" (only the {m} coalitions evaluated; a full check needs all 2^{n})"
+        )
     )
     if lang == "nl":
         if core_empty:
-            msg = (f"De kern is leeg{scope}: elke verdeling van de besparing laat een coalitie "
-                   f"minstens {-eps:,.0f} euro tekort komen; coalitie {worst_label} zou "
-                   f"het met de Shapley-verdeling alleen {worst_excess:,.0f} euro beter doen.")
+            msg = (
+                f"De kern is leeg{scope}: elke verdeling van de besparing laat een coalitie "
+                f"minstens {-eps:,.0f} euro tekort komen; coalitie {worst_label} zou "
+                f"het met de Shapley-verdeling alleen {worst_excess:,.0f} euro beter doen."
+            )
         elif in_core:
-            msg = (f"De kern is niet leeg{scope} en de Shapley-verdeling ligt erin: geen "
-                   f"coalitie doet het alleen beter.")
+            msg = (
+                f"De kern is niet leeg{scope} en de Shapley-verdeling ligt erin: geen "
+                f"coalitie doet het alleen beter."
+            )
         else:
-            msg = (f"De kern is niet leeg{scope}, maar de Shapley-verdeling ligt er niet in: "
-                   f"coalitie {worst_label} zou het alleen {worst_excess:,.0f} euro beter doen; "
-                   f"een verdeling in de kern staat in core_allocation.")
+            msg = (
+                f"De kern is niet leeg{scope}, maar de Shapley-verdeling ligt er niet in: "
+                f"coalitie {worst_label} zou het alleen {worst_excess:,.0f} euro beter doen; "
+                f"een verdeling in de kern staat in core_allocation."
+            )
     else:
         if core_empty:
-            msg = (f"The core is empty{scope}: every split of the savings leaves some coalition "
-                   f"at least {-eps:,.0f} euro short; coalition {worst_label} would do "
-                   f"{worst_excess:,.0f} euro better on its own under the Shapley split.")
+            msg = (
+                f"The core is empty{scope}: every split of the savings leaves some coalition "
+                f"at least {-eps:,.0f} euro short; coalition {worst_label} would do "
+                f"{worst_excess:,.0f} euro better on its own under the Shapley split."
+            )
         elif in_core:
-            msg = (f"The core is not empty{scope} and the Shapley split lies in it: no coalition "
-                   f"does better on its own.")
+            msg = (
+                f"The core is not empty{scope} and the Shapley split lies in it: no coalition "
+                f"does better on its own."
+            )
         else:
-            msg = (f"The core is not empty{scope}, but the Shapley split is not in it: coalition "
-                   f"{worst_label} would do {worst_excess:,.0f} euro better on its own; a split "
-                   f"in the core is in core_allocation.")
-    return CoreCheck(complete, m, bool(core_empty), eps, np.asarray(core_alloc, dtype=float),
-                     bool(in_core), worst_codes, worst_excess, msg)
+            msg = (
+                f"The core is not empty{scope}, but the Shapley split is not in it: coalition "
+                f"{worst_label} would do {worst_excess:,.0f} euro better on its own; a split "
+                f"in the core is in core_allocation."
+            )
+    return CoreCheck(
+        complete,
+        m,
+        bool(core_empty),
+        eps,
+        np.asarray(core_alloc, dtype=float),
+        bool(in_core),
+        worst_codes,
+        worst_excess,
+        msg,
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -484,9 +537,12 @@ def shapley_payments(
     if method == "exact":
         sh = exact_shapley(game)
     else:
-        sh = sampled_shapley(game, samples or settings.samples,
-                             settings.seed if seed is None else seed,
-                             antithetic=settings.antithetic)
+        sh = sampled_shapley(
+            game,
+            samples or settings.samples,
+            settings.seed if seed is None else seed,
+            antithetic=settings.antithetic,
+        )
     core = core_check(game, sh.values, lang=lang)
     return _payments(config, model, game, result, sh, core)
 
@@ -554,9 +610,20 @@ def _payments(
             )
     references = pd.DataFrame(
         refs,
-        columns=["municipality_code", "municipality", "reference", "group",
-                 "price_per_place_period", "net_transfer_group", "reference_value", "payment",
-                 "payment_per_place_moved", "ratio_to_reference", "assumption", "source"],
+        columns=[
+            "municipality_code",
+            "municipality",
+            "reference",
+            "group",
+            "price_per_place_period",
+            "net_transfer_group",
+            "reference_value",
+            "payment",
+            "payment_per_place_moved",
+            "ratio_to_reference",
+            "assumption",
+            "source",
+        ],
     )
     return SidePayments(table, references, sh, core, result)
 

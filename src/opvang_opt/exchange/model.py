@@ -46,9 +46,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from opvang_opt.errors import OpvangError
+from opvang_opt.schema import ExchangeConfig
 
 from ._lp import LPSolution, SparseLP, solve_lp
-from .config import ExchangeConfig
 
 TIE_BREAK = 1e-4
 """Euros per place moved or substituted, to prefer the least movement among equal-cost solutions."""
@@ -178,8 +178,10 @@ class ExchangeModel:
         r_rate = np.asarray([r.rate for r in rules], dtype=float)
         r_share = np.asarray([r.max_share for r in rules], dtype=float)
         unmet_cost = np.asarray(
-            [np.nan if g.unmet_cost_per_place is None else g.unmet_cost_per_place
-             for g in cfg.groups],
+            [
+                np.nan if g.unmet_cost_per_place is None else g.unmet_cost_per_place
+                for g in cfg.groups
+            ],
             dtype=float,
         )
         arrays = dict(
@@ -285,8 +287,9 @@ class ExchangeModel:
             c[b.s] = self.c_true[b.s]
             col_lb[b.inflow] = -col_ub[b.outflow]
             col_ub[b.outflow] = 0.0
-        full = SparseLP(c, col_lb, col_ub, integer, lp.rows, lp.cols, lp.vals,
-                        lp.row_lb, lp.row_ub, lp.offset)
+        full = SparseLP(
+            c, col_lb, col_ub, integer, lp.rows, lp.cols, lp.vals, lp.row_lb, lp.row_ub, lp.offset
+        )
         keep_cols = ~((col_lb == 0.0) & (col_ub == 0.0))
         keep_rows = np.ones(lp.n_rows, dtype=bool)
         if members is not None:
@@ -295,16 +298,22 @@ class ExchangeModel:
             keep_rows = (self.row_owner < 0) | members[np.maximum(self.row_owner, 0)]
         return full.subset(keep_cols, keep_rows), keep_cols
 
-    def solve(self, lp: SparseLP, keep: np.ndarray | None = None,
-              backend: str | None = None) -> LPSolution:
+    def solve(
+        self, lp: SparseLP, keep: np.ndarray | None = None, backend: str | None = None
+    ) -> LPSolution:
         """Solve an LP of this model with the config's solver settings.
 
         With ``keep`` (the mask from :meth:`lp`) the solution vector is
         expanded to the full model's columns.
         """
         s = self.config.solver
-        sol = solve_lp(lp, backend=backend or s.backend, time_limit_s=s.time_limit_s,
-                       relative_gap=s.relative_gap, seed=s.seed)
+        sol = solve_lp(
+            lp,
+            backend=backend or s.backend,
+            time_limit_s=s.time_limit_s,
+            relative_gap=s.relative_gap,
+            seed=s.seed,
+        )
         if keep is None or sol.x is None:
             return sol
         x = np.zeros(self.base.n_cols)
@@ -411,8 +420,14 @@ def _assemble(
     col_owner[blocks.y] = e_muni[step_e]
     col_owner[blocks.z] = e_muni[z_e]
     col_owner[blocks.s] = np.repeat(np.arange(n), n_r)
-    for blk in (blocks.inflow, blocks.outflow, blocks.unmet, blocks.ex_out, blocks.ex_in,
-                blocks.ex_unmet):
+    for blk in (
+        blocks.inflow,
+        blocks.outflow,
+        blocks.unmet,
+        blocks.ex_out,
+        blocks.ex_in,
+        blocks.ex_unmet,
+    ):
         col_owner[blk] = muni_of_ig
     c_true[blocks.y] = step_cost
     col_ub[blocks.y] = step_width
@@ -442,8 +457,9 @@ def _assemble(
     row_owner: list[np.ndarray] = []
     n_rows = 0
 
-    def add_rows(count: int, lb: np.ndarray | float, ub: np.ndarray | float,
-                 owner: np.ndarray) -> int:
+    def add_rows(
+        count: int, lb: np.ndarray | float, ub: np.ndarray | float, owner: np.ndarray
+    ) -> int:
         nonlocal n_rows
         first = n_rows
         row_lb.append(np.broadcast_to(np.asarray(lb, dtype=float), (count,)))
@@ -497,8 +513,9 @@ def _assemble(
         r0 = add_rows(n * n_src, -np.inf, 0.0, np.repeat(np.arange(n), n_src))
         add_nz(r0 + i_rep * n_src + src_pos[r_from[r_rep]], s_cols, 1.0)
         sel = src_pos[pair_g] >= 0
-        add_nz(r0 + e_muni[pair_e[sel]] * n_src + src_pos[pair_g[sel]],
-               col(blocks.x, p_idx[sel]), -1.0)
+        add_nz(
+            r0 + e_muni[pair_e[sel]] * n_src + src_pos[pair_g[sel]], col(blocks.x, p_idx[sel]), -1.0
+        )
         # 5. max share: rate s[i, r] - share * (task + in - out - u)[i, to] <= 0
         lim = np.flatnonzero(r_share < 1.0)
         if len(lim):
@@ -510,15 +527,24 @@ def _assemble(
             sh = r_share[r_l]
             r0 = add_rows(n * n_l, -np.inf, sh * task.ravel()[to_ig], i_l)
             add_nz(r0 + k_l, col(blocks.s, i_l * n_r + r_l), r_rate[r_l])
-            for blk, sign in ((blocks.inflow, -1.0), (blocks.outflow, 1.0),
-                              (blocks.unmet, 1.0), (blocks.ex_in, -1.0),
-                              (blocks.ex_out, 1.0), (blocks.ex_unmet, 1.0)):
+            for blk, sign in (
+                (blocks.inflow, -1.0),
+                (blocks.outflow, 1.0),
+                (blocks.unmet, 1.0),
+                (blocks.ex_in, -1.0),
+                (blocks.ex_out, 1.0),
+                (blocks.ex_unmet, 1.0),
+            ):
                 add_nz(r0 + k_l, col(blk, to_ig), sign * sh)
     # 6. regional totals per group: sum_i (in - out) = 0
     r0 = add_rows(ng, 0.0, 0.0, np.full(ng, -1))
     g_of = np.tile(np.arange(ng), n)
-    for blk, sign in ((blocks.inflow, 1.0), (blocks.outflow, -1.0),
-                      (blocks.ex_in, 1.0), (blocks.ex_out, -1.0)):
+    for blk, sign in (
+        (blocks.inflow, 1.0),
+        (blocks.outflow, -1.0),
+        (blocks.ex_in, 1.0),
+        (blocks.ex_out, -1.0),
+    ):
         add_nz(r0 + g_of, col(blk, ig), sign)
 
     lp = SparseLP(

@@ -9,8 +9,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from opvang_opt.schema import ExchangeConfig
+
 from ._lp import LPSolution, SolveStatus
-from .config import ExchangeConfig
 from .diagnose import infeasible_error
 from .model import ExchangeModel, NoSolutionError
 
@@ -137,8 +138,9 @@ def solve_exchange(
     if sol.x is None:
         raise NoSolutionError(
             "De solver vond geen oplossing voor de uitruil binnen de tijdslimiet "
-            f"({config.solver.time_limit_s:g} s)." if lang == "nl" else
-            f"The solver found no exchange solution within the time limit "
+            f"({config.solver.time_limit_s:g} s)."
+            if lang == "nl"
+            else f"The solver found no exchange solution within the time limit "
             f"({config.solver.time_limit_s:g} s)."
         )
     ref = solve_no_exchange(model)
@@ -263,8 +265,15 @@ def build_result(
         substitutions = substitutions[substitutions["places"] > _TOL].reset_index(drop=True)
     else:
         substitutions = pd.DataFrame(
-            columns=["municipality_code", "municipality", "from_group", "to_group", "rate",
-                     "places", "credited"]
+            columns=[
+                "municipality_code",
+                "municipality",
+                "from_group",
+                "to_group",
+                "rate",
+                "places",
+                "credited",
+            ]
         )
     flows = decompose_flows(net, codes, names, groups)
     no_ex = float(cost_ref.sum()) if ref_x is not None else None
@@ -333,8 +342,16 @@ def decompose_flows(
             a, b = givers[gi], takers[ti]
             amount = min(give[a], take[b])
             if amount > _TOL:
-                recs.append((str(groups[g]), str(codes[a]), str(names[a]), str(codes[b]),
-                             str(names[b]), float(amount)))
+                recs.append(
+                    (
+                        str(groups[g]),
+                        str(codes[a]),
+                        str(names[a]),
+                        str(codes[b]),
+                        str(names[b]),
+                        float(amount),
+                    )
+                )
             give[a] -= amount
             take[b] -= amount
             if give[a] <= _TOL:

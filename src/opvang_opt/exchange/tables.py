@@ -7,26 +7,56 @@ from typing import Any
 
 import pandas as pd
 
-from .config import ExchangeConfig
+from opvang_opt.schema import ExchangeConfig
+
 from .fairness import SidePayments
 from .solve import ExchangeResult
 from .tradeoff import TradeoffResult
 
 EXCHANGE_COLUMNS = [
-    "municipality_code", "municipality", "group", "task", "placed", "substituted_out",
-    "substituted_in", "credited", "unmet", "net_transfer", "assigned", "task_per_1000",
+    "municipality_code",
+    "municipality",
+    "group",
+    "task",
+    "placed",
+    "substituted_out",
+    "substituted_in",
+    "credited",
+    "unmet",
+    "net_transfer",
+    "assigned",
+    "task_per_1000",
     "assigned_per_1000",
 ]
 SIDE_PAYMENT_COLUMNS = [
-    "municipality_code", "municipality", "cost_no_exchange", "cost_exchange",
-    "shapley_saving", "shapley_std_error", "payment", "cost_after_payment",
-    "saving_after_payment", "individually_rational", "places_taken_over", "places_handed_over",
-    "payment_per_place_moved", "method",
+    "municipality_code",
+    "municipality",
+    "cost_no_exchange",
+    "cost_exchange",
+    "shapley_saving",
+    "shapley_std_error",
+    "payment",
+    "cost_after_payment",
+    "saving_after_payment",
+    "individually_rational",
+    "places_taken_over",
+    "places_handed_over",
+    "payment_per_place_moved",
+    "method",
 ]
 TRADEOFF_COLUMNS = [
-    "shift", "municipality_code", "municipality", "status", "gap", "cost_region",
-    "savings_region", "savings_share_region", "cost_no_exchange", "cost_exchange",
-    "places_taken_over", "places_handed_over",
+    "shift",
+    "municipality_code",
+    "municipality",
+    "status",
+    "gap",
+    "cost_region",
+    "savings_region",
+    "savings_share_region",
+    "cost_no_exchange",
+    "cost_exchange",
+    "places_taken_over",
+    "places_handed_over",
 ]
 
 
@@ -61,11 +91,18 @@ def output_tables(
         out["side_payments.csv"] = payments.table[SIDE_PAYMENT_COLUMNS].copy()
         out["side_payments_reference.csv"] = payments.references.copy()
     if trade is not None:
-        s = trade.summary.rename(columns={"cost": "cost_region", "savings": "savings_region",
-                                          "savings_share": "savings_share_region"})
+        s = trade.summary.rename(
+            columns={
+                "cost": "cost_region",
+                "savings": "savings_region",
+                "savings_share": "savings_share_region",
+            }
+        )
         merged = trade.per_municipality.merge(
-            s[["shift", "status", "gap", "cost_region", "savings_region",
-               "savings_share_region"]], on="shift", how="right")
+            s[["shift", "status", "gap", "cost_region", "savings_region", "savings_share_region"]],
+            on="shift",
+            how="right",
+        )
         out["tradeoff_exchange.csv"] = merged[TRADEOFF_COLUMNS].reset_index(drop=True)
     return out
 
@@ -101,12 +138,14 @@ def compare_proposals(
         pay = res if isinstance(res, SidePayments) else None
         ex = res.exchange if isinstance(res, SidePayments) else res
         m = ex.municipalities.set_index("municipality")
-        df = pd.DataFrame({
-            "kosten_zonder_uitruil": m["cost_no_exchange"],
-            "kosten_met_uitruil": m["cost_exchange"],
-            "overgenomen": m["places_taken_over"],
-            "overgedragen": m["places_handed_over"],
-        })
+        df = pd.DataFrame(
+            {
+                "kosten_zonder_uitruil": m["cost_no_exchange"],
+                "kosten_met_uitruil": m["cost_exchange"],
+                "overgenomen": m["places_taken_over"],
+                "overgedragen": m["places_handed_over"],
+            }
+        )
         if pay is not None:
             t = pay.table.set_index("municipality")
             df["betaling"] = t["payment"]
@@ -124,8 +163,9 @@ def _replace(config: ExchangeConfig, **changes: Any) -> ExchangeConfig:
     return ExchangeConfig.model_validate(data)
 
 
-def with_task(config: ExchangeConfig, municipality: str, group: str,
-              places: float) -> ExchangeConfig:
+def with_task(
+    config: ExchangeConfig, municipality: str, group: str, places: float
+) -> ExchangeConfig:
     """Return a copy with the task of ``municipality`` for ``group`` set to ``places``.
 
     Examples
@@ -139,8 +179,9 @@ def with_task(config: ExchangeConfig, municipality: str, group: str,
     return _replace(config, tasks=tasks)
 
 
-def with_capacity(config: ExchangeConfig, municipality: str, housing_type: str,
-                  places: float, **costs: Any) -> ExchangeConfig:
+def with_capacity(
+    config: ExchangeConfig, municipality: str, housing_type: str, places: float, **costs: Any
+) -> ExchangeConfig:
     """Return a copy with the capacity of a housing type in a municipality set (or added).
 
     Extra keyword arguments (``cost_per_place``, ``cost_steps``, ``fixed_cost``)
@@ -153,13 +194,13 @@ def with_capacity(config: ExchangeConfig, municipality: str, housing_type: str,
             e.update(costs)
             break
     else:
-        cap.append({"municipality": municipality, "type": housing_type, "places": places,
-                    **costs})
+        cap.append({"municipality": municipality, "type": housing_type, "places": places, **costs})
     return _replace(config, capacity=cap)
 
 
-def with_bound(config: ExchangeConfig, municipality: str, group: str | None = None,
-               **bounds: Any) -> ExchangeConfig:
+def with_bound(
+    config: ExchangeConfig, municipality: str, group: str | None = None, **bounds: Any
+) -> ExchangeConfig:
     """Return a copy with bounds for a municipality (and group) set.
 
     Keyword arguments: ``min_keep_share``, ``max_extra``, ``max_extra_share``.

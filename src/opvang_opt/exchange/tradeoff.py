@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .config import ExchangeConfig
+from opvang_opt.schema import ExchangeConfig
+
 from .model import ExchangeModel
 from .solve import build_result, solve_no_exchange
 
@@ -89,35 +90,61 @@ def tradeoff(
     for s in shifts:
         sol = model.solve(*model.lp(shift=s, limit_intake=limit_intake))
         if sol.x is None:
-            rows.append({"shift": s, "status": sol.status.value, "gap": np.nan,
-                         "cost": np.nan, "savings": np.nan, "savings_share": np.nan,
-                         "places_moved": np.nan})
+            rows.append(
+                {
+                    "shift": s,
+                    "status": sol.status.value,
+                    "gap": np.nan,
+                    "cost": np.nan,
+                    "savings": np.nan,
+                    "savings_share": np.nan,
+                    "places_moved": np.nan,
+                }
+            )
             continue
         res = build_result(model, sol, ref_x, shift=s)
         savings = res.savings
         moved = float(res.municipalities["places_taken_over"].sum())
-        rows.append({
-            "shift": s,
-            "status": res.status.value,
-            "gap": res.gap,
-            "cost": res.objective,
-            "savings": savings if savings is not None else np.nan,
-            "savings_share": (savings / no_ex) if (savings is not None and no_ex) else np.nan,
-            "places_moved": moved,
-        })
+        rows.append(
+            {
+                "shift": s,
+                "status": res.status.value,
+                "gap": res.gap,
+                "cost": res.objective,
+                "savings": savings if savings is not None else np.nan,
+                "savings_share": (savings / no_ex) if (savings is not None and no_ex) else np.nan,
+                "places_moved": moved,
+            }
+        )
         m = res.municipalities
-        per.append(pd.DataFrame({
-            "shift": s,
-            "municipality_code": m["municipality_code"],
-            "municipality": m["municipality"],
-            "cost_no_exchange": m["cost_no_exchange"],
-            "cost_exchange": m["cost_exchange"],
-            "places_taken_over": m["places_taken_over"],
-            "places_handed_over": m["places_handed_over"],
-        }))
-    per_df = pd.concat(per, ignore_index=True) if per else pd.DataFrame(
-        columns=["shift", "municipality_code", "municipality", "cost_no_exchange",
-                 "cost_exchange", "places_taken_over", "places_handed_over"])
+        per.append(
+            pd.DataFrame(
+                {
+                    "shift": s,
+                    "municipality_code": m["municipality_code"],
+                    "municipality": m["municipality"],
+                    "cost_no_exchange": m["cost_no_exchange"],
+                    "cost_exchange": m["cost_exchange"],
+                    "places_taken_over": m["places_taken_over"],
+                    "places_handed_over": m["places_handed_over"],
+                }
+            )
+        )
+    per_df = (
+        pd.concat(per, ignore_index=True)
+        if per
+        else pd.DataFrame(
+            columns=[
+                "shift",
+                "municipality_code",
+                "municipality",
+                "cost_no_exchange",
+                "cost_exchange",
+                "places_taken_over",
+                "places_handed_over",
+            ]
+        )
+    )
     return TradeoffResult(pd.DataFrame(rows), per_df, no_ex)
 
 

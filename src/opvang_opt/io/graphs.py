@@ -11,7 +11,7 @@ from pyproj.exceptions import CRSError
 
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.layers import WORKING_CRS
-from opvang_opt.scenario import GraphSource
+from opvang_opt.schema import GraphSource
 
 
 @dataclass(frozen=True)

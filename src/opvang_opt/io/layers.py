@@ -19,7 +19,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from opvang_opt.errors import DataError, Problem
-from opvang_opt.scenario import LayerSource
+from opvang_opt.schema import LayerSource
 
 WORKING_CRS = "EPSG:28992"
 """RD New, the Dutch grid in metres: every layer is reprojected to it."""
@@ -142,7 +142,7 @@ def read_layer(
 
     Examples
     --------
-    >>> from opvang_opt.scenario import LayerSource
+    >>> from opvang_opt.schema import LayerSource
     >>> gdf, rep = read_layer(LayerSource(path="data/demo/longlist.gpkg",
     ...                       id_column="site_id"), "longlist")  # doctest: +SKIP
     """

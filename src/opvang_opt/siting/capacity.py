@@ -8,7 +8,7 @@ import pandas as pd
 import shapely
 
 from opvang_opt.errors import DataError, Problem
-from opvang_opt.scenario import CapacityConfig
+from opvang_opt.schema import CapacityConfig
 
 
 def capacity_problems(

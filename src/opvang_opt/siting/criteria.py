@@ -9,7 +9,7 @@ import shapely
 
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.graphs import StreetGraph
-from opvang_opt.scenario import (
+from opvang_opt.schema import (
     Attribute,
     CountWithin,
     Criterion,

@@ -10,7 +10,7 @@ import pandas as pd
 import shapely
 
 from opvang_opt.errors import DataError, Problem
-from opvang_opt.scenario import (
+from opvang_opt.schema import (
     AvailableByRule,
     CloserThanRule,
     Exclusion,

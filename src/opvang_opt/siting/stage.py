@@ -11,7 +11,7 @@ import pandas as pd
 import shapely
 
 from opvang_opt.io.graphs import StreetGraph
-from opvang_opt.scenario import SitingConfig
+from opvang_opt.schema import SitingConfig
 from opvang_opt.siting import mcda
 from opvang_opt.siting.capacity import estimate_capacity
 from opvang_opt.siting.criteria import INDICATOR_UNITS, NearestDistances, measure
@@ -143,7 +143,7 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
     Examples
     --------
     >>> from opvang_opt.pipeline import load_inputs
-    >>> from opvang_opt.scenario import load_scenario
+    >>> from opvang_opt.schema import load_scenario
     >>> sc = load_scenario("scenarios/demo.yaml")  # doctest: +SKIP
     >>> res = run_siting(sc.siting, load_inputs(sc).siting)  # doctest: +SKIP
     """

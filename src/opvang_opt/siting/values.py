@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from opvang_opt.scenario import LinearValue, PiecewiseValue, StepValue, ValueFunction
+from opvang_opt.schema import LinearValue, PiecewiseValue, StepValue, ValueFunction
 
 
 def apply_value(fn: ValueFunction, indicator: np.ndarray) -> np.ndarray:
@@ -30,7 +30,7 @@ def apply_value(fn: ValueFunction, indicator: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
-    >>> from opvang_opt.scenario import LinearValue
+    >>> from opvang_opt.schema import LinearValue
     >>> apply_value(LinearValue(lower=0, upper=1000, direction="lower_is_better"),
     ...             np.array([0.0, 250.0, 2000.0])).tolist()
     [1.0, 0.75, 0.0]

@@ -35,12 +35,12 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from opvang_opt._base import StrictModel
+from opvang_opt.schema.base import StrictModel
 
 MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^GM\d{4}$")]
 """A CBS municipality code: ``GM`` followed by four digits, e.g. ``GM0384``."""
 
-Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+KeyName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 """A key for a group or housing type: lower case letters, digits and underscores."""
 
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -57,7 +57,7 @@ class Period(StrictModel):
     """Length of the period in days; converts daily reference prices to the period."""
 
 
-class Municipality(StrictModel):
+class ExchangeMunicipality(StrictModel):
     """A municipality taking part in the exchange."""
 
     code: MunicipalityCode
@@ -73,7 +73,7 @@ class Municipality(StrictModel):
 class Group(StrictModel):
     """A group of people with a task, e.g. asielzoekers, statushouders, ontheemden."""
 
-    name: Name
+    name: KeyName
     """Key of the group, used in tasks, housing types and rules."""
 
     label: str | None = None
@@ -119,13 +119,13 @@ class _Costed(StrictModel):
 class HousingType(_Costed):
     """A kind of housing, e.g. flexwoningen, a reception location, social rental vacancies."""
 
-    name: Name
+    name: KeyName
     """Key of the housing type."""
 
     label: str | None = None
     """Readable name for tables; defaults to the key."""
 
-    groups: list[Name] = Field(min_length=1)
+    groups: list[KeyName] = Field(min_length=1)
     """The groups this type can house."""
 
 
@@ -138,7 +138,7 @@ class CapacityEntry(_Costed):
     municipality: MunicipalityCode
     """CBS code of the municipality."""
 
-    type: Name
+    type: KeyName
     """Key of the housing type."""
 
     places: NonNegative
@@ -153,10 +153,10 @@ class SubstitutionRule(StrictModel):
     statushouders or ontheemden towards its asylum reception task).
     """
 
-    from_group: Name
+    from_group: KeyName
     """The group that is housed."""
 
-    to_group: Name
+    to_group: KeyName
     """The group whose task it counts for."""
 
     rate: float = Field(gt=0, allow_inf_nan=False)
@@ -169,9 +169,17 @@ class SubstitutionRule(StrictModel):
     @model_validator(mode="after")
     def _check_self(self) -> SubstitutionRule:
         if self.from_group == self.to_group:
-            _raise("SubstitutionRule", [((), "self_substitution",
-                   f"een groep kan niet voor zichzelf tellen ({self.from_group!r})",
-                   self.from_group)])
+            _raise(
+                "SubstitutionRule",
+                [
+                    (
+                        (),
+                        "self_substitution",
+                        f"een groep kan niet voor zichzelf tellen ({self.from_group!r})",
+                        self.from_group,
+                    )
+                ],
+            )
         return self
 
 
@@ -195,7 +203,7 @@ class BoundOverride(BoundSpec):
     municipality: MunicipalityCode
     """CBS code of the municipality."""
 
-    group: Name | None = None
+    group: KeyName | None = None
     """Key of the group; empty = all groups of the municipality."""
 
 
@@ -216,7 +224,7 @@ class ReferencePrice(StrictModel):
     name: str = Field(min_length=1)
     """Short name, e.g. ``Spreidingswet-prikkel``."""
 
-    group: Name
+    group: KeyName
     """The group the price refers to."""
 
     amount: NonNegative
@@ -266,7 +274,7 @@ class ShapleySettings(StrictModel):
     """Pair every random order with its reverse (lowers the sampling error)."""
 
 
-class SolverSettings(StrictModel):
+class ExchangeSolverSettings(StrictModel):
     """Settings of the optimisation solver (OR-Tools MathOpt)."""
 
     backend: Literal["highs", "scip", "glop"] = "highs"
@@ -296,13 +304,13 @@ class ExchangeConfig(StrictModel):
     period: Period = Period()
     """The period of tasks, capacities and costs."""
 
-    municipalities: list[Municipality] = Field(min_length=1)
+    municipalities: list[ExchangeMunicipality] = Field(min_length=1)
     """The municipalities taking part."""
 
     groups: list[Group] = Field(min_length=1)
     """The groups with a task."""
 
-    tasks: dict[MunicipalityCode, dict[Name, NonNegative]]
+    tasks: dict[MunicipalityCode, dict[KeyName, NonNegative]]
     """Task per municipality and group in places, e.g. ``{GM0384: {asielzoekers: 175}}``;
     a missing group counts as 0."""
 
@@ -327,7 +335,7 @@ class ExchangeConfig(StrictModel):
     shapley: ShapleySettings = ShapleySettings()
     """Exact or sampled Shapley value."""
 
-    solver: SolverSettings = SolverSettings()
+    solver: ExchangeSolverSettings = ExchangeSolverSettings()
     """Solver settings."""
 
     # ------------------------------------------------------------------ helpers

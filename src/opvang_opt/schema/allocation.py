@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from opvang_opt._base import InputPath, StrictModel
+from opvang_opt.schema.base import InputPath, StrictModel
 
 DEFAULT_GROUPS: tuple[str, ...] = (
     "ontheemden",
@@ -156,7 +156,7 @@ class ObjectiveWeights(StrictModel):
     """Cost when a household that named preferred sites is placed elsewhere."""
 
 
-class SolverSettings(StrictModel):
+class AllocationSolverSettings(StrictModel):
     """How the solver runs. The defaults are deterministic."""
 
     time_limit_s: float = Field(default=30.0, gt=0)
@@ -302,7 +302,7 @@ class AllocationConfig(StrictModel):
     weights: ObjectiveWeights = Field(default_factory=ObjectiveWeights)
     """Objective weights."""
 
-    solver: SolverSettings = Field(default_factory=SolverSettings)
+    solver: AllocationSolverSettings = Field(default_factory=AllocationSolverSettings)
     """Solver settings."""
 
     rolling: RollingSettings = Field(default_factory=RollingSettings)

@@ -1,0 +1,319 @@
+"""The scenario loader: YAML, ``extends:``, relative paths, validation and the JSON Schema.
+
+A scenario is a YAML file validated by a strict pydantic schema (unknown keys are
+rejected with a did-you-mean hint; values are typed and range-checked). A variant
+names its base with ``extends:`` and overrides parts of it: mappings are merged key by
+key, lists and scalars are replaced. Paths are relative to the file that writes them.
+
+Example
+-------
+>>> from opvang_opt.schema import load_scenario
+>>> scenario = load_scenario("scenarios/demo.yaml")  # doctest: +SKIP
+>>> scenario.siting.target.amount  # doctest: +SKIP
+150
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import types
+import typing
+from pathlib import Path
+from typing import Annotated, Any, Union
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from opvang_opt.errors import Problem, ScenarioError
+from opvang_opt.schema.names import did_you_mean
+from opvang_opt.schema.scenario import Scenario
+from opvang_opt.schema.sources import resolve_layer_sources
+
+# --------------------------------------------------------------------------- loading
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """Return the concrete member types of an annotation (Optional/Union/Annotated)."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        out: list[Any] = []
+        for arg in typing.get_args(annotation):
+            out += _unwrap(arg)
+        return out
+    return [annotation]
+
+
+def _is_path(annotation: Any) -> bool:
+    """Whether an annotation is a file path (every Path in a scenario is an input path)."""
+    return any(m is Path for m in _unwrap(annotation))
+
+
+def _member_for(members: list[Any], value: Any) -> type[BaseModel] | None:
+    """Pick the model of a (discriminated) union that fits a raw mapping."""
+    models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+    if len(models) == 1:
+        return models[0]
+    if isinstance(value, dict):
+        for m in models:
+            for key in ("kind", "type"):
+                f = m.model_fields.get(key)
+                if f is not None and value.get(key) in typing.get_args(f.annotation):
+                    return m
+    return None
+
+
+def absolutize_paths(raw: Any, annotation: Any, base_dir: Path) -> Any:
+    """Make every InputPath in a raw mapping absolute, relative to ``base_dir``.
+
+    The schema is walked alongside the data, so a base scenario's paths stay relative to
+    the base file even after a variant in another folder overrides other parts.
+    """
+    if _is_path(annotation):
+        if isinstance(raw, str) and raw and not Path(raw).is_absolute():
+            return str((base_dir / raw).resolve())
+        return raw
+    members = _unwrap(annotation)
+    model = _member_for(members, raw)
+    if model is not None and isinstance(raw, dict):
+        out = dict(raw)
+        for key, value in raw.items():
+            f = model.model_fields.get(key)
+            if f is not None:
+                out[key] = absolutize_paths(value, f.annotation, base_dir)
+        return out
+    for m in members:
+        origin = typing.get_origin(m)
+        args = typing.get_args(m)
+        if origin in (list, tuple) and isinstance(raw, list) and args:
+            return [absolutize_paths(v, args[0], base_dir) for v in raw]
+        if origin is dict and isinstance(raw, dict) and len(args) == 2:
+            return {k: absolutize_paths(v, args[1], base_dir) for k, v in raw.items()}
+    return raw
+
+
+def _allowed_keys(loc: tuple[Any, ...], raw: Any) -> list[str]:
+    """Return the keys allowed at the mapping that holds ``loc[-1]`` (for hints)."""
+    annotation: Any = Scenario
+    value = raw
+    for part in loc[:-1]:
+        members = _unwrap(annotation)
+        model = _member_for(members, value)
+        if model is not None:
+            if part in model.model_fields:
+                annotation = model.model_fields[part].annotation
+                value = value.get(part) if isinstance(value, dict) else None
+                continue
+            continue  # a union tag in the location: stay on this model
+        nxt = None
+        for m in members:
+            origin, args = typing.get_origin(m), typing.get_args(m)
+            if origin in (list, tuple) and args and isinstance(part, int):
+                nxt = args[0]
+                value = value[part] if isinstance(value, list) and part < len(value) else None
+            elif origin is dict and len(args) == 2:
+                nxt = args[1]
+                value = value.get(part) if isinstance(value, dict) else None
+        if nxt is None:
+            return []
+        annotation = nxt
+    model = _member_for(_unwrap(annotation), value)
+    return list(model.model_fields) if model is not None else []
+
+
+def _loc_text(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+_UNION_TAGS = {
+    "linear", "step", "piecewise", "distance_to_poi", "count_within", "overlap_share",
+    "distance_to_layer", "reception_load", "area", "attribute", "intersects", "closer_than",
+    "below", "above", "available_by",
+}  # fmt: skip
+
+
+def validation_problems(exc: ValidationError, raw: dict[str, Any], source: str) -> list[Problem]:
+    """Turn a pydantic ValidationError into readable problems with did-you-mean hints."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if p not in _UNION_TAGS)
+        where = _loc_text(loc) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            allowed = _allowed_keys(loc, raw)
+            msg = f"unknown key '{key}'{did_you_mean(key, allowed)}"
+            if allowed:
+                msg += f"; allowed here: {', '.join(sorted(allowed))}"
+        elif err["type"] == "union_tag_invalid":
+            msg = msg.replace("Input tag", "kind/type")
+        elif msg.startswith("Value error, "):
+            msg = msg.removeprefix("Value error, ")
+        if err["type"] not in ("extra_forbidden", "missing") and "input" in err:
+            shown = repr(err["input"])
+            if len(shown) <= 60 and not isinstance(err["input"], dict | list):
+                msg += f" (got {shown})"
+        problems.append(Problem(msg, source=source, field=where))
+    return problems
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read a YAML mapping; a missing file, bad YAML or non-UTF-8 text is a ScenarioError."""
+    label = str(path)
+    if not path.is_file():
+        raise ScenarioError(
+            f"Scenario file not found: {label}", [Problem("file does not exist", source=label)]
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(
+            f"Scenario file is not valid YAML: {label}",
+            [Problem(str(problem), source=label, where=where)],
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"Scenario file is not UTF-8 text: {label}", [Problem(str(exc), source=label)]
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            f"Scenario file must hold a mapping of keys: {label}",
+            [Problem(f"top level is a {type(data).__name__}", source=label)],
+        )
+    return data
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``override`` into ``base``: mappings key by key, everything else replaced."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_raw(path: str | os.PathLike[str], _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a scenario file and its ``extends`` chain into one raw mapping.
+
+    Paths are made absolute relative to the file that writes them.
+    """
+    path = Path(path).resolve()
+    if path in _seen:
+        chain = " -> ".join(str(p) for p in (*_seen, path))
+        raise ScenarioError("Scenario extends itself", [Problem(chain, field="extends")])
+    data = read_yaml(path)
+    data = absolutize_paths(data, Scenario, path.parent)
+    base_ref = data.pop("extends", None)
+    if base_ref is None:
+        return data
+    if not isinstance(base_ref, str):
+        raise ScenarioError(
+            f"Invalid scenario: {path}",
+            [Problem("extends must be a file path", source=str(path), field="extends")],
+        )
+    base_path = (path.parent / base_ref).resolve()
+    if not base_path.is_file():
+        raise ScenarioError(
+            f"Base scenario not found: {base_path}",
+            [Problem(f"file '{base_ref}' does not exist", source=str(path), field="extends")],
+        )
+    base = load_raw(base_path, (*_seen, path))
+    merged = deep_merge(base, data)
+    merged["extends"] = str(base_path)
+    return merged
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """Load, merge and validate a scenario file.
+
+    Parameters
+    ----------
+    path
+        The scenario YAML file.
+
+    Returns
+    -------
+    Scenario
+        The validated, immutable scenario; every path in it is absolute.
+
+    Raises
+    ------
+    ScenarioError
+        When the file is missing, is not YAML, or breaks the schema. Every problem is
+        listed, with a did-you-mean hint for unknown keys.
+    """
+    return validate_scenario(load_resolved_raw(path), source=str(path))
+
+
+def load_resolved_raw(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The merged raw mapping of a scenario file, with cached layers named by `source:`
+    resolved to their files (what :func:`load_scenario` validates, and sweeps vary)."""
+    return resolve_layer_sources(load_raw(path), base_dir=Path(path).resolve().parent)
+
+
+def validate_scenario(raw: dict[str, Any], source: str = "scenario") -> Scenario:
+    """Validate a raw (already merged) scenario mapping."""
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        problems = validation_problems(exc, raw, source)
+        raise ScenarioError(
+            f"Invalid scenario {source}: {len(problems)} problem(s)", problems
+        ) from None
+
+
+def scenario_hash(scenario: Scenario, relative_to: str | os.PathLike[str] | None = None) -> str:
+    """A stable hash of the scenario's settings.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    relative_to
+        Folder that absolute paths are written relative to before hashing (the scenario
+        file's folder), so the same scenario gives the same hash on any machine.
+
+    Returns
+    -------
+    str
+        The first 16 hex digits of a SHA-256 over the canonical JSON of the settings.
+        Input files are hashed separately (see ``run.json``).
+    """
+    data = scenario.model_dump(mode="json", exclude={"extends"})
+    base = Path(relative_to).resolve() if relative_to is not None else None
+    text = json.dumps(_relpaths(data, base), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _relpaths(obj: Any, base: Path | None) -> Any:
+    if isinstance(obj, dict):
+        return {k: _relpaths(v, base) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_relpaths(v, base) for v in obj]
+    if isinstance(obj, str) and os.path.isabs(obj):
+        return os.path.relpath(obj, base).replace(os.sep, "/") if base else Path(obj).name
+    return obj
+
+
+def json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of scenario files (for editor autocompletion)."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "opvang-opt scenario"
+    return schema
