@@ -46,6 +46,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from opvang_opt.errors import OpvangError
+from opvang_opt.exact import integer_bounds
 from opvang_opt.schema import ExchangeConfig
 
 from ._lp import LPSolution, SparseLP, solve_lp
@@ -146,6 +147,10 @@ class ExchangeModel:
         with np.errstate(invalid="ignore"):
             share_cap = np.where(np.isinf(extra_share), np.inf, extra_share * task)
         in_cap = np.minimum(extra, share_cap)
+        if cfg.solver.integer_places:
+            # whole places: (1 - 0.2) x 20 = 15.999999999999996 means 16, not 15
+            out_cap = integer_bounds(out_cap)
+            in_cap = integer_bounds(in_cap)
 
         e_muni, e_type, e_places, e_fixed = [], [], [], []
         pair_e, pair_g, step_e, step_w, step_c = [], [], [], [], []
@@ -262,9 +267,12 @@ class ExchangeModel:
         out_ub = self.out_cap.ravel().copy()
         in_ub = self.in_cap.ravel().copy()
         if shift is not None:
-            out_ub = np.minimum(out_ub, shift * self.task.ravel())
+            shifted = shift * self.task.ravel()
+            if self.config.solver.integer_places:
+                shifted = integer_bounds(shifted)
+            out_ub = np.minimum(out_ub, shifted)
             if limit_intake:
-                in_ub = np.minimum(in_ub, shift * self.task.ravel())
+                in_ub = np.minimum(in_ub, shifted)
         if not exchange:
             out_ub[:] = 0.0
             in_ub[:] = 0.0

@@ -158,6 +158,8 @@ def validation_problems(exc: ValidationError, raw: dict[str, Any], source: str) 
             msg = msg.replace("Input tag", "kind/type")
         elif msg.startswith("Value error, "):
             msg = msg.removeprefix("Value error, ")
+        elif err["type"].startswith("date_"):
+            msg = "not a valid date: write it as YYYY-MM-DD (ISO 8601), for example 2028-06-30"
         if err["type"] not in ("extra_forbidden", "missing") and "input" in err:
             shown = repr(err["input"])
             if len(shown) <= 60 and not isinstance(err["input"], dict | list):
@@ -166,15 +168,69 @@ def validation_problems(exc: ValidationError, raw: dict[str, Any], source: str) 
     return problems
 
 
+class _ScenarioYamlLoader(yaml.SafeLoader):
+    """YAML loader for scenario files: dates stay text (the schema parses them, so an
+    impossible date such as ``2028-06-31`` is reported with its field instead of crashing
+    the YAML reader)."""
+
+
+def _duplicate_keys(node: yaml.Node, path: str = "") -> list[tuple[str, int, int]]:
+    """Every key written twice in one mapping: (full field path, first line, line)."""
+    out: list[tuple[str, int, int]] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            here = f"{path}.{key}" if path else key
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                out.append((here, seen[key], line))
+            else:
+                seen[key] = line
+            out += _duplicate_keys(value_node, here)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _duplicate_keys(item, f"{path}[{i}]")
+    return out
+
+
+_ScenarioYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
-    """Read a YAML mapping; a missing file, bad YAML or non-UTF-8 text is a ScenarioError."""
+    """Read a YAML mapping.
+
+    Raises
+    ------
+    ScenarioError
+        For a missing file, bad YAML, text that is not UTF-8, a top level that is not a
+        mapping, or keys written twice (each named with its lines).
+    """
     label = str(path)
     if not path.is_file():
         raise ScenarioError(
             f"Scenario file not found: {label}", [Problem("file does not exist", source=label)]
         )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"Scenario file is not UTF-8 text: {label}",
+            [
+                Problem(
+                    f"byte {exc.start} cannot be read as UTF-8; save the file as UTF-8",
+                    source=label,
+                )
+            ],
+        ) from None
+    loader = _ScenarioYamlLoader(text)
+    try:
+        node = loader.get_single_node()
+        duplicates = _duplicate_keys(node) if node is not None else []
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
@@ -183,10 +239,21 @@ def read_yaml(path: Path) -> dict[str, Any]:
             f"Scenario file is not valid YAML: {label}",
             [Problem(str(problem), source=label, where=where)],
         ) from None
-    except UnicodeDecodeError as exc:
+    finally:
+        loader.dispose()
+    if duplicates:
         raise ScenarioError(
-            f"Scenario file is not UTF-8 text: {label}", [Problem(str(exc), source=label)]
-        ) from None
+            f"Scenario file has keys written twice: {label}",
+            [
+                Problem(
+                    f"written twice (first on line {first}, again on line {line}); keep one",
+                    source=label,
+                    where=f"line {line}",
+                    field=key,
+                )
+                for key, first, line in duplicates
+            ],
+        )
     if data is None:
         data = {}
     if not isinstance(data, dict):

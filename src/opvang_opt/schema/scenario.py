@@ -474,7 +474,7 @@ class SitingConfig(StrictModel):
 
 def _check_ahp(ahp: AHPConfig, n: int) -> None:
     """Shape, reciprocity and consistency of an AHP matrix, all problems at once."""
-    from opvang_opt.siting.mcda import ahp_weights, check_reciprocal
+    from opvang_opt.schema.ahp import ahp_weights, check_reciprocal
 
     m = ahp.matrix
     if len(m) != n or any(len(row) != n for row in m):
@@ -482,7 +482,7 @@ def _check_ahp(ahp: AHPConfig, n: int) -> None:
     problems = check_reciprocal(m, ahp.tolerance)
     if problems:
         raise ValueError("the AHP matrix is not reciprocal: " + "; ".join(problems))
-    result = ahp_weights(m)
+    result = ahp_weights(m, ahp.tolerance)
     if result.cr > ahp.max_consistency_ratio and not ahp.accept_inconsistent:
         raise ValueError(
             f"the AHP matrix is inconsistent: consistency ratio {result.cr:.3f} "

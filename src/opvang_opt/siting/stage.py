@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from opvang_opt.exact import floor_times
 from opvang_opt.io.graphs import StreetGraph
 from opvang_opt.schema import SitingConfig
 from opvang_opt.siting import mcda
@@ -107,7 +108,7 @@ def criterion_weights(config: SitingConfig) -> tuple[np.ndarray, dict[str, Any]]
     if config.ahp is None:
         w = np.array([c.weight for c in config.criteria], dtype=float)
         return w / w.sum(), {}
-    res = mcda.ahp_weights(np.array(config.ahp.matrix, dtype=float))
+    res = mcda.ahp_weights(np.array(config.ahp.matrix, dtype=float), config.ahp.tolerance)
     w = np.asarray(res.weights, dtype=float)
     info = {
         "ahp_consistency_ratio": round(float(res.cr), 4),
@@ -198,7 +199,7 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
         sites, config.capacity, inputs.id_column, inputs.source
     )
     sites["capacity_units"] = units
-    sites["capacity_places"] = np.floor(units * config.capacity.persons_per_unit).astype(int)
+    sites["capacity_places"] = floor_times(units, config.capacity.persons_per_unit)
     sites["capacity_method"] = method
     sites["layout_angle"] = angle
 
