@@ -37,6 +37,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy.stats import t as student_t
 
 from opvang_opt.errors import OpvangError
 from opvang_opt.schema import ExchangeConfig
@@ -138,6 +139,10 @@ class ShapleyResult:
         Per municipality, in declared order: its share of the savings (euros).
     std_error
         Standard error per municipality (zeros when exact).
+    ci95
+        Half-width of the 95 % confidence interval per municipality: Student's t quantile
+        with (pairs - 1) degrees of freedom times the standard error (zeros when exact). With
+        few samples the normal quantile (1.96) covers too little (about 92 % at 10 pairs).
     grand_value
         ``v(N)``: the savings of the whole region.
     samples
@@ -160,6 +165,7 @@ class ShapleyResult:
     solves: int
     seconds: float
     max_gap: float
+    ci95: np.ndarray | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Per municipality: Shapley value and standard error."""
@@ -211,6 +217,7 @@ def exact_shapley(game: CoalitionGame) -> ShapleyResult:
         game.solves,
         time.perf_counter() - t0,
         game.max_gap,
+        np.zeros(n),
     )
 
 
@@ -247,6 +254,7 @@ def sampled_shapley(
     per = contrib.reshape(n_base, 2, n).mean(axis=1) if antithetic else contrib
     m = per.shape[0]
     se = per.std(axis=0, ddof=1) / math.sqrt(m) if m > 1 else np.full(n, np.inf)
+    ci95 = se * float(student_t.ppf(0.975, m - 1)) if m > 1 else np.full(n, np.inf)
     return ShapleyResult(
         "sampled",
         game.model.codes,
@@ -258,6 +266,7 @@ def sampled_shapley(
         game.solves,
         time.perf_counter() - t0,
         game.max_gap,
+        ci95,
     )
 
 
@@ -560,7 +569,8 @@ def _payments(
     phi = sh.values
     payment = alone - phi - cost_ex
     final = cost_ex + payment
-    tol = 1e-6 * max(1.0, abs(sh.grand_value)) + 2.0 * sh.std_error
+    ci95 = sh.ci95 if sh.ci95 is not None else np.zeros_like(sh.std_error)
+    tol = 1e-6 * max(1.0, abs(sh.grand_value)) + ci95
     ex = result.exchange
     net = ex["net_transfer"].to_numpy().reshape(model.n, model.n_groups)
     moved = np.abs(net).sum(axis=1)
