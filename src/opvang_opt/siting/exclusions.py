@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from opvang_opt.dates import parse_dates as parse_date_column
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.schema import (
     AvailableByRule,
@@ -28,23 +29,21 @@ EXCLUSION_COLUMNS = ["site_id", "rule", "label", "measured", "limit", "unit", "m
 
 
 def parse_dates(sites: gpd.GeoDataFrame, column: str, id_column: str, source: str) -> pd.Series:
-    """Parse a date column of the longlist; every unreadable date is a problem."""
-    raw = sites[column]
-    parsed = pd.to_datetime(raw.astype("string"), errors="coerce", format="mixed")
-    bad = parsed.isna() & raw.notna()
-    bad |= raw.isna()
-    if bad.any():
-        problems = [
-            Problem(
-                f"not a date (YYYY-MM-DD): {raw.iloc[i]!r}",
-                source,
-                f"id {sites[id_column].iloc[i]} (row {i + 1})",
-                column,
-            )
-            for i in bad.to_numpy().nonzero()[0]
-        ]
+    """Parse a date column of the longlist by the one date policy (:mod:`opvang_opt.dates`);
+    every missing or unreadable date is a problem."""
+    parsed, errors = parse_date_column(sites[column])
+    problems = [
+        Problem(f"{e.message} (got {e.raw!r})", source, f"id {sites[id_column].iloc[e.position]} "
+                f"(row {e.position + 1})", column)
+        for e in errors
+    ]  # fmt: skip
+    for i in np.flatnonzero(sites[column].isna().to_numpy()):
+        problems.append(
+            Problem("missing date", source, f"id {sites[id_column].iloc[i]} (row {i + 1})", column)
+        )
+    if problems:
         raise DataError(f"Longlist column '{column}' has {len(problems)} problem(s)", problems)
-    return parsed.dt.date
+    return parsed
 
 
 def _fmt(value: float, unit: str = "") -> str:

@@ -1,0 +1,114 @@
+"""One date policy for every input: ISO dates, and Dutch day-first dates, never month-first.
+
+Accepted, in every column of every layer and table:
+
+- ISO 8601: ``2028-06-30`` (a time part such as ``2028-06-30T00:00:00`` is allowed and dropped);
+- Dutch day-first: ``30-06-2028``, ``30/06/2028``, ``30.06.2028``, ``1-7-2028``;
+- a real date or datetime value (a GeoPackage or Excel date field).
+
+``10-06-2026`` is always 10 June 2026, never 6 October: a month-first reading is never
+guessed. Two-digit years, text such as ``"medio 2028"`` and impossible dates such as
+``31-06-2028`` are refused with the row and what to write instead. A column may declare its
+own format (``date_formats: {column: "%m/%d/%Y"}``, Python ``strptime`` codes) when a file
+really is month-first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_DUTCH = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_SHORT_YEAR = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2}$")
+
+HINT = "write YYYY-MM-DD (for example 2028-06-30) or DD-MM-YYYY (30-06-2028)"
+"""What to write instead of an unreadable date."""
+
+
+@dataclass(frozen=True)
+class DateError:
+    """One unreadable date: its position in the column, the raw text and what is wrong."""
+
+    position: int
+    raw: str
+    message: str
+
+
+def _one(text: str, fmt: str | None) -> tuple[dt.date | None, str | None]:
+    """Parse one date text; return (date, None) or (None, what is wrong)."""
+    if fmt is not None:
+        try:
+            return dt.datetime.strptime(text, fmt).date(), None
+        except ValueError:
+            return None, f"does not match the declared format {fmt!r}"
+    m = _ISO.match(text)
+    if m:
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    elif m := _DUTCH.match(text):
+        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    elif _SHORT_YEAR.match(text):
+        return None, f"two-digit year is ambiguous; {HINT}"
+    else:
+        return None, f"not a date; {HINT}"
+    try:
+        return dt.date(y, mo, d), None
+    except ValueError as exc:  # month 13, 31 June, 29 February in a common year
+        reading = "year-month-day" if m.re is _ISO else "day-month-year"
+        return None, f"impossible date ({exc}; read as {reading}); {HINT}"
+
+
+def parse_dates(values: pd.Series, fmt: str | None = None) -> tuple[pd.Series, list[DateError]]:
+    """Parse a column of dates by the one policy.
+
+    Parameters
+    ----------
+    values
+        The raw column (text, dates, datetimes or missing values).
+    fmt
+        A declared ``strptime`` format for text values, overriding the policy.
+
+    Returns
+    -------
+    (dates, errors)
+        The dates as ``datetime.date`` objects (``None`` where missing or unreadable), and
+        one :class:`DateError` per unreadable value. Missing values are not errors here:
+        the caller decides whether a column may have gaps.
+
+    Examples
+    --------
+    >>> dates, errors = parse_dates(pd.Series(["10-06-2026", "2026-06-10", "31-06-2026"]))
+    >>> dates.tolist()[:2], errors[0].position
+    ([datetime.date(2026, 6, 10), datetime.date(2026, 6, 10)], 2)
+    """
+    out: list[dt.date | None] = []
+    errors: list[DateError] = []
+    cache: dict[str, tuple[dt.date | None, str | None]] = {}
+    for pos, v in enumerate(values.tolist()):
+        if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            out.append(None)
+            continue
+        if isinstance(v, pd.Timestamp | dt.datetime):
+            out.append(v.date())
+            continue
+        if isinstance(v, dt.date):
+            out.append(v)
+            continue
+        if isinstance(v, np.datetime64):
+            out.append(pd.Timestamp(v).date())
+            continue
+        text = str(v).strip()
+        if not text:
+            out.append(None)
+            continue
+        if text not in cache:
+            cache[text] = _one(text, fmt)
+        date, problem = cache[text]
+        out.append(date)
+        if problem is not None:
+            errors.append(DateError(pos, text, problem))
+    return pd.Series(out, index=values.index, dtype=object), errors

@@ -1,0 +1,66 @@
+"""One date policy (issue 11): ISO and Dutch day-first, never month-first, never guessed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from opvang_opt.dates import parse_dates
+
+
+def test_ambiguous_dutch_date_is_day_first_like_the_unambiguous_one():
+    dates, errors = parse_dates(pd.Series(["10-06-2026", "31-12-2026", "1-7-2028"]))
+    assert not errors
+    assert dates.tolist() == [dt.date(2026, 6, 10), dt.date(2026, 12, 31), dt.date(2028, 7, 1)]
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("2028-06-31", "impossible"),
+        ("31-06-2028", "impossible"),
+        ("29-02-2027", "impossible"),
+        ("06/30/2028", "impossible"),  # month-first is never guessed: month 30 does not exist
+        ("medio 2028", "not a date"),
+        ("Q3 2028", "not a date"),
+        ("30-06-28", "two-digit year"),
+    ],
+)
+def test_unreadable_dates_are_refused_with_what_to_write(text, why):
+    dates, errors = parse_dates(pd.Series(["2028-01-01", text]))
+    assert [e.position for e in errors] == [1]
+    assert why in errors[0].message and "YYYY-MM-DD" in errors[0].message
+    assert dates.iloc[1] is None
+
+
+def test_declared_format_reads_a_month_first_file():
+    dates, errors = parse_dates(pd.Series(["06/10/2026"]), "%m/%d/%Y")
+    assert not errors and dates.iloc[0] == dt.date(2026, 6, 10)
+    _, errors = parse_dates(pd.Series(["2026-06-10"]), "%m/%d/%Y")
+    assert errors and "declared format" in errors[0].message
+
+
+def test_real_dates_missing_values_and_iso_with_time():
+    s = pd.Series(
+        [dt.date(2026, 1, 2), pd.Timestamp("2026-03-04"), None, "", "2026-05-06T00:00:00"]
+    )
+    dates, errors = parse_dates(s)
+    assert not errors
+    assert dates.tolist() == [dt.date(2026, 1, 2), dt.date(2026, 3, 4), None, None,
+                              dt.date(2026, 5, 6)]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2200, 12, 31)),
+       st.sampled_from(["-", "/", "."]), st.booleans())  # fmt: skip
+def test_every_written_form_of_a_date_reads_back_as_that_date(d, sep, pad):
+    day = f"{d.day:02d}" if pad else str(d.day)
+    month = f"{d.month:02d}" if pad else str(d.month)
+    forms = [d.isoformat(), f"{day}{sep}{month}{sep}{d.year}"]
+    dates, errors = parse_dates(pd.Series(forms))
+    assert not errors
+    assert dates.tolist() == [d, d]
