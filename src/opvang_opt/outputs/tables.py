@@ -313,6 +313,19 @@ def _sheet_title(title: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "-", title)[:31]
 
 
+def _text_never_formula(ws: object) -> None:
+    """Store every cell openpyxl took for a formula (text starting with '=') as text.
+
+    The workbook holds no formulas of its own, so any such cell is input text (a site name
+    like ``=HYPERLINK(...)``): it must stay inert (OWASP, CSV/formula injection).
+    """
+    for row in ws.iter_rows():  # type: ignore[attr-defined]
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+                cell.quotePrefix = True
+
+
 def _cell(value: object) -> object:
     if value is None:
         return None
@@ -346,6 +359,7 @@ def build_workbook(sheets: list[Sheet]) -> Workbook:
         ws.append([str(c) for c in df.columns])
         for row in df.itertuples(index=False, name=None):
             ws.append([_cell(v) for v in row])
+        _text_never_formula(ws)
         for cell in ws[1]:
             cell.font = bold
             cell.fill = fill

@@ -16,6 +16,7 @@ from opvang_opt.outputs.maps import build_map
 from opvang_opt.outputs.privacy import NAME_COLUMN, Profile, check_profile
 from opvang_opt.outputs.report import build_report
 from opvang_opt.outputs.runinfo import run_info
+from opvang_opt.outputs.safe import write_csv
 from opvang_opt.outputs.static import render_static
 from opvang_opt.outputs.tables import build_workbook, result_tables
 from opvang_opt.pipeline import RunResult
@@ -126,21 +127,21 @@ def write_results(
             pyogrio.write_dataframe(
                 siting.layouts, tmp / "longlist_scored.gpkg", layer="unit_layout", driver="GPKG"
             )
-        siting.shortlist.to_csv(tmp / "shortlist.csv", index=False)
-        siting.exclusions.to_csv(tmp / "exclusions.csv", index=False)
+        write_csv(siting.shortlist, tmp / "shortlist.csv")
+        write_csv(siting.exclusions, tmp / "exclusions.csv")
         for name, table in (
             ("tradeoff.csv", siting.tradeoff),
             ("sensitivity.csv", siting.sensitivity),
             ("sensitivity_criteria.csv", siting.sensitivity_criteria),
         ):
             if table is not None and len(table.columns):
-                table.to_csv(tmp / name, index=False)
+                write_csv(table, tmp / name)
         if result.exchange is not None:
             for name, table in result.exchange.tables().items():
-                table.to_csv(tmp / name, index=False)
+                write_csv(table, tmp / name)
         for name, table in allocation_csv_tables(result).items():
             (tmp / name).parent.mkdir(exist_ok=True)
-            table.to_csv(tmp / name, index=False)
+            write_csv(table, tmp / name)
         build_map(result, lang, profile).save(str(tmp / "map.html"))
         images = render_static(result, lang)
         (tmp / "map.png").write_bytes(images["png"])
