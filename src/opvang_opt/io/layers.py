@@ -19,6 +19,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from opvang_opt.errors import DataError, Problem
+from opvang_opt.io.csvfile import read_csv_frame
 from opvang_opt.schema import LayerSource
 
 WORKING_CRS = "EPSG:28992"
@@ -93,9 +94,11 @@ def read_table(
         )
     try:
         if path.suffix.lower() == ".csv":
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+            df = _read_csv(source, name, path)
         else:
             df = pyogrio.read_dataframe(path, layer=source.layer, read_geometry=False)
+    except DataError:
+        raise
     except Exception as exc:  # any reader failure is a data problem of this file
         raise DataError(
             f"Table '{name}' cannot be read: {label}", [Problem(str(exc).strip(), source=label)]
@@ -239,6 +242,28 @@ def read_layer(
     return gdf, report
 
 
+def _read_csv(
+    source: LayerSource, name: str, path: Path, *, infer_numbers: bool = False
+) -> pd.DataFrame:
+    """A CSV with the declared separator, decimal mark and encoding.
+
+    Tables stay text (their checks parse what they need); a layer's columns whose every
+    value is a number become numbers, as a GDAL source would give them (ids stay text).
+    """
+    df = read_csv_frame(
+        path, name, separator=source.separator, decimal=source.decimal,
+        encoding=source.encoding, text_columns=(source.id_column or "",),
+    )  # fmt: skip
+    if infer_numbers:
+        for col in df.columns:
+            if col == source.id_column:
+                continue
+            num = pd.to_numeric(df[col], errors="coerce")
+            if df[col].notna().any() and num.notna().sum() == df[col].notna().sum():
+                df[col] = num
+    return df
+
+
 def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.GeoDataFrame:
     if path.suffix.lower() == ".csv":
         return _read_csv_layer(source, name, path, label)
@@ -271,13 +296,7 @@ def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.Geo
 
 
 def _read_csv_layer(source: LayerSource, name: str, path: Path, label: str) -> gpd.GeoDataFrame:
-    try:
-        ids = {source.id_column: str} if source.id_column else None  # keep ids like '007'
-        df = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=ids)
-    except Exception as exc:
-        raise DataError(
-            f"Layer '{name}' cannot be read: {label}", [Problem(str(exc).strip(), source=label)]
-        ) from None
+    df = _read_csv(source, name, path, infer_numbers=True)
     problems: list[Problem] = []
     if source.wkt_column is None and source.x_column is None:
         raise DataError(

@@ -47,6 +47,18 @@ class LayerSource(StrictModel):
     """Repair invalid geometries with shapely's make_valid (and report which) instead of failing."""
     required_columns: tuple[str, ...] = ()
     """Extra columns that must be present (the columns a scenario uses are checked anyway)."""
+    separator: Literal[",", ";", "\t", "|"] | None = None
+    """CSV only: the character between fields (default ','). A Dutch Excel export uses ';'."""
+    decimal: Literal[".", ","] = "."
+    """CSV only: the decimal mark of numbers. With ',' Dutch numbers such as 1.234,5 are read
+    as 1234.5 (the id column is left as written)."""
+    encoding: str | None = None
+    """CSV only: the text encoding (default UTF-8, with or without byte-order mark), e.g.
+    'cp1252' for Excel's plain 'CSV' in a Dutch locale."""
+    date_formats: dict[str, str] = Field(default_factory=dict)
+    """Per column, a declared date format in Python strptime codes (e.g. '%m/%d/%Y') for a
+    file that really is month-first. Without it, dates are read as YYYY-MM-DD or day-first
+    DD-MM-YYYY, never month-first."""
 
     @model_validator(mode="after")
     def _csv_geometry(self) -> LayerSource:
@@ -56,6 +68,13 @@ class LayerSource(StrictModel):
             raise ValueError("give both x_column and y_column, or neither")
         if self.wkt_column is not None and self.x_column is not None:
             raise ValueError("give either x_column/y_column or wkt_column, not both")
+        if self.encoding is not None:
+            import codecs
+
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError:
+                raise ValueError(f"unknown encoding '{self.encoding}'") from None
         return self
 
 
