@@ -103,9 +103,14 @@ def read_csv_frame(
         )
     try:
         df = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""],
-            quoting=csv.QUOTE_MINIMAL, skip_blank_lines=True,
-        )  # fmt: skip
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            quoting=csv.QUOTE_MINIMAL,
+            skip_blank_lines=True,
+        )
     except pd.errors.ParserError as exc:
         msg = str(exc)
         m = _SAW.search(msg)

@@ -1,0 +1,296 @@
+"""Geography checked against the declared CRS and against the region.
+
+Three checks, each reporting every feature at once with the layer, ids and what to do:
+
+- :func:`nonfinite_problems`: coordinates that are NaN or infinite (no repair can fix them);
+- :func:`crs_problems`: coordinates that cannot belong to the declared CRS (longitude/latitude
+  degrees in a file that declares RD New, values outside the CRS's area of use), with the
+  CRS the numbers most likely are in;
+- :func:`outside_region`: features (after reprojection to RD New) farther from the region's
+  municipalities than a margin, with their distance and the nearest municipality.
+
+Pure functions on GeoDataFrames; :mod:`opvang_opt.io` calls them in the one input pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+
+from opvang_opt.errors import Problem
+
+MAX_LISTED = 20
+"""At most this many ids are listed per problem (the count says how many there are)."""
+
+CODE_COLUMNS = ("municipality_code", "gemeentecode", "statcode", "gm_code", "code")
+"""Columns that hold a CBS municipality code (GM0384), tried in this order."""
+NAME_COLUMNS = ("municipality", "gemeentenaam", "statnaam", "gm_naam", "name", "naam")
+"""Columns that hold a municipality name, tried in this order."""
+
+# Where the numbers of a CRS usually lie for the Netherlands (x_min, y_min, x_max, y_max),
+# to say which CRS a file most likely is in when its declared one cannot be right.
+_LIKELY = (
+    ("EPSG:28992 (RD New)", (-7_000, 289_000, 300_000, 629_000)),
+    ("EPSG:4326 (WGS 84 longitude/latitude)", (3.0, 50.5, 7.5, 54.0)),
+    ("EPSG:3857 (Web Mercator)", (330_000, 6_500_000, 840_000, 7_170_000)),
+    ("EPSG:25831 / EPSG:32631 (UTM zone 31N)", (480_000, 5_600_000, 800_000, 6_000_000)),
+)
+
+
+def _ids(gdf: gpd.GeoDataFrame, id_column: str | None, mask: np.ndarray) -> list[str]:
+    idx = np.flatnonzero(mask)
+    if id_column and id_column in gdf.columns:
+        return [str(v) for v in gdf[id_column].to_numpy()[idx]]
+    return [f"row {i + 1}" for i in idx]
+
+
+def _listed(ids: Sequence[str]) -> str:
+    shown = ", ".join(ids[:MAX_LISTED])
+    more = f" and {len(ids) - MAX_LISTED} more" if len(ids) > MAX_LISTED else ""
+    return f"{shown}{more}"
+
+
+def nonfinite_problems(
+    gdf: gpd.GeoDataFrame, label: str, id_column: str | None
+) -> tuple[list[Problem], np.ndarray]:
+    """Every feature with a NaN or infinite coordinate, reported at once.
+
+    Returns
+    -------
+    (problems, bad)
+        The problems (one per feature, at most :data:`MAX_LISTED`, then a count) and a
+        boolean mask of the features concerned.
+    """
+    geoms = gdf.geometry.to_numpy()
+    bad = np.zeros(len(gdf), dtype=bool)
+    present = ~shapely.is_missing(geoms)
+    if present.any():
+        coords = shapely.get_coordinates(geoms[present], include_z=False)
+        counts = shapely.get_num_coordinates(geoms[present])
+        owner = np.repeat(np.flatnonzero(present), counts)
+        nonfinite = ~np.isfinite(coords).all(axis=1)
+        bad[np.unique(owner[nonfinite])] = True
+    problems = []
+    ids = _ids(gdf, id_column, bad)
+    for i, ident in zip(np.flatnonzero(bad)[:MAX_LISTED], ids, strict=False):
+        coords = shapely.get_coordinates(geoms[i])
+        kinds = sorted(
+            {"NaN" if np.isnan(v) else "infinite" for v in coords.ravel() if not np.isfinite(v)}
+        )
+        problems.append(
+            Problem(
+                f"coordinate is {' and '.join(kinds)}: no repair can fix this; correct or remove "
+                "the feature",
+                source=label,
+                where=f"id {ident}" if id_column else ident,
+                field="geometry",
+            )
+        )
+    if bad.sum() > MAX_LISTED:
+        problems.append(
+            Problem(
+                f"{int(bad.sum()) - MAX_LISTED} more features with non-finite coordinates",
+                source=label,
+                field="geometry",
+            )
+        )
+    return problems, bad
+
+
+def _likely_crs(bounds: np.ndarray) -> str | None:
+    """The CRS whose usual Dutch range holds these bounds (minx, miny, maxx, maxy)."""
+    for name, (x0, y0, x1, y1) in _LIKELY:
+        if bounds[0] >= x0 and bounds[1] >= y0 and bounds[2] <= x1 and bounds[3] <= y1:
+            return name
+    return None
+
+
+def crs_problems(
+    gdf: gpd.GeoDataFrame, label: str, id_column: str | None, *, margin_deg: float = 0.25
+) -> list[Problem]:
+    """Features whose coordinates cannot belong to the layer's declared CRS.
+
+    Parameters
+    ----------
+    gdf
+        The layer as read, in its declared CRS (before reprojection); non-finite
+        coordinates must have been removed.
+    label, id_column
+        For messages.
+    margin_deg
+        Tolerance around the CRS's area of use, in degrees.
+    """
+    if gdf.crs is None or len(gdf) == 0:
+        return []
+    crs = CRS.from_user_input(gdf.crs)
+    geoms = gdf.geometry.to_numpy()
+    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    if not present.any():
+        return []
+    b = shapely.bounds(geoms)
+    problems: list[Problem] = []
+    epsg = crs.to_epsg()
+    name = f"EPSG:{epsg}" if epsg else crs.name
+    if crs.is_projected:
+        degrees = (
+            present
+            & (np.abs(b[:, [0, 2]]) <= 180).all(axis=1)
+            & (np.abs(b[:, [1, 3]]) <= 90).all(axis=1)
+        )
+        if degrees.any():
+            ids = _ids(gdf, id_column, degrees)
+            problems.append(
+                Problem(
+                    f"{len(ids)} feature(s) have coordinates that look like longitude/latitude "
+                    f"degrees, but the layer declares {name} (metres): {_listed(ids)}; declare "
+                    "crs: EPSG:4326 if they are degrees",
+                    source=label,
+                    field="crs",
+                )
+            )
+            present = present & ~degrees
+    aou = crs.area_of_use
+    if aou is None or not present.any():
+        return problems
+    to_lonlat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    with np.errstate(all="ignore"):
+        lon0, lat0 = to_lonlat.transform(b[:, 0], b[:, 1])
+        lon1, lat1 = to_lonlat.transform(b[:, 2], b[:, 3])
+    lon = np.column_stack([lon0, lon1])
+    lat = np.column_stack([lat0, lat1])
+    finite = np.isfinite(lon).all(axis=1) & np.isfinite(lat).all(axis=1)
+    inside = (
+        finite
+        & (lon.min(axis=1) >= aou.west - margin_deg)
+        & (lon.max(axis=1) <= aou.east + margin_deg)
+        & (lat.min(axis=1) >= aou.south - margin_deg)
+        & (lat.max(axis=1) <= aou.north + margin_deg)
+    )
+    outside = present & ~inside
+    if outside.any():
+        ids = _ids(gdf, id_column, outside)
+        sub = b[outside]
+        likely = _likely_crs(
+            np.array([sub[:, 0].min(), sub[:, 1].min(), sub[:, 2].max(), sub[:, 3].max()])
+        )
+        hint = f"; the numbers look like {likely}: declare that crs" if likely else ""
+        problems.append(
+            Problem(
+                f"{len(ids)} feature(s) lie outside the area where {name} is valid "
+                f"(longitude {aou.west:g} to {aou.east:g}, latitude {aou.south:g} to "
+                f"{aou.north:g}): {_listed(ids)}{hint}",
+                source=label,
+                field="crs",
+            )
+        )
+    return problems
+
+
+@dataclass(frozen=True)
+class Region:
+    """The region's municipalities in RD New, with their codes and names.
+
+    Build with :func:`region_from_layer`. ``union`` is the dissolved area of the region.
+    """
+
+    municipalities: gpd.GeoDataFrame
+    """Columns ``code``, ``name`` and the geometry (RD New), one row per municipality."""
+    union: shapely.Geometry
+
+    @property
+    def codes(self) -> list[str]:
+        """The municipality codes, in layer order."""
+        return [str(c) for c in self.municipalities["code"]]
+
+
+def pick_column(gdf: pd.DataFrame, declared: str | None, candidates: Sequence[str]) -> str | None:
+    """The declared column, else the first candidate present (case-insensitive)."""
+    if declared is not None:
+        return declared if declared in gdf.columns else None
+    lower = {str(c).lower(): str(c) for c in gdf.columns}
+    for c in candidates:
+        if c in lower:
+            return lower[c]
+    return None
+
+
+def region_from_layer(
+    boundaries: gpd.GeoDataFrame,
+    codes: Sequence[str],
+    names: dict[str, str],
+    *,
+    code_column: str | None = None,
+    name_column: str | None = None,
+) -> tuple[Region | None, list[str]]:
+    """The region's municipalities from a boundaries layer (RD New).
+
+    Returns
+    -------
+    (region, missing)
+        The region (``None`` when the layer has no code column or none of the codes), and
+        the scenario's municipality codes that the layer lacks.
+    """
+    col = pick_column(boundaries, code_column, CODE_COLUMNS)
+    if col is None:
+        return None, list(codes)
+    values = boundaries[col].astype(str).str.upper()
+    keep = values.isin([c.upper() for c in codes])
+    found = set(values[keep])
+    missing = [c for c in codes if c.upper() not in found]
+    if not keep.any():
+        return None, missing
+    sub = boundaries[keep.to_numpy()]
+    name_col = pick_column(sub, name_column, NAME_COLUMNS)
+    dissolved = gpd.GeoDataFrame(
+        {
+            "code": values[keep].to_numpy(),
+            "name": (sub[name_col].astype(str) if name_col else values[keep]).to_numpy(),
+        },
+        geometry=sub.geometry.to_numpy(),
+        crs=boundaries.crs,
+    ).dissolve(by="code", as_index=False, aggfunc="first")
+    dissolved["name"] = [
+        names.get(c, n) for c, n in zip(dissolved["code"], dissolved["name"], strict=True)
+    ]
+    union = shapely.union_all(dissolved.geometry.to_numpy())
+    return Region(dissolved.reset_index(drop=True), union), missing
+
+
+def outside_region(
+    gdf: gpd.GeoDataFrame, region: Region, margin_m: float
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Features farther than ``margin_m`` from the region (RD New, metres).
+
+    Returns
+    -------
+    (outside, distance_m, nearest)
+        A mask of the features outside, the distance of every feature to the region, and
+        the name of the nearest municipality per feature.
+    """
+    geoms = gdf.geometry.to_numpy()
+    n = len(geoms)
+    dist = np.zeros(n)
+    nearest = [""] * n
+    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    if present.any():
+        dist[present] = shapely.distance(geoms[present], region.union)
+        tree = shapely.STRtree(region.municipalities.geometry.to_numpy())
+        idx = np.flatnonzero(present)
+        pairs = tree.query_nearest(geoms[idx], all_matches=False)
+        names = region.municipalities["name"].to_numpy()
+        for k, j in zip(pairs[0], pairs[1], strict=True):
+            nearest[int(idx[k])] = str(names[j])
+    return present & (dist > margin_m), dist, nearest
+
+
+def describe_distance(metres: float) -> str:
+    """A distance for a message: '612 km' or '1.250 m' (Dutch thousands separator)."""
+    if metres >= 10_000:
+        return f"{metres / 1000:,.0f} km".replace(",", ".")
+    return f"{metres:,.0f} m".replace(",", ".")

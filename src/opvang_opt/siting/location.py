@@ -1,0 +1,113 @@
+"""Where each site lies: municipality, wijk and buurt by largest share, border sites, overlaps.
+
+A plot that lies 70 % in Ouder-Amstel and 30 % in Diemen needs permits and Spreidingswet
+accounting in both: it is flagged with both shares. Two candidate plots that overlap would
+count the same ground twice: every overlapping pair is reported with its area, and the
+shortlist lets at most one of them in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import shapely
+
+BORDER_MIN_SHARE = 0.01
+"""A site counts as crossing a border when a second area holds at least this share of it."""
+OVERLAP_MIN_M2 = 1.0
+"""Candidate plots overlapping by less than this (digitising noise) are not reported."""
+
+
+@dataclass(frozen=True)
+class AreaLayer:
+    """Polygons with a code and a name (municipalities, wijken or buurten), in RD New."""
+
+    codes: np.ndarray
+    names: np.ndarray
+    geometry: np.ndarray
+
+
+def largest_share(
+    sites: np.ndarray, areas: AreaLayer
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For every site the area holding most of it, and the runner-up.
+
+    Points and lines count as wholly in the area they lie in (the nearest one within 0 m).
+
+    Returns
+    -------
+    (code, name, share, second_code, second_share, outside_share)
+        Per site: the code and name of the area with the largest share (``""`` when none),
+        that share (0-1), the runner-up's code and share, and the share in no area.
+    """
+    n = len(sites)
+    code = np.full(n, "", dtype=object)
+    name = np.full(n, "", dtype=object)
+    share = np.zeros(n)
+    code2 = np.full(n, "", dtype=object)
+    share2 = np.zeros(n)
+    covered = np.zeros(n)
+    if n == 0 or len(areas.geometry) == 0:
+        return code, name, share, code2, share2, np.ones(n)
+    tree = shapely.STRtree(areas.geometry)
+    si, ai = tree.query(sites, predicate="intersects")
+    polygonal = shapely.get_dimensions(sites) == 2
+    site_area = shapely.area(sites)
+    weight = np.ones(len(si))
+    poly_pair = polygonal[si]
+    if poly_pair.any():
+        inter = shapely.area(
+            shapely.intersection(sites[si[poly_pair]], areas.geometry[ai[poly_pair]])
+        )
+        weight[poly_pair] = np.divide(
+            inter,
+            site_area[si[poly_pair]],
+            out=np.zeros_like(inter),
+            where=site_area[si[poly_pair]] > 0,
+        )
+    frame = pd.DataFrame({"site": si, "area": ai, "share": weight})
+    if not polygonal.all():  # a point on a shared border: count it once, in the first area
+        frame = frame[~((~polygonal[frame["site"]]) & frame.duplicated("site"))]
+    frame = frame.sort_values(["site", "share", "area"], ascending=[True, False, True])
+    totals = frame.groupby("site")["share"].sum()
+    covered[totals.index.to_numpy()] = np.minimum(totals.to_numpy(), 1.0)
+    first = frame.drop_duplicates("site")
+    s, a = first["site"].to_numpy(), first["area"].to_numpy()
+    code[s], name[s], share[s] = areas.codes[a], areas.names[a], first["share"].to_numpy()
+    rest = frame[frame.duplicated("site")].drop_duplicates("site")
+    s2, a2 = rest["site"].to_numpy(), rest["area"].to_numpy()
+    code2[s2], share2[s2] = areas.codes[a2], rest["share"].to_numpy()
+    return code, name, share, code2, share2, np.clip(1.0 - covered, 0.0, 1.0)
+
+
+def overlapping_pairs(
+    geoms: np.ndarray, ids: np.ndarray, min_area_m2: float = OVERLAP_MIN_M2
+) -> pd.DataFrame:
+    """Every pair of candidate plots that overlap by at least ``min_area_m2``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``i``, ``j`` (positions, ``i < j``), ``site_a``, ``site_b`` and
+        ``overlap_m2``, sorted by position.
+    """
+    polygonal = np.flatnonzero(shapely.get_dimensions(geoms) == 2)
+    cols = ["i", "j", "site_a", "site_b", "overlap_m2"]
+    if len(polygonal) < 2:
+        return pd.DataFrame(columns=cols)
+    sub = geoms[polygonal]
+    tree = shapely.STRtree(sub)
+    a, b = tree.query(sub, predicate="intersects")
+    keep = a < b
+    a, b = a[keep], b[keep]
+    if len(a) == 0:
+        return pd.DataFrame(columns=cols)
+    area = shapely.area(shapely.intersection(sub[a], sub[b]))
+    big = area >= min_area_m2
+    i, j = polygonal[a[big]], polygonal[b[big]]
+    out = pd.DataFrame(
+        {"i": i, "j": j, "site_a": ids[i], "site_b": ids[j], "overlap_m2": np.round(area[big], 1)}
+    )
+    return out.sort_values(["i", "j"]).reset_index(drop=True)

@@ -1,0 +1,118 @@
+"""Geography checked against the declared CRS and the region (issue 11), on real CBS data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import Point, box
+
+from opvang_opt.io.region import crs_problems, nonfinite_problems, outside_region, region_from_layer
+from opvang_opt.siting.location import AreaLayer, largest_share, overlapping_pairs
+
+REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real"
+CODES = ["GM0384", "GM0437", "GM0451"]
+
+
+@pytest.fixture(scope="module")
+def gemeenten():
+    path = REAL / "duoplus_gemeenten_2024_rd.geojson"
+    if not path.exists():
+        pytest.skip(f"real CBS boundaries not available at {path}")
+    return gpd.read_file(path)
+
+
+@pytest.fixture(scope="module")
+def region(gemeenten):
+    reg, missing = region_from_layer(gemeenten, CODES, {})
+    assert missing == []
+    return reg
+
+
+def test_region_from_real_cbs_layer_has_the_three_names(region):
+    assert sorted(region.municipalities["name"]) == ["Diemen", "Ouder-Amstel", "Uithoorn"]
+
+
+def test_degrees_declared_as_rd_new_are_refused_with_the_likely_crs():
+    # Diemen station in WGS 84 degrees, written into a file that says EPSG:28992
+    pts = [Point(4.96, 52.34), Point(4.97, 52.35)]
+    gdf = gpd.GeoDataFrame({"site_id": ["S1", "S2"]}, geometry=pts, crs="EPSG:28992")
+    problems = crs_problems(gdf, "sites.csv", "site_id")
+    assert len(problems) == 1
+    text = str(problems[0])
+    assert "longitude/latitude" in text and "S1, S2" in text and "EPSG:4326" in text
+
+
+def test_rd_numbers_declared_as_wgs84_are_refused_with_the_likely_crs():
+    gdf = gpd.GeoDataFrame({"site_id": ["S1"]}, geometry=[Point(125_000, 484_000)], crs="EPSG:4326")
+    text = str(crs_problems(gdf, "sites.gpkg", "site_id")[0])
+    assert "outside the area where EPSG:4326 is valid" in text and "EPSG:28992" in text
+
+
+def test_valid_rd_coordinates_pass():
+    gdf = gpd.GeoDataFrame(
+        {"site_id": ["S1"]}, geometry=[box(124_000, 484_000, 124_100, 484_100)], crs="EPSG:28992"
+    )
+    assert crs_problems(gdf, "x", "site_id") == []
+
+
+def test_every_non_finite_coordinate_is_reported_at_once():
+    gdf = gpd.GeoDataFrame(
+        {"site_id": ["A", "B", "C"]},
+        geometry=[Point(np.nan, 484_000), Point(125_000, 484_000), Point(np.inf, 484_000)],
+        crs="EPSG:28992",
+    )
+    problems, bad = nonfinite_problems(gdf, "sites.csv", "site_id")
+    assert bad.tolist() == [True, False, True]
+    assert [p.where for p in problems] == ["id A", "id C"]
+    assert "NaN" in problems[0].message and "infinite" in problems[1].message
+    assert "repair" in problems[0].message  # says a repair cannot fix it
+
+
+def test_a_site_in_berlin_is_outside_the_region_with_its_distance(region):
+    berlin = gpd.GeoSeries([Point(13.40, 52.52)], crs="EPSG:4326").to_crs(28992)
+    diemen = gpd.GeoSeries([Point(4.96, 52.34)], crs="EPSG:4326").to_crs(28992)
+    gdf = gpd.GeoDataFrame(
+        {"site_id": ["berlijn", "diemen"]}, geometry=[berlin.iloc[0], diemen.iloc[0]], crs=28992
+    )
+    outside, dist, nearest = outside_region(gdf, region, margin_m=1000)
+    assert outside.tolist() == [True, False]
+    assert 560_000 < dist[0] < 600_000  # Berlin is about 575 km east of Diemen
+    assert nearest[1] == "Diemen"
+
+
+def test_border_site_gets_both_shares(gemeenten, region):
+    # a square straddling the Diemen / Ouder-Amstel border, split 70 / 30 by construction
+    mun = region.municipalities.set_index("code")
+    border = mun.loc["GM0384", "geometry"].boundary.intersection(
+        mun.loc["GM0437", "geometry"].boundary
+    )
+    p = border.interpolate(0.5, normalized=True)
+    best = None
+    for dx in np.linspace(-60, 60, 25):
+        sq = box(p.x - 50 + dx, p.y - 50, p.x + 50 + dx, p.y + 50)
+        share = sq.intersection(mun.loc["GM0437", "geometry"]).area / sq.area
+        if best is None or abs(share - 0.7) < abs(best[1] - 0.7):
+            best = (sq, share)
+    sq, share_oa = best
+    areas = AreaLayer(mun.index.to_numpy(), mun["name"].to_numpy(), mun.geometry.to_numpy())
+    code, name, share, code2, share2, outside = largest_share(np.array([sq]), areas)
+    expected_d = sq.intersection(mun.loc["GM0384", "geometry"]).area / sq.area
+    assert code[0] == "GM0437" and name[0] == "Ouder-Amstel"
+    assert share[0] == pytest.approx(share_oa, abs=1e-9)
+    assert code2[0] == "GM0384" and share2[0] == pytest.approx(expected_d, abs=1e-9)
+    assert outside[0] == pytest.approx(max(0.0, 1 - share_oa - expected_d), abs=1e-9)
+
+
+def test_overlapping_plots_are_paired_with_their_area():
+    geoms = np.array(
+        [box(0, 0, 100, 100), box(50, 0, 150, 100), box(300, 0, 400, 100), box(100, 0, 200, 100)]
+    )
+    pairs = overlapping_pairs(geoms, np.array(["A", "B", "C", "D"]))
+    # A-B overlap 50 x 100 m; B-D 50 x 100 m; A-D only touch (0 m2): not reported
+    assert pairs[["site_a", "site_b", "overlap_m2"]].values.tolist() == [
+        ["A", "B", 5000.0],
+        ["B", "D", 5000.0],
+    ]
