@@ -539,9 +539,24 @@ class RegionConfig(StrictModel):
     municipalities: tuple[Municipality, ...] = Field(min_length=1)
     """Municipalities of the region."""
     boundaries: str | None = None
-    """Name of a layer with municipality boundaries (drawn on the map)."""
+    """Name of a layer with municipality boundaries: drawn on the map, and the region every
+    layer and table with coordinates is checked against. Its municipality code column is
+    `code_column`, else the first of municipality_code, gemeentecode, statcode, code."""
     districts: str | None = None
-    """Name of a layer with wijk boundaries (drawn on the map)."""
+    """Name of a layer with wijk boundaries (drawn on the map; each site's wijk)."""
+    neighbourhoods: str | None = None
+    """Name of a layer with buurt boundaries (each site's buurt)."""
+    code_column: str | None = None
+    """Column of the boundaries layer with the CBS municipality code (default: detected)."""
+    name_column: str | None = None
+    """Column of the boundaries layer with the municipality name (default: detected, e.g.
+    gemeentenaam on CBS data)."""
+    margin_m: float = Field(default=2000.0, ge=0, le=100_000)
+    """Features farther than this from the region's municipalities are outside the region."""
+    outside: Literal["error", "warn"] = "error"
+    """What a feature outside the region gets: refused (`error`, the default) or a warning
+    in run.json and the outputs (`warn`, for layers that deliberately reach beyond it, such
+    as nature areas or stations nearby)."""
 
 
 class DataSource(StrictModel):
