@@ -10,6 +10,7 @@ import pytest
 import shapely
 
 from opvang_opt.siting.shortlist import ShortlistProblem, check_shortlist, solve_shortlist
+from opvang_opt.status import SolveStatus
 
 
 def problem(**kw) -> ShortlistProblem:
@@ -90,7 +91,7 @@ def test_must_include_and_exclude() -> None:
     assert sol.reasons[3] == "gekozen (verplicht)" and sol.binding[0] == "must_exclude"
     # three forced sites against max_sites 2: the rules contradict each other
     bad = solve_shortlist(problem(must_include=np.array([True, True, True, False])))
-    assert bad.status == "infeasible" and not bad.target_met
+    assert bad.status is SolveStatus.INFEASIBLE and not bad.target_met
     assert any("spreken elkaar tegen" in d for d in bad.diagnosis)
 
 
@@ -153,10 +154,10 @@ def test_optimum_equals_brute_force(seed: int) -> None:
     if best < 0:
         assert not sol.target_met
     else:
-        assert sol.status == "optimal" and sol.gap == 0.0
+        assert sol.status is SolveStatus.OPTIMAL and sol.gap == 0.0
         assert sol.objective == pytest.approx(best, abs=1e-3)
         assert independent_check(sol.selected, p.ids, value, cap, cost, geoms, params)
-        assert check_shortlist(p, sol.selected) == []
+        assert check_shortlist(p, sol.selected).is_ok
 
 
 def test_checker_catches_broken_shortlists() -> None:
@@ -164,15 +165,18 @@ def test_checker_catches_broken_shortlists() -> None:
                 conflict_distance=np.array([50.0]), min_distance=100,
                 zone=np.array(["W1", "W1", "W2", "W2"]), max_per_zone=1,
                 eligible=np.array([True, True, True, False]))  # fmt: skip
-    errs = check_shortlist(p, np.array([True, True, True, True]))
-    text = "\n".join(errs)
-    assert "d: excluded by a hard rule but selected" in text
-    assert "above the budget" in text
-    assert "4 sites, more than the maximum 2" in text
-    assert "a and b are 50 m apart" in text
-    assert "zone W1: 2 sites" in text
-    assert check_shortlist(p, np.array([True, False, False, False])) == [
-        "capacity 10 below the target 20"
+    report = check_shortlist(p, np.array([True, True, True, True]))
+    found = {(v.rule, v.where): (v.value, v.limit) for v in report.violations}
+    assert not report.is_ok
+    assert ("excluded", "d") in found
+    assert found[("budget", None)] == (4e6, 2.5e6)
+    assert found[("max_sites", None)] == (4, 2)
+    assert found[("separation", "a, b")] == (50.0, 100)
+    assert found[("zone", "zone W1")] == (2, 1)
+    assert "4 sites, more than the maximum 2" in "\n".join(map(str, report.violations))
+    only = check_shortlist(p, np.array([True, False, False, False]))
+    assert [(v.rule, v.message) for v in only.violations] == [
+        ("target", "capacity 10 below the target 20")
     ]
 
 

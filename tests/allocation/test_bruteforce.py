@@ -123,5 +123,5 @@ def test_optimum_matches_brute_force(seed):
     n_best, cost_best = brute_force(hh, un, st, sc)
     assert len(res.assignments) == n_best
     assert res.objective == pytest.approx(cost_best, abs=1e-6)
-    assert check_allocation(res.instance.tables, config, res.assignments) == []
+    assert check_allocation(res.instance.tables, config, res.assignments).is_ok
     assert res.gap <= config.solver.relative_gap

@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 
 from conftest import gps, households, schools, sites, units
-from opvang_opt.allocation import Status, allocate, check_allocation
+from opvang_opt.allocation import allocate, check_allocation
 from opvang_opt.schema import AllocationConfig, Ban, MixRule, Pin, RentCap
+from opvang_opt.status import SolveStatus
 
 
 def run(hh, un, st=None, sc=None, gp=None, **cfg):
     config = AllocationConfig(**cfg)
     res = allocate(hh, un, st if st is not None else sites(), sc, gp, config)
-    assert check_allocation(res.instance.tables, config, res.assignments) == []
+    assert check_allocation(res.instance.tables, config, res.assignments).is_ok
     return res
 
 
@@ -28,7 +29,7 @@ def test_occupancy_beds():
     hh = households({"persons": 3, "adults": 2, "children_0_3": 1})
     assert placed(run(hh, units({"bedrooms": 2, "beds": 3}))) == {"H1": "U1"}
     res = run(hh, units({"bedrooms": 2, "beds": 2}))
-    assert res.status is Status.INFEASIBLE and rule_of(res, "H1") == "occupancy"
+    assert res.status is SolveStatus.INFEASIBLE and rule_of(res, "H1") == "occupancy"
 
 
 def test_occupancy_persons_per_bedroom():
@@ -99,7 +100,7 @@ def test_pin_unit_and_site():
         units({"beds": 2}, {"beds": 4, "bedrooms": 2}),
         pins=[Pin(household_id="H1", unit_id="U1")],
     )
-    assert res.status is Status.INFEASIBLE and rule_of(res, "H1") == "pin"
+    assert res.status is SolveStatus.INFEASIBLE and rule_of(res, "H1") == "pin"
 
 
 def test_ban_unit_and_site():

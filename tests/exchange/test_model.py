@@ -8,7 +8,6 @@ import pytest
 
 from opvang_opt.exchange import (
     ExchangeResult,
-    SolveStatus,
     check_exchange,
     solve_exchange,
     tradeoff,
@@ -16,6 +15,7 @@ from opvang_opt.exchange import (
     with_capacity,
     with_task,
 )
+from opvang_opt.status import SolveStatus
 
 from ._helpers import cfg, one_group_config
 

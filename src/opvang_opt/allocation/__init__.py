@@ -9,7 +9,7 @@ Public API
 :func:`allocate_baseline` / :func:`compare_with_baseline`
     First-come-first-served as done by hand, and the optimiser's improvement on it.
 :func:`check_allocation` / :func:`assert_valid`
-    The independent checker of every hard rule.
+    The independent checker of every hard rule (a :class:`~opvang_opt.status.CheckReport`).
 :func:`explain`
     Why a household got its unit, and why not its best alternative (Dutch or English).
 :class:`AllocationConfig`
@@ -18,31 +18,22 @@ Public API
 
 from opvang_opt.allocation.api import allocate, allocate_tables
 from opvang_opt.allocation.baseline import allocate_baseline, compare_with_baseline
-from opvang_opt.allocation.check import (
-    RULES,
-    AllocationCheckError,
-    Violation,
-    assert_valid,
-    check_allocation,
-)
+from opvang_opt.allocation.check import RULES, assert_valid, check_allocation
 from opvang_opt.allocation.explain import Explanation, explain, explanations
-from opvang_opt.allocation.result import AllocationResult, Comparison, Components, Status, Timings
+from opvang_opt.allocation.result import AllocationResult, Comparison, Components, Timings
 from opvang_opt.allocation.rolling import PeriodResult, RollingResult, run_rolling
 from opvang_opt.allocation.validate import Tables, validate_inputs
 
 __all__ = [
     "RULES",
-    "AllocationCheckError",
     "AllocationResult",
     "Comparison",
     "Components",
     "Explanation",
     "PeriodResult",
     "RollingResult",
-    "Status",
     "Tables",
     "Timings",
-    "Violation",
     "allocate",
     "allocate_baseline",
     "allocate_tables",

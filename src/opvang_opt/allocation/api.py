@@ -8,15 +8,16 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from opvang_opt.allocation.check import check_allocation, raise_violations
+from opvang_opt.allocation.check import check_allocation
 from opvang_opt.allocation.diagnose import diagnosis as make_diagnosis
 from opvang_opt.allocation.diagnose import unplaced_table
 from opvang_opt.allocation.model import Instance, Structure, build_instance, build_structure
 from opvang_opt.allocation.report import score, site_tables
-from opvang_opt.allocation.result import AllocationResult, Status, Timings, components_of
+from opvang_opt.allocation.result import AllocationResult, Timings, components_of
 from opvang_opt.allocation.solve import SolveOutput, solve_model
 from opvang_opt.allocation.validate import Tables, validate_inputs
 from opvang_opt.schema import AllocationConfig
+from opvang_opt.status import SolveStatus
 
 
 def map_to_units(inst: Instance, st: Structure, out: SolveOutput) -> tuple[np.ndarray, np.ndarray]:
@@ -123,7 +124,7 @@ def allocate(
     ------
     DataError
         When an input table is invalid (every problem listed).
-    AllocationCheckError
+    InternalError
         When the checker finds a broken hard rule in the solver's allocation (a bug).
 
     Examples
@@ -182,8 +183,11 @@ def allocate_tables(
     diag = make_diagnosis(inst, unplaced)
     comps = components_of(assignments, inst.weights)
     t4 = time.perf_counter()
-    violations = tuple(check_allocation(tables, config, assignments)) if check else ()
-    raise_violations(violations, "optimiser allocation")  # found once, reported in full
+    violations = ()
+    if check:  # a broken rule is a bug: InternalError (exit 1), every violation listed
+        report = check_allocation(tables, config, assignments)
+        report.raise_if_violated()
+        violations = report.violations
     t5 = time.perf_counter()
 
     if out is not None:
@@ -198,12 +202,13 @@ def allocate_tables(
         gap = (objective - bound) / max(abs(objective), 1.0)
     else:
         objective, bound, gap = comps.total, comps.total, 0.0
-    if len(unplaced) == 0:
-        status = Status.OPTIMAL if gap <= config.solver.relative_gap + 1e-12 else Status.FEASIBLE
-    elif len(assignments) == 0:
-        status = Status.INFEASIBLE
+    if len(unplaced) > 0 and len(assignments) == 0:
+        timed_out = out is not None and bool(out.time_limit_hit)
+        status = SolveStatus.NO_SOLUTION if timed_out else SolveStatus.INFEASIBLE
+    elif gap <= config.solver.relative_gap + 1e-12:
+        status = SolveStatus.OPTIMAL
     else:
-        status = Status.PARTIAL
+        status = SolveStatus.FEASIBLE
     return AllocationResult(
         status=status,
         objective=float(objective),

@@ -69,8 +69,8 @@ def compare_with_baseline(result: AllocationResult) -> Comparison:
     """
     inst = result.instance
     base = allocate_baseline(inst.tables, inst.config)
-    base_viol = check_allocation(inst.tables, inst.config, base)
-    opt_viol = check_allocation(inst.tables, inst.config, result.assignments)
+    base_viol = check_allocation(inst.tables, inst.config, base).violations
+    opt_viol = check_allocation(inst.tables, inst.config, result.assignments).violations
     cb = components_of(base, inst.weights).as_dict()
     co = result.components.as_dict()
     rows = []

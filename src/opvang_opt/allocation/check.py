@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from opvang_opt.allocation.validate import Tables
-from opvang_opt.errors import OpvangError, Problem
 from opvang_opt.schema import AllocationConfig
+from opvang_opt.status import CheckReport, Violation
 
 RULES = (
     "unknown_id",
@@ -41,26 +39,22 @@ RULES = (
 """Every hard rule the checker knows."""
 
 
-@dataclass(frozen=True)
-class Violation:
-    """One broken hard rule."""
-
-    rule: str
-    message: str
-    household_id: str | None = None
-    unit_id: str | None = None
-    site_id: str | None = None
-    value: float | None = None
-    limit: float | None = None
-
-    def __str__(self) -> str:
-        return f"[{self.rule}] {self.message}"
-
-
-class AllocationCheckError(OpvangError):
-    """An allocation breaks hard rules (raised by :func:`assert_valid`)."""
-
-    exit_code = 3
+def _violation(
+    rule: str,
+    message: str,
+    household_id: str | None = None,
+    unit_id: str | None = None,
+    site_id: str | None = None,
+    value: float | None = None,
+    limit: float | None = None,
+) -> Violation:
+    """A :class:`~opvang_opt.status.Violation` naming the household(s), unit and site."""
+    ids = (("household", household_id), ("unit", unit_id), ("site", site_id))
+    where = ", ".join(f"{k} {v}" for k, v in ids if v is not None) or None
+    return Violation(
+        rule, message, where, None if value is None else float(value),
+        None if limit is None else float(limit),
+    )  # fmt: skip
 
 
 def _max_flow_bipartite(
@@ -190,7 +184,7 @@ def children_needing_places(
 
 def check_allocation(
     tables: Tables, config: AllocationConfig, assignments: pd.DataFrame
-) -> list[Violation]:
+) -> CheckReport:
     """Re-verify every hard rule of an allocation.
 
     Parameters
@@ -205,8 +199,9 @@ def check_allocation(
 
     Returns
     -------
-    list of Violation
-        Every broken rule (empty when the allocation is valid).
+    CheckReport
+        ``checker="allocation"``: every broken rule (none when the allocation is valid),
+        each a :class:`~opvang_opt.status.Violation` with a rule of :data:`RULES`.
     """
     out: list[Violation] = []
     hh = tables.households.set_index("household_id", drop=False)
@@ -218,11 +213,11 @@ def check_allocation(
     # ids and splitting
     for hid, count in a["household_id"].value_counts().items():
         if count > 1:
-            out.append(Violation("no_split", f"household {hid} is in {count} units", hid))
+            out.append(_violation("no_split", f"household {hid} is in {count} units", hid))
     known = a["household_id"].isin(hh.index) & a["unit_id"].isin(un.index)
     for row in a[~known].itertuples(index=False):
         out.append(
-            Violation(
+            _violation(
                 "unknown_id",
                 f"unknown household or unit: {row.household_id} -> {row.unit_id}",
                 row.household_id,
@@ -268,11 +263,11 @@ def check_allocation(
         singles = r.p_min == 1 and r.p_max == 1
         adults1 = r.a_min == 1 and r.a_max == 1
         if uid in occupied_units:
-            out.append(Violation("unit_taken", f"unit {uid} was already occupied", None, uid))
+            out.append(_violation("unit_taken", f"unit {uid} was already occupied", None, uid))
         if r.households > 1:
             if not config.allow_shared_units:
                 out.append(
-                    Violation(
+                    _violation(
                         "shared_unit",
                         f"unit {uid} holds {r.households} households; sharing is off",
                         members,
@@ -283,7 +278,7 @@ def check_allocation(
                 )
             elif not (singles and adults1 and r.groups == 1):
                 out.append(
-                    Violation(
+                    _violation(
                         "shared_unit",
                         f"unit {uid} is shared by households that are not all single "
                         "adults of one group",
@@ -293,7 +288,7 @@ def check_allocation(
                 )
             elif r.households > limit_share:
                 out.append(
-                    Violation(
+                    _violation(
                         "shared_unit",
                         f"unit {uid} is shared by {r.households} (max {limit_share})",
                         members,
@@ -304,7 +299,7 @@ def check_allocation(
                 )
         if r.persons > r.beds:
             out.append(
-                Violation(
+                _violation(
                     "occupancy_beds",
                     f"unit {uid}: {r.persons} persons, {r.beds} beds",
                     members,
@@ -316,7 +311,7 @@ def check_allocation(
         limit_rooms = math.floor(config.max_persons_per_bedroom * max(int(r.bedrooms), 1) + 1e-9)
         if r.persons > limit_rooms:
             out.append(
-                Violation(
+                _violation(
                     "occupancy_bedrooms",
                     f"unit {uid}: {r.persons} persons in {r.bedrooms} bedroom(s), "
                     f"max {config.max_persons_per_bedroom:g} per bedroom",
@@ -411,7 +406,7 @@ def check_allocation(
             r = d.iloc[i]
             value = float(r[value_col]) if value_col else None
             lim = float(cap.iloc[i]) if rule == "rent_cap" else limit
-            out.append(Violation(rule, msg(r), r.household_id, r.unit_id, r.site_id, value, lim))
+            out.append(_violation(rule, msg(r), r.household_id, r.unit_id, r.site_id, value, lim))
     got = dict(zip(d["household_id"], zip(d["unit_id"], d["site_id"], strict=True), strict=True))
     for pin in config.pins:
         if pin.household_id not in got:
@@ -419,7 +414,7 @@ def check_allocation(
         uid, sid = got[pin.household_id]
         if pin.unit_id is not None and pin.unit_id != uid:
             out.append(
-                Violation(
+                _violation(
                     "pin",
                     f"{pin.household_id} is pinned to unit {pin.unit_id}, got {uid}",
                     pin.household_id,
@@ -429,7 +424,7 @@ def check_allocation(
             )
         if pin.site_id is not None and pin.site_id != sid:
             out.append(
-                Violation(
+                _violation(
                     "pin",
                     f"{pin.household_id} is pinned to site {pin.site_id}, got {sid}",
                     pin.household_id,
@@ -443,7 +438,7 @@ def check_allocation(
             others = d[(d["unit_id"] == pin.unit_id) & (d["household_id"] != pin.household_id)]
             for r in others.itertuples(index=False):
                 out.append(
-                    Violation(
+                    _violation(
                         "pin",
                         f"unit {pin.unit_id} is pinned to "
                         f"{pin.household_id}, given to {r.household_id}",
@@ -459,7 +454,7 @@ def check_allocation(
         if ban.unit_id == uid or ban.site_id == sid:
             what = f"unit {uid}" if ban.unit_id == uid else f"site {sid}"
             out.append(
-                Violation(
+                _violation(
                     "ban", f"{ban.household_id} is banned from {what}", ban.household_id, uid, sid
                 )
             )
@@ -489,7 +484,7 @@ def check_allocation(
                 if after > max(before, 0.0) + 1e-9:
                     word = "at most" if sense == 1 else "at least"
                     out.append(
-                        Violation(
+                        _violation(
                             "mix",
                             f"site {sid}: {g_old + g_new} of {t_old + t_new} occupied units "
                             f"are {'+'.join(rule.groups)}; rule {rule.label} allows {word} "
@@ -515,7 +510,7 @@ def check_allocation(
         for band, n in unmet.items():
             if n > 0:
                 out.append(
-                    Violation(
+                    _violation(
                         "school_capacity",
                         f"{n} child(ren) needing a {band} place have none within "
                         f"{config.school_reach_m:g} m of their site",
@@ -523,28 +518,12 @@ def check_allocation(
                         limit=0,
                     )
                 )
-    return out
+    return CheckReport("allocation", tuple(out))
 
 
-def assert_valid(
-    tables: Tables, config: AllocationConfig, assignments: pd.DataFrame, what: str = "allocation"
-) -> None:
-    """Raise :class:`AllocationCheckError` listing every violation, if any."""
-    raise_violations(check_allocation(tables, config, assignments), what)
+def assert_valid(tables: Tables, config: AllocationConfig, assignments: pd.DataFrame) -> None:
+    """Raise :class:`~opvang_opt.errors.InternalError` listing every violation, if any.
 
-
-def raise_violations(violations: Sequence[Violation], what: str = "allocation") -> None:
-    """Raise :class:`AllocationCheckError` listing ``violations`` (found by the checker)."""
-    if violations:
-        raise AllocationCheckError(
-            f"{what} breaks {len(violations)} hard rule(s)",
-            [
-                Problem(
-                    v.message,
-                    source=what,
-                    where=v.household_id or v.unit_id or v.site_id,
-                    field=v.rule,
-                )
-                for v in violations
-            ],
-        )
+    For allocations the optimiser made: a broken rule there is a bug, never bad input.
+    """
+    check_allocation(tables, config, assignments).raise_if_violated()

@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from opvang_opt.allocation.model import COMPONENTS, Instance
 from opvang_opt.errors import Diagnosis
-
-if TYPE_CHECKING:
-    from opvang_opt.allocation.check import Violation
-
-
-class Status(enum.Enum):
-    """Outcome of an allocation."""
-
-    OPTIMAL = "optimal"
-    """Every household placed; the objective is proven optimal within the gap setting."""
-    FEASIBLE = "feasible"
-    """Every household placed; the time limit stopped the proof (see ``gap``)."""
-    PARTIAL = "partial"
-    """Not every household could be placed; the best partial allocation is returned."""
-    INFEASIBLE = "infeasible"
-    """No household could be placed."""
+from opvang_opt.status import SolveStatus, Violation
 
 
 @dataclass(frozen=True)
@@ -78,7 +61,12 @@ class AllocationResult:
     Attributes
     ----------
     status
-        See :class:`Status`.
+        The :class:`~opvang_opt.status.SolveStatus` of the solve. The solver places as
+        many households as the hard rules allow, then minimises the objective: OPTIMAL
+        (or FEASIBLE, see ``gap``) also when not everyone could be placed (see
+        ``all_placed``, ``n_unplaced`` and ``diagnosis``); INFEASIBLE when there are
+        households and none can be placed; NO_SOLUTION when the time limit stopped the
+        solve before anyone was placed.
     objective
         The weighted objective of the returned allocation (cost points; lower is better).
     bound
@@ -109,7 +97,7 @@ class AllocationResult:
         Model sizes and solver facts (classes, types, arcs, LP rounds, MIP nodes).
     """
 
-    status: Status
+    status: SolveStatus
     objective: float
     bound: float
     gap: float
@@ -126,9 +114,24 @@ class AllocationResult:
     school_use: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
 
     @property
+    def n_placed(self) -> int:
+        """Households placed."""
+        return len(self.assignments)
+
+    @property
+    def n_unplaced(self) -> int:
+        """Households that could not be placed (see ``unplaced`` and ``diagnosis``)."""
+        return len(self.unplaced)
+
+    @property
+    def all_placed(self) -> bool:
+        """True when every household is placed."""
+        return self.n_unplaced == 0
+
+    @property
     def is_ok(self) -> bool:
         """True when every household is placed and no hard rule is broken."""
-        return self.status in (Status.OPTIMAL, Status.FEASIBLE) and not self.violations
+        return self.status.has_solution and self.all_placed and not self.violations
 
     @property
     def proven_optimal(self) -> bool:

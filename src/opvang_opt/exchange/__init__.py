@@ -14,7 +14,7 @@ Public API
   (with :class:`ShapleyResult` and :class:`CoreCheck`).
 - :func:`core_check`, :class:`CoalitionGame`, :func:`exact_shapley`, :func:`sampled_shapley`.
 - :func:`tradeoff` -> :class:`TradeoffResult`.
-- :func:`check_exchange` -> :class:`CheckReport`.
+- :func:`check_exchange` -> :class:`~opvang_opt.status.CheckReport`.
 - :func:`output_tables`, :func:`compare_proposals`, :func:`with_task`, :func:`with_capacity`,
   :func:`with_bound`, :func:`load_demo_config`, :func:`exchange_config_from_scenario`,
   :func:`run_exchange`.
@@ -27,13 +27,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from opvang_opt.errors import Diagnosis, InfeasibleError
 from opvang_opt.schema import ExchangeConfig
+from opvang_opt.status import CheckReport, SolveStatus
 
-from ._lp import SolveStatus
-from .check import CheckReport, check_exchange
-from .diagnose import diagnose
+from .check import check_exchange
+from .diagnose import diagnose, infeasible_error
 from .fairness import (
     CoalitionGame,
     CoreCheck,
@@ -102,35 +103,88 @@ def exchange_config_from_scenario(
 
 @dataclass(frozen=True, eq=False)
 class ExchangeRun:
-    """Everything the pipeline needs from the exchange stage."""
+    """Everything the pipeline needs from the exchange stage.
 
-    result: ExchangeResult
-    payments: SidePayments
-    tradeoff: TradeoffResult
-    check: CheckReport
+    When the exchange has no solution (``status`` INFEASIBLE or NO_SOLUTION), ``result``,
+    ``payments``, ``tradeoff`` and ``check`` are ``None`` and ``message`` (with
+    ``diagnosis`` when infeasible) says why: the run goes on without an exchange.
+
+    Attributes
+    ----------
+    status
+        :class:`~opvang_opt.status.SolveStatus` of the exchange solve.
+    result, payments, tradeoff
+        The optimal exchange, its side payments and the trade-off sweep.
+    check
+        The independent checker's report on ``result`` (always clean in a returned run:
+        a broken rule raises :class:`~opvang_opt.errors.InternalError`).
+    diagnosis
+        When infeasible: the rules that must give, and by how much.
+    message
+        When there is no solution: what went wrong, in the run's language.
+    """
+
+    status: SolveStatus
+    result: ExchangeResult | None = None
+    payments: SidePayments | None = None
+    tradeoff: TradeoffResult | None = None
+    check: CheckReport | None = None
+    diagnosis: Diagnosis | None = None
+    message: str = ""
+
+    @property
+    def has_solution(self) -> bool:
+        """True when an exchange was found (and checked)."""
+        return self.result is not None
 
     def tables(self) -> dict:
-        """The output tables keyed by file name (see :func:`output_tables`)."""
+        """The output tables keyed by file name (see :func:`output_tables`); empty
+        without a solution."""
+        if self.result is None or self.payments is None or self.tradeoff is None:
+            return {}
         return output_tables(self.result, self.payments, self.tradeoff)
 
 
-def run_exchange(config: ExchangeConfig) -> ExchangeRun:
+def run_exchange(config: ExchangeConfig, *, lang: Literal["nl", "en"] = "nl") -> ExchangeRun:
     """Run the whole exchange stage: optimal exchange, side payments, trade-off, check.
+
+    An infeasible exchange (or a missing no-exchange reference, without which the side
+    payments have no game) is not an error: the run gets status INFEASIBLE with the
+    diagnosis. A solver that stops without a solution gives status NO_SOLUTION.
+
+    Parameters
+    ----------
+    config
+        The scenario's ``exchange`` section.
+    lang
+        Language of the diagnosis and messages.
+
+    Returns
+    -------
+    ExchangeRun
 
     Raises
     ------
-    InfeasibleError
-        With a diagnosis, when the exchange (or the no-exchange reference) is infeasible.
+    InternalError
+        When the independent checker finds a broken rule in the optimiser's exchange (a bug).
     """
     model = ExchangeModel.from_config(config)
-    payments = shapley_payments(config, model=model)
+    try:
+        payments = shapley_payments(config, model=model, lang=lang)
+    except InfeasibleError:
+        if model.solve(*model.lp()).status is SolveStatus.INFEASIBLE:
+            exc = infeasible_error(model, lang=lang)  # diagnose the exchange, not the reference
+        return ExchangeRun(SolveStatus.INFEASIBLE, diagnosis=exc.diagnosis, message=exc.summary)
+    except NoSolutionError as exc:
+        return ExchangeRun(SolveStatus.NO_SOLUTION, message=exc.summary)
     trade = tradeoff(config, model=model)
     result = payments.exchange
-    return ExchangeRun(result, payments, trade, check_exchange(config, result))
+    report = check_exchange(config, result)
+    report.raise_if_violated()  # a broken rule is a bug: InternalError, exit 1
+    return ExchangeRun(result.status, result, payments, trade, report)
 
 
 __all__ = [
-    "CheckReport",
     "CoalitionGame",
     "CoreCheck",
     "ExchangeConfig",
@@ -140,7 +194,6 @@ __all__ = [
     "NoSolutionError",
     "ShapleyResult",
     "SidePayments",
-    "SolveStatus",
     "TradeoffResult",
     "check_exchange",
     "compare_proposals",

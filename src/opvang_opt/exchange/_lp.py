@@ -9,7 +9,6 @@ Shapley value, cheap.
 
 from __future__ import annotations
 
-import enum
 import math
 import time
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from ortools.math_opt.core.python import solver as core_solver
 from ortools.math_opt.python import callback, init_arguments, model_parameters, parameters
 from pybind11_abseil.status import StatusNotOk
 
+from opvang_opt.status import SolveStatus
+
 _SOLVERS = {
     "highs": parameters.SolverType.HIGHS,
     "scip": parameters.SolverType.GSCIP,
@@ -29,19 +30,6 @@ _SOLVERS = {
 _INIT = init_arguments.StreamableSolverInitArguments().to_proto()
 _CB = callback.CallbackRegistration().to_proto()
 _MODEL_PARAMS = model_parameters.ModelSolveParameters().to_proto()
-
-
-class SolveStatus(enum.Enum):
-    """Outcome of a solve."""
-
-    OPTIMAL = "optimal"
-    """Proven optimal (within the gap setting)."""
-    FEASIBLE = "feasible"
-    """A solution, stopped early (time limit); see the gap."""
-    INFEASIBLE = "infeasible"
-    """No solution satisfies all constraints."""
-    NO_SOLUTION = "no_solution"
-    """Stopped without a solution (time limit, numerical trouble)."""
 
 
 @dataclass

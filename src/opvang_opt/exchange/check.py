@@ -10,37 +10,11 @@ the flows, and the total cost, which must equal the reported objective.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 from opvang_opt.schema import CapacityEntry, ExchangeConfig, HousingType
+from opvang_opt.status import CheckReport, Violation
 
 from .solve import ExchangeResult
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    """Outcome of :func:`check_exchange`.
-
-    Attributes
-    ----------
-    violations
-        One line per violated rule (empty when the solution is valid).
-    objective
-        The total cost recomputed from the solution.
-    """
-
-    violations: tuple[str, ...]
-    objective: float
-
-    @property
-    def ok(self) -> bool:
-        """True when no rule is violated."""
-        return not self.violations
-
-    def raise_if_violated(self) -> None:
-        """Raise ``AssertionError`` listing every violation."""
-        if self.violations:
-            raise AssertionError("\n".join(self.violations))
 
 
 def entry_cost(entry: CapacityEntry, htype: HousingType, load: float) -> float:
@@ -87,17 +61,21 @@ def check_exchange(
     Returns
     -------
     CheckReport
+        ``checker="exchange"``: one :class:`~opvang_opt.status.Violation` per broken rule
+        (rules ``places``, ``groups``, ``capacity``, ``substitution``, ``balance``,
+        ``unmet``, ``bounds``, ``substitution_share``, ``conservation``, ``flows``,
+        ``objective``), and the total cost recomputed from the solution as ``objective``.
 
     Examples
     --------
     >>> from opvang_opt.exchange import load_demo_config, solve_exchange, check_exchange
     >>> cfg = load_demo_config()
-    >>> check_exchange(cfg, solve_exchange(cfg)).ok
+    >>> check_exchange(cfg, solve_exchange(cfg)).is_ok
     True
     """
     if limit_intake is None:
         limit_intake = config.tradeoff.limit_intake
-    bad: list[str] = []
+    bad: list[Violation] = []
     types = {t.name: t for t in config.housing_types}
     groups = {g.name: g for g in config.groups}
     codes = config.codes
@@ -109,13 +87,19 @@ def check_exchange(
         p = float(row.places)
         if p < -tol:
             bad.append(
-                f"negatief aantal plaatsen: {row.municipality_code}/{row.housing_type}/"
-                f"{row.group} = {p:g}"
+                Violation(
+                    "places",
+                    f"negatief aantal plaatsen: {row.municipality_code}/{row.housing_type}/"
+                    f"{row.group} = {p:g}",
+                )
             )
         if p > tol and row.group not in types[row.housing_type].groups:
             bad.append(
-                f"{row.housing_type} mag geen {row.group} huisvesten "
-                f"({row.municipality_code}: {p:g})"
+                Violation(
+                    "groups",
+                    f"{row.housing_type} mag geen {row.group} huisvesten "
+                    f"({row.municipality_code}: {p:g})",
+                )
             )
         load[(row.municipality_code, row.housing_type)] += p
         placed[(row.municipality_code, row.group)] += p
@@ -125,10 +109,19 @@ def check_exchange(
         e = entries.get(key)
         if e is None:
             if amount > tol:
-                bad.append(f"plaatsen zonder capaciteit: {key[0]}/{key[1]} = {amount:g}")
+                bad.append(
+                    Violation(
+                        "capacity", f"plaatsen zonder capaciteit: {key[0]}/{key[1]} = {amount:g}"
+                    )
+                )
             continue
         if amount > e.places + tol:
-            bad.append(f"capaciteit overschreden: {key[0]}/{key[1]} {amount:g} > {e.places:g}")
+            bad.append(
+                Violation(
+                    "capacity",
+                    f"capaciteit overschreden: {key[0]}/{key[1]} {amount:g} > {e.places:g}",
+                )
+            )
         cost += entry_cost(e, types[e.type], amount)
 
     # substitutions
@@ -142,12 +135,17 @@ def check_exchange(
         if rule is None:
             if s > tol:
                 bad.append(
-                    f"substitutie zonder regel: {row.from_group} -> {row.to_group} "
-                    f"in {row.municipality_code}"
+                    Violation(
+                        "substitution",
+                        f"substitutie zonder regel: {row.from_group} -> {row.to_group} "
+                        f"in {row.municipality_code}",
+                    )
                 )
             continue
         if s < -tol:
-            bad.append(f"negatieve substitutie in {row.municipality_code}")
+            bad.append(
+                Violation("substitution", f"negatieve substitutie in {row.municipality_code}")
+            )
         sub_out[(row.municipality_code, row.from_group)] += s
         sub_in[(row.municipality_code, row.to_group)] += s * rule.rate
         per_rule.append((row.municipality_code, row.from_group, row.to_group, s * rule.rate))
@@ -166,20 +164,31 @@ def check_exchange(
             net_total[g] += net
             if sub_out[(code, g)] > placed[(code, g)] + tol:
                 bad.append(
-                    f"{code}/{g}: {sub_out[(code, g)]:g} geteld voor een andere groep, "
-                    f"maar maar {placed[(code, g)]:g} gehuisvest"
+                    Violation(
+                        "substitution",
+                        f"{code}/{g}: {sub_out[(code, g)]:g} geteld voor een andere groep, "
+                        f"maar maar {placed[(code, g)]:g} gehuisvest",
+                    )
                 )
             credited = placed[(code, g)] - sub_out[(code, g)] + sub_in[(code, g)]
             credited_of[(code, g)] = credited
             if abs(credited + unmet - (task + net)) > tol * max(1.0, task):
                 bad.append(
-                    f"{code}/{g}: gehuisvest {credited:g} + niet gehuisvest {unmet:g} "
-                    f"!= taak {task:g} + overdracht {net:g}"
+                    Violation(
+                        "balance",
+                        f"{code}/{g}: gehuisvest {credited:g} + niet gehuisvest {unmet:g} "
+                        f"!= taak {task:g} + overdracht {net:g}",
+                    )
                 )
             if unmet > tol:
                 uc = groups[g].unmet_cost_per_place
                 if uc is None:
-                    bad.append(f"{code}/{g}: {unmet:g} plaatsen niet gehuisvest, niet toegestaan")
+                    bad.append(
+                        Violation(
+                            "unmet",
+                            f"{code}/{g}: {unmet:g} plaatsen niet gehuisvest, niet toegestaan",
+                        )
+                    )
                 else:
                     cost += unmet * uc
             k = keep[(code, g)]
@@ -191,19 +200,31 @@ def check_exchange(
                 if limit_intake:
                     in_cap = min(in_cap, shift * task)
             if -net > out_cap + tol:
-                bad.append(f"{code}/{g}: draagt {-net:g} over, grens is {out_cap:g}")
+                bad.append(
+                    Violation("bounds", f"{code}/{g}: draagt {-net:g} over, grens is {out_cap:g}")
+                )
             if net > in_cap + tol:
-                bad.append(f"{code}/{g}: neemt {net:g} over, grens is {in_cap:g}")
+                bad.append(
+                    Violation("bounds", f"{code}/{g}: neemt {net:g} over, grens is {in_cap:g}")
+                )
     for code, fg, tg, credit in per_rule:
         share = rules[(fg, tg)].max_share
         if credit > share * credited_of[(code, tg)] + tol:
             bad.append(
-                f"{code}: {fg} telt voor {credit:g} mee bij {tg}, maximaal "
-                f"{share:.0%} van {credited_of[(code, tg)]:g}"
+                Violation(
+                    "substitution_share",
+                    f"{code}: {fg} telt voor {credit:g} mee bij {tg}, maximaal "
+                    f"{share:.0%} van {credited_of[(code, tg)]:g}",
+                )
             )
     for g, total in net_total.items():
         if abs(total) > tol * max(1, len(codes)):
-            bad.append(f"regionaal totaal van {g} niet behouden: netto overdracht {total:g}")
+            bad.append(
+                Violation(
+                    "conservation",
+                    f"regionaal totaal van {g} niet behouden: netto overdracht {total:g}",
+                )
+            )
 
     # flows match the net transfers
     out_flow: dict[tuple[str, str], float] = defaultdict(float)
@@ -215,13 +236,18 @@ def check_exchange(
         for g in config.group_names:
             net = float(ex.loc[(code, g), "net_transfer"])
             if abs(in_flow[(code, g)] - out_flow[(code, g)] - net) > tol * 10:
-                bad.append(f"stromen kloppen niet met de overdracht van {code}/{g}")
+                bad.append(
+                    Violation("flows", f"stromen kloppen niet met de overdracht van {code}/{g}")
+                )
 
     if abs(cost - result.objective) > max(1e-6 * abs(cost), 1e-3):
         bad.append(
-            f"doelfunctie klopt niet: herberekend {cost:,.2f}, gemeld {result.objective:,.2f}"
+            Violation(
+                "objective",
+                f"doelfunctie klopt niet: herberekend {cost:,.2f}, gemeld {result.objective:,.2f}",
+            )
         )
-    return CheckReport(tuple(bad), cost)
+    return CheckReport("exchange", tuple(bad), objective=cost)
 
 
 def _bounds(config: ExchangeConfig) -> tuple[dict, dict, dict]:

@@ -15,8 +15,8 @@ from typing import Literal
 import numpy as np
 
 from opvang_opt.errors import Diagnosis, InfeasibleError, Shortfall
+from opvang_opt.status import SolveStatus
 
-from ._lp import SolveStatus
 from .model import ExchangeModel
 
 Lang = Literal["nl", "en"]

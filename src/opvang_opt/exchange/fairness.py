@@ -41,8 +41,9 @@ from scipy.stats import t as student_t
 
 from opvang_opt.errors import OpvangError
 from opvang_opt.schema import ExchangeConfig
+from opvang_opt.status import SolveStatus
 
-from ._lp import SolveStatus, SparseLP, solve_lp
+from ._lp import SparseLP, solve_lp
 from .diagnose import infeasible_error
 from .model import ExchangeModel, NoSolutionError
 from .solve import ExchangeResult, build_result, solve_no_exchange

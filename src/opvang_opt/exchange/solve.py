@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from opvang_opt.schema import ExchangeConfig
+from opvang_opt.status import SolveStatus
 
-from ._lp import LPSolution, SolveStatus
+from ._lp import LPSolution
 from .diagnose import infeasible_error
 from .model import ExchangeModel, NoSolutionError
 

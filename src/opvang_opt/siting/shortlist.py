@@ -15,10 +15,10 @@ from typing import Literal
 import numpy as np
 from ortools.sat.python import cp_model
 
+from opvang_opt.status import CheckReport, SolveStatus, Violation
+
 VALUE_SCALE = 1000
 """Scores are scaled to integers for CP-SAT (0.001 score point resolution)."""
-
-ShortlistStatus = Literal["optimal", "feasible", "infeasible", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,10 @@ class ShortlistSolution:
     """A shortlist with its status and the reason for every site."""
 
     selected: np.ndarray
-    status: ShortlistStatus
+    status: SolveStatus
+    """OPTIMAL or FEASIBLE when the target is met under every rule; INFEASIBLE when it
+    cannot be (see ``diagnosis``); NO_SOLUTION when the time limit stopped the search
+    before any shortlist was found."""
     objective: float
     bound: float
     seconds: float
@@ -90,7 +93,7 @@ class ShortlistSolution:
     @property
     def gap(self) -> float:
         """Relative gap between the best bound and the objective (0 when proven optimal)."""
-        if self.status == "optimal":
+        if self.status is SolveStatus.OPTIMAL:
             return 0.0
         if not np.isfinite(self.bound) or self.bound <= 0:
             return float("nan")
@@ -157,10 +160,10 @@ def _solver(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
     return solver
 
 
-_STATUS: dict[int, ShortlistStatus] = {
-    cp_model.OPTIMAL: "optimal",
-    cp_model.FEASIBLE: "feasible",
-    cp_model.INFEASIBLE: "infeasible",
+_STATUS: dict[int, SolveStatus] = {
+    cp_model.OPTIMAL: SolveStatus.OPTIMAL,
+    cp_model.FEASIBLE: SolveStatus.FEASIBLE,
+    cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
 }
 
 FAMILIES = {
@@ -230,8 +233,8 @@ def solve_shortlist(
     t0 = time.perf_counter()
     model, x = _build(p)
     solver = _solver(time_limit, workers, seed)
-    status = _STATUS.get(solver.solve(model), "unknown")
-    if status in ("optimal", "feasible"):
+    status = _STATUS.get(solver.solve(model), SolveStatus.NO_SOLUTION)
+    if status.has_solution:
         sel = np.array([bool(solver.value(v)) for v in x])
         sol = ShortlistSolution(
             sel, status, solver.objective_value / VALUE_SCALE,
@@ -242,6 +245,8 @@ def solve_shortlist(
         shortfall = 0
     else:
         sol, diagnosis, shortfall = _diagnose(p, time_limit, workers, seed)
+        if status is SolveStatus.NO_SOLUTION:  # stopped by the time limit, not proven
+            sol = replace(sol, status=status)
     cap = int(p.capacity[sol.selected].sum())
     cost = float(p.cost[sol.selected].sum()) if p.cost is not None else 0.0
     reasons, binding = explain_sites(p, sol.selected) if explain else (sol.reasons, sol.binding)
@@ -277,7 +282,6 @@ def _diagnose(
             if cap >= 0:
                 lines.append(f"de regels spreken elkaar tegen; zonder {FAMILIES[fam]} kan het wel")
         shortfall = p.target
-        status: ShortlistStatus = "infeasible"
     else:
         shortfall = max(0, p.target - best)
         lines.append(
@@ -295,9 +299,8 @@ def _diagnose(
             if cap > best:
                 verdict = "genoeg" if cap >= p.target else f"nog tekort {p.target - cap}"
                 lines.append(f"zonder {FAMILIES[fam]}: hoogstens {cap} ({verdict})")
-        status = "infeasible"
     sol = ShortlistSolution(
-        sel, status, float(p.weights()[sel].sum()) / VALUE_SCALE, float("nan"), 0.0,
+        sel, SolveStatus.INFEASIBLE, float(p.weights()[sel].sum()) / VALUE_SCALE, float("nan"), 0.0,
         np.empty(p.n, dtype=object), np.empty(p.n, dtype=object),
     )  # fmt: skip
     return sol, tuple(lines), shortfall
@@ -417,7 +420,7 @@ def top_score(p: ShortlistProblem, rank: np.ndarray) -> ShortlistSolution:
             f"alle toegestane locaties samen: {all_allowed}",
         )
     return ShortlistSolution(
-        selected, "optimal" if met else "infeasible",
+        selected, SolveStatus.OPTIMAL if met else SolveStatus.INFEASIBLE,
         float(p.value[selected].sum()), float(p.value[selected].sum()),
         time.perf_counter() - t0, reasons, binding, total,
         float(p.cost[selected].sum()) if p.cost is not None else 0.0,
@@ -425,40 +428,87 @@ def top_score(p: ShortlistProblem, rank: np.ndarray) -> ShortlistSolution:
     )  # fmt: skip
 
 
-def check_shortlist(p: ShortlistProblem, selected: np.ndarray) -> list[str]:
-    """Independently re-verify every rule of a shortlist (no solver). Empty list = valid.
+def check_shortlist(p: ShortlistProblem, selected: np.ndarray) -> CheckReport:
+    """Independently re-verify every rule of a shortlist (no solver).
 
-    The capacity target is checked too: a shortlist that misses it is reported.
+    The capacity target is checked too: a shortlist that misses it is reported with the
+    rule ``target`` (expected when the solution's status is INFEASIBLE; a bug otherwise).
+
+    Parameters
+    ----------
+    p
+        The problem the shortlist claims to solve.
+    selected
+        One boolean per site.
+
+    Returns
+    -------
+    CheckReport
+        ``checker="shortlist"``; one :class:`~opvang_opt.status.Violation` per broken rule
+        (``excluded``, ``availability``, ``must_exclude``, ``must_include``, ``target``,
+        ``max_capacity``, ``budget``, ``max_sites``, ``separation``, ``zone``) and the
+        total value of the selected sites as ``objective``.
     """
-    bad = []
+    bad: list[Violation] = []
     sel = np.asarray(selected, dtype=bool)
     ids = p.ids
     for i in np.flatnonzero(sel & ~p.eligible):
-        bad.append(f"{ids[i]}: excluded by a hard rule but selected")
+        bad.append(Violation("excluded", "excluded by a hard rule but selected", str(ids[i])))
     if p.available is not None:
         for i in np.flatnonzero(sel & ~p.available):
-            bad.append(f"{ids[i]}: not available by the date but selected")
+            bad.append(
+                Violation("availability", "not available by the date but selected", str(ids[i]))
+            )
     if p.must_exclude is not None:
         for i in np.flatnonzero(sel & p.must_exclude):
-            bad.append(f"{ids[i]}: must be excluded but selected")
+            bad.append(Violation("must_exclude", "must be excluded but selected", str(ids[i])))
     if p.must_include is not None:
         for i in np.flatnonzero(~sel & p.must_include & p.eligible):
-            bad.append(f"{ids[i]}: must be included but not selected")
+            bad.append(Violation("must_include", "must be included but not selected", str(ids[i])))
     cap = int(p.capacity[sel].sum())
     if cap < p.target:
-        bad.append(f"capacity {cap} below the target {p.target}")
+        bad.append(
+            Violation("target", f"capacity {cap} below the target {p.target}", None, cap, p.target)
+        )
     if p.max_capacity is not None and cap > p.max_capacity:
-        bad.append(f"capacity {cap} above the maximum {p.max_capacity}")
+        bad.append(
+            Violation(
+                "max_capacity", f"capacity {cap} above the maximum {p.max_capacity}", None,
+                cap, p.max_capacity,
+            )
+        )  # fmt: skip
     if p.budget is not None and p.cost is not None and p.cost[sel].sum() > p.budget + 1e-6:
-        bad.append(f"cost {p.cost[sel].sum():,.0f} above the budget {p.budget:,.0f}")
+        cost = float(p.cost[sel].sum())
+        bad.append(
+            Violation(
+                "budget", f"cost {cost:,.0f} above the budget {p.budget:,.0f}", None,
+                cost, p.budget,
+            )
+        )  # fmt: skip
     if p.max_sites is not None and sel.sum() > p.max_sites:
-        bad.append(f"{int(sel.sum())} sites, more than the maximum {p.max_sites}")
+        n = int(sel.sum())
+        bad.append(
+            Violation(
+                "max_sites", f"{n} sites, more than the maximum {p.max_sites}", None,
+                n, p.max_sites,
+            )
+        )  # fmt: skip
     for (i, j), d in zip(p.conflicts, p.conflict_distance, strict=False):
         if sel[i] and sel[j]:
-            bad.append(f"{ids[i]} and {ids[j]} are {d:.0f} m apart, less than {p.min_distance}")
+            bad.append(
+                Violation(
+                    "separation", f"{d:.0f} m apart, less than {p.min_distance}",
+                    f"{ids[i]}, {ids[j]}", float(d), p.min_distance,
+                )
+            )  # fmt: skip
     if p.zone is not None and p.max_per_zone is not None:
         zones, counts = np.unique(p.zone[sel], return_counts=True)
         for z, c in zip(zones, counts, strict=True):
             if c > p.max_per_zone:
-                bad.append(f"zone {z}: {c} sites, more than {p.max_per_zone}")
-    return bad
+                bad.append(
+                    Violation(
+                        "zone", f"{c} sites, more than {p.max_per_zone}", f"zone {z}",
+                        int(c), p.max_per_zone,
+                    )
+                )  # fmt: skip
+    return CheckReport("shortlist", tuple(bad), objective=float(p.value[sel].sum()))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -25,6 +25,7 @@ from opvang_opt.siting.shortlist import (
     top_score,
 )
 from opvang_opt.siting.values import apply_value, rank_scores
+from opvang_opt.status import SolveStatus
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,86 @@ class CriterionInfo:
 
 
 @dataclass(frozen=True)
+class SitingSummary:
+    """The headline figures of a siting run (``run.json``'s ``siting`` section).
+
+    Attributes
+    ----------
+    target
+        The capacity target, in ``target_unit``.
+    target_unit
+        ``"units"`` (flexwoningen) or ``"places"`` (persons).
+    capacity_selected
+        Capacity of the shortlisted sites, in ``target_unit``.
+    target_met
+        Whether ``capacity_selected`` reaches the target under every shortlist rule.
+    shortfall
+        How much capacity is missing (0 when the target is met).
+    n_shortlisted, n_sites, n_excluded, n_eligible
+        Sites on the shortlist, in the longlist, excluded by a hard rule, and not excluded.
+    excluded_by_rule
+        Per exclusion rule (by name): how many sites it excludes (a site breaking two
+        rules counts for both).
+    scoring_method
+        ``weighted_sum``, ``topsis`` or ``spotis``.
+    shortlist_method
+        ``top_score`` or ``optimise``.
+    solver_status
+        The shortlist's :class:`~opvang_opt.status.SolveStatus`.
+    solver_gap
+        Relative gap of the shortlist solve (``None`` when unknown, e.g. infeasible).
+    solver_seconds
+        Seconds of the shortlist solve.
+    total_value
+        Sum of the shortlisted sites' values (the objective's unit).
+    total_cost
+        Cost of the shortlisted sites in euros (``None`` without a cost column).
+    diagnosis
+        Why the target is not met (Dutch lines; empty when it is met).
+    ahp_consistency_ratio, ahp_lambda_max, ahp_accepted_inconsistent
+        The AHP weights' consistency (``None`` when the weights are given directly).
+    """
+
+    target: int
+    target_unit: Literal["units", "places"]
+    capacity_selected: int
+    target_met: bool
+    shortfall: int
+    n_shortlisted: int
+    n_sites: int
+    n_excluded: int
+    n_eligible: int
+    excluded_by_rule: dict[str, int]
+    scoring_method: str
+    shortlist_method: str
+    solver_status: SolveStatus
+    solver_gap: float | None
+    solver_seconds: float
+    total_value: float
+    total_cost: float | None
+    diagnosis: tuple[str, ...] = ()
+    ahp_consistency_ratio: float | None = None
+    ahp_lambda_max: float | None = None
+    ahp_accepted_inconsistent: bool | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as JSON-ready data (the AHP keys only when AHP weights are used)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name.startswith("ahp_") and value is None:
+                continue
+            if isinstance(value, SolveStatus):
+                value = value.value
+            elif isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, dict):
+                value = dict(value)
+            out[f.name] = value
+        return out
+
+
+@dataclass(frozen=True)
 class SitingResult:
     """What the siting stage produced.
 
@@ -73,7 +154,8 @@ class SitingResult:
     criteria
         The criteria as scored.
     summary
-        Counts, capacity against the target, solver status and gap, diagnosis.
+        Counts, capacity against the target, solver status and gap, diagnosis
+        (see :class:`SitingSummary`).
     tradeoff
         The trade-off curve: capacity target against total value, cost and sites.
     sensitivity
@@ -90,7 +172,7 @@ class SitingResult:
     exclusions: pd.DataFrame
     shortlist: pd.DataFrame
     criteria: tuple[CriterionInfo, ...]
-    summary: dict[str, Any] = field(default_factory=dict)
+    summary: SitingSummary
     tradeoff: pd.DataFrame = field(default_factory=pd.DataFrame)
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
     sensitivity_criteria: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -100,10 +182,10 @@ class SitingResult:
     @property
     def target_met(self) -> bool:
         """Whether the shortlist reaches the capacity target."""
-        return bool(self.summary.get("target_met"))
+        return self.summary.target_met
 
 
-def criterion_weights(config: SitingConfig) -> tuple[np.ndarray, dict[str, Any]]:
+def criterion_weights(config: SitingConfig) -> tuple[np.ndarray, dict[str, float | bool]]:
     """Normalised weights: the criteria's own, or from the AHP matrix (with its CR)."""
     if config.ahp is None:
         w = np.array([c.weight for c in config.criteria], dtype=float)
@@ -205,37 +287,36 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
 
     problem = build_problem(config, sites, inputs, np.asarray(sites["score"], dtype=float))
     solution = choose(config, problem, sites["rank"].to_numpy())
-    violations = check_shortlist(problem, solution.selected)
-    if solution.target_met and violations:  # pragma: no cover - a bug, never user input
-        raise AssertionError("shortlist breaks a rule: " + "; ".join(violations))
+    if solution.status.has_solution:  # a broken rule is a bug: InternalError (exit 1)
+        check_shortlist(problem, solution.selected).raise_if_violated()
     sites["shortlisted"] = solution.selected
     sites["decision"] = solution.reasons
     sites["binding"] = solution.binding
 
     shortlist = _shortlist_table(config, sites, inputs.id_column, problem)
-    summary: dict[str, Any] = {
-        "target": config.target.amount,
-        "target_unit": config.target.unit,
-        "capacity_selected": int(solution.capacity),
-        "target_met": bool(solution.target_met),
-        "shortfall": int(solution.shortfall),
-        "n_shortlisted": int(solution.selected.sum()),
-        "n_sites": n,
-        "n_excluded": int((~eligible).sum()),
-        "n_eligible": int(eligible.sum()),
-        "excluded_by_rule": {
+    summary = SitingSummary(
+        target=config.target.amount,
+        target_unit=config.target.unit,
+        capacity_selected=int(solution.capacity),
+        target_met=bool(solution.target_met),
+        shortfall=int(solution.shortfall),
+        n_shortlisted=int(solution.selected.sum()),
+        n_sites=n,
+        n_excluded=int((~eligible).sum()),
+        n_eligible=int(eligible.sum()),
+        excluded_by_rule={
             r.name: int((exclusions["rule"] == r.name).sum()) for r in config.exclusions
         },
-        "scoring_method": config.method,
-        "shortlist_method": config.shortlist.method,
-        "solver_status": solution.status,
-        "solver_gap": None if np.isnan(solution.gap) else round(float(solution.gap), 6),
-        "solver_seconds": round(solution.seconds, 4),
-        "total_value": round(float(problem.value[solution.selected].sum()), 4),
-        "total_cost": round(float(solution.cost), 2) if problem.cost is not None else None,
-        "diagnosis": list(solution.diagnosis),
-        **weight_info,
-    }
+        scoring_method=config.method,
+        shortlist_method=config.shortlist.method,
+        solver_status=solution.status,
+        solver_gap=None if np.isnan(solution.gap) else round(float(solution.gap), 6),
+        solver_seconds=round(solution.seconds, 4),
+        total_value=round(float(problem.value[solution.selected].sum()), 4),
+        total_cost=round(float(solution.cost), 2) if problem.cost is not None else None,
+        diagnosis=tuple(solution.diagnosis),
+        **weight_info,  # type: ignore[arg-type]
+    )
     tradeoff = tradeoff_curve(config, problem, sites["rank"].to_numpy())
     sensitivity, sens_criteria = robustness(config, problem, value_matrix, weights, sites)
     layouts = unit_layouts(config, sites, inputs.id_column)
@@ -377,7 +458,7 @@ def tradeoff_curve(
             {
                 "target": target,
                 "feasible": met,
-                "status": sol.status,
+                "status": sol.status.value,
                 "gap": None if np.isnan(sol.gap) else round(float(sol.gap), 6),
                 "total_value": round(float(problem.value[sol.selected].sum()), 4) if met else None,
                 "capacity": int(sol.capacity) if met else None,
