@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
             cp["placed"] = len(cp_assign)
             cp["objective"] = cp_obj
             cp["gap_to_optimiser_optimum"] = (cp_obj - res.objective) / max(res.objective, 1.0)
-            cp["violations"] = len(check_allocation(tables, config, cp_assign))
+            cp["violations"] = len(check_allocation(tables, config, cp_assign).violations)
         reference = {"cpsat_pair_model_2000": cp, "target": "reference only (60 s limit)"}
 
     doc = {

@@ -129,7 +129,7 @@ def bench_national(seed: int, *, fixed_costs: bool = False) -> dict[str, Any]:
         "cost_exchange": res.objective,
         "reference_no_exchange_cost": res.no_exchange_cost,
         "savings_share": res.savings / res.no_exchange_cost,
-        "check_ok": check.ok,
+        "check_ok": check.is_ok,
     }
 
 

@@ -87,7 +87,7 @@ def test_shortlist_keeps_every_rule_checked_independently(demo) -> None:
     # no excluded site is shortlisted
     sites = demo["result"].siting.sites
     assert not (sites["excluded"] & sites["shortlisted"]).any()
-    assert demo["result"].siting.summary["solver_status"] == "optimal"
+    assert demo["result"].siting.summary.solver_status == "optimal"
 
 
 def test_every_site_says_why_it_is_in_or_out(demo) -> None:

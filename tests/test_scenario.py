@@ -203,7 +203,7 @@ def test_ahp_weights_replace_criterion_weights(tiny) -> None:
     # criterion 1 is 3 times as important as criterion 2: weights 0.75 / 0.25, CR 0
     result = run(load_scenario(_with_ahp(tiny, [[1, 3], [1 / 3, 1]])))
     assert [c.weight for c in result.siting.criteria] == pytest.approx([0.75, 0.25])
-    assert result.siting.summary["ahp_consistency_ratio"] == 0
+    assert result.siting.summary.ahp_consistency_ratio == 0
 
 
 def test_ahp_matrix_must_be_reciprocal_and_square(tiny) -> None:
@@ -233,8 +233,8 @@ def test_inconsistent_ahp_rejected_unless_accepted(tiny) -> None:
     from opvang_opt.pipeline import run
 
     result = run(load_scenario(write_yaml(tiny["dir"] / "ok_ahp.yaml", raw)))
-    assert result.siting.summary["ahp_consistency_ratio"] > 0.1
-    assert result.siting.summary["ahp_accepted_inconsistent"] is True
+    assert result.siting.summary.ahp_consistency_ratio > 0.1
+    assert result.siting.summary.ahp_accepted_inconsistent is True
 
 
 def test_topsis_scoring_uses_fixed_ideal(tiny) -> None:

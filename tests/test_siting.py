@@ -89,7 +89,7 @@ def test_tiny_world_scores_exclusions_and_shortlist(tiny) -> None:
 
     assert result.siting.shortlist["site_id"].tolist() == ["A"]
     assert result.siting.target_met
-    assert result.siting.summary["excluded_by_rule"] == {"nature": 1, "hv": 1, "date": 1}
+    assert result.siting.summary.excluded_by_rule == {"nature": 1, "hv": 1, "date": 1}
 
 
 def test_site_breaking_several_rules_lists_every_rule(tiny, tmp_path) -> None:
@@ -138,8 +138,8 @@ def test_target_not_met_reports_the_shortfall(tiny) -> None:
     path = write_yaml(tiny["dir"] / "short.yaml", raw)
     result = run(load_scenario(path))
     assert not result.siting.target_met
-    assert result.siting.summary["capacity_selected"] == 30
-    assert result.siting.summary["shortfall"] == 70
+    assert result.siting.summary.capacity_selected == 30
+    assert result.siting.summary.shortfall == 70
     stage = next(s for s in result.stages if s.name == "siting")
     assert stage.status == "target_not_met" and "tekort 70" in stage.message
 

@@ -1,8 +1,10 @@
 """The ``opvang-opt`` command line: the only place that turns errors into messages.
 
 Bad input (any :class:`~opvang_opt.errors.OpvangError`) prints one readable message that
-lists every problem, and exits with code 2. Any other error is an internal error: exit
-code 1. No traceback unless ``--debug``.
+lists every problem, and exits with code 2. A checker that finds a broken rule in an
+optimiser's result (:class:`~opvang_opt.errors.InternalError`) and any other unexpected
+error are internal errors: exit code 1, with a request to report it. No traceback unless
+``--debug``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import typer
 from rich.console import Console
 
 from opvang_opt import __version__
-from opvang_opt.errors import OpvangError
+from opvang_opt.errors import InternalError, OpvangError
 
 app = typer.Typer(
     name="opvang-opt",
@@ -61,11 +63,23 @@ def _guard(debug: bool, fn: Any) -> Any:
         raise typer.Exit(code=exc.exit_code) from None
     except (typer.Exit, KeyboardInterrupt):
         raise
+    except InternalError as exc:  # a checker found a broken rule: a bug, never bad input
+        if debug:
+            raise
+        err.print(f"Internal error: {exc.summary}", markup=False, style="bold red")
+        for line in exc.details:
+            err.print(f"  - {line}", markup=False)
+        err.print(
+            "This is a bug in opvang-opt, not in your input: please report it "
+            "(with the scenario and --debug output).",
+            markup=False,
+        )
+        raise typer.Exit(code=exc.exit_code) from None
     except Exception as exc:
         if debug:
             raise
         err.print(f"Internal error: {type(exc).__name__}: {exc}", markup=False, style="bold red")
-        err.print("Run again with --debug for the traceback, and report it.", markup=False)
+        err.print("Run again with --debug for the traceback, and please report it.", markup=False)
         raise typer.Exit(code=1) from None
 
 
@@ -151,9 +165,9 @@ def run(
                 err.print(f"! {s.name}: {s.message}", markup=False, style="yellow")
         summ = result.siting.summary
         out.print(
-            f"Shortlist: {summ['n_shortlisted']} sites, {summ['capacity_selected']} of "
-            f"{summ['target']} {summ['target_unit']} "
-            f"({summ['n_excluded']} of {summ['n_sites']} sites excluded)",
+            f"Shortlist: {summ.n_shortlisted} sites, {summ.capacity_selected} of "
+            f"{summ.target} {summ.target_unit} "
+            f"({summ.n_excluded} of {summ.n_sites} sites excluded)",
             markup=False,
         )
         if result.allocation is not None:
@@ -163,13 +177,15 @@ def run(
                 f"not ({res.status.value}, gap {res.gap:.2%})",
                 markup=False,
             )
-        if result.exchange is not None:
+        if result.exchange is not None and result.exchange.result is not None:
             ex = result.exchange.result
             out.print(
                 f"Exchange: cost EUR {ex.objective:,.0f}, savings EUR {ex.savings or 0:,.0f} "
                 f"({ex.status.value})",
                 markup=False,
             )
+        elif result.exchange is not None:
+            out.print(f"Exchange: {result.exchange.status.value} (see above)", markup=False)
         out.print(f"Results: {folder}", markup=False)
         out.print(f"Map:     {folder / 'map.html'}", markup=False)
 

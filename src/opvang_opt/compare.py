@@ -299,19 +299,22 @@ def result_figures(result: Any) -> dict[str, Any]:
     (when the run has one) and the exchange outcome with each municipality's payment.
     """
     summ = result.siting.summary
+    figures = summ.as_dict()
     out: dict[str, Any] = {}
     for key in ("n_sites", "n_excluded", "n_eligible", "n_shortlisted", "capacity_selected",
                 "target", "target_unit", "target_met", "shortfall", "total_value",
                 "total_cost", "solver_status"):  # fmt: skip
-        out[f"siting.{key}"] = summ.get(key)
+        out[f"siting.{key}"] = figures[key]
     out["siting.shortlist"] = "; ".join(_shortlist_ids(result))
-    for rule, n in (summ.get("excluded_by_rule") or {}).items():
+    for rule, n in summ.excluded_by_rule.items():
         out[f"siting.excluded_by.{rule}"] = n
     alloc = getattr(result, "allocation", None)
     if alloc is not None:
         out.update(allocation_figures(alloc))
     ex = getattr(result, "exchange", None)
-    if ex is not None:
+    if ex is not None and ex.result is None:  # no exchange (infeasible): its status only
+        out["exchange.status"] = ex.status.value
+    elif ex is not None:
         res = ex.result
         out["exchange.status"] = res.status.value
         out["exchange.cost"] = _round(res.objective)

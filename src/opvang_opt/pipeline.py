@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, Literal
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -40,8 +40,7 @@ from opvang_opt.siting import SitingInputs, SitingResult, run_siting
 from opvang_opt.siting.capacity import capacity_problems
 from opvang_opt.siting.criteria import numeric_column
 from opvang_opt.siting.exclusions import parse_dates
-
-StageStatus = Literal["ok", "target_not_met", "partial", "skipped"]
+from opvang_opt.status import StageStatus
 
 STAGES = ("inputs", "siting", "allocation", "exchange")
 """The stages of a run, in order."""
@@ -84,8 +83,8 @@ class RunResult:
 
     @property
     def is_ok(self) -> bool:
-        """True when every stage ran and the capacity target is met."""
-        return all(s.status in ("ok", "skipped") for s in self.stages)
+        """True when every stage ran and met its task (skipped stages count as met)."""
+        return all(s.status in (StageStatus.OK, StageStatus.SKIPPED) for s in self.stages)
 
 
 ProgressFn = Callable[[str, str], None]
@@ -334,7 +333,7 @@ def run(
     --------
     >>> from opvang_opt.schema import load_scenario
     >>> result = run(load_scenario("scenarios/demo.yaml"))  # doctest: +SKIP
-    >>> result.siting.summary["n_shortlisted"]  # doctest: +SKIP
+    >>> result.siting.summary.n_shortlisted  # doctest: +SKIP
     """
     started = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     stages: list[StageReport] = []
@@ -351,26 +350,28 @@ def run(
 
     inputs, sec = step("inputs", lambda: load_inputs(scenario))
     notes = [f"{r.name}: {n}" for r in inputs.reports for n in r.notes]
-    stages.append(StageReport("inputs", "ok", sec, "; ".join(notes)))
+    stages.append(StageReport("inputs", StageStatus.OK, sec, "; ".join(notes)))
 
     siting, sec = step("siting", lambda: run_siting(scenario.siting, inputs.siting))
     summ = siting.summary
     if siting.target_met:
-        stages.append(StageReport("siting", "ok", sec))
+        stages.append(StageReport("siting", StageStatus.OK, sec))
     else:
-        unit = "woningen" if summ["target_unit"] == "units" else "plekken"
+        unit = "woningen" if summ.target_unit == "units" else "plekken"
         message = (
-            f"doel niet gehaald: {summ['capacity_selected']} van {summ['target']} {unit} "
-            f"(tekort {summ['shortfall']}); {summ['n_eligible']} van {summ['n_sites']} "
+            f"doel niet gehaald: {summ.capacity_selected} van {summ.target} {unit} "
+            f"(tekort {summ.shortfall}); {summ.n_eligible} van {summ.n_sites} "
             "locaties toegestaan"
         )
-        if summ.get("diagnosis"):
-            message += "; " + "; ".join(summ["diagnosis"])
-        stages.append(StageReport("siting", "target_not_met", sec, message))
+        if summ.diagnosis:
+            message += "; " + "; ".join(summ.diagnosis)
+        stages.append(StageReport("siting", StageStatus.TARGET_NOT_MET, sec, message))
     allocation = None
     if scenario.allocation is None:
         stages.append(
-            StageReport("allocation", "skipped", 0.0, "the scenario has no 'allocation' section")
+            StageReport(
+                "allocation", StageStatus.SKIPPED, 0.0, "the scenario has no 'allocation' section"
+            )
         )
     else:
         alloc_config = scenario.allocation
@@ -401,23 +402,35 @@ def run(
         msg = f"{res.status.value}: {len(res.assignments)} geplaatst, {len(res.unplaced)} niet"
         if len(res.unplaced):
             msg += "; " + "; ".join(s.message for s in res.diagnosis.shortfalls)
-        status: StageStatus = "ok" if len(res.unplaced) == 0 else "partial"
+        if res.all_placed:
+            status = StageStatus.OK
+        elif res.status.has_solution:
+            status = StageStatus.PARTIAL
+        else:
+            status = StageStatus.INFEASIBLE
         stages.append(StageReport("allocation", status, sec, msg))
 
     exchange = None
     if scenario.exchange is None:
         stages.append(
-            StageReport("exchange", "skipped", 0.0, "the scenario has no 'exchange' section")
+            StageReport(
+                "exchange", StageStatus.SKIPPED, 0.0, "the scenario has no 'exchange' section"
+            )
         )
     else:
         config = scenario.exchange
+        # checked inside (a broken rule raises InternalError); infeasible is a status
         exchange, sec = step("exchange", lambda: run_exchange(config))
-        exchange.check.raise_if_violated()  # a broken rule here is a bug: fail loudly
-        res = exchange.result
-        saving = f"{res.savings or 0:,.0f}".replace(",", ".")
-        stages.append(
-            StageReport("exchange", "ok", sec, f"{res.status.value}, besparing EUR {saving}")
-        )
+        ex_res = exchange.result
+        if ex_res is None:  # no exchange: the status and the diagnosis say why; the run goes on
+            message = f"{exchange.status.value}: {exchange.message}"
+            if exchange.diagnosis is not None and exchange.diagnosis.shortfalls:
+                message += " " + "; ".join(s.message for s in exchange.diagnosis.shortfalls)
+            stages.append(StageReport("exchange", StageStatus.INFEASIBLE, sec, message))
+        else:
+            saving = f"{ex_res.savings or 0:,.0f}".replace(",", ".")
+            message = f"{ex_res.status.value}, besparing EUR {saving}"
+            stages.append(StageReport("exchange", StageStatus.OK, sec, message))
 
     return RunResult(
         scenario=scenario,

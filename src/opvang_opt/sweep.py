@@ -815,26 +815,28 @@ def run_variant(
         chosen = result.siting.shortlist
         id_col = chosen.columns[0] if len(chosen.columns) else None
         row.update(
-            status="ok" if summ["target_met"] else "target_not_met",
-            n_shortlisted=summ["n_shortlisted"],
+            status="ok" if summ.target_met else "target_not_met",
+            n_shortlisted=summ.n_shortlisted,
             shortlisted=";".join(map(str, chosen[id_col])) if id_col else "",
-            capacity_selected=summ["capacity_selected"],
-            target=summ["target"],
-            target_unit=summ["target_unit"],
-            target_met=summ["target_met"],
-            shortfall=summ["shortfall"],
-            total_value=summ["total_value"],
-            total_cost=summ["total_cost"],
-            n_sites=summ["n_sites"],
-            n_eligible=summ["n_eligible"],
-            n_excluded=summ["n_excluded"],
-            solver_status=summ["solver_status"],
+            capacity_selected=summ.capacity_selected,
+            target=summ.target,
+            target_unit=summ.target_unit,
+            target_met=summ.target_met,
+            shortfall=summ.shortfall,
+            total_value=summ.total_value,
+            total_cost=summ.total_cost,
+            n_sites=summ.n_sites,
+            n_eligible=summ.n_eligible,
+            n_excluded=summ.n_excluded,
+            solver_status=summ.solver_status.value,
             scenario_hash=result.scenario_hash,
         )
         for stage in result.stages:
             if stage.name in ("inputs", "siting", "exchange"):
                 row[f"seconds_{stage.name}"] = round(stage.seconds, 4)
-        if result.exchange is not None:
+        if result.exchange is not None and result.exchange.result is None:
+            row["exchange_status"] = result.exchange.status.value  # infeasible: no figures
+        elif result.exchange is not None:
             res = result.exchange.result
             row["exchange_status"] = res.status.value
             row["exchange_cost"] = round(float(res.objective), 2)

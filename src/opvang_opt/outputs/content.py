@@ -360,24 +360,28 @@ def summary_facts(result: RunResult) -> dict[str, Any]:
     """The headline numbers of a run (sites, exclusions by rule, capacity, exchange)."""
     summ = result.siting.summary
     facts: dict[str, Any] = {
-        "n_sites": summ["n_sites"],
-        "n_excluded": summ["n_excluded"],
-        "n_eligible": summ["n_eligible"],
-        "n_shortlisted": summ["n_shortlisted"],
-        "capacity_selected": summ["capacity_selected"],
-        "target": summ["target"],
-        "target_unit": summ["target_unit"],
-        "target_met": bool(summ["target_met"]),
-        "shortfall": summ.get("shortfall", 0),
-        "excluded_by_rule": dict(summ.get("excluded_by_rule", {})),
+        "n_sites": summ.n_sites,
+        "n_excluded": summ.n_excluded,
+        "n_eligible": summ.n_eligible,
+        "n_shortlisted": summ.n_shortlisted,
+        "capacity_selected": summ.capacity_selected,
+        "target": summ.target,
+        "target_unit": summ.target_unit,
+        "target_met": summ.target_met,
+        "shortfall": summ.shortfall,
+        "excluded_by_rule": dict(summ.excluded_by_rule),
     }
-    if result.exchange is not None:
-        res = result.exchange.result
+    ex = result.exchange
+    if ex is not None:
+        res = ex.result
+        diagnosis = ex.diagnosis.shortfalls if ex.diagnosis is not None else ()
         facts["exchange"] = {
-            "status": res.status.value,
-            "cost": res.objective,
-            "no_exchange_cost": res.no_exchange_cost,
-            "savings": res.savings,
+            "status": ex.status.value,
+            "cost": None if res is None else res.objective,
+            "no_exchange_cost": None if res is None else res.no_exchange_cost,
+            "savings": None if res is None else res.savings,
+            "message": ex.message,
+            "diagnosis": [s.message for s in diagnosis],
         }
     return facts
 

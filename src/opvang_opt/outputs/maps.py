@@ -351,7 +351,7 @@ def _allocation(
 def _flows(result: RunResult) -> list[dict[str, Any]]:
     """Exchange flows: a bent line per (from, to), so opposite flows do not overlap."""
     sc = result.scenario
-    if result.exchange is None or sc.region.boundaries is None:
+    if result.exchange is None or result.exchange.result is None or sc.region.boundaries is None:
         return []
     flows = result.exchange.result.flows
     if flows is None or flows.empty:
@@ -696,15 +696,15 @@ def _title_box(result: RunResult, lang: Lang, profile: Profile) -> str:
         f"<div>{t('scenario', lang)}: {_esc(sc.name)} &middot; hash {_esc(result.scenario_hash)}"
         f" &middot; {t('run_date', lang)}: {_esc(result.started_at[:10])}</div>"
     )
-    unit = t("places" if summ["target_unit"] == "places" else "units", lang)
+    unit = t("places" if summ.target_unit == "places" else "units", lang)
     lines.append(
-        f"<div>{summ['n_sites']} locaties, {summ['n_excluded']} uitgesloten, "
-        f"{summ['n_shortlisted']} op shortlist; capaciteit {summ['capacity_selected']} van "
-        f"{summ['target']} {unit}</div>"
+        f"<div>{summ.n_sites} locaties, {summ.n_excluded} uitgesloten, "
+        f"{summ.n_shortlisted} op shortlist; capaciteit {summ.capacity_selected} van "
+        f"{summ.target} {unit}</div>"
         if lang == "nl"
-        else f"<div>{summ['n_sites']} sites, {summ['n_excluded']} excluded, "
-        f"{summ['n_shortlisted']} shortlisted; capacity {summ['capacity_selected']} of "
-        f"{summ['target']} {unit}</div>"
+        else f"<div>{summ.n_sites} sites, {summ.n_excluded} excluded, "
+        f"{summ.n_shortlisted} shortlisted; capacity {summ.capacity_selected} of "
+        f"{summ.target} {unit}</div>"
     )
     if content.allocation_of(result) is not None:
         lines.append(f"<div style='font-size:11px'>{_esc(t(f'profile_{profile}', lang))}</div>")

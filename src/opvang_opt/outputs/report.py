@@ -105,7 +105,7 @@ def _method(result: RunResult, lang: Lang) -> list[str]:
         )
         out.append(
             f"Shortlist: methode '{s.shortlist.method}' (doel '{s.shortlist.objective}'), "
-            f"solverstatus {summ.get('solver_status')}, doel {s.target.amount} "
+            f"solverstatus {summ.solver_status.value}, doel {s.target.amount} "
             f"{'plekken' if s.target.unit == 'places' else 'woningen'}. Elke regel van de "
             "shortlist is na het oplossen onafhankelijk gecontroleerd."
         )
@@ -147,7 +147,7 @@ def _method(result: RunResult, lang: Lang) -> list[str]:
         )
         out.append(
             f"Shortlist: method '{s.shortlist.method}' (objective '{s.shortlist.objective}'), "
-            f"solver status {summ.get('solver_status')}, target {s.target.amount} "
+            f"solver status {summ.solver_status.value}, target {s.target.amount} "
             f"{s.target.unit}. Every rule is re-checked independently after solving."
         )
         if s.robustness.samples:
@@ -234,8 +234,10 @@ def report_context(
         keep = ["municipality", "cost_no_exchange", "cost_exchange", "shapley_saving", "payment",
                 "cost_after_payment", "saving_after_payment", "individually_rational"]  # fmt: skip
         flows = ex_tables.get("exchange_flows.csv")
+        facts = content.summary_facts(result)["exchange"]
+        payments = result.exchange.payments
         exchange = {
-            "facts": content.summary_facts(result)["exchange"],
+            "facts": facts,
             "payments": _table(
                 pay[[c for c in keep if c in pay.columns]] if pay is not None else None,
                 lang,
@@ -248,7 +250,10 @@ def report_context(
                 lang,
                 result,
             ),
-            "core": result.exchange.payments.core.message,
+            # without an exchange (infeasible): what is wrong and which rules must give
+            "core": payments.core.message
+            if payments is not None
+            else " ".join([facts["message"], *facts["diagnosis"]]),
         }
     summary = [(k, content.fmt_number(v) if lang == "nl" and content.is_number(v) else v)
                for k, v in summary_rows(result, lang, profile)]  # fmt: skip

@@ -24,7 +24,7 @@ def run_info(
         The export profile the council exports were written with.
     """
     sc = result.scenario
-    siting = dict(result.siting.summary)
+    siting = result.siting.summary.as_dict()
     siting["criteria"] = [dataclasses.asdict(c) for c in result.siting.criteria]
     return {
         "scenario": {
@@ -63,6 +63,17 @@ def exchange_summary(result: RunResult) -> dict[str, Any] | None:
         return None
     ex = result.exchange
     res, pay = ex.result, ex.payments
+    if res is None or pay is None:  # no exchange: its status and diagnosis
+        shortfalls = ex.diagnosis.shortfalls if ex.diagnosis is not None else ()
+        return {
+            "status": ex.status.value,
+            "message": ex.message,
+            "diagnosis": [
+                {"rule": s.rule, "message": s.message, "required": s.required,
+                 "available": s.available}
+                for s in shortfalls
+            ],
+        }  # fmt: skip
     core = pay.core
     return {
         "status": res.status.value,
@@ -76,7 +87,7 @@ def exchange_summary(result: RunResult) -> dict[str, Any] | None:
         "period": res.period,
         "individually_rational": pay.individually_rational,
         "core": core.message,
-        "checker_ok": ex.check.ok,
+        "checker_ok": ex.check is not None and ex.check.is_ok,
     }
 
 

@@ -224,7 +224,7 @@ def static_map(result: RunResult, lang: Lang | None = None) -> Figure:
 
 def _flows(ax, result: RunResult, lang: Lang, handles: list) -> None:
     sc = result.scenario
-    if result.exchange is None or sc.region.boundaries is None:
+    if result.exchange is None or result.exchange.result is None or sc.region.boundaries is None:
         return
     flows = result.exchange.result.flows
     if flows is None or flows.empty:

@@ -258,6 +258,9 @@ def summary_rows(result: RunResult, lang: Lang, profile: Profile) -> list[tuple[
             ("Kosten met uitruil (EUR)" if nl else "Cost with exchange (EUR)", ex["cost"]),
             ("Besparing (EUR)" if nl else "Savings (EUR)", ex["savings"]),
         ]  # fmt: skip
+        if ex["diagnosis"]:
+            rows.append(("Uitruil: diagnose" if nl else "Exchange: diagnosis",
+                         "; ".join(ex["diagnosis"])))  # fmt: skip
     return rows
 
 
