@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -118,3 +119,20 @@ def test_mix_existing_excess_may_not_grow():
     assert found == set()
     found, *_ = violations(hh, units({}, {}, {}, {}), [("H1", "U3")], occupied=occ, mix_rules=rule)
     assert "mix" in found
+
+
+def test_broken_optimiser_allocation_is_an_internal_error(monkeypatch):
+    # plant a broken result at the checker's boundary: every household in the first unit
+    from opvang_opt.allocation import allocate, api
+
+    real = api.map_to_units
+
+    def all_in_the_first_unit(inst, st, out):
+        h, u = real(inst, st, out)
+        return h, np.zeros_like(u)
+
+    monkeypatch.setattr(api, "map_to_units", all_in_the_first_unit)
+    with pytest.raises(InternalError) as err:  # a bug, never bad input (no exit code 3)
+        allocate(households({}, {}), units({}, {}), sites())
+    assert err.value.exit_code == 1
+    assert any(d.startswith("shared_unit") for d in err.value.details)
