@@ -834,10 +834,11 @@ def run_variant(
         for stage in result.stages:
             if stage.name in ("inputs", "siting", "exchange"):
                 row[f"seconds_{stage.name}"] = round(stage.seconds, 4)
-        if result.exchange is not None and result.exchange.result is None:
-            row["exchange_status"] = result.exchange.status.value  # infeasible: no figures
-        elif result.exchange is not None:
-            res = result.exchange.result
+        ex = result.exchange
+        res = ex.result if ex is not None else None
+        if ex is not None and res is None:
+            row["exchange_status"] = ex.status.value  # infeasible: no figures
+        elif res is not None:
             row["exchange_status"] = res.status.value
             row["exchange_cost"] = round(float(res.objective), 2)
             row["exchange_savings"] = None if res.savings is None else round(float(res.savings), 2)

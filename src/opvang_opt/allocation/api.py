@@ -17,7 +17,7 @@ from opvang_opt.allocation.result import AllocationResult, Timings, components_o
 from opvang_opt.allocation.solve import SolveOutput, solve_model
 from opvang_opt.allocation.validate import Tables, validate_inputs
 from opvang_opt.schema import AllocationConfig
-from opvang_opt.status import SolveStatus
+from opvang_opt.status import SolveStatus, Violation
 
 
 def map_to_units(inst: Instance, st: Structure, out: SolveOutput) -> tuple[np.ndarray, np.ndarray]:
@@ -183,7 +183,7 @@ def allocate_tables(
     diag = make_diagnosis(inst, unplaced)
     comps = components_of(assignments, inst.weights)
     t4 = time.perf_counter()
-    violations = ()
+    violations: tuple[Violation, ...] = ()
     if check:  # a broken rule is a bug: InternalError (exit 1), every violation listed
         report = check_allocation(tables, config, assignments)
         report.raise_if_violated()
