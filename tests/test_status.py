@@ -109,6 +109,20 @@ def test_infeasible_exchange_is_a_status_with_a_diagnosis() -> None:
     assert run.message
 
 
+def test_exchange_solver_without_a_solution_is_a_status(monkeypatch) -> None:
+    from opvang_opt.exchange._lp import LPSolution
+    from opvang_opt.exchange.model import ExchangeModel
+
+    def time_limit(self, *args: Any, **kwargs: Any) -> LPSolution:  # the solver gives up
+        nan = float("nan")
+        return LPSolution(SolveStatus.NO_SOLUTION, None, nan, nan, float("inf"), 60.0, "highs")
+
+    monkeypatch.setattr(ExchangeModel, "solve", time_limit)
+    run = run_exchange(ExchangeConfig.model_validate(exchange_section(FEASIBLE)))
+    assert run.status is SolveStatus.NO_SOLUTION and run.result is None
+    assert "tijdslimiet" in run.message and run.diagnosis is None
+
+
 def test_infeasible_exchange_does_not_abort_the_run(tiny) -> None:
     path = with_exchange(tiny, INFEASIBLE)
     result = pipeline.run(load_scenario(path), scenario_dir=str(path.parent))

@@ -171,10 +171,11 @@ def run_exchange(config: ExchangeConfig, *, lang: Literal["nl", "en"] = "nl") ->
     model = ExchangeModel.from_config(config)
     try:
         payments = shapley_payments(config, model=model, lang=lang)
-    except InfeasibleError:
+    except InfeasibleError as exc:
+        error = exc
         if model.solve(*model.lp()).status is SolveStatus.INFEASIBLE:
-            exc = infeasible_error(model, lang=lang)  # diagnose the exchange, not the reference
-        return ExchangeRun(SolveStatus.INFEASIBLE, diagnosis=exc.diagnosis, message=exc.summary)
+            error = infeasible_error(model, lang=lang)  # diagnose the exchange, not the reference
+        return ExchangeRun(SolveStatus.INFEASIBLE, diagnosis=error.diagnosis, message=error.summary)
     except NoSolutionError as exc:
         return ExchangeRun(SolveStatus.NO_SOLUTION, message=exc.summary)
     trade = tradeoff(config, model=model)

@@ -70,6 +70,10 @@ class CoalitionGame:
         self.model = model or ExchangeModel.from_config(config)
         self.n = self.model.n
         ref = solve_no_exchange(self.model)
+        if ref.x is None and ref.status is not SolveStatus.INFEASIBLE:
+            raise NoSolutionError(
+                "geen oplossing zonder uitruil (de referentie) binnen de tijdslimiet"
+            )
         if ref.x is None:
             raise infeasible_error(self.model, exchange=False)
         self.alone = self.model.cost_per_municipality(ref.x)

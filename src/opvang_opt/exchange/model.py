@@ -59,9 +59,11 @@ ELASTIC_WEIGHT_UNMET = 10.0
 
 
 class NoSolutionError(OpvangError):
-    """The solver stopped without any solution (time limit or numerical trouble)."""
+    """The solver stopped without any solution (time limit or numerical trouble).
 
-    exit_code = 3
+    Raised by the exchange API (:func:`solve_exchange`, :func:`shapley_payments`); in a
+    run, :func:`run_exchange` turns it into the status ``NO_SOLUTION``.
+    """
 
 
 @dataclass(frozen=True)

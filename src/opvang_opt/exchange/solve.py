@@ -82,7 +82,7 @@ class ExchangeResult:
     @property
     def is_ok(self) -> bool:
         """True when a solution was found (optimal, or feasible within the gap reported)."""
-        return self.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+        return self.status.has_solution
 
 
 def solve_exchange(
