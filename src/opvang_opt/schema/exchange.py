@@ -18,7 +18,9 @@ so the scenario loader can turn every problem into one ``field: message`` line:
   ``tasks.GM9999`` or ``substitution.0.from_group``) and a Dutch message.
 
 Infeasible combinations that can only be detected by solving (bounds that
-cannot all hold) raise :class:`opvang_opt.errors.InfeasibleError` at solve time.
+cannot all hold) raise :class:`opvang_opt.errors.InfeasibleError` from
+``solve_exchange``; in a run, the exchange stage reports them as the status
+``infeasible`` with the diagnosis, and the run goes on.
 
 Units
 -----
