@@ -151,3 +151,30 @@ def test_feasible_exchange_in_a_run_is_checked_and_clean(tiny) -> None:
     assert ex.check.is_ok and ex.check.checker == "exchange"
     assert ex.check.objective == pytest.approx(20 * 50)
     assert ex.result is not None and ex.result.no_exchange_cost == pytest.approx(1500)
+
+
+# --------------------------------------------------------------------------- typed summary
+
+RUN_JSON_SITING_KEYS = [
+    "target", "target_unit", "capacity_selected", "target_met", "shortfall", "n_shortlisted",
+    "n_sites", "n_excluded", "n_eligible", "excluded_by_rule", "scoring_method",
+    "shortlist_method", "solver_status", "solver_gap", "solver_seconds", "total_value",
+    "total_cost", "diagnosis",
+]  # fmt: skip
+"""The keys of run.json's siting section before the summary was typed (the AHP keys are
+added only with AHP weights)."""
+
+
+def test_siting_summary_is_typed_and_keeps_the_run_json_keys(tiny) -> None:
+    result = pipeline.run(load_scenario(tiny["path"]), scenario_dir=str(tiny["dir"]))
+    summ = result.siting.summary
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        summ.target = 1  # type: ignore[misc]
+    assert summ.solver_status is SolveStatus.OPTIMAL and summ.target_met
+    # tiny world: A (1 ha, 30 units) is the only site no rule excludes; target 30 units
+    assert (summ.n_sites, summ.n_excluded, summ.n_eligible) == (4, 3, 1)
+    assert (summ.capacity_selected, summ.target, summ.shortfall) == (30, 30, 0)
+    data = summ.as_dict()
+    assert list(data) == RUN_JSON_SITING_KEYS
+    assert data["solver_status"] == "optimal" and isinstance(data["diagnosis"], list)
+    json.dumps(data)  # JSON-ready

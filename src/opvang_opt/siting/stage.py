@@ -185,19 +185,14 @@ class SitingResult:
         return self.summary.target_met
 
 
-def criterion_weights(config: SitingConfig) -> tuple[np.ndarray, dict[str, float | bool]]:
+def criterion_weights(config: SitingConfig) -> tuple[np.ndarray, mcda.AHPResult | None]:
     """Normalised weights: the criteria's own, or from the AHP matrix (with its CR)."""
     if config.ahp is None:
         w = np.array([c.weight for c in config.criteria], dtype=float)
-        return w / w.sum(), {}
+        return w / w.sum(), None
     res = mcda.ahp_weights(np.array(config.ahp.matrix, dtype=float), config.ahp.tolerance)
     w = np.asarray(res.weights, dtype=float)
-    info = {
-        "ahp_consistency_ratio": round(float(res.cr), 4),
-        "ahp_lambda_max": round(float(res.lambda_max), 4),
-        "ahp_accepted_inconsistent": bool(res.cr > config.ahp.max_consistency_ratio),
-    }
-    return w / w.sum(), info
+    return w / w.sum(), res
 
 
 def score_sites(method: str, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -234,7 +229,7 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
     ids = sites[inputs.id_column].astype(str).to_numpy()
     n = len(sites)
 
-    weights, weight_info = criterion_weights(config)
+    weights, ahp = criterion_weights(config)
     nearest = NearestDistances(sites.geometry.values, inputs.layers)
     infos, indicators, values = [], {}, []
     for c, w in zip(config.criteria, weights, strict=True):
@@ -315,7 +310,11 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
         total_value=round(float(problem.value[solution.selected].sum()), 4),
         total_cost=round(float(solution.cost), 2) if problem.cost is not None else None,
         diagnosis=tuple(solution.diagnosis),
-        **weight_info,  # type: ignore[arg-type]
+        ahp_consistency_ratio=None if ahp is None else round(float(ahp.cr), 4),
+        ahp_lambda_max=None if ahp is None else round(float(ahp.lambda_max), 4),
+        ahp_accepted_inconsistent=None
+        if ahp is None or config.ahp is None
+        else bool(ahp.cr > config.ahp.max_consistency_ratio),
     )
     tradeoff = tradeoff_curve(config, problem, sites["rank"].to_numpy())
     sensitivity, sens_criteria = robustness(config, problem, value_matrix, weights, sites)
