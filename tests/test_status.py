@@ -109,18 +109,32 @@ def test_infeasible_exchange_is_a_status_with_a_diagnosis() -> None:
     assert run.message
 
 
-def test_exchange_solver_without_a_solution_is_a_status(monkeypatch) -> None:
+@pytest.fixture
+def solver_gives_up(monkeypatch) -> None:
+    """Every exchange solve stops at its time limit without a solution."""
     from opvang_opt.exchange._lp import LPSolution
     from opvang_opt.exchange.model import ExchangeModel
 
-    def time_limit(self, *args: Any, **kwargs: Any) -> LPSolution:  # the solver gives up
+    def time_limit(self, *args: Any, **kwargs: Any) -> LPSolution:
         nan = float("nan")
         return LPSolution(SolveStatus.NO_SOLUTION, None, nan, nan, float("inf"), 60.0, "highs")
 
     monkeypatch.setattr(ExchangeModel, "solve", time_limit)
+
+
+def test_exchange_solver_without_a_solution_is_a_status(solver_gives_up) -> None:
     run = run_exchange(ExchangeConfig.model_validate(exchange_section(FEASIBLE)))
     assert run.status is SolveStatus.NO_SOLUTION and run.result is None
     assert "tijdslimiet" in run.message and run.diagnosis is None
+
+
+def test_exchange_without_a_solution_does_not_abort_the_run(tiny, solver_gives_up) -> None:
+    path = with_exchange(tiny, FEASIBLE)
+    result = pipeline.run(load_scenario(path), scenario_dir=str(path.parent))
+    stages = {s.name: s for s in result.stages}
+    assert stages["siting"].status is StageStatus.OK
+    assert stages["exchange"].status is StageStatus.NO_SOLUTION
+    assert "tijdslimiet" in stages["exchange"].message
 
 
 def test_infeasible_exchange_does_not_abort_the_run(tiny) -> None:

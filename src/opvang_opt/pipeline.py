@@ -40,7 +40,11 @@ from opvang_opt.siting import SitingInputs, SitingResult, run_siting
 from opvang_opt.siting.capacity import capacity_problems
 from opvang_opt.siting.criteria import numeric_column
 from opvang_opt.siting.exclusions import parse_dates
-from opvang_opt.status import StageStatus
+from opvang_opt.status import SolveStatus, StageStatus
+
+_STAGE_STATUS = {SolveStatus.INFEASIBLE: StageStatus.INFEASIBLE,
+                 SolveStatus.NO_SOLUTION: StageStatus.NO_SOLUTION}  # fmt: skip
+"""The stage status of a solve without a solution."""
 
 STAGES = ("inputs", "siting", "allocation", "exchange")
 """The stages of a run, in order."""
@@ -407,7 +411,7 @@ def run(
         elif res.status.has_solution:
             status = StageStatus.PARTIAL
         else:
-            status = StageStatus.INFEASIBLE
+            status = _STAGE_STATUS[res.status]
         stages.append(StageReport("allocation", status, sec, msg))
 
     exchange = None
@@ -426,7 +430,7 @@ def run(
             message = f"{exchange.status.value}: {exchange.message}"
             if exchange.diagnosis is not None and exchange.diagnosis.shortfalls:
                 message += " " + "; ".join(s.message for s in exchange.diagnosis.shortfalls)
-            stages.append(StageReport("exchange", StageStatus.INFEASIBLE, sec, message))
+            stages.append(StageReport("exchange", _STAGE_STATUS[exchange.status], sec, message))
         else:
             saving = f"{ex_res.savings or 0:,.0f}".replace(",", ".")
             message = f"{ex_res.status.value}, besparing EUR {saving}"

@@ -45,6 +45,8 @@ class StageStatus(enum.StrEnum):
     """The stage ran and returned its best partial result (for example, not everyone placed)."""
     INFEASIBLE = "infeasible"
     """The stage's model has no solution under its hard rules: see the diagnosis."""
+    NO_SOLUTION = "no_solution"
+    """The solver stopped (time limit) before it found any solution: see the message."""
     SKIPPED = "skipped"
     """The scenario does not ask for the stage."""
 
