@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["SitingInputs", "SitingResult", "run_siting"]
+__all__ = ["SitingInputs", "SitingResult", "SitingSummary", "run_siting"]
 
 
 def __getattr__(name: str) -> Any:
