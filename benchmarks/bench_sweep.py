@@ -85,7 +85,8 @@ def run(variants: int, workers: int, seed: int, full: bool) -> dict[str, Any]:
     import tempfile
 
     from opvang_opt import pipeline  # noqa: F401  (imported here: the reference pays no import)
-    from opvang_opt.sweep import plan_sweep, run_sweep
+    from opvang_opt.workflows.sweep_plan import plan_sweep
+    from opvang_opt.workflows.sweep_run import run_sweep
 
     with tempfile.TemporaryDirectory() as tmp:
         plan = plan_sweep(write_sweep_file(Path(tmp), variants, seed, full))

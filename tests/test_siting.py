@@ -12,7 +12,8 @@ from shapely.geometry import Point, box
 from opvang_opt.pipeline import load_inputs, run
 from opvang_opt.schema import LinearValue, PiecewiseValue, StepValue, load_scenario
 from opvang_opt.siting import criteria as cr
-from opvang_opt.siting.values import apply_value, rank_scores, weighted_sum
+from opvang_opt.siting.mcda import weighted_sum
+from opvang_opt.siting.values import apply_value, rank_scores
 
 
 def test_nearest_distance_from_polygon_edge() -> None:

@@ -251,7 +251,8 @@ def compare(
     debug: DebugOpt = False,
 ) -> None:
     """Run scenarios and write a side-by-side comparison of their inputs and results."""
-    from opvang_opt.compare import compare_scenarios, write_comparison
+    from opvang_opt.outputs.compare_page import note_text, write_comparison
+    from opvang_opt.workflows.compare import compare_scenarios
 
     def go() -> None:
         with _bar() as bar:
@@ -263,13 +264,15 @@ def compare(
                 else:
                     bar.advance(task)
 
-            comp = compare_scenarios(files, lang=lang, progress=progress)
+            comp = compare_scenarios(files, progress=progress)
             bar.update(task, status="writing")
             names = "-".join(r.scenario.name for r in comp.runs[:2])
-            folder = write_comparison(comp, out_dir or Path("results") / f"compare-{names}")
+            folder = write_comparison(
+                comp, out_dir or Path("results") / f"compare-{names}", lang=lang
+            )
             bar.update(task, status="done")
         for note in comp.notes:
-            err.print(f"! {note}", markup=False, style="yellow")
+            err.print(f"! {note_text(note, lang)}", markup=False, style="yellow")
         n_res = int(comp.results["differs"].sum())
         n_files = int(comp.inputs["differs"].sum())
         out.print(
@@ -329,7 +332,9 @@ def sweep(
     debug: DebugOpt = False,
 ) -> None:
     """Run many variants of a scenario in parallel on Dask; write sweep.csv and .parquet."""
-    from opvang_opt.sweep import plan_sweep, run_sweep, write_sweep
+    from opvang_opt.outputs.sweep_files import write_sweep
+    from opvang_opt.workflows.sweep_plan import plan_sweep
+    from opvang_opt.workflows.sweep_run import run_sweep
 
     def go() -> None:
         err.print("… Checking the sweep and every variant", markup=False)

@@ -13,11 +13,11 @@ import pytest
 from openpyxl import load_workbook
 
 from opvang_opt.outputs import RESULT_FILES, content, write_results
-from opvang_opt.outputs.content import flatten
 from opvang_opt.outputs.maps import CDN_ASSETS, OSM_TILES
 from opvang_opt.outputs.privacy import SMALL, show_count, suppress_row
 from opvang_opt.outputs.static import static_map
 from opvang_opt.outputs.write import ALLOCATION_FILES
+from opvang_opt.schema import flatten
 from tests.outputs.conftest import ROOT
 
 HOUSEHOLDS = pd.read_csv(ROOT / "data" / "demo" / "households.csv", dtype=str)

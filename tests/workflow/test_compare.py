@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from opvang_opt.cli import app
-from opvang_opt.compare import compare_scenarios, comparison_table, render_html
+from opvang_opt.outputs.compare_page import comparison_table, note_text, render_html
+from opvang_opt.workflows.compare import compare_scenarios
 from tests.conftest import write_yaml
 
 runner = CliRunner()
@@ -82,17 +83,18 @@ def test_english_and_different_regions_are_said(pair, tiny, tmp_path):
     other["name"] = "tiny-ouder-amstel"
     other["region"] = {"municipalities": [{"code": "GM0437", "name": "Ouder-Amstel"}]}
     path = write_yaml(tiny["dir"] / "other.yaml", other)
-    comp = compare_scenarios([pair[0], path], lang="en")
+    comp = compare_scenarios([pair[0], path])
     assert comp.regions_differ
-    assert comp.notes[0].startswith("The scenarios cover different regions: tiny: GM0384; "
-                                    "tiny-ouder-amstel: GM0437")  # fmt: skip
+    assert note_text(comp.notes[0], "en").startswith(
+        "The scenarios cover different regions: tiny: GM0384; tiny-ouder-amstel: GM0437"
+    )
     res = cli("compare", pair[0], path, "--out", tmp_path / "c")
     assert res.exit_code == 0, res.output
     assert "verschillende regio's" in res.stderr
     page = (tmp_path / "c" / "compare.html").read_text()
     assert "verschillende regio&#x27;s" in page
     assert "Geen locatie verandert van status." in page  # same sites, same statuses
-    assert "Comparison of scenarios" in render_html(comp)
+    assert "Comparison of scenarios" in render_html(comp, lang="en")
 
 
 def test_same_labels_are_made_unique(tiny):

@@ -22,7 +22,8 @@ from opvang_opt.cli import app
 from opvang_opt.connectors import osm, pdok
 from opvang_opt.connectors.ogc import fetch_features
 from opvang_opt.errors import DataError, ScenarioError
-from opvang_opt.sweep import plan_sweep, run_variant
+from opvang_opt.workflows.sweep_plan import plan_sweep
+from opvang_opt.workflows.sweep_run import run_variant
 from tests.conftest import write_yaml
 
 FIX = Path(__file__).parent / "fixtures"

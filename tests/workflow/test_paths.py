@@ -5,18 +5,9 @@ from __future__ import annotations
 import pytest
 
 from opvang_opt.errors import ScenarioError
-from opvang_opt.sweep import (
-    Index,
-    Key,
-    Match,
-    ParamPath,
-    ValueRange,
-    arange_inclusive,
-    flatten,
-    parse_vary,
-    resolve,
-    set_in,
-)
+from opvang_opt.schema.paths import Index, Key, Match, ParamPath, flatten, resolve, set_in
+from opvang_opt.schema.sweep import ValueRange, arange_inclusive
+from opvang_opt.workflows.sweep_plan import parse_vary
 
 DATA = {
     "siting": {

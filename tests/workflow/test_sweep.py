@@ -9,7 +9,9 @@ import pandas as pd
 import pytest
 
 from opvang_opt.errors import ScenarioError
-from opvang_opt.sweep import RESULT_COLUMNS, plan_sweep, run_sweep, run_variant, write_sweep
+from opvang_opt.outputs.sweep_files import write_sweep
+from opvang_opt.workflows.sweep_plan import plan_sweep
+from opvang_opt.workflows.sweep_run import RESULT_COLUMNS, run_sweep, run_variant
 from tests.conftest import write_yaml
 
 
@@ -167,7 +169,7 @@ def test_local_cluster_gives_the_same_table(tiny):
 def test_a_scheduler_without_workers_is_a_clear_error(tiny):
     from distributed import LocalCluster
 
-    from opvang_opt.sweep import ClusterError
+    from opvang_opt.workflows.sweep_run import ClusterError
 
     plan = plan_sweep(tiny["path"], ["siting.target.amount=30"])
     cluster = LocalCluster(n_workers=0, processes=False, protocol="tcp", host="127.0.0.1",

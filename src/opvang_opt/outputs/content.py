@@ -6,6 +6,7 @@ here, so they agree with each other.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from opvang_opt.allocation.stage import AllocationRun
 from opvang_opt.outputs.i18n import Lang, t
 from opvang_opt.outputs.privacy import Profile, show_count, suppress_frame
 from opvang_opt.pipeline import RunResult
+from opvang_opt.schema import flatten
 
 CBS_ATTRIBUTION = "CBS / Kadaster (PDOK), CC BY 4.0"
 """Attribution of the CBS wijk- en buurtkaart (real boundary data)."""
@@ -327,33 +329,22 @@ def attribution(result: RunResult, lang: Lang) -> str:
 
 
 # ------------------------------------------------------------------------- parameters
-def flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
-    """Flatten nested settings into ``(dotted.key, value)`` rows.
-
-    Examples
-    --------
-    >>> flatten({"a": {"b": 1, "c": [2, {"d": 3}]}})
-    [('a.b', '1'), ('a.c[0]', '2'), ('a.c[1].d', '3')]
-    """
-    rows: list[tuple[str, str]] = []
-    if isinstance(value, dict):
-        if not value and prefix:
-            rows.append((prefix, "{}"))
-        for k, v in value.items():
-            rows += flatten(v, f"{prefix}.{k}" if prefix else str(k))
-    elif isinstance(value, list | tuple):
-        if not value and prefix:
-            rows.append((prefix, "[]"))
-        for i, v in enumerate(value):
-            rows += flatten(v, f"{prefix}[{i}]")
-    else:
-        rows.append((prefix, "" if value is None else str(value)))
-    return rows
-
-
 def scenario_parameters(result: RunResult) -> list[tuple[str, str]]:
-    """Every scenario setting, flattened (defaults included), in schema order."""
-    return flatten(result.scenario.model_dump(mode="json"))
+    """Every scenario setting as ``(parameter path, text)`` rows, defaults included, in
+    schema order; named the way the comparison and the sweep name them
+    (:func:`opvang_opt.schema.flatten`)."""
+    return [
+        (key, _setting_text(value))
+        for key, value in flatten(result.scenario.model_dump(mode="json")).items()
+    ]
+
+
+def _setting_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def summary_facts(result: RunResult) -> dict[str, Any]:

@@ -61,6 +61,10 @@ from opvang_opt.schema.loader import (
 from opvang_opt.schema.names import (
     did_you_mean,
 )
+from opvang_opt.schema.paths import (
+    ParamPath,
+    flatten,
+)
 from opvang_opt.schema.scenario import (
     AHPConfig,
     Attribute,
@@ -111,6 +115,11 @@ from opvang_opt.schema.sources import (
     meta_path,
     read_meta,
     resolve_layer_sources,
+)
+from opvang_opt.schema.sweep import (
+    SweepFile,
+    Uniform,
+    ValueRange,
 )
 
 __all__ = [
@@ -165,6 +174,7 @@ __all__ = [
     "ObjectiveWeights",
     "OutputsConfig",
     "OverlapShare",
+    "ParamPath",
     "Period",
     "PiecewiseValue",
     "Pin",
@@ -184,13 +194,17 @@ __all__ = [
     "StepValue",
     "StrictModel",
     "SubstitutionRule",
+    "SweepFile",
     "TargetConfig",
     "TradeoffSettings",
+    "Uniform",
     "ValueFunction",
+    "ValueRange",
     "absolutize_paths",
     "deep_merge",
     "default_cache_dir",
     "did_you_mean",
+    "flatten",
     "json_schema",
     "layer_path",
     "load_raw",

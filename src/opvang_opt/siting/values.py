@@ -1,4 +1,6 @@
-"""Value functions against fixed bounds, and the weighted-sum score.
+"""Value functions against fixed bounds, and the ranking of scores.
+
+The weighted-sum score itself is :func:`opvang_opt.siting.mcda.weighted_sum`.
 
 Values depend only on a site's own indicator and the scenario's fixed bounds, so adding
 or removing a candidate never changes another site's value (no rank reversal).
@@ -48,17 +50,6 @@ def apply_value(fn: ValueFunction, indicator: np.ndarray) -> np.ndarray:
             ys = np.array([p[1] for p in fn.points])
             return np.interp(x, xs, ys, left=ys[0], right=ys[-1])
     raise TypeError(f"unknown value function {fn!r}")  # pragma: no cover
-
-
-def normalised_weights(weights: np.ndarray) -> np.ndarray:
-    """Weights divided by their sum (the schema guarantees a positive sum)."""
-    w = np.asarray(weights, dtype=float)
-    return w / w.sum()
-
-
-def weighted_sum(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Score 0-100 per site: the weighted sum of its criterion values (sites x criteria)."""
-    return 100.0 * values @ normalised_weights(weights)
 
 
 def rank_scores(score: np.ndarray, eligible: np.ndarray, ids: np.ndarray) -> np.ndarray:
