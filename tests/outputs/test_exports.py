@@ -161,7 +161,7 @@ def test_report_is_one_offline_file_with_every_section(council_dir: Path, demo_r
                  "FICTIEVE DEMODATA", demo_result.scenario_hash):  # fmt: skip
         assert text in html
     # every scenario setting is listed
-    for key, _ in flatten(demo_result.scenario.model_dump(mode="json")):
+    for key in flatten(demo_result.scenario.model_dump(mode="json")):
         assert f"<th>{key}</th>" in html, key
     for name, ver in demo_result.versions.items():
         assert f"<th>{name}</th><td>{ver}</td>" in html

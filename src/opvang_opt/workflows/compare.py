@@ -229,8 +229,8 @@ def build_comparison(runs: Sequence[ScenarioRun]) -> Comparison:
     if _regions_differ(runs):
         detail = "; ".join(f"{r.label}: {', '.join(r.region_codes)}" for r in runs)
         notes.append(Note("regions_differ", {"detail": detail}))
-    all_ids = [set(s["site_id"]) for s in statuses]
-    not_everywhere = set.union(*all_ids) - set.intersection(*all_ids)
+    all_ids: list[set[str]] = [set(s["site_id"]) for s in statuses]
+    not_everywhere = set[str]().union(*all_ids) - all_ids[0].intersection(*all_ids[1:])
     if not_everywhere:
         notes.append(Note("longlists_differ", {"n": len(not_everywhere)}))
     created = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
@@ -297,7 +297,7 @@ def _settings_frame(runs: Sequence[ScenarioRun]) -> pd.DataFrame:
     (its settings as a mapping), not one row per key inside it."""
     labels = [r.label for r in runs]
     present = [{p for k in r.settings for p in _elements(k)} for r in runs]
-    partial = set.union(*present) - set.intersection(*present)
+    partial = set[str]().union(*present) - present[0].intersection(*present[1:])
     rows: list[dict[str, Any]] = []
     done: set[str] = set()
     for key in dict.fromkeys(k for r in runs for k in r.settings):

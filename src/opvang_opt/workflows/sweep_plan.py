@@ -253,25 +253,8 @@ def plan_sweep(
         invalid sweep file.
     """
     path = Path(file)
-    data = read_yaml(path)
     source = str(path)
-    if _is_sweep_file(data):
-        try:
-            spec = SweepFile.model_validate(data)
-        except ValidationError as exc:
-            problems = _pydantic_problems(exc, source)
-            raise ScenarioError(
-                f"Invalid sweep file {source}: {len(problems)} problem(s)", problems
-            ) from None
-        base_path = (path.parent / spec.base).resolve()
-        if not base_path.is_file():
-            raise ScenarioError(
-                f"Base scenario not found: {base_path}",
-                [Problem(f"file '{spec.base}' does not exist", source=source, field="base")],
-            )
-    else:
-        spec = SweepFile(base=str(path))
-        base_path = path.resolve()
+    spec, base_path = _read_sweep_file(path)
     raw_params: dict[str, ParamSpec] = dict(spec.parameters)
     for option in vary:
         key, values = parse_vary(option)
@@ -282,12 +265,57 @@ def plan_sweep(
     n_samples = samples if samples is not None else spec.samples
     seed = seed if seed is not None else spec.seed
 
-    base_raw = load_resolved_raw(base_path)
-    problems: list[Problem] = []
     # fixed changes first: the parameters are checked against the changed base
+    base_raw, fixed = _apply_fixed(load_resolved_raw(base_path), spec.set, base_path, source)
+    base_raw = absolutize_paths(base_raw, Scenario, path.parent.resolve())
+    base = validate_scenario(base_raw, f"{source} (base with 'set:')")
+    params, problems = _check_parameters(raw_params, base.model_dump(), mode, source)
+    if mode == "random" and n_samples is None:
+        problems.append(
+            Problem("random mode needs samples (in the file, or --samples N)", source=source)
+        )
+    if problems:
+        raise ScenarioError(f"Invalid sweep {source}: {len(problems)} problem(s)", problems)
+    combos = _combinations(params, mode, n_samples, seed)
+    variants = _variants(base_raw, params, combos, path.parent.resolve())
+    return SweepPlan(
+        name=spec.name or f"{base.name}-sweep", source=source, base_path=str(base_path),
+        scenario_name=base.name, mode=mode, seed=seed, fixed=fixed, parameters=tuple(params),
+        variants=tuple(variants), description=spec.description,
+    )  # fmt: skip
+
+
+def _read_sweep_file(path: Path) -> tuple[SweepFile, Path]:
+    """The sweep file (a scenario file is a sweep of itself) and its base scenario's path."""
+    source = str(path)
+    data = read_yaml(path)
+    if not _is_sweep_file(data):
+        return SweepFile(base=str(path)), path.resolve()
+    try:
+        spec = SweepFile.model_validate(data)
+    except ValidationError as exc:
+        problems = _pydantic_problems(exc, source)
+        raise ScenarioError(
+            f"Invalid sweep file {source}: {len(problems)} problem(s)", problems
+        ) from None
+    base_path = (path.parent / spec.base).resolve()
+    if not base_path.is_file():
+        raise ScenarioError(
+            f"Base scenario not found: {base_path}",
+            [Problem(f"file '{spec.base}' does not exist", source=source, field="base")],
+        )
+    return spec, base_path
+
+
+def _apply_fixed(
+    base_raw: dict[str, Any], changes: dict[str, Any], base_path: Path, source: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Apply the sweep file's ``set:`` changes to the base; return it and the changes by
+    canonical path. Every unknown path is reported at once."""
+    problems: list[Problem] = []
     fixed: dict[str, Any] = {}
-    base_dump = validate_scenario(base_raw, str(base_path)).model_dump() if spec.set else {}
-    for text, value in spec.set.items():
+    base_dump = validate_scenario(base_raw, str(base_path)).model_dump() if changes else {}
+    for text, value in changes.items():
         try:
             pp = ParamPath.parse(text)
             keys, _ = resolve(base_dump, pp)
@@ -298,42 +326,31 @@ def plan_sweep(
         fixed[pp.text] = value
     if problems:
         raise ScenarioError(f"Invalid sweep {source}: {len(problems)} problem(s)", problems)
-    base_raw = absolutize_paths(base_raw, Scenario, path.parent.resolve())
-    base = validate_scenario(base_raw, f"{source} (base with 'set:')")
-    dump = base.model_dump()
+    return base_raw, fixed
 
+
+def _check_parameters(
+    raw_params: dict[str, ParamSpec], dump: dict[str, Any], mode: str, source: str
+) -> tuple[list[Parameter], list[Problem]]:
+    """The parameters resolved against the (changed) base scenario, and every problem."""
+    problems: list[Problem] = []
     params: list[Parameter] = []
     seen: set[str] = set()
     for text, pspec in raw_params.items():
+        field = f"parameter {text}"
         try:
             pp = ParamPath.parse(text)
             keys, _ = resolve(dump, pp)
         except (ValueError, KeyError) as exc:
-            problems.append(Problem(_msg(exc), source=source, field=f"parameter {text}"))
+            problems.append(Problem(_msg(exc), source=source, field=field))
             continue
         if pp.text in seen:
-            problems.append(Problem("given twice", source=source, field=f"parameter {text}"))
+            problems.append(Problem("given twice", source=source, field=field))
             continue
         seen.add(pp.text)
-        if isinstance(pspec, list) and not pspec:
-            problems.append(Problem("no values", source=source, field=f"parameter {text}"))
-            continue
-        if isinstance(pspec, ValueRange) and not pspec.values():
-            problems.append(
-                Problem(
-                    f"the range {pspec.start:g}:{pspec.stop:g}:{pspec.step:g} has no values",
-                    source=source, field=f"parameter {text}",
-                )
-            )  # fmt: skip
-            continue
-        if isinstance(pspec, Uniform) and mode == "grid":
-            problems.append(
-                Problem(
-                    "low/high can only be sampled (mode: random, or --samples N); for a grid "
-                    "give a list of values or start/stop/step",
-                    source=source, field=f"parameter {text}",
-                )
-            )  # fmt: skip
+        message = _spec_problem(pspec, mode)
+        if message:
+            problems.append(Problem(message, source=source, field=field))
             continue
         params.append(Parameter(pp, keys, pspec))
     if not raw_params:
@@ -343,21 +360,38 @@ def plan_sweep(
                 source=source,
             )
         )
-    if mode == "random" and n_samples is None:
-        problems.append(
-            Problem("random mode needs samples (in the file, or --samples N)", source=source)
-        )
-    if problems:
-        raise ScenarioError(f"Invalid sweep {source}: {len(problems)} problem(s)", problems)
+    return params, problems
 
-    combos = _combinations(params, mode, n_samples, seed)
+
+def _spec_problem(pspec: ParamSpec, mode: str) -> str | None:
+    """What is wrong with a parameter's values (``None`` when nothing is)."""
+    if isinstance(pspec, list) and not pspec:
+        return "no values"
+    if isinstance(pspec, ValueRange) and not pspec.values():
+        return f"the range {pspec.start:g}:{pspec.stop:g}:{pspec.step:g} has no values"
+    if isinstance(pspec, Uniform) and mode == "grid":
+        return (
+            "low/high can only be sampled (mode: random, or --samples N); for a grid "
+            "give a list of values or start/stop/step"
+        )
+    return None
+
+
+def _variants(
+    base_raw: dict[str, Any],
+    params: Sequence[Parameter],
+    combos: Sequence[tuple[Any, ...]],
+    folder: Path,
+) -> list[Variant]:
+    """One variant per combination of values, each checked against the scenario schema;
+    the problems of every variant that breaks it are raised together."""
     variants = []
     bad: list[Problem] = []
     for i, values in enumerate(combos, start=1):
         raw = copy.deepcopy(base_raw)
         for p, v in zip(params, values, strict=True):
             set_in(raw, p.keys, v)
-        raw = absolutize_paths(raw, Scenario, path.parent.resolve())
+        raw = absolutize_paths(raw, Scenario, folder)
         label = ", ".join(f"{p.path}={_short(v)}" for p, v in zip(params, values, strict=True))
         try:
             validate_scenario(raw, f"variant {i}")
@@ -373,12 +407,7 @@ def plan_sweep(
             f"{n_bad} of {len(combos)} variant(s) break the scenario schema; nothing was run",
             bad[:50] + ([Problem(f"... and {len(bad) - 50} more")] if len(bad) > 50 else []),
         )
-    name = spec.name or f"{base.name}-sweep"
-    return SweepPlan(
-        name=name, source=source, base_path=str(base_path), scenario_name=base.name,
-        mode=mode, seed=seed, fixed=fixed, parameters=tuple(params), variants=tuple(variants),
-        description=spec.description,
-    )  # fmt: skip
+    return variants
 
 
 def _msg(exc: Exception) -> str:
