@@ -1,14 +1,9 @@
 """Planning a sweep: many variants of one scenario, every one checked before any runs.
 
 A sweep changes named settings of a base scenario and runs every variant. The settings
-are named by **parameter paths** into the scenario (see :mod:`opvang_opt.schema.paths`)::
-
-    siting.target.amount                     a key in a mapping
-    siting.criteria[0].weight                the first element of a list
-    siting.criteria[station].weight          the element whose ``name`` is 'station'
-    exchange.capacity[municipality=GM0384,type=flexwoning].places
-                                             the element whose keys have these values
-    exchange.tasks.GM0384.asielzoekers       a key of a data mapping
+are named by **parameter paths** into the scenario (``siting.target.amount``,
+``siting.criteria[station].weight``, ``exchange.capacity[type=flexwoning].places``; the
+grammar is in :mod:`opvang_opt.schema.paths`).
 
 Variants come from a **sweep file** (YAML)::
 
