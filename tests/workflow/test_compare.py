@@ -133,3 +133,14 @@ def test_demo_against_its_variant(tmp_path):
     assert bool(results.loc["siting.target", "differs"])
     assert "exchange.savings" in results.index
     assert "FICTIEVE DEMODATA" in (out / "compare.html").read_text()
+
+
+def test_no_site_name_becomes_a_formula_in_compare_csv(pair, tiny, tmp_path):
+    sites = gpd.read_file(tiny["data"] / "sites.gpkg", layer="longlist")
+    sites.loc[sites["site_id"] == "C", "name"] = "=HYPERLINK(1)"
+    sites.to_file(tiny["data"] / "sites.gpkg", layer="longlist", driver="GPKG")
+    out = tmp_path / "cmp"
+    assert cli("compare", *pair, "--out", out).exit_code == 0
+    table = pd.read_csv(out / "compare.csv", keep_default_na=False)
+    site = table[table["section"] == "sites"]
+    assert site["label"].tolist() == ["'=HYPERLINK(1)"]  # OWASP: a leading apostrophe

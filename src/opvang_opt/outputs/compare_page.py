@@ -21,6 +21,7 @@ import pandas as pd
 
 from opvang_opt.io.results import atomic_results_dir
 from opvang_opt.outputs.i18n import Lang
+from opvang_opt.outputs.safe import write_csv
 from opvang_opt.outputs.static import _nice_length
 from opvang_opt.workflows.compare import (
     STATUS_ABSENT,
@@ -439,6 +440,6 @@ def write_comparison(
     out = Path(out_dir)
     page = render_html(comp, status_map_png(comp, lang), lang=lang)
     with atomic_results_dir(out) as tmp:
-        comparison_table(comp, lang).to_csv(tmp / "compare.csv", index=False)
+        write_csv(comparison_table(comp, lang), tmp / "compare.csv")
         (tmp / "compare.html").write_text(page, encoding="utf-8")
     return out.resolve()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from opvang_opt.io.results import atomic_results_dir
+from opvang_opt.outputs.safe import write_csv
 from opvang_opt.workflows.sweep_plan import plain_value
 from opvang_opt.workflows.sweep_run import SweepResult
 
@@ -52,7 +53,7 @@ def write_sweep(result: SweepResult, out_dir: str | os.PathLike[str]) -> Path:
     """Write ``sweep.csv``, ``sweep.parquet`` and ``sweep.json`` into ``out_dir``, atomically."""
     out = Path(out_dir)
     with atomic_results_dir(out) as tmp:
-        result.table.to_csv(tmp / "sweep.csv", index=False)
+        write_csv(result.table, tmp / "sweep.csv")
         result.table.to_parquet(tmp / "sweep.parquet", index=False, engine="pyarrow")
         (tmp / "sweep.json").write_text(
             json.dumps(sweep_info(result), indent=2, ensure_ascii=False, default=str),
