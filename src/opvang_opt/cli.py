@@ -1,10 +1,20 @@
 """The ``opvang-opt`` command line: the only place that turns errors into messages.
 
 Bad input (any :class:`~opvang_opt.errors.OpvangError`) prints one readable message that
-lists every problem, and exits with code 2. A checker that finds a broken rule in an
-optimiser's result (:class:`~opvang_opt.errors.InternalError`) and any other unexpected
-error are internal errors: exit code 1, with a request to report it. No traceback unless
-``--debug``.
+lists every problem. A checker that finds a broken rule in an optimiser's result
+(:class:`~opvang_opt.errors.InternalError`) and any other unexpected error are internal
+errors, with a request to report it. No traceback unless ``--debug``.
+
+Exit codes (also in the README):
+
+- 0: done, results written; the capacity target is met. A stage without a (complete)
+  solution (an infeasible exchange, households that cannot be placed) is reported in the
+  results with its diagnosis.
+- 1: internal error (a bug, e.g. a checker found a broken rule): "please report".
+- 2: bad input: the scenario or an input file has problems; one message lists them all,
+  before any solver runs, and nothing is written.
+- 3: done and results written, but the capacity target is not met (the run says by how
+  much and which rule prevents it).
 """
 
 from __future__ import annotations
@@ -32,6 +42,12 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback of errors.")]
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_BAD_INPUT = 2
+EXIT_TARGET_NOT_MET = 3
+"""A run finished and wrote its results, but the capacity target is not met."""
 
 
 def _version(value: bool) -> None:
@@ -80,7 +96,7 @@ def _guard(debug: bool, fn: Any) -> Any:
             raise
         err.print(f"Internal error: {type(exc).__name__}: {exc}", markup=False, style="bold red")
         err.print("Run again with --debug for the traceback, and please report it.", markup=False)
-        raise typer.Exit(code=1) from None
+        raise typer.Exit(code=EXIT_INTERNAL) from None
 
 
 @app.command()
@@ -91,12 +107,11 @@ def validate(
     """Check a scenario file, every layer and table it names, and run its stages without
     writing anything: "valid" means `run` will succeed."""
     from opvang_opt import pipeline
-    from opvang_opt.schema import load_scenario
+    from opvang_opt.io import load
 
     def go() -> None:
-        scenario = load_scenario(file)
-        result = pipeline.run(scenario, scenario_dir=str(file.parent))
-        inputs = result.inputs
+        scenario, inputs = load(file)
+        result = pipeline.run(scenario, inputs, scenario_dir=str(file.parent))
         out.print(f"{file}: valid scenario '{scenario.name}'", markup=False)
         for s in result.stages:
             if s.status not in ("ok", "skipped"):
@@ -109,7 +124,7 @@ def validate(
 
 
 STAGE_LABELS = {
-    "inputs": "Reading and checking layers",
+    "inputs": "Reading and checking every input",
     "siting": "Siting: criteria, exclusions, scores, shortlist",
     "allocation": "Allocation",
     "exchange": "Exchange",
@@ -139,13 +154,17 @@ def run(
 ) -> None:
     """Run a scenario and write its results folder."""
     from opvang_opt import pipeline
+    from opvang_opt.io import load
     from opvang_opt.io.results import check_target
     from opvang_opt.outputs import write_results
-    from opvang_opt.schema import load_scenario
 
-    def go() -> None:
-        scenario = load_scenario(file)
+    def go() -> int:
+        label = STAGE_LABELS["inputs"]
+        err.print(f"… {label}", markup=False)
+        t0 = time.perf_counter()
+        scenario, inputs = load(file)  # every problem of the scenario and its inputs at once
         target = check_target(out_dir or Path("results") / scenario.name)  # before the work
+        err.print(f"✓ {label} ({time.perf_counter() - t0:.2f} s)", markup=False)
         started: dict[str, float] = {}
 
         def progress(stage: str, event: str) -> None:
@@ -156,7 +175,9 @@ def run(
                 sec = time.perf_counter() - started[stage]
                 err.print(f"✓ {STAGE_LABELS.get(stage, stage)} ({sec:.2f} s)", markup=False)
 
-        result = pipeline.run(scenario, progress=progress, scenario_dir=str(file.parent))
+        result = pipeline.run(
+            scenario, inputs, progress=progress, scenario_dir=str(file.parent)
+        )
         err.print("… Writing results", markup=False)
         folder = write_results(result, target, lang=lang, profile=profile)
         err.print("✓ Writing results", markup=False)
@@ -188,8 +209,15 @@ def run(
             out.print(f"Exchange: {result.exchange.status.value} (see above)", markup=False)
         out.print(f"Results: {folder}", markup=False)
         out.print(f"Map:     {folder / 'map.html'}", markup=False)
+        if not result.siting.target_met:
+            err.print(f"! The capacity target is not met (exit code {EXIT_TARGET_NOT_MET}); "
+                      "the results are written.", markup=False, style="yellow")  # fmt: skip
+            return EXIT_TARGET_NOT_MET
+        return EXIT_OK
 
-    _guard(debug, go)
+    code = _guard(debug, go)
+    if code:
+        raise typer.Exit(code=code)
 
 
 @app.command()

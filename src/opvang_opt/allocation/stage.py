@@ -1,23 +1,27 @@
 """The allocation stage of the pipeline: tables in, an allocation and its baseline out.
 
-Pure: the pipeline reads the files (see :mod:`opvang_opt.pipeline`) and passes the raw
-tables; this module builds the units of the shortlisted sites when asked, turns the
-points of interest into schools and GPs, allocates and compares with the baseline.
+Pure: the input pass (:func:`opvang_opt.io.load_inputs`) reads and validates the tables
+before any stage runs; this module adds the units of the shortlisted sites when asked,
+allocates and compares with the baseline. :func:`schools_and_gps` (used by the input pass)
+turns the points of interest into schools and GPs.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from opvang_opt.allocation.api import allocate
+from opvang_opt.allocation.api import allocate_tables
 from opvang_opt.allocation.baseline import compare_with_baseline
 from opvang_opt.allocation.result import AllocationResult, Comparison
+from opvang_opt.allocation.validate import HOUSEHOLD_REQUIRED, Tables, validate_inputs
+from opvang_opt.errors import DataError, InternalError
 from opvang_opt.schema import AllocationConfig
 
 
@@ -158,13 +162,11 @@ def schools_and_gps(
 
 def run_allocation_stage(
     config: AllocationConfig,
-    tables: dict[str, pd.DataFrame],
+    tables: Tables,
     sites: gpd.GeoDataFrame,
     id_column: str,
     *,
-    sources: dict[str, str] | None = None,
-    poi_id_column: str = "poi_id",
-    poi_category_column: str = "category",
+    candidate_sites: Collection[str] = (),
 ) -> AllocationRun:
     """Allocate the scenario's households and compare with the manual baseline.
 
@@ -173,40 +175,58 @@ def run_allocation_stage(
     config
         The scenario's allocation section.
     tables
-        Raw tables read by the pipeline: ``households``, and ``units`` / ``sites`` (the
-        stock) and ``pois`` when configured.
+        The allocation tables, validated before any stage ran (see
+        :func:`opvang_opt.io.load_inputs`): households, the unit stock, schools and GPs,
+        and as sites the stock's sites plus the longlist candidates.
     sites
         The scored longlist (for units on the shortlisted sites).
     id_column
         The longlist's id column.
-    sources
-        File names per table, for messages.
-    poi_id_column, poi_category_column
-        The points-of-interest layer's id and category columns.
+    candidate_sites
+        The ids in ``tables.sites`` that are longlist candidates rather than stock sites.
 
     Returns
     -------
     AllocationRun
-
-    Raises
-    ------
-    DataError
-        When the tables break the input rules (all problems at once).
     """
+    candidates = set(candidate_sites)
+    stock_sites = tables.sites[~tables.sites["site_id"].isin(candidates)]
     units, unit_sites = [], []
     created = 0
     if config.units_from in ("stock", "both"):
-        units.append(tables["units"])
-        unit_sites.append(tables["sites"])
+        units.append(tables.units)
+        unit_sites.append(stock_sites)
     if config.units_from in ("shortlist", "both"):
-        new_units, new_sites = shortlist_units(sites, id_column, config)
-        created = len(new_units)
-        units.append(new_units.astype({"accessible": int}))
-        unit_sites.append(new_sites)
-    all_units = pd.concat(units, ignore_index=True) if units else pd.DataFrame()
-    all_sites = pd.concat(unit_sites, ignore_index=True) if unit_sites else pd.DataFrame()
-    schools, gps = schools_and_gps(tables.get("pois"), poi_id_column, poi_category_column)
-    result = allocate(
-        tables["households"], all_units, all_sites, schools, gps, config, sources=sources
-    )
+        new = _normalised(*shortlist_units(sites, id_column, config))
+        created = len(new.units)
+        units.append(new.units)
+        unit_sites.append(new.sites)
+    all_units = pd.concat(units, ignore_index=True)
+    used = set(pd.concat(unit_sites)["site_id"]) if unit_sites else set()
+    named = _named_sites(tables, config) - used
+    unit_sites.append(tables.sites[tables.sites["site_id"].isin(named & candidates)])
+    all_sites = pd.concat(unit_sites, ignore_index=True)
+    final = replace(tables, units=all_units.reset_index(drop=True), sites=all_sites)
+    result = allocate_tables(final, config)
     return AllocationRun(result, compare_with_baseline(result), created)
+
+
+def _normalised(units: pd.DataFrame, sites: pd.DataFrame) -> Tables:
+    """The units and sites built on the shortlist, normalised as the input pass does."""
+    households = pd.DataFrame(columns=list(HOUSEHOLD_REQUIRED))
+    try:
+        return validate_inputs(households, units.astype({"accessible": int}), sites, None, None,
+                               AllocationConfig())  # fmt: skip
+    except DataError as exc:  # units made here from the shortlist: a bug, not bad input
+        raise InternalError("the units built on the shortlist are invalid",
+                            [str(p) for p in exc.problems]) from None  # fmt: skip
+
+
+def _named_sites(tables: Tables, config: AllocationConfig) -> set[str]:
+    """Every site the households, units, pins, bans and rules name."""
+    hh = tables.households
+    named = {s for col in ("preferred_sites", "refused_sites") for ids in hh[col] for s in ids}
+    named |= set(tables.units["site_id"])
+    named |= {p.site_id for p in (*config.pins, *config.bans) if p.site_id is not None}
+    named |= {s for rule in config.mix_rules for s in rule.sites or ()}
+    return named

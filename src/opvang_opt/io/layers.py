@@ -103,7 +103,7 @@ def read_table(
         raise DataError(
             f"Table '{name}' cannot be read: {label}", [Problem(str(exc).strip(), source=label)]
         ) from None
-    problems = _check_columns_and_ids(df, source, label, required_columns)
+    problems = check_columns_and_ids(df, source, label, required_columns)
     if len(df) == 0 and not allow_empty:
         problems.append(Problem(f"the table '{name}' has no rows", source=label))
     if problems:
@@ -191,7 +191,7 @@ def read_layer(
                 field="crs",
             )
         )
-    problems += _check_columns_and_ids(gdf, source, label, required_columns)
+    problems += check_columns_and_ids(gdf, source, label, required_columns)
     if len(gdf) == 0 and not allow_empty:
         problems.append(Problem(f"the layer '{name}' has no features", source=label))
 
@@ -340,9 +340,10 @@ def _read_csv_layer(source: LayerSource, name: str, path: Path, label: str) -> g
     return gpd.GeoDataFrame(df.drop(columns=cols), geometry=geoms, crs=None)
 
 
-def _check_columns_and_ids(
+def check_columns_and_ids(
     df: pd.DataFrame, source: LayerSource, label: str, required_columns: Sequence[str]
 ) -> list[Problem]:
+    """Every missing required column, empty id and duplicate id of a frame, as problems."""
     problems: list[Problem] = []
     wanted = [*required_columns, *source.required_columns]
     if source.id_column:

@@ -1,0 +1,498 @@
+"""Every input of a run, read and checked in one pass before any stage runs.
+
+:func:`load_inputs` reads each layer, street graph and allocation table the scenario
+names, reprojects the layers to RD New and checks them against the scenario: required
+columns, ids, geometries, categories, longlist values, and the allocation tables
+(households, units, unit sites, schools and GPs) through
+:func:`opvang_opt.allocation.validate.validate_inputs`. Every problem of every input is
+collected and raised as *one* :class:`~opvang_opt.errors.DataError`.
+
+:func:`inputs_from_frames` runs the same checks on frames already in memory (a notebook),
+without reading a file. The stages then get the result, :class:`Inputs`, through
+:func:`opvang_opt.pipeline.run`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from opvang_opt.allocation.stage import schools_and_gps
+from opvang_opt.allocation.validate import HOUSEHOLD_REQUIRED, UNIT_REQUIRED, Tables
+from opvang_opt.allocation.validate import validate_inputs as validate_allocation_tables
+from opvang_opt.errors import DataError, Problem
+from opvang_opt.io.graphs import StreetGraph, read_street_graph
+from opvang_opt.io.layers import WORKING_CRS, LayerReport, check_columns_and_ids, read_layer
+from opvang_opt.io.layers import read_table
+from opvang_opt.schema import (
+    Attribute,
+    AvailableByRule,
+    CloserThanRule,
+    CountWithin,
+    DistanceToPoi,
+    LayerSource,
+    LimitRule,
+    ReceptionLoad,
+    Scenario,
+    did_you_mean,
+)
+from opvang_opt.siting import SitingInputs
+from opvang_opt.siting.capacity import capacity_problems
+from opvang_opt.siting.criteria import numeric_column
+from opvang_opt.siting.exclusions import parse_dates
+
+__all__ = [
+    "AllocationData",
+    "Inputs",
+    "inputs_from_frames",
+    "load_inputs",
+    "required_columns",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class AllocationData:
+    """The allocation's tables, validated before any stage runs.
+
+    Attributes
+    ----------
+    tables
+        The validated, normalised tables (see
+        :func:`opvang_opt.allocation.validate.validate_inputs`). ``tables.units`` holds
+        the unit stock (no rows with ``units_from: shortlist``); ``tables.sites`` holds
+        the stock's sites and, when units are built on the shortlist, every longlist
+        site as a candidate (so preferences, pins and rules may name them).
+    candidate_sites
+        The ids in ``tables.sites`` that are longlist candidates, not stock sites.
+    sources
+        The file of each table, for messages.
+    """
+
+    tables: Tables
+    candidate_sites: frozenset[str] = frozenset()
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class Inputs:
+    """Every layer and table a run needs, read and validated, in RD New.
+
+    Build it with :func:`load_inputs` (from the scenario's files) or
+    :func:`inputs_from_frames` (from frames in memory).
+    """
+
+    layers: dict[str, gpd.GeoDataFrame]
+    """Every scenario layer by name (RD New)."""
+    reports: tuple[LayerReport, ...]
+    """What was read: file, SHA-256, features, CRS, repairs (for run.json)."""
+    siting: SitingInputs
+    """The siting stage's view of the layers."""
+    allocation: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """The allocation's tables as read: households, units, sites, pois (when configured)."""
+    allocation_data: AllocationData | None = None
+    """The allocation's validated tables (when the scenario has an ``allocation:`` section)."""
+    seconds: float = 0.0
+    """How long reading and checking took."""
+
+
+def required_columns(scenario: Scenario) -> dict[str, list[str]]:
+    """The columns the scenario uses, per layer name."""
+    need: dict[str, list[str]] = {name: [] for name in scenario.layers}
+    s = scenario.siting
+    need[s.longlist].append(s.name_column)
+    for c in s.criteria:
+        if isinstance(c, Attribute):
+            need[s.longlist].append(c.column)
+        if isinstance(c, DistanceToPoi | CountWithin):
+            need[c.layer].append(c.category_column)
+        if isinstance(c, ReceptionLoad):
+            need[c.layer] += [c.places_column, c.inhabitants_column]
+    for r in s.exclusions:
+        if isinstance(r, AvailableByRule):
+            need[s.longlist].append(r.column)
+        if isinstance(r, LimitRule) and r.column:
+            need[s.longlist].append(r.column)
+        if isinstance(r, CloserThanRule) and r.category:
+            need[r.layer].append(r.category_column)
+    if s.capacity.column:
+        need[s.longlist].append(s.capacity.column)
+    if s.capacity.area_column:
+        need[s.longlist].append(s.capacity.area_column)
+    sl = s.shortlist
+    if sl.cost_column:
+        need[s.longlist].append(sl.cost_column)
+    if sl.available_by:
+        need[s.longlist].append(sl.available_column)
+    if sl.zone_layer and sl.zone_column:
+        need[sl.zone_layer].append(sl.zone_column)
+    alloc = scenario.allocation
+    if alloc is not None and alloc.inputs is not None and alloc.inputs.pois is None:
+        layer = alloc.inputs.pois_layer
+        if layer in need:
+            need[layer].append(alloc.inputs.pois_category_column)
+    return {k: list(dict.fromkeys(v)) for k, v in need.items()}
+
+
+def load_inputs(scenario: Scenario) -> Inputs:
+    """Read and check every input of a scenario: layers, graphs and tables, in one pass.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario (see :func:`opvang_opt.schema.load_scenario`); its paths
+        are absolute.
+
+    Returns
+    -------
+    Inputs
+
+    Raises
+    ------
+    DataError
+        Listing every problem of every input (file, row or id, field, what is wrong).
+
+    Examples
+    --------
+    >>> from opvang_opt.schema import load_scenario
+    >>> from opvang_opt.io import load_inputs
+    >>> inputs = load_inputs(load_scenario("scenarios/demo.yaml"))  # doctest: +SKIP
+    """
+    t0 = time.perf_counter()
+    cols = required_columns(scenario)
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    reports: list[LayerReport] = []
+    problems: list[Problem] = []
+    for name, source in scenario.layers.items():
+        try:
+            gdf, rep = read_layer(
+                source, name, cols[name], allow_empty=name != scenario.siting.longlist
+            )
+        except DataError as exc:
+            problems += exc.problems or [Problem(exc.summary)]
+            continue
+        layers[name] = gdf
+        reports.append(rep)
+    graphs: dict[str, StreetGraph] = {}
+    for name, gsrc in scenario.graphs.items():
+        try:
+            graphs[name] = read_street_graph(gsrc, name)
+        except DataError as exc:
+            problems += exc.problems or [Problem(exc.summary)]
+    tables = _read_allocation_tables(scenario, reports, problems)
+    return _checked(scenario, layers, graphs, tables, reports, problems, t0)
+
+
+def inputs_from_frames(
+    scenario: Scenario,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    tables: Mapping[str, pd.DataFrame] | None = None,
+    graphs: Mapping[str, StreetGraph] | None = None,
+) -> Inputs:
+    """Check frames already in memory against a scenario, as :func:`load_inputs` checks files.
+
+    Nothing is read from disk: use this in a notebook to run
+    :func:`opvang_opt.pipeline.run` on layers built or edited in memory.
+
+    Parameters
+    ----------
+    scenario
+        The scenario the frames belong to (its layer names, columns and rules).
+    layers
+        A GeoDataFrame per scenario layer, with a CRS (reprojected to RD New here).
+    tables
+        The allocation's tables by name (``households``, ``units``, ``sites``, and
+        ``pois`` when they do not come from a scenario layer), when the scenario has an
+        ``allocation:`` section.
+    graphs
+        Street graphs by name, when criteria use ``network:``.
+
+    Returns
+    -------
+    Inputs
+
+    Raises
+    ------
+    DataError
+        Listing every problem of every frame.
+
+    Examples
+    --------
+    >>> from opvang_opt.io import inputs_from_frames
+    >>> inputs = inputs_from_frames(scenario, {"longlist": sites, "pois": pois})  # doctest: +SKIP
+    """
+    t0 = time.perf_counter()
+    cols = required_columns(scenario)
+    problems: list[Problem] = []
+    out: dict[str, gpd.GeoDataFrame] = {}
+    reports: list[LayerReport] = []
+    for name, source in scenario.layers.items():
+        label = f"layer '{name}' (in memory)"
+        gdf = layers.get(name)
+        if gdf is None:
+            problems.append(Problem("no frame given for this layer", source=label))
+            continue
+        found = check_columns_and_ids(gdf, source, label, cols[name])
+        if gdf.crs is None:
+            found.append(Problem("the frame has no coordinate reference system (CRS)", label))
+        if len(gdf) == 0 and name == scenario.siting.longlist:
+            found.append(Problem(f"the layer '{name}' has no features", source=label))
+        geoms = gdf.geometry.values
+        bad = shapely.is_missing(geoms) | shapely.is_empty(geoms) | ~shapely.is_valid(geoms)
+        for i in bad.nonzero()[0][:25]:
+            found.append(Problem("empty or invalid geometry", label, f"row {i + 1}", "geometry"))
+        problems += found
+        if found:
+            continue
+        crs = gdf.crs.to_string()
+        out[name] = gdf.to_crs(WORKING_CRS) if crs != WORKING_CRS else gdf.copy()
+        reports.append(LayerReport(name, label, "", len(gdf), crs))
+    raw = {k: v.copy() for k, v in (tables or {}).items()}
+    return _checked(scenario, out, dict(graphs or {}), raw, reports, problems, t0)
+
+
+def _checked(
+    scenario: Scenario,
+    layers: dict[str, gpd.GeoDataFrame],
+    graphs: dict[str, StreetGraph],
+    tables: dict[str, pd.DataFrame],
+    reports: list[LayerReport],
+    problems: list[Problem],
+    t0: float,
+) -> Inputs:
+    """The checks across inputs, then one DataError with every problem, or the Inputs."""
+    s = scenario.siting
+    problems += _check_categories(scenario, layers)
+    if s.longlist in layers:
+        problems += _check_longlist_values(scenario, layers[s.longlist])
+    alloc = _allocation_data(scenario, layers, tables, problems)
+    if problems:
+        raise DataError(f"The inputs have {len(problems)} problem(s)", problems)
+    ll = scenario.layers[s.longlist]
+    siting = SitingInputs(
+        longlist=layers[s.longlist],
+        layers=layers,
+        id_column=ll.id_column or "site_id",
+        source=str(ll.path),
+        graphs=graphs,
+    )
+    seconds = time.perf_counter() - t0
+    return Inputs(layers, tuple(reports), siting, tables, alloc, seconds)
+
+
+# --------------------------------------------------------------------------- allocation tables
+
+
+def _read_allocation_tables(
+    scenario: Scenario, reports: list[LayerReport], problems: list[Problem]
+) -> dict[str, pd.DataFrame]:
+    """Read the allocation's households, unit stock, unit sites and points of interest."""
+    alloc = scenario.allocation
+    if alloc is None or alloc.inputs is None:
+        return {}
+    src = alloc.inputs
+    tables: dict[str, pd.DataFrame] = {}
+    files = {"households": (src.households, "household_id"), "units": (src.units, "unit_id"),
+             "sites": (src.sites, "site_id")}  # fmt: skip
+    for name, (path, id_col) in files.items():
+        if path is None:
+            continue
+        try:
+            df, rep = read_table(LayerSource(path=path, id_column=id_col), name)
+        except DataError as exc:
+            problems += exc.problems or [Problem(exc.summary)]
+            continue
+        tables[name] = df
+        reports.append(rep)
+    if src.pois is not None:
+        try:
+            pois, rep = read_layer(
+                LayerSource(path=src.pois, layer=src.pois_layer), "pois",
+                [src.pois_category_column], allow_empty=True,
+            )  # fmt: skip
+        except DataError as exc:
+            problems += exc.problems or [Problem(exc.summary)]
+        else:
+            reports.append(rep)
+            tables["pois"] = pois
+    return tables
+
+
+def _allocation_data(
+    scenario: Scenario,
+    layers: dict[str, gpd.GeoDataFrame],
+    tables: dict[str, pd.DataFrame],
+    problems: list[Problem],
+) -> AllocationData | None:
+    """Validate the allocation tables (all problems appended to ``problems``)."""
+    config = scenario.allocation
+    if config is None:
+        return None
+    src = config.inputs
+    if src is None:
+        problems.append(
+            Problem("the allocation needs its households file", source="scenario",
+                    field="allocation.inputs.households")
+        )  # fmt: skip
+        return None
+    sources = {k: str(getattr(src, k)) for k in ("households", "units", "sites")
+               if getattr(src, k) is not None}  # fmt: skip
+    # a table that could not be read has its problems listed already
+    if "households" not in tables and "households" in sources:
+        return None
+    stock = config.units_from in ("stock", "both")
+    if stock and ("units" not in tables or "sites" not in tables):
+        return None
+
+    pois, poi_id = _pois(scenario, layers, tables, sources)
+    schools, gps = (None, None)
+    if pois is not None:
+        schools, gps = schools_and_gps(pois, poi_id, src.pois_category_column)
+    units = tables["units"] if stock else pd.DataFrame(columns=list(UNIT_REQUIRED))
+    sites = tables["sites"] if stock else pd.DataFrame(columns=["site_id", "x", "y"])
+    candidates = frozenset[str]()
+    if config.units_from in ("shortlist", "both"):
+        extra = _candidate_sites(scenario, layers)
+        candidates = frozenset(extra["site_id"])
+        sites = pd.concat([sites, extra], ignore_index=True)
+    try:
+        validated = validate_allocation_tables(
+            tables.get("households", pd.DataFrame(columns=list(HOUSEHOLD_REQUIRED))),
+            units, sites, schools, gps, config, sources=sources,
+        )  # fmt: skip
+    except DataError as exc:
+        problems += exc.problems
+        return None
+    return AllocationData(validated, candidates, sources)
+
+
+def _pois(
+    scenario: Scenario,
+    layers: dict[str, gpd.GeoDataFrame],
+    tables: dict[str, pd.DataFrame],
+    sources: dict[str, str],
+) -> tuple[gpd.GeoDataFrame | None, str]:
+    """The points of interest the allocation uses (schools, GPs) and their id column."""
+    src = scenario.allocation.inputs  # type: ignore[union-attr]
+    poi_id = src.pois_id_column or "poi_id"
+    if src.pois is not None:
+        sources["schools"] = sources["gps"] = str(src.pois)
+        return tables.get("pois"), poi_id
+    if src.pois_layer is None or src.pois_layer not in layers:
+        return None, poi_id
+    layer = scenario.layers[src.pois_layer]
+    sources["schools"] = sources["gps"] = str(layer.path)
+    if not src.pois_id_column and layer.id_column:
+        poi_id = layer.id_column
+    return layers[src.pois_layer], poi_id
+
+
+def _candidate_sites(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
+    """Every longlist site as a place the allocation may build units on (if shortlisted)."""
+    id_col = scenario.layers[scenario.siting.longlist].id_column or "site_id"
+    longlist = layers.get(scenario.siting.longlist)
+    if longlist is None or id_col not in longlist.columns:
+        ids = _longlist_ids(scenario.layers[scenario.siting.longlist], id_col)
+        return pd.DataFrame({"site_id": ids, "x": 0.0, "y": 0.0})
+    points = shapely.point_on_surface(longlist.geometry.values)
+    frame = pd.DataFrame(
+        {
+            "site_id": longlist[id_col].astype(str).to_numpy(),
+            "x": shapely.get_x(points),
+            "y": shapely.get_y(points),
+        }
+    )
+    if "name" in longlist.columns:
+        frame["name"] = longlist["name"].astype(str).to_numpy()
+    return frame
+
+
+def _longlist_ids(source: LayerSource, id_col: str) -> list[str]:
+    """The longlist's ids when the longlist itself has problems (best effort, for messages).
+
+    Only used to check the allocation's references to longlist sites while the longlist's
+    own problems are reported; nothing runs on it.
+    """
+    try:
+        path = Path(str(source.path))
+        if path.suffix.lower() == ".csv":
+            ids = pd.read_csv(path, usecols=[id_col], dtype=str)[id_col]
+        else:
+            import pyogrio
+
+            ids = pyogrio.read_dataframe(
+                path, layer=source.layer, columns=[id_col], read_geometry=False
+            )[id_col]
+        return sorted(set(ids.dropna().astype(str)))
+    except Exception:  # the longlist's own problems are listed already
+        return []
+
+
+# --------------------------------------------------------------------------- longlist checks
+
+
+def _check_longlist_values(scenario: Scenario, sites: gpd.GeoDataFrame) -> list[Problem]:
+    """Every longlist value the scenario uses must be readable: numbers, dates, capacities."""
+    s = scenario.siting
+    source = scenario.layers[s.longlist]
+    id_col = source.id_column or "site_id"
+    checks: list[tuple[str, Callable[..., Any]]] = []
+    for c in s.criteria:
+        if isinstance(c, Attribute):
+            checks.append((c.column, numeric_column))
+    for r in s.exclusions:
+        if isinstance(r, LimitRule) and r.column:
+            checks.append((r.column, numeric_column))
+        if isinstance(r, AvailableByRule):
+            checks.append((r.column, parse_dates))
+    if s.shortlist.cost_column:
+        checks.append((s.shortlist.cost_column, numeric_column))
+    if s.shortlist.available_by:
+        checks.append((s.shortlist.available_column, parse_dates))
+    problems = capacity_problems(sites, s.capacity, id_col, str(source.path))
+    known = set(sites[id_col].astype(str)) if id_col in sites.columns else set()
+    for key in ("must_include", "must_exclude"):
+        for site in getattr(s.shortlist, key):
+            if site not in known:
+                problems.append(
+                    Problem(
+                        f"site '{site}' is not in the longlist"
+                        f"{did_you_mean(site, sorted(known))}",
+                        source=str(source.path), field=f"siting.shortlist.{key}",
+                    )
+                )  # fmt: skip
+    for column, check in dict(checks).items():
+        try:
+            check(sites, column, id_col, str(source.path))
+        except DataError as exc:
+            problems += exc.problems
+    return problems
+
+
+def _check_categories(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:
+    """Every category a criterion or rule names must occur in its layer."""
+    problems = []
+    items = [*scenario.siting.criteria, *scenario.siting.exclusions]
+    for item in items:
+        category = getattr(item, "category", None)
+        if not category or item.layer not in layers:
+            continue  # a layer that could not be read has its problems listed already
+        layer = layers[item.layer]
+        present = set(layer[item.category_column].dropna().astype(str))
+        if category not in present:
+            problems.append(
+                Problem(
+                    f"'{item.name}' uses category '{category}', which layer '{item.layer}' "
+                    f"does not have (present: {', '.join(sorted(present)) or 'none'})",
+                    source=str(scenario.layers[item.layer].path),
+                    field=item.category_column,
+                )
+            )
+    return problems
