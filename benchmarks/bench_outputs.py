@@ -37,12 +37,12 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from opvang_opt.io import load  # noqa: E402
 from opvang_opt.outputs.maps import build_map, score_colour  # noqa: E402
 from opvang_opt.outputs.report import build_report  # noqa: E402
 from opvang_opt.outputs.static import render_static  # noqa: E402
 from opvang_opt.outputs.tables import build_workbook, result_tables  # noqa: E402
 from opvang_opt.pipeline import RunResult, run  # noqa: E402
-from opvang_opt.schema import load_scenario  # noqa: E402
 
 DEMO = ROOT / "scenarios" / "demo.yaml"
 
@@ -137,7 +137,7 @@ def main() -> None:
 
     from tests.outputs.browser import Browser
 
-    base = run(load_scenario(DEMO), scenario_dir=str(DEMO.parent))
+    base = run(*load(DEMO), scenario_dir=str(DEMO.parent))
     big = synthetic_result(base, args.sites)
     rows: list[dict[str, Any]] = []
     browser = Browser()

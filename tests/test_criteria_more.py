@@ -11,8 +11,9 @@ import pytest
 from shapely.geometry import Point, box
 
 from opvang_opt.errors import DataError
+from opvang_opt.io import load, load_inputs
 from opvang_opt.io.graphs import read_street_graph
-from opvang_opt.pipeline import load_inputs, run
+from opvang_opt.pipeline import run
 from opvang_opt.schema import GraphSource, load_scenario
 from opvang_opt.siting.criteria import reception_load
 from tests.conftest import write_yaml
@@ -50,7 +51,7 @@ def test_network_distance_follows_the_streets(tiny) -> None:
         "value": {"type": "linear", "lower": 0, "upper": 3000, "direction": "lower_is_better"},
     }  # fmt: skip
     raw["siting"] = {**raw["siting"], "criteria": [crit], "exclusions": []}
-    result = run(load_scenario(write_yaml(tiny["dir"] / "net.yaml", raw)))
+    result = run(*load(write_yaml(tiny["dir"] / "net.yaml", raw)))
     ind = result.siting.sites.set_index("site_id")["ind_station_net"]
     # site A (square 0-100) touches node 1 (0, 0): 0 + 500 + 800 + 10 = 1310 m over the streets
     assert ind["A"] == pytest.approx(1310.0)
@@ -101,7 +102,7 @@ def test_point_sites_use_the_density_norm_and_say_so(tiny) -> None:
     raw = dict(tiny["raw"])
     capacity = {"density_units_per_ha": 30, "area_column": "area_m2"}
     raw["siting"] = {**raw["siting"], "exclusions": [], "capacity": capacity}
-    result = run(load_scenario(write_yaml(tiny["dir"] / "pt.yaml", raw)))
+    result = run(*load(write_yaml(tiny["dir"] / "pt.yaml", raw)))
     row = result.siting.sites.set_index("site_id").loc["C"]
     assert row["capacity_units"] == 15  # 0.5 ha x 30 per ha
     assert row["capacity_method"].startswith("punt:")

@@ -10,6 +10,7 @@ import pandas as pd
 import pyogrio
 import pytest
 
+from opvang_opt.io import load_inputs
 from opvang_opt.outputs import RESULT_FILES, write_results
 from opvang_opt.pipeline import run
 from opvang_opt.schema import load_scenario
@@ -21,9 +22,10 @@ DEMO = ROOT / "scenarios" / "demo.yaml"
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> dict:
     scenario = load_scenario(DEMO)
-    result = run(scenario, scenario_dir=str(DEMO.parent))
+    inputs = load_inputs(scenario)
+    result = run(scenario, inputs, scenario_dir=str(DEMO.parent))
     out = write_results(result, tmp_path_factory.mktemp("demo") / "results")
-    return {"scenario": scenario, "result": result, "out": out}
+    return {"scenario": scenario, "inputs": inputs, "result": result, "out": out}
 
 
 def test_results_folder_holds_every_file(demo) -> None:
@@ -138,7 +140,9 @@ def test_map_is_labelled_fictitious_and_escapes_site_names(demo) -> None:
 
 
 def test_same_scenario_gives_same_results(demo, tmp_path) -> None:
-    again = write_results(run(demo["scenario"], scenario_dir=str(DEMO.parent)), tmp_path / "r")
+    again = write_results(
+        run(demo["scenario"], demo["inputs"], scenario_dir=str(DEMO.parent)), tmp_path / "r"
+    )
     for name in ("shortlist.csv", "exclusions.csv", "tradeoff.csv", "sensitivity_criteria.csv",
                  "sensitivity.csv"):  # fmt: skip
         assert (again / name).read_bytes() == (demo["out"] / name).read_bytes()
@@ -146,7 +150,7 @@ def test_same_scenario_gives_same_results(demo, tmp_path) -> None:
     b = gpd.read_file(demo["out"] / "longlist_scored.gpkg", layer="longlist_scored")
     pd.testing.assert_frame_equal(a, b)
     assert (
-        run(demo["scenario"], scenario_dir=str(DEMO.parent)).scenario_hash
+        run(demo["scenario"], demo["inputs"], scenario_dir=str(DEMO.parent)).scenario_hash
         == demo["result"].scenario_hash
     )
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import geopandas as gpd
 import pytest
 
+from opvang_opt.io import load
 from opvang_opt.outputs import write_results
 from opvang_opt.pipeline import run
-from opvang_opt.schema import load_scenario
 from tests.conftest import real_data_dir, write_yaml
 
 pytestmark = pytest.mark.realdata
@@ -46,7 +46,7 @@ def test_real_buurten_as_longlist_with_natura2000(tmp_path) -> None:
         },
     }  # fmt: skip
     path = write_yaml(tmp_path / "real.yaml", scenario)
-    result = run(load_scenario(path))
+    result = run(*load(path))
     sites = result.siting.sites.set_index("statcode")
 
     # 55 buurten (MANIFEST: Diemen 37, Ouder-Amstel 7, Uithoorn 11)

@@ -198,10 +198,11 @@ def _with_ahp(tiny, matrix, **extra):
 
 
 def test_ahp_weights_replace_criterion_weights(tiny) -> None:
+    from opvang_opt.io import load
     from opvang_opt.pipeline import run
 
     # criterion 1 is 3 times as important as criterion 2: weights 0.75 / 0.25, CR 0
-    result = run(load_scenario(_with_ahp(tiny, [[1, 3], [1 / 3, 1]])))
+    result = run(*load(_with_ahp(tiny, [[1, 3], [1 / 3, 1]])))
     assert [c.weight for c in result.siting.criteria] == pytest.approx([0.75, 0.25])
     assert result.siting.summary.ahp_consistency_ratio == 0
 
@@ -230,19 +231,21 @@ def test_inconsistent_ahp_rejected_unless_accepted(tiny) -> None:
         load_scenario(path)
     assert "inconsistent: consistency ratio" in "\n".join(_messages(exc))
     raw["siting"]["ahp"]["accept_inconsistent"] = True
+    from opvang_opt.io import load
     from opvang_opt.pipeline import run
 
-    result = run(load_scenario(write_yaml(tiny["dir"] / "ok_ahp.yaml", raw)))
+    result = run(*load(write_yaml(tiny["dir"] / "ok_ahp.yaml", raw)))
     assert result.siting.summary.ahp_consistency_ratio > 0.1
     assert result.siting.summary.ahp_accepted_inconsistent is True
 
 
 def test_topsis_scoring_uses_fixed_ideal(tiny) -> None:
+    from opvang_opt.io import load
     from opvang_opt.pipeline import run
 
     raw = dict(tiny["raw"])
     raw["siting"] = {**raw["siting"], "method": "topsis", "exclusions": []}
-    sites = run(load_scenario(write_yaml(tiny["dir"] / "t.yaml", raw))).siting.sites
+    sites = run(*load(write_yaml(tiny["dir"] / "t.yaml", raw))).siting.sites
     # site A: values (0.9, 0.8), weights (2/3, 1/3): distance to the ideal 1 and anti-ideal 0
     w = np.array([2 / 3, 1 / 3])
     v = np.array([0.9, 0.8])

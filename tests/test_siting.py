@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from shapely.geometry import Point, box
 
-from opvang_opt.pipeline import load_inputs, run
+from opvang_opt.io import load, load_inputs
+from opvang_opt.pipeline import run
 from opvang_opt.schema import LinearValue, PiecewiseValue, StepValue, load_scenario
 from opvang_opt.siting import criteria as cr
 from opvang_opt.siting.mcda import weighted_sum
@@ -66,7 +67,7 @@ def test_weighted_sum_and_rank_ties_by_id() -> None:
 
 
 def test_tiny_world_scores_exclusions_and_shortlist(tiny) -> None:
-    result = run(load_scenario(tiny["path"]))
+    result = run(*load(tiny["path"]))
     sites = result.siting.sites.set_index("site_id")
     # station distance and cost values worked out by hand (see the fixture)
     assert sites["ind_station"].tolist() == pytest.approx([100, 100, 400, 800])
@@ -99,7 +100,7 @@ def test_site_breaking_several_rules_lists_every_rule(tiny, tmp_path) -> None:
     gdf.loc[2, "geometry"] = box(420, 0, 700, 100)
     gdf.loc[2, "available_from"] = "2029-01-01"
     gdf.to_file(tiny["data"] / "sites.gpkg", layer="longlist", driver="GPKG")
-    result = run(load_scenario(tiny["path"]))
+    result = run(*load(tiny["path"]))
     row = result.siting.sites.set_index("site_id").loc["C"]
     assert row["excluded_by"] == "nature, hv, date"
     assert row["n_rules_broken"] == 3
@@ -108,14 +109,14 @@ def test_site_breaking_several_rules_lists_every_rule(tiny, tmp_path) -> None:
 
 def test_exclusions_are_non_compensatory(tiny) -> None:
     # B is excluded although it scores 80, far above the eligible D-like sites
-    result = run(load_scenario(tiny["path"]))
+    result = run(*load(tiny["path"]))
     sites = result.siting.sites.set_index("site_id")
     assert sites.loc["B", "score"] > 50
     assert not sites.loc["B", "shortlisted"]
 
 
 def test_adding_a_dominated_site_changes_no_other_value_or_order(tiny) -> None:
-    before = run(load_scenario(tiny["path"])).siting.sites.set_index("site_id")
+    before = run(*load(tiny["path"])).siting.sites.set_index("site_id")
     gdf = gpd.read_file(tiny["data"] / "sites.gpkg", layer="longlist")
     worse = gdf.iloc[[0]].copy()
     worse["site_id"] = "Z"
@@ -125,7 +126,7 @@ def test_adding_a_dominated_site_changes_no_other_value_or_order(tiny) -> None:
         __import__("pandas").concat([gdf, worse], ignore_index=True), crs=gdf.crs
     )
     gdf.to_file(tiny["data"] / "sites.gpkg", layer="longlist", driver="GPKG")
-    after = run(load_scenario(tiny["path"])).siting.sites.set_index("site_id")
+    after = run(*load(tiny["path"])).siting.sites.set_index("site_id")
     cols = ["val_station", "val_cost", "score", "rank"]
     assert after.loc[before.index, cols].equals(before[cols])
     assert after.loc["Z", "rank"] == 2
@@ -137,7 +138,7 @@ def test_target_not_met_reports_the_shortfall(tiny) -> None:
     raw = dict(tiny["raw"])
     raw["siting"] = {**raw["siting"], "target": {"amount": 100}}
     path = write_yaml(tiny["dir"] / "short.yaml", raw)
-    result = run(load_scenario(path))
+    result = run(*load(path))
     assert not result.siting.target_met
     assert result.siting.summary.capacity_selected == 30
     assert result.siting.summary.shortfall == 70
@@ -155,7 +156,7 @@ def test_target_in_places_uses_persons_per_unit(tiny) -> None:
         "capacity": {"density_units_per_ha": 30, "persons_per_unit": 2.5},
         "target": {"amount": 100, "unit": "places"},
     }
-    result = run(load_scenario(write_yaml(tiny["dir"] / "places.yaml", raw)))
+    result = run(*load(write_yaml(tiny["dir"] / "places.yaml", raw)))
     # A (75 places) then B (75): 150 >= 100
     assert result.siting.shortlist["site_id"].tolist() == ["A", "B"]
     assert result.siting.shortlist["cumulative_capacity_places"].tolist() == [75, 150]

@@ -175,9 +175,7 @@ def run(
                 sec = time.perf_counter() - started[stage]
                 err.print(f"✓ {STAGE_LABELS.get(stage, stage)} ({sec:.2f} s)", markup=False)
 
-        result = pipeline.run(
-            scenario, inputs, progress=progress, scenario_dir=str(file.parent)
-        )
+        result = pipeline.run(scenario, inputs, progress=progress, scenario_dir=str(file.parent))
         err.print("… Writing results", markup=False)
         folder = write_results(result, target, lang=lang, profile=profile)
         err.print("✓ Writing results", markup=False)

@@ -11,9 +11,9 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, Point, box
 
+from opvang_opt.io import load
 from opvang_opt.outputs import write_results
 from opvang_opt.pipeline import run
-from opvang_opt.schema import load_scenario
 from tests.conftest import write_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +28,7 @@ XSS_SCRIPT = "</script><script>window.__xss=2</script>"
 @pytest.fixture(scope="session")
 def demo_result() -> Any:
     """The bundled demo, run once per session."""
-    return run(load_scenario(DEMO), scenario_dir=str(DEMO.parent))
+    return run(*load(DEMO), scenario_dir=str(DEMO.parent))
 
 
 @pytest.fixture(scope="session")
@@ -119,7 +119,7 @@ def xss_world(tmp_path_factory) -> dict[str, Any]:
         "outputs": {"attribution": f"Bron {XSS_IMG}"},
     }  # fmt: skip
     path = write_yaml(root / "xss.yaml", scenario)
-    result = run(load_scenario(path), scenario_dir=str(root))
+    result = run(*load(path), scenario_dir=str(root))
     out = write_results(result, root / "out")
     return {"result": result, "out": out, "payloads": payloads}
 

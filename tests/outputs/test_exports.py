@@ -237,10 +237,10 @@ def test_real_data_carries_the_cbs_attribution(tmp_path) -> None:
             "robustness": {"samples": 0},
         },
     }  # fmt: skip
+    from opvang_opt.io import load
     from opvang_opt.pipeline import run
-    from opvang_opt.schema import load_scenario
 
-    result = run(load_scenario(write_yaml(tmp_path / "real.yaml", scenario)))
+    result = run(*load(write_yaml(tmp_path / "real.yaml", scenario)))
     out = write_results(result, tmp_path / "out")
     for name in ("report.html", "map.html"):
         assert "CBS / Kadaster (PDOK), CC BY 4.0" in (out / name).read_text(encoding="utf-8")

@@ -29,8 +29,13 @@ from opvang_opt.allocation.validate import HOUSEHOLD_REQUIRED, UNIT_REQUIRED, Ta
 from opvang_opt.allocation.validate import validate_inputs as validate_allocation_tables
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.graphs import StreetGraph, read_street_graph
-from opvang_opt.io.layers import WORKING_CRS, LayerReport, check_columns_and_ids, read_layer
-from opvang_opt.io.layers import read_table
+from opvang_opt.io.layers import (
+    WORKING_CRS,
+    LayerReport,
+    check_columns_and_ids,
+    read_layer,
+    read_table,
+)
 from opvang_opt.schema import (
     Attribute,
     AvailableByRule,

@@ -220,7 +220,7 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
 
     Examples
     --------
-    >>> from opvang_opt.pipeline import load_inputs
+    >>> from opvang_opt.io import load_inputs
     >>> from opvang_opt.schema import load_scenario
     >>> sc = load_scenario("scenarios/demo.yaml")  # doctest: +SKIP
     >>> res = run_siting(sc.siting, load_inputs(sc).siting)  # doctest: +SKIP

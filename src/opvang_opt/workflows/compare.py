@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from opvang_opt.errors import Problem, ScenarioError
-from opvang_opt.schema import Scenario, flatten, load_scenario
+from opvang_opt.schema import Scenario, flatten
 from opvang_opt.workflows.figures import FigureValue, result_figures, shortlist_ids
 
 if TYPE_CHECKING:
@@ -187,9 +187,12 @@ def compare_scenarios(
     ScenarioError
         With fewer than two files, or when a scenario is invalid.
     DataError
-        When a scenario's input layers fail validation.
+        When a scenario's inputs fail validation (every problem of every file, before
+        any scenario runs).
     """
     from opvang_opt import pipeline
+    from opvang_opt.errors import DataError, OpvangError
+    from opvang_opt.io import Inputs, load
 
     if len(paths) < 2:
         raise ScenarioError(
@@ -197,22 +200,25 @@ def compare_scenarios(
             [Problem(f"got {len(paths)}", field="FILES")],
         )
     run = run or pipeline.run
-    # validate every file first: bad input is reported before anything long runs
-    loaded: list[tuple[str, Scenario]] = []
+    # read and check every file and its inputs first: bad input is reported before anything
+    # long runs
+    loaded: list[tuple[str, Scenario, Inputs]] = []
     problems: list[Problem] = []
+    kind: type[OpvangError] = ScenarioError
     for p in paths:
         try:
-            loaded.append((str(p), load_scenario(p)))
-        except ScenarioError as exc:
+            loaded.append((str(p), *load(p)))
+        except OpvangError as exc:
             problems += exc.problems or [Problem(exc.summary, source=str(p))]
+            kind = DataError if isinstance(exc, DataError) else kind
     if problems:
-        raise ScenarioError(f"{len(problems)} problem(s) in the compared scenarios", problems)
-    labels = _unique_labels([sc.name for _, sc in loaded])
+        raise kind(f"{len(problems)} problem(s) in the compared scenarios", problems)
+    labels = _unique_labels([sc.name for _, sc, _ in loaded])
     runs = []
-    for label, (p, sc) in zip(labels, loaded, strict=True):
+    for label, (p, sc, sc_inputs) in zip(labels, loaded, strict=True):
         if progress:
             progress(label, "start")
-        result = run(sc, scenario_dir=str(Path(p).parent))
+        result = run(sc, sc_inputs, scenario_dir=str(Path(p).parent))
         if progress:
             progress(label, "done")
         inputs = {

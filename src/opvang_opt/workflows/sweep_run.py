@@ -71,6 +71,7 @@ def run_variant(
         shortlisted ids, capacity, cost, total value, exchange savings and timings.
     """
     from opvang_opt import pipeline
+    from opvang_opt.io import load_inputs
 
     t0 = time.perf_counter()
     row: dict[str, Any] = dict.fromkeys(RESULT_COLUMNS)
@@ -79,7 +80,7 @@ def run_variant(
     row["worker"] = f"{socket.gethostname()}:{os.getpid()}"
     try:
         scenario = validate_scenario(raw, f"variant {variant}")
-        result = pipeline.run(scenario, scenario_dir=scenario_dir)
+        result = pipeline.run(scenario, load_inputs(scenario), scenario_dir=scenario_dir)
         row.update(siting_figures(result))
         row.update(
             status="ok" if result.siting.summary.target_met else "target_not_met",
