@@ -219,6 +219,25 @@ def run(
 
 
 @app.command()
+def demo(
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Results folder (default: results/<scenario name>)."),
+    ] = None,
+    lang: Annotated[
+        Literal["nl", "en"] | None,
+        typer.Option("--lang", help="Language of map and report (default: the scenario's)."),
+    ] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Run the bundled demo scenario (fictitious Duo+ data) and write its results folder."""
+    from opvang_opt.resources import demo_scenario
+
+    scenario_file = _guard(debug, demo_scenario)
+    run(scenario_file, out_dir=out_dir, lang=lang, profile=None, debug=debug)
+
+
+@app.command()
 def schema(
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Write to this file instead of stdout.")

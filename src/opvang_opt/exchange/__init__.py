@@ -50,15 +50,17 @@ from .solve import ExchangeResult, decompose_flows, solve_exchange
 from .tables import compare_proposals, output_tables, with_bound, with_capacity, with_task
 from .tradeoff import TradeoffResult, default_shifts, tradeoff
 
-DEMO_SCENARIO = Path(__file__).resolve().parents[3] / "scenarios" / "demo.yaml"
-"""The repository's demo scenario, whose ``exchange:`` section is the Duo+ demo."""
-
 
 def demo_exchange_data() -> dict[str, Any]:
-    """Return the demo scenario's ``exchange:`` section (Duo+) as plain data."""
+    """Return the demo scenario's ``exchange:`` section (Duo+) as plain data.
+
+    The demo scenario is package data (see :func:`opvang_opt.resources.demo_scenario`), so
+    this works from an installed wheel too.
+    """
+    from opvang_opt.resources import demo_scenario
     from opvang_opt.schema import read_yaml
 
-    return read_yaml(DEMO_SCENARIO)["exchange"]
+    return read_yaml(demo_scenario())["exchange"]
 
 
 def load_demo_config() -> ExchangeConfig:
@@ -91,7 +93,11 @@ def exchange_config_from_scenario(
     from opvang_opt.errors import Problem, ScenarioError
     from opvang_opt.schema import load_scenario
 
-    path = Path(path) if path is not None else DEMO_SCENARIO
+    if path is None:
+        from opvang_opt.resources import demo_scenario
+
+        path = demo_scenario()
+    path = Path(path)
     section = load_scenario(path).exchange
     if section is None:
         raise ScenarioError(
