@@ -153,10 +153,8 @@ def run(
     debug: DebugOpt = False,
 ) -> None:
     """Run a scenario and write its results folder."""
-    from opvang_opt import pipeline
     from opvang_opt.io import load
     from opvang_opt.io.results import check_target
-    from opvang_opt.outputs import write_results
 
     def go() -> int:
         label = STAGE_LABELS["inputs"]
@@ -165,6 +163,10 @@ def run(
         scenario, inputs = load(file)  # every problem of the scenario and its inputs at once
         target = check_target(out_dir or Path("results") / scenario.name)  # before the work
         err.print(f"✓ {label} ({time.perf_counter() - t0:.2f} s)", markup=False)
+        # the stages and outputs are imported once the inputs are known to be good
+        from opvang_opt import pipeline
+        from opvang_opt.outputs import write_results
+
         started: dict[str, float] = {}
 
         def progress(stage: str, event: str) -> None:
