@@ -227,6 +227,7 @@ def _named_sites(tables: Tables, config: AllocationConfig) -> set[str]:
     hh = tables.households
     named = {s for col in ("preferred_sites", "refused_sites") for ids in hh[col] for s in ids}
     named |= set(tables.units["site_id"])
-    named |= {p.site_id for p in (*config.pins, *config.bans) if p.site_id is not None}
+    named |= {p.site_id for p in config.pins if p.site_id is not None}
+    named |= {b.site_id for b in config.bans if b.site_id is not None}
     named |= {s for rule in config.mix_rules for s in rule.sites or ()}
     return named

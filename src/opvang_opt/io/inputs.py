@@ -36,6 +36,7 @@ from opvang_opt.io.layers import (
     read_layer,
     read_table,
 )
+from opvang_opt.schema import AllocationInputs as AllocationFiles
 from opvang_opt.schema import (
     Attribute,
     AvailableByRule,
@@ -356,7 +357,7 @@ def _allocation_data(
     if stock and ("units" not in tables or "sites" not in tables):
         return None
 
-    pois, poi_id = _pois(scenario, layers, tables, sources)
+    pois, poi_id = _pois(src, scenario, layers, tables, sources)
     schools, gps = (None, None)
     if pois is not None:
         schools, gps = schools_and_gps(pois, poi_id, src.pois_category_column)
@@ -379,13 +380,13 @@ def _allocation_data(
 
 
 def _pois(
+    src: AllocationFiles,
     scenario: Scenario,
     layers: dict[str, gpd.GeoDataFrame],
     tables: dict[str, pd.DataFrame],
     sources: dict[str, str],
 ) -> tuple[gpd.GeoDataFrame | None, str]:
     """The points of interest the allocation uses (schools, GPs) and their id column."""
-    src = scenario.allocation.inputs  # type: ignore[union-attr]
     poi_id = src.pois_id_column or "poi_id"
     if src.pois is not None:
         sources["schools"] = sources["gps"] = str(src.pois)
@@ -486,7 +487,9 @@ def _check_categories(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]) -
     problems = []
     items = [*scenario.siting.criteria, *scenario.siting.exclusions]
     for item in items:
-        category = getattr(item, "category", None)
+        if not isinstance(item, DistanceToPoi | CountWithin | CloserThanRule):
+            continue
+        category = item.category
         if not category or item.layer not in layers:
             continue  # a layer that could not be read has its problems listed already
         layer = layers[item.layer]

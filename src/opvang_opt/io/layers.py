@@ -85,7 +85,7 @@ def read_table(
     DataError
         Listing every missing column, missing id and duplicate id.
     """
-    path = Path(source.path)
+    path = Path(str(source.path))
     label = str(path)
     if not path.exists():
         raise DataError(
