@@ -177,3 +177,23 @@ def test_internal_error_exits_1_asking_for_a_report(tiny, monkeypatch) -> None:
     assert "Internal error: shortlist checker: rule broken" in res.stderr
     assert "site A: over budget" in res.stderr and "please report" in res.stderr
     assert "Traceback" not in res.output and not out.exists()
+
+
+def test_a_layer_missing_from_the_cache_is_listed_with_the_other_problems(tiny) -> None:
+    """A cached layer that was never fetched is one problem (with the command that fetches
+    it), listed beside a bad longlist value, and not repeated as a missing file."""
+    raw = dict(tiny["raw"])
+    raw["data_cache"] = str(tiny["dir"] / "empty-cache")
+    raw["layers"] = {**raw["layers"], "natura": {"source": "natura2000"}}
+    sites = gpd.read_file(tiny["data"] / "sites.gpkg", layer="longlist")
+    sites["cost"] = sites["cost"].astype(object)
+    sites.loc[2, "cost"] = "duur"  # not a number
+    sites.to_file(tiny["data"] / "sites.gpkg", layer="longlist", driver="GPKG")
+    with pytest.raises(DataError) as exc:
+        load(write_yaml(tiny["dir"] / "cached.yaml", raw))
+    problems = exc.value.problems
+    assert len(problems) == 2, exc.value.render()
+    cache, value = problems
+    assert cache.field == "layers.natura.source"
+    assert "run: opvang-opt data fetch --gemeente GM0384 --layers natura2000" in cache.message
+    assert value.field == "cost" and "C" in str(value.where)

@@ -6,7 +6,7 @@ import os
 from typing import TYPE_CHECKING
 
 from opvang_opt.errors import DataError, OpvangError, Problem, ScenarioError
-from opvang_opt.schema import Scenario, load_resolved_raw, load_scenario, validate_scenario
+from opvang_opt.schema import Scenario, load_resolved_raw, validate_scenario
 
 if TYPE_CHECKING:
     from opvang_opt.io.inputs import Inputs
@@ -48,11 +48,33 @@ def load(path: str | os.PathLike[str]) -> tuple[Scenario, Inputs]:
     """
     from opvang_opt.io.inputs import load_inputs
 
+    missing: list[Problem] = []  # cached layers named by `source:` that are not in the cache
     try:
-        scenario = load_scenario(path)
+        raw = load_resolved_raw(path, missing=missing)
+        scenario = validate_scenario(raw, source=str(path))
     except ScenarioError as exc:
         raise _with_input_problems(path, exc) from None
-    return scenario, load_inputs(scenario)
+    try:
+        inputs = load_inputs(scenario)
+    except DataError as exc:
+        raise _combined([], missing, exc.problems) from None
+    if missing:
+        raise _combined([], missing, [])
+    return scenario, inputs
+
+
+def _combined(schema: list[Problem], missing: list[Problem], found: list[Problem]) -> DataError:
+    """One error with the scenario's, the cache's and the inputs' problems.
+
+    A layer that is not in the cache cannot be read either: that it is missing is said once.
+    """
+    absent = {p.source for p in missing}
+    problems = [*schema, *missing, *(p for p in found if p.source not in absent)]
+    if schema:
+        summary = f"The scenario and its inputs have {len(problems)} problem(s)"
+    else:
+        summary = f"The inputs have {len(problems)} problem(s)"
+    return DataError(summary, problems)
 
 
 def _section(problem: Problem) -> str | None:
@@ -69,13 +91,13 @@ def _with_input_problems(path: str | os.PathLike[str], exc: ScenarioError) -> Op
     sections = {_section(p) for p in exc.problems}
     if not exc.problems or not sections <= set(INDEPENDENT_SECTIONS):
         return exc
+    missing: list[Problem] = []
     try:
-        raw = load_resolved_raw(path)
+        raw = load_resolved_raw(path, missing=missing)
         rest = validate_scenario({k: v for k, v in raw.items() if k not in sections}, str(path))
         load_inputs(rest)
     except DataError as more:
-        problems = [*exc.problems, *more.problems]
-        return DataError(f"The scenario and its inputs have {len(problems)} problem(s)", problems)
+        return _combined(exc.problems, missing, more.problems)
     except OpvangError:
         return exc
-    return exc
+    return _combined(exc.problems, missing, []) if missing else exc

@@ -328,10 +328,16 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     return validate_scenario(load_resolved_raw(path), source=str(path))
 
 
-def load_resolved_raw(path: str | os.PathLike[str]) -> dict[str, Any]:
+def load_resolved_raw(
+    path: str | os.PathLike[str], *, missing: list[Problem] | None = None
+) -> dict[str, Any]:
     """The merged raw mapping of a scenario file, with cached layers named by `source:`
-    resolved to their files (what :func:`load_scenario` validates, and sweeps vary)."""
-    return resolve_layer_sources(load_raw(path), base_dir=Path(path).resolve().parent)
+    resolved to their files (what :func:`load_scenario` validates, and sweeps vary).
+
+    ``missing`` collects cached layers that are absent instead of raising (see
+    :func:`opvang_opt.schema.sources.resolve_layer_sources`)."""
+    base_dir = Path(path).resolve().parent
+    return resolve_layer_sources(load_raw(path), base_dir=base_dir, missing=missing)
 
 
 def validate_scenario(raw: dict[str, Any], source: str = "scenario") -> Scenario:

@@ -91,6 +91,7 @@ def resolve_layer_sources(
     *,
     base_dir: str | os.PathLike[str] | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
+    missing: list[Problem] | None = None,
 ) -> dict[str, Any]:
     """Turn ``layers: {name: {source: cbs_buurten}}`` into paths of the data cache.
 
@@ -108,6 +109,10 @@ def resolve_layer_sources(
         Folder of the scenario file.
     cache_dir
         The cache folder, overriding the scenario's.
+    missing
+        When given, a layer that is not in the cache (or lacks a municipality) is appended
+        here, its source being the file it would be, and still gets that path, so the other
+        inputs can be checked too (see :func:`opvang_opt.io.load`). Otherwise it is raised.
 
     Returns
     -------
@@ -146,7 +151,7 @@ def resolve_layer_sources(
     ]  # fmt: skip
     new_layers: dict[str, Any] = {}
     bad: list[Problem] = []
-    missing: list[Problem] = []
+    absent: list[Problem] = []
     for key, spec in layers.items():
         if not (isinstance(spec, dict) and "source" in spec):
             new_layers[key] = spec
@@ -165,22 +170,26 @@ def resolve_layer_sources(
         group = LAYERS[name].group
         fetch = f"opvang-opt data fetch {' '.join(f'--gemeente {c}' for c in codes)} " \
                 f"--layers {group} --cache {cache}"  # fmt: skip
+        file = str(layer_path(cache, name).resolve())
+        lacking = [c for c in codes if c not in (meta or {}).get("gemeenten", {})]
         if meta is None:
-            missing.append(Problem(f"'{name}' is not in the cache {cache}; run: {fetch}",
-                                   field=where))  # fmt: skip
+            absent.append(Problem(f"'{name}' is not in the cache {cache}; run: {fetch}",
+                                  source=file, field=where))  # fmt: skip
+        elif lacking:
+            absent.append(Problem(f"the cached '{name}' lacks {', '.join(lacking)}; run: "
+                                  f"{fetch}", source=file, field=where))  # fmt: skip
+        if (meta is None or lacking) and missing is None:
             continue
-        lacking = [c for c in codes if c not in meta.get("gemeenten", {})]
-        if lacking:
-            missing.append(Problem(f"the cached '{name}' lacks {', '.join(lacking)}; run: "
-                                   f"{fetch}", field=where))  # fmt: skip
-            continue
-        spec["path"] = str(layer_path(cache, name).resolve())
+        meta = meta or {}
+        spec["path"] = file
         spec.setdefault("layer", name)
         spec.setdefault("id_column", meta.get("id_column", LAYERS[name].id_column))
         new_layers[key] = spec
     if bad:
         raise ScenarioError("Invalid layer sources", bad)
-    if missing:
-        raise DataError("Layers named by source are not in the data cache", missing)
+    if absent and missing is None:
+        raise DataError("Layers named by source are not in the data cache", absent)
+    if missing is not None:
+        missing += absent
     out["layers"] = new_layers
     return out
