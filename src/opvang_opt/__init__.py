@@ -1,7 +1,8 @@
 """opvang-opt: site selection, household allocation and regional task exchange.
 
-The one entry point is :func:`opvang_opt.pipeline.run`; the CLI and the notebooks
-are thin faces over it.
+Read and check every input with :func:`opvang_opt.io.load` (or
+:func:`opvang_opt.io.load_inputs`), then run with :func:`opvang_opt.pipeline.run`
+``(scenario, inputs)``; the CLI and the notebooks are thin faces over these two.
 """
 
 from importlib.metadata import PackageNotFoundError, version
