@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -25,8 +26,17 @@ def _sh(*cmd: str | Path, cwd: Path, timeout: float = 300) -> subprocess.Complet
 
 @pytest.mark.slow
 def test_wheel_in_a_fresh_venv_runs_the_demo_outside_the_repository(tmp_path) -> None:
+    # build from a copy, so the build leaves nothing in the working tree
+    source = tmp_path / "source"
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info", "results", "cache")
+    for part in ("pyproject.toml", "README.md", "src", "scenarios", "data/demo"):
+        if (ROOT / part).is_dir():
+            shutil.copytree(ROOT / part, source / part, symlinks=True, ignore=skip)
+        else:
+            (source / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / part, source / part)
     wheels = tmp_path / "wheels"
-    built = _sh(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", wheels, ROOT,
+    built = _sh(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", wheels, source,
                 cwd=tmp_path)  # fmt: skip
     if built.returncode != 0 and "Could not find a version" in built.stderr + built.stdout:
         pytest.skip(f"no network for the build backend: {built.stderr[-300:]}")

