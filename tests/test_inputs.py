@@ -197,3 +197,26 @@ def test_a_layer_missing_from_the_cache_is_listed_with_the_other_problems(tiny) 
     assert cache.field == "layers.natura.source"
     assert "run: opvang-opt data fetch --gemeente GM0384 --layers natura2000" in cache.message
     assert value.field == "cost" and "C" in str(value.where)
+
+
+def test_allocation_tables_in_memory_are_checked_like_the_files() -> None:
+    scenario, from_files = load(DEMO)
+    in_memory = inputs_from_frames(scenario, from_files.layers, tables=from_files.allocation)
+    a, b = from_files.allocation_data, in_memory.allocation_data
+    assert a is not None and b is not None
+    for name in ("households", "units", "sites", "schools", "gps"):
+        pd.testing.assert_frame_equal(getattr(a.tables, name), getattr(b.tables, name))
+    assert a.candidate_sites == b.candidate_sites
+    # units come from the stock and the shortlist: every longlist site is a candidate
+    longlist = from_files.layers["longlist"]
+    assert b.candidate_sites == set(longlist["site_id"].astype(str))
+    bad = from_files.allocation["households"].copy()
+    bad.loc[0, "arrival_date"] = "31-02-2026"
+    with pytest.raises(DataError) as exc:
+        inputs_from_frames(scenario, from_files.layers, tables={**from_files.allocation,
+                                                                "households": bad})  # fmt: skip
+    (problem,) = exc.value.problems
+    assert (
+        problem.field == "arrival_date"
+        and problem.where == f"household {bad.loc[0, 'household_id']}"
+    )
