@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from opvang_opt import pipeline
 from opvang_opt.cli import app
 from opvang_opt.exchange import ExchangeConfig, run_exchange
-from opvang_opt.schema import load_scenario
+from opvang_opt.io import load
 from opvang_opt.siting import stage as siting_stage
 from opvang_opt.status import SolveStatus, StageStatus
 from tests.conftest import write_yaml
@@ -130,7 +130,7 @@ def test_exchange_solver_without_a_solution_is_a_status(solver_gives_up) -> None
 
 def test_exchange_without_a_solution_does_not_abort_the_run(tiny, solver_gives_up) -> None:
     path = with_exchange(tiny, FEASIBLE)
-    result = pipeline.run(load_scenario(path), scenario_dir=str(path.parent))
+    result = pipeline.run(*load(path), scenario_dir=str(path.parent))
     stages = {s.name: s for s in result.stages}
     assert stages["siting"].status is StageStatus.OK
     assert stages["exchange"].status is StageStatus.NO_SOLUTION
@@ -139,7 +139,7 @@ def test_exchange_without_a_solution_does_not_abort_the_run(tiny, solver_gives_u
 
 def test_infeasible_exchange_does_not_abort_the_run(tiny) -> None:
     path = with_exchange(tiny, INFEASIBLE)
-    result = pipeline.run(load_scenario(path), scenario_dir=str(path.parent))
+    result = pipeline.run(*load(path), scenario_dir=str(path.parent))
     stages = {s.name: s for s in result.stages}
     assert stages["siting"].status is StageStatus.OK
     assert stages["exchange"].status is StageStatus.INFEASIBLE
@@ -159,7 +159,7 @@ def test_infeasible_exchange_does_not_abort_the_run(tiny) -> None:
 
 def test_feasible_exchange_in_a_run_is_checked_and_clean(tiny) -> None:
     path = with_exchange(tiny, FEASIBLE)
-    result = pipeline.run(load_scenario(path), scenario_dir=str(path.parent))
+    result = pipeline.run(*load(path), scenario_dir=str(path.parent))
     ex = result.exchange
     assert ex is not None and ex.status is SolveStatus.OPTIMAL and ex.check is not None
     assert ex.check.is_ok and ex.check.checker == "exchange"
@@ -180,7 +180,7 @@ added only with AHP weights)."""
 
 
 def test_siting_summary_is_typed_and_keeps_the_run_json_keys(tiny) -> None:
-    result = pipeline.run(load_scenario(tiny["path"]), scenario_dir=str(tiny["dir"]))
+    result = pipeline.run(*load(tiny["path"]), scenario_dir=str(tiny["dir"]))
     summ = result.siting.summary
     with pytest.raises(dataclasses.FrozenInstanceError):
         summ.target = 1  # type: ignore[misc]
