@@ -255,7 +255,13 @@ def test_topsis_scoring_uses_fixed_ideal(tiny) -> None:
 
 
 def test_optimise_needs_a_limit(tiny) -> None:
+    # only the old score objectives fill every site without a limit (issue 13 changed the
+    # default objective to people, which is irredundant and needs no limit)
     raw = dict(tiny["raw"])
-    raw["siting"] = {**raw["siting"], "shortlist": {"method": "optimise"}}
-    with pytest.raises(ScenarioError, match="optimise needs a limit"):
+    raw["siting"] = {**raw["siting"], "shortlist": {"method": "optimise", "objective": "score"}}
+    with pytest.raises(ScenarioError, match="optimise with objective score needs a limit"):
         load_scenario(write_yaml(tiny["dir"] / "o.yaml", raw))
+    raw["siting"] = {**raw["siting"], "shortlist": {"method": "optimise"}}
+    assert load_scenario(write_yaml(tiny["dir"] / "p.yaml", raw)).siting.shortlist.objective == (
+        "people"
+    )

@@ -21,6 +21,10 @@ def problem(**kw) -> ShortlistProblem:
         target=20,
         eligible=np.ones(4, dtype=bool),
         max_sites=2,
+        # these tests pin the rules under the old objective (sum of scores, redundant
+        # sites allowed); the people objective has its own tests in tests/siting/
+        objective="score",
+        irredundant=False,
     )
     base.update(kw)
     return ShortlistProblem(**base)
@@ -143,7 +147,7 @@ def test_optimum_equals_brute_force(seed: int) -> None:
         target=params["target"], eligible=np.ones(n, bool), cost=cost, budget=params["budget"],
         max_sites=params["max_sites"], conflicts=np.column_stack([a[close], b[close]]),
         conflict_distance=d[close], min_distance=params["min_distance"], zone=params["zone"],
-        max_per_zone=params["max_per_zone"],
+        max_per_zone=params["max_per_zone"], objective="score", irredundant=False,
     )  # fmt: skip
     best = -1.0
     for bits in itertools.product([False, True], repeat=n):
@@ -186,7 +190,7 @@ def test_deterministic() -> None:
     p = ShortlistProblem(
         ids=np.array([f"s{i}" for i in range(n)]), value=np.round(rng.uniform(0, 100, n), 2),
         capacity=rng.integers(1, 50, n), target=300, eligible=np.ones(n, bool), max_sites=12,
-        zone=rng.choice(list("ABCDE"), n), max_per_zone=3,
+        zone=rng.choice(list("ABCDE"), n), max_per_zone=3, objective="score",
     )  # fmt: skip
     first = solve_shortlist(p)
     for _ in range(2):

@@ -31,6 +31,18 @@ _L: dict[str, dict[Lang, str]] = {
     "map": {"nl": "Kaart", "en": "Map"},
     "shortlist": {"nl": "Shortlist", "en": "Shortlist"},
     "excluded": {"nl": "Uitgesloten locaties", "en": "Excluded sites"},
+    "tradeoff": {
+        "nl": "Afweging: kwaliteit, kosten en aantal locaties",
+        "en": "Trade-off: quality, cost and number of sites",
+    },
+    "robust": {
+        "nl": "Robuustheid van de gekozen shortlist",
+        "en": "Robustness of the chosen shortlist",
+    },
+    "counterfactual": {
+        "nl": "Wat als: een locatie erbij of eraf",
+        "en": "What if: a site in or out",
+    },
     "allocation": {"nl": "Toewijzing per locatie", "en": "Allocation per site"},
     "comparison": {
         "nl": "Kwaliteit van de toewijzing tegenover de handmatige basislijn",
@@ -193,6 +205,66 @@ def _table(df: pd.DataFrame | None, lang: Lang, result: RunResult, digits: int =
     return {"headers": list(lab.columns), "rows": rows}
 
 
+def _tradeoff_section(result: RunResult, lang: Lang) -> dict[str, Any]:
+    """The frontier chart, the robustness of the chosen rule and the counterfactuals."""
+    from opvang_opt.outputs.frontier import frontier_png
+
+    s = result.siting
+    nl = lang == "nl"
+    png = frontier_png(s.tradeoff, lang)
+    lines = []
+    summ = s.summary
+    if summ.quality is not None:
+        lines.append(
+            (f"De gekozen shortlist geeft de benodigde plekken een gemiddelde score van "
+             f"{content.fmt_number(summ.quality, 1)}. " if nl else
+             f"The chosen shortlist gives the needed places a mean score of "
+             f"{summ.quality:.1f}. ")
+            + summ.overshoot_note
+        )  # fmt: skip
+    sets = s.shortlist_sets
+    if sets is not None and not sets.empty:
+        n = result.scenario.siting.robustness.samples
+        share = float(sets.attrs.get("chosen_share", 0.0))
+        core = sets.attrs.get("stable_core", [])
+        core_txt = ", ".join(core) if core else ("geen" if nl else "none")
+        lines.append(
+            f"Bij {n} trekkingen van de gewichten is dezelfde regel ({summ.shortlist_method}"
+            f"{', ' + summ.objective if summ.objective else ''}) "
+            f"telkens opnieuw opgelost. Precies deze shortlist komt uit in "
+            f"{content.fmt_number(100 * share, 0)} % van de trekkingen. Vaste kern (in minstens "
+            f"{content.fmt_number(100 * result.scenario.siting.robustness.stable_share, 0)} % van "
+            f"de trekkingen): {core_txt}."
+            if nl else
+            f"The same rule was solved again for each of {n} weight samples. Exactly this "
+            f"shortlist comes out in {100 * share:.0f} % of them. Stable core (in at least "
+            f"{100 * result.scenario.siting.robustness.stable_share:.0f} %): {core_txt}."
+        )  # fmt: skip
+    shares = None
+    if s.sensitivity is not None and "shortlist_share" in s.sensitivity.columns:
+        sh = s.sensitivity.dropna(subset=["shortlist_share"])
+        sh = sh[(sh["shortlist_share"] > 0) | sh["shortlisted"].astype(bool)]
+        shares = sh.sort_values("shortlist_share", ascending=False)[
+            ["site_id", "shortlist_share", "stable_core", "shortlisted"]
+        ].head(12)
+    cf = s.counterfactuals
+    cf_table = None
+    if cf is not None and not cf.empty:
+        keep = ["site_id", "action", "feasible", "loss", "loss_unit", "cost_change", "leaving",
+                "entering", "reason"]  # fmt: skip
+        cf = cf[[c for c in keep if c in cf.columns]].copy()
+        if nl:
+            cf["action"] = cf["action"].map({"force_in": "erbij", "drop": "eraf"})
+        cf_table = cf.sort_values(["action", "loss"], na_position="last").head(15)
+    return {
+        "png": base64.b64encode(png).decode("ascii") if png else "",
+        "lines": lines,
+        "sets": _table(sets if sets is not None and not sets.empty else None, lang, result),
+        "shares": _table(shares, lang, result),
+        "counterfactuals": _table(cf_table, lang, result),
+    }
+
+
 def report_context(
     result: RunResult, lang: Lang, profile: Profile, images: dict[str, bytes]
 ) -> dict[str, Any]:
@@ -271,6 +343,7 @@ def report_context(
         "png": base64.b64encode(images["png"]).decode("ascii") if "png" in images else "",
         "shortlist": _table(shortlist[short_cols], lang, result),
         "excluded": _table(excluded, lang, result),
+        "tradeoff": _tradeoff_section(result, lang),
         "alloc_summary": alloc_summary,
         "allocation": _table(alloc_table, lang, result) if alloc_table is not None else None,
         "comparison": _table(alloc_summary.get("comparison"), lang, result)
@@ -322,6 +395,7 @@ td.num { text-align: right; }
   display: inline-block; margin: 6px 0; }
 .privacy { background: #fff8e1; border-left: 4px solid #f9a825; padding: 4px 8px; font-size: 12px; }
 img.map { max-width: 100%; border: 1px solid #ccc; }
+img.chart { max-width: 100%; }
 details summary { cursor: pointer; font-weight: bold; }
 @media print { details { display: block; } h2 { page-break-after: avoid; } }
 </style>
@@ -354,6 +428,15 @@ details summary { cursor: pointer; font-weight: bold; }
 {{ table(shortlist) }}
 <h3>{{ L.excluded }}</h3>
 {{ table(excluded) }}
+
+<h2 id="tradeoff">{{ L.tradeoff }}</h2>
+{% if tradeoff.png %}<img class="chart" id="frontier-chart" alt="{{ L.tradeoff }}" src="data:image/png;base64,{{ tradeoff.png }}">{% endif %}
+{% for line in tradeoff.lines %}<p>{{ line }}</p>{% endfor %}
+<h3 id="robust">{{ L.robust }}</h3>
+{{ table(tradeoff.sets) }}
+{{ table(tradeoff.shares) }}
+<h3 id="counterfactual">{{ L.counterfactual }}</h3>
+{{ table(tradeoff.counterfactuals) }}
 
 <h2 id="allocation">{{ L.allocation }}</h2>
 {% if allocation %}

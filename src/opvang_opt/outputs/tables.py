@@ -60,6 +60,19 @@ HEADERS: dict[str, dict[Lang, str]] = {
     "rank1_share": {"nl": "Aandeel rang 1 (0-1)", "en": "Share rank 1 (0-1)"},
     "top3_share": {"nl": "Aandeel top 3 (0-1)", "en": "Share top 3 (0-1)"},
     "shortlist_share": {"nl": "Aandeel op shortlist (0-1)", "en": "Share shortlisted (0-1)"},
+    "stable_core": {"nl": "Vaste kern", "en": "Stable core"},
+    "share": {"nl": "Aandeel trekkingen (0-1)", "en": "Share of samples (0-1)"},
+    "sites": {"nl": "Locaties", "en": "Sites"},
+    "is_chosen": {"nl": "Gekozen shortlist", "en": "Chosen shortlist"},
+    "action": {"nl": "Wat als", "en": "What if"},
+    "loss": {"nl": "Verlies", "en": "Loss"},
+    "loss_unit": {"nl": "Eenheid verlies", "en": "Unit of loss"},
+    "cost_change": {"nl": "Verschil kosten (EUR)", "en": "Cost change (EUR)"},
+    "quality_change": {"nl": "Verschil kwaliteit (punten)", "en": "Quality change (points)"},
+    "quality": {"nl": "Kwaliteit (gem. score per benodigde plek)", "en": "Quality (mean score per needed place)"},
+    "overshoot": {"nl": "Overschot", "en": "Overshoot"},
+    "frontier": {"nl": "Curve", "en": "Curve"},
+    "epsilon": {"nl": "Grens (epsilon)", "en": "Bound (epsilon)"},
     "criterion": {"nl": "Criterium", "en": "Criterion"},
     "direction": {"nl": "Richting", "en": "Direction"},
     "weight": {"nl": "Gewicht (0-1)", "en": "Weight (0-1)"},
@@ -153,7 +166,9 @@ SHEETS: dict[str, dict[Lang, str]] = {
     "criteria": {"nl": "Criteria", "en": "Criteria"},
     "sensitivity": {"nl": "Gevoeligheid locaties", "en": "Sensitivity sites"},
     "sensitivity_criteria": {"nl": "Gevoeligheid gewichten", "en": "Sensitivity weights"},
-    "tradeoff": {"nl": "Afweging capaciteit", "en": "Capacity trade-off"},
+    "tradeoff": {"nl": "Afweging", "en": "Trade-off"},
+    "smaa_shortlists": {"nl": "Robuustheid shortlists", "en": "Robustness shortlists"},
+    "counterfactuals": {"nl": "Wat als per locatie", "en": "What if per site"},
     "exchange.csv": {"nl": "Uitruil per gemeente", "en": "Exchange per municipality"},
     "exchange_flows.csv": {"nl": "Uitruilstromen", "en": "Exchange flows"},
     "side_payments.csv": {"nl": "Verevening", "en": "Side payments"},
@@ -284,7 +299,9 @@ def result_tables(result: RunResult, lang: Lang, profile: Profile = "council") -
           "weight": round(c.weight, 6)} for c in s.criteria])))  # fmt: skip
     for key, table in (("sensitivity", s.sensitivity),
                        ("sensitivity_criteria", s.sensitivity_criteria),
-                       ("tradeoff", s.tradeoff)):  # fmt: skip
+                       ("tradeoff", s.tradeoff),
+                       ("smaa_shortlists", s.shortlist_sets),
+                       ("counterfactuals", s.counterfactuals)):  # fmt: skip
         if table is not None and len(table.columns):
             sheets.append((key, table))
     for name, table in content.exchange_tables(result).items():

@@ -29,13 +29,16 @@ RESULT_FILES = (
     "tradeoff.csv",
     "sensitivity.csv",
     "sensitivity_criteria.csv",
+    "smaa_shortlists.csv",
+    "counterfactuals.csv",
     "map.html",
     "map.png",
     "map.pdf",
     "report.html",
     "results.xlsx",
 )
-"""The files a run writes (tradeoff and sensitivity files only when enabled)."""
+"""The files a run writes (tradeoff, sensitivity, SMAA shortlists and counterfactuals only
+when enabled and the target is met)."""
 
 ALLOCATION_FILES = (
     "analyst/allocation.csv",
@@ -133,6 +136,8 @@ def write_results(
             ("tradeoff.csv", siting.tradeoff),
             ("sensitivity.csv", siting.sensitivity),
             ("sensitivity_criteria.csv", siting.sensitivity_criteria),
+            ("smaa_shortlists.csv", siting.shortlist_sets),
+            ("counterfactuals.csv", siting.counterfactuals),
         ):
             if table is not None and len(table.columns):
                 write_csv(table, tmp / name)

@@ -351,15 +351,27 @@ class ShortlistConfig(StrictModel):
 
     method: Literal["top_score", "optimise"] = "top_score"
     """top_score: take eligible sites by rank until the target is met. optimise: choose the
-    set of sites with the highest total value that meets every rule below (CP-SAT)."""
-    objective: Literal["score", "score_x_capacity"] = "score"
-    """optimise: maximise the sum of the selected sites' scores, or of score x capacity."""
+    set of sites that is best for `objective` and meets every rule below (CP-SAT)."""
+    objective: Literal["people", "cost", "sites", "spread", "score", "score_x_capacity"] = "people"
+    """optimise: what "best" means. people (default): the highest quality of the places that
+    are needed (the target's places filled from the best chosen sites, each place valued by
+    its site's score); cost: the lowest total cost at `min_quality`; sites: the fewest sites;
+    spread: the largest smallest distance between chosen sites (p-dispersion); score and
+    score_x_capacity: the sum of the chosen sites' scores (or scores x capacity), the old
+    objectives, which reward more sites rather than more people."""
+    irredundant: bool = True
+    """No chosen site may be droppable while the target and every rule still hold (sites in
+    must_include excepted). This bounds the overshoot: it stays below the smallest chosen
+    site's capacity."""
+    min_quality: float | None = Field(default=None, ge=0, le=100)
+    """optimise (not with score objectives): the lowest mean score (0-100) per needed place."""
     max_sites: int | None = Field(default=None, ge=1)
     """Never take more than this many sites."""
     budget_eur: float | None = Field(default=None, gt=0)
     """optimise: the total cost of the selected sites may not exceed this."""
     cost_column: str | None = None
-    """Longlist column with each site's cost (EUR), for the budget and reports."""
+    """Longlist column with each site's cost (EUR), for the budget, the cost objective, the
+    cost frontier and reports."""
     max_capacity: int | None = Field(default=None, ge=0)
     """optimise: the selected capacity may not exceed this (same unit as the target)."""
     min_distance_m: float | None = Field(default=None, gt=0)
@@ -387,18 +399,29 @@ class ShortlistConfig(StrictModel):
     seed: int = 20261122
     """optimise: CP-SAT random seed."""
     tradeoff_steps: int = Field(default=9, ge=0, le=100)
-    """Points on the trade-off curve of capacity target against total value (0: none)."""
+    """Points on the trade-off curve of the capacity target (0: none)."""
+    frontier_points: int = Field(default=15, ge=0, le=200)
+    """optimise: most points on each exact frontier (quality against cost, quality against
+    the number of sites), found by the epsilon-constraint method (0: none)."""
+    counterfactuals: bool = True
+    """Per site: what forcing it in (or dropping it) would cost, under the same rule."""
 
     @model_validator(mode="after")
     def _consistent(self) -> ShortlistConfig:
         problems = []
-        if self.method == "optimise" and not (
-            self.max_sites or self.budget_eur or self.max_capacity is not None
+        if (
+            self.method == "optimise"
+            and self.objective in ("score", "score_x_capacity")
+            and not (self.max_sites or self.budget_eur or self.max_capacity is not None)
         ):
             problems.append(
-                "method optimise needs a limit (max_sites, budget_eur or max_capacity); "
-                "without one every eligible site would be selected"
+                f"method optimise with objective {self.objective} needs a limit (max_sites, "
+                "budget_eur or max_capacity); without one every eligible site would be selected"
             )
+        if self.objective == "cost" and self.cost_column is None:
+            problems.append("objective cost needs cost_column")
+        if self.min_quality is not None and self.objective in ("score", "score_x_capacity"):
+            problems.append(f"min_quality does not apply to objective {self.objective}")
         if self.budget_eur is not None and self.cost_column is None:
             problems.append("budget_eur needs cost_column")
         if (self.zone_layer is None) != (self.max_per_zone is None) or (
@@ -428,10 +451,11 @@ class AHPConfig(StrictModel):
 
 
 class RobustnessConfig(StrictModel):
-    """Weight sensitivity: SMAA-style sampling and one-at-a-time changes."""
+    """Weight sensitivity of the shortlist rule that is used: SMAA and one-at-a-time."""
 
-    samples: int = Field(default=2000, ge=0, le=1_000_000)
-    """Weight samples around the chosen weights (0: no sampling)."""
+    samples: int = Field(default=1000, ge=0, le=1_000_000)
+    """Weight samples around the chosen weights (0: no sampling). For every sample the
+    scores are recomputed and the scenario's own shortlist rule is solved again."""
     spread: float = Field(default=0.25, gt=0, le=2)
     """Relative spread of each sampled weight around its chosen value."""
     distribution: Literal["dirichlet", "uniform"] = "dirichlet"
@@ -442,6 +466,13 @@ class RobustnessConfig(StrictModel):
     """Per criterion, find the smallest weight change that changes the shortlist."""
     max_change: float = Field(default=0.5, gt=0, le=1)
     """Largest absolute weight change searched by the one-at-a-time analysis."""
+    workers: int = Field(default=2, ge=1, le=64)
+    """Processes that solve the weight samples in parallel (1: in this process). The result
+    does not depend on it."""
+    stable_share: float = Field(default=0.9, gt=0, le=1)
+    """A site on the shortlist in at least this share of the samples is in the stable core."""
+    top_shortlists: int = Field(default=5, ge=1, le=100)
+    """How many of the most frequent shortlists to report."""
 
 
 class SitingConfig(StrictModel):

@@ -9,21 +9,34 @@ The question the council will ask: "what if the weights were a bit different?"
 * :func:`one_at_a_time` finds, per criterion, the smallest change of its weight (up and
   down, the other weights rescaled to keep the sum 1) that changes the shortlist.
 
-The shortlist rule used by default is "top_score" (:func:`top_score_shortlist`): take
-sites in rank order until their cumulative capacity reaches the target, skipping sites
-with capacity 0. Ties in score are broken by id order (smaller id first), everywhere.
+* :func:`rule_smaa` re-solves the shortlist rule that the scenario actually uses
+  (:class:`ShortlistRule`: the rank rule or the CP-SAT optimiser with its objective and
+  every rule) for every weight sample, in parallel processes and warm-started, and reports
+  per site its share of samples, the most frequent shortlists and the stable core.
+
+:func:`smaa` keeps the fast vectorised rank statistics (rank acceptability, mean rank) and
+the plain "top_score" rule (:func:`top_score_shortlist`): take sites in rank order until
+their cumulative capacity reaches the target, skipping sites with capacity 0. Ties in score
+are broken by id order (smaller id first), everywhere.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from opvang_opt.siting.mcda import _esp, _values, normalise_weights
+from opvang_opt.siting.shortlist import (
+    ReusableModel,
+    ShortlistProblem,
+    ShortlistSolution,
+    solve_shortlist,
+    top_score,
+)
 
 Method = Literal["weighted_sum", "topsis", "spotis"]
 _MAX_FULL_RANKS = 2000  # rank acceptability for all ranks up to this many eligible sites
@@ -125,7 +138,7 @@ def _scores_by_sample(
 
 
 def _prepare_sites(
-    n: int, capacity: np.ndarray, eligible: np.ndarray | None, ids: Sequence | None
+    n: int, capacity: np.ndarray, eligible: np.ndarray | None, ids: Sequence | np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(capacity as float, ids as array, eligible site indices in tie-break order)."""
     cap = np.asarray(capacity, dtype=float)
@@ -152,7 +165,7 @@ def top_score_shortlist(
     target: float,
     *,
     eligible: np.ndarray | None = None,
-    ids: Sequence | None = None,
+    ids: Sequence | np.ndarray | None = None,
 ) -> np.ndarray:
     """The "top_score" shortlist: sites by rank until the cumulative capacity reaches target.
 
@@ -266,7 +279,7 @@ def smaa(
     *,
     method: Method = "weighted_sum",
     eligible: np.ndarray | None = None,
-    ids: Sequence | None = None,
+    ids: Sequence | np.ndarray | None = None,
     max_ranks: int | None = None,
     esp: np.ndarray | None = None,
 ) -> SMAAResult:
@@ -421,7 +434,7 @@ def one_at_a_time(
     tol: float = 1e-4,
     method: Method = "weighted_sum",
     eligible: np.ndarray | None = None,
-    ids: Sequence | None = None,
+    ids: Sequence | np.ndarray | None = None,
     names: Sequence[str] | None = None,
     esp: np.ndarray | None = None,
 ) -> pd.DataFrame:
@@ -548,3 +561,227 @@ def one_at_a_time(
             )
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- the rule used
+
+
+def scores_for(method: str, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Score 0-100 per site with the chosen method (the siting stage's own scoring)."""
+    from opvang_opt.siting import mcda
+
+    if method == "topsis":
+        return np.asarray(mcda.topsis(values, weights), dtype=float)
+    if method == "spotis":
+        return np.asarray(mcda.spotis(values, weights), dtype=float)
+    return np.asarray(mcda.weighted_sum(values, weights), dtype=float)
+
+
+@dataclass(frozen=True, eq=False)
+class ShortlistRule:
+    """The scenario's shortlist rule as a function of the criterion weights.
+
+    For weights ``w`` it recomputes the scores exactly as the siting stage does (rounded to
+    4 decimals, ranks with ties by id) and applies the same rule to the same problem: the
+    rank rule (``top_score``) or the CP-SAT optimiser with the scenario's objective and
+    every rule (``optimise``). Picklable, so worker processes can use it.
+    """
+
+    problem: ShortlistProblem
+    values: np.ndarray
+    scoring: str
+    method: Literal["top_score", "optimise"]
+    time_limit: float = 10.0
+    seed: int = 0
+
+    def scored(self, w: np.ndarray) -> tuple[ShortlistProblem, np.ndarray]:
+        """The problem with the scores under ``w``, and the ranks."""
+        from opvang_opt.siting.values import rank_scores
+
+        s = scores_for(self.scoring, self.values, w)
+        p = replace(self.problem, value=np.round(s, 4))
+        return p, rank_scores(s, p.eligible, p.ids)
+
+    def solve(self, w: np.ndarray, hint: np.ndarray | None = None) -> ShortlistSolution:
+        """The full solution under ``w`` (no reasons)."""
+        p, rank = self.scored(w)
+        if self.method == "top_score":
+            return top_score(p, rank)
+        return solve_shortlist(
+            p, time_limit=self.time_limit, workers=1, seed=self.seed, explain=False, hint=hint
+        )
+
+    def select(self, w: np.ndarray, hint: np.ndarray | None = None) -> np.ndarray:
+        """The selected sites under ``w`` (boolean mask; all False when the target fails)."""
+        if self.method == "top_score":
+            return self.solve(w).selected
+        p, _ = self.scored(w)
+        model = _MODELS.get(id(self))
+        if model is None or model[0] is not self:
+            model = (self, ReusableModel(self.problem, presolve=False))
+            _MODELS.clear()
+            _MODELS[id(self)] = model
+        raw = model[1].solve(p.value, time_limit=self.time_limit, seed=self.seed, hint=hint)
+        if raw.selected is None:
+            return np.zeros(p.n, dtype=bool)
+        return raw.selected
+
+
+_MODELS: dict[int, tuple[ShortlistRule, ReusableModel]] = {}
+"""The built model of the last rule used in this process (one at a time)."""
+_WORKER_RULE: ShortlistRule | None = None
+_CHUNK = 25
+"""Samples per task. Fixed (not derived from the number of workers), so each sample gets the
+same warm start and the result does not depend on the number of workers."""
+
+
+def _init_worker(rule: ShortlistRule) -> None:
+    global _WORKER_RULE
+    _WORKER_RULE = rule
+
+
+def _solve_chunk(rule: ShortlistRule, samples: np.ndarray, start: np.ndarray | None) -> np.ndarray:
+    """Solve a run of samples, each warm-started from the previous sample's shortlist."""
+    out = np.zeros((len(samples), rule.problem.n), dtype=bool)
+    hint = start
+    for k, w in enumerate(samples):
+        out[k] = rule.select(w, hint=hint)
+        hint = out[k] if out[k].any() else start
+    return out
+
+
+def _worker_chunk(args: tuple[np.ndarray, np.ndarray | None]) -> np.ndarray:
+    assert _WORKER_RULE is not None
+    return _solve_chunk(_WORKER_RULE, *args)
+
+
+def solve_samples(
+    rule: ShortlistRule,
+    samples: np.ndarray,
+    *,
+    workers: int = 2,
+    start: np.ndarray | None = None,
+) -> np.ndarray:
+    """The rule's shortlist for every weight sample (samples x sites, boolean).
+
+    Parameters
+    ----------
+    rule
+        The shortlist rule (see :class:`ShortlistRule`).
+    samples
+        Weight samples (S x m).
+    workers
+        Processes (``1``: in this process). Chunks of 25 samples go to the processes; within
+        a chunk each solve is warm-started from the previous sample's shortlist, the first
+        from ``start`` (the chosen shortlist). The result does not depend on ``workers``.
+    start
+        Warm start for the first sample of every chunk.
+    """
+    w = np.asarray(samples, dtype=float)
+    chunks = [(w[lo : lo + _CHUNK], start) for lo in range(0, len(w), _CHUNK)]
+    if not chunks:
+        return np.zeros((0, rule.problem.n), dtype=bool)
+    import multiprocessing as mp
+
+    # a daemonic process (e.g. a Dask worker in a sweep) may not start children: solve here
+    serial = workers <= 1 or len(chunks) == 1 or rule.method == "top_score"
+    if serial or mp.current_process().daemon:
+        parts = [_solve_chunk(rule, c, s) for c, s in chunks]
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        # fork where available: no re-import of the caller's __main__ (scripts, notebooks)
+        methods = mp.get_all_start_methods()
+        ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(chunks)), mp_context=ctx,
+            initializer=_init_worker, initargs=(rule,),
+        ) as pool:  # fmt: skip
+            parts = list(pool.map(_worker_chunk, chunks))
+    return np.vstack(parts)
+
+
+@dataclass(frozen=True, eq=False)
+class RuleSMAA:
+    """How often the rule that chose the shortlist picks each site, over weight samples.
+
+    Attributes
+    ----------
+    ids
+        Site ids.
+    selections
+        (samples x sites) boolean: the rule's shortlist per sample.
+    share
+        Per site, the share of samples in which it is on the shortlist.
+    shortlists
+        The most frequent shortlists: (ids, share), most frequent first (ties: first seen).
+    chosen_share
+        Share of samples giving exactly the chosen shortlist.
+    stable_core
+        Ids of the sites in at least ``stable_share`` of the samples.
+    infeasible_share
+        Share of samples in which no shortlist meets the target and every rule.
+    """
+
+    ids: np.ndarray
+    selections: np.ndarray
+    share: np.ndarray
+    shortlists: tuple[tuple[tuple[str, ...], float], ...]
+    chosen_share: float
+    stable_core: tuple[str, ...]
+    stable_share: float
+    infeasible_share: float
+
+
+def rule_smaa(
+    rule: ShortlistRule,
+    samples: np.ndarray,
+    chosen: np.ndarray,
+    *,
+    workers: int = 2,
+    stable_share: float = 0.9,
+    top: int = 5,
+) -> RuleSMAA:
+    """SMAA of the shortlist rule that is used: re-solve it for every weight sample.
+
+    Examples
+    --------
+    Two sites of 10 places, target 10: A is best on criterion 1, B on criterion 2.
+
+    >>> from opvang_opt.siting.shortlist import ShortlistProblem
+    >>> p = ShortlistProblem(ids=np.array(["A", "B"]), value=np.zeros(2),
+    ...     capacity=np.array([10, 10]), target=10, eligible=np.ones(2, bool))
+    >>> rule = ShortlistRule(p, np.array([[1.0, 0.0], [0.0, 1.0]]), "weighted_sum", "optimise")
+    >>> W = np.array([[0.7, 0.3], [0.6, 0.4], [0.2, 0.8], [0.9, 0.1]])
+    >>> r = rule_smaa(rule, W, np.array([True, False]), workers=1)
+    >>> r.share.tolist(), r.shortlists, r.stable_core
+    ([0.75, 0.25], ((('A',), 0.75), (('B',), 0.25)), ())
+    """
+    sel = solve_samples(rule, samples, workers=workers, start=chosen)
+    n_s = max(len(sel), 1)
+    share = sel.sum(axis=0) / n_s
+    ids = rule.problem.ids
+    counts: dict[bytes, int] = {}
+    first: dict[bytes, int] = {}
+    for k, row in enumerate(sel):
+        key = np.packbits(row).tobytes()
+        counts[key] = counts.get(key, 0) + 1
+        first.setdefault(key, k)
+    ordered = sorted(counts, key=lambda key: (-counts[key], first[key]))
+    shortlists = tuple(
+        (tuple(str(s) for s in ids[sel[first[key]]]), counts[key] / n_s)
+        for key in ordered[:top]
+        if sel[first[key]].any()
+    )
+    chosen_key = np.packbits(np.asarray(chosen, dtype=bool)).tobytes()
+    empty = np.packbits(np.zeros(len(ids), dtype=bool)).tobytes()
+    return RuleSMAA(
+        ids=ids,
+        selections=sel,
+        share=share,
+        shortlists=shortlists,
+        chosen_share=counts.get(chosen_key, 0) / n_s,
+        stable_core=tuple(str(s) for s in ids[share >= stable_share - 1e-12]),
+        stable_share=stable_share,
+        infeasible_share=counts.get(empty, 0) / n_s if len(ids) else 0.0,
+    )

@@ -1,16 +1,43 @@
 """The shortlist: by rank (top_score) or optimised with OR-Tools CP-SAT.
 
-The optimisation maximises the total value of the selected sites subject to a capacity
-target, a budget, a maximum number of sites, a minimum distance between selected sites,
-a maximum per zone (wijk or buurt), availability by a date and manual overrides. Every
-site gets the reason it is in or out; an unreachable target is diagnosed.
+The optimisation chooses a set of sites that meets the capacity target and every rule (a
+budget, a maximum number of sites or capacity, a minimum distance between selected sites,
+a maximum per zone, availability by a date and manual overrides) and is best for one of
+these objectives (``ShortlistProblem.objective``):
+
+``people`` (default)
+    The quality of the places that are needed. The target's ``T`` places are filled from
+    the best selected sites first (``y_i`` places on site ``i``, ``sum y_i = T``,
+    ``y_i <= c_i``), and the objective is ``Q = sum_i v_i * y_i``: every needed person
+    counts once, valued by the score ``v_i`` (0-100) of the site they live on. ``Q / T``
+    is the mean score per needed place. Ties: less overshoot (built places above the
+    target), then fewer sites.
+``cost``
+    The lowest total cost at a minimum mean score per needed place (``min_quality``);
+    ties: the higher quality.
+``sites``
+    The fewest sites (at ``min_quality`` when given); ties: the higher quality.
+``spread``
+    The largest smallest distance between two selected sites (p-dispersion, as in PySAL
+    spopt); one selected site counts as fully spread. Ties: the higher quality.
+``score``, ``score_x_capacity``
+    The sum of the selected sites' scores (or scores x capacity): the old objectives, kept
+    for comparison. They reward more sites, not more people.
+
+By default (``irredundant=True``) the shortlist is irredundant: no selected site can be
+dropped while the target and every rule still hold (sites forced in by ``must_include``
+are exempt). So the overshoot above the target is smaller than the smallest selected
+(non-forced) site. A site with zero capacity is never selected unless forced in.
+
+Every site gets the reason it is in or out; an unreachable target is diagnosed.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -19,6 +46,14 @@ from opvang_opt.status import CheckReport, SolveStatus, Violation
 
 VALUE_SCALE = 1000
 """Scores are scaled to integers for CP-SAT (0.001 score point resolution)."""
+
+_MAX_COEF = 2**62
+"""Largest objective magnitude allowed (CP-SAT works in 64-bit integers)."""
+
+Objective = Literal["people", "cost", "sites", "spread", "score", "score_x_capacity"]
+OBJECTIVES: tuple[str, ...] = ("people", "cost", "sites", "spread", "score", "score_x_capacity")
+_USES_PLACES = frozenset({"people", "cost", "sites", "spread"})
+"""Objectives that model the needed places ``y`` (and so the quality ``Q``)."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +65,7 @@ class ShortlistProblem:
 
     ids: np.ndarray
     value: np.ndarray
+    """Score per site (0-100): the quality of every place on it."""
     capacity: np.ndarray
     target: int
     eligible: np.ndarray
@@ -47,7 +83,13 @@ class ShortlistProblem:
     """False where a site is not available by the shortlist's date."""
     must_include: np.ndarray | None = None
     must_exclude: np.ndarray | None = None
-    objective: Literal["score", "score_x_capacity"] = "score"
+    objective: Objective = "people"
+    irredundant: bool = True
+    """No selected site may be droppable while the target and every rule still hold."""
+    min_quality: float | None = None
+    """Lowest mean score (0-100) per needed place (``Q / T``); every objective but score."""
+    distance: np.ndarray | None = None
+    """(n x n) distances in metres between sites (edge to edge), for ``spread``."""
 
     @property
     def n(self) -> int:
@@ -55,17 +97,29 @@ class ShortlistProblem:
         return len(self.ids)
 
     def weights(self) -> np.ndarray:
-        """Integer objective coefficient per site."""
+        """Integer objective coefficient per site (the ``score`` objectives)."""
         w = self.value * (self.capacity if self.objective == "score_x_capacity" else 1)
         return np.round(w * VALUE_SCALE).astype(np.int64)
 
+    def quality_weights(self) -> np.ndarray:
+        """Integer quality per place per site (score x VALUE_SCALE, at least 0)."""
+        return np.maximum(np.round(np.asarray(self.value, float) * VALUE_SCALE), 0).astype(np.int64)
+
+    def forced(self) -> np.ndarray:
+        """Sites forced in by hand (and not excluded by a hard rule)."""
+        if self.must_include is None:
+            return np.zeros(self.n, dtype=bool)
+        return self.must_include & self.eligible
+
     def allowed(self) -> np.ndarray:
-        """Sites that may be selected at all (eligible, available, not excluded by hand)."""
+        """Sites that may be selected at all (eligible, available, not excluded by hand,
+        with a capacity above zero unless forced in)."""
         ok = self.eligible.copy()
         if self.available is not None:
             ok &= self.available
         if self.must_exclude is not None:
             ok &= ~self.must_exclude
+        ok &= (np.asarray(self.capacity) > 0) | self.forced()
         return ok
 
 
@@ -79,6 +133,8 @@ class ShortlistSolution:
     cannot be (see ``diagnosis``); NO_SOLUTION when the time limit stopped the search
     before any shortlist was found."""
     objective: float
+    """The objective in its own unit: mean score per needed place (people), EUR (cost),
+    sites (sites), metres (spread) or summed score (score objectives)."""
     bound: float
     seconds: float
     reasons: np.ndarray
@@ -89,15 +145,179 @@ class ShortlistSolution:
     target_met: bool = True
     shortfall: int = 0
     diagnosis: tuple[str, ...] = ()
+    quality: float = float("nan")
+    """Mean score (0-100) of the places needed for the target, best sites first."""
+    overshoot: int = 0
+    """Selected capacity above the target."""
+    overshoot_note: str = ""
+    """Why the overshoot is what it is (Dutch)."""
 
     @property
     def gap(self) -> float:
         """Relative gap between the best bound and the objective (0 when proven optimal)."""
         if self.status is SolveStatus.OPTIMAL:
             return 0.0
-        if not np.isfinite(self.bound) or self.bound <= 0:
+        if not np.isfinite(self.bound) or self.bound == 0:
             return float("nan")
-        return max(0.0, (self.bound - self.objective) / self.bound)
+        return max(0.0, abs(self.bound - self.objective) / abs(self.bound))
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def needed_places(
+    p: ShortlistProblem, selected: np.ndarray, target: int | None = None
+) -> np.ndarray:
+    """Places per site counted towards the target: the best selected sites first.
+
+    This is the optimal ``y`` of the people objective for a fixed selection (filling the
+    target from the highest scores is optimal: an exchange argument). Ties in score are
+    filled in site order.
+    """
+    t = p.target if target is None else target
+    sel = np.flatnonzero(np.asarray(selected, dtype=bool))
+    order = sel[np.argsort(-np.asarray(p.value, float)[sel], kind="stable")]
+    y = np.zeros(p.n, dtype=np.int64)
+    left = int(t)
+    for i in order:
+        take = min(int(p.capacity[i]), max(left, 0))
+        y[i] = take
+        left -= take
+    return y
+
+
+def quality_points(p: ShortlistProblem, selected: np.ndarray) -> int:
+    """``Q`` in integer units: sum of quality weight x needed places."""
+    return int((p.quality_weights() * needed_places(p, selected)).sum())
+
+
+def quality(p: ShortlistProblem, selected: np.ndarray) -> float:
+    """Mean score (0-100) per needed place; NaN when the target is 0 or not met."""
+    sel = np.asarray(selected, dtype=bool)
+    if p.target <= 0 or int(p.capacity[sel].sum()) < p.target:
+        return float("nan")
+    return float((np.asarray(p.value, float) * needed_places(p, sel)).sum() / p.target)
+
+
+def min_pair_distance(p: ShortlistProblem, selected: np.ndarray) -> int:
+    """Smallest distance (whole metres, rounded down) between two selected sites; the
+    largest distance between allowed sites when fewer than two are selected."""
+    if p.distance is None:
+        raise ValueError("objective spread needs the distance matrix")
+    idx = np.flatnonzero(np.asarray(selected, dtype=bool))
+    d = np.floor(np.asarray(p.distance, float)).astype(np.int64)
+    if len(idx) < 2:
+        return _distance_cap(p)
+    sub = d[np.ix_(idx, idx)]
+    return int(sub[np.triu_indices(len(idx), 1)].min())
+
+
+def _distance_cap(p: ShortlistProblem) -> int:
+    assert p.distance is not None
+    ok = np.flatnonzero(p.allowed())
+    if len(ok) < 2:
+        return 0
+    d = np.floor(np.asarray(p.distance, float)[np.ix_(ok, ok)]).astype(np.int64)
+    return int(d.max())
+
+
+def _cost_int(p: ShortlistProblem) -> np.ndarray:
+    """Costs in whole euros (the unit of the cost objective and the budget)."""
+    if p.cost is None:
+        return np.zeros(p.n, dtype=np.int64)
+    return np.round(np.nan_to_num(np.asarray(p.cost, float))).astype(np.int64)
+
+
+def objective_key(p: ShortlistProblem, selected: np.ndarray) -> tuple[int, ...]:
+    """The lexicographic objective of a selection as integers, larger is better.
+
+    This is what the solver optimises (as one weighted integer objective), recomputed
+    from the data; brute-force tests compare it with the solver's.
+
+    * people: ``(Q, -overshoot, -sites)``
+    * cost: ``(-cost in EUR, Q)``; sites: ``(-sites, Q)``; spread: ``(distance m, Q)``
+    * score, score_x_capacity: ``(sum of weights,)``
+    """
+    sel = np.asarray(selected, dtype=bool)
+    k = int(sel.sum())
+    if p.objective in ("score", "score_x_capacity"):
+        return (int(p.weights()[sel].sum()),)
+    q = quality_points(p, sel)
+    if p.objective == "people":
+        return (q, -(int(p.capacity[sel].sum()) - p.target), -k)
+    if p.objective == "cost":
+        return (-int(_cost_int(p)[sel].sum()), q)
+    if p.objective == "sites":
+        return (-k, q)
+    return (min_pair_distance(p, sel), q)
+
+
+def primary_value(p: ShortlistProblem, selected: np.ndarray) -> float:
+    """The objective in its own unit (see :attr:`ShortlistSolution.objective`)."""
+    sel = np.asarray(selected, dtype=bool)
+    if p.objective in ("score", "score_x_capacity"):
+        return float(p.weights()[sel].sum()) / VALUE_SCALE
+    if p.objective == "people":
+        return quality(p, sel)
+    if p.objective == "cost":
+        return float(_cost_int(p)[sel].sum())
+    if p.objective == "sites":
+        return float(sel.sum())
+    return float(min_pair_distance(p, sel))
+
+
+def redundant_sites(p: ShortlistProblem, selected: np.ndarray) -> np.ndarray:
+    """Selected, non-forced sites that can be dropped while the target still holds.
+
+    Dropping a site never breaks a budget, a maximum, a distance or a zone rule; only the
+    target and ``must_include`` ask for more, so this is every rule's check.
+    """
+    sel = np.asarray(selected, dtype=bool)
+    total = int(p.capacity[sel].sum())
+    if total < p.target:
+        return np.zeros(p.n, dtype=bool)
+    return sel & ~p.forced() & (total - np.asarray(p.capacity) >= p.target)
+
+
+def explain_overshoot(p: ShortlistProblem, selected: np.ndarray) -> str:
+    """A Dutch sentence on the overshoot above the target and why it is bounded."""
+    sel = np.asarray(selected, dtype=bool)
+    total = int(p.capacity[sel].sum())
+    over = total - p.target
+    if total < p.target or not sel.any():
+        return ""
+    if over == 0:
+        return f"geen overschot: precies {p.target}"
+    free = np.flatnonzero(sel & ~p.forced())
+    if len(free) == 0:
+        return f"overschot {over}: alle gekozen locaties zijn verplicht"
+    small = free[np.argmin(np.asarray(p.capacity)[free])]
+    c = int(p.capacity[small])
+    if total - c < p.target:
+        return (
+            f"overschot {over} boven het doel {p.target}: kleiner dan de kleinste gekozen "
+            f"locatie ({p.ids[small]}, {c}); zonder die locatie blijft {total - c} over, "
+            f"tekort {p.target - (total - c)}"
+        )
+    return (
+        f"overschot {over} boven het doel {p.target}: locatie {p.ids[small]} ({c}) is niet "
+        f"nodig voor het doel maar verbetert de doelfunctie (overbodige locaties toegestaan)"
+    )
+
+
+# --------------------------------------------------------------------------- the model
+
+
+@dataclass
+class _Model:
+    """A built CP-SAT model with the handles needed to set objectives and read results."""
+
+    m: cp_model.CpModel
+    x: list[cp_model.IntVar]
+    y: list[cp_model.IntVar] | None
+    """Needed places per site (objectives that weigh people)."""
+    spread: cp_model.IntVar | None = None
+    allowed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def _build(
@@ -106,31 +326,53 @@ def _build(
     drop: frozenset[str] = frozenset(),
     maximise_capacity: bool = False,
     target: int | None = None,
-) -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
-    """Build the CP-SAT model; ``drop`` leaves out constraint families (for diagnosis)."""
+    force_in: Sequence[int] = (),
+    force_out: Sequence[int] = (),
+    max_cost: int | None = None,
+    max_count: int | None = None,
+    places: bool | None = None,
+) -> _Model:
+    """Build the CP-SAT model and its constraints (the objective is set separately).
+
+    ``drop`` leaves out constraint families (for diagnosis); ``force_in`` / ``force_out``
+    fix sites (counterfactuals; unlike ``must_include``, a site forced in must be needed);
+    ``max_cost`` / ``max_count`` are the epsilon constraints of the frontiers.
+    """
     m = cp_model.CpModel()
     allowed = p.eligible.copy()
     if p.available is not None and "availability" not in drop:
         allowed &= p.available
     if p.must_exclude is not None and "must_exclude" not in drop:
         allowed &= ~p.must_exclude
+    hand = p.forced() if "must_include" not in drop else np.zeros(p.n, dtype=bool)
+    forced = hand.copy()
+    forced[list(force_in)] = True  # fixed in, but (unlike must_include) it must be needed
+    allowed &= (np.asarray(p.capacity) > 0) | forced
+    allowed[list(force_out)] = False
     x = [m.new_bool_var(f"x{i}") for i in range(p.n)]
     for i in np.flatnonzero(~allowed):
         m.add(x[i] == 0)
-    if p.must_include is not None and "must_include" not in drop:
-        for i in np.flatnonzero(p.must_include):
-            m.add(x[i] == 1)
+    for i in np.flatnonzero(forced & allowed):
+        m.add(x[i] == 1)
+    for i in np.flatnonzero(forced & ~allowed):
+        m.add(x[i] == 1)  # contradiction on purpose: the rules say no, the hand says yes
     cap = [int(c) for c in p.capacity]
+    cap_expr = sum(c * xi for c, xi in zip(cap, x, strict=True))
     t = p.target if target is None else target
-    if not maximise_capacity and "target" not in drop:
-        m.add(sum(c * xi for c, xi in zip(cap, x, strict=True)) >= t)
+    use_target = not maximise_capacity and "target" not in drop
+    if use_target:
+        m.add(cap_expr >= t)
     if p.max_capacity is not None and "max_capacity" not in drop:
-        m.add(sum(c * xi for c, xi in zip(cap, x, strict=True)) <= p.max_capacity)
+        m.add(cap_expr <= p.max_capacity)
+    cost = _cost_int(p)
     if p.budget is not None and p.cost is not None and "budget" not in drop:
-        cost = np.round(p.cost).astype(np.int64)
         m.add(sum(int(c) * xi for c, xi in zip(cost, x, strict=True)) <= int(p.budget))
+    if max_cost is not None:
+        m.add(sum(int(c) * xi for c, xi in zip(cost, x, strict=True)) <= int(max_cost))
     if p.max_sites is not None and "max_sites" not in drop:
         m.add(sum(x) <= p.max_sites)
+    if max_count is not None:
+        m.add(sum(x) <= max_count)
     if "separation" not in drop:
         for i, j in p.conflicts:
             m.add_bool_or([x[i].Not(), x[j].Not()])
@@ -139,11 +381,89 @@ def _build(
             members = np.flatnonzero((p.zone == z) & allowed)
             if len(members) > p.max_per_zone:
                 m.add(sum(x[i] for i in members) <= p.max_per_zone)
-    if maximise_capacity:
-        m.maximize(sum(c * xi for c, xi in zip(cap, x, strict=True)))
-    else:
+    if use_target and p.irredundant and "irredundant" not in drop:
+        # a selected site that is not forced in must be needed: without it, the target fails
+        for i in np.flatnonzero(allowed & ~hand):
+            m.add(cap_expr - cap[i] <= t - 1).only_enforce_if(x[i])
+    y = None
+    want_places = (p.objective in _USES_PLACES) if places is None else places
+    if use_target and want_places:
+        y = [m.new_int_var(0, max(cap[i], 0), f"y{i}") for i in range(p.n)]
+        for k in range(p.n):
+            if allowed[k] or forced[k]:
+                m.add(y[k] <= cap[k] * x[k])
+            else:
+                m.add(y[k] == 0)
+        m.add(sum(y) == max(t, 0))
+        if p.min_quality is not None and "min_quality" not in drop:
+            qw = p.quality_weights()
+            need = int(np.ceil(p.min_quality * VALUE_SCALE * max(t, 0) - 1e-9))
+            m.add(sum(int(w) * yi for w, yi in zip(qw, y, strict=True)) >= need)
+    mod = _Model(m, x, y, allowed=allowed)
+    if p.objective == "spread" and use_target and "spread" not in drop:
+        if p.distance is None:
+            raise ValueError("objective spread needs the distance matrix")
+        dcap = _distance_cap(p)
+        d = np.floor(np.asarray(p.distance, float)).astype(np.int64)
+        mod.spread = m.new_int_var(0, max(dcap, 0), "spread")
+        ok = np.flatnonzero(allowed)
+        for a in range(len(ok)):
+            for b in range(a + 1, len(ok)):
+                i, j = ok[a], ok[b]
+                if d[i, j] < dcap:
+                    m.add(mod.spread <= int(d[i, j])).only_enforce_if([x[i], x[j]])
+    return mod
+
+
+def _quality_expr(p: ShortlistProblem, mod: _Model) -> cp_model.LinearExpr:
+    assert mod.y is not None
+    expr = sum(int(w) * yi for w, yi in zip(p.quality_weights(), mod.y, strict=True))
+    return cast(cp_model.LinearExpr, expr)
+
+
+def _set_objective(p: ShortlistProblem, mod: _Model, target: int | None = None) -> int:
+    """Set the objective (one weighted integer form of :func:`objective_key`).
+
+    Returns the weight of the primary term, to read the primary bound back.
+    """
+    m, x = mod.m, mod.x
+    t = p.target if target is None else target
+    n = p.n
+    if p.objective in ("score", "score_x_capacity"):
         m.maximize(sum(int(w) * xi for w, xi in zip(p.weights(), x, strict=True)))
-    return m, x
+        return 1
+    q = _quality_expr(p, mod)
+    q_max = int(p.quality_weights().max(initial=0)) * max(t, 0)
+    count = sum(x)
+    if p.objective == "people":
+        over_max = int(np.asarray(p.capacity)[mod.allowed | p.forced()].sum())
+        w2 = n + 1
+        w1 = (over_max + 1) * w2
+        _guard(w1 * (q_max + 1))
+        cap_expr = sum(int(c) * xi for c, xi in zip(p.capacity, x, strict=True))
+        m.maximize(w1 * q - w2 * cap_expr - count)
+        return w1
+    w = q_max + 1
+    if p.objective == "cost":
+        cost = _cost_int(p)
+        _guard(w * (int(cost.clip(0).sum()) + 1))
+        m.maximize(-w * sum(int(c) * xi for c, xi in zip(cost, x, strict=True)) + q)
+        return -w
+    if p.objective == "sites":
+        m.maximize(-w * count + q)
+        return -w
+    assert mod.spread is not None
+    _guard(w * (_distance_cap(p) + 1))
+    m.maximize(w * mod.spread + q)
+    return w
+
+
+def _guard(magnitude: int) -> None:
+    if magnitude >= _MAX_COEF:
+        raise ValueError(
+            "the shortlist is too large for one exact integer objective "
+            f"({magnitude:.3g} > 2^62); lower the target or the number of candidate sites"
+        )
 
 
 def _solver(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
@@ -160,7 +480,7 @@ def _solver(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
     return solver
 
 
-_STATUS: dict[cp_model.CpSolverStatus, SolveStatus] = {
+_STATUS: dict[object, SolveStatus] = {
     cp_model.OPTIMAL: SolveStatus.OPTIMAL,
     cp_model.FEASIBLE: SolveStatus.FEASIBLE,
     cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
@@ -175,6 +495,8 @@ FAMILIES = {
     "availability": "de beschikbaarheidsdatum",
     "must_include": "de verplichte locaties",
     "must_exclude": "de handmatig uitgesloten locaties",
+    "min_quality": "de minimale kwaliteit",
+    "irredundant": "de eis dat geen gekozen locatie overbodig is",
 }
 
 
@@ -199,11 +521,95 @@ def _active_families(p: ShortlistProblem) -> list[str]:
     return fams
 
 
+@dataclass(frozen=True)
+class RawSolve:
+    """One CP-SAT solve of a built model: the selection and the solver's verdict."""
+
+    selected: np.ndarray | None
+    status: SolveStatus
+    bound: float
+
+
+def solve_raw(
+    p: ShortlistProblem,
+    *,
+    time_limit: float = 30.0,
+    workers: int = 1,
+    seed: int = 0,
+    hint: np.ndarray | None = None,
+    **build: object,
+) -> RawSolve:
+    """Build, set the objective and solve once (no diagnosis, no reasons).
+
+    ``hint`` warm-starts the search from a selection (for example the previous weight
+    sample's shortlist). Keyword arguments go to the model builder (``force_in``,
+    ``force_out``, ``max_cost``, ``max_count``, ``target``).
+    """
+    mod = _build(p, **build)  # type: ignore[arg-type]
+    w1 = _set_objective(p, mod, build.get("target"))  # type: ignore[arg-type]
+    if hint is not None:
+        for xi, h in zip(mod.x, hint, strict=True):
+            mod.m.add_hint(xi, bool(h))
+    solver = _solver(time_limit, workers, seed)
+    status = _STATUS.get(solver.solve(mod.m), SolveStatus.NO_SOLUTION)
+    if not status.has_solution:
+        return RawSolve(None, status, float("nan"))
+    sel = np.array([bool(solver.value(v)) for v in mod.x])
+    bound = solver.best_objective_bound / w1
+    if p.objective in ("score", "score_x_capacity"):
+        bound /= VALUE_SCALE
+    elif p.objective == "people":
+        bound /= VALUE_SCALE * max(p.target, 1)
+    return RawSolve(sel, status, float(bound))
+
+
+class ReusableModel:
+    """One built CP-SAT model whose site scores change between solves.
+
+    SMAA and the one-at-a-time analysis solve the same rules for many weight vectors; only
+    the scores (the objective) change. Building the model once and resetting the objective
+    and the warm start per solve gives the same answers as :func:`solve_raw` at a fraction
+    of the cost. With ``min_quality`` the scores enter a constraint too; then every solve
+    builds afresh.
+    """
+
+    def __init__(self, p: ShortlistProblem, *, presolve: bool = True) -> None:
+        self.p = p
+        self.presolve = presolve
+        self.mod = None if p.min_quality is not None else _build(p)
+
+    def solve(
+        self,
+        value: np.ndarray,
+        *,
+        time_limit: float = 10.0,
+        seed: int = 0,
+        hint: np.ndarray | None = None,
+    ) -> RawSolve:
+        """Solve with the scores ``value`` (same rules), warm-started from ``hint``."""
+        q = replace(self.p, value=np.asarray(value, dtype=float))
+        if self.mod is None:
+            return solve_raw(q, time_limit=time_limit, workers=1, seed=seed, hint=hint)
+        mod = self.mod
+        w1 = _set_objective(q, mod)
+        mod.m.clear_hints()
+        if hint is not None:
+            for xi, h in zip(mod.x, hint, strict=True):
+                mod.m.add_hint(xi, bool(h))
+        solver = _solver(time_limit, 1, seed)
+        solver.parameters.cp_model_presolve = self.presolve
+        status = _STATUS.get(solver.solve(mod.m), SolveStatus.NO_SOLUTION)
+        if not status.has_solution:
+            return RawSolve(None, status, float("nan"))
+        sel = np.array([bool(solver.value(v)) for v in mod.x])
+        return RawSolve(sel, status, float(solver.best_objective_bound / w1))
+
+
 def solve_shortlist(
     p: ShortlistProblem, *, time_limit: float = 30.0, workers: int = 2, seed: int = 0,
-    explain: bool = True,
+    explain: bool = True, hint: np.ndarray | None = None,
 ) -> ShortlistSolution:  # fmt: skip
-    """Choose the shortlist with the highest total value that keeps every rule.
+    """Choose the best shortlist (see the module docstring) that keeps every rule.
 
     Parameters
     ----------
@@ -215,6 +621,8 @@ def solve_shortlist(
         CP-SAT search workers and random seed (fixed: the same input gives the same result).
     explain
         Work out the binding constraint of every site that is out.
+    hint
+        A selection to start the search from (warm start).
 
     Returns
     -------
@@ -224,48 +632,63 @@ def solve_shortlist(
 
     Examples
     --------
+    Three sites of 10 places, target 20: the two best are chosen, and no third one.
+
     >>> import numpy as np
     >>> p = ShortlistProblem(ids=np.array(["a", "b", "c"]), value=np.array([90., 60., 50.]),
-    ...     capacity=np.array([10, 10, 10]), target=20, eligible=np.ones(3, bool), max_sites=2)
-    >>> solve_shortlist(p).selected.tolist()
-    [True, True, False]
+    ...     capacity=np.array([10, 10, 10]), target=20, eligible=np.ones(3, bool))
+    >>> s = solve_shortlist(p)
+    >>> s.selected.tolist(), s.quality, s.overshoot
+    ([True, True, False], 75.0, 0)
     """
     t0 = time.perf_counter()
-    model, x = _build(p)
-    solver = _solver(time_limit, workers, seed)
-    status = _STATUS.get(solver.solve(model), SolveStatus.NO_SOLUTION)
-    if status.has_solution:
-        sel = np.array([bool(solver.value(v)) for v in x])
+    raw = solve_raw(p, time_limit=time_limit, workers=workers, seed=seed, hint=hint)
+    if raw.selected is not None:
+        sel = raw.selected
         sol = ShortlistSolution(
-            sel, status, solver.objective_value / VALUE_SCALE,
-            solver.best_objective_bound / VALUE_SCALE, 0.0,
+            sel, raw.status, primary_value(p, sel), raw.bound, 0.0,
             np.empty(p.n, dtype=object), np.empty(p.n, dtype=object),
         )  # fmt: skip
         diagnosis: tuple[str, ...] = ()
         shortfall = 0
     else:
         sol, diagnosis, shortfall = _diagnose(p, time_limit, workers, seed)
-        if status is SolveStatus.NO_SOLUTION:  # stopped by the time limit, not proven
-            sol = replace(sol, status=status)
+        if raw.status is SolveStatus.NO_SOLUTION:  # stopped by the time limit, not proven
+            sol = replace(sol, status=raw.status)
     cap = int(p.capacity[sol.selected].sum())
     cost = float(p.cost[sol.selected].sum()) if p.cost is not None else 0.0
     reasons, binding = explain_sites(p, sol.selected) if explain else (sol.reasons, sol.binding)
+    met = cap >= p.target and not diagnosis
     return replace(
         sol, reasons=reasons, binding=binding, capacity=cap, cost=cost,
-        target_met=cap >= p.target and not diagnosis, shortfall=shortfall,
+        target_met=met, shortfall=shortfall,
         diagnosis=diagnosis, seconds=time.perf_counter() - t0,
+        quality=quality(p, sol.selected), overshoot=max(0, cap - p.target) if met else 0,
+        overshoot_note=explain_overshoot(p, sol.selected) if met else "",
     )  # fmt: skip
 
 
 def _max_capacity(
     p: ShortlistProblem, drop: frozenset[str], time_limit: float, workers: int, seed: int
 ) -> tuple[int, np.ndarray | None]:
-    model, x = _build(p, drop=drop | {"target"}, maximise_capacity=True)
+    mod = _build(p, drop=drop | {"target"}, maximise_capacity=True)
+    mod.m.maximize(sum(int(c) * xi for c, xi in zip(p.capacity, mod.x, strict=True)))
     solver = _solver(time_limit, workers, seed)
-    st = solver.solve(model)
+    st = solver.solve(mod.m)
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return -1, None
-    return round(solver.objective_value), np.array([bool(solver.value(v)) for v in x])
+    return round(solver.objective_value), np.array([bool(solver.value(v)) for v in mod.x])
+
+
+def _best_quality(
+    p: ShortlistProblem, drop: frozenset[str], time_limit: float, workers: int, seed: int
+) -> tuple[float, np.ndarray | None]:
+    """The highest mean score per needed place within the rules (without min_quality)."""
+    q = replace(p, objective="people", min_quality=None)
+    raw = solve_raw(q, time_limit=time_limit, workers=workers, seed=seed, drop=drop)
+    if raw.selected is None:
+        return float("nan"), None
+    return quality(q, raw.selected), raw.selected
 
 
 def _diagnose(
@@ -282,6 +705,17 @@ def _diagnose(
             if cap >= 0:
                 lines.append(f"de regels spreken elkaar tegen; zonder {FAMILIES[fam]} kan het wel")
         shortfall = p.target
+
+    elif best >= p.target and p.min_quality is not None and p.objective in _USES_PLACES:
+        # the capacity is there: the minimum quality is what cannot be met
+        q, qsel = _best_quality(p, frozenset(), time_limit, workers, seed)
+        shortfall = 0
+        if qsel is not None:
+            sel = qsel
+        lines.append(
+            f"minimale kwaliteit {p.min_quality:g} per plek niet haalbaar: hoogstens "
+            f"{q:.2f} binnen alle regels (tekort {p.min_quality - q:.2f} punt)"
+        )
     else:
         shortfall = max(0, p.target - best)
         lines.append(
@@ -300,10 +734,20 @@ def _diagnose(
                 verdict = "genoeg" if cap >= p.target else f"nog tekort {p.target - cap}"
                 lines.append(f"zonder {FAMILIES[fam]}: hoogstens {cap} ({verdict})")
     sol = ShortlistSolution(
-        sel, SolveStatus.INFEASIBLE, float(p.weights()[sel].sum()) / VALUE_SCALE, float("nan"), 0.0,
+        sel, SolveStatus.INFEASIBLE, primary_value(p, sel), float("nan"), 0.0,
         np.empty(p.n, dtype=object), np.empty(p.n, dtype=object),
     )  # fmt: skip
     return sol, tuple(lines), shortfall
+
+
+_VALUE_REASON = {
+    "score": "andere locaties leveren samen meer waarde",
+    "score_x_capacity": "andere locaties leveren samen meer waarde",
+    "people": "de benodigde plekken liggen elders op betere grond",
+    "cost": "andere locaties halen het doel goedkoper",
+    "sites": "het doel is met minder locaties te halen",
+    "spread": "andere locaties liggen verder uit elkaar",
+}
 
 
 def explain_sites(p: ShortlistProblem, selected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -342,6 +786,9 @@ def explain_sites(p: ShortlistProblem, selected: np.ndarray) -> tuple[np.ndarray
         if p.available is not None and not p.available[i]:
             reasons[i], binding[i] = "niet op tijd beschikbaar", "availability"
             continue
+        if p.capacity[i] <= 0:
+            reasons[i], binding[i] = "niet gekozen: capaciteit 0", "capacity"
+            continue
         broken: list[tuple[str, str]] = []
         if p.max_sites is not None and n_sel + 1 > p.max_sites:
             broken.append(("max_sites", f"maximum van {p.max_sites} locaties bereikt"))
@@ -357,21 +804,29 @@ def explain_sites(p: ShortlistProblem, selected: np.ndarray) -> tuple[np.ndarray
             broken.append(
                 ("separation", f"te dicht bij {p.ids[j]} ({d:.0f} m < {p.min_distance:.0f} m)")
             )
-        full = p.max_per_zone is not None and p.zone is not None
-        if full and zone_count.get(p.zone[i], 0) + 1 > p.max_per_zone:
+        if (
+            p.max_per_zone is not None
+            and p.zone is not None
+            and zone_count.get(p.zone[i], 0) + 1 > p.max_per_zone
+        ):
             broken.append(("zone", f"{p.zone[i]} heeft al {p.max_per_zone} locatie(s)"))
         if not broken:
-            if p.capacity[i] <= 0:
-                broken.append(("capacity", "capaciteit 0"))
+            if p.irredundant and cap >= p.target:
+                broken.append(("target_met", "niet nodig: het doel is al gehaald"))
             else:
-                broken.append(("value", "andere locaties leveren samen meer waarde"))
+                broken.append(("value", _VALUE_REASON[p.objective]))
         binding[i] = ", ".join(b for b, _ in broken)
         reasons[i] = "niet gekozen: " + "; ".join(r for _, r in broken)
     return reasons, binding
 
 
 def top_score(p: ShortlistProblem, rank: np.ndarray) -> ShortlistSolution:
-    """Take allowed sites by rank until the target is met (and at most ``max_sites``)."""
+    """Take allowed sites by rank until the target is met (and at most ``max_sites``).
+
+    With ``irredundant`` (the default) the sites that the target no longer needs are
+    dropped afterwards, the lowest-ranked first (a large site late in the ranking can make
+    earlier small ones unnecessary).
+    """
     t0 = time.perf_counter()
     allowed = p.allowed()
     order = np.argsort(np.where(rank > 0, rank, np.iinfo(np.int64).max), kind="stable")
@@ -392,8 +847,9 @@ def top_score(p: ShortlistProblem, rank: np.ndarray) -> ShortlistSolution:
         if not p.eligible[i]:
             reasons[i], binding[i] = "uitgesloten door harde regel", "excluded"
             continue
-        if not allowed[i]:
-            manual = p.must_exclude is not None and p.must_exclude[i]
+        manual = p.must_exclude is not None and p.must_exclude[i]
+        late = p.available is not None and not p.available[i]
+        if manual or late:
             reasons[i] = "handmatig uitgesloten" if manual else "niet op tijd beschikbaar"
             binding[i] = "must_exclude" if manual else "availability"
             continue
@@ -412,6 +868,16 @@ def top_score(p: ShortlistProblem, rank: np.ndarray) -> ShortlistSolution:
             reasons[i] = f"gekozen: rang {rank[i]}, cumulatief {total} van {p.target}"
             binding[i] = "selected"
     met = total >= p.target
+    if met and p.irredundant:
+        for i in order[::-1]:
+            if selected[i] and redundant_sites(p, selected)[i]:
+                selected[i] = False
+                total -= int(p.capacity[i])
+                reasons[i] = (
+                    "niet nodig: de andere gekozen locaties halen het doel al "
+                    f"({total} van {p.target})"
+                )
+                binding[i] = "redundant"
     diagnosis: tuple[str, ...] = ()
     if not met:
         all_allowed = int(p.capacity[allowed].sum())
@@ -425,6 +891,8 @@ def top_score(p: ShortlistProblem, rank: np.ndarray) -> ShortlistSolution:
         time.perf_counter() - t0, reasons, binding, total,
         float(p.cost[selected].sum()) if p.cost is not None else 0.0,
         met, max(0, p.target - total), diagnosis,
+        quality=quality(p, selected), overshoot=max(0, total - p.target) if met else 0,
+        overshoot_note=explain_overshoot(p, selected) if met else "",
     )  # fmt: skip
 
 
@@ -433,6 +901,8 @@ def check_shortlist(p: ShortlistProblem, selected: np.ndarray) -> CheckReport:
 
     The capacity target is checked too: a shortlist that misses it is reported with the
     rule ``target`` (expected when the solution's status is INFEASIBLE; a bug otherwise).
+    With ``irredundant`` every selected site that could be dropped is reported
+    (``irredundant``), and so is a selected site without capacity (``capacity``).
 
     Parameters
     ----------
@@ -445,9 +915,10 @@ def check_shortlist(p: ShortlistProblem, selected: np.ndarray) -> CheckReport:
     -------
     CheckReport
         ``checker="shortlist"``; one :class:`~opvang_opt.status.Violation` per broken rule
-        (``excluded``, ``availability``, ``must_exclude``, ``must_include``, ``target``,
-        ``max_capacity``, ``budget``, ``max_sites``, ``separation``, ``zone``) and the
-        total value of the selected sites as ``objective``.
+        (``excluded``, ``availability``, ``must_exclude``, ``must_include``, ``capacity``,
+        ``target``, ``max_capacity``, ``budget``, ``max_sites``, ``separation``, ``zone``,
+        ``irredundant``, ``min_quality``) and the total value of the selected sites as
+        ``objective``.
     """
     bad: list[Violation] = []
     sel = np.asarray(selected, dtype=bool)
@@ -465,6 +936,8 @@ def check_shortlist(p: ShortlistProblem, selected: np.ndarray) -> CheckReport:
     if p.must_include is not None:
         for i in np.flatnonzero(~sel & p.must_include & p.eligible):
             bad.append(Violation("must_include", "must be included but not selected", str(ids[i])))
+    for i in np.flatnonzero(sel & (np.asarray(p.capacity) <= 0) & ~p.forced()):
+        bad.append(Violation("capacity", "capacity 0 but selected", str(ids[i])))
     cap = int(p.capacity[sel].sum())
     if cap < p.target:
         bad.append(
@@ -511,4 +984,169 @@ def check_shortlist(p: ShortlistProblem, selected: np.ndarray) -> CheckReport:
                         int(c), p.max_per_zone,
                     )
                 )  # fmt: skip
+    if p.irredundant:
+        for i in np.flatnonzero(redundant_sites(p, sel)):
+            rest = cap - int(p.capacity[i])
+            bad.append(
+                Violation(
+                    "irredundant",
+                    f"redundant: the target {p.target} still holds without it ({rest})",
+                    str(ids[i]), rest, p.target - 1,
+                )
+            )  # fmt: skip
+    if p.min_quality is not None and p.objective in _USES_PLACES and cap >= p.target:
+        need = int(np.ceil(p.min_quality * VALUE_SCALE * p.target - 1e-9))
+        if quality_points(p, sel) < need:
+            q = quality(p, sel)
+            bad.append(
+                Violation(
+                    "min_quality",
+                    f"mean score per needed place {q:.3f} below the minimum {p.min_quality}",
+                    None, q, p.min_quality,
+                )
+            )  # fmt: skip
     return CheckReport("shortlist", tuple(bad), objective=float(p.value[sel].sum()))
+
+
+@dataclass(frozen=True)
+class Counterfactual:
+    """What changes when one site is forced in (left out) or dropped (chosen).
+
+    ``loss`` is how much worse the objective gets, in its own unit (positive = worse);
+    ``quality_change`` the change of the mean score per needed place, ``cost_change`` of
+    the total cost. ``leaving`` / ``entering``: the other sites that leave or join.
+    When no shortlist keeps every rule, ``feasible`` is False and ``reason`` says why.
+    """
+
+    site: str
+    action: Literal["force_in", "drop"]
+    feasible: bool
+    loss: float
+    quality_change: float
+    cost_change: float
+    leaving: tuple[str, ...]
+    entering: tuple[str, ...]
+    reason: str
+
+
+def optimise_rule(
+    *, time_limit: float = 10.0, seed: int = 0, hint: np.ndarray | None = None
+) -> Callable[[ShortlistProblem, int | None, int | None], ShortlistSolution]:
+    """The CP-SAT rule with one site forced in or out, for :func:`counterfactuals`.
+
+    A site forced in must be needed like any other (irredundancy holds for it too). When no
+    shortlist keeps every rule, the diagnosis names the rule whose removal would allow it.
+    """
+
+    def rule(p: ShortlistProblem, force_in: int | None, force_out: int | None) -> ShortlistSolution:
+        fin = () if force_in is None else (force_in,)
+        fout = () if force_out is None else (force_out,)
+        raw = solve_raw(p, time_limit=time_limit, seed=seed, hint=hint, force_in=fin,
+                        force_out=fout)  # fmt: skip
+        empty = np.empty(p.n, dtype=object)
+        if raw.selected is not None:
+            sel = raw.selected
+            cap = int(p.capacity[sel].sum())
+            return ShortlistSolution(
+                sel, raw.status, primary_value(p, sel), raw.bound, 0.0, empty, empty, cap,
+                quality=quality(p, sel),
+            )  # fmt: skip
+        lines = []
+        if force_out is not None:
+            cap, _ = _max_capacity(
+                replace(p, must_exclude=_with(p.must_exclude, p.n, force_out)),
+                frozenset(), time_limit, 1, seed,
+            )  # fmt: skip
+            if cap < p.target:
+                lines.append(
+                    f"zonder deze locatie is het doel niet haalbaar: hoogstens {cap} "
+                    f"(tekort {p.target - cap})"
+                )
+        for fam in [*_active_families(p), "irredundant", "min_quality"]:
+            if lines:
+                break
+            ok = solve_raw(p, time_limit=time_limit, seed=seed, force_in=fin,
+                           force_out=fout, drop=frozenset({fam}))  # fmt: skip
+            if ok.selected is not None:
+                lines.append(f"verboden door {FAMILIES[fam]}")
+        if not lines:
+            lines.append("verboden door een combinatie van regels")
+        zeros = np.zeros(p.n, dtype=bool)
+        return ShortlistSolution(
+            zeros, SolveStatus.INFEASIBLE, float("nan"), float("nan"), 0.0, empty, empty,
+            target_met=False, diagnosis=tuple(lines),
+        )  # fmt: skip
+
+    return rule
+
+
+def top_score_rule(
+    rank: np.ndarray,
+) -> Callable[[ShortlistProblem, int | None, int | None], ShortlistSolution]:
+    """The rank rule with one site moved to the top (forced in) or left out (dropped)."""
+
+    def rule(p: ShortlistProblem, force_in: int | None, force_out: int | None) -> ShortlistSolution:
+        r = np.asarray(rank, dtype=np.int64) * 2
+        if force_in is not None:
+            r[force_in] = 1
+        if force_out is not None:
+            p = replace(p, must_exclude=_with(p.must_exclude, p.n, force_out))
+        return top_score(p, r)
+
+    return rule
+
+
+def _with(mask: np.ndarray | None, n: int, i: int) -> np.ndarray:
+    out = np.zeros(n, dtype=bool) if mask is None else mask.copy()
+    out[i] = True
+    return out
+
+
+def counterfactuals(
+    p: ShortlistProblem,
+    solution: ShortlistSolution,
+    rule: Callable[[ShortlistProblem, int | None, int | None], ShortlistSolution],
+) -> list[Counterfactual]:
+    """For every allowed site left out: force it in; for every chosen site: drop it.
+
+    ``rule(problem, force_in, force_out)`` re-runs the shortlist rule that chose
+    ``solution`` with one site forced in or kept out (:func:`optimise_rule`,
+    :func:`top_score_rule`). With an exact optimiser the loss is never negative.
+
+    Examples
+    --------
+    >>> p = ShortlistProblem(ids=np.array(["a", "b", "c"]), value=np.array([90., 60., 50.]),
+    ...     capacity=np.array([10, 10, 10]), target=10, eligible=np.ones(3, bool))
+    >>> sol = solve_shortlist(p, explain=False)
+    >>> [(c.site, c.action, c.loss, c.leaving) for c in counterfactuals(p, sol, optimise_rule())]
+    [('b', 'force_in', 30.0, ('a',)), ('c', 'force_in', 40.0, ('a',)), ('a', 'drop', 30.0, ('a',))]
+    """
+    base = solution.selected
+    if not solution.target_met:
+        return []
+    sign = -1.0 if p.objective in ("people", "spread", "score", "score_x_capacity") else 1.0
+    base_q = quality(p, base)
+    base_c = float(p.cost[base].sum()) if p.cost is not None else 0.0
+    out = []
+    candidates = [(int(i), "force_in") for i in np.flatnonzero(p.allowed() & ~base)]
+    candidates += [(int(i), "drop") for i in np.flatnonzero(base & ~p.forced())]
+    for i, action in candidates:
+        sol = rule(p, i, None) if action == "force_in" else rule(p, None, i)
+        if not sol.target_met:
+            reason = "; ".join(sol.diagnosis) or "geen shortlist houdt zich aan alle regels"
+            out.append(Counterfactual(str(p.ids[i]), action, False, float("nan"),  # type: ignore[arg-type]
+                                      float("nan"), float("nan"), (), (), reason))  # fmt: skip
+            continue
+        new = sol.selected
+        loss = sign * (primary_value(p, new) - primary_value(p, base))
+        new_c = float(p.cost[new].sum()) if p.cost is not None else 0.0
+        leaving = tuple(str(s) for s in p.ids[base & ~new])
+        entering = tuple(str(s) for s in p.ids[new & ~base] if s != p.ids[i])
+        note = "" if action == "drop" or new[i] else "ook vooraan niet nodig voor het doel"
+        out.append(
+            Counterfactual(
+                str(p.ids[i]), action, True, float(loss), quality(p, new) - base_q,  # type: ignore[arg-type]
+                new_c - base_c, leaving, entering, note,
+            )
+        )  # fmt: skip
+    return out

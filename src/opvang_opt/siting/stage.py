@@ -17,12 +17,17 @@ from opvang_opt.siting import mcda
 from opvang_opt.siting.capacity import estimate_capacity
 from opvang_opt.siting.criteria import INDICATOR_UNITS, NearestDistances, measure
 from opvang_opt.siting.exclusions import evaluate_exclusions, parse_dates
+from opvang_opt.siting.robustness import ShortlistRule, scores_for
 from opvang_opt.siting.shortlist import (
     ShortlistProblem,
     ShortlistSolution,
     check_shortlist,
+    counterfactuals,
+    optimise_rule,
+    quality,
     solve_shortlist,
     top_score,
+    top_score_rule,
 )
 from opvang_opt.siting.values import apply_value, rank_scores
 from opvang_opt.status import SolveStatus
@@ -94,6 +99,15 @@ class SitingSummary:
         Cost of the shortlisted sites in euros (``None`` without a cost column).
     diagnosis
         Why the target is not met (Dutch lines; empty when it is met).
+    objective
+        The optimiser's objective (``people``, ``cost``, ...; ``None`` for top_score).
+    quality
+        Mean score (0-100) of the places needed for the target, best sites first.
+    overshoot, overshoot_note
+        Capacity above the target, and why it is bounded (Dutch).
+    smaa_chosen_share, smaa_stable_core
+        Share of weight samples in which the rule gives exactly this shortlist, and the
+        sites in at least ``robustness.stable_share`` of them (``None`` without SMAA).
     ahp_consistency_ratio, ahp_lambda_max, ahp_accepted_inconsistent
         The AHP weights' consistency (``None`` when the weights are given directly).
     """
@@ -116,6 +130,12 @@ class SitingSummary:
     total_value: float
     total_cost: float | None
     diagnosis: tuple[str, ...] = ()
+    objective: str | None = None
+    quality: float | None = None
+    overshoot: int = 0
+    overshoot_note: str = ""
+    smaa_chosen_share: float | None = None
+    smaa_stable_core: tuple[str, ...] | None = None
     ahp_consistency_ratio: float | None = None
     ahp_lambda_max: float | None = None
     ahp_accepted_inconsistent: bool | None = None
@@ -157,11 +177,18 @@ class SitingResult:
         Counts, capacity against the target, solver status and gap, diagnosis
         (see :class:`SitingSummary`).
     tradeoff
-        The trade-off curve: capacity target against total value, cost and sites.
+        The trade-off: the capacity target against quality, cost and sites, and the exact
+        frontiers of quality against cost and against the number of sites (``frontier``
+        column), each point with its shortlist.
     sensitivity
-        Per site: SMAA mean rank, rank-1 and shortlist frequency (empty when disabled).
+        Per site: SMAA mean rank, rank-1 share and the share of weight samples in which the
+        scenario's own shortlist rule picks it; the stable core (empty when disabled).
     sensitivity_criteria
-        Per criterion: the smallest weight change that changes the shortlist.
+        Per criterion: the smallest weight change that changes the shortlist (same rule).
+    shortlist_sets
+        The most frequent shortlists over the weight samples, with their shares.
+    counterfactuals
+        Per eligible site left out: forcing it in; per chosen site: dropping it.
     layouts
         Unit footprints of the shortlisted sites (packing only), one row per site.
     problem
@@ -178,6 +205,8 @@ class SitingResult:
     sensitivity_criteria: pd.DataFrame = field(default_factory=pd.DataFrame)
     layouts: gpd.GeoDataFrame | None = None
     problem: ShortlistProblem | None = None
+    shortlist_sets: pd.DataFrame = field(default_factory=pd.DataFrame)
+    counterfactuals: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def target_met(self) -> bool:
@@ -197,11 +226,7 @@ def criterion_weights(config: SitingConfig) -> tuple[np.ndarray, mcda.AHPResult 
 
 def score_sites(method: str, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Score 0-100 per site with the chosen method (all on fixed-bound values)."""
-    if method == "topsis":
-        return np.asarray(mcda.topsis(values, weights), dtype=float)
-    if method == "spotis":
-        return np.asarray(mcda.spotis(values, weights), dtype=float)
-    return np.asarray(mcda.weighted_sum(values, weights), dtype=float)
+    return scores_for(method, values, weights)
 
 
 def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
@@ -310,19 +335,86 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
         total_value=round(float(problem.value[solution.selected].sum()), 4),
         total_cost=round(float(solution.cost), 2) if problem.cost is not None else None,
         diagnosis=tuple(solution.diagnosis),
+        objective=config.shortlist.objective if config.shortlist.method == "optimise" else None,
+        quality=None if np.isnan(solution.quality) else round(float(solution.quality), 4),
+        overshoot=int(solution.overshoot),
+        overshoot_note=solution.overshoot_note,
         ahp_consistency_ratio=None if ahp is None else round(float(ahp.cr), 4),
         ahp_lambda_max=None if ahp is None else round(float(ahp.lambda_max), 4),
         ahp_accepted_inconsistent=None
         if ahp is None or config.ahp is None
         else bool(ahp.cr > config.ahp.max_consistency_ratio),
     )
-    tradeoff = tradeoff_curve(config, problem, sites["rank"].to_numpy())
-    sensitivity, sens_criteria = robustness(config, problem, value_matrix, weights, sites)
+    tradeoff = tradeoff_curve(config, problem, sites["rank"].to_numpy(), solution.selected)
+    rule = shortlist_rule(config, problem, value_matrix)
+    sensitivity, sens_criteria, sets = robustness(
+        config, problem, value_matrix, weights, sites, rule
+    )
+    if sets.attrs.get("chosen_share") is not None:
+        summary = replace(
+            summary, smaa_chosen_share=float(sets.attrs["chosen_share"]),
+            smaa_stable_core=tuple(sets.attrs["stable_core"]),
+        )  # fmt: skip
+    cf = counterfactual_table(config, problem, solution, rank=sites["rank"].to_numpy())
     layouts = unit_layouts(config, sites, inputs.id_column)
     return SitingResult(
         sites, exclusions, shortlist, tuple(infos), summary, tradeoff, sensitivity,
-        sens_criteria, layouts, problem,
+        sens_criteria, layouts, problem, sets, cf,
     )  # fmt: skip
+
+
+def shortlist_rule(
+    config: SitingConfig, problem: ShortlistProblem, values: np.ndarray
+) -> ShortlistRule:
+    """The scenario's shortlist rule as a function of the weights (for SMAA and OAT)."""
+    sl = config.shortlist
+    return ShortlistRule(
+        problem, values, config.method, sl.method, time_limit=min(sl.time_limit_s, 10.0),
+        seed=sl.seed,
+    )  # fmt: skip
+
+
+def counterfactual_table(
+    config: SitingConfig, problem: ShortlistProblem, solution: ShortlistSolution,
+    rank: np.ndarray,
+) -> pd.DataFrame:  # fmt: skip
+    """Per eligible site left out: what forcing it in costs; per chosen site: dropping it.
+
+    Forcing in or dropping re-runs the scenario's own rule with the site in ``must_include``
+    or ``must_exclude``; ``loss`` is in the objective's unit (positive is worse).
+    """
+    if not config.shortlist.counterfactuals or not solution.target_met:
+        return pd.DataFrame()
+    sl = config.shortlist
+
+    rule = (
+        top_score_rule(rank) if sl.method == "top_score"
+        else optimise_rule(time_limit=min(sl.time_limit_s, 10.0), seed=sl.seed,
+                           hint=solution.selected)
+    )  # fmt: skip
+    rows = counterfactuals(problem, solution, rule)
+    unit = {"people": "punten per plek", "cost": "EUR", "sites": "locaties",
+            "spread": "m", "score": "score", "score_x_capacity": "score"}  # fmt: skip
+    loss_unit = "score" if sl.method == "top_score" else unit[sl.objective]
+    return pd.DataFrame(
+        [
+            {
+                "site_id": r.site,
+                "action": r.action,
+                "feasible": r.feasible,
+                "loss": round(r.loss, 4) if r.feasible else None,
+                "loss_unit": loss_unit,
+                "quality_change": round(r.quality_change, 4) if r.feasible else None,
+                "cost_change": round(r.cost_change, 2)
+                if r.feasible and problem.cost is not None
+                else None,
+                "leaving": "; ".join(r.leaving),
+                "entering": "; ".join(r.entering),
+                "reason": r.reason,
+            }
+            for r in rows
+        ]
+    )
 
 
 def site_zones(sites: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, column: str) -> np.ndarray:
@@ -374,6 +466,13 @@ def build_problem(
     zone = None
     if sl.zone_layer is not None and sl.zone_column is not None:
         zone = site_zones(sites, inputs.layers[sl.zone_layer], sl.zone_column)
+    distance = None
+    if sl.objective == "spread" and sl.method == "optimise":
+        geoms = sites.geometry.values
+        a, b = np.triu_indices(len(geoms), 1)
+        distance = np.zeros((len(geoms), len(geoms)))
+        distance[a, b] = shapely.distance(geoms[a], geoms[b])
+        distance[b, a] = distance[a, b]
     return ShortlistProblem(
         ids=ids,
         value=value,
@@ -393,6 +492,9 @@ def build_problem(
         must_include=np.isin(ids, sl.must_include) if sl.must_include else None,
         must_exclude=np.isin(ids, sl.must_exclude) if sl.must_exclude else None,
         objective=sl.objective,
+        irredundant=sl.irredundant,
+        min_quality=sl.min_quality,
+        distance=distance,
     )
 
 
@@ -435,37 +537,72 @@ def _shortlist_table(
 
 
 def tradeoff_curve(
-    config: SitingConfig, problem: ShortlistProblem, rank: np.ndarray
-) -> pd.DataFrame:
-    """Total value, cost and number of sites as the capacity target varies.
+    config: SitingConfig, problem: ShortlistProblem, rank: np.ndarray,
+    chosen: np.ndarray | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """The trade-off table: one row per point, ``frontier`` says which curve.
 
-    Targets run from half to one and a half times the scenario's target (plus the target
-    itself); each point is solved with the scenario's shortlist method and rules.
+    * ``target``: the capacity target from half to one and a half times the scenario's
+      (plus the target itself), each point solved with the scenario's rule;
+    * ``cost`` and ``sites`` (method optimise): the exact frontiers of quality (mean score
+      per needed place) against cost and against the number of sites (epsilon-constraint,
+      :mod:`.frontier`).
+
+    Every row carries its shortlist (site ids, ``; ``-separated).
     """
-    steps = config.shortlist.tradeoff_steps
-    if steps == 0:
-        return pd.DataFrame()
-    t = config.target.amount
-    targets = sorted({round(float(v)) for v in np.linspace(0.5 * t, 1.5 * t, steps)} | {t})
+    from opvang_opt.siting.frontier import cost_frontier, sites_frontier
+
+    sl = config.shortlist
     rows = []
-    limit = min(config.shortlist.time_limit_s, 10.0)
-    for target in targets:
-        p = replace(problem, target=target)
-        sol = choose(config, p, rank, explain=False, time_limit=limit, workers=1)
-        met = bool(sol.target_met)
-        rows.append(
-            {
-                "target": target,
-                "feasible": met,
-                "status": sol.status.value,
-                "gap": None if np.isnan(sol.gap) else round(float(sol.gap), 6),
-                "total_value": round(float(problem.value[sol.selected].sum()), 4) if met else None,
-                "capacity": int(sol.capacity) if met else None,
-                "n_sites": int(sol.selected.sum()) if met else None,
-                "cost": round(float(sol.cost), 2) if met and problem.cost is not None else None,
-                "is_scenario_target": target == t,
-            }
+    t = config.target.amount
+    chosen_key = None if chosen is None else tuple(np.flatnonzero(chosen))
+
+    def row(frontier: str, target: int, epsilon: float | None, sel: np.ndarray | None,
+            status: str, gap: float | None) -> dict:  # fmt: skip
+        if sel is None:
+            sel = np.zeros(problem.n, dtype=bool)
+        met = bool(sel.any()) and int(problem.capacity[sel].sum()) >= target
+        sub = replace(problem, target=target)
+        q = quality(sub, sel) if met else float("nan")
+        return {
+            "frontier": frontier,
+            "target": target,
+            "epsilon": epsilon,
+            "feasible": met,
+            "status": status,
+            "gap": gap,
+            "quality": round(q, 4) if met else None,
+            "total_value": round(float(problem.value[sel].sum()), 4) if met else None,
+            "capacity": int(problem.capacity[sel].sum()) if met else None,
+            "overshoot": int(problem.capacity[sel].sum()) - target if met else None,
+            "n_sites": int(sel.sum()) if met else None,
+            "cost": round(float(problem.cost[sel].sum()), 2)
+            if met and problem.cost is not None
+            else None,
+            "shortlist": "; ".join(map(str, problem.ids[sel])) if met else "",
+            "is_scenario_target": frontier == "target" and target == t,
+            "is_chosen": bool(met and chosen_key == tuple(np.flatnonzero(sel))),
+        }
+
+    if sl.tradeoff_steps:
+        targets = sorted(
+            {round(float(v)) for v in np.linspace(0.5 * t, 1.5 * t, sl.tradeoff_steps)} | {t}
         )
+        limit = min(sl.time_limit_s, 10.0)
+        for target in targets:
+            p = replace(problem, target=target)
+            sol = choose(config, p, rank, explain=False, time_limit=limit, workers=1)
+            gap = None if np.isnan(sol.gap) else round(float(sol.gap), 6)
+            rows.append(row("target", target, None,
+                            sol.selected if sol.target_met else None, sol.status.value,
+                            gap))  # fmt: skip
+    if sl.method == "optimise" and sl.frontier_points:
+        limit = min(sl.time_limit_s, 10.0)
+        for fn in (cost_frontier, sites_frontier):
+            for pt in fn(problem, max_points=sl.frontier_points, time_limit=limit, seed=sl.seed):
+                eps = None if not np.isfinite(pt.epsilon) else pt.epsilon
+                rows.append(row(pt.frontier, t, eps, pt.selected, pt.status.value,
+                                0.0 if pt.status is SolveStatus.OPTIMAL else None))  # fmt: skip
     return pd.DataFrame(rows)
 
 
@@ -475,15 +612,24 @@ def robustness(
     values: np.ndarray,
     weights: np.ndarray,
     sites: gpd.GeoDataFrame,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """SMAA over sampled weights and one-at-a-time weight changes (see robustness.py)."""
+    rule: ShortlistRule | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """SMAA of the rule that chose the shortlist, and one-at-a-time weight changes.
+
+    Returns the per-site table (rank statistics over the samples, the share of samples in
+    which the scenario's own rule picks the site, the stable core), the per-criterion
+    table, and the most frequent shortlists.
+    """
     from opvang_opt.siting import robustness as rb
 
     rc = config.robustness
+    rule = rule or shortlist_rule(config, problem, values)
     ids = problem.ids
     allowed = problem.allowed()
+    chosen = sites["shortlisted"].to_numpy(bool)
     per_site = pd.DataFrame({"site_id": ids})
     per_criterion = pd.DataFrame()
+    sets = pd.DataFrame()
     if rc.samples > 0 and allowed.any():
         samples = rb.sample_weights(
             weights, rc.samples, spread=rc.spread, seed=rc.seed, method=rc.distribution
@@ -492,27 +638,42 @@ def robustness(
             values, samples, problem.capacity, problem.target, method=config.method,
             eligible=allowed, ids=ids,
         )  # fmt: skip
+        used = rb.rule_smaa(
+            rule, samples, chosen, workers=rc.workers, stable_share=rc.stable_share,
+            top=rc.top_shortlists,
+        )  # fmt: skip
         per_site["mean_rank"] = np.round(res.mean_rank, 3)
         per_site["rank1_share"] = np.round(res.rank_acceptability[:, 0], 4)
         top = min(3, res.rank_acceptability.shape[1])
         per_site[f"top{top}_share"] = np.round(res.rank_acceptability[:, :top].sum(axis=1), 4)
-        per_site["shortlist_share"] = np.round(res.shortlist_frequency, 4)
+        per_site["shortlist_share"] = np.round(used.share, 4)
         per_site.loc[~allowed, ["mean_rank", "rank1_share", f"top{top}_share",
                                 "shortlist_share"]] = np.nan  # fmt: skip
-        per_site["shortlisted"] = sites["shortlisted"].to_numpy()
-        if config.shortlist.method == "optimise":
-            per_site.attrs["note"] = (
-                "shortlist_share uses the top_score rule per weight sample; the optimised "
-                "shortlist is tested by the one-at-a-time analysis"
-            )
+        per_site["stable_core"] = np.isin(ids, used.stable_core)
+        per_site["shortlisted"] = chosen
+        rule_name = (
+            "top_score" if config.shortlist.method == "top_score"
+            else f"optimise ({config.shortlist.objective})"
+        )  # fmt: skip
+        per_site.attrs["note"] = (
+            f"shortlist_share: aandeel van {rc.samples} gewichtstrekkingen waarin de regel van "
+            f"het scenario ({rule_name}) de locatie kiest"
+        )
+        chosen_ids = tuple(str(s) for s in ids[chosen])
+        sets = pd.DataFrame(
+            [
+                {"rank": k + 1, "share": round(share, 4), "n_sites": len(members),
+                 "sites": "; ".join(members), "is_chosen": members == chosen_ids}
+                for k, (members, share) in enumerate(used.shortlists)
+            ]
+        )  # fmt: skip
+        sets.attrs["chosen_share"] = round(used.chosen_share, 4)
+        sets.attrs["stable_core"] = list(used.stable_core)
+        sets.attrs["infeasible_share"] = round(used.infeasible_share, 4)
     if rc.one_at_a_time and allowed.any():
 
         def shortlist_fn(w: np.ndarray) -> set[int]:
-            s = score_sites(config.method, values, w)
-            p = replace(problem, value=np.round(s, 4))
-            r = rank_scores(s, problem.eligible, ids)
-            sol = choose(config, p, r, explain=False, time_limit=5.0, workers=1)
-            return set(np.flatnonzero(sol.selected).tolist())
+            return set(np.flatnonzero(rule.select(w, hint=chosen)).tolist())
 
         per_criterion = rb.one_at_a_time(
             values, weights, problem.capacity, problem.target, shortlist_fn=shortlist_fn,
@@ -526,7 +687,7 @@ def robustness(
                     for v in per_criterion[col]
                 ]
         per_criterion = per_criterion.round(6)
-    return per_site, per_criterion
+    return per_site, per_criterion, sets
 
 
 def unit_layouts(
