@@ -174,9 +174,12 @@ RUN_JSON_SITING_KEYS = [
     "n_sites", "n_excluded", "n_eligible", "excluded_by_rule", "scoring_method",
     "shortlist_method", "solver_status", "solver_gap", "solver_seconds", "total_value",
     "total_cost", "diagnosis",
+    # issue 13 (the people-weighted shortlist) adds these after the keys above
+    "objective", "quality", "overshoot", "overshoot_note", "smaa_chosen_share",
+    "smaa_stable_core",
 ]  # fmt: skip
-"""The keys of run.json's siting section before the summary was typed (the AHP keys are
-added only with AHP weights)."""
+"""The keys of run.json's siting section before the summary was typed, then the keys
+issue 13 added (the AHP keys are added only with AHP weights)."""
 
 
 def test_siting_summary_is_typed_and_keeps_the_run_json_keys(tiny) -> None:

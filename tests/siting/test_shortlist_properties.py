@@ -75,7 +75,7 @@ def test_zero_capacity_irredundant_and_bounded_overshoot(p: ShortlistProblem) ->
     total = int(p.capacity[sel].sum())
     for i in np.flatnonzero(sel):  # 2, from the definition
         assert total - p.capacity[i] < p.target
-    assert check_shortlist(p, sel) == []
+    assert check_shortlist(p, sel).is_ok
     assert sol.overshoot == total - p.target  # 3
     assert sol.overshoot < p.capacity[sel].min()
     assert sol.overshoot_note
@@ -113,7 +113,7 @@ def unique_optimum(p: ShortlistProblem) -> bool:
     keys = []
     for bits in itertools.product([False, True], repeat=p.n):
         sel = np.array(bits)
-        if check_shortlist(p, sel) == []:
+        if check_shortlist(p, sel).is_ok:
             keys.append(objective_key(p, sel))
     return bool(keys) and keys.count(max(keys)) == 1
 
