@@ -254,6 +254,34 @@ def summary_rows(result: RunResult, lang: Lang, profile: Profile) -> list[tuple[
         ("Doel gehaald" if nl else "Target met", ("ja" if nl else "yes") if f["target_met"]
          else ("nee" if nl else "no")),
     ]  # fmt: skip
+    ss = result.siting.summary
+    if ss.quality is not None:
+        rows.append(
+            (
+                "Kwaliteit: gem. score per benodigde plek (0-100)"
+                if nl
+                else "Quality: mean score per needed place (0-100)",
+                round(ss.quality, 1),
+            )
+        )
+        rows.append((f"{'Overschot' if nl else 'Overshoot'} ({unit})", ss.overshoot))
+    if ss.smaa_chosen_share is not None:
+        rows.append(
+            (
+                "Robuustheid: aandeel trekkingen met deze shortlist"
+                if nl
+                else "Robustness: share of samples giving this shortlist",
+                round(ss.smaa_chosen_share, 3),
+            )
+        )
+        rows.append(
+            (
+                "Vaste kern (>= 90 % van de trekkingen)"
+                if nl
+                else "Stable core (>= 90 % of samples)",
+                ", ".join(ss.smaa_stable_core or ()) or ("geen" if nl else "none"),
+            )
+        )
     alloc = content.allocation_summary(result, profile)
     if alloc is not None:
         rows.append(("Toewijzing: status" if nl else "Allocation: status", alloc.get("status")))
