@@ -274,11 +274,12 @@ def summary_rows(result: RunResult, lang: Lang, profile: Profile) -> list[tuple[
                 round(ss.smaa_chosen_share, 3),
             )
         )
+        pct = round(100 * result.scenario.siting.robustness.stable_share)
         rows.append(
             (
-                "Vaste kern (>= 90 % van de trekkingen)"
+                f"Vaste kern (>= {pct} % van de trekkingen)"
                 if nl
-                else "Stable core (>= 90 % of samples)",
+                else f"Stable core (>= {pct} % of samples)",
                 ", ".join(ss.smaa_stable_core or ()) or ("geen" if nl else "none"),
             )
         )
