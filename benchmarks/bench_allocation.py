@@ -38,6 +38,7 @@ from opvang_opt.allocation import (
 )
 from opvang_opt.allocation.model import build_instance
 from opvang_opt.allocation.report import score
+from opvang_opt.allocation.rules import share_fraction
 from opvang_opt.allocation.synthetic import make_instance
 from opvang_opt.schema import AllocationConfig, AllocationSolverSettings
 
@@ -92,8 +93,8 @@ def pair_model_cpsat(tables, config: AllocationConfig, time_limit_s: float, work
             for sense, share in ((1, rule.max_share), (-1, rule.min_share)):
                 if share is None or len(on) == 0:
                     continue
-                num = round(share * 100)
-                coef = sense * (100 * in_g[on].astype(int) - num)
+                frac = share_fraction(share)
+                coef = sense * (frac.denominator * in_g[on].astype(int) - frac.numerator)
                 m.add(sum(int(c) * b[i] for c, i in zip(coef, on, strict=True)) <= 0)
     if config.school_capacity and inst.h_need.any():
         for band in range(2):

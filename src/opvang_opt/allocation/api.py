@@ -10,7 +10,7 @@ import pandas as pd
 
 from opvang_opt.allocation.check import check_allocation
 from opvang_opt.allocation.diagnose import diagnosis as make_diagnosis
-from opvang_opt.allocation.diagnose import unplaced_table
+from opvang_opt.allocation.diagnose import reason_text, unplaced_table
 from opvang_opt.allocation.model import Instance, Structure, build_instance, build_structure
 from opvang_opt.allocation.report import score, site_tables
 from opvang_opt.allocation.result import AllocationResult, Timings, components_of
@@ -26,47 +26,55 @@ def map_to_units(inst: Instance, st: Structure, out: SolveOutput) -> tuple[np.nd
     Households of a class are taken in household-id order, units of a type in unit-id
     order; within a class and a type every choice is equivalent for every rule and cost.
     """
-    n_nodes = len(st.n_site)
-    next_member = np.zeros(len(st.c_count), np.int64)
+    n_nodes = len(st.node_site)
+    next_member = np.zeros(len(st.class_count), np.int64)
+    type_single: list[list[int]] = [[] for _ in range(len(st.type_count))]
+    type_shared: dict[tuple[int, int], list[int]] = {}
+    # residents who stay come first: the resident's own unit is the only unit of its type
+    stay_of_type: dict[int, int] = {}
+    for i in np.flatnonzero(out.stay > 0):
+        c, t = st.stay_class[i], st.stay_type[i]
+        n = int(out.stay[i])
+        members = [int(m) for m in st.class_members[c][next_member[c] : next_member[c] + n]]
+        next_member[c] += n
+        if st.stay_shared[i]:
+            type_shared.setdefault((int(t), int(st.class_group[c])), []).extend(members)
+        else:
+            stay_of_type[int(t)] = members[0]
     node_households: list[list[int]] = [[] for _ in range(n_nodes)]
-    order = np.lexsort((st.a_site, st.a_class))
+    order = np.lexsort((st.arc_site, st.arc_class))
     for a in order[out.x[order] > 0]:
-        c, j = st.a_class[a], st.a_site[a]
-        k = st.c_fit[c]
+        c, j = st.arc_class[a], st.arc_site[a]
+        k = st.class_fit[c]
         n = int(out.x[a])
-        members = st.c_members[c][next_member[c] : next_member[c] + n]
+        members = st.class_members[c][next_member[c] : next_member[c] + n]
         next_member[c] += n
         node_households[st.node_of[j, k]].extend(int(m) for m in members)
-    type_single: list[list[int]] = [[] for _ in range(len(st.t_count))]
-    type_shared: dict[tuple[int, int], list[int]] = {}
-    y_order = np.lexsort((st.y_type, st.y_node))
+    y_order = np.lexsort((st.type_arc_type, st.type_arc_node))
     pos = np.zeros(n_nodes, np.int64)
     for i in y_order[out.y[y_order] > 0]:
-        node, t = st.y_node[i], st.y_type[i]
+        node, t = st.type_arc_node[i], st.type_arc_type[i]
         hs = sorted(node_households[node], key=lambda m: inst.hh_ids[m])
         take = hs[pos[node] : pos[node] + int(out.y[i])]
         pos[node] += int(out.y[i])
-        g = st.k_shared_group[st.n_fit[node]]
+        g = st.fit_shared_group[st.node_fit[node]]
         if g >= 0:
             type_shared.setdefault((int(t), int(g)), []).extend(take)
         else:
             type_single[t].extend(take)
     z_count = {
-        (int(t), int(g)): int(n) for t, g, n in zip(st.z_type, st.z_group, out.z, strict=True)
+        (int(t), int(g)): int(n)
+        for t, g, n in zip(st.shared_type, st.shared_group, out.z, strict=True)
     }
     hs_out, us_out = [], []
-    for i in np.flatnonzero(out.stay > 0):
-        c, t = st.s_class[i], st.s_type[i]
-        hs_out.append(int(st.c_members[c][0]))
-        us_out.append(int(st.t_units[t][0]))
-        next_member[c] += 1
-        type_single[t].insert(0, -1)  # the resident's own unit is the first of its type
-    for t in range(len(st.t_count)):
-        units = st.t_units[t]
-        single = sorted(type_single[t], key=lambda m: inst.hh_ids[m] if m >= 0 else "")
-        if single and single[0] == -1:
+    for t, m in sorted(stay_of_type.items()):
+        hs_out.append(m)
+        us_out.append(int(st.type_units[t][0]))
+    for t in range(len(st.type_count)):
+        units = st.type_units[t]
+        single = sorted(type_single[t], key=lambda m: inst.hh_ids[m])
+        if t in stay_of_type:
             units = units[1:]
-            single = single[1:]
         n_used = len(single)
         hs_out += single
         us_out += list(units[:n_used])
@@ -160,7 +168,7 @@ def allocate_tables(
     st = build_structure(inst)
     t2 = time.perf_counter()
     remaining = max(config.solver.time_limit_s - (t2 - t0), 0.5)
-    if inst.n_households and len(st.a_class):
+    if inst.n_households and len(st.arc_class):
         out = solve_model(inst, st, remaining)
         h_idx, u_idx = map_to_units(inst, st, out)
         stats = out.stats
@@ -180,6 +188,12 @@ def allocate_tables(
         by_school,
         bool(out.time_limit_hit) if out is not None else False,
     )
+    if out is not None and out.no_solution:  # nobody placed: the limit, not a rule, is short
+        unplaced = unplaced.assign(
+            rule="time_limit",
+            reason=reason_text("time_limit", "nl"),
+            reason_en=reason_text("time_limit", "en"),
+        )
     diag = make_diagnosis(inst, unplaced)
     comps = components_of(assignments, inst.weights)
     t4 = time.perf_counter()
@@ -199,10 +213,13 @@ def allocate_tables(
                 f"mapped objective {objective} differs from the model's {out.objective}"
             )
         bound = min(out.bound, objective)
-        gap = (objective - bound) / max(abs(objective), 1.0)
+        gap = (objective - bound) / max(abs(objective), 1.0) if np.isfinite(bound) else np.inf
     else:
         objective, bound, gap = comps.total, comps.total, 0.0
-    if len(unplaced) > 0 and len(assignments) == 0:
+    if out is not None and out.no_solution:
+        status = SolveStatus.NO_SOLUTION
+        bound, gap = -np.inf, np.inf
+    elif len(unplaced) > 0 and len(assignments) == 0:
         timed_out = out is not None and bool(out.time_limit_hit)
         status = SolveStatus.NO_SOLUTION if timed_out else SolveStatus.INFEASIBLE
     elif gap <= config.solver.relative_gap + 1e-12:

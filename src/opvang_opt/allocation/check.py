@@ -2,6 +2,8 @@
 
 It reads the validated tables and the scenario settings only; it shares no code with
 the model (no unit types, classes or arcs), so a bug in the model cannot hide here.
+What each rule *says* (occupancy, who may share, the exact mix fractions) is defined
+once in :mod:`~opvang_opt.allocation.rules` and read by both.
 The school-capacity rule is checked with a small exact max-flow (sites to schools in
 reach), written out below.
 """
@@ -14,6 +16,7 @@ from collections import deque
 import numpy as np
 import pandas as pd
 
+from opvang_opt.allocation.rules import may_share, mix_excess, persons_capacity, share_fraction
 from opvang_opt.allocation.validate import Tables
 from opvang_opt.schema import AllocationConfig
 from opvang_opt.status import CheckReport, Violation
@@ -203,14 +206,25 @@ def check_allocation(
         ``checker="allocation"``: every broken rule (none when the allocation is valid),
         each a :class:`~opvang_opt.status.Violation` with a rule of :data:`RULES`.
     """
-    out: list[Violation] = []
     hh = tables.households.set_index("household_id", drop=False)
     un = tables.units.set_index("unit_id", drop=False)
-    sites = tables.sites.set_index("site_id", drop=False)
-    occupied_units = set(tables.occupied["unit_id"])
     a = assignments[["household_id", "unit_id"]].astype(str)
+    out = _check_ids(a, hh, un)
+    a = a[a["household_id"].isin(hh.index) & a["unit_id"].isin(un.index)]
+    a = a.drop_duplicates("household_id")
+    out += _check_units(a, hh, un, set(tables.occupied["unit_id"]), config)
+    placed = _placed_rows(a, hh, un)
+    out += _check_household_rules(placed, tables, config)
+    out += _check_pins(placed, config)
+    out += _check_bans(placed, config)
+    out += _check_mix(a, hh, un, tables, config)
+    out += _check_school_places(a, hh, un, tables, config)
+    return CheckReport("allocation", tuple(out))
 
-    # ids and splitting
+
+def _check_ids(a: pd.DataFrame, hh: pd.DataFrame, un: pd.DataFrame) -> list[Violation]:
+    """Rules ``no_split`` (one unit per household) and ``unknown_id``."""
+    out = []
     for hid, count in a["household_id"].value_counts().items():
         if count > 1:
             out.append(_violation("no_split", f"household {hid} is in {count} units", hid))
@@ -224,27 +238,38 @@ def check_allocation(
                 row.unit_id,
             )
         )
-    a = a[known].drop_duplicates("household_id")
+    return out
 
-    # per-unit occupancy and sharing (vectorised over units)
+
+def _check_units(
+    a: pd.DataFrame,
+    hh: pd.DataFrame,
+    un: pd.DataFrame,
+    occupied_units: set[str],
+    config: AllocationConfig,
+) -> list[Violation]:
+    """Per unit: ``unit_taken``, ``shared_unit``, ``occupancy_beds``, ``occupancy_bedrooms``.
+
+    Only units that may break a rule (already occupied, holding more than one household
+    or more persons than beds or bedrooms allow) are looked at one by one.
+    """
     m = a.merge(
         hh[["household_id", "persons", "adults", "group"]].reset_index(drop=True), on="household_id"
     )
+    m = m.assign(sharer=may_share(m["persons"], m["adults"], True))
     per_unit = m.groupby("unit_id", sort=True).agg(
         households=("household_id", "size"),
         persons=("persons", "sum"),
-        p_min=("persons", "min"),
-        p_max=("persons", "max"),
-        a_min=("adults", "min"),
-        a_max=("adults", "max"),
+        sharers=("sharer", "all"),
         groups=("group", "nunique"),
     )
     per_unit = per_unit.join(un[["beds", "bedrooms"]])
-    limit_share = config.max_sharers_per_unit or 10**9
-    rooms = np.floor(
-        config.max_persons_per_bedroom * np.maximum(per_unit["bedrooms"].to_numpy(), 1) + 1e-9
+    rooms = persons_capacity(
+        np.full(len(per_unit), np.iinfo(np.int64).max),
+        per_unit["bedrooms"].to_numpy(),
+        config.max_persons_per_bedroom,
     )
-    # only units that may break a rule are looked at one by one
+    per_unit = per_unit.assign(rooms=rooms)
     flagged = (
         per_unit.index.isin(list(occupied_units))
         | (per_unit["households"].to_numpy() > 1)
@@ -257,75 +282,97 @@ def check_allocation(
         if len(per_unit)
         else {}
     )
+    out: list[Violation] = []
     for r in per_unit.itertuples():
-        uid = r.Index
-        members = ";".join(members_of[uid])
-        singles = r.p_min == 1 and r.p_max == 1
-        adults1 = r.a_min == 1 and r.a_max == 1
-        if uid in occupied_units:
-            out.append(_violation("unit_taken", f"unit {uid} was already occupied", None, uid))
-        if r.households > 1:
-            if not config.allow_shared_units:
-                out.append(
-                    _violation(
-                        "shared_unit",
-                        f"unit {uid} holds {r.households} households; sharing is off",
-                        members,
-                        uid,
-                        r.households,
-                        1,
-                    )
-                )
-            elif not (singles and adults1 and r.groups == 1):
-                out.append(
-                    _violation(
-                        "shared_unit",
-                        f"unit {uid} is shared by households that are not all single "
-                        "adults of one group",
-                        members,
-                        uid,
-                    )
-                )
-            elif r.households > limit_share:
-                out.append(
-                    _violation(
-                        "shared_unit",
-                        f"unit {uid} is shared by {r.households} (max {limit_share})",
-                        members,
-                        uid,
-                        r.households,
-                        limit_share,
-                    )
-                )
-        if r.persons > r.beds:
+        members = ";".join(members_of[r.Index])
+        if r.Index in occupied_units:
             out.append(
-                _violation(
-                    "occupancy_beds",
-                    f"unit {uid}: {r.persons} persons, {r.beds} beds",
-                    members,
-                    uid,
-                    r.persons,
-                    r.beds,
-                )
+                _violation("unit_taken", f"unit {r.Index} was already occupied", None, r.Index)
             )
-        limit_rooms = math.floor(config.max_persons_per_bedroom * max(int(r.bedrooms), 1) + 1e-9)
-        if r.persons > limit_rooms:
-            out.append(
-                _violation(
-                    "occupancy_bedrooms",
-                    f"unit {uid}: {r.persons} persons in {r.bedrooms} bedroom(s), "
-                    f"max {config.max_persons_per_bedroom:g} per bedroom",
-                    members,
-                    uid,
-                    r.persons,
-                    limit_rooms,
-                )
-            )
+        out += _shared_unit(r, members, config)
+        out += _occupancy(r, members, config)
+    return out
 
-    # per-household rules (vectorised over placed households)
-    d = a.merge(hh.reset_index(drop=True), on="household_id").merge(
+
+def _shared_unit(r, members: str, config: AllocationConfig) -> list[Violation]:
+    """Rule ``shared_unit`` for one unit (see :mod:`~opvang_opt.allocation.rules`)."""
+    uid = r.Index
+    if r.households <= 1:
+        return []
+    if not config.allow_shared_units:
+        return [
+            _violation(
+                "shared_unit",
+                f"unit {uid} holds {r.households} households; sharing is off",
+                members,
+                uid,
+                r.households,
+                1,
+            )
+        ]
+    if not (r.sharers and r.groups == 1):
+        return [
+            _violation(
+                "shared_unit",
+                f"unit {uid} is shared by households that are not all single adults of one group",
+                members,
+                uid,
+            )
+        ]
+    limit_share = config.max_sharers_per_unit or 10**9
+    if r.households > limit_share:
+        return [
+            _violation(
+                "shared_unit",
+                f"unit {uid} is shared by {r.households} (max {limit_share})",
+                members,
+                uid,
+                r.households,
+                limit_share,
+            )
+        ]
+    return []
+
+
+def _occupancy(r, members: str, config: AllocationConfig) -> list[Violation]:
+    """Rules ``occupancy_beds`` and ``occupancy_bedrooms`` for one unit."""
+    out = []
+    uid = r.Index
+    if r.persons > r.beds:
+        out.append(
+            _violation(
+                "occupancy_beds",
+                f"unit {uid}: {r.persons} persons, {r.beds} beds",
+                members,
+                uid,
+                r.persons,
+                r.beds,
+            )
+        )
+    if r.persons > r.rooms:
+        out.append(
+            _violation(
+                "occupancy_bedrooms",
+                f"unit {uid}: {r.persons} persons in {r.bedrooms} bedroom(s), "
+                f"max {config.max_persons_per_bedroom:g} per bedroom",
+                members,
+                uid,
+                r.persons,
+                int(r.rooms),
+            )
+        )
+    return out
+
+
+def _placed_rows(a: pd.DataFrame, hh: pd.DataFrame, un: pd.DataFrame) -> pd.DataFrame:
+    """One row per placed household with its own and its unit's columns."""
+    return a.merge(hh.reset_index(drop=True), on="household_id").merge(
         un.reset_index(drop=True), on="unit_id", suffixes=("", "_unit")
     )
+
+
+def _rent_caps(d: pd.DataFrame, config: AllocationConfig) -> pd.Series:
+    """The lowest matching rent cap per placed household (inf when none matches)."""
     cap = pd.Series(np.inf, index=d.index)
     for rule in config.rent_caps:
         match = d["persons"] >= rule.min_persons
@@ -334,21 +381,35 @@ def check_allocation(
         if rule.groups is not None:
             match &= d["group"].isin(rule.groups)
         cap[match] = np.minimum(cap[match], rule.max_rent_eur)
-    wait = np.timedelta64(config.max_wait_days, "D")
-    avail = d["available_from"].to_numpy("datetime64[D]")
-    arrive = d["arrival_date"].to_numpy("datetime64[D]")
+    return cap
+
+
+def _gp_distance(d: pd.DataFrame, tables: Tables) -> np.ndarray:
+    """Straight-line metres from each placed household's site to the nearest GP."""
+    sites = tables.sites.set_index("site_id")
     sx = d["site_id"].map(sites["x"]).to_numpy(float)
     sy = d["site_id"].map(sites["y"]).to_numpy(float)
     gps = tables.gps
-    if len(gps):
-        gp_d = np.hypot(
-            sx[:, None] - gps["x"].to_numpy()[None, :], sy[:, None] - gps["y"].to_numpy()[None, :]
-        ).min(axis=1)
-    else:
-        gp_d = np.full(len(d), np.inf)
+    if not len(gps):
+        return np.full(len(d), np.inf)
+    return np.hypot(
+        sx[:, None] - gps["x"].to_numpy()[None, :], sy[:, None] - gps["y"].to_numpy()[None, :]
+    ).min(axis=1)
+
+
+def _check_household_rules(
+    d: pd.DataFrame, tables: Tables, config: AllocationConfig
+) -> list[Violation]:
+    """Per placed household: ``accessibility``, ``ground_floor``, ``date``, ``rent_cap``,
+    ``refused_site`` and ``medical``."""
+    cap = _rent_caps(d, config)
+    wait = np.timedelta64(config.max_wait_days, "D")
+    avail = d["available_from"].to_numpy("datetime64[D]")
+    arrive = d["arrival_date"].to_numpy("datetime64[D]")
     refused = np.array(
         [sid in r for sid, r in zip(d["site_id"], d["refused_sites"], strict=True)], bool
     )
+    far_from_gp = _gp_distance(d, tables) > config.medical_reach_m
     checks = [
         (
             "accessibility",
@@ -390,9 +451,7 @@ def check_allocation(
         ),
         (
             "medical",
-            d["needs_medical"].to_numpy()
-            & (gp_d > config.medical_reach_m)
-            & (config.medical_rule == "hard"),
+            d["needs_medical"].to_numpy() & far_from_gp & (config.medical_rule == "hard"),
             lambda r: (
                 f"{r.household_id} needs medical care; no GP within "
                 f"{config.medical_reach_m:g} m of site {r.site_id}"
@@ -401,12 +460,20 @@ def check_allocation(
             None,
         ),
     ]
+    out = []
     for rule, bad, msg, value_col, limit in checks:
         for i in np.flatnonzero(bad):
             r = d.iloc[i]
             value = float(r[value_col]) if value_col else None
             lim = float(cap.iloc[i]) if rule == "rent_cap" else limit
             out.append(_violation(rule, msg(r), r.household_id, r.unit_id, r.site_id, value, lim))
+    return out
+
+
+def _check_pins(d: pd.DataFrame, config: AllocationConfig) -> list[Violation]:
+    """Rule ``pin``: a pinned household is in its unit or on its site; nobody else is in a
+    pinned unit."""
+    out = []
     got = dict(zip(d["household_id"], zip(d["unit_id"], d["site_id"], strict=True), strict=True))
     for pin in config.pins:
         if pin.household_id not in got:
@@ -432,21 +499,28 @@ def check_allocation(
                     sid,
                 )
             )
-    holder = dict(zip(d["unit_id"], d["household_id"], strict=False))
     for pin in config.pins:
-        if pin.unit_id is not None and pin.unit_id in holder:
-            others = d[(d["unit_id"] == pin.unit_id) & (d["household_id"] != pin.household_id)]
-            for r in others.itertuples(index=False):
-                out.append(
-                    _violation(
-                        "pin",
-                        f"unit {pin.unit_id} is pinned to "
-                        f"{pin.household_id}, given to {r.household_id}",
-                        r.household_id,
-                        pin.unit_id,
-                        r.site_id,
-                    )
+        if pin.unit_id is None:
+            continue
+        others = d[(d["unit_id"] == pin.unit_id) & (d["household_id"] != pin.household_id)]
+        for r in others.itertuples(index=False):
+            out.append(
+                _violation(
+                    "pin",
+                    f"unit {pin.unit_id} is pinned to {pin.household_id}, "
+                    f"given to {r.household_id}",
+                    r.household_id,
+                    pin.unit_id,
+                    r.site_id,
                 )
+            )
+    return out
+
+
+def _check_bans(d: pd.DataFrame, config: AllocationConfig) -> list[Violation]:
+    """Rule ``ban``: no household in a unit or on a site it is banned from."""
+    out = []
+    got = dict(zip(d["household_id"], zip(d["unit_id"], d["site_id"], strict=True), strict=True))
     for ban in config.bans:
         if ban.household_id not in got:
             continue
@@ -458,8 +532,14 @@ def check_allocation(
                     "ban", f"{ban.household_id} is banned from {what}", ban.household_id, uid, sid
                 )
             )
+    return out
 
-    # mix rules: counted over occupied units (a shared unit counts once)
+
+def _check_mix(
+    a: pd.DataFrame, hh: pd.DataFrame, un: pd.DataFrame, tables: Tables, config: AllocationConfig
+) -> list[Violation]:
+    """Rule ``mix``, in exact integers: counted over occupied units (a shared unit counts
+    once), "at most / at least p of every q" (:func:`~opvang_opt.allocation.rules.mix_excess`)."""
     placed = a.assign(
         site_id=a["unit_id"].map(un["site_id"]), group=a["household_id"].map(hh["group"])
     )
@@ -469,56 +549,63 @@ def check_allocation(
     )
     t_new_of = new_units.groupby("site_id").size().to_dict()
     t_old_of = old_units.groupby("site_id").size().to_dict()
+    out = []
     for rule in config.mix_rules:
         g_new_of = new_units["group"].isin(rule.groups).groupby(new_units["site_id"]).sum()
         g_old_of = old_units["group"].isin(rule.groups).groupby(old_units["site_id"]).sum()
         g_new_of, g_old_of = g_new_of.to_dict(), g_old_of.to_dict()
-        for sid in rule.sites or list(sites.index):
-            g_new, g_old = int(g_new_of.get(sid, 0)), int(g_old_of.get(sid, 0))
-            t_new, t_old = int(t_new_of.get(sid, 0)), int(t_old_of.get(sid, 0))
+        for sid in rule.sites or list(tables.sites["site_id"]):
+            g_old, t_old = int(g_old_of.get(sid, 0)), int(t_old_of.get(sid, 0))
+            g_all = g_old + int(g_new_of.get(sid, 0))
+            t_all = t_old + int(t_new_of.get(sid, 0))
             for sense, share in ((1, rule.max_share), (-1, rule.min_share)):
                 if share is None:
                     continue
-                before = sense * (g_old - share * t_old)
-                after = sense * (g_old + g_new - share * (t_old + t_new))
-                if after > max(before, 0.0) + 1e-9:
+                frac = share_fraction(share)
+                before = mix_excess(sense, frac, g_old, t_old)
+                if mix_excess(sense, frac, g_all, t_all) > max(before, 0):
                     word = "at most" if sense == 1 else "at least"
                     out.append(
                         _violation(
                             "mix",
-                            f"site {sid}: {g_old + g_new} of {t_old + t_new} occupied units "
-                            f"are {'+'.join(rule.groups)}; rule {rule.label} allows {word} "
-                            f"{share:.0%}",
+                            f"site {sid}: {g_all} of {t_all} occupied units are "
+                            f"{'+'.join(rule.groups)}; rule {rule.label} allows {word} "
+                            f"{frac.numerator} of every {frac.denominator}",
                             site_id=sid,
-                            value=(g_old + g_new) / max(t_old + t_new, 1),
+                            value=g_all / max(t_all, 1),
                             limit=share,
                         )
                     )
+    return out
 
-    # school capacity: exact max flow of children to schools in reach
-    if config.school_capacity and len(placed):
-        taal, isk = children_needing_places(tables.households, config)
-        need = pd.DataFrame({"taalklas": taal, "isk": isk}, index=tables.households["household_id"])
-        children = pd.DataFrame(
-            {
-                "site_id": placed["site_id"].to_numpy(),
-                "taalklas": need.loc[placed["household_id"], "taalklas"].to_numpy(),
-                "isk": need.loc[placed["household_id"], "isk"].to_numpy(),
-            }
+
+def _check_school_places(
+    a: pd.DataFrame, hh: pd.DataFrame, un: pd.DataFrame, tables: Tables, config: AllocationConfig
+) -> list[Violation]:
+    """Rule ``school_capacity``: an exact max flow of children to schools in reach."""
+    if not config.school_capacity or not len(a):
+        return []
+    taal, isk = children_needing_places(tables.households, config)
+    need = pd.DataFrame({"taalklas": taal, "isk": isk}, index=tables.households["household_id"])
+    children = pd.DataFrame(
+        {
+            "site_id": a["unit_id"].map(un["site_id"]).to_numpy(),
+            "taalklas": need.loc[a["household_id"], "taalklas"].to_numpy(),
+            "isk": need.loc[a["household_id"], "isk"].to_numpy(),
+        }
+    )
+    unmet, _ = school_assignment(tables, config, children)
+    return [
+        _violation(
+            "school_capacity",
+            f"{n} child(ren) needing a {band} place have none within "
+            f"{config.school_reach_m:g} m of their site",
+            value=n,
+            limit=0,
         )
-        unmet, _ = school_assignment(tables, config, children)
-        for band, n in unmet.items():
-            if n > 0:
-                out.append(
-                    _violation(
-                        "school_capacity",
-                        f"{n} child(ren) needing a {band} place have none within "
-                        f"{config.school_reach_m:g} m of their site",
-                        value=n,
-                        limit=0,
-                    )
-                )
-    return CheckReport("allocation", tuple(out))
+        for band, n in unmet.items()
+        if n > 0
+    ]
 
 
 def assert_valid(tables: Tables, config: AllocationConfig, assignments: pd.DataFrame) -> None:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from opvang_opt.allocation.rules import may_share, persons_capacity
 from opvang_opt.allocation.validate import Tables
 from opvang_opt.schema import AllocationConfig
 
@@ -84,8 +85,8 @@ class Instance:
     u_free: np.ndarray  # not already occupied
     # sites (index j)
     site_ids: np.ndarray
-    s_gp_km: np.ndarray
-    s_medical_ok: np.ndarray
+    site_gp_km: np.ndarray
+    site_medical_ok: np.ndarray
     existing_units: np.ndarray  # (J, G) occupied units per group before allocation
     # schools (index s)
     school_ids: np.ndarray
@@ -174,8 +175,7 @@ def build_instance(tables: Tables, config: AllocationConfig) -> Instance:
     u_site = un["site_id"].map(site_index).to_numpy(np.int64)
     u_bedrooms = un["bedrooms"].to_numpy(np.int64)
     u_beds = un["beds"].to_numpy(np.int64)
-    by_rooms = np.floor(config.max_persons_per_bedroom * np.maximum(u_bedrooms, 1) + 1e-9)
-    u_cap = np.minimum(u_beds, by_rooms.astype(np.int64))
+    u_cap = persons_capacity(u_beds, u_bedrooms, config.max_persons_per_bedroom)
     u_sharers = u_cap.copy()
     if config.max_sharers_per_unit is not None:
         u_sharers = np.minimum(u_sharers, config.max_sharers_per_unit)
@@ -213,14 +213,7 @@ def build_instance(tables: Tables, config: AllocationConfig) -> Instance:
             banned_units[h].append(unit_index[ban.unit_id])
         else:
             site_banned[h, site_index[ban.site_id]] = True
-    h_single = (h_persons == 1) & (hh["adults"].to_numpy() == 1)
-    h_shared = (
-        config.allow_shared_units
-        & h_single
-        & (h_pin_unit < 0)
-        & (h_current < 0)
-        & np.array([not b for b in banned_units])
-    )
+    h_shared = may_share(h_persons, hh["adults"].to_numpy(), config.allow_shared_units)
 
     # --- sites: GPs, schools, preferences -------------------------------------------------
     sx, sy = st["x"].to_numpy(float), st["y"].to_numpy(float)
@@ -228,8 +221,8 @@ def build_instance(tables: Tables, config: AllocationConfig) -> Instance:
         gp_m = _dist(sx, sy, gp["x"].to_numpy(float), gp["y"].to_numpy(float)).min(axis=1)
     else:
         gp_m = np.full(n_j, np.inf)
-    s_medical_ok = gp_m <= config.medical_reach_m
-    s_gp_km = np.where(np.isfinite(gp_m), gp_m / 1000.0, 0.0)
+    site_medical_ok = gp_m <= config.medical_reach_m
+    site_gp_km = np.where(np.isfinite(gp_m), gp_m / 1000.0, 0.0)
     reach = _dist(sx, sy, sc["x"].to_numpy(float), sc["y"].to_numpy(float)) <= config.school_reach_m
     places = sc[["taalklas_places", "isk_places"]].to_numpy(np.int64).reshape(-1, 2)
     site_band_places = reach.astype(np.int64) @ places  # (J, 2)
@@ -253,7 +246,7 @@ def build_instance(tables: Tables, config: AllocationConfig) -> Instance:
     pinned_site[rows, h_pin_site[rows]] = True
     block["pin"] = ~pinned_site
     if config.medical_rule == "hard":
-        block["medical"] = hh["needs_medical"].to_numpy()[:, None] & ~s_medical_ok[None, :]
+        block["medical"] = hh["needs_medical"].to_numpy()[:, None] & ~site_medical_ok[None, :]
     else:
         block["medical"] = np.zeros((n_h, n_j), bool)
     block["school_reach"] = ((h_need[:, None, :] > 0) & (site_band_places[None, :, :] <= 0)).any(
@@ -267,7 +260,7 @@ def build_instance(tables: Tables, config: AllocationConfig) -> Instance:
         y = hh[cy].to_numpy(float)
         d = _dist(np.nan_to_num(x), np.nan_to_num(y), sx, sy) / 1000.0
         comp[:, :, k] = np.where(np.isnan(x)[:, None], 0.0, d)
-    comp[:, :, 2] = hh["needs_medical"].to_numpy()[:, None] * s_gp_km[None, :]
+    comp[:, :, 2] = hh["needs_medical"].to_numpy()[:, None] * site_gp_km[None, :]
     comp[:, :, 3] = (has_pref[:, None] & ~pref).astype(float)
 
     existing = np.zeros((n_j, len(groups)), np.int64)
@@ -315,8 +308,8 @@ def build_instance(tables: Tables, config: AllocationConfig) -> Instance:
         u_rent=un["rent_eur"].to_numpy(float),
         u_free=u_free,
         site_ids=site_ids,
-        s_gp_km=s_gp_km,
-        s_medical_ok=s_medical_ok,
+        site_gp_km=site_gp_km,
+        site_medical_ok=site_medical_ok,
         existing_units=existing,
         school_ids=sc["school_id"].to_numpy(dtype=object),
         school_places=places,
@@ -331,44 +324,45 @@ class Structure:
     """The aggregated network of one instance (built by :func:`build_structure`)."""
 
     # unit types (index t)
-    t_site: np.ndarray
-    t_count: np.ndarray
-    t_beds: np.ndarray
-    t_sharers: np.ndarray
-    t_units: tuple[np.ndarray, ...]  # unit indices per type, sorted by unit id
+    type_site: np.ndarray
+    type_count: np.ndarray
+    type_beds: np.ndarray
+    type_sharers: np.ndarray
+    type_units: tuple[np.ndarray, ...]  # unit indices per type, sorted by unit id
     # fit classes (index k)
-    k_shared_group: np.ndarray  # group index when the class shares units, else -1
-    k_persons: np.ndarray
+    fit_shared_group: np.ndarray  # group index when the class shares units, else -1
+    fit_persons: np.ndarray
     # household classes (index c)
-    c_members: tuple[np.ndarray, ...]  # household indices, sorted by household id
-    c_count: np.ndarray
-    c_fit: np.ndarray
-    c_group: np.ndarray
-    c_need: np.ndarray  # (C, 2)
-    c_rep: np.ndarray  # a representative household per class
+    class_members: tuple[np.ndarray, ...]  # household indices, sorted by household id
+    class_count: np.ndarray
+    class_fit: np.ndarray
+    class_group: np.ndarray
+    class_need: np.ndarray  # (C, 2)
+    class_rep: np.ndarray  # a representative household per class
     # nodes (j, k) and their arcs to types
     node_of: np.ndarray  # (J, K) node index or -1
-    n_site: np.ndarray
-    n_fit: np.ndarray
-    y_node: np.ndarray
-    y_type: np.ndarray
-    y_cost: np.ndarray
-    y_unused: np.ndarray  # unused beds per household on this arc (non-shared)
-    y_reloc: np.ndarray  # 1 when the arc is a relocation
+    node_site: np.ndarray
+    node_fit: np.ndarray
+    type_arc_node: np.ndarray
+    type_arc_type: np.ndarray
+    type_arc_cost: np.ndarray
+    type_arc_unused: np.ndarray  # unused beds per household on this arc (non-shared)
+    type_arc_reloc: np.ndarray  # 1 when the arc is a relocation
     # shared units (t, g)
-    z_type: np.ndarray
-    z_group: np.ndarray
-    z_cost: np.ndarray
+    shared_type: np.ndarray
+    shared_group: np.ndarray
+    shared_cost: np.ndarray
     # all allowed household-class -> site arcs
-    a_class: np.ndarray
-    a_site: np.ndarray
-    a_cost: np.ndarray
-    a_comp: np.ndarray  # (A, 4) raw site components per household
+    arc_class: np.ndarray
+    arc_site: np.ndarray
+    arc_cost: np.ndarray
+    arc_comp: np.ndarray  # (A, 4) raw site components per household
     # stay columns: household class keeps its current unit (type s_type on site s_site)
-    s_class: np.ndarray
-    s_type: np.ndarray
-    s_site: np.ndarray
-    s_cost: np.ndarray
+    stay_class: np.ndarray
+    stay_type: np.ndarray
+    stay_site: np.ndarray
+    stay_cost: np.ndarray
+    stay_shared: np.ndarray  # the stay is a shared one (counts on its shared unit)
 
 
 def _codes(frame: pd.DataFrame) -> np.ndarray:
@@ -475,17 +469,6 @@ def build_structure(inst: Instance) -> Structure:
     y_reloc = np.zeros(len(yk), bool)
     y_cost = w[3] * y_unused - np.where(y_shared, w[3] * k_persons[yk], 0.0)
 
-    # shared units
-    zt_list, zg_list = [], []
-    if inst.config.allow_shared_units:
-        sh = y_shared
-        pairs = np.unique(np.stack([yt[sh], k_shared[yk[sh]]], axis=1), axis=0)
-        if len(pairs):
-            zt_list, zg_list = pairs[:, 0], pairs[:, 1]
-    z_type = np.asarray(zt_list, np.int64)
-    z_group = np.asarray(zg_list, np.int64)
-    z_cost = w[3] * t_beds[z_type].astype(float) if len(z_type) else np.zeros(0)
-
     # --- household classes -----------------------------------------------------------------
     hh = inst.tables.households
     c_key = pd.DataFrame(
@@ -524,62 +507,89 @@ def build_structure(inst: Instance) -> Structure:
     a_cost = a_comp @ w[[0, 1, 2, 5]] + w[4] * a_reloc if len(a_class) else np.zeros(0)
 
     # stay columns: a resident household keeps its current unit (when every rule allows it)
+    # (its own pins included: a household pinned elsewhere moves; a unit pinned to
+    # another household is not kept)
     cur = inst.h_current[c_rep] if n_c else np.zeros(0, np.int64)
     s_class = np.flatnonzero(cur >= 0)
     if len(s_class):
         su = cur[s_class]
+        rep = c_rep[s_class]
+        own_pin = inst.h_pin_unit[rep]
+        pinned_units = inst.h_pin_unit[inst.h_pin_unit >= 0]
         ok_s = (
             inst.u_free[su]
-            & inst.fits(c_rep[s_class], su)
-            & inst.site_ok[c_rep[s_class], inst.u_site[su]]
-            & ~np.isin(su, inst.h_pin_unit[inst.h_pin_unit >= 0])
+            & inst.fits(rep, su)
+            & inst.site_ok[rep, inst.u_site[su]]
+            & ((own_pin < 0) | (own_pin == su))
+            & ((own_pin == su) | ~np.isin(su, pinned_units))
         )
         ok_s &= np.array(
-            [u not in inst.h_banned_units[c_rep[c]] for c, u in zip(s_class, su, strict=True)],
-            bool,
+            [u not in inst.h_banned_units[h] for h, u in zip(rep, su, strict=True)], bool
         )
         s_class, su = s_class[ok_s], su[ok_s]
     else:
         su = np.zeros(0, np.int64)
     s_site = inst.u_site[su]
+    s_persons = inst.h_persons[c_rep[s_class]]
+    s_shared = shared_group[c_rep[s_class]] >= 0
     s_comp = inst.comp_site[c_rep[s_class], s_site] if len(s_class) else np.zeros((0, 4))
-    s_unused = inst.u_beds[su] - inst.h_persons[c_rep[s_class]]
+    # a shared stay pays (like a shared type arc) minus its persons; the unit's beds are
+    # charged once on its shared-unit column
+    s_unused = np.where(s_shared, -s_persons, inst.u_beds[su] - s_persons)
     s_cost = (s_comp @ w[[0, 1, 2, 5]] + w[3] * s_unused) if len(s_class) else np.zeros(0)
+
+    # shared units (type, group): from the shared type arcs and the shared stays
+    zt_list, zg_list = [], []
+    if inst.config.allow_shared_units:
+        sh = y_shared
+        pairs = np.concatenate(
+            [
+                np.stack([yt[sh], k_shared[yk[sh]]], axis=1),
+                np.stack([u_type[su[s_shared]], shared_group[c_rep[s_class[s_shared]]]], axis=1),
+            ]
+        )
+        pairs = np.unique(pairs, axis=0)
+        if len(pairs):
+            zt_list, zg_list = pairs[:, 0], pairs[:, 1]
+    z_type = np.asarray(zt_list, np.int64)
+    z_group = np.asarray(zg_list, np.int64)
+    z_cost = w[3] * t_beds[z_type].astype(float) if len(z_type) else np.zeros(0)
 
     object.__setattr__(inst, "u_type", u_type)
     object.__setattr__(inst, "h_class", h_class)
     object.__setattr__(inst, "h_fit", h_fit)
     return Structure(
-        t_site=t_site,
-        t_count=t_count,
-        t_beds=t_beds,
-        t_sharers=t_sharers,
-        t_units=t_units,
-        k_shared_group=k_shared,
-        k_persons=k_persons,
-        c_members=c_members,
-        c_count=np.diff(bounds).astype(np.int64),
-        c_fit=c_fit,
-        c_group=inst.h_group[c_rep] if n_c else np.zeros(0, np.int64),
-        c_need=inst.h_need[c_rep] if n_c else np.zeros((0, 2), np.int64),
-        c_rep=c_rep,
+        type_site=t_site,
+        type_count=t_count,
+        type_beds=t_beds,
+        type_sharers=t_sharers,
+        type_units=t_units,
+        fit_shared_group=k_shared,
+        fit_persons=k_persons,
+        class_members=c_members,
+        class_count=np.diff(bounds).astype(np.int64),
+        class_fit=c_fit,
+        class_group=inst.h_group[c_rep] if n_c else np.zeros(0, np.int64),
+        class_need=inst.h_need[c_rep] if n_c else np.zeros((0, 2), np.int64),
+        class_rep=c_rep,
         node_of=node_of,
-        n_site=n_site,
-        n_fit=n_fit,
-        y_node=y_node.astype(np.int64),
-        y_type=yt.astype(np.int64),
-        y_cost=y_cost.astype(float),
-        y_unused=y_unused.astype(np.int64),
-        y_reloc=y_reloc.astype(bool),
-        z_type=z_type,
-        z_group=z_group,
-        z_cost=z_cost,
-        a_class=a_class.astype(np.int64),
-        a_site=a_site.astype(np.int64),
-        a_cost=a_cost.astype(float),
-        a_comp=a_comp,
-        s_class=s_class.astype(np.int64),
-        s_type=u_type[su].astype(np.int64),
-        s_site=s_site.astype(np.int64),
-        s_cost=np.asarray(s_cost, float),
+        node_site=n_site,
+        node_fit=n_fit,
+        type_arc_node=y_node.astype(np.int64),
+        type_arc_type=yt.astype(np.int64),
+        type_arc_cost=y_cost.astype(float),
+        type_arc_unused=y_unused.astype(np.int64),
+        type_arc_reloc=y_reloc.astype(bool),
+        shared_type=z_type,
+        shared_group=z_group,
+        shared_cost=z_cost,
+        arc_class=a_class.astype(np.int64),
+        arc_site=a_site.astype(np.int64),
+        arc_cost=a_cost.astype(float),
+        arc_comp=a_comp,
+        stay_class=s_class.astype(np.int64),
+        stay_type=u_type[su].astype(np.int64),
+        stay_site=s_site.astype(np.int64),
+        stay_cost=np.asarray(s_cost, float),
+        stay_shared=s_shared.astype(bool),
     )

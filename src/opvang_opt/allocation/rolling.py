@@ -17,7 +17,7 @@ import pandas as pd
 from opvang_opt.allocation.api import allocate_tables
 from opvang_opt.allocation.result import AllocationResult
 from opvang_opt.allocation.validate import Tables, validate_inputs
-from opvang_opt.schema import AllocationConfig
+from opvang_opt.schema import AllocationConfig, Pin
 
 _FREQ = {"week": "W-SUN", "month": "M", "quarter": "Q"}
 
@@ -87,11 +87,11 @@ def run_rolling(
     config = config or AllocationConfig()
     tables = validate_inputs(households, units, sites, schools, gps, config, occupied=occupied)
     hh = tables.households
-    freq = _FREQ[config.rolling.period]
-    period = pd.PeriodIndex(pd.DatetimeIndex(hh["arrival_date"]), freq=freq)
+    period = pd.PeriodIndex(pd.DatetimeIndex(hh["arrival_date"]), freq=_FREQ[config.rolling.period])
     labels = sorted(period.unique())
-    occ = tables.occupied.copy()
-    schools_now = tables.schools.copy()
+    state = Tables(
+        hh, tables.units, tables.sites, tables.schools.copy(), tables.gps, tables.occupied.copy()
+    )
     waiting = pd.Index([], dtype=object)
     results: list[PeriodResult] = []
     all_assign: list[pd.DataFrame] = []
@@ -101,56 +101,136 @@ def run_rolling(
         start = np.datetime64(label.start_time.date(), "D")
         end = np.datetime64(label.end_time.date(), "D")
         arriving = ids[(period == label)]
-        batch_ids = list(waiting) + list(arriving)
-        batch = hh[ids.isin(batch_ids)].copy()
+        batch = hh[ids.isin(list(waiting) + list(arriving))].copy()
         late = batch["household_id"].isin(waiting)
         batch.loc[late, "arrival_date"] = np.maximum(
             batch.loc[late, "arrival_date"].to_numpy(), start
         )
-        in_batch = set(batch["household_id"])
-        cfg = config.model_copy(
-            update={
-                "pins": [p for p in config.pins if p.household_id in in_batch],
-                "bans": [b for b in config.bans if b.household_id in in_batch],
-            }
-        )
-        t = Tables(
-            batch.reset_index(drop=True),
-            tables.units,
-            tables.sites,
-            schools_now,
-            tables.gps,
-            occ.reset_index(drop=True),
-        )
-        res = allocate_tables(t, cfg)
+        # the expected arrivals of the coming periods, up to the end of the horizon
+        ahead = [label + k for k in range(1, config.rolling.lookahead_periods + 1)]
+        ahead = [p for p in ahead if p <= labels[-1]]
+        n_past = (label - labels[0]).n
+        expected = _expected_arrivals(hh[period < label], n_past, ahead)
+        res = _allocate_period(state, batch, expected, config)
         a = res.assignments.assign(period=str(label))
         all_assign.append(a)
-        occ = pd.concat(
-            [
-                occ,
-                pd.DataFrame(
-                    {
-                        "unit_id": a["unit_id"],
-                        "group": a["group"],
-                        "household_id": a["household_id"],
-                        "persons": a["persons"],
-                    }
-                ),
-            ],
-            ignore_index=True,
-        ).drop_duplicates("unit_id")
-        if config.rolling.carry_school_places and len(res.by_school):
-            bs = res.by_school.set_index("school_id")
-            schools_now = schools_now.copy()
-            sid = schools_now["school_id"]
-            schools_now["taalklas_places"] = (
-                schools_now["taalklas_places"] - sid.map(bs["taalklas_used"]).fillna(0).astype(int)
-            ).clip(lower=0)
-            schools_now["isk_places"] = (
-                schools_now["isk_places"] - sid.map(bs["isk_used"]).fillna(0).astype(int)
-            ).clip(lower=0)
+        state = _after_period(state, a, res, config)
         results.append(PeriodResult(str(label), start, end, len(arriving), len(waiting), res))
         waiting = pd.Index(res.unplaced["household_id"], dtype=object)
         last_unplaced = res.unplaced
     assignments = pd.concat(all_assign, ignore_index=True) if all_assign else pd.DataFrame()
     return RollingResult(tuple(results), assignments, last_unplaced)
+
+
+EXPECTED_PREFIX = "~expected:"
+"""Id prefix of the expected (not yet arrived) households of the look-ahead."""
+
+
+def _expected_arrivals(history: pd.DataFrame, n_past: int, ahead: list[pd.Period]) -> pd.DataFrame:
+    """The households expected in the periods ``ahead``: the arrivals of the ``n_past``
+    periods so far at their observed rate per period, in the order they came, with
+    arrival dates spread evenly over the periods ahead (deterministic)."""
+    if not n_past or not len(history) or not ahead:
+        return history.iloc[0:0]
+    n = round(len(history) / n_past * len(ahead))
+    if n == 0:
+        return history.iloc[0:0]
+    out = history.iloc[np.resize(np.arange(len(history)), n)].copy()
+    start = np.datetime64(ahead[0].start_time.date(), "D")
+    days = (np.datetime64(ahead[-1].end_time.date(), "D") - start).astype(int) + 1
+    offsets = ((np.arange(n) + 0.5) / n * days).astype(np.int64)
+    out["arrival_date"] = start + offsets.astype("timedelta64[D]")
+    out["household_id"] = [f"{EXPECTED_PREFIX}{k}" for k in range(n)]
+    out["current_unit"] = ""
+    return out.reset_index(drop=True)
+
+
+def _allocate_period(
+    state: Tables, batch: pd.DataFrame, expected: pd.DataFrame, config: AllocationConfig
+) -> AllocationResult:
+    """Allocate one period's households, together with the expected ones (look-ahead);
+    households left out for an expected one get a second chance on their own."""
+    in_batch = set(batch["household_id"])
+    cfg = config.model_copy(
+        update={
+            "pins": [p for p in config.pins if p.household_id in in_batch],
+            "bans": [b for b in config.bans if b.household_id in in_batch],
+        }
+    )
+    if not len(expected):
+        return allocate_tables(_with(state, batch), cfg)
+    joint = allocate_tables(
+        _with(state, pd.concat([batch, expected], ignore_index=True)), cfg, check=False
+    )
+    real = joint.assignments[~joint.assignments["household_id"].str.startswith(EXPECTED_PREFIX)]
+    # the real households' placements, checked and scored on their own
+    occupied = _occupy(state.occupied, real)
+    rest = batch[~batch["household_id"].isin(set(real["household_id"]))]
+    second = allocate_tables(_with(state, rest, occupied), cfg)
+    placed = pd.concat([real, second.assignments], ignore_index=True)
+    return _rescored(state, batch, cfg, placed)
+
+
+def _with(state: Tables, batch: pd.DataFrame, occupied: pd.DataFrame | None = None) -> Tables:
+    occ = state.occupied if occupied is None else occupied
+    return Tables(
+        batch.reset_index(drop=True),
+        state.units,
+        state.sites,
+        state.schools,
+        state.gps,
+        occ.reset_index(drop=True),
+    )
+
+
+def _rescored(
+    state: Tables, batch: pd.DataFrame, cfg: AllocationConfig, placed: pd.DataFrame
+) -> AllocationResult:
+    """The period's result for ``placed``: every household of the period pinned to the
+    unit it got (an exact, checked allocation of the batch alone)."""
+    shared = placed["unit_id"].duplicated(keep=False).to_numpy()
+    site_of = state.units.set_index("unit_id")["site_id"]
+    pins = [
+        Pin(household_id=h, site_id=site_of[u]) if sh else Pin(household_id=h, unit_id=u)
+        for h, u, sh in zip(placed["household_id"], placed["unit_id"], shared, strict=True)
+    ]
+    fixed = set(placed["household_id"])
+    bans_ok = [b for b in cfg.bans if b.household_id not in fixed]
+    keep = [p for p in cfg.pins if p.household_id not in fixed]
+    cfg2 = cfg.model_copy(update={"pins": keep + pins, "bans": bans_ok})
+    return allocate_tables(_with(state, batch), cfg2)
+
+
+def _occupy(occupied: pd.DataFrame, a: pd.DataFrame) -> pd.DataFrame:
+    """Units occupied after the placements ``a``."""
+    new = pd.DataFrame(
+        {
+            "unit_id": a["unit_id"],
+            "group": a["group"],
+            "household_id": a["household_id"],
+            "persons": a["persons"],
+        }
+    )
+    return pd.concat([occupied, new], ignore_index=True).drop_duplicates("unit_id")
+
+
+def _after_period(
+    state: Tables, a: pd.DataFrame, res: AllocationResult, config: AllocationConfig
+) -> Tables:
+    """The units and school places left after one period's placements ``a``."""
+    schools_now = state.schools
+    if config.rolling.carry_school_places and len(res.by_school):
+        bs = res.by_school.set_index("school_id")
+        schools_now = schools_now.copy()
+        sid = schools_now["school_id"]
+        for band in ("taalklas", "isk"):
+            used = sid.map(bs[f"{band}_used"]).fillna(0).astype(int)
+            schools_now[f"{band}_places"] = (schools_now[f"{band}_places"] - used).clip(lower=0)
+    return Tables(
+        state.households,
+        state.units,
+        state.sites,
+        schools_now,
+        state.gps,
+        _occupy(state.occupied, a),
+    )

@@ -239,204 +239,260 @@ def validate_inputs(
 ) -> Tables:
     """Check the allocation inputs and return normalised copies.
 
-        Every problem of every table is collected before raising, so a user sees them
-        all at once.
+    Every problem of every table is collected before raising, so a user sees them
+    all at once.
 
-        Parameters
-        ----------
-        households, units, sites, schools, gps
-            The input tables (see the package documentation for the columns).
-            ``schools`` and ``gps`` may be ``None`` (no schools / no GPs).
-        config
-            The allocation settings (known groups, pins and bans are checked against the data).
-        occupied
-            Units already occupied (rolling mode): ``unit_id``, ``group`` and optionally
-            ``household_id`` and ``persons``.
-        sources
-            Labels for the messages per table name (``"households"``, ``"units"``,
-            ``"sites"``, ``"schools"``, ``"gps"``, ``"occupied"``, ``"scenario"``),
-            e.g. the file names. The table name is used when omitted.
+    Parameters
+    ----------
+    households, units, sites, schools, gps
+        The input tables (see the package documentation for the columns).
+        ``schools`` and ``gps`` may be ``None`` (no schools / no GPs).
+    config
+        The allocation settings (known groups, pins and bans are checked against the data).
+    occupied
+        Units already occupied (rolling mode): ``unit_id``, ``group`` and optionally
+        ``household_id`` and ``persons``.
+    sources
+        Labels for the messages per table name (``"households"``, ``"units"``,
+        ``"sites"``, ``"schools"``, ``"gps"``, ``"occupied"``, ``"scenario"``),
+        e.g. the file names. The table name is used when omitted.
 
-        Returns
-        -------
-        Tables
-            The normalised tables.
+    Returns
+    -------
+    Tables
+        The normalised tables.
 
-        Raises
-        ------
-        DataError
-            When any problem is found; ``problems`` lists every one.
+    Raises
+    ------
+    DataError
+        When any problem is found; ``problems`` lists every one.
 
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> from opvang_opt.allocation import validate_inputs
-    from opvang_opt.schema import AllocationConfig
-        >>> hh = pd.DataFrame({"household_id": ["H1"], "group": ["martians"], "persons": [2],
-        ...     "adults": [1], "children_0_3": [0], "children_4_11": [0], "children_12_17": [0],
-        ...     "arrival_date": ["2025-01-01"]})
-        >>> un = pd.DataFrame({"unit_id": ["U1"], "site_id": ["S9"], "bedrooms": [1], "beds": [2]})
-        >>> st = pd.DataFrame({"site_id": ["S1"], "x": [0.0], "y": [0.0]})
-        >>> try:
-        ...     validate_inputs(hh, un, st, None, None, AllocationConfig())
-        ... except Exception as e:
-        ...     print(len(e.problems))
-        3
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from opvang_opt.allocation import validate_inputs
+    >>> from opvang_opt.schema import AllocationConfig
+    >>> hh = pd.DataFrame({"household_id": ["H1"], "group": ["martians"], "persons": [2],
+    ...     "adults": [1], "children_0_3": [0], "children_4_11": [0], "children_12_17": [0],
+    ...     "arrival_date": ["2025-01-01"]})
+    >>> un = pd.DataFrame({"unit_id": ["U1"], "site_id": ["S9"], "bedrooms": [1], "beds": [2]})
+    >>> st = pd.DataFrame({"site_id": ["S1"], "x": [0.0], "y": [0.0]})
+    >>> try:
+    ...     validate_inputs(hh, un, st, None, None, AllocationConfig())
+    ... except Exception as e:
+    ...     print(len(e.problems))
+    3
     """
     out = _Collector(sources or {})
-    known_groups = set(config.groups)
+    sites_n, site_ids = _sites(sites, out)
+    units_n = _units(units, site_ids, sites is not None, out)
+    hh_n = _households(households, site_ids, config, out)
+    schools_n = _schools(schools, out)
+    gps_n = _gps(gps, out)
+    occ_n = _occupied(occupied, units_n, hh_n, config, out)
+    _scenario_references(config, hh_n, units_n, site_ids, out)
+    if out.problems:
+        raise DataError(f"allocation input has {len(out.problems)} problem(s)", out.problems)
+    assert hh_n is not None and units_n is not None
+    return Tables(
+        households=hh_n,
+        units=units_n,
+        sites=sites_n.reset_index(drop=True),
+        schools=schools_n,
+        gps=gps_n,
+        occupied=occ_n,
+    )
 
-    # --- sites -------------------------------------------------------------------------------
-    site_ids: set[str] = set()
+
+def _ids(frame: pd.DataFrame | None, col: str) -> set[str]:
+    """The non-empty ids of a normalised table (empty when the table was unusable)."""
+    if frame is None:
+        return set()
+    return set(frame[col][frame[col] != ""])
+
+
+def _sites(sites: pd.DataFrame, out: _Collector) -> tuple[pd.DataFrame, set[str]]:
+    """The sites table: unique ids and coordinates."""
     sites_n = pd.DataFrame({"site_id": pd.Series(dtype=object), "x": [], "y": []})
-    if _check_columns(sites, SITE_REQUIRED, "sites", out):
-        s = sites.reset_index(drop=True)
-        sid = _id_column(s, "site_id")
-        _duplicates(sid, "sites", "site_id", "site", out)
-        x = _float_column(s, "x", "sites", out, sid, "site", True)
-        y = _float_column(s, "y", "sites", out, sid, "site", True)
-        sites_n = s.copy()
-        sites_n["site_id"], sites_n["x"], sites_n["y"] = sid, x, y
-        site_ids = set(sid[sid != ""])
+    if not _check_columns(sites, SITE_REQUIRED, "sites", out):
+        return sites_n, set()
+    s = sites.reset_index(drop=True)
+    sid = _id_column(s, "site_id")
+    _duplicates(sid, "sites", "site_id", "site", out)
+    x = _float_column(s, "x", "sites", out, sid, "site", True)
+    y = _float_column(s, "y", "sites", out, sid, "site", True)
+    sites_n = s.copy()
+    sites_n["site_id"], sites_n["x"], sites_n["y"] = sid, x, y
+    return sites_n, set(sid[sid != ""])
 
-    # --- units -------------------------------------------------------------------------------
-    unit_ids: set[str] = set()
-    units_n = None
-    if _check_columns(units, UNIT_REQUIRED, "units", out):
-        u = units.reset_index(drop=True).copy()
-        for col, default in UNIT_OPTIONAL.items():
-            if col not in u.columns:
-                u[col] = default
-        uid = _id_column(u, "unit_id")
-        _duplicates(uid, "units", "unit_id", "unit", out)
-        usite = _id_column(u, "site_id")
-        if site_ids or sites is not None:
-            for i in np.flatnonzero(~usite.isin(site_ids).to_numpy()):
-                out.add(
-                    "units", f"unknown site {usite.iloc[i]!r}", _where(uid, i, "unit"), "site_id"
-                )
-        bedrooms = _int_column(u, "bedrooms", "units", out, uid, "unit")
-        beds = _int_column(u, "beds", "units", out, uid, "unit", minimum=1)
-        floor = _int_column(u, "floor", "units", out, uid, "unit", minimum=None)
-        accessible = _bool_column(u, "accessible", "units", out, uid, "unit")
-        avail = _date_column(u, "available_from", "units", out, uid, "unit", required=False)
-        rent = _float_column(u, "rent_eur", "units", out, uid, "unit", required=False)
-        for i in np.flatnonzero((rent < 0).to_numpy()):
-            out.add("units", f"negative rent: {rent.iloc[i]}", _where(uid, i, "unit"), "rent_eur")
-        units_n = pd.DataFrame(
-            {
-                "unit_id": uid,
-                "site_id": usite,
-                "bedrooms": bedrooms,
-                "beds": beds,
-                "accessible": accessible,
-                "floor": floor,
-                "available_from": avail,
-                "rent_eur": rent.fillna(0.0),
-            }
+
+def _units(
+    units: pd.DataFrame, site_ids: set[str], have_sites: bool, out: _Collector
+) -> pd.DataFrame | None:
+    """The units table: unique ids, known sites, counts, flags, dates and rents."""
+    if not _check_columns(units, UNIT_REQUIRED, "units", out):
+        return None
+    u = units.reset_index(drop=True).copy()
+    for col, default in UNIT_OPTIONAL.items():
+        if col not in u.columns:
+            u[col] = default
+    uid = _id_column(u, "unit_id")
+    _duplicates(uid, "units", "unit_id", "unit", out)
+    usite = _id_column(u, "site_id")
+    if site_ids or have_sites:
+        for i in np.flatnonzero(~usite.isin(site_ids).to_numpy()):
+            out.add("units", f"unknown site {usite.iloc[i]!r}", _where(uid, i, "unit"), "site_id")
+    bedrooms = _int_column(u, "bedrooms", "units", out, uid, "unit")
+    beds = _int_column(u, "beds", "units", out, uid, "unit", minimum=1)
+    floor = _int_column(u, "floor", "units", out, uid, "unit", minimum=None)
+    accessible = _bool_column(u, "accessible", "units", out, uid, "unit")
+    avail = _date_column(u, "available_from", "units", out, uid, "unit", required=False)
+    rent = _float_column(u, "rent_eur", "units", out, uid, "unit", required=False)
+    for i in np.flatnonzero((rent < 0).to_numpy()):
+        out.add("units", f"negative rent: {rent.iloc[i]}", _where(uid, i, "unit"), "rent_eur")
+    return pd.DataFrame(
+        {
+            "unit_id": uid,
+            "site_id": usite,
+            "bedrooms": bedrooms,
+            "beds": beds,
+            "accessible": accessible,
+            "floor": floor,
+            "available_from": avail,
+            "rent_eur": rent.fillna(0.0),
+        }
+    )
+
+
+def _households(
+    households: pd.DataFrame, site_ids: set[str], config: AllocationConfig, out: _Collector
+) -> pd.DataFrame | None:
+    """The households table: ids, groups, composition, needs, locations, dates, sites and
+    current units."""
+    if not _check_columns(households, HOUSEHOLD_REQUIRED, "households", out):
+        return None
+    h = households.reset_index(drop=True).copy()
+    for col, default in HOUSEHOLD_OPTIONAL.items():
+        if col not in h.columns:
+            h[col] = default
+    hid = _id_column(h, "household_id")
+    _duplicates(hid, "households", "household_id", "household", out)
+    group = _id_column(h, "group")
+    for i in np.flatnonzero(~group.isin(set(config.groups)).to_numpy()):
+        out.add(
+            "households",
+            f"unknown group {group.iloc[i]!r} (known: {', '.join(config.groups)})",
+            _where(hid, i, "household"),
+            "group",
         )
-        unit_ids = set(uid[uid != ""])
+    counts = _household_counts(h, hid, out)
+    flags = {
+        c: _bool_column(h, c, "households", out, hid, "household")
+        for c in ("needs_wheelchair", "needs_ground_floor", "needs_medical")
+    }
+    coords = _household_locations(h, hid, out)
+    arrival = _date_column(h, "arrival_date", "households", out, hid, "household", True)
+    pref, refu = _household_sites(h, hid, site_ids, out)
+    return pd.DataFrame(
+        {
+            "household_id": hid,
+            "group": group,
+            **counts,
+            **flags,
+            **coords,
+            "preferred_sites": pref,
+            "refused_sites": refu,
+            "arrival_date": arrival,
+            "current_unit": _current_units(h, out),
+        }
+    )
 
-    # --- households --------------------------------------------------------------------------
-    household_ids: set[str] = set()
-    hh_n = None
-    if _check_columns(households, HOUSEHOLD_REQUIRED, "households", out):
-        h = households.reset_index(drop=True).copy()
-        for col, default in HOUSEHOLD_OPTIONAL.items():
-            if col not in h.columns:
-                h[col] = default
-        hid = _id_column(h, "household_id")
-        _duplicates(hid, "households", "household_id", "household", out)
-        group = _id_column(h, "group")
-        for i in np.flatnonzero(~group.isin(known_groups).to_numpy()):
+
+def _household_counts(h: pd.DataFrame, hid: pd.Series, out: _Collector) -> dict[str, pd.Series]:
+    """Persons, adults and children per age band; the children add up."""
+    ints = {}
+    for col in ("persons", "adults", "children_0_3", "children_4_11", "children_12_17"):
+        ints[col] = _int_column(
+            h, col, "households", out, hid, "household", minimum=1 if col == "persons" else 0
+        )
+    kids = ints["children_0_3"] + ints["children_4_11"] + ints["children_12_17"]
+    for i in np.flatnonzero((kids != ints["persons"] - ints["adults"]).to_numpy()):
+        out.add(
+            "households",
+            f"children ({int(kids.iloc[i])}) do not add up to persons minus adults "
+            f"({int(ints['persons'].iloc[i])} - {int(ints['adults'].iloc[i])})",
+            _where(hid, i, "household"),
+            "children_0_3+children_4_11+children_12_17",
+        )
+    return ints
+
+
+def _household_locations(h: pd.DataFrame, hid: pd.Series, out: _Collector) -> dict[str, pd.Series]:
+    """School and work coordinates, each pair both given or both empty."""
+    coords = {
+        c: _float_column(h, c, "households", out, hid, "household", required=False)
+        for c in ("school_x", "school_y", "work_x", "work_y")
+    }
+    for a, b in (("school_x", "school_y"), ("work_x", "work_y")):
+        for i in np.flatnonzero((coords[a].isna() != coords[b].isna()).to_numpy()):
             out.add(
                 "households",
-                f"unknown group {group.iloc[i]!r} (known: {', '.join(config.groups)})",
+                f"{a} and {b} must both be given or both be empty",
                 _where(hid, i, "household"),
-                "group",
+                a,
             )
-        ints = {}
-        for col in ("persons", "adults", "children_0_3", "children_4_11", "children_12_17"):
-            ints[col] = _int_column(
-                h, col, "households", out, hid, "household", minimum=1 if col == "persons" else 0
-            )
-        kids = ints["children_0_3"] + ints["children_4_11"] + ints["children_12_17"]
-        mismatch = (kids != ints["persons"] - ints["adults"]).to_numpy()
-        for i in np.flatnonzero(mismatch):
-            out.add(
-                "households",
-                f"children ({int(kids.iloc[i])}) do not add up to persons minus adults "
-                f"({int(ints['persons'].iloc[i])} - {int(ints['adults'].iloc[i])})",
-                _where(hid, i, "household"),
-                "children_0_3+children_4_11+children_12_17",
-            )
-        flags = {
-            c: _bool_column(h, c, "households", out, hid, "household")
-            for c in ("needs_wheelchair", "needs_ground_floor", "needs_medical")
-        }
-        coords = {
-            c: _float_column(h, c, "households", out, hid, "household", required=False)
-            for c in ("school_x", "school_y", "work_x", "work_y")
-        }
-        for a, b in (("school_x", "school_y"), ("work_x", "work_y")):
-            half = (coords[a].isna() != coords[b].isna()).to_numpy()
-            for i in np.flatnonzero(half):
+    return coords
+
+
+def _household_sites(
+    h: pd.DataFrame, hid: pd.Series, site_ids: set[str], out: _Collector
+) -> tuple[pd.Series, pd.Series]:
+    """Preferred and refused sites: known, and never both."""
+    pref = h["preferred_sites"].map(split_ids)
+    refu = h["refused_sites"].map(split_ids)
+    for col, lists in (("preferred_sites", pref), ("refused_sites", refu)):
+        for i, ids in enumerate(lists):
+            unknown = [s for s in ids if s not in site_ids]
+            if unknown:
                 out.add(
                     "households",
-                    f"{a} and {b} must both be given or both be empty",
+                    f"unknown site(s) {', '.join(unknown)}",
                     _where(hid, i, "household"),
-                    a,
+                    col,
                 )
-        arrival = _date_column(h, "arrival_date", "households", out, hid, "household", True)
-        pref = h["preferred_sites"].map(split_ids)
-        refu = h["refused_sites"].map(split_ids)
-        for col, lists in (("preferred_sites", pref), ("refused_sites", refu)):
-            for i, ids in enumerate(lists):
-                unknown = [s for s in ids if s not in site_ids]
-                if unknown:
-                    out.add(
-                        "households",
-                        f"unknown site(s) {', '.join(unknown)}",
-                        _where(hid, i, "household"),
-                        col,
-                    )
-        for i, (p, r) in enumerate(zip(pref, refu, strict=True)):
-            both = sorted(set(p) & set(r))
-            if both:
-                out.add(
-                    "households",
-                    f"site(s) both preferred and refused: {', '.join(both)}",
-                    _where(hid, i, "household"),
-                    "refused_sites",
-                )
-        # A current unit that is not in the stock is allowed: its site is being closed or
-        # relocated (spoor 2), so the household must move.
-        current = _id_column(h, "current_unit")
-        cur_counts = current[current != ""].value_counts()
-        for unit in sorted(cur_counts[cur_counts > 1].index):
+    for i, (p, r) in enumerate(zip(pref, refu, strict=True)):
+        both = sorted(set(p) & set(r))
+        if both:
             out.add(
                 "households",
-                f"unit {unit} is the current unit of {int(cur_counts[unit])} households",
-                None,
-                "current_unit",
+                f"site(s) both preferred and refused: {', '.join(both)}",
+                _where(hid, i, "household"),
+                "refused_sites",
             )
-        hh_n = pd.DataFrame(
-            {
-                "household_id": hid,
-                "group": group,
-                **ints,
-                **flags,
-                **coords,
-                "preferred_sites": pref,
-                "refused_sites": refu,
-                "arrival_date": arrival,
-                "current_unit": current,
-            }
-        )
-        household_ids = set(hid[hid != ""])
+    return pref, refu
 
-    # --- schools and GPs ---------------------------------------------------------------------
-    schools_n = pd.DataFrame(
+
+def _current_units(h: pd.DataFrame, out: _Collector) -> pd.Series:
+    """Current units, each of one household at most.
+
+    A current unit that is not in the stock is allowed: its site is being closed or
+    relocated (spoor 2), so the household must move.
+    """
+    current = _id_column(h, "current_unit")
+    cur_counts = current[current != ""].value_counts()
+    for unit in sorted(cur_counts[cur_counts > 1].index):
+        out.add(
+            "households",
+            f"unit {unit} is the current unit of {int(cur_counts[unit])} households",
+            None,
+            "current_unit",
+        )
+    return current
+
+
+def _schools(schools: pd.DataFrame | None, out: _Collector) -> pd.DataFrame:
+    """Newcomer-education schools with their places per band."""
+    empty = pd.DataFrame(
         {
             "school_id": pd.Series(dtype=object),
             "x": [],
@@ -445,36 +501,49 @@ def validate_inputs(
             "isk_places": [],
         }
     ).astype({"taalklas_places": np.int64, "isk_places": np.int64})
-    if schools is not None and _check_columns(schools, SCHOOL_REQUIRED, "schools", out):
-        sc = schools.reset_index(drop=True)
-        scid = _id_column(sc, "school_id")
-        _duplicates(scid, "schools", "school_id", "school", out)
-        schools_n = pd.DataFrame(
-            {
-                "school_id": scid,
-                "x": _float_column(sc, "x", "schools", out, scid, "school", True),
-                "y": _float_column(sc, "y", "schools", out, scid, "school", True),
-                "taalklas_places": _int_column(
-                    sc, "taalklas_places", "schools", out, scid, "school"
-                ),
-                "isk_places": _int_column(sc, "isk_places", "schools", out, scid, "school"),
-            }
-        )
-    gps_n = pd.DataFrame({"gp_id": pd.Series(dtype=object), "x": [], "y": []})
-    if gps is not None and _check_columns(gps, GP_REQUIRED, "gps", out):
-        g = gps.reset_index(drop=True)
-        gid = _id_column(g, "gp_id")
-        _duplicates(gid, "gps", "gp_id", "GP", out)
-        gps_n = pd.DataFrame(
-            {
-                "gp_id": gid,
-                "x": _float_column(g, "x", "gps", out, gid, "GP", True),
-                "y": _float_column(g, "y", "gps", out, gid, "GP", True),
-            }
-        )
+    if schools is None or not _check_columns(schools, SCHOOL_REQUIRED, "schools", out):
+        return empty
+    sc = schools.reset_index(drop=True)
+    scid = _id_column(sc, "school_id")
+    _duplicates(scid, "schools", "school_id", "school", out)
+    return pd.DataFrame(
+        {
+            "school_id": scid,
+            "x": _float_column(sc, "x", "schools", out, scid, "school", True),
+            "y": _float_column(sc, "y", "schools", out, scid, "school", True),
+            "taalklas_places": _int_column(sc, "taalklas_places", "schools", out, scid, "school"),
+            "isk_places": _int_column(sc, "isk_places", "schools", out, scid, "school"),
+        }
+    )
 
-    # --- occupied units (rolling mode) -------------------------------------------------------
-    occ_n = pd.DataFrame(
+
+def _gps(gps: pd.DataFrame | None, out: _Collector) -> pd.DataFrame:
+    """GP locations."""
+    empty = pd.DataFrame({"gp_id": pd.Series(dtype=object), "x": [], "y": []})
+    if gps is None or not _check_columns(gps, GP_REQUIRED, "gps", out):
+        return empty
+    g = gps.reset_index(drop=True)
+    gid = _id_column(g, "gp_id")
+    _duplicates(gid, "gps", "gp_id", "GP", out)
+    return pd.DataFrame(
+        {
+            "gp_id": gid,
+            "x": _float_column(g, "x", "gps", out, gid, "GP", True),
+            "y": _float_column(g, "y", "gps", out, gid, "GP", True),
+        }
+    )
+
+
+def _occupied(
+    occupied: pd.DataFrame | None,
+    units_n: pd.DataFrame | None,
+    hh_n: pd.DataFrame | None,
+    config: AllocationConfig,
+    out: _Collector,
+) -> pd.DataFrame:
+    """Units already occupied (rolling mode): known units and groups, and no household
+    both housed and to be allocated."""
+    empty = pd.DataFrame(
         {
             "unit_id": pd.Series(dtype=object),
             "group": pd.Series(dtype=object),
@@ -482,60 +551,65 @@ def validate_inputs(
             "persons": pd.Series(dtype=np.int64),
         }
     )
-    if occupied is not None and _check_columns(occupied, OCCUPIED_REQUIRED, "occupied", out):
-        o = occupied.reset_index(drop=True).copy()
-        for col, default in OCCUPIED_OPTIONAL.items():
-            if col not in o.columns:
-                o[col] = default
-        ouid = _id_column(o, "unit_id")
-        for i in np.flatnonzero(~ouid.isin(unit_ids).to_numpy()):
-            out.add("occupied", f"unknown unit {ouid.iloc[i]!r}", f"row {i + 1}", "unit_id")
-        ogroup = _id_column(o, "group")
-        for i in np.flatnonzero(~ogroup.isin(known_groups).to_numpy()):
-            out.add("occupied", f"unknown group {ogroup.iloc[i]!r}", f"row {i + 1}", "group")
-        ohid = _id_column(o, "household_id")
-        both = sorted(set(ohid[ohid != ""]) & household_ids)
-        for hid_ in both:
-            out.add(
-                "occupied",
-                "household is both already housed and to be allocated",
-                f"household {hid_}",
-                "household_id",
-            )
-        occ_n = pd.DataFrame(
-            {
-                "unit_id": ouid,
-                "group": ogroup,
-                "household_id": ohid,
-                "persons": _int_column(o, "persons", "occupied", out, None, "row", minimum=1),
-            }
+    if occupied is None or not _check_columns(occupied, OCCUPIED_REQUIRED, "occupied", out):
+        return empty
+    o = occupied.reset_index(drop=True).copy()
+    for col, default in OCCUPIED_OPTIONAL.items():
+        if col not in o.columns:
+            o[col] = default
+    ouid = _id_column(o, "unit_id")
+    for i in np.flatnonzero(~ouid.isin(_ids(units_n, "unit_id")).to_numpy()):
+        out.add("occupied", f"unknown unit {ouid.iloc[i]!r}", f"row {i + 1}", "unit_id")
+    ogroup = _id_column(o, "group")
+    for i in np.flatnonzero(~ogroup.isin(set(config.groups)).to_numpy()):
+        out.add("occupied", f"unknown group {ogroup.iloc[i]!r}", f"row {i + 1}", "group")
+    ohid = _id_column(o, "household_id")
+    for hid_ in sorted(set(ohid[ohid != ""]) & _ids(hh_n, "household_id")):
+        out.add(
+            "occupied",
+            "household is both already housed and to be allocated",
+            f"household {hid_}",
+            "household_id",
         )
+    return pd.DataFrame(
+        {
+            "unit_id": ouid,
+            "group": ogroup,
+            "household_id": ohid,
+            "persons": _int_column(o, "persons", "occupied", out, None, "row", minimum=1),
+        }
+    )
 
-    # --- pins, bans, rules against the data --------------------------------------------------
+
+def _scenario_references(
+    config: AllocationConfig,
+    hh_n: pd.DataFrame | None,
+    units_n: pd.DataFrame | None,
+    site_ids: set[str],
+    out: _Collector,
+) -> None:
+    """Pins, bans and mix rules name households, units and sites that exist; a household
+    is pinned once, a unit to one household."""
+    household_ids, unit_ids = _ids(hh_n, "household_id"), _ids(units_n, "unit_id")
     pinned: dict[str, int] = {}
     for kind, items in (("pins", config.pins), ("bans", config.bans)):
         for n, item in enumerate(items):
             where = f"{kind}[{n}]"
+            field = f"allocation.{kind}"
             if hh_n is not None and item.household_id not in household_ids:
                 out.add(
                     "scenario",
                     f"unknown household {item.household_id!r}",
                     where,
-                    f"allocation.{kind}.household_id",
+                    f"{field}.household_id",
                 )
             if item.unit_id is not None and units_n is not None and item.unit_id not in unit_ids:
                 out.add(
-                    "scenario",
-                    f"unit {item.unit_id!r} does not exist",
-                    where,
-                    f"allocation.{kind}.unit_id",
+                    "scenario", f"unit {item.unit_id!r} does not exist", where, f"{field}.unit_id"
                 )
             if item.site_id is not None and item.site_id not in site_ids:
                 out.add(
-                    "scenario",
-                    f"site {item.site_id!r} does not exist",
-                    where,
-                    f"allocation.{kind}.site_id",
+                    "scenario", f"site {item.site_id!r} does not exist", where, f"{field}.site_id"
                 )
             if kind == "pins":
                 pinned[item.household_id] = pinned.get(item.household_id, 0) + 1
@@ -561,15 +635,3 @@ def validate_inputs(
                     f"mix_rules[{n}]",
                     "allocation.mix_rules.sites",
                 )
-
-    if out.problems:
-        raise DataError(f"allocation input has {len(out.problems)} problem(s)", out.problems)
-    assert hh_n is not None and units_n is not None
-    return Tables(
-        households=hh_n,
-        units=units_n,
-        sites=sites_n.reset_index(drop=True),
-        schools=schools_n,
-        gps=gps_n,
-        occupied=occ_n,
-    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from opvang_opt.schema.base import InputPath, StrictModel
 
@@ -37,16 +37,30 @@ class MixRule(StrictModel):
     """The groups counted together by this rule (e.g. ``[statushouders]``)."""
 
     max_share: float | None = Field(default=None, ge=0.0, le=1.0)
-    """At most this share of a site's occupied units may go to these groups."""
+    """At most this share of a site's occupied units may go to these groups. A number
+    (read exactly as the nearest fraction p/q with q <= 1000: 0.3333333 is 1/3) or a
+    fraction written as ``"p/q"``; the rule is "at most p of every q occupied units"."""
 
     min_share: float | None = Field(default=None, ge=0.0, le=1.0)
-    """At least this share of a site's occupied units must go to these groups."""
+    """At least this share of a site's occupied units must go to these groups (a number or
+    ``"p/q"``, read like ``max_share``)."""
 
     sites: list[str] | None = None
     """Site ids the rule applies to; every site when omitted."""
 
     name: str | None = None
     """A short name used in explanations and diagnoses; built from the groups when omitted."""
+
+    @field_validator("max_share", "min_share", mode="before")
+    @classmethod
+    def _fraction_text(cls, value: object) -> object:
+        if isinstance(value, str) and "/" in value:
+            num, _, den = value.partition("/")
+            try:
+                return int(num.strip()) / int(den.strip())
+            except (ValueError, ZeroDivisionError):
+                raise ValueError(f"not a fraction p/q: {value!r}") from None
+        return value
 
     @model_validator(mode="after")
     def _one_bound(self) -> MixRule:
@@ -184,6 +198,12 @@ class RollingSettings(StrictModel):
 
     carry_school_places: bool = True
     """Children placed in earlier periods keep using their newcomer-education places."""
+
+    lookahead_periods: int = Field(default=8, ge=0)
+    """Look-ahead over expected arrivals: each period is allocated together with the
+    households expected in this many coming periods (the arrivals of as many past periods,
+    moved forward), so units, school places and mix room are kept for groups still to
+    come. Only the period's own households are placed; 0 places each period on its own."""
 
 
 class AllocationInputs(StrictModel):
