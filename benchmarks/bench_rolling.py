@@ -40,7 +40,7 @@ TARGET = 0.98
 
 
 def year_instance(
-    n_households: int, n_sites: int, seed: int, max_wait_days: int, lookahead: int = 8
+    n_households: int, n_sites: int, seed: int, max_wait_days: int, lookahead: int = 13
 ):
     """A synthetic year: arrivals over 2025, unit deliveries in four batches."""
     n_units = round(1.1 * n_households)

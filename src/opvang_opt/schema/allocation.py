@@ -199,11 +199,13 @@ class RollingSettings(StrictModel):
     carry_school_places: bool = True
     """Children placed in earlier periods keep using their newcomer-education places."""
 
-    lookahead_periods: int = Field(default=8, ge=0)
+    lookahead_periods: int = Field(default=13, ge=0)
     """Look-ahead over expected arrivals: each period is allocated together with the
-    households expected in this many coming periods (the arrivals of as many past periods,
-    moved forward), so units, school places and mix room are kept for groups still to
-    come. Only the period's own households are placed; 0 places each period on its own."""
+    households expected in this many coming periods (up to the last period of the run),
+    estimated from the arrivals so far at their observed rate per period, so that units,
+    school places and mix room are kept for groups still to come. Only the period's own
+    households are placed; 0 places each period on its own (measured in
+    ``benchmarks/bench_rolling.py``)."""
 
 
 class AllocationInputs(StrictModel):
