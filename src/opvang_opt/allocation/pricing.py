@@ -244,7 +244,9 @@ def price(
     """
     rel_gap = model.inst.config.solver.relative_gap
     empty = np.zeros(0)
-    p = Priced(LPResult(1, None, np.inf, empty), None, arcs_in, type_arcs_in, *[empty] * 4, 0)
+    p = Priced(
+        LPResult(1, None, np.inf, empty), None, arcs_in, type_arcs_in, empty, empty, empty, empty, 0
+    )
     while True:
         p.rounds += 1
         got = _round(model, p, unplaced_cost, max_unplaced, deadline)
@@ -257,7 +259,7 @@ def price(
         model.lasdon = _lasdon_bound(model, z, p, rc_arc, rc_type_arc)
         tol = tol_factor * rel_gap * max(abs(z), 1.0)
         bound = model.lasdon
-        if z - bound > tol and not lasdon_only:
+        if z - bound > tol and not lasdon_only and p.matrix is not None:
             t_lag = time.perf_counter()
             lag, lag_arc, lag_type_arc = lagrangian_bound(model, p.matrix, p.lp.duals, z)
             model.timers["lagrangian"] += time.perf_counter() - t_lag
@@ -281,6 +283,5 @@ def price(
         if done or time.perf_counter() > deadline:
             model.priced = done
             return p
-        p = Priced(
-            p.lp, p.matrix, p.arcs_in | add, p.type_arcs_in | add_type, *[empty] * 4, p.rounds
-        )
+        arcs_in, type_arcs_in = p.arcs_in | add, p.type_arcs_in | add_type
+        p = Priced(p.lp, p.matrix, arcs_in, type_arcs_in, empty, empty, empty, empty, p.rounds)

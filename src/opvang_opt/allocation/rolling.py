@@ -137,7 +137,9 @@ def _expected_arrivals(history: pd.DataFrame, n_past: int, ahead: list[pd.Period
         return history.iloc[0:0]
     out = history.iloc[np.resize(np.arange(len(history)), n)].copy()
     start = np.datetime64(ahead[0].start_time.date(), "D")
-    days = (np.datetime64(ahead[-1].end_time.date(), "D") - start).astype(int) + 1
+    days = (
+        int((np.datetime64(ahead[-1].end_time.date(), "D") - start) // np.timedelta64(1, "D")) + 1
+    )
     offsets = ((np.arange(n) + 0.5) / n * days).astype(np.int64)
     out["arrival_date"] = start + offsets.astype("timedelta64[D]")
     out["household_id"] = [f"{EXPECTED_PREFIX}{k}" for k in range(n)]

@@ -160,6 +160,7 @@ def _first_lp(
     stage = _Stage(_unplaced_cost(st), 0.0)
     priced = _checked(price(model, arcs_in, type_arcs_in, stage.unplaced_cost, None, deadline))
     stats["lp_rounds"] = priced.rounds
+    assert priced.matrix is not None and priced.lp.x is not None  # status 0: solved
     lp_unplaced = float(priced.matrix.part(priced.lp.x, "unplaced").sum())
     if lp_unplaced > 0.5 or phase1:
         stage = _fewest_unplaced(model, deadline, stats)
@@ -221,6 +222,7 @@ class _Search:
         """The best allocation found; ``proven``, ``time_hit`` and bounds are set."""
         p = self.priced
         m, lp_x = p.matrix, p.lp.x
+        assert m is not None and lp_x is not None  # the LP was solved (_checked)
         self.integral = bool(np.all(np.abs(lp_x - np.round(lp_x))[_integer_columns(m)] < 1e-6))
         self.stats["integral_lp"] = str(self.integral)
         if self.integral and self.within_gap(p.lp.fun):
