@@ -181,18 +181,27 @@ def allocate_tables(
     by_site, by_school, school_use = site_tables(inst, assignments)
     placed = np.zeros(inst.n_households, bool)
     placed[h_idx] = True
-    unplaced = unplaced_table(
-        inst,
-        np.flatnonzero(~placed),
-        assignments,
-        by_school,
-        bool(out.time_limit_hit) if out is not None else False,
-    )
-    if out is not None and out.no_solution:  # nobody placed: the limit, not a rule, is short
-        unplaced = unplaced.assign(
-            rule="time_limit",
-            reason=reason_text("time_limit", "nl"),
-            reason_en=reason_text("time_limit", "en"),
+    if out is not None and out.no_solution:
+        # nobody placed: the limit, not a rule, is short (no per-household search, which
+        # could take longer than the limit itself on a large instance)
+        order = np.argsort(inst.hh_ids.astype(str), kind="stable")
+        unplaced = pd.DataFrame(
+            {
+                "household_id": inst.hh_ids[order].astype(str),
+                "group": np.asarray(inst.group_names, dtype=object)[inst.h_group[order]],
+                "persons": inst.h_persons[order],
+                "rule": "time_limit",
+                "reason": reason_text("time_limit", "nl"),
+                "reason_en": reason_text("time_limit", "en"),
+            }
+        )
+    else:
+        unplaced = unplaced_table(
+            inst,
+            np.flatnonzero(~placed),
+            assignments,
+            by_school,
+            bool(out.time_limit_hit) if out is not None else False,
         )
     diag = make_diagnosis(inst, unplaced)
     comps = components_of(assignments, inst.weights)
