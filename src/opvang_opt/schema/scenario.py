@@ -584,6 +584,12 @@ class RegionConfig(StrictModel):
     gemeentenaam on CBS data)."""
     margin_m: float = Field(default=2000.0, ge=0, le=100_000)
     """Features farther than this from the region's municipalities are outside the region."""
+    table_margin_m: float = Field(default=50_000.0, ge=0, le=300_000)
+    """Locations in tables (schools, work, unit sites) farther than this from the region are
+    refused: a school or workplace may lie in a neighbouring city, not across the country."""
+    max_outside_share: float = Field(default=0.5, ge=0, le=1)
+    """A candidate site with more than this share of its area outside the region's
+    municipalities is outside the region (a smaller share is flagged on its row)."""
     outside: Literal["error", "warn"] = "error"
     """What a feature outside the region gets: refused (`error`, the default) or a warning
     in run.json and the outputs (`warn`, for layers that deliberately reach beyond it, such

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ from opvang_opt.siting import mcda
 from opvang_opt.siting.capacity import estimate_capacity
 from opvang_opt.siting.criteria import INDICATOR_UNITS, NearestDistances, measure
 from opvang_opt.siting.exclusions import evaluate_exclusions, parse_dates
+from opvang_opt.siting.location import AreaLayer, site_locations
 from opvang_opt.siting.robustness import ShortlistRule, scores_for
 from opvang_opt.siting.shortlist import (
     ShortlistProblem,
@@ -47,6 +49,11 @@ class SitingInputs:
     """The longlist's file, for messages."""
     graphs: dict[str, StreetGraph] = field(default_factory=dict)
     """Street graphs by name, for network distances."""
+    areas: Mapping[str, AreaLayer] = field(default_factory=dict)
+    """The region's municipalities, wijken and buurten (keys ``municipality``, ``wijk``,
+    ``buurt``), for where each site lies."""
+    repaired: frozenset[str] = frozenset()
+    """Ids of sites whose invalid geometry was repaired on reading (flagged on their row)."""
 
 
 @dataclass(frozen=True)
@@ -304,6 +311,9 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
     sites["capacity_places"] = floor_times(units, config.capacity.persons_per_unit)
     sites["capacity_method"] = method
     sites["layout_angle"] = angle
+    location = site_locations(sites, dict(inputs.areas), inputs.repaired, ids)
+    for col in location.columns:  # where the site lies; the longlist's own statement is kept
+        sites[col] = location[col].to_numpy()  # in municipality_stated
 
     problem = build_problem(config, sites, inputs, np.asarray(sites["score"], dtype=float))
     solution = choose(config, problem, sites["rank"].to_numpy())
@@ -522,7 +532,10 @@ def _shortlist_table(
 ) -> pd.DataFrame:
     cap_col = "capacity_units" if config.target.unit == "units" else "capacity_places"
     chosen = sites[sites["shortlisted"]].sort_values("rank")
-    extra = [c for c in ("name", "municipality_code") if c in sites.columns]
+    where = ("municipality_code", "municipality", "wijk", "buurt", "crosses_border",
+             "border_municipality_code", "border_share", "municipality_mismatch",
+             "overlaps_with", "repaired")  # fmt: skip
+    extra = [c for c in ("name", *where) if c in sites.columns]
     cols = [id_column, *extra, "rank", "score", "capacity_units", "capacity_places",
             "capacity_method"]  # fmt: skip
     if config.shortlist.cost_column:
