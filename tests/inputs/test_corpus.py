@@ -33,20 +33,27 @@ def _write_longlist(tiny: dict[str, Any], gdf: gpd.GeoDataFrame) -> None:
 
 
 def _raw(tiny: dict[str, Any]) -> dict[str, Any]:
-    return {**tiny["raw"], "layers": dict(tiny["raw"]["layers"]),
-            "siting": dict(tiny["raw"]["siting"])}  # fmt: skip
+    return {
+        **tiny["raw"],
+        "layers": dict(tiny["raw"]["layers"]),
+        "siting": dict(tiny["raw"]["siting"]),
+    }
 
 
 def _with_region(tiny: dict[str, Any], raw: dict[str, Any] | None = None) -> dict[str, Any]:
     """Add a municipal boundary around the tiny world (2.2 x 1.6 km, 'Diemen')."""
     gem = gpd.GeoDataFrame(
         {"municipality_code": ["GM0384"], "gemeentenaam": ["Diemen"]},
-        geometry=[rel(box(-500, -800, 1700, 800))], crs="EPSG:28992",
-    )  # fmt: skip
+        geometry=[rel(box(-500, -800, 1700, 800))],
+        crs="EPSG:28992",
+    )
     gem.to_file(tiny["data"] / "gemeenten.gpkg", layer="gemeenten", driver="GPKG")
     raw = raw or _raw(tiny)
-    raw["layers"]["gemeenten"] = {"path": "data/gemeenten.gpkg", "layer": "gemeenten",
-                                  "id_column": "municipality_code"}  # fmt: skip
+    raw["layers"]["gemeenten"] = {
+        "path": "data/gemeenten.gpkg",
+        "layer": "gemeenten",
+        "id_column": "municipality_code",
+    }
     raw["region"] = {**raw["region"], "boundaries": "gemeenten"}
     return raw
 
@@ -55,8 +62,14 @@ def _csv_longlist(tiny: dict[str, Any], text: str, file_encoding: str = "utf-8",
     path = tiny["data"] / "sites.csv"
     path.write_bytes(text.encode(file_encoding))
     raw = _raw(tiny)
-    raw["layers"]["longlist"] = {"path": "data/sites.csv", "id_column": "site_id",
-                                 "x_column": "x", "y_column": "y", "crs": "EPSG:28992", **decl}  # fmt: skip
+    raw["layers"]["longlist"] = {
+        "path": "data/sites.csv",
+        "id_column": "site_id",
+        "x_column": "x",
+        "y_column": "y",
+        "crs": "EPSG:28992",
+        **decl,
+    }
     raw["siting"]["exclusions"] = [
         e for e in raw["siting"]["exclusions"] if e["kind"] != "available_by"
     ]
@@ -76,8 +89,11 @@ CSV_OK_HEADER = "site_id,name,cost,available_from,x,y\n"
 
 def case_degrees_declared_as_rd_new(tiny):
     lon, lat = DIEMEN_WGS84
-    _csv_longlist(tiny, CSV_OK_HEADER + f"A,Alfa,1e6,2026-01-01,{lon},{lat}\n"
-                  f"B,Bravo,2e6,2026-01-01,{lon + 0.01},{lat}\n")  # fmt: skip
+    _csv_longlist(
+        tiny,
+        CSV_OK_HEADER + f"A,Alfa,1e6,2026-01-01,{lon},{lat}\n"
+        f"B,Bravo,2e6,2026-01-01,{lon + 0.01},{lat}\n",
+    )
     return ["sites.csv", "crs", "longitude/latitude degrees", "A, B", "EPSG:4326"]
 
 
@@ -91,8 +107,7 @@ def case_rd_numbers_declared_as_wgs84(tiny):
 
 
 def tiny_layers_csv() -> dict[str, Any]:
-    return {"path": "data/sites.csv", "id_column": "site_id", "x_column": "x",
-            "y_column": "y"}  # fmt: skip
+    return {"path": "data/sites.csv", "id_column": "site_id", "x_column": "x", "y_column": "y"}
 
 
 def case_longlist_near_berlin_in_wgs84(tiny):
@@ -125,8 +140,14 @@ def case_site_far_outside_the_region(tiny):
     gdf.loc[3, "geometry"] = rel(box(20_000, 0, 20_100, 100))  # 18 km east of the boundary
     _write_longlist(tiny, gdf)
     write_yaml(tiny["path"], _with_region(tiny))
-    return ["sites.gpkg", "id D", "geometry", "outside the region", "nearest municipality: Diemen",
-            "region.outside: warn"]  # fmt: skip
+    return [
+        "sites.gpkg",
+        "id D",
+        "geometry",
+        "outside the region",
+        "nearest municipality: Diemen",
+        "region.outside: warn",
+    ]
 
 
 def case_site_mostly_outside_the_municipalities(tiny):
@@ -140,8 +161,10 @@ def case_site_mostly_outside_the_municipalities(tiny):
 
 def case_boundaries_lack_a_municipality(tiny):
     raw = _with_region(tiny)
-    raw["region"]["municipalities"] = [{"code": "GM0384", "name": "Diemen"},
-                                       {"code": "GM0437", "name": "Ouder-Amstel"}]  # fmt: skip
+    raw["region"]["municipalities"] = [
+        {"code": "GM0384", "name": "Diemen"},
+        {"code": "GM0437", "name": "Ouder-Amstel"},
+    ]
     write_yaml(tiny["path"], raw)
     return ["gemeenten.gpkg", "region.municipalities", "lacks municipality GM0437"]
 
@@ -164,9 +187,12 @@ def case_poi_layer_entirely_elsewhere(tiny):
 
 
 def case_nan_and_inf_coordinates_both_reported(tiny):
-    _csv_longlist(tiny, CSV_OK_HEADER + f"A,Alfa,1e6,2026-01-01,{_rd(50, 50)}\n"
-                  f"B,Bravo,1e6,2026-01-01,inf,{ORIGIN[1]}\nC,Charlie,1e6,2026-01-01,"
-                  f"{ORIGIN[0]},-inf\n")  # fmt: skip
+    _csv_longlist(
+        tiny,
+        CSV_OK_HEADER + f"A,Alfa,1e6,2026-01-01,{_rd(50, 50)}\n"
+        f"B,Bravo,1e6,2026-01-01,inf,{ORIGIN[1]}\nC,Charlie,1e6,2026-01-01,"
+        f"{ORIGIN[0]},-inf\n",
+    )
     return ["sites.csv", "id B", "id C", "infinite", "no repair can fix this"]
 
 
@@ -203,24 +229,30 @@ def case_empty_date_in_longlist(tiny):
 
 def case_impossible_date_in_scenario(tiny):
     raw = _raw(tiny)
-    raw["siting"]["exclusions"] = [*raw["siting"]["exclusions"][:2],
-                                   {"name": "date", "kind": "available_by", "date": "2028-06-31"}]  # fmt: skip
+    raw["siting"]["exclusions"] = [
+        *raw["siting"]["exclusions"][:2],
+        {"name": "date", "kind": "available_by", "date": "2028-06-31"},
+    ]
     write_yaml(tiny["path"], raw)
     return ["tiny.yaml", "siting.exclusions[2].date", "not a valid date", "2028-06-31"]
 
 
 def case_text_date_in_scenario(tiny):
     raw = _raw(tiny)
-    raw["siting"]["exclusions"] = [*raw["siting"]["exclusions"][:2],
-                                   {"name": "date", "kind": "available_by", "date": "medio 2028"}]  # fmt: skip
+    raw["siting"]["exclusions"] = [
+        *raw["siting"]["exclusions"][:2],
+        {"name": "date", "kind": "available_by", "date": "medio 2028"},
+    ]
     write_yaml(tiny["path"], raw)
     return ["tiny.yaml", "siting.exclusions[2].date", "not a valid date", "'medio 2028'"]
 
 
 def case_dutch_date_in_scenario(tiny):
     raw = _raw(tiny)
-    raw["siting"]["exclusions"] = [*raw["siting"]["exclusions"][:2],
-                                   {"name": "date", "kind": "available_by", "date": "30-06-2028"}]  # fmt: skip
+    raw["siting"]["exclusions"] = [
+        *raw["siting"]["exclusions"][:2],
+        {"name": "date", "kind": "available_by", "date": "30-06-2028"},
+    ]
     write_yaml(tiny["path"], raw)
     return ["tiny.yaml", "siting.exclusions[2].date", "YYYY-MM-DD"]
 
@@ -229,8 +261,11 @@ def case_dutch_date_in_scenario(tiny):
 
 
 def case_dutch_excel_csv_undeclared(tiny):
-    _csv_longlist(tiny, "site_id;name;cost;x;y\r\n"
-                  f"A;Alfa;1.000.000,50;{ORIGIN[0] + 50:.0f};{ORIGIN[1] + 50:.0f}\r\n")  # fmt: skip
+    _csv_longlist(
+        tiny,
+        "site_id;name;cost;x;y\r\n"
+        f"A;Alfa;1.000.000,50;{ORIGIN[0] + 50:.0f};{ORIGIN[1] + 50:.0f}\r\n",
+    )
     return ["sites.csv", "line 1", "Dutch Excel export", 'separator: ";"', 'decimal: ","']
 
 
@@ -247,23 +282,28 @@ def case_ragged_csv_row(tiny):
 
 
 def case_unknown_encoding_declared(tiny):
-    _csv_longlist(tiny, CSV_OK_HEADER + f"A,Alfa,1e6,2026-01-01,{_rd(50, 50)}\n",
-                  encoding="klingon-8")  # fmt: skip
+    _csv_longlist(
+        tiny, CSV_OK_HEADER + f"A,Alfa,1e6,2026-01-01,{_rd(50, 50)}\n", encoding="klingon-8"
+    )
     return ["tiny.yaml", "layers.longlist", "unknown encoding 'klingon-8'"]
 
 
 def case_not_a_number_in_dutch_csv(tiny):
-    _csv_longlist(tiny, "site_id;name;cost;x;y\n"
-                  f"A;Alfa;veel;{ORIGIN[0] + 50:.0f};{ORIGIN[1] + 50:.0f}\n",
-                  separator=";", decimal=",")  # fmt: skip
+    _csv_longlist(
+        tiny,
+        f"site_id;name;cost;x;y\nA;Alfa;veel;{ORIGIN[0] + 50:.0f};{ORIGIN[1] + 50:.0f}\n",
+        separator=";",
+        decimal=",",
+    )
     return ["sites.csv", "id A", "cost"]
 
 
 def case_yaml_key_written_twice(tiny):
     text = tiny["path"].read_text(encoding="utf-8")
-    tiny["path"].write_text(text.replace("  target:\n    amount: 30\n",
-                                         "  target:\n    amount: 30\n    amount: 45\n"),
-                            encoding="utf-8")  # fmt: skip
+    tiny["path"].write_text(
+        text.replace("  target:\n    amount: 30\n", "  target:\n    amount: 30\n    amount: 45\n"),
+        encoding="utf-8",
+    )
     assert "amount: 45" in tiny["path"].read_text(encoding="utf-8")
     return ["tiny.yaml", "siting.target.amount", "written twice", "line"]
 
@@ -288,6 +328,31 @@ def case_must_include_unknown_site(tiny):
     raw["siting"]["shortlist"] = {"method": "optimise", "max_sites": 2, "must_include": ["Q"]}
     write_yaml(tiny["path"], raw)
     return ["siting.shortlist.must_include", "site 'Q' is not in the longlist"]
+
+
+def case_must_include_site_excluded_by_a_rule(tiny):
+    raw = _raw(tiny)
+    raw["siting"]["shortlist"] = {"method": "optimise", "max_sites": 2, "must_include": ["B"]}
+    write_yaml(tiny["path"], raw)
+    return ["siting.shortlist.must_include", "id B", "excluded by nature"]
+
+
+def case_must_include_site_excluded_with_top_score(tiny):
+    raw = _raw(tiny)
+    raw["siting"]["shortlist"] = {"must_include": ["C"]}  # C lies 60 m from the power line
+    write_yaml(tiny["path"], raw)
+    return ["siting.shortlist.must_include", "id C", "excluded by hv"]
+
+
+def case_top_score_with_a_budget_it_cannot_keep(tiny):
+    raw = _raw(tiny)
+    raw["siting"]["shortlist"] = {
+        "method": "top_score",
+        "cost_column": "cost",
+        "budget_eur": 1_500_000,
+    }
+    write_yaml(tiny["path"], raw)
+    return ["tiny.yaml", "siting.shortlist", "method top_score", "budget_eur", "method: optimise"]
 
 
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]

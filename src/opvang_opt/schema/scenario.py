@@ -406,6 +406,10 @@ class ShortlistConfig(StrictModel):
     counterfactuals: bool = True
     """Per site: what forcing it in (or dropping it) would cost, under the same rule."""
 
+    allow_overlap: bool = False
+    """Let two candidate plots that overlap both be shortlisted (their shared ground then
+    counts twice). By default at most one of each overlapping pair is chosen."""
+
     @model_validator(mode="after")
     def _consistent(self) -> ShortlistConfig:
         problems = []
@@ -428,6 +432,18 @@ class ShortlistConfig(StrictModel):
             self.zone_layer is not None and self.zone_column is None
         ):
             problems.append("give zone_layer, zone_column and max_per_zone together")
+        if self.method == "top_score":
+            ignored = [name for name, given in (
+                ("budget_eur", self.budget_eur is not None),
+                ("max_capacity", self.max_capacity is not None),
+                ("max_per_zone", self.max_per_zone is not None),
+                ("min_distance_m", self.min_distance_m is not None),
+            ) if given]  # fmt: skip
+            if ignored:
+                problems.append(
+                    f"method top_score takes sites by rank and cannot keep {', '.join(ignored)}; "
+                    "use method: optimise, or remove these limits"
+                )
         both = sorted(set(self.must_include) & set(self.must_exclude))
         if both:
             problems.append(f"sites both in must_include and must_exclude: {', '.join(both)}")

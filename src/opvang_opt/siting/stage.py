@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from opvang_opt.errors import Problem, ScenarioError
 from opvang_opt.exact import floor_times
 from opvang_opt.io.graphs import StreetGraph
 from opvang_opt.schema import SitingConfig
@@ -18,7 +19,7 @@ from opvang_opt.siting import mcda
 from opvang_opt.siting.capacity import estimate_capacity
 from opvang_opt.siting.criteria import INDICATOR_UNITS, NearestDistances, measure
 from opvang_opt.siting.exclusions import evaluate_exclusions, parse_dates
-from opvang_opt.siting.location import AreaLayer, site_locations
+from opvang_opt.siting.location import AreaLayer, overlapping_pairs, site_locations
 from opvang_opt.siting.robustness import ShortlistRule, scores_for
 from opvang_opt.siting.shortlist import (
     ShortlistProblem,
@@ -298,6 +299,15 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
     sites["excluded_by"] = np.array([rules.get(i, "") for i in ids], dtype=object)
     sites["exclusion_reasons"] = np.array([reasons.get(i, "") for i in ids], dtype=object)
     sites["n_rules_broken"] = np.array([counts.get(i, 0) for i in ids], dtype=int)
+    forced_out = [s for s in config.shortlist.must_include if s in reasons]
+    if forced_out:  # one behaviour for every shortlist rule: a clear error, before any solve
+        raise ScenarioError(
+            f"{len(forced_out)} site(s) in must_include break a hard rule",
+            [Problem(f"site '{s}' must be on the shortlist but is excluded by {rules[s]}: "
+                     f"{reasons[s]}; remove it from must_include or change the rule",
+                     source=inputs.source, where=f"id {s}",
+                     field="siting.shortlist.must_include") for s in forced_out],
+        )  # fmt: skip
 
     score = score_sites(config.method, value_matrix, weights)
     eligible = ~sites["excluded"].to_numpy()
@@ -462,6 +472,11 @@ def build_problem(
         available = np.array([d <= sl.available_by for d in dates], dtype=bool)
     conflicts = np.zeros((0, 2), dtype=np.int64)
     dist = np.zeros(0)
+    if not sl.allow_overlap:  # overlapping plots share ground: at most one of each pair
+        pairs = overlapping_pairs(sites.geometry.to_numpy(), ids)
+        both = eligible[pairs["i"].to_numpy(dtype=int)] & eligible[pairs["j"].to_numpy(dtype=int)]
+        conflicts = pairs[["i", "j"]].to_numpy(dtype=np.int64)[both]
+        dist = np.zeros(len(conflicts))
     if sl.min_distance_m is not None and sl.method == "optimise":
         geoms = sites.geometry.values
         cand = np.flatnonzero(eligible)
@@ -471,8 +486,11 @@ def build_problem(
         a, b = cand[a[keep]], cand[b[keep]]
         d = shapely.distance(geoms[a], geoms[b])
         close = d < sl.min_distance_m
-        conflicts = np.column_stack([a[close], b[close]]).astype(np.int64)
-        dist = d[close]
+        near = np.column_stack([a[close], b[close]]).astype(np.int64)
+        known = {(int(i), int(j)) for i, j in conflicts}
+        new = np.array([(int(i), int(j)) not in known for i, j in near], dtype=bool)
+        conflicts = np.concatenate([conflicts, near[new]]) if len(near) else conflicts
+        dist = np.concatenate([dist, d[close][new]]) if len(near) else dist
     zone = None
     if sl.zone_layer is not None and sl.zone_column is not None:
         zone = site_zones(sites, inputs.layers[sl.zone_layer], sl.zone_column)
