@@ -290,10 +290,10 @@ def outside_region(
 
 
 def describe_distance(metres: float) -> str:
-    """A distance for a message: '612 km' or '1.250 m' (Dutch thousands separator)."""
+    """A distance for a message: '612 km' or '1,250 m'."""
     if metres >= 10_000:
-        return f"{metres / 1000:,.0f} km".replace(",", ".")
-    return f"{metres:,.0f} m".replace(",", ".")
+        return f"{metres / 1000:,.0f} km"
+    return f"{metres:,.0f} m"
 
 
 RD_EXTENT = (-7_000.0, 289_000.0, 300_000.0, 629_000.0)
