@@ -115,7 +115,7 @@ def test_select_category_and_intersects_any():
     # a point or line layer covers no area
     assert overlap_area(
         sites, np.array([Point(50, 50), LineString([(0, 0), (100, 100)])])
-    ).tolist() == [0, 0]  # noqa: E501
+    ).tolist() == [0, 0]
 
 
 def test_nearest_distances_are_shared_per_layer_and_category():

@@ -145,7 +145,7 @@ def test_unreadable_and_missing_dates_are_all_reported_at_once():
     where = sorted(p.where for p in problems)
     assert where == ["id L2 (row 2)", "id L3 (row 3)", "id L4 (row 4)"]
     assert all(p.field == "available_from" and p.source == "sites.gpkg" for p in problems)
-    assert any("missing" in p.message for p in problems)
+    assert [p.message for p in problems if p.where == "id L3 (row 3)"] == ["missing date"]
     assert any("medio 2028" in p.message for p in problems)
 
 
