@@ -156,3 +156,13 @@ def test_dates_in_either_accepted_form_parse_to_the_same_day():
     )
     got = parse_dates(sites, "available_from", "site_id", "sites.gpkg")
     assert list(got) == [dt.date(2026, 6, 10)] * 3
+
+
+def test_a_limit_on_nothing_found_says_so():
+    # no station at all: the distance is infinite, above any maximum, and reads "geen"
+    sites = longlist([box(0, 0, 5, 5)])
+    rule = LimitRule(name="ver", kind="above", criterion="station", limit=1500)
+    t = table([rule], sites, indicators={"station": np.array([np.inf])},
+              units={"station": "m"})  # fmt: skip
+    assert t.site_id.tolist() == ["L1"]
+    assert t.message[0] == "station = geen, hoger dan 1.500 m"

@@ -594,3 +594,39 @@ def test_checker_names_the_missed_target():
         target=30, eligible=np.array([True, True]),
     )  # fmt: skip
     assert check_shortlist(p, np.array([True, True])) == ["capacity 20 below the target 30"]
+
+
+def test_checker_limits_are_inclusive_and_every_message_names_the_site():
+    # three sites of 10 places and EUR 100 each; at most 20 places, EUR 200, 2 sites
+    base = dict(
+        ids=np.array(["a", "b", "c"]), value=np.ones(3), capacity=np.array([10, 10, 10]),
+        target=0, eligible=np.ones(3, bool), cost=np.array([100.0, 100.0, 100.0]),
+        budget=200.0, max_capacity=20, max_sites=2,
+    )  # fmt: skip
+    p = ShortlistProblem(**base)
+    assert check_shortlist(p, np.array([True, True, False])) == []  # exactly at every limit
+    assert check_shortlist(p, [1, 1, 0]) == []  # a 0/1 list is a mask, not indices
+    over = check_shortlist(p, [1, 1, 1])
+    assert over == [
+        "capacity 30 above the maximum 20",
+        "cost 300 above the budget 200",
+        "3 sites, more than the maximum 2",
+    ]
+    # EUR 0.50 over the budget is over (only rounding noise of 1e-6 is forgiven)
+    half = ShortlistProblem(**{**base, "cost": np.array([100.0, 100.5, 100.0])})
+    assert check_shortlist(half, [1, 1, 0]) == ["cost 200 above the budget 200"]
+    assert check_shortlist(replace(p, budget=200.0 - 1e-9), [1, 1, 0]) == []
+    manual = replace(
+        p,
+        available=np.array([True, False, True]),
+        must_exclude=np.array([False, False, True]),
+        must_include=np.array([True, False, False]),
+    )
+    assert check_shortlist(manual, [0, 1, 1]) == [
+        "b: not available by the date but selected",
+        "c: must be excluded but selected",
+        "a: must be included but not selected",
+    ]
+    # zones without a maximum per zone are no rule
+    zoned = replace(p, zone=np.array(["w", "w", "w"]), max_per_zone=None)
+    assert check_shortlist(zoned, [1, 1, 0]) == []
