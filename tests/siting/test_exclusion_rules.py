@@ -93,8 +93,40 @@ def test_limits_on_a_column_and_on_a_criterion():
         ["L1", "laag", 2.0, 5.0, ""],  # 2 < 5; 5 is not below 5
         ["L2", "hoog", 1877.4, 1500.0, "m"],  # 1500 is not above 1500
     ]
-    assert "rating = 2" in t.message[0] and "5" in t.message[0]
-    assert "1.877 m" in t.message[1] and "1.500 m" in t.message[1]
+    assert t.message.tolist() == [
+        "rating = 2, lager dan 5",
+        "afstand = 1.877 m, hoger dan 1.500 m",
+    ]
+
+
+def test_small_measures_keep_a_decimal_comma_and_no_units_means_no_unit():
+    sites = longlist([box(0, 0, 5, 5), box(10, 0, 15, 5)])
+    rule = LimitRule(name="dichtbij", kind="below", criterion="afstand", limit=99.5)
+    t = table([rule], sites, indicators={"afstand": np.array([23.14, 0.125])})
+    assert t.unit.tolist() == ["", ""]  # no unit known for the criterion
+    assert t.message.tolist() == [
+        "afstand = 23,1, lager dan 99,5",
+        "afstand = 0,125, lager dan 99,5",
+    ]
+
+
+def test_any_overlap_excludes_even_below_one_square_metre():
+    # L1 is covered over 0.5 x 1 m; L2, a 1 x 0.5 m plot, is covered entirely
+    sites = longlist([box(0, 0, 10, 10), box(100, 0, 101, 0.5)])
+    zone = gpd.GeoDataFrame(geometry=[box(9.5, 0, 20, 1), box(99, -1, 102, 2)], crs=RD)
+    t = table([IntersectsRule(name="z", kind="intersects", layer="zone")], sites, {"zone": zone})
+    assert t[["site_id", "measured"]].values.tolist() == [["L1", 0.5], ["L2", 0.5]]
+    assert "(0% van het terrein)" in t.message[0]  # 0.5 of 100 m2 rounds to 0%
+    assert "(100% van het terrein)" in t.message[1]
+
+
+def test_a_column_limit_names_the_row_of_a_non_number():
+    sites = longlist([box(0, 0, 5, 5), box(10, 0, 15, 5)], v=["3", "veel"])
+    rule = LimitRule(name="r", kind="below", column="v", limit=5)
+    with pytest.raises(DataError) as err:
+        table([rule], sites)
+    (problem,) = err.value.problems
+    assert (problem.where, problem.source, problem.field) == ("id L2 (row 2)", "sites.gpkg", "v")
 
 
 def test_limit_on_a_share_criterion_is_shown_as_a_percentage():
