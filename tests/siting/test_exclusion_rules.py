@@ -151,7 +151,27 @@ def test_available_by_counts_the_days_too_late():
         ["L2", 10.0, 0.0],
         ["L3", 550.0, 0.0],
     ]
-    assert "2028-07-10" in t.message[0] and "10" in t.message[0]
+    assert t.unit.tolist() == ["dagen te laat"] * 2
+    assert t.message[0] == "beschikbaar vanaf 2028-07-10, na 2028-06-30 (10 dagen te laat)"
+
+
+def test_available_by_one_day_late_is_out_and_bad_dates_name_their_row():
+    sites = longlist([box(0, 0, 5, 5), box(10, 0, 15, 5)],
+                     available_from=["2028-07-01", "2028-06-29"])  # fmt: skip
+    rule = AvailableByRule(name="datum", kind="available_by", date=dt.date(2028, 6, 30))
+    assert table([rule], sites)[["site_id", "measured"]].values.tolist() == [["L1", 1.0]]
+    bad = sites.assign(available_from=["2028-07-01", "zomer"])
+    with pytest.raises(DataError) as err:
+        table([rule], bad)
+    (problem,) = err.value.problems
+    assert (problem.where, problem.source) == ("id L2 (row 2)", "sites.gpkg")
+
+
+def test_measured_values_are_rounded_to_a_millimetre():
+    sites = longlist([box(0, 0, 5, 5)])
+    rule = LimitRule(name="r", kind="below", criterion="c", limit=100)
+    t = table([rule], sites, indicators={"c": np.array([23.12345])})
+    assert t.measured.tolist() == [23.123]
 
 
 def test_every_broken_rule_gets_its_own_row_in_rule_order():
