@@ -8,12 +8,8 @@ import pytest
 
 from conftest import gps, households, schools, sites, units
 from opvang_opt.allocation import check_allocation, validate_inputs
-from opvang_opt.allocation.check import (
-    children_needing_places,
-    raise_violations,
-    school_assignment,
-)
-from opvang_opt.errors import OpvangError
+from opvang_opt.allocation.check import children_needing_places, school_assignment
+from opvang_opt.errors import InternalError
 from opvang_opt.schema import AllocationConfig, Ban, MixRule, Pin, RentCap
 
 # sites(): S1 at (120000, 480000), S2 at (125000, 480000)
@@ -25,7 +21,20 @@ def check(hh, un, pairs, sc=None, gp=None, occupied=None, **cfg):
     config = AllocationConfig(**cfg)
     tables = validate_inputs(hh, un, sites(), sc, gp, config, occupied=occupied)
     a = pd.DataFrame(pairs, columns=["household_id", "unit_id"])
-    return check_allocation(tables, config, a)
+    return [Found(v) for v in check_allocation(tables, config, a).violations]
+
+
+class Found:
+    """A violation with the ids it names split out (``where`` reads
+    "household H1, unit U1, site S1")."""
+
+    def __init__(self, v) -> None:
+        self.v = v
+        self.rule, self.message, self.value, self.limit = v.rule, v.message, v.value, v.limit
+        ids = dict(part.split(" ", 1) for part in (v.where or "").split(", ") if part)
+        self.household_id = ids.get("household")
+        self.unit_id = ids.get("unit")
+        self.site_id = ids.get("site")
 
 
 def rules(violations) -> list[tuple[str, str | None]]:
@@ -248,15 +257,14 @@ def test_mix_counts_a_shared_unit_once():
 # --------------------------------------------------------------------------- reporting
 
 
-def test_raise_violations_lists_every_rule_with_where():
+def test_a_broken_rule_in_the_optimisers_allocation_is_an_internal_error():
     found = check(households({"needs_wheelchair": True}, {"persons": 3, "adults": 3}),
                   units({}, {"beds": 2}), [("H1", "U1"), ("H2", "U2")])  # fmt: skip
-    assert len(found) == 3  # accessibility; beds and bedrooms of U2
-    raise_violations([])  # nothing to raise
-    with pytest.raises(OpvangError) as err:
-        raise_violations(found, "toewijzing")
-    problems = err.value.problems
-    assert [(p.field, p.where, p.source) for p in problems] == [
-        (v.rule, v.household_id or v.unit_id or v.site_id, "toewijzing") for v in found
-    ]
-    assert "3" in str(err.value)
+    assert sorted(f.rule for f in found) == ["accessibility", "occupancy_bedrooms",
+                                             "occupancy_beds"]  # fmt: skip
+    config = AllocationConfig()
+    hh = households({"needs_wheelchair": True})
+    tables = validate_inputs(hh, units({}), sites(), None, None, config)
+    a = pd.DataFrame({"household_id": ["H1"], "unit_id": ["U1"]})
+    with pytest.raises(InternalError):
+        check_allocation(tables, config, a).raise_if_violated()

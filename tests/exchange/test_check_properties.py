@@ -100,7 +100,7 @@ def test_solver_matches_brute_force_and_passes_the_checker(case):
     res = solve_exchange(config)
     assert res.objective == pytest.approx(best, abs=1e-6)
     report = check_exchange(config, res)
-    assert report.ok, report.violations
+    assert report.is_ok, report.violations
     assert report.objective == pytest.approx(best, abs=1e-6)
     again = solve_exchange(config)
     for table in ("placements", "exchange", "flows", "municipalities"):
@@ -164,11 +164,11 @@ def test_checker_agrees_with_the_rules_written_out(case, data):
             for (_, t, _, k), x, d in zip(specs, placed, net, strict=True)
         )
         report = check_exchange(config, with_solution(base, specs, placed, net, claimed))
-        assert report.ok == valid, (placed, net, report.violations)
+        assert report.is_ok == valid, (placed, net, report.violations)
         if valid:
             # a wrong reported cost is caught
             wrong = with_solution(base, specs, placed, net, claimed + 1.0)
-            assert not check_exchange(config, wrong).ok
+            assert not check_exchange(config, wrong).is_ok
 
 
 def test_checker_rejects_more_credited_than_assigned():
@@ -179,5 +179,61 @@ def test_checker_rejects_more_credited_than_assigned():
     config = config_of(specs, 0.0, None)
     base = solve_exchange(config_of([(c, 0, 5, 10) for c, *_ in specs], 0.0, 1000.0))
     report = check_exchange(config, with_solution(base, specs, [1, 0], [0, 0], 10.0))
-    assert not report.ok
+    assert not report.is_ok
     assert len(report.violations) == 1
+
+
+A, B = CODES[0], CODES[1]
+
+
+def bounded(overrides, **default):
+    """A (task 20, EUR 100, 40 places) and B (task 10, EUR 50, 40 places)."""
+    specs = [(A, 20, 40, 100), (B, 10, 40, 50)]
+    data = one_group_config(
+        [(c, t, [{"type": f"t{c[-1]}", "places": p, "cost_per_place": k}])
+         for c, t, p, k in specs],
+        bounds={"default": {"min_keep_share": 0.0, **default}, "overrides": overrides},
+    )  # fmt: skip
+    base = solve_exchange(config_of([(c, 0, 5, 10) for c, *_ in specs], 0.0, 1000.0))
+
+    def ok(handed_over: int) -> bool:
+        placed, net = [20 - handed_over, 10 + handed_over], [-handed_over, handed_over]
+        cost = 100 * placed[0] + 50 * placed[1]
+        return check_exchange(cfg(data), with_solution(base, specs, placed, net, cost)).is_ok
+
+    return ok
+
+
+def test_bound_overrides_per_municipality_and_per_group():
+    # A keeps at least half of its 20: hands over at most 10
+    ok = bounded([{"municipality": A, "min_keep_share": 0.5}])
+    assert ok(10) and not ok(11)
+    # a group override beats the municipality-wide one: A keeps 90%, for g only 25%
+    ok = bounded([
+        {"municipality": A, "min_keep_share": 0.9},
+        {"municipality": A, "group": "g", "min_keep_share": 0.25},
+    ])  # fmt: skip
+    assert ok(15) and not ok(16)
+    # B takes at most 5 more (absolute), or at most half its task more (share)
+    ok = bounded([{"municipality": B, "group": "g", "max_extra": 5}])
+    assert ok(5) and not ok(6)
+    ok = bounded([{"municipality": B, "max_extra_share": 0.5}])
+    assert ok(5) and not ok(6)
+    # the default applies to everyone without an override; an override of another
+    # municipality changes nothing for A
+    ok = bounded([{"municipality": B, "min_keep_share": 0.0}], min_keep_share=0.75)
+    assert ok(5) and not ok(6)
+
+
+def test_fixed_cost_counts_from_the_first_place():
+    # one place in an entry with a EUR 1,000 opening cost costs 100 + 1,000
+    specs = [(A, 1, 5, 100)]
+    data = one_group_config(
+        [(A, 1, [{"type": "t1", "places": 5, "cost_per_place": 100, "fixed_cost": 1000}]),
+         (B, 0, [{"type": "t2", "places": 5, "cost_per_place": 100}])],
+    )  # fmt: skip
+    specs = [(A, 1, 5, 100), (B, 0, 5, 100)]
+    base = solve_exchange(config_of([(c, 0, 5, 10) for c, *_ in specs], 0.0, 1000.0))
+    right = with_solution(base, specs, [1, 0], [0, 0], 1100.0)
+    assert check_exchange(cfg(data), right).is_ok
+    assert not check_exchange(cfg(data), with_solution(base, specs, [1, 0], [0, 0], 100.0)).is_ok
