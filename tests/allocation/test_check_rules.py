@@ -61,6 +61,7 @@ def test_school_places_are_matched_exactly_not_greedily():
     children = pd.DataFrame({"site_id": ["S1", "S2"], "taalklas": [1, 1], "isk": [0, 0]})
     unmet, use = school_assignment(tables, config, children)
     assert unmet == {"taalklas": 0, "isk": 0}
+    assert list(use.columns) == ["site_id", "school_id", "band", "children"]
     assert use.values.tolist() == [["S1", "SC1", "taalklas", 1], ["S2", "SC2", "taalklas", 1]]
 
 
