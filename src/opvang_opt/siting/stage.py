@@ -31,6 +31,7 @@ from opvang_opt.siting.shortlist import (
 )
 from opvang_opt.siting.values import apply_value, rank_scores
 from opvang_opt.status import SolveStatus
+from opvang_opt.texts import Message
 
 
 @dataclass(frozen=True)
@@ -98,13 +99,14 @@ class SitingSummary:
     total_cost
         Cost of the shortlisted sites in euros (``None`` without a cost column).
     diagnosis
-        Why the target is not met (Dutch lines; empty when it is met).
+        Why the target is not met (catalogue messages, rendered by the outputs; empty
+        when it is met).
     objective
         The optimiser's objective (``people``, ``cost``, ...; ``None`` for top_score).
     quality
         Mean score (0-100) of the places needed for the target, best sites first.
     overshoot, overshoot_note
-        Capacity above the target, and why it is bounded (Dutch).
+        Capacity above the target, and why it is bounded (a catalogue message).
     smaa_chosen_share, smaa_stable_core
         Share of weight samples in which the rule gives exactly this shortlist, and the
         sites in at least ``robustness.stable_share`` of them (``None`` without SMAA).
@@ -129,11 +131,11 @@ class SitingSummary:
     solver_seconds: float
     total_value: float
     total_cost: float | None
-    diagnosis: tuple[str, ...] = ()
+    diagnosis: tuple[Message, ...] = ()
     objective: str | None = None
     quality: float | None = None
     overshoot: int = 0
-    overshoot_note: str = ""
+    overshoot_note: str | Message = ""
     smaa_chosen_share: float | None = None
     smaa_stable_core: tuple[str, ...] | None = None
     ahp_consistency_ratio: float | None = None
@@ -278,19 +280,20 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
         config.exclusions, sites, inputs.layers, indicators, inputs.id_column, inputs.source,
         units={c.name: INDICATOR_UNITS[c.kind] for c in config.criteria}, nearest=nearest,
     )  # fmt: skip
-    reasons: dict[str, str] = {}
+    reasons: dict[str, list[Message]] = {}
     rules: dict[str, str] = {}
-    counts: dict[str, int] = {}
     for site, rule, message in zip(
         exclusions["site_id"], exclusions["rule"], exclusions["message"], strict=True
     ):
-        reasons[site] = f"{reasons[site]}; {message}" if site in reasons else message
+        reasons.setdefault(site, []).append(message)
         rules[site] = f"{rules[site]}, {rule}" if site in rules else rule
-        counts[site] = counts.get(site, 0) + 1
     sites["excluded"] = np.array([i in reasons for i in ids], dtype=bool)
     sites["excluded_by"] = np.array([rules.get(i, "") for i in ids], dtype=object)
-    sites["exclusion_reasons"] = np.array([reasons.get(i, "") for i in ids], dtype=object)
-    sites["n_rules_broken"] = np.array([counts.get(i, 0) for i in ids], dtype=int)
+    # a tuple of messages per site (empty when not excluded), rendered "; "-joined
+    exclusion_reasons = np.empty(len(ids), dtype=object)
+    exclusion_reasons[:] = [tuple(reasons.get(i, ())) for i in ids]
+    sites["exclusion_reasons"] = exclusion_reasons
+    sites["n_rules_broken"] = np.array([len(reasons.get(i, ())) for i in ids], dtype=int)
 
     score = score_sites(config.method, value_matrix, weights)
     eligible = ~sites["excluded"].to_numpy()
@@ -393,9 +396,9 @@ def counterfactual_table(
                            hint=solution.selected)
     )  # fmt: skip
     rows = counterfactuals(problem, solution, rule)
-    unit = {"people": "punten per plek", "cost": "EUR", "sites": "locaties",
+    unit = {"people": "points_per_place", "cost": "eur", "sites": "sites",
             "spread": "m", "score": "score", "score_x_capacity": "score"}  # fmt: skip
-    loss_unit = "score" if sl.method == "top_score" else unit[sl.objective]
+    loss_unit = "score" if sl.method == "top_score" else unit[sl.objective]  # a unit code
     return pd.DataFrame(
         [
             {
@@ -655,9 +658,8 @@ def robustness(
             "top_score" if config.shortlist.method == "top_score"
             else f"optimise ({config.shortlist.objective})"
         )  # fmt: skip
-        per_site.attrs["note"] = (
-            f"shortlist_share: aandeel van {rc.samples} gewichtstrekkingen waarin de regel van "
-            f"het scenario ({rule_name}) de locatie kiest"
+        per_site.attrs["note"] = Message(
+            "siting.sensitivity.share_note", {"samples": rc.samples, "rule": rule_name}
         )
         chosen_ids = tuple(str(s) for s in ids[chosen])
         sets = pd.DataFrame(

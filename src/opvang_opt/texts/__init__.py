@@ -23,8 +23,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numpy as np
-
 from opvang_opt.texts.catalogue import CATALOGUE
 
 Lang = Literal["nl", "en"]
@@ -111,10 +109,10 @@ class _Formatter(string.Formatter):
             return value.render(lang)
         if isinstance(value, list | tuple) and all(isinstance(v, Message) for v in value):
             return "; ".join(v.render(lang) for v in value)
-        if isinstance(value, bool | np.bool_):
+        if not isinstance(value, str | int | float) and hasattr(value, "item"):
+            value = value.item()  # a numpy scalar
+        if isinstance(value, bool):
             return t("common.yes" if value else "common.no", lang)
-        if isinstance(value, np.generic):
-            value = value.item()
         if isinstance(value, int | float):
             if format_spec == "measure":
                 return _measure(float(value), lang)
@@ -147,11 +145,12 @@ def t(key: str, lang: Lang = DEFAULT_LANG, /, **params: Any) -> str:
 
 
 def render(value: Any, lang: Lang = DEFAULT_LANG) -> Any:
-    """``value`` rendered for output: messages (and lists of them) to text, else unchanged."""
+    """``value`` rendered for output: a message to its text, a list or tuple of messages (or
+    texts) to the texts joined with ``"; "``; anything else unchanged."""
     if isinstance(value, Message):
         return value.render(lang)
-    if isinstance(value, list | tuple) and value and all(isinstance(v, Message) for v in value):
-        return "; ".join(v.render(lang) for v in value)
+    if isinstance(value, list | tuple) and all(isinstance(v, Message | str) for v in value):
+        return "; ".join(v.render(lang) if isinstance(v, Message) else v for v in value)
     return value
 
 
@@ -167,7 +166,7 @@ def render_frame(df: Any, lang: Lang = DEFAULT_LANG) -> Any:
 def _has_message(value: Any) -> bool:
     if isinstance(value, Message):
         return True
-    return isinstance(value, list | tuple) and any(isinstance(v, Message) for v in value)
+    return isinstance(value, list | tuple) and all(isinstance(v, Message) for v in value)
 
 
 def placeholders(template: str) -> set[str]:
