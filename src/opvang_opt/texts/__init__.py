@@ -145,17 +145,27 @@ def t(key: str, lang: Lang = DEFAULT_LANG, /, **params: Any) -> str:
 
 
 def render(value: Any, lang: Lang = DEFAULT_LANG) -> Any:
-    """``value`` rendered for output: a message to its text, a list or tuple of messages (or
-    texts) to the texts joined with ``"; "``; anything else unchanged."""
+    """``value`` rendered for output.
+
+    A message becomes its text; a list or tuple holding messages (texts may sit between
+    them), or an empty tuple, becomes the texts joined with ``"; "``; anything else is
+    returned unchanged.
+    """
     if isinstance(value, Message):
         return value.render(lang)
-    if isinstance(value, list | tuple) and all(isinstance(v, Message | str) for v in value):
-        return "; ".join(v.render(lang) if isinstance(v, Message) else v for v in value)
+    if isinstance(value, list | tuple) and (
+        value == () or any(isinstance(v, Message) for v in value)
+    ):
+        return "; ".join(v.render(lang) if isinstance(v, Message) else str(v) for v in value)
     return value
 
 
 def render_frame(df: Any, lang: Lang = DEFAULT_LANG) -> Any:
-    """A copy of a DataFrame with every :class:`Message` cell rendered in ``lang``."""
+    """A copy of a DataFrame with every message cell rendered in ``lang``.
+
+    Columns holding a :class:`Message`, or tuples of them (empty for "none"), are rendered
+    with :func:`render`; other columns are left as they are.
+    """
     out = df.copy()
     for col in out.columns:
         if out[col].dtype == object and out[col].map(_has_message).any():
@@ -164,9 +174,7 @@ def render_frame(df: Any, lang: Lang = DEFAULT_LANG) -> Any:
 
 
 def _has_message(value: Any) -> bool:
-    if isinstance(value, Message):
-        return True
-    return isinstance(value, list | tuple) and all(isinstance(v, Message) for v in value)
+    return isinstance(value, Message | tuple)
 
 
 def placeholders(template: str) -> set[str]:

@@ -178,6 +178,19 @@ _HEADER: dict[str, dict[str, str]] = {
     'seconds': {'nl': 'Duur (s)', 'en': 'Duration (s)'},
     'kind': {'nl': 'Soort', 'en': 'Kind'},
     'item': {'nl': 'Onderdeel', 'en': 'Item'},
+    'stable_core': {'nl': 'Vaste kern', 'en': 'Stable core'},
+    'share': {'nl': 'Aandeel trekkingen (0-1)', 'en': 'Share of samples (0-1)'},
+    'sites': {'nl': 'Locaties', 'en': 'Sites'},
+    'is_chosen': {'nl': 'Gekozen shortlist', 'en': 'Chosen shortlist'},
+    'action': {'nl': 'Wat als', 'en': 'What if'},
+    'loss': {'nl': 'Verlies', 'en': 'Loss'},
+    'loss_unit': {'nl': 'Eenheid verlies', 'en': 'Unit of loss'},
+    'cost_change': {'nl': 'Verschil kosten (EUR)', 'en': 'Cost change (EUR)'},
+    'quality_change': {'nl': 'Verschil kwaliteit (punten)', 'en': 'Quality change (points)'},
+    'quality': {'nl': 'Kwaliteit (gem. score per benodigde plek)', 'en': 'Quality (mean score per needed place)'},
+    'overshoot': {'nl': 'Overschot', 'en': 'Overshoot'},
+    'frontier': {'nl': 'Curve', 'en': 'Curve'},
+    'epsilon': {'nl': 'Grens (epsilon)', 'en': 'Bound (epsilon)'},
 }  # fmt: skip
 
 _SHEET: dict[str, dict[str, str]] = {
@@ -188,7 +201,9 @@ _SHEET: dict[str, dict[str, str]] = {
     'criteria': {'nl': 'Criteria', 'en': 'Criteria'},
     'sensitivity': {'nl': 'Gevoeligheid locaties', 'en': 'Sensitivity sites'},
     'sensitivity_criteria': {'nl': 'Gevoeligheid gewichten', 'en': 'Sensitivity weights'},
-    'tradeoff': {'nl': 'Afweging capaciteit', 'en': 'Capacity trade-off'},
+    'tradeoff': {'nl': 'Afweging', 'en': 'Trade-off'},
+    'smaa_shortlists': {'nl': 'Robuustheid shortlists', 'en': 'Robustness shortlists'},
+    'counterfactuals': {'nl': 'Wat als per locatie', 'en': 'What if per site'},
     'exchange.csv': {'nl': 'Uitruil per gemeente', 'en': 'Exchange per municipality'},
     'exchange_flows.csv': {'nl': 'Uitruilstromen', 'en': 'Exchange flows'},
     'side_payments.csv': {'nl': 'Verevening', 'en': 'Side payments'},
@@ -204,6 +219,9 @@ _SHEET: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 _REPORT: dict[str, dict[str, str]] = {
+    'tradeoff': {'nl': 'Afweging: kwaliteit, kosten en aantal locaties', 'en': 'Trade-off: quality, cost and number of sites'},
+    'robust': {'nl': 'Robuustheid van de gekozen shortlist', 'en': 'Robustness of the chosen shortlist'},
+    'counterfactual': {'nl': 'Wat als: een locatie erbij of eraf', 'en': 'What if: a site in or out'},
     'summary': {'nl': 'Samenvatting', 'en': 'Summary'},
     'map': {'nl': 'Kaart', 'en': 'Map'},
     'shortlist': {'nl': 'Shortlist', 'en': 'Shortlist'},
@@ -246,6 +264,10 @@ _SUMMARY: dict[str, dict[str, str]] = {
     "capacity_selected": {"nl": "Capaciteit shortlist ({unit})", "en": "Shortlist capacity ({unit})"},
     "target": {"nl": "Doel ({unit})", "en": "Target ({unit})"},
     "target_met": {"nl": "Doel gehaald", "en": "Target met"},
+    "quality": {"nl": "Kwaliteit: gem. score per benodigde plek (0-100)", "en": "Quality: mean score per needed place (0-100)"},
+    "overshoot": {"nl": "Overschot ({unit})", "en": "Overshoot ({unit})"},
+    "smaa_share": {"nl": "Robuustheid: aandeel trekkingen met deze shortlist", "en": "Robustness: share of samples giving this shortlist"},
+    "stable_core": {"nl": "Vaste kern (>= {pct} % van de trekkingen)", "en": "Stable core (>= {pct} % of samples)"},
     "allocation_status": {"nl": "Toewijzing: status", "en": "Allocation: status"},
     "households_placed": {"nl": "Huishoudens geplaatst", "en": "Households placed"},
     "persons_placed": {"nl": "Personen geplaatst", "en": "Persons placed"},
@@ -254,6 +276,7 @@ _SUMMARY: dict[str, dict[str, str]] = {
     "no_exchange_cost": {"nl": "Kosten zonder uitruil (EUR)", "en": "Cost without exchange (EUR)"},
     "exchange_cost": {"nl": "Kosten met uitruil (EUR)", "en": "Cost with exchange (EUR)"},
     "savings": {"nl": "Besparing (EUR)", "en": "Savings (EUR)"},
+    "exchange_diagnosis": {"nl": "Uitruil: diagnose", "en": "Exchange: diagnosis"},
     "map_line": {
         "nl": "{n_sites} locaties, {n_excluded} uitgesloten, {n_shortlisted} op shortlist; capaciteit {capacity_selected} van {target} {unit}",
         "en": "{n_sites} sites, {n_excluded} excluded, {n_shortlisted} shortlisted; capacity {capacity_selected} of {target} {unit}",
@@ -262,7 +285,13 @@ _SUMMARY: dict[str, dict[str, str]] = {
 
 _REPORT_TEXT: dict[str, dict[str, str]] = {
     "profile_line": {"nl": "profiel", "en": "profile"},
+    "tradeoff.quality": {"nl": "De gekozen shortlist geeft de benodigde plekken een gemiddelde score van {quality}. ", "en": "The chosen shortlist gives the needed places a mean score of {quality}. "},
+    "tradeoff.robust": {"nl": "Bij {n} trekkingen van de gewichten is dezelfde regel ({rule}) telkens opnieuw opgelost. Precies deze shortlist komt uit in {share} % van de trekkingen. Vaste kern (in minstens {stable} % van de trekkingen): {core}.", "en": "The same rule ({rule}) was solved again for each of {n} weight samples. Exactly this shortlist comes out in {share} % of them. Stable core (in at least {stable} %): {core}."},
+    "tradeoff.force_in": {"nl": "erbij", "en": "in"},
+    "tradeoff.drop": {"nl": "eraf", "en": "out"},
     "scoring.weighted_sum": {"nl": "gewogen som", "en": "weighted sum"},
+    "scoring.topsis": {"nl": "TOPSIS", "en": "TOPSIS"},
+    "scoring.spotis": {"nl": "SPOTIS", "en": "SPOTIS"},
     "method.criteria": {
         "nl": "Elke locatie op de longlist is gemeten op {n} criteria. Een meetwaarde wordt met een waardefunctie met vaste grenzen uit het scenario omgezet naar een waarde van 0 tot 1 (nooit met het minimum en maximum van de longlist zelf, zodat het toevoegen of weglaten van een locatie de volgorde van de andere niet verandert). De score (0-100) is de {scoring} van de waarden met de genormaliseerde gewichten.",
         "en": "Each longlist site is measured on {n} criteria. A value function with fixed bounds from the scenario turns each measure into a value of 0 to 1 (never the longlist's own minimum and maximum, so adding or removing a site cannot reorder the others). The score (0-100) is the {scoring} of the values with the normalised weights.",
@@ -329,6 +358,8 @@ _SITING: dict[str, dict[str, str]] = {
     "measure": {"nl": "{value:measure} {unit}", "en": "{value:measure} {unit}"},
     "measure_plain": {"nl": "{value:measure}", "en": "{value:measure}"},
     "measure_share": {"nl": "{value:.0%}", "en": "{value:.0%}"},
+    "sensitivity.at_bound": {"nl": "gewicht staat al op {bound}", "en": "weight already at {bound}"},
+    "sensitivity.none_within": {"nl": "geen binnen {limit:g}", "en": "none within {limit:g}"},
     # decisions per site
     "decision.chosen": {"nl": "gekozen", "en": "chosen"},
     "decision.chosen_forced": {"nl": "gekozen (verplicht)", "en": "chosen (required)"},
