@@ -358,6 +358,11 @@ _SITING: dict[str, dict[str, str]] = {
     "measure": {"nl": "{value:measure} {unit}", "en": "{value:measure} {unit}"},
     "measure_plain": {"nl": "{value:measure}", "en": "{value:measure}"},
     "measure_share": {"nl": "{value:.0%}", "en": "{value:.0%}"},
+    "capacity.norm": {"nl": "norm {density:g} woningen/ha x {share:.0%}", "en": "norm {density:g} units/ha x {share:.0%}"},
+    "capacity.point": {"nl": "punt: norm {density:g} woningen/ha x {share:.0%} over {column}", "en": "point: norm {density:g} units/ha x {share:.0%} over {column}"},
+    "capacity.area": {"nl": "oppervlakte", "en": "area"},
+    "capacity.packing": {"nl": "verkaveling {width:g} x {depth:g} m, {spacing:g} m tussenruimte, {setback:g} m tot de rand, {paths:.0%} voor paden", "en": "layout {width:g} x {depth:g} m, {spacing:g} m spacing, {setback:g} m from the edge, {paths:.0%} for paths"},
+    "capacity.given": {"nl": "opgegeven ({column})", "en": "given ({column})"},
     "sensitivity.at_bound": {"nl": "gewicht staat al op {bound}", "en": "weight already at {bound}"},
     "sensitivity.none_within": {"nl": "geen binnen {limit:g}", "en": "none within {limit:g}"},
     # decisions per site
