@@ -33,7 +33,7 @@ def test_version() -> None:
 
 def test_run_writes_the_results_folder(tiny) -> None:
     out = tiny["dir"] / "out"
-    res = cli("run", tiny["path"], "--out", out)
+    res = cli("run", tiny["path"], "--out", out, "--lang", "en")
     assert res.exit_code == 0, res.output
     assert {p.name for p in out.iterdir()} == set(RESULT_FILES)
     assert f"Map:     {out.resolve() / 'map.html'}" in res.stdout
@@ -45,7 +45,7 @@ def test_run_writes_the_results_folder(tiny) -> None:
 
 
 def test_validate_and_schema(tiny, tmp_path: Path) -> None:
-    res = cli("validate", tiny["path"])
+    res = cli("validate", tiny["path"], "--lang", "en")
     assert res.exit_code == 0 and "valid scenario 'tiny'" in res.stdout
     res = cli("schema", "--out", tmp_path / "s.json")
     assert res.exit_code == 0
@@ -228,7 +228,7 @@ def test_internal_error_exits_1_without_traceback(tiny, monkeypatch) -> None:
         raise RuntimeError("kapot")
 
     monkeypatch.setattr(pipeline, "run_siting", boom)
-    res = cli("run", tiny["path"], "--out", tiny["dir"] / "results")
+    res = cli("run", tiny["path"], "--out", tiny["dir"] / "results", "--lang", "en")
     assert res.exit_code == 1
     assert "Internal error: RuntimeError: kapot" in res.stderr and "Traceback" not in res.output
     assert not (tiny["dir"] / "results").exists()

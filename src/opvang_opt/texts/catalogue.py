@@ -500,7 +500,9 @@ _EXCHANGE: dict[str, dict[str, str]] = {
 _CLI: dict[str, dict[str, str]] = {
     "error": {"nl": "Fout: {summary}", "en": "Error: {summary}"},
     "internal_error": {"nl": "Interne fout: {kind}: {error}", "en": "Internal error: {kind}: {error}"},
-    "report_it": {"nl": "Draai opnieuw met --debug voor de traceback, en meld het.", "en": "Run again with --debug for the traceback, and report it."},
+    "report_it": {"nl": "Draai opnieuw met --debug voor de traceback, en meld het alstublieft.", "en": "Run again with --debug for the traceback, and please report it."},
+    "internal": {"nl": "Interne fout: {summary}", "en": "Internal error: {summary}"},
+    "bug": {"nl": "Dit is een fout in opvang-opt, niet in uw invoer: meld het alstublieft (met het scenario en de uitvoer van --debug).", "en": "This is a bug in opvang-opt, not in your input: please report it (with the scenario and --debug output)."},
     "valid": {"nl": "{file}: geldig scenario '{name}'", "en": "{file}: valid scenario '{name}'"},
     "layer_line": {"nl": "  {layer}: {features} objecten, CRS {crs}{note}", "en": "  {layer}: {features} features, CRS {crs}{note}"},
     "stage.inputs": {"nl": "Lagen lezen en controleren", "en": "Reading and checking layers"},
@@ -513,6 +515,7 @@ _CLI: dict[str, dict[str, str]] = {
     "shortlist": {"nl": "Shortlist: {n_shortlisted} locaties, {capacity} van {target} {unit} ({n_excluded} van {n_sites} locaties uitgesloten)", "en": "Shortlist: {n_shortlisted} sites, {capacity} of {target} {unit} ({n_excluded} of {n_sites} sites excluded)"},
     "allocation": {"nl": "Toewijzing: {placed} huishoudens geplaatst, {unplaced} niet ({status}, gat {gap:.2%})", "en": "Allocation: {placed} households placed, {unplaced} not ({status}, gap {gap:.2%})"},
     "exchange": {"nl": "Uitruil: kosten EUR {cost:,.0f}, besparing EUR {savings:,.0f} ({status})", "en": "Exchange: cost EUR {cost:,.0f}, savings EUR {savings:,.0f} ({status})"},
+    "exchange_none": {"nl": "Uitruil: {status} (zie boven)", "en": "Exchange: {status} (see above)"},
     "results": {"nl": "Resultaten: {folder}", "en": "Results: {folder}"},
     "map": {"nl": "Kaart:      {file}", "en": "Map:     {file}"},
     "wrote": {"nl": "Geschreven: {file}", "en": "Wrote {file}"},
