@@ -506,7 +506,7 @@ def shapley_payments(
     if sol.status is SolveStatus.INFEASIBLE:
         raise infeasible_error(model, lang=lang)
     if sol.x is None:
-        raise NoSolutionError("geen oplossing voor de regionale uitruil binnen de tijdslimiet")
+        raise NoSolutionError(t("exchange.no_solution_region", lang))
     result = build_result(model, sol, game._alone_x)
     game.set_value(game.grand, float(game.alone.sum() - result.objective))
     game.max_gap = max(game.max_gap, sol.gap)

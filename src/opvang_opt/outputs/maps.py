@@ -80,12 +80,6 @@ def _esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _num(value: float, digits: int = 0) -> str:
-    if value is None or not np.isfinite(value):
-        return "geen"
-    return f"{value:,.{digits}f}".replace(",", " ")
-
-
 def score_colour(score: float) -> str:
     """Colour of a score's class (fixed classes of 20 points)."""
     return SCORE_COLOURS[score_class(score)]
