@@ -392,7 +392,7 @@ def is_number(value: Any) -> bool:
 
 
 # ------------------------------------------------------------------------- languages
-CODE_COLUMNS = {"direction": "common.direction", "unit": "unit"}
+CODE_COLUMNS = {"direction": "common.direction", "unit": "unit", "status": "status"}
 """Columns whose values are codes with a text in the catalogue (``<prefix>.<code>``)."""
 
 
@@ -401,10 +401,22 @@ def unit_label(code: str, lang: Lang) -> str:
     return t(f"unit.{code}", lang) if f"unit.{code}" in CATALOGUE else code
 
 
-def localised(df: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    """A table ready to show: catalogue messages rendered and code values (directions,
-    units) replaced by their text in ``lang``."""
+def status_label(code: object, lang: Lang) -> object:
+    """The readable name of a status code (``optimal``, ``target_not_met``, ...)."""
+    key = f"status.{code}"
+    return t(key, lang) if isinstance(code, str) and key in CATALOGUE else code
+
+
+def localised(df: pd.DataFrame, lang: Lang, *, codes: bool = True) -> pd.DataFrame:
+    """A table ready to show: catalogue messages rendered in ``lang``, and, with ``codes``,
+    code values (directions, units, statuses) replaced by their text.
+
+    The CSV files keep the codes (``codes=False``) so scripts can rely on them; the
+    workbook, report and map show the texts.
+    """
     out = render_frame(df, lang)
+    if not codes:
+        return out
     for col, prefix in CODE_COLUMNS.items():
         if col in out.columns and out[col].dtype == object:
             out[col] = out[col].map(

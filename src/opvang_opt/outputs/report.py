@@ -52,7 +52,8 @@ def _method(result: RunResult, lang: Lang) -> list[str]:
         ),
         t(
             "report.method.shortlist", lang, method=s.shortlist.method,
-            objective=s.shortlist.objective, status=summ.solver_status.value,
+            objective=s.shortlist.objective,
+            status=content.status_label(summ.solver_status.value, lang),
             target=s.target.amount, unit=t(f"common.{s.target.unit}", lang),
         ),
     ]  # fmt: skip
@@ -231,7 +232,12 @@ def report_context(
         "attribution": content.attribution(result, lang),
         "versions": sorted(result.versions.items()),
         "stages": [
-            (st.name, st.status, fmt_number(st.seconds, lang, 2), _stage_message(st, profile, lang))
+            (
+                st.name,
+                content.status_label(st.status, lang),
+                fmt_number(st.seconds, lang, 2),
+                _stage_message(st, profile, lang),
+            )
             for st in result.stages
         ],
         "L": {k: t(f"report.{k}", lang) for k in REPORT_KEYS},

@@ -103,14 +103,14 @@ def summary_rows(result: RunResult, lang: Lang, profile: Profile) -> list[tuple[
         rows.append(row("stable_core", core, pct=pct))
     alloc = content.allocation_summary(result, profile)
     if alloc is not None:
-        rows.append(row("allocation_status", alloc.get("status")))
+        rows.append(row("allocation_status", content.status_label(alloc.get("status"), lang)))
         for key in ("households_placed", "persons_placed", "households_unplaced"):
             if key in alloc:
                 rows.append(row(key, alloc[key]))
     ex = f.get("exchange")
     if ex:
         rows += [
-            row("exchange_status", ex["status"]),
+            row("exchange_status", content.status_label(ex["status"], lang)),
             row("no_exchange_cost", ex["no_exchange_cost"]),
             row("exchange_cost", ex["cost"]),
             row("savings", ex["savings"]),

@@ -70,14 +70,14 @@ def allocation_csv_tables(result: RunResult, lang: Lang = "nl") -> dict[str, pd.
         return {}
     out = {}
     for name, table in result.allocation.tables().items():
-        table = localised(pd.DataFrame(table), lang)
+        table = localised(pd.DataFrame(table), lang, codes=False)
         path = f"analyst/{name}" if name in HOUSEHOLD_CSV else name
         out[path] = table[[c for c in table.columns if not NAME_COLUMN.match(str(c))]]
     return out
 
 
 def _gpkg_frame(result: RunResult, lang: Lang) -> pd.DataFrame:
-    sites = localised(result.siting.sites, lang)
+    sites = localised(result.siting.sites, lang, codes=False)
     for col in sites.columns:
         if col == sites.geometry.name:
             continue
@@ -132,8 +132,8 @@ def write_results(
             pyogrio.write_dataframe(
                 siting.layouts, tmp / "longlist_scored.gpkg", layer="unit_layout", driver="GPKG"
             )
-        write_csv(localised(siting.shortlist, lang), tmp / "shortlist.csv")
-        write_csv(localised(siting.exclusions, lang), tmp / "exclusions.csv")
+        write_csv(localised(siting.shortlist, lang, codes=False), tmp / "shortlist.csv")
+        write_csv(localised(siting.exclusions, lang, codes=False), tmp / "exclusions.csv")
         for name, table in (
             ("tradeoff.csv", siting.tradeoff),
             ("sensitivity.csv", siting.sensitivity),
@@ -142,10 +142,10 @@ def write_results(
             ("counterfactuals.csv", siting.counterfactuals),
         ):
             if table is not None and len(table.columns):
-                write_csv(localised(table, lang), tmp / name)
+                write_csv(localised(table, lang, codes=False), tmp / name)
         if result.exchange is not None:
             for name, table in result.exchange.tables().items():
-                write_csv(localised(table, lang), tmp / name)
+                write_csv(localised(table, lang, codes=False), tmp / name)
         for name, table in allocation_csv_tables(result, lang).items():
             (tmp / name).parent.mkdir(exist_ok=True)
             write_csv(table, tmp / name)

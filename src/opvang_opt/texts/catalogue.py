@@ -324,7 +324,7 @@ _REPORT_TEXT: dict[str, dict[str, str]] = {
 
 _STATUS: dict[str, dict[str, str]] = {
     "optimal": {"nl": "optimaal", "en": "optimal"},
-    "feasible": {"nl": "toegestaan (niet bewezen optimaal)", "en": "feasible (not proven optimal)"},
+    "feasible": {"nl": "haalbaar, niet bewezen optimaal", "en": "feasible, not proven optimal"},
     "infeasible": {"nl": "onhaalbaar", "en": "infeasible"},
     "no_solution": {"nl": "geen oplossing", "en": "no solution"},
     "unknown": {"nl": "onbekend", "en": "unknown"},
