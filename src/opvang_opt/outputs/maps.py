@@ -199,7 +199,9 @@ def map_data(result: RunResult, lang: Lang, profile: Profile = "council") -> dic
         }  # fmt: skip
         if excluded[i]:
             p["x"] = 1
-            p["e"] = [_esc(render(m, lang)) for m in reasons[i]]
+            given = reasons[i]  # a tuple of messages (or plain text from a notebook)
+            items = given.split("; ") if isinstance(given, str) else given
+            p["e"] = [_esc(render(m, lang)) for m in items if m]
         else:
             p["r"] = int(rank[i])
             p["c"] = int(cap_u[i])
