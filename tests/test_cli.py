@@ -202,7 +202,7 @@ def test_repair_invalid_is_opt_in_and_reported(tiny) -> None:
                                                      "repair_invalid": True}}  # fmt: skip
     write_yaml(tiny["path"], raw)
     out = tiny["dir"] / "results"
-    res = cli("run", tiny["path"], "--out", out)
+    res = cli("run", tiny["path"], "--out", out, "--lang", "en")
     assert res.exit_code == 0, res.output
     info = json.loads((out / "run.json").read_text())
     (longlist,) = [i for i in info["inputs"] if i["layer"] == "longlist"]

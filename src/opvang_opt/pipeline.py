@@ -134,8 +134,12 @@ def run(
             progress(name, "done")
         return out, seconds
 
-    notes = [f"{r.name}: {n}" for r in inputs.reports for n in r.notes]
-    stages.append(StageReport("inputs", StageStatus.OK, inputs.seconds, "; ".join(notes)))
+    notes = tuple(
+        Message("stage.inputs.note", {"layer": r.name, "note": n})
+        for r in inputs.reports
+        for n in r.notes
+    )
+    stages.append(StageReport("inputs", StageStatus.OK, inputs.seconds, notes))
 
     siting, sec = step("siting", lambda: run_siting(scenario.siting, inputs.siting))
     summ = siting.summary

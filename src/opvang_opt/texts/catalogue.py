@@ -421,6 +421,11 @@ _SITING: dict[str, dict[str, str]] = {
     "diagnosis.all_allowed": {"nl": "alle toegestane locaties samen: {capacity}", "en": "all allowed sites together: {capacity}"},
 }  # fmt: skip
 
+_INPUTS: dict[str, dict[str, str]] = {
+    "repaired_one": {"nl": "{n} ongeldige geometrie hersteld", "en": "repaired {n} invalid geometry"},
+    "repaired_many": {"nl": "{n} ongeldige geometrieën hersteld", "en": "repaired {n} invalid geometries"},
+}  # fmt: skip
+
 _STAGE: dict[str, dict[str, str]] = {
     "siting.target_not_met": {"nl": "doel niet gehaald: {capacity} van {target} {unit} (tekort {shortfall}); {n_eligible} van {n_sites} locaties toegestaan", "en": "target not met: {capacity} of {target} {unit} (short by {shortfall}); {n_eligible} of {n_sites} sites eligible"},
     "allocation.placed": {"nl": "{status}: {placed} geplaatst, {unplaced} niet", "en": "{status}: {placed} placed, {unplaced} not"},
@@ -537,6 +542,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     **_prefixed("status", _STATUS),
     **_prefixed("unit", _UNIT),
     **_prefixed("siting", _SITING),
+    **_prefixed("inputs", _INPUTS),
     **_prefixed("stage", _STAGE),
     **_prefixed("allocation", _ALLOCATION),
     **_prefixed("exchange", _EXCHANGE),
