@@ -392,7 +392,12 @@ def is_number(value: Any) -> bool:
 
 
 # ------------------------------------------------------------------------- languages
-CODE_COLUMNS = {"direction": "common.direction", "unit": "unit", "status": "status"}
+CODE_COLUMNS = {
+    "direction": "common.direction",
+    "unit": "unit",
+    "status": "status",
+    "component": "allocation.component",
+}
 """Columns whose values are codes with a text in the catalogue (``<prefix>.<code>``)."""
 
 
