@@ -191,6 +191,16 @@ _HEADER: dict[str, dict[str, str]] = {
     'overshoot': {'nl': 'Overschot', 'en': 'Overshoot'},
     'frontier': {'nl': 'Curve', 'en': 'Curve'},
     'epsilon': {'nl': 'Grens (epsilon)', 'en': 'Bound (epsilon)'},
+    'children_taalklas': {'nl': 'Kinderen taalklas', 'en': 'Children, language class'},
+    'children_isk': {'nl': 'Kinderen ISK', 'en': 'Children, ISK (secondary newcomers)'},
+    'beds': {'nl': 'Bedden', 'en': 'Beds'},
+    'shared': {'nl': 'Gedeelde woning', 'en': 'Shared unit'},
+    'school_km': {'nl': 'Afstand school (km)', 'en': 'Distance to school (km)'},
+    'work_km': {'nl': 'Afstand werk (km)', 'en': 'Distance to work (km)'},
+    'care_km': {'nl': 'Afstand huisarts (km)', 'en': 'Distance to GP (km)'},
+    'unused_beds': {'nl': 'Lege bedden', 'en': 'Unused beds'},
+    'relocation': {'nl': 'Verhuizing (1 = ja)', 'en': 'Relocation (1 = yes)'},
+    'not_preferred': {'nl': 'Geen voorkeurslocatie (1 = ja)', 'en': 'Not a preferred site (1 = yes)'},
 }  # fmt: skip
 
 _SHEET: dict[str, dict[str, str]] = {
