@@ -6,6 +6,8 @@ import re
 import string
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from opvang_opt.texts import CATALOGUE, LANGS, Message, fmt_number, placeholders, render, t
 
@@ -90,3 +92,15 @@ def test_unknown_key_is_a_key_error() -> None:
 def test_keys_are_dotted_lowercase() -> None:
     for key in CATALOGUE:
         assert re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_.]+)+", key), key
+
+
+@given(
+    st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False),
+    st.integers(min_value=0, max_value=3),
+)
+def test_both_notations_read_back_to_the_same_number(value: float, digits: int) -> None:
+    nl, en = fmt_number(value, "nl", digits), fmt_number(value, "en", digits)
+    # Dutch: dots group thousands and a comma marks decimals; English the other way round
+    assert float(nl.replace(".", "").replace(",", ".")) == float(en.replace(",", ""))
+    assert float(en.replace(",", "")) == pytest.approx(round(value, digits), abs=10**-digits)
+    assert nl.count(",") == (1 if digits else 0) and en.count(".") == (1 if digits else 0)
