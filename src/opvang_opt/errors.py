@@ -139,8 +139,12 @@ class Diagnosis:
 class InfeasibleError(OpvangError):
     """A model has no feasible solution; carries a :class:`Diagnosis`."""
 
-    def __init__(self, summary: str, diagnosis: Diagnosis, *, lang: Lang = "nl") -> None:
+    def __init__(
+        self, summary: str, diagnosis: Diagnosis, *, lang: Lang = "nl", text: Message | None = None
+    ) -> None:
         self.diagnosis = diagnosis
+        self.text: str | Message = text if text is not None else summary
+        """The summary as a catalogue message, for outputs in another language."""
         problems = [Problem(render(s.message, lang), field=s.rule) for s in diagnosis.shortfalls]
         super().__init__(summary, problems)
 

@@ -145,4 +145,4 @@ def infeasible_error(model: ExchangeModel, *, lang: Lang = "nl", **setting) -> I
     """Build the :class:`InfeasibleError` of an infeasible setting, with its diagnosis."""
     diag = diagnose(model, **setting)
     key = "exchange.infeasible" if setting.get("exchange", True) else "exchange.infeasible_alone"
-    return InfeasibleError(t(key, lang), diag, lang=lang)
+    return InfeasibleError(t(key, lang), diag, lang=lang, text=Message(key))

@@ -72,9 +72,7 @@ class CoalitionGame:
         self.n = self.model.n
         ref = solve_no_exchange(self.model)
         if ref.x is None and ref.status is not SolveStatus.INFEASIBLE:
-            raise NoSolutionError(
-                "geen oplossing zonder uitruil (de referentie) binnen de tijdslimiet"
-            )
+            raise NoSolutionError(Message("exchange.no_solution_reference"))
         if ref.x is None:
             raise infeasible_error(self.model, exchange=False)
         self.alone = self.model.cost_per_municipality(ref.x)
@@ -111,7 +109,9 @@ class CoalitionGame:
         if sol.x is None:
             if sol.status is SolveStatus.INFEASIBLE:
                 raise infeasible_error(self.model, members=members)
-            raise NoSolutionError(t("exchange.no_solution_coalition", coalition=self.label(mask)))
+            raise NoSolutionError(
+                Message("exchange.no_solution_coalition", {"coalition": self.label(mask)})
+            )
         self.max_gap = max(self.max_gap, sol.gap)
         cost = self.model.true_cost(sol.x)
         v = float(self.alone[members].sum() - cost)
@@ -506,7 +506,7 @@ def shapley_payments(
     if sol.status is SolveStatus.INFEASIBLE:
         raise infeasible_error(model, lang=lang)
     if sol.x is None:
-        raise NoSolutionError(t("exchange.no_solution_region", lang))
+        raise NoSolutionError(Message("exchange.no_solution_region"), lang)
     result = build_result(model, sol, game._alone_x)
     game.set_value(game.grand, float(game.alone.sum() - result.objective))
     game.max_gap = max(game.max_gap, sol.gap)

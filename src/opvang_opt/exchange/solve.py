@@ -11,7 +11,7 @@ import pandas as pd
 
 from opvang_opt.schema import ExchangeConfig
 from opvang_opt.status import SolveStatus
-from opvang_opt.texts import t
+from opvang_opt.texts import Message
 
 from ._lp import LPSolution
 from .diagnose import infeasible_error
@@ -138,7 +138,9 @@ def solve_exchange(
     if sol.status is SolveStatus.INFEASIBLE:
         raise infeasible_error(model, lang=lang, **setting)
     if sol.x is None:
-        raise NoSolutionError(t("exchange.no_solution", lang, seconds=config.solver.time_limit_s))
+        raise NoSolutionError(
+            Message("exchange.no_solution", {"seconds": config.solver.time_limit_s}), lang
+        )
     ref = solve_no_exchange(model)
     ref_x = ref.x if ref.x is not None else None
     ref_msg = None

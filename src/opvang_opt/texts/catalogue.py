@@ -504,6 +504,7 @@ _EXCHANGE: dict[str, dict[str, str]] = {
     "infeasible": {"nl": "De regionale uitruil heeft geen oplossing: de grenzen en capaciteiten zijn niet tegelijk haalbaar.", "en": "The regional exchange has no solution: bounds and capacities cannot all hold."},
     "infeasible_alone": {"nl": "Zonder uitruil kan niet elke gemeente haar eigen taak huisvesten.", "en": "Without exchange not every municipality can house its own task."},
     "no_solution": {"nl": "De solver vond geen oplossing voor de uitruil binnen de tijdslimiet ({seconds:g} s).", "en": "The solver found no exchange solution within the time limit ({seconds:g} s)."},
+    "no_solution_reference": {"nl": "geen oplossing zonder uitruil (de referentie) binnen de tijdslimiet", "en": "no solution without exchange (the reference) within the time limit"},
     "no_solution_region": {"nl": "geen oplossing voor de regionale uitruil binnen de tijdslimiet", "en": "no solution for the regional exchange within the time limit"},
     "no_solution_coalition": {"nl": "geen oplossing voor coalitie {coalition} binnen de tijdslimiet", "en": "no solution for coalition {coalition} within the time limit"},
     "core_lp_failed": {"nl": "De kerntoets (LP) gaf geen oplossing.", "en": "The core check (LP) found no solution."},
