@@ -49,3 +49,12 @@ def test_internal_error_in_dutch(tiny, monkeypatch) -> None:
     res = cli("run", tiny["path"], "--out", tiny["dir"] / "results")
     assert res.exit_code == 1
     assert "Interne fout: RuntimeError: kapot" in res.stderr and "meld het" in res.stderr
+
+
+def test_compare_speaks_the_page_language(tiny) -> None:
+    nl = cli("compare", tiny["path"], tiny["path"], "--out", tiny["dir"] / "c-nl")
+    en = cli("compare", tiny["path"], tiny["path"], "--out", tiny["dir"] / "c-en", "--lang", "en")
+    assert nl.exit_code == en.exit_code == 0, nl.output + en.output
+    assert "2 scenario's vergeleken" in nl.stdout and "Pagina:" in nl.stdout
+    assert "Compared 2 scenarios" in en.stdout and "0 site(s) change status" in en.stdout
+    assert '<html lang="en">' in (tiny["dir"] / "c-en" / "compare.html").read_text()
