@@ -29,6 +29,8 @@ from opvang_opt.texts import CATALOGUE
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "scenarios" / "demo.yaml"
 DATA = ROOT / "data" / "demo"
+ENGLISH_TOO = {"let"}
+"""Dutch words of the catalogue that are English (or code) words as well."""
 WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 
 
@@ -112,7 +114,8 @@ def test_english_run_writes_no_dutch_word_of_the_catalogue(runs) -> None:
     english = set().union(*(_words(_literal(v["en"])) for v in CATALOGUE.values()))
     dutch = set().union(*(_words(_literal(v["nl"])) for v in CATALOGUE.values()))
     # Dutch words of the catalogue that are no English word of it and not in the inputs
-    only_dutch = dutch - english - _input_words()
+    # ("let" of "Let op" is also a JavaScript keyword in map.html)
+    only_dutch = dutch - english - _input_words() - ENGLISH_TOO
     assert {"gekozen", "uitgesloten", "woningen", "huishoudens", "tekort"} <= only_dutch
     texts = _output_texts(runs["en"])
     assert {"report.html", "map.html", "results.xlsx", "run.json", "shortlist.csv"} <= set(texts)
