@@ -397,6 +397,7 @@ CODE_COLUMNS = {
     "unit": "unit",
     "status": "status",
     "component": "allocation.component",
+    "loss_unit": "unit",
 }
 """Columns whose values are codes with a text in the catalogue (``<prefix>.<code>``)."""
 

@@ -522,7 +522,7 @@ _CLI: dict[str, dict[str, str]] = {
     "bug": {"nl": "Dit is een fout in opvang-opt, niet in uw invoer: meld het alstublieft (met het scenario en de uitvoer van --debug).", "en": "This is a bug in opvang-opt, not in your input: please report it (with the scenario and --debug output)."},
     "valid": {"nl": "{file}: geldig scenario '{name}'", "en": "{file}: valid scenario '{name}'"},
     "layer_line": {"nl": "  {layer}: {features} objecten, CRS {crs}{note}", "en": "  {layer}: {features} features, CRS {crs}{note}"},
-    "stage.inputs": {"nl": "Lagen lezen en controleren", "en": "Reading and checking layers"},
+    "stage.inputs": {"nl": "Alle invoer lezen en controleren", "en": "Reading and checking every input"},
     "stage.siting": {"nl": "Locaties: criteria, uitsluitingen, scores, shortlist", "en": "Siting: criteria, exclusions, scores, shortlist"},
     "stage.allocation": {"nl": "Toewijzing", "en": "Allocation"},
     "stage.exchange": {"nl": "Uitruil", "en": "Exchange"},
@@ -557,6 +557,7 @@ _CLI: dict[str, dict[str, str]] = {
     "data.cache": {"nl": "Cache: {folder}", "en": "Cache: {folder}"},
     "data.empty": {"nl": "Geen lagen in de cache in {folder}", "en": "No cached layers in {folder}"},
     "data.listed": {"nl": "{layer}: {features} objecten ({codes}); {source}; licentie {licence}; opgehaald {date}", "en": "{layer}: {features} features ({codes}); {source}; licence {licence}; fetched {date}"},
+    "target_not_met": {"nl": "Het capaciteitsdoel is niet gehaald (exitcode {code}); de resultaten zijn geschreven.", "en": "The capacity target is not met (exit code {code}); the results are written."},
     "wrote": {"nl": "Geschreven: {file}", "en": "Wrote {file}"},
 }  # fmt: skip
 
@@ -636,6 +637,18 @@ _COMPARE: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
+_FRONTIER: dict[str, dict[str, str]] = {
+    "quality": {"nl": "kwaliteit (gem. score per benodigde plek)", "en": "quality (mean score per needed place)"},
+    "cost": {"nl": "kosten (mln EUR)", "en": "cost (EUR million)"},
+    "sites": {"nl": "aantal locaties", "en": "number of sites"},
+    "target": {"nl": "capaciteitsdoel", "en": "capacity target"},
+    "t_cost": {"nl": "Kwaliteit tegen kosten", "en": "Quality against cost"},
+    "t_sites": {"nl": "Kwaliteit tegen aantal locaties", "en": "Quality against sites"},
+    "t_target": {"nl": "Kwaliteit tegen doel", "en": "Quality against target"},
+    "chosen": {"nl": "gekozen shortlist", "en": "chosen shortlist"},
+}  # fmt: skip
+
+
 def _prefixed(prefix: str, texts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return {f"{prefix}.{k}": v for k, v in texts.items()}
 
@@ -656,5 +669,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     **_prefixed("exchange", _EXCHANGE),
     **_prefixed("cli", _CLI),
     **_prefixed("compare", _COMPARE),
+    **_prefixed("frontier", _FRONTIER),
 }
 """Every text by key: ``{key: {"nl": ..., "en": ...}}``."""
