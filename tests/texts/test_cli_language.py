@@ -17,11 +17,11 @@ def test_run_speaks_dutch_by_default_and_english_on_request(tiny) -> None:
     nl = cli("run", tiny["path"], "--out", tiny["dir"] / "nl")
     assert nl.exit_code == 0, nl.output
     assert "Kaart:" in nl.stdout and "Resultaten:" in nl.stdout and "locaties" in nl.stdout
-    assert "Lagen lezen en controleren" in nl.stderr and "Map:" not in nl.stdout
+    assert "Alle invoer lezen en controleren" in nl.stderr and "Map:" not in nl.stdout
     en = cli("run", tiny["path"], "--out", tiny["dir"] / "en", "--lang", "en")
     assert en.exit_code == 0, en.output
     assert "Map:" in en.stdout and "Results:" in en.stdout and " sites, " in en.stdout
-    assert "Reading and checking layers" in en.stderr and "Kaart:" not in en.stdout
+    assert "Reading and checking every input" in en.stderr and "Kaart:" not in en.stdout
 
 
 def test_validate_in_both_languages(tiny) -> None:

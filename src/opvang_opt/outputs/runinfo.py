@@ -27,7 +27,7 @@ def run_info(
         Language of the messages (stage messages, diagnoses, the core verdict).
     """
     sc = result.scenario
-    siting = result.siting.summary.as_dict()
+    siting = result.siting.summary.as_dict(lang)
     siting["criteria"] = [dataclasses.asdict(c) for c in result.siting.criteria]
     info = {
         "scenario": {

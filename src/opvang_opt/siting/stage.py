@@ -31,7 +31,7 @@ from opvang_opt.siting.shortlist import (
 )
 from opvang_opt.siting.values import apply_value, rank_scores
 from opvang_opt.status import SolveStatus
-from opvang_opt.texts import Message
+from opvang_opt.texts import Lang, Message, render
 
 
 @dataclass(frozen=True)
@@ -142,8 +142,9 @@ class SitingSummary:
     ahp_lambda_max: float | None = None
     ahp_accepted_inconsistent: bool | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        """The summary as JSON-ready data (the AHP keys only when AHP weights are used)."""
+    def as_dict(self, lang: Lang = "nl") -> dict[str, Any]:
+        """The summary as JSON-ready data (the AHP keys only when AHP weights are used), with
+        its messages (diagnosis, overshoot note) rendered in ``lang``."""
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
@@ -151,8 +152,10 @@ class SitingSummary:
                 continue
             if isinstance(value, SolveStatus):
                 value = value.value
+            elif isinstance(value, Message):
+                value = value.render(lang)
             elif isinstance(value, tuple):
-                value = list(value)
+                value = [render(v, lang) for v in value]
             elif isinstance(value, dict):
                 value = dict(value)
             out[f.name] = value
