@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from opvang_opt import __version__
 from opvang_opt.cli import app
 from opvang_opt.outputs import RESULT_FILES
-from tests.conftest import write_yaml
+from tests.conftest import rel, write_yaml
 
 runner = CliRunner()
 
@@ -105,7 +105,7 @@ def case_layer_without_crs(tiny):
 
 def case_invalid_geometry(tiny):
     gdf = _longlist(tiny)
-    gdf.loc[1, "geometry"] = Polygon([(0, 0), (100, 100), (100, 0), (0, 100)])  # bow-tie
+    gdf.loc[1, "geometry"] = rel(Polygon([(0, 0), (100, 100), (100, 0), (0, 100)]))  # bow-tie
     _bad_layer_longlist(tiny, gdf)
     return ["id B (row 2)", "geometry", "invalid geometry (Self-intersection", "repair_invalid"]
 

@@ -17,7 +17,7 @@ from opvang_opt.pipeline import run
 from opvang_opt.schema import GraphSource, load_scenario
 from opvang_opt.siting.criteria import reception_load
 from opvang_opt.texts import render
-from tests.conftest import write_yaml
+from tests.conftest import ORIGIN, rel, write_yaml
 
 
 def write_graph(path: Path, crs: str | None = "epsg:28992") -> Path:
@@ -30,7 +30,7 @@ def write_graph(path: Path, crs: str | None = "epsg:28992") -> Path:
     if crs is not None:
         g.graph["crs"] = crs
     for node, (x, y) in {1: (0, 0), 2: (0, 500), 3: (800, 500)}.items():
-        g.add_node(node, x=str(x), y=str(y))
+        g.add_node(node, x=str(x + ORIGIN[0]), y=str(y + ORIGIN[1]))
     g.add_edge(1, 2, length="500.0")
     g.add_edge(2, 3, length="800.0")
     g.add_edge(1, 3, length="5000.0")
@@ -44,7 +44,7 @@ def test_network_distance_follows_the_streets(tiny) -> None:
     raw["graphs"] = {"streets": {"path": "data/streets.graphml"}}
     # a single station at (810, 500): 10 m from node 3
     pois = gpd.GeoDataFrame({"poi_id": ["P1"], "category": ["station"]},
-                            geometry=[Point(810, 500)], crs="EPSG:28992")  # fmt: skip
+                            geometry=[rel(Point(810, 500))], crs="EPSG:28992")  # fmt: skip
     pois.to_file(tiny["data"] / "pois.gpkg", layer="pois", driver="GPKG")
     crit = {
         "name": "station_net", "kind": "distance_to_poi", "category": "station",
@@ -98,7 +98,7 @@ def test_reception_load_per_1000_inhabitants() -> None:
 def test_point_sites_use_the_density_norm_and_say_so(tiny) -> None:
     gdf = gpd.read_file(tiny["data"] / "sites.gpkg", layer="longlist")
     gdf["area_m2"] = [None, None, 5000.0, None]
-    gdf.loc[2, "geometry"] = Point(650, 50)
+    gdf.loc[2, "geometry"] = rel(Point(650, 50))
     gdf.to_file(tiny["data"] / "sites.gpkg", layer="longlist", driver="GPKG")
     raw = dict(tiny["raw"])
     capacity = {"density_units_per_ha": 30, "area_column": "area_m2"}

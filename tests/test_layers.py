@@ -12,6 +12,7 @@ from opvang_opt.errors import DataError
 from opvang_opt.io.layers import read_layer, read_table
 from opvang_opt.schema import LayerSource
 from opvang_opt.texts import render
+from tests.conftest import at_origin
 
 # Amersfoort, the origin of RD New: its WGS84 position maps to (155000, 463000).
 AMERSFOORT_WGS84 = (5.38720621, 52.15517440)
@@ -22,7 +23,7 @@ def _gdf() -> gpd.GeoDataFrame:
         {"site_id": ["a", "b"], "cost": [1.0, 2.0]},
         geometry=[box(0, 0, 10, 10), box(20, 0, 30, 10)],
         crs="EPSG:28992",
-    )
+    ).pipe(at_origin)
 
 
 @pytest.mark.parametrize(
@@ -127,7 +128,7 @@ def test_repair_invalid_only_when_allowed(tmp_path: Path) -> None:
         {"site_id": ["ok", "bow"]},
         geometry=[box(0, 0, 1, 1), Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])],
         crs="EPSG:28992",
-    )
+    ).pipe(at_origin)
     path = tmp_path / "x.gpkg"
     gdf.to_file(path)
     src = LayerSource(path=path, id_column="site_id", repair_invalid=True)
@@ -171,7 +172,7 @@ def test_read_table_checks_ids(tmp_path: Path) -> None:
 
 def test_csv_ids_stay_text(tmp_path: Path) -> None:
     path = tmp_path / "p.csv"
-    path.write_text("id,x,y\n007,1,2\n7,3,4\n", encoding="utf-8")
+    path.write_text("id,x,y\n007,123001,484002\n7,123003,484004\n", encoding="utf-8")
     src = LayerSource(path=path, id_column="id", x_column="x", y_column="y", crs="EPSG:28992")
     gdf, _ = read_layer(src, "p")  # '007' and '7' are different ids, not duplicates
     assert gdf["id"].tolist() == ["007", "7"]

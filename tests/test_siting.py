@@ -16,6 +16,7 @@ from opvang_opt.siting import criteria as cr
 from opvang_opt.siting.mcda import weighted_sum
 from opvang_opt.siting.values import apply_value, rank_scores
 from opvang_opt.texts import render
+from tests.conftest import rel
 
 
 def test_nearest_distance_from_polygon_edge() -> None:
@@ -98,7 +99,7 @@ def test_tiny_world_scores_exclusions_and_shortlist(tiny) -> None:
 def test_site_breaking_several_rules_lists_every_rule(tiny, tmp_path) -> None:
     # move site C into the nature area too, and make it late: it then breaks three rules
     gdf = gpd.read_file(tiny["data"] / "sites.gpkg", layer="longlist")
-    gdf.loc[2, "geometry"] = box(420, 0, 700, 100)
+    gdf.loc[2, "geometry"] = rel(box(420, 0, 700, 100))
     gdf.loc[2, "available_from"] = "2029-01-01"
     gdf.to_file(tiny["data"] / "sites.gpkg", layer="longlist", driver="GPKG")
     result = run(*load(tiny["path"]))
@@ -122,7 +123,7 @@ def test_adding_a_dominated_site_changes_no_other_value_or_order(tiny) -> None:
     worse = gdf.iloc[[0]].copy()
     worse["site_id"] = "Z"
     worse["cost"] = 4.9e6  # costlier than every site and farther from the station
-    worse["geometry"] = [box(-2000, 0, -1900, 100)]
+    worse["geometry"] = [rel(box(-2000, 0, -1900, 100))]
     gdf = gpd.GeoDataFrame(
         __import__("pandas").concat([gdf, worse], ignore_index=True), crs=gdf.crs
     )

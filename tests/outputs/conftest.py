@@ -14,7 +14,7 @@ from shapely.geometry import LineString, Point, box
 from opvang_opt.io import load
 from opvang_opt.outputs import write_results
 from opvang_opt.pipeline import run
-from tests.conftest import write_yaml
+from tests.conftest import at_origin, write_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "scenarios" / "demo.yaml"
@@ -79,11 +79,11 @@ def xss_world(tmp_path_factory) -> dict[str, Any]:
         geometry=[box(-500, -800, 1700, 800)],
         crs=RD,
     )
-    sites.to_file(d / "sites.gpkg", layer="longlist", driver="GPKG")
-    pois.to_file(d / "pois.gpkg", layer="pois", driver="GPKG")
-    nature.to_file(d / "c.gpkg", layer="nature", driver="GPKG")
-    line.to_file(d / "c.gpkg", layer="hv_line", driver="GPKG")
-    gem.to_file(d / "c.gpkg", layer="gemeenten", driver="GPKG")
+    at_origin(sites).to_file(d / "sites.gpkg", layer="longlist", driver="GPKG")
+    at_origin(pois).to_file(d / "pois.gpkg", layer="pois", driver="GPKG")
+    at_origin(nature).to_file(d / "c.gpkg", layer="nature", driver="GPKG")
+    at_origin(line).to_file(d / "c.gpkg", layer="hv_line", driver="GPKG")
+    at_origin(gem).to_file(d / "c.gpkg", layer="gemeenten", driver="GPKG")
     scenario = {
         "name": "xss",
         "title": f"Titel {XSS_IMG}",

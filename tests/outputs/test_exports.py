@@ -220,7 +220,9 @@ def test_real_data_carries_the_cbs_attribution(tmp_path) -> None:
     real = real_data_dir()
     scenario = {
         "name": "real-cbs",
-        "region": {"municipalities": [{"code": "GM0384", "name": "Diemen"}],
+        "region": {"municipalities": [{"code": "GM0384", "name": "Diemen"},
+                                      {"code": "GM0437", "name": "Ouder-Amstel"},
+                                      {"code": "GM0451", "name": "Uithoorn"}],
                    "boundaries": "gemeenten"},
         "layers": {
             "longlist": {"path": str(real / "duoplus_buurten_2024_rd.geojson"),

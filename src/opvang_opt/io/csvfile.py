@@ -46,6 +46,26 @@ def _decode(path: Path, encoding: str | None, label: str, name: str) -> str:
     return text.lstrip("\ufeff")
 
 
+def _ragged_rows(text: str, sep: str, decimal: str) -> list[tuple[int, str]]:
+    """Every row whose number of fields differs from the header's (line, what is wrong)."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    header: list[str] | None = None
+    out: list[tuple[int, str]] = []
+    for row in reader:
+        if header is None:
+            header = row
+            continue
+        if not row or len(row) == len(header):
+            continue
+        what = f"this row has {len(row)} fields where the header has {len(header)}"
+        if sep == "," and decimal == "." and len(row) > len(header):
+            what += "; a decimal comma or an unquoted comma in a text splits a field"
+        out.append((reader.line_num, what))
+        if len(out) >= 20:
+            break
+    return out
+
+
 def _looks_dutch(header: str, separator: str) -> bool:
     return separator == "," and header.count(";") > header.count(",")
 
@@ -94,12 +114,19 @@ def read_csv_frame(
             f"'{name}' looks like a Dutch Excel export (semicolons between fields): {label}",
             [
                 Problem(
-                    "the header is separated by ';' but no separator is declared; declare "
+                    "the header is separated by ';' (this looks like a Dutch Excel export) but "
+                    "no separator is declared; declare "
                     f'`separator: ";"` (and `decimal: ","` for decimal commas) under \'{name}\'',
                     label,
                     "line 1",
                 )
             ],
+        )
+    ragged = _ragged_rows(text, sep, decimal)
+    if ragged:
+        raise DataError(
+            f"'{name}' has rows with the wrong number of fields: {label}",
+            [Problem(what, label, f"line {line}") for line, what in ragged],
         )
     try:
         df = pd.read_csv(

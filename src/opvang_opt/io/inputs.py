@@ -36,6 +36,7 @@ from opvang_opt.io.layers import (
     read_layer,
     read_table,
 )
+from opvang_opt.io.region_pass import check_region
 from opvang_opt.schema import AllocationInputs as AllocationFiles
 from opvang_opt.schema import (
     Attribute,
@@ -106,6 +107,9 @@ class Inputs:
     """The allocation's validated tables (when the scenario has an ``allocation:`` section)."""
     seconds: float = 0.0
     """How long reading and checking took."""
+    warnings: tuple[str, ...] = ()
+    """What the checks accepted but a reader must know (e.g. sites outside the region when
+    the scenario allows them); written to run.json and the report."""
 
 
 def required_columns(scenario: Scenario) -> dict[str, list[str]]:
@@ -278,19 +282,24 @@ def _checked(
     problems += _check_categories(scenario, layers)
     if s.longlist in layers:
         problems += _check_longlist_values(scenario, layers[s.longlist])
+    region = check_region(scenario, layers, tables)
+    problems += region.problems
     alloc = _allocation_data(scenario, layers, tables, problems)
     if problems:
         raise DataError(f"The inputs have {len(problems)} problem(s)", problems)
     ll = scenario.layers[s.longlist]
+    repaired = next((r.repaired for r in reports if r.name == s.longlist), ())
     siting = SitingInputs(
         longlist=layers[s.longlist],
         layers=layers,
         id_column=ll.id_column or "site_id",
         source=str(ll.path),
         graphs=graphs,
+        areas=region.areas,
+        repaired=frozenset(repaired),
     )
     seconds = time.perf_counter() - t0
-    return Inputs(layers, tuple(reports), siting, tables, alloc, seconds)
+    return Inputs(layers, tuple(reports), siting, tables, alloc, seconds, tuple(region.warnings))
 
 
 # --------------------------------------------------------------------------- allocation tables
@@ -311,7 +320,8 @@ def _read_allocation_tables(
         if path is None:
             continue
         try:
-            df, rep = read_table(LayerSource(path=path, id_column=id_col), name)
+            fmt = {"separator": src.separator, "decimal": src.decimal, "encoding": src.encoding}
+            df, rep = read_table(LayerSource(path=path, id_column=id_col, **fmt), name)
         except DataError as exc:
             problems += exc.problems or [Problem(exc.summary)]
             continue

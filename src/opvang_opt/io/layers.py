@@ -20,6 +20,7 @@ from pyproj.exceptions import CRSError
 
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.csvfile import read_csv_frame
+from opvang_opt.io.region import crs_problems, nonfinite_problems, outside_netherlands
 from opvang_opt.schema import LayerSource
 from opvang_opt.texts import Message
 
@@ -199,12 +200,15 @@ def read_layer(
 
     ids = gdf[source.id_column] if source.id_column in gdf.columns else None
     geoms = gdf.geometry.values
+    id_col = source.id_column if source.id_column in gdf.columns else None
+    found, nonfinite = nonfinite_problems(gdf, label, id_col)
+    problems += found
     null = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     repaired: list[str] = []
     for i in null.nonzero()[0][:_MAX_LISTED]:
         ident = ids.iloc[i] if ids is not None else None
         problems.append(Problem("empty geometry", label, _where(i + 1, ident), "geometry"))
-    invalid = ~null & ~shapely.is_valid(geoms)
+    invalid = ~null & ~nonfinite & ~shapely.is_valid(geoms)
     bad = invalid.nonzero()[0]
     if len(bad) and source.repair_invalid:
         fixed = shapely.make_valid(geoms[bad])
@@ -230,9 +234,16 @@ def read_layer(
     if problems:
         raise DataError(f"Layer '{name}' ({label}) has {len(problems)} problem(s)", problems)
 
+    problems += crs_problems(gdf, label, id_col)
+    if problems:
+        raise DataError(f"Layer '{name}' ({label}) has {len(problems)} problem(s)", problems)
     source_crs = gdf.crs.to_string()
     if not CRS.from_user_input(gdf.crs).equals(CRS.from_user_input(WORKING_CRS)):
+        original = gdf
         gdf = gdf.to_crs(WORKING_CRS)
+        problems += outside_netherlands(gdf, original, label, id_col)
+        if problems:
+            raise DataError(f"Layer '{name}' ({label}) has {len(problems)} problem(s)", problems)
     notes = []
     if repaired:
         key = "inputs.repaired_one" if len(repaired) == 1 else "inputs.repaired_many"

@@ -290,7 +290,125 @@ def outside_region(
 
 
 def describe_distance(metres: float) -> str:
-    """A distance for a message: '612 km' or '1.250 m' (Dutch thousands separator)."""
+    """A distance for a message: '612 km' or '1,250 m'."""
     if metres >= 10_000:
-        return f"{metres / 1000:,.0f} km".replace(",", ".")
-    return f"{metres:,.0f} m".replace(",", ".")
+        return f"{metres / 1000:,.0f} km"
+    return f"{metres:,.0f} m"
+
+
+RD_EXTENT = (-7_000.0, 289_000.0, 300_000.0, 629_000.0)
+"""The Netherlands in RD New (x_min, y_min, x_max, y_max): the area where RD New is valid."""
+
+
+def outside_netherlands(
+    rd: gpd.GeoDataFrame, original: gpd.GeoDataFrame, label: str, id_column: str | None
+) -> list[Problem]:
+    """Features that, reprojected from their declared CRS, lie outside the Netherlands.
+
+    A longlist near Berlin correctly declared as WGS 84 is refused here, as is a file whose
+    longitude and latitude were swapped (then the message says so).
+    """
+    geoms = rd.geometry.to_numpy()
+    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    b = shapely.bounds(geoms)
+    x0, y0, x1, y1 = RD_EXTENT
+    with np.errstate(invalid="ignore"):
+        inside = (b[:, 0] >= x0) & (b[:, 1] >= y0) & (b[:, 2] <= x1) & (b[:, 3] <= y1)
+    outside = present & ~inside
+    if not outside.any():
+        return []
+    ids = _ids(rd, id_column, outside)
+    centre = shapely.box(*RD_EXTENT)
+    far = float(np.nanmax(shapely.distance(geoms[outside], centre)))
+    hint = ""
+    crs = CRS.from_user_input(original.crs)
+    if crs.is_geographic:
+        ob = shapely.bounds(original.geometry.to_numpy()[outside])
+        if (ob[:, 0] >= 50.5).all() and (ob[:, 2] <= 54).all() and (ob[:, 1] >= 3).all():
+            hint = "; longitude and latitude look swapped (x must be the longitude)"
+    return [
+        Problem(
+            f"{len(ids)} feature(s) lie outside the Netherlands (up to "
+            f"{describe_distance(far)} from it) once reprojected from "
+            f"{crs.to_string()}: {_listed(ids)}{hint}",
+            source=label,
+            field="geometry",
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class RegionCheck:
+    """What checking the inputs against the region found."""
+
+    region: Region | None
+    problems: tuple[Problem, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def check_points_table(
+    df: pd.DataFrame,
+    columns: tuple[str, str],
+    label: str,
+    id_column: str,
+    region: Region | None,
+    margin_m: float,
+) -> list[Problem]:
+    """Coordinates in a table (RD New metres): degrees, outside the Netherlands, or farther
+    than ``margin_m`` from the region, every row at once."""
+    xc, yc = columns
+    if xc not in df.columns or yc not in df.columns:
+        return []
+    x = pd.to_numeric(df[xc], errors="coerce").to_numpy(float)
+    y = pd.to_numeric(df[yc], errors="coerce").to_numpy(float)
+    given = np.isfinite(x) & np.isfinite(y)
+    if not given.any():
+        return []
+    ids = df[id_column].astype(str).to_numpy() if id_column in df.columns else None
+
+    def named(mask: np.ndarray) -> list[str]:
+        idx = np.flatnonzero(mask)
+        return [str(ids[i]) if ids is not None else f"row {i + 1}" for i in idx]
+
+    problems = []
+    field = f"{xc}/{yc}"
+    degrees = given & (np.abs(x) <= 180) & (np.abs(y) <= 90)
+    if degrees.any():
+        problems.append(
+            Problem(
+                f"coordinates look like longitude/latitude degrees; give RD New metres "
+                f"(EPSG:28992): {_listed(named(degrees))}",
+                label,
+                field=field,
+            )
+        )
+    x0, y0, x1, y1 = RD_EXTENT
+    outside_nl = given & ~degrees & ~((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+    if outside_nl.any():
+        problems.append(
+            Problem(
+                f"coordinates lie outside the Netherlands in RD New (EPSG:28992): "
+                f"{_listed(named(outside_nl))}",
+                label,
+                field=field,
+            )
+        )
+    rest = given & ~degrees & ~outside_nl
+    if region is not None and rest.any():
+        pts = shapely.points(x[rest], y[rest])
+        dist = np.zeros(len(df))
+        dist[rest] = shapely.distance(pts, region.union)
+        far = rest & (dist > margin_m)
+        if far.any():
+            listed = [
+                f"{n} ({describe_distance(d)})" for n, d in zip(named(far), dist[far], strict=True)
+            ]
+            problems.append(
+                Problem(
+                    f"coordinates lie more than {describe_distance(margin_m)} from the "
+                    f"region: {_listed(listed)}",
+                    label,
+                    field=field,
+                )
+            )
+    return problems

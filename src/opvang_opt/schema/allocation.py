@@ -234,6 +234,12 @@ class AllocationInputs(StrictModel):
     pois_category_column: str = "category"
     """Column of the points of interest with the category ('gp' marks GPs; schools are the
     points with taalklas_places or isk_places)."""
+    separator: Literal[",", ";", "\t", "|"] | None = None
+    """The CSV files' field separator (default ','; a Dutch Excel export uses ';')."""
+    decimal: Literal[".", ","] = "."
+    """The CSV files' decimal mark (',' for Dutch numbers such as 2,5)."""
+    encoding: str | None = None
+    """The CSV files' text encoding (default UTF-8, with or without byte-order mark)."""
 
     @model_validator(mode="after")
     def _stock_pair(self) -> AllocationInputs:

@@ -406,6 +406,10 @@ class ShortlistConfig(StrictModel):
     counterfactuals: bool = True
     """Per site: what forcing it in (or dropping it) would cost, under the same rule."""
 
+    allow_overlap: bool = False
+    """Let two candidate plots that overlap both be shortlisted (their shared ground then
+    counts twice). By default at most one of each overlapping pair is chosen."""
+
     @model_validator(mode="after")
     def _consistent(self) -> ShortlistConfig:
         problems = []
@@ -428,6 +432,18 @@ class ShortlistConfig(StrictModel):
             self.zone_layer is not None and self.zone_column is None
         ):
             problems.append("give zone_layer, zone_column and max_per_zone together")
+        if self.method == "top_score":
+            ignored = [name for name, given in (
+                ("budget_eur", self.budget_eur is not None),
+                ("max_capacity", self.max_capacity is not None),
+                ("max_per_zone", self.max_per_zone is not None),
+                ("min_distance_m", self.min_distance_m is not None),
+            ) if given]  # fmt: skip
+            if ignored:
+                problems.append(
+                    f"method top_score takes sites by rank and cannot keep {', '.join(ignored)}; "
+                    "use method: optimise, or remove these limits"
+                )
         both = sorted(set(self.must_include) & set(self.must_exclude))
         if both:
             problems.append(f"sites both in must_include and must_exclude: {', '.join(both)}")
@@ -584,6 +600,12 @@ class RegionConfig(StrictModel):
     gemeentenaam on CBS data)."""
     margin_m: float = Field(default=2000.0, ge=0, le=100_000)
     """Features farther than this from the region's municipalities are outside the region."""
+    table_margin_m: float = Field(default=50_000.0, ge=0, le=300_000)
+    """Locations in tables (schools, work, unit sites) farther than this from the region are
+    refused: a school or workplace may lie in a neighbouring city, not across the country."""
+    max_outside_share: float = Field(default=0.5, ge=0, le=1)
+    """A candidate site with more than this share of its area outside the region's
+    municipalities is outside the region (a smaller share is flagged on its row)."""
     outside: Literal["error", "warn"] = "error"
     """What a feature outside the region gets: refused (`error`, the default) or a warning
     in run.json and the outputs (`warn`, for layers that deliberately reach beyond it, such

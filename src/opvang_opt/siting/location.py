@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -111,3 +112,64 @@ def overlapping_pairs(
         {"i": i, "j": j, "site_a": ids[i], "site_b": ids[j], "overlap_m2": np.round(area[big], 1)}
     )
     return out.sort_values(["i", "j"]).reset_index(drop=True)
+
+
+STATED_COLUMNS = ("municipality_code", "gemeentecode", "gemeente", "municipality")
+"""Longlist columns that state a site's municipality (code or name), checked in this order."""
+
+
+def site_locations(
+    sites: gpd.GeoDataFrame,
+    areas: dict[str, AreaLayer] | None,
+    repaired: frozenset[str],
+    ids: np.ndarray,
+) -> pd.DataFrame:
+    """Where each site lies, and the flags a reader must see on its row.
+
+    Columns: ``municipality_code``/``municipality`` with ``municipality_share``,
+    ``border_municipality_code``/``border_share`` (the runner-up), ``crosses_border``,
+    ``outside_share``, ``wijk_code``/``wijk``, ``buurt_code``/``buurt``,
+    ``municipality_stated`` and ``municipality_mismatch`` (when the longlist states one),
+    ``overlaps_with`` (other candidate plots and the shared m²) and ``repaired``.
+    """
+    n = len(sites)
+    geoms = sites.geometry.to_numpy()
+    out = pd.DataFrame(index=sites.index)
+    areas = areas or {}
+    if "municipality" in areas:
+        code, name, share, code2, share2, outside = largest_share(geoms, areas["municipality"])
+        out["municipality_code"] = code
+        out["municipality"] = name
+        out["municipality_share"] = np.round(share, 4)
+        crosses = share2 >= BORDER_MIN_SHARE
+        out["border_municipality_code"] = np.where(crosses, code2, "")
+        out["border_share"] = np.round(np.where(crosses, share2, 0.0), 4)
+        out["crosses_border"] = crosses
+        out["outside_share"] = np.round(outside, 4)
+        stated_col = next((c for c in STATED_COLUMNS if c in sites.columns), None)
+        if stated_col is not None:
+            stated = sites[stated_col].astype("string").fillna("").str.strip().to_numpy()
+            agree = np.array(
+                [
+                    s == "" or s.lower() in (str(c).lower(), str(m).lower())
+                    for s, c, m in zip(stated, code, name, strict=True)
+                ]
+            )
+            out["municipality_stated"] = stated
+            out["municipality_mismatch"] = ~agree & (code != "")
+    for key in ("wijk", "buurt"):
+        if key in areas:
+            code, name, *_ = largest_share(geoms, areas[key])
+            out[f"{key}_code"] = code
+            out[f"{key}"] = name
+    pairs = overlapping_pairs(geoms, ids)
+    text = np.full(n, "", dtype=object)
+    for i, j, a, b, m2 in pairs[["i", "j", "site_a", "site_b", "overlap_m2"]].itertuples(
+        index=False, name=None
+    ):
+        for k, other in ((i, b), (j, a)):
+            part = f"{other} ({m2:,.0f} m²)".replace(",", ".")
+            text[k] = f"{text[k]}; {part}" if text[k] else part
+    out["overlaps_with"] = text
+    out["repaired"] = np.array([str(i) in repaired for i in ids], dtype=bool)
+    return out

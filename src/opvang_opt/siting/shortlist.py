@@ -814,10 +814,13 @@ def explain_sites(p: ShortlistProblem, selected: np.ndarray) -> tuple[np.ndarray
         close = [(j, d) for j, d in neighbours.get(i, []) if selected[j]]
         if close:
             j, d = min(close, key=lambda t: t[1])
-            broken.append(
-                ("separation", {"other": str(p.ids[j]), "distance": d,
-                                "min_distance": p.min_distance})
-            )  # fmt: skip
+            if d <= 0:  # an overlapping plot (see siting.location.overlapping_pairs)
+                broken.append(("overlap", {"other": str(p.ids[j])}))
+            else:
+                broken.append(
+                    ("separation", {"other": str(p.ids[j]), "distance": d,
+                                    "min_distance": p.min_distance})
+                )  # fmt: skip
         if (
             p.max_per_zone is not None
             and p.zone is not None
@@ -852,6 +855,10 @@ def top_score(p: ShortlistProblem, rank: np.ndarray) -> ShortlistSolution:
     binding = np.empty(p.n, dtype=object)
     total = 0
     taken = 0
+    clash: dict[int, list[int]] = {}
+    for a, b in p.conflicts:  # overlapping plots (top_score has no distance rule)
+        clash.setdefault(int(a), []).append(int(b))
+        clash.setdefault(int(b), []).append(int(a))
     if p.must_include is not None:
         for i in np.flatnonzero(p.must_include & p.eligible):
             selected[i] = True
@@ -879,6 +886,10 @@ def top_score(p: ShortlistProblem, rank: np.ndarray) -> ShortlistSolution:
         elif cap <= 0:
             reasons[i] = Message("siting.decision.not_chosen_capacity")
             binding[i] = "capacity"
+        elif any(selected[j] for j in clash.get(int(i), ())):
+            other = next(p.ids[j] for j in clash[int(i)] if selected[j])
+            reasons[i] = Message("siting.decision.not_chosen_overlap", {"other": str(other)})
+            binding[i] = "overlap"
         else:
             total += cap
             taken += 1
@@ -993,7 +1004,8 @@ def check_shortlist(p: ShortlistProblem, selected: np.ndarray) -> CheckReport:
         if sel[i] and sel[j]:
             bad.append(
                 Violation(
-                    "separation", f"{d:.0f} m apart, less than {p.min_distance}",
+                    "separation",
+                    f"{d:.0f} m apart, less than {p.min_distance}" if d > 0 else "plots overlap",
                     f"{ids[i]}, {ids[j]}", float(d), p.min_distance,
                 )
             )  # fmt: skip

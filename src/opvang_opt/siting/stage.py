@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from opvang_opt.errors import Problem, ScenarioError
 from opvang_opt.exact import floor_times
 from opvang_opt.io.graphs import StreetGraph
 from opvang_opt.schema import SitingConfig
@@ -17,6 +19,7 @@ from opvang_opt.siting import mcda
 from opvang_opt.siting.capacity import estimate_capacity
 from opvang_opt.siting.criteria import INDICATOR_UNITS, NearestDistances, measure
 from opvang_opt.siting.exclusions import evaluate_exclusions, parse_dates
+from opvang_opt.siting.location import AreaLayer, overlapping_pairs, site_locations
 from opvang_opt.siting.robustness import ShortlistRule, scores_for
 from opvang_opt.siting.shortlist import (
     ShortlistProblem,
@@ -48,6 +51,11 @@ class SitingInputs:
     """The longlist's file, for messages."""
     graphs: dict[str, StreetGraph] = field(default_factory=dict)
     """Street graphs by name, for network distances."""
+    areas: Mapping[str, AreaLayer] = field(default_factory=dict)
+    """The region's municipalities, wijken and buurten (keys ``municipality``, ``wijk``,
+    ``buurt``), for where each site lies."""
+    repaired: frozenset[str] = frozenset()
+    """Ids of sites whose invalid geometry was repaired on reading (flagged on their row)."""
 
 
 @dataclass(frozen=True)
@@ -297,6 +305,15 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
     exclusion_reasons[:] = [tuple(reasons.get(i, ())) for i in ids]
     sites["exclusion_reasons"] = exclusion_reasons
     sites["n_rules_broken"] = np.array([len(reasons.get(i, ())) for i in ids], dtype=int)
+    forced_out = [s for s in config.shortlist.must_include if s in reasons]
+    if forced_out:  # one behaviour for every shortlist rule: a clear error, before any solve
+        raise ScenarioError(
+            f"{len(forced_out)} site(s) in must_include break a hard rule",
+            [Problem(f"site '{s}' must be on the shortlist but is excluded by {rules[s]}: "
+                     f"{render(tuple(reasons[s]), 'en')}; remove it from must_include or "
+                     "change the rule", source=inputs.source, where=f"id {s}",
+                     field="siting.shortlist.must_include") for s in forced_out],
+        )  # fmt: skip
 
     score = score_sites(config.method, value_matrix, weights)
     eligible = ~sites["excluded"].to_numpy()
@@ -310,6 +327,9 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
     sites["capacity_places"] = floor_times(units, config.capacity.persons_per_unit)
     sites["capacity_method"] = method
     sites["layout_angle"] = angle
+    location = site_locations(sites, dict(inputs.areas), inputs.repaired, ids)
+    for col in location.columns:  # where the site lies; the longlist's own statement is kept
+        sites[col] = location[col].to_numpy()  # in municipality_stated
 
     problem = build_problem(config, sites, inputs, np.asarray(sites["score"], dtype=float))
     solution = choose(config, problem, sites["rank"].to_numpy())
@@ -458,6 +478,11 @@ def build_problem(
         available = np.array([d <= sl.available_by for d in dates], dtype=bool)
     conflicts = np.zeros((0, 2), dtype=np.int64)
     dist = np.zeros(0)
+    if not sl.allow_overlap:  # overlapping plots share ground: at most one of each pair
+        pairs = overlapping_pairs(sites.geometry.to_numpy(), ids)
+        both = eligible[pairs["i"].to_numpy(dtype=int)] & eligible[pairs["j"].to_numpy(dtype=int)]
+        conflicts = pairs[["i", "j"]].to_numpy(dtype=np.int64)[both]
+        dist = np.zeros(len(conflicts))
     if sl.min_distance_m is not None and sl.method == "optimise":
         geoms = sites.geometry.values
         cand = np.flatnonzero(eligible)
@@ -467,8 +492,11 @@ def build_problem(
         a, b = cand[a[keep]], cand[b[keep]]
         d = shapely.distance(geoms[a], geoms[b])
         close = d < sl.min_distance_m
-        conflicts = np.column_stack([a[close], b[close]]).astype(np.int64)
-        dist = d[close]
+        near = np.column_stack([a[close], b[close]]).astype(np.int64)
+        known = {(int(i), int(j)) for i, j in conflicts}
+        new = np.array([(int(i), int(j)) not in known for i, j in near], dtype=bool)
+        conflicts = np.concatenate([conflicts, near[new]]) if len(near) else conflicts
+        dist = np.concatenate([dist, d[close][new]]) if len(near) else dist
     zone = None
     if sl.zone_layer is not None and sl.zone_column is not None:
         zone = site_zones(sites, inputs.layers[sl.zone_layer], sl.zone_column)
@@ -528,7 +556,10 @@ def _shortlist_table(
 ) -> pd.DataFrame:
     cap_col = "capacity_units" if config.target.unit == "units" else "capacity_places"
     chosen = sites[sites["shortlisted"]].sort_values("rank")
-    extra = [c for c in ("name", "municipality_code") if c in sites.columns]
+    where = ("municipality_code", "municipality", "wijk", "buurt", "crosses_border",
+             "border_municipality_code", "border_share", "municipality_mismatch",
+             "overlaps_with", "repaired")  # fmt: skip
+    extra = [c for c in ("name", *where) if c in sites.columns]
     cols = [id_column, *extra, "rank", "score", "capacity_units", "capacity_places",
             "capacity_method"]  # fmt: skip
     if config.shortlist.cost_column:

@@ -1,0 +1,215 @@
+"""The region part of the one input pass: every layer and table against the region.
+
+Called by :mod:`opvang_opt.io.inputs` after every layer is read; its problems join the
+others in one message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from opvang_opt.errors import Problem
+from opvang_opt.io.region import (
+    Region,
+    check_points_table,
+    describe_distance,
+    outside_region,
+    pick_column,
+    region_from_layer,
+)
+from opvang_opt.schema import Scenario
+from opvang_opt.siting.location import AreaLayer, largest_share
+
+WIJK_CODES = ("wijk_code", "wijkcode", "statcode", "code")
+BUURT_CODES = ("buurt_code", "buurtcode", "statcode", "code")
+AREA_NAMES = ("name", "naam", "statnaam", "wijknaam", "buurtnaam")
+CONTEXT_MARGIN_M = 25_000.0
+"""A context layer (points of interest, constraints) none of whose features lies within this
+distance of the region is in the wrong place (or the wrong CRS)."""
+
+
+@dataclass(frozen=True)
+class RegionFindings:
+    """The region and its areas, and what checking every input against it found."""
+
+    region: Region | None = None
+    areas: dict[str, AreaLayer] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _area_layer(gdf: gpd.GeoDataFrame, id_column: str | None, codes: tuple[str, ...]) -> AreaLayer:
+    code_col = id_column if id_column in gdf.columns else pick_column(gdf, None, codes)
+    name_col = pick_column(gdf, None, AREA_NAMES)
+    code = gdf[code_col].astype(str).to_numpy() if code_col else np.arange(len(gdf)).astype(str)
+    name = gdf[name_col].astype(str).to_numpy() if name_col else code
+    return AreaLayer(code, name, gdf.geometry.to_numpy())
+
+
+def check_region(
+    scenario: Scenario,
+    layers: dict[str, gpd.GeoDataFrame],
+    tables: dict[str, pd.DataFrame],
+) -> RegionFindings:
+    """Check every layer and table with coordinates against the scenario's region.
+
+    Without a ``region.boundaries`` layer only the tables are checked (degrees, outside the
+    Netherlands); the layers were checked against their CRS when read.
+    """
+    reg = scenario.region
+    out = RegionFindings()
+    region = None
+    if reg.boundaries is not None and reg.boundaries in layers:
+        bnd = layers[reg.boundaries]
+        label = str(scenario.layers[reg.boundaries].path)
+        codes = [m.code for m in reg.municipalities]
+        names = {m.code: m.name for m in reg.municipalities}
+        col = reg.code_column or scenario.layers[reg.boundaries].id_column
+        region, missing = region_from_layer(
+            bnd,
+            codes,
+            names,
+            code_column=col if col in bnd.columns else reg.code_column,
+            name_column=reg.name_column,
+        )
+        if pick_column(bnd, col if col in bnd.columns else reg.code_column, ()) is None and (
+            pick_column(bnd, None, ("municipality_code", "gemeentecode", "statcode", "code"))
+            is None
+        ):
+            out.problems.append(
+                Problem(
+                    "the boundaries layer has no municipality code column; set "
+                    "region.code_column (columns: "
+                    f"{', '.join(str(c) for c in bnd.columns if c != 'geometry')})",
+                    source=label,
+                    field="region.code_column",
+                )
+            )
+        elif missing:
+            out.problems.append(
+                Problem(
+                    f"the boundaries layer lacks municipality {', '.join(missing)} of the "
+                    "scenario's region",
+                    source=label,
+                    field="region.municipalities",
+                )
+            )
+    if region is not None:
+        mun = region.municipalities
+        out.areas["municipality"] = AreaLayer(
+            mun["code"].to_numpy(dtype=object),
+            mun["name"].to_numpy(dtype=object),
+            mun.geometry.to_numpy(),
+        )
+        for key, name, codes_ in (
+            ("wijk", reg.districts, WIJK_CODES),
+            ("buurt", reg.neighbourhoods, BUURT_CODES),
+        ):
+            if name is not None and name in layers:
+                out.areas[key] = _area_layer(layers[name], scenario.layers[name].id_column, codes_)
+        _check_longlist(scenario, layers, region, out)
+        _check_context_layers(scenario, layers, region, out)
+    _check_tables(scenario, tables, region, out)
+    return RegionFindings(region, out.areas, out.problems, out.warnings)
+
+
+def _check_longlist(
+    scenario: Scenario, layers: dict[str, gpd.GeoDataFrame], region: Region, out: RegionFindings
+) -> None:
+    reg = scenario.region
+    name = scenario.siting.longlist
+    sites = layers.get(name)
+    if sites is None or len(sites) == 0:
+        return
+    label = str(scenario.layers[name].path)
+    id_col = scenario.layers[name].id_column or "site_id"
+    ids = sites[id_col].astype(str).to_numpy() if id_col in sites.columns else None
+    outside, dist, nearest = outside_region(sites, region, reg.margin_m)
+    *_, outside_share = largest_share(sites.geometry.to_numpy(), out.areas["municipality"])
+    polygonal = shapely.get_dimensions(sites.geometry.to_numpy()) == 2
+    mostly_out = ~outside & polygonal & (outside_share > reg.max_outside_share)
+    lines = []
+    for i in np.flatnonzero(outside):
+        who = ids[i] if ids is not None else f"row {i + 1}"
+        lines.append(
+            (
+                who,
+                f"lies {describe_distance(dist[i])} outside the region "
+                f"(nearest municipality: {nearest[i]})",
+            )
+        )
+    for i in np.flatnonzero(mostly_out):
+        who = ids[i] if ids is not None else f"row {i + 1}"
+        lines.append(
+            (who, f"{outside_share[i]:.0%} of the plot lies outside the region's municipalities")
+        )
+    for who, what in lines:
+        if reg.outside == "error":
+            out.problems.append(
+                Problem(
+                    f"{what}; remove the site, or set region.outside: warn to keep it",
+                    source=label,
+                    where=f"id {who}",
+                    field="geometry",
+                )
+            )
+        else:
+            out.warnings.append(f"{label}, id {who}: {what}")
+
+
+def _check_context_layers(
+    scenario: Scenario, layers: dict[str, gpd.GeoDataFrame], region: Region, out: RegionFindings
+) -> None:
+    reg = scenario.region
+    skip = {scenario.siting.longlist, reg.boundaries, reg.districts, reg.neighbourhoods}
+    reach = max(CONTEXT_MARGIN_M, reg.margin_m)
+    for name, gdf in layers.items():
+        if name in skip or len(gdf) == 0:
+            continue
+        geoms = gdf.geometry.to_numpy()
+        present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+        if not present.any():
+            continue
+        nearest = float(shapely.distance(geoms[present], region.union).min())
+        if nearest > reach:
+            out.problems.append(
+                Problem(
+                    f"the layer '{name}' lies entirely outside the region (its nearest "
+                    f"feature is {describe_distance(nearest)} away); check its file and CRS",
+                    source=str(scenario.layers[name].path),
+                    field="geometry",
+                )
+            )
+
+
+def _check_tables(
+    scenario: Scenario,
+    tables: dict[str, pd.DataFrame],
+    region: Region | None,
+    out: RegionFindings,
+) -> None:
+    alloc = scenario.allocation
+    if alloc is None or alloc.inputs is None:
+        return
+    margin = scenario.region.table_margin_m
+    src = alloc.inputs
+    checks = (
+        (
+            "households",
+            src.households,
+            "household_id",
+            (("school_x", "school_y"), ("work_x", "work_y")),
+        ),
+        ("sites", src.sites, "site_id", (("x", "y"),)),
+    )
+    for name, path, id_col, pairs in checks:
+        df = tables.get(name)
+        if df is None:
+            continue
+        for cols in pairs:
+            out.problems.extend(check_points_table(df, cols, str(path), id_col, region, margin))
