@@ -42,6 +42,7 @@ from typing import Literal, cast
 import numpy as np
 from ortools.sat.python import cp_model
 
+from opvang_opt.exact import cents_array, to_cents
 from opvang_opt.status import CheckReport, SolveStatus, Violation
 from opvang_opt.texts import Message
 
@@ -223,10 +224,20 @@ def _distance_cap(p: ShortlistProblem) -> int:
 
 
 def _cost_int(p: ShortlistProblem) -> np.ndarray:
-    """Costs in whole euros (the unit of the cost objective and the budget)."""
+    """Costs in integer cents (the unit of the cost objective, the budget and the checker).
+
+    Money is exact: a budget of EUR 1,000,000.00 admits sites costing 600,000.40 and
+    399,999.60, and refuses 600,000.40 and 399,999.61; rounding to whole euros would not.
+    """
     if p.cost is None:
         return np.zeros(p.n, dtype=np.int64)
-    return np.round(np.nan_to_num(np.asarray(p.cost, float))).astype(np.int64)
+    return cents_array(np.nan_to_num(np.asarray(p.cost, float)))
+
+
+def _budget_cents(p: ShortlistProblem) -> int:
+    """The budget in integer cents."""
+    assert p.budget is not None
+    return to_cents(p.budget)
 
 
 def objective_key(p: ShortlistProblem, selected: np.ndarray) -> tuple[int, ...]:
@@ -261,7 +272,7 @@ def primary_value(p: ShortlistProblem, selected: np.ndarray) -> float:
     if p.objective == "people":
         return quality(p, sel)
     if p.objective == "cost":
-        return float(_cost_int(p)[sel].sum())
+        return float(_cost_int(p)[sel].sum()) / 100.0  # euros
     if p.objective == "sites":
         return float(sel.sum())
     return float(min_pair_distance(p, sel))
@@ -368,7 +379,7 @@ def _build(
         m.add(cap_expr <= p.max_capacity)
     cost = _cost_int(p)
     if p.budget is not None and p.cost is not None and "budget" not in drop:
-        m.add(sum(int(c) * xi for c, xi in zip(cost, x, strict=True)) <= int(p.budget))
+        m.add(sum(int(c) * xi for c, xi in zip(cost, x, strict=True)) <= _budget_cents(p))
     if max_cost is not None:
         m.add(sum(int(c) * xi for c, xi in zip(cost, x, strict=True)) <= int(max_cost))
     if p.max_sites is not None and "max_sites" not in drop:
@@ -774,8 +785,8 @@ def explain_sites(p: ShortlistProblem, selected: np.ndarray) -> tuple[np.ndarray
     reasons = np.empty(p.n, dtype=object)
     binding = np.empty(p.n, dtype=object)
     cap = int(p.capacity[selected].sum())
-    cost = float(p.cost[selected].sum()) if p.cost is not None else 0.0
     n_sel = int(selected.sum())
+    cents = _cost_int(p)
     zone_count: dict[object, int] = {}
     if p.zone is not None:
         for z in p.zone[selected]:
@@ -807,8 +818,13 @@ def explain_sites(p: ShortlistProblem, selected: np.ndarray) -> tuple[np.ndarray
         broken: list[tuple[str, dict[str, object]]] = []
         if p.max_sites is not None and n_sel + 1 > p.max_sites:
             broken.append(("max_sites", {"max_sites": p.max_sites}))
-        if p.budget is not None and p.cost is not None and cost + p.cost[i] > p.budget:
-            broken.append(("budget", {"over": float(cost + p.cost[i] - p.budget)}))
+        if (
+            p.budget is not None
+            and p.cost is not None
+            and (int(cents[selected].sum()) + int(cents[i]) > _budget_cents(p))
+        ):
+            over = (int(cents[selected].sum()) + int(cents[i]) - _budget_cents(p)) / 100.0
+            broken.append(("budget", {"over": over}))
         if p.max_capacity is not None and cap + p.capacity[i] > p.max_capacity:
             broken.append(("max_capacity", {"max_capacity": p.max_capacity}))
         close = [(j, d) for j, d in neighbours.get(i, []) if selected[j]]
@@ -984,7 +1000,11 @@ def check_shortlist(p: ShortlistProblem, selected: np.ndarray) -> CheckReport:
                 cap, p.max_capacity,
             )
         )  # fmt: skip
-    if p.budget is not None and p.cost is not None and p.cost[sel].sum() > p.budget + 1e-6:
+    if (
+        p.budget is not None
+        and p.cost is not None
+        and int(_cost_int(p)[sel].sum()) > _budget_cents(p)
+    ):
         cost = float(p.cost[sel].sum())
         bad.append(
             Violation(
