@@ -327,11 +327,14 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
     sites["capacity_places"] = floor_times(units, config.capacity.persons_per_unit)
     sites["capacity_method"] = method
     sites["layout_angle"] = angle
-    location = site_locations(sites, dict(inputs.areas), inputs.repaired, ids)
+    overlaps = overlapping_pairs(sites.geometry.to_numpy(), ids)
+    location = site_locations(sites, dict(inputs.areas), inputs.repaired, ids, overlaps)
     for col in location.columns:  # where the site lies; the longlist's own statement is kept
         sites[col] = location[col].to_numpy()  # in municipality_stated
 
-    problem = build_problem(config, sites, inputs, np.asarray(sites["score"], dtype=float))
+    problem = build_problem(
+        config, sites, inputs, np.asarray(sites["score"], dtype=float), overlaps
+    )
     solution = choose(config, problem, sites["rank"].to_numpy())
     if solution.status.has_solution:  # a broken rule is a bug: InternalError (exit 1)
         check_shortlist(problem, solution.selected).raise_if_violated()
@@ -460,7 +463,11 @@ def site_zones(sites: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, column: str) ->
 
 
 def build_problem(
-    config: SitingConfig, sites: gpd.GeoDataFrame, inputs: SitingInputs, value: np.ndarray
+    config: SitingConfig,
+    sites: gpd.GeoDataFrame,
+    inputs: SitingInputs,
+    value: np.ndarray,
+    overlaps: pd.DataFrame | None = None,
 ) -> ShortlistProblem:
     """Turn the scored longlist and the shortlist settings into a ShortlistProblem."""
     sl = config.shortlist
@@ -479,7 +486,9 @@ def build_problem(
     conflicts = np.zeros((0, 2), dtype=np.int64)
     dist = np.zeros(0)
     if not sl.allow_overlap:  # overlapping plots share ground: at most one of each pair
-        pairs = overlapping_pairs(sites.geometry.to_numpy(), ids)
+        pairs = (
+            overlaps if overlaps is not None else overlapping_pairs(sites.geometry.to_numpy(), ids)
+        )
         both = eligible[pairs["i"].to_numpy(dtype=int)] & eligible[pairs["j"].to_numpy(dtype=int)]
         conflicts = pairs[["i", "j"]].to_numpy(dtype=np.int64)[both]
         dist = np.zeros(len(conflicts))
