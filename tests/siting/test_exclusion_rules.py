@@ -17,6 +17,7 @@ from shapely.geometry import LineString, Point, box
 from opvang_opt.errors import DataError
 from opvang_opt.schema import AvailableByRule, CloserThanRule, IntersectsRule, LimitRule
 from opvang_opt.siting.exclusions import EXCLUSION_COLUMNS, evaluate_exclusions, parse_dates
+from opvang_opt.texts import render
 
 RD = "EPSG:28992"
 
@@ -27,9 +28,12 @@ def longlist(geoms, **columns) -> gpd.GeoDataFrame:
 
 
 def table(rules, sites, layers=None, indicators=None, units=None):
-    return evaluate_exclusions(
+    """The exclusion table with its messages rendered in Dutch (the default language)."""
+    out = evaluate_exclusions(
         tuple(rules), sites, layers or {}, indicators or {}, "site_id", "sites.gpkg", units=units
     )
+    out["message"] = [render(m, "nl") for m in out["message"]]
+    return out
 
 
 def test_overlap_with_a_polygon_layer_reports_area_and_share():
@@ -133,7 +137,7 @@ def test_limit_on_a_share_criterion_is_shown_as_a_percentage():
     sites = longlist([box(0, 0, 5, 5)])
     rule = LimitRule(name="groen", kind="above", criterion="groen", limit=0.5)
     t = table([rule], sites, indicators={"groen": np.array([0.912])},
-              units={"groen": "aandeel"})  # fmt: skip
+              units={"groen": "share"})  # fmt: skip
     assert t.measured.tolist() == [0.912]
     assert "91%" in t.message[0] and "50%" in t.message[0]
 
@@ -151,7 +155,7 @@ def test_available_by_counts_the_days_too_late():
         ["L2", 10.0, 0.0],
         ["L3", 550.0, 0.0],
     ]
-    assert t.unit.tolist() == ["dagen te laat"] * 2
+    assert t.unit.tolist() == ["days_late"] * 2  # a unit code; "dagen te laat" in Dutch outputs
     assert t.message[0] == "beschikbaar vanaf 2028-07-10, na 2028-06-30 (10 dagen te laat)"
 
 
