@@ -90,6 +90,7 @@ def build_model(
     *,
     soft_all: bool = False,
     objective: Literal["cost", "shortfall"] = "cost",
+    implied_continuous: bool = False,
 ) -> tuple[mathopt.Model, _Vars]:
     """Build the MathOpt model of an instance.
 
@@ -111,6 +112,17 @@ def build_model(
     """
     T, S, G, M = inst.n_periods, inst.n_sites, len(inst.groups), len(inst.municipalities)
     m = mathopt.Model(name=f"planning-{formulation}")
+    # With the blocks and group assignments fixed, builds, moves, closures and unmet places
+    # form a transportation problem per period (totally unimodular): integral at every
+    # vertex. The tight formulation lets a MIP solver keep them continuous (no branching on
+    # them); CP-SAT needs integers throughout. Values are rounded and checked afterwards.
+    cont = formulation == "tight" and implied_continuous
+
+    def flow_var(lb: float, ub: float, name: str) -> mathopt.Variable:
+        if cont:
+            return m.add_variable(lb=lb, ub=ub, name=name)
+        return m.add_integer_variable(lb=lb, ub=ub, name=name)
+
     v = _Vars({}, {}, {}, {}, {}, {}, {}, {}, {})
     tight = formulation == "tight"
     terms: list[tuple[float, mathopt.Variable]] = []
@@ -129,16 +141,16 @@ def build_model(
                 v.blocks[s, t] = m.add_integer_variable(
                     lb=0, ub=site.max_blocks * ub, name=f"k_{s}_{t}"
                 )
-                v.built[s, t] = m.add_integer_variable(lb=0, ub=cap * ub, name=f"b_{s}_{t}")
-                v.moved_in[s, t] = m.add_integer_variable(lb=0, ub=cap * ub, name=f"mi_{s}_{t}")
+                v.built[s, t] = flow_var(lb=0, ub=cap * ub, name=f"b_{s}_{t}")
+                v.moved_in[s, t] = flow_var(lb=0, ub=cap * ub, name=f"mi_{s}_{t}")
                 start_ok = possible and (not site.existing or t == 0)
                 v.start[s, t] = m.add_binary_variable(name=f"z_{s}_{t}")
                 if not start_ok or site.existing:
                     v.start[s, t].upper_bound = 0.0
             had_units = (t == 0 and site.existing) or prev_scope
             if had_units:
-                v.moved_out[s, t] = m.add_integer_variable(lb=0, ub=cap, name=f"mo_{s}_{t}")
-                v.closed[s, t] = m.add_integer_variable(lb=0, ub=cap, name=f"c_{s}_{t}")
+                v.moved_out[s, t] = flow_var(lb=0, ub=cap, name=f"mo_{s}_{t}")
+                v.closed[s, t] = flow_var(lb=0, ub=cap, name=f"c_{s}_{t}")
 
     for s, site in enumerate(inst.sites):
         cap = site.max_blocks * site.block
@@ -156,6 +168,9 @@ def build_model(
             outflow = (v.moved_out[s, t] + v.closed[s, t]) if (s, t) in v.moved_out else 0
             if here or (s, t) in v.moved_out:
                 m.add_linear_constraint(units_now == units_prev + inflow - outflow)
+            if (s, t) in v.moved_out:
+                # only units that stood there can leave (no build-here, move-there)
+                m.add_linear_constraint(outflow <= units_prev)
             if not here:
                 continue
             o = v.open[s, t]
@@ -232,7 +247,7 @@ def build_model(
                 if task == 0:
                     continue
                 hard = inst.hard[g] and not soft_all
-                u = m.add_integer_variable(lb=0, ub=0 if hard else task, name=f"u_{t}_{mu}_{g}")
+                u = flow_var(0, 0 if hard else task, name=f"u_{t}_{mu}_{g}")
                 v.unmet[t, mu, g] = u
                 cover = [
                     inst.places_per_unit[g] * v.assigned[s, t, g]
@@ -302,7 +317,10 @@ def solve_model(
     SolveOutcome
     """
     t0 = time.perf_counter()
-    model, v = build_model(inst, formulation, soft_all=soft_all, objective=objective)
+    model, v = build_model(
+        inst, formulation, soft_all=soft_all, objective=objective,
+        implied_continuous=backend != "cpsat",
+    )  # fmt: skip
     build = time.perf_counter() - t0
     params = mathopt.SolveParameters(
         time_limit=_td(time_limit_s),

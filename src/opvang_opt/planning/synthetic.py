@@ -90,13 +90,21 @@ def synthetic_instance(
         room[site.municipality] += site.max_units
     tasks = np.zeros((T, M, G), dtype=np.int64)
     for mu in range(M):
-        share = rng.dirichlet(np.ones(G))
+        share = rng.dirichlet(np.ones(G) * 3)
         for g in range(G):
             base = room[mu] * 0.6 * share[g] * ppu[g] * task_scale
-            cycle = 4 if g == 0 else 1
+            # asielzoekers: a level per two-year Spreidingswet cycle; statushouders: a
+            # half-yearly taakstelling drifting up; ontheemden: flat, then falling after
+            # the temporary protection ends (a random period in the second half)
+            steps = rng.uniform(0.85, 1.15, size=T)
+            end = int(rng.integers(T // 2, T + 1))
             for t in range(T):
-                k = t // cycle
-                level = base * (0.7 + 0.6 * ((k * 37 + g * 11 + mu * 7) % 10) / 10)
+                if g % 3 == 0:
+                    level = base * steps[(t // 4) * 4]
+                elif g % 3 == 1:
+                    level = base * (0.8 + 0.02 * t) * rng.uniform(0.95, 1.05)
+                else:
+                    level = base * (1.0 if t < end else max(0.3, 1.0 - 0.15 * (t - end + 1)))
                 tasks[t, mu, g] = int(round(level))
     budgets = {}
     if budget_eur_per_year is not None:
