@@ -29,7 +29,7 @@ _STAGE_STATUS = {SolveStatus.INFEASIBLE: StageStatus.INFEASIBLE,
                  SolveStatus.NO_SOLUTION: StageStatus.NO_SOLUTION}  # fmt: skip
 """The stage status of a solve without a solution."""
 
-STAGES = ("inputs", "siting", "allocation", "exchange")
+STAGES = ("inputs", "siting", "planning", "allocation", "exchange")
 """The stages of a run, in order."""
 
 
@@ -56,6 +56,7 @@ class RunResult:
     versions: dict[str, str] = field(default_factory=dict)
     exchange: ExchangeRun | None = None
     allocation: AllocationRun | None = None
+    planning: PlanningResult | None = None
 
     @property
     def is_ok(self) -> bool:
@@ -149,6 +150,36 @@ def run(
         if summ.diagnosis:
             message += "; " + "; ".join(summ.diagnosis)
         stages.append(StageReport("siting", StageStatus.TARGET_NOT_MET, sec, message))
+    planning = None
+    # (a run without a planning section lists no planning stage, as before the stage existed)
+    if scenario.planning is not None and inputs.planning is not None:
+        from opvang_opt.planning.stage import run_planning
+
+        tables = inputs.planning
+        planning, sec = step(
+            "planning",
+            lambda: run_planning(scenario, tables, siting.sites, inputs.siting.id_column),
+        )
+        pres = planning
+        if pres.plan is None:
+            msg = f"{pres.status.value}: {pres.diagnosis or 'geen plan'}"
+            pstatus = (
+                StageStatus.INFEASIBLE
+                if pres.status == SolveStatus.INFEASIBLE
+                else StageStatus.NO_SOLUTION
+            )
+            stages.append(StageReport("planning", pstatus, sec, msg))
+        else:
+            assert pres.costs is not None
+            days = pres.unmet_person_days or 0
+            msg = (
+                f"{pres.status.value} (gap {pres.gap or 0:.2%}), kosten EUR "
+                f"{pres.costs.total / 100:,.0f}".replace(",", ".")
+                + f", {days} persoonsdagen zonder plek"
+            )
+            pstatus = StageStatus.OK if days == 0 else StageStatus.TARGET_NOT_MET
+            stages.append(StageReport("planning", pstatus, sec, msg))
+
     allocation = None
     if scenario.allocation is None:
         stages.append(
@@ -216,4 +247,5 @@ def run(
         versions=package_versions(),
         exchange=exchange,
         allocation=allocation,
+        planning=planning,
     )

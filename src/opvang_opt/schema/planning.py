@@ -198,11 +198,11 @@ class PlanningConfig(StrictModel):
     """Candidate sites: the shortlist, the eligible longlist or a table."""
     defaults: SiteDefaults = SiteDefaults()
     """Planning figures of a site where its own data give none."""
-    unmet_cost_per_person_day_eur: Euro = 100
+    unmet_cost_per_person_day_eur: Euro = 61
     """Cost of one person without a regular place for one day (emergency reception).
-    Default EUR 100: the normbedrag the national government paid municipalities per
-    Ukrainian displaced person per day in 2022 (Rijksoverheid, Regeling financiering opvang
-    ontheemden Oekraïne); a group may set its own."""
+    Default EUR 61: the normbedrag municipalities received per place per day for the
+    reception of Ukrainian displaced persons from 1 January 2024 (NOS, July 2024; the
+    exchange demo uses the same figure); it was EUR 100 in 2022. A group may set its own."""
     discount_rate: float = Field(default=0.0225, ge=0, le=0.5)
     """Yearly discount rate for costs in later periods. Default 2.25 %: the real discount
     rate for Dutch social cost-benefit analyses (Werkgroep discontovoet, 2020)."""
