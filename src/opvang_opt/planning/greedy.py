@@ -46,8 +46,10 @@ def greedy_plan(inst: PlanningInstance) -> Plan:
         per_unit = site.build_cost + site.opening_cost / max(1, site.max_units)
         return (-site.score, per_unit)
 
+    spent: dict[int, int] = {}
     for t in range(T):
-        before = units.copy()
+        year = inst.years[t]
+        budget = inst.budgets.get(year)
         pool = 0  # units released this period, available to move
         # 1. permits ending: the site must be empty from period t on
         for s, site in enumerate(inst.sites):
@@ -85,6 +87,19 @@ def greedy_plan(inst: PlanningInstance) -> Plan:
                 if room <= 0:
                     continue
                 add = min(room, math.ceil(short / site.block) * site.block)
+                fixed = 0 if is_open[s] else site.opening_cost
+                while add > 0 and budget is not None:
+                    moved = min(pool, add)
+                    cost = fixed + moved * site.move_cost + (add - moved) * site.build_cost
+                    if spent.get(year, 0) + cost <= budget:
+                        break
+                    add -= site.block  # within the year's budget, or not at all
+                if add <= 0:
+                    continue
+                moved = min(pool, add)
+                spent[year] = spent.get(year, 0) + fixed + moved * site.move_cost + (
+                    add - moved
+                ) * site.build_cost
                 if not is_open[s]:
                     is_open[s] = True
                     opened[s] = True
@@ -107,7 +122,6 @@ def greedy_plan(inst: PlanningInstance) -> Plan:
         for s, site in enumerate(inst.sites):
             was = site.existing if t == 0 else bool(plan.open[s, t - 1])
             plan.start[s, t] = bool(plan.open[s, t]) and (not was or (site.existing and t == 0))
-        del before
         # 4. assign units to groups in each municipality, the largest shortfall first
         for mu in range(M):
             left = {g: int(inst.tasks[t, mu, g]) for g in range(G)}
