@@ -239,3 +239,36 @@ def read_planning_tables(
     if problems:
         raise DataError(f"The planning tables have {len(problems)} problem(s)", problems)
     return PlanningTables(tasks, stock, candidates, sources)
+
+
+def longlist_problems(
+    config: PlanningConfig, longlist: pd.DataFrame, source: str, n_municipalities: int
+) -> list[Problem]:
+    """What the planning stage needs from the longlist, when candidates come from it: a
+    municipality per site (unless the region has one), readable availability dates and
+    preparation costs."""
+    src = config.candidates
+    if src.from_ not in ("shortlist", "eligible"):
+        return []
+    problems = []
+    if "municipality_code" not in longlist.columns and n_municipalities > 1:
+        problems.append(Problem("required column is missing (planning needs the municipality "
+                                "of each site)", source=source, field="municipality_code"))  # fmt: skip
+    for i, value in enumerate(longlist.get(src.available_column, pd.Series(dtype=str))):
+        if value is None or (isinstance(value, float) and pd.isna(value)) or str(value) == "":
+            continue
+        try:
+            pd.Timestamp(str(value))
+        except ValueError:
+            problems.append(Problem(f"'{value}' is not a date (YYYY-MM-DD)", source=source,
+                                    where=f"row {i + 1}", field=src.available_column))  # fmt: skip
+    if src.cost_column and src.cost_column in longlist.columns:
+        values = pd.to_numeric(longlist[src.cost_column], errors="coerce")
+        for i in range(len(values)):
+            raw = longlist[src.cost_column].iloc[i]
+            if pd.isna(raw) or str(raw) == "":
+                continue
+            if pd.isna(values.iloc[i]) or values.iloc[i] < 0:
+                problems.append(Problem(f"'{raw}' is not a cost of 0 or more", source=source,
+                                        where=f"row {i + 1}", field=src.cost_column))  # fmt: skip
+    return problems

@@ -156,8 +156,9 @@ def build_instance(
         if src.from_ == "shortlist":
             chosen = chosen[chosen["shortlisted"].astype(bool)]
         for rec in chosen.sort_values("rank").to_dict("records"):
+            only = municipalities[0][0] if len(municipalities) == 1 else None
             row = {"site_id": str(rec[id_column]), "name": str(rec.get(name_column, "")),
-                   "municipality_code": rec.get("municipality_code"),
+                   "municipality_code": rec.get("municipality_code", only),
                    "max_units": int(rec.get("capacity_units", d.max_units) or 0),
                    "score": float(rec.get("score", 0.0))}  # fmt: skip
             avail = rec.get(src.available_column)
