@@ -923,9 +923,9 @@ def make_planning_tables() -> dict[str, pd.DataFrame]:
     )  # fmt: skip
     candidates = pd.DataFrame(
         [["F01", "Diemerdreef (fictief)", "GM0384", "2026-07-01", 50, 6, 15, 10,
-          "ontheemden;statushouders"]],
+          "ontheemden;statushouders", 126350.0, 482750.0]],
         columns=["site_id", "name", "municipality_code", "available_from", "max_units",
-                 "lead_time_months", "permit_years", "block_units", "groups"],
+                 "lead_time_months", "permit_years", "block_units", "groups", "x", "y"],
     )  # fmt: skip
     azc = {"GM0384": 175, "GM0437": 90, "GM0451": 190}
     sh = {"GM0384": 23, "GM0437": 11, "GM0451": 23}

@@ -226,6 +226,8 @@ def read_planning_tables(
                         val = _int(v, label, row, c, problems, minimum=0)
                     elif v and c in CANDIDATE_EUR:
                         val = _float(v, label, row, c, problems)
+                    elif v and c in ("x", "y"):
+                        val = _float(v, label, row, c, problems)
                     elif v and c == "available_from":
                         val = _date(v, label, row, c, problems)
                     elif v and c == "municipality_code":

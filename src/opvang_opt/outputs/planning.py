@@ -8,17 +8,53 @@ Text cells that start with a formula character are prefixed with a quote.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from opvang_opt.planning.solve import PlanningResult
+
+if TYPE_CHECKING:
+    from opvang_opt.pipeline import RunResult
 from opvang_opt.planning.texts import Lang, render
 
 
 def _safe(text: str) -> str:
     """Never let input text become a spreadsheet formula."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def site_points(run: RunResult) -> dict[str, tuple[float, float]]:
+    """(lat, lon) per planning site: the longlist geometry's representative point, else the
+    x/y (RD New) of the stock or candidate table."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    ids: list[str] = []
+    geoms = []
+    sites = run.siting.sites
+    id_col = run.inputs.siting.id_column
+    for sid, geom in zip(sites[id_col].astype(str), sites.geometry, strict=True):
+        if geom is not None and not geom.is_empty:
+            ids.append(sid)
+            geoms.append(geom.representative_point())
+    tables = run.inputs.planning
+    for df in (tables.stock, tables.candidates) if tables is not None else ():
+        if df is None or "x" not in df.columns or "y" not in df.columns:
+            continue
+        for sid, x, y in zip(df["site_id"], df["x"], df["y"], strict=True):
+            try:
+                fx, fy = float(x), float(y)
+            except (TypeError, ValueError):
+                continue
+            if str(sid) not in ids and np.isfinite(fx) and np.isfinite(fy):
+                ids.append(str(sid))
+                geoms.append(Point(fx, fy))
+    if not geoms:
+        return {}
+    wgs = gpd.GeoSeries(geoms, crs="EPSG:28992").to_crs("EPSG:4326")
+    return {sid: (p.y, p.x) for sid, p in zip(ids, wgs, strict=True)}
 
 
 def plan_table(result: PlanningResult) -> pd.DataFrame:

@@ -93,7 +93,8 @@ class CandidateTable(StrictModel):
     Columns: ``site_id`` and any of ``available_from`` (ISO date), ``max_units``,
     ``lead_time_months``, ``permit_years``, ``block_units``, ``build_cost_per_unit_eur``,
     ``move_cost_per_unit_eur``, ``running_cost_per_unit_year_eur``, ``opening_cost_eur``,
-    ``groups`` (semicolon-separated group keys the site may house; empty = all). With
+    ``groups`` (semicolon-separated group keys the site may house; empty = all), ``x``/``y``
+    (RD New, for the map, when the site is not in the longlist). With
     ``candidates.from: table`` it also needs ``name`` and ``municipality_code`` and is the
     whole candidate list.
     """
