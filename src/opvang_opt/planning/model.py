@@ -295,6 +295,7 @@ def solve_model(
     threads: int = 1,
     soft_all: bool = False,
     objective: Literal["cost", "shortfall"] = "cost",
+    hint: Plan | None = None,
 ) -> SolveOutcome:
     """Build and solve the planning model; return the plan and how the solve ended.
 
@@ -311,6 +312,8 @@ def solve_model(
         below one cent is also accepted as optimal.
     soft_all, objective
         See :func:`build_model`.
+    hint
+        A plan to start from (for example the greedy baseline), passed as a solution hint.
 
     Returns
     -------
@@ -331,7 +334,17 @@ def solve_model(
         enable_output=False,
     )
     t1 = time.perf_counter()
-    result = mathopt.solve(model, _SOLVERS[backend], params=params)
+    model_params = None
+    if hint is not None:
+        model_params = mathopt.ModelSolveParameters(
+            solution_hints=[mathopt.SolutionHint(variable_values=hint_values(inst, v, hint))]
+        )
+    try:
+        result = mathopt.solve(model, _SOLVERS[backend], params=params, model_params=model_params)
+    except Exception:  # noqa: BLE001 - a solver rejecting the hint; solve without it
+        if model_params is None:
+            raise
+        result = mathopt.solve(model, _SOLVERS[backend], params=params)
     seconds = time.perf_counter() - t1
     reason = result.termination.reason
     n_vars = len(list(model.variables()))
@@ -359,6 +372,27 @@ def solve_model(
     return SolveOutcome(
         status, plan, obj, bound, gap, seconds, build, backend, formulation, n_vars, n_cons
     )
+
+
+def hint_values(inst: PlanningInstance, v: _Vars, plan: Plan) -> dict[mathopt.Variable, float]:
+    """Every model variable's value in a plan (a complete solution hint)."""
+    out: dict[mathopt.Variable, float] = {}
+    for (s, t), x in v.open.items():
+        out[x] = float(plan.open[s, t])
+    for (s, t), x in v.start.items():
+        out[x] = float(plan.start[s, t] and not inst.sites[s].existing)
+    for (s, t), x in v.blocks.items():
+        out[x] = float(plan.units[s, t] // inst.sites[s].block)
+    for name in ("built", "moved_in", "moved_out", "closed"):
+        arr = getattr(plan, name)
+        for (s, t), x in getattr(v, name).items():
+            out[x] = float(arr[s, t])
+    for (s, t, g), x in v.assigned.items():
+        out[x] = float(plan.assigned[s, t, g])
+    for (t, mu, g), x in v.unmet.items():
+        out[x] = float(plan.unmet[t, mu, g])
+    # a hint outside a variable's bounds (a greedy plan short of a hard task) upsets HiGHS
+    return {x: min(max(val, x.lower_bound), x.upper_bound) for x, val in out.items()}
 
 
 def _gap(obj: float, bound: float | None) -> float | None:

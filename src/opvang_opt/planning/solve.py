@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -12,7 +14,14 @@ from opvang_opt.planning.check import check_plan
 from opvang_opt.planning.explain import explain
 from opvang_opt.planning.greedy import greedy_plan
 from opvang_opt.planning.instance import CostBreakdown, Plan, PlanningInstance, plan_costs
+from opvang_opt.planning.decompose import lp_rounding_plan, plan_by_municipality
 from opvang_opt.planning.model import Backend, Formulation, solve_model
+
+Method = Literal["auto", "mip", "lp_round", "municipalities"]
+
+LARGE_ABOVE_SITES = 150
+"""With method ``auto``, instances with more sites than this are planned by LP rounding
+only (the full MIP finds nothing better in minutes there; see the benchmark)."""
 from opvang_opt.planning.texts import Reason
 from opvang_opt.status import CheckReport, SolveStatus
 
@@ -89,6 +98,7 @@ def plan(
     relative_gap: float = 1e-6,
     threads: int = 1,
     baseline: bool = True,
+    method: Method = "auto",
 ) -> PlanningResult:
     """Plan capacity over time: the cheapest plan that keeps every hard rule.
 
@@ -100,6 +110,13 @@ def plan(
         Solver settings (see :func:`opvang_opt.planning.model.solve_model`).
     baseline
         Also plan with the greedy baseline.
+    method
+        ``mip``: the full MIP, started from the greedy plan; ``lp_round``: a plan rounded
+        from the LP relaxation, with the LP value as the proven bound; ``municipalities``: a
+        MIP per municipality (moves kept inside it), LP bound of the whole (see
+        :mod:`~opvang_opt.planning.decompose`); ``auto``: ``lp_round``, then up to
+        ``LARGE_ABOVE_SITES`` sites the full MIP started from the better of that plan and
+        the greedy one, for the rest of the time limit.
 
     Returns
     -------
@@ -115,17 +132,37 @@ def plan(
     'optimal'
     """
     t0 = time.perf_counter()
-    out = solve_model(
-        inst, formulation=formulation, backend=backend, time_limit_s=time_limit_s,
-        relative_gap=relative_gap, threads=threads,
-    )  # fmt: skip
+    start = greedy_plan(inst)
     base = None
     if baseline:
-        bplan = greedy_plan(inst)
-        bcheck = check_plan(inst, bplan, hard_tasks=False, checker="planning-baseline")
+        bcheck = check_plan(inst, start, hard_tasks=False, checker="planning-baseline")
         bcheck.raise_if_violated()
-        base = BaselineResult(bplan, plan_costs(inst, bplan), unmet_person_days(inst, bplan),
+        base = BaselineResult(start, plan_costs(inst, start), unmet_person_days(inst, start),
                               bcheck)  # fmt: skip
+    if method == "municipalities":
+        p, bound = plan_by_municipality(inst, time_limit_s=time_limit_s, backend=backend,
+                                        relative_gap=max(relative_gap, 1e-4))  # fmt: skip
+        return _bounded(inst, p, bound, relative_gap, base, t0, backend, "per municipality")
+    rounded, lp = (None, float("-inf"))
+    if method in ("auto", "lp_round"):
+        rounded, lp = lp_rounding_plan(inst, time_limit_s=time_limit_s / 2)
+        if rounded is not None:
+            rounded = _tidy(inst, rounded)
+    large = inst.n_sites > LARGE_ABOVE_SITES
+    if rounded is not None and (method == "lp_round" or (method == "auto" and large)):
+        if not any(inst.hard) and plan_costs(inst, start).total < plan_costs(inst, rounded).total:
+            rounded = start
+        return _bounded(inst, rounded, lp, relative_gap, base, t0, backend, "LP rounding")
+    hint = start
+    if rounded is not None and plan_costs(inst, rounded).total <= plan_costs(inst, start).total:
+        hint = rounded
+    left = max(1.0, time_limit_s - (time.perf_counter() - t0))
+    out = solve_model(
+        inst, formulation=formulation, backend=backend, time_limit_s=left,
+        relative_gap=relative_gap, threads=threads, hint=hint,
+    )  # fmt: skip
+    if out.bound is not None and lp > out.bound:
+        out = dataclasses.replace(out, bound=lp)
     if out.status == SolveStatus.INFEASIBLE:
         diag = diagnose(inst, backend=backend, time_limit_s=time_limit_s)
         return PlanningResult(inst, out.status, None, None, None, None, None, (), diag, base,
@@ -143,6 +180,20 @@ def plan(
         gap = 0.0 if costs.total - out.bound < 1 else (costs.total - out.bound) / costs.total
     return PlanningResult(inst, out.status, p, costs, gap, out.bound, check, explain(inst, p),
                           None, base, time.perf_counter() - t0, backend, formulation)  # fmt: skip
+
+
+def _bounded(inst: PlanningInstance, p: Plan, bound: float, relative_gap: float,
+             base: BaselineResult | None, t0: float, backend: str,
+             how: str) -> PlanningResult:  # fmt: skip
+    """The result of a heuristic plan with a proven lower bound (the LP relaxation)."""
+    p = _tidy(inst, p)
+    check = check_plan(inst, p)
+    check.raise_if_violated()
+    costs = plan_costs(inst, p)
+    gap = max(0.0, (costs.total - bound) / costs.total) if costs.total else 0.0
+    status = SolveStatus.OPTIMAL if gap <= relative_gap else SolveStatus.FEASIBLE
+    return PlanningResult(inst, status, p, costs, gap, bound, check, explain(inst, p), None,
+                          base, time.perf_counter() - t0, backend, f"tight, {how}")  # fmt: skip
 
 
 def _tidy(inst: PlanningInstance, p: Plan) -> Plan:

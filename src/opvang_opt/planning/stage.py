@@ -44,5 +44,5 @@ def run_planning(
     s = config.solver
     return plan(
         inst, backend=s.backend, time_limit_s=s.time_limit_s, relative_gap=s.relative_gap,
-        threads=s.threads, baseline=config.baseline,
+        threads=s.threads, baseline=config.baseline, method=s.method,
     )  # fmt: skip

@@ -171,6 +171,13 @@ class PlanningSolver(StrictModel):
     """Stop when the proven gap is at most this; a result within 1e-6 is reported optimal."""
     threads: int = Field(default=1, ge=1, le=64)
     """Solver threads (1 keeps results deterministic)."""
+    method: Literal["auto", "mip", "lp_round", "municipalities"] = "auto"
+    """mip: one MIP of the whole region, started from the greedy plan; lp_round: a plan
+    rounded from the LP relaxation (openings where the LP opens a site at least half, then
+    blocks and assignments by a small MIP), with the LP value as the proven bound;
+    municipalities: one MIP per municipality (moves kept inside it), LP bound of the whole;
+    auto: lp_round, then (up to 150 sites) the full MIP started from the better of that plan
+    and the greedy one."""
 
 
 class PlanningConfig(StrictModel):
