@@ -52,4 +52,4 @@ def test_write_planning_files(tmp_path: Path) -> None:
                           "plan_timeline.png", "plan_gantt.png"}  # fmt: skip
     for name in ("plan_timeline.png", "plan_gantt.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert len(pd.read_csv(tmp_path / "plan.csv")) == 4
+    assert len(pd.read_csv(tmp_path / "plan.csv")) == 3  # A in P0 and P1 (moved out), B in P1
