@@ -32,11 +32,24 @@ def site(
 ) -> Site:
     """A site with small round numbers (costs in cents)."""
     return Site(
-        site_id=sid, name=sid, municipality=mu, max_units=max_units, block=block,
-        first_period=first, last_period=last, permit_periods=permit, initial_units=initial,
-        opening_cost=opening, build_cost=build, move_cost=move, close_cost=close,
-        running_cost_year=running, groups=groups, score=score, permit_end=permit_end,
-    )  # fmt: skip
+        site_id=sid,
+        name=sid,
+        municipality=mu,
+        max_units=max_units,
+        block=block,
+        first_period=first,
+        last_period=last,
+        permit_periods=permit,
+        initial_units=initial,
+        opening_cost=opening,
+        build_cost=build,
+        move_cost=move,
+        close_cost=close,
+        running_cost_year=running,
+        groups=groups,
+        score=score,
+        permit_end=permit_end,
+    )
 
 
 def instance(
@@ -58,15 +71,21 @@ def instance(
     T, M, G = arr.shape
     last_fix = [s if s.last_period < T else _with(s, last_period=T - 1) for s in sites]
     return PlanningInstance(
-        periods=tuple(f"P{t}" for t in range(T)), days=tuple(days for _ in range(T)),
+        periods=tuple(f"P{t}" for t in range(T)),
+        days=tuple(days for _ in range(T)),
         years=tuple(2026 + t for t in range(T)),
         discount=tuple(discount**t for t in range(T)),
         municipalities=tuple(f"GM000{m}" for m in range(M)),
         municipality_names=tuple(f"Gem{m}" for m in range(M)),
-        groups=tuple(f"g{g}" for g in range(G)), group_labels=tuple(f"g{g}" for g in range(G)),
-        places_per_unit=ppu, hard=hard or tuple(False for _ in range(G)),
-        unmet_cost_day=unmet_day, tasks=arr, sites=tuple(last_fix), budgets=budgets or {},
-    )  # fmt: skip
+        groups=tuple(f"g{g}" for g in range(G)),
+        group_labels=tuple(f"g{g}" for g in range(G)),
+        places_per_unit=ppu,
+        hard=hard or tuple(False for _ in range(G)),
+        unmet_cost_day=unmet_day,
+        tasks=arr,
+        sites=tuple(last_fix),
+        budgets=budgets or {},
+    )
 
 
 def _with(s: Site, **kw: object) -> Site:
@@ -135,8 +154,7 @@ def brute_force(inst: PlanningInstance) -> float:
                     short = max(0, int(inst.tasks[t, mu, g]) - cover)
                     if short and inst.hard[g]:
                         ok = False
-                    cost += short * round(inst.unmet_cost_day[g] * inst.days[t]
-                                          * inst.discount[t])  # fmt: skip
+                    cost += short * round(inst.unmet_cost_day[g] * inst.days[t] * inst.discount[t])
             if ok:
                 best = min(best, cost)
         return best
@@ -171,22 +189,28 @@ def brute_force(inst: PlanningInstance) -> float:
             for combo in itertools.product(*choices):
                 if sum(c[1] for c in combo) != sum(c[2] for c in combo):
                     continue
-                spend = invest + sum(c[0] * inst.sites[s].build_cost
-                                     + c[1] * inst.sites[s].move_cost
-                                     for s, c in enumerate(combo))  # fmt: skip
+                spend = invest + sum(
+                    c[0] * inst.sites[s].build_cost + c[1] * inst.sites[s].move_cost
+                    for s, c in enumerate(combo)
+                )
                 budget = inst.budgets.get(year)
                 if budget is not None and spent + spend > budget:
                     continue
-                cost = sum(c[0] * d(inst.sites[s].build_cost, t)
-                           + c[1] * d(inst.sites[s].move_cost, t)
-                           + c[3] * d(inst.sites[s].close_cost, t)
-                           for s, c in enumerate(combo))  # fmt: skip
+                cost = sum(
+                    c[0] * d(inst.sites[s].build_cost, t)
+                    + c[1] * d(inst.sites[s].move_cost, t)
+                    + c[3] * d(inst.sites[s].close_cost, t)
+                    for s, c in enumerate(combo)
+                )
                 rest = go(t + 1, now, tuple(new_first), spent + spend)
                 best_t = min(best_t, cost + rest)
             if best_t == INF:
                 continue
-            running = sum(now[s] * round(inst.sites[s].running_cost_year * inst.days[t] / 365
-                                         * inst.discount[t]) for s in range(S))  # fmt: skip
+            running = sum(
+                now[s]
+                * round(inst.sites[s].running_cost_year * inst.days[t] / 365 * inst.discount[t])
+                for s in range(S)
+            )
             u = unmet_cost(t, now)
             best = min(best, fixed + running + u + best_t)
         return best

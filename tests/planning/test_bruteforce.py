@@ -21,24 +21,36 @@ def random_tiny(seed: int):
     for s in range(S):
         existing = s == 0 and rng.random() < 0.6
         block = int(rng.choice([1, 2]))
-        sites.append(site(
-            f"S{s}", mu=s % M, max_units=block * int(rng.integers(1, 3)), block=block,
-            first=0 if existing else int(rng.integers(0, 2)),
-            last=int(rng.integers(0, T)) if existing else T - 1,
-            permit=int(rng.integers(1, 4)), initial=block if existing else 0,
-            opening=0 if existing else int(rng.integers(0, 400)),
-            build=int(rng.integers(50, 300)), move=int(rng.integers(5, 60)),
-            close=int(rng.integers(0, 30)), running=int(rng.integers(0, 200)),
-            groups=tuple(bool(x) for x in (rng.random(G) < 0.7) | (np.arange(G) == s % G)),
-        ))  # fmt: skip
+        sites.append(
+            site(
+                f"S{s}",
+                mu=s % M,
+                max_units=block * int(rng.integers(1, 3)),
+                block=block,
+                first=0 if existing else int(rng.integers(0, 2)),
+                last=int(rng.integers(0, T)) if existing else T - 1,
+                permit=int(rng.integers(1, 4)),
+                initial=block if existing else 0,
+                opening=0 if existing else int(rng.integers(0, 400)),
+                build=int(rng.integers(50, 300)),
+                move=int(rng.integers(5, 60)),
+                close=int(rng.integers(0, 30)),
+                running=int(rng.integers(0, 200)),
+                groups=tuple(bool(x) for x in (rng.random(G) < 0.7) | (np.arange(G) == s % G)),
+            )
+        )
     tasks = rng.integers(0, 5, size=(T, M, G))
     hard = tuple(bool(rng.random() < 0.2) for _ in range(G))
     budgets = {2027: int(rng.integers(100, 500))} if rng.random() < 0.3 else {}
     return instance(
-        sites, tasks, ppu=tuple(int(x) for x in rng.integers(1, 3, size=G)),
-        unmet_day=tuple(int(x) for x in rng.integers(1, 4, size=G)), hard=hard,
-        discount=float(rng.choice([1.0, 0.9])), budgets=budgets,
-    )  # fmt: skip
+        sites,
+        tasks,
+        ppu=tuple(int(x) for x in rng.integers(1, 3, size=G)),
+        unmet_day=tuple(int(x) for x in rng.integers(1, 4, size=G)),
+        hard=hard,
+        discount=float(rng.choice([1.0, 0.9])),
+        budgets=budgets,
+    )
 
 
 @pytest.mark.parametrize("seed", range(40))

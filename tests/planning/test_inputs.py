@@ -23,18 +23,22 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def _config(tmp_path: Path, tasks: str, stock: str | None = None,
-            candidates: str | None = None) -> PlanningConfig:  # fmt: skip
+def _config(
+    tmp_path: Path, tasks: str, stock: str | None = None, candidates: str | None = None
+) -> PlanningConfig:
     raw: dict = {
-        "start": "2026-01-01", "periods": 4,
+        "start": "2026-01-01",
+        "periods": 4,
         "groups": [{"name": "ontheemden"}, {"name": "statushouders", "places_per_unit": 2}],
         "tasks": {"path": str(_write(tmp_path / "tasks.csv", tasks))},
-    }  # fmt: skip
+    }
     if stock is not None:
         raw["stock"] = {"path": str(_write(tmp_path / "stock.csv", stock))}
     if candidates is not None:
-        raw["candidates"] = {"from": "table",
-                             "table": {"path": str(_write(tmp_path / "cand.csv", candidates))}}  # fmt: skip
+        raw["candidates"] = {
+            "from": "table",
+            "table": {"path": str(_write(tmp_path / "cand.csv", candidates))},
+        }
     return PlanningConfig.model_validate(raw)
 
 
@@ -43,12 +47,13 @@ GOOD_TASKS = "period,municipality_code,group,task\n2026-H1,GM0384,ontheemden,10\
 
 def test_good_tables_are_typed(tmp_path: Path) -> None:
     cfg = _config(
-        tmp_path, GOOD_TASKS,
+        tmp_path,
+        GOOD_TASKS,
         stock="site_id,name,municipality_code,units,occupants,group,permit_end\n"
-              "B1,Berg,GM0384,30,85,ontheemden,2026-12-31\n",
+        "B1,Berg,GM0384,30,85,ontheemden,2026-12-31\n",
         candidates="site_id,name,municipality_code,available_from,max_units,groups\n"
-                   "F1,Dreef,GM0384,2026-07-01,50,ontheemden;statushouders\n",
-    )  # fmt: skip
+        "F1,Dreef,GM0384,2026-07-01,50,ontheemden;statushouders\n",
+    )
     t = read_planning_tables(cfg, ["GM0384"])
     assert t.tasks is not None and int(t.tasks["task"].iloc[0]) == 10
     assert t.stock is not None and int(t.stock["units"].iloc[0]) == 30
@@ -60,18 +65,18 @@ def test_every_problem_of_every_table_at_once(tmp_path: Path) -> None:
         tmp_path,
         "period,municipality_code,group,task\n"
         "2026-H1,GM0384,ontheemden,10\n"
-        "2026-H1,GM0384,ontheemden,12\n"     # duplicate of row 2
-        "2031-H1,GM0384,ontheemden,5\n"      # period outside the horizon
-        "2026-H2,GM9999,ontheemden,5\n"      # unknown municipality
-        "2026-H2,GM0384,ontheemdem,5\n"      # typo in the group
+        "2026-H1,GM0384,ontheemden,12\n"  # duplicate of row 2
+        "2031-H1,GM0384,ontheemden,5\n"  # period outside the horizon
+        "2026-H2,GM9999,ontheemden,5\n"  # unknown municipality
+        "2026-H2,GM0384,ontheemdem,5\n"  # typo in the group
         "2027-H1,GM0384,statushouders,-3\n"  # negative
         "2027-H2,GM0384,statushouders,1.5\n",  # not whole
         stock="site_id,name,municipality_code,units,occupants,group,permit_end,max_units\n"
-              "B1,Berg,GM0384,0,85,ontheemden,2026-13-01,20\n"   # units 0, bad date
-              "B1,Berg,GM0384,30,x,ontheemden,2026-12-31,20\n",  # dup id, occupants, max<units
+        "B1,Berg,GM0384,0,85,ontheemden,2026-13-01,20\n"  # units 0, bad date
+        "B1,Berg,GM0384,30,x,ontheemden,2026-12-31,20\n",  # dup id, occupants, max<units
         candidates="site_id,name,municipality_code,max_units,lead_time_months\n"
-                   "F1,Dreef,GM0384,fifty,6\n",
-    )  # fmt: skip
+        "F1,Dreef,GM0384,fifty,6\n",
+    )
     with pytest.raises(DataError) as info:
         read_planning_tables(cfg, ["GM0384"])
     text = str(info.value)
@@ -92,10 +97,13 @@ def test_every_problem_of_every_table_at_once(tmp_path: Path) -> None:
     ]
     for source, where, field, words in expected:
         assert any(
-            p.source and p.source.endswith(source) and p.where == where
-            and (field is None or p.field == field) and words in p.message
+            p.source
+            and p.source.endswith(source)
+            and p.where == where
+            and (field is None or p.field == field)
+            and words in p.message
             for p in problems
-        ), (source, where, field, words, text)  # fmt: skip
+        ), (source, where, field, words, text)
     assert len(problems) == len(expected)
 
 
@@ -105,8 +113,10 @@ def test_missing_files_and_columns(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
         read_planning_tables(cfg2, ["GM0384"])
     msgs = [(p.field, p.message) for p in info.value.problems]
-    assert ("municipality_code", "required column is missing (did you mean "
-            "'municipality'?)") in msgs or any(f == "municipality_code" for f, _ in msgs)
+    assert (
+        "municipality_code",
+        "required column is missing (did you mean 'municipality'?)",
+    ) in msgs or any(f == "municipality_code" for f, _ in msgs)
     assert any("does not exist" in m for _, m in msgs)
 
 
@@ -114,21 +124,23 @@ def _planning_scenario(tiny, tasks: str) -> Path:
     raw = yaml.safe_load(Path(tiny["path"]).read_text())
     _write(tiny["dir"] / "tasks.csv", tasks)
     raw["planning"] = {
-        "start": "2026-01-01", "periods": 4,
+        "start": "2026-01-01",
+        "periods": 4,
         "groups": [{"name": "ontheemden"}],
         "tasks": {"path": "tasks.csv"},
         "candidates": {"from": "eligible"},
         "defaults": {"lead_time_months": 0},
         "solver": {"time_limit_s": 20},
-    }  # fmt: skip
+    }
     return write_yaml(tiny["dir"] / "tiny_plan.yaml", raw)
 
 
 def test_cli_bad_planning_tables_exit_2_listing_all(tiny) -> None:
     path = _planning_scenario(
-        tiny, "period,municipality_code,group,task\n2026-H1,GM0384,ontheemden,x\n"
-              "2040-H1,GM0384,ontheemden,1\n",
-    )  # fmt: skip
+        tiny,
+        "period,municipality_code,group,task\n2026-H1,GM0384,ontheemden,x\n"
+        "2040-H1,GM0384,ontheemden,1\n",
+    )
     res = runner.invoke(app, ["validate", str(path)])
     assert res.exit_code == 2, res.output
     assert "row 2" in res.output and "not a whole number" in res.output
@@ -138,15 +150,21 @@ def test_cli_bad_planning_tables_exit_2_listing_all(tiny) -> None:
 
 def test_cli_run_writes_the_plan(tiny) -> None:
     path = _planning_scenario(
-        tiny, "period,municipality_code,group,task\n2026-H1,GM0384,ontheemden,30\n"
-              "2026-H2,GM0384,ontheemden,60\n2027-H1,GM0384,ontheemden,60\n"
-              "2027-H2,GM0384,ontheemden,60\n",
-    )  # fmt: skip
+        tiny,
+        "period,municipality_code,group,task\n2026-H1,GM0384,ontheemden,30\n"
+        "2026-H2,GM0384,ontheemden,60\n2027-H1,GM0384,ontheemden,60\n"
+        "2027-H2,GM0384,ontheemden,60\n",
+    )
     out = tiny["dir"] / "out"
     res = runner.invoke(app, ["run", str(path), "--out", str(out)])
     assert res.exit_code in (0, 3), res.output
-    for name in ("plan.csv", "plan_summary.csv", "plan_reasons.csv", "plan_timeline.png",
-                 "plan_gantt.png"):  # fmt: skip
+    for name in (
+        "plan.csv",
+        "plan_summary.csv",
+        "plan_reasons.csv",
+        "plan_timeline.png",
+        "plan_gantt.png",
+    ):
         assert (out / name).is_file(), name
     import pandas as pd
 

@@ -48,8 +48,13 @@ def test_summary_and_reasons() -> None:
 
 def test_write_planning_files(tmp_path: Path) -> None:
     files = write_planning(_result(), tmp_path)
-    assert set(files) == {"plan.csv", "plan_summary.csv", "plan_reasons.csv",
-                          "plan_timeline.png", "plan_gantt.png"}  # fmt: skip
+    assert set(files) == {
+        "plan.csv",
+        "plan_summary.csv",
+        "plan_reasons.csv",
+        "plan_timeline.png",
+        "plan_gantt.png",
+    }
     for name in ("plan_timeline.png", "plan_gantt.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(pd.read_csv(tmp_path / "plan.csv")) == 3  # A in P0 and P1 (moved out), B in P1

@@ -17,9 +17,11 @@ from opvang_opt.schema import PlanningConfig, did_you_mean
 
 CANDIDATE_INT = ("max_units", "lead_time_months", "permit_years", "block_units")
 CANDIDATE_EUR = (
-    "build_cost_per_unit_eur", "move_cost_per_unit_eur", "running_cost_per_unit_year_eur",
+    "build_cost_per_unit_eur",
+    "move_cost_per_unit_eur",
+    "running_cost_per_unit_year_eur",
     "opening_cost_eur",
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -52,23 +54,29 @@ def _read_csv(path: Path, name: str, problems: list[Problem]) -> pd.DataFrame | 
 def _need(df: pd.DataFrame, cols: tuple[str, ...], label: str, problems: list[Problem]) -> bool:
     missing = [c for c in cols if c not in df.columns]
     for c in missing:
-        problems.append(Problem("required column is missing"
-                                f"{did_you_mean(c, list(df.columns))}", source=label, field=c))  # fmt: skip
+        problems.append(
+            Problem(
+                f"required column is missing{did_you_mean(c, list(df.columns))}",
+                source=label,
+                field=c,
+            )
+        )
     return not missing
 
 
-def _int(value: str, label: str, row: str, col: str, problems: list[Problem], *,
-         minimum: int = 0) -> int | None:  # fmt: skip
+def _int(
+    value: str, label: str, row: str, col: str, problems: list[Problem], *, minimum: int = 0
+) -> int | None:
     v = value.strip()
     try:
         n = int(v)
     except ValueError:
-        problems.append(Problem(f"'{v}' is not a whole number", source=label, where=row,
-                                field=col))  # fmt: skip
+        problems.append(Problem(f"'{v}' is not a whole number", source=label, where=row, field=col))
         return None
     if n < minimum:
-        problems.append(Problem(f"{n} is below the minimum {minimum}", source=label, where=row,
-                                field=col))  # fmt: skip
+        problems.append(
+            Problem(f"{n} is below the minimum {minimum}", source=label, where=row, field=col)
+        )
         return None
     return n
 
@@ -81,8 +89,9 @@ def _float(value: str, label: str, row: str, col: str, problems: list[Problem]) 
         problems.append(Problem(f"'{v}' is not a number", source=label, where=row, field=col))
         return None
     if not x >= 0 or x == float("inf"):
-        problems.append(Problem(f"{v} must be a number of 0 or more", source=label, where=row,
-                                field=col))  # fmt: skip
+        problems.append(
+            Problem(f"{v} must be a number of 0 or more", source=label, where=row, field=col)
+        )
         return None
     return x
 
@@ -92,14 +101,13 @@ def _date(value: str, label: str, row: str, col: str, problems: list[Problem]) -
     try:
         return dt.date.fromisoformat(v)
     except ValueError:
-        problems.append(Problem(f"'{v}' is not a date (YYYY-MM-DD)", source=label, where=row,
-                                field=col))  # fmt: skip
+        problems.append(
+            Problem(f"'{v}' is not a date (YYYY-MM-DD)", source=label, where=row, field=col)
+        )
         return None
 
 
-def read_planning_tables(
-    config: PlanningConfig, municipalities: list[str]
-) -> PlanningTables:
+def read_planning_tables(config: PlanningConfig, municipalities: list[str]) -> PlanningTables:
     """Read and check the planning tables of a scenario.
 
     Parameters
@@ -124,12 +132,17 @@ def read_planning_tables(
     sources: dict[str, str] = {}
     tasks = stock = candidates = None
 
-    def known(value: str, allowed: list[str], what: str, label: str, row: str,
-              col: str) -> bool:  # fmt: skip
+    def known(value: str, allowed: list[str], what: str, label: str, row: str, col: str) -> bool:
         if value in allowed:
             return True
-        problems.append(Problem(f"unknown {what} '{value}'{did_you_mean(value, allowed)}",
-                                source=label, where=row, field=col))  # fmt: skip
+        problems.append(
+            Problem(
+                f"unknown {what} '{value}'{did_you_mean(value, allowed)}",
+                source=label,
+                where=row,
+                field=col,
+            )
+        )
         return False
 
     if config.tasks is not None:
@@ -137,23 +150,35 @@ def read_planning_tables(
         label = str(path)
         sources["planning_tasks"] = label
         df = _read_csv(path, "tasks", problems)
-        if df is not None and _need(df, ("period", "municipality_code", "group", "task"),
-                                    label, problems):  # fmt: skip
+        if df is not None and _need(
+            df, ("period", "municipality_code", "group", "task"), label, problems
+        ):
             rows = []
             seen: dict[tuple[str, str, str], str] = {}
             for i, r in enumerate(df.to_dict("records")):
                 row = f"row {i + 2}"
                 ok = known(r["period"].strip(), labels, "period", label, row, "period")
-                ok &= known(r["municipality_code"].strip(), municipalities, "municipality",
-                            label, row, "municipality_code")  # fmt: skip
+                ok &= known(
+                    r["municipality_code"].strip(),
+                    municipalities,
+                    "municipality",
+                    label,
+                    row,
+                    "municipality_code",
+                )
                 ok &= known(r["group"].strip(), groups, "group", label, row, "group")
                 n = _int(r["task"], label, row, "task", problems)
                 if not ok or n is None:
                     continue
                 key = (r["period"].strip(), r["municipality_code"].strip(), r["group"].strip())
                 if key in seen:
-                    problems.append(Problem(f"duplicate of {seen[key]} (same period, "
-                                            "municipality and group)", source=label, where=row))  # fmt: skip
+                    problems.append(
+                        Problem(
+                            f"duplicate of {seen[key]} (same period, municipality and group)",
+                            source=label,
+                            where=row,
+                        )
+                    )
                     continue
                 seen[key] = row
                 rows.append((*key, n))
@@ -164,8 +189,7 @@ def read_planning_tables(
         label = str(path)
         sources["planning_stock"] = label
         df = _read_csv(path, "stock", problems)
-        cols = ("site_id", "name", "municipality_code", "units", "occupants", "group",
-                "permit_end")  # fmt: skip
+        cols = ("site_id", "name", "municipality_code", "units", "occupants", "group", "permit_end")
         if df is not None and _need(df, cols, label, problems):
             rows = []
             ids: set[str] = set()
@@ -175,11 +199,18 @@ def read_planning_tables(
                 if not sid:
                     problems.append(Problem("empty id", source=label, where=row, field="site_id"))
                 elif sid in ids:
-                    problems.append(Problem(f"duplicate id '{sid}'", source=label, where=row,
-                                            field="site_id"))  # fmt: skip
+                    problems.append(
+                        Problem(f"duplicate id '{sid}'", source=label, where=row, field="site_id")
+                    )
                 ids.add(sid)
-                known(r["municipality_code"].strip(), municipalities, "municipality", label,
-                      row, "municipality_code")  # fmt: skip
+                known(
+                    r["municipality_code"].strip(),
+                    municipalities,
+                    "municipality",
+                    label,
+                    row,
+                    "municipality_code",
+                )
                 known(r["group"].strip(), groups, "group", label, row, "group")
                 units = _int(r["units"], label, row, "units", problems, minimum=1)
                 occ = _int(r["occupants"], label, row, "occupants", problems)
@@ -188,18 +219,47 @@ def read_planning_tables(
                 if "max_units" in df.columns and r["max_units"].strip():
                     mx = _int(r["max_units"], label, row, "max_units", problems, minimum=1)
                     if mx is not None and units is not None and mx < units:
-                        problems.append(Problem(f"max_units {mx} is below units {units}",
-                                                source=label, where=row, field="max_units"))  # fmt: skip
+                        problems.append(
+                            Problem(
+                                f"max_units {mx} is below units {units}",
+                                source=label,
+                                where=row,
+                                field="max_units",
+                            )
+                        )
                 xy = [float("nan"), float("nan")]
                 for j, c in enumerate(("x", "y")):
                     if c in df.columns and r[c].strip():
                         xv = _float(r[c], label, row, c, problems)
                         xy[j] = float("nan") if xv is None else xv
-                rows.append((sid, r["name"].strip(), r["municipality_code"].strip(), units, occ,
-                             r["group"].strip(), end, mx, *xy))  # fmt: skip
-            stock = pd.DataFrame(rows, columns=["site_id", "name", "municipality_code", "units",
-                                                "occupants", "group", "permit_end", "max_units",
-                                                "x", "y"])  # fmt: skip
+                rows.append(
+                    (
+                        sid,
+                        r["name"].strip(),
+                        r["municipality_code"].strip(),
+                        units,
+                        occ,
+                        r["group"].strip(),
+                        end,
+                        mx,
+                        *xy,
+                    )
+                )
+            stock = pd.DataFrame(
+                rows,
+                columns=[
+                    "site_id",
+                    "name",
+                    "municipality_code",
+                    "units",
+                    "occupants",
+                    "group",
+                    "permit_end",
+                    "max_units",
+                    "x",
+                    "y",
+                ],
+            )
 
     if config.candidates.table is not None:
         path = Path(config.candidates.table.path)
@@ -216,17 +276,16 @@ def read_planning_tables(
                 sid = r["site_id"].strip()
                 row = f"row {i + 2} ({sid})"
                 if sid in ids:
-                    problems.append(Problem(f"duplicate id '{sid}'", source=label, where=row,
-                                            field="site_id"))  # fmt: skip
+                    problems.append(
+                        Problem(f"duplicate id '{sid}'", source=label, where=row, field="site_id")
+                    )
                 ids.add(sid)
                 for c in df.columns:
                     v = r[c].strip()
                     val: object = v or None
                     if v and c in CANDIDATE_INT:
                         val = _int(v, label, row, c, problems, minimum=0)
-                    elif v and c in CANDIDATE_EUR:
-                        val = _float(v, label, row, c, problems)
-                    elif v and c in ("x", "y"):
+                    elif (v and c in CANDIDATE_EUR) or (v and c in ("x", "y")):
                         val = _float(v, label, row, c, problems)
                     elif v and c == "available_from":
                         val = _date(v, label, row, c, problems)
@@ -254,16 +313,27 @@ def longlist_problems(
         return []
     problems = []
     if "municipality_code" not in longlist.columns and n_municipalities > 1:
-        problems.append(Problem("required column is missing (planning needs the municipality "
-                                "of each site)", source=source, field="municipality_code"))  # fmt: skip
+        problems.append(
+            Problem(
+                "required column is missing (planning needs the municipality of each site)",
+                source=source,
+                field="municipality_code",
+            )
+        )
     for i, value in enumerate(longlist.get(src.available_column, pd.Series(dtype=str))):
         if value is None or (isinstance(value, float) and pd.isna(value)) or str(value) == "":
             continue
         try:
             pd.Timestamp(str(value))
         except ValueError:
-            problems.append(Problem(f"'{value}' is not a date (YYYY-MM-DD)", source=source,
-                                    where=f"row {i + 1}", field=src.available_column))  # fmt: skip
+            problems.append(
+                Problem(
+                    f"'{value}' is not a date (YYYY-MM-DD)",
+                    source=source,
+                    where=f"row {i + 1}",
+                    field=src.available_column,
+                )
+            )
     if src.cost_column and src.cost_column in longlist.columns:
         values = pd.to_numeric(longlist[src.cost_column], errors="coerce")
         for i in range(len(values)):
@@ -271,6 +341,12 @@ def longlist_problems(
             if pd.isna(raw) or str(raw) == "":
                 continue
             if pd.isna(values.iloc[i]) or values.iloc[i] < 0:
-                problems.append(Problem(f"'{raw}' is not a cost of 0 or more", source=source,
-                                        where=f"row {i + 1}", field=src.cost_column))  # fmt: skip
+                problems.append(
+                    Problem(
+                        f"'{raw}' is not a cost of 0 or more",
+                        source=source,
+                        where=f"row {i + 1}",
+                        field=src.cost_column,
+                    )
+                )
     return problems

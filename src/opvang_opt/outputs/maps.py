@@ -253,13 +253,13 @@ def _planning(result: RunResult, lang: Lang) -> list[dict[str, Any]] | None:
     inst, p = res.instance, res.plan
     points = site_points(result)
     out = []
-    for t, period in enumerate(inst.periods):
+    for k, period in enumerate(inst.periods):
         rows = []
         for s, site in enumerate(inst.sites):
-            if not p.open[s, t] or site.site_id not in points:
+            if not p.open[s, k] or site.site_id not in points:
                 continue
             lat, lon = points[site.site_id]
-            units, built, moved = int(p.units[s, t]), int(p.built[s, t]), int(p.moved_in[s, t])
+            units, built, moved = int(p.units[s, k]), int(p.built[s, k]), int(p.moved_in[s, k])
             if lang == "nl":
                 text = f"{site.name}: {units} woningen in {period}"
                 extra = f" ({built} nieuw, {moved} verplaatst)" if built or moved else ""
@@ -268,7 +268,7 @@ def _planning(result: RunResult, lang: Lang) -> list[dict[str, Any]] | None:
                 extra = f" ({built} new, {moved} moved)" if built or moved else ""
             rows.append({"ll": [round(lat, 6), round(lon, 6)], "u": units,
                          "t": _esc(text + extra), "new": 1 if built or moved else 0})  # fmt: skip
-        out.append({"key": f"plan_{t}", "period": _esc(period), "rows": rows})
+        out.append({"key": f"plan_{k}", "period": _esc(period), "rows": rows})
     return out
 
 
@@ -616,9 +616,8 @@ def layer_names(data: dict[str, Any], lang: Lang) -> list[tuple[str, str, bool]]
     if data["flows"]:
         out.append(("flows", _esc(t("flows", lang)), True))
     for k, per in enumerate(data.get("planning") or []):
-        label = "Plan" if lang == "nl" else "Plan"
         unit = "locaties" if lang == "nl" else "sites"
-        out.append((per["key"], f"{label} {per['period']} ({len(per['rows'])} {unit})", k == 0))
+        out.append((per["key"], f"Plan {per['period']} ({len(per['rows'])} {unit})", k == 0))
     return out
 
 

@@ -82,13 +82,18 @@ def plan_table(result: PlanningResult) -> pd.DataFrame:
                 int(p.assigned[s, t, g]) * inst.places_per_unit[g] for g in range(len(inst.groups))
             )
             row = {
-                "site_id": _safe(site.site_id), "name": _safe(site.name),
+                "site_id": _safe(site.site_id),
+                "name": _safe(site.name),
                 "municipality_code": inst.municipalities[site.municipality],
-                "period": inst.periods[t], "open": int(p.open[s, t]),
-                "units": int(p.units[s, t]), "built": int(p.built[s, t]),
-                "moved_in": int(p.moved_in[s, t]), "moved_out": int(p.moved_out[s, t]),
-                "closed": int(p.closed[s, t]), "occupied_places": occupied,
-            }  # fmt: skip
+                "period": inst.periods[t],
+                "open": int(p.open[s, t]),
+                "units": int(p.units[s, t]),
+                "built": int(p.built[s, t]),
+                "moved_in": int(p.moved_in[s, t]),
+                "moved_out": int(p.moved_out[s, t]),
+                "closed": int(p.closed[s, t]),
+                "occupied_places": occupied,
+            }
             for g, name in enumerate(inst.groups):
                 row[f"units_{name}"] = int(p.assigned[s, t, g])
             row["cost_eur"] = round(cost / 100, 2)
@@ -105,19 +110,23 @@ def plan_summary(result: PlanningResult) -> pd.DataFrame:
         for mu in range(len(inst.municipalities)):
             for g in range(len(inst.groups)):
                 row = {
-                    "period": inst.periods[t], "municipality_code": inst.municipalities[mu],
-                    "municipality": inst.municipality_names[mu], "group": inst.groups[g],
+                    "period": inst.periods[t],
+                    "municipality_code": inst.municipalities[mu],
+                    "municipality": inst.municipality_names[mu],
+                    "group": inst.groups[g],
                     "task": int(inst.tasks[t, mu, g]),
-                }  # fmt: skip
-                for label, plan in (("", result.plan),
-                                    ("baseline_", result.baseline.plan if result.baseline
-                                     else None)):  # fmt: skip
+                }
+                for label, plan in (
+                    ("", result.plan),
+                    ("baseline_", result.baseline.plan if result.baseline else None),
+                ):
                     if plan is None:
                         continue
                     cap = inst.places_per_unit[g] * sum(
-                        int(plan.assigned[s, t, g]) for s, site in enumerate(inst.sites)
+                        int(plan.assigned[s, t, g])
+                        for s, site in enumerate(inst.sites)
                         if site.municipality == mu
-                    )  # fmt: skip
+                    )
                     u = int(plan.unmet[t, mu, g])
                     row[f"{label}capacity"] = cap
                     row[f"{label}unmet"] = u
@@ -129,8 +138,15 @@ def plan_summary(result: PlanningResult) -> pd.DataFrame:
 def reasons_table(result: PlanningResult, lang: Lang = "nl") -> pd.DataFrame:
     """One row per decision with its plain reason."""
     return pd.DataFrame(
-        [{"period": r.period or "", "site_id": _safe(r.site or ""), "code": r.code,
-          "reason": _safe(render(r, lang))} for r in result.reasons]  # fmt: skip
+        [
+            {
+                "period": r.period or "",
+                "site_id": _safe(r.site or ""),
+                "code": r.code,
+                "reason": _safe(render(r, lang)),
+            }
+            for r in result.reasons
+        ]
     )
 
 
@@ -150,16 +166,31 @@ def timeline_chart(result: PlanningResult, path: Path, lang: Lang = "nl") -> Non
         bottom = np.zeros(inst.n_periods)
         cmap = plt.get_cmap("tab20")
         for k, s in enumerate(used):
-            ax.bar(x, places[s], bottom=bottom, color=cmap(k % 20), width=0.85,
-                   label=inst.sites[s].name)  # fmt: skip
+            ax.bar(
+                x,
+                places[s],
+                bottom=bottom,
+                color=cmap(k % 20),
+                width=0.85,
+                label=inst.sites[s].name,
+            )
             bottom += places[s]
     total = inst.tasks.sum(axis=(1, 2))
-    ax.step(x, total, where="mid", color="black", linewidth=2,
-            label="taak (plekken)" if lang == "nl" else "task (places)")  # fmt: skip
+    ax.step(
+        x,
+        total,
+        where="mid",
+        color="black",
+        linewidth=2,
+        label="taak (plekken)" if lang == "nl" else "task (places)",
+    )
     ax.set_xticks(x, inst.periods, rotation=60, fontsize=8)
     ax.set_ylabel("plekken" if lang == "nl" else "places")
-    ax.set_title("Capaciteit per locatie tegen de taak" if lang == "nl"
-                 else "Capacity per site against the task")  # fmt: skip
+    ax.set_title(
+        "Capaciteit per locatie tegen de taak"
+        if lang == "nl"
+        else "Capacity per site against the task"
+    )
     ax.legend(fontsize=7, ncol=2, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
     fig.savefig(path, metadata={"Software": None})
@@ -181,14 +212,24 @@ def gantt_chart(result: PlanningResult, path: Path, lang: Lang = "nl") -> None:
         for t in np.flatnonzero(p.open[s]):
             colour = "tab:orange" if p.moved_in[s, t] else "tab:blue"
             ax.barh(row, 1, left=t, color=colour, edgecolor="white")
-            ax.text(t + 0.5, row, str(int(p.units[s, t])), ha="center", va="center",
-                    fontsize=7, color="white")  # fmt: skip
+            ax.text(
+                t + 0.5,
+                row,
+                str(int(p.units[s, t])),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white",
+            )
     ax.set_yticks(range(len(used)), [inst.sites[s].name for s in used], fontsize=8)
     ax.set_xticks(np.arange(inst.n_periods) + 0.5, inst.periods, rotation=60, fontsize=8)
     ax.set_xlim(0, inst.n_periods)
     ax.invert_yaxis()
-    ax.set_title("Open locaties en woningen per periode (oranje: verplaatsing)" if lang == "nl"
-                 else "Open sites and units per period (orange: relocation)")  # fmt: skip
+    ax.set_title(
+        "Open locaties en woningen per periode (oranje: verplaatsing)"
+        if lang == "nl"
+        else "Open sites and units per period (orange: relocation)"
+    )
     fig.tight_layout()
     fig.savefig(path, metadata={"Software": None})
     plt.close(fig)

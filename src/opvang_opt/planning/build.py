@@ -19,7 +19,7 @@ from opvang_opt.schema import ExchangeConfig, PlanningConfig
 
 
 def _cents(eur: float) -> int:
-    return int(round(eur * 100))
+    return round(eur * 100)
 
 
 def _period_of(day: dt.date, bounds: list[tuple[dt.date, dt.date]]) -> int:
@@ -111,16 +111,17 @@ def build_instance(
                 base = float(per_group.get(g.name, 0))
                 for t in range(T):
                     k = t // g.cycle_periods
-                    task_arr[t, mi[code], gi[g.name]] += int(
-                        round(base * (1 + growth.get(g.name, 0.0)) ** k)
+                    task_arr[t, mi[code], gi[g.name]] += round(
+                        base * (1 + growth.get(g.name, 0.0)) ** k
                     )
 
     d = config.defaults
     over: dict[str, dict[str, Any]] = {}
     if candidates is not None:
         for rec in candidates.to_dict("records"):
-            over[str(rec["site_id"])] = {k: v for k, v in rec.items()
-                                         if v is not None and not _isnan(v)}  # fmt: skip
+            over[str(rec["site_id"])] = {
+                k: v for k, v in rec.items() if v is not None and not _isnan(v)
+            }
 
     def opt(sid: str, key: str, default: Any) -> Any:
         return over.get(sid, {}).get(key, default)
@@ -134,20 +135,42 @@ def build_instance(
             max_units = int(rec["max_units"]) // block * block
             last = min(T - 1, _last_period_before(rec["permit_end"], bounds))
             g_mask = tuple(True for _ in groups)
-            site_list.append(Site(
-                site_id=sid, name=str(rec["name"]), municipality=mi[rec["municipality_code"]],
-                max_units=max_units, block=block, first_period=0, last_period=last,
-                permit_periods=T, initial_units=units, opening_cost=0,
-                build_cost=_cents(float(opt(sid, "build_cost_per_unit_eur",
-                                            d.build_cost_per_unit_eur)) - d.subsidy_per_unit_eur),
-                move_cost=_cents(float(opt(sid, "move_cost_per_unit_eur",
-                                           d.move_cost_per_unit_eur))),
-                close_cost=_cents(d.close_cost_per_unit_eur),
-                running_cost_year=_cents(float(opt(sid, "running_cost_per_unit_year_eur",
-                                                   d.running_cost_per_unit_year_eur))),
-                groups=g_mask, score=100.0, occupants=int(rec["occupants"]),
-                initial_group=gi[rec["group"]], permit_end=rec["permit_end"].isoformat(),
-            ))  # fmt: skip
+            site_list.append(
+                Site(
+                    site_id=sid,
+                    name=str(rec["name"]),
+                    municipality=mi[rec["municipality_code"]],
+                    max_units=max_units,
+                    block=block,
+                    first_period=0,
+                    last_period=last,
+                    permit_periods=T,
+                    initial_units=units,
+                    opening_cost=0,
+                    build_cost=_cents(
+                        float(opt(sid, "build_cost_per_unit_eur", d.build_cost_per_unit_eur))
+                        - d.subsidy_per_unit_eur
+                    ),
+                    move_cost=_cents(
+                        float(opt(sid, "move_cost_per_unit_eur", d.move_cost_per_unit_eur))
+                    ),
+                    close_cost=_cents(d.close_cost_per_unit_eur),
+                    running_cost_year=_cents(
+                        float(
+                            opt(
+                                sid,
+                                "running_cost_per_unit_year_eur",
+                                d.running_cost_per_unit_year_eur,
+                            )
+                        )
+                    ),
+                    groups=g_mask,
+                    score=100.0,
+                    occupants=int(rec["occupants"]),
+                    initial_group=gi[rec["group"]],
+                    permit_end=rec["permit_end"].isoformat(),
+                )
+            )
 
     cand_rows: list[dict[str, Any]] = []
     src = config.candidates
@@ -157,10 +180,13 @@ def build_instance(
             chosen = chosen[chosen["shortlisted"].astype(bool)]
         for rec in chosen.sort_values("rank").to_dict("records"):
             only = municipalities[0][0] if len(municipalities) == 1 else None
-            row = {"site_id": str(rec[id_column]), "name": str(rec.get(name_column, "")),
-                   "municipality_code": rec.get("municipality_code", only),
-                   "max_units": int(rec.get("capacity_units", d.max_units) or 0),
-                   "score": float(rec.get("score", 0.0))}  # fmt: skip
+            row = {
+                "site_id": str(rec[id_column]),
+                "name": str(rec.get(name_column, "")),
+                "municipality_code": rec.get("municipality_code", only),
+                "max_units": int(rec.get("capacity_units", d.max_units) or 0),
+                "score": float(rec.get("score", 0.0)),
+            }
             avail = rec.get(src.available_column)
             if avail is not None and not _isnan(avail) and str(avail):
                 row["available_from"] = pd.Timestamp(avail).date()
@@ -171,8 +197,11 @@ def build_instance(
         # table rows for sites outside the longlist (e.g. a site for relocated units) join
         listed = {row["site_id"] for row in cand_rows}
         known = set(sites[id_column].astype(str))
-        cand_rows += [dict(o) for sid, o in over.items()
-                      if sid not in listed and sid not in known and o.get("municipality_code")]  # fmt: skip
+        cand_rows += [
+            dict(o)
+            for sid, o in over.items()
+            if sid not in listed and sid not in known and o.get("municipality_code")
+        ]
     elif src.from_ == "table" and candidates is not None:
         cand_rows = [dict(over[sid]) for sid in over]
 
@@ -190,38 +219,61 @@ def build_instance(
             allowed = {g.strip() for g in str(row["groups"]).split(";")}
             g_mask = tuple(g in allowed for g in groups)
         mx = int(row.get("max_units", d.max_units))
-        site_list.append(Site(
-            site_id=str(row["site_id"]), name=str(row.get("name") or row["site_id"]),
-            municipality=mi[code], max_units=mx // block * block, block=block,
-            first_period=min(first, T), last_period=T - 1, permit_periods=permit,
-            initial_units=0,
-            opening_cost=_cents(float(row.get("opening_cost_eur", d.opening_cost_eur))),
-            build_cost=_cents(float(row.get("build_cost_per_unit_eur",
-                                            d.build_cost_per_unit_eur)) - d.subsidy_per_unit_eur),
-            move_cost=_cents(float(row.get("move_cost_per_unit_eur",
-                                           d.move_cost_per_unit_eur))),
-            close_cost=_cents(d.close_cost_per_unit_eur),
-            running_cost_year=_cents(float(row.get("running_cost_per_unit_year_eur",
-                                                   d.running_cost_per_unit_year_eur))),
-            groups=g_mask, score=float(row.get("score", 0.0)),
-            available_from=str(avail),
-        ))  # fmt: skip
+        site_list.append(
+            Site(
+                site_id=str(row["site_id"]),
+                name=str(row.get("name") or row["site_id"]),
+                municipality=mi[code],
+                max_units=mx // block * block,
+                block=block,
+                first_period=min(first, T),
+                last_period=T - 1,
+                permit_periods=permit,
+                initial_units=0,
+                opening_cost=_cents(float(row.get("opening_cost_eur", d.opening_cost_eur))),
+                build_cost=_cents(
+                    float(row.get("build_cost_per_unit_eur", d.build_cost_per_unit_eur))
+                    - d.subsidy_per_unit_eur
+                ),
+                move_cost=_cents(
+                    float(row.get("move_cost_per_unit_eur", d.move_cost_per_unit_eur))
+                ),
+                close_cost=_cents(d.close_cost_per_unit_eur),
+                running_cost_year=_cents(
+                    float(
+                        row.get("running_cost_per_unit_year_eur", d.running_cost_per_unit_year_eur)
+                    )
+                ),
+                groups=g_mask,
+                score=float(row.get("score", 0.0)),
+                available_from=str(avail),
+            )
+        )
 
     unmet = tuple(
-        _cents(g.unmet_cost_per_person_day_eur
-               if g.unmet_cost_per_person_day_eur is not None
-               else config.unmet_cost_per_person_day_eur)
+        _cents(
+            g.unmet_cost_per_person_day_eur
+            if g.unmet_cost_per_person_day_eur is not None
+            else config.unmet_cost_per_person_day_eur
+        )
         for g in config.groups
-    )  # fmt: skip
+    )
     return PlanningInstance(
-        periods=tuple(labels), days=days, years=years, discount=discount,
-        municipalities=tuple(c for c, _ in munis), municipality_names=tuple(n for _, n in munis),
-        groups=tuple(groups), group_labels=tuple(g.label or g.name for g in config.groups),
+        periods=tuple(labels),
+        days=days,
+        years=years,
+        discount=discount,
+        municipalities=tuple(c for c, _ in munis),
+        municipality_names=tuple(n for _, n in munis),
+        groups=tuple(groups),
+        group_labels=tuple(g.label or g.name for g in config.groups),
         places_per_unit=tuple(g.places_per_unit for g in config.groups),
-        hard=tuple(g.hard for g in config.groups), unmet_cost_day=unmet,
-        tasks=task_arr, sites=tuple(site_list),
+        hard=tuple(g.hard for g in config.groups),
+        unmet_cost_day=unmet,
+        tasks=task_arr,
+        sites=tuple(site_list),
         budgets={y: _cents(b) for y, b in config.yearly_budget_eur.items()},
-    )  # fmt: skip
+    )
 
 
 def _isnan(v: Any) -> bool:

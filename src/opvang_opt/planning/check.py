@@ -50,15 +50,20 @@ def check_plan(
     M = len(inst.municipalities)
     out: list[Violation] = []
 
-    def bad(rule: str, msg: str, where: str, value: float | None = None,
-            limit: float | None = None) -> None:  # fmt: skip
+    def bad(
+        rule: str, msg: str, where: str, value: float | None = None, limit: float | None = None
+    ) -> None:
         out.append(Violation(rule, msg, where, value, limit))
 
     arrays = {
-        "units": plan.units, "built": plan.built, "moved_in": plan.moved_in,
-        "moved_out": plan.moved_out, "closed": plan.closed, "assigned": plan.assigned,
+        "units": plan.units,
+        "built": plan.built,
+        "moved_in": plan.moved_in,
+        "moved_out": plan.moved_out,
+        "closed": plan.closed,
+        "assigned": plan.assigned,
         "unmet": plan.unmet,
-    }  # fmt: skip
+    }
     for name, arr in arrays.items():
         if (arr < 0).any():
             bad("sign", f"{name} has negative entries", name)
@@ -74,25 +79,49 @@ def check_plan(
             where = f"{sid} {inst.periods[t]}"
             n = int(plan.units[s, t])
             if n % site.block:
-                bad("block", f"{n} units is not a multiple of the block of {site.block}",
-                    where, n, site.block)  # fmt: skip
+                bad(
+                    "block",
+                    f"{n} units is not a multiple of the block of {site.block}",
+                    where,
+                    n,
+                    site.block,
+                )
             if n > site.max_units:
-                bad("capacity", f"{n} units on a site with room for {site.max_units}",
-                    where, n, site.max_units)  # fmt: skip
-            expect = prev + int(plan.built[s, t]) + int(plan.moved_in[s, t]) - int(
-                plan.moved_out[s, t]
-            ) - int(plan.closed[s, t])
+                bad(
+                    "capacity",
+                    f"{n} units on a site with room for {site.max_units}",
+                    where,
+                    n,
+                    site.max_units,
+                )
+            expect = (
+                prev
+                + int(plan.built[s, t])
+                + int(plan.moved_in[s, t])
+                - int(plan.moved_out[s, t])
+                - int(plan.closed[s, t])
+            )
             if n != expect:
-                bad("balance", f"units {n} differ from previous units plus built and moved "
-                    f"in minus moved out and closed ({expect})", where, n, expect)  # fmt: skip
+                bad(
+                    "balance",
+                    f"units {n} differ from previous units plus built and moved "
+                    f"in minus moved out and closed ({expect})",
+                    where,
+                    n,
+                    expect,
+                )
             is_open = bool(plan.open[s, t])
             if n > 0 and not is_open:
                 bad("open", f"{n} units on a site that is not open", where, n, 0)
             if is_open and not site.may_open(t):
-                bad("availability", f"open outside its window (periods "
+                bad(
+                    "availability",
+                    f"open outside its window (periods "
                     f"{inst.periods[site.first_period] if site.first_period < T else '-'} to "
                     f"{inst.periods[min(site.last_period, T - 1)]}: available from, lead "
-                    "time, permit end)", where)  # fmt: skip
+                    "time, permit end)",
+                    where,
+                )
             if (plan.built[s, t] or plan.moved_in[s, t]) and not is_open:
                 bad("open", "units built or moved in while the site is not open", where)
             was_open = site.existing if t == 0 else bool(plan.open[s, t - 1])
@@ -108,20 +137,33 @@ def check_plan(
                 bad("balance", "units moved out or closed from an empty site", where)
             a = plan.assigned[s, t]
             if int(a.sum()) > n:
-                bad("assigned", f"{int(a.sum())} units assigned to groups, {n} stand there",
-                    where, int(a.sum()), n)  # fmt: skip
+                bad(
+                    "assigned",
+                    f"{int(a.sum())} units assigned to groups, {n} stand there",
+                    where,
+                    int(a.sum()),
+                    n,
+                )
             for g in range(G):
                 if a[g] and not site.groups[g]:
-                    bad("group", f"units assigned to {inst.groups[g]}, which the site may "
-                        "not house", where)  # fmt: skip
+                    bad(
+                        "group",
+                        f"units assigned to {inst.groups[g]}, which the site may not house",
+                        where,
+                    )
             prev = n
         if starts > 1:
             bad("start", f"the site opens {starts} times; a site opens at most once", sid)
         if not site.existing:
             run = int(plan.open[s].sum())
             if run > site.permit_periods:
-                bad("permit", f"open {run} periods, the permit allows {site.permit_periods}",
-                    sid, run, site.permit_periods)  # fmt: skip
+                bad(
+                    "permit",
+                    f"open {run} periods, the permit allows {site.permit_periods}",
+                    sid,
+                    run,
+                    site.permit_periods,
+                )
 
     for t in range(T):
         ins, outs = int(plan.moved_in[:, t].sum()), int(plan.moved_out[:, t].sum())
@@ -141,27 +183,49 @@ def check_plan(
                 short = max(0, task - cover)
                 u = int(plan.unmet[t, mu, g])
                 if u < short:
-                    bad("task", f"unmet {u} places, but the task of {task} has {cover} placed",
-                        where, u, short)  # fmt: skip
+                    bad(
+                        "task",
+                        f"unmet {u} places, but the task of {task} has {cover} placed",
+                        where,
+                        u,
+                        short,
+                    )
                 if u > task:
                     bad("task", f"unmet {u} above the task {task}", where, u, task)
                 if hard_tasks and inst.hard[g] and u > 0:
-                    bad("hard_task", f"{u} places short of a task that must be met", where,
-                        u, 0)  # fmt: skip
+                    bad("hard_task", f"{u} places short of a task that must be met", where, u, 0)
 
     spend = investment_per_year(inst, plan)
     for year, budget in inst.budgets.items():
         if spend.get(year, 0) > budget:
-            bad("budget", f"investment {spend[year] / 100:,.2f} EUR above the budget "
-                f"{budget / 100:,.2f} EUR", str(year), spend[year], budget)  # fmt: skip
+            bad(
+                "budget",
+                f"investment {spend[year] / 100:,.2f} EUR above the budget {budget / 100:,.2f} EUR",
+                str(year),
+                spend[year],
+                budget,
+            )
 
     costs = plan_costs(inst, plan)
     if claimed_objective is not None and abs(claimed_objective - costs.total) >= 1:
-        bad("objective", f"reported cost {claimed_objective} cents, recomputed "
-            f"{costs.total} cents", "plan", claimed_objective, costs.total)  # fmt: skip
+        bad(
+            "objective",
+            f"reported cost {claimed_objective} cents, recomputed {costs.total} cents",
+            "plan",
+            claimed_objective,
+            costs.total,
+        )
     details = {
-        "opening": costs.opening, "building": costs.building, "moving": costs.moving,
-        "closing": costs.closing, "running": costs.running, "unmet": costs.unmet,
-    }  # fmt: skip
-    return CheckReport(checker, tuple(out), objective=float(costs.total),
-                       details={k: float(v) for k, v in details.items()})  # fmt: skip
+        "opening": costs.opening,
+        "building": costs.building,
+        "moving": costs.moving,
+        "closing": costs.closing,
+        "running": costs.running,
+        "unmet": costs.unmet,
+    }
+    return CheckReport(
+        checker,
+        tuple(out),
+        objective=float(costs.total),
+        details={k: float(v) for k, v in details.items()},
+    )

@@ -12,11 +12,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
-
 from typing import Any, Literal
 
 import numpy as np
-
 from ortools.math_opt.python import mathopt
 
 from opvang_opt.planning.greedy import greedy_plan
@@ -80,8 +78,9 @@ def plan_by_municipality(
         left = time_limit_s - (time.perf_counter() - t0)
         share = max(0.5, left / (M - mu))
         start = greedy_plan(sub)
-        out = solve_model(sub, backend=backend, time_limit_s=share, relative_gap=relative_gap,
-                          hint=start)  # fmt: skip
+        out = solve_model(
+            sub, backend=backend, time_limit_s=share, relative_gap=relative_gap, hint=start
+        )
         best = start
         if out.plan is not None and plan_costs(sub, out.plan).total <= plan_costs(sub, start).total:
             best = out.plan
@@ -112,7 +111,10 @@ def _fix_openings(inst: PlanningInstance, v: Any, vals: dict, theta: float) -> N
 
 
 def lp_rounding_plan(
-    inst: PlanningInstance, *, time_limit_s: float, theta: float = 0.5,
+    inst: PlanningInstance,
+    *,
+    time_limit_s: float,
+    theta: float = 0.5,
     mode: Literal["round", "rins"] = "round",
 ) -> tuple[Plan | None, float]:
     """A plan rounded from the LP relaxation, and the LP bound of the whole (cents).
@@ -161,10 +163,64 @@ def lp_rounding_plan(
         x.integer = True
     left = max(1.0, time_limit_s - (time.perf_counter() - t0))
     res = mathopt.solve(
-        model, mathopt.SolverType.HIGHS,
-        params=mathopt.SolveParameters(time_limit=dt.timedelta(seconds=left),
-                                       relative_gap_tolerance=1e-4),
-    )  # fmt: skip
+        model,
+        mathopt.SolverType.HIGHS,
+        params=mathopt.SolveParameters(
+            time_limit=dt.timedelta(seconds=left), relative_gap_tolerance=1e-4
+        ),
+    )
     if not res.has_primal_feasible_solution():
         return None, bound
     return _extract(inst, v, res.variable_values()), bound
+
+
+def improve_by_municipality(
+    inst: PlanningInstance,
+    plan: Plan,
+    *,
+    time_limit_s: float,
+    backend: Backend = "highs",
+) -> Plan:
+    """Re-plan each municipality alone, starting from its part of ``plan``; keep what is
+    cheaper.
+
+    Only a municipality whose part of the plan moves units within itself (moves in and out
+    balance per period inside it) is re-planned, so the other parts stay valid.
+    """
+    t0 = time.perf_counter()
+    out = dataclasses.replace(plan)
+    M = len(inst.municipalities)
+    for mu in range(M):
+        left = time_limit_s - (time.perf_counter() - t0)
+        if left <= 0.5:
+            break
+        sub, idx = sub_instance(inst, mu)
+        if not idx:
+            continue
+        part = Plan(
+            open=out.open[idx],
+            start=out.start[idx],
+            units=out.units[idx],
+            built=out.built[idx],
+            moved_in=out.moved_in[idx],
+            moved_out=out.moved_out[idx],
+            closed=out.closed[idx],
+            assigned=out.assigned[idx],
+            unmet=out.unmet[:, mu : mu + 1, :],
+        )
+        if (part.moved_in.sum(axis=0) != part.moved_out.sum(axis=0)).any():
+            continue
+        res = solve_model(
+            sub,
+            backend=backend,
+            time_limit_s=max(0.5, left / (M - mu)),
+            relative_gap=1e-4,
+            hint=part,
+        )
+        if res.plan is None or plan_costs(sub, res.plan).total >= plan_costs(sub, part).total:
+            continue
+        for name in ("open", "start", "units", "built", "moved_in", "moved_out", "closed"):
+            getattr(out, name)[idx] = getattr(res.plan, name)
+        out.assigned[idx] = res.plan.assigned
+        out.unmet[:, mu, :] = res.plan.unmet[:, 0, :]
+    return out

@@ -45,20 +45,32 @@ def explain(inst: PlanningInstance, plan: Plan) -> tuple[Reason, ...]:
     def why_in(s: int, t: int) -> Reason:
         site = inst.sites[s]
         sources = [
-            o for o in range(inst.n_sites)
+            o
+            for o in range(inst.n_sites)
             if plan.moved_out[o, t] > 0 and not inst.sites[o].may_open(t)
-        ]  # fmt: skip
+        ]
         if plan.moved_in[s, t] > 0 and sources:
             o = sources[0]
-            return Reason("why_relocate", {"from_site": name[o],
-                                           "permit_end": inst.sites[o].permit_end or
-                                           inst.periods[inst.sites[o].last_period]})  # fmt: skip
+            return Reason(
+                "why_relocate",
+                {
+                    "from_site": name[o],
+                    "permit_end": inst.sites[o].permit_end
+                    or inst.periods[inst.sites[o].last_period],
+                },
+            )
         short, g = shortfall_without(s, t)
         mu = site.municipality
         if short > 0:
-            return Reason("why_short", {
-                "municipality": inst.municipality_names[mu], "period": inst.periods[t],
-                "short": short, "group": inst.group_labels[g]})  # fmt: skip
+            return Reason(
+                "why_short",
+                {
+                    "municipality": inst.municipality_names[mu],
+                    "period": inst.periods[t],
+                    "short": short,
+                    "group": inst.group_labels[g],
+                },
+            )
         later = inst.tasks[t:, mu, :].sum(axis=1)
         if len(later) > 1 and later.max() > later[0]:
             return Reason("why_ahead", {"lead": max(0, site.first_period)})
@@ -71,25 +83,60 @@ def explain(inst: PlanningInstance, plan: Plan) -> tuple[Reason, ...]:
             built, moved = int(plan.built[s, t]), int(plan.moved_in[s, t])
             if built or moved or (plan.start[s, t] and not site.existing):
                 code = "open" if plan.start[s, t] and not site.existing else "extend"
-                out.append((t, s, Reason(code, {"site": name[s], "period": period,
-                                                "moved": moved, "built": built},
-                                         site.site_id, period, why_in(s, t))))  # fmt: skip
+                out.append(
+                    (
+                        t,
+                        s,
+                        Reason(
+                            code,
+                            {"site": name[s], "period": period, "moved": moved, "built": built},
+                            site.site_id,
+                            period,
+                            why_in(s, t),
+                        ),
+                    )
+                )
             mo, cl = int(plan.moved_out[s, t]), int(plan.closed[s, t])
-            ends = not site.may_open(t) or (t > 0 and not plan.open[s, t] and plan.open[s, t - 1]
-                                            and site.existing)  # fmt: skip
+            ends = not site.may_open(t) or (
+                t > 0 and not plan.open[s, t] and plan.open[s, t - 1] and site.existing
+            )
             permit = {"permit_end": site.permit_end or inst.periods[min(site.last_period, T - 1)]}
             if mo:
                 dest = [name[o] for o in range(inst.n_sites) if plan.moved_in[o, t] > 0]
-                why = (Reason("why_permit_end", permit) if ends
-                       else Reason("why_needed_elsewhere"))  # fmt: skip
-                out.append((t, s, Reason("move_out", {"units": mo, "site": name[s],
-                                                      "period": period,
-                                                      "dest": ", ".join(dest)},
-                                         site.site_id, period, why)))  # fmt: skip
+                why = Reason("why_permit_end", permit) if ends else Reason("why_needed_elsewhere")
+                out.append(
+                    (
+                        t,
+                        s,
+                        Reason(
+                            "move_out",
+                            {
+                                "units": mo,
+                                "site": name[s],
+                                "period": period,
+                                "dest": ", ".join(dest),
+                            },
+                            site.site_id,
+                            period,
+                            why,
+                        ),
+                    )
+                )
             if cl:
                 why = Reason("why_permit_end", permit) if ends else Reason("why_surplus")
-                out.append((t, s, Reason("close", {"site": name[s], "period": period,
-                                                   "units": cl}, site.site_id, period, why)))  # fmt: skip
+                out.append(
+                    (
+                        t,
+                        s,
+                        Reason(
+                            "close",
+                            {"site": name[s], "period": period, "units": cl},
+                            site.site_id,
+                            period,
+                            why,
+                        ),
+                    )
+                )
         if not site.existing and not plan.open[s].any():
             if site.first_period >= T:
                 label = f"na {inst.periods[-1]}"
@@ -104,16 +151,38 @@ def explain(inst: PlanningInstance, plan: Plan) -> tuple[Reason, ...]:
                 if not u:
                     continue
                 room = any(
-                    site.municipality == mu and site.groups[g] and site.may_open(t)
+                    site.municipality == mu
+                    and site.groups[g]
+                    and site.may_open(t)
                     and plan.units[o, t] < site.max_blocks * site.block
                     for o, site in enumerate(inst.sites)
-                )  # fmt: skip
-                why = (Reason("why_unmet_cheaper") if room else
-                       Reason("why_no_room", {"municipality": inst.municipality_names[mu],
-                                              "period": inst.periods[t]}))  # fmt: skip
-                out.append((t, -1, Reason("unmet", {
-                    "municipality": inst.municipality_names[mu], "period": inst.periods[t],
-                    "short": u, "group": inst.group_labels[g],
-                    "person_days": u * inst.days[t]}, None, inst.periods[t], why)))  # fmt: skip
+                )
+                why = (
+                    Reason("why_unmet_cheaper")
+                    if room
+                    else Reason(
+                        "why_no_room",
+                        {"municipality": inst.municipality_names[mu], "period": inst.periods[t]},
+                    )
+                )
+                out.append(
+                    (
+                        t,
+                        -1,
+                        Reason(
+                            "unmet",
+                            {
+                                "municipality": inst.municipality_names[mu],
+                                "period": inst.periods[t],
+                                "short": u,
+                                "group": inst.group_labels[g],
+                                "person_days": u * inst.days[t],
+                            },
+                            None,
+                            inst.periods[t],
+                            why,
+                        ),
+                    )
+                )
     out.sort(key=lambda x: (x[0], x[1]))
     return tuple(r for _, _, r in out)

@@ -74,11 +74,15 @@ def greedy_plan(inst: PlanningInstance) -> Plan:
             # extend open sites first, then open the best available sites
             order = [s for s in range(S) if is_open[s] and inst.sites[s].municipality == mu]
             fresh = sorted(
-                (s for s in range(S)
-                 if not opened[s] and inst.sites[s].municipality == mu
-                 and inst.sites[s].may_open(t)),
+                (
+                    s
+                    for s in range(S)
+                    if not opened[s]
+                    and inst.sites[s].municipality == mu
+                    and inst.sites[s].may_open(t)
+                ),
                 key=rank,
-            )  # fmt: skip
+            )
             for s in order + fresh:
                 if short <= 0:
                     break
@@ -97,9 +101,12 @@ def greedy_plan(inst: PlanningInstance) -> Plan:
                 if add <= 0:
                     continue
                 moved = min(pool, add)
-                spent[year] = spent.get(year, 0) + fixed + moved * site.move_cost + (
-                    add - moved
-                ) * site.build_cost
+                spent[year] = (
+                    spent.get(year, 0)
+                    + fixed
+                    + moved * site.move_cost
+                    + (add - moved) * site.build_cost
+                )
                 if not is_open[s]:
                     is_open[s] = True
                     opened[s] = True

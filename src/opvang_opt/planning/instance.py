@@ -218,9 +218,7 @@ class CostBreakdown:
     @property
     def total(self) -> int:
         """Sum of every kind."""
-        return (
-            self.opening + self.building + self.moving + self.closing + self.running + self.unmet
-        )
+        return self.opening + self.building + self.moving + self.closing + self.running + self.unmet
 
 
 def plan_costs(inst: PlanningInstance, plan: Plan) -> CostBreakdown:

@@ -208,8 +208,9 @@ def build_model(
                 v.assigned[s, t, g] = a
                 assigned.append(a)
                 if tight:
-                    need = math.ceil(int(_task_bound(inst, t, site.municipality, g)) /
-                                     inst.places_per_unit[g])  # fmt: skip
+                    need = math.ceil(
+                        int(_task_bound(inst, t, site.municipality, g)) / inst.places_per_unit[g]
+                    )
                     m.add_linear_constraint(a <= min(cap, need) * o)
             if assigned:
                 m.add_linear_constraint(sum(assigned) <= site.block * v.blocks[s, t])
@@ -222,8 +223,11 @@ def build_model(
             if tight:
                 for t in range(T):
                     if (s, t) in v.open:
-                        window = [v.start[s, u] for u in range(max(0, t - P + 1), t + 1)
-                                  if (s, u) in v.start]  # fmt: skip
+                        window = [
+                            v.start[s, u]
+                            for u in range(max(0, t - P + 1), t + 1)
+                            if (s, u) in v.start
+                        ]
                         m.add_linear_constraint(v.open[s, t] <= sum(window))
             else:
                 m.add_linear_constraint(sum(v.open[s, t] for t in range(T)) <= P)
@@ -321,9 +325,12 @@ def solve_model(
     """
     t0 = time.perf_counter()
     model, v = build_model(
-        inst, formulation, soft_all=soft_all, objective=objective,
+        inst,
+        formulation,
+        soft_all=soft_all,
+        objective=objective,
         implied_continuous=backend != "cpsat",
-    )  # fmt: skip
+    )
     build = time.perf_counter() - t0
     params = mathopt.SolveParameters(
         time_limit=_td(time_limit_s),
@@ -341,7 +348,7 @@ def solve_model(
         )
     try:
         result = mathopt.solve(model, _SOLVERS[backend], params=params, model_params=model_params)
-    except Exception:  # noqa: BLE001 - a solver rejecting the hint; solve without it
+    except Exception:
         if model_params is None:
             raise
         result = mathopt.solve(model, _SOLVERS[backend], params=params)
@@ -351,23 +358,39 @@ def solve_model(
     n_cons = len(list(model.linear_constraints()))
     if reason in (mathopt.TerminationReason.INFEASIBLE,):
         return SolveOutcome(
-            SolveStatus.INFEASIBLE, None, None, None, None, seconds, build, backend,
-            formulation, n_vars, n_cons,
-        )  # fmt: skip
+            SolveStatus.INFEASIBLE,
+            None,
+            None,
+            None,
+            None,
+            seconds,
+            build,
+            backend,
+            formulation,
+            n_vars,
+            n_cons,
+        )
     if not result.has_primal_feasible_solution():
         return SolveOutcome(
-            SolveStatus.NO_SOLUTION, None, None, None, None, seconds, build, backend,
-            formulation, n_vars, n_cons,
-        )  # fmt: skip
+            SolveStatus.NO_SOLUTION,
+            None,
+            None,
+            None,
+            None,
+            seconds,
+            build,
+            backend,
+            formulation,
+            n_vars,
+            n_cons,
+        )
     values = result.variable_values()
     plan = _extract(inst, v, values)
     obj = round(result.objective_value())
     bound = result.termination.objective_bounds.dual_bound
     gap = _gap(obj, bound)
     status = (
-        SolveStatus.OPTIMAL
-        if reason == mathopt.TerminationReason.OPTIMAL
-        else SolveStatus.FEASIBLE
+        SolveStatus.OPTIMAL if reason == mathopt.TerminationReason.OPTIMAL else SolveStatus.FEASIBLE
     )
     return SolveOutcome(
         status, plan, obj, bound, gap, seconds, build, backend, formulation, n_vars, n_cons
@@ -403,7 +426,7 @@ def _gap(obj: float, bound: float | None) -> float | None:
     return abs(obj - bound) / max(1.0, abs(obj))
 
 
-def _td(seconds: float):  # noqa: ANN202
+def _td(seconds: float):
     import datetime as dt
 
     return dt.timedelta(seconds=seconds)
@@ -413,7 +436,7 @@ def _extract(inst: PlanningInstance, v: _Vars, values: dict) -> Plan:
     plan = Plan.empty(inst)
 
     def val(x: mathopt.Variable) -> int:
-        return int(round(values[x]))
+        return round(values[x])
 
     for (s, t), x in v.open.items():
         plan.open[s, t] = val(x) == 1

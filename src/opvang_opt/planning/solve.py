@@ -11,19 +11,23 @@ import numpy as np
 
 from opvang_opt.errors import Diagnosis, Shortfall
 from opvang_opt.planning.check import check_plan
+from opvang_opt.planning.decompose import (
+    improve_by_municipality,
+    lp_rounding_plan,
+    plan_by_municipality,
+)
 from opvang_opt.planning.explain import explain
 from opvang_opt.planning.greedy import greedy_plan
 from opvang_opt.planning.instance import CostBreakdown, Plan, PlanningInstance, plan_costs
-from opvang_opt.planning.decompose import lp_rounding_plan, plan_by_municipality
 from opvang_opt.planning.model import Backend, Formulation, solve_model
+from opvang_opt.planning.texts import Reason
+from opvang_opt.status import CheckReport, SolveStatus
 
 Method = Literal["auto", "mip", "lp_round", "municipalities"]
 
 LARGE_ABOVE_SITES = 150
 """With method ``auto``, instances with more sites than this are planned by LP rounding
 only (the full MIP finds nothing better in minutes there; see the benchmark)."""
-from opvang_opt.planning.texts import Reason
-from opvang_opt.status import CheckReport, SolveStatus
 
 
 @dataclass(frozen=True)
@@ -137,11 +141,13 @@ def plan(
     if baseline:
         bcheck = check_plan(inst, start, hard_tasks=False, checker="planning-baseline")
         bcheck.raise_if_violated()
-        base = BaselineResult(start, plan_costs(inst, start), unmet_person_days(inst, start),
-                              bcheck)  # fmt: skip
+        base = BaselineResult(
+            start, plan_costs(inst, start), unmet_person_days(inst, start), bcheck
+        )
     if method == "municipalities":
-        p, bound = plan_by_municipality(inst, time_limit_s=time_limit_s, backend=backend,
-                                        relative_gap=max(relative_gap, 1e-4))  # fmt: skip
+        p, bound = plan_by_municipality(
+            inst, time_limit_s=time_limit_s, backend=backend, relative_gap=max(relative_gap, 1e-4)
+        )
         return _bounded(inst, p, bound, relative_gap, base, t0, backend, "per municipality")
     rounded, lp = (None, float("-inf"))
     if method in ("auto", "lp_round"):
@@ -152,24 +158,60 @@ def plan(
     if rounded is not None and (method == "lp_round" or (method == "auto" and large)):
         if not any(inst.hard) and plan_costs(inst, start).total < plan_costs(inst, rounded).total:
             rounded = start
+        left = time_limit_s - (time.perf_counter() - t0)
+        if left > 1 and len(inst.municipalities) > 1 and not inst.budgets:
+            rounded = improve_by_municipality(
+                inst, _tidy(inst, _copy(rounded)), time_limit_s=left, backend=backend
+            )
         return _bounded(inst, rounded, lp, relative_gap, base, t0, backend, "LP rounding")
     hint = start
     if rounded is not None and plan_costs(inst, rounded).total <= plan_costs(inst, start).total:
         hint = rounded
     left = max(1.0, time_limit_s - (time.perf_counter() - t0))
     out = solve_model(
-        inst, formulation=formulation, backend=backend, time_limit_s=left,
-        relative_gap=relative_gap, threads=threads, hint=hint,
-    )  # fmt: skip
+        inst,
+        formulation=formulation,
+        backend=backend,
+        time_limit_s=left,
+        relative_gap=relative_gap,
+        threads=threads,
+        hint=hint,
+    )
     if out.bound is not None and lp > out.bound:
         out = dataclasses.replace(out, bound=lp)
     if out.status == SolveStatus.INFEASIBLE:
         diag = diagnose(inst, backend=backend, time_limit_s=time_limit_s)
-        return PlanningResult(inst, out.status, None, None, None, None, None, (), diag, base,
-                              time.perf_counter() - t0, backend, formulation)  # fmt: skip
+        return PlanningResult(
+            inst,
+            out.status,
+            None,
+            None,
+            None,
+            None,
+            None,
+            (),
+            diag,
+            base,
+            time.perf_counter() - t0,
+            backend,
+            formulation,
+        )
     if out.plan is None:
-        return PlanningResult(inst, out.status, None, None, None, None, None, (), None, base,
-                              time.perf_counter() - t0, backend, formulation)  # fmt: skip
+        return PlanningResult(
+            inst,
+            out.status,
+            None,
+            None,
+            None,
+            None,
+            None,
+            (),
+            None,
+            base,
+            time.perf_counter() - t0,
+            backend,
+            formulation,
+        )
     p = _tidy(inst, out.plan)
     claimed = out.objective if out.status == SolveStatus.OPTIMAL else None
     check = check_plan(inst, p, claimed_objective=claimed)
@@ -178,13 +220,33 @@ def plan(
     gap = out.gap
     if out.bound is not None and costs.total > 0:
         gap = 0.0 if costs.total - out.bound < 1 else (costs.total - out.bound) / costs.total
-    return PlanningResult(inst, out.status, p, costs, gap, out.bound, check, explain(inst, p),
-                          None, base, time.perf_counter() - t0, backend, formulation)  # fmt: skip
+    return PlanningResult(
+        inst,
+        out.status,
+        p,
+        costs,
+        gap,
+        out.bound,
+        check,
+        explain(inst, p),
+        None,
+        base,
+        time.perf_counter() - t0,
+        backend,
+        formulation,
+    )
 
 
-def _bounded(inst: PlanningInstance, p: Plan, bound: float, relative_gap: float,
-             base: BaselineResult | None, t0: float, backend: str,
-             how: str) -> PlanningResult:  # fmt: skip
+def _bounded(
+    inst: PlanningInstance,
+    p: Plan,
+    bound: float,
+    relative_gap: float,
+    base: BaselineResult | None,
+    t0: float,
+    backend: str,
+    how: str,
+) -> PlanningResult:
     """The result of a heuristic plan with a proven lower bound (the LP relaxation)."""
     p = _tidy(inst, p)
     check = check_plan(inst, p)
@@ -192,8 +254,26 @@ def _bounded(inst: PlanningInstance, p: Plan, bound: float, relative_gap: float,
     costs = plan_costs(inst, p)
     gap = max(0.0, (costs.total - bound) / costs.total) if costs.total else 0.0
     status = SolveStatus.OPTIMAL if gap <= relative_gap else SolveStatus.FEASIBLE
-    return PlanningResult(inst, status, p, costs, gap, bound, check, explain(inst, p), None,
-                          base, time.perf_counter() - t0, backend, f"tight, {how}")  # fmt: skip
+    return PlanningResult(
+        inst,
+        status,
+        p,
+        costs,
+        gap,
+        bound,
+        check,
+        explain(inst, p),
+        None,
+        base,
+        time.perf_counter() - t0,
+        backend,
+        f"tight, {how}",
+    )
+
+
+def _copy(p: Plan) -> Plan:
+    """A plan with its own arrays."""
+    return Plan(**{f.name: getattr(p, f.name).copy() for f in dataclasses.fields(p)})
 
 
 def _tidy(inst: PlanningInstance, p: Plan) -> Plan:
@@ -202,9 +282,10 @@ def _tidy(inst: PlanningInstance, p: Plan) -> Plan:
         for mu in range(len(inst.municipalities)):
             for g in range(len(inst.groups)):
                 cover = inst.places_per_unit[g] * sum(
-                    int(p.assigned[s, t, g]) for s, site in enumerate(inst.sites)
+                    int(p.assigned[s, t, g])
+                    for s, site in enumerate(inst.sites)
                     if site.municipality == mu
-                )  # fmt: skip
+                )
                 p.unmet[t, mu, g] = max(0, int(inst.tasks[t, mu, g]) - cover)
     return p
 
@@ -219,12 +300,13 @@ def diagnose(
     the objective; each (period, municipality, group) short in that plan is reported with
     its task and shortfall.
     """
-    out = solve_model(inst, backend=backend, time_limit_s=time_limit_s, soft_all=True,
-                      objective="shortfall")  # fmt: skip
+    out = solve_model(
+        inst, backend=backend, time_limit_s=time_limit_s, soft_all=True, objective="shortfall"
+    )
     shortfalls = []
     if out.plan is not None:
         p = _tidy(inst, out.plan)
-        T, M, G = p.unmet.shape
+        _T, _M, _G = p.unmet.shape
         for t, mu, g in zip(*np.nonzero(p.unmet), strict=True):
             if not inst.hard[g]:
                 continue

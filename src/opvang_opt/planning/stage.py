@@ -37,12 +37,23 @@ def run_planning(
     assert config is not None
     munis = [(m.code, m.name) for m in scenario.region.municipalities]
     inst = build_instance(
-        config, municipalities=munis, tasks=tables.tasks, stock=tables.stock,
-        candidates=tables.candidates, sites=sites, id_column=id_column,
-        name_column=scenario.siting.name_column, exchange=scenario.exchange,
-    )  # fmt: skip
+        config,
+        municipalities=munis,
+        tasks=tables.tasks,
+        stock=tables.stock,
+        candidates=tables.candidates,
+        sites=sites,
+        id_column=id_column,
+        name_column=scenario.siting.name_column,
+        exchange=scenario.exchange,
+    )
     s = config.solver
     return plan(
-        inst, backend=s.backend, time_limit_s=s.time_limit_s, relative_gap=s.relative_gap,
-        threads=s.threads, baseline=config.baseline, method=s.method,
-    )  # fmt: skip
+        inst,
+        backend=s.backend,
+        time_limit_s=s.time_limit_s,
+        relative_gap=s.relative_gap,
+        threads=s.threads,
+        baseline=config.baseline,
+        method=s.method,
+    )

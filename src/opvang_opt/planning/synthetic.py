@@ -75,16 +75,24 @@ def synthetic_instance(
             opening = int(rng.integers(270_000, 2_590_000)) * 100
         sites.append(
             Site(
-                site_id=f"S{s:04d}", name=f"Locatie {s}", municipality=mu,
-                max_units=max_units, block=block, first_period=min(first, T),
-                last_period=last, permit_periods=permit, initial_units=initial,
+                site_id=f"S{s:04d}",
+                name=f"Locatie {s}",
+                municipality=mu,
+                max_units=max_units,
+                block=block,
+                first_period=min(first, T),
+                last_period=last,
+                permit_periods=permit,
+                initial_units=initial,
                 opening_cost=opening,
                 build_cost=int(rng.integers(100_000, 160_000) - 7_800) * 100,
-                move_cost=2_500_000, close_cost=250_000, running_cost_year=400_000,
+                move_cost=2_500_000,
+                close_cost=250_000,
+                running_cost_year=400_000,
                 groups=tuple(bool(x) for x in (rng.random(G) < 0.8) | (np.arange(G) == s % G)),
                 score=float(rng.uniform(20, 90)),
             )
-        )  # fmt: skip
+        )
     room = np.zeros(M)
     for site in sites:
         room[site.municipality] += site.max_units
@@ -105,15 +113,23 @@ def synthetic_instance(
                     level = base * (0.8 + 0.02 * t) * rng.uniform(0.95, 1.05)
                 else:
                     level = base * (1.0 if t < end else max(0.3, 1.0 - 0.15 * (t - end + 1)))
-                tasks[t, mu, g] = int(round(level))
+                tasks[t, mu, g] = round(level)
     budgets = {}
     if budget_eur_per_year is not None:
         budgets = {y: int(budget_eur_per_year * 100) for y in sorted(set(years))}
     return PlanningInstance(
-        periods=periods, days=days, years=years, discount=discount,
+        periods=periods,
+        days=days,
+        years=years,
+        discount=discount,
         municipalities=tuple(f"GM{9000 + mu:04d}" for mu in range(M)),
         municipality_names=tuple(f"Gemeente {mu + 1}" for mu in range(M)),
-        groups=groups, group_labels=groups, places_per_unit=ppu,
-        hard=tuple(hard for _ in range(G)), unmet_cost_day=tuple(10_000 for _ in range(G)),
-        tasks=tasks, sites=tuple(sites), budgets=budgets,
-    )  # fmt: skip
+        groups=groups,
+        group_labels=groups,
+        places_per_unit=ppu,
+        hard=tuple(hard for _ in range(G)),
+        unmet_cost_day=tuple(10_000 for _ in range(G)),
+        tasks=tasks,
+        sites=tuple(sites),
+        budgets=budgets,
+    )

@@ -16,8 +16,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "open": {
         "nl": "{site} opent in {period} met {moved} verplaatste en {built} nieuwe woningen, "
         "omdat {why}.",
-        "en": "{site} opens in {period} with {moved} moved and {built} new units, because "
-        "{why}.",
+        "en": "{site} opens in {period} with {moved} moved and {built} new units, because {why}.",
     },
     "extend": {
         "nl": "{site} krijgt in {period} {moved} verplaatste en {built} nieuwe woningen "
@@ -58,8 +57,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "the task rises later and the lead time of {lead} periods asks for planning ahead",
     },
     "why_cheaper": {
-        "nl": "dit goedkoper is dan de plekken in noodopvang ({cost_day} euro per persoon "
-        "per dag)",
+        "nl": "dit goedkoper is dan de plekken in noodopvang ({cost_day} euro per persoon per dag)",
         "en": "this is cheaper than emergency reception ({cost_day} euro per person per day)",
     },
     "why_permit_end": {
