@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from opvang_opt.outputs.safe import write_csv
 from opvang_opt.planning.solve import PlanningResult
 
 if TYPE_CHECKING:
@@ -243,7 +244,7 @@ def write_planning(result: PlanningResult, folder: Path, lang: Lang = "nl") -> l
         "plan_reasons.csv": reasons_table(result, lang),
     }
     for name, table in files.items():
-        table.to_csv(folder / name, index=False, lineterminator="\n")
+        write_csv(table, folder / name)
     timeline_chart(result, folder / "plan_timeline.png", lang)
     gantt_chart(result, folder / "plan_gantt.png", lang)
     return [*files, "plan_timeline.png", "plan_gantt.png"]
