@@ -215,8 +215,12 @@ def main(argv: list[str] | None = None) -> int:
         help="MathOpt backends to compare on the tight formulation",
     )
     ap.add_argument("--seed", type=int, default=20261122)
+    ap.add_argument("--json-out", default=None, help="also write the rows as JSON to this file")
     args = ap.parse_args(argv)
     rows = run(args.seed, [b for b in args.backends.split(",") if b], args.quick)
+    if args.json_out:
+        with open(args.json_out, "w", encoding="utf-8") as fh:
+            json.dump(rows, fh, indent=2)
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
