@@ -3,6 +3,7 @@ input reaches the plan through the whole run."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -50,13 +51,15 @@ def test_good_tables_are_typed(tmp_path: Path) -> None:
         tmp_path,
         GOOD_TASKS,
         stock="site_id,name,municipality_code,units,occupants,group,permit_end\n"
-        "B1,Berg,GM0384,30,85,ontheemden,2026-12-31\n",
+        "B1,Berg,GM0384,30,85,ontheemden,31-12-2026\n",
         candidates="site_id,name,municipality_code,available_from,max_units,groups\n"
         "F1,Dreef,GM0384,2026-07-01,50,ontheemden;statushouders\n",
     )
     t = read_planning_tables(cfg, ["GM0384"])
     assert t.tasks is not None and int(t.tasks["task"].iloc[0]) == 10
     assert t.stock is not None and int(t.stock["units"].iloc[0]) == 30
+    # a Dutch day-first date is read by the project's date policy
+    assert t.stock["permit_end"].iloc[0] == dt.date(2026, 12, 31)
     assert t.candidates is not None and int(t.candidates["max_units"].iloc[0]) == 50
 
 
@@ -89,7 +92,7 @@ def test_every_problem_of_every_table_at_once(tmp_path: Path) -> None:
         ("tasks.csv", "row 7", "task", "below the minimum 0"),
         ("tasks.csv", "row 8", "task", "not a whole number"),
         ("stock.csv", "row 2 (B1)", "units", "below the minimum 1"),
-        ("stock.csv", "row 2 (B1)", "permit_end", "not a date"),
+        ("stock.csv", "row 2 (B1)", "permit_end", "impossible date"),
         ("stock.csv", "row 3 (B1)", "site_id", "duplicate id 'B1'"),
         ("stock.csv", "row 3 (B1)", "occupants", "not a whole number"),
         ("stock.csv", "row 3 (B1)", "max_units", "below units 30"),

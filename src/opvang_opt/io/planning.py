@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.schema import PlanningConfig, did_you_mean
 
@@ -97,14 +98,14 @@ def _float(value: str, label: str, row: str, col: str, problems: list[Problem]) 
 
 
 def _date(value: str, label: str, row: str, col: str, problems: list[Problem]) -> dt.date | None:
+    """A date by the project's one date policy (ISO or Dutch day-first)."""
     v = value.strip()
-    try:
-        return dt.date.fromisoformat(v)
-    except ValueError:
-        problems.append(
-            Problem(f"'{v}' is not a date (YYYY-MM-DD)", source=label, where=row, field=col)
-        )
+    dates, errors = parse_dates(pd.Series([v]))
+    if errors:
+        problems.append(Problem(f"'{v}': {errors[0].message}", source=label, where=row, field=col))
         return None
+    day = dates.iloc[0]
+    return day if isinstance(day, dt.date) else None
 
 
 def read_planning_tables(config: PlanningConfig, municipalities: list[str]) -> PlanningTables:
@@ -320,17 +321,14 @@ def longlist_problems(
                 field="municipality_code",
             )
         )
-    for i, value in enumerate(longlist.get(src.available_column, pd.Series(dtype=str))):
-        if value is None or (isinstance(value, float) and pd.isna(value)) or str(value) == "":
-            continue
-        try:
-            pd.Timestamp(str(value))
-        except ValueError:
+    if src.available_column in longlist.columns:
+        _, errors = parse_dates(longlist[src.available_column])
+        for e in errors:
             problems.append(
                 Problem(
-                    f"'{value}' is not a date (YYYY-MM-DD)",
+                    f"'{e.raw}': {e.message}",
                     source=source,
-                    where=f"row {i + 1}",
+                    where=f"row {e.position + 1}",
                     field=src.available_column,
                 )
             )

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from opvang_opt.dates import parse_dates
 from opvang_opt.planning.instance import PlanningInstance, Site
 from opvang_opt.schema import ExchangeConfig, PlanningConfig
 
@@ -189,7 +190,9 @@ def build_instance(
             }
             avail = rec.get(src.available_column)
             if avail is not None and not _isnan(avail) and str(avail):
-                row["available_from"] = pd.Timestamp(avail).date()
+                day = parse_dates(pd.Series([avail]))[0].iloc[0]
+                if isinstance(day, dt.date):
+                    row["available_from"] = day
             if src.cost_column and src.cost_column in rec and not _isnan(rec[src.cost_column]):
                 row["opening_cost_eur"] = float(rec[src.cost_column])
             row.update(over.get(row["site_id"], {}))
