@@ -250,6 +250,7 @@ def build_instance(
                 groups=g_mask,
                 score=float(row.get("score", 0.0)),
                 available_from=str(avail),
+                lead_periods=math.ceil(lead_months / months),
             )
         )
 

@@ -72,8 +72,8 @@ def explain(inst: PlanningInstance, plan: Plan) -> tuple[Reason, ...]:
                 },
             )
         later = inst.tasks[t:, mu, :].sum(axis=1)
-        if len(later) > 1 and later.max() > later[0]:
-            return Reason("why_ahead", {"lead": max(0, site.first_period)})
+        if len(later) > 1 and later.max() > later[0] and site.lead_periods > 0:
+            return Reason("why_ahead", {"lead": site.lead_periods})
         g = int(np.argmax(inst.tasks[t, mu, :]))
         return Reason("why_cheaper", {"cost_day": euro(inst.unmet_cost_day[g])})
 

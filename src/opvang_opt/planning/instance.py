@@ -56,6 +56,9 @@ class Site:
         Which groups the site may house (one bool per group).
     score
         Siting score (0-100), used by the greedy baseline to rank sites.
+    occupants, initial_group, permit_end, available_from, lead_periods
+        For reasons and tables: who lives there now, the permit end and availability as
+        given, and the lead time in periods.
     """
 
     site_id: str
@@ -78,6 +81,7 @@ class Site:
     initial_group: int | None = None
     permit_end: str = ""
     available_from: str = ""
+    lead_periods: int = 0
 
     @property
     def existing(self) -> bool:
