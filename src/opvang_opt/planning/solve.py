@@ -164,7 +164,7 @@ def plan(
                 inst, _tidy(inst, _copy(rounded)), time_limit_s=left, backend=backend
             )
         return _bounded(inst, rounded, lp, relative_gap, base, t0, backend, "LP rounding")
-    if rounded is None and method == "auto" and large and lp > float("-inf"):
+    if rounded is None and method == "auto" and large and lp > float("-inf") and not any(inst.hard):
         # the full MIP does not help at this size: the greedy plan, bounded by the LP
         return _bounded(inst, start, lp, relative_gap, base, t0, backend, "greedy, LP bound")
     hint = start
