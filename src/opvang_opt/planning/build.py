@@ -209,8 +209,8 @@ def build_instance(
         cand_rows = [dict(over[sid]) for sid in over]
 
     for row in cand_rows:
-        code = row.get("municipality_code")
-        if code not in mi:
+        row_code = row.get("municipality_code")
+        if row_code not in mi:
             continue  # outside the region (the siting checks say where)
         block = int(row.get("block_units", d.block_units)) or 1
         lead_months = int(row.get("lead_time_months", d.lead_time_months))
@@ -226,7 +226,7 @@ def build_instance(
             Site(
                 site_id=str(row["site_id"]),
                 name=str(row.get("name") or row["site_id"]),
-                municipality=mi[code],
+                municipality=mi[row_code],
                 max_units=mx // block * block,
                 block=block,
                 first_period=min(first, T),
