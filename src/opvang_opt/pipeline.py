@@ -21,6 +21,7 @@ from opvang_opt.allocation.stage import AllocationRun, run_allocation_stage
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.exchange import ExchangeRun, run_exchange
 from opvang_opt.io.inputs import Inputs
+from opvang_opt.planning.solve import PlanningResult
 from opvang_opt.schema import Scenario, scenario_hash
 from opvang_opt.siting import SitingResult, run_siting
 from opvang_opt.status import SolveStatus, StageStatus
@@ -152,7 +153,12 @@ def run(
         stages.append(StageReport("siting", StageStatus.TARGET_NOT_MET, sec, message))
     planning = None
     # (a run without a planning section lists no planning stage, as before the stage existed)
-    if scenario.planning is not None and inputs.planning is not None:
+    if scenario.planning is not None and inputs.planning is None:
+        stages.append(
+            StageReport("planning", StageStatus.SKIPPED, 0.0,
+                        "planning tables not read (inputs given as frames)")
+        )  # fmt: skip
+    elif scenario.planning is not None and inputs.planning is not None:
         from opvang_opt.planning.stage import run_planning
 
         tables = inputs.planning
