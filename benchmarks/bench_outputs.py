@@ -32,6 +32,7 @@ from typing import Any
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +44,7 @@ from opvang_opt.outputs.report import build_report  # noqa: E402
 from opvang_opt.outputs.static import render_static  # noqa: E402
 from opvang_opt.outputs.tables import build_workbook, result_tables  # noqa: E402
 from opvang_opt.pipeline import RunResult, run  # noqa: E402
+from opvang_opt.texts import Message, render  # noqa: E402
 
 DEMO = ROOT / "scenarios" / "demo.yaml"
 
@@ -67,9 +69,12 @@ def synthetic_result(base: RunResult, n: int, seed: int = 6) -> RunResult:
     big["name"] = [f"Synthetische locatie {i} (fictief)" for i in range(n)]
     excluded = rng.random(n) < 0.3
     big["excluded"] = excluded
-    big["exclusion_reasons"] = np.where(
-        excluded, "Natuurgebied: 1.250 m² overlap; Binnen 120 m van 380 kV-lijn: 85 m", ""
-    )
+    reasons = (
+        Message("siting.exclusion.overlaps", {"layer": "nature", "area": 1250.0, "share": 0.4}),
+        Message("siting.exclusion.closer_than", {"layer": "hv_line", "distance": 85.0,
+                                                 "limit": 120.0}),
+    )  # fmt: skip
+    big["exclusion_reasons"] = pd.Series([reasons if e else () for e in excluded], dtype=object)
     big["score"] = np.round(rng.uniform(0, 100, n), 4)
     order = np.argsort(-np.where(excluded, -1, big["score"].to_numpy()))
     rank = np.zeros(n, dtype=int)
@@ -95,7 +100,7 @@ def naive_map(result: RunResult) -> folium.Map:
         )
         popups.append(
             f"<b>{r['name']}</b> ({r['site_id']})<p>Score {r['score']:.1f}</p>"
-            f"<p>{r['exclusion_reasons']}</p><p>{r['decision']}</p>"
+            f"<p>{render(r['exclusion_reasons'])}</p><p>{render(r['decision'])}</p>"
             f"<table><tr><th>Criterium</th><th>Gemeten</th><th>Waarde</th><th>Gewicht</th></tr>"
             f"{rows}</table>"
         )

@@ -33,7 +33,7 @@ def test_version() -> None:
 
 def test_run_writes_the_results_folder(tiny) -> None:
     out = tiny["dir"] / "out"
-    res = cli("run", tiny["path"], "--out", out)
+    res = cli("run", tiny["path"], "--out", out, "--lang", "en")
     assert res.exit_code == 0, res.output
     assert {p.name for p in out.iterdir()} == set(RESULT_FILES)
     assert f"Map:     {out.resolve() / 'map.html'}" in res.stdout
@@ -45,7 +45,7 @@ def test_run_writes_the_results_folder(tiny) -> None:
 
 
 def test_validate_and_schema(tiny, tmp_path: Path) -> None:
-    res = cli("validate", tiny["path"])
+    res = cli("validate", tiny["path"], "--lang", "en")
     assert res.exit_code == 0 and "valid scenario 'tiny'" in res.stdout
     res = cli("schema", "--out", tmp_path / "s.json")
     assert res.exit_code == 0
@@ -202,7 +202,7 @@ def test_repair_invalid_is_opt_in_and_reported(tiny) -> None:
                                                      "repair_invalid": True}}  # fmt: skip
     write_yaml(tiny["path"], raw)
     out = tiny["dir"] / "results"
-    res = cli("run", tiny["path"], "--out", out)
+    res = cli("run", tiny["path"], "--out", out, "--lang", "en")
     assert res.exit_code == 0, res.output
     info = json.loads((out / "run.json").read_text())
     (longlist,) = [i for i in info["inputs"] if i["layer"] == "longlist"]
@@ -228,7 +228,7 @@ def test_internal_error_exits_1_without_traceback(tiny, monkeypatch) -> None:
         raise RuntimeError("kapot")
 
     monkeypatch.setattr(pipeline, "run_siting", boom)
-    res = cli("run", tiny["path"], "--out", tiny["dir"] / "results")
+    res = cli("run", tiny["path"], "--out", tiny["dir"] / "results", "--lang", "en")
     assert res.exit_code == 1
     assert "Internal error: RuntimeError: kapot" in res.stderr and "Traceback" not in res.output
     assert not (tiny["dir"] / "results").exists()

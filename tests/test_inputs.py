@@ -54,7 +54,8 @@ def test_longlist_households_and_exchange_errors_in_one_message_exit_2(
 
     monkeypatch.setattr(pipeline, "run", no_solver)
     out = tmp_path / "results"
-    res = runner.invoke(app, ["run", str(path), "--out", str(out)])
+    # in English: the frame of the message is asserted in its English wording
+    res = runner.invoke(app, ["run", str(path), "--out", str(out), "--lang", "en"])
     assert res.exit_code == 2, res.output
     err = res.stderr
     assert err.count("Error:") == 1  # one message
@@ -172,7 +173,7 @@ def test_internal_error_exits_1_asking_for_a_report(tiny, monkeypatch) -> None:
 
     monkeypatch.setattr(pipeline, "run_siting", broken)
     out = tiny["dir"] / "results"
-    res = runner.invoke(app, ["run", str(tiny["path"]), "--out", str(out)])
+    res = runner.invoke(app, ["run", str(tiny["path"]), "--out", str(out), "--lang", "en"])
     assert res.exit_code == 1, res.output
     assert "Internal error: shortlist checker: rule broken" in res.stderr
     assert "site A: over budget" in res.stderr and "please report" in res.stderr

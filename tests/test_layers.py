@@ -11,6 +11,7 @@ from shapely.geometry import Point, Polygon, box
 from opvang_opt.errors import DataError
 from opvang_opt.io.layers import read_layer, read_table
 from opvang_opt.schema import LayerSource
+from opvang_opt.texts import render
 from tests.conftest import at_origin
 
 # Amersfoort, the origin of RD New: its WGS84 position maps to (155000, 463000).
@@ -133,7 +134,7 @@ def test_repair_invalid_only_when_allowed(tmp_path: Path) -> None:
     src = LayerSource(path=path, id_column="site_id", repair_invalid=True)
     fixed, rep = read_layer(src, "x")
     assert fixed.is_valid.all()
-    assert rep.repaired == ("bow",) and rep.notes == ("repaired 1 invalid geometry",)
+    assert rep.repaired == ("bow",) and render(rep.notes, "en") == "repaired 1 invalid geometry"
     # the bow-tie's two triangles of 1 m2 each survive the repair
     assert fixed.area.iloc[1] == pytest.approx(2.0)
 

@@ -11,6 +11,7 @@ import shapely
 
 from opvang_opt.siting.shortlist import ShortlistProblem, check_shortlist, solve_shortlist
 from opvang_opt.status import SolveStatus
+from opvang_opt.texts import render
 
 
 def problem(**kw) -> ShortlistProblem:
@@ -38,7 +39,7 @@ def test_max_sites_feasible_and_infeasible() -> None:
     assert chosen(solve_shortlist(problem())) == ["a", "b"]
     sol = solve_shortlist(problem(target=30))
     assert not sol.target_met and sol.shortfall == 10
-    assert any("zonder het maximum aantal locaties: hoogstens 40 (genoeg)" in d
+    assert any("zonder het maximum aantal locaties: hoogstens 40 (genoeg)" in render(d, "nl")
                for d in sol.diagnosis)  # fmt: skip
 
 
@@ -48,10 +49,10 @@ def test_budget_feasible_and_infeasible() -> None:
     assert chosen(sol) == ["b", "c"]
     assert sol.binding[0] == "max_sites, budget"  # both would break
     # b + c cost 2.0M; adding a (5.0M) gives 7.0M, 4.5M over the 2.5M budget
-    assert "budget zou EUR 4.500.000 overschreden worden" in sol.reasons[0]
+    assert "budget zou EUR 4.500.000 overschreden worden" in render(sol.reasons[0], "nl")
     bad = solve_shortlist(problem(cost=cost, budget=1.5e6))
     assert not bad.target_met and bad.shortfall == 10
-    assert any("zonder het budget" in d for d in bad.diagnosis)
+    assert any("zonder het budget" in render(d, "nl") for d in bad.diagnosis)
 
 
 def test_min_distance_feasible_and_infeasible() -> None:
@@ -61,23 +62,23 @@ def test_min_distance_feasible_and_infeasible() -> None:
     )
     assert chosen(sol) == ["a", "c"]
     assert sol.binding[1] == "max_sites, separation"
-    assert "te dicht bij a (120 m < 500 m)" in sol.reasons[1]
+    assert "te dicht bij a (120 m < 500 m)" in render(sol.reasons[1], "nl")
     # every pair conflicts: at most one site, target of two sites impossible
     allpairs = np.array(list(itertools.combinations(range(4), 2)))
     bad = solve_shortlist(problem(conflicts=allpairs, conflict_distance=np.full(6, 10.0),
                                   min_distance=500))  # fmt: skip
     assert not bad.target_met and bad.shortfall == 10
-    assert any("minimale afstand" in d for d in bad.diagnosis)
+    assert any("minimale afstand" in render(d, "nl") for d in bad.diagnosis)
 
 
 def test_max_per_zone_feasible_and_infeasible() -> None:
     zone = np.array(["W1", "W1", "W2", "W2"])
     sol = solve_shortlist(problem(zone=zone, max_per_zone=1))
     assert chosen(sol) == ["a", "c"]
-    assert "W1 heeft al 1 locatie(s)" in sol.reasons[1]
+    assert "W1 heeft al 1 locatie(s)" in render(sol.reasons[1], "nl")
     bad = solve_shortlist(problem(zone=np.array(["W"] * 4), max_per_zone=1))
     assert not bad.target_met
-    assert any("het maximum per wijk/buurt" in d for d in bad.diagnosis)
+    assert any("het maximum per wijk/buurt" in render(d, "nl") for d in bad.diagnosis)
 
 
 def test_availability_feasible_and_infeasible() -> None:
@@ -85,23 +86,27 @@ def test_availability_feasible_and_infeasible() -> None:
     assert chosen(sol) == ["b", "c"] and sol.binding[0] == "availability"
     bad = solve_shortlist(problem(available=np.array([True, False, False, False])))
     assert not bad.target_met and bad.shortfall == 10
-    assert any("beschikbaarheidsdatum" in d for d in bad.diagnosis)
+    assert any("beschikbaarheidsdatum" in render(d, "nl") for d in bad.diagnosis)
 
 
 def test_must_include_and_exclude() -> None:
     sol = solve_shortlist(problem(must_include=np.array([False, False, False, True]),
                                   must_exclude=np.array([True, False, False, False])))  # fmt: skip
     assert chosen(sol) == ["b", "d"]
-    assert sol.reasons[3] == "gekozen (verplicht)" and sol.binding[0] == "must_exclude"
+    assert (
+        render(sol.reasons[3], "nl") == "gekozen (verplicht)" and sol.binding[0] == "must_exclude"
+    )
     # three forced sites against max_sites 2: the rules contradict each other
     bad = solve_shortlist(problem(must_include=np.array([True, True, True, False])))
     assert bad.status is SolveStatus.INFEASIBLE and not bad.target_met
-    assert any("spreken elkaar tegen" in d for d in bad.diagnosis)
+    assert any("spreken elkaar tegen" in render(d, "nl") for d in bad.diagnosis)
 
 
 def test_exclusions_leave_too_little() -> None:
     bad = solve_shortlist(problem(eligible=np.array([True, False, False, False])))
-    assert any("de uitsluitingsregels laten te weinig over" in d for d in bad.diagnosis)
+    assert any(
+        "de uitsluitingsregels laten te weinig over" in render(d, "nl") for d in bad.diagnosis
+    )
 
 
 def test_max_capacity_and_score_x_capacity_objective() -> None:

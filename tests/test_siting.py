@@ -15,6 +15,7 @@ from opvang_opt.schema import LinearValue, PiecewiseValue, StepValue, load_scena
 from opvang_opt.siting import criteria as cr
 from opvang_opt.siting.mcda import weighted_sum
 from opvang_opt.siting.values import apply_value, rank_scores
+from opvang_opt.texts import render
 from tests.conftest import rel
 
 
@@ -82,13 +83,13 @@ def test_tiny_world_scores_exclusions_and_shortlist(tiny) -> None:
     ex = result.siting.exclusions.set_index("site_id")
     assert ex.loc["B", "rule"] == "nature"
     assert ex.loc["B", "measured"] == pytest.approx(5000.0)  # 50 x 100 m in the nature area
-    assert "50%" in ex.loc["B", "message"]
+    assert "50%" in render(ex.loc["B", "message"], "nl")
     assert ex.loc["C", "rule"] == "hv"
     assert ex.loc["C", "measured"] == pytest.approx(60.0)  # line at x=760, plot edge at 700
     late = (dt.date(2030, 1, 1) - dt.date(2028, 6, 30)).days
     assert ex.loc["D", "rule"] == "date"
     assert ex.loc["D", "measured"] == late
-    assert f"{late} dagen te laat" in ex.loc["D", "message"]
+    assert f"{late} dagen te laat" in render(ex.loc["D", "message"], "nl")
 
     assert result.siting.shortlist["site_id"].tolist() == ["A"]
     assert result.siting.target_met
@@ -105,7 +106,7 @@ def test_site_breaking_several_rules_lists_every_rule(tiny, tmp_path) -> None:
     row = result.siting.sites.set_index("site_id").loc["C"]
     assert row["excluded_by"] == "nature, hv, date"
     assert row["n_rules_broken"] == 3
-    assert len(row["exclusion_reasons"].split("; ")) == 3
+    assert len(render(row["exclusion_reasons"], "nl").split("; ")) == 3
 
 
 def test_exclusions_are_non_compensatory(tiny) -> None:
@@ -144,7 +145,7 @@ def test_target_not_met_reports_the_shortfall(tiny) -> None:
     assert result.siting.summary.capacity_selected == 30
     assert result.siting.summary.shortfall == 70
     stage = next(s for s in result.stages if s.name == "siting")
-    assert stage.status == "target_not_met" and "tekort 70" in stage.message
+    assert stage.status == "target_not_met" and "tekort 70" in render(stage.message, "nl")
 
 
 def test_target_in_places_uses_persons_per_unit(tiny) -> None:

@@ -24,6 +24,7 @@ from opvang_opt.exchange import ExchangeConfig, run_exchange
 from opvang_opt.io import load
 from opvang_opt.siting import stage as siting_stage
 from opvang_opt.status import SolveStatus, StageStatus
+from opvang_opt.texts import render
 from tests.conftest import write_yaml
 from tests.exchange._helpers import one_group_config
 
@@ -72,7 +73,8 @@ def test_broken_shortlist_exits_1_please_report(tiny, monkeypatch) -> None:
 
     monkeypatch.setattr(siting_stage, "choose", select_everything)
     out = tiny["dir"] / "out"
-    res = runner.invoke(app, ["run", str(tiny["path"]), "--out", str(out)])
+    # in English: the frame of the message is asserted in its English wording
+    res = runner.invoke(app, ["run", str(tiny["path"]), "--out", str(out), "--lang", "en"])
     # B, C and D are excluded in the tiny world (nature, power line, date)
     assert_reported_as_bug(res, "excluded (B)")
     assert "excluded (C)" in res.output and "excluded (D)" in res.output
@@ -91,7 +93,15 @@ def test_broken_exchange_exits_1_please_report(tiny, monkeypatch) -> None:
 
     monkeypatch.setattr(exchange, "shapley_payments", misreport_cost)
     res = runner.invoke(
-        app, ["run", str(with_exchange(tiny, FEASIBLE)), "--out", str(tiny["dir"] / "o")]
+        app,
+        [
+            "run",
+            str(with_exchange(tiny, FEASIBLE)),
+            "--out",
+            str(tiny["dir"] / "o"),
+            "--lang",
+            "en",
+        ],
     )
     assert_reported_as_bug(res, "objective")
     assert "doelfunctie klopt niet" in res.output
@@ -125,7 +135,7 @@ def solver_gives_up(monkeypatch) -> None:
 def test_exchange_solver_without_a_solution_is_a_status(solver_gives_up) -> None:
     run = run_exchange(ExchangeConfig.model_validate(exchange_section(FEASIBLE)))
     assert run.status is SolveStatus.NO_SOLUTION and run.result is None
-    assert "tijdslimiet" in run.message and run.diagnosis is None
+    assert "tijdslimiet" in render(run.message, "nl") and run.diagnosis is None
 
 
 def test_exchange_without_a_solution_does_not_abort_the_run(tiny, solver_gives_up) -> None:
@@ -134,7 +144,7 @@ def test_exchange_without_a_solution_does_not_abort_the_run(tiny, solver_gives_u
     stages = {s.name: s for s in result.stages}
     assert stages["siting"].status is StageStatus.OK
     assert stages["exchange"].status is StageStatus.NO_SOLUTION
-    assert "tijdslimiet" in stages["exchange"].message
+    assert "tijdslimiet" in render(stages["exchange"].message, "nl")
 
 
 def test_infeasible_exchange_does_not_abort_the_run(tiny) -> None:
@@ -143,7 +153,7 @@ def test_infeasible_exchange_does_not_abort_the_run(tiny) -> None:
     stages = {s.name: s for s in result.stages}
     assert stages["siting"].status is StageStatus.OK
     assert stages["exchange"].status is StageStatus.INFEASIBLE
-    assert "3 plaatsen tekort" in stages["exchange"].message
+    assert "3 plaatsen tekort" in render(stages["exchange"].message, "nl")
     assert result.exchange is not None and result.exchange.status is SolveStatus.INFEASIBLE
     assert not result.is_ok
 

@@ -30,6 +30,7 @@ from rich.console import Console
 
 from opvang_opt import __version__
 from opvang_opt.errors import InternalError, OpvangError
+from opvang_opt.texts import CATALOGUE, Lang, render, t
 
 app = typer.Typer(
     name="opvang-opt",
@@ -42,6 +43,10 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the full traceback of errors.")]
+LangOpt = Annotated[
+    Literal["nl", "en"] | None,
+    typer.Option("--lang", help="Language of messages and outputs (default: the scenario's, nl)."),
+]
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -66,14 +71,18 @@ def main(
     """opvang-opt: from longlist to shortlist, explained."""
 
 
-def _guard(debug: bool, fn: Any) -> Any:
-    """Run ``fn``; turn user errors into exit code 2 and anything else into 1."""
+def _guard(debug: bool, fn: Any, lang: Lang = "nl") -> Any:
+    """Run ``fn``; turn user errors into exit code 2 and anything else into 1.
+
+    The frame of the message (``Error:``, ``Internal error:``) is in ``lang``; each
+    problem keeps its "file, row, field: what" form.
+    """
     try:
         return fn()
     except OpvangError as exc:
         if debug:
             raise
-        err.print(f"Error: {exc.summary}", markup=False, style="bold red")
+        err.print(t("cli.error", lang, summary=exc.summary), markup=False, style="bold red")
         for p in exc.problems:
             err.print(f"  - {p}", markup=False)
         raise typer.Exit(code=exc.exit_code) from None
@@ -82,26 +91,24 @@ def _guard(debug: bool, fn: Any) -> Any:
     except InternalError as exc:  # a checker found a broken rule: a bug, never bad input
         if debug:
             raise
-        err.print(f"Internal error: {exc.summary}", markup=False, style="bold red")
+        err.print(t("cli.internal", lang, summary=exc.summary), markup=False, style="bold red")
         for line in exc.details:
             err.print(f"  - {line}", markup=False)
-        err.print(
-            "This is a bug in opvang-opt, not in your input: please report it "
-            "(with the scenario and --debug output).",
-            markup=False,
-        )
+        err.print(t("cli.bug", lang), markup=False)
         raise typer.Exit(code=exc.exit_code) from None
     except Exception as exc:
         if debug:
             raise
-        err.print(f"Internal error: {type(exc).__name__}: {exc}", markup=False, style="bold red")
-        err.print("Run again with --debug for the traceback, and please report it.", markup=False)
+        text = t("cli.internal_error", lang, kind=type(exc).__name__, error=str(exc))
+        err.print(text, markup=False, style="bold red")
+        err.print(t("cli.report_it", lang), markup=False)
         raise typer.Exit(code=EXIT_INTERNAL) from None
 
 
 @app.command()
 def validate(
     file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Check a scenario file, every layer and table it names, and run its stages without
@@ -111,24 +118,37 @@ def validate(
 
     def go() -> None:
         scenario, inputs = load(file)
+        say = lang or scenario.outputs.lang
         result = pipeline.run(scenario, inputs, scenario_dir=str(file.parent))
-        out.print(f"{file}: valid scenario '{scenario.name}'", markup=False)
-        for s in result.stages:
-            if s.status not in ("ok", "skipped"):
-                err.print(f"! {s.name}: {s.message}", markup=False, style="yellow")
+        out.print(t("cli.valid", say, file=str(file), name=scenario.name), markup=False)
+        _stage_warnings(result, say)
         for r in inputs.reports:
-            note = f" ({'; '.join(r.notes)})" if r.notes else ""
-            out.print(f"  {r.name}: {r.features} features, CRS {r.source_crs}{note}", markup=False)
+            note = f" ({render(r.notes, say)})" if r.notes else ""
+            line = t(
+                "cli.layer_line", say, layer=r.name, features=r.features, crs=str(r.source_crs),
+                note=note,
+            )  # fmt: skip
+            out.print(line, markup=False)
 
-    _guard(debug, go)
+    _guard(debug, go, lang or "nl")
 
 
-STAGE_LABELS = {
-    "inputs": "Reading and checking every input",
-    "siting": "Siting: criteria, exclusions, scores, shortlist",
-    "allocation": "Allocation",
-    "exchange": "Exchange",
-}
+def _stage_label(stage: str, lang: Lang) -> str:
+    key = f"cli.stage.{stage}"
+    return t(key, lang) if key in CATALOGUE else stage
+
+
+def _status(code: str, lang: Lang) -> str:
+    key = f"status.{code}"
+    return t(key, lang) if key in CATALOGUE else code
+
+
+def _stage_warnings(result: Any, lang: Lang) -> None:
+    """Print every stage that did not simply succeed, with its message in ``lang``."""
+    for s in result.stages:
+        if s.status not in ("ok", "skipped"):
+            text = t("cli.stage_warning", lang, stage=s.name, message=render(s.message, lang))
+            err.print(text, markup=False, style="yellow")
 
 
 @app.command()
@@ -138,10 +158,7 @@ def run(
         Path | None,
         typer.Option("--out", help="Results folder (default: results/<scenario name>)."),
     ] = None,
-    lang: Annotated[
-        Literal["nl", "en"] | None,
-        typer.Option("--lang", help="Language of map and report (default: the scenario's)."),
-    ] = None,
+    lang: LangOpt = None,
     profile: Annotated[
         Literal["council", "analyst"] | None,
         typer.Option(
@@ -157,12 +174,14 @@ def run(
     from opvang_opt.io.results import check_target
 
     def go() -> int:
-        label = STAGE_LABELS["inputs"]
+        label = _stage_label("inputs", lang or "nl")
         err.print(f"… {label}", markup=False)
         t0 = time.perf_counter()
         scenario, inputs = load(file)  # every problem of the scenario and its inputs at once
+        say: Lang = lang or scenario.outputs.lang
         target = check_target(out_dir or Path("results") / scenario.name)  # before the work
-        err.print(f"✓ {label} ({time.perf_counter() - t0:.2f} s)", markup=False)
+        done = t("cli.stage_done", say, label=label, seconds=time.perf_counter() - t0)
+        err.print(f"✓ {done}", markup=False)
         # the stages and outputs are imported once the inputs are known to be good
         from opvang_opt import pipeline
         from opvang_opt.outputs import write_results
@@ -170,52 +189,53 @@ def run(
         started: dict[str, float] = {}
 
         def progress(stage: str, event: str) -> None:
+            label = _stage_label(stage, say)
             if event == "start":
                 started[stage] = time.perf_counter()
-                err.print(f"… {STAGE_LABELS.get(stage, stage)}", markup=False)
+                err.print(f"… {label}", markup=False)
             else:
                 sec = time.perf_counter() - started[stage]
-                err.print(f"✓ {STAGE_LABELS.get(stage, stage)} ({sec:.2f} s)", markup=False)
+                err.print(f"✓ {t('cli.stage_done', say, label=label, seconds=sec)}", markup=False)
 
         result = pipeline.run(scenario, inputs, progress=progress, scenario_dir=str(file.parent))
-        err.print("… Writing results", markup=False)
-        folder = write_results(result, target, lang=lang, profile=profile)
-        err.print("✓ Writing results", markup=False)
-        for s in result.stages:
-            if s.status not in ("ok", "skipped"):
-                err.print(f"! {s.name}: {s.message}", markup=False, style="yellow")
+        progress("write", "start")
+        folder = write_results(result, target, lang=say, profile=profile)
+        progress("write", "done")
+        _stage_warnings(result, say)
         summ = result.siting.summary
-        out.print(
-            f"Shortlist: {summ.n_shortlisted} sites, {summ.capacity_selected} of "
-            f"{summ.target} {summ.target_unit} "
-            f"({summ.n_excluded} of {summ.n_sites} sites excluded)",
-            markup=False,
-        )
+        line = t(
+            "cli.shortlist", say, n_shortlisted=summ.n_shortlisted,
+            capacity=summ.capacity_selected, target=summ.target,
+            unit=t(f"common.{summ.target_unit}", say), n_excluded=summ.n_excluded,
+            n_sites=summ.n_sites,
+        )  # fmt: skip
+        out.print(line, markup=False)
         if result.allocation is not None:
             res = result.allocation.result
-            out.print(
-                f"Allocation: {len(res.assignments)} households placed, {len(res.unplaced)} "
-                f"not ({res.status.value}, gap {res.gap:.2%})",
-                markup=False,
-            )
+            line = t(
+                "cli.allocation", say, placed=len(res.assignments), unplaced=len(res.unplaced),
+                status=_status(res.status.value, say), gap=res.gap,
+            )  # fmt: skip
+            out.print(line, markup=False)
         if result.exchange is not None and result.exchange.result is not None:
             ex = result.exchange.result
-            out.print(
-                f"Exchange: cost EUR {ex.objective:,.0f}, savings EUR {ex.savings or 0:,.0f} "
-                f"({ex.status.value})",
-                markup=False,
-            )
+            line = t(
+                "cli.exchange", say, cost=ex.objective, savings=ex.savings or 0,
+                status=_status(ex.status.value, say),
+            )  # fmt: skip
+            out.print(line, markup=False)
         elif result.exchange is not None:
-            out.print(f"Exchange: {result.exchange.status.value} (see above)", markup=False)
-        out.print(f"Results: {folder}", markup=False)
-        out.print(f"Map:     {folder / 'map.html'}", markup=False)
+            line = t("cli.exchange_none", say, status=result.exchange.status.value)
+            out.print(line, markup=False)
+        out.print(t("cli.results", say, folder=str(folder)), markup=False)
+        out.print(t("cli.map", say, file=str(folder / "map.html")), markup=False)
         if not result.siting.target_met:
-            err.print(f"! The capacity target is not met (exit code {EXIT_TARGET_NOT_MET}); "
-                      "the results are written.", markup=False, style="yellow")  # fmt: skip
+            line = t("cli.target_not_met", say, code=EXIT_TARGET_NOT_MET)
+            err.print(f"! {line}", markup=False, style="yellow")
             return EXIT_TARGET_NOT_MET
         return EXIT_OK
 
-    code = _guard(debug, go)
+    code = _guard(debug, go, lang or "nl")
     if code:
         raise typer.Exit(code=code)
 
@@ -226,16 +246,13 @@ def demo(
         Path | None,
         typer.Option("--out", help="Results folder (default: results/<scenario name>)."),
     ] = None,
-    lang: Annotated[
-        Literal["nl", "en"] | None,
-        typer.Option("--lang", help="Language of map and report (default: the scenario's)."),
-    ] = None,
+    lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Run the bundled demo scenario (fictitious Duo+ data) and write its results folder."""
     from opvang_opt.resources import demo_scenario
 
-    scenario_file = _guard(debug, demo_scenario)
+    scenario_file = _guard(debug, demo_scenario, lang or "nl")
     run(scenario_file, out_dir=out_dir, lang=lang, profile=None, debug=debug)
 
 
@@ -244,10 +261,13 @@ def schema(
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Write to this file instead of stdout.")
     ] = None,
+    lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Write the JSON Schema of scenario files (for editor autocompletion)."""
     from opvang_opt.schema import json_schema
+
+    say: Lang = lang or "nl"
 
     def go() -> None:
         text = json.dumps(json_schema(), indent=2, ensure_ascii=False)
@@ -255,9 +275,9 @@ def schema(
             sys.stdout.write(text + "\n")
         else:
             out_file.write_text(text + "\n", encoding="utf-8")
-            err.print(f"Wrote {out_file}", markup=False)
+            err.print(t("cli.wrote", say, file=str(out_file)), markup=False)
 
-    _guard(debug, go)
+    _guard(debug, go, say)
 
 
 # --------------------------------------------------------------------------- compare, sweep, data
@@ -293,7 +313,8 @@ def compare(
         ),
     ] = None,
     lang: Annotated[
-        Literal["nl", "en"], typer.Option("--lang", help="Language of compare.html.")
+        Literal["nl", "en"],
+        typer.Option("--lang", help="Language of compare.html and the messages."),
     ] = "nl",
     debug: DebugOpt = False,
 ) -> None:
@@ -303,35 +324,34 @@ def compare(
 
     def go() -> None:
         with _bar() as bar:
-            task = bar.add_task("Comparing scenarios", total=len(files), status="")
+            task = bar.add_task(t("cli.compare.comparing", lang), total=len(files), status="")
 
             def progress(label: str, event: str) -> None:
                 if event == "start":
-                    bar.update(task, status=f"running {label}")
+                    bar.update(task, status=t("cli.compare.running", lang, label=label))
                 else:
                     bar.advance(task)
 
             comp = compare_scenarios(files, progress=progress)
-            bar.update(task, status="writing")
+            bar.update(task, status=t("cli.compare.writing", lang))
             names = "-".join(r.scenario.name for r in comp.runs[:2])
             folder = write_comparison(
                 comp, out_dir or Path("results") / f"compare-{names}", lang=lang
             )
-            bar.update(task, status="done")
+            bar.update(task, status=t("cli.compare.done", lang))
         for note in comp.notes:
             err.print(f"! {note_text(note, lang)}", markup=False, style="yellow")
         n_res = int(comp.results["differs"].sum())
         n_files = int(comp.inputs["differs"].sum())
-        out.print(
-            f"Compared {len(comp.runs)} scenarios: {len(comp.settings)} setting(s), "
-            f"{n_files} input file(s) and {n_res} result figure(s) differ; "
-            f"{len(comp.sites)} site(s) change status",
-            markup=False,
-        )
-        out.print(f"Results: {folder}", markup=False)
-        out.print(f"Page:    {folder / 'compare.html'}", markup=False)
+        line = t(
+            "cli.compare.summary", lang, n_runs=len(comp.runs), n_settings=len(comp.settings),
+            n_files=n_files, n_results=n_res, n_sites=len(comp.sites),
+        )  # fmt: skip
+        out.print(line, markup=False)
+        out.print(t("cli.results", lang, folder=str(folder)), markup=False)
+        out.print(t("cli.compare.page", lang, file=str(folder / "compare.html")), markup=False)
 
-    _guard(debug, go)
+    _guard(debug, go, lang)
 
 
 @app.command()
@@ -376,6 +396,7 @@ def sweep(
         Path | None,
         typer.Option("--out", help="Results folder (default: results/<sweep name>)."),
     ] = None,
+    lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Run many variants of a scenario in parallel on Dask; write sweep.csv and .parquet."""
@@ -383,24 +404,30 @@ def sweep(
     from opvang_opt.workflows.sweep_plan import plan_sweep
     from opvang_opt.workflows.sweep_run import run_sweep
 
+    say: Lang = lang or "nl"
+
     def go() -> None:
-        err.print("… Checking the sweep and every variant", markup=False)
+        err.print(f"… {t('cli.sweep.checking', say)}", markup=False)
         plan = plan_sweep(file, vary or (), samples=samples, seed=seed)
         n = len(plan.variants)
         params = ", ".join(plan.param_names)
-        err.print(f"✓ {n} variant(s) ({plan.mode}) of '{plan.scenario_name}' over {params}",
-                  markup=False)  # fmt: skip
-        where = scheduler or (f"a local Dask cluster ({workers} processes)" if workers
-                              else "this process, one after another")  # fmt: skip
-        err.print(f"… Starting {where}" if scheduler is None else f"… Connecting to {where}",
-                  markup=False)  # fmt: skip
+        line = t("cli.sweep.planned", say, n=n, mode=plan.mode, name=plan.scenario_name,
+                 params=params)  # fmt: skip
+        err.print(f"✓ {line}", markup=False)
+        if scheduler is not None:
+            err.print(f"… {t('cli.sweep.connecting', say, where=scheduler)}", markup=False)
+        else:
+            where = (t("cli.sweep.local", say, workers=workers) if workers
+                     else t("cli.sweep.in_process", say))  # fmt: skip
+            err.print(f"… {t('cli.sweep.starting', say, where=where)}", markup=False)
         counts = {"ok": 0, "target_not_met": 0, "error": 0}
         with _bar() as bar:
-            task = bar.add_task("Running variants", total=n, status="")
+            task = bar.add_task(t("cli.sweep.running", say), total=n, status="")
 
             def progress(done: int, total: int, row: dict[str, Any]) -> None:
                 counts[row["status"]] = counts.get(row["status"], 0) + 1
-                bar.update(task, completed=done, status=f"{counts['error']} failed")
+                failed = t("cli.sweep.failed_count", say, n=counts["error"])
+                bar.update(task, completed=done, status=failed)
 
             result = run_sweep(plan, scheduler=scheduler, workers=workers, progress=progress,
                                connect_timeout=timeout)  # fmt: skip
@@ -408,20 +435,23 @@ def sweep(
         failed = result.table[result.table["status"] == "error"]
         for _, row in failed.head(10).iterrows():
             lines = [ln.strip().removeprefix("- ") for ln in str(row["error"]).splitlines()]
-            text = ": ".join(lines[:2]) + (f" (+{len(lines) - 2} more)" if len(lines) > 2 else "")
-            err.print(f"! variant {row['variant']} failed: {text}", markup=False, style="yellow")
+            text = ": ".join(lines[:2])
+            if len(lines) > 2:
+                text += t("cli.sweep.more_lines", say, n=len(lines) - 2)
+            line = t("cli.sweep.variant_failed", say, variant=row["variant"], error=text)
+            err.print(f"! {line}", markup=False, style="yellow")
         if len(failed) > 10:
-            err.print(f"! ... and {len(failed) - 10} more (see sweep.csv)", markup=False,
-                      style="yellow")  # fmt: skip
-        out.print(
-            f"Sweep: {n} variants in {result.seconds:.1f} s on {result.executor} "
-            f"({result.workers} worker(s)): {counts['ok']} ok, {counts['target_not_met']} "
-            f"target not met, {counts['error']} failed",
-            markup=False,
-        )
-        out.print(f"Results: {folder}", markup=False)
+            line = t("cli.sweep.more_failed", say, n=len(failed) - 10)
+            err.print(f"! {line}", markup=False, style="yellow")
+        line = t(
+            "cli.sweep.summary", say, n=n, seconds=result.seconds, executor=result.executor,
+            workers=result.workers, ok=counts["ok"], not_met=counts["target_not_met"],
+            failed=counts["error"],
+        )  # fmt: skip
+        out.print(line, markup=False)
+        out.print(t("cli.results", say, folder=str(folder)), markup=False)
 
-    _guard(debug, go)
+    _guard(debug, go, say)
 
 
 data_app = typer.Typer(
@@ -450,6 +480,7 @@ def data_fetch(
     timeout: Annotated[
         float, typer.Option("--timeout", min=1, help="Seconds per HTTP request.")
     ] = 30.0,
+    lang: LangOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Fetch CBS wijken/buurten, OSM POIs and Natura 2000 into the cache, with their source,
@@ -462,6 +493,8 @@ def data_fetch(
         parse_groups,
     )
 
+    say: Lang = lang or "nl"
+
     def go() -> None:
         codes = check_gemeenten(gemeente)
         groups = parse_groups(layers)
@@ -473,7 +506,7 @@ def data_fetch(
                 if event == "start":
                     tasks[step] = bar.add_task(step, total=1, status="")
                 elif event == "done":
-                    bar.update(tasks[step], completed=1, status="done")
+                    bar.update(tasks[step], completed=1, status=t("cli.compare.done", say))
                 else:
                     bar.update(tasks[step], status=event)
 
@@ -481,29 +514,35 @@ def data_fetch(
                                  progress=progress)  # fmt: skip
         for m in metas:
             where = layer_path(folder, m["layer"])
-            text = f"{m['layer']}: {m['features']} features, {m['licence']}, {m['fetched_at']}"
-            out.print(f"{text} -> {where}", markup=False)
-        out.print(f"Cache: {folder.resolve()}", markup=False)
+            line = t("cli.data.fetched", say, layer=m["layer"], features=m["features"],
+                     licence=m["licence"], date=m["fetched_at"], path=str(where))  # fmt: skip
+            out.print(line, markup=False)
+        out.print(t("cli.data.cache", say, folder=str(folder.resolve())), markup=False)
 
-    _guard(debug, go)
+    _guard(debug, go, say)
 
 
 @data_app.command("list")
-def data_list(cache: CacheOpt = None, debug: DebugOpt = False) -> None:
+def data_list(cache: CacheOpt = None, lang: LangOpt = None, debug: DebugOpt = False) -> None:
     """List the cached layers with their source, licence, date and municipalities."""
     from opvang_opt.connectors import default_cache_dir, list_cache
+
+    say: Lang = lang or "nl"
 
     def go() -> None:
         folder = cache or default_cache_dir()
         metas = list_cache(folder)
         if not metas:
-            out.print(f"No cached layers in {folder}", markup=False)
+            out.print(t("cli.data.empty", say, folder=str(folder)), markup=False)
         for m in metas:
-            codes = ", ".join(m.get("gemeenten", {}))
-            text = f"{m['layer']}: {m['features']} features ({codes}); {m['source']}; "
-            out.print(f"{text}licence {m['licence']}; fetched {m['fetched_at']}", markup=False)
+            line = t(
+                "cli.data.listed", say, layer=m["layer"], features=m["features"],
+                codes=", ".join(m.get("gemeenten", {})), source=m["source"],
+                licence=m["licence"], date=m["fetched_at"],
+            )  # fmt: skip
+            out.print(line, markup=False)
 
-    _guard(debug, go)
+    _guard(debug, go, say)
 
 
 if __name__ == "__main__":  # pragma: no cover

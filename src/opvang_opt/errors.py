@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from opvang_opt.texts import Lang, Message, render
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -110,7 +112,8 @@ class Shortfall:
     """One rule that is short, and by how much (part of a diagnosis)."""
 
     rule: str
-    message: str
+    message: str | Message
+    """A catalogue message (rendered by the outputs in their language), or plain text."""
     required: float | None = None
     available: float | None = None
 
@@ -130,15 +133,19 @@ class Diagnosis:
     details: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        return "; ".join(s.message for s in self.shortfalls) or "no diagnosis"
+        return "; ".join(render(s.message) for s in self.shortfalls) or "no diagnosis"
 
 
 class InfeasibleError(OpvangError):
     """A model has no feasible solution; carries a :class:`Diagnosis`."""
 
-    def __init__(self, summary: str, diagnosis: Diagnosis) -> None:
+    def __init__(
+        self, summary: str, diagnosis: Diagnosis, *, lang: Lang = "nl", text: Message | None = None
+    ) -> None:
         self.diagnosis = diagnosis
-        problems = [Problem(s.message, field=s.rule) for s in diagnosis.shortfalls]
+        self.text: str | Message = text if text is not None else summary
+        """The summary as a catalogue message, for outputs in another language."""
+        problems = [Problem(render(s.message, lang), field=s.rule) for s in diagnosis.shortfalls]
         super().__init__(summary, problems)
 
 

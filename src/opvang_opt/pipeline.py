@@ -25,6 +25,7 @@ from opvang_opt.planning.solve import PlanningResult
 from opvang_opt.schema import Scenario, scenario_hash
 from opvang_opt.siting import SitingResult, run_siting
 from opvang_opt.status import SolveStatus, StageStatus
+from opvang_opt.texts import Message
 
 _STAGE_STATUS = {SolveStatus.INFEASIBLE: StageStatus.INFEASIBLE,
                  SolveStatus.NO_SOLUTION: StageStatus.NO_SOLUTION}  # fmt: skip
@@ -41,7 +42,8 @@ class StageReport:
     name: str
     status: StageStatus
     seconds: float
-    message: str = ""
+    message: str | Message | tuple[Message | str, ...] = ""
+    """Plain text (input notes), or catalogue messages rendered by the outputs."""
 
 
 @dataclass(frozen=True)
@@ -134,22 +136,25 @@ def run(
             progress(name, "done")
         return out, seconds
 
-    notes = [f"{r.name}: {n}" for r in inputs.reports for n in r.notes]
-    stages.append(StageReport("inputs", StageStatus.OK, inputs.seconds, "; ".join(notes)))
+    notes = tuple(
+        Message("stage.inputs.note", {"layer": r.name, "note": n})
+        for r in inputs.reports
+        for n in r.notes
+    )
+    stages.append(StageReport("inputs", StageStatus.OK, inputs.seconds, notes))
 
     siting, sec = step("siting", lambda: run_siting(scenario.siting, inputs.siting))
     summ = siting.summary
     if siting.target_met:
         stages.append(StageReport("siting", StageStatus.OK, sec))
     else:
-        unit = "woningen" if summ.target_unit == "units" else "plekken"
-        message = (
-            f"doel niet gehaald: {summ.capacity_selected} van {summ.target} {unit} "
-            f"(tekort {summ.shortfall}); {summ.n_eligible} van {summ.n_sites} "
-            "locaties toegestaan"
-        )
-        if summ.diagnosis:
-            message += "; " + "; ".join(summ.diagnosis)
+        head = Message(
+            "stage.siting.target_not_met",
+            {"capacity": summ.capacity_selected, "target": summ.target,
+             "unit": Message(f"common.{summ.target_unit}"), "shortfall": summ.shortfall,
+             "n_eligible": summ.n_eligible, "n_sites": summ.n_sites},
+        )  # fmt: skip
+        message = (head, *summ.diagnosis)
         stages.append(StageReport("siting", StageStatus.TARGET_NOT_MET, sec, message))
     planning = None
     # (a run without a planning section lists no planning stage, as before the stage existed)
@@ -189,9 +194,7 @@ def run(
     allocation = None
     if scenario.allocation is None:
         stages.append(
-            StageReport(
-                "allocation", StageStatus.SKIPPED, 0.0, "the scenario has no 'allocation' section"
-            )
+            StageReport("allocation", StageStatus.SKIPPED, 0.0, Message("stage.allocation.skipped"))
         )
     else:
         alloc_config = scenario.allocation
@@ -210,9 +213,14 @@ def run(
             ),
         )  # fmt: skip
         res = allocation.result
-        msg = f"{res.status.value}: {len(res.assignments)} geplaatst, {len(res.unplaced)} niet"
+        head = Message(
+            "stage.allocation.placed",
+            {"status": res.status.value, "placed": len(res.assignments),
+             "unplaced": len(res.unplaced)},
+        )  # fmt: skip
+        msg: tuple[Message | str, ...] = (head,)
         if len(res.unplaced):
-            msg += "; " + "; ".join(s.message for s in res.diagnosis.shortfalls)
+            msg += tuple(s.message for s in res.diagnosis.shortfalls)
         if res.all_placed:
             status = StageStatus.OK
         elif res.status.has_solution:
@@ -224,9 +232,7 @@ def run(
     exchange = None
     if scenario.exchange is None:
         stages.append(
-            StageReport(
-                "exchange", StageStatus.SKIPPED, 0.0, "the scenario has no 'exchange' section"
-            )
+            StageReport("exchange", StageStatus.SKIPPED, 0.0, Message("stage.exchange.skipped"))
         )
     else:
         config = scenario.exchange
@@ -234,14 +240,19 @@ def run(
         exchange, sec = step("exchange", lambda: run_exchange(config))
         ex_res = exchange.result
         if ex_res is None:  # no exchange: the status and the diagnosis say why; the run goes on
-            message = f"{exchange.status.value}: {exchange.message}"
-            if exchange.diagnosis is not None and exchange.diagnosis.shortfalls:
-                message += " " + "; ".join(s.message for s in exchange.diagnosis.shortfalls)
-            stages.append(StageReport("exchange", _STAGE_STATUS[exchange.status], sec, message))
+            head = Message(
+                "stage.exchange.none", {"status": exchange.status.value, "why": exchange.message}
+            )
+            why: tuple[Message | str, ...] = (head,)
+            if exchange.diagnosis is not None:
+                why += tuple(s.message for s in exchange.diagnosis.shortfalls)
+            stages.append(StageReport("exchange", _STAGE_STATUS[exchange.status], sec, why))
         else:
-            saving = f"{ex_res.savings or 0:,.0f}".replace(",", ".")
-            message = f"{ex_res.status.value}, besparing EUR {saving}"
-            stages.append(StageReport("exchange", StageStatus.OK, sec, message))
+            done = Message(
+                "stage.exchange.done",
+                {"status": ex_res.status.value, "savings": ex_res.savings or 0},
+            )
+            stages.append(StageReport("exchange", StageStatus.OK, sec, done))
 
     return RunResult(
         scenario=scenario,

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from opvang_opt.errors import InfeasibleError
 from opvang_opt.exchange import ExchangeConfig, demo_exchange_data, solve_exchange
+from opvang_opt.texts import render
 
 from ._helpers import cfg, one_group_config
 
@@ -128,7 +129,8 @@ def test_infeasible_keep_bound_names_municipality_group_and_amount():
     (short,) = err.diagnosis.shortfalls
     assert short.rule == "bounds.min_keep_share[GM0001/g]"
     assert short.short_by == pytest.approx(4)
-    assert "M01 (GM0001), g" in short.message and "4 plaatsen" in short.message
+    text = render(short.message, "nl")
+    assert "M01 (GM0001), g" in text and "4 plaatsen" in text
     assert "GM0001" in str(err)
     with pytest.raises(InfeasibleError, match="must give by 4 places"):
         solve_exchange(config, lang="en")
@@ -168,7 +170,7 @@ def test_regional_capacity_shortage_diagnosed():
     (short,) = exc.value.diagnosis.shortfalls
     assert short.rule == "capacity[g]"
     assert short.short_by == pytest.approx(3)
-    assert "te weinig capaciteit" in short.message
+    assert "te weinig capaciteit" in render(short.message, "nl")
 
 
 def test_no_exchange_reference_missing_is_reported_not_raised():

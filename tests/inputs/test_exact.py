@@ -137,3 +137,20 @@ def test_sampled_shapley_95_percent_interval_covers_the_exact_value(samples):
         covered.append(np.abs(r.values - phi) <= r.ci95)
     share = float(np.mean(covered))
     assert 0.935 <= share <= 0.965, share
+
+
+def test_budget_in_cents_is_exact():
+    # Hand-worked: budget EUR 1,000,000.00; A costs 600,000.40 and B 399,999.61 (together
+    # 1,000,000.01: one cent over); C costs 399,999.60 (together exactly the budget).
+    # Rounded to whole euros A + B would be 1,000,000 and pass. The target needs two sites.
+    from opvang_opt.siting.shortlist import ShortlistProblem, check_shortlist, solve_shortlist
+
+    p = ShortlistProblem(
+        ids=np.array(["A", "B", "C"]), value=np.array([90.0, 80.0, 50.0]),
+        capacity=np.array([100, 100, 100]), target=200, eligible=np.ones(3, dtype=bool),
+        cost=np.array([600_000.40, 399_999.61, 399_999.60]), budget=1_000_000.00,
+    )  # fmt: skip
+    sol = solve_shortlist(p)
+    assert sol.selected.tolist() == [True, False, True]
+    assert check_shortlist(p, np.array([True, True, False])).violations  # one cent over
+    assert check_shortlist(p, sol.selected).is_ok

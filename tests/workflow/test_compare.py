@@ -63,7 +63,8 @@ def test_written_files(pair, tmp_path):
     out = tmp_path / "cmp"
     res = cli("compare", *pair, "--out", out)
     assert res.exit_code == 0, res.output
-    assert "1 site(s) change status" in res.stdout
+    # the CLI speaks the page's language (Dutch by default; English in the test below)
+    assert "1 locatie(s) veranderen van status" in res.stdout
     assert {p.name for p in out.iterdir()} == {"compare.html", "compare.csv"}
     table = pd.read_csv(out / "compare.csv", keep_default_na=False)
     assert list(table.columns) == ["section", "item", "label", "tiny", "tiny-b", "differs"]

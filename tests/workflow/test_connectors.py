@@ -300,12 +300,12 @@ def test_cli_fetch_and_list(tmp_path, monkeypatch, overpass):
     monkeypatch.setattr(connectors, "new_session", RecordedPdok)
     folder = tmp_path / "c"
     res = runner.invoke(app, ["data", "fetch", "--gemeente", "gm0384", "--layers", "cbs,osm",
-                              "--cache", str(folder)])  # fmt: skip
+                              "--cache", str(folder), "--lang", "en"])  # fmt: skip
     assert res.exit_code == 0, res.output
     assert "cbs_buurten: 3 features, CC BY 4.0" in res.stdout
     assert "osm_pois: 11 features, ODbL 1.0" in res.stdout
     assert not (folder / "natura2000.gpkg").exists()
-    res = runner.invoke(app, ["data", "list", "--cache", str(folder)])
+    res = runner.invoke(app, ["data", "list", "--cache", str(folder), "--lang", "en"])
     assert res.exit_code == 0 and "cbs_wijken: 2 features (GM0384)" in res.stdout
 
 

@@ -86,7 +86,7 @@ def test_sweep_through_a_running_scheduler(tiny, dask_cluster):
     res = CliRunner().invoke(app, [
         "sweep", str(tiny["path"]), "--vary", "siting.target.amount=10,30,999",
         "--vary", "siting.criteria[station].category=station,nope",
-        "--scheduler", dask_cluster, "--timeout", "30", "--out", str(out),
+        "--scheduler", dask_cluster, "--timeout", "30", "--out", str(out), "--lang", "en",
     ])  # fmt: skip
     assert res.exit_code == 0, res.output
     assert f"on {dask_cluster} (1 worker(s))" in res.stdout

@@ -17,7 +17,8 @@ runner = CliRunner()
 
 
 def cli(*args):
-    return runner.invoke(app, [str(a) for a in args])
+    # in English: the messages below are asserted in their English wording
+    return runner.invoke(app, [*(str(a) for a in args), "--lang", "en"])
 
 
 def free_port() -> int:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from opvang_opt.allocation.check import check_allocation
 from opvang_opt.allocation.diagnose import diagnosis as make_diagnosis
-from opvang_opt.allocation.diagnose import reason_text, unplaced_table
+from opvang_opt.allocation.diagnose import reason_message, unplaced_table
 from opvang_opt.allocation.model import Instance, Structure, build_instance, build_structure
 from opvang_opt.allocation.report import score, site_tables
 from opvang_opt.allocation.result import AllocationResult, Timings, components_of
@@ -191,8 +191,7 @@ def allocate_tables(
                 "group": np.asarray(inst.group_names, dtype=object)[inst.h_group[order]],
                 "persons": inst.h_persons[order],
                 "rule": "time_limit",
-                "reason": reason_text("time_limit", "nl"),
-                "reason_en": reason_text("time_limit", "en"),
+                "reason": [reason_message("time_limit")] * len(order),
             }
         )
     else:

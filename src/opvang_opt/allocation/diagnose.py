@@ -12,71 +12,27 @@ import pandas as pd
 
 from opvang_opt.allocation.model import BANDS, Instance
 from opvang_opt.errors import Diagnosis, Shortfall
+from opvang_opt.texts import Lang, Message, t
 
-# Dutch (default) and English texts per reason code; {} fields filled per case.
-REASONS: dict[str, tuple[str, str]] = {
-    "occupancy": (
-        "geen woning met genoeg bedden/slaapkamers voor {persons} personen",
-        "no unit with enough beds/bedrooms for {persons} persons",
-    ),
-    "accessibility": (
-        "geen rolstoeltoegankelijke woning vrij",
-        "no wheelchair-accessible unit free",
-    ),
-    "ground_floor": ("geen woning op de begane grond vrij", "no ground-floor unit free"),
-    "date": (
-        "geen passende woning beschikbaar op de aankomstdatum {date}",
-        "no fitting unit available by the arrival date {date}",
-    ),
-    "rent_cap": (
-        "geen passende woning onder de huurgrens van EUR {cap:.0f}",
-        "no fitting unit under the rent cap of EUR {cap:.0f}",
-    ),
-    "pin": (
-        "de vastgezette woning/locatie past niet bij de harde regels",
-        "the pinned unit or site breaks a hard rule",
-    ),
-    "ban": ("alle passende woningen zijn uitgesloten", "every fitting unit is banned"),
-    "refused": (
-        "alle locaties met een passende woning zijn geweigerd",
-        "every site with a fitting unit was refused",
-    ),
-    "medical": (
-        "geen passende woning binnen {reach:.0f} m van een huisarts",
-        "no fitting unit within {reach:.0f} m of a GP",
-    ),
-    "school_reach": (
-        "geen passende woning binnen {reach:.0f} m van een school met plaatsen voor nieuwkomers",
-        "no fitting unit within {reach:.0f} m of a school with newcomer places",
-    ),
-    "combination": (
-        "geen woning voldoet tegelijk aan alle regels ({rules})",
-        "no unit meets all rules at once ({rules})",
-    ),
-    "capacity": (
-        "alle {n} passende woningen zijn aan andere huishoudens toegewezen",
-        "all {n} fitting units are given to other households",
-    ),
-    "school_capacity": (
-        "nieuwkomersonderwijs vol: geen {band}-plaats vrij binnen bereik van de vrije passende "
-        "woningen",
-        "newcomer education full: no free {band} place within reach of the free fitting units",
-    ),
-    "mix": (
-        "mengregel '{rule}' laat op locatie {site} geen extra woning voor deze groep toe",
-        "mix rule '{rule}' allows no further unit for this group on site {site}",
-    ),
-    "time_limit": (
-        "niet geplaatst binnen de rekentijd; er is een passende woning vrij",
-        "not placed within the time limit; a fitting unit is free",
-    ),
-}
+REASONS = (
+    "occupancy", "accessibility", "ground_floor", "date", "rent_cap", "pin", "ban", "refused",
+    "medical", "school_reach", "combination", "capacity", "school_capacity", "mix", "time_limit",
+)  # fmt: skip
+"""Reason codes; the text of each is ``allocation.reason.<code>`` in the catalogue."""
 
 
-def reason_text(code: str, lang: str = "nl", **fields: object) -> str:
+def reason_message(code: str, **fields: object) -> Message:
+    """The reason for an unplaced household as a catalogue message."""
+    return Message(f"allocation.reason.{code}", fields)
+
+
+def reason_text(code: str, lang: Lang = "nl", **fields: object) -> str:
     """The text of a reason code in Dutch (``nl``, default) or English (``en``)."""
-    nl, en = REASONS[code]
-    return (en if lang == "en" else nl).format(**fields)
+    return t(f"allocation.reason.{code}", lang, **fields)
+
+
+def _short(code: str, **params: object) -> Message:
+    return Message(f"allocation.shortfall.{code}", params)
 
 
 def diagnose_counts(inst: Instance) -> list[Shortfall]:
@@ -91,7 +47,7 @@ def diagnose_counts(inst: Instance) -> list[Shortfall]:
     # total
     n_units = int(free.sum())
     if not sharing and n_h > n_units:
-        out.append(Shortfall("units", f"{n_h} households, {n_units} free units", n_h, n_units))
+        out.append(Shortfall("units", _short("units", need=n_h, have=n_units), n_h, n_units))
     # occupancy by size
     worst = None
     for s in np.unique(inst.h_persons):
@@ -106,21 +62,20 @@ def diagnose_counts(inst: Instance) -> list[Shortfall]:
         out.append(
             Shortfall(
                 "occupancy",
-                f"{need} households of {s}+ persons, {have} units with room for {s}+ persons",
+                _short("occupancy", need=need, have=have, size=int(s)),
                 need,
                 have,
             )
         )
     # accessibility
-    for rule, need_arr, unit_arr, what in (
-        ("accessibility", inst.h_wheel, inst.u_accessible, "wheelchair-accessible units"),
-        ("ground_floor", inst.h_ground, inst.u_ground, "ground-floor units"),
+    for rule, need_arr, unit_arr in (
+        ("accessibility", inst.h_wheel, inst.u_accessible),
+        ("ground_floor", inst.h_ground, inst.u_ground),
     ):
         need = int(need_arr.sum())
         have = int(unit_arr[free].sum())
         if need > have:
-            label = "need a wheelchair" if rule == "accessibility" else "need the ground floor"
-            out.append(Shortfall(rule, f"{need} households {label}, {have} {what}", need, have))
+            out.append(Shortfall(rule, _short(rule, need=need, have=have), need, have))
     # dates
     avail = inst.u_avail[free]
     for d in np.unique(inst.h_deadline):
@@ -130,7 +85,7 @@ def diagnose_counts(inst: Instance) -> list[Shortfall]:
             out.append(
                 Shortfall(
                     "date",
-                    f"{need} households arrive by {d}, {have} units available by then",
+                    _short("date", need=need, have=have, date=str(d)),
                     need,
                     have,
                 )
@@ -145,8 +100,7 @@ def diagnose_counts(inst: Instance) -> list[Shortfall]:
             out.append(
                 Shortfall(
                     "rent_cap",
-                    f"{need} households with a rent cap of EUR {c:.0f} or less, "
-                    f"{have} units at that rent",
+                    _short("rent_cap", need=need, have=have, cap=float(c)),
                     need,
                     have,
                 )
@@ -164,13 +118,18 @@ def diagnose_counts(inst: Instance) -> list[Shortfall]:
             if need > have:
                 used = np.flatnonzero(reachable & (places > 0))
                 if len(used) == 1:
-                    name = f"school {inst.school_ids[used[0]]}"
+                    msg = _short(
+                        "school_one", school=str(inst.school_ids[used[0]]), need=need,
+                        have=have, band=band,
+                    )  # fmt: skip
                 else:
-                    name = f"{band} ({len(used)} schools in reach)"
+                    msg = _short(
+                        "school_many", band=band, n_schools=len(used), need=need, have=have
+                    )
                 out.append(
                     Shortfall(
                         "school_capacity",
-                        f"{name}: {need} children need a {band} place, {have} places",
+                        msg,
                         need,
                         have,
                     )
@@ -218,8 +177,13 @@ def _mix_bounds(inst: Instance) -> list[Shortfall]:
                 out.append(
                     Shortfall(
                         "mix",
-                        f"{g_hh} households of {'+'.join(rule.groups)}, at most {have} units "
-                        f"for them under mix rule '{rule.label}'",
+                        _short(
+                            "mix_max",
+                            need=g_hh,
+                            groups="+".join(rule.groups),
+                            have=have,
+                            rule=rule.label,
+                        ),
                         g_hh,
                         have,
                     )
@@ -236,9 +200,14 @@ def _mix_bounds(inst: Instance) -> list[Shortfall]:
                 out.append(
                     Shortfall(
                         "mix",
-                        f"{inst.n_households} households, at most {have} usable units under "
-                        f"mix rule '{rule.label}' ({g_hh} households of "
-                        f"{'+'.join(rule.groups)})",
+                        _short(
+                            "mix_min",
+                            need=inst.n_households,
+                            have=have,
+                            rule=rule.label,
+                            n_group=g_hh,
+                            groups="+".join(rule.groups),
+                        ),
                         inst.n_households,
                         have,
                     )
@@ -292,7 +261,7 @@ def unplaced_table(
     by_school: pd.DataFrame,
     time_limit_hit: bool,
 ) -> pd.DataFrame:
-    """One row per unplaced household with its rule and reason (nl, en)."""
+    """One row per unplaced household with its rule and reason (a catalogue message)."""
     rows = []
     taken = set(assignments["unit_id"])
     unit_pos = {u: i for i, u in enumerate(inst.unit_ids)}
@@ -313,13 +282,10 @@ def unplaced_table(
                 "group": inst.group_names[inst.h_group[h]],
                 "persons": int(inst.h_persons[h]),
                 "rule": code,
-                "reason": reason_text(code, "nl", **fields),
-                "reason_en": reason_text(code, "en", **fields),
+                "reason": reason_message(code, **fields),
             }
         )
-    return pd.DataFrame(
-        rows, columns=["household_id", "group", "persons", "rule", "reason", "reason_en"]
-    )
+    return pd.DataFrame(rows, columns=["household_id", "group", "persons", "rule", "reason"])
 
 
 def fitting_units(inst: Instance, h: int) -> np.ndarray:
@@ -392,7 +358,7 @@ def diagnosis(inst: Instance, unplaced: pd.DataFrame) -> Diagnosis:
         if rule_name in covered:
             continue
         # aggregate only: ids and per-household reasons stay in the unplaced table
-        shortfalls.append(Shortfall(rule, f"{n} household(s) unplaced by rule {rule}"))
+        shortfalls.append(Shortfall(rule, _short("unplaced_by_rule", n=int(n), rule=str(rule))))
     return Diagnosis(
         shortfalls=tuple(shortfalls),
         details={"unplaced_by_rule": {str(k): int(v) for k, v in dict(per_rule).items()}},

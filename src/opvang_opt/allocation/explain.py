@@ -1,4 +1,4 @@
-"""Explanations per household, in Dutch (default) or English.
+"""Explanations per household, in Dutch (default) or English (texts from the catalogue).
 
 For a placed household: its unit, the score components, its best alternative (the
 cheapest other kind of fitting unit) and why it did not get it: the units are taken
@@ -9,7 +9,6 @@ which components). For an unplaced household: the reason from the diagnosis.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -17,15 +16,12 @@ import pandas as pd
 from opvang_opt.allocation.diagnose import fitting_units
 from opvang_opt.allocation.model import BANDS, COMPONENTS
 from opvang_opt.allocation.result import AllocationResult
+from opvang_opt.texts import Lang, render, t
 
-COMPONENT_LABELS = {
-    "school_km": ("afstand school (km)", "distance to school (km)"),
-    "work_km": ("afstand werk (km)", "distance to work (km)"),
-    "care_km": ("afstand huisarts (km)", "distance to GP (km)"),
-    "unused_beds": ("lege bedden", "unused beds"),
-    "relocation": ("verhuizing", "relocation"),
-    "not_preferred": ("geen voorkeurslocatie", "not a preferred site"),
-}
+
+def component_label(component: str, lang: Lang = "nl") -> str:
+    """The readable name of an objective component (``allocation.component.<name>``)."""
+    return t(f"allocation.component.{component}", lang)
 
 
 @dataclass(frozen=True)
@@ -60,9 +56,7 @@ def _components(inst, h: int, u: np.ndarray) -> np.ndarray:
     return comp
 
 
-def explain(
-    result: AllocationResult, household_id: str, lang: Literal["nl", "en"] = "nl"
-) -> Explanation:
+def explain(result: AllocationResult, household_id: str, lang: Lang = "nl") -> Explanation:
     """Explain one household's placement.
 
     Parameters
@@ -85,7 +79,6 @@ def explain(
     True
     """
     inst = result.instance
-    en = lang == "en"
     hits = np.flatnonzero(inst.hh_ids == household_id)
     if len(hits) == 0:
         raise KeyError(household_id)
@@ -94,8 +87,7 @@ def explain(
     row = a[a["household_id"] == household_id]
     if row.empty:
         un = result.unplaced[result.unplaced["household_id"] == household_id].iloc[0]
-        text = un["reason_en"] if en else un["reason"]
-        prefix = "Not placed: " if en else "Niet geplaatst: "
+        text = t("allocation.explain.not_placed", lang, reason=render(un["reason"], lang))
         return Explanation(
             household_id,
             False,
@@ -107,7 +99,7 @@ def explain(
             None,
             None,
             str(un["rule"]),
-            prefix + text,
+            text,
         )
     row = row.iloc[0]
     own_u = int(np.flatnonzero(inst.unit_ids == row["unit_id"])[0])
@@ -121,13 +113,10 @@ def explain(
     )
     cand = fit[~same_kind]
     if len(cand) == 0:
-        text = (
-            f"Unit {row['unit_id']} on site {row['site_id']} (cost {own_cost:.2f}); "
-            "no other kind of unit fits this household."
-            if en
-            else f"Woning {row['unit_id']} op locatie {row['site_id']} (kosten {own_cost:.2f}); "
-            "geen ander soort woning past bij dit huishouden."
-        )
+        text = t(
+            "allocation.explain.only_kind", lang, unit=str(row["unit_id"]),
+            site=str(row["site_id"]), cost=own_cost,
+        )  # fmt: skip
         return Explanation(
             household_id,
             True,
@@ -156,45 +145,35 @@ def explain(
     taken_map = dict(zip(a["unit_id"], a["household_id"], strict=False))
     kind_ids = [str(u) for u in inst.unit_ids[kind]]
     free_kind = [u for u in kind_ids if u not in taken_map]
-    head = (
-        f"Unit {row['unit_id']} on site {row['site_id']} (cost {own_cost:.2f}). "
-        if en
-        else f"Woning {row['unit_id']} op locatie {row['site_id']} (kosten {own_cost:.2f}). "
-    )
-    alt = (
-        f"Best alternative: a {inst.u_bedrooms[best]}-bedroom unit with {inst.u_beds[best]} beds "
-        f"on site {best_site} (cost {best_cost:.2f}). "
-        if en
-        else f"Beste alternatief: een woning met {inst.u_bedrooms[best]} slaapkamer(s) en "
-        f"{inst.u_beds[best]} bedden op locatie {best_site} (kosten {best_cost:.2f}). "
-    )
+    head = t(
+        "allocation.explain.head", lang, unit=str(row["unit_id"]), site=str(row["site_id"]),
+        cost=own_cost,
+    )  # fmt: skip
+    alt = t(
+        "allocation.explain.alternative", lang, bedrooms=int(inst.u_bedrooms[best]),
+        beds=int(inst.u_beds[best]), site=best_site, cost=best_cost,
+    )  # fmt: skip
     taken_by: tuple[str, ...] = ()
     if best_cost >= own_cost - 1e-9:
         diff = cc[order[0]] - np.array([comps[k] for k in COMPONENTS])
         parts = [
-            f"{COMPONENT_LABELS[k][1 if en else 0]} {d:+.1f}"
+            t("allocation.explain.component_diff", lang, component=component_label(k, lang),
+              diff=float(d))
             for k, d in zip(COMPONENTS, diff, strict=True)
             if abs(d) > 1e-9
-        ]
+        ]  # fmt: skip
         why = "costs_more"
-        reason = (
-            f"It costs {best_cost - own_cost:.2f} more ({', '.join(parts)})."
-            if en
-            else f"Dat kost {best_cost - own_cost:.2f} meer ({', '.join(parts)})."
-        )
+        reason = t(
+            "allocation.explain.costs_more", lang, diff=best_cost - own_cost,
+            parts=", ".join(parts),
+        )  # fmt: skip
     elif not free_kind:
         taken_by = tuple(sorted(taken_map[u] for u in kind_ids))
         why = "taken"
         shown = ", ".join(taken_by[:3]) + (" …" if len(taken_by) > 3 else "")
-        reason = (
-            f"All {len(kind_ids)} such units there are taken (by {shown}); giving one to this "
-            "household would cost the others more in total."
-            if en
-            else f"Alle {len(kind_ids)} zulke woningen daar zijn bezet (door {shown}); er een aan "
-            "dit huishouden geven kost de anderen samen meer."
-        )
+        reason = t("allocation.explain.taken", lang, n=len(kind_ids), by=shown)
     else:
-        why, reason = _rule_block(result, h, int(inst.u_site[best]), en)
+        why, reason = _rule_block(result, h, int(inst.u_site[best]), lang)
     return Explanation(
         household_id,
         True,
@@ -211,7 +190,7 @@ def explain(
     )
 
 
-def _rule_block(result: AllocationResult, h: int, j: int, en: bool) -> tuple[str, str]:
+def _rule_block(result: AllocationResult, h: int, j: int, lang: Lang) -> tuple[str, str]:
     """Which rule keeps household h from a free unit on site j."""
     inst = result.instance
     need = inst.h_need[h]
@@ -228,11 +207,7 @@ def _rule_block(result: AllocationResult, h: int, j: int, en: bool) -> tuple[str
         short = np.flatnonzero(room < need)
         if len(short):
             band = BANDS[int(short[0])]
-            return "school_capacity", (
-                f"The {band} places within reach of that site are used up."
-                if en
-                else f"De {band}-plaatsen binnen bereik van die locatie zijn vol."
-            )
+            return "school_capacity", t("allocation.explain.school_full", lang, band=band)
     by = result.by_site.set_index("site_id")
     sid = str(inst.site_ids[j])
     g = inst.group_names[inst.h_group[h]]
@@ -242,28 +217,17 @@ def _rule_block(result: AllocationResult, h: int, j: int, en: bool) -> tuple[str
         occ = int(by.at[sid, "occupied"])
         gi = sum(int(by.at[sid, f"units_{x}"]) for x in rule.groups)
         if rule.max_share is not None and g in rule.groups and gi + 1 > rule.max_share * (occ + 1):
-            return "mix", (
-                f"Mix rule '{rule.label}' allows no further unit for {g} there."
-                if en
-                else f"Mengregel '{rule.label}' laat daar geen extra woning voor {g} toe."
-            )
+            return "mix", t("allocation.explain.mix_max", lang, rule=rule.label, group=g)
         if rule.min_share is not None and g not in rule.groups and gi < rule.min_share * (occ + 1):
-            return "mix", (
-                f"Mix rule '{rule.label}' needs a larger share of {'+'.join(rule.groups)} there."
-                if en
-                else f"Mengregel '{rule.label}' vraagt daar een groter aandeel "
-                f"{'+'.join(rule.groups)}."
+            return "mix", t(
+                "allocation.explain.mix_min", lang, rule=rule.label, groups="+".join(rule.groups)
             )
-    return "none", (
-        "The optimum uses that unit for no one; the difference is within the solver gap."
-        if en
-        else "Die woning blijft in het optimum leeg; het verschil valt binnen de rekenmarge."
-    )
+    return "none", t("allocation.explain.within_gap", lang)
 
 
 def explanations(
     result: AllocationResult,
-    lang: Literal["nl", "en"] = "nl",
+    lang: Lang = "nl",
     household_ids: list[str] | None = None,
 ) -> pd.DataFrame:
     """Explanations for many households (all when ``household_ids`` is omitted)."""

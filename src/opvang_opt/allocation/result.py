@@ -81,7 +81,7 @@ class AllocationResult:
         cost``.
     unplaced
         One row per unplaced household: ``household_id, group, persons, rule, reason``
-        (Dutch) and ``reason_en``.
+        (a :class:`~opvang_opt.texts.Message`, rendered by the outputs).
     by_site
         Per site: units, free units, occupied units after allocation, households,
         persons, beds, occupancy, units per group, children per band.

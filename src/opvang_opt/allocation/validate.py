@@ -291,6 +291,7 @@ def validate_inputs(
     gps_n = _gps(gps, out)
     occ_n = _occupied(occupied, units_n, hh_n, config, out)
     _scenario_references(config, hh_n, units_n, site_ids, out)
+    _current_unit_references(config, hh_n, units_n, units is not None, out)
     if out.problems:
         raise DataError(f"allocation input has {len(out.problems)} problem(s)", out.problems)
     assert hh_n is not None and units_n is not None
@@ -472,12 +473,36 @@ def _household_sites(
     return pref, refu
 
 
-def _current_units(h: pd.DataFrame, out: _Collector) -> pd.Series:
-    """Current units, each of one household at most.
+def _current_unit_references(
+    config: AllocationConfig,
+    hh_n: pd.DataFrame | None,
+    units_n: pd.DataFrame | None,
+    has_stock: bool,
+    out: _Collector,
+) -> None:
+    """Every current unit must be in the stock, unless the scenario says such units close.
 
-    A current unit that is not in the stock is allowed: its site is being closed or
-    relocated (spoor 2), so the household must move.
+    All missing ones are listed, each with its household.
     """
+    if hh_n is None or units_n is None or not has_stock:
+        return  # without a stock file every household is placed anew
+    if config.current_units_outside_stock == "move":
+        return
+    known = set(_ids(units_n, "unit_id"))
+    current = hh_n["current_unit"].astype(str)
+    missing = (current != "") & ~current.isin(known)
+    hint = (
+        "not in the unit stock; correct the id, or set allocation.current_units_outside_stock: "
+        "move if the unit is being closed and its household must move"
+    )
+    for hid, unit in zip(hh_n["household_id"][missing], current[missing], strict=True):
+        out.add("households", f"current unit {unit!r} is {hint}", f"household {hid}",
+                "current_unit")  # fmt: skip
+
+
+def _current_units(h: pd.DataFrame, out: _Collector) -> pd.Series:
+    """Current units, each of one household at most (their existence is checked by
+    :func:`_current_unit_references`)."""
     current = _id_column(h, "current_unit")
     cur_counts = current[current != ""].value_counts()
     for unit in sorted(cur_counts[cur_counts > 1].index):

@@ -32,6 +32,7 @@ from typing import Any, Literal
 from opvang_opt.errors import Diagnosis, InfeasibleError
 from opvang_opt.schema import ExchangeConfig
 from opvang_opt.status import CheckReport, SolveStatus
+from opvang_opt.texts import Message
 
 from .check import check_exchange
 from .diagnose import diagnose, infeasible_error
@@ -127,7 +128,8 @@ class ExchangeRun:
     diagnosis
         When infeasible: the rules that must give, and by how much.
     message
-        When there is no solution: what went wrong, in the run's language.
+        When there is no solution: what went wrong (a catalogue message, rendered by the
+        outputs in their language).
     """
 
     status: SolveStatus
@@ -136,7 +138,7 @@ class ExchangeRun:
     tradeoff: TradeoffResult | None = None
     check: CheckReport | None = None
     diagnosis: Diagnosis | None = None
-    message: str = ""
+    message: str | Message = ""
 
     @property
     def has_solution(self) -> bool:
@@ -181,9 +183,9 @@ def run_exchange(config: ExchangeConfig, *, lang: Literal["nl", "en"] = "nl") ->
         error = exc
         if model.solve(*model.lp()).status is SolveStatus.INFEASIBLE:
             error = infeasible_error(model, lang=lang)  # diagnose the exchange, not the reference
-        return ExchangeRun(SolveStatus.INFEASIBLE, diagnosis=error.diagnosis, message=error.summary)
+        return ExchangeRun(SolveStatus.INFEASIBLE, diagnosis=error.diagnosis, message=error.text)
     except NoSolutionError as exc:
-        return ExchangeRun(SolveStatus.NO_SOLUTION, message=exc.summary)
+        return ExchangeRun(SolveStatus.NO_SOLUTION, message=exc.text)
     trade = tradeoff(config, model=model)
     result = payments.exchange
     report = check_exchange(config, result)

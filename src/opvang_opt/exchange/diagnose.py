@@ -10,22 +10,15 @@ within the bounds and the region's capacity can house everyone.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 
 from opvang_opt.errors import Diagnosis, InfeasibleError, Shortfall
 from opvang_opt.status import SolveStatus
+from opvang_opt.texts import Lang, Message, t
 
 from .model import ExchangeModel
 
-Lang = Literal["nl", "en"]
-
 _TOL = 1e-6
-
-
-def _fmt(v: float) -> str:
-    return f"{v:,.1f}".replace(",", " ").removesuffix(".0")
 
 
 def diagnose(
@@ -35,7 +28,6 @@ def diagnose(
     limit_intake: bool = True,
     exchange: bool = True,
     members: np.ndarray | None = None,
-    lang: Lang = "nl",
 ) -> Diagnosis:
     """Return a :class:`~opvang_opt.errors.Diagnosis` of an infeasible setting.
 
@@ -45,8 +37,6 @@ def diagnose(
         The compiled exchange model.
     shift, limit_intake, exchange, members
         The setting that was infeasible (as in :meth:`ExchangeModel.lp`).
-    lang
-        ``"nl"`` (default) or ``"en"`` for the messages.
 
     Returns
     -------
@@ -59,7 +49,7 @@ def diagnose(
     )
     sol = model.solve(lp)
     if sol.status is SolveStatus.INFEASIBLE or sol.x is None:  # pragma: no cover
-        return Diagnosis((Shortfall("model", "de relaxatie is ook onoplosbaar"),))
+        return Diagnosis((Shortfall("model", Message("exchange.relaxation_infeasible")),))
     x = np.zeros(model.base.n_cols)
     x[keep] = sol.x
     b = model.blocks
@@ -80,15 +70,11 @@ def diagnose(
         grp = model.groups[g]
         keep_places = task[i, g] - out_ub[i, g]
         need = ex_out[i, g]
-        msg = (
-            f"{who}, {grp}: moet minstens {_fmt(keep_places)} van de eigen taak "
-            f"{_fmt(task[i, g])} zelf houden, maar kan er maar {_fmt(keep_places - need)} "
-            f"huisvesten; de ondergrens moet {_fmt(need)} plaatsen ruimer"
-            if lang == "nl"
-            else f"{who}, {grp}: must keep at least {_fmt(keep_places)} of its own task "
-            f"{_fmt(task[i, g])}, but can house only {_fmt(keep_places - need)}; the lower "
-            f"bound must give by {_fmt(need)} places"
-        )
+        msg = Message(
+            "exchange.min_keep",
+            {"who": who, "group": grp, "keep": float(keep_places), "task": float(task[i, g]),
+             "can": float(keep_places - need), "need": float(need)},
+        )  # fmt: skip
         shortfalls.append(
             Shortfall(
                 f"bounds.min_keep_share[{model.codes[i]}/{grp}]",
@@ -101,15 +87,11 @@ def diagnose(
         who = f"{model.names[i]} ({model.codes[i]})"
         grp = model.groups[g]
         need = ex_in[i, g]
-        msg = (
-            f"{who}, {grp}: mag hoogstens {_fmt(in_ub[i, g])} extra overnemen, maar moet er "
-            f"{_fmt(in_ub[i, g] + need)} overnemen om de regionale taak te halen; de "
-            f"bovengrens moet {_fmt(need)} plaatsen ruimer"
-            if lang == "nl"
-            else f"{who}, {grp}: may take over at most {_fmt(in_ub[i, g])} extra, but must "
-            f"take {_fmt(in_ub[i, g] + need)} to meet the regional task; the upper bound must "
-            f"give by {_fmt(need)} places"
-        )
+        msg = Message(
+            "exchange.max_extra",
+            {"who": who, "group": grp, "limit": float(in_ub[i, g]),
+             "must": float(in_ub[i, g] + need), "need": float(need)},
+        )  # fmt: skip
         shortfalls.append(
             Shortfall(
                 f"bounds.max_extra[{model.codes[i]}/{grp}]",
@@ -125,17 +107,11 @@ def diagnose(
             short = ex_unmet[:, g].sum()
             total = task[mask, g].sum()
             where = ", ".join(model.names[i] for i in np.flatnonzero(ex_unmet[:, g] > _TOL))
-            msg = (
-                f"regio, {grp}: te weinig capaciteit: van de taak {_fmt(total)} kunnen er "
-                f"hooguit {_fmt(total - short)} worden gehuisvest, {_fmt(short)} plaatsen tekort "
-                f"(tekort valt in {where}); voeg capaciteit toe of sta noodopvang toe "
-                f"(unmet_cost_per_place)"
-                if lang == "nl"
-                else f"region, {grp}: not enough capacity: of the task {_fmt(total)} at most "
-                f"{_fmt(total - short)} can be housed, {_fmt(short)} places short (shortage "
-                f"falls in {where}); add capacity or allow emergency reception "
-                f"(unmet_cost_per_place)"
-            )
+            msg = Message(
+                "exchange.region_capacity",
+                {"group": grp, "total": float(total), "housed": float(total - short),
+                 "short": float(short), "where": where},
+            )  # fmt: skip
             shortfalls.append(
                 Shortfall(
                     f"capacity[{grp}]", msg, required=float(total), available=float(total - short)
@@ -146,14 +122,9 @@ def diagnose(
             who = f"{model.names[i]} ({model.codes[i]})"
             grp = model.groups[g]
             short = ex_unmet[i, g]
-            msg = (
-                f"{who}, {grp}: kan de eigen taak {_fmt(task[i, g])} zonder uitruil niet "
-                f"huisvesten, {_fmt(short)} plaatsen tekort; zonder uitruil bestaat geen "
-                f"referentie (stel unmet_cost_per_place in voor noodopvang)"
-                if lang == "nl"
-                else f"{who}, {grp}: cannot house its own task {_fmt(task[i, g])} without "
-                f"exchange, {_fmt(short)} places short; there is no no-exchange reference (set "
-                f"unmet_cost_per_place for emergency reception)"
+            msg = Message(
+                "exchange.own_capacity",
+                {"who": who, "group": grp, "task": float(task[i, g]), "short": float(short)},
             )
             shortfalls.append(
                 Shortfall(
@@ -172,18 +143,6 @@ def diagnose(
 
 def infeasible_error(model: ExchangeModel, *, lang: Lang = "nl", **setting) -> InfeasibleError:
     """Build the :class:`InfeasibleError` of an infeasible setting, with its diagnosis."""
-    diag = diagnose(model, lang=lang, **setting)
-    if setting.get("exchange", True):
-        summary = (
-            "De regionale uitruil heeft geen oplossing: de grenzen en capaciteiten zijn niet "
-            "tegelijk haalbaar."
-            if lang == "nl"
-            else "The regional exchange has no solution: bounds and capacities cannot all hold."
-        )
-    else:
-        summary = (
-            "Zonder uitruil kan niet elke gemeente haar eigen taak huisvesten."
-            if lang == "nl"
-            else "Without exchange not every municipality can house its own task."
-        )
-    return InfeasibleError(summary, diag)
+    diag = diagnose(model, **setting)
+    key = "exchange.infeasible" if setting.get("exchange", True) else "exchange.infeasible_alone"
+    return InfeasibleError(t(key, lang), diag, lang=lang, text=Message(key))

@@ -42,6 +42,7 @@ from scipy.stats import t as student_t
 from opvang_opt.errors import OpvangError
 from opvang_opt.schema import ExchangeConfig
 from opvang_opt.status import SolveStatus
+from opvang_opt.texts import Message, t
 
 from ._lp import SparseLP, solve_lp
 from .diagnose import infeasible_error
@@ -71,9 +72,7 @@ class CoalitionGame:
         self.n = self.model.n
         ref = solve_no_exchange(self.model)
         if ref.x is None and ref.status is not SolveStatus.INFEASIBLE:
-            raise NoSolutionError(
-                "geen oplossing zonder uitruil (de referentie) binnen de tijdslimiet"
-            )
+            raise NoSolutionError(Message("exchange.no_solution_reference"))
         if ref.x is None:
             raise infeasible_error(self.model, exchange=False)
         self.alone = self.model.cost_per_municipality(ref.x)
@@ -111,7 +110,7 @@ class CoalitionGame:
             if sol.status is SolveStatus.INFEASIBLE:
                 raise infeasible_error(self.model, members=members)
             raise NoSolutionError(
-                f"geen oplossing voor coalitie {self.label(mask)} binnen de tijdslimiet"
+                Message("exchange.no_solution_coalition", {"coalition": self.label(mask)})
             )
         self.max_gap = max(self.max_gap, sol.gap)
         cost = self.model.true_cost(sol.x)
@@ -313,7 +312,8 @@ class CoreCheck:
     allocation_in_core: bool
     worst_coalition: tuple[str, ...]
     worst_excess: float
-    message: str
+    message: Message
+    """The verdict as a catalogue message (rendered by the outputs)."""
 
 
 def core_check(
@@ -321,7 +321,6 @@ def core_check(
     allocation: np.ndarray,
     *,
     tol: float = 1e-6,
-    lang: Literal["nl", "en"] = "nl",
 ) -> CoreCheck:
     """Check the core of the savings game, and whether ``allocation`` lies in it.
 
@@ -338,8 +337,6 @@ def core_check(
         Savings per municipality to test (e.g. the Shapley value).
     tol
         Tolerance in euros, relative to ``max(1, v(N))``.
-    lang
-        Language of the message.
 
     Examples
     --------
@@ -385,7 +382,7 @@ def core_check(
     if m:
         sol = solve_lp(lp, backend="glop")
         if sol.x is None:  # pragma: no cover - the least-core LP is always feasible
-            raise OpvangError("De kerntoets (LP) gaf geen oplossing.")
+            raise OpvangError(t("exchange.core_lp_failed"))
         eps, core_alloc = float(sol.x[n]), sol.x[:n]
     else:
         eps, core_alloc = math.inf, np.asarray(allocation, dtype=float)
@@ -401,51 +398,19 @@ def core_check(
     else:
         worst_excess, worst_codes, worst_label = -math.inf, (), ""
     in_core = worst_excess <= atol and abs(alloc.sum() - v_n) <= atol
-    scope = (
-        ""
-        if complete
-        else (
-            f" (alleen de {m} doorgerekende coalities; een volledige toets vraagt alle 2^{n})"
-            if lang == "nl"
-            else f" (only the {m} coalitions evaluated; a full check needs all 2^{n})"
+    scope = "" if complete else Message("exchange.core.scope", {"m": m, "n": n})
+    if core_empty:
+        msg = Message(
+            "exchange.core.empty",
+            {"scope": scope, "eps": -eps, "worst": worst_label, "excess": worst_excess},
         )
-    )
-    if lang == "nl":
-        if core_empty:
-            msg = (
-                f"De kern is leeg{scope}: elke verdeling van de besparing laat een coalitie "
-                f"minstens {-eps:,.0f} euro tekort komen; coalitie {worst_label} zou "
-                f"het met de Shapley-verdeling alleen {worst_excess:,.0f} euro beter doen."
-            )
-        elif in_core:
-            msg = (
-                f"De kern is niet leeg{scope} en de Shapley-verdeling ligt erin: geen "
-                f"coalitie doet het alleen beter."
-            )
-        else:
-            msg = (
-                f"De kern is niet leeg{scope}, maar de Shapley-verdeling ligt er niet in: "
-                f"coalitie {worst_label} zou het alleen {worst_excess:,.0f} euro beter doen; "
-                f"een verdeling in de kern staat in core_allocation."
-            )
+    elif in_core:
+        msg = Message("exchange.core.shapley_in", {"scope": scope})
     else:
-        if core_empty:
-            msg = (
-                f"The core is empty{scope}: every split of the savings leaves some coalition "
-                f"at least {-eps:,.0f} euro short; coalition {worst_label} would do "
-                f"{worst_excess:,.0f} euro better on its own under the Shapley split."
-            )
-        elif in_core:
-            msg = (
-                f"The core is not empty{scope} and the Shapley split lies in it: no coalition "
-                f"does better on its own."
-            )
-        else:
-            msg = (
-                f"The core is not empty{scope}, but the Shapley split is not in it: coalition "
-                f"{worst_label} would do {worst_excess:,.0f} euro better on its own; a split "
-                f"in the core is in core_allocation."
-            )
+        msg = Message(
+            "exchange.core.shapley_out",
+            {"scope": scope, "worst": worst_label, "excess": worst_excess},
+        )
     return CoreCheck(
         complete,
         m,
@@ -541,7 +506,7 @@ def shapley_payments(
     if sol.status is SolveStatus.INFEASIBLE:
         raise infeasible_error(model, lang=lang)
     if sol.x is None:
-        raise NoSolutionError("geen oplossing voor de regionale uitruil binnen de tijdslimiet")
+        raise NoSolutionError(Message("exchange.no_solution_region"), lang)
     result = build_result(model, sol, game._alone_x)
     game.set_value(game.grand, float(game.alone.sum() - result.objective))
     game.max_gap = max(game.max_gap, sol.gap)
@@ -557,7 +522,7 @@ def shapley_payments(
             settings.seed if seed is None else seed,
             antithetic=settings.antithetic,
         )
-    core = core_check(game, sh.values, lang=lang)
+    core = core_check(game, sh.values)
     return _payments(config, model, game, result, sh, core)
 
 

@@ -48,6 +48,7 @@ import numpy as np
 from opvang_opt.errors import OpvangError
 from opvang_opt.exact import integer_bounds
 from opvang_opt.schema import ExchangeConfig
+from opvang_opt.texts import Lang, Message
 
 from ._lp import LPSolution, SparseLP, solve_lp
 
@@ -63,7 +64,18 @@ class NoSolutionError(OpvangError):
 
     Raised by the exchange API (:func:`solve_exchange`, :func:`shapley_payments`); in a
     run, :func:`run_exchange` turns it into the status ``NO_SOLUTION``.
+
+    Parameters
+    ----------
+    text
+        What stopped, as a catalogue message (kept as ``text`` for other languages).
+    lang
+        Language of the summary.
     """
+
+    def __init__(self, text: Message, lang: Lang = "nl") -> None:
+        self.text = text
+        super().__init__(text.render(lang))
 
 
 @dataclass(frozen=True)

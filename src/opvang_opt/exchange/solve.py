@@ -11,6 +11,7 @@ import pandas as pd
 
 from opvang_opt.schema import ExchangeConfig
 from opvang_opt.status import SolveStatus
+from opvang_opt.texts import Message
 
 from ._lp import LPSolution
 from .diagnose import infeasible_error
@@ -138,11 +139,7 @@ def solve_exchange(
         raise infeasible_error(model, lang=lang, **setting)
     if sol.x is None:
         raise NoSolutionError(
-            "De solver vond geen oplossing voor de uitruil binnen de tijdslimiet "
-            f"({config.solver.time_limit_s:g} s)."
-            if lang == "nl"
-            else f"The solver found no exchange solution within the time limit "
-            f"({config.solver.time_limit_s:g} s)."
+            Message("exchange.no_solution", {"seconds": config.solver.time_limit_s}), lang
         )
     ref = solve_no_exchange(model)
     ref_x = ref.x if ref.x is not None else None

@@ -22,6 +22,7 @@ from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.csvfile import read_csv_frame
 from opvang_opt.io.region import crs_problems, nonfinite_problems, outside_netherlands
 from opvang_opt.schema import LayerSource
+from opvang_opt.texts import Message
 
 WORKING_CRS = "EPSG:28992"
 """RD New, the Dutch grid in metres: every layer is reprojected to it."""
@@ -39,7 +40,7 @@ class LayerReport:
     features: int
     source_crs: str
     repaired: tuple[str, ...] = ()
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[Message, ...] = field(default_factory=tuple)
 
 
 def file_sha256(path: Path) -> str:
@@ -122,33 +123,34 @@ def read_layer(
 ) -> tuple[gpd.GeoDataFrame, LayerReport]:
     """Read a vector layer, reproject it to RD New and validate it.
 
-    Parameters
-    ----------
-    source
-        Where the layer is: any source GDAL reads, or a CSV with x/y or WKT columns.
-    name
-        Name of the layer in the scenario (used in messages).
-    required_columns
-        Columns the scenario uses; each missing one is a problem.
-    allow_empty
-        Accept a layer without features (e.g. a constraint layer with nothing in it).
+        Parameters
+        ----------
+        source
+            Where the layer is: any source GDAL reads, or a CSV with x/y or WKT columns.
+        name
+            Name of the layer in the scenario (used in messages).
+        required_columns
+            Columns the scenario uses; each missing one is a problem.
+        allow_empty
+            Accept a layer without features (e.g. a constraint layer with nothing in it).
 
-    Returns
-    -------
-    (GeoDataFrame, LayerReport)
-        The layer in EPSG:28992, and what was read and repaired.
+        Returns
+        -------
+        (GeoDataFrame, LayerReport)
+            The layer in EPSG:28992, and what was read and repaired.
 
-    Raises
-    ------
-    DataError
-        Listing every problem at once: a missing file, no CRS, missing columns,
-        missing or duplicate ids, empty or invalid geometries (unless repair is allowed).
+        Raises
+        ------
+        DataError
+            Listing every problem at once: a missing file, no CRS, missing columns,
+            missing or duplicate ids, empty or invalid geometries (unless repair is allowed).
 
-    Examples
-    --------
-    >>> from opvang_opt.schema import LayerSource
-    >>> gdf, rep = read_layer(LayerSource(path="data/demo/longlist.gpkg",
-    ...                       id_column="site_id"), "longlist")  # doctest: +SKIP
+        Examples
+        --------
+        >>> from opvang_opt.schema import LayerSource
+    from opvang_opt.texts import Message
+        >>> gdf, rep = read_layer(LayerSource(path="data/demo/longlist.gpkg",
+        ...                       id_column="site_id"), "longlist")  # doctest: +SKIP
     """
     if source.path is None:
         raise DataError(
@@ -244,9 +246,8 @@ def read_layer(
             raise DataError(f"Layer '{name}' ({label}) has {len(problems)} problem(s)", problems)
     notes = []
     if repaired:
-        notes.append(
-            f"repaired {len(repaired)} invalid geometr{'y' if len(repaired) == 1 else 'ies'}"
-        )
+        key = "inputs.repaired_one" if len(repaired) == 1 else "inputs.repaired_many"
+        notes.append(Message(key, {"n": len(repaired)}))
     report = LayerReport(
         name, label, file_sha256(path), len(gdf), source_crs, tuple(repaired), tuple(notes)
     )

@@ -20,14 +20,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from opvang_opt.io.results import atomic_results_dir
-from opvang_opt.outputs.i18n import Lang
 from opvang_opt.outputs.safe import write_csv
 from opvang_opt.outputs.static import _nice_length
+from opvang_opt.texts import CATALOGUE, Lang, localise, t
 from opvang_opt.workflows.compare import (
-    STATUS_ABSENT,
-    STATUS_ELIGIBLE,
     STATUS_EXCLUDED,
-    STATUS_SHORTLIST,
     Comparison,
     Note,
     display_path,
@@ -36,150 +33,34 @@ from opvang_opt.workflows.compare import (
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-TEXTS: dict[str, dict[str, str]] = {
-    "title": {"nl": "Vergelijking van scenario's", "en": "Comparison of scenarios"},
-    "made": {"nl": "Gemaakt op", "en": "Made on"},
-    "scenarios": {"nl": "Scenario's", "en": "Scenarios"},
-    "file": {"nl": "Bestand", "en": "File"},
-    "scenario_title": {"nl": "Titel", "en": "Title"},
-    "hash": {"nl": "Hash", "en": "Hash"},
-    "notes": {"nl": "Let op", "en": "Note"},
-    "inputs": {"nl": "Wat verschilt in de invoer", "en": "What differs in the inputs"},
-    "settings": {"nl": "Instellingen", "en": "Settings"},
-    "setting": {"nl": "Instelling", "en": "Setting"},
-    "no_setting_diff": {
-        "nl": "De instellingen zijn gelijk.",
-        "en": "The settings are the same.",
-    },
-    "files": {"nl": "Invoerbestanden", "en": "Input files"},
-    "layer": {"nl": "Laag", "en": "Layer"},
-    "no_file_diff": {
-        "nl": "Alle invoerbestanden zijn gelijk (zelfde SHA-256).",
-        "en": "All input files are the same (same SHA-256).",
-    },
-    "results": {"nl": "Wat verschilt in de uitkomsten", "en": "What differs in the results"},
-    "metric": {"nl": "Uitkomst", "en": "Result"},
-    "differs": {"nl": "verschilt", "en": "differs"},
-    "sites": {
-        "nl": "Locaties waarvan de status verandert",
-        "en": "Sites whose status changes",
-    },
-    "no_site_diff": {
-        "nl": "Geen locatie verandert van status.",
-        "en": "No site changes status.",
-    },
-    "site": {"nl": "Locatie", "en": "Site"},
-    "name": {"nl": "Naam", "en": "Name"},
-    "map_caption": {
-        "nl": "Kaart: locaties waarvan de status verandert (RD New, EPSG:28992).",
-        "en": "Map: sites whose status changes (RD New, EPSG:28992).",
-    },
-    STATUS_SHORTLIST: {"nl": "shortlist", "en": "shortlist"},
-    STATUS_ELIGIBLE: {"nl": "toegestaan, niet gekozen", "en": "eligible, not chosen"},
-    STATUS_EXCLUDED: {"nl": "uitgesloten", "en": "excluded"},
-    STATUS_ABSENT: {"nl": "niet op longlist", "en": "not on longlist"},
-    "comes_in": {"nl": "komt op de shortlist", "en": "enters the shortlist"},
-    "goes_out": {"nl": "valt van de shortlist", "en": "leaves the shortlist"},
-    "other_change": {"nl": "andere statuswijziging", "en": "other change"},
-    "unchanged": {"nl": "overige locaties", "en": "other sites"},
-    "regions_differ": {
-        "nl": "De scenario's gaan over verschillende regio's: {detail}. Uitkomsten zijn "
-        "daardoor niet één op één te vergelijken.",
-        "en": "The scenarios cover different regions: {detail}. Their results are therefore "
-        "not directly comparable.",
-    },
-    "longlists_differ": {
-        "nl": "De longlists verschillen: {n} locatie(s) staan niet in elke longlist.",
-        "en": "The longlists differ: {n} site(s) are not in every longlist.",
-    },
-    "fictitious": {
-        "nl": "FICTIEVE DEMODATA: geen echte locaties of huishoudens",
-        "en": "FICTITIOUS DEMO DATA: no real sites or households",
-    },
-    "absent": {"nl": "—", "en": "—"},
-}
-
-RESULT_LABELS: dict[str, dict[str, str]] = {
-    "siting.n_sites": {"nl": "Locaties op de longlist", "en": "Sites on the longlist"},
-    "siting.n_excluded": {"nl": "Uitgesloten locaties", "en": "Excluded sites"},
-    "siting.n_eligible": {"nl": "Toegestane locaties", "en": "Eligible sites"},
-    "siting.n_shortlisted": {"nl": "Locaties op de shortlist", "en": "Shortlisted sites"},
-    "siting.shortlist": {"nl": "Shortlist", "en": "Shortlist"},
-    "siting.shortlist_in": {
-        "nl": "Komt op de shortlist (t.o.v. het eerste scenario)",
-        "en": "Enters the shortlist (against the first scenario)",
-    },
-    "siting.shortlist_out": {
-        "nl": "Valt van de shortlist (t.o.v. het eerste scenario)",
-        "en": "Leaves the shortlist (against the first scenario)",
-    },
-    "siting.capacity_selected": {"nl": "Capaciteit shortlist", "en": "Shortlist capacity"},
-    "siting.target": {"nl": "Doel", "en": "Target"},
-    "siting.target_unit": {"nl": "Eenheid doel", "en": "Target unit"},
-    "siting.target_met": {"nl": "Doel gehaald", "en": "Target met"},
-    "siting.shortfall": {"nl": "Tekort", "en": "Shortfall"},
-    "siting.total_value": {"nl": "Totale waarde (som scores)", "en": "Total value"},
-    "siting.total_cost": {"nl": "Kosten shortlist (EUR)", "en": "Shortlist cost (EUR)"},
-    "siting.solver_status": {"nl": "Status solver shortlist", "en": "Shortlist solver status"},
-    "exchange.status": {"nl": "Uitruil: status", "en": "Exchange: status"},
-    "exchange.cost": {"nl": "Uitruil: kosten regio (EUR)", "en": "Exchange: regional cost"},
-    "exchange.no_exchange_cost": {
-        "nl": "Uitruil: kosten zonder uitruil (EUR)",
-        "en": "Exchange: cost without exchange",
-    },
-    "exchange.savings": {"nl": "Uitruil: besparing (EUR)", "en": "Exchange: savings (EUR)"},
-}
-
-
-ALLOCATION_LABELS: dict[str, tuple[str, str]] = {
-    "status": ("status", "status"),
-    "placed": ("geplaatste huishoudens", "households placed"),
-    "unplaced": ("niet geplaatste huishoudens", "households not placed"),
-    "objective": ("waarde doelfunctie (lager is beter)", "objective (lower is better)"),
-    "gap": ("optimaliteitsmarge", "optimality gap"),
-    "violations": ("overtreden harde regels", "hard rules broken"),
-    "school_km": ("km naar school", "km to school"),
-    "work_km": ("km naar werk", "km to work"),
-    "care_km": ("km naar zorg", "km to care"),
-    "unused_beds": ("onbenutte bedden", "unused beds"),
-    "relocation": ("verhuizingen", "relocations"),
-    "not_preferred": ("niet de voorkeurslocatie", "not the preferred site"),
-    "total": ("totaal", "total"),
-    "baseline_placed": ("geplaatst bij wie-eerst-komt", "placed, first come first served"),
-    "baseline_violations": ("overtredingen bij wie-eerst-komt", "rules broken, first come"),
-    "baseline_objective": ("doelfunctie bij wie-eerst-komt", "objective, first come"),
-}
-"""Labels of the allocation's quality figures (Dutch, English)."""
-
 
 def tx(key: str, lang: Lang) -> str:
-    """The text of ``key`` in ``lang``."""
-    return TEXTS[key][lang]
+    """The text of ``key`` in ``lang`` (``compare.<key>`` in the catalogue)."""
+    return t(f"compare.{key}", lang)
 
 
 def result_label(key: str, lang: Lang) -> str:
     """The label of a result figure (an ``item`` of ``Comparison.results``) in ``lang``."""
-    if key in RESULT_LABELS:
-        return RESULT_LABELS[key][lang]
+    if f"compare.result.{key}" in CATALOGUE:
+        return t(f"compare.result.{key}", lang)
     if key.startswith("siting.excluded_by."):
-        rule = key.removeprefix("siting.excluded_by.")
-        return f"Uitgesloten door regel {rule}" if lang == "nl" else f"Excluded by rule {rule}"
+        return t("compare.excluded_by", lang, rule=key.removeprefix("siting.excluded_by."))
     if key.startswith("exchange.payment."):
-        code = key.removeprefix("exchange.payment.")
-        return f"Uitruil: betaling {code} (EUR)" if lang == "nl" else f"Exchange: payment {code}"
+        return t("compare.payment", lang, code=key.removeprefix("exchange.payment."))
     if key.startswith("allocation."):
         rest = key.removeprefix("allocation.")
-        label = ALLOCATION_LABELS.get(rest.removeprefix("components."), (rest, rest))
-        text = label[0] if lang == "nl" else label[1]
+        name = rest.removeprefix("components.")
+        known = f"compare.allocation.{name}" in CATALOGUE
+        text = t(f"compare.allocation.{name}", lang) if known else rest
         if rest.startswith("components."):
-            text = ("doelfunctie, " if lang == "nl" else "objective, ") + text
-        return f"Toewijzing: {text}" if lang == "nl" else f"Allocation: {text}"
+            text = t("compare.objective_part", lang, text=text)
+        return t("compare.allocation_label", lang, text=text)
     return key
 
 
 def note_text(note: Note, lang: Lang) -> str:
     """A note of the comparison as a sentence in ``lang``."""
-    return tx(note.code, lang).format(**note.params)
+    return t(f"compare.{note.code}", lang, **note.params)
 
 
 def comparison_table(comp: Comparison, lang: Lang = "nl") -> pd.DataFrame:
@@ -223,16 +104,13 @@ def _fmt(value: Any, lang: Lang) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return tx("absent", lang)
     if isinstance(value, bool):
-        return ("ja" if value else "nee") if lang == "nl" else ("yes" if value else "no")
+        return t("common.yes" if value else "common.no", lang)
     if isinstance(value, int):
-        return f"{value:,}".replace(",", "." if lang == "nl" else ",")
+        return localise(f"{value:,}", lang)
     if isinstance(value, float):
         if value.is_integer() and abs(value) >= 1000:
-            return f"{int(value):,}".replace(",", "." if lang == "nl" else ",")
-        text = f"{value:,.4f}".rstrip("0").rstrip(".")
-        if lang == "nl":
-            text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-        return text
+            return localise(f"{int(value):,}", lang)
+        return localise(f"{value:,.4f}".rstrip("0").rstrip("."), lang)
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)

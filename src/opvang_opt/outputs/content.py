@@ -18,10 +18,10 @@ import pandas as pd
 import shapely
 
 from opvang_opt.allocation.stage import AllocationRun
-from opvang_opt.outputs.i18n import Lang, t
 from opvang_opt.outputs.privacy import Profile, show_count, suppress_frame
 from opvang_opt.pipeline import RunResult
 from opvang_opt.schema import flatten
+from opvang_opt.texts import CATALOGUE, Lang, render_frame, t
 
 CBS_ATTRIBUTION = "CBS / Kadaster (PDOK), CC BY 4.0"
 """Attribution of the CBS wijk- en buurtkaart (real boundary data)."""
@@ -291,11 +291,11 @@ def data_sources(result: RunResult, lang: Lang) -> list[dict[str, str]]:
         if spec is not None:
             source, licence = spec.source, spec.licence
         elif sc.outputs.fictitious:
-            source, licence = t("src_fictitious", lang), t("lic_none", lang)
+            source, licence = t("map.src_fictitious", lang), t("map.lic_none", lang)
         elif _looks_cbs(rep.path):
             source, licence = "CBS / Kadaster (PDOK), wijk- en buurtkaart", "CC BY 4.0"
         else:
-            source, licence = t("src_unknown", lang), t("lic_unknown", lang)
+            source, licence = t("map.src_unknown", lang), t("map.lic_unknown", lang)
         rows.append(
             {
                 "layer": rep.name,
@@ -324,7 +324,7 @@ def attribution(result: RunResult, lang: Lang) -> str:
     if uses_cbs and not any("CBS" in p for p in parts):
         parts.append(CBS_ATTRIBUTION)
     if result.scenario.outputs.fictitious and not parts:
-        parts.append(t("src_fictitious", lang))
+        parts.append(t("map.src_fictitious", lang))
     return "; ".join(parts)
 
 
@@ -377,21 +377,6 @@ def summary_facts(result: RunResult) -> dict[str, Any]:
     return facts
 
 
-def fmt_number(value: Any, digits: int = 0) -> str:
-    """A number in Dutch notation (thousands with a dot, decimals with a comma)."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return ""
-    if isinstance(value, str):
-        return value
-    text = f"{float(value):,.{digits}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
-
-
-def fmt_eur(value: Any) -> str:
-    """An amount in euros, Dutch notation."""
-    return "" if value is None else f"€ {fmt_number(value)}"
-
-
 def rule_labels(result: RunResult) -> dict[str, str]:
     """Exclusion rule name -> label."""
     return {r.name: r.label or r.name for r in result.scenario.siting.exclusions}
@@ -404,3 +389,45 @@ def is_number(value: Any) -> bool:
         and not isinstance(value, bool)
         and math.isfinite(float(value))
     )
+
+
+# ------------------------------------------------------------------------- languages
+CODE_COLUMNS = {
+    "direction": "common.direction",
+    "unit": "unit",
+    "status": "status",
+    "component": "allocation.component",
+    "loss_unit": "unit",
+}
+"""Columns whose values are codes with a text in the catalogue (``<prefix>.<code>``)."""
+
+
+def unit_label(code: str, lang: Lang) -> str:
+    """The readable unit of a unit code (``m``, ``share``, ...), or the code itself."""
+    return t(f"unit.{code}", lang) if f"unit.{code}" in CATALOGUE else code
+
+
+def status_label(code: object, lang: Lang) -> object:
+    """The readable name of a status code (``optimal``, ``target_not_met``, ...)."""
+    key = f"status.{code}"
+    return t(key, lang) if isinstance(code, str) and key in CATALOGUE else code
+
+
+def localised(df: pd.DataFrame, lang: Lang, *, codes: bool = True) -> pd.DataFrame:
+    """A table ready to show: catalogue messages rendered in ``lang``, and, with ``codes``,
+    code values (directions, units, statuses) replaced by their text.
+
+    The CSV files keep the codes (``codes=False``) so scripts can rely on them; the
+    workbook, report and map show the texts.
+    """
+    out = render_frame(df, lang)
+    if not codes:
+        return out
+    for col, prefix in CODE_COLUMNS.items():
+        if col in out.columns and out[col].dtype == object:
+            out[col] = out[col].map(
+                lambda v, p=prefix: (
+                    t(f"{p}.{v}", lang) if isinstance(v, str) and f"{p}.{v}" in CATALOGUE else v
+                )
+            )
+    return out

@@ -12,19 +12,7 @@ import io
 import pandas as pd
 from matplotlib.figure import Figure
 
-from opvang_opt.outputs.i18n import Lang
-
-_T: dict[str, dict[Lang, str]] = {
-    "quality": {"nl": "kwaliteit (gem. score per benodigde plek)",
-                "en": "quality (mean score per needed place)"},
-    "cost": {"nl": "kosten (mln EUR)", "en": "cost (EUR million)"},
-    "sites": {"nl": "aantal locaties", "en": "number of sites"},
-    "target": {"nl": "capaciteitsdoel", "en": "capacity target"},
-    "t_cost": {"nl": "Kwaliteit tegen kosten", "en": "Quality against cost"},
-    "t_sites": {"nl": "Kwaliteit tegen aantal locaties", "en": "Quality against sites"},
-    "t_target": {"nl": "Kwaliteit tegen doel", "en": "Quality against target"},
-    "chosen": {"nl": "gekozen shortlist", "en": "chosen shortlist"},
-}  # fmt: skip
+from opvang_opt.texts import Lang, t
 
 
 def frontier_figure(tradeoff: pd.DataFrame, lang: Lang = "nl") -> Figure | None:
@@ -33,7 +21,7 @@ def frontier_figure(tradeoff: pd.DataFrame, lang: Lang = "nl") -> Figure | None:
         return None
     ok = tradeoff[tradeoff["feasible"].astype(bool)]
     panels = [
-        (kind, x, _T[f"t_{kind}"][lang], _T[x][lang])
+        (kind, x, t(f"frontier.t_{kind}", lang), t(f"frontier.{x}", lang))
         for kind, x in (("cost", "cost"), ("sites", "sites"), ("target", "target"))
         if (ok["frontier"] == kind).any()
     ]
@@ -55,11 +43,11 @@ def frontier_figure(tradeoff: pd.DataFrame, lang: Lang = "nl") -> Figure | None:
         mark = pts["is_chosen"].astype(bool) if kind != "target" else pts["is_scenario_target"]
         if mark.any():
             ax.scatter(xs[mark], pts["quality"][mark], color="crimson", zorder=4, s=45,
-                       label=_T["chosen"][lang])  # fmt: skip
+                       label=t("frontier.chosen", lang))  # fmt: skip
             ax.legend(loc="lower right", fontsize=8)
         ax.set_title(title, fontsize=10)
         ax.set_xlabel(xlabel)
-        ax.set_ylabel(_T["quality"][lang], fontsize=8)
+        ax.set_ylabel(t("frontier.quality", lang), fontsize=8)
         ax.grid(alpha=0.3)
     return fig
 

@@ -31,9 +31,9 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from opvang_opt.outputs import content
-from opvang_opt.outputs.i18n import Lang, t
 from opvang_opt.outputs.privacy import Profile
 from opvang_opt.pipeline import RunResult
+from opvang_opt.texts import Lang, fmt_number, render, t
 
 SCORE_BREAKS = (0.0, 20.0, 40.0, 60.0, 80.0, 100.0)
 """Fixed score classes, so colours mean the same in every run."""
@@ -78,12 +78,6 @@ def _esc(value: object) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return html.escape(str(value), quote=True)
-
-
-def _num(value: float, digits: int = 0) -> str:
-    if value is None or not np.isfinite(value):
-        return "geen"
-    return f"{value:,.{digits}f}".replace(",", " ")
 
 
 def score_colour(score: float) -> str:
@@ -187,8 +181,8 @@ def map_data(result: RunResult, lang: Lang, profile: Profile = "council") -> dic
     rank = sites["rank"].to_numpy()
     cap_u = sites["capacity_units"].to_numpy()
     cap_p = sites["capacity_places"].to_numpy()
-    reasons = sites["exclusion_reasons"].astype(str).to_numpy()
-    decisions = sites["decision"].astype(str).to_numpy()
+    reasons = sites["exclusion_reasons"].to_numpy()
+    decisions = [str(render(d, lang)) for d in sites["decision"]]
     ind = [sites[c.indicator_column].to_numpy(float) for c in crit]
     val = [sites[c.value_column].to_numpy(float) for c in crit]
     props = []
@@ -205,7 +199,9 @@ def map_data(result: RunResult, lang: Lang, profile: Profile = "council") -> dic
         }  # fmt: skip
         if excluded[i]:
             p["x"] = 1
-            p["e"] = [_esc(m) for m in reasons[i].split("; ") if m]
+            given = reasons[i]  # a tuple of messages (or plain text from a notebook)
+            items = given.split("; ") if isinstance(given, str) else given
+            p["e"] = [_esc(render(m, lang)) for m in items if m]
         else:
             p["r"] = int(rank[i])
             p["c"] = int(cap_u[i])
@@ -237,7 +233,7 @@ def map_data(result: RunResult, lang: Lang, profile: Profile = "council") -> dic
         "pois": _pois(result),
         "constraints": _constraints(result),
         "allocation": _allocation(result, alloc, profile),
-        "flows": _flows(result),
+        "flows": _flows(result, lang),
         "planning": _planning(result, lang),
     }
     return data
@@ -272,12 +268,16 @@ def _planning(result: RunResult, lang: Lang) -> list[dict[str, Any]] | None:
     return out
 
 
+LOCALES = {"nl": "nl-NL", "en": "en-GB"}
+"""The browser locale that formats the map's numbers per language."""
+
+
 def _texts(result: RunResult, lang: Lang) -> dict[str, str]:
     keys = ("score", "rank", "capacity", "units", "places", "reasons", "decision", "criterion",
             "measured", "value", "weight", "robust", "none", "alloc_units", "alloc_occupied",
             "alloc_households", "alloc_persons", "alloc_occupancy", "shortlist", "layout",
             "allocation")  # fmt: skip
-    return {k: _esc(t(k, lang)) for k in keys}
+    return {k: _esc(t(f"map.{k}", lang)) for k in keys} | {"locale": LOCALES[lang]}
 
 
 def _name_column(gdf: gpd.GeoDataFrame) -> str | None:
@@ -303,7 +303,7 @@ def _layouts(result: RunResult, lang: Lang) -> dict[str, Any] | None:
     if lay is None or not len(lay):
         return None
     props = [
-        {"t": _esc(f"{sid}: {u} {t('units', lang)}")}
+        {"t": _esc(f"{sid}: {u} {t('map.units', lang)}")}
         for sid, u in zip(lay["site_id"], lay["units"], strict=True)
     ]
     return _collection(geometries(lay.geometry, decimals=7), props)
@@ -378,7 +378,7 @@ def _allocation(
     return {"groups": [_esc(g) for g in groups], "rows": rows}
 
 
-def _flows(result: RunResult) -> list[dict[str, Any]]:
+def _flows(result: RunResult, lang: Lang) -> list[dict[str, Any]]:
     """Exchange flows: a bent line per (from, to), so opposite flows do not overlap."""
     sc = result.scenario
     if result.exchange is None or result.exchange.result is None or sc.region.boundaries is None:
@@ -408,7 +408,7 @@ def _flows(result: RunResult) -> list[dict[str, Any]]:
         ys = (1 - s) ** 2 * a.y + 2 * (1 - s) * s * ctrl[1] + s**2 * b.y
         line = gpd.GeoSeries(gpd.points_from_xy(xs, ys), crs=bnd.crs).to_crs(WGS84)
         detail = "; ".join(
-            f"{_esc(labels.get(g, g))}: {p:,.0f}".replace(",", ".")
+            f"{_esc(labels.get(g, g))}: {fmt_number(p, lang)}"
             for g, p in zip(rows["group"], rows["places"], strict=True)
         )
         total_txt = f"{total:,.0f}".replace(",", ".")
@@ -438,7 +438,7 @@ _SCRIPT = Template(
   // numbers only: every string in D is HTML-escaped on the server
   function num(v, d) {
     if (v === null || v === undefined) { return T.none; }
-    return Number(v).toLocaleString("nl-NL", { minimumFractionDigits: d, maximumFractionDigits: d });
+    return Number(v).toLocaleString(T.locale, { minimumFractionDigits: d, maximumFractionDigits: d });
   }
   function pct(v) { return (v === null || v === undefined) ? "" : Math.round(v * 100) + "%"; }
   function sitePopup(p) {
@@ -596,25 +596,29 @@ def layer_names(data: dict[str, Any], lang: Lang) -> list[tuple[str, str, bool]]
     n_sl = sum(1 for p in props if p.get("l"))
     out: list[tuple[str, str, bool]] = []
     if "municipalities" in data["boundaries"]:
-        out.append(("municipalities", _esc(t("municipalities", lang)), True))
+        out.append(("municipalities", _esc(t("map.municipalities", lang)), True))
     if "districts" in data["boundaries"]:
-        out.append(("districts", _esc(t("districts", lang)), True))
+        out.append(("districts", _esc(t("map.districts", lang)), True))
     for c in data["constraints"]:
-        prefix = _esc(t("constraint" if c["role"] == "exclusion" else "criterion_layer", lang))
+        prefix = _esc(
+            t("map.constraint" if c["role"] == "exclusion" else "map.criterion_layer", lang)
+        )
         out.append((c["key"], f"{prefix}: {c['label']}", c["role"] == "exclusion"))
-    out.append(("longlist", f"{_esc(t('longlist', lang))} ({len(props) - n_ex})", True))
-    out.append(("excluded", f"{_esc(t('excluded', lang))} ({n_ex})", True))
+    out.append(("longlist", f"{_esc(t('map.longlist', lang))} ({len(props) - n_ex})", True))
+    out.append(("excluded", f"{_esc(t('map.excluded', lang))} ({n_ex})", True))
     if n_sl:
-        out.append(("shortlist", f"{_esc(t('shortlist', lang))} ({n_sl})", True))
+        out.append(("shortlist", f"{_esc(t('map.shortlist', lang))} ({n_sl})", True))
     if data["layouts"] is not None:
-        out.append(("layout", _esc(t("layout", lang)), True))
+        out.append(("layout", _esc(t("map.layout", lang)), True))
     for c in data["pois"]:
-        out.append((c["key"], f"{_esc(t('poi', lang))}: {c['label']} ({len(c['points'])})", False))
+        out.append(
+            (c["key"], f"{_esc(t('map.poi', lang))}: {c['label']} ({len(c['points'])})", False)
+        )
     if data["allocation"] is not None:
-        out.append(("allocation", f"{_esc(t('allocation', lang))} ({len(data['allocation']['rows'])})",
+        out.append(("allocation", f"{_esc(t('map.allocation', lang))} ({len(data['allocation']['rows'])})",
                     True))  # fmt: skip
     if data["flows"]:
-        out.append(("flows", _esc(t("flows", lang)), True))
+        out.append(("flows", _esc(t("map.flows", lang)), True))
     for k, per in enumerate(data.get("planning") or []):
         unit = "locaties" if lang == "nl" else "sites"
         out.append((per["key"], f"Plan {per['period']} ({len(per['rows'])} {unit})", k == 0))
@@ -659,7 +663,7 @@ def build_map(
         font_size="0.75rem",
     )
     folium.TileLayer(
-        OSM_TILES, attr=f"&copy; {_esc(t('osm', lang))}", name="OpenStreetMap", max_zoom=19
+        OSM_TILES, attr=f"&copy; {_esc(t('map.osm', lang))}", name="OpenStreetMap", max_zoom=19
     ).add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     groups: dict[str, str] = {}
@@ -692,7 +696,7 @@ _STYLE = """<style>
 
 
 def _legend(data: dict[str, Any], lang: Lang) -> str:
-    rows = [f"<div><b>{_esc(t('score', lang))}</b></div>"]
+    rows = [f"<div><b>{_esc(t('map.score', lang))}</b></div>"]
     for i, colour in enumerate(SCORE_COLOURS):
         lo, hi = SCORE_BREAKS[i], SCORE_BREAKS[i + 1]
         rows.append(
@@ -700,22 +704,22 @@ def _legend(data: dict[str, Any], lang: Lang) -> str:
         )
     rows.append(
         f"<div><span class='sw' style='background:{EXCLUDED_COLOUR}'></span>"
-        f"{_esc(t('excluded_legend', lang))}</div>"
+        f"{_esc(t('map.excluded_legend', lang))}</div>"
         f"<div><span class='sw' style='background:none;border:3px solid {SHORTLIST_EDGE}'></span>"
-        f"{_esc(t('shortlist_legend', lang))}</div>"
+        f"{_esc(t('map.shortlist_legend', lang))}</div>"
     )
     if data["layouts"] is not None:
         rows.append(f"<div><span class='sw' style='background:{LAYOUT_COLOUR}'></span>"
-                    f"{_esc(t('layout', lang))}</div>")  # fmt: skip
+                    f"{_esc(t('map.layout', lang))}</div>")  # fmt: skip
     for c in data["constraints"]:
         rows.append(f"<div><span class='sw' style='background:{c['colour']};opacity:.6'></span>"
                     f"{c['label']}</div>")  # fmt: skip
     if data["allocation"] is not None:
         rows.append(f"<div><span class='sw' style='background:{ALLOCATION_COLOUR};"
-                    f"border-radius:7px'></span>{_esc(t('allocation_legend', lang))}</div>")  # fmt: skip
+                    f"border-radius:7px'></span>{_esc(t('map.allocation_legend', lang))}</div>")  # fmt: skip
     if data["flows"]:
         rows.append(f"<div><span class='sw' style='background:{FLOW_COLOUR};height:3px;"
-                    f"border:none'></span>{_esc(t('flows', lang))}</div>")  # fmt: skip
+                    f"border:none'></span>{_esc(t('map.flows', lang))}</div>")  # fmt: skip
     for c in data["pois"]:
         rows.append(f"<div><span class='sw' style='background:{c['colour']};border-radius:7px'>"
                     f"</span>{c['label']}</div>")  # fmt: skip
@@ -732,28 +736,24 @@ def _title_box(result: RunResult, lang: Lang, profile: Profile) -> str:
     if sc.outputs.fictitious:
         lines.append(
             "<div class='fictitious' style='color:#b71c1c;font-weight:bold'>"
-            f"{t('fictitious', lang)}</div>"
+            f"{t('map.fictitious', lang)}</div>"
         )
     summ = result.siting.summary
     lines.append(
-        f"<div>{t('scenario', lang)}: {_esc(sc.name)} &middot; hash {_esc(result.scenario_hash)}"
-        f" &middot; {t('run_date', lang)}: {_esc(result.started_at[:10])}</div>"
+        f"<div>{t('map.scenario', lang)}: {_esc(sc.name)} &middot; hash {_esc(result.scenario_hash)}"
+        f" &middot; {t('map.run_date', lang)}: {_esc(result.started_at[:10])}</div>"
     )
-    unit = t("places" if summ.target_unit == "places" else "units", lang)
-    lines.append(
-        f"<div>{summ.n_sites} locaties, {summ.n_excluded} uitgesloten, "
-        f"{summ.n_shortlisted} op shortlist; capaciteit {summ.capacity_selected} van "
-        f"{summ.target} {unit}</div>"
-        if lang == "nl"
-        else f"<div>{summ.n_sites} sites, {summ.n_excluded} excluded, "
-        f"{summ.n_shortlisted} shortlisted; capacity {summ.capacity_selected} of "
-        f"{summ.target} {unit}</div>"
-    )
+    unit = t(f"map.{summ.target_unit}", lang)
+    facts = {k: getattr(summ, k) for k in ("n_sites", "n_excluded", "n_shortlisted",
+                                           "capacity_selected", "target")}  # fmt: skip
+    lines.append(f"<div>{_esc(t('summary.map_line', lang, unit=unit, **facts))}</div>")
     if content.allocation_of(result) is not None:
-        lines.append(f"<div style='font-size:11px'>{_esc(t(f'profile_{profile}', lang))}</div>")
+        lines.append(f"<div style='font-size:11px'>{_esc(t(f'map.profile_{profile}', lang))}</div>")
     attribution = content.attribution(result, lang)
     if attribution:
-        lines.append(f"<div style='font-size:11px'>{t('data', lang)}: {_esc(attribution)}</div>")
+        lines.append(
+            f"<div style='font-size:11px'>{t('map.data', lang)}: {_esc(attribution)}</div>"
+        )
     return (
         "<div id='map-title' class='map-box' style='top:10px;left:60px;max-width:460px'>"
         + "".join(lines)

@@ -11,14 +11,15 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from jinja2 import Environment
 
 from opvang_opt.outputs import content
-from opvang_opt.outputs.i18n import Lang, t
 from opvang_opt.outputs.privacy import Profile
 from opvang_opt.outputs.tables import labelled, summary_rows
 from opvang_opt.pipeline import RunResult, StageReport
+from opvang_opt.texts import CATALOGUE, Lang, fmt_number, render, t
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 """The report's Content-Security-Policy: no scripts, no requests; inline styles and data
@@ -26,63 +27,12 @@ images only."""
 
 _ENV = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
-_L: dict[str, dict[Lang, str]] = {
-    "summary": {"nl": "Samenvatting", "en": "Summary"},
-    "map": {"nl": "Kaart", "en": "Map"},
-    "shortlist": {"nl": "Shortlist", "en": "Shortlist"},
-    "excluded": {"nl": "Uitgesloten locaties", "en": "Excluded sites"},
-    "tradeoff": {
-        "nl": "Afweging: kwaliteit, kosten en aantal locaties",
-        "en": "Trade-off: quality, cost and number of sites",
-    },
-    "robust": {
-        "nl": "Robuustheid van de gekozen shortlist",
-        "en": "Robustness of the chosen shortlist",
-    },
-    "counterfactual": {
-        "nl": "Wat als: een locatie erbij of eraf",
-        "en": "What if: a site in or out",
-    },
-    "allocation": {"nl": "Toewijzing per locatie", "en": "Allocation per site"},
-    "comparison": {
-        "nl": "Kwaliteit van de toewijzing tegenover de handmatige basislijn",
-        "en": "Allocation quality against the manual baseline",
-    },
-    "exchange": {"nl": "Regionale uitruil en verevening", "en": "Regional exchange and payments"},
-    "method": {"nl": "Methode en aannames", "en": "Method and assumptions"},
-    "criteria": {"nl": "Criteria", "en": "Criteria"},
-    "parameters": {"nl": "Alle scenarioparameters", "en": "All scenario parameters"},
-    "sources": {"nl": "Databronnen en licenties", "en": "Data sources and licences"},
-    "versions": {"nl": "Versies en verloop van de run", "en": "Versions and run stages"},
-    "map_note": {
-        "nl": "De kaart staat ook als map.pdf (vector, voor de raadsinformatiebrief) en als "
-        "interactieve kaart map.html in de resultatenmap.",
-        "en": "The map is also in the results folder as map.pdf (vector) and as the "
-        "interactive map.html.",
-    },
-    "no_alloc": {
-        "nl": "Deze run bevat geen toewijzing van huishoudens.",
-        "en": "This run has no allocation of households.",
-    },
-    "no_exchange": {
-        "nl": "Deze run bevat geen regionale uitruil.",
-        "en": "This run has no regional exchange.",
-    },
-    "privacy": {
-        "nl": "Dit rapport bevat alleen totalen; aantallen personen of huishoudens onder 5 "
-        "staan als <5, en een x verbergt een aantal waaruit een <5 terug te rekenen is.",
-        "en": "This report holds aggregates only; counts of persons or households below 5 "
-        "show as <5, and an x hides a count from which a <5 could be worked out.",
-    },
-    "privacy_analyst": {
-        "nl": "Analistenprofiel: exacte aantallen. Niet voor publicatie.",
-        "en": "Analyst profile: exact counts. Not for publication.",
-    },
-}
-
-
-def _l(key: str, lang: Lang) -> str:
-    return _L[key][lang]
+REPORT_KEYS = (
+    "summary", "map", "shortlist", "excluded", "allocation", "comparison", "exchange", "method",
+    "criteria", "parameters", "sources", "versions", "map_note", "no_alloc", "no_exchange",
+    "profile_line", "tradeoff", "robust", "counterfactual",
+)  # fmt: skip
+"""The report's headings and fixed texts (``report.<key>`` in the catalogue)."""
 
 
 def _method(result: RunResult, lang: Lang) -> list[str]:
@@ -90,95 +40,32 @@ def _method(result: RunResult, lang: Lang) -> list[str]:
     s = result.scenario.siting
     summ = result.siting.summary
     cap = s.capacity
-    nl = lang == "nl"
-    scoring = {
-        "weighted_sum": "gewogen som" if nl else "weighted sum",
-        "topsis": "TOPSIS", "spotis": "SPOTIS",
-    }.get(str(s.method), str(s.method))  # fmt: skip
-    out = []
-    if nl:
+    method = str(s.method)
+    key = f"report.scoring.{method}"
+    scoring = t(key, lang) if key in CATALOGUE else method.upper()
+    out = [
+        t("report.method.criteria", lang, n=len(s.criteria), scoring=scoring),
+        t("report.method.exclusions", lang, n=len(s.exclusions)),
+        t(
+            "report.method.capacity", lang, method=cap.method,
+            persons_per_unit=cap.persons_per_unit, density=cap.density_units_per_ha,
+        ),
+        t(
+            "report.method.shortlist", lang, method=s.shortlist.method,
+            objective=s.shortlist.objective,
+            status=content.status_label(summ.solver_status.value, lang),
+            target=s.target.amount, unit=t(f"common.{s.target.unit}", lang),
+        ),
+    ]  # fmt: skip
+    if s.robustness.samples:
         out.append(
-            f"Elke locatie op de longlist is gemeten op {len(s.criteria)} criteria. Een "
-            "meetwaarde wordt met een waardefunctie met vaste grenzen uit het scenario omgezet "
-            "naar een waarde van 0 tot 1 (nooit met het minimum en maximum van de longlist "
-            "zelf, zodat het toevoegen of weglaten van een locatie de volgorde van de andere "
-            f"niet verandert). De score (0-100) is de {scoring} van de waarden met de "
-            "genormaliseerde gewichten."
-        )
-        out.append(
-            f"Uitsluitingen zijn harde regels ({len(s.exclusions)}): een locatie die één regel "
-            "overtreedt valt af, hoe goed de andere scores ook zijn, en de kaart en tabellen "
-            "noemen elke overtreden regel met de gemeten waarde en de grens."
-        )
-        out.append(
-            f"Capaciteit: methode '{cap.method}', {cap.persons_per_unit} personen per woning; "
-            f"norm {cap.density_units_per_ha} woningen per hectare voor locaties zonder "
-            "verkaveling. Aannames staan bij de parameters hieronder."
-        )
-        out.append(
-            f"Shortlist: methode '{s.shortlist.method}' (doel '{s.shortlist.objective}'), "
-            f"solverstatus {summ.solver_status.value}, doel {s.target.amount} "
-            f"{'plekken' if s.target.unit == 'places' else 'woningen'}. Elke regel van de "
-            "shortlist is na het oplossen onafhankelijk gecontroleerd."
-        )
-        if s.robustness.samples:
-            out.append(
-                f"Robuustheid: {s.robustness.samples} trekkingen van de gewichten (SMAA, "
-                f"spreiding {s.robustness.spread}); het aandeel trekkingen waarin een locatie "
-                "op de shortlist komt staat in de tabel Gevoeligheid."
-            )
-        if result.exchange is not None:
-            out.append(
-                "Uitruil: een lineair (MIP) model zoekt de goedkoopste verdeling van de "
-                "taakstellingen binnen capaciteiten, vervangingsregels en grenzen; de besparing "
-                "wordt verdeeld met de Shapley-waarde en getoetst op de kern."
-            )
-        if content.allocation_of(result) is not None:
-            out.append(
-                "Toewijzing: huishoudens zijn met een optimalisatiemodel aan woningen "
-                "toegewezen onder harde regels (gezinnen bij elkaar, toegankelijkheid, "
-                "schoolplaatsen) en vergeleken met een handmatige basislijn (wie eerst komt, "
-                "eerst maalt). Het voorstel is een advies; een medewerker beslist."
-            )
-    else:
-        out.append(
-            f"Each longlist site is measured on {len(s.criteria)} criteria. A value function "
-            "with fixed bounds from the scenario turns each measure into a value of 0 to 1 "
-            "(never the longlist's own minimum and maximum, so adding or removing a site "
-            f"cannot reorder the others). The score (0-100) is the {scoring} of the values "
-            "with the normalised weights."
-        )
-        out.append(
-            f"Exclusions are hard rules ({len(s.exclusions)}): a site that breaks one is out, "
-            "whatever its other scores, and every broken rule is named with the measured "
-            "value and the limit."
-        )
-        out.append(
-            f"Capacity: method '{cap.method}', {cap.persons_per_unit} persons per unit; norm "
-            f"{cap.density_units_per_ha} units per hectare for sites without a layout."
-        )
-        out.append(
-            f"Shortlist: method '{s.shortlist.method}' (objective '{s.shortlist.objective}'), "
-            f"solver status {summ.solver_status.value}, target {s.target.amount} "
-            f"{s.target.unit}. Every rule is re-checked independently after solving."
-        )
-        if s.robustness.samples:
-            out.append(
-                f"Robustness: {s.robustness.samples} weight samples (SMAA, spread "
-                f"{s.robustness.spread})."
-            )
-        if result.exchange is not None:
-            out.append(
-                "Exchange: a linear (MIP) model finds the cheapest split of the tasks within "
-                "capacities, substitution rules and bounds; savings are split by the Shapley "
-                "value and checked against the core."
-            )
-        if content.allocation_of(result) is not None:
-            out.append(
-                "Allocation: households are assigned to units by an optimisation model under "
-                "hard rules and compared with a manual (first come, first served) baseline. "
-                "The proposal is advice; a civil servant decides."
-            )
+            t("report.method.robustness", lang, samples=s.robustness.samples,
+              spread=s.robustness.spread)
+        )  # fmt: skip
+    if result.exchange is not None:
+        out.append(t("report.method.exchange", lang))
+    if content.allocation_of(result) is not None:
+        out.append(t("report.method.allocation", lang))
     return out
 
 
@@ -186,17 +73,17 @@ def _table(df: pd.DataFrame | None, lang: Lang, result: RunResult, digits: int =
     """A table as headers and rows of text (numbers in Dutch notation for ``nl``)."""
     if df is None or df.empty:
         return {"headers": [], "rows": []}
-    lab = labelled(df, lang, result)
+    lab = labelled(content.localised(df, lang), lang, result)
     rows = []
     for rec in lab.itertuples(index=False, name=None):
         row = []
         for v in rec:
-            if isinstance(v, bool):
-                row.append(("ja" if v else "nee") if lang == "nl" else ("yes" if v else "no"))
+            if isinstance(v, bool | np.bool_):
+                row.append(t("common.yes" if v else "common.no", lang))
             elif content.is_number(v):
                 f = float(v)
                 d = 0 if f.is_integer() or abs(f) >= 1000 else digits
-                row.append(content.fmt_number(f, d) if lang == "nl" else f"{f:,.{d}f}")
+                row.append(fmt_number(f, lang, d))
             elif v is None or (isinstance(v, float)) or (pd.api.types.is_scalar(v) and pd.isna(v)):
                 row.append("")
             else:
@@ -210,35 +97,24 @@ def _tradeoff_section(result: RunResult, lang: Lang) -> dict[str, Any]:
     from opvang_opt.outputs.frontier import frontier_png
 
     s = result.siting
-    nl = lang == "nl"
     png = frontier_png(s.tradeoff, lang)
     lines = []
     summ = s.summary
     if summ.quality is not None:
         lines.append(
-            (f"De gekozen shortlist geeft de benodigde plekken een gemiddelde score van "
-             f"{content.fmt_number(summ.quality, 1)}. " if nl else
-             f"The chosen shortlist gives the needed places a mean score of "
-             f"{summ.quality:.1f}. ")
-            + summ.overshoot_note
-        )  # fmt: skip
+            t("report.tradeoff.quality", lang, quality=round(summ.quality, 1))
+            + str(render(summ.overshoot_note, lang))
+        )
     sets = s.shortlist_sets
     if sets is not None and not sets.empty:
-        n = result.scenario.siting.robustness.samples
+        rob = result.scenario.siting.robustness
         share = float(sets.attrs.get("chosen_share", 0.0))
         core = sets.attrs.get("stable_core", [])
-        core_txt = ", ".join(core) if core else ("geen" if nl else "none")
+        rule = summ.shortlist_method + (f", {summ.objective}" if summ.objective else "")
         lines.append(
-            f"Bij {n} trekkingen van de gewichten is dezelfde regel ({summ.shortlist_method}"
-            f"{', ' + summ.objective if summ.objective else ''}) "
-            f"telkens opnieuw opgelost. Precies deze shortlist komt uit in "
-            f"{content.fmt_number(100 * share, 0)} % van de trekkingen. Vaste kern (in minstens "
-            f"{content.fmt_number(100 * result.scenario.siting.robustness.stable_share, 0)} % van "
-            f"de trekkingen): {core_txt}."
-            if nl else
-            f"The same rule was solved again for each of {n} weight samples. Exactly this "
-            f"shortlist comes out in {100 * share:.0f} % of them. Stable core (in at least "
-            f"{100 * result.scenario.siting.robustness.stable_share:.0f} %): {core_txt}."
+            t("report.tradeoff.robust", lang, n=rob.samples, rule=rule,
+              share=round(100 * share), stable=round(100 * rob.stable_share),
+              core=", ".join(core) if core else t("common.none", lang))
         )  # fmt: skip
     shares = None
     if s.sensitivity is not None and "shortlist_share" in s.sensitivity.columns:
@@ -253,8 +129,7 @@ def _tradeoff_section(result: RunResult, lang: Lang) -> dict[str, Any]:
         keep = ["site_id", "action", "feasible", "loss", "loss_unit", "cost_change", "leaving",
                 "entering", "reason"]  # fmt: skip
         cf = cf[[c for c in keep if c in cf.columns]].copy()
-        if nl:
-            cf["action"] = cf["action"].map({"force_in": "erbij", "drop": "eraf"})
+        cf["action"] = [t(f"report.tradeoff.{a}", lang) for a in cf["action"]]
         cf_table = cf.sort_values(["action", "loss"], na_position="last").head(15)
     return {
         "png": base64.b64encode(png).decode("ascii") if png else "",
@@ -323,22 +198,22 @@ def report_context(
                 result,
             ),
             # without an exchange (infeasible): what is wrong and which rules must give
-            "core": payments.core.message
+            "core": render(payments.core.message, lang)
             if payments is not None
-            else " ".join([facts["message"], *facts["diagnosis"]]),
+            else render((facts["message"], *facts["diagnosis"]), lang),
         }
-    summary = [(k, content.fmt_number(v) if lang == "nl" and content.is_number(v) else v)
+    summary = [(k, fmt_number(v, lang) if content.is_number(v) else v)
                for k, v in summary_rows(result, lang, profile)]  # fmt: skip
     return {
         "lang": lang,
         "title": sc.outputs.title or sc.title or sc.name,
         "description": sc.description,
-        "fictitious": t("fictitious", lang) if sc.outputs.fictitious else "",
+        "fictitious": t("map.fictitious", lang) if sc.outputs.fictitious else "",
         "scenario": sc.name,
         "hash": result.scenario_hash,
         "run_date": result.started_at,
         "profile": profile,
-        "privacy": _l("privacy" if profile == "council" else "privacy_analyst", lang),
+        "privacy": t("report.privacy" if profile == "council" else "report.privacy_analyst", lang),
         "summary": summary,
         "png": base64.b64encode(images["png"]).decode("ascii") if "png" in images else "",
         "shortlist": _table(shortlist[short_cols], lang, result),
@@ -357,20 +232,25 @@ def report_context(
         "attribution": content.attribution(result, lang),
         "versions": sorted(result.versions.items()),
         "stages": [
-            (st.name, st.status, f"{st.seconds:.2f}", _stage_message(st, profile))
+            (
+                st.name,
+                content.status_label(st.status, lang),
+                fmt_number(st.seconds, lang, 2),
+                _stage_message(st, profile, lang),
+            )
             for st in result.stages
         ],
-        "L": {k: v[lang] for k, v in _L.items()},
-        "T": {k: t(k, lang) for k in ("scenario", "run_date")},
+        "L": {k: t(f"report.{k}", lang) for k in REPORT_KEYS},
+        "T": {k: t(f"map.{k}", lang) for k in ("scenario", "run_date")},
     }
 
 
-def _stage_message(stage: StageReport, profile: Profile) -> str:
+def _stage_message(stage: StageReport, profile: Profile, lang: Lang) -> str:
     """A stage's message for the report: the allocation's free text (with household counts
     by rule) only in the analyst profile; the council sees the aggregated tables instead."""
     if stage.name == "allocation" and profile == "council":
         return ""
-    return stage.message
+    return render(stage.message, lang)
 
 
 _TEMPLATE = _ENV.from_string(
@@ -411,7 +291,7 @@ details summary { cursor: pointer; font-weight: bold; }
 <h1 id="title">{{ title }}</h1>
 {% if fictitious %}<div class="fictitious">{{ fictitious }}</div>{% endif %}
 <p class="meta">{{ T.scenario }}: {{ scenario }} &middot; hash {{ hash }} &middot; {{ T.run_date }}: {{ run_date }}
- &middot; profiel/profile: {{ profile }}</p>
+ &middot; {{ L.profile_line }}: {{ profile }}</p>
 {% if description %}<p>{{ description }}</p>{% endif %}
 <p class="privacy">{{ privacy }}</p>
 

@@ -7,10 +7,11 @@ from typing import Any
 
 from opvang_opt.outputs.privacy import Profile
 from opvang_opt.pipeline import RunResult
+from opvang_opt.texts import Lang, Message, render
 
 
 def run_info(
-    result: RunResult, files: list[str], *, profile: Profile = "council"
+    result: RunResult, files: list[str], *, profile: Profile = "council", lang: Lang = "nl"
 ) -> dict[str, Any]:
     """Build the content of ``run.json``.
 
@@ -22,11 +23,13 @@ def run_info(
         The files written to the results folder.
     profile
         The export profile the council exports were written with.
+    lang
+        Language of the messages (stage messages, diagnoses, the core verdict).
     """
     sc = result.scenario
-    siting = result.siting.summary.as_dict()
+    siting = result.siting.summary.as_dict(lang)
     siting["criteria"] = [dataclasses.asdict(c) for c in result.siting.criteria]
-    return {
+    info = {
         "scenario": {
             "name": sc.name,
             "title": sc.title,
@@ -36,7 +39,15 @@ def run_info(
         },
         "started_at": result.started_at,
         "status": "ok" if result.is_ok else "attention",
-        "stages": [dataclasses.asdict(s) | {"seconds": round(s.seconds, 4)} for s in result.stages],
+        "stages": [
+            {
+                "name": s.name,
+                "status": s.status,
+                "seconds": round(s.seconds, 4),
+                "message": render(s.message, lang),
+            }
+            for s in result.stages
+        ],
         "inputs": [
             {
                 "layer": r.name,
@@ -55,6 +66,18 @@ def run_info(
         "versions": result.versions,
         "files": sorted(files),
     }
+    return _rendered(info, lang)
+
+
+def _rendered(value: Any, lang: Lang) -> Any:
+    """``value`` with every catalogue message in it rendered in ``lang``."""
+    if isinstance(value, Message):
+        return value.render(lang)
+    if isinstance(value, dict):
+        return {k: _rendered(v, lang) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rendered(v, lang) for v in value]
+    return value
 
 
 def exchange_summary(result: RunResult) -> dict[str, Any] | None:

@@ -18,7 +18,6 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 
 from opvang_opt.outputs import content
-from opvang_opt.outputs.i18n import Lang, t
 from opvang_opt.outputs.maps import (
     ALLOCATION_COLOUR,
     CONSTRAINT_COLOURS,
@@ -31,6 +30,7 @@ from opvang_opt.outputs.maps import (
     score_class,
 )
 from opvang_opt.pipeline import RunResult
+from opvang_opt.texts import Lang, fmt_number, t
 
 A4_LANDSCAPE = (11.69, 8.27)
 
@@ -62,7 +62,7 @@ def _scale_bar(ax, lang: Lang) -> None:
 
 def _north_arrow(ax, lang: Lang) -> None:
     ax.annotate(
-        t("north", lang), xy=(0.96, 0.95), xytext=(0.96, 0.86), xycoords="axes fraction",
+        t("map.north", lang), xy=(0.96, 0.95), xytext=(0.96, 0.86), xycoords="axes fraction",
         ha="center", va="center", fontsize=12, fontweight="bold", zorder=20,
         arrowprops={"facecolor": "black", "width": 4, "headwidth": 11, "headlength": 10},
     )  # fmt: skip
@@ -106,22 +106,22 @@ def static_map(result: RunResult, lang: Lang | None = None) -> Figure:
         if kinds & {"Polygon", "MultiPolygon"}:
             gdf.plot(ax=ax, color=colour, alpha=0.25, edgecolor=colour, linewidth=0.5, zorder=2)
             handles.append(Patch(facecolor=colour, alpha=0.4, edgecolor=colour,
-                                 label=f"{t('constraint', lang)}: {layer.label}"))  # fmt: skip
+                                 label=f"{t('map.constraint', lang)}: {layer.label}"))  # fmt: skip
         else:
             gdf.plot(ax=ax, color=colour, linewidth=1.5, markersize=6, zorder=3)
             handles.append(Line2D([], [], color=colour, lw=1.5,
-                                  label=f"{t('constraint', lang)}: {layer.label}"))  # fmt: skip
+                                  label=f"{t('map.constraint', lang)}: {layer.label}"))  # fmt: skip
 
     if sc.region.districts in layers:
         layers[sc.region.districts].boundary.plot(
             ax=ax, color="#666666", linewidth=0.5, linestyle="--", zorder=4
         )
         handles.append(Line2D([], [], color="#666666", lw=0.6, ls="--",
-                              label=t("districts", lang)))  # fmt: skip
+                              label=t("map.districts", lang)))  # fmt: skip
     if sc.region.boundaries in layers:
         bnd = layers[sc.region.boundaries]
         bnd.boundary.plot(ax=ax, color="#222222", linewidth=1.6, zorder=5)
-        handles.append(Line2D([], [], color="#222222", lw=1.6, label=t("municipalities", lang)))
+        handles.append(Line2D([], [], color="#222222", lw=1.6, label=t("map.municipalities", lang)))
         name_col = next((c for c in ("name", "naam", "statnaam") if c in bnd.columns), None)
         if name_col:
             for geom, name in zip(bnd.geometry, bnd[name_col], strict=True):
@@ -145,7 +145,7 @@ def static_map(result: RunResult, lang: Lang | None = None) -> Figure:
             )
         )
     handles.append(Patch(facecolor=EXCLUDED_COLOUR, edgecolor="#616161",
-                         label=t("excluded_legend", lang)))  # fmt: skip
+                         label=t("map.excluded_legend", lang)))  # fmt: skip
 
     short = sites[sites["shortlisted"].to_numpy(bool)]
     if len(short):
@@ -168,14 +168,14 @@ def static_map(result: RunResult, lang: Lang | None = None) -> Figure:
                 facecolor="none",
                 edgecolor=SHORTLIST_EDGE,
                 linewidth=2,
-                label=f"{t('shortlist_legend', lang)}, {t('rank', lang).lower()}",
+                label=f"{t('map.shortlist_legend', lang)}, {t('map.rank', lang).lower()}",
             )
         )
 
     lay = result.siting.layouts
     if lay is not None and len(lay):
         lay.plot(ax=ax, color=LAYOUT_COLOUR, edgecolor=SHORTLIST_EDGE, linewidth=0.1, zorder=10)
-        handles.append(Patch(facecolor=LAYOUT_COLOUR, label=t("layout", lang)))
+        handles.append(Patch(facecolor=LAYOUT_COLOUR, label=t("map.layout", lang)))
 
     by_site = content.allocation_by_site(result)
     if by_site is not None and len(by_site):
@@ -189,7 +189,7 @@ def static_map(result: RunResult, lang: Lang | None = None) -> Figure:
             edgecolor="#7f2704", zorder=11,
         )  # fmt: skip
         handles.append(Line2D([], [], marker="o", ls="", color=ALLOCATION_COLOUR, alpha=0.6,
-                              markersize=8, label=t("allocation_legend", lang)))  # fmt: skip
+                              markersize=8, label=t("map.allocation_legend", lang)))  # fmt: skip
 
     _flows(ax, result, lang, handles)
 
@@ -207,17 +207,17 @@ def static_map(result: RunResult, lang: Lang | None = None) -> Figure:
     title = sc.outputs.title or sc.title or sc.name
     fig.suptitle(title, fontsize=13, fontweight="bold")
     sub = (
-        f"{t('scenario', lang)}: {sc.name} · hash {result.scenario_hash} · "
-        f"{t('run_date', lang)}: {result.started_at[:10]}"
+        f"{t('map.scenario', lang)}: {sc.name} · hash {result.scenario_hash} · "
+        f"{t('map.run_date', lang)}: {result.started_at[:10]}"
     )
     ax.set_title(sub, fontsize=8, color="#333333")
     if sc.outputs.fictitious:
-        ax.text(0.5, 0.02, t("fictitious", lang), transform=ax.transAxes, ha="center",
+        ax.text(0.5, 0.02, t("map.fictitious", lang), transform=ax.transAxes, ha="center",
                 fontsize=10, fontweight="bold", color="#b71c1c", zorder=21,
                 bbox={"fc": "white", "ec": "#b71c1c", "alpha": 0.85})  # fmt: skip
     attribution = content.attribution(result, lang)
-    note = f"{t('data', lang)}: {attribution} · " if attribution else ""
-    fig.text(0.01, 0.005, f"{note}{t('no_tiles', lang)} · RD New (EPSG:28992) · opvang-opt",
+    note = f"{t('map.data', lang)}: {attribution} · " if attribution else ""
+    fig.text(0.01, 0.005, f"{note}{t('map.no_tiles', lang)} · RD New (EPSG:28992) · opvang-opt",
              fontsize=6.5, color="#444444", ha="left", va="bottom")  # fmt: skip
     return fig
 
@@ -251,10 +251,10 @@ def _flows(ax, result: RunResult, lang: Lang, handles: list) -> None:
         ax.add_patch(arrow)
         mx, my = (a.x + b.x) / 2, (a.y + b.y) / 2
         dx, dy = b.x - a.x, b.y - a.y
-        ax.text(mx + dy * 0.09, my - dx * 0.09, f"{total:,.0f}".replace(",", "."), fontsize=8,
+        ax.text(mx + dy * 0.09, my - dx * 0.09, fmt_number(total, lang), fontsize=8,
                 color=FLOW_COLOUR, fontweight="bold", ha="center", va="center", zorder=14,
                 bbox={"fc": "white", "ec": "none", "alpha": 0.7, "pad": 1})  # fmt: skip
-    handles.append(Line2D([], [], color=FLOW_COLOUR, lw=2, label=t("flows", lang)))
+    handles.append(Line2D([], [], color=FLOW_COLOUR, lw=2, label=t("map.flows", lang)))
 
 
 def render_static(result: RunResult, lang: Lang | None = None) -> dict[str, bytes]:

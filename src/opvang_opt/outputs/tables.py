@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (the header tables read best one column per line)
 """The tables of a run, with readable headers and units, and the Excel workbook.
 
 :func:`result_tables` chooses and labels the tables (one per sheet) for an export profile;
@@ -18,170 +17,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from opvang_opt.outputs import content
-from opvang_opt.outputs.i18n import Lang
 from opvang_opt.outputs.privacy import Profile, household_table_for
 from opvang_opt.pipeline import RunResult
-
-HEADERS: dict[str, dict[Lang, str]] = {
-    "site_id": {"nl": "Locatie-id", "en": "Site id"},
-    "name": {"nl": "Naam", "en": "Name"},
-    "municipality_code": {"nl": "Gemeentecode (CBS)", "en": "Municipality code (CBS)"},
-    "municipality": {"nl": "Gemeente", "en": "Municipality"},
-    "owner": {"nl": "Eigenaar", "en": "Owner"},
-    "zoning": {"nl": "Bestemming", "en": "Zoning"},
-    "zoning_change_needed": {"nl": "Bestemmingswijziging nodig (1 = ja)", "en": "Zoning change needed (1 = yes)"},
-    "available_from": {"nl": "Beschikbaar vanaf (datum)", "en": "Available from (date)"},
-    "cost_estimate_eur": {"nl": "Kostenraming (EUR)", "en": "Cost estimate (EUR)"},
-    "area_m2": {"nl": "Oppervlakte (m²)", "en": "Area (m²)"},
-    "notes": {"nl": "Opmerkingen", "en": "Notes"},
-    "excluded": {"nl": "Uitgesloten", "en": "Excluded"},
-    "excluded_by": {"nl": "Uitgesloten door regel(s)", "en": "Excluded by rule(s)"},
-    "exclusion_reasons": {"nl": "Redenen van uitsluiting", "en": "Reasons for exclusion"},
-    "n_rules_broken": {"nl": "Aantal overtreden regels", "en": "Rules broken"},
-    "score": {"nl": "Score (0-100)", "en": "Score (0-100)"},
-    "rank": {"nl": "Rang (1 = best; 0 = uitgesloten)", "en": "Rank (1 = best; 0 = excluded)"},
-    "capacity_units": {"nl": "Capaciteit (woningen)", "en": "Capacity (units)"},
-    "capacity_places": {"nl": "Capaciteit (plekken)", "en": "Capacity (places)"},
-    "capacity_method": {"nl": "Capaciteitsmethode", "en": "Capacity method"},
-    "layout_angle": {"nl": "Hoek verkaveling (graden)", "en": "Layout angle (degrees)"},
-    "shortlisted": {"nl": "Op shortlist", "en": "Shortlisted"},
-    "decision": {"nl": "Besluit en reden", "en": "Decision and reason"},
-    "binding": {"nl": "Bepalende regel", "en": "Binding rule"},
-    "zone": {"nl": "Zone (wijk)", "en": "Zone (district)"},
-    "cumulative_capacity_places": {"nl": "Cumulatieve capaciteit (plekken)", "en": "Cumulative capacity (places)"},
-    "cumulative_capacity_units": {"nl": "Cumulatieve capaciteit (woningen)", "en": "Cumulative capacity (units)"},
-    "rule": {"nl": "Regel", "en": "Rule"},
-    "label": {"nl": "Omschrijving", "en": "Label"},
-    "measured": {"nl": "Gemeten waarde", "en": "Measured value"},
-    "limit": {"nl": "Grens", "en": "Limit"},
-    "unit": {"nl": "Eenheid", "en": "Unit"},
-    "message": {"nl": "Toelichting", "en": "Explanation"},
-    "mean_rank": {"nl": "Gemiddelde rang (SMAA)", "en": "Mean rank (SMAA)"},
-    "rank1_share": {"nl": "Aandeel rang 1 (0-1)", "en": "Share rank 1 (0-1)"},
-    "top3_share": {"nl": "Aandeel top 3 (0-1)", "en": "Share top 3 (0-1)"},
-    "shortlist_share": {"nl": "Aandeel op shortlist (0-1)", "en": "Share shortlisted (0-1)"},
-    "stable_core": {"nl": "Vaste kern", "en": "Stable core"},
-    "share": {"nl": "Aandeel trekkingen (0-1)", "en": "Share of samples (0-1)"},
-    "sites": {"nl": "Locaties", "en": "Sites"},
-    "is_chosen": {"nl": "Gekozen shortlist", "en": "Chosen shortlist"},
-    "action": {"nl": "Wat als", "en": "What if"},
-    "loss": {"nl": "Verlies", "en": "Loss"},
-    "loss_unit": {"nl": "Eenheid verlies", "en": "Unit of loss"},
-    "cost_change": {"nl": "Verschil kosten (EUR)", "en": "Cost change (EUR)"},
-    "quality_change": {"nl": "Verschil kwaliteit (punten)", "en": "Quality change (points)"},
-    "quality": {"nl": "Kwaliteit (gem. score per benodigde plek)", "en": "Quality (mean score per needed place)"},
-    "overshoot": {"nl": "Overschot", "en": "Overshoot"},
-    "frontier": {"nl": "Curve", "en": "Curve"},
-    "epsilon": {"nl": "Grens (epsilon)", "en": "Bound (epsilon)"},
-    "criterion": {"nl": "Criterium", "en": "Criterion"},
-    "direction": {"nl": "Richting", "en": "Direction"},
-    "weight": {"nl": "Gewicht (0-1)", "en": "Weight (0-1)"},
-    "change": {"nl": "Wijziging gewicht", "en": "Weight change"},
-    "new_weight": {"nl": "Nieuw gewicht (0-1)", "en": "New weight (0-1)"},
-    "relative_change": {"nl": "Relatieve wijziging (0-1)", "en": "Relative change (0-1)"},
-    "entering": {"nl": "Komt op shortlist", "en": "Entering"},
-    "leaving": {"nl": "Valt af", "en": "Leaving"},
-    "note": {"nl": "Opmerking", "en": "Note"},
-    "target": {"nl": "Doel (capaciteit)", "en": "Target (capacity)"},
-    "feasible": {"nl": "Haalbaar", "en": "Feasible"},
-    "status": {"nl": "Status", "en": "Status"},
-    "gap": {"nl": "Optimaliteitsgat (0-1)", "en": "Optimality gap (0-1)"},
-    "total_value": {"nl": "Totale waarde", "en": "Total value"},
-    "capacity": {"nl": "Capaciteit", "en": "Capacity"},
-    "n_sites": {"nl": "Aantal locaties", "en": "Sites"},
-    "cost": {"nl": "Kosten (EUR)", "en": "Cost (EUR)"},
-    "is_scenario_target": {"nl": "Doel van het scenario", "en": "Scenario target"},
-    "group": {"nl": "Doelgroep", "en": "Group"},
-    "task": {"nl": "Taakstelling (plekken)", "en": "Task (places)"},
-    "placed": {"nl": "Gehuisvest (plekken)", "en": "Housed (places)"},
-    "substituted_out": {"nl": "Vervangen, uit (plekken)", "en": "Substituted out (places)"},
-    "substituted_in": {"nl": "Vervangen, in (plekken)", "en": "Substituted in (places)"},
-    "credited": {"nl": "Toegerekend (plekken)", "en": "Credited (places)"},
-    "unmet": {"nl": "Niet gehuisvest (plekken)", "en": "Unmet (places)"},
-    "net_transfer": {"nl": "Netto overgenomen (plekken)", "en": "Net transfer (places)"},
-    "assigned": {"nl": "Toegewezen (plekken)", "en": "Assigned (places)"},
-    "task_per_1000": {"nl": "Taak per 1.000 inwoners", "en": "Task per 1,000 inhabitants"},
-    "assigned_per_1000": {"nl": "Toegewezen per 1.000 inwoners", "en": "Assigned per 1,000 inhabitants"},
-    "from_code": {"nl": "Van (code)", "en": "From (code)"},
-    "from_name": {"nl": "Van", "en": "From"},
-    "to_code": {"nl": "Naar (code)", "en": "To (code)"},
-    "to_name": {"nl": "Naar", "en": "To"},
-    "places": {"nl": "Plekken", "en": "Places"},
-    "cost_no_exchange": {"nl": "Kosten zonder uitruil (EUR)", "en": "Cost without exchange (EUR)"},
-    "cost_exchange": {"nl": "Kosten met uitruil (EUR)", "en": "Cost with exchange (EUR)"},
-    "shapley_saving": {"nl": "Besparing Shapley (EUR)", "en": "Shapley saving (EUR)"},
-    "shapley_std_error": {"nl": "Standaardfout Shapley (EUR)", "en": "Shapley std. error (EUR)"},
-    "payment": {"nl": "Verevening (EUR; + = ontvangt)", "en": "Side payment (EUR; + = receives)"},
-    "cost_after_payment": {"nl": "Kosten na verevening (EUR)", "en": "Cost after payment (EUR)"},
-    "saving_after_payment": {"nl": "Besparing na verevening (EUR)", "en": "Saving after payment (EUR)"},
-    "individually_rational": {"nl": "Individueel rationeel", "en": "Individually rational"},
-    "places_taken_over": {"nl": "Overgenomen plekken", "en": "Places taken over"},
-    "places_handed_over": {"nl": "Overgedragen plekken", "en": "Places handed over"},
-    "payment_per_place_moved": {"nl": "Verevening per verplaatste plek (EUR)", "en": "Payment per place moved (EUR)"},
-    "method": {"nl": "Methode", "en": "Method"},
-    "reference": {"nl": "Referentieprijs", "en": "Reference price"},
-    "price_per_place_period": {"nl": "Prijs per plek per periode (EUR)", "en": "Price per place per period (EUR)"},
-    "net_transfer_group": {"nl": "Netto overgenomen in groep (plekken)", "en": "Net transfer in group (places)"},
-    "reference_value": {"nl": "Referentiewaarde (EUR)", "en": "Reference value (EUR)"},
-    "ratio_to_reference": {"nl": "Verhouding tot referentie", "en": "Ratio to reference"},
-    "assumption": {"nl": "Aanname", "en": "Assumption"},
-    "source": {"nl": "Bron", "en": "Source"},
-    "shift": {"nl": "Toegestane verschuiving (0-1)", "en": "Allowed shift (0-1)"},
-    "cost_region": {"nl": "Kosten regio (EUR)", "en": "Cost region (EUR)"},
-    "savings_region": {"nl": "Besparing regio (EUR)", "en": "Savings region (EUR)"},
-    "savings_share_region": {"nl": "Besparing regio (aandeel 0-1)", "en": "Savings region (share 0-1)"},
-    "units": {"nl": "Woningen", "en": "Units"},
-    "occupied_units": {"nl": "Bewoonde woningen", "en": "Occupied units"},
-    "households": {"nl": "Huishoudens", "en": "Households"},
-    "persons": {"nl": "Personen", "en": "Persons"},
-    "occupancy": {"nl": "Bezetting (0-1)", "en": "Occupancy (0-1)"},
-    "component": {"nl": "Onderdeel", "en": "Component"},
-    "optimiser": {"nl": "Optimalisatie", "en": "Optimiser"},
-    "baseline": {"nl": "Handmatige basislijn (wie eerst komt)", "en": "Manual baseline (first come)"},
-    "improvement": {"nl": "Verbetering (basislijn - optimalisatie)", "en": "Improvement (baseline - optimiser)"},
-    "household_id": {"nl": "Huishouden (pseudoniem)", "en": "Household (pseudonym)"},
-    "unit_id": {"nl": "Woning-id", "en": "Unit id"},
-    "reason": {"nl": "Reden", "en": "Reason"},
-    "key": {"nl": "Instelling", "en": "Setting"},
-    "value": {"nl": "Waarde", "en": "Value"},
-    "layer": {"nl": "Laag", "en": "Layer"},
-    "file": {"nl": "Bestand", "en": "File"},
-    "features": {"nl": "Objecten", "en": "Features"},
-    "sha256": {"nl": "SHA-256 (begin)", "en": "SHA-256 (start)"},
-    "licence": {"nl": "Licentie", "en": "Licence"},
-    "package": {"nl": "Pakket", "en": "Package"},
-    "version": {"nl": "Versie", "en": "Version"},
-    "stage": {"nl": "Stap", "en": "Stage"},
-    "seconds": {"nl": "Duur (s)", "en": "Duration (s)"},
-    "kind": {"nl": "Soort", "en": "Kind"},
-    "item": {"nl": "Onderdeel", "en": "Item"},
-}  # fmt: skip
-"""Readable headers with units, per column name."""
-
-SHEETS: dict[str, dict[Lang, str]] = {
-    "summary": {"nl": "Samenvatting", "en": "Summary"},
-    "longlist": {"nl": "Longlist", "en": "Longlist"},
-    "exclusions": {"nl": "Uitsluitingen", "en": "Exclusions"},
-    "shortlist": {"nl": "Shortlist", "en": "Shortlist"},
-    "criteria": {"nl": "Criteria", "en": "Criteria"},
-    "sensitivity": {"nl": "Gevoeligheid locaties", "en": "Sensitivity sites"},
-    "sensitivity_criteria": {"nl": "Gevoeligheid gewichten", "en": "Sensitivity weights"},
-    "tradeoff": {"nl": "Afweging", "en": "Trade-off"},
-    "smaa_shortlists": {"nl": "Robuustheid shortlists", "en": "Robustness shortlists"},
-    "counterfactuals": {"nl": "Wat als per locatie", "en": "What if per site"},
-    "exchange.csv": {"nl": "Uitruil per gemeente", "en": "Exchange per municipality"},
-    "exchange_flows.csv": {"nl": "Uitruilstromen", "en": "Exchange flows"},
-    "side_payments.csv": {"nl": "Verevening", "en": "Side payments"},
-    "side_payments_reference.csv": {"nl": "Verevening referentie", "en": "Payments reference"},
-    "tradeoff_exchange.csv": {"nl": "Afweging uitruil", "en": "Exchange trade-off"},
-    "allocation_by_site": {"nl": "Toewijzing per locatie", "en": "Allocation per site"},
-    "allocation_comparison": {"nl": "Toewijzing vs basislijn", "en": "Allocation vs baseline"},
-    "assignments": {"nl": "Toewijzing huishoudens", "en": "Household assignments"},
-    "unplaced": {"nl": "Niet geplaatst", "en": "Not placed"},
-    "parameters": {"nl": "Parameters", "en": "Parameters"},
-    "sources": {"nl": "Databronnen", "en": "Data sources"},
-    "versions": {"nl": "Versies", "en": "Versions"},
-}  # fmt: skip
+from opvang_opt.texts import CATALOGUE, Lang, render, t
 
 
 @dataclass(frozen=True)
@@ -196,17 +34,18 @@ class Sheet:
 
 def header(column: str, lang: Lang, result: RunResult | None = None) -> str:
     """The readable header of a column (with its unit), else the column name."""
-    if column in HEADERS:
-        return HEADERS[column][lang]
+    if f"header.{column}" in CATALOGUE:
+        return t(f"header.{column}", lang)
     if result is not None:
         for c in result.siting.criteria:
             if column == c.indicator_column:
-                return f"{c.label} ({c.unit})" if c.unit else c.label
+                unit = content.unit_label(c.unit, lang)
+                return f"{c.label} ({unit})" if unit else c.label
             if column == c.value_column:
-                return f"{c.label}: {'waarde' if lang == 'nl' else 'value'} (0-1)"
+                return t("common.value_suffix", lang, label=c.label)
     m = re.match(r"^(persons|units)_(.+)$", column)
     if m:
-        what = HEADERS[m.group(1)][lang]
+        what = t(f"header.{m.group(1)}", lang)
         return f"{what}: {m.group(2)}"
     return column
 
@@ -224,87 +63,60 @@ def labelled(df: pd.DataFrame, lang: Lang, result: RunResult | None = None) -> p
 
 
 def _key_value(rows: list[tuple[str, object]], lang: Lang) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=[HEADERS["item"][lang], HEADERS["value"][lang]])
+    return pd.DataFrame(rows, columns=[t("header.item", lang), t("header.value", lang)])
 
 
 def summary_rows(result: RunResult, lang: Lang, profile: Profile) -> list[tuple[str, object]]:
     """The headline figures as (label, value) rows."""
     f = content.summary_facts(result)
-    nl = lang == "nl"
-    unit = ("plekken" if nl else "places") if f["target_unit"] == "places" else (
-        "woningen" if nl else "units")  # fmt: skip
+    unit = t(f"common.{f['target_unit']}", lang)
+
+    def row(key: str, value: object, **params: object) -> tuple[str, object]:
+        return t(f"summary.{key}", lang, **params), value
+
     rows: list[tuple[str, object]] = [
-        ("Scenario", result.scenario.name),
-        ("Hash", result.scenario_hash),
-        ("Rundatum" if nl else "Run date", result.started_at),
-        ("Exportprofiel" if nl else "Export profile", profile),
-        ("Locaties beoordeeld" if nl else "Sites assessed", f["n_sites"]),
-        ("Uitgesloten" if nl else "Excluded", f["n_excluded"]),
+        row("scenario", result.scenario.name),
+        row("hash", result.scenario_hash),
+        row("run_date", result.started_at),
+        row("profile", profile),
+        row("n_sites", f["n_sites"]),
+        row("n_excluded", f["n_excluded"]),
     ]
     labels = content.rule_labels(result)
     for rule, n in f["excluded_by_rule"].items():
-        rows.append(
-            (f"  {'uitgesloten door' if nl else 'excluded by'} {labels.get(rule, rule)}", n)
-        )
+        rows.append(row("excluded_by", n, rule=labels.get(rule, rule)))
     rows += [
-        ("Toegestaan" if nl else "Eligible", f["n_eligible"]),
-        ("Op shortlist" if nl else "Shortlisted", f["n_shortlisted"]),
-        (f"{'Capaciteit shortlist' if nl else 'Shortlist capacity'} ({unit})", f["capacity_selected"]),
-        (f"{'Doel' if nl else 'Target'} ({unit})", f["target"]),
-        ("Doel gehaald" if nl else "Target met", ("ja" if nl else "yes") if f["target_met"]
-         else ("nee" if nl else "no")),
-    ]  # fmt: skip
+        row("n_eligible", f["n_eligible"]),
+        row("n_shortlisted", f["n_shortlisted"]),
+        row("capacity_selected", f["capacity_selected"], unit=unit),
+        row("target", f["target"], unit=unit),
+        row("target_met", t("common.yes" if f["target_met"] else "common.no", lang)),
+    ]
     ss = result.siting.summary
     if ss.quality is not None:
-        rows.append(
-            (
-                "Kwaliteit: gem. score per benodigde plek (0-100)"
-                if nl
-                else "Quality: mean score per needed place (0-100)",
-                round(ss.quality, 1),
-            )
-        )
-        rows.append((f"{'Overschot' if nl else 'Overshoot'} ({unit})", ss.overshoot))
+        rows.append(row("quality", round(ss.quality, 1)))
+        rows.append(row("overshoot", ss.overshoot, unit=unit))
     if ss.smaa_chosen_share is not None:
-        rows.append(
-            (
-                "Robuustheid: aandeel trekkingen met deze shortlist"
-                if nl
-                else "Robustness: share of samples giving this shortlist",
-                round(ss.smaa_chosen_share, 3),
-            )
-        )
+        rows.append(row("smaa_share", round(ss.smaa_chosen_share, 3)))
         pct = round(100 * result.scenario.siting.robustness.stable_share)
-        rows.append(
-            (
-                f"Vaste kern (>= {pct} % van de trekkingen)"
-                if nl
-                else f"Stable core (>= {pct} % of samples)",
-                ", ".join(ss.smaa_stable_core or ()) or ("geen" if nl else "none"),
-            )
-        )
+        core = ", ".join(ss.smaa_stable_core or ()) or t("common.none", lang)
+        rows.append(row("stable_core", core, pct=pct))
     alloc = content.allocation_summary(result, profile)
     if alloc is not None:
-        rows.append(("Toewijzing: status" if nl else "Allocation: status", alloc.get("status")))
-        for key, nl_label, en_label in (
-            ("households_placed", "Huishoudens geplaatst", "Households placed"),
-            ("persons_placed", "Personen geplaatst", "Persons placed"),
-            ("households_unplaced", "Huishoudens niet geplaatst", "Households not placed"),
-        ):
+        rows.append(row("allocation_status", content.status_label(alloc.get("status"), lang)))
+        for key in ("households_placed", "persons_placed", "households_unplaced"):
             if key in alloc:
-                rows.append((nl_label if nl else en_label, alloc[key]))
+                rows.append(row(key, alloc[key]))
     ex = f.get("exchange")
     if ex:
         rows += [
-            ("Uitruil: status" if nl else "Exchange: status", ex["status"]),
-            ("Kosten zonder uitruil (EUR)" if nl else "Cost without exchange (EUR)",
-             ex["no_exchange_cost"]),
-            ("Kosten met uitruil (EUR)" if nl else "Cost with exchange (EUR)", ex["cost"]),
-            ("Besparing (EUR)" if nl else "Savings (EUR)", ex["savings"]),
-        ]  # fmt: skip
+            row("exchange_status", content.status_label(ex["status"], lang)),
+            row("no_exchange_cost", ex["no_exchange_cost"]),
+            row("exchange_cost", ex["cost"]),
+            row("savings", ex["savings"]),
+        ]
         if ex["diagnosis"]:
-            rows.append(("Uitruil: diagnose" if nl else "Exchange: diagnosis",
-                         "; ".join(ex["diagnosis"])))  # fmt: skip
+            rows.append(row("exchange_diagnosis", render(tuple(ex["diagnosis"]), lang)))
     return rows
 
 
@@ -353,8 +165,9 @@ def result_tables(result: RunResult, lang: Lang, profile: Profile = "council") -
                                             columns=["package", "version"])))  # fmt: skip
     out = []
     for key, table in sheets:
-        title = SHEETS.get(key, {}).get(lang, key)
-        out.append(Sheet(key, _sheet_title(title), labelled(table, lang, result)))
+        title = t(f"sheet.{key}", lang) if f"sheet.{key}" in CATALOGUE else key
+        shown = content.localised(table, lang)
+        out.append(Sheet(key, _sheet_title(title), labelled(shown, lang, result)))
     return out
 
 

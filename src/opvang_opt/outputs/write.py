@@ -11,7 +11,7 @@ import pandas as pd
 import pyogrio
 
 from opvang_opt.io.results import atomic_results_dir
-from opvang_opt.outputs.i18n import Lang
+from opvang_opt.outputs.content import localised
 from opvang_opt.outputs.maps import build_map
 from opvang_opt.outputs.privacy import NAME_COLUMN, Profile, check_profile
 from opvang_opt.outputs.report import build_report
@@ -20,6 +20,7 @@ from opvang_opt.outputs.safe import write_csv
 from opvang_opt.outputs.static import render_static
 from opvang_opt.outputs.tables import build_workbook, result_tables
 from opvang_opt.pipeline import RunResult
+from opvang_opt.texts import Lang
 
 RESULT_FILES = (
     "run.json",
@@ -58,8 +59,9 @@ HOUSEHOLD_CSV = ("allocation.csv", "unplaced.csv")
 """Allocation tables with one row per household: written to the ``analyst/`` subfolder."""
 
 
-def allocation_csv_tables(result: RunResult) -> dict[str, pd.DataFrame]:
-    """The allocation's CSV tables by relative path, without columns that look like names.
+def allocation_csv_tables(result: RunResult, lang: Lang = "nl") -> dict[str, pd.DataFrame]:
+    """The allocation's CSV tables by relative path, without columns that look like names,
+    with their reasons in ``lang``.
 
     Household-level tables (pseudonymous ids) go to ``analyst/``, so the top of the results
     folder holds aggregates only.
@@ -68,14 +70,14 @@ def allocation_csv_tables(result: RunResult) -> dict[str, pd.DataFrame]:
         return {}
     out = {}
     for name, table in result.allocation.tables().items():
-        table = pd.DataFrame(table)
+        table = localised(pd.DataFrame(table), lang, codes=False)
         path = f"analyst/{name}" if name in HOUSEHOLD_CSV else name
         out[path] = table[[c for c in table.columns if not NAME_COLUMN.match(str(c))]]
     return out
 
 
-def _gpkg_frame(result: RunResult) -> pd.DataFrame:
-    sites = result.siting.sites.copy()
+def _gpkg_frame(result: RunResult, lang: Lang) -> pd.DataFrame:
+    sites = localised(result.siting.sites, lang, codes=False)
     for col in sites.columns:
         if col == sites.geometry.name:
             continue
@@ -122,7 +124,7 @@ def write_results(
     profile = check_profile(profile) if profile else default_profile(result)
     with atomic_results_dir(out) as tmp:
         pyogrio.write_dataframe(
-            _gpkg_frame(result), tmp / "longlist_scored.gpkg", layer="longlist_scored",
+            _gpkg_frame(result, lang), tmp / "longlist_scored.gpkg", layer="longlist_scored",
             driver="GPKG",
         )  # fmt: skip
         siting = result.siting
@@ -130,8 +132,8 @@ def write_results(
             pyogrio.write_dataframe(
                 siting.layouts, tmp / "longlist_scored.gpkg", layer="unit_layout", driver="GPKG"
             )
-        write_csv(siting.shortlist, tmp / "shortlist.csv")
-        write_csv(siting.exclusions, tmp / "exclusions.csv")
+        write_csv(localised(siting.shortlist, lang, codes=False), tmp / "shortlist.csv")
+        write_csv(localised(siting.exclusions, lang, codes=False), tmp / "exclusions.csv")
         for name, table in (
             ("tradeoff.csv", siting.tradeoff),
             ("sensitivity.csv", siting.sensitivity),
@@ -140,15 +142,15 @@ def write_results(
             ("counterfactuals.csv", siting.counterfactuals),
         ):
             if table is not None and len(table.columns):
-                write_csv(table, tmp / name)
+                write_csv(localised(table, lang, codes=False), tmp / name)
         if result.exchange is not None:
             for name, table in result.exchange.tables().items():
-                write_csv(table, tmp / name)
+                write_csv(localised(table, lang, codes=False), tmp / name)
         if result.planning is not None:
             from opvang_opt.outputs.planning import write_planning
 
             write_planning(result.planning, tmp, lang)
-        for name, table in allocation_csv_tables(result).items():
+        for name, table in allocation_csv_tables(result, lang).items():
             (tmp / name).parent.mkdir(exist_ok=True)
             write_csv(table, tmp / name)
         build_map(result, lang, profile).save(str(tmp / "map.html"))
@@ -162,7 +164,7 @@ def write_results(
         files = [p.relative_to(tmp).as_posix() for p in sorted(tmp.rglob("*")) if p.is_file()] + [
             "run.json"
         ]
-        info = run_info(result, files, profile=profile)
+        info = run_info(result, files, profile=profile, lang=lang)
         (tmp / "run.json").write_text(
             json.dumps(info, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
         )

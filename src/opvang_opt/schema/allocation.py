@@ -275,6 +275,10 @@ class AllocationConfig(StrictModel):
 
     shortlist_units: ShortlistUnits = Field(default_factory=ShortlistUnits)
     """The kind of unit created on shortlisted sites."""
+    current_units_outside_stock: Literal["error", "move"] = "error"
+    """A household's `current_unit` that is not in the unit stock: refused as a broken
+    reference (`error`, the default, listing every one), or accepted as a unit being closed
+    or relocated, whose household must move (`move`, for spoor 2 relocations)."""
 
     groups: list[str] = Field(default_factory=lambda: list(DEFAULT_GROUPS), min_length=1)
     """The household groups this scenario knows; any other group in the data is an error."""

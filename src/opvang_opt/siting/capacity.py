@@ -9,6 +9,7 @@ import shapely
 
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.schema import CapacityConfig
+from opvang_opt.texts import Message
 
 
 def capacity_problems(
@@ -68,7 +69,7 @@ def estimate_capacity(
     Returns
     -------
     (units, method, angle)
-        Units per site, how each was estimated (Dutch text), and the packing orientation
+        Units per site, how each was estimated (a catalogue message), and the packing orientation
         in degrees (NaN where not packed).
 
     Raises
@@ -92,9 +93,13 @@ def estimate_capacity(
     ).astype(int)
     angle = np.full(n, np.nan)
     method = np.empty(n, dtype=object)
-    norm_text = f"norm {config.density_units_per_ha:g} woningen/ha x {config.usable_share:.0%}"
-    method[:] = norm_text
-    method[~polygonal] = f"punt: {norm_text} over {config.area_column or 'oppervlakte'}"
+    norm = {"density": config.density_units_per_ha, "share": config.usable_share}
+    method[:] = [Message("siting.capacity.norm", norm)] * n
+    point = Message(
+        "siting.capacity.point",
+        {**norm, "column": config.area_column or Message("siting.capacity.area")},
+    )
+    method[~polygonal] = [point] * int((~polygonal).sum())
     if config.method == "packing" and polygonal.any():
         from opvang_opt.siting.packing import pack_many
 
@@ -109,14 +114,16 @@ def estimate_capacity(
         )
         units[idx] = np.asarray(counts, dtype=int)
         angle[idx] = angles
-        method[idx] = (
-            f"verkaveling {config.unit_width_m:g} x {config.unit_depth_m:g} m, "
-            f"{config.spacing_m:g} m tussenruimte, {config.setback_m:g} m tot de rand, "
-            f"{config.path_share:.0%} voor paden"
-        )
+        packed = Message(
+            "siting.capacity.packing",
+            {"width": config.unit_width_m, "depth": config.unit_depth_m,
+             "spacing": config.spacing_m, "setback": config.setback_m,
+             "paths": config.path_share},
+        )  # fmt: skip
+        method[idx] = [packed] * len(idx)
     if config.column is not None:
         given = pd.to_numeric(sites[config.column], errors="coerce")
         has = given.notna().to_numpy()
         units[has] = np.floor(given.to_numpy()[has]).astype(int)
-        method[has] = f"opgegeven ({config.column})"
+        method[has] = [Message("siting.capacity.given", {"column": config.column})] * int(has.sum())
     return units, method, angle

@@ -23,14 +23,14 @@ from opvang_opt.siting.network import network_distance
 
 INDICATOR_UNITS = {
     "distance_to_poi": "m",
-    "count_within": "aantal",
-    "overlap_share": "aandeel",
+    "count_within": "count",
+    "overlap_share": "share",
     "distance_to_layer": "m",
-    "reception_load": "per 1.000 inw.",
+    "reception_load": "per_1000",
     "area": "m2",
     "attribute": "",
 }
-"""Unit of each criterion kind's indicator, for tables and popups."""
+"""Unit code of each criterion kind's indicator (a ``unit.`` text of the catalogue)."""
 
 
 def select_category(layer: gpd.GeoDataFrame, column: str, category: str) -> np.ndarray:

@@ -24,6 +24,7 @@ from opvang_opt.siting.criteria import (
     numeric_column,
     overlap_area,
 )
+from opvang_opt.texts import Message
 
 EXCLUSION_COLUMNS = ["site_id", "rule", "label", "measured", "limit", "unit", "message"]
 
@@ -46,15 +47,15 @@ def parse_dates(sites: gpd.GeoDataFrame, column: str, id_column: str, source: st
     return parsed
 
 
-def _fmt(value: float, unit: str = "") -> str:
-    """Format a measure the Dutch way: 1.877 m2, 23,1 m, 91%."""
-    if unit == "aandeel":
-        return f"{value:.0%}"
+def measure_message(value: float, unit: str = "") -> Message:
+    """A measure with its unit code, rendered later: 1.877 m2, 23,1 m, 91%."""
     if not np.isfinite(value):
-        return "geen"
-    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
-    text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    return f"{text} {unit}".strip()
+        return Message("common.none")
+    if unit == "share":
+        return Message("siting.measure_share", {"value": float(value)})
+    if not unit:
+        return Message("siting.measure_plain", {"value": float(value)})
+    return Message("siting.measure", {"value": float(value), "unit": Message(f"unit.{unit}")})
 
 
 def evaluate_exclusions(
@@ -80,7 +81,7 @@ def evaluate_exclusions(
     indicators
         Measured criterion indicators by criterion name (for ``below``/``above`` rules).
     units
-        Unit of each criterion's indicator, for the messages.
+        Unit code of each criterion's indicator, for the messages.
     nearest
         Shared straight-line distances of the run (made here when not given).
     id_column, source
@@ -89,8 +90,9 @@ def evaluate_exclusions(
     Returns
     -------
     pandas.DataFrame
-        One row per (site, broken rule): site_id, rule, label, measured, limit, unit,
-        message. A site that breaks three rules has three rows.
+        One row per (site, broken rule): site_id, rule, label, measured, limit, unit (a
+        code of the catalogue's ``unit.`` texts, or empty), message (a
+        :class:`~opvang_opt.texts.Message`). A site that breaks three rules has three rows.
     """
     ids = sites[id_column].astype(str).to_numpy()
     geoms = sites.geometry.values
@@ -107,17 +109,19 @@ def evaluate_exclusions(
                     broken = measured > rule.min_overlap_m2 if rule.min_overlap_m2 else measured > 0
                     share = np.divide(measured, area, out=np.zeros_like(area), where=area > 0)
 
-                    def msg(i: int, m=measured, s=share, r=rule) -> str:
-                        area_text = _fmt(m[i], "m2")
-                        return f"overlapt '{r.layer}' met {area_text} ({s[i]:.0%} van het terrein)"
+                    def msg(i: int, m=measured, s=share, r=rule) -> Message:
+                        return Message(
+                            "siting.exclusion.overlaps",
+                            {"layer": r.layer, "area": float(m[i]), "share": float(s[i])},
+                        )
 
                     unit = "m2"
                 else:
                     broken = intersects_any(geoms, layer)
                     measured = broken.astype(float)
 
-                    def msg(i: int, r=rule) -> str:
-                        return f"snijdt '{r.layer}'"
+                    def msg(i: int, r=rule) -> Message:
+                        return Message("siting.exclusion.intersects", {"layer": r.layer})
 
                     unit = ""
                 limit = rule.min_overlap_m2
@@ -128,9 +132,11 @@ def evaluate_exclusions(
                 broken = measured < rule.distance_m
                 limit, unit = rule.distance_m, "m"
 
-                def msg(i: int, m=measured, r=rule) -> str:
-                    near, limit_text = _fmt(m[i], "m"), _fmt(r.distance_m, "m")
-                    return f"ligt op {near} van '{r.layer}' (minimaal {limit_text})"
+                def msg(i: int, m=measured, r=rule) -> Message:
+                    return Message(
+                        "siting.exclusion.closer_than",
+                        {"layer": r.layer, "distance": float(m[i]), "limit": r.distance_m},
+                    )
             case LimitRule():
                 if rule.criterion is not None:
                     measured = indicators[rule.criterion]
@@ -140,24 +146,28 @@ def evaluate_exclusions(
                     measured = numeric_column(sites, rule.column, id_column, source)
                     what, unit = rule.column, ""
                 limit = rule.limit
-                word = "lager" if rule.kind == "below" else "hoger"
                 broken = measured < limit if rule.kind == "below" else measured > limit
 
-                def msg(i: int, m=measured, w=what, u=unit, x=word, lim=limit) -> str:
-                    return f"{w} = {_fmt(m[i], u)}, {x} dan {_fmt(lim, u)}"
+                def msg(i: int, m=measured, w=what, u=unit, k=rule.kind, lim=limit) -> Message:
+                    return Message(
+                        f"siting.exclusion.{k}",
+                        {"what": w, "value": measure_message(m[i], u),
+                         "limit": measure_message(lim, u)},
+                    )  # fmt: skip
             case AvailableByRule():
                 dates = parse_dates(sites, rule.column, id_column, source)
                 ordinal = pd.to_datetime(dates).to_numpy("datetime64[D]").astype(np.int64)
                 ordinal = ordinal.astype(float) + dt.date(1970, 1, 1).toordinal()
                 measured = ordinal - rule.date.toordinal()
                 broken = measured > 0
-                limit, unit = 0.0, "dagen te laat"
+                limit, unit = 0.0, "days_late"
 
-                def msg(i: int, d=dates, m=measured, r=rule) -> str:
-                    return (
-                        f"beschikbaar vanaf {d.iloc[i].isoformat()}, na {r.date.isoformat()} "
-                        f"({int(m[i])} dagen te laat)"
-                    )
+                def msg(i: int, d=dates, m=measured, r=rule) -> Message:
+                    return Message(
+                        "siting.exclusion.available_by",
+                        {"available": d.iloc[i].isoformat(), "date": r.date.isoformat(),
+                         "days": int(m[i])},
+                    )  # fmt: skip
             case _:  # pragma: no cover
                 raise TypeError(f"unknown rule {rule!r}")
         idx = np.asarray(broken).nonzero()[0]

@@ -93,7 +93,8 @@ def _frontier(
         k = int(sel.sum())
         out.append(
             FrontierPoint(
-                kind, float("inf") if bound is None else float(bound), status, sel,
+                kind, float("inf") if bound is None else bound / (100.0 if kind == "cost" else 1),
+                status, sel,
                 quality(p, sel), float(np.asarray(p.cost)[sel].sum()) if p.cost is not None
                 else 0.0, k, int(p.capacity[sel].sum()),
             )

@@ -123,6 +123,7 @@ def site_locations(
     areas: dict[str, AreaLayer] | None,
     repaired: frozenset[str],
     ids: np.ndarray,
+    pairs: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Where each site lies, and the flags a reader must see on its row.
 
@@ -162,7 +163,8 @@ def site_locations(
             code, name, *_ = largest_share(geoms, areas[key])
             out[f"{key}_code"] = code
             out[f"{key}"] = name
-    pairs = overlapping_pairs(geoms, ids)
+    if pairs is None:
+        pairs = overlapping_pairs(geoms, ids)
     text = np.full(n, "", dtype=object)
     for i, j, a, b, m2 in pairs[["i", "j", "site_a", "site_b", "overlap_m2"]].itertuples(
         index=False, name=None

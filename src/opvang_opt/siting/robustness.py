@@ -37,6 +37,7 @@ from opvang_opt.siting.shortlist import (
     solve_shortlist,
     top_score,
 )
+from opvang_opt.texts import Message
 
 Method = Literal["weighted_sum", "topsis", "spotis"]
 _MAX_FULL_RANKS = 2000  # rank acceptability for all ranks up to this many eligible sites
@@ -527,7 +528,9 @@ def one_at_a_time(
                 "note": "",
             }
             if limit <= 1e-12:
-                row["note"] = f"weight already at {'0' if sign < 0 else '1'}"
+                row["note"] = Message(
+                    "siting.sensitivity.at_bound", {"bound": 0 if sign < 0 else 1}
+                )
                 rows.append(row)
                 continue
             grid = np.arange(step, limit, step)
@@ -540,7 +543,7 @@ def one_at_a_time(
                     break
                 lo_d = float(d)
             if hi_d is None:
-                row["note"] = f"none within {limit:g}"
+                row["note"] = Message("siting.sensitivity.none_within", {"limit": float(limit)})
                 rows.append(row)
                 continue
             while hi_d - lo_d > tol:

@@ -42,7 +42,9 @@ from typing import Literal, cast
 import numpy as np
 from ortools.sat.python import cp_model
 
+from opvang_opt.exact import cents_array, to_cents
 from opvang_opt.status import CheckReport, SolveStatus, Violation
+from opvang_opt.texts import Message
 
 VALUE_SCALE = 1000
 """Scores are scaled to integers for CP-SAT (0.001 score point resolution)."""
@@ -144,13 +146,13 @@ class ShortlistSolution:
     cost: float = 0.0
     target_met: bool = True
     shortfall: int = 0
-    diagnosis: tuple[str, ...] = ()
+    diagnosis: tuple[Message, ...] = ()
     quality: float = float("nan")
     """Mean score (0-100) of the places needed for the target, best sites first."""
     overshoot: int = 0
     """Selected capacity above the target."""
-    overshoot_note: str = ""
-    """Why the overshoot is what it is (Dutch)."""
+    overshoot_note: str | Message = ""
+    """Why the overshoot is what it is (a catalogue message)."""
 
     @property
     def gap(self) -> float:
@@ -222,10 +224,20 @@ def _distance_cap(p: ShortlistProblem) -> int:
 
 
 def _cost_int(p: ShortlistProblem) -> np.ndarray:
-    """Costs in whole euros (the unit of the cost objective and the budget)."""
+    """Costs in integer cents (the unit of the cost objective, the budget and the checker).
+
+    Money is exact: a budget of EUR 1,000,000.00 admits sites costing 600,000.40 and
+    399,999.60, and refuses 600,000.40 and 399,999.61; rounding to whole euros would not.
+    """
     if p.cost is None:
         return np.zeros(p.n, dtype=np.int64)
-    return np.round(np.nan_to_num(np.asarray(p.cost, float))).astype(np.int64)
+    return cents_array(np.nan_to_num(np.asarray(p.cost, float)))
+
+
+def _budget_cents(p: ShortlistProblem) -> int:
+    """The budget in integer cents."""
+    assert p.budget is not None
+    return to_cents(p.budget)
 
 
 def objective_key(p: ShortlistProblem, selected: np.ndarray) -> tuple[int, ...]:
@@ -260,7 +272,7 @@ def primary_value(p: ShortlistProblem, selected: np.ndarray) -> float:
     if p.objective == "people":
         return quality(p, sel)
     if p.objective == "cost":
-        return float(_cost_int(p)[sel].sum())
+        return float(_cost_int(p)[sel].sum()) / 100.0  # euros
     if p.objective == "sites":
         return float(sel.sum())
     return float(min_pair_distance(p, sel))
@@ -279,29 +291,30 @@ def redundant_sites(p: ShortlistProblem, selected: np.ndarray) -> np.ndarray:
     return sel & ~p.forced() & (total - np.asarray(p.capacity) >= p.target)
 
 
-def explain_overshoot(p: ShortlistProblem, selected: np.ndarray) -> str:
-    """A Dutch sentence on the overshoot above the target and why it is bounded."""
+def explain_overshoot(p: ShortlistProblem, selected: np.ndarray) -> Message | str:
+    """The overshoot above the target and why it is bounded (a catalogue message; empty
+    text when the target is not met)."""
     sel = np.asarray(selected, dtype=bool)
     total = int(p.capacity[sel].sum())
     over = total - p.target
     if total < p.target or not sel.any():
         return ""
     if over == 0:
-        return f"geen overschot: precies {p.target}"
+        return Message("siting.overshoot.none", {"target": p.target})
     free = np.flatnonzero(sel & ~p.forced())
     if len(free) == 0:
-        return f"overschot {over}: alle gekozen locaties zijn verplicht"
+        return Message("siting.overshoot.forced", {"over": over})
     small = free[np.argmin(np.asarray(p.capacity)[free])]
     c = int(p.capacity[small])
     if total - c < p.target:
-        return (
-            f"overschot {over} boven het doel {p.target}: kleiner dan de kleinste gekozen "
-            f"locatie ({p.ids[small]}, {c}); zonder die locatie blijft {total - c} over, "
-            f"tekort {p.target - (total - c)}"
-        )
-    return (
-        f"overschot {over} boven het doel {p.target}: locatie {p.ids[small]} ({c}) is niet "
-        f"nodig voor het doel maar verbetert de doelfunctie (overbodige locaties toegestaan)"
+        return Message(
+            "siting.overshoot.smallest",
+            {"over": over, "target": p.target, "site": str(p.ids[small]), "capacity": c,
+             "left": total - c, "shortfall": p.target - (total - c)},
+        )  # fmt: skip
+    return Message(
+        "siting.overshoot.redundant",
+        {"over": over, "target": p.target, "site": str(p.ids[small]), "capacity": c},
     )
 
 
@@ -366,7 +379,7 @@ def _build(
         m.add(cap_expr <= p.max_capacity)
     cost = _cost_int(p)
     if p.budget is not None and p.cost is not None and "budget" not in drop:
-        m.add(sum(int(c) * xi for c, xi in zip(cost, x, strict=True)) <= int(p.budget))
+        m.add(sum(int(c) * xi for c, xi in zip(cost, x, strict=True)) <= _budget_cents(p))
     if max_cost is not None:
         m.add(sum(int(c) * xi for c, xi in zip(cost, x, strict=True)) <= int(max_cost))
     if p.max_sites is not None and "max_sites" not in drop:
@@ -486,18 +499,15 @@ _STATUS: dict[object, SolveStatus] = {
     cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
 }
 
-FAMILIES = {
-    "budget": "het budget",
-    "max_sites": "het maximum aantal locaties",
-    "max_capacity": "de maximale capaciteit",
-    "separation": "de minimale afstand tussen locaties",
-    "zone": "het maximum per wijk/buurt",
-    "availability": "de beschikbaarheidsdatum",
-    "must_include": "de verplichte locaties",
-    "must_exclude": "de handmatig uitgesloten locaties",
-    "min_quality": "de minimale kwaliteit",
-    "irredundant": "de eis dat geen gekozen locatie overbodig is",
-}
+FAMILIES = (
+    "budget", "max_sites", "max_capacity", "separation", "zone", "availability",
+    "must_include", "must_exclude", "min_quality", "irredundant",
+)  # fmt: skip
+"""Constraint families; each is named by the catalogue text ``siting.family.<name>``."""
+
+
+def _family(name: str) -> Message:
+    return Message(f"siting.family.{name}")
 
 
 def _active_families(p: ShortlistProblem) -> list[str]:
@@ -649,7 +659,7 @@ def solve_shortlist(
             sel, raw.status, primary_value(p, sel), raw.bound, 0.0,
             np.empty(p.n, dtype=object), np.empty(p.n, dtype=object),
         )  # fmt: skip
-        diagnosis: tuple[str, ...] = ()
+        diagnosis: tuple[Message, ...] = ()
         shortfall = 0
     else:
         sol, diagnosis, shortfall = _diagnose(p, time_limit, workers, seed)
@@ -693,17 +703,17 @@ def _best_quality(
 
 def _diagnose(
     p: ShortlistProblem, time_limit: float, workers: int, seed: int
-) -> tuple[ShortlistSolution, tuple[str, ...], int]:
+) -> tuple[ShortlistSolution, tuple[Message, ...], int]:
     """The most capacity under all other rules, and which rules keep the target out of reach."""
     best, sel = _max_capacity(p, frozenset(), time_limit, workers, seed)
-    lines = []
+    lines: list[Message] = []
     if sel is None:
         # even without the target the rules conflict (e.g. must_include against max_sites)
         sel = np.zeros(p.n, dtype=bool)
         for fam in _active_families(p):
             cap, _ = _max_capacity(p, frozenset({fam}), time_limit, workers, seed)
             if cap >= 0:
-                lines.append(f"de regels spreken elkaar tegen; zonder {FAMILIES[fam]} kan het wel")
+                lines.append(Message("siting.diagnosis.conflict", {"family": _family(fam)}))
         shortfall = p.target
 
     elif best >= p.target and p.min_quality is not None and p.objective in _USES_PLACES:
@@ -713,26 +723,42 @@ def _diagnose(
         if qsel is not None:
             sel = qsel
         lines.append(
-            f"minimale kwaliteit {p.min_quality:g} per plek niet haalbaar: hoogstens "
-            f"{q:.2f} binnen alle regels (tekort {p.min_quality - q:.2f} punt)"
+            Message(
+                "siting.diagnosis.min_quality",
+                {"min_quality": p.min_quality, "best": q, "shortfall": p.min_quality - q},
+            )
         )
     else:
         shortfall = max(0, p.target - best)
         lines.append(
-            f"doel {p.target} niet haalbaar: hoogstens {best} binnen alle regels "
-            f"(tekort {shortfall})"
+            Message(
+                "siting.diagnosis.unreachable",
+                {"target": p.target, "best": best, "shortfall": shortfall},
+            )
         )
         all_eligible = int(p.capacity[p.eligible].sum())
         if all_eligible < p.target:
             lines.append(
-                f"alle {int(p.eligible.sum())} toegestane locaties samen hebben {all_eligible} "
-                f"(tekort {p.target - all_eligible}): de uitsluitingsregels laten te weinig over"
-            )
+                Message(
+                    "siting.diagnosis.too_few_eligible",
+                    {"n_eligible": int(p.eligible.sum()), "capacity": all_eligible,
+                     "shortfall": p.target - all_eligible},
+                )
+            )  # fmt: skip
         for fam in _active_families(p):
             cap, _ = _max_capacity(p, frozenset({fam}), time_limit, workers, seed)
             if cap > best:
-                verdict = "genoeg" if cap >= p.target else f"nog tekort {p.target - cap}"
-                lines.append(f"zonder {FAMILIES[fam]}: hoogstens {cap} ({verdict})")
+                verdict = (
+                    Message("siting.diagnosis.enough")
+                    if cap >= p.target
+                    else Message("siting.diagnosis.still_short", {"shortfall": p.target - cap})
+                )
+                lines.append(
+                    Message(
+                        "siting.diagnosis.without",
+                        {"family": _family(fam), "capacity": cap, "verdict": verdict},
+                    )
+                )
     sol = ShortlistSolution(
         sel, SolveStatus.INFEASIBLE, primary_value(p, sel), float("nan"), 0.0,
         np.empty(p.n, dtype=object), np.empty(p.n, dtype=object),
@@ -741,13 +767,10 @@ def _diagnose(
 
 
 _VALUE_REASON = {
-    "score": "andere locaties leveren samen meer waarde",
-    "score_x_capacity": "andere locaties leveren samen meer waarde",
-    "people": "de benodigde plekken liggen elders op betere grond",
-    "cost": "andere locaties halen het doel goedkoper",
-    "sites": "het doel is met minder locaties te halen",
-    "spread": "andere locaties liggen verder uit elkaar",
-}
+    "score": "value", "score_x_capacity": "value", "people": "people", "cost": "cost",
+    "sites": "sites", "spread": "spread",
+}  # fmt: skip
+"""The reason (``siting.why.<code>``) a site is out when only the objective keeps it out."""
 
 
 def explain_sites(p: ShortlistProblem, selected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -756,13 +779,14 @@ def explain_sites(p: ShortlistProblem, selected: np.ndarray) -> tuple[np.ndarray
     Returns
     -------
     (reasons, binding)
-        A Dutch sentence per site, and the short name of the binding rule.
+        A :class:`~opvang_opt.texts.Message` per site, and the short name of the binding
+        rule.
     """
     reasons = np.empty(p.n, dtype=object)
     binding = np.empty(p.n, dtype=object)
     cap = int(p.capacity[selected].sum())
-    cost = float(p.cost[selected].sum()) if p.cost is not None else 0.0
     n_sel = int(selected.sum())
+    cents = _cost_int(p)
     zone_count: dict[object, int] = {}
     if p.zone is not None:
         for z in p.zone[selected]:
@@ -774,52 +798,61 @@ def explain_sites(p: ShortlistProblem, selected: np.ndarray) -> tuple[np.ndarray
     for i in range(p.n):
         if selected[i]:
             forced = p.must_include is not None and p.must_include[i]
-            reasons[i] = "gekozen (verplicht)" if forced else "gekozen"
+            reasons[i] = Message(
+                "siting.decision.chosen_forced" if forced else "siting.decision.chosen"
+            )
             binding[i] = "selected"
             continue
         if not p.eligible[i]:
-            reasons[i], binding[i] = "uitgesloten door harde regel", "excluded"
+            reasons[i], binding[i] = Message("siting.decision.excluded"), "excluded"
             continue
         if p.must_exclude is not None and p.must_exclude[i]:
-            reasons[i], binding[i] = "handmatig uitgesloten", "must_exclude"
+            reasons[i], binding[i] = Message("siting.decision.must_exclude"), "must_exclude"
             continue
         if p.available is not None and not p.available[i]:
-            reasons[i], binding[i] = "niet op tijd beschikbaar", "availability"
+            reasons[i], binding[i] = Message("siting.decision.availability"), "availability"
             continue
         if p.capacity[i] <= 0:
-            reasons[i], binding[i] = "niet gekozen: capaciteit 0", "capacity"
+            reasons[i], binding[i] = Message("siting.decision.not_chosen_capacity"), "capacity"
             continue
-        broken: list[tuple[str, str]] = []
+        broken: list[tuple[str, dict[str, object]]] = []
         if p.max_sites is not None and n_sel + 1 > p.max_sites:
-            broken.append(("max_sites", f"maximum van {p.max_sites} locaties bereikt"))
-        if p.budget is not None and p.cost is not None and cost + p.cost[i] > p.budget:
-            over = cost + p.cost[i] - p.budget
-            euros = f"{over:,.0f}".replace(",", ".")
-            broken.append(("budget", f"budget zou EUR {euros} overschreden worden"))
+            broken.append(("max_sites", {"max_sites": p.max_sites}))
+        if (
+            p.budget is not None
+            and p.cost is not None
+            and (int(cents[selected].sum()) + int(cents[i]) > _budget_cents(p))
+        ):
+            over = (int(cents[selected].sum()) + int(cents[i]) - _budget_cents(p)) / 100.0
+            broken.append(("budget", {"over": over}))
         if p.max_capacity is not None and cap + p.capacity[i] > p.max_capacity:
-            broken.append(("max_capacity", f"maximale capaciteit {p.max_capacity} bereikt"))
+            broken.append(("max_capacity", {"max_capacity": p.max_capacity}))
         close = [(j, d) for j, d in neighbours.get(i, []) if selected[j]]
         if close:
             j, d = min(close, key=lambda t: t[1])
             if d <= 0:  # an overlapping plot (see siting.location.overlapping_pairs)
-                broken.append(("separation", f"overlapt met gekozen locatie {p.ids[j]}"))
+                broken.append(("overlap", {"other": str(p.ids[j])}))
             else:
                 broken.append(
-                    ("separation", f"te dicht bij {p.ids[j]} ({d:.0f} m < {p.min_distance:.0f} m)")
-                )
+                    ("separation", {"other": str(p.ids[j]), "distance": d,
+                                    "min_distance": p.min_distance})
+                )  # fmt: skip
         if (
             p.max_per_zone is not None
             and p.zone is not None
             and zone_count.get(p.zone[i], 0) + 1 > p.max_per_zone
         ):
-            broken.append(("zone", f"{p.zone[i]} heeft al {p.max_per_zone} locatie(s)"))
+            broken.append(("zone", {"zone": str(p.zone[i]), "max_per_zone": p.max_per_zone}))
+        why: list[Message] = [Message(f"siting.why.{b}", params) for b, params in broken]
         if not broken:
             if p.irredundant and cap >= p.target:
-                broken.append(("target_met", "niet nodig: het doel is al gehaald"))
+                broken.append(("target_met", {}))
+                why.append(Message("siting.why.target_met"))
             else:
-                broken.append(("value", _VALUE_REASON[p.objective]))
+                broken.append(("value", {}))
+                why.append(Message(f"siting.why.{_VALUE_REASON[p.objective]}"))
         binding[i] = ", ".join(b for b, _ in broken)
-        reasons[i] = "niet gekozen: " + "; ".join(r for _, r in broken)
+        reasons[i] = Message("siting.decision.not_chosen", {"reasons": why})
     return reasons, binding
 
 
@@ -847,36 +880,40 @@ def top_score(p: ShortlistProblem, rank: np.ndarray) -> ShortlistSolution:
             selected[i] = True
             total += int(p.capacity[i])
             taken += 1
-            reasons[i], binding[i] = "gekozen (verplicht)", "selected"
+            reasons[i], binding[i] = Message("siting.decision.chosen_forced"), "selected"
     for i in order:
         if selected[i]:
             continue
         if not p.eligible[i]:
-            reasons[i], binding[i] = "uitgesloten door harde regel", "excluded"
+            reasons[i], binding[i] = Message("siting.decision.excluded"), "excluded"
             continue
         manual = p.must_exclude is not None and p.must_exclude[i]
         late = p.available is not None and not p.available[i]
         if manual or late:
-            reasons[i] = "handmatig uitgesloten" if manual else "niet op tijd beschikbaar"
             binding[i] = "must_exclude" if manual else "availability"
+            reasons[i] = Message(f"siting.decision.{binding[i]}")
             continue
         cap = int(p.capacity[i])
         if total >= p.target:
-            reasons[i], binding[i] = "niet nodig: doel al bereikt", "target_met"
+            reasons[i], binding[i] = Message("siting.decision.target_met"), "target_met"
         elif p.max_sites is not None and taken >= p.max_sites:
-            reasons[i] = f"niet gekozen: maximum van {p.max_sites} locaties bereikt"
+            reasons[i] = Message("siting.decision.not_chosen_max_sites", {"max_sites": p.max_sites})
             binding[i] = "max_sites"
         elif cap <= 0:
-            reasons[i], binding[i] = "niet gekozen: capaciteit 0", "capacity"
+            reasons[i] = Message("siting.decision.not_chosen_capacity")
+            binding[i] = "capacity"
         elif any(selected[j] for j in clash.get(int(i), ())):
             other = next(p.ids[j] for j in clash[int(i)] if selected[j])
-            reasons[i] = f"niet gekozen: overlapt met gekozen locatie {other}"
-            binding[i] = "separation"
+            reasons[i] = Message("siting.decision.not_chosen_overlap", {"other": str(other)})
+            binding[i] = "overlap"
         else:
             total += cap
             taken += 1
             selected[i] = True
-            reasons[i] = f"gekozen: rang {rank[i]}, cumulatief {total} van {p.target}"
+            reasons[i] = Message(
+                "siting.decision.chosen_rank",
+                {"rank": int(rank[i]), "total": total, "target": p.target},
+            )
             binding[i] = "selected"
     met = total >= p.target
     if met and p.irredundant:
@@ -884,17 +921,19 @@ def top_score(p: ShortlistProblem, rank: np.ndarray) -> ShortlistSolution:
             if selected[i] and redundant_sites(p, selected)[i]:
                 selected[i] = False
                 total -= int(p.capacity[i])
-                reasons[i] = (
-                    "niet nodig: de andere gekozen locaties halen het doel al "
-                    f"({total} van {p.target})"
+                reasons[i] = Message(
+                    "siting.decision.redundant", {"total": total, "target": p.target}
                 )
                 binding[i] = "redundant"
-    diagnosis: tuple[str, ...] = ()
+    diagnosis: tuple[Message, ...] = ()
     if not met:
         all_allowed = int(p.capacity[allowed].sum())
         diagnosis = (
-            f"doel {p.target} niet gehaald: {total} (tekort {p.target - total})",
-            f"alle toegestane locaties samen: {all_allowed}",
+            Message(
+                "siting.diagnosis.not_met",
+                {"target": p.target, "total": total, "shortfall": p.target - total},
+            ),
+            Message("siting.diagnosis.all_allowed", {"capacity": all_allowed}),
         )
     return ShortlistSolution(
         selected, SolveStatus.OPTIMAL if met else SolveStatus.INFEASIBLE,
@@ -961,7 +1000,11 @@ def check_shortlist(p: ShortlistProblem, selected: np.ndarray) -> CheckReport:
                 cap, p.max_capacity,
             )
         )  # fmt: skip
-    if p.budget is not None and p.cost is not None and p.cost[sel].sum() > p.budget + 1e-6:
+    if (
+        p.budget is not None
+        and p.cost is not None
+        and int(_cost_int(p)[sel].sum()) > _budget_cents(p)
+    ):
         cost = float(p.cost[sel].sum())
         bad.append(
             Violation(
@@ -1038,7 +1081,8 @@ class Counterfactual:
     cost_change: float
     leaving: tuple[str, ...]
     entering: tuple[str, ...]
-    reason: str
+    reason: str | Message | tuple[Message, ...]
+    """Why (catalogue messages, rendered by the outputs); empty text when nothing to say."""
 
 
 def optimise_rule(
@@ -1063,7 +1107,7 @@ def optimise_rule(
                 sel, raw.status, primary_value(p, sel), raw.bound, 0.0, empty, empty, cap,
                 quality=quality(p, sel),
             )  # fmt: skip
-        lines = []
+        lines: list[Message] = []
         if force_out is not None:
             cap, _ = _max_capacity(
                 replace(p, must_exclude=_with(p.must_exclude, p.n, force_out)),
@@ -1071,8 +1115,10 @@ def optimise_rule(
             )  # fmt: skip
             if cap < p.target:
                 lines.append(
-                    f"zonder deze locatie is het doel niet haalbaar: hoogstens {cap} "
-                    f"(tekort {p.target - cap})"
+                    Message(
+                        "siting.counterfactual.needed",
+                        {"capacity": cap, "shortfall": p.target - cap},
+                    )
                 )
         for fam in [*_active_families(p), "irredundant", "min_quality"]:
             if lines:
@@ -1080,9 +1126,9 @@ def optimise_rule(
             ok = solve_raw(p, time_limit=time_limit, seed=seed, force_in=fin,
                            force_out=fout, drop=frozenset({fam}))  # fmt: skip
             if ok.selected is not None:
-                lines.append(f"verboden door {FAMILIES[fam]}")
+                lines.append(Message("siting.counterfactual.forbidden", {"family": _family(fam)}))
         if not lines:
-            lines.append("verboden door een combinatie van regels")
+            lines.append(Message("siting.counterfactual.combination"))
         zeros = np.zeros(p.n, dtype=bool)
         return ShortlistSolution(
             zeros, SolveStatus.INFEASIBLE, float("nan"), float("nan"), 0.0, empty, empty,
@@ -1145,7 +1191,7 @@ def counterfactuals(
     for i, action in candidates:
         sol = rule(p, i, None) if action == "force_in" else rule(p, None, i)
         if not sol.target_met:
-            reason = "; ".join(sol.diagnosis) or "geen shortlist houdt zich aan alle regels"
+            reason = sol.diagnosis or (Message("siting.counterfactual.no_shortlist"),)
             out.append(Counterfactual(str(p.ids[i]), action, False, float("nan"),  # type: ignore[arg-type]
                                       float("nan"), float("nan"), (), (), reason))  # fmt: skip
             continue
@@ -1154,7 +1200,7 @@ def counterfactuals(
         new_c = float(p.cost[new].sum()) if p.cost is not None else 0.0
         leaving = tuple(str(s) for s in p.ids[base & ~new])
         entering = tuple(str(s) for s in p.ids[new & ~base] if s != p.ids[i])
-        note = "" if action == "drop" or new[i] else "ook vooraan niet nodig voor het doel"
+        note = "" if action == "drop" or new[i] else Message("siting.counterfactual.not_needed")
         out.append(
             Counterfactual(
                 str(p.ids[i]), action, True, float(loss), quality(p, new) - base_q,  # type: ignore[arg-type]

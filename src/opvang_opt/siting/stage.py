@@ -34,6 +34,7 @@ from opvang_opt.siting.shortlist import (
 )
 from opvang_opt.siting.values import apply_value, rank_scores
 from opvang_opt.status import SolveStatus
+from opvang_opt.texts import Lang, Message, render
 
 
 @dataclass(frozen=True)
@@ -106,13 +107,14 @@ class SitingSummary:
     total_cost
         Cost of the shortlisted sites in euros (``None`` without a cost column).
     diagnosis
-        Why the target is not met (Dutch lines; empty when it is met).
+        Why the target is not met (catalogue messages, rendered by the outputs; empty
+        when it is met).
     objective
         The optimiser's objective (``people``, ``cost``, ...; ``None`` for top_score).
     quality
         Mean score (0-100) of the places needed for the target, best sites first.
     overshoot, overshoot_note
-        Capacity above the target, and why it is bounded (Dutch).
+        Capacity above the target, and why it is bounded (a catalogue message).
     smaa_chosen_share, smaa_stable_core
         Share of weight samples in which the rule gives exactly this shortlist, and the
         sites in at least ``robustness.stable_share`` of them (``None`` without SMAA).
@@ -137,19 +139,20 @@ class SitingSummary:
     solver_seconds: float
     total_value: float
     total_cost: float | None
-    diagnosis: tuple[str, ...] = ()
+    diagnosis: tuple[Message, ...] = ()
     objective: str | None = None
     quality: float | None = None
     overshoot: int = 0
-    overshoot_note: str = ""
+    overshoot_note: str | Message = ""
     smaa_chosen_share: float | None = None
     smaa_stable_core: tuple[str, ...] | None = None
     ahp_consistency_ratio: float | None = None
     ahp_lambda_max: float | None = None
     ahp_accepted_inconsistent: bool | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        """The summary as JSON-ready data (the AHP keys only when AHP weights are used)."""
+    def as_dict(self, lang: Lang = "nl") -> dict[str, Any]:
+        """The summary as JSON-ready data (the AHP keys only when AHP weights are used), with
+        its messages (diagnosis, overshoot note) rendered in ``lang``."""
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
@@ -157,8 +160,10 @@ class SitingSummary:
                 continue
             if isinstance(value, SolveStatus):
                 value = value.value
+            elif isinstance(value, Message):
+                value = value.render(lang)
             elif isinstance(value, tuple):
-                value = list(value)
+                value = [render(v, lang) for v in value]
             elif isinstance(value, dict):
                 value = dict(value)
             out[f.name] = value
@@ -286,26 +291,27 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
         config.exclusions, sites, inputs.layers, indicators, inputs.id_column, inputs.source,
         units={c.name: INDICATOR_UNITS[c.kind] for c in config.criteria}, nearest=nearest,
     )  # fmt: skip
-    reasons: dict[str, str] = {}
+    reasons: dict[str, list[Message]] = {}
     rules: dict[str, str] = {}
-    counts: dict[str, int] = {}
     for site, rule, message in zip(
         exclusions["site_id"], exclusions["rule"], exclusions["message"], strict=True
     ):
-        reasons[site] = f"{reasons[site]}; {message}" if site in reasons else message
+        reasons.setdefault(site, []).append(message)
         rules[site] = f"{rules[site]}, {rule}" if site in rules else rule
-        counts[site] = counts.get(site, 0) + 1
     sites["excluded"] = np.array([i in reasons for i in ids], dtype=bool)
     sites["excluded_by"] = np.array([rules.get(i, "") for i in ids], dtype=object)
-    sites["exclusion_reasons"] = np.array([reasons.get(i, "") for i in ids], dtype=object)
-    sites["n_rules_broken"] = np.array([counts.get(i, 0) for i in ids], dtype=int)
+    # a tuple of messages per site (empty when not excluded), rendered "; "-joined
+    exclusion_reasons = np.empty(len(ids), dtype=object)
+    exclusion_reasons[:] = [tuple(reasons.get(i, ())) for i in ids]
+    sites["exclusion_reasons"] = exclusion_reasons
+    sites["n_rules_broken"] = np.array([len(reasons.get(i, ())) for i in ids], dtype=int)
     forced_out = [s for s in config.shortlist.must_include if s in reasons]
     if forced_out:  # one behaviour for every shortlist rule: a clear error, before any solve
         raise ScenarioError(
             f"{len(forced_out)} site(s) in must_include break a hard rule",
             [Problem(f"site '{s}' must be on the shortlist but is excluded by {rules[s]}: "
-                     f"{reasons[s]}; remove it from must_include or change the rule",
-                     source=inputs.source, where=f"id {s}",
+                     f"{render(tuple(reasons[s]), 'en')}; remove it from must_include or "
+                     "change the rule", source=inputs.source, where=f"id {s}",
                      field="siting.shortlist.must_include") for s in forced_out],
         )  # fmt: skip
 
@@ -321,11 +327,14 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
     sites["capacity_places"] = floor_times(units, config.capacity.persons_per_unit)
     sites["capacity_method"] = method
     sites["layout_angle"] = angle
-    location = site_locations(sites, dict(inputs.areas), inputs.repaired, ids)
+    overlaps = overlapping_pairs(sites.geometry.to_numpy(), ids)
+    location = site_locations(sites, dict(inputs.areas), inputs.repaired, ids, overlaps)
     for col in location.columns:  # where the site lies; the longlist's own statement is kept
         sites[col] = location[col].to_numpy()  # in municipality_stated
 
-    problem = build_problem(config, sites, inputs, np.asarray(sites["score"], dtype=float))
+    problem = build_problem(
+        config, sites, inputs, np.asarray(sites["score"], dtype=float), overlaps
+    )
     solution = choose(config, problem, sites["rank"].to_numpy())
     if solution.status.has_solution:  # a broken rule is a bug: InternalError (exit 1)
         check_shortlist(problem, solution.selected).raise_if_violated()
@@ -413,9 +422,9 @@ def counterfactual_table(
                            hint=solution.selected)
     )  # fmt: skip
     rows = counterfactuals(problem, solution, rule)
-    unit = {"people": "punten per plek", "cost": "EUR", "sites": "locaties",
+    unit = {"people": "points_per_place", "cost": "eur", "sites": "sites",
             "spread": "m", "score": "score", "score_x_capacity": "score"}  # fmt: skip
-    loss_unit = "score" if sl.method == "top_score" else unit[sl.objective]
+    loss_unit = "score" if sl.method == "top_score" else unit[sl.objective]  # a unit code
     return pd.DataFrame(
         [
             {
@@ -454,7 +463,11 @@ def site_zones(sites: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, column: str) ->
 
 
 def build_problem(
-    config: SitingConfig, sites: gpd.GeoDataFrame, inputs: SitingInputs, value: np.ndarray
+    config: SitingConfig,
+    sites: gpd.GeoDataFrame,
+    inputs: SitingInputs,
+    value: np.ndarray,
+    overlaps: pd.DataFrame | None = None,
 ) -> ShortlistProblem:
     """Turn the scored longlist and the shortlist settings into a ShortlistProblem."""
     sl = config.shortlist
@@ -473,7 +486,9 @@ def build_problem(
     conflicts = np.zeros((0, 2), dtype=np.int64)
     dist = np.zeros(0)
     if not sl.allow_overlap:  # overlapping plots share ground: at most one of each pair
-        pairs = overlapping_pairs(sites.geometry.to_numpy(), ids)
+        pairs = (
+            overlaps if overlaps is not None else overlapping_pairs(sites.geometry.to_numpy(), ids)
+        )
         both = eligible[pairs["i"].to_numpy(dtype=int)] & eligible[pairs["j"].to_numpy(dtype=int)]
         conflicts = pairs[["i", "j"]].to_numpy(dtype=np.int64)[both]
         dist = np.zeros(len(conflicts))
@@ -686,9 +701,8 @@ def robustness(
             "top_score" if config.shortlist.method == "top_score"
             else f"optimise ({config.shortlist.objective})"
         )  # fmt: skip
-        per_site.attrs["note"] = (
-            f"shortlist_share: aandeel van {rc.samples} gewichtstrekkingen waarin de regel van "
-            f"het scenario ({rule_name}) de locatie kiest"
+        per_site.attrs["note"] = Message(
+            "siting.sensitivity.share_note", {"samples": rc.samples, "rule": rule_name}
         )
         chosen_ids = tuple(str(s) for s in ids[chosen])
         sets = pd.DataFrame(
