@@ -173,7 +173,8 @@ def run(
         )
         pres = planning
         if pres.plan is None:
-            msg = f"{pres.status.value}: {pres.diagnosis or 'geen plan'}"
+            why = str(pres.diagnosis) if pres.diagnosis else Message("stage.planning.no_plan")
+            msg = Message("stage.planning.none", {"status": pres.status.value, "why": why})
             pstatus = (
                 StageStatus.INFEASIBLE
                 if pres.status == SolveStatus.INFEASIBLE
@@ -183,11 +184,11 @@ def run(
         else:
             assert pres.costs is not None
             days = pres.unmet_person_days or 0
-            msg = (
-                f"{pres.status.value} (gap {pres.gap or 0:.2%}), kosten EUR "
-                f"{pres.costs.total / 100:,.0f}".replace(",", ".")
-                + f", {days} persoonsdagen zonder plek"
-            )
+            msg = Message(
+                "stage.planning.done",
+                {"status": pres.status.value, "gap": pres.gap or 0.0,
+                 "cost": pres.costs.total / 100, "days": days},
+            )  # fmt: skip
             pstatus = StageStatus.OK if days == 0 else StageStatus.TARGET_NOT_MET
             stages.append(StageReport("planning", pstatus, sec, msg))
 

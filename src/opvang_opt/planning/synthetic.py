@@ -64,7 +64,7 @@ def synthetic_instance(
         max_units = int(rng.integers(2, 9)) * block
         if existing:
             initial = int(rng.integers(1, max_units // block + 1)) * block
-            first, last = 0, int(rng.integers(2, T))
+            first, last = 0, (T if T <= 2 else int(rng.integers(2, T)))
             permit = T
             opening = 0
         else:
