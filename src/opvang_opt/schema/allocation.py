@@ -207,6 +207,16 @@ class RollingSettings(StrictModel):
     households are placed; 0 places each period on its own (measured in
     ``benchmarks/bench_rolling.py``)."""
 
+    lookahead_scenarios: int = Field(default=1, ge=1)
+    """Number of sampled futures of the look-ahead. 1: one expected stream (the arrivals
+    so far repeated in their order). More: each future is drawn (seeded, with
+    replacement) from the arrivals so far, the period is allocated together with each
+    future, and every household gets the unit most futures gave it (consensus);
+    households that most futures leave out wait, unless a unit is left for them."""
+
+    seed: int = 0
+    """Seed of the sampled futures (the same seed gives the same placements)."""
+
 
 class AllocationInputs(StrictModel):
     """Files of the allocation stage (read by the pipeline, not by the allocation code)."""
