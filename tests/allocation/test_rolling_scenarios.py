@@ -8,6 +8,7 @@ sampled future holds families (or nobody) and the vote is reasoned out in the te
 from __future__ import annotations
 
 import pandas as pd
+
 from conftest import households, sites, units
 from opvang_opt.allocation import run_rolling
 from opvang_opt.allocation.rolling import consensus
@@ -55,7 +56,9 @@ def run(scenarios: int, seed: int = 0) -> dict[str, str]:
     rows = []
     for w, day in enumerate(("03", "10", "17")):
         for i in range(3):
-            rows.append({**FAMILY, "household_id": f"F{3 * w + i + 1}", "arrival_date": f"2025-03-{day}"})
+            rows.append(
+                {**FAMILY, "household_id": f"F{3 * w + i + 1}", "arrival_date": f"2025-03-{day}"}
+            )
     rows.append(
         {"household_id": "H1", "arrival_date": "2025-03-24", "work_x": 120000.0, "work_y": 480000.0}
     )

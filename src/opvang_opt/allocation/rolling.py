@@ -111,8 +111,6 @@ def run_rolling(
         ahead = [p for p in ahead if p <= labels[-1]]
         n_past = (label - labels[0]).n
         history = hh[period < label]
-        if _WITH_CURRENT:
-            history, n_past = hh[period <= label], n_past + 1
         k = config.rolling.lookahead_scenarios
         if k == 1:
             futures = [_expected_arrivals(history, n_past, ahead)]
@@ -129,10 +127,6 @@ def run_rolling(
     assignments = pd.concat(all_assign, ignore_index=True) if all_assign else pd.DataFrame()
     return RollingResult(tuple(results), assignments, last_unplaced)
 
-
-import os
-
-_WITH_CURRENT = bool(os.environ.get("ROLL_WITH_CURRENT"))
 
 EXPECTED_PREFIX = "~expected:"
 """Id prefix of the expected (not yet arrived) households of the look-ahead."""
@@ -182,15 +176,19 @@ def _sampled_arrivals(
     return out.reset_index(drop=True)
 
 
-def consensus(placements: list[pd.DataFrame], order: list[str]) -> dict[str, str]:
+def consensus(
+    placements: list[pd.DataFrame], order: list[str], kinds: dict[str, str] | None = None
+) -> dict[str, str]:
     """The unit each household gets by consensus over the futures' ``placements``
     (tables of household_id and unit_id, one per future).
 
-    A household counts one vote for the unit each future gave it. Households are taken
-    by their strongest vote (most votes first, then the order of ``order``); each takes
-    its most voted unit that no earlier household took (ties: the unit id). A household
-    placed in fewer than half of the futures gets no unit here (it is left for later).
-    Shared units are not voted on (their households are left to the second chance).
+    A household counts one vote for the kind of unit each future gave it (``kinds``
+    maps every free unit to its kind: units that no rule and no cost tells apart; by
+    default every unit is a kind of its own). Households are taken by their strongest
+    vote (most votes first, then the order of ``order``); each takes its most voted kind
+    that still has a unit (ties: the kind's name), and of it the unit with the smallest
+    id. A household placed in fewer than half of the futures gets no unit here (it is
+    left for later). Shared units are not voted on.
 
     Examples
     --------
@@ -200,12 +198,19 @@ def consensus(placements: list[pd.DataFrame], order: list[str]) -> dict[str, str
     >>> consensus([a, b, c], ["A", "B"])
     {'A': 'U1', 'B': 'U2'}
     """
+    kind_of = kinds if kinds is not None else {}
+    units_of: dict[str, list[str]] = {}
+    for u, k in sorted(kind_of.items()):
+        units_of.setdefault(k, []).append(u)
     votes: dict[str, dict[str, int]] = {}
     for p in placements:
         single = p[~p["unit_id"].duplicated(keep=False)]
         for h, u in zip(single["household_id"], single["unit_id"], strict=True):
+            k = kind_of.get(u, u)
+            if k == u:
+                units_of.setdefault(k, [u])
             votes.setdefault(h, {})
-            votes[h][u] = votes[h].get(u, 0) + 1
+            votes[h][k] = votes[h].get(k, 0) + 1
     rank = {h: i for i, h in enumerate(order)}
     half = len(placements) / 2
     todo = [h for h in order if h in votes and sum(votes[h].values()) >= half]
@@ -213,12 +218,22 @@ def consensus(placements: list[pd.DataFrame], order: list[str]) -> dict[str, str
     taken: set[str] = set()
     out: dict[str, str] = {}
     for h in todo:
-        for u, _ in sorted(votes[h].items(), key=lambda kv: (-kv[1], kv[0])):
-            if u not in taken:
-                taken.add(u)
-                out[h] = u
+        for k, _ in sorted(votes[h].items(), key=lambda kv: (-kv[1], kv[0])):
+            free = [u for u in units_of.get(k, []) if u not in taken]
+            if free:
+                taken.add(free[0])
+                out[h] = free[0]
                 break
     return out
+
+
+def unit_kinds(units: pd.DataFrame, free: pd.Series) -> dict[str, str]:
+    """Each free unit's kind: site, bedrooms, beds, accessibility, floor, date and rent
+    (units of one kind are alike for every rule and cost)."""
+    cols = ["site_id", "bedrooms", "beds", "accessible", "floor", "available_from", "rent_eur"]
+    u = units[free.to_numpy()]
+    key = u[cols].astype(str).agg("|".join, axis=1)
+    return dict(zip(u["unit_id"], key, strict=True))
 
 
 def _allocate_period(
@@ -247,7 +262,9 @@ def _allocate_period(
     if len(placements) == 1:
         real = placements[0]
     else:
-        chosen = consensus(placements, sorted(in_batch))
+        free = ~state.units["unit_id"].isin(set(state.occupied["unit_id"]))
+        kinds = unit_kinds(state.units, free)
+        chosen = consensus(placements, sorted(in_batch), kinds)
         real = _feasible_part(state, batch, cfg, chosen)
     # the real households' placements, checked and scored on their own
     occupied = _occupy(state.occupied, real)
