@@ -123,6 +123,43 @@ def measure(n_households: int, n_sites: int, seed: int, max_wait_days: int, scen
     }
 
 
+def print_table(rows: list[dict], summary: dict) -> None:
+    """Print the table of :func:`main` (also from a saved ``--json`` document)."""
+    head = (
+        f"{'seed':>4} {'hh':>5} {'weeks':>5} | {'hindsight':>9} {'placed':>6} | "
+        f"{'rolling':>9} {'placed':>6} {'share':>7} {'viol':>4} | "
+        f"{'1 fut':>7} {'no look':>7} | "
+        f"{'FCFS':>9} {'placed':>6} {'share':>7} {'viol':>4} | {'roll s':>6}"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        print(
+            f"{r['seed']:>4} {r['households']:>5} {r['weeks']:>5} | "
+            f"{r['hindsight_objective']:>9.1f} {r['hindsight_placed']:>6} | "
+            f"{r['rolling_objective']:>9.1f} {r['rolling_placed']:>6} "
+            f"{r['rolling_share']:>7.1%} {r['rolling_violations']:>4} "
+            f"{r['one_future_share']:>7.1%} {r['no_lookahead_share']:>7.1%} | "
+            f"{r['fcfs_objective']:>9.1f} {r['fcfs_placed']:>6} {r['fcfs_share']:>7.1%} "
+            f"{r['fcfs_violations']:>4} | {r['rolling_seconds']:>6.1f}"
+        )
+    print()
+    print(
+        f"rolling share of hindsight: mean {summary['rolling_share_mean']:.1%}, "
+        f"worst {summary['rolling_share_min']:.1%} (target >= {TARGET:.0%}: "
+        f"{'yes' if summary['meets_target'] else 'NO'}; {rows[0]['scenarios']} sampled futures); "
+        f"one expected future: mean {summary['one_future_share_mean']:.1%}; "
+        f"without look-ahead: mean "
+        f"{summary['no_lookahead_share_mean']:.1%}; "
+        f"first-come-first-served: mean {summary['fcfs_share_mean']:.1%}"
+    )
+    m = summary["machine"]
+    print(
+        f"wall {summary['wall_seconds']:.0f} s; load average before {m['load_average_before']}, "
+        f"after {m['load_average_after']} on {m['cpus']} cpus"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print a JSON document")
@@ -136,8 +173,14 @@ def main(argv: list[str] | None = None) -> int:
         default=RollingSettings().lookahead_scenarios,
         help="sampled futures of the look-ahead (default: the setting's default)",
     )
+    parser.add_argument("--table-from", help="print the table of a saved --json document")
     parser.add_argument("--jobs", type=int, default=1, help="seeds measured in parallel")
     args = parser.parse_args(argv)
+    if args.table_from:
+        with open(args.table_from) as f:
+            doc = json.load(f)
+        print_table(doc["rows"], doc["summary"])
+        return 0
     load_before = os.getloadavg()
     t0 = time.perf_counter()
     work = [
@@ -173,39 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         json.dump({"rows": rows, "summary": summary}, sys.stdout, indent=2)
         print()
         return 0
-    head = (
-        f"{'seed':>4} {'hh':>5} {'weeks':>5} | {'hindsight':>9} {'placed':>6} | "
-        f"{'rolling':>9} {'placed':>6} {'share':>7} {'viol':>4} | "
-        f"{'1 fut':>7} {'no look':>7} | "
-        f"{'FCFS':>9} {'placed':>6} {'share':>7} {'viol':>4} | {'roll s':>6}"
-    )
-    print(head)
-    print("-" * len(head))
-    for r in rows:
-        print(
-            f"{r['seed']:>4} {r['households']:>5} {r['weeks']:>5} | "
-            f"{r['hindsight_objective']:>9.1f} {r['hindsight_placed']:>6} | "
-            f"{r['rolling_objective']:>9.1f} {r['rolling_placed']:>6} "
-            f"{r['rolling_share']:>7.1%} {r['rolling_violations']:>4} "
-            f"{r['one_future_share']:>7.1%} {r['no_lookahead_share']:>7.1%} | "
-            f"{r['fcfs_objective']:>9.1f} {r['fcfs_placed']:>6} {r['fcfs_share']:>7.1%} "
-            f"{r['fcfs_violations']:>4} | {r['rolling_seconds']:>6.1f}"
-        )
-    print()
-    print(
-        f"rolling share of hindsight: mean {summary['rolling_share_mean']:.1%}, "
-        f"worst {worst:.1%} (target >= {TARGET:.0%}: "
-        f"{'yes' if summary['meets_target'] else 'NO'}; {args.scenarios} sampled futures); "
-        f"one expected future: mean {summary['one_future_share_mean']:.1%}; "
-        f"without look-ahead: mean "
-        f"{summary['no_lookahead_share_mean']:.1%}; "
-        f"first-come-first-served: mean {summary['fcfs_share_mean']:.1%}"
-    )
-    m = summary["machine"]
-    print(
-        f"wall {wall:.0f} s; load average before {m['load_average_before']}, "
-        f"after {m['load_average_after']} on {m['cpus']} cpus"
-    )
+    print_table(rows, summary)
     return 0
 
 

@@ -93,3 +93,17 @@ def test_sampled_futures_keep_the_family_unit():
 
 def test_same_seed_same_placements():
     assert run(3, 7) == run(3, 7)
+
+
+def test_consensus_votes_on_kinds_of_alike_units():
+    # U1 and U2 are alike (kind "a"), U3 is kind "b". G got U1, U2, U3 in three futures:
+    # by unit id each has 1 vote, but kind "a" has 2, so G takes kind a's smallest free
+    # unit, U1. H got U1 twice (kind a, 2 votes) and goes second (tie on 2 votes, order):
+    # U1 is taken, so H gets kind a's next unit, U2.
+    kinds = {"U1": "a", "U2": "a", "U3": "b"}
+    futures = [
+        table({"G": "U1", "H": "U3"}),
+        table({"G": "U2", "H": "U1"}),
+        table({"G": "U3", "H": "U1"}),
+    ]
+    assert consensus(futures, ["G", "H"], kinds) == {"G": "U1", "H": "U2"}
