@@ -133,16 +133,23 @@ def print_table(rows: list[dict], summary: dict) -> None:
     )
     print(head)
     print("-" * len(head))
+
+    def mark(share: float, placed: int, r: dict) -> str:
+        # a share is only comparable when as many households are placed as in hindsight
+        return f"{share:>6.1%}" + ("*" if placed < r["hindsight_placed"] else " ")
+
     for r in rows:
         print(
             f"{r['seed']:>4} {r['households']:>5} {r['weeks']:>5} | "
             f"{r['hindsight_objective']:>9.1f} {r['hindsight_placed']:>6} | "
             f"{r['rolling_objective']:>9.1f} {r['rolling_placed']:>6} "
-            f"{r['rolling_share']:>7.1%} {r['rolling_violations']:>4} "
-            f"{r['one_future_share']:>7.1%} {r['no_lookahead_share']:>7.1%} | "
+            f"{mark(r['rolling_share'], r['rolling_placed'], r)} {r['rolling_violations']:>4} "
+            f"{mark(r['one_future_share'], r['one_future_placed'], r)} "
+            f"{mark(r['no_lookahead_share'], r['no_lookahead_placed'], r)} | "
             f"{r['fcfs_objective']:>9.1f} {r['fcfs_placed']:>6} {r['fcfs_share']:>7.1%} "
             f"{r['fcfs_violations']:>4} | {r['rolling_seconds']:>6.1f}"
         )
+    print("* fewer households placed than in hindsight: the share is not comparable")
     print()
     print(
         f"rolling share of hindsight: mean {summary['rolling_share_mean']:.1%}, "
