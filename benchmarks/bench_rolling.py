@@ -7,7 +7,9 @@ optimum allocates the whole year at once, knowing every arrival. First-come-firs
 served (the manual baseline: each household in arrival order takes the first fitting
 unit) is measured on the same year.
 
-"no look" is the rolling rule without look-ahead (``lookahead_periods: 0``). The
+"no look" is the rolling rule without look-ahead (``lookahead_periods: 0``); "1 fut"
+the rule with one expected future (``lookahead_scenarios: 1``), beside the rolling
+column run with ``--scenarios K`` sampled futures (consensus). The
 share of hindsight is ``hindsight objective / method's objective`` (costs are
 minimised, so 100 % is as good as hindsight) when both place as many households; the
 placed counts are printed beside it. Target: rolling >= 98 % of hindsight.
