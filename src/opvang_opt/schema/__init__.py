@@ -65,6 +65,12 @@ from opvang_opt.schema.paths import (
     ParamPath,
     flatten,
 )
+from opvang_opt.schema.services import (
+    AgeProfile,
+    ServicesConfig,
+    ServiceType,
+    ServiceTypeSettings,
+)
 from opvang_opt.schema.scenario import (
     AHPConfig,
     Attribute,
@@ -123,6 +129,10 @@ from opvang_opt.schema.sweep import (
 )
 
 __all__ = [
+    "AgeProfile",
+    "ServiceType",
+    "ServiceTypeSettings",
+    "ServicesConfig",
     "CACHE_ENV",
     "CBS_ATTRIBUTION",
     "CBS_LICENCE",
