@@ -1,0 +1,448 @@
+"""Assign demand to providers within reach, find the shortfalls, and the cheapest expansions.
+
+Three models, each exact:
+
+1. **Assignment** (per type and period): a min-cost maximum flow (OR-Tools
+   ``SimpleMinCostFlow``) from sites to providers within reach: as many children placed as
+   the places allow, then the shortest total distance. What is left is the shortfall.
+2. **Expansions** (per type, all periods): a MIP (MathOpt with HiGHS) that chooses the
+   added groups per provider and period and the temporary facilities to open, at the
+   lowest total cost in cents, such that every child is placed. Sites that reach the same
+   providers form one demand class (exact: the flow part is a transportation problem, so
+   for integer capacities an integer flow exists whenever a fractional one does).
+3. **Diagnosis**: when even every allowed expansion cannot place everyone, the MIP places
+   as many as the maximum flow with every expansion allows (then at the lowest cost), and
+   the result lists per type, period and area how many are short.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from opvang_opt.errors import Diagnosis, Shortfall
+from opvang_opt.services.instance import Arcs, IntArray, Providers, ServicesInstance
+from opvang_opt.status import SolveStatus
+
+
+@dataclass(frozen=True)
+class Flow:
+    """An assignment of one type: per arc and period the number placed (int64)."""
+
+    arcs: Arcs
+    flow: IntArray
+    """(n_arcs x n_periods) placed per (site, provider) pair and period."""
+    unmet: IntArray
+    """(n_sites x n_periods) not placed."""
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """Added capacity: groups per provider and period, facilities open per period."""
+
+    groups: IntArray
+    """(n_providers x n_periods) groups added (0 for facilities)."""
+    open: np.ndarray
+    """(n_providers x n_periods) bool: a facility is open (False for providers)."""
+
+    def capacity(self, providers: Providers) -> IntArray:
+        """Places per provider and period with this expansion."""
+        base = np.where(providers.facility, 0, providers.capacity)[:, None]
+        fac = np.where(self.open, providers.capacity[:, None], 0)
+        return (base + self.groups * providers.group_size[:, None] + fac).astype(np.int64)
+
+
+def no_expansion(inst: ServicesInstance) -> Expansion:
+    """The expansion that adds nothing."""
+    shape = (inst.providers.n, inst.n_periods)
+    return Expansion(np.zeros(shape, np.int64), np.zeros(shape, bool))
+
+
+def full_expansion(inst: ServicesInstance) -> Expansion:
+    """Every allowed expansion, in every period."""
+    p = inst.providers
+    groups = np.repeat(np.where(p.facility, 0, p.max_extra)[:, None], inst.n_periods, axis=1)
+    opened = np.repeat(np.asarray(p.facility, bool)[:, None], inst.n_periods, axis=1)
+    return Expansion(groups.astype(np.int64), opened)
+
+
+def expansion_cost(inst: ServicesInstance, exp: Expansion) -> dict[str, int]:
+    """Cost in cents of an expansion: added groups, facility periods and facility set-ups."""
+    p = inst.providers
+    groups = int((exp.groups * p.cost_period[:, None]).sum())
+    running = int((exp.open * p.cost_period[:, None]).sum())
+    prev = np.zeros_like(exp.open)
+    prev[:, 1:] = exp.open[:, :-1]
+    starts = exp.open & ~prev
+    setup = int((starts * p.setup[:, None]).sum())
+    return {"groups": groups, "facilities": running, "setup": setup,
+            "total": groups + running + setup}  # fmt: skip
+
+
+def assign(inst: ServicesInstance, kind: str, capacity: IntArray) -> Flow:
+    """Min-cost maximum flow per period: as many placed as possible, then the least metres.
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    kind
+        The service type.
+    capacity
+        (n_providers x n_periods) places.
+    """
+    arcs = inst.arcs[kind]
+    demand = inst.demand[kind]
+    n_s, n_p = inst.n_sites, inst.providers.n
+    flow = np.zeros((arcs.n, inst.n_periods), dtype=np.int64)
+    unmet = demand.copy()
+    if arcs.n == 0:
+        return Flow(arcs, flow, unmet)
+    sink = n_s + n_p
+    prov_idx = np.unique(arcs.provider)
+    for t in range(inst.n_periods):
+        d = demand[:, t]
+        if d.sum() == 0:
+            continue
+        mcf = min_cost_flow.SimpleMinCostFlow()
+        big = int(d.sum())
+        tails = np.concatenate([arcs.site, n_s + prov_idx])
+        heads = np.concatenate([n_s + arcs.provider, np.full(len(prov_idx), sink)])
+        caps = np.concatenate([np.minimum(d[arcs.site], big), capacity[prov_idx, t]])
+        costs = np.concatenate([arcs.metres, np.zeros(len(prov_idx), np.int64)])
+        mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+        supplies = np.zeros(sink + 1, dtype=np.int64)
+        supplies[:n_s] = d
+        supplies[sink] = -big
+        mcf.set_nodes_supplies(np.arange(sink + 1), supplies)
+        status = mcf.solve_max_flow_with_min_cost()
+        if status != mcf.OPTIMAL:  # pragma: no cover - integer data cannot fail
+            raise RuntimeError(f"min-cost flow failed with status {status}")
+        f = mcf.flows(np.arange(arcs.n))
+        flow[:, t] = f
+        placed = np.bincount(arcs.site, weights=f, minlength=n_s).astype(np.int64)
+        unmet[:, t] = d - placed
+    return Flow(arcs, flow, unmet)
+
+
+@dataclass(frozen=True)
+class AreaShortfall:
+    """How many are short in one area, period and type."""
+
+    kind: str
+    period: str
+    area: str
+    demand: int
+    short: int
+
+
+@dataclass(frozen=True)
+class ServicesResult:
+    """The services check: demand, assignment before and after expansion, the expansion
+    plan and its cost, and a diagnosis when not everyone can be placed."""
+
+    status: SolveStatus
+    """optimal: everyone placed at the lowest expansion cost (or, without expansions,
+    the maximum placed); infeasible: some cannot be placed even with every allowed
+    expansion (see the diagnosis); no_solution: the solver stopped without a solution."""
+    instance: ServicesInstance
+    before: dict[str, Flow]
+    after: dict[str, Flow]
+    expansion: Expansion
+    cost: dict[str, int]
+    """Expansion cost in cents: groups, facilities, setup, total."""
+    shortfalls: tuple[AreaShortfall, ...]
+    """Per type, period and area: short before expansion (``short``) where above 0."""
+    remaining: tuple[AreaShortfall, ...]
+    """Short even after the chosen expansion (empty when everyone is placed)."""
+    diagnosis: Diagnosis = field(default_factory=Diagnosis)
+    seconds: float = 0.0
+    gap: float = 0.0
+    expanded: bool = True
+
+    @property
+    def all_placed(self) -> bool:
+        """True when, after expansion, everyone is placed."""
+        return not self.remaining
+
+    @property
+    def short_before(self) -> int:
+        """Total short (child-periods) before expansion."""
+        return int(sum(int(f.unmet.sum()) for f in self.before.values()))
+
+    @property
+    def short_after(self) -> int:
+        """Total short (child-periods) after expansion."""
+        return int(sum(int(f.unmet.sum()) for f in self.after.values()))
+
+
+def area_shortfalls(inst: ServicesInstance, flows: dict[str, Flow]) -> tuple[AreaShortfall, ...]:
+    """Short per type, period and area (rows with a shortfall only)."""
+    areas = np.asarray(inst.site_area, dtype=object)
+    names = sorted(set(inst.site_area))
+    out = []
+    for kind, fl in flows.items():
+        dem = inst.demand[kind]
+        for t, label in enumerate(inst.periods):
+            for a in names:
+                mask = areas == a
+                short = int(fl.unmet[mask, t].sum())
+                if short > 0:
+                    out.append(AreaShortfall(kind, label, a, int(dem[mask, t].sum()), short))
+    return tuple(out)
+
+
+def _classes(inst: ServicesInstance, kind: str, aggregate: bool) -> tuple[np.ndarray, list]:
+    """Demand classes: sites that reach the same providers (or one class per site)."""
+    arcs = inst.arcs[kind]
+    reach: list[list[int]] = [[] for _ in range(inst.n_sites)]
+    for s, p in zip(arcs.site.tolist(), arcs.provider.tolist(), strict=True):
+        reach[s].append(p)
+    if not aggregate:
+        return np.arange(inst.n_sites), [tuple(sorted(r)) for r in reach]
+    keys: dict[tuple[int, ...], int] = {}
+    cls = np.empty(inst.n_sites, dtype=np.int64)
+    for s, r in enumerate(reach):
+        cls[s] = keys.setdefault(tuple(sorted(r)), len(keys))
+    return cls, list(keys)
+
+
+def expand_type(
+    inst: ServicesInstance,
+    kind: str,
+    cover: IntArray,
+    *,
+    aggregate: bool = True,
+    time_limit_s: float = 60.0,
+) -> tuple[SolveStatus, Expansion, float, float]:
+    """The cheapest expansion of one type that places ``cover[t]`` in each period.
+
+    ``cover[t]`` is at most what the maximum flow with every expansion places; with it
+    equal to the demand, everyone is placed. Returns the status, the expansion (only the
+    providers of this type change), the proven gap and the seconds.
+    """
+    from opvang_opt.exchange._lp import SparseLP, solve_lp
+
+    t0 = time.perf_counter()
+    p = inst.providers
+    idx = p.of_type(kind)
+    T = inst.n_periods
+    cls, reach = _classes(inst, kind, aggregate)
+    n_cls = len(reach)
+    dem = np.zeros((n_cls, T), dtype=np.int64)
+    np.add.at(dem, cls, inst.demand[kind])
+    # columns: flows (class, provider, period), slack (class, period), groups / open, starts
+    c_list, lb, ub, integer = [], [], [], []
+    rows, cols, vals, row_lb, row_ub = [], [], [], [], []
+    n_col = 0
+
+    def add_cols(n: int, cost: np.ndarray, upper: np.ndarray, is_int: bool) -> np.ndarray:
+        nonlocal n_col
+        ids = np.arange(n_col, n_col + n)
+        c_list.append(np.asarray(cost, float))
+        lb.append(np.zeros(n))
+        ub.append(np.asarray(upper, float))
+        integer.append(np.full(n, is_int))
+        n_col += n
+        return ids
+
+    n_row = 0
+
+    def add_rows(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        nonlocal n_row
+        ids = np.arange(n_row, n_row + len(lo))
+        row_lb.append(np.asarray(lo, float))
+        row_ub.append(np.asarray(hi, float))
+        n_row += len(lo)
+        return ids
+
+    # provider capacity rows: one per (provider of this type, period)
+    pos = {int(j): k for k, j in enumerate(idx)}
+    base = np.where(p.facility[idx], 0, p.capacity[idx])
+    cap_rows = add_rows(np.full(len(idx) * T, -np.inf), np.repeat(base, T).astype(float))
+    cap_row = cap_rows.reshape(len(idx), T)
+    # class demand rows: sum flows + slack == demand
+    live = np.argwhere(dem > 0)
+    dem_rows = add_rows(dem[live[:, 0], live[:, 1]], dem[live[:, 0], live[:, 1]])
+    slack = add_cols(len(live), np.zeros(len(live)), dem[live[:, 0], live[:, 1]], False)
+    rows.append(dem_rows)
+    cols.append(slack)
+    vals.append(np.ones(len(live)))
+    # slack per period at most demand - cover
+    short_ok = dem.sum(axis=0) - cover
+    per_t = add_rows(np.full(T, -np.inf), short_ok.astype(float))
+    rows.append(per_t[live[:, 1]])
+    cols.append(slack)
+    vals.append(np.ones(len(live)))
+    # flows
+    for r, (c, t) in zip(dem_rows, live, strict=True):
+        provs = reach[c]
+        if not provs:
+            continue
+        f = add_cols(len(provs), np.zeros(len(provs)), np.full(len(provs), dem[c, t]), False)
+        rows += [np.full(len(provs), r), cap_row[[pos[j] for j in provs], t]]
+        cols += [f, f]
+        vals += [np.ones(len(provs)), np.ones(len(provs))]
+    # added groups (providers) and open / start (facilities)
+    fac = np.asarray(p.facility[idx], bool)
+    g_ids = np.full((len(idx), T), -1, dtype=np.int64)
+    s_ids = np.full((len(idx), T), -1, dtype=np.int64)
+    for k, j in enumerate(idx):
+        upper = 1 if fac[k] else int(p.max_extra[j])
+        if upper == 0:
+            continue
+        size = int(p.capacity[j]) if fac[k] else int(p.group_size[j])
+        g = add_cols(T, np.full(T, float(p.cost_period[j])), np.full(T, upper), True)
+        g_ids[k] = g
+        rows.append(cap_row[k])
+        cols.append(g)
+        vals.append(np.full(T, -float(size)))
+        if fac[k] and p.setup[j] > 0:
+            s = add_cols(T, np.full(T, float(p.setup[j])), np.ones(T), True)
+            s_ids[k] = s
+            # start[t] >= open[t] - open[t-1]
+            srow = add_rows(np.full(T, -np.inf), np.zeros(T))
+            rows += [srow, srow, srow[1:]]
+            cols += [g, s, g[:-1]]
+            vals += [np.ones(T), -np.ones(T), -np.ones(T - 1)]
+    lp = SparseLP(
+        c=np.concatenate(c_list) if c_list else np.zeros(0),
+        col_lb=np.concatenate(lb) if lb else np.zeros(0),
+        col_ub=np.concatenate(ub) if ub else np.zeros(0),
+        integer=np.concatenate(integer) if integer else np.zeros(0, bool),
+        rows=np.concatenate(rows).astype(np.int64) if rows else np.zeros(0, np.int64),
+        cols=np.concatenate(cols).astype(np.int64) if cols else np.zeros(0, np.int64),
+        vals=np.concatenate(vals).astype(float) if vals else np.zeros(0),
+        row_lb=np.concatenate(row_lb),
+        row_ub=np.concatenate(row_ub),
+    )
+    sol = solve_lp(lp, backend="highs", time_limit_s=time_limit_s, relative_gap=0.0)
+    groups = np.zeros((p.n, T), dtype=np.int64)
+    opened = np.zeros((p.n, T), dtype=bool)
+    if sol.x is not None:
+        for k, j in enumerate(idx):
+            if g_ids[k, 0] < 0:
+                continue
+            v = np.rint(sol.x[g_ids[k]]).astype(np.int64)
+            if fac[k]:
+                opened[j] = v > 0
+            else:
+                groups[j] = v
+    gap = 0.0 if sol.status == SolveStatus.OPTIMAL else float(sol.gap)
+    return sol.status, Expansion(groups, opened), gap, time.perf_counter() - t0
+
+
+def solve_services(
+    inst: ServicesInstance,
+    *,
+    expand: bool = True,
+    aggregate: bool = True,
+    time_limit_s: float = 60.0,
+) -> ServicesResult:
+    """Assign, find the shortfalls, and choose the cheapest expansions that cover them.
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    expand
+        Look for expansions (else only the assignment with the places there are).
+    aggregate
+        Group sites that reach the same providers in the expansion model (exact).
+    time_limit_s
+        Time limit of each expansion MIP.
+
+    Returns
+    -------
+    ServicesResult
+    """
+    t0 = time.perf_counter()
+    p = inst.providers
+    none = no_expansion(inst)
+    before = {k: assign(inst, k, none.capacity(p)) for k in inst.types}
+    shortfalls = area_shortfalls(inst, before)
+    status = SolveStatus.OPTIMAL
+    gap = 0.0
+    exp = none
+    if expand:
+        full = full_expansion(inst)
+        groups = none.groups.copy()
+        opened = none.open.copy()
+        for kind in inst.types:
+            if before[kind].unmet.sum() == 0:
+                continue
+            best = assign(inst, kind, full.capacity(p))
+            cover = inst.demand[kind].sum(axis=0) - best.unmet.sum(axis=0)
+            st, e, g, _ = expand_type(
+                inst, kind, cover, aggregate=aggregate, time_limit_s=time_limit_s
+            )
+            if not st.has_solution:
+                status = st
+                continue
+            if st == SolveStatus.FEASIBLE and status == SolveStatus.OPTIMAL:
+                status = SolveStatus.FEASIBLE
+            gap = max(gap, g)
+            idx = p.of_type(kind)
+            groups[idx] = e.groups[idx]
+            opened[idx] = e.open[idx]
+        exp = Expansion(groups, opened)
+    cap = exp.capacity(p)
+    after = {k: assign(inst, k, cap) for k in inst.types}
+    remaining = area_shortfalls(inst, after)
+    if remaining and status.has_solution and expand:
+        status = SolveStatus.INFEASIBLE
+    diagnosis = diagnose(inst, after, remaining, expanded=expand)
+    return ServicesResult(
+        status=status,
+        instance=inst,
+        before=before,
+        after=after,
+        expansion=exp,
+        cost=expansion_cost(inst, exp),
+        shortfalls=shortfalls,
+        remaining=remaining,
+        diagnosis=diagnosis,
+        seconds=time.perf_counter() - t0,
+        gap=gap,
+        expanded=expand,
+    )
+
+
+TYPE_LABEL = {"taalklas": "taalklas-plekken", "isk": "ISK-plekken",
+              "gp": "huisartsinschrijvingen", "youth_care": "plekken jeugdzorg (amv)"}  # fmt: skip
+"""Dutch names of what is short, for the diagnosis."""
+
+
+def diagnose(
+    inst: ServicesInstance,
+    flows: dict[str, Flow],
+    remaining: tuple[AreaShortfall, ...],
+    *,
+    expanded: bool,
+) -> Diagnosis:
+    """Which type, period and area is short, and by how much.
+
+    Each shortfall names the type (rule ``services_<type>``), the period and the area, the
+    demand there and how many cannot be placed within reach (after every allowed
+    expansion when ``expanded``).
+    """
+    items = []
+    for r in remaining:
+        what = TYPE_LABEL.get(r.kind, r.kind)
+        extra = " ook met elke toegestane uitbreiding" if expanded else ""
+        items.append(
+            Shortfall(
+                rule=f"services_{r.kind}",
+                message=(
+                    f"{r.period}, {r.area}: {r.short} van {r.demand} {what} niet binnen "
+                    f"bereik te plaatsen{extra}"
+                ),
+                required=float(r.demand),
+                available=float(r.demand - r.short),
+            )
+        )
+    totals = {k: int(f.unmet.sum()) for k, f in flows.items()}
+    return Diagnosis(tuple(items), {"short_by_type": totals})
