@@ -217,23 +217,28 @@ def expand_type(
     *,
     aggregate: bool = True,
     time_limit_s: float = 60.0,
+    mask: np.ndarray | None = None,
+    providers: np.ndarray | None = None,
 ) -> tuple[SolveStatus, Expansion, float, float]:
     """The cheapest expansion of one type that places ``cover[t]`` in each period.
 
     ``cover[t]`` is at most what the maximum flow with every expansion places; with it
-    equal to the demand, everyone is placed. Returns the status, the expansion (only the
-    providers of this type change), the proven gap and the seconds.
+    equal to the demand, everyone is placed. ``mask`` (n_sites x n_periods) keeps only part
+    of the demand and ``providers`` only some providers (see :func:`shortage_components`).
+    Returns the status, the expansion (only these providers change), the proven gap and the
+    seconds.
     """
     from opvang_opt.exchange._lp import SparseLP, solve_lp
 
     t0 = time.perf_counter()
     p = inst.providers
-    idx = p.of_type(kind)
+    idx = p.of_type(kind) if providers is None else np.asarray(providers, np.int64)
     T = inst.n_periods
     cls, reach = _classes(inst, kind, aggregate)
     n_cls = len(reach)
     dem = np.zeros((n_cls, T), dtype=np.int64)
-    np.add.at(dem, cls, inst.demand[kind])
+    site_dem = inst.demand[kind] if mask is None else np.where(mask, inst.demand[kind], 0)
+    np.add.at(dem, cls, site_dem)
     # columns: flows (class, provider, period), slack (class, period), groups / open, starts
     c_list, lb, ub, integer = [], [], [], []
     rows, cols, vals, row_lb, row_ub = [], [], [], [], []
@@ -279,7 +284,7 @@ def expand_type(
     vals.append(np.ones(len(live)))
     # flows
     for r, (c, t) in zip(dem_rows, live, strict=True):
-        provs = reach[c]
+        provs = [j for j in reach[c] if j in pos]
         if not provs:
             continue
         f = add_cols(len(provs), np.zeros(len(provs)), np.full(len(provs), dem[c, t]), False)
@@ -340,6 +345,7 @@ def solve_services(
     *,
     expand: bool = True,
     aggregate: bool = True,
+    decompose: bool = True,
     time_limit_s: float = 60.0,
 ) -> ServicesResult:
     """Assign, find the shortfalls, and choose the cheapest expansions that cover them.
@@ -352,6 +358,9 @@ def solve_services(
         Look for expansions (else only the assignment with the places there are).
     aggregate
         Group sites that reach the same providers in the expansion model (exact).
+    decompose
+        Solve the expansion model only where demand is short, one independent part at a
+        time (exact; see :func:`shortage_components`). False: one model of all sites.
     time_limit_s
         Time limit of each expansion MIP.
 
@@ -375,19 +384,28 @@ def solve_services(
             if before[kind].unmet.sum() == 0:
                 continue
             best = assign(inst, kind, full.capacity(p))
-            cover = inst.demand[kind].sum(axis=0) - best.unmet.sum(axis=0)
-            st, e, g, _ = expand_type(
-                inst, kind, cover, aggregate=aggregate, time_limit_s=time_limit_s
-            )
-            if not st.has_solution:
-                status = st
-                continue
-            if st == SolveStatus.FEASIBLE and status == SolveStatus.OPTIMAL:
-                status = SolveStatus.FEASIBLE
-            gap = max(gap, g)
-            idx = p.of_type(kind)
-            groups[idx] = e.groups[idx]
-            opened[idx] = e.open[idx]
+            parts = (
+                shortage_components(inst, kind, before[kind])
+                if decompose
+                else [(np.ones_like(inst.demand[kind], bool), p.of_type(kind),
+                       np.ones(inst.n_periods, bool))]
+            )  # fmt: skip
+            for mask, provs, periods in parts:
+                dem_t = np.where(mask, inst.demand[kind], 0).sum(axis=0)
+                cover = dem_t - np.where(mask, best.unmet, 0).sum(axis=0)
+                st, e, g, _ = expand_type(
+                    inst, kind, cover, aggregate=aggregate, time_limit_s=time_limit_s,
+                    mask=mask, providers=provs,
+                )  # fmt: skip
+                if not st.has_solution:
+                    status = st
+                    continue
+                if st == SolveStatus.FEASIBLE and status == SolveStatus.OPTIMAL:
+                    status = SolveStatus.FEASIBLE
+                gap = max(gap, g)
+                sel = np.ix_(provs, np.flatnonzero(periods))
+                groups[sel] = e.groups[sel]
+                opened[sel] = e.open[sel]
         exp = Expansion(groups, opened)
     cap = exp.capacity(p)
     after = {k: assign(inst, k, cap) for k in inst.types}
@@ -409,6 +427,95 @@ def solve_services(
         gap=gap,
         expanded=expand,
     )
+
+
+def shortage_components(
+    inst: ServicesInstance, kind: str, current: Flow
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The independent parts of the expansion problem: where demand is short, and what
+    it can reach.
+
+    Per period, start from the sites that are short in a maximum flow with today's places
+    and follow the residual network: a site reaches every provider within reach; a
+    provider reaches every site that sends it children. The sites and providers found
+    (R) are closed: R's sites reach only R's providers, and R's providers serve only R's
+    sites (otherwise the flow would not be maximal, or the site would be in R). Outside R
+    everyone is placed with today's places and nothing in R can change that; so the
+    cheapest expansion only concerns R, exactly. Parts of R that share no provider are
+    solved apart, and so are periods, unless a facility with a set-up cost ties them.
+
+    Returns
+    -------
+    list of (mask, providers, periods)
+        Per part: an (n_sites x n_periods) mask of the demand it covers, the indices of its
+        providers and the periods it decides.
+    """
+    arcs = current.arcs
+    n_s, n_p, T = inst.n_sites, inst.providers.n, inst.n_periods
+    by_site: list[list[int]] = [[] for _ in range(n_s)]
+    for a, s in enumerate(arcs.site.tolist()):
+        by_site[s].append(a)
+    by_prov: dict[int, list[int]] = {}
+    for a, j in enumerate(arcs.provider.tolist()):
+        by_prov.setdefault(j, []).append(a)
+    # union-find over (provider, period): a part is per period, unless a facility with a
+    # set-up cost ties its periods together
+    setup = np.asarray(inst.providers.setup) > 0
+    parent = list(range(n_p * T))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(a: int, b: int) -> None:
+        parent[find(a)] = find(b)
+
+    site_root: dict[tuple[int, int], int] = {}
+    used: set[int] = set()
+    for t in range(T):
+        seen_s = np.zeros(n_s, bool)
+        seen_p = np.zeros(n_p, bool)
+        stack = [int(s) for s in np.flatnonzero(current.unmet[:, t] > 0)]
+        for s in stack:
+            seen_s[s] = True
+        while stack:
+            s = stack.pop()
+            provs = [int(arcs.provider[a]) for a in by_site[s]]
+            for j in provs:
+                union(j * T + t, provs[0] * T + t)
+                if seen_p[j]:
+                    continue
+                seen_p[j] = True
+                for a in by_prov.get(j, []):
+                    s2 = int(arcs.site[a])
+                    if current.flow[a, t] > 0 and not seen_s[s2]:
+                        seen_s[s2] = True
+                        stack.append(s2)
+        for j in np.flatnonzero(seen_p):
+            used.add(int(j) * T + t)
+            if setup[j]:
+                union(int(j) * T + t, int(j) * T)
+        for s in np.flatnonzero(seen_s):
+            provs = [int(arcs.provider[a]) for a in by_site[s]]
+            site_root[(int(s), t)] = provs[0] * T + t if provs else -1
+    parts: dict[int, np.ndarray] = {}
+    for (s, t), node in site_root.items():
+        if node < 0:
+            continue  # no provider within reach: nothing can help
+        parts.setdefault(find(node), np.zeros((n_s, T), bool))[s, t] = True
+    members: dict[int, list[int]] = {}
+    for node in sorted(used):
+        members.setdefault(find(node), []).append(node)
+    out = []
+    for root, mask in sorted(parts.items()):
+        nodes = members.get(root, [])
+        provs = np.array(sorted({n // T for n in nodes}), dtype=np.int64)
+        periods = np.zeros(T, bool)
+        periods[[n % T for n in nodes]] = True
+        out.append((mask, provs, periods))
+    return out
 
 
 TYPE_LABEL = {"taalklas": "taalklas-plekken", "isk": "ISK-plekken",

@@ -76,26 +76,39 @@ def random_instance(
     *,
     seed: int = 0,
     n_facilities: int = 0,
-    extent_m: float = 10_000.0,
-    reach_m: float = 2500.0,
+    extent_m: float = 30_000.0,
+    reach_m: float = 4000.0,
+    pressure: float = 1.15,
 ) -> ServicesInstance:
-    """A random instance: sites and schools in a square, demand growing and shrinking,
-    each school able to add up to two groups of 15 at EUR 135,000 a year (in cents per
-    half-year), facilities of 30 places with a set-up cost."""
+    """A random instance of one type (taalklas) in a square region, in half-years.
+
+    Schools lie uniformly in the square; each site lies within ``reach_m`` of a random
+    school (sites are built near schools). A site's demand grows from a random start to
+    about one and a half times it over the horizon. Schools have places so that the peak
+    demand is about ``pressure`` times today's places; each may add up to two groups of 15
+    at EUR 130,000-160,000 a year (cents per half-year). Facilities: 30 places, EUR 135,000
+    a year plus EUR 150,000 to set up.
+    """
     rng = np.random.default_rng(seed)
-    sx, sy = rng.uniform(0, extent_m, n_sites), rng.uniform(0, extent_m, n_schools + n_facilities)
-    sy_sites = rng.uniform(0, extent_m, n_sites)
-    px = rng.uniform(0, extent_m, n_schools + n_facilities)
-    fac = [False] * n_schools + [True] * n_facilities
-    cap = list(rng.integers(0, 31, n_schools)) + [30] * n_facilities
-    cost = list(rng.integers(5_000_000, 8_000_000, n_schools)) + [13_500_000] * n_facilities
-    prov = make_providers(
-        px, sy, cap, reach_m=reach_m, max_extra=[0 if f else 2 for f in fac],
-        cost_period=cost, facility=fac, setup=[15_000_000 if f else 0 for f in fac],
-    )  # fmt: skip
-    base = rng.integers(0, 12, n_sites)
-    trend = rng.integers(-1, 3, n_sites)
+    m = n_schools + n_facilities
+    px, py = rng.uniform(0, extent_m, m), rng.uniform(0, extent_m, m)
+    near = rng.integers(0, n_schools, n_sites)
+    ang = rng.uniform(0, 2 * np.pi, n_sites)
+    rad = reach_m * np.sqrt(rng.uniform(0, 1, n_sites))
+    sx, sy = px[near] + rad * np.cos(ang), py[near] + rad * np.sin(ang)
+    start = rng.integers(1, 12, n_sites)
     t = np.arange(n_periods)
-    demand = np.maximum(base[:, None] + trend[:, None] * (t[None, :] // 4), 0)
-    areas = [f"wijk{int(x // (extent_m / 4))}" for x in sx]
-    return make_instance(sx, sy_sites, demand, prov, areas=areas)
+    growth = 1 + 0.5 * t / max(n_periods - 1, 1)
+    demand = np.floor(start[:, None] * growth[None, :]).astype(np.int64)
+    peak = int(demand.sum(axis=0).max())
+    mean_cap = peak / pressure / n_schools
+    cap = rng.integers(int(0.5 * mean_cap), int(1.5 * mean_cap) + 1, n_schools)
+    fac = [False] * n_schools + [True] * n_facilities
+    cost = [int(c) // 2 for c in rng.integers(13_000_000, 16_000_001, n_schools)]
+    prov = make_providers(
+        px, py, list(cap) + [30] * n_facilities, reach_m=reach_m,
+        max_extra=[0 if f else 2 for f in fac], cost_period=cost + [6_750_000] * n_facilities,
+        facility=fac, setup=[15_000_000 if f else 0 for f in fac],
+    )  # fmt: skip
+    areas = [f"wijk{int(x // (extent_m / 4))}{int(y // (extent_m / 4))}" for x, y in zip(sx, sy)]
+    return make_instance(sx, sy, demand, prov, areas=areas)
