@@ -629,6 +629,8 @@ def build_map(
         fg.add_to(fmap)
         groups[key] = fg.get_name()
     fmap.add_child(_Layers(fmap.get_name(), data, groups))
+    if result.services is not None:
+        _services_layer(result, lang).add_to(fmap)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
     root = fmap.get_root()
     root.header.add_child(Element(_STYLE))
@@ -637,6 +639,30 @@ def build_map(
     title = _esc(sc.outputs.title or sc.title or sc.name)
     root.header.add_child(Element(f"<title>{title}</title>"))
     return fmap
+
+
+def _services_layer(result: RunResult, lang: Lang) -> folium.FeatureGroup:
+    """The providers (schools with newcomer classes, GPs, youth care) and the opened
+    temporary facilities, with their places now and added by the expansion plan."""
+    from pyproj import Transformer
+
+    from opvang_opt.outputs.services import TYPE_EN, TYPE_NL, provider_layer
+
+    names = TYPE_NL if lang == "nl" else TYPE_EN
+    colour = {"taalklas": "#6a51a3", "isk": "#3182bd", "gp": "#31a354", "youth_care": "#e6550d"}
+    tr = Transformer.from_crs("EPSG:28992", WGS84, always_xy=True)
+    fg = folium.FeatureGroup(name="Voorzieningen" if lang == "nl" else "Services", show=True)
+    for p in provider_layer(result.services):
+        lon, lat = tr.transform(p["x"], p["y"])
+        now, add = ("plekken nu", "erbij") if lang == "nl" else ("places now", "added")
+        html = (f"<b>{_esc(p['name'])}</b><br>{_esc(names.get(p['type'], p['type']))}<br>"
+                f"{now}: {p['places']}<br>{add}: {p['added']}")  # fmt: skip
+        folium.CircleMarker(
+            [lat, lon], radius=6 + min(p["added"], 30) / 5, color=colour.get(p["type"], "#555"),
+            fill=True, fill_opacity=0.8, popup=folium.Popup(html, max_width=260),
+            class_name="services",
+        ).add_to(fg)  # fmt: skip
+    return fg
 
 
 _STYLE = """<style>

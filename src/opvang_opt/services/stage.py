@@ -1,0 +1,301 @@
+"""The services stage: from the scenario, the checked tables and the siting result to a
+checked services result with its tables (pure: no file reads, nothing printed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from opvang_opt.exact import to_cents
+from opvang_opt.io.graphs import StreetGraph
+from opvang_opt.io.services import ServicesTables
+from opvang_opt.schema.services import ServicesConfig
+from opvang_opt.services.check import check_services
+from opvang_opt.services.instance import (
+    Providers,
+    ServicesInstance,
+    reach_arcs,
+    residents_demand,
+    shortlist_residents,
+)
+from opvang_opt.services.solve import ServicesResult, solve_services
+
+
+@dataclass(frozen=True)
+class ServicesRun:
+    """A services result with where its demand came from, and its tables."""
+
+    result: ServicesResult
+    demand_source: str
+    notes: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """``services.csv``, ``services_bottlenecks.csv`` and ``services_expansions.csv``."""
+        return {
+            "services.csv": services_table(self.result),
+            "services_bottlenecks.csv": bottleneck_table(self.result),
+            "services_expansions.csv": expansion_table(self.result),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """The figures for run.json and the report."""
+        r = self.result
+        return {
+            "status": r.status.value,
+            "demand_from": self.demand_source,
+            "types": list(r.instance.types),
+            "periods": len(r.instance.periods),
+            "short_before": r.short_before,
+            "short_after": r.short_after,
+            "expansion_cost_eur": r.cost["total"] / 100,
+            "groups_added": int(r.expansion.groups.sum()),
+            "facility_periods": int(r.expansion.open.sum()),
+            "diagnosis": [s.message for s in r.diagnosis.shortfalls],
+            "seconds": round(r.seconds, 3),
+            "notes": list(self.notes),
+        }
+
+
+def period_grid(config: ServicesConfig, scenario: Any = None) -> tuple[list[str], int, dt.date]:
+    """Period labels, their length in months and the first day: the planning section's
+    periods when the scenario has one, else the services section's."""
+    planning = getattr(scenario, "planning", None) if scenario is not None else None
+    if planning is not None:
+        return list(planning.period_labels()), int(planning.period_months), planning.start
+    p = config.periods
+    labels = []
+    for k in range(p.periods):
+        months = p.start.month - 1 + k * p.period_months
+        y, m = p.start.year + months // 12, months % 12 + 1
+        if p.period_months == 12:
+            labels.append(f"{y}")
+        elif p.period_months == 6:
+            labels.append(f"{y}-H{(m - 1) // 6 + 1}")
+        elif p.period_months == 3:
+            labels.append(f"{y}-Q{(m - 1) // 3 + 1}")
+        else:
+            labels.append(f"{y}-{m:02d}")
+    return labels, p.period_months, p.start
+
+
+def build_providers(config: ServicesConfig, tables: ServicesTables, months: int) -> Providers:
+    """Providers and facilities with every default filled in (cents per period)."""
+    rows = []
+    for _, r in tables.providers.iterrows():
+        t = config.types[r["type"]]
+        yearly = r["group_cost_eur_year"] if pd.notna(r["group_cost_eur_year"]) else (
+            t.group_cost_eur_year)  # fmt: skip
+        rows.append((r["id"], r["name"], r["type"], r["x"], r["y"], int(r["capacity"]),
+                     r["reach_m"] if pd.notna(r["reach_m"]) else t.reach_m,
+                     int(r["group_size"]) if pd.notna(r["group_size"]) else t.group_size,
+                     int(r["max_extra_groups"]) if pd.notna(r["max_extra_groups"])
+                     else t.max_extra_groups,
+                     _per_period(yearly, months), False, 0, r["area"]))  # fmt: skip
+    fd = config.facility_defaults
+    if tables.facilities is not None:
+        for _, r in tables.facilities.iterrows():
+            t = config.types[r["type"]]
+            yearly = r["cost_eur_year"] if pd.notna(r["cost_eur_year"]) else fd.cost_eur_year
+            setup = r["setup_cost_eur"] if pd.notna(r["setup_cost_eur"]) else fd.setup_cost_eur
+            rows.append((r["id"], r["name"], r["type"], r["x"], r["y"], int(r["capacity"]),
+                         r["reach_m"] if pd.notna(r["reach_m"]) else t.reach_m, 0, 0,
+                         _per_period(yearly, months), True, to_cents(setup),
+                         r["area"]))  # fmt: skip
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 13
+    return Providers(
+        ids=tuple(map(str, cols[0])), names=tuple(map(str, cols[1])),
+        type=tuple(map(str, cols[2])), x=np.asarray(cols[3], float),
+        y=np.asarray(cols[4], float), capacity=np.asarray(cols[5], np.int64),
+        reach_m=np.asarray(cols[6], float), group_size=np.asarray(cols[7], np.int64),
+        max_extra=np.asarray(cols[8], np.int64), cost_period=np.asarray(cols[9], np.int64),
+        facility=np.asarray(cols[10], bool), setup=np.asarray(cols[11], np.int64),
+        area=tuple(map(str, cols[12])),
+    )  # fmt: skip
+
+
+def _per_period(eur_year: float, months: int) -> int:
+    """Yearly euros as cents per period of ``months`` (rounded half up to a cent)."""
+    cents = to_cents(eur_year)
+    return (cents * months * 2 + 12) // 24
+
+
+def _first_periods(
+    sites: pd.DataFrame, config: ServicesConfig, start: dt.date, months: int, n: int
+) -> np.ndarray:
+    if config.opening == "first_period" or config.available_column not in sites.columns:
+        return np.zeros(len(sites), dtype=np.int64)
+    dates = pd.to_datetime(sites[config.available_column], errors="coerce")
+    out = np.zeros(len(sites), dtype=np.int64)
+    for i, d in enumerate(dates):
+        if pd.isna(d):
+            continue
+        k = (d.year - start.year) * 12 + d.month - start.month
+        out[i] = min(max(k // months, 0), n)
+    return out
+
+
+def build_instance(
+    config: ServicesConfig,
+    tables: ServicesTables,
+    sites: gpd.GeoDataFrame,
+    id_column: str,
+    *,
+    scenario: Any = None,
+    graph: StreetGraph | None = None,
+) -> tuple[ServicesInstance, str, list[str]]:
+    """The instance of the shortlisted sites (demand from their capacity x the groups'
+    age profiles), or of the plan when the scenario has one (not yet: see notes)."""
+    notes: list[str] = []
+    labels, months, start = period_grid(config, scenario)
+    chosen = sites[sites["shortlisted"].astype(bool)] if "shortlisted" in sites else sites
+    source = "shortlist"
+    if config.demand_from in ("allocation", "plan"):
+        notes.append(
+            f"demand_from: {config.demand_from} is not available in this version; the "
+            "shortlist's capacity x the age profiles is used"
+        )
+    places = chosen["capacity_places"].fillna(0).astype(np.int64).to_numpy()
+    first = _first_periods(chosen, config, start, months, len(labels))
+    residents = shortlist_residents(places, config.site_groups, len(labels), first)
+    profiles = {p.group: p for p in config.age_profiles}
+    demand = {
+        k: residents_demand(residents, profiles, k, period_months=months,
+                            duration_months=config.types[k].duration_months)
+        for k in config.check_types
+    }  # fmt: skip
+    pts = chosen.geometry.representative_point()
+    sx, sy = pts.x.to_numpy(float), pts.y.to_numpy(float)
+    providers = build_providers(config, tables, months)
+    dist = None
+    if graph is not None and providers.n and len(chosen):
+        from opvang_opt.siting.network import network_distance
+
+        import shapely
+
+        targets = shapely.points(providers.x, providers.y)
+        dist = np.column_stack(
+            [network_distance(pts.to_numpy(), np.array([pt]), graph) for pt in targets]
+        )
+    arcs = {k: reach_arcs(sx, sy, providers, k, dist) for k in config.check_types}
+    area_col = {"municipality": "municipality_code", "wijk": "wijk"}.get(config.area)
+    ids = chosen[id_column].astype(str).tolist()
+    if area_col and area_col in chosen.columns:
+        area = chosen[area_col].astype("string").fillna("onbekend").astype(str).tolist()
+    else:
+        area = ids
+    inst = ServicesInstance(
+        site_ids=tuple(ids), site_area=tuple(area), periods=tuple(labels),
+        period_months=months, demand=demand, providers=providers, arcs=arcs,
+        site_x=sx, site_y=sy, straight_line=dist is None,
+    )  # fmt: skip
+    return inst, source, notes
+
+
+def run_services(
+    config: ServicesConfig,
+    tables: ServicesTables,
+    sites: gpd.GeoDataFrame,
+    id_column: str,
+    *,
+    scenario: Any = None,
+    graph: StreetGraph | None = None,
+) -> ServicesRun:
+    """Build, solve and check the services model.
+
+    Raises
+    ------
+    InternalError
+        When the independent checker finds a broken rule (a bug).
+    """
+    inst, source, notes = build_instance(
+        config, tables, sites, id_column, scenario=scenario, graph=graph
+    )
+    result = solve_services(
+        inst, expand=config.expand, aggregate=config.solver.aggregate,
+        time_limit_s=config.solver.time_limit_s,
+    )  # fmt: skip
+    check_services(result).raise_if_violated()
+    return ServicesRun(result, source, tuple(notes))
+
+
+def services_table(r: ServicesResult) -> pd.DataFrame:
+    """Per site, period and type: demand, placed and short before and after expansion."""
+    inst = r.instance
+    rows = []
+    for kind in inst.types:
+        dem = inst.demand[kind]
+        b, a = r.before[kind].unmet, r.after[kind].unmet
+        for i, site in enumerate(inst.site_ids):
+            for t, label in enumerate(inst.periods):
+                if dem[i, t] == 0:
+                    continue
+                rows.append({
+                    "site_id": site, "area": inst.site_area[i], "period": label, "type": kind,
+                    "demand": int(dem[i, t]), "placed_now": int(dem[i, t] - b[i, t]),
+                    "short_now": int(b[i, t]), "placed_after": int(dem[i, t] - a[i, t]),
+                    "short_after": int(a[i, t]),
+                })  # fmt: skip
+    cols = ["site_id", "area", "period", "type", "demand", "placed_now", "short_now",
+            "placed_after", "short_after"]  # fmt: skip
+    return pd.DataFrame(rows, columns=cols)
+
+
+def bottleneck_table(r: ServicesResult) -> pd.DataFrame:
+    """Per period, area and type: demand, places within reach now, short now and after."""
+    inst = r.instance
+    p = inst.providers
+    areas = np.asarray(inst.site_area, dtype=object)
+    cap_now = np.where(p.facility, 0, p.capacity)
+    cap_after = r.expansion.capacity(p)
+    rows = []
+    for kind in inst.types:
+        dem = inst.demand[kind]
+        arcs = inst.arcs[kind]
+        for t, label in enumerate(inst.periods):
+            for a in sorted(set(inst.site_area)):
+                mask = areas == a
+                d = int(dem[mask, t].sum())
+                if d == 0:
+                    continue
+                reach = np.unique(arcs.provider[mask[arcs.site]])
+                rows.append({
+                    "period": label, "area": a, "type": kind, "demand": d,
+                    "places_in_reach_now": int(cap_now[reach].sum()),
+                    "places_in_reach_after": int(cap_after[reach, t].sum()),
+                    "short_now": int(r.before[kind].unmet[mask, t].sum()),
+                    "short_after": int(r.after[kind].unmet[mask, t].sum()),
+                })  # fmt: skip
+    cols = ["period", "area", "type", "demand", "places_in_reach_now", "places_in_reach_after",
+            "short_now", "short_after"]  # fmt: skip
+    return pd.DataFrame(rows, columns=cols)
+
+
+def expansion_table(r: ServicesResult) -> pd.DataFrame:
+    """The expansion plan: per provider and period the groups added or the facility open,
+    the places added and the cost in euros (from integer cents)."""
+    inst = r.instance
+    p = inst.providers
+    rows = []
+    for j in range(p.n):
+        for t, label in enumerate(inst.periods):
+            g = int(r.expansion.groups[j, t])
+            o = bool(r.expansion.open[j, t])
+            if not g and not o:
+                continue
+            setup = int(p.setup[j]) if o and (t == 0 or not r.expansion.open[j, t - 1]) else 0
+            cents = g * int(p.cost_period[j]) + (int(p.cost_period[j]) + setup if o else 0)
+            rows.append({
+                "provider_id": p.ids[j], "name": p.names[j], "type": p.type[j],
+                "period": label, "kind": "facility" if p.facility[j] else "extra_group",
+                "groups_added": g, "places_added": int(p.capacity[j]) if o else
+                g * int(p.group_size[j]), "cost_eur": cents / 100,
+            })  # fmt: skip
+    cols = ["provider_id", "name", "type", "period", "kind", "groups_added", "places_added",
+            "cost_eur"]  # fmt: skip
+    return pd.DataFrame(rows, columns=cols)
