@@ -111,15 +111,6 @@ def _check_table(
         tr = Transformer.from_crs(crs, WORKING_CRS, always_xy=True)
         x, y = tr.transform(out.loc[ok, "x"].to_numpy(), out.loc[ok, "y"].to_numpy())
         out.loc[ok, "x"], out.loc[ok, "y"] = x, y
-    bad = ok & ~(out["x"].between(-7_000, 300_000) & out["y"].between(289_000, 629_000))
-    for i in np.flatnonzero(bad.to_numpy()):
-        problems.append(
-            Problem(
-                f"({out['x'].iloc[i]:.0f}, {out['y'].iloc[i]:.0f}) lies outside the "
-                f"Netherlands in EPSG:28992; is the crs ({crs}) right?",
-                label, out["id"].iloc[i], "x/y",
-            )  # fmt: skip
-        )
     return out.reset_index(drop=True), problems
 
 
@@ -140,14 +131,21 @@ def read_services_tables(config: ServicesConfig) -> ServicesTables:
     for name, spec, id_col, allowed, is_fac in specs:
         label = str(spec.path)
         try:
+            # ids checked here, so a duplicate id does not hide the other problems
             df, rep = read_table(
-                LayerSource(path=spec.path, id_column=id_col), name,
-                ["type", "x", "y", "capacity"],
-            )  # fmt: skip
+                LayerSource(path=spec.path), name, [id_col, "type", "x", "y", "capacity"]
+            )
         except DataError as exc:
             problems += exc.problems or [Problem(exc.summary, label)]
             continue
         reports.append(rep)
+        ids = df[id_col].astype("string").str.strip()
+        for i in np.flatnonzero((ids.isna() | (ids == "")).to_numpy()):
+            problems.append(Problem("id is missing", label, f"row {i + 2}", id_col))
+        dup = ids[ids.duplicated(keep=False) & ids.notna()]
+        for rid in sorted(set(dup)):
+            rows = ", ".join(str(i + 2) for i in np.flatnonzero((ids == rid).to_numpy()))
+            problems.append(Problem(f"duplicate id '{rid}' (lines {rows})", label, rid, id_col))
         table, probs = _check_table(df, id_col, label, allowed, spec.crs, facility=is_fac)
         problems += probs
         if is_fac:

@@ -406,6 +406,10 @@ def solve_services(
                 sel = np.ix_(provs, np.flatnonzero(periods))
                 groups[sel] = e.groups[sel]
                 opened[sel] = e.open[sel]
+                # a facility with a set-up cost belongs to one part over all periods: it may
+                # stay open in a period without shortage to save a second set-up
+                tied = provs[p.setup[provs] > 0]
+                opened[tied] = e.open[tied]
         exp = Expansion(groups, opened)
     cap = exp.capacity(p)
     after = {k: assign(inst, k, cap) for k in inst.types}
