@@ -244,3 +244,20 @@ def test_cli_tiny_run_writes_services(tiny) -> None:
                  "services_chart.png"):  # fmt: skip
         assert (out / name).exists(), name
     assert "Voorzieningen" in (out / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_engine_equals_plain_formulation(seed: int) -> None:
+    """The reductions (shortage parts, demand classes, Hall cuts) keep the optimum: the
+    same cost and shortfall as one plain MIP without them, on medium instances with and
+    without facilities whose set-up ties periods."""
+    from opvang_opt.services.synthetic import random_instance
+
+    inst = random_instance(60, 15, 4, seed=seed, n_facilities=seed % 3, extent_m=12_000,
+                           reach_m=3000, pressure=1.3)  # fmt: skip
+    fast = solve_services(inst)
+    plain = solve_services(inst, decompose=False, aggregate=False, cuts=False)
+    assert fast.status == plain.status
+    assert fast.cost["total"] == plain.cost["total"]
+    assert fast.short_after == plain.short_after
+    assert check_services(fast).is_ok and check_services(plain).is_ok

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -219,6 +220,7 @@ def expand_type(
     time_limit_s: float = 60.0,
     mask: np.ndarray | None = None,
     providers: np.ndarray | None = None,
+    cuts: bool = True,
 ) -> tuple[SolveStatus, Expansion, float, float]:
     """The cheapest expansion of one type that places ``cover[t]`` in each period.
 
@@ -324,6 +326,12 @@ def expand_type(
         row_lb=np.concatenate(row_lb),
         row_ub=np.concatenate(row_ub),
     )
+    sizes = np.where(fac, p.capacity[idx], p.group_size[idx]).astype(np.int64)
+    full_cover = short_ok == 0
+    if cuts:
+        lp = _with_hall_cuts(
+            lp, inst, kind, site_dem, idx, base, sizes, g_ids, full_cover, solve_lp, SparseLP
+        )
     sol = solve_lp(lp, backend="highs", time_limit_s=time_limit_s, relative_gap=0.0)
     groups = np.zeros((p.n, T), dtype=np.int64)
     opened = np.zeros((p.n, T), dtype=bool)
@@ -340,12 +348,157 @@ def expand_type(
     return sol.status, Expansion(groups, opened), gap, time.perf_counter() - t0
 
 
+def _deficit_sets(
+    site: IntArray, prov: IntArray, dem: IntArray, cap: dict[int, int]
+) -> list[tuple[list[int], list[int]]]:
+    """Hall sets of one period: (sites, providers) parts that a maximum flow leaves short.
+
+    From the short sites, follow the residual network (site -> every provider within reach,
+    provider -> every site that sends it children); each connected part found is a set S of
+    sites with D(S) > places of N(S), and N(S) is in the part.
+    """
+    if len(site) == 0:
+        return []
+    sites_u = np.unique(site)
+    provs_u = sorted(cap)
+    s_of = {int(v): i for i, v in enumerate(sites_u)}
+    p_of = {v: len(sites_u) + i for i, v in enumerate(provs_u)}
+    sink = len(sites_u) + len(provs_u)
+    mcf = min_cost_flow.SimpleMinCostFlow()
+    tails = [s_of[int(a)] for a in site] + [p_of[j] for j in provs_u]
+    heads = [p_of[int(j)] for j in prov] + [sink] * len(provs_u)
+    d = np.array([int(dem[v]) for v in sites_u], dtype=np.int64)
+    caps = [int(d.sum())] * len(site) + [max(int(cap[j]), 0) for j in provs_u]
+    mcf.add_arcs_with_capacity_and_unit_cost(
+        np.array(tails), np.array(heads), np.array(caps), np.zeros(len(tails), np.int64)
+    )
+    supplies = np.zeros(sink + 1, dtype=np.int64)
+    supplies[: len(sites_u)] = d
+    supplies[sink] = -int(d.sum())
+    mcf.set_nodes_supplies(np.arange(sink + 1), supplies)
+    mcf.solve_max_flow_with_min_cost()
+    flow = mcf.flows(np.arange(len(site)))
+    placed = np.zeros(len(sites_u), dtype=np.int64)
+    np.add.at(placed, [s_of[int(a)] for a in site], flow)
+    by_site: dict[int, list[int]] = {}
+    by_prov: dict[int, list[tuple[int, int]]] = {}
+    for a, (sv, pv) in enumerate(zip(site.tolist(), prov.tolist(), strict=True)):
+        by_site.setdefault(sv, []).append(pv)
+        by_prov.setdefault(pv, []).append((sv, int(flow[a])))
+    # one search from every short site (the set R), then R split into connected parts
+    stack = [int(v) for i, v in enumerate(sites_u) if placed[i] < d[i]]
+    seen_s: set[int] = set(stack)
+    seen_p: set[int] = set()
+    while stack:
+        sv = stack.pop()
+        for pv in by_site.get(sv, []):
+            if pv in seen_p:
+                continue
+            seen_p.add(pv)
+            for s2, f in by_prov.get(pv, []):
+                if f > 0 and s2 not in seen_s:
+                    seen_s.add(s2)
+                    stack.append(s2)
+    parent = {v: v for v in seen_s}
+
+    def find(v: int) -> int:
+        while parent[v] != v:
+            parent[v] = parent[parent[v]]
+            v = parent[v]
+        return v
+
+    first_site: dict[int, int] = {}
+    for sv in sorted(seen_s):
+        for pv in by_site.get(sv, []):
+            if pv in first_site:
+                parent[find(sv)] = find(first_site[pv])
+            else:
+                first_site[pv] = sv
+    parts: dict[int, list[int]] = {}
+    for sv in sorted(seen_s):
+        parts.setdefault(find(sv), []).append(sv)
+    out = []
+    for members in parts.values():
+        nb = sorted({pv for sv in members for pv in by_site.get(sv, [])})
+        out.append((members, nb))
+    return out
+
+
+def _with_hall_cuts(
+    lp: Any, inst: ServicesInstance, kind: str, site_dem: IntArray, idx: np.ndarray,
+    base: np.ndarray, sizes: np.ndarray, g_ids: np.ndarray, full_cover: np.ndarray,
+    solve_lp: Any, sparse_lp: Any, rounds: int = 12,
+) -> Any:  # fmt: skip
+    """Strengthen the expansion MIP with valid Hall cuts, found from its LP relaxation.
+
+    For a set S of sites that must all be placed (periods with full cover), with providers
+    N(S) within reach: sum_j size_j g_j >= b, with b = D(S) - places of N(S) today. With
+    g integer this implies the rounded cuts sum_j g_j >= ceil(b / max size_j) and
+    sum_j min(size_j, b) g_j >= b. Sets S come from a maximum flow with the LP's groups
+    rounded down (the parts it leaves short). Each cut is valid for every integer
+    solution, so the MIP's optimum is unchanged; they only close the relaxation's gap.
+    """
+    arcs = inst.arcs[kind]
+    pos = {int(j): k for k, j in enumerate(idx)}
+    keep = np.isin(arcs.provider, idx)
+    a_site, a_prov = arcs.site[keep], arcs.provider[keep]
+    relax = sparse_lp(**{**lp.__dict__, "integer": np.zeros_like(lp.integer)})
+    seen: set[tuple[int, tuple[int, ...]]] = set()
+    for _ in range(rounds):
+        sol = solve_lp(relax, backend="highs", time_limit_s=30.0)
+        if sol.x is None:
+            break
+        new_rows, new_cols, new_vals, new_lb = [], [], [], []
+        for t in np.flatnonzero(full_cover):
+            dem_t = site_dem[:, t]
+            on = dem_t[a_site] > 0
+            gstar = np.array([sol.x[g_ids[k, t]] if g_ids[k, t] >= 0 else 0.0
+                              for k in range(len(idx))])  # fmt: skip
+            cap = {int(j): int(base[k] + sizes[k] * np.floor(gstar[k] + 1e-9))
+                   for k, j in enumerate(idx)}  # fmt: skip
+            for part_s, part_p in _deficit_sets(a_site[on], a_prov[on], dem_t, cap):
+                ks = sorted(pos[j] for j in part_p)
+                b = int(dem_t[part_s].sum()) - int(base[ks].sum())
+                var = [k for k in ks if g_ids[k, t] >= 0]
+                key = (int(t), tuple(sorted(part_s)))
+                if b <= 0 or not var or key in seen:
+                    continue
+                seen.add(key)
+                lhs = float(gstar[var].sum())
+                rhs = -(-b // int(sizes[var].max()))
+                cols = g_ids[var, t]
+                if lhs < rhs - 1e-6:
+                    new_rows.append(np.ones(len(var)))
+                    new_cols.append(cols)
+                    new_lb.append(float(rhs))
+                coef = np.minimum(sizes[var], b).astype(float)
+                if float(coef @ gstar[var]) < b - 1e-6:
+                    new_rows.append(coef)
+                    new_cols.append(cols)
+                    new_lb.append(float(b))
+        if not new_lb:
+            break
+        r0 = lp.n_rows
+        rows = np.concatenate([np.full(len(c), r0 + i) for i, c in enumerate(new_cols)])
+        add = {
+            "rows": np.concatenate([lp.rows, rows]),
+            "cols": np.concatenate([lp.cols, np.concatenate(new_cols)]),
+            "vals": np.concatenate([lp.vals, np.concatenate(new_rows)]),
+            "row_lb": np.concatenate([lp.row_lb, new_lb]),
+            "row_ub": np.concatenate([lp.row_ub, np.full(len(new_lb), np.inf)]),
+        }
+        lp = sparse_lp(**{**lp.__dict__, **add})
+        relax = sparse_lp(**{**relax.__dict__, **add})
+    return lp
+
+
 def solve_services(
     inst: ServicesInstance,
     *,
     expand: bool = True,
     aggregate: bool = True,
     decompose: bool = True,
+    cuts: bool = True,
     time_limit_s: float = 60.0,
 ) -> ServicesResult:
     """Assign, find the shortfalls, and choose the cheapest expansions that cover them.
@@ -361,6 +514,9 @@ def solve_services(
     decompose
         Solve the expansion model only where demand is short, one independent part at a
         time (exact; see :func:`shortage_components`). False: one model of all sites.
+    cuts
+        Strengthen the expansion model with Hall cuts from its LP relaxation (valid for
+        every integer solution: the optimum is unchanged, found sooner).
     time_limit_s
         Time limit of each expansion MIP.
 
@@ -395,7 +551,7 @@ def solve_services(
                 cover = dem_t - np.where(mask, best.unmet, 0).sum(axis=0)
                 st, e, g, _ = expand_type(
                     inst, kind, cover, aggregate=aggregate, time_limit_s=time_limit_s,
-                    mask=mask, providers=provs,
+                    mask=mask, providers=provs, cuts=cuts,
                 )  # fmt: skip
                 if not st.has_solution:
                     status = st
