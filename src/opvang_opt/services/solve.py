@@ -25,6 +25,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from opvang_opt.errors import Diagnosis, Shortfall
+from opvang_opt.services._mip import SparseMIP, solve_mip
 from opvang_opt.services.instance import Arcs, IntArray, Providers, ServicesInstance
 from opvang_opt.status import SolveStatus
 
@@ -230,8 +231,6 @@ def expand_type(
     Returns the status, the expansion (only these providers change), the proven gap and the
     seconds.
     """
-    from opvang_opt.exchange._lp import SparseLP, solve_lp
-
     t0 = time.perf_counter()
     p = inst.providers
     idx = p.of_type(kind) if providers is None else np.asarray(providers, np.int64)
@@ -315,7 +314,7 @@ def expand_type(
             rows += [srow, srow, srow[1:]]
             cols += [g, s, g[:-1]]
             vals += [np.ones(T), -np.ones(T), -np.ones(T - 1)]
-    lp = SparseLP(
+    lp = SparseMIP(
         c=np.concatenate(c_list) if c_list else np.zeros(0),
         col_lb=np.concatenate(lb) if lb else np.zeros(0),
         col_ub=np.concatenate(ub) if ub else np.zeros(0),
@@ -329,10 +328,8 @@ def expand_type(
     sizes = np.where(fac, p.capacity[idx], p.group_size[idx]).astype(np.int64)
     full_cover = short_ok == 0
     if cuts:
-        lp = _with_hall_cuts(
-            lp, inst, kind, site_dem, idx, base, sizes, g_ids, full_cover, solve_lp, SparseLP
-        )
-    sol = solve_lp(lp, backend="highs", time_limit_s=time_limit_s, relative_gap=0.0)
+        lp = _with_hall_cuts(lp, inst, kind, site_dem, idx, base, sizes, g_ids, full_cover)
+    sol = solve_mip(lp, time_limit_s=time_limit_s)
     groups = np.zeros((p.n, T), dtype=np.int64)
     opened = np.zeros((p.n, T), dtype=bool)
     if sol.x is not None:
@@ -425,10 +422,10 @@ def _deficit_sets(
 
 
 def _with_hall_cuts(
-    lp: Any, inst: ServicesInstance, kind: str, site_dem: IntArray, idx: np.ndarray,
+    lp: SparseMIP, inst: ServicesInstance, kind: str, site_dem: IntArray, idx: np.ndarray,
     base: np.ndarray, sizes: np.ndarray, g_ids: np.ndarray, full_cover: np.ndarray,
-    solve_lp: Any, sparse_lp: Any, rounds: int = 12,
-) -> Any:  # fmt: skip
+    rounds: int = 12,
+) -> SparseMIP:  # fmt: skip
     """Strengthen the expansion MIP with valid Hall cuts, found from its LP relaxation.
 
     For a set S of sites that must all be placed (periods with full cover), with providers
@@ -442,10 +439,10 @@ def _with_hall_cuts(
     pos = {int(j): k for k, j in enumerate(idx)}
     keep = np.isin(arcs.provider, idx)
     a_site, a_prov = arcs.site[keep], arcs.provider[keep]
-    relax = sparse_lp(**{**lp.__dict__, "integer": np.zeros_like(lp.integer)})
+    relax = lp.relaxed()
     seen: set[tuple[int, tuple[int, ...]]] = set()
     for _ in range(rounds):
-        sol = solve_lp(relax, backend="highs", time_limit_s=30.0)
+        sol = solve_mip(relax, time_limit_s=30.0)
         if sol.x is None:
             break
         new_rows, new_cols, new_vals, new_lb = [], [], [], []
@@ -478,17 +475,11 @@ def _with_hall_cuts(
                     new_lb.append(float(b))
         if not new_lb:
             break
-        r0 = lp.n_rows
-        rows = np.concatenate([np.full(len(c), r0 + i) for i, c in enumerate(new_cols)])
-        add = {
-            "rows": np.concatenate([lp.rows, rows]),
-            "cols": np.concatenate([lp.cols, np.concatenate(new_cols)]),
-            "vals": np.concatenate([lp.vals, np.concatenate(new_rows)]),
-            "row_lb": np.concatenate([lp.row_lb, new_lb]),
-            "row_ub": np.concatenate([lp.row_ub, np.full(len(new_lb), np.inf)]),
-        }
-        lp = sparse_lp(**{**lp.__dict__, **add})
-        relax = sparse_lp(**{**relax.__dict__, **add})
+        rows = np.concatenate([np.full(len(c), i) for i, c in enumerate(new_cols)])
+        cols_, vals_ = np.concatenate(new_cols), np.concatenate(new_rows)
+        lb_, ub_ = np.asarray(new_lb), np.full(len(new_lb), np.inf)
+        lp = lp.with_rows(rows, cols_, vals_, lb_, ub_)
+        relax = relax.with_rows(rows, cols_, vals_, lb_, ub_)
     return lp
 
 
