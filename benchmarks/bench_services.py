@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         target = "-" if r["target_s"] is None else f"{r['target_s']:.0f} s"
         print(f"{r['method']:34} {r['seconds']:8.2f} {target:>7} {r['status']:>12} "
               f"{cost:>14} {r['short_before']:9d} {r['short_after']:6d} "
-              f"{'ok' if r['check_ok'] else 'FAIL':>6} {str(r['same_cost_as_other']):>5}")  # fmt: skip
+              f"{'ok' if r['check_ok'] else 'FAIL':>6} {r['same_cost_as_other']!s:>5}")  # fmt: skip
     return 0
 
 

@@ -17,7 +17,13 @@ from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.layers import LayerReport, read_table
 from opvang_opt.schema import LayerSource
 from opvang_opt.schema.names import did_you_mean
-from opvang_opt.schema.services import NEWCOMER_TYPES, SERVICE_TYPES, ServicesConfig
+from opvang_opt.schema.services import (
+    NEWCOMER_TYPES,
+    SERVICE_TYPES,
+    FacilityTable,
+    ProviderTable,
+    ServicesConfig,
+)
 
 WORKING_CRS = "EPSG:28992"
 
@@ -78,8 +84,10 @@ def _check_table(
                 Problem(
                     f"type '{df.at[i, 'type']}' is not one of {', '.join(allowed)}"
                     f"{did_you_mean(str(k), list(allowed))}",
-                    label, str(df.at[i, id_col]), "type",
-                )  # fmt: skip
+                    label,
+                    str(df.at[i, id_col]),
+                    "type",
+                )
             )
     out["type"] = kinds.astype(object)
     for col in ("x", "y"):
@@ -125,7 +133,9 @@ def read_services_tables(config: ServicesConfig) -> ServicesTables:
     problems: list[Problem] = []
     reports: list[LayerReport] = []
     providers = facilities = None
-    specs = [("providers", config.providers, "provider_id", SERVICE_TYPES, False)]
+    specs: list[tuple[str, ProviderTable | FacilityTable, str, tuple[str, ...], bool]] = [
+        ("providers", config.providers, "provider_id", SERVICE_TYPES, False)
+    ]
     if config.facilities is not None:
         specs.append(("facilities", config.facilities, "facility_id", NEWCOMER_TYPES, True))
     for name, spec, id_col, allowed, is_fac in specs:

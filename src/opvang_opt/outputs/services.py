@@ -34,13 +34,20 @@ _L = {
         "reach; the cheapest expansion that covers the shortfalls (exact: min-cost flow and "
         "MIP).",
     },
-    "none": {"nl": "Deze run heeft geen voorzieningencheck.",
-             "en": "This run has no services check."},  # fmt: skip
-    "bottlenecks": {"nl": "Knelpunten per periode en gebied", "en": "Bottlenecks per period and area"},
+    "none": {
+        "nl": "Deze run heeft geen voorzieningencheck.",
+        "en": "This run has no services check.",
+    },
+    "bottlenecks": {
+        "nl": "Knelpunten per periode en gebied",
+        "en": "Bottlenecks per period and area",
+    },
     "expansions": {"nl": "Uitbreidingsplan", "en": "Expansion plan"},
     "cost": {"nl": "Kosten uitbreiding", "en": "Cost of the expansion"},
-    "diagnosis": {"nl": "Niet op te lossen met de toegestane uitbreidingen",
-                  "en": "Not solved by the allowed expansions"},  # fmt: skip
+    "diagnosis": {
+        "nl": "Niet op te lossen met de toegestane uitbreidingen",
+        "en": "Not solved by the allowed expansions",
+    },
     "chart": {"nl": "Vraag en plekken per periode", "en": "Demand and places per period"},
 }
 

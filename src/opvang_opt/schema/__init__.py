@@ -65,12 +65,6 @@ from opvang_opt.schema.paths import (
     ParamPath,
     flatten,
 )
-from opvang_opt.schema.services import (
-    AgeProfile,
-    ServicesConfig,
-    ServiceType,
-    ServiceTypeSettings,
-)
 from opvang_opt.schema.scenario import (
     AHPConfig,
     Attribute,
@@ -104,6 +98,12 @@ from opvang_opt.schema.scenario import (
     TargetConfig,
     ValueFunction,
 )
+from opvang_opt.schema.services import (
+    AgeProfile,
+    ServicesConfig,
+    ServiceType,
+    ServiceTypeSettings,
+)
 from opvang_opt.schema.sources import (
     CACHE_ENV,
     CBS_ATTRIBUTION,
@@ -129,10 +129,6 @@ from opvang_opt.schema.sweep import (
 )
 
 __all__ = [
-    "AgeProfile",
-    "ServiceType",
-    "ServiceTypeSettings",
-    "ServicesConfig",
     "CACHE_ENV",
     "CBS_ATTRIBUTION",
     "CBS_LICENCE",
@@ -144,6 +140,7 @@ __all__ = [
     "OSM_ATTRIBUTION",
     "OSM_LICENCE",
     "AHPConfig",
+    "AgeProfile",
     "AllocationConfig",
     "AllocationInputs",
     "AllocationSolverSettings",
@@ -196,6 +193,9 @@ __all__ = [
     "RobustnessConfig",
     "RollingSettings",
     "Scenario",
+    "ServiceType",
+    "ServiceTypeSettings",
+    "ServicesConfig",
     "ShapleySettings",
     "Share",
     "ShortlistConfig",

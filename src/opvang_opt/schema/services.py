@@ -141,13 +141,19 @@ class ServiceTypeSettings(StrictModel):
 def _default_types() -> dict[ServiceType, ServiceTypeSettings]:
     return {
         "taalklas": ServiceTypeSettings(
-            reach_m=3000, duration_months=12, group_size=15, group_cost_eur_year=135_000,
+            reach_m=3000,
+            duration_months=12,
+            group_size=15,
+            group_cost_eur_year=135_000,
             max_extra_groups=1,
-        ),  # fmt: skip
+        ),
         "isk": ServiceTypeSettings(
-            reach_m=10_000, duration_months=24, group_size=15, group_cost_eur_year=135_000,
+            reach_m=10_000,
+            duration_months=24,
+            group_size=15,
+            group_cost_eur_year=135_000,
             max_extra_groups=1,
-        ),  # fmt: skip
+        ),
         "gp": ServiceTypeSettings(reach_m=3000, group_size=500, group_cost_eur_year=0.0),
         "youth_care": ServiceTypeSettings(reach_m=25_000, group_size=5, group_cost_eur_year=0),
     }
@@ -287,9 +293,7 @@ class ServicesConfig(StrictModel):
         defaults."""
         if not isinstance(value, dict):
             return value
-        merged: dict[str, object] = {
-            k: v.model_dump() for k, v in _default_types().items()
-        }
+        merged: dict[str, object] = {k: v.model_dump() for k, v in _default_types().items()}
         for key, given in value.items():
             base = merged.get(key)
             if isinstance(base, dict) and isinstance(given, dict):

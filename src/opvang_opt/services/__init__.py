@@ -27,8 +27,8 @@ from opvang_opt.services.solve import (
 )
 
 __all__ = [
-    "AreaShortfall",
     "Arcs",
+    "AreaShortfall",
     "Expansion",
     "Flow",
     "Providers",

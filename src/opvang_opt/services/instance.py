@@ -226,7 +226,7 @@ def residents_demand(
                 total[i, t] += int(persons[i, t]) * share
     out = np.zeros(shape, dtype=np.int64)
     for i, t in np.ndindex(shape):
-        v = total[i, t]
+        v = Fraction(total[i, t])
         out[i, t] = (2 * v.numerator + v.denominator) // (2 * v.denominator)  # half up
     return out
 
@@ -235,7 +235,7 @@ def shortlist_residents(
     places: Sequence[int],
     site_groups: Mapping[str, float],
     n_periods: int,
-    first_period: Sequence[int] | None = None,
+    first_period: Sequence[int] | np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Residents per group, site and period when each site is full from its first period.
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -445,7 +444,7 @@ def _with_hall_cuts(
         sol = solve_mip(relax, time_limit_s=30.0)
         if sol.x is None:
             break
-        new_rows, new_cols, new_vals, new_lb = [], [], [], []
+        new_rows, new_cols, new_lb = [], [], []
         for t in np.flatnonzero(full_cover):
             dem_t = site_dem[:, t]
             on = dem_t[a_site] > 0
@@ -582,7 +581,7 @@ def solve_services(
 
 def shortage_components(
     inst: ServicesInstance, kind: str, current: Flow
-) -> list[tuple[np.ndarray, np.ndarray]]:
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """The independent parts of the expansion problem: where demand is short, and what
     it can reach.
 
@@ -603,7 +602,7 @@ def shortage_components(
     """
     arcs = current.arcs
     n_s, n_p, T = inst.n_sites, inst.providers.n, inst.n_periods
-    by_site: list[list[int]] = [[] for _ in range(n_s)]
+    by_site = [[] for _ in range(n_s)]  # type: list[list[int]]
     for a, s in enumerate(arcs.site.tolist()):
         by_site[s].append(a)
     by_prov: dict[int, list[int]] = {}
@@ -659,13 +658,13 @@ def shortage_components(
     members: dict[int, list[int]] = {}
     for node in sorted(used):
         members.setdefault(find(node), []).append(node)
-    out = []
+    out: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for root, mask in sorted(parts.items()):
         nodes = members.get(root, [])
-        provs = np.array(sorted({n // T for n in nodes}), dtype=np.int64)
+        part_provs = np.array(sorted({n // T for n in nodes}), dtype=np.int64)
         periods = np.zeros(T, bool)
         periods[[n % T for n in nodes]] = True
-        out.append((mask, provs, periods))
+        out.append((mask, part_provs, periods))
     return out
 
 

@@ -17,6 +17,7 @@ from opvang_opt.io.services import ServicesTables
 from opvang_opt.schema.services import ServicesConfig
 from opvang_opt.services.check import check_services
 from opvang_opt.services.instance import (
+    Arcs,
     Providers,
     ServicesInstance,
     reach_arcs,
@@ -164,7 +165,7 @@ def build_instance(
     first = _first_periods(chosen, config, start, months, len(labels))
     residents = shortlist_residents(places, config.site_groups, len(labels), first)
     profiles = {p.group: p for p in config.age_profiles}
-    demand = {
+    demand: dict[str, np.ndarray] = {
         k: residents_demand(residents, profiles, k, period_months=months,
                             duration_months=config.types[k].duration_months)
         for k in config.check_types
@@ -174,15 +175,15 @@ def build_instance(
     providers = build_providers(config, tables, months)
     dist = None
     if graph is not None and providers.n and len(chosen):
-        from opvang_opt.siting.network import network_distance
-
         import shapely
+
+        from opvang_opt.siting.network import network_distance
 
         targets = shapely.points(providers.x, providers.y)
         dist = np.column_stack(
             [network_distance(pts.to_numpy(), np.array([pt]), graph) for pt in targets]
         )
-    arcs = {k: reach_arcs(sx, sy, providers, k, dist) for k in config.check_types}
+    arcs: dict[str, Arcs] = {k: reach_arcs(sx, sy, providers, k, dist) for k in config.check_types}
     area_col = {"municipality": "municipality_code", "wijk": "wijk"}.get(config.area)
     ids = chosen[id_column].astype(str).tolist()
     if area_col and area_col in chosen.columns:
@@ -221,7 +222,24 @@ def run_services(
         time_limit_s=config.solver.time_limit_s,
     )  # fmt: skip
     check_services(result).raise_if_violated()
+    notes += rule_notes(config, sites, id_column)
     return ServicesRun(result, source, tuple(notes))
+
+
+def rule_notes(config: ServicesConfig, sites: pd.DataFrame, id_column: str) -> list[str]:
+    """What the shortlist's services rule did: the sites it kept out (Dutch)."""
+    if not config.siting_rule.enabled:
+        return []
+    if "binding" not in sites.columns:
+        return ["de voorzieningenregel staat aan"]
+    held = sites[sites["binding"].astype(str).str.split(", ").apply(lambda b: "services" in b)]
+    if held.empty:
+        return ["de voorzieningenregel staat aan en houdt geen locatie buiten de shortlist"]
+    ids = ", ".join(held[id_column].astype(str).tolist()[:20])
+    return [
+        f"de voorzieningenregel houdt {len(held)} locatie(s) buiten de shortlist omdat de "
+        f"plekken binnen bereik te kort schieten: {ids}"
+    ]
 
 
 def services_table(r: ServicesResult) -> pd.DataFrame:

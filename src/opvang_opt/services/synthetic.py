@@ -110,5 +110,8 @@ def random_instance(
         max_extra=[0 if f else 2 for f in fac], cost_period=cost + [6_750_000] * n_facilities,
         facility=fac, setup=[15_000_000 if f else 0 for f in fac],
     )  # fmt: skip
-    areas = [f"wijk{int(x // (extent_m / 4))}{int(y // (extent_m / 4))}" for x, y in zip(sx, sy)]
+    areas = [
+        f"wijk{int(x // (extent_m / 4))}{int(y // (extent_m / 4))}"
+        for x, y in zip(sx, sy, strict=True)
+    ]
     return make_instance(sx, sy, demand, prov, areas=areas)
