@@ -226,7 +226,7 @@ def residents_demand(
                 total[i, t] += int(persons[i, t]) * share
     out = np.zeros(shape, dtype=np.int64)
     for i, t in np.ndindex(shape):
-        v = Fraction(total[i, t])
+        v: Fraction = total[i, t]  # type: ignore[assignment]
         out[i, t] = (2 * v.numerator + v.denominator) // (2 * v.denominator)  # half up
     return out
 
