@@ -22,6 +22,7 @@ from opvang_opt.errors import DataError, Problem
 from opvang_opt.exchange import ExchangeRun, run_exchange
 from opvang_opt.io.inputs import Inputs
 from opvang_opt.schema import Scenario, scenario_hash
+from opvang_opt.services.stage import ServicesRun, run_services
 from opvang_opt.siting import SitingResult, run_siting
 from opvang_opt.status import SolveStatus, StageStatus
 from opvang_opt.texts import Message
@@ -30,7 +31,7 @@ _STAGE_STATUS = {SolveStatus.INFEASIBLE: StageStatus.INFEASIBLE,
                  SolveStatus.NO_SOLUTION: StageStatus.NO_SOLUTION}  # fmt: skip
 """The stage status of a solve without a solution."""
 
-STAGES = ("inputs", "siting", "allocation", "exchange")
+STAGES = ("inputs", "siting", "allocation", "services", "exchange")
 """The stages of a run, in order."""
 
 
@@ -58,6 +59,8 @@ class RunResult:
     versions: dict[str, str] = field(default_factory=dict)
     exchange: ExchangeRun | None = None
     allocation: AllocationRun | None = None
+    services: ServicesRun | None = None
+    """The services check (newcomer education and care), when the scenario has one."""
 
     @property
     def is_ok(self) -> bool:
@@ -192,6 +195,39 @@ def run(
             status = _STAGE_STATUS[res.status]
         stages.append(StageReport("allocation", status, sec, msg))
 
+    services = None
+    if scenario.services is None or inputs.services is None:
+        stages.append(
+            StageReport(
+                "services", StageStatus.SKIPPED, 0.0, "the scenario has no 'services' section"
+            )
+        )
+    else:
+        cfg, tables = scenario.services, inputs.services
+        graph = inputs.siting.graphs.get(cfg.network) if cfg.network else None
+        services, sec = step(
+            "services",
+            lambda: run_services(cfg, tables, siting.sites, inputs.siting.id_column,
+                                 scenario=scenario, graph=graph),
+        )  # fmt: skip
+        sres = services.result
+        msg = (
+            f"{sres.status.value}: tekort zonder uitbreiding {sres.short_before}, na "
+            f"uitbreiding {sres.short_after}; uitbreiding EUR "
+            + f"{sres.cost['total'] / 100:,.0f}".replace(",", ".")
+        )
+        if sres.diagnosis.shortfalls:
+            msg += "; " + "; ".join(s.message for s in sres.diagnosis.shortfalls[:10])
+        if services.notes:
+            msg += "; " + "; ".join(services.notes)
+        if sres.all_placed:
+            sstatus = StageStatus.OK
+        elif sres.status.has_solution or not sres.expanded:
+            sstatus = StageStatus.TARGET_NOT_MET
+        else:
+            sstatus = _STAGE_STATUS.get(sres.status, StageStatus.TARGET_NOT_MET)
+        stages.append(StageReport("services", sstatus, sec, msg))
+
     exchange = None
     if scenario.exchange is None:
         stages.append(
@@ -227,4 +263,5 @@ def run(
         versions=package_versions(),
         exchange=exchange,
         allocation=allocation,
+        services=services,
     )

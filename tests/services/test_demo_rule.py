@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from opvang_opt.pipeline import load_inputs
+from opvang_opt.io import load_inputs
 from opvang_opt.schema import load_scenario
 from opvang_opt.services.siting_rule import shortlist_rule
 from opvang_opt.services.stage import rule_notes

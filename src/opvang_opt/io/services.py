@@ -122,6 +122,74 @@ def _check_table(
     return out.reset_index(drop=True), problems
 
 
+def _specs(
+    config: ServicesConfig,
+) -> list[tuple[str, ProviderTable | FacilityTable, str, tuple[str, ...], bool]]:
+    out: list[tuple[str, ProviderTable | FacilityTable, str, tuple[str, ...], bool]] = [
+        ("providers", config.providers, "provider_id", SERVICE_TYPES, False)
+    ]
+    if config.facilities is not None:
+        out.append(("facilities", config.facilities, "facility_id", NEWCOMER_TYPES, True))
+    return out
+
+
+def read_services_raw(
+    config: ServicesConfig, reports: list[LayerReport], problems: list[Problem]
+) -> dict[str, pd.DataFrame]:
+    """Read the providers and facilities tables as they are (checked by
+    :func:`check_services_raw`); file problems are added to ``problems``."""
+    raw: dict[str, pd.DataFrame] = {}
+    for name, spec, id_col, _, _ in _specs(config):
+        try:
+            # ids are checked later, so a duplicate id does not hide the other problems
+            df, rep = read_table(
+                LayerSource(path=spec.path), name, [id_col, "type", "x", "y", "capacity"]
+            )
+        except DataError as exc:
+            problems += exc.problems or [Problem(exc.summary, str(spec.path))]
+            continue
+        reports.append(rep)
+        raw[name] = df
+    return raw
+
+
+def check_services_raw(
+    config: ServicesConfig,
+    raw: dict[str, pd.DataFrame],
+    problems: list[Problem],
+    reports: tuple[LayerReport, ...] = (),
+) -> ServicesTables | None:
+    """Check the services tables (ids, types, numbers); every problem goes to ``problems``.
+
+    Returns the checked tables, or None when a table is missing or has a problem.
+    """
+    tables: dict[str, pd.DataFrame] = {}
+    found: list[Problem] = []
+    for name, spec, id_col, allowed, is_fac in _specs(config):
+        df = raw.get(name)
+        label = str(spec.path)
+        if df is None:
+            continue
+        missing = [c for c in (id_col, "type", "x", "y", "capacity") if c not in df.columns]
+        if missing:
+            found += [Problem("required column is missing", label, None, c) for c in missing]
+            continue
+        ids = df[id_col].astype("string").str.strip()
+        for i in np.flatnonzero((ids.isna() | (ids == "")).to_numpy()):
+            found.append(Problem("id is missing", label, f"row {i + 2}", id_col))
+        dup = ids[ids.duplicated(keep=False) & ids.notna()]
+        for rid in sorted(set(dup)):
+            rows = ", ".join(str(i + 2) for i in np.flatnonzero((ids == rid).to_numpy()))
+            found.append(Problem(f"duplicate id '{rid}' (lines {rows})", label, rid, id_col))
+        table, probs = _check_table(df, id_col, label, allowed, spec.crs, facility=is_fac)
+        found += probs
+        tables[name] = table
+    problems += found
+    if found or "providers" not in tables:
+        return None
+    return ServicesTables(tables["providers"], tables.get("facilities"), reports)
+
+
 def read_services_tables(config: ServicesConfig) -> ServicesTables:
     """Read and check the providers table and the optional facilities table.
 
@@ -132,37 +200,8 @@ def read_services_tables(config: ServicesConfig) -> ServicesTables:
     """
     problems: list[Problem] = []
     reports: list[LayerReport] = []
-    providers = facilities = None
-    specs: list[tuple[str, ProviderTable | FacilityTable, str, tuple[str, ...], bool]] = [
-        ("providers", config.providers, "provider_id", SERVICE_TYPES, False)
-    ]
-    if config.facilities is not None:
-        specs.append(("facilities", config.facilities, "facility_id", NEWCOMER_TYPES, True))
-    for name, spec, id_col, allowed, is_fac in specs:
-        label = str(spec.path)
-        try:
-            # ids checked here, so a duplicate id does not hide the other problems
-            df, rep = read_table(
-                LayerSource(path=spec.path), name, [id_col, "type", "x", "y", "capacity"]
-            )
-        except DataError as exc:
-            problems += exc.problems or [Problem(exc.summary, label)]
-            continue
-        reports.append(rep)
-        ids = df[id_col].astype("string").str.strip()
-        for i in np.flatnonzero((ids.isna() | (ids == "")).to_numpy()):
-            problems.append(Problem("id is missing", label, f"row {i + 2}", id_col))
-        dup = ids[ids.duplicated(keep=False) & ids.notna()]
-        for rid in sorted(set(dup)):
-            rows = ", ".join(str(i + 2) for i in np.flatnonzero((ids == rid).to_numpy()))
-            problems.append(Problem(f"duplicate id '{rid}' (lines {rows})", label, rid, id_col))
-        table, probs = _check_table(df, id_col, label, allowed, spec.crs, facility=is_fac)
-        problems += probs
-        if is_fac:
-            facilities = table
-        else:
-            providers = table
-    if problems:
+    raw = read_services_raw(config, reports, problems)
+    tables = check_services_raw(config, raw, problems, tuple(reports))
+    if problems or tables is None:
         raise DataError(f"The services tables have {len(problems)} problem(s)", problems)
-    assert providers is not None
-    return ServicesTables(providers, facilities, tuple(reports))
+    return tables
