@@ -196,13 +196,8 @@ def run(
         stages.append(StageReport("allocation", status, sec, msg))
 
     services = None
-    if scenario.services is None or inputs.services is None:
-        stages.append(
-            StageReport(
-                "services", StageStatus.SKIPPED, 0.0, "the scenario has no 'services' section"
-            )
-        )
-    else:
+    # a run without a services section lists no services stage (as before the stage existed)
+    if scenario.services is not None and inputs.services is not None:
         cfg, tables = scenario.services, inputs.services
         graph = inputs.siting.graphs.get(cfg.network) if cfg.network else None
         services, sec = step(
