@@ -22,7 +22,7 @@ from opvang_opt.errors import DataError, Problem
 from opvang_opt.exchange import ExchangeRun, run_exchange
 from opvang_opt.io.inputs import Inputs
 from opvang_opt.schema import Scenario, scenario_hash
-from opvang_opt.services.stage import ServicesRun, run_services
+from opvang_opt.services.stage import AllocationSource, ServicesRun, run_services
 from opvang_opt.siting import SitingResult, run_siting
 from opvang_opt.status import SolveStatus, StageStatus
 from opvang_opt.texts import Message
@@ -200,10 +200,14 @@ def run(
     if scenario.services is not None and inputs.services is not None:
         cfg, tables = scenario.services, inputs.services
         graph = inputs.siting.graphs.get(cfg.network) if cfg.network else None
+        placed = None
+        if allocation is not None and inputs.allocation_data is not None:
+            t = inputs.allocation_data.tables
+            placed = AllocationSource(allocation.result.assignments, t.households, t.sites)
         services, sec = step(
             "services",
             lambda: run_services(cfg, tables, siting.sites, inputs.siting.id_column,
-                                 scenario=scenario, graph=graph),
+                                 scenario=scenario, graph=graph, allocation=placed),
         )  # fmt: skip
         sres = services.result
         msg = (

@@ -261,3 +261,41 @@ def test_engine_equals_plain_formulation(seed: int) -> None:
     assert fast.cost["total"] == plain.cost["total"]
     assert fast.short_after == plain.short_after
     assert check_services(fast).is_ok and check_services(plain).is_ok
+
+
+def test_demand_from_placed_households() -> None:
+    """Two households on one site: a statushouder family (2 children 4-11, arrived in the
+    first half of 2026) and an ontheemden family (1 child 12-17, arrived in 2026-H2).
+    Statushouders are half new to the country: 2 x 0.5 = 1 taalklas child in 2026-H1 and
+    2026-H2 (12 months); the teenager needs an ISK place for 24 months: 2026-H2 to 2027-H2
+    (4 half-years, the horizon ends there). GP: 4 + 3 persons from their arrival."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from opvang_opt.services.instance import household_demand
+    from opvang_opt.services.stage import AllocationSource
+
+    src = AllocationSource(
+        placed=pd.DataFrame({"site_id": ["F1", "F1"], "household_id": ["H1", "H2"]}),
+        households=pd.DataFrame({
+            "household_id": ["H1", "H2"], "group": ["statushouders", "ontheemden"],
+            "persons": [4, 3], "children_4_11": [2, 0], "children_12_17": [0, 1],
+            "arrival_date": pd.to_datetime(["2026-02-01", "2026-08-15"]),
+        }),
+        sites=pd.DataFrame({"site_id": ["F1"], "x": [1.0], "y": [2.0],
+                            "municipality_code": ["GM0384"]}),
+    )  # fmt: skip
+    ids, sx, sy, area, rows = src.rows(dt.date(2026, 1, 1), 6)
+    assert ids == ["F1"] and area == ["GM0384"] and sx.tolist() == [1.0]
+    assert sorted(rows) == [(0, "ontheemden", 1, 3, 0, 1), (0, "statushouders", 0, 4, 2, 0)]
+    cfg = ServicesConfig(providers={"path": "x.csv"})
+    profiles = {p.group: p for p in cfg.age_profiles}
+
+    def demand(kind: str, months: int) -> list[int]:
+        return household_demand(rows, 1, 4, profiles, kind, period_months=6,
+                                duration_months=months)[0].tolist()  # fmt: skip
+
+    assert demand("taalklas", 12) == [1, 1, 0, 0]
+    assert demand("isk", 24) == [0, 1, 1, 1]
+    assert demand("gp", 0) == [4, 7, 7, 7]

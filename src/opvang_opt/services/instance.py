@@ -257,3 +257,58 @@ def shortlist_residents(
         persons = (places_arr * f.numerator) // f.denominator
         out[group] = np.where(live, persons[:, None], 0).astype(np.int64)
     return out
+
+
+def household_demand(
+    households: Sequence[tuple[int, str, int, int, int, int]],
+    n_sites: int,
+    n_periods: int,
+    profiles: Mapping[str, AgeProfile],
+    kind: str,
+    *,
+    period_months: int,
+    duration_months: int,
+) -> IntArray:
+    """Demand per site and period from placed households (the allocation).
+
+    ``households`` holds ``(site, group, first_period, persons, children_4_11,
+    children_12_17)`` per placed household. Newcomer education counts the household's own
+    children of the age band x its group's ``new_to_country_share``, from its first period
+    for ``duration_months``; GP registrations count persons x ``gp_share``; youth care
+    persons x ``amv_share`` (unaccompanied minors are not housed as households, so this is
+    usually 0). Summed exactly per site and period, then rounded half up.
+
+    Examples
+    --------
+    A family of 4 with 2 children aged 4-11 arrives in period 1; 12-month taalklas, half-years.
+
+    >>> from opvang_opt.schema.services import AgeProfile
+    >>> p = {"o": AgeProfile(group="o", primary_share=0.1, secondary_share=0.1)}
+    >>> household_demand([(0, "o", 1, 4, 2, 0)], 1, 4, p, "taalklas", period_months=6,
+    ...                  duration_months=12).tolist()
+    [[0, 2, 2, 0]]
+    """
+    total = np.empty((n_sites, n_periods), dtype=object)
+    total.fill(Fraction(0))
+    window = -(-duration_months // period_months) if duration_months > 0 else 0
+    for site, group, first, persons, young, teen in households:
+        prof = profiles.get(group)
+        first = max(first, 0)
+        if prof is None or first >= n_periods:
+            continue
+        if kind in NEWCOMER_TYPES:
+            kids = young if kind == "taalklas" else teen
+            if kids == 0 or window == 0:
+                continue
+            share = decimal_fraction(prof.new_to_country_share)
+            for t in range(first, min(first + window, n_periods)):
+                total[site, t] += kids * share
+        else:
+            share = decimal_fraction(prof.gp_share if kind == "gp" else prof.amv_share)
+            for t in range(first, n_periods):
+                total[site, t] += persons * share
+    out = np.zeros((n_sites, n_periods), dtype=np.int64)
+    for i, t in np.ndindex(out.shape):
+        v: Fraction = total[i, t]  # type: ignore[assignment]
+        out[i, t] = (2 * v.numerator + v.denominator) // (2 * v.denominator)
+    return out

@@ -20,11 +20,65 @@ from opvang_opt.services.instance import (
     Arcs,
     Providers,
     ServicesInstance,
+    household_demand,
     reach_arcs,
     residents_demand,
     shortlist_residents,
 )
 from opvang_opt.services.solve import ServicesResult, solve_services
+
+HouseholdRow = tuple[int, str, int, int, int, int]
+"""(site index, group, first period, persons, children 4-11, children 12-17)."""
+
+
+@dataclass(frozen=True)
+class AllocationSource:
+    """The placed households, as demand for the services check.
+
+    Parameters
+    ----------
+    placed
+        One row per placed household: ``site_id`` and ``household_id``.
+    households
+        The households table: ``household_id``, ``group``, ``persons``, ``children_4_11``,
+        ``children_12_17``, ``arrival_date``.
+    sites
+        The sites: ``site_id``, ``x``, ``y`` (RD New) and, when present,
+        ``municipality_code``.
+    """
+
+    placed: pd.DataFrame
+    households: pd.DataFrame
+    sites: pd.DataFrame
+
+    def rows(
+        self, start: dt.date, months: int
+    ) -> tuple[list[str], np.ndarray, np.ndarray, list[str], list[HouseholdRow]]:
+        """Site ids, coordinates and areas, and one row per placed household; a household
+        arriving before the first period counts from the first period."""
+        hh = self.households.set_index("household_id")
+        sites = self.sites.assign(site_id=self.sites["site_id"].astype(str)).set_index("site_id")
+        used = [s for s in sorted(set(self.placed["site_id"].astype(str))) if s in sites.index]
+        pos = {s: i for i, s in enumerate(used)}
+        sx = sites.loc[used, "x"].to_numpy(float)
+        sy = sites.loc[used, "y"].to_numpy(float)
+        if "municipality_code" in sites.columns:
+            area = sites.loc[used, "municipality_code"].astype(str).tolist()
+        else:
+            area = list(used)
+        out: list[HouseholdRow] = []
+        pairs = zip(self.placed["site_id"].astype(str), self.placed["household_id"], strict=True)
+        for site, hid in pairs:
+            if site not in pos or hid not in hh.index:
+                continue
+            h = hh.loc[hid]
+            first = 0
+            if pd.notna(h["arrival_date"]):
+                d = pd.Timestamp(h["arrival_date"])
+                first = max(0, ((d.year - start.year) * 12 + d.month - start.month) // months)
+            out.append((pos[site], str(h["group"]), first, int(h["persons"]),
+                        int(h["children_4_11"]), int(h["children_12_17"])))  # fmt: skip
+        return used, sx, sy, area, out
 
 
 @dataclass(frozen=True)
@@ -149,53 +203,80 @@ def build_instance(
     *,
     scenario: Any = None,
     graph: StreetGraph | None = None,
+    allocation: AllocationSource | None = None,
 ) -> tuple[ServicesInstance, str, list[str]]:
-    """The instance of the shortlisted sites (demand from their capacity x the groups'
-    age profiles), or of the plan when the scenario has one (not yet: see notes)."""
+    """The instance: demand of the placed households (``demand_from: allocation``, or
+    ``auto`` with an allocation), else of the shortlisted sites (their places x the groups'
+    shares x the age profiles)."""
     notes: list[str] = []
     labels, months, start = period_grid(config, scenario)
     chosen = sites[sites["shortlisted"].astype(bool)] if "shortlisted" in sites else sites
+    profiles = {p.group: p for p in config.age_profiles}
+    use_alloc = allocation is not None and config.demand_from in ("auto", "allocation")
+    if config.demand_from == "allocation" and allocation is None:
+        notes.append("demand_from: allocation, but the run has no allocation; the "
+                     "shortlist's places x the age profiles are used")  # fmt: skip
+    if config.demand_from == "plan":
+        notes.append("demand_from: plan is not available in this version; the shortlist's "
+                     "places x the age profiles are used")  # fmt: skip
+    if use_alloc:
+        assert allocation is not None
+        source = "allocation"
+        ids, sx, sy, area, rows = allocation.rows(start, months)
+        demand: dict[str, np.ndarray] = {
+            k: household_demand(rows, len(ids), len(labels), profiles, k,
+                                period_months=months,
+                                duration_months=config.types[k].duration_months)
+            for k in config.check_types
+        }  # fmt: skip
+        return _instance(config, tables, ids, sx, sy, area, labels, months, demand, graph), (
+            source), notes  # fmt: skip
     source = "shortlist"
-    if config.demand_from in ("allocation", "plan"):
-        notes.append(
-            f"demand_from: {config.demand_from} is not available in this version; the "
-            "shortlist's capacity x the age profiles is used"
-        )
     places = chosen["capacity_places"].fillna(0).astype(np.int64).to_numpy()
     first = _first_periods(chosen, config, start, months, len(labels))
     residents = shortlist_residents(places, config.site_groups, len(labels), first)
-    profiles = {p.group: p for p in config.age_profiles}
-    demand: dict[str, np.ndarray] = {
+    demand = {
         k: residents_demand(residents, profiles, k, period_months=months,
                             duration_months=config.types[k].duration_months)
         for k in config.check_types
     }  # fmt: skip
     pts = chosen.geometry.representative_point()
     sx, sy = pts.x.to_numpy(float), pts.y.to_numpy(float)
-    providers = build_providers(config, tables, months)
-    dist = None
-    if graph is not None and providers.n and len(chosen):
-        import shapely
-
-        from opvang_opt.siting.network import network_distance
-
-        targets = shapely.points(providers.x, providers.y)
-        dist = np.column_stack(
-            [network_distance(pts.to_numpy(), np.array([pt]), graph) for pt in targets]
-        )
-    arcs: dict[str, Arcs] = {k: reach_arcs(sx, sy, providers, k, dist) for k in config.check_types}
     area_col = {"municipality": "municipality_code", "wijk": "wijk"}.get(config.area)
     ids = chosen[id_column].astype(str).tolist()
     if area_col and area_col in chosen.columns:
         area = chosen[area_col].astype("string").fillna("onbekend").astype(str).tolist()
     else:
         area = ids
-    inst = ServicesInstance(
+    inst = _instance(config, tables, ids, sx, sy, area, labels, months, demand, graph)
+    return inst, source, notes
+
+
+def _instance(
+    config: ServicesConfig, tables: ServicesTables, ids: list[str], sx: np.ndarray,
+    sy: np.ndarray, area: list[str], labels: list[str], months: int,
+    demand: dict[str, np.ndarray], graph: StreetGraph | None,
+) -> ServicesInstance:  # fmt: skip
+    providers = build_providers(config, tables, months)
+    dist = None
+    if graph is not None and providers.n and len(ids):
+        import shapely
+
+        from opvang_opt.siting.network import network_distance
+
+        targets = shapely.points(providers.x, providers.y)
+        site_pts = shapely.points(sx, sy)
+        dist = np.column_stack(
+            [network_distance(site_pts, np.array([pt]), graph) for pt in targets]
+        )
+    arcs: dict[str, Arcs] = {k: reach_arcs(sx, sy, providers, k, dist) for k in config.check_types}
+    if config.area == "site":
+        area = list(ids)
+    return ServicesInstance(
         site_ids=tuple(ids), site_area=tuple(area), periods=tuple(labels),
         period_months=months, demand=demand, providers=providers, arcs=arcs,
         site_x=sx, site_y=sy, straight_line=dist is None,
     )  # fmt: skip
-    return inst, source, notes
 
 
 def run_services(
@@ -206,6 +287,7 @@ def run_services(
     *,
     scenario: Any = None,
     graph: StreetGraph | None = None,
+    allocation: AllocationSource | None = None,
 ) -> ServicesRun:
     """Build, solve and check the services model.
 
@@ -215,7 +297,7 @@ def run_services(
         When the independent checker finds a broken rule (a bug).
     """
     inst, source, notes = build_instance(
-        config, tables, sites, id_column, scenario=scenario, graph=graph
+        config, tables, sites, id_column, scenario=scenario, graph=graph, allocation=allocation
     )
     result = solve_services(
         inst, expand=config.expand, aggregate=config.solver.aggregate,
