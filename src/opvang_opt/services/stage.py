@@ -63,7 +63,8 @@ class AllocationSource:
         sx = sites.loc[used, "x"].to_numpy(float)
         sy = sites.loc[used, "y"].to_numpy(float)
         if "municipality_code" in sites.columns:
-            area = sites.loc[used, "municipality_code"].astype(str).tolist()
+            codes = sites.loc[used, "municipality_code"]
+            area = [str(c) if pd.notna(c) and str(c) else "" for c in codes]
         else:
             area = list(used)
         out: list[HouseholdRow] = []
@@ -223,6 +224,13 @@ def build_instance(
         assert allocation is not None
         source = "allocation"
         ids, sx, sy, area, rows = allocation.rows(start, months)
+        # candidate sites from the longlist: their municipality from the siting layer
+        known = {}
+        if "municipality_code" in sites.columns:
+            known = dict(zip(sites[id_column].astype(str), sites["municipality_code"],
+                             strict=True))  # fmt: skip
+        area = [a or (str(known[i]) if pd.notna(known.get(i)) else "onbekend")
+                for a, i in zip(area, ids, strict=True)]  # fmt: skip
         demand: dict[str, np.ndarray] = {
             k: household_demand(rows, len(ids), len(labels), profiles, k,
                                 period_months=months,
