@@ -21,13 +21,14 @@ def problem(target: int, need: list[int], places: list[int], pairs: list[tuple[i
     return ShortlistProblem(
         ids=np.array([f"S{i}" for i in range(n)]), value=np.array([90.0, 60.0, 50.0][:n]),
         capacity=np.full(n, 10), target=target, eligible=np.ones(n, bool),
-        services=svc if rule else None,
+        services=svc if rule else None, objective="score", irredundant=False,
     )  # fmt: skip
 
 
 def test_rule_changes_the_shortlist_and_says_why() -> None:
     # Two sites bring 10 children each; the one school within reach of both has 15 places.
-    # Without the rule both are chosen (more value); with it only the better one fits.
+    # Objective: total score, redundant sites allowed. Without the rule both are chosen
+    # (more value); with it only the better one fits.
     assert solve_shortlist(problem(10, [10, 10], [15], [(0, 0), (1, 0)], rule=False)
                            ).selected.tolist() == [True, True]  # fmt: skip
     sol = solve_shortlist(problem(10, [10, 10], [15], [(0, 0), (1, 0)]))
