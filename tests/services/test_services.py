@@ -287,7 +287,7 @@ def test_demand_from_placed_households() -> None:
                             "municipality_code": ["GM0384"]}),
     )  # fmt: skip
     ids, sx, sy, area, rows = src.rows(dt.date(2026, 1, 1), 6)
-    assert ids == ["F1"] and area == ["GM0384"] and sx.tolist() == [1.0]
+    assert ids == ["F1"] and area == ["GM0384"] and sx.tolist() == [1.0] and sy.tolist() == [2.0]
     assert sorted(rows) == [(0, "ontheemden", 1, 3, 0, 1), (0, "statushouders", 0, 4, 2, 0)]
     cfg = ServicesConfig(providers={"path": "x.csv"})
     profiles = {p.group: p for p in cfg.age_profiles}
