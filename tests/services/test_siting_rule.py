@@ -9,6 +9,7 @@ import pytest
 from opvang_opt.siting.services_rule import ServicesRule, rule_violations, short_by
 from opvang_opt.siting.shortlist import ShortlistProblem, check_shortlist, solve_shortlist
 from opvang_opt.status import SolveStatus
+from opvang_opt.texts import render
 
 
 def problem(target: int, need: list[int], places: list[int], pairs: list[tuple[int, int]],
@@ -34,7 +35,8 @@ def test_rule_changes_the_shortlist_and_says_why() -> None:
     sol = solve_shortlist(problem(10, [10, 10], [15], [(0, 0), (1, 0)]))
     assert sol.selected.tolist() == [True, False]
     assert "services" in sol.binding[1]
-    assert "5 taalklasplekken te weinig binnen bereik" in sol.reasons[1]
+    assert "5 taalklasplekken te weinig binnen bereik" in render(sol.reasons[1], "nl")
+    assert "5 newcomer-class places short within reach" in render(sol.reasons[1], "en")
 
 
 def test_rule_uses_a_second_school_within_reach() -> None:
@@ -46,7 +48,8 @@ def test_rule_uses_a_second_school_within_reach() -> None:
 def test_rule_makes_the_target_infeasible_with_diagnosis() -> None:
     sol = solve_shortlist(problem(20, [10, 10], [15], [(0, 0), (1, 0)]))
     assert sol.status == SolveStatus.INFEASIBLE and not sol.target_met
-    assert any("voorzieningenregel" in d for d in sol.diagnosis), sol.diagnosis
+    lines = [render(d, "nl") for d in sol.diagnosis]
+    assert any("voorzieningenregel" in d for d in lines), lines
 
 
 def test_site_out_of_reach_of_every_school_is_never_chosen() -> None:
