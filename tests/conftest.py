@@ -9,7 +9,12 @@ from typing import Any
 import geopandas as gpd
 import pytest
 import yaml
+from hypothesis import Phase, settings
 from shapely.geometry import LineString, Point, box
+
+# Mutation testing runs every test many times: there a failing example need not be shrunk.
+settings.register_profile("mutmut", phases=[Phase.explicit, Phase.reuse, Phase.generate])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_DATA = ROOT.parent / "shared" / "data" / "real"

@@ -28,7 +28,13 @@ def data():
 
 
 def test_demo_block_is_valid(data):
-    ExchangeConfig.model_validate(data)
+    config = ExchangeConfig.model_validate(data)
+    # what the demo promises: Duo+ (Diemen, Ouder-Amstel, Uithoorn) with Diemen's
+    # Spreidingswet share of 175 reception places (DESIGN.md section 6)
+    assert config.codes == ["GM0384", "GM0437", "GM0451"]
+    assert set(config.group_names) == {"asielzoekers", "statushouders", "ontheemden"}
+    assert config.task("GM0384", "asielzoekers") == 175
+    assert config.task("GM0451", "statushouders") == 46
 
 
 def test_unknown_municipality_codes_all_reported(data):

@@ -120,6 +120,12 @@ def test_ahp_consistent_matrix_and_small_n() -> None:
 def test_ahp_inconsistent_cycle() -> None:
     r = ahp_weights([[1, 5, 1 / 5], [1 / 5, 1, 5], [5, 1 / 5, 1]])  # A > B > C > A
     assert r.cr > 0.1 and not r.is_consistent()
+    # by hand: every row is a permutation of (1, 5, 1/5), so the ones vector is the
+    # principal eigenvector (equal weights) with lambda_max = 6.2; CI = (6.2 - 3) / 2 = 1.6
+    # and CR = CI / RI(3) = 1.6 / 0.58
+    assert r.weights == pytest.approx([1 / 3, 1 / 3, 1 / 3], abs=1e-9)
+    assert r.lambda_max == pytest.approx(6.2, abs=1e-9)
+    assert r.cr == pytest.approx(1.6 / 0.58, abs=1e-9)
 
 
 def test_check_reciprocal_names_every_problem() -> None:

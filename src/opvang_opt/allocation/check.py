@@ -306,8 +306,8 @@ def _shared_unit(r, members: str, config: AllocationConfig) -> list[Violation]:
                 f"unit {uid} holds {r.households} households; sharing is off",
                 members,
                 uid,
-                r.households,
-                1,
+                value=r.households,
+                limit=1,
             )
         ]
     if not (r.sharers and r.groups == 1):
@@ -327,8 +327,8 @@ def _shared_unit(r, members: str, config: AllocationConfig) -> list[Violation]:
                 f"unit {uid} is shared by {r.households} (max {limit_share})",
                 members,
                 uid,
-                r.households,
-                limit_share,
+                value=r.households,
+                limit=limit_share,
             )
         ]
     return []
@@ -345,8 +345,8 @@ def _occupancy(r, members: str, config: AllocationConfig) -> list[Violation]:
                 f"unit {uid}: {r.persons} persons, {r.beds} beds",
                 members,
                 uid,
-                r.persons,
-                r.beds,
+                value=r.persons,
+                limit=r.beds,
             )
         )
     if r.persons > r.rooms:
@@ -357,8 +357,8 @@ def _occupancy(r, members: str, config: AllocationConfig) -> list[Violation]:
                 f"max {config.max_persons_per_bedroom:g} per bedroom",
                 members,
                 uid,
-                r.persons,
-                int(r.rooms),
+                value=r.persons,
+                limit=int(r.rooms),
             )
         )
     return out

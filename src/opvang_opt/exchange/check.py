@@ -180,6 +180,8 @@ def check_exchange(
                         f"!= taak {task:g} + overdracht {net:g}",
                     )
                 )
+            if unmet < -tol:
+                bad.append(f"{code}/{g}: negatief aantal niet gehuisvest ({unmet:g})")
             if unmet > tol:
                 uc = groups[g].unmet_cost_per_place
                 if uc is None:
