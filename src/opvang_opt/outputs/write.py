@@ -163,6 +163,10 @@ def write_results(
             for name, table in services_csv_tables(result.services, profile).items():
                 write_csv(table, tmp / name)
             (tmp / "services_chart.png").write_bytes(chart_png(result.services, lang))
+        if result.planning is not None:
+            from opvang_opt.outputs.planning import write_planning
+
+            write_planning(result.planning, tmp, lang)
         for name, table in allocation_csv_tables(result, lang).items():
             (tmp / name).parent.mkdir(exist_ok=True)
             write_csv(table, tmp / name)

@@ -17,6 +17,7 @@ from opvang_opt.schema.allocation import AllocationConfig
 from opvang_opt.schema.base import InputPath, StrictModel
 from opvang_opt.schema.exchange import ExchangeConfig
 from opvang_opt.schema.names import did_you_mean
+from opvang_opt.schema.planning import PlanningConfig
 from opvang_opt.schema.services import ServicesConfig
 
 # --------------------------------------------------------------------------- layers
@@ -672,6 +673,9 @@ class Scenario(StrictModel):
     """Regional exchange of tasks between municipalities, with side payments (optional)."""
     services: ServicesConfig | None = None
     """Newcomer education and care: demand, bottlenecks and expansions (optional)."""
+    planning: PlanningConfig | None = None
+    """Capacity over time: which sites open when, moves, permit ends, tasks per period
+    (optional)."""
     outputs: OutputsConfig = OutputsConfig()
     """Output settings."""
 
@@ -710,6 +714,9 @@ class Scenario(StrictModel):
                 f"services.network refers to graph '{net}', which is not defined under "
                 f"graphs{did_you_mean(net, sorted(self.graphs))}"
             )
+        plan = self.planning
+        if plan is not None and plan.task_rule is not None and self.exchange is None:
+            problems.append("planning.task_rule grows the exchange tasks: add an exchange section")
         if problems:
             raise ValueError("; ".join(problems))
         return self
