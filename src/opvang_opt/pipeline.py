@@ -248,15 +248,12 @@ def run(
                                  scenario=scenario, graph=graph, allocation=placed),
         )  # fmt: skip
         sres = services.result
-        msg = (
-            f"{sres.status.value}: tekort zonder uitbreiding {sres.short_before}, na "
-            f"uitbreiding {sres.short_after}; uitbreiding EUR "
-            + f"{sres.cost['total'] / 100:,.0f}".replace(",", ".")
-        )
-        if sres.diagnosis.shortfalls:
-            msg += "; " + "; ".join(s.message for s in sres.diagnosis.shortfalls[:10])
-        if services.notes:
-            msg += "; " + "; ".join(services.notes)
+        head = Message("stage.services.done", {
+            "status": sres.status.value, "before": sres.short_before, "after": sres.short_after,
+            "cost": sres.cost["total"] / 100})  # fmt: skip
+        msg: tuple[Message | str, ...] = (head,)
+        msg += tuple(s.message for s in sres.diagnosis.shortfalls[:10])
+        msg += tuple(services.notes)
         if sres.all_placed:
             sstatus = StageStatus.OK
         elif sres.status.has_solution or not sres.expanded:

@@ -125,7 +125,7 @@ def report_section(run: Any | None, lang: str, profile: Profile) -> dict[str, An
     bott = bott[(bott["short_now"] != "0") & (bott["short_now"] != 0)]
     bott = bott.assign(type=[names.get(k, k) for k in bott["type"]])
     exp = run.tables()["services_expansions.csv"]
-    summ = run.summary()
+    summ = run.summary(lang)
     cost = f"EUR {r.cost['total'] / 100:,.0f}"
     cost = cost.replace(",", ".") if lang == "nl" else cost
     return {

@@ -27,6 +27,7 @@ from opvang_opt.errors import Diagnosis, Shortfall
 from opvang_opt.services._mip import SparseMIP, solve_mip
 from opvang_opt.services.instance import Arcs, IntArray, Providers, ServicesInstance
 from opvang_opt.status import SolveStatus
+from opvang_opt.texts import Message
 
 
 @dataclass(frozen=True)
@@ -668,9 +669,8 @@ def shortage_components(
     return out
 
 
-TYPE_LABEL = {"taalklas": "taalklas-plekken", "isk": "ISK-plekken",
-              "gp": "huisartsinschrijvingen", "youth_care": "plekken jeugdzorg (amv)"}  # fmt: skip
-"""Dutch names of what is short, for the diagnosis."""
+KNOWN_TYPES = ("taalklas", "isk", "gp", "youth_care")
+"""Provider types with a name in the text catalogue (``stage.services.type.<type>``)."""
 
 
 def diagnose(
@@ -688,14 +688,20 @@ def diagnose(
     """
     items = []
     for r in remaining:
-        what = TYPE_LABEL.get(r.kind, r.kind)
-        extra = " ook met elke toegestane uitbreiding" if expanded else ""
+        what = Message(f"stage.services.type.{r.kind}") if r.kind in KNOWN_TYPES else r.kind
+        key = "stage.services.short_expanded" if expanded else "stage.services.short"
         items.append(
             Shortfall(
                 rule=f"services_{r.kind}",
-                message=(
-                    f"{r.period}, {r.area}: {r.short} van {r.demand} {what} niet binnen "
-                    f"bereik te plaatsen{extra}"
+                message=Message(
+                    key,
+                    {
+                        "period": r.period,
+                        "area": r.area,
+                        "short": r.short,
+                        "demand": r.demand,
+                        "what": what,
+                    },
                 ),
                 required=float(r.demand),
                 available=float(r.demand - r.short),

@@ -26,6 +26,7 @@ from opvang_opt.services.instance import (
     shortlist_residents,
 )
 from opvang_opt.services.solve import ServicesResult, solve_services
+from opvang_opt.texts import Lang, Message, render
 
 HouseholdRow = tuple[int, str, int, int, int, int]
 """(site index, group, first period, persons, children 4-11, children 12-17)."""
@@ -88,7 +89,7 @@ class ServicesRun:
 
     result: ServicesResult
     demand_source: str
-    notes: tuple[str, ...] = ()
+    notes: tuple[str | Message, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -99,8 +100,8 @@ class ServicesRun:
             "services_expansions.csv": expansion_table(self.result),
         }
 
-    def summary(self) -> dict[str, Any]:
-        """The figures for run.json and the report."""
+    def summary(self, lang: Lang = "nl") -> dict[str, Any]:
+        """The figures for run.json and the report, texts in ``lang``."""
         r = self.result
         return {
             "status": r.status.value,
@@ -112,9 +113,9 @@ class ServicesRun:
             "expansion_cost_eur": r.cost["total"] / 100,
             "groups_added": int(r.expansion.groups.sum()),
             "facility_periods": int(r.expansion.open.sum()),
-            "diagnosis": [s.message for s in r.diagnosis.shortfalls],
+            "diagnosis": [render(s.message, lang) for s in r.diagnosis.shortfalls],
             "seconds": round(r.seconds, 3),
-            "notes": list(self.notes),
+            "notes": [render(n, lang) for n in self.notes],
         }
 
 
@@ -209,7 +210,7 @@ def build_instance(
     """The instance: demand of the placed households (``demand_from: allocation``, or
     ``auto`` with an allocation), else of the shortlisted sites (their places x the groups'
     shares x the age profiles)."""
-    notes: list[str] = []
+    notes: list[str | Message] = []
     labels, months, start = period_grid(config, scenario)
     chosen = sites[sites["shortlisted"].astype(bool)] if "shortlisted" in sites else sites
     profiles = {p.group: p for p in config.age_profiles}
@@ -321,15 +322,12 @@ def rule_notes(config: ServicesConfig, sites: pd.DataFrame, id_column: str) -> l
     if not config.siting_rule.enabled:
         return []
     if "binding" not in sites.columns:
-        return ["de voorzieningenregel staat aan"]
+        return [Message("stage.services.rule_on")]
     held = sites[sites["binding"].astype(str).str.split(", ").apply(lambda b: "services" in b)]
     if held.empty:
-        return ["de voorzieningenregel staat aan en houdt geen locatie buiten de shortlist"]
+        return [Message("stage.services.rule_none")]
     ids = ", ".join(held[id_column].astype(str).tolist()[:20])
-    return [
-        f"de voorzieningenregel houdt {len(held)} locatie(s) buiten de shortlist omdat de "
-        f"plekken binnen bereik te kort schieten: {ids}"
-    ]
+    return [Message("stage.services.rule_held", {"n": len(held), "ids": ids})]
 
 
 def services_table(r: ServicesResult) -> pd.DataFrame:

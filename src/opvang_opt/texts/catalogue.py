@@ -451,6 +451,16 @@ _STAGE: dict[str, dict[str, str]] = {
     "planning.done": {"nl": "{status} (gap {gap:.2%}), kosten EUR {cost:,.0f}, {days} persoonsdagen zonder plek", "en": "{status} (gap {gap:.2%}), cost EUR {cost:,.0f}, {days} person-days without a place"},
     "planning.none": {"nl": "{status}: {why}", "en": "{status}: {why}"},
     "planning.no_plan": {"nl": "geen plan", "en": "no plan"},
+    "services.done": {"nl": "{status}: tekort zonder uitbreiding {before}, na uitbreiding {after}; uitbreiding EUR {cost:,.0f}", "en": "{status}: short without expansion {before}, after expansion {after}; expansion EUR {cost:,.0f}"},
+    "services.short": {"nl": "{period}, {area}: {short} van {demand} {what} niet binnen bereik te plaatsen", "en": "{period}, {area}: {short} of {demand} {what} cannot be placed within reach"},
+    "services.short_expanded": {"nl": "{period}, {area}: {short} van {demand} {what} niet binnen bereik te plaatsen, ook met elke toegestane uitbreiding", "en": "{period}, {area}: {short} of {demand} {what} cannot be placed within reach, even with every allowed expansion"},
+    "services.type.taalklas": {"nl": "taalklas-plekken", "en": "newcomer-class places"},
+    "services.type.isk": {"nl": "ISK-plekken", "en": "ISK places"},
+    "services.type.gp": {"nl": "huisartsinschrijvingen", "en": "GP registrations"},
+    "services.type.youth_care": {"nl": "plekken jeugdzorg (amv)", "en": "youth-care places (unaccompanied minors)"},
+    "services.rule_on": {"nl": "de voorzieningenregel staat aan", "en": "the services rule is on"},
+    "services.rule_none": {"nl": "de voorzieningenregel staat aan en houdt geen locatie buiten de shortlist", "en": "the services rule is on and keeps no site off the shortlist"},
+    "services.rule_held": {"nl": "de voorzieningenregel houdt {n} locatie(s) buiten de shortlist omdat de plekken binnen bereik te kort schieten: {ids}", "en": "the services rule keeps {n} site(s) off the shortlist because the places within reach fall short: {ids}"},
 }  # fmt: skip
 
 _ALLOCATION: dict[str, dict[str, str]] = {
