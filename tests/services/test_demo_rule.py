@@ -9,6 +9,7 @@ from opvang_opt.schema import load_scenario
 from opvang_opt.services.siting_rule import shortlist_rule
 from opvang_opt.services.stage import rule_notes
 from opvang_opt.siting import run_siting
+from opvang_opt.texts import render
 
 DEMO = Path(__file__).resolve().parents[2] / "scenarios" / "demo.yaml"
 
@@ -38,4 +39,4 @@ def test_services_rule_changes_the_demo_shortlist_and_says_so() -> None:
     dropped = before - after
     assert dropped & set(held[id_col])
     (note,) = rule_notes(cfg, with_rule.sites, id_col)
-    assert "voorzieningenregel houdt" in note
+    assert "voorzieningenregel houdt" in render(note, "nl")

@@ -24,6 +24,7 @@ from opvang_opt.services import (
 )
 from opvang_opt.services.synthetic import make_instance, make_providers
 from opvang_opt.status import SolveStatus
+from opvang_opt.texts import render
 from tests.conftest import write_yaml
 
 # --------------------------------------------------------------------------- hand-worked
@@ -105,7 +106,8 @@ def test_infeasible_with_diagnosis() -> None:
     assert r.short_after == 2
     (d,) = r.diagnosis.shortfalls
     assert d.rule == "services_taalklas"
-    assert "Noord" in d.message and "2 van 22" in d.message and "t0" in d.message
+    text = render(d.message, "nl")
+    assert "Noord" in text and "2 van 22" in text and "t0" in text
     # it still covers what can be covered at least cost: 2 groups at S1, 1 at S2
     assert r.cost["total"] == 2 * 100 + 300
     assert check_services(r).is_ok

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from opvang_opt.outputs.privacy import Profile, show_count
+from opvang_opt.texts import render
 
 COUNT_COLUMNS = ("demand", "placed_now", "short_now", "placed_after", "short_after")
 """Columns that count people (suppressed below 5 for the council)."""
@@ -139,7 +140,9 @@ def report_section(run: Any | None, lang: str, profile: Profile) -> dict[str, An
         "expansions_label": _l("expansions", lang),
         "expansions": exp,
         "diagnosis_label": _l("diagnosis", lang),
-        "diagnosis": [_suppress_text(s.message, profile) for s in r.diagnosis.shortfalls],
+        "diagnosis": [
+            _suppress_text(render(s.message, lang), profile) for s in r.diagnosis.shortfalls
+        ],
         "png": base64.b64encode(chart_png(run, lang)).decode("ascii"),
         "chart_label": _l("chart", lang),
         "sources": sorted({p.source for p in run.extra.get("profiles", ())}),
