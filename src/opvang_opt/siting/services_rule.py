@@ -21,11 +21,7 @@ from ortools.graph.python import min_cost_flow
 from ortools.sat.python import cp_model
 
 from opvang_opt.status import Violation
-
-TYPE_NL = {"taalklas": "taalklasplekken", "isk": "ISK-plekken", "gp": "huisartsplekken",
-           "youth_care": "jeugdzorgplekken"}  # fmt: skip
-TYPE_EN = {"taalklas": "newcomer-class places", "isk": "ISK places", "gp": "GP places",
-           "youth_care": "youth-care places"}  # fmt: skip
+from opvang_opt.texts import Message
 
 
 @dataclass(frozen=True)
@@ -117,19 +113,18 @@ def rule_violations(rule: ServicesRule | None, selected: np.ndarray) -> list[Vio
 
 def blocking_reason(
     rule: ServicesRule | None, selected: np.ndarray, i: int
-) -> dict[str, str] | None:
+) -> dict[str, list[Message]] | None:
     """Why adding site ``i`` to the selection breaks the rule: the parameters of the
     catalogue text ``siting.why.services`` (None when it does not break it)."""
     if rule is None:
         return None
     with_i = np.asarray(selected, bool).copy()
     with_i[i] = True
-    nl, en = [], []
+    items: list[Message] = []
     for kind in rule.kinds:
         short = short_by(rule, kind, with_i)
         if short:
-            nl.append(f"{short} {TYPE_NL.get(kind, kind)}")
-            en.append(f"{short} {TYPE_EN.get(kind, kind)}")
-    if not nl:
+            items.append(Message(f"siting.services_short.{kind}", {"n": int(short)}))
+    if not items:
         return None
-    return {"what_nl": " en ".join(nl), "what_en": " and ".join(en)}
+    return {"what": items}
