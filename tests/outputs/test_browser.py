@@ -126,3 +126,15 @@ def test_no_injected_script_runs(browser, xss_world, artifacts: Path) -> None:
         assert page.locator("img[src='x']").count() == 0
         assert "window.__xss=2" in page.inner_text("body")
         _clean(log)
+
+
+def test_services_layer_draws_every_provider(browser, council_dir: Path, demo_result) -> None:
+    """One marker per provider (and per opened facility), with a text-only popup."""
+    from opvang_opt.outputs.services import provider_layer
+
+    expected = provider_layer(demo_result.services)
+    with browser.page(council_dir / "map.html") as (page, log):
+        _wait_map(page)
+        n = page.evaluate("document.querySelectorAll('path.services').length")
+        assert n == len(expected)
+        _clean(log)

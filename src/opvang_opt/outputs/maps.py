@@ -233,6 +233,7 @@ def map_data(result: RunResult, lang: Lang, profile: Profile = "council") -> dic
         "pois": _pois(result),
         "constraints": _constraints(result),
         "allocation": _allocation(result, alloc, profile),
+        "services": _services_rows(result, lang),
         "flows": _flows(result, lang),
         "planning": _planning(result, lang),
     }
@@ -619,6 +620,9 @@ def layer_names(data: dict[str, Any], lang: Lang) -> list[tuple[str, str, bool]]
                     True))  # fmt: skip
     if data["flows"]:
         out.append(("flows", _esc(t("map.flows", lang)), True))
+    if data.get("services"):
+        label = "Voorzieningen" if lang == "nl" else "Services"
+        out.append(("services", f"{label} ({len(data['services']['rows'])})", True))
     for k, per in enumerate(data.get("planning") or []):
         unit = "locaties" if lang == "nl" else "sites"
         out.append((per["key"], f"Plan {per['period']} ({len(per['rows'])} {unit})", k == 0))
@@ -672,6 +676,8 @@ def build_map(
         fg.add_to(fmap)
         groups[key] = fg.get_name()
     fmap.add_child(_Layers(fmap.get_name(), data, groups))
+    if data.get("services"):
+        fmap.add_child(_ServicesMarkers(groups["services"], data["services"]))
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
     root = fmap.get_root()
     root.header.add_child(Element(_STYLE))
@@ -680,6 +686,61 @@ def build_map(
     title = _esc(sc.outputs.title or sc.title or sc.name)
     root.header.add_child(Element(f"<title>{title}</title>"))
     return fmap
+
+
+class _ServicesMarkers(MacroElement):
+    """Circle markers of the providers in a feature group; popups built from JSON with
+    ``textContent`` (input text never becomes HTML or script)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+  var D = {{ this.data }};
+  D.rows.forEach(function (r) {
+    var box = document.createElement("div");
+    [[r.name, true], [r.type, false], [D.now + ": " + r.places, false],
+     [D.added + ": " + r.added, false]].forEach(function (line) {
+      var p = document.createElement(line[1] ? "b" : "div");
+      p.textContent = line[0];
+      box.appendChild(p);
+    });
+    L.circleMarker([r.lat, r.lon], {radius: 6 + Math.min(r.added, 30) / 5, color: r.colour,
+      fillColor: r.colour, fillOpacity: 0.8, className: "services"})
+      .bindPopup(box).addTo({{ this.group }});
+  });
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, group: str, data: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "ServicesMarkers"
+        self.group = group
+        self.data = safe_json(data)
+
+
+def _services_rows(result: RunResult, lang: Lang) -> dict[str, Any] | None:
+    """The providers (schools with newcomer classes, GPs, youth care) and the opened
+    temporary facilities, with their places now and added by the expansion plan."""
+    if result.services is None:
+        return None
+    from pyproj import Transformer
+
+    from opvang_opt.outputs.services import TYPE_EN, TYPE_NL, provider_layer
+
+    names = TYPE_NL if lang == "nl" else TYPE_EN
+    colour = {"taalklas": "#6a51a3", "isk": "#3182bd", "gp": "#31a354", "youth_care": "#e6550d"}
+    tr = Transformer.from_crs("EPSG:28992", WGS84, always_xy=True)
+    rows = []
+    for p in provider_layer(result.services):
+        lon, lat = tr.transform(p["x"], p["y"])
+        rows.append({"name": p["name"], "type": names.get(p["type"], p["type"]),
+                     "places": p["places"], "added": p["added"], "lat": round(lat, 6),
+                     "lon": round(lon, 6), "colour": colour.get(p["type"], "#555")})  # fmt: skip
+    now, added = ("plekken nu", "erbij") if lang == "nl" else ("places now", "added")
+    return {"rows": rows, "now": now, "added": added}
 
 
 _STYLE = """<style>

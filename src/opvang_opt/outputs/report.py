@@ -225,6 +225,7 @@ def report_context(
         if alloc_summary and isinstance(alloc_summary.get("comparison"), pd.DataFrame)
         else None,
         "exchange": exchange,
+        "services": _services(result, lang, profile),
         "method": _method(result, lang),
         "criteria": _table(crit, lang, result, digits=3),
         "parameters": content.scenario_parameters(result),
@@ -243,6 +244,18 @@ def report_context(
         "L": {k: t(f"report.{k}", lang) for k in REPORT_KEYS},
         "T": {k: t(f"map.{k}", lang) for k in ("scenario", "run_date")},
     }
+
+
+def _services(result: RunResult, lang: Lang, profile: Profile) -> dict[str, Any] | None:
+    """The Voorzieningen section (services check), with its tables as text."""
+    from opvang_opt.outputs.services import report_section
+
+    sec = report_section(result.services, lang, profile)
+    if sec is None:
+        return None
+    sec["bottlenecks"] = _table(sec["bottlenecks"], lang, result)
+    sec["expansions"] = _table(sec["expansions"], lang, result)
+    return sec
 
 
 def _stage_message(stage: StageReport, profile: Profile, lang: Lang) -> str:
@@ -331,6 +344,19 @@ details summary { cursor: pointer; font-weight: bold; }
 {{ table(exchange.payments) }}
 {% if exchange.core %}<p>{{ exchange.core }}</p>{% endif %}
 {% else %}<p>{{ L.no_exchange }}</p>{% endif %}
+
+{% if services %}
+<h2 id="services">{{ services.title }}</h2>
+<p>{{ services.intro }}</p>
+<p>{{ services.cost_label }}: {{ services.cost }} ({{ services.status }})</p>
+<img class="chart" id="services-chart" alt="{{ services.chart_label }}" src="data:image/png;base64,{{ services.png }}">
+<h3>{{ services.bottlenecks_label }}</h3>
+{{ table(services.bottlenecks) }}
+<h3>{{ services.expansions_label }}</h3>
+{{ table(services.expansions) }}
+{% if services.diagnosis %}<h3>{{ services.diagnosis_label }}</h3>
+<ul>{% for d in services.diagnosis %}<li>{{ d }}</li>{% endfor %}</ul>{% endif %}
+{% endif %}
 
 <h2 id="method">{{ L.method }}</h2>
 {% for p in method %}<p>{{ p }}</p>{% endfor %}

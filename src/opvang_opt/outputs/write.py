@@ -55,6 +55,17 @@ names). They are not council exports: the council exports are ``map.html``, ``ma
 ``map.pdf``, ``report.html`` and ``results.xlsx``, which follow the export profile."""
 
 
+SERVICES_FILES = (
+    "services.csv",
+    "services_bottlenecks.csv",
+    "services_expansions.csv",
+    "services_chart.png",
+)
+"""Written when the run has a services section: demand, placed and short per site, period
+and type; the bottlenecks per period and area; the expansion plan with its cost; the chart.
+Counts below 5 are shown as <5 unless the profile is analyst."""
+
+
 HOUSEHOLD_CSV = ("allocation.csv", "unplaced.csv")
 """Allocation tables with one row per household: written to the ``analyst/`` subfolder."""
 
@@ -146,6 +157,12 @@ def write_results(
         if result.exchange is not None:
             for name, table in result.exchange.tables().items():
                 write_csv(localised(table, lang, codes=False), tmp / name)
+        if result.services is not None:
+            from opvang_opt.outputs.services import chart_png, services_csv_tables
+
+            for name, table in services_csv_tables(result.services, profile).items():
+                write_csv(table, tmp / name)
+            (tmp / "services_chart.png").write_bytes(chart_png(result.services, lang))
         if result.planning is not None:
             from opvang_opt.outputs.planning import write_planning
 
