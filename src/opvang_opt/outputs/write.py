@@ -65,6 +65,11 @@ SERVICES_FILES = (
 and type; the bottlenecks per period and area; the expansion plan with its cost; the chart.
 Counts below 5 are shown as <5 unless the profile is analyst."""
 
+GPKG_VERSION = "1.2"
+"""GeoPackage version written: GDAL 3.6 (older QGIS LTR installs) reads 1.2 without a
+warning; GDAL >= 3.7 would write 1.4 by default."""
+GPKG_OPTIONS = {"VERSION": GPKG_VERSION}
+
 
 HOUSEHOLD_CSV = ("allocation.csv", "unplaced.csv")
 """Allocation tables with one row per household: written to the ``analyst/`` subfolder."""
@@ -136,7 +141,7 @@ def write_results(
     with atomic_results_dir(out) as tmp:
         pyogrio.write_dataframe(
             _gpkg_frame(result, lang), tmp / "longlist_scored.gpkg", layer="longlist_scored",
-            driver="GPKG",
+            driver="GPKG", dataset_options=GPKG_OPTIONS,
         )  # fmt: skip
         siting = result.siting
         if siting.layouts is not None and len(siting.layouts):
@@ -177,7 +182,7 @@ def write_results(
         (tmp / "report.html").write_text(
             build_report(result, images, lang, profile), encoding="utf-8"
         )
-        build_workbook(result_tables(result, lang, profile)).save(tmp / "results.xlsx")
+        build_workbook(result_tables(result, lang, profile), lang).save(tmp / "results.xlsx")
         files = [p.relative_to(tmp).as_posix() for p in sorted(tmp.rglob("*")) if p.is_file()] + [
             "run.json"
         ]
