@@ -24,6 +24,7 @@ from opvang_opt.outputs.maps import (
     EXCLUDED_COLOUR,
     FLOW_COLOUR,
     LAYOUT_COLOUR,
+    NAME_COLUMNS,
     SCORE_BREAKS,
     SCORE_COLOURS,
     SHORTLIST_EDGE,
@@ -122,7 +123,7 @@ def static_map(result: RunResult, lang: Lang | None = None) -> Figure:
         bnd = layers[sc.region.boundaries]
         bnd.boundary.plot(ax=ax, color="#222222", linewidth=1.6, zorder=5)
         handles.append(Line2D([], [], color="#222222", lw=1.6, label=t("map.municipalities", lang)))
-        name_col = next((c for c in ("name", "naam", "statnaam") if c in bnd.columns), None)
+        name_col = next((c for c in NAME_COLUMNS if c in bnd.columns), None)
         if name_col:
             for geom, name in zip(bnd.geometry, bnd[name_col], strict=True):
                 p = geom.representative_point()

@@ -10,6 +10,16 @@ notation; both languages of a key use the same fields (a test checks this).
 from __future__ import annotations
 
 _MAP: dict[str, dict[str, str]] = {
+    'poi_station': {'nl': 'Treinstation', 'en': 'Railway station'},
+    'poi_tram_stop': {'nl': 'Tramhalte', 'en': 'Tram stop'},
+    'poi_bus_stop': {'nl': 'Bushalte', 'en': 'Bus stop'},
+    'poi_primary_school': {'nl': 'Basisschool', 'en': 'Primary school'},
+    'poi_secondary_school': {'nl': 'Middelbare school', 'en': 'Secondary school'},
+    'poi_school': {'nl': 'School', 'en': 'School'},
+    'poi_gp': {'nl': 'Huisarts', 'en': 'GP (family doctor)'},
+    'poi_supermarket': {'nl': 'Supermarkt', 'en': 'Supermarket'},
+    'poi_park': {'nl': 'Park', 'en': 'Park'},
+    'no_tiles_offline': {'nl': 'Achtergrondkaart niet geladen (geen internet); de kaartlagen zelf zijn volledig.', 'en': "Background map not loaded (no network); the map's own layers are complete."},
     'fictitious': {'nl': 'FICTIEVE DEMODATA: geen echte locaties of huishoudens', 'en': 'FICTITIOUS DEMO DATA: no real sites or households'},
     'longlist': {'nl': 'Longlist (score)', 'en': 'Longlist (score)'},
     'excluded': {'nl': 'Uitgesloten locaties', 'en': 'Excluded sites'},
