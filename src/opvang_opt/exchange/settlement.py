@@ -26,11 +26,13 @@ from typing import Literal
 
 import pandas as pd
 
+from opvang_opt.texts import t
+
 PAYMENT_SIGN: dict[Literal["nl", "en"], str] = {
-    "nl": "+ = betaalt, - = ontvangt",
-    "en": "+ = pays, - = receives",
+    lang: t("exchange.payment_sign", lang) for lang in ("nl", "en")
 }
-"""The sign convention as it appears in every header of a payment column."""
+"""The sign convention as it appears in every header of a payment column (the catalogue's
+``exchange.payment_sign``; ``header.payment`` carries the same words)."""
 
 POSITIVE_PAYS = True
 """A positive ``payment`` is paid by the municipality (the one definition)."""

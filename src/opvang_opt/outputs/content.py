@@ -23,7 +23,7 @@ from opvang_opt.exchange.settlement import settle
 from opvang_opt.outputs.privacy import Profile, show_count, suppress_frame
 from opvang_opt.pipeline import RunResult
 from opvang_opt.schema import flatten
-from opvang_opt.texts import CATALOGUE, Lang, render_frame, t
+from opvang_opt.texts import CATALOGUE, Lang, fmt_number, render_frame, t
 
 CBS_ATTRIBUTION = "CBS / Kadaster (PDOK), CC BY 4.0"
 """Attribution of the CBS wijk- en buurtkaart (real boundary data)."""
@@ -280,46 +280,34 @@ def with_payer_role(payments: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     """``side_payments.csv`` with a ``payer_role`` column after ``payment`` saying in words
     whether the municipality pays or receives (the sign convention of
     :mod:`opvang_opt.exchange.settlement`)."""
-    words = {
-        "nl": {"pays": "betaalt", "receives": "ontvangt", "neither": "geen"},
-        "en": {"pays": "pays", "receives": "receives", "neither": "neither"},
-    }[lang]
     out = payments.copy()
     where = list(out.columns).index("payment") + 1 if "payment" in out.columns else len(out.columns)
-    out.insert(where, "payer_role", [words[payer_role(float(v))] for v in out["payment"]])
+    roles = [t(f"exchange.role.{payer_role(float(v))}", lang) for v in out["payment"]]
+    out.insert(where, "payer_role", roles)
     return out
 
 
 def payment_sentences(result: RunResult, lang: Lang) -> list[str]:
     """Who pays whom, in sentences ("Diemen betaalt EUR 2,04 mln aan Ouder-Amstel voor
-    66 plekken"); empty without side payments."""
+    66 plekken."); empty without side payments."""
     if result.exchange is None or result.exchange.payments is None:
         return []
     tables = exchange_tables(result)
     transfers = settle(tables["side_payments.csv"], tables.get("exchange_flows.csv"))
     out = []
     for tr in transfers:
-        amount = fmt_eur_short(tr.amount_cents / 100, lang)
-        if lang == "nl":
-            s = f"{tr.payer} betaalt {amount} aan {tr.receiver}"
-            if tr.places:
-                s += f" voor {tr.places} {'plek' if tr.places == 1 else 'plekken'}"
-        else:
-            s = f"{tr.payer} pays {amount} to {tr.receiver}"
-            if tr.places:
-                s += f" for {tr.places} {'place' if tr.places == 1 else 'places'}"
-        out.append(s + ".")
+        key = "exchange.pays_whom_places" if tr.places else "exchange.pays_whom"
+        out.append(t(key, lang, payer=tr.payer, receiver=tr.receiver, places=tr.places,
+                     amount=fmt_eur_short(tr.amount_cents / 100, lang)))  # fmt: skip
     return out
 
 
 def fmt_eur_short(value: float, lang: Lang) -> str:
-    """An amount in euros for a sentence: ``EUR 2,04 mln`` / ``EUR 2.04 M``, below a
+    """An amount in euros for a sentence: ``EUR 2,04 mln`` / ``EUR 2.04 M``; below a
     million ``EUR 612.000`` / ``EUR 612,000``."""
     if abs(value) >= 1_000_000:
-        x = f"{value / 1_000_000:.2f}"
-        return f"EUR {x.replace('.', ',')} mln" if lang == "nl" else f"EUR {x} M"
-    x = f"{value:,.0f}"
-    return f"EUR {x.replace(',', '.')}" if lang == "nl" else f"EUR {x}"
+        return t("exchange.eur_million", lang, x=fmt_number(value / 1_000_000, lang, 2))
+    return t("exchange.eur", lang, x=fmt_number(value, lang, 0))
 
 
 # ------------------------------------------------------------------------- sources
