@@ -46,7 +46,8 @@ def test_map_in_the_browser(browser, council_dir: Path, demo_result, artifacts: 
         expected = [lbl for _, lbl, _ in layer_names(map_data(demo_result, "nl"), "nl")]
         assert labels == [e.replace("&amp;", "&") for e in expected]
         for part in ("Gemeentegrenzen", "Wijkgrenzen", "Longlist (score)", "Uitgesloten",
-                     "Shortlist", "Verkaveling", "Voorziening: Treinstation", "Beperking: Natuurgebied",
+                     "Shortlist", "Verkaveling", "Voorziening: Treinstation",
+                     "Beperking: Natuurgebied",
                      "Toewijzing per locatie", "Uitruil tussen gemeenten"):  # fmt: skip
             assert any(lbl.startswith(part) for lbl in labels), part
         assert page.locator(".leaflet-control-scale").count() == 1
@@ -114,7 +115,7 @@ def test_map_works_with_the_network_off(
 
 
 def test_map_in_english(browser, english_dir: Path) -> None:
-    with browser.page(english_dir / "map.html", allow_cdn=False) as (page, log):
+    with browser.page(english_dir / "map.html", allow_cdn=False) as (page, _log):
         _wait_map(page)
         labels = page.evaluate(
             "Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
