@@ -13,6 +13,7 @@ import pyogrio
 from opvang_opt.io.results import atomic_results_dir
 from opvang_opt.outputs.content import localised
 from opvang_opt.outputs.maps import build_map
+from opvang_opt.outputs.memo import build_memo_html, render_memo_pdf
 from opvang_opt.outputs.privacy import NAME_COLUMN, Profile, check_profile
 from opvang_opt.outputs.report import build_report
 from opvang_opt.outputs.runinfo import run_info
@@ -36,6 +37,8 @@ RESULT_FILES = (
     "map.png",
     "map.pdf",
     "report.html",
+    "raadsbijlage.html",
+    "raadsbijlage.pdf",
     "results.xlsx",
 )
 """The files a run writes (tradeoff, sensitivity, SMAA shortlists and counterfactuals only
@@ -183,6 +186,9 @@ def write_results(
             build_report(result, images, lang, profile), encoding="utf-8"
         )
         build_workbook(result_tables(result, lang, profile), lang).save(tmp / "results.xlsx")
+        memo = build_memo_html(result, images, lang, profile)
+        (tmp / "raadsbijlage.html").write_text(memo, encoding="utf-8")
+        (tmp / "raadsbijlage.pdf").write_bytes(render_memo_pdf(memo))
         files = [p.relative_to(tmp).as_posix() for p in sorted(tmp.rglob("*")) if p.is_file()] + [
             "run.json"
         ]
