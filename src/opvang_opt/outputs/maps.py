@@ -105,17 +105,14 @@ def _esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-UNIT_WORDS: dict[str, dict[Lang, str]] = {
-    "aantal": {"nl": "", "en": ""},
-    "aandeel": {"nl": "(aandeel)", "en": "(share)"},
-    "per 1.000 inw.": {"nl": "per 1.000 inw.", "en": "per 1,000 inh."},
-}
-"""Units as they read after a number in a popup (a count needs none: '3', not '3 aantal')."""
-
-
 def map_unit(unit: str, lang: Lang) -> str:
-    """The unit shown after a number in a popup."""
-    return UNIT_WORDS.get(unit, {}).get(lang, unit)
+    """The unit shown after a number in a popup or table: none for a count ('3', not
+    '3 aantal'), the catalogue's word otherwise."""
+    if unit in ("count", "aantal"):
+        return ""
+    if unit in ("share", "aandeel"):
+        return "(" + content.unit_label("share", lang) + ")"
+    return content.unit_label(unit, lang)
 
 
 def poi_label(category: str, lang: Lang) -> str:

@@ -36,13 +36,14 @@ from opvang_opt.outputs.maps import (
     LAYOUT_COLOUR,
     POI_COLOURS,
     SHORTLIST_EDGE,
+    map_unit,
     poi_label,
 )
 from opvang_opt.outputs.privacy import Profile
 from opvang_opt.pipeline import RunResult
 from opvang_opt.texts import Lang, fmt_number
 
-NEAREST_POIS = 8
+NEAREST_POIS = 6
 """Services drawn and listed on a site's detail map (nearest first)."""
 DETAIL_RADIUS_M = 1500.0
 """Services within this distance are drawn on the detail map."""
@@ -137,7 +138,7 @@ def detail_map(result: RunResult, site_id: str, lang: Lang) -> Figure:
     site = sites[sites[id_col].astype(str) == site_id]
     geom = site.geometry.iloc[0]
     pois = _nearest_pois(result, geom)
-    fig = Figure(figsize=(6.3, 4.3), layout="constrained")
+    fig = Figure(figsize=(6.3, 3.6), layout="constrained")
     ax = fig.add_subplot()
     ax.set_aspect("equal")
     minx, miny, maxx, maxy = geom.bounds
@@ -170,6 +171,8 @@ def detail_map(result: RunResult, site_id: str, lang: Lang) -> Figure:
     ax.set_ylim(miny - pad, maxy + pad)
     ax.set_xticks([])
     ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
     span = (maxx - minx) + 2 * pad
     length = 10 ** math.floor(math.log10(max(span / 4, 1)))
     x0, y0 = minx - pad + span * 0.04, miny - pad + ((maxy - miny) + 2 * pad) * 0.05
@@ -217,9 +220,11 @@ def _site_pages(result: RunResult, lang: Lang) -> list[dict[str, Any]]:
                 {
                     "label": c.label,
                     "measured": _n(
-                        row.get(c.indicator_column), lang, 2 if c.unit == "aandeel" else 0
+                        row.get(c.indicator_column),
+                        lang,
+                        2 if c.unit in ("share", "aandeel") else 0,
                     ),
-                    "unit": content.unit_label(c.unit, lang),
+                    "unit": map_unit(c.unit, lang),
                     "value": val,
                     "value_text": _n(val, lang, 2),
                     "weight": _n(c.weight, lang, 2),
@@ -237,7 +242,7 @@ def _site_pages(result: RunResult, lang: Lang) -> list[dict[str, Any]]:
                 drop = {
                     "feasible": bool(r["feasible"]),
                     "loss": _n(r["loss"], lang, 2),
-                    "loss_unit": str(r.get("loss_unit", "")),
+                    "loss_unit": content.unit_label(str(r.get("loss_unit", "")), lang),
                     "cost_change": _eur(r.get("cost_change"), lang),
                     "entering": str(r.get("entering", "") or "").replace(";", ","),
                     "reason": str(r.get("reason", "") or ""),
@@ -458,10 +463,11 @@ h3 { font-size: 11pt; margin: 4mm 0 1mm; }
 section.page { page-break-before: always; } section.first { page-break-before: avoid; }
 .fictitious { color: #b71c1c; font-weight: bold; border: 1px solid #b71c1c; padding: 2mm; }
 .advice p { font-size: 11.5pt; margin: 0 0 2.5mm; }
-table { border-collapse: collapse; width: 100%; font-size: 9pt; margin: 2mm 0; }
+table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 1.5mm 0; }
+th, td { padding: 0.6mm 1.2mm !important; }
 th, td { border: 1px solid #bbb; padding: 1mm 1.5mm; text-align: left; vertical-align: top; }
 th { background: #eee; } td.num { text-align: right; }
-img { max-width: 100%; } .meta { color: #555; font-size: 9pt; }
+img { max-width: 100%; } img.detail { max-height: 68mm; display: block; margin: auto; } .meta { color: #555; font-size: 9pt; }
 ul.toc { list-style: none; padding: 0; } ul.toc a { color: #111; text-decoration: none; }
 ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 .cols { display: flex; gap: 6mm; } .cols > div { flex: 1; }
@@ -490,7 +496,7 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 <section class="page" id="{{ s.anchor }}">
 <h2>Locatie {{ loop.index }}: {{ s.name }}</h2>
 <p class="meta">Locatie-id {{ s.id }} &middot; rang {{ s.rank }} &middot; score {{ s.score }} van 100</p>
-<img src="{{ s.map }}" alt="Detailkaart {{ s.name }}">
+<img class="detail" src="{{ s.map }}" alt="Detailkaart {{ s.name }}">
 <div class="cols"><div>
 <table>
 <tr><th>Gemeente</th><td>{{ s.place.municipality }}</td></tr>
