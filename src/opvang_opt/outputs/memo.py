@@ -529,6 +529,7 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 {% if c.exchange %}</section><section class="page" id="uitruil"><h2>Regionale uitruil en verevening</h2>
 <p>Gemeenten kunnen taken aan elkaar overdragen. De besparing voor de regio is {{ c.exchange.savings }}. De verevening deelt die besparing eerlijk (Shapley-waarde).</p>
 {% for s in c.exchange.sentences %}<p class="payment">{{ s }}</p>{% endfor %}
+<p>In de kolom verevening betekent een plus dat de gemeente betaalt en een min dat zij ontvangt ({{ c.exchange.sign }}).</p>
 <table><tr><th>Gemeente</th><th>Kosten zonder uitruil (EUR)</th><th>Kosten met uitruil (EUR)</th><th>Verevening (EUR; {{ c.exchange.sign }})</th><th>Betaalt of ontvangt</th><th>Kosten na verevening (EUR)</th></tr>
 {% for r in c.exchange.rows %}<tr><td>{{ r.municipality }}</td><td class="num">{{ r.no_exchange }}</td><td class="num">{{ r.exchange }}</td><td class="num">{{ r.payment }}</td><td>{{ r.role }}</td><td class="num">{{ r.after }}</td></tr>{% endfor %}
 </table>{% endif %}
