@@ -113,3 +113,14 @@ def test_settle_pays_every_net_amount(amounts: list[int]) -> None:
         net[t.payer_code] += t.amount_cents
         net[t.receiver_code] -= t.amount_cents
     assert net == dict(zip(codes, cents, strict=True))
+
+
+def test_memo_names_the_same_payer(council_dir: Path) -> None:
+    payers = _payers(pd.read_csv(council_dir / "side_payments.csv"))
+    text = html.unescape((council_dir / "raadsbijlage.html").read_text(encoding="utf-8"))
+    assert PAYMENT_SIGN["nl"] in text
+    sentences = re.findall(r"(\S+(?: \S+)?) betaalt EUR [\d,.]+ (?:mln )?aan ([\w-]+)", text)
+    assert sentences
+    for payer, receiver in sentences:
+        assert payers[payer] == "pays", payer
+        assert payers[receiver] == "receives", receiver
