@@ -51,7 +51,7 @@ def _texts(path: Path) -> list[str]:
     raise AssertionError(f"unexpected file in the results folder: {path.name}")
 
 
-COUNCIL_EXPORTS = ("map.html", "report.html", "results.xlsx")
+COUNCIL_EXPORTS = ("map.html", "report.html", "raadsbijlage.html", "results.xlsx")
 """The council exports with text (map.png and map.pdf: see test_static_map_texts)."""
 
 

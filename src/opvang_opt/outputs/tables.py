@@ -293,7 +293,7 @@ def build_workbook(sheets: list[Sheet], lang: Lang = "nl") -> Workbook:
 
     Bold header row on a grey fill, tall enough for its wrapped text (so it never covers the
     first data row), frozen below the header, an auto-filter, column widths from the
-    content (8-50 characters), numbers stored as numbers with formats (whole numbers with a
+    content (10-50 characters), numbers stored as numbers with formats (whole numbers with a
     thousands separator, 2 decimals for shares and scores; Dutch separators with
     ``lang="nl"``), booleans as Ja/Nee, and a print set-up: A4 landscape, one page wide,
     the header row repeated on every page, the page number in the footer.
@@ -315,7 +315,7 @@ def build_workbook(sheets: list[Sheet], lang: Lang = "nl") -> Workbook:
         for j, col in enumerate(df.columns, start=1):
             values = df[col]
             longest = max((len(str(v)) for v in values.head(200)), default=0)
-            width = float(min(max(longest + 2, min(len(str(col)), 14) + 2, 8), 50))
+            width = float(min(max(longest + 2, min(len(str(col)), 14) + 2, 10), 50))
             ws.column_dimensions[get_column_letter(j)].width = width
             header_lines = max(header_lines, _header_lines(str(col), width))
             fmt = "#,##0"
