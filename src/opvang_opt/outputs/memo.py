@@ -208,7 +208,7 @@ def _site_pages(result: RunResult, lang: Lang) -> list[dict[str, Any]]:
     short = s.shortlist.copy()
     sid = id_col if id_col in short.columns else "site_id"
     cf = s.counterfactuals if s.counterfactuals is not None else pd.DataFrame()
-    pages = []
+    pages: list[dict[str, Any]] = []
     for _, srow in short.sort_values("rank").iterrows():
         site_id = str(srow[sid])
         row = sites.loc[site_id]
