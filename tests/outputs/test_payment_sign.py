@@ -14,7 +14,6 @@ from openpyxl import load_workbook
 
 from opvang_opt.exchange.settlement import PAYMENT_SIGN, role, settle
 
-
 PAYS = r"([A-Z][\w-]*(?: [A-Z][\w-]*)?) betaalt EUR [\d,.]+ (?:mln )?aan ([A-Z][\w-]*)"
 """A payment sentence: payer (one or two capitalised words) and receiver."""
 
