@@ -178,7 +178,8 @@ def test_map_loads_no_cdn_files(council_dir: Path) -> None:
     """Self-contained (issue 14): Leaflet is inlined; the optional background tiles are the
     only external address the page uses."""
     html = (council_dir / "map.html").read_text(encoding="utf-8")
-    loaded = re.findall(r"""(?:src|href)\s*=\s*["'](https?://[^"']+)""", html)
+    loaded = re.findall(r"""<(?:script|img)[^>]*\ssrc\s*=\s*["'](https?://[^"']+)""", html)
+    loaded += re.findall(r"""<link[^>]*\shref\s*=\s*["'](https?://[^"']+)""", html)
     assert loaded == []
     assert not any(url in html for url in CDN_ASSETS)
     assert OSM_TILES in html

@@ -244,7 +244,7 @@ def _cell(value: object, counts: bool = False) -> object:
 
 def _count_text(values: pd.Series) -> bool:
     """A column of counts that arrive as text (suppressed cells ``<5`` or ``x`` among them)."""
-    if values.dtype != object:
+    if values.dtype != object and not pd.api.types.is_string_dtype(values):
         return False
     text = values.dropna().astype(str)
     return bool(len(text)) and bool(
