@@ -248,7 +248,9 @@ def _count_text(values: pd.Series) -> bool:
         return False
     text = values.dropna().astype(str)
     return bool(len(text)) and bool(
-        text.map(lambda v: v in (SMALL, "x") or bool(_INT_TEXT.match(v))).all()
+        text.map(
+            lambda v: v in (SMALL, "x") or bool(_INT_TEXT.match(v) or _DEC_TEXT.match(v))
+        ).all()
     )
 
 

@@ -37,8 +37,6 @@ RESULT_FILES = (
     "map.png",
     "map.pdf",
     "report.html",
-    "raadsbijlage.html",
-    "raadsbijlage.pdf",
     "results.xlsx",
 )
 """The files a run writes (tradeoff, sensitivity, SMAA shortlists and counterfactuals only
@@ -73,6 +71,9 @@ GPKG_VERSION = "1.2"
 warning; GDAL >= 3.7 would write 1.4 by default."""
 GPKG_OPTIONS = {"VERSION": GPKG_VERSION}
 
+MEMO_FILES = ("raadsbijlage.html", "raadsbijlage.pdf")
+"""The decision memo, written in Dutch runs (``lang="nl"``, the default); the memo has no
+English version yet."""
 
 HOUSEHOLD_CSV = ("allocation.csv", "unplaced.csv")
 """Allocation tables with one row per household: written to the ``analyst/`` subfolder."""
@@ -186,9 +187,10 @@ def write_results(
             build_report(result, images, lang, profile), encoding="utf-8"
         )
         build_workbook(result_tables(result, lang, profile), lang).save(tmp / "results.xlsx")
-        memo = build_memo_html(result, images, lang, profile)
-        (tmp / "raadsbijlage.html").write_text(memo, encoding="utf-8")
-        (tmp / "raadsbijlage.pdf").write_bytes(render_memo_pdf(memo))
+        if lang == "nl":
+            memo = build_memo_html(result, images, lang, profile)
+            (tmp / "raadsbijlage.html").write_text(memo, encoding="utf-8")
+            (tmp / "raadsbijlage.pdf").write_bytes(render_memo_pdf(memo))
         files = [p.relative_to(tmp).as_posix() for p in sorted(tmp.rglob("*")) if p.is_file()] + [
             "run.json"
         ]
