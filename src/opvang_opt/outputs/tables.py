@@ -212,7 +212,7 @@ def _text_never_formula(ws: object) -> None:
 
 _INT_TEXT = re.compile(r"^-?(0|[1-9]\d{0,14})$")
 _DEC_TEXT = re.compile(r"^-?(0|[1-9]\d{0,14})\.\d{1,12}$")
-NUMBER_TEXT_SHEETS = ("summary", "parameters", "sources")
+NUMBER_TEXT_SHEETS = ("summary", "parameters", "sources", "allocation_comparison")
 """Key/value sheets whose numbers arrive as text; stored as numbers."""
 
 
