@@ -460,7 +460,9 @@ def localised(df: pd.DataFrame, lang: Lang, *, codes: bool = True) -> pd.DataFra
     if not codes:
         return out
     for col, prefix in CODE_COLUMNS.items():
-        if col in out.columns and out[col].dtype == object:
+        if col in out.columns and (
+            out[col].dtype == object or pd.api.types.is_string_dtype(out[col])
+        ):
             out[col] = out[col].map(
                 lambda v, p=prefix: (
                     t(f"{p}.{v}", lang) if isinstance(v, str) and f"{p}.{v}" in CATALOGUE else v
