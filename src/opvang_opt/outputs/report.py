@@ -178,13 +178,17 @@ def report_context(
     exchange = None
     if result.exchange is not None:
         pay = ex_tables.get("side_payments.csv")
+        if pay is not None:
+            pay = content.with_payer_role(pay, lang)
         keep = ["municipality", "cost_no_exchange", "cost_exchange", "shapley_saving", "payment",
+                "payer_role",
                 "cost_after_payment", "saving_after_payment", "individually_rational"]  # fmt: skip
         flows = ex_tables.get("exchange_flows.csv")
         facts = content.summary_facts(result)["exchange"]
         payments = result.exchange.payments
         exchange = {
             "facts": facts,
+            "sentences": content.payment_sentences(result, lang),
             "payments": _table(
                 pay[[c for c in keep if c in pay.columns]] if pay is not None else None,
                 lang,
@@ -340,6 +344,7 @@ details summary { cursor: pointer; font-weight: bold; }
 
 <h2 id="exchange">{{ L.exchange }}</h2>
 {% if exchange %}
+{% for s in exchange.sentences %}<p class="payment">{{ s }}</p>{% endfor %}
 {{ table(exchange.flows) }}
 {{ table(exchange.payments) }}
 {% if exchange.core %}<p>{{ exchange.core }}</p>{% endif %}

@@ -10,6 +10,16 @@ notation; both languages of a key use the same fields (a test checks this).
 from __future__ import annotations
 
 _MAP: dict[str, dict[str, str]] = {
+    'poi_station': {'nl': 'Treinstation', 'en': 'Railway station'},
+    'poi_tram_stop': {'nl': 'Tramhalte', 'en': 'Tram stop'},
+    'poi_bus_stop': {'nl': 'Bushalte', 'en': 'Bus stop'},
+    'poi_primary_school': {'nl': 'Basisschool', 'en': 'Primary school'},
+    'poi_secondary_school': {'nl': 'Middelbare school', 'en': 'Secondary school'},
+    'poi_school': {'nl': 'School', 'en': 'School'},
+    'poi_gp': {'nl': 'Huisarts', 'en': 'GP (family doctor)'},
+    'poi_supermarket': {'nl': 'Supermarkt', 'en': 'Supermarket'},
+    'poi_park': {'nl': 'Park', 'en': 'Park'},
+    'no_tiles_offline': {'nl': 'Achtergrondkaart niet geladen (geen internet); de kaartlagen zelf zijn volledig.', 'en': "Background map not loaded (no network); the map's own layers are complete."},
     'fictitious': {'nl': 'FICTIEVE DEMODATA: geen echte locaties of huishoudens', 'en': 'FICTITIOUS DEMO DATA: no real sites or households'},
     'longlist': {'nl': 'Longlist (score)', 'en': 'Longlist (score)'},
     'excluded': {'nl': 'Uitgesloten locaties', 'en': 'Excluded sites'},
@@ -134,13 +144,15 @@ _HEADER: dict[str, dict[str, str]] = {
     'cost_exchange': {'nl': 'Kosten met uitruil (EUR)', 'en': 'Cost with exchange (EUR)'},
     'shapley_saving': {'nl': 'Besparing Shapley (EUR)', 'en': 'Shapley saving (EUR)'},
     'shapley_std_error': {'nl': 'Standaardfout Shapley (EUR)', 'en': 'Shapley std. error (EUR)'},
-    'payment': {'nl': 'Verevening (EUR; + = ontvangt)', 'en': 'Side payment (EUR; + = receives)'},
+    'payment': {'nl': 'Verevening (EUR; + = betaalt, - = ontvangt)', 'en': 'Side payment (EUR; + = pays, - = receives)'},
+    'payer_role': {'nl': 'Betaalt of ontvangt', 'en': 'Pays or receives'},
+    'children_group': {'nl': 'Kinderen: {group}', 'en': 'Children: {group}'},
     'cost_after_payment': {'nl': 'Kosten na verevening (EUR)', 'en': 'Cost after payment (EUR)'},
     'saving_after_payment': {'nl': 'Besparing na verevening (EUR)', 'en': 'Saving after payment (EUR)'},
     'individually_rational': {'nl': 'Individueel rationeel', 'en': 'Individually rational'},
     'places_taken_over': {'nl': 'Overgenomen plekken', 'en': 'Places taken over'},
     'places_handed_over': {'nl': 'Overgedragen plekken', 'en': 'Places handed over'},
-    'payment_per_place_moved': {'nl': 'Verevening per verplaatste plek (EUR)', 'en': 'Payment per place moved (EUR)'},
+    'payment_per_place_moved': {'nl': 'Verevening per verplaatste plek (EUR, bedrag zonder teken)', 'en': 'Payment per place moved (EUR, amount without sign)'},
     'method': {'nl': 'Methode', 'en': 'Method'},
     'reference': {'nl': 'Referentieprijs', 'en': 'Reference price'},
     'price_per_place_period': {'nl': 'Prijs per plek per periode (EUR)', 'en': 'Price per place per period (EUR)'},
@@ -259,6 +271,7 @@ _COMMON: dict[str, dict[str, str]] = {
     "value_suffix": {"nl": "{label}: waarde (0-1)", "en": "{label}: value (0-1)"},
     "direction.up": {"nl": "omhoog", "en": "up"},
     "direction.down": {"nl": "omlaag", "en": "down"},
+    "page_of": {"nl": "pagina {page} van {pages}", "en": "page {page} of {pages}"},
 }  # fmt: skip
 
 _SUMMARY: dict[str, dict[str, str]] = {
@@ -517,6 +530,14 @@ _ALLOCATION: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 _EXCHANGE: dict[str, dict[str, str]] = {
+    "payment_sign": {"nl": "+ = betaalt, - = ontvangt", "en": "+ = pays, - = receives"},
+    "role.pays": {"nl": "betaalt", "en": "pays"},
+    "role.receives": {"nl": "ontvangt", "en": "receives"},
+    "role.neither": {"nl": "geen", "en": "neither"},
+    "pays_whom": {"nl": "{payer} betaalt {amount} aan {receiver}.", "en": "{payer} pays {amount} to {receiver}."},
+    "pays_whom_places": {"nl": "{payer} betaalt {amount} aan {receiver} voor {places} plekken.", "en": "{payer} pays {amount} to {receiver} for {places} places."},
+    "eur_million": {"nl": "EUR {x} mln", "en": "EUR {x} M"},
+    "eur": {"nl": "EUR {x}", "en": "EUR {x}"},
     "relaxation_infeasible": {"nl": "de relaxatie is ook onoplosbaar", "en": "the relaxation is infeasible too"},
     "min_keep": {"nl": "{who}, {group}: moet minstens {keep:places} van de eigen taak {task:places} zelf houden, maar kan er maar {can:places} huisvesten; de ondergrens moet {need:places} plaatsen ruimer", "en": "{who}, {group}: must keep at least {keep:places} of its own task {task:places}, but can house only {can:places}; the lower bound must give by {need:places} places"},
     "max_extra": {"nl": "{who}, {group}: mag hoogstens {limit:places} extra overnemen, maar moet er {must:places} overnemen om de regionale taak te halen; de bovengrens moet {need:places} plaatsen ruimer", "en": "{who}, {group}: may take over at most {limit:places} extra, but must take {must:places} to meet the regional task; the upper bound must give by {need:places} places"},
