@@ -3,6 +3,8 @@ advice is there and its numbers equal the CSV results."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -11,6 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from PIL import Image
+
+from tests.outputs.conftest import pdf_missing
 
 
 def _nl(value: float, digits: int = 0) -> str:
@@ -22,8 +26,13 @@ def _nl(value: float, digits: int = 0) -> str:
 @pytest.fixture(scope="module")
 def memo(council_dir: Path, tmp_path_factory) -> dict:
     if shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but poppler-utils (pdftotext, pdftoppm) is not installed")
         pytest.skip("poppler-utils (pdftotext, pdftoppm) is not installed")
     pdf = council_dir / "raadsbijlage.pdf"
+    if not pdf.exists():
+        info = json.loads((council_dir / "run.json").read_text(encoding="utf-8"))
+        pdf_missing(info.get("outputs", {}).get("warnings"))
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout  # fmt: skip
     pages = text.split("\f")
