@@ -128,5 +128,10 @@ def test_run_json_records_the_pdf_when_it_is_made(council_dir: Path) -> None:
     info = json.loads((council_dir / "run.json").read_text(encoding="utf-8"))
     if not (council_dir / "raadsbijlage.pdf").exists():
         pdf_missing(info["outputs"]["warnings"])
-    assert info["outputs"] == {"memo_pdf": True, "memo_pdf_engine": "WeasyPrint", "warnings": []}
+    assert info["outputs"] == {
+        "memo_pdf": True,
+        "memo_pdf_engine": "WeasyPrint",
+        "background": None,
+        "warnings": [],
+    }
     assert "raadsbijlage.pdf" in info["files"]

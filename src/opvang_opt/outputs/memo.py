@@ -31,6 +31,7 @@ import pandas as pd
 from jinja2 import Environment, select_autoescape
 from matplotlib.figure import Figure
 
+from opvang_opt.connectors.tiles import LICENCES, Background, TileSource
 from opvang_opt.exchange.settlement import PAYMENT_SIGN
 from opvang_opt.outputs import content
 from opvang_opt.outputs.maps import (
@@ -41,6 +42,7 @@ from opvang_opt.outputs.maps import (
     poi_label,
 )
 from opvang_opt.outputs.privacy import Profile
+from opvang_opt.outputs.static import background_note, draw_background, shown_attribution
 from opvang_opt.pipeline import RunResult
 from opvang_opt.texts import CATALOGUE, Lang, fmt_number, render, t
 
@@ -48,6 +50,8 @@ NEAREST_POIS = 6
 """Services drawn and listed on a site's detail map (nearest first)."""
 DETAIL_RADIUS_M = 1500.0
 """Services within this distance are drawn on the detail map."""
+DETAIL_PX = 820
+"""Width in pixels of a detail map's background (the figure at 130 dpi)."""
 LOW_ROBUSTNESS = 0.5
 """Below this share of SMAA samples the memo calls the choice sensitive."""
 
@@ -126,14 +130,25 @@ def _nearest_pois(result: RunResult, geom: Any) -> list[dict[str, Any]]:
     return sorted(nearest, key=lambda p: p["distance"])[:NEAREST_POIS]
 
 
-def detail_map(result: RunResult, site_id: str, lang: Lang) -> Figure:
+def detail_map(
+    result: RunResult, site_id: str, lang: Lang, tiles: TileSource | None = None
+) -> Figure:
     """A detail map of one site: the plot, its unit layout and the nearest services.
+
+    With ``tiles``, a background map is drawn under it (the memo says under the map
+    whether it was drawn, and credits it).
 
     Returns
     -------
     matplotlib.figure.Figure
         About 16 x 10 cm; the legend sits inside the figure, below the map.
     """
+    return _detail_map(result, site_id, lang, tiles)[0]
+
+
+def _detail_map(
+    result: RunResult, site_id: str, lang: Lang, tiles: TileSource | None
+) -> tuple[Figure, Background | None]:
     sites = result.siting.sites
     id_col = result.inputs.siting.id_column
     site = sites[sites[id_col].astype(str) == site_id]
@@ -172,8 +187,9 @@ def detail_map(result: RunResult, site_id: str, lang: Lang) -> Figure:
     ax.set_ylim(miny - pad, maxy + pad)
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_xlabel("")
     ax.set_ylabel("")
+    ax.set_xlabel("")
+    bg = draw_background(ax, tiles, DETAIL_PX)
     span = (maxx - minx) + 2 * pad
     length = 10 ** math.floor(math.log10(max(span / 4, 1)))
     x0, y0 = minx - pad + span * 0.04, miny - pad + ((maxy - miny) + 2 * pad) * 0.05
@@ -185,7 +201,7 @@ def detail_map(result: RunResult, site_id: str, lang: Lang) -> Figure:
     ] + [_dot(colours[c], poi_label(c, lang)) for c in cats]
     fig.legend(handles=handles, loc="outside lower center", ncol=min(4, len(handles)),
                fontsize=7, frameon=False)  # fmt: skip
-    return fig
+    return fig, bg
 
 
 def _patch(face: str, edge: str, label: str) -> Any:
@@ -201,7 +217,9 @@ def _dot(colour: str, label: str) -> Any:
 
 
 # --------------------------------------------------------------------------- content
-def _site_pages(result: RunResult, lang: Lang) -> list[dict[str, Any]]:
+def _site_pages(
+    result: RunResult, lang: Lang, tiles: TileSource | None = None
+) -> list[dict[str, Any]]:
     s = result.siting
     id_col = result.inputs.siting.id_column
     name_col = content.site_name_column(result)
@@ -249,7 +267,7 @@ def _site_pages(result: RunResult, lang: Lang) -> list[dict[str, Any]]:
                     "reason": _reason_text(r.get("reason"), lang),
                 }
         pois = _nearest_pois(result, row.geometry)
-        fig = detail_map(result, site_id, lang)
+        fig, bg = _detail_map(result, site_id, lang, tiles)
         pages.append(
             {
                 "id": site_id,
@@ -278,6 +296,7 @@ def _site_pages(result: RunResult, lang: Lang) -> list[dict[str, Any]]:
                     for k, p in enumerate(pois, start=1)
                 ],
                 "map": _png(fig),
+                "map_note": background_note(tiles, bg, lang) if tiles is not None else None,
             }
         )
     return pages
@@ -407,11 +426,15 @@ def _choices(result: RunResult, lang: Lang) -> list[tuple[str, str]]:
 
 
 def memo_context(
-    result: RunResult, images: dict[str, bytes], lang: Lang, profile: Profile
+    result: RunResult,
+    images: dict[str, bytes],
+    lang: Lang,
+    profile: Profile,
+    tiles: TileSource | None = None,
 ) -> dict[str, Any]:
     """Everything the memo shows, with numbers already formatted."""
     sc = result.scenario
-    pages = _site_pages(result, lang)
+    pages = _site_pages(result, lang, tiles)
     ex = None
     if result.exchange is not None:
         tables = content.exchange_tables(result)
@@ -434,6 +457,15 @@ def memo_context(
             "sign": PAYMENT_SIGN[lang],
             "savings": _eur(facts.get("savings"), lang) if facts else "-",
         }
+    # credit what the memo's maps show: the data, and the background where one was drawn
+    sources = content.data_sources(result, lang)
+    credits = [shown_attribution(result, lang)]
+    if tiles is not None and tiles.drawn:
+        credits.append(t("map.tiles_credit", lang, attribution=tiles.attribution))
+        sources.append({"layer": t("memo.background_layer", lang), "features": "",
+                        "source": tiles.attribution,
+                        "licence": LICENCES.get(tiles.provider, "")})  # fmt: skip
+    credits = [c for c in credits if c]
     return {
         "title": sc.outputs.title or sc.title or sc.name,
         "scenario": sc.name,
@@ -446,8 +478,8 @@ def memo_context(
         "robustness": _robustness(result, lang),
         "exchange": ex,
         "choices": _choices(result, lang),
-        "sources": content.data_sources(result, lang),
-        "attribution": content.attribution(result, lang),
+        "sources": sources,
+        "attribution": "; ".join(credits),
         "capacity_method": sc.siting.capacity.method,
         "profile": profile,
         "lang": lang,
@@ -474,6 +506,7 @@ table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 1.5mm 
 th, td { border: 1px solid #bbb; padding: 0.6mm 1.2mm; text-align: left; vertical-align: top; }
 th { background: #eee; } td.num { text-align: right; }
 img { max-width: 100%; } img.detail { max-height: 68mm; display: block; margin: auto; } .meta { color: #555; font-size: 9pt; }
+.caption { color: #333; font-size: 7.5pt; text-align: center; margin: 0.5mm 0 1mm; }
 ul.toc { list-style: none; padding: 0; } ul.toc a { color: #111; text-decoration: none; }
 ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 .cols { display: flex; gap: 6mm; } .cols > div { flex: 1; }
@@ -503,6 +536,7 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 <h2>{{ tx("memo.site_heading", n=loop.index, name=s.name) }}</h2>
 <p class="meta">{{ tx("memo.site_meta", id=s.id, rank=s.rank, score=s.score) }}</p>
 <img class="detail" src="{{ s.map }}" alt="{{ tx("memo.detail_alt", name=s.name) }}">
+{% if s.map_note %}<p class="caption">{{ s.map_note }}</p>{% endif %}
 <div class="cols"><div>
 <table>
 <tr><th>{{ tx("memo.municipality") }}</th><td>{{ s.place.municipality }}</td></tr>
@@ -558,15 +592,24 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 
 
 def build_memo_html(
-    result: RunResult, images: dict[str, bytes], lang: Lang = "nl", profile: Profile = "council"
+    result: RunResult,
+    images: dict[str, bytes],
+    lang: Lang = "nl",
+    profile: Profile = "council",
+    tiles: TileSource | None = None,
 ) -> str:
-    """The memo as one self-contained HTML page (images embedded)."""
+    """The memo as one self-contained HTML page (images embedded), in ``lang``.
+
+    ``images`` is the regional map (:func:`~opvang_opt.outputs.static.render_static`);
+    ``tiles``, when given, draws a background under each site's detail map."""
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 
     def tx(key: str, **params: Any) -> str:
         return t(key, lang, **params)
 
-    return env.from_string(_TEMPLATE).render(c=memo_context(result, images, lang, profile), tx=tx)
+    return env.from_string(_TEMPLATE).render(
+        c=memo_context(result, images, lang, profile, tiles), tx=tx
+    )
 
 
 PANGO_INSTALL = "apt-get install libpango-1.0-0 libpangoft2-1.0-0"

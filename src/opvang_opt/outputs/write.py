@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
+from opvang_opt.connectors.tiles import TileSource
 from opvang_opt.io.results import atomic_results_dir
 from opvang_opt.outputs.content import localised
 from opvang_opt.outputs.maps import build_map
@@ -27,6 +28,7 @@ from opvang_opt.outputs.safe import write_csv
 from opvang_opt.outputs.static import render_static
 from opvang_opt.outputs.tables import build_workbook, result_tables
 from opvang_opt.pipeline import RunResult
+from opvang_opt.schema.sources import default_cache_dir
 from opvang_opt.texts import Lang, Message
 
 RESULT_FILES = (
@@ -115,6 +117,17 @@ def _gpkg_frame(result: RunResult, lang: Lang) -> pd.DataFrame:
     return sites
 
 
+def tile_source(result: RunResult) -> TileSource | None:
+    """The background tiles the scenario asks for (``outputs.background``), or ``None``."""
+    cfg = result.scenario.outputs.background
+    if cfg is None:
+        return None
+    cache = cfg.cache_dir if cfg.cache_dir is not None else default_cache_dir() / "tiles"
+    return TileSource(
+        cfg.provider, cache, url=cfg.url, attribution=cfg.attribution, timeout=cfg.timeout_s
+    )
+
+
 def default_profile(result: RunResult) -> Profile:
     """The scenario's ``outputs.profile`` when it has one, else ``council``."""
     return check_profile(result.scenario.outputs.profile)
@@ -193,14 +206,15 @@ def write_results(
             (tmp / name).parent.mkdir(exist_ok=True)
             write_csv(table, tmp / name)
         build_map(result, lang, profile).save(str(tmp / "map.html"))
-        images = render_static(result, lang)
+        tiles = tile_source(result)
+        images = render_static(result, lang, tiles)
         (tmp / "map.png").write_bytes(images["png"])
         (tmp / "map.pdf").write_bytes(images["pdf"])
         (tmp / "report.html").write_text(
             build_report(result, images, lang, profile), encoding="utf-8"
         )
         build_workbook(result_tables(result, lang, profile), lang).save(tmp / "results.xlsx")
-        memo = build_memo_html(result, images, lang, profile)
+        memo = build_memo_html(result, images, lang, profile, tiles)
         (tmp / "raadsbijlage.html").write_text(memo, encoding="utf-8")
         problem = pdf_engine_problem()
         if problem is None:
@@ -211,6 +225,8 @@ def write_results(
                     "stage.write.memo_pdf_skipped", {"reason": problem, "install": PANGO_INSTALL}
                 )
             )
+        if tiles is not None and tiles.failed is not None:
+            warnings.append(Message("stage.write.tiles_failed", {"reason": tiles.failed}))
         files = [p.relative_to(tmp).as_posix() for p in sorted(tmp.rglob("*")) if p.is_file()] + [
             "run.json"
         ]
@@ -218,6 +234,15 @@ def write_results(
         info["outputs"] = {
             "memo_pdf": problem is None,
             "memo_pdf_engine": "WeasyPrint" if problem is None else None,
+            "background": None
+            if tiles is None
+            else {
+                "provider": tiles.provider,
+                "server": tiles.host,
+                "maps_with_background": tiles.drawn,
+                "tiles_fetched": tiles.fetched,
+                "failed": tiles.failed,
+            },
             "warnings": [w.render(lang) for w in warnings],
         }
         (tmp / "run.json").write_text(

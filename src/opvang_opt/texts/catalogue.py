@@ -799,6 +799,7 @@ _MEMO: dict[str, dict[str, str]] = {
     "features": {"nl": "Objecten", "en": "Features"},
     "source": {"nl": "Bron", "en": "Source"},
     "licence": {"nl": "Licentie", "en": "Licence"},
+    "background_layer": {"nl": "achtergrondkaart", "en": "background map"},
     "map_data": {"nl": "Kaartgegevens: {attribution}.", "en": "Map data: {attribution}."},
     "made_with": {"nl": "Gemaakt met opvang-opt. Kenmerk van het scenario: {hash}.", "en": "Made with opvang-opt. Scenario reference: {hash}."},
 }  # fmt: skip
