@@ -10,7 +10,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyogrio
 import pytest
 from PIL import Image
 
@@ -41,6 +43,15 @@ def memo(council_dir: Path, tmp_path_factory) -> dict:
     return {"text": " ".join(text.split()), "pages": [" ".join(p.split()) for p in pages
                                                       if p.strip()],
             "images": sorted(imgs.glob("p-*.png"))}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def memo_layout(memo: dict, council_dir: Path) -> list[str]:
+    """The memo's pages as ``pdftotext -layout`` lays them out (table rows on one line)."""
+    pdf = council_dir / "raadsbijlage.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    return [" ".join(p.split(" ")) for p in text.split("\f") if p.strip()]
 
 
 def test_memo_pages_render(memo: dict) -> None:
@@ -108,3 +119,79 @@ def test_memo_html_has_the_same_advice(memo: dict, council_dir: Path) -> None:
     html = (council_dir / "raadsbijlage.html").read_text(encoding="utf-8")
     assert "Diemen betaalt EUR 2,04 mln aan Ouder-Amstel voor 66 plekken." in html
     assert "http://" not in html and "https://" not in html  # self-contained
+
+
+MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+             "september", "oktober", "november", "december")  # fmt: skip
+
+
+def _site_pages(memo: dict, short: pd.DataFrame) -> list[tuple[pd.Series, str]]:
+    out = []
+    for k, (_, row) in enumerate(short.sort_values("rank").iterrows(), start=1):
+        page = next(p for p in memo["pages"] if f"Locatie {k}: {row['name']} Locatie-id" in p)
+        out.append((row, page))
+    return out
+
+
+def test_when_and_risks_follow_the_shortlist(memo: dict, council_dir: Path) -> None:
+    sites = pyogrio.read_dataframe(council_dir / "longlist_scored.gpkg",
+                                   layer="longlist_scored", read_geometry=False)  # fmt: skip
+    short = sites[sites["shortlisted"].astype(bool)]
+    assert len(short) == len(pd.read_csv(council_dir / "shortlist.csv"))
+    first = memo["pages"][0]
+    last = pd.Timestamp(short["available_from"].max())  # the demo: 2028-05-08
+    when = f"De laatste locatie is beschikbaar vanaf {last.day} {MONTHS_NL[last.month - 1]} "
+    assert when + str(last.year) in first
+    for _, row in short.iterrows():
+        risk = f"{row['name']} heeft een bestemmingswijziging nodig."
+        assert (risk in first) == bool(row["zoning_change_needed"]), row["name"]
+    assert "Dit is een voorbeeld met verzonnen gegevens." in first  # the demo is fictitious
+
+
+def test_site_pages_hold_place_cost_id_and_points_that_add_up(
+    memo: dict, council_dir: Path, memo_layout: list[str]
+) -> None:
+    short = pd.read_csv(council_dir / "shortlist.csv")
+    for row, page in _site_pages(memo, short):
+        assert f"Locatie-id {row['site_id']}" in page
+        assert f"Kosten (raming) EUR {_nl(row['cost_estimate_eur'] / 1e6, 2)} mln" in page
+        assert f"Gemeente {row['municipality']}" in page
+        # the score table: the points (100 x weight x value) add up to the site's score
+        layout = next(p for p in memo_layout if f"Locatie-id {row['site_id']}" in p)
+        table = layout.split("Punten", 1)[1].split("Sterk:", 1)[0]
+        points = [float(m.replace(",", ".")) for m in
+                  re.findall(r"\s(\d+,\d)\s*$", table, flags=re.MULTILINE)]  # fmt: skip
+        assert len(points) >= 5  # the demo's ten criteria (labels may wrap)
+        assert abs(sum(points) - row["score"]) <= 0.05 * len(points) + 0.05
+
+
+def test_exchange_page_table_equals_side_payments(memo: dict, council_dir: Path) -> None:
+    pay = pd.read_csv(council_dir / "side_payments.csv")
+    page = next(p for p in memo["pages"] if p.startswith("Raadsbijlage")
+                and "Regionale uitruil en verevening Gemeenten" in p)  # fmt: skip
+    for _, r in pay.iterrows():
+        role = "betaalt" if r["payment"] > 0 else "ontvangt"
+        cells = (f"{r['municipality']} {_nl(r['cost_no_exchange'])} {_nl(r['cost_exchange'])} "
+                 f"{_nl(r['payment'])} {role} {_nl(r['cost_after_payment'])}")  # fmt: skip
+        assert cells in page, cells
+    # every payer's sentence on the exchange page too (same as page one)
+    for sentence in re.findall(r"\S+ betaalt EUR [\d,.]+ mln aan \S+ voor \d+ plekken\.",
+                               memo["pages"][0]):  # fmt: skip
+        assert sentence in page
+
+
+def test_maps_are_drawn_on_their_pages(memo: dict) -> None:
+    """The site pages and the regional map page carry a coloured map image (grey text and
+    table rules alone have no saturated pixels)."""
+    n_maps = 0
+    for text, path in zip(memo["pages"], memo["images"], strict=True):
+        is_site = "Locatie-id" in text
+        is_map = "Kaart van de regio" in text and "Inhoud" not in text  # not the contents
+        if not (is_site or is_map):
+            continue
+        im = Image.open(path).convert("RGB")
+        px = np.asarray(im).astype(int)
+        colourful = (px.max(axis=2) - px.min(axis=2)) > 60
+        assert colourful.mean() > 0.03, path.name
+        n_maps += 1
+    assert n_maps >= 3  # two site pages and the regional map in the demo
