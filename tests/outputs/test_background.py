@@ -220,7 +220,7 @@ def test_scenario_option_draws_the_background_on_every_static_map(
     html = (out / "raadsbijlage.html").read_text(encoding="utf-8")
     credit = "Achtergrondkaart: Kaartgegevens (C) Kadaster"  # BRT's own credit line
     assert html.count(credit) >= n_sites  # under each detail map, and on the sources page
-    assert "OpenStreetMap" not in html.split('id="bronnen"')[1]
+    assert "OpenStreetMap" not in html.split('id="sources"')[1]
 
 
 @pytest.mark.slow

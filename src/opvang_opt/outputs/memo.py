@@ -1,18 +1,21 @@
 # ruff: noqa: E501  (the HTML template reads best with long lines)
 """The decision memo for the council (``raadsbijlage.pdf`` and ``raadsbijlage.html``).
 
-Page one is the advice in plain Dutch (B1): what is proposed, how many places against the
-target, what it costs, the main risks and who pays whom. Then one page per shortlisted
+Page one is the advice in plain language (B1): what is proposed, how many places against
+the target, what it costs, the main risks and who pays whom. Then one page per shortlisted
 site (detail map with the unit layout and the nearest services, place, capacity, score
 breakdown, strengths and weaknesses, what leaving it out would cost), the regional map,
 the robustness in words, the exchange, method and assumptions, the choices that matter
-and the sources with their licences. Contents and page numbers.
+and the sources with their licences. Contents and page numbers. Every text comes from the
+catalogue (``memo.*``): Dutch by default, English with ``lang="en"``.
 
 Engine: WeasyPrint. It is a maintained, pip-installable Python library that implements
 CSS paged media (``@page`` margins, ``counter(page)``, ``target-counter()`` for the page
 numbers in the contents), so the PDF is made without a browser at run time and the HTML
 file is the very same document. Headless Chromium's print has no ``target-counter`` and
-would make a browser a runtime dependency of ``opvang-opt run``.
+would make a browser a runtime dependency of ``opvang-opt run``. WeasyPrint loads the
+system libraries Pango and HarfBuzz; where they are missing :func:`pdf_engine_problem`
+says so and the writer keeps the HTML and skips the PDF with a warning.
 
 Every text from an input file is escaped by Jinja2's autoescape. No file paths are shown.
 """
@@ -511,7 +514,7 @@ ul.toc { list-style: none; padding: 0; } ul.toc a { color: #111; text-decoration
 ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 .cols { display: flex; gap: 6mm; } .cols > div { flex: 1; }
 </style></head><body>
-<section class="first advice" id="advies">
+<section class="first advice" id="advice">
 <h1>{{ tx("memo.advice_title", title=c.title) }}</h1>
 <p class="meta">{{ tx("memo.meta", scenario=c.scenario, date=c.run_date, hash=c.hash) }}</p>
 {% if c.fictitious %}<p class="fictitious">{{ tx("map.fictitious") }}.</p>{% endif %}
@@ -524,11 +527,11 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 <h3>{{ tx("memo.contents") }}</h3>
 <ul class="toc">
 {% for s in c.sites %}<li><a href="#{{ s.anchor }}">{{ tx("memo.site_heading", n=loop.index, name=s.name) }}</a></li>{% endfor %}
-<li><a href="#kaart">{{ tx("memo.regional_map") }}</a></li>
-<li><a href="#robuustheid">{{ tx("memo.robustness") }}</a></li>
-{% if c.exchange %}<li><a href="#uitruil">{{ tx("memo.exchange") }}</a></li>{% endif %}
-<li><a href="#methode">{{ tx("memo.method") }}</a></li>
-<li><a href="#bronnen">{{ tx("memo.sources") }}</a></li>
+<li><a href="#regional-map">{{ tx("memo.regional_map") }}</a></li>
+<li><a href="#robustness">{{ tx("memo.robustness") }}</a></li>
+{% if c.exchange %}<li><a href="#exchange">{{ tx("memo.exchange") }}</a></li>{% endif %}
+<li><a href="#method">{{ tx("memo.method") }}</a></li>
+<li><a href="#sources">{{ tx("memo.sources") }}</a></li>
 </ul>
 </section>
 {% for s in c.sites %}
@@ -562,11 +565,11 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 {% else %}{{ tx("memo.drop_infeasible") }}{% if s.drop.reason %} ({{ s.drop.reason }}){% endif %}.{% endif %}</p>{% endif %}
 </section>
 {% endfor %}
-<section class="page" id="kaart"><h2>{{ tx("memo.regional_map") }}</h2>
+<section class="page" id="regional-map"><h2>{{ tx("memo.regional_map") }}</h2>
 <img src="{{ c.regional_map }}" alt="{{ tx("memo.regional_map") }}"></section>
-<section class="page" id="robuustheid"><h2>{{ tx("memo.robustness") }}</h2>
+<section class="page" id="robustness"><h2>{{ tx("memo.robustness") }}</h2>
 {% for p in c.robustness %}<p>{{ p }}</p>{% endfor %}
-{% if c.exchange %}</section><section class="page" id="uitruil"><h2>{{ tx("memo.exchange") }}</h2>
+{% if c.exchange %}</section><section class="page" id="exchange"><h2>{{ tx("memo.exchange") }}</h2>
 <p>{{ tx("memo.exchange_intro", savings=c.exchange.savings) }}</p>
 {% for s in c.exchange.sentences %}<p class="payment">{{ s }}</p>{% endfor %}
 <p>{{ tx("memo.sign_explained", sign=c.exchange.sign) }}</p>
@@ -574,13 +577,13 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 {% for r in c.exchange.rows %}<tr><td>{{ r.municipality }}</td><td class="num">{{ r.no_exchange }}</td><td class="num">{{ r.exchange }}</td><td class="num">{{ r.payment }}</td><td>{{ r.role }}</td><td class="num">{{ r.after }}</td></tr>{% endfor %}
 </table>{% endif %}
 </section>
-<section class="page" id="methode"><h2>{{ tx("memo.method") }}</h2>
+<section class="page" id="method"><h2>{{ tx("memo.method") }}</h2>
 <p>{{ tx("memo.method_text") }} {{ tx("memo.capacity_packing") if c.capacity_method == "packing" else tx("memo.capacity_density") }}</p>
 <p>{{ tx("memo.small_counts") }}</p>
 <h3>{{ tx("memo.choices") }}</h3>
 <table>{% for k, v in c.choices %}<tr><th>{{ k }}</th><td>{{ v }}</td></tr>{% endfor %}</table>
 </section>
-<section class="page" id="bronnen"><h2>{{ tx("memo.sources") }}</h2>
+<section class="page" id="sources"><h2>{{ tx("memo.sources") }}</h2>
 <table><tr><th>{{ tx("memo.layer") }}</th><th>{{ tx("memo.features") }}</th><th>{{ tx("memo.source") }}</th><th>{{ tx("memo.licence") }}</th></tr>
 {% for s in c.sources %}<tr><td>{{ s.layer }}</td><td class="num">{{ s.features }}</td><td>{{ s.source }}</td><td>{{ s.licence }}</td></tr>{% endfor %}
 </table>
