@@ -218,7 +218,7 @@ def test_scenario_option_draws_the_background_on_every_static_map(
     assert info["outputs"]["warnings"] == []
     assert _magenta_share((out / "map.png").read_bytes()) > 0.2
     html = (out / "raadsbijlage.html").read_text(encoding="utf-8")
-    credit = "Achtergrondkaart: Kaartgegevens (C) Kadaster"  # BRT's own credit line
+    credit = "Achtergrondkaart: (C) Kadaster / PDOK, BRT-Achtergrondkaart"
     assert html.count(credit) >= n_sites  # under each detail map, and on the sources page
     assert "OpenStreetMap" not in html.split('id="sources"')[1]
 

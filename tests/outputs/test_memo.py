@@ -203,3 +203,42 @@ def test_maps_are_drawn_on_their_pages(memo: dict, council_dir: Path, tmp_path: 
         assert maps, f"page {n} has no map image"
         colourful = max(float(((px.max(axis=2) - px.min(axis=2)) > 60).mean()) for px in maps)
         assert colourful > 0.005, f"page {n}: the map shows no coloured feature"
+
+
+def test_english_memo_is_complete(english_dir: Path) -> None:
+    """``--lang en``: the same memo in English (the catalogue's ``memo.*`` texts)."""
+    html = (english_dir / "raadsbijlage.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", re.sub(r"base64,[A-Za-z0-9+/=]+", "", html)).split())
+    short = pd.read_csv(english_dir / "shortlist.csv")
+    run = json.loads((english_dir / "run.json").read_text(encoding="utf-8"))
+    capacity = f"{int(short['capacity_places'].sum()):,}"
+    for part in (
+        '<html lang="en">',
+        f"We propose to build modular temporary homes on {len(short)} sites:",
+        f"Together these sites offer {capacity} places.",
+        f"The target is {run['siting']['target']:,} places.",
+        "Diemen pays EUR 2.04 M to Ouder-Amstel for 66 places.",
+        "What are the risks?",
+        "Contents",
+        "Score per criterion",
+        "How certain is the choice?",
+        "Regional exchange and side payments",
+        "+ = pays, - = receives",
+        "Method and assumptions",
+        "The choices that matter",
+        "Sources and licences",
+    ):
+        assert part in (html if part.startswith("<") else text), part
+    # (criterion labels and site names are input text: Dutch in the demo, and left alone)
+    for dutch in ("Wat stellen we voor", "betaalt", " plekken", "Locatie-id", "Gemeente ",
+                  "Bronnen", "pagina", "Inhoud"):  # fmt: skip
+        assert dutch not in text, dutch
+    pdf = english_dir / "raadsbijlage.pdf"
+    if not pdf.exists():
+        pdf_missing(run["outputs"]["warnings"])
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftotext) is not installed")
+    pages = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")  # fmt: skip
+    pages = [p for p in pages if p.strip()]
+    assert f"page 1 of {len(pages)}" in " ".join(pages[0].split())

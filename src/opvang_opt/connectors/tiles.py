@@ -49,6 +49,14 @@ LICENCES: dict[str, str] = {
 """The licence of each provider's map data (BRT-Achtergrondkaart: Kadaster, CC BY 4.0;
 OpenStreetMap: ODbL)."""
 
+CREDITS: dict[str, str] = {
+    "brt": "(C) Kadaster / PDOK, BRT-Achtergrondkaart",
+    "brt_grijs": "(C) Kadaster / PDOK, BRT-Achtergrondkaart",
+    "brt_pastel": "(C) Kadaster / PDOK, BRT-Achtergrondkaart",
+}
+"""Credit lines that read the same in Dutch and English (xyzservices' own line for BRT is
+Dutch, "Kaartgegevens (C) Kadaster"); other providers use xyzservices' line."""
+
 TILE = 256
 """Tile size in pixels."""
 EARTH = 2 * math.pi * 6378137.0
@@ -125,7 +133,7 @@ class TileSource:
         spec = xyz.query_name(PROVIDERS[provider])
         self.provider = provider
         self.template = url or spec.build_url(x="{x}", y="{y}", z="{z}")
-        self.attribution = attribution or str(spec.get("attribution", ""))
+        self.attribution = attribution or CREDITS.get(provider) or str(spec.get("attribution"))
         self.min_zoom = int(spec.get("min_zoom") or 0)
         self.max_zoom = int(spec.get("max_zoom") or 19)
         self.timeout = timeout
@@ -270,4 +278,4 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first[:200]}" if first else type(exc).__name__
 
 
-__all__ = ["LICENCES", "PROVIDERS", "Background", "TileSource"]
+__all__ = ["CREDITS", "LICENCES", "PROVIDERS", "Background", "TileSource"]
