@@ -791,7 +791,7 @@ _MEMO: dict[str, dict[str, str]] = {
     "selection.optimise": {"nl": "rekenmodel (optimalisatie)", "en": "solver (optimisation)"},
     "objective.people": {"nl": "kwaliteit per benodigde plek", "en": "quality per needed place"},
     "objective.cost": {"nl": "laagste kosten", "en": "lowest cost"},
-    "objective.sites": {"nl": "zo min mogelijk locaties", "en": "as few sites as possible"},
+    "objective.sites": {"nl": "zo weinig mogelijk locaties", "en": "as few sites as possible"},
     "objective.spread": {"nl": "spreiding", "en": "spread"},
     "objective.score": {"nl": "hoogste score", "en": "highest score"},
     "objective.score_x_capacity": {"nl": "score maal capaciteit", "en": "score times capacity"},
