@@ -45,10 +45,12 @@ RESULT_FILES = (
     "map.png",
     "map.pdf",
     "report.html",
+    "raadsbijlage.html",
     "results.xlsx",
 )
 """The files a run writes (tradeoff, sensitivity, SMAA shortlists and counterfactuals only
-when enabled and the target is met)."""
+when enabled and the target is met; ``raadsbijlage.pdf`` besides, where WeasyPrint loads
+Pango: see :data:`MEMO_FILES`)."""
 
 ALLOCATION_FILES = (
     "analyst/allocation.csv",
