@@ -214,6 +214,8 @@ def load_inputs(scenario: Scenario) -> Inputs:
             )
         except DataError as exc:
             problems += exc.problems or [Problem(exc.summary)]
+        else:
+            reports += planning.reports
     return _checked(scenario, layers, graphs, tables, reports, problems, t0, planning)
 
 
@@ -306,6 +308,8 @@ def _checked(
             problems += longlist_problems(
                 scenario.planning, layers[s.longlist], str(scenario.layers[s.longlist].path),
                 len(scenario.region.municipalities),
+                candidates=planning.candidates if planning is not None else None,
+                id_column=scenario.layers[s.longlist].id_column or "site_id",
             )  # fmt: skip
     svc_raw = {k: tables.pop(k) for k in SERVICES_TABLES if k in tables}
     region = check_region(scenario, layers, tables)

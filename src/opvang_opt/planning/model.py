@@ -91,6 +91,7 @@ def build_model(
     soft_all: bool = False,
     objective: Literal["cost", "shortfall"] = "cost",
     implied_continuous: bool = False,
+    strengthen: bool = True,
 ) -> tuple[mathopt.Model, _Vars]:
     """Build the MathOpt model of an instance.
 
@@ -105,6 +106,13 @@ def build_model(
     objective
         ``cost``: the discounted total cost; ``shortfall``: the unmet places of the hard
         groups (the diagnosis' minimum shortfall).
+    implied_continuous
+        Keep builds, moves, closures and unmet places continuous (MIP backends).
+    strengthen
+        With ``tight``: also the strengthening of :func:`_strengthen` (openings as the
+        permit window of the start, existing sites open until their permit end, and the
+        aggregate block-rounding cuts per period and municipality). ``False`` gives the
+        tight formulation as it was before (kept as a test reference).
 
     Returns
     -------
@@ -263,6 +271,9 @@ def build_model(
                 if inst.hard[g]:
                     shortfall_terms.append(u)
 
+    if tight and strengthen:
+        _strengthen(m, inst, v, by_muni)
+
     # budgets
     for year, budget in inst.budgets.items():
         spend = []
@@ -283,6 +294,81 @@ def build_model(
         obj = mathopt.fast_sum(shortfall_terms)
     m.minimize(obj)
     return m, v
+
+
+def _strengthen(
+    m: mathopt.Model, inst: PlanningInstance, v: _Vars, by_muni: dict[int, list[int]]
+) -> None:
+    """Tighten the tight formulation without changing its optimum.
+
+    1. Being open costs nothing by itself (only units, builds, moves and starts cost), so a
+       site may as well be open over its whole permit window once it has started, and an
+       existing site over every period up to its permit end: ``open[s, t]`` equals the sum
+       of the starts in the window ``t - permit + 1 .. t`` (candidates), and is fixed to 1
+       (existing sites). Every plan keeps its cost with these openings; the solver branches
+       on starts only.
+    2. Block rounding, per period and municipality (and per group): the units standing on
+       the sites ``S'`` that may house a set of groups ``G'`` come in multiples of ``b``
+       (the gcd of their blocks), so with ``Y = sum_s block_s * blocks_s / b`` integer,
+       ``b * Y + sum_g unmet_g / ppu_g >= D = sum_g task_g / ppu_g`` holds in every plan.
+       Its mixed-integer rounding (MIR) cut, with ``d = D / b`` and ``f = d - floor(d)``::
+
+           sum_g unmet_g / ppu_g >= b * f * (ceil(d) - Y)
+
+       is valid for every integer ``Y``: at ``Y = floor(d)`` it is the row itself, it is
+       looser below, and void at ``ceil(d)`` and above. The LP relaxation can no longer
+       build a fraction of a block to meet the last few places; it must pay for them.
+       Multiplied by the lcm of the places per unit so that every coefficient is an
+       integer (CP-SAT takes the same model).
+    """
+    T, G = inst.n_periods, len(inst.groups)
+    for s, site in enumerate(inst.sites):
+        window_ok = site.existing and site.first_period == 0
+        for t in range(T):
+            if (s, t) not in v.open:
+                continue
+            if site.existing:
+                if window_ok and site.may_open(t):
+                    v.open[s, t].lower_bound = 1.0
+                else:
+                    window_ok = False
+                continue
+            window = [
+                v.start[s, u]
+                for u in range(max(0, t - site.permit_periods + 1), t + 1)
+                if (s, u) in v.start
+            ]
+            m.add_linear_constraint(v.open[s, t] == sum(window))
+    for t in range(T):
+        for mu, sites in by_muni.items():
+            here = [s for s in sites if (s, t) in v.blocks]
+            if not here:
+                continue
+            groups = [g for g in range(G) if (t, mu, g) in v.unmet]
+            subsets: list[list[int]] = [groups] if len(groups) > 1 else []
+            subsets += [[g] for g in groups]
+            for gs in subsets:
+                members = [s for s in here if any(inst.sites[s].groups[g] for g in gs)]
+                if not members:
+                    continue
+                b = math.gcd(*(inst.sites[s].block for s in members))
+                lcm = math.lcm(*(inst.places_per_unit[g] for g in gs))
+                # everything times lcm: L*D = sum_g task_g * (L / ppu_g), an integer
+                LD = sum(int(inst.tasks[t, mu, g]) * (lcm // inst.places_per_unit[g]) for g in gs)
+                Lb = lcm * b
+                if LD % Lb == 0:
+                    continue  # f = 0: the cut is the row itself
+                ceil_d = -(-LD // Lb)
+                Lbf = LD - Lb * (LD // Lb)  # L * b * f, an integer
+                y_ub = sum(inst.sites[s].max_blocks * inst.sites[s].block for s in members) // b
+                y = m.add_integer_variable(
+                    lb=0, ub=y_ub, name=f"y_{t}_{mu}_{'_'.join(map(str, gs))}"
+                )
+                m.add_linear_constraint(
+                    b * y == sum(inst.sites[s].block * v.blocks[s, t] for s in members)
+                )
+                w = sum((lcm // inst.places_per_unit[g]) * v.unmet[t, mu, g] for g in gs)
+                m.add_linear_constraint(w + Lbf * y >= Lbf * ceil_d)
 
 
 def _task_bound(inst: PlanningInstance, t: int, mu: int, g: int) -> int:
