@@ -172,6 +172,18 @@ def read_planning_tables(config: PlanningConfig, municipalities: list[str]) -> P
     DataError
         Listing every problem of every planning table at once.
     """
+    tables, problems = collect_planning_tables(config, municipalities)
+    if problems:
+        raise DataError(f"The planning tables have {len(problems)} problem(s)", problems)
+    return tables
+
+
+def collect_planning_tables(
+    config: PlanningConfig, municipalities: list[str]
+) -> tuple[PlanningTables, list[Problem]]:
+    """Read and check the planning tables; return what could be read and every problem
+    (the caller raises them together with the other inputs' problems), so that checks
+    across inputs (candidate ids against the longlist) still run."""
     problems: list[Problem] = []
     groups = [g.name for g in config.groups]
     labels = config.period_labels()
@@ -344,9 +356,7 @@ def read_planning_tables(config: PlanningConfig, municipalities: list[str]) -> P
                     out[c].append(val)
             candidates = pd.DataFrame(out)
 
-    if problems:
-        raise DataError(f"The planning tables have {len(problems)} problem(s)", problems)
-    return PlanningTables(tasks, stock, candidates, sources, tuple(reports))
+    return PlanningTables(tasks, stock, candidates, sources, tuple(reports)), problems
 
 
 def longlist_problems(

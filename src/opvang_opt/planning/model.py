@@ -320,6 +320,14 @@ def _strengthen(
        build a fraction of a block to meet the last few places; it must pay for them.
        Multiplied by the lcm of the places per unit so that every coefficient is an
        integer (CP-SAT takes the same model).
+    3. Aggregate capacity per period and municipality (and per group): the units that
+       meet the task stand on open sites, ``sum_s room_s * open[s, t] + sum_g unmet_g /
+       ppu_g >= D``; a knapsack row with a continuous slack, on which the solver's own
+       c-MIR separation finds cover cuts that no single site's row shows.
+
+    Every added row is implied by the model's rows for integer values (1, 3) or is the
+    MIR rounding of such an implied row (2); the tests compare the optimum with and
+    without them and with an exhaustive search on small instances.
     """
     T, G = inst.n_periods, len(inst.groups)
     for s, site in enumerate(inst.sites):
@@ -356,6 +364,14 @@ def _strengthen(
                 # everything times lcm: L*D = sum_g task_g * (L / ppu_g), an integer
                 LD = sum(int(inst.tasks[t, mu, g]) * (lcm // inst.places_per_unit[g]) for g in gs)
                 Lb = lcm * b
+                # the units must stand on open sites: a knapsack row with a continuous
+                # slack, from which the solver's c-MIR separator derives cover cuts
+                w = sum((lcm // inst.places_per_unit[g]) * v.unmet[t, mu, g] for g in gs)
+                room = sum(
+                    lcm * inst.sites[s].max_blocks * inst.sites[s].block * v.open[s, t]
+                    for s in members
+                )
+                m.add_linear_constraint(w + room >= LD)
                 if LD % Lb == 0:
                     continue  # f = 0: the cut is the row itself
                 ceil_d = -(-LD // Lb)
@@ -367,7 +383,6 @@ def _strengthen(
                 m.add_linear_constraint(
                     b * y == sum(inst.sites[s].block * v.blocks[s, t] for s in members)
                 )
-                w = sum((lcm // inst.places_per_unit[g]) * v.unmet[t, mu, g] for g in gs)
                 m.add_linear_constraint(w + Lbf * y >= Lbf * ceil_d)
 
 
@@ -386,6 +401,7 @@ def solve_model(
     soft_all: bool = False,
     objective: Literal["cost", "shortfall"] = "cost",
     hint: Plan | None = None,
+    strengthen: bool = True,
 ) -> SolveOutcome:
     """Build and solve the planning model; return the plan and how the solve ended.
 
@@ -404,6 +420,8 @@ def solve_model(
         See :func:`build_model`.
     hint
         A plan to start from (for example the greedy baseline), passed as a solution hint.
+    strengthen
+        Add the strengthening of :func:`_strengthen` (``tight`` only; default).
 
     Returns
     -------
@@ -416,6 +434,7 @@ def solve_model(
         soft_all=soft_all,
         objective=objective,
         implied_continuous=backend != "cpsat",
+        strengthen=strengthen,
     )
     build = time.perf_counter() - t0
     params = mathopt.SolveParameters(
