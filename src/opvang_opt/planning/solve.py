@@ -25,6 +25,13 @@ from opvang_opt.status import CheckReport, SolveStatus
 
 Method = Literal["auto", "mip", "lp_round", "municipalities"]
 
+IMPROVE_SHARE = 0.4
+"""With method ``auto`` on a large instance: the share of the time left after LP rounding
+for re-planning municipality by municipality; the rest goes to the full MIP."""
+
+FINAL_MIP_MIN_S = 15.0
+"""Seconds that must be left for the full MIP after LP rounding on a large instance."""
+
 LARGE_ABOVE_SITES = 150
 """With method ``auto``, instances with more sites than this are planned by LP rounding
 only (the full MIP finds nothing better in minutes there; see the benchmark)."""
@@ -120,7 +127,9 @@ def plan(
         MIP per municipality (moves kept inside it), LP bound of the whole (see
         :mod:`~opvang_opt.planning.decompose`); ``auto``: ``lp_round``, then up to
         ``LARGE_ABOVE_SITES`` sites the full MIP started from the better of that plan and
-        the greedy one, for the rest of the time limit.
+        the greedy one, for the rest of the time limit; above it, the rounded plan is
+        re-planned municipality by municipality and then, in the time left, given to the
+        full MIP as a start (its bound replaces the LP's when higher).
 
     Returns
     -------
@@ -160,10 +169,35 @@ def plan(
             rounded = start
         left = time_limit_s - (time.perf_counter() - t0)
         if left > 1 and len(inst.municipalities) > 1 and not inst.budgets:
+            share = IMPROVE_SHARE if method == "auto" else 1.0
             rounded = improve_by_municipality(
-                inst, _tidy(inst, _copy(rounded)), time_limit_s=left, backend=backend
+                inst, _tidy(inst, _copy(rounded)), time_limit_s=left * share, backend=backend
             )
-        return _bounded(inst, rounded, lp, relative_gap, base, t0, backend, "LP rounding")
+        bound, how = lp, "LP rounding"
+        left = time_limit_s - (time.perf_counter() - t0)
+        if method == "auto" and left > FINAL_MIP_MIN_S:
+            # the time left: the full MIP from the rounded plan; its root cuts raise the
+            # bound above the LP's, and it may find a cheaper plan
+            out = solve_model(
+                inst,
+                formulation=formulation,
+                backend=backend,
+                time_limit_s=0.85 * (left - 2.0),
+                relative_gap=relative_gap,
+                threads=threads,
+                hint=_tidy(inst, _copy(rounded)),
+            )
+            how = "LP rounding, then the MIP"
+            if out.bound is not None and out.bound > bound:
+                bound = out.bound
+            if out.plan is not None:
+                found = _tidy(inst, out.plan)
+                if (
+                    check_plan(inst, found).is_ok
+                    and plan_costs(inst, found).total < plan_costs(inst, rounded).total
+                ):
+                    rounded = found
+        return _bounded(inst, rounded, bound, relative_gap, base, t0, backend, how)
     if rounded is None and method == "auto" and large and lp > float("-inf") and not any(inst.hard):
         # the full MIP does not help at this size: the greedy plan, bounded by the LP
         return _bounded(inst, start, lp, relative_gap, base, t0, backend, "greedy, LP bound")
