@@ -120,3 +120,21 @@ def test_mir_cut_gives_the_integer_optimum_as_lp_bound() -> None:
     assert solve_model(cheap, relative_gap=0.0).objective == 600
     assert _lp(cheap, strengthen=False) == pytest.approx(400.0)
     assert _lp(cheap, strengthen=True) == pytest.approx(600.0)
+
+
+def test_identical_sites_open_in_listed_order_at_the_same_optimum() -> None:
+    # Three identical candidates (one block of 2 units each, 2 places per unit) and a task
+    # that needs two of them from P1: any two may open; the cost is the same, and with the
+    # symmetry rows the first two listed open. Exhaustive search gives the optimum.
+    twins = [
+        site(sid, max_units=2, block=2, first=0, opening=50, build=30, running=10)
+        for sid in ("T1", "T2", "T3")
+    ]
+    inst = instance(twins, [0, 8, 8], ppu=(2,), unmet_day=(5,))
+    expected = brute_force(inst)
+    out = solve_model(inst, relative_gap=0.0)
+    assert out.objective == expected
+    old = solve_model(inst, relative_gap=0.0, strengthen=False)
+    assert old.objective == expected
+    opened = [bool(out.plan.units[s].any()) for s in range(3)]
+    assert opened == sorted(opened, reverse=True)  # T1 before T2 before T3

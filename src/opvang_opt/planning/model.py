@@ -28,6 +28,7 @@ Both solve with HiGHS, SCIP or CP-SAT through MathOpt; every coefficient is an i
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass
@@ -325,11 +326,36 @@ def _strengthen(
        ppu_g >= D``; a knapsack row with a continuous slack, on which the solver's own
        c-MIR separation finds cover cuts that no single site's row shows.
 
-    Every added row is implied by the model's rows for integer values (1, 3) or is the
-    MIR rounding of such an implied row (2); the tests compare the optimum with and
+    4. Symmetry: of identical candidate sites (equal in everything but id, name and
+       score), the first listed has started by ``t`` whenever the next one has.
+
+    Every added row is implied by the model's rows for integer values (1, 3), is the MIR
+    rounding of such an implied row (2), or removes only relabelled copies of plans (4);
+    the tests compare the optimum with and
     without them and with an exhaustive search on small instances.
     """
     T, G = inst.n_periods, len(inst.groups)
+    # 4. identical candidates (same municipality, room, blocks, window, permit, costs and
+    # groups; they differ in id, name and score only) are interchangeable: of any plan,
+    # the one that opens them in the order they are listed costs the same. So a site
+    # has started by t whenever the next identical one has.
+    twins: dict[tuple[object, ...], list[int]] = {}
+    for s, site in enumerate(inst.sites):
+        if not site.existing:
+            key = (
+                site.municipality, site.max_units, site.block, site.first_period,
+                site.last_period, site.permit_periods, site.opening_cost, site.build_cost,
+                site.move_cost, site.close_cost, site.running_cost_year, site.groups,
+            )  # fmt: skip
+            twins.setdefault(key, []).append(s)
+    for members in twins.values():
+        for a, b in itertools.pairwise(members):
+            for t in range(T):
+                later = [v.start[b, u] for u in range(t + 1) if (b, u) in v.start]
+                if later:
+                    m.add_linear_constraint(
+                        sum(v.start[a, u] for u in range(t + 1) if (a, u) in v.start) >= sum(later)
+                    )
     for s, site in enumerate(inst.sites):
         window_ok = site.existing and site.first_period == 0
         for t in range(T):
