@@ -138,3 +138,17 @@ def test_identical_sites_open_in_listed_order_at_the_same_optimum() -> None:
     assert old.objective == expected
     opened = [bool(out.plan.units[s].any()) for s in range(3)]
     assert opened == sorted(opened, reverse=True)  # T1 before T2 before T3
+
+
+def test_lp_rounding_on_the_strengthened_model_finds_a_checked_plan() -> None:
+    # The rounding fixes starts from the LP; the strengthened model keeps a started site
+    # open over its whole permit, so the fixing must agree with that. It once did not: on
+    # this instance (permits of 10 periods in a horizon of 20) no rounded plan was found.
+    from opvang_opt.planning.decompose import lp_rounding_plan
+    from opvang_opt.planning.instance import plan_costs
+
+    inst = synthetic_instance(30, 20, 5, 3, seed=20261122)
+    found, bound = lp_rounding_plan(inst, time_limit_s=60)
+    assert found is not None
+    assert check_plan(inst, found).is_ok
+    assert bound <= plan_costs(inst, found).total

@@ -18,7 +18,7 @@ from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.csvfile import read_csv_frame
 from opvang_opt.io.layers import LayerReport, file_sha256
 from opvang_opt.schema import PlanningConfig, did_you_mean
-from opvang_opt.schema.planning import PlanningCsv
+from opvang_opt.schema.planning import CandidateTable, StockTable, TaskTable
 
 CANDIDATE_INT = ("max_units", "lead_time_months", "permit_years", "block_units")
 CANDIDATE_EUR = (
@@ -52,7 +52,10 @@ TEXT_COLUMNS = ("site_id", "name", "municipality_code", "group", "groups", "peri
 
 
 def _read_csv(
-    spec: PlanningCsv, name: str, problems: list[Problem], reports: list[LayerReport]
+    spec: TaskTable | StockTable | CandidateTable,
+    name: str,
+    problems: list[Problem],
+    reports: list[LayerReport],
 ) -> pd.DataFrame | None:
     """Read a planning CSV with its declared separator, decimal mark and encoding (as
     every other CSV input, :func:`~opvang_opt.io.csvfile.read_csv_frame`); every cell as

@@ -252,7 +252,7 @@ def timeline_figure(result: PlanningResult, lang: Lang = "nl") -> Figure:
         if len(open_sites) <= 25:
             # the units as numbers in the cells (no colour bar: the panels keep one x axis)
             for row, s in enumerate(open_sites):
-                for k in np.flatnonzero(p.units[s]):
+                for k in np.flatnonzero(p.units[s]).tolist():
                     ax_open.text(k, row, str(int(p.units[s, k])), ha="center", va="center",
                                  fontsize=6)  # fmt: skip
             ax_open.set_yticks(
@@ -427,12 +427,12 @@ def workbook_tables(
     kinds = ("opening", "building", "moving", "closing", "running", "unmet")
     cost_rows = []
     for kind in (*kinds, "total"):
-        row: dict[str, object] = {"cost_kind": t(f"planning.cost_{kind}", lang)}
+        kind_row: dict[str, object] = {"cost_kind": t(f"planning.cost_{kind}", lang)}
         if result.costs is not None:
-            row["plan_eur"] = getattr(result.costs, kind) / 100
+            kind_row["plan_eur"] = getattr(result.costs, kind) / 100
         if result.baseline is not None:
-            row["baseline_eur"] = getattr(result.baseline.costs, kind) / 100
-        cost_rows.append(row)
+            kind_row["baseline_eur"] = getattr(result.baseline.costs, kind) / 100
+        cost_rows.append(kind_row)
     out.append(("plan_costs", pd.DataFrame(cost_rows), ("plan_eur", "baseline_eur")))
     return out
 
