@@ -541,6 +541,7 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 <li><a href="#regional-map">{{ tx("memo.regional_map") }}</a></li>
 <li><a href="#robustness">{{ tx("memo.robustness") }}</a></li>
 {% if c.exchange %}<li><a href="#exchange">{{ tx("memo.exchange") }}</a></li>{% endif %}
+{% if c.planning %}<li><a href="#planning">{{ c.planning.title }}</a></li>{% endif %}
 <li><a href="#method">{{ tx("memo.method") }}</a></li>
 <li><a href="#sources">{{ tx("memo.sources") }}</a></li>
 </ul>
