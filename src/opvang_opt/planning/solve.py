@@ -182,7 +182,8 @@ def plan(
                 inst,
                 formulation=formulation,
                 backend=backend,
-                time_limit_s=0.85 * (left - 2.0),
+                # building the model takes time the solver's limit does not count
+                time_limit_s=max(5.0, 0.75 * left - 5.0),
                 relative_gap=relative_gap,
                 threads=threads,
                 hint=_tidy(inst, _copy(rounded)),
