@@ -20,8 +20,11 @@ References in the same run, on the same instances:
 
 The planning stage's ``auto`` method: LP rounding (its LP value is the proven bound), then
 up to 150 sites the tight MIP started from the better of that plan and the greedy plan, for
-the rest of the time limit. Every plan is re-verified by the independent checker. Times
-include building the models.
+the rest of the time limit; above 150 sites the rounded plan is re-planned municipality by
+municipality and handed to the full MIP for the time left (without a rounded plan in time:
+the full MIP from the greedy plan). Every plan is re-verified by the independent checker.
+Times include building the models. The machine's load (``uptime``) is printed before and
+after: the figures depend on it.
 
 Usage::
 
