@@ -71,7 +71,12 @@ def test_workbook_planning_sheets(council_dir: Path) -> None:
         head.index(t("header.met_places", "nl")),
         head.index(t("header.unmet_places", "nl")),
     )
-    for row in periods.iter_rows(min_row=2, values_only=True):
+    rows = list(periods.iter_rows(min_row=2, values_only=True))
+    summary = pd.read_csv(council_dir / "plan_summary.csv")
+    tasks = summary.groupby("period", sort=False)["task"].sum()
+    assert [r[head.index("Periode")] for r in rows] == list(tasks.index)  # one row a period
+    for row in rows:
+        assert row[task] == tasks[row[head.index("Periode")]]
         assert row[met] + row[unmet] == row[task]
     costs = wb[t("sheet.plan_costs", "nl")]
     rows = list(costs.iter_rows(min_row=2, values_only=True))

@@ -369,7 +369,9 @@ def workbook_tables(
     every text cell as text, never a formula).
 
     * ``plan_sites``: per period and site, the decisions and the discounted cost (EUR);
-    * ``plan_periods``: per period, municipality and group, the task against what is met;
+    * ``plan_periods``: per period (all municipalities and groups), the task against the
+      capacity and what is met, the shortfall and person-days beside the baseline's, and
+      the units in use, built, moved and closed;
     * ``plan_costs``: the discounted cost per kind, plan and baseline (EUR).
     """
     inst, p = result.instance, result.plan
@@ -411,19 +413,9 @@ def workbook_tables(
                 row["period_cost_eur"] = cents / 100
                 rows.append(row)
         out.append(("plan_sites", pd.DataFrame(rows), ("period_cost_eur",)))
-    summ = plan_summary(result).rename(
-        columns={
-            "capacity": "capacity_places",
-            "unmet": "unmet_places",
-            "baseline_unmet": "baseline_unmet_places",
-        }
-    )
-    if "unmet_places" in summ.columns:
-        summ.insert(summ.columns.get_loc("capacity_places") + 1, "met_places",
-                    summ["task"] - summ["unmet_places"])  # fmt: skip
-    summ = summ.drop(columns=["municipality_code", "baseline_capacity"], errors="ignore")
-    summ["group"] = [inst.group_labels[inst.groups.index(g)] for g in summ["group"]]
-    out.append(("plan_periods", summ, ()))
+    # per period over all municipalities and groups (the detail per municipality and
+    # group is in plan_summary.csv); one printed page
+    out.append(("plan_periods", period_totals(result), ()))
     kinds = ("opening", "building", "moving", "closing", "running", "unmet")
     cost_rows = []
     for kind in (*kinds, "total"):
