@@ -12,13 +12,19 @@ References in the same run, on the same instances:
   person-days;
 * the plain time-indexed formulation (no permit windows, no strong links, every variable for
   every site and period), same solver and time limit;
+* the tight formulation without this issue's strengthening (openings as permit windows,
+  block-rounding MIR cuts, aggregate capacity rows; see
+  :func:`opvang_opt.planning.model._strengthen`), same solver and time limit;
 * the tight MIP alone (no LP rounding), started from the greedy plan, on each MathOpt
   backend (HiGHS, SCIP, CP-SAT; ``--backends``), for the solver choice.
 
 The planning stage's ``auto`` method: LP rounding (its LP value is the proven bound), then
 up to 150 sites the tight MIP started from the better of that plan and the greedy plan, for
-the rest of the time limit. Every plan is re-verified by the independent checker. Times
-include building the models.
+the rest of the time limit; above 150 sites the rounded plan is re-planned municipality by
+municipality and handed to the full MIP for the time left (without a rounded plan in time:
+the full MIP from the greedy plan). Every plan is re-verified by the independent checker.
+Times include building the models. The machine's load (``uptime``) is printed before and
+after: the figures depend on it.
 
 Usage::
 
@@ -30,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 from typing import Any
@@ -170,6 +177,18 @@ def run(seed: int, backends: list[str], quick: bool) -> list[dict[str, Any]]:
                 "checker_ok": rep.is_ok,
             }
         )
+        weak = solve_model(inst, time_limit_s=limit, relative_gap=gap, hint=g, strengthen=False)
+        rows.append(
+            _row(
+                problem,
+                "tight MIP before strengthening, greedy start (HiGHS), reference",
+                inst,
+                weak,
+                limit,
+                gap_target,
+                None,
+            )
+        )
         plain = solve_model(inst, formulation="plain", time_limit_s=limit, relative_gap=gap)
         rows.append(
             _row(
@@ -204,6 +223,45 @@ def run(seed: int, backends: list[str], quick: bool) -> list[dict[str, Any]]:
     return rows
 
 
+def uptime() -> str:
+    """The machine's load, as ``uptime`` prints it (timings depend on it)."""
+    try:
+        return subprocess.run(
+            ["uptime"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    except OSError:
+        return "uptime not available"
+
+
+def solver_choice(rows: list[dict[str, Any]]) -> str:
+    """Which MathOpt backend the measurements favour on the tight formulation, and why."""
+    score: dict[str, list[float]] = {}
+    for r in rows:
+        method = r["method"]
+        if not method.startswith("tight MIP alone"):
+            continue
+        b = method.rsplit("(", 1)[1].rstrip(")")
+        gap = r["gap"] if r.get("gap") is not None else 1.0
+        solved = 0.0 if r["status"] == "optimal" else 1.0
+        score.setdefault(b, []).extend([solved, gap, r["seconds"]])
+    if not score:
+        return "no backend compared"
+    ranked = sorted(
+        score, key=lambda b: (sum(score[b][0::3]), sum(score[b][1::3]), sum(score[b][2::3]))
+    )
+    best = ranked[0]
+    parts = [
+        f"{b}: {int(sum(score[b][0::3]))} case(s) not proven optimal, summed gap "
+        f"{sum(score[b][1::3]):.3%}, {sum(score[b][2::3]):.1f} s"
+        for b in ranked
+    ]
+    return (
+        f"solver choice: {best} (fewest cases left unproven, then smallest gap, then time; "
+        + "; ".join(parts)
+        + ")"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -217,13 +275,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20261122)
     ap.add_argument("--json-out", default=None, help="also write the rows as JSON to this file")
     args = ap.parse_args(argv)
+    before = uptime()
     rows = run(args.seed, [b for b in args.backends.split(",") if b], args.quick)
+    after = uptime()
+    choice = solver_choice(rows)
+    doc = {"uptime_before": before, "uptime_after": after, "solver_choice": choice, "rows": rows}
     if args.json_out:
         with open(args.json_out, "w", encoding="utf-8") as fh:
-            json.dump(rows, fh, indent=2)
+            json.dump(doc, fh, indent=2)
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps(doc, indent=2))
         return 0
+    print(f"uptime before: {before}")
     head = (
         f"{'problem / method':64s} {'status':>10s} {'sec':>7s} {'cost EUR':>14s} "
         f"{'gap':>8s} {'unmet p-days':>12s} {'check':>5s} target"
@@ -244,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{gap:>8s} {r.get('unmet_person_days', '')!s:>12s} "
             f"{r.get('checker_ok')!s:>5s} {target}"
         )
+    print(choice)
+    print(f"uptime after: {after}")
     return 0
 
 

@@ -58,3 +58,45 @@ def test_write_planning_files(tmp_path: Path) -> None:
     for name in ("plan_timeline.png", "plan_gantt.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(pd.read_csv(tmp_path / "plan.csv")) == 3  # A in P0 and P1 (moved out), B in P1
+
+
+def test_period_totals_and_chart_texts() -> None:
+    from opvang_opt.outputs.planning import chart_texts, period_totals, timeline_png
+
+    res = _result()
+    p = period_totals(res)
+    # P0: A's 2 units meet the task of 2; P1: A's 2 units moved to B, B builds 1 (task 3)
+    assert list(p["task"]) == [2, 3] and list(p["capacity_places"]) == [2, 3]
+    assert list(p["met_places"]) == [2, 3] and list(p["unmet_places"]) == [0, 0]
+    assert list(p["built"]) == [0, 1] and list(p["moved_in"]) == [0, 2]
+    assert list(p["units_open"]) == [2, 3] and list(p["sites_open"]) == [1, 1]
+    texts = chart_texts(res, "nl")
+    assert texts["caption"].startswith(
+        "Het plan per periode: 2 locaties in gebruik, 1 woningen gebouwd, 2 verplaatst, "
+        "0 gesloten; 0 persoonsdagen zonder plek."
+    )
+    assert chart_texts(res, "en")["caption"].startswith("The plan per period: 2 sites in use")
+    assert timeline_png(res, "en")[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_workbook_sheets_keep_text_inert_and_costs_in_euros() -> None:
+    from opvang_opt.outputs.planning import workbook_tables
+    from opvang_opt.outputs.tables import Sheet, build_workbook, labelled
+
+    res = _result()
+    tables = {key: (df, eur) for key, df, eur in workbook_tables(res, "nl")}
+    sites, _ = tables["plan_sites"]
+    # B (named '=B') in P1: 2 moved in at 10 cents, 1 built at 100 cents: EUR 1.20
+    b1 = sites[(sites.site_id == "=B") & (sites.period == "P1")].iloc[0]
+    assert b1.period_cost_eur == 1.2
+    costs, _ = tables["plan_costs"]
+    assert list(costs["cost_kind"])[-1] == "Totaal" and costs["plan_eur"].iloc[-1] == 1.2
+    shown = labelled(sites, "nl")
+    wb = build_workbook(
+        [Sheet("plan_sites", "Plan", shown, ("Kosten in de periode, contant (EUR)",))]
+    )
+    ws = wb["Plan"]
+    cells = [c for row in ws.iter_rows() for c in row if c.value == "=B"]
+    assert cells and all(c.data_type == "s" for c in cells)  # text, never a formula
+    col = [c.value for c in ws[1]].index("Kosten in de periode, contant (EUR)") + 1
+    assert "€" in ws.cell(row=2, column=col).number_format

@@ -36,7 +36,7 @@ from opvang_opt.io.layers import (
     read_layer,
     read_table,
 )
-from opvang_opt.io.planning import PlanningTables, longlist_problems, read_planning_tables
+from opvang_opt.io.planning import PlanningTables, collect_planning_tables, longlist_problems
 from opvang_opt.io.region_pass import check_region
 from opvang_opt.io.services import ServicesTables, check_services_raw, read_services_raw
 from opvang_opt.schema import AllocationInputs as AllocationFiles
@@ -208,12 +208,11 @@ def load_inputs(scenario: Scenario) -> Inputs:
         tables.update(read_services_raw(scenario.services, reports, problems))
     planning = None
     if scenario.planning is not None:
-        try:
-            planning = read_planning_tables(
-                scenario.planning, [m.code for m in scenario.region.municipalities]
-            )
-        except DataError as exc:
-            problems += exc.problems or [Problem(exc.summary)]
+        planning, found = collect_planning_tables(
+            scenario.planning, [m.code for m in scenario.region.municipalities]
+        )
+        problems += found
+        reports += planning.reports
     return _checked(scenario, layers, graphs, tables, reports, problems, t0, planning)
 
 
@@ -306,6 +305,8 @@ def _checked(
             problems += longlist_problems(
                 scenario.planning, layers[s.longlist], str(scenario.layers[s.longlist].path),
                 len(scenario.region.municipalities),
+                candidates=planning.candidates if planning is not None else None,
+                id_column=scenario.layers[s.longlist].id_column or "site_id",
             )  # fmt: skip
     svc_raw = {k: tables.pop(k) for k in SERVICES_TABLES if k in tables}
     region = check_region(scenario, layers, tables)

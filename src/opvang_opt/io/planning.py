@@ -7,6 +7,7 @@ Every problem of every table is collected and raised together as one
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,10 @@ import pandas as pd
 
 from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
+from opvang_opt.io.csvfile import read_csv_frame
+from opvang_opt.io.layers import LayerReport, file_sha256
 from opvang_opt.schema import PlanningConfig, did_you_mean
+from opvang_opt.schema.planning import CandidateTable, StockTable, TaskTable
 
 CANDIDATE_INT = ("max_units", "lead_time_months", "permit_years", "block_units")
 CANDIDATE_EUR = (
@@ -38,18 +42,43 @@ class PlanningTables:
     """site_id and the override columns present (typed; NaN/None where empty)."""
     sources: dict[str, str]
     """Table name -> file path (for run.json)."""
+    reports: tuple[LayerReport, ...] = ()
+    """What was read: file, SHA-256 and rows per table (for run.json's inputs)."""
 
 
-def _read_csv(path: Path, name: str, problems: list[Problem]) -> pd.DataFrame | None:
+TEXT_COLUMNS = ("site_id", "name", "municipality_code", "group", "groups", "period",
+                "permit_end", "available_from")  # fmt: skip
+"""Columns never read as numbers (a decimal comma is not converted there)."""
+
+
+def _read_csv(
+    spec: TaskTable | StockTable | CandidateTable,
+    name: str,
+    problems: list[Problem],
+    reports: list[LayerReport],
+) -> pd.DataFrame | None:
+    """Read a planning CSV with its declared separator, decimal mark and encoding (as
+    every other CSV input, :func:`~opvang_opt.io.csvfile.read_csv_frame`); every cell as
+    text, empty cells as ``""``. Its file, SHA-256 and rows go to ``reports``."""
+    path = Path(spec.path)
     label = str(path)
     if not path.exists():
         problems.append(Problem("file does not exist", source=label, where=f"table '{name}'"))
         return None
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        problems.append(Problem(f"cannot be read as CSV: {exc}", source=label))
+        df = read_csv_frame(
+            path,
+            f"planning.{name}",
+            separator=spec.separator,
+            decimal=spec.decimal,
+            encoding=spec.encoding,
+            text_columns=TEXT_COLUMNS,
+        )
+    except DataError as exc:
+        problems += exc.problems or [Problem(exc.summary, source=label)]
         return None
+    reports.append(LayerReport(f"planning_{name}", label, file_sha256(path), len(df), "none"))
+    return df.fillna("").astype(str)
 
 
 def _need(df: pd.DataFrame, cols: tuple[str, ...], label: str, problems: list[Problem]) -> bool:
@@ -65,6 +94,20 @@ def _need(df: pd.DataFrame, cols: tuple[str, ...], label: str, problems: list[Pr
     return not missing
 
 
+_COMMA_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d+)?$|^-?\d+,\d+$")
+
+
+def _comma_hint(value: str) -> str:
+    """What to declare when a number is written with a decimal comma (a Dutch export)
+    while the table declares (or defaults to) a decimal point."""
+    if "," in value and _COMMA_NUMBER.match(value):
+        return (
+            '; it is written with a decimal comma: declare `decimal: ","` for this table '
+            '(with `separator: ";"` for a Dutch Excel export)'
+        )
+    return ""
+
+
 def _int(
     value: str, label: str, row: str, col: str, problems: list[Problem], *, minimum: int = 0
 ) -> int | None:
@@ -72,7 +115,10 @@ def _int(
     try:
         n = int(v)
     except ValueError:
-        problems.append(Problem(f"'{v}' is not a whole number", source=label, where=row, field=col))
+        problems.append(
+            Problem(f"'{v}' is not a whole number{_comma_hint(v)}", source=label, where=row,
+                    field=col)
+        )  # fmt: skip
         return None
     if n < minimum:
         problems.append(
@@ -87,7 +133,9 @@ def _float(value: str, label: str, row: str, col: str, problems: list[Problem]) 
     try:
         x = float(v)
     except ValueError:
-        problems.append(Problem(f"'{v}' is not a number", source=label, where=row, field=col))
+        problems.append(
+            Problem(f"'{v}' is not a number{_comma_hint(v)}", source=label, where=row, field=col)
+        )
         return None
     if not x >= 0 or x == float("inf"):
         problems.append(
@@ -127,10 +175,23 @@ def read_planning_tables(config: PlanningConfig, municipalities: list[str]) -> P
     DataError
         Listing every problem of every planning table at once.
     """
+    tables, problems = collect_planning_tables(config, municipalities)
+    if problems:
+        raise DataError(f"The planning tables have {len(problems)} problem(s)", problems)
+    return tables
+
+
+def collect_planning_tables(
+    config: PlanningConfig, municipalities: list[str]
+) -> tuple[PlanningTables, list[Problem]]:
+    """Read and check the planning tables; return what could be read and every problem
+    (the caller raises them together with the other inputs' problems), so that checks
+    across inputs (candidate ids against the longlist) still run."""
     problems: list[Problem] = []
     groups = [g.name for g in config.groups]
     labels = config.period_labels()
     sources: dict[str, str] = {}
+    reports: list[LayerReport] = []
     tasks = stock = candidates = None
 
     def known(value: str, allowed: list[str], what: str, label: str, row: str, col: str) -> bool:
@@ -150,7 +211,7 @@ def read_planning_tables(config: PlanningConfig, municipalities: list[str]) -> P
         path = Path(config.tasks.path)
         label = str(path)
         sources["planning_tasks"] = label
-        df = _read_csv(path, "tasks", problems)
+        df = _read_csv(config.tasks, "tasks", problems, reports)
         if df is not None and _need(
             df, ("period", "municipality_code", "group", "task"), label, problems
         ):
@@ -189,7 +250,7 @@ def read_planning_tables(config: PlanningConfig, municipalities: list[str]) -> P
         path = Path(config.stock.path)
         label = str(path)
         sources["planning_stock"] = label
-        df = _read_csv(path, "stock", problems)
+        df = _read_csv(config.stock, "stock", problems, reports)
         cols = ("site_id", "name", "municipality_code", "units", "occupants", "group", "permit_end")
         if df is not None and _need(df, cols, label, problems):
             rows = []
@@ -266,7 +327,7 @@ def read_planning_tables(config: PlanningConfig, municipalities: list[str]) -> P
         path = Path(config.candidates.table.path)
         label = str(path)
         sources["planning_candidates"] = label
-        df = _read_csv(path, "candidates", problems)
+        df = _read_csv(config.candidates.table, "candidates", problems, reports)
         need: tuple[str, ...] = ("site_id",)
         if config.candidates.from_ == "table":
             need = ("site_id", "name", "municipality_code")
@@ -298,21 +359,43 @@ def read_planning_tables(config: PlanningConfig, municipalities: list[str]) -> P
                     out[c].append(val)
             candidates = pd.DataFrame(out)
 
-    if problems:
-        raise DataError(f"The planning tables have {len(problems)} problem(s)", problems)
-    return PlanningTables(tasks, stock, candidates, sources)
+    return PlanningTables(tasks, stock, candidates, sources, tuple(reports)), problems
 
 
 def longlist_problems(
-    config: PlanningConfig, longlist: pd.DataFrame, source: str, n_municipalities: int
+    config: PlanningConfig,
+    longlist: pd.DataFrame,
+    source: str,
+    n_municipalities: int,
+    *,
+    candidates: pd.DataFrame | None = None,
+    id_column: str = "site_id",
 ) -> list[Problem]:
     """What the planning stage needs from the longlist, when candidates come from it: a
     municipality per site (unless the region has one), readable availability dates and
-    preparation costs."""
+    preparation costs; and every row of the candidate table names a longlist site, or is a
+    new site with its name and municipality."""
     src = config.candidates
     if src.from_ not in ("shortlist", "eligible"):
         return []
     problems = []
+    if candidates is not None and src.table is not None and id_column in longlist.columns:
+        known = set(longlist[id_column].astype(str))
+        label = str(src.table.path)
+        for i, rec in enumerate(candidates.to_dict("records")):
+            sid = str(rec["site_id"])
+            if sid in known or (rec.get("name") and rec.get("municipality_code")):
+                continue
+            problems.append(
+                Problem(
+                    f"unknown site id '{sid}': not in the longlist"
+                    f"{did_you_mean(sid, sorted(known))}; a new site needs its name and "
+                    "municipality_code",
+                    source=label,
+                    where=f"row {i + 2} ({sid})",
+                    field="site_id",
+                )
+            )
     if "municipality_code" not in longlist.columns and n_municipalities > 1:
         problems.append(
             Problem(

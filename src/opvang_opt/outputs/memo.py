@@ -480,6 +480,7 @@ def memo_context(
         "regional_map": "data:image/png;base64," + base64.b64encode(images["png"]).decode(),
         "robustness": _robustness(result, lang),
         "exchange": ex,
+        "planning": _planning(result, lang),
         "choices": _choices(result, lang),
         "sources": sources,
         "attribution": "; ".join(credits),
@@ -489,6 +490,16 @@ def memo_context(
         "ss": result.siting.summary,
         "n": lambda v, d=0: _n(v, lang, d),
     }
+
+
+def _planning(result: RunResult, lang: Lang) -> dict[str, Any] | None:
+    """The planning page: facts and the timeline chart with its caption (texts from the
+    catalogue; the reasons stay in the report and plan_reasons.csv)."""
+    if result.planning is None:
+        return None
+    from opvang_opt.outputs.planning import section
+
+    return section(result.planning, lang)
 
 
 # --------------------------------------------------------------------------- render
@@ -530,6 +541,7 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 <li><a href="#regional-map">{{ tx("memo.regional_map") }}</a></li>
 <li><a href="#robustness">{{ tx("memo.robustness") }}</a></li>
 {% if c.exchange %}<li><a href="#exchange">{{ tx("memo.exchange") }}</a></li>{% endif %}
+{% if c.planning %}<li><a href="#planning">{{ c.planning.title }}</a></li>{% endif %}
 <li><a href="#method">{{ tx("memo.method") }}</a></li>
 <li><a href="#sources">{{ tx("memo.sources") }}</a></li>
 </ul>
@@ -577,6 +589,12 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 {% for r in c.exchange.rows %}<tr><td>{{ r.municipality }}</td><td class="num">{{ r.no_exchange }}</td><td class="num">{{ r.exchange }}</td><td class="num">{{ r.payment }}</td><td>{{ r.role }}</td><td class="num">{{ r.after }}</td></tr>{% endfor %}
 </table>{% endif %}
 </section>
+{% if c.planning %}<section class="page" id="planning"><h2>{{ c.planning.title }}</h2>
+<p>{{ c.planning.intro }}</p>
+<table>{% for k, v in c.planning.facts %}<tr><th>{{ k }}</th><td class="num">{{ v }}</td></tr>{% endfor %}</table>
+<figure><img src="data:image/png;base64,{{ c.planning.png }}" alt="{{ c.planning.alt }}">
+<figcaption class="meta">{{ c.planning.caption }}</figcaption></figure>
+</section>{% endif %}
 <section class="page" id="method"><h2>{{ tx("memo.method") }}</h2>
 <p>{{ tx("memo.method_text") }} {{ tx("memo.capacity_packing") if c.capacity_method == "packing" else tx("memo.capacity_density") }}</p>
 <p>{{ tx("memo.small_counts") }}</p>

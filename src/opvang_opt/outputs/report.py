@@ -230,6 +230,7 @@ def report_context(
         else None,
         "exchange": exchange,
         "services": _services(result, lang, profile),
+        "planning": _planning(result, lang),
         "method": _method(result, lang),
         "criteria": _table(crit, lang, result, digits=3),
         "parameters": content.scenario_parameters(result),
@@ -259,6 +260,19 @@ def _services(result: RunResult, lang: Lang, profile: Profile) -> dict[str, Any]
         return None
     sec["bottlenecks"] = _table(sec["bottlenecks"], lang, result)
     sec["expansions"] = _table(sec["expansions"], lang, result)
+    return sec
+
+
+def _planning(result: RunResult, lang: Lang) -> dict[str, Any] | None:
+    """The planning section: facts, the timeline chart with its alt text and caption, the
+    totals per period and the reasons."""
+    if result.planning is None:
+        return None
+    from opvang_opt.outputs.planning import section
+
+    sec = section(result.planning, lang)
+    if sec is not None:
+        sec["periods"] = _table(sec["periods"], lang, result)
     return sec
 
 
@@ -361,6 +375,23 @@ details summary { cursor: pointer; font-weight: bold; }
 {{ table(services.expansions) }}
 {% if services.diagnosis %}<h3>{{ services.diagnosis_label }}</h3>
 <ul>{% for d in services.diagnosis %}<li>{{ d }}</li>{% endfor %}</ul>{% endif %}
+{% endif %}
+
+{% if planning %}
+<h2 id="planning">{{ planning.title }}</h2>
+<p>{{ planning.intro }}</p>
+<h3>{{ planning.facts_label }}</h3>
+<table id="planning-facts"><tbody>
+{% for k, v in planning.facts %}<tr><th>{{ k }}</th><td>{{ v }}</td></tr>{% endfor %}
+</tbody></table>
+<figure>
+<img class="chart" id="planning-chart" alt="{{ planning.alt }}" src="data:image/png;base64,{{ planning.png }}">
+<figcaption>{{ planning.caption }}</figcaption>
+</figure>
+<h3>{{ planning.periods_label }}</h3>
+{{ table(planning.periods) }}
+{% if planning.reasons %}<details><summary>{{ planning.reasons_label }}</summary>
+<ul id="planning-reasons">{% for r in planning.reasons %}<li>{{ r }}</li>{% endfor %}</ul></details>{% endif %}
 {% endif %}
 
 <h2 id="method">{{ L.method }}</h2>

@@ -31,6 +31,8 @@ class Sheet:
     title: str
     table: pd.DataFrame
     """With readable headers already."""
+    euros: tuple[str, ...] = ()
+    """Readable headers of the columns that hold euros (shown with a euro format)."""
 
 
 def header(column: str, lang: Lang, result: RunResult | None = None) -> str:
@@ -173,6 +175,13 @@ def result_tables(result: RunResult, lang: Lang, profile: Profile = "council") -
             allowed = household_table_for(table, profile)
             if allowed is not None:
                 sheets.append((key, allowed))
+    euros: dict[str, tuple[str, ...]] = {}
+    if result.planning is not None:
+        from opvang_opt.outputs.planning import workbook_tables
+
+        for key, table, eur in workbook_tables(result.planning, lang):
+            sheets.append((key, table))
+            euros[key] = eur
     params = [(k, _parameter_text(k, v, lang)) for k, v in content.scenario_parameters(result)]
     sheets.append(("parameters", pd.DataFrame(params, columns=["key", "value"])))
     sheets.append(("sources", pd.DataFrame(content.data_sources(result, lang))))
@@ -182,7 +191,8 @@ def result_tables(result: RunResult, lang: Lang, profile: Profile = "council") -
     for key, table in sheets:
         title = t(f"sheet.{key}", lang) if f"sheet.{key}" in CATALOGUE else key
         shown = yes_no(content.localised(table, lang), lang)
-        out.append(Sheet(key, _sheet_title(title), labelled(shown, lang, result)))
+        eur = tuple(header(c, lang, result) for c in euros.get(key, ()) if c in table.columns)
+        out.append(Sheet(key, _sheet_title(title), labelled(shown, lang, result), eur))
     return out
 
 
@@ -299,6 +309,10 @@ NUMBER_LOCALE: dict[Lang, str] = {"nl": "[$-413]", "en": ""}
 the reader's own locale; Excel keeps the reader's separators."""
 
 
+EURO_FORMAT = '"€" #,##0.00'
+"""Number format of money columns (amounts computed in integer cents, shown in euros)."""
+
+
 def build_workbook(sheets: list[Sheet], lang: Lang = "nl") -> Workbook:
     """An Excel workbook with one sheet per table.
 
@@ -343,6 +357,8 @@ def build_workbook(sheets: list[Sheet], lang: Lang = "nl") -> Workbook:
                     and cell.value != int(cell.value) and abs(cell.value) < 1000
                 )  # fmt: skip
                 cell.number_format = loc + ("#,##0.00" if small_fraction else fmt)
+                if col in sheet.euros:
+                    cell.number_format = loc + EURO_FORMAT
         for cell in ws[1]:
             cell.font = bold
             cell.fill = fill

@@ -92,21 +92,23 @@ def plan_by_municipality(
 
 
 def _fix_openings(inst: PlanningInstance, v: Any, vals: dict, theta: float) -> None:
-    """Open each site over the periods the LP opens it at least ``theta`` (one run)."""
+    """Start each candidate in the first period the LP opens it at least ``theta``; it may
+    then stay open over its whole permit (being open costs nothing by itself, and the
+    strengthened model ties openings to the permit window of the start). Existing sites
+    are left to the solver (they are open until their permit end at no cost)."""
     for s, site in enumerate(inst.sites):
+        if site.existing:
+            continue
         ts = [t for t in range(inst.n_periods) if (s, t) in v.open and vals[v.open[s, t]] >= theta]
         on: set[int] = set()
         if ts:
-            first, last = (0 if site.existing else ts[0]), ts[-1]
-            if not site.existing:
-                last = min(last, first + site.permit_periods - 1)
-            on = set(range(first, last + 1))
+            on = set(range(ts[0], ts[0] + site.permit_periods))
         for t in range(inst.n_periods):
             if (s, t) in v.open:
                 value = 1.0 if t in on else 0.0
                 v.open[s, t].lower_bound = v.open[s, t].upper_bound = value
-            if (s, t) in v.start and not site.existing:
-                value = 1.0 if on and t == min(on) else 0.0
+            if (s, t) in v.start:
+                value = 1.0 if ts and t == ts[0] else 0.0
                 v.start[s, t].lower_bound = v.start[s, t].upper_bound = value
 
 

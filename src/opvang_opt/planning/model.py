@@ -28,6 +28,7 @@ Both solve with HiGHS, SCIP or CP-SAT through MathOpt; every coefficient is an i
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass
@@ -91,6 +92,7 @@ def build_model(
     soft_all: bool = False,
     objective: Literal["cost", "shortfall"] = "cost",
     implied_continuous: bool = False,
+    strengthen: bool = True,
 ) -> tuple[mathopt.Model, _Vars]:
     """Build the MathOpt model of an instance.
 
@@ -105,6 +107,13 @@ def build_model(
     objective
         ``cost``: the discounted total cost; ``shortfall``: the unmet places of the hard
         groups (the diagnosis' minimum shortfall).
+    implied_continuous
+        Keep builds, moves, closures and unmet places continuous (MIP backends).
+    strengthen
+        With ``tight``: also the strengthening of :func:`_strengthen` (openings as the
+        permit window of the start, existing sites open until their permit end, and the
+        aggregate block-rounding cuts per period and municipality). ``False`` gives the
+        tight formulation as it was before (kept as a test reference).
 
     Returns
     -------
@@ -263,6 +272,9 @@ def build_model(
                 if inst.hard[g]:
                     shortfall_terms.append(u)
 
+    if tight and strengthen:
+        _strengthen(m, inst, v, by_muni)
+
     # budgets
     for year, budget in inst.budgets.items():
         spend = []
@@ -285,6 +297,121 @@ def build_model(
     return m, v
 
 
+def _strengthen(
+    m: mathopt.Model, inst: PlanningInstance, v: _Vars, by_muni: dict[int, list[int]]
+) -> None:
+    """Tighten the tight formulation without changing its optimum.
+
+    1. Being open costs nothing by itself (only units, builds, moves and starts cost), so a
+       site may as well be open over its whole permit window once it has started, and an
+       existing site over every period up to its permit end: ``open[s, t]`` equals the sum
+       of the starts in the window ``t - permit + 1 .. t`` (candidates), and is fixed to 1
+       (existing sites). Every plan keeps its cost with these openings; the solver branches
+       on starts only.
+    2. Block rounding, per period and municipality (and per group): the units standing on
+       the sites ``S'`` that may house a set of groups ``G'`` come in multiples of ``b``
+       (the gcd of their blocks), so with ``Y = sum_s block_s * blocks_s / b`` integer,
+       ``b * Y + sum_g unmet_g / ppu_g >= D = sum_g task_g / ppu_g`` holds in every plan.
+       Its mixed-integer rounding (MIR) cut, with ``d = D / b`` and ``f = d - floor(d)``::
+
+           sum_g unmet_g / ppu_g >= b * f * (ceil(d) - Y)
+
+       is valid for every integer ``Y``: at ``Y = floor(d)`` it is the row itself, it is
+       looser below, and void at ``ceil(d)`` and above. The LP relaxation can no longer
+       build a fraction of a block to meet the last few places; it must pay for them.
+       Multiplied by the lcm of the places per unit so that every coefficient is an
+       integer (CP-SAT takes the same model).
+    3. Aggregate capacity per period and municipality (and per group): the units that
+       meet the task stand on open sites, ``sum_s room_s * open[s, t] + sum_g unmet_g /
+       ppu_g >= D``; a knapsack row with a continuous slack, on which the solver's own
+       c-MIR separation finds cover cuts that no single site's row shows.
+
+    4. Symmetry: of identical candidate sites (equal in everything but id, name and
+       score), the first listed has started by ``t`` whenever the next one has.
+
+    Every added row is implied by the model's rows for integer values (1, 3), is the MIR
+    rounding of such an implied row (2), or removes only relabelled copies of plans (4);
+    the tests compare the optimum with and
+    without them and with an exhaustive search on small instances.
+    """
+    T, G = inst.n_periods, len(inst.groups)
+    # 4. identical candidates (same municipality, room, blocks, window, permit, costs and
+    # groups; they differ in id, name and score only) are interchangeable: of any plan,
+    # the one that opens them in the order they are listed costs the same. So a site
+    # has started by t whenever the next identical one has.
+    twins: dict[tuple[object, ...], list[int]] = {}
+    for s, site in enumerate(inst.sites):
+        if not site.existing:
+            key = (
+                site.municipality, site.max_units, site.block, site.first_period,
+                site.last_period, site.permit_periods, site.opening_cost, site.build_cost,
+                site.move_cost, site.close_cost, site.running_cost_year, site.groups,
+            )  # fmt: skip
+            twins.setdefault(key, []).append(s)
+    for members in twins.values():
+        for a, b in itertools.pairwise(members):
+            for t in range(T):
+                later = [v.start[b, u] for u in range(t + 1) if (b, u) in v.start]
+                if later:
+                    m.add_linear_constraint(
+                        sum(v.start[a, u] for u in range(t + 1) if (a, u) in v.start) >= sum(later)
+                    )
+    for s, site in enumerate(inst.sites):
+        window_ok = site.existing and site.first_period == 0
+        for t in range(T):
+            if (s, t) not in v.open:
+                continue
+            if site.existing:
+                if window_ok and site.may_open(t):
+                    v.open[s, t].lower_bound = 1.0
+                else:
+                    window_ok = False
+                continue
+            window = [
+                v.start[s, u]
+                for u in range(max(0, t - site.permit_periods + 1), t + 1)
+                if (s, u) in v.start
+            ]
+            m.add_linear_constraint(v.open[s, t] == sum(window))
+    for t in range(T):
+        for mu, sites in by_muni.items():
+            here = [s for s in sites if (s, t) in v.blocks]
+            if not here:
+                continue
+            groups = [g for g in range(G) if (t, mu, g) in v.unmet]
+            subsets: list[list[int]] = [groups] if len(groups) > 1 else []
+            subsets += [[g] for g in groups]
+            for gs in subsets:
+                members = [s for s in here if any(inst.sites[s].groups[g] for g in gs)]
+                if not members:
+                    continue
+                b = math.gcd(*(inst.sites[s].block for s in members))
+                lcm = math.lcm(*(inst.places_per_unit[g] for g in gs))
+                # everything times lcm: L*D = sum_g task_g * (L / ppu_g), an integer
+                LD = sum(int(inst.tasks[t, mu, g]) * (lcm // inst.places_per_unit[g]) for g in gs)
+                Lb = lcm * b
+                # the units must stand on open sites: a knapsack row with a continuous
+                # slack, from which the solver's c-MIR separator derives cover cuts
+                w = sum((lcm // inst.places_per_unit[g]) * v.unmet[t, mu, g] for g in gs)
+                room = sum(
+                    lcm * inst.sites[s].max_blocks * inst.sites[s].block * v.open[s, t]
+                    for s in members
+                )
+                m.add_linear_constraint(w + room >= LD)
+                if LD % Lb == 0:
+                    continue  # f = 0: the cut is the row itself
+                ceil_d = -(-LD // Lb)
+                Lbf = LD - Lb * (LD // Lb)  # L * b * f, an integer
+                y_ub = sum(inst.sites[s].max_blocks * inst.sites[s].block for s in members) // b
+                y = m.add_integer_variable(
+                    lb=0, ub=y_ub, name=f"y_{t}_{mu}_{'_'.join(map(str, gs))}"
+                )
+                m.add_linear_constraint(
+                    b * y == sum(inst.sites[s].block * v.blocks[s, t] for s in members)
+                )
+                m.add_linear_constraint(w + Lbf * y >= Lbf * ceil_d)
+
+
 def _task_bound(inst: PlanningInstance, t: int, mu: int, g: int) -> int:
     return int(inst.tasks[t, mu, g])
 
@@ -300,6 +427,7 @@ def solve_model(
     soft_all: bool = False,
     objective: Literal["cost", "shortfall"] = "cost",
     hint: Plan | None = None,
+    strengthen: bool = True,
 ) -> SolveOutcome:
     """Build and solve the planning model; return the plan and how the solve ended.
 
@@ -318,6 +446,8 @@ def solve_model(
         See :func:`build_model`.
     hint
         A plan to start from (for example the greedy baseline), passed as a solution hint.
+    strengthen
+        Add the strengthening of :func:`_strengthen` (``tight`` only; default).
 
     Returns
     -------
@@ -330,6 +460,7 @@ def solve_model(
         soft_all=soft_all,
         objective=objective,
         implied_continuous=backend != "cpsat",
+        strengthen=strengthen,
     )
     build = time.perf_counter() - t0
     params = mathopt.SolveParameters(

@@ -25,6 +25,13 @@ from opvang_opt.status import CheckReport, SolveStatus
 
 Method = Literal["auto", "mip", "lp_round", "municipalities"]
 
+IMPROVE_SHARE = 0.4
+"""With method ``auto`` on a large instance: the share of the time left after LP rounding
+for re-planning municipality by municipality; the rest goes to the full MIP."""
+
+FINAL_MIP_MIN_S = 15.0
+"""Seconds that must be left for the full MIP after LP rounding on a large instance."""
+
 LARGE_ABOVE_SITES = 150
 """With method ``auto``, instances with more sites than this are planned by LP rounding
 only (the full MIP finds nothing better in minutes there; see the benchmark)."""
@@ -120,7 +127,9 @@ def plan(
         MIP per municipality (moves kept inside it), LP bound of the whole (see
         :mod:`~opvang_opt.planning.decompose`); ``auto``: ``lp_round``, then up to
         ``LARGE_ABOVE_SITES`` sites the full MIP started from the better of that plan and
-        the greedy one, for the rest of the time limit.
+        the greedy one, for the rest of the time limit; above it, the rounded plan is
+        re-planned municipality by municipality and then, in the time left, given to the
+        full MIP as a start (its bound replaces the LP's when higher).
 
     Returns
     -------
@@ -160,17 +169,46 @@ def plan(
             rounded = start
         left = time_limit_s - (time.perf_counter() - t0)
         if left > 1 and len(inst.municipalities) > 1 and not inst.budgets:
+            share = IMPROVE_SHARE if method == "auto" else 1.0
             rounded = improve_by_municipality(
-                inst, _tidy(inst, _copy(rounded)), time_limit_s=left, backend=backend
+                inst, _tidy(inst, _copy(rounded)), time_limit_s=left * share, backend=backend
             )
-        return _bounded(inst, rounded, lp, relative_gap, base, t0, backend, "LP rounding")
-    if rounded is None and method == "auto" and large and lp > float("-inf") and not any(inst.hard):
-        # the full MIP does not help at this size: the greedy plan, bounded by the LP
-        return _bounded(inst, start, lp, relative_gap, base, t0, backend, "greedy, LP bound")
+        bound, how = lp, "LP rounding"
+        left = time_limit_s - (time.perf_counter() - t0)
+        if method == "auto" and left > FINAL_MIP_MIN_S:
+            # the time left: the full MIP from the rounded plan; its root cuts raise the
+            # bound above the LP's, and it may find a cheaper plan
+            out = solve_model(
+                inst,
+                formulation=formulation,
+                backend=backend,
+                # building the model takes time the solver's limit does not count
+                time_limit_s=max(5.0, 0.75 * left - 5.0),
+                relative_gap=relative_gap,
+                threads=threads,
+                hint=_tidy(inst, _copy(rounded)),
+            )
+            how = "LP rounding, then the MIP"
+            if out.bound is not None and out.bound > bound:
+                bound = out.bound
+            if out.plan is not None:
+                found = _tidy(inst, out.plan)
+                if (
+                    check_plan(inst, found).is_ok
+                    and plan_costs(inst, found).total < plan_costs(inst, rounded).total
+                ):
+                    rounded = found
+        return _bounded(inst, rounded, bound, relative_gap, base, t0, backend, how)
+    # no rounded plan in time on a large instance: the full MIP from the greedy plan for the
+    # time left (the strengthened model improves on the greedy plan there; see the
+    # benchmark), and the greedy plan bounded by the LP if it finds nothing better
+    fallback = rounded is None and method == "auto" and large and not any(inst.hard)
     hint = start
     if rounded is not None and plan_costs(inst, rounded).total <= plan_costs(inst, start).total:
         hint = rounded
     left = max(1.0, time_limit_s - (time.perf_counter() - t0))
+    if large:
+        left = max(1.0, 0.9 * left - 3.0)  # building the model is not in the solver's limit
     out = solve_model(
         inst,
         formulation=formulation,
@@ -199,6 +237,10 @@ def plan(
             backend,
             formulation,
         )
+    if out.plan is None and fallback and out.status != SolveStatus.INFEASIBLE:
+        bound = max(lp, out.bound if out.bound is not None else float("-inf"))
+        if bound > float("-inf"):
+            return _bounded(inst, start, bound, relative_gap, base, t0, backend, "greedy, bound")
     if out.plan is None:
         return PlanningResult(
             inst,
@@ -216,6 +258,10 @@ def plan(
             formulation,
         )
     p = _tidy(inst, out.plan)
+    worse = fallback and plan_costs(inst, p).total > plan_costs(inst, start).total
+    bound = max(lp, out.bound if out.bound is not None else float("-inf"))
+    if worse and bound > float("-inf"):
+        return _bounded(inst, start, bound, relative_gap, base, t0, backend, "greedy, bound")
     claimed = out.objective if out.status == SolveStatus.OPTIMAL else None
     check = check_plan(inst, p, claimed_objective=claimed)
     check.raise_if_violated()

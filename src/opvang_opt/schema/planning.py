@@ -49,7 +49,31 @@ class PlanningGroup(StrictModel):
     half-yearly taakstelling."""
 
 
-class TaskTable(StrictModel):
+class PlanningCsv(StrictModel):
+    """The CSV options of a planning table, as for every other CSV input."""
+
+    separator: Literal[",", ";", "\t", "|"] | None = None
+    """The character between fields (default ','). A Dutch Excel export uses ';'."""
+    decimal: Literal[".", ","] = "."
+    """The decimal mark of numbers. With ',' Dutch numbers such as 1.234,5 are read as
+    1234.5 (ids, names, periods and dates are left as written)."""
+    encoding: str | None = None
+    """The text encoding (default UTF-8, with or without byte-order mark), e.g. 'cp1252'
+    for Excel's plain 'CSV' in a Dutch locale."""
+
+    @model_validator(mode="after")
+    def _known_encoding(self) -> PlanningCsv:
+        if self.encoding is not None:
+            import codecs
+
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError:
+                raise ValueError(f"unknown encoding '{self.encoding}'") from None
+        return self
+
+
+class TaskTable(PlanningCsv):
     """A CSV with the task per period, municipality and group.
 
     Columns: ``period`` (a label of the horizon, e.g. ``2026-H1``), ``municipality_code``
@@ -74,7 +98,7 @@ class TaskRule(StrictModel):
     """Relative change of the task from one cycle to the next, per group (default 0)."""
 
 
-class StockTable(StrictModel):
+class StockTable(PlanningCsv):
     """A CSV with the existing stock of flexwoningen.
 
     Columns: ``site_id``, ``name``, ``municipality_code``, ``units`` (int > 0), ``occupants``
@@ -87,7 +111,7 @@ class StockTable(StrictModel):
     """File path, relative to the scenario file."""
 
 
-class CandidateTable(StrictModel):
+class CandidateTable(PlanningCsv):
     """A CSV with per-site planning data that overrides the defaults.
 
     Columns: ``site_id`` and any of ``available_from`` (ISO date), ``max_units``,

@@ -829,3 +829,79 @@ CATALOGUE: dict[str, dict[str, str]] = {
     **_prefixed("memo", _MEMO),
 }
 """Every text by key: ``{key: {"nl": ..., "en": ...}}``."""
+
+_PLANNING: dict[str, dict[str, str]] = {
+    'title': {'nl': 'Planning in de tijd', 'en': 'Planning over time'},
+    'intro': {'nl': 'Per periode: welke locaties open zijn, hoeveel woningen er staan, worden gebouwd, verplaatst of gesloten, en of de taakstelling per gemeente en doelgroep wordt gehaald. Een exact model (MIP) zoekt het plan met de laagste contante kosten, inclusief de kosten van noodopvang voor wie geen plek heeft.', 'en': 'Per period: which sites are open, how many units stand there, are built, moved or closed, and whether the task per municipality and group is met. An exact model (MIP) finds the plan with the lowest discounted cost, including the cost of emergency reception for everyone without a place.'},
+    'no_plan': {'nl': 'Geen plan: {why}', 'en': 'No plan: {why}'},
+    'facts': {'nl': 'Het plan in cijfers', 'en': 'The plan in figures'},
+    'fact_status': {'nl': 'Uitkomst van het model', 'en': 'Outcome of the model'},
+    'fact_gap': {'nl': 'Bewezen afstand tot het optimum', 'en': 'Proven distance to the optimum'},
+    'fact_cost': {'nl': 'Totale kosten, contant (EUR)', 'en': 'Total cost, discounted (EUR)'},
+    'fact_unmet_days': {'nl': 'Persoonsdagen zonder plek', 'en': 'Person-days without a place'},
+    'fact_baseline_cost': {'nl': 'Basislijn "bij tekort de beste locatie openen": kosten (EUR)', 'en': 'Baseline "when short, open the best site": cost (EUR)'},
+    'fact_baseline_unmet_days': {'nl': 'Basislijn: persoonsdagen zonder plek', 'en': 'Baseline: person-days without a place'},
+    'fact_sites': {'nl': 'Locaties in gebruik', 'en': 'Sites in use'},
+    'fact_moved': {'nl': 'Verplaatste woningen', 'en': 'Units moved'},
+    'fact_built': {'nl': 'Nieuw gebouwde woningen', 'en': 'Units built'},
+    'periods_label': {'nl': 'Taak en capaciteit per periode (alle gemeenten en doelgroepen)', 'en': 'Task and capacity per period (all municipalities and groups)'},
+    'reasons_label': {'nl': 'Beslissingen en hun reden', 'en': 'Decisions and their reasons'},
+    'chart_title': {'nl': 'Het plan in de tijd', 'en': 'The plan over time'},
+    'chart_places': {'nl': 'Plekken per locatie tegen de taak', 'en': 'Places per site against the task'},
+    'chart_changes': {'nl': 'Woningen gebouwd, verplaatst en gesloten', 'en': 'Units built, moved and closed'},
+    'chart_open': {'nl': 'Woningen per locatie (open locaties)', 'en': 'Units per site (open sites)'},
+    'axis_places': {'nl': 'plekken', 'en': 'places'},
+    'axis_units': {'nl': 'woningen', 'en': 'units'},
+    'legend_task': {'nl': 'taakstelling (plekken)', 'en': 'task (places)'},
+    'legend_unmet': {'nl': 'tekort (plekken zonder woning)', 'en': 'shortfall (places without a unit)'},
+    'legend_built': {'nl': 'gebouwd', 'en': 'built'},
+    'legend_moved': {'nl': 'verplaatst (erheen)', 'en': 'moved (in)'},
+    'legend_closed': {'nl': 'gesloten (vergunning afgelopen of overbodig)', 'en': 'closed (permit ended or not needed)'},
+    'legend_other': {'nl': 'overige locaties ({n})', 'en': 'other sites ({n})'},
+    'chart_alt': {'nl': 'Tijdlijn van het plan over {periods} perioden: boven de plekken per locatie gestapeld tegen de taakstelling (lijn) en het tekort (gearceerd), in het midden de woningen per open locatie, onder de woningen die per periode worden gebouwd, verplaatst en gesloten.', 'en': 'Timeline of the plan over {periods} periods: at the top the places per site stacked against the task (line) and the shortfall (hatched), in the middle the units per open site, at the bottom the units built, moved and closed per period.'},
+    'chart_caption': {'nl': 'Het plan per periode: {sites} locaties in gebruik, {built} woningen gebouwd, {moved} verplaatst, {closed} gesloten; {days} persoonsdagen zonder plek. Contante kosten EUR {cost:,.0f} ({status}).', 'en': 'The plan per period: {sites} sites in use, {built} units built, {moved} moved, {closed} closed; {days} person-days without a place. Discounted cost EUR {cost:,.0f} ({status}).'},
+    'gantt_title': {'nl': 'Open locaties en woningen per periode (oranje: verplaatsing)', 'en': 'Open sites and units per period (orange: relocation)'},
+    'cost_opening': {'nl': 'Openen van locaties', 'en': 'Opening sites'},
+    'cost_building': {'nl': 'Bouwen van woningen', 'en': 'Building units'},
+    'cost_moving': {'nl': 'Verplaatsen van woningen', 'en': 'Moving units'},
+    'cost_closing': {'nl': 'Sluiten van woningen', 'en': 'Closing units'},
+    'cost_running': {'nl': 'Exploitatie (per woning per jaar)', 'en': 'Running (per unit per year)'},
+    'cost_unmet': {'nl': 'Noodopvang voor wie geen plek heeft', 'en': 'Emergency reception for those without a place'},
+    'cost_total': {'nl': 'Totaal', 'en': 'Total'},
+}  # fmt: skip
+
+_PLANNING_HEADER: dict[str, dict[str, str]] = {
+    'period': {'nl': 'Periode', 'en': 'Period'},
+    'site_open': {'nl': 'Open', 'en': 'Open'},
+    'site_units': {'nl': 'Woningen op de locatie', 'en': 'Units on the site'},
+    'built': {'nl': 'Gebouwd (woningen)', 'en': 'Built (units)'},
+    'moved_in': {'nl': 'Verplaatst erheen (woningen)', 'en': 'Moved in (units)'},
+    'moved_out': {'nl': 'Verplaatst weg (woningen)', 'en': 'Moved out (units)'},
+    'closed': {'nl': 'Gesloten (woningen)', 'en': 'Closed (units)'},
+    'occupied_places': {'nl': 'Bezette plekken', 'en': 'Places occupied'},
+    'period_cost_eur': {'nl': 'Kosten in de periode, contant (EUR)', 'en': 'Cost in the period, discounted (EUR)'},
+    'met_places': {'nl': 'Gehaald (plekken)', 'en': 'Met (places)'},
+    'unmet_places': {'nl': 'Tekort (plekken)', 'en': 'Shortfall (places)'},
+    'unmet_person_days': {'nl': 'Persoonsdagen zonder plek', 'en': 'Person-days without a place'},
+    'baseline_unmet_places': {'nl': 'Tekort basislijn (plekken)', 'en': 'Shortfall baseline (places)'},
+    'baseline_unmet_person_days': {'nl': 'Persoonsdagen zonder plek, basislijn', 'en': 'Person-days without a place, baseline'},
+    'cost_kind': {'nl': 'Kostensoort', 'en': 'Kind of cost'},
+    'plan_eur': {'nl': 'Plan, contant (EUR)', 'en': 'Plan, discounted (EUR)'},
+    'baseline_eur': {'nl': 'Basislijn, contant (EUR)', 'en': 'Baseline, discounted (EUR)'},
+    'units_open': {'nl': 'Woningen in gebruik', 'en': 'Units in use'},
+    'sites_open': {'nl': 'Open locaties', 'en': 'Open sites'},
+}  # fmt: skip
+
+_PLANNING_SHEET: dict[str, dict[str, str]] = {
+    'plan_sites': {'nl': 'Plan per locatie', 'en': 'Plan per site'},
+    'plan_periods': {'nl': 'Plan taak vs gehaald', 'en': 'Plan task vs met'},
+    'plan_costs': {'nl': 'Plan kosten', 'en': 'Plan costs'},
+}  # fmt: skip
+
+for _key, _text in {
+    **_prefixed("planning", _PLANNING),
+    **_prefixed("header", _PLANNING_HEADER),
+    **_prefixed("sheet", _PLANNING_SHEET),
+}.items():
+    assert _key not in CATALOGUE, _key
+    CATALOGUE[_key] = _text

@@ -1,0 +1,166 @@
+"""Planning tables are CSV inputs like every other: the declared separator, decimal mark
+and encoding apply; a wrong declaration, an ambiguous date or an unknown site id is bad
+input (exit 2, naming file, row and field); what was read is listed in run.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from opvang_opt.cli import app
+from opvang_opt.errors import DataError
+from opvang_opt.io.planning import read_planning_tables
+from opvang_opt.schema import PlanningConfig
+from tests.conftest import write_yaml
+
+runner = CliRunner()
+
+TASKS = "period,municipality_code,group,task\n2026-H1,GM0384,ontheemden,10\n"
+
+# A candidate table as Excel saves it in a Dutch locale: semicolons, decimal commas with
+# a thousands point, Windows-1252 (the è of Drèef is one byte, 0xE8).
+DUTCH_CANDIDATES = (
+    "site_id;name;municipality_code;build_cost_per_unit_eur;x;y\n"
+    "F1;Drèef;GM0384;125.000,50;125432,5;481234,25\n"
+)
+
+
+def _config(tmp_path: Path, candidates: bytes, **fmt: str) -> PlanningConfig:
+    (tmp_path / "tasks.csv").write_text(TASKS, encoding="utf-8")
+    (tmp_path / "cand.csv").write_bytes(candidates)
+    return PlanningConfig.model_validate(
+        {
+            "start": "2026-01-01",
+            "periods": 4,
+            "groups": [{"name": "ontheemden"}],
+            "tasks": {"path": str(tmp_path / "tasks.csv")},
+            "candidates": {
+                "from": "table",
+                "table": {"path": str(tmp_path / "cand.csv"), **fmt},
+            },
+        }
+    )
+
+
+def test_declared_separator_decimal_and_encoding_are_applied(tmp_path: Path) -> None:
+    cfg = _config(
+        tmp_path,
+        DUTCH_CANDIDATES.encode("cp1252"),
+        separator=";",
+        decimal=",",
+        encoding="cp1252",
+    )
+    tables = read_planning_tables(cfg, ["GM0384"])
+    row = tables.candidates.iloc[0]
+    assert row["name"] == "Drèef"
+    # 125.000,50 is 125000.5 in Dutch notation; 125432,5 and 481234,25 likewise
+    assert row["build_cost_per_unit_eur"] == 125000.5
+    assert (row["x"], row["y"]) == (125432.5, 481234.25)
+    # every table read is reported with its file, hash and rows (for run.json)
+    reports = {r.name: r for r in tables.reports}
+    assert set(reports) == {"planning_tasks", "planning_candidates"}
+    assert reports["planning_candidates"].features == 1
+    assert reports["planning_tasks"].path.endswith("tasks.csv")
+    assert len(reports["planning_tasks"].sha256) == 64
+
+
+def test_wrong_decimal_declared_names_file_row_and_field(tmp_path: Path) -> None:
+    # separator declared, decimal not: '125.000,50' is no number with a decimal point
+    cfg = _config(tmp_path, DUTCH_CANDIDATES.encode("utf-8"), separator=";")
+    with pytest.raises(DataError) as info:
+        read_planning_tables(cfg, ["GM0384"])
+    found = {(Path(p.source).name, p.where, p.field): p.message for p in info.value.problems}
+    key = ("cand.csv", "row 2 (F1)", "build_cost_per_unit_eur")
+    assert key in found, found
+    assert "'125.000,50' is not a number" in found[key]
+    assert 'declare `decimal: ","`' in found[key]
+    # x and y as well: all problems at once
+    assert ("cand.csv", "row 2 (F1)", "x") in found and ("cand.csv", "row 2 (F1)", "y") in found
+
+
+def test_undeclared_dutch_export_is_refused_with_what_to_declare(tmp_path: Path) -> None:
+    cfg = _config(tmp_path, DUTCH_CANDIDATES.encode("utf-8"))
+    with pytest.raises(DataError) as info:
+        read_planning_tables(cfg, ["GM0384"])
+    (p,) = info.value.problems
+    assert Path(p.source).name == "cand.csv" and p.where == "line 1"
+    assert 'separator: ";"' in p.message
+
+
+def test_wrong_encoding_is_refused_with_the_line(tmp_path: Path) -> None:
+    cfg = _config(tmp_path, DUTCH_CANDIDATES.encode("cp1252"), separator=";", decimal=",")
+    with pytest.raises(DataError) as info:
+        read_planning_tables(cfg, ["GM0384"])
+    (p,) = info.value.problems
+    assert Path(p.source).name == "cand.csv" and p.where == "line 2"
+    assert "encoding: cp1252" in p.message
+
+
+def _scenario(tiny, candidates: str, stock: str) -> Path:
+    d = tiny["dir"]
+    (d / "tasks.csv").write_text(
+        "period;municipality_code;group;task\n2026-H1;GM0384;ontheemden;30\n", encoding="utf-8"
+    )
+    (d / "cand.csv").write_text(candidates, encoding="utf-8")
+    (d / "stock.csv").write_text(stock, encoding="utf-8")
+    raw = yaml.safe_load(Path(tiny["path"]).read_text())
+    raw["planning"] = {
+        "start": "2026-01-01",
+        "periods": 4,
+        "groups": [{"name": "ontheemden"}],
+        "tasks": {"path": "tasks.csv", "separator": ";"},
+        "stock": {"path": "stock.csv"},
+        "candidates": {"from": "eligible", "table": {"path": "cand.csv", "separator": ";"}},
+        "defaults": {"lead_time_months": 0},
+        "solver": {"time_limit_s": 20},
+    }
+    return write_yaml(tiny["dir"] / "plan_csv.yaml", raw)
+
+
+def test_cli_bad_planning_csv_exit_2_with_file_row_and_field(tiny) -> None:
+    path = _scenario(
+        tiny,
+        # A is in the longlist; 'Q' is not, and has no name and municipality to be a new site
+        "site_id;build_cost_per_unit_eur\nA;125.000,50\nQ;100000\n",
+        # a two-digit year: 2026 or 1926?
+        "site_id,name,municipality_code,units,occupants,group,permit_end\n"
+        "B1,Berg,GM0384,30,85,ontheemden,31-12-26\n",
+    )
+    res = runner.invoke(app, ["validate", str(path)])
+    assert res.exit_code == 2, res.output
+    out = " ".join(res.output.split())
+    assert "Traceback" not in out
+    # wrong decimal declared (none, so '.'): file, row, field, what to declare
+    assert "cand.csv" in out and "row 2 (A)" in out and "build_cost_per_unit_eur" in out
+    assert "'125.000,50' is not a number" in out
+    # ambiguous date
+    assert "stock.csv" in out and "row 2 (B1)" in out and "permit_end" in out
+    assert "two-digit year is ambiguous" in out
+    # unknown site id
+    assert "row 3 (Q)" in out and "unknown site id 'Q'" in out
+
+
+def test_cli_run_lists_the_planning_tables_in_run_json(tiny) -> None:
+    path = _scenario(
+        tiny,
+        "site_id;build_cost_per_unit_eur\nA;125000\n",
+        "site_id,name,municipality_code,units,occupants,group,permit_end\n"
+        "B1,Berg,GM0384,10,25,ontheemden,2026-12-31\n",
+    )
+    out = tiny["dir"] / "out"
+    res = runner.invoke(app, ["run", str(path), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    info = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    inputs = {i["layer"]: i for i in info["inputs"]}
+    for name, file, rows in (
+        ("planning_tasks", "tasks.csv", 1),
+        ("planning_stock", "stock.csv", 1),
+        ("planning_candidates", "cand.csv", 1),
+    ):
+        assert inputs[name]["path"].endswith(file)
+        assert inputs[name]["features"] == rows
+        assert len(inputs[name]["sha256"]) == 64
