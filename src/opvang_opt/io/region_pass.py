@@ -175,6 +175,9 @@ def _check_context_layers(
         present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
         if not present.any():
             continue
+        shapely.prepare(region.union)  # one feature in the region settles it
+        if shapely.intersects(region.union, geoms[present]).any():
+            continue
         nearest = float(shapely.distance(geoms[present], region.union).min())
         if nearest > reach:
             out.problems.append(

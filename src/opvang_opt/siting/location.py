@@ -52,21 +52,27 @@ def largest_share(
     covered = np.zeros(n)
     if n == 0 or len(areas.geometry) == 0:
         return code, name, share, code2, share2, np.ones(n)
-    tree = shapely.STRtree(areas.geometry)
-    si, ai = tree.query(sites, predicate="intersects")
+    # Most sites lie wholly inside one area: a prepared contains_properly test settles them
+    # (share 1) without computing any intersection; only the rest (border sites, sites
+    # poking out of the region, points on a boundary) get their exact shares.
+    geoms = areas.geometry
+    shapely.prepare(geoms)
+    si, ai = shapely.STRtree(geoms).query(sites)  # candidate pairs by bounding box
+    inside = shapely.contains_properly(geoms[ai], sites[si])
+    settled = np.zeros(n, dtype=bool)
+    settled[si[inside]] = True
+    rest = ~inside & ~settled[si]
+    rest[rest] = shapely.intersects(geoms[ai[rest]], sites[si[rest]])
+    keep = inside | rest
+    si, ai, inside = si[keep], ai[keep], inside[keep]
     polygonal = shapely.get_dimensions(sites) == 2
-    site_area = shapely.area(sites)
     weight = np.ones(len(si))
-    poly_pair = polygonal[si]
-    if poly_pair.any():
-        inter = shapely.area(
-            shapely.intersection(sites[si[poly_pair]], areas.geometry[ai[poly_pair]])
-        )
-        weight[poly_pair] = np.divide(
-            inter,
-            site_area[si[poly_pair]],
-            out=np.zeros_like(inter),
-            where=site_area[si[poly_pair]] > 0,
+    need = polygonal[si] & ~inside
+    if need.any():
+        site_area = shapely.area(sites[si[need]])
+        inter = shapely.area(shapely.intersection(sites[si[need]], geoms[ai[need]]))
+        weight[need] = np.divide(
+            inter, site_area, out=np.zeros_like(inter), where=site_area > 0
         )
     frame = pd.DataFrame({"site": si, "area": ai, "share": weight})
     if not polygonal.all():  # a point on a shared border: count it once, in the first area
