@@ -147,6 +147,7 @@ _HEADER: dict[str, dict[str, str]] = {
     'shapley_saving': {'nl': 'Besparing Shapley (EUR)', 'en': 'Shapley saving (EUR)'},
     'shapley_std_error': {'nl': 'Standaardfout Shapley (EUR)', 'en': 'Shapley std. error (EUR)'},
     'payment': {'nl': 'Verevening (EUR; + = betaalt, - = ontvangt)', 'en': 'Side payment (EUR; + = pays, - = receives)'},
+    'payment_cents': {'nl': 'Verevening in centen (+ = betaalt, - = ontvangt)', 'en': 'Side payment in cents (+ = pays, - = receives)'},
     'payer_role': {'nl': 'Betaalt of ontvangt', 'en': 'Pays or receives'},
     'children_group': {'nl': 'Kinderen: {group}', 'en': 'Children: {group}'},
     'cost_after_payment': {'nl': 'Kosten na verevening (EUR)', 'en': 'Cost after payment (EUR)'},
