@@ -198,7 +198,9 @@ class ExchangeModel:
         r_share = np.asarray([r.max_share for r in rules], dtype=float)
         unmet_cost = np.asarray(
             [
-                np.nan if g.unmet_cost_per_place is None else _euros_of_cents(g.unmet_cost_per_place)
+                np.nan
+                if g.unmet_cost_per_place is None
+                else _euros_of_cents(g.unmet_cost_per_place)
                 for g in cfg.groups
             ],
             dtype=float,

@@ -192,9 +192,7 @@ def settle(payments: pd.DataFrame, flows: pd.DataFrame | None = None) -> list[Tr
         if "payment_cents" in payments.columns
         else payments["payment"].map(to_cents)
     )
-    cents = {
-        str(c): int(v) for c, v in zip(payments["municipality_code"], amounts, strict=True)
-    }
+    cents = {str(c): int(v) for c, v in zip(payments["municipality_code"], amounts, strict=True)}
     sign = 1 if POSITIVE_PAYS else -1
     owe = {c: sign * v for c, v in cents.items() if sign * v > 0}
     due = {c: -sign * v for c, v in cents.items() if -sign * v > 0}

@@ -221,7 +221,9 @@ def build_result(
             "population": pop.astype(np.int64),
             "cost_no_exchange": cost_ref,
             "cost_exchange": cost_ex,
-            "cost_no_exchange_cents": pd.array(cost_ref_c if cost_ref_c is not None else [None] * n, dtype="Int64"),
+            "cost_no_exchange_cents": pd.array(
+                cost_ref_c if cost_ref_c is not None else [None] * n, dtype="Int64"
+            ),
             "cost_exchange_cents": cost_ex_c,
             "cost_difference": (cost_ex_c - cost_ref_c) / 100.0
             if cost_ref_c is not None

@@ -173,8 +173,12 @@ def crs_problems(
             b[present, 0].min(), b[present, 1].min(), b[present, 2].max(), b[present, 3].max(),
             densify_pts=21,
         )  # fmt: skip
-    if np.isfinite(box).all() and box[0] >= west and box[2] <= east and box[1] >= south and (
-        box[3] <= north
+    if (
+        np.isfinite(box).all()
+        and box[0] >= west
+        and box[2] <= east
+        and box[1] >= south
+        and (box[3] <= north)
     ):
         return problems
     with np.errstate(all="ignore"):

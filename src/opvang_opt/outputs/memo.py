@@ -82,7 +82,7 @@ def _municipality_names(result: RunResult) -> dict[str, str]:
     return {m.code: m.name for m in result.scenario.region.municipalities}
 
 
-def _site_place(row: pd.Series, result: RunResult, zone: Any) -> dict[str, Any]:
+def _site_place(row: pd.Series, result: RunResult, zone: Any, lang: Lang = "nl") -> dict[str, Any]:
     """Municipality, wijk and buurt of a site, and its border flag, as far as known."""
     names = _municipality_names(result)
     code = str(row.get("municipality_code", "") or "")
@@ -102,6 +102,9 @@ def _site_place(row: pd.Series, result: RunResult, zone: Any) -> dict[str, Any]:
         "crosses_border": crosses,
         "border_share": share,
         "overlaps_with": row.get("overlaps_with") if "overlaps_with" in row.index else None,
+        "flags": [render(m, lang) for m in (row.get("location_flags") or ())]
+        if "location_flags" in row.index
+        else [],
     }
 
 
@@ -284,7 +287,7 @@ def _site_pages(
                 "available_from": str(row.get("available_from", "") or ""),
                 "available_text": _date(str(row.get("available_from", "") or ""), lang),
                 "zoning_change": bool(row.get("zoning_change_needed", False)),
-                "place": _site_place(row, result, srow.get("zone")),
+                "place": _site_place(row, result, srow.get("zone"), lang),
                 "criteria": crit,
                 "strengths": strengths,
                 "weaknesses": weaknesses,
@@ -558,6 +561,7 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 {% if s.place.wijk %}<tr><th>{{ tx("memo.wijk") }}</th><td>{{ s.place.wijk }}</td></tr>{% endif %}
 {% if s.place.buurt %}<tr><th>{{ tx("memo.buurt") }}</th><td>{{ s.place.buurt }}</td></tr>{% endif %}
 <tr><th>{{ tx("memo.border") }}</th><td>{{ tx("common.yes") if s.place.crosses_border else tx("common.no") }}</td></tr>
+{% if s.place.flags %}<tr class="flag"><th>{{ tx("memo.flags") }}</th><td>{% for f in s.place.flags %}<p>{{ f }}</p>{% endfor %}</td></tr>{% endif %}
 <tr><th>{{ tx("memo.capacity") }}</th><td>{{ tx("memo.capacity_value", units=s.units, places=s.places) }}</td></tr>
 <tr><th>{{ tx("memo.site_cost") }}</th><td>{{ s.cost }}</td></tr>
 {% if s.available_from %}<tr><th>{{ tx("memo.available") }}</th><td>{{ s.available_text }}</td></tr>{% endif %}

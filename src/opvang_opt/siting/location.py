@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from opvang_opt.texts import Message
+
 BORDER_MIN_SHARE = 0.01
 """A site counts as crossing a border when a second area holds at least this share of it."""
 OVERLAP_MIN_M2 = 1.0
@@ -71,9 +73,7 @@ def largest_share(
     if need.any():
         site_area = shapely.area(sites[si[need]])
         inter = shapely.area(shapely.intersection(sites[si[need]], geoms[ai[need]]))
-        weight[need] = np.divide(
-            inter, site_area, out=np.zeros_like(inter), where=site_area > 0
-        )
+        weight[need] = np.divide(inter, site_area, out=np.zeros_like(inter), where=site_area > 0)
     frame = pd.DataFrame({"site": si, "area": ai, "share": weight})
     if not polygonal.all():  # a point on a shared border: count it once, in the first area
         frame = frame[~((~polygonal[frame["site"]]) & frame.duplicated("site"))]
@@ -307,10 +307,63 @@ def site_locations(
         who = np.concatenate([pairs["i"].to_numpy(dtype=int), pairs["j"].to_numpy(dtype=int)])
         other = np.concatenate([pairs["j"].to_numpy(dtype=int), pairs["i"].to_numpy(dtype=int)])
         long = pd.DataFrame({"who": who, "other": other, "part": part})
-        joined = long.sort_values(["who", "other"], kind="stable").groupby("who")["part"].agg(
-            "; ".join
+        joined = (
+            long.sort_values(["who", "other"], kind="stable").groupby("who")["part"].agg("; ".join)
         )
         text[joined.index.to_numpy()] = joined.to_numpy()
     out["overlaps_with"] = text
     out["repaired"] = np.array([str(i) in repaired for i in ids], dtype=bool)
+    names = (
+        dict(zip(areas["municipality"].codes, areas["municipality"].names, strict=True))
+        if "municipality" in areas
+        else {}
+    )
+    out["location_flags"] = location_flags(out, names)
     return out
+
+
+def location_flags(where: pd.DataFrame, names: dict[str, str] | None = None) -> np.ndarray:
+    """Per site, the flags a reader must see on its row, as catalogue messages (a tuple per
+    site, empty when there is nothing to flag; rendered ``"; "``-joined).
+
+    * ``siting.flag.border``: the site crosses a municipal border, with both shares;
+    * ``siting.flag.mismatch``: the longlist's own municipality column names another one;
+    * ``siting.flag.repaired``: its invalid geometry was repaired on reading.
+
+    Parameters
+    ----------
+    where
+        The columns of :func:`site_locations` (any of them may be absent).
+    names
+        Municipality names by code, for the border flag's runner-up.
+    """
+    names = names or {}
+    n = len(where)
+
+    def col(name: str, default: object) -> np.ndarray:
+        if name in where.columns:
+            return where[name].to_numpy()
+        return np.full(n, default, dtype=object)
+
+    crosses, mismatch, repaired = (
+        col(c, False) for c in ("crosses_border", "municipality_mismatch", "repaired")
+    )
+    muni, code, share = col("municipality", ""), col("municipality_code", ""), col(
+        "municipality_share", 0.0)  # fmt: skip
+    code2, share2 = col("border_municipality_code", ""), col("border_share", 0.0)
+    stated = col("municipality_stated", "")
+    flags = np.empty(n, dtype=object)
+    for k in range(n):
+        found: list[Message] = []
+        if bool(crosses[k]):
+            found.append(Message("siting.flag.border", {
+                "first": str(muni[k] or code[k]), "share": float(share[k]),
+                "second": str(names.get(str(code2[k]), code2[k])), "share2": float(share2[k]),
+            }))  # fmt: skip
+        if bool(mismatch[k]):
+            found.append(Message("siting.flag.mismatch", {
+                "stated": str(stated[k]), "computed": str(muni[k] or code[k])}))  # fmt: skip
+        if bool(repaired[k]):
+            found.append(Message("siting.flag.repaired"))
+        flags[k] = tuple(found)
+    return flags
