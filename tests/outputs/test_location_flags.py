@@ -118,7 +118,7 @@ def test_map_popup_data(flagged):
     # the popup's texts are HTML (escaped on the server): read them as the browser does
     flags_c = [unescape(f) for f in props["C"]["f"]]
     assert len(flags_c) == 2 and flags_c[0].startswith(BORDER_NL) and flags_c[1] == MISMATCH_NL
-    assert [unescape(f) for f in props["A"]["f"]][0].startswith(REPAIRED_NL)
+    assert next(unescape(f) for f in props["A"]["f"]).startswith(REPAIRED_NL)
     assert "f" not in props["B"]
     assert props["C"]["m"] == "Diemen"
 
