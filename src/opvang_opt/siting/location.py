@@ -300,17 +300,19 @@ def site_locations(
         pairs = overlapping_pairs(geoms, ids)
     text = np.full(n, "", dtype=object)
     if len(pairs):  # "B (5.000 m²); D (120 m²)": every other plot and the shared m²
-        m2 = pairs["overlap_m2"].to_numpy(dtype=float)
-        part = [f"{o} ({a:,.0f} m²)".replace(",", ".") for o, a in zip(
-            np.concatenate([pairs["site_b"].to_numpy(), pairs["site_a"].to_numpy()]),
-            np.concatenate([m2, m2]), strict=True)]  # fmt: skip
-        who = np.concatenate([pairs["i"].to_numpy(dtype=int), pairs["j"].to_numpy(dtype=int)])
-        other = np.concatenate([pairs["j"].to_numpy(dtype=int), pairs["i"].to_numpy(dtype=int)])
-        long = pd.DataFrame({"who": who, "other": other, "part": part})
-        joined = (
-            long.sort_values(["who", "other"], kind="stable").groupby("who")["part"].agg("; ".join)
-        )
-        text[joined.index.to_numpy()] = joined.to_numpy()
+        m2 = [f"{a:,.0f}".replace(",", ".") for a in pairs["overlap_m2"].to_numpy(dtype=float)]
+        i = pairs["i"].to_numpy(dtype=np.int64)
+        j = pairs["j"].to_numpy(dtype=np.int64)
+        who, other = np.concatenate([i, j]), np.concatenate([j, i])
+        names = np.concatenate([pairs["site_b"].to_numpy(), pairs["site_a"].to_numpy()])
+        area = m2 + m2
+        order = np.lexsort((other, who))
+        who = who[order]
+        parts = [f"{names[k]} ({area[k]} m²)" for k in order]
+        cut = np.flatnonzero(np.diff(who)) + 1
+        bounds = zip(np.concatenate([[0], cut]), np.concatenate([cut, [len(who)]]), strict=True)
+        for a, b in bounds:
+            text[who[a]] = "; ".join(parts[a:b])
     out["overlaps_with"] = text
     out["repaired"] = np.array([str(i) in repaired for i in ids], dtype=bool)
     names = (
