@@ -189,6 +189,4 @@ def test_side_payments_table_has_cents():
     table = output_tables(sp.exchange, sp)["side_payments.csv"]
     assert pd.api.types.is_integer_dtype(table["payment_cents"])
     assert int(table["payment_cents"].sum()) == 0
-    assert (table["payment"] * 100).round().astype(int).tolist() == table[
-        "payment_cents"
-    ].tolist()
+    assert (table["payment"] * 100).round().astype(int).tolist() == table["payment_cents"].tolist()

@@ -35,7 +35,8 @@ from jinja2 import Environment, select_autoescape
 from matplotlib.figure import Figure
 
 from opvang_opt.connectors.tiles import LICENCES, Background, TileSource
-from opvang_opt.exchange.settlement import PAYMENT_SIGN
+from opvang_opt.exact import to_cents
+from opvang_opt.exchange.settlement import PAYMENT_SIGN, format_cents
 from opvang_opt.outputs import content
 from opvang_opt.outputs.maps import (
     LAYOUT_COLOUR,
@@ -64,6 +65,15 @@ def _n(value: Any, lang: Lang, digits: int = 0) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "-"
     return fmt_number(value, lang, digits)
+
+
+def _cents(euros: Any, lang: Lang, cents: Any = None) -> str:
+    """An exchange amount formatted from its whole cents (the euros are cents / 100)."""
+    if cents is None or pd.isna(cents):
+        if euros is None or (isinstance(euros, float) and not math.isfinite(euros)):
+            return "-"
+        cents = to_cents(euros)
+    return format_cents(int(cents), lang)
 
 
 def _eur(value: Any, lang: Lang) -> str:
@@ -450,11 +460,11 @@ def memo_context(
             for _, r in content.with_payer_role(pay, lang).iterrows():
                 rows.append({
                     "municipality": r["municipality"],
-                    "no_exchange": _n(r["cost_no_exchange"], lang),
-                    "exchange": _n(r["cost_exchange"], lang),
-                    "payment": _n(r["payment"], lang),
+                    "no_exchange": _cents(r["cost_no_exchange"], lang),
+                    "exchange": _cents(r["cost_exchange"], lang),
+                    "payment": _cents(r["payment"], lang, r.get("payment_cents")),
                     "role": r["payer_role"],
-                    "after": _n(r["cost_after_payment"], lang),
+                    "after": _cents(r["cost_after_payment"], lang),
                 })  # fmt: skip
         facts = content.summary_facts(result)["exchange"]
         ex = {
