@@ -130,8 +130,13 @@ def _check_longlist(
     id_col = scenario.layers[name].id_column or "site_id"
     ids = sites[id_col].astype(str).to_numpy() if id_col in sites.columns else None
     outside, dist, nearest = outside_region(sites, region, reg.margin_m)
-    *_, outside_share = largest_share(sites.geometry.to_numpy(), out.areas["municipality"])
-    polygonal = shapely.get_dimensions(sites.geometry.to_numpy()) == 2
+    geoms = sites.geometry.to_numpy()
+    outside_share = np.zeros(len(geoms))
+    shapely.prepare(region.union)  # wholly inside the region: nothing outside, no overlay
+    partly = np.flatnonzero(~shapely.contains_properly(region.union, geoms))
+    if len(partly):
+        *_, outside_share[partly] = largest_share(geoms[partly], out.areas["municipality"])
+    polygonal = shapely.get_dimensions(geoms) == 2
     mostly_out = ~outside & polygonal & (outside_share > reg.max_outside_share)
     lines = []
     for i in np.flatnonzero(outside):

@@ -74,6 +74,12 @@ def largest_share(
         site_area = shapely.area(sites[si[need]])
         inter = shapely.area(shapely.intersection(sites[si[need]], geoms[ai[need]]))
         weight[need] = np.divide(inter, site_area, out=np.zeros_like(inter), where=site_area > 0)
+    # sites wholly inside one area (most): share 1 there, no runner-up
+    per_site = np.bincount(si, minlength=n)
+    simple = inside & (per_site[si] == 1)
+    s1, a1 = si[simple], ai[simple]
+    code[s1], name[s1], share[s1], covered[s1] = areas.codes[a1], areas.names[a1], 1.0, 1.0
+    si, ai, weight = si[~simple], ai[~simple], weight[~simple]
     frame = pd.DataFrame({"site": si, "area": ai, "share": weight})
     if not polygonal.all():  # a point on a shared border: count it once, in the first area
         frame = frame[~((~polygonal[frame["site"]]) & frame.duplicated("site"))]
@@ -202,17 +208,24 @@ def _boundary_inside(
     boundary counts only with ``shared_counts`` and the same direction (both interiors on
     the same side); touching plots (opposite directions) add nothing.
     """
-    s0 = _cross(e[:, None, :, :], p[:, :, None, :] - q[:, None, :, :])  # (m, edges, planes)
-    ds = _cross(e[:, None, :, :], d[:, :, None, :])
+    px, py = p[..., 0][:, :, None], p[..., 1][:, :, None]  # (m, edges, 1)
+    dx, dy = d[..., 0][:, :, None], d[..., 1][:, :, None]
+    ex, ey = e[..., 0][:, None, :], e[..., 1][:, None, :]  # (m, 1, planes)
+    eq = (e[..., 0] * q[..., 1] - e[..., 1] * q[..., 0])[:, None, :]
+    s0 = ex * py - ey * px - eq  # side of each edge's start to each half-plane (m, e, p)
+    ds = ex * dy - ey * dx  # change of that side along the edge
     with np.errstate(divide="ignore", invalid="ignore"):
         root = -s0 / ds
     planes = valid_q[:, None, :]
     lo = np.where(planes & (ds > 0), root, 0.0).max(axis=2, initial=0.0)
     hi = np.where(planes & (ds < 0), root, 1.0).min(axis=2, initial=1.0)
     parallel = planes & (ds == 0)
-    same = (d[:, :, None, :] * e[:, None, :, :]).sum(axis=-1) > 0
-    blocked = parallel & ((s0 < 0) | ((s0 == 0) & ~(shared_counts & same)))
-    length = np.where(blocked.any(axis=2) | ~valid, 0.0, np.clip(hi - lo, 0.0, None))
+    if parallel.any():
+        same = (dx * ex + dy * ey) > 0
+        blocked = (parallel & ((s0 < 0) | ((s0 == 0) & ~(shared_counts & same)))).any(axis=2)
+    else:
+        blocked = np.zeros(lo.shape, dtype=bool)
+    length = np.where(blocked | ~valid, 0.0, np.clip(hi - lo, 0.0, None))
     return (length * _cross(p, d)).sum(axis=1) / 2.0
 
 
