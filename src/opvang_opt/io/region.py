@@ -305,11 +305,17 @@ def outside_region(
         far = present & ~shapely.intersects(region.union, geoms)
         dist[far] = shapely.distance(geoms[far], region.union)
         tree = shapely.STRtree(region.municipalities.geometry.to_numpy())
-        idx = np.flatnonzero(present)
-        pairs = tree.query_nearest(geoms[idx], all_matches=False)
         names = region.municipalities["name"].to_numpy()
-        for k, j in zip(pairs[0], pairs[1], strict=True):
-            nearest[int(idx[k])] = str(names[j])
+        inside = np.flatnonzero(present & ~far)  # in (or touching) a municipality: that one
+        k, j = tree.query(geoms[inside], predicate="intersects")
+        first = np.unique(k, return_index=True)[1]
+        for a, b in zip(k[first], j[first], strict=True):
+            nearest[int(inside[a])] = str(names[b])
+        idx = np.flatnonzero(far)
+        if len(idx):
+            pairs = tree.query_nearest(geoms[idx], all_matches=False)
+            for a, b in zip(pairs[0], pairs[1], strict=True):
+                nearest[int(idx[a])] = str(names[b])
     return present & (dist > margin_m), dist, nearest
 
 

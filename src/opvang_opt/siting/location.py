@@ -157,6 +157,10 @@ def _convex_rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     npts = shapely.get_num_coordinates(geoms[idx]) - 1  # the closing point repeats the first
     fits = (npts >= 3) & (npts <= v) & (shapely.area(geoms[idx]) > 0)
     idx, npts = idx[fits], npts[fits]
+    if len(idx) == 0:
+        return ring, count
+    v = int(npts.max())  # no wider than the largest ring present
+    ring = np.zeros((n, v, 2))
     coords, which = shapely.get_coordinates(geoms[idx], return_index=True)  # no holes: the ring
     start = np.concatenate([[0], np.cumsum(npts + 1)[:-1]])
     pos = np.arange(len(which)) - start[which]
