@@ -194,7 +194,8 @@ def _edges(ring: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     k = np.arange(ring.shape[1])[None, :]
     nxt = np.where(k + 1 < count[:, None], k + 1, 0)
     end = np.take_along_axis(ring, nxt[..., None], axis=1)
-    return ring, end - ring, k < count[:, None]
+    d = end - ring
+    return ring, d, (k < count[:, None]) & ((d[..., 0] != 0) | (d[..., 1] != 0))
 
 
 def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
