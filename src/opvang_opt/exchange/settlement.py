@@ -106,17 +106,26 @@ def payments_in_cents(
     return CentPayments(saving, payment, alone - saving)
 
 
-def format_cents(cents: int, lang: Literal["nl", "en"] = "nl", *, sign: bool = False) -> str:
-    """An amount of whole cents as euros with two decimals, by integer arithmetic.
+def format_cents(
+    cents: int, lang: Literal["nl", "en"] = "nl", *, sign: bool = False, whole: bool = False
+) -> str:
+    """An amount of whole cents as euros with two decimals, by integer arithmetic
+    (``whole``: rounded half to even to whole euros, for council tables).
 
     Examples
     --------
     >>> format_cents(123456789), format_cents(-5, "en"), format_cents(75000, sign=True)
     ('1.234.567,89', '-0.05', '+750,00')
+    >>> format_cents(123456789, whole=True), format_cents(250, whole=True)
+    ('1.234.568', '2')
     """
     c = int(cents)
     euros, rest = divmod(abs(c), 100)
     thousands, dec = (".", ",") if lang == "nl" else (",", ".")
+    if whole:
+        euros += 1 if rest > 50 or (rest == 50 and euros % 2 == 1) else 0
+        text = f"{euros:,d}".replace(",", thousands)
+        return ("-" if c < 0 and euros else "+" if sign and c > 0 and euros else "") + text
     text = f"{euros:,d}".replace(",", thousands) + f"{dec}{rest:02d}"
     if c < 0:
         return "-" + text

@@ -68,12 +68,13 @@ def _n(value: Any, lang: Lang, digits: int = 0) -> str:
 
 
 def _cents(euros: Any, lang: Lang, cents: Any = None) -> str:
-    """An exchange amount formatted from its whole cents (the euros are cents / 100)."""
+    """An exchange amount formatted from its whole cents (the euros are cents / 100), in
+    whole euros (rounded half to even; the exact cents are in side_payments.csv)."""
     if cents is None or pd.isna(cents):
         if euros is None or (isinstance(euros, float) and not math.isfinite(euros)):
             return "-"
         cents = to_cents(euros)
-    return format_cents(int(cents), lang)
+    return format_cents(int(cents), lang, whole=True)
 
 
 def _eur(value: Any, lang: Lang) -> str:
