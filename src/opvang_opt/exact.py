@@ -115,3 +115,40 @@ def cents_array(amounts: np.ndarray) -> np.ndarray:
     """:func:`to_cents` over an array of euro amounts (NaN stays missing as -1 is not used:
     the caller must have rejected missing values)."""
     return np.array([to_cents(float(a)) for a in np.asarray(amounts, dtype=float)], dtype=np.int64)
+
+
+def apportion(total: int, weights: np.ndarray | list[float]) -> np.ndarray:
+    """Split a whole number ``total`` into whole parts in proportion to ``weights``.
+
+    The largest-remainder (Hamilton) method in exact rational arithmetic: every part gets
+    the floor of its exact quota ``total * w_i / sum(w)``, and the units left over go one
+    each to the largest remainders, ties to the earlier position. The parts sum to
+    ``total`` exactly and each differs from its quota by less than one. Negative weights
+    count as zero; with no positive weight the split is equal. A negative ``total`` is
+    split as ``-apportion(-total, weights)``.
+
+    Examples
+    --------
+    >>> apportion(100, [1, 1, 1]).tolist()
+    [34, 33, 33]
+    >>> apportion(7, [0.5, 0.25, -0.1, 0.25]).tolist()
+    [3, 2, 0, 2]
+    """
+    total = int(total)
+    if total < 0:
+        return -apportion(-total, weights)
+    w = [max(Fraction(float(x)), Fraction(0)) for x in np.asarray(weights, dtype=float)]
+    if not w:
+        if total:
+            raise ValueError("nothing to apportion the total over")
+        return np.zeros(0, dtype=np.int64)
+    if sum(w) == 0:
+        w = [Fraction(1)] * len(w)
+    s = sum(w)
+    quotas = [total * x / s for x in w]
+    parts = [q.numerator // q.denominator for q in quotas]
+    left = total - sum(parts)
+    order = sorted(range(len(w)), key=lambda i: (-(quotas[i] - parts[i]), i))
+    for i in order[:left]:
+        parts[i] += 1
+    return np.array(parts, dtype=np.int64)

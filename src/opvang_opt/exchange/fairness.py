@@ -40,6 +40,7 @@ import pandas as pd
 from scipy.stats import t as student_t
 
 from opvang_opt.errors import OpvangError
+from opvang_opt.exact import to_cents
 from opvang_opt.schema import ExchangeConfig
 from opvang_opt.status import SolveStatus
 from opvang_opt.texts import Message, t
@@ -47,6 +48,7 @@ from opvang_opt.texts import Message, t
 from ._lp import SparseLP, solve_lp
 from .diagnose import infeasible_error
 from .model import ExchangeModel, NoSolutionError
+from .settlement import payments_in_cents
 from .solve import ExchangeResult, build_result, solve_no_exchange
 
 _TOL = 1e-6
@@ -75,7 +77,8 @@ class CoalitionGame:
             raise NoSolutionError(Message("exchange.no_solution_reference"))
         if ref.x is None:
             raise infeasible_error(self.model, exchange=False)
-        self.alone = self.model.cost_per_municipality(ref.x)
+        self.alone_cents = self.model.cost_cents_per_municipality(ref.x)
+        self.alone = self.alone_cents / 100.0
         self._alone_x = ref.x
         self.values: dict[int, float] = {0: 0.0}
         for i in range(self.n):
@@ -534,13 +537,15 @@ def _payments(
     sh: ShapleyResult,
     core: CoreCheck,
 ) -> SidePayments:
-    alone = game.alone
-    cost_ex = result.municipalities["cost_exchange"].to_numpy()
-    phi = sh.values
-    payment = alone - phi - cost_ex
-    final = cost_ex + payment
-    ci95 = sh.ci95 if sh.ci95 is not None else np.zeros_like(sh.std_error)
-    tol = 1e-6 * max(1.0, abs(sh.grand_value)) + ci95
+    # whole cents (settlement.payments_in_cents): the Shapley savings apportioned to the
+    # region's saving in cents; payments sum to 0 and nobody ends above its cost alone
+    alone_c = game.alone_cents
+    cost_ex_c = result.municipalities["cost_exchange_cents"].to_numpy(dtype=np.int64)
+    cents = payments_in_cents(alone_c, cost_ex_c, sh.values)
+    alone, cost_ex = alone_c / 100.0, cost_ex_c / 100.0
+    phi = cents.saving_cents / 100.0
+    payment = cents.payment_cents / 100.0
+    final = cents.cost_after_cents / 100.0
     ex = result.exchange
     net = ex["net_transfer"].to_numpy().reshape(model.n, model.n_groups)
     moved = np.abs(net).sum(axis=1)
@@ -557,18 +562,24 @@ def _payments(
             "payment": payment,
             "cost_after_payment": final,
             "saving_after_payment": alone - final,
-            "individually_rational": phi >= -tol,
+            "individually_rational": cents.cost_after_cents <= alone_c,
             "places_taken_over": np.clip(net, 0, None).sum(axis=1),
             "places_handed_over": np.clip(-net, 0, None).sum(axis=1),
             "payment_per_place_moved": per_place,
             "method": sh.method,
+            "cost_no_exchange_cents": alone_c,
+            "cost_exchange_cents": cost_ex_c,
+            "shapley_saving_cents": cents.saving_cents,
+            "payment_cents": cents.payment_cents,
+            "cost_after_payment_cents": cents.cost_after_cents,
         }
     )
     refs = []
     gi = {g: j for j, g in enumerate(model.groups)}
     days = config.period.days
     for ref in config.reference_prices:
-        price = ref.amount * (days if ref.unit == "per_place_per_day" else 1)
+        price_cents = to_cents(ref.amount) * (days if ref.unit == "per_place_per_day" else 1)
+        price = price_cents / 100.0
         g = gi[ref.group]
         for i in range(model.n):
             moved_g = net[i, g]

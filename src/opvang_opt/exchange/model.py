@@ -46,7 +46,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from opvang_opt.errors import OpvangError
-from opvang_opt.exact import integer_bounds
+from opvang_opt.exact import integer_bounds, to_cents
 from opvang_opt.schema import ExchangeConfig
 from opvang_opt.texts import Lang, Message
 
@@ -177,7 +177,7 @@ class ExchangeModel:
             e_type.append(ti[entry.type])
             e_places.append(entry.places)
             fixed = entry.fixed_cost if entry.fixed_cost is not None else t.fixed_cost
-            e_fixed.append(fixed or 0.0)
+            e_fixed.append(_euros_of_cents(fixed or 0.0))
             for g in t.groups:
                 pair_e.append(e)
                 pair_g.append(gi[g])
@@ -186,7 +186,7 @@ class ExchangeModel:
             widths, costs = _step_widths(src, entry.places)
             step_e += [e] * len(widths)
             step_w += widths
-            step_c += costs
+            step_c += [_euros_of_cents(c) for c in costs]
 
         e_muni_a = np.asarray(e_muni, dtype=np.int64)
         e_places_a = np.asarray(e_places, dtype=float)
@@ -198,7 +198,9 @@ class ExchangeModel:
         r_share = np.asarray([r.max_share for r in rules], dtype=float)
         unmet_cost = np.asarray(
             [
-                np.nan if g.unmet_cost_per_place is None else g.unmet_cost_per_place
+                np.nan
+                if g.unmet_cost_per_place is None
+                else _euros_of_cents(g.unmet_cost_per_place)
                 for g in cfg.groups
             ],
             dtype=float,
@@ -347,8 +349,30 @@ class ExchangeModel:
         return float(self.c_true @ x_full)
 
     def cost_per_municipality(self, x_full: np.ndarray) -> np.ndarray:
-        """Cost per municipality of a full-length solution vector."""
-        return np.bincount(self.col_owner, weights=self.c_true * x_full, minlength=self.n)
+        """Cost per municipality of a full-length solution vector (euros, from
+        :meth:`cost_cents_per_municipality`)."""
+        return self.cost_cents_per_municipality(x_full) / 100.0
+
+    def cost_cents_per_municipality(self, x_full: np.ndarray) -> np.ndarray:
+        """Cost per municipality in whole cents.
+
+        Every cost coefficient is a whole number of cents (read with :func:`.to_cents`).
+        With ``integer_places`` the solver's values are snapped to the whole numbers they
+        stand for, so the cost is exact; with fractional places each municipality's cost is
+        rounded half to even to a whole cent.
+        """
+        x = np.asarray(x_full, dtype=float)
+        if self.config.solver.integer_places:
+            near = np.rint(x)
+            x = np.where(np.abs(x - near) <= 1e-6, near, x)
+        cents = np.rint(self.c_true * 100.0)  # whole cents by construction
+        total = np.bincount(self.col_owner, weights=cents * x, minlength=self.n)
+        return np.rint(total).astype(np.int64)
+
+
+def _euros_of_cents(amount: float) -> float:
+    """A cost the user wrote, as whole cents (:func:`.to_cents`), back in euros for the LP."""
+    return to_cents(amount) / 100.0
 
 
 def _resolve_bounds(

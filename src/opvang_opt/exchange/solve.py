@@ -208,8 +208,10 @@ def build_result(
         }
     )
 
-    cost_ex = model.cost_per_municipality(x)
-    cost_ref = model.cost_per_municipality(ref_x) if ref_x is not None else np.full(n, np.nan)
+    cost_ex_c = model.cost_cents_per_municipality(x)
+    cost_ref_c = model.cost_cents_per_municipality(ref_x) if ref_x is not None else None
+    cost_ex = cost_ex_c / 100.0
+    cost_ref = cost_ref_c / 100.0 if cost_ref_c is not None else np.full(n, np.nan)
     moved_in = np.clip(net, 0, None).sum(axis=1)
     moved_out = np.clip(-net, 0, None).sum(axis=1)
     municipalities = pd.DataFrame(
@@ -219,7 +221,13 @@ def build_result(
             "population": pop.astype(np.int64),
             "cost_no_exchange": cost_ref,
             "cost_exchange": cost_ex,
-            "cost_difference": cost_ex - cost_ref,
+            "cost_no_exchange_cents": pd.array(
+                cost_ref_c if cost_ref_c is not None else [None] * n, dtype="Int64"
+            ),
+            "cost_exchange_cents": cost_ex_c,
+            "cost_difference": (cost_ex_c - cost_ref_c) / 100.0
+            if cost_ref_c is not None
+            else np.full(n, np.nan),
             "places_taken_over": moved_in,
             "places_handed_over": moved_out,
         }
@@ -274,8 +282,9 @@ def build_result(
             ]
         )
     flows = decompose_flows(net, codes, names, groups)
-    no_ex = float(cost_ref.sum()) if ref_x is not None else None
-    objective = model.true_cost(x)
+    # money in whole cents: the region's totals are sums of the municipalities' cents
+    no_ex = int(cost_ref_c.sum()) / 100.0 if cost_ref_c is not None else None
+    objective = int(cost_ex_c.sum()) / 100.0
     bound = sol.bound if math.isfinite(sol.bound) else objective
     # the solver bound includes the tie-breaker; never report a bound above the cost
     bound = min(bound, objective)

@@ -43,6 +43,7 @@ SIDE_PAYMENT_COLUMNS = [
     "places_handed_over",
     "payment_per_place_moved",
     "method",
+    "payment_cents",
 ]
 TRADEOFF_COLUMNS = [
     "shift",

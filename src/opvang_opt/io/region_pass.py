@@ -130,8 +130,13 @@ def _check_longlist(
     id_col = scenario.layers[name].id_column or "site_id"
     ids = sites[id_col].astype(str).to_numpy() if id_col in sites.columns else None
     outside, dist, nearest = outside_region(sites, region, reg.margin_m)
-    *_, outside_share = largest_share(sites.geometry.to_numpy(), out.areas["municipality"])
-    polygonal = shapely.get_dimensions(sites.geometry.to_numpy()) == 2
+    geoms = sites.geometry.to_numpy()
+    outside_share = np.zeros(len(geoms))
+    shapely.prepare(region.union)  # wholly inside the region: nothing outside, no overlay
+    partly = np.flatnonzero(~shapely.contains_properly(region.union, geoms))
+    if len(partly):
+        *_, outside_share[partly] = largest_share(geoms[partly], out.areas["municipality"])
+    polygonal = shapely.get_dimensions(geoms) == 2
     mostly_out = ~outside & polygonal & (outside_share > reg.max_outside_share)
     lines = []
     for i in np.flatnonzero(outside):
@@ -174,6 +179,9 @@ def _check_context_layers(
         geoms = gdf.geometry.to_numpy()
         present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
         if not present.any():
+            continue
+        shapely.prepare(region.union)  # one feature in the region settles it
+        if shapely.intersects(region.union, geoms[present]).any():
             continue
         nearest = float(shapely.distance(geoms[present], region.union).min())
         if nearest > reach:

@@ -224,6 +224,8 @@ def map_data(result: RunResult, lang: Lang, profile: Profile = "council") -> dic
     cap_p = sites["capacity_places"].to_numpy()
     reasons = sites["exclusion_reasons"].to_numpy()
     decisions = [str(render(d, lang)) for d in sites["decision"]]
+    flags = sites["location_flags"].to_numpy() if "location_flags" in sites else None
+    munis = sites["municipality"].to_numpy() if "municipality" in sites else None
     ind = [sites[c.indicator_column].to_numpy(float) for c in crit]
     val = [sites[c.value_column].to_numpy(float) for c in crit]
     props = []
@@ -249,6 +251,10 @@ def map_data(result: RunResult, lang: Lang, profile: Profile = "council") -> dic
             p["p"] = int(cap_p[i])
         if shortlisted[i]:
             p["l"] = 1
+        if munis is not None and munis[i]:
+            p["m"] = _esc(munis[i])
+        if flags is not None and flags[i]:  # border, stated municipality, repaired geometry
+            p["f"] = [_esc(render(m, lang)) for m in flags[i]]
         if share is not None and _finite(share[i], 2) is not None:
             p["q"] = _finite(share[i], 2)
         if ids[i] in alloc_ids:
@@ -318,7 +324,7 @@ def _texts(result: RunResult, lang: Lang) -> dict[str, str]:
     keys = ("score", "rank", "capacity", "units", "places", "reasons", "decision", "criterion",
             "measured", "value", "weight", "robust", "none", "alloc_units", "alloc_occupied",
             "alloc_households", "alloc_persons", "alloc_occupancy", "shortlist", "layout",
-            "allocation")  # fmt: skip
+            "allocation", "municipality", "flags")  # fmt: skip
     return {k: _esc(t(f"map.{k}", lang)) for k in keys} | {"locale": LOCALES[lang]}
 
 
@@ -496,6 +502,12 @@ _SCRIPT = Template(
     } else {
       h += "<p>" + T.score + ": <b>" + num(p.s, 1) + "</b> &middot; " + T.rank + " " + p.r +
         " &middot; " + T.capacity + " " + p.c + " " + T.units + " (" + p.p + " " + T.places + ")</p>";
+    }
+    if (p.m) { h += "<p>" + T.municipality + ": " + p.m + "</p>"; }
+    if (p.f) {
+      h += "<div class='site-flags'><b>" + T.flags + ":</b><ul>";
+      for (var f = 0; f < p.f.length; f++) { h += "<li>" + p.f[f] + "</li>"; }
+      h += "</ul></div>";
     }
     h += "<p>" + T.decision + ": " + p.d + "</p>";
     if (p.q !== undefined) { h += "<p>" + T.robust + ": " + pct(p.q) + "</p>"; }
@@ -832,6 +844,8 @@ _STYLE = """<style>
 .score-table th, .score-table td, .alloc-table td { border: 1px solid #ccc; padding: 1px 4px; }
 .score-table th { background: #eee; }
 .site-popup p { margin: 2px 0; }
+.site-flags { color: #8a4b00; background: #fff4e0; padding: 2px 4px; margin: 2px 0; }
+.site-flags ul { margin: 2px 0; padding-left: 16px; }
 .map-box { position: fixed; z-index: 1000; background: rgba(255,255,255,0.93); padding: 6px 10px;
   border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,0.3); font-family: sans-serif; font-size: 12px; }
 .map-legend .sw { display: inline-block; width: 14px; height: 10px; margin-right: 4px;

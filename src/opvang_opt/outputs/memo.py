@@ -35,7 +35,8 @@ from jinja2 import Environment, select_autoescape
 from matplotlib.figure import Figure
 
 from opvang_opt.connectors.tiles import LICENCES, Background, TileSource
-from opvang_opt.exchange.settlement import PAYMENT_SIGN
+from opvang_opt.exact import to_cents
+from opvang_opt.exchange.settlement import PAYMENT_SIGN, format_cents
 from opvang_opt.outputs import content
 from opvang_opt.outputs.maps import (
     LAYOUT_COLOUR,
@@ -66,6 +67,16 @@ def _n(value: Any, lang: Lang, digits: int = 0) -> str:
     return fmt_number(value, lang, digits)
 
 
+def _cents(euros: Any, lang: Lang, cents: Any = None) -> str:
+    """An exchange amount formatted from its whole cents (the euros are cents / 100), in
+    whole euros (rounded half to even; the exact cents are in side_payments.csv)."""
+    if cents is None or pd.isna(cents):
+        if euros is None or (isinstance(euros, float) and not math.isfinite(euros)):
+            return "-"
+        cents = to_cents(euros)
+    return format_cents(int(cents), lang, whole=True)
+
+
 def _eur(value: Any, lang: Lang) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "-"
@@ -82,7 +93,7 @@ def _municipality_names(result: RunResult) -> dict[str, str]:
     return {m.code: m.name for m in result.scenario.region.municipalities}
 
 
-def _site_place(row: pd.Series, result: RunResult, zone: Any) -> dict[str, Any]:
+def _site_place(row: pd.Series, result: RunResult, zone: Any, lang: Lang = "nl") -> dict[str, Any]:
     """Municipality, wijk and buurt of a site, and its border flag, as far as known."""
     names = _municipality_names(result)
     code = str(row.get("municipality_code", "") or "")
@@ -102,6 +113,9 @@ def _site_place(row: pd.Series, result: RunResult, zone: Any) -> dict[str, Any]:
         "crosses_border": crosses,
         "border_share": share,
         "overlaps_with": row.get("overlaps_with") if "overlaps_with" in row.index else None,
+        "flags": [render(m, lang) for m in (row.get("location_flags") or ())]
+        if "location_flags" in row.index
+        else [],
     }
 
 
@@ -284,7 +298,7 @@ def _site_pages(
                 "available_from": str(row.get("available_from", "") or ""),
                 "available_text": _date(str(row.get("available_from", "") or ""), lang),
                 "zoning_change": bool(row.get("zoning_change_needed", False)),
-                "place": _site_place(row, result, srow.get("zone")),
+                "place": _site_place(row, result, srow.get("zone"), lang),
                 "criteria": crit,
                 "strengths": strengths,
                 "weaknesses": weaknesses,
@@ -447,11 +461,11 @@ def memo_context(
             for _, r in content.with_payer_role(pay, lang).iterrows():
                 rows.append({
                     "municipality": r["municipality"],
-                    "no_exchange": _n(r["cost_no_exchange"], lang),
-                    "exchange": _n(r["cost_exchange"], lang),
-                    "payment": _n(r["payment"], lang),
+                    "no_exchange": _cents(r["cost_no_exchange"], lang),
+                    "exchange": _cents(r["cost_exchange"], lang),
+                    "payment": _cents(r["payment"], lang, r.get("payment_cents")),
                     "role": r["payer_role"],
-                    "after": _n(r["cost_after_payment"], lang),
+                    "after": _cents(r["cost_after_payment"], lang),
                 })  # fmt: skip
         facts = content.summary_facts(result)["exchange"]
         ex = {
@@ -558,6 +572,7 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 {% if s.place.wijk %}<tr><th>{{ tx("memo.wijk") }}</th><td>{{ s.place.wijk }}</td></tr>{% endif %}
 {% if s.place.buurt %}<tr><th>{{ tx("memo.buurt") }}</th><td>{{ s.place.buurt }}</td></tr>{% endif %}
 <tr><th>{{ tx("memo.border") }}</th><td>{{ tx("common.yes") if s.place.crosses_border else tx("common.no") }}</td></tr>
+{% if s.place.flags %}<tr class="flag"><th>{{ tx("memo.flags") }}</th><td>{% for f in s.place.flags %}<p>{{ f }}</p>{% endfor %}</td></tr>{% endif %}
 <tr><th>{{ tx("memo.capacity") }}</th><td>{{ tx("memo.capacity_value", units=s.units, places=s.places) }}</td></tr>
 <tr><th>{{ tx("memo.site_cost") }}</th><td>{{ s.cost }}</td></tr>
 {% if s.available_from %}<tr><th>{{ tx("memo.available") }}</th><td>{{ s.available_text }}</td></tr>{% endif %}

@@ -160,8 +160,8 @@ def report_context(
     # the longlist's own id and name columns, under the report's column names
     shortlist = s.shortlist.rename(columns={id_col: "site_id", **({name_col: "name"}
                                                                    if name_col else {})})  # fmt: skip
-    short_cols = [c for c in ("rank", "site_id", "name", "municipality_code", "score",
-                              "capacity_units", "capacity_places", "decision")
+    short_cols = [c for c in ("rank", "site_id", "name", "municipality", "score",
+                              "capacity_units", "capacity_places", "location_flags", "decision")
                   if c in shortlist.columns]  # fmt: skip
     crit = pd.DataFrame(
         [{"criterion": c.label, "kind": c.kind, "unit": c.unit, "weight": c.weight}

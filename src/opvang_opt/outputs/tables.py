@@ -344,7 +344,10 @@ def build_workbook(sheets: list[Sheet], lang: Lang = "nl") -> Workbook:
             ws.column_dimensions[get_column_letter(j)].width = width
             header_lines = max(header_lines, _header_lines(str(col), width))
             fmt = "#,##0"
-            if pd.api.types.is_float_dtype(values):
+            money = "(EUR" in str(col)  # euro amounts are whole cents: show the cents
+            if money and pd.api.types.is_float_dtype(values):
+                fmt = "#,##0.00"
+            elif pd.api.types.is_float_dtype(values):
                 finite = values[np.isfinite(values)]
                 big = finite.abs().max() if len(finite) else 0
                 whole = bool(len(finite)) and bool((finite == finite.round()).all())

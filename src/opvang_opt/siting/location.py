@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from opvang_opt.texts import Message
+
 BORDER_MIN_SHARE = 0.01
 """A site counts as crossing a border when a second area holds at least this share of it."""
 OVERLAP_MIN_M2 = 1.0
@@ -52,22 +54,32 @@ def largest_share(
     covered = np.zeros(n)
     if n == 0 or len(areas.geometry) == 0:
         return code, name, share, code2, share2, np.ones(n)
-    tree = shapely.STRtree(areas.geometry)
-    si, ai = tree.query(sites, predicate="intersects")
+    # Most sites lie wholly inside one area: a prepared contains_properly test settles them
+    # (share 1) without computing any intersection; only the rest (border sites, sites
+    # poking out of the region, points on a boundary) get their exact shares.
+    geoms = areas.geometry
+    shapely.prepare(geoms)
+    si, ai = shapely.STRtree(geoms).query(sites)  # candidate pairs by bounding box
+    inside = shapely.contains_properly(geoms[ai], sites[si])
+    settled = np.zeros(n, dtype=bool)
+    settled[si[inside]] = True
+    rest = ~inside & ~settled[si]
+    rest[rest] = shapely.intersects(geoms[ai[rest]], sites[si[rest]])
+    keep = inside | rest
+    si, ai, inside = si[keep], ai[keep], inside[keep]
     polygonal = shapely.get_dimensions(sites) == 2
-    site_area = shapely.area(sites)
     weight = np.ones(len(si))
-    poly_pair = polygonal[si]
-    if poly_pair.any():
-        inter = shapely.area(
-            shapely.intersection(sites[si[poly_pair]], areas.geometry[ai[poly_pair]])
-        )
-        weight[poly_pair] = np.divide(
-            inter,
-            site_area[si[poly_pair]],
-            out=np.zeros_like(inter),
-            where=site_area[si[poly_pair]] > 0,
-        )
+    need = polygonal[si] & ~inside
+    if need.any():
+        site_area = shapely.area(sites[si[need]])
+        inter = shapely.area(shapely.intersection(sites[si[need]], geoms[ai[need]]))
+        weight[need] = np.divide(inter, site_area, out=np.zeros_like(inter), where=site_area > 0)
+    # sites wholly inside one area (most): share 1 there, no runner-up
+    per_site = np.bincount(si, minlength=n)
+    simple = inside & (per_site[si] == 1)
+    s1, a1 = si[simple], ai[simple]
+    code[s1], name[s1], share[s1], covered[s1] = areas.codes[a1], areas.names[a1], 1.0, 1.0
+    si, ai, weight = si[~simple], ai[~simple], weight[~simple]
     frame = pd.DataFrame({"site": si, "area": ai, "share": weight})
     if not polygonal.all():  # a point on a shared border: count it once, in the first area
         frame = frame[~((~polygonal[frame["site"]]) & frame.duplicated("site"))]
@@ -99,19 +111,158 @@ def overlapping_pairs(
     if len(polygonal) < 2:
         return pd.DataFrame(columns=cols)
     sub = geoms[polygonal]
-    tree = shapely.STRtree(sub)
-    a, b = tree.query(sub, predicate="intersects")
+    a, b = shapely.STRtree(sub).query(sub)  # candidate pairs by bounding box
     keep = a < b
     a, b = a[keep], b[keep]
     if len(a) == 0:
         return pd.DataFrame(columns=cols)
-    area = shapely.area(shapely.intersection(sub[a], sub[b]))
+    area = np.full(len(a), np.nan)
+    ring, count = _convex_rings(sub)
+    fast = (count[a] > 0) & (count[b] > 0)
+    if fast.any():  # two small convex plots (the usual case): exact clipping in numpy
+        area[fast] = convex_overlap_area(ring[a[fast]], count[a[fast]], ring[b[fast]],
+                                         count[b[fast]])  # fmt: skip
+        # within floating-point noise of the threshold: let GEOS decide
+        fast[fast] = np.abs(area[fast] - min_area_m2) > 1e-6 * max(1.0, min_area_m2)
+    slow = np.flatnonzero(~fast)
+    if len(slow):
+        hit = shapely.intersects(sub[a[slow]], sub[b[slow]])
+        area[slow] = 0.0
+        both = slow[hit]
+        area[both] = shapely.area(shapely.intersection(sub[a[both]], sub[b[both]]))
     big = area >= min_area_m2
     i, j = polygonal[a[big]], polygonal[b[big]]
     out = pd.DataFrame(
         {"i": i, "j": j, "site_a": ids[i], "site_b": ids[j], "overlap_m2": np.round(area[big], 1)}
     )
     return out.sort_values(["i", "j"]).reset_index(drop=True)
+
+
+CONVEX_MAX_VERTICES = 8
+"""Plots with at most this many corners that are convex take the fast overlap path."""
+
+
+def _convex_rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The corners of every convex polygon without holes (at most
+    :data:`CONVEX_MAX_VERTICES`), counter-clockwise and padded: ``(ring (n, V, 2), count)``;
+    count 0 for every other geometry (they take GEOS's exact overlay)."""
+    n = len(geoms)
+    v = CONVEX_MAX_VERTICES
+    ring = np.zeros((n, v, 2))
+    count = np.zeros(n, dtype=np.int64)
+    is_poly = (shapely.get_type_id(geoms) == 3) & (shapely.get_num_interior_rings(geoms) == 0)
+    idx = np.flatnonzero(is_poly)
+    if len(idx) == 0:
+        return ring, count
+    npts = shapely.get_num_coordinates(geoms[idx]) - 1  # the closing point repeats the first
+    fits = (npts >= 3) & (npts <= v) & (shapely.area(geoms[idx]) > 0)
+    idx, npts = idx[fits], npts[fits]
+    if len(idx) == 0:
+        return ring, count
+    v = int(npts.max())  # no wider than the largest ring present
+    ring = np.zeros((n, v, 2))
+    coords, which = shapely.get_coordinates(geoms[idx], return_index=True)  # no holes: the ring
+    start = np.concatenate([[0], np.cumsum(npts + 1)[:-1]])
+    pos = np.arange(len(which)) - start[which]
+    inner = pos < npts[which]
+    ring[idx[which[inner]], pos[inner]] = coords[inner]
+    count[idx] = npts
+    k = np.arange(v)[None, :]
+    valid = k < count[:, None]
+    # counter-clockwise: reverse the rings with a negative signed area
+    _, d, _ = _edges(ring, count)
+    signed = np.where(valid, _cross(ring, ring + d), 0.0).sum(axis=1)
+    rev = signed < 0
+    if rev.any():
+        back = np.where(valid, count[:, None] - 1 - k, k)
+        ring[rev] = np.take_along_axis(ring[rev], back[rev][..., None], axis=1)
+        _, d, _ = _edges(ring, count)
+    # convex: no corner turns right, and the edges turn once around in all (a star turns twice)
+    d_next = np.take_along_axis(d, np.where(k + 1 < count[:, None], k + 1, 0)[..., None], axis=1)
+    turn = np.arctan2(_cross(d, d_next), (d * d_next).sum(axis=-1))
+    scale = np.einsum("...i,...i->...", d, d).max(axis=1, initial=0.0)
+    right = valid & (_cross(d, d_next) < -1e-12 * scale[:, None])
+    once = np.abs(np.where(valid, turn, 0.0).sum(axis=1) - 2 * np.pi) < 1e-6
+    convex = ~right.any(axis=1) & once
+    count[~convex] = 0
+    ring[~convex] = 0.0
+    return ring, count
+
+
+def _edges(ring: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start points, direction vectors and a validity mask of every edge of padded rings."""
+    k = np.arange(ring.shape[1])[None, :]
+    nxt = np.where(k + 1 < count[:, None], k + 1, 0)
+    end = np.take_along_axis(ring, nxt[..., None], axis=1)
+    d = end - ring
+    return ring, d, (k < count[:, None]) & ((d[..., 0] != 0) | (d[..., 1] != 0))
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+
+
+def _boundary_inside(
+    p: np.ndarray, d: np.ndarray, valid: np.ndarray,
+    q: np.ndarray, e: np.ndarray, valid_q: np.ndarray, shared_counts: bool,
+) -> np.ndarray:  # fmt: skip
+    """Per pair: the part of the area integral (x dy - y dx) / 2 over the edges ``p + t d``
+    (t in 0..1) of one polygon that lie inside the other (edges ``q + t e``, CCW).
+
+    Cyrus-Beck clipping of every edge by every half-plane. An edge lying on the other's
+    boundary counts only with ``shared_counts`` and the same direction (both interiors on
+    the same side); touching plots (opposite directions) add nothing.
+    """
+    px, py = p[..., 0][:, :, None], p[..., 1][:, :, None]  # (m, edges, 1)
+    dx, dy = d[..., 0][:, :, None], d[..., 1][:, :, None]
+    ex, ey = e[..., 0][:, None, :], e[..., 1][:, None, :]  # (m, 1, planes)
+    eq = (e[..., 0] * q[..., 1] - e[..., 1] * q[..., 0])[:, None, :]
+    s0 = ex * py - ey * px - eq  # side of each edge's start to each half-plane (m, e, p)
+    ds = ex * dy - ey * dx  # change of that side along the edge
+    with np.errstate(divide="ignore", invalid="ignore"):
+        root = -s0 / ds
+    planes = valid_q[:, None, :]
+    lo = np.where(planes & (ds > 0), root, 0.0).max(axis=2, initial=0.0)
+    hi = np.where(planes & (ds < 0), root, 1.0).min(axis=2, initial=1.0)
+    parallel = planes & (ds == 0)
+    if parallel.any():
+        same = (dx * ex + dy * ey) > 0
+        blocked = (parallel & ((s0 < 0) | ((s0 == 0) & ~(shared_counts & same)))).any(axis=2)
+    else:
+        blocked = np.zeros(lo.shape, dtype=bool)
+    length = np.where(blocked | ~valid, 0.0, np.clip(hi - lo, 0.0, None))
+    return (length * _cross(p, d)).sum(axis=1) / 2.0
+
+
+def convex_overlap_area(
+    ring_a: np.ndarray, count_a: np.ndarray, ring_b: np.ndarray, count_b: np.ndarray
+) -> np.ndarray:
+    """Area of the intersection of convex polygons, pair by pair, all pairs at once.
+
+    The boundary of ``a`` and ``b``'s intersection is the part of each polygon's edges
+    inside the other; the area is the integral ``(x dy - y dx) / 2`` over it (Green's
+    theorem), each edge clipped to the other polygon by its half-planes (Cyrus-Beck).
+    Rings are counter-clockwise corners, padded to a common length, with their ``count``.
+
+    Examples
+    --------
+    >>> sq = np.array([[[0, 0], [2, 0], [2, 2], [0, 2]]], dtype=float)
+    >>> convex_overlap_area(sq, np.array([4]), sq + 1, np.array([4])).tolist()
+    [1.0]
+    """
+    count_a = np.asarray(count_a, dtype=np.int64)
+    count_b = np.asarray(count_b, dtype=np.int64)
+    if len(count_a) == 0:
+        return np.zeros(0)
+    ring_a = ring_a[:, : int(count_a.max())]  # no work on padding beyond the largest ring
+    ring_b = ring_b[:, : int(count_b.max())]
+    origin = ring_a[:, :1, :]  # local coordinates: no cancellation on RD's 100 km offsets
+    pa, da, va = _edges(ring_a - origin, count_a)
+    pb, db, vb = _edges(ring_b - origin, count_b)
+    area = _boundary_inside(pa, da, va, pb, db, vb, True) + _boundary_inside(
+        pb, db, vb, pa, da, va, False
+    )
+    return np.maximum(area, 0.0)
 
 
 STATED_COLUMNS = ("municipality_code", "gemeentecode", "gemeente", "municipality")
@@ -166,12 +317,73 @@ def site_locations(
     if pairs is None:
         pairs = overlapping_pairs(geoms, ids)
     text = np.full(n, "", dtype=object)
-    for i, j, a, b, m2 in pairs[["i", "j", "site_a", "site_b", "overlap_m2"]].itertuples(
-        index=False, name=None
-    ):
-        for k, other in ((i, b), (j, a)):
-            part = f"{other} ({m2:,.0f} m²)".replace(",", ".")
-            text[k] = f"{text[k]}; {part}" if text[k] else part
+    if len(pairs):  # "B (5.000 m²); D (120 m²)": every other plot and the shared m²
+        m2 = [f"{a:,.0f}".replace(",", ".") for a in pairs["overlap_m2"].to_numpy(dtype=float)]
+        i = pairs["i"].to_numpy(dtype=np.int64)
+        j = pairs["j"].to_numpy(dtype=np.int64)
+        who, other = np.concatenate([i, j]), np.concatenate([j, i])
+        names = np.concatenate([pairs["site_b"].to_numpy(), pairs["site_a"].to_numpy()])
+        area = m2 + m2
+        order = np.lexsort((other, who))
+        who = who[order]
+        parts = [f"{names[k]} ({area[k]} m²)" for k in order]
+        cut = np.flatnonzero(np.diff(who)) + 1
+        bounds = zip(np.concatenate([[0], cut]), np.concatenate([cut, [len(who)]]), strict=True)
+        for a, b in bounds:
+            text[who[a]] = "; ".join(parts[a:b])
     out["overlaps_with"] = text
     out["repaired"] = np.array([str(i) in repaired for i in ids], dtype=bool)
+    names = (
+        dict(zip(areas["municipality"].codes, areas["municipality"].names, strict=True))
+        if "municipality" in areas
+        else {}
+    )
+    out["location_flags"] = location_flags(out, names)
     return out
+
+
+def location_flags(where: pd.DataFrame, names: dict[str, str] | None = None) -> np.ndarray:
+    """Per site, the flags a reader must see on its row, as catalogue messages (a tuple per
+    site, empty when there is nothing to flag; rendered ``"; "``-joined).
+
+    * ``siting.flag.border``: the site crosses a municipal border, with both shares;
+    * ``siting.flag.mismatch``: the longlist's own municipality column names another one;
+    * ``siting.flag.repaired``: its invalid geometry was repaired on reading.
+
+    Parameters
+    ----------
+    where
+        The columns of :func:`site_locations` (any of them may be absent).
+    names
+        Municipality names by code, for the border flag's runner-up.
+    """
+    names = names or {}
+    n = len(where)
+
+    def col(name: str, default: object) -> np.ndarray:
+        if name in where.columns:
+            return where[name].to_numpy()
+        return np.full(n, default, dtype=object)
+
+    crosses, mismatch, repaired = (
+        col(c, False) for c in ("crosses_border", "municipality_mismatch", "repaired")
+    )
+    muni, code, share = col("municipality", ""), col("municipality_code", ""), col(
+        "municipality_share", 0.0)  # fmt: skip
+    code2, share2 = col("border_municipality_code", ""), col("border_share", 0.0)
+    stated = col("municipality_stated", "")
+    flags = np.empty(n, dtype=object)
+    for k in range(n):
+        found: list[Message] = []
+        if bool(crosses[k]):
+            found.append(Message("siting.flag.border", {
+                "first": str(muni[k] or code[k]), "share": float(share[k]),
+                "second": str(names.get(str(code2[k]), code2[k])), "share2": float(share2[k]),
+            }))  # fmt: skip
+        if bool(mismatch[k]):
+            found.append(Message("siting.flag.mismatch", {
+                "stated": str(stated[k]), "computed": str(muni[k] or code[k])}))  # fmt: skip
+        if bool(repaired[k]):
+            found.append(Message("siting.flag.repaired"))
+        flags[k] = tuple(found)
+    return flags

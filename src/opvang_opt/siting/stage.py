@@ -572,7 +572,7 @@ def _shortlist_table(
     chosen = sites[sites["shortlisted"]].sort_values("rank")
     where = ("municipality_code", "municipality", "wijk", "buurt", "crosses_border",
              "border_municipality_code", "border_share", "municipality_mismatch",
-             "overlaps_with", "repaired")  # fmt: skip
+             "overlaps_with", "repaired", "location_flags")  # fmt: skip
     extra = [c for c in ("name", *where) if c in sites.columns]
     cols = [id_column, *extra, "rank", "score", "capacity_units", "capacity_places",
             "capacity_method"]  # fmt: skip
