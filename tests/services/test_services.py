@@ -301,3 +301,33 @@ def test_demand_from_placed_households() -> None:
     assert demand("taalklas", 12) == [1, 1, 0, 0]
     assert demand("isk", 24) == [0, 1, 1, 1]
     assert demand("gp", 0) == [4, 7, 7, 7]
+
+
+def test_provider_in_two_parts_keeps_both_expansions() -> None:
+    """A school that belongs to one shortage part in period 0 and to another in period 1
+    gets the groups of both parts (found on the facilities benchmark: the larger part used
+    to overwrite the other's groups with its own zero).
+
+    Facility F (x=-800; 30 places, 100 per period + 1000 set-up), school A (x=0, no places,
+    groups of 5 at 50), school B (x=1500, no places, one group of 5 at 70); reach 1000 m.
+    s1 (x=-400) reaches F and A; s3 (x=750) reaches A and B; s2 (x=2300) reaches B only.
+    Demand s1 [5, 5], s3 [5, 0], s2 [0, 5]. The set-up ties F's periods, so one part holds
+    F, A (periods 0-1) and B (period 0); B in period 1 is a part of its own.
+    Cheapest by hand: period 0 two groups at A (100; A+B costs 120, F 1100); period 1 one
+    group at A for s1 (50) and one at B for s2 (70): 220 cents, F stays closed.
+    """
+    from opvang_opt.services.solve import shortage_components
+
+    prov = make_providers([-800, 0, 1500], [0, 0, 0], [30, 0, 0], reach_m=1000,
+                          group_size=5, max_extra=[0, 2, 1], cost_period=[100, 50, 70],
+                          facility=[True, False, False], setup=[1000, 0, 0])  # fmt: skip
+    inst = make_instance([-400, 750, 2300], [0, 0, 0], np.array([[5, 5], [5, 0], [0, 5]]), prov)
+    r = solve_services(inst)
+    parts = shortage_components(inst, "taalklas", r.before["taalklas"])
+    nodes = sorted(sorted(map(tuple, np.argwhere(n).tolist())) for _, _, n in parts)
+    assert nodes == [[(0, 0), (0, 1), (1, 0), (1, 1), (2, 0)], [(2, 1)]]
+    assert r.status == SolveStatus.OPTIMAL and r.short_after == 0
+    assert r.cost["total"] == 220
+    assert r.expansion.groups[1:].tolist() == [[2, 1], [0, 1]]
+    assert not r.expansion.open.any()
+    assert check_services(r).is_ok

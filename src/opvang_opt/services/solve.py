@@ -535,9 +535,10 @@ def solve_services(
                 shortage_components(inst, kind, before[kind])
                 if decompose
                 else [(np.ones_like(inst.demand[kind], bool), p.of_type(kind),
-                       np.ones(inst.n_periods, bool))]
+                       np.repeat(np.isin(np.arange(p.n), p.of_type(kind))[:, None],
+                                 inst.n_periods, axis=1))]
             )  # fmt: skip
-            for mask, provs, periods in parts:
+            for mask, provs, nodes in parts:
                 dem_t = np.where(mask, inst.demand[kind], 0).sum(axis=0)
                 cover = dem_t - np.where(mask, best.unmet, 0).sum(axis=0)
                 st, e, g, _ = expand_type(
@@ -550,9 +551,10 @@ def solve_services(
                 if st == SolveStatus.FEASIBLE and status == SolveStatus.OPTIMAL:
                     status = SolveStatus.FEASIBLE
                 gap = max(gap, g)
-                sel = np.ix_(provs, np.flatnonzero(periods))
-                groups[sel] = e.groups[sel]
-                opened[sel] = e.open[sel]
+                # only the (provider, period) pairs of this part: another part may hold
+                # the same provider in other periods
+                groups[nodes] = e.groups[nodes]
+                opened[nodes] = e.open[nodes]
                 # a facility with a set-up cost belongs to one part over all periods: it may
                 # stay open in a period without shortage to save a second set-up
                 tied = provs[p.setup[provs] > 0]
@@ -597,9 +599,10 @@ def shortage_components(
 
     Returns
     -------
-    list of (mask, providers, periods)
+    list of (mask, providers, nodes)
         Per part: an (n_sites x n_periods) mask of the demand it covers, the indices of its
-        providers and the periods it decides.
+        providers and an (n_providers x n_periods) mask of the (provider, period) pairs it
+        decides (a provider may belong to different parts in different periods).
     """
     arcs = current.arcs
     n_s, n_p, T = inst.n_sites, inst.providers.n, inst.n_periods
@@ -663,9 +666,9 @@ def shortage_components(
     for root, mask in sorted(parts.items()):
         nodes = members.get(root, [])
         part_provs = np.array(sorted({n // T for n in nodes}), dtype=np.int64)
-        periods = np.zeros(T, bool)
-        periods[[n % T for n in nodes]] = True
-        out.append((mask, part_provs, periods))
+        decided = np.zeros((n_p, T), bool)
+        decided[[n // T for n in nodes], [n % T for n in nodes]] = True
+        out.append((mask, part_provs, decided))
     return out
 
 
