@@ -283,17 +283,21 @@ def expand_type(
     rows.append(per_t[live[:, 1]])
     cols.append(slack)
     vals.append(np.ones(len(live)))
-    # flows
-    for r, (c, t) in zip(dem_rows, live, strict=True):
-        provs = [j for j in reach[c] if j in pos]
-        if not provs:
-            continue
-        f = add_cols(len(provs), np.zeros(len(provs)), np.full(len(provs), dem[c, t]), False)
-        rows += [np.full(len(provs), r), cap_row[[pos[j] for j in provs], t]]
-        cols += [f, f]
-        vals += [np.ones(len(provs)), np.ones(len(provs))]
-    # added groups (providers) and open / start (facilities)
+    # flows, each at most the demand and the provider's largest capacity
     fac = np.asarray(p.facility[idx], bool)
+    sizes = np.where(fac, p.capacity[idx], p.group_size[idx]).astype(np.int64)
+    most = np.where(fac, p.capacity[idx], base + sizes * p.max_extra[idx]).astype(np.int64)
+    flow_parts: list[tuple[np.ndarray, np.ndarray, int, int]] = []
+    for r, (c, t) in zip(dem_rows, live, strict=True):
+        ks = np.array([pos[j] for j in reach[c] if j in pos], dtype=np.int64)
+        if not len(ks):
+            continue
+        f = add_cols(len(ks), np.zeros(len(ks)), np.minimum(dem[c, t], most[ks]), False)
+        rows += [np.full(len(ks), r), cap_row[ks, t]]
+        cols += [f, f]
+        vals += [np.ones(len(ks)), np.ones(len(ks))]
+        flow_parts.append((f, ks, int(t), int(dem[c, t])))
+    # added groups (providers) and open / start (facilities)
     g_ids = np.full((len(idx), T), -1, dtype=np.int64)
     s_ids = np.full((len(idx), T), -1, dtype=np.int64)
     for k, j in enumerate(idx):
@@ -314,6 +318,20 @@ def expand_type(
             rows += [srow, srow, srow[1:]]
             cols += [g, s, g[:-1]]
             vals += [np.ones(T), -np.ones(T), -np.ones(T - 1)]
+    if cuts:
+        # tight big-M per (class, provider, period): a class sends a provider at most
+        # b0 + min(d - b0, size) x groups (b0 = min(d, places today)); valid for every
+        # integer solution, and much tighter than the provider's row when d is small
+        # (a closed facility receives nothing)
+        for f, ks, t, d in flow_parts:
+            b0 = np.minimum(d, base[ks])
+            on = (b0 < d) & (g_ids[ks, t] >= 0)
+            if not on.any():
+                continue
+            link = add_rows(np.full(int(on.sum()), -np.inf), b0[on].astype(float))
+            rows += [link, link]
+            cols += [f[on], g_ids[ks[on], t]]
+            vals += [np.ones(int(on.sum())), -np.minimum(d - b0[on], sizes[ks[on]]).astype(float)]
     lp = SparseMIP(
         c=np.concatenate(c_list) if c_list else np.zeros(0),
         col_lb=np.concatenate(lb) if lb else np.zeros(0),
@@ -325,7 +343,6 @@ def expand_type(
         row_lb=np.concatenate(row_lb),
         row_ub=np.concatenate(row_ub),
     )
-    sizes = np.where(fac, p.capacity[idx], p.group_size[idx]).astype(np.int64)
     full_cover = short_ok == 0
     if cuts:
         lp = _with_hall_cuts(lp, inst, kind, site_dem, idx, base, sizes, g_ids, full_cover)
