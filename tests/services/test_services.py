@@ -331,3 +331,58 @@ def test_provider_in_two_parts_keeps_both_expansions() -> None:
     assert r.expansion.groups[1:].tolist() == [[2, 1], [0, 1]]
     assert not r.expansion.open.any()
     assert check_services(r).is_ok
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_facilities_brute_force(seed: int) -> None:
+    """Temporary facilities whose set-up ties periods, against brute force over every
+    expansion choice: two facilities (open or not in each of 3 periods) and two schools
+    (0-2 groups per period), 3^6 x 2^6 = 46,656 plans, each scored by Hall's theorem
+    (enumeration, no flow solver). Sites are spread so that shortage parts split by
+    period and provider, then meet at a facility."""
+    rng = np.random.default_rng(100 + seed)
+    n_s, T = 4, 3
+    fac = [False, False, True, True]
+    prov = make_providers(
+        [0, 2400, 800, 1800], [0, 0, 600, -600],
+        [int(rng.integers(0, 6)), int(rng.integers(0, 6)), 12, 12],
+        reach_m=1500, group_size=[int(rng.integers(3, 7)), int(rng.integers(3, 7)), 0, 0],
+        max_extra=[2, 2, 0, 0],
+        cost_period=[int(rng.integers(80, 300)), int(rng.integers(80, 300)),
+                     int(rng.integers(100, 250)), int(rng.integers(100, 250))],
+        facility=fac, setup=[0, 0, int(rng.integers(0, 600)), int(rng.integers(0, 600))],
+    )  # fmt: skip
+    sx = rng.uniform(-300, 2700, n_s)
+    sy = rng.uniform(-500, 500, n_s)
+    dem = rng.integers(0, 9, (n_s, T))
+    inst = make_instance(sx, sy, dem, prov)
+    r = solve_services(inst)
+    assert check_services(r).is_ok
+    reach = [set() for _ in range(n_s)]
+    arcs = inst.arcs["taalklas"]
+    for s, j in zip(arcs.site, arcs.provider, strict=True):
+        reach[int(s)].add(int(j))
+    base = np.where(prov.facility, 0, prov.capacity)
+    from opvang_opt.services import Expansion
+
+    # a period's shortfall depends only on that period's choice: 3 x 3 x 2 x 2 per period
+    choice = list(itertools.product(range(3), range(3), (0, 1), (0, 1)))
+    short_of = [
+        {c: hall_deficiency(dem[:, t], reach, base + np.array(c) * np.where(
+            prov.facility, prov.capacity, prov.group_size)) for c in choice}
+        for t in range(T)
+    ]  # fmt: skip
+    best_short, best_cost = None, None
+    for plan in itertools.product(choice, repeat=T):
+        short = sum(short_of[t][c] for t, c in enumerate(plan))
+        if best_short is not None and short > best_short:
+            continue
+        per = np.array(plan).T  # 4 providers x T periods
+        groups = np.where(prov.facility[:, None], 0, per).astype(np.int64)
+        opened = np.where(prov.facility[:, None], per > 0, False)
+        cost = expansion_cost(inst, Expansion(groups, opened))["total"]
+        if best_short is None or (short, cost) < (best_short, best_cost):
+            best_short, best_cost = short, cost
+    assert r.short_after == best_short
+    assert r.cost["total"] == best_cost
+    assert (r.status == SolveStatus.OPTIMAL) == (best_short == 0)

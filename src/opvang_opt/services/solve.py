@@ -222,15 +222,18 @@ def expand_type(
     mask: np.ndarray | None = None,
     providers: np.ndarray | None = None,
     cuts: bool = True,
+    links: bool | None = None,
 ) -> tuple[SolveStatus, Expansion, float, float]:
     """The cheapest expansion of one type that places ``cover[t]`` in each period.
 
     ``cover[t]`` is at most what the maximum flow with every expansion places; with it
     equal to the demand, everyone is placed. ``mask`` (n_sites x n_periods) keeps only part
     of the demand and ``providers`` only some providers (see :func:`shortage_components`).
+    ``cuts`` adds the Hall cuts and (unless ``links`` is False) the per-arc capacity links.
     Returns the status, the expansion (only these providers change), the proven gap and the
     seconds.
     """
+    links = cuts if links is None else links
     t0 = time.perf_counter()
     p = inst.providers
     idx = p.of_type(kind) if providers is None else np.asarray(providers, np.int64)
@@ -318,7 +321,7 @@ def expand_type(
             rows += [srow, srow, srow[1:]]
             cols += [g, s, g[:-1]]
             vals += [np.ones(T), -np.ones(T), -np.ones(T - 1)]
-    if cuts:
+    if links:
         # tight big-M per (class, provider, period): a class sends a provider at most
         # b0 + min(d - b0, size) x groups (b0 = min(d, places today)); valid for every
         # integer solution, and much tighter than the provider's row when d is small
@@ -453,6 +456,9 @@ def _with_hall_cuts(
     solution, so the MIP's optimum is unchanged; they only close the relaxation's gap.
     """
     arcs = inst.arcs[kind]
+    p = inst.providers
+    fac = np.asarray(p.facility[idx], bool)
+    upper = np.where(fac, 1, p.max_extra[idx]).astype(np.int64)
     pos = {int(j): k for k, j in enumerate(idx)}
     keep = np.isin(arcs.provider, idx)
     a_site, a_prov = arcs.site[keep], arcs.provider[keep]
@@ -490,6 +496,17 @@ def _with_hall_cuts(
                     new_rows.append(coef)
                     new_cols.append(cols)
                     new_lb.append(float(b))
+                # what the schools cannot add even with every group they may add, the
+                # facilities must: at least ceil(rest / largest facility) of them open
+                var_a = np.asarray(var, dtype=np.int64)
+                fac_k = var_a[fac[var_a]]
+                rest = b - int((sizes[var_a] * upper[var_a])[~fac[var_a]].sum())
+                if rest > 0 and len(fac_k):
+                    need = -(-rest // int(sizes[fac_k].max()))
+                    if float(gstar[fac_k].sum()) < need - 1e-6:
+                        new_rows.append(np.ones(len(fac_k)))
+                        new_cols.append(g_ids[fac_k, t])
+                        new_lb.append(float(need))
         if not new_lb:
             break
         rows = np.concatenate([np.full(len(c), i) for i, c in enumerate(new_cols)])
