@@ -109,7 +109,6 @@ def test_bad_provider_location_exits_2_naming_file_id_field(tiny, case) -> None:
 
 def test_providers_in_the_region_pass(tiny) -> None:
     """The same tables with every point inside the region run (the checks find nothing)."""
-    lon, lat = DIEMEN_WGS84
     _scenario(tiny, HEADER + f"T1,School,taalklas,{_rd(50, 50)},10\n",
               FAC_HEADER + f"F1,Noodlokaal,taalklas,{_rd(900, 50)},30\n", region=True)  # fmt: skip
     res = runner.invoke(app, ["validate", str(tiny["path"])])
