@@ -347,7 +347,7 @@ def build_instance(
         if nowhere:
             notes.append(Message("stage.services.no_coordinates",
                                  {"n": len(nowhere), "ids": ", ".join(nowhere[:20])}))  # fmt: skip
-        demand = {
+        demand: dict[str, np.ndarray] = {
             k: residents_demand(residents, profiles, k, period_months=months,
                                 duration_months=config.types[k].duration_months,
                                 before=before)
@@ -367,7 +367,7 @@ def build_instance(
                              strict=True))  # fmt: skip
         area = [a or (str(known[i]) if pd.notna(known.get(i)) else "onbekend")
                 for a, i in zip(area, ids, strict=True)]  # fmt: skip
-        demand: dict[str, np.ndarray] = {
+        demand = {
             k: household_demand(rows, len(ids), len(labels), profiles, k,
                                 period_months=months,
                                 duration_months=config.types[k].duration_months)
@@ -456,7 +456,7 @@ def run_services(
     return ServicesRun(result, source, tuple(notes))
 
 
-def rule_notes(config: ServicesConfig, sites: pd.DataFrame, id_column: str) -> list[str]:
+def rule_notes(config: ServicesConfig, sites: pd.DataFrame, id_column: str) -> list[str | Message]:
     """What the shortlist's services rule did: the sites it kept out (Dutch)."""
     if not config.siting_rule.enabled:
         return []
