@@ -230,11 +230,16 @@ def test_cli_bad_services_input_exits_2(tiny) -> None:
 
 
 def test_cli_tiny_run_writes_services(tiny) -> None:
+    from tests.conftest import ORIGIN
+
     d = tiny["dir"]
+    # 150 m north of site A in the tiny world (RD New; plain 50,200 lies outside the
+    # Netherlands, which the inputs' geography check now reports)
+    xy = f"{ORIGIN[0] + 50:.0f},{ORIGIN[1] + 200:.0f}"
     (d / "providers.csv").write_text(
         "provider_id,name,type,x,y,capacity,max_extra_groups\n"
-        "T1,School,taalklas,50,200,1,0\nI1,ISK,isk,50,200,0,0\nG1,GP,gp,50,200,500,0\n"
-        "J1,Jeugdzorg,youth_care,50,200,5,0\n",
+        f"T1,School,taalklas,{xy},1,0\nI1,ISK,isk,{xy},0,0\nG1,GP,gp,{xy},500,0\n"
+        f"J1,Jeugdzorg,youth_care,{xy},5,0\n",
         encoding="utf-8",
     )
     raw = {**tiny["raw"], "services": {"providers": {"path": "providers.csv"}}}
