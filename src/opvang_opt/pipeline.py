@@ -23,7 +23,7 @@ from opvang_opt.exchange import ExchangeRun, run_exchange
 from opvang_opt.io.inputs import Inputs
 from opvang_opt.planning.solve import PlanningResult
 from opvang_opt.schema import Scenario, scenario_hash
-from opvang_opt.services.stage import AllocationSource, ServicesRun, run_services
+from opvang_opt.services.stage import AllocationSource, PlanSource, ServicesRun, run_services
 from opvang_opt.siting import SitingResult, run_siting
 from opvang_opt.status import SolveStatus, StageStatus
 from opvang_opt.texts import Message
@@ -242,10 +242,13 @@ def run(
         if allocation is not None and inputs.allocation_data is not None:
             t = inputs.allocation_data.tables
             placed = AllocationSource(allocation.result.assignments, t.households, t.sites)
+        planned = (None if planning is None else PlanSource.from_plan(
+            planning, siting.sites, inputs.siting.id_column, inputs.planning))  # fmt: skip
         services, sec = step(
             "services",
             lambda: run_services(cfg, tables, siting.sites, inputs.siting.id_column,
-                                 scenario=scenario, graph=graph, allocation=placed),
+                                 scenario=scenario, graph=graph, allocation=placed,
+                                 plan=planned),
         )  # fmt: skip
         sres = services.result
         head = Message("stage.services.done", {

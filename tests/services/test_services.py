@@ -230,11 +230,16 @@ def test_cli_bad_services_input_exits_2(tiny) -> None:
 
 
 def test_cli_tiny_run_writes_services(tiny) -> None:
+    from tests.conftest import ORIGIN
+
     d = tiny["dir"]
+    # 150 m north of site A in the tiny world (RD New; plain 50,200 lies outside the
+    # Netherlands, which the inputs' geography check now reports)
+    xy = f"{ORIGIN[0] + 50:.0f},{ORIGIN[1] + 200:.0f}"
     (d / "providers.csv").write_text(
         "provider_id,name,type,x,y,capacity,max_extra_groups\n"
-        "T1,School,taalklas,50,200,1,0\nI1,ISK,isk,50,200,0,0\nG1,GP,gp,50,200,500,0\n"
-        "J1,Jeugdzorg,youth_care,50,200,5,0\n",
+        f"T1,School,taalklas,{xy},1,0\nI1,ISK,isk,{xy},0,0\nG1,GP,gp,{xy},500,0\n"
+        f"J1,Jeugdzorg,youth_care,{xy},5,0\n",
         encoding="utf-8",
     )
     raw = {**tiny["raw"], "services": {"providers": {"path": "providers.csv"}}}
@@ -301,3 +306,88 @@ def test_demand_from_placed_households() -> None:
     assert demand("taalklas", 12) == [1, 1, 0, 0]
     assert demand("isk", 24) == [0, 1, 1, 1]
     assert demand("gp", 0) == [4, 7, 7, 7]
+
+
+def test_provider_in_two_parts_keeps_both_expansions() -> None:
+    """A school that belongs to one shortage part in period 0 and to another in period 1
+    gets the groups of both parts (found on the facilities benchmark: the larger part used
+    to overwrite the other's groups with its own zero).
+
+    Facility F (x=-800; 30 places, 100 per period + 1000 set-up), school A (x=0, no places,
+    groups of 5 at 50), school B (x=1500, no places, one group of 5 at 70); reach 1000 m.
+    s1 (x=-400) reaches F and A; s3 (x=750) reaches A and B; s2 (x=2300) reaches B only.
+    Demand s1 [5, 5], s3 [5, 0], s2 [0, 5]. The set-up ties F's periods, so one part holds
+    F, A (periods 0-1) and B (period 0); B in period 1 is a part of its own.
+    Cheapest by hand: period 0 two groups at A (100; A+B costs 120, F 1100); period 1 one
+    group at A for s1 (50) and one at B for s2 (70): 220 cents, F stays closed.
+    """
+    from opvang_opt.services.solve import shortage_components
+
+    prov = make_providers([-800, 0, 1500], [0, 0, 0], [30, 0, 0], reach_m=1000,
+                          group_size=5, max_extra=[0, 2, 1], cost_period=[100, 50, 70],
+                          facility=[True, False, False], setup=[1000, 0, 0])  # fmt: skip
+    inst = make_instance([-400, 750, 2300], [0, 0, 0], np.array([[5, 5], [5, 0], [0, 5]]), prov)
+    r = solve_services(inst)
+    parts = shortage_components(inst, "taalklas", r.before["taalklas"])
+    nodes = sorted(sorted(map(tuple, np.argwhere(n).tolist())) for _, _, n in parts)
+    assert nodes == [[(0, 0), (0, 1), (1, 0), (1, 1), (2, 0)], [(2, 1)]]
+    assert r.status == SolveStatus.OPTIMAL and r.short_after == 0
+    assert r.cost["total"] == 220
+    assert r.expansion.groups[1:].tolist() == [[2, 1], [0, 1]]
+    assert not r.expansion.open.any()
+    assert check_services(r).is_ok
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_facilities_brute_force(seed: int) -> None:
+    """Temporary facilities whose set-up ties periods, against brute force over every
+    expansion choice: two facilities (open or not in each of 3 periods) and two schools
+    (0-2 groups per period), 3^6 x 2^6 = 46,656 plans, each scored by Hall's theorem
+    (enumeration, no flow solver). Sites are spread so that shortage parts split by
+    period and provider, then meet at a facility."""
+    rng = np.random.default_rng(100 + seed)
+    n_s, T = 4, 3
+    fac = [False, False, True, True]
+    prov = make_providers(
+        [0, 2400, 800, 1800], [0, 0, 600, -600],
+        [int(rng.integers(0, 6)), int(rng.integers(0, 6)), 12, 12],
+        reach_m=1500, group_size=[int(rng.integers(3, 7)), int(rng.integers(3, 7)), 0, 0],
+        max_extra=[2, 2, 0, 0],
+        cost_period=[int(rng.integers(80, 300)), int(rng.integers(80, 300)),
+                     int(rng.integers(100, 250)), int(rng.integers(100, 250))],
+        facility=fac, setup=[0, 0, int(rng.integers(0, 600)), int(rng.integers(0, 600))],
+    )  # fmt: skip
+    sx = rng.uniform(-300, 2700, n_s)
+    sy = rng.uniform(-500, 500, n_s)
+    dem = rng.integers(0, 9, (n_s, T))
+    inst = make_instance(sx, sy, dem, prov)
+    r = solve_services(inst)
+    assert check_services(r).is_ok
+    reach = [set() for _ in range(n_s)]
+    arcs = inst.arcs["taalklas"]
+    for s, j in zip(arcs.site, arcs.provider, strict=True):
+        reach[int(s)].add(int(j))
+    base = np.where(prov.facility, 0, prov.capacity)
+    from opvang_opt.services import Expansion
+
+    # a period's shortfall depends only on that period's choice: 3 x 3 x 2 x 2 per period
+    choice = list(itertools.product(range(3), range(3), (0, 1), (0, 1)))
+    short_of = [
+        {c: hall_deficiency(dem[:, t], reach, base + np.array(c) * np.where(
+            prov.facility, prov.capacity, prov.group_size)) for c in choice}
+        for t in range(T)
+    ]  # fmt: skip
+    best_short, best_cost = None, None
+    for plan in itertools.product(choice, repeat=T):
+        short = sum(short_of[t][c] for t, c in enumerate(plan))
+        if best_short is not None and short > best_short:
+            continue
+        per = np.array(plan).T  # 4 providers x T periods
+        groups = np.where(prov.facility[:, None], 0, per).astype(np.int64)
+        opened = np.where(prov.facility[:, None], per > 0, False)
+        cost = expansion_cost(inst, Expansion(groups, opened))["total"]
+        if best_short is None or (short, cost) < (best_short, best_cost):
+            best_short, best_cost = short, cost
+    assert r.short_after == best_short
+    assert r.cost["total"] == best_cost
+    assert (r.status == SolveStatus.OPTIMAL) == (best_short == 0)

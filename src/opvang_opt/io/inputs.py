@@ -314,7 +314,8 @@ def _checked(
     alloc = _allocation_data(scenario, layers, tables, problems)
     services = None
     if scenario.services is not None:
-        services = check_services_raw(scenario.services, svc_raw, problems, tuple(reports))
+        services = check_services_raw(scenario.services, svc_raw, problems, tuple(reports),
+                                      region.region, scenario.region.table_margin_m)  # fmt: skip
     if problems:
         raise DataError(f"The inputs have {len(problems)} problem(s)", problems)
     ll = scenario.layers[s.longlist]

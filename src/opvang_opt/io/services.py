@@ -9,12 +9,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.layers import LayerReport, read_table
+from opvang_opt.io.region import Region, check_points_table, crs_problems
 from opvang_opt.schema import LayerSource
 from opvang_opt.schema.names import did_you_mean
 from opvang_opt.schema.services import (
@@ -69,9 +71,36 @@ def _numbers(
     return values.where(~empty), problems
 
 
+def _geography(
+    out: pd.DataFrame, label: str, crs: str, region: Region | None, margin_m: float
+) -> tuple[list[Problem], np.ndarray]:
+    """The checks every table with coordinates gets: degrees given as RD New metres (or
+    numbers that cannot lie in the declared CRS), outside the Netherlands, farther than
+    ``margin_m`` from the region. Returns the problems and the x/y in RD New."""
+    x = out["x"].to_numpy(float, copy=True)
+    y = out["y"].to_numpy(float, copy=True)
+    ok = np.isfinite(x) & np.isfinite(y)
+    problems: list[Problem] = []
+    if crs != WORKING_CRS and ok.any():
+        pts = gpd.GeoDataFrame(
+            {"id": out.loc[ok, "id"].to_numpy()},
+            geometry=gpd.points_from_xy(x[ok], y[ok]), crs=crs,
+        )  # fmt: skip
+        found = crs_problems(pts, label, "id")
+        problems += [Problem(p.message, p.source, p.where, "x/y") for p in found]
+        tr = Transformer.from_crs(crs, WORKING_CRS, always_xy=True)
+        with np.errstate(all="ignore"):
+            x[ok], y[ok] = tr.transform(x[ok], y[ok])
+        if found:  # the region check would only repeat them
+            return problems, np.column_stack([x, y])
+    rd = pd.DataFrame({"id": out["id"], "x": x, "y": y})
+    problems += check_points_table(rd, ("x", "y"), label, "id", region, margin_m)
+    return problems, np.column_stack([x, y])
+
+
 def _check_table(
     df: pd.DataFrame, id_col: str, label: str, allowed: tuple[str, ...], crs: str,
-    *, facility: bool,
+    *, facility: bool, region: Region | None = None, margin_m: float = 50_000.0,
 ) -> tuple[pd.DataFrame, list[Problem]]:  # fmt: skip
     problems: list[Problem] = []
     out = pd.DataFrame({"id": df[id_col].astype(str)})
@@ -114,11 +143,9 @@ def _check_table(
         else df["municipality_code"].astype("string").fillna("").astype(str)
         if "municipality_code" in df.columns else ""
     )  # fmt: skip
-    ok = out["x"].notna() & out["y"].notna()
-    if crs != WORKING_CRS and ok.any():
-        tr = Transformer.from_crs(crs, WORKING_CRS, always_xy=True)
-        x, y = tr.transform(out.loc[ok, "x"].to_numpy(), out.loc[ok, "y"].to_numpy())
-        out.loc[ok, "x"], out.loc[ok, "y"] = x, y
+    geo, xy = _geography(out, label, crs, region, margin_m)
+    problems += geo
+    out["x"], out["y"] = xy[:, 0], xy[:, 1]
     return out.reset_index(drop=True), problems
 
 
@@ -158,8 +185,12 @@ def check_services_raw(
     raw: dict[str, pd.DataFrame],
     problems: list[Problem],
     reports: tuple[LayerReport, ...] = (),
+    region: Region | None = None,
+    margin_m: float = 50_000.0,
 ) -> ServicesTables | None:
-    """Check the services tables (ids, types, numbers); every problem goes to ``problems``.
+    """Check the services tables (ids, types, numbers, and the geography every point
+    table gets: degrees in an RD New file, outside the Netherlands, farther than
+    ``margin_m`` from the ``region``); every problem goes to ``problems``.
 
     Returns the checked tables, or None when a table is missing or has a problem.
     """
@@ -181,7 +212,8 @@ def check_services_raw(
         for rid in sorted(set(dup)):
             rows = ", ".join(str(i + 2) for i in np.flatnonzero((ids == rid).to_numpy()))
             found.append(Problem(f"duplicate id '{rid}' (lines {rows})", label, rid, id_col))
-        table, probs = _check_table(df, id_col, label, allowed, spec.crs, facility=is_fac)
+        table, probs = _check_table(df, id_col, label, allowed, spec.crs, facility=is_fac,
+                                    region=region, margin_m=margin_m)  # fmt: skip
         found += probs
         tables[name] = table
     problems += found

@@ -678,7 +678,7 @@ def layer_names(data: dict[str, Any], lang: Lang) -> list[tuple[str, str, bool]]
     if data["flows"]:
         out.append(("flows", _esc(t("map.flows", lang)), True))
     if data.get("services"):
-        label = "Voorzieningen" if lang == "nl" else "Services"
+        label = _esc(t("services.map_layer", lang))
         out.append(("services", f"{label} ({len(data['services']['rows'])})", True))
     for k, per in enumerate(data.get("planning") or []):
         unit = "locaties" if lang == "nl" else "sites"
@@ -799,19 +799,18 @@ def _services_rows(result: RunResult, lang: Lang) -> dict[str, Any] | None:
         return None
     from pyproj import Transformer
 
-    from opvang_opt.outputs.services import TYPE_EN, TYPE_NL, provider_layer
+    from opvang_opt.outputs.services import provider_layer, type_name
 
-    names = TYPE_NL if lang == "nl" else TYPE_EN
     colour = {"taalklas": "#6a51a3", "isk": "#3182bd", "gp": "#31a354", "youth_care": "#e6550d"}
     tr = Transformer.from_crs("EPSG:28992", WGS84, always_xy=True)
     rows = []
     for p in provider_layer(result.services):
         lon, lat = tr.transform(p["x"], p["y"])
-        rows.append({"name": p["name"], "type": names.get(p["type"], p["type"]),
+        rows.append({"name": p["name"], "type": type_name(p["type"], lang),
                      "places": p["places"], "added": p["added"], "lat": round(lat, 6),
                      "lon": round(lon, 6), "colour": colour.get(p["type"], "#555")})  # fmt: skip
-    now, added = ("plekken nu", "erbij") if lang == "nl" else ("places now", "added")
-    return {"rows": rows, "now": now, "added": added}
+    return {"rows": rows, "now": t("services.map_places_now", lang),
+            "added": t("services.map_added", lang)}  # fmt: skip
 
 
 class _TileErrorNote(MacroElement):

@@ -249,8 +249,10 @@ class ServicesConfig(StrictModel):
     """Candidate temporary education facilities (optional)."""
     demand_from: Literal["auto", "allocation", "plan", "shortlist"] = "auto"
     """Where the residents of each site come from: the allocation (households placed), the
-    plan (persons per site and period), or the shortlist's capacity x `site_groups`. auto:
-    the allocation if the scenario has one, else the plan, else the shortlist."""
+    plan (per site and period the units the planning stage gives each group x its places per
+    unit, in the plan's periods; the stock's occupants count as arrived before the first
+    period), or the shortlist's capacity x `site_groups`. auto: the allocation if the
+    scenario has one, else the plan, else the shortlist."""
     site_groups: dict[str, Share] = Field(
         default_factory=lambda: {"ontheemden": 0.5, "statushouders": 0.25, "asielzoekers": 0.25}
     )

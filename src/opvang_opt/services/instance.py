@@ -165,11 +165,15 @@ def residents_demand(
     *,
     period_months: int,
     duration_months: int,
+    before: Mapping[str, np.ndarray] | None = None,
 ) -> IntArray:
     """Children, registrations or places needed per site and period, from the residents.
 
     ``residents[group]`` is an (n_sites x n_periods) array of persons of that group on
-    each site. Per site and period, summed over the groups, exactly (decimal fractions),
+    each site; ``before[group]`` (optional, n_sites) the persons of the group already on
+    the site before the first period (they arrived earlier: only the turnover among them
+    counts as new arrivals; without it, everyone present in the first period arrives in
+    it). Per site and period, summed over the groups, exactly (decimal fractions),
     then rounded to whole children (half up):
 
     - ``taalklas`` / ``isk``: the newly arrived children of primary (secondary) age who are
@@ -211,6 +215,8 @@ def residents_demand(
             turnover = decimal_fraction(prof.turnover_per_year) * years
             prev = np.zeros_like(persons)
             prev[:, 1:] = persons[:, :-1]
+            if before is not None and group in before:
+                prev[:, 0] = np.asarray(before[group], dtype=np.int64)
             growth = np.maximum(persons - prev, 0)
             for i in range(persons.shape[0]):
                 arrivals = [Fraction(int(g)) + turnover * int(p) for g, p in

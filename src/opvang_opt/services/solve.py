@@ -222,15 +222,18 @@ def expand_type(
     mask: np.ndarray | None = None,
     providers: np.ndarray | None = None,
     cuts: bool = True,
+    links: bool | None = None,
 ) -> tuple[SolveStatus, Expansion, float, float]:
     """The cheapest expansion of one type that places ``cover[t]`` in each period.
 
     ``cover[t]`` is at most what the maximum flow with every expansion places; with it
     equal to the demand, everyone is placed. ``mask`` (n_sites x n_periods) keeps only part
     of the demand and ``providers`` only some providers (see :func:`shortage_components`).
+    ``cuts`` adds the Hall cuts and (unless ``links`` is False) the per-arc capacity links.
     Returns the status, the expansion (only these providers change), the proven gap and the
     seconds.
     """
+    links = cuts if links is None else links
     t0 = time.perf_counter()
     p = inst.providers
     idx = p.of_type(kind) if providers is None else np.asarray(providers, np.int64)
@@ -283,17 +286,21 @@ def expand_type(
     rows.append(per_t[live[:, 1]])
     cols.append(slack)
     vals.append(np.ones(len(live)))
-    # flows
-    for r, (c, t) in zip(dem_rows, live, strict=True):
-        provs = [j for j in reach[c] if j in pos]
-        if not provs:
-            continue
-        f = add_cols(len(provs), np.zeros(len(provs)), np.full(len(provs), dem[c, t]), False)
-        rows += [np.full(len(provs), r), cap_row[[pos[j] for j in provs], t]]
-        cols += [f, f]
-        vals += [np.ones(len(provs)), np.ones(len(provs))]
-    # added groups (providers) and open / start (facilities)
+    # flows, each at most the demand and the provider's largest capacity
     fac = np.asarray(p.facility[idx], bool)
+    sizes = np.where(fac, p.capacity[idx], p.group_size[idx]).astype(np.int64)
+    most = np.where(fac, p.capacity[idx], base + sizes * p.max_extra[idx]).astype(np.int64)
+    flow_parts: list[tuple[np.ndarray, np.ndarray, int, int]] = []
+    for r, (c, t) in zip(dem_rows, live, strict=True):
+        ks = np.array([pos[j] for j in reach[c] if j in pos], dtype=np.int64)
+        if not len(ks):
+            continue
+        f = add_cols(len(ks), np.zeros(len(ks)), np.minimum(dem[c, t], most[ks]), False)
+        rows += [np.full(len(ks), r), cap_row[ks, t]]
+        cols += [f, f]
+        vals += [np.ones(len(ks)), np.ones(len(ks))]
+        flow_parts.append((f, ks, int(t), int(dem[c, t])))
+    # added groups (providers) and open / start (facilities)
     g_ids = np.full((len(idx), T), -1, dtype=np.int64)
     s_ids = np.full((len(idx), T), -1, dtype=np.int64)
     for k, j in enumerate(idx):
@@ -314,6 +321,20 @@ def expand_type(
             rows += [srow, srow, srow[1:]]
             cols += [g, s, g[:-1]]
             vals += [np.ones(T), -np.ones(T), -np.ones(T - 1)]
+    if links:
+        # tight big-M per (class, provider, period): a class sends a provider at most
+        # b0 + min(d - b0, size) x groups (b0 = min(d, places today)); valid for every
+        # integer solution, and much tighter than the provider's row when d is small
+        # (a closed facility receives nothing)
+        for f, ks, t, d in flow_parts:
+            b0 = np.minimum(d, base[ks])
+            on = (b0 < d) & (g_ids[ks, t] >= 0)
+            if not on.any():
+                continue
+            link = add_rows(np.full(int(on.sum()), -np.inf), b0[on].astype(float))
+            rows += [link, link]
+            cols += [f[on], g_ids[ks[on], t]]
+            vals += [np.ones(int(on.sum())), -np.minimum(d - b0[on], sizes[ks[on]]).astype(float)]
     lp = SparseMIP(
         c=np.concatenate(c_list) if c_list else np.zeros(0),
         col_lb=np.concatenate(lb) if lb else np.zeros(0),
@@ -325,7 +346,6 @@ def expand_type(
         row_lb=np.concatenate(row_lb),
         row_ub=np.concatenate(row_ub),
     )
-    sizes = np.where(fac, p.capacity[idx], p.group_size[idx]).astype(np.int64)
     full_cover = short_ok == 0
     if cuts:
         lp = _with_hall_cuts(lp, inst, kind, site_dem, idx, base, sizes, g_ids, full_cover)
@@ -436,6 +456,9 @@ def _with_hall_cuts(
     solution, so the MIP's optimum is unchanged; they only close the relaxation's gap.
     """
     arcs = inst.arcs[kind]
+    p = inst.providers
+    fac = np.asarray(p.facility[idx], bool)
+    upper = np.where(fac, 1, p.max_extra[idx]).astype(np.int64)
     pos = {int(j): k for k, j in enumerate(idx)}
     keep = np.isin(arcs.provider, idx)
     a_site, a_prov = arcs.site[keep], arcs.provider[keep]
@@ -473,6 +496,17 @@ def _with_hall_cuts(
                     new_rows.append(coef)
                     new_cols.append(cols)
                     new_lb.append(float(b))
+                # what the schools cannot add even with every group they may add, the
+                # facilities must: at least ceil(rest / largest facility) of them open
+                var_a = np.asarray(var, dtype=np.int64)
+                fac_k = var_a[fac[var_a]]
+                rest = b - int((sizes[var_a] * upper[var_a])[~fac[var_a]].sum())
+                if rest > 0 and len(fac_k):
+                    need = -(-rest // int(sizes[fac_k].max()))
+                    if float(gstar[fac_k].sum()) < need - 1e-6:
+                        new_rows.append(np.ones(len(fac_k)))
+                        new_cols.append(g_ids[fac_k, t])
+                        new_lb.append(float(need))
         if not new_lb:
             break
         rows = np.concatenate([np.full(len(c), i) for i, c in enumerate(new_cols)])
@@ -535,9 +569,10 @@ def solve_services(
                 shortage_components(inst, kind, before[kind])
                 if decompose
                 else [(np.ones_like(inst.demand[kind], bool), p.of_type(kind),
-                       np.ones(inst.n_periods, bool))]
+                       np.repeat(np.isin(np.arange(p.n), p.of_type(kind))[:, None],
+                                 inst.n_periods, axis=1))]
             )  # fmt: skip
-            for mask, provs, periods in parts:
+            for mask, provs, nodes in parts:
                 dem_t = np.where(mask, inst.demand[kind], 0).sum(axis=0)
                 cover = dem_t - np.where(mask, best.unmet, 0).sum(axis=0)
                 st, e, g, _ = expand_type(
@@ -550,9 +585,10 @@ def solve_services(
                 if st == SolveStatus.FEASIBLE and status == SolveStatus.OPTIMAL:
                     status = SolveStatus.FEASIBLE
                 gap = max(gap, g)
-                sel = np.ix_(provs, np.flatnonzero(periods))
-                groups[sel] = e.groups[sel]
-                opened[sel] = e.open[sel]
+                # only the (provider, period) pairs of this part: another part may hold
+                # the same provider in other periods
+                groups[nodes] = e.groups[nodes]
+                opened[nodes] = e.open[nodes]
                 # a facility with a set-up cost belongs to one part over all periods: it may
                 # stay open in a period without shortage to save a second set-up
                 tied = provs[p.setup[provs] > 0]
@@ -597,9 +633,10 @@ def shortage_components(
 
     Returns
     -------
-    list of (mask, providers, periods)
+    list of (mask, providers, nodes)
         Per part: an (n_sites x n_periods) mask of the demand it covers, the indices of its
-        providers and the periods it decides.
+        providers and an (n_providers x n_periods) mask of the (provider, period) pairs it
+        decides (a provider may belong to different parts in different periods).
     """
     arcs = current.arcs
     n_s, n_p, T = inst.n_sites, inst.providers.n, inst.n_periods
@@ -663,9 +700,9 @@ def shortage_components(
     for root, mask in sorted(parts.items()):
         nodes = members.get(root, [])
         part_provs = np.array(sorted({n // T for n in nodes}), dtype=np.int64)
-        periods = np.zeros(T, bool)
-        periods[[n % T for n in nodes]] = True
-        out.append((mask, part_provs, periods))
+        decided = np.zeros((n_p, T), bool)
+        decided[[n // T for n in nodes], [n % T for n in nodes]] = True
+        out.append((mask, part_provs, decided))
     return out
 
 

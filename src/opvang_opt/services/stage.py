@@ -84,6 +84,118 @@ class AllocationSource:
 
 
 @dataclass(frozen=True)
+class PlanSource:
+    """The plan's occupied places per site, period and group, as demand.
+
+    Parameters
+    ----------
+    site_ids
+        The plan's sites that hold anyone in some period.
+    periods
+        The plan's period labels.
+    groups
+        The plan's groups.
+    persons
+        (n_sites x n_periods x n_groups) persons of each group: the units the plan assigns
+        to the group x its places per unit (an occupied unit counts as full).
+    before
+        (n_sites x n_groups) persons on the site before the first period (the existing
+        stock's occupants; 0 for a candidate).
+    x, y
+        Site coordinates (RD New; NaN when neither the longlist nor the planning tables
+        give them).
+    area
+        The municipality code of each site.
+    """
+
+    site_ids: tuple[str, ...]
+    periods: tuple[str, ...]
+    groups: tuple[str, ...]
+    persons: np.ndarray
+    before: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    area: tuple[str, ...]
+
+    @classmethod
+    def from_plan(
+        cls,
+        result: Any,
+        sites: pd.DataFrame | None = None,
+        id_column: str = "site_id",
+        tables: Any = None,
+    ) -> PlanSource | None:
+        """The demand source of a planning result (None without a plan).
+
+        Coordinates and municipality come from the siting stage's sites (the longlist's
+        geometry), else from the planning tables' ``x``/``y`` (stock, candidates).
+        """
+        plan = getattr(result, "plan", None)
+        if plan is None:
+            return None
+        inst = result.instance
+        occupied = plan.assigned.sum(axis=(1, 2)) > 0
+        keep = np.flatnonzero(occupied)
+        xy: dict[str, tuple[float, float]] = {}
+        codes: dict[str, str] = {}
+        for name in ("candidates", "stock"):
+            df = getattr(tables, name, None) if tables is not None else None
+            if df is None or "site_id" not in df.columns:
+                continue
+            for rec in df.to_dict("records"):
+                sid = str(rec["site_id"])
+                x, y = rec.get("x"), rec.get("y")
+                if x is not None and y is not None and pd.notna(x) and pd.notna(y):
+                    xy[sid] = (float(x), float(y))
+                code = rec.get("municipality_code")
+                if code is not None and pd.notna(code) and str(code):
+                    codes[sid] = str(code)
+        if sites is not None and len(sites) and id_column in sites.columns:
+            pts = sites.geometry.representative_point()
+            for sid, px, py in zip(sites[id_column].astype(str), pts.x, pts.y, strict=True):
+                if np.isfinite(px) and np.isfinite(py):
+                    xy[sid] = (float(px), float(py))
+            if "municipality_code" in sites.columns:
+                for sid, code in zip(sites[id_column].astype(str), sites["municipality_code"],
+                                     strict=True):  # fmt: skip
+                    if pd.notna(code) and str(code):
+                        codes[sid] = str(code)
+        ids = tuple(inst.sites[s].site_id for s in keep)
+        pooled = tuple(inst.municipalities) == ("regio",)
+        area = tuple(
+            codes.get(sid, "onbekend") if pooled or sid in codes
+            else inst.municipalities[inst.sites[s].municipality]
+            for s, sid in zip(keep, ids, strict=True)
+        )  # fmt: skip
+        before = np.zeros((len(keep), len(inst.groups)), dtype=np.int64)
+        for row, s in enumerate(keep):
+            site = inst.sites[s]
+            if site.initial_group is not None and site.occupants > 0:
+                before[row, site.initial_group] = site.occupants
+        nan = (float("nan"), float("nan"))
+        return cls(
+            site_ids=ids,
+            periods=tuple(inst.periods),
+            groups=tuple(inst.groups),
+            persons=(
+                np.asarray(plan.assigned, dtype=np.int64)[keep]
+                * np.asarray(inst.places_per_unit, dtype=np.int64)[None, None, :]
+            ),
+            before=before,
+            x=np.array([xy.get(sid, nan)[0] for sid in ids], dtype=float),
+            y=np.array([xy.get(sid, nan)[1] for sid in ids], dtype=float),
+            area=area,
+        )
+
+    def residents(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Per group the (n_sites x n_periods) persons and the (n_sites) persons before
+        the first period."""
+        res = {g: self.persons[:, :, k] for k, g in enumerate(self.groups)}
+        bef = {g: self.before[:, k] for k, g in enumerate(self.groups)}
+        return res, bef
+
+
+@dataclass(frozen=True)
 class ServicesRun:
     """A services result with where its demand came from, and its tables."""
 
@@ -206,21 +318,44 @@ def build_instance(
     scenario: Any = None,
     graph: StreetGraph | None = None,
     allocation: AllocationSource | None = None,
-) -> tuple[ServicesInstance, str, list[str]]:
+    plan: PlanSource | None = None,
+) -> tuple[ServicesInstance, str, list[str | Message]]:
     """The instance: demand of the placed households (``demand_from: allocation``, or
-    ``auto`` with an allocation), else of the shortlisted sites (their places x the groups'
-    shares x the age profiles)."""
+    ``auto`` with an allocation), else of the plan (``plan``, or ``auto`` with a plan: the
+    places each group occupies per site and period x the age profiles), else of the
+    shortlisted sites (their places x the groups' shares x the age profiles)."""
     notes: list[str | Message] = []
     labels, months, start = period_grid(config, scenario)
     chosen = sites[sites["shortlisted"].astype(bool)] if "shortlisted" in sites else sites
     profiles = {p.group: p for p in config.age_profiles}
     use_alloc = allocation is not None and config.demand_from in ("auto", "allocation")
+    use_plan = (not use_alloc and plan is not None
+                and config.demand_from in ("auto", "plan"))  # fmt: skip
     if config.demand_from == "allocation" and allocation is None:
-        notes.append("demand_from: allocation, but the run has no allocation; the "
-                     "shortlist's places x the age profiles are used")  # fmt: skip
-    if config.demand_from == "plan":
-        notes.append("demand_from: plan is not available in this version; the shortlist's "
-                     "places x the age profiles are used")  # fmt: skip
+        notes.append(Message("stage.services.no_allocation"))
+    if config.demand_from == "plan" and plan is None:
+        notes.append(Message("stage.services.no_plan"))
+    if use_plan:
+        assert plan is not None
+        residents, before = plan.residents()
+        unprofiled = sorted(g for g in plan.groups if g not in profiles
+                            and int(residents[g].sum()) > 0)  # fmt: skip
+        if unprofiled:
+            notes.append(Message("stage.services.no_profile", {"groups": ", ".join(unprofiled)}))
+        nowhere = [sid for sid, x, y in zip(plan.site_ids, plan.x, plan.y, strict=True)
+                   if not (np.isfinite(x) and np.isfinite(y))]  # fmt: skip
+        if nowhere:
+            notes.append(Message("stage.services.no_coordinates",
+                                 {"n": len(nowhere), "ids": ", ".join(nowhere[:20])}))  # fmt: skip
+        demand: dict[str, np.ndarray] = {
+            k: residents_demand(residents, profiles, k, period_months=months,
+                                duration_months=config.types[k].duration_months,
+                                before=before)
+            for k in config.check_types
+        }  # fmt: skip
+        inst = _instance(config, tables, list(plan.site_ids), plan.x, plan.y, list(plan.area),
+                         list(plan.periods), months, demand, graph)  # fmt: skip
+        return inst, "plan", notes
     if use_alloc:
         assert allocation is not None
         source = "allocation"
@@ -232,7 +367,7 @@ def build_instance(
                              strict=True))  # fmt: skip
         area = [a or (str(known[i]) if pd.notna(known.get(i)) else "onbekend")
                 for a, i in zip(area, ids, strict=True)]  # fmt: skip
-        demand: dict[str, np.ndarray] = {
+        demand = {
             k: household_demand(rows, len(ids), len(labels), profiles, k,
                                 period_months=months,
                                 duration_months=config.types[k].duration_months)
@@ -268,16 +403,18 @@ def _instance(
 ) -> ServicesInstance:  # fmt: skip
     providers = build_providers(config, tables, months)
     dist = None
+    known = np.isfinite(sx) & np.isfinite(sy)
     if graph is not None and providers.n and len(ids):
         import shapely
 
         from opvang_opt.siting.network import network_distance
 
         targets = shapely.points(providers.x, providers.y)
-        site_pts = shapely.points(sx, sy)
+        site_pts = shapely.points(np.where(known, sx, 0.0), np.where(known, sy, 0.0))
         dist = np.column_stack(
             [network_distance(site_pts, np.array([pt]), graph) for pt in targets]
         )
+        dist[~known] = np.inf  # a site without coordinates reaches nothing
     arcs: dict[str, Arcs] = {k: reach_arcs(sx, sy, providers, k, dist) for k in config.check_types}
     if config.area == "site":
         area = list(ids)
@@ -297,6 +434,7 @@ def run_services(
     scenario: Any = None,
     graph: StreetGraph | None = None,
     allocation: AllocationSource | None = None,
+    plan: PlanSource | None = None,
 ) -> ServicesRun:
     """Build, solve and check the services model.
 
@@ -306,8 +444,9 @@ def run_services(
         When the independent checker finds a broken rule (a bug).
     """
     inst, source, notes = build_instance(
-        config, tables, sites, id_column, scenario=scenario, graph=graph, allocation=allocation
-    )
+        config, tables, sites, id_column, scenario=scenario, graph=graph,
+        allocation=allocation, plan=plan,
+    )  # fmt: skip
     result = solve_services(
         inst, expand=config.expand, aggregate=config.solver.aggregate,
         time_limit_s=config.solver.time_limit_s,
@@ -317,7 +456,7 @@ def run_services(
     return ServicesRun(result, source, tuple(notes))
 
 
-def rule_notes(config: ServicesConfig, sites: pd.DataFrame, id_column: str) -> list[str]:
+def rule_notes(config: ServicesConfig, sites: pd.DataFrame, id_column: str) -> list[str | Message]:
     """What the shortlist's services rule did: the sites it kept out (Dutch)."""
     if not config.siting_rule.enabled:
         return []

@@ -499,6 +499,10 @@ _STAGE: dict[str, dict[str, str]] = {
     "services.type.isk": {"nl": "ISK-plekken", "en": "ISK places"},
     "services.type.gp": {"nl": "huisartsinschrijvingen", "en": "GP registrations"},
     "services.type.youth_care": {"nl": "plekken jeugdzorg (alleenstaande minderjarigen)", "en": "youth-care places (unaccompanied minors)"},
+    "services.no_allocation": {"nl": "demand_from: allocation, maar de run heeft geen toewijzing; de plekken van de shortlist x de leeftijdsprofielen zijn gebruikt", "en": "demand_from: allocation, but the run has no allocation; the shortlist's places x the age profiles are used"},
+    "services.no_plan": {"nl": "demand_from: plan, maar de run heeft geen plan; de plekken van de shortlist x de leeftijdsprofielen zijn gebruikt", "en": "demand_from: plan, but the run has no plan; the shortlist's places x the age profiles are used"},
+    "services.no_profile": {"nl": "het plan huisvest groep(en) zonder leeftijdsprofiel, niet meegeteld: {groups}", "en": "the plan houses group(s) without an age profile, not counted: {groups}"},
+    "services.no_coordinates": {"nl": "{n} locatie(s) van het plan zonder coördinaten (niet in de longlist, geen x/y in de planningstabellen); hun vraag telt als tekort: {ids}", "en": "{n} site(s) of the plan without coordinates (not in the longlist, no x/y in the planning tables); their demand counts as short: {ids}"},
     "services.rule_on": {"nl": "de voorzieningenregel staat aan", "en": "the services rule is on"},
     "services.rule_none": {"nl": "de voorzieningenregel staat aan en houdt geen locatie buiten de shortlist", "en": "the services rule is on and keeps no site off the shortlist"},
     "write.memo_pdf_skipped": {"nl": "raadsbijlage.pdf is niet gemaakt: WeasyPrint kan de systeembibliotheek Pango niet laden ({reason}). raadsbijlage.html is wel geschreven. Installeer Pango ({install}) en draai opnieuw, of open raadsbijlage.html in een browser en druk die af als PDF.", "en": "raadsbijlage.pdf was not made: WeasyPrint cannot load the system library Pango ({reason}). raadsbijlage.html was written. Install Pango ({install}) and run again, or open raadsbijlage.html in a browser and print it to PDF."},
@@ -826,6 +830,30 @@ _MEMO: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
+_SERVICES: dict[str, dict[str, str]] = {
+    "title": {"nl": "Voorzieningen", "en": "Services"},
+    "intro": {"nl": "Kinderen die nieuwkomersonderwijs nodig hebben (taalklas, ISK), huisartsinschrijvingen en jeugdzorg voor alleenstaande minderjarigen (amv) per periode, tegen de plekken binnen bereik; de goedkoopste uitbreiding die de tekorten dekt (exact: min-cost flow en MIP).", "en": "Children who need newcomer education (newcomer class, ISK), GP registrations and youth care for unaccompanied minors (amv) per period, against the places within reach; the cheapest expansion that covers the shortfalls (exact: min-cost flow and MIP)."},
+    "none": {"nl": "Deze run heeft geen voorzieningencheck.", "en": "This run has no services check."},
+    "bottlenecks": {"nl": "Knelpunten per periode en gebied", "en": "Bottlenecks per period and area"},
+    "expansions": {"nl": "Uitbreidingsplan", "en": "Expansion plan"},
+    "cost": {"nl": "Kosten uitbreiding", "en": "Cost of the expansion"},
+    "diagnosis": {"nl": "Niet op te lossen met de toegestane uitbreidingen", "en": "Not solved by the allowed expansions"},
+    "chart": {"nl": "Vraag en plekken per periode", "en": "Demand and places per period"},
+    "chart_demand": {"nl": "vraag", "en": "demand"},
+    "chart_short_now": {"nl": "tekort nu", "en": "short now"},
+    "chart_places_now": {"nl": "plekken nu", "en": "places now"},
+    "chart_after": {"nl": "na uitbreiding", "en": "after expansion"},
+    "type.taalklas": {"nl": "taalklas (nieuwkomers, 4-11 jaar)", "en": "newcomer class (4-11)"},
+    "type.isk": {"nl": "ISK (nieuwkomers, 12-17 jaar)", "en": "ISK (12-17)"},
+    "type.gp": {"nl": "huisarts (inschrijvingen)", "en": "GP (registrations)"},
+    "type.youth_care": {"nl": "jeugdzorg (amv)", "en": "youth care (amv)"},
+    "map_layer": {"nl": "Voorzieningen", "en": "Services"},
+    "map_places_now": {"nl": "plekken nu", "en": "places now"},
+    "map_added": {"nl": "erbij", "en": "added"},
+    "cost_eur": {"nl": "EUR {cost:,.0f}", "en": "EUR {cost:,.0f}"},
+}  # fmt: skip
+
+
 def _prefixed(prefix: str, texts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return {f"{prefix}.{k}": v for k, v in texts.items()}
 
@@ -848,6 +876,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     **_prefixed("compare", _COMPARE),
     **_prefixed("frontier", _FRONTIER),
     **_prefixed("memo", _MEMO),
+    **_prefixed("services", _SERVICES),
 }
 """Every text by key: ``{key: {"nl": ..., "en": ...}}``."""
 
