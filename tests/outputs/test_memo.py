@@ -242,3 +242,20 @@ def test_english_memo_is_complete(english_dir: Path) -> None:
                            check=True).stdout.split("\f")  # fmt: skip
     pages = [p for p in pages if p.strip()]
     assert f"page 1 of {len(pages)}" in " ".join(pages[0].split())
+
+
+def test_services_page_cost_equals_the_expansion_plan(memo: dict, council_dir: Path) -> None:
+    """The Voorzieningen pages (spoor 1) state the expansion cost of
+    services_expansions.csv (summed here, in cents), list the periods with a bottleneck of
+    services_bottlenecks.csv, and carry Dutch headers; the contents list the section."""
+    exp = pd.read_csv(council_dir / "services_expansions.csv")
+    start = next(i for i, p in enumerate(memo["pages"]) if i > 0 and "Voorzieningen" in p)
+    pages = " ".join(memo["pages"][start:])
+    total_cents = int((exp["cost_eur"] * 100).round().sum()) if len(exp) else 0
+    assert f"Kosten uitbreiding: EUR {_nl(total_cents / 100)}" in pages
+    assert "Uitbreidingsplan" in pages and "Knelpunten per periode en gebied" in pages
+    assert "extra_group" not in pages and "short_now" not in pages
+    bott = pd.read_csv(council_dir / "services_bottlenecks.csv", dtype=str)
+    for period in bott.loc[bott["short_now"] != "0", "period"].unique():
+        assert str(period) in pages
+    assert "Voorzieningen" in memo["pages"][0]

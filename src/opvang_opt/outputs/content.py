@@ -434,6 +434,8 @@ CODE_COLUMNS = {
     "status": "status",
     "component": "allocation.component",
     "loss_unit": "unit",
+    "kind": "services.kind",
+    "type": "services.type",
 }
 """Columns whose values are codes with a text in the catalogue (``<prefix>.<code>``)."""
 

@@ -495,6 +495,7 @@ def memo_context(
         "robustness": _robustness(result, lang),
         "exchange": ex,
         "planning": _planning(result, lang),
+        "services": _services(result, lang, profile),
         "choices": _choices(result, lang),
         "sources": sources,
         "attribution": "; ".join(credits),
@@ -504,6 +505,23 @@ def memo_context(
         "ss": result.siting.summary,
         "n": lambda v, d=0: _n(v, lang, d),
     }
+
+
+def _services(result: RunResult, lang: Lang, profile: Profile) -> dict[str, Any] | None:
+    """The Voorzieningen page (spoor 1): cost of the expansions, the chart, the bottlenecks
+    and the expansion plan as tables of text, and the diagnosis. Counts of people from 1 to 4
+    are shown as ``<5`` for the council (the same section as the report's)."""
+    if result.services is None:
+        return None
+    from opvang_opt.outputs.report import _table
+    from opvang_opt.outputs.services import report_section
+
+    sec = report_section(result.services, lang, profile)
+    if sec is None:
+        return None
+    sec["bottlenecks"] = _table(sec["bottlenecks"], lang, result)
+    sec["expansions"] = _table(sec["expansions"], lang, result)
+    return sec
 
 
 def _planning(result: RunResult, lang: Lang) -> dict[str, Any] | None:
@@ -556,6 +574,7 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 <li><a href="#robustness">{{ tx("memo.robustness") }}</a></li>
 {% if c.exchange %}<li><a href="#exchange">{{ tx("memo.exchange") }}</a></li>{% endif %}
 {% if c.planning %}<li><a href="#planning">{{ c.planning.title }}</a></li>{% endif %}
+{% if c.services %}<li><a href="#services">{{ c.services.title }}</a></li>{% endif %}
 <li><a href="#method">{{ tx("memo.method") }}</a></li>
 <li><a href="#sources">{{ tx("memo.sources") }}</a></li>
 </ul>
@@ -609,6 +628,19 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 <table>{% for k, v in c.planning.facts %}<tr><th>{{ k }}</th><td class="num">{{ v }}</td></tr>{% endfor %}</table>
 <figure><img src="data:image/png;base64,{{ c.planning.png }}" alt="{{ c.planning.alt }}">
 <figcaption class="meta">{{ c.planning.caption }}</figcaption></figure>
+</section>{% endif %}
+{% macro table(tb) %}{% if tb and tb.rows %}<table><thead><tr>{% for h in tb.headers %}<th>{{ h }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in tb.rows %}<tr>{% for v in row %}<td>{{ v }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>{% else %}<p>&ndash;</p>{% endif %}{% endmacro %}
+{% if c.services %}<section class="page" id="services"><h2>{{ c.services.title }}</h2>
+<p>{{ c.services.intro }}</p>
+<p>{{ c.services.cost_label }}: {{ c.services.cost }} ({{ c.services.status }})</p>
+<figure><img src="data:image/png;base64,{{ c.services.png }}" alt="{{ c.services.chart_label }}"></figure>
+<h3>{{ c.services.bottlenecks_label }}</h3>
+{{ table(c.services.bottlenecks) }}
+<h3>{{ c.services.expansions_label }}</h3>
+{{ table(c.services.expansions) }}
+{% if c.services.diagnosis %}<h3>{{ c.services.diagnosis_label }}</h3>
+<ul>{% for d in c.services.diagnosis %}<li>{{ d }}</li>{% endfor %}</ul>{% endif %}
 </section>{% endif %}
 <section class="page" id="method"><h2>{{ tx("memo.method") }}</h2>
 <p>{{ tx("memo.method_text") }} {{ tx("memo.capacity_packing") if c.capacity_method == "packing" else tx("memo.capacity_density") }}</p>

@@ -74,6 +74,20 @@ _MAP: dict[str, dict[str, str]] = {
 
 _HEADER: dict[str, dict[str, str]] = {
     'site_id': {'nl': 'Locatie-id', 'en': 'Site id'},
+    # services (spoor 1)
+    'area': {'nl': 'Gebied', 'en': 'Area'},
+    'type': {'nl': 'Soort plek', 'en': 'Kind of place'},
+    'demand': {'nl': 'Vraag', 'en': 'Demand'},
+    'placed_now': {'nl': 'Geplaatst zonder uitbreiding', 'en': 'Placed without expansion'},
+    'short_now': {'nl': 'Tekort zonder uitbreiding', 'en': 'Short without expansion'},
+    'placed_after': {'nl': 'Geplaatst na uitbreiding', 'en': 'Placed after expansion'},
+    'short_after': {'nl': 'Tekort na uitbreiding', 'en': 'Short after expansion'},
+    'places_in_reach_now': {'nl': 'Plekken binnen bereik nu', 'en': 'Places within reach now'},
+    'places_in_reach_after': {'nl': 'Plekken binnen bereik na uitbreiding', 'en': 'Places within reach after expansion'},
+    'provider_id': {'nl': 'Aanbieder-id', 'en': 'Provider id'},
+    'groups_added': {'nl': 'Groepen erbij', 'en': 'Groups added'},
+    'places_added': {'nl': 'Plekken erbij', 'en': 'Places added'},
+    'cost_eur': {'nl': 'Kosten (EUR)', 'en': 'Cost (EUR)'},
     'name': {'nl': 'Naam', 'en': 'Name'},
     'municipality_code': {'nl': 'Gemeentecode (CBS)', 'en': 'Municipality code (CBS)'},
     'municipality': {'nl': 'Gemeente', 'en': 'Municipality'},
@@ -832,6 +846,8 @@ _MEMO: dict[str, dict[str, str]] = {
 
 _SERVICES: dict[str, dict[str, str]] = {
     "title": {"nl": "Voorzieningen", "en": "Services"},
+    "kind.facility": {"nl": "tijdelijke onderwijsvoorziening", "en": "temporary education facility"},
+    "kind.extra_group": {"nl": "extra groep", "en": "extra group"},
     "intro": {"nl": "Kinderen die nieuwkomersonderwijs nodig hebben (taalklas, ISK), huisartsinschrijvingen en jeugdzorg voor alleenstaande minderjarigen (amv) per periode, tegen de plekken binnen bereik; de goedkoopste uitbreiding die de tekorten dekt (exact: min-cost flow en MIP).", "en": "Children who need newcomer education (newcomer class, ISK), GP registrations and youth care for unaccompanied minors (amv) per period, against the places within reach; the cheapest expansion that covers the shortfalls (exact: min-cost flow and MIP)."},
     "none": {"nl": "Deze run heeft geen voorzieningencheck.", "en": "This run has no services check."},
     "bottlenecks": {"nl": "Knelpunten per periode en gebied", "en": "Bottlenecks per period and area"},
