@@ -1,8 +1,8 @@
 """Rolling mode: allocate the arrivals of one period at a time.
 
 Each period allocates the households arriving in it, plus those still waiting from
-earlier periods (their arrival date becomes the period's start: they are placed when
-a unit is free by then). Units given out in earlier periods are occupied and count
+earlier periods. A waiting household keeps its own arrival date and so its deadline
+(arrival + ``max_wait_days``): waiting never lets it take a unit delivered later. Units given out in earlier periods are occupied and count
 in the mix rules; children placed earlier keep their newcomer-education places when
 ``rolling.carry_school_places`` is on.
 """
@@ -101,11 +101,9 @@ def run_rolling(
         start = np.datetime64(label.start_time.date(), "D")
         end = np.datetime64(label.end_time.date(), "D")
         arriving = ids[(period == label)]
+        # households still waiting keep their own arrival date, so their deadline
+        # (arrival + max_wait_days) is never stretched by waiting
         batch = hh[ids.isin(list(waiting) + list(arriving))].copy()
-        late = batch["household_id"].isin(waiting)
-        batch.loc[late, "arrival_date"] = np.maximum(
-            batch.loc[late, "arrival_date"].to_numpy(), start
-        )
         # the expected arrivals of the coming periods, up to the end of the horizon
         ahead = [label + k for k in range(1, config.rolling.lookahead_periods + 1)]
         ahead = [p for p in ahead if p <= labels[-1]]
