@@ -109,8 +109,7 @@ def run_rolling(
         # the expected arrivals of the coming periods, up to the end of the horizon
         ahead = [label + k for k in range(1, config.rolling.lookahead_periods + 1)]
         ahead = [p for p in ahead if p <= labels[-1]]
-        n_past = (label - labels[0]).n
-        history = hh[period < label]
+        history, n_past = _history(hh, period, label)
         k = config.rolling.lookahead_scenarios
         if k == 1:
             futures = [_expected_arrivals(history, n_past, ahead)]
@@ -126,6 +125,22 @@ def run_rolling(
         last_unplaced = res.unplaced
     assignments = pd.concat(all_assign, ignore_index=True) if all_assign else pd.DataFrame()
     return RollingResult(tuple(results), assignments, last_unplaced)
+
+
+def _history(
+    hh: pd.DataFrame, period: pd.PeriodIndex, label: pd.Period
+) -> tuple[pd.DataFrame, int]:
+    """The arrivals seen before period ``label`` and the number of periods they span.
+
+    Households living in a unit of the stock (``current_unit``) are not arrivals: they
+    neither count in the rate nor stand for the households to come. The periods are
+    counted from the first arrival's period, so quiet weeks before it do not dilute
+    the rate."""
+    arrival = (hh["current_unit"] == "").to_numpy()
+    seen = arrival & (period < label)
+    if not seen.any():
+        return hh.iloc[0:0], 0
+    return hh[seen], (label - period[seen].min()).n
 
 
 EXPECTED_PREFIX = "~expected:"
