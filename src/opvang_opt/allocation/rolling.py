@@ -34,6 +34,9 @@ class PeriodResult:
     arrivals: int
     waiting: int
     result: AllocationResult
+    deferred: int = 0
+    """Households whose unit is chosen again in the next period (their unit is not
+    available before this period ends; ``rolling.decide_at_move_in``)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class RollingResult:
                     "arrivals": p.arrivals,
                     "waiting_from_before": p.waiting,
                     "placed": len(p.result.assignments),
+                    "deferred": p.deferred,
                     "unplaced": len(p.result.unplaced),
                     "status": p.result.status.value,
                     "objective": p.result.objective,
@@ -116,12 +120,15 @@ def run_rolling(
         else:
             rng = np.random.default_rng([config.rolling.seed, n_past])
             futures = [_sampled_arrivals(history, n_past, ahead, rng) for _ in range(k)]
-        res, expected_need = _allocate_period(state, batch, futures, config)
+        until = end if config.rolling.decide_at_move_in and label != labels[-1] else None
+        res, expected_need, deferred = _allocate_period(state, batch, futures, config, until)
         a = res.assignments.assign(period=str(label))
         all_assign.append(a)
         state = _after_period(state, a, config, expected_need)
-        results.append(PeriodResult(str(label), start, end, len(arriving), len(waiting), res))
-        waiting = pd.Index(res.unplaced["household_id"], dtype=object)
+        results.append(
+            PeriodResult(str(label), start, end, len(arriving), len(waiting), res, len(deferred))
+        )
+        waiting = pd.Index(list(res.unplaced["household_id"]) + deferred, dtype=object)
         last_unplaced = res.unplaced
     assignments = pd.concat(all_assign, ignore_index=True) if all_assign else pd.DataFrame()
     return RollingResult(tuple(results), assignments, last_unplaced)
@@ -252,14 +259,20 @@ def unit_kinds(units: pd.DataFrame, free: pd.Series) -> dict[str, str]:
 
 
 def _allocate_period(
-    state: Tables, batch: pd.DataFrame, futures: list[pd.DataFrame], config: AllocationConfig
-) -> tuple[AllocationResult, pd.DataFrame]:
+    state: Tables,
+    batch: pd.DataFrame,
+    futures: list[pd.DataFrame],
+    config: AllocationConfig,
+    until: np.datetime64 | None = None,
+) -> tuple[AllocationResult, pd.DataFrame, list[str]]:
     """Allocate one period's households, together with the expected ones (look-ahead);
     with several futures, by consensus (:func:`consensus`); households left out for an
-    expected one get a second chance on their own.
+    expected one get a second chance on their own. With ``until``, households the
+    look-ahead gives a unit available only after ``until`` are deferred.
 
-    Returns the period's result and the newcomer children of the expected households
-    per site where the look-ahead placed them (``site_id, taalklas, isk``)."""
+    Returns the period's result (without the deferred households), the newcomer
+    children of the expected households per site where the look-ahead placed them
+    (``site_id, taalklas, isk``), and the ids of the deferred households."""
     in_batch = set(batch["household_id"])
     cfg = config.model_copy(
         update={
@@ -269,7 +282,7 @@ def _allocate_period(
     )
     futures = [f for f in futures if len(f)]
     if not futures:
-        return allocate_tables(_with(state, batch), cfg), _need_by_site(batch.iloc[0:0], cfg)
+        return allocate_tables(_with(state, batch), cfg), _need_by_site(batch.iloc[0:0], cfg), []
     placements = []
     expected_need = []
     for expected in futures:
@@ -290,12 +303,29 @@ def _allocate_period(
         kinds = unit_kinds(state.units, free)
         chosen = consensus(placements, sorted(in_batch), kinds)
         real = _feasible_part(state, batch, cfg, chosen)
+    deferred: list[str] = []
+    if until is not None and len(real):
+        ready = state.units.set_index("unit_id")["available_from"]
+        later = ready.loc[real["unit_id"]].to_numpy("datetime64[D]") > until
+        deferred = sorted(real.loc[later, "household_id"])
+        real = real[~later]
+        batch = batch[~batch["household_id"].isin(set(deferred))]
+        cfg = cfg.model_copy(
+            update={
+                "pins": [p for p in cfg.pins if p.household_id not in set(deferred)],
+                "bans": [b for b in cfg.bans if b.household_id not in set(deferred)],
+            }
+        )
     # the real households' placements, checked and scored on their own
     occupied = _occupy(state.occupied, real)
     rest = batch[~batch["household_id"].isin(set(real["household_id"]))]
     second = allocate_tables(_with(state, rest, occupied), cfg)
     placed = pd.concat([real, second.assignments], ignore_index=True)
-    return _rescored(state, batch, cfg, placed), pd.concat(expected_need, ignore_index=True)
+    return (
+        _rescored(state, batch, cfg, placed),
+        pd.concat(expected_need, ignore_index=True),
+        deferred,
+    )
 
 
 def _need_by_site(placed: pd.DataFrame, config: AllocationConfig) -> pd.DataFrame:

@@ -220,6 +220,13 @@ class RollingSettings(StrictModel):
     seed: int = 0
     """Seed of the sampled futures (the same seed gives the same placements)."""
 
+    decide_at_move_in: bool = True
+    """A household whose unit (as the look-ahead chooses it) is not available before the
+    period ends is not given that unit yet: it moves in later anyway, so its unit is
+    chosen again in the next period, when more arrivals are known. Its arrival date and
+    deadline stay as they are, and in the last period every choice is final. Off: every
+    placement is final in the period it is made."""
+
 
 class AllocationInputs(StrictModel):
     """Files of the allocation stage (read by the pipeline, not by the allocation code)."""
