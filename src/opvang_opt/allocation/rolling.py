@@ -282,7 +282,13 @@ def _allocate_period(
     )
     futures = [f for f in futures if len(f)]
     if not futures:
-        return allocate_tables(_with(state, batch), cfg), _need_by_site(batch.iloc[0:0], cfg), []
+        if until is None:
+            return (
+                allocate_tables(_with(state, batch), cfg),
+                _need_by_site(batch.iloc[0:0], cfg),
+                [],
+            )
+        futures = [batch.iloc[0:0]]
     placements = []
     expected_need = []
     for expected in futures:
