@@ -510,8 +510,8 @@ def school_use(
         flow.set_node_supply(1, -total)
         if flow.solve() != flow.OPTIMAL:
             raise InternalError("school places of a rolling period: the flow has no solution")
-        for arc, k in placed_arcs:
-            used[k] += flow.flow(arc)
+        for arc, school in placed_arcs:
+            used[school] += flow.flow(arc)
         if used.sum() != need.sum():
             raise InternalError(
                 f"school places of a rolling period: {int(need.sum() - used.sum())} "
