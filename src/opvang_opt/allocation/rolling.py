@@ -1,10 +1,12 @@
 """Rolling mode: allocate the arrivals of one period at a time.
 
 Each period allocates the households arriving in it, plus those still waiting from
-earlier periods (their arrival date becomes the period's start: they are placed when
-a unit is free by then). Units given out in earlier periods are occupied and count
-in the mix rules; children placed earlier keep their newcomer-education places when
-``rolling.carry_school_places`` is on.
+earlier periods. A waiting household keeps its own arrival date and so its deadline
+(arrival + ``max_wait_days``): waiting never lets it take a unit delivered later.
+Units given out in earlier periods are occupied and count in the mix rules; children
+placed earlier keep their newcomer-education places when
+``rolling.carry_school_places`` is on, at the schools that leave the most places for
+the children the look-ahead expects (:func:`school_use`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ class PeriodResult:
     arrivals: int
     waiting: int
     result: AllocationResult
+    deferred: int = 0
+    """Households whose unit is chosen again in the next period (their unit is not
+    available before this period ends; ``rolling.decide_at_move_in``)."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class RollingResult:
                     "arrivals": p.arrivals,
                     "waiting_from_before": p.waiting,
                     "placed": len(p.result.assignments),
+                    "deferred": p.deferred,
                     "unplaced": len(p.result.unplaced),
                     "status": p.result.status.value,
                     "objective": p.result.objective,
@@ -101,31 +107,47 @@ def run_rolling(
         start = np.datetime64(label.start_time.date(), "D")
         end = np.datetime64(label.end_time.date(), "D")
         arriving = ids[(period == label)]
+        # households still waiting keep their own arrival date, so their deadline
+        # (arrival + max_wait_days) is never stretched by waiting
         batch = hh[ids.isin(list(waiting) + list(arriving))].copy()
-        late = batch["household_id"].isin(waiting)
-        batch.loc[late, "arrival_date"] = np.maximum(
-            batch.loc[late, "arrival_date"].to_numpy(), start
-        )
         # the expected arrivals of the coming periods, up to the end of the horizon
         ahead = [label + k for k in range(1, config.rolling.lookahead_periods + 1)]
         ahead = [p for p in ahead if p <= labels[-1]]
-        n_past = (label - labels[0]).n
-        history = hh[period < label]
+        history, n_past = _history(hh, period, label)
         k = config.rolling.lookahead_scenarios
         if k == 1:
             futures = [_expected_arrivals(history, n_past, ahead)]
         else:
             rng = np.random.default_rng([config.rolling.seed, n_past])
             futures = [_sampled_arrivals(history, n_past, ahead, rng) for _ in range(k)]
-        res = _allocate_period(state, batch, futures, config)
+        until = end if config.rolling.decide_at_move_in and label != labels[-1] else None
+        res, expected_need, deferred = _allocate_period(state, batch, futures, config, until)
         a = res.assignments.assign(period=str(label))
         all_assign.append(a)
-        state = _after_period(state, a, res, config)
-        results.append(PeriodResult(str(label), start, end, len(arriving), len(waiting), res))
-        waiting = pd.Index(res.unplaced["household_id"], dtype=object)
+        state = _after_period(state, a, config, expected_need)
+        results.append(
+            PeriodResult(str(label), start, end, len(arriving), len(waiting), res, len(deferred))
+        )
+        waiting = pd.Index(list(res.unplaced["household_id"]) + deferred, dtype=object)
         last_unplaced = res.unplaced
     assignments = pd.concat(all_assign, ignore_index=True) if all_assign else pd.DataFrame()
     return RollingResult(tuple(results), assignments, last_unplaced)
+
+
+def _history(
+    hh: pd.DataFrame, period: pd.PeriodIndex, label: pd.Period
+) -> tuple[pd.DataFrame, int]:
+    """The arrivals seen before period ``label`` and the number of periods they span.
+
+    Households living in a unit of the stock (``current_unit``) are not arrivals: they
+    neither count in the rate nor stand for the households to come. The periods are
+    counted from the first arrival's period, so quiet weeks before it do not dilute
+    the rate."""
+    arrival = (hh["current_unit"] == "").to_numpy()
+    seen = arrival & (period < label)
+    if not seen.any():
+        return hh.iloc[0:0], 0
+    return hh[seen], (label - period[seen].min()).n
 
 
 EXPECTED_PREFIX = "~expected:"
@@ -237,11 +259,20 @@ def unit_kinds(units: pd.DataFrame, free: pd.Series) -> dict[str, str]:
 
 
 def _allocate_period(
-    state: Tables, batch: pd.DataFrame, futures: list[pd.DataFrame], config: AllocationConfig
-) -> AllocationResult:
+    state: Tables,
+    batch: pd.DataFrame,
+    futures: list[pd.DataFrame],
+    config: AllocationConfig,
+    until: np.datetime64 | None = None,
+) -> tuple[AllocationResult, pd.DataFrame, list[str]]:
     """Allocate one period's households, together with the expected ones (look-ahead);
     with several futures, by consensus (:func:`consensus`); households left out for an
-    expected one get a second chance on their own."""
+    expected one get a second chance on their own. With ``until``, households the
+    look-ahead gives a unit available only after ``until`` are deferred.
+
+    Returns the period's result (without the deferred households), the newcomer
+    children of the expected households per site where the look-ahead placed them
+    (``site_id, taalklas, isk``), and the ids of the deferred households."""
     in_batch = set(batch["household_id"])
     cfg = config.model_copy(
         update={
@@ -251,14 +282,26 @@ def _allocate_period(
     )
     futures = [f for f in futures if len(f)]
     if not futures:
-        return allocate_tables(_with(state, batch), cfg)
+        if until is None:
+            return (
+                allocate_tables(_with(state, batch), cfg),
+                _need_by_site(batch.iloc[0:0], cfg),
+                [],
+            )
+        futures = [batch.iloc[0:0]]
     placements = []
+    expected_need = []
     for expected in futures:
         joint = allocate_tables(
             _with(state, pd.concat([batch, expected], ignore_index=True)), cfg, check=False
         )
         a = joint.assignments
-        placements.append(a[~a["household_id"].str.startswith(EXPECTED_PREFIX)])
+        is_expected = a["household_id"].str.startswith(EXPECTED_PREFIX)
+        placements.append(a[~is_expected])
+        got = expected.set_index("household_id").loc[a.loc[is_expected, "household_id"]]
+        expected_need.append(
+            _need_by_site(got.assign(site_id=a.loc[is_expected, "site_id"].to_numpy()), cfg)
+        )
     if len(placements) == 1:
         real = placements[0]
     else:
@@ -266,12 +309,39 @@ def _allocate_period(
         kinds = unit_kinds(state.units, free)
         chosen = consensus(placements, sorted(in_batch), kinds)
         real = _feasible_part(state, batch, cfg, chosen)
+    deferred: list[str] = []
+    if until is not None and len(real):
+        ready = state.units.set_index("unit_id")["available_from"]
+        later = ready.loc[real["unit_id"]].to_numpy("datetime64[D]") > until
+        deferred = sorted(real.loc[later, "household_id"])
+        real = real[~later]
+        batch = batch[~batch["household_id"].isin(set(deferred))]
+        cfg = cfg.model_copy(
+            update={
+                "pins": [p for p in cfg.pins if p.household_id not in set(deferred)],
+                "bans": [b for b in cfg.bans if b.household_id not in set(deferred)],
+            }
+        )
     # the real households' placements, checked and scored on their own
     occupied = _occupy(state.occupied, real)
     rest = batch[~batch["household_id"].isin(set(real["household_id"]))]
     second = allocate_tables(_with(state, rest, occupied), cfg)
     placed = pd.concat([real, second.assignments], ignore_index=True)
-    return _rescored(state, batch, cfg, placed)
+    return (
+        _rescored(state, batch, cfg, placed),
+        pd.concat(expected_need, ignore_index=True),
+        deferred,
+    )
+
+
+def _need_by_site(placed: pd.DataFrame, config: AllocationConfig) -> pd.DataFrame:
+    """Children needing a newcomer-education place (``taalklas``, ``isk``) of the
+    households ``placed`` (with a ``site_id`` column), one row per household."""
+    from opvang_opt.allocation.check import children_needing_places
+
+    taal, isk = children_needing_places(placed, config)
+    site = placed["site_id"].to_numpy() if "site_id" in placed else np.zeros(0, object)
+    return pd.DataFrame({"site_id": site, "taalklas": taal, "isk": isk})
 
 
 def _feasible_part(
@@ -356,18 +426,119 @@ def _occupy(occupied: pd.DataFrame, a: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([occupied, new], ignore_index=True).drop_duplicates("unit_id")
 
 
+def school_use(
+    schools: pd.DataFrame,
+    sites: pd.DataFrame,
+    reach_m: float,
+    placed: pd.DataFrame,
+    expected: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Which schools' places the children ``placed`` in one period take, chosen to
+    leave as many places as possible for the children ``expected`` later.
+
+    Both tables hold ``site_id``, ``taalklas`` and ``isk`` (children needing a place,
+    per household or per site). Per band, a min-cost flow routes every placed child to
+    a school within ``reach_m`` of its site that has a place (each costs ``-B``, with
+    ``B`` larger than the number of expected children, so all of them are routed
+    first), then as many expected children as the places left allow (each ``-1``).
+    The placed children's flow is their use; the expected children only steer it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``school_id, taalklas_used, isk_used`` for every school.
+
+    Raises
+    ------
+    InternalError
+        When the placed children do not fit the places (the period was checked
+        against these places, so this is a bug).
+
+    Examples
+    --------
+    Two schools with one place each; site S1 reaches both, S2 only school B. The
+    child placed on S1 takes school A, because a child expected on S2 can only use B:
+
+    >>> sc = pd.DataFrame({"school_id": ["A", "B"], "x": [0.0, 2000.0], "y": [0.0, 0.0],
+    ...                    "taalklas_places": [1, 1], "isk_places": [0, 0]})
+    >>> st = pd.DataFrame({"site_id": ["S1", "S2"], "x": [1000.0, 3000.0], "y": [0.0, 0.0]})
+    >>> now = pd.DataFrame({"site_id": ["S1"], "taalklas": [1], "isk": [0]})
+    >>> later = pd.DataFrame({"site_id": ["S2"], "taalklas": [1], "isk": [0]})
+    >>> school_use(sc, st, 1500.0, now, later)["taalklas_used"].tolist()
+    [1, 0]
+    """
+    from ortools.graph.python import min_cost_flow
+
+    from opvang_opt.errors import InternalError
+
+    out = pd.DataFrame({"school_id": schools["school_id"].to_numpy()})
+    n_s = len(schools)
+    site_row = {s: i for i, s in enumerate(sites["site_id"])}
+    dx = sites["x"].to_numpy(float)[:, None] - schools["x"].to_numpy(float)[None, :]
+    dy = sites["y"].to_numpy(float)[:, None] - schools["y"].to_numpy(float)[None, :]
+    reach = np.hypot(dx, dy) <= reach_m
+    exp = expected if expected is not None else placed.iloc[0:0]
+    for band in ("taalklas", "isk"):
+        used = np.zeros(n_s, np.int64)
+        need = placed.groupby("site_id")[band].sum()
+        need = need[need > 0]
+        if need.empty:
+            out[f"{band}_used"] = used
+            continue
+        later = exp.groupby("site_id")[band].sum() if len(exp) else need.iloc[0:0]
+        later = later[later > 0]
+        places = schools[f"{band}_places"].to_numpy(np.int64)
+        big = int(later.sum()) + 1
+        # nodes: 0 source, 1 sink, 2.. demand nodes, then schools
+        demand = [(s, int(n), big) for s, n in need.items()] + [
+            (s, int(n), 1) for s, n in later.items()
+        ]
+        flow = min_cost_flow.SimpleMinCostFlow()
+        first_school = 2 + len(demand)
+        total = sum(n for _, n, _ in demand)
+        placed_arcs: list[tuple[int, int]] = []
+        for d, (site, n, cost) in enumerate(demand):
+            flow.add_arc_with_capacity_and_unit_cost(0, 2 + d, n, -cost)
+            for k in np.flatnonzero(reach[site_row[site]] & (places > 0)):
+                arc = flow.add_arc_with_capacity_and_unit_cost(2 + d, first_school + k, n, 0)
+                if cost == big:
+                    placed_arcs.append((arc, int(k)))
+        for k in np.flatnonzero(places > 0):
+            flow.add_arc_with_capacity_and_unit_cost(first_school + k, 1, int(places[k]), 0)
+        flow.add_arc_with_capacity_and_unit_cost(0, 1, total, 0)
+        flow.set_node_supply(0, total)
+        flow.set_node_supply(1, -total)
+        if flow.solve() != flow.OPTIMAL:
+            raise InternalError("school places of a rolling period: the flow has no solution")
+        for arc, school in placed_arcs:
+            used[school] += flow.flow(arc)
+        if used.sum() != need.sum():
+            raise InternalError(
+                f"school places of a rolling period: {int(need.sum() - used.sum())} "
+                f"{band} children placed without a place"
+            )
+        out[f"{band}_used"] = used
+    return out
+
+
 def _after_period(
-    state: Tables, a: pd.DataFrame, res: AllocationResult, config: AllocationConfig
+    state: Tables, a: pd.DataFrame, config: AllocationConfig, expected_need: pd.DataFrame
 ) -> Tables:
-    """The units and school places left after one period's placements ``a``."""
+    """The units and school places left after one period's placements ``a``.
+
+    With ``rolling.carry_school_places``, the children placed take places of the
+    schools chosen by :func:`school_use`: those that leave the most places for the
+    children the look-ahead expects (``expected_need``), not whichever a flow happens
+    to find first."""
     schools_now = state.schools
-    if config.rolling.carry_school_places and len(res.by_school):
-        bs = res.by_school.set_index("school_id")
+    if config.rolling.carry_school_places and config.school_capacity and len(a):
+        hh = state.households.set_index("household_id").loc[a["household_id"]]
+        placed = _need_by_site(hh.assign(site_id=a["site_id"].to_numpy()), config)
+        use = school_use(state.schools, state.sites, config.school_reach_m, placed, expected_need)
         schools_now = schools_now.copy()
-        sid = schools_now["school_id"]
         for band in ("taalklas", "isk"):
-            used = sid.map(bs[f"{band}_used"]).fillna(0).astype(int)
-            schools_now[f"{band}_places"] = (schools_now[f"{band}_places"] - used).clip(lower=0)
+            used = use[f"{band}_used"].to_numpy()
+            schools_now[f"{band}_places"] = schools_now[f"{band}_places"].to_numpy() - used
     return Tables(
         state.households,
         state.units,

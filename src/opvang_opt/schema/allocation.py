@@ -199,13 +199,15 @@ class RollingSettings(StrictModel):
     carry_school_places: bool = True
     """Children placed in earlier periods keep using their newcomer-education places."""
 
-    lookahead_periods: int = Field(default=13, ge=0)
+    lookahead_periods: int = Field(default=52, ge=0)
     """Look-ahead over expected arrivals: each period is allocated together with the
     households expected in this many coming periods (up to the last period of the run),
-    estimated from the arrivals so far at their observed rate per period, so that units,
-    school places and mix room are kept for groups still to come. Only the period's own
-    households are placed; 0 places each period on its own (measured in
-    ``benchmarks/bench_rolling.py``)."""
+    estimated from the arrivals so far (households already living in a unit of the
+    stock do not count) at their observed rate per period, so that units, school places
+    and mix room are kept for groups still to come. Only the period's own households are
+    placed; 0 places each period on its own. The default reaches the end of a year of
+    weekly periods: a shorter horizon sees too few households to come for the units
+    left (measured in ``benchmarks/bench_rolling.py``)."""
 
     lookahead_scenarios: int = Field(default=1, ge=1)
     """Number of sampled futures of the look-ahead. 1: one expected stream (the arrivals
@@ -213,12 +215,21 @@ class RollingSettings(StrictModel):
     replacement) from the arrivals so far, the period is allocated together with each
     future, and every household gets the unit most futures gave it (consensus);
     households that most futures leave out are placed afterwards on their own. Measured
-    (``benchmarks/bench_rolling.py``, 600 households, seeds 0 and 1): 5 futures reach
+    (``benchmarks/bench_rolling.py``, 600 households, seeds 0 and 1, a look-ahead of 13
+    weeks): 5 futures reach
     94.6 % and 94.4 % of hindsight against 97.0 % and 94.8 % for one expected stream, at
     about twice the time, so the default stays 1."""
 
     seed: int = 0
     """Seed of the sampled futures (the same seed gives the same placements)."""
+
+    decide_at_move_in: bool = False
+    """A household whose unit (as the look-ahead chooses it) is not available before the
+    period ends is not given that unit yet: it moves in later anyway, so its unit is
+    chosen again in the next period, when more arrivals are known. Its arrival date and
+    deadline stay as they are, and in the last period every choice is final. Off (the
+    default; on, ``benchmarks/bench_rolling.py`` measured no gain beyond its run-to-run
+    spread): every placement is final in the period it is made."""
 
 
 class AllocationInputs(StrictModel):
