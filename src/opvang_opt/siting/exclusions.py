@@ -67,6 +67,7 @@ def evaluate_exclusions(
     source: str,
     units: dict[str, str] | None = None,
     nearest: NearestDistances | None = None,
+    measured: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Apply every rule to every site.
 
@@ -84,6 +85,9 @@ def evaluate_exclusions(
         Unit code of each criterion's indicator, for the messages.
     nearest
         Shared straight-line distances of the run (made here when not given).
+    measured
+        Overlap areas (m2, or 0/1 for non-polygon layers) of ``intersects`` rules
+        already measured, by rule name (measured here when not given).
     id_column, source
         The longlist's id column and file, for messages.
 
@@ -94,6 +98,7 @@ def evaluate_exclusions(
         code of the catalogue's ``unit.`` texts, or empty), message (a
         :class:`~opvang_opt.texts.Message`). A site that breaks three rules has three rows.
     """
+    measured_in = measured
     ids = sites[id_column].astype(str).to_numpy()
     geoms = sites.geometry.values
     area = shapely.area(geoms)
@@ -104,8 +109,9 @@ def evaluate_exclusions(
             case IntersectsRule():
                 layer = layers[rule.layer].geometry.values
                 polygonal = len(layer) > 0 and bool((shapely.get_dimensions(layer) == 2).all())
+                given = (measured_in or {}).get(rule.name)
                 if polygonal:
-                    measured = overlap_area(geoms, layer)
+                    measured = overlap_area(geoms, layer) if given is None else given
                     broken = measured > rule.min_overlap_m2 if rule.min_overlap_m2 else measured > 0
                     share = np.divide(measured, area, out=np.zeros_like(area), where=area > 0)
 
@@ -117,7 +123,7 @@ def evaluate_exclusions(
 
                     unit = "m2"
                 else:
-                    broken = intersects_any(geoms, layer)
+                    broken = intersects_any(geoms, layer) if given is None else given > 0
                     measured = broken.astype(float)
 
                     def msg(i: int, r=rule) -> Message:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
@@ -15,12 +15,13 @@ from opvang_opt.errors import Problem, ScenarioError
 from opvang_opt.exact import floor_times
 from opvang_opt.io.graphs import StreetGraph
 from opvang_opt.schema import SitingConfig
-from opvang_opt.siting import mcda
+from opvang_opt.siting import mcda, screen, spatial
 from opvang_opt.siting.capacity import estimate_capacity
 from opvang_opt.siting.criteria import INDICATOR_UNITS, NearestDistances, measure
 from opvang_opt.siting.exclusions import evaluate_exclusions, parse_dates
 from opvang_opt.siting.location import AreaLayer, overlapping_pairs, site_locations
 from opvang_opt.siting.robustness import ShortlistRule, scores_for
+from opvang_opt.siting.screen import GeoTask
 from opvang_opt.siting.shortlist import (
     ShortlistProblem,
     ShortlistSolution,
@@ -242,7 +243,14 @@ def score_sites(method: str, values: np.ndarray, weights: np.ndarray) -> np.ndar
     return scores_for(method, values, weights)
 
 
-def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
+def run_siting(
+    config: SitingConfig,
+    inputs: SitingInputs,
+    *,
+    workers: int | None = None,
+    answers: dict[GeoTask, np.ndarray] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SitingResult:
     """Score the longlist, apply the exclusions and choose the shortlist.
 
     Parameters
@@ -251,6 +259,14 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
         The scenario's siting section.
     inputs
         The longlist and other layers, validated and in RD New.
+    workers
+        Threads for the spatial queries (default: every core this process may use).
+        The result does not depend on it.
+    answers
+        The spatial queries already answered (by
+        :func:`opvang_opt.siting.distributed.screen_on_cluster`); default: answered here.
+    progress
+        Called as ``progress(done, total)`` after each spatial query.
 
     Returns
     -------
@@ -268,12 +284,21 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
     n = len(sites)
 
     weights, ahp = criterion_weights(config)
-    nearest = NearestDistances(sites.geometry.values, inputs.layers)
+    workers = workers or spatial.default_workers()
+    geoms = np.asarray(sites.geometry.values)
+    if answers is None:
+        tasks = screen.geometric_tasks(config, inputs.layers)
+        answers = screen.run_tasks(geoms, inputs.layers, tasks, workers, progress)
+    nearest = NearestDistances(geoms, inputs.layers, workers)
+    nearest.preset({t.nearest_key: a for t, a in answers.items() if t.kind == "nearest"})
     infos, indicators, values = [], {}, []
     for c, w in zip(config.criteria, weights, strict=True):
-        ind = measure(
-            c, sites, inputs.layers, inputs.id_column, inputs.source, inputs.graphs, nearest
-        )
+        if screen.criterion_task(c) is not None:
+            ind = screen.indicator(c, geoms, answers)
+        else:
+            ind = measure(
+                c, sites, inputs.layers, inputs.id_column, inputs.source, inputs.graphs, nearest
+            )
         val = apply_value(c.value, ind)
         indicators[c.name] = ind
         values.append(val)
@@ -290,6 +315,7 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
     exclusions = evaluate_exclusions(
         config.exclusions, sites, inputs.layers, indicators, inputs.id_column, inputs.source,
         units={c.name: INDICATOR_UNITS[c.kind] for c in config.criteria}, nearest=nearest,
+        measured=_rule_measures(config, inputs.layers, answers),
     )  # fmt: skip
     reasons: dict[str, list[Message]] = {}
     rules: dict[str, str] = {}
@@ -444,6 +470,18 @@ def counterfactual_table(
             for r in rows
         ]
     )
+
+
+def _rule_measures(
+    config: SitingConfig, layers: dict[str, gpd.GeoDataFrame], answers: dict[GeoTask, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """The answered measure of each ``intersects`` rule, by rule name."""
+    out = {}
+    for rule in config.exclusions:
+        task = screen.rule_task(rule, layers)
+        if task is not None and task.kind in ("overlap", "intersects"):
+            out[rule.name] = answers[task]
+    return out
 
 
 def site_zones(sites: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, column: str) -> np.ndarray:
