@@ -78,9 +78,13 @@ def partition_sites(geoms: np.ndarray, n_parts: int) -> list[np.ndarray]:
     if n == 0:
         return [np.zeros(0, dtype=np.int64)]
     centre, _, valid = spatial.site_discs(geoms)
+    if not valid.any():
+        return np.array_split(np.arange(n), n_parts)
+    centre[~valid] = centre[valid][0]  # empty geometries go with the first site
     pts = gpd.GeoSeries(shapely.points(centre))
     lo, hi = centre[valid].min(axis=0), centre[valid].max(axis=0)
-    total = (lo[0], lo[1], hi[0], hi[1]) if valid.any() else (0.0, 0.0, 1.0, 1.0)
+    hi = np.maximum(hi, lo + 1.0)  # a curve over a single point has no width
+    total = (lo[0], lo[1], hi[0], hi[1])
     dist = (
         dask_geopandas.from_geopandas(pts, npartitions=1)
         .hilbert_distance(total_bounds=total, level=16)
