@@ -92,7 +92,7 @@ def parcels(n: int, seed: int = 1):
     )
     cats, pts = [], []
     for cat, per_m in POIS_PER_MILLION.items():
-        m = max(3, int(round(per_m * n / 1e6)))
+        m = max(3, round(per_m * n / 1e6))
         t = rng.integers(0, n_towns, m)
         in_town = rng.random(m) < 0.85
         p = np.where(in_town[:, None], towns[t] + rng.normal(0, 1, (m, 2)) * town_r[t, None],
@@ -259,9 +259,10 @@ def scaling(n: int, worker_counts: list[int]) -> dict:
             res = screen_on_cluster(config, sites, layers, client=client,
                                     partitions=max(4 * w, 8))  # fmt: skip
             same = all(np.array_equal(res.answers[t], single[t]) for t in tasks)
-            rows["workers"][w] = {"seconds": res.seconds, "identical": same,
-                                  "partitions": res.partitions,
-                                  "resolved_on_client": sum(res.resolved_here.values())}  # fmt: skip
+            rows["workers"][w] = {
+                "seconds": res.seconds, "identical": same, "partitions": res.partitions,
+                "resolved_on_client": sum(res.resolved_here.values()),
+            }  # fmt: skip
         finally:
             client.close()
             cluster.close()

@@ -61,7 +61,7 @@ def world(seed: int, n: int, spread: float) -> tuple[gpd.GeoDataFrame, dict]:
             {"name": [1]},
             geometry=[shapely.LineString([(0, spread / 2), (spread, spread / 3)])],
             crs=RD,
-        ),  # fmt: skip
+        ),
     }
     return sites, layers
 
