@@ -153,6 +153,8 @@ def numeric_column(sites: gpd.GeoDataFrame, column: str, id_column: str, source:
     raw = sites[column]
     if raw.dtype == bool or str(raw.dtype) == "boolean":
         return raw.astype(float).to_numpy()
+    if pd.api.types.is_numeric_dtype(raw) and not raw.isna().any():
+        return raw.astype(float).to_numpy()  # nothing to read as text
     text = raw.astype("string").str.strip().str.lower()
     mapped = text.map({"true": 1.0, "false": 0.0, "ja": 1.0, "nee": 0.0, "yes": 1.0, "no": 0.0})
     values = pd.to_numeric(raw, errors="coerce").astype(float)
