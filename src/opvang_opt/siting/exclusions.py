@@ -67,7 +67,7 @@ def evaluate_exclusions(
     source: str,
     units: dict[str, str] | None = None,
     nearest: NearestDistances | None = None,
-    measured: dict[str, np.ndarray] | None = None,
+    overlaps: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Apply every rule to every site.
 
@@ -85,7 +85,7 @@ def evaluate_exclusions(
         Unit code of each criterion's indicator, for the messages.
     nearest
         Shared straight-line distances of the run (made here when not given).
-    measured
+    overlaps
         Overlap areas (m2, or 0/1 for non-polygon layers) of ``intersects`` rules
         already measured, by rule name (measured here when not given).
     id_column, source
@@ -98,7 +98,7 @@ def evaluate_exclusions(
         code of the catalogue's ``unit.`` texts, or empty), message (a
         :class:`~opvang_opt.texts.Message`). A site that breaks three rules has three rows.
     """
-    measured_in = measured
+    measured_in = overlaps
     ids = sites[id_column].astype(str).to_numpy()
     geoms = sites.geometry.values
     area = shapely.area(geoms)

@@ -315,7 +315,7 @@ def run_siting(
     exclusions = evaluate_exclusions(
         config.exclusions, sites, inputs.layers, indicators, inputs.id_column, inputs.source,
         units={c.name: INDICATOR_UNITS[c.kind] for c in config.criteria}, nearest=nearest,
-        measured=_rule_measures(config, inputs.layers, answers),
+        overlaps=_rule_measures(config, inputs.layers, answers),
     )  # fmt: skip
     reasons: dict[str, list[Message]] = {}
     rules: dict[str, str] = {}
