@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from opvang_opt.cli import app
-from opvang_opt.schema import SitingConfig, load_scenario
+from opvang_opt.io import load
+from opvang_opt.schema import SitingConfig
 from opvang_opt.siting.distributed import partition_sites, screen_on_cluster
 from opvang_opt.siting.stage import SitingInputs, run_siting
 from tests.workflow.test_dask_cluster import DASK, free_port, stop, wait_for_port
@@ -180,8 +181,8 @@ def test_run_on_a_real_scheduler_with_two_workers(two_workers, tmp_path) -> None
 
     from opvang_opt import pipeline
 
-    scenario = load_scenario(REPO / "scenarios" / "demo.yaml")
-    single = pipeline.run(scenario, scenario_dir=str(REPO / "scenarios"))
+    scenario, inputs = load(REPO / "scenarios" / "demo.yaml")
+    single = pipeline.run(scenario, inputs, scenario_dir=str(REPO / "scenarios"))
     with Client(two_workers, set_as_default=False) as c:
         c.wait_for_workers(2, timeout=60)
         seen = {}
@@ -191,7 +192,9 @@ def test_run_on_a_real_scheduler_with_two_workers(two_workers, tmp_path) -> None
             seen["res"] = res
             return res.answers
 
-        remote = pipeline.run(scenario, scenario_dir=str(REPO / "scenarios"), screener=screener)
+        remote = pipeline.run(
+            scenario, inputs, scenario_dir=str(REPO / "scenarios"), screener=screener
+        )
         assert seen["res"].workers == 2 and seen["res"].partitions == 5
         who = c.run(os.getpid)
         assert len(who) == 2 and os.getpid() not in who.values()
