@@ -115,6 +115,14 @@ def parcels(n: int, seed: int = 1):
     return sites, layers
 
 
+def siting_config() -> dict:
+    """``bench_siting.py``'s criteria and exclusions; the shortlist without counterfactuals
+    (they explain a shortlist of a few sites, not a screen of a million)."""
+    cfg = base_config()
+    cfg["shortlist"] = {**cfg["shortlist"], "counterfactuals": False}
+    return cfg
+
+
 # --------------------------------------------------------------------------- the reference
 
 
