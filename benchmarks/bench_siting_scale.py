@@ -46,7 +46,8 @@ import pandas as pd
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_siting import CATEGORIES, siting_config
+from bench_siting import CATEGORIES
+from bench_siting import siting_config as base_config
 
 RD = "EPSG:28992"
 PARCELS_PER_KM2 = 370.0
