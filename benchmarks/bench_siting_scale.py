@@ -300,6 +300,9 @@ def main() -> None:
         eng = in_child(_engine_child, n, True)
         ref = in_child(_ref_child, n, eng.pop("files"))
         sizes[n] = {"engine": eng, "reference": ref, "ratio": ref["seconds"] / eng["seconds"]}
+        if not args.json:  # as it comes: a 1M-plot pair takes minutes
+            print(f"measured {n} plots: engine {eng['seconds']:.2f} s, reference "
+                  f"{ref['seconds']:.2f} s, load {os.getloadavg()[0]:.2f}", flush=True)  # fmt: skip
     scale = scaling(args.scale_plots, args.workers) if args.scale_plots else None
     proj = None
     if scale and 1 in scale["workers"]:
