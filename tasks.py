@@ -59,7 +59,7 @@ def demo() -> None:
 
 
 def test() -> None:
-    """Run ruff and the whole test suite.
+    """Run ruff (lint and format check) and the whole test suite.
 
     The browser tests need Chromium (Debian: apt-get install chromium) and npm (for a local
     copy of Leaflet, fetched once into ~/.cache/opvang-opt-test). Without them they skip
@@ -72,6 +72,7 @@ def test() -> None:
         print(f"note: {', '.join(missing)} not found: the browser tests {how}", flush=True)
     (ROOT / "artifacts").mkdir(exist_ok=True)  # screenshots of the browser tests (git-ignored)
     sh(BIN / "ruff", "check", ".")
+    sh(BIN / "ruff", "format", "--check", ".")
     sh(PY, "-m", "pytest", "-q", *sys.argv[2:])
 
 

@@ -902,6 +902,47 @@ def make_tasks() -> pd.DataFrame:
     )
 
 
+def make_planning_tables() -> dict[str, pd.DataFrame]:
+    """The planning demo (fictitious): stock, a relocation site and tasks per half-year.
+
+    The 30 flexwoningen with 85 ontheemden stand at "Bergwijkdreef (fictief)" with a permit
+    ending 2026-12-31; "Diemerdreef (fictief)" can take them from 2027 (MANIFEST: the real
+    units move from Bergwijkdreef to Diemerdreef for at least 10 years), with room for 20
+    more. Tasks per half-year 2026-2035: asielzoekers per two-year Spreidingswet cycle from
+    1 January 2025 (Diemen 175, Uithoorn 190 in the first cycle, MANIFEST; Ouder-Amstel 90
+    invented), +5 % per later cycle (invented); statushouders half of the yearly figure of
+    tasks.csv per half-year, +1 per half-year (invented); ontheemden as in tasks.csv until
+    2027-H1 (temporary protection), then falling by a fifth per half-year to a floor of 30 %
+    (invented).
+    """
+    stock = pd.DataFrame(
+        [["B01", "Bergwijkdreef (fictief)", "GM0384", 30, 85, "ontheemden", "2026-12-31", 30,
+          126950.0, 483400.0]],
+        columns=["site_id", "name", "municipality_code", "units", "occupants", "group",
+                 "permit_end", "max_units", "x", "y"],
+    )  # fmt: skip
+    candidates = pd.DataFrame(
+        [["F01", "Diemerdreef (fictief)", "GM0384", "2026-07-01", 50, 6, 15, 10,
+          "ontheemden;statushouders", 126350.0, 482750.0]],
+        columns=["site_id", "name", "municipality_code", "available_from", "max_units",
+                 "lead_time_months", "permit_years", "block_units", "groups", "x", "y"],
+    )  # fmt: skip
+    azc = {"GM0384": 175, "GM0437": 90, "GM0451": 190}
+    sh = {"GM0384": 23, "GM0437": 11, "GM0451": 23}
+    ot = {"GM0384": 200, "GM0437": 100, "GM0451": 150}
+    rows = []
+    for t in range(20):
+        period = f"{2026 + t // 2}-H{t % 2 + 1}"
+        cycle = (t + 2) // 4  # cycles start 2025-01-01: 2026 is the second half of cycle 0
+        for code in azc:
+            rows.append([period, code, "asielzoekers", round(azc[code] * 1.05**cycle)])
+            rows.append([period, code, "statushouders", sh[code] + t])
+            fall = max(0.3, 1 - 0.2 * max(0, t - 2))
+            rows.append([period, code, "ontheemden", round(ot[code] * fall)])
+    tasks = pd.DataFrame(rows, columns=["period", "municipality_code", "group", "task"])
+    return {"planning_stock": stock, "planning_candidates": candidates, "planning_tasks": tasks}
+
+
 def write_gpkg(path: Path, layers: dict[str, gpd.GeoDataFrame]) -> None:
     """Write ``layers`` into a fresh GeoPackage at ``path``, labelled as fictitious."""
     path.unlink(missing_ok=True)
@@ -940,6 +981,7 @@ def build(out: Path) -> None:
         "units": units,
         "households": households,
         "tasks": make_tasks(),
+        **make_planning_tables(),
     }
     for name, df in tables.items():  # UTF-8, Unix line ends: identical bytes on every run
         df.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")

@@ -91,6 +91,17 @@ TABLES = {
         "current_unit",
     ],
     "tasks.csv": ["municipality_code", "municipality_name", "group", "period", "task"],
+    "planning_tasks.csv": ["period", "municipality_code", "group", "task"],
+    "planning_stock.csv": [
+        "site_id",
+        "name",
+        "municipality_code",
+        "units",
+        "occupants",
+        "group",
+        "permit_end",
+    ],
+    "planning_candidates.csv": ["site_id", "name", "municipality_code", "available_from"],
 }
 IDS = {
     "gemeenten": "municipality_code",
@@ -101,6 +112,8 @@ IDS = {
     "unit_sites.csv": "site_id",
     "units.csv": "unit_id",
     "households.csv": "household_id",
+    "planning_stock.csv": "site_id",
+    "planning_candidates.csv": "site_id",
 }
 CHILDREN = ["children_0_3", "children_4_11", "children_12_17"]
 

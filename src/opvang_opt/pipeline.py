@@ -21,6 +21,7 @@ from opvang_opt.allocation.stage import AllocationRun, run_allocation_stage
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.exchange import ExchangeRun, run_exchange
 from opvang_opt.io.inputs import Inputs
+from opvang_opt.planning.solve import PlanningResult
 from opvang_opt.schema import Scenario, SitingConfig, scenario_hash
 from opvang_opt.siting import SitingInputs, SitingResult, run_siting
 from opvang_opt.siting.screen import GeoTask
@@ -31,7 +32,7 @@ _STAGE_STATUS = {SolveStatus.INFEASIBLE: StageStatus.INFEASIBLE,
                  SolveStatus.NO_SOLUTION: StageStatus.NO_SOLUTION}  # fmt: skip
 """The stage status of a solve without a solution."""
 
-STAGES = ("inputs", "siting", "allocation", "exchange")
+STAGES = ("inputs", "siting", "planning", "allocation", "exchange")
 """The stages of a run, in order."""
 
 
@@ -59,6 +60,7 @@ class RunResult:
     versions: dict[str, str] = field(default_factory=dict)
     exchange: ExchangeRun | None = None
     allocation: AllocationRun | None = None
+    planning: PlanningResult | None = None
 
     @property
     def is_ok(self) -> bool:
@@ -166,6 +168,42 @@ def run(
         )  # fmt: skip
         message = (head, *summ.diagnosis)
         stages.append(StageReport("siting", StageStatus.TARGET_NOT_MET, sec, message))
+    planning = None
+    # (a run without a planning section lists no planning stage, as before the stage existed)
+    if scenario.planning is not None and inputs.planning is None:
+        stages.append(
+            StageReport("planning", StageStatus.SKIPPED, 0.0,
+                        "planning tables not read (inputs given as frames)")
+        )  # fmt: skip
+    elif scenario.planning is not None and inputs.planning is not None:
+        from opvang_opt.planning.stage import run_planning
+
+        tables = inputs.planning
+        planning, sec = step(
+            "planning",
+            lambda: run_planning(scenario, tables, siting.sites, inputs.siting.id_column),
+        )
+        pres = planning
+        if pres.plan is None:
+            why = str(pres.diagnosis) if pres.diagnosis else Message("stage.planning.no_plan")
+            msg = Message("stage.planning.none", {"status": pres.status.value, "why": why})
+            pstatus = (
+                StageStatus.INFEASIBLE
+                if pres.status == SolveStatus.INFEASIBLE
+                else StageStatus.NO_SOLUTION
+            )
+            stages.append(StageReport("planning", pstatus, sec, msg))
+        else:
+            assert pres.costs is not None
+            days = pres.unmet_person_days or 0
+            msg = Message(
+                "stage.planning.done",
+                {"status": pres.status.value, "gap": pres.gap or 0.0,
+                 "cost": pres.costs.total / 100, "days": days},
+            )  # fmt: skip
+            pstatus = StageStatus.OK if days == 0 else StageStatus.TARGET_NOT_MET
+            stages.append(StageReport("planning", pstatus, sec, msg))
+
     allocation = None
     if scenario.allocation is None:
         stages.append(
@@ -239,4 +277,5 @@ def run(
         versions=package_versions(),
         exchange=exchange,
         allocation=allocation,
+        planning=planning,
     )

@@ -116,3 +116,26 @@ def test_overlapping_plots_are_paired_with_their_area():
         ["A", "B", 5000.0],
         ["B", "D", 5000.0],
     ]
+
+
+def test_exclusion_reason_names_the_natura2000_area_hit():
+    path = REAL / "natura2000_duoplus_region_2013_etrs89.geojson"
+    if not path.exists():
+        pytest.skip(f"real Natura 2000 areas not available at {path}")
+    from opvang_opt.schema import CloserThanRule, IntersectsRule
+    from opvang_opt.siting.exclusions import evaluate_exclusions
+    from opvang_opt.texts import render
+
+    n2k = gpd.read_file(path).to_crs(28992)
+    botshol = n2k[n2k["naam_n2k"] == "Botshol"].geometry.iloc[0]
+    inside = botshol.representative_point().buffer(30)
+    far = box(121_000, 486_000, 121_100, 486_100)  # Diemen, km from any Natura 2000 area
+    sites = gpd.GeoDataFrame({"site_id": ["in", "far"]}, geometry=[inside, far], crs=28992)
+    rules = (
+        IntersectsRule(name="natura", kind="intersects", layer="n2k"),
+        CloserThanRule(name="buffer", kind="closer_than", layer="n2k", distance_m=250),
+    )
+    t = evaluate_exclusions(rules, sites, {"n2k": n2k}, {}, "site_id", "sites.gpkg")
+    texts = [render(m, "en") for m in t["message"]]
+    assert t["site_id"].tolist() == ["in", "in"]
+    assert all("n2k (Botshol)" in s for s in texts), texts

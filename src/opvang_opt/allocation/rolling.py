@@ -110,8 +110,14 @@ def run_rolling(
         ahead = [label + k for k in range(1, config.rolling.lookahead_periods + 1)]
         ahead = [p for p in ahead if p <= labels[-1]]
         n_past = (label - labels[0]).n
-        expected = _expected_arrivals(hh[period < label], n_past, ahead)
-        res = _allocate_period(state, batch, expected, config)
+        history = hh[period < label]
+        k = config.rolling.lookahead_scenarios
+        if k == 1:
+            futures = [_expected_arrivals(history, n_past, ahead)]
+        else:
+            rng = np.random.default_rng([config.rolling.seed, n_past])
+            futures = [_sampled_arrivals(history, n_past, ahead, rng) for _ in range(k)]
+        res = _allocate_period(state, batch, futures, config)
         a = res.assignments.assign(period=str(label))
         all_assign.append(a)
         state = _after_period(state, a, res, config)
@@ -147,11 +153,95 @@ def _expected_arrivals(history: pd.DataFrame, n_past: int, ahead: list[pd.Period
     return out.reset_index(drop=True)
 
 
+def _sampled_arrivals(
+    history: pd.DataFrame, n_past: int, ahead: list[pd.Period], rng: np.random.Generator
+) -> pd.DataFrame:
+    """One sampled future of the periods ``ahead``: a Poisson number of households at
+    the observed rate per period, each drawn with replacement from the arrivals so far,
+    on uniformly drawn dates within the periods ahead (seeded by ``rng``)."""
+    if not n_past or not len(history) or not ahead:
+        return history.iloc[0:0]
+    n = int(rng.poisson(len(history) / n_past * len(ahead)))
+    if n == 0:
+        return history.iloc[0:0]
+    out = history.iloc[rng.integers(0, len(history), n)].copy()
+    start = np.datetime64(ahead[0].start_time.date(), "D")
+    days = (
+        int((np.datetime64(ahead[-1].end_time.date(), "D") - start) // np.timedelta64(1, "D")) + 1
+    )
+    offsets = np.sort(rng.integers(0, days, n))
+    out["arrival_date"] = start + offsets.astype("timedelta64[D]")
+    out["household_id"] = [f"{EXPECTED_PREFIX}{k}" for k in range(n)]
+    out["current_unit"] = ""
+    return out.reset_index(drop=True)
+
+
+def consensus(
+    placements: list[pd.DataFrame], order: list[str], kinds: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The unit each household gets by consensus over the futures' ``placements``
+    (tables of household_id and unit_id, one per future).
+
+    A household counts one vote for the kind of unit each future gave it (``kinds``
+    maps every free unit to its kind: units that no rule and no cost tells apart; by
+    default every unit is a kind of its own). Households are taken by their strongest
+    vote (most votes first, then the order of ``order``); each takes its most voted kind
+    that still has a unit (ties: the kind's name), and of it the unit with the smallest
+    id. A household placed in fewer than half of the futures gets no unit here (it is
+    left for later). Shared units are not voted on.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"household_id": ["A", "B"], "unit_id": ["U1", "U2"]})
+    >>> b = pd.DataFrame({"household_id": ["A", "B"], "unit_id": ["U2", "U1"]})
+    >>> c = pd.DataFrame({"household_id": ["A"], "unit_id": ["U1"]})
+    >>> consensus([a, b, c], ["A", "B"])
+    {'A': 'U1', 'B': 'U2'}
+    """
+    kind_of = kinds if kinds is not None else {}
+    units_of: dict[str, list[str]] = {}
+    for u, k in sorted(kind_of.items()):
+        units_of.setdefault(k, []).append(u)
+    votes: dict[str, dict[str, int]] = {}
+    for p in placements:
+        single = p[~p["unit_id"].duplicated(keep=False)]
+        for h, u in zip(single["household_id"], single["unit_id"], strict=True):
+            k = kind_of.get(u, u)
+            if k == u:
+                units_of.setdefault(k, [u])
+            votes.setdefault(h, {})
+            votes[h][k] = votes[h].get(k, 0) + 1
+    rank = {h: i for i, h in enumerate(order)}
+    half = len(placements) / 2
+    todo = [h for h in order if h in votes and sum(votes[h].values()) >= half]
+    todo.sort(key=lambda h: (-max(votes[h].values()), rank[h]))
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    for h in todo:
+        for k, _ in sorted(votes[h].items(), key=lambda kv: (-kv[1], kv[0])):
+            free = [u for u in units_of.get(k, []) if u not in taken]
+            if free:
+                taken.add(free[0])
+                out[h] = free[0]
+                break
+    return out
+
+
+def unit_kinds(units: pd.DataFrame, free: pd.Series) -> dict[str, str]:
+    """Each free unit's kind: site, bedrooms, beds, accessibility, floor, date and rent
+    (units of one kind are alike for every rule and cost)."""
+    cols = ["site_id", "bedrooms", "beds", "accessible", "floor", "available_from", "rent_eur"]
+    u = units[free.to_numpy()]
+    key = u[cols].astype(str).agg("|".join, axis=1)
+    return dict(zip(u["unit_id"], key, strict=True))
+
+
 def _allocate_period(
-    state: Tables, batch: pd.DataFrame, expected: pd.DataFrame, config: AllocationConfig
+    state: Tables, batch: pd.DataFrame, futures: list[pd.DataFrame], config: AllocationConfig
 ) -> AllocationResult:
     """Allocate one period's households, together with the expected ones (look-ahead);
-    households left out for an expected one get a second chance on their own."""
+    with several futures, by consensus (:func:`consensus`); households left out for an
+    expected one get a second chance on their own."""
     in_batch = set(batch["household_id"])
     cfg = config.model_copy(
         update={
@@ -159,18 +249,68 @@ def _allocate_period(
             "bans": [b for b in config.bans if b.household_id in in_batch],
         }
     )
-    if not len(expected):
+    futures = [f for f in futures if len(f)]
+    if not futures:
         return allocate_tables(_with(state, batch), cfg)
-    joint = allocate_tables(
-        _with(state, pd.concat([batch, expected], ignore_index=True)), cfg, check=False
-    )
-    real = joint.assignments[~joint.assignments["household_id"].str.startswith(EXPECTED_PREFIX)]
+    placements = []
+    for expected in futures:
+        joint = allocate_tables(
+            _with(state, pd.concat([batch, expected], ignore_index=True)), cfg, check=False
+        )
+        a = joint.assignments
+        placements.append(a[~a["household_id"].str.startswith(EXPECTED_PREFIX)])
+    if len(placements) == 1:
+        real = placements[0]
+    else:
+        free = ~state.units["unit_id"].isin(set(state.occupied["unit_id"]))
+        kinds = unit_kinds(state.units, free)
+        chosen = consensus(placements, sorted(in_batch), kinds)
+        real = _feasible_part(state, batch, cfg, chosen)
     # the real households' placements, checked and scored on their own
     occupied = _occupy(state.occupied, real)
     rest = batch[~batch["household_id"].isin(set(real["household_id"]))]
     second = allocate_tables(_with(state, rest, occupied), cfg)
     placed = pd.concat([real, second.assignments], ignore_index=True)
     return _rescored(state, batch, cfg, placed)
+
+
+def _feasible_part(
+    state: Tables, batch: pd.DataFrame, cfg: AllocationConfig, chosen: dict[str, str]
+) -> pd.DataFrame:
+    """The consensus placements ``chosen`` as an assignments table, kept only as far as
+    they pass the checker together (the futures' choices need not fit one another's
+    mix rules and school places): households named in a violation are dropped, then
+    the check is repeated."""
+    from opvang_opt.allocation.check import check_allocation
+
+    hh = batch.set_index("household_id")
+    ids = sorted(chosen)
+    while ids:
+        a = pd.DataFrame(
+            {
+                "household_id": ids,
+                "unit_id": [chosen[h] for h in ids],
+                "group": hh.loc[ids, "group"].to_numpy(),
+                "persons": hh.loc[ids, "persons"].to_numpy(),
+            }
+        )
+        tables = _with(state, batch[batch["household_id"].isin(ids)])
+        report = check_allocation(tables, cfg, a)
+        if report.is_ok:
+            return a
+        named = {w.strip() for v in report.violations for w in (v.where or "").split(",")}
+        site = state.units.set_index("unit_id")["site_id"]
+        bad = [
+            h
+            for h in ids
+            if f"household {h}" in named
+            or f"unit {chosen[h]}" in named
+            or f"site {site[chosen[h]]}" in named
+        ]
+        if not bad:
+            return a.iloc[0:0]
+        ids = [h for h in ids if h not in set(bad)]
+    return pd.DataFrame(columns=["household_id", "unit_id", "group", "persons"])
 
 
 def _with(state: Tables, batch: pd.DataFrame, occupied: pd.DataFrame | None = None) -> Tables:

@@ -36,6 +36,7 @@ from opvang_opt.io.layers import (
     read_layer,
     read_table,
 )
+from opvang_opt.io.planning import PlanningTables, longlist_problems, read_planning_tables
 from opvang_opt.io.region_pass import check_region
 from opvang_opt.schema import AllocationInputs as AllocationFiles
 from opvang_opt.schema import (
@@ -110,6 +111,9 @@ class Inputs:
     warnings: tuple[str, ...] = ()
     """What the checks accepted but a reader must know (e.g. sites outside the region when
     the scenario allows them); written to run.json and the report."""
+    planning: PlanningTables | None = None
+    """The planning tables: tasks per period, stock, candidate data (with a ``planning:``
+    section; read from files by :func:`load_inputs` only)."""
 
 
 def required_columns(scenario: Scenario) -> dict[str, list[str]]:
@@ -196,7 +200,15 @@ def load_inputs(scenario: Scenario) -> Inputs:
         except DataError as exc:
             problems += exc.problems or [Problem(exc.summary)]
     tables = _read_allocation_tables(scenario, reports, problems)
-    return _checked(scenario, layers, graphs, tables, reports, problems, t0)
+    planning = None
+    if scenario.planning is not None:
+        try:
+            planning = read_planning_tables(
+                scenario.planning, [m.code for m in scenario.region.municipalities]
+            )
+        except DataError as exc:
+            problems += exc.problems or [Problem(exc.summary)]
+    return _checked(scenario, layers, graphs, tables, reports, problems, t0, planning)
 
 
 def inputs_from_frames(
@@ -276,12 +288,18 @@ def _checked(
     reports: list[LayerReport],
     problems: list[Problem],
     t0: float,
+    planning: PlanningTables | None = None,
 ) -> Inputs:
     """The checks across inputs, then one DataError with every problem, or the Inputs."""
     s = scenario.siting
     problems += _check_categories(scenario, layers)
     if s.longlist in layers:
         problems += _check_longlist_values(scenario, layers[s.longlist])
+        if scenario.planning is not None:
+            problems += longlist_problems(
+                scenario.planning, layers[s.longlist], str(scenario.layers[s.longlist].path),
+                len(scenario.region.municipalities),
+            )  # fmt: skip
     region = check_region(scenario, layers, tables)
     problems += region.problems
     alloc = _allocation_data(scenario, layers, tables, problems)
@@ -299,7 +317,16 @@ def _checked(
         repaired=frozenset(repaired),
     )
     seconds = time.perf_counter() - t0
-    return Inputs(layers, tuple(reports), siting, tables, alloc, seconds, tuple(region.warnings))
+    return Inputs(
+        layers,
+        tuple(reports),
+        siting,
+        tables,
+        alloc,
+        seconds,
+        tuple(region.warnings),
+        planning,
+    )
 
 
 # --------------------------------------------------------------------------- allocation tables

@@ -234,8 +234,38 @@ def map_data(result: RunResult, lang: Lang, profile: Profile = "council") -> dic
         "constraints": _constraints(result),
         "allocation": _allocation(result, alloc, profile),
         "flows": _flows(result, lang),
+        "planning": _planning(result, lang),
     }
     return data
+
+
+def _planning(result: RunResult, lang: Lang) -> list[dict[str, Any]] | None:
+    """Per period the open sites of the plan: location, units, built and moved in."""
+    res = result.planning
+    if res is None or res.plan is None:
+        return None
+    from opvang_opt.outputs.planning import site_points
+
+    inst, p = res.instance, res.plan
+    points = site_points(result)
+    out = []
+    for k, period in enumerate(inst.periods):
+        rows = []
+        for s, site in enumerate(inst.sites):
+            if not p.open[s, k] or site.site_id not in points:
+                continue
+            lat, lon = points[site.site_id]
+            units, built, moved = int(p.units[s, k]), int(p.built[s, k]), int(p.moved_in[s, k])
+            if lang == "nl":
+                text = f"{site.name}: {units} woningen in {period}"
+                extra = f" ({built} nieuw, {moved} verplaatst)" if built or moved else ""
+            else:
+                text = f"{site.name}: {units} units in {period}"
+                extra = f" ({built} new, {moved} moved)" if built or moved else ""
+            rows.append({"ll": [round(lat, 6), round(lon, 6)], "u": units,
+                         "t": _esc(text + extra), "new": 1 if built or moved else 0})  # fmt: skip
+        out.append({"key": f"plan_{k}", "period": _esc(period), "rows": rows})
+    return out
 
 
 LOCALES = {"nl": "nl-NL", "en": "en-GB"}
@@ -520,6 +550,16 @@ _SCRIPT = Template(
       L.circleMarker(head, { radius: 4, color: "{{ this.flow_colour }}", fillOpacity: 1, interactive: false }).addTo(G.flows);
     });
   }
+  (D.planning || []).forEach(function (per) {
+    if (!G[per.key]) { return; }
+    per.rows.forEach(function (r) {
+      var m = L.circleMarker(r.ll, { radius: 4 + Math.sqrt(r.u), color: r.new ? "#d94801" : "#4a1486",
+        weight: r.new ? 3 : 1.5, fillColor: "#807dba", fillOpacity: 0.7, className: "plan" });
+      m.bindTooltip(r.t);
+      m.bindPopup(r.t, { maxWidth: 320 });
+      m.addTo(G[per.key]);
+    });
+  });
   if (G.shortlist) { G.shortlist.bringToFront(); }
   window.opvangReady = true;
 })();
@@ -579,6 +619,9 @@ def layer_names(data: dict[str, Any], lang: Lang) -> list[tuple[str, str, bool]]
                     True))  # fmt: skip
     if data["flows"]:
         out.append(("flows", _esc(t("map.flows", lang)), True))
+    for k, per in enumerate(data.get("planning") or []):
+        unit = "locaties" if lang == "nl" else "sites"
+        out.append((per["key"], f"Plan {per['period']} ({len(per['rows'])} {unit})", k == 0))
     return out
 
 

@@ -146,6 +146,10 @@ def write_results(
         if result.exchange is not None:
             for name, table in result.exchange.tables().items():
                 write_csv(localised(table, lang, codes=False), tmp / name)
+        if result.planning is not None:
+            from opvang_opt.outputs.planning import write_planning
+
+            write_planning(result.planning, tmp, lang)
         for name, table in allocation_csv_tables(result, lang).items():
             (tmp / name).parent.mkdir(exist_ok=True)
             write_csv(table, tmp / name)

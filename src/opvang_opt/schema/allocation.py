@@ -207,6 +207,19 @@ class RollingSettings(StrictModel):
     households are placed; 0 places each period on its own (measured in
     ``benchmarks/bench_rolling.py``)."""
 
+    lookahead_scenarios: int = Field(default=1, ge=1)
+    """Number of sampled futures of the look-ahead. 1: one expected stream (the arrivals
+    so far repeated in their order). More: each future is drawn (seeded, with
+    replacement) from the arrivals so far, the period is allocated together with each
+    future, and every household gets the unit most futures gave it (consensus);
+    households that most futures leave out are placed afterwards on their own. Measured
+    (``benchmarks/bench_rolling.py``, 600 households, seeds 0 and 1): 5 futures reach
+    94.6 % and 94.4 % of hindsight against 97.0 % and 94.8 % for one expected stream, at
+    about twice the time, so the default stays 1."""
+
+    seed: int = 0
+    """Seed of the sampled futures (the same seed gives the same placements)."""
+
 
 class AllocationInputs(StrictModel):
     """Files of the allocation stage (read by the pipeline, not by the allocation code)."""

@@ -17,6 +17,7 @@ from opvang_opt.schema.allocation import AllocationConfig
 from opvang_opt.schema.base import InputPath, StrictModel
 from opvang_opt.schema.exchange import ExchangeConfig
 from opvang_opt.schema.names import did_you_mean
+from opvang_opt.schema.planning import PlanningConfig
 
 # --------------------------------------------------------------------------- layers
 
@@ -669,6 +670,9 @@ class Scenario(StrictModel):
     """Household allocation to flexwoning units (optional)."""
     exchange: ExchangeConfig | None = None
     """Regional exchange of tasks between municipalities, with side payments (optional)."""
+    planning: PlanningConfig | None = None
+    """Capacity over time: which sites open when, moves, permit ends, tasks per period
+    (optional)."""
     outputs: OutputsConfig = OutputsConfig()
     """Output settings."""
 
@@ -701,6 +705,9 @@ class Scenario(StrictModel):
             need(alloc.inputs.pois_layer, "allocation.inputs.pois_layer")
         for i, r in enumerate(self.siting.exclusions):
             need(getattr(r, "layer", None), f"siting.exclusions[{i}] ({r.name})")
+        plan = self.planning
+        if plan is not None and plan.task_rule is not None and self.exchange is None:
+            problems.append("planning.task_rule grows the exchange tasks: add an exchange section")
         if problems:
             raise ValueError("; ".join(problems))
         return self

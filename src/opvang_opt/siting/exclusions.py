@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -58,6 +59,36 @@ def measure_message(value: float, unit: str = "") -> Message:
     return Message("siting.measure", {"value": float(value), "unit": Message(f"unit.{unit}")})
 
 
+NAME_COLUMNS = ("name", "naam", "naam_n2k", "sitename", "site_name", "label")
+"""Columns of a constraint layer that name its features (Natura 2000: naam_n2k)."""
+
+
+def _names_hit(
+    sites: np.ndarray, layer: gpd.GeoDataFrame, label: str, within: float | None = None
+) -> Callable[[int], str]:
+    """For site i, the layer's name followed by the names of the features it touches (or lies
+    within ``within`` metres of), when the layer has a name column: 'natura (Botshol)'."""
+    lower = {str(c).lower(): c for c in layer.columns}
+    col = next((lower[c] for c in NAME_COLUMNS if c in lower), None)
+    if col is None or len(layer) == 0:
+        return lambda i: label
+    names = layer[col].astype("string").fillna("").to_numpy()
+    tree = shapely.STRtree(layer.geometry.values)
+    cache: dict[int, str] = {}
+
+    def hit(i: int) -> str:
+        if i not in cache:
+            if within is None:
+                idx = tree.query(sites[i], predicate="intersects")
+            else:
+                idx = tree.query(sites[i], predicate="dwithin", distance=within)
+            found = sorted({str(names[j]) for j in idx if str(names[j])})
+            cache[i] = f"{label} ({', '.join(found[:3])})" if found else label
+        return cache[i]
+
+    return hit
+
+
 def evaluate_exclusions(
     rules: tuple[Exclusion, ...],
     sites: gpd.GeoDataFrame,
@@ -107,6 +138,7 @@ def evaluate_exclusions(
         label = rule.label or rule.name
         match rule:
             case IntersectsRule():
+                hit = _names_hit(geoms, layers[rule.layer], rule.layer)
                 layer = layers[rule.layer].geometry.values
                 polygonal = len(layer) > 0 and bool((shapely.get_dimensions(layer) == 2).all())
                 given = (measured_in or {}).get(rule.name)
@@ -115,10 +147,10 @@ def evaluate_exclusions(
                     broken = measured > rule.min_overlap_m2 if rule.min_overlap_m2 else measured > 0
                     share = np.divide(measured, area, out=np.zeros_like(area), where=area > 0)
 
-                    def msg(i: int, m=measured, s=share, r=rule) -> Message:
+                    def msg(i: int, m=measured, s=share, h=hit) -> Message:
                         return Message(
                             "siting.exclusion.overlaps",
-                            {"layer": r.layer, "area": float(m[i]), "share": float(s[i])},
+                            {"layer": h(i), "area": float(m[i]), "share": float(s[i])},
                         )
 
                     unit = "m2"
@@ -126,8 +158,8 @@ def evaluate_exclusions(
                     broken = intersects_any(geoms, layer) if given is None else given > 0
                     measured = broken.astype(float)
 
-                    def msg(i: int, r=rule) -> Message:
-                        return Message("siting.exclusion.intersects", {"layer": r.layer})
+                    def msg(i: int, h=hit) -> Message:
+                        return Message("siting.exclusion.intersects", {"layer": h(i)})
 
                     unit = ""
                 limit = rule.min_overlap_m2
@@ -138,10 +170,12 @@ def evaluate_exclusions(
                 broken = measured < rule.distance_m
                 limit, unit = rule.distance_m, "m"
 
-                def msg(i: int, m=measured, r=rule) -> Message:
+                near = _names_hit(geoms, layers[rule.layer], rule.layer, rule.distance_m)
+
+                def msg(i: int, m=measured, r=rule, h=near) -> Message:
                     return Message(
                         "siting.exclusion.closer_than",
-                        {"layer": r.layer, "distance": float(m[i]), "limit": r.distance_m},
+                        {"layer": h(i), "distance": float(m[i]), "limit": r.distance_m},
                     )
             case LimitRule():
                 if rule.criterion is not None:

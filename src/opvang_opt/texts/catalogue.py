@@ -446,6 +446,9 @@ _STAGE: dict[str, dict[str, str]] = {
     "exchange.none": {"nl": "{status}: {why}", "en": "{status}: {why}"},
     "exchange.skipped": {"nl": "het scenario heeft geen sectie 'exchange'", "en": "the scenario has no 'exchange' section"},
     "inputs.note": {"nl": "{layer}: {note}", "en": "{layer}: {note}"},
+    "planning.done": {"nl": "{status} (gap {gap:.2%}), kosten EUR {cost:,.0f}, {days} persoonsdagen zonder plek", "en": "{status} (gap {gap:.2%}), cost EUR {cost:,.0f}, {days} person-days without a place"},
+    "planning.none": {"nl": "{status}: {why}", "en": "{status}: {why}"},
+    "planning.no_plan": {"nl": "geen plan", "en": "no plan"},
 }  # fmt: skip
 
 _ALLOCATION: dict[str, dict[str, str]] = {

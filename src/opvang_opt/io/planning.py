@@ -1,0 +1,350 @@
+"""Read and check the planning tables: tasks per period, existing stock, candidate data.
+
+Every problem of every table is collected and raised together as one
+:class:`~opvang_opt.errors.DataError` (file, row, field, what is wrong; exit 2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from opvang_opt.dates import parse_dates
+from opvang_opt.errors import DataError, Problem
+from opvang_opt.schema import PlanningConfig, did_you_mean
+
+CANDIDATE_INT = ("max_units", "lead_time_months", "permit_years", "block_units")
+CANDIDATE_EUR = (
+    "build_cost_per_unit_eur",
+    "move_cost_per_unit_eur",
+    "running_cost_per_unit_year_eur",
+    "opening_cost_eur",
+)
+
+
+@dataclass(frozen=True)
+class PlanningTables:
+    """The planning tables, read and checked (typed columns)."""
+
+    tasks: pd.DataFrame | None
+    """period, municipality_code, group, task (int)."""
+    stock: pd.DataFrame | None
+    """site_id, name, municipality_code, units, occupants, group, permit_end (date),
+    max_units (int), x, y (float or NaN)."""
+    candidates: pd.DataFrame | None
+    """site_id and the override columns present (typed; NaN/None where empty)."""
+    sources: dict[str, str]
+    """Table name -> file path (for run.json)."""
+
+
+def _read_csv(path: Path, name: str, problems: list[Problem]) -> pd.DataFrame | None:
+    label = str(path)
+    if not path.exists():
+        problems.append(Problem("file does not exist", source=label, where=f"table '{name}'"))
+        return None
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        problems.append(Problem(f"cannot be read as CSV: {exc}", source=label))
+        return None
+
+
+def _need(df: pd.DataFrame, cols: tuple[str, ...], label: str, problems: list[Problem]) -> bool:
+    missing = [c for c in cols if c not in df.columns]
+    for c in missing:
+        problems.append(
+            Problem(
+                f"required column is missing{did_you_mean(c, list(df.columns))}",
+                source=label,
+                field=c,
+            )
+        )
+    return not missing
+
+
+def _int(
+    value: str, label: str, row: str, col: str, problems: list[Problem], *, minimum: int = 0
+) -> int | None:
+    v = value.strip()
+    try:
+        n = int(v)
+    except ValueError:
+        problems.append(Problem(f"'{v}' is not a whole number", source=label, where=row, field=col))
+        return None
+    if n < minimum:
+        problems.append(
+            Problem(f"{n} is below the minimum {minimum}", source=label, where=row, field=col)
+        )
+        return None
+    return n
+
+
+def _float(value: str, label: str, row: str, col: str, problems: list[Problem]) -> float | None:
+    v = value.strip()
+    try:
+        x = float(v)
+    except ValueError:
+        problems.append(Problem(f"'{v}' is not a number", source=label, where=row, field=col))
+        return None
+    if not x >= 0 or x == float("inf"):
+        problems.append(
+            Problem(f"{v} must be a number of 0 or more", source=label, where=row, field=col)
+        )
+        return None
+    return x
+
+
+def _date(value: str, label: str, row: str, col: str, problems: list[Problem]) -> dt.date | None:
+    """A date by the project's one date policy (ISO or Dutch day-first)."""
+    v = value.strip()
+    dates, errors = parse_dates(pd.Series([v]))
+    if errors:
+        problems.append(Problem(f"'{v}': {errors[0].message}", source=label, where=row, field=col))
+        return None
+    day = dates.iloc[0]
+    return day if isinstance(day, dt.date) else None
+
+
+def read_planning_tables(config: PlanningConfig, municipalities: list[str]) -> PlanningTables:
+    """Read and check the planning tables of a scenario.
+
+    Parameters
+    ----------
+    config
+        The scenario's planning section.
+    municipalities
+        The region's municipality codes.
+
+    Returns
+    -------
+    PlanningTables
+
+    Raises
+    ------
+    DataError
+        Listing every problem of every planning table at once.
+    """
+    problems: list[Problem] = []
+    groups = [g.name for g in config.groups]
+    labels = config.period_labels()
+    sources: dict[str, str] = {}
+    tasks = stock = candidates = None
+
+    def known(value: str, allowed: list[str], what: str, label: str, row: str, col: str) -> bool:
+        if value in allowed:
+            return True
+        problems.append(
+            Problem(
+                f"unknown {what} '{value}'{did_you_mean(value, allowed)}",
+                source=label,
+                where=row,
+                field=col,
+            )
+        )
+        return False
+
+    if config.tasks is not None:
+        path = Path(config.tasks.path)
+        label = str(path)
+        sources["planning_tasks"] = label
+        df = _read_csv(path, "tasks", problems)
+        if df is not None and _need(
+            df, ("period", "municipality_code", "group", "task"), label, problems
+        ):
+            rows = []
+            seen: dict[tuple[str, str, str], str] = {}
+            for i, r in enumerate(df.to_dict("records")):
+                row = f"row {i + 2}"
+                ok = known(r["period"].strip(), labels, "period", label, row, "period")
+                ok &= known(
+                    r["municipality_code"].strip(),
+                    municipalities,
+                    "municipality",
+                    label,
+                    row,
+                    "municipality_code",
+                )
+                ok &= known(r["group"].strip(), groups, "group", label, row, "group")
+                n = _int(r["task"], label, row, "task", problems)
+                if not ok or n is None:
+                    continue
+                key = (r["period"].strip(), r["municipality_code"].strip(), r["group"].strip())
+                if key in seen:
+                    problems.append(
+                        Problem(
+                            f"duplicate of {seen[key]} (same period, municipality and group)",
+                            source=label,
+                            where=row,
+                        )
+                    )
+                    continue
+                seen[key] = row
+                rows.append((*key, n))
+            tasks = pd.DataFrame(rows, columns=["period", "municipality_code", "group", "task"])
+
+    if config.stock is not None:
+        path = Path(config.stock.path)
+        label = str(path)
+        sources["planning_stock"] = label
+        df = _read_csv(path, "stock", problems)
+        cols = ("site_id", "name", "municipality_code", "units", "occupants", "group", "permit_end")
+        if df is not None and _need(df, cols, label, problems):
+            rows = []
+            ids: set[str] = set()
+            for i, r in enumerate(df.to_dict("records")):
+                sid = r["site_id"].strip()
+                row = f"row {i + 2} ({sid})" if sid else f"row {i + 2}"
+                if not sid:
+                    problems.append(Problem("empty id", source=label, where=row, field="site_id"))
+                elif sid in ids:
+                    problems.append(
+                        Problem(f"duplicate id '{sid}'", source=label, where=row, field="site_id")
+                    )
+                ids.add(sid)
+                known(
+                    r["municipality_code"].strip(),
+                    municipalities,
+                    "municipality",
+                    label,
+                    row,
+                    "municipality_code",
+                )
+                known(r["group"].strip(), groups, "group", label, row, "group")
+                units = _int(r["units"], label, row, "units", problems, minimum=1)
+                occ = _int(r["occupants"], label, row, "occupants", problems)
+                end = _date(r["permit_end"], label, row, "permit_end", problems)
+                mx = units
+                if "max_units" in df.columns and r["max_units"].strip():
+                    mx = _int(r["max_units"], label, row, "max_units", problems, minimum=1)
+                    if mx is not None and units is not None and mx < units:
+                        problems.append(
+                            Problem(
+                                f"max_units {mx} is below units {units}",
+                                source=label,
+                                where=row,
+                                field="max_units",
+                            )
+                        )
+                xy = [float("nan"), float("nan")]
+                for j, c in enumerate(("x", "y")):
+                    if c in df.columns and r[c].strip():
+                        xv = _float(r[c], label, row, c, problems)
+                        xy[j] = float("nan") if xv is None else xv
+                rows.append(
+                    (
+                        sid,
+                        r["name"].strip(),
+                        r["municipality_code"].strip(),
+                        units,
+                        occ,
+                        r["group"].strip(),
+                        end,
+                        mx,
+                        *xy,
+                    )
+                )
+            stock = pd.DataFrame(
+                rows,
+                columns=[
+                    "site_id",
+                    "name",
+                    "municipality_code",
+                    "units",
+                    "occupants",
+                    "group",
+                    "permit_end",
+                    "max_units",
+                    "x",
+                    "y",
+                ],
+            )
+
+    if config.candidates.table is not None:
+        path = Path(config.candidates.table.path)
+        label = str(path)
+        sources["planning_candidates"] = label
+        df = _read_csv(path, "candidates", problems)
+        need: tuple[str, ...] = ("site_id",)
+        if config.candidates.from_ == "table":
+            need = ("site_id", "name", "municipality_code")
+        if df is not None and _need(df, need, label, problems):
+            out: dict[str, list] = {c: [] for c in df.columns}
+            ids = set()
+            for i, r in enumerate(df.to_dict("records")):
+                sid = r["site_id"].strip()
+                row = f"row {i + 2} ({sid})"
+                if sid in ids:
+                    problems.append(
+                        Problem(f"duplicate id '{sid}'", source=label, where=row, field="site_id")
+                    )
+                ids.add(sid)
+                for c in df.columns:
+                    v = r[c].strip()
+                    val: object = v or None
+                    if v and c in CANDIDATE_INT:
+                        val = _int(v, label, row, c, problems, minimum=0)
+                    elif (v and c in CANDIDATE_EUR) or (v and c in ("x", "y")):
+                        val = _float(v, label, row, c, problems)
+                    elif v and c == "available_from":
+                        val = _date(v, label, row, c, problems)
+                    elif v and c == "municipality_code":
+                        known(v, municipalities, "municipality", label, row, c)
+                    elif v and c == "groups":
+                        for g in v.split(";"):
+                            known(g.strip(), groups, "group", label, row, c)
+                    out[c].append(val)
+            candidates = pd.DataFrame(out)
+
+    if problems:
+        raise DataError(f"The planning tables have {len(problems)} problem(s)", problems)
+    return PlanningTables(tasks, stock, candidates, sources)
+
+
+def longlist_problems(
+    config: PlanningConfig, longlist: pd.DataFrame, source: str, n_municipalities: int
+) -> list[Problem]:
+    """What the planning stage needs from the longlist, when candidates come from it: a
+    municipality per site (unless the region has one), readable availability dates and
+    preparation costs."""
+    src = config.candidates
+    if src.from_ not in ("shortlist", "eligible"):
+        return []
+    problems = []
+    if "municipality_code" not in longlist.columns and n_municipalities > 1:
+        problems.append(
+            Problem(
+                "required column is missing (planning needs the municipality of each site)",
+                source=source,
+                field="municipality_code",
+            )
+        )
+    if src.available_column in longlist.columns:
+        _, errors = parse_dates(longlist[src.available_column])
+        for e in errors:
+            problems.append(
+                Problem(
+                    f"'{e.raw}': {e.message}",
+                    source=source,
+                    where=f"row {e.position + 1}",
+                    field=src.available_column,
+                )
+            )
+    if src.cost_column and src.cost_column in longlist.columns:
+        values = pd.to_numeric(longlist[src.cost_column], errors="coerce")
+        for i in range(len(values)):
+            raw = longlist[src.cost_column].iloc[i]
+            if pd.isna(raw) or str(raw) == "":
+                continue
+            if pd.isna(values.iloc[i]) or values.iloc[i] < 0:
+                problems.append(
+                    Problem(
+                        f"'{raw}' is not a cost of 0 or more",
+                        source=source,
+                        where=f"row {i + 1}",
+                        field=src.cost_column,
+                    )
+                )
+    return problems

@@ -1,0 +1,464 @@
+"""The exact planning model: a time-indexed MIP built with OR-Tools MathOpt.
+
+Per site ``s`` and period ``t`` the model decides whether the site is open (``open``),
+whether it opens then (``start``), how many blocks of units stand there (``blocks``), and
+how many units are built, moved in, moved out and closed; per group it assigns units to
+the group, and per period, municipality and group it counts the unmet places.
+
+Two formulations share the variables and differ in how they link them:
+
+``tight`` (the default)
+    * permit windows: a site is open in ``t`` only if it opened in the last
+      ``permit_periods`` periods (one constraint per site and period: the convex hull of
+      an interval of bounded length, instead of one count per site);
+    * strong assignment links: units given to a group at a site never exceed what that
+      group's task there needs, times ``open`` (``a <= ceil(task / places) * open``), the
+      facility-location "x <= y" strengthening; moves out and closures link to being open
+      in the previous period;
+    * a site that cannot hold units in a period gets no variables there.
+
+``plain``
+    The textbook time-indexed model: every variable for every site and period, ``units <=
+    max_units * open``, permit length as ``sum(open) <= permit_periods`` and no assignment
+    links. Used as the benchmark reference.
+
+Both solve with HiGHS, SCIP or CP-SAT through MathOpt; every coefficient is an integer
+(cents, units, places), so CP-SAT takes the same model.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from ortools.math_opt.python import mathopt
+
+from opvang_opt.planning.instance import Plan, PlanningInstance
+from opvang_opt.status import SolveStatus
+
+Formulation = Literal["tight", "plain"]
+Backend = Literal["highs", "scip", "cpsat"]
+
+_SOLVERS = {
+    "highs": mathopt.SolverType.HIGHS,
+    "scip": mathopt.SolverType.GSCIP,
+    "cpsat": mathopt.SolverType.CP_SAT,
+}
+
+
+@dataclass(frozen=True)
+class SolveOutcome:
+    """What one solve returned."""
+
+    status: SolveStatus
+    plan: Plan | None
+    objective: int | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+    build_seconds: float
+    backend: str
+    formulation: str
+    n_variables: int
+    n_constraints: int
+
+
+@dataclass
+class _Vars:
+    open: dict[tuple[int, int], mathopt.Variable]
+    start: dict[tuple[int, int], mathopt.Variable]
+    blocks: dict[tuple[int, int], mathopt.Variable]
+    built: dict[tuple[int, int], mathopt.Variable]
+    moved_in: dict[tuple[int, int], mathopt.Variable]
+    moved_out: dict[tuple[int, int], mathopt.Variable]
+    closed: dict[tuple[int, int], mathopt.Variable]
+    assigned: dict[tuple[int, int, int], mathopt.Variable]
+    unmet: dict[tuple[int, int, int], mathopt.Variable]
+
+
+def _scope(inst: PlanningInstance, s: int, t: int, formulation: Formulation) -> bool:
+    """May site ``s`` hold units in period ``t`` (tight: only then are variables made)?"""
+    return formulation == "plain" or inst.sites[s].may_open(t)
+
+
+def build_model(
+    inst: PlanningInstance,
+    formulation: Formulation = "tight",
+    *,
+    soft_all: bool = False,
+    objective: Literal["cost", "shortfall"] = "cost",
+    implied_continuous: bool = False,
+) -> tuple[mathopt.Model, _Vars]:
+    """Build the MathOpt model of an instance.
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    formulation
+        ``tight`` (default) or ``plain`` (the benchmark reference; see the module notes).
+    soft_all
+        Treat every group's task as soft (used by the infeasibility diagnosis).
+    objective
+        ``cost``: the discounted total cost; ``shortfall``: the unmet places of the hard
+        groups (the diagnosis' minimum shortfall).
+
+    Returns
+    -------
+    (model, variables)
+    """
+    T, S, G, M = inst.n_periods, inst.n_sites, len(inst.groups), len(inst.municipalities)
+    m = mathopt.Model(name=f"planning-{formulation}")
+    # With the blocks and group assignments fixed, builds, moves, closures and unmet places
+    # form a transportation problem per period (totally unimodular): integral at every
+    # vertex. The tight formulation lets a MIP solver keep them continuous (no branching on
+    # them); CP-SAT needs integers throughout. Values are rounded and checked afterwards.
+    cont = formulation == "tight" and implied_continuous
+
+    def flow_var(lb: float, ub: float, name: str) -> mathopt.Variable:
+        if cont:
+            return m.add_variable(lb=lb, ub=ub, name=name)
+        return m.add_integer_variable(lb=lb, ub=ub, name=name)
+
+    v = _Vars({}, {}, {}, {}, {}, {}, {}, {}, {})
+    tight = formulation == "tight"
+    terms: list[tuple[float, mathopt.Variable]] = []
+
+    for s, site in enumerate(inst.sites):
+        cap = site.max_blocks * site.block
+        for t in range(T):
+            prev_scope = t > 0 and _scope(inst, s, t - 1, formulation)
+            here = _scope(inst, s, t, formulation)
+            possible = site.may_open(t)
+            if here:
+                ub = 1.0 if possible else 0.0
+                v.open[s, t] = m.add_binary_variable(name=f"o_{s}_{t}")
+                if not possible:
+                    v.open[s, t].upper_bound = 0.0
+                v.blocks[s, t] = m.add_integer_variable(
+                    lb=0, ub=site.max_blocks * ub, name=f"k_{s}_{t}"
+                )
+                v.built[s, t] = flow_var(lb=0, ub=cap * ub, name=f"b_{s}_{t}")
+                v.moved_in[s, t] = flow_var(lb=0, ub=cap * ub, name=f"mi_{s}_{t}")
+                start_ok = possible and (not site.existing or t == 0)
+                v.start[s, t] = m.add_binary_variable(name=f"z_{s}_{t}")
+                if not start_ok or site.existing:
+                    v.start[s, t].upper_bound = 0.0
+            had_units = (t == 0 and site.existing) or prev_scope
+            if had_units:
+                v.moved_out[s, t] = flow_var(lb=0, ub=cap, name=f"mo_{s}_{t}")
+                v.closed[s, t] = flow_var(lb=0, ub=cap, name=f"c_{s}_{t}")
+
+    for s, site in enumerate(inst.sites):
+        cap = site.max_blocks * site.block
+        starts = []
+        for t in range(T):
+            here = (s, t) in v.open
+            units_now = site.block * v.blocks[s, t] if here else 0
+            if t == 0:
+                units_prev: mathopt.LinearExpression | int = site.initial_units
+            elif (s, t - 1) in v.blocks:
+                units_prev = site.block * v.blocks[s, t - 1]
+            else:
+                units_prev = 0
+            inflow = (v.built[s, t] + v.moved_in[s, t]) if here else 0
+            outflow = (v.moved_out[s, t] + v.closed[s, t]) if (s, t) in v.moved_out else 0
+            if here or (s, t) in v.moved_out:
+                m.add_linear_constraint(units_now == units_prev + inflow - outflow)
+            if (s, t) in v.moved_out:
+                # only units that stood there can leave (no build-here, move-there)
+                m.add_linear_constraint(outflow <= units_prev)
+            if not here:
+                continue
+            o = v.open[s, t]
+            m.add_linear_constraint(site.block * v.blocks[s, t] <= cap * o)
+            if tight:
+                m.add_linear_constraint(v.built[s, t] + v.moved_in[s, t] <= cap * o)
+                if (s, t) in v.moved_out and t > 0 and (s, t - 1) in v.open:
+                    m.add_linear_constraint(
+                        v.moved_out[s, t] + v.closed[s, t] <= cap * v.open[s, t - 1]
+                    )
+            else:
+                m.add_linear_constraint(v.built[s, t] <= cap * o)
+                m.add_linear_constraint(v.moved_in[s, t] <= cap * o)
+            # opening: a jump from closed to open is a start; existing sites never reopen
+            if site.existing:
+                prev_open = 1 if t == 0 else v.open.get((s, t - 1), 0)
+                m.add_linear_constraint(o <= prev_open)
+            else:
+                prev_o = v.open.get((s, t - 1), 0) if t > 0 else 0
+                m.add_linear_constraint(o - prev_o <= v.start[s, t])
+                starts.append(v.start[s, t])
+                cost = inst.disc(site.opening_cost, t)
+                if cost:
+                    terms.append((cost, v.start[s, t]))
+            # costs
+            terms.append((inst.disc(site.build_cost, t), v.built[s, t]))
+            terms.append((inst.disc(site.move_cost, t), v.moved_in[s, t]))
+            terms.append((inst.running_coef(s, t) * site.block, v.blocks[s, t]))
+            # groups
+            assigned = []
+            for g in range(G):
+                if not site.groups[g]:
+                    continue
+                a = m.add_integer_variable(lb=0, ub=cap, name=f"a_{s}_{t}_{g}")
+                v.assigned[s, t, g] = a
+                assigned.append(a)
+                if tight:
+                    need = math.ceil(
+                        int(_task_bound(inst, t, site.municipality, g)) / inst.places_per_unit[g]
+                    )
+                    m.add_linear_constraint(a <= min(cap, need) * o)
+            if assigned:
+                m.add_linear_constraint(sum(assigned) <= site.block * v.blocks[s, t])
+        for t in range(T):
+            if (s, t) in v.closed:
+                terms.append((inst.disc(site.close_cost, t), v.closed[s, t]))
+        if not site.existing and starts:
+            m.add_linear_constraint(sum(starts) <= 1)
+            P = site.permit_periods
+            if tight:
+                for t in range(T):
+                    if (s, t) in v.open:
+                        window = [
+                            v.start[s, u]
+                            for u in range(max(0, t - P + 1), t + 1)
+                            if (s, u) in v.start
+                        ]
+                        m.add_linear_constraint(v.open[s, t] <= sum(window))
+            else:
+                m.add_linear_constraint(sum(v.open[s, t] for t in range(T)) <= P)
+
+    # moves balance per period
+    for t in range(T):
+        ins = [v.moved_in[s, t] for s in range(S) if (s, t) in v.moved_in]
+        outs = [v.moved_out[s, t] for s in range(S) if (s, t) in v.moved_out]
+        if ins or outs:
+            m.add_linear_constraint(sum(ins) == sum(outs))
+
+    # tasks
+    by_muni: dict[int, list[int]] = {}
+    for s, site in enumerate(inst.sites):
+        by_muni.setdefault(site.municipality, []).append(s)
+    shortfall_terms = []
+    for t in range(T):
+        for mu in range(M):
+            for g in range(G):
+                task = int(inst.tasks[t, mu, g])
+                if task == 0:
+                    continue
+                hard = inst.hard[g] and not soft_all
+                u = flow_var(0, 0 if hard else task, name=f"u_{t}_{mu}_{g}")
+                v.unmet[t, mu, g] = u
+                cover = [
+                    inst.places_per_unit[g] * v.assigned[s, t, g]
+                    for s in by_muni.get(mu, [])
+                    if (s, t, g) in v.assigned
+                ]
+                m.add_linear_constraint(u + sum(cover) >= task)
+                terms.append((inst.unmet_coef(g, t), u))
+                if inst.hard[g]:
+                    shortfall_terms.append(u)
+
+    # budgets
+    for year, budget in inst.budgets.items():
+        spend = []
+        for s, site in enumerate(inst.sites):
+            for t in range(T):
+                if inst.years[t] != year or (s, t) not in v.open:
+                    continue
+                spend.append(site.build_cost * v.built[s, t])
+                spend.append(site.move_cost * v.moved_in[s, t])
+                if not site.existing and site.opening_cost:
+                    spend.append(site.opening_cost * v.start[s, t])
+        if spend:
+            m.add_linear_constraint(sum(spend) <= budget)
+
+    if objective == "cost":
+        obj = mathopt.fast_sum(c * x for c, x in terms if c)
+    else:
+        obj = mathopt.fast_sum(shortfall_terms)
+    m.minimize(obj)
+    return m, v
+
+
+def _task_bound(inst: PlanningInstance, t: int, mu: int, g: int) -> int:
+    return int(inst.tasks[t, mu, g])
+
+
+def solve_model(
+    inst: PlanningInstance,
+    *,
+    formulation: Formulation = "tight",
+    backend: Backend = "highs",
+    time_limit_s: float = 60.0,
+    relative_gap: float = 1e-6,
+    threads: int = 1,
+    soft_all: bool = False,
+    objective: Literal["cost", "shortfall"] = "cost",
+    hint: Plan | None = None,
+) -> SolveOutcome:
+    """Build and solve the planning model; return the plan and how the solve ended.
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    formulation
+        ``tight`` or ``plain``.
+    backend
+        ``highs``, ``scip`` or ``cpsat`` (all through MathOpt).
+    time_limit_s, relative_gap, threads
+        Solver settings. The objective is an integer number of cents, so an absolute gap
+        below one cent is also accepted as optimal.
+    soft_all, objective
+        See :func:`build_model`.
+    hint
+        A plan to start from (for example the greedy baseline), passed as a solution hint.
+
+    Returns
+    -------
+    SolveOutcome
+    """
+    t0 = time.perf_counter()
+    model, v = build_model(
+        inst,
+        formulation,
+        soft_all=soft_all,
+        objective=objective,
+        implied_continuous=backend != "cpsat",
+    )
+    build = time.perf_counter() - t0
+    params = mathopt.SolveParameters(
+        time_limit=_td(time_limit_s),
+        relative_gap_tolerance=relative_gap,
+        absolute_gap_tolerance=0.99,
+        threads=None if backend == "highs" else threads,
+        random_seed=20261122,
+        enable_output=False,
+    )
+    t1 = time.perf_counter()
+    model_params = None
+    if hint is not None:
+        model_params = mathopt.ModelSolveParameters(
+            solution_hints=[mathopt.SolutionHint(variable_values=hint_values(inst, v, hint))]
+        )
+    try:
+        result = mathopt.solve(model, _SOLVERS[backend], params=params, model_params=model_params)
+    except Exception:
+        if model_params is None:
+            raise
+        result = mathopt.solve(model, _SOLVERS[backend], params=params)
+    seconds = time.perf_counter() - t1
+    reason = result.termination.reason
+    n_vars = len(list(model.variables()))
+    n_cons = len(list(model.linear_constraints()))
+    if reason in (mathopt.TerminationReason.INFEASIBLE,):
+        return SolveOutcome(
+            SolveStatus.INFEASIBLE,
+            None,
+            None,
+            None,
+            None,
+            seconds,
+            build,
+            backend,
+            formulation,
+            n_vars,
+            n_cons,
+        )
+    if not result.has_primal_feasible_solution():
+        return SolveOutcome(
+            SolveStatus.NO_SOLUTION,
+            None,
+            None,
+            None,
+            None,
+            seconds,
+            build,
+            backend,
+            formulation,
+            n_vars,
+            n_cons,
+        )
+    values = result.variable_values()
+    plan = _extract(inst, v, values)
+    obj = round(result.objective_value())
+    bound = result.termination.objective_bounds.dual_bound
+    gap = _gap(obj, bound)
+    status = (
+        SolveStatus.OPTIMAL if reason == mathopt.TerminationReason.OPTIMAL else SolveStatus.FEASIBLE
+    )
+    return SolveOutcome(
+        status, plan, obj, bound, gap, seconds, build, backend, formulation, n_vars, n_cons
+    )
+
+
+def hint_values(inst: PlanningInstance, v: _Vars, plan: Plan) -> dict[mathopt.Variable, float]:
+    """Every model variable's value in a plan (a complete solution hint)."""
+    out: dict[mathopt.Variable, float] = {}
+    for (s, t), x in v.open.items():
+        out[x] = float(plan.open[s, t])
+    for (s, t), x in v.start.items():
+        out[x] = float(plan.start[s, t] and not inst.sites[s].existing)
+    for (s, t), x in v.blocks.items():
+        out[x] = float(plan.units[s, t] // inst.sites[s].block)
+    for name in ("built", "moved_in", "moved_out", "closed"):
+        arr = getattr(plan, name)
+        for (s, t), x in getattr(v, name).items():
+            out[x] = float(arr[s, t])
+    for (s, t, g), x in v.assigned.items():
+        out[x] = float(plan.assigned[s, t, g])
+    for (t, mu, g), x in v.unmet.items():
+        out[x] = float(plan.unmet[t, mu, g])
+    # a hint outside a variable's bounds (a greedy plan short of a hard task) upsets HiGHS
+    return {x: min(max(val, x.lower_bound), x.upper_bound) for x, val in out.items()}
+
+
+def _gap(obj: float, bound: float | None) -> float | None:
+    if bound is None or not math.isfinite(bound):
+        return None
+    if abs(obj - bound) < 1.0:
+        return 0.0
+    return abs(obj - bound) / max(1.0, abs(obj))
+
+
+def _td(seconds: float):
+    import datetime as dt
+
+    return dt.timedelta(seconds=seconds)
+
+
+def _extract(inst: PlanningInstance, v: _Vars, values: dict) -> Plan:
+    plan = Plan.empty(inst)
+
+    def val(x: mathopt.Variable) -> int:
+        return round(values[x])
+
+    for (s, t), x in v.open.items():
+        plan.open[s, t] = val(x) == 1
+    for (s, t), x in v.blocks.items():
+        plan.units[s, t] = val(x) * inst.sites[s].block
+    for name in ("built", "moved_in", "moved_out", "closed"):
+        arr = getattr(plan, name)
+        for (s, t), x in getattr(v, name).items():
+            arr[s, t] = val(x)
+    for (s, t, g), x in v.assigned.items():
+        plan.assigned[s, t, g] = val(x)
+    for (t, mu, g), x in v.unmet.items():
+        plan.unmet[t, mu, g] = val(x)
+    # a site counts as open from its first to its last period with units: the solver may
+    # keep an empty site open when that costs nothing, which would read as an odd decision
+    for s, site in enumerate(inst.sites):
+        used = np.flatnonzero(plan.units[s] > 0)
+        plan.open[s] = False
+        if len(used):
+            first = 0 if site.existing else int(used[0])
+            plan.open[s, first : int(used[-1]) + 1] = True
+            plan.start[s, first] = True
+        elif site.existing:
+            plan.start[s, 0] = False
+    return plan

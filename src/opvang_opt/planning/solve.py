@@ -1,0 +1,331 @@
+"""The planning stage function: ``plan(instance) -> PlanningResult`` (pure)."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from opvang_opt.errors import Diagnosis, Shortfall
+from opvang_opt.planning.check import check_plan
+from opvang_opt.planning.decompose import (
+    improve_by_municipality,
+    lp_rounding_plan,
+    plan_by_municipality,
+)
+from opvang_opt.planning.explain import explain
+from opvang_opt.planning.greedy import greedy_plan
+from opvang_opt.planning.instance import CostBreakdown, Plan, PlanningInstance, plan_costs
+from opvang_opt.planning.model import Backend, Formulation, solve_model
+from opvang_opt.planning.texts import Reason
+from opvang_opt.status import CheckReport, SolveStatus
+
+Method = Literal["auto", "mip", "lp_round", "municipalities"]
+
+LARGE_ABOVE_SITES = 150
+"""With method ``auto``, instances with more sites than this are planned by LP rounding
+only (the full MIP finds nothing better in minutes there; see the benchmark)."""
+
+
+@dataclass(frozen=True)
+class BaselineResult:
+    """The greedy baseline's plan on the same instance."""
+
+    plan: Plan
+    costs: CostBreakdown
+    unmet_person_days: int
+    check: CheckReport
+
+
+@dataclass(frozen=True)
+class PlanningResult:
+    """What the planning stage returns.
+
+    Parameters
+    ----------
+    instance
+        The instance that was planned.
+    status
+        optimal, feasible (with ``gap``), infeasible (see ``diagnosis``) or no_solution.
+    plan
+        The decisions (none when infeasible or without a solution).
+    costs
+        Discounted cost per kind, in integer cents, recomputed by the checker's rules.
+    gap
+        Proven relative gap between the plan's cost and the solver's bound (0 when optimal).
+    bound
+        The solver's lower bound on the cost, in cents.
+    check
+        The independent checker's report.
+    reasons
+        A reason per decision (codes with parameters; render with ``texts.render``).
+    diagnosis
+        When infeasible: per period, municipality and group, the least shortfall.
+    baseline
+        The greedy baseline, when asked for.
+    """
+
+    instance: PlanningInstance
+    status: SolveStatus
+    plan: Plan | None
+    costs: CostBreakdown | None
+    gap: float | None
+    bound: float | None
+    check: CheckReport | None
+    reasons: tuple[Reason, ...]
+    diagnosis: Diagnosis | None
+    baseline: BaselineResult | None
+    seconds: float
+    backend: str
+    formulation: str
+
+    @property
+    def unmet_person_days(self) -> int | None:
+        """Person-days without a place over the horizon (none without a plan)."""
+        return None if self.plan is None else unmet_person_days(self.instance, self.plan)
+
+
+def unmet_person_days(inst: PlanningInstance, plan: Plan) -> int:
+    """Sum over periods of unmet places times the days of the period."""
+    return int(sum(int(plan.unmet[t].sum()) * inst.days[t] for t in range(inst.n_periods)))
+
+
+def plan(
+    inst: PlanningInstance,
+    *,
+    backend: Backend = "highs",
+    formulation: Formulation = "tight",
+    time_limit_s: float = 60.0,
+    relative_gap: float = 1e-6,
+    threads: int = 1,
+    baseline: bool = True,
+    method: Method = "auto",
+) -> PlanningResult:
+    """Plan capacity over time: the cheapest plan that keeps every hard rule.
+
+    Parameters
+    ----------
+    inst
+        The instance (see :mod:`opvang_opt.planning.build` to make one from a scenario).
+    backend, formulation, time_limit_s, relative_gap, threads
+        Solver settings (see :func:`opvang_opt.planning.model.solve_model`).
+    baseline
+        Also plan with the greedy baseline.
+    method
+        ``mip``: the full MIP, started from the greedy plan; ``lp_round``: a plan rounded
+        from the LP relaxation, with the LP value as the proven bound; ``municipalities``: a
+        MIP per municipality (moves kept inside it), LP bound of the whole (see
+        :mod:`~opvang_opt.planning.decompose`); ``auto``: ``lp_round``, then up to
+        ``LARGE_ABOVE_SITES`` sites the full MIP started from the better of that plan and
+        the greedy one, for the rest of the time limit.
+
+    Returns
+    -------
+    PlanningResult
+        A plan is always re-verified by :func:`~opvang_opt.planning.check.check_plan`;
+        a broken rule raises :class:`~opvang_opt.errors.InternalError`.
+
+    Examples
+    --------
+    >>> from opvang_opt.planning.synthetic import synthetic_instance
+    >>> result = plan(synthetic_instance(6, 4, 2, 2))
+    >>> result.status.value
+    'optimal'
+    """
+    t0 = time.perf_counter()
+    start = greedy_plan(inst)
+    base = None
+    if baseline:
+        bcheck = check_plan(inst, start, hard_tasks=False, checker="planning-baseline")
+        bcheck.raise_if_violated()
+        base = BaselineResult(
+            start, plan_costs(inst, start), unmet_person_days(inst, start), bcheck
+        )
+    if method == "municipalities":
+        p, bound = plan_by_municipality(
+            inst, time_limit_s=time_limit_s, backend=backend, relative_gap=max(relative_gap, 1e-4)
+        )
+        return _bounded(inst, p, bound, relative_gap, base, t0, backend, "per municipality")
+    rounded, lp = (None, float("-inf"))
+    if method in ("auto", "lp_round"):
+        rounded, lp = lp_rounding_plan(inst, time_limit_s=time_limit_s / 2)
+        if rounded is not None:
+            rounded = _tidy(inst, rounded)
+    large = inst.n_sites > LARGE_ABOVE_SITES
+    if rounded is not None and (method == "lp_round" or (method == "auto" and large)):
+        if not any(inst.hard) and plan_costs(inst, start).total < plan_costs(inst, rounded).total:
+            rounded = start
+        left = time_limit_s - (time.perf_counter() - t0)
+        if left > 1 and len(inst.municipalities) > 1 and not inst.budgets:
+            rounded = improve_by_municipality(
+                inst, _tidy(inst, _copy(rounded)), time_limit_s=left, backend=backend
+            )
+        return _bounded(inst, rounded, lp, relative_gap, base, t0, backend, "LP rounding")
+    if rounded is None and method == "auto" and large and lp > float("-inf") and not any(inst.hard):
+        # the full MIP does not help at this size: the greedy plan, bounded by the LP
+        return _bounded(inst, start, lp, relative_gap, base, t0, backend, "greedy, LP bound")
+    hint = start
+    if rounded is not None and plan_costs(inst, rounded).total <= plan_costs(inst, start).total:
+        hint = rounded
+    left = max(1.0, time_limit_s - (time.perf_counter() - t0))
+    out = solve_model(
+        inst,
+        formulation=formulation,
+        backend=backend,
+        time_limit_s=left,
+        relative_gap=relative_gap,
+        threads=threads,
+        hint=hint,
+    )
+    if out.bound is not None and lp > out.bound:
+        out = dataclasses.replace(out, bound=lp)
+    if out.status == SolveStatus.INFEASIBLE:
+        diag = diagnose(inst, backend=backend, time_limit_s=time_limit_s)
+        return PlanningResult(
+            inst,
+            out.status,
+            None,
+            None,
+            None,
+            None,
+            None,
+            (),
+            diag,
+            base,
+            time.perf_counter() - t0,
+            backend,
+            formulation,
+        )
+    if out.plan is None:
+        return PlanningResult(
+            inst,
+            out.status,
+            None,
+            None,
+            None,
+            None,
+            None,
+            (),
+            None,
+            base,
+            time.perf_counter() - t0,
+            backend,
+            formulation,
+        )
+    p = _tidy(inst, out.plan)
+    claimed = out.objective if out.status == SolveStatus.OPTIMAL else None
+    check = check_plan(inst, p, claimed_objective=claimed)
+    check.raise_if_violated()
+    costs = plan_costs(inst, p)
+    gap = out.gap
+    if out.bound is not None and costs.total > 0:
+        gap = 0.0 if costs.total - out.bound < 1 else (costs.total - out.bound) / costs.total
+    return PlanningResult(
+        inst,
+        out.status,
+        p,
+        costs,
+        gap,
+        out.bound,
+        check,
+        explain(inst, p),
+        None,
+        base,
+        time.perf_counter() - t0,
+        backend,
+        formulation,
+    )
+
+
+def _bounded(
+    inst: PlanningInstance,
+    p: Plan,
+    bound: float,
+    relative_gap: float,
+    base: BaselineResult | None,
+    t0: float,
+    backend: str,
+    how: str,
+) -> PlanningResult:
+    """The result of a heuristic plan with a proven lower bound (the LP relaxation)."""
+    p = _tidy(inst, p)
+    check = check_plan(inst, p)
+    check.raise_if_violated()
+    costs = plan_costs(inst, p)
+    gap = max(0.0, (costs.total - bound) / costs.total) if costs.total else 0.0
+    status = SolveStatus.OPTIMAL if gap <= relative_gap else SolveStatus.FEASIBLE
+    return PlanningResult(
+        inst,
+        status,
+        p,
+        costs,
+        gap,
+        bound,
+        check,
+        explain(inst, p),
+        None,
+        base,
+        time.perf_counter() - t0,
+        backend,
+        f"tight, {how}",
+    )
+
+
+def _copy(p: Plan) -> Plan:
+    """A plan with its own arrays."""
+    return Plan(**{f.name: getattr(p, f.name).copy() for f in dataclasses.fields(p)})
+
+
+def _tidy(inst: PlanningInstance, p: Plan) -> Plan:
+    """Unmet places equal to the shortfall (a stopped solve may leave slack there)."""
+    for t in range(inst.n_periods):
+        for mu in range(len(inst.municipalities)):
+            for g in range(len(inst.groups)):
+                cover = inst.places_per_unit[g] * sum(
+                    int(p.assigned[s, t, g])
+                    for s, site in enumerate(inst.sites)
+                    if site.municipality == mu
+                )
+                p.unmet[t, mu, g] = max(0, int(inst.tasks[t, mu, g]) - cover)
+    return p
+
+
+def diagnose(
+    inst: PlanningInstance, *, backend: Backend = "highs", time_limit_s: float = 60.0
+) -> Diagnosis:
+    """Why the hard tasks cannot all be met: the least total shortfall, per period,
+    municipality and group.
+
+    The model is solved with every task soft and the unmet places of the hard groups as
+    the objective; each (period, municipality, group) short in that plan is reported with
+    its task and shortfall.
+    """
+    out = solve_model(
+        inst, backend=backend, time_limit_s=time_limit_s, soft_all=True, objective="shortfall"
+    )
+    shortfalls = []
+    if out.plan is not None:
+        p = _tidy(inst, out.plan)
+        _T, _M, _G = p.unmet.shape
+        for t, mu, g in zip(*np.nonzero(p.unmet), strict=True):
+            if not inst.hard[g]:
+                continue
+            short = int(p.unmet[t, mu, g])
+            task = int(inst.tasks[t, mu, g])
+            shortfalls.append(
+                Shortfall(
+                    rule=f"task:{inst.periods[t]}:{inst.municipalities[mu]}:{inst.groups[g]}",
+                    message=(
+                        f"in het plan met het kleinste totale tekort komt "
+                        f"{inst.municipality_names[mu]} in {inst.periods[t]} {short} plekken "
+                        f"tekort voor {inst.group_labels[g]} (taak {task}, moet gehaald)"
+                    ),
+                    required=float(task),
+                    available=float(task - short),
+                )
+            )
+    details = {"minimal_total_shortfall": out.objective, "status": out.status.value}
+    return Diagnosis(tuple(shortfalls), details)
