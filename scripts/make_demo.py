@@ -902,6 +902,78 @@ def make_tasks() -> pd.DataFrame:
     )
 
 
+def make_service_tables(pois: gpd.GeoDataFrame) -> dict[str, pd.DataFrame]:
+    """Providers (newcomer classes, ISK, GPs, youth care) and candidate temporary facilities.
+
+    Derived from the fictitious POIs: the schools with taalklas or ISK places offer them;
+    each GP practice can take 120-240 more registrations; one youth-care provider per
+    municipality with a few places for unaccompanied minors. The newcomer-class places are
+    fewer than the shortlist's children need, so the demo shows the bottleneck.
+    """
+    pts = pois.geometry
+    rows = []
+    for i, r in pois.iterrows():
+        x, y = round(pts[i].x, 1), round(pts[i].y, 1)
+        if r["taalklas_places"] > 0:
+            rows.append(
+                (
+                    f"TK-{r['poi_id']}",
+                    f"Taalklas {r['name']}",
+                    "taalklas",
+                    x,
+                    y,
+                    int(r["taalklas_places"]),
+                    r["municipality_code"],
+                )
+            )
+        if r["isk_places"] > 0:
+            rows.append(
+                (
+                    f"ISK-{r['poi_id']}",
+                    f"ISK {r['name']}",
+                    "isk",
+                    x,
+                    y,
+                    int(r["isk_places"]),
+                    r["municipality_code"],
+                )
+            )
+        if r["category"] == "gp":
+            cap = 120 + 30 * (int(r["poi_id"][1:]) % 5)
+            rows.append((f"GP-{r['poi_id']}", r["name"], "gp", x, y, cap, r["municipality_code"]))
+    for code, (x, y) in {
+        "GM0384": (125_600.0, 483_400.0),
+        "GM0437": (124_000.0, 478_500.0),
+        "GM0451": (115_800.0, 468_900.0),
+    }.items():
+        rows.append((f"JZ-{code}", f"Jeugdzorg {code} (fictief)", "youth_care", x, y, 4, code))
+    providers = pd.DataFrame(
+        rows, columns=["provider_id", "name", "type", "x", "y", "capacity", "area"]
+    )
+    facilities = pd.DataFrame(
+        [
+            (
+                "TV-1",
+                "Tijdelijke onderwijsvoorziening Diemen (fictief)",
+                "taalklas",
+                125_300.0,
+                484_300.0,
+                30,
+            ),
+            (
+                "TV-2",
+                "Tijdelijke onderwijsvoorziening Uithoorn (fictief)",
+                "taalklas",
+                115_500.0,
+                469_300.0,
+                30,
+            ),
+        ],
+        columns=["facility_id", "name", "type", "x", "y", "capacity"],
+    )
+    return {"providers": providers, "facilities": facilities}
+
+
 def make_planning_tables() -> dict[str, pd.DataFrame]:
     """The planning demo (fictitious): stock, a relocation site and tasks per half-year.
 
@@ -981,6 +1053,7 @@ def build(out: Path) -> None:
         "units": units,
         "households": households,
         "tasks": make_tasks(),
+        **make_service_tables(pois),
         **make_planning_tables(),
     }
     for name, df in tables.items():  # UTF-8, Unix line ends: identical bytes on every run

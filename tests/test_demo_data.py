@@ -91,6 +91,8 @@ TABLES = {
         "current_unit",
     ],
     "tasks.csv": ["municipality_code", "municipality_name", "group", "period", "task"],
+    "providers.csv": ["provider_id", "name", "type", "x", "y", "capacity", "area"],
+    "facilities.csv": ["facility_id", "name", "type", "x", "y", "capacity"],
     "planning_tasks.csv": ["period", "municipality_code", "group", "task"],
     "planning_stock.csv": [
         "site_id",

@@ -191,3 +191,18 @@ def test_variant_differs_only_where_it_says(tmp_path) -> None:
     assert variant.siting.criteria == base.siting.criteria
     assert variant.siting.target.amount == 450
     assert variant.layers == base.layers
+
+
+def test_demo_shows_the_newcomer_education_bottleneck(demo) -> None:
+    out = demo["out"]
+    bott = pd.read_csv(out / "services_bottlenecks.csv", dtype=str)
+    taal = bott[bott["type"] == "taalklas"]
+    assert (taal["short_now"] != "0").any()  # the demo's schools are short by default
+    exp = pd.read_csv(out / "services_expansions.csv")
+    assert len(exp) and exp["cost_eur"].sum() > 0
+    assert (out / "services.csv").exists() and (out / "services_chart.png").exists()
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="services"' in report and "Voorzieningen" in report
+    info = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert info["services"]["short_before"] > 0
+    assert info["services"]["expansion_cost_eur"] > 0

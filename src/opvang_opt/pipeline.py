@@ -23,6 +23,7 @@ from opvang_opt.exchange import ExchangeRun, run_exchange
 from opvang_opt.io.inputs import Inputs
 from opvang_opt.planning.solve import PlanningResult
 from opvang_opt.schema import Scenario, SitingConfig, scenario_hash
+from opvang_opt.services.stage import AllocationSource, ServicesRun, run_services
 from opvang_opt.siting import SitingInputs, SitingResult, run_siting
 from opvang_opt.siting.screen import GeoTask
 from opvang_opt.status import SolveStatus, StageStatus
@@ -32,7 +33,7 @@ _STAGE_STATUS = {SolveStatus.INFEASIBLE: StageStatus.INFEASIBLE,
                  SolveStatus.NO_SOLUTION: StageStatus.NO_SOLUTION}  # fmt: skip
 """The stage status of a solve without a solution."""
 
-STAGES = ("inputs", "siting", "planning", "allocation", "exchange")
+STAGES = ("inputs", "siting", "planning", "allocation", "services", "exchange")
 """The stages of a run, in order."""
 
 
@@ -60,6 +61,8 @@ class RunResult:
     versions: dict[str, str] = field(default_factory=dict)
     exchange: ExchangeRun | None = None
     allocation: AllocationRun | None = None
+    services: ServicesRun | None = None
+    """The services check (newcomer education and care), when the scenario has one."""
     planning: PlanningResult | None = None
 
     @property
@@ -242,6 +245,35 @@ def run(
             status = _STAGE_STATUS[res.status]
         stages.append(StageReport("allocation", status, sec, msg))
 
+    services = None
+    # a run without a services section lists no services stage (as before the stage existed)
+    if scenario.services is not None and inputs.services is not None:
+        cfg, tables = scenario.services, inputs.services
+        graph = inputs.siting.graphs.get(cfg.network) if cfg.network else None
+        placed = None
+        if allocation is not None and inputs.allocation_data is not None:
+            t = inputs.allocation_data.tables
+            placed = AllocationSource(allocation.result.assignments, t.households, t.sites)
+        services, sec = step(
+            "services",
+            lambda: run_services(cfg, tables, siting.sites, inputs.siting.id_column,
+                                 scenario=scenario, graph=graph, allocation=placed),
+        )  # fmt: skip
+        sres = services.result
+        head = Message("stage.services.done", {
+            "status": sres.status.value, "before": sres.short_before, "after": sres.short_after,
+            "cost": sres.cost["total"] / 100})  # fmt: skip
+        msg: tuple[Message | str, ...] = (head,)
+        msg += tuple(s.message for s in sres.diagnosis.shortfalls[:10])
+        msg += tuple(services.notes)
+        if sres.all_placed:
+            sstatus = StageStatus.OK
+        elif sres.status.has_solution or not sres.expanded:
+            sstatus = StageStatus.TARGET_NOT_MET
+        else:
+            sstatus = _STAGE_STATUS.get(sres.status, StageStatus.TARGET_NOT_MET)
+        stages.append(StageReport("services", sstatus, sec, msg))
+
     exchange = None
     if scenario.exchange is None:
         stages.append(
@@ -277,5 +309,6 @@ def run(
         versions=package_versions(),
         exchange=exchange,
         allocation=allocation,
+        services=services,
         planning=planning,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,9 @@ def test_notebook_runs_top_to_bottom(monkeypatch):
     )
     assert "Besparing regio" in text
     assert "klopt" in text
+    # the chart is shown (not swallowed by a non-interactive backend)
+    images = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if "image/png" in o.get("data", {})]  # fmt: skip
+    assert images, "the notebook shows no chart"
+    # numbers the Dutch way: thousands with a dot
+    assert re.search(r"Besparing regio: +EUR \d{1,3}(\.\d{3})+\n", text), text[:500]

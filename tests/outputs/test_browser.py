@@ -46,7 +46,8 @@ def test_map_in_the_browser(browser, council_dir: Path, demo_result, artifacts: 
         expected = [lbl for _, lbl, _ in layer_names(map_data(demo_result, "nl"), "nl")]
         assert labels == [e.replace("&amp;", "&") for e in expected]
         for part in ("Gemeentegrenzen", "Wijkgrenzen", "Longlist (score)", "Uitgesloten",
-                     "Shortlist", "Verkaveling", "Voorziening: station", "Beperking: Natuurgebied",
+                     "Shortlist", "Verkaveling", "Voorziening: Treinstation",
+                     "Beperking: Natuurgebied",
                      "Toewijzing per locatie", "Uitruil tussen gemeenten"):  # fmt: skip
             assert any(lbl.startswith(part) for lbl in labels), part
         assert page.locator(".leaflet-control-scale").count() == 1
@@ -71,7 +72,57 @@ def test_map_in_the_browser(browser, council_dir: Path, demo_result, artifacts: 
         assert rows == len(demo_result.siting.criteria)
         page.screenshot(path=str(artifacts / "map_popup.png"))
         _clean(log)
-        assert any(u.endswith("leaflet.js") for u in log.served)
+        assert not log.served  # Leaflet is inlined: nothing comes from the CDN
+
+
+def test_map_works_with_the_network_off(
+    browser, council_dir: Path, demo_result, artifacts: Path
+) -> None:
+    """Every request refused: the map still draws every site and opens popups, says the
+    background is missing, and its layer control starts collapsed."""
+    sites = demo_result.siting.sites
+    with browser.page(council_dir / "map.html", allow_cdn=False) as (page, log):
+        _wait_map(page)
+        assert page.evaluate("L.version") == "1.9.3"
+        drawn = page.evaluate(
+            "document.querySelectorAll('path.site-longlist, path.site-excluded').length"
+        )
+        assert drawn == len(sites)
+        assert page.locator(".leaflet-control-layers").count() == 1
+        assert page.locator(".leaflet-control-layers-expanded").count() == 0
+        # a real click on the best site opens its popup with the score table
+        best = sites[~sites["excluded"]].sort_values("rank").iloc[0]
+        c = best.geometry.representative_point()
+        ll = gpd.GeoSeries([c], crs=sites.crs).to_crs(4326).iloc[0]
+        page.evaluate(f"window.opvangMap.map.setView([{ll.y}, {ll.x}], 17, {{animate: false}})")
+        page.wait_for_timeout(300)
+        pt = page.evaluate(
+            f"(() => {{ var p = window.opvangMap.map.latLngToContainerPoint([{ll.y}, {ll.x}]);"
+            " var r = document.querySelector('.folium-map').getBoundingClientRect();"
+            " return [p.x + r.left, p.y + r.top]; })()"
+        )
+        page.mouse.click(pt[0], pt[1])
+        page.wait_for_selector(".leaflet-popup-content table.score-table", timeout=5_000)
+        assert best["name"] in page.inner_text(".leaflet-popup-content")
+        page.wait_for_selector("#no-tiles", state="visible", timeout=10_000)
+        assert "geen internet" in page.inner_text("#no-tiles")
+        page.screenshot(path=str(artifacts / "map_offline.png"))
+        assert not log.console_errors or all("ERR_FAILED" in e for e in log.console_errors)
+        assert not log.page_errors, log.page_errors
+        # the only requests are background tiles, and the map works without them
+        assert log.refused
+        assert all(u.startswith("https://tile.openstreetmap.org/") for u in log.refused)
+
+
+def test_map_in_english(browser, english_dir: Path) -> None:
+    with browser.page(english_dir / "map.html", allow_cdn=False) as (page, _log):
+        _wait_map(page)
+        labels = page.evaluate(
+            "Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
+            ".map(e => e.textContent.trim())"
+        )
+        assert any(lbl.startswith("Amenity: Railway station") for lbl in labels), labels
+        assert any(lbl.startswith("Municipal boundaries") for lbl in labels), labels
 
 
 def test_allocation_popup_is_aggregated(browser, council_dir: Path) -> None:
@@ -125,4 +176,16 @@ def test_no_injected_script_runs(browser, xss_world, artifacts: Path) -> None:
         assert page.evaluate("typeof window.__xss") == "undefined"
         assert page.locator("img[src='x']").count() == 0
         assert "window.__xss=2" in page.inner_text("body")
+        _clean(log)
+
+
+def test_services_layer_draws_every_provider(browser, council_dir: Path, demo_result) -> None:
+    """One marker per provider (and per opened facility), with a text-only popup."""
+    from opvang_opt.outputs.services import provider_layer
+
+    expected = provider_layer(demo_result.services)
+    with browser.page(council_dir / "map.html") as (page, log):
+        _wait_map(page)
+        n = page.evaluate("document.querySelectorAll('path.services').length")
+        assert n == len(expected)
         _clean(log)

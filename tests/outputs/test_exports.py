@@ -51,7 +51,7 @@ def _texts(path: Path) -> list[str]:
     raise AssertionError(f"unexpected file in the results folder: {path.name}")
 
 
-COUNCIL_EXPORTS = ("map.html", "report.html", "results.xlsx")
+COUNCIL_EXPORTS = ("map.html", "report.html", "raadsbijlage.html", "results.xlsx")
 """The council exports with text (map.png and map.pdf: see test_static_map_texts)."""
 
 
@@ -174,10 +174,15 @@ def test_english_outputs(english_dir: Path) -> None:
     assert "Summary" in load_workbook(english_dir / "results.xlsx").sheetnames
 
 
-def test_map_loads_only_known_cdn_files(council_dir: Path) -> None:
+def test_map_loads_no_cdn_files(council_dir: Path) -> None:
+    """Self-contained (issue 14): Leaflet is inlined; the optional background tiles are the
+    only external address the page uses."""
     html = (council_dir / "map.html").read_text(encoding="utf-8")
-    urls = set(re.findall(r"https?://[^\"' )]+", html))
-    assert urls == {*CDN_ASSETS, OSM_TILES}
+    loaded = re.findall(r"""<(?:script|img)[^>]*\ssrc\s*=\s*["'](https?://[^"']+)""", html)
+    loaded += re.findall(r"""<link[^>]*\shref\s*=\s*["'](https?://[^"']+)""", html)
+    assert loaded == []
+    assert not any(url in html for url in CDN_ASSETS)
+    assert OSM_TILES in html
 
 
 def test_static_map_texts(demo_result) -> None:

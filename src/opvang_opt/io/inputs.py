@@ -38,6 +38,7 @@ from opvang_opt.io.layers import (
 )
 from opvang_opt.io.planning import PlanningTables, longlist_problems, read_planning_tables
 from opvang_opt.io.region_pass import check_region
+from opvang_opt.io.services import ServicesTables, check_services_raw, read_services_raw
 from opvang_opt.schema import AllocationInputs as AllocationFiles
 from opvang_opt.schema import (
     Attribute,
@@ -106,6 +107,9 @@ class Inputs:
     """The allocation's tables as read: households, units, sites, pois (when configured)."""
     allocation_data: AllocationData | None = None
     """The allocation's validated tables (when the scenario has an ``allocation:`` section)."""
+    services: ServicesTables | None = None
+    """The services tables: providers and candidate facilities (with a ``services:``
+    section)."""
     seconds: float = 0.0
     """How long reading and checking took."""
     warnings: tuple[str, ...] = ()
@@ -200,6 +204,8 @@ def load_inputs(scenario: Scenario) -> Inputs:
         except DataError as exc:
             problems += exc.problems or [Problem(exc.summary)]
     tables = _read_allocation_tables(scenario, reports, problems)
+    if scenario.services is not None:
+        tables.update(read_services_raw(scenario.services, reports, problems))
     planning = None
     if scenario.planning is not None:
         try:
@@ -232,7 +238,8 @@ def inputs_from_frames(
     tables
         The allocation's tables by name (``households``, ``units``, ``sites``, and
         ``pois`` when they do not come from a scenario layer), when the scenario has an
-        ``allocation:`` section.
+        ``allocation:`` section; ``providers`` and ``facilities`` with a ``services:``
+        section.
     graphs
         Street graphs by name, when criteria use ``network:``.
 
@@ -300,9 +307,13 @@ def _checked(
                 scenario.planning, layers[s.longlist], str(scenario.layers[s.longlist].path),
                 len(scenario.region.municipalities),
             )  # fmt: skip
+    svc_raw = {k: tables.pop(k) for k in SERVICES_TABLES if k in tables}
     region = check_region(scenario, layers, tables)
     problems += region.problems
     alloc = _allocation_data(scenario, layers, tables, problems)
+    services = None
+    if scenario.services is not None:
+        services = check_services_raw(scenario.services, svc_raw, problems, tuple(reports))
     if problems:
         raise DataError(f"The inputs have {len(problems)} problem(s)", problems)
     ll = scenario.layers[s.longlist]
@@ -315,6 +326,7 @@ def _checked(
         graphs=graphs,
         areas=region.areas,
         repaired=frozenset(repaired),
+        services_rule=_services_rule(scenario, services),
     )
     seconds = time.perf_counter() - t0
     return Inputs(
@@ -323,10 +335,25 @@ def _checked(
         siting,
         tables,
         alloc,
+        services,
         seconds,
         tuple(region.warnings),
         planning,
     )
+
+
+SERVICES_TABLES = ("providers", "facilities")
+"""The services' tables (by name in ``tables``)."""
+
+
+def _services_rule(scenario: Scenario, tables: ServicesTables | None) -> Any:
+    """The shortlist's services rule builder, when the scenario turns the rule on."""
+    cfg = scenario.services
+    if cfg is None or tables is None or not cfg.siting_rule.enabled:
+        return None
+    from opvang_opt.services.siting_rule import shortlist_rule
+
+    return shortlist_rule(cfg, tables)
 
 
 # --------------------------------------------------------------------------- allocation tables

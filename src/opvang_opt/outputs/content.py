@@ -18,10 +18,12 @@ import pandas as pd
 import shapely
 
 from opvang_opt.allocation.stage import AllocationRun
+from opvang_opt.exchange.settlement import role as payer_role
+from opvang_opt.exchange.settlement import settle
 from opvang_opt.outputs.privacy import Profile, show_count, suppress_frame
 from opvang_opt.pipeline import RunResult
 from opvang_opt.schema import flatten
-from opvang_opt.texts import CATALOGUE, Lang, render_frame, t
+from opvang_opt.texts import CATALOGUE, Lang, fmt_number, render_frame, t
 
 CBS_ATTRIBUTION = "CBS / Kadaster (PDOK), CC BY 4.0"
 """Attribution of the CBS wijk- en buurtkaart (real boundary data)."""
@@ -274,6 +276,40 @@ def exchange_tables(result: RunResult) -> dict[str, pd.DataFrame]:
     return {k: pd.DataFrame(v) for k, v in result.exchange.tables().items()}
 
 
+def with_payer_role(payments: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """``side_payments.csv`` with a ``payer_role`` column after ``payment`` saying in words
+    whether the municipality pays or receives (the sign convention of
+    :mod:`opvang_opt.exchange.settlement`)."""
+    out = payments.copy()
+    where = list(out.columns).index("payment") + 1 if "payment" in out.columns else len(out.columns)
+    roles = [t(f"exchange.role.{payer_role(float(v))}", lang) for v in out["payment"]]
+    out.insert(where, "payer_role", roles)
+    return out
+
+
+def payment_sentences(result: RunResult, lang: Lang) -> list[str]:
+    """Who pays whom, in sentences ("Diemen betaalt EUR 2,04 mln aan Ouder-Amstel voor
+    66 plekken."); empty without side payments."""
+    if result.exchange is None or result.exchange.payments is None:
+        return []
+    tables = exchange_tables(result)
+    transfers = settle(tables["side_payments.csv"], tables.get("exchange_flows.csv"))
+    out = []
+    for tr in transfers:
+        key = "exchange.pays_whom_places" if tr.places else "exchange.pays_whom"
+        out.append(t(key, lang, payer=tr.payer, receiver=tr.receiver, places=tr.places,
+                     amount=fmt_eur_short(tr.amount_cents / 100, lang)))  # fmt: skip
+    return out
+
+
+def fmt_eur_short(value: float, lang: Lang) -> str:
+    """An amount in euros for a sentence: ``EUR 2,04 mln`` / ``EUR 2.04 M``; below a
+    million ``EUR 612.000`` / ``EUR 612,000``."""
+    if abs(value) >= 1_000_000:
+        return t("exchange.eur_million", lang, x=fmt_number(value / 1_000_000, lang, 2))
+    return t("exchange.eur", lang, x=fmt_number(value, lang, 0))
+
+
 # ------------------------------------------------------------------------- sources
 def data_sources(result: RunResult, lang: Lang) -> list[dict[str, str]]:
     """One row per input layer: layer, file, features, source and licence.
@@ -424,7 +460,9 @@ def localised(df: pd.DataFrame, lang: Lang, *, codes: bool = True) -> pd.DataFra
     if not codes:
         return out
     for col, prefix in CODE_COLUMNS.items():
-        if col in out.columns and out[col].dtype == object:
+        if col in out.columns and (
+            out[col].dtype == object or pd.api.types.is_string_dtype(out[col])
+        ):
             out[col] = out[col].map(
                 lambda v, p=prefix: (
                     t(f"{p}.{v}", lang) if isinstance(v, str) and f"{p}.{v}" in CATALOGUE else v

@@ -11,8 +11,12 @@ Design, for maps of up to 10,000 sites:
   HTML-escaped here, in Python, before it is put into the JSON; the browser code inserts
   those strings as they are and only formats numbers itself. The JSON is embedded with
   ``<``, ``>`` and ``&`` written as ``\\u`` escapes, so no input can close the script.
-- The page loads Leaflet only (no jQuery, Bootstrap, Font Awesome or d3): see
-  :data:`CDN_ASSETS` for every external file it references.
+- The page uses Leaflet only (no jQuery, Bootstrap, Font Awesome or d3). By default
+  Leaflet's script and style sheet (images as data URIs) are inlined from the copy in
+  ``outputs/assets`` (BSD-2-Clause, ``LEAFLET-LICENSE``), so the file works from a USB
+  stick with the network off; ``self_contained=False`` loads them from the CDN instead
+  (:data:`CDN_ASSETS`). Background tiles are optional (``tiles``); without network the
+  map says so and shows its own layers on a plain background.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import html
 import json
 import math
+from importlib.resources import files
 from typing import Any, ClassVar
 
 import folium
@@ -33,7 +38,7 @@ from jinja2 import Template
 from opvang_opt.outputs import content
 from opvang_opt.outputs.privacy import Profile
 from opvang_opt.pipeline import RunResult
-from opvang_opt.texts import Lang, fmt_number, render, t
+from opvang_opt.texts import CATALOGUE, Lang, fmt_number, render, t
 
 SCORE_BREAKS = (0.0, 20.0, 40.0, 60.0, 80.0, 100.0)
 """Fixed score classes, so colours mean the same in every run."""
@@ -72,12 +77,48 @@ class LeafletMap(folium.Map):
     default_css: ClassVar[list[tuple[str, str]]] = [("leaflet_css", LEAFLET_CSS)]
 
 
+class InlineLeafletMap(folium.Map):
+    """A Folium map that references no external file: Leaflet is inlined in the page."""
+
+    default_js: ClassVar[list[tuple[str, str]]] = []
+    default_css: ClassVar[list[tuple[str, str]]] = []
+
+
+def leaflet_inline() -> str:
+    """Leaflet's style sheet and script as inline ``<style>`` and ``<script>`` elements."""
+    assets = files("opvang_opt.outputs") / "assets"
+    css = (assets / "leaflet.css").read_text(encoding="utf-8")
+    js = (assets / "leaflet.js").read_text(encoding="utf-8")
+    if "</script" in js.lower() or "</style" in css.lower():  # pragma: no cover (vendored)
+        raise ValueError("the vendored Leaflet cannot be inlined")
+    return (
+        f"<!-- Leaflet {LEAFLET_VERSION}, BSD-2-Clause, (c) Vladimir Agafonkin, CloudMade -->\n"
+        f"<style>{css}</style>\n<script>{js}</script>"
+    )
+
+
 # ----------------------------------------------------------------------------- helpers
 def _esc(value: object) -> str:
     """HTML-escape a value for the page (``None`` and NaN become empty)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return html.escape(str(value), quote=True)
+
+
+def map_unit(unit: str, lang: Lang) -> str:
+    """The unit shown after a number in a popup or table: none for a count ('3', not
+    '3 aantal'), the catalogue's word otherwise."""
+    if unit in ("count", "aantal"):
+        return ""
+    if unit in ("share", "aandeel"):
+        return "(" + content.unit_label("share", lang) + ")"
+    return content.unit_label(unit, lang)
+
+
+def poi_label(category: str, lang: Lang) -> str:
+    """The readable label of a point-of-interest category (the code when unknown)."""
+    key = f"map.poi_{category}"
+    return t(key, lang) if key in CATALOGUE else category
 
 
 def score_colour(score: float) -> str:
@@ -221,7 +262,7 @@ def map_data(result: RunResult, lang: Lang, profile: Profile = "council") -> dic
         "criteria": [
             {
                 "label": _esc(c.label),
-                "unit": _esc(c.unit),
+                "unit": _esc(map_unit(c.unit, lang)),
                 "weight": round(c.weight, 4),
                 "digits": 2 if c.kind == "overlap_share" else 0,
             }
@@ -230,9 +271,10 @@ def map_data(result: RunResult, lang: Lang, profile: Profile = "council") -> dic
         "sites": site_fc,
         "boundaries": _boundaries(result),
         "layouts": _layouts(result, lang),
-        "pois": _pois(result),
+        "pois": _pois(result, lang),
         "constraints": _constraints(result),
         "allocation": _allocation(result, alloc, profile),
+        "services": _services_rows(result, lang),
         "flows": _flows(result, lang),
         "planning": _planning(result, lang),
     }
@@ -280,8 +322,12 @@ def _texts(result: RunResult, lang: Lang) -> dict[str, str]:
     return {k: _esc(t(f"map.{k}", lang)) for k in keys} | {"locale": LOCALES[lang]}
 
 
+NAME_COLUMNS = ("name", "naam", "gemeentenaam", "wijknaam", "buurtnaam", "statnaam", "label")
+"""Columns that may hold a feature's name, in order (CBS uses gemeentenaam, wijknaam, ...)."""
+
+
 def _name_column(gdf: gpd.GeoDataFrame) -> str | None:
-    return next((c for c in ("name", "naam", "statnaam", "label") if c in gdf.columns), None)
+    return next((c for c in NAME_COLUMNS if c in gdf.columns), None)
 
 
 def _boundaries(result: RunResult) -> dict[str, Any]:
@@ -309,7 +355,7 @@ def _layouts(result: RunResult, lang: Lang) -> dict[str, Any] | None:
     return _collection(geometries(lay.geometry, decimals=7), props)
 
 
-def _pois(result: RunResult) -> list[dict[str, Any]]:
+def _pois(result: RunResult, lang: Lang = "nl") -> list[dict[str, Any]]:
     out = []
     n = 0
     for layer_name, col in content.poi_layers(result).items():
@@ -327,7 +373,7 @@ def _pois(result: RunResult) -> list[dict[str, Any]]:
                 for p, nm in zip(pts[mask], names, strict=True)
             ]
             out.append({
-                "key": f"poi_{n}", "layer": _esc(layer_name), "label": _esc(cat),
+                "key": f"poi_{n}", "layer": _esc(layer_name), "label": _esc(poi_label(cat, lang)),
                 "colour": POI_COLOURS[n % len(POI_COLOURS)], "points": rows,
             })  # fmt: skip
             n += 1
@@ -619,6 +665,9 @@ def layer_names(data: dict[str, Any], lang: Lang) -> list[tuple[str, str, bool]]
                     True))  # fmt: skip
     if data["flows"]:
         out.append(("flows", _esc(t("map.flows", lang)), True))
+    if data.get("services"):
+        label = "Voorzieningen" if lang == "nl" else "Services"
+        out.append(("services", f"{label} ({len(data['services']['rows'])})", True))
     for k, per in enumerate(data.get("planning") or []):
         unit = "locaties" if lang == "nl" else "sites"
         out.append((per["key"], f"Plan {per['period']} ({len(per['rows'])} {unit})", k == 0))
@@ -626,7 +675,12 @@ def layer_names(data: dict[str, Any], lang: Lang) -> list[tuple[str, str, bool]]
 
 
 def build_map(
-    result: RunResult, lang: Lang | None = None, profile: Profile = "council"
+    result: RunResult,
+    lang: Lang | None = None,
+    profile: Profile = "council",
+    *,
+    self_contained: bool = True,
+    tiles: bool = True,
 ) -> folium.Map:
     """Build the run's Folium map.
 
@@ -638,6 +692,10 @@ def build_map(
         Language of the labels; defaults to the scenario's ``outputs.lang``.
     profile
         Export profile: ``council`` shows counts of persons below 5 as ``<5``.
+    self_contained
+        Inline Leaflet (default), so the page needs no network; else load it from the CDN.
+    tiles
+        Add the OpenStreetMap background (loaded when online; offline the map says so).
 
     Returns
     -------
@@ -654,7 +712,7 @@ def build_map(
     data["attribution"] = _esc(content.attribution(result, lang))
     wgs = result.siting.sites.geometry.to_crs(WGS84)
     minx, miny, maxx, maxy = wgs.total_bounds
-    fmap = LeafletMap(
+    fmap = (InlineLeafletMap if self_contained else LeafletMap)(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         zoom_start=12,
         control_scale=False,
@@ -662,9 +720,14 @@ def build_map(
         prefer_canvas=bool(data["large"]),
         font_size="0.75rem",
     )
-    folium.TileLayer(
-        OSM_TILES, attr=f"&copy; {_esc(t('map.osm', lang))}", name="OpenStreetMap", max_zoom=19
-    ).add_to(fmap)
+    if self_contained:
+        fmap.get_root().header.add_child(Element(leaflet_inline()), index=0)
+    if tiles:
+        tile_layer = folium.TileLayer(
+            OSM_TILES, attr=f"&copy; {_esc(t('map.osm', lang))}", name="OpenStreetMap", max_zoom=19
+        ).add_to(fmap)
+        fmap.get_root().html.add_child(Element(_no_tiles_note(lang)))
+        fmap.add_child(_TileErrorNote(tile_layer.get_name()))
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     groups: dict[str, str] = {}
     for key, label, show in layer_names(data, lang):
@@ -672,7 +735,9 @@ def build_map(
         fg.add_to(fmap)
         groups[key] = fg.get_name()
     fmap.add_child(_Layers(fmap.get_name(), data, groups))
-    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    if data.get("services"):
+        fmap.add_child(_ServicesMarkers(groups["services"], data["services"]))
+    folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     root = fmap.get_root()
     root.header.add_child(Element(_STYLE))
     root.html.add_child(Element(_title_box(result, lang, profile)))
@@ -680,6 +745,86 @@ def build_map(
     title = _esc(sc.outputs.title or sc.title or sc.name)
     root.header.add_child(Element(f"<title>{title}</title>"))
     return fmap
+
+
+class _ServicesMarkers(MacroElement):
+    """Circle markers of the providers in a feature group; popups built from JSON with
+    ``textContent`` (input text never becomes HTML or script)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function () {
+  var D = {{ this.data }};
+  D.rows.forEach(function (r) {
+    var box = document.createElement("div");
+    [[r.name, true], [r.type, false], [D.now + ": " + r.places, false],
+     [D.added + ": " + r.added, false]].forEach(function (line) {
+      var p = document.createElement(line[1] ? "b" : "div");
+      p.textContent = line[0];
+      box.appendChild(p);
+    });
+    L.circleMarker([r.lat, r.lon], {radius: 6 + Math.min(r.added, 30) / 5, color: r.colour,
+      fillColor: r.colour, fillOpacity: 0.8, className: "services"})
+      .bindPopup(box).addTo({{ this.group }});
+  });
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, group: str, data: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "ServicesMarkers"
+        self.group = group
+        self.data = safe_json(data)
+
+
+def _services_rows(result: RunResult, lang: Lang) -> dict[str, Any] | None:
+    """The providers (schools with newcomer classes, GPs, youth care) and the opened
+    temporary facilities, with their places now and added by the expansion plan."""
+    if result.services is None:
+        return None
+    from pyproj import Transformer
+
+    from opvang_opt.outputs.services import TYPE_EN, TYPE_NL, provider_layer
+
+    names = TYPE_NL if lang == "nl" else TYPE_EN
+    colour = {"taalklas": "#6a51a3", "isk": "#3182bd", "gp": "#31a354", "youth_care": "#e6550d"}
+    tr = Transformer.from_crs("EPSG:28992", WGS84, always_xy=True)
+    rows = []
+    for p in provider_layer(result.services):
+        lon, lat = tr.transform(p["x"], p["y"])
+        rows.append({"name": p["name"], "type": names.get(p["type"], p["type"]),
+                     "places": p["places"], "added": p["added"], "lat": round(lat, 6),
+                     "lon": round(lon, 6), "colour": colour.get(p["type"], "#555")})  # fmt: skip
+    now, added = ("plekken nu", "erbij") if lang == "nl" else ("places now", "added")
+    return {"rows": rows, "now": now, "added": added}
+
+
+class _TileErrorNote(MacroElement):
+    """Show the no-tiles note when the background layer fails to load a tile."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this.layer }}.on('tileerror', function () {"
+        " document.getElementById('no-tiles').style.display = 'block'; });"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, layer: str) -> None:
+        super().__init__()
+        self._name = "TileErrorNote"
+        self.layer = layer
+
+
+def _no_tiles_note(lang: Lang) -> str:
+    """A note, hidden until a background tile fails to load (no network)."""
+    text = _esc(t("map.no_tiles_offline", lang))
+    return (
+        f"<div id='no-tiles' class='map-box' style='display:none;bottom:10px;left:10px'>"
+        f"{text}</div>"
+    )
 
 
 _STYLE = """<style>

@@ -178,13 +178,17 @@ def report_context(
     exchange = None
     if result.exchange is not None:
         pay = ex_tables.get("side_payments.csv")
+        if pay is not None:
+            pay = content.with_payer_role(pay, lang)
         keep = ["municipality", "cost_no_exchange", "cost_exchange", "shapley_saving", "payment",
+                "payer_role",
                 "cost_after_payment", "saving_after_payment", "individually_rational"]  # fmt: skip
         flows = ex_tables.get("exchange_flows.csv")
         facts = content.summary_facts(result)["exchange"]
         payments = result.exchange.payments
         exchange = {
             "facts": facts,
+            "sentences": content.payment_sentences(result, lang),
             "payments": _table(
                 pay[[c for c in keep if c in pay.columns]] if pay is not None else None,
                 lang,
@@ -225,6 +229,7 @@ def report_context(
         if alloc_summary and isinstance(alloc_summary.get("comparison"), pd.DataFrame)
         else None,
         "exchange": exchange,
+        "services": _services(result, lang, profile),
         "method": _method(result, lang),
         "criteria": _table(crit, lang, result, digits=3),
         "parameters": content.scenario_parameters(result),
@@ -243,6 +248,18 @@ def report_context(
         "L": {k: t(f"report.{k}", lang) for k in REPORT_KEYS},
         "T": {k: t(f"map.{k}", lang) for k in ("scenario", "run_date")},
     }
+
+
+def _services(result: RunResult, lang: Lang, profile: Profile) -> dict[str, Any] | None:
+    """The Voorzieningen section (services check), with its tables as text."""
+    from opvang_opt.outputs.services import report_section
+
+    sec = report_section(result.services, lang, profile)
+    if sec is None:
+        return None
+    sec["bottlenecks"] = _table(sec["bottlenecks"], lang, result)
+    sec["expansions"] = _table(sec["expansions"], lang, result)
+    return sec
 
 
 def _stage_message(stage: StageReport, profile: Profile, lang: Lang) -> str:
@@ -327,10 +344,24 @@ details summary { cursor: pointer; font-weight: bold; }
 
 <h2 id="exchange">{{ L.exchange }}</h2>
 {% if exchange %}
+{% for s in exchange.sentences %}<p class="payment">{{ s }}</p>{% endfor %}
 {{ table(exchange.flows) }}
 {{ table(exchange.payments) }}
 {% if exchange.core %}<p>{{ exchange.core }}</p>{% endif %}
 {% else %}<p>{{ L.no_exchange }}</p>{% endif %}
+
+{% if services %}
+<h2 id="services">{{ services.title }}</h2>
+<p>{{ services.intro }}</p>
+<p>{{ services.cost_label }}: {{ services.cost }} ({{ services.status }})</p>
+<img class="chart" id="services-chart" alt="{{ services.chart_label }}" src="data:image/png;base64,{{ services.png }}">
+<h3>{{ services.bottlenecks_label }}</h3>
+{{ table(services.bottlenecks) }}
+<h3>{{ services.expansions_label }}</h3>
+{{ table(services.expansions) }}
+{% if services.diagnosis %}<h3>{{ services.diagnosis_label }}</h3>
+<ul>{% for d in services.diagnosis %}<li>{{ d }}</li>{% endfor %}</ul>{% endif %}
+{% endif %}
 
 <h2 id="method">{{ L.method }}</h2>
 {% for p in method %}<p>{{ p }}</p>{% endfor %}

@@ -62,6 +62,7 @@ def run_info(
         "siting": siting,
         "allocation": allocation_summary(result, profile),
         "exchange": exchange_summary(result),
+        "services": result.services.summary(lang) if result.services is not None else None,
         "export_profile": profile,
         "versions": result.versions,
         "files": sorted(files),

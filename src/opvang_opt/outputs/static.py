@@ -24,6 +24,7 @@ from opvang_opt.outputs.maps import (
     EXCLUDED_COLOUR,
     FLOW_COLOUR,
     LAYOUT_COLOUR,
+    NAME_COLUMNS,
     SCORE_BREAKS,
     SCORE_COLOURS,
     SHORTLIST_EDGE,
@@ -60,9 +61,35 @@ def _scale_bar(ax, lang: Lang) -> None:
     ax.text(bx + length, by + 2.2 * h, label, fontsize=7, ha="center", zorder=20)
 
 
-def _north_arrow(ax, lang: Lang) -> None:
+NORTH_CORNERS = ((0.96, 0.95), (0.04, 0.95), (0.96, 0.30), (0.04, 0.30))
+"""Candidate places of the north arrow's tip (axes fraction), first choice first; the lower
+corners sit above the scale bar and the fictitious-data banner."""
+
+
+def north_arrow_place(ax, points: np.ndarray) -> tuple[float, float]:
+    """The first corner whose arrow box (8 % x 14 % of the axes) covers the fewest
+    ``points`` (data coordinates of the sites; shortlisted ones count ten times)."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    if len(points):
+        fx = (points[:, 0] - x0) / (x1 - x0)
+        fy = (points[:, 1] - y0) / (y1 - y0)
+        w = points[:, 2]
+    best, best_n = NORTH_CORNERS[0], math.inf
+    for cx, cy in NORTH_CORNERS:
+        n = 0.0
+        if len(points):
+            inside = (abs(fx - cx) <= 0.04) & (fy <= cy + 0.02) & (fy >= cy - 0.14)
+            n = float(w[inside].sum())
+        if n < best_n:
+            best, best_n = (cx, cy), n
+    return best
+
+
+def _north_arrow(ax, lang: Lang, where: tuple[float, float] = NORTH_CORNERS[0]) -> None:
+    cx, cy = where
     ax.annotate(
-        t("map.north", lang), xy=(0.96, 0.95), xytext=(0.96, 0.86), xycoords="axes fraction",
+        t("map.north", lang), xy=(cx, cy), xytext=(cx, cy - 0.09), xycoords="axes fraction",
         ha="center", va="center", fontsize=12, fontweight="bold", zorder=20,
         arrowprops={"facecolor": "black", "width": 4, "headwidth": 11, "headlength": 10},
     )  # fmt: skip
@@ -122,7 +149,7 @@ def static_map(result: RunResult, lang: Lang | None = None) -> Figure:
         bnd = layers[sc.region.boundaries]
         bnd.boundary.plot(ax=ax, color="#222222", linewidth=1.6, zorder=5)
         handles.append(Line2D([], [], color="#222222", lw=1.6, label=t("map.municipalities", lang)))
-        name_col = next((c for c in ("name", "naam", "statnaam") if c in bnd.columns), None)
+        name_col = next((c for c in NAME_COLUMNS if c in bnd.columns), None)
         if name_col:
             for geom, name in zip(bnd.geometry, bnd[name_col], strict=True):
                 p = geom.representative_point()
@@ -150,25 +177,30 @@ def static_map(result: RunResult, lang: Lang | None = None) -> Figure:
     short = sites[sites["shortlisted"].to_numpy(bool)]
     if len(short):
         short.boundary.plot(ax=ax, color=SHORTLIST_EDGE, linewidth=2.2, zorder=9)
-        for geom, rank in zip(short.geometry, short["rank"], strict=True):
+        name_col = content.site_name_column(result)
+        names = short[name_col] if name_col else short[result.inputs.siting.id_column]
+        for geom, name in zip(short.geometry, names, strict=True):
             p = geom.representative_point()
+            label = str(name) if len(str(name)) <= 32 else str(name)[:31] + "…"
             ax.annotate(
-                str(int(rank)),
+                label,
                 (p.x, p.y),
-                xytext=(6, 6),
+                xytext=(8, 8),
                 textcoords="offset points",
-                fontsize=8,
+                fontsize=7.5,
                 fontweight="bold",
-                color="white",
+                color=SHORTLIST_EDGE,
                 zorder=12,
-                bbox={"boxstyle": "circle,pad=0.2", "fc": SHORTLIST_EDGE, "ec": "none"},
-            )
+                arrowprops={"arrowstyle": "-", "color": SHORTLIST_EDGE, "lw": 0.6},
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": SHORTLIST_EDGE,
+                      "alpha": 0.9, "lw": 0.6},
+            )  # fmt: skip
         handles.append(
             Patch(
                 facecolor="none",
                 edgecolor=SHORTLIST_EDGE,
                 linewidth=2,
-                label=f"{t('map.shortlist_legend', lang)}, {t('map.rank', lang).lower()}",
+                label=t("map.shortlist_legend", lang),
             )
         )
 
@@ -200,9 +232,12 @@ def static_map(result: RunResult, lang: Lang | None = None) -> Figure:
     ax.set_xlabel("")
     ax.set_ylabel("")
     _scale_bar(ax, lang)
-    _north_arrow(ax, lang)
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7,
-              frameon=False, borderaxespad=0)  # fmt: skip
+    pts = sites.geometry.representative_point()
+    weights = np.where(sites["shortlisted"].to_numpy(bool), 10.0, 1.0)
+    _north_arrow(ax, lang, north_arrow_place(
+        ax, np.column_stack([pts.x.to_numpy(), pts.y.to_numpy(), weights])))  # fmt: skip
+    # the legend inside the figure (constrained layout makes room), never clipped
+    fig.legend(handles=handles, loc="outside lower center", ncol=3, fontsize=7, frameon=False)
 
     title = sc.outputs.title or sc.title or sc.name
     fig.suptitle(title, fontsize=13, fontweight="bold")
@@ -215,10 +250,15 @@ def static_map(result: RunResult, lang: Lang | None = None) -> Figure:
         ax.text(0.5, 0.02, t("map.fictitious", lang), transform=ax.transAxes, ha="center",
                 fontsize=10, fontweight="bold", color="#b71c1c", zorder=21,
                 bbox={"fc": "white", "ec": "#b71c1c", "alpha": 0.85})  # fmt: skip
-    attribution = content.attribution(result, lang)
+    # no background map is drawn: credit only what is shown
+    attribution = "; ".join(
+        part for part in content.attribution(result, lang).split("; ")
+        if part and not part.lower().startswith(("achtergrondkaart", "background"))
+    )  # fmt: skip
     note = f"{t('map.data', lang)}: {attribution} · " if attribution else ""
-    fig.text(0.01, 0.005, f"{note}{t('map.no_tiles', lang)} · RD New (EPSG:28992) · opvang-opt",
-             fontsize=6.5, color="#444444", ha="left", va="bottom")  # fmt: skip
+    # credits under the subtitle, inside the layout (clear of the legend, never clipped)
+    credits = f"{note}{t('map.no_tiles', lang)} · RD New (EPSG:28992) · opvang-opt"
+    ax.set_title(f"{sub}\n{credits}", fontsize=7.5, color="#333333")
     return fig
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from opvang_opt.outputs import content
-from opvang_opt.outputs.privacy import Profile, household_table_for
+from opvang_opt.outputs.privacy import SMALL, Profile, household_table_for
 from opvang_opt.pipeline import RunResult
 from opvang_opt.texts import CATALOGUE, Lang, render, t
 
@@ -47,6 +48,9 @@ def header(column: str, lang: Lang, result: RunResult | None = None) -> str:
     if m:
         what = t(f"header.{m.group(1)}", lang)
         return f"{what}: {m.group(2)}"
+    m = re.match(r"^children_(.+)$", column)
+    if m:
+        return t("header.children_group", lang, group=m.group(1).upper())
     return column
 
 
@@ -146,6 +150,8 @@ def result_tables(result: RunResult, lang: Lang, profile: Profile = "council") -
         if table is not None and len(table.columns):
             sheets.append((key, table))
     for name, table in content.exchange_tables(result).items():
+        if name == "side_payments.csv":
+            table = content.with_payer_role(table, lang)
         sheets.append((name, table))
     by_site = content.allocation_by_site(result)
     if by_site is not None:
@@ -166,8 +172,24 @@ def result_tables(result: RunResult, lang: Lang, profile: Profile = "council") -
     out = []
     for key, table in sheets:
         title = t(f"sheet.{key}", lang) if f"sheet.{key}" in CATALOGUE else key
-        shown = content.localised(table, lang)
+        shown = yes_no(content.localised(table, lang), lang)
         out.append(Sheet(key, _sheet_title(title), labelled(shown, lang, result)))
+    return out
+
+
+def yes_no(df: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """``df`` with booleans as Ja/Nee (Yes/No): LibreOffice shows stored booleans as
+    ``TRUE()``/``FALSE()``."""
+    out = df.copy()
+    yes, no = t("common.yes", lang).capitalize(), t("common.no", lang).capitalize()
+    for col in out.columns:
+        s = out[col]
+        if s.dtype == bool or (
+            s.dtype == object and s.map(lambda v: isinstance(v, bool | np.bool_)).any()
+        ):
+            out[col] = s.astype(object).map(
+                lambda v: (yes if v else no) if isinstance(v, bool | np.bool_) else v
+            )
     return out
 
 
@@ -188,57 +210,137 @@ def _text_never_formula(ws: object) -> None:
                 cell.quotePrefix = True
 
 
-def _cell(value: object) -> object:
+_INT_TEXT = re.compile(r"^-?(0|[1-9]\d{0,14})$")
+_DEC_TEXT = re.compile(r"^-?(0|[1-9]\d{0,14})\.\d{1,12}$")
+NUMBER_TEXT_SHEETS = ("summary", "parameters", "sources", "allocation_comparison")
+"""Key/value sheets whose numbers arrive as text; stored as numbers."""
+
+
+def _cell(value: object, counts: bool = False) -> object:
+    """A cell value: numbers as numbers, booleans as Ja/Nee, everything else as is.
+
+    ``counts``: the column holds numbers that arrive as text (counts with suppressed cells
+    ``<5``, or settings); they are stored as numbers."""
     if value is None:
         return None
     if isinstance(value, np.generic):
         value = value.item()
+    if isinstance(value, bool):
+        return "Ja" if value else "Nee"
     if isinstance(value, float) and not np.isfinite(value):
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     if isinstance(value, list | tuple | dict | set):
         return str(value)
+    if counts and isinstance(value, str) and _INT_TEXT.match(value):
+        return int(value)
+    if counts and isinstance(value, str) and _DEC_TEXT.match(value):
+        return float(value)
     if pd.api.types.is_scalar(value) and pd.isna(value):
         return None
     return value
 
 
-def build_workbook(sheets: list[Sheet]) -> Workbook:
+def _count_text(values: pd.Series) -> bool:
+    """A column of counts that arrive as text (suppressed cells ``<5`` or ``x`` among them)."""
+    if values.dtype != object and not pd.api.types.is_string_dtype(values):
+        return False
+    text = values.dropna().astype(str)
+    return bool(len(text)) and bool(
+        text.map(
+            lambda v: v in (SMALL, "x") or bool(_INT_TEXT.match(v) or _DEC_TEXT.match(v))
+        ).all()
+    )
+
+
+HEADER_LINE_PT = 13.0
+"""Height of one header text line (points) at the header's font size."""
+
+
+def _header_lines(text: str, width: float) -> int:
+    """How many lines a wrapped header needs in a column ``width`` characters wide."""
+    lines, used = 1, 0.0
+    for w in text.split():
+        need = len(w) * 1.1 + (1 if used else 0)
+        if used and used + need > width - 1:
+            lines += 1
+            used = len(w) * 1.1
+        else:
+            used += need
+    return lines
+
+
+def _print_setup(ws: Any) -> None:
+    """A4 landscape, fit to one page wide, header row repeated on every page, page footer."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.oddFooter.center.text = "&A - " + t("common.page_of", "nl", page="&P", pages="&N")
+
+
+NUMBER_LOCALE: dict[Lang, str] = {"nl": "[$-413]", "en": ""}
+"""Locale modifier of number formats: Dutch (0x413) shows 1.234,56 in LibreOffice whatever
+the reader's own locale; Excel keeps the reader's separators."""
+
+
+def build_workbook(sheets: list[Sheet], lang: Lang = "nl") -> Workbook:
     """An Excel workbook with one sheet per table.
 
-    Bold header row on a grey fill, frozen below the header, an auto-filter, column widths
-    from the content (10-60 characters) and number formats (whole numbers, 2 decimals for
-    shares and scores, thousands separators for amounts).
+    Bold header row on a grey fill, tall enough for its wrapped text (so it never covers the
+    first data row), frozen below the header, an auto-filter, column widths from the
+    content (10-50 characters), numbers stored as numbers with formats (whole numbers with a
+    thousands separator, 2 decimals for shares and scores; Dutch separators with
+    ``lang="nl"``), booleans as Ja/Nee, and a print set-up: A4 landscape, one page wide,
+    the header row repeated on every page, the page number in the footer.
     """
     wb = Workbook()
     wb.remove(wb.active)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDDDDD")
+    loc = NUMBER_LOCALE[lang]
     for sheet in sheets:
         ws = wb.create_sheet(sheet.title)
         df = sheet.table
         ws.append([str(c) for c in df.columns])
+        counts = [sheet.key in NUMBER_TEXT_SHEETS or _count_text(df[c]) for c in df.columns]
         for row in df.itertuples(index=False, name=None):
-            ws.append([_cell(v) for v in row])
+            ws.append([_cell(v, k) for v, k in zip(row, counts, strict=True)])
         _text_never_formula(ws)
+        header_lines = 1
+        for j, col in enumerate(df.columns, start=1):
+            values = df[col]
+            longest = max((len(str(v)) for v in values.head(200)), default=0)
+            width = float(min(max(longest + 2, min(len(str(col)), 14) + 2, 10), 50))
+            ws.column_dimensions[get_column_letter(j)].width = width
+            header_lines = max(header_lines, _header_lines(str(col), width))
+            fmt = "#,##0"
+            if pd.api.types.is_float_dtype(values):
+                finite = values[np.isfinite(values)]
+                big = finite.abs().max() if len(finite) else 0
+                whole = bool(len(finite)) and bool((finite == finite.round()).all())
+                fmt = "#,##0" if whole or (big and big >= 1000) else "0.00"
+            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                if isinstance(cell.value, bool) or not isinstance(cell.value, int | float):
+                    continue
+                small_fraction = (
+                    isinstance(cell.value, float) and fmt == "#,##0"
+                    and cell.value != int(cell.value) and abs(cell.value) < 1000
+                )  # fmt: skip
+                cell.number_format = loc + ("#,##0.00" if small_fraction else fmt)
         for cell in ws[1]:
             cell.font = bold
             cell.fill = fill
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[1].height = HEADER_LINE_PT * header_lines + 4
         ws.freeze_panes = "A2"
         if len(df.columns):
             ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{max(len(df), 1) + 1}"
-        for j, col in enumerate(df.columns, start=1):
-            values = df[col]
-            width = max([len(str(col)) * 0.8, *(len(str(v)) for v in values.head(200))], default=10)
-            ws.column_dimensions[get_column_letter(j)].width = float(min(max(width + 2, 10), 60))
-            if pd.api.types.is_float_dtype(values):
-                big = values.abs().max(skipna=True) if len(values) else 0
-                fmt = "#,##0" if big and big >= 1000 else "0.00"
-                for cell in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                    cell[0].number_format = fmt
-            elif pd.api.types.is_integer_dtype(values):
-                for cell in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                    cell[0].number_format = "#,##0"
+        _print_setup(ws)
     return wb

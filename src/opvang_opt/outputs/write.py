@@ -13,6 +13,7 @@ import pyogrio
 from opvang_opt.io.results import atomic_results_dir
 from opvang_opt.outputs.content import localised
 from opvang_opt.outputs.maps import build_map
+from opvang_opt.outputs.memo import build_memo_html, render_memo_pdf
 from opvang_opt.outputs.privacy import NAME_COLUMN, Profile, check_profile
 from opvang_opt.outputs.report import build_report
 from opvang_opt.outputs.runinfo import run_info
@@ -54,6 +55,25 @@ ALLOCATION_FILES = (
 names). They are not council exports: the council exports are ``map.html``, ``map.png``,
 ``map.pdf``, ``report.html`` and ``results.xlsx``, which follow the export profile."""
 
+
+SERVICES_FILES = (
+    "services.csv",
+    "services_bottlenecks.csv",
+    "services_expansions.csv",
+    "services_chart.png",
+)
+"""Written when the run has a services section: demand, placed and short per site, period
+and type; the bottlenecks per period and area; the expansion plan with its cost; the chart.
+Counts below 5 are shown as <5 unless the profile is analyst."""
+
+GPKG_VERSION = "1.2"
+"""GeoPackage version written: GDAL 3.6 (older QGIS LTR installs) reads 1.2 without a
+warning; GDAL >= 3.7 would write 1.4 by default."""
+GPKG_OPTIONS = {"VERSION": GPKG_VERSION}
+
+MEMO_FILES = ("raadsbijlage.html", "raadsbijlage.pdf")
+"""The decision memo, written in Dutch runs (``lang="nl"``, the default); the memo has no
+English version yet."""
 
 HOUSEHOLD_CSV = ("allocation.csv", "unplaced.csv")
 """Allocation tables with one row per household: written to the ``analyst/`` subfolder."""
@@ -125,7 +145,7 @@ def write_results(
     with atomic_results_dir(out) as tmp:
         pyogrio.write_dataframe(
             _gpkg_frame(result, lang), tmp / "longlist_scored.gpkg", layer="longlist_scored",
-            driver="GPKG",
+            driver="GPKG", dataset_options=GPKG_OPTIONS,
         )  # fmt: skip
         siting = result.siting
         if siting.layouts is not None and len(siting.layouts):
@@ -146,6 +166,12 @@ def write_results(
         if result.exchange is not None:
             for name, table in result.exchange.tables().items():
                 write_csv(localised(table, lang, codes=False), tmp / name)
+        if result.services is not None:
+            from opvang_opt.outputs.services import chart_png, services_csv_tables
+
+            for name, table in services_csv_tables(result.services, profile).items():
+                write_csv(table, tmp / name)
+            (tmp / "services_chart.png").write_bytes(chart_png(result.services, lang))
         if result.planning is not None:
             from opvang_opt.outputs.planning import write_planning
 
@@ -160,7 +186,11 @@ def write_results(
         (tmp / "report.html").write_text(
             build_report(result, images, lang, profile), encoding="utf-8"
         )
-        build_workbook(result_tables(result, lang, profile)).save(tmp / "results.xlsx")
+        build_workbook(result_tables(result, lang, profile), lang).save(tmp / "results.xlsx")
+        if lang == "nl":
+            memo = build_memo_html(result, images, lang, profile)
+            (tmp / "raadsbijlage.html").write_text(memo, encoding="utf-8")
+            (tmp / "raadsbijlage.pdf").write_bytes(render_memo_pdf(memo))
         files = [p.relative_to(tmp).as_posix() for p in sorted(tmp.rglob("*")) if p.is_file()] + [
             "run.json"
         ]

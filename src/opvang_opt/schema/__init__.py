@@ -109,6 +109,12 @@ from opvang_opt.schema.scenario import (
     TargetConfig,
     ValueFunction,
 )
+from opvang_opt.schema.services import (
+    AgeProfile,
+    ServicesConfig,
+    ServiceType,
+    ServiceTypeSettings,
+)
 from opvang_opt.schema.sources import (
     CACHE_ENV,
     CBS_ATTRIBUTION,
@@ -145,6 +151,7 @@ __all__ = [
     "OSM_ATTRIBUTION",
     "OSM_LICENCE",
     "AHPConfig",
+    "AgeProfile",
     "AllocationConfig",
     "AllocationInputs",
     "AllocationSolverSettings",
@@ -202,6 +209,9 @@ __all__ = [
     "RobustnessConfig",
     "RollingSettings",
     "Scenario",
+    "ServiceType",
+    "ServiceTypeSettings",
+    "ServicesConfig",
     "ShapleySettings",
     "Share",
     "ShortlistConfig",

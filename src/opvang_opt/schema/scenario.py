@@ -18,6 +18,7 @@ from opvang_opt.schema.base import InputPath, StrictModel
 from opvang_opt.schema.exchange import ExchangeConfig
 from opvang_opt.schema.names import did_you_mean
 from opvang_opt.schema.planning import PlanningConfig
+from opvang_opt.schema.services import ServicesConfig
 
 # --------------------------------------------------------------------------- layers
 
@@ -670,6 +671,8 @@ class Scenario(StrictModel):
     """Household allocation to flexwoning units (optional)."""
     exchange: ExchangeConfig | None = None
     """Regional exchange of tasks between municipalities, with side payments (optional)."""
+    services: ServicesConfig | None = None
+    """Newcomer education and care: demand, bottlenecks and expansions (optional)."""
     planning: PlanningConfig | None = None
     """Capacity over time: which sites open when, moves, permit ends, tasks per period
     (optional)."""
@@ -705,6 +708,12 @@ class Scenario(StrictModel):
             need(alloc.inputs.pois_layer, "allocation.inputs.pois_layer")
         for i, r in enumerate(self.siting.exclusions):
             need(getattr(r, "layer", None), f"siting.exclusions[{i}] ({r.name})")
+        net = self.services.network if self.services is not None else None
+        if net is not None and net not in self.graphs:
+            problems.append(
+                f"services.network refers to graph '{net}', which is not defined under "
+                f"graphs{did_you_mean(net, sorted(self.graphs))}"
+            )
         plan = self.planning
         if plan is not None and plan.task_rule is not None and self.exchange is None:
             problems.append("planning.task_rule grows the exchange tasks: add an exchange section")

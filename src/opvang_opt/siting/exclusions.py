@@ -167,7 +167,10 @@ def evaluate_exclusions(
                 nearest = nearest or NearestDistances(geoms, layers)
                 column = rule.category_column if rule.category else None
                 measured = nearest(rule.layer, column, rule.category)
-                broken = measured < rule.distance_m
+                # strictly closer; GEOS distances carry float noise (a plot exactly 35 m from a
+                # line measures 34.99999999999999 m), so values within 1e-9 relative of the
+                # limit count as at the limit and stay in
+                broken = measured < rule.distance_m * (1 - 1e-9)
                 limit, unit = rule.distance_m, "m"
 
                 near = _names_hit(geoms, layers[rule.layer], rule.layer, rule.distance_m)

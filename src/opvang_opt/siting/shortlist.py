@@ -43,6 +43,12 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from opvang_opt.exact import cents_array, to_cents
+from opvang_opt.siting.services_rule import (
+    ServicesRule,
+    add_services_rule,
+    blocking_reason,
+    rule_violations,
+)
 from opvang_opt.status import CheckReport, SolveStatus, Violation
 from opvang_opt.texts import Message
 
@@ -92,6 +98,8 @@ class ShortlistProblem:
     """Lowest mean score (0-100) per needed place (``Q / T``); every objective but score."""
     distance: np.ndarray | None = None
     """(n x n) distances in metres between sites (edge to edge), for ``spread``."""
+    services: ServicesRule | None = None
+    """The services rule (children of the chosen sites fit in the places within reach)."""
 
     @property
     def n(self) -> int:
@@ -412,6 +420,8 @@ def _build(
             qw = p.quality_weights()
             need = int(np.ceil(p.min_quality * VALUE_SCALE * max(t, 0) - 1e-9))
             m.add(sum(int(w) * yi for w, yi in zip(qw, y, strict=True)) >= need)
+    if p.services is not None and "services" not in drop:
+        add_services_rule(m, x, p.services)
     mod = _Model(m, x, y, allowed=allowed)
     if p.objective == "spread" and use_target and "spread" not in drop:
         if p.distance is None:
@@ -501,7 +511,7 @@ _STATUS: dict[object, SolveStatus] = {
 
 FAMILIES = (
     "budget", "max_sites", "max_capacity", "separation", "zone", "availability",
-    "must_include", "must_exclude", "min_quality", "irredundant",
+    "must_include", "must_exclude", "min_quality", "irredundant", "services",
 )  # fmt: skip
 """Constraint families; each is named by the catalogue text ``siting.family.<name>``."""
 
@@ -528,6 +538,8 @@ def _active_families(p: ShortlistProblem) -> list[str]:
         fams.append("must_include")
     if p.must_exclude is not None and p.must_exclude[p.eligible].any():
         fams.append("must_exclude")
+    if p.services is not None:
+        fams.append("services")
     return fams
 
 
@@ -843,6 +855,9 @@ def explain_sites(p: ShortlistProblem, selected: np.ndarray) -> tuple[np.ndarray
             and zone_count.get(p.zone[i], 0) + 1 > p.max_per_zone
         ):
             broken.append(("zone", {"zone": str(p.zone[i]), "max_per_zone": p.max_per_zone}))
+        blocked = blocking_reason(p.services, selected, i)
+        if blocked:
+            broken.append(("services", blocked))
         why: list[Message] = [Message(f"siting.why.{b}", params) for b, params in broken]
         if not broken:
             if p.irredundant and cap >= p.target:
@@ -1060,6 +1075,7 @@ def check_shortlist(p: ShortlistProblem, selected: np.ndarray) -> CheckReport:
                     None, q, p.min_quality,
                 )
             )  # fmt: skip
+    bad += rule_violations(p.services, sel)
     return CheckReport("shortlist", tuple(bad), objective=float(p.value[sel].sum()))
 
 

@@ -22,6 +22,7 @@ from opvang_opt.siting.exclusions import evaluate_exclusions, parse_dates
 from opvang_opt.siting.location import AreaLayer, overlapping_pairs, site_locations
 from opvang_opt.siting.robustness import ShortlistRule, scores_for
 from opvang_opt.siting.screen import GeoTask
+from opvang_opt.siting.services_rule import ServicesRule
 from opvang_opt.siting.shortlist import (
     ShortlistProblem,
     ShortlistSolution,
@@ -57,6 +58,9 @@ class SitingInputs:
     ``buurt``), for where each site lies."""
     repaired: frozenset[str] = frozenset()
     """Ids of sites whose invalid geometry was repaired on reading (flagged on their row)."""
+    services_rule: Callable[[gpd.GeoDataFrame], ServicesRule] | None = None
+    """Builds the services rule of the shortlist from the sites with their capacity
+    (the scenario's ``services.siting_rule``), when it is on."""
 
 
 @dataclass(frozen=True)
@@ -576,6 +580,7 @@ def build_problem(
         irredundant=sl.irredundant,
         min_quality=sl.min_quality,
         distance=distance,
+        services=inputs.services_rule(sites) if inputs.services_rule is not None else None,
     )
 
 

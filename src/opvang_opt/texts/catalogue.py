@@ -10,6 +10,16 @@ notation; both languages of a key use the same fields (a test checks this).
 from __future__ import annotations
 
 _MAP: dict[str, dict[str, str]] = {
+    'poi_station': {'nl': 'Treinstation', 'en': 'Railway station'},
+    'poi_tram_stop': {'nl': 'Tramhalte', 'en': 'Tram stop'},
+    'poi_bus_stop': {'nl': 'Bushalte', 'en': 'Bus stop'},
+    'poi_primary_school': {'nl': 'Basisschool', 'en': 'Primary school'},
+    'poi_secondary_school': {'nl': 'Middelbare school', 'en': 'Secondary school'},
+    'poi_school': {'nl': 'School', 'en': 'School'},
+    'poi_gp': {'nl': 'Huisarts', 'en': 'GP (family doctor)'},
+    'poi_supermarket': {'nl': 'Supermarkt', 'en': 'Supermarket'},
+    'poi_park': {'nl': 'Park', 'en': 'Park'},
+    'no_tiles_offline': {'nl': 'Achtergrondkaart niet geladen (geen internet); de kaartlagen zelf zijn volledig.', 'en': "Background map not loaded (no network); the map's own layers are complete."},
     'fictitious': {'nl': 'FICTIEVE DEMODATA: geen echte locaties of huishoudens', 'en': 'FICTITIOUS DEMO DATA: no real sites or households'},
     'longlist': {'nl': 'Longlist (score)', 'en': 'Longlist (score)'},
     'excluded': {'nl': 'Uitgesloten locaties', 'en': 'Excluded sites'},
@@ -134,13 +144,15 @@ _HEADER: dict[str, dict[str, str]] = {
     'cost_exchange': {'nl': 'Kosten met uitruil (EUR)', 'en': 'Cost with exchange (EUR)'},
     'shapley_saving': {'nl': 'Besparing Shapley (EUR)', 'en': 'Shapley saving (EUR)'},
     'shapley_std_error': {'nl': 'Standaardfout Shapley (EUR)', 'en': 'Shapley std. error (EUR)'},
-    'payment': {'nl': 'Verevening (EUR; + = ontvangt)', 'en': 'Side payment (EUR; + = receives)'},
+    'payment': {'nl': 'Verevening (EUR; + = betaalt, - = ontvangt)', 'en': 'Side payment (EUR; + = pays, - = receives)'},
+    'payer_role': {'nl': 'Betaalt of ontvangt', 'en': 'Pays or receives'},
+    'children_group': {'nl': 'Kinderen: {group}', 'en': 'Children: {group}'},
     'cost_after_payment': {'nl': 'Kosten na verevening (EUR)', 'en': 'Cost after payment (EUR)'},
     'saving_after_payment': {'nl': 'Besparing na verevening (EUR)', 'en': 'Saving after payment (EUR)'},
     'individually_rational': {'nl': 'Individueel rationeel', 'en': 'Individually rational'},
     'places_taken_over': {'nl': 'Overgenomen plekken', 'en': 'Places taken over'},
     'places_handed_over': {'nl': 'Overgedragen plekken', 'en': 'Places handed over'},
-    'payment_per_place_moved': {'nl': 'Verevening per verplaatste plek (EUR)', 'en': 'Payment per place moved (EUR)'},
+    'payment_per_place_moved': {'nl': 'Verevening per verplaatste plek (EUR, bedrag zonder teken)', 'en': 'Payment per place moved (EUR, amount without sign)'},
     'method': {'nl': 'Methode', 'en': 'Method'},
     'reference': {'nl': 'Referentieprijs', 'en': 'Reference price'},
     'price_per_place_period': {'nl': 'Prijs per plek per periode (EUR)', 'en': 'Price per place per period (EUR)'},
@@ -259,6 +271,7 @@ _COMMON: dict[str, dict[str, str]] = {
     "value_suffix": {"nl": "{label}: waarde (0-1)", "en": "{label}: value (0-1)"},
     "direction.up": {"nl": "omhoog", "en": "up"},
     "direction.down": {"nl": "omlaag", "en": "down"},
+    "page_of": {"nl": "pagina {page} van {pages}", "en": "page {page} of {pages}"},
 }  # fmt: skip
 
 _SUMMARY: dict[str, dict[str, str]] = {
@@ -394,6 +407,11 @@ _SITING: dict[str, dict[str, str]] = {
     "why.separation": {"nl": "te dicht bij {other} ({distance:.0f} m < {min_distance:.0f} m)", "en": "too close to {other} ({distance:.0f} m < {min_distance:.0f} m)"},
     "why.zone": {"nl": "{zone} heeft al {max_per_zone} locatie(s)", "en": "{zone} already has {max_per_zone} site(s)"},
     "why.capacity": {"nl": "capaciteit 0", "en": "capacity 0"},
+    "why.services": {"nl": "{what} te weinig binnen bereik", "en": "{what} short within reach"},
+    "services_short.taalklas": {"nl": "{n} taalklasplekken", "en": "{n} newcomer-class places"},
+    "services_short.isk": {"nl": "{n} ISK-plekken", "en": "{n} ISK places"},
+    "services_short.gp": {"nl": "{n} huisartsplekken", "en": "{n} GP places"},
+    "services_short.youth_care": {"nl": "{n} jeugdzorgplekken", "en": "{n} youth-care places"},
     "why.value": {"nl": "andere locaties leveren samen meer waarde", "en": "other sites together give more value"},
     "why.people": {"nl": "de benodigde plekken liggen elders op betere grond", "en": "the places needed lie on better ground elsewhere"},
     "why.cost": {"nl": "andere locaties halen het doel goedkoper", "en": "other sites meet the target for less"},
@@ -422,6 +440,7 @@ _SITING: dict[str, dict[str, str]] = {
     "family.must_include": {"nl": "de verplichte locaties", "en": "the required sites"},
     "family.must_exclude": {"nl": "de handmatig uitgesloten locaties", "en": "the sites excluded by hand"},
     "family.min_quality": {"nl": "de minimale kwaliteit", "en": "the minimum quality"},
+    "family.services": {"nl": "de voorzieningenregel (nieuwkomersonderwijs binnen bereik)", "en": "the services rule (newcomer education within reach)"},
     "family.irredundant": {"nl": "de eis dat geen gekozen locatie overbodig is", "en": "the rule that no chosen site is redundant"},
     "diagnosis.conflict": {"nl": "de regels spreken elkaar tegen; zonder {family} kan het wel", "en": "the rules contradict each other; without {family} it works"},
     "diagnosis.unreachable": {"nl": "doel {target} niet haalbaar: hoogstens {best} binnen alle regels (tekort {shortfall})", "en": "target {target} out of reach: at most {best} within all rules (short by {shortfall})"},
@@ -449,6 +468,16 @@ _STAGE: dict[str, dict[str, str]] = {
     "planning.done": {"nl": "{status} (gap {gap:.2%}), kosten EUR {cost:,.0f}, {days} persoonsdagen zonder plek", "en": "{status} (gap {gap:.2%}), cost EUR {cost:,.0f}, {days} person-days without a place"},
     "planning.none": {"nl": "{status}: {why}", "en": "{status}: {why}"},
     "planning.no_plan": {"nl": "geen plan", "en": "no plan"},
+    "services.done": {"nl": "{status}: tekort zonder uitbreiding {before}, na uitbreiding {after}; uitbreiding EUR {cost:,.0f}", "en": "{status}: short without expansion {before}, after expansion {after}; expansion EUR {cost:,.0f}"},
+    "services.short": {"nl": "{period}, {area}: {short} van {demand} {what} niet binnen bereik te plaatsen", "en": "{period}, {area}: {short} of {demand} {what} cannot be placed within reach"},
+    "services.short_expanded": {"nl": "{period}, {area}: {short} van {demand} {what} niet binnen bereik te plaatsen, ook met elke toegestane uitbreiding", "en": "{period}, {area}: {short} of {demand} {what} cannot be placed within reach, even with every allowed expansion"},
+    "services.type.taalklas": {"nl": "taalklas-plekken", "en": "newcomer-class places"},
+    "services.type.isk": {"nl": "ISK-plekken", "en": "ISK places"},
+    "services.type.gp": {"nl": "huisartsinschrijvingen", "en": "GP registrations"},
+    "services.type.youth_care": {"nl": "plekken jeugdzorg (alleenstaande minderjarigen)", "en": "youth-care places (unaccompanied minors)"},
+    "services.rule_on": {"nl": "de voorzieningenregel staat aan", "en": "the services rule is on"},
+    "services.rule_none": {"nl": "de voorzieningenregel staat aan en houdt geen locatie buiten de shortlist", "en": "the services rule is on and keeps no site off the shortlist"},
+    "services.rule_held": {"nl": "de voorzieningenregel houdt {n} locatie(s) buiten de shortlist omdat de plekken binnen bereik te kort schieten: {ids}", "en": "the services rule keeps {n} site(s) off the shortlist because the places within reach fall short: {ids}"},
 }  # fmt: skip
 
 _ALLOCATION: dict[str, dict[str, str]] = {
@@ -501,6 +530,14 @@ _ALLOCATION: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 _EXCHANGE: dict[str, dict[str, str]] = {
+    "payment_sign": {"nl": "+ = betaalt, - = ontvangt", "en": "+ = pays, - = receives"},
+    "role.pays": {"nl": "betaalt", "en": "pays"},
+    "role.receives": {"nl": "ontvangt", "en": "receives"},
+    "role.neither": {"nl": "geen", "en": "neither"},
+    "pays_whom": {"nl": "{payer} betaalt {amount} aan {receiver}.", "en": "{payer} pays {amount} to {receiver}."},
+    "pays_whom_places": {"nl": "{payer} betaalt {amount} aan {receiver} voor {places} plekken.", "en": "{payer} pays {amount} to {receiver} for {places} places."},
+    "eur_million": {"nl": "EUR {x} mln", "en": "EUR {x} M"},
+    "eur": {"nl": "EUR {x}", "en": "EUR {x}"},
     "relaxation_infeasible": {"nl": "de relaxatie is ook onoplosbaar", "en": "the relaxation is infeasible too"},
     "min_keep": {"nl": "{who}, {group}: moet minstens {keep:places} van de eigen taak {task:places} zelf houden, maar kan er maar {can:places} huisvesten; de ondergrens moet {need:places} plaatsen ruimer", "en": "{who}, {group}: must keep at least {keep:places} of its own task {task:places}, but can house only {can:places}; the lower bound must give by {need:places} places"},
     "max_extra": {"nl": "{who}, {group}: mag hoogstens {limit:places} extra overnemen, maar moet er {must:places} overnemen om de regionale taak te halen; de bovengrens moet {need:places} plaatsen ruimer", "en": "{who}, {group}: may take over at most {limit:places} extra, but must take {must:places} to meet the regional task; the upper bound must give by {need:places} places"},

@@ -1,0 +1,207 @@
+"""Read and check the services tables: providers and candidate facilities.
+
+Every problem of both tables is collected (file, row by id, field, what is wrong) and
+raised once as a :class:`~opvang_opt.errors.DataError` (exit 2), before any solver runs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+
+from opvang_opt.errors import DataError, Problem
+from opvang_opt.io.layers import LayerReport, read_table
+from opvang_opt.schema import LayerSource
+from opvang_opt.schema.names import did_you_mean
+from opvang_opt.schema.services import (
+    NEWCOMER_TYPES,
+    SERVICE_TYPES,
+    FacilityTable,
+    ProviderTable,
+    ServicesConfig,
+)
+
+WORKING_CRS = "EPSG:28992"
+
+
+@dataclass(frozen=True)
+class ServicesTables:
+    """The services tables, checked, with x/y in RD New (EPSG:28992)."""
+
+    providers: pd.DataFrame
+    facilities: pd.DataFrame | None
+    reports: tuple[LayerReport, ...] = ()
+
+
+_INT_COLS = {"capacity": 0, "group_size": 1, "max_extra_groups": 0}
+_EURO_COLS = ("group_cost_eur_year", "cost_eur_year", "setup_cost_eur")
+
+
+def _numbers(
+    df: pd.DataFrame, id_col: str, label: str, column: str, *, required: bool,
+    integer: bool = False, minimum: float | None = None,
+) -> tuple[pd.Series, list[Problem]]:  # fmt: skip
+    """A numeric column, every bad cell named by its row id."""
+    problems: list[Problem] = []
+    if column not in df.columns:
+        return pd.Series(np.nan, index=df.index), problems
+    raw = df[column]
+    text = raw.astype("string").str.strip()
+    empty = text.isna() | (text == "")
+    values = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    for i in df.index:
+        rid = str(df.at[i, id_col])
+        if empty[i]:
+            if required:
+                problems.append(Problem("value is missing", label, rid, column))
+            continue
+        v = values[i]
+        if pd.isna(v) or not math.isfinite(float(v)):
+            problems.append(Problem(f"'{raw[i]}' is not a number", label, rid, column))
+        elif integer and float(v) != int(float(v)):
+            problems.append(Problem(f"{raw[i]} is not a whole number", label, rid, column))
+        elif minimum is not None and float(v) < minimum:
+            problems.append(Problem(f"{raw[i]} is below {minimum:g}", label, rid, column))
+    return values.where(~empty), problems
+
+
+def _check_table(
+    df: pd.DataFrame, id_col: str, label: str, allowed: tuple[str, ...], crs: str,
+    *, facility: bool,
+) -> tuple[pd.DataFrame, list[Problem]]:  # fmt: skip
+    problems: list[Problem] = []
+    out = pd.DataFrame({"id": df[id_col].astype(str)})
+    out["name"] = df["name"].astype("string").fillna("").astype(str) if "name" in df else out["id"]
+    kinds = df["type"].astype("string").str.strip().str.lower()
+    for i in df.index:
+        k = kinds[i]
+        if pd.isna(k) or k not in allowed:
+            problems.append(
+                Problem(
+                    f"type '{df.at[i, 'type']}' is not one of {', '.join(allowed)}"
+                    f"{did_you_mean(str(k), list(allowed))}",
+                    label,
+                    str(df.at[i, id_col]),
+                    "type",
+                )
+            )
+    out["type"] = kinds.astype(object)
+    for col in ("x", "y"):
+        vals, probs = _numbers(df, id_col, label, col, required=True)
+        out[col] = vals.astype(float)
+        problems += probs
+    cap, probs = _numbers(
+        df, id_col, label, "capacity", required=True, integer=True,
+        minimum=1 if facility else 0,
+    )  # fmt: skip
+    out["capacity"] = cap
+    problems += probs
+    opt = ["reach_m"] + (["cost_eur_year", "setup_cost_eur"] if facility else
+                         ["group_size", "max_extra_groups", "group_cost_eur_year"])  # fmt: skip
+    for col in opt:
+        vals, probs = _numbers(
+            df, id_col, label, col, required=False, integer=col in _INT_COLS,
+            minimum=_INT_COLS.get(col, 0) if col != "reach_m" else 1,
+        )  # fmt: skip
+        out[col] = vals
+        problems += probs
+    out["area"] = (
+        df["area"].astype("string").fillna("").astype(str) if "area" in df.columns
+        else df["municipality_code"].astype("string").fillna("").astype(str)
+        if "municipality_code" in df.columns else ""
+    )  # fmt: skip
+    ok = out["x"].notna() & out["y"].notna()
+    if crs != WORKING_CRS and ok.any():
+        tr = Transformer.from_crs(crs, WORKING_CRS, always_xy=True)
+        x, y = tr.transform(out.loc[ok, "x"].to_numpy(), out.loc[ok, "y"].to_numpy())
+        out.loc[ok, "x"], out.loc[ok, "y"] = x, y
+    return out.reset_index(drop=True), problems
+
+
+def _specs(
+    config: ServicesConfig,
+) -> list[tuple[str, ProviderTable | FacilityTable, str, tuple[str, ...], bool]]:
+    out: list[tuple[str, ProviderTable | FacilityTable, str, tuple[str, ...], bool]] = [
+        ("providers", config.providers, "provider_id", SERVICE_TYPES, False)
+    ]
+    if config.facilities is not None:
+        out.append(("facilities", config.facilities, "facility_id", NEWCOMER_TYPES, True))
+    return out
+
+
+def read_services_raw(
+    config: ServicesConfig, reports: list[LayerReport], problems: list[Problem]
+) -> dict[str, pd.DataFrame]:
+    """Read the providers and facilities tables as they are (checked by
+    :func:`check_services_raw`); file problems are added to ``problems``."""
+    raw: dict[str, pd.DataFrame] = {}
+    for name, spec, id_col, _, _ in _specs(config):
+        try:
+            # ids are checked later, so a duplicate id does not hide the other problems
+            df, rep = read_table(
+                LayerSource(path=spec.path), name, [id_col, "type", "x", "y", "capacity"]
+            )
+        except DataError as exc:
+            problems += exc.problems or [Problem(exc.summary, str(spec.path))]
+            continue
+        reports.append(rep)
+        raw[name] = df
+    return raw
+
+
+def check_services_raw(
+    config: ServicesConfig,
+    raw: dict[str, pd.DataFrame],
+    problems: list[Problem],
+    reports: tuple[LayerReport, ...] = (),
+) -> ServicesTables | None:
+    """Check the services tables (ids, types, numbers); every problem goes to ``problems``.
+
+    Returns the checked tables, or None when a table is missing or has a problem.
+    """
+    tables: dict[str, pd.DataFrame] = {}
+    found: list[Problem] = []
+    for name, spec, id_col, allowed, is_fac in _specs(config):
+        df = raw.get(name)
+        label = str(spec.path)
+        if df is None:
+            continue
+        missing = [c for c in (id_col, "type", "x", "y", "capacity") if c not in df.columns]
+        if missing:
+            found += [Problem("required column is missing", label, None, c) for c in missing]
+            continue
+        ids = df[id_col].astype("string").str.strip()
+        for i in np.flatnonzero((ids.isna() | (ids == "")).to_numpy()):
+            found.append(Problem("id is missing", label, f"row {i + 2}", id_col))
+        dup = ids[ids.duplicated(keep=False) & ids.notna()]
+        for rid in sorted(set(dup)):
+            rows = ", ".join(str(i + 2) for i in np.flatnonzero((ids == rid).to_numpy()))
+            found.append(Problem(f"duplicate id '{rid}' (lines {rows})", label, rid, id_col))
+        table, probs = _check_table(df, id_col, label, allowed, spec.crs, facility=is_fac)
+        found += probs
+        tables[name] = table
+    problems += found
+    if found or "providers" not in tables:
+        return None
+    return ServicesTables(tables["providers"], tables.get("facilities"), reports)
+
+
+def read_services_tables(config: ServicesConfig) -> ServicesTables:
+    """Read and check the providers table and the optional facilities table.
+
+    Raises
+    ------
+    DataError
+        Listing every problem of both tables at once.
+    """
+    problems: list[Problem] = []
+    reports: list[LayerReport] = []
+    raw = read_services_raw(config, reports, problems)
+    tables = check_services_raw(config, raw, problems, tuple(reports))
+    if problems or tables is None:
+        raise DataError(f"The services tables have {len(problems)} problem(s)", problems)
+    return tables
