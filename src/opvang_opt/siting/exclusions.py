@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -59,34 +57,57 @@ def measure_message(value: float, unit: str = "") -> Message:
     return Message("siting.measure", {"value": float(value), "unit": Message(f"unit.{unit}")})
 
 
+def measure_messages(values: np.ndarray, unit: str = "") -> list[Message]:
+    """:func:`measure_message` of every value (one shared unit message, no numpy scalars)."""
+    none = Message("common.none")
+    unit_msg = Message(f"unit.{unit}") if unit and unit != "share" else None
+    out = []
+    for v in np.asarray(values, dtype=float).tolist():
+        if not np.isfinite(v):
+            out.append(none)
+        elif unit == "share":
+            out.append(Message("siting.measure_share", {"value": v}))
+        elif unit_msg is None:
+            out.append(Message("siting.measure_plain", {"value": v}))
+        else:
+            out.append(Message("siting.measure", {"value": v, "unit": unit_msg}))
+    return out
+
+
 NAME_COLUMNS = ("name", "naam", "naam_n2k", "sitename", "site_name", "label")
 """Columns of a constraint layer that name its features (Natura 2000: naam_n2k)."""
 
 
 def _names_hit(
-    sites: np.ndarray, layer: gpd.GeoDataFrame, label: str, within: float | None = None
-) -> Callable[[int], str]:
-    """For site i, the layer's name followed by the names of the features it touches (or lies
-    within ``within`` metres of), when the layer has a name column: 'natura (Botshol)'."""
+    sites: np.ndarray,
+    layer: gpd.GeoDataFrame,
+    label: str,
+    idx: np.ndarray,
+    within: float | None = None,
+) -> np.ndarray:
+    """For the sites at ``idx``, the layer's name followed by the names of the features each
+    touches (or lies within ``within`` metres of), when the layer has a name column:
+    'natura (Botshol)'; at most three names, sorted. One bulk tree query."""
+    out = np.full(len(idx), label, dtype=object)
     lower = {str(c).lower(): c for c in layer.columns}
     col = next((lower[c] for c in NAME_COLUMNS if c in lower), None)
-    if col is None or len(layer) == 0:
-        return lambda i: label
-    names = layer[col].astype("string").fillna("").to_numpy()
+    if col is None or len(layer) == 0 or len(idx) == 0:
+        return out
+    names = np.asarray(layer[col].astype("string").fillna("").to_numpy(), dtype=object)
     tree = shapely.STRtree(layer.geometry.values)
-    cache: dict[int, str] = {}
-
-    def hit(i: int) -> str:
-        if i not in cache:
-            if within is None:
-                idx = tree.query(sites[i], predicate="intersects")
-            else:
-                idx = tree.query(sites[i], predicate="dwithin", distance=within)
-            found = sorted({str(names[j]) for j in idx if str(names[j])})
-            cache[i] = f"{label} ({', '.join(found[:3])})" if found else label
-        return cache[i]
-
-    return hit
+    if within is None:
+        qs, qf = tree.query(sites[idx], predicate="intersects")
+    else:
+        qs, qf = tree.query(sites[idx], predicate="dwithin", distance=within)
+    found = pd.DataFrame({"s": qs, "name": [str(x) for x in names[qf]]})
+    found = found[found["name"] != ""].drop_duplicates()
+    if len(found) == 0:
+        return out
+    found = found.sort_values(["s", "name"], kind="stable")
+    first = found.groupby("s", sort=True).head(3)
+    joined = first.groupby("s", sort=True)["name"].agg(", ".join)
+    out[joined.index.to_numpy()] = [f"{label} ({j})" for j in joined.to_numpy()]
+    return out
 
 
 def evaluate_exclusions(
@@ -129,7 +150,26 @@ def evaluate_exclusions(
         code of the catalogue's ``unit.`` texts, or empty), message (a
         :class:`~opvang_opt.texts.Message`). A site that breaks three rules has three rows.
     """
+    table, _ = exclusion_rows(
+        rules, sites, layers, indicators, id_column, source, units, nearest, overlaps
+    )
+    return table
+
+
+def exclusion_rows(
+    rules: tuple[Exclusion, ...],
+    sites: gpd.GeoDataFrame,
+    layers: dict[str, gpd.GeoDataFrame],
+    indicators: dict[str, np.ndarray],
+    id_column: str,
+    source: str,
+    units: dict[str, str] | None = None,
+    nearest: NearestDistances | None = None,
+    overlaps: dict[str, np.ndarray] | None = None,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`evaluate_exclusions`, and the position of each row's site in ``sites``."""
     measured_in = overlaps
+    positions: list[np.ndarray] = []
     ids = sites[id_column].astype(str).to_numpy()
     geoms = sites.geometry.values
     area = shapely.area(geoms)
@@ -138,29 +178,29 @@ def evaluate_exclusions(
         label = rule.label or rule.name
         match rule:
             case IntersectsRule():
-                hit = _names_hit(geoms, layers[rule.layer], rule.layer)
                 layer = layers[rule.layer].geometry.values
                 polygonal = len(layer) > 0 and bool((shapely.get_dimensions(layer) == 2).all())
                 given = (measured_in or {}).get(rule.name)
                 if polygonal:
                     measured = overlap_area(geoms, layer) if given is None else given
                     broken = measured > rule.min_overlap_m2 if rule.min_overlap_m2 else measured > 0
-                    share = np.divide(measured, area, out=np.zeros_like(area), where=area > 0)
-
-                    def msg(i: int, m=measured, s=share, h=hit) -> Message:
-                        return Message(
-                            "siting.exclusion.overlaps",
-                            {"layer": h(i), "area": float(m[i]), "share": float(s[i])},
-                        )
-
+                    idx = np.flatnonzero(broken)
+                    hit = _names_hit(geoms, layers[rule.layer], rule.layer, idx)
+                    m = np.asarray(measured, dtype=float)[idx].tolist()
+                    sh = np.divide(
+                        measured[idx], area[idx], out=np.zeros(len(idx)), where=area[idx] > 0
+                    ).tolist()
+                    messages = [
+                        Message("siting.exclusion.overlaps", {"layer": h, "area": a, "share": q})
+                        for h, a, q in zip(hit, m, sh, strict=True)
+                    ]
                     unit = "m2"
                 else:
                     broken = intersects_any(geoms, layer) if given is None else given > 0
                     measured = broken.astype(float)
-
-                    def msg(i: int, h=hit) -> Message:
-                        return Message("siting.exclusion.intersects", {"layer": h(i)})
-
+                    idx = np.flatnonzero(broken)
+                    hit = _names_hit(geoms, layers[rule.layer], rule.layer, idx)
+                    messages = [Message("siting.exclusion.intersects", {"layer": h}) for h in hit]
                     unit = ""
                 limit = rule.min_overlap_m2
             case CloserThanRule():
@@ -172,14 +212,13 @@ def evaluate_exclusions(
                 # limit count as at the limit and stay in
                 broken = measured < rule.distance_m * (1 - 1e-9)
                 limit, unit = rule.distance_m, "m"
-
-                near = _names_hit(geoms, layers[rule.layer], rule.layer, rule.distance_m)
-
-                def msg(i: int, m=measured, r=rule, h=near) -> Message:
-                    return Message(
-                        "siting.exclusion.closer_than",
-                        {"layer": h(i), "distance": float(m[i]), "limit": r.distance_m},
-                    )
+                idx = np.flatnonzero(broken)
+                near = _names_hit(geoms, layers[rule.layer], rule.layer, idx, rule.distance_m)
+                messages = [
+                    Message("siting.exclusion.closer_than",
+                            {"layer": h, "distance": d, "limit": rule.distance_m})
+                    for h, d in zip(near, np.asarray(measured, float)[idx].tolist(), strict=True)
+                ]  # fmt: skip
             case LimitRule():
                 if rule.criterion is not None:
                     measured = indicators[rule.criterion]
@@ -190,13 +229,12 @@ def evaluate_exclusions(
                     what, unit = rule.column, ""
                 limit = rule.limit
                 broken = measured < limit if rule.kind == "below" else measured > limit
-
-                def msg(i: int, m=measured, w=what, u=unit, k=rule.kind, lim=limit) -> Message:
-                    return Message(
-                        f"siting.exclusion.{k}",
-                        {"what": w, "value": measure_message(m[i], u),
-                         "limit": measure_message(lim, u)},
-                    )  # fmt: skip
+                idx = np.flatnonzero(broken)
+                code, lim_msg = f"siting.exclusion.{rule.kind}", measure_message(limit, unit)
+                messages = [
+                    Message(code, {"what": what, "value": v, "limit": lim_msg})
+                    for v in measure_messages(np.asarray(measured, float)[idx], unit)
+                ]
             case AvailableByRule():
                 dates = parse_dates(sites, rule.column, id_column, source)
                 ordinal = pd.to_datetime(dates).to_numpy("datetime64[D]").astype(np.int64)
@@ -204,16 +242,15 @@ def evaluate_exclusions(
                 measured = ordinal - rule.date.toordinal()
                 broken = measured > 0
                 limit, unit = 0.0, "days_late"
-
-                def msg(i: int, d=dates, m=measured, r=rule) -> Message:
-                    return Message(
-                        "siting.exclusion.available_by",
-                        {"available": d.iloc[i].isoformat(), "date": r.date.isoformat(),
-                         "days": int(m[i])},
-                    )  # fmt: skip
+                idx = np.flatnonzero(broken)
+                wanted = rule.date.isoformat()
+                messages = [
+                    Message("siting.exclusion.available_by",
+                            {"available": d.isoformat(), "date": wanted, "days": int(m)})
+                    for d, m in zip(dates.to_numpy()[idx], measured[idx].tolist(), strict=True)
+                ]  # fmt: skip
             case _:  # pragma: no cover
                 raise TypeError(f"unknown rule {rule!r}")
-        idx = np.asarray(broken).nonzero()[0]
         frames.append(
             pd.DataFrame(
                 {
@@ -223,10 +260,12 @@ def evaluate_exclusions(
                     "measured": np.round(np.asarray(measured, dtype=float)[idx], 3),
                     "limit": float(limit),
                     "unit": unit,
-                    "message": [msg(i) for i in idx],
+                    "message": pd.Series(messages, dtype=object, index=range(len(idx))),
                 }
             )
         )
+        positions.append(idx)
     if not frames:
-        return pd.DataFrame(columns=EXCLUSION_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[EXCLUSION_COLUMNS]
+        return pd.DataFrame(columns=EXCLUSION_COLUMNS), np.zeros(0, dtype=np.int64)
+    table = pd.concat(frames, ignore_index=True)[EXCLUSION_COLUMNS]
+    return table, np.concatenate(positions).astype(np.int64)

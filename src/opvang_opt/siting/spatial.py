@@ -60,7 +60,8 @@ def thread_map(fn: Callable[[T], object], items: Iterable[T], workers: int) -> l
         return list(pool.map(fn, items))
 
 
-def _chunks(n: int, size: int = CHUNK) -> list[slice]:
+def chunks(n: int, size: int = CHUNK) -> list[slice]:
+    """Slices of ``size`` covering ``range(n)`` (one empty slice when ``n`` is 0)."""
     return [slice(i, min(i + size, n)) for i in range(0, n, size)] or [slice(0, 0)]
 
 
@@ -168,7 +169,7 @@ def nearest_distance(
                     best[active] = strtree_nearest(s[active], targets)
         return best
 
-    parts = thread_map(chunk, _chunks(n), workers)
+    parts = thread_map(chunk, chunks(n), workers)
     return np.concatenate(parts)
 
 
@@ -217,4 +218,4 @@ def count_within(
         out[live] = np.bincount(ps[hit], minlength=len(live))
         return out
 
-    return np.concatenate(thread_map(chunk, _chunks(n), workers))
+    return np.concatenate(thread_map(chunk, chunks(n), workers))

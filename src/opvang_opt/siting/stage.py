@@ -18,7 +18,7 @@ from opvang_opt.schema import SitingConfig
 from opvang_opt.siting import mcda, screen, spatial
 from opvang_opt.siting.capacity import estimate_capacity
 from opvang_opt.siting.criteria import INDICATOR_UNITS, NearestDistances, measure
-from opvang_opt.siting.exclusions import evaluate_exclusions, parse_dates
+from opvang_opt.siting.exclusions import exclusion_rows, parse_dates
 from opvang_opt.siting.location import AreaLayer, overlapping_pairs, site_locations
 from opvang_opt.siting.robustness import ShortlistRule, scores_for
 from opvang_opt.siting.screen import GeoTask
@@ -316,26 +316,21 @@ def run_siting(
         )  # fmt: skip
     value_matrix = np.column_stack(values) if values else np.zeros((n, 0))
 
-    exclusions = evaluate_exclusions(
+    exclusions, positions = exclusion_rows(
         config.exclusions, sites, inputs.layers, indicators, inputs.id_column, inputs.source,
         units={c.name: INDICATOR_UNITS[c.kind] for c in config.criteria}, nearest=nearest,
         overlaps=_rule_measures(config, inputs.layers, answers),
     )  # fmt: skip
-    reasons: dict[str, list[Message]] = {}
-    rules: dict[str, str] = {}
-    for site, rule, message in zip(
-        exclusions["site_id"], exclusions["rule"], exclusions["message"], strict=True
-    ):
-        reasons.setdefault(site, []).append(message)
-        rules[site] = f"{rules[site]}, {rule}" if site in rules else rule
-    sites["excluded"] = np.array([i in reasons for i in ids], dtype=bool)
-    sites["excluded_by"] = np.array([rules.get(i, "") for i in ids], dtype=object)
-    # a tuple of messages per site (empty when not excluded), rendered "; "-joined
-    exclusion_reasons = np.empty(len(ids), dtype=object)
-    exclusion_reasons[:] = [tuple(reasons.get(i, ())) for i in ids]
-    sites["exclusion_reasons"] = exclusion_reasons
-    sites["n_rules_broken"] = np.array([len(reasons.get(i, ())) for i in ids], dtype=int)
-    forced_out = [s for s in config.shortlist.must_include if s in reasons]
+    reasons, rules = site_reasons(ids, exclusions, positions, [r.name for r in config.exclusions])
+    n_broken = np.bincount(positions, minlength=n).astype(int)
+    sites["excluded"] = n_broken > 0
+    sites["excluded_by"] = rules
+    sites["exclusion_reasons"] = reasons  # a tuple of messages per site, rendered "; "-joined
+    sites["n_rules_broken"] = n_broken
+    where = {s: i for i, s in enumerate(ids.tolist())} if config.shortlist.must_include else {}
+    reasons = {s: reasons[where[s]] for s in config.shortlist.must_include if s in where}
+    rules = {s: rules[where[s]] for s in reasons}
+    forced_out = [s for s in config.shortlist.must_include if reasons.get(s)]
     if forced_out:  # one behaviour for every shortlist rule: a clear error, before any solve
         raise ScenarioError(
             f"{len(forced_out)} site(s) in must_include break a hard rule",
@@ -474,6 +469,45 @@ def counterfactual_table(
             for r in rows
         ]
     )
+
+
+def site_reasons(
+    ids: np.ndarray, exclusions: pd.DataFrame, positions: np.ndarray, rule_names: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per site: the tuple of its exclusion messages and its broken rules, ``", "``-joined.
+
+    ``exclusions`` holds one row per (site, broken rule), rule by rule, and ``positions``
+    each row's site. Sites without a broken rule get ``()`` and ``""``. The rule text is
+    made once per combination of rules, not per site.
+    """
+    n = len(ids)
+    reasons = np.empty(n, dtype=object)
+    reasons[:] = [()] * n
+    rules = np.full(n, "", dtype=object)
+    if len(positions) == 0:
+        return reasons, rules
+    order = np.argsort(positions, kind="stable")  # by site, rule order within a site
+    pos = positions[order]
+    messages = exclusions["message"].to_numpy()[order].tolist()
+    starts = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
+    stops = np.r_[starts[1:], len(pos)]
+    site = pos[starts]
+    reasons[site] = [tuple(messages[a:b]) for a, b in zip(starts.tolist(), stops.tolist(),
+                                                          strict=True)]  # fmt: skip
+    rule_no = pd.Index(rule_names).get_indexer(exclusions["rule"].to_numpy())[order]
+    if len(rule_names) <= 62 and (rule_no >= 0).all() and len(set(rule_names)) == len(rule_names):
+        mask = np.zeros(n, dtype=np.uint64)
+        np.bitwise_or.at(mask, pos, np.left_shift(np.uint64(1), rule_no.astype(np.uint64)))
+        combos, inverse = np.unique(mask[site], return_inverse=True)
+        text = np.array(
+            [", ".join(r for k, r in enumerate(rule_names) if int(m) >> k & 1) for m in combos],
+            dtype=object,
+        )
+        rules[site] = text[inverse]
+    else:  # pragma: no cover - more rules than bits
+        names = exclusions["rule"].to_numpy()[order].tolist()
+        rules[site] = [", ".join(names[a:b]) for a, b in zip(starts, stops, strict=True)]
+    return reasons, rules
 
 
 def _rule_measures(
