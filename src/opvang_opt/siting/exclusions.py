@@ -99,14 +99,16 @@ def _names_hit(
         qs, qf = tree.query(sites[idx], predicate="intersects")
     else:
         qs, qf = tree.query(sites[idx], predicate="dwithin", distance=within)
-    found = pd.DataFrame({"s": qs, "name": [str(x) for x in names[qf]]})
-    found = found[found["name"] != ""].drop_duplicates()
-    if len(found) == 0:
-        return out
-    found = found.sort_values(["s", "name"], kind="stable")
-    first = found.groupby("s", sort=True).head(3)
-    joined = first.groupby("s", sort=True)["name"].agg(", ".join)
-    out[joined.index.to_numpy()] = [f"{label} ({j})" for j in joined.to_numpy()]
+    # (site, name) pairs without empty names or repeats, sorted; the first three per site
+    found = sorted({(int(q), str(nm)) for q, nm in zip(qs.tolist(), names[qf].tolist(),
+                                                       strict=True) if str(nm)})  # fmt: skip
+    per_site: dict[int, list[str]] = {}
+    for q, nm in found:
+        got = per_site.setdefault(q, [])
+        if len(got) < 3:
+            got.append(nm)
+    for q, got in per_site.items():
+        out[q] = f"{label} ({', '.join(got)})"
     return out
 
 

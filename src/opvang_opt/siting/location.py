@@ -169,9 +169,13 @@ def overlap_texts(n: int, pairs: pd.DataFrame) -> np.ndarray:
     # "{:,.0f}" with "." as thousands separator: Python's own formatting, once per value
     uniq, inv = np.unique(m2, return_inverse=True)
     shown = np.array([f"{v:,.0f}".replace(",", ".") for v in uniq], dtype=object)
-    part = pd.Series(name, dtype=object).astype(str) + " (" + shown[inv] + " m²)"
-    joined = part.groupby(site, sort=True).agg("; ".join)
-    text[joined.index.to_numpy()] = joined.to_numpy()
+    labels = [str(x) for x in name.tolist()]
+    parts = [f"{a} ({b} m²)" for a, b in zip(labels, shown[inv].tolist(), strict=True)]
+    starts = np.flatnonzero(np.r_[True, site[1:] != site[:-1]])
+    stops = np.r_[starts[1:], len(site)]
+    text[site[starts]] = [
+        "; ".join(parts[a:b]) for a, b in zip(starts.tolist(), stops.tolist(), strict=True)
+    ]
     return text
 
 
