@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -30,14 +31,22 @@ EXCLUSION_COLUMNS = ["site_id", "rule", "label", "measured", "limit", "unit", "m
 
 def parse_dates(sites: gpd.GeoDataFrame, column: str, id_column: str, source: str) -> pd.Series:
     """Parse a date column of the longlist by the one date policy (:mod:`opvang_opt.dates`);
-    every missing or unreadable date is a problem."""
-    parsed, errors = parse_date_column(sites[column])
+    every missing or unreadable date is a problem.
+
+    Each distinct value is parsed once (a million plots have a handful of dates)."""
+    raw = sites[column]
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    parsed_u, errors_u = parse_date_column(pd.Series(np.asarray(uniques, dtype=object)))
+    taken = np.append(parsed_u.to_numpy(dtype=object), None)  # code -1 (missing): None
+    parsed = pd.Series(taken[codes], index=raw.index, dtype=object)
+    bad = {e.position: e for e in errors_u}
+    rows = np.flatnonzero(np.isin(codes, list(bad))) if bad else np.zeros(0, dtype=np.int64)
     problems = [
-        Problem(f"{e.message} (got {e.raw!r})", source, f"id {sites[id_column].iloc[e.position]} "
-                f"(row {e.position + 1})", column)
-        for e in errors
+        Problem(f"{bad[c].message} (got {bad[c].raw!r})", source,
+                f"id {sites[id_column].iloc[i]} (row {i + 1})", column)
+        for i, c in zip(rows.tolist(), codes[rows].tolist(), strict=True)
     ]  # fmt: skip
-    for i in np.flatnonzero(sites[column].isna().to_numpy()):
+    for i in np.flatnonzero(raw.isna().to_numpy()):
         problems.append(
             Problem("missing date", source, f"id {sites[id_column].iloc[i]} (row {i + 1})", column)
         )

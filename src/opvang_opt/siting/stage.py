@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
@@ -290,131 +291,141 @@ def run_siting(
     weights, ahp = criterion_weights(config)
     workers = workers or spatial.default_workers()
     geoms = np.asarray(sites.geometry.values)
-    if answers is None:
-        tasks = screen.geometric_tasks(config, inputs.layers)
-        answers = screen.run_tasks(geoms, inputs.layers, tasks, workers, progress)
-    nearest = NearestDistances(geoms, inputs.layers, workers)
-    nearest.preset({t.nearest_key: a for t, a in answers.items() if t.kind == "nearest"})
-    infos, indicators, values = [], {}, []
-    for c, w in zip(config.criteria, weights, strict=True):
-        if screen.criterion_task(c) is not None:
-            ind = screen.indicator(c, geoms, answers)
-        else:
-            ind = measure(
-                c, sites, inputs.layers, inputs.id_column, inputs.source, inputs.graphs, nearest
-            )
-        val = apply_value(c.value, ind)
-        indicators[c.name] = ind
-        values.append(val)
-        sites[f"ind_{c.name}"] = np.where(np.isfinite(ind), ind, np.nan)
-        sites[f"val_{c.name}"] = np.round(val, 6)
-        infos.append(
-            CriterionInfo(
-                c.name, c.label or c.name, c.kind, INDICATOR_UNITS[c.kind], float(w),
-                f"ind_{c.name}", f"val_{c.name}",
-            )
+    # the overlap check of the plots needs only their geometry: it runs on a thread of its
+    # own (GEOS releases the GIL) while the layers are screened and the tables built
+    with ThreadPoolExecutor(max_workers=1) as background:
+        pairs = (
+            background.submit(overlapping_pairs, geoms, ids, workers=workers)
+            if workers > 1
+            else None
+        )
+        if answers is None:
+            tasks = screen.geometric_tasks(config, inputs.layers)
+            answers = screen.run_tasks(geoms, inputs.layers, tasks, workers, progress)
+        nearest = NearestDistances(geoms, inputs.layers, workers)
+        nearest.preset({t.nearest_key: a for t, a in answers.items() if t.kind == "nearest"})
+        infos, indicators, values = [], {}, []
+        for c, w in zip(config.criteria, weights, strict=True):
+            if screen.criterion_task(c) is not None:
+                ind = screen.indicator(c, geoms, answers)
+            else:
+                ind = measure(
+                    c, sites, inputs.layers, inputs.id_column, inputs.source, inputs.graphs, nearest
+                )
+            val = apply_value(c.value, ind)
+            indicators[c.name] = ind
+            values.append(val)
+            sites[f"ind_{c.name}"] = np.where(np.isfinite(ind), ind, np.nan)
+            sites[f"val_{c.name}"] = np.round(val, 6)
+            infos.append(
+                CriterionInfo(
+                    c.name, c.label or c.name, c.kind, INDICATOR_UNITS[c.kind], float(w),
+                    f"ind_{c.name}", f"val_{c.name}",
+                )
+            )  # fmt: skip
+        value_matrix = np.column_stack(values) if values else np.zeros((n, 0))
+
+        exclusions, positions = exclusion_rows(
+            config.exclusions, sites, inputs.layers, indicators, inputs.id_column, inputs.source,
+            units={c.name: INDICATOR_UNITS[c.kind] for c in config.criteria}, nearest=nearest,
+            overlaps=_rule_measures(config, inputs.layers, answers),
         )  # fmt: skip
-    value_matrix = np.column_stack(values) if values else np.zeros((n, 0))
+        reasons, rules = site_reasons(
+            ids, exclusions, positions, [r.name for r in config.exclusions]
+        )
+        n_broken = np.bincount(positions, minlength=n).astype(int)
+        sites["excluded"] = n_broken > 0
+        sites["excluded_by"] = rules
+        sites["exclusion_reasons"] = reasons  # a tuple of messages per site, rendered "; "-joined
+        sites["n_rules_broken"] = n_broken
+        where = {s: i for i, s in enumerate(ids.tolist())} if config.shortlist.must_include else {}
+        reasons = {s: reasons[where[s]] for s in config.shortlist.must_include if s in where}
+        rules = {s: rules[where[s]] for s in reasons}
+        forced_out = [s for s in config.shortlist.must_include if reasons.get(s)]
+        if forced_out:  # one behaviour for every shortlist rule: a clear error, before any solve
+            raise ScenarioError(
+                f"{len(forced_out)} site(s) in must_include break a hard rule",
+                [Problem(f"site '{s}' must be on the shortlist but is excluded by {rules[s]}: "
+                         f"{render(tuple(reasons[s]), 'en')}; remove it from must_include or "
+                         "change the rule", source=inputs.source, where=f"id {s}",
+                         field="siting.shortlist.must_include") for s in forced_out],
+            )  # fmt: skip
 
-    exclusions, positions = exclusion_rows(
-        config.exclusions, sites, inputs.layers, indicators, inputs.id_column, inputs.source,
-        units={c.name: INDICATOR_UNITS[c.kind] for c in config.criteria}, nearest=nearest,
-        overlaps=_rule_measures(config, inputs.layers, answers),
-    )  # fmt: skip
-    reasons, rules = site_reasons(ids, exclusions, positions, [r.name for r in config.exclusions])
-    n_broken = np.bincount(positions, minlength=n).astype(int)
-    sites["excluded"] = n_broken > 0
-    sites["excluded_by"] = rules
-    sites["exclusion_reasons"] = reasons  # a tuple of messages per site, rendered "; "-joined
-    sites["n_rules_broken"] = n_broken
-    where = {s: i for i, s in enumerate(ids.tolist())} if config.shortlist.must_include else {}
-    reasons = {s: reasons[where[s]] for s in config.shortlist.must_include if s in where}
-    rules = {s: rules[where[s]] for s in reasons}
-    forced_out = [s for s in config.shortlist.must_include if reasons.get(s)]
-    if forced_out:  # one behaviour for every shortlist rule: a clear error, before any solve
-        raise ScenarioError(
-            f"{len(forced_out)} site(s) in must_include break a hard rule",
-            [Problem(f"site '{s}' must be on the shortlist but is excluded by {rules[s]}: "
-                     f"{render(tuple(reasons[s]), 'en')}; remove it from must_include or "
-                     "change the rule", source=inputs.source, where=f"id {s}",
-                     field="siting.shortlist.must_include") for s in forced_out],
+        score = score_sites(config.method, value_matrix, weights)
+        eligible = ~sites["excluded"].to_numpy()
+        sites["score"] = np.round(score, 4)
+        sites["rank"] = rank_scores(score, eligible, ids)
+
+        units, method, angle = estimate_capacity(
+            sites, config.capacity, inputs.id_column, inputs.source
+        )
+        sites["capacity_units"] = units
+        sites["capacity_places"] = floor_times(units, config.capacity.persons_per_unit)
+        sites["capacity_method"] = method
+        sites["layout_angle"] = angle
+        overlaps = pairs.result() if pairs is not None else overlapping_pairs(geoms, ids, workers=1)
+        location = site_locations(sites, dict(inputs.areas), inputs.repaired, ids, overlaps)
+        for col in location.columns:  # where the site lies; the longlist's own statement is kept
+            sites[col] = location[col].to_numpy()  # in municipality_stated
+
+        problem = build_problem(
+            config, sites, inputs, np.asarray(sites["score"], dtype=float), overlaps
+        )
+        solution = choose(config, problem, sites["rank"].to_numpy())
+        if solution.status.has_solution:  # a broken rule is a bug: InternalError (exit 1)
+            check_shortlist(problem, solution.selected).raise_if_violated()
+        sites["shortlisted"] = solution.selected
+        sites["decision"] = solution.reasons
+        sites["binding"] = solution.binding
+
+        shortlist = _shortlist_table(config, sites, inputs.id_column, problem)
+        summary = SitingSummary(
+            target=config.target.amount,
+            target_unit=config.target.unit,
+            capacity_selected=int(solution.capacity),
+            target_met=bool(solution.target_met),
+            shortfall=int(solution.shortfall),
+            n_shortlisted=int(solution.selected.sum()),
+            n_sites=n,
+            n_excluded=int((~eligible).sum()),
+            n_eligible=int(eligible.sum()),
+            excluded_by_rule={
+                r.name: int((exclusions["rule"] == r.name).sum()) for r in config.exclusions
+            },
+            scoring_method=config.method,
+            shortlist_method=config.shortlist.method,
+            solver_status=solution.status,
+            solver_gap=None if np.isnan(solution.gap) else round(float(solution.gap), 6),
+            solver_seconds=round(solution.seconds, 4),
+            total_value=round(float(problem.value[solution.selected].sum()), 4),
+            total_cost=round(float(solution.cost), 2) if problem.cost is not None else None,
+            diagnosis=tuple(solution.diagnosis),
+            objective=config.shortlist.objective if config.shortlist.method == "optimise" else None,
+            quality=None if np.isnan(solution.quality) else round(float(solution.quality), 4),
+            overshoot=int(solution.overshoot),
+            overshoot_note=solution.overshoot_note,
+            ahp_consistency_ratio=None if ahp is None else round(float(ahp.cr), 4),
+            ahp_lambda_max=None if ahp is None else round(float(ahp.lambda_max), 4),
+            ahp_accepted_inconsistent=None
+            if ahp is None or config.ahp is None
+            else bool(ahp.cr > config.ahp.max_consistency_ratio),
+        )
+        tradeoff = tradeoff_curve(config, problem, sites["rank"].to_numpy(), solution.selected)
+        rule = shortlist_rule(config, problem, value_matrix)
+        sensitivity, sens_criteria, sets = robustness(
+            config, problem, value_matrix, weights, sites, rule
+        )
+        if sets.attrs.get("chosen_share") is not None:
+            summary = replace(
+                summary, smaa_chosen_share=float(sets.attrs["chosen_share"]),
+                smaa_stable_core=tuple(sets.attrs["stable_core"]),
+            )  # fmt: skip
+        cf = counterfactual_table(config, problem, solution, rank=sites["rank"].to_numpy())
+        layouts = unit_layouts(config, sites, inputs.id_column)
+        return SitingResult(
+            sites, exclusions, shortlist, tuple(infos), summary, tradeoff, sensitivity,
+            sens_criteria, layouts, problem, sets, cf,
         )  # fmt: skip
-
-    score = score_sites(config.method, value_matrix, weights)
-    eligible = ~sites["excluded"].to_numpy()
-    sites["score"] = np.round(score, 4)
-    sites["rank"] = rank_scores(score, eligible, ids)
-
-    units, method, angle = estimate_capacity(
-        sites, config.capacity, inputs.id_column, inputs.source
-    )
-    sites["capacity_units"] = units
-    sites["capacity_places"] = floor_times(units, config.capacity.persons_per_unit)
-    sites["capacity_method"] = method
-    sites["layout_angle"] = angle
-    overlaps = overlapping_pairs(sites.geometry.to_numpy(), ids)
-    location = site_locations(sites, dict(inputs.areas), inputs.repaired, ids, overlaps)
-    for col in location.columns:  # where the site lies; the longlist's own statement is kept
-        sites[col] = location[col].to_numpy()  # in municipality_stated
-
-    problem = build_problem(
-        config, sites, inputs, np.asarray(sites["score"], dtype=float), overlaps
-    )
-    solution = choose(config, problem, sites["rank"].to_numpy())
-    if solution.status.has_solution:  # a broken rule is a bug: InternalError (exit 1)
-        check_shortlist(problem, solution.selected).raise_if_violated()
-    sites["shortlisted"] = solution.selected
-    sites["decision"] = solution.reasons
-    sites["binding"] = solution.binding
-
-    shortlist = _shortlist_table(config, sites, inputs.id_column, problem)
-    summary = SitingSummary(
-        target=config.target.amount,
-        target_unit=config.target.unit,
-        capacity_selected=int(solution.capacity),
-        target_met=bool(solution.target_met),
-        shortfall=int(solution.shortfall),
-        n_shortlisted=int(solution.selected.sum()),
-        n_sites=n,
-        n_excluded=int((~eligible).sum()),
-        n_eligible=int(eligible.sum()),
-        excluded_by_rule={
-            r.name: int((exclusions["rule"] == r.name).sum()) for r in config.exclusions
-        },
-        scoring_method=config.method,
-        shortlist_method=config.shortlist.method,
-        solver_status=solution.status,
-        solver_gap=None if np.isnan(solution.gap) else round(float(solution.gap), 6),
-        solver_seconds=round(solution.seconds, 4),
-        total_value=round(float(problem.value[solution.selected].sum()), 4),
-        total_cost=round(float(solution.cost), 2) if problem.cost is not None else None,
-        diagnosis=tuple(solution.diagnosis),
-        objective=config.shortlist.objective if config.shortlist.method == "optimise" else None,
-        quality=None if np.isnan(solution.quality) else round(float(solution.quality), 4),
-        overshoot=int(solution.overshoot),
-        overshoot_note=solution.overshoot_note,
-        ahp_consistency_ratio=None if ahp is None else round(float(ahp.cr), 4),
-        ahp_lambda_max=None if ahp is None else round(float(ahp.lambda_max), 4),
-        ahp_accepted_inconsistent=None
-        if ahp is None or config.ahp is None
-        else bool(ahp.cr > config.ahp.max_consistency_ratio),
-    )
-    tradeoff = tradeoff_curve(config, problem, sites["rank"].to_numpy(), solution.selected)
-    rule = shortlist_rule(config, problem, value_matrix)
-    sensitivity, sens_criteria, sets = robustness(
-        config, problem, value_matrix, weights, sites, rule
-    )
-    if sets.attrs.get("chosen_share") is not None:
-        summary = replace(
-            summary, smaa_chosen_share=float(sets.attrs["chosen_share"]),
-            smaa_stable_core=tuple(sets.attrs["stable_core"]),
-        )  # fmt: skip
-    cf = counterfactual_table(config, problem, solution, rank=sites["rank"].to_numpy())
-    layouts = unit_layouts(config, sites, inputs.id_column)
-    return SitingResult(
-        sites, exclusions, shortlist, tuple(infos), summary, tradeoff, sensitivity,
-        sens_criteria, layouts, problem, sets, cf,
-    )  # fmt: skip
 
 
 def shortlist_rule(
