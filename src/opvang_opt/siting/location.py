@@ -95,11 +95,12 @@ def overlapping_pairs(
 ) -> pd.DataFrame:
     """Every pair of candidate plots that overlap by at least ``min_area_m2``.
 
-    Candidate pairs come from the bounding boxes; GEOS ``intersects`` and the area of
-    the intersection (as before, the same calls) decide, in chunks on ``workers``
-    threads (shapely releases the GIL). A pair overlapping by ``min_area_m2 > 0`` has
-    intersecting interiors, so testing ``intersects`` per pair instead of inside the
-    tree query keeps exactly the same pairs.
+    Candidate pairs come from the bounding boxes. A pair that overlaps by
+    ``min_area_m2 > 0`` has intersecting interiors (DE-9IM ``T********``), so GEOS's
+    relate test keeps every such pair and drops the neighbours that only share a
+    boundary (every pair of a tiling cadastre); the area of the intersection (the same
+    GEOS call as ever) decides the rest. Chunks run on ``workers`` threads (shapely
+    releases the GIL).
 
     Returns
     -------
@@ -132,7 +133,7 @@ def overlapping_pairs(
         pa, pb = a[part], b[part]
         ga, gb = sub[pa], sub[pb]
         if min_area_m2 > 0:
-            hit = np.flatnonzero(shapely.intersects(ga, gb))
+            hit = np.flatnonzero(shapely.relate_pattern(ga, gb, "T********"))
             ga, gb = ga[hit], gb[hit]
         else:
             hit = np.arange(len(pa))
