@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -24,9 +26,60 @@ from opvang_opt.siting.criteria import (
     numeric_column,
     overlap_area,
 )
-from opvang_opt.texts import Message
+from opvang_opt.texts import DEFAULT_LANG, Lang, Message
 
 EXCLUSION_COLUMNS = ["site_id", "rule", "label", "measured", "limit", "unit", "message"]
+
+
+class RowMessage(Message):
+    """The message of one row of a rule, made from the rule's shared columns when read.
+
+    A million excluded plots hold a million of these: two slots each, instead of a
+    message with its own parameter dicts and nested measure messages. It renders, hashes,
+    compares and pickles as the plain :class:`~opvang_opt.texts.Message` it stands for.
+    """
+
+    __slots__ = ("_make", "_row")
+
+    def __init__(self, make: Callable[[int], Message], row: int) -> None:
+        object.__setattr__(self, "_make", make)
+        object.__setattr__(self, "_row", row)
+
+    @property
+    def plain(self) -> Message:
+        """The message as a plain :class:`~opvang_opt.texts.Message`."""
+        return self._make(self._row)
+
+    @property  # type: ignore[override]
+    def code(self) -> str:
+        return self.plain.code
+
+    @property  # type: ignore[override]
+    def params(self) -> Mapping[str, Any]:
+        return self.plain.params
+
+    def render(self, lang: Lang = DEFAULT_LANG) -> str:
+        return self.plain.render(lang)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Message):
+            return (self.code, self.params) == (other.code, other.params)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.plain)
+
+    def __repr__(self) -> str:
+        return repr(self.plain)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        plain = self.plain
+        return (Message, (plain.code, plain.params))
+
+    @classmethod
+    def column(cls, make: Callable[[int], Message], n: int) -> list[Message]:
+        """The messages of rows ``0 .. n-1``."""
+        return [cls(make, k) for k in range(n)]
 
 
 def parse_dates(sites: gpd.GeoDataFrame, column: str, id_column: str, source: str) -> pd.Series:
@@ -64,23 +117,6 @@ def measure_message(value: float, unit: str = "") -> Message:
     if not unit:
         return Message("siting.measure_plain", {"value": float(value)})
     return Message("siting.measure", {"value": float(value), "unit": Message(f"unit.{unit}")})
-
-
-def measure_messages(values: np.ndarray, unit: str = "") -> list[Message]:
-    """:func:`measure_message` of every value (one shared unit message, no numpy scalars)."""
-    none = Message("common.none")
-    unit_msg = Message(f"unit.{unit}") if unit and unit != "share" else None
-    out = []
-    for v in np.asarray(values, dtype=float).tolist():
-        if not np.isfinite(v):
-            out.append(none)
-        elif unit == "share":
-            out.append(Message("siting.measure_share", {"value": v}))
-        elif unit_msg is None:
-            out.append(Message("siting.measure_plain", {"value": v}))
-        else:
-            out.append(Message("siting.measure", {"value": v, "unit": unit_msg}))
-    return out
 
 
 NAME_COLUMNS = ("name", "naam", "naam_n2k", "sitename", "site_name", "label")
@@ -197,21 +233,25 @@ def exclusion_rows(
                     broken = measured > rule.min_overlap_m2 if rule.min_overlap_m2 else measured > 0
                     idx = np.flatnonzero(broken)
                     hit = _names_hit(geoms, layers[rule.layer], rule.layer, idx)
-                    m = np.asarray(measured, dtype=float)[idx].tolist()
-                    sh = np.divide(
-                        measured[idx], area[idx], out=np.zeros(len(idx)), where=area[idx] > 0
-                    ).tolist()
-                    messages = [
-                        Message("siting.exclusion.overlaps", {"layer": h, "area": a, "share": q})
-                        for h, a, q in zip(hit, m, sh, strict=True)
-                    ]
+                    m = np.asarray(measured, dtype=float)[idx]
+                    sh = np.divide(m, area[idx], out=np.zeros(len(idx)), where=area[idx] > 0)
+
+                    def make(k: int, h=hit, m=m, sh=sh) -> Message:
+                        return Message(
+                            "siting.exclusion.overlaps",
+                            {"layer": h[k], "area": float(m[k]), "share": float(sh[k])},
+                        )
+
                     unit = "m2"
                 else:
                     broken = intersects_any(geoms, layer) if given is None else given > 0
                     measured = broken.astype(float)
                     idx = np.flatnonzero(broken)
                     hit = _names_hit(geoms, layers[rule.layer], rule.layer, idx)
-                    messages = [Message("siting.exclusion.intersects", {"layer": h}) for h in hit]
+
+                    def make(k: int, h=hit) -> Message:
+                        return Message("siting.exclusion.intersects", {"layer": h[k]})
+
                     unit = ""
                 limit = rule.min_overlap_m2
             case CloserThanRule():
@@ -225,11 +265,14 @@ def exclusion_rows(
                 limit, unit = rule.distance_m, "m"
                 idx = np.flatnonzero(broken)
                 near = _names_hit(geoms, layers[rule.layer], rule.layer, idx, rule.distance_m)
-                messages = [
-                    Message("siting.exclusion.closer_than",
-                            {"layer": h, "distance": d, "limit": rule.distance_m})
-                    for h, d in zip(near, np.asarray(measured, float)[idx].tolist(), strict=True)
-                ]  # fmt: skip
+                m_near = np.asarray(measured, float)[idx]
+
+                def make(k: int, h=near, m=m_near, r=rule) -> Message:
+                    return Message(
+                        "siting.exclusion.closer_than",
+                        {"layer": h[k], "distance": float(m[k]), "limit": r.distance_m},
+                    )
+
             case LimitRule():
                 if rule.criterion is not None:
                     measured = indicators[rule.criterion]
@@ -241,11 +284,16 @@ def exclusion_rows(
                 limit = rule.limit
                 broken = measured < limit if rule.kind == "below" else measured > limit
                 idx = np.flatnonzero(broken)
-                code, lim_msg = f"siting.exclusion.{rule.kind}", measure_message(limit, unit)
-                messages = [
-                    Message(code, {"what": what, "value": v, "limit": lim_msg})
-                    for v in measure_messages(np.asarray(measured, float)[idx], unit)
-                ]
+                m_lim = np.asarray(measured, float)[idx]
+                lim_msg = measure_message(limit, unit)
+
+                def make(
+                    k: int, m=m_lim, w=what, u=unit, code=f"siting.exclusion.{rule.kind}",
+                    lim=lim_msg,
+                ) -> Message:  # fmt: skip
+                    return Message(code, {"what": w, "value": measure_message(m[k], u),
+                                          "limit": lim})  # fmt: skip
+
             case AvailableByRule():
                 dates = parse_dates(sites, rule.column, id_column, source)
                 ordinal = pd.to_datetime(dates).to_numpy("datetime64[D]").astype(np.int64)
@@ -254,12 +302,15 @@ def exclusion_rows(
                 broken = measured > 0
                 limit, unit = 0.0, "days_late"
                 idx = np.flatnonzero(broken)
-                wanted = rule.date.isoformat()
-                messages = [
-                    Message("siting.exclusion.available_by",
-                            {"available": d.isoformat(), "date": wanted, "days": int(m)})
-                    for d, m in zip(dates.to_numpy()[idx], measured[idx].tolist(), strict=True)
-                ]  # fmt: skip
+                d_late = dates.to_numpy()[idx]
+
+                def make(k: int, d=d_late, m=measured[idx], r=rule) -> Message:
+                    return Message(
+                        "siting.exclusion.available_by",
+                        {"available": d[k].isoformat(), "date": r.date.isoformat(),
+                         "days": int(m[k])},
+                    )  # fmt: skip
+
             case _:  # pragma: no cover
                 raise TypeError(f"unknown rule {rule!r}")
         frames.append(
@@ -271,7 +322,9 @@ def exclusion_rows(
                     "measured": np.round(np.asarray(measured, dtype=float)[idx], 3),
                     "limit": float(limit),
                     "unit": unit,
-                    "message": pd.Series(messages, dtype=object, index=range(len(idx))),
+                    "message": pd.Series(
+                        RowMessage.column(make, len(idx)), dtype=object, index=range(len(idx))
+                    ),
                 }
             )
         )
