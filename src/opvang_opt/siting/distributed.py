@@ -36,8 +36,10 @@ MIN_MARGIN_M = 1_000.0
 """Smallest margin for nearest-distance questions."""
 MAX_MARGIN_M = 25_000.0
 """Largest margin: sites farther from every feature are answered on the client."""
-SITES_PER_PARTITION = 100_000
-"""Target partition size."""
+SITES_PER_PARTITION = 50_000
+"""Largest partition (default)."""
+PARTS_PER_WORKER = 4
+"""Fewest partitions per worker (default): uneven partitions (a town and a polder) even out."""
 
 
 @dataclass(frozen=True)
@@ -96,15 +98,23 @@ def partition_sites(geoms: np.ndarray, n_parts: int) -> list[np.ndarray]:
 
 
 def screen_partition(
-    geoms: np.ndarray, tasks: list[GeoTask], targets: list[np.ndarray]
+    wkb: np.ndarray, tasks: list[GeoTask], targets: list[np.ndarray]
 ) -> list[np.ndarray]:
-    """What a worker runs: answer every task for one partition's sites."""
-    return [screen.answer(t, geoms, tg, 1) for t, tg in zip(tasks, targets, strict=True)]
+    """What a worker runs: answer every task for one partition's sites.
+
+    The sites and features travel as WKB (one vectorised conversion each way, exact
+    coordinates), not as pickled geometry objects one by one.
+    """
+    geoms = shapely.from_wkb(wkb)
+    return [
+        screen.answer(t, geoms, shapely.from_wkb(tg), 1)
+        for t, tg in zip(tasks, targets, strict=True)
+    ]
 
 
 def _subset(tree: shapely.STRtree, targets: np.ndarray, box: np.ndarray, margin: float):
     window = shapely.box(box[0] - margin, box[1] - margin, box[2] + margin, box[3] + margin)
-    return targets[np.sort(tree.query(window, predicate="intersects"))]
+    return shapely.to_wkb(targets[np.sort(tree.query(window, predicate="intersects"))])
 
 
 def screen_on_cluster(
@@ -134,7 +144,7 @@ def screen_on_cluster(
         Processes of the LocalCluster.
     partitions
         Number of Hilbert partitions (default: one per :data:`SITES_PER_PARTITION`
-        sites, at least two per worker).
+        sites, at least :data:`PARTS_PER_WORKER` per worker).
     connect_timeout
         Seconds to wait for the scheduler and its first worker.
     progress
@@ -180,7 +190,7 @@ def screen_on_cluster(
         executor = str(getattr(client, "scheduler", None) and client.scheduler.address)
     try:
         n_workers = len(client.scheduler_info(n_workers=-1).get("workers", {})) or workers
-        n_parts = partitions or max(2 * n_workers, -(-n // SITES_PER_PARTITION))
+        n_parts = partitions or max(PARTS_PER_WORKER * n_workers, -(-n // SITES_PER_PARTITION))
         parts = partition_sites(geoms, n_parts)
         futures, where = [], {}
         for i, pos in enumerate(parts):
@@ -191,7 +201,7 @@ def screen_on_cluster(
             subsets = [
                 _subset(tree, tg, box, m) for tree, tg, m in zip(trees, full, margins, strict=True)
             ]
-            fut = client.submit(screen_partition, g, tasks, subsets, pure=False)
+            fut = client.submit(screen_partition, shapely.to_wkb(g), tasks, subsets, pure=False)
             where[fut.key] = i
             futures.append(fut)
         answers = {t: np.empty(n) for t in tasks}
