@@ -95,8 +95,8 @@ def test_row_messages_render_compare_and_pickle_as_plain_messages():
     values = np.array([12.5, 3400.0])
 
     def make(k: int) -> Message:
-        return Message("siting.exclusion.closer_than",
-                       {"layer": "spoor", "distance": float(values[k]), "limit": 100.0})  # fmt: skip
+        params = {"layer": "spoor", "distance": float(values[k]), "limit": 100.0}
+        return Message("siting.exclusion.closer_than", params)
 
     rows = RowMessage.column(make, 2)
     plain = Message("siting.exclusion.closer_than",
