@@ -225,11 +225,15 @@ def write_world(n: int, world: str, folder: Path) -> Path:
 
 
 def read_world(where: Path) -> tuple[gpd.GeoDataFrame, dict[str, gpd.GeoDataFrame]]:
+    """Read the world; the Arrow reader's buffers are handed back before anything runs."""
+    import pyarrow as pa
+
     sites = gpd.read_parquet(where / "sites.parquet")
     layers = {
         f.stem.removeprefix("layer-"): gpd.read_parquet(f)
         for f in sorted(where.glob("layer-*.parquet"))
     }
+    pa.default_memory_pool().release_unused()
     return sites, layers
 
 

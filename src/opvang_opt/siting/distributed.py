@@ -106,8 +106,9 @@ def screen_partition(
     coordinates), not as pickled geometry objects one by one.
     """
     geoms = shapely.from_wkb(wkb)
+    discs = spatial.site_discs(geoms)
     return [
-        screen.answer(t, geoms, shapely.from_wkb(tg), 1)
+        screen.answer(t, geoms, shapely.from_wkb(tg), 1, discs)
         for t, tg in zip(tasks, targets, strict=True)
     ]
 

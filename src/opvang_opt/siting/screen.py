@@ -109,13 +109,23 @@ def task_targets(task: GeoTask, layers: dict[str, gpd.GeoDataFrame]) -> np.ndarr
     return np.asarray(lyr.geometry.values)
 
 
-def answer(task: GeoTask, sites: np.ndarray, targets: np.ndarray, workers: int = 1) -> np.ndarray:
-    """Answer one task for every site (see :class:`GeoTask` for the units)."""
+def answer(
+    task: GeoTask,
+    sites: np.ndarray,
+    targets: np.ndarray,
+    workers: int = 1,
+    discs: spatial.Discs | None = None,
+) -> np.ndarray:
+    """Answer one task for every site (see :class:`GeoTask` for the units).
+
+    ``discs`` (:func:`~opvang_opt.siting.spatial.site_discs` of the sites) is shared by
+    the tasks of one screen.
+    """
     match task.kind:
         case "nearest":
-            return spatial.nearest_distance(sites, targets, workers=workers)
+            return spatial.nearest_distance(sites, targets, workers=workers, discs=discs)
         case "count":
-            return spatial.count_within(sites, targets, task.radius, workers=workers)
+            return spatial.count_within(sites, targets, task.radius, workers=workers, discs=discs)
         case "overlap":
             return overlap_area(sites, targets)
         case "intersects":
@@ -156,9 +166,10 @@ def run_tasks(
     workers = max(1, workers)
     inner = max(1, workers // len(tasks))
     done = [0]
+    discs = spatial.site_discs(sites)  # once for every nearest and count question
 
     def one(task: GeoTask) -> np.ndarray:
-        out = answer(task, sites, task_targets(task, layers), inner)
+        out = answer(task, sites, task_targets(task, layers), inner, discs)
         done[0] += 1
         if progress is not None:
             progress(done[0], len(tasks))

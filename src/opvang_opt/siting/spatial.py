@@ -106,8 +106,16 @@ def strtree_nearest(sites: np.ndarray, targets: np.ndarray) -> np.ndarray:
     return out
 
 
+Discs = tuple[np.ndarray, np.ndarray, np.ndarray]
+"""What :func:`site_discs` returns: computed once per screen and shared by its queries."""
+
+
 def nearest_distance(
-    sites: np.ndarray, targets: np.ndarray, workers: int = 1, k: int = K_NEIGHBOURS
+    sites: np.ndarray,
+    targets: np.ndarray,
+    workers: int = 1,
+    k: int = K_NEIGHBOURS,
+    discs: Discs | None = None,
 ) -> np.ndarray:
     """Distance from each site to the nearest target (0 inside or touching); inf if none.
 
@@ -121,6 +129,8 @@ def nearest_distance(
         Threads for the chunks of sites.
     k
         Candidates per site from the k-d tree before the STRtree fallback.
+    discs
+        :func:`site_discs` of ``sites``, when already computed.
 
     Returns
     -------
@@ -143,7 +153,7 @@ def nearest_distance(
     r_max = float(t_radius.max())
     kd = cKDTree(xy)
     k = max(1, min(k, len(xy)))
-    centre, radius, valid = site_discs(sites)
+    centre, radius, valid = discs if discs is not None else site_discs(sites)
 
     def chunk(part: slice) -> np.ndarray:
         s, c, r, ok = sites[part], centre[part], radius[part], valid[part]
@@ -183,7 +193,11 @@ def strtree_count_within(sites: np.ndarray, targets: np.ndarray, radius: float) 
 
 
 def count_within(
-    sites: np.ndarray, targets: np.ndarray, radius: float, workers: int = 1
+    sites: np.ndarray,
+    targets: np.ndarray,
+    radius: float,
+    workers: int = 1,
+    discs: Discs | None = None,
 ) -> np.ndarray:
     """Number of targets within ``radius`` (GEOS ``dwithin``) of each site.
 
@@ -197,7 +211,7 @@ def count_within(
     if xy is None or n == 0:
         return strtree_count_within(sites, targets, radius)
     kd = cKDTree(xy)
-    centre, rad, valid = site_discs(sites)
+    centre, rad, valid = discs if discs is not None else site_discs(sites)
 
     reach = float(radius + rad[valid].max()) if valid.any() else 0.0
 
