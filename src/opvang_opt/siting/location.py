@@ -116,18 +116,26 @@ def overlapping_pairs(
         return pd.DataFrame(columns=cols)
     sub = geoms[polygonal]
     tree = shapely.STRtree(sub)
-    if min_area_m2 > 0:
-        a, b = tree.query(sub)  # boxes only; intersects is tested below, per pair
-    else:  # touching pairs count too: keep the tree's own predicate
-        a, b = tree.query(sub, predicate="intersects")
-    keep = a < b
-    a, b = a[keep], b[keep]
-    del keep
+
+    def candidates(part: slice) -> tuple[np.ndarray, np.ndarray]:
+        # boxes only (relate is tested below, per pair); chunk by chunk, so the pairs of
+        # every plot with itself and both orders never exist all at once
+        if min_area_m2 > 0:
+            qa, qb = tree.query(sub[part])
+        else:  # touching pairs count too: keep the tree's own predicate
+            qa, qb = tree.query(sub[part], predicate="intersects")
+        qa = qa + part.start
+        keep = qa < qb
+        qa, qb = qa[keep], qb[keep]
+        order = np.lexsort((qb, qa))  # by position, as the result is sorted
+        return qa[order], qb[order]
+
+    found = [candidates(part) for part in spatial.chunks(len(sub), PAIR_CHUNK)]
+    a = np.concatenate([f[0] for f in found])
+    b = np.concatenate([f[1] for f in found])
+    del found
     if len(a) == 0:
         return pd.DataFrame(columns=cols)
-    order = np.lexsort((b, a))  # by position, as the result is sorted
-    a, b = a[order], b[order]
-    del order
 
     def chunk(part: slice) -> tuple[np.ndarray, np.ndarray]:
         pa, pb = a[part], b[part]

@@ -304,8 +304,9 @@ def run_siting(
             answers = screen.run_tasks(geoms, inputs.layers, tasks, workers, progress)
         nearest = NearestDistances(geoms, inputs.layers, workers)
         nearest.preset({t.nearest_key: a for t, a in answers.items() if t.kind == "nearest"})
-        infos, indicators, values = [], {}, []
-        for c, w in zip(config.criteria, weights, strict=True):
+        infos, indicators = [], {}
+        value_matrix = np.zeros((n, len(config.criteria)))
+        for j, (c, w) in enumerate(zip(config.criteria, weights, strict=True)):
             if screen.criterion_task(c) is not None:
                 ind = screen.indicator(c, geoms, answers)
             else:
@@ -314,7 +315,7 @@ def run_siting(
                 )
             val = apply_value(c.value, ind)
             indicators[c.name] = ind
-            values.append(val)
+            value_matrix[:, j] = val
             sites[f"ind_{c.name}"] = np.where(np.isfinite(ind), ind, np.nan)
             sites[f"val_{c.name}"] = np.round(val, 6)
             infos.append(
@@ -323,7 +324,6 @@ def run_siting(
                     f"ind_{c.name}", f"val_{c.name}",
                 )
             )  # fmt: skip
-        value_matrix = np.column_stack(values) if values else np.zeros((n, 0))
 
         exclusions, positions = exclusion_rows(
             config.exclusions, sites, inputs.layers, indicators, inputs.id_column, inputs.source,
