@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import geopandas as gpd
@@ -40,6 +41,8 @@ class RowMessage(Message):
     """
 
     __slots__ = ("_make", "_row")
+    _make: Callable[[int], Message]
+    _row: int
 
     def __init__(self, make: Callable[[int], Message], row: int) -> None:
         object.__setattr__(self, "_make", make)
@@ -90,7 +93,8 @@ def parse_dates(sites: gpd.GeoDataFrame, column: str, id_column: str, source: st
     raw = sites[column]
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     parsed_u, errors_u = parse_date_column(pd.Series(np.asarray(uniques, dtype=object)))
-    taken = np.append(parsed_u.to_numpy(dtype=object), None)  # code -1 (missing): None
+    # code -1 (missing) takes the last entry: None
+    taken = np.concatenate([parsed_u.to_numpy(dtype=object), np.array([None], dtype=object)])
     parsed = pd.Series(taken[codes], index=raw.index, dtype=object)
     bad = {e.position: e for e in errors_u}
     rows = np.flatnonzero(np.isin(codes, list(bad))) if bad else np.zeros(0, dtype=np.int64)
@@ -155,6 +159,38 @@ def _names_hit(
     for q, got in per_site.items():
         out[q] = f"{label} ({', '.join(got)})"
     return out
+
+
+def _overlaps_message(k: int, hit: np.ndarray, area: np.ndarray, share: np.ndarray) -> Message:
+    return Message(
+        "siting.exclusion.overlaps",
+        {"layer": hit[k], "area": float(area[k]), "share": float(share[k])},
+    )
+
+
+def _intersects_message(k: int, hit: np.ndarray) -> Message:
+    return Message("siting.exclusion.intersects", {"layer": hit[k]})
+
+
+def _closer_message(k: int, hit: np.ndarray, distance: np.ndarray, limit: float) -> Message:
+    return Message(
+        "siting.exclusion.closer_than",
+        {"layer": hit[k], "distance": float(distance[k]), "limit": limit},
+    )
+
+
+def _limit_message(
+    k: int, code: str, what: str, measured: np.ndarray, unit: str, limit: Message
+) -> Message:
+    return Message(code, {"what": what, "value": measure_message(measured[k], unit),
+                          "limit": limit})  # fmt: skip
+
+
+def _late_message(k: int, available: np.ndarray, days: np.ndarray, date: str) -> Message:
+    return Message(
+        "siting.exclusion.available_by",
+        {"available": available[k].isoformat(), "date": date, "days": int(days[k])},
+    )
 
 
 def evaluate_exclusions(
@@ -235,23 +271,14 @@ def exclusion_rows(
                     hit = _names_hit(geoms, layers[rule.layer], rule.layer, idx)
                     m = np.asarray(measured, dtype=float)[idx]
                     sh = np.divide(m, area[idx], out=np.zeros(len(idx)), where=area[idx] > 0)
-
-                    def make(k: int, h=hit, m=m, sh=sh) -> Message:
-                        return Message(
-                            "siting.exclusion.overlaps",
-                            {"layer": h[k], "area": float(m[k]), "share": float(sh[k])},
-                        )
-
+                    make = partial(_overlaps_message, hit=hit, area=m, share=sh)
                     unit = "m2"
                 else:
                     broken = intersects_any(geoms, layer) if given is None else given > 0
                     measured = broken.astype(float)
                     idx = np.flatnonzero(broken)
                     hit = _names_hit(geoms, layers[rule.layer], rule.layer, idx)
-
-                    def make(k: int, h=hit) -> Message:
-                        return Message("siting.exclusion.intersects", {"layer": h[k]})
-
+                    make = partial(_intersects_message, hit=hit)
                     unit = ""
                 limit = rule.min_overlap_m2
             case CloserThanRule():
@@ -265,14 +292,8 @@ def exclusion_rows(
                 limit, unit = rule.distance_m, "m"
                 idx = np.flatnonzero(broken)
                 near = _names_hit(geoms, layers[rule.layer], rule.layer, idx, rule.distance_m)
-                m_near = np.asarray(measured, float)[idx]
-
-                def make(k: int, h=near, m=m_near, r=rule) -> Message:
-                    return Message(
-                        "siting.exclusion.closer_than",
-                        {"layer": h[k], "distance": float(m[k]), "limit": r.distance_m},
-                    )
-
+                dist = np.asarray(measured, float)[idx]
+                make = partial(_closer_message, hit=near, distance=dist, limit=rule.distance_m)
             case LimitRule():
                 if rule.criterion is not None:
                     measured = indicators[rule.criterion]
@@ -284,16 +305,9 @@ def exclusion_rows(
                 limit = rule.limit
                 broken = measured < limit if rule.kind == "below" else measured > limit
                 idx = np.flatnonzero(broken)
-                m_lim = np.asarray(measured, float)[idx]
-                lim_msg = measure_message(limit, unit)
-
-                def make(
-                    k: int, m=m_lim, w=what, u=unit, code=f"siting.exclusion.{rule.kind}",
-                    lim=lim_msg,
-                ) -> Message:  # fmt: skip
-                    return Message(code, {"what": w, "value": measure_message(m[k], u),
-                                          "limit": lim})  # fmt: skip
-
+                make = partial(_limit_message, code=f"siting.exclusion.{rule.kind}", what=what,
+                               measured=np.asarray(measured, float)[idx], unit=unit,
+                               limit=measure_message(limit, unit))  # fmt: skip
             case AvailableByRule():
                 dates = parse_dates(sites, rule.column, id_column, source)
                 ordinal = pd.to_datetime(dates).to_numpy("datetime64[D]").astype(np.int64)
@@ -302,15 +316,8 @@ def exclusion_rows(
                 broken = measured > 0
                 limit, unit = 0.0, "days_late"
                 idx = np.flatnonzero(broken)
-                d_late = dates.to_numpy()[idx]
-
-                def make(k: int, d=d_late, m=measured[idx], r=rule) -> Message:
-                    return Message(
-                        "siting.exclusion.available_by",
-                        {"available": d[k].isoformat(), "date": r.date.isoformat(),
-                         "days": int(m[k])},
-                    )  # fmt: skip
-
+                make = partial(_late_message, available=dates.to_numpy()[idx],
+                               days=measured[idx], date=rule.date.isoformat())  # fmt: skip
             case _:  # pragma: no cover
                 raise TypeError(f"unknown rule {rule!r}")
         frames.append(

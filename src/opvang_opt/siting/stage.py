@@ -339,14 +339,14 @@ def run_siting(
         sites["exclusion_reasons"] = reasons  # a tuple of messages per site, rendered "; "-joined
         sites["n_rules_broken"] = n_broken
         where = {s: i for i, s in enumerate(ids.tolist())} if config.shortlist.must_include else {}
-        reasons = {s: reasons[where[s]] for s in config.shortlist.must_include if s in where}
-        rules = {s: rules[where[s]] for s in reasons}
-        forced_out = [s for s in config.shortlist.must_include if reasons.get(s)]
+        why = {s: reasons[where[s]] for s in config.shortlist.must_include if s in where}
+        by = {s: rules[where[s]] for s in why}
+        forced_out = [s for s in config.shortlist.must_include if why.get(s)]
         if forced_out:  # one behaviour for every shortlist rule: a clear error, before any solve
             raise ScenarioError(
                 f"{len(forced_out)} site(s) in must_include break a hard rule",
-                [Problem(f"site '{s}' must be on the shortlist but is excluded by {rules[s]}: "
-                         f"{render(tuple(reasons[s]), 'en')}; remove it from must_include or "
+                [Problem(f"site '{s}' must be on the shortlist but is excluded by {by[s]}: "
+                         f"{render(tuple(why[s]), 'en')}; remove it from must_include or "
                          "change the rule", source=inputs.source, where=f"id {s}",
                          field="siting.shortlist.must_include") for s in forced_out],
             )  # fmt: skip
