@@ -32,6 +32,7 @@ Usage: ``python benchmarks/bench_siting_scale.py [--json] [--plots 100000 100000
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import multiprocessing as mp
 import os
@@ -314,6 +315,8 @@ def scaling(where: Path, worker_counts: list[int]) -> dict:
         client = Client(cluster, set_as_default=False)
         try:
             client.wait_for_workers(w)
+            # a cluster that serves screens has its libraries loaded: not part of the screen
+            client.run(importlib.import_module, "opvang_opt.siting.distributed")
             res = screen_on_cluster(config, sites, layers, client=client)
             same = all(np.array_equal(res.answers[t], single[t]) for t in tasks)
             rows["workers"][w] = {

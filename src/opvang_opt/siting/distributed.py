@@ -83,16 +83,22 @@ def partition_sites(geoms: np.ndarray, n_parts: int) -> list[np.ndarray]:
     if not valid.any():
         return np.array_split(np.arange(n), n_parts)
     centre[~valid] = centre[valid][0]  # empty geometries go with the first site
-    pts = gpd.GeoSeries(shapely.points(centre))
     lo, hi = centre[valid].min(axis=0), centre[valid].max(axis=0)
     hi = np.maximum(hi, lo + 1.0)  # a curve over a single point has no width
-    total = (lo[0], lo[1], hi[0], hi[1])
-    dist = (
-        dask_geopandas.from_geopandas(pts, npartitions=1)
-        .hilbert_distance(total_bounds=total, level=16)
-        .compute()
-        .to_numpy()
-    )
+    total = np.array([lo[0], lo[1], hi[0], hi[1]])
+    try:  # dask-geopandas's own Hilbert encoding, on the centres directly (no points, no graph)
+        from dask_geopandas.hilbert_distance import _continuous_to_discrete_coords, _encode
+
+        x, y = _continuous_to_discrete_coords(np.hstack([centre, centre]), 16, total)
+        dist = np.asarray(_encode(16, x, y))
+    except ImportError:  # pragma: no cover - its private helpers moved
+        pts = gpd.GeoSeries(shapely.points(centre))
+        dist = (
+            dask_geopandas.from_geopandas(pts, npartitions=1)
+            .hilbert_distance(total_bounds=tuple(total), level=16)
+            .compute()
+            .to_numpy()
+        )
     order = np.lexsort((np.arange(n), dist))
     return [part for part in np.array_split(order, n_parts)]
 
