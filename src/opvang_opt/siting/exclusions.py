@@ -249,11 +249,14 @@ def exclusion_rows(
     units: dict[str, str] | None = None,
     nearest: NearestDistances | None = None,
     overlaps: dict[str, np.ndarray] | None = None,
+    ids: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """:func:`evaluate_exclusions`, and the position of each row's site in ``sites``."""
+    """:func:`evaluate_exclusions`, and the position of each row's site in ``sites``.
+
+    ``ids`` are the sites' ids as text, when the caller has them already."""
     measured_in = overlaps
     positions: list[np.ndarray] = []
-    ids = sites[id_column].astype(str).to_numpy()
+    ids = sites[id_column].astype(str).to_numpy() if ids is None else ids
     geoms = sites.geometry.values
     area = shapely.area(geoms)
     frames = []

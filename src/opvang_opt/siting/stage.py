@@ -328,7 +328,7 @@ def run_siting(
         exclusions, positions = exclusion_rows(
             config.exclusions, sites, inputs.layers, indicators, inputs.id_column, inputs.source,
             units={c.name: INDICATOR_UNITS[c.kind] for c in config.criteria}, nearest=nearest,
-            overlaps=_rule_measures(config, inputs.layers, answers),
+            overlaps=_rule_measures(config, inputs.layers, answers), ids=ids,
         )  # fmt: skip
         reasons, rules = site_reasons(
             ids, exclusions, positions, [r.name for r in config.exclusions]
@@ -369,7 +369,7 @@ def run_siting(
             sites[col] = location[col].to_numpy()  # in municipality_stated
 
         problem = build_problem(
-            config, sites, inputs, np.asarray(sites["score"], dtype=float), overlaps
+            config, sites, inputs, np.asarray(sites["score"], dtype=float), overlaps, ids
         )
         solution = choose(config, problem, sites["rank"].to_numpy())
         if solution.status.has_solution:  # a broken rule is a bug: InternalError (exit 1)
@@ -555,10 +555,12 @@ def build_problem(
     inputs: SitingInputs,
     value: np.ndarray,
     overlaps: pd.DataFrame | None = None,
+    ids: np.ndarray | None = None,
 ) -> ShortlistProblem:
-    """Turn the scored longlist and the shortlist settings into a ShortlistProblem."""
+    """Turn the scored longlist and the shortlist settings into a ShortlistProblem
+    (``ids``: the sites' ids as text, when the caller has them already)."""
     sl = config.shortlist
-    ids = sites[inputs.id_column].astype(str).to_numpy()
+    ids = sites[inputs.id_column].astype(str).to_numpy() if ids is None else ids
     eligible = ~sites["excluded"].to_numpy()
     cap_col = "capacity_units" if config.target.unit == "units" else "capacity_places"
     cost = (
