@@ -284,7 +284,7 @@ def run_siting(
     >>> sc = load_scenario("scenarios/demo.yaml")  # doctest: +SKIP
     >>> res = run_siting(sc.siting, load_inputs(sc).siting)  # doctest: +SKIP
     """
-    sites = inputs.longlist.reset_index(drop=True).copy()
+    sites = inputs.longlist.reset_index(drop=True)  # copy-on-write: the input stays as it is
     ids = sites[inputs.id_column].astype(str).to_numpy()
     n = len(sites)
 
