@@ -1,14 +1,18 @@
 """Province and nation scale siting benchmark (issue 17), against idiomatic geopandas.
 
-Synthetic cadastral parcels with a realistic size distribution (log-normal areas, median
-about 700 m2, small plots packed in towns, large ones in the countryside; about 370
-parcels per km2 as in Noord-Holland), POIs in five categories clustered in the towns and
-three constraint layers; the criteria and exclusions of ``bench_siting.py``.
+Synthetic cadastral parcels at national density (about 370 per km2, as in Noord-Holland):
+by default they tile the land as a cadastre does (Voronoi cells of centres clustered in
+towns: small and dense in town, large in the countryside; ``--world overlapping`` gives
+the first version's free-standing rectangles, which overlap about 3.4 others each), POIs
+in five categories clustered in the towns and three constraint layers; the criteria and
+exclusions of ``bench_siting.py``. The world is made once and stored as GeoParquet; each
+measurement reads it in a fresh process, so its peak memory (RSS) is that of a run that
+reads its files, not of the generator.
 
-Measured in the same run, each in a fresh process (its own peak memory):
+Measured in the same run, one process after the other:
 
-1. opvang-opt's siting stage (criteria, exclusions, scores, capacity, shortlist) on every
-   core, at 100k and 1M plots (``--plots``);
+1. opvang-opt's siting stage (criteria, exclusions, scores, capacity, locations and
+   overlaps, shortlist) on every core, at 100k and 1M plots (``--sizes``);
 2. the reference: what a competent GIS analyst writes with idiomatic, vectorised
    geopandas for the same indicators and exclusions (``sjoin_nearest`` per category,
    ``sjoin`` with ``dwithin`` for counts, ``overlay`` against the dissolved union for
@@ -20,13 +24,14 @@ Measured in the same run, each in a fresh process (its own peak memory):
    algorithm sums the area), exclusions identical;
 3. the geometric screen on a LocalCluster of 1, 2 and 4 worker processes
    (``--scale-plots``), every answer checked equal to the single-process screen; from
-   it the 9M-plot national case is projected.
+   it and from the stage the 9M-plot national case is projected.
 
 Targets: 1M plots at least 1.8x faster than the reference on this machine's cores, peak
-memory at most 2 GB, scaling efficiency at least 80 % from 1 to 2 workers.
+memory at most 2 GB, scaling efficiency at least 80 % from 1 to 2 workers. Every figure
+carries the load average it was measured at: re-measure on a quiet machine.
 
-Usage: ``python benchmarks/bench_siting_scale.py [--json] [--plots 100000 1000000]
-[--scale-plots N] [--workers 1 2 4]``
+Usage: ``python benchmarks/bench_siting_scale.py [--json] [--sizes 100000 1000000]
+[--world tiled|overlapping] [--scale-plots N] [--workers 1 2 4]``
 """
 
 from __future__ import annotations
