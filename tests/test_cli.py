@@ -35,7 +35,10 @@ def test_run_writes_the_results_folder(tiny) -> None:
     out = tiny["dir"] / "out"
     res = cli("run", tiny["path"], "--out", out, "--lang", "en")
     assert res.exit_code == 0, res.output
-    assert {p.name for p in out.iterdir()} == set(RESULT_FILES)
+    # the memo's PDF besides, where WeasyPrint loads Pango (run.json says whether it did)
+    memo_pdf = json.loads((out / "run.json").read_text())["outputs"]["memo_pdf"]
+    assert {p.name for p in out.iterdir()} - {"raadsbijlage.pdf"} == set(RESULT_FILES)
+    assert (out / "raadsbijlage.pdf").exists() == memo_pdf
     assert f"Map:     {out.resolve() / 'map.html'}" in res.stdout
     info = json.loads((out / "run.json").read_text())
     assert info["scenario"]["name"] == "tiny"

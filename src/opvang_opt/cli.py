@@ -221,9 +221,13 @@ def run(
             scenario, inputs, progress=progress, scenario_dir=str(file.parent), screener=screener
         )
         progress("write", "start")
-        folder = write_results(result, target, lang=say, profile=profile)
+        written: list[Any] = []  # warnings about the outputs (e.g. no PDF without Pango)
+        folder = write_results(result, target, lang=say, profile=profile, on_warning=written.append)
         progress("write", "done")
         _stage_warnings(result, say)
+        for w in written:
+            text = t("cli.stage_warning", say, stage="write", message=render(w, say))
+            err.print(text, markup=False, style="yellow")
         summ = result.siting.summary
         line = t(
             "cli.shortlist", say, n_shortlisted=summ.n_shortlisted,

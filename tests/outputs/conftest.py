@@ -124,6 +124,14 @@ def xss_world(tmp_path_factory) -> dict[str, Any]:
     return {"result": result, "out": out, "payloads": payloads}
 
 
+def pdf_missing(reason: object) -> None:
+    """Skip a test that needs raadsbijlage.pdf (made only where WeasyPrint loads Pango), or
+    fail it under CI=true, where the PDF must be made."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true but raadsbijlage.pdf was not made: {reason}")
+    pytest.skip(f"raadsbijlage.pdf was not made here: {reason}")
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Headless Chromium with local CDN copies; skip (fail under CI) when unavailable."""

@@ -42,3 +42,7 @@ def test_notebook_runs_top_to_bottom(monkeypatch) -> None:
     assert "Controle: klopt" in text
     assert "opent in" in text
     assert "Een jaar wachten kost EUR" in text
+    # the chart is shown (not swallowed by a non-interactive backend)
+    images = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if "image/png" in o.get("data", {})]  # fmt: skip
+    assert images, "the notebook shows no chart"

@@ -1,18 +1,21 @@
 # ruff: noqa: E501  (the HTML template reads best with long lines)
 """The decision memo for the council (``raadsbijlage.pdf`` and ``raadsbijlage.html``).
 
-Page one is the advice in plain Dutch (B1): what is proposed, how many places against the
-target, what it costs, the main risks and who pays whom. Then one page per shortlisted
+Page one is the advice in plain language (B1): what is proposed, how many places against
+the target, what it costs, the main risks and who pays whom. Then one page per shortlisted
 site (detail map with the unit layout and the nearest services, place, capacity, score
 breakdown, strengths and weaknesses, what leaving it out would cost), the regional map,
 the robustness in words, the exchange, method and assumptions, the choices that matter
-and the sources with their licences. Contents and page numbers.
+and the sources with their licences. Contents and page numbers. Every text comes from the
+catalogue (``memo.*``): Dutch by default, English with ``lang="en"``.
 
 Engine: WeasyPrint. It is a maintained, pip-installable Python library that implements
 CSS paged media (``@page`` margins, ``counter(page)``, ``target-counter()`` for the page
 numbers in the contents), so the PDF is made without a browser at run time and the HTML
 file is the very same document. Headless Chromium's print has no ``target-counter`` and
-would make a browser a runtime dependency of ``opvang-opt run``.
+would make a browser a runtime dependency of ``opvang-opt run``. WeasyPrint loads the
+system libraries Pango and HarfBuzz; where they are missing :func:`pdf_engine_problem`
+says so and the writer keeps the HTML and skips the PDF with a warning.
 
 Every text from an input file is escaped by Jinja2's autoescape. No file paths are shown.
 """
@@ -20,6 +23,7 @@ Every text from an input file is escaped by Jinja2's autoescape. No file paths a
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import math
 from typing import Any
@@ -30,6 +34,7 @@ import pandas as pd
 from jinja2 import Environment, select_autoescape
 from matplotlib.figure import Figure
 
+from opvang_opt.connectors.tiles import LICENCES, Background, TileSource
 from opvang_opt.exchange.settlement import PAYMENT_SIGN
 from opvang_opt.outputs import content
 from opvang_opt.outputs.maps import (
@@ -40,13 +45,16 @@ from opvang_opt.outputs.maps import (
     poi_label,
 )
 from opvang_opt.outputs.privacy import Profile
+from opvang_opt.outputs.static import background_note, draw_background, shown_attribution
 from opvang_opt.pipeline import RunResult
-from opvang_opt.texts import Lang, fmt_number
+from opvang_opt.texts import CATALOGUE, Lang, fmt_number, render, t
 
 NEAREST_POIS = 6
 """Services drawn and listed on a site's detail map (nearest first)."""
 DETAIL_RADIUS_M = 1500.0
 """Services within this distance are drawn on the detail map."""
+DETAIL_PX = 820
+"""Width in pixels of a detail map's background (the figure at 130 dpi)."""
 LOW_ROBUSTNESS = 0.5
 """Below this share of SMAA samples the memo calls the choice sensitive."""
 
@@ -125,14 +133,25 @@ def _nearest_pois(result: RunResult, geom: Any) -> list[dict[str, Any]]:
     return sorted(nearest, key=lambda p: p["distance"])[:NEAREST_POIS]
 
 
-def detail_map(result: RunResult, site_id: str, lang: Lang) -> Figure:
+def detail_map(
+    result: RunResult, site_id: str, lang: Lang, tiles: TileSource | None = None
+) -> Figure:
     """A detail map of one site: the plot, its unit layout and the nearest services.
+
+    With ``tiles``, a background map is drawn under it (the memo says under the map
+    whether it was drawn, and credits it).
 
     Returns
     -------
     matplotlib.figure.Figure
         About 16 x 10 cm; the legend sits inside the figure, below the map.
     """
+    return _detail_map(result, site_id, lang, tiles)[0]
+
+
+def _detail_map(
+    result: RunResult, site_id: str, lang: Lang, tiles: TileSource | None
+) -> tuple[Figure, Background | None]:
     sites = result.siting.sites
     id_col = result.inputs.siting.id_column
     site = sites[sites[id_col].astype(str) == site_id]
@@ -171,20 +190,21 @@ def detail_map(result: RunResult, site_id: str, lang: Lang) -> Figure:
     ax.set_ylim(miny - pad, maxy + pad)
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_xlabel("")
     ax.set_ylabel("")
+    ax.set_xlabel("")
+    bg = draw_background(ax, tiles, DETAIL_PX)
     span = (maxx - minx) + 2 * pad
     length = 10 ** math.floor(math.log10(max(span / 4, 1)))
     x0, y0 = minx - pad + span * 0.04, miny - pad + ((maxy - miny) + 2 * pad) * 0.05
     ax.plot([x0, x0 + length], [y0, y0], color="black", lw=2, zorder=8)
     ax.text(x0 + length / 2, y0, f"{length:g} m", ha="center", va="bottom", fontsize=7)
     handles = [
-        _patch("#fff7bc", SHORTLIST_EDGE, "locatie" if lang == "nl" else "site"),
-        _patch(LAYOUT_COLOUR, SHORTLIST_EDGE, "flexwoningen" if lang == "nl" else "units"),
+        _patch("#fff7bc", SHORTLIST_EDGE, t("memo.legend_site", lang)),
+        _patch(LAYOUT_COLOUR, SHORTLIST_EDGE, t("memo.legend_units", lang)),
     ] + [_dot(colours[c], poi_label(c, lang)) for c in cats]
     fig.legend(handles=handles, loc="outside lower center", ncol=min(4, len(handles)),
                fontsize=7, frameon=False)  # fmt: skip
-    return fig
+    return fig, bg
 
 
 def _patch(face: str, edge: str, label: str) -> Any:
@@ -200,7 +220,9 @@ def _dot(colour: str, label: str) -> Any:
 
 
 # --------------------------------------------------------------------------- content
-def _site_pages(result: RunResult, lang: Lang) -> list[dict[str, Any]]:
+def _site_pages(
+    result: RunResult, lang: Lang, tiles: TileSource | None = None
+) -> list[dict[str, Any]]:
     s = result.siting
     id_col = result.inputs.siting.id_column
     name_col = content.site_name_column(result)
@@ -245,10 +267,10 @@ def _site_pages(result: RunResult, lang: Lang) -> list[dict[str, Any]]:
                     "loss_unit": content.unit_label(str(r.get("loss_unit", "")), lang),
                     "cost_change": _eur(r.get("cost_change"), lang),
                     "entering": str(r.get("entering", "") or "").replace(";", ","),
-                    "reason": str(r.get("reason", "") or ""),
+                    "reason": _reason_text(r.get("reason"), lang),
                 }
         pois = _nearest_pois(result, row.geometry)
-        fig = detail_map(result, site_id, lang)
+        fig, bg = _detail_map(result, site_id, lang, tiles)
         pages.append(
             {
                 "id": site_id,
@@ -260,6 +282,7 @@ def _site_pages(result: RunResult, lang: Lang) -> list[dict[str, Any]]:
                 "places": _n(srow.get("capacity_places"), lang),
                 "cost": _eur(srow.get("cost_estimate_eur"), lang),
                 "available_from": str(row.get("available_from", "") or ""),
+                "available_text": _date(str(row.get("available_from", "") or ""), lang),
                 "zoning_change": bool(row.get("zoning_change_needed", False)),
                 "place": _site_place(row, result, srow.get("zone")),
                 "criteria": crit,
@@ -276,32 +299,41 @@ def _site_pages(result: RunResult, lang: Lang) -> list[dict[str, Any]]:
                     for k, p in enumerate(pois, start=1)
                 ],
                 "map": _png(fig),
+                "map_note": background_note(tiles, bg, lang) if tiles is not None else None,
             }
         )
     return pages
 
 
+def _reason_text(reason: Any, lang: Lang) -> str:
+    """A counterfactual's reason (a catalogue message, messages or text) in ``lang``."""
+    if reason is None or (isinstance(reason, float) and not math.isfinite(reason)):
+        return ""
+    return render(reason, lang) if not isinstance(reason, str) else reason
+
+
+def _listed(items: list[str], lang: Lang) -> str:
+    """``a, b en c`` / ``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {t('memo.and', lang)} {items[-1]}"
+
+
 def _advice(result: RunResult, pages: list[dict[str, Any]], lang: Lang) -> dict[str, Any]:
     ss = result.siting.summary
-    unit = "plekken" if ss.target_unit == "places" else "woningen"
-    names = [f"{p['name']} ({p['place']['municipality']})" for p in pages]
-    listed = ", ".join(names[:-1]) + (" en " if len(names) > 1 else "") + names[-1] if names else ""
-    proposal = (
-        f"Wij stellen voor om flexwoningen te bouwen op {len(pages)} "
-        f"{'locatie' if len(pages) == 1 else 'locaties'}: {listed}."
-    )
-    if ss.target_met:
-        places = (
-            f"Samen bieden deze locaties {_n(ss.capacity_selected, lang)} {unit}. "
-            f"Het doel is {_n(ss.target, lang)} {unit}. Dat doel wordt gehaald"
-            + (f", met {_n(ss.overshoot, lang)} {unit} extra." if ss.overshoot else ".")
-        )
+    unit = t(f"common.{ss.target_unit}", lang)
+    names = [t("memo.site_in", lang, name=p["name"], municipality=p["place"]["municipality"])
+             for p in pages]  # fmt: skip
+    key = "memo.proposal_one" if len(pages) == 1 else "memo.proposal_many"
+    proposal = t(key, lang, n=len(pages), sites=_listed(names, lang))
+    places = t("memo.places_offer", lang, capacity=_n(ss.capacity_selected, lang),
+               target=_n(ss.target, lang), unit=unit)  # fmt: skip
+    if ss.target_met and ss.overshoot:
+        places += " " + t("memo.places_met_extra", lang, extra=_n(ss.overshoot, lang), unit=unit)
+    elif ss.target_met:
+        places += " " + t("memo.places_met", lang)
     else:
-        places = (
-            f"Samen bieden deze locaties {_n(ss.capacity_selected, lang)} {unit}. "
-            f"Het doel is {_n(ss.target, lang)} {unit}. Er zijn {_n(ss.shortfall, lang)} "
-            f"{unit} te weinig."
-        )
+        places += " " + t("memo.places_short", lang, shortfall=_n(ss.shortfall, lang), unit=unit)
     dates = sorted(p["available_from"] for p in pages if p["available_from"])
     when = None
     deadline = next(
@@ -309,30 +341,25 @@ def _advice(result: RunResult, pages: list[dict[str, Any]], lang: Lang) -> dict[
          if getattr(r, "kind", "") == "available_by"), None,
     )  # fmt: skip
     if dates:
-        when = f"De laatste locatie is beschikbaar vanaf {_date_nl(dates[-1])}"
-        when += f"; dat is op tijd voor {_date_nl(str(deadline))}." if deadline else "."
+        when = (
+            t("memo.when_deadline", lang, date=_date(dates[-1], lang),
+              deadline=_date(str(deadline), lang))
+            if deadline
+            else t("memo.when", lang, date=_date(dates[-1], lang))
+        )  # fmt: skip
     cost = (
-        f"De geschatte kosten zijn {_eur(ss.total_cost, lang)} voor het bouwrijp maken."
-        if ss.total_cost is not None
-        else None
+        t("memo.cost", lang, cost=_eur(ss.total_cost, lang)) if ss.total_cost is not None else None
     )
     risks = []
     for p in pages:
         if p["zoning_change"]:
-            risks.append(f"{p['name']} heeft een bestemmingswijziging nodig. Dat kost tijd.")
+            risks.append(t("memo.risk_zoning", lang, name=p["name"]))
         if p["place"]["crosses_border"]:
-            risks.append(
-                f"{p['name']} ligt over een gemeentegrens. Beide gemeenten moeten meedoen."
-            )
+            risks.append(t("memo.risk_border", lang, name=p["name"]))
     if ss.smaa_chosen_share is not None and ss.smaa_chosen_share < LOW_ROBUSTNESS:
-        risks.append(
-            "De keuze hangt af van hoe zwaar de criteria wegen. Bij andere gewichten komt in "
-            f"{_n(100 * ss.smaa_chosen_share, lang)} van de 100 gevallen precies deze keuze uit."
-        )
+        risks.append(t("memo.risk_sensitive", lang, pct=_n(100 * ss.smaa_chosen_share, lang)))
     if result.scenario.outputs.fictitious:
-        risks.append(
-            "Dit is een voorbeeld met verzonnen gegevens. Gebruik het niet voor een besluit."
-        )
+        risks.append(t("memo.risk_fictitious", lang))
     return {
         "proposal": proposal,
         "places": places,
@@ -343,39 +370,30 @@ def _advice(result: RunResult, pages: list[dict[str, Any]], lang: Lang) -> dict[
     }
 
 
-_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december")  # fmt: skip
-
-
-def _date_nl(iso: str) -> str:
+def _date(iso: str, lang: Lang) -> str:
+    """``2028-06-30`` as ``30 juni 2028`` / ``30 June 2028``; other text unchanged."""
+    if not iso:
+        return ""
     try:
         d = pd.Timestamp(iso)
     except (ValueError, TypeError):
         return iso
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+    return f"{d.day} {t('memo.months', lang).split()[d.month - 1]} {d.year}"
 
 
 def _robustness(result: RunResult, lang: Lang) -> list[str]:
     ss = result.siting.summary
-    out = []
     if ss.smaa_chosen_share is None:
-        return ["Er is geen gevoeligheidsanalyse gedaan (robustness.samples = 0)."]
-    pct = _n(100 * ss.smaa_chosen_share, lang)
+        return [t("memo.robust_none", lang)]
     samples = result.scenario.siting.robustness.samples
-    out.append(
-        f"We hebben de gewichten van de criteria {_n(samples, lang)} keer willekeurig "
-        f"gevarieerd en steeds opnieuw gekozen. In {pct} van de 100 gevallen kwam precies "
-        "deze shortlist uit."
-    )
+    out = [t("memo.robust_share", lang, samples=_n(samples, lang),
+             pct=_n(100 * ss.smaa_chosen_share, lang))]  # fmt: skip
     core = ss.smaa_stable_core or ()
     stable = round(100 * result.scenario.siting.robustness.stable_share)
     if core:
-        out.append(
-            f"Deze locaties zitten in minstens {stable} van de 100 gevallen in de keuze "
-            f"(de vaste kern): {', '.join(core)}."
-        )
+        out.append(t("memo.robust_core", lang, stable=stable, sites=", ".join(core)))
     else:
-        out.append(f"Geen locatie zit in {stable} van de 100 gevallen in de keuze.")
+        out.append(t("memo.robust_no_core", lang, stable=stable))
     return out
 
 
@@ -384,29 +402,42 @@ def _choices(result: RunResult, lang: Lang) -> list[tuple[str, str]]:
     sc = result.scenario
     si = sc.siting
     ss = result.siting.summary
-    unit = "plekken" if ss.target_unit == "places" else "woningen"
+    unit = t(f"common.{ss.target_unit}", lang)
+
+    def code(prefix: str, value: str) -> str:
+        key = f"memo.{prefix}.{value}"
+        return t(key, lang) if key in CATALOGUE else value
+
+    selection = code("selection", ss.shortlist_method)
+    if ss.objective and ss.shortlist_method == "optimise":
+        selection = t("memo.choice_objective", lang, method=selection,
+                      objective=code("objective", ss.objective))  # fmt: skip
     rows = [
-        ("Doel", f"{_n(ss.target, lang)} {unit}"),
-        ("Manier van scoren", ss.scoring_method.replace("_", " ")),
-        ("Manier van kiezen", ss.shortlist_method.replace("_", " ")
-         + (f" (doel: {ss.objective})" if ss.objective else "")),
-    ]  # fmt: skip
+        (t("memo.choice_target", lang), f"{_n(ss.target, lang)} {unit}"),
+        (t("memo.choice_scoring", lang), code("scoring", ss.scoring_method)),
+        (t("memo.choice_selection", lang), selection),
+    ]
     for c in result.siting.criteria:
-        rows.append((f"Gewicht: {c.label}", _n(c.weight, lang, 2)))
+        rows.append((t("memo.choice_weight", lang, label=c.label), _n(c.weight, lang, 2)))
     for r in si.exclusions:
-        rows.append(("Harde regel", str(getattr(r, "label", None) or r.name)))
-    rows.append(("Gevoeligheid: trekkingen", _n(si.robustness.samples, lang)))
+        rows.append((t("memo.choice_rule", lang), str(getattr(r, "label", None) or r.name)))
+    rows.append((t("memo.choice_samples", lang), _n(si.robustness.samples, lang)))
     if sc.exchange is not None:
-        rows.append(("Regionale uitruil", f"{len(sc.exchange.municipalities)} gemeenten"))
+        rows.append((t("memo.choice_exchange", lang),
+                     t("memo.choice_municipalities", lang, n=len(sc.exchange.municipalities))))  # fmt: skip
     return rows
 
 
 def memo_context(
-    result: RunResult, images: dict[str, bytes], lang: Lang, profile: Profile
+    result: RunResult,
+    images: dict[str, bytes],
+    lang: Lang,
+    profile: Profile,
+    tiles: TileSource | None = None,
 ) -> dict[str, Any]:
     """Everything the memo shows, with numbers already formatted."""
     sc = result.scenario
-    pages = _site_pages(result, lang)
+    pages = _site_pages(result, lang, tiles)
     ex = None
     if result.exchange is not None:
         tables = content.exchange_tables(result)
@@ -429,6 +460,15 @@ def memo_context(
             "sign": PAYMENT_SIGN[lang],
             "savings": _eur(facts.get("savings"), lang) if facts else "-",
         }
+    # credit what the memo's maps show: the data, and the background where one was drawn
+    sources = content.data_sources(result, lang)
+    credits = [shown_attribution(result, lang)]
+    if tiles is not None and tiles.drawn:
+        credits.append(t("map.tiles_credit", lang, attribution=tiles.attribution))
+        sources.append({"layer": t("memo.background_layer", lang), "features": "",
+                        "source": tiles.attribution,
+                        "licence": LICENCES.get(tiles.provider, "")})  # fmt: skip
+    credits = [c for c in credits if c]
     return {
         "title": sc.outputs.title or sc.title or sc.name,
         "scenario": sc.name,
@@ -441,9 +481,11 @@ def memo_context(
         "robustness": _robustness(result, lang),
         "exchange": ex,
         "choices": _choices(result, lang),
-        "sources": content.data_sources(result, lang),
-        "attribution": content.attribution(result, lang),
+        "sources": sources,
+        "attribution": "; ".join(credits),
+        "capacity_method": sc.siting.capacity.method,
         "profile": profile,
+        "lang": lang,
         "ss": result.siting.summary,
         "n": lambda v, d=0: _n(v, lang, d),
     }
@@ -451,11 +493,11 @@ def memo_context(
 
 # --------------------------------------------------------------------------- render
 _TEMPLATE = """<!DOCTYPE html>
-<html lang="nl"><head><meta charset="utf-8"><title>Raadsbijlage: {{ c.title }}</title>
+<html lang="{{ c.lang }}"><head><meta charset="utf-8"><title>{{ tx("memo.doc_title", title=c.title) }}</title>
 <style>
 @page { size: A4; margin: 18mm 16mm 20mm 16mm;
-  @bottom-center { content: "pagina " counter(page) " van " counter(pages); font: 9pt sans-serif; color: #555; }
-  @top-right { content: "Raadsbijlage {{ c.scenario }}"; font: 8pt sans-serif; color: #777; } }
+  @bottom-center { content: "{{ tx("memo.page") }} " counter(page) " {{ tx("memo.page_of") }} " counter(pages); font: 9pt sans-serif; color: #555; }
+  @top-right { content: "{{ tx("memo.running_head", scenario=c.scenario) }}"; font: 8pt sans-serif; color: #777; } }
 body { font-family: "DejaVu Sans", sans-serif; font-size: 10.5pt; line-height: 1.4; color: #111;
   max-width: 180mm; margin: auto; }
 h1 { font-size: 18pt; margin: 0 0 4mm; } h2 { font-size: 14pt; margin: 0 0 3mm; }
@@ -464,107 +506,164 @@ section.page { page-break-before: always; } section.first { page-break-before: a
 .fictitious { color: #b71c1c; font-weight: bold; border: 1px solid #b71c1c; padding: 2mm; }
 .advice p { font-size: 11.5pt; margin: 0 0 2.5mm; }
 table { border-collapse: collapse; width: 100%; font-size: 8.5pt; margin: 1.5mm 0; }
-th, td { padding: 0.6mm 1.2mm !important; }
-th, td { border: 1px solid #bbb; padding: 1mm 1.5mm; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #bbb; padding: 0.6mm 1.2mm; text-align: left; vertical-align: top; }
 th { background: #eee; } td.num { text-align: right; }
 img { max-width: 100%; } img.detail { max-height: 68mm; display: block; margin: auto; } .meta { color: #555; font-size: 9pt; }
+.caption { color: #333; font-size: 7.5pt; text-align: center; margin: 0.5mm 0 1mm; }
 ul.toc { list-style: none; padding: 0; } ul.toc a { color: #111; text-decoration: none; }
 ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 .cols { display: flex; gap: 6mm; } .cols > div { flex: 1; }
 </style></head><body>
-<section class="first advice" id="advies">
-<h1>Advies: {{ c.title }}</h1>
-<p class="meta">Scenario {{ c.scenario }} &middot; rundatum {{ c.run_date }} &middot; kenmerk {{ c.hash }}</p>
-{% if c.fictitious %}<p class="fictitious">FICTIEVE DEMODATA: geen echte locaties of huishoudens.</p>{% endif %}
-<h3>Wat stellen we voor?</h3><p>{{ c.advice.proposal }}</p>
-<h3>Hoeveel plekken?</h3><p>{{ c.advice.places }}</p>
-{% if c.advice.when %}<h3>Wanneer?</h3><p>{{ c.advice.when }}</p>{% endif %}
-{% if c.advice.cost %}<h3>Wat kost het?</h3><p>{{ c.advice.cost }}</p>{% endif %}
-{% if c.advice.risks %}<h3>Wat zijn de risico's?</h3><ul>{% for r in c.advice.risks %}<li>{{ r }}</li>{% endfor %}</ul>{% endif %}
-{% if c.advice.payments %}<h3>Wie betaalt wie?</h3>{% for s in c.advice.payments %}<p class="payment">{{ s }}</p>{% endfor %}{% endif %}
-<h3>Inhoud</h3>
+<section class="first advice" id="advice">
+<h1>{{ tx("memo.advice_title", title=c.title) }}</h1>
+<p class="meta">{{ tx("memo.meta", scenario=c.scenario, date=c.run_date, hash=c.hash) }}</p>
+{% if c.fictitious %}<p class="fictitious">{{ tx("map.fictitious") }}.</p>{% endif %}
+<h3>{{ tx("memo.q_proposal") }}</h3><p>{{ c.advice.proposal }}</p>
+<h3>{{ tx("memo.q_places") }}</h3><p>{{ c.advice.places }}</p>
+{% if c.advice.when %}<h3>{{ tx("memo.q_when") }}</h3><p>{{ c.advice.when }}</p>{% endif %}
+{% if c.advice.cost %}<h3>{{ tx("memo.q_cost") }}</h3><p>{{ c.advice.cost }}</p>{% endif %}
+{% if c.advice.risks %}<h3>{{ tx("memo.q_risks") }}</h3><ul>{% for r in c.advice.risks %}<li>{{ r }}</li>{% endfor %}</ul>{% endif %}
+{% if c.advice.payments %}<h3>{{ tx("memo.q_payments") }}</h3>{% for s in c.advice.payments %}<p class="payment">{{ s }}</p>{% endfor %}{% endif %}
+<h3>{{ tx("memo.contents") }}</h3>
 <ul class="toc">
-{% for s in c.sites %}<li><a href="#{{ s.anchor }}">Locatie {{ loop.index }}: {{ s.name }}</a></li>{% endfor %}
-<li><a href="#kaart">Kaart van de regio</a></li>
-<li><a href="#robuustheid">Hoe zeker is de keuze?</a></li>
-{% if c.exchange %}<li><a href="#uitruil">Regionale uitruil en verevening</a></li>{% endif %}
-<li><a href="#methode">Methode en aannames</a></li>
-<li><a href="#bronnen">Bronnen en licenties</a></li>
+{% for s in c.sites %}<li><a href="#{{ s.anchor }}">{{ tx("memo.site_heading", n=loop.index, name=s.name) }}</a></li>{% endfor %}
+<li><a href="#regional-map">{{ tx("memo.regional_map") }}</a></li>
+<li><a href="#robustness">{{ tx("memo.robustness") }}</a></li>
+{% if c.exchange %}<li><a href="#exchange">{{ tx("memo.exchange") }}</a></li>{% endif %}
+<li><a href="#method">{{ tx("memo.method") }}</a></li>
+<li><a href="#sources">{{ tx("memo.sources") }}</a></li>
 </ul>
 </section>
 {% for s in c.sites %}
-<section class="page" id="{{ s.anchor }}">
-<h2>Locatie {{ loop.index }}: {{ s.name }}</h2>
-<p class="meta">Locatie-id {{ s.id }} &middot; rang {{ s.rank }} &middot; score {{ s.score }} van 100</p>
-<img class="detail" src="{{ s.map }}" alt="Detailkaart {{ s.name }}">
+<section class="page site" id="{{ s.anchor }}">
+<h2>{{ tx("memo.site_heading", n=loop.index, name=s.name) }}</h2>
+<p class="meta">{{ tx("memo.site_meta", id=s.id, rank=s.rank, score=s.score) }}</p>
+<img class="detail" src="{{ s.map }}" alt="{{ tx("memo.detail_alt", name=s.name) }}">
+{% if s.map_note %}<p class="caption">{{ s.map_note }}</p>{% endif %}
 <div class="cols"><div>
 <table>
-<tr><th>Gemeente</th><td>{{ s.place.municipality }}</td></tr>
-{% if s.place.wijk %}<tr><th>Wijk</th><td>{{ s.place.wijk }}</td></tr>{% endif %}
-{% if s.place.buurt %}<tr><th>Buurt</th><td>{{ s.place.buurt }}</td></tr>{% endif %}
-<tr><th>Over gemeentegrens</th><td>{{ "ja" if s.place.crosses_border else "nee" }}</td></tr>
-<tr><th>Capaciteit</th><td>{{ s.units }} woningen, {{ s.places }} plekken</td></tr>
-<tr><th>Kosten (raming)</th><td>{{ s.cost }}</td></tr>
-{% if s.available_from %}<tr><th>Beschikbaar vanaf</th><td>{{ s.available_from }}</td></tr>{% endif %}
-<tr><th>Bestemmingswijziging</th><td>{{ "nodig" if s.zoning_change else "niet nodig" }}</td></tr>
+<tr><th>{{ tx("memo.municipality") }}</th><td>{{ s.place.municipality }}</td></tr>
+{% if s.place.wijk %}<tr><th>{{ tx("memo.wijk") }}</th><td>{{ s.place.wijk }}</td></tr>{% endif %}
+{% if s.place.buurt %}<tr><th>{{ tx("memo.buurt") }}</th><td>{{ s.place.buurt }}</td></tr>{% endif %}
+<tr><th>{{ tx("memo.border") }}</th><td>{{ tx("common.yes") if s.place.crosses_border else tx("common.no") }}</td></tr>
+<tr><th>{{ tx("memo.capacity") }}</th><td>{{ tx("memo.capacity_value", units=s.units, places=s.places) }}</td></tr>
+<tr><th>{{ tx("memo.site_cost") }}</th><td>{{ s.cost }}</td></tr>
+{% if s.available_from %}<tr><th>{{ tx("memo.available") }}</th><td>{{ s.available_text }}</td></tr>{% endif %}
+<tr><th>{{ tx("memo.zoning") }}</th><td>{{ tx("memo.zoning_yes") if s.zoning_change else tx("memo.zoning_no") }}</td></tr>
 </table></div><div>
-<table><tr><th>#</th><th>Dichtstbij</th><th>Afstand (m)</th></tr>
+<table><tr><th>#</th><th>{{ tx("memo.nearest") }}</th><th>{{ tx("memo.distance_m") }}</th></tr>
 {% for p in s.pois %}<tr><td>{{ p.n }}</td><td>{{ p.label }}{% if p.name %}: {{ p.name }}{% endif %}</td><td class="num">{{ p.distance }}</td></tr>{% endfor %}
 </table></div></div>
-<h3>Score per criterium</h3>
-<table><tr><th>Criterium</th><th>Gemeten</th><th>Waarde (0-1)</th><th>Gewicht</th><th>Punten</th></tr>
+<h3>{{ tx("memo.score_heading") }}</h3>
+<table><tr><th>{{ tx("memo.criterion") }}</th><th>{{ tx("memo.measured") }}</th><th>{{ tx("memo.value") }}</th><th>{{ tx("memo.weight") }}</th><th>{{ tx("memo.points") }}</th></tr>
 {% for k in s.criteria %}<tr><td>{{ k.label }}</td><td class="num">{{ k.measured }} {{ k.unit }}</td><td class="num">{{ k.value_text }}</td><td class="num">{{ k.weight }}</td><td class="num">{{ k.points }}</td></tr>{% endfor %}
 </table>
-<p><b>Sterk:</b> {{ s.strengths|join(", ") if s.strengths else "geen uitschieters" }}.
-<b>Zwak:</b> {{ s.weaknesses|join(", ") if s.weaknesses else "geen duidelijke zwakke punten" }}.</p>
-{% if s.drop %}<p><b>Als deze locatie afvalt:</b>
-{% if s.drop.feasible %}de kwaliteit daalt met {{ s.drop.loss }} {{ s.drop.loss_unit }}; de kosten veranderen met {{ s.drop.cost_change }}{% if s.drop.entering %}; in de plaats komen {{ s.drop.entering }}{% endif %}.
-{% else %}dan is het doel niet te halen{% if s.drop.reason %} ({{ s.drop.reason }}){% endif %}.{% endif %}</p>{% endif %}
+<p><b>{{ tx("memo.strong") }}</b> {{ s.strengths|join(", ") if s.strengths else tx("memo.no_strong") }}.
+<b>{{ tx("memo.weak") }}</b> {{ s.weaknesses|join(", ") if s.weaknesses else tx("memo.no_weak") }}.</p>
+{% if s.drop %}<p><b>{{ tx("memo.drop") }}</b>
+{% if s.drop.feasible %}{{ tx("memo.drop_feasible", loss=s.drop.loss, unit=s.drop.loss_unit, cost=s.drop.cost_change) }}{% if s.drop.entering %}; {{ tx("memo.drop_entering", sites=s.drop.entering) }}{% endif %}.
+{% else %}{{ tx("memo.drop_infeasible") }}{% if s.drop.reason %} ({{ s.drop.reason }}){% endif %}.{% endif %}</p>{% endif %}
 </section>
 {% endfor %}
-<section class="page" id="kaart"><h2>Kaart van de regio</h2>
-<img src="{{ c.regional_map }}" alt="Kaart van de regio"></section>
-<section class="page" id="robuustheid"><h2>Hoe zeker is de keuze?</h2>
+<section class="page" id="regional-map"><h2>{{ tx("memo.regional_map") }}</h2>
+<img src="{{ c.regional_map }}" alt="{{ tx("memo.regional_map") }}"></section>
+<section class="page" id="robustness"><h2>{{ tx("memo.robustness") }}</h2>
 {% for p in c.robustness %}<p>{{ p }}</p>{% endfor %}
-{% if c.exchange %}</section><section class="page" id="uitruil"><h2>Regionale uitruil en verevening</h2>
-<p>Gemeenten kunnen taken aan elkaar overdragen. De besparing voor de regio is {{ c.exchange.savings }}. De verevening deelt die besparing eerlijk (Shapley-waarde).</p>
+{% if c.exchange %}</section><section class="page" id="exchange"><h2>{{ tx("memo.exchange") }}</h2>
+<p>{{ tx("memo.exchange_intro", savings=c.exchange.savings) }}</p>
 {% for s in c.exchange.sentences %}<p class="payment">{{ s }}</p>{% endfor %}
-<p>In de kolom verevening betekent een plus dat de gemeente betaalt en een min dat zij ontvangt ({{ c.exchange.sign }}).</p>
-<table><tr><th>Gemeente</th><th>Kosten zonder uitruil (EUR)</th><th>Kosten met uitruil (EUR)</th><th>Verevening (EUR; {{ c.exchange.sign }})</th><th>Betaalt of ontvangt</th><th>Kosten na verevening (EUR)</th></tr>
+<p>{{ tx("memo.sign_explained", sign=c.exchange.sign) }}</p>
+<table><tr><th>{{ tx("header.municipality") }}</th><th>{{ tx("header.cost_no_exchange") }}</th><th>{{ tx("header.cost_exchange") }}</th><th>{{ tx("header.payment") }}</th><th>{{ tx("header.payer_role") }}</th><th>{{ tx("header.cost_after_payment") }}</th></tr>
 {% for r in c.exchange.rows %}<tr><td>{{ r.municipality }}</td><td class="num">{{ r.no_exchange }}</td><td class="num">{{ r.exchange }}</td><td class="num">{{ r.payment }}</td><td>{{ r.role }}</td><td class="num">{{ r.after }}</td></tr>{% endfor %}
 </table>{% endif %}
 </section>
-<section class="page" id="methode"><h2>Methode en aannames</h2>
-<p>Alle locaties op de longlist zijn eerst getoetst aan harde regels (bijvoorbeeld natuur, geluid, hoogspanning). Locaties die een regel breken vallen af. De overige locaties krijgen per criterium een waarde tussen 0 en 1; de score is de gewogen som, van 0 tot 100. Daarna kiest een rekenmodel de combinatie van locaties die het doel haalt met de beste kwaliteit per benodigde plek. Capaciteit is berekend door flexwoningen op de kavel te leggen.</p>
-<p>Aantallen personen of huishoudens onder 5 staan als &lt;5. Bedragen zijn ramingen.</p>
-<h3>De keuzes die ertoe doen</h3>
+<section class="page" id="method"><h2>{{ tx("memo.method") }}</h2>
+<p>{{ tx("memo.method_text") }} {{ tx("memo.capacity_packing") if c.capacity_method == "packing" else tx("memo.capacity_density") }}</p>
+<p>{{ tx("memo.small_counts") }}</p>
+<h3>{{ tx("memo.choices") }}</h3>
 <table>{% for k, v in c.choices %}<tr><th>{{ k }}</th><td>{{ v }}</td></tr>{% endfor %}</table>
 </section>
-<section class="page" id="bronnen"><h2>Bronnen en licenties</h2>
-<table><tr><th>Laag</th><th>Objecten</th><th>Bron</th><th>Licentie</th></tr>
+<section class="page" id="sources"><h2>{{ tx("memo.sources") }}</h2>
+<table><tr><th>{{ tx("memo.layer") }}</th><th>{{ tx("memo.features") }}</th><th>{{ tx("memo.source") }}</th><th>{{ tx("memo.licence") }}</th></tr>
 {% for s in c.sources %}<tr><td>{{ s.layer }}</td><td class="num">{{ s.features }}</td><td>{{ s.source }}</td><td>{{ s.licence }}</td></tr>{% endfor %}
 </table>
-{% if c.attribution %}<p>Kaartgegevens: {{ c.attribution }}.</p>{% endif %}
-<p class="meta">Gemaakt met opvang-opt. Kenmerk van het scenario: {{ c.hash }}.</p>
+{% if c.attribution %}<p>{{ tx("memo.map_data", attribution=c.attribution) }}</p>{% endif %}
+<p class="meta">{{ tx("memo.made_with", hash=c.hash) }}</p>
 </section>
 </body></html>
 """
 
 
 def build_memo_html(
-    result: RunResult, images: dict[str, bytes], lang: Lang = "nl", profile: Profile = "council"
+    result: RunResult,
+    images: dict[str, bytes],
+    lang: Lang = "nl",
+    profile: Profile = "council",
+    tiles: TileSource | None = None,
 ) -> str:
-    """The memo as one self-contained HTML page (images embedded)."""
+    """The memo as one self-contained HTML page (images embedded), in ``lang``.
+
+    ``images`` is the regional map (:func:`~opvang_opt.outputs.static.render_static`);
+    ``tiles``, when given, draws a background under each site's detail map."""
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    return env.from_string(_TEMPLATE).render(c=memo_context(result, images, "nl", profile))
+
+    def tx(key: str, **params: Any) -> str:
+        return t(key, lang, **params)
+
+    return env.from_string(_TEMPLATE).render(
+        c=memo_context(result, images, lang, profile, tiles), tx=tx
+    )
+
+
+PANGO_INSTALL = "apt-get install libpango-1.0-0 libpangoft2-1.0-0"
+"""What to install when WeasyPrint cannot load Pango (Debian/Ubuntu; see the README for
+other systems)."""
+
+
+def pdf_engine_problem() -> str | None:
+    """Why WeasyPrint cannot make the PDF here, or ``None`` when it can.
+
+    WeasyPrint loads the system libraries Pango, HarfBuzz and fontconfig when it is
+    imported; on a machine without them the import fails (``OSError``), and a broken
+    installation fails with ``ImportError``. WeasyPrint prints its own installation hints
+    to standard output when that happens: they are swallowed here, since the caller says
+    what to do in the user's language.
+
+    Returns
+    -------
+    str or None
+        The first line of the loader's error, or ``None`` when WeasyPrint loaded.
+    """
+    sink = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(sink):
+            import weasyprint  # noqa: F401
+    except (OSError, ImportError) as exc:
+        text = str(exc).strip().splitlines()
+        return text[0] if text else type(exc).__name__
+    return None
 
 
 def render_memo_pdf(html_text: str) -> bytes:
-    """The memo HTML as an A4 PDF (WeasyPrint)."""
+    """The memo HTML as an A4 PDF (WeasyPrint).
+
+    Raises
+    ------
+    OSError, ImportError
+        When WeasyPrint or the system libraries it loads are missing; check first with
+        :func:`pdf_engine_problem`.
+    """
     from weasyprint import HTML
 
     return HTML(string=html_text).write_pdf()
 
 
-__all__ = ["build_memo_html", "detail_map", "memo_context", "render_memo_pdf"]
+__all__ = [
+    "PANGO_INSTALL",
+    "build_memo_html",
+    "detail_map",
+    "memo_context",
+    "pdf_engine_problem",
+    "render_memo_pdf",
+]
 _ = gpd  # geopandas plots the layers (imported for its .plot accessor)

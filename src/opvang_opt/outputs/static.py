@@ -1,9 +1,13 @@
 """Static maps for documents (``map.png``, ``map.pdf``), drawn with matplotlib.
 
-The map works offline: it needs no tiles. It shows the key layers (boundaries, constraint
-layers, the longlist by score class, excluded sites, the shortlist with its rank, unit
-layouts, the allocation per site and exchange flows), with a title, legend, scale bar,
-north arrow and attribution. Nothing is written here: :func:`render_static` returns bytes.
+The map works offline: it needs no tiles. With ``outputs.background`` in the scenario a
+background map (PDOK BRT-Achtergrondkaart or OpenStreetMap, see
+:mod:`opvang_opt.connectors.tiles`) is drawn under the layers; when its tiles cannot be
+fetched the caption says so and no background is credited. It shows the key layers
+(boundaries, constraint layers, the longlist by score class, excluded sites, the
+shortlist with its name, unit layouts, the allocation per site and exchange flows), with a
+title, legend, scale bar, north arrow and attribution. Nothing is written here:
+:func:`render_static` returns bytes.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
 
+from opvang_opt.connectors.tiles import Background, TileSource
 from opvang_opt.outputs import content
 from opvang_opt.outputs.maps import (
     ALLOCATION_COLOUR,
@@ -34,6 +39,44 @@ from opvang_opt.pipeline import RunResult
 from opvang_opt.texts import Lang, fmt_number, t
 
 A4_LANDSCAPE = (11.69, 8.27)
+BACKGROUND_PX = 1600
+"""Width in pixels of the regional map's background (about the PNG's 150 dpi)."""
+
+
+def draw_background(ax, tiles: TileSource | None, width_px: int) -> Background | None:
+    """Draw the background tiles under everything on ``ax`` (whose limits are final).
+
+    Returns the background drawn, or ``None`` (no background asked, or the tiles could
+    not be fetched: then ``tiles.failed`` says why)."""
+    if tiles is None:
+        return None
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    bg = tiles.background((x0, x1, y0, y1), width_px)
+    if bg is not None:
+        ax.imshow(bg.image, extent=bg.extent, origin="upper", zorder=0, interpolation="nearest")
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+    return bg
+
+
+def background_note(tiles: TileSource | None, bg: Background | None, lang: Lang) -> str:
+    """The caption's word on the background: its credit when drawn, why not when it
+    could not be loaded, or that the map has none."""
+    if bg is not None:
+        return t("map.tiles_credit", lang, attribution=bg.attribution)
+    if tiles is not None:
+        return t("map.tiles_failed", lang, host=tiles.host)
+    return t("map.no_tiles", lang)
+
+
+def shown_attribution(result: RunResult, lang: Lang) -> str:
+    """The data attribution without any background-map credit of the scenario (that is for
+    the tiles of map.html; a static map credits its own background, when it draws one)."""
+    return "; ".join(
+        part for part in content.attribution(result, lang).split("; ")
+        if part and not part.lower().startswith(("achtergrondkaart", "background"))
+    )  # fmt: skip
 
 
 def _nice_length(span_m: float) -> float:
@@ -95,7 +138,9 @@ def _north_arrow(ax, lang: Lang, where: tuple[float, float] = NORTH_CORNERS[0]) 
     )  # fmt: skip
 
 
-def static_map(result: RunResult, lang: Lang | None = None) -> Figure:
+def static_map(
+    result: RunResult, lang: Lang | None = None, tiles: TileSource | None = None
+) -> Figure:
     """Draw the run's static map.
 
     Parameters
@@ -104,6 +149,8 @@ def static_map(result: RunResult, lang: Lang | None = None) -> Figure:
         The run.
     lang
         Language of the labels; defaults to the scenario's ``outputs.lang``.
+    tiles
+        Where to fetch a background map from (none by default).
 
     Returns
     -------
@@ -231,6 +278,7 @@ def static_map(result: RunResult, lang: Lang | None = None) -> Figure:
     ax.set_yticks([])
     ax.set_xlabel("")
     ax.set_ylabel("")
+    bg = draw_background(ax, tiles, BACKGROUND_PX)
     _scale_bar(ax, lang)
     pts = sites.geometry.representative_point()
     weights = np.where(sites["shortlisted"].to_numpy(bool), 10.0, 1.0)
@@ -250,14 +298,11 @@ def static_map(result: RunResult, lang: Lang | None = None) -> Figure:
         ax.text(0.5, 0.02, t("map.fictitious", lang), transform=ax.transAxes, ha="center",
                 fontsize=10, fontweight="bold", color="#b71c1c", zorder=21,
                 bbox={"fc": "white", "ec": "#b71c1c", "alpha": 0.85})  # fmt: skip
-    # no background map is drawn: credit only what is shown
-    attribution = "; ".join(
-        part for part in content.attribution(result, lang).split("; ")
-        if part and not part.lower().startswith(("achtergrondkaart", "background"))
-    )  # fmt: skip
+    # credit only what is shown: the data, and the background when one is drawn
+    attribution = shown_attribution(result, lang)
     note = f"{t('map.data', lang)}: {attribution} · " if attribution else ""
     # credits under the subtitle, inside the layout (clear of the legend, never clipped)
-    credits = f"{note}{t('map.no_tiles', lang)} · RD New (EPSG:28992) · opvang-opt"
+    credits = f"{note}{background_note(tiles, bg, lang)} · RD New (EPSG:28992) · opvang-opt"
     ax.set_title(f"{sub}\n{credits}", fontsize=7.5, color="#333333")
     return fig
 
@@ -297,9 +342,12 @@ def _flows(ax, result: RunResult, lang: Lang, handles: list) -> None:
     handles.append(Line2D([], [], color=FLOW_COLOUR, lw=2, label=t("map.flows", lang)))
 
 
-def render_static(result: RunResult, lang: Lang | None = None) -> dict[str, bytes]:
-    """The static map as ``{"png": ..., "pdf": ...}`` bytes (150 dpi PNG, vector PDF)."""
-    fig = static_map(result, lang)
+def render_static(
+    result: RunResult, lang: Lang | None = None, tiles: TileSource | None = None
+) -> dict[str, bytes]:
+    """The static map as ``{"png": ..., "pdf": ...}`` bytes (150 dpi PNG, vector PDF; the
+    background, when drawn, is embedded as an image)."""
+    fig = static_map(result, lang, tiles)
     out = {}
     for fmt, kwargs in (
         ("png", {"dpi": 150, "metadata": {"Software": None}}),

@@ -70,6 +70,15 @@ def _key_value(rows: list[tuple[str, object]], lang: Lang) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[t("header.item", lang), t("header.value", lang)])
 
 
+def _parameter_text(key: str, text: str, lang: Lang) -> str:
+    """A scenario setting as the workbook shows it: yes/no and the profile in ``lang``."""
+    if text in ("True", "False"):
+        return t("common.yes" if text == "True" else "common.no", lang)
+    if key == "outputs.profile" and f"common.profile.{text}" in CATALOGUE:
+        return t(f"common.profile.{text}", lang)
+    return text
+
+
 def summary_rows(result: RunResult, lang: Lang, profile: Profile) -> list[tuple[str, object]]:
     """The headline figures as (label, value) rows."""
     f = content.summary_facts(result)
@@ -82,7 +91,7 @@ def summary_rows(result: RunResult, lang: Lang, profile: Profile) -> list[tuple[
         row("scenario", result.scenario.name),
         row("hash", result.scenario_hash),
         row("run_date", result.started_at),
-        row("profile", profile),
+        row("profile", t(f"common.profile.{profile}", lang)),
         row("n_sites", f["n_sites"]),
         row("n_excluded", f["n_excluded"]),
     ]
@@ -164,8 +173,8 @@ def result_tables(result: RunResult, lang: Lang, profile: Profile = "council") -
             allowed = household_table_for(table, profile)
             if allowed is not None:
                 sheets.append((key, allowed))
-    sheets.append(("parameters", pd.DataFrame(content.scenario_parameters(result),
-                                              columns=["key", "value"])))  # fmt: skip
+    params = [(k, _parameter_text(k, v, lang)) for k, v in content.scenario_parameters(result)]
+    sheets.append(("parameters", pd.DataFrame(params, columns=["key", "value"])))
     sheets.append(("sources", pd.DataFrame(content.data_sources(result, lang))))
     sheets.append(("versions", pd.DataFrame(sorted(result.versions.items()),
                                             columns=["package", "version"])))  # fmt: skip

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyogrio
 
+from opvang_opt.connectors.tiles import TileSource
 from opvang_opt.io.results import atomic_results_dir
 from opvang_opt.outputs.content import localised
 from opvang_opt.outputs.maps import build_map
-from opvang_opt.outputs.memo import build_memo_html, render_memo_pdf
+from opvang_opt.outputs.memo import (
+    PANGO_INSTALL,
+    build_memo_html,
+    pdf_engine_problem,
+    render_memo_pdf,
+)
 from opvang_opt.outputs.privacy import NAME_COLUMN, Profile, check_profile
 from opvang_opt.outputs.report import build_report
 from opvang_opt.outputs.runinfo import run_info
@@ -21,7 +28,8 @@ from opvang_opt.outputs.safe import write_csv
 from opvang_opt.outputs.static import render_static
 from opvang_opt.outputs.tables import build_workbook, result_tables
 from opvang_opt.pipeline import RunResult
-from opvang_opt.texts import Lang
+from opvang_opt.schema.sources import default_cache_dir
+from opvang_opt.texts import Lang, Message
 
 RESULT_FILES = (
     "run.json",
@@ -37,10 +45,12 @@ RESULT_FILES = (
     "map.png",
     "map.pdf",
     "report.html",
+    "raadsbijlage.html",
     "results.xlsx",
 )
 """The files a run writes (tradeoff, sensitivity, SMAA shortlists and counterfactuals only
-when enabled and the target is met)."""
+when enabled and the target is met; ``raadsbijlage.pdf`` besides, where WeasyPrint loads
+Pango: see :data:`MEMO_FILES`)."""
 
 ALLOCATION_FILES = (
     "analyst/allocation.csv",
@@ -72,8 +82,9 @@ warning; GDAL >= 3.7 would write 1.4 by default."""
 GPKG_OPTIONS = {"VERSION": GPKG_VERSION}
 
 MEMO_FILES = ("raadsbijlage.html", "raadsbijlage.pdf")
-"""The decision memo, written in Dutch runs (``lang="nl"``, the default); the memo has no
-English version yet."""
+"""The decision memo, in the run's language (Dutch by default, English with ``--lang en``).
+The PDF is skipped, with a warning, where WeasyPrint cannot load Pango
+(:func:`~opvang_opt.outputs.memo.pdf_engine_problem`); the HTML is always written."""
 
 HOUSEHOLD_CSV = ("allocation.csv", "unplaced.csv")
 """Allocation tables with one row per household: written to the ``analyst/`` subfolder."""
@@ -108,6 +119,17 @@ def _gpkg_frame(result: RunResult, lang: Lang) -> pd.DataFrame:
     return sites
 
 
+def tile_source(result: RunResult) -> TileSource | None:
+    """The background tiles the scenario asks for (``outputs.background``), or ``None``."""
+    cfg = result.scenario.outputs.background
+    if cfg is None:
+        return None
+    cache = cfg.cache_dir if cfg.cache_dir is not None else default_cache_dir() / "tiles"
+    return TileSource(
+        cfg.provider, cache, url=cfg.url, attribution=cfg.attribution, timeout=cfg.timeout_s
+    )
+
+
 def default_profile(result: RunResult) -> Profile:
     """The scenario's ``outputs.profile`` when it has one, else ``council``."""
     return check_profile(result.scenario.outputs.profile)
@@ -119,6 +141,7 @@ def write_results(
     *,
     lang: Lang | None = None,
     profile: Profile | None = None,
+    on_warning: Callable[[Message], None] | None = None,
 ) -> Path:
     """Write every result file into ``out_dir``, all or nothing.
 
@@ -133,6 +156,10 @@ def write_results(
     profile
         Export profile: ``council`` (default: aggregates only, counts below 5 as ``<5``)
         or ``analyst`` (exact counts, and household-level tables with pseudonymous ids).
+    on_warning
+        Called with each warning about the outputs (a catalogue message; for example
+        ``raadsbijlage.pdf`` not made because Pango is missing). The warnings are also
+        recorded in ``run.json`` (``outputs.warnings``).
 
     Returns
     -------
@@ -142,6 +169,7 @@ def write_results(
     out = Path(out_dir)
     lang = lang or result.scenario.outputs.lang
     profile = check_profile(profile) if profile else default_profile(result)
+    warnings: list[Message] = []
     with atomic_results_dir(out) as tmp:
         pyogrio.write_dataframe(
             _gpkg_frame(result, lang), tmp / "longlist_scored.gpkg", layer="longlist_scored",
@@ -180,22 +208,49 @@ def write_results(
             (tmp / name).parent.mkdir(exist_ok=True)
             write_csv(table, tmp / name)
         build_map(result, lang, profile).save(str(tmp / "map.html"))
-        images = render_static(result, lang)
+        tiles = tile_source(result)
+        images = render_static(result, lang, tiles)
         (tmp / "map.png").write_bytes(images["png"])
         (tmp / "map.pdf").write_bytes(images["pdf"])
         (tmp / "report.html").write_text(
             build_report(result, images, lang, profile), encoding="utf-8"
         )
         build_workbook(result_tables(result, lang, profile), lang).save(tmp / "results.xlsx")
-        if lang == "nl":
-            memo = build_memo_html(result, images, lang, profile)
-            (tmp / "raadsbijlage.html").write_text(memo, encoding="utf-8")
+        memo = build_memo_html(result, images, lang, profile, tiles)
+        (tmp / "raadsbijlage.html").write_text(memo, encoding="utf-8")
+        problem = pdf_engine_problem()
+        if problem is None:
             (tmp / "raadsbijlage.pdf").write_bytes(render_memo_pdf(memo))
+        else:
+            warnings.append(
+                Message(
+                    "stage.write.memo_pdf_skipped", {"reason": problem, "install": PANGO_INSTALL}
+                )
+            )
+        if tiles is not None and tiles.failed is not None:
+            warnings.append(Message("stage.write.tiles_failed", {"reason": tiles.failed}))
         files = [p.relative_to(tmp).as_posix() for p in sorted(tmp.rglob("*")) if p.is_file()] + [
             "run.json"
         ]
         info = run_info(result, files, profile=profile, lang=lang)
+        info["outputs"] = {
+            "memo_pdf": problem is None,
+            "memo_pdf_engine": "WeasyPrint" if problem is None else None,
+            "background": None
+            if tiles is None
+            else {
+                "provider": tiles.provider,
+                "server": tiles.host,
+                "maps_with_background": tiles.drawn,
+                "tiles_fetched": tiles.fetched,
+                "failed": tiles.failed,
+            },
+            "warnings": [w.render(lang) for w in warnings],
+        }
         (tmp / "run.json").write_text(
             json.dumps(info, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
         )
+    if on_warning is not None:
+        for w in warnings:
+            on_warning(w)
     return out.resolve()

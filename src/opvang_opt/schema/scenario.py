@@ -625,6 +625,33 @@ class DataSource(StrictModel):
     """Where the data can be found."""
 
 
+class BackgroundConfig(StrictModel):
+    """A background map under the static maps (map.png, map.pdf and the memo's detail maps).
+
+    Off unless set: a run then needs no network and its maps depend on nothing but the
+    scenario and its inputs. When the tiles cannot be fetched the run still completes; the
+    maps say that no background was loaded and credit only what they show."""
+
+    provider: Literal["brt", "brt_grijs", "brt_pastel", "osm"] = "brt"
+    """brt: PDOK BRT-Achtergrondkaart (Kadaster, CC BY 4.0; also its grijs and pastel
+    styles); osm: OpenStreetMap's standard tiles (ODbL; mind the OSMF tile usage policy)."""
+    url: str | None = None
+    """Another XYZ tile server with the provider's content (a mirror), as a URL template with
+    {z}, {x} and {y}; the provider's own server when not set."""
+    attribution: str | None = None
+    """Credit line of the tiles; the provider's own when not set."""
+    cache_dir: InputPath | None = None
+    """Folder of the tile cache (default: tiles/ in $OPVANG_OPT_CACHE, else data/cache)."""
+    timeout_s: float = Field(default=10.0, gt=0)
+    """Seconds to wait for one tile before giving up on the background."""
+
+    @model_validator(mode="after")
+    def _template(self) -> BackgroundConfig:
+        if self.url is not None and not all(f"{{{k}}}" in self.url for k in "zxy"):
+            raise ValueError("url needs {z}, {x} and {y}")
+        return self
+
+
 class OutputsConfig(StrictModel):
     """What a run writes and how it is labelled."""
 
@@ -643,6 +670,8 @@ class OutputsConfig(StrictModel):
     """Label every output as based on fictitious data (the bundled demo sets this)."""
     attribution: str = ""
     """Data attribution printed on the map."""
+    background: BackgroundConfig | None = None
+    """A background map under the static maps (off when not set): see BackgroundConfig."""
 
 
 class Scenario(StrictModel):
