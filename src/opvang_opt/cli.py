@@ -167,6 +167,25 @@ def run(
             "or analyst (adds household-level tables with pseudonymous ids).",
         ),
     ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Screen the longlist on a running Dask scheduler (tcp://HOST:PORT).",
+        ),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=0,
+            help="Screen the longlist on a local Dask cluster of N processes "
+            "(0: in this process, on every core).",
+        ),
+    ] = 0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.5, help="Seconds to wait for the scheduler.")
+    ] = 5.0,
     debug: DebugOpt = False,
 ) -> None:
     """Run a scenario and write its results folder."""
@@ -197,7 +216,10 @@ def run(
                 sec = time.perf_counter() - started[stage]
                 err.print(f"✓ {t('cli.stage_done', say, label=label, seconds=sec)}", markup=False)
 
-        result = pipeline.run(scenario, inputs, progress=progress, scenario_dir=str(file.parent))
+        screener = _screener(scheduler, workers, timeout)
+        result = pipeline.run(
+            scenario, inputs, progress=progress, scenario_dir=str(file.parent), screener=screener
+        )
         progress("write", "start")
         written: list[Any] = []  # warnings about the outputs (e.g. no PDF without Pango)
         folder = write_results(result, target, lang=say, profile=profile, on_warning=written.append)
@@ -258,6 +280,49 @@ def demo(
 
     scenario_file = _guard(debug, demo_scenario, lang or "nl")
     run(scenario_file, out_dir=out_dir, lang=lang, profile=None, debug=debug)
+
+
+def _screener(scheduler: str | None, workers: int, timeout: float) -> Any:
+    """The siting screen with a progress bar: on a Dask cluster, or in this process."""
+    import numpy as np
+
+    def on_cluster(config: Any, inputs: Any) -> Any:
+        from opvang_opt.siting.distributed import screen_on_cluster
+
+        where = scheduler or f"a local Dask cluster ({workers} processes)"
+        n = len(inputs.longlist)
+        err.print(f"… Screening {n} sites on {where}", markup=False)
+        with _bar(transient=True) as bar:
+            task = bar.add_task("Screening partitions", total=None, status=f"{n} sites")
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            res = screen_on_cluster(
+                config, inputs.longlist, inputs.layers, scheduler=scheduler,
+                workers=max(1, workers), connect_timeout=timeout, progress=progress,
+            )  # fmt: skip
+        err.print(f"✓ Screened {n} sites on {res.executor} ({res.workers} worker(s), "
+                  f"{res.partitions} partitions, {res.seconds:.1f} s)", markup=False)  # fmt: skip
+        return res.answers
+
+    def in_process(config: Any, inputs: Any) -> Any:
+        from opvang_opt.siting import screen, spatial
+
+        tasks = screen.geometric_tasks(config, inputs.layers)
+        n = len(inputs.longlist)
+        with _bar(transient=True) as bar:
+            task = bar.add_task("Spatial queries", total=len(tasks), status=f"{n} sites")
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done)
+
+            return screen.run_tasks(
+                np.asarray(inputs.longlist.geometry.values), inputs.layers, tasks,
+                spatial.default_workers(), progress,
+            )  # fmt: skip
+
+    return on_cluster if scheduler or workers else in_process
 
 
 @app.command()

@@ -22,9 +22,10 @@ from opvang_opt.errors import DataError, Problem
 from opvang_opt.exchange import ExchangeRun, run_exchange
 from opvang_opt.io.inputs import Inputs
 from opvang_opt.planning.solve import PlanningResult
-from opvang_opt.schema import Scenario, scenario_hash
+from opvang_opt.schema import Scenario, SitingConfig, scenario_hash
 from opvang_opt.services.stage import AllocationSource, PlanSource, ServicesRun, run_services
-from opvang_opt.siting import SitingResult, run_siting
+from opvang_opt.siting import SitingInputs, SitingResult, run_siting
+from opvang_opt.siting.screen import GeoTask
 from opvang_opt.status import SolveStatus, StageStatus
 from opvang_opt.texts import Message
 
@@ -72,6 +73,8 @@ class RunResult:
 
 ProgressFn = Callable[[str, str], None]
 """Called as progress(stage, event) with event 'start' or 'done'."""
+Screener = Callable[[SitingConfig, SitingInputs], dict[GeoTask, Any]]
+"""Answers the siting stage's spatial questions (see :mod:`opvang_opt.siting.screen`)."""
 
 
 def package_versions() -> dict[str, str]:
@@ -98,6 +101,7 @@ def run(
     *,
     progress: ProgressFn | None = None,
     scenario_dir: str | None = None,
+    screener: Screener | None = None,
 ) -> RunResult:
     """Run every stage of a scenario on inputs already read and checked.
 
@@ -114,6 +118,10 @@ def run(
         Optional callback told when each stage starts and ends.
     scenario_dir
         Folder of the scenario file, so the scenario hash is machine-independent.
+    screener
+        Answers the siting stage's spatial questions elsewhere (e.g. on a Dask cluster:
+        :func:`opvang_opt.siting.distributed.screen_on_cluster`); default: in this
+        process, on every core.
 
     Returns
     -------
@@ -146,7 +154,11 @@ def run(
     )
     stages.append(StageReport("inputs", StageStatus.OK, inputs.seconds, notes))
 
-    siting, sec = step("siting", lambda: run_siting(scenario.siting, inputs.siting))
+    def siting_stage() -> SitingResult:
+        answers = screener(scenario.siting, inputs.siting) if screener else None
+        return run_siting(scenario.siting, inputs.siting, answers=answers)
+
+    siting, sec = step("siting", siting_stage)
     summ = siting.summary
     if siting.target_met:
         stages.append(StageReport("siting", StageStatus.OK, sec))

@@ -19,6 +19,7 @@ from opvang_opt.schema import (
     PlotArea,
     ReceptionLoad,
 )
+from opvang_opt.siting import spatial
 from opvang_opt.siting.network import network_distance
 
 INDICATOR_UNITS = {
@@ -39,15 +40,16 @@ def select_category(layer: gpd.GeoDataFrame, column: str, category: str) -> np.n
     return layer.geometry.values[mask]
 
 
-def nearest_distance(sites: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Distance from each site to the nearest target (0 inside or touching); inf if none."""
-    out = np.full(len(sites), np.inf)
-    if len(targets) == 0 or len(sites) == 0:
-        return out
-    tree = shapely.STRtree(targets)
-    (idx_site, _), dist = tree.query_nearest(sites, return_distance=True, all_matches=False)
-    out[idx_site] = dist
-    return out
+def nearest_distance(sites: np.ndarray, targets: np.ndarray, workers: int = 1) -> np.ndarray:
+    """Distance from each site to the nearest target (0 inside or touching); inf if none.
+
+    Exactly GEOS's nearest distance (see :func:`opvang_opt.siting.spatial.nearest_distance`).
+    """
+    return spatial.nearest_distance(sites, targets, workers=workers)
+
+
+NearestKey = tuple[str, str | None, str | None]
+"""(layer, category column, category): one shared nearest query."""
 
 
 class NearestDistances:
@@ -55,12 +57,41 @@ class NearestDistances:
 
     Computed once per (layer, category) and shared by the criteria and the exclusion
     rules of a run: a criterion and a rule on the same layer cost one query, not two.
+    :meth:`prefetch` runs the queries a run needs at the same time, on ``workers``
+    threads.
     """
 
-    def __init__(self, sites: np.ndarray, layers: dict[str, gpd.GeoDataFrame]) -> None:
+    def __init__(
+        self, sites: np.ndarray, layers: dict[str, gpd.GeoDataFrame], workers: int = 1
+    ) -> None:
         self._sites = sites
         self._layers = layers
-        self._done: dict[tuple[str, str | None, str | None], np.ndarray] = {}
+        self._workers = max(1, workers)
+        self._done: dict[NearestKey, np.ndarray] = {}
+
+    def _targets(self, key: NearestKey) -> np.ndarray:
+        layer, category_column, category = key
+        lyr = self._layers[layer]
+        if category is not None and category_column is not None:
+            return select_category(lyr, category_column, category)
+        return lyr.geometry.values
+
+    def preset(self, done: dict[NearestKey, np.ndarray]) -> None:
+        """Take distances answered elsewhere (by the screen, or by a cluster)."""
+        self._done.update(done)
+
+    def prefetch(self, keys: list[NearestKey]) -> None:
+        """Run the not yet computed queries of ``keys`` concurrently."""
+        todo = list(dict.fromkeys(k for k in keys if k not in self._done))
+        if not todo:
+            return
+        inner = max(1, self._workers // len(todo))
+        results = spatial.thread_map(
+            lambda k: nearest_distance(self._sites, self._targets(k), inner),
+            todo,
+            min(self._workers, len(todo)),
+        )
+        self._done.update(zip(todo, results, strict=True))
 
     def __call__(
         self, layer: str, category_column: str | None = None, category: str | None = None
@@ -68,23 +99,15 @@ class NearestDistances:
         """Distances (m) to the nearest feature; ``inf`` when there is none."""
         key = (layer, category_column, category)
         if key not in self._done:
-            lyr = self._layers[layer]
-            targets = (
-                select_category(lyr, category_column, category)
-                if category is not None and category_column is not None
-                else lyr.geometry.values
-            )
-            self._done[key] = nearest_distance(self._sites, targets)
+            self._done[key] = nearest_distance(self._sites, self._targets(key), self._workers)
         return self._done[key]
 
 
-def count_within(sites: np.ndarray, targets: np.ndarray, radius: float) -> np.ndarray:
-    """Number of targets within ``radius`` of each site."""
-    if len(targets) == 0:
-        return np.zeros(len(sites), dtype=float)
-    tree = shapely.STRtree(targets)
-    idx_site, _ = tree.query(sites, predicate="dwithin", distance=radius)
-    return np.bincount(idx_site, minlength=len(sites)).astype(float)
+def count_within(
+    sites: np.ndarray, targets: np.ndarray, radius: float, workers: int = 1
+) -> np.ndarray:
+    """Number of targets within ``radius`` of each site (GEOS ``dwithin``)."""
+    return spatial.count_within(sites, targets, radius, workers=workers)
 
 
 def overlap_area(sites: np.ndarray, layer: np.ndarray) -> np.ndarray:
@@ -97,7 +120,9 @@ def overlap_area(sites: np.ndarray, layer: np.ndarray) -> np.ndarray:
     idx_site, idx_poly = tree.query(sites, predicate="intersects")
     if len(idx_site) == 0:
         return out
-    order = np.argsort(idx_site, kind="stable")
+    # by site, then by the polygon's position: the union below is built in layer order,
+    # whatever the tree's order, so a spatial partition of the layer gives the same area
+    order = np.lexsort((idx_poly, idx_site))
     idx_site, idx_poly = idx_site[order], idx_poly[order]
     uniq, starts = np.unique(idx_site, return_index=True)
     single = np.diff(np.append(starts, len(idx_site))) == 1
@@ -128,6 +153,8 @@ def numeric_column(sites: gpd.GeoDataFrame, column: str, id_column: str, source:
     raw = sites[column]
     if raw.dtype == bool or str(raw.dtype) == "boolean":
         return raw.astype(float).to_numpy()
+    if pd.api.types.is_numeric_dtype(raw) and not raw.isna().any():
+        return raw.astype(float).to_numpy()  # nothing to read as text
     text = raw.astype("string").str.strip().str.lower()
     mapped = text.map({"true": 1.0, "false": 0.0, "ja": 1.0, "nee": 0.0, "yes": 1.0, "no": 0.0})
     values = pd.to_numeric(raw, errors="coerce").astype(float)

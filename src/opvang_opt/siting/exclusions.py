@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -25,21 +27,83 @@ from opvang_opt.siting.criteria import (
     numeric_column,
     overlap_area,
 )
-from opvang_opt.texts import Message
+from opvang_opt.texts import DEFAULT_LANG, Lang, Message
 
 EXCLUSION_COLUMNS = ["site_id", "rule", "label", "measured", "limit", "unit", "message"]
 
 
+class RowMessage(Message):
+    """The message of one row of a rule, made from the rule's shared columns when read.
+
+    A million excluded plots hold a million of these: two slots each, instead of a
+    message with its own parameter dicts and nested measure messages. It renders, hashes,
+    compares and pickles as the plain :class:`~opvang_opt.texts.Message` it stands for.
+    """
+
+    __slots__ = ("_make", "_row")
+    _make: Callable[[int], Message]
+    _row: int
+
+    def __init__(self, make: Callable[[int], Message], row: int) -> None:
+        object.__setattr__(self, "_make", make)
+        object.__setattr__(self, "_row", row)
+
+    @property
+    def plain(self) -> Message:
+        """The message as a plain :class:`~opvang_opt.texts.Message`."""
+        return self._make(self._row)
+
+    @property  # type: ignore[override]
+    def code(self) -> str:
+        return self.plain.code
+
+    @property  # type: ignore[override]
+    def params(self) -> Mapping[str, Any]:
+        return self.plain.params
+
+    def render(self, lang: Lang = DEFAULT_LANG) -> str:
+        return self.plain.render(lang)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Message):
+            return (self.code, self.params) == (other.code, other.params)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.plain)
+
+    def __repr__(self) -> str:
+        return repr(self.plain)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        plain = self.plain
+        return (Message, (plain.code, plain.params))
+
+    @classmethod
+    def column(cls, make: Callable[[int], Message], n: int) -> list[Message]:
+        """The messages of rows ``0 .. n-1``."""
+        return [cls(make, k) for k in range(n)]
+
+
 def parse_dates(sites: gpd.GeoDataFrame, column: str, id_column: str, source: str) -> pd.Series:
     """Parse a date column of the longlist by the one date policy (:mod:`opvang_opt.dates`);
-    every missing or unreadable date is a problem."""
-    parsed, errors = parse_date_column(sites[column])
+    every missing or unreadable date is a problem.
+
+    Each distinct value is parsed once (a million plots have a handful of dates)."""
+    raw = sites[column]
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    parsed_u, errors_u = parse_date_column(pd.Series(np.asarray(uniques, dtype=object)))
+    # code -1 (missing) takes the last entry: None
+    taken = np.concatenate([parsed_u.to_numpy(dtype=object), np.array([None], dtype=object)])
+    parsed = pd.Series(taken[codes], index=raw.index, dtype=object)
+    bad = {e.position: e for e in errors_u}
+    rows = np.flatnonzero(np.isin(codes, list(bad))) if bad else np.zeros(0, dtype=np.int64)
     problems = [
-        Problem(f"{e.message} (got {e.raw!r})", source, f"id {sites[id_column].iloc[e.position]} "
-                f"(row {e.position + 1})", column)
-        for e in errors
+        Problem(f"{bad[c].message} (got {bad[c].raw!r})", source,
+                f"id {sites[id_column].iloc[i]} (row {i + 1})", column)
+        for i, c in zip(rows.tolist(), codes[rows].tolist(), strict=True)
     ]  # fmt: skip
-    for i in np.flatnonzero(sites[column].isna().to_numpy()):
+    for i in np.flatnonzero(raw.isna().to_numpy()):
         problems.append(
             Problem("missing date", source, f"id {sites[id_column].iloc[i]} (row {i + 1})", column)
         )
@@ -64,29 +128,69 @@ NAME_COLUMNS = ("name", "naam", "naam_n2k", "sitename", "site_name", "label")
 
 
 def _names_hit(
-    sites: np.ndarray, layer: gpd.GeoDataFrame, label: str, within: float | None = None
-) -> Callable[[int], str]:
-    """For site i, the layer's name followed by the names of the features it touches (or lies
-    within ``within`` metres of), when the layer has a name column: 'natura (Botshol)'."""
+    sites: np.ndarray,
+    layer: gpd.GeoDataFrame,
+    label: str,
+    idx: np.ndarray,
+    within: float | None = None,
+) -> np.ndarray:
+    """For the sites at ``idx``, the layer's name followed by the names of the features each
+    touches (or lies within ``within`` metres of), when the layer has a name column:
+    'natura (Botshol)'; at most three names, sorted. One bulk tree query."""
+    out = np.full(len(idx), label, dtype=object)
     lower = {str(c).lower(): c for c in layer.columns}
     col = next((lower[c] for c in NAME_COLUMNS if c in lower), None)
-    if col is None or len(layer) == 0:
-        return lambda i: label
-    names = layer[col].astype("string").fillna("").to_numpy()
+    if col is None or len(layer) == 0 or len(idx) == 0:
+        return out
+    names = np.asarray(layer[col].astype("string").fillna("").to_numpy(), dtype=object)
     tree = shapely.STRtree(layer.geometry.values)
-    cache: dict[int, str] = {}
+    if within is None:
+        qs, qf = tree.query(sites[idx], predicate="intersects")
+    else:
+        qs, qf = tree.query(sites[idx], predicate="dwithin", distance=within)
+    # (site, name) pairs without empty names or repeats, sorted; the first three per site
+    found = sorted({(int(q), str(nm)) for q, nm in zip(qs.tolist(), names[qf].tolist(),
+                                                       strict=True) if str(nm)})  # fmt: skip
+    per_site: dict[int, list[str]] = {}
+    for q, nm in found:
+        got = per_site.setdefault(q, [])
+        if len(got) < 3:
+            got.append(nm)
+    for q, got in per_site.items():
+        out[q] = f"{label} ({', '.join(got)})"
+    return out
 
-    def hit(i: int) -> str:
-        if i not in cache:
-            if within is None:
-                idx = tree.query(sites[i], predicate="intersects")
-            else:
-                idx = tree.query(sites[i], predicate="dwithin", distance=within)
-            found = sorted({str(names[j]) for j in idx if str(names[j])})
-            cache[i] = f"{label} ({', '.join(found[:3])})" if found else label
-        return cache[i]
 
-    return hit
+def _overlaps_message(k: int, hit: np.ndarray, area: np.ndarray, share: np.ndarray) -> Message:
+    return Message(
+        "siting.exclusion.overlaps",
+        {"layer": hit[k], "area": float(area[k]), "share": float(share[k])},
+    )
+
+
+def _intersects_message(k: int, hit: np.ndarray) -> Message:
+    return Message("siting.exclusion.intersects", {"layer": hit[k]})
+
+
+def _closer_message(k: int, hit: np.ndarray, distance: np.ndarray, limit: float) -> Message:
+    return Message(
+        "siting.exclusion.closer_than",
+        {"layer": hit[k], "distance": float(distance[k]), "limit": limit},
+    )
+
+
+def _limit_message(
+    k: int, code: str, what: str, measured: np.ndarray, unit: str, limit: Message
+) -> Message:
+    return Message(code, {"what": what, "value": measure_message(measured[k], unit),
+                          "limit": limit})  # fmt: skip
+
+
+def _late_message(k: int, available: np.ndarray, days: np.ndarray, date: str) -> Message:
+    return Message(
+        "siting.exclusion.available_by",
+        {"available": available[k].isoformat(), "date": date, "days": int(days[k])},
+    )
 
 
 def evaluate_exclusions(
@@ -98,6 +202,7 @@ def evaluate_exclusions(
     source: str,
     units: dict[str, str] | None = None,
     nearest: NearestDistances | None = None,
+    overlaps: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Apply every rule to every site.
 
@@ -115,6 +220,9 @@ def evaluate_exclusions(
         Unit code of each criterion's indicator, for the messages.
     nearest
         Shared straight-line distances of the run (made here when not given).
+    overlaps
+        Overlap areas (m2, or 0/1 for non-polygon layers) of ``intersects`` rules
+        already measured, by rule name (measured here when not given).
     id_column, source
         The longlist's id column and file, for messages.
 
@@ -125,7 +233,30 @@ def evaluate_exclusions(
         code of the catalogue's ``unit.`` texts, or empty), message (a
         :class:`~opvang_opt.texts.Message`). A site that breaks three rules has three rows.
     """
-    ids = sites[id_column].astype(str).to_numpy()
+    table, _ = exclusion_rows(
+        rules, sites, layers, indicators, id_column, source, units, nearest, overlaps
+    )
+    return table
+
+
+def exclusion_rows(
+    rules: tuple[Exclusion, ...],
+    sites: gpd.GeoDataFrame,
+    layers: dict[str, gpd.GeoDataFrame],
+    indicators: dict[str, np.ndarray],
+    id_column: str,
+    source: str,
+    units: dict[str, str] | None = None,
+    nearest: NearestDistances | None = None,
+    overlaps: dict[str, np.ndarray] | None = None,
+    ids: np.ndarray | None = None,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`evaluate_exclusions`, and the position of each row's site in ``sites``.
+
+    ``ids`` are the sites' ids as text, when the caller has them already."""
+    measured_in = overlaps
+    positions: list[np.ndarray] = []
+    ids = sites[id_column].astype(str).to_numpy() if ids is None else ids
     geoms = sites.geometry.values
     area = shapely.area(geoms)
     frames = []
@@ -133,28 +264,24 @@ def evaluate_exclusions(
         label = rule.label or rule.name
         match rule:
             case IntersectsRule():
-                hit = _names_hit(geoms, layers[rule.layer], rule.layer)
                 layer = layers[rule.layer].geometry.values
                 polygonal = len(layer) > 0 and bool((shapely.get_dimensions(layer) == 2).all())
+                given = (measured_in or {}).get(rule.name)
                 if polygonal:
-                    measured = overlap_area(geoms, layer)
+                    measured = overlap_area(geoms, layer) if given is None else given
                     broken = measured > rule.min_overlap_m2 if rule.min_overlap_m2 else measured > 0
-                    share = np.divide(measured, area, out=np.zeros_like(area), where=area > 0)
-
-                    def msg(i: int, m=measured, s=share, h=hit) -> Message:
-                        return Message(
-                            "siting.exclusion.overlaps",
-                            {"layer": h(i), "area": float(m[i]), "share": float(s[i])},
-                        )
-
+                    idx = np.flatnonzero(broken)
+                    hit = _names_hit(geoms, layers[rule.layer], rule.layer, idx)
+                    m = np.asarray(measured, dtype=float)[idx]
+                    sh = np.divide(m, area[idx], out=np.zeros(len(idx)), where=area[idx] > 0)
+                    make = partial(_overlaps_message, hit=hit, area=m, share=sh)
                     unit = "m2"
                 else:
-                    broken = intersects_any(geoms, layer)
+                    broken = intersects_any(geoms, layer) if given is None else given > 0
                     measured = broken.astype(float)
-
-                    def msg(i: int, h=hit) -> Message:
-                        return Message("siting.exclusion.intersects", {"layer": h(i)})
-
+                    idx = np.flatnonzero(broken)
+                    hit = _names_hit(geoms, layers[rule.layer], rule.layer, idx)
+                    make = partial(_intersects_message, hit=hit)
                     unit = ""
                 limit = rule.min_overlap_m2
             case CloserThanRule():
@@ -166,14 +293,10 @@ def evaluate_exclusions(
                 # limit count as at the limit and stay in
                 broken = measured < rule.distance_m * (1 - 1e-9)
                 limit, unit = rule.distance_m, "m"
-
-                near = _names_hit(geoms, layers[rule.layer], rule.layer, rule.distance_m)
-
-                def msg(i: int, m=measured, r=rule, h=near) -> Message:
-                    return Message(
-                        "siting.exclusion.closer_than",
-                        {"layer": h(i), "distance": float(m[i]), "limit": r.distance_m},
-                    )
+                idx = np.flatnonzero(broken)
+                near = _names_hit(geoms, layers[rule.layer], rule.layer, idx, rule.distance_m)
+                dist = np.asarray(measured, float)[idx]
+                make = partial(_closer_message, hit=near, distance=dist, limit=rule.distance_m)
             case LimitRule():
                 if rule.criterion is not None:
                     measured = indicators[rule.criterion]
@@ -184,13 +307,10 @@ def evaluate_exclusions(
                     what, unit = rule.column, ""
                 limit = rule.limit
                 broken = measured < limit if rule.kind == "below" else measured > limit
-
-                def msg(i: int, m=measured, w=what, u=unit, k=rule.kind, lim=limit) -> Message:
-                    return Message(
-                        f"siting.exclusion.{k}",
-                        {"what": w, "value": measure_message(m[i], u),
-                         "limit": measure_message(lim, u)},
-                    )  # fmt: skip
+                idx = np.flatnonzero(broken)
+                make = partial(_limit_message, code=f"siting.exclusion.{rule.kind}", what=what,
+                               measured=np.asarray(measured, float)[idx], unit=unit,
+                               limit=measure_message(limit, unit))  # fmt: skip
             case AvailableByRule():
                 dates = parse_dates(sites, rule.column, id_column, source)
                 ordinal = pd.to_datetime(dates).to_numpy("datetime64[D]").astype(np.int64)
@@ -198,16 +318,11 @@ def evaluate_exclusions(
                 measured = ordinal - rule.date.toordinal()
                 broken = measured > 0
                 limit, unit = 0.0, "days_late"
-
-                def msg(i: int, d=dates, m=measured, r=rule) -> Message:
-                    return Message(
-                        "siting.exclusion.available_by",
-                        {"available": d.iloc[i].isoformat(), "date": r.date.isoformat(),
-                         "days": int(m[i])},
-                    )  # fmt: skip
+                idx = np.flatnonzero(broken)
+                make = partial(_late_message, available=dates.to_numpy()[idx],
+                               days=measured[idx], date=rule.date.isoformat())  # fmt: skip
             case _:  # pragma: no cover
                 raise TypeError(f"unknown rule {rule!r}")
-        idx = np.asarray(broken).nonzero()[0]
         frames.append(
             pd.DataFrame(
                 {
@@ -217,10 +332,14 @@ def evaluate_exclusions(
                     "measured": np.round(np.asarray(measured, dtype=float)[idx], 3),
                     "limit": float(limit),
                     "unit": unit,
-                    "message": [msg(i) for i in idx],
+                    "message": pd.Series(
+                        RowMessage.column(make, len(idx)), dtype=object, index=range(len(idx))
+                    ),
                 }
             )
         )
+        positions.append(idx)
     if not frames:
-        return pd.DataFrame(columns=EXCLUSION_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[EXCLUSION_COLUMNS]
+        return pd.DataFrame(columns=EXCLUSION_COLUMNS), np.zeros(0, dtype=np.int64)
+    table = pd.concat(frames, ignore_index=True)[EXCLUSION_COLUMNS]
+    return table, np.concatenate(positions).astype(np.int64)

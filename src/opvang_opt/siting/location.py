@@ -95,10 +95,24 @@ def largest_share(
     return code, name, share, code2, share2, np.clip(1.0 - covered, 0.0, 1.0)
 
 
+PAIR_CHUNK = 50_000
+"""Candidate pairs per chunk of overlap work (bounds the intersections held at once)."""
+
+
 def overlapping_pairs(
-    geoms: np.ndarray, ids: np.ndarray, min_area_m2: float = OVERLAP_MIN_M2
+    geoms: np.ndarray,
+    ids: np.ndarray,
+    min_area_m2: float = OVERLAP_MIN_M2,
+    workers: int | None = None,
 ) -> pd.DataFrame:
     """Every pair of candidate plots that overlap by at least ``min_area_m2``.
+
+    Candidate pairs come from the bounding boxes. A pair that overlaps by
+    ``min_area_m2 > 0`` has intersecting interiors (DE-9IM ``T********``), so GEOS's
+    relate test keeps every such pair and drops the neighbours that only share a
+    boundary (every pair of a tiling cadastre); the area of the intersection (the same
+    GEOS call as ever) decides the rest. Chunks run on ``workers`` threads (shapely
+    releases the GIL).
 
     Returns
     -------
@@ -106,36 +120,95 @@ def overlapping_pairs(
         Columns ``i``, ``j`` (positions, ``i < j``), ``site_a``, ``site_b`` and
         ``overlap_m2``, sorted by position.
     """
+    from opvang_opt.siting import spatial
+
     polygonal = np.flatnonzero(shapely.get_dimensions(geoms) == 2)
     cols = ["i", "j", "site_a", "site_b", "overlap_m2"]
     if len(polygonal) < 2:
         return pd.DataFrame(columns=cols)
     sub = geoms[polygonal]
-    a, b = shapely.STRtree(sub).query(sub)  # candidate pairs by bounding box
-    keep = a < b
-    a, b = a[keep], b[keep]
+    tree = shapely.STRtree(sub)
+
+    def candidates(part: slice) -> tuple[np.ndarray, np.ndarray]:
+        # boxes only (the area is tested below, per pair); chunk by chunk, so the pairs of
+        # every plot with itself and both orders never exist all at once
+        if min_area_m2 > 0:
+            qa, qb = tree.query(sub[part])
+        else:  # touching pairs count too: keep the tree's own predicate
+            qa, qb = tree.query(sub[part], predicate="intersects")
+        qa = qa + part.start
+        keep = qa < qb
+        qa, qb = qa[keep], qb[keep]
+        order = np.lexsort((qb, qa))  # by position, as the result is sorted
+        return qa[order], qb[order]
+
+    found = [candidates(part) for part in spatial.chunks(len(sub), PAIR_CHUNK)]
+    a = np.concatenate([f[0] for f in found])
+    b = np.concatenate([f[1] for f in found])
+    del found
     if len(a) == 0:
         return pd.DataFrame(columns=cols)
-    area = np.full(len(a), np.nan)
     ring, count = _convex_rings(sub)
-    fast = (count[a] > 0) & (count[b] > 0)
-    if fast.any():  # two small convex plots (the usual case): exact clipping in numpy
-        area[fast] = convex_overlap_area(ring[a[fast]], count[a[fast]], ring[b[fast]],
-                                         count[b[fast]])  # fmt: skip
-        # within floating-point noise of the threshold: let GEOS decide
-        fast[fast] = np.abs(area[fast] - min_area_m2) > 1e-6 * max(1.0, min_area_m2)
-    slow = np.flatnonzero(~fast)
-    if len(slow):
-        hit = shapely.intersects(sub[a[slow]], sub[b[slow]])
-        area[slow] = 0.0
-        both = slow[hit]
-        area[both] = shapely.area(shapely.intersection(sub[a[both]], sub[b[both]]))
-    big = area >= min_area_m2
-    i, j = polygonal[a[big]], polygonal[b[big]]
-    out = pd.DataFrame(
-        {"i": i, "j": j, "site_a": ids[i], "site_b": ids[j], "overlap_m2": np.round(area[big], 1)}
+
+    def chunk(part: slice) -> tuple[np.ndarray, np.ndarray]:
+        pa, pb = a[part], b[part]
+        area = np.full(len(pa), np.nan)
+        fast = (count[pa] > 0) & (count[pb] > 0)
+        if fast.any():  # two small convex plots (the usual case): exact clipping in numpy
+            area[fast] = convex_overlap_area(ring[pa[fast]], count[pa[fast]], ring[pb[fast]],
+                                             count[pb[fast]])  # fmt: skip
+            # within floating-point noise of the threshold: let GEOS decide
+            fast[fast] = np.abs(area[fast] - min_area_m2) > 1e-6 * max(1.0, min_area_m2)
+        slow = np.flatnonzero(~fast)
+        if len(slow):
+            ga, gb = sub[pa[slow]], sub[pb[slow]]
+            if min_area_m2 > 0:  # interiors must meet (DE-9IM), else the overlap is 0
+                hit = shapely.relate_pattern(ga, gb, "T********")
+            else:
+                hit = np.ones(len(slow), dtype=bool)
+            area[slow] = 0.0
+            both = slow[hit]
+            area[both] = shapely.area(shapely.intersection(sub[pa[both]], sub[pb[both]]))
+        big = np.flatnonzero(area >= min_area_m2)
+        return big + part.start, area[big]
+
+    w = workers or spatial.default_workers()
+    parts = spatial.thread_map(chunk, spatial.chunks(len(a), PAIR_CHUNK), w)
+    at = np.concatenate([p[0] for p in parts])
+    area = np.concatenate([p[1] for p in parts])
+    i, j = polygonal[a[at]], polygonal[b[at]]
+    return pd.DataFrame(
+        {"i": i, "j": j, "site_a": ids[i], "site_b": ids[j], "overlap_m2": np.round(area, 1)}
     )
-    return out.sort_values(["i", "j"]).reset_index(drop=True)
+
+
+def overlap_texts(n: int, pairs: pd.DataFrame) -> np.ndarray:
+    """Per site: the other plots it overlaps and the shared m², ``"B (5.000 m²); C (12 m²)"``.
+
+    Others in position order; empty for a site without overlaps.
+    """
+    text = np.full(n, "", dtype=object)
+    if len(pairs) == 0:
+        return text
+    i = pairs["i"].to_numpy(dtype=np.int64)
+    j = pairs["j"].to_numpy(dtype=np.int64)
+    site = np.concatenate([i, j])
+    other = np.concatenate([j, i])
+    name = np.concatenate([pairs["site_b"].to_numpy(), pairs["site_a"].to_numpy()])
+    m2 = np.tile(pairs["overlap_m2"].to_numpy(dtype=float), 2)
+    order = np.lexsort((other, site))
+    site, name, m2 = site[order], name[order], m2[order]
+    # "{:,.0f}" with "." as thousands separator: Python's own formatting, once per value
+    uniq, inv = np.unique(m2, return_inverse=True)
+    shown = np.array([f"{v:,.0f}".replace(",", ".") for v in uniq], dtype=object)
+    labels = [str(x) for x in name.tolist()]
+    parts = [f"{a} ({b} m²)" for a, b in zip(labels, shown[inv].tolist(), strict=True)]
+    starts = np.flatnonzero(np.r_[True, site[1:] != site[:-1]])
+    stops = np.r_[starts[1:], len(site)]
+    text[site[starts]] = [
+        "; ".join(parts[a:b]) for a, b in zip(starts.tolist(), stops.tolist(), strict=True)
+    ]
+    return text
 
 
 CONVEX_MAX_VERTICES = 8
@@ -316,23 +389,10 @@ def site_locations(
             out[f"{key}"] = name
     if pairs is None:
         pairs = overlapping_pairs(geoms, ids)
-    text = np.full(n, "", dtype=object)
-    if len(pairs):  # "B (5.000 m²); D (120 m²)": every other plot and the shared m²
-        m2 = [f"{a:,.0f}".replace(",", ".") for a in pairs["overlap_m2"].to_numpy(dtype=float)]
-        i = pairs["i"].to_numpy(dtype=np.int64)
-        j = pairs["j"].to_numpy(dtype=np.int64)
-        who, other = np.concatenate([i, j]), np.concatenate([j, i])
-        names = np.concatenate([pairs["site_b"].to_numpy(), pairs["site_a"].to_numpy()])
-        area = m2 + m2
-        order = np.lexsort((other, who))
-        who = who[order]
-        parts = [f"{names[k]} ({area[k]} m²)" for k in order]
-        cut = np.flatnonzero(np.diff(who)) + 1
-        bounds = zip(np.concatenate([[0], cut]), np.concatenate([cut, [len(who)]]), strict=True)
-        for a, b in bounds:
-            text[who[a]] = "; ".join(parts[a:b])
-    out["overlaps_with"] = text
-    out["repaired"] = np.array([str(i) in repaired for i in ids], dtype=bool)
+    out["overlaps_with"] = overlap_texts(n, pairs)
+    out["repaired"] = (
+        np.isin(ids.astype(str), list(repaired)) if repaired else np.zeros(n, dtype=bool)
+    )
     names = (
         dict(zip(areas["municipality"].codes, areas["municipality"].names, strict=True))
         if "municipality" in areas

@@ -896,11 +896,14 @@ def top_score(p: ShortlistProblem, rank: np.ndarray) -> ShortlistSolution:
             total += int(p.capacity[i])
             taken += 1
             reasons[i], binding[i] = Message("siting.decision.chosen_forced"), "selected"
+    # one shared message per constant reason (a million excluded plots share one)
+    excluded_msg = Message("siting.decision.excluded")
+    target_met_msg = Message("siting.decision.target_met")
     for i in order:
         if selected[i]:
             continue
         if not p.eligible[i]:
-            reasons[i], binding[i] = Message("siting.decision.excluded"), "excluded"
+            reasons[i], binding[i] = excluded_msg, "excluded"
             continue
         manual = p.must_exclude is not None and p.must_exclude[i]
         late = p.available is not None and not p.available[i]
@@ -910,7 +913,7 @@ def top_score(p: ShortlistProblem, rank: np.ndarray) -> ShortlistSolution:
             continue
         cap = int(p.capacity[i])
         if total >= p.target:
-            reasons[i], binding[i] = Message("siting.decision.target_met"), "target_met"
+            reasons[i], binding[i] = target_met_msg, "target_met"
         elif p.max_sites is not None and taken >= p.max_sites:
             reasons[i] = Message("siting.decision.not_chosen_max_sites", {"max_sites": p.max_sites})
             binding[i] = "max_sites"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
@@ -15,12 +16,13 @@ from opvang_opt.errors import Problem, ScenarioError
 from opvang_opt.exact import floor_times
 from opvang_opt.io.graphs import StreetGraph
 from opvang_opt.schema import SitingConfig
-from opvang_opt.siting import mcda
+from opvang_opt.siting import mcda, screen, spatial
 from opvang_opt.siting.capacity import estimate_capacity
 from opvang_opt.siting.criteria import INDICATOR_UNITS, NearestDistances, measure
-from opvang_opt.siting.exclusions import evaluate_exclusions, parse_dates
+from opvang_opt.siting.exclusions import exclusion_rows, parse_dates
 from opvang_opt.siting.location import AreaLayer, overlapping_pairs, site_locations
 from opvang_opt.siting.robustness import ShortlistRule, scores_for
+from opvang_opt.siting.screen import GeoTask
 from opvang_opt.siting.services_rule import ServicesRule
 from opvang_opt.siting.shortlist import (
     ShortlistProblem,
@@ -246,7 +248,14 @@ def score_sites(method: str, values: np.ndarray, weights: np.ndarray) -> np.ndar
     return scores_for(method, values, weights)
 
 
-def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
+def run_siting(
+    config: SitingConfig,
+    inputs: SitingInputs,
+    *,
+    workers: int | None = None,
+    answers: dict[GeoTask, np.ndarray] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SitingResult:
     """Score the longlist, apply the exclusions and choose the shortlist.
 
     Parameters
@@ -255,6 +264,14 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
         The scenario's siting section.
     inputs
         The longlist and other layers, validated and in RD New.
+    workers
+        Threads for the spatial queries (default: every core this process may use).
+        The result does not depend on it.
+    answers
+        The spatial queries already answered (by
+        :func:`opvang_opt.siting.distributed.screen_on_cluster`); default: answered here.
+    progress
+        Called as ``progress(done, total)`` after each spatial query.
 
     Returns
     -------
@@ -267,133 +284,148 @@ def run_siting(config: SitingConfig, inputs: SitingInputs) -> SitingResult:
     >>> sc = load_scenario("scenarios/demo.yaml")  # doctest: +SKIP
     >>> res = run_siting(sc.siting, load_inputs(sc).siting)  # doctest: +SKIP
     """
-    sites = inputs.longlist.reset_index(drop=True).copy()
+    sites = inputs.longlist.reset_index(drop=True)  # copy-on-write: the input stays as it is
     ids = sites[inputs.id_column].astype(str).to_numpy()
     n = len(sites)
 
     weights, ahp = criterion_weights(config)
-    nearest = NearestDistances(sites.geometry.values, inputs.layers)
-    infos, indicators, values = [], {}, []
-    for c, w in zip(config.criteria, weights, strict=True):
-        ind = measure(
-            c, sites, inputs.layers, inputs.id_column, inputs.source, inputs.graphs, nearest
+    workers = workers or spatial.default_workers()
+    geoms = np.asarray(sites.geometry.values)
+    # the overlap check of the plots needs only their geometry: it runs on a thread of its
+    # own (GEOS releases the GIL) while the layers are screened and the tables built
+    with ThreadPoolExecutor(max_workers=1) as background:
+        pairs = (
+            background.submit(overlapping_pairs, geoms, ids, workers=workers)
+            if workers > 1
+            else None
         )
-        val = apply_value(c.value, ind)
-        indicators[c.name] = ind
-        values.append(val)
-        sites[f"ind_{c.name}"] = np.where(np.isfinite(ind), ind, np.nan)
-        sites[f"val_{c.name}"] = np.round(val, 6)
-        infos.append(
-            CriterionInfo(
-                c.name, c.label or c.name, c.kind, INDICATOR_UNITS[c.kind], float(w),
-                f"ind_{c.name}", f"val_{c.name}",
-            )
+        if answers is None:
+            tasks = screen.geometric_tasks(config, inputs.layers)
+            answers = screen.run_tasks(geoms, inputs.layers, tasks, workers, progress)
+        nearest = NearestDistances(geoms, inputs.layers, workers)
+        nearest.preset({t.nearest_key: a for t, a in answers.items() if t.kind == "nearest"})
+        infos, indicators = [], {}
+        value_matrix = np.zeros((n, len(config.criteria)))
+        for j, (c, w) in enumerate(zip(config.criteria, weights, strict=True)):
+            if screen.criterion_task(c) is not None:
+                ind = screen.indicator(c, geoms, answers)
+            else:
+                ind = measure(
+                    c, sites, inputs.layers, inputs.id_column, inputs.source, inputs.graphs, nearest
+                )
+            val = apply_value(c.value, ind)
+            indicators[c.name] = ind
+            value_matrix[:, j] = val
+            sites[f"ind_{c.name}"] = np.where(np.isfinite(ind), ind, np.nan)
+            sites[f"val_{c.name}"] = np.round(val, 6)
+            infos.append(
+                CriterionInfo(
+                    c.name, c.label or c.name, c.kind, INDICATOR_UNITS[c.kind], float(w),
+                    f"ind_{c.name}", f"val_{c.name}",
+                )
+            )  # fmt: skip
+
+        exclusions, positions = exclusion_rows(
+            config.exclusions, sites, inputs.layers, indicators, inputs.id_column, inputs.source,
+            units={c.name: INDICATOR_UNITS[c.kind] for c in config.criteria}, nearest=nearest,
+            overlaps=_rule_measures(config, inputs.layers, answers), ids=ids,
         )  # fmt: skip
-    value_matrix = np.column_stack(values) if values else np.zeros((n, 0))
+        reasons, rules = site_reasons(
+            ids, exclusions, positions, [r.name for r in config.exclusions]
+        )
+        n_broken = np.bincount(positions, minlength=n).astype(int)
+        sites["excluded"] = n_broken > 0
+        sites["excluded_by"] = rules
+        sites["exclusion_reasons"] = reasons  # a tuple of messages per site, rendered "; "-joined
+        sites["n_rules_broken"] = n_broken
+        where = {s: i for i, s in enumerate(ids.tolist())} if config.shortlist.must_include else {}
+        why = {s: reasons[where[s]] for s in config.shortlist.must_include if s in where}
+        by = {s: rules[where[s]] for s in why}
+        forced_out = [s for s in config.shortlist.must_include if why.get(s)]
+        if forced_out:  # one behaviour for every shortlist rule: a clear error, before any solve
+            raise ScenarioError(
+                f"{len(forced_out)} site(s) in must_include break a hard rule",
+                [Problem(f"site '{s}' must be on the shortlist but is excluded by {by[s]}: "
+                         f"{render(tuple(why[s]), 'en')}; remove it from must_include or "
+                         "change the rule", source=inputs.source, where=f"id {s}",
+                         field="siting.shortlist.must_include") for s in forced_out],
+            )  # fmt: skip
 
-    exclusions = evaluate_exclusions(
-        config.exclusions, sites, inputs.layers, indicators, inputs.id_column, inputs.source,
-        units={c.name: INDICATOR_UNITS[c.kind] for c in config.criteria}, nearest=nearest,
-    )  # fmt: skip
-    reasons: dict[str, list[Message]] = {}
-    rules: dict[str, str] = {}
-    for site, rule, message in zip(
-        exclusions["site_id"], exclusions["rule"], exclusions["message"], strict=True
-    ):
-        reasons.setdefault(site, []).append(message)
-        rules[site] = f"{rules[site]}, {rule}" if site in rules else rule
-    sites["excluded"] = np.array([i in reasons for i in ids], dtype=bool)
-    sites["excluded_by"] = np.array([rules.get(i, "") for i in ids], dtype=object)
-    # a tuple of messages per site (empty when not excluded), rendered "; "-joined
-    exclusion_reasons = np.empty(len(ids), dtype=object)
-    exclusion_reasons[:] = [tuple(reasons.get(i, ())) for i in ids]
-    sites["exclusion_reasons"] = exclusion_reasons
-    sites["n_rules_broken"] = np.array([len(reasons.get(i, ())) for i in ids], dtype=int)
-    forced_out = [s for s in config.shortlist.must_include if s in reasons]
-    if forced_out:  # one behaviour for every shortlist rule: a clear error, before any solve
-        raise ScenarioError(
-            f"{len(forced_out)} site(s) in must_include break a hard rule",
-            [Problem(f"site '{s}' must be on the shortlist but is excluded by {rules[s]}: "
-                     f"{render(tuple(reasons[s]), 'en')}; remove it from must_include or "
-                     "change the rule", source=inputs.source, where=f"id {s}",
-                     field="siting.shortlist.must_include") for s in forced_out],
+        score = score_sites(config.method, value_matrix, weights)
+        eligible = ~sites["excluded"].to_numpy()
+        sites["score"] = np.round(score, 4)
+        sites["rank"] = rank_scores(score, eligible, ids)
+
+        units, method, angle = estimate_capacity(
+            sites, config.capacity, inputs.id_column, inputs.source
+        )
+        sites["capacity_units"] = units
+        sites["capacity_places"] = floor_times(units, config.capacity.persons_per_unit)
+        sites["capacity_method"] = method
+        sites["layout_angle"] = angle
+        overlaps = pairs.result() if pairs is not None else overlapping_pairs(geoms, ids, workers=1)
+        location = site_locations(sites, dict(inputs.areas), inputs.repaired, ids, overlaps)
+        for col in location.columns:  # where the site lies; the longlist's own statement is kept
+            sites[col] = location[col].to_numpy()  # in municipality_stated
+
+        problem = build_problem(
+            config, sites, inputs, np.asarray(sites["score"], dtype=float), overlaps, ids
+        )
+        solution = choose(config, problem, sites["rank"].to_numpy())
+        if solution.status.has_solution:  # a broken rule is a bug: InternalError (exit 1)
+            check_shortlist(problem, solution.selected).raise_if_violated()
+        sites["shortlisted"] = solution.selected
+        sites["decision"] = solution.reasons
+        sites["binding"] = solution.binding
+
+        shortlist = _shortlist_table(config, sites, inputs.id_column, problem)
+        summary = SitingSummary(
+            target=config.target.amount,
+            target_unit=config.target.unit,
+            capacity_selected=int(solution.capacity),
+            target_met=bool(solution.target_met),
+            shortfall=int(solution.shortfall),
+            n_shortlisted=int(solution.selected.sum()),
+            n_sites=n,
+            n_excluded=int((~eligible).sum()),
+            n_eligible=int(eligible.sum()),
+            excluded_by_rule={
+                r.name: int((exclusions["rule"] == r.name).sum()) for r in config.exclusions
+            },
+            scoring_method=config.method,
+            shortlist_method=config.shortlist.method,
+            solver_status=solution.status,
+            solver_gap=None if np.isnan(solution.gap) else round(float(solution.gap), 6),
+            solver_seconds=round(solution.seconds, 4),
+            total_value=round(float(problem.value[solution.selected].sum()), 4),
+            total_cost=round(float(solution.cost), 2) if problem.cost is not None else None,
+            diagnosis=tuple(solution.diagnosis),
+            objective=config.shortlist.objective if config.shortlist.method == "optimise" else None,
+            quality=None if np.isnan(solution.quality) else round(float(solution.quality), 4),
+            overshoot=int(solution.overshoot),
+            overshoot_note=solution.overshoot_note,
+            ahp_consistency_ratio=None if ahp is None else round(float(ahp.cr), 4),
+            ahp_lambda_max=None if ahp is None else round(float(ahp.lambda_max), 4),
+            ahp_accepted_inconsistent=None
+            if ahp is None or config.ahp is None
+            else bool(ahp.cr > config.ahp.max_consistency_ratio),
+        )
+        tradeoff = tradeoff_curve(config, problem, sites["rank"].to_numpy(), solution.selected)
+        rule = shortlist_rule(config, problem, value_matrix)
+        sensitivity, sens_criteria, sets = robustness(
+            config, problem, value_matrix, weights, sites, rule
+        )
+        if sets.attrs.get("chosen_share") is not None:
+            summary = replace(
+                summary, smaa_chosen_share=float(sets.attrs["chosen_share"]),
+                smaa_stable_core=tuple(sets.attrs["stable_core"]),
+            )  # fmt: skip
+        cf = counterfactual_table(config, problem, solution, rank=sites["rank"].to_numpy())
+        layouts = unit_layouts(config, sites, inputs.id_column)
+        return SitingResult(
+            sites, exclusions, shortlist, tuple(infos), summary, tradeoff, sensitivity,
+            sens_criteria, layouts, problem, sets, cf,
         )  # fmt: skip
-
-    score = score_sites(config.method, value_matrix, weights)
-    eligible = ~sites["excluded"].to_numpy()
-    sites["score"] = np.round(score, 4)
-    sites["rank"] = rank_scores(score, eligible, ids)
-
-    units, method, angle = estimate_capacity(
-        sites, config.capacity, inputs.id_column, inputs.source
-    )
-    sites["capacity_units"] = units
-    sites["capacity_places"] = floor_times(units, config.capacity.persons_per_unit)
-    sites["capacity_method"] = method
-    sites["layout_angle"] = angle
-    overlaps = overlapping_pairs(sites.geometry.to_numpy(), ids)
-    location = site_locations(sites, dict(inputs.areas), inputs.repaired, ids, overlaps)
-    for col in location.columns:  # where the site lies; the longlist's own statement is kept
-        sites[col] = location[col].to_numpy()  # in municipality_stated
-
-    problem = build_problem(
-        config, sites, inputs, np.asarray(sites["score"], dtype=float), overlaps
-    )
-    solution = choose(config, problem, sites["rank"].to_numpy())
-    if solution.status.has_solution:  # a broken rule is a bug: InternalError (exit 1)
-        check_shortlist(problem, solution.selected).raise_if_violated()
-    sites["shortlisted"] = solution.selected
-    sites["decision"] = solution.reasons
-    sites["binding"] = solution.binding
-
-    shortlist = _shortlist_table(config, sites, inputs.id_column, problem)
-    summary = SitingSummary(
-        target=config.target.amount,
-        target_unit=config.target.unit,
-        capacity_selected=int(solution.capacity),
-        target_met=bool(solution.target_met),
-        shortfall=int(solution.shortfall),
-        n_shortlisted=int(solution.selected.sum()),
-        n_sites=n,
-        n_excluded=int((~eligible).sum()),
-        n_eligible=int(eligible.sum()),
-        excluded_by_rule={
-            r.name: int((exclusions["rule"] == r.name).sum()) for r in config.exclusions
-        },
-        scoring_method=config.method,
-        shortlist_method=config.shortlist.method,
-        solver_status=solution.status,
-        solver_gap=None if np.isnan(solution.gap) else round(float(solution.gap), 6),
-        solver_seconds=round(solution.seconds, 4),
-        total_value=round(float(problem.value[solution.selected].sum()), 4),
-        total_cost=round(float(solution.cost), 2) if problem.cost is not None else None,
-        diagnosis=tuple(solution.diagnosis),
-        objective=config.shortlist.objective if config.shortlist.method == "optimise" else None,
-        quality=None if np.isnan(solution.quality) else round(float(solution.quality), 4),
-        overshoot=int(solution.overshoot),
-        overshoot_note=solution.overshoot_note,
-        ahp_consistency_ratio=None if ahp is None else round(float(ahp.cr), 4),
-        ahp_lambda_max=None if ahp is None else round(float(ahp.lambda_max), 4),
-        ahp_accepted_inconsistent=None
-        if ahp is None or config.ahp is None
-        else bool(ahp.cr > config.ahp.max_consistency_ratio),
-    )
-    tradeoff = tradeoff_curve(config, problem, sites["rank"].to_numpy(), solution.selected)
-    rule = shortlist_rule(config, problem, value_matrix)
-    sensitivity, sens_criteria, sets = robustness(
-        config, problem, value_matrix, weights, sites, rule
-    )
-    if sets.attrs.get("chosen_share") is not None:
-        summary = replace(
-            summary, smaa_chosen_share=float(sets.attrs["chosen_share"]),
-            smaa_stable_core=tuple(sets.attrs["stable_core"]),
-        )  # fmt: skip
-    cf = counterfactual_table(config, problem, solution, rank=sites["rank"].to_numpy())
-    layouts = unit_layouts(config, sites, inputs.id_column)
-    return SitingResult(
-        sites, exclusions, shortlist, tuple(infos), summary, tradeoff, sensitivity,
-        sens_criteria, layouts, problem, sets, cf,
-    )  # fmt: skip
 
 
 def shortlist_rule(
@@ -450,6 +482,57 @@ def counterfactual_table(
     )
 
 
+def site_reasons(
+    ids: np.ndarray, exclusions: pd.DataFrame, positions: np.ndarray, rule_names: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per site: the tuple of its exclusion messages and its broken rules, ``", "``-joined.
+
+    ``exclusions`` holds one row per (site, broken rule), rule by rule, and ``positions``
+    each row's site. Sites without a broken rule get ``()`` and ``""``. The rule text is
+    made once per combination of rules, not per site.
+    """
+    n = len(ids)
+    reasons = np.empty(n, dtype=object)
+    reasons[:] = [()] * n
+    rules = np.full(n, "", dtype=object)
+    if len(positions) == 0:
+        return reasons, rules
+    order = np.argsort(positions, kind="stable")  # by site, rule order within a site
+    pos = positions[order]
+    messages = exclusions["message"].to_numpy()[order].tolist()
+    starts = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]])
+    stops = np.r_[starts[1:], len(pos)]
+    site = pos[starts]
+    reasons[site] = [tuple(messages[a:b]) for a, b in zip(starts.tolist(), stops.tolist(),
+                                                          strict=True)]  # fmt: skip
+    rule_no = pd.Index(rule_names).get_indexer(exclusions["rule"].to_numpy())[order]
+    if len(rule_names) <= 62 and (rule_no >= 0).all() and len(set(rule_names)) == len(rule_names):
+        mask = np.zeros(n, dtype=np.uint64)
+        np.bitwise_or.at(mask, pos, np.left_shift(np.uint64(1), rule_no.astype(np.uint64)))
+        combos, inverse = np.unique(mask[site], return_inverse=True)
+        text = np.array(
+            [", ".join(r for k, r in enumerate(rule_names) if int(m) >> k & 1) for m in combos],
+            dtype=object,
+        )
+        rules[site] = text[inverse]
+    else:  # pragma: no cover - more rules than bits
+        names = exclusions["rule"].to_numpy()[order].tolist()
+        rules[site] = [", ".join(names[a:b]) for a, b in zip(starts, stops, strict=True)]
+    return reasons, rules
+
+
+def _rule_measures(
+    config: SitingConfig, layers: dict[str, gpd.GeoDataFrame], answers: dict[GeoTask, np.ndarray]
+) -> dict[str, np.ndarray]:
+    """The answered measure of each ``intersects`` rule, by rule name."""
+    out = {}
+    for rule in config.exclusions:
+        task = screen.rule_task(rule, layers)
+        if task is not None and task.kind in ("overlap", "intersects"):
+            out[rule.name] = answers[task]
+    return out
+
+
 def site_zones(sites: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, column: str) -> np.ndarray:
     """The zone (wijk or buurt) of each site: the one holding its representative point,
     else the nearest."""
@@ -472,10 +555,12 @@ def build_problem(
     inputs: SitingInputs,
     value: np.ndarray,
     overlaps: pd.DataFrame | None = None,
+    ids: np.ndarray | None = None,
 ) -> ShortlistProblem:
-    """Turn the scored longlist and the shortlist settings into a ShortlistProblem."""
+    """Turn the scored longlist and the shortlist settings into a ShortlistProblem
+    (``ids``: the sites' ids as text, when the caller has them already)."""
     sl = config.shortlist
-    ids = sites[inputs.id_column].astype(str).to_numpy()
+    ids = sites[inputs.id_column].astype(str).to_numpy() if ids is None else ids
     eligible = ~sites["excluded"].to_numpy()
     cap_col = "capacity_units" if config.target.unit == "units" else "capacity_places"
     cost = (
