@@ -131,6 +131,7 @@ def evaluate_exclusions(
     frames = []
     for rule in rules:
         label = rule.label or rule.name
+        msg: Callable[[int], Message]  # the sentence for site i, one per rule kind
         match rule:
             case IntersectsRule():
                 hit = _names_hit(geoms, layers[rule.layer], rule.layer)
@@ -141,21 +142,21 @@ def evaluate_exclusions(
                     broken = measured > rule.min_overlap_m2 if rule.min_overlap_m2 else measured > 0
                     share = np.divide(measured, area, out=np.zeros_like(area), where=area > 0)
 
-                    def msg(i: int, m=measured, s=share, h=hit) -> Message:
+                    def overlaps_msg(i: int, m=measured, s=share, h=hit) -> Message:
                         return Message(
                             "siting.exclusion.overlaps",
                             {"layer": h(i), "area": float(m[i]), "share": float(s[i])},
                         )
 
-                    unit = "m2"
+                    msg, unit = overlaps_msg, "m2"
                 else:
                     broken = intersects_any(geoms, layer)
                     measured = broken.astype(float)
 
-                    def msg(i: int, h=hit) -> Message:
+                    def intersects_msg(i: int, h=hit) -> Message:
                         return Message("siting.exclusion.intersects", {"layer": h(i)})
 
-                    unit = ""
+                    msg, unit = intersects_msg, ""
                 limit = rule.min_overlap_m2
             case CloserThanRule():
                 nearest = nearest or NearestDistances(geoms, layers)
@@ -169,28 +170,35 @@ def evaluate_exclusions(
 
                 near = _names_hit(geoms, layers[rule.layer], rule.layer, rule.distance_m)
 
-                def msg(i: int, m=measured, r=rule, h=near) -> Message:
+                def closer_msg(i: int, m=measured, r=rule, h=near) -> Message:
                     return Message(
                         "siting.exclusion.closer_than",
                         {"layer": h(i), "distance": float(m[i]), "limit": r.distance_m},
                     )
+
+                msg = closer_msg
             case LimitRule():
                 if rule.criterion is not None:
                     measured = indicators[rule.criterion]
                     what = rule.criterion
                     unit = (units or {}).get(rule.criterion, "")
                 else:
+                    assert rule.column is not None  # the schema asks for criterion or column
                     measured = numeric_column(sites, rule.column, id_column, source)
                     what, unit = rule.column, ""
                 limit = rule.limit
                 broken = measured < limit if rule.kind == "below" else measured > limit
 
-                def msg(i: int, m=measured, w=what, u=unit, k=rule.kind, lim=limit) -> Message:
+                def limit_msg(
+                    i: int, m=measured, w=what, u=unit, k=rule.kind, lim=limit
+                ) -> Message:
                     return Message(
                         f"siting.exclusion.{k}",
                         {"what": w, "value": measure_message(m[i], u),
                          "limit": measure_message(lim, u)},
                     )  # fmt: skip
+
+                msg = limit_msg
             case AvailableByRule():
                 dates = parse_dates(sites, rule.column, id_column, source)
                 ordinal = pd.to_datetime(dates).to_numpy("datetime64[D]").astype(np.int64)
@@ -199,12 +207,14 @@ def evaluate_exclusions(
                 broken = measured > 0
                 limit, unit = 0.0, "days_late"
 
-                def msg(i: int, d=dates, m=measured, r=rule) -> Message:
+                def late_msg(i: int, d=dates, m=measured, r=rule) -> Message:
                     return Message(
                         "siting.exclusion.available_by",
                         {"available": d.iloc[i].isoformat(), "date": r.date.isoformat(),
                          "days": int(m[i])},
                     )  # fmt: skip
+
+                msg = late_msg
             case _:  # pragma: no cover
                 raise TypeError(f"unknown rule {rule!r}")
         idx = np.asarray(broken).nonzero()[0]
@@ -217,7 +227,7 @@ def evaluate_exclusions(
                     "measured": np.round(np.asarray(measured, dtype=float)[idx], 3),
                     "limit": float(limit),
                     "unit": unit,
-                    "message": [msg(i) for i in idx],
+                    "message": [msg(int(i)) for i in idx],
                 }
             )
         )
