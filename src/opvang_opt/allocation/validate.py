@@ -12,7 +12,7 @@ infeasibility with a diagnosis.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +20,7 @@ import pandas as pd
 
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.schema import AllocationConfig
+from opvang_opt.schema.allocation import Ban, Pin
 
 HOUSEHOLD_REQUIRED = (
     "household_id",
@@ -111,7 +112,7 @@ def _id_column(df: pd.DataFrame, col: str) -> pd.Series:
     return df[col].map(lambda v: "" if _blank(v) else str(v).strip()).astype(object)
 
 
-def _where(ids: pd.Series | None, i: int, kind: str) -> str:
+def _where(ids: pd.Series | None, i: int | np.integer, kind: str) -> str:
     if ids is not None and ids.iloc[i]:
         return f"{kind} {ids.iloc[i]}"
     return f"row {i + 1}"
@@ -617,7 +618,11 @@ def _scenario_references(
     is pinned once, a unit to one household."""
     household_ids, unit_ids = _ids(hh_n, "household_id"), _ids(units_n, "unit_id")
     pinned: dict[str, int] = {}
-    for kind, items in (("pins", config.pins), ("bans", config.bans)):
+    rules: tuple[tuple[str, Sequence[Pin | Ban]], ...] = (
+        ("pins", config.pins),
+        ("bans", config.bans),
+    )
+    for kind, items in rules:
         for n, item in enumerate(items):
             where = f"{kind}[{n}]"
             field = f"allocation.{kind}"
