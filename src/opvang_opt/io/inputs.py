@@ -376,8 +376,14 @@ def _read_allocation_tables(
         if path is None:
             continue
         try:
-            fmt = {"separator": src.separator, "decimal": src.decimal, "encoding": src.encoding}
-            df, rep = read_table(LayerSource(path=path, id_column=id_col, **fmt), name)
+            layer = LayerSource(
+                path=path,
+                id_column=id_col,
+                separator=src.separator,
+                decimal=src.decimal,
+                encoding=src.encoding,
+            )
+            df, rep = read_table(layer, name)
         except DataError as exc:
             problems += exc.problems or [Problem(exc.summary)]
             continue
