@@ -138,3 +138,18 @@ def test_reception_load_takes_the_first_buurt_and_counts_empty_buurten_as_one_pe
     # L3 lies outside every buurt: the nearest (the third) counts
     got = reception_load(sites, buurten, "places", "people")
     assert got.tolist() == [10.0, 3000.0, 3000.0]
+
+
+def test_reception_load_counts_a_buurt_without_a_number_as_no_places():
+    # CBS writes "." for a secret value; an empty cell is missing: 0 places, and a
+    # missing number of inhabitants counts as 1 (so its load is 0 whatever it is)
+    buurten = gpd.GeoDataFrame(
+        {"places": [".", None, "6", "4"], "people": ["2000", "1000", ".", None]},
+        geometry=[box(0, 0, 100, 100), box(200, 0, 300, 100), box(400, 0, 500, 100),
+                  box(600, 0, 700, 100)],
+        crs=RD,
+    )  # fmt: skip
+    sites = np.array([Point(50, 50), Point(250, 50), Point(450, 50), Point(650, 50)])
+    got = reception_load(sites, buurten, "places", "people")
+    # 0 / 2000, 0 / 1000, 6 / 1 and 4 / 1 per 1000 inhabitants
+    assert got.tolist() == [0.0, 0.0, 6000.0, 4000.0]

@@ -153,7 +153,9 @@ def reception_load(
     """Existing reception places per 1,000 inhabitants of the buurt each site lies in.
 
     A site lies in the buurt that holds its representative point; a site outside every
-    buurt takes the nearest one. Buurten with fewer than 1 inhabitant count as 1.
+    buurt takes the nearest one. Buurten with fewer than 1 inhabitant count as 1. A buurt
+    without a number of places or inhabitants (empty, or text such as CBS's ``.`` for a
+    secret value) counts as 0 places, 1 inhabitant.
     """
     polys = buurten.geometry.values
     load = (
