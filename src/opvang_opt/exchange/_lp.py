@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.math_opt import model_pb2, result_pb2
+from ortools.math_opt import model_pb2, result_pb2, solution_pb2
 from ortools.math_opt.core.python import solver as core_solver
 from ortools.math_opt.python import callback, init_arguments, model_parameters, parameters
 from pybind11_abseil.status import StatusNotOk
@@ -170,18 +170,15 @@ def solve_lp(
             str(exc),
         )
     reason = res.termination.reason
+    status = termination_status(res)
     x = None
-    if res.solutions and res.solutions[0].HasField("primal_solution"):
+    if status.has_solution and res.solutions[0].HasField("primal_solution"):
         ps = res.solutions[0].primal_solution
-        if ps.feasibility_status == 1 or reason == result_pb2.TERMINATION_REASON_OPTIMAL:
-            x = np.zeros(lp.n_cols)
-            ids = np.fromiter(ps.variable_values.ids, dtype=np.int64)
-            x[ids] = np.fromiter(ps.variable_values.values, dtype=float)
+        x = np.zeros(lp.n_cols)
+        ids = np.fromiter(ps.variable_values.ids, dtype=np.int64)
+        x[ids] = np.fromiter(ps.variable_values.values, dtype=float)
     seconds = time.perf_counter() - t0
-    if reason in (
-        result_pb2.TERMINATION_REASON_INFEASIBLE,
-        result_pb2.TERMINATION_REASON_INFEASIBLE_OR_UNBOUNDED,
-    ):
+    if status is SolveStatus.INFEASIBLE:
         return LPSolution(
             SolveStatus.INFEASIBLE,
             None,
@@ -208,14 +205,46 @@ def solve_lp(
     if not is_mip or not math.isfinite(bound):
         bound = objective if reason == result_pb2.TERMINATION_REASON_OPTIMAL else bound
     gap = abs(objective - bound) / max(abs(objective), 1.0) if math.isfinite(bound) else math.inf
-    status = (
-        SolveStatus.OPTIMAL
-        if reason == result_pb2.TERMINATION_REASON_OPTIMAL
-        else SolveStatus.FEASIBLE
-    )
     return LPSolution(
         status, x, objective, float(bound), float(gap), seconds, backend, res.termination.detail
     )
+
+
+def termination_status(res: result_pb2.SolveResultProto) -> SolveStatus:
+    """The project's status of a MathOpt result.
+
+    ``optimal`` only for a proven optimum; ``feasible`` when a limit (time, nodes, ...)
+    stopped the solver with a primal solution that MathOpt marks feasible (an *undetermined*
+    one is not used); ``infeasible`` when the problem is proven infeasible (for
+    "infeasible or unbounded" only when the primal is known infeasible or the dual feasible,
+    which rules out unboundedness); ``no_solution`` otherwise (no solution found, unbounded,
+    numerical or other errors).
+    """
+    reason = res.termination.reason
+    feasible = (
+        bool(res.solutions)
+        and res.solutions[0].HasField("primal_solution")
+        and (
+            res.solutions[0].primal_solution.feasibility_status
+            == solution_pb2.SOLUTION_STATUS_FEASIBLE
+        )
+    )
+    if reason == result_pb2.TERMINATION_REASON_OPTIMAL:
+        has_primal = bool(res.solutions) and res.solutions[0].HasField("primal_solution")
+        return SolveStatus.OPTIMAL if has_primal else SolveStatus.NO_SOLUTION
+    if reason == result_pb2.TERMINATION_REASON_INFEASIBLE:
+        return SolveStatus.INFEASIBLE
+    if reason == result_pb2.TERMINATION_REASON_INFEASIBLE_OR_UNBOUNDED:
+        problem = res.termination.problem_status
+        if (
+            problem.primal_status == result_pb2.FEASIBILITY_STATUS_INFEASIBLE
+            or problem.dual_status == result_pb2.FEASIBILITY_STATUS_FEASIBLE
+        ):
+            return SolveStatus.INFEASIBLE
+        return SolveStatus.NO_SOLUTION  # undetermined: possibly unbounded
+    if reason in (result_pb2.TERMINATION_REASON_FEASIBLE, result_pb2.TERMINATION_REASON_IMPRECISE):
+        return SolveStatus.FEASIBLE if feasible else SolveStatus.NO_SOLUTION
+    return SolveStatus.NO_SOLUTION
 
 
 def _td(seconds: float):
