@@ -1,4 +1,5 @@
-"""MathOpt terminations mapped to the project's SolveStatus (exchange/_lp.py), with real solves.
+"""MathOpt terminations mapped to the project's SolveStatus (``opvang_opt.solvers``, used by
+the exchange's LP and the services' MIP), with real solves.
 
 Before this mapping, a solve stopped by its time limit with a feasible solution came back as
 ``no_solution`` (the solution's status was compared with the code of "undetermined"), and an
@@ -11,7 +12,8 @@ import numpy as np
 import pytest
 from ortools.math_opt import result_pb2, solution_pb2
 
-from opvang_opt.exchange._lp import SparseLP, solve_lp, termination_status
+from opvang_opt.exchange._lp import SparseLP, solve_lp
+from opvang_opt.solvers import termination_status
 from opvang_opt.status import SolveStatus
 
 
@@ -117,3 +119,13 @@ def test_termination_mapping_table():
         (_result(r.TERMINATION_REASON_NUMERICAL_ERROR, feasible), SolveStatus.NO_SOLUTION),
     ]  # fmt: skip
     assert [termination_status(res) for res, _ in cases] == [want for _, want in cases]
+
+
+def test_services_mip_keeps_a_time_limited_solution_too():
+    from opvang_opt.services._mip import SparseMIP, solve_mip
+
+    m = market_split()
+    mip = SparseMIP(m.c, m.col_lb, m.col_ub, m.integer, m.rows, m.cols, m.vals, m.row_lb, m.row_ub)
+    sol = solve_mip(mip, time_limit_s=0.5)
+    assert sol.status is SolveStatus.FEASIBLE and sol.x is not None
+    assert sol.objective == pytest.approx(float(sol.x[40:].sum())) and sol.gap > 0
