@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import LineString, Point, Polygon, box
 
 from opvang_opt.errors import DataError
 from opvang_opt.schema import SitingConfig
@@ -153,3 +153,38 @@ def test_reception_load_counts_a_buurt_without_a_number_as_no_places():
     got = reception_load(sites, buurten, "places", "people")
     # 0 / 2000, 0 / 1000, 6 / 1 and 4 / 1 per 1000 inhabitants
     assert got.tolist() == [0.0, 0.0, 6000.0, 4000.0]
+
+
+def test_count_within_one_target():
+    # the station (200, 50) is exactly 100 m from both plots (their sides at x = 100, 300)
+    sites = SITES.geometry.values
+    station = np.array([Point(200, 50)])
+    assert count_within(sites, station, 100.0).tolist() == [1.0, 1.0]
+    assert count_within(sites, station, 99.0).tolist() == [0.0, 0.0]
+
+
+def test_intersects_any_looks_at_the_geometry_not_its_bounding_box():
+    # the diagonal's bounding box (0-100 x 0-100) holds the first plot, the line does not:
+    # at x = 60..100 it runs at y = 60..100, above the plot's 0..30
+    diagonal = np.array([LineString([(0, 0), (100, 100)])])
+    got = intersects_any(np.array([box(60, 0, 100, 30), box(0, 0, 10, 10)]), diagonal)
+    assert got.dtype == bool and got.tolist() == [False, True]
+
+
+def test_reception_load_uses_the_buurt_shape_and_the_first_of_equally_near_buurten():
+    # two triangles splitting a square (same bounding box): (80, 80) lies in the second;
+    # (150, 50) outside both squares below is 50 m from both: the first in the file counts
+    halves = gpd.GeoDataFrame(
+        {"places": [10, 40], "people": [1000, 1000]},
+        geometry=[Polygon([(0, 0), (100, 0), (0, 100)]),
+                  Polygon([(100, 0), (100, 100), (0, 100)])],
+        crs=RD,
+    )  # fmt: skip
+    got = reception_load(np.array([Point(80, 80), Point(10, 10)]), halves, "places", "people")
+    assert got.tolist() == [40.0, 10.0]
+    apart = gpd.GeoDataFrame(
+        {"places": [10, 40], "people": [1000, 1000]},
+        geometry=[box(0, 0, 100, 100), box(200, 0, 300, 100)],
+        crs=RD,
+    )
+    assert reception_load(np.array([Point(150, 50)]), apart, "places", "people").tolist() == [10.0]
