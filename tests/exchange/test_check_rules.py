@@ -58,10 +58,13 @@ def test_places_beyond_or_without_capacity_are_reported_as_capacity():
     p.loc[p["municipality_code"] == "GM0001", "places"] = 12.0
     got = rules(check_exchange(config, dataclasses.replace(res, placements=p)))
     assert any("GM0001/ta" in m for m in got["capacity"]), got
+    # 2 places where B has no capacity of type ta, listed first: they cost nothing, and
+    # the places after them are still checked and costed (the objective stays right)
     extra = p.iloc[[0]].assign(municipality_code="GM0002", housing_type="ta", places=2.0)
-    p2 = pd.concat([res.placements, extra], ignore_index=True)
+    p2 = pd.concat([extra, res.placements], ignore_index=True)
     got = rules(check_exchange(config, dataclasses.replace(res, placements=p2)))
     assert any("zonder capaciteit" in m and "GM0002/ta" in m for m in got["capacity"]), got
+    assert "objective" not in got, got
 
 
 def test_unmet_places_of_a_group_without_an_unmet_cost_are_reported_as_unmet():
@@ -158,18 +161,23 @@ def substitution_config(max_share: float):
     )  # fmt: skip
 
 
-def by_hand(config, res, sub_places: float):
+def by_hand(config, res, sub_places: float | list[float], no_rule: float | None = None):
     """A houses 8 asylum seekers and 8 status holders, 4 of whom count for asylum: 4 x 0.5
     = 2 asylum places, so 8 + 2 = 10 asylum and 8 - 4 = 4 status-holder places are
-    credited, nothing unmet. Cost 8 x 100 + 8 x 50 = 1,200."""
+    credited, nothing unmet. Cost 8 x 100 + 8 x 50 = 1,200. ``sub_places`` may be split
+    over several rows; ``no_rule`` adds a first row a -> s, for which there is no rule."""
+    split = sub_places if isinstance(sub_places, list) else [sub_places]
     placements = pd.DataFrame(
         {"municipality_code": ["GM0001", "GM0001"], "housing_type": ["opv", "flex"],
          "group": ["a", "s"], "places": [8.0, 8.0]}
     )  # fmt: skip
     subs = pd.DataFrame(
-        {"municipality_code": ["GM0001"], "from_group": ["s"], "to_group": ["a"],
-         "places": [sub_places]}
-    )  # fmt: skip
+        {"municipality_code": "GM0001", "from_group": "s", "to_group": "a", "places": split}
+    )
+    if no_rule is not None:
+        first = {"municipality_code": "GM0001", "from_group": "a", "to_group": "s",
+                 "places": no_rule}  # fmt: skip
+        subs = pd.concat([pd.DataFrame([first]), subs], ignore_index=True)
     ex = res.exchange.copy()
     ex["net_transfer"], ex["unmet"] = 0.0, 0.0
     flows = res.flows.iloc[0:0]
@@ -186,6 +194,12 @@ def test_substitution_worked_by_hand():
     report = check_exchange(config, by_hand(config, res, 4.0))
     assert report.is_ok, report.violations
     assert report.objective == pytest.approx(1200.0)
+    # the same 4 places in two rows of 2, or with an empty row: the same solution
+    assert check_exchange(config, by_hand(config, res, [2.0, 2.0])).is_ok
+    assert check_exchange(config, by_hand(config, res, [4.0, 0.0])).is_ok
+    # a row without a rule is reported, and not counted: the rows after it still are
+    got = rules(check_exchange(config, by_hand(config, res, 4.0, no_rule=1.0)))
+    assert set(got) == {"substitution"} and "a -> s" in got["substitution"][0], got
     # counting 6 status holders for asylum: 3 credited (8 + 3 = 11, one too many: balance),
     # only 8 - 6 = 2 status holders left for a task of 4 (balance), and 3 > 25% of 11
     got = rules(check_exchange(config, by_hand(config, res, 6.0)))
