@@ -98,6 +98,12 @@ def test_balance_conservation_flows_and_objective_each_under_their_code(solved):
     f.loc[0, "places"] += 1
     got = rules(check_exchange(config, dataclasses.replace(res, flows=f)))
     assert set(got) == {"flows"}, got
+    assert any(f"{f.loc[0, 'from_code']}/{f.loc[0, 'group']}" in m for m in got["flows"])
+    # one flow split over two rows is the same flow
+    halves = pd.concat([res.flows.iloc[[0]]] * 2 + [res.flows.iloc[1:]], ignore_index=True)
+    halves.loc[[0, 1], "places"] = res.flows.loc[0, "places"] / 2
+    report = check_exchange(config, dataclasses.replace(res, flows=halves))
+    assert report.is_ok and report.checker == "exchange", report.violations
     got = rules(check_exchange(config, dataclasses.replace(res, objective=res.objective + 1e4)))
     assert set(got) == {"objective"}, got
 
@@ -135,6 +141,17 @@ def test_intake_limit_follows_the_config_unless_given(solved):
     assert not takes_over(check_exchange(limiting, narrow, limit_intake=False))
     assert not takes_over(check_exchange(config, narrow))  # the demo's False
     assert takes_over(check_exchange(config, narrow, limit_intake=True))
+    # what is handed over is reported as a positive number of places
+    hands = [m for m in rules(check_exchange(config, narrow)).get("bounds", []) if "draagt" in m]
+    assert hands and all(m.split("draagt ")[1][0].isdigit() for m in hands), hands
+    # a shift of 100% limits nothing the bounds did not already limit: every municipality
+    # that takes over takes at most its own task in the demo solution
+    ex = res.exchange
+    takers = ex[ex["net_transfer"] > 0]
+    assert (takers["net_transfer"] <= takers["task"]).all()
+    whole = dataclasses.replace(res, shift=1.0)
+    assert check_exchange(limiting, whole).is_ok
+    assert check_exchange(config, whole).is_ok
 
 
 def substitution_config(max_share: float):
@@ -228,12 +245,19 @@ def test_bounds_take_municipality_then_group_overrides():
     )  # fmt: skip
     data["bounds"]["default"].update({"max_extra": 7, "max_extra_share": 0.4})
     data["bounds"]["overrides"] = [
-        {"municipality": "GM0001", "group": "g", "min_keep_share": 0.9},
+        {"municipality": "GM0001", "group": "g", "min_keep_share": 0.9, "max_extra_share": 0.2},
         {"municipality": "GM0001", "min_keep_share": 0.1, "max_extra": 3},
+        {"municipality": "GM0002", "max_extra": 5},
+        {"municipality": "GM0002", "group": "g", "max_extra": 6},
     ]
     keep, extra, share = _bounds(cfg(data))
     # the group override beats the municipality one whatever their order; unset fields
     # fall back to the municipality override, then to the default
     assert keep == {("GM0001", "g"): 0.9, ("GM0002", "g"): 0.5}
-    assert extra == {("GM0001", "g"): 3, ("GM0002", "g"): 7}
-    assert share == {("GM0001", "g"): 0.4, ("GM0002", "g"): 0.4}
+    assert extra == {("GM0001", "g"): 3, ("GM0002", "g"): 6}
+    assert share == {("GM0001", "g"): 0.2, ("GM0002", "g"): 0.4}
+    # no keep share anywhere: nothing has to stay; no limits: no limit
+    data["bounds"] = {"default": {"min_keep_share": None}}
+    keep, extra, share = _bounds(cfg(data))
+    assert set(keep.values()) == {0.0}
+    assert set(extra.values()) == set(share.values()) == {float("inf")}
