@@ -188,3 +188,18 @@ def test_reception_load_uses_the_buurt_shape_and_the_first_of_equally_near_buurt
         crs=RD,
     )
     assert reception_load(np.array([Point(150, 50)]), apart, "places", "people").tolist() == [10.0]
+
+
+def test_measure_reception_load_through_the_scenario():
+    # L1 (0-100 x 0-100) lies in the first buurt: 12 places per 3,000 inhabitants = 4 per
+    # 1,000; L2 (300-400 x 0-50) in the second: 0 places
+    buurten = gpd.GeoDataFrame(
+        {"reception_places": [12, 0], "inhabitants": [3000, 500]},
+        geometry=[box(-10, -10, 200, 200), box(250, -10, 500, 200)],
+        crs=RD,
+    )
+    got = measure(
+        criterion(kind="reception_load", layer="buurten"), SITES, {"buurten": buurten},
+        "site_id", "sites.gpkg",
+    )  # fmt: skip
+    assert got.tolist() == [4.0, 0.0]
