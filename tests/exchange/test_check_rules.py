@@ -240,7 +240,8 @@ def test_substitution_share_worked_by_hand():
 def test_bounds_take_municipality_then_group_overrides():
     data = one_group_config(
         [("GM0001", 10, [{"type": "ta", "places": 10, "cost_per_place": 1}]),
-         ("GM0002", 10, [{"type": "tb", "places": 10, "cost_per_place": 1}])],
+         ("GM0002", 10, [{"type": "tb", "places": 10, "cost_per_place": 1}]),
+         ("GM0003", 10, [{"type": "tc", "places": 10, "cost_per_place": 1}])],
         keep=0.5,
     )  # fmt: skip
     data["bounds"]["default"].update({"max_extra": 7, "max_extra_share": 0.4})
@@ -249,13 +250,14 @@ def test_bounds_take_municipality_then_group_overrides():
         {"municipality": "GM0001", "min_keep_share": 0.1, "max_extra": 3},
         {"municipality": "GM0002", "max_extra": 5},
         {"municipality": "GM0002", "group": "g", "max_extra": 6},
+        {"municipality": "GM0003", "min_keep_share": 0.3},
     ]
     keep, extra, share = _bounds(cfg(data))
     # the group override beats the municipality one whatever their order; unset fields
     # fall back to the municipality override, then to the default
-    assert keep == {("GM0001", "g"): 0.9, ("GM0002", "g"): 0.5}
-    assert extra == {("GM0001", "g"): 3, ("GM0002", "g"): 6}
-    assert share == {("GM0001", "g"): 0.2, ("GM0002", "g"): 0.4}
+    assert keep == {("GM0001", "g"): 0.9, ("GM0002", "g"): 0.5, ("GM0003", "g"): 0.3}
+    assert extra == {("GM0001", "g"): 3, ("GM0002", "g"): 6, ("GM0003", "g"): 7}
+    assert share == {("GM0001", "g"): 0.2, ("GM0002", "g"): 0.4, ("GM0003", "g"): 0.4}
     # no keep share anywhere: nothing has to stay; no limits: no limit
     data["bounds"] = {"default": {"min_keep_share": None}}
     keep, extra, share = _bounds(cfg(data))
