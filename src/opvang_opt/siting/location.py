@@ -333,12 +333,12 @@ def site_locations(
             text[who[a]] = "; ".join(parts[a:b])
     out["overlaps_with"] = text
     out["repaired"] = np.array([str(i) in repaired for i in ids], dtype=bool)
-    names = (
+    municipality_names = (
         dict(zip(areas["municipality"].codes, areas["municipality"].names, strict=True))
         if "municipality" in areas
         else {}
     )
-    out["location_flags"] = location_flags(out, names)
+    out["location_flags"] = location_flags(out, municipality_names)
     return out
 
 
