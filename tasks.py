@@ -2,7 +2,7 @@
 """Set up and run opvang-opt with nothing but Python 3.11 and pip.
 
     python3 tasks.py demo     set up .venv, run the bundled demo, print where the results are
-    python3 tasks.py test     set up .venv, run ruff and the whole test suite
+    python3 tasks.py test     set up .venv, run ruff, mypy and the whole test suite
     python3 tasks.py setup    only set up .venv (from the pinned lock file)
     python3 tasks.py lock     re-pin requirements.lock from pyproject.toml (needs uv)
 
@@ -59,7 +59,7 @@ def demo() -> None:
 
 
 def test() -> None:
-    """Run ruff (lint and format check) and the whole test suite.
+    """Run ruff (lint and format check), mypy on the package and the whole test suite.
 
     The browser tests need Chromium (Debian: apt-get install chromium) and npm (for a local
     copy of Leaflet, fetched once into ~/.cache/opvang-opt-test). Without them they skip
@@ -73,6 +73,7 @@ def test() -> None:
     (ROOT / "artifacts").mkdir(exist_ok=True)  # screenshots of the browser tests (git-ignored)
     sh(BIN / "ruff", "check", ".")
     sh(BIN / "ruff", "format", "--check", ".")
+    sh(PY, "-m", "mypy")  # settings and files: [tool.mypy] in pyproject.toml
     sh(PY, "-m", "pytest", "-q", *sys.argv[2:])
 
 

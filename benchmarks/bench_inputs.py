@@ -3,7 +3,9 @@
 1. ``opvang-opt run`` on a demo variant whose longlist (a duplicate id), ``households.csv``
    (an unknown group) and exchange tasks (a negative task) each hold one error: a new
    process, imports included, until it exits 2 with one message listing all three
-   (target < 3 s);
+   (target < 3 s), for ``run`` and ``validate``; the process also reports how many modules
+   it imported and which solver modules (OR-Tools, scipy, a stage's solver): none is
+   expected before the error;
 2. reading and checking every input of the clean demo in process (``io.load``);
 3. the reference, measured in the same run: what the old order needed before it could report
    the households problem: reading the layers and solving the siting stage (before issue 10
@@ -35,6 +37,21 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "scenarios" / "demo.yaml"
 TARGET_S = 3.0
 
+# runs the CLI; at exit prints how many modules were imported and the solver modules among them
+RUNNER = """
+import atexit, json, sys
+from opvang_opt.cli import app
+
+HEAVY = ("ortools", "scipy", "scipy.optimize", "opvang_opt.allocation.solve",
+         "opvang_opt.exchange._lp", "opvang_opt.siting.shortlist", "opvang_opt.services.solve",
+         "opvang_opt.planning.solve")
+atexit.register(lambda: print("LOADED " + json.dumps({"modules": len(sys.modules),
+    "solver_modules": sorted({h for m in list(sys.modules) for h in HEAVY
+                              if m == h or m.startswith(h + ".")})}), file=sys.stderr))
+sys.argv[0] = "opvang-opt"
+app()
+"""
+
 
 def three_errors(folder: Path) -> Path:
     """Write the demo variant with one error in the longlist, households and exchange tasks."""
@@ -56,11 +73,13 @@ def three_errors(folder: Path) -> Path:
     return path
 
 
-def bench_cli(repeat: int) -> dict:
+def bench_cli(repeat: int, command: str = "run") -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         path = three_errors(Path(tmp))
         env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-        cmd = [sys.executable, "-m", "opvang_opt.cli", "run", str(path), "--out", f"{tmp}/out"]
+        cmd = [sys.executable, "-c", RUNNER, command, str(path)]
+        if command == "run":
+            cmd += ["--out", f"{tmp}/out"]
         times, cpu, proc = [], [], None
         for _ in range(repeat):
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -71,14 +90,18 @@ def bench_cli(repeat: int) -> dict:
             cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         assert proc is not None
         listed = [ln for ln in proc.stderr.splitlines() if ln.startswith("  - ")]
+        loaded = [ln for ln in proc.stderr.splitlines() if ln.startswith("LOADED ")]
+        modules = json.loads(loaded[-1].removeprefix("LOADED ")) if loaded else {}
         return {
-            "problem": "CLI run, 3 bad inputs -> one message (new process)",
+            "problem": f"CLI {command}, 3 bad inputs -> one message (new process)",
             "seconds": statistics.median(times),
             "cpu_seconds": statistics.median(cpu),
             "target_s": TARGET_S,
             "exit_code": proc.returncode,
             "problems_listed": len(listed),
             "results_written": Path(tmp, "out").exists(),
+            "modules_loaded": modules.get("modules"),
+            "solver_modules": modules.get("solver_modules"),
         }
 
 
@@ -110,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     args = ap.parse_args(argv)
-    rows = [bench_cli(args.repeat), *bench_inprocess(args.repeat)]
+    rows = [bench_cli(args.repeat), bench_cli(args.repeat, "validate")]
+    rows += bench_inprocess(args.repeat)
     for r in rows:
         r["meets_target"] = None if r["target_s"] is None else r["seconds"] <= r["target_s"]
     load = os.getloadavg()[0]
@@ -129,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         if "exit_code" in r:
             print(f"{'':66s} exit {r['exit_code']}, {r['problems_listed']} problems listed, "
                   f"results written: {r['results_written']}")  # fmt: skip
+            print(f"{'':66s} {r['modules_loaded']} modules imported; solver modules: "
+                  f"{', '.join(r['solver_modules']) or 'none'}")  # fmt: skip
     return 0
 
 

@@ -4,6 +4,7 @@ problems, and a pure `pipeline.run(scenario, inputs)`."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -67,6 +68,41 @@ def test_longlist_households_and_exchange_errors_in_one_message_exit_2(
     assert "✓ Reading and checking" not in err  # no tick before every input is checked
     assert "Traceback" not in res.output
     assert not out.exists()
+
+
+# run the CLI in a fresh process and name, at exit, every solver module it imported
+_RUNNER = """
+import atexit, json, sys
+from opvang_opt.cli import app
+
+HEAVY = ("ortools", "scipy.optimize", "opvang_opt.allocation.solve", "opvang_opt.exchange._lp",
+         "opvang_opt.siting.shortlist", "opvang_opt.services.solve", "opvang_opt.planning.solve")
+atexit.register(lambda: print("LOADED " + json.dumps(sorted(
+    m for m in sys.modules if any(m == h or m.startswith(h + ".") for h in HEAVY))),
+    file=sys.stderr))
+sys.argv[0] = "opvang-opt"
+app()
+"""
+
+
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_the_input_error_path_imports_no_solver(tmp_path, command) -> None:
+    # the input check must not load OR-Tools, scipy's optimiser or a stage's solver module:
+    # a scenario with bad inputs fails fast, before any of them is imported (issue 10)
+    import subprocess
+    import sys
+
+    path, _, _ = _three_bad_inputs(tmp_path)
+    args = [str(path), "--out", str(tmp_path / "out")] if command == "run" else [str(path)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUNNER, command, *args],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert len([ln for ln in proc.stderr.splitlines() if ln.startswith("  - ")]) == 3
+    loaded = [ln for ln in proc.stderr.splitlines() if ln.startswith("LOADED ")]
+    assert loaded == ["LOADED []"], proc.stderr
 
 
 def test_load_lists_input_problems_with_the_scenario_problems(tmp_path) -> None:

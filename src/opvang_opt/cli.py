@@ -113,12 +113,14 @@ def validate(
 ) -> None:
     """Check a scenario file, every layer and table it names, and run its stages without
     writing anything: "valid" means `run` will succeed."""
-    from opvang_opt import pipeline
     from opvang_opt.io import load
 
     def go() -> None:
         scenario, inputs = load(file)
         say = lang or scenario.outputs.lang
+        # the stages (and their solvers) are imported once the inputs are known to be good
+        from opvang_opt import pipeline
+
         result = pipeline.run(scenario, inputs, scenario_dir=str(file.parent))
         out.print(t("cli.valid", say, file=str(file), name=scenario.name), markup=False)
         _stage_warnings(result, say)

@@ -234,21 +234,21 @@ def run(
             {"status": res.status.value, "placed": len(res.assignments),
              "unplaced": len(res.unplaced)},
         )  # fmt: skip
-        msg: tuple[Message | str, ...] = (head,)
+        lines: tuple[Message | str, ...] = (head,)
         if len(res.unplaced):
-            msg += tuple(s.message for s in res.diagnosis.shortfalls)
+            lines += tuple(s.message for s in res.diagnosis.shortfalls)
         if res.all_placed:
             status = StageStatus.OK
         elif res.status.has_solution:
             status = StageStatus.PARTIAL
         else:
             status = _STAGE_STATUS[res.status]
-        stages.append(StageReport("allocation", status, sec, msg))
+        stages.append(StageReport("allocation", status, sec, lines))
 
     services = None
     # a run without a services section lists no services stage (as before the stage existed)
     if scenario.services is not None and inputs.services is not None:
-        cfg, tables = scenario.services, inputs.services
+        cfg, services_tables = scenario.services, inputs.services
         graph = inputs.siting.graphs.get(cfg.network) if cfg.network else None
         placed = None
         if allocation is not None and inputs.allocation_data is not None:
@@ -258,7 +258,7 @@ def run(
             planning, siting.sites, inputs.siting.id_column, inputs.planning))  # fmt: skip
         services, sec = step(
             "services",
-            lambda: run_services(cfg, tables, siting.sites, inputs.siting.id_column,
+            lambda: run_services(cfg, services_tables, siting.sites, inputs.siting.id_column,
                                  scenario=scenario, graph=graph, allocation=placed,
                                  plan=planned),
         )  # fmt: skip
@@ -266,16 +266,16 @@ def run(
         head = Message("stage.services.done", {
             "status": sres.status.value, "before": sres.short_before, "after": sres.short_after,
             "cost": sres.cost["total"] / 100})  # fmt: skip
-        msg: tuple[Message | str, ...] = (head,)
-        msg += tuple(s.message for s in sres.diagnosis.shortfalls[:10])
-        msg += tuple(services.notes)
+        lines = (head,)
+        lines += tuple(s.message for s in sres.diagnosis.shortfalls[:10])
+        lines += tuple(services.notes)
         if sres.all_placed:
             sstatus = StageStatus.OK
         elif sres.status.has_solution or not sres.expanded:
             sstatus = StageStatus.TARGET_NOT_MET
         else:
             sstatus = _STAGE_STATUS.get(sres.status, StageStatus.TARGET_NOT_MET)
-        stages.append(StageReport("services", sstatus, sec, msg))
+        stages.append(StageReport("services", sstatus, sec, lines))
 
     exchange = None
     if scenario.exchange is None:
@@ -291,10 +291,10 @@ def run(
             head = Message(
                 "stage.exchange.none", {"status": exchange.status.value, "why": exchange.message}
             )
-            why: tuple[Message | str, ...] = (head,)
+            lines = (head,)
             if exchange.diagnosis is not None:
-                why += tuple(s.message for s in exchange.diagnosis.shortfalls)
-            stages.append(StageReport("exchange", _STAGE_STATUS[exchange.status], sec, why))
+                lines += tuple(s.message for s in exchange.diagnosis.shortfalls)
+            stages.append(StageReport("exchange", _STAGE_STATUS[exchange.status], sec, lines))
         else:
             done = Message(
                 "stage.exchange.done",

@@ -80,3 +80,30 @@ def test_substitution_beyond_max_share_caught(demo):
     assert "substitution_share" in {v.rule for v in report.violations}
     with pytest.raises(InternalError):
         report.raise_if_violated()
+
+
+def test_entry_cost_worked_by_hand():
+    # steps: places 1-5 at 100, 6-10 at 120, 11-20 at 150; beyond the last step's up_to
+    # (20) the last price goes on (the capacity, not the curve, limits the places)
+    from opvang_opt.exchange.check import entry_cost
+    from opvang_opt.schema import CapacityEntry, HousingType
+
+    steps = [
+        {"up_to": 5, "cost_per_place": 100},
+        {"up_to": 10, "cost_per_place": 120},
+        {"up_to": 20, "cost_per_place": 150},
+    ]
+    htype = HousingType(name="t", groups=["g"], fixed_cost=1000)
+    stepped = CapacityEntry(municipality="GM0001", type="t", places=30, cost_steps=steps)
+    assert entry_cost(stepped, htype, 0) == 0  # nobody housed: no fixed cost either
+    assert entry_cost(stepped, htype, 7) == 1000 + 5 * 100 + 2 * 120  # 1,740
+    assert entry_cost(stepped, htype, 25) == 1000 + 5 * 100 + 5 * 120 + 10 * 150 + 5 * 150
+    own_fixed = CapacityEntry(
+        municipality="GM0001", type="t", places=30, cost_steps=steps, fixed_cost=0
+    )
+    assert entry_cost(own_fixed, htype, 25) == 3350  # the entry's own (zero) fixed cost
+    free = CapacityEntry(municipality="GM0001", type="t", places=30, cost_per_place=0)
+    assert entry_cost(free, HousingType(name="t", groups=["g"]), 12) == 0  # free places
+    flat = HousingType(name="t", groups=["g"], cost_per_place=80)
+    bare = CapacityEntry(municipality="GM0001", type="t", places=30)
+    assert entry_cost(bare, flat, 12) == 12 * 80  # the type's price

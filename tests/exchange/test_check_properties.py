@@ -181,6 +181,8 @@ def test_checker_rejects_more_credited_than_assigned():
     report = check_exchange(config, with_solution(base, specs, [1, 0], [0, 0], 10.0))
     assert not report.is_ok
     assert len(report.violations) == 1
+    assert report.violations[0].rule == "unmet"  # a Violation, not a bare text
+    assert "GM0001/g" in report.violations[0].message
 
 
 A, B = CODES[0], CODES[1]

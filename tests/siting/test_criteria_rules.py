@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import LineString, Point, Polygon, box
 
 from opvang_opt.errors import DataError
 from opvang_opt.schema import SitingConfig
@@ -138,3 +138,68 @@ def test_reception_load_takes_the_first_buurt_and_counts_empty_buurten_as_one_pe
     # L3 lies outside every buurt: the nearest (the third) counts
     got = reception_load(sites, buurten, "places", "people")
     assert got.tolist() == [10.0, 3000.0, 3000.0]
+
+
+def test_reception_load_counts_a_buurt_without_a_number_as_no_places():
+    # CBS writes "." for a secret value; an empty cell is missing: 0 places, and a
+    # missing number of inhabitants counts as 1 (so its load is 0 whatever it is)
+    buurten = gpd.GeoDataFrame(
+        {"places": [".", None, "6", "4"], "people": ["2000", "1000", ".", None]},
+        geometry=[box(0, 0, 100, 100), box(200, 0, 300, 100), box(400, 0, 500, 100),
+                  box(600, 0, 700, 100)],
+        crs=RD,
+    )  # fmt: skip
+    sites = np.array([Point(50, 50), Point(250, 50), Point(450, 50), Point(650, 50)])
+    got = reception_load(sites, buurten, "places", "people")
+    # 0 / 2000, 0 / 1000, 6 / 1 and 4 / 1 per 1000 inhabitants
+    assert got.tolist() == [0.0, 0.0, 6000.0, 4000.0]
+
+
+def test_count_within_one_target():
+    # the station (200, 50) is exactly 100 m from both plots (their sides at x = 100, 300)
+    sites = SITES.geometry.values
+    station = np.array([Point(200, 50)])
+    assert count_within(sites, station, 100.0).tolist() == [1.0, 1.0]
+    assert count_within(sites, station, 99.0).tolist() == [0.0, 0.0]
+
+
+def test_intersects_any_looks_at_the_geometry_not_its_bounding_box():
+    # the diagonal's bounding box (0-100 x 0-100) holds the first plot, the line does not:
+    # at x = 60..100 it runs at y = 60..100, above the plot's 0..30
+    diagonal = np.array([LineString([(0, 0), (100, 100)])])
+    got = intersects_any(np.array([box(60, 0, 100, 30), box(0, 0, 10, 10)]), diagonal)
+    assert got.dtype == bool and got.tolist() == [False, True]
+
+
+def test_reception_load_uses_the_buurt_shape_and_the_first_of_equally_near_buurten():
+    # two triangles splitting a square (same bounding box): (80, 80) lies in the second;
+    # (150, 50) outside both squares below is 50 m from both: the first in the file counts
+    halves = gpd.GeoDataFrame(
+        {"places": [10, 40], "people": [1000, 1000]},
+        geometry=[Polygon([(0, 0), (100, 0), (0, 100)]),
+                  Polygon([(100, 0), (100, 100), (0, 100)])],
+        crs=RD,
+    )  # fmt: skip
+    got = reception_load(np.array([Point(80, 80), Point(10, 10)]), halves, "places", "people")
+    assert got.tolist() == [40.0, 10.0]
+    apart = gpd.GeoDataFrame(
+        {"places": [10, 40], "people": [1000, 1000]},
+        geometry=[box(0, 0, 100, 100), box(200, 0, 300, 100)],
+        crs=RD,
+    )
+    assert reception_load(np.array([Point(150, 50)]), apart, "places", "people").tolist() == [10.0]
+
+
+def test_measure_reception_load_through_the_scenario():
+    # L1 (0-100 x 0-100) lies in the first buurt: 12 places per 3,000 inhabitants = 4 per
+    # 1,000; L2 (300-400 x 0-50) in the second: 0 places
+    buurten = gpd.GeoDataFrame(
+        {"reception_places": [12, 0], "inhabitants": [3000, 500]},
+        geometry=[box(-10, -10, 200, 200), box(250, -10, 500, 200)],
+        crs=RD,
+    )
+    got = measure(
+        criterion(kind="reception_load", layer="buurten"), SITES, {"buurten": buurten},
+        "site_id", "sites.gpkg",
+    )  # fmt: skip
+    assert got.tolist() == [4.0, 0.0]

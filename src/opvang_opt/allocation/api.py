@@ -83,9 +83,9 @@ def map_to_units(inst: Instance, st: Structure, out: SolveOutput) -> tuple[np.nd
             n_z = max(1, min(z_count.get((t, g), 1), len(members)))
             block = units[n_used : n_used + n_z]
             n_used += n_z
-            for i, m in enumerate(members):
+            for slot, m in enumerate(members):
                 hs_out.append(m)
-                us_out.append(block[i % n_z])
+                us_out.append(block[slot % n_z])
     return np.asarray(hs_out, np.int64), np.asarray(us_out, np.int64)
 
 

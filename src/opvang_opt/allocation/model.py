@@ -234,7 +234,7 @@ def build_instance(tables: Tables, config: AllocationConfig) -> Instance:
             pref[h, [site_index[s] for s in p]] = True
         if r:
             refused[h, [site_index[s] for s in r]] = True
-    has_pref = pref.any(axis=1)
+    has_pref = np.asarray(pref.any(axis=1))
 
     block: dict[str, np.ndarray] = {
         "refused": refused,
@@ -441,9 +441,9 @@ def build_structure(inst: Instance) -> Structure:
         okp = (pt >= 0) & inst.fits(k_rep[rows], k_pin[rows])
         compat[rows[okp], pt[okp]] = True
         for k in range(n_k):
-            b = np.asarray(inst.h_banned_units[k_rep[k]], np.int64)
-            if len(b):
-                bt = u_type[b]
+            banned = np.asarray(inst.h_banned_units[k_rep[k]], np.int64)
+            if len(banned):
+                bt = u_type[banned]
                 compat[k, bt[bt >= 0]] = False
     else:
         compat = np.zeros((n_k, n_t), bool)
@@ -539,7 +539,8 @@ def build_structure(inst: Instance) -> Structure:
     s_cost = (s_comp @ w[[0, 1, 2, 5]] + w[3] * s_unused) if len(s_class) else np.zeros(0)
 
     # shared units (type, group): from the shared type arcs and the shared stays
-    zt_list, zg_list = [], []
+    zt_list: list[int] | np.ndarray = []
+    zg_list: list[int] | np.ndarray = []
     if inst.config.allow_shared_units:
         sh = y_shared
         pairs = np.concatenate(

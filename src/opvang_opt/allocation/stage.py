@@ -17,8 +17,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from opvang_opt.allocation.api import allocate_tables
-from opvang_opt.allocation.baseline import compare_with_baseline
 from opvang_opt.allocation.result import AllocationResult, Comparison
 from opvang_opt.allocation.validate import HOUSEHOLD_REQUIRED, Tables, validate_inputs
 from opvang_opt.errors import DataError, InternalError
@@ -207,6 +205,10 @@ def run_allocation_stage(
     unit_sites.append(tables.sites[tables.sites["site_id"].isin(named & candidates)])
     all_sites = pd.concat(unit_sites, ignore_index=True)
     final = replace(tables, units=all_units.reset_index(drop=True), sites=all_sites)
+    # the solvers load here, not when the input check imports this module
+    from opvang_opt.allocation.api import allocate_tables
+    from opvang_opt.allocation.baseline import compare_with_baseline
+
     result = allocate_tables(final, config)
     return AllocationRun(result, compare_with_baseline(result), created)
 

@@ -12,7 +12,7 @@ infeasibility with a diagnosis.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +20,7 @@ import pandas as pd
 
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.schema import AllocationConfig
+from opvang_opt.schema.allocation import Ban, Pin
 
 HOUSEHOLD_REQUIRED = (
     "household_id",
@@ -111,7 +112,7 @@ def _id_column(df: pd.DataFrame, col: str) -> pd.Series:
     return df[col].map(lambda v: "" if _blank(v) else str(v).strip()).astype(object)
 
 
-def _where(ids: pd.Series | None, i: int, kind: str) -> str:
+def _where(ids: pd.Series | None, i: int | np.integer, kind: str) -> str:
     if ids is not None and ids.iloc[i]:
         return f"{kind} {ids.iloc[i]}"
     return f"row {i + 1}"
@@ -218,6 +219,15 @@ def _check_columns(
     return not missing
 
 
+def _unique_ids(
+    frame: pd.DataFrame, field: str, table: str, kind: str, out: _Collector
+) -> pd.Series:
+    """A table's id column as text, each id present and once (every problem collected)."""
+    ids = _id_column(frame, field)
+    _duplicates(ids, table, field, kind, out)
+    return ids
+
+
 def _duplicates(ids: pd.Series, table: str, field: str, kind: str, out: _Collector) -> None:
     counts = ids[ids != ""].value_counts()
     for value in sorted(counts[counts > 1].index):
@@ -318,8 +328,7 @@ def _sites(sites: pd.DataFrame, out: _Collector) -> tuple[pd.DataFrame, set[str]
     if not _check_columns(sites, SITE_REQUIRED, "sites", out):
         return sites_n, set()
     s = sites.reset_index(drop=True)
-    sid = _id_column(s, "site_id")
-    _duplicates(sid, "sites", "site_id", "site", out)
+    sid = _unique_ids(s, "site_id", "sites", "site", out)
     x = _float_column(s, "x", "sites", out, sid, "site", True)
     y = _float_column(s, "y", "sites", out, sid, "site", True)
     sites_n = s.copy()
@@ -337,8 +346,7 @@ def _units(
     for col, default in UNIT_OPTIONAL.items():
         if col not in u.columns:
             u[col] = default
-    uid = _id_column(u, "unit_id")
-    _duplicates(uid, "units", "unit_id", "unit", out)
+    uid = _unique_ids(u, "unit_id", "units", "unit", out)
     usite = _id_column(u, "site_id")
     if site_ids or have_sites:
         for i in np.flatnonzero(~usite.isin(site_ids).to_numpy()):
@@ -376,8 +384,7 @@ def _households(
     for col, default in HOUSEHOLD_OPTIONAL.items():
         if col not in h.columns:
             h[col] = default
-    hid = _id_column(h, "household_id")
-    _duplicates(hid, "households", "household_id", "household", out)
+    hid = _unique_ids(h, "household_id", "households", "household", out)
     group = _id_column(h, "group")
     for i in np.flatnonzero(~group.isin(set(config.groups)).to_numpy()):
         out.add(
@@ -529,8 +536,7 @@ def _schools(schools: pd.DataFrame | None, out: _Collector) -> pd.DataFrame:
     if schools is None or not _check_columns(schools, SCHOOL_REQUIRED, "schools", out):
         return empty
     sc = schools.reset_index(drop=True)
-    scid = _id_column(sc, "school_id")
-    _duplicates(scid, "schools", "school_id", "school", out)
+    scid = _unique_ids(sc, "school_id", "schools", "school", out)
     return pd.DataFrame(
         {
             "school_id": scid,
@@ -548,8 +554,7 @@ def _gps(gps: pd.DataFrame | None, out: _Collector) -> pd.DataFrame:
     if gps is None or not _check_columns(gps, GP_REQUIRED, "gps", out):
         return empty
     g = gps.reset_index(drop=True)
-    gid = _id_column(g, "gp_id")
-    _duplicates(gid, "gps", "gp_id", "GP", out)
+    gid = _unique_ids(g, "gp_id", "gps", "GP", out)
     return pd.DataFrame(
         {
             "gp_id": gid,
@@ -617,7 +622,11 @@ def _scenario_references(
     is pinned once, a unit to one household."""
     household_ids, unit_ids = _ids(hh_n, "household_id"), _ids(units_n, "unit_id")
     pinned: dict[str, int] = {}
-    for kind, items in (("pins", config.pins), ("bans", config.bans)):
+    rules: tuple[tuple[str, Sequence[Pin | Ban]], ...] = (
+        ("pins", config.pins),
+        ("bans", config.bans),
+    )
+    for kind, items in rules:
         for n, item in enumerate(items):
             where = f"{kind}[{n}]"
             field = f"allocation.{kind}"

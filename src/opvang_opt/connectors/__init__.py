@@ -287,7 +287,7 @@ def fetch_layers(
         bbox = tuple(shapely.buffer(area, NATURA2000_BUFFER_M).bounds)
         n2k, url = step("Natura 2000", lambda: pdok.fetch_natura2000(
             session, bbox, timeout=timeout, on_page=pages("Natura 2000")
-        ))  # type: ignore[arg-type]  # fmt: skip
+        ))  # fmt: skip
         save("natura2000", n2k, url, "Natura 2000 (RVO), PDOK OGC API Features",
              bbox_rd=[round(v) for v in bbox], buffer_m=NATURA2000_BUFFER_M)  # fmt: skip
     return written

@@ -34,7 +34,7 @@ class Response(Protocol):
 class Session(Protocol):
     """The part of a ``requests.Session`` used here (tests pass a recorded one)."""
 
-    def get(self, url: str, **kwargs: Any) -> Response: ...
+    def get(self, url: str, params: Any = ..., *, timeout: float = ...) -> Response: ...
 
 
 def new_session() -> Session:

@@ -98,13 +98,13 @@ def categorise(row: pd.Series) -> tuple[str | None, str]:
     return None, ""
 
 
-def pois_from_features(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def pois_from_features(features: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
     """Turn osmnx features (tags as columns, WGS84) into a POI layer in RD New.
 
     Parameters
     ----------
     features
-        As returned by ``osmnx.features_from_polygon``: index (element, id).
+        As returned by ``osmnx.features_from_polygon``: index (element, id); ``None`` for none.
 
     Returns
     -------
@@ -154,7 +154,7 @@ def fetch_osm_pois(polygon_wgs84: Any, *, timeout: float = 180.0, cache_dir: str
         features = ox.features_from_polygon(polygon_wgs84, TAGS)
     except Exception as exc:
         if type(exc).__name__ == "InsufficientResponseError":  # nothing found
-            return pois_from_features(None)  # type: ignore[arg-type]
+            return pois_from_features(None)
         raise DataError(
             "Cannot fetch OpenStreetMap data from the Overpass API",
             [

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from ortools.math_opt import model_pb2, result_pb2
-from ortools.math_opt.core.python import solver as core_solver
-from ortools.math_opt.python import callback, init_arguments, model_parameters, parameters
+from ortools.math_opt.python import parameters
 from pybind11_abseil.status import StatusNotOk
 
+from opvang_opt import solvers
 from opvang_opt.status import SolveStatus
 
 _SOLVERS = {
@@ -26,10 +26,6 @@ _SOLVERS = {
     "scip": parameters.SolverType.GSCIP,
     "glop": parameters.SolverType.GLOP,
 }
-
-_INIT = init_arguments.StreamableSolverInitArguments().to_proto()
-_CB = callback.CallbackRegistration().to_proto()
-_MODEL_PARAMS = model_parameters.ModelSolveParameters().to_proto()
 
 
 @dataclass
@@ -80,34 +76,18 @@ class SparseLP:
 
     def to_proto(self) -> model_pb2.ModelProto:
         """Return the MathOpt ``ModelProto`` of this LP."""
-        n, m = self.n_cols, self.n_rows
-        key = self.rows.astype(np.int64) * max(n, 1) + self.cols.astype(np.int64)
+        n = max(self.n_cols, 1)
+        key = self.rows.astype(np.int64) * n + self.cols.astype(np.int64)
         order = np.argsort(key, kind="stable")
         key, vals = key[order], self.vals[order]
         uniq, start = np.unique(key, return_index=True)
         summed = np.add.reduceat(vals, start) if len(vals) else vals
         nonzero = summed != 0
         uniq, summed = uniq[nonzero], summed[nonzero]
-        proto = model_pb2.ModelProto()
-        var = proto.variables
-        var.ids.extend(range(n))
-        var.lower_bounds.extend(self.col_lb.tolist())
-        var.upper_bounds.extend(self.col_ub.tolist())
-        var.integers.extend(self.integer.tolist())
-        obj = proto.objective
-        obj.offset = float(self.offset)
-        cnz = np.flatnonzero(self.c)
-        obj.linear_coefficients.ids.extend(cnz.tolist())
-        obj.linear_coefficients.values.extend(self.c[cnz].tolist())
-        con = proto.linear_constraints
-        con.ids.extend(range(m))
-        con.lower_bounds.extend(self.row_lb.tolist())
-        con.upper_bounds.extend(self.row_ub.tolist())
-        mat = proto.linear_constraint_matrix
-        mat.row_ids.extend((uniq // max(n, 1)).tolist())
-        mat.column_ids.extend((uniq % max(n, 1)).tolist())
-        mat.coefficients.extend(summed.tolist())
-        return proto
+        return solvers.model_proto(
+            self.c, self.col_lb, self.col_ub, self.integer, uniq // n, uniq % n, summed,
+            self.row_lb, self.row_ub, self.offset,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -138,7 +118,7 @@ def solve_lp(
     if backend == "glop" and is_mip:
         backend = "highs"
     stype = _SOLVERS[backend]
-    params = parameters.SolveParameters(time_limit=_td(time_limit_s))
+    params = parameters.SolveParameters(time_limit=solvers.time_limit(time_limit_s))
     if is_mip:
         params.relative_gap_tolerance = relative_gap
         params.absolute_gap_tolerance = 1e-6
@@ -147,17 +127,7 @@ def solve_lp(
     if backend == "scip":
         params.threads = 1
     try:
-        res = core_solver.solve(
-            lp.to_proto(),
-            stype.value,
-            _INIT,
-            params.to_proto(),
-            _MODEL_PARAMS,
-            None,
-            _CB,
-            None,
-            None,
-        )
+        res = solvers.solve(lp.to_proto(), stype, params)
     except StatusNotOk as exc:  # pragma: no cover - solver setup errors
         return LPSolution(
             SolveStatus.NO_SOLUTION,
@@ -170,18 +140,10 @@ def solve_lp(
             str(exc),
         )
     reason = res.termination.reason
-    x = None
-    if res.solutions and res.solutions[0].HasField("primal_solution"):
-        ps = res.solutions[0].primal_solution
-        if ps.feasibility_status == 1 or reason == result_pb2.TERMINATION_REASON_OPTIMAL:
-            x = np.zeros(lp.n_cols)
-            ids = np.fromiter(ps.variable_values.ids, dtype=np.int64)
-            x[ids] = np.fromiter(ps.variable_values.values, dtype=float)
+    status = solvers.termination_status(res)
+    x = solvers.primal_values(res, lp.n_cols) if status.has_solution else None
     seconds = time.perf_counter() - t0
-    if reason in (
-        result_pb2.TERMINATION_REASON_INFEASIBLE,
-        result_pb2.TERMINATION_REASON_INFEASIBLE_OR_UNBOUNDED,
-    ):
+    if status is SolveStatus.INFEASIBLE:
         return LPSolution(
             SolveStatus.INFEASIBLE,
             None,
@@ -208,17 +170,6 @@ def solve_lp(
     if not is_mip or not math.isfinite(bound):
         bound = objective if reason == result_pb2.TERMINATION_REASON_OPTIMAL else bound
     gap = abs(objective - bound) / max(abs(objective), 1.0) if math.isfinite(bound) else math.inf
-    status = (
-        SolveStatus.OPTIMAL
-        if reason == result_pb2.TERMINATION_REASON_OPTIMAL
-        else SolveStatus.FEASIBLE
-    )
     return LPSolution(
         status, x, objective, float(bound), float(gap), seconds, backend, res.termination.detail
     )
-
-
-def _td(seconds: float):
-    import datetime
-
-    return datetime.timedelta(seconds=float(seconds))

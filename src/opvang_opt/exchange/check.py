@@ -181,7 +181,9 @@ def check_exchange(
                     )
                 )
             if unmet < -tol:
-                bad.append(f"{code}/{g}: negatief aantal niet gehuisvest ({unmet:g})")
+                bad.append(
+                    Violation("unmet", f"{code}/{g}: negatief aantal niet gehuisvest ({unmet:g})")
+                )
             if unmet > tol:
                 uc = groups[g].unmet_cost_per_place
                 if uc is None:

@@ -166,7 +166,8 @@ class ExchangeModel:
             out_cap = integer_bounds(out_cap)
             in_cap = integer_bounds(in_cap)
 
-        e_muni, e_type, e_places, e_fixed = [], [], [], []
+        e_muni: list[int] = []
+        e_type, e_places, e_fixed = [], [], []
         pair_e, pair_g, step_e, step_w, step_c = [], [], [], [], []
         for entry in cfg.capacity:
             if entry.places <= 0:

@@ -133,10 +133,9 @@ def solve_exchange(
     model = model or ExchangeModel.from_config(config)
     if limit_intake is None:
         limit_intake = config.tradeoff.limit_intake
-    setting = dict(shift=shift, limit_intake=limit_intake)
-    sol = model.solve(*model.lp(**setting))
+    sol = model.solve(*model.lp(shift=shift, limit_intake=limit_intake))
     if sol.status is SolveStatus.INFEASIBLE:
-        raise infeasible_error(model, lang=lang, **setting)
+        raise infeasible_error(model, lang=lang, shift=shift, limit_intake=limit_intake)
     if sol.x is None:
         raise NoSolutionError(
             Message("exchange.no_solution", {"seconds": config.solver.time_limit_s}), lang

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -52,10 +52,12 @@ from opvang_opt.schema import (
     Scenario,
     did_you_mean,
 )
-from opvang_opt.siting import SitingInputs
 from opvang_opt.siting.capacity import capacity_problems
 from opvang_opt.siting.criteria import numeric_column
 from opvang_opt.siting.exclusions import parse_dates
+
+if TYPE_CHECKING:
+    from opvang_opt.siting import SitingInputs
 
 __all__ = [
     "AllocationData",
@@ -318,6 +320,9 @@ def _checked(
                                       region.region, scenario.region.table_margin_m)  # fmt: skip
     if problems:
         raise DataError(f"The inputs have {len(problems)} problem(s)", problems)
+    # the siting stage (and its solvers) is imported once the inputs are known to be good
+    from opvang_opt.siting import SitingInputs
+
     ll = scenario.layers[s.longlist]
     repaired = next((r.repaired for r in reports if r.name == s.longlist), ())
     siting = SitingInputs(
@@ -376,8 +381,14 @@ def _read_allocation_tables(
         if path is None:
             continue
         try:
-            fmt = {"separator": src.separator, "decimal": src.decimal, "encoding": src.encoding}
-            df, rep = read_table(LayerSource(path=path, id_column=id_col, **fmt), name)
+            layer = LayerSource(
+                path=path,
+                id_column=id_col,
+                separator=src.separator,
+                decimal=src.decimal,
+                encoding=src.encoding,
+            )
+            df, rep = read_table(layer, name)
         except DataError as exc:
             problems += exc.problems or [Problem(exc.summary)]
             continue

@@ -25,14 +25,14 @@ import html
 import json
 import math
 from importlib.resources import files
-from typing import Any, ClassVar
+from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from opvang_opt.outputs import content
@@ -73,15 +73,15 @@ LARGE_MAP = 3000
 class LeafletMap(folium.Map):
     """A Folium map that loads Leaflet and nothing else from a CDN."""
 
-    default_js: ClassVar[list[tuple[str, str]]] = [("leaflet", LEAFLET_JS)]
-    default_css: ClassVar[list[tuple[str, str]]] = [("leaflet_css", LEAFLET_CSS)]
+    default_js: list[tuple[str, str]] = [("leaflet", LEAFLET_JS)]  # noqa: RUF012 (folium: instance attribute)
+    default_css: list[tuple[str, str]] = [("leaflet_css", LEAFLET_CSS)]  # noqa: RUF012 (folium: instance attribute)
 
 
 class InlineLeafletMap(folium.Map):
     """A Folium map that references no external file: Leaflet is inlined in the page."""
 
-    default_js: ClassVar[list[tuple[str, str]]] = []
-    default_css: ClassVar[list[tuple[str, str]]] = []
+    default_js: list[tuple[str, str]] = []  # noqa: RUF012 (folium: instance attribute)
+    default_css: list[tuple[str, str]] = []  # noqa: RUF012 (folium: instance attribute)
 
 
 def leaflet_inline() -> str:
@@ -732,13 +732,15 @@ def build_map(
         prefer_canvas=bool(data["large"]),
         font_size="0.75rem",
     )
+    root = fmap.get_root()
+    assert isinstance(root, Figure)  # a folium Map adds itself to a new Figure
     if self_contained:
-        fmap.get_root().header.add_child(Element(leaflet_inline()), index=0)
+        root.header.add_child(Element(leaflet_inline()), index=0)
     if tiles:
         tile_layer = folium.TileLayer(
             OSM_TILES, attr=f"&copy; {_esc(t('map.osm', lang))}", name="OpenStreetMap", max_zoom=19
         ).add_to(fmap)
-        fmap.get_root().html.add_child(Element(_no_tiles_note(lang)))
+        root.html.add_child(Element(_no_tiles_note(lang)))
         fmap.add_child(_TileErrorNote(tile_layer.get_name()))
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     groups: dict[str, str] = {}
@@ -750,7 +752,6 @@ def build_map(
     if data.get("services"):
         fmap.add_child(_ServicesMarkers(groups["services"], data["services"]))
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
-    root = fmap.get_root()
     root.header.add_child(Element(_STYLE))
     root.html.add_child(Element(_title_box(result, lang, profile)))
     root.html.add_child(Element(_legend(data, lang)))

@@ -48,7 +48,7 @@ def check_profile(profile: str) -> Profile:
     """Return ``profile`` if it is known, else raise ``ValueError``."""
     if profile not in PROFILES:
         raise ValueError(f"unknown export profile '{profile}' (use one of {', '.join(PROFILES)})")
-    return profile  # type: ignore[return-value]
+    return profile
 
 
 def show_count(value: float | int | None, profile: Profile = "council") -> str:

@@ -45,4 +45,4 @@ def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 def write_csv(df: pd.DataFrame, path: object) -> None:
     """Write a table as UTF-8 CSV with formula-like text neutralised."""
-    csv_safe(df).to_csv(path, index=False)  # type: ignore[call-overload]
+    csv_safe(df).to_csv(path, index=False)

@@ -143,7 +143,7 @@ def resolve_layer_sources(
             cache = Path(base_dir) / cache
     else:
         cache = default_cache_dir()
-    if not uses:
+    if not uses or not isinstance(layers, dict):
         return out
     codes = [
         str(m.get("code")) for m in (raw.get("region") or {}).get("municipalities", [])

@@ -1,27 +1,24 @@
 """A sparse LP/MIP in array form, solved with OR-Tools MathOpt (HiGHS).
 
 The model goes to MathOpt as a ``ModelProto`` filled straight from numpy arrays (no Python
-object per variable), through the low-level solve entry point. Kept apart from the exchange's
-LP helper so that the services stage does not import the exchange (and scipy.stats).
+object per variable), through the low-level solve entry point. The proto, the solve call and
+the mapping of MathOpt's termination are shared with the exchange's LP in
+:mod:`opvang_opt.solvers`, which imports no stage: the services stage does not import the
+exchange (and scipy.stats).
 """
 
 from __future__ import annotations
 
-import datetime
 import math
 import time
 from dataclasses import dataclass, replace
 
 import numpy as np
-from ortools.math_opt import model_pb2, result_pb2, solution_pb2
-from ortools.math_opt.core.python import solver as core_solver
-from ortools.math_opt.python import callback, init_arguments, model_parameters, parameters
+from ortools.math_opt import model_pb2
+from ortools.math_opt.python import parameters
 
+from opvang_opt import solvers
 from opvang_opt.status import SolveStatus
-
-_INIT = init_arguments.StreamableSolverInitArguments().to_proto()
-_CB = callback.CallbackRegistration().to_proto()
-_MODEL_PARAMS = model_parameters.ModelSolveParameters().to_proto()
 
 
 @dataclass(frozen=True)
@@ -75,24 +72,10 @@ class SparseMIP:
         summed = np.bincount(inv, weights=self.vals, minlength=len(uniq))
         nz = summed != 0
         uniq, summed = uniq[nz], summed[nz]
-        proto = model_pb2.ModelProto()
-        var = proto.variables
-        var.ids.extend(range(self.n_cols))
-        var.lower_bounds.extend(self.col_lb.tolist())
-        var.upper_bounds.extend(self.col_ub.tolist())
-        var.integers.extend(self.integer.tolist())
-        cnz = np.flatnonzero(self.c)
-        proto.objective.linear_coefficients.ids.extend(cnz.tolist())
-        proto.objective.linear_coefficients.values.extend(self.c[cnz].tolist())
-        con = proto.linear_constraints
-        con.ids.extend(range(self.n_rows))
-        con.lower_bounds.extend(self.row_lb.tolist())
-        con.upper_bounds.extend(self.row_ub.tolist())
-        mat = proto.linear_constraint_matrix
-        mat.row_ids.extend((uniq // n).tolist())
-        mat.column_ids.extend((uniq % n).tolist())
-        mat.coefficients.extend(summed.tolist())
-        return proto
+        return solvers.model_proto(
+            self.c, self.col_lb, self.col_ub, self.integer, uniq // n, uniq % n, summed,
+            self.row_lb, self.row_ub,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -112,30 +95,20 @@ def solve_mip(model: SparseMIP, *, time_limit_s: float = 60.0) -> MIPSolution:
     A time limit with a feasible solution returns ``FEASIBLE`` with its gap.
     """
     t0 = time.perf_counter()
-    params = parameters.SolveParameters(time_limit=datetime.timedelta(seconds=time_limit_s))
+    params = parameters.SolveParameters(time_limit=solvers.time_limit(time_limit_s))
     if model.integer.any():
         params.relative_gap_tolerance = 0.0
         params.absolute_gap_tolerance = 0.5  # costs are whole cents
-    res = core_solver.solve(
-        model.to_proto(), parameters.SolverType.HIGHS.value, _INIT, params.to_proto(),
-        _MODEL_PARAMS, None, _CB, None, None,
-    )  # fmt: skip
-    reason = res.termination.reason
+    res = solvers.solve(model.to_proto(), parameters.SolverType.HIGHS, params)
+    status = solvers.termination_status(res)
     seconds = time.perf_counter() - t0
-    if reason in (result_pb2.TERMINATION_REASON_INFEASIBLE,
-                  result_pb2.TERMINATION_REASON_INFEASIBLE_OR_UNBOUNDED):  # fmt: skip
+    if status is SolveStatus.INFEASIBLE:
         return MIPSolution(SolveStatus.INFEASIBLE, None, math.nan, math.inf, seconds)
-    x = None
-    if res.solutions and res.solutions[0].HasField("primal_solution"):
-        ps = res.solutions[0].primal_solution
-        if ps.feasibility_status == solution_pb2.SOLUTION_STATUS_FEASIBLE:
-            x = np.zeros(model.n_cols)
-            ids = np.fromiter(ps.variable_values.ids, dtype=np.int64)
-            x[ids] = np.fromiter(ps.variable_values.values, dtype=float)
+    x = solvers.primal_values(res, model.n_cols) if status.has_solution else None
     if x is None:
         return MIPSolution(SolveStatus.NO_SOLUTION, None, math.nan, math.inf, seconds)
     obj = float(model.c @ x)
-    if reason == result_pb2.TERMINATION_REASON_OPTIMAL:
+    if status is SolveStatus.OPTIMAL:
         return MIPSolution(SolveStatus.OPTIMAL, x, obj, 0.0, seconds)
     bound = res.termination.objective_bounds.dual_bound
     gap = abs(obj - bound) / max(abs(obj), 1.0) if math.isfinite(bound) else math.inf

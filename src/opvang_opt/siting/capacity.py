@@ -42,7 +42,10 @@ def capacity_problems(
         for i in np.flatnonzero(bad.to_numpy()):
             problems.append(
                 Problem(
-                    f"must be a number of 0 or more, got {raw.iloc[i]!r}", source, where(i), column
+                    f"must be a number of 0 or more, got {raw.iloc[i]!r}",
+                    source,
+                    where(int(i)),
+                    column,
                 )
             )
     return problems

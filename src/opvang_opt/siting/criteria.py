@@ -179,8 +179,11 @@ def reception_load(
 ) -> np.ndarray:
     """Existing reception places per 1,000 inhabitants of the buurt each site lies in.
 
-    A site lies in the buurt that holds its representative point; a site outside every
-    buurt takes the nearest one. Buurten with fewer than 1 inhabitant count as 1.
+    A site lies in the buurt that holds its representative point (the first in the file
+    when buurten overlap); a site outside every buurt takes the nearest one (the first in
+    the file when several are equally near). Buurten with fewer than 1 inhabitant count
+    as 1. A buurt without a number of places or inhabitants (empty, or text such as CBS's
+    ``.`` for a secret value) counts as 0 places, 1 inhabitant.
     """
     polys = buurten.geometry.values
     load = (

@@ -53,11 +53,11 @@ class RowMessage(Message):
         """The message as a plain :class:`~opvang_opt.texts.Message`."""
         return self._make(self._row)
 
-    @property  # type: ignore[override]
+    @property
     def code(self) -> str:
         return self.plain.code
 
-    @property  # type: ignore[override]
+    @property
     def params(self) -> Mapping[str, Any]:
         return self.plain.params
 
@@ -303,8 +303,9 @@ def exclusion_rows(
                     what = rule.criterion
                     unit = (units or {}).get(rule.criterion, "")
                 else:
-                    measured = numeric_column(sites, rule.column, id_column, source)
-                    what, unit = rule.column, ""
+                    column = rule.column or ""  # the schema sets a criterion or a column
+                    measured = numeric_column(sites, column, id_column, source)
+                    what, unit = column, ""
                 limit = rule.limit
                 broken = measured < limit if rule.kind == "below" else measured > limit
                 idx = np.flatnonzero(broken)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import shapely
-from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from opvang_opt.io.graphs import StreetGraph
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+
+# scipy.sparse loads on the first network distance: the input check imports this module
+# (through the criteria) and must stay light (issue 10)
 
 
 def network_distance(sites: np.ndarray, targets: np.ndarray, graph: StreetGraph) -> np.ndarray:
@@ -55,6 +61,8 @@ def network_distance(sites: np.ndarray, targets: np.ndarray, graph: StreetGraph)
     w = np.concatenate([graph.edge_length, graph.edge_length, t_dist])
     w = np.maximum(w, 1e-9)  # scipy drops explicit zeros from sparse graphs
     adj = _min_duplicates(rows, cols, w, n + 1)  # parallel edges: keep the shortest
+    from scipy.sparse.csgraph import dijkstra
+
     dist = dijkstra(adj, directed=True, indices=n)
     (s_idx, s_node), s_dist = tree.query_nearest(sites, return_distance=True, all_matches=False)
     out[s_idx] = s_dist + dist[s_node]
@@ -63,6 +71,8 @@ def network_distance(sites: np.ndarray, targets: np.ndarray, graph: StreetGraph)
 
 def _min_duplicates(rows: np.ndarray, cols: np.ndarray, w: np.ndarray, size: int) -> csr_matrix:
     """A sparse matrix with the smallest weight of every repeated (row, col)."""
+    from scipy.sparse import coo_matrix
+
     order = np.lexsort((w, cols, rows))
     rows, cols, w = rows[order], cols[order], w[order]
     first = np.ones(len(rows), dtype=bool)

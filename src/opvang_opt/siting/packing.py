@@ -209,9 +209,9 @@ def _candidate_angles(
             cand += [a, a + 90.0]
         if params.sweep_deg is not None:
             cand += list(np.arange(0.0, 180.0 - 1e-9, params.sweep_deg))
-    a = np.round(np.asarray(cand, dtype=float) % 180.0, 6) % 180.0
-    _, first = np.unique(a, return_index=True)
-    return a[np.sort(first)]
+    angles = np.round(np.asarray(cand, dtype=float) % 180.0, 6) % 180.0
+    _, first = np.unique(angles, return_index=True)
+    return angles[np.sort(first)]
 
 
 def _pack_one(

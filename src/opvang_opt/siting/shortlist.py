@@ -35,7 +35,7 @@ Every site gets the reason it is in or out; an unreachable target is diagnosed.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, cast
 
@@ -827,7 +827,7 @@ def explain_sites(p: ShortlistProblem, selected: np.ndarray) -> tuple[np.ndarray
         if p.capacity[i] <= 0:
             reasons[i], binding[i] = Message("siting.decision.not_chosen_capacity"), "capacity"
             continue
-        broken: list[tuple[str, dict[str, object]]] = []
+        broken: list[tuple[str, Mapping[str, object]]] = []
         if p.max_sites is not None and n_sel + 1 > p.max_sites:
             broken.append(("max_sites", {"max_sites": p.max_sites}))
         if (
