@@ -259,3 +259,5 @@ def test_services_page_cost_equals_the_expansion_plan(memo: dict, council_dir: P
     for period in bott.loc[bott["short_now"] != "0", "period"].unique():
         assert str(period) in pages
     assert "Voorzieningen" in memo["pages"][0]
+    # areas by the municipality's name, not the CBS code (demo: services in Diemen, GM0384)
+    assert "GM0384" not in pages and "Diemen" in pages

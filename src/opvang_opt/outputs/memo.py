@@ -516,7 +516,7 @@ def _services(result: RunResult, lang: Lang, profile: Profile) -> dict[str, Any]
     from opvang_opt.outputs.report import _table
     from opvang_opt.outputs.services import report_section
 
-    sec = report_section(result.services, lang, profile)
+    sec = report_section(result.services, lang, profile, _municipality_names(result))
     if sec is None:
         return None
     sec["bottlenecks"] = _table(sec["bottlenecks"], lang, result)

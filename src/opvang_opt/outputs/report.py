@@ -255,7 +255,8 @@ def _services(result: RunResult, lang: Lang, profile: Profile) -> dict[str, Any]
     """The Voorzieningen section (services check), with its tables as text."""
     from opvang_opt.outputs.services import report_section
 
-    sec = report_section(result.services, lang, profile)
+    names = {m.code: m.name for m in result.scenario.region.municipalities}
+    sec = report_section(result.services, lang, profile, names)
     if sec is None:
         return None
     sec["bottlenecks"] = _table(sec["bottlenecks"], lang, result)

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from opvang_opt.outputs.privacy import Profile, show_count
-from opvang_opt.texts import Lang, render, t
+from opvang_opt.texts import Lang, Message, render, t
 
 COUNT_COLUMNS = ("demand", "placed_now", "short_now", "placed_after", "short_after")
 """Columns that count people (suppressed below 5 for the council)."""
@@ -82,8 +82,11 @@ def chart_png(run: Any, lang: Lang = "nl") -> bytes:
     return buf.getvalue()
 
 
-def report_section(run: Any | None, lang: Lang, profile: Profile) -> dict[str, Any] | None:
-    """Plain values for the report's Voorzieningen section (escaped by the template)."""
+def report_section(
+    run: Any | None, lang: Lang, profile: Profile, names: dict[str, str] | None = None
+) -> dict[str, Any] | None:
+    """Plain values for the report's and the memo's Voorzieningen section (escaped by the
+    template); ``names`` shows an area code (``GM0384``) as its municipality's name."""
     if run is None:
         return None
     import base64
@@ -92,6 +95,8 @@ def report_section(run: Any | None, lang: Lang, profile: Profile) -> dict[str, A
     bott = suppress(run.tables()["services_bottlenecks.csv"], profile)
     bott = bott[(bott["short_now"] != "0") & (bott["short_now"] != 0)]
     bott = bott.assign(type=[type_name(k, lang) for k in bott["type"]])
+    if names:
+        bott = bott.assign(area=[names.get(str(a), a) for a in bott["area"]])
     exp = run.tables()["services_expansions.csv"]
     summ = run.summary(lang)
     cost = t("services.cost_eur", lang, cost=r.cost["total"] / 100)
@@ -107,12 +112,21 @@ def report_section(run: Any | None, lang: Lang, profile: Profile) -> dict[str, A
         "expansions": exp,
         "diagnosis_label": t("services.diagnosis", lang),
         "diagnosis": [
-            _suppress_text(render(s.message, lang), profile) for s in r.diagnosis.shortfalls
+            _suppress_text(render(_named(s.message, names), lang), profile)
+            for s in r.diagnosis.shortfalls
         ],
         "png": base64.b64encode(chart_png(run, lang)).decode("ascii"),
         "chart_label": t("services.chart", lang),
         "sources": sorted({p.source for p in run.extra.get("profiles", ())}),
     }
+
+
+def _named(message: Any, names: dict[str, str] | None) -> Any:
+    """A diagnosis message with its area code shown as the municipality's name."""
+    params = getattr(message, "params", None)
+    if not names or not params or str(params.get("area")) not in names:
+        return message
+    return Message(message.code, {**params, "area": names[str(params["area"])]})
 
 
 def _suppress_text(message: str, profile: Profile) -> str:
