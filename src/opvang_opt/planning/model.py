@@ -487,23 +487,10 @@ def solve_model(
     reason = result.termination.reason
     n_vars = len(list(model.variables()))
     n_cons = len(list(model.linear_constraints()))
-    if reason in (mathopt.TerminationReason.INFEASIBLE,):
+    infeasible = reason == mathopt.TerminationReason.INFEASIBLE
+    if infeasible or not result.has_primal_feasible_solution():
         return SolveOutcome(
-            SolveStatus.INFEASIBLE,
-            None,
-            None,
-            None,
-            None,
-            seconds,
-            build,
-            backend,
-            formulation,
-            n_vars,
-            n_cons,
-        )
-    if not result.has_primal_feasible_solution():
-        return SolveOutcome(
-            SolveStatus.NO_SOLUTION,
+            SolveStatus.INFEASIBLE if infeasible else SolveStatus.NO_SOLUTION,
             None,
             None,
             None,
