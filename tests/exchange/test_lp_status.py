@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 from ortools.math_opt import result_pb2, solution_pb2
 
-from opvang_opt.exchange._lp import SparseLP, solve_lp
-from opvang_opt.solvers import termination_status
+from opvang_opt.exchange._lp import solve_lp
+from opvang_opt.solvers import SparseModel, termination_status
 from opvang_opt.status import SolveStatus
 
 
-def lp(c, col_ub, integer, rows, cols, vals, row_lb, row_ub) -> SparseLP:
-    return SparseLP(
+def lp(c, col_ub, integer, rows, cols, vals, row_lb, row_ub) -> SparseModel:
+    return SparseModel(
         c=np.asarray(c, float),
         col_lb=np.zeros(len(c)),
         col_ub=np.asarray(col_ub, float),
@@ -31,7 +31,7 @@ def lp(c, col_ub, integer, rows, cols, vals, row_lb, row_ub) -> SparseLP:
     )
 
 
-def market_split(m: int = 20, n: int = 40, seed: int = 1) -> SparseLP:
+def market_split(m: int = 20, n: int = 40, seed: int = 1) -> SparseModel:
     """Cornuéjols-Dawande market split with penalised slacks: every 0/1 vector is feasible
     (the slacks take up the difference), proving the optimum takes far longer than a second."""
     a = np.random.default_rng(seed).integers(0, 100, (m, n))
@@ -122,10 +122,9 @@ def test_termination_mapping_table():
 
 
 def test_services_mip_keeps_a_time_limited_solution_too():
-    from opvang_opt.services._mip import SparseMIP, solve_mip
+    from opvang_opt.services._mip import solve_mip
 
-    m = market_split()
-    mip = SparseMIP(m.c, m.col_lb, m.col_ub, m.integer, m.rows, m.cols, m.vals, m.row_lb, m.row_ub)
+    mip = market_split()
     sol = solve_mip(mip, time_limit_s=0.5)
     assert sol.status is SolveStatus.FEASIBLE and sol.x is not None
     assert sol.objective == pytest.approx(float(sol.x[40:].sum())) and sol.gap > 0

@@ -42,10 +42,11 @@ from scipy.stats import t as student_t
 from opvang_opt.errors import OpvangError
 from opvang_opt.exact import to_cents
 from opvang_opt.schema import ExchangeConfig
+from opvang_opt.solvers import SparseModel
 from opvang_opt.status import SolveStatus
 from opvang_opt.texts import Message, t
 
-from ._lp import SparseLP, solve_lp
+from ._lp import solve_lp
 from .diagnose import infeasible_error
 from .model import ExchangeModel, NoSolutionError
 from .settlement import payments_in_cents
@@ -371,7 +372,7 @@ def core_check(
     vv = np.concatenate([np.ones(len(r_i)), -np.ones(m), np.ones(n)])
     c = np.zeros(n + 1)
     c[n] = -1.0
-    lp = SparseLP(
+    lp = SparseModel(
         c=c,
         col_lb=np.full(n + 1, -np.inf),
         col_ub=np.full(n + 1, np.inf),

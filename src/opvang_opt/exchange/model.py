@@ -48,9 +48,10 @@ import numpy as np
 from opvang_opt.errors import OpvangError
 from opvang_opt.exact import integer_bounds, to_cents
 from opvang_opt.schema import ExchangeConfig
+from opvang_opt.solvers import SparseModel
 from opvang_opt.texts import Lang, Message
 
-from ._lp import LPSolution, SparseLP, solve_lp
+from ._lp import LPSolution, solve_lp
 
 TIE_BREAK = 1e-4
 """Euros per place moved or substituted, to prefer the least movement among equal-cost solutions."""
@@ -124,7 +125,7 @@ class ExchangeModel:
     r_rate: np.ndarray
     r_share: np.ndarray
     unmet_cost: np.ndarray  # (G,) nan = not allowed
-    base: SparseLP = field(repr=False)
+    base: SparseModel = field(repr=False)
     c_true: np.ndarray = field(repr=False)
     col_owner: np.ndarray = field(repr=False)
     row_owner: np.ndarray = field(repr=False)
@@ -252,7 +253,7 @@ class ExchangeModel:
         members: np.ndarray | None = None,
         elastic: bool = False,
         lean: bool = False,
-    ) -> tuple[SparseLP, np.ndarray]:
+    ) -> tuple[SparseModel, np.ndarray]:
         """Return the LP of a setting and the mask of kept columns.
 
         Parameters
@@ -312,7 +313,7 @@ class ExchangeModel:
             c[b.s] = self.c_true[b.s]
             col_lb[b.inflow] = -col_ub[b.outflow]
             col_ub[b.outflow] = 0.0
-        full = SparseLP(
+        full = SparseModel(
             c, col_lb, col_ub, integer, lp.rows, lp.cols, lp.vals, lp.row_lb, lp.row_ub, lp.offset
         )
         keep_cols = ~((col_lb == 0.0) & (col_ub == 0.0))
@@ -324,7 +325,7 @@ class ExchangeModel:
         return full.subset(keep_cols, keep_rows), keep_cols
 
     def solve(
-        self, lp: SparseLP, keep: np.ndarray | None = None, backend: str | None = None
+        self, lp: SparseModel, keep: np.ndarray | None = None, backend: str | None = None
     ) -> LPSolution:
         """Solve an LP of this model with the config's solver settings.
 
@@ -444,7 +445,7 @@ def _assemble(
     r_to: np.ndarray,
     r_rate: np.ndarray,
     r_share: np.ndarray,
-) -> tuple[SparseLP, np.ndarray, np.ndarray, np.ndarray, Blocks]:
+) -> tuple[SparseModel, np.ndarray, np.ndarray, np.ndarray, Blocks]:
     """Assemble the full model's sparse matrix with numpy (no loop per coefficient)."""
     n_e, n_p, n_k, n_z, n_r = len(e_muni), len(pair_e), len(step_e), len(z_e), len(r_from)
     nig = n * ng
@@ -594,7 +595,7 @@ def _assemble(
     ):
         add_nz(r0 + g_of, col(blk, ig), sign)
 
-    lp = SparseLP(
+    lp = SparseModel(
         c=c,
         col_lb=col_lb,
         col_ub=col_ub,

@@ -11,71 +11,14 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
-from ortools.math_opt import model_pb2
 from ortools.math_opt.python import parameters
 
 from opvang_opt import solvers
+from opvang_opt.solvers import SparseModel
 from opvang_opt.status import SolveStatus
-
-
-@dataclass(frozen=True)
-class SparseMIP:
-    """``min c x`` s.t. ``row_lb <= A x <= row_ub``, ``col_lb <= x <= col_ub``, some ``x``
-    integer. ``A`` in coordinate form (``rows``, ``cols``, ``vals``); duplicates are summed."""
-
-    c: np.ndarray
-    col_lb: np.ndarray
-    col_ub: np.ndarray
-    integer: np.ndarray
-    rows: np.ndarray
-    cols: np.ndarray
-    vals: np.ndarray
-    row_lb: np.ndarray
-    row_ub: np.ndarray
-
-    @property
-    def n_cols(self) -> int:
-        """Number of variables."""
-        return len(self.c)
-
-    @property
-    def n_rows(self) -> int:
-        """Number of constraints."""
-        return len(self.row_lb)
-
-    def relaxed(self) -> SparseMIP:
-        """The LP relaxation (no integer variables)."""
-        return replace(self, integer=np.zeros(self.n_cols, dtype=bool))
-
-    def with_rows(
-        self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, lb: np.ndarray,
-        ub: np.ndarray,
-    ) -> SparseMIP:  # fmt: skip
-        """The model with more rows (``rows`` numbered from 0 for the new ones)."""
-        return replace(
-            self,
-            rows=np.concatenate([self.rows, np.asarray(rows, np.int64) + self.n_rows]),
-            cols=np.concatenate([self.cols, np.asarray(cols, np.int64)]),
-            vals=np.concatenate([self.vals, np.asarray(vals, float)]),
-            row_lb=np.concatenate([self.row_lb, np.asarray(lb, float)]),
-            row_ub=np.concatenate([self.row_ub, np.asarray(ub, float)]),
-        )
-
-    def to_proto(self) -> model_pb2.ModelProto:
-        """The MathOpt ``ModelProto`` (matrix sorted row-major, duplicates summed)."""
-        n = max(self.n_cols, 1)
-        key = self.rows.astype(np.int64) * n + self.cols.astype(np.int64)
-        uniq, inv = np.unique(key, return_inverse=True)
-        summed = np.bincount(inv, weights=self.vals, minlength=len(uniq))
-        nz = summed != 0
-        uniq, summed = uniq[nz], summed[nz]
-        return solvers.model_proto(
-            self.c, self.col_lb, self.col_ub, self.integer, uniq // n, uniq % n, summed,
-            self.row_lb, self.row_ub,
-        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -89,7 +32,7 @@ class MIPSolution:
     seconds: float
 
 
-def solve_mip(model: SparseMIP, *, time_limit_s: float = 60.0) -> MIPSolution:
+def solve_mip(model: SparseModel, *, time_limit_s: float = 60.0) -> MIPSolution:
     """Solve with HiGHS; optimal means proven (relative gap 0, absolute gap below a cent).
 
     A time limit with a feasible solution returns ``FEASIBLE`` with its gap.

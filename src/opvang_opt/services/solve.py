@@ -24,8 +24,9 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from opvang_opt.errors import Diagnosis, Shortfall
-from opvang_opt.services._mip import SparseMIP, solve_mip
+from opvang_opt.services._mip import solve_mip
 from opvang_opt.services.instance import Arcs, IntArray, Providers, ServicesInstance
+from opvang_opt.solvers import SparseModel
 from opvang_opt.status import SolveStatus
 from opvang_opt.texts import Message
 
@@ -335,7 +336,7 @@ def expand_type(
             rows += [link, link]
             cols += [f[on], g_ids[ks[on], t]]
             vals += [np.ones(int(on.sum())), -np.minimum(d - b0[on], sizes[ks[on]]).astype(float)]
-    lp = SparseMIP(
+    lp = SparseModel(
         c=np.concatenate(c_list) if c_list else np.zeros(0),
         col_lb=np.concatenate(lb) if lb else np.zeros(0),
         col_ub=np.concatenate(ub) if ub else np.zeros(0),
@@ -442,10 +443,10 @@ def _deficit_sets(
 
 
 def _with_hall_cuts(
-    lp: SparseMIP, inst: ServicesInstance, kind: str, site_dem: IntArray, idx: np.ndarray,
+    lp: SparseModel, inst: ServicesInstance, kind: str, site_dem: IntArray, idx: np.ndarray,
     base: np.ndarray, sizes: np.ndarray, g_ids: np.ndarray, full_cover: np.ndarray,
     rounds: int = 12,
-) -> SparseMIP:  # fmt: skip
+) -> SparseModel:  # fmt: skip
     """Strengthen the expansion MIP with valid Hall cuts, found from its LP relaxation.
 
     For a set S of sites that must all be placed (periods with full cover), with providers
