@@ -48,6 +48,30 @@ def real_data_dir() -> Path:
     return REAL_DATA
 
 
+def assert_refused(
+    tiny: dict[str, Any], expected: list[str], command: str = "run", lang: str | None = "en"
+) -> None:
+    """Run the CLI on the tiny world's scenario (``run``, in ``lang`` or the default
+    language, or ``validate``) and assert what bad input must get: exit 2, every
+    ``expected`` text in the message, no traceback and nothing written (no results folder,
+    no half-written temporary one)."""
+    from typer.testing import CliRunner
+
+    from opvang_opt.cli import app
+
+    out = tiny["dir"] / "results"
+    args = ["run", str(tiny["path"]), "--out", str(out)] if command == "run" else ["validate"]
+    args += ["--lang", lang] if command == "run" and lang else []
+    args += [str(tiny["path"])] if command == "validate" else []
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 2, res.output
+    for text in expected:
+        assert text in res.stderr, f"{text!r} not in:\n{res.stderr}"
+    assert "Traceback" not in res.output
+    assert not out.exists()
+    assert not [p for p in tiny["dir"].iterdir() if p.name.startswith(".results")]
+
+
 def write_yaml(path: Path, data: dict[str, Any]) -> Path:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
