@@ -10,7 +10,9 @@ unit) is measured on the same year.
 
 "no look" is the rolling rule without look-ahead (``lookahead_periods: 0``); "1 fut"
 the rule with one expected future (``lookahead_scenarios: 1``), beside the rolling
-column run with ``--scenarios K`` sampled futures (consensus). The
+column run with ``--scenarios K`` sampled futures (consensus); "arr.ord" the earlier
+rule, whose expected households are the arrivals so far in their order
+(``lookahead_sample: arrival_order``) instead of a stratified sample of them. The
 share of hindsight is ``hindsight objective / method's objective`` (costs are
 minimised, so 100 % is as good as hindsight) when both place as many households; the
 placed counts are printed beside it. Target: rolling >= 98 % of hindsight.
@@ -56,6 +58,7 @@ def year_instance(
     lookahead: int = RollingSettings().lookahead_periods,
     scenarios: int = 1,
     time_limit_s: float = 120.0,
+    sample: str = RollingSettings().lookahead_sample,
 ):
     """A synthetic year: arrivals over 2025, unit deliveries in four batches."""
     n_units = round(1.1 * n_households)
@@ -72,7 +75,11 @@ def year_instance(
     lived_in = un["unit_id"].isin(set(hh.loc[residents, "current_unit"]))
     un["available_from"] = np.where(lived_in, delivery[0], delivery[batch])
     rolling = RollingSettings(
-        period="week", lookahead_periods=lookahead, lookahead_scenarios=scenarios, seed=seed
+        period="week",
+        lookahead_periods=lookahead,
+        lookahead_scenarios=scenarios,
+        lookahead_sample=sample,
+        seed=seed,
     )
     # each period's solves get a roomy limit, so a busy machine does not change the result
     solver = si.config.solver.model_copy(update={"time_limit_s": time_limit_s})
@@ -90,6 +97,7 @@ def measure(
     scenarios: int,
     lookahead: int,
     time_limit_s: float,
+    sample: str = RollingSettings().lookahead_sample,
 ) -> dict:
     hh, un, si, config = year_instance(
         n_households,
@@ -99,6 +107,7 @@ def measure(
         lookahead=lookahead,
         scenarios=scenarios,
         time_limit_s=time_limit_s,
+        sample=sample,
     )
     tables = validate_inputs(hh, un, si.sites, si.schools, si.gps, config)
     # hindsight: the whole year at once, solved to a proven optimum (gap 0)
@@ -121,6 +130,13 @@ def measure(
     )
     one = roll if scenarios == 1 else run_rolling(hh, un, si.sites, si.schools, si.gps, one_cfg)
     one_obj = components_of(one.assignments, hind.instance.weights).total
+    other = "arrival_order" if sample == "stratified" else "stratified"
+    other_cfg = config.model_copy(
+        update={"rolling": config.rolling.model_copy(update={"lookahead_sample": other})}
+    )
+    alt = run_rolling(hh, un, si.sites, si.schools, si.gps, other_cfg)
+    alt_obj = components_of(alt.assignments, hind.instance.weights).total
+    alt_viol = len(check_allocation(tables, config, alt.assignments).violations)
     fcfs = allocate_baseline(tables, config)
     fcfs_obj = components_of(fcfs, hind.instance.weights).total
     fcfs_viol = len(check_allocation(tables, config, fcfs).violations)
@@ -144,6 +160,12 @@ def measure(
         "scenarios": scenarios,
         "one_future_placed": len(one.assignments),
         "one_future_share": hind.objective / max(one_obj, 1e-9),
+        "lookahead_sample": sample,
+        "other_sample": other,
+        "other_sample_placed": len(alt.assignments),
+        "other_sample_objective": alt_obj,
+        "other_sample_share": hind.objective / max(alt_obj, 1e-9),
+        "other_sample_violations": alt_viol,
         "no_lookahead_placed": len(plain.assignments),
         "no_lookahead_objective": plain_obj,
         "no_lookahead_share": hind.objective / max(plain_obj, 1e-9),
@@ -159,7 +181,7 @@ def print_table(rows: list[dict], summary: dict) -> None:
     head = (
         f"{'seed':>4} {'hh':>5} {'weeks':>5} | {'hindsight':>9} {'placed':>6} | "
         f"{'rolling':>9} {'placed':>6} {'share':>7} {'viol':>4} | "
-        f"{'1 fut':>7} {'no look':>7} | "
+        f"{'1 fut':>7} {'other':>7} {'no look':>7} | "
         f"{'FCFS':>9} {'placed':>6} {'share':>7} {'viol':>4} | {'roll s':>6}"
     )
     print(head)
@@ -169,6 +191,7 @@ def print_table(rows: list[dict], summary: dict) -> None:
         # a share is only comparable when as many households are placed as in hindsight
         return f"{share:>6.1%}" + ("*" if placed < r["hindsight_placed"] else " ")
 
+    nan = float("nan")
     for r in rows:
         print(
             f"{r['seed']:>4} {r['households']:>5} {r['weeks']:>5} | "
@@ -176,6 +199,7 @@ def print_table(rows: list[dict], summary: dict) -> None:
             f"{r['rolling_objective']:>9.1f} {r['rolling_placed']:>6} "
             f"{mark(r['rolling_share'], r['rolling_placed'], r)} {r['rolling_violations']:>4} "
             f"{mark(r['one_future_share'], r['one_future_placed'], r)} "
+            f"{mark(r.get('other_sample_share', nan), r.get('other_sample_placed', 0), r)} "
             f"{mark(r['no_lookahead_share'], r['no_lookahead_placed'], r)} | "
             f"{r['fcfs_objective']:>9.1f} {r['fcfs_placed']:>6} {r['fcfs_share']:>7.1%} "
             f"{r['fcfs_violations']:>4} | {r['rolling_seconds']:>6.1f}"
@@ -186,7 +210,11 @@ def print_table(rows: list[dict], summary: dict) -> None:
         f"rolling share of hindsight: mean {summary['rolling_share_mean']:.1%}, "
         f"worst {summary['rolling_share_min']:.1%} (target >= {TARGET:.0%}: "
         f"{'yes' if summary['meets_target'] else 'NO'}; {rows[0]['scenarios']} sampled futures, "
-        f"look-ahead {rows[0].get('lookahead_periods', '?')} weeks); "
+        f"look-ahead {rows[0].get('lookahead_periods', '?')} weeks, "
+        f"{rows[0].get('lookahead_sample', 'arrival_order')} sample); "
+        f"other sample ({rows[0].get('other_sample', '?')}): mean "
+        f"{summary.get('other_sample_share_mean', float('nan')):.1%}, worst "
+        f"{summary.get('other_sample_share_min', float('nan')):.1%}; "
         f"one expected future: mean {summary['one_future_share_mean']:.1%}; "
         f"without look-ahead: mean "
         f"{summary['no_lookahead_share_mean']:.1%}; "
@@ -224,6 +252,12 @@ def main(argv: list[str] | None = None) -> int:
         help="look-ahead periods (default: the setting's default)",
     )
     parser.add_argument(
+        "--sample",
+        choices=["arrival_order", "stratified"],
+        default=RollingSettings().lookahead_sample,
+        help="expected households of the look-ahead (the other one is reported beside it)",
+    )
+    parser.add_argument(
         "--time-limit", type=float, default=120.0, help="seconds per solve of a rolling period"
     )
     parser.add_argument("--table-from", help="print the table of a saved --json document")
@@ -245,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
             args.scenarios,
             args.lookahead,
             args.time_limit,
+            args.sample,
         )
         for seed in range(args.seeds)
     ]
@@ -262,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
         "fcfs_share_mean": float(np.mean([r["fcfs_share"] for r in rows])),
         "no_lookahead_share_mean": float(np.mean([r["no_lookahead_share"] for r in rows])),
         "one_future_share_mean": float(np.mean([r["one_future_share"] for r in rows])),
+        "other_sample_share_mean": float(np.mean([r["other_sample_share"] for r in rows])),
+        "other_sample_share_min": float(min(r["other_sample_share"] for r in rows)),
         "meets_target": bool(
             worst >= TARGET and all(r["rolling_placed"] >= r["hindsight_placed"] for r in rows)
         ),

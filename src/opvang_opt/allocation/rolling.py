@@ -11,7 +11,7 @@ the children the look-ahead expects (:func:`school_use`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from opvang_opt.allocation.api import allocate_tables
 from opvang_opt.allocation.result import AllocationResult
 from opvang_opt.allocation.validate import Tables, validate_inputs
 from opvang_opt.schema import AllocationConfig, Pin
+from opvang_opt.texts import Message
 
 _FREQ = {"week": "W-SUN", "month": "M", "quarter": "Q"}
 
@@ -37,6 +38,9 @@ class PeriodResult:
     deferred: int = 0
     """Households whose unit is chosen again in the next period (their unit is not
     available before this period ends; ``rolling.decide_at_move_in``)."""
+    kept: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Units the look-ahead kept free in this period for expected households (see
+    :meth:`RollingResult.kept`)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,18 @@ class RollingResult:
     """Every placement, with the ``period`` it was made in."""
     unplaced: pd.DataFrame
     """Households still waiting after the last period, with their last reason."""
+
+    def kept(self) -> pd.DataFrame:
+        """The units the look-ahead kept free, per period: ``period, unit_id, persons,
+        group, futures, reason``: the size and group of the expected household it was
+        kept for (the largest one, over the sampled futures), in how many futures, and
+        the reason as a catalogue message (``allocation.rolling.kept_for_expected``). A unit kept in
+        a period may be given out in a later one."""
+        cols = ["period", "unit_id", "persons", "group", "futures", "reason"]
+        frames = [p.kept.assign(period=p.period) for p in self.periods if len(p.kept)]
+        if not frames:
+            return pd.DataFrame(columns=cols)
+        return pd.concat(frames, ignore_index=True)[cols]
 
     def summary(self) -> pd.DataFrame:
         """One row per period: arrivals, waiting, placed, unplaced, status, objective, gap."""
@@ -116,17 +132,20 @@ def run_rolling(
         history, n_past = _history(hh, period, label)
         k = config.rolling.lookahead_scenarios
         if k == 1:
-            futures = [_expected_arrivals(history, n_past, ahead)]
+            stratified = config.rolling.lookahead_sample == "stratified"
+            futures = [_expected_arrivals(history, n_past, ahead, stratified)]
         else:
             rng = np.random.default_rng([config.rolling.seed, n_past])
             futures = [_sampled_arrivals(history, n_past, ahead, rng) for _ in range(k)]
         until = end if config.rolling.decide_at_move_in and label != labels[-1] else None
-        res, expected_need, deferred = _allocate_period(state, batch, futures, config, until)
+        res, expected_need, deferred, kept = _allocate_period(state, batch, futures, config, until)
         a = res.assignments.assign(period=str(label))
         all_assign.append(a)
         state = _after_period(state, a, config, expected_need)
         results.append(
-            PeriodResult(str(label), start, end, len(arriving), len(waiting), res, len(deferred))
+            PeriodResult(
+                str(label), start, end, len(arriving), len(waiting), res, len(deferred), kept
+            )
         )
         waiting = pd.Index(list(res.unplaced["household_id"]) + deferred, dtype=object)
         last_unplaced = res.unplaced
@@ -154,7 +173,9 @@ EXPECTED_PREFIX = "~expected:"
 """Id prefix of the expected (not yet arrived) households of the look-ahead."""
 
 
-def _expected_arrivals(history: pd.DataFrame, n_past: int, ahead: list[pd.Period]) -> pd.DataFrame:
+def _expected_arrivals(
+    history: pd.DataFrame, n_past: int, ahead: list[pd.Period], stratified: bool = False
+) -> pd.DataFrame:
     """The households expected in the periods ``ahead``: the arrivals of the ``n_past``
     periods so far at their observed rate per period, in the order they came, with
     arrival dates spread evenly over the periods ahead (deterministic)."""
@@ -163,7 +184,8 @@ def _expected_arrivals(history: pd.DataFrame, n_past: int, ahead: list[pd.Period
     n = round(len(history) / n_past * len(ahead))
     if n == 0:
         return history.iloc[0:0]
-    out = history.iloc[np.resize(np.arange(len(history)), n)].copy()
+    rows = stratified_rows(history, n) if stratified else np.resize(np.arange(len(history)), n)
+    out = history.iloc[rows].copy()
     start = np.datetime64(ahead[0].start_time.date(), "D")
     days = (
         int((np.datetime64(ahead[-1].end_time.date(), "D") - start) // np.timedelta64(1, "D")) + 1
@@ -173,6 +195,42 @@ def _expected_arrivals(history: pd.DataFrame, n_past: int, ahead: list[pd.Period
     out["household_id"] = [f"{EXPECTED_PREFIX}{k}" for k in range(n)]
     out["current_unit"] = ""
     return out.reset_index(drop=True)
+
+
+STRATA = [
+    "persons",
+    "group",
+    "children_4_11",
+    "children_12_17",
+    "needs_wheelchair",
+    "needs_ground_floor",
+    "needs_medical",
+    "adults",
+    "children_0_3",
+]
+"""Columns of the stratified look-ahead sample, most important first."""
+
+
+def stratified_rows(history: pd.DataFrame, n: int) -> np.ndarray:
+    """Positions of ``n`` households of ``history`` taken systematically over the
+    history sorted by :data:`STRATA` (then arrival order), so that every household size,
+    group and need is expected in proportion to the arrivals so far (up to one
+    household), not as it happens to fall in the first ``n`` arrivals. The positions are
+    returned in arrival order (so the expected stream's dates do not follow its sizes).
+
+    Examples
+    --------
+    >>> h = pd.DataFrame({c: 0 for c in STRATA}, index=range(6))
+    >>> h["persons"] = [1, 1, 1, 1, 4, 4]
+    >>> h["group"] = "g"
+    >>> stratified_rows(h, 3).tolist()
+    [1, 3, 5]
+    """
+    cols = [c for c in STRATA if c in history.columns]
+    keyed = history[cols].reset_index(drop=True).assign(_pos=np.arange(len(history)))
+    order = keyed.sort_values([*cols, "_pos"], kind="stable")["_pos"].to_numpy()
+    picks = np.floor((np.arange(n) + 0.5) * len(history) / n).astype(np.int64)
+    return np.sort(order[picks])
 
 
 def _sampled_arrivals(
@@ -264,7 +322,7 @@ def _allocate_period(
     futures: list[pd.DataFrame],
     config: AllocationConfig,
     until: np.datetime64 | None = None,
-) -> tuple[AllocationResult, pd.DataFrame, list[str]]:
+) -> tuple[AllocationResult, pd.DataFrame, list[str], pd.DataFrame]:
     """Allocate one period's households, together with the expected ones (look-ahead);
     with several futures, by consensus (:func:`consensus`); households left out for an
     expected one get a second chance on their own. With ``until``, households the
@@ -272,7 +330,8 @@ def _allocate_period(
 
     Returns the period's result (without the deferred households), the newcomer
     children of the expected households per site where the look-ahead placed them
-    (``site_id, taalklas, isk``), and the ids of the deferred households."""
+    (``site_id, taalklas, isk``), the ids of the deferred households, and the units kept
+    free for expected households (:meth:`RollingResult.kept`)."""
     in_batch = set(batch["household_id"])
     cfg = config.model_copy(
         update={
@@ -287,10 +346,12 @@ def _allocate_period(
                 allocate_tables(_with(state, batch), cfg),
                 _need_by_site(batch.iloc[0:0], cfg),
                 [],
+                _kept([], set()),
             )
         futures = [batch.iloc[0:0]]
     placements = []
     expected_need = []
+    kept_for: list[pd.DataFrame] = []
     for expected in futures:
         joint = allocate_tables(
             _with(state, pd.concat([batch, expected], ignore_index=True)), cfg, check=False
@@ -301,6 +362,15 @@ def _allocate_period(
         got = expected.set_index("household_id").loc[a.loc[is_expected, "household_id"]]
         expected_need.append(
             _need_by_site(got.assign(site_id=a.loc[is_expected, "site_id"].to_numpy()), cfg)
+        )
+        kept_for.append(
+            pd.DataFrame(
+                {
+                    "unit_id": a.loc[is_expected, "unit_id"].to_numpy(),
+                    "persons": got["persons"].to_numpy(),
+                    "group": got["group"].to_numpy(),
+                }
+            )
         )
     if len(placements) == 1:
         real = placements[0]
@@ -331,7 +401,35 @@ def _allocate_period(
         _rescored(state, batch, cfg, placed),
         pd.concat(expected_need, ignore_index=True),
         deferred,
+        _kept(kept_for, set(placed["unit_id"])),
     )
+
+
+def _kept(kept_for: list[pd.DataFrame], given: set[str]) -> pd.DataFrame:
+    """The units the futures' expected households got (``kept_for``, one table of
+    ``unit_id, persons, group`` per future) and no household of the period got
+    (``given``): per unit the largest expected household, the number of futures, and
+    the reason."""
+    cols = ["unit_id", "persons", "group", "futures", "reason"]
+    frames = [f.assign(future=i) for i, f in enumerate(kept_for) if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    rows = pd.concat(frames, ignore_index=True)
+    rows = rows[~rows["unit_id"].isin(given)]
+    futures = rows.groupby("unit_id")["future"].nunique()
+    top = rows.sort_values(["unit_id", "persons", "group"], ascending=[True, False, True])
+    top = top.drop_duplicates("unit_id").reset_index(drop=True)
+    top["futures"] = futures.loc[top["unit_id"]].to_numpy()
+    top["reason"] = [
+        Message(
+            "allocation.rolling.kept_for_expected",
+            {"unit": u, "persons": int(p), "group": g, "futures": int(f), "of": len(kept_for)},
+        )
+        for u, p, g, f in zip(
+            top["unit_id"], top["persons"], top["group"], top["futures"], strict=True
+        )
+    ]
+    return top[cols]
 
 
 def _need_by_site(placed: pd.DataFrame, config: AllocationConfig) -> pd.DataFrame:

@@ -209,6 +209,18 @@ class RollingSettings(StrictModel):
     weekly periods: a shorter horizon sees too few households to come for the units
     left (measured in ``benchmarks/bench_rolling.py``)."""
 
+    lookahead_sample: Literal["arrival_order", "stratified"] = "arrival_order"
+    """Which arrivals so far stand for the households expected (with one expected
+    stream, ``lookahead_scenarios: 1``). ``arrival_order``: the arrivals repeated in the
+    order they came (when fewer are expected than have come, the first ones).
+    ``stratified``: a systematic sample over the arrivals sorted by size, group,
+    children, needs and adults, so each kind of household is expected in proportion to
+    the arrivals so far (up to one household), in arrival order. Measured
+    (``benchmarks/bench_rolling.py``, 600 households, 52-week look-ahead, seeds 0-2):
+    stratified 95.4 %, 96.2 % and 96.4 % of hindsight (seed 2 placing 595 of 600)
+    against 96.7 %, 95.4 % and 96.2 % (594 of 600) in arrival order: no gain beyond the
+    seed-to-seed spread, so the default stays ``arrival_order``."""
+
     lookahead_scenarios: int = Field(default=1, ge=1)
     """Number of sampled futures of the look-ahead. 1: one expected stream (the arrivals
     so far repeated in their order). More: each future is drawn (seeded, with

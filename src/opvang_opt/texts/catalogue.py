@@ -561,6 +561,7 @@ _ALLOCATION: dict[str, dict[str, str]] = {
     "component.relocation": {"nl": "verhuizing", "en": "relocation"},
     "component.not_preferred": {"nl": "geen voorkeurslocatie", "en": "not a preferred site"},
     "explain.not_placed": {"nl": "Niet geplaatst: {reason}", "en": "Not placed: {reason}"},
+    "rolling.kept_for_expected": {"nl": "Woning {unit} is deze periode vrijgehouden voor een verwacht huishouden van {persons} personen ({group}) dat nog moet komen (vooruitblik; in {futures} van {of} verwachte toekomsten).", "en": "Unit {unit} was kept free this period for an expected household of {persons} persons ({group}) still to come (look-ahead; in {futures} of {of} expected futures)."},
     "explain.only_kind": {"nl": "Woning {unit} op locatie {site} (kosten {cost:.2f}); geen ander soort woning past bij dit huishouden.", "en": "Unit {unit} on site {site} (cost {cost:.2f}); no other kind of unit fits this household."},
     "explain.head": {"nl": "Woning {unit} op locatie {site} (kosten {cost:.2f}). ", "en": "Unit {unit} on site {site} (cost {cost:.2f}). "},
     "explain.alternative": {"nl": "Beste alternatief: een woning met {bedrooms} slaapkamer(s) en {beds} bedden op locatie {site} (kosten {cost:.2f}). ", "en": "Best alternative: a {bedrooms}-bedroom unit with {beds} beds on site {site} (cost {cost:.2f}). "},
