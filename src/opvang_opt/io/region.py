@@ -73,10 +73,11 @@ def nonfinite_problems(
     present = ~shapely.is_missing(geoms)
     if present.any():
         coords = shapely.get_coordinates(geoms[present], include_z=False)
-        counts = shapely.get_num_coordinates(geoms[present])
-        owner = np.repeat(np.flatnonzero(present), counts)
-        nonfinite = ~np.isfinite(coords).all(axis=1)
-        bad[np.unique(owner[nonfinite])] = True
+        if not np.isfinite(coords).all():  # (the usual case, all finite, needs no owners)
+            counts = shapely.get_num_coordinates(geoms[present])
+            owner = np.repeat(np.flatnonzero(present), counts)
+            nonfinite = ~np.isfinite(coords).all(axis=1)
+            bad[np.unique(owner[nonfinite])] = True
     problems = []
     ids = _ids(gdf, id_column, bad)
     for i, ident in zip(np.flatnonzero(bad)[:MAX_LISTED], ids, strict=False):
@@ -285,9 +286,16 @@ def region_from_layer(
 
 
 def outside_region(
-    gdf: gpd.GeoDataFrame, region: Region, margin_m: float
+    gdf: gpd.GeoDataFrame, region: Region, margin_m: float, *, names_inside: bool = True
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Features farther than ``margin_m`` from the region (RD New, metres).
+
+    Parameters
+    ----------
+    names_inside
+        Also name the municipality of the features in (or touching) the region; without
+        it only the features off the region get a name (``""`` for the rest), which saves
+        a query per feature when only the ones outside are reported.
 
     Returns
     -------
@@ -306,8 +314,8 @@ def outside_region(
         dist[far] = shapely.distance(geoms[far], region.union)
         tree = shapely.STRtree(region.municipalities.geometry.to_numpy())
         names = region.municipalities["name"].to_numpy()
-        inside = np.flatnonzero(present & ~far)  # in (or touching) a municipality: that one
-        k, j = tree.query(geoms[inside], predicate="intersects")
+        inside = np.flatnonzero(present & ~far) if names_inside else np.zeros(0, dtype=int)
+        k, j = tree.query(geoms[inside], predicate="intersects")  # in (or touching) one: that
         first = np.unique(k, return_index=True)[1]
         for a, b in zip(k[first], j[first], strict=True):
             nearest[int(inside[a])] = str(names[b])

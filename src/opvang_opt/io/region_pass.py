@@ -129,12 +129,17 @@ def _check_longlist(
     label = str(scenario.layers[name].path)
     id_col = scenario.layers[name].id_column or "site_id"
     ids = sites[id_col].astype(str).to_numpy() if id_col in sites.columns else None
-    outside, dist, nearest = outside_region(sites, region, reg.margin_m)
     geoms = sites.geometry.to_numpy()
-    outside_share = np.zeros(len(geoms))
-    shapely.prepare(region.union)  # wholly inside the region: nothing outside, no overlay
+    n = len(geoms)
+    outside_share = np.zeros(n)
+    outside, dist, nearest = np.zeros(n, dtype=bool), np.zeros(n), [""] * n
+    shapely.prepare(region.union)  # wholly inside the region (most): nothing more to check
     partly = np.flatnonzero(~shapely.contains_properly(region.union, geoms))
     if len(partly):
+        o, d, near = outside_region(sites.iloc[partly], region, reg.margin_m, names_inside=False)
+        outside[partly], dist[partly] = o, d
+        for i, name_ in zip(partly.tolist(), near, strict=True):
+            nearest[i] = name_
         *_, outside_share[partly] = largest_share(geoms[partly], out.areas["municipality"])
     polygonal = shapely.get_dimensions(geoms) == 2
     mostly_out = ~outside & polygonal & (outside_share > reg.max_outside_share)
