@@ -8,6 +8,7 @@ shortlist lets at most one of them in.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -33,11 +34,19 @@ class AreaLayer:
 
 
 def largest_share(
-    sites: np.ndarray, areas: AreaLayer
+    sites: np.ndarray, areas: AreaLayer, known: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For every site the area holding most of it, and the runner-up.
 
     Points and lines count as wholly in the area they lie in (the nearest one within 0 m).
+    Ties in share go to the area that comes first in the layer.
+
+    Parameters
+    ----------
+    known
+        Per site, the position of an area that holds it in its interior while no other
+        area meets that part of the plane (from :func:`nesting`), else -1: such a site
+        lies wholly in that area (share 1, no runner-up) and is not measured again.
 
     Returns
     -------
@@ -45,6 +54,15 @@ def largest_share(
         Per site: the code and name of the area with the largest share (``""`` when none),
         that share (0-1), the runner-up's code and share, and the share in no area.
     """
+    code, name, share, code2, share2, outside, _ = _largest_share(sites, areas, known)
+    return code, name, share, code2, share2, outside
+
+
+def _largest_share(
+    sites: np.ndarray, areas: AreaLayer, known: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`largest_share`, and per site the area holding it wholly in its interior with
+    no other candidate (-1 for the rest): what :func:`nesting` carries to coarser layers."""
     n = len(sites)
     code = np.full(n, "", dtype=object)
     name = np.full(n, "", dtype=object)
@@ -52,8 +70,21 @@ def largest_share(
     code2 = np.full(n, "", dtype=object)
     share2 = np.zeros(n)
     covered = np.zeros(n)
+    alone = np.full(n, -1, dtype=np.int64)
     if n == 0 or len(areas.geometry) == 0:
-        return code, name, share, code2, share2, np.ones(n)
+        return code, name, share, code2, share2, np.ones(n), alone
+    if known is not None and (known >= 0).any():  # settled by a finer layer: share 1 there
+        have = np.flatnonzero(known >= 0)
+        a = known[have]
+        code[have], name[have], share[have] = areas.codes[a], areas.names[a], 1.0
+        alone[have] = a
+        outside = np.zeros(n)  # (1 - 1 clipped, as measured)
+        todo = np.flatnonzero(known < 0)
+        if len(todo):
+            c, m, s_, c2, s2, out, al = _largest_share(sites[todo], areas)
+            code[todo], name[todo], share[todo], code2[todo], share2[todo] = c, m, s_, c2, s2
+            alone[todo], outside[todo] = al, out
+        return code, name, share, code2, share2, outside, alone
     # Most sites lie wholly inside one area: a prepared contains_properly test settles them
     # (share 1) without computing any intersection; only the rest (border sites, sites
     # poking out of the region, points on a boundary) get their exact shares.
@@ -79,6 +110,7 @@ def largest_share(
     simple = inside & (per_site[si] == 1)
     s1, a1 = si[simple], ai[simple]
     code[s1], name[s1], share[s1], covered[s1] = areas.codes[a1], areas.names[a1], 1.0, 1.0
+    alone[s1] = a1
     si, ai, weight = si[~simple], ai[~simple], weight[~simple]
     frame = pd.DataFrame({"site": si, "area": ai, "share": weight})
     if not polygonal.all():  # a point on a shared border: count it once, in the first area
@@ -92,7 +124,38 @@ def largest_share(
     rest = frame[frame.duplicated("site")].drop_duplicates("site")
     s2, a2 = rest["site"].to_numpy(), rest["area"].to_numpy()
     code2[s2], share2[s2] = areas.codes[a2], rest["share"].to_numpy()
-    return code, name, share, code2, share2, np.clip(1.0 - covered, 0.0, 1.0)
+    return code, name, share, code2, share2, np.clip(1.0 - covered, 0.0, 1.0), alone
+
+
+def nesting(fine: AreaLayer, coarse: AreaLayer) -> np.ndarray:
+    """Per fine area (a buurt), the coarse area (its wijk or municipality) that holds it
+    while no other coarse area's interior meets it; -1 where that does not hold.
+
+    Checked on the geometry, not assumed from the codes: a site in the interior of a fine
+    area with a parent lies in the interior of that parent and meets no other coarse area,
+    so its coarse area (share 1, no runner-up) follows without measuring it again.
+    """
+    parent = np.full(len(fine.geometry), -1, dtype=np.int64)
+    if len(fine.geometry) == 0 or len(coarse.geometry) == 0:
+        return parent
+    usable = shapely.is_valid(coarse.geometry) & (shapely.get_dimensions(coarse.geometry) == 2)
+    if not usable.all():  # the reasoning needs valid polygons (closed, regular sets)
+        return parent
+    present = ~shapely.is_missing(fine.geometry) & ~shapely.is_empty(fine.geometry)
+    fi, ci = shapely.STRtree(coarse.geometry).query(fine.geometry, predicate="intersects")
+    keep = present[fi]
+    fi, ci = fi[keep], ci[keep]
+    holds = shapely.covers(coarse.geometry[ci], fine.geometry[fi])
+    # any other coarse area whose interior meets the fine area's interior spoils it
+    meets = ~holds
+    meets[meets] = shapely.relate_pattern(
+        fine.geometry[fi[meets]], coarse.geometry[ci[meets]], "T********"
+    )
+    n_holds = np.bincount(fi[holds], minlength=len(parent))
+    spoilt = np.bincount(fi[meets], minlength=len(parent)) > 0
+    good = holds & (n_holds[fi] == 1) & ~spoilt[fi]
+    parent[fi[good]] = ci[good]
+    return parent
 
 
 PAIR_CHUNK = 50_000
@@ -338,6 +401,36 @@ def convex_overlap_area(
     return np.maximum(area, 0.0)
 
 
+LEVELS = ("buurt", "wijk", "municipality")
+"""The area layers from fine to coarse."""
+
+
+def nested_shares(
+    geoms: np.ndarray, areas: Mapping[str, AreaLayer]
+) -> dict[str, tuple[np.ndarray, ...]]:
+    """:func:`largest_share` of every site for each area layer present, finest first.
+
+    A site lying in the interior of a buurt whose wijk and municipality hold it alone
+    (:func:`nesting`, checked on the geometry) takes them without being measured again;
+    the result is the same as measuring every layer on its own.
+    """
+    out: dict[str, tuple[np.ndarray, ...]] = {}
+    finer: list[tuple[AreaLayer, np.ndarray]] = []  # (layer, the area holding each site alone)
+    for key in LEVELS:
+        if key not in areas:
+            continue
+        layer = areas[key]
+        known = np.full(len(geoms), -1, dtype=np.int64)
+        for fine, alone in finer:
+            parent = nesting(fine, layer)
+            carry = (known < 0) & (alone >= 0)
+            known[carry] = parent[alone[carry]]
+        *found, alone = _largest_share(geoms, layer, known if finer else None)
+        out[key] = tuple(found)
+        finer.insert(0, (layer, alone))  # the finest carries first
+    return out
+
+
 STATED_COLUMNS = ("municipality_code", "gemeentecode", "gemeente", "municipality")
 """Longlist columns that state a site's municipality (code or name), checked in this order."""
 
@@ -361,8 +454,9 @@ def site_locations(
     geoms = sites.geometry.to_numpy()
     out = pd.DataFrame(index=sites.index)
     areas = areas or {}
+    shares = nested_shares(geoms, areas)
     if "municipality" in areas:
-        code, name, share, code2, share2, outside = largest_share(geoms, areas["municipality"])
+        code, name, share, code2, share2, outside = shares["municipality"]
         out["municipality_code"] = code
         out["municipality"] = name
         out["municipality_share"] = np.round(share, 4)
@@ -384,7 +478,7 @@ def site_locations(
             out["municipality_mismatch"] = ~agree & (code != "")
     for key in ("wijk", "buurt"):
         if key in areas:
-            code, name, *_ = largest_share(geoms, areas[key])
+            code, name, *_ = shares[key]
             out[f"{key}_code"] = code
             out[f"{key}"] = name
     if pairs is None:
