@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from opvang_opt.texts import Message
@@ -248,7 +250,9 @@ def overlapping_pairs(
 def overlap_texts(n: int, pairs: pd.DataFrame) -> np.ndarray:
     """Per site: the other plots it overlaps and the shared m², ``"B (5.000 m²); C (12 m²)"``.
 
-    Others in position order; empty for a site without overlaps.
+    Others in position order; empty for a site without overlaps. The m² are whole square
+    metres rounded half to even, as Python's ``"{:,.0f}"`` shows them, with ``"."`` between
+    thousands. The texts are put together by Arrow's string kernels, not one by one.
     """
     text = np.full(n, "", dtype=object)
     if len(pairs) == 0:
@@ -257,21 +261,41 @@ def overlap_texts(n: int, pairs: pd.DataFrame) -> np.ndarray:
     j = pairs["j"].to_numpy(dtype=np.int64)
     site = np.concatenate([i, j])
     other = np.concatenate([j, i])
-    name = np.concatenate([pairs["site_b"].to_numpy(), pairs["site_a"].to_numpy()])
-    m2 = np.tile(pairs["overlap_m2"].to_numpy(dtype=float), 2)
     order = np.lexsort((other, site))
-    site, name, m2 = site[order], name[order], m2[order]
-    # "{:,.0f}" with "." as thousands separator: Python's own formatting, once per value
-    uniq, inv = np.unique(m2, return_inverse=True)
-    shown = np.array([f"{v:,.0f}".replace(",", ".") for v in uniq], dtype=object)
-    labels = [str(x) for x in name.tolist()]
-    parts = [f"{a} ({b} m²)" for a, b in zip(labels, shown[inv].tolist(), strict=True)]
+    site = site[order]
+    name = pa.concat_arrays([_as_text(pairs["site_b"]), _as_text(pairs["site_a"])]).take(order)
+    m2 = np.tile(pairs["overlap_m2"].to_numpy(dtype=float), 2)[order]
+    # "{:,.0f}" rounds the exact binary value half to even, as np.rint does; each whole
+    # number is formatted once (Python's own formatting)
+    whole = np.rint(m2)
+    finite = np.isfinite(whole)
+    uniq, inv = np.unique(np.where(finite, whole, 0.0), return_inverse=True)
+    shown = [f"{int(v):,d}".replace(",", ".") for v in uniq.tolist()]
+    m2_text = pa.array(shown, type=pa.string()).take(inv)
+    if not finite.all():  # pragma: no cover - overlap areas are finite
+        odd = np.flatnonzero(~finite)
+        fixed = m2_text.to_numpy(zero_copy_only=False)
+        fixed[odd] = [f"{v:,.0f}".replace(",", ".") for v in m2[odd].tolist()]
+        m2_text = pa.array(fixed, type=pa.string())
+    part = pc.binary_join_element_wise(name, m2_text, " (")
+    part = pc.binary_join_element_wise(part, " m²)", "")
     starts = np.flatnonzero(np.r_[True, site[1:] != site[:-1]])
-    stops = np.r_[starts[1:], len(site)]
-    text[site[starts]] = [
-        "; ".join(parts[a:b]) for a, b in zip(starts.tolist(), stops.tolist(), strict=True)
-    ]
+    offsets = pa.array(np.r_[starts, len(site)].astype(np.int64), type=pa.int64())
+    joined = pc.binary_join(pa.LargeListArray.from_arrays(offsets, part), "; ")
+    text[site[starts]] = joined.to_numpy(zero_copy_only=False)
     return text
+
+
+def _as_text(column: pd.Series) -> pa.Array:
+    """A column as an Arrow string array (``str`` of every value)."""
+    try:
+        arr = pa.array(column, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        arr = None
+    if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)) \
+            or arr.null_count:  # fmt: skip
+        arr = pa.array([str(x) for x in column.tolist()], type=pa.string())
+    return arr.cast(pa.string())
 
 
 CONVEX_MAX_VERTICES = 8
@@ -441,8 +465,13 @@ def site_locations(
     repaired: frozenset[str],
     ids: np.ndarray,
     pairs: pd.DataFrame | None = None,
+    shares: Mapping[str, tuple[np.ndarray, ...]] | None = None,
 ) -> pd.DataFrame:
     """Where each site lies, and the flags a reader must see on its row.
+
+    ``pairs`` (:func:`overlapping_pairs`) and ``shares`` (:func:`nested_shares`) may be
+    given when already computed (the siting stage has them measured on a thread of their
+    own while the layers are screened).
 
     Columns: ``municipality_code``/``municipality`` with ``municipality_share``,
     ``border_municipality_code``/``border_share`` (the runner-up), ``crosses_border``,
@@ -454,7 +483,7 @@ def site_locations(
     geoms = sites.geometry.to_numpy()
     out = pd.DataFrame(index=sites.index)
     areas = areas or {}
-    shares = nested_shares(geoms, areas)
+    shares = nested_shares(geoms, areas) if shares is None else shares
     if "municipality" in areas:
         code, name, share, code2, share2, outside = shares["municipality"]
         out["municipality_code"] = code
@@ -527,7 +556,10 @@ def location_flags(where: pd.DataFrame, names: dict[str, str] | None = None) -> 
     code2, share2 = col("border_municipality_code", ""), col("border_share", 0.0)
     stated = col("municipality_stated", "")
     flags = np.empty(n, dtype=object)
-    for k in range(n):
+    flags.fill(())  # (the empty tuple is shared: tuples are immutable)
+    flagged = np.asarray(crosses, dtype=bool) | np.asarray(mismatch, dtype=bool) | np.asarray(
+        repaired, dtype=bool)  # fmt: skip
+    for k in np.flatnonzero(flagged).tolist():  # only the sites with something to say
         found: list[Message] = []
         if bool(crosses[k]):
             found.append(Message("siting.flag.border", {

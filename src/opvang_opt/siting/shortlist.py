@@ -871,6 +871,19 @@ def explain_sites(p: ShortlistProblem, selected: np.ndarray) -> tuple[np.ndarray
     return reasons, binding
 
 
+def conflict_lists(conflicts: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each site's conflicting sites, in the order the pairs list them: site ``i``'s are
+    ``others[start[i]:start[i + 1]]`` (both members of a pair get the other)."""
+    c = np.asarray(conflicts, dtype=np.int64).reshape(-1, 2)
+    site = np.concatenate([c[:, 0], c[:, 1]])
+    other = np.concatenate([c[:, 1], c[:, 0]])
+    pair = np.tile(np.arange(len(c)), 2)
+    order = np.lexsort((pair, site))  # by site, then by pair (a site is in a pair once)
+    start = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(site, minlength=n)[:n], out=start[1:])
+    return start, other[order]
+
+
 def top_score(p: ShortlistProblem, rank: np.ndarray) -> ShortlistSolution:
     """Take allowed sites by rank until the target is met (and at most ``max_sites``).
 
@@ -886,10 +899,9 @@ def top_score(p: ShortlistProblem, rank: np.ndarray) -> ShortlistSolution:
     binding = np.empty(p.n, dtype=object)
     total = 0
     taken = 0
-    clash: dict[int, list[int]] = {}
-    for a, b in p.conflicts:  # overlapping plots (top_score has no distance rule)
-        clash.setdefault(int(a), []).append(int(b))
-        clash.setdefault(int(b), []).append(int(a))
+    # overlapping plots (top_score has no distance rule): each site's others, in the order
+    # the conflicts list them
+    start, others = conflict_lists(p.conflicts, p.n)
     if p.must_include is not None:
         for i in np.flatnonzero(p.must_include & p.eligible):
             selected[i] = True
@@ -920,8 +932,8 @@ def top_score(p: ShortlistProblem, rank: np.ndarray) -> ShortlistSolution:
         elif cap <= 0:
             reasons[i] = Message("siting.decision.not_chosen_capacity")
             binding[i] = "capacity"
-        elif any(selected[j] for j in clash.get(int(i), ())):
-            other = next(p.ids[j] for j in clash[int(i)] if selected[j])
+        elif selected[mine := others[start[i] : start[i + 1]]].any():
+            other = p.ids[mine[np.argmax(selected[mine])]]
             reasons[i] = Message("siting.decision.not_chosen_overlap", {"other": str(other)})
             binding[i] = "overlap"
         else:
@@ -1038,15 +1050,18 @@ def check_shortlist(p: ShortlistProblem, selected: np.ndarray) -> CheckReport:
                 n, p.max_sites,
             )
         )  # fmt: skip
-    for (i, j), d in zip(p.conflicts, p.conflict_distance, strict=False):
-        if sel[i] and sel[j]:
-            bad.append(
-                Violation(
-                    "separation",
-                    f"{d:.0f} m apart, less than {p.min_distance}" if d > 0 else "plots overlap",
-                    f"{ids[i]}, {ids[j]}", float(d), p.min_distance,
-                )
-            )  # fmt: skip
+    pairs = np.asarray(p.conflicts, dtype=np.int64).reshape(-1, 2)
+    dists = np.asarray(p.conflict_distance, dtype=float)
+    m = min(len(pairs), len(dists))
+    both = np.flatnonzero(sel[pairs[:m, 0]] & sel[pairs[:m, 1]])  # (then one by one)
+    for (i, j), d in zip(pairs[both].tolist(), dists[both].tolist(), strict=True):
+        bad.append(
+            Violation(
+                "separation",
+                f"{d:.0f} m apart, less than {p.min_distance}" if d > 0 else "plots overlap",
+                f"{ids[i]}, {ids[j]}", float(d), p.min_distance,
+            )
+        )  # fmt: skip
     if p.zone is not None and p.max_per_zone is not None:
         zones, counts = np.unique(p.zone[sel], return_counts=True)
         for z, c in zip(zones, counts, strict=True):
