@@ -52,9 +52,9 @@ ORIGIN = (100_000.0, 460_000.0)
 """Where the synthetic world is placed in RD New (south-west of Diemen)."""
 
 
-def _grid(n: int, prefix: str, margin: float) -> gpd.GeoDataFrame:
+def _grid(n: int, prefix: str, margin: float, extent: float = EXTENT) -> gpd.GeoDataFrame:
     """An n x n grid of areas covering the world (plus a margin), with codes and names."""
-    step = (EXTENT + 2 * margin) / n
+    step = (extent + 2 * margin) / n
     boxes, codes = [], []
     for i in range(n):
         for j in range(n):
@@ -64,15 +64,29 @@ def _grid(n: int, prefix: str, margin: float) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"code": codes, "name": codes}, geometry=boxes, crs="EPSG:28992")
 
 
-def world(n_plots: int):
-    sites, layers = synthetic_world(n_plots, 50_000, 1_000)
+WORLDS = ("synthetic", "tiled")
+"""``synthetic``: ``bench_siting.py``'s free-standing rectangles (44 % of them overlap
+another, far above any cadastre); ``tiled``: ``bench_siting_scale.py``'s parcels that tile
+the land as cadastral parcels do (neighbours share a boundary, none overlap)."""
+
+
+def world(n_plots: int, kind: str = "synthetic"):
+    """The plots, context layers and 4 municipalities, 36 wijken and 256 buurten over them."""
+    if kind == "synthetic":
+        sites, layers = synthetic_world(n_plots, 50_000, 1_000)
+        extent = EXTENT
+    else:
+        from bench_siting_scale import parcels
+
+        sites, layers = parcels(n_plots, world="tiled")
+        extent = float(shapely.total_bounds(sites.geometry.to_numpy())[2:].max())
     sites = sites.set_geometry(sites.geometry.translate(*ORIGIN))
     layers = {k: v.set_geometry(v.geometry.translate(*ORIGIN)) for k, v in layers.items()}
-    gem = _grid(2, "GM", 5_000.0)
+    gem = _grid(2, "GM", 5_000.0, extent)
     gem["municipality_code"] = ["GM0384", "GM0437", "GM0451", "GM0363"]
     layers["gemeenten"] = gem
-    layers["wijken"] = _grid(6, "WK", 5_000.0)
-    layers["buurten"] = _grid(16, "BU", 5_000.0)
+    layers["wijken"] = _grid(6, "WK", 5_000.0, extent)
+    layers["buurten"] = _grid(16, "BU", 5_000.0, extent)
     return sites, layers
 
 
@@ -125,9 +139,9 @@ def input_checks(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]):
     return region
 
 
-def measure(n_plots: int, repeat: int = 2) -> dict:
+def measure(n_plots: int, repeat: int = 2, kind: str = "synthetic") -> dict:
     """Reference and checked screen on one world of ``n_plots`` plots (fastest of ``repeat``)."""
-    sites, layers = world(n_plots)
+    sites, layers = world(n_plots, kind)
     cfg = screen_config()
     scenario = scenario_for(cfg)
     config = SitingConfig.model_validate(cfg)
@@ -157,6 +171,7 @@ def measure(n_plots: int, repeat: int = 2) -> dict:
     reference, checked = min(ref_s), min(checked_s)
     added = (checked - reference) / reference
     return {
+        "world": kind,
         "plots": n_plots,
         "reference_screen_s": round(reference, 2),
         "screen_with_checks_s": round(checked, 2),
@@ -181,21 +196,25 @@ def main() -> None:
     ap.add_argument("--plots", type=int, nargs="+", default=[10_000, 100_000],
                     help="numbers of candidate plots (default: 10000 100000)")  # fmt: skip
     ap.add_argument("--repeat", type=int, default=2, help="runs of each side (fastest kept)")
+    ap.add_argument("--world", nargs="+", choices=WORLDS, default=["synthetic"],
+                    help="worlds (default: synthetic; tiled: cadastral parcels)")  # fmt: skip
     args = ap.parse_args()
-    rows = [measure(n, args.repeat) for n in args.plots]
+    rows = [measure(n, args.repeat, w) for w in args.world for n in args.plots]
     if args.json:
         print(json.dumps({"uptime": _uptime(), "runs": rows}, indent=2))
         return
     print(_uptime())
-    keys = [k for k in rows[0] if k != "plots"]
-    print(f"{'figure':30s}" + "".join(f"{r['plots']:>14,d}" for r in rows))
+    keys = [k for k in rows[0] if k not in ("plots", "world")]
+    print(f"{'world':30s}" + "".join(f"{r['world']:>14s}" for r in rows))
+    print(f"{'plots':30s}" + "".join(f"{r['plots']:>14,d}" for r in rows))
     for key in keys:
         print(f"{key:30s}" + "".join(f"{r[key]!s:>14s}" for r in rows))
     for r in rows:
         if r["target_share"] is not None:
             verdict = "met" if r["met"] else "NOT met"
-            print(f"\n{r['plots']:,d} plots: the checks add {r['added_share']:.1%} to the "
-                  f"reference screen (target <= 10 %): {verdict}")  # fmt: skip
+            print(f"\n{r['plots']:,d} plots ({r['world']}): the checks add "
+                  f"{r['added_share']:.1%} to the reference screen (target <= 10 %): "
+                  f"{verdict}")  # fmt: skip
 
 
 def _uptime() -> str:
