@@ -1,0 +1,230 @@
+"""The fast paths of the site locations and overlap checks equal the slow, exact ones.
+
+- :func:`nested_shares` (a site in the interior of a buurt takes its wijk and municipality
+  when they hold that buurt alone) gives exactly what measuring each layer on its own
+  gives, and both agree with a brute-force intersection-area argmax (ties to the area
+  that comes first in the layer);
+- the hull test of :func:`overlapping_pairs` never drops a pair that overlaps by
+  ``min_area``: the pairs equal the pairwise definition, also for tiling parcels (which
+  share their edges) and for non-convex plots;
+- :func:`conflict_lists` gives each site its conflicting sites in the order the pairs
+  list them, as the dictionary it replaces did.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely.geometry import Polygon, box
+
+from opvang_opt.siting.location import (
+    AreaLayer,
+    _convex_rings,
+    _Hulls,
+    largest_share,
+    nested_shares,
+    nesting,
+    overlapping_pairs,
+)
+from opvang_opt.siting.shortlist import conflict_lists
+
+
+def _grid(nx: int, ny: int, x0: int, y0: int, step: int, prefix: str) -> AreaLayer:
+    boxes, codes = [], []
+    for i in range(nx):
+        for j in range(ny):
+            boxes.append(
+                box(x0 + i * step, y0 + j * step, x0 + (i + 1) * step, y0 + (j + 1) * step)
+            )
+            codes.append(f"{prefix}{i}{j}")
+    c = np.array(codes, dtype=object)
+    return AreaLayer(c, c, np.array(boxes, dtype=object))
+
+
+def _areas(offset: int) -> dict[str, AreaLayer]:
+    """Municipalities of 12 x 24, wijken of 6 x 6 and buurten of 3 x 3 (or 4 x 4 shifted by
+    ``offset``: then some buurten straddle a wijk or municipality border)."""
+    areas = {
+        "municipality": _grid(2, 1, 0, 0, 12, "GM"),
+        "wijk": _grid(4, 4, 0, 0, 6, "WK"),
+    }
+    if offset == 0:
+        areas["buurt"] = _grid(8, 8, 0, 0, 3, "BU")
+    else:
+        areas["buurt"] = _grid(7, 7, -offset, -offset, 4, "BU")
+    # municipalities are 12 wide: stretch them over the 24 x 24 world
+    gm = areas["municipality"]
+    areas["municipality"] = AreaLayer(
+        gm.codes, gm.names, np.array([box(0, 0, 12, 24), box(12, 0, 24, 24)], dtype=object)
+    )
+    return areas
+
+
+plot = st.tuples(
+    st.integers(-3, 25), st.integers(-3, 25), st.integers(0, 7), st.integers(0, 7)
+)  # x, y, width, height (0: a point or a line)
+
+
+def _plots(specs: list[tuple[int, int, int, int]]) -> np.ndarray:
+    out = []
+    for x, y, w, h in specs:
+        if w == 0 and h == 0:
+            out.append(shapely.Point(x + 0.5, y + 0.5))
+        elif w == 0 or h == 0:
+            out.append(shapely.LineString([(x, y), (x + w, y + h)]))
+        else:
+            out.append(box(x, y, x + w, y + h))
+    return np.array(out, dtype=object)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(plot, min_size=0, max_size=40), st.sampled_from([0, 1, 2]))
+def test_nested_shares_equal_each_layer_measured_on_its_own(specs, offset):
+    geoms = _plots(specs)
+    areas = _areas(offset)
+    fast = nested_shares(geoms, areas)
+    for key, layer in areas.items():
+        slow = largest_share(geoms, layer)
+        for got, want in zip(fast[key], slow, strict=True):
+            assert got.tolist() == want.tolist(), key
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(-3, 25), st.integers(-3, 25), st.integers(1, 7), st.integers(1, 7)),
+        min_size=1, max_size=25,
+    ),
+    st.sampled_from([0, 1]),
+)  # fmt: skip
+def test_nested_shares_are_the_intersection_area_argmax(specs, offset):
+    # brute force: every area's exact share (integer coordinates: exact in floating point),
+    # the largest first, ties to the area first in the layer; the runner-up likewise
+    geoms = _plots(specs)
+    areas = _areas(offset)
+    got = nested_shares(geoms, areas)
+    for key, layer in areas.items():
+        code, _name, share, code2, share2, outside = got[key]
+        for s, g in enumerate(geoms):
+            found = [
+                (g.intersection(a).area / g.area, k)
+                for k, a in enumerate(layer.geometry)
+                if g.intersects(a)
+            ]
+            found.sort(key=lambda t: (-t[0], t[1]))
+            assert code[s] == (layer.codes[found[0][1]] if found else "")
+            assert share[s] == (found[0][0] if found else 0.0)
+            if key == "municipality":
+                assert code2[s] == (layer.codes[found[1][1]] if len(found) > 1 else "")
+                assert share2[s] == (found[1][0] if len(found) > 1 else 0.0)
+                assert abs(outside[s] - max(0.0, 1 - sum(f[0] for f in found))) < 1e-12
+
+
+def test_nesting_is_checked_on_the_geometry():
+    wijk = _grid(2, 1, 0, 0, 10, "WK")
+    nested = _grid(4, 2, 0, 0, 5, "BU")
+    assert nesting(nested, wijk).tolist() == [0, 0, 0, 0, 1, 1, 1, 1]
+    shifted = _grid(3, 1, 0, 0, 7, "BU")  # 0-7 in WK0; 7-14 straddles; 14-21 in WK1 (and out)
+    assert nesting(shifted, wijk).tolist() == [0, -1, -1]
+    # two wijken that overlap: a buurt in both belongs to neither alone
+    overlapping = AreaLayer(
+        np.array(["A", "B"], dtype=object), np.array(["A", "B"], dtype=object),
+        np.array([box(0, 0, 10, 10), box(5, 0, 15, 10)], dtype=object),
+    )  # fmt: skip
+    assert nesting(_grid(3, 1, 0, 0, 5, "BU"), overlapping).tolist() == [0, -1, 1]
+
+
+def _pairwise(geoms: np.ndarray, min_area: float = 1.0) -> dict[tuple[int, int], float]:
+    out = {}
+    for i in range(len(geoms)):
+        for j in range(i + 1, len(geoms)):
+            if geoms[i].is_empty or geoms[j].is_empty:
+                continue
+            area = geoms[i].intersection(geoms[j]).area
+            if area >= min_area:
+                out[(i, j)] = area
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 400), st.integers(0, 400)), min_size=3, max_size=40,
+             unique=True),
+    st.lists(
+        st.tuples(st.integers(0, 400), st.integers(0, 400), st.integers(2, 60),
+                  st.integers(2, 60), st.integers(0, 179), st.booleans()),
+        max_size=12,
+    ),
+)  # fmt: skip
+def test_overlapping_pairs_of_tiles_and_odd_plots_equal_the_pairwise_definition(seeds, extra):
+    # a cadastre (Voronoi cells: neighbours share their edges, nothing overlaps) plus rotated
+    # rectangles and L-shapes (non-convex) lying over it
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(np.array(seeds, dtype=float)),
+                                 extend_to=box(-10, -10, 410, 410), ordered=True)
+    )  # fmt: skip
+    cells = shapely.intersection(cells, box(-10, -10, 410, 410))
+    more = []
+    for x, y, w, h, angle, ell in extra:
+        if ell:
+            shape = Polygon([(0, 0), (w, 0), (w, h / 2), (w / 2, h / 2), (w / 2, h), (0, h)])
+        else:
+            shape = box(0, 0, w, h)
+        more.append(shapely.affinity.translate(shapely.affinity.rotate(shape, angle), x, y))
+    geoms = np.concatenate([cells, np.array(more, dtype=object)])
+    ids = np.array([f"S{k}" for k in range(len(geoms))])
+    want = _pairwise(geoms)
+    got = overlapping_pairs(geoms, ids, workers=1)
+    assert list(zip(got["i"], got["j"], strict=True)) == sorted(want)
+    for i, j, m2 in zip(got["i"], got["j"], got["overlap_m2"], strict=True):
+        assert abs(m2 - want[(i, j)]) <= 0.05 + 1e-6 * want[(i, j)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 60), st.integers(0, 60), st.integers(1, 30),
+                  st.integers(1, 30), st.integers(0, 179), st.booleans()),
+        min_size=2, max_size=25,
+    ),
+    st.sampled_from([0.5, 1.0, 20.0]),
+)  # fmt: skip
+def test_hulls_prove_apart_only_pairs_that_overlap_by_less(specs, max_area):
+    geoms = []
+    for x, y, w, h, angle, ell in specs:
+        shape = (
+            Polygon([(0, 0), (w, 0), (w, h / 2), (w / 2, h / 2), (w / 2, h), (0, h)])
+            if ell
+            else box(0, 0, w, h)
+        )
+        geoms.append(shapely.affinity.translate(shapely.affinity.rotate(shape, angle), x, y))
+    geoms = np.array(geoms, dtype=object)
+    ring, count = _convex_rings(geoms)
+    hulls = _Hulls(geoms, ring, count)
+    a, b = np.triu_indices(len(geoms), 1)
+    apart = hulls.apart(a, b, max_area)
+    for i, j in zip(a[apart], b[apart], strict=True):
+        assert geoms[i].intersection(geoms[j]).area < max_area
+    # neighbours sharing an edge are proven apart
+    touching = np.array([box(0, 0, 10, 10), box(10, 0, 20, 10), box(10, 10, 25, 30)])
+    ring, count = _convex_rings(touching)
+    h = _Hulls(touching, ring, count)
+    assert h.apart(np.array([0, 0, 1]), np.array([1, 2, 2]), 0.5).tolist() == [True, True, True]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=40).map(
+        lambda ps: [(a, b) for a, b in ps if a != b]
+    )
+)
+def test_conflict_lists_keep_the_order_of_the_pairs(pairs):
+    clash: dict[int, list[int]] = {}
+    for a, b in pairs:  # the dictionary top_score built before
+        clash.setdefault(a, []).append(b)
+        clash.setdefault(b, []).append(a)
+    start, others = conflict_lists(np.array(pairs, dtype=np.int64).reshape(-1, 2), 10)
+    for i in range(10):
+        assert others[start[i] : start[i + 1]].tolist() == clash.get(i, [])
