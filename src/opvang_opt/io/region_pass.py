@@ -138,8 +138,8 @@ def _check_longlist(
     if len(partly):
         o, d, near = outside_region(sites.iloc[partly], region, reg.margin_m, names_inside=False)
         outside[partly], dist[partly] = o, d
-        for i, name_ in zip(partly.tolist(), near, strict=True):
-            nearest[i] = name_
+        for at, name_ in zip(partly.tolist(), near, strict=True):
+            nearest[at] = name_
         *_, outside_share[partly] = largest_share(geoms[partly], out.areas["municipality"])
     polygonal = shapely.get_dimensions(geoms) == 2
     mostly_out = ~outside & polygonal & (outside_share > reg.max_outside_share)
