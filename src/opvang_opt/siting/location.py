@@ -232,8 +232,13 @@ def overlapping_pairs(
             area[apart] = 0.0
         fast = (count[pa] > 0) & (count[pb] > 0) & ~apart
         if fast.any():  # two small convex plots (the usual case): exact clipping in numpy
-            area[fast] = convex_overlap_area(ring[pa[fast]], count[pa[fast]], ring[pb[fast]],
-                                             count[pb[fast]])  # fmt: skip
+            at = np.flatnonzero(fast)
+            area[at] = np.concatenate(
+                [
+                    convex_overlap_area(ring[pa[q]], count[pa[q]], ring[pb[q]], count[pb[q]])
+                    for q in (at[s] for s in spatial_chunks(len(at), CLIP_CHUNK))
+                ]
+            )  # fmt: skip (small blocks stay in the cache)
             # within floating-point noise of the threshold: let GEOS decide
             fast[fast] = np.abs(area[fast] - min_area_m2) > 1e-6 * max(1.0, min_area_m2)
         slow = np.flatnonzero(~fast & ~apart)
@@ -314,6 +319,8 @@ HULL_MAX_VERTICES = 16
 """Plots whose convex hull has more corners are not tested for separation (GEOS decides)."""
 
 
+CLIP_CHUNK = 10_000
+"""Pairs clipped at once."""
 HULL_CHUNK = 5_000
 """Pairs tested for separation at once."""
 HULL_MIN_APART = 0.5
@@ -353,43 +360,26 @@ class _Hulls:
         fits = (n_hull >= 3) & (n_hull <= HULL_MAX_VERTICES)
         other, hull, n_hull = other[fits], hull[fits], n_hull[fits]
         count[other] = n_hull
-        # one flat array of closed rings: the convex rings, then the hulls
-        convex = np.flatnonzero(ring_count > 0)
-        size = np.zeros(n, dtype=np.int64)
-        size[convex] = count[convex] + 1
-        size[other] = count[other] + 1
-        self.start = np.concatenate([[0], np.cumsum(size)[:-1]])
-        coords = np.zeros((int(size.sum()), 2))
-        if len(convex):
-            k = np.arange(ring.shape[1] + 1)[None, :]
-            kk = np.where(k < count[convex][:, None], k, 0)  # the closing point is the first
-            take = k <= count[convex][:, None]
-            pos = self.start[convex][:, None] + k
-            coords[pos[take]] = ring[convex[:, None], kk][take]
-        self.sign = np.ones(n)
-        if len(other):
-            flat = shapely.get_coordinates(hull)
-            at = np.repeat(self.start[other], n_hull + 1) + (
-                np.arange(len(flat)) - np.repeat(np.cumsum(n_hull + 1) - (n_hull + 1), n_hull + 1)
-            )
-            coords[at] = flat
-            # orientation of each hull ring (+1 counter-clockwise): the shoelace sum's sign
-            x, y = flat[:, 0], flat[:, 1]
-            cross = x[:-1] * y[1:] - x[1:] * y[:-1]
-            ends = np.cumsum(n_hull + 1)
-            last = np.zeros(len(flat) - 1, dtype=bool)
-            last[ends[:-1] - 1] = True  # no term from one ring's end to the next ring's start
-            cross[last] = 0.0
-            twice_area = np.add.reduceat(cross, ends - (n_hull + 1))
-            self.sign[other] = np.where(twice_area < 0, -1.0, 1.0)
         # padded closed rings (the closing point repeated: edges of length 0), so that a
         # pair's rings are two row gathers
         width = int(count.max(initial=0)) + 1
         k = np.arange(width)[None, :]
-        if len(coords) == 0:  # no plot has a usable hull (they are never tested)
-            coords = np.zeros((1, 2))
-        at = np.minimum(self.start[:, None] + np.minimum(k, count[:, None]), len(coords) - 1)
-        self.rings = coords[at]
+        self.rings = np.zeros((n, width, 2))
+        convex = np.flatnonzero(ring_count > 0)
+        if len(convex):  # the convex rings, closed by their first corner
+            src = np.where(k < count[convex][:, None], np.minimum(k, ring.shape[1] - 1), 0)
+            self.rings[convex] = np.take_along_axis(ring[convex], src[..., None], axis=1)
+        self.sign = np.ones(n)
+        if len(other):  # the hulls GEOS made (closed rings), padded with the closing point
+            flat = shapely.get_coordinates(hull)
+            first = np.concatenate([[0], np.cumsum(n_hull + 1)[:-1]])
+            at = np.minimum(k, n_hull[:, None]) + first[:, None]
+            self.rings[other] = flat[at]
+            # orientation of each hull ring (+1 counter-clockwise): the shoelace sum's sign
+            r = self.rings[other] - self.rings[other, :1]  # local: exact differences
+            twice_area = (r[:, :-1, 0] * r[:, 1:, 1] - r[:, 1:, 0] * r[:, :-1, 1]).sum(axis=1)
+            self.sign[other] = np.where(twice_area < 0, -1.0, 1.0)
+            count[other[twice_area == 0]] = 0  # no area: never tested
         self.count = count
         b = shapely.bounds(geoms)
         self.centre = np.column_stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2])
