@@ -24,6 +24,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if os.environ.get("HYPOTHESIS_PROFILE") == "mutmut":
         items.sort(key=lambda it: getattr(getattr(it, "obj", None), "is_hypothesis_test", False))
 
+
 ROOT = Path(__file__).resolve().parents[1]
 REAL_DATA = ROOT.parent / "shared" / "data" / "real"
 RD = "EPSG:28992"
