@@ -269,3 +269,13 @@ def test_a_broken_rule_in_the_optimisers_allocation_is_an_internal_error():
     a = pd.DataFrame({"household_id": ["H1"], "unit_id": ["U1"]})
     with pytest.raises(InternalError):
         check_allocation(tables, config, a).raise_if_violated()
+
+
+def test_without_a_maximum_any_number_of_singles_may_share():
+    # a pavilion of 100 beds shared by 100 single adults of one group, no maximum set
+    hh = households(*[{}] * 100)
+    un = units({"beds": 100, "bedrooms": 50})
+    pairs = [(f"H{i + 1}", "U1") for i in range(100)]
+    assert check(hh, un, pairs, allow_shared_units=True) == []
+    found = check(hh, un, pairs, allow_shared_units=True, max_sharers_per_unit=99)
+    assert [(v.rule, v.value, v.limit) for v in found] == [("shared_unit", 100, 99)]
