@@ -298,3 +298,23 @@ def test_violations_come_rule_by_rule_in_a_fixed_order():
     assert [v.rule for v in found] == ["occupancy_beds", "accessibility", "rent_cap",
                                        "refused_site", "ban"]  # fmt: skip
     assert str(found[0]) == "occupancy_beds (household H1, unit U1): unit U1: 3 persons, 2 beds"
+
+
+def test_units_are_reported_in_the_order_of_their_ids():
+    # U2 is listed first, but the per-unit report runs in unit-id order
+    hh = households({"persons": 3, "adults": 3}, {"persons": 3, "adults": 3})
+    un = units({"beds": 2, "bedrooms": 2}, {"beds": 2, "bedrooms": 2})
+    found = report(hh, un, [("H2", "U2"), ("H1", "U1")])
+    assert [(v.rule, v.where) for v in found] == [
+        ("occupancy_beds", "household H1, unit U1"),
+        ("occupancy_beds", "household H2, unit U2"),
+    ]
+
+
+def test_a_rent_one_cent_above_the_cap_breaks_it():
+    caps = [RentCap(max_rent_eur=700.0)]
+    found = report(households({}, {}), units({"rent_eur": 700.01}, {"rent_eur": 700.0}),
+                   [("H1", "U1"), ("H2", "U2")], rent_caps=caps)  # fmt: skip
+    assert [(v.rule, v.where, v.value, v.limit) for v in found] == [
+        ("rent_cap", "household H1, unit U1, site S1", 700.01, 700.0)
+    ]

@@ -279,3 +279,25 @@ def test_without_a_maximum_any_number_of_singles_may_share():
     assert check(hh, un, pairs, allow_shared_units=True) == []
     found = check(hh, un, pairs, allow_shared_units=True, max_sharers_per_unit=99)
     assert [(v.rule, v.value, v.limit) for v in found] == [("shared_unit", 100, 99)]
+
+
+def test_a_rent_cap_for_a_range_of_household_sizes():
+    # the cap of 500 applies to households of 2 or 3 persons only (both ends included)
+    caps = [RentCap(max_rent_eur=500.0, min_persons=2, max_persons=3)]
+    hh = households({}, {"persons": 2, "adults": 2}, {"persons": 3, "adults": 3},
+                    {"persons": 4, "adults": 4})  # fmt: skip
+    un = units(*[{"rent_eur": 600.0, "beds": 4, "bedrooms": 2}] * 4)
+    found = check(hh, un, [("H1", "U1"), ("H2", "U2"), ("H3", "U3"), ("H4", "U4")],
+                  rent_caps=caps)  # fmt: skip
+    assert [(v.rule, v.household_id, v.value, v.limit) for v in found] == [
+        ("rent_cap", "H2", 600.0, 500.0),
+        ("rent_cap", "H3", 600.0, 500.0),
+    ]
+
+
+def test_each_household_is_measured_to_the_gp_nearest_its_own_site():
+    # one GP on S1; S2 lies 5,000 m away: only the household on S2 is out of reach
+    hh = households({"needs_medical": True}, {"needs_medical": True})
+    un = units({"site_id": "S1"}, {"site_id": "S2"})
+    found = check(hh, un, [("H1", "U1"), ("H2", "U2")], gp=gps((120000.0, 480000.0)))
+    assert [(v.rule, v.household_id, v.site_id) for v in found] == [("medical", "H2", "S2")]
