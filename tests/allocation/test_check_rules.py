@@ -301,3 +301,18 @@ def test_each_household_is_measured_to_the_gp_nearest_its_own_site():
     un = units({"site_id": "S1"}, {"site_id": "S2"})
     found = check(hh, un, [("H1", "U1"), ("H2", "U2")], gp=gps((120000.0, 480000.0)))
     assert [(v.rule, v.household_id, v.site_id) for v in found] == [("medical", "H2", "S2")]
+
+
+def test_school_places_rematched_through_a_school_used_twice():
+    # SC1 (1 place) lies 2,500 m from both sites; SC2 (2 places) on S1, out of S2's reach.
+    # S2's child can only go to SC1, so both of S1's children must go to SC2: the max flow
+    # first sends one S1 child to SC1 and must move it to SC2 again (3 placed, none short).
+    sc = schools({"x": 122500.0, "taalklas_places": 1}, {"taalklas_places": 2})
+    hh, un = households(KID, KID, KID), units({}, {}, {"site_id": "S2"})
+    config = AllocationConfig()
+    tables = validate_inputs(hh, un, sites(), sc, None, config)
+    children = pd.DataFrame({"site_id": ["S1", "S2"], "taalklas": [2, 1], "isk": [0, 0]})
+    unmet, use = school_assignment(tables, config, children)
+    assert unmet == {"taalklas": 0, "isk": 0}
+    assert use.values.tolist() == [["S1", "SC2", "taalklas", 2], ["S2", "SC1", "taalklas", 1]]
+    assert check(hh, un, [("H1", "U1"), ("H2", "U2"), ("H3", "U3")], sc=sc) == []
