@@ -316,3 +316,14 @@ def test_school_places_rematched_through_a_school_used_twice():
     assert unmet == {"taalklas": 0, "isk": 0}
     assert use.values.tolist() == [["S1", "SC2", "taalklas", 2], ["S2", "SC1", "taalklas", 1]]
     assert check(hh, un, [("H1", "U1"), ("H2", "U2"), ("H3", "U3")], sc=sc) == []
+
+
+def test_a_ban_of_a_household_not_placed_does_not_hide_the_next_ban():
+    # H2 is not placed; its ban comes first in the list, H1's broken ban after it
+    hh = households({}, {})
+    un = units({"site_id": "S1"})
+    bans = [Ban(household_id="H2", unit_id="U1"), Ban(household_id="H1", site_id="S1")]
+    found = check(hh, un, [("H1", "U1")], bans=bans)
+    assert [(v.rule, v.household_id, v.message) for v in found] == [
+        ("ban", "H1", "H1 is banned from site S1")
+    ]
