@@ -269,3 +269,61 @@ def test_a_broken_rule_in_the_optimisers_allocation_is_an_internal_error():
     a = pd.DataFrame({"household_id": ["H1"], "unit_id": ["U1"]})
     with pytest.raises(InternalError):
         check_allocation(tables, config, a).raise_if_violated()
+
+
+def test_without_a_maximum_any_number_of_singles_may_share():
+    # a pavilion of 100 beds shared by 100 single adults of one group, no maximum set
+    hh = households(*[{}] * 100)
+    un = units({"beds": 100, "bedrooms": 50})
+    pairs = [(f"H{i + 1}", "U1") for i in range(100)]
+    assert check(hh, un, pairs, allow_shared_units=True) == []
+    found = check(hh, un, pairs, allow_shared_units=True, max_sharers_per_unit=99)
+    assert [(v.rule, v.value, v.limit) for v in found] == [("shared_unit", 100, 99)]
+
+
+def test_a_rent_cap_for_a_range_of_household_sizes():
+    # the cap of 500 applies to households of 2 or 3 persons only (both ends included)
+    caps = [RentCap(max_rent_eur=500.0, min_persons=2, max_persons=3)]
+    hh = households({}, {"persons": 2, "adults": 2}, {"persons": 3, "adults": 3},
+                    {"persons": 4, "adults": 4})  # fmt: skip
+    un = units(*[{"rent_eur": 600.0, "beds": 4, "bedrooms": 2}] * 4)
+    found = check(hh, un, [("H1", "U1"), ("H2", "U2"), ("H3", "U3"), ("H4", "U4")],
+                  rent_caps=caps)  # fmt: skip
+    assert [(v.rule, v.household_id, v.value, v.limit) for v in found] == [
+        ("rent_cap", "H2", 600.0, 500.0),
+        ("rent_cap", "H3", 600.0, 500.0),
+    ]
+
+
+def test_each_household_is_measured_to_the_gp_nearest_its_own_site():
+    # one GP on S1; S2 lies 5,000 m away: only the household on S2 is out of reach
+    hh = households({"needs_medical": True}, {"needs_medical": True})
+    un = units({"site_id": "S1"}, {"site_id": "S2"})
+    found = check(hh, un, [("H1", "U1"), ("H2", "U2")], gp=gps((120000.0, 480000.0)))
+    assert [(v.rule, v.household_id, v.site_id) for v in found] == [("medical", "H2", "S2")]
+
+
+def test_school_places_rematched_through_a_school_used_twice():
+    # SC1 (1 place) lies 2,500 m from both sites; SC2 (2 places) on S1, out of S2's reach.
+    # S2's child can only go to SC1, so both of S1's children must go to SC2: the max flow
+    # first sends one S1 child to SC1 and must move it to SC2 again (3 placed, none short).
+    sc = schools({"x": 122500.0, "taalklas_places": 1}, {"taalklas_places": 2})
+    hh, un = households(KID, KID, KID), units({}, {}, {"site_id": "S2"})
+    config = AllocationConfig()
+    tables = validate_inputs(hh, un, sites(), sc, None, config)
+    children = pd.DataFrame({"site_id": ["S1", "S2"], "taalklas": [2, 1], "isk": [0, 0]})
+    unmet, use = school_assignment(tables, config, children)
+    assert unmet == {"taalklas": 0, "isk": 0}
+    assert use.values.tolist() == [["S1", "SC2", "taalklas", 2], ["S2", "SC1", "taalklas", 1]]
+    assert check(hh, un, [("H1", "U1"), ("H2", "U2"), ("H3", "U3")], sc=sc) == []
+
+
+def test_a_ban_of_a_household_not_placed_does_not_hide_the_next_ban():
+    # H2 is not placed; its ban comes first in the list, H1's broken ban after it
+    hh = households({}, {})
+    un = units({"site_id": "S1"})
+    bans = [Ban(household_id="H2", unit_id="U1"), Ban(household_id="H1", site_id="S1")]
+    found = check(hh, un, [("H1", "U1")], bans=bans)
+    assert [(v.rule, v.household_id, v.message) for v in found] == [
+        ("ban", "H1", "H1 is banned from site S1")
+    ]
