@@ -16,12 +16,12 @@ from opvang_opt.planning.decompose import (
     lp_rounding_plan,
     plan_by_municipality,
 )
-from opvang_opt.planning.explain import explain
+from opvang_opt.planning.explain import Reason, explain
 from opvang_opt.planning.greedy import greedy_plan
 from opvang_opt.planning.instance import CostBreakdown, Plan, PlanningInstance, plan_costs
 from opvang_opt.planning.model import Backend, Formulation, solve_model
-from opvang_opt.planning.texts import Reason
 from opvang_opt.status import CheckReport, SolveStatus
+from opvang_opt.texts import Message
 
 Method = Literal["auto", "mip", "lp_round", "municipalities"]
 
@@ -68,7 +68,7 @@ class PlanningResult:
     check
         The independent checker's report.
     reasons
-        A reason per decision (codes with parameters; render with ``texts.render``).
+        A reason per decision (catalogue codes with parameters; render with ``Reason.render``).
     diagnosis
         When infeasible: per period, municipality and group, the least shortfall.
     baseline
@@ -364,10 +364,15 @@ def diagnose(
             shortfalls.append(
                 Shortfall(
                     rule=f"task:{inst.periods[t]}:{inst.municipalities[mu]}:{inst.groups[g]}",
-                    message=(
-                        f"in het plan met het kleinste totale tekort komt "
-                        f"{inst.municipality_names[mu]} in {inst.periods[t]} {short} plekken "
-                        f"tekort voor {inst.group_labels[g]} (taak {task}, moet gehaald)"
+                    message=Message(
+                        "planning.reason.infeasible_task",
+                        {
+                            "municipality": inst.municipality_names[mu],
+                            "period": inst.periods[t],
+                            "short": short,
+                            "group": inst.group_labels[g],
+                            "task": task,
+                        },
                     ),
                     required=float(task),
                     available=float(task - short),
