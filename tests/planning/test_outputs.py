@@ -107,8 +107,9 @@ def test_reasons_in_english_from_the_catalogue() -> None:
     res = _result()
     r = reasons_table(res, "en")
     opening = r[r.code == "open"].iloc[0]["reason"]
+    # the text starts with "=": escaped so that a spreadsheet never reads it as a formula
     assert opening == (
-        "=B opens in P1 with 2 moved and 1 new units, because the units of A must leave "
+        "'=B opens in P1 with 2 moved and 1 new units, because the units of A must leave "
         "(permit until 2026-06-30) and moving is cheaper than building new."
     )
     move = r[r.code == "move_out"].iloc[0]["reason"]
