@@ -12,9 +12,12 @@ import numpy as np
 from opvang_opt.errors import Diagnosis, Shortfall
 from opvang_opt.planning.check import check_plan
 from opvang_opt.planning.decompose import (
+    fix_and_optimise,
     improve_by_municipality,
+    lagrangian_bound,
     lp_rounding_plan,
     plan_by_municipality,
+    tidy_unmet,
 )
 from opvang_opt.planning.explain import Reason, explain
 from opvang_opt.planning.greedy import greedy_plan
@@ -25,12 +28,13 @@ from opvang_opt.texts import Message
 
 Method = Literal["auto", "mip", "lp_round", "municipalities"]
 
-IMPROVE_SHARE = 0.4
+LAGRANGIAN_SHARE = 0.4
 """With method ``auto`` on a large instance: the share of the time left after LP rounding
-for re-planning municipality by municipality; the rest goes to the full MIP."""
+for the Lagrangian bound (one MIP per municipality); the rest goes to fix-and-optimise."""
 
-FINAL_MIP_MIN_S = 15.0
-"""Seconds that must be left for the full MIP after LP rounding on a large instance."""
+FIX_GROUP = 8
+"""Municipalities re-planned together in one fix-and-optimise step (the benchmark's
+province: 8 gave a cheaper plan than 4 in the same time)."""
 
 LARGE_ABOVE_SITES = 150
 """With method ``auto``, instances with more sites than this are planned by LP rounding
@@ -127,9 +131,13 @@ def plan(
         MIP per municipality (moves kept inside it), LP bound of the whole (see
         :mod:`~opvang_opt.planning.decompose`); ``auto``: ``lp_round``, then up to
         ``LARGE_ABOVE_SITES`` sites the full MIP started from the better of that plan and
-        the greedy one, for the rest of the time limit; above it, the rounded plan is
-        re-planned municipality by municipality and then, in the time left, given to the
-        full MIP as a start (its bound replaces the LP's when higher).
+        the greedy one, for the rest of the time limit; above it (a province), the bound is
+        raised from the LP's to a Lagrangian one (the move balance priced at the LP's
+        duals, one exact MIP per municipality; see
+        :func:`~opvang_opt.planning.decompose.lagrangian_bound`) and the rounded plan is
+        improved by fix-and-optimise, a few municipalities at a time with the rest fixed
+        (:func:`~opvang_opt.planning.decompose.fix_and_optimise`), until its proven gap
+        is at most ``relative_gap`` or the time is up.
 
     Returns
     -------
@@ -159,45 +167,43 @@ def plan(
         )
         return _bounded(inst, p, bound, relative_gap, base, t0, backend, "per municipality")
     rounded, lp = (None, float("-inf"))
+    large = inst.n_sites > LARGE_ABOVE_SITES
+    prices: list[float] = []
     if method in ("auto", "lp_round"):
-        rounded, lp = lp_rounding_plan(inst, time_limit_s=time_limit_s / 2)
+        rounded, lp = lp_rounding_plan(
+            inst, time_limit_s=time_limit_s / 2, prices=prices if large else None
+        )
         if rounded is not None:
             rounded = _tidy(inst, rounded)
-    large = inst.n_sites > LARGE_ABOVE_SITES
     if rounded is not None and (method == "lp_round" or (method == "auto" and large)):
         if not any(inst.hard) and plan_costs(inst, start).total < plan_costs(inst, rounded).total:
             rounded = start
+        bound, how = lp, "LP rounding, LP bound"
         left = time_limit_s - (time.perf_counter() - t0)
-        if left > 1 and len(inst.municipalities) > 1 and not inst.budgets:
-            share = IMPROVE_SHARE if method == "auto" else 1.0
-            rounded = improve_by_municipality(
-                inst, _tidy(inst, _copy(rounded)), time_limit_s=left * share, backend=backend
+        if method == "auto" and left > 1 and len(inst.municipalities) > 1 and not inst.budgets:
+            # the bound: the move balance priced out at the LP's prices, one MIP per
+            # municipality (each one's whole blocks and sites, which the LP misses)
+            lag, _proven = lagrangian_bound(
+                inst, prices, time_limit_s=LAGRANGIAN_SHARE * left, backend=backend
             )
-        bound, how = lp, "LP rounding"
-        left = time_limit_s - (time.perf_counter() - t0)
-        if method == "auto" and left > FINAL_MIP_MIN_S:
-            # the time left: the full MIP from the rounded plan; its root cuts raise the
-            # bound above the LP's, and it may find a cheaper plan
-            out = solve_model(
+            if lag > bound:
+                bound, how = lag, "LP rounding, fix-and-optimise, Lagrangian bound"
+            else:
+                how = "LP rounding, fix-and-optimise, LP bound"
+            # the plan: a few municipalities at a time re-planned, the rest fixed
+            left = time_limit_s - (time.perf_counter() - t0)
+            rounded, _steps = fix_and_optimise(
                 inst,
-                formulation=formulation,
+                _tidy(inst, _copy(rounded)),
+                time_limit_s=left - 1.0,
+                group_size=FIX_GROUP,
                 backend=backend,
-                # building the model takes time the solver's limit does not count
-                time_limit_s=max(5.0, 0.75 * left - 5.0),
-                relative_gap=relative_gap,
-                threads=threads,
-                hint=_tidy(inst, _copy(rounded)),
+                stop_at=bound / (1 - relative_gap) if relative_gap < 1 else None,
             )
-            how = "LP rounding, then the MIP"
-            if out.bound is not None and out.bound > bound:
-                bound = out.bound
-            if out.plan is not None:
-                found = _tidy(inst, out.plan)
-                if (
-                    check_plan(inst, found).is_ok
-                    and plan_costs(inst, found).total < plan_costs(inst, rounded).total
-                ):
-                    rounded = found
+        elif left > 1 and len(inst.municipalities) > 1 and not inst.budgets:
+            rounded = improve_by_municipality(
+                inst, _tidy(inst, _copy(rounded)), time_limit_s=left, backend=backend
+            )
         return _bounded(inst, rounded, bound, relative_gap, base, t0, backend, how)
     # no rounded plan in time on a large instance: the full MIP from the greedy plan for the
     # time left (the strengthened model improves on the greedy plan there; see the
@@ -327,16 +333,7 @@ def _copy(p: Plan) -> Plan:
 
 def _tidy(inst: PlanningInstance, p: Plan) -> Plan:
     """Unmet places equal to the shortfall (a stopped solve may leave slack there)."""
-    for t in range(inst.n_periods):
-        for mu in range(len(inst.municipalities)):
-            for g in range(len(inst.groups)):
-                cover = inst.places_per_unit[g] * sum(
-                    int(p.assigned[s, t, g])
-                    for s, site in enumerate(inst.sites)
-                    if site.municipality == mu
-                )
-                p.unmet[t, mu, g] = max(0, int(inst.tasks[t, mu, g]) - cover)
-    return p
+    return tidy_unmet(inst, p)
 
 
 def diagnose(
