@@ -1,11 +1,16 @@
-"""Large instances: a plan per municipality, bounded by the LP relaxation of the whole.
+"""Large instances: plans built municipality by municipality, with proven bounds.
 
 For province-sized instances (hundreds of sites, tens of municipalities) the full MIP does
-not find good plans in minutes. Municipalities share nothing but moves of units between
-them (and budgets), so a plan per municipality, with moves kept inside it, is a feasible
-plan of the whole. Its cost is compared with the LP relaxation of the whole (tight
-formulation): a valid lower bound, so the reported gap is proven.
-"""
+not find good plans in minutes, and its root does not finish. Municipalities share nothing
+but moves of units between them (and budgets), which gives:
+
+* bounds: the LP relaxation of the whole (tight formulation), and above it the Lagrangian
+  relaxation of the move balance (:func:`lagrangian_bound`: the LP's duals as the price of
+  a moved unit, then one exact MIP per municipality); both are valid lower bounds, so the
+  reported gap is proven;
+* plans: LP rounding (:func:`lp_rounding_plan`), a plan per municipality with moves kept
+  inside it (:func:`plan_by_municipality`), and fix-and-optimise over a few municipalities
+  at a time with the rest of the plan fixed (:func:`fix_and_optimise`).
 
 from __future__ import annotations
 
