@@ -37,8 +37,9 @@ FIX_GROUP = 8
 province: 8 gave a cheaper plan than 4 in the same time)."""
 
 LARGE_ABOVE_SITES = 150
-"""With method ``auto``, instances with more sites than this are planned by LP rounding
-only (the full MIP finds nothing better in minutes there; see the benchmark)."""
+"""With method ``auto``, instances with more sites than this are planned by LP rounding and
+fix-and-optimise against a Lagrangian bound, not by the full MIP (its root does not finish
+in minutes there; see the benchmark)."""
 
 
 @dataclass(frozen=True)
