@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from dataclasses import dataclass
 from typing import Literal
@@ -15,6 +16,7 @@ from opvang_opt.planning.decompose import (
     fix_and_optimise,
     improve_by_municipality,
     lagrangian_bound,
+    lp_move_prices,
     lp_rounding_plan,
     plan_by_municipality,
     tidy_unmet,
@@ -28,9 +30,15 @@ from opvang_opt.texts import Message
 
 Method = Literal["auto", "mip", "lp_round", "municipalities"]
 
-LAGRANGIAN_SHARE = 0.4
-"""With method ``auto`` on a large instance: the share of the time left after LP rounding
-for the Lagrangian bound (one MIP per municipality); the rest goes to fix-and-optimise."""
+MIP_SHARE = 0.9
+"""With method ``auto`` on a large instance: the share of the time limit for the full MIP
+(from the greedy plan); the rest, if its gap is not met, for the Lagrangian bound and
+fix-and-optimise."""
+
+LAGRANGIAN_SHARE = 0.6
+"""With method ``auto`` on a large instance: the share of the time left after the full MIP
+(and the LP) for the Lagrangian bound (one MIP per municipality); the rest goes to
+fix-and-optimise."""
 
 FIX_GROUP = 8
 """Municipalities re-planned together in one fix-and-optimise step (the benchmark's
@@ -169,43 +177,23 @@ def plan(
         return _bounded(inst, p, bound, relative_gap, base, t0, backend, "per municipality")
     rounded, lp = (None, float("-inf"))
     large = inst.n_sites > LARGE_ABOVE_SITES
-    prices: list[float] = []
-    if method in ("auto", "lp_round"):
-        rounded, lp = lp_rounding_plan(
-            inst, time_limit_s=time_limit_s / 2, prices=prices if large else None
+    if method == "auto" and large and backend != "cpsat":
+        return _plan_large(
+            inst, start, base, t0, backend, formulation, time_limit_s, relative_gap, threads
         )
+    if method in ("auto", "lp_round"):
+        rounded, lp = lp_rounding_plan(inst, time_limit_s=time_limit_s / 2)
         if rounded is not None:
             rounded = _tidy(inst, rounded)
     if rounded is not None and (method == "lp_round" or (method == "auto" and large)):
         if not any(inst.hard) and plan_costs(inst, start).total < plan_costs(inst, rounded).total:
             rounded = start
-        bound, how = lp, "LP rounding, LP bound"
         left = time_limit_s - (time.perf_counter() - t0)
-        if method == "auto" and left > 1 and len(inst.municipalities) > 1 and not inst.budgets:
-            # the bound: the move balance priced out at the LP's prices, one MIP per
-            # municipality (each one's whole blocks and sites, which the LP misses)
-            lag, _proven = lagrangian_bound(
-                inst, prices, time_limit_s=LAGRANGIAN_SHARE * left, backend=backend
-            )
-            if lag > bound:
-                bound, how = lag, "LP rounding, fix-and-optimise, Lagrangian bound"
-            else:
-                how = "LP rounding, fix-and-optimise, LP bound"
-            # the plan: a few municipalities at a time re-planned, the rest fixed
-            left = time_limit_s - (time.perf_counter() - t0)
-            rounded, _steps = fix_and_optimise(
-                inst,
-                _tidy(inst, _copy(rounded)),
-                time_limit_s=left - 1.0,
-                group_size=FIX_GROUP,
-                backend=backend,
-                stop_at=bound / (1 - relative_gap) if relative_gap < 1 else None,
-            )
-        elif left > 1 and len(inst.municipalities) > 1 and not inst.budgets:
+        if left > 1 and len(inst.municipalities) > 1 and not inst.budgets:
             rounded = improve_by_municipality(
                 inst, _tidy(inst, _copy(rounded)), time_limit_s=left, backend=backend
             )
-        return _bounded(inst, rounded, bound, relative_gap, base, t0, backend, how)
+        return _bounded(inst, rounded, lp, relative_gap, base, t0, backend, "LP rounding")
     # no rounded plan in time on a large instance: the full MIP from the greedy plan for the
     # time left (the strengthened model improves on the greedy plan there; see the
     # benchmark), and the greedy plan bounded by the LP if it finds nothing better
@@ -291,6 +279,92 @@ def plan(
         backend,
         formulation,
     )
+
+
+def _plan_large(
+    inst: PlanningInstance,
+    start: Plan,
+    base: BaselineResult | None,
+    t0: float,
+    backend: Backend,
+    formulation: Formulation,
+    time_limit_s: float,
+    relative_gap: float,
+    threads: int,
+) -> PlanningResult:
+    """Method ``auto`` above ``LARGE_ABOVE_SITES`` sites (a province).
+
+    1. The full MIP from the greedy plan for ``MIP_SHARE`` of the time: with the tight
+       formulation its root bound and heuristics usually prove the gap on their own.
+    2. If the gap is still above ``relative_gap``: the plan is improved by
+       fix-and-optimise (``FIX_GROUP`` municipalities at a time, the rest fixed) until the
+       gap is met or the time is up. Without a bound from the MIP (its root unfinished),
+       the bound is first the LP's, raised to the Lagrangian relaxation of the move
+       balance (the LP's duals as prices, one exact MIP per municipality).
+    """
+    out = solve_model(
+        inst,
+        formulation=formulation,
+        backend=backend,
+        # building the model is not in the solver's limit
+        time_limit_s=max(1.0, 0.9 * MIP_SHARE * time_limit_s - (time.perf_counter() - t0)),
+        relative_gap=relative_gap,
+        threads=threads,
+        hint=start,
+    )
+    if out.status == SolveStatus.INFEASIBLE:
+        diag = diagnose(inst, backend=backend, time_limit_s=time_limit_s)
+        return PlanningResult(
+            inst, out.status, None, None, None, None, None, (), diag, base,
+            time.perf_counter() - t0, backend, formulation,
+        )  # fmt: skip
+    best: Plan | None = None
+    if out.plan is not None:
+        found = _tidy(inst, out.plan)
+        if check_plan(inst, found).is_ok:
+            best = found
+    if not any(inst.hard) and (
+        best is None or plan_costs(inst, start).total < plan_costs(inst, best).total
+    ):
+        best = start
+    if best is None:
+        return PlanningResult(
+            inst, out.status, None, None, None, None, None, (), None, base,
+            time.perf_counter() - t0, backend, formulation,
+        )  # fmt: skip
+    bound = out.bound if out.bound is not None else float("-inf")
+    how = "full MIP from the greedy plan, MIP bound"
+
+    def gap_met(p: Plan) -> bool:
+        cost = plan_costs(inst, p).total
+        return cost <= 0 or (cost - bound) / cost <= relative_gap
+
+    M = len(inst.municipalities)
+    left = time_limit_s - (time.perf_counter() - t0)
+    if not gap_met(best) and left > 2 and M > 1 and not inst.budgets:
+        if not math.isfinite(bound):
+            # no bound from the MIP: the LP's, raised to the Lagrangian one
+            lp, prices = lp_move_prices(inst)
+            bound, how = lp, "full MIP from the greedy plan, LP bound"
+            left = time_limit_s - (time.perf_counter() - t0)
+            if left > 1 and not gap_met(best):
+                lag, _proven = lagrangian_bound(
+                    inst, prices, time_limit_s=LAGRANGIAN_SHARE * left, backend=backend
+                )
+                if lag > bound:
+                    bound, how = lag, "full MIP from the greedy plan, Lagrangian bound"
+        left = time_limit_s - (time.perf_counter() - t0)
+        if left > 1 and not gap_met(best):
+            best, _steps = fix_and_optimise(
+                inst,
+                _copy(best),
+                time_limit_s=left - 0.5,
+                group_size=FIX_GROUP,
+                backend=backend,
+                stop_at=bound / (1 - relative_gap),
+            )
+            how = how.replace("greedy plan,", "greedy plan, fix-and-optimise,")
+    return _bounded(inst, best, bound, relative_gap, base, t0, backend, how)
 
 
 def _bounded(
