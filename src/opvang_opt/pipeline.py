@@ -188,7 +188,9 @@ def run(
         )
         pres = planning
         if pres.plan is None:
-            why = str(pres.diagnosis) if pres.diagnosis else Message("stage.planning.no_plan")
+            why: object = Message("stage.planning.no_plan")
+            if pres.diagnosis is not None and pres.diagnosis.shortfalls:
+                why = tuple(s.message for s in pres.diagnosis.shortfalls)
             msg = Message("stage.planning.none", {"status": pres.status.value, "why": why})
             pstatus = (
                 StageStatus.INFEASIBLE

@@ -100,3 +100,32 @@ def test_workbook_sheets_keep_text_inert_and_costs_in_euros() -> None:
     assert cells and all(c.data_type == "s" for c in cells)  # text, never a formula
     col = [c.value for c in ws[1]].index("Kosten in de periode, contant (EUR)") + 1
     assert "€" in ws.cell(row=2, column=col).number_format
+
+
+def test_reasons_in_english_from_the_catalogue() -> None:
+    # the same hand-worked plan: B opens in P1 with A's 2 units and 1 new one
+    res = _result()
+    r = reasons_table(res, "en")
+    opening = r[r.code == "open"].iloc[0]["reason"]
+    # the text starts with "=": escaped so that a spreadsheet never reads it as a formula
+    assert opening == (
+        "'=B opens in P1 with 2 moved and 1 new units, because the units of A must leave "
+        "(permit until 2026-06-30) and moving is cheaper than building new."
+    )
+    move = r[r.code == "move_out"].iloc[0]["reason"]
+    assert move.startswith("2 units of A move to =B in P1, because")
+
+
+def test_planning_code_holds_no_user_texts() -> None:
+    # every user-facing planning sentence lives in the text catalogue (planning.reason.*)
+    from opvang_opt.texts import CATALOGUE
+
+    root = Path(__file__).resolve().parents[2] / "src" / "opvang_opt" / "planning"
+    assert not (root / "texts.py").exists()
+    for path in root.glob("*.py"):
+        code = path.read_text(encoding="utf-8")
+        for word in (" omdat ", " plekken ", " tekort ", " woningen "):
+            lines = [x for x in code.splitlines() if word in x and not x.strip().startswith("#")]
+            assert not [x for x in lines if 'f"' in x or "message=" in x], (path.name, lines)
+    for code in ("open", "extend", "move_out", "close", "not_opened", "unmet", "infeasible_task"):
+        assert f"planning.reason.{code}" in CATALOGUE

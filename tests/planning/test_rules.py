@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from opvang_opt.planning import check_plan, plan
 from opvang_opt.planning.model import solve_model
+from opvang_opt.texts import render
 from tests.planning._helpers import instance, site
 
 
@@ -103,7 +104,10 @@ def test_infeasible_hard_task_names_period_municipality_group_and_shortfall() ->
     (short,) = res.diagnosis.shortfalls
     assert short.rule == "task:P1:GM0000:g0"
     assert short.required == 3 and short.available == 2 and short.short_by == 1
-    assert "Gem0" in short.message and "P1" in short.message
+    text = render(short.message, "nl")
+    assert "Gem0" in text and "P1" in text
+    english = render(short.message, "en")
+    assert "Gem0" in english and "P1" in english and "short" in english
 
 
 def test_infeasible_by_lead_time() -> None:

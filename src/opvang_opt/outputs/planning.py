@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from opvang_opt.outputs.safe import write_csv
+from opvang_opt.planning.explain import render
 from opvang_opt.planning.solve import PlanningResult
-from opvang_opt.planning.texts import Lang, render
-from opvang_opt.texts import CATALOGUE, fmt_number, t
+from opvang_opt.texts import CATALOGUE, Lang, fmt_number, t
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -6,10 +6,10 @@ solver; :func:`greedy_plan` is the baseline ("when short, open the best availabl
 """
 
 from opvang_opt.planning.check import check_plan
+from opvang_opt.planning.explain import Reason, render
 from opvang_opt.planning.greedy import greedy_plan
 from opvang_opt.planning.instance import CostBreakdown, Plan, PlanningInstance, Site, plan_costs
 from opvang_opt.planning.solve import BaselineResult, PlanningResult, diagnose, plan
-from opvang_opt.planning.texts import Reason, render
 
 __all__ = [
     "BaselineResult",

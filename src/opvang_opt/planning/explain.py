@@ -1,11 +1,52 @@
-"""A plain reason for every decision of a plan (codes and parameters; see ``texts``)."""
+"""A plain reason for every decision of a plan, as catalogue codes with parameters.
+
+The texts live in the project's one catalogue (:mod:`opvang_opt.texts`) under
+``planning.reason.<code>`` (Dutch default, English complete); a :class:`Reason` names the
+code, its parameters and the site and period it is about, and is rendered at the edge
+with :func:`render`.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from opvang_opt.planning.instance import Plan, PlanningInstance
-from opvang_opt.planning.texts import Reason, euro
+from opvang_opt.texts import DEFAULT_LANG, Lang, Message
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One decision and why, as a catalogue code (``planning.reason.<code>``) with
+    parameters.
+
+    ``why`` is itself a reason, filled into the ``{why}`` slot of the text.
+    """
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+    site: str | None = None
+    period: str | None = None
+    why: Reason | None = None
+
+    @property
+    def message(self) -> Message:
+        """The reason as a catalogue message (its ``why`` nested as a message)."""
+        params = dict(self.params)
+        if self.why is not None:
+            params["why"] = self.why.message
+        return Message(f"planning.reason.{self.code}", params)
+
+    def render(self, lang: Lang = DEFAULT_LANG) -> str:
+        """The text of the reason in ``lang``."""
+        return self.message.render(lang)
+
+
+def render(reason: Reason, lang: Lang = DEFAULT_LANG) -> str:
+    """The text of a reason in ``lang`` (Dutch by default)."""
+    return reason.render(lang)
 
 
 def explain(inst: PlanningInstance, plan: Plan) -> tuple[Reason, ...]:
@@ -75,7 +116,7 @@ def explain(inst: PlanningInstance, plan: Plan) -> tuple[Reason, ...]:
         if len(later) > 1 and later.max() > later[0] and site.lead_periods > 0:
             return Reason("why_ahead", {"lead": site.lead_periods})
         g = int(np.argmax(inst.tasks[t, mu, :]))
-        return Reason("why_cheaper", {"cost_day": euro(inst.unmet_cost_day[g])})
+        return Reason("why_cheaper", {"cost_day": inst.unmet_cost_day[g] / 100})
 
     for s, site in enumerate(inst.sites):
         for t in range(T):
@@ -139,10 +180,9 @@ def explain(inst: PlanningInstance, plan: Plan) -> tuple[Reason, ...]:
                 )
         if not site.existing and not plan.open[s].any():
             if site.first_period >= T:
-                label = f"na {inst.periods[-1]}"
-                why = Reason("why_not_available", {"period": label})
+                why = Reason("why_not_available", {"period": inst.periods[-1]})
             else:
-                why = Reason("why_not_needed", {"opening": euro(site.opening_cost)})
+                why = Reason("why_not_needed", {"opening": site.opening_cost / 100})
             out.append((T, s, Reason("not_opened", {"site": name[s]}, site.site_id, None, why)))
     for t in range(T):
         for mu in range(len(inst.municipalities)):

@@ -31,6 +31,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -93,6 +94,8 @@ def build_model(
     objective: Literal["cost", "shortfall"] = "cost",
     implied_continuous: bool = False,
     strengthen: bool = True,
+    move_net: Sequence[int] | None = None,
+    move_price: Sequence[float] | None = None,
 ) -> tuple[mathopt.Model, _Vars]:
     """Build the MathOpt model of an instance.
 
@@ -114,6 +117,16 @@ def build_model(
         permit window of the start, existing sites open until their permit end, and the
         aggregate block-rounding cuts per period and municipality). ``False`` gives the
         tight formulation as it was before (kept as a test reference).
+    move_net
+        Per period, units moved in minus units moved out over the instance's sites (default
+        0: every move stays inside the instance). A part of a larger instance uses the
+        part's net moves of a plan of the whole, so that moves to and from the rest stay
+        as they are (see :func:`opvang_opt.planning.decompose.fix_and_optimise`).
+    move_price
+        Lagrangian relaxation of the move balance: no balance rows; instead every unit
+        moved in during period ``t`` costs ``move_price[t]`` more and every unit moved out
+        earns it (see :func:`opvang_opt.planning.decompose.lagrangian_bound`). Only for
+        the MIP backends (the prices are not whole cents).
 
     Returns
     -------
@@ -245,8 +258,17 @@ def build_model(
     for t in range(T):
         ins = [v.moved_in[s, t] for s in range(S) if (s, t) in v.moved_in]
         outs = [v.moved_out[s, t] for s in range(S) if (s, t) in v.moved_out]
+        if move_price is not None:
+            lam = float(move_price[t])
+            if lam:
+                terms.extend((lam, x) for x in ins)
+                terms.extend((-lam, x) for x in outs)
+            continue
+        net = 0 if move_net is None else int(move_net[t])
         if ins or outs:
-            m.add_linear_constraint(sum(ins) == sum(outs))
+            m.add_linear_constraint(sum(ins) - sum(outs) == net, name=f"moves_{t}")
+        elif net:
+            raise ValueError(f"net moves {net} in period {t} without sites to move them")
 
     # tasks
     by_muni: dict[int, list[int]] = {}
@@ -428,6 +450,7 @@ def solve_model(
     objective: Literal["cost", "shortfall"] = "cost",
     hint: Plan | None = None,
     strengthen: bool = True,
+    move_net: Sequence[int] | None = None,
 ) -> SolveOutcome:
     """Build and solve the planning model; return the plan and how the solve ended.
 
@@ -448,6 +471,8 @@ def solve_model(
         A plan to start from (for example the greedy baseline), passed as a solution hint.
     strengthen
         Add the strengthening of :func:`_strengthen` (``tight`` only; default).
+    move_net
+        See :func:`build_model`.
 
     Returns
     -------
@@ -461,6 +486,7 @@ def solve_model(
         objective=objective,
         implied_continuous=backend != "cpsat",
         strengthen=strengthen,
+        move_net=move_net,
     )
     build = time.perf_counter() - t0
     params = mathopt.SolveParameters(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from dataclasses import dataclass
 from typing import Literal
@@ -12,29 +13,41 @@ import numpy as np
 from opvang_opt.errors import Diagnosis, Shortfall
 from opvang_opt.planning.check import check_plan
 from opvang_opt.planning.decompose import (
+    fix_and_optimise,
     improve_by_municipality,
+    lagrangian_bound,
+    lp_move_prices,
     lp_rounding_plan,
     plan_by_municipality,
+    tidy_unmet,
 )
-from opvang_opt.planning.explain import explain
+from opvang_opt.planning.explain import Reason, explain
 from opvang_opt.planning.greedy import greedy_plan
 from opvang_opt.planning.instance import CostBreakdown, Plan, PlanningInstance, plan_costs
 from opvang_opt.planning.model import Backend, Formulation, solve_model
-from opvang_opt.planning.texts import Reason
 from opvang_opt.status import CheckReport, SolveStatus
+from opvang_opt.texts import Message
 
 Method = Literal["auto", "mip", "lp_round", "municipalities"]
 
-IMPROVE_SHARE = 0.4
-"""With method ``auto`` on a large instance: the share of the time left after LP rounding
-for re-planning municipality by municipality; the rest goes to the full MIP."""
+MIP_SHARE = 0.9
+"""With method ``auto`` on a large instance: the share of the time limit for the full MIP
+(from the greedy plan); the rest, if its gap is not met, for the Lagrangian bound and
+fix-and-optimise."""
 
-FINAL_MIP_MIN_S = 15.0
-"""Seconds that must be left for the full MIP after LP rounding on a large instance."""
+LAGRANGIAN_SHARE = 0.6
+"""With method ``auto`` on a large instance: the share of the time left after the full MIP
+(and the LP) for the Lagrangian bound (one MIP per municipality); the rest goes to
+fix-and-optimise."""
+
+FIX_GROUP = 8
+"""Municipalities re-planned together in one fix-and-optimise step (the benchmark's
+province: 8 gave a cheaper plan than 4 in the same time)."""
 
 LARGE_ABOVE_SITES = 150
-"""With method ``auto``, instances with more sites than this are planned by LP rounding
-only (the full MIP finds nothing better in minutes there; see the benchmark)."""
+"""With method ``auto``, instances with more sites than this are planned by LP rounding and
+fix-and-optimise against a Lagrangian bound, not by the full MIP (its root does not finish
+in minutes there; see the benchmark)."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +81,7 @@ class PlanningResult:
     check
         The independent checker's report.
     reasons
-        A reason per decision (codes with parameters; render with ``texts.render``).
+        A reason per decision (catalogue codes with parameters; render with ``Reason.render``).
     diagnosis
         When infeasible: per period, municipality and group, the least shortfall.
     baseline
@@ -127,9 +140,13 @@ def plan(
         MIP per municipality (moves kept inside it), LP bound of the whole (see
         :mod:`~opvang_opt.planning.decompose`); ``auto``: ``lp_round``, then up to
         ``LARGE_ABOVE_SITES`` sites the full MIP started from the better of that plan and
-        the greedy one, for the rest of the time limit; above it, the rounded plan is
-        re-planned municipality by municipality and then, in the time left, given to the
-        full MIP as a start (its bound replaces the LP's when higher).
+        the greedy one, for the rest of the time limit; above it (a province), the bound is
+        raised from the LP's to a Lagrangian one (the move balance priced at the LP's
+        duals, one exact MIP per municipality; see
+        :func:`~opvang_opt.planning.decompose.lagrangian_bound`) and the rounded plan is
+        improved by fix-and-optimise, a few municipalities at a time with the rest fixed
+        (:func:`~opvang_opt.planning.decompose.fix_and_optimise`), until its proven gap
+        is at most ``relative_gap`` or the time is up.
 
     Returns
     -------
@@ -159,46 +176,24 @@ def plan(
         )
         return _bounded(inst, p, bound, relative_gap, base, t0, backend, "per municipality")
     rounded, lp = (None, float("-inf"))
+    large = inst.n_sites > LARGE_ABOVE_SITES
+    if method == "auto" and large and backend != "cpsat":
+        return _plan_large(
+            inst, start, base, t0, backend, formulation, time_limit_s, relative_gap, threads
+        )
     if method in ("auto", "lp_round"):
         rounded, lp = lp_rounding_plan(inst, time_limit_s=time_limit_s / 2)
         if rounded is not None:
             rounded = _tidy(inst, rounded)
-    large = inst.n_sites > LARGE_ABOVE_SITES
     if rounded is not None and (method == "lp_round" or (method == "auto" and large)):
         if not any(inst.hard) and plan_costs(inst, start).total < plan_costs(inst, rounded).total:
             rounded = start
         left = time_limit_s - (time.perf_counter() - t0)
         if left > 1 and len(inst.municipalities) > 1 and not inst.budgets:
-            share = IMPROVE_SHARE if method == "auto" else 1.0
             rounded = improve_by_municipality(
-                inst, _tidy(inst, _copy(rounded)), time_limit_s=left * share, backend=backend
+                inst, _tidy(inst, _copy(rounded)), time_limit_s=left, backend=backend
             )
-        bound, how = lp, "LP rounding"
-        left = time_limit_s - (time.perf_counter() - t0)
-        if method == "auto" and left > FINAL_MIP_MIN_S:
-            # the time left: the full MIP from the rounded plan; its root cuts raise the
-            # bound above the LP's, and it may find a cheaper plan
-            out = solve_model(
-                inst,
-                formulation=formulation,
-                backend=backend,
-                # building the model takes time the solver's limit does not count
-                time_limit_s=max(5.0, 0.75 * left - 5.0),
-                relative_gap=relative_gap,
-                threads=threads,
-                hint=_tidy(inst, _copy(rounded)),
-            )
-            how = "LP rounding, then the MIP"
-            if out.bound is not None and out.bound > bound:
-                bound = out.bound
-            if out.plan is not None:
-                found = _tidy(inst, out.plan)
-                if (
-                    check_plan(inst, found).is_ok
-                    and plan_costs(inst, found).total < plan_costs(inst, rounded).total
-                ):
-                    rounded = found
-        return _bounded(inst, rounded, bound, relative_gap, base, t0, backend, how)
+        return _bounded(inst, rounded, lp, relative_gap, base, t0, backend, "LP rounding")
     # no rounded plan in time on a large instance: the full MIP from the greedy plan for the
     # time left (the strengthened model improves on the greedy plan there; see the
     # benchmark), and the greedy plan bounded by the LP if it finds nothing better
@@ -286,6 +281,92 @@ def plan(
     )
 
 
+def _plan_large(
+    inst: PlanningInstance,
+    start: Plan,
+    base: BaselineResult | None,
+    t0: float,
+    backend: Backend,
+    formulation: Formulation,
+    time_limit_s: float,
+    relative_gap: float,
+    threads: int,
+) -> PlanningResult:
+    """Method ``auto`` above ``LARGE_ABOVE_SITES`` sites (a province).
+
+    1. The full MIP from the greedy plan for ``MIP_SHARE`` of the time: with the tight
+       formulation its root bound and heuristics usually prove the gap on their own.
+    2. If the gap is still above ``relative_gap``: the plan is improved by
+       fix-and-optimise (``FIX_GROUP`` municipalities at a time, the rest fixed) until the
+       gap is met or the time is up. Without a bound from the MIP (its root unfinished),
+       the bound is first the LP's, raised to the Lagrangian relaxation of the move
+       balance (the LP's duals as prices, one exact MIP per municipality).
+    """
+    out = solve_model(
+        inst,
+        formulation=formulation,
+        backend=backend,
+        # building the model is not in the solver's limit
+        time_limit_s=max(1.0, 0.9 * MIP_SHARE * time_limit_s - (time.perf_counter() - t0)),
+        relative_gap=relative_gap,
+        threads=threads,
+        hint=start,
+    )
+    if out.status == SolveStatus.INFEASIBLE:
+        diag = diagnose(inst, backend=backend, time_limit_s=time_limit_s)
+        return PlanningResult(
+            inst, out.status, None, None, None, None, None, (), diag, base,
+            time.perf_counter() - t0, backend, formulation,
+        )  # fmt: skip
+    best: Plan | None = None
+    if out.plan is not None:
+        found = _tidy(inst, out.plan)
+        if check_plan(inst, found).is_ok:
+            best = found
+    if not any(inst.hard) and (
+        best is None or plan_costs(inst, start).total < plan_costs(inst, best).total
+    ):
+        best = start
+    if best is None:
+        return PlanningResult(
+            inst, out.status, None, None, None, None, None, (), None, base,
+            time.perf_counter() - t0, backend, formulation,
+        )  # fmt: skip
+    bound = out.bound if out.bound is not None else float("-inf")
+    how = "full MIP from the greedy plan, MIP bound"
+
+    def gap_met(p: Plan) -> bool:
+        cost = plan_costs(inst, p).total
+        return cost <= 0 or (cost - bound) / cost <= relative_gap
+
+    M = len(inst.municipalities)
+    left = time_limit_s - (time.perf_counter() - t0)
+    if not gap_met(best) and left > 2 and M > 1 and not inst.budgets:
+        if not math.isfinite(bound):
+            # no bound from the MIP: the LP's, raised to the Lagrangian one
+            lp, prices = lp_move_prices(inst)
+            bound, how = lp, "full MIP from the greedy plan, LP bound"
+            left = time_limit_s - (time.perf_counter() - t0)
+            if left > 1 and not gap_met(best):
+                lag, _proven = lagrangian_bound(
+                    inst, prices, time_limit_s=LAGRANGIAN_SHARE * left, backend=backend
+                )
+                if lag > bound:
+                    bound, how = lag, "full MIP from the greedy plan, Lagrangian bound"
+        left = time_limit_s - (time.perf_counter() - t0)
+        if left > 1 and not gap_met(best):
+            best, _steps = fix_and_optimise(
+                inst,
+                _copy(best),
+                time_limit_s=left - 0.5,
+                group_size=FIX_GROUP,
+                backend=backend,
+                stop_at=bound / (1 - relative_gap),
+            )
+            how = how.replace("greedy plan,", "greedy plan, fix-and-optimise,")
+    return _bounded(inst, best, bound, relative_gap, base, t0, backend, how)
+
+
 def _bounded(
     inst: PlanningInstance,
     p: Plan,
@@ -327,16 +408,7 @@ def _copy(p: Plan) -> Plan:
 
 def _tidy(inst: PlanningInstance, p: Plan) -> Plan:
     """Unmet places equal to the shortfall (a stopped solve may leave slack there)."""
-    for t in range(inst.n_periods):
-        for mu in range(len(inst.municipalities)):
-            for g in range(len(inst.groups)):
-                cover = inst.places_per_unit[g] * sum(
-                    int(p.assigned[s, t, g])
-                    for s, site in enumerate(inst.sites)
-                    if site.municipality == mu
-                )
-                p.unmet[t, mu, g] = max(0, int(inst.tasks[t, mu, g]) - cover)
-    return p
+    return tidy_unmet(inst, p)
 
 
 def diagnose(
@@ -364,10 +436,15 @@ def diagnose(
             shortfalls.append(
                 Shortfall(
                     rule=f"task:{inst.periods[t]}:{inst.municipalities[mu]}:{inst.groups[g]}",
-                    message=(
-                        f"in het plan met het kleinste totale tekort komt "
-                        f"{inst.municipality_names[mu]} in {inst.periods[t]} {short} plekken "
-                        f"tekort voor {inst.group_labels[g]} (taak {task}, moet gehaald)"
+                    message=Message(
+                        "planning.reason.infeasible_task",
+                        {
+                            "municipality": inst.municipality_names[mu],
+                            "period": inst.periods[t],
+                            "short": short,
+                            "group": inst.group_labels[g],
+                            "task": task,
+                        },
                     ),
                     required=float(task),
                     available=float(task - short),

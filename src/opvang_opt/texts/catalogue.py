@@ -965,8 +965,32 @@ _PLANNING_SHEET: dict[str, dict[str, str]] = {
     'plan_costs': {'nl': 'Plan kosten', 'en': 'Plan costs'},
 }  # fmt: skip
 
+_PLANNING_REASON: dict[str, dict[str, str]] = {
+    # a decision of the plan: "{why}" is one of the why_* texts below
+    'open': {'nl': '{site} opent in {period} met {moved} verplaatste en {built} nieuwe woningen, omdat {why}.', 'en': '{site} opens in {period} with {moved} moved and {built} new units, because {why}.'},
+    'extend': {'nl': '{site} krijgt in {period} {moved} verplaatste en {built} nieuwe woningen erbij, omdat {why}.', 'en': '{site} gains {moved} moved and {built} new units in {period}, because {why}.'},
+    'move_out': {'nl': '{units} woningen van {site} verhuizen in {period} naar {dest}, omdat {why}.', 'en': '{units} units of {site} move to {dest} in {period}, because {why}.'},
+    'close': {'nl': '{site} sluit in {period} {units} woningen, omdat {why}.', 'en': '{site} closes {units} units in {period}, because {why}.'},
+    'not_opened': {'nl': '{site} opent niet: {why}.', 'en': '{site} does not open: {why}.'},
+    'unmet': {'nl': '{municipality} komt in {period} {short} plekken tekort voor {group} ({person_days} persoonsdagen noodopvang), omdat {why}.', 'en': '{municipality} is {short} places short for {group} in {period} ({person_days} person-days of emergency reception), because {why}.'},
+    'why_short': {'nl': '{municipality} anders in {period} {short} plekken tekort komt voor {group}', 'en': '{municipality} would otherwise be {short} places short for {group} in {period}'},
+    'why_relocate': {'nl': 'de woningen van {from_site} daar weg moeten (vergunning tot {permit_end}) en verplaatsen goedkoper is dan nieuw bouwen', 'en': 'the units of {from_site} must leave (permit until {permit_end}) and moving is cheaper than building new'},
+    'why_ahead': {'nl': 'de taak later stijgt en de bouwtijd van {lead} perioden vooruit plannen vraagt', 'en': 'the task rises later and the lead time of {lead} periods asks for planning ahead'},
+    'why_cheaper': {'nl': 'dit goedkoper is dan de plekken in noodopvang ({cost_day:,.0f} euro per persoon per dag)', 'en': 'this is cheaper than emergency reception ({cost_day:,.0f} euro per person per day)'},
+    'why_permit_end': {'nl': 'de vergunning afloopt ({permit_end})', 'en': 'the permit ends ({permit_end})'},
+    'why_needed_elsewhere': {'nl': 'ze daar nodig zijn en verplaatsen goedkoper is dan nieuw bouwen', 'en': 'they are needed there and moving is cheaper than building new'},
+    'why_surplus': {'nl': 'de taak daalt en leegstand duurder is dan sluiten', 'en': 'the task falls and keeping empty units costs more than closing them'},
+    'why_not_available': {'nl': 'pas beschikbaar na het einde van de horizon ({period}, inclusief bouwtijd)', 'en': 'only available after the end of the horizon ({period}, lead time included)'},
+    'why_not_needed': {'nl': 'de taak is goedkoper te halen met andere locaties (openen kost {opening:,.0f} euro)', 'en': 'the task is met more cheaply with other sites (opening costs {opening:,.0f} euro)'},
+    'why_no_room': {'nl': 'er in {municipality} in {period} geen locatie met ruimte beschikbaar is', 'en': 'no site in {municipality} with room is available in {period}'},
+    'why_unmet_cheaper': {'nl': 'een extra locatie of uitbreiding hier meer kost dan de noodopvang van de ontbrekende plekken', 'en': 'an extra site or extension here costs more than emergency reception of the missing places'},
+    # the diagnosis of a plan whose hard tasks cannot all be met
+    'infeasible_task': {'nl': 'in het plan met het kleinste totale tekort komt {municipality} in {period} {short} plekken tekort voor {group} (taak {task}, moet gehaald)', 'en': 'in the plan with the least total shortfall, {municipality} is {short} places short for {group} in {period} (task {task}, must be met)'},
+}  # fmt: skip
+
 for _key, _text in {
     **_prefixed("planning", _PLANNING),
+    **_prefixed("planning.reason", _PLANNING_REASON),
     **_prefixed("header", _PLANNING_HEADER),
     **_prefixed("sheet", _PLANNING_SHEET),
 }.items():
