@@ -533,9 +533,8 @@ def solve_model(
     obj = round(result.objective_value())
     bound = result.termination.objective_bounds.dual_bound
     gap = _gap(obj, bound)
-    status = (
-        SolveStatus.OPTIMAL if reason == mathopt.TerminationReason.OPTIMAL else SolveStatus.FEASIBLE
-    )
+    status = proven_status(gap) if reason == mathopt.TerminationReason.OPTIMAL else None
+    status = status or SolveStatus.FEASIBLE
     return SolveOutcome(
         status, plan, obj, bound, gap, seconds, build, backend, formulation, n_vars, n_cons
     )
@@ -560,6 +559,16 @@ def hint_values(inst: PlanningInstance, v: _Vars, plan: Plan) -> dict[mathopt.Va
         out[x] = float(plan.unmet[t, mu, g])
     # a hint outside a variable's bounds (a greedy plan short of a hard task) upsets HiGHS
     return {x: min(max(val, x.lower_bound), x.upper_bound) for x, val in out.items()}
+
+
+OPTIMAL_GAP = 1e-6
+"""The largest proven relative gap reported as ``optimal`` (a looser ``relative_gap`` stops
+the solver earlier, but its result is ``feasible`` with its gap, never ``optimal``)."""
+
+
+def proven_status(gap: float | None) -> SolveStatus:
+    """``optimal`` for a proven gap of at most :data:`OPTIMAL_GAP`, else ``feasible``."""
+    return SolveStatus.OPTIMAL if gap is not None and gap <= OPTIMAL_GAP else SolveStatus.FEASIBLE
 
 
 def _gap(obj: float, bound: float | None) -> float | None:

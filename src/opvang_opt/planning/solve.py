@@ -24,7 +24,7 @@ from opvang_opt.planning.decompose import (
 from opvang_opt.planning.explain import Reason, explain
 from opvang_opt.planning.greedy import greedy_plan
 from opvang_opt.planning.instance import CostBreakdown, Plan, PlanningInstance, plan_costs
-from opvang_opt.planning.model import Backend, Formulation, solve_model
+from opvang_opt.planning.model import Backend, Formulation, proven_status, solve_model
 from opvang_opt.status import CheckReport, SolveStatus
 from opvang_opt.texts import Message
 
@@ -383,7 +383,7 @@ def _bounded(
     check.raise_if_violated()
     costs = plan_costs(inst, p)
     gap = max(0.0, (costs.total - bound) / costs.total) if costs.total else 0.0
-    status = SolveStatus.OPTIMAL if gap <= relative_gap else SolveStatus.FEASIBLE
+    status = proven_status(gap)
     return PlanningResult(
         inst,
         status,
