@@ -199,7 +199,7 @@ def overlapping_pairs(
     # positions fit in 32 bits below 2**31 plots: half the memory of the candidate pairs
     pos_type = np.int32 if len(sub) < 2**31 else np.int64
 
-    def candidates(part: slice) -> tuple[np.ndarray, np.ndarray]:
+    def candidates(tree: shapely.STRtree, part: slice) -> tuple[np.ndarray, np.ndarray]:
         # boxes only (the area is tested below, per pair); chunk by chunk, so the pairs of
         # every plot with itself and both orders never exist all at once
         if min_area_m2 > 0:
@@ -212,7 +212,7 @@ def overlapping_pairs(
         order = np.lexsort((qb, qa))  # by position, as the result is sorted
         return qa[order].astype(pos_type), qb[order].astype(pos_type)
 
-    found = [candidates(part) for part in spatial.chunks(len(sub), PAIR_CHUNK)]
+    found = [candidates(tree, part) for part in spatial.chunks(len(sub), PAIR_CHUNK)]
     del tree  # the boxes' tree is done with: it is not held while the areas are measured
     a = np.concatenate([f[0] for f in found])
     b = np.concatenate([f[1] for f in found])
