@@ -307,7 +307,7 @@ def screen_on_cluster(
         profile["submitted_s"] = time.perf_counter() - t_start
         answers = {t: np.empty(n) for t in tasks}
         resolved = {t: 0 for t in tasks if t.kind == "nearest"}
-        task_s = []
+        task_s = [0.0] * len(parts)  # by partition, in the order they were submitted
         for done, fut in enumerate(as_completed(futures, loop=client.loop), start=1):
             pos = parts[where[fut.key]]
             values, again, seconds = fut.result()
@@ -315,7 +315,7 @@ def screen_on_cluster(
                 answers[t][pos] = v
                 if t in resolved:
                     resolved[t] += r
-            task_s.append(seconds)
+            task_s[where[fut.key]] = seconds
             fut.release()
             if progress is not None:
                 progress(done, len(futures))
