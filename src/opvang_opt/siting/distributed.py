@@ -36,7 +36,8 @@ from opvang_opt.siting.screen import GeoTask
 MIN_MARGIN_M = 1_000.0
 """Smallest margin for nearest-distance questions."""
 MAX_MARGIN_M = 25_000.0
-"""Largest margin: sites farther from every feature are answered on the client."""
+"""Largest margin: sites farther from every feature are answered on their worker against
+the whole layer."""
 SITES_PER_PARTITION = 25_000
 """Largest partition (default): a partition costs a few tenths of a second on a worker,
 so the last one to finish leaves the other workers idle for no longer than that."""
