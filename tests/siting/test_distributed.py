@@ -233,3 +233,18 @@ def test_packed_geometries_come_back_coordinate_for_coordinate(geoms, kind) -> N
     assert [shapely.to_wkb(g, output_dimension=3) for g in back] == [
         shapely.to_wkb(g, output_dimension=3) for g in geoms
     ]
+
+
+def test_taken_partitions_equal_packing_the_partition() -> None:
+    from opvang_opt.siting.distributed import pack, take
+
+    rng = np.random.default_rng(5)
+    polys = shapely.buffer(shapely.points(rng.uniform(0, 1e4, (300, 2))),
+                           rng.uniform(1, 50, 300), quad_segs=int(rng.integers(1, 4)))  # fmt: skip
+    points = shapely.points(rng.uniform(0, 1e4, (300, 2)))
+    for geoms in (polys, points):
+        whole = pack(geoms)
+        for part in partition_sites(geoms, 7):
+            got, want = take(whole, part), pack(geoms[part])
+            assert got[0] == want[0]
+            assert all(np.array_equal(a, b) for a, b in zip(got[1:], want[1:], strict=True))

@@ -142,6 +142,21 @@ def pack(geoms: np.ndarray) -> Any:
     return ("wkb", shapely.to_wkb(geoms))
 
 
+def take(packed: Any, positions: np.ndarray) -> Any:
+    """The geometries at ``positions`` of packed points or polygons (:func:`pack`), as
+    :func:`pack` gives them for ``geoms[positions]``, by array indexing alone."""
+    kind = packed[0]
+    if kind == "points":
+        return ("points", packed[1][positions])
+    if kind != "rings":
+        raise ValueError(f"cannot take from packed {kind!r}")
+    coords, counts = packed[1], packed[2]
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    sub = counts[positions]
+    first = np.repeat(starts[positions] - np.concatenate([[0], np.cumsum(sub)[:-1]]), sub)
+    return ("rings", coords[first + np.arange(int(sub.sum()))], sub)
+
+
 def unpack(packed: Any) -> np.ndarray:
     """The geometries of :func:`pack`."""
     kind = packed[0]
@@ -285,17 +300,23 @@ def screen_on_cluster(
         shipped = sum(_nbytes(w) for w in whole_packed if w is not None)
         whole = client.scatter(whole_packed, broadcast=True, hash=False)
         futures, where = [], {}
-        pack_s = 0.0
+        t_pack = time.perf_counter()
+        # read every site's geometry once, in the longlist's order: reading GEOS objects in
+        # a partition's (Hilbert) order jumps through memory and takes ten times longer
+        whole_sites = pack(geoms)
+        site_bounds = shapely.bounds(geoms)
+        pack_s = time.perf_counter() - t_pack
         for i, pos in enumerate(parts):
             t_pack = time.perf_counter()
-            g = geoms[pos]
-            box = np.asarray(shapely.total_bounds(g))
-            if not np.isfinite(box).all():
-                box = np.zeros(4)
+            b = site_bounds[pos]
+            b = b[np.isfinite(b).all(axis=1)]  # missing and empty geometries have no box
+            box = np.r_[b[:, :2].min(axis=0), b[:, 2:].max(axis=0)] if len(b) else np.zeros(4)
             subsets = [
                 _subset(tree, tg, box, m) for tree, tg, m in zip(trees, full, margins, strict=True)
             ]
-            packed = pack(g)
+            packed = take(whole_sites, pos) if whole_sites[0] in ("points", "rings") else None
+            if packed is None:
+                packed = pack(geoms[pos])
             pack_s += time.perf_counter() - t_pack
             shipped += _nbytes(packed) + sum(_nbytes(x) for x in subsets)
             fut = client.submit(screen_partition, packed, tasks, subsets, whole, margins,
