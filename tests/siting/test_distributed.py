@@ -206,3 +206,45 @@ def test_run_on_a_real_scheduler_with_two_workers(two_workers, tmp_path) -> None
     assert res.exit_code == 0, res.output
     assert f"on {two_workers} (2 worker(s)" in res.output
     assert (tmp_path / "out" / "map.html").exists()
+
+
+HOLED = shapely.Polygon([(0, 0), (9, 0), (9, 9), (0, 0)], [[(5, 1), (6, 1), (6, 2)]])
+
+
+@pytest.mark.parametrize(
+    ("geoms", "kind"),
+    [
+        (shapely.points([[1.5, 2.25], [3e5, 4e5]]), "points"),
+        (shapely.buffer(shapely.points([[0.0, 0.0], [10.0, 5.0]]), 3.3, quad_segs=2), "rings"),
+        (np.array([HOLED, shapely.box(0, 0, 1, 1)]), "ragged"),
+        (shapely.linestrings([[[0, 0], [1, 2]], [[3, 3], [4, 4.5]]]), "ragged"),
+        (shapely.points([[1.0, 2.0, 3.0]]), "ragged"),  # with z: not flattened
+        (np.array([shapely.Point(1, 2), shapely.box(0, 0, 1, 1)]), "wkb"),
+        (np.array([shapely.Point(), shapely.box(0, 0, 1, 1)]), "wkb"),
+    ],
+)
+def test_packed_geometries_come_back_coordinate_for_coordinate(geoms, kind) -> None:
+    from opvang_opt.siting.distributed import pack, unpack
+
+    packed = pack(geoms)
+    assert packed[0] == kind
+    back = unpack(packed)
+    # WKB of both sides: same kinds, same rings in the same order, every coordinate exact
+    assert [shapely.to_wkb(g, output_dimension=3) for g in back] == [
+        shapely.to_wkb(g, output_dimension=3) for g in geoms
+    ]
+
+
+def test_taken_partitions_equal_packing_the_partition() -> None:
+    from opvang_opt.siting.distributed import pack, take
+
+    rng = np.random.default_rng(5)
+    polys = shapely.buffer(shapely.points(rng.uniform(0, 1e4, (300, 2))),
+                           rng.uniform(1, 50, 300), quad_segs=int(rng.integers(1, 4)))  # fmt: skip
+    points = shapely.points(rng.uniform(0, 1e4, (300, 2)))
+    for geoms in (polys, points):
+        whole = pack(geoms)
+        for part in partition_sites(geoms, 7):
+            got, want = take(whole, part), pack(geoms[part])
+            assert got[0] == want[0]
+            assert all(np.array_equal(a, b) for a, b in zip(got[1:], want[1:], strict=True))

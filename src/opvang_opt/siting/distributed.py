@@ -10,7 +10,8 @@ bounding box widened by a margin. The answers equal the single-process answers e
   (or nothing), so every feature that can count is in the partition;
 - ``nearest``: a distance below the margin was found among the only features that can
   be that close, so it is exact; sites whose nearest feature is farther than the margin
-  (or that found none) are answered again here, against the whole layer;
+  (or that found none) are answered again on their worker, against the whole layer
+  (scattered once to every worker: POI and constraint layers are small next to the plots);
 - overlap areas are built from the covering polygons in layer order, whatever the
   partition (see :func:`opvang_opt.siting.criteria.overlap_area`).
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -35,9 +36,11 @@ from opvang_opt.siting.screen import GeoTask
 MIN_MARGIN_M = 1_000.0
 """Smallest margin for nearest-distance questions."""
 MAX_MARGIN_M = 25_000.0
-"""Largest margin: sites farther from every feature are answered on the client."""
-SITES_PER_PARTITION = 50_000
-"""Largest partition (default)."""
+"""Largest margin: sites farther from every feature are answered on their worker against
+the whole layer."""
+SITES_PER_PARTITION = 25_000
+"""Largest partition (default): a partition costs a few tenths of a second on a worker,
+so the last one to finish leaves the other workers idle for no longer than that."""
 PARTS_PER_WORKER = 4
 """Fewest partitions per worker (default): uneven partitions (a town and a polder) even out."""
 
@@ -52,7 +55,11 @@ class ClusterScreen:
     executor: str
     seconds: float
     resolved_here: dict[GeoTask, int]
-    """Per nearest question: sites answered again on the client (nearest beyond margin)."""
+    """Per nearest question: sites answered again against the whole layer (nearest beyond
+    the margin), on the workers."""
+    profile: dict[str, Any] = field(default_factory=dict)
+    """Where the time went: client seconds before the first task and for packing, bytes
+    shipped, the seconds of each partition on its worker (for the benchmark)."""
 
 
 def nearest_margin(targets: np.ndarray, bounds: np.ndarray) -> float:
@@ -104,42 +111,102 @@ def partition_sites(geoms: np.ndarray, n_parts: int) -> list[np.ndarray]:
 
 
 def pack(geoms: np.ndarray) -> Any:
-    """Geometries for the trip to a worker: shapely's ragged coordinate arrays (a few
-    contiguous arrays, exact coordinates) when the geometries are of one kind and none is
-    missing or empty, else WKB."""
+    """Geometries for the trip to a worker, as a few contiguous arrays with the exact
+    coordinates instead of one pickled object per geometry.
+
+    - points: their coordinates;
+    - polygons without holes (a cadastre's parcels): the coordinates of every ring, closing
+      point included, and the number per polygon (one GEOS call; a tenth of the time of
+      shapely's ragged arrays, which build a ring object per polygon first);
+    - other geometries of one kind: shapely's ragged coordinate arrays;
+    - a mix, or a missing or empty geometry: WKB.
+    """
     geoms = np.asarray(geoms)
-    if (
-        len(geoms)
-        and not shapely.is_missing(geoms).any()
-        and not shapely.is_empty(geoms).any()
-        and len(np.unique(shapely.get_type_id(geoms))) == 1  # no polygon made multi
-    ):
-        try:
-            return ("ragged", shapely.to_ragged_array(geoms))
-        except ValueError:  # pragma: no cover - a kind ragged arrays do not hold
-            pass
+    if len(geoms) and not shapely.is_missing(geoms).any() and not shapely.is_empty(geoms).any():
+        kinds = np.unique(shapely.get_type_id(geoms))
+        if len(kinds) == 1 and kinds[0] == 0 and not shapely.has_z(geoms).any():
+            return ("points", shapely.get_coordinates(geoms))
+        if (
+            len(kinds) == 1
+            and kinds[0] == 3
+            and not shapely.has_z(geoms).any()
+            and not shapely.get_num_interior_rings(geoms).any()
+        ):
+            coords, which = shapely.get_coordinates(geoms, return_index=True)
+            return ("rings", coords, np.bincount(which, minlength=len(geoms)).astype(np.int64))
+        if len(kinds) == 1:  # no polygon made multi
+            try:
+                return ("ragged", shapely.to_ragged_array(geoms))
+            except ValueError:  # pragma: no cover - a kind ragged arrays do not hold
+                pass
     return ("wkb", shapely.to_wkb(geoms))
+
+
+def take(packed: Any, positions: np.ndarray) -> Any:
+    """The geometries at ``positions`` of packed points or polygons (:func:`pack`), as
+    :func:`pack` gives them for ``geoms[positions]``, by array indexing alone."""
+    kind = packed[0]
+    if kind == "points":
+        return ("points", packed[1][positions])
+    if kind != "rings":
+        raise ValueError(f"cannot take from packed {kind!r}")
+    coords, counts = packed[1], packed[2]
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    sub = counts[positions]
+    first = np.repeat(starts[positions] - np.concatenate([[0], np.cumsum(sub)[:-1]]), sub)
+    return ("rings", coords[first + np.arange(int(sub.sum()))], sub)
 
 
 def unpack(packed: Any) -> np.ndarray:
     """The geometries of :func:`pack`."""
-    kind, data = packed
+    kind = packed[0]
+    if kind == "points":
+        return np.asarray(shapely.points(packed[1]))
+    if kind == "rings":
+        coords, counts = packed[1], packed[2]
+        rings = shapely.linearrings(coords, indices=np.repeat(np.arange(len(counts)), counts))
+        return np.asarray(shapely.polygons(rings))
     if kind == "ragged":
-        return np.asarray(shapely.from_ragged_array(*data))
-    return np.asarray(shapely.from_wkb(data))
+        return np.asarray(shapely.from_ragged_array(*packed[1]))
+    return np.asarray(shapely.from_wkb(packed[1]))
 
 
-def screen_partition(sites: Any, tasks: list[GeoTask], targets: list[Any]) -> list[np.ndarray]:
+def screen_partition(
+    sites: Any,
+    tasks: list[GeoTask],
+    targets: list[Any],
+    whole: list[Any] | None = None,
+    margins: list[float] | None = None,
+) -> tuple[list[np.ndarray], list[int], float]:
     """What a worker runs: answer every task for one partition's sites.
 
     The sites and features travel packed (:func:`pack`): a handful of arrays instead of
-    one pickled geometry object per site.
+    one pickled geometry object per site. ``targets`` are the features within each task's
+    margin of the partition. For a ``nearest`` task, ``whole`` holds the whole layer
+    (sent once to every worker) and ``margins`` the margin: a site whose nearest feature
+    in the margin lies farther than the margin (or that found none) is answered again
+    here against the whole layer, so the answer is exact without a trip back.
+
+    Returns
+    -------
+    (answers, resolved, seconds)
+        One array per task, the sites answered again per task, and the seconds the
+        partition took on the worker (for the benchmark's account of the serial part).
     """
+    t0 = time.perf_counter()
     geoms = unpack(sites)
     discs = spatial.site_discs(geoms)
-    return [
-        screen.answer(t, geoms, unpack(tg), 1, discs) for t, tg in zip(tasks, targets, strict=True)
-    ]
+    answers, resolved = [], []
+    for k, (t, tg) in enumerate(zip(tasks, targets, strict=True)):
+        values = screen.answer(t, geoms, unpack(tg), 1, discs)
+        again = np.zeros(0, dtype=np.int64)
+        if t.kind == "nearest" and whole is not None and margins is not None:
+            again = np.flatnonzero(~(values < margins[k] * (1 - 1e-9)))
+            if len(again):
+                values[again] = spatial.nearest_distance(geoms[again], unpack(whole[k]), 1)
+        answers.append(values)
+        resolved.append(len(again))
+    return answers, resolved, time.perf_counter() - t0
 
 
 def _subset(tree: shapely.STRtree, targets: np.ndarray, box: np.ndarray, margin: float):
@@ -214,49 +281,86 @@ def screen_on_cluster(
 
     own = client is None
     cluster = None
+    t_connect = time.perf_counter()
     if own:
         client, cluster, executor = connect(scheduler, max(1, workers), connect_timeout)
     else:
         executor = str(getattr(client, "scheduler", None) and client.scheduler.address)
+    t_start = time.perf_counter()
+    profile: dict[str, Any] = {"connect_s": t_start - t_connect}
     try:
         n_workers = len(client.scheduler_info(n_workers=-1).get("workers", {})) or workers
         n_parts = partitions or max(PARTS_PER_WORKER * n_workers, -(-n // SITES_PER_PARTITION))
         parts = partition_sites(geoms, n_parts)
+        # the whole layer of each nearest question goes to every worker once (POIs and
+        # constraint layers are small next to the plots): the sites beyond a partition's
+        # margin are answered there, not on the client after the last partition
+        whole_packed = [pack(tg) if t.kind == "nearest" else None for t, tg in
+                        zip(tasks, full, strict=True)]  # fmt: skip
+        shipped = sum(_nbytes(w) for w in whole_packed if w is not None)
+        whole = client.scatter(whole_packed, broadcast=True, hash=False)
         futures, where = [], {}
+        t_pack = time.perf_counter()
+        # read every site's geometry once, in the longlist's order: reading GEOS objects in
+        # a partition's (Hilbert) order jumps through memory and takes ten times longer
+        whole_sites = pack(geoms)
+        site_bounds = shapely.bounds(geoms)
+        pack_s = time.perf_counter() - t_pack
         for i, pos in enumerate(parts):
-            g = geoms[pos]
-            box = np.asarray(shapely.total_bounds(g))
-            if not np.isfinite(box).all():
-                box = np.zeros(4)
+            t_pack = time.perf_counter()
+            b = site_bounds[pos]
+            b = b[np.isfinite(b).all(axis=1)]  # missing and empty geometries have no box
+            box = np.r_[b[:, :2].min(axis=0), b[:, 2:].max(axis=0)] if len(b) else np.zeros(4)
             subsets = [
                 _subset(tree, tg, box, m) for tree, tg, m in zip(trees, full, margins, strict=True)
             ]
-            fut = client.submit(screen_partition, pack(g), tasks, subsets, pure=False)
+            packed = take(whole_sites, pos) if whole_sites[0] in ("points", "rings") else None
+            if packed is None:
+                packed = pack(geoms[pos])
+            pack_s += time.perf_counter() - t_pack
+            shipped += _nbytes(packed) + sum(_nbytes(x) for x in subsets)
+            fut = client.submit(screen_partition, packed, tasks, subsets, whole, margins,
+                                pure=False)  # fmt: skip
+            if i == 0:
+                profile["client_to_first_task_s"] = time.perf_counter() - t_start
             where[fut.key] = i
             futures.append(fut)
+        profile["client_pack_s"] = pack_s
+        profile["submitted_s"] = time.perf_counter() - t_start
         answers = {t: np.empty(n) for t in tasks}
+        resolved = {t: 0 for t in tasks if t.kind == "nearest"}
+        task_s = [0.0] * len(parts)  # by partition, in the order they were submitted
         for done, fut in enumerate(as_completed(futures, loop=client.loop), start=1):
             pos = parts[where[fut.key]]
-            for t, values in zip(tasks, fut.result(), strict=True):
-                answers[t][pos] = values
+            values, again, seconds = fut.result()
+            for t, v, r in zip(tasks, values, again, strict=True):
+                answers[t][pos] = v
+                if t in resolved:
+                    resolved[t] += r
+            task_s[where[fut.key]] = seconds
             fut.release()
             if progress is not None:
                 progress(done, len(futures))
+        profile["last_result_s"] = time.perf_counter() - t_start
     finally:
         if own:
             client.close()
             if cluster is not None:
                 cluster.close()
-    resolved = {}
-    for t, tg, m in zip(tasks, full, margins, strict=True):
-        if t.kind != "nearest":
-            continue
-        values = answers[t]
-        again = np.flatnonzero(~(values < m * (1 - 1e-9)))
-        resolved[t] = len(again)
-        if len(again):
-            values[again] = spatial.nearest_distance(geoms[again], tg, spatial.default_workers())
+    profile.update(task_s=task_s, bytes_shipped=shipped,
+                   total_s=time.perf_counter() - t_start)  # fmt: skip
     return ClusterScreen(
         answers=answers, partitions=len(parts), workers=n_workers, executor=executor,
-        seconds=time.perf_counter() - t0, resolved_here=resolved,
+        seconds=time.perf_counter() - t0, resolved_here=resolved, profile=profile,
     )  # fmt: skip
+
+
+def _nbytes(packed: Any) -> int:
+    """Bytes of the arrays of a packed geometry array (what travels, before pickling)."""
+    out = 0
+    for part in packed[1:]:
+        for a in part if isinstance(part, tuple) else (part,):
+            out += int(getattr(a, "nbytes", 0))
+            if isinstance(a, np.ndarray) and a.dtype == object:  # WKB: the bytes themselves
+                out += sum(len(x) for x in a if x is not None)
+    return out

@@ -161,7 +161,10 @@ def nesting(fine: AreaLayer, coarse: AreaLayer) -> np.ndarray:
 
 
 PAIR_CHUNK = 50_000
-"""Candidate pairs per chunk of overlap work (bounds the intersections held at once)."""
+"""Plots per chunk of the candidate search (bounds the tree's query pairs held at once)."""
+AREA_CHUNK = 8_192
+"""Candidate pairs per chunk of the overlap areas: the clipping holds a dozen arrays of
+pairs x corners x corners floats per thread (5 MB each here, 30 MB at 50,000 pairs)."""
 
 
 def overlapping_pairs(
@@ -193,8 +196,10 @@ def overlapping_pairs(
         return pd.DataFrame(columns=cols)
     sub = geoms[polygonal]
     tree = shapely.STRtree(sub)
+    # positions fit in 32 bits below 2**31 plots: half the memory of the candidate pairs
+    pos_type = np.int32 if len(sub) < 2**31 else np.int64
 
-    def candidates(part: slice) -> tuple[np.ndarray, np.ndarray]:
+    def candidates(tree: shapely.STRtree, part: slice) -> tuple[np.ndarray, np.ndarray]:
         # boxes only (the area is tested below, per pair); chunk by chunk, so the pairs of
         # every plot with itself and both orders never exist all at once
         if min_area_m2 > 0:
@@ -205,9 +210,10 @@ def overlapping_pairs(
         keep = qa < qb
         qa, qb = qa[keep], qb[keep]
         order = np.lexsort((qb, qa))  # by position, as the result is sorted
-        return qa[order], qb[order]
+        return qa[order].astype(pos_type), qb[order].astype(pos_type)
 
-    found = [candidates(part) for part in spatial.chunks(len(sub), PAIR_CHUNK)]
+    found = [candidates(tree, part) for part in spatial.chunks(len(sub), PAIR_CHUNK)]
+    del tree  # the boxes' tree is done with: it is not held while the areas are measured
     a = np.concatenate([f[0] for f in found])
     b = np.concatenate([f[1] for f in found])
     del found
@@ -255,7 +261,7 @@ def overlapping_pairs(
         return big + part.start, area[big]
 
     w = workers or spatial.default_workers()
-    parts = spatial.thread_map(chunk, spatial.chunks(len(a), PAIR_CHUNK), w)
+    parts = spatial.thread_map(chunk, spatial.chunks(len(a), AREA_CHUNK), w)
     at = np.concatenate([p[0] for p in parts])
     area = np.concatenate([p[1] for p in parts])
     i, j = polygonal[a[at]], polygonal[b[at]]
@@ -435,51 +441,65 @@ CONVEX_MAX_VERTICES = 8
 """Plots with at most this many corners that are convex take the fast overlap path."""
 
 
-def _convex_rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _convex_rings(geoms: np.ndarray, chunk: int = 65_536) -> tuple[np.ndarray, np.ndarray]:
     """The corners of every convex polygon without holes (at most
     :data:`CONVEX_MAX_VERTICES`), counter-clockwise and padded: ``(ring (n, V, 2), count)``;
-    count 0 for every other geometry (they take GEOS's exact overlay)."""
+    count 0 for every other geometry (they take GEOS's exact overlay).
+
+    Filled ``chunk`` polygons at a time: the convexity test's temporaries (a dozen arrays
+    the size of the rings) exist for one chunk, not for a million plots. Each ring depends
+    only on its own polygon and the common width ``V``, so the chunks change nothing.
+    """
     n = len(geoms)
-    v = CONVEX_MAX_VERTICES
-    ring = np.zeros((n, v, 2))
     count = np.zeros(n, dtype=np.int64)
     is_poly = (shapely.get_type_id(geoms) == 3) & (shapely.get_num_interior_rings(geoms) == 0)
     idx = np.flatnonzero(is_poly)
-    if len(idx) == 0:
-        return ring, count
     npts = shapely.get_num_coordinates(geoms[idx]) - 1  # the closing point repeats the first
-    fits = (npts >= 3) & (npts <= v) & (shapely.area(geoms[idx]) > 0)
+    fits = (npts >= 3) & (npts <= CONVEX_MAX_VERTICES) & (shapely.area(geoms[idx]) > 0)
     idx, npts = idx[fits], npts[fits]
     if len(idx) == 0:
-        return ring, count
+        return np.zeros((n, CONVEX_MAX_VERTICES, 2)), count
     v = int(npts.max())  # no wider than the largest ring present
     ring = np.zeros((n, v, 2))
-    coords, which = shapely.get_coordinates(geoms[idx], return_index=True)  # no holes: the ring
+    for part in range(0, len(idx), chunk):
+        sel, k_pts = idx[part : part + chunk], npts[part : part + chunk]
+        _fill_convex(geoms[sel], sel, k_pts, ring, count)
+    return ring, count
+
+
+def _fill_convex(
+    geoms: np.ndarray, idx: np.ndarray, npts: np.ndarray, ring: np.ndarray, count: np.ndarray
+) -> None:
+    """:func:`_convex_rings` for the polygons ``geoms`` at positions ``idx`` (``npts``
+    corners each): their rings into ``ring``, their corner counts (0: not convex) into
+    ``count``."""
+    v = ring.shape[1]
+    r = np.zeros((len(idx), v, 2))
+    c = npts.astype(np.int64)
+    coords, which = shapely.get_coordinates(geoms, return_index=True)  # no holes: the ring
     start = np.concatenate([[0], np.cumsum(npts + 1)[:-1]])
     pos = np.arange(len(which)) - start[which]
     inner = pos < npts[which]
-    ring[idx[which[inner]], pos[inner]] = coords[inner]
-    count[idx] = npts
+    r[which[inner], pos[inner]] = coords[inner]
     k = np.arange(v)[None, :]
-    valid = k < count[:, None]
+    valid = k < c[:, None]
     # counter-clockwise: reverse the rings with a negative signed area
-    _, d, _ = _edges(ring, count)
-    signed = np.where(valid, _cross(ring, ring + d), 0.0).sum(axis=1)
+    _, d, _ = _edges(r, c)
+    signed = np.where(valid, _cross(r, r + d), 0.0).sum(axis=1)
     rev = signed < 0
     if rev.any():
-        back = np.where(valid, count[:, None] - 1 - k, k)
-        ring[rev] = np.take_along_axis(ring[rev], back[rev][..., None], axis=1)
-        _, d, _ = _edges(ring, count)
+        back = np.where(valid, c[:, None] - 1 - k, k)
+        r[rev] = np.take_along_axis(r[rev], back[rev][..., None], axis=1)
+        _, d, _ = _edges(r, c)
     # convex: no corner turns right, and the edges turn once around in all (a star turns twice)
-    d_next = np.take_along_axis(d, np.where(k + 1 < count[:, None], k + 1, 0)[..., None], axis=1)
+    d_next = np.take_along_axis(d, np.where(k + 1 < c[:, None], k + 1, 0)[..., None], axis=1)
     turn = np.arctan2(_cross(d, d_next), (d * d_next).sum(axis=-1))
     scale = np.einsum("...i,...i->...", d, d).max(axis=1, initial=0.0)
     right = valid & (_cross(d, d_next) < -1e-12 * scale[:, None])
     once = np.abs(np.where(valid, turn, 0.0).sum(axis=1) - 2 * np.pi) < 1e-6
     convex = ~right.any(axis=1) & once
-    count[~convex] = 0
-    ring[~convex] = 0.0
-    return ring, count
+    ring[idx[convex]] = r[convex]
+    count[idx[convex]] = c[convex]
 
 
 def _edges(ring: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -32,10 +32,13 @@ def _values(values: np.ndarray) -> np.ndarray:
         raise ValueError(f"values must be a 2-D array (sites x criteria), got shape {v.shape}")
     if not np.isfinite(v).all():
         raise ValueError("values must be finite")
-    if v.size and (v.min() < -1e-9 or v.max() > 1 + 1e-9):
-        raise ValueError(
-            f"values must lie in [0, 1] (from fixed bounds), got [{v.min():g}, {v.max():g}]"
-        )
+    if not v.size:
+        return v
+    lo, hi = v.min(), v.max()
+    if lo < -1e-9 or hi > 1 + 1e-9:
+        raise ValueError(f"values must lie in [0, 1] (from fixed bounds), got [{lo:g}, {hi:g}]")
+    if lo >= 0.0 and hi <= 1.0:
+        return v  # clipping would change nothing: no copy of a million-row matrix
     return np.clip(v, 0.0, 1.0)
 
 
