@@ -3,6 +3,7 @@ boundary lies, what the violation reports, and the exact school-places max flow.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -327,3 +328,14 @@ def test_a_ban_of_a_household_not_placed_does_not_hide_the_next_ban():
     assert [(v.rule, v.household_id, v.message) for v in found] == [
         ("ban", "H1", "H1 is banned from site S1")
     ]
+
+
+def test_children_needing_places_are_counted_in_integers():
+    # places are whole children (standards: integers for places): int64 in every setting,
+    # also when the rule is off and nobody needs a place
+    hh = households(KID, TEEN, {**KID, "group": "starter"})
+    for config in (AllocationConfig(), AllocationConfig(school_capacity=False)):
+        taal, isk = children_needing_places(hh, config)
+        assert (taal.dtype, isk.dtype) == (np.int64, np.int64)
+    taal, isk = children_needing_places(hh, AllocationConfig())
+    assert taal.tolist() == [1, 0, 0] and isk.tolist() == [0, 1, 0]
