@@ -318,3 +318,23 @@ def test_a_rent_one_cent_above_the_cap_breaks_it():
     assert [(v.rule, v.where, v.value, v.limit) for v in found] == [
         ("rent_cap", "household H1, unit U1, site S1", 700.01, 700.0)
     ]
+
+
+def test_a_pin_of_a_household_not_placed_does_not_hide_the_next_pin():
+    # H2 (pinned to U2) is not placed; H1's pin to S2 comes after it and is broken: H1 is
+    # in U1 on S1. U2 stays empty, so H2's pin claims nothing.
+    pins = [Pin(household_id="H2", unit_id="U2"), Pin(household_id="H1", site_id="S2")]
+    found = report(households({}, {}), units({}, {}), [("H1", "U1")], pins=pins)
+    assert found == [
+        Violation("pin", "H1 is pinned to site S2, got S1", "household H1, unit U1, site S1")
+    ]
+
+
+def test_a_site_pin_does_not_hide_the_next_pinned_unit():
+    # H1 is pinned to S1 only (kept: U2 is on S1); H2 is pinned to U2, which went to H1
+    # instead. Only the second pin is broken.
+    pins = [Pin(household_id="H1", site_id="S1"), Pin(household_id="H2", unit_id="U2")]
+    found = report(households({}, {}), units({}, {}), [("H1", "U2")], pins=pins)
+    assert found == [
+        Violation("pin", "unit U2 is pinned to H2, given to H1", "household H1, unit U2, site S1")
+    ]
