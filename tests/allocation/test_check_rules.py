@@ -339,3 +339,22 @@ def test_children_needing_places_are_counted_in_integers():
         assert (taal.dtype, isk.dtype) == (np.int64, np.int64)
     taal, isk = children_needing_places(hh, AllocationConfig())
     assert taal.tolist() == [1, 0, 0] and isk.tolist() == [0, 1, 0]
+
+
+def test_a_site_without_school_children_does_not_hide_the_next_site():
+    # no schools: H1 (no children) on S1, H2 with one child of 4-11 on S2. S1 comes first
+    # and needs no place; S2's child has none: 1 short.
+    hh, un = households({}, KID), units({"site_id": "S1"}, {"site_id": "S2"})
+    found = check(hh, un, [("H1", "U1"), ("H2", "U2")])
+    assert [(v.rule, v.value, v.limit) for v in found] == [("school_capacity", 1, 0)]
+
+
+def test_school_reach_is_measured_in_both_directions():
+    # one taalklas place 3,500 m north of S1 (same x): out of the 3,000 m reach; at 2,400 m
+    # north it is in reach
+    hh, un = households(KID), units({"site_id": "S1"})
+    north = schools({"y": 483500.0, "taalklas_places": 1})
+    found = check(hh, un, [("H1", "U1")], sc=north)
+    assert [(v.rule, v.value) for v in found] == [("school_capacity", 1)]
+    near = schools({"y": 482400.0, "taalklas_places": 1})
+    assert check(hh, un, [("H1", "U1")], sc=near) == []
