@@ -338,3 +338,38 @@ def test_a_site_pin_does_not_hide_the_next_pinned_unit():
     assert found == [
         Violation("pin", "unit U2 is pinned to H2, given to H1", "household H1, unit U2, site S1")
     ]
+
+
+HALF = {"mix_rules": [MixRule(groups=["statushouders"], max_share=0.5, name="helft")]}
+
+
+def test_a_mix_counts_the_units_occupied_before():
+    # U1 on S1 was occupied by statushouders before; H1 (statushouders) gets U2 on S1:
+    # 2 of 2 units, more than before (1 of 1), so the rule "at most 1 of every 2" breaks
+    occ = pd.DataFrame({"unit_id": ["U1"], "group": ["statushouders"]})
+    found = report(households({}), units({}, {}), [("H1", "U2")], occupied=occ, **HALF)
+    assert found == [
+        Violation(
+            "mix",
+            "site S1: 2 of 2 occupied units are statushouders; rule helft allows at most 1 of "
+            "every 2",
+            "site S1",
+            1.0,
+            0.5,
+        )
+    ]
+
+
+def test_a_mix_of_one_unit_reports_its_share():
+    # one statushouders unit on S1 and nothing else: 1 of 1, the share is 1.0
+    found = report(households({}), units({}), [("H1", "U1")], **HALF)
+    assert found == [
+        Violation(
+            "mix",
+            "site S1: 1 of 1 occupied units are statushouders; rule helft allows at most 1 of "
+            "every 2",
+            "site S1",
+            1.0,
+            0.5,
+        )
+    ]
