@@ -604,3 +604,100 @@ def test_checker_limits_are_inclusive_and_every_violation_names_the_site():
     # zones without a maximum per zone are no rule
     zoned = replace(p, zone=np.array(["w", "w", "w"]), max_per_zone=None)
     assert check_shortlist(zoned, [1, 1, 0]).is_ok
+
+
+def in_full(report) -> list[tuple]:
+    return [(v.rule, v.message, v.where, v.value, v.limit) for v in report.violations]
+
+
+def test_checker_messages_of_the_site_rules_in_full():
+    # a excluded by a hard rule, b without capacity, c not available by the date, d must be
+    # excluded by hand, e must be included by hand; a, b, c, d selected, e left out
+    p = ShortlistProblem(
+        ids=np.array(["a", "b", "c", "d", "e"]), value=np.array([1.0, 2.0, 3.0, 4.0, 5.0]),
+        capacity=np.array([10, 0, 10, 10, 10]), target=0,
+        eligible=np.array([False, True, True, True, True]),
+        available=np.array([True, True, False, True, True]),
+        must_exclude=np.array([False, False, False, True, False]),
+        must_include=np.array([False, False, False, False, True]), irredundant=False,
+    )  # fmt: skip
+    report = check_shortlist(p, [1, 1, 1, 1, 0])
+    assert in_full(report) == [
+        ("excluded", "excluded by a hard rule but selected", "a", None, None),
+        ("availability", "not available by the date but selected", "c", None, None),
+        ("must_exclude", "must be excluded but selected", "d", None, None),
+        ("must_include", "must be included but not selected", "e", None, None),
+        ("capacity", "capacity 0 but selected", "b", None, None),
+    ]
+    assert report.objective == 1.0 + 2.0 + 3.0 + 4.0  # the selected sites' values
+
+
+def test_checker_messages_of_the_totals_in_full():
+    # 3 sites of 10 places, EUR 500,000.40 + 400,000.00 + 334,567.00 = 1,234,567.40
+    p = ShortlistProblem(
+        ids=np.array(["a", "b", "c"]), value=np.ones(3), capacity=np.array([10, 10, 10]),
+        target=40, eligible=np.ones(3, bool),
+        cost=np.array([500_000.40, 400_000.00, 334_567.00]), budget=1_000_000.0,
+        max_capacity=20, max_sites=2, irredundant=False,
+    )  # fmt: skip
+    got = in_full(check_shortlist(p, [1, 1, 1]))
+    assert [g[:3] for g in got] == [
+        ("target", "capacity 30 below the target 40", None),
+        ("max_capacity", "capacity 30 above the maximum 20", None),
+        ("budget", "cost 1,234,567 above the budget 1,000,000", None),
+        ("max_sites", "3 sites, more than the maximum 2", None),
+    ]
+    assert [g[3:] for g in got] == [
+        (30, 40), (30, 20), (pytest.approx(1_234_567.40), 1_000_000.0), (3, 2),
+    ]  # fmt: skip
+
+
+def test_checker_messages_of_separation_and_zones_in_full():
+    # a-b 120.4 m apart, b-c plots overlap, c-d too close but d not selected;
+    # zone w holds a and b (2 > 1), zone e holds c only
+    p = ShortlistProblem(
+        ids=np.array(["a", "b", "c", "d"]), value=np.ones(4), capacity=np.array([5, 5, 5, 5]),
+        target=0, eligible=np.ones(4, bool),
+        conflicts=np.array([[0, 1], [1, 2], [2, 3]]),
+        conflict_distance=np.array([120.4, 0.0, 50.0]), min_distance=300.0,
+        zone=np.array(["w", "w", "e", "e"]), max_per_zone=1, irredundant=False,
+    )  # fmt: skip
+    assert in_full(check_shortlist(p, [1, 1, 1, 0])) == [
+        ("separation", "120 m apart, less than 300.0", "a, b", 120.4, 300.0),
+        ("separation", "plots overlap", "b, c", 0.0, 300.0),
+        ("zone", "2 sites, more than 1", "zone w", 2, 1),
+    ]
+
+
+def test_checker_messages_of_redundancy_and_quality_in_full():
+    # 3 sites of 10 places, target 15: with all three, each can go (30 - 10 = 20 >= 15)
+    p = ShortlistProblem(
+        ids=np.array(["a", "b", "c"]), value=np.array([50.0, 30.0, 10.0]),
+        capacity=np.array([10, 10, 10]), target=15, eligible=np.ones(3, bool),
+    )  # fmt: skip
+    msg = "redundant: the target 15 still holds without it (20)"
+    assert in_full(check_shortlist(p, [1, 1, 1])) == [
+        ("irredundant", msg, "a", 20, 14), ("irredundant", msg, "b", 20, 14),
+        ("irredundant", msg, "c", 20, 14),
+    ]  # fmt: skip
+    # a and b exactly meet the target 20: the best 20 places score (10 x 50 + 10 x 30) / 20
+    # = 40.0 per place; a minimum of 40 holds, 40.001 does not
+    q = replace(p, target=20, min_quality=40.0)
+    assert check_shortlist(q, [1, 1, 0]).is_ok
+    assert in_full(check_shortlist(replace(q, min_quality=40.001), [1, 1, 0])) == [
+        ("min_quality", "mean score per needed place 40.000 below the minimum 40.001", None,
+         40.0, 40.001),
+    ]  # fmt: skip
+    # target 15: the best 15 places are 10 at 50 and 5 at 30, (500 + 150) / 15 = 43.333
+    r = replace(p, min_quality=45.0)
+    got = in_full(check_shortlist(r, [1, 1, 0]))
+    assert [g[:3] for g in got] == [
+        ("min_quality", "mean score per needed place 43.333 below the minimum 45.0", None),
+    ]
+    assert got[0][3] == pytest.approx(650 / 15)
+    # a missed target is reported as the target only, not as a quality below the minimum
+    assert [
+        v.rule for v in check_shortlist(replace(q, min_quality=99.0), [1, 0, 0]).violations
+    ] == ["target"]
+    # the score objectives have no quality rule
+    assert check_shortlist(replace(q, min_quality=99.0, objective="score"), [1, 1, 0]).is_ok
