@@ -701,3 +701,42 @@ def test_checker_messages_of_redundancy_and_quality_in_full():
     ] == ["target"]
     # the score objectives have no quality rule
     assert check_shortlist(replace(q, min_quality=99.0, objective="score"), [1, 1, 0]).is_ok
+
+
+def test_checker_leaves_allowed_sites_alone_and_names_itself():
+    # a has 1 place (above 0), b has 0 places but is forced in by hand, c is left out and
+    # not asked for, d is asked for by hand but excluded by a hard rule: nothing is broken
+    p = ShortlistProblem(
+        ids=np.array(["a", "b", "c", "d"]), value=np.ones(4), capacity=np.array([1, 0, 5, 5]),
+        target=0, eligible=np.array([True, True, True, False]),
+        must_include=np.array([False, True, False, True]), irredundant=False,
+    )  # fmt: skip
+    report = check_shortlist(p, [1, 1, 0, 0])
+    assert report.violations == ()
+    assert report.checker == "shortlist"
+
+
+def test_checker_separation_needs_both_sites_and_rounds_the_metres():
+    # a-b 0.6 m apart (rounds to 1 m, plots do not overlap), b-c overlap; a not selected
+    p = ShortlistProblem(
+        ids=np.array(["a", "b", "c"]), value=np.ones(3), capacity=np.array([5, 5, 5]),
+        target=0, eligible=np.ones(3, bool), conflicts=np.array([[0, 1], [1, 2]]),
+        conflict_distance=np.array([0.6, 0.0]), min_distance=300.0, irredundant=False,
+    )  # fmt: skip
+    assert in_full(check_shortlist(p, [0, 1, 1])) == [
+        ("separation", "plots overlap", "b, c", 0.0, 300.0)
+    ]
+    assert in_full(check_shortlist(p, [1, 1, 0])) == [
+        ("separation", "1 m apart, less than 300.0", "a, b", 0.6, 300.0)
+    ]
+
+
+def test_checker_minimum_quality_has_no_slack_beyond_rounding():
+    # a and b, 10 places each at scores 50 and 30, meet the target 20 exactly: the mean
+    # score per needed place is 40.0, below a minimum of 40.00005 (the finest step of a
+    # mean over 20 places at 0.001 score points is 0.00005)
+    p = ShortlistProblem(
+        ids=np.array(["a", "b"]), value=np.array([50.0, 30.0]), capacity=np.array([10, 10]),
+        target=20, eligible=np.ones(2, bool), min_quality=40.00005,
+    )  # fmt: skip
+    assert [v.rule for v in check_shortlist(p, [1, 1]).violations] == ["min_quality"]
