@@ -533,8 +533,8 @@ def solve_model(
     obj = round(result.objective_value())
     bound = result.termination.objective_bounds.dual_bound
     gap = _gap(obj, bound)
-    status = proven_status(gap) if reason == mathopt.TerminationReason.OPTIMAL else None
-    status = status or SolveStatus.FEASIBLE
+    optimal = reason == mathopt.TerminationReason.OPTIMAL
+    status = proven_status(gap) if optimal else SolveStatus.FEASIBLE
     return SolveOutcome(
         status, plan, obj, bound, gap, seconds, build, backend, formulation, n_vars, n_cons
     )

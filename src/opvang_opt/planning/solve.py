@@ -174,7 +174,7 @@ def plan(
         p, bound = plan_by_municipality(
             inst, time_limit_s=time_limit_s, backend=backend, relative_gap=max(relative_gap, 1e-4)
         )
-        return _bounded(inst, p, bound, relative_gap, base, t0, backend, "per municipality")
+        return _bounded(inst, p, bound, base, t0, backend, "per municipality")
     rounded, lp = (None, float("-inf"))
     large = inst.n_sites > LARGE_ABOVE_SITES
     if method == "auto" and large and backend != "cpsat":
@@ -193,7 +193,7 @@ def plan(
             rounded = improve_by_municipality(
                 inst, _tidy(inst, _copy(rounded)), time_limit_s=left, backend=backend
             )
-        return _bounded(inst, rounded, lp, relative_gap, base, t0, backend, "LP rounding")
+        return _bounded(inst, rounded, lp, base, t0, backend, "LP rounding")
     # no rounded plan in time on a large instance: the full MIP from the greedy plan for the
     # time left (the strengthened model improves on the greedy plan there; see the
     # benchmark), and the greedy plan bounded by the LP if it finds nothing better
@@ -235,7 +235,7 @@ def plan(
     if out.plan is None and fallback and out.status != SolveStatus.INFEASIBLE:
         bound = max(lp, out.bound if out.bound is not None else float("-inf"))
         if bound > float("-inf"):
-            return _bounded(inst, start, bound, relative_gap, base, t0, backend, "greedy, bound")
+            return _bounded(inst, start, bound, base, t0, backend, "greedy, bound")
     if out.plan is None:
         return PlanningResult(
             inst,
@@ -256,7 +256,7 @@ def plan(
     worse = fallback and plan_costs(inst, p).total > plan_costs(inst, start).total
     bound = max(lp, out.bound if out.bound is not None else float("-inf"))
     if worse and bound > float("-inf"):
-        return _bounded(inst, start, bound, relative_gap, base, t0, backend, "greedy, bound")
+        return _bounded(inst, start, bound, base, t0, backend, "greedy, bound")
     claimed = out.objective if out.status == SolveStatus.OPTIMAL else None
     check = check_plan(inst, p, claimed_objective=claimed)
     check.raise_if_violated()
@@ -364,14 +364,13 @@ def _plan_large(
                 stop_at=bound / (1 - relative_gap),
             )
             how = how.replace("greedy plan,", "greedy plan, fix-and-optimise,")
-    return _bounded(inst, best, bound, relative_gap, base, t0, backend, how)
+    return _bounded(inst, best, bound, base, t0, backend, how)
 
 
 def _bounded(
     inst: PlanningInstance,
     p: Plan,
     bound: float,
-    relative_gap: float,
     base: BaselineResult | None,
     t0: float,
     backend: str,
