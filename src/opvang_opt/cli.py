@@ -48,6 +48,10 @@ LangOpt = Annotated[
     typer.Option("--lang", help="Language of messages and outputs (default: the scenario's, nl)."),
 ]
 
+TimeoutOpt = Annotated[
+    float, typer.Option("--timeout", min=0.5, help="Seconds to wait for the scheduler.")
+]
+
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_BAD_INPUT = 2
@@ -185,9 +189,7 @@ def run(
             "(0: in this process, on every core).",
         ),
     ] = 0,
-    timeout: Annotated[
-        float, typer.Option("--timeout", min=0.5, help="Seconds to wait for the scheduler.")
-    ] = 5.0,
+    timeout: TimeoutOpt = 5.0,
     debug: DebugOpt = False,
 ) -> None:
     """Run a scenario and write its results folder."""
@@ -460,9 +462,7 @@ def sweep(
             "(0: run one after another in this process).",
         ),
     ] = 2,
-    timeout: Annotated[
-        float, typer.Option("--timeout", min=0.5, help="Seconds to wait for the scheduler.")
-    ] = 5.0,
+    timeout: TimeoutOpt = 5.0,
     out_dir: Annotated[
         Path | None,
         typer.Option("--out", help="Results folder (default: results/<sweep name>)."),

@@ -7,7 +7,6 @@ with two `dask worker` processes for the demo scenario through the CLI.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -26,7 +25,7 @@ from opvang_opt.io import load
 from opvang_opt.schema import SitingConfig
 from opvang_opt.siting.distributed import partition_sites, screen_on_cluster
 from opvang_opt.siting.stage import SitingInputs, run_siting
-from tests.workflow.test_dask_cluster import DASK, free_port, stop, wait_for_port
+from tests.dask_processes import dask_processes
 
 RD = "EPSG:28992"
 REPO = Path(__file__).resolve().parents[2]
@@ -144,35 +143,8 @@ def test_partitions_cover_every_site_once_and_are_compact() -> None:
 @pytest.fixture
 def two_workers(tmp_path: Path) -> Iterator[str]:
     """A `dask scheduler` and two `dask worker` processes on 127.0.0.1, torn down after."""
-    if not DASK.exists():
-        pytest.skip(f"the dask command is not installed beside {DASK.parent}")
-    port = free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    # the workers import this source tree (they run in tmp_path)
-    path = os.pathsep.join(p for p in (str(REPO / "src"), os.environ.get("PYTHONPATH")) if p)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": path}
-    procs: list[subprocess.Popen] = []
-    logs = [(tmp_path / f"{n}.log").open("w") for n in ("scheduler", "w1", "w2")]
-    try:
-        procs.append(subprocess.Popen(
-            [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-             "--no-dashboard"], stdout=logs[0], stderr=subprocess.STDOUT, env=env,
-            start_new_session=True,
-        ))  # fmt: skip
-        wait_for_port(port, procs[0])
-        for i in (1, 2):
-            procs.append(subprocess.Popen(
-                [str(DASK), "worker", address, "--nthreads", "1", "--nworkers", "1",
-                 "--host", "127.0.0.1", "--no-dashboard", "--name", f"opvang-w{i}"],
-                stdout=logs[i], stderr=subprocess.STDOUT, env=env, start_new_session=True,
-                cwd=tmp_path,
-            ))  # fmt: skip
+    with dask_processes(tmp_path, workers=2) as address:
         yield address
-    finally:
-        for proc in reversed(procs):
-            stop(proc)
-        for fh in logs:
-            fh.close()
 
 
 @pytest.mark.slow

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import time
 
 import pandas as pd
@@ -12,6 +11,7 @@ from typer.testing import CliRunner
 
 from opvang_opt.cli import app
 from tests.conftest import write_yaml
+from tests.dask_processes import free_port
 
 runner = CliRunner()
 
@@ -19,12 +19,6 @@ runner = CliRunner()
 def cli(*args):
     # in English: the messages below are asserted in their English wording
     return runner.invoke(app, [*(str(a) for a in args), "--lang", "en"])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_sweep_in_process(tiny):
