@@ -731,6 +731,26 @@ def test_checker_separation_needs_both_sites_and_rounds_the_metres():
     ]
 
 
+def test_checker_separation_holds_for_pairs_passed_without_a_distance():
+    # a problem built by hand (a notebook) with conflict pairs and no distances: the solver
+    # keeps every pair apart, so a shortlist holding both sites of a pair breaks the rule
+    # whatever is known of the distance; b-c has a distance (50 m), a-b and c-d have none
+    p = ShortlistProblem(
+        ids=np.array(["a", "b", "c", "d"]), value=np.ones(4), capacity=np.array([5, 5, 5, 5]),
+        target=0, eligible=np.ones(4, bool), conflicts=np.array([[1, 2], [0, 1], [2, 3]]),
+        conflict_distance=np.array([50.0]), min_distance=300.0, irredundant=False,
+    )  # fmt: skip
+    assert in_full(check_shortlist(p, [1, 1, 1, 0])) == [
+        ("separation", "50 m apart, less than 300.0", "b, c", 50.0, 300.0),
+        ("separation", "conflicting sites, no distance given", "a, b", None, 300.0),
+    ]
+    none = replace(p, conflict_distance=np.zeros(0))
+    assert in_full(check_shortlist(none, [0, 0, 1, 1])) == [
+        ("separation", "conflicting sites, no distance given", "c, d", None, 300.0)
+    ]
+    assert check_shortlist(none, [1, 0, 1, 0]).is_ok  # no pair both selected
+
+
 def test_checker_minimum_quality_has_no_slack_beyond_rounding():
     # a and b, 10 places each at scores 50 and 30, meet the target 20 exactly: the mean
     # score per needed place is 40.0, below a minimum of 40.00005 (the finest step of a

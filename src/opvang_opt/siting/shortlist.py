@@ -1051,17 +1051,19 @@ def check_shortlist(p: ShortlistProblem, selected: np.ndarray) -> CheckReport:
             )
         )  # fmt: skip
     pairs = np.asarray(p.conflicts, dtype=np.int64).reshape(-1, 2)
-    dists = np.asarray(p.conflict_distance, dtype=float)
-    m = min(len(pairs), len(dists))
-    both = np.flatnonzero(sel[pairs[:m, 0]] & sel[pairs[:m, 1]])  # (then one by one)
+    # every pair is a conflict (the solver keeps them all apart); a distance, when given,
+    # only words the message
+    dists = np.full(len(pairs), np.nan)
+    given = np.asarray(p.conflict_distance, dtype=float)[: len(pairs)]
+    dists[: len(given)] = given
+    both = np.flatnonzero(sel[pairs[:, 0]] & sel[pairs[:, 1]])  # (then one by one)
     for (i, j), d in zip(pairs[both].tolist(), dists[both].tolist(), strict=True):
-        bad.append(
-            Violation(
-                "separation",
-                f"{d:.0f} m apart, less than {p.min_distance}" if d > 0 else "plots overlap",
-                f"{ids[i]}, {ids[j]}", float(d), p.min_distance,
-            )
-        )  # fmt: skip
+        if np.isnan(d):
+            text, value = "conflicting sites, no distance given", None
+        else:
+            text = f"{d:.0f} m apart, less than {p.min_distance}" if d > 0 else "plots overlap"
+            value = float(d)
+        bad.append(Violation("separation", text, f"{ids[i]}, {ids[j]}", value, p.min_distance))
     if p.zone is not None and p.max_per_zone is not None:
         zones, counts = np.unique(p.zone[sel], return_counts=True)
         for z, c in zip(zones, counts, strict=True):
