@@ -149,11 +149,10 @@ def intersects_any(sites: np.ndarray, layer: np.ndarray) -> np.ndarray:
 
 
 def numeric_column(sites: gpd.GeoDataFrame, column: str, id_column: str, source: str) -> np.ndarray:
-    """A longlist column as floats (booleans as 0/1); every non-number is a problem."""
+    """A longlist column as floats (booleans as 0/1); every non-number is a problem, and so
+    is every missing value (a gap in a nullable boolean or number column too)."""
     raw = sites[column]
-    if raw.dtype == bool or str(raw.dtype) == "boolean":
-        return raw.astype(float).to_numpy()
-    if pd.api.types.is_numeric_dtype(raw) and not raw.isna().any():
+    if pd.api.types.is_numeric_dtype(raw) and not raw.isna().any():  # booleans included
         return raw.astype(float).to_numpy()  # nothing to read as text
     text = raw.astype("string").str.strip().str.lower()
     mapped = text.map({"true": 1.0, "false": 0.0, "ja": 1.0, "nee": 0.0, "yes": 1.0, "no": 0.0})
