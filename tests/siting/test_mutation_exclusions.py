@@ -6,10 +6,12 @@ hand (docs/mutation.md, fourth session, lists the mutants each one kills).
 
 from __future__ import annotations
 
+import pickle
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from shapely.geometry import LineString, box
+from shapely.geometry import LineString, Point, box
 
 from opvang_opt.schema import CloserThanRule, IntersectsRule
 from opvang_opt.siting.criteria import NearestDistances
@@ -118,6 +120,7 @@ def test_distances_and_overlaps_measured_elsewhere_are_used_as_given():
         ["L1", "spoor", 20.0],
         ["L2", "natuur", 2500.0],
     ]
+    assert t.index.tolist() == [0, 1]  # one table, numbered through
     # 2,500 of L2's 10,000 m2
     assert t["message"][1].params["share"] == 0.25
     table, positions = exclusion_rows(
@@ -138,3 +141,39 @@ def test_parsed_dates_keep_the_longlist_index():
 def test_a_measure_without_a_unit_is_a_plain_number():
     assert measure_message(23.14) == Message("siting.measure_plain", {"value": 23.14})
     assert render(measure_message(23.14), "nl") == "23,1"
+
+
+def test_a_point_or_line_site_in_a_polygon_layer_is_out():
+    # P1 lies inside the 10 x 10 zone, L3 is a line crossing it, P2 lies 40 m outside;
+    # B4, a plot sharing only the zone's edge x = 10, overlaps by 0 m2 and stays in. A
+    # point covers no area, so it cannot overlap by more than the tolerance: lying in the
+    # zone is enough (it was never excluded before).
+    sites = longlist([Point(5, 5), Point(50, 50), LineString([(8, 20), (8, 5)]),
+                      box(10, 0, 20, 10)])  # fmt: skip
+    zone = gpd.GeoDataFrame({"name": ["Botshol"]}, geometry=[box(0, 0, 10, 10)], crs=RD)
+    for tolerance in (0.0, 5.0):
+        rule = IntersectsRule(name="n", kind="intersects", layer="z", min_overlap_m2=tolerance)
+        t = evaluate([rule], sites, {"z": zone})
+        assert t[["site_id", "measured"]].values.tolist() == [["L1", 0.0], ["L3", 0.0]]
+        assert [render(m, "nl") for m in t["message"]] == ["snijdt 'z (Botshol)'"] * 2
+
+
+def test_intersections_given_for_a_line_layer_are_used_as_given():
+    # 0/1 per site for a layer that is not polygonal (here empty): L2 crosses it
+    sites = longlist([box(0, 0, 10, 10), box(100, 0, 110, 10)])
+    empty = gpd.GeoDataFrame(geometry=[], crs=RD)
+    rule = IntersectsRule(name="hv", kind="intersects", layer="hv")
+    t = evaluate([rule], sites, {"hv": empty}, overlaps={"hv": np.array([0.0, 1.0])})
+    assert t[["site_id", "measured", "unit"]].values.tolist() == [["L2", 1.0, ""]]
+
+
+def test_row_messages_hash_print_and_pickle_as_the_plain_message():
+    sites = longlist([box(0, 0, 10, 10)])
+    zone = gpd.GeoDataFrame(geometry=[box(5, 0, 15, 10)], crs=RD)
+    rule = IntersectsRule(name="z", kind="intersects", layer="zone")
+    row = evaluate([rule], sites, {"zone": zone})["message"][0]
+    # half of the 100 m2 plot
+    plain = Message("siting.exclusion.overlaps", {"layer": "zone", "area": 50.0, "share": 0.5})
+    assert row == plain and hash(row) == hash(plain) and repr(row) == repr(plain)
+    back = pickle.loads(pickle.dumps(row))
+    assert type(back) is Message and back == plain

@@ -161,7 +161,11 @@ def _names_hit(
     return out
 
 
-def _overlaps_message(k: int, hit: np.ndarray, area: np.ndarray, share: np.ndarray) -> Message:
+def _overlaps_message(
+    k: int, hit: np.ndarray, area: np.ndarray, share: np.ndarray, flat: np.ndarray
+) -> Message:
+    if flat[k]:  # a point or line site has no area to overlap with: it lies in the layer
+        return _intersects_message(k, hit)
     return Message(
         "siting.exclusion.overlaps",
         {"layer": hit[k], "area": float(area[k]), "share": float(share[k])},
@@ -270,11 +274,16 @@ def exclusion_rows(
                 if polygonal:
                     measured = overlap_area(geoms, layer) if given is None else given
                     broken = measured > rule.min_overlap_m2 if rule.min_overlap_m2 else measured > 0
+                    # a point or line site covers no area: it is out when it touches the layer
+                    flat = np.flatnonzero(shapely.get_dimensions(geoms) < 2)
+                    if len(flat):
+                        broken[flat] |= intersects_any(geoms[flat], layer)
                     idx = np.flatnonzero(broken)
                     hit = _names_hit(geoms, layers[rule.layer], rule.layer, idx)
                     m = np.asarray(measured, dtype=float)[idx]
                     sh = np.divide(m, area[idx], out=np.zeros(len(idx)), where=area[idx] > 0)
-                    make = partial(_overlaps_message, hit=hit, area=m, share=sh)
+                    make = partial(_overlaps_message, hit=hit, area=m, share=sh,
+                                   flat=shapely.get_dimensions(geoms[idx]) < 2)  # fmt: skip
                     unit = "m2"
                 else:
                     broken = intersects_any(geoms, layer) if given is None else given > 0
