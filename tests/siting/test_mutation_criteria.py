@@ -99,3 +99,14 @@ def test_a_category_column_without_a_category_means_every_feature():
 def test_no_feature_of_a_category_is_infinitely_far():
     nd = NearestDistances(SITES, {"pois": POIS})
     assert nd("pois", "kind", "hospital").tolist() == [np.inf, np.inf]
+
+
+def test_prefetch_answers_before_the_first_call():
+    # the prefetched answers are kept: removing the layer afterwards changes nothing
+    layers = {"pois": POIS}
+    nd = NearestDistances(SITES, layers, workers=2)
+    nd.prefetch([("pois", "kind", "shop"), ("pois", None, None)])
+    layers["pois"] = POIS.iloc[:0]
+    assert nd("pois", "kind", "shop").tolist() == [50.0, 70.0]
+    assert nd("pois").tolist() == [0.0, 70.0]
+    assert nd("pois", "kind", "station").tolist() == [np.inf, np.inf]  # asked only now
