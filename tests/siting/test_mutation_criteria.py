@@ -110,3 +110,30 @@ def test_prefetch_answers_before_the_first_call():
     assert nd("pois", "kind", "shop").tolist() == [50.0, 70.0]
     assert nd("pois").tolist() == [0.0, 70.0]
     assert nd("pois", "kind", "station").tolist() == [np.inf, np.inf]  # asked only now
+
+
+def test_a_code_column_with_a_gap_is_matched_as_its_integers():
+    # a code column with an empty cell is read as floats (1.0, NaN, 2.0, 1.0): the category
+    # "1" still names the two shops, not nothing (the text of 1.0 is "1.0")
+    gap = POIS.assign(code=[1.0, 2.0, 1.0, np.nan])
+    assert gap["code"].dtype == np.float64
+    got = select_category(gap, "code", "1")
+    assert [(p.x, p.y) for p in got] == [(150.0, 50.0), (350.0, 120.0)]
+    # real fractions stay as they are written
+    frac = POIS.assign(code=[1.5, 2.0, 1.0, np.nan])
+    assert [(p.x, p.y) for p in select_category(frac, "code", "1.5")] == [(150.0, 50.0)]
+    assert [(p.x, p.y) for p in select_category(frac, "code", "1.0")] == [(350.0, 120.0)]
+
+
+def test_the_input_check_finds_a_code_of_a_column_with_a_gap(tiny):
+    from opvang_opt.io import load
+    from tests.conftest import write_yaml
+
+    pois = gpd.read_file(tiny["dir"] / "data" / "pois.gpkg")
+    pois["code"] = [7.0, np.nan] + [8.0] * (len(pois) - 2)
+    pois.to_file(tiny["dir"] / "data" / "pois.gpkg", layer="pois", driver="GPKG")
+    raw = tiny["raw"]
+    raw["siting"]["criteria"][0].update(category="7", category_column="code")
+    write_yaml(tiny["path"], raw)
+    _, inputs = load(tiny["path"])  # no DataError: "7" is the first point's code
+    assert len(select_category(inputs.layers["pois"], "code", "7")) == 1

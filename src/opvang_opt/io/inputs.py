@@ -53,7 +53,7 @@ from opvang_opt.schema import (
     did_you_mean,
 )
 from opvang_opt.siting.capacity import capacity_problems
-from opvang_opt.siting.criteria import numeric_column
+from opvang_opt.siting.criteria import category_text, numeric_column
 from opvang_opt.siting.exclusions import parse_dates
 
 if TYPE_CHECKING:
@@ -570,7 +570,7 @@ def _check_categories(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]) -
         if not category or item.layer not in layers:
             continue  # a layer that could not be read has its problems listed already
         layer = layers[item.layer]
-        present = set(layer[item.category_column].dropna().astype(str))
+        present = set(category_text(layer[item.category_column]).dropna())
         if category not in present:
             problems.append(
                 Problem(

@@ -34,9 +34,23 @@ INDICATOR_UNITS = {
 """Unit code of each criterion kind's indicator (a ``unit.`` text of the catalogue)."""
 
 
+def category_text(values: pd.Series) -> pd.Series:
+    """A category column as text, as its author wrote it.
+
+    An integer code column with a gap is read as floats (``1.0``, ``NaN``); its codes are
+    compared as the integers they are (``"1"``), like a column without a gap. Other values
+    are compared as their text.
+    """
+    if pd.api.types.is_float_dtype(values):
+        known = values.dropna().to_numpy(dtype=float)
+        if np.isfinite(known).all() and (known == np.round(known)).all():
+            return values.astype("Int64").astype("string")
+    return values.astype("string")
+
+
 def select_category(layer: gpd.GeoDataFrame, column: str, category: str) -> np.ndarray:
     """Return the geometries of one category of a points-of-interest layer."""
-    mask = (layer[column].astype("string") == category).fillna(False).to_numpy()
+    mask = (category_text(layer[column]) == category).fillna(False).to_numpy()
     return layer.geometry.values[mask]
 
 
