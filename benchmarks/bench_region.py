@@ -144,13 +144,13 @@ def screen_config() -> dict:
 def checks_off() -> Iterator[None]:
     """The siting stage without its overlap detection and site locations (the reference)."""
     no_pairs = pd.DataFrame(columns=["i", "j", "site_a", "site_b", "overlap_m2"])
-    saved = stage.overlapping_pairs, stage.site_locations
+    saved = stage.overlapping_pairs, stage.locate_sites
     stage.overlapping_pairs = lambda *a, **k: no_pairs  # type: ignore[assignment]
-    stage.site_locations = lambda sites, *a, **k: pd.DataFrame(index=sites.index)  # type: ignore[assignment]
+    stage.locate_sites = lambda sites, *a, **k: (no_pairs, pd.DataFrame(index=sites.index))  # type: ignore[assignment]
     try:
         yield
     finally:
-        stage.overlapping_pairs, stage.site_locations = saved
+        stage.overlapping_pairs, stage.locate_sites = saved
 
 
 def input_checks(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]):

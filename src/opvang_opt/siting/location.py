@@ -678,6 +678,25 @@ def site_locations(
     return out
 
 
+def locate_sites(
+    sites: gpd.GeoDataFrame,
+    areas: Mapping[str, AreaLayer] | None,
+    repaired: frozenset[str],
+    ids: np.ndarray,
+    workers: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The overlap check and the site locations in one call: ``(pairs, locations)``.
+
+    :func:`overlapping_pairs` and then :func:`site_locations` (which measures the shares
+    with :func:`nested_shares`); the same as calling them one after the other. Needs only
+    the plots' geometry, ids and stated municipality column, so the siting stage runs it
+    on a thread of its own while the layers are screened; its columns come back in the
+    dtypes the stage's table keeps (no conversion on the screen's thread).
+    """
+    pairs = overlapping_pairs(sites.geometry.to_numpy(), ids, workers=workers)
+    return pairs, site_locations(sites, dict(areas or {}), repaired, ids, pairs)
+
+
 def location_flags(where: pd.DataFrame, names: dict[str, str] | None = None) -> np.ndarray:
     """Per site, the flags a reader must see on its row, as catalogue messages (a tuple per
     site, empty when there is nothing to flag; rendered ``"; "``-joined).
