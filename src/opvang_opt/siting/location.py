@@ -221,18 +221,26 @@ def overlapping_pairs(
         return pd.DataFrame(columns=cols)
     ring, count = _convex_rings(sub)
     hulls = _Hulls(sub, ring, count) if min_area_m2 > 0 else None
+    # neighbours whose hulls share an edge (the same two corners, run the other way): the
+    # edge's line separates them, no area to measure (a cadastre's neighbours, found by
+    # sorting the edges instead of testing pair by pair); codes a * n + b, sorted
+    shared = hulls.shared_edges() if hulls is not None else np.zeros(0, dtype=np.int64)
 
     def chunk(part: slice) -> tuple[np.ndarray, np.ndarray]:
         pa, pb = a[part], b[part]
         area = np.full(len(pa), np.nan)
         apart = np.zeros(len(pa), dtype=bool)
         if hulls is not None:  # neighbours that at most touch (a cadastre): no area to measure
+            if len(shared):
+                code = pa.astype(np.int64) * len(sub) + pb
+                at = np.minimum(np.searchsorted(shared, code), len(shared) - 1)
+                apart = shared[at] == code
             # the test pays where most candidates only touch; where most overlap (a sample
             # tells) only the pairs that would go to GEOS take it
-            sample = slice(0, min(len(pa), HULL_CHUNK))
+            todo = np.flatnonzero(~apart)
+            sample, rest = todo[:HULL_CHUNK], todo[HULL_CHUNK:]
             apart[sample] = hulls.apart(pa[sample], pb[sample], 0.5 * min_area_m2)
-            rest = np.arange(sample.stop, len(pa))
-            if apart[sample].mean() < HULL_MIN_APART:
+            if len(sample) and apart[sample].mean() < HULL_MIN_APART:
                 rest = rest[(count[pa[rest]] == 0) | (count[pb[rest]] == 0)]
             apart[rest] = hulls.apart(pa[rest], pb[rest], 0.5 * min_area_m2)
             area[apart] = 0.0
@@ -390,6 +398,60 @@ class _Hulls:
         b = shapely.bounds(geoms)
         self.centre = np.column_stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2])
         self.diagonal = np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1])
+
+    def shared_edges(self) -> np.ndarray:
+        """Pairs of plots whose hulls share an edge, run in opposite directions: codes
+        ``a * n + b`` (``a < b``), sorted.
+
+        Each hull lies on the left of its own counter-clockwise edges, so for an edge
+        ``P -> Q`` of ``a``'s hull and ``Q -> P`` of ``b``'s, the line through ``P`` and
+        ``Q`` has ``a`` on one side and ``b`` on the other: they overlap by nothing (the
+        limiting case of :meth:`apart`, depth 0). Found by sorting every edge by a hash of
+        its two corners' bits (the same either way round); an edge counts only where
+        exactly two edges share the hash and their corners are equal, bit for bit, in
+        opposite order: anything else is left to :meth:`apart`.
+        """
+        n, width = len(self.count), self.rings.shape[1]
+        live = np.arange(width - 1)[None, :] < self.count[:, None]  # edge k: corner k to k + 1
+        owner, edge = np.nonzero(live)
+        m = len(owner)
+        if m < 2:
+            return np.zeros(0, dtype=np.int64)
+        bits = np.ascontiguousarray(self.rings).view(np.uint64)  # (n, width, 2)
+        with np.errstate(over="ignore"):  # a multiply-xorshift mix of each corner's bits
+            f = bits[..., 0] * np.uint64(0x9E3779B97F4A7C15)
+            f ^= f >> np.uint64(29)
+            f = (f ^ bits[..., 1]) * np.uint64(0xBF58476D1CE4E5B9)
+            f ^= f >> np.uint64(32)
+            h = (f[:, :-1] + f[:, 1:])[live]  # symmetric in the corners
+        # sort (hash, edge) packed in one word: the hash's top bits, the edge's position below
+        shift = np.uint64(max(1, m.bit_length()))
+        key = ((h >> shift) << shift) | np.arange(m, dtype=np.uint64)
+        key.sort()
+        at = (key & ((np.uint64(1) << shift) - np.uint64(1))).astype(np.int64)
+        hk = key >> shift
+        same = hk[1:] == hk[:-1]
+        # exactly two edges share the hash (runs of length 2)
+        first = np.flatnonzero(same & np.r_[True, ~same[:-1]] & np.r_[~same[1:], True])
+        e1, e2 = at[first], at[first + 1]
+        o1, o2 = owner[e1], owner[e2]
+        flat = self.rings.reshape(-1, 2)
+        i1, i2 = o1 * width + edge[e1], o2 * width + edge[e2]
+        s1, t1, s2, t2 = flat[i1], flat[i1 + 1], flat[i2], flat[i2 + 1]  # as the rings run
+        # opposite as the hulls run them (counter-clockwise): as stored, opposite when both
+        # rings run the same way, the same when one runs clockwise
+        alike = self.sign[o1] == self.sign[o2]
+        ok = np.where(
+            alike,
+            (s1 == t2).all(axis=1) & (t1 == s2).all(axis=1),
+            (s1 == s2).all(axis=1) & (t1 == t2).all(axis=1),
+        )
+        ok &= (s1 != t1).any(axis=1) & (o1 != o2)  # an edge (not a point) of two plots
+        a, b = o1[ok], o2[ok]
+        code = np.sort(np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b))
+        if len(code) == 0:
+            return code
+        return code[np.r_[True, code[1:] != code[:-1]]]  # two hulls may share two edges
 
     def apart(self, a: np.ndarray, b: np.ndarray, max_area: float) -> np.ndarray:
         """Per pair: proven to overlap by less than ``max_area``."""
