@@ -61,7 +61,10 @@ def largest_share(
 
 
 def _largest_share(
-    sites: np.ndarray, areas: AreaLayer, known: np.ndarray | None = None
+    sites: np.ndarray,
+    areas: AreaLayer,
+    known: np.ndarray | None = None,
+    stats: dict[str, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`largest_share`, and per site the area holding it wholly in its interior with
     no other candidate (-1 for the rest): what :func:`nesting` carries to coarser layers."""
@@ -83,7 +86,7 @@ def _largest_share(
         outside = np.zeros(n)  # (1 - 1 clipped, as measured)
         todo = np.flatnonzero(known < 0)
         if len(todo):
-            c, m, s_, c2, s2, out, al = _largest_share(sites[todo], areas)
+            c, m, s_, c2, s2, out, al = _largest_share(sites[todo], areas, stats=stats)
             code[todo], name[todo], share[todo], code2[todo], share2[todo] = c, m, s_, c2, s2
             alone[todo], outside[todo] = al, out
         return code, name, share, code2, share2, outside, alone
@@ -103,6 +106,9 @@ def _largest_share(
     polygonal = shapely.get_dimensions(sites) == 2
     weight = np.ones(len(si))
     need = polygonal[si] & ~inside
+    if stats is not None:  # the work: pairs that meet, GEOS overlays
+        stats["area_pairs"] = stats.get("area_pairs", 0) + len(inside)
+        stats["geos_intersection"] = stats.get("geos_intersection", 0) + int(need.sum())
     if need.any():
         site_area = shapely.area(sites[si[need]])
         inter = shapely.area(shapely.intersection(sites[si[need]], geoms[ai[need]]))
@@ -160,6 +166,9 @@ def nesting(fine: AreaLayer, coarse: AreaLayer) -> np.ndarray:
     return parent
 
 
+WORK_KEYS = ("candidates", "shared_edge", "hull_tested", "hull_apart", "clipped",
+             "geos_relate", "geos_intersection")  # fmt: skip
+"""The work :func:`overlapping_pairs` counts (pairs)."""
 PAIR_CHUNK = 50_000
 """Plots per chunk of the candidate search (bounds the tree's query pairs held at once)."""
 AREA_CHUNK = 8_192
@@ -172,6 +181,7 @@ def overlapping_pairs(
     ids: np.ndarray,
     min_area_m2: float = OVERLAP_MIN_M2,
     workers: int | None = None,
+    stats: dict[str, int] | None = None,
 ) -> pd.DataFrame:
     """Every pair of candidate plots that overlap by at least ``min_area_m2``.
 
@@ -181,6 +191,14 @@ def overlapping_pairs(
     boundary (every pair of a tiling cadastre); the area of the intersection (the same
     GEOS call as ever) decides the rest. Chunks run on ``workers`` threads (shapely
     releases the GIL).
+
+    Parameters
+    ----------
+    stats
+        When given, the work done is added to it (counts of pairs): ``candidates`` (boxes
+        meet), ``shared_edge`` (proven apart by a shared hull edge), ``hull_tested`` and
+        ``hull_apart`` (the hulls' facing edges), ``clipped`` (measured in numpy),
+        ``geos_relate`` and ``geos_intersection`` (GEOS calls).
 
     Returns
     -------
@@ -223,13 +241,21 @@ def overlapping_pairs(
     hulls = _Hulls(sub, ring, count) if min_area_m2 > 0 else None
     # neighbours whose hulls share an edge (the same two corners, run the other way): the
     # edge's line separates them, no area to measure (a cadastre's neighbours, found by
-    # sorting the edges instead of testing pair by pair); codes a * n + b, sorted
-    shared = hulls.shared_edges() if hulls is not None else np.zeros(0, dtype=np.int64)
+    # sorting the edges instead of testing pair by pair); codes a * n + b,
+    # sorted; only where most candidates are apart (a sample tells: a cadastre, not plots
+    # drawn over each other)
+    shared = np.zeros(0, dtype=np.int64)
+    if hulls is not None:
+        sample = slice(0, min(len(a), HULL_CHUNK))
+        if hulls.apart(a[sample], b[sample], 0.5 * min_area_m2).mean() >= HULL_MIN_APART:
+            shared = hulls.shared_edges()
 
-    def chunk(part: slice) -> tuple[np.ndarray, np.ndarray]:
+    def chunk(part: slice) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
         pa, pb = a[part], b[part]
         area = np.full(len(pa), np.nan)
         apart = np.zeros(len(pa), dtype=bool)
+        work = dict.fromkeys(WORK_KEYS, 0)
+        work["candidates"] = len(pa)
         if hulls is not None:  # neighbours that at most touch (a cadastre): no area to measure
             if len(shared):
                 code = pa.astype(np.int64) * len(sub) + pb
@@ -244,6 +270,9 @@ def overlapping_pairs(
                 rest = rest[(count[pa[rest]] == 0) | (count[pb[rest]] == 0)]
             apart[rest] = hulls.apart(pa[rest], pb[rest], 0.5 * min_area_m2)
             area[apart] = 0.0
+            work["shared_edge"] = len(pa) - len(todo)
+            work["hull_tested"] = len(sample) + len(rest)
+            work["hull_apart"] = int(apart.sum()) - work["shared_edge"]
         fast = (count[pa] > 0) & (count[pb] > 0) & ~apart
         if fast.any():  # two small convex plots (the usual case): exact clipping in numpy
             at = np.flatnonzero(fast)
@@ -255,6 +284,7 @@ def overlapping_pairs(
             )  # fmt: skip (small blocks stay in the cache)
             # within floating-point noise of the threshold: let GEOS decide
             fast[fast] = np.abs(area[fast] - min_area_m2) > 1e-6 * max(1.0, min_area_m2)
+            work["clipped"] = len(at)
         slow = np.flatnonzero(~fast & ~apart)
         if len(slow):
             ga, gb = sub[pa[slow]], sub[pb[slow]]
@@ -265,13 +295,19 @@ def overlapping_pairs(
             area[slow] = 0.0
             both = slow[hit]
             area[both] = shapely.area(shapely.intersection(sub[pa[both]], sub[pb[both]]))
+            work["geos_relate"] = len(slow) if min_area_m2 > 0 else 0
+            work["geos_intersection"] = len(both)
         big = np.flatnonzero(area >= min_area_m2)
-        return big + part.start, area[big]
+        return big + part.start, area[big], work
 
     w = workers or spatial.default_workers()
     parts = spatial.thread_map(chunk, spatial.chunks(len(a), AREA_CHUNK), w)
     at = np.concatenate([p[0] for p in parts])
     area = np.concatenate([p[1] for p in parts])
+    if stats is not None:
+        for p in parts:
+            for key, v in p[2].items():
+                stats[key] = stats.get(key, 0) + v
     i, j = polygonal[a[at]], polygonal[b[at]]
     return pd.DataFrame(
         {"i": i, "j": j, "site_a": ids[i], "site_b": ids[j], "overlap_m2": np.round(area, 1)}
@@ -418,11 +454,8 @@ class _Hulls:
         if m < 2:
             return np.zeros(0, dtype=np.int64)
         bits = np.ascontiguousarray(self.rings).view(np.uint64)  # (n, width, 2)
-        with np.errstate(over="ignore"):  # a multiply-xorshift mix of each corner's bits
-            f = bits[..., 0] * np.uint64(0x9E3779B97F4A7C15)
-            f ^= f >> np.uint64(29)
-            f = (f ^ bits[..., 1]) * np.uint64(0xBF58476D1CE4E5B9)
-            f ^= f >> np.uint64(32)
+        f = _mix64(_mix64(bits[..., 0]) ^ bits[..., 1])  # per corner
+        with np.errstate(over="ignore"):
             h = (f[:, :-1] + f[:, 1:])[live]  # symmetric in the corners
         # sort (hash, edge) packed in one word: the hash's top bits, the edge's position below
         shift = np.uint64(max(1, m.bit_length()))
@@ -475,6 +508,15 @@ class _Hulls:
         )
         out[ok] = bound < max_area
         return out
+
+
+def _mix64(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser: every bit of ``z`` (unsigned 64-bit) spread over the result
+    (the coordinates of whole metres differ only in their top bits)."""
+    with np.errstate(over="ignore"):
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
 
 
 def _depth(ra: np.ndarray, sign: np.ndarray, rb: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -645,13 +687,15 @@ LEVELS = ("buurt", "wijk", "municipality")
 
 
 def nested_shares(
-    geoms: np.ndarray, areas: Mapping[str, AreaLayer]
+    geoms: np.ndarray, areas: Mapping[str, AreaLayer], stats: dict[str, int] | None = None
 ) -> dict[str, tuple[np.ndarray, ...]]:
     """:func:`largest_share` of every site for each area layer present, finest first.
 
     A site lying in the interior of a buurt whose wijk and municipality hold it alone
     (:func:`nesting`, checked on the geometry) takes them without being measured again;
-    the result is the same as measuring every layer on its own.
+    the result is the same as measuring every layer on its own. ``stats``, when given,
+    gets the work done added: ``area_pairs`` (pairs of a site and an area that meet) and
+    ``geos_intersection`` (pairs measured by GEOS's overlay).
     """
     out: dict[str, tuple[np.ndarray, ...]] = {}
     finer: list[tuple[AreaLayer, np.ndarray]] = []  # (layer, the area holding each site alone)
@@ -664,7 +708,7 @@ def nested_shares(
             parent = nesting(fine, layer)
             carry = (known < 0) & (alone >= 0)
             known[carry] = parent[alone[carry]]
-        *found, alone = _largest_share(geoms, layer, known if finer else None)
+        *found, alone = _largest_share(geoms, layer, known if finer else None, stats)
         out[key] = tuple(found)
         finer.insert(0, (layer, alone))  # the finest carries first
     return out
