@@ -226,9 +226,10 @@ def overlapping_pairs(
             qa, qb = tree.query(sub[part], predicate="intersects")
         qa = qa + part.start
         keep = qa < qb
-        qa, qb = qa[keep], qb[keep]
-        order = np.lexsort((qb, qa))  # by position, as the result is sorted
-        return qa[order].astype(pos_type), qb[order].astype(pos_type)
+        code = qa[keep] * len(sub) + qb[keep]  # < n**2: fits 64 bits below 3 * 10**9 plots
+        code.sort()  # by position, as the result is sorted
+        qa = code // len(sub)
+        return qa.astype(pos_type), (code - qa * len(sub)).astype(pos_type)
 
     found = [candidates(tree, part) for part in spatial.chunks(len(sub), PAIR_CHUNK)]
     del tree  # the boxes' tree is done with: it is not held while the areas are measured
@@ -245,9 +246,11 @@ def overlapping_pairs(
     # sorted; only where most candidates are apart (a sample tells: a cadastre, not plots
     # drawn over each other)
     shared = np.zeros(0, dtype=np.int64)
+    hulls_first = False  # the hull test for every candidate, or only for the non-convex
     if hulls is not None:
         sample = slice(0, min(len(a), HULL_CHUNK))
-        if hulls.apart(a[sample], b[sample], 0.5 * min_area_m2).mean() >= HULL_MIN_APART:
+        hulls_first = hulls.apart(a[sample], b[sample], 0.5 * min_area_m2).mean() >= HULL_MIN_APART
+        if hulls_first:
             shared = hulls.shared_edges()
 
     def chunk(part: slice) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
@@ -261,17 +264,15 @@ def overlapping_pairs(
                 code = pa.astype(np.int64) * len(sub) + pb
                 at = np.minimum(np.searchsorted(shared, code), len(shared) - 1)
                 apart = shared[at] == code
-            # the test pays where most candidates only touch; where most overlap (a sample
+            # the test pays where most candidates only touch; where most overlap (the sample
             # tells) only the pairs that would go to GEOS take it
             todo = np.flatnonzero(~apart)
-            sample, rest = todo[:HULL_CHUNK], todo[HULL_CHUNK:]
-            apart[sample] = hulls.apart(pa[sample], pb[sample], 0.5 * min_area_m2)
-            if len(sample) and apart[sample].mean() < HULL_MIN_APART:
-                rest = rest[(count[pa[rest]] == 0) | (count[pb[rest]] == 0)]
-            apart[rest] = hulls.apart(pa[rest], pb[rest], 0.5 * min_area_m2)
-            area[apart] = 0.0
             work["shared_edge"] = len(pa) - len(todo)
-            work["hull_tested"] = len(sample) + len(rest)
+            if not hulls_first:
+                todo = todo[(count[pa[todo]] == 0) | (count[pb[todo]] == 0)]
+            apart[todo] = hulls.apart(pa[todo], pb[todo], 0.5 * min_area_m2)
+            area[apart] = 0.0
+            work["hull_tested"] = len(todo)
             work["hull_apart"] = int(apart.sum()) - work["shared_edge"]
         fast = (count[pa] > 0) & (count[pb] > 0) & ~apart
         if fast.any():  # two small convex plots (the usual case): exact clipping in numpy
@@ -448,15 +449,21 @@ class _Hulls:
         opposite order: anything else is left to :meth:`apart`.
         """
         n, width = len(self.count), self.rings.shape[1]
-        live = np.arange(width - 1)[None, :] < self.count[:, None]  # edge k: corner k to k + 1
-        owner, edge = np.nonzero(live)
-        m = len(owner)
+        m = int(self.count.sum())  # edges: corner k to k + 1 of every ring
         if m < 2:
             return np.zeros(0, dtype=np.int64)
-        bits = np.ascontiguousarray(self.rings).view(np.uint64)  # (n, width, 2)
-        f = _mix64(_mix64(bits[..., 0]) ^ bits[..., 1])  # per corner
+        owner = np.repeat(np.arange(n), self.count)
+        # the corners ring by ring, each ring closed by its first corner again
+        k = np.arange(width)[None, :]
+        corner = (k <= self.count[:, None]) & (self.count[:, None] > 0)
+        xy = np.ascontiguousarray(self.rings[corner])  # (corners, 2)
+        start = np.flatnonzero((k < self.count[:, None])[corner])  # each edge's first corner
+        bits = xy.view(np.uint64)
         with np.errstate(over="ignore"):
-            h = (f[:, :-1] + f[:, 1:])[live]  # symmetric in the corners
+            # x's bits and y's turned by half a word (both vary most in their top bits)
+            y = bits[:, 1]
+            f = _mix64(bits[:, 0] ^ ((y << np.uint64(32)) | (y >> np.uint64(32))))
+            h = f[start] + f[start + 1]  # symmetric in the corners
         # sort (hash, edge) packed in one word: the hash's top bits, the edge's position below
         shift = np.uint64(max(1, m.bit_length()))
         key = ((h >> shift) << shift) | np.arange(m, dtype=np.uint64)
@@ -468,18 +475,15 @@ class _Hulls:
         first = np.flatnonzero(same & np.r_[True, ~same[:-1]] & np.r_[~same[1:], True])
         e1, e2 = at[first], at[first + 1]
         o1, o2 = owner[e1], owner[e2]
-        flat = self.rings.reshape(-1, 2)
-        i1, i2 = o1 * width + edge[e1], o2 * width + edge[e2]
-        s1, t1, s2, t2 = flat[i1], flat[i1 + 1], flat[i2], flat[i2 + 1]  # as the rings run
+        # each edge's corners as its ring runs (a corner as one complex number: a 1-D gather)
+        z = xy.view(np.complex128)[:, 0]
+        p1, q1 = z[start[e1]], z[start[e1] + 1]
+        p2, q2 = z[start[e2]], z[start[e2] + 1]
         # opposite as the hulls run them (counter-clockwise): as stored, opposite when both
         # rings run the same way, the same when one runs clockwise
         alike = self.sign[o1] == self.sign[o2]
-        ok = np.where(
-            alike,
-            (s1 == t2).all(axis=1) & (t1 == s2).all(axis=1),
-            (s1 == s2).all(axis=1) & (t1 == t2).all(axis=1),
-        )
-        ok &= (s1 != t1).any(axis=1) & (o1 != o2)  # an edge (not a point) of two plots
+        ok = np.where(alike, (p1 == q2) & (q1 == p2), (p1 == p2) & (q1 == q2))
+        ok &= (p1 != q1) & (o1 != o2)  # an edge (not a point) of two plots
         a, b = o1[ok], o2[ok]
         code = np.sort(np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b))
         if len(code) == 0:
@@ -596,7 +600,7 @@ def _fill_convex(
         r[rev] = np.take_along_axis(r[rev], back[rev][..., None], axis=1)
         _, d, _ = _edges(r, c)
     # convex: no corner turns right, and the edges turn once around in all (a star turns twice)
-    d_next = np.take_along_axis(d, np.where(k + 1 < c[:, None], k + 1, 0)[..., None], axis=1)
+    d_next = _next_corner(d, k + 1 < c[:, None])
     turn = np.arctan2(_cross(d, d_next), (d * d_next).sum(axis=-1))
     scale = np.einsum("...i,...i->...", d, d).max(axis=1, initial=0.0)
     right = valid & (_cross(d, d_next) < -1e-12 * scale[:, None])
@@ -609,10 +613,16 @@ def _fill_convex(
 def _edges(ring: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Start points, direction vectors and a validity mask of every edge of padded rings."""
     k = np.arange(ring.shape[1])[None, :]
-    nxt = np.where(k + 1 < count[:, None], k + 1, 0)
-    end = np.take_along_axis(ring, nxt[..., None], axis=1)
+    end = _next_corner(ring, k + 1 < count[:, None])
     d = end - ring
     return ring, d, (k < count[:, None]) & ((d[..., 0] != 0) | (d[..., 1] != 0))
+
+
+def _next_corner(ring: np.ndarray, has_next: np.ndarray) -> np.ndarray:
+    """Per corner ``k`` of padded rings ``(n, V, 2)``: corner ``k + 1`` where ``has_next``,
+    else corner 0 (the ring closes; the padding repeats corner 0)."""
+    shifted = np.concatenate([ring[:, 1:], ring[:, :1]], axis=1)
+    return np.where(has_next[..., None], shifted, ring[:, :1])
 
 
 def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
