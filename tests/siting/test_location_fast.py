@@ -228,3 +228,62 @@ def test_conflict_lists_keep_the_order_of_the_pairs(pairs):
     start, others = conflict_lists(np.array(pairs, dtype=np.int64).reshape(-1, 2), 10)
     for i in range(10):
         assert others[start[i] : start[i + 1]].tolist() == clash.get(i, [])
+
+
+def _edge_neighbours(geoms: np.ndarray) -> set[tuple[int, int]]:
+    """Brute force: pairs whose interiors are apart and whose boundaries share a line."""
+    return {
+        (i, j)
+        for i in range(len(geoms))
+        for j in range(i + 1, len(geoms))
+        if shapely.relate_pattern(geoms[i], geoms[j], "F***1****")
+    }
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 6), st.integers(1, 6), st.integers(1, 9), st.booleans(), st.integers(0, 179),
+    st.lists(st.integers(0, 35), max_size=10, unique=True),
+)  # fmt: skip
+def test_shared_edges_are_the_grid_neighbours(nx, ny, step, clockwise, angle, dropped):
+    # a grid of plots (rotated: corners no longer integers, still shared bit for bit), some
+    # taken out, some rings clockwise: the neighbours sharing a whole edge, nothing else
+    cells = [
+        box(i * step, j * step, (i + 1) * step, (j + 1) * step, ccw=not clockwise)
+        for i in range(nx) for j in range(ny) if i * ny + j not in dropped
+    ]  # fmt: skip
+    geoms = shapely.affinity.rotate(shapely.GeometryCollection(cells), angle, origin=(0, 0)).geoms
+    geoms = np.array(list(geoms), dtype=object)
+    if len(geoms) < 2:
+        return
+    ring, count = _convex_rings(geoms)
+    hulls = _Hulls(geoms, ring, count)
+    got = {(int(c) // len(geoms), int(c) % len(geoms)) for c in hulls.shared_edges()}
+    assert got == _edge_neighbours(geoms)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 400), st.integers(0, 400)), min_size=3, max_size=40,
+             unique=True),
+    st.lists(st.tuples(st.integers(0, 400), st.integers(0, 400), st.integers(2, 60),
+                       st.integers(2, 60)), max_size=8),
+)  # fmt: skip
+def test_shared_edges_of_a_cadastre_only_touch(seeds, extra):
+    # Voronoi cells (convex, some with more corners than the clipping takes: GEOS hulls),
+    # plus boxes lying over them: every pair found shares an edge and overlaps by nothing
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(np.array(seeds, dtype=float)),
+                                 extend_to=box(-10, -10, 410, 410), ordered=True)
+    )  # fmt: skip
+    cells = shapely.intersection(cells, box(-10, -10, 410, 410))
+    more = [box(x, y, x + w, y + h) for x, y, w, h in extra]
+    geoms = np.concatenate([cells, np.array(more, dtype=object)])
+    ring, count = _convex_rings(geoms)
+    hulls = _Hulls(geoms, ring, count)
+    codes = hulls.shared_edges()
+    assert (np.diff(codes) > 0).all()  # sorted, no repeats
+    got = {(int(c) // len(geoms), int(c) % len(geoms)) for c in codes}
+    assert got <= _edge_neighbours(geoms)
+    # the cells' own neighbours share their edges bit for bit: all of them are found
+    assert _edge_neighbours(cells) <= got

@@ -61,7 +61,10 @@ def largest_share(
 
 
 def _largest_share(
-    sites: np.ndarray, areas: AreaLayer, known: np.ndarray | None = None
+    sites: np.ndarray,
+    areas: AreaLayer,
+    known: np.ndarray | None = None,
+    stats: dict[str, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`largest_share`, and per site the area holding it wholly in its interior with
     no other candidate (-1 for the rest): what :func:`nesting` carries to coarser layers."""
@@ -83,7 +86,7 @@ def _largest_share(
         outside = np.zeros(n)  # (1 - 1 clipped, as measured)
         todo = np.flatnonzero(known < 0)
         if len(todo):
-            c, m, s_, c2, s2, out, al = _largest_share(sites[todo], areas)
+            c, m, s_, c2, s2, out, al = _largest_share(sites[todo], areas, stats=stats)
             code[todo], name[todo], share[todo], code2[todo], share2[todo] = c, m, s_, c2, s2
             alone[todo], outside[todo] = al, out
         return code, name, share, code2, share2, outside, alone
@@ -103,6 +106,9 @@ def _largest_share(
     polygonal = shapely.get_dimensions(sites) == 2
     weight = np.ones(len(si))
     need = polygonal[si] & ~inside
+    if stats is not None:  # the work: pairs that meet, GEOS overlays
+        stats["area_pairs"] = stats.get("area_pairs", 0) + len(inside)
+        stats["geos_intersection"] = stats.get("geos_intersection", 0) + int(need.sum())
     if need.any():
         site_area = shapely.area(sites[si[need]])
         inter = shapely.area(shapely.intersection(sites[si[need]], geoms[ai[need]]))
@@ -160,6 +166,9 @@ def nesting(fine: AreaLayer, coarse: AreaLayer) -> np.ndarray:
     return parent
 
 
+WORK_KEYS = ("candidates", "shared_edge", "hull_tested", "hull_apart", "clipped",
+             "geos_relate", "geos_intersection")  # fmt: skip
+"""The work :func:`overlapping_pairs` counts (pairs)."""
 PAIR_CHUNK = 50_000
 """Plots per chunk of the candidate search (bounds the tree's query pairs held at once)."""
 AREA_CHUNK = 8_192
@@ -172,6 +181,7 @@ def overlapping_pairs(
     ids: np.ndarray,
     min_area_m2: float = OVERLAP_MIN_M2,
     workers: int | None = None,
+    stats: dict[str, int] | None = None,
 ) -> pd.DataFrame:
     """Every pair of candidate plots that overlap by at least ``min_area_m2``.
 
@@ -181,6 +191,14 @@ def overlapping_pairs(
     boundary (every pair of a tiling cadastre); the area of the intersection (the same
     GEOS call as ever) decides the rest. Chunks run on ``workers`` threads (shapely
     releases the GIL).
+
+    Parameters
+    ----------
+    stats
+        When given, the work done is added to it (counts of pairs): ``candidates`` (boxes
+        meet), ``shared_edge`` (proven apart by a shared hull edge), ``hull_tested`` and
+        ``hull_apart`` (the hulls' facing edges), ``clipped`` (measured in numpy),
+        ``geos_relate`` and ``geos_intersection`` (GEOS calls).
 
     Returns
     -------
@@ -208,9 +226,10 @@ def overlapping_pairs(
             qa, qb = tree.query(sub[part], predicate="intersects")
         qa = qa + part.start
         keep = qa < qb
-        qa, qb = qa[keep], qb[keep]
-        order = np.lexsort((qb, qa))  # by position, as the result is sorted
-        return qa[order].astype(pos_type), qb[order].astype(pos_type)
+        code = qa[keep] * len(sub) + qb[keep]  # < n**2: fits 64 bits below 3 * 10**9 plots
+        code.sort()  # by position, as the result is sorted
+        qa = code // len(sub)
+        return qa.astype(pos_type), (code - qa * len(sub)).astype(pos_type)
 
     found = [candidates(tree, part) for part in spatial.chunks(len(sub), PAIR_CHUNK)]
     del tree  # the boxes' tree is done with: it is not held while the areas are measured
@@ -221,21 +240,40 @@ def overlapping_pairs(
         return pd.DataFrame(columns=cols)
     ring, count = _convex_rings(sub)
     hulls = _Hulls(sub, ring, count) if min_area_m2 > 0 else None
+    # neighbours whose hulls share an edge (the same two corners, run the other way): the
+    # edge's line separates them, no area to measure (a cadastre's neighbours, found by
+    # sorting the edges instead of testing pair by pair); codes a * n + b,
+    # sorted; only where most candidates are apart (a sample tells: a cadastre, not plots
+    # drawn over each other)
+    shared = np.zeros(0, dtype=np.int64)
+    hulls_first = False  # the hull test for every candidate, or only for the non-convex
+    if hulls is not None:
+        sample = slice(0, min(len(a), HULL_CHUNK))
+        hulls_first = hulls.apart(a[sample], b[sample], 0.5 * min_area_m2).mean() >= HULL_MIN_APART
+        if hulls_first:
+            shared = hulls.shared_edges()
 
-    def chunk(part: slice) -> tuple[np.ndarray, np.ndarray]:
+    def chunk(part: slice) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
         pa, pb = a[part], b[part]
         area = np.full(len(pa), np.nan)
         apart = np.zeros(len(pa), dtype=bool)
+        work = dict.fromkeys(WORK_KEYS, 0)
+        work["candidates"] = len(pa)
         if hulls is not None:  # neighbours that at most touch (a cadastre): no area to measure
-            # the test pays where most candidates only touch; where most overlap (a sample
+            if len(shared):
+                code = pa.astype(np.int64) * len(sub) + pb
+                at = np.minimum(np.searchsorted(shared, code), len(shared) - 1)
+                apart = shared[at] == code
+            # the test pays where most candidates only touch; where most overlap (the sample
             # tells) only the pairs that would go to GEOS take it
-            sample = slice(0, min(len(pa), HULL_CHUNK))
-            apart[sample] = hulls.apart(pa[sample], pb[sample], 0.5 * min_area_m2)
-            rest = np.arange(sample.stop, len(pa))
-            if apart[sample].mean() < HULL_MIN_APART:
-                rest = rest[(count[pa[rest]] == 0) | (count[pb[rest]] == 0)]
-            apart[rest] = hulls.apart(pa[rest], pb[rest], 0.5 * min_area_m2)
+            todo = np.flatnonzero(~apart)
+            work["shared_edge"] = len(pa) - len(todo)
+            if not hulls_first:
+                todo = todo[(count[pa[todo]] == 0) | (count[pb[todo]] == 0)]
+            apart[todo] = hulls.apart(pa[todo], pb[todo], 0.5 * min_area_m2)
             area[apart] = 0.0
+            work["hull_tested"] = len(todo)
+            work["hull_apart"] = int(apart.sum()) - work["shared_edge"]
         fast = (count[pa] > 0) & (count[pb] > 0) & ~apart
         if fast.any():  # two small convex plots (the usual case): exact clipping in numpy
             at = np.flatnonzero(fast)
@@ -247,6 +285,7 @@ def overlapping_pairs(
             )  # fmt: skip (small blocks stay in the cache)
             # within floating-point noise of the threshold: let GEOS decide
             fast[fast] = np.abs(area[fast] - min_area_m2) > 1e-6 * max(1.0, min_area_m2)
+            work["clipped"] = len(at)
         slow = np.flatnonzero(~fast & ~apart)
         if len(slow):
             ga, gb = sub[pa[slow]], sub[pb[slow]]
@@ -257,13 +296,19 @@ def overlapping_pairs(
             area[slow] = 0.0
             both = slow[hit]
             area[both] = shapely.area(shapely.intersection(sub[pa[both]], sub[pb[both]]))
+            work["geos_relate"] = len(slow) if min_area_m2 > 0 else 0
+            work["geos_intersection"] = len(both)
         big = np.flatnonzero(area >= min_area_m2)
-        return big + part.start, area[big]
+        return big + part.start, area[big], work
 
     w = workers or spatial.default_workers()
     parts = spatial.thread_map(chunk, spatial.chunks(len(a), AREA_CHUNK), w)
     at = np.concatenate([p[0] for p in parts])
     area = np.concatenate([p[1] for p in parts])
+    if stats is not None:
+        for p in parts:
+            for key, v in p[2].items():
+                stats[key] = stats.get(key, 0) + v
     i, j = polygonal[a[at]], polygonal[b[at]]
     return pd.DataFrame(
         {"i": i, "j": j, "site_a": ids[i], "site_b": ids[j], "overlap_m2": np.round(area, 1)}
@@ -391,6 +436,60 @@ class _Hulls:
         self.centre = np.column_stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2])
         self.diagonal = np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1])
 
+    def shared_edges(self) -> np.ndarray:
+        """Pairs of plots whose hulls share an edge, run in opposite directions: codes
+        ``a * n + b`` (``a < b``), sorted.
+
+        Each hull lies on the left of its own counter-clockwise edges, so for an edge
+        ``P -> Q`` of ``a``'s hull and ``Q -> P`` of ``b``'s, the line through ``P`` and
+        ``Q`` has ``a`` on one side and ``b`` on the other: they overlap by nothing (the
+        limiting case of :meth:`apart`, depth 0). Found by sorting every edge by a hash of
+        its two corners' bits (the same either way round); an edge counts only where
+        exactly two edges share the hash and their corners are equal, bit for bit, in
+        opposite order: anything else is left to :meth:`apart`.
+        """
+        n, width = len(self.count), self.rings.shape[1]
+        m = int(self.count.sum())  # edges: corner k to k + 1 of every ring
+        if m < 2:
+            return np.zeros(0, dtype=np.int64)
+        owner = np.repeat(np.arange(n), self.count)
+        # the corners ring by ring, each ring closed by its first corner again
+        k = np.arange(width)[None, :]
+        corner = (k <= self.count[:, None]) & (self.count[:, None] > 0)
+        xy = np.ascontiguousarray(self.rings[corner])  # (corners, 2)
+        start = np.flatnonzero((k < self.count[:, None])[corner])  # each edge's first corner
+        bits = xy.view(np.uint64)
+        with np.errstate(over="ignore"):
+            # x's bits and y's turned by half a word (both vary most in their top bits)
+            y = bits[:, 1]
+            f = _mix64(bits[:, 0] ^ ((y << np.uint64(32)) | (y >> np.uint64(32))))
+            h = f[start] + f[start + 1]  # symmetric in the corners
+        # sort (hash, edge) packed in one word: the hash's top bits, the edge's position below
+        shift = np.uint64(max(1, m.bit_length()))
+        key = ((h >> shift) << shift) | np.arange(m, dtype=np.uint64)
+        key.sort()
+        at = (key & ((np.uint64(1) << shift) - np.uint64(1))).astype(np.int64)
+        hk = key >> shift
+        same = hk[1:] == hk[:-1]
+        # exactly two edges share the hash (runs of length 2)
+        first = np.flatnonzero(same & np.r_[True, ~same[:-1]] & np.r_[~same[1:], True])
+        e1, e2 = at[first], at[first + 1]
+        o1, o2 = owner[e1], owner[e2]
+        # each edge's corners as its ring runs (a corner as one complex number: a 1-D gather)
+        z = xy.view(np.complex128)[:, 0]
+        p1, q1 = z[start[e1]], z[start[e1] + 1]
+        p2, q2 = z[start[e2]], z[start[e2] + 1]
+        # opposite as the hulls run them (counter-clockwise): as stored, opposite when both
+        # rings run the same way, the same when one runs clockwise
+        alike = self.sign[o1] == self.sign[o2]
+        ok = np.where(alike, (p1 == q2) & (q1 == p2), (p1 == p2) & (q1 == q2))
+        ok &= (p1 != q1) & (o1 != o2)  # an edge (not a point) of two plots
+        a, b = o1[ok], o2[ok]
+        code = np.sort(np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b))
+        if len(code) == 0:
+            return code
+        return code[np.r_[True, code[1:] != code[:-1]]]  # two hulls may share two edges
+
     def apart(self, a: np.ndarray, b: np.ndarray, max_area: float) -> np.ndarray:
         """Per pair: proven to overlap by less than ``max_area``."""
         if len(a) > HULL_CHUNK:  # small blocks stay in the cache
@@ -413,6 +512,15 @@ class _Hulls:
         )
         out[ok] = bound < max_area
         return out
+
+
+def _mix64(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser: every bit of ``z`` (unsigned 64-bit) spread over the result
+    (the coordinates of whole metres differ only in their top bits)."""
+    with np.errstate(over="ignore"):
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
 
 
 def _depth(ra: np.ndarray, sign: np.ndarray, rb: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -492,7 +600,7 @@ def _fill_convex(
         r[rev] = np.take_along_axis(r[rev], back[rev][..., None], axis=1)
         _, d, _ = _edges(r, c)
     # convex: no corner turns right, and the edges turn once around in all (a star turns twice)
-    d_next = np.take_along_axis(d, np.where(k + 1 < c[:, None], k + 1, 0)[..., None], axis=1)
+    d_next = _next_corner(d, k + 1 < c[:, None])
     turn = np.arctan2(_cross(d, d_next), (d * d_next).sum(axis=-1))
     scale = np.einsum("...i,...i->...", d, d).max(axis=1, initial=0.0)
     right = valid & (_cross(d, d_next) < -1e-12 * scale[:, None])
@@ -505,10 +613,16 @@ def _fill_convex(
 def _edges(ring: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Start points, direction vectors and a validity mask of every edge of padded rings."""
     k = np.arange(ring.shape[1])[None, :]
-    nxt = np.where(k + 1 < count[:, None], k + 1, 0)
-    end = np.take_along_axis(ring, nxt[..., None], axis=1)
+    end = _next_corner(ring, k + 1 < count[:, None])
     d = end - ring
     return ring, d, (k < count[:, None]) & ((d[..., 0] != 0) | (d[..., 1] != 0))
+
+
+def _next_corner(ring: np.ndarray, has_next: np.ndarray) -> np.ndarray:
+    """Per corner ``k`` of padded rings ``(n, V, 2)``: corner ``k + 1`` where ``has_next``,
+    else corner 0 (the ring closes; the padding repeats corner 0)."""
+    shifted = np.concatenate([ring[:, 1:], ring[:, :1]], axis=1)
+    return np.where(has_next[..., None], shifted, ring[:, :1])
 
 
 def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -583,13 +697,15 @@ LEVELS = ("buurt", "wijk", "municipality")
 
 
 def nested_shares(
-    geoms: np.ndarray, areas: Mapping[str, AreaLayer]
+    geoms: np.ndarray, areas: Mapping[str, AreaLayer], stats: dict[str, int] | None = None
 ) -> dict[str, tuple[np.ndarray, ...]]:
     """:func:`largest_share` of every site for each area layer present, finest first.
 
     A site lying in the interior of a buurt whose wijk and municipality hold it alone
     (:func:`nesting`, checked on the geometry) takes them without being measured again;
-    the result is the same as measuring every layer on its own.
+    the result is the same as measuring every layer on its own. ``stats``, when given,
+    gets the work done added: ``area_pairs`` (pairs of a site and an area that meet) and
+    ``geos_intersection`` (pairs measured by GEOS's overlay).
     """
     out: dict[str, tuple[np.ndarray, ...]] = {}
     finer: list[tuple[AreaLayer, np.ndarray]] = []  # (layer, the area holding each site alone)
@@ -602,7 +718,7 @@ def nested_shares(
             parent = nesting(fine, layer)
             carry = (known < 0) & (alone >= 0)
             known[carry] = parent[alone[carry]]
-        *found, alone = _largest_share(geoms, layer, known if finer else None)
+        *found, alone = _largest_share(geoms, layer, known if finer else None, stats)
         out[key] = tuple(found)
         finer.insert(0, (layer, alone))  # the finest carries first
     return out
@@ -676,6 +792,25 @@ def site_locations(
     )
     out["location_flags"] = location_flags(out, names)
     return out
+
+
+def locate_sites(
+    sites: gpd.GeoDataFrame,
+    areas: Mapping[str, AreaLayer] | None,
+    repaired: frozenset[str],
+    ids: np.ndarray,
+    workers: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The overlap check and the site locations in one call: ``(pairs, locations)``.
+
+    :func:`overlapping_pairs` and then :func:`site_locations` (which measures the shares
+    with :func:`nested_shares`); the same as calling them one after the other. Needs only
+    the plots' geometry, ids and stated municipality column, so the siting stage runs it
+    on a thread of its own while the layers are screened; its columns come back in the
+    dtypes the stage's table keeps (no conversion on the screen's thread).
+    """
+    pairs = overlapping_pairs(sites.geometry.to_numpy(), ids, workers=workers)
+    return pairs, site_locations(sites, dict(areas or {}), repaired, ids, pairs)
 
 
 def location_flags(where: pd.DataFrame, names: dict[str, str] | None = None) -> np.ndarray:

@@ -20,12 +20,7 @@ from opvang_opt.siting import mcda, screen, spatial
 from opvang_opt.siting.capacity import estimate_capacity
 from opvang_opt.siting.criteria import INDICATOR_UNITS, NearestDistances, measure
 from opvang_opt.siting.exclusions import exclusion_rows, parse_dates
-from opvang_opt.siting.location import (
-    AreaLayer,
-    nested_shares,
-    overlapping_pairs,
-    site_locations,
-)
+from opvang_opt.siting.location import AreaLayer, locate_sites, overlapping_pairs
 from opvang_opt.siting.robustness import ShortlistRule, scores_for
 from opvang_opt.siting.screen import GeoTask
 from opvang_opt.siting.services_rule import ServicesRule
@@ -296,19 +291,12 @@ def run_siting(
     weights, ahp = criterion_weights(config)
     workers = workers or spatial.default_workers()
     geoms = np.asarray(sites.geometry.values)
-    # the overlap check and the site locations need only the plots' geometry: they run on a
-    # thread of their own (GEOS releases the GIL) while the layers are screened
+    # the overlap check and the site locations need only the plots' geometry, ids and stated
+    # municipality: they run on a thread of their own (GEOS releases the GIL) while the layers
+    # are screened, on a shallow copy (the screen adds columns to ``sites`` meanwhile)
+    located_from = (sites.copy(deep=False), dict(inputs.areas), inputs.repaired, ids)
     with ThreadPoolExecutor(max_workers=1) as background:
-        pairs = (
-            background.submit(overlapping_pairs, geoms, ids, workers=workers)
-            if workers > 1
-            else None
-        )
-        shares = (
-            background.submit(nested_shares, geoms, inputs.areas)
-            if workers > 1 and inputs.areas
-            else None
-        )
+        located = background.submit(locate_sites, *located_from, workers) if workers > 1 else None
         if answers is None:
             tasks = screen.geometric_tasks(config, inputs.layers)
             answers = screen.run_tasks(geoms, inputs.layers, tasks, workers, progress)
@@ -373,11 +361,9 @@ def run_siting(
         sites["capacity_places"] = floor_times(units, config.capacity.persons_per_unit)
         sites["capacity_method"] = method
         sites["layout_angle"] = angle
-        overlaps = pairs.result() if pairs is not None else overlapping_pairs(geoms, ids, workers=1)
-        location = site_locations(
-            sites, dict(inputs.areas), inputs.repaired, ids, overlaps,
-            shares.result() if shares is not None else None,
-        )  # fmt: skip
+        overlaps, location = (
+            located.result() if located is not None else locate_sites(*located_from, workers=1)
+        )
         for col in location.columns:  # where the site lies; the longlist's own statement is kept
             sites[col] = location[col]  # in municipality_stated (same index: no conversion)
 
