@@ -257,3 +257,23 @@ def test_allocation_tables_in_memory_are_checked_like_the_files() -> None:
         problem.field == "arrival_date"
         and problem.where == f"household {bad.loc[0, 'household_id']}"
     )
+
+
+def test_the_schema_imports_no_stage_and_no_heavy_library() -> None:
+    # issue 10: the schema is for reading and checking scenarios; it pulls in no solver,
+    # no map or chart library and no stage (checked in a fresh interpreter)
+    import subprocess
+    import sys
+
+    code = "import json, sys; import opvang_opt.schema; print(json.dumps(sorted(sys.modules)))"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    loaded = json.loads(proc.stdout)
+    heavy = ("ortools", "scipy.optimize", "folium", "matplotlib", "geopandas", "shapely")
+    stages = ("siting", "allocation", "exchange", "planning", "services", "outputs", "connectors")
+    bad = [m for m in loaded if m.split(".")[0] in heavy or m.startswith(heavy)]
+    bad += [m for m in loaded if m.startswith(tuple(f"opvang_opt.{s}" for s in stages))]
+    assert bad == [], bad
