@@ -432,6 +432,93 @@ def _strengthen(
                     b * y == sum(inst.sites[s].block * v.blocks[s, t] for s in members)
                 )
                 m.add_linear_constraint(w + Lbf * y >= Lbf * ceil_d)
+    if ENVELOPE:
+        _envelope_cuts(m, inst, v, by_muni)
+
+
+ENVELOPE = True
+
+
+def unmet_envelope(
+    tasks: Sequence[int], ppu: Sequence[int], weights: Sequence[int], block: int, max_units: int
+) -> list[tuple[int, int, int]]:
+    """The least weighted unmet places with a number of units, as lines below it.
+
+    With ``U`` units in a municipality and period, group ``g`` given ``A_g`` whole units
+    leaves ``max(0, task_g - ppu_g * A_g)`` places unmet. The least weighted unmet
+    ``f(U) = min sum_g weight_g * max(0, task_g - ppu_g * A_g)`` over whole ``A_g`` with
+    ``sum_g A_g <= U`` is found greedily: the k-th unit given to a group saves
+    ``weight_g * ppu_g`` while the group has a whole unit's worth left, then ``weight_g *
+    (task_g mod ppu_g)`` once, then nothing; these savings fall per group, so taking the
+    largest first is optimal and ``f`` is convex. Units come in multiples of ``block``,
+    ``U = block * Y``; the lines through ``(Y, f(block Y))`` and ``(Y + 1, f(block Y +
+    block))`` lie below every such point (convexity), so for every whole ``Y``::
+
+        sum_g weight_g * unmet_g >= f_k - delta_k * (Y - k),  delta_k = f_k - f_{k+1}
+
+    Returns the distinct lines as ``(k, f_k, delta_k)`` (collinear neighbours dropped,
+    lines with ``f_k = 0`` and ``delta_k = 0`` dropped: they say nothing).
+    """
+    gains: list[int] = []
+    for task, p, w in zip(tasks, ppu, weights, strict=True):
+        gains += [w * p] * (task // p)
+        if task % p:
+            gains.append(w * (task % p))
+    gains.sort(reverse=True)
+    total = sum(w * t for t, w in zip(tasks, weights, strict=True))
+    n_y = max_units // block
+    f = []
+    saved = 0
+    for k in range(n_y + 1):
+        f.append(total - saved)
+        saved += sum(gains[k * block : (k + 1) * block])
+    lines: list[tuple[int, int, int]] = []
+    last_delta = None
+    for k in range(n_y):
+        delta = f[k] - f[k + 1]
+        if delta == last_delta:
+            continue
+        last_delta = delta
+        if f[k] == 0 and delta == 0:
+            break
+        lines.append((k, f[k], delta))
+    return lines
+
+
+def _envelope_cuts(
+    m: mathopt.Model, inst: PlanningInstance, v: _Vars, by_muni: dict[int, list[int]]
+) -> None:
+    """5. Per period and municipality, the weighted unmet places lie above the convex
+    envelope of what whole units in whole blocks can cover (:func:`unmet_envelope`),
+    whichever group each unit is given to; site by site group rules only raise it."""
+    T, G = inst.n_periods, len(inst.groups)
+    for t in range(T):
+        for mu, sites in by_muni.items():
+            here = [s for s in sites if (s, t) in v.blocks]
+            groups = [g for g in range(G) if (t, mu, g) in v.unmet]
+            if not here or not groups:
+                continue
+            b = math.gcd(*(inst.sites[s].block for s in here))
+            cap = sum(inst.sites[s].max_blocks * inst.sites[s].block for s in here)
+            weights = [inst.unmet_coef(g, t) for g in groups]
+            wg = math.gcd(*weights)
+            weights = [w // wg for w in weights]
+            lines = unmet_envelope(
+                [int(inst.tasks[t, mu, g]) for g in groups],
+                [inst.places_per_unit[g] for g in groups],
+                weights,
+                b,
+                cap,
+            )
+            if not lines:
+                continue
+            y = m.add_integer_variable(lb=0, ub=cap // b, name=f"Y_{t}_{mu}")
+            m.add_linear_constraint(
+                b * y == sum(inst.sites[s].block * v.blocks[s, t] for s in here)
+            )
+            w = sum(wt * v.unmet[t, mu, g] for wt, g in zip(weights, groups, strict=True))
+            for k, fk, delta in lines:
+                m.add_linear_constraint(w + delta * y >= fk + delta * k)
 
 
 def _task_bound(inst: PlanningInstance, t: int, mu: int, g: int) -> int:
@@ -544,7 +631,15 @@ def hint_values(inst: PlanningInstance, v: _Vars, plan: Plan) -> dict[mathopt.Va
     """Every model variable's value in a plan (a complete solution hint)."""
     out: dict[mathopt.Variable, float] = {}
     for (s, t), x in v.open.items():
-        out[x] = float(plan.open[s, t])
+        site = inst.sites[s]
+        if site.existing:
+            out[x] = float(plan.open[s, t])
+        else:
+            # open over the start's whole permit window, as the strengthened model has it
+            # (being open costs nothing; a plan's last units may leave before the window
+            # ends, and a hint open only while units stand breaks the window rows)
+            first = max(0, t - site.permit_periods + 1)
+            out[x] = float(bool(plan.start[s, first : t + 1].any()))
     for (s, t), x in v.start.items():
         out[x] = float(plan.start[s, t] and not inst.sites[s].existing)
     for (s, t), x in v.blocks.items():
