@@ -37,6 +37,7 @@ from typing import Literal
 
 import numpy as np
 from ortools.math_opt.python import mathopt
+from ortools.math_opt.solvers import highs_pb2
 
 from opvang_opt.planning.instance import Plan, PlanningInstance
 from opvang_opt.status import SolveStatus
@@ -583,6 +584,7 @@ def solve_model(
         threads=None if backend == "highs" else threads,
         random_seed=20261122,
         enable_output=False,
+        highs=_highs_options() if backend == "highs" else highs_pb2.HighsOptionsProto(),
     )
     t1 = time.perf_counter()
     model_params = None
@@ -625,6 +627,24 @@ def solve_model(
     return SolveOutcome(
         status, plan, obj, bound, gap, seconds, build, backend, formulation, n_vars, n_cons
     )
+
+
+HIGHS_OPTIONS: dict[str, bool | int | float | str] = {}
+"""HiGHS options for every MIP solve (see :func:`_highs_options`)."""
+
+
+def _highs_options() -> highs_pb2.HighsOptionsProto:
+    opts = highs_pb2.HighsOptionsProto()
+    for key, value in HIGHS_OPTIONS.items():
+        if isinstance(value, bool):
+            opts.bool_options[key] = value
+        elif isinstance(value, int):
+            opts.int_options[key] = value
+        elif isinstance(value, float):
+            opts.double_options[key] = value
+        else:
+            opts.string_options[key] = value
+    return opts
 
 
 def hint_values(inst: PlanningInstance, v: _Vars, plan: Plan) -> dict[mathopt.Variable, float]:
