@@ -97,6 +97,7 @@ def build_model(
     strengthen: bool = True,
     move_net: Sequence[int] | None = None,
     move_price: Sequence[float] | None = None,
+    objective_scale: float = 1.0,
 ) -> tuple[mathopt.Model, _Vars]:
     """Build the MathOpt model of an instance.
 
@@ -313,7 +314,7 @@ def build_model(
             m.add_linear_constraint(sum(spend) <= budget)
 
     if objective == "cost":
-        obj = mathopt.fast_sum(c * x for c, x in terms if c)
+        obj = mathopt.fast_sum((c * objective_scale) * x for c, x in terms if c)
     else:
         obj = mathopt.fast_sum(shortfall_terms)
     m.minimize(obj)
@@ -567,6 +568,7 @@ def solve_model(
     SolveOutcome
     """
     t0 = time.perf_counter()
+    scale = OBJECTIVE_SCALE if backend == "highs" and objective == "cost" else 1.0
     model, v = build_model(
         inst,
         formulation,
@@ -575,12 +577,13 @@ def solve_model(
         implied_continuous=backend != "cpsat",
         strengthen=strengthen,
         move_net=move_net,
+        objective_scale=scale,
     )
     build = time.perf_counter() - t0
     params = mathopt.SolveParameters(
         time_limit=_td(time_limit_s),
         relative_gap_tolerance=relative_gap,
-        absolute_gap_tolerance=0.99,
+        absolute_gap_tolerance=0.99 * scale,
         threads=None if backend == "highs" else threads,
         random_seed=20261122,
         enable_output=False,
@@ -619,8 +622,8 @@ def solve_model(
         )
     values = result.variable_values()
     plan = _extract(inst, v, values)
-    obj = round(result.objective_value())
-    bound = result.termination.objective_bounds.dual_bound
+    obj = round(result.objective_value() / scale)
+    bound = result.termination.objective_bounds.dual_bound / scale
     gap = _gap(obj, bound)
     optimal = reason == mathopt.TerminationReason.OPTIMAL
     status = proven_status(gap) if optimal else SolveStatus.FEASIBLE
@@ -628,6 +631,11 @@ def solve_model(
         status, plan, obj, bound, gap, seconds, build, backend, formulation, n_vars, n_cons
     )
 
+
+OBJECTIVE_SCALE = 2.0**-8
+"""HiGHS solves the cost in units of 256 cents (its coefficients, up to 1e8 cents, are
+"excessively large" to it; scaling by a power of two is exact in floating point). Plans
+and costs stay in whole cents: the objective is recomputed by the checker."""
 
 HIGHS_OPTIONS: dict[str, bool | int | float | str] = {}
 """HiGHS options for every MIP solve (see :func:`_highs_options`)."""
