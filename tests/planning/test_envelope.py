@@ -7,6 +7,7 @@ window ends is a feasible hint of the strengthened model."""
 from __future__ import annotations
 
 import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,9 +28,7 @@ def least_unmet(tasks: list[int], ppu: list[int], weights: list[int], units: int
     for a in itertools.product(*ranges):
         if sum(a) > units:
             continue
-        cost = sum(
-            w * max(0, t - p * x) for t, p, w, x in zip(tasks, ppu, weights, a, strict=True)
-        )
+        cost = sum(w * max(0, t - p * x) for t, p, w, x in zip(tasks, ppu, weights, a, strict=True))
         best = cost if best is None else min(best, cost)
     assert best is not None
     return best

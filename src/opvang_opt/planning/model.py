@@ -67,6 +67,8 @@ class SolveOutcome:
     formulation: str
     n_variables: int
     n_constraints: int
+    nodes: int | None = None
+    lp_iterations: int | None = None
 
 
 @dataclass
@@ -627,9 +629,12 @@ def solve_model(
     gap = _gap(obj, bound)
     optimal = reason == mathopt.TerminationReason.OPTIMAL
     status = proven_status(gap) if optimal else SolveStatus.FEASIBLE
+    stats = result.solve_stats
     return SolveOutcome(
-        status, plan, obj, bound, gap, seconds, build, backend, formulation, n_vars, n_cons
-    )
+        status, plan, obj, bound, gap, seconds, build, backend, formulation, n_vars, n_cons,
+        nodes=int(stats.node_count),
+        lp_iterations=int(stats.simplex_iterations + stats.barrier_iterations),
+    )  # fmt: skip
 
 
 OBJECTIVE_SCALE = 2.0**-8

@@ -86,6 +86,9 @@ class PlanningResult:
         When infeasible: per period, municipality and group, the least shortfall.
     baseline
         The greedy baseline, when asked for.
+    nodes, lp_iterations
+        The full MIP's branch-and-bound nodes and LP iterations, when it ran (a measure of
+        the work that does not depend on the machine's load).
     """
 
     instance: PlanningInstance
@@ -101,6 +104,8 @@ class PlanningResult:
     seconds: float
     backend: str
     formulation: str
+    nodes: int | None = None
+    lp_iterations: int | None = None
 
     @property
     def unmet_person_days(self) -> int | None:
@@ -278,6 +283,8 @@ def plan(
         time.perf_counter() - t0,
         backend,
         formulation,
+        out.nodes,
+        out.lp_iterations,
     )
 
 
