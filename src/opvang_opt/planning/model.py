@@ -15,7 +15,10 @@ Two formulations share the variables and differ in how they link them:
       group's task there needs, times ``open`` (``a <= ceil(task / places) * open``), the
       facility-location "x <= y" strengthening; moves out and closures link to being open
       in the previous period;
-    * a site that cannot hold units in a period gets no variables there.
+    * a site that cannot hold units in a period gets no variables there;
+    * with ``strengthen`` (default), the rows of :func:`_strengthen`: openings as permit
+      windows, block-rounding MIR cuts, aggregate capacity rows, symmetry rows and the
+      envelope cuts on unmet places.
 
 ``plain``
     The textbook time-indexed model: every variable for every site and period, ``units <=
@@ -354,9 +357,15 @@ def _strengthen(
 
     4. Symmetry: of identical candidate sites (equal in everything but id, name and
        score), the first listed has started by ``t`` whenever the next one has.
+    5. Envelope, per period and municipality: the unmet places, weighted by their cost,
+       lie above the convex envelope of the least that whole units in whole blocks leave
+       unmet, whichever group each unit is given to (:func:`unmet_envelope`,
+       :func:`_envelope_cuts`). Unlike 2 it sees each group's remainder (5 places in
+       units of 2 need 3 units, not 2.5) with the groups' costs.
 
     Every added row is implied by the model's rows for integer values (1, 3), is the MIR
-    rounding of such an implied row (2), or removes only relabelled copies of plans (4);
+    rounding of such an implied row (2), lies below every whole plan's unmet places (5),
+    or removes only relabelled copies of plans (4);
     the tests compare the optimum with and
     without them and with an exhaustive search on small instances.
     """
@@ -441,6 +450,7 @@ def _strengthen(
 
 
 ENVELOPE = True
+"""Add the envelope cuts (step 5 of :func:`_strengthen`); off only to measure them."""
 
 
 def unmet_envelope(
@@ -643,7 +653,9 @@ OBJECTIVE_SCALE = 2.0**-8
 and costs stay in whole cents: the objective is recomputed by the checker."""
 
 HIGHS_OPTIONS: dict[str, bool | int | float | str] = {}
-"""HiGHS options for every MIP solve (see :func:`_highs_options`)."""
+"""Extra HiGHS options for every solve (none by default: heuristic effort, restarts, cut
+pools and reliability branching were measured on the benchmark and left at HiGHS's
+defaults); for re-measuring."""
 
 
 def _highs_options() -> highs_pb2.HighsOptionsProto:
