@@ -140,3 +140,16 @@ def test_a_plan_whose_units_leave_early_is_a_feasible_hint() -> None:
     res = mathopt.solve(model, mathopt.SolverType.HIGHS)
     assert res.termination.reason == mathopt.TerminationReason.OPTIMAL
     assert round(res.objective_value()) == out.objective
+
+
+def test_free_unmet_places_get_no_envelope() -> None:
+    # Unmet places that cost nothing: the cut has nothing to bound (and no weight to scale
+    # by); the optimum builds nothing and leaves the task unmet.
+    inst = instance(
+        [site("A", max_units=4, block=2, build=10, groups=(True,))],
+        [3, 3],
+        ppu=(2,),
+        unmet_day=(0,),
+    )
+    assert brute_force(inst) == 0
+    assert solve_model(inst, relative_gap=0.0).objective == 0

@@ -516,6 +516,8 @@ def _envelope_cuts(
             cap = sum(inst.sites[s].max_blocks * inst.sites[s].block for s in here)
             weights = [inst.unmet_coef(g, t) for g in groups]
             wg = math.gcd(*weights)
+            if wg == 0:
+                continue  # unmet places cost nothing here: nothing to bound
             weights = [w // wg for w in weights]
             lines = unmet_envelope(
                 [int(inst.tasks[t, mu, g]) for g in groups],
