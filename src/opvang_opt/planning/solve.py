@@ -371,7 +371,8 @@ def _plan_large(
                 stop_at=bound / (1 - relative_gap),
             )
             how = how.replace("greedy plan,", "greedy plan, fix-and-optimise,")
-    return _bounded(inst, best, bound, base, t0, backend, how)
+    result = _bounded(inst, best, bound, base, t0, backend, how)
+    return dataclasses.replace(result, nodes=out.nodes, lp_iterations=out.lp_iterations)
 
 
 def _bounded(
