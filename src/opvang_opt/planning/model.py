@@ -15,7 +15,10 @@ Two formulations share the variables and differ in how they link them:
       group's task there needs, times ``open`` (``a <= ceil(task / places) * open``), the
       facility-location "x <= y" strengthening; moves out and closures link to being open
       in the previous period;
-    * a site that cannot hold units in a period gets no variables there.
+    * a site that cannot hold units in a period gets no variables there;
+    * with ``strengthen`` (default), the rows of :func:`_strengthen`: openings as permit
+      windows, block-rounding MIR cuts, aggregate capacity rows, symmetry rows and the
+      envelope cuts on unmet places.
 
 ``plain``
     The textbook time-indexed model: every variable for every site and period, ``units <=
@@ -37,6 +40,7 @@ from typing import Literal
 
 import numpy as np
 from ortools.math_opt.python import mathopt
+from ortools.math_opt.solvers import highs_pb2
 
 from opvang_opt.planning.instance import Plan, PlanningInstance
 from opvang_opt.status import SolveStatus
@@ -66,6 +70,8 @@ class SolveOutcome:
     formulation: str
     n_variables: int
     n_constraints: int
+    nodes: int | None = None
+    lp_iterations: int | None = None
 
 
 @dataclass
@@ -96,6 +102,7 @@ def build_model(
     strengthen: bool = True,
     move_net: Sequence[int] | None = None,
     move_price: Sequence[float] | None = None,
+    objective_scale: float = 1.0,
 ) -> tuple[mathopt.Model, _Vars]:
     """Build the MathOpt model of an instance.
 
@@ -312,7 +319,7 @@ def build_model(
             m.add_linear_constraint(sum(spend) <= budget)
 
     if objective == "cost":
-        obj = mathopt.fast_sum(c * x for c, x in terms if c)
+        obj = mathopt.fast_sum((c * objective_scale) * x for c, x in terms if c)
     else:
         obj = mathopt.fast_sum(shortfall_terms)
     m.minimize(obj)
@@ -350,9 +357,15 @@ def _strengthen(
 
     4. Symmetry: of identical candidate sites (equal in everything but id, name and
        score), the first listed has started by ``t`` whenever the next one has.
+    5. Envelope, per period and municipality: the unmet places, weighted by their cost,
+       lie above the convex envelope of the least that whole units in whole blocks leave
+       unmet, whichever group each unit is given to (:func:`unmet_envelope`,
+       :func:`_envelope_cuts`). Unlike 2 it sees each group's remainder (5 places in
+       units of 2 need 3 units, not 2.5) with the groups' costs.
 
     Every added row is implied by the model's rows for integer values (1, 3), is the MIR
-    rounding of such an implied row (2), or removes only relabelled copies of plans (4);
+    rounding of such an implied row (2), lies below every whole plan's unmet places (5),
+    or removes only relabelled copies of plans (4);
     the tests compare the optimum with and
     without them and with an exhaustive search on small instances.
     """
@@ -432,6 +445,96 @@ def _strengthen(
                     b * y == sum(inst.sites[s].block * v.blocks[s, t] for s in members)
                 )
                 m.add_linear_constraint(w + Lbf * y >= Lbf * ceil_d)
+    if ENVELOPE:
+        _envelope_cuts(m, inst, v, by_muni)
+
+
+ENVELOPE = True
+"""Add the envelope cuts (step 5 of :func:`_strengthen`); off only to measure them."""
+
+
+def unmet_envelope(
+    tasks: Sequence[int], ppu: Sequence[int], weights: Sequence[int], block: int, max_units: int
+) -> list[tuple[int, int, int]]:
+    """The least weighted unmet places with a number of units, as lines below it.
+
+    With ``U`` units in a municipality and period, group ``g`` given ``A_g`` whole units
+    leaves ``max(0, task_g - ppu_g * A_g)`` places unmet. The least weighted unmet
+    ``f(U) = min sum_g weight_g * max(0, task_g - ppu_g * A_g)`` over whole ``A_g`` with
+    ``sum_g A_g <= U`` is found greedily: the k-th unit given to a group saves
+    ``weight_g * ppu_g`` while the group has a whole unit's worth left, then ``weight_g *
+    (task_g mod ppu_g)`` once, then nothing; these savings fall per group, so taking the
+    largest first is optimal and ``f`` is convex. Units come in multiples of ``block``,
+    ``U = block * Y``; the lines through ``(Y, f(block Y))`` and ``(Y + 1, f(block Y +
+    block))`` lie below every such point (convexity), so for every whole ``Y``::
+
+        sum_g weight_g * unmet_g >= f_k - delta_k * (Y - k),  delta_k = f_k - f_{k+1}
+
+    Returns the distinct lines as ``(k, f_k, delta_k)`` (collinear neighbours dropped,
+    lines with ``f_k = 0`` and ``delta_k = 0`` dropped: they say nothing).
+    """
+    gains: list[int] = []
+    for task, p, w in zip(tasks, ppu, weights, strict=True):
+        gains += [w * p] * (task // p)
+        if task % p:
+            gains.append(w * (task % p))
+    gains.sort(reverse=True)
+    total = sum(w * t for t, w in zip(tasks, weights, strict=True))
+    n_y = max_units // block
+    f = []
+    saved = 0
+    for k in range(n_y + 1):
+        f.append(total - saved)
+        saved += sum(gains[k * block : (k + 1) * block])
+    lines: list[tuple[int, int, int]] = []
+    last_delta = None
+    for k in range(n_y):
+        delta = f[k] - f[k + 1]
+        if delta == last_delta:
+            continue
+        last_delta = delta
+        if f[k] == 0 and delta == 0:
+            break
+        lines.append((k, f[k], delta))
+    return lines
+
+
+def _envelope_cuts(
+    m: mathopt.Model, inst: PlanningInstance, v: _Vars, by_muni: dict[int, list[int]]
+) -> None:
+    """5. Per period and municipality, the weighted unmet places lie above the convex
+    envelope of what whole units in whole blocks can cover (:func:`unmet_envelope`),
+    whichever group each unit is given to; site by site group rules only raise it."""
+    T, G = inst.n_periods, len(inst.groups)
+    for t in range(T):
+        for mu, sites in by_muni.items():
+            here = [s for s in sites if (s, t) in v.blocks]
+            groups = [g for g in range(G) if (t, mu, g) in v.unmet]
+            if not here or not groups:
+                continue
+            b = math.gcd(*(inst.sites[s].block for s in here))
+            cap = sum(inst.sites[s].max_blocks * inst.sites[s].block for s in here)
+            weights = [inst.unmet_coef(g, t) for g in groups]
+            wg = math.gcd(*weights)
+            if wg == 0:
+                continue  # unmet places cost nothing here: nothing to bound
+            weights = [w // wg for w in weights]
+            lines = unmet_envelope(
+                [int(inst.tasks[t, mu, g]) for g in groups],
+                [inst.places_per_unit[g] for g in groups],
+                weights,
+                b,
+                cap,
+            )
+            if not lines:
+                continue
+            y = m.add_integer_variable(lb=0, ub=cap // b, name=f"Y_{t}_{mu}")
+            m.add_linear_constraint(
+                b * y == sum(inst.sites[s].block * v.blocks[s, t] for s in here)
+            )
+            w = sum(wt * v.unmet[t, mu, g] for wt, g in zip(weights, groups, strict=True))
+            for k, fk, delta in lines:
+                m.add_linear_constraint(w + delta * y >= fk + delta * k)
 
 
 def _task_bound(inst: PlanningInstance, t: int, mu: int, g: int) -> int:
@@ -479,6 +582,7 @@ def solve_model(
     SolveOutcome
     """
     t0 = time.perf_counter()
+    scale = OBJECTIVE_SCALE if backend == "highs" and objective == "cost" else 1.0
     model, v = build_model(
         inst,
         formulation,
@@ -487,15 +591,17 @@ def solve_model(
         implied_continuous=backend != "cpsat",
         strengthen=strengthen,
         move_net=move_net,
+        objective_scale=scale,
     )
     build = time.perf_counter() - t0
     params = mathopt.SolveParameters(
         time_limit=_td(time_limit_s),
         relative_gap_tolerance=relative_gap,
-        absolute_gap_tolerance=0.99,
+        absolute_gap_tolerance=0.99 * scale,
         threads=None if backend == "highs" else threads,
         random_seed=20261122,
         enable_output=False,
+        highs=_highs_options() if backend == "highs" else highs_pb2.HighsOptionsProto(),
     )
     t1 = time.perf_counter()
     model_params = None
@@ -530,21 +636,57 @@ def solve_model(
         )
     values = result.variable_values()
     plan = _extract(inst, v, values)
-    obj = round(result.objective_value())
-    bound = result.termination.objective_bounds.dual_bound
+    obj = round(result.objective_value() / scale)
+    bound = result.termination.objective_bounds.dual_bound / scale
     gap = _gap(obj, bound)
     optimal = reason == mathopt.TerminationReason.OPTIMAL
     status = proven_status(gap) if optimal else SolveStatus.FEASIBLE
+    stats = result.solve_stats
     return SolveOutcome(
-        status, plan, obj, bound, gap, seconds, build, backend, formulation, n_vars, n_cons
-    )
+        status, plan, obj, bound, gap, seconds, build, backend, formulation, n_vars, n_cons,
+        nodes=int(stats.node_count),
+        lp_iterations=int(stats.simplex_iterations + stats.barrier_iterations),
+    )  # fmt: skip
+
+
+OBJECTIVE_SCALE = 2.0**-8
+"""HiGHS solves the cost in units of 256 cents (its coefficients, up to 1e8 cents, are
+"excessively large" to it; scaling by a power of two is exact in floating point). Plans
+and costs stay in whole cents: the objective is recomputed by the checker."""
+
+HIGHS_OPTIONS: dict[str, bool | int | float | str] = {}
+"""Extra HiGHS options for every solve (none by default: heuristic effort, restarts, cut
+pools and reliability branching were measured on the benchmark and left at HiGHS's
+defaults); for re-measuring."""
+
+
+def _highs_options() -> highs_pb2.HighsOptionsProto:
+    opts = highs_pb2.HighsOptionsProto()
+    for key, value in HIGHS_OPTIONS.items():
+        if isinstance(value, bool):
+            opts.bool_options[key] = value
+        elif isinstance(value, int):
+            opts.int_options[key] = value
+        elif isinstance(value, float):
+            opts.double_options[key] = value
+        else:
+            opts.string_options[key] = value
+    return opts
 
 
 def hint_values(inst: PlanningInstance, v: _Vars, plan: Plan) -> dict[mathopt.Variable, float]:
     """Every model variable's value in a plan (a complete solution hint)."""
     out: dict[mathopt.Variable, float] = {}
     for (s, t), x in v.open.items():
-        out[x] = float(plan.open[s, t])
+        site = inst.sites[s]
+        if site.existing:
+            out[x] = float(plan.open[s, t])
+        else:
+            # open over the start's whole permit window, as the strengthened model has it
+            # (being open costs nothing; a plan's last units may leave before the window
+            # ends, and a hint open only while units stand breaks the window rows)
+            first = max(0, t - site.permit_periods + 1)
+            out[x] = float(bool(plan.start[s, first : t + 1].any()))
     for (s, t), x in v.start.items():
         out[x] = float(plan.start[s, t] and not inst.sites[s].existing)
     for (s, t), x in v.blocks.items():

@@ -86,6 +86,9 @@ class PlanningResult:
         When infeasible: per period, municipality and group, the least shortfall.
     baseline
         The greedy baseline, when asked for.
+    nodes, lp_iterations
+        The full MIP's branch-and-bound nodes and LP iterations, when it ran (a measure of
+        the work that does not depend on the machine's load).
     """
 
     instance: PlanningInstance
@@ -101,6 +104,8 @@ class PlanningResult:
     seconds: float
     backend: str
     formulation: str
+    nodes: int | None = None
+    lp_iterations: int | None = None
 
     @property
     def unmet_person_days(self) -> int | None:
@@ -278,6 +283,8 @@ def plan(
         time.perf_counter() - t0,
         backend,
         formulation,
+        out.nodes,
+        out.lp_iterations,
     )
 
 
@@ -364,7 +371,8 @@ def _plan_large(
                 stop_at=bound / (1 - relative_gap),
             )
             how = how.replace("greedy plan,", "greedy plan, fix-and-optimise,")
-    return _bounded(inst, best, bound, base, t0, backend, how)
+    result = _bounded(inst, best, bound, base, t0, backend, how)
+    return dataclasses.replace(result, nodes=out.nodes, lp_iterations=out.lp_iterations)
 
 
 def _bounded(
