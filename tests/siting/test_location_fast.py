@@ -287,3 +287,17 @@ def test_shared_edges_of_a_cadastre_only_touch(seeds, extra):
     assert got <= _edge_neighbours(geoms)
     # the cells' own neighbours share their edges bit for bit: all of them are found
     assert _edge_neighbours(cells) <= got
+
+
+def test_a_dent_of_a_tenth_of_a_millimetre_is_not_convex_far_from_the_origin():
+    # a 100 m square in RD New with one edge's midpoint pushed 0.1 mm inwards: a right turn
+    # with cross product 50 x 1e-4 x 2 = 0.01 m2, far above rounding (1e-12 of the longest
+    # edge squared, 1e-8 m2) but once below a tolerance taken from the origin (0.1 m2)
+    x, y = 121_000.0, 487_000.0
+    dent = Polygon([(x, y), (x + 50, y + 1e-4), (x + 100, y), (x + 100, y + 100), (x, y + 100)])
+    square = box(x, y, x + 100, y + 100)
+    # an octagon beside it: the dent's 5-corner ring is padded to 8 corners
+    t = np.arange(8) * np.pi / 4
+    octagon = Polygon(np.c_[x + 500 + 40 * np.cos(t), y + 40 * np.sin(t)])
+    _, count = _convex_rings(np.array([dent, square, octagon]))
+    assert count.tolist() == [0, 4, 8]

@@ -602,7 +602,10 @@ def _fill_convex(
     # convex: no corner turns right, and the edges turn once around in all (a star turns twice)
     d_next = _next_corner(d, k + 1 < c[:, None])
     turn = np.arctan2(_cross(d, d_next), (d * d_next).sum(axis=-1))
-    scale = np.einsum("...i,...i->...", d, d).max(axis=1, initial=0.0)
+    # the tolerance scales with the ring's own longest edge (not the padding, whose "edges"
+    # run from the origin: in RD New that made it 0.1 m2 instead of about 1e-8)
+    length2 = np.einsum("...i,...i->...", d, d)
+    scale = np.where(valid, length2, 0.0).max(axis=1, initial=0.0)
     right = valid & (_cross(d, d_next) < -1e-12 * scale[:, None])
     once = np.abs(np.where(valid, turn, 0.0).sum(axis=1) - 2 * np.pi) < 1e-6
     convex = ~right.any(axis=1) & once
