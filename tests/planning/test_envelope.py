@@ -14,11 +14,9 @@ from hypothesis import strategies as st
 from ortools.math_opt.python import mathopt
 
 from opvang_opt.planning import model as planning_model
-from opvang_opt.planning.check import check_plan
 from opvang_opt.planning.instance import PlanningInstance
 from opvang_opt.planning.model import build_model, hint_values, solve_model, unmet_envelope
 from tests.planning._helpers import brute_force, instance, site
-from tests.planning.test_strengthening import random_blocky
 
 
 def least_unmet(tasks: list[int], ppu: list[int], weights: list[int], units: int) -> int:
@@ -102,18 +100,6 @@ def test_envelope_closes_a_gap_the_block_rounding_cuts_leave(
     assert _lp(inst) == pytest.approx(600.0)
     monkeypatch.setattr(planning_model, "ENVELOPE", False)
     assert _lp(inst) == pytest.approx(500.0)
-
-
-@pytest.mark.parametrize("seed", range(12, 30))
-def test_optimum_with_envelope_equals_brute_force(seed: int) -> None:
-    inst = random_blocky(seed)
-    expected = brute_force(inst)
-    out = solve_model(inst, relative_gap=0.0)
-    if expected == float("inf"):
-        assert out.plan is None
-        return
-    assert out.objective == expected
-    assert check_plan(inst, out.plan, claimed_objective=out.objective).is_ok
 
 
 def test_a_plan_whose_units_leave_early_is_a_feasible_hint() -> None:

@@ -58,7 +58,7 @@ def random_blocky(seed: int) -> PlanningInstance:
     )
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", range(30))
 def test_strengthened_optimum_equals_brute_force(seed: int) -> None:
     inst = random_blocky(seed)
     expected = brute_force(inst)

@@ -148,6 +148,17 @@ def _pairwise(geoms: np.ndarray, min_area: float = 1.0) -> dict[tuple[int, int],
     return out
 
 
+def cadastre(seeds: list[tuple[int, int]]) -> np.ndarray:
+    """The Voronoi cells of ``seeds`` within (-10, -10, 410, 410): they tile it as cadastral
+    parcels do (neighbours share their edges, nothing overlaps)."""
+    frame = box(-10, -10, 410, 410)
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(np.array(seeds, dtype=float)),
+                                 extend_to=frame, ordered=True)
+    )  # fmt: skip
+    return shapely.intersection(cells, frame)
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(st.tuples(st.integers(0, 400), st.integers(0, 400)), min_size=3, max_size=40,
@@ -161,11 +172,7 @@ def _pairwise(geoms: np.ndarray, min_area: float = 1.0) -> dict[tuple[int, int],
 def test_overlapping_pairs_of_tiles_and_odd_plots_equal_the_pairwise_definition(seeds, extra):
     # a cadastre (Voronoi cells: neighbours share their edges, nothing overlaps) plus rotated
     # rectangles and L-shapes (non-convex) lying over it
-    cells = shapely.get_parts(
-        shapely.voronoi_polygons(shapely.multipoints(np.array(seeds, dtype=float)),
-                                 extend_to=box(-10, -10, 410, 410), ordered=True)
-    )  # fmt: skip
-    cells = shapely.intersection(cells, box(-10, -10, 410, 410))
+    cells = cadastre(seeds)
     more = []
     for x, y, w, h, angle, ell in extra:
         if ell:
@@ -272,11 +279,7 @@ def test_shared_edges_are_the_grid_neighbours(nx, ny, step, clockwise, angle, dr
 def test_shared_edges_of_a_cadastre_only_touch(seeds, extra):
     # Voronoi cells (convex, some with more corners than the clipping takes: GEOS hulls),
     # plus boxes lying over them: every pair found shares an edge and overlaps by nothing
-    cells = shapely.get_parts(
-        shapely.voronoi_polygons(shapely.multipoints(np.array(seeds, dtype=float)),
-                                 extend_to=box(-10, -10, 410, 410), ordered=True)
-    )  # fmt: skip
-    cells = shapely.intersection(cells, box(-10, -10, 410, 410))
+    cells = cadastre(seeds)
     more = [box(x, y, x + w, y + h) for x, y, w, h in extra]
     geoms = np.concatenate([cells, np.array(more, dtype=object)])
     ring, count = _convex_rings(geoms)
