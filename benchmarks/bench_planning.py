@@ -247,8 +247,8 @@ def run(
         for b in backends:
             o = solve_model(
                 inst,
-                backend=b,
-                time_limit_s=limit,  # type: ignore[arg-type]
+                backend=b,  # type: ignore[arg-type]
+                time_limit_s=limit,
                 relative_gap=gap,
                 hint=g,
             )
