@@ -30,7 +30,8 @@ after: the figures depend on it.
 Usage::
 
     PYTHONPATH=src python benchmarks/bench_planning.py [--json] [--quick]
-        [--backends highs,scip,cpsat] [--seed S] [--only small|province]
+        [--backends highs,scip,cpsat] [--seed S] [--only small|province] [--stage-only]
+        [--highs OPTION=VALUE ...]
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from typing import Any
 from opvang_opt.planning.check import check_plan
 from opvang_opt.planning.greedy import greedy_plan
 from opvang_opt.planning.instance import plan_costs
-from opvang_opt.planning.model import solve_model
+from opvang_opt.planning.model import HIGHS_OPTIONS, solve_model
 from opvang_opt.planning.solve import plan, unmet_person_days
 from opvang_opt.planning.synthetic import synthetic_instance
 
@@ -168,10 +169,14 @@ def _plan_row(
 
 
 def run(
-    seed: int, backends: list[str], quick: bool, only: str | None = None
+    seed: int,
+    backends: list[str],
+    quick: bool,
+    only: str | None = None,
+    stage_only: bool = False,
 ) -> list[dict[str, Any]]:
-    """Run every case (or the ``only`` one: ``small`` or ``province``) and its references;
-    return one row per (case, method)."""
+    """Run every case (or the ``only`` one: ``small`` or ``province``) and its references
+    (none with ``stage_only``); return one row per (case, method)."""
     rows = []
     for problem, (sites, periods, munis, target_s, gap_target) in CASES.items():
         if only is not None and (only == "province") != problem.startswith("province"):
@@ -197,6 +202,8 @@ def run(
                 cpu,
             )
         )
+        if stage_only:
+            continue
         t0 = time.perf_counter()
         g = greedy_plan(inst)
         secs = time.perf_counter() - t0
@@ -240,8 +247,8 @@ def run(
         for b in backends:
             o = solve_model(
                 inst,
-                backend=b,
-                time_limit_s=limit,  # type: ignore[arg-type]
+                backend=b,  # type: ignore[arg-type]
+                time_limit_s=limit,
                 relative_gap=gap,
                 hint=g,
             )
@@ -306,6 +313,18 @@ def solver_choice(rows: list[dict[str, Any]]) -> str:
     )
 
 
+def _option_value(text: str) -> bool | int | float | str:
+    """A HiGHS option value from the command line: bool, int, float or string."""
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -319,13 +338,35 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20261122)
     ap.add_argument("--only", choices=["small", "province"], default=None, help="run one case only")
     ap.add_argument("--json-out", default=None, help="also write the rows as JSON to this file")
+    ap.add_argument(
+        "--stage-only",
+        action="store_true",
+        help="only the planning stage's row (no references): for quick re-measuring",
+    )
+    ap.add_argument(
+        "--highs",
+        action="append",
+        default=[],
+        metavar="OPTION=VALUE",
+        help="a HiGHS option for every solve (repeatable; see model.HIGHS_OPTIONS)",
+    )
     args = ap.parse_args(argv)
+    for item in args.highs:
+        key, _, text = item.partition("=")
+        HIGHS_OPTIONS[key.strip()] = _option_value(text.strip())
     before = uptime()
-    rows = run(args.seed, [b for b in args.backends.split(",") if b], args.quick, args.only)
+    rows = run(
+        args.seed,
+        [b for b in args.backends.split(",") if b],
+        args.quick,
+        args.only,
+        args.stage_only,
+    )
     after = uptime()
     choice = solver_choice(rows)
     doc = {
         "uptime_before": before,
+        "highs_options": dict(HIGHS_OPTIONS),
         "uptime_after": after,
         "solver_choice": choice,
         "method_choice": CHOICE,
@@ -338,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(doc, indent=2))
         return 0
     print(f"uptime before: {before}")
+    if HIGHS_OPTIONS:
+        print(f"HiGHS options: {HIGHS_OPTIONS}")
     head = (
         f"{'problem / method':64s} {'status':>10s} {'sec':>7s} {'cost EUR':>14s} "
         f"{'bound EUR':>14s} {'gap':>8s} {'nodes':>6s} {'LP iter':>8s} {'unmet p-days':>12s} "
