@@ -41,9 +41,10 @@ from opvang_opt.schema import (
 )
 from opvang_opt.siting.criteria import overlap_area
 from opvang_opt.siting.exclusions import evaluate_exclusions
-from opvang_opt.siting.shortlist import ShortlistProblem, check_shortlist
+from opvang_opt.siting.shortlist import ShortlistProblem, check_shortlist, explain_sites
 from opvang_opt.siting.stage import SitingInputs, run_siting
 from opvang_opt.siting.values import apply_value, rank_scores
+from opvang_opt.texts import render
 
 RD = "EPSG:28992"
 FAST = settings(
@@ -749,6 +750,25 @@ def test_checker_separation_holds_for_pairs_passed_without_a_distance():
         ("separation", "conflicting sites, no distance given", "c, d", None, 300.0)
     ]
     assert check_shortlist(none, [1, 0, 1, 0]).is_ok  # no pair both selected
+
+
+def test_a_site_kept_out_by_a_conflict_without_a_distance_says_so():
+    # b conflicts with the chosen a (a pair given without a distance) and with the chosen c
+    # (120 m, under 300 m): the reason names the measured neighbour first; d conflicts only
+    # with a, without a distance, and is out for that pair, not for its score
+    p = ShortlistProblem(
+        ids=np.array(["a", "b", "c", "d"]), value=np.array([90.0, 80.0, 70.0, 95.0]),
+        capacity=np.array([5, 5, 5, 5]), target=10, eligible=np.ones(4, bool),
+        conflicts=np.array([[1, 2], [0, 1], [0, 3]]), conflict_distance=np.array([120.0]),
+        min_distance=300.0, irredundant=False,
+    )  # fmt: skip
+    reasons, binding = explain_sites(p, np.array([True, False, True, False]))
+    assert binding.tolist() == ["selected", "separation", "selected", "separation"]
+    assert "too close to c (120 m < 300 m)" in render(reasons[1], "en")
+    assert "may not be chosen with chosen site a (a given conflict, no distance)" in render(
+        reasons[3], "en"
+    )
+    assert "opgegeven conflict" in render(reasons[3], "nl")
 
 
 def test_checker_minimum_quality_has_no_slack_beyond_rounding():

@@ -275,7 +275,8 @@ def exclusion_rows(
                     measured = overlap_area(geoms, layer) if given is None else given
                     broken = measured > rule.min_overlap_m2 if rule.min_overlap_m2 else measured > 0
                     # a point or line site covers no area: it is out when it touches the layer
-                    flat = np.flatnonzero(shapely.get_dimensions(geoms) < 2)
+                    is_flat = shapely.get_dimensions(geoms) < 2
+                    flat = np.flatnonzero(is_flat)
                     if len(flat):
                         broken[flat] |= intersects_any(geoms[flat], layer)
                     idx = np.flatnonzero(broken)
@@ -283,7 +284,7 @@ def exclusion_rows(
                     m = np.asarray(measured, dtype=float)[idx]
                     sh = np.divide(m, area[idx], out=np.zeros(len(idx)), where=area[idx] > 0)
                     make = partial(_overlaps_message, hit=hit, area=m, share=sh,
-                                   flat=shapely.get_dimensions(geoms[idx]) < 2)  # fmt: skip
+                                   flat=is_flat[idx])  # fmt: skip
                     unit = "m2"
                 else:
                     broken = intersects_any(geoms, layer) if given is None else given > 0

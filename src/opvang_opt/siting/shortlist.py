@@ -804,7 +804,8 @@ def explain_sites(p: ShortlistProblem, selected: np.ndarray) -> tuple[np.ndarray
         for z in p.zone[selected]:
             zone_count[z] = zone_count.get(z, 0) + 1
     neighbours: dict[int, list[tuple[int, float]]] = {}
-    for (i, j), d in zip(p.conflicts, p.conflict_distance, strict=False):
+    pairs = np.asarray(p.conflicts, dtype=np.int64).reshape(-1, 2).tolist()
+    for (i, j), d in zip(pairs, conflict_distances(p).tolist(), strict=True):
         neighbours.setdefault(int(i), []).append((int(j), float(d)))
         neighbours.setdefault(int(j), []).append((int(i), float(d)))
     for i in range(p.n):
@@ -840,9 +841,11 @@ def explain_sites(p: ShortlistProblem, selected: np.ndarray) -> tuple[np.ndarray
         if p.max_capacity is not None and cap + p.capacity[i] > p.max_capacity:
             broken.append(("max_capacity", {"max_capacity": p.max_capacity}))
         close = [(j, d) for j, d in neighbours.get(i, []) if selected[j]]
-        if close:
-            j, d = min(close, key=lambda t: t[1])
-            if d <= 0:  # an overlapping plot (see siting.location.overlapping_pairs)
+        if close:  # the nearest; a pair given without a distance last
+            j, d = min(close, key=lambda t: (np.isnan(t[1]), t[1]))
+            if np.isnan(d):
+                broken.append(("separation", {"other": str(p.ids[j]), "distance": None}))
+            elif d <= 0:  # an overlapping plot (see siting.location.overlapping_pairs)
                 broken.append(("overlap", {"other": str(p.ids[j])}))
             else:
                 broken.append(
@@ -858,7 +861,12 @@ def explain_sites(p: ShortlistProblem, selected: np.ndarray) -> tuple[np.ndarray
         blocked = blocking_reason(p.services, selected, i)
         if blocked:
             broken.append(("services", blocked))
-        why: list[Message] = [Message(f"siting.why.{b}", params) for b, params in broken]
+        why: list[Message] = [
+            Message("siting.why.conflict", params)
+            if b == "separation" and params["distance"] is None
+            else Message(f"siting.why.{b}", params)
+            for b, params in broken
+        ]
         if not broken:
             if p.irredundant and cap >= p.target:
                 broken.append(("target_met", {}))
@@ -869,6 +877,15 @@ def explain_sites(p: ShortlistProblem, selected: np.ndarray) -> tuple[np.ndarray
         binding[i] = ", ".join(b for b, _ in broken)
         reasons[i] = Message("siting.decision.not_chosen", {"reasons": why})
     return reasons, binding
+
+
+def conflict_distances(p: ShortlistProblem) -> np.ndarray:
+    """The distance of every conflict pair, NaN where none is given (a pair is a conflict
+    whatever its distance; the distance only words the reason)."""
+    out = np.full(len(np.asarray(p.conflicts).reshape(-1, 2)), np.nan)
+    given = np.asarray(p.conflict_distance, dtype=float)[: len(out)]
+    out[: len(given)] = given
+    return out
 
 
 def conflict_lists(conflicts: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -1053,9 +1070,7 @@ def check_shortlist(p: ShortlistProblem, selected: np.ndarray) -> CheckReport:
     pairs = np.asarray(p.conflicts, dtype=np.int64).reshape(-1, 2)
     # every pair is a conflict (the solver keeps them all apart); a distance, when given,
     # only words the message
-    dists = np.full(len(pairs), np.nan)
-    given = np.asarray(p.conflict_distance, dtype=float)[: len(pairs)]
-    dists[: len(given)] = given
+    dists = conflict_distances(p)
     both = np.flatnonzero(sel[pairs[:, 0]] & sel[pairs[:, 1]])  # (then one by one)
     for (i, j), d in zip(pairs[both].tolist(), dists[both].tolist(), strict=True):
         if np.isnan(d):

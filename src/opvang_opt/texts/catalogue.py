@@ -443,6 +443,7 @@ _SITING: dict[str, dict[str, str]] = {
     "flag.repaired": {"nl": "ongeldige geometrie hersteld bij het inlezen (repair_invalid): controleer de begrenzing", "en": "invalid geometry repaired on reading (repair_invalid): check its outline"},
     "why.overlap": {"nl": "overlapt met gekozen locatie {other}", "en": "overlaps chosen site {other}"},
     "why.separation": {"nl": "te dicht bij {other} ({distance:.0f} m < {min_distance:.0f} m)", "en": "too close to {other} ({distance:.0f} m < {min_distance:.0f} m)"},
+    "why.conflict": {"nl": "mag niet samen met gekozen locatie {other} (opgegeven conflict, zonder afstand)", "en": "may not be chosen with chosen site {other} (a given conflict, no distance)"},
     "why.zone": {"nl": "{zone} heeft al {max_per_zone} locatie(s)", "en": "{zone} already has {max_per_zone} site(s)"},
     "why.capacity": {"nl": "capaciteit 0", "en": "capacity 0"},
     "why.services": {"nl": "{what} te weinig binnen bereik", "en": "{what} short within reach"},
