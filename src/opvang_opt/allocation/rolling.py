@@ -95,8 +95,23 @@ def run_rolling(
     config: AllocationConfig | None = None,
     *,
     occupied: pd.DataFrame | None = None,
+    history: pd.DataFrame | None = None,
 ) -> RollingResult:
     """Allocate period by period (see the module docstring).
+
+    Parameters
+    ----------
+    households, units, sites, schools, gps, config, occupied
+        As for :func:`~opvang_opt.allocation.allocate` (``arrival_date`` sets each
+        household's period).
+    history
+        Earlier arrivals, for example last year's (the households' columns, checked like
+        them; ids need only be unique within it): the look-ahead expects the households
+        to come from these together with the arrivals so far, at their pooled rate per
+        period, so that the first periods, when few have arrived yet, already keep units,
+        mix room and school places for the kinds of household a year brings (as Annie
+        MOORE's dynamic placement samples its futures from the previous year's arrivals).
+        Without it, the look-ahead knows only the arrivals so far.
 
     Examples
     --------
@@ -107,9 +122,13 @@ def run_rolling(
     True
     """
     config = config or AllocationConfig()
-    tables = validate_inputs(households, units, sites, schools, gps, config, occupied=occupied)
+    tables = validate_inputs(
+        households, units, sites, schools, gps, config, occupied=occupied, history=history
+    )
     hh = tables.households
-    period = pd.PeriodIndex(pd.DatetimeIndex(hh["arrival_date"]), freq=_FREQ[config.rolling.period])
+    freq = _FREQ[config.rolling.period]
+    period = pd.PeriodIndex(pd.DatetimeIndex(hh["arrival_date"]), freq=freq)
+    earlier, earlier_periods = _earlier(tables.history, freq)
     labels = sorted(period.unique())
     state = Tables(
         hh, tables.units, tables.sites, tables.schools.copy(), tables.gps, tables.occupied.copy()
@@ -129,7 +148,7 @@ def run_rolling(
         # the expected arrivals of the coming periods, up to the end of the horizon
         ahead = [label + k for k in range(1, config.rolling.lookahead_periods + 1)]
         ahead = [p for p in ahead if p <= labels[-1]]
-        history, n_past = _history(hh, period, label)
+        history, n_past = _history(hh, period, label, earlier, earlier_periods)
         k = config.rolling.lookahead_scenarios
         if k == 1:
             stratified = config.rolling.lookahead_sample == "stratified"
@@ -153,10 +172,26 @@ def run_rolling(
     return RollingResult(tuple(results), assignments, last_unplaced)
 
 
+def _earlier(history: pd.DataFrame, freq: str) -> tuple[pd.DataFrame, int]:
+    """The declared earlier arrivals (``run_rolling(history=...)``) in arrival order, and
+    the number of periods they span (from the first to the last arrival's period, both
+    included)."""
+    if not len(history):
+        return history, 0
+    h = history.sort_values("arrival_date", kind="stable").reset_index(drop=True)
+    p = pd.PeriodIndex(pd.DatetimeIndex(h["arrival_date"]), freq=freq)
+    return h, (p.max() - p.min()).n + 1
+
+
 def _history(
-    hh: pd.DataFrame, period: pd.PeriodIndex, label: pd.Period
+    hh: pd.DataFrame,
+    period: pd.PeriodIndex,
+    label: pd.Period,
+    earlier: pd.DataFrame | None = None,
+    earlier_periods: int = 0,
 ) -> tuple[pd.DataFrame, int]:
-    """The arrivals seen before period ``label`` and the number of periods they span.
+    """The arrivals seen before period ``label`` (after the ``earlier`` arrivals, when
+    given) and the number of periods they span (``earlier_periods`` more).
 
     Households living in a unit of the stock (``current_unit``) are not arrivals: they
     neither count in the rate nor stand for the households to come. The periods are
@@ -164,9 +199,12 @@ def _history(
     the rate."""
     arrival = (hh["current_unit"] == "").to_numpy()
     seen = arrival & (period < label)
-    if not seen.any():
-        return hh.iloc[0:0], 0
-    return hh[seen], (label - period[seen].min()).n
+    n_seen = (label - period[seen].min()).n if seen.any() else 0
+    if earlier is None or not len(earlier):
+        return (hh[seen], n_seen) if seen.any() else (hh.iloc[0:0], 0)
+    cols = list(hh.columns)
+    pooled = pd.concat([earlier[cols], hh.loc[seen, cols]], ignore_index=True)
+    return pooled, earlier_periods + n_seen
 
 
 EXPECTED_PREFIX = "~expected:"

@@ -13,7 +13,7 @@ infeasibility with a diagnosis.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -68,6 +68,9 @@ class Tables:
     ----------
     households, units, sites, schools, gps, occupied
         Normalised copies of the input tables (never the caller's objects).
+    history
+        Earlier arrivals for the rolling look-ahead (households' columns; empty when none
+        were given).
     """
 
     households: pd.DataFrame
@@ -76,6 +79,7 @@ class Tables:
     schools: pd.DataFrame
     gps: pd.DataFrame
     occupied: pd.DataFrame
+    history: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 class _Collector:
@@ -245,6 +249,7 @@ def validate_inputs(
     config: AllocationConfig,
     *,
     occupied: pd.DataFrame | None = None,
+    history: pd.DataFrame | None = None,
     sources: Mapping[str, str] | None = None,
 ) -> Tables:
     """Check the allocation inputs and return normalised copies.
@@ -262,9 +267,15 @@ def validate_inputs(
     occupied
         Units already occupied (rolling mode): ``unit_id``, ``group`` and optionally
         ``household_id`` and ``persons``.
+    history
+        Earlier arrivals for rolling mode's look-ahead
+        (:func:`~opvang_opt.allocation.rolling.run_rolling`): a table with the
+        households' columns, checked like the households (ids unique within it, groups,
+        composition, needs, dates, site references); its ``current_unit`` is not used.
     sources
         Labels for the messages per table name (``"households"``, ``"units"``,
-        ``"sites"``, ``"schools"``, ``"gps"``, ``"occupied"``, ``"scenario"``),
+        ``"sites"``, ``"schools"``, ``"gps"``, ``"occupied"``, ``"history"``,
+        ``"scenario"``),
         e.g. the file names. The table name is used when omitted.
 
     Returns
@@ -302,6 +313,12 @@ def validate_inputs(
     occ_n = _occupied(occupied, units_n, hh_n, config, out)
     _scenario_references(config, hh_n, units_n, site_ids, out)
     _current_unit_references(config, hh_n, units_n, units is not None, out)
+    history_n = None
+    if history is not None:
+        # the households' checks, with the history's own label in every message
+        earlier = _Collector({"households": out.sources.get("history", "history")})
+        history_n = _households(history, site_ids, config, earlier)
+        out.problems.extend(earlier.problems)
     if out.problems:
         raise DataError(f"allocation input has {len(out.problems)} problem(s)", out.problems)
     assert hh_n is not None and units_n is not None
@@ -312,6 +329,7 @@ def validate_inputs(
         schools=schools_n,
         gps=gps_n,
         occupied=occ_n,
+        history=history_n.assign(current_unit="") if history_n is not None else pd.DataFrame(),
     )
 
 
