@@ -3,7 +3,9 @@
 Each period allocates the households arriving in it, plus those still waiting from
 earlier periods. A waiting household keeps its own arrival date and so its deadline
 (arrival + ``max_wait_days``): waiting never lets it take a unit delivered later.
-Units given out in earlier periods are occupied and count in the mix rules; children
+The look-ahead expects the households still to come from the arrivals so far, after any
+earlier arrivals given as ``history`` (for example last year's), at their pooled rate per
+period. Units given out in earlier periods are occupied and count in the mix rules; children
 placed earlier keep their newcomer-education places when
 ``rolling.carry_school_places`` is on, at the schools that leave the most places for
 the children the look-ahead expects (:func:`school_use`).
@@ -215,8 +217,9 @@ def _expected_arrivals(
     history: pd.DataFrame, n_past: int, ahead: list[pd.Period], stratified: bool = False
 ) -> pd.DataFrame:
     """The households expected in the periods ``ahead``: the arrivals of the ``n_past``
-    periods so far at their observed rate per period, in the order they came, with
-    arrival dates spread evenly over the periods ahead (deterministic)."""
+    periods (earlier ones and those so far, see :func:`_history`) at their observed rate
+    per period, in the order they came or as a stratified sample of them, with arrival
+    dates spread evenly over the periods ahead (deterministic)."""
     if not n_past or not len(history) or not ahead:
         return history.iloc[0:0]
     n = round(len(history) / n_past * len(ahead))
