@@ -169,3 +169,66 @@ def solve_independent(
     return Independent(
         "optimal", obj if objective == "cost" else None, arr, obj if objective != "cost" else None
     )
+
+
+def broken_rules(inst: PlanningInstance, plan) -> list[str]:  # noqa: ANN001
+    """The rules a plan breaks, by the documented rules alone (units, moves, assignments,
+    unmet places and budgets; the plan's open and start flags are not read: a candidate
+    opens in its first period with units, and its permit runs from there)."""
+    T, G, M = inst.n_periods, len(inst.groups), len(inst.municipalities)
+    out = []
+    for name in ("units", "built", "moved_in", "moved_out", "closed", "assigned", "unmet"):
+        if (getattr(plan, name) < 0).any():
+            out.append(f"negative {name}")
+    invest: dict[int, int] = {}
+    for s, st in enumerate(inst.sites):
+        prev = st.initial_units
+        used = [t for t in range(T) if plan.units[s, t] > 0]
+        for t in range(T):
+            n = int(plan.units[s, t])
+            if n % st.block or n > st.max_units:
+                out.append(f"blocks or room {s} {t}")
+            if n and not (st.first_period <= t <= st.last_period):
+                out.append(f"window {s} {t}")
+            flow = int(plan.built[s, t] + plan.moved_in[s, t] - plan.moved_out[s, t])
+            if n != prev + flow - int(plan.closed[s, t]):
+                out.append(f"balance {s} {t}")
+            if plan.moved_out[s, t] + plan.closed[s, t] > prev:
+                out.append(f"leaving {s} {t}")
+            if (plan.built[s, t] or plan.moved_in[s, t]) and not n:
+                out.append(f"inflow to an empty site {s} {t}")
+            if plan.assigned[s, t].sum() > n:
+                out.append(f"assigned {s} {t}")
+            for g in range(G):
+                if plan.assigned[s, t, g] and not st.groups[g]:
+                    out.append(f"group {s} {t} {g}")
+            yr = inst.years[t]
+            invest[yr] = invest.get(yr, 0) + int(
+                plan.built[s, t] * st.build_cost + plan.moved_in[s, t] * st.move_cost
+            )
+            prev = n
+        if used and not st.existing:
+            if used[-1] - used[0] + 1 > st.permit_periods:
+                out.append(f"permit {s}")
+            yr = inst.years[used[0]]
+            invest[yr] = invest.get(yr, 0) + st.opening_cost
+    for t in range(T):
+        if plan.moved_in[:, t].sum() != plan.moved_out[:, t].sum():
+            out.append(f"moves {t}")
+        for mu in range(M):
+            for g in range(G):
+                cover = inst.places_per_unit[g] * sum(
+                    int(plan.assigned[s, t, g])
+                    for s, st in enumerate(inst.sites)
+                    if st.municipality == mu
+                )
+                task = int(inst.tasks[t, mu, g])
+                u = int(plan.unmet[t, mu, g])
+                if u < task - cover or u > task:
+                    out.append(f"unmet {t} {mu} {g}")
+                if inst.hard[g] and u:
+                    out.append(f"hard {t} {mu} {g}")
+    for yr, budget in inst.budgets.items():
+        if invest.get(yr, 0) > budget:
+            out.append(f"budget {yr}")
+    return out

@@ -16,11 +16,14 @@ from tests.planning._independent import solve_independent
 
 
 @st.composite
-def instances(draw: st.DrawFn) -> PlanningInstance:
-    T = draw(st.integers(1, 4))
-    M = draw(st.integers(1, 2))
-    G = draw(st.integers(1, 2))
-    S = draw(st.integers(1, 3))
+def instances(draw: st.DrawFn, big: bool = False) -> PlanningInstance:
+    T = draw(st.integers(1, 6 if big else 4))
+    M = draw(st.integers(1, 3 if big else 2))
+    G = draw(st.integers(1, 3 if big else 2))
+    S = draw(st.integers(1, 5 if big else 3))
+    # big: euro-sized costs in cents (a flexwoning 115,200 EUR, emergency reception 61 EUR
+    # a day), where a relative gap of 1e-6 is many cents
+    k = draw(st.sampled_from([10_000, 123_457])) if big else 1
     sites = []
     for s in range(S):
         existing = draw(st.booleans()) and s < 2
@@ -42,11 +45,11 @@ def instances(draw: st.DrawFn) -> PlanningInstance:
                 last_period=last,
                 permit_periods=T if existing else draw(st.integers(1, T + 1)),
                 initial_units=initial,
-                opening_cost=0 if existing else draw(st.sampled_from([0, 150, 400, 900])),
-                build_cost=draw(st.sampled_from([0, 60, 100, 250])),
-                move_cost=draw(st.sampled_from([0, 5, 30, 120])),
-                close_cost=draw(st.sampled_from([0, 10, 40])),
-                running_cost_year=draw(st.sampled_from([0, 73, 365, 1000])),
+                opening_cost=0 if existing else k * draw(st.sampled_from([0, 150, 400, 900])),
+                build_cost=k * draw(st.sampled_from([0, 60, 100, 250])),
+                move_cost=k * draw(st.sampled_from([0, 5, 30, 120])),
+                close_cost=k * draw(st.sampled_from([0, 10, 40])),
+                running_cost_year=k * draw(st.sampled_from([0, 73, 365, 1000])),
                 groups=groups,
                 score=float(draw(st.integers(0, 100))),
             )
@@ -54,7 +57,7 @@ def instances(draw: st.DrawFn) -> PlanningInstance:
     tasks = np.array(
         draw(
             st.lists(
-                st.integers(0, 6), min_size=T * M * G, max_size=T * M * G
+                st.integers(0, 12 if big else 6), min_size=T * M * G, max_size=T * M * G
             )
         ),
         dtype=np.int64,
@@ -66,7 +69,7 @@ def instances(draw: st.DrawFn) -> PlanningInstance:
     budgets = {}
     for y in sorted(set(years)):
         if draw(st.booleans()):
-            budgets[y] = draw(st.sampled_from([0, 100, 150, 300, 600, 1200]))
+            budgets[y] = k * draw(st.sampled_from([0, 100, 150, 300, 600, 1200]))
     return PlanningInstance(
         periods=tuple(f"{years[t]}-H{t % 2 + 1}" for t in range(T)),
         days=days,
@@ -78,7 +81,9 @@ def instances(draw: st.DrawFn) -> PlanningInstance:
         group_labels=tuple(f"g{g}" for g in range(G)),
         places_per_unit=tuple(draw(st.integers(1, 3)) for _ in range(G)),
         hard=tuple(draw(st.integers(0, 4)) == 0 for _ in range(G)),
-        unmet_cost_day=tuple(draw(st.sampled_from([0, 1, 2, 5])) for _ in range(G)),
+        unmet_cost_day=tuple(
+            (k // 10 or 1) * draw(st.sampled_from([0, 1, 2, 5])) for _ in range(G)
+        ),
         tasks=tasks,
         sites=tuple(sites),
         budgets=budgets,
@@ -116,6 +121,12 @@ def compare(inst: PlanningInstance) -> None:
 @settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(instances())
 def test_plan_agrees_with_independent_solver(inst: PlanningInstance) -> None:
+    compare(inst)
+
+
+@settings(max_examples=2500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(instances(big=True))
+def test_plan_agrees_with_independent_solver_at_euro_scale(inst: PlanningInstance) -> None:
     compare(inst)
 
 
