@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.sat.python import cp_model
 
-from opvang_opt.planning.instance import PlanningInstance
+from opvang_opt.planning.instance import Plan, PlanningInstance
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ def solve_independent(
     )
 
 
-def broken_rules(inst: PlanningInstance, plan) -> list[str]:  # noqa: ANN001
+def broken_rules(inst: PlanningInstance, plan: Plan) -> list[str]:
     """The rules a plan breaks, by the documented rules alone (units, moves, assignments,
     unmet places and budgets; the plan's open and start flags are not read: a candidate
     opens in its first period with units, and its permit runs from there)."""

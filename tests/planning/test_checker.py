@@ -22,10 +22,10 @@ def canonical_flags(inst: PlanningInstance, p: Plan) -> Plan:
     """Open from the first to the last period with units (an existing site from the
     first period), started at the first (as the planning stage records them)."""
     p = dataclasses.replace(p, open=np.zeros_like(p.open), start=np.zeros_like(p.start))
-    for s, st in enumerate(inst.sites):
+    for s, here in enumerate(inst.sites):
         used = np.flatnonzero(p.units[s] > 0)
         if len(used):
-            first = 0 if st.existing else int(used[0])
+            first = 0 if here.existing else int(used[0])
             p.open[s, first : int(used[-1]) + 1] = True
             p.start[s, first] = True
     return p

@@ -55,11 +55,7 @@ def instances(draw: st.DrawFn, big: bool = False) -> PlanningInstance:
             )
         )
     tasks = np.array(
-        draw(
-            st.lists(
-                st.integers(0, 12 if big else 6), min_size=T * M * G, max_size=T * M * G
-            )
-        ),
+        draw(st.lists(st.integers(0, 12 if big else 6), min_size=T * M * G, max_size=T * M * G)),
         dtype=np.int64,
     ).reshape(T, M, G)
     rate = draw(st.sampled_from([0.0, 0.03, 0.5]))

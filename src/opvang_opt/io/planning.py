@@ -21,6 +21,9 @@ from opvang_opt.schema import PlanningConfig, did_you_mean
 from opvang_opt.schema.planning import CandidateTable, StockTable, TaskTable
 
 CANDIDATE_INT = ("max_units", "lead_time_months", "permit_years", "block_units")
+CANDIDATE_MIN = {"permit_years": 1, "block_units": 1}
+"""Least value of a candidate's whole-number columns (as the defaults; else 0): a block of
+0 units or a permit of 0 years means nothing."""
 CANDIDATE_EUR = (
     "build_cost_per_unit_eur",
     "move_cost_per_unit_eur",
@@ -346,7 +349,7 @@ def collect_planning_tables(
                     v = r[c].strip()
                     val: object = v or None
                     if v and c in CANDIDATE_INT:
-                        val = _int(v, label, row, c, problems, minimum=0)
+                        val = _int(v, label, row, c, problems, minimum=CANDIDATE_MIN.get(c, 0))
                     elif (v and c in CANDIDATE_EUR) or (v and c in ("x", "y")):
                         val = _float(v, label, row, c, problems)
                     elif v and c == "available_from":
@@ -384,7 +387,7 @@ def longlist_problems(
         label = str(src.table.path)
         for i, rec in enumerate(candidates.to_dict("records")):
             sid = str(rec["site_id"])
-            if sid in known or (rec.get("name") and rec.get("municipality_code")):
+            if sid in known or (_given(rec.get("name")) and _given(rec.get("municipality_code"))):
                 continue
             problems.append(
                 Problem(
@@ -431,3 +434,16 @@ def longlist_problems(
                     )
                 )
     return problems
+
+
+def _given(value: object) -> bool:
+    """True for a cell with a value (not None, NaN or empty): a candidate table read by
+    pandas has NaN, which is truthy, where a cell was empty."""
+    if value is None:
+        return False
+    try:
+        if pd.isna(value):  # type: ignore[call-overload]
+            return False
+    except (TypeError, ValueError):
+        pass
+    return str(value).strip() != ""
