@@ -73,3 +73,99 @@ def test_candidate_block_and_permit_of_zero_are_refused(tmp_path: Path) -> None:
         ("row 2 (F1)", "block_units", "0 is below the minimum 1"),
         ("row 2 (F1)", "permit_years", "0 is below the minimum 1"),
     }
+
+
+def _build(rows: list[dict], **planning: object):
+    import pandas as pd
+
+    from opvang_opt.planning.build import build_instance
+
+    cfg = PlanningConfig.model_validate(
+        {
+            "start": "2026-01-01",
+            "periods": 6,
+            "groups": [{"name": "ontheemden"}],
+            "task_rule": {},
+            "candidates": {"from": "table", "table": {"path": "c.csv"}},
+            **planning,
+        }
+    )
+    cands = pd.DataFrame([{"name": r["site_id"], "municipality_code": "GM0384", **r} for r in rows])
+    return build_instance(
+        cfg, municipalities=[("GM0384", "Diemen")], tasks=None, stock=None, candidates=cands
+    )
+
+
+def test_lead_time_counts_from_the_availability_date_not_its_period() -> None:
+    """Regression: a site available mid-period had its availability rounded up to the next
+    period and then its lead time rounded up again: available 1 March 2026 with 3 months'
+    lead time is ready on 1 June and can hold units from 2026-H2 (period 1), not 2027-H1.
+    Hand-worked dates for half-year periods from 1 January 2026."""
+    import datetime as dt
+
+    rows = [
+        {"site_id": "mar3", "available_from": dt.date(2026, 3, 1), "lead_time_months": 3},
+        {"site_id": "mar4", "available_from": dt.date(2026, 3, 1), "lead_time_months": 5},
+        {"site_id": "jan7", "available_from": dt.date(2026, 1, 1), "lead_time_months": 7},
+        {"site_id": "jan6", "available_from": dt.date(2026, 1, 1), "lead_time_months": 6},
+        {"site_id": "old0", "available_from": dt.date(2024, 5, 1), "lead_time_months": 0},
+        {"site_id": "old12", "available_from": dt.date(2024, 5, 1), "lead_time_months": 12},
+        {"site_id": "aug31", "available_from": dt.date(2026, 8, 31), "lead_time_months": 4},
+        {"site_id": "late", "available_from": dt.date(2028, 12, 1), "lead_time_months": 24},
+    ]
+    inst = _build(rows)
+    first = {s.site_id: s.first_period for s in inst.sites}
+    assert first == {
+        "mar3": 1,  # ready 2026-06-01 -> 2026-H2
+        "mar4": 2,  # ready 2026-08-01 -> 2027-H1
+        "jan7": 2,  # ready 2026-08-01 -> 2027-H1
+        "jan6": 1,  # ready 2026-07-01 -> 2026-H2
+        "old0": 0,  # available before the start, no lead time
+        "old12": 2,  # the lead time runs from the start: ready 2027-01-01
+        "aug31": 2,  # ready 2026-12-31 -> 2027-H1
+        "late": 6,  # ready 2030-12-01: after the horizon (6 periods), never
+    }
+
+
+def test_half_year_periods_start_on_a_half_year() -> None:
+    """Regression: a horizon from 1 March with half-year periods labelled March-August
+    '2026-H1' and September-February '2026-H2' (labels of calendar half-years)."""
+    with pytest.raises(ValueError, match="first month of a calendar half-year"):
+        PlanningConfig.model_validate(
+            {"start": "2026-03-01", "groups": [{"name": "a"}], "task_rule": {}}
+        )
+    ok = PlanningConfig.model_validate(
+        {"start": "2026-07-15", "periods": 2, "groups": [{"name": "a"}], "task_rule": {}}
+    )
+    assert ok.period_labels() == ["2026-H2", "2027-H1"]
+
+
+def test_subsidy_above_the_build_cost_is_refused(tmp_path: Path) -> None:
+    """Regression: with the subsidy above the build cost the net cost of a unit was
+    negative, and the plan built and closed 30 units every period to earn it."""
+    with pytest.raises(ValueError, match="net cost of building a unit would be negative"):
+        PlanningConfig.model_validate(
+            {
+                "groups": [{"name": "a"}],
+                "task_rule": {},
+                "defaults": {"build_cost_per_unit_eur": 5000, "subsidy_per_unit_eur": 7800},
+            }
+        )
+    (tmp_path / "t.csv").write_text(TASKS, encoding="utf-8")
+    (tmp_path / "c.csv").write_text(
+        "site_id,name,municipality_code,build_cost_per_unit_eur\nF1,Dreef,GM0384,5000\n"
+        "F2,Laan,GM0384,7800\n",
+        encoding="utf-8",
+    )
+    cfg = PlanningConfig.model_validate(
+        {
+            "groups": [{"name": "ontheemden"}],
+            "tasks": {"path": str(tmp_path / "t.csv")},
+            "candidates": {"from": "table", "table": {"path": str(tmp_path / "c.csv")}},
+        }
+    )
+    with pytest.raises(DataError) as info:
+        read_planning_tables(cfg, ["GM0384"])
+    assert [(p.where, p.field) for p in info.value.problems] == [
+        ("row 2 (F1)", "build_cost_per_unit_eur")
+    ]

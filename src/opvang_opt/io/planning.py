@@ -352,6 +352,18 @@ def collect_planning_tables(
                         val = _int(v, label, row, c, problems, minimum=CANDIDATE_MIN.get(c, 0))
                     elif (v and c in CANDIDATE_EUR) or (v and c in ("x", "y")):
                         val = _float(v, label, row, c, problems)
+                        subsidy = config.defaults.subsidy_per_unit_eur
+                        if c == "build_cost_per_unit_eur" and val is not None and val < subsidy:
+                            problems.append(
+                                Problem(
+                                    f"{v} is below the subsidy of {subsidy:g} per unit "
+                                    "(planning.defaults.subsidy_per_unit_eur): the net cost "
+                                    "of building a unit would be negative",
+                                    source=label,
+                                    where=row,
+                                    field=c,
+                                )
+                            )
                     elif v and c == "available_from":
                         val = _date(v, label, row, c, problems)
                     elif v and c == "municipality_code":

@@ -222,9 +222,12 @@ def build_model(
             else:
                 prev_o = v.open.get((s, t - 1), 0) if t > 0 else 0
                 m.add_linear_constraint(o - prev_o <= v.start[s, t])
-                # a site opens in its first period with units (the opening cost and its
-                # budget year are those of that period, as the checker counts them)
-                m.add_linear_constraint(v.blocks[s, t] >= v.start[s, t])
+                if inst.budgets:
+                    # a site opens in its first period with units (the opening cost and
+                    # its budget year are that period's, as the checker counts them);
+                    # without budgets an earlier start only costs more, so the row is
+                    # needed only to keep an opening out of an earlier year's budget
+                    m.add_linear_constraint(v.blocks[s, t] >= v.start[s, t])
                 starts.append(v.start[s, t])
                 cost = inst.disc(site.opening_cost, t)
                 if cost:
