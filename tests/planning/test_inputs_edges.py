@@ -169,3 +169,25 @@ def test_subsidy_above_the_build_cost_is_refused(tmp_path: Path) -> None:
     assert [(p.where, p.field) for p in info.value.problems] == [
         ("row 2 (F1)", "build_cost_per_unit_eur")
     ]
+
+
+def test_task_rule_group_without_an_exchange_task_is_refused() -> None:
+    """Regression: with tasks grown from the exchange, a planning group the exchange has
+    no task for (a typo: 'ontheemde') got a task of 0 in every period, silently."""
+    from opvang_opt.errors import ScenarioError
+    from opvang_opt.schema import load_raw, validate_scenario
+
+    root = Path(__file__).resolve().parents[2]
+    raw = load_raw(root / "scenarios" / "demo.yaml")
+    plan = raw["planning"]
+    plan.pop("tasks")
+    plan["task_rule"] = {"growth_per_cycle": {"asielzoekers": 0.1}}
+    plan["groups"][2]["name"] = "ontheemde"
+    with pytest.raises(ScenarioError) as info:
+        validate_scenario(raw)
+    msgs = [p.message for p in info.value.problems]
+    assert any(
+        "planning.groups[2] (ontheemde)" in m and "did you mean 'ontheemden'" in m for m in msgs
+    ), msgs
+    plan["groups"][2]["name"] = "ontheemden"
+    assert validate_scenario(raw).planning is not None
