@@ -191,3 +191,27 @@ def test_task_rule_group_without_an_exchange_task_is_refused() -> None:
     ), msgs
     plan["groups"][2]["name"] = "ontheemden"
     assert validate_scenario(raw).planning is not None
+
+
+def test_whole_number_written_with_decimals_is_read(tmp_path: Path) -> None:
+    """Regression: a Dutch export with a decimal comma writes a task as '23,0'; it was
+    refused as "'23.0' is not a whole number". '23,5' is still refused."""
+    (tmp_path / "t.csv").write_text(
+        "period;municipality_code;group;task\n2026-H1;GM0384;ontheemden;23,0\n"
+        "2026-H2;GM0384;ontheemden;23,5\n",
+        encoding="utf-8",
+    )
+    cfg = PlanningConfig.model_validate(
+        {
+            "groups": [{"name": "ontheemden"}],
+            "tasks": {"path": str(tmp_path / "t.csv"), "separator": ";", "decimal": ","},
+        }
+    )
+    with pytest.raises(DataError) as info:
+        read_planning_tables(cfg, ["GM0384"])
+    assert [(p.where, p.field) for p in info.value.problems] == [("row 3", "task")]
+    (tmp_path / "t.csv").write_text(
+        "period;municipality_code;group;task\n2026-H1;GM0384;ontheemden;23,0\n", encoding="utf-8"
+    )
+    tables = read_planning_tables(cfg, ["GM0384"])
+    assert tables.tasks is not None and tables.tasks["task"].tolist() == [23]

@@ -111,10 +111,15 @@ def _comma_hint(value: str) -> str:
     return ""
 
 
+_WHOLE_DECIMAL = re.compile(r"^-?\d+\.0+$")
+
+
 def _int(
     value: str, label: str, row: str, col: str, problems: list[Problem], *, minimum: int = 0
 ) -> int | None:
     v = value.strip()
+    if _WHOLE_DECIMAL.match(v):
+        v = v.split(".")[0]  # '23.0': a whole number written with decimals (e.g. '23,0')
     try:
         n = int(v)
     except ValueError:
