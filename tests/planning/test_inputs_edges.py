@@ -215,3 +215,71 @@ def test_whole_number_written_with_decimals_is_read(tmp_path: Path) -> None:
     )
     tables = read_planning_tables(cfg, ["GM0384"])
     assert tables.tasks is not None and tables.tasks["task"].tolist() == [23]
+
+
+STOCK = (
+    "site_id,name,municipality_code,units,occupants,group,permit_end,max_units\n"
+    "B1,Berg,GM0384,30,85,ontheemden,2026-12-31,30\n"
+)
+
+
+def test_candidate_row_of_an_existing_site_is_not_a_second_site(tmp_path: Path) -> None:
+    """Regression: a candidate-table row with the id of a stock site (to set its costs)
+    also became a new candidate with the same id: two sites 'B1', two rows per period in
+    plan.csv. Now it sets the existing site's block and costs only, and fields that apply
+    to a new site only are refused."""
+    from opvang_opt.planning.build import build_instance
+
+    (tmp_path / "t.csv").write_text(TASKS, encoding="utf-8")
+    (tmp_path / "s.csv").write_text(STOCK, encoding="utf-8")
+    cand = tmp_path / "c.csv"
+    cand.write_text(
+        "site_id,name,municipality_code,block_units,move_cost_per_unit_eur,max_units\n"
+        "B1,Berg,GM0384,5,1000,\nF1,Dreef,GM0384,10,,40\n",
+        encoding="utf-8",
+    )
+    cfg = PlanningConfig.model_validate(
+        {
+            "groups": [{"name": "ontheemden"}],
+            "tasks": {"path": str(tmp_path / "t.csv")},
+            "stock": {"path": str(tmp_path / "s.csv")},
+            "candidates": {"from": "table", "table": {"path": str(cand)}},
+        }
+    )
+    t = read_planning_tables(cfg, ["GM0384"])
+    inst = build_instance(
+        cfg,
+        municipalities=[("GM0384", "Diemen")],
+        tasks=t.tasks,
+        stock=t.stock,
+        candidates=t.candidates,
+    )
+    assert [s.site_id for s in inst.sites] == ["B1", "F1"]
+    b1 = inst.sites[0]
+    assert b1.existing and b1.block == 5 and b1.move_cost == 100_000 and b1.max_units == 30
+    cand.write_text(
+        "site_id,name,municipality_code,max_units,available_from\nB1,Berg,GM0384,40,2027-01-01\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as info:
+        read_planning_tables(cfg, ["GM0384"])
+    assert sorted((p.where, p.field) for p in info.value.problems) == [
+        ("row 2 (B1)", "available_from"),
+        ("row 2 (B1)", "max_units"),
+    ]
+
+
+def test_longlist_site_with_an_existing_site_id_is_refused(tiny) -> None:
+    """Regression: a stock site with the id of a longlist site became two sites with one
+    id (the existing one and the eligible candidate)."""
+    path = _scenario(tiny, "site_id,max_units\nB,20\n")
+    raw = yaml.safe_load(path.read_text())
+    (tiny["dir"] / "stock.csv").write_text(STOCK.replace("B1,", "A,"), encoding="utf-8")
+    raw["planning"]["stock"] = {"path": "stock.csv"}
+    path = write_yaml(path, raw)
+    out = tiny["dir"] / "out"
+    res = runner.invoke(app, ["run", str(path), "--out", str(out), "--lang", "en"])
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())
+    assert "(A), site_id: site id 'A' is also an existing site in the stock table" in text
+    assert not out.exists()

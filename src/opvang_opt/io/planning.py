@@ -379,7 +379,34 @@ def collect_planning_tables(
                     out[c].append(val)
             candidates = pd.DataFrame(out)
 
+    if stock is not None and candidates is not None and config.candidates.table is not None:
+        # a candidate-table row with the id of an existing site sets that site's block and
+        # costs; the fields of a new site would be ignored there, so they are refused
+        label = str(Path(config.candidates.table.path))
+        stock_ids = set(stock["site_id"])
+        for i, rec in enumerate(candidates.to_dict("records")):
+            sid = str(rec["site_id"])
+            if sid not in stock_ids:
+                continue
+            for c in STOCK_IGNORED:
+                if c in rec and _given(rec[c]):
+                    problems.append(
+                        Problem(
+                            f"'{sid}' is an existing site (planning.stock): its {c} is not "
+                            "used here; give the existing site's figures in the stock table, "
+                            "or a new site its own id",
+                            source=label,
+                            where=f"row {i + 2} ({sid})",
+                            field=c,
+                        )
+                    )
     return PlanningTables(tasks, stock, candidates, sources, tuple(reports)), problems
+
+
+STOCK_IGNORED = ("available_from", "max_units", "lead_time_months", "permit_years",
+                 "opening_cost_eur", "groups")  # fmt: skip
+"""Candidate-table columns that do not apply to an existing site (a stock row): the
+stock table gives its room and permit end; it is open from the start to every group."""
 
 
 def longlist_problems(
@@ -390,17 +417,33 @@ def longlist_problems(
     *,
     candidates: pd.DataFrame | None = None,
     id_column: str = "site_id",
+    stock: pd.DataFrame | None = None,
 ) -> list[Problem]:
     """What the planning stage needs from the longlist, when candidates come from it: a
     municipality per site (unless the region has one), readable availability dates and
-    preparation costs; and every row of the candidate table names a longlist site, or is a
-    new site with its name and municipality."""
+    preparation costs; every row of the candidate table names a longlist site or an existing
+    site, or is a new site with its name and municipality; and no longlist site has the id of
+    an existing site."""
     src = config.candidates
     if src.from_ not in ("shortlist", "eligible"):
         return []
     problems = []
+    stock_ids = set() if stock is None else set(stock["site_id"].astype(str))
+    if stock_ids and id_column in longlist.columns:
+        for i, sid in enumerate(longlist[id_column].astype(str)):
+            if sid in stock_ids:
+                problems.append(
+                    Problem(
+                        f"site id '{sid}' is also an existing site in the stock table "
+                        f"({src.from_} candidates come from the longlist): an existing site "
+                        "and a candidate need different ids",
+                        source=source,
+                        where=f"row {i + 1} ({sid})",
+                        field=id_column,
+                    )
+                )
     if candidates is not None and src.table is not None and id_column in longlist.columns:
-        known = set(longlist[id_column].astype(str))
+        known = set(longlist[id_column].astype(str)) | stock_ids
         label = str(src.table.path)
         for i, rec in enumerate(candidates.to_dict("records")):
             sid = str(rec["site_id"])

@@ -184,6 +184,9 @@ def build_instance(
                 )
             )
 
+    # a candidate-table row with an existing site's id sets that site's block and costs
+    # (above); it is not a second site with the same id
+    stock_ids = {site.site_id for site in site_list}
     cand_rows: list[dict[str, Any]] = []
     src = config.candidates
     if src.from_ in ("shortlist", "eligible") and sites is not None:
@@ -214,10 +217,13 @@ def build_instance(
         cand_rows += [
             dict(o)
             for sid, o in over.items()
-            if sid not in listed and sid not in known and o.get("municipality_code")
+            if sid not in listed
+            and sid not in known
+            and sid not in stock_ids
+            and o.get("municipality_code")
         ]
     elif src.from_ == "table" and candidates is not None:
-        cand_rows = [dict(over[sid]) for sid in over]
+        cand_rows = [dict(over[sid]) for sid in over if sid not in stock_ids]
 
     for row in cand_rows:
         row_code = row.get("municipality_code")

@@ -120,7 +120,8 @@ class CandidateTable(PlanningCsv):
     ``groups`` (semicolon-separated group keys the site may house; empty = all), ``x``/``y``
     (RD New, for the map, when the site is not in the longlist). With
     ``candidates.from: table`` it also needs ``name`` and ``municipality_code`` and is the
-    whole candidate list.
+    whole candidate list. A row with the id of an existing site (the stock table) sets that
+    site's ``block_units`` and costs only; it is not a candidate.
     """
 
     path: InputPath
