@@ -283,3 +283,51 @@ def test_longlist_site_with_an_existing_site_id_is_refused(tiny) -> None:
     text = " ".join(res.output.split())
     assert "(A), site_id: site id 'A' is also an existing site in the stock table" in text
     assert not out.exists()
+
+
+@pytest.mark.parametrize("scope", ["municipality", "region"])
+def test_tasks_grown_from_the_exchange_per_cycle(scope: str) -> None:
+    """Tasks grown by the rule: cycle k of a group has the exchange task x (1 + growth)^k,
+    rounded. Hand-worked from the demo's exchange tasks (GM0384: asielzoekers 175,
+    statushouders 46; GM0437: 90, 21; GM0451: 190, 46): asielzoekers grow 10 % per cycle of
+    4 half-years, statushouders 50 % per half-year, ontheemden have no growth."""
+    from opvang_opt.planning.build import build_instance
+    from opvang_opt.schema import load_raw
+    from opvang_opt.schema.exchange import ExchangeConfig
+
+    root = Path(__file__).resolve().parents[2]
+    exchange = ExchangeConfig.model_validate(load_raw(root / "scenarios" / "demo.yaml")["exchange"])
+    cfg = PlanningConfig.model_validate(
+        {
+            "periods": 5,
+            "groups": [
+                {"name": "asielzoekers", "cycle_periods": 4},
+                {"name": "statushouders"},
+                {"name": "ontheemden"},
+            ],
+            "task_rule": {"growth_per_cycle": {"asielzoekers": 0.1, "statushouders": 0.5}},
+            "task_scope": scope,
+        }
+    )
+    munis = [("GM0384", "Diemen"), ("GM0437", "Ouder-Amstel")]  # GM0451 outside this region
+    inst = build_instance(
+        cfg, municipalities=munis, tasks=None, stock=None, candidates=None, exchange=exchange
+    )
+    diemen = {
+        "asielzoekers": [175, 175, 175, 175, 193],  # 192.5 in cycle 1
+        "statushouders": [46, 69, 104, 155, 233],  # 46 x 1.5^k: 103.5, 155.25, 232.875
+        "ontheemden": [200] * 5,
+    }
+    amstel = {
+        "asielzoekers": [90, 90, 90, 90, 99],
+        "statushouders": [21, 32, 47, 71, 106],  # 31.5, 47.25, 70.875, 106.3125
+        "ontheemden": [100] * 5,
+    }
+    for g, name in enumerate(inst.groups):
+        if scope == "municipality":
+            assert inst.tasks[:, 0, g].tolist() == diemen[name], name
+            assert inst.tasks[:, 1, g].tolist() == amstel[name], name
+        else:
+            assert inst.municipalities == ("regio",)
+            pooled = [a + b for a, b in zip(diemen[name], amstel[name], strict=True)]
+            assert inst.tasks[:, 0, g].tolist() == pooled, name
