@@ -167,3 +167,39 @@ def test_budget_does_not_let_the_model_move_a_fraction_of_a_unit() -> None:
         assert res.status.value == "optimal"
         assert res.costs is not None and res.costs.total == 620
     assert solve_independent(inst).objective == 620
+
+
+def test_method_municipalities_reports_an_infeasible_hard_task() -> None:
+    """Regression: with ``method: municipalities`` a hard task no plan can meet ended in an
+    internal error (the greedy plan, short of the hard task, was returned and the checker
+    refused it) instead of "infeasible" with its diagnosis. Hand-worked: 2 units of room
+    in municipality 0 against a hard task of 3 places: 1 short in P0."""
+    from tests.planning._helpers import instance, site
+
+    inst = instance(
+        [site("A", max_units=2), site("B", mu=1, max_units=2)],
+        [[[3], [1]]],
+        hard=(True,),
+    )
+    res = plan(inst, method="municipalities")
+    assert res.status.value == "infeasible"
+    assert res.diagnosis is not None
+    assert [(sf.rule, sf.required - sf.available) for sf in res.diagnosis.shortfalls] == [
+        ("task:P0:GM0000:g0", 1.0)
+    ]
+
+
+def test_method_municipalities_meets_a_hard_task_by_a_move_between_municipalities() -> None:
+    """A hard task met only by moving units in from another municipality (the budget of
+    100 in P1's year allows the move, 2 x 1, not a build at 10^6): per municipality it is
+    infeasible, so the full MIP plans it (the greedy plan, short of it, ended in an
+    internal error). Hand-worked: B's 2 units (permit ends after P0) move to A: 2."""
+    from tests.planning._helpers import instance, site
+
+    a = site("A", max_units=2, first=1, build=10**6, move=1)
+    b = site("B", mu=1, max_units=2, initial=2, last=0)
+    inst = instance([a, b], [[[0], [2]], [[2], [0]]], hard=(True,), budgets={2027: 100})
+    res = plan(inst, method="municipalities", relative_gap=0.0)
+    assert res.status.value == "optimal"
+    assert res.costs is not None and res.costs.total == 2
+    assert solve_independent(inst).objective == 2
