@@ -203,3 +203,38 @@ def test_method_municipalities_meets_a_hard_task_by_a_move_between_municipalitie
     assert res.status.value == "optimal"
     assert res.costs is not None and res.costs.total == 2
     assert solve_independent(inst).objective == 2
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(inst=instances(), method=st.sampled_from(["lp_round", "municipalities", "mip"]))
+def test_every_method_is_honest_about_its_plan(inst: PlanningInstance, method: str) -> None:
+    """Every method returns a plan that keeps every rule (no internal error); "optimal"
+    is the optimum, "infeasible" is infeasible, a feasible plan's bound is below the
+    optimum."""
+    ref = solve_independent(inst)
+    res = plan(inst, method=method, time_limit_s=30)  # type: ignore[arg-type]
+    if ref.status == "infeasible":
+        assert res.status.value == "infeasible"
+        return
+    assert res.status.value in ("optimal", "feasible")
+    assert res.costs is not None and res.costs.total >= ref.objective
+    if res.status.value == "optimal":
+        assert res.costs.total == ref.objective
+    assert res.bound is not None and res.bound <= ref.objective + 1e-6 * max(1, ref.objective)
+
+
+def test_an_instance_or_a_municipality_without_sites_is_planned() -> None:
+    """Regression: the greedy baseline crashed (TypeError) on an instance without sites
+    (candidates from none and no stock) and, with method municipalities, on a municipality
+    without sites (its empty arrays were floats). Hand-worked: nothing to build, 5 places
+    unmet for 100 days at 1 cent; with a second municipality, its 2 units meet its 2."""
+    from tests.planning._helpers import instance, site
+
+    for method in ("auto", "municipalities"):
+        res = plan(instance([], [5]), method=method)  # type: ignore[arg-type]
+        assert res.status.value == "optimal"
+        assert res.costs is not None and res.costs.total == 500
+    two = instance([site("B", mu=1, initial=2, build=0)], [[[5], [2]]])
+    res = plan(two, method="municipalities")
+    assert res.status.value == "optimal"
+    assert res.costs is not None and res.costs.total == 500
