@@ -502,7 +502,7 @@ def _given(value: object) -> bool:
     if value is None:
         return False
     try:
-        if pd.isna(value):  # type: ignore[call-overload]
+        if pd.isna(value):
             return False
     except (TypeError, ValueError):
         pass
