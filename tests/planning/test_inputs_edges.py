@@ -331,3 +331,19 @@ def test_tasks_grown_from_the_exchange_per_cycle(scope: str) -> None:
             assert inst.municipalities == ("regio",)
             pooled = [a + b for a, b in zip(diemen[name], amstel[name], strict=True)]
             assert inst.tasks[:, 0, g].tolist() == pooled, name
+
+
+def test_a_column_written_twice_in_the_header_is_refused(tmp_path: Path) -> None:
+    """Regression: a header with 'task' twice was read with the first column and the
+    second silently dropped (pandas renames it 'task.1')."""
+    (tmp_path / "t.csv").write_text(
+        "period,municipality_code,group,task,task\n2026-H1,GM0384,ontheemden,10,12\n",
+        encoding="utf-8",
+    )
+    cfg = PlanningConfig.model_validate(
+        {"groups": [{"name": "ontheemden"}], "tasks": {"path": str(tmp_path / "t.csv")}}
+    )
+    with pytest.raises(DataError) as info:
+        read_planning_tables(cfg, ["GM0384"])
+    assert [(p.where, p.field) for p in info.value.problems] == [("line 1", "task")]
+    assert "appears more than once" in info.value.problems[0].message
