@@ -50,7 +50,7 @@ def test_checker_rejects_units_built_on_one_site_and_moved_out_at_once() -> None
     assert broken_rules(inst, p) == ["leaving 0 0"]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(inst=instances(), data=st.data())
 def test_checker_rejects_exactly_the_plans_that_break_a_rule(
     inst: PlanningInstance, data: st.DataObject

@@ -6,6 +6,8 @@ running and closing costs. Optimum, status, checker and diagnosis must all agree
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -54,6 +56,11 @@ def instances(draw: st.DrawFn, big: bool = False) -> PlanningInstance:
                 score=float(draw(st.integers(0, 100))),
             )
         )
+    # identical twins (the model orders their openings: symmetry rows)
+    cands = [x for x in sites if not x.existing]
+    if cands and draw(st.booleans()):
+        twin = cands[draw(st.integers(0, len(cands) - 1))]
+        sites.append(dataclasses.replace(twin, site_id=f"{twin.site_id}b", name="twin"))
     tasks = np.array(
         draw(st.lists(st.integers(0, 12 if big else 6), min_size=T * M * G, max_size=T * M * G)),
         dtype=np.int64,
@@ -114,13 +121,13 @@ def compare(inst: PlanningInstance) -> None:
     assert report.is_ok, report.violations
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(instances())
 def test_plan_agrees_with_independent_solver(inst: PlanningInstance) -> None:
     compare(inst)
 
 
-@settings(max_examples=2500, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 @given(instances(big=True))
 def test_plan_agrees_with_independent_solver_at_euro_scale(inst: PlanningInstance) -> None:
     compare(inst)
@@ -205,7 +212,7 @@ def test_method_municipalities_meets_a_hard_task_by_a_move_between_municipalitie
     assert solve_independent(inst).objective == 2
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 @given(inst=instances(), method=st.sampled_from(["lp_round", "municipalities", "mip"]))
 def test_every_method_is_honest_about_its_plan(inst: PlanningInstance, method: str) -> None:
     """Every method returns a plan that keeps every rule (no internal error); "optimal"
