@@ -347,3 +347,32 @@ def test_a_column_written_twice_in_the_header_is_refused(tmp_path: Path) -> None
         read_planning_tables(cfg, ["GM0384"])
     assert [(p.where, p.field) for p in info.value.problems] == [("line 1", "task")]
     assert "appears more than once" in info.value.problems[0].message
+
+
+def test_table_candidates_need_an_id_a_name_and_a_municipality(tmp_path: Path) -> None:
+    """Regression: with candidates from the table, a row with an empty municipality was
+    dropped silently (as if outside the region) and a row with an empty id crashed the
+    planning stage (KeyError, exit 1). A row of an existing site (costs only) needs
+    neither name nor municipality."""
+    (tmp_path / "t.csv").write_text(TASKS, encoding="utf-8")
+    (tmp_path / "s.csv").write_text(STOCK, encoding="utf-8")
+    (tmp_path / "c.csv").write_text(
+        "site_id,name,municipality_code,max_units\nF1,Dreef,,20\nF2,,GM0384,20\n"
+        ",Leeg,GM0384,5\nB1,,,\n",
+        encoding="utf-8",
+    )
+    cfg = PlanningConfig.model_validate(
+        {
+            "groups": [{"name": "ontheemden"}],
+            "tasks": {"path": str(tmp_path / "t.csv")},
+            "stock": {"path": str(tmp_path / "s.csv")},
+            "candidates": {"from": "table", "table": {"path": str(tmp_path / "c.csv")}},
+        }
+    )
+    with pytest.raises(DataError) as info:
+        read_planning_tables(cfg, ["GM0384"])
+    assert [(p.where, p.field) for p in info.value.problems] == [
+        ("row 2 (F1)", "municipality_code"),
+        ("row 3 (F2)", "name"),
+        ("row 4", "site_id"),
+    ]

@@ -344,12 +344,27 @@ def collect_planning_tables(
             ids = set()
             for i, r in enumerate(df.to_dict("records")):
                 sid = r["site_id"].strip()
-                row = f"row {i + 2} ({sid})"
-                if sid in ids:
+                row = f"row {i + 2} ({sid})" if sid else f"row {i + 2}"
+                if not sid:
+                    problems.append(Problem("empty id", source=label, where=row, field="site_id"))
+                elif sid in ids:
                     problems.append(
                         Problem(f"duplicate id '{sid}'", source=label, where=row, field="site_id")
                     )
                 ids.add(sid)
+                existing = stock is not None and sid in set(stock["site_id"])
+                if config.candidates.from_ == "table" and not existing:
+                    # the whole candidate list: a row without its municipality was dropped
+                    for c in ("name", "municipality_code"):
+                        if not r[c].strip():
+                            problems.append(
+                                Problem(
+                                    "empty; a candidate site (candidates.from: table) needs it",
+                                    source=label,
+                                    where=row,
+                                    field=c,
+                                )
+                            )
                 for c in df.columns:
                     v = r[c].strip()
                     val: object = v or None
