@@ -122,6 +122,18 @@ def read_csv_frame(
                 )
             ],
         )
+    names = [c.strip() for c in next(csv.reader([header.rstrip("\r")], delimiter=sep), [])]
+    twice = [c for i, c in enumerate(names) if c and c in names[:i]]
+    if twice:
+        # pandas would rename the second one ('task.1') and the first would be read silently
+        raise DataError(
+            f"'{name}' has a column written twice in its header: {label}",
+            [
+                Problem(f"column '{c}' appears more than once in the header; keep one",
+                        label, "line 1", c)
+                for c in dict.fromkeys(twice)
+            ],
+        )  # fmt: skip
     ragged = _ragged_rows(text, sep, decimal)
     if ragged:
         raise DataError(

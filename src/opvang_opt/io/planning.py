@@ -21,6 +21,9 @@ from opvang_opt.schema import PlanningConfig, did_you_mean
 from opvang_opt.schema.planning import CandidateTable, StockTable, TaskTable
 
 CANDIDATE_INT = ("max_units", "lead_time_months", "permit_years", "block_units")
+CANDIDATE_MIN = {"permit_years": 1, "block_units": 1}
+"""Least value of a candidate's whole-number columns (as the defaults; else 0): a block of
+0 units or a permit of 0 years means nothing."""
 CANDIDATE_EUR = (
     "build_cost_per_unit_eur",
     "move_cost_per_unit_eur",
@@ -108,10 +111,15 @@ def _comma_hint(value: str) -> str:
     return ""
 
 
+_WHOLE_DECIMAL = re.compile(r"^-?\d+\.0+$")
+
+
 def _int(
     value: str, label: str, row: str, col: str, problems: list[Problem], *, minimum: int = 0
 ) -> int | None:
     v = value.strip()
+    if _WHOLE_DECIMAL.match(v):
+        v = v.split(".")[0]  # '23.0': a whole number written with decimals (e.g. '23,0')
     try:
         n = int(v)
     except ValueError:
@@ -336,19 +344,46 @@ def collect_planning_tables(
             ids = set()
             for i, r in enumerate(df.to_dict("records")):
                 sid = r["site_id"].strip()
-                row = f"row {i + 2} ({sid})"
-                if sid in ids:
+                row = f"row {i + 2} ({sid})" if sid else f"row {i + 2}"
+                if not sid:
+                    problems.append(Problem("empty id", source=label, where=row, field="site_id"))
+                elif sid in ids:
                     problems.append(
                         Problem(f"duplicate id '{sid}'", source=label, where=row, field="site_id")
                     )
                 ids.add(sid)
+                existing = stock is not None and sid in set(stock["site_id"])
+                if config.candidates.from_ == "table" and not existing:
+                    # the whole candidate list: a row without its municipality was dropped
+                    for c in ("name", "municipality_code"):
+                        if not r[c].strip():
+                            problems.append(
+                                Problem(
+                                    "empty; a candidate site (candidates.from: table) needs it",
+                                    source=label,
+                                    where=row,
+                                    field=c,
+                                )
+                            )
                 for c in df.columns:
                     v = r[c].strip()
                     val: object = v or None
                     if v and c in CANDIDATE_INT:
-                        val = _int(v, label, row, c, problems, minimum=0)
+                        val = _int(v, label, row, c, problems, minimum=CANDIDATE_MIN.get(c, 0))
                     elif (v and c in CANDIDATE_EUR) or (v and c in ("x", "y")):
                         val = _float(v, label, row, c, problems)
+                        subsidy = config.defaults.subsidy_per_unit_eur
+                        if c == "build_cost_per_unit_eur" and val is not None and val < subsidy:
+                            problems.append(
+                                Problem(
+                                    f"{v} is below the subsidy of {subsidy:g} per unit "
+                                    "(planning.defaults.subsidy_per_unit_eur): the net cost "
+                                    "of building a unit would be negative",
+                                    source=label,
+                                    where=row,
+                                    field=c,
+                                )
+                            )
                     elif v and c == "available_from":
                         val = _date(v, label, row, c, problems)
                     elif v and c == "municipality_code":
@@ -359,7 +394,34 @@ def collect_planning_tables(
                     out[c].append(val)
             candidates = pd.DataFrame(out)
 
+    if stock is not None and candidates is not None and config.candidates.table is not None:
+        # a candidate-table row with the id of an existing site sets that site's block and
+        # costs; the fields of a new site would be ignored there, so they are refused
+        label = str(Path(config.candidates.table.path))
+        stock_ids = set(stock["site_id"])
+        for i, rec in enumerate(candidates.to_dict("records")):
+            sid = str(rec["site_id"])
+            if sid not in stock_ids:
+                continue
+            for c in STOCK_IGNORED:
+                if c in rec and _given(rec[c]):
+                    problems.append(
+                        Problem(
+                            f"'{sid}' is an existing site (planning.stock): its {c} is not "
+                            "used here; give the existing site's figures in the stock table, "
+                            "or a new site its own id",
+                            source=label,
+                            where=f"row {i + 2} ({sid})",
+                            field=c,
+                        )
+                    )
     return PlanningTables(tasks, stock, candidates, sources, tuple(reports)), problems
+
+
+STOCK_IGNORED = ("available_from", "max_units", "lead_time_months", "permit_years",
+                 "opening_cost_eur", "groups")  # fmt: skip
+"""Candidate-table columns that do not apply to an existing site (a stock row): the
+stock table gives its room and permit end; it is open from the start to every group."""
 
 
 def longlist_problems(
@@ -370,21 +432,37 @@ def longlist_problems(
     *,
     candidates: pd.DataFrame | None = None,
     id_column: str = "site_id",
+    stock: pd.DataFrame | None = None,
 ) -> list[Problem]:
     """What the planning stage needs from the longlist, when candidates come from it: a
     municipality per site (unless the region has one), readable availability dates and
-    preparation costs; and every row of the candidate table names a longlist site, or is a
-    new site with its name and municipality."""
+    preparation costs; every row of the candidate table names a longlist site or an existing
+    site, or is a new site with its name and municipality; and no longlist site has the id of
+    an existing site."""
     src = config.candidates
     if src.from_ not in ("shortlist", "eligible"):
         return []
     problems = []
+    stock_ids = set() if stock is None else set(stock["site_id"].astype(str))
+    if stock_ids and id_column in longlist.columns:
+        for i, sid in enumerate(longlist[id_column].astype(str)):
+            if sid in stock_ids:
+                problems.append(
+                    Problem(
+                        f"site id '{sid}' is also an existing site in the stock table "
+                        f"({src.from_} candidates come from the longlist): an existing site "
+                        "and a candidate need different ids",
+                        source=source,
+                        where=f"row {i + 1} ({sid})",
+                        field=id_column,
+                    )
+                )
     if candidates is not None and src.table is not None and id_column in longlist.columns:
-        known = set(longlist[id_column].astype(str))
+        known = set(longlist[id_column].astype(str)) | stock_ids
         label = str(src.table.path)
         for i, rec in enumerate(candidates.to_dict("records")):
             sid = str(rec["site_id"])
-            if sid in known or (rec.get("name") and rec.get("municipality_code")):
+            if sid in known or (_given(rec.get("name")) and _given(rec.get("municipality_code"))):
                 continue
             problems.append(
                 Problem(
@@ -431,3 +509,16 @@ def longlist_problems(
                     )
                 )
     return problems
+
+
+def _given(value: object) -> bool:
+    """True for a cell with a value (not None, NaN or empty): a candidate table read by
+    pandas has NaN, which is truthy, where a cell was empty."""
+    if value is None:
+        return False
+    try:
+        if pd.isna(value):
+            return False
+    except (TypeError, ValueError):
+        pass
+    return str(value).strip() != ""

@@ -1,8 +1,11 @@
 """Turn a scenario's planning section, its tables and the siting result into an instance.
 
 Pure: it reads no files (the tables come from :mod:`opvang_opt.io.planning`). Euros become
-integer cents here, months become periods (rounded up: a lead time of 7 months with
-half-year periods is 2 periods), and dates become period indices.
+integer cents here, and dates become period indices: a candidate holds units from the first
+period that starts on or after its availability date plus its lead time (with half-year
+periods: available on 1 January with a lead time of 7 months, from the next 1 January;
+available on 1 March with 3 months, from 1 July). Lead time counts from the horizon's start
+for a site available before it.
 """
 
 from __future__ import annotations
@@ -30,6 +33,14 @@ def _period_of(day: dt.date, bounds: list[tuple[dt.date, dt.date]]) -> int:
         if first >= day:
             return t
     return len(bounds)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus whole months (the day clamped to the month's length)."""
+    k = day.month - 1 + months
+    year, month = day.year + k // 12, k % 12 + 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
 
 
 def _last_period_before(day: dt.date, bounds: list[tuple[dt.date, dt.date]]) -> int:
@@ -173,6 +184,9 @@ def build_instance(
                 )
             )
 
+    # a candidate-table row with an existing site's id sets that site's block and costs
+    # (above); it is not a second site with the same id
+    stock_ids = {site.site_id for site in site_list}
     cand_rows: list[dict[str, Any]] = []
     src = config.candidates
     if src.from_ in ("shortlist", "eligible") and sites is not None:
@@ -203,10 +217,13 @@ def build_instance(
         cand_rows += [
             dict(o)
             for sid, o in over.items()
-            if sid not in listed and sid not in known and o.get("municipality_code")
+            if sid not in listed
+            and sid not in known
+            and sid not in stock_ids
+            and o.get("municipality_code")
         ]
     elif src.from_ == "table" and candidates is not None:
-        cand_rows = [dict(over[sid]) for sid in over]
+        cand_rows = [dict(over[sid]) for sid in over if sid not in stock_ids]
 
     for row in cand_rows:
         row_code = row.get("municipality_code")
@@ -215,7 +232,10 @@ def build_instance(
         block = int(row.get("block_units", d.block_units)) or 1
         lead_months = int(row.get("lead_time_months", d.lead_time_months))
         avail = row.get("available_from") or config.start
-        first = _period_of(avail, bounds) + math.ceil(lead_months / months)
+        # units stand from the first period that starts once the site is ready (available
+        # plus lead time); rounding availability and lead time up separately lost a period
+        # for a site available mid-period
+        first = _period_of(_add_months(max(avail, config.start), lead_months), bounds)
         permit = max(1, math.ceil(int(row.get("permit_years", d.permit_years)) * 12 / months))
         g_mask = tuple(True for _ in groups)
         if row.get("groups"):

@@ -133,8 +133,18 @@ def check_plan(
                     bad("start", "the site opens without a recorded start", where)
             elif plan.start[s, t] and not (site.existing and t == 0):
                 bad("start", "a start is recorded where the site does not open", where)
-            if plan.moved_out[s, t] + plan.closed[s, t] > 0 and prev == 0:
+            leaving = int(plan.moved_out[s, t]) + int(plan.closed[s, t])
+            if leaving > 0 and prev == 0:
                 bad("balance", "units moved out or closed from an empty site", where)
+            elif leaving > prev:
+                # only units that stood there can leave (no build here, move there)
+                bad(
+                    "balance",
+                    f"{leaving} units moved out or closed, {prev} stood there",
+                    where,
+                    leaving,
+                    prev,
+                )
             a = plan.assigned[s, t]
             if int(a.sum()) > n:
                 bad(

@@ -216,7 +216,13 @@ def plan_by_municipality(
             sub, backend=backend, time_limit_s=share, relative_gap=relative_gap, hint=start
         )
         best = start
-        if out.plan is not None and plan_costs(sub, out.plan).total <= plan_costs(sub, start).total:
+        # the greedy plan may leave a hard task short (it is checked without them)
+        greedy_short = any(
+            start.unmet[:, :, g].any() for g in range(len(sub.groups)) if sub.hard[g]
+        )
+        if out.plan is not None and (
+            greedy_short or plan_costs(sub, out.plan).total <= plan_costs(sub, start).total
+        ):
             best = out.plan
         for name in ("open", "start", "units", "built", "moved_in", "moved_out", "closed"):
             getattr(plan, name)[idx] = getattr(best, name)

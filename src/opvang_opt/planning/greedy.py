@@ -34,9 +34,10 @@ def greedy_plan(inst: PlanningInstance) -> Plan:
     M = len(inst.municipalities)
     plan = Plan.empty(inst)
     units = np.array([s.initial_units for s in inst.sites], dtype=np.int64)
-    opened = np.array([s.existing for s in inst.sites])  # ever opened
-    is_open = np.array([s.existing for s in inst.sites])
-    open_until = np.array([s.last_period for s in inst.sites])
+    # explicit dtypes: an instance without sites (a municipality with none) has empty arrays
+    opened = np.array([s.existing for s in inst.sites], dtype=bool)  # ever opened
+    is_open = np.array([s.existing for s in inst.sites], dtype=bool)
+    open_until = np.array([s.last_period for s in inst.sites], dtype=np.int64)
     for s, site in enumerate(inst.sites):
         if not site.existing:
             open_until[s] = -1

@@ -145,7 +145,9 @@ def build_model(
     # form a transportation problem per period (totally unimodular): integral at every
     # vertex. The tight formulation lets a MIP solver keep them continuous (no branching on
     # them); CP-SAT needs integers throughout. Values are rounded and checked afterwards.
-    cont = formulation == "tight" and implied_continuous
+    # A yearly budget row (builds and moves weighted by their costs) breaks that structure:
+    # a vertex may then move a fraction of a unit, so with budgets the flows stay integer.
+    cont = formulation == "tight" and implied_continuous and not inst.budgets
 
     def flow_var(lb: float, ub: float, name: str) -> mathopt.Variable:
         if cont:
@@ -220,6 +222,12 @@ def build_model(
             else:
                 prev_o = v.open.get((s, t - 1), 0) if t > 0 else 0
                 m.add_linear_constraint(o - prev_o <= v.start[s, t])
+                if inst.budgets:
+                    # a site opens in its first period with units (the opening cost and
+                    # its budget year are that period's, as the checker counts them);
+                    # without budgets an earlier start only costs more, so the row is
+                    # needed only to keep an opening out of an earlier year's budget
+                    m.add_linear_constraint(v.blocks[s, t] >= v.start[s, t])
                 starts.append(v.start[s, t])
                 cost = inst.disc(site.opening_cost, t)
                 if cost:

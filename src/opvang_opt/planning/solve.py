@@ -179,7 +179,11 @@ def plan(
         p, bound = plan_by_municipality(
             inst, time_limit_s=time_limit_s, backend=backend, relative_gap=max(relative_gap, 1e-4)
         )
-        return _bounded(inst, p, bound, base, t0, backend, "per municipality")
+        if _meets_hard(inst, p):
+            return _bounded(inst, p, bound, base, t0, backend, "per municipality")
+        # a hard task no municipality meets on its own (it may need units moved in from
+        # another, or be infeasible): the full MIP decides, and diagnoses if it must
+        method = "mip"
     rounded, lp = (None, float("-inf"))
     large = inst.n_sites > LARGE_ABOVE_SITES
     if method == "auto" and large and backend != "cpsat":
@@ -406,6 +410,12 @@ def _bounded(
         backend,
         f"tight, {how}",
     )
+
+
+def _meets_hard(inst: PlanningInstance, p: Plan) -> bool:
+    """True when a plan leaves no place of a hard group's task unmet."""
+    p = _tidy(inst, _copy(p))
+    return not any(p.unmet[:, :, g].any() for g in range(len(inst.groups)) if inst.hard[g])
 
 
 def _copy(p: Plan) -> Plan:

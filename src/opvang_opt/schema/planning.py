@@ -120,7 +120,8 @@ class CandidateTable(PlanningCsv):
     ``groups`` (semicolon-separated group keys the site may house; empty = all), ``x``/``y``
     (RD New, for the map, when the site is not in the longlist). With
     ``candidates.from: table`` it also needs ``name`` and ``municipality_code`` and is the
-    whole candidate list.
+    whole candidate list. A row with the id of an existing site (the stock table) sets that
+    site's ``block_units`` and costs only; it is not a candidate.
     """
 
     path: InputPath
@@ -158,6 +159,17 @@ class SiteDefaults(StrictModel):
     """Units are placed in blocks of this size (a site holds a multiple of it)."""
     max_units: int = Field(default=60, ge=0, le=100_000)
     """Room on a site when neither the siting capacity nor the candidate table gives one."""
+
+    @model_validator(mode="after")
+    def _net_build_cost(self) -> SiteDefaults:
+        # a negative net cost would pay the plan to build and close units at once
+        if self.subsidy_per_unit_eur > self.build_cost_per_unit_eur:
+            raise ValueError(
+                f"subsidy_per_unit_eur {self.subsidy_per_unit_eur:g} is above "
+                f"build_cost_per_unit_eur {self.build_cost_per_unit_eur:g}: the net cost of "
+                "building a unit would be negative"
+            )
+        return self
 
 
 class CandidateSource(StrictModel):
@@ -261,6 +273,17 @@ class PlanningConfig(StrictModel):
                 problems.append(
                     f"task_rule.growth_per_cycle names unknown group(s): {', '.join(unknown)}"
                 )
+        m = self.period_months
+        if m in (3, 6, 12) and (self.start.month - 1) % m:
+            # the labels name calendar quarters, half-years or years: a horizon from March
+            # would label March-August '2026-H1' and September-February '2026-H2'
+            kind = {3: "quarter", 6: "half-year", 12: "year"}[m]
+            firsts = ", ".join(dt.date(2000, k, 1).strftime("%m") for k in range(1, 13, m))
+            problems.append(
+                f"start {self.start.isoformat()} is not in the first month of a calendar "
+                f"{kind} (period_months {m}; periods are labelled by calendar {kind}): "
+                f"start in month {firsts}"
+            )
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -746,6 +746,16 @@ class Scenario(StrictModel):
         plan = self.planning
         if plan is not None and plan.task_rule is not None and self.exchange is None:
             problems.append("planning.task_rule grows the exchange tasks: add an exchange section")
+        elif plan is not None and plan.task_rule is not None and self.exchange is not None:
+            # a group the exchange has no task for would silently get a task of 0
+            known = self.exchange.group_names
+            for i, g in enumerate(plan.groups):
+                if g.name not in known:
+                    problems.append(
+                        f"planning.groups[{i}] ({g.name}): planning.task_rule grows the "
+                        f"exchange tasks, which have no group '{g.name}'"
+                        f"{did_you_mean(g.name, known)}"
+                    )
         if problems:
             raise ValueError("; ".join(problems))
         return self
