@@ -37,7 +37,7 @@ from opvang_opt.io.layers import (
     read_table,
 )
 from opvang_opt.io.planning import PlanningTables, collect_planning_tables, longlist_problems
-from opvang_opt.io.region_pass import check_region
+from opvang_opt.io.region_pass import check_planning_points, check_region
 from opvang_opt.io.services import ServicesTables, check_services_raw, read_services_raw
 from opvang_opt.schema import AllocationInputs as AllocationFiles
 from opvang_opt.schema import (
@@ -313,6 +313,13 @@ def _checked(
     svc_raw = {k: tables.pop(k) for k in SERVICES_TABLES if k in tables}
     region = check_region(scenario, layers, tables)
     problems += region.problems
+    warnings = list(region.warnings)
+    if planning is not None:
+        found, noted = check_planning_points(
+            planning, region.region, scenario.region.table_margin_m
+        )
+        problems += found
+        warnings += noted
     alloc = _allocation_data(scenario, layers, tables, problems)
     services = None
     if scenario.services is not None:
@@ -344,7 +351,7 @@ def _checked(
         alloc,
         services,
         seconds,
-        tuple(region.warnings),
+        tuple(warnings),
         planning,
     )
 
