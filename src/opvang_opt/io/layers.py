@@ -18,6 +18,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.csvfile import read_csv_frame
 from opvang_opt.io.region import crs_problems, nonfinite_problems, outside_netherlands
@@ -106,6 +107,7 @@ def read_table(
             f"Table '{name}' cannot be read: {label}", [Problem(str(exc).strip(), source=label)]
         ) from None
     problems = check_columns_and_ids(df, source, label, required_columns)
+    problems += declared_dates(df, source, label)
     if len(df) == 0 and not allow_empty:
         problems.append(Problem(f"the table '{name}' has no rows", source=label))
     if problems:
@@ -195,6 +197,7 @@ def read_layer(
             )
         )
     problems += check_columns_and_ids(gdf, source, label, required_columns)
+    problems += declared_dates(gdf, source, label)
     if len(gdf) == 0 and not allow_empty:
         problems.append(Problem(f"the layer '{name}' has no features", source=label))
 
@@ -350,6 +353,44 @@ def _read_csv_layer(source: LayerSource, name: str, path: Path, label: str) -> g
     if problems:
         raise DataError(f"Layer '{name}' ({label}) has {len(problems)} problem(s)", problems)
     return gpd.GeoDataFrame(df.drop(columns=cols), geometry=geoms, crs=None)
+
+
+def declared_dates(df: pd.DataFrame, source: LayerSource, label: str) -> list[Problem]:
+    """Read every column with a declared date format (``date_formats``) by that format,
+    in place, as dates; every value that does not match is a problem (id or row, column).
+
+    Without a declaration a column is read later by the one date policy (ISO or Dutch
+    day-first); a declared format (e.g. a month-first ``%m/%d/%Y`` export) replaces it for
+    that column, for every stage that reads it.
+    """
+    problems: list[Problem] = []
+    id_col = source.id_column if source.id_column in df.columns else None
+    for col, fmt in source.date_formats.items():
+        if col not in df.columns:
+            have = ", ".join(str(c) for c in df.columns if c != "geometry")
+            problems.append(
+                Problem(
+                    f"date_formats declares a format for column '{col}', which the file does "
+                    f"not have (columns present: {have})",
+                    label,
+                    None,
+                    col,
+                )
+            )
+            continue
+        parsed, errors = parse_dates(df[col].reset_index(drop=True), fmt)
+        for e in errors[:_MAX_LISTED]:
+            ident = df[id_col].iloc[e.position] if id_col else None
+            problems.append(
+                Problem(f"{e.message} (got {e.raw!r})", label, _where(e.position + 1, ident), col)
+            )
+        if len(errors) > _MAX_LISTED:
+            problems.append(
+                Problem(f"... and {len(errors) - _MAX_LISTED} more dates", label, None, col)
+            )
+        if not errors:
+            df[col] = pd.to_datetime(pd.Series(parsed.to_numpy(), index=df.index))
+    return problems
 
 
 def check_columns_and_ids(
