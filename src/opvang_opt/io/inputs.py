@@ -325,6 +325,7 @@ def _checked(
     if scenario.services is not None:
         services = check_services_raw(scenario.services, svc_raw, problems, tuple(reports),
                                       region.region, scenario.region.table_margin_m)  # fmt: skip
+    problems = list(dict.fromkeys(problems))  # one cell two checks read: one message
     if problems:
         raise DataError(f"The inputs have {len(problems)} problem(s)", problems)
     # the siting stage (and its solvers) is imported once the inputs are known to be good

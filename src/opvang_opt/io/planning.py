@@ -404,14 +404,20 @@ def longlist_problems(
                 field="municipality_code",
             )
         )
+    ids = longlist[id_column].astype(str).tolist() if id_column in longlist.columns else None
+
+    def where(i: int) -> str:
+        # as the siting's checks name a longlist row, so one bad cell is one message
+        return f"id {ids[i]} (row {i + 1})" if ids is not None else f"row {i + 1}"
+
     if src.available_column in longlist.columns:
-        _, errors = parse_dates(longlist[src.available_column])
+        _, errors = parse_dates(longlist[src.available_column].reset_index(drop=True))
         for e in errors:
             problems.append(
                 Problem(
-                    f"'{e.raw}': {e.message}",
+                    f"{e.message} (got {e.raw!r})",
                     source=source,
-                    where=f"row {e.position + 1}",
+                    where=where(e.position),
                     field=src.available_column,
                 )
             )
@@ -426,7 +432,7 @@ def longlist_problems(
                     Problem(
                         f"'{raw}' is not a cost of 0 or more",
                         source=source,
-                        where=f"row {i + 1}",
+                        where=where(i),
                         field=src.cost_column,
                     )
                 )
