@@ -256,6 +256,40 @@ def case_dutch_date_in_scenario(tiny):
     return ["tiny.yaml", "siting.exclusions[2].date", "YYYY-MM-DD"]
 
 
+def case_dutch_date_in_shortlist_available_by_names_the_field(tiny):
+    raw = _raw(tiny)
+    raw["siting"]["shortlist"] = {"available_by": "30-06-2028"}  # a field named like a rule kind
+    write_yaml(tiny["path"], raw)
+    return ["tiny.yaml", "siting.shortlist.available_by: not a valid date", "'30-06-2028'"]
+
+
+def case_date_not_matching_the_declared_format(tiny):
+    gdf = _longlist(tiny)
+    gdf["available_from"] = ["01/02/2026", "06/01/2026", "2027-01-01", "01/01/2030"]
+    _write_longlist(tiny, gdf)
+    raw = _raw(tiny)
+    raw["layers"]["longlist"] = {
+        **raw["layers"]["longlist"],
+        "date_formats": {"available_from": "%m/%d/%Y"},
+    }
+    write_yaml(tiny["path"], raw)
+    return [
+        "sites.gpkg",
+        "id C (row 3), available_from: does not match the declared format '%m/%d/%Y'",
+        "The inputs have 1 problem(s)",
+    ]
+
+
+def case_date_format_for_a_column_the_layer_lacks(tiny):
+    raw = _raw(tiny)
+    raw["layers"]["longlist"] = {
+        **raw["layers"]["longlist"],
+        "date_formats": {"beschikbaar": "%m/%d/%Y"},
+    }
+    write_yaml(tiny["path"], raw)
+    return ["sites.gpkg", "beschikbaar", "date_formats declares a format for column"]
+
+
 # --------------------------------------------------------------------------- files
 
 
@@ -360,3 +394,25 @@ CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]
 @pytest.mark.parametrize("case", CASES, ids=[c.__name__.removeprefix("case_") for c in CASES])
 def test_bad_input_exits_2_naming_file_id_field_and_writes_nothing(tiny, case) -> None:
     assert_refused(tiny, case(tiny))
+
+
+def test_a_site_kept_under_outside_warn_is_printed_and_recorded(tiny) -> None:
+    """``region.outside: warn`` accepts a site outside the region, but says so: on the
+    command line and in run.json (the warning was collected and then dropped)."""
+    import json
+
+    from opvang_opt.cli import app
+
+    gdf = _longlist(tiny)
+    gdf.loc[3, "geometry"] = rel(box(20_000, 0, 20_100, 100))  # 18 km east of the boundary
+    _write_longlist(tiny, gdf)
+    raw = _with_region(tiny)
+    raw["region"]["outside"] = "warn"
+    write_yaml(tiny["path"], raw)
+    out = tiny["dir"] / "results"
+    res = runner.invoke(app, ["run", str(tiny["path"]), "--out", str(out), "--lang", "en"])
+    assert res.exit_code in (0, 3), res.output
+    assert "sites.gpkg, id D: lies" in res.stderr and "outside the region" in res.stderr
+    stages = json.loads((out / "run.json").read_text(encoding="utf-8"))["stages"]
+    notes = next(s["message"] for s in stages if s["name"] == "inputs")
+    assert any("id D: lies" in n and "outside the region" in n for n in notes), notes
