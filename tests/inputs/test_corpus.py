@@ -290,6 +290,28 @@ def case_date_format_for_a_column_the_layer_lacks(tiny):
     return ["sites.gpkg", "beschikbaar", "date_formats declares a format for column"]
 
 
+# --------------------------------------------------------------------------- values and ids
+
+
+def case_infinite_and_missing_cost_in_longlist(tiny):
+    gdf = _longlist(tiny)
+    gdf.loc[0, "cost"] = float("inf")  # stopped the run with an internal error (exit 1)
+    gdf.loc[2, "cost"] = float("nan")
+    _write_longlist(tiny, gdf)
+    return [
+        "sites.gpkg",
+        "id A (row 1), cost: not a finite number: inf",
+        "id C (row 3), cost: missing value",
+    ]
+
+
+def case_ids_that_differ_only_by_a_space(tiny):
+    gdf = _longlist(tiny)
+    gdf.loc[3, "site_id"] = "A "  # one id to every table that refers to it
+    _write_longlist(tiny, gdf)
+    return ["sites.gpkg", "site_id: duplicate id 'A' in rows 1, 4"]
+
+
 # --------------------------------------------------------------------------- files
 
 

@@ -109,6 +109,32 @@ def case_longlist_bad_date_once_with_its_id(demo):
     ]
 
 
+def _longlist_cell(demo: Path, row: int, column: str, value: object) -> None:
+    import geopandas as gpd
+    import pyogrio
+
+    path = demo / DEMO / "longlist.gpkg"
+    gdf = gpd.read_file(path, layer="longlist")
+    gdf[column] = gdf[column].astype(object)
+    gdf.loc[row, column] = value
+    pyogrio.write_dataframe(gdf, path, layer="longlist", driver="GPKG")
+
+
+def case_longlist_cost_read_by_siting_and_planning_once(demo):
+    _longlist_cell(demo, 1, "cost_estimate_eur", "veel")
+    return [
+        "longlist.gpkg, id S002 (row 2), cost_estimate_eur: not a number: 'veel'",
+        "The inputs have 1 problem(s)",
+    ]
+
+
+def case_empty_longlist_id_is_the_longlists_problem_only(demo):
+    # the allocation builds on longlist sites: its check named unit_sites.csv for this
+    _longlist_cell(demo, 1, "site_id", "  ")
+    stderr = ["longlist.gpkg, row 2, site_id: id is empty", "The inputs have 1 problem(s)"]
+    return stderr
+
+
 # --------------------------------------------------------------------------- files
 
 

@@ -325,7 +325,7 @@ def _checked(
     if scenario.services is not None:
         services = check_services_raw(scenario.services, svc_raw, problems, tuple(reports),
                                       region.region, scenario.region.table_margin_m)  # fmt: skip
-    problems = list(dict.fromkeys(problems))  # one cell two checks read: one message
+    problems = _one_per_cell(problems)
     if problems:
         raise DataError(f"The inputs have {len(problems)} problem(s)", problems)
     # the siting stage (and its solvers) is imported once the inputs are known to be good
@@ -355,6 +355,22 @@ def _checked(
         tuple(warnings),
         planning,
     )
+
+
+def _one_per_cell(problems: list[Problem]) -> list[Problem]:
+    """The problems with one message per cell (file, record and field): a cell that two
+    checks read (a longlist date or cost the siting and the planning both use) is
+    reported once, by the first check."""
+    seen: set[tuple[str | None, str | None, str | None]] = set()
+    out = []
+    for p in dict.fromkeys(problems):
+        key = (p.source, p.where, p.field)
+        if p.where is not None and p.field is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(p)
+    return out
 
 
 SERVICES_TABLES = ("providers", "facilities")
@@ -521,7 +537,9 @@ def _longlist_ids(source: LayerSource, id_col: str) -> list[str]:
             ids = pyogrio.read_dataframe(
                 path, layer=source.layer, columns=[id_col], read_geometry=False
             )[id_col]
-        return sorted(set(ids.dropna().astype(str)))
+        # as the allocation reads ids (stripped, blanks left out): the longlist's own
+        # problems with its ids are listed once, under the longlist
+        return sorted(set(ids.dropna().astype(str).str.strip()) - {""})
     except Exception:  # the longlist's own problems are listed already
         return []
 

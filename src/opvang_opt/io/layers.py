@@ -414,8 +414,10 @@ def check_columns_and_ids(
         blank = ids.isna() | (ids.astype("string").str.strip() == "")
         for i in blank.to_numpy().nonzero()[0][:_MAX_LISTED]:
             problems.append(Problem("id is empty", label, f"row {i + 1}", source.id_column))
-        dup = ids[~blank & ids.duplicated(keep=False)]
-        for ident, rows in dup.groupby(dup.astype("string")).groups.items():
+        # 'S001' and 'S001 ' are one id to every table that refers to it
+        key = ids.astype("string").str.strip()
+        dup = key[~blank & key.duplicated(keep=False)]
+        for ident, rows in dup.groupby(dup).groups.items():
             positions = [df.index.get_loc(r) + 1 for r in rows]
             problems.append(
                 Problem(

@@ -427,7 +427,7 @@ def longlist_problems(
             raw = longlist[src.cost_column].iloc[i]
             if pd.isna(raw) or str(raw) == "":
                 continue
-            if pd.isna(values.iloc[i]) or values.iloc[i] < 0:
+            if pd.isna(values.iloc[i]) or not 0 <= values.iloc[i] < float("inf"):
                 problems.append(
                     Problem(
                         f"'{raw}' is not a cost of 0 or more",
