@@ -324,6 +324,12 @@ def case_dutch_excel_csv_undeclared(tiny):
     return ["sites.csv", "line 1", "Dutch Excel export", 'separator: ";"', 'decimal: ","']
 
 
+def case_csv_coordinate_with_decimal_comma_undeclared(tiny):
+    _csv_longlist(tiny, CSV_OK_HEADER + f'A,Alfa,1e6,2026-01-01,"{ORIGIN[0] + 50:.0f},5",'
+                        f"{ORIGIN[1] + 50:.0f}\n")  # fmt: skip
+    return ["sites.csv", "id A (row 1), x: not a number: '123050,5'", 'declare `decimal: ","`']
+
+
 def case_windows_1252_csv(tiny):
     _csv_longlist(
         tiny, CSV_OK_HEADER + f"A,Café Zuid,1e6,2026-01-01,{_rd(50, 50)}\n", file_encoding="cp1252"

@@ -22,6 +22,7 @@ from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.csvfile import read_csv_frame
 from opvang_opt.io.region import crs_problems, nonfinite_problems, outside_netherlands
+from opvang_opt.numtext import comma_hint
 from opvang_opt.schema import LayerSource
 from opvang_opt.texts import Message
 
@@ -346,7 +347,9 @@ def _read_csv_layer(source: LayerSource, name: str, path: Path, label: str) -> g
             for i in num.isna().to_numpy().nonzero()[0][:_MAX_LISTED]:
                 ident = ids.iloc[i] if ids is not None else None
                 raw = df[c].iloc[i]
-                what = "value is empty" if pd.isna(raw) else f"not a number: {raw!r}"
+                what = (
+                    "value is empty" if pd.isna(raw) else f"not a number: {raw!r}{comma_hint(raw)}"
+                )
                 problems.append(Problem(what, label, _where(i + 1, ident), c))
             xy[c] = num.to_numpy()
         geoms = shapely.points(xy[cols[0]], xy[cols[1]])
