@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
@@ -215,7 +216,19 @@ def read_layer(
     invalid = ~null & ~nonfinite & ~shapely.is_valid(geoms)
     bad = invalid.nonzero()[0]
     if len(bad) and source.repair_invalid:
-        fixed = shapely.make_valid(geoms[bad])
+        fixed = _same_kind(geoms[bad], shapely.make_valid(geoms[bad]))
+        for i, geom in zip(bad, fixed, strict=True):
+            if shapely.is_empty(geom):
+                ident = ids.iloc[i] if ids is not None else None
+                problems.append(
+                    Problem(
+                        "invalid geometry that no repair can keep: make_valid leaves no area "
+                        "(a plot collapsed to a line or point); correct or remove the feature",
+                        label,
+                        _where(i + 1, ident),
+                        "geometry",
+                    )
+                )
         gdf.loc[gdf.index[bad], gdf.geometry.name] = fixed
         repaired = [str(ids.iloc[i]) if ids is not None else f"row {i + 1}" for i in bad]
     else:
@@ -256,6 +269,23 @@ def read_layer(
         name, label, file_sha256(path), len(gdf), source_crs, tuple(repaired), tuple(notes)
     )
     return gdf, report
+
+
+def _same_kind(original: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """A repaired polygon stays polygonal: ``make_valid`` may return a collection of the
+    polygon and the collapsed spikes or slivers (lines, points) the stages cannot use
+    (packing stopped with an internal error); those are dropped. A polygon that collapses
+    entirely becomes empty (reported by the caller)."""
+    out = fixed.copy()
+    for k, (orig, geom) in enumerate(zip(original, fixed, strict=True)):
+        if shapely.get_dimensions(orig) != 2:
+            continue  # a point or line layer keeps what make_valid gives
+        if shapely.get_type_id(geom) in (3, 6):
+            continue  # a Polygon or MultiPolygon: nothing to drop
+        parts = shapely.get_parts(geom)
+        polys = parts[shapely.get_dimensions(parts) == 2]
+        out[k] = shapely.union_all(polys) if len(polys) else shapely.Polygon()
+    return out
 
 
 def _read_csv(
