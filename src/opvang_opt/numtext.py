@@ -25,3 +25,24 @@ def comma_hint(value: object) -> str:
             '(with `separator: ";"` for a Dutch Excel export)'
         )
     return ""
+
+
+_THOUSANDS = re.compile(r"^\s*-?\d{1,3}(\.\d{3})+\s*$")
+
+
+def whole_number_hint(value: object) -> str:
+    """What to do when a whole number (a count of places, units or persons) is written with
+    a Dutch thousands separator (``1.175``) or a decimal comma; ``""`` otherwise.
+
+    Examples
+    --------
+    >>> whole_number_hint("1.175")[:46]
+    "; '.' is a thousands separator here: write 1175"
+    """
+    text = str(value).strip()
+    if _THOUSANDS.match(text):
+        return (
+            f"; '.' is a thousands separator here: write {text.replace('.', '')}, or declare "
+            '`decimal: ","` for this table (a Dutch Excel export)'
+        )
+    return comma_hint(text)

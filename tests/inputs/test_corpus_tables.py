@@ -159,6 +159,12 @@ def case_unit_rent_with_decimal_comma(demo):
     return ["units.csv", "unit U0001, rent_eur: not a number: '725,15'", 'declare `decimal: ","`']
 
 
+def case_planning_task_with_a_thousands_separator(demo):
+    _edit(demo, "planning_tasks.csv", lambda df: df.__setitem__("task", ["1.175"] * len(df)))
+    return ["planning_tasks.csv", "row 2, task: '1.175' is not a whole number",
+            "thousands separator here: write 1175"]  # fmt: skip
+
+
 def case_several_tables_at_once(demo):
     case_planning_stock_in_degrees(demo)
     case_planning_candidate_outside_the_netherlands(demo)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
-from opvang_opt.numtext import comma_hint
+from opvang_opt.numtext import comma_hint, whole_number_hint
 from opvang_opt.schema import AllocationConfig
 from opvang_opt.schema.allocation import Ban, Pin
 
@@ -138,7 +138,10 @@ def _int_column(
     for i in np.flatnonzero(bad.to_numpy()):
         value = df[col].iloc[i]
         out.add(
-            table, f"not a whole number: {value!r}{comma_hint(value)}", _where(ids, i, kind), col
+            table,
+            f"not a whole number: {value!r}{whole_number_hint(value)}",
+            _where(ids, i, kind),
+            col,
         )
     values = raw.fillna(0).round().astype(np.int64)
     if minimum is not None:

@@ -17,6 +17,7 @@ from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.csvfile import read_csv_frame
 from opvang_opt.io.layers import LayerReport, file_sha256
+from opvang_opt.numtext import whole_number_hint
 from opvang_opt.schema import PlanningConfig, did_you_mean
 from opvang_opt.schema.planning import CandidateTable, StockTable, TaskTable
 
@@ -116,7 +117,7 @@ def _int(
         n = int(v)
     except ValueError:
         problems.append(
-            Problem(f"'{v}' is not a whole number{_comma_hint(v)}", source=label, where=row,
+            Problem(f"'{v}' is not a whole number{whole_number_hint(v)}", source=label, where=row,
                     field=col)
         )  # fmt: skip
         return None
