@@ -165,6 +165,21 @@ def case_planning_task_with_a_thousands_separator(demo):
             "thousands separator here: write 1175"]  # fmt: skip
 
 
+def case_unreadable_household_values_are_reported_once(demo):
+    def f(df):
+        df.loc[1, "persons"] = "drie"  # gave a second message: children do not add up (0 - 2)
+        df.loc[3, ["school_x", "school_y"]] = ["nan", "480000"]  # and 'both must be given'
+        df.loc[4, ["school_x", "school_y"]] = ["inf", "480000"]
+
+    _edit(demo, "households.csv", f)
+    return [
+        "household H0002, persons: not a whole number: 'drie'",
+        "household H0004, school_x: not a number: 'nan'",
+        "household H0005, school_x: not a number: 'inf'",
+        "The inputs have 3 problem(s)",
+    ]
+
+
 def case_several_tables_at_once(demo):
     case_planning_stock_in_degrees(demo)
     case_planning_candidate_outside_the_netherlands(demo)

@@ -454,7 +454,11 @@ def _household_counts(h: pd.DataFrame, hid: pd.Series, out: _Collector) -> dict[
             h, col, "households", out, hid, "household", minimum=1 if col == "persons" else 0
         )
     kids = ints["children_0_3"] + ints["children_4_11"] + ints["children_12_17"]
-    for i in np.flatnonzero((kids != ints["persons"] - ints["adults"]).to_numpy()):
+    # a count that could not be read is reported already: no sum from a stand-in 0
+    readable = np.ones(len(h), dtype=bool)
+    for col in ints:
+        readable &= pd.to_numeric(h[col], errors="coerce").notna().to_numpy()
+    for i in np.flatnonzero((kids != ints["persons"] - ints["adults"]).to_numpy() & readable):
         out.add(
             "households",
             f"children ({int(kids.iloc[i])}) do not add up to persons minus adults "
@@ -471,8 +475,10 @@ def _household_locations(h: pd.DataFrame, hid: pd.Series, out: _Collector) -> di
         c: _float_column(h, c, "households", out, hid, "household", required=False)
         for c in ("school_x", "school_y", "work_x", "work_y")
     }
+    given = {c: h[c].map(lambda v: not _blank(v)).to_numpy() for c in coords}
     for a, b in (("school_x", "school_y"), ("work_x", "work_y")):
-        for i in np.flatnonzero((coords[a].isna() != coords[b].isna()).to_numpy()):
+        # only a value left empty: one that is given but unreadable is reported already
+        for i in np.flatnonzero(given[a] != given[b]):
             out.add(
                 "households",
                 f"{a} and {b} must both be given or both be empty",
