@@ -180,6 +180,15 @@ def case_unreadable_household_values_are_reported_once(demo):
     ]
 
 
+def case_households_checked_when_the_unit_stock_cannot_be_read(demo):
+    (demo / DEMO / "units.csv").write_bytes(b"")
+    _edit(demo, "households.csv", lambda df: df.__setitem__("arrival_date", "31-02-2026"))
+    return [
+        "units.csv, line 1: the file is empty",
+        "households.csv, household H0001, arrival_date: impossible date",
+    ]
+
+
 def case_several_tables_at_once(demo):
     case_planning_stock_in_degrees(demo)
     case_planning_candidate_outside_the_netherlands(demo)

@@ -456,6 +456,7 @@ def _allocation_data(
         return None
     stock = config.units_from in ("stock", "both")
     if stock and ("units" not in tables or "sites" not in tables):
+        problems += _households_alone(config, tables, sources)
         return None
 
     pois, poi_id = _pois(src, scenario, layers, tables, sources)
@@ -478,6 +479,30 @@ def _allocation_data(
         problems += exc.problems
         return None
     return AllocationData(validated, candidates, sources)
+
+
+REFERENCE_FIELDS = frozenset({"current_unit", "preferred_sites", "refused_sites"})
+"""Household fields that point into the unit stock or its sites."""
+
+
+def _households_alone(
+    config: Any, tables: dict[str, pd.DataFrame], sources: dict[str, str]
+) -> list[Problem]:
+    """The households' own problems when the unit stock or its sites could not be read:
+    every problem of every input at once, without references into a table not read."""
+    if "households" not in tables:
+        return []
+    try:
+        validate_allocation_tables(
+            tables["households"], pd.DataFrame(columns=list(UNIT_REQUIRED)),
+            pd.DataFrame(columns=["site_id", "x", "y"]), None, None,
+            config.model_copy(update={"pins": [], "bans": [], "mix_rules": []}),
+            sources=sources,
+        )  # fmt: skip
+    except DataError as exc:
+        own = sources.get("households")
+        return [p for p in exc.problems if p.source == own and p.field not in REFERENCE_FIELDS]
+    return []
 
 
 def _pois(
