@@ -384,6 +384,24 @@ def case_scenario_not_utf8(tiny):
 # --------------------------------------------------------------------------- references
 
 
+def case_neighbourhoods_layer_not_defined(tiny):
+    raw = _raw(tiny)
+    raw["region"] = {**raw["region"], "neighbourhoods": "buurten"}  # was accepted silently
+    write_yaml(tiny["path"], raw)
+    return ["tiny.yaml", "region.neighbourhoods: refers to layer 'buurten'"]
+
+
+def case_rule_layer_not_defined_names_its_field(tiny):
+    raw = _raw(tiny)
+    raw["siting"]["exclusions"] = [
+        {**raw["siting"]["exclusions"][0], "layer": "natuur"},
+        *raw["siting"]["exclusions"][1:],
+    ]
+    write_yaml(tiny["path"], raw)
+    return ["tiny.yaml", "siting.exclusions[0].layer: 'nature' refers to layer 'natuur'",
+            "did you mean 'nature'"]  # fmt: skip
+
+
 def case_must_include_unknown_site(tiny):
     raw = _raw(tiny)
     raw["siting"]["shortlist"] = {"method": "optimise", "max_sites": 2, "must_include": ["Q"]}
