@@ -86,3 +86,12 @@ def test_a_declared_month_first_format_is_read_by_every_stage(tmp_path):
     read, _ = read_layer(src, "longlist", ["available_from"])
     dates = longlist_dates(read, "available_from", "site_id", str(path))
     assert dates.tolist() == [dt.date(2026, 6, 10), dt.date(2026, 12, 31)]
+
+
+def test_a_dutch_excel_datetime_is_read_day_first_without_its_time():
+    # Excel writes a date cell as '10-6-2026 00:00' in a Dutch locale's CSV export
+    dates, errors = parse_dates(pd.Series(["10-6-2026 00:00", "31-12-2026 0:00:00"]))
+    assert not errors
+    assert dates.tolist() == [dt.date(2026, 6, 10), dt.date(2026, 12, 31)]
+    _, errors = parse_dates(pd.Series(["10-6-2026 25"]))
+    assert errors and "not a date" in errors[0].message
