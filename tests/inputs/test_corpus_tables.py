@@ -72,6 +72,16 @@ def case_planning_candidate_outside_the_netherlands(demo):
     return ["planning_candidates.csv", "x/y", "outside the Netherlands", "F01"]
 
 
+def case_allocation_schools_file_elsewhere(demo):
+    import geopandas as gpd
+
+    pois = gpd.read_file(demo / DEMO / "pois.gpkg", layer="pois")
+    pois["geometry"] = pois.geometry.translate(60_000, 0)  # 60 km east: still in RD New's area
+    pois.to_file(demo / DEMO / "schools.gpkg", layer="pois", driver="GPKG")
+    _scenario(demo, "pois_layer: pois ", "pois: ../data/demo/schools.gpkg\n    pois_layer: pois ")
+    return ["schools.gpkg", "geometry", "lies entirely outside the region"]
+
+
 # --------------------------------------------------------------------------- dates
 
 

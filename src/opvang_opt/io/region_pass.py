@@ -113,7 +113,7 @@ def check_region(
             if name is not None and name in layers:
                 out.areas[key] = _area_layer(layers[name], scenario.layers[name].id_column, codes_)
         _check_longlist(scenario, layers, region, out)
-        _check_context_layers(scenario, layers, region, out)
+        _check_context_layers(scenario, layers, region, out, tables)
     _check_tables(scenario, tables, region, out)
     return RegionFindings(region, out.areas, out.problems, out.warnings)
 
@@ -173,31 +173,51 @@ def _check_longlist(
 
 
 def _check_context_layers(
-    scenario: Scenario, layers: dict[str, gpd.GeoDataFrame], region: Region, out: RegionFindings
+    scenario: Scenario,
+    layers: dict[str, gpd.GeoDataFrame],
+    region: Region,
+    out: RegionFindings,
+    tables: dict[str, pd.DataFrame],
 ) -> None:
     reg = scenario.region
     skip = {scenario.siting.longlist, reg.boundaries, reg.districts, reg.neighbourhoods}
     reach = max(CONTEXT_MARGIN_M, reg.margin_m)
     for name, gdf in layers.items():
-        if name in skip or len(gdf) == 0:
+        if name in skip:
             continue
-        geoms = gdf.geometry.to_numpy()
-        present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
-        if not present.any():
-            continue
-        shapely.prepare(region.union)  # one feature in the region settles it
-        if shapely.intersects(region.union, geoms[present]).any():
-            continue
-        nearest = float(shapely.distance(geoms[present], region.union).min())
-        if nearest > reach:
-            out.problems.append(
-                Problem(
-                    f"the layer '{name}' lies entirely outside the region (its nearest "
-                    f"feature is {describe_distance(nearest)} away); check its file and CRS",
-                    source=str(scenario.layers[name].path),
-                    field="geometry",
-                )
-            )
+        out.problems.extend(_elsewhere(name, gdf, str(scenario.layers[name].path), region, reach))
+    alloc = scenario.allocation
+    pois = tables.get("pois")
+    if alloc is not None and alloc.inputs is not None and isinstance(pois, gpd.GeoDataFrame):
+        # the allocation's own schools and GPs file, checked as a scenario layer is
+        label = str(alloc.inputs.pois)
+        out.problems.extend(_elsewhere("pois", pois, label, region, reach))
+
+
+def _elsewhere(
+    name: str, gdf: gpd.GeoDataFrame, label: str, region: Region, reach: float
+) -> list[Problem]:
+    """A layer none of whose features lies within ``reach`` of the region: one problem."""
+    if len(gdf) == 0:
+        return []
+    geoms = gdf.geometry.to_numpy()
+    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    if not present.any():
+        return []
+    shapely.prepare(region.union)  # one feature in the region settles it
+    if shapely.intersects(region.union, geoms[present]).any():
+        return []
+    nearest = float(shapely.distance(geoms[present], region.union).min())
+    if nearest <= reach:
+        return []
+    return [
+        Problem(
+            f"the layer '{name}' lies entirely outside the region (its nearest "
+            f"feature is {describe_distance(nearest)} away); check its file and CRS",
+            source=label,
+            field="geometry",
+        )
+    ]
 
 
 def _check_tables(
