@@ -150,7 +150,12 @@ def _status(code: str, lang: Lang) -> str:
 
 
 def _stage_warnings(result: Any, lang: Lang) -> None:
-    """Print every stage that did not simply succeed, with its message in ``lang``."""
+    """Print what the input checks accepted but a reader must know (e.g. a site outside
+    the region under ``region.outside: warn``), and every stage that did not simply
+    succeed, with its message in ``lang``."""
+    for w in result.inputs.warnings:
+        text = t("cli.stage_warning", lang, stage="inputs", message=w)
+        err.print(text, markup=False, style="yellow")
     for s in result.stages:
         if s.status not in ("ok", "skipped"):
             text = t("cli.stage_warning", lang, stage=s.name, message=render(s.message, lang))

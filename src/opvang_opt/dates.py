@@ -3,7 +3,8 @@
 Accepted, in every column of every layer and table:
 
 - ISO 8601: ``2028-06-30`` (a time part such as ``2028-06-30T00:00:00`` is allowed and dropped);
-- Dutch day-first: ``30-06-2028``, ``30/06/2028``, ``30.06.2028``, ``1-7-2028``;
+- Dutch day-first: ``30-06-2028``, ``30/06/2028``, ``30.06.2028``, ``1-7-2028`` (a time part
+  such as ``1-7-2028 00:00``, as Excel writes it, is allowed and dropped);
 - a real date or datetime value (a GeoPackage or Excel date field).
 
 ``10-06-2026`` is always 10 June 2026, never 6 October: a month-first reading is never
@@ -23,7 +24,9 @@ import numpy as np
 import pandas as pd
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_DUTCH = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_DUTCH = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
+"""Day-first, with the time part Excel writes for a date cell in a Dutch locale
+(``10-6-2026 00:00``) allowed and dropped, as for ISO dates."""
 _SHORT_YEAR = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2}$")
 
 HINT = "write YYYY-MM-DD (for example 2028-06-30) or DD-MM-YYYY (30-06-2028)"

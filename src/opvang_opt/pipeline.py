@@ -147,11 +147,12 @@ def run(
             progress(name, "done")
         return out, seconds
 
-    notes = tuple(
+    notes: tuple[Message | str, ...] = tuple(
         Message("stage.inputs.note", {"layer": r.name, "note": n})
         for r in inputs.reports
         for n in r.notes
     )
+    notes += inputs.warnings  # what the checks accepted but a reader must know (run.json)
     stages.append(StageReport("inputs", StageStatus.OK, inputs.seconds, notes))
 
     def siting_stage() -> SitingResult:

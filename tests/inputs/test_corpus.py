@@ -256,6 +256,62 @@ def case_dutch_date_in_scenario(tiny):
     return ["tiny.yaml", "siting.exclusions[2].date", "YYYY-MM-DD"]
 
 
+def case_dutch_date_in_shortlist_available_by_names_the_field(tiny):
+    raw = _raw(tiny)
+    raw["siting"]["shortlist"] = {"available_by": "30-06-2028"}  # a field named like a rule kind
+    write_yaml(tiny["path"], raw)
+    return ["tiny.yaml", "siting.shortlist.available_by: not a valid date", "'30-06-2028'"]
+
+
+def case_date_not_matching_the_declared_format(tiny):
+    gdf = _longlist(tiny)
+    gdf["available_from"] = ["01/02/2026", "06/01/2026", "2027-01-01", "01/01/2030"]
+    _write_longlist(tiny, gdf)
+    raw = _raw(tiny)
+    raw["layers"]["longlist"] = {
+        **raw["layers"]["longlist"],
+        "date_formats": {"available_from": "%m/%d/%Y"},
+    }
+    write_yaml(tiny["path"], raw)
+    return [
+        "sites.gpkg",
+        "id C (row 3), available_from: does not match the declared format '%m/%d/%Y'",
+        "The inputs have 1 problem(s)",
+    ]
+
+
+def case_date_format_for_a_column_the_layer_lacks(tiny):
+    raw = _raw(tiny)
+    raw["layers"]["longlist"] = {
+        **raw["layers"]["longlist"],
+        "date_formats": {"beschikbaar": "%m/%d/%Y"},
+    }
+    write_yaml(tiny["path"], raw)
+    return ["sites.gpkg", "beschikbaar", "date_formats declares a format for column"]
+
+
+# --------------------------------------------------------------------------- values and ids
+
+
+def case_infinite_and_missing_cost_in_longlist(tiny):
+    gdf = _longlist(tiny)
+    gdf.loc[0, "cost"] = float("inf")  # stopped the run with an internal error (exit 1)
+    gdf.loc[2, "cost"] = float("nan")
+    _write_longlist(tiny, gdf)
+    return [
+        "sites.gpkg",
+        "id A (row 1), cost: not a finite number: inf",
+        "id C (row 3), cost: missing value",
+    ]
+
+
+def case_ids_that_differ_only_by_a_space(tiny):
+    gdf = _longlist(tiny)
+    gdf.loc[3, "site_id"] = "A "  # one id to every table that refers to it
+    _write_longlist(tiny, gdf)
+    return ["sites.gpkg", "site_id: duplicate id 'A' in rows 1, 4"]
+
+
 # --------------------------------------------------------------------------- files
 
 
@@ -266,6 +322,12 @@ def case_dutch_excel_csv_undeclared(tiny):
         f"A;Alfa;1.000.000,50;{ORIGIN[0] + 50:.0f};{ORIGIN[1] + 50:.0f}\r\n",
     )
     return ["sites.csv", "line 1", "Dutch Excel export", 'separator: ";"', 'decimal: ","']
+
+
+def case_csv_coordinate_with_decimal_comma_undeclared(tiny):
+    _csv_longlist(tiny, CSV_OK_HEADER + f'A,Alfa,1e6,2026-01-01,"{ORIGIN[0] + 50:.0f},5",'
+                        f"{ORIGIN[1] + 50:.0f}\n")  # fmt: skip
+    return ["sites.csv", "id A (row 1), x: not a number: '123050,5'", 'declare `decimal: ","`']
 
 
 def case_windows_1252_csv(tiny):
@@ -322,6 +384,24 @@ def case_scenario_not_utf8(tiny):
 # --------------------------------------------------------------------------- references
 
 
+def case_neighbourhoods_layer_not_defined(tiny):
+    raw = _raw(tiny)
+    raw["region"] = {**raw["region"], "neighbourhoods": "buurten"}  # was accepted silently
+    write_yaml(tiny["path"], raw)
+    return ["tiny.yaml", "region.neighbourhoods: refers to layer 'buurten'"]
+
+
+def case_rule_layer_not_defined_names_its_field(tiny):
+    raw = _raw(tiny)
+    raw["siting"]["exclusions"] = [
+        {**raw["siting"]["exclusions"][0], "layer": "natuur"},
+        *raw["siting"]["exclusions"][1:],
+    ]
+    write_yaml(tiny["path"], raw)
+    return ["tiny.yaml", "siting.exclusions[0].layer: 'nature' refers to layer 'natuur'",
+            "did you mean 'nature'"]  # fmt: skip
+
+
 def case_must_include_unknown_site(tiny):
     raw = _raw(tiny)
     raw["siting"]["shortlist"] = {"method": "optimise", "max_sites": 2, "must_include": ["Q"]}
@@ -360,3 +440,25 @@ CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]
 @pytest.mark.parametrize("case", CASES, ids=[c.__name__.removeprefix("case_") for c in CASES])
 def test_bad_input_exits_2_naming_file_id_field_and_writes_nothing(tiny, case) -> None:
     assert_refused(tiny, case(tiny))
+
+
+def test_a_site_kept_under_outside_warn_is_printed_and_recorded(tiny) -> None:
+    """``region.outside: warn`` accepts a site outside the region, but says so: on the
+    command line and in run.json (the warning was collected and then dropped)."""
+    import json
+
+    from opvang_opt.cli import app
+
+    gdf = _longlist(tiny)
+    gdf.loc[3, "geometry"] = rel(box(20_000, 0, 20_100, 100))  # 18 km east of the boundary
+    _write_longlist(tiny, gdf)
+    raw = _with_region(tiny)
+    raw["region"]["outside"] = "warn"
+    write_yaml(tiny["path"], raw)
+    out = tiny["dir"] / "results"
+    res = runner.invoke(app, ["run", str(tiny["path"]), "--out", str(out), "--lang", "en"])
+    assert res.exit_code in (0, 3), res.output
+    assert "sites.gpkg, id D: lies" in res.stderr and "outside the region" in res.stderr
+    stages = json.loads((out / "run.json").read_text(encoding="utf-8"))["stages"]
+    notes = next(s["message"] for s in stages if s["name"] == "inputs")
+    assert any("id D: lies" in n and "outside the region" in n for n in notes), notes

@@ -64,3 +64,34 @@ def test_every_written_form_of_a_date_reads_back_as_that_date(d, sep, pad):
     dates, errors = parse_dates(pd.Series(forms))
     assert not errors
     assert dates.tolist() == [d, d]
+
+
+def test_a_declared_month_first_format_is_read_by_every_stage(tmp_path):
+    """``date_formats`` on a layer: the column is read by it (it was accepted and ignored)."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from opvang_opt.io.layers import read_layer
+    from opvang_opt.schema import LayerSource
+    from opvang_opt.siting.exclusions import parse_dates as longlist_dates
+
+    gdf = gpd.GeoDataFrame(
+        {"site_id": ["A", "B"], "available_from": ["06/10/2026", "12/31/2026"]},
+        geometry=[box(123_000, 484_000, 123_100, 484_100), box(123_200, 484_000, 123_300, 484_100)],
+        crs="EPSG:28992",
+    )
+    path = tmp_path / "sites.gpkg"
+    gdf.to_file(path, layer="longlist", driver="GPKG")
+    src = LayerSource(path=path, id_column="site_id", date_formats={"available_from": "%m/%d/%Y"})
+    read, _ = read_layer(src, "longlist", ["available_from"])
+    dates = longlist_dates(read, "available_from", "site_id", str(path))
+    assert dates.tolist() == [dt.date(2026, 6, 10), dt.date(2026, 12, 31)]
+
+
+def test_a_dutch_excel_datetime_is_read_day_first_without_its_time():
+    # Excel writes a date cell as '10-6-2026 00:00' in a Dutch locale's CSV export
+    dates, errors = parse_dates(pd.Series(["10-6-2026 00:00", "31-12-2026 0:00:00"]))
+    assert not errors
+    assert dates.tolist() == [dt.date(2026, 6, 10), dt.date(2026, 12, 31)]
+    _, errors = parse_dates(pd.Series(["10-6-2026 25"]))
+    assert errors and "not a date" in errors[0].message

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
@@ -139,3 +140,45 @@ def test_exclusion_reason_names_the_natura2000_area_hit():
     texts = [render(m, "en") for m in t["message"]]
     assert t["site_id"].tolist() == ["in", "in"]
     assert all("n2k (Botshol)" in s for s in texts), texts
+
+
+def test_a_stated_municipality_that_disagrees_with_the_point_is_warned_about(region):
+    from opvang_opt.io.region_pass import stated_municipality_warnings
+
+    mun = region.municipalities.set_index("code")
+    pts = {c: mun.loc[c, "geometry"].representative_point() for c in CODES}
+    df = pd.DataFrame(
+        {
+            "site_id": ["ok", "wrong", "empty"],
+            "municipality_code": ["GM0437", "GM0451", ""],
+            "x": [pts["GM0437"].x, pts["GM0384"].x, pts["GM0451"].x],
+            "y": [pts["GM0437"].y, pts["GM0384"].y, pts["GM0451"].y],
+        }
+    )
+    found = stated_municipality_warnings(df, "unit_sites.csv", "site_id", region)
+    assert found == [
+        "unit_sites.csv, id wrong, municipality_code: states municipality 'GM0451', but the "
+        "point lies in Diemen (GM0384)"
+    ]
+
+
+def test_planning_tables_are_checked_against_the_region(region):
+    from opvang_opt.io.planning import PlanningTables
+    from opvang_opt.io.region_pass import check_planning_points
+
+    diemen = region.municipalities.set_index("code").loc["GM0384", "geometry"]
+    p = diemen.representative_point()
+    stock = pd.DataFrame({"site_id": ["B1", "B2"], "municipality_code": ["GM0384"] * 2,
+                          "x": [4.96, p.x], "y": [52.34, p.y]})  # fmt: skip
+    cand = pd.DataFrame({"site_id": ["C1"], "municipality_code": ["GM0437"],
+                         "x": [p.x + 60_000], "y": [p.y]})  # fmt: skip  # 60 km east
+    tables = PlanningTables(None, stock, cand, {"planning_stock": "stock.csv",
+                                                "planning_candidates": "cand.csv"})  # fmt: skip
+    problems, warnings = check_planning_points(tables, region, 50_000)
+    text = [str(x) for x in problems]
+    assert len(text) == 2
+    assert text[0].startswith("stock.csv, x/y: coordinates look like longitude/latitude")
+    assert text[0].endswith(": B1")
+    assert text[1].startswith("cand.csv, x/y: coordinates lie more than 50 km from the region")
+    assert "C1" in text[1]
+    assert warnings == []  # C1 lies outside every municipality: no municipality to compare

@@ -185,10 +185,11 @@ def test_task_rule_group_without_an_exchange_task_is_refused() -> None:
     plan["groups"][2]["name"] = "ontheemde"
     with pytest.raises(ScenarioError) as info:
         validate_scenario(raw)
-    msgs = [p.message for p in info.value.problems]
+    found = [(p.field, p.message) for p in info.value.problems]
     assert any(
-        "planning.groups[2] (ontheemde)" in m and "did you mean 'ontheemden'" in m for m in msgs
-    ), msgs
+        f == "planning.groups[2].name" and "did you mean 'ontheemden'" in m and "ontheemde" in m
+        for f, m in found
+    ), found
     plan["groups"][2]["name"] = "ontheemden"
     assert validate_scenario(raw).planning is not None
 

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
+from opvang_opt.numtext import comma_hint, whole_number_hint
 from opvang_opt.schema import AllocationConfig
 from opvang_opt.schema.allocation import Ban, Pin
 
@@ -134,7 +136,13 @@ def _int_column(
     raw = pd.to_numeric(df[col], errors="coerce")
     bad = raw.isna() | (raw.notna() & (raw != np.round(raw)))
     for i in np.flatnonzero(bad.to_numpy()):
-        out.add(table, f"not a whole number: {df[col].iloc[i]!r}", _where(ids, i, kind), col)
+        value = df[col].iloc[i]
+        out.add(
+            table,
+            f"not a whole number: {value!r}{whole_number_hint(value)}",
+            _where(ids, i, kind),
+            col,
+        )
     values = raw.fillna(0).round().astype(np.int64)
     if minimum is not None:
         for i in np.flatnonzero((values < minimum).to_numpy() & ~bad.to_numpy()):
@@ -159,7 +167,7 @@ def _float_column(
         bad = bad | ~given
     for i in np.flatnonzero(bad.to_numpy()):
         value = df[col].iloc[i]
-        msg = "missing" if _blank(value) else f"not a number: {value!r}"
+        msg = "missing" if _blank(value) else f"not a number: {value!r}{comma_hint(value)}"
         out.add(table, msg, _where(ids, i, kind), col)
     return raw.astype(float)
 
@@ -199,15 +207,19 @@ def _date_column(
     kind: str,
     required: bool,
 ) -> np.ndarray:
-    parsed = pd.to_datetime(df[col], errors="coerce", format="mixed")
-    given = df[col].map(lambda v: not _blank(v)).to_numpy()
-    bad = parsed.isna().to_numpy() & (given | required)
-    for i in np.flatnonzero(bad):
-        value = df[col].iloc[i]
-        msg = "missing date" if _blank(value) else f"not a date: {value!r}"
-        out.add(table, msg, _where(ids, i, kind), col)
-    days = parsed.to_numpy().astype("datetime64[D]")
-    days[np.isnat(days)] = EARLIEST
+    """A date column by the project's one date policy (:mod:`opvang_opt.dates`): ISO or
+    Dutch day-first, never month-first, never a two-digit year; every unreadable date is a
+    problem naming its row and what to write."""
+    parsed, errors = parse_dates(df[col].reset_index(drop=True))
+    for e in errors:
+        out.add(table, f"{e.message} (got {e.raw!r})", _where(ids, e.position, kind), col)
+    if required:
+        for i in np.flatnonzero(df[col].map(_blank).to_numpy()):
+            out.add(table, "missing date", _where(ids, i, kind), col)
+    days = np.array(
+        [np.datetime64(d, "D") if d is not None else EARLIEST for d in parsed.tolist()],
+        dtype="datetime64[D]",
+    )
     return days
 
 
@@ -442,7 +454,11 @@ def _household_counts(h: pd.DataFrame, hid: pd.Series, out: _Collector) -> dict[
             h, col, "households", out, hid, "household", minimum=1 if col == "persons" else 0
         )
     kids = ints["children_0_3"] + ints["children_4_11"] + ints["children_12_17"]
-    for i in np.flatnonzero((kids != ints["persons"] - ints["adults"]).to_numpy()):
+    # a count that could not be read is reported already: no sum from a stand-in 0
+    readable = np.ones(len(h), dtype=bool)
+    for col in ints:
+        readable &= pd.to_numeric(h[col], errors="coerce").notna().to_numpy()
+    for i in np.flatnonzero((kids != ints["persons"] - ints["adults"]).to_numpy() & readable):
         out.add(
             "households",
             f"children ({int(kids.iloc[i])}) do not add up to persons minus adults "
@@ -459,8 +475,10 @@ def _household_locations(h: pd.DataFrame, hid: pd.Series, out: _Collector) -> di
         c: _float_column(h, c, "households", out, hid, "household", required=False)
         for c in ("school_x", "school_y", "work_x", "work_y")
     }
+    given = {c: h[c].map(lambda v: not _blank(v)).to_numpy() for c in coords}
     for a, b in (("school_x", "school_y"), ("work_x", "work_y")):
-        for i in np.flatnonzero((coords[a].isna() != coords[b].isna()).to_numpy()):
+        # only a value left empty: one that is given but unreadable is reported already
+        for i in np.flatnonzero(given[a] != given[b]):
             out.add(
                 "households",
                 f"{a} and {b} must both be given or both be empty",

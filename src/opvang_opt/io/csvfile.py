@@ -31,14 +31,21 @@ def _decode(path: Path, encoding: str | None, label: str, name: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         hint = "save it as 'CSV UTF-8' in Excel, or declare its encoding"
-        try:
-            raw.decode("cp1252")
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
             hint = (
-                "it looks like Windows-1252 (Excel's plain 'CSV' in a Dutch locale): save it as "
-                f"'CSV UTF-8', or declare `encoding: cp1252` under '{name}'"
+                "it is UTF-16 text (Excel's 'Unicode text'): save it as 'CSV UTF-8', or "
+                f"declare `encoding: utf-16` under '{name}'"
             )
-        except UnicodeDecodeError:
-            pass
+        else:
+            try:
+                raw.decode("cp1252")
+            except UnicodeDecodeError:
+                pass
+            else:
+                hint = (
+                    "it looks like Windows-1252 (Excel's plain 'CSV' in a Dutch locale): save "
+                    f"it as 'CSV UTF-8', or declare `encoding: cp1252` under '{name}'"
+                )
         raise DataError(
             f"'{name}' is not {enc} text: {label}",
             [Problem(f"byte {exc.start} cannot be read as {enc}; {hint}", label, f"line {line}")],
@@ -107,6 +114,11 @@ def read_csv_frame(
     """
     label = str(path)
     text = _decode(path, encoding, label, name)
+    if not text.strip():
+        raise DataError(
+            f"'{name}' is empty: {label}",
+            [Problem("the file is empty: it needs a header row and data rows", label, "line 1")],
+        )
     header = text.split("\n", 1)[0]
     sep = separator or ","
     if separator is None and _looks_dutch(header, sep):

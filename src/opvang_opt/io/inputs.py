@@ -37,7 +37,7 @@ from opvang_opt.io.layers import (
     read_table,
 )
 from opvang_opt.io.planning import PlanningTables, collect_planning_tables, longlist_problems
-from opvang_opt.io.region_pass import check_region
+from opvang_opt.io.region_pass import check_planning_points, check_region
 from opvang_opt.io.services import ServicesTables, check_services_raw, read_services_raw
 from opvang_opt.schema import AllocationInputs as AllocationFiles
 from opvang_opt.schema import (
@@ -314,11 +314,19 @@ def _checked(
     svc_raw = {k: tables.pop(k) for k in SERVICES_TABLES if k in tables}
     region = check_region(scenario, layers, tables)
     problems += region.problems
+    warnings = list(region.warnings)
+    if planning is not None:
+        found, noted = check_planning_points(
+            planning, region.region, scenario.region.table_margin_m
+        )
+        problems += found
+        warnings += noted
     alloc = _allocation_data(scenario, layers, tables, problems)
     services = None
     if scenario.services is not None:
         services = check_services_raw(scenario.services, svc_raw, problems, tuple(reports),
                                       region.region, scenario.region.table_margin_m)  # fmt: skip
+    problems = _one_per_cell(problems)
     if problems:
         raise DataError(f"The inputs have {len(problems)} problem(s)", problems)
     # the siting stage (and its solvers) is imported once the inputs are known to be good
@@ -345,9 +353,25 @@ def _checked(
         alloc,
         services,
         seconds,
-        tuple(region.warnings),
+        tuple(warnings),
         planning,
     )
+
+
+def _one_per_cell(problems: list[Problem]) -> list[Problem]:
+    """The problems with one message per cell (file, record and field): a cell that two
+    checks read (a longlist date or cost the siting and the planning both use) is
+    reported once, by the first check."""
+    seen: set[tuple[str | None, str | None, str | None]] = set()
+    out = []
+    for p in dict.fromkeys(problems):
+        key = (p.source, p.where, p.field)
+        if p.where is not None and p.field is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append(p)
+    return out
 
 
 SERVICES_TABLES = ("providers", "facilities")
@@ -433,6 +457,7 @@ def _allocation_data(
         return None
     stock = config.units_from in ("stock", "both")
     if stock and ("units" not in tables or "sites" not in tables):
+        problems += _households_alone(config, tables, sources)
         return None
 
     pois, poi_id = _pois(src, scenario, layers, tables, sources)
@@ -455,6 +480,30 @@ def _allocation_data(
         problems += exc.problems
         return None
     return AllocationData(validated, candidates, sources)
+
+
+REFERENCE_FIELDS = frozenset({"current_unit", "preferred_sites", "refused_sites"})
+"""Household fields that point into the unit stock or its sites."""
+
+
+def _households_alone(
+    config: Any, tables: dict[str, pd.DataFrame], sources: dict[str, str]
+) -> list[Problem]:
+    """The households' own problems when the unit stock or its sites could not be read:
+    every problem of every input at once, without references into a table not read."""
+    if "households" not in tables:
+        return []
+    try:
+        validate_allocation_tables(
+            tables["households"], pd.DataFrame(columns=list(UNIT_REQUIRED)),
+            pd.DataFrame(columns=["site_id", "x", "y"]), None, None,
+            config.model_copy(update={"pins": [], "bans": [], "mix_rules": []}),
+            sources=sources,
+        )  # fmt: skip
+    except DataError as exc:
+        own = sources.get("households")
+        return [p for p in exc.problems if p.source == own and p.field not in REFERENCE_FIELDS]
+    return []
 
 
 def _pois(
@@ -514,7 +563,9 @@ def _longlist_ids(source: LayerSource, id_col: str) -> list[str]:
             ids = pyogrio.read_dataframe(
                 path, layer=source.layer, columns=[id_col], read_geometry=False
             )[id_col]
-        return sorted(set(ids.dropna().astype(str)))
+        # as the allocation reads ids (stripped, blanks left out): the longlist's own
+        # problems with its ids are listed once, under the longlist
+        return sorted(set(ids.dropna().astype(str).str.strip()) - {""})
     except Exception:  # the longlist's own problems are listed already
         return []
 

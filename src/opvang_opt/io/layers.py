@@ -12,15 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.csvfile import read_csv_frame
 from opvang_opt.io.region import crs_problems, nonfinite_problems, outside_netherlands
+from opvang_opt.numtext import comma_hint
 from opvang_opt.schema import LayerSource
 from opvang_opt.texts import Message
 
@@ -106,6 +109,7 @@ def read_table(
             f"Table '{name}' cannot be read: {label}", [Problem(str(exc).strip(), source=label)]
         ) from None
     problems = check_columns_and_ids(df, source, label, required_columns)
+    problems += declared_dates(df, source, label)
     if len(df) == 0 and not allow_empty:
         problems.append(Problem(f"the table '{name}' has no rows", source=label))
     if problems:
@@ -195,6 +199,7 @@ def read_layer(
             )
         )
     problems += check_columns_and_ids(gdf, source, label, required_columns)
+    problems += declared_dates(gdf, source, label)
     if len(gdf) == 0 and not allow_empty:
         problems.append(Problem(f"the layer '{name}' has no features", source=label))
 
@@ -211,7 +216,19 @@ def read_layer(
     invalid = ~null & ~nonfinite & ~shapely.is_valid(geoms)
     bad = invalid.nonzero()[0]
     if len(bad) and source.repair_invalid:
-        fixed = shapely.make_valid(geoms[bad])
+        fixed = _same_kind(geoms[bad], shapely.make_valid(geoms[bad]))
+        for i, geom in zip(bad, fixed, strict=True):
+            if shapely.is_empty(geom):
+                ident = ids.iloc[i] if ids is not None else None
+                problems.append(
+                    Problem(
+                        "invalid geometry that no repair can keep: make_valid leaves no area "
+                        "(a plot collapsed to a line or point); correct or remove the feature",
+                        label,
+                        _where(i + 1, ident),
+                        "geometry",
+                    )
+                )
         gdf.loc[gdf.index[bad], gdf.geometry.name] = fixed
         repaired = [str(ids.iloc[i]) if ids is not None else f"row {i + 1}" for i in bad]
     else:
@@ -252,6 +269,23 @@ def read_layer(
         name, label, file_sha256(path), len(gdf), source_crs, tuple(repaired), tuple(notes)
     )
     return gdf, report
+
+
+def _same_kind(original: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """A repaired polygon stays polygonal: ``make_valid`` may return a collection of the
+    polygon and the collapsed spikes or slivers (lines, points) the stages cannot use
+    (packing stopped with an internal error); those are dropped. A polygon that collapses
+    entirely becomes empty (reported by the caller)."""
+    out = fixed.copy()
+    for k, (orig, geom) in enumerate(zip(original, fixed, strict=True)):
+        if shapely.get_dimensions(orig) != 2:
+            continue  # a point or line layer keeps what make_valid gives
+        if shapely.get_type_id(geom) in (3, 6):
+            continue  # a Polygon or MultiPolygon: nothing to drop
+        parts = shapely.get_parts(geom)
+        polys = parts[shapely.get_dimensions(parts) == 2]
+        out[k] = shapely.union_all(polys) if len(polys) else shapely.Polygon()
+    return out
 
 
 def _read_csv(
@@ -343,13 +377,53 @@ def _read_csv_layer(source: LayerSource, name: str, path: Path, label: str) -> g
             for i in num.isna().to_numpy().nonzero()[0][:_MAX_LISTED]:
                 ident = ids.iloc[i] if ids is not None else None
                 raw = df[c].iloc[i]
-                what = "value is empty" if pd.isna(raw) else f"not a number: {raw!r}"
+                what = (
+                    "value is empty" if pd.isna(raw) else f"not a number: {raw!r}{comma_hint(raw)}"
+                )
                 problems.append(Problem(what, label, _where(i + 1, ident), c))
             xy[c] = num.to_numpy()
         geoms = shapely.points(xy[cols[0]], xy[cols[1]])
     if problems:
         raise DataError(f"Layer '{name}' ({label}) has {len(problems)} problem(s)", problems)
     return gpd.GeoDataFrame(df.drop(columns=cols), geometry=geoms, crs=None)
+
+
+def declared_dates(df: pd.DataFrame, source: LayerSource, label: str) -> list[Problem]:
+    """Read every column with a declared date format (``date_formats``) by that format,
+    in place, as dates; every value that does not match is a problem (id or row, column).
+
+    Without a declaration a column is read later by the one date policy (ISO or Dutch
+    day-first); a declared format (e.g. a month-first ``%m/%d/%Y`` export) replaces it for
+    that column, for every stage that reads it.
+    """
+    problems: list[Problem] = []
+    id_col = source.id_column if source.id_column in df.columns else None
+    for col, fmt in source.date_formats.items():
+        if col not in df.columns:
+            have = ", ".join(str(c) for c in df.columns if c != "geometry")
+            problems.append(
+                Problem(
+                    f"date_formats declares a format for column '{col}', which the file does "
+                    f"not have (columns present: {have})",
+                    label,
+                    None,
+                    col,
+                )
+            )
+            continue
+        parsed, errors = parse_dates(df[col].reset_index(drop=True), fmt)
+        for e in errors[:_MAX_LISTED]:
+            ident = df[id_col].iloc[e.position] if id_col else None
+            problems.append(
+                Problem(f"{e.message} (got {e.raw!r})", label, _where(e.position + 1, ident), col)
+            )
+        if len(errors) > _MAX_LISTED:
+            problems.append(
+                Problem(f"... and {len(errors) - _MAX_LISTED} more dates", label, None, col)
+            )
+        if not errors:
+            df[col] = pd.to_datetime(pd.Series(parsed.to_numpy(), index=df.index))
+    return problems
 
 
 def check_columns_and_ids(
@@ -373,8 +447,10 @@ def check_columns_and_ids(
         blank = ids.isna() | (ids.astype("string").str.strip() == "")
         for i in blank.to_numpy().nonzero()[0][:_MAX_LISTED]:
             problems.append(Problem("id is empty", label, f"row {i + 1}", source.id_column))
-        dup = ids[~blank & ids.duplicated(keep=False)]
-        for ident, rows in dup.groupby(dup.astype("string")).groups.items():
+        # 'S001' and 'S001 ' are one id to every table that refers to it
+        key = ids.astype("string").str.strip()
+        dup = key[~blank & key.duplicated(keep=False)]
+        for ident, rows in dup.groupby(dup).groups.items():
             positions = [df.index.get_loc(r) + 1 for r in rows]
             problems.append(
                 Problem(

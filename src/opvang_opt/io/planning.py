@@ -17,6 +17,7 @@ from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.csvfile import read_csv_frame
 from opvang_opt.io.layers import LayerReport, file_sha256
+from opvang_opt.numtext import whole_number_hint
 from opvang_opt.schema import PlanningConfig, did_you_mean
 from opvang_opt.schema.planning import CandidateTable, StockTable, TaskTable
 
@@ -124,7 +125,7 @@ def _int(
         n = int(v)
     except ValueError:
         problems.append(
-            Problem(f"'{v}' is not a whole number{_comma_hint(v)}", source=label, where=row,
+            Problem(f"'{v}' is not a whole number{whole_number_hint(v)}", source=label, where=row,
                     field=col)
         )  # fmt: skip
         return None
@@ -482,14 +483,20 @@ def longlist_problems(
                 field="municipality_code",
             )
         )
+    ids = longlist[id_column].astype(str).tolist() if id_column in longlist.columns else None
+
+    def where(i: int) -> str:
+        # as the siting's checks name a longlist row, so one bad cell is one message
+        return f"id {ids[i]} (row {i + 1})" if ids is not None else f"row {i + 1}"
+
     if src.available_column in longlist.columns:
-        _, errors = parse_dates(longlist[src.available_column])
+        _, errors = parse_dates(longlist[src.available_column].reset_index(drop=True))
         for e in errors:
             problems.append(
                 Problem(
-                    f"'{e.raw}': {e.message}",
+                    f"{e.message} (got {e.raw!r})",
                     source=source,
-                    where=f"row {e.position + 1}",
+                    where=where(e.position),
                     field=src.available_column,
                 )
             )
@@ -499,12 +506,12 @@ def longlist_problems(
             raw = longlist[src.cost_column].iloc[i]
             if pd.isna(raw) or str(raw) == "":
                 continue
-            if pd.isna(values.iloc[i]) or values.iloc[i] < 0:
+            if pd.isna(values.iloc[i]) or not 0 <= values.iloc[i] < float("inf"):
                 problems.append(
                     Problem(
                         f"'{raw}' is not a cost of 0 or more",
                         source=source,
-                        where=f"row {i + 1}",
+                        where=where(i),
                         field=src.cost_column,
                     )
                 )

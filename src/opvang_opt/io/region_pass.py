@@ -113,7 +113,7 @@ def check_region(
             if name is not None and name in layers:
                 out.areas[key] = _area_layer(layers[name], scenario.layers[name].id_column, codes_)
         _check_longlist(scenario, layers, region, out)
-        _check_context_layers(scenario, layers, region, out)
+        _check_context_layers(scenario, layers, region, out, tables)
     _check_tables(scenario, tables, region, out)
     return RegionFindings(region, out.areas, out.problems, out.warnings)
 
@@ -173,31 +173,51 @@ def _check_longlist(
 
 
 def _check_context_layers(
-    scenario: Scenario, layers: dict[str, gpd.GeoDataFrame], region: Region, out: RegionFindings
+    scenario: Scenario,
+    layers: dict[str, gpd.GeoDataFrame],
+    region: Region,
+    out: RegionFindings,
+    tables: dict[str, pd.DataFrame],
 ) -> None:
     reg = scenario.region
     skip = {scenario.siting.longlist, reg.boundaries, reg.districts, reg.neighbourhoods}
     reach = max(CONTEXT_MARGIN_M, reg.margin_m)
     for name, gdf in layers.items():
-        if name in skip or len(gdf) == 0:
+        if name in skip:
             continue
-        geoms = gdf.geometry.to_numpy()
-        present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
-        if not present.any():
-            continue
-        shapely.prepare(region.union)  # one feature in the region settles it
-        if shapely.intersects(region.union, geoms[present]).any():
-            continue
-        nearest = float(shapely.distance(geoms[present], region.union).min())
-        if nearest > reach:
-            out.problems.append(
-                Problem(
-                    f"the layer '{name}' lies entirely outside the region (its nearest "
-                    f"feature is {describe_distance(nearest)} away); check its file and CRS",
-                    source=str(scenario.layers[name].path),
-                    field="geometry",
-                )
-            )
+        out.problems.extend(_elsewhere(name, gdf, str(scenario.layers[name].path), region, reach))
+    alloc = scenario.allocation
+    pois = tables.get("pois")
+    if alloc is not None and alloc.inputs is not None and isinstance(pois, gpd.GeoDataFrame):
+        # the allocation's own schools and GPs file, checked as a scenario layer is
+        label = str(alloc.inputs.pois)
+        out.problems.extend(_elsewhere("pois", pois, label, region, reach))
+
+
+def _elsewhere(
+    name: str, gdf: gpd.GeoDataFrame, label: str, region: Region, reach: float
+) -> list[Problem]:
+    """A layer none of whose features lies within ``reach`` of the region: one problem."""
+    if len(gdf) == 0:
+        return []
+    geoms = gdf.geometry.to_numpy()
+    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    if not present.any():
+        return []
+    shapely.prepare(region.union)  # one feature in the region settles it
+    if shapely.intersects(region.union, geoms[present]).any():
+        return []
+    nearest = float(shapely.distance(geoms[present], region.union).min())
+    if nearest <= reach:
+        return []
+    return [
+        Problem(
+            f"the layer '{name}' lies entirely outside the region (its nearest "
+            f"feature is {describe_distance(nearest)} away); check its file and CRS",
+            source=label,
+            field="geometry",
+        )
+    ]
 
 
 def _check_tables(
@@ -226,3 +246,70 @@ def _check_tables(
             continue
         for cols in pairs:
             out.problems.extend(check_points_table(df, cols, str(path), id_col, region, margin))
+        if name == "sites":
+            out.warnings.extend(stated_municipality_warnings(df, str(path), id_col, region))
+
+
+def check_planning_points(
+    tables: object, region: Region | None, margin_m: float
+) -> tuple[list[Problem], list[str]]:
+    """The planning stock's and candidate table's x/y against the region, as every other
+    table with coordinates: degrees, outside the Netherlands, farther than ``margin_m``
+    from the region (problems); and a stated ``municipality_code`` that disagrees with the
+    municipality the point lies in (warnings).
+
+    Parameters
+    ----------
+    tables
+        The :class:`~opvang_opt.io.planning.PlanningTables` as read.
+    region
+        The region, when the scenario has a boundaries layer.
+    margin_m
+        How far from the region a table's point may lie (``region.table_margin_m``).
+    """
+    problems: list[Problem] = []
+    warnings: list[str] = []
+    sources = getattr(tables, "sources", {})
+    for name, key in (("stock", "planning_stock"), ("candidates", "planning_candidates")):
+        df = getattr(tables, name, None)
+        if df is None or len(df) == 0:
+            continue
+        label = sources.get(key, key)
+        problems += check_points_table(df, ("x", "y"), label, "site_id", region, margin_m)
+        warnings += stated_municipality_warnings(df, label, "site_id", region)
+    return problems, warnings
+
+
+def stated_municipality_warnings(
+    df: pd.DataFrame,
+    label: str,
+    id_column: str,
+    region: Region | None,
+    code_column: str = "municipality_code",
+) -> list[str]:
+    """A row whose point lies in one of the region's municipalities while its
+    ``municipality_code`` states another: one warning per row (file, id, both codes)."""
+    if region is None or code_column not in df.columns or not {"x", "y"} <= set(df.columns):
+        return []
+    x = pd.to_numeric(df["x"], errors="coerce").to_numpy(float)
+    y = pd.to_numeric(df["y"], errors="coerce").to_numpy(float)
+    stated = df[code_column].map(lambda v: "" if v is None or pd.isna(v) else str(v).strip())
+    ok = np.isfinite(x) & np.isfinite(y) & (stated != "").to_numpy()
+    if not ok.any():
+        return []
+    mun = region.municipalities
+    pts = shapely.points(x[ok], y[ok])
+    out = []
+    rows = np.flatnonzero(ok)
+    for j, geom in enumerate(mun.geometry.to_numpy()):
+        inside = shapely.contains(geom, pts)
+        code = str(mun["code"].iloc[j])
+        for k in np.flatnonzero(inside):
+            i = rows[k]
+            if stated.iloc[i] != code:
+                who = df[id_column].iloc[i] if id_column in df.columns else f"row {i + 1}"
+                out.append(
+                    f"{label}, id {who}, {code_column}: states municipality "
+                    f"'{stated.iloc[i]}', but the point lies in {mun['name'].iloc[j]} ({code})"
+                )
+    return out

@@ -17,6 +17,7 @@ from pyproj import Transformer
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.layers import LayerReport, read_table
 from opvang_opt.io.region import Region, check_points_table, crs_problems
+from opvang_opt.numtext import comma_hint
 from opvang_opt.schema import LayerSource
 from opvang_opt.schema.names import did_you_mean
 from opvang_opt.schema.services import (
@@ -54,7 +55,9 @@ def _numbers(
     raw = df[column]
     text = raw.astype("string").str.strip()
     empty = text.isna() | (text == "")
-    values = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    # a declared decimal comma is rewritten when the file is read; an undeclared one is not
+    # guessed (Dutch '9.000' is nine thousand, not nine): the message says what to declare
+    values = pd.to_numeric(text, errors="coerce")
     for i in df.index:
         rid = str(df.at[i, id_col])
         if empty[i]:
@@ -63,7 +66,9 @@ def _numbers(
             continue
         v = values[i]
         if pd.isna(v) or not math.isfinite(float(v)):
-            problems.append(Problem(f"'{raw[i]}' is not a number", label, rid, column))
+            problems.append(
+                Problem(f"'{raw[i]}' is not a number{comma_hint(raw[i])}", label, rid, column)
+            )
         elif integer and float(v) != int(float(v)):
             problems.append(Problem(f"{raw[i]} is not a whole number", label, rid, column))
         elif minimum is not None and float(v) < minimum:
@@ -169,9 +174,11 @@ def read_services_raw(
     for name, spec, id_col, _, _ in _specs(config):
         try:
             # ids are checked later, so a duplicate id does not hide the other problems
-            df, rep = read_table(
-                LayerSource(path=spec.path), name, [id_col, "type", "x", "y", "capacity"]
-            )
+            source = LayerSource(
+                path=spec.path, separator=spec.separator, decimal=spec.decimal,
+                encoding=spec.encoding,
+            )  # fmt: skip
+            df, rep = read_table(source, name, [id_col, "type", "x", "y", "capacity"])
         except DataError as exc:
             problems += exc.problems or [Problem(exc.summary, str(spec.path))]
             continue

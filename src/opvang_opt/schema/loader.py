@@ -141,11 +141,34 @@ _UNION_TAGS = {
 }  # fmt: skip
 
 
+def _without_tags(loc: tuple[Any, ...], raw: Any) -> tuple[Any, ...]:
+    """The error's path without the tags pydantic adds for a tagged union (the ``kind`` of
+    a criterion or rule, the ``type`` of a value function). Only a tag that is the kind or
+    type of the mapping at that place is dropped: a field named like a tag (the
+    shortlist's ``available_by``) stays in the path."""
+    out = []
+    node = raw
+    for part in loc:
+        if (
+            isinstance(node, dict)
+            and part in _UNION_TAGS
+            and part not in node
+            and part in (node.get("kind"), node.get("type"))
+        ):
+            continue
+        out.append(part)
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return tuple(out)
+
+
 def validation_problems(exc: ValidationError, raw: dict[str, Any], source: str) -> list[Problem]:
     """Turn a pydantic ValidationError into readable problems with did-you-mean hints."""
     problems = []
     for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if p not in _UNION_TAGS)
+        loc = _without_tags(tuple(err["loc"]), raw)
         where = _loc_text(loc) or "(top level)"
         msg = err["msg"]
         if err["type"] == "extra_forbidden":

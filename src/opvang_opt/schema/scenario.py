@@ -11,7 +11,8 @@ import datetime as dt
 import itertools
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from opvang_opt.schema.allocation import AllocationConfig
 from opvang_opt.schema.base import InputPath, StrictModel
@@ -710,52 +711,84 @@ class Scenario(StrictModel):
 
     @model_validator(mode="after")
     def _layer_refs(self) -> Scenario:
-        problems = []
+        # each problem at its own field, so the message names the full path
+        problems: list[tuple[tuple[str | int, ...], str, object]] = []
         known = sorted(self.layers)
 
-        def need(layer: str | None, where: str) -> None:
+        def need(layer: str | None, loc: tuple[str | int, ...], name: str = "") -> None:
             if layer is not None and layer not in self.layers:
+                who = f"'{name}' " if name else ""
                 problems.append(
-                    f"{where} refers to layer '{layer}', which is not defined under layers"
-                    f"{did_you_mean(layer, known)}"
+                    (
+                        loc,
+                        f"{who}refers to layer '{layer}', which is not defined under layers"
+                        f"{did_you_mean(layer, known)}",
+                        layer,
+                    )
                 )
 
-        need(self.siting.longlist, "siting.longlist")
-        need(self.region.boundaries, "region.boundaries")
-        need(self.region.districts, "region.districts")
+        need(self.siting.longlist, ("siting", "longlist"))
+        need(self.region.boundaries, ("region", "boundaries"))
+        need(self.region.districts, ("region", "districts"))
+        need(self.region.neighbourhoods, ("region", "neighbourhoods"))
         for i, c in enumerate(self.siting.criteria):
-            need(getattr(c, "layer", None), f"siting.criteria[{i}] ({c.name})")
+            need(getattr(c, "layer", None), ("siting", "criteria", i, "layer"), c.name)
             graph = getattr(c, "network", None)
             if graph is not None and graph not in self.graphs:
                 problems.append(
-                    f"siting.criteria[{i}] ({c.name}) refers to graph '{graph}', which is not "
-                    f"defined under graphs{did_you_mean(graph, sorted(self.graphs))}"
+                    (
+                        ("siting", "criteria", i, "network"),
+                        f"'{c.name}' refers to graph '{graph}', which is not defined under "
+                        f"graphs{did_you_mean(graph, sorted(self.graphs))}",
+                        graph,
+                    )
                 )
-        need(self.siting.shortlist.zone_layer, "siting.shortlist.zone_layer")
+        need(self.siting.shortlist.zone_layer, ("siting", "shortlist", "zone_layer"))
         alloc = self.allocation
         if alloc is not None and alloc.inputs is not None and alloc.inputs.pois is None:
-            need(alloc.inputs.pois_layer, "allocation.inputs.pois_layer")
+            need(alloc.inputs.pois_layer, ("allocation", "inputs", "pois_layer"))
         for i, r in enumerate(self.siting.exclusions):
-            need(getattr(r, "layer", None), f"siting.exclusions[{i}] ({r.name})")
+            need(getattr(r, "layer", None), ("siting", "exclusions", i, "layer"), r.name)
         net = self.services.network if self.services is not None else None
         if net is not None and net not in self.graphs:
             problems.append(
-                f"services.network refers to graph '{net}', which is not defined under "
-                f"graphs{did_you_mean(net, sorted(self.graphs))}"
+                (
+                    ("services", "network"),
+                    f"refers to graph '{net}', which is not defined under "
+                    f"graphs{did_you_mean(net, sorted(self.graphs))}",
+                    net,
+                )
             )
         plan = self.planning
         if plan is not None and plan.task_rule is not None and self.exchange is None:
-            problems.append("planning.task_rule grows the exchange tasks: add an exchange section")
+            problems.append(
+                (
+                    ("planning", "task_rule"),
+                    "planning.task_rule grows the exchange tasks: add an exchange section",
+                    "task_rule",
+                )
+            )
         elif plan is not None and plan.task_rule is not None and self.exchange is not None:
             # a group the exchange has no task for would silently get a task of 0
-            known = self.exchange.group_names
+            groups = self.exchange.group_names
             for i, g in enumerate(plan.groups):
-                if g.name not in known:
+                if g.name not in groups:
                     problems.append(
-                        f"planning.groups[{i}] ({g.name}): planning.task_rule grows the "
-                        f"exchange tasks, which have no group '{g.name}'"
-                        f"{did_you_mean(g.name, known)}"
+                        (
+                            ("planning", "groups", i, "name"),
+                            "planning.task_rule grows the exchange tasks, which have no "
+                            f"group of this name{did_you_mean(g.name, groups)}",
+                            g.name,
+                        )
                     )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValidationError.from_exception_data(
+                "Scenario",
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("reference", message), loc=loc, input=value
+                    )
+                    for loc, message, value in problems
+                ],
+            )
         return self

@@ -22,11 +22,13 @@ Sources of the defaults (see also the shared design notes, section 6):
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from opvang_opt.schema.base import InputPath, StrictModel
+from opvang_opt.schema.names import did_you_mean
 
 ServiceType = Literal["taalklas", "isk", "gp", "youth_care"]
 """A kind of provision: taalklas (newcomer class, primary age 4-11), isk (international
@@ -162,6 +164,18 @@ def _default_types() -> dict[ServiceType, ServiceTypeSettings]:
 ServiceTypeDefaults = dict[ServiceType, ServiceTypeSettings]
 
 
+def _check_encoding(table: Any) -> Any:
+    """A declared encoding must be one Python knows."""
+    if table.encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(table.encoding)
+        except LookupError:
+            raise ValueError(f"unknown encoding '{table.encoding}'") from None
+    return table
+
+
 class ProviderTable(StrictModel):
     """A CSV with the providers: schools with newcomer classes (taalklas, ISK), GP practices
     and youth-care providers.
@@ -177,6 +191,18 @@ class ProviderTable(StrictModel):
     """File path, relative to the scenario file."""
     crs: str = "EPSG:28992"
     """Coordinate reference system of x and y."""
+    separator: Literal[",", ";", "\t", "|"] | None = None
+    """The character between fields (default ','). A Dutch Excel export uses ';'."""
+    decimal: Literal[".", ","] = "."
+    """The decimal mark of numbers. With ',' Dutch numbers such as 1.234,5 are read as
+    1234.5 (ids and names are left as written)."""
+    encoding: str | None = None
+    """The text encoding (default UTF-8, with or without byte-order mark), e.g. 'cp1252'
+    for Excel's plain 'CSV' in a Dutch locale."""
+
+    @model_validator(mode="after")
+    def _known_encoding(self) -> Self:
+        return _check_encoding(self)
 
 
 class FacilityTable(StrictModel):
@@ -192,6 +218,18 @@ class FacilityTable(StrictModel):
     """File path, relative to the scenario file."""
     crs: str = "EPSG:28992"
     """Coordinate reference system of x and y."""
+    separator: Literal[",", ";", "\t", "|"] | None = None
+    """The character between fields (default ','). A Dutch Excel export uses ';'."""
+    decimal: Literal[".", ","] = "."
+    """The decimal mark of numbers. With ',' Dutch numbers such as 1.234,5 are read as
+    1234.5 (ids and names are left as written)."""
+    encoding: str | None = None
+    """The text encoding (default UTF-8, with or without byte-order mark), e.g. 'cp1252'
+    for Excel's plain 'CSV' in a Dutch locale."""
+
+    @model_validator(mode="after")
+    def _known_encoding(self) -> Self:
+        return _check_encoding(self)
 
 
 class FacilityDefaults(StrictModel):
@@ -306,25 +344,42 @@ class ServicesConfig(StrictModel):
 
     @model_validator(mode="after")
     def _check(self) -> ServicesConfig:
-        problems = []
+        # each problem at its own field, so the message names the full path
+        errors: list[tuple[tuple[Any, ...], str, Any]] = []
         groups = [p.group for p in self.age_profiles]
-        dup = sorted({g for g in groups if groups.count(g) > 1})
-        if dup:
-            problems.append(f"age_profiles list group(s) twice: {', '.join(dup)}")
-        missing = sorted(set(self.site_groups) - set(groups))
-        if missing:
-            problems.append(
-                f"site_groups name group(s) without an age profile: {', '.join(missing)}"
+        for i, g in enumerate(groups):
+            if g in groups[:i]:
+                errors.append((("age_profiles", i, "group"), f"group '{g}' is listed twice", g))
+        for g in sorted(set(self.site_groups) - set(groups)):
+            errors.append(
+                (
+                    ("site_groups", g),
+                    f"site_groups names group '{g}' without an age profile"
+                    f"{did_you_mean(g, groups)} (age profiles: {', '.join(groups)})",
+                    g,
+                )
             )
         if sum(self.site_groups.values()) > 1.0 + 1e-12:
-            problems.append(
-                f"site_groups add up to {sum(self.site_groups.values()):g}, more than 1"
+            errors.append(
+                (
+                    ("site_groups",),
+                    f"site_groups add up to {sum(self.site_groups.values()):g}, more than 1",
+                    dict(self.site_groups),
+                )
             )
-        absent = [t for t in self.check_types if t not in self.types]
-        if absent:
-            problems.append(f"types has no settings for: {', '.join(absent)}")
-        if problems:
-            raise ValueError("; ".join(problems))
+        for kind in self.check_types:
+            if kind not in self.types:
+                errors.append((("check_types",), f"types has no settings for: {kind}", kind))
+        if errors:
+            raise ValidationError.from_exception_data(
+                "ServicesConfig",
+                [
+                    InitErrorDetails(
+                        type=PydanticCustomError("services", message), loc=loc, input=value
+                    )
+                    for loc, message, value in errors
+                ],
+            )
         return self
 
     def profile(self, group: str) -> AgeProfile | None:

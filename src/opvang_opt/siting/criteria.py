@@ -9,6 +9,7 @@ import shapely
 
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.graphs import StreetGraph
+from opvang_opt.numtext import comma_hint
 from opvang_opt.schema import (
     Attribute,
     CountWithin,
@@ -167,16 +168,30 @@ def numeric_column(sites: gpd.GeoDataFrame, column: str, id_column: str, source:
     is every missing value (a gap in a nullable boolean or number column too)."""
     raw = sites[column]
     if pd.api.types.is_numeric_dtype(raw) and not raw.isna().any():  # booleans included
-        return raw.astype(float).to_numpy()  # nothing to read as text
-    text = raw.astype("string").str.strip().str.lower()
-    mapped = text.map({"true": 1.0, "false": 0.0, "ja": 1.0, "nee": 0.0, "yes": 1.0, "no": 0.0})
-    values = pd.to_numeric(raw, errors="coerce").astype(float)
-    values = values.where(values.notna(), pd.to_numeric(mapped, errors="coerce"))
-    bad = values.isna().to_numpy()
+        values = raw.astype(float)
+        if np.isfinite(values.to_numpy()).all():
+            return values.to_numpy()  # nothing to read as text
+    else:
+        text = raw.astype("string").str.strip().str.lower()
+        mapped = text.map({"true": 1.0, "false": 0.0, "ja": 1.0, "nee": 0.0, "yes": 1.0, "no": 0.0})
+        values = pd.to_numeric(raw, errors="coerce").astype(float)
+        values = values.where(values.notna(), pd.to_numeric(mapped, errors="coerce"))
+    # an infinite value is no number a rule or a budget can use (it stopped the run with an
+    # internal error); a missing one is named as missing, not as 'nan'
+    bad = ~np.isfinite(values.to_numpy())
+
+    def what(v: object) -> str:
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            return "missing value"
+        if isinstance(v, int | float | np.number) and np.isinf(float(v)):
+            return f"not a finite number: {float(v)}"
+        hint = comma_hint(v) if source.lower().endswith(".csv") else ""  # CSV declares it
+        return f"not a number: {str(v)!r}{hint}"
+
     if bad.any():
         problems = [
             Problem(
-                f"not a number: {raw.iloc[i]!r}",
+                what(raw.iloc[i]),
                 source,
                 f"id {sites[id_column].iloc[i]} (row {i + 1})",
                 column,
