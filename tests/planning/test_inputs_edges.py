@@ -377,3 +377,22 @@ def test_table_candidates_need_an_id_a_name_and_a_municipality(tmp_path: Path) -
         ("row 3 (F2)", "name"),
         ("row 4", "site_id"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("base", "growth", "cycle", "expected"),
+    [
+        (3, 0.5, 1, 5),  # 4.5: halves up (Python's round gives 4, half to even)
+        (10, 0.05, 1, 11),  # 10.5
+        (1000, 0.0015, 1, 1002),  # 1001.5 (2003/2)
+        (200, 0.0025, 2, 201),  # 201.00125
+        (46, 0.5, 3, 155),  # 155.25
+        (90, -0.5, 2, 23),  # 22.5
+        (175, 0.0, 7, 175),
+    ],
+)
+def test_grown_tasks_are_exact_and_round_halves_up(base, growth, cycle, expected) -> None:
+    """Hand-worked: base x (1 + growth)^cycle in exact fractions, halves rounded up."""
+    from opvang_opt.planning.build import grown_task
+
+    assert grown_task(base, growth, cycle) == expected

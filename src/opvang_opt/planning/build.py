@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,24 @@ from opvang_opt.schema import ExchangeConfig, PlanningConfig
 
 def _cents(eur: float) -> int:
     return round(eur * 100)
+
+
+def grown_task(base: float, growth: float, cycle: int) -> int:
+    """A task grown by ``planning.task_rule``: ``base x (1 + growth) ** cycle`` computed
+    exactly from the figures as written (decimal fractions, no floating point), rounded to
+    whole places with halves up.
+
+    Examples
+    --------
+    >>> grown_task(3, 0.5, 1)  # 4.5 places
+    5
+    >>> grown_task(10, 0.05, 1)  # 10.5 (floating point rounds it to 10, half to even)
+    11
+    >>> grown_task(46, 0.5, 3)  # 155.25
+    155
+    """
+    exact = Fraction(str(base)) * (1 + Fraction(str(growth))) ** cycle
+    return math.floor(exact + Fraction(1, 2))
 
 
 def _period_of(day: dt.date, bounds: list[tuple[dt.date, dt.date]]) -> int:
@@ -123,8 +142,8 @@ def build_instance(
                 base = float(per_group.get(g.name, 0))
                 for t in range(T):
                     k = t // g.cycle_periods
-                    task_arr[t, mi[code], gi[g.name]] += round(
-                        base * (1 + growth.get(g.name, 0.0)) ** k
+                    task_arr[t, mi[code], gi[g.name]] += grown_task(
+                        base, growth.get(g.name, 0.0), k
                     )
 
     d = config.defaults

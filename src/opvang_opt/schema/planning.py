@@ -89,7 +89,8 @@ class TaskRule(StrictModel):
     """Tasks grown from the exchange section's tasks (one figure per municipality and group).
 
     In cycle k (k = 0, 1, ...) of a group, the task is the exchange task x
-    (1 + growth_per_cycle[group]) ** k, rounded to whole places.
+    (1 + growth_per_cycle[group]) ** k, computed exactly from the figures as written and
+    rounded to whole places, halves up (102.5 places become 103).
     """
 
     growth_per_cycle: dict[GroupName, Annotated[float, Field(ge=-1, le=10)]] = Field(
