@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from opvang_opt.schema.base import InputPath, StrictModel
+from opvang_opt.schema.base import Encoding, InputPath, StrictModel
 
 DEFAULT_GROUPS: tuple[str, ...] = (
     "ontheemden",
@@ -277,7 +277,7 @@ class AllocationInputs(StrictModel):
     """The CSV files' field separator (default ','; a Dutch Excel export uses ';')."""
     decimal: Literal[".", ","] = "."
     """The CSV files' decimal mark (',' for Dutch numbers such as 2,5)."""
-    encoding: str | None = None
+    encoding: Encoding = None
     """The CSV files' text encoding (default UTF-8, with or without byte-order mark)."""
 
     @model_validator(mode="after")

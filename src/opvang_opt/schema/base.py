@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo
 
@@ -37,3 +37,33 @@ def _resolve(path: Path, info: ValidationInfo) -> Path:
 
 InputPath = Annotated[Path, AfterValidator(_resolve)]
 """A file path in a scenario: relative paths are taken from the scenario file's folder."""
+
+
+def known_encoding(encoding: str | None) -> str | None:
+    """A declared text encoding must be one Python knows."""
+    if encoding is not None:
+        import codecs
+
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ValueError(f"unknown encoding '{encoding}'") from None
+    return encoding
+
+
+Encoding = Annotated[str | None, AfterValidator(known_encoding)]
+"""A CSV file's declared text encoding (``None``: UTF-8, with or without byte-order mark)."""
+
+
+class CsvOptions(StrictModel):
+    """The options every CSV table input may declare (a Dutch Excel export writes ';',
+    decimal commas and, as plain 'CSV', cp1252)."""
+
+    separator: Literal[",", ";", "\t", "|"] | None = None
+    """The character between fields (default ','). A Dutch Excel export uses ';'."""
+    decimal: Literal[".", ","] = "."
+    """The decimal mark of numbers. With ',' Dutch numbers such as 1.234,5 are read as
+    1234.5 (ids, names, periods and dates are left as written)."""
+    encoding: Encoding = None
+    """The text encoding (default UTF-8, with or without byte-order mark), e.g. 'cp1252'
+    for Excel's plain 'CSV' in a Dutch locale."""

@@ -18,7 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from opvang_opt.schema.base import InputPath, StrictModel
+from opvang_opt.schema.base import CsvOptions, InputPath, StrictModel
 
 GroupName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 """A group key such as ``ontheemden``, ``statushouders`` or ``asielzoekers``."""
@@ -49,28 +49,8 @@ class PlanningGroup(StrictModel):
     half-yearly taakstelling."""
 
 
-class PlanningCsv(StrictModel):
+class PlanningCsv(CsvOptions):
     """The CSV options of a planning table, as for every other CSV input."""
-
-    separator: Literal[",", ";", "\t", "|"] | None = None
-    """The character between fields (default ','). A Dutch Excel export uses ';'."""
-    decimal: Literal[".", ","] = "."
-    """The decimal mark of numbers. With ',' Dutch numbers such as 1.234,5 are read as
-    1234.5 (ids, names, periods and dates are left as written)."""
-    encoding: str | None = None
-    """The text encoding (default UTF-8, with or without byte-order mark), e.g. 'cp1252'
-    for Excel's plain 'CSV' in a Dutch locale."""
-
-    @model_validator(mode="after")
-    def _known_encoding(self) -> PlanningCsv:
-        if self.encoding is not None:
-            import codecs
-
-            try:
-                codecs.lookup(self.encoding)
-            except LookupError:
-                raise ValueError(f"unknown encoding '{self.encoding}'") from None
-        return self
 
 
 class TaskTable(PlanningCsv):

@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from opvang_opt.schema.allocation import AllocationConfig
-from opvang_opt.schema.base import InputPath, StrictModel
+from opvang_opt.schema.base import Encoding, InputPath, StrictModel
 from opvang_opt.schema.exchange import ExchangeConfig
 from opvang_opt.schema.names import did_you_mean
 from opvang_opt.schema.planning import PlanningConfig
@@ -55,7 +55,7 @@ class LayerSource(StrictModel):
     decimal: Literal[".", ","] = "."
     """CSV only: the decimal mark of numbers. With ',' Dutch numbers such as 1.234,5 are read
     as 1234.5 (the id column is left as written)."""
-    encoding: str | None = None
+    encoding: Encoding = None
     """CSV only: the text encoding (default UTF-8, with or without byte-order mark), e.g.
     'cp1252' for Excel's plain 'CSV' in a Dutch locale."""
     date_formats: dict[str, str] = Field(default_factory=dict)
@@ -71,13 +71,6 @@ class LayerSource(StrictModel):
             raise ValueError("give both x_column and y_column, or neither")
         if self.wkt_column is not None and self.x_column is not None:
             raise ValueError("give either x_column/y_column or wkt_column, not both")
-        if self.encoding is not None:
-            import codecs
-
-            try:
-                codecs.lookup(self.encoding)
-            except LookupError:
-                raise ValueError(f"unknown encoding '{self.encoding}'") from None
         return self
 
 

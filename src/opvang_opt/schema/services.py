@@ -22,12 +22,12 @@ Sources of the defaults (see also the shared design notes, section 6):
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from opvang_opt.schema.base import InputPath, StrictModel
+from opvang_opt.schema.base import CsvOptions, InputPath, StrictModel
 from opvang_opt.schema.names import did_you_mean
 
 ServiceType = Literal["taalklas", "isk", "gp", "youth_care"]
@@ -164,19 +164,7 @@ def _default_types() -> dict[ServiceType, ServiceTypeSettings]:
 ServiceTypeDefaults = dict[ServiceType, ServiceTypeSettings]
 
 
-def _check_encoding(table: Any) -> Any:
-    """A declared encoding must be one Python knows."""
-    if table.encoding is not None:
-        import codecs
-
-        try:
-            codecs.lookup(table.encoding)
-        except LookupError:
-            raise ValueError(f"unknown encoding '{table.encoding}'") from None
-    return table
-
-
-class ProviderTable(StrictModel):
+class ProviderTable(CsvOptions):
     """A CSV with the providers: schools with newcomer classes (taalklas, ISK), GP practices
     and youth-care providers.
 
@@ -191,21 +179,9 @@ class ProviderTable(StrictModel):
     """File path, relative to the scenario file."""
     crs: str = "EPSG:28992"
     """Coordinate reference system of x and y."""
-    separator: Literal[",", ";", "\t", "|"] | None = None
-    """The character between fields (default ','). A Dutch Excel export uses ';'."""
-    decimal: Literal[".", ","] = "."
-    """The decimal mark of numbers. With ',' Dutch numbers such as 1.234,5 are read as
-    1234.5 (ids and names are left as written)."""
-    encoding: str | None = None
-    """The text encoding (default UTF-8, with or without byte-order mark), e.g. 'cp1252'
-    for Excel's plain 'CSV' in a Dutch locale."""
-
-    @model_validator(mode="after")
-    def _known_encoding(self) -> Self:
-        return _check_encoding(self)
 
 
-class FacilityTable(StrictModel):
+class FacilityTable(CsvOptions):
     """A CSV with candidate temporary education facilities (as the law allowed for
     Ukrainian pupils where schools were full [S4]).
 
@@ -218,18 +194,6 @@ class FacilityTable(StrictModel):
     """File path, relative to the scenario file."""
     crs: str = "EPSG:28992"
     """Coordinate reference system of x and y."""
-    separator: Literal[",", ";", "\t", "|"] | None = None
-    """The character between fields (default ','). A Dutch Excel export uses ';'."""
-    decimal: Literal[".", ","] = "."
-    """The decimal mark of numbers. With ',' Dutch numbers such as 1.234,5 are read as
-    1234.5 (ids and names are left as written)."""
-    encoding: str | None = None
-    """The text encoding (default UTF-8, with or without byte-order mark), e.g. 'cp1252'
-    for Excel's plain 'CSV' in a Dutch locale."""
-
-    @model_validator(mode="after")
-    def _known_encoding(self) -> Self:
-        return _check_encoding(self)
 
 
 class FacilityDefaults(StrictModel):
