@@ -69,3 +69,21 @@ def test_ragged_row_names_its_line(tmp_path):
 def test_unknown_encoding_is_a_scenario_error():
     with pytest.raises(ValueError, match="unknown encoding"):
         LayerSource(path="x.csv", encoding="klingon-8")
+
+
+@pytest.mark.parametrize(("section", "table"), [("allocation", "inputs"), ("planning", "tasks")])
+def test_unknown_encoding_of_any_csv_table_names_its_field(section, table):
+    """Every CSV table's declared encoding is checked (the allocation inputs' was not)."""
+    from pathlib import Path
+
+    from opvang_opt.errors import ScenarioError
+    from opvang_opt.schema import load_raw, validate_scenario
+
+    raw = load_raw(Path(__file__).resolve().parents[2] / "scenarios" / "demo.yaml")
+    raw[section][table]["encoding"] = "klingon-8"
+    with pytest.raises(ScenarioError) as err:
+        validate_scenario(raw)
+    found = [(p.field, p.message) for p in err.value.problems]
+    assert (f"{section}.{table}.encoding", "unknown encoding 'klingon-8'") in [
+        (f, m.split(" (got")[0]) for f, m in found
+    ], found
