@@ -305,6 +305,21 @@ def case_infinite_and_missing_cost_in_longlist(tiny):
     ]
 
 
+def case_negative_cost_in_longlist(tiny):
+    raw = _raw(tiny)
+    raw["siting"]["shortlist"] = {
+        **raw["siting"].get("shortlist", {}),
+        "method": "optimise",
+        "cost_column": "cost",
+        "budget_eur": 5_000_000,
+    }
+    write_yaml(tiny["path"], raw)
+    gdf = _longlist(tiny)
+    gdf.loc[1, "cost"] = -250_000  # would pay for other sites under the budget
+    _write_longlist(tiny, gdf)
+    return ["sites.gpkg", "id B (row 2), cost: a cost cannot be negative: -250000"]
+
+
 def case_ids_that_differ_only_by_a_space(tiny):
     gdf = _longlist(tiny)
     gdf.loc[3, "site_id"] = "A "  # one id to every table that refers to it

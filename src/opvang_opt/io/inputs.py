@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -588,7 +589,7 @@ def _check_longlist_values(scenario: Scenario, sites: gpd.GeoDataFrame) -> list[
         if isinstance(r, AvailableByRule):
             checks.append((r.column, parse_dates))
     if s.shortlist.cost_column:
-        checks.append((s.shortlist.cost_column, numeric_column))
+        checks.append((s.shortlist.cost_column, _costs))
     if s.shortlist.available_by:
         checks.append((s.shortlist.available_column, parse_dates))
     problems = capacity_problems(sites, s.capacity, id_col, str(source.path))
@@ -609,6 +610,25 @@ def _check_longlist_values(scenario: Scenario, sites: gpd.GeoDataFrame) -> list[
         except DataError as exc:
             problems += exc.problems
     return problems
+
+
+def _costs(sites: gpd.GeoDataFrame, column: str, id_col: str, source: str) -> Any:
+    """The shortlist's cost column: numbers (see ``numeric_column``) of 0 or more (a
+    negative cost would let a site pay for the others under the budget)."""
+    values = numeric_column(sites, column, id_col, source)
+    negative = np.flatnonzero(values < 0)
+    if len(negative):
+        problems = [
+            Problem(
+                f"a cost cannot be negative: {values[i]:g}",
+                source,
+                f"id {sites[id_col].iloc[i]} (row {i + 1})",
+                column,
+            )
+            for i in negative
+        ]
+        raise DataError(f"Longlist column '{column}' has {len(problems)} problem(s)", problems)
+    return values
 
 
 def _check_categories(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:
