@@ -396,3 +396,55 @@ def test_grown_tasks_are_exact_and_round_halves_up(base, growth, cycle, expected
     from opvang_opt.planning.build import grown_task
 
     assert grown_task(base, growth, cycle) == expected
+
+
+@pytest.mark.parametrize(
+    ("cycle_start", "expected"),
+    [
+        # Spreidingswet cycles 2025-2026, 2027-2028, 2029-2030: the horizon (from 2026)
+        # starts in the second year of a cycle; 175 x 1.1 = 192.5 -> 193, x 1.21 = 211.75
+        ("2025-01-01", [175, 175, 193, 193, 193, 193, 212, 212]),
+        # default: cycles counted from the horizon's first period
+        (None, [175, 175, 175, 175, 193, 193, 193, 193]),
+        # a cycle starting after the horizon's start: 2027-H2 (period 3)
+        ("2027-07-01", [175, 175, 175, 193, 193, 193, 193, 212]),
+    ],
+)
+def test_grown_tasks_follow_the_groups_cycle_start(cycle_start, expected) -> None:
+    """Hand-worked from the demo's exchange task (Diemen, asielzoekers 175), growing 10 %
+    per cycle of 4 half-years, over 8 half-years from 2026-H1."""
+    from opvang_opt.planning.build import build_instance
+    from opvang_opt.schema import load_raw
+    from opvang_opt.schema.exchange import ExchangeConfig
+
+    root = Path(__file__).resolve().parents[2]
+    exchange = ExchangeConfig.model_validate(load_raw(root / "scenarios" / "demo.yaml")["exchange"])
+    group = {"name": "asielzoekers", "cycle_periods": 4}
+    if cycle_start:
+        group["cycle_start"] = cycle_start
+    cfg = PlanningConfig.model_validate(
+        {
+            "periods": 8,
+            "groups": [group],
+            "task_rule": {"growth_per_cycle": {"asielzoekers": 0.1}},
+        }
+    )
+    inst = build_instance(
+        cfg,
+        municipalities=[("GM0384", "Diemen")],
+        tasks=None,
+        stock=None,
+        candidates=None,
+        exchange=exchange,
+    )
+    assert inst.tasks[:, 0, 0].tolist() == expected
+
+
+def test_a_cycle_start_off_the_period_boundaries_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"groups\[0\]\.cycle_start 2025-02-01 is not on a period"):
+        PlanningConfig.model_validate(
+            {
+                "groups": [{"name": "a", "cycle_periods": 4, "cycle_start": "2025-02-01"}],
+                "task_rule": {},
+            }
+        )

@@ -21,6 +21,7 @@ import pandas as pd
 from opvang_opt.dates import parse_dates
 from opvang_opt.planning.instance import PlanningInstance, Site
 from opvang_opt.schema import ExchangeConfig, PlanningConfig
+from opvang_opt.schema.planning import cycle_offset
 
 
 def _cents(eur: float) -> int:
@@ -140,8 +141,14 @@ def build_instance(
                 continue
             for g in config.groups:
                 base = float(per_group.get(g.name, 0))
+                # cycles counted from the group's cycle start (default: the first period);
+                # the first period's cycle has the exchange task
+                offset = 0
+                if g.cycle_start is not None:
+                    offset = cycle_offset(g.cycle_start, config.start, config.period_months) or 0
+                first = offset // g.cycle_periods
                 for t in range(T):
-                    k = t // g.cycle_periods
+                    k = (offset + t) // g.cycle_periods - first
                     task_arr[t, mi[code], gi[g.name]] += grown_task(
                         base, growth.get(g.name, 0.0), k
                     )

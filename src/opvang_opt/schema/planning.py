@@ -45,8 +45,14 @@ class PlanningGroup(StrictModel):
     reception); defaults to the section's `unmet_cost_per_person_day_eur`."""
     cycle_periods: int = Field(default=1, ge=1, le=40)
     """Periods per task cycle when tasks are grown by `task_rule`: 4 half-years for the
-    Spreidingswet (two-year periods from 1 January 2025), 1 for the statushouders'
-    half-yearly taakstelling."""
+    Spreidingswet (two-year periods from 1 January 2025, with `cycle_start`), 1 for the
+    statushouders' half-yearly taakstelling."""
+    cycle_start: dt.date | None = None
+    """First day of one of the group's task cycles, for tasks grown by `task_rule` (e.g.
+    2025-01-01: the Spreidingswet's cycles 2025-2026, 2027-2028, ...); it must fall on a
+    period boundary. The exchange task is the task of the cycle that holds the horizon's
+    first period, and it grows at the start of each later cycle. Default: the horizon's
+    start (cycles counted from the first period)."""
 
 
 class PlanningCsv(CsvOptions):
@@ -255,6 +261,14 @@ class PlanningConfig(StrictModel):
                     f"task_rule.growth_per_cycle names unknown group(s): {', '.join(unknown)}"
                 )
         m = self.period_months
+        for i, g in enumerate(self.groups):
+            c = g.cycle_start
+            if c is not None and (c.day != 1 or cycle_offset(c, self.start, m) is None):
+                problems.append(
+                    f"groups[{i}].cycle_start {c.isoformat()} is not on a period boundary "
+                    f"(periods of {m} months from {self.start.isoformat()}): give the first "
+                    "day of a period"
+                )
         if m in (3, 6, 12) and (self.start.month - 1) % m:
             # the labels name calendar quarters, half-years or years: a horizon from March
             # would label March-August '2026-H1' and September-February '2026-H2'
@@ -284,6 +298,25 @@ class PlanningConfig(StrictModel):
         if self.start.day != 1:
             out[0] = self.start
         return list(itertools.pairwise(out))
+
+
+def cycle_offset(cycle_start: dt.date, start: dt.date, period_months: int) -> int | None:
+    """Periods from ``cycle_start`` to the horizon's ``start`` (negative when the cycle
+    starts later), or ``None`` when it is not a whole number of periods.
+
+    Examples
+    --------
+    >>> cycle_offset(dt.date(2025, 1, 1), dt.date(2026, 1, 1), 6)
+    2
+    >>> cycle_offset(dt.date(2027, 7, 1), dt.date(2026, 1, 1), 6)
+    -3
+    >>> cycle_offset(dt.date(2025, 2, 1), dt.date(2026, 1, 1), 6) is None
+    True
+    """
+    months = (start.year - cycle_start.year) * 12 + start.month - cycle_start.month
+    if cycle_start.day != 1 or start.day != 1 or months % period_months:
+        return None
+    return months // period_months
 
 
 def period_label(first: dt.date, months: int) -> str:
