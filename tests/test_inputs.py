@@ -277,3 +277,20 @@ def test_the_schema_imports_no_stage_and_no_heavy_library() -> None:
     bad = [m for m in loaded if m.split(".")[0] in heavy or m.startswith(heavy)]
     bad += [m for m in loaded if m.startswith(tuple(f"opvang_opt.{s}" for s in stages))]
     assert bad == [], bad
+
+
+def test_rolling_settings_in_a_scenario_are_said_to_be_unused_by_run(tmp_path):
+    """``allocation.rolling`` is accepted (for ``run_rolling``), but a CLI run allocates
+    every household at once: the input pass says so instead of ignoring it silently."""
+    from opvang_opt.io.scenario import load
+    from opvang_opt.schema import load_raw
+    from tests.conftest import write_yaml
+
+    root = Path(__file__).resolve().parents[1]
+    raw = load_raw(root / "scenarios" / "demo.yaml")
+    _, plain = load(root / "scenarios" / "demo.yaml")
+    assert not any("allocation.rolling" in w for w in plain.warnings)
+    raw["allocation"]["rolling"] = {"period": "week"}
+    write_yaml(tmp_path / "rolling.yaml", raw)
+    _, inputs = load(tmp_path / "rolling.yaml")
+    assert any("allocation.rolling" in w and "run_rolling" in w for w in inputs.warnings)

@@ -316,6 +316,13 @@ def _checked(
     region = check_region(scenario, layers, tables)
     problems += region.problems
     warnings = list(region.warnings)
+    if scenario.allocation is not None and "rolling" in scenario.allocation.model_fields_set:
+        # accepted for run_rolling (Python), but a CLI run must not seem to use them
+        warnings.append(
+            "allocation.rolling: these settings are used by the Python function run_rolling "
+            "(rolling mode, see README); 'run' allocates every household at once and does "
+            "not use them"
+        )
     if planning is not None:
         found, noted = check_planning_points(
             planning, region.region, scenario.region.table_margin_m
