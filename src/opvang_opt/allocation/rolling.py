@@ -150,14 +150,14 @@ def run_rolling(
         # the expected arrivals of the coming periods, up to the end of the horizon
         ahead = [label + k for k in range(1, config.rolling.lookahead_periods + 1)]
         ahead = [p for p in ahead if p <= labels[-1]]
-        history, n_past = _history(hh, period, label, earlier, earlier_periods)
+        pool, n_past = _history(hh, period, label, earlier, earlier_periods)
         k = config.rolling.lookahead_scenarios
         if k == 1:
             stratified = config.rolling.lookahead_sample == "stratified"
-            futures = [_expected_arrivals(history, n_past, ahead, stratified)]
+            futures = [_expected_arrivals(pool, n_past, ahead, stratified)]
         else:
             rng = np.random.default_rng([config.rolling.seed, n_past])
-            futures = [_sampled_arrivals(history, n_past, ahead, rng) for _ in range(k)]
+            futures = [_sampled_arrivals(pool, n_past, ahead, rng) for _ in range(k)]
         until = end if config.rolling.decide_at_move_in and label != labels[-1] else None
         res, expected_need, deferred, kept = _allocate_period(state, batch, futures, config, until)
         a = res.assignments.assign(period=str(label))
