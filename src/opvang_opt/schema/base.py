@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationInfo
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, ValidationInfo
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 
 class StrictModel(BaseModel):
@@ -25,6 +27,23 @@ class StrictModel(BaseModel):
         use_attribute_docstrings=True,
         str_strip_whitespace=True,
     )
+
+
+Problem = tuple[tuple[Any, ...], str, str, Any]
+"""A cross-field problem of a scenario part: location, kind, message and the value."""
+
+
+def raise_problems(title: str, problems: Sequence[Problem]) -> None:
+    """Raise every collected cross-field problem at once, as one ``ValidationError`` with
+    each problem at its own location (so the loader names every full field path)."""
+    if problems:
+        raise ValidationError.from_exception_data(
+            title,
+            [
+                InitErrorDetails(type=PydanticCustomError(kind, message), loc=loc, input=value)
+                for loc, kind, message, value in problems
+            ],
+        )
 
 
 def _resolve(path: Path, info: ValidationInfo) -> Path:

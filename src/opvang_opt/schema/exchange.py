@@ -34,10 +34,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, ValidationError, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import Field, StringConstraints, model_validator
 
-from opvang_opt.schema.base import StrictModel
+from opvang_opt.schema.base import Problem, StrictModel, raise_problems
 
 MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^GM\d{4}$")]
 """A CBS municipality code: ``GM`` followed by four digits, e.g. ``GM0384``."""
@@ -114,7 +113,7 @@ class _Costed(StrictModel):
 
     @model_validator(mode="after")
     def _check_costs(self) -> _Costed:
-        _raise(type(self).__name__, _cost_problems(self, ()))
+        raise_problems(type(self).__name__, _cost_problems(self, ()))
         return self
 
 
@@ -171,7 +170,7 @@ class SubstitutionRule(StrictModel):
     @model_validator(mode="after")
     def _check_self(self) -> SubstitutionRule:
         if self.from_group == self.to_group:
-            _raise(
+            raise_problems(
                 "SubstitutionRule",
                 [
                     (
@@ -382,23 +381,11 @@ class ExchangeConfig(StrictModel):
     # --------------------------------------------------------------- validation
     @model_validator(mode="after")
     def _cross_check(self) -> ExchangeConfig:
-        _raise("ExchangeConfig", _cross_problems(self))
+        raise_problems("ExchangeConfig", _cross_problems(self))
         return self
 
 
-_Err = tuple[tuple[Any, ...], str, str, Any]
-
-
-def _raise(title: str, errors: list[_Err]) -> None:
-    """Raise all collected problems as one ``ValidationError`` with exact locations."""
-    if errors:
-        raise ValidationError.from_exception_data(
-            title,
-            [
-                InitErrorDetails(type=PydanticCustomError(kind, message), loc=loc, input=value)
-                for loc, kind, message, value in errors
-            ],
-        )
+_Err = Problem
 
 
 def _cross_problems(cfg: ExchangeConfig) -> list[_Err]:

@@ -11,11 +11,10 @@ import datetime as dt
 import itertools
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import Field, model_validator
 
 from opvang_opt.schema.allocation import AllocationConfig
-from opvang_opt.schema.base import Encoding, InputPath, StrictModel
+from opvang_opt.schema.base import Encoding, InputPath, StrictModel, raise_problems
 from opvang_opt.schema.exchange import ExchangeConfig
 from opvang_opt.schema.names import did_you_mean
 from opvang_opt.schema.planning import PlanningConfig
@@ -774,14 +773,5 @@ class Scenario(StrictModel):
                             g.name,
                         )
                     )
-        if problems:
-            raise ValidationError.from_exception_data(
-                "Scenario",
-                [
-                    InitErrorDetails(
-                        type=PydanticCustomError("reference", message), loc=loc, input=value
-                    )
-                    for loc, message, value in problems
-                ],
-            )
+        raise_problems("Scenario", [(loc, "reference", m, v) for loc, m, v in problems])
         return self

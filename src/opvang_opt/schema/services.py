@@ -24,10 +24,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import Field, field_validator, model_validator
 
-from opvang_opt.schema.base import CsvOptions, InputPath, StrictModel
+from opvang_opt.schema.base import CsvOptions, InputPath, StrictModel, raise_problems
 from opvang_opt.schema.names import did_you_mean
 
 ServiceType = Literal["taalklas", "isk", "gp", "youth_care"]
@@ -334,16 +333,7 @@ class ServicesConfig(StrictModel):
         for kind in self.check_types:
             if kind not in self.types:
                 errors.append((("check_types",), f"types has no settings for: {kind}", kind))
-        if errors:
-            raise ValidationError.from_exception_data(
-                "ServicesConfig",
-                [
-                    InitErrorDetails(
-                        type=PydanticCustomError("services", message), loc=loc, input=value
-                    )
-                    for loc, message, value in errors
-                ],
-            )
+        raise_problems("ServicesConfig", [(loc, "services", m, v) for loc, m, v in errors])
         return self
 
     def profile(self, group: str) -> AgeProfile | None:
