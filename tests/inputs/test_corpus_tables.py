@@ -175,6 +175,50 @@ def case_planning_task_with_a_thousands_separator(demo):
             "thousands separator here: write 1175"]  # fmt: skip
 
 
+def case_planning_task_one_thousand_with_a_point_is_not_read_as_one(demo):
+    # '1.000' is one thousand in a Dutch export and one with a decimal point: never guessed
+    _edit(demo, "planning_tasks.csv", lambda df: df.__setitem__("task", ["1.000"] * len(df)))
+    return ["planning_tasks.csv", "row 2, task: '1.000' is not a whole number",
+            "thousands separator here: write 1000"]  # fmt: skip
+
+
+def case_household_persons_one_thousand_with_a_point(demo):
+    def f(df):
+        df.loc[0, "persons"] = "1.000"
+
+    _edit(demo, "households.csv", f)
+    return ["households.csv", "household H0001, persons: not a whole number: '1.000'",
+            "write 1000"]  # fmt: skip
+
+
+def case_provider_capacity_twelve_thousand_with_a_point(demo):
+    def f(df):
+        df.loc[0, "capacity"] = "12.000"
+
+    _edit(demo, "providers.csv", f)
+    return ["providers.csv", "TK-P0066", "capacity", "12.000 is not a whole number",
+            "write 12000"]  # fmt: skip
+
+
+def case_planning_opening_cost_with_a_thousands_point(demo):
+    # '250.000' euros: 250 with a decimal point, 250,000 in a Dutch export; never guessed
+    def f(df):
+        df["opening_cost_eur"] = ""
+        df.loc[0, "opening_cost_eur"] = "250.000"
+
+    _edit(demo, "planning_candidates.csv", f)
+    return ["planning_candidates.csv", "opening_cost_eur",
+            "'250.000' is not an amount in euros", "write 250000"]  # fmt: skip
+
+
+def case_unit_rent_with_a_thousands_point(demo):
+    def f(df):
+        df.loc[0, "rent_eur"] = "1.250"
+
+    _edit(demo, "units.csv", f)
+    return ["units.csv", "unit U0001, rent_eur: not an amount in euros: '1.250'", "write 1250"]
+
+
 def case_unreadable_household_values_are_reported_once(demo):
     def f(df):
         df.loc[1, "persons"] = "drie"  # gave a second message: children do not add up (0 - 2)

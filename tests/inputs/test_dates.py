@@ -95,3 +95,49 @@ def test_a_dutch_excel_datetime_is_read_day_first_without_its_time():
     assert dates.tolist() == [dt.date(2026, 6, 10), dt.date(2026, 12, 31)]
     _, errors = parse_dates(pd.Series(["10-6-2026 25"]))
     assert errors and "not a date" in errors[0].message
+
+
+def test_allocation_files_may_declare_a_month_first_date_format(tmp_path):
+    """``allocation.inputs.date_formats``: households and units read by the declared
+    format give the same arrival and availability dates as the ISO files."""
+    import shutil
+    from pathlib import Path
+
+    from opvang_opt.io import load
+
+    root = Path(__file__).resolve().parents[2]
+    shutil.copytree(root / "scenarios", tmp_path / "scenarios")
+    shutil.copytree(root / "data" / "demo", tmp_path / "data" / "demo")
+    demo = tmp_path / "data" / "demo"
+    scenario = tmp_path / "scenarios" / "demo.yaml"
+    _, iso = load(scenario)
+    for name, col in (("households.csv", "arrival_date"), ("units.csv", "available_from")):
+        df = pd.read_csv(demo / name, dtype=str, keep_default_na=False)
+        df[col] = [dt.date.fromisoformat(v).strftime("%m/%d/%Y") if v else "" for v in df[col]]
+        df.to_csv(demo / name, index=False)
+    text = scenario.read_text(encoding="utf-8")
+    old = "    sites: ../data/demo/unit_sites.csv\n"
+    assert old in text
+    scenario.write_text(
+        text.replace(
+            old,
+            old + '    date_formats: {arrival_date: "%m/%d/%Y", available_from: "%m/%d/%Y"}\n',
+        ),
+        encoding="utf-8",
+    )
+    _, declared = load(scenario)
+    a, b = iso.allocation_data.tables, declared.allocation_data.tables
+    assert (a.households["arrival_date"] == b.households["arrival_date"]).all()
+    assert (a.units["available_from"] == b.units["available_from"]).all()
+    # a month-first date the policy would read day-first is among them (a real test)
+    days = pd.to_datetime(a.households["arrival_date"]).dt.date
+    assert any(d.day <= 12 and d.day != d.month for d in days)
+
+
+def test_allocation_date_formats_must_name_an_allocation_date_column():
+    from opvang_opt.schema.allocation import AllocationInputs
+
+    with pytest.raises(ValueError, match="no date column 'arival_date'"):
+        AllocationInputs.model_validate(
+            {"households": "h.csv", "date_formats": {"arival_date": "%m/%d/%Y"}}
+        )

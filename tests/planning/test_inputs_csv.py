@@ -164,3 +164,47 @@ def test_cli_run_lists_the_planning_tables_in_run_json(tiny) -> None:
         assert inputs[name]["path"].endswith(file)
         assert inputs[name]["features"] == rows
         assert len(inputs[name]["sha256"]) == 64
+
+
+MONTH_FIRST = (
+    "site_id,name,municipality_code,available_from,x,y\n"
+    "F1,Noord,GM0384,07/01/2026,125432.5,481234.25\n"
+    "F2,Zuid,GM0384,12/31/2026,125500.0,481300.0\n"
+)
+
+
+def test_a_declared_month_first_date_format_is_read_by_it(tmp_path: Path) -> None:
+    # without the declaration 07/01/2026 is 7 January (day-first) and 12/31/2026 impossible
+    with pytest.raises(DataError) as info:
+        read_planning_tables(_config(tmp_path, MONTH_FIRST.encode()), ["GM0384"])
+    assert [(p.where, p.field) for p in info.value.problems] == [("row 3 (F2)", "available_from")]
+    cfg = _config(tmp_path, MONTH_FIRST.encode(), date_formats={"available_from": "%m/%d/%Y"})
+    got = read_planning_tables(cfg, ["GM0384"]).candidates.set_index("site_id")
+    assert str(got.loc["F1", "available_from"]) == "2026-07-01"  # 1 July, as declared
+    assert str(got.loc["F2", "available_from"]) == "2026-12-31"
+
+
+def test_a_declared_date_format_names_rows_that_do_not_match_it(tmp_path: Path) -> None:
+    bad = MONTH_FIRST.replace("12/31/2026", "2026-12-31")
+    cfg = _config(tmp_path, bad.encode(), date_formats={"available_from": "%m/%d/%Y"})
+    with pytest.raises(DataError) as info:
+        read_planning_tables(cfg, ["GM0384"])
+    (p,) = info.value.problems
+    assert (Path(p.source).name, p.where, p.field) == ("cand.csv", "row 3 (F2)", "available_from")
+    assert "does not match the declared format '%m/%d/%Y'" in p.message
+
+
+def test_a_declared_date_format_for_a_column_the_file_lacks_is_refused(tmp_path: Path) -> None:
+    cfg = _config(tmp_path, MONTH_FIRST.encode(), date_formats={"permit_end": "%m/%d/%Y"})
+    with pytest.raises(DataError) as info:
+        read_planning_tables(cfg, ["GM0384"])
+    assert any(
+        p.field == "permit_end" and "which the file does not have" in p.message
+        for p in info.value.problems
+    )
+
+
+@pytest.mark.parametrize("fmt", ["%Y", "%m/%Y", "%d/%m", "dag %d"])
+def test_a_date_format_without_day_month_and_year_is_refused(tmp_path: Path, fmt: str) -> None:
+    with pytest.raises(ValueError, match="not a date format with a day, a month and a year"):
+        _config(tmp_path, MONTH_FIRST.encode(), date_formats={"available_from": fmt})

@@ -20,7 +20,7 @@ import pandas as pd
 
 from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
-from opvang_opt.numtext import comma_hint, whole_number_hint
+from opvang_opt.numtext import ambiguous_whole, amount_hint, comma_hint, whole_number_hint
 from opvang_opt.schema import AllocationConfig
 from opvang_opt.schema.allocation import Ban, Pin
 
@@ -134,7 +134,9 @@ def _int_column(
     minimum: int | None = 0,
 ) -> pd.Series:
     raw = pd.to_numeric(df[col], errors="coerce")
-    bad = raw.isna() | (raw.notna() & (raw != np.round(raw)))
+    # '1.000' is one or one thousand (a Dutch thousands separator): never guessed
+    ambiguous = df[col].map(ambiguous_whole).astype(bool)
+    bad = raw.isna() | (raw.notna() & (raw != np.round(raw))) | ambiguous
     for i in np.flatnonzero(bad.to_numpy()):
         value = df[col].iloc[i]
         out.add(
@@ -387,6 +389,11 @@ def _units(
     accessible = _bool_column(u, "accessible", "units", out, uid, "unit")
     avail = _date_column(u, "available_from", "units", out, uid, "unit", required=False)
     rent = _float_column(u, "rent_eur", "units", out, uid, "unit", required=False)
+    for i in np.flatnonzero(u["rent_eur"].map(lambda v: bool(amount_hint(v))).to_numpy(bool)):
+        # '1.250' is 1.25 or 1,250 euros (a Dutch thousands point): never guessed
+        value = u["rent_eur"].iloc[i]
+        out.add("units", f"not an amount in euros: {value!r}{amount_hint(value)}",
+                _where(uid, i, "unit"), "rent_eur")  # fmt: skip
     for i in np.flatnonzero((rent < 0).to_numpy()):
         out.add("units", f"negative rent: {rent.iloc[i]}", _where(uid, i, "unit"), "rent_eur")
     return pd.DataFrame(

@@ -53,6 +53,7 @@ from opvang_opt.schema import (
     Scenario,
     did_you_mean,
 )
+from opvang_opt.schema.allocation import DATE_COLUMNS
 from opvang_opt.siting.capacity import capacity_problems
 from opvang_opt.siting.criteria import category_text, numeric_column
 from opvang_opt.siting.exclusions import parse_dates
@@ -420,7 +421,9 @@ def _read_allocation_tables(
                 separator=src.separator,
                 decimal=src.decimal,
                 encoding=src.encoding,
-            )
+                date_formats={c: f for c, f in src.date_formats.items()
+                              if DATE_COLUMNS[c] == name},
+            )  # fmt: skip
             df, rep = read_table(layer, name)
         except DataError as exc:
             problems += exc.problems or [Problem(exc.summary)]

@@ -11,13 +11,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.csvfile import read_csv_frame
 from opvang_opt.io.layers import LayerReport, file_sha256
-from opvang_opt.numtext import whole_number_hint
+from opvang_opt.numtext import ambiguous_whole, amount_hint, whole_number_hint
 from opvang_opt.schema import PlanningConfig, did_you_mean
 from opvang_opt.schema.planning import CandidateTable, StockTable, TaskTable
 
@@ -82,7 +83,40 @@ def _read_csv(
         problems += exc.problems or [Problem(exc.summary, source=label)]
         return None
     reports.append(LayerReport(f"planning_{name}", label, file_sha256(path), len(df), "none"))
-    return df.fillna("").astype(str)
+    df = df.fillna("").astype(str)
+    _declared_dates(df, spec.date_formats, label, problems)
+    return df
+
+
+def _declared_dates(
+    df: pd.DataFrame, formats: dict[str, str], label: str, problems: list[Problem]
+) -> None:
+    """Read the columns with a declared date format (``date_formats``) by that format and
+    rewrite them as ISO dates in place, so that the checks read them by the one policy;
+    every value that does not match is a problem naming its row."""
+    for col, fmt in formats.items():
+        if col not in df.columns:
+            problems.append(
+                Problem(
+                    f"date_formats declares a format for column '{col}', which the file does "
+                    f"not have (columns present: {', '.join(map(str, df.columns))})",
+                    source=label,
+                    field=col,
+                )
+            )
+            continue
+        given = df[col].str.strip() != ""
+        parsed, errors = parse_dates(df.loc[given, col].str.strip().reset_index(drop=True), fmt)
+        rows = np.flatnonzero(given.to_numpy())
+        for e in errors:
+            i = int(rows[e.position])
+            sid = str(df["site_id"].iloc[i]).strip() if "site_id" in df.columns else ""
+            where = f"row {i + 2} ({sid})" if sid else f"row {i + 2}"
+            problems.append(Problem(f"'{e.raw}': {e.message}", source=label, where=where,
+                                    field=col))  # fmt: skip
+        if not errors:
+            iso = [d.isoformat() if d is not None else "" for d in parsed.tolist()]
+            df.loc[given, col] = iso
 
 
 def _need(df: pd.DataFrame, cols: tuple[str, ...], label: str, problems: list[Problem]) -> bool:
@@ -119,6 +153,13 @@ def _int(
     value: str, label: str, row: str, col: str, problems: list[Problem], *, minimum: int = 0
 ) -> int | None:
     v = value.strip()
+    if ambiguous_whole(v):
+        # '1.000' is one or one thousand (a Dutch thousands separator): never guessed
+        problems.append(
+            Problem(f"'{v}' is not a whole number{whole_number_hint(v)}", source=label, where=row,
+                    field=col)
+        )  # fmt: skip
+        return None
     if _WHOLE_DECIMAL.match(v):
         v = v.split(".")[0]  # '23.0': a whole number written with decimals (e.g. '23,0')
     try:
@@ -371,6 +412,13 @@ def collect_planning_tables(
                     val: object = v or None
                     if v and c in CANDIDATE_INT:
                         val = _int(v, label, row, c, problems, minimum=CANDIDATE_MIN.get(c, 0))
+                    elif v and c in CANDIDATE_EUR and amount_hint(v):
+                        # '250.000' is 250 or 250,000 euros (a Dutch thousands point)
+                        problems.append(
+                            Problem(f"'{v}' is not an amount in euros{amount_hint(v)}",
+                                    source=label, where=row, field=c)
+                        )  # fmt: skip
+                        val = None
                     elif (v and c in CANDIDATE_EUR) or (v and c in ("x", "y")):
                         val = _float(v, label, row, c, problems)
                         subsidy = config.defaults.subsidy_per_unit_eur

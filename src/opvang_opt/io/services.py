@@ -17,7 +17,7 @@ from pyproj import Transformer
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.layers import LayerReport, read_table
 from opvang_opt.io.region import Region, check_points_table, crs_problems
-from opvang_opt.numtext import comma_hint
+from opvang_opt.numtext import ambiguous_whole, comma_hint, whole_number_hint
 from opvang_opt.schema import LayerSource
 from opvang_opt.schema.names import did_you_mean
 from opvang_opt.schema.services import (
@@ -69,8 +69,13 @@ def _numbers(
             problems.append(
                 Problem(f"'{raw[i]}' is not a number{comma_hint(raw[i])}", label, rid, column)
             )
-        elif integer and float(v) != int(float(v)):
-            problems.append(Problem(f"{raw[i]} is not a whole number", label, rid, column))
+        elif integer and (float(v) != int(float(v)) or ambiguous_whole(text[i])):
+            problems.append(
+                Problem(
+                    f"{raw[i]} is not a whole number{whole_number_hint(text[i])}",
+                    label, rid, column,
+                )
+            )  # fmt: skip
         elif minimum is not None and float(v) < minimum:
             problems.append(Problem(f"{raw[i]} is below {minimum:g}", label, rid, column))
     return values.where(~empty), problems
@@ -176,7 +181,7 @@ def read_services_raw(
             # ids are checked later, so a duplicate id does not hide the other problems
             source = LayerSource(
                 path=spec.path, separator=spec.separator, decimal=spec.decimal,
-                encoding=spec.encoding,
+                encoding=spec.encoding, date_formats=spec.date_formats,
             )  # fmt: skip
             df, rep = read_table(source, name, [id_col, "type", "x", "y", "capacity"])
         except DataError as exc:

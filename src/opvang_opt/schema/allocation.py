@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from opvang_opt.schema.base import Encoding, InputPath, StrictModel
+from opvang_opt.schema.base import DateFormats, Encoding, InputPath, StrictModel
 
 DEFAULT_GROUPS: tuple[str, ...] = (
     "ontheemden",
@@ -247,6 +247,10 @@ class RollingSettings(StrictModel):
     spread): every placement is final in the period it is made."""
 
 
+DATE_COLUMNS = {"arrival_date": "households", "available_from": "units"}
+"""The date columns of the allocation files, and the file of each."""
+
+
 class AllocationInputs(StrictModel):
     """Files of the allocation stage (read by the pipeline, not by the allocation code)."""
 
@@ -279,6 +283,22 @@ class AllocationInputs(StrictModel):
     """The CSV files' decimal mark (',' for Dutch numbers such as 2,5)."""
     encoding: Encoding = None
     """The CSV files' text encoding (default UTF-8, with or without byte-order mark)."""
+    date_formats: DateFormats = Field(default_factory=dict)
+    """Per column of the households and units files (``arrival_date``,
+    ``available_from``), a declared date format in Python strptime codes (e.g.
+    '%m/%d/%Y') for files that really are month-first. Without it, dates are read as
+    YYYY-MM-DD or day-first DD-MM-YYYY, never month-first."""
+
+    @field_validator("date_formats")
+    @classmethod
+    def _date_columns(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(DATE_COLUMNS))
+        if unknown:
+            raise ValueError(
+                f"no date column {', '.join(map(repr, unknown))} in the allocation files; "
+                f"the date columns are {', '.join(map(repr, DATE_COLUMNS))}"
+            )
+        return value
 
     @model_validator(mode="after")
     def _stock_pair(self) -> AllocationInputs:

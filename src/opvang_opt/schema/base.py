@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+)
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 
@@ -74,6 +82,26 @@ Encoding = Annotated[str | None, AfterValidator(known_encoding)]
 """A CSV file's declared text encoding (``None``: UTF-8, with or without byte-order mark)."""
 
 
+def date_format(fmt: str) -> str:
+    """Check a declared date format: Python ``strptime`` codes that write and read back a
+    day, a month and a year (``%m/%d/%Y`` for a month-first export)."""
+    probe = dt.date(2028, 6, 30)  # day 30 and month 6 cannot be mistaken for each other
+    try:
+        ok = dt.datetime.strptime(probe.strftime(fmt), fmt).date() == probe
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"{fmt!r} is not a date format with a day, a month and a year (Python strptime "
+            "codes, for example '%m/%d/%Y' for a month-first export)"
+        )
+    return fmt
+
+
+DateFormats = dict[str, Annotated[str, AfterValidator(date_format)]]
+"""Per column, a declared date format (see :func:`date_format`)."""
+
+
 class CsvOptions(StrictModel):
     """The options every CSV table input may declare (a Dutch Excel export writes ';',
     decimal commas and, as plain 'CSV', cp1252)."""
@@ -86,3 +114,7 @@ class CsvOptions(StrictModel):
     encoding: Encoding = None
     """The text encoding (default UTF-8, with or without byte-order mark), e.g. 'cp1252'
     for Excel's plain 'CSV' in a Dutch locale."""
+    date_formats: DateFormats = Field(default_factory=dict)
+    """Per column, a declared date format in Python strptime codes (e.g. '%m/%d/%Y') for a
+    file that really is month-first. Without it, dates are read as YYYY-MM-DD or day-first
+    DD-MM-YYYY, never month-first."""

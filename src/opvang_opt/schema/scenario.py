@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from opvang_opt.schema.allocation import AllocationConfig
-from opvang_opt.schema.base import Encoding, InputPath, StrictModel, raise_problems
+from opvang_opt.schema.base import DateFormats, Encoding, InputPath, StrictModel, raise_problems
 from opvang_opt.schema.exchange import ExchangeConfig
 from opvang_opt.schema.names import did_you_mean
 from opvang_opt.schema.planning import PlanningConfig
@@ -57,7 +57,7 @@ class LayerSource(StrictModel):
     encoding: Encoding = None
     """CSV only: the text encoding (default UTF-8, with or without byte-order mark), e.g.
     'cp1252' for Excel's plain 'CSV' in a Dutch locale."""
-    date_formats: dict[str, str] = Field(default_factory=dict)
+    date_formats: DateFormats = Field(default_factory=dict)
     """Per column, a declared date format in Python strptime codes (e.g. '%m/%d/%Y') for a
     file that really is month-first. Without it, dates are read as YYYY-MM-DD or day-first
     DD-MM-YYYY, never month-first."""
