@@ -202,3 +202,16 @@ def test_every_field_is_documented_in_the_json_schema():
             if not spec.get("description"):
                 missing.append(f"{name}.{field}")
     assert not missing, missing
+
+
+def test_fractional_places_refused_with_integer_places(data):
+    # whole persons: 175.5 places cannot be met in whole places without a guess
+    data.setdefault("solver", {})["integer_places"] = True
+    data["tasks"]["GM0384"]["asielzoekers"] = 175.5
+    data["capacity"][0]["places"] = 12.25
+    errs = errors_of(data)
+    assert "taak 175.5 is geen geheel aantal plaatsen" in errs["tasks.GM0384.asielzoekers"]
+    assert "capaciteit 12.25 is geen geheel aantal plaatsen" in errs["capacity.0.places"]
+    # without integer_places the model is an LP over fractional places: allowed
+    data["solver"]["integer_places"] = False
+    assert ExchangeConfig.model_validate(data).task("GM0384", "asielzoekers") == 175.5

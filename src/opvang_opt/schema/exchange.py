@@ -518,6 +518,33 @@ def _cross_problems(cfg: ExchangeConfig) -> list[_Err]:
         if p.group not in groups:
             unknown_group(("reference_prices", i, "group"), p.group)
 
+    if cfg.solver.integer_places:
+        # whole persons: a task or a capacity of 12.5 places has no meaning, and rounding
+        # it would be a guess
+        for code, per_group in cfg.tasks.items():
+            for g, v in per_group.items():
+                if float(v) != int(float(v)):
+                    errs.append(
+                        (
+                            ("tasks", code, g),
+                            "fractional_places",
+                            f"taak {v:g} is geen geheel aantal plaatsen; met "
+                            "solver.integer_places: true zijn taken hele plaatsen",
+                            v,
+                        )
+                    )
+        for i, e in enumerate(cfg.capacity):
+            if float(e.places) != int(float(e.places)):
+                errs.append(
+                    (
+                        ("capacity", i, "places"),
+                        "fractional_places",
+                        f"capaciteit {e.places:g} is geen geheel aantal plaatsen; met "
+                        "solver.integer_places: true is capaciteit in hele plaatsen",
+                        e.places,
+                    )
+                )
+
     if "glop" in (cfg.solver.backend, cfg.solver.coalition_backend) and cfg.needs_mip:
         errs.append(
             (
