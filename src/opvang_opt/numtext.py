@@ -28,6 +28,7 @@ def comma_hint(value: object) -> str:
 
 
 _THOUSANDS = re.compile(r"^\s*-?\d{1,3}(\.\d{3})+\s*$")
+_COMMA_THOUSANDS = re.compile(r"^\s*-?\d{1,3}(,\d{3})+\s*$")
 
 
 def ambiguous_whole(value: object) -> bool:
@@ -51,13 +52,19 @@ def amount_hint(value: object) -> str:
 
     Examples
     --------
-    >>> amount_hint("250.000")[:45]
-    "; '.' is a thousands separator here: write 25"
+    >>> amount_hint("250.000")[:46]
+    "; '.' may separate thousands (a Dutch export: "
     >>> amount_hint("725.15")
     ''
     """
     if isinstance(value, str) and _THOUSANDS.match(value):
-        return whole_number_hint(value)
+        text = value.strip()
+        plain = text.replace(".", "")
+        return (
+            f"; '.' may separate thousands (a Dutch export: {plain} euros) or be a decimal "
+            f"point ({float(text):g} euros): write {plain} or {float(text):g}, or declare "
+            '`decimal: ","` for this table (a Dutch Excel export)'
+        )
     return ""
 
 
@@ -67,13 +74,28 @@ def whole_number_hint(value: object) -> str:
 
     Examples
     --------
-    >>> whole_number_hint("1.175")[:46]
+    >>> whole_number_hint("1.175")[:47]
     "; '.' is a thousands separator here: write 1175"
     """
     text = str(value).strip()
     if _THOUSANDS.match(text):
+        plain = text.replace(".", "")
+        if float(text).is_integer():
+            # '1.000': one thousand in a Dutch export, one with a decimal point
+            return (
+                f"; '.' may separate thousands (a Dutch export: {plain}) or be a decimal "
+                f"point ({int(float(text))}): write {plain} or {int(float(text))} without the "
+                'point, or declare `decimal: ","` for this table (a Dutch Excel export)'
+            )
         return (
-            f"; '.' is a thousands separator here: write {text.replace('.', '')}, or declare "
+            f"; '.' is a thousands separator here: write {plain}, or declare "
             '`decimal: ","` for this table (a Dutch Excel export)'
+        )
+    if _COMMA_THOUSANDS.match(text):
+        # '1,000': one thousand in English, one with a Dutch decimal comma
+        plain = text.replace(",", "")
+        return (
+            f"; ',' may separate thousands (English: {plain}) or be a decimal comma (Dutch: "
+            f"{float(text.replace(',', '.')):g}): write the whole number without separators"
         )
     return comma_hint(text)

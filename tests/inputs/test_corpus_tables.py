@@ -179,7 +179,7 @@ def case_planning_task_one_thousand_with_a_point_is_not_read_as_one(demo):
     # '1.000' is one thousand in a Dutch export and one with a decimal point: never guessed
     _edit(demo, "planning_tasks.csv", lambda df: df.__setitem__("task", ["1.000"] * len(df)))
     return ["planning_tasks.csv", "row 2, task: '1.000' is not a whole number",
-            "thousands separator here: write 1000"]  # fmt: skip
+            "write 1000 or 1 without the point"]  # fmt: skip
 
 
 def case_household_persons_one_thousand_with_a_point(demo):

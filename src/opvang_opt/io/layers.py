@@ -127,34 +127,33 @@ def read_layer(
 ) -> tuple[gpd.GeoDataFrame, LayerReport]:
     """Read a vector layer, reproject it to RD New and validate it.
 
-        Parameters
-        ----------
-        source
-            Where the layer is: any source GDAL reads, or a CSV with x/y or WKT columns.
-        name
-            Name of the layer in the scenario (used in messages).
-        required_columns
-            Columns the scenario uses; each missing one is a problem.
-        allow_empty
-            Accept a layer without features (e.g. a constraint layer with nothing in it).
+    Parameters
+    ----------
+    source
+        Where the layer is: any source GDAL reads, or a CSV with x/y or WKT columns.
+    name
+        Name of the layer in the scenario (used in messages).
+    required_columns
+        Columns the scenario uses; each missing one is a problem.
+    allow_empty
+        Accept a layer without features (e.g. a constraint layer with nothing in it).
 
-        Returns
-        -------
-        (GeoDataFrame, LayerReport)
-            The layer in EPSG:28992, and what was read and repaired.
+    Returns
+    -------
+    (GeoDataFrame, LayerReport)
+        The layer in EPSG:28992, and what was read and repaired.
 
-        Raises
-        ------
-        DataError
-            Listing every problem at once: a missing file, no CRS, missing columns,
-            missing or duplicate ids, empty or invalid geometries (unless repair is allowed).
+    Raises
+    ------
+    DataError
+        Listing every problem at once: a missing file, no CRS, missing columns,
+        missing or duplicate ids, empty or invalid geometries (unless repair is allowed).
 
-        Examples
-        --------
-        >>> from opvang_opt.schema import LayerSource
-    from opvang_opt.texts import Message
-        >>> gdf, rep = read_layer(LayerSource(path="data/demo/longlist.gpkg",
-        ...                       id_column="site_id"), "longlist")  # doctest: +SKIP
+    Examples
+    --------
+    >>> from opvang_opt.schema import LayerSource
+    >>> gdf, rep = read_layer(LayerSource(path="data/demo/longlist.gpkg",
+    ...                       id_column="site_id"), "longlist")  # doctest: +SKIP
     """
     if source.path is None:
         raise DataError(
