@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from opvang_opt.outputs.planning import plan_summary, plan_table, reasons_table, write_planning
 from opvang_opt.planning import plan
@@ -129,3 +130,13 @@ def test_planning_code_holds_no_user_texts() -> None:
             assert not [x for x in lines if 'f"' in x or "message=" in x], (path.name, lines)
     for code in ("open", "extend", "move_out", "close", "not_opened", "unmet", "infeasible_task"):
         assert f"planning.reason.{code}" in CATALOGUE
+
+
+@pytest.mark.parametrize("name", ["\uff1dB", "\n=B", "\t=B", "@B"])
+def test_full_width_and_line_break_starts_are_never_formulas_in_the_plan(name: str) -> None:
+    # the planning tables use the one rule of outputs.safe: a full-width '＝' (which some
+    # spreadsheet programs also accept) or a leading line break is escaped like '='
+    a = site("A", initial=2, max_units=2, last=0, move=10, permit_end="2026-06-30")
+    b = site(name, first=1, max_units=3, move=10, build=100)
+    res = plan(instance([a, b], [2, 3], unmet_day=(2,)), relative_gap=0.0)
+    assert "'" + name in set(plan_table(res)["site_id"])

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from opvang_opt.outputs.safe import write_csv
+from opvang_opt.outputs.safe import neutralise, write_csv
 from opvang_opt.planning.explain import render
 from opvang_opt.planning.solve import PlanningResult
 from opvang_opt.texts import CATALOGUE, Lang, fmt_number, t
@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 
 
 def _safe(text: str) -> str:
-    """Never let input text become a spreadsheet formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Never let input text become a spreadsheet formula (the one rule of
+    :mod:`opvang_opt.outputs.safe`, with its full-width and line-break starts)."""
+    return neutralise(text)
 
 
 def site_points(run: RunResult) -> dict[str, tuple[float, float]]:
