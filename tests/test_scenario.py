@@ -111,6 +111,16 @@ def test_broken_yaml_names_line(tmp_path: Path) -> None:
     assert "line" in str(exc.value.problems[0])
 
 
+def test_a_tab_in_the_indentation_names_its_line_and_says_to_use_spaces(tmp_path: Path) -> None:
+    p = tmp_path / "tab.yaml"
+    p.write_text("name: x\nsiting:\n\tshortlist: {}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(p)
+    (problem,) = exc.value.problems
+    assert problem.where == "line 3, column 1"
+    assert "YAML indents with spaces, not tabs" in problem.message
+
+
 def test_missing_scenario_file(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as exc:
         load_scenario(tmp_path / "nope.yaml")

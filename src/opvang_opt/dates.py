@@ -27,6 +27,7 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:
 _DUTCH = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
 """Day-first, with the time part Excel writes for a date cell in a Dutch locale
 (``10-6-2026 00:00``) allowed and dropped, as for ISO dates."""
+_EXCEL_SERIAL = re.compile(r"^\d{5}$")
 _SHORT_YEAR = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2}$")
 
 HINT = "write YYYY-MM-DD (for example 2028-06-30) or DD-MM-YYYY (30-06-2028)"
@@ -56,6 +57,13 @@ def _one(text: str, fmt: str | None) -> tuple[dt.date | None, str | None]:
         d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
     elif _SHORT_YEAR.match(text):
         return None, f"two-digit year is ambiguous; {HINT}"
+    elif _EXCEL_SERIAL.match(text) and 36_526 <= int(text) <= 73_050:
+        # a date cell saved as its number (days since 30 December 1899, 2000-2099)
+        day = dt.date(1899, 12, 30) + dt.timedelta(days=int(text))
+        return None, (
+            f"a number, not a date: Excel's number for {day.isoformat()}? Format the cells "
+            f"as dates before saving; {HINT}"
+        )
     else:
         return None, f"not a date; {HINT}"
     try:

@@ -141,3 +141,14 @@ def test_allocation_date_formats_must_name_an_allocation_date_column():
         AllocationInputs.model_validate(
             {"households": "h.csv", "date_formats": {"arival_date": "%m/%d/%Y"}}
         )
+
+
+def test_an_excel_date_number_is_refused_with_the_date_it_stands_for():
+    # 45658 is Excel's number for 1 January 2025 (days since 30 December 1899)
+    dates, errors = parse_dates(pd.Series(["45658", "2025-01-01"]))
+    assert [e.position for e in errors] == [0]
+    assert "Excel's number for 2025-01-01" in errors[0].message
+    assert "Format the cells as dates" in errors[0].message
+    # a five-digit number outside 2000-2099 is just not a date
+    (_, (e,)) = parse_dates(pd.Series(["12345"]))
+    assert "Excel" not in e.message

@@ -258,6 +258,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
+        if "'\\t'" in str(problem):
+            problem = f"{problem}; YAML indents with spaces, not tabs: replace the tab by spaces"
         raise ScenarioError(
             f"Scenario file is not valid YAML: {label}",
             [Problem(str(problem), source=label, where=where)],
