@@ -145,7 +145,7 @@ def test_allocation_date_formats_must_name_an_allocation_date_column():
 
 def test_an_excel_date_number_is_refused_with_the_date_it_stands_for():
     # 45658 is Excel's number for 1 January 2025 (days since 30 December 1899)
-    dates, errors = parse_dates(pd.Series(["45658", "2025-01-01"]))
+    _, errors = parse_dates(pd.Series(["45658", "2025-01-01"]))
     assert [e.position for e in errors] == [0]
     assert "Excel's number for 2025-01-01" in errors[0].message
     assert "Format the cells as dates" in errors[0].message
