@@ -219,6 +219,31 @@ def case_unit_rent_with_a_thousands_point(demo):
     return ["units.csv", "unit U0001, rent_eur: not an amount in euros: '1.250'", "write 1250"]
 
 
+def case_longlist_site_as_a_geometry_collection(demo):
+    # was exit 1 (an internal error in the packing); a collection of mixed parts is no site
+    import geopandas as gpd
+    from shapely.geometry import GeometryCollection
+
+    path = demo / DEMO / "longlist.gpkg"
+    gdf = gpd.read_file(path, layer="longlist")
+    first = gdf.geometry.iloc[0]
+    gdf.loc[0, "geometry"] = GeometryCollection([first, first.centroid])
+    gdf.to_file(path, layer="longlist", driver="GPKG")
+    return ["longlist.gpkg", "id S001 (row 1), geometry: a geometry collection"]
+
+
+def case_longlist_site_as_a_line(demo):
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    path = demo / DEMO / "longlist.gpkg"
+    gdf = gpd.read_file(path, layer="longlist")
+    ring = list(gdf.geometry.iloc[0].exterior.coords)
+    gdf.loc[0, "geometry"] = LineString(ring[:3])
+    gdf.to_file(path, layer="longlist", driver="GPKG")
+    return ["longlist.gpkg", "id S001 (row 1), geometry: a line has no area"]
+
+
 def case_unreadable_household_values_are_reported_once(demo):
     def f(df):
         df.loc[1, "persons"] = "drie"  # gave a second message: children do not add up (0 - 2)

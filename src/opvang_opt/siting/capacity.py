@@ -17,18 +17,42 @@ def capacity_problems(
 ) -> list[Problem]:
     """Every problem with the capacity inputs: point sites without an area, bad numbers."""
     geoms = sites.geometry.values
+    kind = shapely.get_type_id(geoms)
     polygonal = shapely.get_dimensions(geoms) == 2
     problems: list[Problem] = []
 
     def where(i: int) -> str:
         return f"id {sites[id_column].iloc[i]} (row {i + 1})"
 
-    if (~polygonal).any() and config.area_column is None:
-        for i in np.flatnonzero(~polygonal)[:25]:
+    # a site is a polygon, a multipolygon or (with its area in a column) a point; a line
+    # has no area, and a collection of mixed parts is no one site the packing can fill
+    points = np.isin(kind, (0, 4))  # Point, MultiPoint
+    lines = np.isin(kind, (1, 2, 5))  # LineString, LinearRing, MultiLineString
+    mixed = kind == 7  # GeometryCollection
+    polygonal &= ~mixed
+    for i in np.flatnonzero(lines)[:25]:
+        problems.append(
+            Problem(
+                f"a {shapely.get_type_id(geoms[i]) == 5 and 'multiline' or 'line'} has no "
+                "area: give the site as a polygon (or as a point with its area in "
+                "capacity.area_column)",
+                source, where(int(i)), "geometry",
+            )
+        )  # fmt: skip
+    for i in np.flatnonzero(mixed)[:25]:
+        problems.append(
+            Problem(
+                "a geometry collection (mixed parts) is no site: give the site as a polygon "
+                "or a multipolygon",
+                source, where(int(i)), "geometry",
+            )
+        )  # fmt: skip
+    if points.any() and config.area_column is None:
+        for i in np.flatnonzero(points)[:25]:
             problems.append(
                 Problem(
                     "a site given as a point needs its area: set capacity.area_column",
-                    source, where(i), "geometry",
+                    source, where(int(i)), "geometry",
                 )
             )  # fmt: skip
     for column, only_points in ((config.area_column, True), (config.column, False)):
