@@ -33,7 +33,7 @@ def capacity_problems(
     for i in np.flatnonzero(lines)[:25]:
         problems.append(
             Problem(
-                f"a {shapely.get_type_id(geoms[i]) == 5 and 'multiline' or 'line'} has no "
+                f"a {'multiline' if kind[i] == 5 else 'line'} has no "
                 "area: give the site as a polygon (or as a point with its area in "
                 "capacity.area_column)",
                 source, where(int(i)), "geometry",
