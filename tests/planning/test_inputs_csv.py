@@ -208,3 +208,39 @@ def test_a_declared_date_format_for_a_column_the_file_lacks_is_refused(tmp_path:
 def test_a_date_format_without_day_month_and_year_is_refused(tmp_path: Path, fmt: str) -> None:
     with pytest.raises(ValueError, match="not a date format with a day, a month and a year"):
         _config(tmp_path, MONTH_FIRST.encode(), date_formats={"available_from": fmt})
+
+
+def test_planning_tables_warn_of_what_is_allowed_but_probably_not_meant(tmp_path: Path) -> None:
+    from opvang_opt.io.planning import planning_table_warnings
+
+    (tmp_path / "tasks.csv").write_text(TASKS, encoding="utf-8")
+    (tmp_path / "stock.csv").write_text(
+        "site_id,name,municipality_code,units,occupants,group,permit_end\n"
+        "B1,Oud,GM0384,30,85,ontheemden,2025-06-30\n"  # permit ended before 2026-01-01
+        "B2,Vol,GM0384,10,31,ontheemden,2030-12-31\n"  # 31 > 10 units x 3 places
+        "B3,Goed,GM0384,10,30,ontheemden,2030-12-31\n",  # exactly full: no warning
+        encoding="utf-8",
+    )
+    (tmp_path / "cand.csv").write_text(
+        "site_id,name,municipality_code,max_units,block_units\n"
+        "F1,Rest,GM0384,55,\n"  # default blocks of 10: 50 stand there
+        "F2,Heel,GM0384,60,\n"
+        "F3,Eigen,GM0384,55,5\n",  # blocks of 5: 55 is whole
+        encoding="utf-8",
+    )
+    cfg = PlanningConfig.model_validate(
+        {
+            "start": "2026-01-01",
+            "periods": 4,
+            "groups": [{"name": "ontheemden", "places_per_unit": 3}],
+            "tasks": {"path": str(tmp_path / "tasks.csv")},
+            "stock": {"path": str(tmp_path / "stock.csv")},
+            "candidates": {"from": "table", "table": {"path": str(tmp_path / "cand.csv")}},
+        }
+    )
+    warnings = planning_table_warnings(cfg, read_planning_tables(cfg, ["GM0384"]))
+    assert len(warnings) == 3, warnings
+    b1, b2, f1 = warnings
+    assert "id B1, permit_end: the permit ended on 2025-06-30" in b1
+    assert "id B2, occupants: 31 occupants in 10 units is more than 3 per unit (30 places)" in b2
+    assert "id F1, max_units: 55 is not a whole number of blocks of 10; at most 50" in f1

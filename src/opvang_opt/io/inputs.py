@@ -37,7 +37,12 @@ from opvang_opt.io.layers import (
     read_layer,
     read_table,
 )
-from opvang_opt.io.planning import PlanningTables, collect_planning_tables, longlist_problems
+from opvang_opt.io.planning import (
+    PlanningTables,
+    collect_planning_tables,
+    longlist_problems,
+    planning_table_warnings,
+)
 from opvang_opt.io.region_pass import check_planning_points, check_region
 from opvang_opt.io.services import ServicesTables, check_services_raw, read_services_raw
 from opvang_opt.schema import AllocationInputs as AllocationFiles
@@ -330,6 +335,8 @@ def _checked(
         )
         problems += found
         warnings += noted
+        if scenario.planning is not None:
+            warnings += planning_table_warnings(scenario.planning, planning)
     alloc = _allocation_data(scenario, layers, tables, problems)
     services = None
     if scenario.services is not None:

@@ -577,3 +577,55 @@ def _given(value: object) -> bool:
     except (TypeError, ValueError):
         pass
     return str(value).strip() != ""
+
+
+def planning_table_warnings(config: PlanningConfig, tables: PlanningTables) -> list[str]:
+    """What in the planning tables is allowed but probably not what was meant (one line
+    each, file, id and field named; the run goes on):
+
+    - a stock site whose permit ended before the horizon starts (its units must leave in
+      the first period);
+    - more occupants than the stock site's units hold at the group's places per unit
+      (the services demand counts the occupants as given);
+    - a room (``max_units``) that is not a whole number of blocks: only whole blocks
+      stand on a site, so the rest is never used.
+    """
+    out: list[str] = []
+    ppu = {g.name: g.places_per_unit for g in config.groups}
+    block_default = config.defaults.block_units
+    stock = tables.stock
+    if stock is not None and len(stock):
+        label = tables.sources.get("planning_stock", "planning stock")
+        for _, r in stock.iterrows():
+            sid = r["site_id"]
+            end = r["permit_end"]
+            if isinstance(end, dt.date) and end < config.start:
+                out.append(
+                    f"{label}, id {sid}, permit_end: the permit ended on {end.isoformat()}, "
+                    f"before the horizon starts ({config.start.isoformat()}); its units must "
+                    "leave in the first period"
+                )
+            units, occ, group = r["units"], r["occupants"], r["group"]
+            room = units * ppu.get(group, 0) if pd.notna(units) else None
+            if room and pd.notna(occ) and occ > room:
+                out.append(
+                    f"{label}, id {sid}, occupants: {int(occ)} occupants in {int(units)} units "
+                    f"is more than {ppu[group]} per unit ({room} places) for {group}; the "
+                    "services demand counts all of them"
+                )
+    cands = tables.candidates
+    if cands is not None and len(cands) and "max_units" in cands.columns:
+        label = tables.sources.get("planning_candidates", "planning candidates")
+        for _, r in cands.iterrows():
+            mx = r["max_units"]
+            if mx is None or pd.isna(mx):
+                continue
+            block = block_default
+            if "block_units" in cands.columns and pd.notna(r["block_units"]):
+                block = int(r["block_units"]) or 1
+            if int(mx) % block:
+                out.append(
+                    f"{label}, id {r['site_id']}, max_units: {int(mx)} is not a whole number "
+                    f"of blocks of {block}; at most {int(mx) // block * block} units stand there"
+                )
+    return out
