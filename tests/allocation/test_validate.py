@@ -112,3 +112,10 @@ def test_inputs_are_not_modified():
     allocate(hh, un, sites())
     pd.testing.assert_frame_equal(hh, before[0])
     pd.testing.assert_frame_equal(un, before[1])
+
+
+def test_a_unit_that_is_the_current_unit_of_two_households_names_them():
+    hh = households({"current_unit": "U1"}, {"current_unit": "U1"}, {})
+    found = problems(hh, units({}, {}))
+    text = "\n".join(map(str, found))
+    assert "unit U1 is the current unit of 2 households (H1, H2)" in text

@@ -555,10 +555,15 @@ def _current_units(h: pd.DataFrame, out: _Collector) -> pd.Series:
     :func:`_current_unit_references`)."""
     current = _id_column(h, "current_unit")
     cur_counts = current[current != ""].value_counts()
+    hid = _id_column(h, "household_id") if "household_id" in h.columns else None
     for unit in sorted(cur_counts[cur_counts > 1].index):
+        who = ""
+        if hid is not None:
+            named = [str(x) for x in hid[current == unit] if x]
+            who = f" ({', '.join(named[:10])}{', ...' if len(named) > 10 else ''})"
         out.add(
             "households",
-            f"unit {unit} is the current unit of {int(cur_counts[unit])} households",
+            f"unit {unit} is the current unit of {int(cur_counts[unit])} households{who}",
             None,
             "current_unit",
         )
