@@ -4,7 +4,8 @@
 Target (issue 11): the region and overlap checks add at most 10 % to the siting screen at
 100,000 plots. Both sides are measured in the same run, on the same synthetic world
 (``bench_siting.py``'s plots, points of interest and constraint layers, placed in RD New,
-with 4 municipalities, 36 wijken and 256 buurten over it):
+with 4 municipalities, 36 wijken and 324 buurten over it, nested as CBS's are: each
+buurt in one wijk, each wijk in one municipality, neighbours sharing their edges):
 
 - reference: the siting screen (criteria, exclusions, scores, capacity, the top_score
   shortlist) without the region and overlap checks: no areas, and the overlap detection
@@ -69,6 +70,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -88,13 +90,16 @@ ORIGIN = (100_000.0, 460_000.0)
 
 
 def _grid(n: int, prefix: str, margin: float, extent: float = EXTENT) -> gpd.GeoDataFrame:
-    """An n x n grid of areas covering the world (plus a margin), with codes and names."""
-    step = (extent + 2 * margin) / n
+    """An n x n grid of areas covering the world (plus a margin), with codes and names.
+
+    Neighbours share their edges bit for bit (one array of edge coordinates), and grids
+    whose n divide each other nest, as CBS's buurten, wijken and municipalities do."""
+    edge_x = ORIGIN[0] - margin + np.arange(n + 1) * ((extent + 2 * margin) / n)
+    edge_y = ORIGIN[1] - margin + np.arange(n + 1) * ((extent + 2 * margin) / n)
     boxes, codes = [], []
     for i in range(n):
         for j in range(n):
-            x0, y0 = ORIGIN[0] - margin + i * step, ORIGIN[1] - margin + j * step
-            boxes.append(shapely.box(x0, y0, x0 + step, y0 + step))
+            boxes.append(shapely.box(edge_x[i], edge_y[j], edge_x[i + 1], edge_y[j + 1]))
             codes.append(f"{prefix}{i:02d}{j:02d}")
     return gpd.GeoDataFrame({"code": codes, "name": codes}, geometry=boxes, crs="EPSG:28992")
 
@@ -106,7 +111,8 @@ the land as cadastral parcels do (neighbours share a boundary, none overlap)."""
 
 
 def world(n_plots: int, kind: str = "synthetic"):
-    """The plots, context layers and 4 municipalities, 36 wijken and 256 buurten over them."""
+    """The plots, context layers and 4 municipalities, 36 wijken and 324 buurten over them
+    (3 x 3 buurten in each wijk, 3 x 3 wijken in each municipality)."""
     if kind == "synthetic":
         sites, layers = synthetic_world(n_plots, 50_000, 1_000)
         extent = EXTENT
@@ -121,7 +127,7 @@ def world(n_plots: int, kind: str = "synthetic"):
     gem["municipality_code"] = ["GM0384", "GM0437", "GM0451", "GM0363"]
     layers["gemeenten"] = gem
     layers["wijken"] = _grid(6, "WK", 5_000.0, extent)
-    layers["buurten"] = _grid(16, "BU", 5_000.0, extent)
+    layers["buurten"] = _grid(18, "BU", 5_000.0, extent)
     return sites, layers
 
 

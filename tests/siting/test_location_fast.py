@@ -23,10 +23,12 @@ from opvang_opt.siting.location import (
     AreaLayer,
     _convex_rings,
     _Hulls,
+    _largest_share,
     largest_share,
     nested_shares,
     nesting,
     overlapping_pairs,
+    tiles,
 )
 from opvang_opt.siting.shortlist import conflict_lists
 
@@ -304,3 +306,135 @@ def test_a_dent_of_a_tenth_of_a_millimetre_is_not_convex_far_from_the_origin():
     octagon = Polygon(np.c_[x + 500 + 40 * np.cos(t), y + 40 * np.sin(t)])
     _, count = _convex_rings(np.array([dent, square, octagon]))
     assert count.tolist() == [0, 4, 8]
+
+
+def _voronoi_areas(seeds: list[tuple[int, int]], bands: int) -> dict[str, AreaLayer]:
+    """Buurten: the Voronoi cells of ``seeds`` in (0, 0, 100, 100) (irregular, sharing
+    their corners bit for bit); wijken: the union of the buurten whose seed lies in each of
+    ``bands`` vertical bands; one municipality west and one east of x = 50."""
+    cells = cadastre_in(seeds, 100)
+    xs = np.array([x for x, _ in seeds], dtype=float)
+    band = np.minimum((xs * bands // 100).astype(int), bands - 1)
+    used = np.unique(band)
+    wijken = np.array([shapely.union_all(cells[band == b]) for b in used], dtype=object)
+    west = np.isin(used, used[used < bands / 2])
+    groups = [g for g in (west, ~west) if g.any()]
+    gemeenten = np.array([shapely.union_all(wijken[g]) for g in groups], dtype=object)
+
+    def layer(geoms: np.ndarray, prefix: str) -> AreaLayer:
+        c = np.array([f"{prefix}{k}" for k in range(len(geoms))], dtype=object)
+        return AreaLayer(c, c, geoms)
+
+    return {"buurt": layer(cells, "BU"), "wijk": layer(wijken, "WK"),
+            "municipality": layer(gemeenten, "GM")}  # fmt: skip
+
+
+def cadastre_in(seeds: list[tuple[int, int]], size: int) -> np.ndarray:
+    frame = box(0, 0, size, size)
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(np.array(seeds, dtype=float)),
+                                 extend_to=frame, ordered=True)
+    )  # fmt: skip
+    return shapely.intersection(cells, frame)
+
+
+site_shape = st.tuples(
+    st.floats(-10, 110), st.floats(-10, 110), st.floats(0, 30), st.floats(0, 30),
+    st.floats(0, 180), st.sampled_from(["box", "ell", "holed", "multi", "point", "line", "thin"]),
+)  # fmt: skip
+
+
+def _site(x: float, y: float, w: float, h: float, angle: float, kind: str):
+    if kind == "point":
+        return shapely.Point(x, y)
+    if kind == "line":
+        return shapely.LineString([(x, y), (x + w, y + h)])
+    if kind == "thin":  # a sliver: 1e-6 m wide
+        shape = box(0, 0, max(w, 1.0), 1e-6)
+    elif kind == "ell":
+        w, h = max(w, 2.0), max(h, 2.0)
+        shape = Polygon([(0, 0), (w, 0), (w, h / 2), (w / 2, h / 2), (w / 2, h), (0, h)])
+    elif kind == "holed":
+        w, h = max(w, 4.0), max(h, 4.0)
+        shape = Polygon([(0, 0), (w, 0), (w, h), (0, h)],
+                        [[(1, 1), (w - 1, 1), (w - 1, h - 1), (1, h - 1)]])  # fmt: skip
+    elif kind == "multi":
+        shape = shapely.MultiPolygon([box(0, 0, w + 1, h + 1), box(w + 3, 0, 2 * w + 4, h + 1)])
+    else:
+        shape = box(0, 0, w, h)
+    return shapely.affinity.translate(shapely.affinity.rotate(shape, angle), x, y)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 100), st.integers(0, 100)), min_size=3, max_size=30,
+             unique=True),
+    st.integers(1, 4),
+    st.lists(site_shape, min_size=1, max_size=25),
+    st.lists(st.tuples(st.integers(0, 29), st.integers(0, 3)), max_size=6),
+)  # fmt: skip
+def test_shares_summed_from_tiling_buurten_equal_each_layer_measured(seeds, bands, specs, on):
+    # irregular buurten (Voronoi cells) tiling wijken and municipalities (their unions):
+    # every border site's wijk and municipality m² are summed from its buurten instead of
+    # measured; they must equal GEOS's own overlay of each layer, for rotated boxes,
+    # L-shapes, holes, multipolygons, slivers, points and lines, and for sites lying on a
+    # buurt's corner or edge (``on``: a box from a buurt's corner)
+    areas = _voronoi_areas(seeds, bands)
+    assert tiles(areas["buurt"], areas["wijk"]) and tiles(areas["wijk"], areas["municipality"])
+    sites = [_site(*spec) for spec in specs]
+    corners = shapely.get_coordinates(areas["buurt"].geometry)
+    for k, kind in on:
+        x, y = corners[k % len(corners)]
+        sites.append(
+            [
+                box(x, y, x + 5, y + 5),
+                shapely.Point(x, y),
+                box(x - 3, y - 3, x + 3, y + 3),
+                box(x - 5, y, x, y + 5),
+            ][kind]
+        )
+    geoms = np.array(sites, dtype=object)
+    stats: dict[str, int] = {}
+    fast = nested_shares(geoms, areas, stats)
+    # no overlay beyond the buurt layer's, except for polygons of no area (measured as ever)
+    buurt_alone: dict[str, int] = {}
+    _largest_share(geoms, areas["buurt"], stats=buurt_alone)
+    no_area = int(((shapely.get_dimensions(geoms) == 2) & (shapely.area(geoms) == 0)).sum())
+    coarse = len(areas["wijk"].geometry) + len(areas["municipality"].geometry)
+    assert stats["geos_intersection"] <= buurt_alone["geos_intersection"] + no_area * coarse
+    for key, layer in areas.items():
+        slow = largest_share(geoms, layer)
+        code, _, share, code2, share2, outside = fast[key]
+        want_code, _, want_share, want_code2, want_share2, want_outside = slow
+        assert np.allclose(share, want_share, rtol=0, atol=1e-9), key
+        assert np.allclose(share2, want_share2, rtol=0, atol=1e-9), key
+        assert np.allclose(outside, want_outside, rtol=0, atol=1e-9), key
+        # the same areas, except where two shares tie to rounding (then either may lead)
+        clear = np.abs(want_share - want_share2) > 1e-9
+        assert (code[clear] == want_code[clear]).all(), key
+        second = clear & (want_share2 > 1e-9)
+        assert (code2[second] == want_code2[second]).all(), key
+
+
+def test_tiles_is_checked_on_the_geometry():
+    wijk = _grid(2, 1, 0, 0, 10, "WK")
+    assert tiles(_grid(4, 2, 0, 0, 5, "BU"), wijk)
+    # a buurt missing: WK1 is not the union of its buurten
+    missing = _grid(4, 2, 0, 0, 5, "BU")
+    missing = AreaLayer(missing.codes[:-1], missing.names[:-1], missing.geometry[:-1])
+    assert not tiles(missing, wijk)
+    # two buurten overlapping (and one too small, so the areas still add up)
+    over = AreaLayer(
+        np.array(["A", "B", "C"], dtype=object), np.array(["A", "B", "C"], dtype=object),
+        np.array([box(0, 0, 6, 10), box(4, 0, 10, 10), box(10, 0, 20, 8)], dtype=object),
+    )  # fmt: skip
+    wide = AreaLayer(wijk.codes, wijk.names, np.array([box(0, 0, 10, 10), box(10, 0, 20, 8)]))
+    assert not tiles(over, wide)
+    # a buurt straddling two wijken
+    assert not tiles(_grid(3, 1, 0, 0, 7, "BU"), wijk)
+    # a sliver of a gap (1e-6 of the area) is a gap
+    gap = AreaLayer(
+        np.array(["A", "B"], dtype=object), np.array(["A", "B"], dtype=object),
+        np.array([box(0, 0, 5, 10), box(5 + 1e-5, 0, 10, 10)], dtype=object),
+    )  # fmt: skip
+    assert not tiles(gap, AreaLayer(wijk.codes[:1], wijk.names[:1], wijk.geometry[:1]))

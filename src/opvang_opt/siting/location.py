@@ -65,9 +65,17 @@ def _largest_share(
     areas: AreaLayer,
     known: np.ndarray | None = None,
     stats: dict[str, int] | None = None,
+    measured: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`largest_share`, and per site the area holding it wholly in its interior with
-    no other candidate (-1 for the rest): what :func:`nesting` carries to coarser layers."""
+    no other candidate (-1 for the rest): what :func:`nesting` carries to coarser layers.
+
+    ``measured``, when given, gets ``(site, area, m2)`` appended: for every polygonal site
+    of positive area that does not lie in one area alone, each area it meets and the m² it
+    holds of the site (GEOS's intersection area; the site's area where it lies in the
+    area's interior). :func:`nested_shares` sums them into coarser layers that these areas
+    tile.
+    """
     n = len(sites)
     code = np.full(n, "", dtype=object)
     name = np.full(n, "", dtype=object)
@@ -86,9 +94,15 @@ def _largest_share(
         outside = np.zeros(n)  # (1 - 1 clipped, as measured)
         todo = np.flatnonzero(known < 0)
         if len(todo):
-            c, m, s_, c2, s2, out, al = _largest_share(sites[todo], areas, stats=stats)
+            sub: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = (
+                [] if measured is not None else None
+            )
+            c, m, s_, c2, s2, out, al = _largest_share(sites[todo], areas, stats=stats,
+                                                       measured=sub)  # fmt: skip
             code[todo], name[todo], share[todo], code2[todo], share2[todo] = c, m, s_, c2, s2
             alone[todo], outside[todo] = al, out
+            if measured is not None and sub:
+                measured += [(todo[si], ai, m2) for si, ai, m2 in sub]
         return code, name, share, code2, share2, outside, alone
     # Most sites lie wholly inside one area: a prepared contains_properly test settles them
     # (share 1) without computing any intersection; only the rest (border sites, sites
@@ -109,10 +123,13 @@ def _largest_share(
     if stats is not None:  # the work: pairs that meet, GEOS overlays
         stats["area_pairs"] = stats.get("area_pairs", 0) + len(inside)
         stats["geos_intersection"] = stats.get("geos_intersection", 0) + int(need.sum())
+    site_area = shapely.area(sites)
+    m2 = np.where(polygonal[si], site_area[si], 0.0)  # inside: the whole site
     if need.any():
-        site_area = shapely.area(sites[si[need]])
         inter = shapely.area(shapely.intersection(sites[si[need]], geoms[ai[need]]))
-        weight[need] = np.divide(inter, site_area, out=np.zeros_like(inter), where=site_area > 0)
+        m2[need] = inter
+        of = site_area[si[need]]
+        weight[need] = np.divide(inter, of, out=np.zeros_like(inter), where=of > 0)
     # sites wholly inside one area (most): share 1 there, no runner-up
     per_site = np.bincount(si, minlength=n)
     simple = inside & (per_site[si] == 1)
@@ -120,6 +137,25 @@ def _largest_share(
     code[s1], name[s1], share[s1], covered[s1] = areas.codes[a1], areas.names[a1], 1.0, 1.0
     alone[s1] = a1
     si, ai, weight = si[~simple], ai[~simple], weight[~simple]
+    if measured is not None:
+        kept = polygonal[si] & (site_area[si] > 0)
+        measured.append((si[kept], ai[kept], m2[~simple][kept]))
+    _pick(si, ai, weight, polygonal, areas, (code, name, share, code2, share2, covered))
+    return code, name, share, code2, share2, np.clip(1.0 - covered, 0.0, 1.0), alone
+
+
+def _pick(
+    si: np.ndarray,
+    ai: np.ndarray,
+    weight: np.ndarray,
+    polygonal: np.ndarray,
+    areas: AreaLayer,
+    out: tuple[np.ndarray, ...],
+) -> None:
+    """Per site of the pairs ``(si, ai)`` with their shares ``weight``: the largest share
+    (ties to the area first in the layer), the runner-up and the share covered, written
+    into ``out = (code, name, share, code2, share2, covered)``."""
+    code, name, share, code2, share2, covered = out
     frame = pd.DataFrame({"site": si, "area": ai, "share": weight})
     if not polygonal.all():  # a point on a shared border: count it once, in the first area
         frame = frame[~((~polygonal[frame["site"]]) & frame.duplicated("site"))]
@@ -132,7 +168,37 @@ def _largest_share(
     rest = frame[frame.duplicated("site")].drop_duplicates("site")
     s2, a2 = rest["site"].to_numpy(), rest["area"].to_numpy()
     code2[s2], share2[s2] = areas.codes[a2], rest["share"].to_numpy()
-    return code, name, share, code2, share2, np.clip(1.0 - covered, 0.0, 1.0), alone
+
+
+TILE_TOLERANCE = 1e-12
+"""How far (a share of its area) a coarse area's area may differ from the sum of its
+finer areas' and still count as tiled by them (floating-point noise of the two sums)."""
+
+
+def tiles(fine: AreaLayer, coarse: AreaLayer, parent: np.ndarray | None = None) -> bool:
+    """Whether the fine areas tile the coarse ones: every fine area lies in one coarse area
+    (:func:`nesting`), no two fine areas share any interior, and each coarse area's area is
+    the sum of its fine areas' (to :data:`TILE_TOLERANCE`).
+
+    Then each coarse area is the union of its fine areas up to a set of no area, so the m²
+    a site holds in a coarse area is the sum of the m² it holds in that area's fine areas:
+    the coarse layer's shares follow from the fine layer's without a second overlay.
+    """
+    if len(fine.geometry) == 0 or len(coarse.geometry) == 0:
+        return False
+    parent = nesting(fine, coarse) if parent is None else parent
+    if (parent < 0).any():
+        return False
+    geoms = fine.geometry
+    if not (shapely.is_valid(geoms) & (shapely.get_dimensions(geoms) == 2)).all():
+        return False
+    i, j = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    keep = i < j
+    if shapely.relate_pattern(geoms[i[keep]], geoms[j[keep]], "T********").any():
+        return False
+    whole = shapely.area(coarse.geometry)
+    parts = np.bincount(parent, weights=shapely.area(geoms), minlength=len(whole))
+    return bool((np.abs(whole - parts) <= TILE_TOLERANCE * whole).all())
 
 
 def nesting(fine: AreaLayer, coarse: AreaLayer) -> np.ndarray:
@@ -705,26 +771,111 @@ def nested_shares(
     """:func:`largest_share` of every site for each area layer present, finest first.
 
     A site lying in the interior of a buurt whose wijk and municipality hold it alone
-    (:func:`nesting`, checked on the geometry) takes them without being measured again;
-    the result is the same as measuring every layer on its own. ``stats``, when given,
-    gets the work done added: ``area_pairs`` (pairs of a site and an area that meet) and
-    ``geos_intersection`` (pairs measured by GEOS's overlay).
+    (:func:`nesting`, checked on the geometry) takes them without being measured again.
+    Where the buurten tile the wijken (:func:`tiles`, checked on the geometry: CBS's do),
+    the m² a border site holds in each wijk is the sum of the m² it holds in that wijk's
+    buurten, which the buurt layer measured already: no second overlay; likewise for the
+    municipalities. The result is the same as measuring every layer on its own (up to the
+    order in which floating-point areas are added). ``stats``, when given, gets the work
+    done added: ``area_pairs`` (pairs of a site and an area that meet), ``geos_intersection``
+    (pairs measured by GEOS's overlay) and ``summed_pairs`` (pairs of a site and a coarse
+    area summed from the finer layer).
     """
     out: dict[str, tuple[np.ndarray, ...]] = {}
-    finer: list[tuple[AreaLayer, np.ndarray]] = []  # (layer, the area holding each site alone)
+    # (layer, the area holding each site alone, the m² measured per site and area)
+    finer: list[tuple[AreaLayer, np.ndarray, list]] = []
     for key in LEVELS:
         if key not in areas:
             continue
         layer = areas[key]
         known = np.full(len(geoms), -1, dtype=np.int64)
-        for fine, alone in finer:
+        source: tuple[np.ndarray, list] | None = None
+        for fine, alone, pairs in finer:
             parent = nesting(fine, layer)
             carry = (known < 0) & (alone >= 0)
             known[carry] = parent[alone[carry]]
-        *found, alone = _largest_share(geoms, layer, known if finer else None, stats)
+            if source is None and tiles(fine, layer, parent):
+                source = (parent, pairs)
+        measured: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        if source is None:
+            *found, alone = _largest_share(geoms, layer, known if finer else None, stats,
+                                           measured)  # fmt: skip
+        else:
+            *found, alone = _summed_share(geoms, layer, known, *source, stats, measured)
         out[key] = tuple(found)
-        finer.insert(0, (layer, alone))  # the finest carries first
+        finer.insert(0, (layer, alone, measured))  # the coarser carries first
     return out
+
+
+def _summed_share(
+    sites: np.ndarray,
+    areas: AreaLayer,
+    known: np.ndarray,
+    parent: np.ndarray,
+    pairs: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    stats: dict[str, int] | None,
+    measured: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, ...]:
+    """:func:`_largest_share` on a layer that a finer one tiles (:func:`tiles`), from the
+    m² the finer layer measured (``pairs``, its areas' coarse area ``parent``).
+
+    Sites known to lie in one area (``known``) take it; a site whose finer areas all lie
+    in one area takes it alone (share 1) when it lies in that area's interior (the same
+    prepared test as :func:`_largest_share`'s); the other measured sites sum their m² per
+    area; the rest (points, lines, sites of no area) are measured on the layer itself.
+    """
+    n = len(sites)
+    code = np.full(n, "", dtype=object)
+    name = np.full(n, "", dtype=object)
+    share = np.zeros(n)
+    code2 = np.full(n, "", dtype=object)
+    share2 = np.zeros(n)
+    covered = np.zeros(n)
+    alone = np.full(n, -1, dtype=np.int64)
+    have = np.flatnonzero(known >= 0)
+    a = known[have]
+    code[have], name[have], share[have], covered[have] = areas.codes[a], areas.names[a], 1.0, 1.0
+    alone[have] = a
+    m = len(areas.geometry)
+    if pairs:
+        fs = np.concatenate([p[0] for p in pairs])
+        fa = np.concatenate([p[1] for p in pairs])
+        fm = np.concatenate([p[2] for p in pairs])
+    else:
+        fs, fa, fm = (np.zeros(0, dtype=np.int64),) * 2 + (np.zeros(0),)
+    take = known[fs] < 0
+    pair_key = fs[take].astype(np.int64) * m + parent[fa[take]]
+    uniq, inv = np.unique(pair_key, return_inverse=True)
+    m2 = np.bincount(inv, weights=fm[take], minlength=len(uniq)).astype(float)
+    si, ai = uniq // m, uniq % m
+    summed = np.zeros(n, dtype=bool)
+    summed[si] = True
+    # one area only: the site lies in it alone where it lies in its interior
+    per_site = np.bincount(si, minlength=n)
+    single = np.flatnonzero(per_site[si] == 1)
+    shapely.prepare(areas.geometry)
+    inside = np.zeros(len(si), dtype=bool)
+    inside[single] = shapely.contains_properly(areas.geometry[ai[single]], sites[si[single]])
+    s1, a1 = si[inside], ai[inside]
+    code[s1], name[s1], share[s1], covered[s1] = areas.codes[a1], areas.names[a1], 1.0, 1.0
+    alone[s1] = a1
+    si, ai, m2 = si[~inside], ai[~inside], m2[~inside]
+    of = shapely.area(sites[si])
+    weight = np.divide(m2, of, out=np.zeros_like(m2), where=of > 0)
+    polygonal = shapely.get_dimensions(sites) == 2
+    _pick(si, ai, weight, polygonal, areas, (code, name, share, code2, share2, covered))
+    measured.append((si, ai, m2))
+    if stats is not None:
+        stats["summed_pairs"] = stats.get("summed_pairs", 0) + len(uniq)
+    outside = np.clip(1.0 - covered, 0.0, 1.0)
+    rest = np.flatnonzero((known < 0) & ~summed)  # points, lines, no area: measured here
+    if len(rest):
+        sub: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        c, nm, s_, c2, s2, o, al = _largest_share(sites[rest], areas, stats=stats, measured=sub)
+        code[rest], name[rest], share[rest], code2[rest], share2[rest] = c, nm, s_, c2, s2
+        outside[rest], alone[rest] = o, al
+        measured += [(rest[p], q, r) for p, q, r in sub]
+    return code, name, share, code2, share2, outside, alone
 
 
 STATED_COLUMNS = ("municipality_code", "gemeentecode", "gemeente", "municipality")
