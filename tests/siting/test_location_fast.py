@@ -438,3 +438,94 @@ def test_tiles_is_checked_on_the_geometry():
         np.array([box(0, 0, 5, 10), box(5 + 1e-5, 0, 10, 10)], dtype=object),
     )  # fmt: skip
     assert not tiles(gap, AreaLayer(wijk.codes[:1], wijk.names[:1], wijk.geometry[:1]))
+
+
+def _convex_rings_padded(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The convexity test as it was before the flat one (padded rings, every ring at
+    once): the reference the flat arrays must reproduce, ring for ring, bit for bit. One
+    change: the orientation's signed area is taken in coordinates local to the ring's
+    first corner (it was taken from the origin, where the sign of a tiny plot's area in RD
+    New drowns in rounding)."""
+    from opvang_opt.siting.location import CONVEX_MAX_VERTICES, _cross, _edges, _next_corner
+
+    n = len(geoms)
+    count = np.zeros(n, dtype=np.int64)
+    is_poly = (shapely.get_type_id(geoms) == 3) & (shapely.get_num_interior_rings(geoms) == 0)
+    idx = np.flatnonzero(is_poly)
+    npts = shapely.get_num_coordinates(geoms[idx]) - 1
+    fits = (npts >= 3) & (npts <= CONVEX_MAX_VERTICES) & (shapely.area(geoms[idx]) > 0)
+    idx, npts = idx[fits], npts[fits]
+    if len(idx) == 0:
+        return np.zeros((n, CONVEX_MAX_VERTICES, 2)), count
+    v = int(npts.max())
+    ring = np.zeros((n, v, 2))
+    r = np.zeros((len(idx), v, 2))
+    c = npts.astype(np.int64)
+    coords, which = shapely.get_coordinates(geoms[idx], return_index=True)
+    start = np.concatenate([[0], np.cumsum(npts + 1)[:-1]])
+    pos = np.arange(len(which)) - start[which]
+    inner = pos < npts[which]
+    r[which[inner], pos[inner]] = coords[inner]
+    k = np.arange(v)[None, :]
+    valid = k < c[:, None]
+    _, d, _ = _edges(r, c)
+    local = r - r[:, :1]
+    signed = np.where(valid, _cross(local, local + d), 0.0).sum(axis=1)
+    rev = signed < 0
+    if rev.any():
+        back = np.where(valid, c[:, None] - 1 - k, k)
+        r[rev] = np.take_along_axis(r[rev], back[rev][..., None], axis=1)
+        _, d, _ = _edges(r, c)
+    d_next = _next_corner(d, k + 1 < c[:, None])
+    turn = np.arctan2(_cross(d, d_next), (d * d_next).sum(axis=-1))
+    length2 = np.einsum("...i,...i->...", d, d)
+    scale = np.where(valid, length2, 0.0).max(axis=1, initial=0.0)
+    right = valid & (_cross(d, d_next) < -1e-12 * scale[:, None])
+    once = np.abs(np.where(valid, turn, 0.0).sum(axis=1) - 2 * np.pi) < 1e-6
+    convex = ~right.any(axis=1) & once
+    ring[idx[convex]] = r[convex]
+    count[idx[convex]] = c[convex]
+    return ring, count
+
+
+corner_lists = st.lists(st.tuples(st.integers(-4, 4), st.integers(-4, 4)), min_size=3,
+                        max_size=10)  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(corner_lists, st.booleans(), st.integers(0, 179), st.booleans()),
+             min_size=1, max_size=20),
+)  # fmt: skip
+def test_flat_convexity_test_gives_the_padded_ones_rings(specs):
+    # random rings of 3-10 corners on a small grid (collinear corners, spikes, stars, bow
+    # ties, repeated corners, both orientations), their convex hulls, rotated or not, far
+    # from the origin as in RD New; plus a hole, a multipolygon, a point and a line
+    geoms = []
+    for corners, hull, angle, far in specs:
+        g = Polygon(corners)
+        if hull:
+            g = g.convex_hull
+        if angle:
+            g = shapely.affinity.rotate(g, angle, origin=(0, 0))
+        if far:
+            g = shapely.affinity.translate(g, 121_000.0, 487_000.0)
+        geoms.append(g)
+    geoms += [
+        Polygon([(0, 0), (9, 0), (9, 9), (0, 9)], [[(1, 1), (2, 1), (2, 2)]]),
+        shapely.MultiPolygon([box(0, 0, 1, 1), box(2, 0, 3, 1)]),
+        shapely.Point(0, 0),
+        shapely.LineString([(0, 0), (1, 1)]),
+    ]
+    geoms = np.array(geoms, dtype=object)
+    ring, count = _convex_rings(geoms)
+    want_ring, want_count = _convex_rings_padded(geoms)
+    assert count.tolist() == want_count.tolist()
+    assert np.array_equal(ring, want_ring)
+    # and convex means convex: a ring taken is its own hull, counter-clockwise
+    for g, c, r in zip(geoms, count, ring, strict=True):
+        if c:
+            poly = Polygon(r[:c])
+            assert poly.exterior.is_ccw
+            assert abs(poly.area - g.area) <= 1e-9 * max(1.0, g.area)
+            assert abs(g.convex_hull.area - g.area) <= 1e-6 * max(1.0, g.area)

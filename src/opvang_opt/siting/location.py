@@ -615,14 +615,16 @@ CONVEX_MAX_VERTICES = 8
 """Plots with at most this many corners that are convex take the fast overlap path."""
 
 
-def _convex_rings(geoms: np.ndarray, chunk: int = 65_536) -> tuple[np.ndarray, np.ndarray]:
+def _convex_rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The corners of every convex polygon without holes (at most
     :data:`CONVEX_MAX_VERTICES`), counter-clockwise and padded: ``(ring (n, V, 2), count)``;
     count 0 for every other geometry (they take GEOS's exact overlay).
 
-    Filled ``chunk`` polygons at a time: the convexity test's temporaries (a dozen arrays
-    the size of the rings) exist for one chunk, not for a million plots. Each ring depends
-    only on its own polygon and the common width ``V``, so the chunks change nothing.
+    Convex: no corner turns against the ring's orientation (beyond rounding: 1e-12 of the
+    ring's longest edge squared), and the edges turn once around in all (a star turns
+    twice). Tested on the flat corner arrays of all rings at once (one gather per edge, a
+    sum per ring), not on padded rings; a clockwise ring is tested as it runs backwards
+    and stored reversed (starting at its last corner).
     """
     n = len(geoms)
     count = np.zeros(n, dtype=np.int64)
@@ -635,48 +637,50 @@ def _convex_rings(geoms: np.ndarray, chunk: int = 65_536) -> tuple[np.ndarray, n
         return np.zeros((n, CONVEX_MAX_VERTICES, 2)), count
     v = int(npts.max())  # no wider than the largest ring present
     ring = np.zeros((n, v, 2))
-    for part in range(0, len(idx), chunk):
-        sel, k_pts = idx[part : part + chunk], npts[part : part + chunk]
-        _fill_convex(geoms[sel], sel, k_pts, ring, count)
-    return ring, count
-
-
-def _fill_convex(
-    geoms: np.ndarray, idx: np.ndarray, npts: np.ndarray, ring: np.ndarray, count: np.ndarray
-) -> None:
-    """:func:`_convex_rings` for the polygons ``geoms`` at positions ``idx`` (``npts``
-    corners each): their rings into ``ring``, their corner counts (0: not convex) into
-    ``count``."""
-    v = ring.shape[1]
-    r = np.zeros((len(idx), v, 2))
+    xy = shapely.get_coordinates(geoms[idx])  # no holes: each ring, closed
+    x, y = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
     c = npts.astype(np.int64)
-    coords, which = shapely.get_coordinates(geoms, return_index=True)  # no holes: the ring
-    start = np.concatenate([[0], np.cumsum(npts + 1)[:-1]])
-    pos = np.arange(len(which)) - start[which]
-    inner = pos < npts[which]
-    r[which[inner], pos[inner]] = coords[inner]
-    k = np.arange(v)[None, :]
-    valid = k < c[:, None]
-    # counter-clockwise: reverse the rings with a negative signed area
-    _, d, _ = _edges(r, c)
-    signed = np.where(valid, _cross(r, r + d), 0.0).sum(axis=1)
+    # edges (corner k to k + 1; the closing edge ends at the repeated first corner): every
+    # step along the flat coordinates except those from a closing corner to the next ring
+    is_edge = np.ones(len(x) - 1, dtype=bool)
+    closing = np.cumsum(c + 1) - 1
+    is_edge[closing[:-1]] = False
+    dx, dy = np.diff(x)[is_edge], np.diff(y)[is_edge]
+    x0, y0 = x[:-1][is_edge], y[:-1][is_edge]  # each edge's first corner
+    first = np.concatenate([[0], np.cumsum(c)[:-1]])  # each ring's first edge
+    last = first + c - 1
+    # orientation: the signed area, in coordinates local to each ring's first corner
+    lx, ly = x0 - np.repeat(x0[first], c), y0 - np.repeat(y0[first], c)
+    signed = np.add.reduceat(lx * (ly + dy) - ly * (lx + dx), first)
     rev = signed < 0
+    # the edge after each one as the ring runs: the next forwards; backwards (a clockwise
+    # ring, reversed) the edges are the negated previous ones (the turns are the same)
+    nx_, ny_ = np.empty_like(dx), np.empty_like(dy)
+    nx_[:-1], ny_[:-1] = dx[1:], dy[1:]
+    nx_[last], ny_[last] = dx[first], dy[first]
     if rev.any():
-        back = np.where(valid, c[:, None] - 1 - k, k)
-        r[rev] = np.take_along_axis(r[rev], back[rev][..., None], axis=1)
-        _, d, _ = _edges(r, c)
-    # convex: no corner turns right, and the edges turn once around in all (a star turns twice)
-    d_next = _next_corner(d, k + 1 < c[:, None])
-    turn = np.arctan2(_cross(d, d_next), (d * d_next).sum(axis=-1))
-    # the tolerance scales with the ring's own longest edge (not the padding, whose "edges"
-    # run from the origin: in RD New that made it 0.1 m2 instead of about 1e-8)
-    length2 = np.einsum("...i,...i->...", d, d)
-    scale = np.where(valid, length2, 0.0).max(axis=1, initial=0.0)
-    right = valid & (_cross(d, d_next) < -1e-12 * scale[:, None])
-    once = np.abs(np.where(valid, turn, 0.0).sum(axis=1) - 2 * np.pi) < 1e-6
-    convex = ~right.any(axis=1) & once
-    ring[idx[convex]] = r[convex]
+        px, py = np.empty_like(dx), np.empty_like(dy)
+        px[1:], py[1:] = dx[:-1], dy[:-1]
+        px[first], py[first] = dx[last], dy[last]
+        back = np.repeat(rev, c)
+        nx_, ny_ = np.where(back, px, nx_), np.where(back, py, ny_)
+    cross = dx * ny_ - dy * nx_
+    dot = dx * nx_ + dy * ny_
+    # the tolerance scales with the ring's own longest edge
+    scale = np.maximum.reduceat(dx * dx + dy * dy, first)
+    right = np.logical_or.reduceat(cross < -1e-12 * np.repeat(scale, c), first)
+    turn = np.add.reduceat(np.arctan2(cross, dot), first)
+    convex = ~right & (np.abs(turn - 2 * np.pi) < 1e-6)
+    # the convex rings, padded; clockwise ones reversed (corner c - 1 first)
+    keep = np.repeat(convex, c)
+    k = np.arange(len(dx)) - np.repeat(first, c)  # each corner's position in its ring
+    src = np.where(np.repeat(rev, c), np.repeat(first + last, c) - np.arange(len(dx)),
+                   np.arange(len(dx)))[keep]  # fmt: skip
+    slot = (np.repeat(idx, c) * v + k)[keep]
+    flat = ring.reshape(-1, 2)
+    flat[slot, 0], flat[slot, 1] = x0[src], y0[src]
     count[idx[convex]] = c[convex]
+    return ring, count
 
 
 def _edges(ring: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
