@@ -377,7 +377,13 @@ def overlapping_pairs(
                 stats[key] = stats.get(key, 0) + v
     i, j = polygonal[a[at]], polygonal[b[at]]
     return pd.DataFrame(
-        {"i": i, "j": j, "site_a": ids[i], "site_b": ids[j], "overlap_m2": np.round(area, 1)}
+        {
+            "i": i,
+            "j": j,
+            "site_a": _str_column(ids[i]),
+            "site_b": _str_column(ids[j]),
+            "overlap_m2": np.round(area, 1),
+        }
     )
 
 
@@ -388,9 +394,13 @@ def overlap_texts(n: int, pairs: pd.DataFrame) -> np.ndarray:
     metres rounded half to even, as Python's ``"{:,.0f}"`` shows them, with ``"."`` between
     thousands. The texts are put together by Arrow's string kernels, not one by one.
     """
-    text = np.full(n, "", dtype=object)
+    return _overlap_texts(n, pairs).to_numpy(zero_copy_only=False).astype(object)
+
+
+def _overlap_texts(n: int, pairs: pd.DataFrame) -> pa.Array:
+    """:func:`overlap_texts` as an Arrow string array (no Python string per site)."""
     if len(pairs) == 0:
-        return text
+        return pa.array(np.full(n, "", dtype=object), type=pa.string())
     i = pairs["i"].to_numpy(dtype=np.int64)
     j = pairs["j"].to_numpy(dtype=np.int64)
     site = np.concatenate([i, j])
@@ -416,8 +426,35 @@ def overlap_texts(n: int, pairs: pd.DataFrame) -> np.ndarray:
     starts = np.flatnonzero(np.r_[True, site[1:] != site[:-1]])
     offsets = pa.array(np.r_[starts, len(site)].astype(np.int64), type=pa.int64())
     joined = pc.binary_join(pa.LargeListArray.from_arrays(offsets, part), "; ")
-    text[site[starts]] = joined.to_numpy(zero_copy_only=False)
-    return text
+    # every site's text: its own joined one, or "" (the entry after the last)
+    at = np.full(n, len(joined), dtype=np.int64)
+    at[site[starts]] = np.arange(len(joined))
+    return pa.concat_arrays([joined.cast(pa.string()), pa.array([""], type=pa.string())]).take(
+        pa.array(at)
+    )
+
+
+_STR_DTYPE = pd.Series(["x"]).dtype
+"""The dtype pandas gives a column of ``str`` (Arrow-backed ``str`` from pandas 3)."""
+_STR_IS_OBJECT = isinstance(_STR_DTYPE, np.dtype)  # no string dtype: object columns
+
+
+def _str_column(values: np.ndarray | pa.Array) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """``values`` (``str`` objects, or an Arrow string array) as the column pandas would
+    make of them, converted by Arrow in one pass (pandas checks value by value); values
+    Arrow cannot take as text are left to pandas, as before."""
+    if isinstance(values, pa.Array):
+        if _STR_IS_OBJECT:
+            return values.to_numpy(zero_copy_only=False).astype(object)
+        arr = values
+    elif _STR_IS_OBJECT or len(values) == 0:  # (pandas keeps an empty column object)
+        return values
+    else:
+        try:
+            arr = pa.array(values, type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return values
+    return pd.array(arr.cast(pa.large_string()), dtype=_STR_DTYPE)
 
 
 def _as_text(column: pd.Series) -> pa.Array:
@@ -913,11 +950,11 @@ def site_locations(
     shares = nested_shares(geoms, areas) if shares is None else shares
     if "municipality" in areas:
         code, name, share, code2, share2, outside = shares["municipality"]
-        out["municipality_code"] = code
-        out["municipality"] = name
+        out["municipality_code"] = _str_column(code)
+        out["municipality"] = _str_column(name)
         out["municipality_share"] = np.round(share, 4)
         crosses = share2 >= BORDER_MIN_SHARE
-        out["border_municipality_code"] = np.where(crosses, code2, "")
+        out["border_municipality_code"] = _str_column(np.where(crosses, code2, ""))
         out["border_share"] = np.round(np.where(crosses, share2, 0.0), 4)
         out["crosses_border"] = crosses
         out["outside_share"] = np.round(outside, 4)
@@ -935,11 +972,11 @@ def site_locations(
     for key in ("wijk", "buurt"):
         if key in areas:
             code, name, *_ = shares[key]
-            out[f"{key}_code"] = code
-            out[f"{key}"] = name
+            out[f"{key}_code"] = _str_column(code)
+            out[f"{key}"] = _str_column(name)
     if pairs is None:
         pairs = overlapping_pairs(geoms, ids)
-    out["overlaps_with"] = overlap_texts(n, pairs)
+    out["overlaps_with"] = _str_column(_overlap_texts(n, pairs))
     out["repaired"] = (
         np.isin(ids.astype(str), list(repaired)) if repaired else np.zeros(n, dtype=bool)
     )
