@@ -402,17 +402,24 @@ def test_shares_summed_from_tiling_buurten_equal_each_layer_measured(seeds, band
     no_area = int(((shapely.get_dimensions(geoms) == 2) & (shapely.area(geoms) == 0)).sum())
     coarse = len(areas["wijk"].geometry) + len(areas["municipality"].geometry)
     assert stats["geos_intersection"] <= buurt_alone["geos_intersection"] + no_area * coarse
+    # an overlay's area is exact to rounding of the site's own size (about 1e-16 of its
+    # extent squared): the shares agree to that, relative to the site's area (a sliver's
+    # shares are loose, a plot's are not)
+    b = shapely.bounds(geoms)
+    extent2 = np.nan_to_num((b[:, 2] - b[:, 0]) ** 2 + (b[:, 3] - b[:, 1]) ** 2)
+    area = shapely.area(geoms)
+    tol = 1e-9 * np.maximum(1.0, np.divide(extent2, area, out=np.zeros_like(area), where=area > 0))
     for key, layer in areas.items():
         slow = largest_share(geoms, layer)
         code, _, share, code2, share2, outside = fast[key]
         want_code, _, want_share, want_code2, want_share2, want_outside = slow
-        assert np.allclose(share, want_share, rtol=0, atol=1e-9), key
-        assert np.allclose(share2, want_share2, rtol=0, atol=1e-9), key
-        assert np.allclose(outside, want_outside, rtol=0, atol=1e-9), key
+        assert (np.abs(share - want_share) <= tol).all(), key
+        assert (np.abs(share2 - want_share2) <= tol).all(), key
+        assert (np.abs(outside - want_outside) <= tol).all(), key
         # the same areas, except where two shares tie to rounding (then either may lead)
-        clear = np.abs(want_share - want_share2) > 1e-9
+        clear = np.abs(want_share - want_share2) > 2 * tol
         assert (code[clear] == want_code[clear]).all(), key
-        second = clear & (want_share2 > 1e-9)
+        second = clear & (want_share2 > 2 * tol)
         assert (code2[second] == want_code2[second]).all(), key
 
 
