@@ -1026,23 +1026,30 @@ def location_flags(where: pd.DataFrame, names: dict[str, str] | None = None) -> 
     names = names or {}
     n = len(where)
 
-    def col(name: str, default: object) -> np.ndarray:
+    def flag(name: str) -> np.ndarray:
         if name in where.columns:
-            return where[name].to_numpy()
-        return np.full(n, default, dtype=object)
+            return np.asarray(where[name].to_numpy(), dtype=bool)
+        return np.zeros(n, dtype=bool)
 
     crosses, mismatch, repaired = (
-        col(c, False) for c in ("crosses_border", "municipality_mismatch", "repaired")
+        flag(c) for c in ("crosses_border", "municipality_mismatch", "repaired")
     )
+    flags = np.empty(n, dtype=object)
+    flags.fill(())  # (the empty tuple is shared: tuples are immutable)
+    at = np.flatnonzero(crosses | mismatch | repaired)  # only the sites with something to say
+
+    def col(name: str, default: object) -> np.ndarray:
+        # the flagged rows only (a text column's values become Python strings one by one)
+        out = np.full(n, default, dtype=object)
+        if name in where.columns:
+            out[at] = where[name].iloc[at].to_numpy()
+        return out
+
     muni, code, share = col("municipality", ""), col("municipality_code", ""), col(
         "municipality_share", 0.0)  # fmt: skip
     code2, share2 = col("border_municipality_code", ""), col("border_share", 0.0)
     stated = col("municipality_stated", "")
-    flags = np.empty(n, dtype=object)
-    flags.fill(())  # (the empty tuple is shared: tuples are immutable)
-    flagged = np.asarray(crosses, dtype=bool) | np.asarray(mismatch, dtype=bool) | np.asarray(
-        repaired, dtype=bool)  # fmt: skip
-    for k in np.flatnonzero(flagged).tolist():  # only the sites with something to say
+    for k in at.tolist():
         found: list[Message] = []
         if bool(crosses[k]):
             found.append(Message("siting.flag.border", {
