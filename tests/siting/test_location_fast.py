@@ -536,3 +536,33 @@ def test_flat_convexity_test_gives_the_padded_ones_rings(specs):
             assert poly.exterior.is_ccw
             assert abs(poly.area - g.area) <= 1e-9 * max(1.0, g.area)
             assert abs(g.convex_hull.area - g.area) <= 1e-6 * max(1.0, g.area)
+
+
+def test_border_sites_in_the_region_take_one_share_as_the_rest_of_their_area():
+    # two buurten side by side tiling one wijk and one municipality (hand-worked shares):
+    # A straddles the border 4 + 4 m², B 8 + 4 m², both in the region's interior, so one
+    # of their two shares is their area less the other (one overlay each); C pokes out of
+    # the region (half outside): measured as ever
+    def layer(boxes: list, prefix: str) -> AreaLayer:
+        c = np.array([f"{prefix}{k}" for k in range(len(boxes))], dtype=object)
+        return AreaLayer(c, c, np.array(boxes, dtype=object))
+
+    areas = {
+        "buurt": layer([box(0, 0, 10, 10), box(10, 0, 20, 10)], "BU"),
+        "wijk": layer([box(0, 0, 20, 10)], "WK"),
+        "municipality": layer([box(0, 0, 20, 10)], "GM"),
+    }
+    sites = np.array([box(8, 2, 12, 4), box(9, 1, 10.5, 9), box(19, 1, 21, 2)], dtype=object)
+    stats: dict[str, int] = {}
+    got = nested_shares(sites, areas, stats)
+    code, _, share, code2, share2, outside = got["buurt"]
+    assert code.tolist() == ["BU0", "BU0", "BU1"]
+    assert share.tolist() == [0.5, 8 / 12, 0.5]
+    assert code2.tolist() == ["BU1", "BU1", ""]
+    assert share2.tolist() == [0.5, 4 / 12, 0.0]
+    assert outside.tolist() == [0.0, 0.0, 0.5]
+    assert stats["geos_intersection"] == 3 and stats["subtracted"] == 2
+    code, _, share, _, _, outside = got["municipality"]
+    assert code.tolist() == ["GM0"] * 3
+    assert share.tolist() == [1.0, 1.0, 0.5]
+    assert outside.tolist() == [0.0, 0.0, 0.5]

@@ -66,9 +66,15 @@ def _largest_share(
     known: np.ndarray | None = None,
     stats: dict[str, int] | None = None,
     measured: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
+    within: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`largest_share`, and per site the area holding it wholly in its interior with
     no other candidate (-1 for the rest): what :func:`nesting` carries to coarser layers.
+
+    ``within``: polygons each of which these areas tile (:func:`tiles`). A site in the
+    interior of one of them lies wholly in these areas, which share no interior, so the
+    m² it holds in them add up to its own area: of the areas it crosses, the one whose
+    box it overlaps most is not overlaid but takes the site's area less the others' m².
 
     ``measured``, when given, gets ``(site, area, m2)`` appended: for every polygonal site
     of positive area that does not lie in one area alone, each area it meets and the m² it
@@ -125,10 +131,18 @@ def _largest_share(
         stats["geos_intersection"] = stats.get("geos_intersection", 0) + int(need.sum())
     site_area = shapely.area(sites)
     m2 = np.where(polygonal[si], site_area[si], 0.0)  # inside: the whole site
+    rest_of = _rest_of_site(sites, geoms, si, ai, need, site_area, within)
+    overlay = need & ~rest_of
+    if stats is not None:
+        stats["geos_intersection"] -= int(rest_of.sum())
+        stats["subtracted"] = stats.get("subtracted", 0) + int(rest_of.sum())
+    if overlay.any():
+        m2[overlay] = shapely.area(shapely.intersection(sites[si[overlay]], geoms[ai[overlay]]))
+    if rest_of.any():  # the site's area less the m² in the other areas it crosses
+        others = np.bincount(si[overlay], weights=m2[overlay], minlength=n)
+        m2[rest_of] = np.maximum(site_area[si[rest_of]] - others[si[rest_of]], 0.0)
     if need.any():
-        inter = shapely.area(shapely.intersection(sites[si[need]], geoms[ai[need]]))
-        m2[need] = inter
-        of = site_area[si[need]]
+        inter, of = m2[need], site_area[si[need]]
         weight[need] = np.divide(inter, of, out=np.zeros_like(inter), where=of > 0)
     # sites wholly inside one area (most): share 1 there, no runner-up
     per_site = np.bincount(si, minlength=n)
@@ -142,6 +156,45 @@ def _largest_share(
         measured.append((si[kept], ai[kept], m2[~simple][kept]))
     _pick(si, ai, weight, polygonal, areas, (code, name, share, code2, share2, covered))
     return code, name, share, code2, share2, np.clip(1.0 - covered, 0.0, 1.0), alone
+
+
+def _rest_of_site(
+    sites: np.ndarray,
+    geoms: np.ndarray,
+    si: np.ndarray,
+    ai: np.ndarray,
+    need: np.ndarray,
+    site_area: np.ndarray,
+    within: np.ndarray | None,
+) -> np.ndarray:
+    """Per pair ``(si, ai)`` to be measured (``need``): whether its m² follow from the
+    site's area less those of its other pairs (see :func:`_largest_share`'s ``within``):
+    one pair per site of positive area in the interior of a ``within`` polygon that
+    crosses two or more areas, the one whose box the site's box overlaps most."""
+    out = np.zeros(len(si), dtype=bool)
+    if within is None or len(within) == 0 or not need.any():
+        return out
+    n = len(sites)
+    count = np.bincount(si[need], minlength=n)
+    multi = need & (count[si] >= 2) & (site_area[si] > 0)
+    if not multi.any():
+        return out
+    crossing = np.unique(si[multi])
+    shapely.prepare(within)
+    wi, wa = shapely.STRtree(within).query(sites[crossing])
+    interior = np.zeros(n, dtype=bool)
+    interior[crossing[wi[shapely.contains_properly(within[wa], sites[crossing[wi]])]]] = True
+    cand = np.flatnonzero(multi & interior[si])
+    if len(cand) == 0:
+        return out
+    sb, ab = shapely.bounds(sites[si[cand]]), shapely.bounds(geoms[ai[cand]])
+    w = np.minimum(sb[:, 2], ab[:, 2]) - np.maximum(sb[:, 0], ab[:, 0])
+    h = np.minimum(sb[:, 3], ab[:, 3]) - np.maximum(sb[:, 1], ab[:, 1])
+    overlap = np.maximum(w, 0.0) * np.maximum(h, 0.0)
+    order = np.lexsort((ai[cand], -overlap, si[cand]))  # per site the largest box overlap
+    first = order[np.r_[True, si[cand][order][1:] != si[cand][order][:-1]]]
+    out[cand[first]] = True
+    return out
 
 
 def _pick(
@@ -816,11 +869,14 @@ def nested_shares(
     Where the buurten tile the wijken (:func:`tiles`, checked on the geometry: CBS's do),
     the m² a border site holds in each wijk is the sum of the m² it holds in that wijk's
     buurten, which the buurt layer measured already: no second overlay; likewise for the
-    municipalities. The result is the same as measuring every layer on its own (up to the
-    order in which floating-point areas are added). ``stats``, when given, gets the work
-    done added: ``area_pairs`` (pairs of a site and an area that meet), ``geos_intersection``
-    (pairs measured by GEOS's overlay) and ``summed_pairs`` (pairs of a site and a coarse
-    area summed from the finer layer).
+    municipalities. And a border site in the interior of the region the buurten tile holds
+    its whole area in the buurten it crosses: one of them (the one whose box it overlaps
+    most) takes the site's area less the others' m², without an overlay. The result is
+    the same as measuring every layer on its own (up to the order in which floating-point
+    areas are added). ``stats``, when given, gets the work done added: ``area_pairs``
+    (pairs of a site and an area that meet), ``geos_intersection`` (pairs measured by
+    GEOS's overlay), ``subtracted`` (pairs taken as the rest of the site's area) and
+    ``summed_pairs`` (pairs of a site and a coarse area summed from the finer layer).
     """
     out: dict[str, tuple[np.ndarray, ...]] = {}
     # (layer, the area holding each site alone, the m² measured per site and area)
@@ -838,9 +894,13 @@ def nested_shares(
             if source is None and tiles(fine, layer, parent):
                 source = (parent, pairs)
         measured: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        if source is None:
-            *found, alone = _largest_share(geoms, layer, known if finer else None, stats,
-                                           measured)  # fmt: skip
+        if source is None and not finer:  # the finest layer: the region it tiles, if any
+            coarse = next((areas[k] for k in reversed(LEVELS[LEVELS.index(key) + 1 :])
+                           if k in areas and tiles(layer, areas[k])), None)  # fmt: skip
+            within = None if coarse is None else np.array([shapely.union_all(coarse.geometry)])
+            *found, alone = _largest_share(geoms, layer, None, stats, measured, within)
+        elif source is None:
+            *found, alone = _largest_share(geoms, layer, known, stats, measured)
         else:
             *found, alone = _summed_share(geoms, layer, known, *source, stats, measured)
         out[key] = tuple(found)
