@@ -228,10 +228,16 @@ TILE_TOLERANCE = 1e-12
 finer areas' and still count as tiled by them (floating-point noise of the two sums)."""
 
 
-def tiles(fine: AreaLayer, coarse: AreaLayer, parent: np.ndarray | None = None) -> bool:
+def tiles(
+    fine: AreaLayer,
+    coarse: AreaLayer,
+    parent: np.ndarray | None = None,
+    apart: bool | None = None,
+) -> bool:
     """Whether the fine areas tile the coarse ones: every fine area lies in one coarse area
-    (:func:`nesting`), no two fine areas share any interior, and each coarse area's area is
-    the sum of its fine areas' (to :data:`TILE_TOLERANCE`).
+    (:func:`nesting`, or ``parent`` when given), no two fine areas share any interior
+    (:func:`interiors_apart`, or ``apart`` when given), and each coarse area's area is the
+    sum of its fine areas' (to :data:`TILE_TOLERANCE`).
 
     Then each coarse area is the union of its fine areas up to a set of no area, so the m²
     a site holds in a coarse area is the sum of the m² it holds in that area's fine areas:
@@ -242,16 +248,21 @@ def tiles(fine: AreaLayer, coarse: AreaLayer, parent: np.ndarray | None = None) 
     parent = nesting(fine, coarse) if parent is None else parent
     if (parent < 0).any():
         return False
-    geoms = fine.geometry
+    if not (interiors_apart(fine) if apart is None else apart):
+        return False
+    whole = shapely.area(coarse.geometry)
+    parts = np.bincount(parent, weights=shapely.area(fine.geometry), minlength=len(whole))
+    return bool((np.abs(whole - parts) <= TILE_TOLERANCE * whole).all())
+
+
+def interiors_apart(layer: AreaLayer) -> bool:
+    """Whether the areas are valid polygons no two of which share any interior."""
+    geoms = layer.geometry
     if not (shapely.is_valid(geoms) & (shapely.get_dimensions(geoms) == 2)).all():
         return False
     i, j = shapely.STRtree(geoms).query(geoms, predicate="intersects")
     keep = i < j
-    if shapely.relate_pattern(geoms[i[keep]], geoms[j[keep]], "T********").any():
-        return False
-    whole = shapely.area(coarse.geometry)
-    parts = np.bincount(parent, weights=shapely.area(geoms), minlength=len(whole))
-    return bool((np.abs(whole - parts) <= TILE_TOLERANCE * whole).all())
+    return not bool(shapely.relate_pattern(geoms[i[keep]], geoms[j[keep]], "T********").any())
 
 
 def nesting(fine: AreaLayer, coarse: AreaLayer) -> np.ndarray:
@@ -879,8 +890,25 @@ def nested_shares(
     ``summed_pairs`` (pairs of a site and a coarse area summed from the finer layer).
     """
     out: dict[str, tuple[np.ndarray, ...]] = {}
-    # (layer, the area holding each site alone, the m² measured per site and area)
-    finer: list[tuple[AreaLayer, np.ndarray, list]] = []
+    # each layer pair's nesting and each layer's disjointness, checked once
+    parents: dict[tuple[str, str], np.ndarray] = {}
+    apart: dict[str, bool] = {}
+
+    def parent_of(fine: str, coarse: str) -> np.ndarray:
+        if (fine, coarse) not in parents:
+            parents[fine, coarse] = nesting(areas[fine], areas[coarse])
+        return parents[fine, coarse]
+
+    def tiled(fine: str, coarse: str) -> bool:
+        parent = parent_of(fine, coarse)
+        if (parent < 0).any():
+            return False
+        if fine not in apart:
+            apart[fine] = interiors_apart(areas[fine])
+        return tiles(areas[fine], areas[coarse], parent, apart[fine])
+
+    # (layer key, the area holding each site alone, the m² measured per site and area)
+    finer: list[tuple[str, np.ndarray, list]] = []
     for key in LEVELS:
         if key not in areas:
             continue
@@ -888,23 +916,25 @@ def nested_shares(
         known = np.full(len(geoms), -1, dtype=np.int64)
         source: tuple[np.ndarray, list] | None = None
         for fine, alone, pairs in finer:
-            parent = nesting(fine, layer)
+            parent = parent_of(fine, key)
             carry = (known < 0) & (alone >= 0)
             known[carry] = parent[alone[carry]]
-            if source is None and tiles(fine, layer, parent):
+            if source is None and tiled(fine, key):
                 source = (parent, pairs)
         measured: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         if source is None and not finer:  # the finest layer: the region it tiles, if any
-            coarse = next((areas[k] for k in reversed(LEVELS[LEVELS.index(key) + 1 :])
-                           if k in areas and tiles(layer, areas[k])), None)  # fmt: skip
-            within = None if coarse is None else np.array([shapely.union_all(coarse.geometry)])
+            coarse = next((k for k in reversed(LEVELS[LEVELS.index(key) + 1 :])
+                           if k in areas and tiled(key, k)), None)  # fmt: skip
+            within = (
+                None if coarse is None else np.array([shapely.union_all(areas[coarse].geometry)])
+            )
             *found, alone = _largest_share(geoms, layer, None, stats, measured, within)
         elif source is None:
             *found, alone = _largest_share(geoms, layer, known, stats, measured)
         else:
             *found, alone = _summed_share(geoms, layer, known, *source, stats, measured)
         out[key] = tuple(found)
-        finer.insert(0, (layer, alone, measured))  # the coarser carries first
+        finer.insert(0, (key, alone, measured))  # the coarser carries first
     return out
 
 
