@@ -54,6 +54,32 @@ flags, str columns) are now built on the background thread too: the screen's thr
 assigns the columns (2 ms). The 10 % target is not met: the checks' own CPU (about 0.5 s
 pairs, 0.35 s shares, 0.1 s input geography at 100,000 plots) is 50-75 % of the screen's.
 
+Measured 2026-11-29 22:44-22:49 UTC on the shared 2-core machine at load average 2.4-3.9
+(other helpers running), ``--plots 100000 --repeat 2 --world synthetic tiled``, four
+runs interleaved with the code before this change (main at f670b30) on the same (nested)
+world. At this load neither the wall clock nor the all-thread CPU figures resolve a
+change of 0.2 s (the same code gave the checks +25 % and +50 % CPU in two runs); the
+parts on one thread and the counted work do:
+
+=========================  ===========================  ===========================
+part (CPU s, one thread)   synthetic: before -> after    tiled: before -> after
+=========================  ===========================  ===========================
+site locations and shares  0.48-0.60 -> 0.32-0.38       0.42-0.45 -> 0.27-0.31
+overlapping pairs          0.48-0.62 -> 0.47-0.55       0.55-0.67 -> 0.54-0.67
+input checks (wall s)      0.08-0.12 -> 0.08-0.18       0.08-0.10 -> 0.08-0.10
+GEOS overlays for shares   22,871 -> 8,288              21,583 -> 7,941
+checks add (CPU, all)      +49..+70 % -> +25..+50 %     +57..+74 % -> +64..+75 %
+=========================  ===========================  ===========================
+
+What changed: the wijken and municipalities take their shares from the buurten (which
+tile them, checked on the geometry) instead of a second and third overlay; a border site
+inside the region takes one buurt's m² as its area less the others'; the str columns are
+built by Arrow in one pass. The 10 % target is still not met: the overlapping pairs
+(about 0.5 s: the plots' tree 0.1 s, their convex rings 0.1 s, and 0.25 s clipping
+154,612 pairs in the synthetic world or 0.25 s proving 335,668 neighbours apart in the
+tiled one), the remaining 8,000 overlays (0.1 s) and the input pass (0.08 s, before the
+screen) are together still 35-50 % of the screen's CPU.
+
 Usage: ``python benchmarks/bench_region.py [--json] [--plots 10000 100000] [--repeat 2]
 [--world synthetic tiled]``
 """
