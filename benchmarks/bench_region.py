@@ -32,9 +32,10 @@ of plots by how they were settled, GEOS overlays for the shares): counts no othe
 changes, where the shared machine's timings vary by a factor of two from run to run.
 
 Measured 2026-11-29 17:31-17:34 UTC (the world then had 256 buurten, not nested in the
-wijken) on the shared 2-core machine at load average 6-7 (four helpers), ``--plots 100000 --repeat 2 --world synthetic tiled``, interleaved with the code
-before this change (main at e4c13c5), CPU seconds of every thread (the wall clock at this
-load says nothing: the reference itself varied 1.7-3.3 s):
+wijken) on the shared 2-core machine at load average 6-7 (four helpers), ``--plots 100000
+--repeat 2 --world synthetic tiled``, interleaved with the code before this change (main
+at e4c13c5), CPU seconds of every thread (the wall clock at this load says nothing: the
+reference itself varied 1.7-3.3 s):
 
 =========  ==========  =====================  =====================
 world      ref. CPU s  checks add, before     checks add, after
