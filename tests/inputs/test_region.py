@@ -182,3 +182,24 @@ def test_planning_tables_are_checked_against_the_region(region):
     assert text[1].startswith("cand.csv, x/y: coordinates lie more than 50 km from the region")
     assert "C1" in text[1]
     assert warnings == []  # C1 lies outside every municipality: no municipality to compare
+
+
+def test_a_real_wijk_without_a_name_is_named_by_its_code():
+    # CBS 2024 leaves the name of Diemen's wijk WK038402 (among others) empty: a site there
+    # shows the code, never an empty wijk
+    from opvang_opt.io.region_pass import _area_layer
+
+    path = REAL / "duoplus_wijken_2024_rd.geojson"
+    if not path.exists():
+        pytest.skip(f"real CBS boundaries not available at {path}")
+    wijken = gpd.read_file(path)
+    assert wijken.loc[wijken.statcode == "WK038402", "statnaam"].isna().all()
+    layer = _area_layer(wijken, "statcode", ("statcode",))
+    names = dict(zip(layer.codes, layer.names, strict=True))
+    assert names["WK038402"] == "WK038402"
+    assert names["WK038403"] == "Diemen Zuid"
+    site = box(126_000, 483_500, 126_020, 483_520)  # inside WK038402 (Diemen Centrum)
+    inside = wijken.loc[wijken.statcode == "WK038402"].geometry.iloc[0]
+    assert inside.contains(site)
+    code, name, *_ = largest_share(np.array([site]), layer)
+    assert (code[0], name[0]) == ("WK038402", "WK038402")

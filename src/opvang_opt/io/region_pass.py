@@ -47,7 +47,12 @@ def _area_layer(gdf: gpd.GeoDataFrame, id_column: str | None, codes: tuple[str, 
     code_col = id_column if id_column in gdf.columns else pick_column(gdf, None, codes)
     name_col = pick_column(gdf, None, AREA_NAMES)
     code = gdf[code_col].astype(str).to_numpy() if code_col else np.arange(len(gdf)).astype(str)
-    name = gdf[name_col].astype(str).to_numpy() if name_col else code
+    name = code
+    if name_col:
+        # CBS leaves some wijk names empty: such an area is named by its code, so that a
+        # site's row never shows an empty wijk
+        given = gdf[name_col].astype("string").fillna("").str.strip().to_numpy(dtype=object)
+        name = np.where(given == "", code, given).astype(str)
     return AreaLayer(code, name, gdf.geometry.to_numpy())
 
 
