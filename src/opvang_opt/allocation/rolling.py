@@ -154,7 +154,8 @@ def run_rolling(
         k = config.rolling.lookahead_scenarios
         if k == 1:
             stratified = config.rolling.lookahead_sample == "stratified"
-            futures = [_expected_arrivals(pool, n_past, ahead, stratified)]
+            expected = _expected_arrivals(pool, n_past, ahead, stratified)
+            futures = [with_reserve(expected, pool, config, config.rolling.reserve_sd)]
         else:
             rng = np.random.default_rng([config.rolling.seed, n_past])
             futures = [_sampled_arrivals(pool, n_past, ahead, rng) for _ in range(k)]
@@ -236,6 +237,59 @@ def _expected_arrivals(
     out["household_id"] = [f"{EXPECTED_PREFIX}{k}" for k in range(n)]
     out["current_unit"] = ""
     return out.reset_index(drop=True)
+
+
+def with_reserve(
+    expected: pd.DataFrame, pool: pd.DataFrame, config: AllocationConfig, sd: float
+) -> pd.DataFrame:
+    """The expected households plus a reserve of families needing newcomer-education
+    places (``rolling.reserve_sd``).
+
+    Of the arrivals ``pool`` the expected stream stands for, the share ``s`` of
+    households with a child needing a taalklas or ISK place gives their expected number
+    ``m = s * len(expected)``. Arrivals vary around ``m`` by about ``sqrt(m)`` (as
+    Poisson arrivals do), and such a family cannot be placed at all when no unit within
+    reach of a school with a place is left, while a place kept for a family that does
+    not come costs at most a dearer unit for someone else. So ``ceil(sd * sqrt(m))``
+    more of them are expected (a stratified sample of them, :func:`stratified_rows`),
+    on dates spread evenly over the expected stream's dates. The reserve shrinks as the
+    year runs out (``m`` with it), and is empty when ``sd`` is 0, nothing is expected,
+    or the rule for school places is off.
+
+    Examples
+    --------
+    Nine single adults and one family with a child of 4-11 came; one household is
+    expected (a single adult): the family's expected number is 0.1, so one more
+    family is expected (``ceil(sqrt(0.1)) = 1``):
+
+    >>> from opvang_opt.schema import AllocationConfig
+    >>> cols = {c: 0 for c in STRATA}
+    >>> pool = pd.DataFrame([{**cols, "persons": 1, "group": "urgent"}] * 9
+    ...     + [{**cols, "persons": 2, "group": "ontheemden", "children_4_11": 1}])
+    >>> pool["school_x"] = float("nan")
+    >>> pool["arrival_date"] = np.datetime64("2025-03-10", "D")
+    >>> exp = pool.iloc[[0]].assign(household_id="~expected:0", current_unit="")
+    >>> out = with_reserve(exp, pool, AllocationConfig(), 1.0)
+    >>> out["persons"].tolist(), out["household_id"].tolist()
+    ([1, 2], ['~expected:0', '~expected:1'])
+    """
+    from opvang_opt.allocation.check import children_needing_places
+
+    if sd <= 0 or not len(expected) or not len(pool):
+        return expected
+    taal, isk = children_needing_places(pool, config)
+    families = pool[taal + isk > 0]
+    m = len(expected) * len(families) / len(pool)
+    extra = int(np.ceil(sd * np.sqrt(m) - 1e-9)) if len(families) else 0
+    if extra == 0:
+        return expected
+    more = families.iloc[stratified_rows(families, extra)].copy()
+    dates = np.sort(expected["arrival_date"].to_numpy("datetime64[D]"))
+    more["arrival_date"] = dates[((np.arange(extra) + 0.5) / extra * len(dates)).astype(np.int64)]
+    more["current_unit"] = ""
+    out = pd.concat([expected, more], ignore_index=True)
+    out["household_id"] = [f"{EXPECTED_PREFIX}{k}" for k in range(len(out))]
+    return out
 
 
 STRATA = [
