@@ -14,11 +14,13 @@ history (``run_rolling(history=...)``; :func:`previous_year`: the same generator
 another seed, arrival dates over 2024, never the replayed year), as Annie MOORE's dynamic
 placement samples its futures from the previous year's arrivals; "no hist" is the same rule
 knowing only the arrivals so far (the rule before the history); "other" the rule with the
-other ``lookahead_sample`` (with the history); "no look" the rule without look-ahead
-(``lookahead_periods: 0``). The share of hindsight is ``hindsight objective / method's
-objective`` (costs are minimised, so 100 % is as good as hindsight) when both place as many
-households (a ``*`` marks a method that places fewer: its share is not comparable); the
-placed counts are printed beside it. Target: rolling >= 98 % of hindsight.
+other ``lookahead_sample`` (with the history); "no resv" the rule without the reserve for
+families needing newcomer-education places (``reserve_sd: 0``, with the history); "no look"
+the rule without look-ahead (``lookahead_periods: 0``). The share of hindsight is
+``hindsight objective / method's objective`` (costs are minimised, so 100 % is as good as
+hindsight) when both place as many households (a ``*`` marks a method that places fewer:
+its share is not comparable); the placed counts are printed beside it. Target: rolling
+>= 98 % of hindsight.
 
 Units: about 10 % more than households; 60 % ready at the start of the year, the rest
 delivered in three batches (April, July, October). Households may wait up to
@@ -28,7 +30,7 @@ Each rolling solve gets ``--time-limit`` seconds (120 by default), so that a bus
 machine does not cut a period's solve short and change the placements.
 
 Run: ``PYTHONPATH=src .venv/bin/python benchmarks/bench_rolling.py [--json] [--seeds 6]
-[--jobs 3]``
+[--jobs 3]`` (``--seed-list 2,4`` measures only those seeds).
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ def year_instance(
     scenarios: int = 1,
     time_limit_s: float = 120.0,
     sample: str = RollingSettings().lookahead_sample,
+    reserve_sd: float = RollingSettings().reserve_sd,
 ):
     """A synthetic year: arrivals over 2025, unit deliveries in four batches."""
     n_units = round(1.1 * n_households)
@@ -83,6 +86,7 @@ def year_instance(
         lookahead_periods=lookahead,
         lookahead_scenarios=scenarios,
         lookahead_sample=sample,
+        reserve_sd=reserve_sd,
         seed=seed,
     )
     # each period's solves get a roomy limit, so a busy machine does not change the result
@@ -116,6 +120,7 @@ def measure(
     lookahead: int,
     time_limit_s: float,
     sample: str = RollingSettings().lookahead_sample,
+    reserve_sd: float = RollingSettings().reserve_sd,
 ) -> dict:
     hh, un, si, config = year_instance(
         n_households,
@@ -126,6 +131,7 @@ def measure(
         scenarios=scenarios,
         time_limit_s=time_limit_s,
         sample=sample,
+        reserve_sd=reserve_sd,
     )
     tables = validate_inputs(hh, un, si.sites, si.schools, si.gps, config)
     # hindsight: the whole year at once, solved to a proven optimum (gap 0)
@@ -163,6 +169,16 @@ def measure(
     alt = run_rolling(hh, un, si.sites, si.schools, si.gps, other_cfg, history=last_year)
     alt_obj = components_of(alt.assignments, hind.instance.weights).total
     alt_viol = len(check_allocation(tables, config, alt.assignments).violations)
+    # the same rule without the reserve for families needing school places
+    flat_cfg = config.model_copy(
+        update={"rolling": config.rolling.model_copy(update={"reserve_sd": 0.0})}
+    )
+    flat = (
+        roll
+        if reserve_sd == 0
+        else run_rolling(hh, un, si.sites, si.schools, si.gps, flat_cfg, history=last_year)
+    )
+    flat_obj = components_of(flat.assignments, hind.instance.weights).total
     fcfs = allocate_baseline(tables, config)
     fcfs_obj = components_of(fcfs, hind.instance.weights).total
     fcfs_viol = len(check_allocation(tables, config, fcfs).violations)
@@ -192,6 +208,10 @@ def measure(
         "other_sample_objective": alt_obj,
         "other_sample_share": hind.objective / max(alt_obj, 1e-9),
         "other_sample_violations": alt_viol,
+        "reserve_sd": reserve_sd,
+        "no_reserve_placed": len(flat.assignments),
+        "no_reserve_objective": flat_obj,
+        "no_reserve_share": hind.objective / max(flat_obj, 1e-9),
         "history_households": len(last_year),
         "no_history_placed": len(bare.assignments),
         "no_history_objective": bare_obj,
@@ -206,7 +226,7 @@ def measure(
     }
 
 
-METHODS = ("rolling", "no_history", "other_sample", "no_lookahead", "fcfs")
+METHODS = ("rolling", "no_history", "other_sample", "no_reserve", "no_lookahead", "fcfs")
 """The methods of a row (``<method>_share``, ``<method>_placed``)."""
 
 
@@ -232,7 +252,7 @@ def print_table(rows: list[dict], summary: dict) -> None:
     head = (
         f"{'seed':>4} {'hh':>5} {'weeks':>5} | {'hindsight':>9} {'placed':>6} | "
         f"{'rolling':>9} {'placed':>6} {'share':>7} {'viol':>4} | "
-        f"{'no hist':>7} {'other':>7} {'no look':>7} | "
+        f"{'no hist':>7} {'other':>7} {'no resv':>7} {'no look':>7} | "
         f"{'FCFS':>9} {'placed':>6} {'share':>7} {'viol':>4} | {'roll s':>6}"
     )
     print(head)
@@ -251,6 +271,7 @@ def print_table(rows: list[dict], summary: dict) -> None:
             f"{mark(r['rolling_share'], r['rolling_placed'], r)} {r['rolling_violations']:>4} "
             f"{mark(r.get('no_history_share', nan), r.get('no_history_placed', 0), r)} "
             f"{mark(r.get('other_sample_share', nan), r.get('other_sample_placed', 0), r)} "
+            f"{mark(r.get('no_reserve_share', nan), r.get('no_reserve_placed', 0), r)} "
             f"{mark(r['no_lookahead_share'], r['no_lookahead_placed'], r)} | "
             f"{r['fcfs_objective']:>9.1f} {r['fcfs_placed']:>6} {r['fcfs_share']:>7.1%} "
             f"{r['fcfs_violations']:>4} | {r['rolling_seconds']:>6.1f}"
@@ -261,16 +282,20 @@ def print_table(rows: list[dict], summary: dict) -> None:
         f"target: rolling >= {TARGET:.0%} of hindsight on every seed, placing as many: "
         f"{'met' if summary['meets_target'] else 'NOT met'} ({rows[0]['scenarios']} sampled "
         f"futures, look-ahead {rows[0].get('lookahead_periods', '?')} weeks, "
-        f"{rows[0].get('lookahead_sample', 'arrival_order')} sample)"
+        f"{rows[0].get('lookahead_sample', 'arrival_order')} sample, "
+        f"reserve {rows[0].get('reserve_sd', 0.0)} sd)"
     )
     labels = {
         "rolling": "rolling (last year's arrivals)",
         "no_history": "without last year's arrivals",
         "other_sample": f"other sample ({rows[0].get('other_sample', '?')})",
+        "no_reserve": "without the school-place reserve",
         "no_lookahead": "without look-ahead",
         "fcfs": "first-come-first-served",
     }
     for key, label in labels.items():
+        if f"{key}_share" not in rows[0]:
+            continue
         m = method_summary(rows, key)
         fewer = (
             f"; {m['seeds_placing_fewer']} place fewer ({m['households_short']} households in all)"
@@ -297,6 +322,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print a JSON document")
     parser.add_argument("--seeds", type=int, default=6, help="number of seeded years")
+    parser.add_argument(
+        "--seed-list", help="comma-separated seeds to measure (instead of 0 .. --seeds - 1)"
+    )
+    parser.add_argument(
+        "--reserve-sd",
+        type=float,
+        default=RollingSettings().reserve_sd,
+        help="reserve for families needing school places (default: the setting's default)",
+    )
     parser.add_argument("--households", type=int, default=600)
     parser.add_argument("--sites", type=int, default=12)
     parser.add_argument("--max-wait-days", type=int, default=60)
@@ -329,6 +363,9 @@ def main(argv: list[str] | None = None) -> int:
             doc = json.load(f)
         print_table(doc["rows"], doc["summary"])
         return 0
+    seeds = (
+        [int(s) for s in args.seed_list.split(",")] if args.seed_list else list(range(args.seeds))
+    )
     load_before = os.getloadavg()
     t0 = time.perf_counter()
     work = [
@@ -341,8 +378,9 @@ def main(argv: list[str] | None = None) -> int:
             args.lookahead,
             args.time_limit,
             args.sample,
+            args.reserve_sd,
         )
-        for seed in range(args.seeds)
+        for seed in seeds
     ]
     if args.jobs > 1:
         with ProcessPoolExecutor(args.jobs) as pool:
