@@ -5,8 +5,9 @@ earlier periods. A waiting household keeps its own arrival date and so its deadl
 (arrival + ``max_wait_days``): waiting never lets it take a unit delivered later.
 The look-ahead expects the households still to come from the arrivals so far, after any
 earlier arrivals given as ``history`` (for example last year's), at their pooled rate per
-period. Units given out in earlier periods are occupied and count in the mix rules; children
-placed earlier keep their newcomer-education places when
+period, plus a reserve of families needing newcomer-education places (:func:`with_reserve`,
+``rolling.reserve_sd``). Units given out in earlier periods are occupied and count in
+the mix rules; children placed earlier keep their newcomer-education places when
 ``rolling.carry_school_places`` is on, at the schools that leave the most places for
 the children the look-ahead expects (:func:`school_use`).
 """
