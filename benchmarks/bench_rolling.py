@@ -121,6 +121,7 @@ def measure(
     time_limit_s: float,
     sample: str = RollingSettings().lookahead_sample,
     reserve_sd: float = RollingSettings().reserve_sd,
+    skip: tuple[str, ...] = (),
 ) -> dict:
     hh, un, si, config = year_instance(
         n_households,
@@ -145,11 +146,6 @@ def measure(
     t_roll = time.perf_counter() - t0
     roll_obj = components_of(roll.assignments, hind.instance.weights).total
     roll_viol = len(check_allocation(tables, config, roll.assignments).violations)
-    plain_cfg = config.model_copy(
-        update={"rolling": config.rolling.model_copy(update={"lookahead_periods": 0})}
-    )
-    plain = run_rolling(hh, un, si.sites, si.schools, si.gps, plain_cfg)
-    plain_obj = components_of(plain.assignments, hind.instance.weights).total
     one_cfg = config.model_copy(
         update={"rolling": config.rolling.model_copy(update={"lookahead_scenarios": 1})}
     )
@@ -159,26 +155,32 @@ def measure(
         else run_rolling(hh, un, si.sites, si.schools, si.gps, one_cfg, history=last_year)
     )
     one_obj = components_of(one.assignments, hind.instance.weights).total
-    # the same rule without last year's arrivals: the look-ahead knows the arrivals so far
-    bare = run_rolling(hh, un, si.sites, si.schools, si.gps, config)
-    bare_obj = components_of(bare.assignments, hind.instance.weights).total
     other = "arrival_order" if sample == "stratified" else "stratified"
-    other_cfg = config.model_copy(
-        update={"rolling": config.rolling.model_copy(update={"lookahead_sample": other})}
-    )
-    alt = run_rolling(hh, un, si.sites, si.schools, si.gps, other_cfg, history=last_year)
-    alt_obj = components_of(alt.assignments, hind.instance.weights).total
-    alt_viol = len(check_allocation(tables, config, alt.assignments).violations)
-    # the same rule without the reserve for families needing school places
-    flat_cfg = config.model_copy(
-        update={"rolling": config.rolling.model_copy(update={"reserve_sd": 0.0})}
-    )
-    flat = (
-        roll
-        if reserve_sd == 0
-        else run_rolling(hh, un, si.sites, si.schools, si.gps, flat_cfg, history=last_year)
-    )
-    flat_obj = components_of(flat.assignments, hind.instance.weights).total
+    variants = {
+        # the rule without look-ahead
+        "no_lookahead": ({"lookahead_periods": 0}, None),
+        # the same rule without last year's arrivals: the look-ahead knows the arrivals so far
+        "no_history": ({}, None),
+        "other_sample": ({"lookahead_sample": other}, last_year),
+        # the same rule without the reserve for families needing school places
+        "no_reserve": ({"reserve_sd": 0.0}, last_year),
+    }
+    measured: dict[str, object] = {}
+    for key, (update, history) in variants.items():
+        if key in skip:
+            continue
+        cfg = config.model_copy(update={"rolling": config.rolling.model_copy(update=update)})
+        if key == "no_reserve" and reserve_sd == 0:
+            got = roll
+        else:
+            got = run_rolling(hh, un, si.sites, si.schools, si.gps, cfg, history=history)
+        obj = components_of(got.assignments, hind.instance.weights).total
+        measured[f"{key}_placed"] = len(got.assignments)
+        measured[f"{key}_objective"] = obj
+        measured[f"{key}_share"] = hind.objective / max(obj, 1e-9)
+        measured[f"{key}_violations"] = len(
+            check_allocation(tables, config, got.assignments).violations
+        )
     fcfs = allocate_baseline(tables, config)
     fcfs_obj = components_of(fcfs, hind.instance.weights).total
     fcfs_viol = len(check_allocation(tables, config, fcfs).violations)
@@ -204,21 +206,9 @@ def measure(
         "one_future_share": hind.objective / max(one_obj, 1e-9),
         "lookahead_sample": sample,
         "other_sample": other,
-        "other_sample_placed": len(alt.assignments),
-        "other_sample_objective": alt_obj,
-        "other_sample_share": hind.objective / max(alt_obj, 1e-9),
-        "other_sample_violations": alt_viol,
         "reserve_sd": reserve_sd,
-        "no_reserve_placed": len(flat.assignments),
-        "no_reserve_objective": flat_obj,
-        "no_reserve_share": hind.objective / max(flat_obj, 1e-9),
         "history_households": len(last_year),
-        "no_history_placed": len(bare.assignments),
-        "no_history_objective": bare_obj,
-        "no_history_share": hind.objective / max(bare_obj, 1e-9),
-        "no_lookahead_placed": len(plain.assignments),
-        "no_lookahead_objective": plain_obj,
-        "no_lookahead_share": hind.objective / max(plain_obj, 1e-9),
+        **measured,
         "fcfs_placed": len(fcfs),
         "fcfs_objective": fcfs_obj,
         "fcfs_share": hind.objective / max(fcfs_obj, 1e-9),
@@ -260,6 +250,8 @@ def print_table(rows: list[dict], summary: dict) -> None:
 
     def mark(share: float, placed: int, r: dict) -> str:
         # a share is only comparable when as many households are placed as in hindsight
+        if share != share:  # a variant not measured (--skip)
+            return f"{'-':>7}"
         return f"{share:>6.1%}" + ("*" if placed < r["hindsight_placed"] else " ")
 
     nan = float("nan")
@@ -272,7 +264,7 @@ def print_table(rows: list[dict], summary: dict) -> None:
             f"{mark(r.get('no_history_share', nan), r.get('no_history_placed', 0), r)} "
             f"{mark(r.get('other_sample_share', nan), r.get('other_sample_placed', 0), r)} "
             f"{mark(r.get('no_reserve_share', nan), r.get('no_reserve_placed', 0), r)} "
-            f"{mark(r['no_lookahead_share'], r['no_lookahead_placed'], r)} | "
+            f"{mark(r.get('no_lookahead_share', nan), r.get('no_lookahead_placed', 0), r)} | "
             f"{r['fcfs_objective']:>9.1f} {r['fcfs_placed']:>6} {r['fcfs_share']:>7.1%} "
             f"{r['fcfs_violations']:>4} | {r['rolling_seconds']:>6.1f}"
         )
@@ -355,6 +347,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--time-limit", type=float, default=120.0, help="seconds per solve of a rolling period"
     )
+    parser.add_argument(
+        "--skip",
+        help="comma-separated variants not to measure (no_lookahead, no_history, "
+        "other_sample, no_reserve; their columns show nan)",
+    )
     parser.add_argument("--table-from", help="print the table of a saved --json document")
     parser.add_argument("--jobs", type=int, default=1, help="seeds measured in parallel")
     args = parser.parse_args(argv)
@@ -379,6 +376,7 @@ def main(argv: list[str] | None = None) -> int:
             args.time_limit,
             args.sample,
             args.reserve_sd,
+            tuple(args.skip.split(",")) if args.skip else (),
         )
         for seed in seeds
     ]
@@ -390,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     wall = time.perf_counter() - t0
     summary = {
         "target_rolling_share": TARGET,
-        **{f"{k}_summary": method_summary(rows, k) for k in METHODS},
+        **{f"{k}_summary": method_summary(rows, k) for k in METHODS if f"{k}_share" in rows[0]},
         "meets_target": bool(
             all(r["rolling_placed"] >= r["hindsight_placed"] for r in rows)
             and min(r["rolling_share"] for r in rows) >= TARGET
