@@ -35,6 +35,22 @@ class AreaLayer:
     geometry: np.ndarray
 
 
+def _no_shares(
+    n: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Empty per-site results of a share computation: codes and names ``""``, shares and
+    covered m² 0, no area alone (-1)."""
+    return (
+        np.full(n, "", dtype=object),
+        np.full(n, "", dtype=object),
+        np.zeros(n),
+        np.full(n, "", dtype=object),
+        np.zeros(n),
+        np.zeros(n),
+        np.full(n, -1, dtype=np.int64),
+    )
+
+
 def largest_share(
     sites: np.ndarray, areas: AreaLayer, known: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -83,13 +99,7 @@ def _largest_share(
     tile.
     """
     n = len(sites)
-    code = np.full(n, "", dtype=object)
-    name = np.full(n, "", dtype=object)
-    share = np.zeros(n)
-    code2 = np.full(n, "", dtype=object)
-    share2 = np.zeros(n)
-    covered = np.zeros(n)
-    alone = np.full(n, -1, dtype=np.int64)
+    code, name, share, code2, share2, covered, alone = _no_shares(n)
     if n == 0 or len(areas.geometry) == 0:
         return code, name, share, code2, share2, np.ones(n), alone
     if known is not None and (known >= 0).any():  # settled by a finer layer: share 1 there
@@ -956,13 +966,7 @@ def _summed_share(
     area; the rest (points, lines, sites of no area) are measured on the layer itself.
     """
     n = len(sites)
-    code = np.full(n, "", dtype=object)
-    name = np.full(n, "", dtype=object)
-    share = np.zeros(n)
-    code2 = np.full(n, "", dtype=object)
-    share2 = np.zeros(n)
-    covered = np.zeros(n)
-    alone = np.full(n, -1, dtype=np.int64)
+    code, name, share, code2, share2, covered, alone = _no_shares(n)
     have = np.flatnonzero(known >= 0)
     a = known[have]
     code[have], name[have], share[have], covered[have] = areas.codes[a], areas.names[a], 1.0, 1.0
