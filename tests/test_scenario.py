@@ -275,3 +275,27 @@ def test_optimise_needs_a_limit(tiny) -> None:
     assert load_scenario(write_yaml(tiny["dir"] / "p.yaml", raw)).siting.shortlist.objective == (
         "people"
     )
+
+
+@pytest.mark.parametrize("text", ["1.000", "15.000", "250.000.000", "-2.000"])
+def test_a_number_with_a_thousands_point_is_refused_with_both_readings(
+    tmp_path: Path, text: str
+) -> None:
+    # YAML reads 15.000 as 15.0; written the Dutch way it is fifteen thousand: never guessed
+    p = tmp_path / "points.yaml"
+    p.write_text(f"name: x\nsiting:\n  shortlist:\n    budget_eur: {text}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(p)
+    (problem,) = exc.value.problems
+    assert (problem.where, problem.field) == ("line 4", "siting.shortlist.budget_eur")
+    plain = text.replace(".", "")
+    assert f"write {plain} (or {text.split('.')[0]} without the point)" in problem.message
+
+
+@pytest.mark.parametrize("text", ["0.125", "2.833", "1.5", "1.250", '"15.000"', "15000"])
+def test_numbers_that_are_no_thousands_point_pass_the_reading(tmp_path: Path, text: str) -> None:
+    from opvang_opt.schema.loader import read_yaml
+
+    p = tmp_path / "fine.yaml"
+    p.write_text(f"name: x\nvalue: {text}\n", encoding="utf-8")
+    assert read_yaml(p)["value"] is not None

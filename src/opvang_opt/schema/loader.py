@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import types
 import typing
 from pathlib import Path
@@ -217,6 +218,30 @@ def _duplicate_keys(node: yaml.Node, path: str = "") -> list[tuple[str, int, int
     return out
 
 
+_THOUSANDS_POINT = re.compile(r"^-?[1-9]\d{0,2}(\.000)+$")
+
+
+def _thousands_points(node: yaml.Node, path: str = "") -> list[tuple[str, int, str]]:
+    """Every plain number written like ``15.000`` or ``1.000``: YAML reads it as 15.0 or
+    1.0, a Dutch writer means fifteen thousand or one thousand; never guessed.
+    Returns (full field path, line, text)."""
+    out: list[tuple[str, int, str]] = []
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            out += _thousands_points(value_node, f"{path}.{key}" if path else key)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _thousands_points(item, f"{path}.{i}")
+    elif (
+        isinstance(node, yaml.ScalarNode)
+        and node.style is None
+        and _THOUSANDS_POINT.match(str(node.value))
+    ):
+        out.append((path, node.start_mark.line + 1, str(node.value)))
+    return out
+
+
 _ScenarioYamlLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -253,6 +278,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
     try:
         node = loader.get_single_node()
         duplicates = _duplicate_keys(node) if node is not None else []
+        points = _thousands_points(node) if node is not None else []
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -277,6 +303,21 @@ def read_yaml(path: Path) -> dict[str, Any]:
                     field=key,
                 )
                 for key, first, line in duplicates
+            ],
+        )
+    if points:
+        raise ScenarioError(
+            f"Scenario file has numbers written with a thousands point: {label}",
+            [
+                Problem(
+                    f"'{text}' reads as {text.split('.')[0]} in YAML, but as "
+                    f"{text.replace('.', '')} written the Dutch way; write "
+                    f"{text.replace('.', '')} (or {text.split('.')[0]} without the point)",
+                    source=label,
+                    where=f"line {line}",
+                    field=key,
+                )
+                for key, line, text in points
             ],
         )
     if data is None:
