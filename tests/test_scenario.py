@@ -299,3 +299,17 @@ def test_numbers_that_are_no_thousands_point_pass_the_reading(tmp_path: Path, te
     p = tmp_path / "fine.yaml"
     p.write_text(f"name: x\nvalue: {text}\n", encoding="utf-8")
     assert read_yaml(p)["value"] is not None
+
+
+def test_a_decimal_comma_or_a_percent_sign_says_what_to_write(tmp_path: Path) -> None:
+    p = tmp_path / "comma.yaml"
+    p.write_text(
+        "name: x\nsiting:\n  capacity:\n    persons_per_unit: 2,8\n"
+        "planning:\n  discount_rate: 2.25%\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(p)
+    found = {pr.field: pr.message for pr in exc.value.problems}
+    assert "write 2.8" in found["siting.capacity.persons_per_unit"]
+    assert "2.25% is 0.0225" in found["planning.discount_rate"]

@@ -188,6 +188,11 @@ def validation_problems(exc: ValidationError, raw: dict[str, Any], source: str) 
             shown = repr(err["input"])
             if len(shown) <= 60 and not isinstance(err["input"], dict | list):
                 msg += f" (got {shown})"
+            text = err["input"] if isinstance(err["input"], str) else ""
+            if err["type"].endswith("_parsing") and re.fullmatch(r"-?\d+,\d+", text.strip()):
+                msg += f"; YAML numbers use a decimal point: write {text.strip().replace(',', '.')}"
+            elif err["type"].endswith("_parsing") and re.fullmatch(r"-?[\d.]+%", text.strip()):
+                msg += "; write a share as a number without '%' (2.25% is 0.0225)"
         problems.append(Problem(msg, source=source, field=where))
     return problems
 
