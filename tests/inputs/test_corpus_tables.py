@@ -244,6 +244,12 @@ def case_longlist_site_as_a_line(demo):
     return ["longlist.gpkg", "id S001 (row 1), geometry: a line has no area"]
 
 
+def case_region_code_mistyped_names_the_code_the_boundaries_have(demo):
+    _scenario(demo, "    - {code: GM0451, name: Uithoorn}", "    - {code: GM0452, name: Uithoorn}")
+    return ["boundaries.gpkg", "region.municipalities",
+            "lacks municipality GM0452 of the scenario's region (did you mean 'GM0451'?)"]  # fmt: skip
+
+
 def case_unreadable_household_values_are_reported_once(demo):
     def f(df):
         df.loc[1, "persons"] = "drie"  # gave a second message: children do not add up (0 - 2)

@@ -22,7 +22,7 @@ from opvang_opt.io.region import (
     pick_column,
     region_from_layer,
 )
-from opvang_opt.schema import Scenario
+from opvang_opt.schema import Scenario, did_you_mean
 from opvang_opt.siting.location import AreaLayer, largest_share
 
 WIJK_CODES = ("wijk_code", "wijkcode", "statcode", "code")
@@ -96,14 +96,20 @@ def check_region(
                 )
             )
         elif missing:
-            out.problems.append(
-                Problem(
-                    f"the boundaries layer lacks municipality {', '.join(missing)} of the "
-                    "scenario's region",
-                    source=label,
-                    field="region.municipalities",
-                )
+            code_col = col if col in bnd.columns else reg.code_column
+            code_col = pick_column(
+                bnd, code_col, ("municipality_code", "gemeentecode", "statcode", "code")
             )
+            present = sorted(bnd[code_col].astype(str)) if code_col else []
+            for code in missing:
+                out.problems.append(
+                    Problem(
+                        f"the boundaries layer lacks municipality {code} of the scenario's "
+                        f"region{did_you_mean(code, present)}",
+                        source=label,
+                        field="region.municipalities",
+                    )
+                )
     if region is not None:
         mun = region.municipalities
         out.areas["municipality"] = AreaLayer(
