@@ -246,8 +246,11 @@ def case_longlist_site_as_a_line(demo):
 
 def case_region_code_mistyped_names_the_code_the_boundaries_have(demo):
     _scenario(demo, "    - {code: GM0451, name: Uithoorn}", "    - {code: GM0452, name: Uithoorn}")
-    return ["boundaries.gpkg", "region.municipalities",
-            "lacks municipality GM0452 of the scenario's region (did you mean 'GM0451'?)"]  # fmt: skip
+    return [
+        "boundaries.gpkg",
+        "region.municipalities",
+        "lacks municipality GM0452 of the scenario's region (did you mean 'GM0451'?)",
+    ]
 
 
 def case_unreadable_household_values_are_reported_once(demo):
