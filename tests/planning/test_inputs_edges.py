@@ -21,6 +21,24 @@ runner = CliRunner()
 TASKS = "period,municipality_code,group,task\n2026-H1,GM0384,ontheemden,10\n"
 
 
+def _candidate_problems(tmp_path: Path, candidates: str, stock: str | None = None) -> list:
+    """The problems of reading a candidate table (``candidates.from: table``), with the
+    one-row task table and, when given, a stock table."""
+    (tmp_path / "t.csv").write_text(TASKS, encoding="utf-8")
+    (tmp_path / "c.csv").write_text(candidates, encoding="utf-8")
+    config: dict[str, object] = {
+        "groups": [{"name": "ontheemden"}],
+        "tasks": {"path": str(tmp_path / "t.csv")},
+        "candidates": {"from": "table", "table": {"path": str(tmp_path / "c.csv")}},
+    }
+    if stock is not None:
+        (tmp_path / "s.csv").write_text(stock, encoding="utf-8")
+        config["stock"] = {"path": str(tmp_path / "s.csv")}
+    with pytest.raises(DataError) as info:
+        read_planning_tables(PlanningConfig.model_validate(config), ["GM0384"])
+    return info.value.problems
+
+
 def _scenario(tiny, candidates: str, tasks: str = TASKS, **planning: object) -> Path:
     raw = yaml.safe_load(Path(tiny["path"]).read_text())
     (tiny["dir"] / "tasks.csv").write_text(tasks, encoding="utf-8")
@@ -53,22 +71,12 @@ def test_candidate_not_in_the_longlist_with_empty_name_is_refused(tiny) -> None:
 def test_candidate_block_and_permit_of_zero_are_refused(tmp_path: Path) -> None:
     """Regression: block_units 0 became a block of 1 and permit_years 0 a permit of one
     period, silently (the defaults' own minimum is 1)."""
-    (tmp_path / "t.csv").write_text(TASKS, encoding="utf-8")
-    (tmp_path / "c.csv").write_text(
+    problems = _candidate_problems(
+        tmp_path,
         "site_id,name,municipality_code,block_units,permit_years,lead_time_months,max_units\n"
         "F1,Dreef,GM0384,0,0,0,0\n",
-        encoding="utf-8",
     )
-    cfg = PlanningConfig.model_validate(
-        {
-            "groups": [{"name": "ontheemden"}],
-            "tasks": {"path": str(tmp_path / "t.csv")},
-            "candidates": {"from": "table", "table": {"path": str(tmp_path / "c.csv")}},
-        }
-    )
-    with pytest.raises(DataError) as info:
-        read_planning_tables(cfg, ["GM0384"])
-    got = {(p.where, p.field, p.message) for p in info.value.problems}
+    got = {(p.where, p.field, p.message) for p in problems}
     assert got == {
         ("row 2 (F1)", "block_units", "0 is below the minimum 1"),
         ("row 2 (F1)", "permit_years", "0 is below the minimum 1"),
@@ -151,24 +159,12 @@ def test_subsidy_above_the_build_cost_is_refused(tmp_path: Path) -> None:
                 "defaults": {"build_cost_per_unit_eur": 5000, "subsidy_per_unit_eur": 7800},
             }
         )
-    (tmp_path / "t.csv").write_text(TASKS, encoding="utf-8")
-    (tmp_path / "c.csv").write_text(
+    problems = _candidate_problems(
+        tmp_path,
         "site_id,name,municipality_code,build_cost_per_unit_eur\nF1,Dreef,GM0384,5000\n"
         "F2,Laan,GM0384,7800\n",
-        encoding="utf-8",
     )
-    cfg = PlanningConfig.model_validate(
-        {
-            "groups": [{"name": "ontheemden"}],
-            "tasks": {"path": str(tmp_path / "t.csv")},
-            "candidates": {"from": "table", "table": {"path": str(tmp_path / "c.csv")}},
-        }
-    )
-    with pytest.raises(DataError) as info:
-        read_planning_tables(cfg, ["GM0384"])
-    assert [(p.where, p.field) for p in info.value.problems] == [
-        ("row 2 (F1)", "build_cost_per_unit_eur")
-    ]
+    assert [(p.where, p.field) for p in problems] == [("row 2 (F1)", "build_cost_per_unit_eur")]
 
 
 def test_task_rule_group_without_an_exchange_task_is_refused() -> None:
@@ -355,24 +351,13 @@ def test_table_candidates_need_an_id_a_name_and_a_municipality(tmp_path: Path) -
     dropped silently (as if outside the region) and a row with an empty id crashed the
     planning stage (KeyError, exit 1). A row of an existing site (costs only) needs
     neither name nor municipality."""
-    (tmp_path / "t.csv").write_text(TASKS, encoding="utf-8")
-    (tmp_path / "s.csv").write_text(STOCK, encoding="utf-8")
-    (tmp_path / "c.csv").write_text(
+    problems = _candidate_problems(
+        tmp_path,
         "site_id,name,municipality_code,max_units\nF1,Dreef,,20\nF2,,GM0384,20\n"
         ",Leeg,GM0384,5\nB1,,,\n",
-        encoding="utf-8",
+        stock=STOCK,
     )
-    cfg = PlanningConfig.model_validate(
-        {
-            "groups": [{"name": "ontheemden"}],
-            "tasks": {"path": str(tmp_path / "t.csv")},
-            "stock": {"path": str(tmp_path / "s.csv")},
-            "candidates": {"from": "table", "table": {"path": str(tmp_path / "c.csv")}},
-        }
-    )
-    with pytest.raises(DataError) as info:
-        read_planning_tables(cfg, ["GM0384"])
-    assert [(p.where, p.field) for p in info.value.problems] == [
+    assert [(p.where, p.field) for p in problems] == [
         ("row 2 (F1)", "municipality_code"),
         ("row 3 (F2)", "name"),
         ("row 4", "site_id"),
