@@ -75,17 +75,13 @@ def check_region(
         codes = [m.code for m in reg.municipalities]
         names = {m.code: m.name for m in reg.municipalities}
         col = reg.code_column or scenario.layers[reg.boundaries].id_column
+        given = col if col in bnd.columns else reg.code_column
         region, missing = region_from_layer(
-            bnd,
-            codes,
-            names,
-            code_column=col if col in bnd.columns else reg.code_column,
-            name_column=reg.name_column,
+            bnd, codes, names, code_column=given, name_column=reg.name_column
         )
-        if pick_column(bnd, col if col in bnd.columns else reg.code_column, ()) is None and (
-            pick_column(bnd, None, ("municipality_code", "gemeentecode", "statcode", "code"))
-            is None
-        ):
+        detected = pick_column(bnd, None, ("municipality_code", "gemeentecode", "statcode", "code"))
+        code_col = pick_column(bnd, given, ()) or detected
+        if code_col is None:
             out.problems.append(
                 Problem(
                     "the boundaries layer has no municipality code column; set "
@@ -96,11 +92,7 @@ def check_region(
                 )
             )
         elif missing:
-            code_col = col if col in bnd.columns else reg.code_column
-            code_col = pick_column(
-                bnd, code_col, ("municipality_code", "gemeentecode", "statcode", "code")
-            )
-            present = sorted(bnd[code_col].astype(str)) if code_col else []
+            present = sorted(bnd[code_col].astype(str))
             for code in missing:
                 out.problems.append(
                     Problem(
