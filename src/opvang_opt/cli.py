@@ -86,9 +86,10 @@ def _guard(debug: bool, fn: Any, lang: Lang = "nl") -> Any:
     except OpvangError as exc:
         if debug:
             raise
-        err.print(t("cli.error", lang, summary=exc.summary), markup=False, style="bold red")
+        summary = exc.summary_text(lang)
+        err.print(t("cli.error", lang, summary=summary), markup=False, style="bold red")
         for p in exc.problems:
-            err.print(f"  - {p}", markup=False)
+            err.print(f"  - {p.render(lang)}", markup=False)
         raise typer.Exit(code=exc.exit_code) from None
     except (typer.Exit, KeyboardInterrupt):
         raise

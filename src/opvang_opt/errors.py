@@ -22,30 +22,42 @@ class Problem:
     Parameters
     ----------
     message
-        What is wrong, in plain words.
+        What is wrong, in plain words: a catalogue :class:`~opvang_opt.texts.Message`
+        (rendered by the CLI in the user's language), or plain text.
     source
         The file (or scenario section) the problem is in.
     where
-        The row number or id of the record, when the problem is in one record.
+        The row number or id of the record, when the problem is in one record (a message
+        such as ``row 5`` / ``rij 5``, or an id as it is written).
     field
         The column or scenario key, when the problem is in one field.
     """
 
-    message: str
+    message: str | Message
     source: str | None = None
-    where: str | None = None
+    where: str | Message | None = None
     field: str | None = None
 
-    def __str__(self) -> str:
+    def text(self, lang: Lang = "en") -> str:
+        """What is wrong, in ``lang`` (without the file, row and field)."""
+        return str(render(self.message, lang))
+
+    def render(self, lang: Lang = "en") -> str:
+        """``file, row, field: what is wrong`` in ``lang``."""
         parts = []
         if self.source:
             parts.append(str(self.source))
         if self.where:
-            parts.append(str(self.where))
+            parts.append(str(render(self.where, lang)))
         if self.field:
             parts.append(str(self.field))
         prefix = ", ".join(parts)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        text = self.text(lang)
+        return f"{prefix}: {text}" if prefix else text
+
+    def __str__(self) -> str:
+        """The English form (logs and developers); the CLI renders the user's language."""
+        return self.render("en")
 
 
 class OpvangError(Exception):
@@ -61,15 +73,19 @@ class OpvangError(Exception):
 
     exit_code = 2
 
-    def __init__(self, summary: str, problems: list[Problem] | None = None) -> None:
+    def __init__(self, summary: str | Message, problems: list[Problem] | None = None) -> None:
         self.summary = summary
         self.problems: list[Problem] = list(problems or [])
         super().__init__(self.render())
 
-    def render(self) -> str:
-        """Return the summary and every problem as a bulleted text."""
-        lines = [self.summary]
-        lines += [f"  - {p}" for p in self.problems]
+    def summary_text(self, lang: Lang = "en") -> str:
+        """The summary line in ``lang``."""
+        return str(render(self.summary, lang))
+
+    def render(self, lang: Lang = "en") -> str:
+        """Return the summary and every problem as a bulleted text in ``lang``."""
+        lines = [self.summary_text(lang)]
+        lines += [f"  - {p.render(lang)}" for p in self.problems]
         return "\n".join(lines)
 
 

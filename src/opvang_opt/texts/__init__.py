@@ -96,7 +96,8 @@ class _Formatter(string.Formatter):
 
     Format specs are Python's (``{x:.2f}``, ``{x:,.0f}``, ``{x:.0%}``), localised after
     formatting; ``{x:measure}`` is a measure (see :func:`_measure`), ``{x:places}`` a
-    number of places (one decimal unless whole). A bare integer gets
+    number of places (one decimal unless whole), ``{x:plain}`` a row or line number (no
+    thousands separator). A bare integer gets
     thousands separators; a bare float up to 2 decimals.
     """
 
@@ -116,6 +117,8 @@ class _Formatter(string.Formatter):
         if isinstance(value, int | float):
             if format_spec == "measure":
                 return _measure(float(value), lang)
+            if format_spec == "plain":  # a row or line number: no thousands separator
+                return str(int(value)) if float(value).is_integer() else localise(str(value), lang)
             if format_spec == "places":
                 digits = 0 if float(value).is_integer() or round(value, 1).is_integer() else 1
                 return localise(f"{value:,.{digits}f}", lang)

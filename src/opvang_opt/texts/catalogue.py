@@ -9,6 +9,8 @@ notation; both languages of a key use the same fields (a test checks this).
 
 from __future__ import annotations
 
+from opvang_opt.texts import problems_io, problems_stages
+
 _MAP: dict[str, dict[str, str]] = {
     'poi_station': {'nl': 'Treinstation', 'en': 'Railway station'},
     'poi_tram_stop': {'nl': 'Tramhalte', 'en': 'Tram stop'},
@@ -895,6 +897,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     **_prefixed("frontier", _FRONTIER),
     **_prefixed("memo", _MEMO),
     **_prefixed("services", _SERVICES),
+    **_prefixed("problem", problems_io.TEXTS),
+    **_prefixed("problem", problems_stages.TEXTS),
 }
 """Every text by key: ``{key: {"nl": ..., "en": ...}}``."""
 
