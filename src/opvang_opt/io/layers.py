@@ -7,6 +7,7 @@ the id or row, and the column.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -300,13 +301,60 @@ def _read_csv(
         encoding=source.encoding, text_columns=(source.id_column or "",),
     )  # fmt: skip
     if infer_numbers:
+        geometry = {source.wkt_column, source.x_column, source.y_column}
+        problems: list[Problem] = []
         for col in df.columns:
             if col == source.id_column:
                 continue
+            if source.decimal == "." and col not in geometry:
+                bad = _thousands_points(df[col])
+                if bad is not None:
+                    i = int(bad)
+                    ident = df[source.id_column].iloc[i] if source.id_column in df else None
+                    value = str(df[col].iloc[i]).strip()
+                    params: dict[str, object] = {
+                        "value": value,
+                        "thousands": int(value.replace(".", "")),
+                    }
+                    key = "problem.layer.thousands_points_column"
+                    if value.count(".") == 1:  # '658.000': 658 with a decimal point
+                        key = "problem.layer.thousands_point_column"
+                        params["point"] = float(value)
+                    problems.append(
+                        Problem(Message(key, params), str(path), _where(i + 1, ident), str(col))
+                    )
+                    continue
             num = pd.to_numeric(df[col], errors="coerce")
             if df[col].notna().any() and num.notna().sum() == df[col].notna().sum():
                 df[col] = num
+        if problems:
+            raise DataError(f"Layer '{name}' has numbers that can be read two ways", problems)
     return df
+
+
+_THOUSANDS_POINT = re.compile(r"^\s*-?\d{1,3}(\.\d{3})+\s*$")
+_PLAIN_NUMBER = re.compile(r"^\s*-?\d+\s*$")
+
+
+def _thousands_points(column: pd.Series) -> int | None:
+    """The row of the first value written with a thousands point (``658.000``,
+    ``1.551.000``) in a column of numbers that no value shows to use a decimal point, or
+    ``None``.
+
+    In a CSV with a decimal point, ``658.000`` reads as 658, while a Dutch export means
+    658,000 by it; ``1.551.000`` is no number at all. The column is ambiguous when every
+    value is a whole number or such a value: it is never guessed. A value such as ``2.5``
+    or ``1234.75`` shows the column's point to be a decimal point, and the column is read
+    as numbers.
+    """
+    text = column.dropna().astype(str)
+    text = text[text.str.strip() != ""]
+    if text.empty:
+        return None
+    dotted = text.str.match(_THOUSANDS_POINT)
+    if not dotted.any() or not (dotted | text.str.match(_PLAIN_NUMBER)).all():
+        return None
+    return int(column.index.get_loc(dotted[dotted].index[0]))
 
 
 def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.GeoDataFrame:
