@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _COMMA_NUMBER = re.compile(r"^\s*-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?\s*$")
 
@@ -99,3 +100,35 @@ def whole_number_hint(value: object) -> str:
             f"{float(text.replace(',', '.')):g}): write the whole number without separators"
         )
     return comma_hint(text)
+
+
+_DECIMAL_POINT = re.compile(r"^\s*[-+]?(\d*\.\d+|\d+\.\d*)([eE][-+]?\d+)?\s*$")
+
+
+def thousands_point_rows(values: Iterable[object]) -> list[int]:
+    """Positions of the values written with a thousands point (``658.000``, ``1.551.000``)
+    in a column of numbers as text that no value shows to use a decimal point.
+
+    With a decimal point ``658.000`` reads as 658, while a Dutch export means 658,000 by
+    it; ``1.551.000`` is no number at all. The column is ambiguous when every value is a
+    whole number or such a value (empty values and words aside: they are refused on their
+    own): it is never guessed. One value such as ``2.5`` or ``1234.75`` shows the point to
+    be a decimal point: then ``[]``.
+
+    Examples
+    --------
+    >>> thousands_point_rows(["658000", "658.000", "", "1.551.000"])
+    [1, 3]
+    >>> thousands_point_rows(["658.000", "2.5"]), thousands_point_rows(["9.140", "onbekend"])
+    ([], [0])
+    """
+    texts = [None if v is None or v != v else str(v).strip() for v in values]
+    dotted: list[int] = []
+    for i, text in enumerate(texts):
+        if not text:
+            continue
+        if _THOUSANDS.match(text):
+            dotted.append(i)
+        elif _DECIMAL_POINT.match(text):
+            return []  # '2.5': the column's point is a decimal point
+    return dotted

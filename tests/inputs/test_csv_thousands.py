@@ -84,3 +84,26 @@ def test_every_column_of_dutch_thousands_is_refused(values):
         src = _layer(Path(d), [f"{v:,}".replace(",", ".") for v in values])
         with pytest.raises(DataError):
             read_layer(src, "longlist", ["kosten"])
+
+
+def test_a_geopackage_text_field_of_thousands_is_refused_by_the_cost_rule(tmp_path):
+    # a GeoPackage whose cost field is text (an Excel sheet joined in QGIS): '658.000' is
+    # 658 or 658,000; the column is read by numeric_column (budget, attribute criteria)
+    import geopandas as gpd
+    import shapely
+
+    from opvang_opt.siting.criteria import numeric_column
+
+    gdf = gpd.GeoDataFrame(
+        {"site_id": ["S1", "S2", "S3"], "kosten": ["658.000", "1.551.000", "12"]},
+        geometry=[shapely.box(0, 0, 10, 10)] * 3,
+        crs="EPSG:28992",
+    )
+    with pytest.raises(DataError) as err:
+        numeric_column(gdf, "kosten", "site_id", "sites.gpkg")
+    got = {(p.where, p.text("en").split(" ")[0]) for p in err.value.problems}
+    assert got == {("id S1 (row 1)", "'658.000'"), ("id S2 (row 2)", "'1.551.000'")}
+    assert "658 with a decimal point" in err.value.problems[0].text("en")
+    # a decimal value shows the point is decimal: read as numbers
+    gdf["kosten"] = ["658.000", "2.5", "12"]
+    assert numeric_column(gdf, "kosten", "site_id", "sites.gpkg").tolist() == [658.0, 2.5, 12.0]

@@ -7,7 +7,6 @@ the id or row, and the column.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.csvfile import read_csv_frame
 from opvang_opt.io.region import crs_problems, nonfinite_problems, outside_netherlands
-from opvang_opt.numtext import comma_hint
+from opvang_opt.numtext import comma_hint, thousands_point_rows
 from opvang_opt.schema import LayerSource
 from opvang_opt.texts import Message
 
@@ -307,9 +306,9 @@ def _read_csv(
             if col == source.id_column:
                 continue
             if source.decimal == "." and col not in geometry:
-                bad = _thousands_points(df[col])
-                if bad is not None:
-                    i = int(bad)
+                rows = thousands_point_rows(df[col])
+                if rows:
+                    i = rows[0]
                     ident = df[source.id_column].iloc[i] if source.id_column in df else None
                     value = str(df[col].iloc[i]).strip()
                     params: dict[str, object] = {
@@ -330,31 +329,6 @@ def _read_csv(
         if problems:
             raise DataError(f"Layer '{name}' has numbers that can be read two ways", problems)
     return df
-
-
-_THOUSANDS_POINT = re.compile(r"^\s*-?\d{1,3}(\.\d{3})+\s*$")
-_PLAIN_NUMBER = re.compile(r"^\s*-?\d+\s*$")
-
-
-def _thousands_points(column: pd.Series) -> int | None:
-    """The row of the first value written with a thousands point (``658.000``,
-    ``1.551.000``) in a column of numbers that no value shows to use a decimal point, or
-    ``None``.
-
-    In a CSV with a decimal point, ``658.000`` reads as 658, while a Dutch export means
-    658,000 by it; ``1.551.000`` is no number at all. The column is ambiguous when every
-    value is a whole number or such a value: it is never guessed. A value such as ``2.5``
-    or ``1234.75`` shows the column's point to be a decimal point, and the column is read
-    as numbers.
-    """
-    text = column.dropna().astype(str)
-    text = text[text.str.strip() != ""]
-    if text.empty:
-        return None
-    dotted = text.str.match(_THOUSANDS_POINT)
-    if not dotted.any() or not (dotted | text.str.match(_PLAIN_NUMBER)).all():
-        return None
-    return int(column.index.get_loc(dotted[dotted].index[0]))
 
 
 def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.GeoDataFrame:

@@ -9,7 +9,7 @@ import shapely
 
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.graphs import StreetGraph
-from opvang_opt.numtext import comma_hint
+from opvang_opt.numtext import comma_hint, thousands_point_rows
 from opvang_opt.schema import (
     Attribute,
     CountWithin,
@@ -22,6 +22,7 @@ from opvang_opt.schema import (
 )
 from opvang_opt.siting import spatial
 from opvang_opt.siting.network import network_distance
+from opvang_opt.texts import Message
 
 INDICATOR_UNITS = {
     "distance_to_poi": "m",
@@ -179,6 +180,12 @@ def numeric_column(sites: gpd.GeoDataFrame, column: str, id_column: str, source:
     # an infinite value is no number a rule or a budget can use (it stopped the run with an
     # internal error); a missing one is named as missing, not as 'nan'
     bad = ~np.isfinite(values.to_numpy())
+    # a text field of numbers written with thousands points ('658.000'): 658 or 658,000?
+    # never guessed (a CSV layer is refused when it is read; this is a GDAL text field)
+    ambiguous: set[int] = set()
+    if not pd.api.types.is_numeric_dtype(raw):
+        ambiguous = set(thousands_point_rows(raw.tolist()))
+        bad[list(ambiguous)] = True
 
     def what(v: object) -> str:
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
@@ -191,7 +198,7 @@ def numeric_column(sites: gpd.GeoDataFrame, column: str, id_column: str, source:
     if bad.any():
         problems = [
             Problem(
-                what(raw.iloc[i]),
+                _ambiguous_text(raw.iloc[i]) if i in ambiguous else what(raw.iloc[i]),
                 source,
                 f"id {sites[id_column].iloc[i]} (row {i + 1})",
                 column,
@@ -200,6 +207,14 @@ def numeric_column(sites: gpd.GeoDataFrame, column: str, id_column: str, source:
         ]
         raise DataError(f"Longlist column '{column}' has {len(problems)} problem(s)", problems)
     return values.to_numpy()
+
+
+def _ambiguous_text(value: object) -> Message:
+    text = str(value).strip()
+    params: dict[str, object] = {"value": text, "thousands": int(text.replace(".", ""))}
+    if text.count(".") == 1:
+        return Message("problem.layer.thousands_point_text", {**params, "point": float(text)})
+    return Message("problem.layer.thousands_points_text", params)
 
 
 def reception_load(
