@@ -199,10 +199,15 @@ def crs_problems(
     if outside.any():
         ids = _ids(gdf, id_column, outside)
         sub = b[outside]
-        likely = _likely_crs(
-            np.array([sub[:, 0].min(), sub[:, 1].min(), sub[:, 2].max(), sub[:, 3].max()])
-        )
+        box_xy = np.array([sub[:, 0].min(), sub[:, 1].min(), sub[:, 2].max(), sub[:, 3].max()])
+        likely = _likely_crs(box_xy)
+        swapped = None if likely else _likely_crs(box_xy[[1, 0, 3, 2]])
         hint = f"; the numbers look like {likely}: declare that crs" if likely else ""
+        if swapped:
+            hint = (
+                f"; x and y look swapped (swapped, they fit {swapped}): x is the easting or "
+                "longitude, y the northing or latitude"
+            )
         problems.append(
             Problem(
                 f"{len(ids)} feature(s) lie outside the area where {name} is valid "
