@@ -436,6 +436,7 @@ CODE_COLUMNS = {
     "loss_unit": "unit",
     "kind": "services.kind",
     "type": "services.type",
+    "action": "report.tradeoff",
 }
 """Columns whose values are codes with a text in the catalogue (``<prefix>.<code>``)."""
 

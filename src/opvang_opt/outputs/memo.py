@@ -348,6 +348,8 @@ def _advice(result: RunResult, pages: list[dict[str, Any]], lang: Lang) -> dict[
         places += " " + t("memo.places_met", lang)
     else:
         places += " " + t("memo.places_short", lang, shortfall=_n(ss.shortfall, lang), unit=unit)
+        if ss.diagnosis:  # which rule keeps the target out of reach, and by how much
+            places += " " + t("memo.places_why", lang, why=render(tuple(ss.diagnosis), lang))
     dates = sorted(p["available_from"] for p in pages if p["available_from"])
     when = None
     deadline = next(
@@ -370,7 +372,8 @@ def _advice(result: RunResult, pages: list[dict[str, Any]], lang: Lang) -> dict[
             risks.append(t("memo.risk_zoning", lang, name=p["name"]))
         if p["place"]["crosses_border"]:
             risks.append(t("memo.risk_border", lang, name=p["name"]))
-    if ss.smaa_chosen_share is not None and ss.smaa_chosen_share < LOW_ROBUSTNESS:
+    # with the target out of reach no weighting meets it: the share of draws says nothing
+    if ss.target_met and ss.smaa_chosen_share is not None and ss.smaa_chosen_share < LOW_ROBUSTNESS:
         risks.append(t("memo.risk_sensitive", lang, pct=_n(100 * ss.smaa_chosen_share, lang)))
     if result.scenario.outputs.fictitious:
         risks.append(t("memo.risk_fictitious", lang))
@@ -399,6 +402,8 @@ def _robustness(result: RunResult, lang: Lang) -> list[str]:
     ss = result.siting.summary
     if ss.smaa_chosen_share is None:
         return [t("memo.robust_none", lang)]
+    if not ss.target_met:  # every draw has the same capacities: none meets the target
+        return [t("memo.robust_unreachable", lang)]
     samples = result.scenario.siting.robustness.samples
     out = [t("memo.robust_share", lang, samples=_n(samples, lang),
              pct=_n(100 * ss.smaa_chosen_share, lang))]  # fmt: skip

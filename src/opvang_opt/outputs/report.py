@@ -69,6 +69,13 @@ def _method(result: RunResult, lang: Lang) -> list[str]:
     return out
 
 
+def _number(value: Any, lang: Lang, digits: int = 2) -> str:
+    """A number as the workbook shows it: whole numbers and amounts from 1,000 on without
+    decimals, other fractions (shares, scores) with ``digits`` decimals."""
+    f = float(value)
+    return fmt_number(f, lang, 0 if f.is_integer() or abs(f) >= 1000 else digits)
+
+
 def _table(df: pd.DataFrame | None, lang: Lang, result: RunResult, digits: int = 2) -> dict:
     """A table as headers and rows of text (numbers in Dutch notation for ``nl``)."""
     if df is None or df.empty:
@@ -81,9 +88,7 @@ def _table(df: pd.DataFrame | None, lang: Lang, result: RunResult, digits: int =
             if isinstance(v, bool | np.bool_):
                 row.append(t("common.yes" if v else "common.no", lang))
             elif content.is_number(v):
-                f = float(v)
-                d = 0 if f.is_integer() or abs(f) >= 1000 else digits
-                row.append(fmt_number(f, lang, d))
+                row.append(_number(v, lang, digits))
             elif v is None or (isinstance(v, float)) or (pd.api.types.is_scalar(v) and pd.isna(v)):
                 row.append("")
             else:
@@ -206,7 +211,7 @@ def report_context(
             if payments is not None
             else render((facts["message"], *facts["diagnosis"]), lang),
         }
-    summary = [(k, fmt_number(v, lang) if content.is_number(v) else v)
+    summary = [(k, _number(v, lang) if content.is_number(v) else v)
                for k, v in summary_rows(result, lang, profile)]  # fmt: skip
     return {
         "lang": lang,
@@ -279,8 +284,9 @@ def _planning(result: RunResult, lang: Lang) -> dict[str, Any] | None:
 
 def _stage_message(stage: StageReport, profile: Profile, lang: Lang) -> str:
     """A stage's message for the report: the allocation's free text (with household counts
-    by rule) only in the analyst profile; the council sees the aggregated tables instead."""
-    if stage.name == "allocation" and profile == "council":
+    by rule) and the services' (counts of children below 5 and the totals that give them
+    back) only in the analyst profile; the council sees the suppressed tables instead."""
+    if stage.name in ("allocation", "services") and profile == "council":
         return ""
     return render(stage.message, lang)
 

@@ -12,7 +12,14 @@ from typing import Any
 
 import pandas as pd
 
-from opvang_opt.outputs.privacy import Profile, show_count
+from opvang_opt.outputs.privacy import (
+    MIN_COUNT,
+    SECONDARY,
+    SMALL,
+    Profile,
+    show_count,
+    suppress_row,
+)
 from opvang_opt.texts import Lang, Message, render, t
 
 COUNT_COLUMNS = ("demand", "placed_now", "short_now", "placed_after", "short_after")
@@ -35,14 +42,55 @@ def services_csv_tables(run: Any, profile: Profile) -> dict[str, pd.DataFrame]:
     return out
 
 
+SUM_ROWS = (("demand", ("placed_now", "short_now")), ("demand", ("placed_after", "short_after")))
+"""Counts that add up in each row (``services.csv``): placed + short = demand."""
+
+SHORT_PLACES = (("short_now", "places_in_reach_now"), ("short_after", "places_in_reach_after"))
+"""Shortfalls that the bottleneck table's demand and places in reach give back (short =
+demand - places in reach where the places do not suffice): hidden per area and type."""
+
+
 def suppress(table: pd.DataFrame, profile: Profile) -> pd.DataFrame:
-    """Counts of people 1-4 as ``<5`` for the council (places and money stay exact)."""
+    """Counts of people 1-4 as ``<5`` for the council (places and money stay exact).
+
+    A suppressed count that the row's other numbers give back is protected by hiding one
+    more number as ``x`` (secondary suppression): in ``services.csv`` placed + short =
+    demand (see :func:`~opvang_opt.outputs.privacy.suppress_row`); in the bottleneck table a
+    shortfall is the demand less the places in reach, so those places are hidden.
+    """
     if profile != "council":
         return table
     df = table.copy()
     for col in COUNT_COLUMNS:
         if col in df.columns:
             df[col] = [show_count(v, profile) for v in df[col]]
+    pairs = [(t, p) for t, p in SUM_ROWS if t in df.columns and all(c in df.columns for c in p)]
+    for i in range(len(df)):
+        hide_total = False
+        for total, parts in pairs:
+            values = [table[c].iloc[i] for c in parts]
+            shown, _ = suppress_row(values, table[total].iloc[i])
+            for c, v in zip(parts, shown, strict=True):
+                df.iloc[i, df.columns.get_loc(c)] = v
+            # both parts <5 and adding up to 8: each is 4, whatever is hidden: hide the total
+            if shown == [SMALL, SMALL] and sum(float(v) for v in values) == 2 * (MIN_COUNT - 1):
+                hide_total = True
+        if hide_total:
+            df.iloc[i, df.columns.get_loc(pairs[0][0])] = SECONDARY
+            for _, parts in pairs:  # a pair shown in full would give the total back
+                if not any(df[c].iloc[i] in (SMALL, SECONDARY) for c in parts):
+                    for c in parts:
+                        if df[c].iloc[i] != "0":
+                            df.iloc[i, df.columns.get_loc(c)] = SECONDARY
+    keys = [c for c in ("area", "type") if c in df.columns]
+    for short, places in SHORT_PLACES:
+        if short in df.columns and places in df.columns:
+            hide = (df[short] == SMALL).to_numpy()
+            if keys:  # the places in reach of an area mostly stay the same over the periods:
+                # another period's row would give them back, so hide them in every period
+                hit = {tuple(k) for k in df.loc[hide, keys].astype(str).to_numpy()}
+                hide = [tuple(k) in hit for k in df[keys].astype(str).to_numpy()]
+            df[places] = [SECONDARY if h else v for h, v in zip(hide, df[places], strict=True)]
     return df
 
 

@@ -111,7 +111,8 @@ def summary_rows(result: RunResult, lang: Lang, profile: Profile) -> list[tuple[
     if ss.quality is not None:
         rows.append(row("quality", round(ss.quality, 1)))
         rows.append(row("overshoot", ss.overshoot, unit=unit))
-    if ss.smaa_chosen_share is not None:
+    # with the target out of reach every draw fails alike: no share of draws to show
+    if ss.smaa_chosen_share is not None and ss.target_met:
         rows.append(row("smaa_share", round(ss.smaa_chosen_share, 3)))
         pct = round(100 * result.scenario.siting.robustness.stable_share)
         core = ", ".join(ss.smaa_stable_core or ()) or t("common.none", lang)

@@ -21,6 +21,7 @@ import math
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any, Literal
 
 from opvang_opt.texts.catalogue import CATALOGUE
@@ -80,7 +81,17 @@ def fmt_number(value: Any, lang: Lang = DEFAULT_LANG, digits: int = 0) -> str:
     f = float(value)
     if not math.isfinite(f):
         return ""
-    return localise(f"{f:,.{digits}f}", lang)
+    # round the decimal number as written (repr: 2.675, not the binary 2.67499...) half
+    # away from zero, as the workbook's number formats show it: a figure is the same in
+    # every document, and 2,675 becomes 2,68 (float formatting gave 2,67)
+    try:
+        exact = Decimal(repr(f)).quantize(Decimal(1).scaleb(-digits), context=_ROUNDING)
+    except InvalidOperation:  # more digits than any report shows: as Python formats it
+        return localise(f"{f:,.{digits}f}", lang)
+    return localise(f"{abs(exact) if exact == 0 else exact:,.{digits}f}", lang)
+
+
+_ROUNDING = Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation])
 
 
 def _measure(value: float, lang: Lang) -> str:
