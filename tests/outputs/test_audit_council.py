@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from opvang_opt.exchange.settlement import format_cents
 from opvang_opt.outputs.content import fmt_eur_short
 from opvang_opt.outputs.privacy import SECONDARY, SMALL
 from opvang_opt.outputs.report import report_context
@@ -25,18 +26,20 @@ from opvang_opt.texts import fmt_number, t
 # ------------------------------------------------------------------------ rounding
 
 
-def test_amounts_round_the_decimal_value_half_away_from_zero() -> None:
-    # 2.675 is exactly halfway between 2.67 and 2.68: rounded half up (and half even) it is
-    # 2.68; binary floating point holds 2.67499999... and printed 2,67
+def test_amounts_round_the_decimal_value_half_to_even() -> None:
+    # 2.675 is exactly halfway between 2.67 and 2.68: half to even (the project's rule for
+    # cents, exact.to_cents) gives 2.68; binary floating point holds 2.67499... and
+    # printed 2,67
     assert fmt_number(2.675, "nl", 2) == "2,68"
     assert fmt_number(2.675, "en", 2) == "2.68"
+    assert fmt_number(1.015, "nl", 2) == "1,02"  # 1.01499... in binary; halfway -> 1,02
     # EUR 2,675,000.00 (267,500,000 cents) in a sentence: 2,675 million, so 2,68 mln
     assert fmt_eur_short(267_500_000 / 100, "nl") == "EUR 2,68 mln"
     assert fmt_eur_short(267_500_000 / 100, "en") == "EUR 2.68 M"
-    # a payment of EUR 1,326,474.50: the workbook's "#,##0" shows 1.326.475 (Excel and
-    # LibreOffice round half away from zero); the report must show the same figure
-    assert fmt_number(1_326_474.5, "nl") == "1.326.475"
-    assert fmt_number(-1_326_474.5, "nl") == "-1.326.475"
+    # a payment of EUR 1,326,474.50: the memo's exchange table formats its cents by integer
+    # arithmetic (format_cents); the report's table must show the same whole euros
+    for cents in (132_647_450, 132_647_550, -132_647_450, 50, 150):
+        assert fmt_number(cents / 100, "nl") == format_cents(cents, "nl", whole=True), cents
     # a small negative amount rounds to zero, not to "-0"
     assert fmt_number(-0.4, "nl") == "0"
 

@@ -21,7 +21,7 @@ import math
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any, Literal
 
 from opvang_opt.texts.catalogue import CATALOGUE
@@ -74,6 +74,7 @@ def localise(text: str, lang: Lang) -> str:
 def fmt_number(value: Any, lang: Lang = DEFAULT_LANG, digits: int = 0) -> str:
     """A number with thousands separators and ``digits`` decimals in ``lang``'s notation.
 
+    The decimal value (``repr``) is rounded half to even, so 2.675 shows as ``2,68``;
     ``None``, NaN and infinity give an empty string; text is returned unchanged.
     """
     if value is None or isinstance(value, str):
@@ -81,9 +82,9 @@ def fmt_number(value: Any, lang: Lang = DEFAULT_LANG, digits: int = 0) -> str:
     f = float(value)
     if not math.isfinite(f):
         return ""
-    # round the decimal number as written (repr: 2.675, not the binary 2.67499...) half
-    # away from zero, as the workbook's number formats show it: a figure is the same in
-    # every document, and 2,675 becomes 2,68 (float formatting gave 2,67)
+    # round the decimal number as written (repr: 2.675, not the binary 2.67499...), half to
+    # even like the exact cents of the exchange (format_cents, to_cents): 2,675 becomes
+    # 2,68 (float formatting gave 2,67), and a figure reads the same in every document
     try:
         exact = Decimal(repr(f)).quantize(Decimal(1).scaleb(-digits), context=_ROUNDING)
     except InvalidOperation:  # more digits than any report shows: as Python formats it
@@ -91,7 +92,7 @@ def fmt_number(value: Any, lang: Lang = DEFAULT_LANG, digits: int = 0) -> str:
     return localise(f"{abs(exact) if exact == 0 else exact:,.{digits}f}", lang)
 
 
-_ROUNDING = Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation])
+_ROUNDING = Context(prec=60, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation])
 
 
 def _measure(value: float, lang: Lang) -> str:
