@@ -230,3 +230,39 @@ def test_memo_says_why_the_target_is_missed_and_claims_no_weight_sensitivity(
         ctx_row for ctx_row in report_context(short_result, "nl", "council", {})["summary"]
     )
     assert t("summary.smaa_share", "nl") not in summary
+
+
+def test_memo_says_which_way_the_cost_goes_when_a_site_drops_out(demo_result) -> None:
+    from opvang_opt.outputs.memo import memo_context
+
+    ctx = memo_context(demo_result, {"png": b""}, "nl", "council")
+    sites = demo_result.siting.sites
+    cost = dict(zip(sites["site_id"].astype(str), sites["cost_estimate_eur"], strict=True))
+    chosen = set(demo_result.siting.shortlist["site_id"].astype(str))
+    cf = demo_result.siting.counterfactuals
+    for page in ctx["sites"]:
+        row = cf[(cf["site_id"].astype(str) == page["id"]) & (cf["action"] == "drop")].iloc[0]
+        # the cost of the shortlist without this site and with the ones entering, worked
+        # out again from the longlist's cost estimates (S010: 4,275,000 - 3,587,000)
+        after = (chosen - {page["id"]}) | {s.strip() for s in str(row["entering"]).split(";")}
+        change = sum(cost[s] for s in after) - sum(cost[s] for s in chosen)
+        text = t(page["drop"]["cost_key"], "nl", loss="x", unit="x", cost=page["drop"]["cost_change"])
+        word = "stijgen" if change > 0 else "dalen"
+        assert f"de kosten {word} met {fmt_eur_short(abs(change), 'nl')}" in text, (page["id"], text)
+
+
+def test_workbook_has_the_services_tables_of_the_report(demo_result) -> None:
+    # the memo and report show the services check; the council workbook had no sheet for it
+    sheets = {s.key: s.table for s in result_tables(demo_result, "nl", "council")}
+    for key in ("services", "services_bottlenecks", "services_expansions"):
+        assert key in sheets, sorted(sheets)
+    exp = sheets["services_expansions"]
+    total = float(exp[t("header.cost_eur", "nl")].sum())
+    # the expansion rows add up to the cost the report states (solver's total, in cents)
+    assert round(total * 100) == round(demo_result.services.result.cost["total"])
+    counts = [t(f"header.{c}", "nl") for c in ("demand", "short_now", "short_after")]
+    for key in ("services", "services_bottlenecks"):
+        for col in counts:
+            values = sheets[key][col]
+            assert not any(isinstance(v, int | float) and 1 <= v <= 4 for v in values), col
+            assert not any(str(v) in {"1", "2", "3", "4"} for v in values), col

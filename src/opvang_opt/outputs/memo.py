@@ -83,6 +83,18 @@ def _eur(value: Any, lang: Lang) -> str:
     return content.fmt_eur_short(float(value), lang)
 
 
+def _abs(value: Any) -> Any:
+    """``|value|`` for a finite number, else ``value`` (shown as ``-``)."""
+    return abs(float(value)) if content.is_number(value) else value
+
+
+def _cost_key(change: Any) -> str:
+    """The drop sentence that says which way the cost goes (``cost_change``: + = rises)."""
+    if not content.is_number(change) or float(change) == 0:
+        return "memo.drop_feasible"
+    return "memo.drop_feasible_up" if float(change) > 0 else "memo.drop_feasible_down"
+
+
 def _png(fig: Figure, dpi: int = 130) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
@@ -279,7 +291,9 @@ def _site_pages(
                     "feasible": bool(r["feasible"]),
                     "loss": _n(r["loss"], lang, 2),
                     "loss_unit": content.unit_label(str(r.get("loss_unit", "")), lang),
-                    "cost_change": _eur(r.get("cost_change"), lang),
+                    # the amount without its sign; the sentence says whether it rises or falls
+                    "cost_change": _eur(_abs(r.get("cost_change")), lang),
+                    "cost_key": _cost_key(r.get("cost_change")),
                     "entering": str(r.get("entering", "") or "").replace(";", ","),
                     "reason": _reason_text(r.get("reason"), lang),
                 }
@@ -612,7 +626,7 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 <p><b>{{ tx("memo.strong") }}</b> {{ s.strengths|join(", ") if s.strengths else tx("memo.no_strong") }}.
 <b>{{ tx("memo.weak") }}</b> {{ s.weaknesses|join(", ") if s.weaknesses else tx("memo.no_weak") }}.</p>
 {% if s.drop %}<p><b>{{ tx("memo.drop") }}</b>
-{% if s.drop.feasible %}{{ tx("memo.drop_feasible", loss=s.drop.loss, unit=s.drop.loss_unit, cost=s.drop.cost_change) }}{% if s.drop.entering %}; {{ tx("memo.drop_entering", sites=s.drop.entering) }}{% endif %}.
+{% if s.drop.feasible %}{{ tx(s.drop.cost_key, loss=s.drop.loss, unit=s.drop.loss_unit, cost=s.drop.cost_change) }}{% if s.drop.entering %}; {{ tx("memo.drop_entering", sites=s.drop.entering) }}{% endif %}.
 {% else %}{{ tx("memo.drop_infeasible") }}{% if s.drop.reason %} ({{ s.drop.reason }}){% endif %}.{% endif %}</p>{% endif %}
 </section>
 {% endfor %}
