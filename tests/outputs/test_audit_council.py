@@ -246,9 +246,11 @@ def test_memo_says_which_way_the_cost_goes_when_a_site_drops_out(demo_result) ->
         # out again from the longlist's cost estimates (S010: 4,275,000 - 3,587,000)
         after = (chosen - {page["id"]}) | {s.strip() for s in str(row["entering"]).split(";")}
         change = sum(cost[s] for s in after) - sum(cost[s] for s in chosen)
-        text = t(page["drop"]["cost_key"], "nl", loss="x", unit="x", cost=page["drop"]["cost_change"])
+        drop = page["drop"]
+        text = t(drop["cost_key"], "nl", loss="x", unit="x", cost=drop["cost_change"])
         word = "stijgen" if change > 0 else "dalen"
-        assert f"de kosten {word} met {fmt_eur_short(abs(change), 'nl')}" in text, (page["id"], text)
+        expected = f"de kosten {word} met {fmt_eur_short(abs(change), 'nl')}"
+        assert expected in text, (page["id"], text)
 
 
 def test_workbook_has_the_services_tables_of_the_report(demo_result) -> None:
