@@ -251,20 +251,3 @@ def test_memo_says_which_way_the_cost_goes_when_a_site_drops_out(demo_result) ->
         word = "stijgen" if change > 0 else "dalen"
         expected = f"de kosten {word} met {fmt_eur_short(abs(change), 'nl')}"
         assert expected in text, (page["id"], text)
-
-
-def test_workbook_has_the_services_tables_of_the_report(demo_result) -> None:
-    # the memo and report show the services check; the council workbook had no sheet for it
-    sheets = {s.key: s.table for s in result_tables(demo_result, "nl", "council")}
-    for key in ("services", "services_bottlenecks", "services_expansions"):
-        assert key in sheets, sorted(sheets)
-    exp = sheets["services_expansions"]
-    total = float(exp[t("header.cost_eur", "nl")].sum())
-    # the expansion rows add up to the cost the report states (solver's total, in cents)
-    assert round(total * 100) == round(demo_result.services.result.cost["total"])
-    counts = [t(f"header.{c}", "nl") for c in ("demand", "short_now", "short_after")]
-    for key in ("services", "services_bottlenecks"):
-        for col in counts:
-            values = sheets[key][col]
-            assert not any(isinstance(v, int | float) and 1 <= v <= 4 for v in values), col
-            assert not any(str(v) in {"1", "2", "3", "4"} for v in values), col

@@ -176,11 +176,6 @@ def result_tables(result: RunResult, lang: Lang, profile: Profile = "council") -
             allowed = household_table_for(table, profile)
             if allowed is not None:
                 sheets.append((key, allowed))
-    if result.services is not None:  # as in the report and the memo: counts below 5 as <5
-        from opvang_opt.outputs.services import services_csv_tables
-
-        for name, table in services_csv_tables(result.services, profile).items():
-            sheets.append((name.removesuffix(".csv"), table))
     euros: dict[str, tuple[str, ...]] = {}
     if result.planning is not None:
         from opvang_opt.outputs.planning import workbook_tables
