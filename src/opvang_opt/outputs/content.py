@@ -48,6 +48,17 @@ def site_name_column(result: RunResult) -> str | None:
     return col if col in result.siting.sites.columns else None
 
 
+def shortlisted_sites(result: RunResult) -> list[tuple[str, str]]:
+    """The shortlist as ``(id, name)`` in rank order (the id where the longlist has no
+    names)."""
+    sites = result.siting.sites
+    short = sites[sites["shortlisted"].to_numpy(bool)].sort_values("rank")
+    ids = short[result.inputs.siting.id_column].astype(str).tolist()
+    col = site_name_column(result)
+    names = short[col].astype(str).tolist() if col else ids
+    return [(i, n if n.strip() else i) for i, n in zip(ids, names, strict=True)]
+
+
 def poi_layers(result: RunResult) -> dict[str, str]:
     """Layers with points of interest by category: layer name -> category column.
 

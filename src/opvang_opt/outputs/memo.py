@@ -548,9 +548,10 @@ def _planning(result: RunResult, lang: Lang) -> dict[str, Any] | None:
     catalogue; the reasons stay in the report and plan_reasons.csv)."""
     if result.planning is None:
         return None
+    from opvang_opt.outputs.content import shortlisted_sites
     from opvang_opt.outputs.planning import section
 
-    return section(result.planning, lang)
+    return section(result.planning, lang, shortlisted_sites(result))
 
 
 # --------------------------------------------------------------------------- render
@@ -644,6 +645,8 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 </section>
 {% if c.planning %}<section class="page" id="planning"><h2>{{ c.planning.title }}</h2>
 <p>{{ c.planning.intro }}</p>
+<p>{{ c.planning.opens }}</p>{% if c.planning.shortlist %}
+<p>{{ c.planning.shortlist }}</p>{% endif %}
 <table>{% for k, v in c.planning.facts %}<tr><th>{{ k }}</th><td class="num">{{ v }}</td></tr>{% endfor %}</table>
 <figure><img src="data:image/png;base64,{{ c.planning.png }}" alt="{{ c.planning.alt }}">
 <figcaption class="meta">{{ c.planning.caption }}</figcaption></figure>

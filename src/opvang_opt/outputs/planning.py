@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -320,10 +321,53 @@ def chart_texts(result: PlanningResult, lang: Lang = "nl") -> dict[str, str]:
     return {"alt": alt, "caption": caption}
 
 
-def section(result: PlanningResult | None, lang: Lang = "nl") -> dict[str, Any] | None:
+def opened_sites(result: PlanningResult, lang: Lang = "nl") -> str:
+    """One sentence: the new sites the plan opens, by the period they open (then as listed),
+    each with the most units it holds (existing stock is not opened)."""
+    inst, p = result.instance, result.plan
+    if p is None:
+        return ""
+    opened = sorted(
+        (int(np.flatnonzero(p.start[s])[0]), s)
+        for s, site in enumerate(inst.sites)
+        if not site.existing and p.start[s].any()
+    )
+    parts = [
+        t("planning.opens_site", lang, name=inst.sites[s].name, period=inst.periods[first],
+          units=int(p.units[s].max()))
+        for first, s in opened
+    ]  # fmt: skip
+    if not parts:
+        return t("planning.opens_none", lang)
+    return t("planning.opens", lang, n=len(parts), sites="; ".join(parts))
+
+
+def shortlist_in_plan(
+    result: PlanningResult, shortlist: Sequence[tuple[str, str]], lang: Lang = "nl"
+) -> str:
+    """One sentence on the shortlist in the plan: every shortlisted site opens, or which do
+    not and why the two may differ (the shortlist weighs the score, the plan the cost over
+    time); ``""`` without a plan or a shortlist."""
+    inst, p = result.instance, result.plan
+    if p is None or not shortlist:
+        return ""
+    index = {site.site_id: s for s, site in enumerate(inst.sites)}
+    missing = [name for sid, name in shortlist if sid not in index or not p.units[index[sid]].any()]
+    if not missing:
+        return t("planning.shortlist_all", lang)
+    n = sum(1 for site in inst.sites if not site.existing)
+    return t("planning.shortlist_not_all", lang, names=", ".join(missing), n=n)
+
+
+def section(
+    result: PlanningResult | None,
+    lang: Lang = "nl",
+    shortlist: Sequence[tuple[str, str]] = (),
+) -> dict[str, Any] | None:
     """Plain values for the report's and the memo's planning section (escaped by their
-    templates): title, intro, facts, the chart (base64 PNG) with alt text and caption,
-    the totals per period and the reasons."""
+    templates): title, intro, the sites the plan opens and how they relate to the
+    shortlist (``shortlist``: its sites as ``(id, name)``), facts, the chart (base64 PNG)
+    with alt text and caption, the totals per period and the reasons."""
     if result is None:
         return None
     texts = chart_texts(result, lang)
@@ -351,6 +395,8 @@ def section(result: PlanningResult | None, lang: Lang = "nl") -> dict[str, Any] 
     return {
         "title": t("planning.title", lang),
         "intro": t("planning.intro", lang),
+        "opens": opened_sites(result, lang),
+        "shortlist": shortlist_in_plan(result, shortlist, lang),
         "facts_label": t("planning.facts", lang),
         "facts": facts,
         "png": base64.b64encode(timeline_png(result, lang)).decode("ascii"),

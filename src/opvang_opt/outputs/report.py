@@ -274,9 +274,10 @@ def _planning(result: RunResult, lang: Lang) -> dict[str, Any] | None:
     totals per period and the reasons."""
     if result.planning is None:
         return None
+    from opvang_opt.outputs.content import shortlisted_sites
     from opvang_opt.outputs.planning import section
 
-    sec = section(result.planning, lang)
+    sec = section(result.planning, lang, shortlisted_sites(result))
     if sec is not None:
         sec["periods"] = _table(sec["periods"], lang, result)
     return sec
@@ -387,6 +388,8 @@ details summary { cursor: pointer; font-weight: bold; }
 {% if planning %}
 <h2 id="planning">{{ planning.title }}</h2>
 <p>{{ planning.intro }}</p>
+<p id="planning-opens">{{ planning.opens }}</p>{% if planning.shortlist %}
+<p id="planning-shortlist">{{ planning.shortlist }}</p>{% endif %}
 <h3>{{ planning.facts_label }}</h3>
 <table id="planning-facts"><tbody>
 {% for k, v in planning.facts %}<tr><th>{{ k }}</th><td>{{ v }}</td></tr>{% endfor %}

@@ -947,6 +947,11 @@ _PLANNING: dict[str, dict[str, str]] = {
     'cost_running': {'nl': 'Exploitatie (per woning per jaar)', 'en': 'Running (per unit per year)'},
     'cost_unmet': {'nl': 'Noodopvang voor wie geen plek heeft', 'en': 'Emergency reception for those without a place'},
     'cost_total': {'nl': 'Totaal', 'en': 'Total'},
+    'opens': {'nl': 'Het plan opent {n} nieuwe locaties: {sites}.', 'en': 'The plan opens {n} new sites: {sites}.'},
+    'opens_none': {'nl': 'Het plan opent geen nieuwe locaties.', 'en': 'The plan opens no new sites.'},
+    'opens_site': {'nl': '{name} in {period} (tot {units} woningen)', 'en': '{name} in {period} (up to {units} units)'},
+    'shortlist_all': {'nl': 'Alle locaties van de shortlist zijn in het plan in gebruik.', 'en': 'Every site of the shortlist is in use in the plan.'},
+    'shortlist_not_all': {'nl': 'Niet in gebruik in het plan, wel op de shortlist: {names}. De shortlist kiest op score binnen de capaciteit en het budget; het plan kiest uit {n} kandidaat-locaties op de kosten over de tijd (openen, bouwen, verplaatsen, beheer en noodopvang) en opent een locatie pas wanneer de taak erom vraagt. Bespreek dit verschil voordat een locatie wordt voorgedragen.', 'en': 'Not in use in the plan, but on the shortlist: {names}. The shortlist chooses by score within the capacity and the budget; the plan chooses among {n} candidate sites by cost over time (opening, building, moving, running and emergency reception) and opens a site only when the task needs it. Discuss this difference before a site is put forward.'},
 }  # fmt: skip
 
 _PLANNING_HEADER: dict[str, dict[str, str]] = {
