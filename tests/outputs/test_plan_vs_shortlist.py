@@ -29,11 +29,14 @@ def test_every_opened_site_is_named_once_in_period_order(result):
         needle = f"{site.name} in "
         if s in opened:
             first = inst.periods[int(np.flatnonzero(p.start[s])[0])]
-            assert text.count(f"{site.name} in {first} (up to {int(p.units[s].max())} units)") == 1
+            units = int(p.units[s].max())
+            noun = "unit" if units == 1 else "units"
+            assert text.count(f"{site.name} in {first} (up to {units} {noun})") == 1
             positions.append((first, text.index(f"{site.name} in {first}")))
         else:
             assert needle not in text
-    assert text.startswith(f"The plan opens {len(opened)} new sites: ")
+    sites = "new site" if len(opened) == 1 else "new sites"
+    assert text.startswith(f"The plan opens {len(opened)} {sites}: ")
     # in the order of the periods they open
     assert [pos for _, pos in sorted(positions)] == sorted(pos for _, pos in positions)
 

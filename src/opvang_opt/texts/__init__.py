@@ -109,7 +109,8 @@ class _Formatter(string.Formatter):
     Format specs are Python's (``{x:.2f}``, ``{x:,.0f}``, ``{x:.0%}``), localised after
     formatting; ``{x:measure}`` is a measure (see :func:`_measure`), ``{x:places}`` a
     number of places (one decimal unless whole), ``{x:plain}`` a row or line number (no
-    thousands separator). A bare integer gets
+    thousands separator), ``{x:|woning|woningen}`` the number with the singular or plural
+    noun, ``{x:~verhuist~verhuizen}`` the singular or plural word alone. A bare integer gets
     thousands separators; a bare float up to 2 decimals.
     """
 
@@ -129,6 +130,12 @@ class _Formatter(string.Formatter):
         if isinstance(value, int | float):
             if format_spec == "measure":
                 return _measure(float(value), lang)
+            if format_spec.startswith("|"):  # '{n:|plek|plekken}': '1 plek', '2 plekken'
+                _, one, many = format_spec.split("|")
+                return f"{self.format_field(value, '')} {one if value == 1 else many}"
+            if format_spec.startswith("~"):  # '{n:~verhuist~verhuizen}': the word alone
+                _, one, many = format_spec.split("~")
+                return one if value == 1 else many
             if format_spec == "plain":  # a row or line number: no thousands separator
                 return str(int(value)) if float(value).is_integer() else localise(str(value), lang)
             if format_spec == "places":

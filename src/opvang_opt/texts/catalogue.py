@@ -947,9 +947,9 @@ _PLANNING: dict[str, dict[str, str]] = {
     'cost_running': {'nl': 'Exploitatie (per woning per jaar)', 'en': 'Running (per unit per year)'},
     'cost_unmet': {'nl': 'Noodopvang voor wie geen plek heeft', 'en': 'Emergency reception for those without a place'},
     'cost_total': {'nl': 'Totaal', 'en': 'Total'},
-    'opens': {'nl': 'Het plan opent {n} nieuwe locaties: {sites}.', 'en': 'The plan opens {n} new sites: {sites}.'},
+    'opens': {'nl': 'Het plan opent {n:|nieuwe locatie|nieuwe locaties}: {sites}.', 'en': 'The plan opens {n:|new site|new sites}: {sites}.'},
     'opens_none': {'nl': 'Het plan opent geen nieuwe locaties.', 'en': 'The plan opens no new sites.'},
-    'opens_site': {'nl': '{name} in {period} (tot {units} woningen)', 'en': '{name} in {period} (up to {units} units)'},
+    'opens_site': {'nl': '{name} in {period} (tot {units:|woning|woningen})', 'en': '{name} in {period} (up to {units:|unit|units})'},
     'shortlist_all': {'nl': 'Alle locaties van de shortlist zijn in het plan in gebruik.', 'en': 'Every site of the shortlist is in use in the plan.'},
     'shortlist_not_all': {'nl': 'Niet in gebruik in het plan, wel op de shortlist: {names}. De shortlist kiest op score binnen de capaciteit en het budget; het plan kiest uit {n} kandidaat-locaties op de kosten over de tijd (openen, bouwen, verplaatsen, beheer en noodopvang) en opent een locatie pas wanneer de taak erom vraagt. Bespreek dit verschil voordat een locatie wordt voorgedragen.', 'en': 'Not in use in the plan, but on the shortlist: {names}. The shortlist chooses by score within the capacity and the budget; the plan chooses among {n} candidate sites by cost over time (opening, building, moving, running and emergency reception) and opens a site only when the task needs it. Discuss this difference before a site is put forward.'},
 }  # fmt: skip
@@ -986,13 +986,13 @@ _PLANNING_REASON: dict[str, dict[str, str]] = {
     # a decision of the plan: "{why}" is one of the why_* texts below
     'open': {'nl': '{site} opent in {period} met {moved} verplaatste en {built} nieuwe woningen, omdat {why}.', 'en': '{site} opens in {period} with {moved} moved and {built} new units, because {why}.'},
     'extend': {'nl': '{site} krijgt in {period} {moved} verplaatste en {built} nieuwe woningen erbij, omdat {why}.', 'en': '{site} gains {moved} moved and {built} new units in {period}, because {why}.'},
-    'move_out': {'nl': '{units} woningen van {site} verhuizen in {period} naar {dest}, omdat {why}.', 'en': '{units} units of {site} move to {dest} in {period}, because {why}.'},
-    'close': {'nl': '{site} sluit in {period} {units} woningen, omdat {why}.', 'en': '{site} closes {units} units in {period}, because {why}.'},
+    'move_out': {'nl': '{units:|woning|woningen} van {site} {units:~verhuist~verhuizen} in {period} naar {dest}, omdat {why}.', 'en': '{units:|unit|units} of {site} {units:~moves~move} to {dest} in {period}, because {why}.'},
+    'close': {'nl': '{site} sluit in {period} {units:|woning|woningen}, omdat {why}.', 'en': '{site} closes {units:|unit|units} in {period}, because {why}.'},
     'not_opened': {'nl': '{site} opent niet: {why}.', 'en': '{site} does not open: {why}.'},
-    'unmet': {'nl': '{municipality} komt in {period} {short} plekken tekort voor {group} ({person_days} persoonsdagen noodopvang), omdat {why}.', 'en': '{municipality} is {short} places short for {group} in {period} ({person_days} person-days of emergency reception), because {why}.'},
-    'why_short': {'nl': '{municipality} anders in {period} {short} plekken tekort komt voor {group}', 'en': '{municipality} would otherwise be {short} places short for {group} in {period}'},
+    'unmet': {'nl': '{municipality} komt in {period} {short:|plek|plekken} tekort voor {group} ({person_days:|persoonsdag|persoonsdagen} noodopvang), omdat {why}.', 'en': '{municipality} is {short:|place|places} short for {group} in {period} ({person_days:|person-day|person-days} of emergency reception), because {why}.'},
+    'why_short': {'nl': '{municipality} anders in {period} {short:|plek|plekken} tekort komt voor {group}', 'en': '{municipality} would otherwise be {short:|place|places} short for {group} in {period}'},
     'why_relocate': {'nl': 'de woningen van {from_site} daar weg moeten (vergunning tot {permit_end}) en verplaatsen goedkoper is dan nieuw bouwen', 'en': 'the units of {from_site} must leave (permit until {permit_end}) and moving is cheaper than building new'},
-    'why_ahead': {'nl': 'de taak later stijgt en de bouwtijd van {lead} perioden vooruit plannen vraagt', 'en': 'the task rises later and the lead time of {lead} periods asks for planning ahead'},
+    'why_ahead': {'nl': 'de taak later stijgt en de bouwtijd van {lead:|periode|perioden} vooruit plannen vraagt', 'en': 'the task rises later and the lead time of {lead:|period|periods} asks for planning ahead'},
     'why_cheaper': {'nl': 'dit goedkoper is dan de plekken in noodopvang ({cost_day:,.0f} euro per persoon per dag)', 'en': 'this is cheaper than emergency reception ({cost_day:,.0f} euro per person per day)'},
     'why_permit_end': {'nl': 'de vergunning afloopt ({permit_end})', 'en': 'the permit ends ({permit_end})'},
     'why_needed_elsewhere': {'nl': 'ze daar nodig zijn en verplaatsen goedkoper is dan nieuw bouwen', 'en': 'they are needed there and moving is cheaper than building new'},
@@ -1002,7 +1002,7 @@ _PLANNING_REASON: dict[str, dict[str, str]] = {
     'why_no_room': {'nl': 'er in {municipality} in {period} geen locatie met ruimte beschikbaar is', 'en': 'no site in {municipality} with room is available in {period}'},
     'why_unmet_cheaper': {'nl': 'een extra locatie of uitbreiding hier meer kost dan de noodopvang van de ontbrekende plekken', 'en': 'an extra site or extension here costs more than emergency reception of the missing places'},
     # the diagnosis of a plan whose hard tasks cannot all be met
-    'infeasible_task': {'nl': 'in het plan met het kleinste totale tekort komt {municipality} in {period} {short} plekken tekort voor {group} (taak {task}, moet gehaald)', 'en': 'in the plan with the least total shortfall, {municipality} is {short} places short for {group} in {period} (task {task}, must be met)'},
+    'infeasible_task': {'nl': 'in het plan met het kleinste totale tekort komt {municipality} in {period} {short:|plek|plekken} tekort voor {group} (taak {task}, moet gehaald)', 'en': 'in the plan with the least total shortfall, {municipality} is {short:|place|places} short for {group} in {period} (task {task}, must be met)'},
 }  # fmt: skip
 
 for _key, _text in {
