@@ -186,7 +186,7 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[c.__name__.removeprefix("case_") for c in CASES])
 @pytest.mark.parametrize("command", ["run", "validate"])
 def test_bad_input_exits_2_with_message_and_no_results(tiny, case, command) -> None:
-    assert_refused(tiny, case(tiny), command, lang=None)
+    assert_refused(tiny, case(tiny), command, lang="en")
 
 
 def test_repair_invalid_is_opt_in_and_reported(tiny) -> None:

@@ -30,13 +30,14 @@ class Problem:
         The row number or id of the record, when the problem is in one record (a message
         such as ``row 5`` / ``rij 5``, or an id as it is written).
     field
-        The column or scenario key, when the problem is in one field.
+        The column or scenario key, when the problem is in one field (as written; a
+        message only for a place that has no name, such as the scenario's top level).
     """
 
     message: str | Message
     source: str | None = None
     where: str | Message | None = None
-    field: str | None = None
+    field: str | Message | None = None
 
     def text(self, lang: Lang = "en") -> str:
         """What is wrong, in ``lang`` (without the file, row and field)."""
@@ -50,7 +51,7 @@ class Problem:
         if self.where:
             parts.append(str(render(self.where, lang)))
         if self.field:
-            parts.append(str(self.field))
+            parts.append(str(render(self.field, lang)))
         prefix = ", ".join(parts)
         text = self.text(lang)
         return f"{prefix}: {text}" if prefix else text
@@ -95,6 +96,23 @@ class ScenarioError(OpvangError):
 
 class DataError(OpvangError):
     """An input layer or table is missing, unreadable or fails validation."""
+
+
+class ValueProblem(ValueError):
+    """A ``ValueError`` whose text is a catalogue message (raised by a scenario validator).
+
+    Pydantic keeps the exception in the error's context, so the scenario loader renders
+    the message in the user's language; ``str()`` gives the English text.
+
+    Parameters
+    ----------
+    message
+        What is wrong, as a catalogue message.
+    """
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        super().__init__(str(render(message, "en")))
 
 
 class InternalError(Exception):
