@@ -11,7 +11,7 @@ import numpy as np
 from opvang_opt.texts import Message, render
 
 
-def msg(code: str, **params: object) -> Message:
+def msg(code: str, /, **params: object) -> Message:
     """A problem text of the catalogue (``problem.`` + ``code``)."""
     return Message(f"problem.{code}", params)
 

@@ -44,12 +44,12 @@ Problem = tuple[tuple[Any, ...], str, str | Message, Any]
 """A cross-field problem of a scenario part: location, kind, message and the value."""
 
 
-def msg(code: str, **params: Any) -> Message:
+def msg(code: str, /, **params: Any) -> Message:
     """A problem text of the catalogue (``problem.`` + ``code``) with its parameters."""
     return Message(f"problem.{code}", params)
 
 
-def invalid(code: str, **params: Any) -> ValueProblem:
+def invalid(code: str, /, **params: Any) -> ValueProblem:
     """The ``ValueError`` a validator raises: a catalogue problem text (``problem.`` +
     ``code``) that the loader renders in the user's language."""
     return ValueProblem(msg(code, **params))

@@ -21,8 +21,8 @@ import os
 import re
 import types
 import typing
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Any, Union
 
 import yaml
@@ -167,7 +167,7 @@ def _without_tags(loc: tuple[Any, ...], raw: Any) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _m(code: str, **params: Any) -> Message:
+def _m(code: str, /, **params: Any) -> Message:
     """A problem text of the catalogue (``problem.`` + ``code``)."""
     return Message(f"problem.{code}", params)
 

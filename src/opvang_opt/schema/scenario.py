@@ -550,9 +550,7 @@ def _check_ahp(ahp: AHPConfig, n: int) -> None:
         raise invalid("scenario.ahp.not_reciprocal", problems=problems)
     result = ahp_weights(m, ahp.tolerance)
     if result.cr > ahp.max_consistency_ratio and not ahp.accept_inconsistent:
-        raise invalid(
-            "scenario.ahp.inconsistent", cr=result.cr, limit=f"{ahp.max_consistency_ratio:g}"
-        )
+        raise invalid("scenario.ahp.inconsistent", cr=result.cr, limit=ahp.max_consistency_ratio)
 
 
 class GraphSource(StrictModel):
