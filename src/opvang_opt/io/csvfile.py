@@ -75,9 +75,7 @@ def _ragged_rows(text: str, sep: str, decimal: str) -> list[tuple[int, Message]]
         if not row or len(row) == len(header):
             continue
         comma = sep == "," and decimal == "." and len(row) > len(header)
-        what = _m(
-            "csv.fields_comma" if comma else "csv.fields", saw=len(row), want=len(header)
-        )
+        what = _m("csv.fields_comma" if comma else "csv.fields", saw=len(row), want=len(header))
         out.append((reader.line_num, what))
         if len(out) >= 20:
             break

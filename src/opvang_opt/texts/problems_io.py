@@ -197,4 +197,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "csv.ragged": {"nl": "'{name}' heeft rijen met een verkeerd aantal velden: {file}", "en": "'{name}' has rows with the wrong number of fields: {file}"},
     "csv.reader_says": {"nl": "melding van de CSV-lezer: {text}", "en": "{text}"},
     "csv.unreadable": {"nl": "'{name}' is niet te lezen als CSV: {file}", "en": "'{name}' cannot be read as CSV: {file}"},
+    # numbers written as text (hints: they start with '; ' and follow what is wrong)
+    "number.decimal_comma": {"nl": "; het getal staat er met een decimale komma: geef `decimal: \",\"` op voor deze tabel (met `separator: \";\"` voor een Nederlandse Excel-export)", "en": "; it is written with a decimal comma: declare `decimal: \",\"` for this table (with `separator: \";\"` for a Dutch Excel export)"},
+    "number.amount_point": {"nl": "; '.' kan een duizendtalpunt zijn (een Nederlandse export: {plain} euro) of een decimale punt ({point} euro): schrijf {plain} of {point}, of geef `decimal: \",\"` op voor deze tabel (een Nederlandse Excel-export)", "en": "; '.' may separate thousands (a Dutch export: {plain} euros) or be a decimal point ({point} euros): write {plain} or {point}, or declare `decimal: \",\"` for this table (a Dutch Excel export)"},
+    "number.whole_point": {"nl": "; '.' kan een duizendtalpunt zijn (een Nederlandse export: {plain}) of een decimale punt ({point}): schrijf {plain} of {point} zonder de punt, of geef `decimal: \",\"` op voor deze tabel (een Nederlandse Excel-export)", "en": "; '.' may separate thousands (a Dutch export: {plain}) or be a decimal point ({point}): write {plain} or {point} without the point, or declare `decimal: \",\"` for this table (a Dutch Excel export)"},
+    "number.thousands_point": {"nl": "; '.' is hier een duizendtalpunt: schrijf {plain}, of geef `decimal: \",\"` op voor deze tabel (een Nederlandse Excel-export)", "en": "; '.' is a thousands separator here: write {plain}, or declare `decimal: \",\"` for this table (a Dutch Excel export)"},
+    "number.comma_thousands": {"nl": "; ',' kan duizendtallen scheiden (Engels: {plain}) of een decimale komma zijn (Nederlands: {dutch:g}): schrijf het gehele getal zonder scheidingstekens", "en": "; ',' may separate thousands (English: {plain}) or be a decimal comma (Dutch: {dutch:g}): write the whole number without separators"},
+    # dates
+    "date.write": {"nl": "schrijf JJJJ-MM-DD (bijvoorbeeld 2028-06-30) of DD-MM-JJJJ (30-06-2028)", "en": "write YYYY-MM-DD (for example 2028-06-30) or DD-MM-YYYY (30-06-2028)"},
+    "date.declared_format": {"nl": "past niet bij de opgegeven notatie {format}", "en": "does not match the declared format {format}"},
+    "date.two_digit_year": {"nl": "een jaartal van twee cijfers is dubbelzinnig; {write}", "en": "two-digit year is ambiguous; {write}"},
+    "date.excel_number": {"nl": "een getal, geen datum: het getal dat Excel gebruikt voor {day}? Maak de cellen op als datum voor het opslaan; {write}", "en": "a number, not a date: Excel's number for {day}? Format the cells as dates before saving; {write}"},
+    "date.not_a_date": {"nl": "geen datum; {write}", "en": "not a date; {write}"},
+    "date.read_ymd": {"nl": "jaar-maand-dag", "en": "year-month-day"},
+    "date.read_dmy": {"nl": "dag-maand-jaar", "en": "day-month-year"},
+    "date.why.day": {"nl": "deze dag bestaat niet in die maand", "en": "day is out of range for month"},
+    "date.why.month": {"nl": "de maand moet 1 tot en met 12 zijn", "en": "month must be in 1..12"},
+    "date.python_says": {"nl": "melding van Python: {text}", "en": "{text}"},
+    "date.impossible": {"nl": "onmogelijke datum ({why}; gelezen als {reading}); {write}", "en": "impossible date ({why}; read as {reading}); {write}"},
 }  # fmt: skip
