@@ -30,14 +30,13 @@ class Problem:
         The row number or id of the record, when the problem is in one record (a message
         such as ``row 5`` / ``rij 5``, or an id as it is written).
     field
-        The column or scenario key, when the problem is in one field (as written; a
-        message only for a place that has no name, such as the scenario's top level).
+        The column or scenario key, when the problem is in one field.
     """
 
     message: str | Message
     source: str | None = None
     where: str | Message | None = None
-    field: str | Message | None = None
+    field: str | None = None
 
     def text(self, lang: Lang = "en") -> str:
         """What is wrong, in ``lang`` (without the file, row and field)."""
@@ -51,7 +50,7 @@ class Problem:
         if self.where:
             parts.append(str(render(self.where, lang)))
         if self.field:
-            parts.append(str(render(self.field, lang)))
+            parts.append(str(self.field))
         prefix = ", ".join(parts)
         text = self.text(lang)
         return f"{prefix}: {text}" if prefix else text

@@ -247,7 +247,7 @@ def validation_problems(exc: ValidationError, raw: dict[str, Any], source: str) 
     problems = []
     for err in exc.errors(include_url=False):
         loc = _without_tags(tuple(err["loc"]), raw)
-        where: str | Message = _loc_text(loc) or _m("scenario.top_level")
+        field = _loc_text(loc) or None  # the top level has no key: said as the place
         msg: Message
         if err["type"] == "extra_forbidden":
             key = str(loc[-1])
@@ -275,7 +275,8 @@ def validation_problems(exc: ValidationError, raw: dict[str, Any], source: str) 
                 )
             elif err["type"].endswith("_parsing") and re.fullmatch(r"-?[\d.]+%", text.strip()):
                 msg = _m("scenario.hint.percent", what=msg)
-        problems.append(Problem(msg, source=source, field=where))
+        top = _m("scenario.top_level") if field is None else None
+        problems.append(Problem(msg, source=source, where=top, field=field))
     return problems
 
 

@@ -215,4 +215,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "date.why.month": {"nl": "de maand moet 1 tot en met 12 zijn", "en": "month must be in 1..12"},
     "date.python_says": {"nl": "melding van Python: {text}", "en": "{text}"},
     "date.impossible": {"nl": "onmogelijke datum ({why}; gelezen als {reading}); {write}", "en": "impossible date ({why}; read as {reading}); {write}"},
+    "inputs.scenario_and_inputs": {"nl": "Het scenario en de invoer hebben {count:plain} probleem/problemen", "en": "The scenario and its inputs have {count:plain} problem(s)"},
+    "inputs.inputs": {"nl": "De invoer heeft {count:plain} probleem/problemen", "en": "The inputs have {count:plain} problem(s)"},
 }  # fmt: skip
