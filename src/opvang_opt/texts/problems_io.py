@@ -331,4 +331,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "connector.choose_year": {"nl": "kies een van {years}", "en": "choose one of {years}"},
     "connector.pdok_missing": {"nl": "PDOK heeft geen CBS-{collection} voor {codes} in {year}", "en": "PDOK has no CBS {collection} for {codes} in {year}"},
     "connector.check_code_year": {"nl": "controleer de gemeentecode (GMxxxx) en het jaar", "en": "check the municipality code (GMxxxx) and the year"},
+    # the siting screen's progress lines (printed by the CLI)
+    "cli.local_cluster": {"nl": "een lokaal Dask-cluster ({workers:plain} processen)", "en": "a local Dask cluster ({workers:plain} processes)"},
+    "cli.screening": {"nl": "{n:plain} locaties screenen op {where}", "en": "Screening {n:plain} sites on {where}"},
+    "cli.partitions": {"nl": "Partities screenen", "en": "Screening partitions"},
+    "cli.sites": {"nl": "{n:plain} locaties", "en": "{n:plain} sites"},
+    "cli.screened": {"nl": "{n:plain} locaties gescreend op {executor} ({workers:plain} worker(s), {partitions:plain} partities, {seconds:.1f} s)", "en": "Screened {n:plain} sites on {executor} ({workers:plain} worker(s), {partitions:plain} partitions, {seconds:.1f} s)"},
+    "cli.queries": {"nl": "Ruimtelijke bevragingen", "en": "Spatial queries"},
 }  # fmt: skip
