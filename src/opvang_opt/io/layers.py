@@ -336,7 +336,7 @@ def _read_csv(
             if df[col].notna().any() and num.notna().sum() == df[col].notna().sum():
                 df[col] = num
         if problems:
-            raise DataError(f"Layer '{name}' has numbers that can be read two ways", problems)
+            raise DataError(_m("layer.two_ways", name=name), problems)
     return df
 
 

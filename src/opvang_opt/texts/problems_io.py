@@ -338,4 +338,5 @@ TEXTS: dict[str, dict[str, str]] = {
     "cli.sites": {"nl": "{n:plain} locaties", "en": "{n:plain} sites"},
     "cli.screened": {"nl": "{n:plain} locaties gescreend op {executor} ({workers:plain} worker(s), {partitions:plain} partities, {seconds:.1f} s)", "en": "Screened {n:plain} sites on {executor} ({workers:plain} worker(s), {partitions:plain} partitions, {seconds:.1f} s)"},
     "cli.queries": {"nl": "Ruimtelijke bevragingen", "en": "Spatial queries"},
+    "layer.two_ways": {"nl": "Laag '{name}' heeft getallen die op twee manieren te lezen zijn", "en": "Layer '{name}' has numbers that can be read two ways"},
 }  # fmt: skip
