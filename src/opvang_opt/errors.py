@@ -101,7 +101,8 @@ class ValueProblem(ValueError):
     """A ``ValueError`` whose text is a catalogue message (raised by a scenario validator).
 
     Pydantic keeps the exception in the error's context, so the scenario loader renders
-    the message in the user's language; ``str()`` gives the English text.
+    the message in the user's language; ``str()`` gives the English text, and the first
+    argument is the message itself (one that reads as English where it is joined into text).
 
     Parameters
     ----------
@@ -110,8 +111,13 @@ class ValueProblem(ValueError):
     """
 
     def __init__(self, message: Message) -> None:
+        from opvang_opt.numtext import Hint  # a message whose str() is its English text
+
         self.message = message
-        super().__init__(str(render(message, "en")))
+        super().__init__(Hint(message.code, message.params))
+
+    def __str__(self) -> str:
+        return str(render(self.message, "en"))
 
 
 class InternalError(Exception):

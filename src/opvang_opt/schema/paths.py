@@ -34,12 +34,17 @@ def _m(code: str, /, **params: Any) -> Message:
 
 class PathProblem(KeyError):
     """A step of a parameter path that does not exist: a ``KeyError`` whose first argument
-    is the English text and whose :attr:`message` is the catalogue message (either
-    language)."""
+    and :attr:`message` are the catalogue message (either language); ``str()`` is the
+    English text."""
 
     def __init__(self, message: Message) -> None:
+        from opvang_opt.numtext import Hint  # a message whose str() is its English text
+
         self.message = message
-        super().__init__(str(render(message, "en")))
+        super().__init__(Hint(message.code, message.params))
+
+    def __str__(self) -> str:
+        return str(render(self.message, "en"))
 
 
 def _bad(code: str, /, **params: Any) -> ValueProblem:
