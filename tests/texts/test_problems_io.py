@@ -162,6 +162,11 @@ class _Sample(BaseModel):
     items: list[int] = Field(default_factory=list)
     table: dict[str, int] = Field(default_factory=dict)
     flag: bool = True
+    code: str = Field(default="GM0384", pattern=r"^GM\d{4}$")
+    names: list[str] = Field(default_factory=lambda: ["a"], min_length=1)
+    pair: list[int] = Field(default_factory=lambda: [1, 2], min_length=2, max_length=3)
+    label: str = Field(default="ab", min_length=1, max_length=3)
+    finite: float = Field(default=1.0, allow_inf_nan=False)
 
 
 @pytest.mark.parametrize(
@@ -171,6 +176,8 @@ class _Sample(BaseModel):
         {"count": "1,5", "share": "x", "table": [1], "flag": "maybe"},
         {"count": 0, "share": 0.1, "count2": 1},
         {"count": 1.5, "share": [1], "flag": 2},
+        {"count": 1, "code": "Diemen", "names": [], "pair": [1], "label": "", "finite": "inf"},
+        {"count": 1, "pair": [1, 2, 3, 4], "label": "abcd"},
     ],
 )
 def test_pydantic_errors_in_english_are_pydantic_s_own_words(data: dict[str, object]) -> None:

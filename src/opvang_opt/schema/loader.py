@@ -195,6 +195,8 @@ _PYDANTIC_TEXTS = {
     "model_attributes_type": "model_attributes_type",
     "union_tag_invalid": "union_tag_invalid",
     "union_tag_not_found": "union_tag_not_found",
+    "string_pattern_mismatch": "string_pattern_mismatch",
+    "finite_number": "finite_number",
 }
 
 
@@ -231,6 +233,12 @@ def pydantic_message(err: Mapping[str, Any]) -> Message:
         return ctx["error"].message
     if kind.startswith("date_"):
         return _m("scenario.not_a_date")
+    if kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
+        bound = ctx.get("min_length", ctx.get("max_length"))
+        if kind.startswith("string_") or ctx.get("field_type") == "List":
+            n = "one" if bound == 1 else "many"
+            params = {k: _ctx_param(v) for k, v in ctx.items() if k != "field_type"}
+            return _m(f"scenario.pydantic.{kind}_{n}", **params)
     if kind == "literal_error":
         return _m("scenario.pydantic.literal_error", expected=_choices(str(ctx["expected"])))
     if kind in _PYDANTIC_TEXTS:
