@@ -70,7 +70,7 @@ def assert_refused(
 
     out = tiny["dir"] / "results"
     args = ["run", str(tiny["path"]), "--out", str(out)] if command == "run" else ["validate"]
-    args += ["--lang", lang] if command == "run" and lang else []
+    args += ["--lang", lang] if lang else []
     args += [str(tiny["path"])] if command == "validate" else []
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 2, res.output

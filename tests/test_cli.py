@@ -186,7 +186,7 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[c.__name__.removeprefix("case_") for c in CASES])
 @pytest.mark.parametrize("command", ["run", "validate"])
 def test_bad_input_exits_2_with_message_and_no_results(tiny, case, command) -> None:
-    assert_refused(tiny, case(tiny), command, lang=None)
+    assert_refused(tiny, case(tiny), command, lang="en")
 
 
 def test_repair_invalid_is_opt_in_and_reported(tiny) -> None:
@@ -206,7 +206,7 @@ def test_repair_invalid_is_opt_in_and_reported(tiny) -> None:
 
 def test_real_process_exit_codes_and_debug_traceback(tiny) -> None:
     case_duplicate_ids(tiny)
-    cmd = [sys.executable, "-m", "opvang_opt.cli", "run", str(tiny["path"])]
+    cmd = [sys.executable, "-m", "opvang_opt.cli", "run", str(tiny["path"]), "--lang", "en"]
     plain = subprocess.run(cmd, capture_output=True, text=True, cwd=tiny["dir"])
     assert plain.returncode == 2
     assert "duplicate id 'A'" in plain.stderr and "Traceback" not in plain.stderr
@@ -232,7 +232,7 @@ def test_out_never_replaces_a_folder_opvang_opt_did_not_write(tiny) -> None:
     victim = tiny["dir"] / "thesis"
     victim.mkdir()
     (victim / "thesis.docx").write_text("years of work", encoding="utf-8")
-    res = cli("run", tiny["path"], "--out", victim)
+    res = cli("run", tiny["path"], "--out", victim, "--lang", "en")
     assert res.exit_code == 2
     assert "already holds other files" in res.stderr
     assert (victim / "thesis.docx").read_text(encoding="utf-8") == "years of work"

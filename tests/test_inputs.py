@@ -232,7 +232,7 @@ def test_a_layer_missing_from_the_cache_is_listed_with_the_other_problems(tiny) 
     assert len(problems) == 2, exc.value.render()
     cache, value = problems
     assert cache.field == "layers.natura.source"
-    assert "run: opvang-opt data fetch --gemeente GM0384 --layers natura2000" in cache.message
+    assert "run: opvang-opt data fetch --gemeente GM0384 --layers natura2000" in cache.text("en")
     assert value.field == "cost" and "C" in str(value.where)
 
 

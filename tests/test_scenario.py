@@ -10,6 +10,7 @@ import pytest
 
 from opvang_opt.errors import ScenarioError
 from opvang_opt.schema import deep_merge, json_schema, load_scenario, scenario_hash
+from opvang_opt.texts import render
 from tests.conftest import write_yaml
 
 
@@ -107,7 +108,7 @@ def test_broken_yaml_names_line(tmp_path: Path) -> None:
     p.write_text("name: x\nsiting: [unclosed\n", encoding="utf-8")
     with pytest.raises(ScenarioError) as exc:
         load_scenario(p)
-    assert "not valid YAML" in exc.value.summary
+    assert "not valid YAML" in exc.value.summary_text()
     assert "line" in str(exc.value.problems[0])
 
 
@@ -117,14 +118,14 @@ def test_a_tab_in_the_indentation_names_its_line_and_says_to_use_spaces(tmp_path
     with pytest.raises(ScenarioError) as exc:
         load_scenario(p)
     (problem,) = exc.value.problems
-    assert problem.where == "line 3, column 1"
-    assert "YAML indents with spaces, not tabs" in problem.message
+    assert render(problem.where, "en") == "line 3, column 1"
+    assert "YAML indents with spaces, not tabs" in problem.text("en")
 
 
 def test_missing_scenario_file(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as exc:
         load_scenario(tmp_path / "nope.yaml")
-    assert "not found" in exc.value.summary
+    assert "not found" in exc.value.summary_text()
 
 
 def test_variant_extends_base_and_keeps_base_paths(tiny) -> None:
@@ -287,9 +288,9 @@ def test_a_number_with_a_thousands_point_is_refused_with_both_readings(
     with pytest.raises(ScenarioError) as exc:
         load_scenario(p)
     (problem,) = exc.value.problems
-    assert (problem.where, problem.field) == ("line 4", "siting.shortlist.budget_eur")
+    assert (render(problem.where, "en"), problem.field) == ("line 4", "siting.shortlist.budget_eur")
     plain = text.replace(".", "")
-    assert f"write {plain} (or {text.split('.')[0]} without the point)" in problem.message
+    assert f"write {plain} (or {text.split('.')[0]} without the point)" in problem.text("en")
 
 
 @pytest.mark.parametrize("text", ["0.125", "2.833", "1.5", "1.250", '"15.000"', "15000"])
@@ -310,6 +311,6 @@ def test_a_decimal_comma_or_a_percent_sign_says_what_to_write(tmp_path: Path) ->
     )
     with pytest.raises(ScenarioError) as exc:
         load_scenario(p)
-    found = {pr.field: pr.message for pr in exc.value.problems}
+    found = {pr.field: pr.text("en") for pr in exc.value.problems}
     assert "write 2.8" in found["siting.capacity.persons_per_unit"]
     assert "2.25% is 0.0225" in found["planning.discount_rate"]

@@ -226,7 +226,7 @@ def run(
                 sec = time.perf_counter() - started[stage]
                 err.print(f"✓ {t('cli.stage_done', say, label=label, seconds=sec)}", markup=False)
 
-        screener = _screener(scheduler, workers, timeout)
+        screener = _screener(scheduler, workers, timeout, say)
         result = pipeline.run(
             scenario, inputs, progress=progress, scenario_dir=str(file.parent), screener=screener
         )
@@ -292,18 +292,22 @@ def demo(
     run(scenario_file, out_dir=out_dir, lang=lang, profile=None, debug=debug)
 
 
-def _screener(scheduler: str | None, workers: int, timeout: float) -> Any:
+def _screener(scheduler: str | None, workers: int, timeout: float, lang: Lang = "nl") -> Any:
     """The siting screen with a progress bar: on a Dask cluster, or in this process."""
+
+    def say(code: str, /, **params: Any) -> str:
+        return t(f"problem.cli.{code}", lang, **params)
+
     import numpy as np
 
     def on_cluster(config: Any, inputs: Any) -> Any:
         from opvang_opt.siting.distributed import screen_on_cluster
 
-        where = scheduler or f"a local Dask cluster ({workers} processes)"
+        where = scheduler or say("local_cluster", workers=workers)
         n = len(inputs.longlist)
-        err.print(f"… Screening {n} sites on {where}", markup=False)
+        err.print(f"… {say('screening', n=n, where=where)}", markup=False)
         with _bar(transient=True) as bar:
-            task = bar.add_task("Screening partitions", total=None, status=f"{n} sites")
+            task = bar.add_task(say("partitions"), total=None, status=say("sites", n=n))
 
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
@@ -312,8 +316,9 @@ def _screener(scheduler: str | None, workers: int, timeout: float) -> Any:
                 config, inputs.longlist, inputs.layers, scheduler=scheduler,
                 workers=max(1, workers), connect_timeout=timeout, progress=progress,
             )  # fmt: skip
-        err.print(f"✓ Screened {n} sites on {res.executor} ({res.workers} worker(s), "
-                  f"{res.partitions} partitions, {res.seconds:.1f} s)", markup=False)  # fmt: skip
+        done = say("screened", n=n, executor=res.executor, workers=res.workers,
+                   partitions=res.partitions, seconds=res.seconds)  # fmt: skip
+        err.print(f"✓ {done}", markup=False)
         return res.answers
 
     def in_process(config: Any, inputs: Any) -> Any:
@@ -322,7 +327,7 @@ def _screener(scheduler: str | None, workers: int, timeout: float) -> Any:
         tasks = screen.geometric_tasks(config, inputs.layers)
         n = len(inputs.longlist)
         with _bar(transient=True) as bar:
-            task = bar.add_task("Spatial queries", total=len(tasks), status=f"{n} sites")
+            task = bar.add_task(say("queries"), total=len(tasks), status=say("sites", n=n))
 
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done)

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from opvang_opt.numtext import Hint, hint
+
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _DUTCH = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
 """Day-first, with the time part Excel writes for a date cell in a Dutch locale
@@ -31,46 +33,56 @@ _EXCEL_SERIAL = re.compile(r"^\d{5}$")
 _SHORT_YEAR = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2}$")
 
 HINT = "write YYYY-MM-DD (for example 2028-06-30) or DD-MM-YYYY (30-06-2028)"
-"""What to write instead of an unreadable date."""
+"""What to write instead of an unreadable date (English; :data:`WRITE` in either language)."""
+WRITE = hint("date.write")
+"""What to write instead of an unreadable date, as a catalogue message."""
+
+
+_WHY = {
+    "day is out of range for month": "date.why.day",
+    "month must be in 1..12": "date.why.month",
+}
+"""Python's reasons for an impossible date, by their catalogue key."""
 
 
 @dataclass(frozen=True)
 class DateError:
-    """One unreadable date: its position in the column, the raw text and what is wrong."""
+    """One unreadable date: its position in the column, the raw text and what is wrong
+    (a :class:`~opvang_opt.numtext.Hint`: a catalogue message that reads as English text
+    where it is joined into a string)."""
 
     position: int
     raw: str
-    message: str
+    message: Hint
 
 
-def _one(text: str, fmt: str | None) -> tuple[dt.date | None, str | None]:
+def _one(text: str, fmt: str | None) -> tuple[dt.date | None, Hint | None]:
     """Parse one date text; return (date, None) or (None, what is wrong)."""
     if fmt is not None:
         try:
             return dt.datetime.strptime(text, fmt).date(), None
         except ValueError:
-            return None, f"does not match the declared format {fmt!r}"
+            return None, hint("date.declared_format", format=repr(fmt))
     m = _ISO.match(text)
     if m:
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
     elif m := _DUTCH.match(text):
         d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
     elif _SHORT_YEAR.match(text):
-        return None, f"two-digit year is ambiguous; {HINT}"
+        return None, hint("date.two_digit_year", write=WRITE)
     elif _EXCEL_SERIAL.match(text) and 36_526 <= int(text) <= 73_050:
         # a date cell saved as its number (days since 30 December 1899, 2000-2099)
         day = dt.date(1899, 12, 30) + dt.timedelta(days=int(text))
-        return None, (
-            f"a number, not a date: Excel's number for {day.isoformat()}? Format the cells "
-            f"as dates before saving; {HINT}"
-        )
+        return None, hint("date.excel_number", day=day.isoformat(), write=WRITE)
     else:
-        return None, f"not a date; {HINT}"
+        return None, hint("date.not_a_date", write=WRITE)
     try:
         return dt.date(y, mo, d), None
     except ValueError as exc:  # month 13, 31 June, 29 February in a common year
-        reading = "year-month-day" if m.re is _ISO else "day-month-year"
-        return None, f"impossible date ({exc}; read as {reading}); {HINT}"
+        reading = hint("date.read_ymd" if m.re is _ISO else "date.read_dmy")
+        known = _WHY.get(str(exc))
+        why = hint(known) if known else hint("date.python_says", text=str(exc))
+        return None, hint("date.impossible", why=why, reading=reading, write=WRITE)
 
 
 def parse_dates(values: pd.Series, fmt: str | None = None) -> tuple[pd.Series, list[DateError]]:
@@ -98,7 +110,7 @@ def parse_dates(values: pd.Series, fmt: str | None = None) -> tuple[pd.Series, l
     """
     out: list[dt.date | None] = []
     errors: list[DateError] = []
-    cache: dict[str, tuple[dt.date | None, str | None]] = {}
+    cache: dict[str, tuple[dt.date | None, Hint | None]] = {}
     for pos, v in enumerate(values.tolist()):
         if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
             out.append(None)

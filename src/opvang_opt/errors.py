@@ -97,6 +97,29 @@ class DataError(OpvangError):
     """An input layer or table is missing, unreadable or fails validation."""
 
 
+class ValueProblem(ValueError):
+    """A ``ValueError`` whose text is a catalogue message (raised by a scenario validator).
+
+    Pydantic keeps the exception in the error's context, so the scenario loader renders
+    the message in the user's language; ``str()`` gives the English text, and the first
+    argument is the message itself (one that reads as English where it is joined into text).
+
+    Parameters
+    ----------
+    message
+        What is wrong, as a catalogue message.
+    """
+
+    def __init__(self, message: Message) -> None:
+        from opvang_opt.numtext import Hint  # a message whose str() is its English text
+
+        self.message = message
+        super().__init__(Hint(message.code, message.params))
+
+    def __str__(self) -> str:
+        return str(render(self.message, "en"))
+
+
 class InternalError(Exception):
     """A bug in opvang-opt: an independent checker found a broken rule in an optimiser's result.
 

@@ -1,30 +1,54 @@
-"""Hints for numbers written as text the way a Dutch spreadsheet writes them."""
+"""Hints for numbers written as text the way a Dutch spreadsheet writes them.
+
+Each hint is a :class:`Hint`: a catalogue message that renders in the user's language
+when passed as a message parameter, and reads as its English text where it is joined into
+a string.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
+
+from opvang_opt.texts import Message
+
+
+class Hint(Message):
+    """A catalogue message that also reads as its English text in an f-string or ``str()``
+    (so code that still joins hints into text keeps today's wording); passed as a message
+    parameter or into a :class:`~opvang_opt.errors.Problem` it renders in the user's
+    language."""
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+    def __format__(self, format_spec: str) -> str:
+        return format(self.render("en"), format_spec)
+
+
+def hint(code: str, /, **params: Any) -> Hint:
+    """A hint of the catalogue (``problem.`` + ``code``)."""
+    return Hint(f"problem.{code}", params)
+
 
 _COMMA_NUMBER = re.compile(r"^\s*-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?\s*$")
 
 
-def comma_hint(value: object) -> str:
+def comma_hint(value: object) -> Hint | str:
     """What to declare when a number is written the Dutch way (``725,15`` or ``1.250,5``)
     in a table that declares (or defaults to) a decimal point; ``""`` otherwise.
 
     Examples
     --------
-    >>> comma_hint("725,15")[:40]
+    >>> str(comma_hint("725,15"))[:40]
     '; it is written with a decimal comma: de'
     >>> comma_hint("veel")
     ''
     """
     text = str(value)
     if ("," in text or text.count(".") > 1) and _COMMA_NUMBER.match(text):
-        return (
-            '; it is written with a decimal comma: declare `decimal: ","` for this table '
-            '(with `separator: ";"` for a Dutch Excel export)'
-        )
+        return hint("number.decimal_comma")
     return ""
 
 
@@ -46,14 +70,14 @@ def ambiguous_whole(value: object) -> bool:
     return isinstance(value, str) and bool(_THOUSANDS.match(value))
 
 
-def amount_hint(value: object) -> str:
+def amount_hint(value: object) -> Hint | str:
     """Why a euro amount written as text is refused in a table with a decimal point, or
     ``""``: ``250.000`` reads as 250 euros with a decimal point but as 250,000 euros in a
     Dutch export (and three decimals are no amount in cents), so it is never guessed.
 
     Examples
     --------
-    >>> amount_hint("250.000")[:46]
+    >>> str(amount_hint("250.000"))[:46]
     "; '.' may separate thousands (a Dutch export: "
     >>> amount_hint("725.15")
     ''
@@ -61,21 +85,17 @@ def amount_hint(value: object) -> str:
     if isinstance(value, str) and _THOUSANDS.match(value):
         text = value.strip()
         plain = text.replace(".", "")
-        return (
-            f"; '.' may separate thousands (a Dutch export: {plain} euros) or be a decimal "
-            f"point ({float(text):g} euros): write {plain} or {float(text):g}, or declare "
-            '`decimal: ","` for this table (a Dutch Excel export)'
-        )
+        return hint("number.amount_point", plain=plain, point=f"{float(text):g}")
     return ""
 
 
-def whole_number_hint(value: object) -> str:
+def whole_number_hint(value: object) -> Hint | str:
     """What to do when a whole number (a count of places, units or persons) is written with
     a Dutch thousands separator (``1.175``) or a decimal comma; ``""`` otherwise.
 
     Examples
     --------
-    >>> whole_number_hint("1.175")[:47]
+    >>> str(whole_number_hint("1.175"))[:47]
     "; '.' is a thousands separator here: write 1175"
     """
     text = str(value).strip()
@@ -83,22 +103,12 @@ def whole_number_hint(value: object) -> str:
         plain = text.replace(".", "")
         if float(text).is_integer():
             # '1.000': one thousand in a Dutch export, one with a decimal point
-            return (
-                f"; '.' may separate thousands (a Dutch export: {plain}) or be a decimal "
-                f"point ({int(float(text))}): write {plain} or {int(float(text))} without the "
-                'point, or declare `decimal: ","` for this table (a Dutch Excel export)'
-            )
-        return (
-            f"; '.' is a thousands separator here: write {plain}, or declare "
-            '`decimal: ","` for this table (a Dutch Excel export)'
-        )
+            return hint("number.whole_point", plain=plain, point=str(int(float(text))))
+        return hint("number.thousands_point", plain=plain)
     if _COMMA_THOUSANDS.match(text):
         # '1,000': one thousand in English, one with a Dutch decimal comma
         plain = text.replace(",", "")
-        return (
-            f"; ',' may separate thousands (English: {plain}) or be a decimal comma (Dutch: "
-            f"{float(text.replace(',', '.')):g}): write the whole number without separators"
-        )
+        return hint("number.comma_thousands", plain=plain, dutch=float(text.replace(",", ".")))
     return comma_hint(text)
 
 

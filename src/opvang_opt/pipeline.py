@@ -220,10 +220,9 @@ def run(
         data = inputs.allocation_data
         if data is None:
             raise DataError(
-                "The inputs hold no checked allocation tables",
-                [Problem("build the inputs with opvang_opt.io.load_inputs or inputs_from_frames",
-                         field="allocation")],
-            )  # fmt: skip
+                Message("problem.inputs.no_allocation_tables"),
+                [Problem(Message("problem.inputs.build_with_load_inputs"), field="allocation")],
+            )
         allocation, sec = step(
             "allocation",
             lambda: run_allocation_stage(

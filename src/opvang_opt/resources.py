@@ -13,6 +13,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from opvang_opt.errors import DataError, Problem
+from opvang_opt.texts import Message
 
 DEMO_NAME = "demo.yaml"
 
@@ -29,8 +30,8 @@ def demo_dir() -> Path:
     path = Path(str(root))
     if not (path / "scenarios" / DEMO_NAME).is_file():
         raise DataError(
-            "The bundled demo is missing from this installation",
-            [Problem("reinstall opvang-opt from its wheel or repository", source=str(path))],
+            Message("problem.demo.missing"),
+            [Problem(Message("problem.demo.reinstall"), source=str(path))],
         )
     return path
 

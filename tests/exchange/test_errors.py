@@ -17,9 +17,15 @@ A, B = "GM0001", "GM0002"
 
 
 def errors_of(data) -> dict[str, str]:
+    """Each problem's text in Dutch (the scenario loader renders it from the error's context)."""
     with pytest.raises(ValidationError) as exc:
         ExchangeConfig.model_validate(data)
-    return {".".join(str(p) for p in e["loc"]): e["msg"] for e in exc.value.errors()}
+    return {
+        ".".join(str(p) for p in e["loc"]): render(
+            (e.get("ctx") or {}).get("message", e["msg"]), "nl"
+        )
+        for e in exc.value.errors()
+    }
 
 
 @pytest.fixture

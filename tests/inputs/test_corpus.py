@@ -476,4 +476,5 @@ def test_a_site_kept_under_outside_warn_is_printed_and_recorded(tiny) -> None:
     assert "sites.gpkg, id D: lies" in res.stderr and "outside the region" in res.stderr
     stages = json.loads((out / "run.json").read_text(encoding="utf-8"))["stages"]
     notes = next(s["message"] for s in stages if s["name"] == "inputs")
+    notes = [notes] if isinstance(notes, str) else notes  # messages are joined with "; "
     assert any("id D: lies" in n and "outside the region" in n for n in notes), notes

@@ -83,7 +83,7 @@ def test_unknown_encoding_of_any_csv_table_names_its_field(section, table):
     raw[section][table]["encoding"] = "klingon-8"
     with pytest.raises(ScenarioError) as err:
         validate_scenario(raw)
-    found = [(p.field, p.message) for p in err.value.problems]
+    found = [(p.field, p.text("en")) for p in err.value.problems]
     assert (f"{section}.{table}.encoding", "unknown encoding 'klingon-8'") in [
         (f, m.split(" (got")[0]) for f, m in found
     ], found

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from opvang_opt.errors import DataError
 from opvang_opt.io.layers import read_layer
 from opvang_opt.schema import LayerSource
+from opvang_opt.texts import render
 
 
 def _layer(tmp_path, costs, **declared):
@@ -33,7 +34,7 @@ def test_thousands_points_are_refused_naming_row_column_and_both_readings(tmp_pa
         read_layer(src, "longlist", ["kosten"])
     (p,) = err.value.problems
     assert p.source.endswith("sites.csv") and p.field == "kosten"
-    assert str(p.where) == "id S2 (row 2)"  # the first value written with a point
+    assert render(p.where, "en") == "id S2 (row 2)"  # the first value written with a point
     text = p.text("en")
     assert "'658.000'" in text and "658 with a decimal point" in text
     assert "658000 with a thousands point" in text and 'decimal: ","' in text

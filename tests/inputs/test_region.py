@@ -12,6 +12,7 @@ from shapely.geometry import Point, box
 
 from opvang_opt.io.region import crs_problems, nonfinite_problems, outside_region, region_from_layer
 from opvang_opt.siting.location import AreaLayer, largest_share, overlapping_pairs
+from opvang_opt.texts import render
 
 REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real"
 CODES = ["GM0384", "GM0437", "GM0451"]
@@ -67,9 +68,9 @@ def test_every_non_finite_coordinate_is_reported_at_once():
     )
     problems, bad = nonfinite_problems(gdf, "sites.csv", "site_id")
     assert bad.tolist() == [True, False, True]
-    assert [p.where for p in problems] == ["id A", "id C"]
-    assert "NaN" in problems[0].message and "infinite" in problems[1].message
-    assert "repair" in problems[0].message  # says a repair cannot fix it
+    assert [render(p.where, "en") for p in problems] == ["id A", "id C"]
+    assert "NaN" in problems[0].text("en") and "infinite" in problems[1].text("en")
+    assert "repair" in problems[0].text("en")  # says a repair cannot fix it
 
 
 def test_a_site_in_berlin_is_outside_the_region_with_its_distance(region):
@@ -156,7 +157,7 @@ def test_a_stated_municipality_that_disagrees_with_the_point_is_warned_about(reg
         }
     )
     found = stated_municipality_warnings(df, "unit_sites.csv", "site_id", region)
-    assert found == [
+    assert [render(w, "en") for w in found] == [
         "unit_sites.csv, id wrong, municipality_code: states municipality 'GM0451', but the "
         "point lies in Diemen (GM0384)"
     ]

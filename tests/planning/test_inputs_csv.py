@@ -15,6 +15,7 @@ from opvang_opt.cli import app
 from opvang_opt.errors import DataError
 from opvang_opt.io.planning import read_planning_tables
 from opvang_opt.schema import PlanningConfig
+from opvang_opt.texts import render
 from tests.conftest import write_yaml
 
 runner = CliRunner()
@@ -87,8 +88,8 @@ def test_undeclared_dutch_export_is_refused_with_what_to_declare(tmp_path: Path)
     with pytest.raises(DataError) as info:
         read_planning_tables(cfg, ["GM0384"])
     (p,) = info.value.problems
-    assert Path(p.source).name == "cand.csv" and p.where == "line 1"
-    assert 'separator: ";"' in p.message
+    assert Path(p.source).name == "cand.csv" and render(p.where, "en") == "line 1"
+    assert 'separator: ";"' in p.text("en")
 
 
 def test_wrong_encoding_is_refused_with_the_line(tmp_path: Path) -> None:
@@ -96,8 +97,8 @@ def test_wrong_encoding_is_refused_with_the_line(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
         read_planning_tables(cfg, ["GM0384"])
     (p,) = info.value.problems
-    assert Path(p.source).name == "cand.csv" and p.where == "line 2"
-    assert "encoding: cp1252" in p.message
+    assert Path(p.source).name == "cand.csv" and render(p.where, "en") == "line 2"
+    assert "encoding: cp1252" in p.text("en")
 
 
 def _scenario(tiny, candidates: str, stock: str) -> Path:

@@ -14,6 +14,7 @@ from opvang_opt.cli import app
 from opvang_opt.errors import DataError
 from opvang_opt.io.planning import read_planning_tables
 from opvang_opt.schema import PlanningConfig
+from opvang_opt.texts import render
 from tests.conftest import write_yaml
 
 runner = CliRunner()
@@ -181,7 +182,7 @@ def test_task_rule_group_without_an_exchange_task_is_refused() -> None:
     plan["groups"][2]["name"] = "ontheemde"
     with pytest.raises(ScenarioError) as info:
         validate_scenario(raw)
-    found = [(p.field, p.message) for p in info.value.problems]
+    found = [(p.field, p.text("en")) for p in info.value.problems]
     assert any(
         f == "planning.groups[2].name" and "did you mean 'ontheemden'" in m and "ontheemde" in m
         for f, m in found
@@ -342,8 +343,8 @@ def test_a_column_written_twice_in_the_header_is_refused(tmp_path: Path) -> None
     )
     with pytest.raises(DataError) as info:
         read_planning_tables(cfg, ["GM0384"])
-    assert [(p.where, p.field) for p in info.value.problems] == [("line 1", "task")]
-    assert "appears more than once" in info.value.problems[0].message
+    assert [(render(p.where, "en"), p.field) for p in info.value.problems] == [("line 1", "task")]
+    assert "appears more than once" in info.value.problems[0].text("en")
 
 
 def test_table_candidates_need_an_id_a_name_and_a_municipality(tmp_path: Path) -> None:

@@ -114,4 +114,4 @@ def test_reader_alone_checks_degrees_without_a_region(tmp_path: Path) -> None:
     with pytest.raises(DataError) as err:
         read_services_tables(ServicesConfig(providers={"path": tmp_path / "p.csv"}))
     (p,) = err.value.problems
-    assert p.field == "x/y" and "T1" in p.message and str(tmp_path / "p.csv") == p.source
+    assert p.field == "x/y" and "T1" in p.text("en") and str(tmp_path / "p.csv") == p.source

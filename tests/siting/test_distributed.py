@@ -174,7 +174,7 @@ def test_run_on_a_real_scheduler_with_two_workers(two_workers, tmp_path) -> None
     # and through the CLI
     res = CliRunner().invoke(app, ["run", str(REPO / "scenarios" / "demo.yaml"), "--scheduler",
                                    two_workers, "--timeout", "30", "--out",
-                                   str(tmp_path / "out")])  # fmt: skip
+                                   str(tmp_path / "out"), "--lang", "en"])  # fmt: skip
     assert res.exit_code == 0, res.output
     assert f"on {two_workers} (2 worker(s)" in res.output
     assert (tmp_path / "out" / "map.html").exists()

@@ -107,12 +107,14 @@ def test_same_labels_are_made_unique(tiny):
 
 def test_bad_input_exits_2_and_writes_nothing(pair, tiny, tmp_path):
     out = tmp_path / "cmp"
-    res = cli("compare", pair[0], "--out", out)
+    res = cli("compare", pair[0], "--out", out, "--lang", "en")
     assert res.exit_code == 2 and "at least two scenario files" in res.stderr
     bad = copy.deepcopy(tiny["raw"])
     bad["siting"]["target"]["amout"] = 5
     bad_path = write_yaml(tiny["dir"] / "bad.yaml", bad)
-    res = cli("compare", pair[0], bad_path, tiny["dir"] / "missing.yaml", "--out", out)
+    res = cli(
+        "compare", pair[0], bad_path, tiny["dir"] / "missing.yaml", "--out", out, "--lang", "en"
+    )
     assert res.exit_code == 2, res.output
     assert "unknown key 'amout'" in res.stderr and "missing.yaml" in res.stderr
     assert not out.exists()

@@ -319,7 +319,8 @@ def test_cli_fetch_and_list(tmp_path, monkeypatch, overpass):
 )  # fmt: skip
 def test_cli_fetch_errors_exit_2(tmp_path, monkeypatch, args, needle):
     monkeypatch.setattr(connectors, "new_session", Offline)
-    res = runner.invoke(app, ["data", "fetch", *args, "--cache", str(tmp_path / "c")])
+    args = [*args, "--cache", str(tmp_path / "c"), "--lang", "en"]
+    res = runner.invoke(app, ["data", "fetch", *args])
     assert res.exit_code == 2, res.output
     assert needle in res.stderr and "Traceback" not in res.output
 

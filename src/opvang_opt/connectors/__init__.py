@@ -46,7 +46,7 @@ import shapely
 from opvang_opt.connectors import osm, pdok
 from opvang_opt.connectors.ogc import Session, new_session
 from opvang_opt.errors import Problem, ScenarioError
-from opvang_opt.schema.names import did_you_mean
+from opvang_opt.schema.names import did_you_mean_hint
 from opvang_opt.schema.sources import (
     CACHE_ENV,
     GROUPS,
@@ -59,6 +59,12 @@ from opvang_opt.schema.sources import (
     read_meta,
     resolve_layer_sources,
 )
+from opvang_opt.texts import Message
+
+
+def _m(code: str, /, **params: object) -> Message:
+    """A problem text of the catalogue (``problem.`` + ``code``)."""
+    return Message(f"problem.{code}", params)
 
 
 def list_cache(cache: str | os.PathLike[str]) -> list[dict[str, Any]]:
@@ -165,11 +171,12 @@ def parse_groups(text: str | Sequence[str] | None) -> list[str]:
     groups = [g.strip().lower() for g in items if g.strip()]
     bad = [g for g in groups if g not in GROUPS]
     if bad or not groups:
+        choices = ", ".join(GROUPS)
         raise ScenarioError(
-            "Unknown layer group" if bad else "No layer group given",
-            [Problem(f"'{g}'{did_you_mean(g, GROUPS)}; choose from {', '.join(GROUPS)}",
-                     field="--layers") for g in bad]
-            or [Problem(f"choose from {', '.join(GROUPS)}", field="--layers")],
+            _m("connector.unknown_group" if bad else "connector.no_group"),
+            [Problem(_m("connector.group_choose", group=g, hint=did_you_mean_hint(g, GROUPS),
+                        choices=choices), field="--layers") for g in bad]
+            or [Problem(_m("connector.choose_from", choices=choices), field="--layers")],
         )  # fmt: skip
     return list(dict.fromkeys(groups))
 
@@ -188,9 +195,9 @@ def check_gemeenten(codes: Sequence[str]) -> list[str]:
     bad = [c for c in out if not re.fullmatch(r"GM\d{4}", c)]
     if not out or bad:
         raise ScenarioError(
-            "Give municipality codes as GMxxxx (e.g. --gemeente GM0384)",
-            [Problem(f"'{c}' is not a CBS municipality code", field="--gemeente") for c in bad]
-            or [Problem("no --gemeente given", field="--gemeente")],
+            _m("connector.codes"),
+            [Problem(_m("connector.not_a_code", code=c), field="--gemeente") for c in bad]
+            or [Problem(_m("connector.no_gemeente"), field="--gemeente")],
         )
     return list(dict.fromkeys(out))
 

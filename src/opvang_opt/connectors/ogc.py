@@ -15,12 +15,18 @@ from typing import Any, Protocol
 import geopandas as gpd
 
 from opvang_opt.errors import DataError, Problem
+from opvang_opt.texts import Message
 
 RD_URI = "http://www.opengis.net/def/crs/EPSG/0/28992"
 """The OGC URI of RD New (EPSG:28992), for the ``crs`` and ``bbox-crs`` parameters."""
 USER_AGENT = "opvang-opt (spoor 3 analysis tool; +https://github.com/)"
 PAGE_SIZE = 1000
 MAX_PAGES = 200
+
+
+def _m(code: str, /, **params: object) -> Message:
+    """A problem text of the catalogue (``problem.`` + ``code``)."""
+    return Message(f"problem.{code}", params)
 
 
 class Response(Protocol):
@@ -54,25 +60,31 @@ def get_json(
         response = session.get(url, params=dict(params) if params else None, timeout=timeout)
     except Exception as exc:  # requests.ConnectionError, Timeout, ...
         raise DataError(
-            f"Cannot reach {_host(url)}",
+            _m("connector.unreachable", host=_host(url)),
             [
-                Problem(f"{type(exc).__name__}: {exc}"[:300], source=url),
-                Problem("check the internet connection (or a proxy); cached layers stay usable"),
+                Problem(
+                    _m("connector.error_says", text=f"{type(exc).__name__}: {exc}"[:300]),
+                    source=url,
+                ),
+                Problem(_m("connector.check_connection")),
             ],
         ) from None
     if response.status_code != 200:
         raise DataError(
-            f"{_host(url)} answered HTTP {response.status_code}",
-            [Problem(_error_text(response), source=url)],
+            _m("connector.http_status", host=_host(url), status=response.status_code),
+            [Problem(_m("connector.server_says", text=_error_text(response)), source=url)],
         )
     try:
         data = response.json()
     except (ValueError, json.JSONDecodeError):
         raise DataError(
-            f"{_host(url)} did not answer with JSON", [Problem("not a JSON body", source=url)]
+            _m("connector.no_json", host=_host(url)),
+            [Problem(_m("connector.not_json_body"), source=url)],
         ) from None
     if not isinstance(data, dict):
-        raise DataError(f"Unexpected answer from {_host(url)}", [Problem("not a JSON object")])
+        raise DataError(
+            _m("connector.unexpected", host=_host(url)), [Problem(_m("connector.not_json_object"))]
+        )
     return data
 
 
@@ -132,13 +144,14 @@ def fetch_features(
         page += 1
         if page > MAX_PAGES:
             raise DataError(
-                f"More than {MAX_PAGES} pages from {_host(url)}", [Problem("stopped", source=url)]
+                _m("connector.too_many_pages", pages=MAX_PAGES, host=_host(url)),
+                [Problem(_m("connector.stopped"), source=url)],
             )
         data = get_json(session, next_url, next_params, timeout)
         if data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
             raise DataError(
-                f"Unexpected answer from {_host(url)}",
-                [Problem("not a GeoJSON FeatureCollection", source=next_url)],
+                _m("connector.unexpected", host=_host(url)),
+                [Problem(_m("connector.not_feature_collection"), source=next_url)],
             )
         features += data["features"]
         if on_page:

@@ -37,6 +37,7 @@ import shapely
 
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.schema.sources import OSM_ATTRIBUTION, OSM_LICENCE  # noqa: F401  (re-exported)
+from opvang_opt.texts import Message
 
 OVERPASS_URL = "https://overpass-api.de/api"
 
@@ -56,6 +57,11 @@ CATEGORIES = ("station", "tram_stop", "bus_stop", "primary_school", "secondary_s
 
 _PRIMARY = re.compile(r"basisschool|\bbs\b|\bobs\b|\bcbs\b|\brkbs\b|\bkbs\b", re.IGNORECASE)
 _SECONDARY = re.compile(r"college|lyceum|gymnasium|vmbo|havo|vwo|\bisk\b|mavo", re.IGNORECASE)
+
+
+def _m(code: str, /, **params: object) -> Message:
+    """A problem text of the catalogue (``problem.`` + ``code``)."""
+    return Message(f"problem.{code}", params)
 
 
 def _tag(row: pd.Series, key: str) -> str:
@@ -156,10 +162,13 @@ def fetch_osm_pois(polygon_wgs84: Any, *, timeout: float = 180.0, cache_dir: str
         if type(exc).__name__ == "InsufficientResponseError":  # nothing found
             return pois_from_features(None)
         raise DataError(
-            "Cannot fetch OpenStreetMap data from the Overpass API",
+            _m("connector.overpass"),
             [
-                Problem(f"{type(exc).__name__}: {exc}"[:300], source=OVERPASS_URL),
-                Problem("check the internet connection (or a proxy); cached layers stay usable"),
+                Problem(
+                    _m("connector.error_says", text=f"{type(exc).__name__}: {exc}"[:300]),
+                    source=OVERPASS_URL,
+                ),
+                Problem(_m("connector.check_connection")),
             ],
         ) from None
     return pois_from_features(features)

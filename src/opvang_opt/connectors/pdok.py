@@ -27,6 +27,7 @@ from opvang_opt.schema.sources import (  # noqa: F401  (re-exported)
     NATURA2000_ATTRIBUTION,
     NATURA2000_LICENCE,
 )
+from opvang_opt.texts import Message
 
 CBS_URL = "https://api.pdok.nl/cbs/wijken-en-buurten-{year}/ogc/v1"
 NATURA2000_URL = "https://api.pdok.nl/rvo/natura2000/ogc/v1"
@@ -60,12 +61,22 @@ CBS_ID = {"gemeenten": "municipality_code", "wijken": "wijk_code", "buurten": "b
 KEY_FIGURES = ("inhabitants", "households", "household_size", "inhabitants_per_km2")
 
 
+def _m(code: str, /, **params: object) -> Message:
+    """A problem text of the catalogue (``problem.`` + ``code``)."""
+    return Message(f"problem.{code}", params)
+
+
 def cbs_url(year: int) -> str:
     """The OGC API landing page of the CBS Wijken en Buurten of ``year``."""
     if year not in CBS_YEARS:
         raise DataError(
-            f"No CBS Wijken en Buurten OGC API for {year}",
-            [Problem(f"choose one of {', '.join(map(str, CBS_YEARS))}", field="--year")],
+            _m("connector.no_cbs_year", year=str(year)),
+            [
+                Problem(
+                    _m("connector.choose_year", years=", ".join(map(str, CBS_YEARS))),
+                    field="--year",
+                )
+            ],
         )
     return CBS_URL.format(year=year)
 
@@ -130,8 +141,13 @@ def fetch_cbs(
     missing = [g for g in gemeenten if g not in found]
     if missing:
         raise DataError(
-            f"PDOK has no CBS {collection} for {', '.join(missing)} in {year}",
-            [Problem("check the municipality code (GMxxxx) and the year", source=url)],
+            _m(
+                "connector.pdok_missing",
+                collection=collection,
+                codes=", ".join(missing),
+                year=str(year),
+            ),
+            [Problem(_m("connector.check_code_year"), source=url)],
         )
     return gdf, url
 

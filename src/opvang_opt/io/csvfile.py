@@ -17,10 +17,20 @@ from pathlib import Path
 import pandas as pd
 
 from opvang_opt.errors import DataError, Problem
+from opvang_opt.texts import Message
 
 _DUTCH_NUMBER = re.compile(r"^\s*-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?\s*$")
 _LINE = re.compile(r"line (\d+)")
 _SAW = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _m(code: str, /, **params: object) -> Message:
+    """A problem text of the catalogue (``problem.`` + ``code``)."""
+    return Message(f"problem.{code}", params)
+
+
+def _line(line: int | str) -> Message:
+    return _m("where.line", line=int(line))
 
 
 def _decode(path: Path, encoding: str | None, label: str, name: str) -> str:
@@ -30,43 +40,42 @@ def _decode(path: Path, encoding: str | None, label: str, name: str) -> str:
         text = raw.decode(enc)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        hint = "save it as 'CSV UTF-8' in Excel, or declare its encoding"
+        hint = _m("csv.hint.save_utf8")
         if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            hint = (
-                "it is UTF-16 text (Excel's 'Unicode text'): save it as 'CSV UTF-8', or "
-                f"declare `encoding: utf-16` under '{name}'"
-            )
+            hint = _m("csv.hint.utf16", name=name)
         else:
             try:
                 raw.decode("cp1252")
             except UnicodeDecodeError:
                 pass
             else:
-                hint = (
-                    "it looks like Windows-1252 (Excel's plain 'CSV' in a Dutch locale): save "
-                    f"it as 'CSV UTF-8', or declare `encoding: cp1252` under '{name}'"
-                )
+                hint = _m("csv.hint.cp1252", name=name)
         raise DataError(
-            f"'{name}' is not {enc} text: {label}",
-            [Problem(f"byte {exc.start} cannot be read as {enc}; {hint}", label, f"line {line}")],
+            _m("csv.not_encoding", name=name, encoding=enc, file=label),
+            [
+                Problem(
+                    _m("csv.bad_byte", byte=exc.start, encoding=enc, hint=hint),
+                    label,
+                    _line(line),
+                )
+            ],
         ) from None
     return text.lstrip("\ufeff")
 
 
-def _ragged_rows(text: str, sep: str, decimal: str) -> list[tuple[int, str]]:
+def _ragged_rows(text: str, sep: str, decimal: str) -> list[tuple[int, Message]]:
     """Every row whose number of fields differs from the header's (line, what is wrong)."""
     reader = csv.reader(io.StringIO(text), delimiter=sep)
     header: list[str] | None = None
-    out: list[tuple[int, str]] = []
+    out: list[tuple[int, Message]] = []
     for row in reader:
         if header is None:
             header = row
             continue
         if not row or len(row) == len(header):
             continue
-        what = f"this row has {len(row)} fields where the header has {len(header)}"
-        if sep == "," and decimal == "." and len(row) > len(header):
-            what += "; a decimal comma or an unquoted comma in a text splits a field"
+        comma = sep == "," and decimal == "." and len(row) > len(header)
+        what = _m("csv.fields_comma" if comma else "csv.fields", saw=len(row), want=len(header))
         out.append((reader.line_num, what))
         if len(out) >= 20:
             break
@@ -116,41 +125,32 @@ def read_csv_frame(
     text = _decode(path, encoding, label, name)
     if not text.strip():
         raise DataError(
-            f"'{name}' is empty: {label}",
-            [Problem("the file is empty: it needs a header row and data rows", label, "line 1")],
+            _m("csv.empty", name=name, file=label),
+            [Problem(_m("csv.empty_file"), label, _line(1))],
         )
     header = text.split("\n", 1)[0]
     sep = separator or ","
     if separator is None and _looks_dutch(header, sep):
         raise DataError(
-            f"'{name}' looks like a Dutch Excel export (semicolons between fields): {label}",
-            [
-                Problem(
-                    "the header is separated by ';' (this looks like a Dutch Excel export) but "
-                    "no separator is declared; declare "
-                    f'`separator: ";"` (and `decimal: ","` for decimal commas) under \'{name}\'',
-                    label,
-                    "line 1",
-                )
-            ],
+            _m("csv.dutch_export", name=name, file=label),
+            [Problem(_m("csv.declare_separator", name=name), label, _line(1))],
         )
     names = [c.strip() for c in next(csv.reader([header.rstrip("\r")], delimiter=sep), [])]
     twice = [c for i, c in enumerate(names) if c and c in names[:i]]
     if twice:
         # pandas would rename the second one ('task.1') and the first would be read silently
         raise DataError(
-            f"'{name}' has a column written twice in its header: {label}",
+            _m("csv.column_twice", name=name, file=label),
             [
-                Problem(f"column '{c}' appears more than once in the header; keep one",
-                        label, "line 1", c)
+                Problem(_m("csv.column_twice_one", column=c), label, _line(1), c)
                 for c in dict.fromkeys(twice)
             ],
-        )  # fmt: skip
+        )
     ragged = _ragged_rows(text, sep, decimal)
     if ragged:
         raise DataError(
-            f"'{name}' has rows with the wrong number of fields: {label}",
-            [Problem(what, label, f"line {line}") for line, what in ragged],
+            _m("csv.ragged", name=name, file=label),
+            [Problem(what, label, _line(line)) for line, what in ragged],
         )
     try:
         df = pd.read_csv(
@@ -167,17 +167,18 @@ def read_csv_frame(
         m = _SAW.search(msg)
         if m:
             want, line, saw = m.groups()
-            what = f"this row has {saw} fields where the header has {want}"
-            if sep == "," and decimal == "." and "," in text.splitlines()[int(line) - 1]:
-                what += "; a decimal comma or an unquoted comma in a text splits a field"
-            problem = Problem(what, label, f"line {line}")
+            comma = sep == "," and decimal == "." and "," in text.splitlines()[int(line) - 1]
+            what = _m("csv.fields_comma" if comma else "csv.fields", saw=int(saw), want=int(want))
+            problem = Problem(what, label, _line(line))
         else:
             line_m = _LINE.search(msg)
-            problem = Problem(msg.strip(), label, f"line {line_m.group(1)}" if line_m else None)
-        raise DataError(f"'{name}' cannot be read as CSV: {label}", [problem]) from None
+            where = _line(line_m.group(1)) if line_m else None
+            problem = Problem(_m("csv.reader_says", text=msg.strip()), label, where)
+        raise DataError(_m("csv.unreadable", name=name, file=label), [problem]) from None
     except Exception as exc:  # an empty file, a binary file, ...
         raise DataError(
-            f"'{name}' cannot be read as CSV: {label}", [Problem(str(exc).strip(), label)]
+            _m("csv.unreadable", name=name, file=label),
+            [Problem(_m("csv.reader_says", text=str(exc).strip()), label)],
         ) from None
     df.columns = [str(c).strip() for c in df.columns]
     if decimal == ",":

@@ -12,6 +12,12 @@ from pyproj.exceptions import CRSError
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.layers import WORKING_CRS
 from opvang_opt.schema import GraphSource
+from opvang_opt.texts import Message
+
+
+def _m(code: str, /, **params: object) -> Message:
+    """A problem text of the catalogue (``problem.`` + ``code``)."""
+    return Message(f"problem.{code}", params)
 
 
 @dataclass(frozen=True)
@@ -52,31 +58,37 @@ def read_street_graph(source: GraphSource, name: str) -> StreetGraph:
     label = str(path)
     if not path.is_file():
         raise DataError(
-            f"Street graph '{name}' not found: {label}",
-            [Problem("file does not exist", source=label, where=f"graph '{name}'")],
+            _m("graph.not_found", name=name, file=label),
+            [Problem(_m("file.does_not_exist"), source=label, where=_m("where.graph", name=name))],
         )
     try:
         graph = nx.read_graphml(path)
     except Exception as exc:
         raise DataError(
-            f"Street graph '{name}' cannot be read: {label}",
-            [Problem(str(exc).strip() or type(exc).__name__, source=label)],
+            _m("graph.unreadable", name=name, file=label),
+            [
+                Problem(
+                    _m("graph.reader_says", text=str(exc).strip() or type(exc).__name__),
+                    source=label,
+                )
+            ],
         ) from None
     problems: list[Problem] = []
     crs_text = graph.graph.get("crs")
     if crs_text is None:
-        problems.append(Problem("the graph has no 'crs' attribute", source=label))
+        problems.append(Problem(_m("graph.no_crs"), source=label))
     else:
         try:
             crs = CRS.from_user_input(crs_text)
         except CRSError:
             crs = None
-            problems.append(Problem(f"unknown CRS {crs_text!r}", source=label, field="crs"))
+            problems.append(
+                Problem(_m("graph.unknown_crs", crs=repr(crs_text)), source=label, field="crs")
+            )
         if crs is not None and not crs.equals(CRS.from_user_input(WORKING_CRS)):
             problems.append(
                 Problem(
-                    f"the graph is in {crs_text}, not RD New (EPSG:28992); project it first, "
-                    "e.g. osmnx.project_graph(G, to_crs='EPSG:28992'), and save it again",
+                    _m("graph.not_rd", crs=str(crs_text)),
                     source=label,
                     field="crs",
                 )
@@ -90,7 +102,9 @@ def read_street_graph(source: GraphSource, name: str) -> StreetGraph:
             xs[i], ys[i] = float(data["x"]), float(data["y"])
         except (KeyError, TypeError, ValueError):
             if len(problems) < 25:
-                problems.append(Problem("node without x/y", label, f"node {node}", "x, y"))
+                problems.append(
+                    Problem(_m("graph.node_xy"), label, _m("where.node", node=str(node)), "x, y")
+                )
     us, vs, lengths = [], [], []
     for u, v, data in graph.edges(data=True):
         try:
@@ -101,9 +115,9 @@ def read_street_graph(source: GraphSource, name: str) -> StreetGraph:
             if len(problems) < 25:
                 problems.append(
                     Problem(
-                        "edge without a valid length",
+                        _m("graph.edge_length"),
                         label,
-                        f"edge {u}-{v}",
+                        _m("where.edge", u=str(u), v=str(v)),
                         source.length_attribute,
                     )
                 )
@@ -112,9 +126,9 @@ def read_street_graph(source: GraphSource, name: str) -> StreetGraph:
         vs.append(index[v])
         lengths.append(length)
     if not nodes:
-        problems.append(Problem("the graph has no nodes", source=label))
+        problems.append(Problem(_m("graph.no_nodes"), source=label))
     if problems:
-        raise DataError(f"Street graph '{name}' ({label}) has {len(problems)} problem(s)", problems)
+        raise DataError(_m("graph.problems", name=name, file=label, count=len(problems)), problems)
     return StreetGraph(
         xs, ys, np.array(us, dtype=np.int64), np.array(vs, dtype=np.int64),
         np.array(lengths, dtype=float), label,

@@ -57,8 +57,20 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _where(row: int, ident: object | None) -> str:
-    return f"id {ident} (row {row})" if ident is not None and not pd.isna(ident) else f"row {row}"
+def _m(code: str, /, **params: object) -> Message:
+    """A problem text of the catalogue (``problem.`` + ``code``)."""
+    return Message(f"problem.{code}", params)
+
+
+def _where(row: int, ident: object | None) -> Message:
+    if ident is not None and not pd.isna(ident):
+        return _m("where.id_row", id=str(ident), row=int(row))
+    return _m("where.row", row=int(row))
+
+
+def _problems(kind: str, name: str, label: str, problems: list[Problem]) -> DataError:
+    """``Layer 'x' (file) has N problem(s)`` (or ``Table``) and the problems."""
+    return DataError(_m(f"{kind}.problems", name=name, file=label, count=len(problems)), problems)
 
 
 def read_table(
@@ -94,8 +106,8 @@ def read_table(
     label = str(path)
     if not path.exists():
         raise DataError(
-            f"Table '{name}' not found: {label}",
-            [Problem("file does not exist", source=label, where=f"table '{name}'")],
+            _m("table.not_found", name=name, file=label),
+            [Problem(_m("file.does_not_exist"), source=label, where=_m("where.table", name=name))],
         )
     try:
         if path.suffix.lower() == ".csv":
@@ -106,14 +118,15 @@ def read_table(
         raise
     except Exception as exc:  # any reader failure is a data problem of this file
         raise DataError(
-            f"Table '{name}' cannot be read: {label}", [Problem(str(exc).strip(), source=label)]
+            _m("table.unreadable", name=name, file=label),
+            [Problem(_m("layer.reader_says", text=str(exc).strip()), source=label)],
         ) from None
     problems = check_columns_and_ids(df, source, label, required_columns)
     problems += declared_dates(df, source, label)
     if len(df) == 0 and not allow_empty:
-        problems.append(Problem(f"the table '{name}' has no rows", source=label))
+        problems.append(Problem(_m("table.no_rows", name=name), source=label))
     if problems:
-        raise DataError(f"Table '{name}' ({label}) has {len(problems)} problem(s)", problems)
+        raise _problems("table", name, label, problems)
     report = LayerReport(name, label, file_sha256(path), len(df), "none")
     return df, report
 
@@ -157,15 +170,15 @@ def read_layer(
     """
     if source.path is None:
         raise DataError(
-            f"Layer '{name}' names the cached source '{source.source}' but no path",
-            [Problem("load the scenario with load_scenario, which resolves `source:`")],
+            _m("layer.source_without_path", name=name, source=str(source.source)),
+            [Problem(_m("layer.use_load_scenario"))],
         )
     path = Path(source.path)
     label = str(path)
     if not path.exists():
         raise DataError(
-            f"Layer '{name}' not found: {label}",
-            [Problem("file does not exist", source=label, where=f"layer '{name}'")],
+            _m("layer.not_found", name=name, file=label),
+            [Problem(_m("file.does_not_exist"), source=label, where=_m("where.layer", name=name))],
         )
     gdf = _read_any(source, name, path, label)
 
@@ -176,23 +189,21 @@ def read_layer(
             declared = CRS.from_user_input(source.crs)
         except CRSError as exc:
             problems.append(
-                Problem(f"unknown CRS '{source.crs}': {exc}", source=label, field="crs")
+                Problem(
+                    _m("layer.unknown_crs", crs=str(source.crs), error=str(exc)),
+                    source=label,
+                    field="crs",
+                )
             )
     if gdf.crs is None:
         if declared is None:
-            problems.append(
-                Problem(
-                    "the layer has no coordinate reference system (CRS); set `crs:` for this "
-                    "layer in the scenario, e.g. crs: EPSG:28992",
-                    source=label,
-                )
-            )
+            problems.append(Problem(_m("layer.no_crs"), source=label))
         else:
             gdf = gdf.set_crs(declared)
     elif declared is not None and not CRS.from_user_input(gdf.crs).equals(declared):
         problems.append(
             Problem(
-                f"the scenario says crs {source.crs}, but the file declares {gdf.crs.to_string()}",
+                _m("layer.crs_differs", crs=str(source.crs), declared=gdf.crs.to_string()),
                 source=label,
                 field="crs",
             )
@@ -200,7 +211,7 @@ def read_layer(
     problems += check_columns_and_ids(gdf, source, label, required_columns)
     problems += declared_dates(gdf, source, label)
     if len(gdf) == 0 and not allow_empty:
-        problems.append(Problem(f"the layer '{name}' has no features", source=label))
+        problems.append(Problem(_m("layer.no_features", name=name), source=label))
 
     ids = gdf[source.id_column] if source.id_column in gdf.columns else None
     geoms = gdf.geometry.values
@@ -211,7 +222,9 @@ def read_layer(
     repaired: list[str] = []
     for i in null.nonzero()[0][:_MAX_LISTED]:
         ident = ids.iloc[i] if ids is not None else None
-        problems.append(Problem("empty geometry", label, _where(i + 1, ident), "geometry"))
+        problems.append(
+            Problem(_m("layer.empty_geometry"), label, _where(i + 1, ident), "geometry")
+        )
     invalid = ~null & ~nonfinite & ~shapely.is_valid(geoms)
     bad = invalid.nonzero()[0]
     if len(bad) and source.repair_invalid:
@@ -221,8 +234,7 @@ def read_layer(
                 ident = ids.iloc[i] if ids is not None else None
                 problems.append(
                     Problem(
-                        "invalid geometry that no repair can keep: make_valid leaves no area "
-                        "(a plot collapsed to a line or point); correct or remove the feature",
+                        _m("layer.unrepairable"),
                         label,
                         _where(i + 1, ident),
                         "geometry",
@@ -236,30 +248,27 @@ def read_layer(
             reason = shapely.is_valid_reason(geoms[i])
             problems.append(
                 Problem(
-                    f"invalid geometry ({reason}); fix it, or set repair_invalid: true for this "
-                    "layer to repair it with make_valid",
+                    _m("layer.invalid_geometry", reason=str(reason)),
                     label,
                     _where(i + 1, ident),
                     "geometry",
                 )
             )
         if len(bad) > _MAX_LISTED:
-            problems.append(
-                Problem(f"... and {len(bad) - _MAX_LISTED} more invalid geometries", label)
-            )
+            problems.append(Problem(_m("layer.more_invalid", n=len(bad) - _MAX_LISTED), label))
     if problems:
-        raise DataError(f"Layer '{name}' ({label}) has {len(problems)} problem(s)", problems)
+        raise _problems("layer", name, label, problems)
 
     problems += crs_problems(gdf, label, id_col)
     if problems:
-        raise DataError(f"Layer '{name}' ({label}) has {len(problems)} problem(s)", problems)
+        raise _problems("layer", name, label, problems)
     source_crs = gdf.crs.to_string()
     if not CRS.from_user_input(gdf.crs).equals(CRS.from_user_input(WORKING_CRS)):
         original = gdf
         gdf = gdf.to_crs(WORKING_CRS)
         problems += outside_netherlands(gdf, original, label, id_col)
         if problems:
-            raise DataError(f"Layer '{name}' ({label}) has {len(problems)} problem(s)", problems)
+            raise _problems("layer", name, label, problems)
     notes = []
     if repaired:
         key = "inputs.repaired_one" if len(repaired) == 1 else "inputs.repaired_many"
@@ -327,7 +336,7 @@ def _read_csv(
             if df[col].notna().any() and num.notna().sum() == df[col].notna().sum():
                 df[col] = num
         if problems:
-            raise DataError(f"Layer '{name}' has numbers that can be read two ways", problems)
+            raise DataError(_m("layer.two_ways", name=name), problems)
     return df
 
 
@@ -338,11 +347,14 @@ def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.Geo
         layers = pyogrio.list_layers(path)
         if source.layer is not None and source.layer not in set(layers[:, 0]):
             raise DataError(
-                f"Layer '{name}' not found in {label}",
+                _m("layer.not_in_file", name=name, file=label),
                 [
                     Problem(
-                        f"no layer '{source.layer}'; the file has: "
-                        + ", ".join(str(n) for n in layers[:, 0]),
+                        _m(
+                            "layer.no_such_layer",
+                            layer=str(source.layer),
+                            present=", ".join(str(n) for n in layers[:, 0]),
+                        ),
                         source=label,
                         field="layer",
                     )
@@ -353,11 +365,13 @@ def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.Geo
         raise
     except Exception as exc:  # GDAL cannot open or read the file
         raise DataError(
-            f"Layer '{name}' cannot be read: {label}", [Problem(str(exc).strip(), source=label)]
+            _m("layer.unreadable", name=name, file=label),
+            [Problem(_m("layer.reader_says", text=str(exc).strip()), source=label)],
         ) from None
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         raise DataError(
-            f"Layer '{name}' has no geometry: {label}", [Problem("no geometry column", label)]
+            _m("layer.no_geometry", name=name, file=label),
+            [Problem(_m("layer.no_geometry_column"), label)],
         )
     return gdf
 
@@ -367,20 +381,15 @@ def _read_csv_layer(source: LayerSource, name: str, path: Path, label: str) -> g
     problems: list[Problem] = []
     if source.wkt_column is None and source.x_column is None:
         raise DataError(
-            f"Layer '{name}' ({label}) has no geometry",
-            [
-                Problem(
-                    "a CSV layer needs x_column and y_column, or wkt_column, in the scenario",
-                    source=label,
-                )
-            ],
+            _m("layer.csv_no_geometry", name=name, file=label),
+            [Problem(_m("layer.csv_needs_columns"), source=label)],
         )
     cols = [source.wkt_column] if source.wkt_column else [source.x_column, source.y_column]
     missing = [c for c in cols if c not in df.columns]
     if missing:
         raise DataError(
-            f"Layer '{name}' ({label}) lacks its geometry columns",
-            [Problem("column is missing", source=label, field=c) for c in missing],
+            _m("layer.no_geometry_columns", name=name, file=label),
+            [Problem(_m("layer.column_missing"), source=label, field=c) for c in missing],
         )
     ids = df[source.id_column] if source.id_column in df.columns else None
     if source.wkt_column:
@@ -389,7 +398,7 @@ def _read_csv_layer(source: LayerSource, name: str, path: Path, label: str) -> g
         for i in (shapely.is_missing(geoms) & (texts != "").to_numpy()).nonzero()[0][:_MAX_LISTED]:
             ident = ids.iloc[i] if ids is not None else None
             problems.append(
-                Problem("not valid WKT", label, _where(i + 1, ident), source.wkt_column)
+                Problem(_m("layer.bad_wkt"), label, _where(i + 1, ident), source.wkt_column)
             )
     else:
         xy = {}
@@ -399,13 +408,15 @@ def _read_csv_layer(source: LayerSource, name: str, path: Path, label: str) -> g
                 ident = ids.iloc[i] if ids is not None else None
                 raw = df[c].iloc[i]
                 what = (
-                    "value is empty" if pd.isna(raw) else f"not a number: {raw!r}{comma_hint(raw)}"
+                    _m("layer.value_empty")
+                    if pd.isna(raw)
+                    else _m("layer.not_a_number", value=repr(raw), hint=comma_hint(raw))
                 )
                 problems.append(Problem(what, label, _where(i + 1, ident), c))
             xy[c] = num.to_numpy()
         geoms = shapely.points(xy[cols[0]], xy[cols[1]])
     if problems:
-        raise DataError(f"Layer '{name}' ({label}) has {len(problems)} problem(s)", problems)
+        raise _problems("layer", name, label, problems)
     return gpd.GeoDataFrame(df.drop(columns=cols), geometry=geoms, crs=None)
 
 
@@ -424,8 +435,7 @@ def declared_dates(df: pd.DataFrame, source: LayerSource, label: str) -> list[Pr
             have = ", ".join(str(c) for c in df.columns if c != "geometry")
             problems.append(
                 Problem(
-                    f"date_formats declares a format for column '{col}', which the file does "
-                    f"not have (columns present: {have})",
+                    _m("layer.date_format_no_column", column=col, present=have),
                     label,
                     None,
                     col,
@@ -436,11 +446,16 @@ def declared_dates(df: pd.DataFrame, source: LayerSource, label: str) -> list[Pr
         for e in errors[:_MAX_LISTED]:
             ident = df[id_col].iloc[e.position] if id_col else None
             problems.append(
-                Problem(f"{e.message} (got {e.raw!r})", label, _where(e.position + 1, ident), col)
+                Problem(
+                    _m("scenario.got", what=e.message, got=repr(e.raw)),
+                    label,
+                    _where(e.position + 1, ident),
+                    col,
+                )
             )
         if len(errors) > _MAX_LISTED:
             problems.append(
-                Problem(f"... and {len(errors) - _MAX_LISTED} more dates", label, None, col)
+                Problem(_m("layer.more_dates", n=len(errors) - _MAX_LISTED), label, None, col)
             )
         if not errors:
             df[col] = pd.to_datetime(pd.Series(parsed.to_numpy(), index=df.index))
@@ -460,14 +475,14 @@ def check_columns_and_ids(
         if col not in df.columns and col not in seen:
             seen.add(col)
             have = ", ".join(str(c) for c in df.columns if c != "geometry")
-            problems.append(
-                Problem(f"required column is missing (columns present: {have})", label, None, col)
-            )
+            problems.append(Problem(_m("layer.required_missing", present=have), label, None, col))
     if source.id_column and source.id_column in df.columns:
         ids = df[source.id_column]
         blank = ids.isna() | (ids.astype("string").str.strip() == "")
         for i in blank.to_numpy().nonzero()[0][:_MAX_LISTED]:
-            problems.append(Problem("id is empty", label, f"row {i + 1}", source.id_column))
+            problems.append(
+                Problem(_m("layer.id_empty"), label, _m("where.row", row=i + 1), source.id_column)
+            )
         # 'S001' and 'S001 ' are one id to every table that refers to it
         key = ids.astype("string").str.strip()
         dup = key[~blank & key.duplicated(keep=False)]
@@ -475,9 +490,9 @@ def check_columns_and_ids(
             positions = [df.index.get_loc(r) + 1 for r in rows]
             problems.append(
                 Problem(
-                    f"duplicate id '{ident}' in rows {', '.join(map(str, positions))}",
+                    _m("layer.duplicate_id", id=str(ident), rows=", ".join(map(str, positions))),
                     label,
-                    f"id {ident}",
+                    _m("where.id", id=str(ident)),
                     source.id_column,
                 )
             )

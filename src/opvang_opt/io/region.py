@@ -25,6 +25,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from opvang_opt.errors import Problem
+from opvang_opt.texts import Message
 
 MAX_LISTED = 20
 """At most this many ids are listed per problem (the count says how many there are)."""
@@ -44,17 +45,37 @@ _LIKELY = (
 )
 
 
-def _ids(gdf: gpd.GeoDataFrame, id_column: str | None, mask: np.ndarray) -> list[str]:
+def _m(code: str, /, **params: object) -> Message:
+    """A problem text of the catalogue (``problem.`` + ``code``)."""
+    return Message(f"problem.{code}", params)
+
+
+Named = str | Message
+"""An id as written, or a row (``row 5`` / ``rij 5``) when the layer has no id column."""
+
+
+def _ids(gdf: gpd.GeoDataFrame, id_column: str | None, mask: np.ndarray) -> list[Named]:
     idx = np.flatnonzero(mask)
     if id_column and id_column in gdf.columns:
         return [str(v) for v in gdf[id_column].to_numpy()[idx]]
-    return [f"row {i + 1}" for i in idx]
+    return [_m("where.row", row=int(i) + 1) for i in idx]
 
 
-def _listed(ids: Sequence[str]) -> str:
-    shown = ", ".join(ids[:MAX_LISTED])
-    more = f" and {len(ids) - MAX_LISTED} more" if len(ids) > MAX_LISTED else ""
-    return f"{shown}{more}"
+def _joined(items: Sequence[Named]) -> Named:
+    """``a, b, c`` in the user's language (rows are messages, ids are text)."""
+    if all(isinstance(v, str) for v in items):
+        return ", ".join(str(v) for v in items)
+    out: Named = items[0]
+    for v in items[1:]:
+        out = _m("region.comma", a=out, b=v)
+    return out
+
+
+def _listed(ids: Sequence[Named]) -> Named:
+    shown = _joined(ids[:MAX_LISTED])
+    if len(ids) > MAX_LISTED:
+        return _m("region.and_more", shown=shown, n=len(ids) - MAX_LISTED)
+    return shown
 
 
 def nonfinite_problems(
@@ -87,17 +108,16 @@ def nonfinite_problems(
         )
         problems.append(
             Problem(
-                f"coordinate is {' and '.join(kinds)}: no repair can fix this; correct or remove "
-                "the feature",
+                _m(f"region.coordinate_{'_'.join(k.lower() for k in kinds)}"),
                 source=label,
-                where=f"id {ident}" if id_column else ident,
+                where=_m("where.id", id=ident) if id_column else ident,
                 field="geometry",
             )
         )
     if bad.sum() > MAX_LISTED:
         problems.append(
             Problem(
-                f"{int(bad.sum()) - MAX_LISTED} more features with non-finite coordinates",
+                _m("region.more_nonfinite", n=int(bad.sum()) - MAX_LISTED),
                 source=label,
                 field="geometry",
             )
@@ -155,9 +175,7 @@ def crs_problems(
             ids = _ids(gdf, id_column, degrees)
             problems.append(
                 Problem(
-                    f"{len(ids)} feature(s) have coordinates that look like longitude/latitude "
-                    f"degrees, but the layer declares {name} (metres): {_listed(ids)}; declare "
-                    "crs: EPSG:4326 if they are degrees",
+                    _m("region.degrees_declared", n=len(ids), crs=name, ids=_listed(ids)),
                     source=label,
                     field="crs",
                 )
@@ -202,17 +220,22 @@ def crs_problems(
         box_xy = np.array([sub[:, 0].min(), sub[:, 1].min(), sub[:, 2].max(), sub[:, 3].max()])
         likely = _likely_crs(box_xy)
         swapped = None if likely else _likely_crs(box_xy[[1, 0, 3, 2]])
-        hint = f"; the numbers look like {likely}: declare that crs" if likely else ""
+        hint: Message | str = _m("region.hint.likely_crs", crs=likely) if likely else ""
         if swapped:
-            hint = (
-                f"; x and y look swapped (swapped, they fit {swapped}): x is the easting or "
-                "longitude, y the northing or latitude"
-            )
+            hint = _m("region.hint.xy_swapped", crs=swapped)
         problems.append(
             Problem(
-                f"{len(ids)} feature(s) lie outside the area where {name} is valid "
-                f"(longitude {aou.west:g} to {aou.east:g}, latitude {aou.south:g} to "
-                f"{aou.north:g}): {_listed(ids)}{hint}",
+                _m(
+                    "region.outside_area",
+                    n=len(ids),
+                    crs=name,
+                    west=aou.west,
+                    east=aou.east,
+                    south=aou.south,
+                    north=aou.north,
+                    ids=_listed(ids),
+                    hint=hint,
+                ),
                 source=label,
                 field="crs",
             )
@@ -332,11 +355,11 @@ def outside_region(
     return present & (dist > margin_m), dist, nearest
 
 
-def describe_distance(metres: float) -> str:
-    """A distance for a message: '612 km' or '1,250 m'."""
+def describe_distance(metres: float) -> Message:
+    """A distance for a message: '612 km' or '1,250 m' (``1.250 m`` in Dutch)."""
     if metres >= 10_000:
-        return f"{metres / 1000:,.0f} km"
-    return f"{metres:,.0f} m"
+        return _m("region.km", km=metres / 1000)
+    return _m("region.m", m=metres)
 
 
 RD_EXTENT = (-7_000.0, 289_000.0, 300_000.0, 629_000.0)
@@ -363,17 +386,22 @@ def outside_netherlands(
     ids = _ids(rd, id_column, outside)
     centre = shapely.box(*RD_EXTENT)
     far = float(np.nanmax(shapely.distance(geoms[outside], centre)))
-    hint = ""
+    hint: Message | str = ""
     crs = CRS.from_user_input(original.crs)
     if crs.is_geographic:
         ob = shapely.bounds(original.geometry.to_numpy()[outside])
         if (ob[:, 0] >= 50.5).all() and (ob[:, 2] <= 54).all() and (ob[:, 1] >= 3).all():
-            hint = "; longitude and latitude look swapped (x must be the longitude)"
+            hint = _m("region.hint.swapped")
     return [
         Problem(
-            f"{len(ids)} feature(s) lie outside the Netherlands (up to "
-            f"{describe_distance(far)} from it) once reprojected from "
-            f"{crs.to_string()}: {_listed(ids)}{hint}",
+            _m(
+                "region.outside_nl",
+                n=len(ids),
+                distance=describe_distance(far),
+                crs=crs.to_string(),
+                ids=_listed(ids),
+                hint=hint,
+            ),
             source=label,
             field="geometry",
         )
@@ -409,9 +437,9 @@ def check_points_table(
         return []
     ids = df[id_column].astype(str).to_numpy() if id_column in df.columns else None
 
-    def named(mask: np.ndarray) -> list[str]:
+    def named(mask: np.ndarray) -> list[Named]:
         idx = np.flatnonzero(mask)
-        return [str(ids[i]) if ids is not None else f"row {i + 1}" for i in idx]
+        return [str(ids[i]) if ids is not None else _m("where.row", row=int(i) + 1) for i in idx]
 
     problems = []
     field = f"{xc}/{yc}"
@@ -419,8 +447,7 @@ def check_points_table(
     if degrees.any():
         problems.append(
             Problem(
-                f"coordinates look like longitude/latitude degrees; give RD New metres "
-                f"(EPSG:28992): {_listed(named(degrees))}",
+                _m("region.points_degrees", ids=_listed(named(degrees))),
                 label,
                 field=field,
             )
@@ -430,8 +457,7 @@ def check_points_table(
     if outside_nl.any():
         problems.append(
             Problem(
-                f"coordinates lie outside the Netherlands in RD New (EPSG:28992): "
-                f"{_listed(named(outside_nl))}",
+                _m("region.points_outside_nl", ids=_listed(named(outside_nl))),
                 label,
                 field=field,
             )
@@ -443,13 +469,17 @@ def check_points_table(
         dist[rest] = shapely.distance(pts, region.union)
         far = rest & (dist > margin_m)
         if far.any():
-            listed = [
-                f"{n} ({describe_distance(d)})" for n, d in zip(named(far), dist[far], strict=True)
+            listed: list[Named] = [
+                _m("region.named_distance", name=n, distance=describe_distance(d))
+                for n, d in zip(named(far), dist[far], strict=True)
             ]
             problems.append(
                 Problem(
-                    f"coordinates lie more than {describe_distance(margin_m)} from the "
-                    f"region: {_listed(listed)}",
+                    _m(
+                        "region.points_far",
+                        distance=describe_distance(margin_m),
+                        ids=_listed(listed),
+                    ),
                     label,
                     field=field,
                 )

@@ -7,6 +7,7 @@ others in one message.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -22,8 +23,10 @@ from opvang_opt.io.region import (
     pick_column,
     region_from_layer,
 )
-from opvang_opt.schema import Scenario, did_you_mean
+from opvang_opt.schema import Scenario
+from opvang_opt.schema.names import did_you_mean_hint
 from opvang_opt.siting.location import AreaLayer, largest_share
+from opvang_opt.texts import Message
 
 WIJK_CODES = ("wijk_code", "wijkcode", "statcode", "code")
 BUURT_CODES = ("buurt_code", "buurtcode", "statcode", "code")
@@ -33,6 +36,16 @@ CONTEXT_MARGIN_M = 25_000.0
 distance of the region is in the wrong place (or the wrong CRS)."""
 
 
+def _m(code: str, /, **params: object) -> Message:
+    """A problem text of the catalogue (``problem.`` + ``code``)."""
+    return Message(f"problem.{code}", params)
+
+
+def _who(ids: Any, i: int | np.integer) -> str | Message:
+    """A site's id as written, or its row when the layer has no ids."""
+    return str(ids[i]) if ids is not None else _m("where.row", row=int(i) + 1)
+
+
 @dataclass(frozen=True)
 class RegionFindings:
     """The region and its areas, and what checking every input against it found."""
@@ -40,7 +53,7 @@ class RegionFindings:
     region: Region | None = None
     areas: dict[str, AreaLayer] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str | Message] = field(default_factory=list)
 
 
 def _area_layer(gdf: gpd.GeoDataFrame, id_column: str | None, codes: tuple[str, ...]) -> AreaLayer:
@@ -84,9 +97,10 @@ def check_region(
         if code_col is None:
             out.problems.append(
                 Problem(
-                    "the boundaries layer has no municipality code column; set "
-                    "region.code_column (columns: "
-                    f"{', '.join(str(c) for c in bnd.columns if c != 'geometry')})",
+                    _m(
+                        "region.no_code_column",
+                        columns=", ".join(str(c) for c in bnd.columns if c != "geometry"),
+                    ),
                     source=label,
                     field="region.code_column",
                 )
@@ -96,8 +110,11 @@ def check_region(
             for code in missing:
                 out.problems.append(
                     Problem(
-                        f"the boundaries layer lacks municipality {code} of the scenario's "
-                        f"region{did_you_mean(code, present)}",
+                        _m(
+                            "region.lacks_municipality",
+                            code=code,
+                            hint=did_you_mean_hint(code, present),
+                        ),
                         source=label,
                         field="region.municipalities",
                     )
@@ -146,33 +163,34 @@ def _check_longlist(
         *_, outside_share[partly] = largest_share(geoms[partly], out.areas["municipality"])
     polygonal = shapely.get_dimensions(geoms) == 2
     mostly_out = ~outside & polygonal & (outside_share > reg.max_outside_share)
-    lines = []
+    lines: list[tuple[str | Message, Message]] = []
     for i in np.flatnonzero(outside):
-        who = ids[i] if ids is not None else f"row {i + 1}"
+        who = _who(ids, i)
         lines.append(
             (
                 who,
-                f"lies {describe_distance(dist[i])} outside the region "
-                f"(nearest municipality: {nearest[i]})",
+                _m(
+                    "region.site_outside",
+                    distance=describe_distance(dist[i]),
+                    nearest=str(nearest[i]),
+                ),
             )
         )
     for i in np.flatnonzero(mostly_out):
-        who = ids[i] if ids is not None else f"row {i + 1}"
-        lines.append(
-            (who, f"{outside_share[i]:.0%} of the plot lies outside the region's municipalities")
-        )
+        who = _who(ids, i)
+        lines.append((who, _m("region.site_mostly_outside", share=float(outside_share[i]))))
     for who, what in lines:
         if reg.outside == "error":
             out.problems.append(
                 Problem(
-                    f"{what}; remove the site, or set region.outside: warn to keep it",
+                    _m("region.remove_or_warn", what=what),
                     source=label,
-                    where=f"id {who}",
+                    where=_m("where.id", id=who),
                     field="geometry",
                 )
             )
         else:
-            out.warnings.append(f"{label}, id {who}: {what}")
+            out.warnings.append(_m("region.warn_site", file=label, who=who, what=what))
 
 
 def _check_context_layers(
@@ -215,8 +233,7 @@ def _elsewhere(
         return []
     return [
         Problem(
-            f"the layer '{name}' lies entirely outside the region (its nearest "
-            f"feature is {describe_distance(nearest)} away); check its file and CRS",
+            _m("region.layer_elsewhere", name=name, distance=describe_distance(nearest)),
             source=label,
             field="geometry",
         )
@@ -255,7 +272,7 @@ def _check_tables(
 
 def check_planning_points(
     tables: object, region: Region | None, margin_m: float
-) -> tuple[list[Problem], list[str]]:
+) -> tuple[list[Problem], list[str | Message]]:
     """The planning stock's and candidate table's x/y against the region, as every other
     table with coordinates: degrees, outside the Netherlands, farther than ``margin_m``
     from the region (problems); and a stated ``municipality_code`` that disagrees with the
@@ -271,7 +288,7 @@ def check_planning_points(
         How far from the region a table's point may lie (``region.table_margin_m``).
     """
     problems: list[Problem] = []
-    warnings: list[str] = []
+    warnings: list[str | Message] = []
     sources = getattr(tables, "sources", {})
     for name, key in (("stock", "planning_stock"), ("candidates", "planning_candidates")):
         df = getattr(tables, name, None)
@@ -289,7 +306,7 @@ def stated_municipality_warnings(
     id_column: str,
     region: Region | None,
     code_column: str = "municipality_code",
-) -> list[str]:
+) -> list[str | Message]:
     """A row whose point lies in one of the region's municipalities while its
     ``municipality_code`` states another: one warning per row (file, id, both codes)."""
     if region is None or code_column not in df.columns or not {"x", "y"} <= set(df.columns):
@@ -302,7 +319,7 @@ def stated_municipality_warnings(
         return []
     mun = region.municipalities
     pts = shapely.points(x[ok], y[ok])
-    out = []
+    out: list[str | Message] = []
     rows = np.flatnonzero(ok)
     for j, geom in enumerate(mun.geometry.to_numpy()):
         inside = shapely.contains(geom, pts)
@@ -310,9 +327,20 @@ def stated_municipality_warnings(
         for k in np.flatnonzero(inside):
             i = rows[k]
             if stated.iloc[i] != code:
-                who = df[id_column].iloc[i] if id_column in df.columns else f"row {i + 1}"
+                who = (
+                    str(df[id_column].iloc[i])
+                    if id_column in df.columns
+                    else _m("where.row", row=int(i) + 1)
+                )
                 out.append(
-                    f"{label}, id {who}, {code_column}: states municipality "
-                    f"'{stated.iloc[i]}', but the point lies in {mun['name'].iloc[j]} ({code})"
+                    _m(
+                        "region.stated_other",
+                        file=label,
+                        who=who,
+                        column=code_column,
+                        stated=str(stated.iloc[i]),
+                        name=str(mun["name"].iloc[j]),
+                        code=code,
+                    )
                 )
     return out

@@ -10,9 +10,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from opvang_opt.errors import OutputError, Problem
+from opvang_opt.texts import Message
 
 RESULT_MARKERS = ("run.json", "compare.csv", "sweep.csv")
 """Files that mark a folder as one opvang-opt wrote (and may replace)."""
+
+
+def _m(code: str, /, **params: object) -> Message:
+    """A problem text of the catalogue (``problem.`` + ``code``)."""
+    return Message(f"problem.{code}", params)
 
 
 def check_target(target: str | os.PathLike[str]) -> Path:
@@ -29,20 +35,14 @@ def check_target(target: str | os.PathLike[str]) -> Path:
     path = Path(target).resolve()
     if path.is_file():
         raise OutputError(
-            f"Results folder {path} is a file",
-            [Problem("choose another --out folder", source=str(path))],
+            _m("results.is_file", path=str(path)),
+            [Problem(_m("results.choose_other"), source=str(path))],
         )
     foreign = path.is_dir() and any(path.iterdir())
     if foreign and not any((path / m).is_file() for m in RESULT_MARKERS):
         raise OutputError(
-            f"Results folder {path} already holds other files",
-            [
-                Problem(
-                    "opvang-opt only replaces a folder it wrote itself (with run.json, "
-                    "compare.csv or sweep.csv); choose an empty or new --out folder",
-                    source=str(path),
-                )
-            ],
+            _m("results.other_files", path=str(path)),
+            [Problem(_m("results.only_own"), source=str(path))],
         )
     return path
 

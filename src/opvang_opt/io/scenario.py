@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from opvang_opt.errors import DataError, OpvangError, Problem, ScenarioError
 from opvang_opt.schema import Scenario, load_resolved_raw, validate_scenario
+from opvang_opt.texts import Message
 
 if TYPE_CHECKING:
     from opvang_opt.io.inputs import Inputs
@@ -70,11 +71,8 @@ def _combined(schema: list[Problem], missing: list[Problem], found: list[Problem
     """
     absent = {p.source for p in missing}
     problems = [*schema, *missing, *(p for p in found if p.source not in absent)]
-    if schema:
-        summary = f"The scenario and its inputs have {len(problems)} problem(s)"
-    else:
-        summary = f"The inputs have {len(problems)} problem(s)"
-    return DataError(summary, problems)
+    code = "problem.inputs.scenario_and_inputs" if schema else "problem.inputs.inputs"
+    return DataError(Message(code, {"count": len(problems)}), problems)
 
 
 def _section(problem: Problem) -> str | None:

@@ -60,6 +60,7 @@ from opvang_opt.schema.loader import (
 )
 from opvang_opt.schema.names import (
     did_you_mean,
+    did_you_mean_hint,
 )
 from opvang_opt.schema.paths import (
     ParamPath,
@@ -234,6 +235,7 @@ __all__ = [
     "deep_merge",
     "default_cache_dir",
     "did_you_mean",
+    "did_you_mean_hint",
     "flatten",
     "json_schema",
     "layer_path",

@@ -8,6 +8,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from opvang_opt.texts import Message, render
+
+
+def msg(code: str, /, **params: object) -> Message:
+    """A problem text of the catalogue (``problem.`` + ``code``)."""
+    return Message(f"problem.{code}", params)
+
+
 _RI_1_TO_8 = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41)
 _RI_9_TO_15 = (1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59)
 SAATY_RI: tuple[float, ...] = _RI_1_TO_8 + _RI_9_TO_15
@@ -93,20 +101,31 @@ def check_reciprocal(
     >>> check_reciprocal([[1, 3], [0.5, 1]])
     ['a[0, 1] * a[1, 0] = 3 * 0.5 = 1.5, expected 1 (reciprocal)']
     """
+    return [str(render(m, "en")) for m in reciprocal_problems(matrix, tol, names)]
+
+
+def reciprocal_problems(
+    matrix: np.ndarray | Sequence[Sequence[float]],
+    tol: float = RECIPROCITY_TOLERANCE,
+    names: Sequence[str] | None = None,
+) -> list[Message]:
+    """The problems of :func:`check_reciprocal` as catalogue messages (either language)."""
     a = np.asarray(matrix, dtype=float)
     if a.ndim != 2 or a.shape[0] != a.shape[1]:
-        return [f"the matrix must be square, got shape {a.shape}"]
+        return [msg("scenario.ahp.not_square", shape=str(a.shape))]
     n = a.shape[0]
     if names is not None and len(names) != n:
-        return [f"{len(names)} names for a {n} x {n} matrix"]
+        return [msg("scenario.ahp.names_count", names=len(names), n=n)]
     label = [str(i) for i in range(n)] if names is None else [str(x) for x in names]
     problems = []
     bad = ~np.isfinite(a) | (a <= 0)
     for i, j in zip(*np.nonzero(bad), strict=True):
-        problems.append(f"a[{label[i]}, {label[j]}] = {a[i, j]:g} must be a positive number")
+        problems.append(
+            msg("scenario.ahp.not_positive", i=label[i], j=label[j], value=f"{a[i, j]:g}")
+        )
     for i in range(n):
         if not bad[i, i] and abs(a[i, i] - 1.0) > tol:
-            problems.append(f"a[{label[i]}, {label[i]}] = {a[i, i]:g}, expected 1 (diagonal)")
+            problems.append(msg("scenario.ahp.diagonal", i=label[i], value=f"{a[i, i]:g}"))
     for i in range(n):
         for j in range(i + 1, n):
             if bad[i, j] or bad[j, i]:
@@ -114,8 +133,14 @@ def check_reciprocal(
             prod = a[i, j] * a[j, i]
             if abs(prod - 1.0) > tol:
                 problems.append(
-                    f"a[{label[i]}, {label[j]}] * a[{label[j]}, {label[i]}] = "
-                    f"{a[i, j]:g} * {a[j, i]:g} = {prod:g}, expected 1 (reciprocal)"
+                    msg(
+                        "scenario.ahp.reciprocal",
+                        i=label[i],
+                        j=label[j],
+                        aij=f"{a[i, j]:g}",
+                        aji=f"{a[j, i]:g}",
+                        product=f"{prod:g}",
+                    )
                 )
     return problems
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from opvang_opt.schema.base import DateFormats, Encoding, InputPath, StrictModel
+from opvang_opt.schema.base import DateFormats, Encoding, InputPath, StrictModel, invalid
 
 DEFAULT_GROUPS: tuple[str, ...] = (
     "ontheemden",
@@ -59,19 +59,19 @@ class MixRule(StrictModel):
             try:
                 return int(num.strip()) / int(den.strip())
             except (ValueError, ZeroDivisionError):
-                raise ValueError(f"not a fraction p/q: {value!r}") from None
+                raise invalid("scenario.allocation.not_fraction", value=repr(value)) from None
         return value
 
     @model_validator(mode="after")
     def _one_bound(self) -> MixRule:
         if self.max_share is None and self.min_share is None:
-            raise ValueError("a mix rule needs max_share, min_share or both")
+            raise invalid("scenario.allocation.mix_bound")
         if (
             self.max_share is not None
             and self.min_share is not None
             and self.min_share > self.max_share
         ):
-            raise ValueError("min_share is larger than max_share")
+            raise invalid("scenario.allocation.min_above_max")
         return self
 
     @property
@@ -121,7 +121,7 @@ class Pin(StrictModel):
     @model_validator(mode="after")
     def _one_target(self) -> Pin:
         if (self.unit_id is None) == (self.site_id is None):
-            raise ValueError("give exactly one of unit_id and site_id")
+            raise invalid("scenario.allocation.unit_or_site")
         return self
 
 
@@ -140,7 +140,7 @@ class Ban(StrictModel):
     @model_validator(mode="after")
     def _one_target(self) -> Ban:
         if (self.unit_id is None) == (self.site_id is None):
-            raise ValueError("give exactly one of unit_id and site_id")
+            raise invalid("scenario.allocation.unit_or_site")
         return self
 
 
@@ -312,16 +312,17 @@ class AllocationInputs(StrictModel):
     def _date_columns(cls, value: dict[str, str]) -> dict[str, str]:
         unknown = sorted(set(value) - set(DATE_COLUMNS))
         if unknown:
-            raise ValueError(
-                f"no date column {', '.join(map(repr, unknown))} in the allocation files; "
-                f"the date columns are {', '.join(map(repr, DATE_COLUMNS))}"
+            raise invalid(
+                "scenario.allocation.no_date_column",
+                columns=", ".join(map(repr, unknown)),
+                known=", ".join(map(repr, DATE_COLUMNS)),
             )
         return value
 
     @model_validator(mode="after")
     def _stock_pair(self) -> AllocationInputs:
         if (self.units is None) != (self.sites is None):
-            raise ValueError("give both units and sites (the unit stock and its sites), or neither")
+            raise invalid("scenario.allocation.units_and_sites")
         return self
 
 
@@ -421,7 +422,7 @@ class AllocationConfig(StrictModel):
     def _known_groups(self) -> AllocationConfig:
         known = set(self.groups)
         if len(known) != len(self.groups):
-            raise ValueError("groups has duplicates")
+            raise invalid("scenario.allocation.groups_duplicates")
         unknown: set[str] = set()
         for rule in self.mix_rules:
             unknown |= set(rule.groups) - known
@@ -429,9 +430,9 @@ class AllocationConfig(StrictModel):
             unknown |= set(cap.groups or []) - known
         unknown |= set(self.newcomer_education_groups) - known
         if unknown:
-            raise ValueError(f"unknown groups in rules: {', '.join(sorted(unknown))}")
+            raise invalid("scenario.allocation.unknown_groups", groups=", ".join(sorted(unknown)))
         if self.inputs is not None and self.units_from != "shortlist" and self.inputs.units is None:
-            raise ValueError(f"units_from: {self.units_from} needs inputs.units and inputs.sites")
+            raise invalid("scenario.allocation.units_from", units_from=self.units_from)
         return self
 
     def persons_capacity(self, beds: int, bedrooms: int) -> int:

@@ -17,6 +17,9 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from opvang_opt.errors import ValueProblem
+from opvang_opt.texts import Message, render
+
 
 class StrictModel(BaseModel):
     """Base of every scenario part.
@@ -37,8 +40,25 @@ class StrictModel(BaseModel):
     )
 
 
-Problem = tuple[tuple[Any, ...], str, str, Any]
+Problem = tuple[tuple[Any, ...], str, str | Message, Any]
 """A cross-field problem of a scenario part: location, kind, message and the value."""
+
+
+def msg(code: str, /, **params: Any) -> Message:
+    """A problem text of the catalogue (``problem.`` + ``code``) with its parameters."""
+    return Message(f"problem.{code}", params)
+
+
+def invalid(code: str, /, **params: Any) -> ValueProblem:
+    """The ``ValueError`` a validator raises: a catalogue problem text (``problem.`` +
+    ``code``) that the loader renders in the user's language."""
+    return ValueProblem(msg(code, **params))
+
+
+def _custom_error(kind: str, message: str | Message) -> PydanticCustomError:
+    if isinstance(message, Message):  # the loader renders it from the context
+        return PydanticCustomError(kind, str(render(message, "en")), {"message": message})
+    return PydanticCustomError(kind, message)
 
 
 def raise_problems(title: str, problems: Sequence[Problem]) -> None:
@@ -48,7 +68,7 @@ def raise_problems(title: str, problems: Sequence[Problem]) -> None:
         raise ValidationError.from_exception_data(
             title,
             [
-                InitErrorDetails(type=PydanticCustomError(kind, message), loc=loc, input=value)
+                InitErrorDetails(type=_custom_error(kind, message), loc=loc, input=value)
                 for loc, kind, message, value in problems
             ],
         )
@@ -74,7 +94,7 @@ def known_encoding(encoding: str | None) -> str | None:
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise ValueError(f"unknown encoding '{encoding}'") from None
+            raise invalid("scenario.unknown_encoding", encoding=encoding) from None
     return encoding
 
 
@@ -91,10 +111,7 @@ def date_format(fmt: str) -> str:
     except ValueError:
         ok = False
     if not ok:
-        raise ValueError(
-            f"{fmt!r} is not a date format with a day, a month and a year (Python strptime "
-            "codes, for example '%m/%d/%Y' for a month-first export)"
-        )
+        raise invalid("scenario.bad_date_format", format=repr(fmt))
     return fmt
 
 

@@ -36,7 +36,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from opvang_opt.schema.base import Problem, StrictModel, raise_problems
+from opvang_opt.schema.base import Problem, StrictModel, msg, raise_problems
 
 MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^GM\d{4}$")]
 """A CBS municipality code: ``GM`` followed by four digits, e.g. ``GM0384``."""
@@ -176,7 +176,7 @@ class SubstitutionRule(StrictModel):
                     (
                         (),
                         "self_substitution",
-                        f"een groep kan niet voor zichzelf tellen ({self.from_group!r})",
+                        msg("scenario.exchange.self_substitution", group=repr(self.from_group)),
                         self.from_group,
                     )
                 ],
@@ -400,7 +400,12 @@ def _cross_problems(cfg: ExchangeConfig) -> list[_Err]:
                     (
                         (field, idx),
                         f"duplicate_{what}",
-                        f"{what} {name!r} komt {count} keer voor; elke {what} één keer",
+                        msg(
+                            "scenario.exchange.duplicate",
+                            what=msg(f"scenario.exchange.what_{what}"),
+                            name=repr(name),
+                            count=count,
+                        ),
                         name,
                     )
                 )
@@ -408,9 +413,9 @@ def _cross_problems(cfg: ExchangeConfig) -> list[_Err]:
     codes = cfg.codes
     groups = set(cfg.group_names)
     types = {t.name: t for t in cfg.housing_types}
-    dupes(codes, "gemeente", "municipalities")
-    dupes(cfg.group_names, "groep", "groups")
-    dupes(cfg.type_names, "woonvorm", "housing_types")
+    dupes(codes, "municipality", "municipalities")
+    dupes(cfg.group_names, "group", "groups")
+    dupes(cfg.type_names, "housing_type", "housing_types")
     known = set(codes)
     known_txt = ", ".join(codes)
     group_txt = ", ".join(cfg.group_names)
@@ -421,7 +426,7 @@ def _cross_problems(cfg: ExchangeConfig) -> list[_Err]:
             (
                 loc,
                 "unknown_municipality",
-                f"onbekende gemeentecode {code!r}; gedeclareerd onder municipalities: {known_txt}",
+                msg("scenario.exchange.unknown_code", code=repr(code), known=known_txt),
                 code,
             )
         )
@@ -431,8 +436,7 @@ def _cross_problems(cfg: ExchangeConfig) -> list[_Err]:
             (
                 loc,
                 "unknown_group",
-                f"groep {group!r} wordt gebruikt maar is niet gedefinieerd onder groups "
-                f"({group_txt})",
+                msg("scenario.exchange.unknown_group", group=repr(group), known=group_txt),
                 group,
             )
         )
@@ -458,7 +462,7 @@ def _cross_problems(cfg: ExchangeConfig) -> list[_Err]:
                 (
                     ("capacity", i, "type"),
                     "unknown_housing_type",
-                    f"woonvorm {e.type!r} is niet gedefinieerd onder housing_types ({type_txt})",
+                    msg("scenario.exchange.unknown_type", type=repr(e.type), known=type_txt),
                     e.type,
                 )
             )
@@ -473,8 +477,11 @@ def _cross_problems(cfg: ExchangeConfig) -> list[_Err]:
                     (
                         ("capacity", i),
                         "missing_cost",
-                        f"geen kosten voor {e.type!r} in {e.municipality}: geef cost_per_place of "
-                        "cost_steps hier of bij de woonvorm",
+                        msg(
+                            "scenario.exchange.missing_cost",
+                            type=repr(e.type),
+                            municipality=e.municipality,
+                        ),
                         e.type,
                     )
                 )
@@ -484,8 +491,12 @@ def _cross_problems(cfg: ExchangeConfig) -> list[_Err]:
                 (
                     ("capacity", i),
                     "duplicate_capacity",
-                    f"capaciteit voor {e.type!r} in {e.municipality} staat er dubbel in "
-                    f"(ook op plaats {seen[key]}); tel ze op in één regel",
+                    msg(
+                        "scenario.exchange.duplicate_capacity",
+                        type=repr(e.type),
+                        municipality=e.municipality,
+                        index=seen[key],
+                    ),
                     e.type,
                 )
             )
@@ -502,7 +513,7 @@ def _cross_problems(cfg: ExchangeConfig) -> list[_Err]:
                 (
                     ("substitution", i),
                     "duplicate_rule",
-                    f"regel {r.from_group} -> {r.to_group} staat er dubbel in",
+                    msg("scenario.exchange.duplicate_rule", source=r.from_group, to=r.to_group),
                     r.from_group,
                 )
             )
@@ -528,8 +539,7 @@ def _cross_problems(cfg: ExchangeConfig) -> list[_Err]:
                         (
                             ("tasks", code, g),
                             "fractional_places",
-                            f"taak {v:g} is geen geheel aantal plaatsen; met "
-                            "solver.integer_places: true zijn taken hele plaatsen",
+                            msg("scenario.exchange.fractional_task", value=f"{v:g}"),
                             v,
                         )
                     )
@@ -539,8 +549,7 @@ def _cross_problems(cfg: ExchangeConfig) -> list[_Err]:
                     (
                         ("capacity", i, "places"),
                         "fractional_places",
-                        f"capaciteit {e.places:g} is geen geheel aantal plaatsen; met "
-                        "solver.integer_places: true is capaciteit in hele plaatsen",
+                        msg("scenario.exchange.fractional_capacity", value=f"{e.places:g}"),
                         e.places,
                     )
                 )
@@ -550,8 +559,7 @@ def _cross_problems(cfg: ExchangeConfig) -> list[_Err]:
             (
                 ("solver", "backend" if cfg.solver.backend == "glop" else "coalition_backend"),
                 "lp_only_backend",
-                "glop lost alleen LP's; vaste openingskosten of integer_places vragen om "
-                "highs of scip",
+                msg("scenario.exchange.lp_only"),
                 "glop",
             )
         )
@@ -565,7 +573,7 @@ def _cost_problems(item: _Costed, loc: tuple[Any, ...]) -> list[_Err]:
             (
                 loc,
                 "two_costs",
-                "geef cost_per_place óf cost_steps, niet allebei",
+                msg("scenario.exchange.two_costs"),
                 item.cost_per_place,
             )
         )
@@ -576,7 +584,7 @@ def _cost_problems(item: _Costed, loc: tuple[Any, ...]) -> list[_Err]:
                 (
                     (*loc, "cost_steps", k, "up_to"),
                     "open_step",
-                    "alleen de laatste kostenstap mag zonder up_to",
+                    msg("scenario.exchange.open_step"),
                     None,
                 )
             )
@@ -587,7 +595,7 @@ def _cost_problems(item: _Costed, loc: tuple[Any, ...]) -> list[_Err]:
                     (
                         (*loc, "cost_steps", k, "up_to"),
                         "steps_not_increasing",
-                        f"up_to moet oplopen: {step.up_to:g} na {prev.up_to:g}",
+                        msg("scenario.exchange.steps_order", up_to=step.up_to, prev=prev.up_to),
                         step.up_to,
                     )
                 )
@@ -596,9 +604,11 @@ def _cost_problems(item: _Costed, loc: tuple[Any, ...]) -> list[_Err]:
                     (
                         (*loc, "cost_steps", k, "cost_per_place"),
                         "falling_cost",
-                        f"kosten per plaats dalen van {prev.cost_per_place:g} naar "
-                        f"{step.cost_per_place:g}; stapkosten mogen alleen stijgen "
-                        "(schaalvoordeel: gebruik fixed_cost)",
+                        msg(
+                            "scenario.exchange.falling_cost",
+                            prev=prev.cost_per_place,
+                            cost=step.cost_per_place,
+                        ),
                         step.cost_per_place,
                     )
                 )

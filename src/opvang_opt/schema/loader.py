@@ -21,16 +21,18 @@ import os
 import re
 import types
 import typing
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Union
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from opvang_opt.errors import Problem, ScenarioError
-from opvang_opt.schema.names import did_you_mean
+from opvang_opt.errors import Problem, ScenarioError, ValueProblem
+from opvang_opt.schema.names import did_you_mean_hint
 from opvang_opt.schema.scenario import Scenario
 from opvang_opt.schema.sources import resolve_layer_sources
+from opvang_opt.texts import Message
 
 # --------------------------------------------------------------------------- loading
 
@@ -165,35 +167,124 @@ def _without_tags(loc: tuple[Any, ...], raw: Any) -> tuple[Any, ...]:
     return tuple(out)
 
 
+def _m(code: str, /, **params: Any) -> Message:
+    """A problem text of the catalogue (``problem.`` + ``code``)."""
+    return Message(f"problem.{code}", params)
+
+
+# pydantic's error types users hit, by the catalogue key of their text (the English text
+# is pydantic's own, word for word); a type not named here falls back to pydantic's text
+_PYDANTIC_TEXTS = {
+    "missing": "missing",
+    "int_parsing": "int_parsing",
+    "int_type": "int_type",
+    "int_from_float": "int_from_float",
+    "float_parsing": "float_parsing",
+    "float_type": "float_type",
+    "bool_parsing": "bool_parsing",
+    "bool_type": "bool_type",
+    "greater_than": "greater_than",
+    "greater_than_equal": "greater_than_equal",
+    "less_than": "less_than",
+    "less_than_equal": "less_than_equal",
+    "literal_error": "literal_error",
+    "string_type": "string_type",
+    "list_type": "list_type",
+    "dict_type": "dict_type",
+    "model_type": "model_type",
+    "model_attributes_type": "model_attributes_type",
+    "union_tag_invalid": "union_tag_invalid",
+    "union_tag_not_found": "union_tag_not_found",
+    "string_pattern_mismatch": "string_pattern_mismatch",
+    "finite_number": "finite_number",
+}
+
+
+def _ctx_param(value: Any) -> Any:
+    """A context value of a pydantic error as a message parameter: a number as a number
+    (a whole float as an int, as pydantic writes it), anything else as its text."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int | float):
+        return value
+    return str(value)
+
+
+def _choices(expected: str) -> Message | str:
+    """pydantic's ``'a', 'b' or 'c'`` with the last ``or`` in the user's language."""
+    head, sep, last = expected.rpartition(" or ")
+    return _m("scenario.choices", head=head, last=last) if sep else expected
+
+
+def pydantic_message(err: Mapping[str, Any]) -> Message:
+    """The text of one pydantic error as a catalogue message, by its ``type`` and ``ctx``.
+
+    A project validator's :class:`~opvang_opt.errors.ValueProblem` (or a cross-field
+    problem raised with a message in its context) gives its own message; an error type
+    the catalogue does not name keeps pydantic's English text, marked as such in Dutch.
+    """
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if isinstance(ctx.get("message"), Message):
+        return ctx["message"]
+    if kind == "value_error" and isinstance(ctx.get("error"), ValueProblem):
+        return ctx["error"].message
+    if kind.startswith("date_"):
+        return _m("scenario.not_a_date")
+    if kind in ("too_short", "too_long", "string_too_short", "string_too_long"):
+        bound = ctx.get("min_length", ctx.get("max_length"))
+        if kind.startswith("string_") or ctx.get("field_type") == "List":
+            n = "one" if bound == 1 else "many"
+            params = {k: _ctx_param(v) for k, v in ctx.items() if k != "field_type"}
+            return _m(f"scenario.pydantic.{kind}_{n}", **params)
+    if kind == "literal_error":
+        return _m("scenario.pydantic.literal_error", expected=_choices(str(ctx["expected"])))
+    if kind in _PYDANTIC_TEXTS:
+        params = {k: _ctx_param(v) for k, v in ctx.items()}
+        return _m(f"scenario.pydantic.{_PYDANTIC_TEXTS[kind]}", **params)
+    msg = str(err["msg"])
+    if kind == "value_error":
+        return _m("scenario.validator_text", text=msg.removeprefix("Value error, "))
+    return _m("scenario.pydantic_text", text=msg)
+
+
 def validation_problems(exc: ValidationError, raw: dict[str, Any], source: str) -> list[Problem]:
     """Turn a pydantic ValidationError into readable problems with did-you-mean hints."""
     problems = []
     for err in exc.errors(include_url=False):
         loc = _without_tags(tuple(err["loc"]), raw)
-        where = _loc_text(loc) or "(top level)"
-        msg = err["msg"]
+        field = _loc_text(loc) or None  # the top level has no key: said as the place
+        msg: Message
         if err["type"] == "extra_forbidden":
             key = str(loc[-1])
             allowed = _allowed_keys(loc, raw)
-            msg = f"unknown key '{key}'{did_you_mean(key, allowed)}"
+            hint = did_you_mean_hint(key, allowed)
             if allowed:
-                msg += f"; allowed here: {', '.join(sorted(allowed))}"
-        elif err["type"] == "union_tag_invalid":
-            msg = msg.replace("Input tag", "kind/type")
-        elif msg.startswith("Value error, "):
-            msg = msg.removeprefix("Value error, ")
-        elif err["type"].startswith("date_"):
-            msg = "not a valid date: write it as YYYY-MM-DD (ISO 8601), for example 2028-06-30"
+                msg = _m(
+                    "scenario.unknown_key_allowed",
+                    key=key,
+                    hint=hint,
+                    allowed=", ".join(sorted(allowed)),
+                )
+            else:
+                msg = _m("scenario.unknown_key", key=key, hint=hint)
+        else:
+            msg = pydantic_message(err)
         if err["type"] not in ("extra_forbidden", "missing") and "input" in err:
             shown = repr(err["input"])
             if len(shown) <= 60 and not isinstance(err["input"], dict | list):
-                msg += f" (got {shown})"
+                msg = _m("scenario.got", what=msg, got=shown)
             text = err["input"] if isinstance(err["input"], str) else ""
             if err["type"].endswith("_parsing") and re.fullmatch(r"-?\d+,\d+", text.strip()):
-                msg += f"; YAML numbers use a decimal point: write {text.strip().replace(',', '.')}"
+                msg = _m(
+                    "scenario.hint.decimal_comma", what=msg, number=text.strip().replace(",", ".")
+                )
             elif err["type"].endswith("_parsing") and re.fullmatch(r"-?[\d.]+%", text.strip()):
-                msg += "; write a share as a number without '%' (2.25% is 0.0225)"
-        problems.append(Problem(msg, source=source, field=where))
+                msg = _m("scenario.hint.percent", what=msg)
+        top = _m("scenario.top_level") if field is None else None
+        problems.append(Problem(msg, source=source, where=top, field=field))
     return problems
 
 
@@ -265,19 +356,15 @@ def read_yaml(path: Path) -> dict[str, Any]:
     label = str(path)
     if not path.is_file():
         raise ScenarioError(
-            f"Scenario file not found: {label}", [Problem("file does not exist", source=label)]
+            _m("scenario.not_found", file=label),
+            [Problem(_m("file.does_not_exist"), source=label)],
         )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioError(
-            f"Scenario file is not UTF-8 text: {label}",
-            [
-                Problem(
-                    f"byte {exc.start} cannot be read as UTF-8; save the file as UTF-8",
-                    source=label,
-                )
-            ],
+            _m("scenario.not_utf8", file=label),
+            [Problem(_m("file.byte_not_utf8", byte=exc.start), source=label)],
         ) from None
     loader = _ScenarioYamlLoader(text)
     try:
@@ -287,24 +374,27 @@ def read_yaml(path: Path) -> dict[str, Any]:
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        if "'\\t'" in str(problem):
-            problem = f"{problem}; YAML indents with spaces, not tabs: replace the tab by spaces"
+        where = (
+            _m("where.line_column", line=mark.line + 1, column=mark.column + 1) if mark else None
+        )
+        problem = str(getattr(exc, "problem", None) or exc)
+        what = _m(
+            "scenario.yaml_tab" if "'\\t'" in problem else "scenario.yaml_problem",
+            problem=problem,
+        )
         raise ScenarioError(
-            f"Scenario file is not valid YAML: {label}",
-            [Problem(str(problem), source=label, where=where)],
+            _m("scenario.not_yaml", file=label), [Problem(what, source=label, where=where)]
         ) from None
     finally:
         loader.dispose()
     if duplicates:
         raise ScenarioError(
-            f"Scenario file has keys written twice: {label}",
+            _m("scenario.keys_twice", file=label),
             [
                 Problem(
-                    f"written twice (first on line {first}, again on line {line}); keep one",
+                    _m("scenario.written_twice", first=first, line=line),
                     source=label,
-                    where=f"line {line}",
+                    where=_m("where.line", line=line),
                     field=key,
                 )
                 for key, first, line in duplicates
@@ -312,14 +402,17 @@ def read_yaml(path: Path) -> dict[str, Any]:
         )
     if points:
         raise ScenarioError(
-            f"Scenario file has numbers written with a thousands point: {label}",
+            _m("scenario.thousands_points", file=label),
             [
                 Problem(
-                    f"'{text}' reads as {text.split('.')[0]} in YAML, but as "
-                    f"{text.replace('.', '')} written the Dutch way; write "
-                    f"{text.replace('.', '')} (or {text.split('.')[0]} without the point)",
+                    _m(
+                        "scenario.thousands_point",
+                        text=text,
+                        yaml=text.split(".")[0],
+                        dutch=text.replace(".", ""),
+                    ),
                     source=label,
-                    where=f"line {line}",
+                    where=_m("where.line", line=line),
                     field=key,
                 )
                 for key, line, text in points
@@ -329,8 +422,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
         data = {}
     if not isinstance(data, dict):
         raise ScenarioError(
-            f"Scenario file must hold a mapping of keys: {label}",
-            [Problem(f"top level is a {type(data).__name__}", source=label)],
+            _m("scenario.not_mapping", file=label),
+            [Problem(_m("scenario.top_level_is", type=type(data).__name__), source=label)],
         )
     return data
 
@@ -354,7 +447,10 @@ def load_raw(path: str | os.PathLike[str], _seen: tuple[Path, ...] = ()) -> dict
     path = Path(path).resolve()
     if path in _seen:
         chain = " -> ".join(str(p) for p in (*_seen, path))
-        raise ScenarioError("Scenario extends itself", [Problem(chain, field="extends")])
+        raise ScenarioError(
+            _m("scenario.extends_itself"),
+            [Problem(_m("scenario.extends_chain", chain=chain), field="extends")],
+        )
     data = read_yaml(path)
     data = absolutize_paths(data, Scenario, path.parent)
     base_ref = data.pop("extends", None)
@@ -362,14 +458,20 @@ def load_raw(path: str | os.PathLike[str], _seen: tuple[Path, ...] = ()) -> dict
         return data
     if not isinstance(base_ref, str):
         raise ScenarioError(
-            f"Invalid scenario: {path}",
-            [Problem("extends must be a file path", source=str(path), field="extends")],
+            _m("scenario.invalid", file=str(path)),
+            [Problem(_m("scenario.extends_not_path"), source=str(path), field="extends")],
         )
     base_path = (path.parent / base_ref).resolve()
     if not base_path.is_file():
         raise ScenarioError(
-            f"Base scenario not found: {base_path}",
-            [Problem(f"file '{base_ref}' does not exist", source=str(path), field="extends")],
+            _m("scenario.base_not_found", file=str(base_path)),
+            [
+                Problem(
+                    _m("scenario.base_file_missing", file=base_ref),
+                    source=str(path),
+                    field="extends",
+                )
+            ],
         )
     base = load_raw(base_path, (*_seen, path))
     merged = deep_merge(base, data)
@@ -418,7 +520,7 @@ def validate_scenario(raw: dict[str, Any], source: str = "scenario") -> Scenario
     except ValidationError as exc:
         problems = validation_problems(exc, raw, source)
         raise ScenarioError(
-            f"Invalid scenario {source}: {len(problems)} problem(s)", problems
+            _m("scenario.invalid_count", file=source, count=len(problems)), problems
         ) from None
 
 

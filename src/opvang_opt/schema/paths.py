@@ -23,7 +23,32 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from opvang_opt.schema.names import did_you_mean
+from opvang_opt.errors import ValueProblem
+from opvang_opt.schema.names import did_you_mean_hint
+from opvang_opt.texts import Message, render
+
+
+def _m(code: str, /, **params: Any) -> Message:
+    return Message(f"problem.path.{code}", params)
+
+
+class PathProblem(KeyError):
+    """A step of a parameter path that does not exist: a ``KeyError`` whose first argument
+    and :attr:`message` are the catalogue message (either language); ``str()`` is the
+    English text."""
+
+    def __init__(self, message: Message) -> None:
+        from opvang_opt.numtext import Hint  # a message whose str() is its English text
+
+        self.message = message
+        super().__init__(Hint(message.code, message.params))
+
+    def __str__(self) -> str:
+        return str(render(self.message, "en"))
+
+
+def _bad(code: str, /, **params: Any) -> ValueProblem:
+    return ValueProblem(_m(code, **params))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,7 +109,7 @@ class ParamPath:
         """Parse a path; raise ``ValueError`` with the position of a syntax error."""
         s = text.strip()
         if not s:
-            raise ValueError("empty parameter path")
+            raise _bad("empty")
         steps: list[Step] = []
         i = 0
         expect_key = True
@@ -92,7 +117,7 @@ class ParamPath:
             if expect_key:
                 m = _KEY.match(s, i)
                 if not m:
-                    raise ValueError(f"expected a key at position {i + 1} of '{s}'")
+                    raise _bad("expected_key", position=i + 1, path=s)
                 steps.append(Key(m.group()))
                 i = m.end()
                 expect_key = False
@@ -100,22 +125,22 @@ class ParamPath:
                 i += 1
                 expect_key = True
                 if i == len(s):
-                    raise ValueError(f"'{s}' ends with a dot")
+                    raise _bad("ends_with_dot", path=s)
             elif s[i] == "[":
                 end = s.find("]", i)
                 if end < 0:
-                    raise ValueError(f"unclosed '[' at position {i + 1} of '{s}'")
+                    raise _bad("unclosed", position=i + 1, path=s)
                 steps.append(_selector(s[i + 1 : end].strip(), s))
                 i = end + 1
             else:
-                raise ValueError(f"unexpected '{s[i]}' at position {i + 1} of '{s}'")
+                raise _bad("unexpected", char=s[i], position=i + 1, path=s)
         canonical = "".join(str(st) for st in steps).lstrip(".")
         return cls(tuple(steps), canonical)
 
 
 def _selector(body: str, text: str) -> Step:
     if not body:
-        raise ValueError(f"empty [] in '{text}'")
+        raise _bad("empty_selector", path=text)
     if re.fullmatch(r"-?\d+", body):
         return Index(int(body))
     if "=" not in body:
@@ -124,13 +149,13 @@ def _selector(body: str, text: str) -> Step:
     for part in body.split(","):
         key, sep, value = part.partition("=")
         if not sep or not key.strip() or not value.strip():
-            raise ValueError(f"selector [{body}] in '{text}' must be key=value[,key=value]")
+            raise _bad("bad_selector", body=body, path=text)
         conditions.append((key.strip(), value.strip()))
     return Match(tuple(conditions))
 
 
-def _where(steps: Sequence[Step]) -> str:
-    return "".join(str(s) for s in steps).lstrip(".") or "(top level)"
+def _where(steps: Sequence[Step]) -> str | Message:
+    return "".join(str(s) for s in steps).lstrip(".") or Message("problem.scenario.top_level")
 
 
 def _match_index(items: list[Any], step: Match, steps_so_far: Sequence[Step]) -> int:
@@ -142,21 +167,24 @@ def _match_index(items: list[Any], step: Match, steps_so_far: Sequence[Step]) ->
     if len(hits) == 1:
         return hits[0]
     if len(hits) > 1:
-        raise KeyError(f"{where} has {len(hits)} elements matching {step}; add a condition")
+        raise PathProblem(_m("many_match", where=where, n=len(hits), step=str(step)))
     if len(step.conditions) == 1:
         key, value = step.conditions[0]
         present = [str(it.get(key)) for it in items if isinstance(it, dict) and key in it]
         if present:
-            raise KeyError(
-                f"{where} has no element with {key} '{value}'{_suggest(value, present)}; "
-                f"present: {', '.join(present)}"
+            raise PathProblem(
+                _m(
+                    "no_element_with",
+                    where=where,
+                    key=key,
+                    value=value,
+                    hint=_suggest(value, present),
+                    present=", ".join(present),
+                )
             )
         if items and key == "name":
-            raise KeyError(
-                f"the elements of {where} have no 'name'; select one by position [0]..."
-                f"[{len(items) - 1}] or by key=value"
-            )
-    raise KeyError(f"{where} has no element matching {step}")
+            raise PathProblem(_m("no_names", where=where, last=len(items) - 1))
+    raise PathProblem(_m("no_match", where=where, step=str(step)))
 
 
 def resolve(data: Any, path: ParamPath) -> tuple[tuple[str | int, ...], Any]:
@@ -188,35 +216,32 @@ def resolve(data: Any, path: ParamPath) -> tuple[tuple[str | int, ...], Any]:
         where = _where(done)
         if isinstance(step, Key):
             if node is None:
-                raise KeyError(
-                    f"{where} is not set in the base scenario, so {path} cannot be varied; "
-                    f"set {where} in the base scenario or under 'set:' first"
-                )
+                raise PathProblem(_m("not_set_key", where=where, path=str(path)))
             if not isinstance(node, dict):
-                raise KeyError(
-                    f"{where} is {_kind(node)}, not a section: it has no key '{step.name}'"
-                )
+                raise PathProblem(_m("not_section", where=where, kind=_kind(node), key=step.name))
             if step.name not in node:
                 keys = sorted(str(k) for k in node)
-                raise KeyError(
-                    f"{where} has no key '{step.name}'{_suggest(step.name, keys)}"
-                    f"; keys here: {', '.join(keys) or 'none'}"
+                raise PathProblem(
+                    _m(
+                        "no_key",
+                        where=where,
+                        key=step.name,
+                        hint=_suggest(step.name, keys),
+                        keys=", ".join(keys) if keys else _m("none"),
+                    )
                 )
             concrete.append(step.name)
             node = node[step.name]
         else:
             if node is None:
-                raise KeyError(
-                    f"{where} is not set in the base scenario, so {path} cannot be varied"
-                )
+                raise PathProblem(_m("not_set", where=where, path=str(path)))
             if not isinstance(node, list | tuple):
-                raise KeyError(f"{where} is {_kind(node)}, not a list: {step} does not apply")
+                raise PathProblem(_m("not_list", where=where, kind=_kind(node), step=str(step)))
             items = list(node)
             if isinstance(step, Index):
                 if not -len(items) <= step.index < len(items):
-                    raise KeyError(
-                        f"{where} has {len(items)} element(s); position {step.index} is "
-                        f"out of range"
+                    raise PathProblem(
+                        _m("out_of_range", where=where, n=len(items), index=step.index)
                     )
                 i = step.index % len(items)
             else:
@@ -226,22 +251,22 @@ def resolve(data: Any, path: ParamPath) -> tuple[tuple[str | int, ...], Any]:
     return tuple(concrete), node
 
 
-def _suggest(word: str, options: Iterable[str]) -> str:
+def _suggest(word: str, options: Iterable[str]) -> Message | str:
     """A did-you-mean hint: a close spelling, else the one option that contains ``word``."""
     options = list(options)
-    hint = did_you_mean(word, options)
+    hint = did_you_mean_hint(word, options)
     if hint or len(word) < 3:
         return hint
     holders = [o for o in options if word.lower() in o.lower()]
-    return f" (did you mean '{holders[0]}'?)" if len(holders) == 1 else ""
+    return Message("problem.hint.did_you_mean", {"name": holders[0]}) if len(holders) == 1 else ""
 
 
-def _kind(value: Any) -> str:
+def _kind(value: Any) -> Message:
     if isinstance(value, list | tuple):
-        return "a list"
+        return _m("kind_list")
     if isinstance(value, dict):
-        return "a section"
-    return f"a value ({value!r})"
+        return _m("kind_section")
+    return _m("kind_value", value=repr(value))
 
 
 def set_in(raw: dict[str, Any], keys: Sequence[str | int], value: Any) -> None:

@@ -18,7 +18,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from opvang_opt.schema.base import CsvOptions, InputPath, StrictModel
+from opvang_opt.schema.base import CsvOptions, InputPath, StrictModel, invalid, msg
+from opvang_opt.texts import Message
 
 GroupName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 """A group key such as ``ontheemden``, ``statushouders`` or ``asielzoekers``."""
@@ -151,10 +152,10 @@ class SiteDefaults(StrictModel):
     def _net_build_cost(self) -> SiteDefaults:
         # a negative net cost would pay the plan to build and close units at once
         if self.subsidy_per_unit_eur > self.build_cost_per_unit_eur:
-            raise ValueError(
-                f"subsidy_per_unit_eur {self.subsidy_per_unit_eur:g} is above "
-                f"build_cost_per_unit_eur {self.build_cost_per_unit_eur:g}: the net cost of "
-                "building a unit would be negative"
+            raise invalid(
+                "scenario.planning.subsidy_above_cost",
+                subsidy=self.subsidy_per_unit_eur,
+                cost=self.build_cost_per_unit_eur,
             )
         return self
 
@@ -178,7 +179,7 @@ class CandidateSource(StrictModel):
     @model_validator(mode="after")
     def _table(self) -> CandidateSource:
         if self.from_ == "table" and self.table is None:
-            raise ValueError("candidates.from: table needs candidates.table")
+            raise invalid("scenario.planning.table_needs_table")
         return self
 
 
@@ -247,40 +248,45 @@ class PlanningConfig(StrictModel):
 
     @model_validator(mode="after")
     def _check(self) -> PlanningConfig:
-        problems = []
+        problems: list[Message] = []
         if (self.tasks is None) == (self.task_rule is None):
-            problems.append("give either tasks (a table) or task_rule, not both or neither")
+            problems.append(msg("scenario.planning.tasks_or_rule"))
         names = [g.name for g in self.groups]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
-            problems.append(f"group(s) listed twice: {', '.join(dup)}")
+            problems.append(msg("scenario.planning.groups_twice", groups=", ".join(dup)))
         if self.task_rule is not None:
             unknown = sorted(set(self.task_rule.growth_per_cycle) - set(names))
             if unknown:
-                problems.append(
-                    f"task_rule.growth_per_cycle names unknown group(s): {', '.join(unknown)}"
-                )
+                problems.append(msg("scenario.planning.growth_unknown", groups=", ".join(unknown)))
         m = self.period_months
         for i, g in enumerate(self.groups):
             c = g.cycle_start
             if c is not None and (c.day != 1 or cycle_offset(c, self.start, m) is None):
                 problems.append(
-                    f"groups[{i}].cycle_start {c.isoformat()} is not on a period boundary "
-                    f"(periods of {m} months from {self.start.isoformat()}): give the first "
-                    "day of a period"
+                    msg(
+                        "scenario.planning.cycle_start",
+                        i=i,
+                        date=c.isoformat(),
+                        months=m,
+                        start=self.start.isoformat(),
+                    )
                 )
         if m in (3, 6, 12) and (self.start.month - 1) % m:
             # the labels name calendar quarters, half-years or years: a horizon from March
             # would label March-August '2026-H1' and September-February '2026-H2'
-            kind = {3: "quarter", 6: "half-year", 12: "year"}[m]
+            kind = {3: "quarter", 6: "half_year", 12: "year"}[m]
             firsts = ", ".join(dt.date(2000, k, 1).strftime("%m") for k in range(1, 13, m))
             problems.append(
-                f"start {self.start.isoformat()} is not in the first month of a calendar "
-                f"{kind} (period_months {m}; periods are labelled by calendar {kind}): "
-                f"start in month {firsts}"
+                msg(
+                    f"scenario.planning.start_{kind}",
+                    start=self.start.isoformat(),
+                    months=m,
+                    firsts=firsts,
+                )
             )
         if problems:
-            raise ValueError("; ".join(problems))
+            raise invalid("joined", items=problems)
         return self
 
     def period_labels(self) -> list[str]:

@@ -14,11 +14,20 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from opvang_opt.schema.allocation import AllocationConfig
-from opvang_opt.schema.base import DateFormats, Encoding, InputPath, StrictModel, raise_problems
+from opvang_opt.schema.base import (
+    DateFormats,
+    Encoding,
+    InputPath,
+    StrictModel,
+    invalid,
+    msg,
+    raise_problems,
+)
 from opvang_opt.schema.exchange import ExchangeConfig
-from opvang_opt.schema.names import did_you_mean
+from opvang_opt.schema.names import did_you_mean_hint
 from opvang_opt.schema.planning import PlanningConfig
 from opvang_opt.schema.services import ServicesConfig
+from opvang_opt.texts import Message
 
 # --------------------------------------------------------------------------- layers
 
@@ -65,11 +74,11 @@ class LayerSource(StrictModel):
     @model_validator(mode="after")
     def _csv_geometry(self) -> LayerSource:
         if (self.path is None) == (self.source is None):
-            raise ValueError("give either path or source")
+            raise invalid("scenario.layer.path_or_source")
         if (self.x_column is None) != (self.y_column is None):
-            raise ValueError("give both x_column and y_column, or neither")
+            raise invalid("scenario.layer.x_and_y")
         if self.wkt_column is not None and self.x_column is not None:
-            raise ValueError("give either x_column/y_column or wkt_column, not both")
+            raise invalid("scenario.layer.xy_or_wkt")
         return self
 
 
@@ -90,10 +99,7 @@ class LinearValue(StrictModel):
     @model_validator(mode="after")
     def _order(self) -> LinearValue:
         if not self.upper > self.lower:
-            raise ValueError(
-                f"bounds in the wrong order: lower ({self.lower:g}) must be below upper "
-                f"({self.upper:g}); use direction to say which end is better"
-            )
+            raise invalid("scenario.value.lower_upper", lower=self.lower, upper=self.upper)
         return self
 
 
@@ -109,11 +115,13 @@ class StepValue(StrictModel):
     @model_validator(mode="after")
     def _shape(self) -> StepValue:
         if any(b <= a for a, b in zip(self.thresholds, self.thresholds[1:], strict=False)):
-            raise ValueError("bounds in the wrong order: thresholds must be strictly increasing")
+            raise invalid("scenario.value.thresholds_order")
         if len(self.values) != len(self.thresholds) + 1:
-            raise ValueError(
-                f"{len(self.thresholds)} thresholds need {len(self.thresholds) + 1} values, "
-                f"got {len(self.values)}"
+            raise invalid(
+                "scenario.value.step_values",
+                thresholds=len(self.thresholds),
+                need=len(self.thresholds) + 1,
+                got=len(self.values),
             )
         return self
 
@@ -129,7 +137,7 @@ class PiecewiseValue(StrictModel):
     def _order(self) -> PiecewiseValue:
         xs = [p[0] for p in self.points]
         if any(b <= a for a, b in itertools.pairwise(xs)):
-            raise ValueError("bounds in the wrong order: breakpoints must be strictly increasing")
+            raise invalid("scenario.value.breakpoints_order")
         return self
 
 
@@ -282,7 +290,7 @@ class LimitRule(_Rule):
     @model_validator(mode="after")
     def _one_source(self) -> LimitRule:
         if (self.criterion is None) == (self.column is None):
-            raise ValueError("give exactly one of criterion or column")
+            raise invalid("scenario.rule.criterion_or_column")
         return self
 
 
@@ -413,20 +421,17 @@ class ShortlistConfig(StrictModel):
             and self.objective in ("score", "score_x_capacity")
             and not (self.max_sites or self.budget_eur or self.max_capacity is not None)
         ):
-            problems.append(
-                f"method optimise with objective {self.objective} needs a limit (max_sites, "
-                "budget_eur or max_capacity); without one every eligible site would be selected"
-            )
+            problems.append(msg("scenario.shortlist.needs_limit", objective=self.objective))
         if self.objective == "cost" and self.cost_column is None:
-            problems.append("objective cost needs cost_column")
+            problems.append(msg("scenario.shortlist.cost_needs_column"))
         if self.min_quality is not None and self.objective in ("score", "score_x_capacity"):
-            problems.append(f"min_quality does not apply to objective {self.objective}")
+            problems.append(msg("scenario.shortlist.min_quality", objective=self.objective))
         if self.budget_eur is not None and self.cost_column is None:
-            problems.append("budget_eur needs cost_column")
+            problems.append(msg("scenario.shortlist.budget_needs_column"))
         if (self.zone_layer is None) != (self.max_per_zone is None) or (
             self.zone_layer is not None and self.zone_column is None
         ):
-            problems.append("give zone_layer, zone_column and max_per_zone together")
+            problems.append(msg("scenario.shortlist.zone_together"))
         if self.method == "top_score":
             ignored = [name for name, given in (
                 ("budget_eur", self.budget_eur is not None),
@@ -435,15 +440,12 @@ class ShortlistConfig(StrictModel):
                 ("min_distance_m", self.min_distance_m is not None),
             ) if given]  # fmt: skip
             if ignored:
-                problems.append(
-                    f"method top_score takes sites by rank and cannot keep {', '.join(ignored)}; "
-                    "use method: optimise, or remove these limits"
-                )
+                problems.append(msg("scenario.shortlist.top_score", limits=", ".join(ignored)))
         both = sorted(set(self.must_include) & set(self.must_exclude))
         if both:
-            problems.append(f"sites both in must_include and must_exclude: {', '.join(both)}")
+            problems.append(msg("scenario.shortlist.include_exclude", sites=", ".join(both)))
         if problems:
-            raise ValueError("; ".join(problems))
+            raise invalid("joined", items=problems)
         return self
 
 
@@ -515,41 +517,40 @@ class SitingConfig(StrictModel):
         names = [c.name for c in self.criteria]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
-            raise ValueError(f"criterion names must be unique; repeated: {', '.join(dup)}")
+            raise invalid("scenario.criteria.names_repeated", names=", ".join(dup))
         rules = [r.name for r in self.exclusions]
         dup = sorted({n for n in rules if rules.count(n) > 1})
         if dup:
-            raise ValueError(f"exclusion names must be unique; repeated: {', '.join(dup)}")
+            raise invalid("scenario.exclusions.names_repeated", names=", ".join(dup))
         if self.ahp is not None:
             _check_ahp(self.ahp, len(self.criteria))
         elif not sum(c.weight for c in self.criteria) > 0:
-            raise ValueError("the criteria weights must sum to a positive value")
+            raise invalid("scenario.criteria.weights_sum")
         for r in self.exclusions:
             if isinstance(r, LimitRule) and r.criterion and r.criterion not in names:
-                hint = did_you_mean(r.criterion, names)
-                raise ValueError(
-                    f"exclusion '{r.name}' uses unknown criterion '{r.criterion}'{hint}"
+                hint = did_you_mean_hint(r.criterion, names)
+                raise invalid(
+                    "scenario.exclusions.unknown_criterion",
+                    name=r.name,
+                    criterion=r.criterion,
+                    hint=hint,
                 )
         return self
 
 
 def _check_ahp(ahp: AHPConfig, n: int) -> None:
     """Shape, reciprocity and consistency of an AHP matrix, all problems at once."""
-    from opvang_opt.schema.ahp import ahp_weights, check_reciprocal
+    from opvang_opt.schema.ahp import ahp_weights, reciprocal_problems
 
     m = ahp.matrix
     if len(m) != n or any(len(row) != n for row in m):
-        raise ValueError(f"the AHP matrix must be {n} x {n}, one row and column per criterion")
-    problems = check_reciprocal(m, ahp.tolerance)
+        raise invalid("scenario.ahp.shape", n=n)
+    problems = reciprocal_problems(m, ahp.tolerance)
     if problems:
-        raise ValueError("the AHP matrix is not reciprocal: " + "; ".join(problems))
+        raise invalid("scenario.ahp.not_reciprocal", problems=problems)
     result = ahp_weights(m, ahp.tolerance)
     if result.cr > ahp.max_consistency_ratio and not ahp.accept_inconsistent:
-        raise ValueError(
-            f"the AHP matrix is inconsistent: consistency ratio {result.cr:.3f} "
-            f"> {ahp.max_consistency_ratio:g}; revise the comparisons or set "
-            "accept_inconsistent: true"
-        )
+        raise invalid("scenario.ahp.inconsistent", cr=result.cr, limit=ahp.max_consistency_ratio)
 
 
 class GraphSource(StrictModel):
@@ -641,7 +642,7 @@ class BackgroundConfig(StrictModel):
     @model_validator(mode="after")
     def _template(self) -> BackgroundConfig:
         if self.url is not None and not all(f"{{{k}}}" in self.url for k in "zxy"):
-            raise ValueError("url needs {z}, {x} and {y}")
+            raise invalid("scenario.background.url", z="{z}", x="{x}", y="{y}")
         return self
 
 
@@ -704,20 +705,18 @@ class Scenario(StrictModel):
     @model_validator(mode="after")
     def _layer_refs(self) -> Scenario:
         # each problem at its own field, so the message names the full path
-        problems: list[tuple[tuple[str | int, ...], str, object]] = []
+        problems: list[tuple[tuple[str | int, ...], str | Message, object]] = []
         known = sorted(self.layers)
 
         def need(layer: str | None, loc: tuple[str | int, ...], name: str = "") -> None:
             if layer is not None and layer not in self.layers:
-                who = f"'{name}' " if name else ""
-                problems.append(
-                    (
-                        loc,
-                        f"{who}refers to layer '{layer}', which is not defined under layers"
-                        f"{did_you_mean(layer, known)}",
-                        layer,
-                    )
+                hint = did_you_mean_hint(layer, known)
+                text = (
+                    msg("scenario.ref.named_layer", name=name, layer=layer, hint=hint)
+                    if name
+                    else msg("scenario.ref.layer", layer=layer, hint=hint)
                 )
+                problems.append((loc, text, layer))
 
         need(self.siting.longlist, ("siting", "longlist"))
         need(self.region.boundaries, ("region", "boundaries"))
@@ -730,8 +729,12 @@ class Scenario(StrictModel):
                 problems.append(
                     (
                         ("siting", "criteria", i, "network"),
-                        f"'{c.name}' refers to graph '{graph}', which is not defined under "
-                        f"graphs{did_you_mean(graph, sorted(self.graphs))}",
+                        msg(
+                            "scenario.ref.named_graph",
+                            name=c.name,
+                            graph=graph,
+                            hint=did_you_mean_hint(graph, sorted(self.graphs)),
+                        ),
                         graph,
                     )
                 )
@@ -746,8 +749,11 @@ class Scenario(StrictModel):
             problems.append(
                 (
                     ("services", "network"),
-                    f"refers to graph '{net}', which is not defined under "
-                    f"graphs{did_you_mean(net, sorted(self.graphs))}",
+                    msg(
+                        "scenario.ref.graph",
+                        graph=net,
+                        hint=did_you_mean_hint(net, sorted(self.graphs)),
+                    ),
                     net,
                 )
             )
@@ -756,7 +762,7 @@ class Scenario(StrictModel):
             problems.append(
                 (
                     ("planning", "task_rule"),
-                    "planning.task_rule grows the exchange tasks: add an exchange section",
+                    msg("scenario.ref.task_rule_needs_exchange"),
                     "task_rule",
                 )
             )
@@ -768,8 +774,10 @@ class Scenario(StrictModel):
                     problems.append(
                         (
                             ("planning", "groups", i, "name"),
-                            "planning.task_rule grows the exchange tasks, which have no "
-                            f"group of this name{did_you_mean(g.name, groups)}",
+                            msg(
+                                "scenario.ref.task_rule_group",
+                                hint=did_you_mean_hint(g.name, groups),
+                            ),
                             g.name,
                         )
                     )

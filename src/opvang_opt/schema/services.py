@@ -26,8 +26,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from opvang_opt.schema.base import CsvOptions, InputPath, StrictModel, raise_problems
-from opvang_opt.schema.names import did_you_mean
+from opvang_opt.schema.base import (
+    CsvOptions,
+    InputPath,
+    StrictModel,
+    invalid,
+    msg,
+    raise_problems,
+)
+from opvang_opt.schema.names import did_you_mean_hint
+from opvang_opt.texts import Message
 
 ServiceType = Literal["taalklas", "isk", "gp", "youth_care"]
 """A kind of provision: taalklas (newcomer class, primary age 4-11), isk (international
@@ -72,9 +80,9 @@ class AgeProfile(StrictModel):
     @model_validator(mode="after")
     def _ages(self) -> AgeProfile:
         if self.primary_share + self.secondary_share + self.amv_share > 1.0 + 1e-12:
-            raise ValueError(
-                "primary_share + secondary_share + amv_share is above 1 "
-                f"({self.primary_share + self.secondary_share + self.amv_share:g})"
+            raise invalid(
+                "scenario.services.shares_above_1",
+                total=self.primary_share + self.secondary_share + self.amv_share,
             )
         return self
 
@@ -308,17 +316,23 @@ class ServicesConfig(StrictModel):
     @model_validator(mode="after")
     def _check(self) -> ServicesConfig:
         # each problem at its own field, so the message names the full path
-        errors: list[tuple[tuple[Any, ...], str, Any]] = []
+        errors: list[tuple[tuple[Any, ...], str | Message, Any]] = []
         groups = [p.group for p in self.age_profiles]
         for i, g in enumerate(groups):
             if g in groups[:i]:
-                errors.append((("age_profiles", i, "group"), f"group '{g}' is listed twice", g))
+                errors.append(
+                    (("age_profiles", i, "group"), msg("scenario.services.group_twice", group=g), g)
+                )
         for g in sorted(set(self.site_groups) - set(groups)):
             errors.append(
                 (
                     ("site_groups", g),
-                    f"site_groups names group '{g}' without an age profile"
-                    f"{did_you_mean(g, groups)} (age profiles: {', '.join(groups)})",
+                    msg(
+                        "scenario.services.no_profile",
+                        group=g,
+                        hint=did_you_mean_hint(g, groups),
+                        profiles=", ".join(groups),
+                    ),
                     g,
                 )
             )
@@ -326,13 +340,18 @@ class ServicesConfig(StrictModel):
             errors.append(
                 (
                     ("site_groups",),
-                    f"site_groups add up to {sum(self.site_groups.values()):g}, more than 1",
+                    msg(
+                        "scenario.services.site_groups_sum",
+                        total=sum(self.site_groups.values()),
+                    ),
                     dict(self.site_groups),
                 )
             )
         for kind in self.check_types:
             if kind not in self.types:
-                errors.append((("check_types",), f"types has no settings for: {kind}", kind))
+                errors.append(
+                    (("check_types",), msg("scenario.services.no_settings", kind=kind), kind)
+                )
         raise_problems("ServicesConfig", [(loc, "services", m, v) for loc, m, v in errors])
         return self
 

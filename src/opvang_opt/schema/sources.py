@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from opvang_opt.errors import DataError, Problem, ScenarioError
-from opvang_opt.schema.names import did_you_mean
+from opvang_opt.schema.names import did_you_mean_hint
+from opvang_opt.texts import Message
+
+
+def _m(code: str, /, **params: Any) -> Message:
+    """A problem text of the catalogue (``problem.`` + ``code``)."""
+    return Message(f"problem.{code}", params)
+
 
 CBS_LICENCE = "CC BY 4.0"
 CBS_ATTRIBUTION = "CBS / Kadaster (PDOK)"
@@ -160,11 +167,11 @@ def resolve_layer_sources(
         name = str(spec.pop("source"))
         where = f"layers.{key}.source"
         if "path" in spec:
-            bad.append(Problem("give either path or source, not both", field=where))
+            bad.append(Problem(_m("source.path_and_source"), field=where))
             continue
         if name not in LAYERS:
-            bad.append(Problem(f"unknown cached layer '{name}'{did_you_mean(name, LAYERS)}; "
-                               f"known: {', '.join(LAYERS)}", field=where))  # fmt: skip
+            bad.append(Problem(_m("source.unknown_layer", name=name, hint=did_you_mean_hint(
+                name, LAYERS), known=", ".join(LAYERS)), field=where))  # fmt: skip
             continue
         meta = read_meta(cache, name)
         group = LAYERS[name].group
@@ -173,11 +180,11 @@ def resolve_layer_sources(
         file = str(layer_path(cache, name).resolve())
         lacking = [c for c in codes if c not in (meta or {}).get("gemeenten", {})]
         if meta is None:
-            absent.append(Problem(f"'{name}' is not in the cache {cache}; run: {fetch}",
-                                  source=file, field=where))  # fmt: skip
+            absent.append(Problem(_m("source.not_cached", name=name, cache=str(cache),
+                                     fetch=fetch), source=file, field=where))  # fmt: skip
         elif lacking:
-            absent.append(Problem(f"the cached '{name}' lacks {', '.join(lacking)}; run: "
-                                  f"{fetch}", source=file, field=where))  # fmt: skip
+            absent.append(Problem(_m("source.lacks", name=name, codes=", ".join(lacking),
+                                     fetch=fetch), source=file, field=where))  # fmt: skip
         if (meta is None or lacking) and missing is None:
             continue
         meta = meta or {}
@@ -186,9 +193,9 @@ def resolve_layer_sources(
         spec.setdefault("id_column", meta.get("id_column", LAYERS[name].id_column))
         new_layers[key] = spec
     if bad:
-        raise ScenarioError("Invalid layer sources", bad)
+        raise ScenarioError(_m("source.invalid"), bad)
     if absent and missing is None:
-        raise DataError("Layers named by source are not in the data cache", absent)
+        raise DataError(_m("source.absent"), absent)
     if missing is not None:
         missing += absent
     out["layers"] = new_layers

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from opvang_opt.schema.base import StrictModel
+from opvang_opt.schema.base import StrictModel, invalid
 
 MAX_VARIANTS = 100_000
 """A sweep larger than this is refused (a grid grows fast; use random sampling)."""
@@ -30,7 +30,7 @@ class ValueRange(StrictModel):
     @model_validator(mode="after")
     def _nonzero(self) -> ValueRange:
         if self.step == 0:
-            raise ValueError("step must not be 0")
+            raise invalid("scenario.sweep.step_zero")
         return self
 
     def values(self) -> list[float | int]:
@@ -51,7 +51,7 @@ class Uniform(StrictModel):
     @model_validator(mode="after")
     def _order(self) -> Uniform:
         if not self.high > self.low:
-            raise ValueError(f"high ({self.high:g}) must be above low ({self.low:g})")
+            raise invalid("scenario.sweep.high_low", high=self.high, low=self.low)
         return self
 
 
@@ -91,7 +91,7 @@ def arange_inclusive(start: float, stop: float, step: float) -> list[float | int
     if n <= 0:
         return []
     if n > MAX_VARIANTS:
-        raise ValueError(f"the range has {n:,} values, more than {MAX_VARIANTS:,}")
+        raise invalid("scenario.sweep.too_many", n=n, most=MAX_VARIANTS)
     whole = all(float(v).is_integer() for v in (start, stop, step))
     vals = [start + k * step for k in range(n)]
     if whole:
