@@ -57,6 +57,20 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _geojson_without_crs(path: Path) -> bool:
+    """Whether ``path`` is a GeoJSON file without a ``"crs"`` member (read in chunks; a
+    file that holds the text ``"crs"`` anywhere counts as declaring one)."""
+    if path.suffix.lower() not in (".geojson", ".json") or not path.is_file():
+        return False
+    tail = b""
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            if b'"crs"' in tail + chunk:
+                return False
+            tail = chunk[-8:]
+    return True
+
+
 def _m(code: str, /, **params: object) -> Message:
     """A problem text of the catalogue (``problem.`` + ``code``)."""
     return Message(f"problem.{code}", params)
@@ -183,6 +197,7 @@ def read_layer(
     gdf = _read_any(source, name, path, label)
 
     problems: list[Problem] = []
+    crs_notes: list[Message] = []
     declared = None
     if source.crs is not None:
         try:
@@ -200,6 +215,16 @@ def read_layer(
             problems.append(Problem(_m("layer.no_crs"), source=label))
         else:
             gdf = gdf.set_crs(declared)
+    elif (
+        declared is not None
+        and not CRS.from_user_input(gdf.crs).equals(declared)
+        and _geojson_without_crs(path)
+    ):
+        # GDAL gives every GeoJSON without a "crs" member EPSG:4326 (RFC 7946's default):
+        # that is no declaration, so the scenario's crs holds (e.g. ETRS89, EPSG:4258,
+        # as PDOK and INSPIRE exports are)
+        gdf = gdf.set_crs(declared, allow_override=True)
+        crs_notes.append(Message("inputs.geojson_crs", {"crs": str(source.crs)}))
     elif declared is not None and not CRS.from_user_input(gdf.crs).equals(declared):
         problems.append(
             Problem(
@@ -269,7 +294,7 @@ def read_layer(
         problems += outside_netherlands(gdf, original, label, id_col)
         if problems:
             raise _problems("layer", name, label, problems)
-    notes = []
+    notes = list(crs_notes)
     if repaired:
         key = "inputs.repaired_one" if len(repaired) == 1 else "inputs.repaired_many"
         notes.append(Message(key, {"n": len(repaired)}))
