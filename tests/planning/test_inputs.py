@@ -14,6 +14,7 @@ from opvang_opt.cli import app
 from opvang_opt.errors import DataError
 from opvang_opt.io.planning import read_planning_tables
 from opvang_opt.schema import PlanningConfig
+from opvang_opt.texts import render
 from tests.conftest import write_yaml
 
 runner = CliRunner()
@@ -102,9 +103,9 @@ def test_every_problem_of_every_table_at_once(tmp_path: Path) -> None:
         assert any(
             p.source
             and p.source.endswith(source)
-            and p.where == where
+            and render(p.where, "en") == where
             and (field is None or p.field == field)
-            and words in p.message
+            and words in p.text("en")
             for p in problems
         ), (source, where, field, words, text)
     assert len(problems) == len(expected)
@@ -115,7 +116,7 @@ def test_missing_files_and_columns(tmp_path: Path) -> None:
     cfg2 = cfg.model_copy(update={"stock": type(cfg.tasks)(path=tmp_path / "nope.csv")})
     with pytest.raises(DataError) as info:
         read_planning_tables(cfg2, ["GM0384"])
-    msgs = [(p.field, p.message) for p in info.value.problems]
+    msgs = [(p.field, p.text("en")) for p in info.value.problems]
     assert (
         "municipality_code",
         "required column is missing (did you mean 'municipality'?)",
@@ -144,7 +145,7 @@ def test_cli_bad_planning_tables_exit_2_listing_all(tiny) -> None:
         "period,municipality_code,group,task\n2026-H1,GM0384,ontheemden,x\n"
         "2040-H1,GM0384,ontheemden,1\n",
     )
-    res = runner.invoke(app, ["validate", str(path)])
+    res = runner.invoke(app, ["validate", str(path), "--lang", "en"])
     assert res.exit_code == 2, res.output
     assert "row 2" in res.output and "not a whole number" in res.output
     assert "row 3" in res.output and "unknown period '2040-H1'" in res.output

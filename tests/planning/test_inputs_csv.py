@@ -74,7 +74,10 @@ def test_wrong_decimal_declared_names_file_row_and_field(tmp_path: Path) -> None
     cfg = _config(tmp_path, DUTCH_CANDIDATES.encode("utf-8"), separator=";")
     with pytest.raises(DataError) as info:
         read_planning_tables(cfg, ["GM0384"])
-    found = {(Path(p.source).name, p.where, p.field): p.message for p in info.value.problems}
+    found = {
+        (Path(p.source).name, render(p.where, "en"), p.field): p.text("en")
+        for p in info.value.problems
+    }
     key = ("cand.csv", "row 2 (F1)", "build_cost_per_unit_eur")
     assert key in found, found
     assert "'125.000,50' is not a number" in found[key]
@@ -131,7 +134,7 @@ def test_cli_bad_planning_csv_exit_2_with_file_row_and_field(tiny) -> None:
         "site_id,name,municipality_code,units,occupants,group,permit_end\n"
         "B1,Berg,GM0384,30,85,ontheemden,31-12-26\n",
     )
-    res = runner.invoke(app, ["validate", str(path)])
+    res = runner.invoke(app, ["validate", str(path), "--lang", "en"])
     assert res.exit_code == 2, res.output
     out = " ".join(res.output.split())
     assert "Traceback" not in out
@@ -178,7 +181,9 @@ def test_a_declared_month_first_date_format_is_read_by_it(tmp_path: Path) -> Non
     # without the declaration 07/01/2026 is 7 January (day-first) and 12/31/2026 impossible
     with pytest.raises(DataError) as info:
         read_planning_tables(_config(tmp_path, MONTH_FIRST.encode()), ["GM0384"])
-    assert [(p.where, p.field) for p in info.value.problems] == [("row 3 (F2)", "available_from")]
+    assert [(render(p.where, "en"), p.field) for p in info.value.problems] == [
+        ("row 3 (F2)", "available_from")
+    ]
     cfg = _config(tmp_path, MONTH_FIRST.encode(), date_formats={"available_from": "%m/%d/%Y"})
     got = read_planning_tables(cfg, ["GM0384"]).candidates.set_index("site_id")
     assert str(got.loc["F1", "available_from"]) == "2026-07-01"  # 1 July, as declared
@@ -191,8 +196,12 @@ def test_a_declared_date_format_names_rows_that_do_not_match_it(tmp_path: Path) 
     with pytest.raises(DataError) as info:
         read_planning_tables(cfg, ["GM0384"])
     (p,) = info.value.problems
-    assert (Path(p.source).name, p.where, p.field) == ("cand.csv", "row 3 (F2)", "available_from")
-    assert "does not match the declared format '%m/%d/%Y'" in p.message
+    assert (Path(p.source).name, render(p.where, "en"), p.field) == (
+        "cand.csv",
+        "row 3 (F2)",
+        "available_from",
+    )
+    assert "does not match the declared format '%m/%d/%Y'" in p.text("en")
 
 
 def test_a_declared_date_format_for_a_column_the_file_lacks_is_refused(tmp_path: Path) -> None:
@@ -200,7 +209,7 @@ def test_a_declared_date_format_for_a_column_the_file_lacks_is_refused(tmp_path:
     with pytest.raises(DataError) as info:
         read_planning_tables(cfg, ["GM0384"])
     assert any(
-        p.field == "permit_end" and "which the file does not have" in p.message
+        p.field == "permit_end" and "which the file does not have" in p.text("en")
         for p in info.value.problems
     )
 
@@ -241,7 +250,7 @@ def test_planning_tables_warn_of_what_is_allowed_but_probably_not_meant(tmp_path
     )
     warnings = planning_table_warnings(cfg, read_planning_tables(cfg, ["GM0384"]))
     assert len(warnings) == 3, warnings
-    b1, b2, f1 = warnings
+    b1, b2, f1 = (render(w, "en") for w in warnings)
     assert "id B1, permit_end: the permit ended on 2025-06-30" in b1
     assert "id B2, occupants: 31 occupants in 10 units is more than 3 per unit (30 places)" in b2
     assert "id F1, max_units: 55 is not a whole number of blocks of 10; at most 50" in f1

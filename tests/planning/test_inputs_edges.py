@@ -77,7 +77,7 @@ def test_candidate_block_and_permit_of_zero_are_refused(tmp_path: Path) -> None:
         "site_id,name,municipality_code,block_units,permit_years,lead_time_months,max_units\n"
         "F1,Dreef,GM0384,0,0,0,0\n",
     )
-    got = {(p.where, p.field, p.message) for p in problems}
+    got = {(render(p.where, "en"), p.field, p.text("en")) for p in problems}
     assert got == {
         ("row 2 (F1)", "block_units", "0 is below the minimum 1"),
         ("row 2 (F1)", "permit_years", "0 is below the minimum 1"),
@@ -165,7 +165,9 @@ def test_subsidy_above_the_build_cost_is_refused(tmp_path: Path) -> None:
         "site_id,name,municipality_code,build_cost_per_unit_eur\nF1,Dreef,GM0384,5000\n"
         "F2,Laan,GM0384,7800\n",
     )
-    assert [(p.where, p.field) for p in problems] == [("row 2 (F1)", "build_cost_per_unit_eur")]
+    assert [(render(p.where, "en"), p.field) for p in problems] == [
+        ("row 2 (F1)", "build_cost_per_unit_eur")
+    ]
 
 
 def test_task_rule_group_without_an_exchange_task_is_refused() -> None:
@@ -207,7 +209,7 @@ def test_whole_number_written_with_decimals_is_read(tmp_path: Path) -> None:
     )
     with pytest.raises(DataError) as info:
         read_planning_tables(cfg, ["GM0384"])
-    assert [(p.where, p.field) for p in info.value.problems] == [("row 3", "task")]
+    assert [(render(p.where, "en"), p.field) for p in info.value.problems] == [("row 3", "task")]
     (tmp_path / "t.csv").write_text(
         "period;municipality_code;group;task\n2026-H1;GM0384;ontheemden;23,0\n", encoding="utf-8"
     )
@@ -261,7 +263,7 @@ def test_candidate_row_of_an_existing_site_is_not_a_second_site(tmp_path: Path) 
     )
     with pytest.raises(DataError) as info:
         read_planning_tables(cfg, ["GM0384"])
-    assert sorted((p.where, p.field) for p in info.value.problems) == [
+    assert sorted((render(p.where, "en"), p.field) for p in info.value.problems) == [
         ("row 2 (B1)", "available_from"),
         ("row 2 (B1)", "max_units"),
     ]
@@ -358,7 +360,7 @@ def test_table_candidates_need_an_id_a_name_and_a_municipality(tmp_path: Path) -
         ",Leeg,GM0384,5\nB1,,,\n",
         stock=STOCK,
     )
-    assert [(p.where, p.field) for p in problems] == [
+    assert [(render(p.where, "en"), p.field) for p in problems] == [
         ("row 2 (F1)", "municipality_code"),
         ("row 3 (F2)", "name"),
         ("row 4", "site_id"),

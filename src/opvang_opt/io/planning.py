@@ -21,6 +21,7 @@ from opvang_opt.io.layers import LayerReport, file_sha256
 from opvang_opt.numtext import ambiguous_whole, amount_hint, whole_number_hint
 from opvang_opt.schema import PlanningConfig, did_you_mean
 from opvang_opt.schema.planning import CandidateTable, StockTable, TaskTable
+from opvang_opt.texts import Message
 
 CANDIDATE_INT = ("max_units", "lead_time_months", "permit_years", "block_units")
 CANDIDATE_MIN = {"permit_years": 1, "block_units": 1}
@@ -68,7 +69,13 @@ def _read_csv(
     path = Path(spec.path)
     label = str(path)
     if not path.exists():
-        problems.append(Problem("file does not exist", source=label, where=f"table '{name}'"))
+        problems.append(
+            Problem(
+                Message("problem.planning.no_file"),
+                source=label,
+                where=Message("problem.planning.where.table", {"table": name}),
+            )
+        )
         return None
     try:
         df = read_csv_frame(
@@ -98,8 +105,10 @@ def _declared_dates(
         if col not in df.columns:
             problems.append(
                 Problem(
-                    f"date_formats declares a format for column '{col}', which the file does "
-                    f"not have (columns present: {', '.join(map(str, df.columns))})",
+                    Message(
+                        "problem.planning.date_format_no_column",
+                        {"column": col, "present": ", ".join(map(str, df.columns))},
+                    ),
                     source=label,
                     field=col,
                 )
@@ -111,9 +120,14 @@ def _declared_dates(
         for e in errors:
             i = int(rows[e.position])
             sid = str(df["site_id"].iloc[i]).strip() if "site_id" in df.columns else ""
-            where = f"row {i + 2} ({sid})" if sid else f"row {i + 2}"
-            problems.append(Problem(f"'{e.raw}': {e.message}", source=label, where=where,
-                                    field=col))  # fmt: skip
+            problems.append(
+                Problem(
+                    Message("problem.planning.bad_date", {"value": e.raw, "why": e.message}),
+                    source=label,
+                    where=row_where(i + 2, sid),
+                    field=col,
+                )
+            )
         if not errors:
             iso = [d.isoformat() if d is not None else "" for d in parsed.tolist()]
             df.loc[given, col] = iso
@@ -124,7 +138,9 @@ def _need(df: pd.DataFrame, cols: tuple[str, ...], label: str, problems: list[Pr
     for c in missing:
         problems.append(
             Problem(
-                f"required column is missing{did_you_mean(c, list(df.columns))}",
+                Message(
+                    "problem.planning.missing_column", {"hint": did_you_mean(c, list(df.columns))}
+                ),
                 source=label,
                 field=c,
             )
@@ -135,72 +151,108 @@ def _need(df: pd.DataFrame, cols: tuple[str, ...], label: str, problems: list[Pr
 _COMMA_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d+)?$|^-?\d+,\d+$")
 
 
-def _comma_hint(value: str) -> str:
+def _comma_hint(value: str) -> Message | str:
     """What to declare when a number is written with a decimal comma (a Dutch export)
-    while the table declares (or defaults to) a decimal point."""
+    while the table declares (or defaults to) a decimal point (``""`` otherwise)."""
     if "," in value and _COMMA_NUMBER.match(value):
-        return (
-            '; it is written with a decimal comma: declare `decimal: ","` for this table '
-            '(with `separator: ";"` for a Dutch Excel export)'
-        )
+        return Message("problem.planning.hint.decimal_comma")
     return ""
+
+
+def row_where(row: int, site_id: str = "") -> Message:
+    """``row 5 (S1)`` / ``rij 5 (S1)``, or ``row 5`` without an id."""
+    if site_id:
+        return Message("problem.table.where.row_id", {"row": row, "id": site_id})
+    return Message("problem.where.row", {"row": row})
+
+
+def id_row_where(site_id: object, row: int) -> Message:
+    """``id S1 (row 5)`` / ``id S1 (rij 5)``: a longlist record, as the siting names it."""
+    return Message("problem.table.where.id_row", {"id": str(site_id), "row": row})
 
 
 _WHOLE_DECIMAL = re.compile(r"^-?\d+\.0+$")
 
 
 def _int(
-    value: str, label: str, row: str, col: str, problems: list[Problem], *, minimum: int = 0
+    value: str, label: str, row: Message, col: str, problems: list[Problem], *, minimum: int = 0
 ) -> int | None:
     v = value.strip()
     if ambiguous_whole(v):
         # '1.000' is one or one thousand (a Dutch thousands separator): never guessed
-        problems.append(
-            Problem(f"'{v}' is not a whole number{whole_number_hint(v)}", source=label, where=row,
-                    field=col)
-        )  # fmt: skip
+        problems.append(_not_whole(v, label, row, col))
         return None
     if _WHOLE_DECIMAL.match(v):
         v = v.split(".")[0]  # '23.0': a whole number written with decimals (e.g. '23,0')
     try:
         n = int(v)
     except ValueError:
-        problems.append(
-            Problem(f"'{v}' is not a whole number{whole_number_hint(v)}", source=label, where=row,
-                    field=col)
-        )  # fmt: skip
+        problems.append(_not_whole(v, label, row, col))
         return None
     if n < minimum:
         problems.append(
-            Problem(f"{n} is below the minimum {minimum}", source=label, where=row, field=col)
+            Problem(
+                Message("problem.planning.below_minimum", {"value": n, "minimum": minimum}),
+                source=label,
+                where=row,
+                field=col,
+            )
         )
         return None
     return n
 
 
-def _float(value: str, label: str, row: str, col: str, problems: list[Problem]) -> float | None:
+def _not_whole(v: str, label: str, row: Message, col: str) -> Problem:
+    return Problem(
+        Message("problem.planning.not_whole", {"value": v, "hint": whole_number_hint(v)}),
+        source=label,
+        where=row,
+        field=col,
+    )
+
+
+def _float(value: str, label: str, row: Message, col: str, problems: list[Problem]) -> float | None:
     v = value.strip()
     try:
         x = float(v)
     except ValueError:
         problems.append(
-            Problem(f"'{v}' is not a number{_comma_hint(v)}", source=label, where=row, field=col)
+            Problem(
+                Message("problem.planning.not_number", {"value": v, "hint": _comma_hint(v)}),
+                source=label,
+                where=row,
+                field=col,
+            )
         )
         return None
     if not x >= 0 or x == float("inf"):
         problems.append(
-            Problem(f"{v} must be a number of 0 or more", source=label, where=row, field=col)
+            Problem(
+                Message("problem.planning.negative", {"value": v}),
+                source=label,
+                where=row,
+                field=col,
+            )
         )
         return None
     return x
 
 
-def _date(value: str, label: str, row: str, col: str, problems: list[Problem]) -> dt.date | None:
+def _date(
+    value: str, label: str, row: Message, col: str, problems: list[Problem]
+) -> dt.date | None:
     """A date by the project's one date policy (ISO or Dutch day-first)."""
     v = value.strip()
     dates, errors = parse_dates(pd.Series([v]))
     if errors:
-        problems.append(Problem(f"'{v}': {errors[0].message}", source=label, where=row, field=col))
+        problems.append(
+            Problem(
+                Message("problem.planning.bad_date", {"value": v, "why": errors[0].message}),
+                source=label,
+                where=row,
+                field=col,
+            )
+        )
         return None
     day = dates.iloc[0]
     return day if isinstance(day, dt.date) else None
@@ -227,7 +279,7 @@ def read_planning_tables(config: PlanningConfig, municipalities: list[str]) -> P
     """
     tables, problems = collect_planning_tables(config, municipalities)
     if problems:
-        raise DataError(f"The planning tables have {len(problems)} problem(s)", problems)
+        raise DataError(Message("problem.planning.summary", {"count": len(problems)}), problems)
     return tables
 
 
@@ -244,12 +296,17 @@ def collect_planning_tables(
     reports: list[LayerReport] = []
     tasks = stock = candidates = None
 
-    def known(value: str, allowed: list[str], what: str, label: str, row: str, col: str) -> bool:
+    def known(
+        value: str, allowed: list[str], what: str, label: str, row: Message, col: str
+    ) -> bool:
         if value in allowed:
             return True
         problems.append(
             Problem(
-                f"unknown {what} '{value}'{did_you_mean(value, allowed)}",
+                Message(
+                    f"problem.planning.unknown_{what}",
+                    {"value": value, "hint": did_you_mean(value, allowed)},
+                ),
                 source=label,
                 where=row,
                 field=col,
@@ -266,9 +323,9 @@ def collect_planning_tables(
             df, ("period", "municipality_code", "group", "task"), label, problems
         ):
             rows = []
-            seen: dict[tuple[str, str, str], str] = {}
+            seen: dict[tuple[str, str, str], Message] = {}
             for i, r in enumerate(df.to_dict("records")):
-                row = f"row {i + 2}"
+                row = row_where(i + 2)
                 ok = known(r["period"].strip(), labels, "period", label, row, "period")
                 ok &= known(
                     r["municipality_code"].strip(),
@@ -286,7 +343,7 @@ def collect_planning_tables(
                 if key in seen:
                     problems.append(
                         Problem(
-                            f"duplicate of {seen[key]} (same period, municipality and group)",
+                            Message("problem.planning.duplicate_task", {"first": seen[key]}),
                             source=label,
                             where=row,
                         )
@@ -307,12 +364,24 @@ def collect_planning_tables(
             ids: set[str] = set()
             for i, r in enumerate(df.to_dict("records")):
                 sid = r["site_id"].strip()
-                row = f"row {i + 2} ({sid})" if sid else f"row {i + 2}"
+                row = row_where(i + 2, sid)
                 if not sid:
-                    problems.append(Problem("empty id", source=label, where=row, field="site_id"))
+                    problems.append(
+                        Problem(
+                            Message("problem.planning.empty_id"),
+                            source=label,
+                            where=row,
+                            field="site_id",
+                        )
+                    )
                 elif sid in ids:
                     problems.append(
-                        Problem(f"duplicate id '{sid}'", source=label, where=row, field="site_id")
+                        Problem(
+                            Message("problem.planning.duplicate_id", {"id": sid}),
+                            source=label,
+                            where=row,
+                            field="site_id",
+                        )
                     )
                 ids.add(sid)
                 known(
@@ -333,7 +402,10 @@ def collect_planning_tables(
                     if mx is not None and units is not None and mx < units:
                         problems.append(
                             Problem(
-                                f"max_units {mx} is below units {units}",
+                                Message(
+                                    "problem.planning.max_below_units",
+                                    {"max_units": mx, "units": units},
+                                ),
                                 source=label,
                                 where=row,
                                 field="max_units",
@@ -386,12 +458,24 @@ def collect_planning_tables(
             ids = set()
             for i, r in enumerate(df.to_dict("records")):
                 sid = r["site_id"].strip()
-                row = f"row {i + 2} ({sid})" if sid else f"row {i + 2}"
+                row = row_where(i + 2, sid)
                 if not sid:
-                    problems.append(Problem("empty id", source=label, where=row, field="site_id"))
+                    problems.append(
+                        Problem(
+                            Message("problem.planning.empty_id"),
+                            source=label,
+                            where=row,
+                            field="site_id",
+                        )
+                    )
                 elif sid in ids:
                     problems.append(
-                        Problem(f"duplicate id '{sid}'", source=label, where=row, field="site_id")
+                        Problem(
+                            Message("problem.planning.duplicate_id", {"id": sid}),
+                            source=label,
+                            where=row,
+                            field="site_id",
+                        )
                     )
                 ids.add(sid)
                 existing = stock is not None and sid in set(stock["site_id"])
@@ -401,7 +485,7 @@ def collect_planning_tables(
                         if not r[c].strip():
                             problems.append(
                                 Problem(
-                                    "empty; a candidate site (candidates.from: table) needs it",
+                                    Message("problem.planning.candidate_needs_field"),
                                     source=label,
                                     where=row,
                                     field=c,
@@ -415,9 +499,16 @@ def collect_planning_tables(
                     elif v and c in CANDIDATE_EUR and amount_hint(v):
                         # '250.000' is 250 or 250,000 euros (a Dutch thousands point)
                         problems.append(
-                            Problem(f"'{v}' is not an amount in euros{amount_hint(v)}",
-                                    source=label, where=row, field=c)
-                        )  # fmt: skip
+                            Problem(
+                                Message(
+                                    "problem.planning.not_amount",
+                                    {"value": v, "hint": amount_hint(v)},
+                                ),
+                                source=label,
+                                where=row,
+                                field=c,
+                            )
+                        )
                         val = None
                     elif (v and c in CANDIDATE_EUR) or (v and c in ("x", "y")):
                         val = _float(v, label, row, c, problems)
@@ -425,9 +516,10 @@ def collect_planning_tables(
                         if c == "build_cost_per_unit_eur" and val is not None and val < subsidy:
                             problems.append(
                                 Problem(
-                                    f"{v} is below the subsidy of {subsidy:g} per unit "
-                                    "(planning.defaults.subsidy_per_unit_eur): the net cost "
-                                    "of building a unit would be negative",
+                                    Message(
+                                        "problem.planning.below_subsidy",
+                                        {"value": v, "subsidy": f"{subsidy:g}"},
+                                    ),
                                     source=label,
                                     where=row,
                                     field=c,
@@ -456,11 +548,11 @@ def collect_planning_tables(
                 if c in rec and _given(rec[c]):
                     problems.append(
                         Problem(
-                            f"'{sid}' is an existing site (planning.stock): its {c} is not "
-                            "used here; give the existing site's figures in the stock table, "
-                            "or a new site its own id",
+                            Message(
+                                "problem.planning.stock_field_ignored", {"id": sid, "column": c}
+                            ),
                             source=label,
-                            where=f"row {i + 2} ({sid})",
+                            where=row_where(i + 2, sid),
                             field=c,
                         )
                     )
@@ -498,11 +590,11 @@ def longlist_problems(
             if sid in stock_ids:
                 problems.append(
                     Problem(
-                        f"site id '{sid}' is also an existing site in the stock table "
-                        f"({src.from_} candidates come from the longlist): an existing site "
-                        "and a candidate need different ids",
+                        Message(
+                            "problem.planning.longlist_id_in_stock", {"id": sid, "from": src.from_}
+                        ),
                         source=source,
-                        where=f"row {i + 1} ({sid})",
+                        where=row_where(i + 1, sid),
                         field=id_column,
                     )
                 )
@@ -515,34 +607,37 @@ def longlist_problems(
                 continue
             problems.append(
                 Problem(
-                    f"unknown site id '{sid}': not in the longlist"
-                    f"{did_you_mean(sid, sorted(known))}; a new site needs its name and "
-                    "municipality_code",
+                    Message(
+                        "problem.planning.unknown_candidate",
+                        {"id": sid, "hint": did_you_mean(sid, sorted(known))},
+                    ),
                     source=label,
-                    where=f"row {i + 2} ({sid})",
+                    where=row_where(i + 2, sid),
                     field="site_id",
                 )
             )
     if "municipality_code" not in longlist.columns and n_municipalities > 1:
         problems.append(
             Problem(
-                "required column is missing (planning needs the municipality of each site)",
+                Message("problem.planning.longlist_needs_municipality"),
                 source=source,
                 field="municipality_code",
             )
         )
     ids = longlist[id_column].astype(str).tolist() if id_column in longlist.columns else None
 
-    def where(i: int) -> str:
+    def where(i: int) -> Message:
         # as the siting's checks name a longlist row, so one bad cell is one message
-        return f"id {ids[i]} (row {i + 1})" if ids is not None else f"row {i + 1}"
+        return id_row_where(ids[i], i + 1) if ids is not None else row_where(i + 1)
 
     if src.available_column in longlist.columns:
         _, errors = parse_dates(longlist[src.available_column].reset_index(drop=True))
         for e in errors:
             problems.append(
                 Problem(
-                    f"{e.message} (got {e.raw!r})",
+                    Message(
+                        "problem.planning.bad_date_got", {"why": e.message, "value": repr(e.raw)}
+                    ),
                     source=source,
                     where=where(e.position),
                     field=src.available_column,
@@ -557,7 +652,7 @@ def longlist_problems(
             if pd.isna(values.iloc[i]) or not 0 <= values.iloc[i] < float("inf"):
                 problems.append(
                     Problem(
-                        f"'{raw}' is not a cost of 0 or more",
+                        Message("problem.planning.not_cost", {"value": str(raw)}),
                         source=source,
                         where=where(i),
                         field=src.cost_column,
@@ -579,7 +674,7 @@ def _given(value: object) -> bool:
     return str(value).strip() != ""
 
 
-def planning_table_warnings(config: PlanningConfig, tables: PlanningTables) -> list[str]:
+def planning_table_warnings(config: PlanningConfig, tables: PlanningTables) -> list[Message]:
     """What in the planning tables is allowed but probably not what was meant (one line
     each, file, id and field named; the run goes on):
 
@@ -589,8 +684,10 @@ def planning_table_warnings(config: PlanningConfig, tables: PlanningTables) -> l
       (the services demand counts the occupants as given);
     - a room (``max_units``) that is not a whole number of blocks: only whole blocks
       stand on a site, so the rest is never used.
+
+    Each is a catalogue message (rendered in the user's language by the CLI and outputs).
     """
-    out: list[str] = []
+    out: list[Message] = []
     ppu = {g.name: g.places_per_unit for g in config.groups}
     block_default = config.defaults.block_units
     stock = tables.stock
@@ -601,17 +698,32 @@ def planning_table_warnings(config: PlanningConfig, tables: PlanningTables) -> l
             end = r["permit_end"]
             if isinstance(end, dt.date) and end < config.start:
                 out.append(
-                    f"{label}, id {sid}, permit_end: the permit ended on {end.isoformat()}, "
-                    f"before the horizon starts ({config.start.isoformat()}); its units must "
-                    "leave in the first period"
+                    Message(
+                        "problem.planning.warn.permit_ended",
+                        {
+                            "file": label,
+                            "id": str(sid),
+                            "end": end.isoformat(),
+                            "start": config.start.isoformat(),
+                        },
+                    )
                 )
             units, occ, group = r["units"], r["occupants"], r["group"]
             room = units * ppu.get(group, 0) if pd.notna(units) else None
             if room and pd.notna(occ) and occ > room:
                 out.append(
-                    f"{label}, id {sid}, occupants: {int(occ)} occupants in {int(units)} units "
-                    f"is more than {ppu[group]} per unit ({room} places) for {group}; the "
-                    "services demand counts all of them"
+                    Message(
+                        "problem.planning.warn.overfull",
+                        {
+                            "file": label,
+                            "id": str(sid),
+                            "occupants": str(int(occ)),
+                            "units": str(int(units)),
+                            "per_unit": str(ppu[group]),
+                            "places": str(room),
+                            "group": str(group),
+                        },
+                    )
                 )
     cands = tables.candidates
     if cands is not None and len(cands) and "max_units" in cands.columns:
@@ -625,7 +737,15 @@ def planning_table_warnings(config: PlanningConfig, tables: PlanningTables) -> l
                 block = int(r["block_units"]) or 1
             if int(mx) % block:
                 out.append(
-                    f"{label}, id {r['site_id']}, max_units: {int(mx)} is not a whole number "
-                    f"of blocks of {block}; at most {int(mx) // block * block} units stand there"
+                    Message(
+                        "problem.planning.warn.blocks",
+                        {
+                            "file": label,
+                            "id": str(r["site_id"]),
+                            "max_units": str(int(mx)),
+                            "block": str(block),
+                            "most": str(int(mx) // block * block),
+                        },
+                    )
                 )
     return out
