@@ -23,6 +23,7 @@ from conftest import households, sites, units
 from opvang_opt.allocation import check_allocation, run_rolling, validate_inputs
 from opvang_opt.errors import OpvangError
 from opvang_opt.schema import AllocationConfig, RollingSettings
+from opvang_opt.texts import render
 
 FAMILY = {"persons": 4, "adults": 4}
 
@@ -97,7 +98,7 @@ def test_bad_history_rows_are_reported_with_the_households_problems():
     assert ("households", "persons") in by_source
     assert ("history", "group") in by_source
     assert ("history", "arrival_date") in by_source
-    where = {p.where for p in problems if p.source == "history"}
+    where = {render(p.where, "en") for p in problems if p.source == "history"}
     assert where == {"household P0", "household P1"}
 
 

@@ -10,6 +10,7 @@ from conftest import households, sites, units
 from opvang_opt.allocation import validate_inputs
 from opvang_opt.errors import DataError
 from opvang_opt.schema import AllocationConfig
+from opvang_opt.texts import render
 
 
 def test_ambiguous_dutch_dates_are_day_first_in_households_and_units():
@@ -41,7 +42,7 @@ def test_unreadable_household_and_unit_dates_are_refused_with_what_to_write(text
     un = units({"available_from": text})
     with pytest.raises(DataError) as err:
         validate_inputs(hh, un, sites(), None, None, AllocationConfig())
-    found = {(p.where, p.field): p.message for p in err.value.problems}
+    found = {(render(p.where, "en"), p.field): p.text("en") for p in err.value.problems}
     for key in (("household H2", "arrival_date"), ("unit U1", "available_from")):
         assert why in found[key] and "YYYY-MM-DD" in found[key] and repr(text) in found[key]
     assert len(err.value.problems) == 2

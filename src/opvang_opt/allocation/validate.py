@@ -23,6 +23,7 @@ from opvang_opt.errors import DataError, Problem
 from opvang_opt.numtext import ambiguous_whole, amount_hint, comma_hint, whole_number_hint
 from opvang_opt.schema import AllocationConfig
 from opvang_opt.schema.allocation import Ban, Pin
+from opvang_opt.texts import Message
 
 HOUSEHOLD_REQUIRED = (
     "household_id",
@@ -89,10 +90,24 @@ class _Collector:
         self.sources = dict(sources)
         self.problems: list[Problem] = []
 
-    def add(self, table: str, message: str, where: str | None = None, field: str | None = None):
+    def add(
+        self,
+        table: str,
+        message: Message,
+        where: str | Message | None = None,
+        field: str | None = None,
+    ) -> None:
         self.problems.append(
             Problem(message, source=self.sources.get(table, table), where=where, field=field)
         )
+
+
+PINS = "pins"
+"""The scenario key named as the place of a problem with the pins (not language-bound)."""
+
+
+def _row(i: int | np.integer) -> Message:
+    return Message("problem.where.row", {"row": int(i) + 1})
 
 
 def _blank(value: object) -> bool:
@@ -118,10 +133,20 @@ def _id_column(df: pd.DataFrame, col: str) -> pd.Series:
     return df[col].map(lambda v: "" if _blank(v) else str(v).strip()).astype(object)
 
 
-def _where(ids: pd.Series | None, i: int | np.integer, kind: str) -> str:
+def _m(key: str, **params: object) -> Message:
+    """The catalogue message ``problem.allocation.<key>``."""
+    return Message(f"problem.allocation.{key}", params)
+
+
+def _record(kind: str, ident: object) -> Message:
+    """``household H1`` / ``huishouden H1``: a record named by its kind and id."""
+    return _m(f"where.{kind.lower()}", id=str(ident))
+
+
+def _where(ids: pd.Series | None, i: int | np.integer, kind: str) -> Message:
     if ids is not None and ids.iloc[i]:
-        return f"{kind} {ids.iloc[i]}"
-    return f"row {i + 1}"
+        return _record(kind, ids.iloc[i])
+    return Message("problem.where.row", {"row": int(i) + 1})
 
 
 def _int_column(
@@ -141,15 +166,20 @@ def _int_column(
         value = df[col].iloc[i]
         out.add(
             table,
-            f"not a whole number: {value!r}{whole_number_hint(value)}",
+            _m("not_whole", value=repr(value), hint=whole_number_hint(value)),
             _where(ids, i, kind),
             col,
         )
     values = raw.fillna(0).round().astype(np.int64)
     if minimum is not None:
         for i in np.flatnonzero((values < minimum).to_numpy() & ~bad.to_numpy()):
-            what = "negative" if minimum == 0 else f"less than {minimum}"
-            out.add(table, f"{what}: {int(values.iloc[i])}", _where(ids, i, kind), col)
+            n = str(int(values.iloc[i]))
+            what = (
+                _m("negative", value=n)
+                if minimum == 0
+                else _m("less_than", minimum=str(minimum), value=n)
+            )
+            out.add(table, what, _where(ids, i, kind), col)
     return values
 
 
@@ -169,7 +199,11 @@ def _float_column(
         bad = bad | ~given
     for i in np.flatnonzero(bad.to_numpy()):
         value = df[col].iloc[i]
-        msg = "missing" if _blank(value) else f"not a number: {value!r}{comma_hint(value)}"
+        msg = (
+            _m("missing")
+            if _blank(value)
+            else _m("not_number", value=repr(value), hint=comma_hint(value))
+        )
         out.add(table, msg, _where(ids, i, kind), col)
     return raw.astype(float)
 
@@ -196,7 +230,7 @@ def _bool_column(
 
     values = df[col].map(conv)
     for i in np.flatnonzero(values.isna().to_numpy()):
-        out.add(table, f"not true/false: {df[col].iloc[i]!r}", _where(ids, i, kind), col)
+        out.add(table, _m("not_bool", value=repr(df[col].iloc[i])), _where(ids, i, kind), col)
     return values.fillna(False).astype(bool)
 
 
@@ -214,10 +248,15 @@ def _date_column(
     problem naming its row and what to write."""
     parsed, errors = parse_dates(df[col].reset_index(drop=True))
     for e in errors:
-        out.add(table, f"{e.message} (got {e.raw!r})", _where(ids, e.position, kind), col)
+        out.add(
+            table,
+            _m("bad_date", why=e.message, value=repr(e.raw)),
+            _where(ids, e.position, kind),
+            col,
+        )
     if required:
         for i in np.flatnonzero(df[col].map(_blank).to_numpy()):
-            out.add(table, "missing date", _where(ids, i, kind), col)
+            out.add(table, _m("missing_date"), _where(ids, i, kind), col)
     days = np.array(
         [np.datetime64(d, "D") if d is not None else EARLIEST for d in parsed.tolist()],
         dtype="datetime64[D]",
@@ -229,11 +268,11 @@ def _check_columns(
     df: pd.DataFrame | None, required: tuple[str, ...], table: str, out: _Collector
 ) -> bool:
     if df is None:
-        out.add(table, "table is missing")
+        out.add(table, _m("no_table"))
         return False
     missing = [c for c in required if c not in df.columns]
     for c in missing:
-        out.add(table, "required column is missing", field=c)
+        out.add(table, _m("missing_column"), field=c)
     return not missing
 
 
@@ -249,9 +288,11 @@ def _unique_ids(
 def _duplicates(ids: pd.Series, table: str, field: str, kind: str, out: _Collector) -> None:
     counts = ids[ids != ""].value_counts()
     for value in sorted(counts[counts > 1].index):
-        out.add(table, f"duplicate id ({int(counts[value])} times)", f"{kind} {value}", field)
+        out.add(
+            table, _m("duplicate_id", times=str(int(counts[value]))), _record(kind, value), field
+        )
     for i in np.flatnonzero((ids == "").to_numpy()):
-        out.add(table, "missing id", f"row {i + 1}", field)
+        out.add(table, _m("missing_id"), Message("problem.where.row", {"row": int(i) + 1}), field)
 
 
 def validate_inputs(
@@ -334,7 +375,7 @@ def validate_inputs(
         history_n = _households(history, site_ids, config, earlier)
         out.problems.extend(earlier.problems)
     if out.problems:
-        raise DataError(f"allocation input has {len(out.problems)} problem(s)", out.problems)
+        raise DataError(_m("summary", count=len(out.problems)), out.problems)
     assert hh_n is not None and units_n is not None
     return Tables(
         households=hh_n,
@@ -382,7 +423,12 @@ def _units(
     usite = _id_column(u, "site_id")
     if site_ids or have_sites:
         for i in np.flatnonzero(~usite.isin(site_ids).to_numpy()):
-            out.add("units", f"unknown site {usite.iloc[i]!r}", _where(uid, i, "unit"), "site_id")
+            out.add(
+                "units",
+                _m("unknown_site", id=repr(usite.iloc[i])),
+                _where(uid, i, "unit"),
+                "site_id",
+            )
     bedrooms = _int_column(u, "bedrooms", "units", out, uid, "unit")
     beds = _int_column(u, "beds", "units", out, uid, "unit", minimum=1)
     floor = _int_column(u, "floor", "units", out, uid, "unit", minimum=None)
@@ -392,10 +438,15 @@ def _units(
     for i in np.flatnonzero(u["rent_eur"].map(lambda v: bool(amount_hint(v))).to_numpy(bool)):
         # '1.250' is 1.25 or 1,250 euros (a Dutch thousands point): never guessed
         value = u["rent_eur"].iloc[i]
-        out.add("units", f"not an amount in euros: {value!r}{amount_hint(value)}",
+        out.add("units", _m("not_amount", value=repr(value), hint=amount_hint(value)),
                 _where(uid, i, "unit"), "rent_eur")  # fmt: skip
     for i in np.flatnonzero((rent < 0).to_numpy()):
-        out.add("units", f"negative rent: {rent.iloc[i]}", _where(uid, i, "unit"), "rent_eur")
+        out.add(
+            "units",
+            _m("negative_rent", value=str(rent.iloc[i])),
+            _where(uid, i, "unit"),
+            "rent_eur",
+        )
     return pd.DataFrame(
         {
             "unit_id": uid,
@@ -426,7 +477,7 @@ def _households(
     for i in np.flatnonzero(~group.isin(set(config.groups)).to_numpy()):
         out.add(
             "households",
-            f"unknown group {group.iloc[i]!r} (known: {', '.join(config.groups)})",
+            _m("unknown_group_known", group=repr(group.iloc[i]), known=", ".join(config.groups)),
             _where(hid, i, "household"),
             "group",
         )
@@ -468,8 +519,12 @@ def _household_counts(h: pd.DataFrame, hid: pd.Series, out: _Collector) -> dict[
     for i in np.flatnonzero((kids != ints["persons"] - ints["adults"]).to_numpy() & readable):
         out.add(
             "households",
-            f"children ({int(kids.iloc[i])}) do not add up to persons minus adults "
-            f"({int(ints['persons'].iloc[i])} - {int(ints['adults'].iloc[i])})",
+            _m(
+                "children_sum",
+                children=str(int(kids.iloc[i])),
+                persons=str(int(ints["persons"].iloc[i])),
+                adults=str(int(ints["adults"].iloc[i])),
+            ),
             _where(hid, i, "household"),
             "children_0_3+children_4_11+children_12_17",
         )
@@ -488,7 +543,7 @@ def _household_locations(h: pd.DataFrame, hid: pd.Series, out: _Collector) -> di
         for i in np.flatnonzero(given[a] != given[b]):
             out.add(
                 "households",
-                f"{a} and {b} must both be given or both be empty",
+                _m("both_or_neither", a=a, b=b),
                 _where(hid, i, "household"),
                 a,
             )
@@ -507,7 +562,7 @@ def _household_sites(
             if unknown:
                 out.add(
                     "households",
-                    f"unknown site(s) {', '.join(unknown)}",
+                    _m("unknown_sites", ids=", ".join(unknown)),
                     _where(hid, i, "household"),
                     col,
                 )
@@ -516,7 +571,7 @@ def _household_sites(
         if both:
             out.add(
                 "households",
-                f"site(s) both preferred and refused: {', '.join(both)}",
+                _m("preferred_and_refused", ids=", ".join(both)),
                 _where(hid, i, "household"),
                 "refused_sites",
             )
@@ -541,13 +596,9 @@ def _current_unit_references(
     known = set(_ids(units_n, "unit_id"))
     current = hh_n["current_unit"].astype(str)
     missing = (current != "") & ~current.isin(known)
-    hint = (
-        "not in the unit stock; correct the id, or set allocation.current_units_outside_stock: "
-        "move if the unit is being closed and its household must move"
-    )
     for hid, unit in zip(hh_n["household_id"][missing], current[missing], strict=True):
-        out.add("households", f"current unit {unit!r} is {hint}", f"household {hid}",
-                "current_unit")  # fmt: skip
+        out.add("households", _m("current_not_in_stock", unit=repr(unit)),
+                _record("household", hid), "current_unit")  # fmt: skip
 
 
 def _current_units(h: pd.DataFrame, out: _Collector) -> pd.Series:
@@ -563,7 +614,7 @@ def _current_units(h: pd.DataFrame, out: _Collector) -> pd.Series:
             who = f" ({', '.join(named[:10])}{', ...' if len(named) > 10 else ''})"
         out.add(
             "households",
-            f"unit {unit} is the current unit of {int(cur_counts[unit])} households{who}",
+            _m("current_unit_shared", unit=str(unit), count=str(int(cur_counts[unit])), who=who),
             None,
             "current_unit",
         )
@@ -637,16 +688,16 @@ def _occupied(
             o[col] = default
     ouid = _id_column(o, "unit_id")
     for i in np.flatnonzero(~ouid.isin(_ids(units_n, "unit_id")).to_numpy()):
-        out.add("occupied", f"unknown unit {ouid.iloc[i]!r}", f"row {i + 1}", "unit_id")
+        out.add("occupied", _m("unknown_unit", id=repr(ouid.iloc[i])), _row(i), "unit_id")
     ogroup = _id_column(o, "group")
     for i in np.flatnonzero(~ogroup.isin(set(config.groups)).to_numpy()):
-        out.add("occupied", f"unknown group {ogroup.iloc[i]!r}", f"row {i + 1}", "group")
+        out.add("occupied", _m("unknown_group", group=repr(ogroup.iloc[i])), _row(i), "group")
     ohid = _id_column(o, "household_id")
     for hid_ in sorted(set(ohid[ohid != ""]) & _ids(hh_n, "household_id")):
         out.add(
             "occupied",
-            "household is both already housed and to be allocated",
-            f"household {hid_}",
+            _m("housed_and_to_allocate"),
+            _record("household", hid_),
             "household_id",
         )
     return pd.DataFrame(
@@ -681,31 +732,30 @@ def _scenario_references(
             if hh_n is not None and item.household_id not in household_ids:
                 out.add(
                     "scenario",
-                    f"unknown household {item.household_id!r}",
+                    _m("unknown_household", id=repr(item.household_id)),
                     where,
                     f"{field}.household_id",
                 )
             if item.unit_id is not None and units_n is not None and item.unit_id not in unit_ids:
-                out.add(
-                    "scenario", f"unit {item.unit_id!r} does not exist", where, f"{field}.unit_id"
-                )
+                out.add("scenario", _m("no_unit", id=repr(item.unit_id)), where, f"{field}.unit_id")
             if item.site_id is not None and item.site_id not in site_ids:
-                out.add(
-                    "scenario", f"site {item.site_id!r} does not exist", where, f"{field}.site_id"
-                )
+                out.add("scenario", _m("no_site", id=repr(item.site_id)), where, f"{field}.site_id")
             if kind == "pins":
                 pinned[item.household_id] = pinned.get(item.household_id, 0) + 1
     for hid_, count in sorted(pinned.items()):
         if count > 1:
             out.add(
-                "scenario", f"household {hid_} is pinned {count} times", "pins", "allocation.pins"
+                "scenario",
+                _m("pinned_twice", id=str(hid_), count=str(count)),
+                PINS,
+                "allocation.pins",
             )
     pin_units = [p.unit_id for p in config.pins if p.unit_id is not None]
     for unit in sorted({u for u in pin_units if pin_units.count(u) > 1}):
         out.add(
             "scenario",
-            f"unit {unit} is pinned to more than one household",
-            "pins",
+            _m("unit_pinned_twice", id=str(unit)),
+            PINS,
             "allocation.pins",
         )
     for n, rule in enumerate(config.mix_rules):
@@ -713,7 +763,7 @@ def _scenario_references(
             if s not in site_ids:
                 out.add(
                     "scenario",
-                    f"unknown site {s!r}",
+                    _m("unknown_site", id=repr(s)),
                     f"mix_rules[{n}]",
                     "allocation.mix_rules.sites",
                 )
