@@ -27,6 +27,7 @@ from opvang_opt.schema.services import (
     ProviderTable,
     ServicesConfig,
 )
+from opvang_opt.texts import Message
 
 WORKING_CRS = "EPSG:28992"
 
@@ -62,22 +63,40 @@ def _numbers(
         rid = str(df.at[i, id_col])
         if empty[i]:
             if required:
-                problems.append(Problem("value is missing", label, rid, column))
+                problems.append(Problem(Message("problem.services.missing"), label, rid, column))
             continue
         v = values[i]
         if pd.isna(v) or not math.isfinite(float(v)):
             problems.append(
-                Problem(f"'{raw[i]}' is not a number{comma_hint(raw[i])}", label, rid, column)
+                Problem(
+                    Message(
+                        "problem.services.not_number",
+                        {"value": str(raw[i]), "hint": comma_hint(raw[i])},
+                    ),
+                    label,
+                    rid,
+                    column,
+                )
             )
         elif integer and (float(v) != int(float(v)) or ambiguous_whole(text[i])):
             problems.append(
                 Problem(
-                    f"{raw[i]} is not a whole number{whole_number_hint(text[i])}",
+                    Message("problem.services.not_whole",
+                            {"value": str(raw[i]), "hint": whole_number_hint(text[i])}),
                     label, rid, column,
                 )
             )  # fmt: skip
         elif minimum is not None and float(v) < minimum:
-            problems.append(Problem(f"{raw[i]} is below {minimum:g}", label, rid, column))
+            problems.append(
+                Problem(
+                    Message(
+                        "problem.services.below", {"value": str(raw[i]), "minimum": f"{minimum:g}"}
+                    ),
+                    label,
+                    rid,
+                    column,
+                )
+            )
     return values.where(~empty), problems
 
 
@@ -121,8 +140,14 @@ def _check_table(
         if pd.isna(k) or k not in allowed:
             problems.append(
                 Problem(
-                    f"type '{df.at[i, 'type']}' is not one of {', '.join(allowed)}"
-                    f"{did_you_mean(str(k), list(allowed))}",
+                    Message(
+                        "problem.services.bad_type",
+                        {
+                            "value": str(df.at[i, "type"]),
+                            "allowed": ", ".join(allowed),
+                            "hint": did_you_mean(str(k), list(allowed)),
+                        },
+                    ),
                     label,
                     str(df.at[i, id_col]),
                     "type",
@@ -215,15 +240,31 @@ def check_services_raw(
             continue
         missing = [c for c in (id_col, "type", "x", "y", "capacity") if c not in df.columns]
         if missing:
-            found += [Problem("required column is missing", label, None, c) for c in missing]
+            found += [
+                Problem(Message("problem.services.missing_column"), label, None, c) for c in missing
+            ]
             continue
         ids = df[id_col].astype("string").str.strip()
         for i in np.flatnonzero((ids.isna() | (ids == "")).to_numpy()):
-            found.append(Problem("id is missing", label, f"row {i + 2}", id_col))
+            found.append(
+                Problem(
+                    Message("problem.services.missing_id"),
+                    label,
+                    Message("problem.where.row", {"row": int(i) + 2}),
+                    id_col,
+                )
+            )
         dup = ids[ids.duplicated(keep=False) & ids.notna()]
         for rid in sorted(set(dup)):
             rows = ", ".join(str(i + 2) for i in np.flatnonzero((ids == rid).to_numpy()))
-            found.append(Problem(f"duplicate id '{rid}' (lines {rows})", label, rid, id_col))
+            found.append(
+                Problem(
+                    Message("problem.services.duplicate_id", {"id": rid, "lines": rows}),
+                    label,
+                    rid,
+                    id_col,
+                )
+            )
         table, probs = _check_table(df, id_col, label, allowed, spec.crs, facility=is_fac,
                                     region=region, margin_m=margin_m)  # fmt: skip
         found += probs
@@ -247,5 +288,5 @@ def read_services_tables(config: ServicesConfig) -> ServicesTables:
     raw = read_services_raw(config, reports, problems)
     tables = check_services_raw(config, raw, problems, tuple(reports))
     if problems or tables is None:
-        raise DataError(f"The services tables have {len(problems)} problem(s)", problems)
+        raise DataError(Message("problem.services.summary", {"count": len(problems)}), problems)
     return tables

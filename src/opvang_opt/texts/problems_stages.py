@@ -84,4 +84,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "allocation.no_site": {"nl": "locatie {id} bestaat niet", "en": "site {id} does not exist"},
     "allocation.pinned_twice": {"nl": "huishouden {id} is {count} keer vastgezet", "en": "household {id} is pinned {count} times"},
     "allocation.unit_pinned_twice": {"nl": "woning {id} is aan meer dan één huishouden vastgezet", "en": "unit {id} is pinned to more than one household"},
+    # --- io.services: providers and candidate facilities
+    "services.summary": {"nl": "De tabellen van de voorzieningen bevatten {count:d} probleem/problemen", "en": "The services tables have {count:d} problem(s)"},
+    "services.missing": {"nl": "waarde ontbreekt", "en": "value is missing"},
+    "services.not_number": {"nl": "'{value}' is geen getal{hint}", "en": "'{value}' is not a number{hint}"},
+    "services.not_whole": {"nl": "{value} is geen geheel getal{hint}", "en": "{value} is not a whole number{hint}"},
+    "services.below": {"nl": "{value} is lager dan {minimum}", "en": "{value} is below {minimum}"},
+    "services.bad_type": {"nl": "type '{value}' is niet een van {allowed}{hint}", "en": "type '{value}' is not one of {allowed}{hint}"},
+    "services.missing_column": {"nl": "verplichte kolom ontbreekt", "en": "required column is missing"},
+    "services.missing_id": {"nl": "id ontbreekt", "en": "id is missing"},
+    "services.duplicate_id": {"nl": "id '{id}' komt dubbel voor (regels {lines})", "en": "duplicate id '{id}' (lines {lines})"},
 }  # fmt: skip
