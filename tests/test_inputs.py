@@ -18,6 +18,7 @@ from opvang_opt.cli import app
 from opvang_opt.errors import DataError, InternalError
 from opvang_opt.io import inputs_from_frames, load, load_inputs
 from opvang_opt.schema import load_scenario
+from opvang_opt.texts import render
 from tests.conftest import write_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,7 +123,7 @@ def test_allocation_tables_are_checked_before_siting(tmp_path) -> None:
     with pytest.raises(DataError) as exc:
         load_inputs(scenario)
     (problem,) = exc.value.problems
-    assert problem.where == f"household {household}" and problem.field == "group"
+    assert render(problem.where, "en") == f"household {household}" and problem.field == "group"
     assert problem.source is not None and problem.source.endswith("households.csv")
 
 
@@ -140,8 +141,8 @@ def test_preference_for_a_longlist_site_is_valid_input_when_units_come_from_the_
     with pytest.raises(DataError) as exc:
         load(write_yaml(tmp_path / "pref.yaml", raw))
     (problem,) = exc.value.problems
-    assert problem.field == "preferred_sites" and "S999" in problem.message
-    assert problem.where == f"household {hh.loc[1, 'household_id']}"
+    assert problem.field == "preferred_sites" and "S999" in problem.text("en")
+    assert render(problem.where, "en") == f"household {hh.loc[1, 'household_id']}"
 
 
 def test_pure_run_on_frames_in_memory_matches_the_run_from_files(tiny, monkeypatch) -> None:
@@ -233,7 +234,7 @@ def test_a_layer_missing_from_the_cache_is_listed_with_the_other_problems(tiny) 
     cache, value = problems
     assert cache.field == "layers.natura.source"
     assert "run: opvang-opt data fetch --gemeente GM0384 --layers natura2000" in cache.text("en")
-    assert value.field == "cost" and "C" in str(value.where)
+    assert value.field == "cost" and "C" in render(value.where, "en")
 
 
 def test_allocation_tables_in_memory_are_checked_like_the_files() -> None:
@@ -255,7 +256,7 @@ def test_allocation_tables_in_memory_are_checked_like_the_files() -> None:
     (problem,) = exc.value.problems
     assert (
         problem.field == "arrival_date"
-        and problem.where == f"household {bad.loc[0, 'household_id']}"
+        and render(problem.where, "en") == f"household {bad.loc[0, 'household_id']}"
     )
 
 
@@ -289,8 +290,11 @@ def test_rolling_settings_in_a_scenario_are_said_to_be_unused_by_run(tmp_path):
     root = Path(__file__).resolve().parents[1]
     raw = load_raw(root / "scenarios" / "demo.yaml")
     _, plain = load(root / "scenarios" / "demo.yaml")
-    assert not any("allocation.rolling" in w for w in plain.warnings)
+    assert not any("allocation.rolling" in render(w, "en") for w in plain.warnings)
     raw["allocation"]["rolling"] = {"period": "week"}
     write_yaml(tmp_path / "rolling.yaml", raw)
     _, inputs = load(tmp_path / "rolling.yaml")
-    assert any("allocation.rolling" in w and "run_rolling" in w for w in inputs.warnings)
+    assert any(
+        "allocation.rolling" in (x := render(w, "en")) and "run_rolling" in x
+        for w in inputs.warnings
+    )

@@ -62,6 +62,7 @@ from opvang_opt.schema.allocation import DATE_COLUMNS
 from opvang_opt.siting.capacity import capacity_problems
 from opvang_opt.siting.criteria import category_text, numeric_column
 from opvang_opt.siting.exclusions import parse_dates
+from opvang_opt.texts import Message, render
 
 if TYPE_CHECKING:
     from opvang_opt.siting import SitingInputs
@@ -121,7 +122,7 @@ class Inputs:
     section)."""
     seconds: float = 0.0
     """How long reading and checking took."""
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str | Message, ...] = ()
     """What the checks accepted but a reader must know (e.g. sites outside the region when
     the scenario allows them); written to run.json and the report."""
     planning: PlanningTables | None = None
@@ -274,17 +275,26 @@ def inputs_from_frames(
         label = f"layer '{name}' (in memory)"
         gdf = layers.get(name)
         if gdf is None:
-            problems.append(Problem("no frame given for this layer", source=label))
+            problems.append(Problem(Message("problem.inputs.no_frame"), source=label))
             continue
         found = check_columns_and_ids(gdf, source, label, cols[name])
         if gdf.crs is None:
-            found.append(Problem("the frame has no coordinate reference system (CRS)", label))
+            found.append(Problem(Message("problem.inputs.frame_no_crs"), label))
         if len(gdf) == 0 and name == scenario.siting.longlist:
-            found.append(Problem(f"the layer '{name}' has no features", source=label))
+            found.append(
+                Problem(Message("problem.inputs.no_features", {"layer": name}), source=label)
+            )
         geoms = gdf.geometry.values
         bad = shapely.is_missing(geoms) | shapely.is_empty(geoms) | ~shapely.is_valid(geoms)
         for i in bad.nonzero()[0][:25]:
-            found.append(Problem("empty or invalid geometry", label, f"row {i + 1}", "geometry"))
+            found.append(
+                Problem(
+                    Message("problem.inputs.bad_geometry"),
+                    label,
+                    Message("problem.where.row", {"row": int(i) + 1}),
+                    "geometry",
+                )
+            )
         problems += found
         if found:
             continue
@@ -321,14 +331,10 @@ def _checked(
     svc_raw = {k: tables.pop(k) for k in SERVICES_TABLES if k in tables}
     region = check_region(scenario, layers, tables)
     problems += region.problems
-    warnings = list(region.warnings)
+    warnings: list[str | Message] = list(region.warnings)
     if scenario.allocation is not None and "rolling" in scenario.allocation.model_fields_set:
         # accepted for run_rolling (Python), but a CLI run must not seem to use them
-        warnings.append(
-            "allocation.rolling: these settings are used by the Python function run_rolling "
-            "(rolling mode, see README); 'run' allocates every household at once and does "
-            "not use them"
-        )
+        warnings.append(Message("problem.inputs.warn.rolling_unused"))
     if planning is not None:
         found, noted = check_planning_points(
             planning, region.region, scenario.region.table_margin_m
@@ -344,7 +350,7 @@ def _checked(
                                       region.region, scenario.region.table_margin_m)  # fmt: skip
     problems = _one_per_cell(problems)
     if problems:
-        raise DataError(f"The inputs have {len(problems)} problem(s)", problems)
+        raise DataError(Message("problem.inputs.summary", {"count": len(problems)}), problems)
     # the siting stage (and its solvers) is imported once the inputs are known to be good
     from opvang_opt.siting import SitingInputs
 
@@ -381,7 +387,8 @@ def _one_per_cell(problems: list[Problem]) -> list[Problem]:
     seen: set[tuple[str | None, str | None, str | None]] = set()
     out = []
     for p in dict.fromkeys(problems):
-        key = (p.source, p.where, p.field)
+        # the record as it reads (a message or a text): two checks may name it either way
+        key = (p.source, None if p.where is None else str(render(p.where, "en")), p.field)
         if p.where is not None and p.field is not None:
             if key in seen:
                 continue
@@ -464,7 +471,7 @@ def _allocation_data(
     src = config.inputs
     if src is None:
         problems.append(
-            Problem("the allocation needs its households file", source="scenario",
+            Problem(Message("problem.inputs.no_households"), source="scenario",
                     field="allocation.inputs.households")
         )  # fmt: skip
         return None
@@ -616,8 +623,8 @@ def _check_longlist_values(scenario: Scenario, sites: gpd.GeoDataFrame) -> list[
             if site not in known:
                 problems.append(
                     Problem(
-                        f"site '{site}' is not in the longlist"
-                        f"{did_you_mean(site, sorted(known))}",
+                        Message("problem.inputs.not_in_longlist",
+                                {"site": site, "hint": did_you_mean(site, sorted(known))}),
                         source=str(source.path), field=f"siting.shortlist.{key}",
                     )
                 )  # fmt: skip
@@ -637,14 +644,20 @@ def _costs(sites: gpd.GeoDataFrame, column: str, id_col: str, source: str) -> An
     if len(negative):
         problems = [
             Problem(
-                f"a cost cannot be negative: {values[i]:g}",
+                Message("problem.inputs.negative_cost", {"value": f"{values[i]:g}"}),
                 source,
-                f"id {sites[id_col].iloc[i]} (row {i + 1})",
+                Message(
+                    "problem.table.where.id_row",
+                    {"id": str(sites[id_col].iloc[i]), "row": int(i) + 1},
+                ),
                 column,
             )
             for i in negative
         ]
-        raise DataError(f"Longlist column '{column}' has {len(problems)} problem(s)", problems)
+        raise DataError(
+            Message("problem.inputs.column_summary", {"column": column, "count": len(problems)}),
+            problems,
+        )
     return values
 
 
@@ -663,8 +676,15 @@ def _check_categories(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]) -
         if category not in present:
             problems.append(
                 Problem(
-                    f"'{item.name}' uses category '{category}', which layer '{item.layer}' "
-                    f"does not have (present: {', '.join(sorted(present)) or 'none'})",
+                    Message(
+                        "problem.inputs.unknown_category",
+                        {
+                            "name": item.name,
+                            "category": category,
+                            "layer": item.layer,
+                            "present": ", ".join(sorted(present)) or Message("common.none"),
+                        },
+                    ),
                     source=str(scenario.layers[item.layer].path),
                     field=item.category_column,
                 )

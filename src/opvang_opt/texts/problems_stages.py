@@ -94,4 +94,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "services.missing_column": {"nl": "verplichte kolom ontbreekt", "en": "required column is missing"},
     "services.missing_id": {"nl": "id ontbreekt", "en": "id is missing"},
     "services.duplicate_id": {"nl": "id '{id}' komt dubbel voor (regels {lines})", "en": "duplicate id '{id}' (lines {lines})"},
+    # --- io.inputs: every input of a run, in one pass
+    "inputs.summary": {"nl": "De invoer bevat {count:d} probleem/problemen", "en": "The inputs have {count:d} problem(s)"},
+    "inputs.no_frame": {"nl": "geen tabel (frame) meegegeven voor deze laag", "en": "no frame given for this layer"},
+    "inputs.frame_no_crs": {"nl": "de tabel (frame) heeft geen coördinatenstelsel (CRS)", "en": "the frame has no coordinate reference system (CRS)"},
+    "inputs.no_features": {"nl": "de laag '{layer}' heeft geen objecten", "en": "the layer '{layer}' has no features"},
+    "inputs.bad_geometry": {"nl": "lege of ongeldige geometrie", "en": "empty or invalid geometry"},
+    "inputs.warn.rolling_unused": {"nl": "allocation.rolling: deze instellingen gebruikt de Python-functie run_rolling (doorlopende toewijzing, zie README); 'run' wijst alle huishoudens in één keer toe en gebruikt ze niet", "en": "allocation.rolling: these settings are used by the Python function run_rolling (rolling mode, see README); 'run' allocates every household at once and does not use them"},
+    "inputs.no_households": {"nl": "de toewijzing heeft een bestand met huishoudens nodig", "en": "the allocation needs its households file"},
+    "inputs.not_in_longlist": {"nl": "locatie '{site}' staat niet in de longlist{hint}", "en": "site '{site}' is not in the longlist{hint}"},
+    "inputs.negative_cost": {"nl": "kosten kunnen niet negatief zijn: {value}", "en": "a cost cannot be negative: {value}"},
+    "inputs.column_summary": {"nl": "Kolom '{column}' van de longlist bevat {count:d} probleem/problemen", "en": "Longlist column '{column}' has {count:d} problem(s)"},
+    "inputs.unknown_category": {"nl": "'{name}' gebruikt categorie '{category}', maar laag '{layer}' heeft die niet (aanwezig: {present})", "en": "'{name}' uses category '{category}', which layer '{layer}' does not have (present: {present})"},
 }  # fmt: skip
