@@ -12,6 +12,16 @@ from opvang_opt.schema import CapacityConfig
 from opvang_opt.texts import Message
 
 
+def id_row(ident: object, i: int | np.integer) -> Message:
+    """``id S1 (row 5)`` / ``id S1 (rij 5)``: longlist record ``i`` (0-based) by its id."""
+    return Message("problem.table.where.id_row", {"id": str(ident), "row": int(i) + 1})
+
+
+def column_summary(column: str, count: int) -> Message:
+    """``Longlist column 'x' has n problem(s)``, in the user's language."""
+    return Message("problem.inputs.column_summary", {"column": column, "count": count})
+
+
 def capacity_problems(
     sites: gpd.GeoDataFrame, config: CapacityConfig, id_column: str, source: str
 ) -> list[Problem]:
@@ -21,8 +31,8 @@ def capacity_problems(
     polygonal = shapely.get_dimensions(geoms) == 2
     problems: list[Problem] = []
 
-    def where(i: int) -> str:
-        return f"id {sites[id_column].iloc[i]} (row {i + 1})"
+    def where(i: int) -> Message:
+        return id_row(sites[id_column].iloc[i], i)
 
     # a site is a polygon, a multipolygon or (with its area in a column) a point; a line
     # has no area, and a collection of mixed parts is no one site the packing can fill
@@ -33,17 +43,15 @@ def capacity_problems(
     for i in np.flatnonzero(lines)[:25]:
         problems.append(
             Problem(
-                f"a {'multiline' if kind[i] == 5 else 'line'} has no "
-                "area: give the site as a polygon (or as a point with its area in "
-                "capacity.area_column)",
+                Message("problem.siting.multiline_no_area" if kind[i] == 5
+                        else "problem.siting.line_no_area"),
                 source, where(int(i)), "geometry",
             )
         )  # fmt: skip
     for i in np.flatnonzero(mixed)[:25]:
         problems.append(
             Problem(
-                "a geometry collection (mixed parts) is no site: give the site as a polygon "
-                "or a multipolygon",
+                Message("problem.siting.collection"),
                 source, where(int(i)), "geometry",
             )
         )  # fmt: skip
@@ -51,7 +59,7 @@ def capacity_problems(
         for i in np.flatnonzero(points)[:25]:
             problems.append(
                 Problem(
-                    "a site given as a point needs its area: set capacity.area_column",
+                    Message("problem.siting.point_needs_area"),
                     source, where(int(i)), "geometry",
                 )
             )  # fmt: skip
@@ -66,7 +74,7 @@ def capacity_problems(
         for i in np.flatnonzero(bad.to_numpy()):
             problems.append(
                 Problem(
-                    f"must be a number of 0 or more, got {raw.iloc[i]!r}",
+                    Message("problem.siting.not_nonnegative", {"value": repr(raw.iloc[i])}),
                     source,
                     where(int(i)),
                     column,
@@ -107,7 +115,9 @@ def estimate_capacity(
     """
     problems = capacity_problems(sites, config, id_column, source)
     if problems:
-        raise DataError(f"Capacity inputs have {len(problems)} problem(s)", problems)
+        raise DataError(
+            Message("problem.siting.capacity_summary", {"count": len(problems)}), problems
+        )
     geoms = sites.geometry.values
     n = len(sites)
     polygonal = shapely.get_dimensions(geoms) == 2

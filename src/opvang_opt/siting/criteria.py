@@ -21,6 +21,7 @@ from opvang_opt.schema import (
     ReceptionLoad,
 )
 from opvang_opt.siting import spatial
+from opvang_opt.siting.capacity import column_summary, id_row
 from opvang_opt.siting.network import network_distance
 from opvang_opt.texts import Message
 
@@ -187,25 +188,25 @@ def numeric_column(sites: gpd.GeoDataFrame, column: str, id_column: str, source:
         ambiguous = set(thousands_point_rows(raw.tolist()))
         bad[list(ambiguous)] = True
 
-    def what(v: object) -> str:
+    def what(v: object) -> Message:
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-            return "missing value"
+            return Message("problem.siting.missing_value")
         if isinstance(v, int | float | np.number) and np.isinf(float(v)):
-            return f"not a finite number: {float(v)}"
+            return Message("problem.siting.not_finite", {"value": str(float(v))})
         hint = comma_hint(v) if source.lower().endswith(".csv") else ""  # CSV declares it
-        return f"not a number: {str(v)!r}{hint}"
+        return Message("problem.siting.not_number", {"value": repr(str(v)), "hint": hint})
 
     if bad.any():
         problems = [
             Problem(
                 _ambiguous_text(raw.iloc[i]) if i in ambiguous else what(raw.iloc[i]),
                 source,
-                f"id {sites[id_column].iloc[i]} (row {i + 1})",
+                id_row(sites[id_column].iloc[i], i),
                 column,
             )
             for i in bad.nonzero()[0]
         ]
-        raise DataError(f"Longlist column '{column}' has {len(problems)} problem(s)", problems)
+        raise DataError(column_summary(column, len(problems)), problems)
     return values.to_numpy()
 
 

@@ -21,6 +21,7 @@ from opvang_opt.schema import (
     IntersectsRule,
     LimitRule,
 )
+from opvang_opt.siting.capacity import column_summary, id_row
 from opvang_opt.siting.criteria import (
     NearestDistances,
     intersects_any,
@@ -99,16 +100,22 @@ def parse_dates(sites: gpd.GeoDataFrame, column: str, id_column: str, source: st
     bad = {e.position: e for e in errors_u}
     rows = np.flatnonzero(np.isin(codes, list(bad))) if bad else np.zeros(0, dtype=np.int64)
     problems = [
-        Problem(f"{bad[c].message} (got {bad[c].raw!r})", source,
-                f"id {sites[id_column].iloc[i]} (row {i + 1})", column)
+        Problem(Message("problem.siting.bad_date",
+                        {"why": bad[c].message, "value": repr(bad[c].raw)}),
+                source, id_row(sites[id_column].iloc[i], i), column)
         for i, c in zip(rows.tolist(), codes[rows].tolist(), strict=True)
     ]  # fmt: skip
     for i in np.flatnonzero(raw.isna().to_numpy()):
         problems.append(
-            Problem("missing date", source, f"id {sites[id_column].iloc[i]} (row {i + 1})", column)
+            Problem(
+                Message("problem.siting.missing_date"),
+                source,
+                id_row(sites[id_column].iloc[i], i),
+                column,
+            )
         )
     if problems:
-        raise DataError(f"Longlist column '{column}' has {len(problems)} problem(s)", problems)
+        raise DataError(column_summary(column, len(problems)), problems)
     return parsed
 
 

@@ -342,10 +342,10 @@ def run_siting(
         forced_out = [s for s in config.shortlist.must_include if why.get(s)]
         if forced_out:  # one behaviour for every shortlist rule: a clear error, before any solve
             raise ScenarioError(
-                f"{len(forced_out)} site(s) in must_include break a hard rule",
-                [Problem(f"site '{s}' must be on the shortlist but is excluded by {by[s]}: "
-                         f"{render(tuple(why[s]), 'en')}; remove it from must_include or "
-                         "change the rule", source=inputs.source, where=f"id {s}",
+                Message("problem.siting.forced_out_summary", {"count": len(forced_out)}),
+                [Problem(Message("problem.siting.forced_out",
+                                 {"site": s, "rules": str(by[s]), "why": list(why[s])}),
+                         source=inputs.source, where=Message("problem.siting.where.id", {"id": s}),
                          field="siting.shortlist.must_include") for s in forced_out],
             )  # fmt: skip
 
