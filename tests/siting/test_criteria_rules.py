@@ -21,6 +21,7 @@ from opvang_opt.siting.criteria import (
     reception_load,
     select_category,
 )
+from opvang_opt.texts import render
 
 RD = "EPSG:28992"
 LINEAR = {"type": "linear", "lower": 0, "upper": 1}
@@ -97,10 +98,10 @@ def test_attribute_lists_every_non_number():
     bad = longlist([box(0, 0, 1, 1)] * 4, v=["1", "veel", None, "2,5"])
     with pytest.raises(DataError) as err:
         numeric_column(bad, "v", "site_id", "sites.gpkg")
-    where = [p.where for p in err.value.problems]
+    where = [render(p.where, "en") for p in err.value.problems]
     assert where == ["id L2 (row 2)", "id L3 (row 3)", "id L4 (row 4)"]
     assert all(p.field == "v" and p.source == "sites.gpkg" for p in err.value.problems)
-    assert "'veel'" in err.value.problems[0].message
+    assert "'veel'" in err.value.problems[0].text("en")
 
 
 def test_select_category_and_intersects_any():

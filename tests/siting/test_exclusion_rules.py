@@ -130,7 +130,11 @@ def test_a_column_limit_names_the_row_of_a_non_number():
     with pytest.raises(DataError) as err:
         table([rule], sites)
     (problem,) = err.value.problems
-    assert (problem.where, problem.source, problem.field) == ("id L2 (row 2)", "sites.gpkg", "v")
+    assert (render(problem.where, "en"), problem.source, problem.field) == (
+        "id L2 (row 2)",
+        "sites.gpkg",
+        "v",
+    )
 
 
 def test_limit_on_a_share_criterion_is_shown_as_a_percentage():
@@ -168,7 +172,7 @@ def test_available_by_one_day_late_is_out_and_bad_dates_name_their_row():
     with pytest.raises(DataError) as err:
         table([rule], bad)
     (problem,) = err.value.problems
-    assert (problem.where, problem.source) == ("id L2 (row 2)", "sites.gpkg")
+    assert (render(problem.where, "en"), problem.source) == ("id L2 (row 2)", "sites.gpkg")
 
 
 def test_measured_values_are_rounded_to_a_millimetre():
@@ -198,11 +202,13 @@ def test_unreadable_and_missing_dates_are_all_reported_at_once():
         parse_dates(sites, "available_from", "site_id", "sites.gpkg")
     problems = err.value.problems
     assert len(problems) == 3
-    where = sorted(p.where for p in problems)
+    where = sorted(render(p.where, "en") for p in problems)
     assert where == ["id L2 (row 2)", "id L3 (row 3)", "id L4 (row 4)"]
     assert all(p.field == "available_from" and p.source == "sites.gpkg" for p in problems)
-    assert [p.message for p in problems if p.where == "id L3 (row 3)"] == ["missing date"]
-    assert any("medio 2028" in p.message for p in problems)
+    assert [p.text("en") for p in problems if render(p.where, "en") == "id L3 (row 3)"] == [
+        "missing date"
+    ]
+    assert any("medio 2028" in p.text("en") for p in problems)
 
 
 def test_dates_in_either_accepted_form_parse_to_the_same_day():

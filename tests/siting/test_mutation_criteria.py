@@ -15,6 +15,7 @@ from shapely.geometry import Point, box
 
 from opvang_opt.errors import DataError
 from opvang_opt.siting.criteria import NearestDistances, numeric_column, select_category
+from opvang_opt.texts import render
 
 RD = "EPSG:28992"
 
@@ -64,7 +65,11 @@ def test_a_gap_in_a_number_or_boolean_column_is_a_problem(values):
     with pytest.raises(DataError) as err:
         numeric_column(longlist(v=values), "v", "site_id", "sites.gpkg")
     (problem,) = err.value.problems
-    assert (problem.where, problem.source, problem.field) == ("id L2 (row 2)", "sites.gpkg", "v")
+    assert (render(problem.where, "en"), problem.source, problem.field) == (
+        "id L2 (row 2)",
+        "sites.gpkg",
+        "v",
+    )
 
 
 def test_distances_given_are_kept_and_only_the_others_are_computed():

@@ -139,7 +139,7 @@ def test_dates_parsed_once_per_value_keep_every_problem_in_row_order():
     )  # fmt: skip
     with pytest.raises(DataError) as err:
         parse_dates(sites, "d", "id", "f.csv")
-    where = [p.where for p in err.value.problems]
+    where = [render(p.where, "en") for p in err.value.problems]
     assert where == ["id b (row 2)", "id d (row 4)", "id e (row 5)", "id c (row 3)"]
     ok = parse_dates(sites.iloc[[0]], "d", "id", "f.csv")
     assert ok.tolist() == [pd.Timestamp("2026-06-01").date()]
