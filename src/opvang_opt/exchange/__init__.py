@@ -102,8 +102,8 @@ def exchange_config_from_scenario(
     section = load_scenario(path).exchange
     if section is None:
         raise ScenarioError(
-            f"Scenario {path} has no exchange section",
-            [Problem("add an 'exchange:' section", source=str(path), field="exchange")],
+            Message("problem.exchange.no_section", {"path": str(path)}),
+            [Problem(Message("problem.exchange.add_section"), source=str(path), field="exchange")],
         )
     return section, str(path)
 

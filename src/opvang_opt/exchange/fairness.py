@@ -44,7 +44,7 @@ from opvang_opt.exact import to_cents
 from opvang_opt.schema import ExchangeConfig
 from opvang_opt.solvers import SparseModel
 from opvang_opt.status import SolveStatus
-from opvang_opt.texts import Message, t
+from opvang_opt.texts import Message
 
 from ._lp import solve_lp
 from .diagnose import infeasible_error
@@ -386,7 +386,7 @@ def core_check(
     if m:
         sol = solve_lp(lp, backend="glop")
         if sol.x is None:  # pragma: no cover - the least-core LP is always feasible
-            raise OpvangError(t("exchange.core_lp_failed"))
+            raise OpvangError(Message("exchange.core_lp_failed"))
         eps, core_alloc = float(sol.x[n]), sol.x[:n]
     else:
         eps, core_alloc = math.inf, np.asarray(allocation, dtype=float)

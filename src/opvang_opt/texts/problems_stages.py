@@ -121,4 +121,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "siting.missing_date": {"nl": "datum ontbreekt", "en": "missing date"},
     "siting.forced_out_summary": {"nl": "{count:d} locatie(s) in must_include overtreden een harde regel", "en": "{count:d} site(s) in must_include break a hard rule"},
     "siting.forced_out": {"nl": "locatie '{site}' moet op de shortlist, maar is uitgesloten door {rules}: {why}; haal de locatie uit must_include of pas de regel aan", "en": "site '{site}' must be on the shortlist but is excluded by {rules}: {why}; remove it from must_include or change the rule"},
+    # --- exchange: the scenario's exchange section
+    "exchange.no_section": {"nl": "Scenario {path} heeft geen onderdeel exchange", "en": "Scenario {path} has no exchange section"},
+    "exchange.add_section": {"nl": "voeg een onderdeel 'exchange:' toe", "en": "add an 'exchange:' section"},
 }  # fmt: skip
