@@ -33,6 +33,7 @@ import pandas as pd
 
 from opvang_opt.errors import Problem, ScenarioError
 from opvang_opt.schema import Scenario, flatten
+from opvang_opt.texts import Message
 from opvang_opt.workflows.figures import FigureValue, result_figures, shortlist_ids
 
 if TYPE_CHECKING:
@@ -196,8 +197,8 @@ def compare_scenarios(
 
     if len(paths) < 2:
         raise ScenarioError(
-            "compare needs at least two scenario files",
-            [Problem(f"got {len(paths)}", field="FILES")],
+            Message("problem.compare.two_files"),
+            [Problem(Message("problem.compare.got", {"count": len(paths)}), field="FILES")],
         )
     run = run or pipeline.run
     # read and check every file and its inputs first: bad input is reported before anything
@@ -212,7 +213,7 @@ def compare_scenarios(
             problems += exc.problems or [Problem(exc.summary, source=str(p))]
             kind = DataError if isinstance(exc, DataError) else kind
     if problems:
-        raise kind(f"{len(problems)} problem(s) in the compared scenarios", problems)
+        raise kind(Message("problem.compare.summary", {"count": len(problems)}), problems)
     labels = _unique_labels([sc.name for _, sc, _ in loaded])
     runs = []
     for label, (p, sc, sc_inputs) in zip(labels, loaded, strict=True):

@@ -73,6 +73,7 @@ from opvang_opt.schema.sweep import (
     ValueRange,
     arange_inclusive,
 )
+from opvang_opt.texts import Message
 
 
 def parse_vary(text: str) -> tuple[str, ParamSpec]:
@@ -96,16 +97,19 @@ def parse_vary(text: str) -> tuple[str, ParamSpec]:
             split = i
             break
 
-    def fail(message: str) -> ScenarioError:
-        return ScenarioError(f"Invalid --vary option '{text}'", [Problem(message, field="--vary")])
+    def fail(key: str, **params: object) -> ScenarioError:
+        return ScenarioError(
+            Message("problem.sweep.vary_invalid", {"text": text}),
+            [Problem(Message(f"problem.sweep.{key}", params), field="--vary")],
+        )
 
     if split < 0:
-        raise fail("expected PATH=V1,V2,... or PATH=START:STOP:STEP")
+        raise fail("vary_no_equals")
     path, values = text[:split].strip(), text[split + 1 :].strip()
     if not path:
-        raise fail("no parameter path before '='")
+        raise fail("vary_no_path")
     if not values:
-        raise fail(f"no values after '{path}='")
+        raise fail("vary_no_values", path=path)
     m = re.fullmatch(r"\s*([^:,\s]+)\s*:\s*([^:,\s]+)\s*:\s*([^:,\s]+)\s*", values)
     if m:
         try:
@@ -114,18 +118,17 @@ def parse_vary(text: str) -> tuple[str, ParamSpec]:
             m = None
         else:
             if step == 0:
-                raise fail(f"the range {values} has step 0, so it has no values")
+                raise fail("range_step_0", values=values)
             rng = arange_inclusive(start, stop, step)
             if not rng:
-                direction = "above" if step > 0 else "below"
                 raise fail(
-                    f"the range {values} has no values: start {start:g} is {direction} "
-                    f"stop {stop:g} with step {step:g}"
-                )
+                    "range_empty_up" if step > 0 else "range_empty_down",
+                    values=values, start=f"{start:g}", stop=f"{stop:g}", step=f"{step:g}",
+                )  # fmt: skip
             return path, ValueRange(start=start, stop=stop, step=step)
     items = [v.strip() for v in values.split(",")]
     if any(not v for v in items):
-        raise fail(f"an empty value in '{values}'")
+        raise fail("empty_value", values=values)
     parsed = []
     for v in items:
         try:
@@ -205,9 +208,11 @@ def _pydantic_problems(exc: ValidationError, source: str) -> list[Problem]:
     problems = []
     for err in exc.errors(include_url=False):
         loc = [str(p) for p in err["loc"] if p not in ("list[any]", "ValueRange", "Uniform")]
-        msg = err["msg"].removeprefix("Value error, ")
+        msg = Message("problem.sweep.verbatim", {"text": err["msg"].removeprefix("Value error, ")})
         if err["type"] == "extra_forbidden":
-            msg = f"unknown key{did_you_mean(loc[-1], SweepFile.model_fields)}"
+            msg = Message(
+                "problem.sweep.unknown_key", {"hint": did_you_mean(loc[-1], SweepFile.model_fields)}
+            )
         problems.append(Problem(msg, source=source, field=".".join(loc) or None))
     return problems
 
@@ -266,11 +271,9 @@ def plan_sweep(
     base = validate_scenario(base_raw, f"{source} (base with 'set:')")
     params, problems = _check_parameters(raw_params, base.model_dump(), mode, source)
     if mode == "random" and n_samples is None:
-        problems.append(
-            Problem("random mode needs samples (in the file, or --samples N)", source=source)
-        )
+        problems.append(Problem(Message("problem.sweep.random_needs_samples"), source=source))
     if problems:
-        raise ScenarioError(f"Invalid sweep {source}: {len(problems)} problem(s)", problems)
+        raise ScenarioError(_invalid(source, problems), problems)
     combos = _combinations(params, mode, n_samples, seed)
     variants = _variants(base_raw, params, combos, path.parent.resolve())
     return SweepPlan(
@@ -291,13 +294,20 @@ def _read_sweep_file(path: Path) -> tuple[SweepFile, Path]:
     except ValidationError as exc:
         problems = _pydantic_problems(exc, source)
         raise ScenarioError(
-            f"Invalid sweep file {source}: {len(problems)} problem(s)", problems
+            Message("problem.sweep.invalid_file", {"source": source, "count": len(problems)}),
+            problems,
         ) from None
     base_path = (path.parent / spec.base).resolve()
     if not base_path.is_file():
         raise ScenarioError(
-            f"Base scenario not found: {base_path}",
-            [Problem(f"file '{spec.base}' does not exist", source=source, field="base")],
+            Message("problem.sweep.no_base", {"path": str(base_path)}),
+            [
+                Problem(
+                    Message("problem.sweep.no_file", {"file": spec.base}),
+                    source=source,
+                    field="base",
+                )
+            ],
         )
     return spec, base_path
 
@@ -320,7 +330,7 @@ def _apply_fixed(
         set_in(base_raw, keys, value)
         fixed[pp.text] = value
     if problems:
-        raise ScenarioError(f"Invalid sweep {source}: {len(problems)} problem(s)", problems)
+        raise ScenarioError(_invalid(source, problems), problems)
     return base_raw, fixed
 
 
@@ -340,7 +350,9 @@ def _check_parameters(
             problems.append(Problem(_msg(exc), source=source, field=field))
             continue
         if pp.text in seen:
-            problems.append(Problem("given twice", source=source, field=field))
+            problems.append(
+                Problem(Message("problem.sweep.given_twice"), source=source, field=field)
+            )
             continue
         seen.add(pp.text)
         message = _spec_problem(pspec, mode)
@@ -349,26 +361,19 @@ def _check_parameters(
             continue
         params.append(Parameter(pp, keys, pspec))
     if not raw_params:
-        problems.append(
-            Problem(
-                "nothing to vary: give parameters in the sweep file or --vary PATH=VALUES",
-                source=source,
-            )
-        )
+        problems.append(Problem(Message("problem.sweep.nothing_to_vary"), source=source))
     return params, problems
 
 
-def _spec_problem(pspec: ParamSpec, mode: str) -> str | None:
+def _spec_problem(pspec: ParamSpec, mode: str) -> Message | None:
     """What is wrong with a parameter's values (``None`` when nothing is)."""
     if isinstance(pspec, list) and not pspec:
-        return "no values"
+        return Message("problem.sweep.no_values")
     if isinstance(pspec, ValueRange) and not pspec.values():
-        return f"the range {pspec.start:g}:{pspec.stop:g}:{pspec.step:g} has no values"
+        text = f"{pspec.start:g}:{pspec.stop:g}:{pspec.step:g}"
+        return Message("problem.sweep.range_no_values", {"values": text})
     if isinstance(pspec, Uniform) and mode == "grid":
-        return (
-            "low/high can only be sampled (mode: random, or --samples N); for a grid "
-            "give a list of values or start/stop/step"
-        )
+        return Message("problem.sweep.uniform_in_grid")
     return None
 
 
@@ -399,14 +404,29 @@ def _variants(
     if bad:
         n_bad = len({p.source for p in bad})
         raise ScenarioError(
-            f"{n_bad} of {len(combos)} variant(s) break the scenario schema; nothing was run",
-            bad[:50] + ([Problem(f"... and {len(bad) - 50} more")] if len(bad) > 50 else []),
+            Message("problem.sweep.variants_break", {"bad": n_bad, "total": len(combos)}),
+            bad[:50]
+            + (
+                [Problem(Message("problem.sweep.and_more", {"count": len(bad) - 50}))]
+                if len(bad) > 50
+                else []
+            ),
         )
     return variants
 
 
-def _msg(exc: Exception) -> str:
-    return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+def _msg(exc: Exception) -> Message:
+    """What a parameter path's parse or lookup said (:mod:`opvang_opt.schema.paths`): its
+    message, or its text as it is."""
+    what = exc.args[0] if exc.args else str(exc)
+    if isinstance(what, Message):
+        return what
+    text = str(what) if isinstance(exc, KeyError) else str(exc)
+    return Message("problem.sweep.verbatim", {"text": text})
+
+
+def _invalid(source: str, problems: list[Problem]) -> Message:
+    return Message("problem.sweep.invalid", {"source": source, "count": len(problems)})
 
 
 def _short(value: Any) -> str:
@@ -421,8 +441,8 @@ def _combinations(
         total = math.prod(len(p.grid_values()) for p in params)
         if total > MAX_VARIANTS:
             raise ScenarioError(
-                f"The grid has {total:,} variants, more than {MAX_VARIANTS:,}",
-                [Problem("use fewer values, or random sampling (--samples N)")],
+                Message("problem.sweep.grid_too_big", {"total": total, "most": MAX_VARIANTS}),
+                [Problem(Message("problem.sweep.use_fewer"))],
             )
         return list(itertools.product(*(p.grid_values() for p in params)))
     rng = np.random.default_rng(seed)

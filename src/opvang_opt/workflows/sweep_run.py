@@ -26,6 +26,7 @@ import pandas as pd
 
 from opvang_opt.errors import OpvangError, Problem
 from opvang_opt.schema import validate_scenario
+from opvang_opt.texts import Message
 from opvang_opt.workflows.figures import round_money, shortlist_ids, siting_figures
 from opvang_opt.workflows.sweep_plan import SweepPlan, Variant, plain_value
 
@@ -153,8 +154,8 @@ def normalise_address(address: str) -> str:
     m = re.fullmatch(r"(tcp|tls|ws|wss)://(\[[0-9A-Fa-f:]+\]|[A-Za-z0-9_.\-]+):(\d{1,5})", text)
     if not m or not 0 < int(m.group(3)) < 65536:
         raise ClusterError(
-            f"Invalid scheduler address '{address}'",
-            [Problem("expected tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786", field="--scheduler")],
+            Message("problem.sweep.bad_address", {"address": address}),
+            [Problem(Message("problem.sweep.address_form"), field="--scheduler")],
         )
     return text
 
@@ -191,13 +192,15 @@ def connect(scheduler: str | None, workers: int, timeout: float) -> tuple[Any, A
             client = Client(address, timeout=f"{timeout}s", set_as_default=False)
     except Exception as exc:  # OSError, TimeoutError, or a garbled reply from a non-Dask port
         raise ClusterError(
-            f"Cannot reach the Dask scheduler at {address} within {timeout:g} s",
+            Message("problem.sweep.unreachable", {"address": address, "seconds": f"{timeout:g}"}),
             [
-                Problem(f"{type(exc).__name__}: {exc}"[:300], field="--scheduler"),
                 Problem(
-                    "is it running? Start one with 'dask scheduler' and a worker with "
-                    f"'dask worker {address}', or leave out --scheduler to use a local cluster"
+                    Message(
+                        "problem.sweep.verbatim", {"text": f"{type(exc).__name__}: {exc}"[:300]}
+                    ),
+                    field="--scheduler",
                 ),
+                Problem(Message("problem.sweep.start_scheduler", {"address": address})),
             ],
         ) from None
     try:
@@ -205,9 +208,10 @@ def connect(scheduler: str | None, workers: int, timeout: float) -> tuple[Any, A
     except Exception:
         client.close()
         raise ClusterError(
-            f"The Dask scheduler at {address} has no workers",
-            [Problem(f"no worker joined within {timeout:g} s; start one with 'dask worker "
-                     f"{address}'", field="--scheduler")],
+            Message("problem.sweep.no_workers", {"address": address}),
+            [Problem(Message("problem.sweep.no_worker_joined",
+                             {"seconds": f"{timeout:g}", "address": address}),
+                     field="--scheduler")],
         ) from None  # fmt: skip
     return client, None, address
 
