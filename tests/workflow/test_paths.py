@@ -148,5 +148,5 @@ def test_parse_vary_lists_and_ranges():
 def test_parse_vary_errors_name_the_option(option, needle):
     with pytest.raises(ScenarioError) as info:
         parse_vary(option)
-    assert option in info.value.summary
+    assert option in info.value.summary_text("en")
     assert needle in info.value.render()

@@ -86,7 +86,7 @@ def test_invalid_variant_values_are_listed_per_variant(tiny):
     with pytest.raises(ScenarioError) as info:
         plan_sweep(tiny["path"], ["siting.criteria[station].weight=-1,1,-2"])
     text = info.value.render()
-    assert info.value.summary.startswith("2 of 3 variant(s) break the scenario schema")
+    assert info.value.summary_text("en").startswith("2 of 3 variant(s) break the scenario schema")
     assert "variant 1 (siting.criteria[station].weight=-1)" in text
     assert "variant 3 (siting.criteria[station].weight=-2)" in text
     assert "greater than or equal to 0" in text
