@@ -94,6 +94,7 @@ def test_a_geopackage_text_field_of_thousands_is_refused_by_the_cost_rule(tmp_pa
     import shapely
 
     from opvang_opt.siting.criteria import numeric_column
+    from opvang_opt.texts import render
 
     gdf = gpd.GeoDataFrame(
         {"site_id": ["S1", "S2", "S3"], "kosten": ["658.000", "1.551.000", "12"]},
@@ -102,7 +103,7 @@ def test_a_geopackage_text_field_of_thousands_is_refused_by_the_cost_rule(tmp_pa
     )
     with pytest.raises(DataError) as err:
         numeric_column(gdf, "kosten", "site_id", "sites.gpkg")
-    got = {(p.where, p.text("en").split(" ")[0]) for p in err.value.problems}
+    got = {(render(p.where, "en"), p.text("en").split(" ")[0]) for p in err.value.problems}
     assert got == {("id S1 (row 1)", "'658.000'"), ("id S2 (row 2)", "'1.551.000'")}
     assert "658 with a decimal point" in err.value.problems[0].text("en")
     # a decimal value shows the point is decimal: read as numbers
