@@ -82,12 +82,14 @@ def test_bad_planning_tables_in_dutch_and_english(tiny) -> None:
         path,
         tiny["dir"] / "results",
         dutch=[
+            "De invoer bevat 4 probleem/problemen",
             "tasks.csv, rij 2, task: 'x' is geen geheel getal",
             "tasks.csv, rij 3, period: onbekende periode '2040-H1'",
             "stock.csv, rij 2 (B1), units: 0 is lager dan het minimum 1",
             "stock.csv, rij 3 (B1), site_id: id 'B1' komt dubbel voor",
         ],
         english=[
+            "The inputs have 4 problem(s)",
             "tasks.csv, row 2, task: 'x' is not a whole number",
             "tasks.csv, row 3, period: unknown period '2040-H1'",
             "stock.csv, row 2 (B1), units: 0 is below the minimum 1",
