@@ -253,6 +253,14 @@ class RollingSettings(StrictModel):
     points with any small change of the look-ahead, so only the fewer households left
     unplaced (14 or 13 against 19) is clearly the reserve's."""
 
+    decide_by_deadline: bool = False
+    """A household is given its unit in the last period that ends by its deadline
+    (arrival + ``max_wait_days``), not in the period it arrives: until then every
+    period's look-ahead plans a unit for it together with the others, and it waits (at
+    most ``max_wait_days``, which the rules allow anyway), so that its unit is chosen
+    when more arrivals are known. In the last period every choice is final. No effect
+    with ``max_wait_days`` shorter than a period."""
+
     seed: int = 0
     """Seed of the sampled futures (the same seed gives the same placements)."""
 
