@@ -9,7 +9,9 @@ period, plus a reserve of families needing newcomer-education places (:func:`wit
 ``rolling.reserve_sd``). Units given out in earlier periods are occupied and count in
 the mix rules; children placed earlier keep their newcomer-education places when
 ``rolling.carry_school_places`` is on, at the schools that leave the most places for
-the children the look-ahead expects (:func:`school_use`).
+the children the look-ahead expects (:func:`school_use`). With
+``rolling.decide_by_deadline`` a household is given its unit only in the last period that
+ends by its deadline; until then it waits and is planned with each period's households.
 """
 
 from __future__ import annotations
