@@ -500,7 +500,7 @@ def _allocate_period(
         real = _feasible_part(state, batch, cfg, chosen)
     deferred: list[str] = sorted(hold)
     if (until is not None or hold) and len(batch):
-        later = real["household_id"].isin(hold).to_numpy()
+        later = real["household_id"].isin(hold).to_numpy().copy()
         if until is not None and len(real):
             ready = state.units.set_index("unit_id")["available_from"]
             later |= ready.loc[real["unit_id"]].to_numpy("datetime64[D]") > until
