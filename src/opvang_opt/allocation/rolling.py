@@ -9,7 +9,9 @@ period, plus a reserve of families needing newcomer-education places (:func:`wit
 ``rolling.reserve_sd``). Units given out in earlier periods are occupied and count in
 the mix rules; children placed earlier keep their newcomer-education places when
 ``rolling.carry_school_places`` is on, at the schools that leave the most places for
-the children the look-ahead expects (:func:`school_use`).
+the children the look-ahead expects (:func:`school_use`). With
+``rolling.decide_by_deadline`` a household is given its unit only in the last period that
+ends by its deadline; until then it waits and is planned with each period's households.
 """
 
 from __future__ import annotations
@@ -141,7 +143,7 @@ def run_rolling(
     all_assign: list[pd.DataFrame] = []
     last_unplaced = pd.DataFrame()
     ids = hh["household_id"]
-    for label in labels:
+    for i, label in enumerate(labels):
         start = np.datetime64(label.start_time.date(), "D")
         end = np.datetime64(label.end_time.date(), "D")
         arriving = ids[(period == label)]
@@ -160,8 +162,16 @@ def run_rolling(
         else:
             rng = np.random.default_rng([config.rolling.seed, n_past])
             futures = [_sampled_arrivals(pool, n_past, ahead, rng) for _ in range(k)]
-        until = end if config.rolling.decide_at_move_in and label != labels[-1] else None
-        res, expected_need, deferred, kept = _allocate_period(state, batch, futures, config, until)
+        last = label == labels[-1]
+        until = end if config.rolling.decide_at_move_in and not last else None
+        hold = (
+            _may_wait(batch, config, labels[i + 1])
+            if config.rolling.decide_by_deadline and not last
+            else set()
+        )
+        res, expected_need, deferred, kept = _allocate_period(
+            state, batch, futures, config, until, hold
+        )
         a = res.assignments.assign(period=str(label))
         all_assign.append(a)
         state = _after_period(state, a, config, expected_need)
@@ -174,6 +184,17 @@ def run_rolling(
         last_unplaced = res.unplaced
     assignments = pd.concat(all_assign, ignore_index=True) if all_assign else pd.DataFrame()
     return RollingResult(tuple(results), assignments, last_unplaced)
+
+
+def _may_wait(batch: pd.DataFrame, config: AllocationConfig, following: pd.Period) -> set[str]:
+    """The households of ``batch`` that may still be decided in the ``following``
+    period (``rolling.decide_by_deadline``): those whose deadline (arrival +
+    ``max_wait_days``) is not before its last day."""
+    next_end = np.datetime64(following.end_time.date(), "D")
+    deadline = batch["arrival_date"].to_numpy("datetime64[D]") + np.timedelta64(
+        config.max_wait_days, "D"
+    )
+    return set(batch.loc[deadline >= next_end, "household_id"])
 
 
 def _earlier(history: pd.DataFrame, freq: str) -> tuple[pd.DataFrame, int]:
@@ -418,6 +439,7 @@ def _allocate_period(
     futures: list[pd.DataFrame],
     config: AllocationConfig,
     until: np.datetime64 | None = None,
+    hold: set[str] | None = None,
 ) -> tuple[AllocationResult, pd.DataFrame, list[str], pd.DataFrame]:
     """Allocate one period's households, together with the expected ones (look-ahead);
     with several futures, by consensus (:func:`consensus`); households left out for an
@@ -436,8 +458,9 @@ def _allocate_period(
         }
     )
     futures = [f for f in futures if len(f)]
+    hold = hold or set()
     if not futures:
-        if until is None:
+        if until is None and not hold:
             return (
                 allocate_tables(_with(state, batch), cfg),
                 _need_by_site(batch.iloc[0:0], cfg),
@@ -475,11 +498,13 @@ def _allocate_period(
         kinds = unit_kinds(state.units, free)
         chosen = consensus(placements, sorted(in_batch), kinds)
         real = _feasible_part(state, batch, cfg, chosen)
-    deferred: list[str] = []
-    if until is not None and len(real):
-        ready = state.units.set_index("unit_id")["available_from"]
-        later = ready.loc[real["unit_id"]].to_numpy("datetime64[D]") > until
-        deferred = sorted(real.loc[later, "household_id"])
+    deferred: list[str] = sorted(hold)
+    if (until is not None or hold) and len(batch):
+        later = real["household_id"].isin(hold).to_numpy().copy()
+        if until is not None and len(real):
+            ready = state.units.set_index("unit_id")["available_from"]
+            later |= ready.loc[real["unit_id"]].to_numpy("datetime64[D]") > until
+        deferred = sorted(set(real.loc[later, "household_id"]) | hold)
         real = real[~later]
         batch = batch[~batch["household_id"].isin(set(deferred))]
         cfg = cfg.model_copy(
