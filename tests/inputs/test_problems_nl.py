@@ -73,7 +73,7 @@ def case_duplicate_ids_and_missing_column(tiny):
     gdf.loc[3, "site_id"] = "A"
     _write_longlist(tiny, gdf)
     return (
-        ["De invoer heeft 2 probleem/problemen", "dubbel id 'A' in rijen 1, 4",
+        ["De invoer heeft 2 problemen", "dubbel id 'A' in rijen 1, 4",
          "cost: verplichte kolom ontbreekt (aanwezige kolommen:"],
         ["The inputs have 2 problem(s)", "duplicate id 'A' in rows 1, 4",
          "cost: required column is missing (columns present:"],

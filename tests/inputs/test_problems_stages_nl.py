@@ -82,7 +82,7 @@ def test_bad_planning_tables_in_dutch_and_english(tiny) -> None:
         path,
         tiny["dir"] / "results",
         dutch=[
-            "De invoer heeft 4 probleem/problemen",
+            "De invoer heeft 4 problemen",
             "tasks.csv, rij 2, task: 'x' is geen geheel getal",
             "tasks.csv, rij 3, period: onbekende periode '2040-H1'",
             "stock.csv, rij 2 (B1), units: 0 is lager dan het minimum 1",

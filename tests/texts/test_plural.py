@@ -35,3 +35,9 @@ def test_plural_form_follows_the_count(n):
     expected_noun = "woning" if n == 1 else "woningen"
     number = f"{n:,}".replace(",", ".")
     assert f"A sluit in P {number} {expected_noun}, omdat x." == text
+
+
+def test_problem_counts_in_the_summary():
+    assert t("problem.inputs.inputs", "nl", count=1) == "De invoer heeft 1 probleem"
+    assert t("problem.inputs.inputs", "nl", count=3) == "De invoer heeft 3 problemen"
+    assert t("problem.inputs.inputs", "en", count=3) == "The inputs have 3 problem(s)"

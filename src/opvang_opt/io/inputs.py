@@ -56,7 +56,7 @@ from opvang_opt.schema import (
     LimitRule,
     ReceptionLoad,
     Scenario,
-    did_you_mean,
+    did_you_mean_hint,
 )
 from opvang_opt.schema.allocation import DATE_COLUMNS
 from opvang_opt.siting.capacity import capacity_problems
@@ -624,7 +624,7 @@ def _check_longlist_values(scenario: Scenario, sites: gpd.GeoDataFrame) -> list[
                 problems.append(
                     Problem(
                         Message("problem.inputs.not_in_longlist",
-                                {"site": site, "hint": did_you_mean(site, sorted(known))}),
+                                {"site": site, "hint": did_you_mean_hint(site, sorted(known))}),
                         source=str(source.path), field=f"siting.shortlist.{key}",
                     )
                 )  # fmt: skip

@@ -19,7 +19,7 @@ from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.csvfile import read_csv_frame
 from opvang_opt.io.layers import LayerReport, file_sha256
 from opvang_opt.numtext import ambiguous_whole, amount_hint, whole_number_hint
-from opvang_opt.schema import PlanningConfig, did_you_mean
+from opvang_opt.schema import PlanningConfig, did_you_mean_hint
 from opvang_opt.schema.planning import CandidateTable, StockTable, TaskTable
 from opvang_opt.texts import Message
 
@@ -139,7 +139,8 @@ def _need(df: pd.DataFrame, cols: tuple[str, ...], label: str, problems: list[Pr
         problems.append(
             Problem(
                 Message(
-                    "problem.planning.missing_column", {"hint": did_you_mean(c, list(df.columns))}
+                    "problem.planning.missing_column",
+                    {"hint": did_you_mean_hint(c, list(df.columns))},
                 ),
                 source=label,
                 field=c,
@@ -305,7 +306,7 @@ def collect_planning_tables(
             Problem(
                 Message(
                     f"problem.planning.unknown_{what}",
-                    {"value": value, "hint": did_you_mean(value, allowed)},
+                    {"value": value, "hint": did_you_mean_hint(value, allowed)},
                 ),
                 source=label,
                 where=row,
@@ -609,7 +610,7 @@ def longlist_problems(
                 Problem(
                     Message(
                         "problem.planning.unknown_candidate",
-                        {"id": sid, "hint": did_you_mean(sid, sorted(known))},
+                        {"id": sid, "hint": did_you_mean_hint(sid, sorted(known))},
                     ),
                     source=label,
                     where=row_where(i + 2, sid),

@@ -19,7 +19,7 @@ from opvang_opt.io.layers import LayerReport, read_table
 from opvang_opt.io.region import Region, check_points_table, crs_problems
 from opvang_opt.numtext import ambiguous_whole, comma_hint, whole_number_hint
 from opvang_opt.schema import LayerSource
-from opvang_opt.schema.names import did_you_mean
+from opvang_opt.schema.names import did_you_mean_hint
 from opvang_opt.schema.services import (
     NEWCOMER_TYPES,
     SERVICE_TYPES,
@@ -145,7 +145,7 @@ def _check_table(
                         {
                             "value": str(df.at[i, "type"]),
                             "allowed": ", ".join(allowed),
-                            "hint": did_you_mean(str(k), list(allowed)),
+                            "hint": did_you_mean_hint(str(k), list(allowed)),
                         },
                     ),
                     label,

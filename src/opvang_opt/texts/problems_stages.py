@@ -16,7 +16,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "table.where.row_id": {"nl": "rij {row:plain} ({id})", "en": "row {row:plain} ({id})"},
     "table.where.id_row": {"nl": "id {id} (rij {row:plain})", "en": "id {id} (row {row:plain})"},
     # --- io.planning: the planning tables (tasks, stock, candidates)
-    "planning.summary": {"nl": "De planningstabellen bevatten {count:plain} probleem/problemen", "en": "The planning tables have {count:plain} problem(s)"},
+    "planning.summary": {"nl": "De planningstabellen bevatten {count:|probleem|problemen}", "en": "The planning tables have {count:plain} problem(s)"},
     "planning.where.table": {"nl": "tabel '{table}'", "en": "table '{table}'"},
     "planning.no_file": {"nl": "bestand bestaat niet", "en": "file does not exist"},
     "planning.date_format_no_column": {"nl": "date_formats geeft een datumnotatie voor kolom '{column}', maar het bestand heeft die kolom niet (aanwezige kolommen: {present})", "en": "date_formats declares a format for column '{column}', which the file does not have (columns present: {present})"},
@@ -47,7 +47,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "planning.warn.overfull": {"nl": "{file}, id {id}, occupants: {occupants} bewoners in {units} woningen is meer dan {per_unit} per woning ({places} plaatsen) voor {group}; de vraag naar voorzieningen telt ze allemaal mee", "en": "{file}, id {id}, occupants: {occupants} occupants in {units} units is more than {per_unit} per unit ({places} places) for {group}; the services demand counts all of them"},
     "planning.warn.blocks": {"nl": "{file}, id {id}, max_units: {max_units} is geen veelvoud van blokken van {block}; er staan daar hoogstens {most} woningen", "en": "{file}, id {id}, max_units: {max_units} is not a whole number of blocks of {block}; at most {most} units stand there"},
     # --- allocation.validate: households, units, sites, schools, GPs, occupied, pins
-    "allocation.summary": {"nl": "de invoer van de toewijzing bevat {count:plain} probleem/problemen", "en": "allocation input has {count:plain} problem(s)"},
+    "allocation.summary": {"nl": "de invoer van de toewijzing bevat {count:|probleem|problemen}", "en": "allocation input has {count:plain} problem(s)"},
     "allocation.where.household": {"nl": "huishouden {id}", "en": "household {id}"},
     "allocation.where.unit": {"nl": "woning {id}", "en": "unit {id}"},
     "allocation.where.site": {"nl": "locatie {id}", "en": "site {id}"},
@@ -85,7 +85,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "allocation.pinned_twice": {"nl": "huishouden {id} is {count} keer vastgezet", "en": "household {id} is pinned {count} times"},
     "allocation.unit_pinned_twice": {"nl": "woning {id} is aan meer dan één huishouden vastgezet", "en": "unit {id} is pinned to more than one household"},
     # --- io.services: providers and candidate facilities
-    "services.summary": {"nl": "De tabellen van de voorzieningen bevatten {count:plain} probleem/problemen", "en": "The services tables have {count:plain} problem(s)"},
+    "services.summary": {"nl": "De tabellen van de voorzieningen bevatten {count:|probleem|problemen}", "en": "The services tables have {count:plain} problem(s)"},
     "services.missing": {"nl": "waarde ontbreekt", "en": "value is missing"},
     "services.not_number": {"nl": "'{value}' is geen getal{hint}", "en": "'{value}' is not a number{hint}"},
     "services.not_whole": {"nl": "{value} is geen geheel getal{hint}", "en": "{value} is not a whole number{hint}"},
@@ -95,7 +95,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "services.missing_id": {"nl": "id ontbreekt", "en": "id is missing"},
     "services.duplicate_id": {"nl": "id '{id}' komt dubbel voor (regels {lines})", "en": "duplicate id '{id}' (lines {lines})"},
     # --- io.inputs: every input of a run, in one pass
-    "inputs.summary": {"nl": "De invoer bevat {count:plain} probleem/problemen", "en": "The inputs have {count:plain} problem(s)"},
+    "inputs.summary": {"nl": "De invoer bevat {count:|probleem|problemen}", "en": "The inputs have {count:plain} problem(s)"},
     "inputs.no_frame": {"nl": "geen tabel (frame) meegegeven voor deze laag", "en": "no frame given for this layer"},
     "inputs.frame_no_crs": {"nl": "de tabel (frame) heeft geen coördinatenstelsel (CRS)", "en": "the frame has no coordinate reference system (CRS)"},
     "inputs.no_features": {"nl": "de laag '{layer}' heeft geen objecten", "en": "the layer '{layer}' has no features"},
@@ -104,7 +104,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "inputs.no_households": {"nl": "de toewijzing heeft een bestand met huishoudens nodig", "en": "the allocation needs its households file"},
     "inputs.not_in_longlist": {"nl": "locatie '{site}' staat niet in de longlist{hint}", "en": "site '{site}' is not in the longlist{hint}"},
     "inputs.negative_cost": {"nl": "kosten kunnen niet negatief zijn: {value}", "en": "a cost cannot be negative: {value}"},
-    "inputs.column_summary": {"nl": "Kolom '{column}' van de longlist bevat {count:plain} probleem/problemen", "en": "Longlist column '{column}' has {count:plain} problem(s)"},
+    "inputs.column_summary": {"nl": "Kolom '{column}' van de longlist bevat {count:|probleem|problemen}", "en": "Longlist column '{column}' has {count:plain} problem(s)"},
     "inputs.unknown_category": {"nl": "'{name}' gebruikt categorie '{category}', maar laag '{layer}' heeft die niet (aanwezig: {present})", "en": "'{name}' uses category '{category}', which layer '{layer}' does not have (present: {present})"},
     # --- siting: longlist values, capacity inputs, must_include
     "siting.where.id": {"nl": "id {id}", "en": "id {id}"},
@@ -113,7 +113,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "siting.collection": {"nl": "een geometrieverzameling (gemengde delen) is geen locatie: geef de locatie als polygoon of multipolygoon", "en": "a geometry collection (mixed parts) is no site: give the site as a polygon or a multipolygon"},
     "siting.point_needs_area": {"nl": "een locatie die als punt is gegeven heeft een oppervlakte nodig: stel capacity.area_column in", "en": "a site given as a point needs its area: set capacity.area_column"},
     "siting.not_nonnegative": {"nl": "moet een getal van 0 of meer zijn, gevonden: {value}", "en": "must be a number of 0 or more, got {value}"},
-    "siting.capacity_summary": {"nl": "De invoer voor de capaciteit bevat {count:plain} probleem/problemen", "en": "Capacity inputs have {count:plain} problem(s)"},
+    "siting.capacity_summary": {"nl": "De invoer voor de capaciteit bevat {count:|probleem|problemen}", "en": "Capacity inputs have {count:plain} problem(s)"},
     "siting.missing_value": {"nl": "waarde ontbreekt", "en": "missing value"},
     "siting.not_finite": {"nl": "geen eindig getal: {value}", "en": "not a finite number: {value}"},
     "siting.not_number": {"nl": "geen getal: {value}{hint}", "en": "not a number: {value}{hint}"},
@@ -136,8 +136,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "sweep.empty_value": {"nl": "een lege waarde in '{values}'", "en": "an empty value in '{values}'"},
     "sweep.unknown_key": {"nl": "onbekende sleutel{hint}", "en": "unknown key{hint}"},
     "sweep.random_needs_samples": {"nl": "willekeurige trekking (random) heeft een aantal trekkingen nodig (in het bestand, of --samples N)", "en": "random mode needs samples (in the file, or --samples N)"},
-    "sweep.invalid": {"nl": "Ongeldige sweep {source}: {count:plain} probleem/problemen", "en": "Invalid sweep {source}: {count:plain} problem(s)"},
-    "sweep.invalid_file": {"nl": "Ongeldig sweepbestand {source}: {count:plain} probleem/problemen", "en": "Invalid sweep file {source}: {count:plain} problem(s)"},
+    "sweep.invalid": {"nl": "Ongeldige sweep {source}: {count:|probleem|problemen}", "en": "Invalid sweep {source}: {count:plain} problem(s)"},
+    "sweep.invalid_file": {"nl": "Ongeldig sweepbestand {source}: {count:|probleem|problemen}", "en": "Invalid sweep file {source}: {count:plain} problem(s)"},
     "sweep.no_base": {"nl": "Basisscenario niet gevonden: {path}", "en": "Base scenario not found: {path}"},
     "sweep.no_file": {"nl": "bestand '{file}' bestaat niet", "en": "file '{file}' does not exist"},
     "sweep.given_twice": {"nl": "twee keer opgegeven", "en": "given twice"},
@@ -157,5 +157,5 @@ TEXTS: dict[str, dict[str, str]] = {
     "sweep.no_worker_joined": {"nl": "binnen {seconds} s heeft geen worker zich aangemeld; start er een met 'dask worker {address}'", "en": "no worker joined within {seconds} s; start one with 'dask worker {address}'"},
     "compare.two_files": {"nl": "compare heeft minstens twee scenariobestanden nodig", "en": "compare needs at least two scenario files"},
     "compare.got": {"nl": "gekregen: {count:plain}", "en": "got {count:plain}"},
-    "compare.summary": {"nl": "{count:plain} probleem/problemen in de vergeleken scenario's", "en": "{count:plain} problem(s) in the compared scenarios"},
+    "compare.summary": {"nl": "{count:|probleem|problemen} in de vergeleken scenario's", "en": "{count:plain} problem(s) in the compared scenarios"},
 }  # fmt: skip

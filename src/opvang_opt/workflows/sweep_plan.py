@@ -59,7 +59,7 @@ from opvang_opt.errors import Problem, ScenarioError
 from opvang_opt.schema import (
     Scenario,
     absolutize_paths,
-    did_you_mean,
+    did_you_mean_hint,
     load_resolved_raw,
     read_yaml,
     validate_scenario,
@@ -211,7 +211,8 @@ def _pydantic_problems(exc: ValidationError, source: str) -> list[Problem]:
         msg = Message("problem.sweep.verbatim", {"text": err["msg"].removeprefix("Value error, ")})
         if err["type"] == "extra_forbidden":
             msg = Message(
-                "problem.sweep.unknown_key", {"hint": did_you_mean(loc[-1], SweepFile.model_fields)}
+                "problem.sweep.unknown_key",
+                {"hint": did_you_mean_hint(loc[-1], SweepFile.model_fields)},
             )
         problems.append(Problem(msg, source=source, field=".".join(loc) or None))
     return problems
