@@ -142,3 +142,15 @@ def thousands_point_rows(values: Iterable[object]) -> list[int]:
         elif _DECIMAL_POINT.match(text):
             return []  # '2.5': the column's point is a decimal point
     return dotted
+
+
+def thousands_point_message(value: object, kind: str = "column") -> Message:
+    """Why ``value`` (a match of :func:`thousands_point_rows`) is refused, with both of its
+    readings: ``658.000`` is 658 with a decimal point, 658000 with a thousands point;
+    ``1.551.000`` only the latter. ``kind``: ``column`` (a CSV layer: declare the decimal
+    comma) or ``text`` (a text field of a GDAL layer: store it as numbers)."""
+    text = str(value).strip()
+    params: dict[str, object] = {"value": text, "thousands": int(text.replace(".", ""))}
+    if text.count(".") == 1:  # '658.000': 658 with a decimal point
+        return Message(f"problem.layer.thousands_point_{kind}", {**params, "point": float(text)})
+    return Message(f"problem.layer.thousands_points_{kind}", params)

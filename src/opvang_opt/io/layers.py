@@ -23,7 +23,7 @@ from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.csvfile import read_csv_frame
 from opvang_opt.io.region import crs_problems, nonfinite_problems, outside_netherlands
-from opvang_opt.numtext import comma_hint, thousands_point_rows
+from opvang_opt.numtext import comma_hint, thousands_point_message, thousands_point_rows
 from opvang_opt.schema import LayerSource
 from opvang_opt.texts import Message
 
@@ -344,17 +344,13 @@ def _read_csv(
                 if rows:
                     i = rows[0]
                     ident = df[source.id_column].iloc[i] if source.id_column in df else None
-                    value = str(df[col].iloc[i]).strip()
-                    params: dict[str, object] = {
-                        "value": value,
-                        "thousands": int(value.replace(".", "")),
-                    }
-                    key = "problem.layer.thousands_points_column"
-                    if value.count(".") == 1:  # '658.000': 658 with a decimal point
-                        key = "problem.layer.thousands_point_column"
-                        params["point"] = float(value)
                     problems.append(
-                        Problem(Message(key, params), str(path), _where(i + 1, ident), str(col))
+                        Problem(
+                            thousands_point_message(df[col].iloc[i], "column"),
+                            str(path),
+                            _where(i + 1, ident),
+                            str(col),
+                        )
                     )
                     continue
             num = pd.to_numeric(df[col], errors="coerce")

@@ -9,7 +9,7 @@ import shapely
 
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.graphs import StreetGraph
-from opvang_opt.numtext import comma_hint, thousands_point_rows
+from opvang_opt.numtext import comma_hint, thousands_point_message, thousands_point_rows
 from opvang_opt.schema import (
     Attribute,
     CountWithin,
@@ -199,7 +199,11 @@ def numeric_column(sites: gpd.GeoDataFrame, column: str, id_column: str, source:
     if bad.any():
         problems = [
             Problem(
-                _ambiguous_text(raw.iloc[i]) if i in ambiguous else what(raw.iloc[i]),
+                (
+                    thousands_point_message(raw.iloc[i], "text")
+                    if i in ambiguous
+                    else what(raw.iloc[i])
+                ),
                 source,
                 id_row(sites[id_column].iloc[i], i),
                 column,
@@ -208,14 +212,6 @@ def numeric_column(sites: gpd.GeoDataFrame, column: str, id_column: str, source:
         ]
         raise DataError(column_summary(column, len(problems)), problems)
     return values.to_numpy()
-
-
-def _ambiguous_text(value: object) -> Message:
-    text = str(value).strip()
-    params: dict[str, object] = {"value": text, "thousands": int(text.replace(".", ""))}
-    if text.count(".") == 1:
-        return Message("problem.layer.thousands_point_text", {**params, "point": float(text)})
-    return Message("problem.layer.thousands_points_text", params)
 
 
 def reception_load(
