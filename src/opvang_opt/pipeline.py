@@ -269,7 +269,10 @@ def run(
             "status": sres.status.value, "before": sres.short_before, "after": sres.short_after,
             "cost": sres.cost["total"] / 100})  # fmt: skip
         lines = (head,)
-        lines += tuple(s.message for s in sres.diagnosis.shortfalls[:10])
+        shortfalls = sres.diagnosis.shortfalls
+        lines += tuple(s.message for s in shortfalls[:10])
+        if len(shortfalls) > 10:
+            lines += (Message("stage.services.more_short", {"n": len(shortfalls) - 10}),)
         lines += tuple(services.notes)
         if sres.all_placed:
             sstatus = StageStatus.OK

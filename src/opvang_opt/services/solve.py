@@ -707,6 +707,28 @@ def shortage_components(
     return out
 
 
+def _period_runs(
+    periods: tuple[str, ...], remaining: tuple[AreaShortfall, ...]
+) -> list[list[AreaShortfall]]:
+    """The shortfalls in runs of consecutive periods with the same type, area, demand and
+    shortfall (one line of the diagnosis each: "2026-H1 t/m 2027-H2"), in the order of
+    their first period's first appearance."""
+    order = {p: i for i, p in enumerate(periods)}
+    runs: list[list[AreaShortfall]] = []
+    open_runs: dict[tuple[str, str, int, int], list[AreaShortfall]] = {}
+    for r in remaining:
+        key = (r.kind, r.area, r.demand, r.short)
+        run = open_runs.get(key)
+        i = order.get(r.period)
+        if run is not None and i is not None and order.get(run[-1].period) == i - 1:
+            run.append(r)
+            continue
+        run = [r]
+        open_runs[key] = run
+        runs.append(run)
+    return runs
+
+
 KNOWN_TYPES = ("taalklas", "isk", "gp", "youth_care")
 """Provider types with a name in the text catalogue (``stage.services.type.<type>``)."""
 
@@ -725,16 +747,21 @@ def diagnose(
     expansion when ``expanded``).
     """
     items = []
-    for r in remaining:
+    for run in _period_runs(inst.periods, remaining):
+        r, last = run[0], run[-1]
         what = Message(f"stage.services.type.{r.kind}") if r.kind in KNOWN_TYPES else r.kind
         key = "stage.services.short_expanded" if expanded else "stage.services.short"
+        period: str | Message = r.period
+        if len(run) > 1:
+            span = {"first": r.period, "last": last.period}
+            period = Message("stage.services.period_range", span)
         items.append(
             Shortfall(
                 rule=f"services_{r.kind}",
                 message=Message(
                     key,
                     {
-                        "period": r.period,
+                        "period": period,
                         "area": r.area,
                         "short": r.short,
                         "demand": r.demand,

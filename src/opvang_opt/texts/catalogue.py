@@ -512,6 +512,8 @@ _STAGE: dict[str, dict[str, str]] = {
     "planning.no_plan": {"nl": "geen plan", "en": "no plan"},
     "services.done": {"nl": "{status}: tekort zonder uitbreiding {before}, na uitbreiding {after}; uitbreiding EUR {cost:,.0f}", "en": "{status}: short without expansion {before}, after expansion {after}; expansion EUR {cost:,.0f}"},
     "services.short": {"nl": "{period}, {area}: {short} van {demand} {what} niet binnen bereik te plaatsen", "en": "{period}, {area}: {short} of {demand} {what} cannot be placed within reach"},
+    "services.more_short": {"nl": "... en nog {n} (zie services_bottlenecks.csv)", "en": "... and {n} more (see services_bottlenecks.csv)"},
+    "services.period_range": {"nl": "{first} t/m {last}", "en": "{first} to {last}"},
     "services.short_expanded": {"nl": "{period}, {area}: {short} van {demand} {what} niet binnen bereik te plaatsen, ook met elke toegestane uitbreiding", "en": "{period}, {area}: {short} of {demand} {what} cannot be placed within reach, even with every allowed expansion"},
     "services.type.taalklas": {"nl": "taalklas-plekken", "en": "newcomer-class places"},
     "services.type.isk": {"nl": "ISK-plekken", "en": "ISK places"},
