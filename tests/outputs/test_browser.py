@@ -70,6 +70,15 @@ def test_map_in_the_browser(browser, council_dir: Path, demo_result, artifacts: 
         assert best["name"] in popup and str(best["site_id"]) in popup
         rows = page.locator(".leaflet-popup-content table.score-table tbody tr").count()
         assert rows == len(demo_result.siting.criteria)
+        # the cost column reads in euros and the zoning column as ja/nee (units: eur, yes_no)
+        cells = page.locator(".leaflet-popup-content table.score-table tbody tr td")
+        texts = [cells.nth(i).inner_text() for i in range(cells.count())]
+        cost = texts[texts.index("Kosten bouwrijp maken") + 1]
+        assert cost.replace("\u00a0", " ") == "EUR " + f"{best['cost_estimate_eur']:,.0f}".replace(
+            ",", "."
+        )
+        zoning = texts[texts.index("Bestemmingswijziging nodig") + 1]
+        assert zoning == ("ja" if best["zoning_change_needed"] else "nee")
         page.screenshot(path=str(artifacts / "map_popup.png"))
         _clean(log)
         assert not log.served  # Leaflet is inlined: nothing comes from the CDN

@@ -165,6 +165,25 @@ def test_site_pages_hold_place_cost_id_and_points_that_add_up(
         assert abs(sum(points) - row["score"]) <= 0.05 * len(points) + 0.05
 
 
+def test_attribute_criteria_read_in_euros_and_yes_or_no(
+    memo: dict, council_dir: Path, memo_layout: list[str]
+) -> None:
+    # the demo declares its cost column `unit: eur` and its zoning column `unit: yes_no`:
+    # the score table shows "EUR 2.259.000" and "ja"/"nee", not a bare 2259000 or 0/1
+    short = pd.read_csv(council_dir / "shortlist.csv")
+    longlist = pyogrio.read_dataframe(council_dir / "longlist_scored.gpkg",
+                                      layer="longlist_scored", read_geometry=False)  # fmt: skip
+    zoning_of = dict(zip(longlist["site_id"], longlist["zoning_change_needed"], strict=True))
+    for row, _ in _site_pages(memo, short):
+        layout = next(p for p in memo_layout if f"Locatie-id {row['site_id']}" in p)
+        table = layout.split("Punten", 1)[1].split("Sterk:", 1)[0]
+        cost = re.search(r"Kosten bouwrijp maken\s+(\S+ \S+)", table)
+        assert cost is not None and cost.group(1) == f"EUR {_nl(row['cost_estimate_eur'])}"
+        zoning = re.search(r"Bestemmingswijziging nodig\s+(\S+)", table)
+        assert zoning is not None
+        assert zoning.group(1) == ("ja" if zoning_of[row["site_id"]] else "nee")
+
+
 def test_exchange_page_table_equals_side_payments(memo: dict, council_dir: Path) -> None:
     pay = pd.read_csv(council_dir / "side_payments.csv")
     page = next(p for p in memo["pages"] if p.startswith("Raadsbijlage")

@@ -457,6 +457,22 @@ def unit_label(code: str, lang: Lang) -> str:
     return t(f"unit.{code}", lang) if f"unit.{code}" in CATALOGUE else code
 
 
+def measured_text(value: Any, unit: str, lang: Lang) -> str | None:
+    """A measured value whose unit is a word, not a suffix: ``EUR 2.259.000`` for ``eur``,
+    ``ja``/``nee`` for ``yes_no``; None for every other unit (shown as number and unit)."""
+    if unit not in ("eur", "yes_no"):
+        return None
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return "-"
+    if not math.isfinite(x):
+        return "-"
+    if unit == "yes_no":
+        return t("common.yes" if x else "common.no", lang)
+    return "EUR " + fmt_number(x, lang, 0)
+
+
 def status_label(code: object, lang: Lang) -> object:
     """The readable name of a status code (``optimal``, ``target_not_met``, ...)."""
     key = f"status.{code}"

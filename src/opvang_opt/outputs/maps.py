@@ -268,7 +268,8 @@ def map_data(result: RunResult, lang: Lang, profile: Profile = "council") -> dic
         "criteria": [
             {
                 "label": _esc(c.label),
-                "unit": _esc(map_unit(c.unit, lang)),
+                "unit": "" if c.unit in ("eur", "yes_no") else _esc(map_unit(c.unit, lang)),
+                "word": c.unit if c.unit in ("eur", "yes_no") else "",
                 "weight": round(c.weight, 4),
                 "digits": 2 if c.kind == "overlap_share" else 0,
             }
@@ -325,7 +326,8 @@ def _texts(result: RunResult, lang: Lang) -> dict[str, str]:
             "measured", "value", "weight", "robust", "none", "alloc_units", "alloc_occupied",
             "alloc_households", "alloc_persons", "alloc_occupancy", "shortlist", "layout",
             "allocation", "municipality", "flags")  # fmt: skip
-    return {k: _esc(t(f"map.{k}", lang)) for k in keys} | {"locale": LOCALES[lang]}
+    words = {k: _esc(t(f"common.{k}", lang)) for k in ("yes", "no")}
+    return {k: _esc(t(f"map.{k}", lang)) for k in keys} | words | {"locale": LOCALES[lang]}
 
 
 NAME_COLUMNS = ("name", "naam", "gemeentenaam", "wijknaam", "buurtnaam", "statnaam", "label")
@@ -492,6 +494,11 @@ _SCRIPT = Template(
     if (v === null || v === undefined) { return T.none; }
     return Number(v).toLocaleString(T.locale, { minimumFractionDigits: d, maximumFractionDigits: d });
   }
+  function measured(v, c) {
+    if (c.word === "yes_no") { return (v === null || v === undefined) ? T.none : (v ? T.yes : T.no); }
+    if (c.word === "eur") { return (v === null || v === undefined) ? T.none : "EUR " + num(v, 0); }
+    return num(v, c.digits) + " " + c.unit;
+  }
   function pct(v) { return (v === null || v === undefined) ? "" : Math.round(v * 100) + "%"; }
   function sitePopup(p) {
     var h = "<div class='site-popup'><b>" + p.n + "</b> <small>(" + p.i + ")</small>";
@@ -515,7 +522,7 @@ _SCRIPT = Template(
       "</th><th>" + T.value + "</th><th>" + T.weight + "</th></tr></thead><tbody>";
     for (var k = 0; k < D.criteria.length; k++) {
       var c = D.criteria[k];
-      h += "<tr><td>" + c.label + "</td><td>" + num(p.v[k], c.digits) + " " + c.unit + "</td><td>" +
+      h += "<tr><td>" + c.label + "</td><td>" + measured(p.v[k], c) + "</td><td>" +
         num(p.w[k], 2) + "</td><td>" + pct(c.weight) + "</td></tr>";
     }
     return h + "</tbody></table></div>";

@@ -264,15 +264,18 @@ def _site_pages(
         crit = []
         for c in s.criteria:
             val = float(row.get(c.value_column, np.nan))
+            worded = content.measured_text(row.get(c.indicator_column), c.unit, lang)
             crit.append(
                 {
                     "label": c.label,
-                    "measured": _n(
+                    "measured": worded
+                    if worded is not None
+                    else _n(
                         row.get(c.indicator_column),
                         lang,
                         2 if c.unit in ("share", "aandeel") else 0,
                     ),
-                    "unit": map_unit(c.unit, lang),
+                    "unit": "" if worded is not None else map_unit(c.unit, lang),
                     "value": val,
                     "value_text": _n(val, lang, 2),
                     "weight": _n(c.weight, lang, 2),

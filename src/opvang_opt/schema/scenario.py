@@ -229,6 +229,11 @@ class Attribute(_Criterion):
     kind: Literal["attribute"]
     column: str
     """Column of the longlist; booleans count as 0/1."""
+    unit: Literal["eur", "yes_no", "m", "m2", "count", "share", "per_1000"] | None = None
+    """Unit of the column's values, for the memo, report, map and workbook: ``eur`` (an
+    amount in euros, shown as ``EUR 2.259.000``), ``yes_no`` (a 0/1 or boolean column, shown
+    as ja/nee), or a measure (``m``, ``m2``, ``count``, ``share``, ``per_1000``); none by
+    default (the number alone)."""
 
 
 Criterion = Annotated[

@@ -37,6 +37,15 @@ INDICATOR_UNITS = {
 """Unit code of each criterion kind's indicator (a ``unit.`` text of the catalogue)."""
 
 
+def indicator_unit(criterion: Criterion) -> str:
+    """The unit code of a criterion's indicator: its kind's (:data:`INDICATOR_UNITS`), or
+    for an attribute the unit the scenario declares for its column (``eur``, ``yes_no``,
+    ...)."""
+    if isinstance(criterion, Attribute) and criterion.unit is not None:
+        return criterion.unit
+    return INDICATOR_UNITS[criterion.kind]
+
+
 def category_text(values: pd.Series) -> pd.Series:
     """A category column as text, as its author wrote it.
 

@@ -125,6 +125,10 @@ def measure_message(value: float, unit: str = "") -> Message:
         return Message("common.none")
     if unit == "share":
         return Message("siting.measure_share", {"value": float(value)})
+    if unit == "yes_no":
+        return Message("common.yes" if value else "common.no")
+    if unit == "eur":
+        return Message("siting.measure_eur", {"value": float(value)})
     if not unit:
         return Message("siting.measure_plain", {"value": float(value)})
     return Message("siting.measure", {"value": float(value), "unit": Message(f"unit.{unit}")})

@@ -18,7 +18,7 @@ from opvang_opt.io.graphs import StreetGraph
 from opvang_opt.schema import SitingConfig
 from opvang_opt.siting import mcda, screen, spatial
 from opvang_opt.siting.capacity import estimate_capacity
-from opvang_opt.siting.criteria import INDICATOR_UNITS, NearestDistances, measure
+from opvang_opt.siting.criteria import NearestDistances, indicator_unit, measure
 from opvang_opt.siting.exclusions import exclusion_rows, parse_dates
 from opvang_opt.siting.location import AreaLayer, locate_sites, overlapping_pairs
 from opvang_opt.siting.robustness import ShortlistRule, scores_for
@@ -318,14 +318,14 @@ def run_siting(
             sites[f"val_{c.name}"] = np.round(val, 6)
             infos.append(
                 CriterionInfo(
-                    c.name, c.label or c.name, c.kind, INDICATOR_UNITS[c.kind], float(w),
+                    c.name, c.label or c.name, c.kind, indicator_unit(c), float(w),
                     f"ind_{c.name}", f"val_{c.name}",
                 )
             )  # fmt: skip
 
         exclusions, positions = exclusion_rows(
             config.exclusions, sites, inputs.layers, indicators, inputs.id_column, inputs.source,
-            units={c.name: INDICATOR_UNITS[c.kind] for c in config.criteria}, nearest=nearest,
+            units={c.name: indicator_unit(c) for c in config.criteria}, nearest=nearest,
             overlaps=_rule_measures(config, inputs.layers, answers), ids=ids,
         )  # fmt: skip
         reasons, rules = site_reasons(

@@ -403,6 +403,7 @@ _UNIT: dict[str, dict[str, str]] = {
     "days_late": {"nl": "dagen te laat", "en": "days late"},
     "points_per_place": {"nl": "punten per plek", "en": "points per place"},
     "eur": {"nl": "EUR", "en": "EUR"},
+    "yes_no": {"nl": "1 = ja", "en": "1 = yes"},
     "sites": {"nl": "locaties", "en": "sites"},
     "score": {"nl": "score", "en": "score"},
 }  # fmt: skip
@@ -417,6 +418,7 @@ _SITING: dict[str, dict[str, str]] = {
     "exclusion.available_by": {"nl": "beschikbaar vanaf {available}, na {date} ({days} dagen te laat)", "en": "available from {available}, after {date} ({days} days late)"},
     "measure": {"nl": "{value:measure} {unit}", "en": "{value:measure} {unit}"},
     "measure_plain": {"nl": "{value:measure}", "en": "{value:measure}"},
+    "measure_eur": {"nl": "EUR {value:,.0f}", "en": "EUR {value:,.0f}"},
     "measure_share": {"nl": "{value:.0%}", "en": "{value:.0%}"},
     "capacity.norm": {"nl": "norm {density:g} woningen/ha x {share:.0%}", "en": "norm {density:g} units/ha x {share:.0%}"},
     "capacity.point": {"nl": "punt: norm {density:g} woningen/ha x {share:.0%} over {column}", "en": "point: norm {density:g} units/ha x {share:.0%} over {column}"},
