@@ -47,13 +47,22 @@ def printed(council_dir: Path, tmp_path_factory) -> dict:
 
 def test_prints_one_page_wide(printed: dict, council_dir: Path) -> None:
     wb = load_workbook(council_dir / "results.xlsx")
-    n_sheets = len(wb.worksheets)
-    # fit to width: one page per sheet, a few more for the long sheets (parameters:
-    # ~520 rows at ~130 rows a page = 4); before the print set-up it was 103 pages
-    long_rows = sum(max(ws.max_row - 130, 0) for ws in wb.worksheets)
-    assert n_sheets <= printed["pages"] <= n_sheets + long_rows // 100 + 3, printed["pages"]
-    # the footer numbers every page
-    assert len(re.findall(r"pagina \d+ van \d+", printed["text"])) == printed["pages"]
+    # the footer names the sheet and numbers every page
+    footers = re.findall(r"(\S[^\n]*?) - pagina (\d+) van (\d+)", printed["text"])
+    assert len(footers) == printed["pages"]
+    assert [int(p) for _, p, _ in footers] == list(range(1, printed["pages"] + 1))
+    pages = printed["text"].split("\f")
+    for ws in wb.worksheets:
+        own = [i for i, (name, _, _) in enumerate(footers) if name.strip().endswith(ws.title)]
+        assert own, ws.title  # every sheet prints
+        # fit to width: a landscape A4 page holds at least 25 rows at full scale, so a sheet
+        # prints on no more pages than that allows (it was 103 pages before the print set-up)
+        assert len(own) <= -(-ws.max_row // 25), (ws.title, len(own), ws.max_row)
+        # one page wide: the first column's header (repeated as print title) heads every
+        # page of the sheet; a sheet spilling to the right would print pages without it
+        first = str(ws["A1"].value).split()[0]
+        for i in own:
+            assert first in pages[i], (ws.title, i + 1, first)
 
 
 def test_numbers_print_the_dutch_way(printed: dict, council_dir: Path) -> None:

@@ -183,6 +183,15 @@ def result_tables(result: RunResult, lang: Lang, profile: Profile = "council") -
         for key, table, eur in workbook_tables(result.planning, lang):
             sheets.append((key, table))
             euros[key] = eur
+    if result.services is not None:
+        # spoor 1, the expected bottleneck: the same tables as the CSV files, with counts of
+        # children below 5 as <5 (and what would give them back hidden) for the council
+        from opvang_opt.outputs.services import services_csv_tables
+
+        for name, table in services_csv_tables(result.services, profile).items():
+            sheets.append((name, table))
+            if "cost_eur" in table.columns:
+                euros[name] = ("cost_eur",)
     params = [(k, _parameter_text(k, v, lang)) for k, v in content.scenario_parameters(result)]
     sheets.append(("parameters", pd.DataFrame(params, columns=["key", "value"])))
     sheets.append(("sources", pd.DataFrame(content.data_sources(result, lang))))
@@ -314,6 +323,27 @@ EURO_FORMAT = '"€" #,##0.00'
 """Number format of money columns (amounts computed in integer cents, shown in euros)."""
 
 
+PRINT_WIDTH = 800
+"""The widest sheet, in characters, that LibreOffice still prints one A4 page wide (its
+smallest print scale; measured: 876 characters fit, 985 did not). A wider sheet (the
+longlist with every criterion's indicator and value) gets narrower columns with wrapped
+text, and A3 paper if even that is too wide."""
+
+
+def _column_widths(df: pd.DataFrame, *, narrow: bool = True) -> list[float]:
+    """Column widths in characters: the content (10-50), at least the header's first 14
+    characters; in a sheet wider than :data:`PRINT_WIDTH`, the content only, text
+    wrapped beyond 24 characters (headers wrap anyway)."""
+    longest = [max((len(str(v)) for v in df[c].head(200)), default=0) for c in df.columns]
+    widths = [
+        float(min(max(n + 2, min(len(str(c)), 14) + 2, 10), 50))
+        for n, c in zip(longest, df.columns, strict=True)
+    ]
+    if narrow and sum(widths) > PRINT_WIDTH:
+        widths = [float(min(max(n + 2, 10), 24)) for n in longest]
+    return widths
+
+
 def build_workbook(sheets: list[Sheet], lang: Lang = "nl") -> Workbook:
     """An Excel workbook with one sheet per table.
 
@@ -337,13 +367,17 @@ def build_workbook(sheets: list[Sheet], lang: Lang = "nl") -> Workbook:
         for row in df.itertuples(index=False, name=None):
             ws.append([_cell(v, k) for v, k in zip(row, counts, strict=True)])
         _text_never_formula(ws)
+        widths = _column_widths(df)
+        narrowed = sum(widths) < sum(_column_widths(df, narrow=False))
         header_lines = 1
         for j, col in enumerate(df.columns, start=1):
             values = df[col]
-            longest = max((len(str(v)) for v in values.head(200)), default=0)
-            width = float(min(max(longest + 2, min(len(str(col)), 14) + 2, 10), 50))
+            width = widths[j - 1]
             ws.column_dimensions[get_column_letter(j)].width = width
             header_lines = max(header_lines, _header_lines(str(col), width))
+            if narrowed and width < max((len(str(v)) for v in values.head(200)), default=0) + 2:
+                for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
             fmt = "#,##0"
             money = "(EUR" in str(col)  # euro amounts are whole cents: show the cents
             if money and pd.api.types.is_float_dtype(values):
@@ -372,4 +406,6 @@ def build_workbook(sheets: list[Sheet], lang: Lang = "nl") -> Workbook:
         if len(df.columns):
             ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{max(len(df), 1) + 1}"
         _print_setup(ws)
+        if sum(widths) > PRINT_WIDTH:
+            ws.page_setup.paperSize = 8  # A3: too wide for A4 even with narrow columns
     return wb
