@@ -349,7 +349,8 @@ def build_workbook(sheets: list[Sheet], lang: Lang = "nl") -> Workbook:
 
     Bold header row on a grey fill, tall enough for its wrapped text (so it never covers the
     first data row), frozen below the header, an auto-filter, column widths from the
-    content (10-50 characters), numbers stored as numbers with formats (whole numbers with a
+    content (10-50 characters; narrower with wrapped text in a sheet too wide to print,
+    see :data:`PRINT_WIDTH`), numbers stored as numbers with formats (whole numbers with a
     thousands separator, 2 decimals for shares and scores; Dutch separators with
     ``lang="nl"``), booleans as Ja/Nee, and a print set-up: A4 landscape, one page wide,
     the header row repeated on every page, the page number in the footer.
