@@ -649,7 +649,8 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 {% if c.planning %}<section class="page" id="planning"><h2>{{ c.planning.title }}</h2>
 <p>{{ c.planning.intro }}</p>
 <p>{{ c.planning.opens }}</p>{% if c.planning.shortlist %}
-<p>{{ c.planning.shortlist }}</p>{% endif %}
+<p>{{ c.planning.shortlist }}</p>{% endif %}{% if c.planning.baseline %}
+<p>{{ c.planning.baseline }}</p>{% endif %}
 <table>{% for k, v in c.planning.facts %}<tr><th>{{ k }}</th><td class="num">{{ v }}</td></tr>{% endfor %}</table>
 <figure><img src="data:image/png;base64,{{ c.planning.png }}" alt="{{ c.planning.alt }}">
 <figcaption class="meta">{{ c.planning.caption }}</figcaption></figure>

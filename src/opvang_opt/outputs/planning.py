@@ -359,6 +359,33 @@ def shortlist_in_plan(
     return t("planning.shortlist_not_all", lang, names=", ".join(missing), n=n)
 
 
+def against_baseline(result: PlanningResult, lang: Lang = "nl") -> str:
+    """One sentence comparing the plan with the greedy baseline in cost and person-days
+    without a place; when the plan leaves more people without a place than the baseline
+    (cheaper over all), it says why and how to make the task a must; ``""`` without
+    both plans."""
+    from opvang_opt.outputs.content import fmt_eur_short
+
+    b = result.baseline
+    if result.plan is None or result.costs is None or b is None:
+        return ""
+    cost, days = result.costs.total, result.unmet_person_days or 0
+    d_cost, d_days = cost - b.costs.total, days - b.unmet_person_days
+    params = {
+        "cost": fmt_eur_short(abs(d_cost) / 100, lang),
+        "days": fmt_number(abs(d_days), lang),
+    }
+    if d_days > 0:
+        inst = result.instance
+        rates = {c for c, hard in zip(inst.unmet_cost_day, inst.hard, strict=True) if not hard}
+        rate = fmt_number(next(iter(rates)) / 100, lang) if len(rates) == 1 else ""
+        key = "planning.baseline_more_unmet" if rate else "planning.baseline_more_unmet_rates"
+        return t(key, lang, rate=rate, **params)
+    if d_cost <= 0:
+        return t("planning.baseline_better", lang, **params)
+    return t("planning.baseline_dearer", lang, **params)
+
+
 def section(
     result: PlanningResult | None,
     lang: Lang = "nl",
@@ -397,6 +424,7 @@ def section(
         "intro": t("planning.intro", lang),
         "opens": opened_sites(result, lang),
         "shortlist": shortlist_in_plan(result, shortlist, lang),
+        "baseline": against_baseline(result, lang),
         "facts_label": t("planning.facts", lang),
         "facts": facts,
         "png": base64.b64encode(timeline_png(result, lang)).decode("ascii"),

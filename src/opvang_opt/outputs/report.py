@@ -389,7 +389,8 @@ details summary { cursor: pointer; font-weight: bold; }
 <h2 id="planning">{{ planning.title }}</h2>
 <p>{{ planning.intro }}</p>
 <p id="planning-opens">{{ planning.opens }}</p>{% if planning.shortlist %}
-<p id="planning-shortlist">{{ planning.shortlist }}</p>{% endif %}
+<p id="planning-shortlist">{{ planning.shortlist }}</p>{% endif %}{% if planning.baseline %}
+<p id="planning-baseline">{{ planning.baseline }}</p>{% endif %}
 <h3>{{ planning.facts_label }}</h3>
 <table id="planning-facts"><tbody>
 {% for k, v in planning.facts %}<tr><th>{{ k }}</th><td>{{ v }}</td></tr>{% endfor %}
