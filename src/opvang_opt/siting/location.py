@@ -1033,7 +1033,8 @@ def site_locations(
 
     Columns: ``municipality_code``/``municipality`` with ``municipality_share``,
     ``border_municipality_code``/``border_share`` (the runner-up), ``crosses_border``,
-    ``outside_share``, ``wijk_code``/``wijk``, ``buurt_code``/``buurt``,
+    ``outside_share``, ``wijk_code``/``wijk``/``wijk_share``,
+    ``buurt_code``/``buurt``/``buurt_share`` (the share of the site in that wijk or buurt),
     ``municipality_stated`` and ``municipality_mismatch`` (when the longlist states one),
     ``overlaps_with`` (other candidate plots and the shared m²) and ``repaired``.
     """
@@ -1065,9 +1066,10 @@ def site_locations(
             out["municipality_mismatch"] = ~agree & (code != "")
     for key in ("wijk", "buurt"):
         if key in areas:
-            code, name, *_ = shares[key]
+            code, name, share, *_ = shares[key]
             out[f"{key}_code"] = _str_column(code)
             out[f"{key}"] = _str_column(name)
+            out[f"{key}_share"] = np.round(share, 4)
     if pairs is None:
         pairs = overlapping_pairs(geoms, ids)
     out["overlaps_with"] = _str_column(_overlap_texts(n, pairs))
@@ -1079,7 +1081,7 @@ def site_locations(
         if "municipality" in areas
         else {}
     )
-    out["location_flags"] = location_flags(out, names)
+    out["location_flags"] = location_flags(out, names, pairs)
     return out
 
 
@@ -1102,12 +1104,19 @@ def locate_sites(
     return pairs, site_locations(sites, dict(areas or {}), repaired, ids, pairs)
 
 
-def location_flags(where: pd.DataFrame, names: dict[str, str] | None = None) -> np.ndarray:
+def location_flags(
+    where: pd.DataFrame, names: dict[str, str] | None = None, pairs: pd.DataFrame | None = None
+) -> np.ndarray:
     """Per site, the flags a reader must see on its row, as catalogue messages (a tuple per
     site, empty when there is nothing to flag; rendered ``"; "``-joined).
 
     * ``siting.flag.border``: the site crosses a municipal border, with both shares;
+    * ``siting.flag.outside``: at least :data:`BORDER_MIN_SHARE` of the plot lies outside
+      the region's municipalities (a site kept under ``region.outside: warn``, or one whose
+      share outside is below ``region.max_outside_share``), with that share;
     * ``siting.flag.mismatch``: the longlist's own municipality column names another one;
+    * ``siting.flag.overlap``: the plot overlaps another candidate plot, one flag per
+      other plot with the shared m² (in the reader's number notation);
     * ``siting.flag.repaired``: its invalid geometry was repaired on reading.
 
     Parameters
@@ -1116,9 +1125,26 @@ def location_flags(where: pd.DataFrame, names: dict[str, str] | None = None) -> 
         The columns of :func:`site_locations` (any of them may be absent).
     names
         Municipality names by code, for the border flag's runner-up.
+    pairs
+        The overlapping pairs of :func:`overlapping_pairs` (positions ``i`` < ``j``, ids
+        ``site_a``/``site_b``, ``overlap_m2``); none when not given.
     """
     names = names or {}
     n = len(where)
+    overlaps: dict[int, list[Message]] = {}
+    if pairs is not None and len(pairs):
+        i = pairs["i"].to_numpy(dtype=np.int64)
+        j = pairs["j"].to_numpy(dtype=np.int64)
+        a, b = pairs["site_a"].astype(str).to_numpy(), pairs["site_b"].astype(str).to_numpy()
+        m2 = pairs["overlap_m2"].to_numpy(dtype=float)
+        site, other_at = np.concatenate([i, j]), np.concatenate([j, i])
+        other, area = np.concatenate([b, a]), np.concatenate([m2, m2])
+        for k in np.lexsort((other_at, site)).tolist():  # others in position order
+            overlaps.setdefault(int(site[k]), []).append(
+                Message("siting.flag.overlap", {"other": str(other[k]), "area": float(area[k])})
+            )
+    has_overlap = np.zeros(n, dtype=bool)
+    has_overlap[list(overlaps)] = True
 
     def flag(name: str) -> np.ndarray:
         if name in where.columns:
@@ -1128,9 +1154,13 @@ def location_flags(where: pd.DataFrame, names: dict[str, str] | None = None) -> 
     crosses, mismatch, repaired = (
         flag(c) for c in ("crosses_border", "municipality_mismatch", "repaired")
     )
+    outside = np.zeros(n, dtype=bool)
+    if "outside_share" in where.columns:
+        outside = np.nan_to_num(where["outside_share"].to_numpy(dtype=float)) >= BORDER_MIN_SHARE
     flags = np.empty(n, dtype=object)
     flags.fill(())  # (the empty tuple is shared: tuples are immutable)
-    at = np.flatnonzero(crosses | mismatch | repaired)  # only the sites with something to say
+    # only the sites with something to say
+    at = np.flatnonzero(crosses | outside | mismatch | has_overlap | repaired)
 
     def col(name: str, default: object) -> np.ndarray:
         # the flagged rows only (a text column's values become Python strings one by one)
@@ -1143,6 +1173,7 @@ def location_flags(where: pd.DataFrame, names: dict[str, str] | None = None) -> 
         "municipality_share", 0.0)  # fmt: skip
     code2, share2 = col("border_municipality_code", ""), col("border_share", 0.0)
     stated = col("municipality_stated", "")
+    out_share = col("outside_share", 0.0)
     for k in at.tolist():
         found: list[Message] = []
         if bool(crosses[k]):
@@ -1150,9 +1181,12 @@ def location_flags(where: pd.DataFrame, names: dict[str, str] | None = None) -> 
                 "first": str(muni[k] or code[k]), "share": float(share[k]),
                 "second": str(names.get(str(code2[k]), code2[k])), "share2": float(share2[k]),
             }))  # fmt: skip
+        if bool(outside[k]):
+            found.append(Message("siting.flag.outside", {"share": float(out_share[k])}))
         if bool(mismatch[k]):
             found.append(Message("siting.flag.mismatch", {
                 "stated": str(stated[k]), "computed": str(muni[k] or code[k])}))  # fmt: skip
+        found += overlaps.get(k, [])
         if bool(repaired[k]):
             found.append(Message("siting.flag.repaired"))
         flags[k] = tuple(found)

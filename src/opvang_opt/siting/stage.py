@@ -657,9 +657,10 @@ def _shortlist_table(
 ) -> pd.DataFrame:
     cap_col = "capacity_units" if config.target.unit == "units" else "capacity_places"
     chosen = sites[sites["shortlisted"]].sort_values("rank")
-    where = ("municipality_code", "municipality", "wijk", "buurt", "crosses_border",
-             "border_municipality_code", "border_share", "municipality_mismatch",
-             "overlaps_with", "repaired", "location_flags")  # fmt: skip
+    where = ("municipality_code", "municipality", "municipality_share", "wijk", "wijk_share",
+             "buurt", "buurt_share", "crosses_border", "border_municipality_code",
+             "border_share", "outside_share", "municipality_mismatch", "overlaps_with",
+             "repaired", "location_flags")  # fmt: skip
     extra = [c for c in ("name", *where) if c in sites.columns]
     cols = [id_column, *extra, "rank", "score", "capacity_units", "capacity_places",
             "capacity_method"]  # fmt: skip
