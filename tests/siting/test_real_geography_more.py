@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import warnings
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from shapely.geometry import Polygon, box
 from opvang_opt.io import load
 from opvang_opt.outputs import write_results
 from opvang_opt.pipeline import run
+from opvang_opt.texts import render
 from tests.conftest import real_data_dir, write_yaml
 
 pytestmark = pytest.mark.realdata
@@ -221,3 +223,92 @@ def test_overlapping_pair_flagged_everywhere_with_shared_m2(world, lang) -> None
     for sid in ("B", "W", "O"):  # overlapping nothing
         assert "kandidaat-locatie" not in texts[f"csv:{sid}"]
         assert "candidate site" not in texts[f"csv:{sid}"]
+
+
+def _points_scenario(real: Path, tmp: Path, outside: str) -> Path:
+    """Three candidate sites given as points (ETRS89 degrees in a CSV): one in Diemen,
+    one in Uithoorn, and ``X`` at RD (110500, 471000), 234 m west of Uithoorn's boundary
+    and in none of the region's municipalities (within the 2 km margin)."""
+    from shapely.geometry import Point
+
+    pts = gpd.GeoSeries([Point(126000, 484000), Point(113000, 471500), Point(110500, 471000)],
+                        crs="EPSG:28992").to_crs("EPSG:4258")  # fmt: skip
+    rows = ["site_id,name,lon,lat,area_m2"] + [
+        f"{sid},{sid},{p.x:.8f},{p.y:.8f},10000" for sid, p in zip("DUX", pts, strict=True)
+    ]
+    (tmp / "points.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    scenario = {
+        "name": "real-points",
+        "region": {
+            "municipalities": [{"code": "GM0384", "name": "Diemen"},
+                               {"code": "GM0437", "name": "Ouder-Amstel"},
+                               {"code": "GM0451", "name": "Uithoorn"}],
+            "boundaries": "gemeenten", "outside": outside,
+        },
+        "layers": {
+            "longlist": {"path": "points.csv", "x_column": "lon", "y_column": "lat",
+                         "crs": "EPSG:4258", "id_column": "site_id"},
+            "gemeenten": {"path": str(real / "duoplus_gemeenten_2024_rd.geojson"),
+                          "id_column": "gemeentecode"},
+        },
+        "siting": {
+            "longlist": "longlist", "name_column": "name",
+            "criteria": [{"name": "oppervlakte", "kind": "area",
+                          "value": {"type": "linear", "lower": 0, "upper": 30000}}],
+            "capacity": {"density_units_per_ha": 30, "usable_share": 0.8,
+                         "persons_per_unit": 2.8, "area_column": "area_m2"},
+            "target": {"amount": 100},
+            "robustness": {"samples": 0, "one_at_a_time": False},
+        },
+        "outputs": {"fictitious": True},
+    }  # fmt: skip
+    return write_yaml(tmp / "points.yaml", scenario)
+
+
+def _point_distance(real: Path) -> float:
+    from shapely.geometry import Point
+
+    region = gpd.read_file(real / "duoplus_gemeenten_2024_rd.geojson").union_all()
+    return float(region.distance(Point(110500, 471000)))
+
+
+def test_point_site_outside_every_municipality_is_refused(tmp_path) -> None:
+    """A plot wholly outside the municipalities is refused (100 % > max_outside_share);
+    a site given as a point there was accepted without a word."""
+    from typer.testing import CliRunner
+
+    from opvang_opt.cli import app
+
+    real = real_data_dir()
+    metres = _point_distance(real)
+    assert 230 < metres < 240
+    path = _points_scenario(real, tmp_path, "error")
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["run", str(path), "--out", str(out), "--lang", "en"])
+    assert res.exit_code == 2, res.output
+    assert "id X" in res.output and f"lies {round(metres)} m outside the region" in res.output
+    assert "nearest municipality: Uithoorn" in res.output
+    assert "id D" not in res.output and "id U" not in res.output
+    assert "Traceback" not in res.output and not out.exists()
+
+
+def test_point_site_outside_kept_under_warn_is_flagged(tmp_path) -> None:
+    real = real_data_dir()
+    metres = _point_distance(real)
+    result = run(*load(_points_scenario(real, tmp_path, "warn")))
+    sites = result.siting.sites.set_index("site_id")
+    assert render(sites.loc["X", "location_flags"], "nl") == (
+        "ligt buiten de gemeenten van de regio"
+    )
+    assert render(sites.loc["X", "location_flags"], "en") == (
+        "lies outside the region's municipalities"
+    )
+    assert sites.loc["D", "location_flags"] == () and sites.loc["U", "location_flags"] == ()
+    assert sites.loc["X", "municipality"] == "" and sites.loc["D", "municipality"] == "Diemen"
+    with warnings.catch_warnings(record=True) as caught:  # point sites: ringed, not skipped
+        warnings.simplefilter("always")
+        out = write_results(result, tmp_path / "out", lang="nl")
+    assert not [w for w in caught if "empty geometries" in str(w.message)]
+    stages = json.loads((out / "run.json").read_text(encoding="utf-8"))["stages"]
+    message = next(s["message"] for s in stages if s["name"] == "inputs")
+    assert f"id X: ligt {round(metres)} m buiten de regio" in message, message

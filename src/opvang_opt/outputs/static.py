@@ -223,7 +223,14 @@ def static_map(
 
     short = sites[sites["shortlisted"].to_numpy(bool)]
     if len(short):
-        short.boundary.plot(ax=ax, color=SHORTLIST_EDGE, linewidth=2.2, zorder=9)
+        edge = short.boundary
+        drawn = ~edge.is_empty.to_numpy(bool)  # a site given as a point has no boundary
+        if drawn.any():
+            edge[drawn].plot(ax=ax, color=SHORTLIST_EDGE, linewidth=2.2, zorder=9)
+        points = short[~drawn & short.geom_type.isin(["Point", "MultiPoint"]).to_numpy(bool)]
+        if len(points):  # ringed instead
+            points.plot(ax=ax, facecolor="none", edgecolor=SHORTLIST_EDGE, markersize=90,
+                        linewidth=2.2, zorder=9)  # fmt: skip
         name_col = content.site_name_column(result)
         names = short[name_col] if name_col else short[result.inputs.siting.id_column]
         for geom, name in zip(short.geometry, names, strict=True):

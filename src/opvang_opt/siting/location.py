@@ -22,6 +22,8 @@ from opvang_opt.texts import Message
 
 BORDER_MIN_SHARE = 0.01
 """A site counts as crossing a border when a second area holds at least this share of it."""
+WHOLLY_OUTSIDE = 0.9999
+"""A site with this share (as rounded on its row) outside the region lies wholly outside it."""
 OVERLAP_MIN_M2 = 1.0
 """Candidate plots overlapping by less than this (digitising noise) are not reported."""
 
@@ -1113,7 +1115,8 @@ def location_flags(
     * ``siting.flag.border``: the site crosses a municipal border, with both shares;
     * ``siting.flag.outside``: at least :data:`BORDER_MIN_SHARE` of the plot lies outside
       the region's municipalities (a site kept under ``region.outside: warn``, or one whose
-      share outside is below ``region.max_outside_share``), with that share;
+      share outside is below ``region.max_outside_share``), with that share
+      (``siting.flag.outside_all`` for a point or a plot wholly outside);
     * ``siting.flag.mismatch``: the longlist's own municipality column names another one;
     * ``siting.flag.overlap``: the plot overlaps another candidate plot, one flag per
       other plot with the shared m² (in the reader's number notation);
@@ -1181,7 +1184,9 @@ def location_flags(
                 "first": str(muni[k] or code[k]), "share": float(share[k]),
                 "second": str(names.get(str(code2[k]), code2[k])), "share2": float(share2[k]),
             }))  # fmt: skip
-        if bool(outside[k]):
+        if bool(outside[k]) and float(out_share[k]) >= WHOLLY_OUTSIDE:  # a point, or all
+            found.append(Message("siting.flag.outside_all"))
+        elif bool(outside[k]):
             found.append(Message("siting.flag.outside", {"share": float(out_share[k])}))
         if bool(mismatch[k]):
             found.append(Message("siting.flag.mismatch", {
