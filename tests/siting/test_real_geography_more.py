@@ -312,3 +312,18 @@ def test_point_site_outside_kept_under_warn_is_flagged(tmp_path) -> None:
     stages = json.loads((out / "run.json").read_text(encoding="utf-8"))["stages"]
     message = next(s["message"] for s in stages if s["name"] == "inputs")
     assert f"id X: ligt {round(metres)} m buiten de regio" in message, message
+
+
+def test_overlap_column_in_the_readers_notation(world) -> None:
+    """``overlaps_with`` names the other plot and the shared 73 x 87 = 6,351 m²: with a
+    thousands point in Dutch, a thousands comma in English (not "6.351 m²", six m²)."""
+    for lang, text in (("nl", "6.351"), ("en", "6,351")):
+        rows = _csv(world[lang])
+        assert rows["P"]["overlaps_with"] == f"Q ({text} m²)"
+        assert rows["Q"]["overlaps_with"] == f"P ({text} m²)"
+        gpkg = pyogrio.read_dataframe(world[lang] / "longlist_scored.gpkg",
+                                      layer="longlist_scored")  # fmt: skip
+        assert gpkg.set_index("site_id").loc["P", "overlaps_with"] == f"Q ({text} m²)"
+    # the stage keeps its one notation (language-neutral table)
+    sites = world["result"].siting.sites.set_index("site_id")
+    assert sites.loc["P", "overlaps_with"] == "Q (6.351 m²)"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -479,6 +480,25 @@ def status_label(code: object, lang: Lang) -> object:
     return t(key, lang) if isinstance(code, str) and key in CATALOGUE else code
 
 
+_OVERLAP_M2 = re.compile(r"\((\d{1,3}(?:\.\d{3})+) m²\)")
+"""The shared m² in an ``overlaps_with`` text (``"B (6.351 m²)"``), with thousands points."""
+
+
+def _overlaps_in(column: pd.Series, lang: Lang) -> pd.Series:
+    """The ``overlaps_with`` texts with the shared m² in ``lang``'s notation: the siting
+    stage writes them with Dutch thousands points (``"B (6.351 m²)"``), which an English
+    reader would take for 6.351 m² (``"B (6,351 m²)"``)."""
+
+    def one(text: object) -> object:
+        if not isinstance(text, str) or "." not in text:
+            return text
+        return _OVERLAP_M2.sub(
+            lambda m: "(" + fmt_number(int(m.group(1).replace(".", "")), lang) + " m²)", text
+        )
+
+    return column.map(one)
+
+
 def localised(df: pd.DataFrame, lang: Lang, *, codes: bool = True) -> pd.DataFrame:
     """A table ready to show: catalogue messages rendered in ``lang``, and, with ``codes``,
     code values (directions, units, statuses) replaced by their text.
@@ -487,6 +507,8 @@ def localised(df: pd.DataFrame, lang: Lang, *, codes: bool = True) -> pd.DataFra
     workbook, report and map show the texts.
     """
     out = render_frame(df, lang)
+    if lang != "nl" and "overlaps_with" in out.columns:
+        out["overlaps_with"] = _overlaps_in(out["overlaps_with"], lang)
     if not codes:
         return out
     for col, prefix in CODE_COLUMNS.items():
