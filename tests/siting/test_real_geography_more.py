@@ -42,8 +42,8 @@ pytestmark = pytest.mark.realdata
 
 OUTSIDE_NL = "27% van de kavel ligt buiten de gemeenten van de regio"
 OUTSIDE_EN = "27% of the plot lies outside the region's municipalities"
-OVERLAP_NL = "overlapt met kandidaat-locatie {other}: 6.351 m² gedeelde grond"
-OVERLAP_EN = "overlaps candidate site {other}: 6,351 m² of shared ground"
+OVERLAP_NL = "overlapt met andere kandidaat-locatie(s), gedeelde grond: {other} (6.351 m²)"
+OVERLAP_EN = "overlaps other candidate site(s), shared ground: {other} (6,351 m²)"
 
 
 def _plots(real: Path) -> gpd.GeoDataFrame:

@@ -499,6 +499,17 @@ def _overlaps_in(column: pd.Series, lang: Lang) -> pd.Series:
     return column.map(one)
 
 
+def overlap_flag(text: object, lang: Lang) -> str:
+    """The flag a reader sees on the row of a site whose plot overlaps other candidate
+    plots (``""`` for none): the other sites and the shared m² (``overlaps_with``, in
+    ``lang``'s notation). The siting stage keeps the overlaps in ``overlaps_with`` only (no
+    text per pair while screening); the outputs add this flag to ``location_flags``."""
+    if not isinstance(text, str) or not text:
+        return ""
+    others = _overlaps_in(pd.Series([text]), lang).iloc[0] if lang != "nl" else text
+    return t("siting.flag.overlaps", lang, others=others)
+
+
 def localised(df: pd.DataFrame, lang: Lang, *, codes: bool = True) -> pd.DataFrame:
     """A table ready to show: catalogue messages rendered in ``lang``, and, with ``codes``,
     code values (directions, units, statuses) replaced by their text.
@@ -507,6 +518,14 @@ def localised(df: pd.DataFrame, lang: Lang, *, codes: bool = True) -> pd.DataFra
     workbook, report and map show the texts.
     """
     out = render_frame(df, lang)
+    if "overlaps_with" in out.columns and "location_flags" in out.columns:
+        extra = out["overlaps_with"].map(lambda v: overlap_flag(v, lang))
+        if (extra != "").any():
+            flags = out["location_flags"].astype(object).where(out["location_flags"].notna(), "")
+            out["location_flags"] = [
+                f"{a}; {b}" if a and b else (a or b)
+                for a, b in zip(flags.astype(str), extra, strict=True)
+            ]
     if lang != "nl" and "overlaps_with" in out.columns:
         out["overlaps_with"] = _overlaps_in(out["overlaps_with"], lang)
     if not codes:

@@ -226,6 +226,7 @@ def map_data(result: RunResult, lang: Lang, profile: Profile = "council") -> dic
     decisions = [str(render(d, lang)) for d in sites["decision"]]
     flags = sites["location_flags"].to_numpy() if "location_flags" in sites else None
     munis = sites["municipality"].to_numpy() if "municipality" in sites else None
+    overlaps = sites["overlaps_with"].to_numpy() if "overlaps_with" in sites else None
     ind = [sites[c.indicator_column].to_numpy(float) for c in crit]
     val = [sites[c.value_column].to_numpy(float) for c in crit]
     props = []
@@ -253,8 +254,13 @@ def map_data(result: RunResult, lang: Lang, profile: Profile = "council") -> dic
             p["l"] = 1
         if munis is not None and munis[i]:
             p["m"] = _esc(munis[i])
-        if flags is not None and flags[i]:  # border, stated municipality, repaired geometry
-            p["f"] = [_esc(render(m, lang)) for m in flags[i]]
+        # border, outside the region, stated municipality, overlaps, repaired geometry
+        shown = [_esc(render(m, lang)) for m in flags[i]] if flags is not None and flags[i] else []
+        overlap = content.overlap_flag(overlaps[i], lang) if overlaps is not None else ""
+        if overlap:
+            shown.append(_esc(overlap))
+        if shown:
+            p["f"] = shown
         if share is not None and _finite(share[i], 2) is not None:
             p["q"] = _finite(share[i], 2)
         if ids[i] in alloc_ids:

@@ -125,10 +125,12 @@ def _site_place(row: pd.Series, result: RunResult, zone: Any, lang: Lang = "nl")
         "crosses_border": crosses,
         "border_share": share,
         "overlaps_with": row.get("overlaps_with") if "overlaps_with" in row.index else None,
-        "flags": [render(m, lang) for m in (row.get("location_flags") or ())]
-        if "location_flags" in row.index
-        else [],
-    }
+        "flags": [
+            *([render(m, lang) for m in (row.get("location_flags") or ())]
+              if "location_flags" in row.index else []),
+            *[f for f in [content.overlap_flag(row.get("overlaps_with"), lang)] if f],
+        ],
+    }  # fmt: skip
 
 
 # --------------------------------------------------------------------------- detail map

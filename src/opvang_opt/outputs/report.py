@@ -97,6 +97,15 @@ def _table(df: pd.DataFrame | None, lang: Lang, result: RunResult, digits: int =
     return {"headers": list(lab.columns), "rows": rows}
 
 
+def _with_overlaps(shortlist: pd.DataFrame, cols: list[str], lang: Lang) -> pd.DataFrame:
+    """The shortlist's ``cols``, its location flags with the overlapping plots added
+    (:func:`content.overlap_flag`, from ``overlaps_with``, which is not shown itself)."""
+    if "location_flags" not in cols or "overlaps_with" not in shortlist.columns:
+        return shortlist[cols]
+    shown = content.localised(shortlist[[*cols, "overlaps_with"]], lang, codes=False)
+    return shown.drop(columns="overlaps_with")
+
+
 def _tradeoff_section(result: RunResult, lang: Lang) -> dict[str, Any]:
     """The frontier chart, the robustness of the chosen rule and the counterfactuals."""
     from opvang_opt.outputs.frontier import frontier_png
@@ -225,7 +234,7 @@ def report_context(
         "privacy": t("report.privacy" if profile == "council" else "report.privacy_analyst", lang),
         "summary": summary,
         "png": base64.b64encode(images["png"]).decode("ascii") if "png" in images else "",
-        "shortlist": _table(shortlist[short_cols], lang, result),
+        "shortlist": _table(_with_overlaps(shortlist, short_cols, lang), lang, result),
         "excluded": _table(excluded, lang, result),
         "tradeoff": _tradeoff_section(result, lang),
         "alloc_summary": alloc_summary,

@@ -1083,7 +1083,7 @@ def site_locations(
         if "municipality" in areas
         else {}
     )
-    out["location_flags"] = location_flags(out, names, pairs)
+    out["location_flags"] = location_flags(out, names)
     return out
 
 
@@ -1106,9 +1106,7 @@ def locate_sites(
     return pairs, site_locations(sites, dict(areas or {}), repaired, ids, pairs)
 
 
-def location_flags(
-    where: pd.DataFrame, names: dict[str, str] | None = None, pairs: pd.DataFrame | None = None
-) -> np.ndarray:
+def location_flags(where: pd.DataFrame, names: dict[str, str] | None = None) -> np.ndarray:
     """Per site, the flags a reader must see on its row, as catalogue messages (a tuple per
     site, empty when there is nothing to flag; rendered ``"; "``-joined).
 
@@ -1118,9 +1116,11 @@ def location_flags(
       share outside is below ``region.max_outside_share``), with that share
       (``siting.flag.outside_all`` for a point or a plot wholly outside);
     * ``siting.flag.mismatch``: the longlist's own municipality column names another one;
-    * ``siting.flag.overlap``: the plot overlaps another candidate plot, one flag per
-      other plot with the shared m² (in the reader's number notation);
     * ``siting.flag.repaired``: its invalid geometry was repaired on reading.
+
+    Overlapping candidate plots are in ``overlaps_with``; the outputs add them to the
+    flags a reader sees (:func:`opvang_opt.outputs.content.overlap_flag`), so the screen
+    builds no text per overlapping pair.
 
     Parameters
     ----------
@@ -1128,26 +1128,9 @@ def location_flags(
         The columns of :func:`site_locations` (any of them may be absent).
     names
         Municipality names by code, for the border flag's runner-up.
-    pairs
-        The overlapping pairs of :func:`overlapping_pairs` (positions ``i`` < ``j``, ids
-        ``site_a``/``site_b``, ``overlap_m2``); none when not given.
     """
     names = names or {}
     n = len(where)
-    overlaps: dict[int, list[Message]] = {}
-    if pairs is not None and len(pairs):
-        i = pairs["i"].to_numpy(dtype=np.int64)
-        j = pairs["j"].to_numpy(dtype=np.int64)
-        a, b = pairs["site_a"].astype(str).to_numpy(), pairs["site_b"].astype(str).to_numpy()
-        m2 = pairs["overlap_m2"].to_numpy(dtype=float)
-        site, other_at = np.concatenate([i, j]), np.concatenate([j, i])
-        other, area = np.concatenate([b, a]), np.concatenate([m2, m2])
-        for k in np.lexsort((other_at, site)).tolist():  # others in position order
-            overlaps.setdefault(int(site[k]), []).append(
-                Message("siting.flag.overlap", {"other": str(other[k]), "area": float(area[k])})
-            )
-    has_overlap = np.zeros(n, dtype=bool)
-    has_overlap[list(overlaps)] = True
 
     def flag(name: str) -> np.ndarray:
         if name in where.columns:
@@ -1163,7 +1146,7 @@ def location_flags(
     flags = np.empty(n, dtype=object)
     flags.fill(())  # (the empty tuple is shared: tuples are immutable)
     # only the sites with something to say
-    at = np.flatnonzero(crosses | outside | mismatch | has_overlap | repaired)
+    at = np.flatnonzero(crosses | outside | mismatch | repaired)
 
     def col(name: str, default: object) -> np.ndarray:
         # the flagged rows only (a text column's values become Python strings one by one)
@@ -1191,7 +1174,6 @@ def location_flags(
         if bool(mismatch[k]):
             found.append(Message("siting.flag.mismatch", {
                 "stated": str(stated[k]), "computed": str(muni[k] or code[k])}))  # fmt: skip
-        found += overlaps.get(k, [])
         if bool(repaired[k]):
             found.append(Message("siting.flag.repaired"))
         flags[k] = tuple(found)

@@ -451,7 +451,7 @@ _SITING: dict[str, dict[str, str]] = {
     "flag.mismatch": {"nl": "de longlist noemt gemeente '{stated}', maar de locatie ligt in {computed}", "en": "the longlist states municipality '{stated}', but the site lies in {computed}"},
     "flag.outside": {"nl": "{share:.0%} van de kavel ligt buiten de gemeenten van de regio", "en": "{share:.0%} of the plot lies outside the region's municipalities"},
     "flag.outside_all": {"nl": "ligt buiten de gemeenten van de regio", "en": "lies outside the region's municipalities"},
-    "flag.overlap": {"nl": "overlapt met kandidaat-locatie {other}: {area:measure} m² gedeelde grond", "en": "overlaps candidate site {other}: {area:measure} m² of shared ground"},
+    "flag.overlaps": {"nl": "overlapt met andere kandidaat-locatie(s), gedeelde grond: {others}", "en": "overlaps other candidate site(s), shared ground: {others}"},
     "flag.repaired": {"nl": "ongeldige geometrie hersteld bij het inlezen (repair_invalid): controleer de begrenzing", "en": "invalid geometry repaired on reading (repair_invalid): check its outline"},
     "why.overlap": {"nl": "overlapt met gekozen locatie {other}", "en": "overlaps chosen site {other}"},
     "why.separation": {"nl": "te dicht bij {other} ({distance:.0f} m < {min_distance:.0f} m)", "en": "too close to {other} ({distance:.0f} m < {min_distance:.0f} m)"},
