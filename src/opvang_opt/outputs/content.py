@@ -484,19 +484,20 @@ _OVERLAP_M2 = re.compile(r"\((\d{1,3}(?:\.\d{3})+) m²\)")
 """The shared m² in an ``overlaps_with`` text (``"B (6.351 m²)"``), with thousands points."""
 
 
+def _overlap_text(text: object, lang: Lang) -> object:
+    """One ``overlaps_with`` text with the shared m² in ``lang``'s notation."""
+    if lang == "nl" or not isinstance(text, str) or "." not in text:
+        return text
+    return _OVERLAP_M2.sub(
+        lambda m: "(" + fmt_number(int(m.group(1).replace(".", "")), lang) + " m²)", text
+    )
+
+
 def _overlaps_in(column: pd.Series, lang: Lang) -> pd.Series:
     """The ``overlaps_with`` texts with the shared m² in ``lang``'s notation: the siting
     stage writes them with Dutch thousands points (``"B (6.351 m²)"``), which an English
     reader would take for 6.351 m² (``"B (6,351 m²)"``)."""
-
-    def one(text: object) -> object:
-        if not isinstance(text, str) or "." not in text:
-            return text
-        return _OVERLAP_M2.sub(
-            lambda m: "(" + fmt_number(int(m.group(1).replace(".", "")), lang) + " m²)", text
-        )
-
-    return column.map(one)
+    return column.map(lambda v: _overlap_text(v, lang))
 
 
 def overlap_flag(text: object, lang: Lang) -> str:
@@ -506,8 +507,7 @@ def overlap_flag(text: object, lang: Lang) -> str:
     text per pair while screening); the outputs add this flag to ``location_flags``."""
     if not isinstance(text, str) or not text:
         return ""
-    others = _overlaps_in(pd.Series([text]), lang).iloc[0] if lang != "nl" else text
-    return t("siting.flag.overlaps", lang, others=others)
+    return t("siting.flag.overlaps", lang, others=_overlap_text(text, lang))
 
 
 def localised(df: pd.DataFrame, lang: Lang, *, codes: bool = True) -> pd.DataFrame:
