@@ -636,15 +636,27 @@ def _check_longlist_values(scenario: Scenario, sites: gpd.GeoDataFrame) -> list[
     return problems
 
 
+MAX_COST_EUR = 1e11
+"""The largest cost of one site (a hundred billion euros): beyond it a cost is a typing
+error or a wrong unit, and sums in whole cents over many sites would leave 64 bits."""
+
+
 def _costs(sites: gpd.GeoDataFrame, column: str, id_col: str, source: str) -> Any:
     """The shortlist's cost column: numbers (see ``numeric_column``) of 0 or more (a
     negative cost would let a site pay for the others under the budget)."""
     values = numeric_column(sites, column, id_col, source)
-    negative = np.flatnonzero(values < 0)
+    # more than MAX_COST_EUR is a typing error or a wrong unit (1e300 stopped the run with an
+    # internal error where the costs become whole cents)
+    negative = np.flatnonzero((values < 0) | (values > MAX_COST_EUR))
     if len(negative):
         problems = [
             Problem(
-                Message("problem.inputs.negative_cost", {"value": f"{values[i]:g}"}),
+                Message(
+                    "problem.inputs.negative_cost"
+                    if values[i] < 0
+                    else "problem.inputs.cost_too_large",
+                    {"value": f"{values[i]:g}", "limit": f"{MAX_COST_EUR:g}"},
+                ),
                 source,
                 Message(
                     "problem.table.where.id_row",

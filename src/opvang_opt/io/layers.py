@@ -361,11 +361,33 @@ def _read_csv(
     return df
 
 
+def _refuse_unnamed_layer(source: LayerSource, name: str, label: str, layers: np.ndarray) -> None:
+    """A file with several layers and no ``layer:`` in the scenario: GDAL would read the
+    first one silently (a nature layer read from a noise contour), so say which exist."""
+    if source.layer is not None:
+        return
+    spatial = [str(n) for n, kind in layers if kind is not None]
+    names = spatial if spatial else [str(n) for n, _ in layers]
+    if len(names) > 1:
+        raise DataError(
+            _m("layer.not_in_file", name=name, file=label),
+            [
+                Problem(
+                    _m("layer.several_layers", present=", ".join(names), first=names[0]),
+                    source=label,
+                    where=_m("where.layer", name=name),
+                    field="layer",
+                )
+            ],
+        )
+
+
 def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.GeoDataFrame:
     if path.suffix.lower() == ".csv":
         return _read_csv_layer(source, name, path, label)
     try:
         layers = pyogrio.list_layers(path)
+        _refuse_unnamed_layer(source, name, label, layers)
         if source.layer is not None and source.layer not in set(layers[:, 0]):
             raise DataError(
                 _m("layer.not_in_file", name=name, file=label),

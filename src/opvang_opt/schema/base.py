@@ -37,6 +37,7 @@ class StrictModel(BaseModel):
         validate_assignment=True,
         use_attribute_docstrings=True,
         str_strip_whitespace=True,
+        allow_inf_nan=False,  # `.inf` or `.nan` in a scenario is never a setting
     )
 
 

@@ -315,11 +315,15 @@ def _duplicate_keys(node: yaml.Node, path: str = "") -> list[tuple[str, int, int
 
 
 _THOUSANDS_POINT = re.compile(r"^-?[1-9]\d{0,2}(\.000)+$")
+_QUOTED_THOUSANDS = re.compile(r"^-?[1-9]\d{0,2}\.\d{3}$")
+"""Quoted text such as ``'1.750'``: pydantic reads it as the number 1.75 where a number is
+expected, a Dutch writer means 1750."""
 
 
 def _thousands_points(node: yaml.Node, path: str = "") -> list[tuple[str, int, str]]:
     """Every plain number written like ``15.000`` or ``1.000``: YAML reads it as 15.0 or
-    1.0, a Dutch writer means fifteen thousand or one thousand; never guessed.
+    1.0, a Dutch writer means fifteen thousand or one thousand; never guessed. Quoted
+    (``'1.750'``) too: pydantic reads that text as the number 1.75.
     Returns (full field path, line, text)."""
     out: list[tuple[str, int, str]] = []
     if isinstance(node, yaml.MappingNode):
@@ -329,10 +333,9 @@ def _thousands_points(node: yaml.Node, path: str = "") -> list[tuple[str, int, s
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             out += _thousands_points(item, f"{path}.{i}")
-    elif (
-        isinstance(node, yaml.ScalarNode)
-        and node.style is None
-        and _THOUSANDS_POINT.match(str(node.value))
+    elif isinstance(node, yaml.ScalarNode) and (
+        (node.style is None and _THOUSANDS_POINT.match(str(node.value)))
+        or (node.style in ("'", '"') and _QUOTED_THOUSANDS.match(str(node.value)))
     ):
         out.append((path, node.start_mark.line + 1, str(node.value)))
     return out
@@ -408,7 +411,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
                     _m(
                         "scenario.thousands_point",
                         text=text,
-                        yaml=text.split(".")[0],
+                        yaml=f"{float(text):g}",
                         dutch=text.replace(".", ""),
                     ),
                     source=label,

@@ -375,8 +375,9 @@ class ShortlistConfig(StrictModel):
     """optimise (not with score objectives): the lowest mean score (0-100) per needed place."""
     max_sites: int | None = Field(default=None, ge=1)
     """Never take more than this many sites."""
-    budget_eur: float | None = Field(default=None, gt=0)
-    """optimise: the total cost of the selected sites may not exceed this."""
+    budget_eur: float | None = Field(default=None, gt=0, le=1e13)
+    """optimise: the total cost of the selected sites may not exceed this (at most ten
+    trillion euros: more is a typing error, and whole cents must fit 64 bits)."""
     cost_column: str | None = None
     """Longlist column with each site's cost (EUR), for the budget, the cost objective, the
     cost frontier and reports."""

@@ -241,6 +241,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "layer.more_invalid": {"nl": "... en nog {n:plain} ongeldige geometrieën", "en": "... and {n:plain} more invalid geometries"},
     "layer.not_in_file": {"nl": "Laag '{name}' niet gevonden in {file}", "en": "Layer '{name}' not found in {file}"},
     "layer.no_such_layer": {"nl": "geen laag '{layer}'; het bestand heeft: {present}", "en": "no layer '{layer}'; the file has: {present}"},
+    "layer.several_layers": {"nl": "het bestand heeft meerdere lagen ({present}) en het scenario zegt niet welke: geef `layer:` op, bijvoorbeeld layer: {first}", "en": "the file has several layers ({present}) and the scenario does not say which: declare `layer:`, for example layer: {first}"},
     "layer.unreadable": {"nl": "Laag '{name}' is niet te lezen: {file}", "en": "Layer '{name}' cannot be read: {file}"},
     "layer.no_geometry": {"nl": "Laag '{name}' heeft geen geometrie: {file}", "en": "Layer '{name}' has no geometry: {file}"},
     "layer.no_geometry_column": {"nl": "geen geometriekolom", "en": "no geometry column"},

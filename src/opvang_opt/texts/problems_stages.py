@@ -103,6 +103,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "inputs.warn.rolling_unused": {"nl": "allocation.rolling: deze instellingen gebruikt de Python-functie run_rolling (doorlopende toewijzing, zie README); 'run' wijst alle huishoudens in één keer toe en gebruikt ze niet", "en": "allocation.rolling: these settings are used by the Python function run_rolling (rolling mode, see README); 'run' allocates every household at once and does not use them"},
     "inputs.no_households": {"nl": "de toewijzing heeft een bestand met huishoudens nodig", "en": "the allocation needs its households file"},
     "inputs.not_in_longlist": {"nl": "locatie '{site}' staat niet in de longlist{hint}", "en": "site '{site}' is not in the longlist{hint}"},
+    "inputs.cost_too_large": {"nl": "kosten van {value} euro zijn meer dan {limit} euro voor één locatie: een typefout of een verkeerde eenheid?", "en": "a cost of {value} euros is more than {limit} euros for one site: a typing error or a wrong unit?"},
     "inputs.negative_cost": {"nl": "kosten kunnen niet negatief zijn: {value}", "en": "a cost cannot be negative: {value}"},
     "inputs.column_summary": {"nl": "Kolom '{column}' van de longlist bevat {count:|probleem|problemen}", "en": "Longlist column '{column}' has {count:plain} problem(s)"},
     "inputs.unknown_category": {"nl": "'{name}' gebruikt categorie '{category}', maar laag '{layer}' heeft die niet (aanwezig: {present})", "en": "'{name}' uses category '{category}', which layer '{layer}' does not have (present: {present})"},
