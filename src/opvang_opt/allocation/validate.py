@@ -164,12 +164,12 @@ def _int_column(
     bad = raw.isna() | (raw.notna() & (raw != np.round(raw))) | ambiguous
     for i in np.flatnonzero(bad.to_numpy()):
         value = df[col].iloc[i]
-        out.add(
-            table,
-            _m("not_whole", value=repr(value), hint=whole_number_hint(value)),
-            _where(ids, i, kind),
-            col,
+        what = (  # an empty cell is missing, not 'nan'
+            Message("problem.layer.value_empty")
+            if _blank(value) or (isinstance(value, str) and not value.strip())
+            else _m("not_whole", value=repr(value), hint=whole_number_hint(value))
         )
+        out.add(table, what, _where(ids, i, kind), col)
     values = raw.fillna(0).round().astype(np.int64)
     if minimum is not None:
         for i in np.flatnonzero((values < minimum).to_numpy() & ~bad.to_numpy()):

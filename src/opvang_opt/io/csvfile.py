@@ -63,14 +63,23 @@ def _decode(path: Path, encoding: str | None, label: str, name: str) -> str:
     return text.lstrip("\ufeff")
 
 
+_TOTAL = re.compile(r"^(totaal|eindtotaal|subtotaal|generaal totaal|total|grand total|som|sum)$")
+"""A first cell that marks a spreadsheet's total row (Dutch and English)."""
+
+
 def _ragged_rows(text: str, sep: str, decimal: str) -> list[tuple[int, Message]]:
-    """Every row whose number of fields differs from the header's (line, what is wrong)."""
+    """Every row whose number of fields differs from the header's, and every total row at
+    the bottom of a spreadsheet export (line, what is wrong)."""
     reader = csv.reader(io.StringIO(text), delimiter=sep)
     header: list[str] | None = None
     out: list[tuple[int, Message]] = []
     for row in reader:
         if header is None:
             header = row
+            continue
+        if row and _TOTAL.match(row[0].strip().lower()):
+            # a total row: with every field it reads as a record with the id 'Totaal'
+            out.append((reader.line_num, _m("csv.total_row", text=row[0].strip())))
             continue
         if not row or len(row) == len(header):
             continue

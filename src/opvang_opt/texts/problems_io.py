@@ -194,6 +194,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "csv.declare_separator": {"nl": "de kopregel is gescheiden door ';' (dit lijkt een Nederlandse Excel-export), maar er is geen scheidingsteken opgegeven; geef `separator: \";\"` op (en `decimal: \",\"` voor decimale komma's) onder '{name}'", "en": "the header is separated by ';' (this looks like a Dutch Excel export) but no separator is declared; declare `separator: \";\"` (and `decimal: \",\"` for decimal commas) under '{name}'"},
     "csv.column_twice": {"nl": "'{name}' heeft een kolom die twee keer in de kopregel staat: {file}", "en": "'{name}' has a column written twice in its header: {file}"},
     "csv.column_twice_one": {"nl": "kolom '{column}' staat meer dan één keer in de kopregel; houd er één", "en": "column '{column}' appears more than once in the header; keep one"},
+    "csv.total_row": {"nl": "dit lijkt een totaalregel ('{text}'), geen rij met gegevens: verwijder hem uit het bestand", "en": "this looks like a total row ('{text}'), not a data row: remove it from the file"},
     "csv.ragged": {"nl": "'{name}' heeft rijen met een verkeerd aantal velden: {file}", "en": "'{name}' has rows with the wrong number of fields: {file}"},
     "csv.reader_says": {"nl": "melding van de CSV-lezer: {text}", "en": "{text}"},
     "csv.unreadable": {"nl": "'{name}' is niet te lezen als CSV: {file}", "en": "'{name}' cannot be read as CSV: {file}"},
