@@ -441,7 +441,14 @@ def _read_allocation_tables(
             df, rep = read_table(layer, name)
         except DataError as exc:
             problems += exc.problems or [Problem(exc.summary)]
-            continue
+            if not exc.problems or not all(_is_duplicate_id(p) for p in exc.problems):
+                continue
+            # only ids written twice: the rows are still checked, so every other problem
+            # of the table is listed now too (the duplicates are named once, here)
+            try:
+                df, rep = read_table(layer.model_copy(update={"id_column": None}), name)
+            except DataError:
+                continue
         tables[name] = df
         reports.append(rep)
     if src.pois is not None:
@@ -456,6 +463,13 @@ def _read_allocation_tables(
             reports.append(rep)
             tables["pois"] = pois
     return tables
+
+
+def _is_duplicate_id(problem: Problem) -> bool:
+    return isinstance(problem.message, Message) and problem.message.code in (
+        "problem.layer.duplicate_id",
+        "problem.allocation.duplicate_id",
+    )
 
 
 def _allocation_data(
@@ -502,7 +516,10 @@ def _allocation_data(
             units, sites, schools, gps, config, sources=sources,
         )  # fmt: skip
     except DataError as exc:
-        problems += exc.problems
+        reported = {p.source for p in problems if _is_duplicate_id(p)}  # read_table's
+        problems += [
+            p for p in exc.problems if not (_is_duplicate_id(p) and p.source in reported)
+        ]
         return None
     return AllocationData(validated, candidates, sources)
 

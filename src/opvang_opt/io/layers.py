@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -284,7 +284,13 @@ def read_layer(
     if problems:
         raise _problems("layer", name, label, problems)
 
-    problems += crs_problems(gdf, label, id_col)
+    found = crs_problems(gdf, label, id_col)
+    if source.layer is not None:  # one of several layers of a file: say which
+        found = [
+            replace(p, where=_m("where.layer", name=source.layer)) if p.where is None else p
+            for p in found
+        ]
+    problems += found
     if problems:
         raise _problems("layer", name, label, problems)
     source_crs = gdf.crs.to_string()
