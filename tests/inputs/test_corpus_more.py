@@ -168,7 +168,8 @@ def case_scenario_exchange_capacity_of_an_unknown_municipality(demo):
         "{municipality: GM0437, type: sociale_huur, places: 15}",
         "{municipality: GM0438, type: sociale_huur, places: -15}",
     )
-    return ["exchange.capacity[5]", "GM0438", "places"]
+    # the municipality is checked across fields once every field is valid: the places first
+    return ["demo.yaml, exchange.capacity[5].places", "greater than or equal to 0"]
 
 
 def case_scenario_layer_of_a_file_with_several_layers_undeclared(demo):
@@ -265,11 +266,16 @@ def case_one_layer_of_several_in_degrees_names_the_layer(demo):
     return ["boundaries.gpkg, layer 'buurten', crs", "longitude/latitude degrees", "BU03840101"]
 
 
-def case_nature_areas_as_points(demo):
-    gdf = _layer(demo, "constraints.gpkg", "nature")
+def case_noise_contour_as_points(demo):
+    # the share of each plot in the contour was 0 for every site, silently
+    gdf = _layer(demo, "constraints.gpkg", "noise_contour")
     gdf["geometry"] = gdf.geometry.centroid
-    _write_layer(demo, gdf, "constraints.gpkg", "nature")
-    return ["constraints.gpkg", "nature", "geometry"]
+    _write_layer(demo, gdf, "constraints.gpkg", "noise_contour")
+    return [
+        "constraints.gpkg, layer 'noise_contour', geometry",
+        "criterion 'geluid' measures the share of a plot inside layer 'noise_contour'",
+        "no areas (Point)",
+    ]
 
 
 def case_longlist_csv_with_a_total_row(demo):
@@ -282,8 +288,7 @@ def case_longlist_csv_with_a_total_row(demo):
     _scenario(
         demo,
         "{path: ../data/demo/longlist.gpkg, layer: longlist, id_column: site_id}",
-        "{path: ../data/demo/longlist.csv, wkt_column: wkt, crs: 'EPSG:28992', "
-        "id_column: site_id}",
+        "{path: ../data/demo/longlist.csv, wkt_column: wkt, crs: 'EPSG:28992', id_column: site_id}",
     )
     return ["longlist.csv, line 46: this looks like a total row ('Totaal')", "1 problem(s)"]
 
@@ -297,8 +302,7 @@ def case_longlist_csv_with_broken_wkt_and_missing_column(demo):
     _scenario(
         demo,
         "{path: ../data/demo/longlist.gpkg, layer: longlist, id_column: site_id}",
-        "{path: ../data/demo/longlist.csv, wkt_column: wkt, crs: 'EPSG:28992', "
-        "id_column: site_id}",
+        "{path: ../data/demo/longlist.csv, wkt_column: wkt, crs: 'EPSG:28992', id_column: site_id}",
     )
     return ["longlist.csv, id S003 (row 3), wkt: not valid WKT"]
 
@@ -344,15 +348,6 @@ def case_households_unknown_preferred_and_refused_sites(demo):
 def case_households_current_unit_without_leading_zeros(demo):
     _edit(demo, "households.csv", lambda df: df.loc.__setitem__((0, "current_unit"), "U1"))
     return ["household H0001, current_unit: current unit 'U1' is not in the unit stock"]
-
-
-def case_households_ja_nee_needs(demo):
-    def f(df):
-        df.loc[0, "needs_wheelchair"] = "ja"
-        df.loc[1, "needs_medical"] = "nee"
-
-    _edit(demo, "households.csv", f)
-    return ["household H0001, needs_wheelchair", "household H0002, needs_medical"]
 
 
 def case_households_excel_serial_and_dutch_month_dates(demo):
@@ -433,7 +428,12 @@ def case_unit_sites_duplicate_and_in_groningen(demo):
         df.loc[2, ["x", "y"]] = ["233000", "581000"]
 
     _edit(demo, "unit_sites.csv", f)
-    return ["unit_sites.csv", "F01", "F03"]
+    return [
+        "unit_sites.csv, id F01, site_id: duplicate id 'F01' in rows 1, 2",
+        "unit_sites.csv, x/y: coordinates lie more than 50 km from the region: F03",
+        # one line for the 60 units of the site renamed, not 60
+        "units.csv, unit U0031, site_id: unknown site 'F02', as for 59 more unit(s)",
+    ]
 
 
 def case_unit_sites_without_y(demo):
@@ -487,8 +487,9 @@ def case_planning_candidate_date_with_a_month_name(demo):
 
 
 def case_planning_tasks_header_only(demo):
+    # was accepted: a plan without any task
     (demo / DEMO / "planning_tasks.csv").write_text("period,municipality_code,group,task\n")
-    return ["planning_tasks.csv"]
+    return ["planning_tasks.csv: the table 'planning.tasks' has no rows"]
 
 
 # --------------------------------------------------------------------------- services
@@ -496,20 +497,20 @@ def case_planning_tasks_header_only(demo):
 
 def case_providers_unknown_type_and_negative_capacity(demo):
     def f(df):
-        df.loc[0, "type"] = "Taalklas"
+        df.loc[0, "type"] = "Taalklasje"
         df.loc[1, "capacity"] = "-10"
 
     _edit(demo, "providers.csv", f)
     return ["providers.csv", "TK-P0066", "type", "TK-P0075", "capacity"]
 
 
-def case_providers_duplicate_id_and_unknown_area(demo):
+def case_providers_duplicate_id_and_a_bad_capacity(demo):
     def f(df):
         df.loc[1, "provider_id"] = "TK-P0066"
-        df.loc[2, "area"] = "GM9999"
+        df.loc[2, "capacity"] = "veel"
 
     _edit(demo, "providers.csv", f)
-    return ["providers.csv", "TK-P0066", "GM9999"]
+    return ["providers.csv", "duplicate id 'TK-P0066' (lines 2, 3)", "TK-P0080, capacity"]
 
 
 def case_providers_infinite_capacity_and_missing_x(demo):
@@ -541,17 +542,17 @@ def case_providers_file_missing(demo):
 
 def case_geopackage_that_is_a_csv(demo):
     (demo / DEMO / "pois.gpkg").write_text("poi_id,category\n1,station\n", encoding="utf-8")
-    return ["pois.gpkg"]
+    return ["pois.gpkg: the file is not a GeoPackage (it starts with 'poi_id,categ')"]
 
 
 def case_units_file_of_binary_bytes(demo):
     (demo / DEMO / "units.csv").write_bytes(bytes(range(256)) * 4)
-    return ["units.csv", "encoding"]
+    return ["units.csv, line 2: byte 128 cannot be read as UTF-8", "declare its encoding"]
 
 
 def case_empty_geopackage(demo):
     (demo / DEMO / "longlist.gpkg").write_bytes(b"")
-    return ["longlist.gpkg"]
+    return ["longlist.gpkg: the file is empty (0 bytes)"]
 
 
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]
@@ -582,7 +583,12 @@ def test_validate_says_it_in_dutch(demo, case, expected) -> None:
 
 def _tiny_csv(tiny: dict[str, Any], data: bytes, **decl: Any) -> None:
     (tiny["data"] / "sites.csv").write_bytes(data)
-    raw = {**tiny["raw"], "layers": dict(tiny["raw"]["layers"])}
+    raw = {
+        **tiny["raw"],
+        "layers": dict(tiny["raw"]["layers"]),
+        "siting": dict(tiny["raw"]["siting"]),
+    }
+    raw["siting"]["capacity"] = {**raw["siting"]["capacity"], "area_column": "area_m2"}
     raw["layers"]["longlist"] = {
         "path": "data/sites.csv",
         "id_column": "site_id",
@@ -603,23 +609,25 @@ _ROWS = [  # the tiny world's sites as points (area from the density norm's 1 ha
 
 
 def _clean_csv() -> str:
-    lines = ["site_id,name,cost,available_from,x,y"]
+    lines = ["site_id,name,cost,available_from,x,y,area_m2"]
     for sid, name, cost, date, x, y in _ROWS:
-        lines.append(f"{sid},{name},{cost},{date},{ORIGIN[0] + x:.1f},{ORIGIN[1] + y:.1f}")
+        area = 20000 if sid == "D" else 10000
+        lines.append(f"{sid},{name},{cost},{date},{ORIGIN[0] + x:.1f},{ORIGIN[1] + y:.1f},{area}")
     return "\n".join(lines) + "\n"
 
 
 def _dutch_csv() -> str:
     """As Excel saves it in a Dutch locale: semicolons, decimal commas, thousands points,
     day-first dates, a trailing empty column and empty rows at the bottom."""
-    lines = ["site_id;name;cost;available_from;x;y;"]
+    lines = ["site_id;name;cost;available_from;x;y;area_m2;"]
     for sid, name, cost, date, x, y in _ROWS:
         euros, _, cents = cost.partition(".")
         dutch_cost = f"{int(euros):,}".replace(",", ".") + (f",{cents}" if cents else "")
         d = f"{date[8:]}-{date[5:7]}-{date[:4]}"
         xs, ys = f"{ORIGIN[0] + x:.1f}".replace(".", ","), f"{ORIGIN[1] + y:.1f}".replace(".", ",")
-        lines.append(f'{sid};{name};"{dutch_cost}";{d};{xs};{ys};')
-    return "\r\n".join(lines) + "\r\n;;;;;;\r\n\r\n"
+        area = "20.000" if sid == "D" else "10.000"
+        lines.append(f'{sid};{name};"{dutch_cost}";{d};{xs};{ys};{area};')
+    return "\r\n".join(lines) + "\r\n;;;;;;;\r\n\r\n"
 
 
 def _shortlist(tiny: dict[str, Any], name: str) -> str:
@@ -640,7 +648,5 @@ def test_awkward_but_declared_csv_gives_the_clean_files_shortlist(tiny) -> None:
     _tiny_csv(tiny, b"\xef\xbb\xbf" + _clean_csv().replace("\n", "\r\n").encode("utf-8"))
     assert _shortlist(tiny, "bom_crlf") == clean
 
-    _tiny_csv(
-        tiny, _dutch_csv().encode("cp1252"), separator=";", decimal=",", encoding="cp1252"
-    )
+    _tiny_csv(tiny, _dutch_csv().encode("cp1252"), separator=";", decimal=",", encoding="cp1252")
     assert _shortlist(tiny, "dutch") == clean

@@ -422,11 +422,21 @@ def _units(
     uid = _unique_ids(u, "unit_id", "units", "unit", out)
     usite = _id_column(u, "site_id")
     if site_ids or have_sites:
-        for i in np.flatnonzero(~usite.isin(site_ids).to_numpy()):
+        # one problem per unknown site, at its first unit (a site renamed in the sites file
+        # would otherwise give one line per unit on it)
+        unknown = np.flatnonzero(~usite.isin(site_ids).to_numpy())
+        by_site: dict[str, list[int]] = {}
+        for i in unknown:
+            by_site.setdefault(str(usite.iloc[i]), []).append(int(i))
+        for site, rows in by_site.items():
+            others = [str(uid.iloc[i]) if uid is not None else str(i + 1) for i in rows[1:]]
+            shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
             out.add(
                 "units",
-                _m("unknown_site", id=repr(usite.iloc[i])),
-                _where(uid, i, "unit"),
+                _m("unknown_site", id=repr(site))
+                if not others
+                else _m("unknown_site_units", id=repr(site), n=len(others), ids=shown),
+                _where(uid, rows[0], "unit"),
                 "site_id",
             )
     bedrooms = _int_column(u, "bedrooms", "units", out, uid, "unit")

@@ -40,6 +40,7 @@ def _decode(path: Path, encoding: str | None, label: str, name: str) -> str:
         text = raw.decode(enc)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        shown = "UTF-8" if enc == "utf-8-sig" else enc  # the BOM is the reader's matter
         hint = _m("csv.hint.save_utf8")
         if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
             hint = _m("csv.hint.utf16", name=name)
@@ -51,10 +52,10 @@ def _decode(path: Path, encoding: str | None, label: str, name: str) -> str:
             else:
                 hint = _m("csv.hint.cp1252", name=name)
         raise DataError(
-            _m("csv.not_encoding", name=name, encoding=enc, file=label),
+            _m("csv.not_encoding", name=name, encoding=shown, file=label),
             [
                 Problem(
-                    _m("csv.bad_byte", byte=exc.start, encoding=enc, hint=hint),
+                    _m("csv.bad_byte", byte=exc.start, encoding=shown, hint=hint),
                     label,
                     _line(line),
                 )
@@ -189,6 +190,14 @@ def read_csv_frame(
             _m("csv.unreadable", name=name, file=label),
             [Problem(_m("csv.reader_says", text=str(exc).strip()), label)],
         ) from None
+    # a spreadsheet export's empty edges: columns without a header or a value (a separator
+    # at the end of every line) and rows without a value at the bottom (';;;;')
+    blank = [
+        c for c, n in zip(df.columns, names, strict=False) if not n and df[c].isna().all()
+    ]
+    df = df.drop(columns=blank)
+    filled = (~df.isna().all(axis=1)).to_numpy().nonzero()[0]
+    df = df.iloc[: int(filled[-1]) + 1 if len(filled) else 0]
     df.columns = [str(c).strip() for c in df.columns]
     if decimal == ",":
         for col in df.columns:

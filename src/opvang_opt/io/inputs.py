@@ -54,6 +54,7 @@ from opvang_opt.schema import (
     DistanceToPoi,
     LayerSource,
     LimitRule,
+    OverlapShare,
     ReceptionLoad,
     Scenario,
     did_you_mean_hint,
@@ -318,6 +319,7 @@ def _checked(
     """The checks across inputs, then one DataError with every problem, or the Inputs."""
     s = scenario.siting
     problems += _check_categories(scenario, layers)
+    problems += _check_overlap_layers(scenario, layers)
     if s.longlist in layers:
         problems += _check_longlist_values(scenario, layers[s.longlist])
         if scenario.planning is not None:
@@ -688,6 +690,33 @@ def _costs(sites: gpd.GeoDataFrame, column: str, id_col: str, source: str) -> An
             problems,
         )
     return values
+
+
+def _check_overlap_layers(
+    scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]
+) -> list[Problem]:
+    """A share of the plot's area in a layer needs areas: a layer of points or lines (a
+    nature layer saved as centroids) gives a share of 0 for every site, silently."""
+    problems = []
+    for item in scenario.siting.criteria:
+        if not isinstance(item, OverlapShare) or item.layer not in layers:
+            continue
+        layer = layers[item.layer]
+        kinds = set(layer.geometry.geom_type.dropna())
+        if len(layer) and not kinds & {"Polygon", "MultiPolygon"}:
+            problems.append(
+                Problem(
+                    Message(
+                        "problem.inputs.overlap_needs_areas",
+                        {"name": item.name, "layer": item.layer,
+                         "kinds": ", ".join(sorted(kinds))},
+                    ),
+                    source=str(scenario.layers[item.layer].path),
+                    where=Message("problem.where.layer", {"name": item.layer}),
+                    field="geometry",
+                )
+            )  # fmt: skip
+    return problems
 
 
 def _check_categories(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:

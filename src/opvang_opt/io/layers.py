@@ -413,6 +413,17 @@ def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.Geo
     except DataError:
         raise
     except Exception as exc:  # GDAL cannot open or read the file
+        start = path.read_bytes()[:16] if path.is_file() else b""
+        if path.suffix.lower() == ".gpkg" and not start.startswith(b"SQLite format 3"):
+            # an empty file, or a CSV saved under .gpkg: GDAL's text names its drivers
+            what = (
+                _m("layer.empty_file")
+                if not start
+                else _m("layer.not_geopackage", start=start.decode("latin-1")[:12])
+            )
+            raise DataError(
+                _m("layer.unreadable", name=name, file=label), [Problem(what, source=label)]
+            ) from None
         raise DataError(
             _m("layer.unreadable", name=name, file=label),
             [Problem(_m("layer.reader_says", text=str(exc).strip()), source=label)],

@@ -320,6 +320,10 @@ def collect_planning_tables(
         label = str(path)
         sources["planning_tasks"] = label
         df = _read_csv(config.tasks, "tasks", problems, reports)
+        if df is not None and len(df) == 0:  # a header only: a plan without any task
+            problems.append(
+                Problem(Message("problem.table.no_rows", {"name": "planning.tasks"}), label)
+            )
         if df is not None and _need(
             df, ("period", "municipality_code", "group", "task"), label, problems
         ):

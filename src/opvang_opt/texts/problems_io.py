@@ -243,6 +243,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "layer.not_in_file": {"nl": "Laag '{name}' niet gevonden in {file}", "en": "Layer '{name}' not found in {file}"},
     "layer.no_such_layer": {"nl": "geen laag '{layer}'; het bestand heeft: {present}", "en": "no layer '{layer}'; the file has: {present}"},
     "layer.several_layers": {"nl": "het bestand heeft meerdere lagen ({present}) en het scenario zegt niet welke: geef `layer:` op, bijvoorbeeld layer: {first}", "en": "the file has several layers ({present}) and the scenario does not say which: declare `layer:`, for example layer: {first}"},
+    "layer.empty_file": {"nl": "het bestand is leeg (0 bytes)", "en": "the file is empty (0 bytes)"},
+    "layer.not_geopackage": {"nl": "het bestand is geen GeoPackage (het begint met '{start}'); sla het op als GeoPackage, of geef het de extensie van wat het is (.csv, .geojson)", "en": "the file is not a GeoPackage (it starts with '{start}'); save it as a GeoPackage, or give it the extension of what it is (.csv, .geojson)"},
     "layer.unreadable": {"nl": "Laag '{name}' is niet te lezen: {file}", "en": "Layer '{name}' cannot be read: {file}"},
     "layer.no_geometry": {"nl": "Laag '{name}' heeft geen geometrie: {file}", "en": "Layer '{name}' has no geometry: {file}"},
     "layer.no_geometry_column": {"nl": "geen geometriekolom", "en": "no geometry column"},
