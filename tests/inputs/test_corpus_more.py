@@ -112,7 +112,10 @@ def case_scenario_budget_beyond_any_municipality(demo):
 def case_scenario_quoted_task_with_a_thousands_point(demo):
     # pydantic read the text '1.750' as 1.75 places; a Dutch writer means 1750
     _scenario(demo, "GM0384: {asielzoekers: 175,", "GM0384: {asielzoekers: '1.750',")
-    return ["demo.yaml", "exchange.tasks.GM0384.asielzoekers", "'1.750'", "1750", "line 212"]
+    return [
+        "demo.yaml, exchange.tasks.GM0384.asielzoekers: the text '1.750' is read as 1.75",
+        "without quotes and without a thousands point: 1750",
+    ]
 
 
 def case_scenario_percentage_as_share(demo):
@@ -188,7 +191,7 @@ def case_scenario_layer_of_a_file_with_several_layers_undeclared(demo):
 
 def case_scenario_layer_file_misspelt(demo):
     _scenario(demo, "../data/demo/pois.gpkg", "../data/demo/poi.gpkg")
-    return ["poi.gpkg, layer 'pois': file does not exist"]
+    return ["poi.gpkg, layer 'pois': file does not exist (did you mean 'pois.gpkg'?)"]
 
 
 # --------------------------------------------------------------------------- layers
@@ -579,6 +582,18 @@ def test_validate_says_it_in_dutch(demo, case, expected) -> None:
 
 
 # --------------------------------------------------------------------------- accepted
+
+
+def test_quoted_text_with_a_point_stays_text_where_the_schema_wants_text(demo) -> None:
+    """Only a number field refuses quoted '1.750': a title may read so."""
+    from opvang_opt.schema import load_scenario
+
+    _scenario(demo, 'title: "Spoor 3 demo', 'title: "1.750"\nsubtitle_was: "Spoor 3 demo')
+    path = demo / "scenarios" / "demo.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("subtitle_was"))
+    path.write_text(text.replace(line + "\n", ""), encoding="utf-8")
+    assert load_scenario(path).title == "1.750"
 
 
 def _tiny_csv(tiny: dict[str, Any], data: bytes, **decl: Any) -> None:

@@ -24,7 +24,7 @@ from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.csvfile import read_csv_frame
 from opvang_opt.io.region import crs_problems, nonfinite_problems, outside_netherlands
 from opvang_opt.numtext import comma_hint, thousands_point_message, thousands_point_rows
-from opvang_opt.schema import LayerSource
+from opvang_opt.schema import LayerSource, did_you_mean_hint
 from opvang_opt.texts import Message
 
 WORKING_CRS = "EPSG:28992"
@@ -80,6 +80,15 @@ def _where(row: int, ident: object | None) -> Message:
     if ident is not None and not pd.isna(ident):
         return _m("where.id_row", id=str(ident), row=int(row))
     return _m("where.row", row=int(row))
+
+
+def _missing_file(path: Path) -> Message:
+    """``file does not exist``, with the closest name in its folder (``poi.gpkg`` for
+    ``pois.gpkg``) when there is one."""
+    folder = path.parent
+    names = [p.name for p in folder.iterdir() if p.is_file()] if folder.is_dir() else []
+    hint = did_you_mean_hint(path.name, names)
+    return _m("file.does_not_exist_hint", hint=hint) if hint else _m("file.does_not_exist")
 
 
 def _problems(kind: str, name: str, label: str, problems: list[Problem]) -> DataError:
@@ -192,7 +201,7 @@ def read_layer(
     if not path.exists():
         raise DataError(
             _m("layer.not_found", name=name, file=label),
-            [Problem(_m("file.does_not_exist"), source=label, where=_m("where.layer", name=name))],
+            [Problem(_missing_file(path), source=label, where=_m("where.layer", name=name))],
         )
     gdf = _read_any(source, name, path, label)
 

@@ -322,9 +322,9 @@ expected, a Dutch writer means 1750."""
 
 def _thousands_points(node: yaml.Node, path: str = "") -> list[tuple[str, int, str]]:
     """Every plain number written like ``15.000`` or ``1.000``: YAML reads it as 15.0 or
-    1.0, a Dutch writer means fifteen thousand or one thousand; never guessed. Quoted
-    (``'1.750'``) too: pydantic reads that text as the number 1.75.
-    Returns (full field path, line, text)."""
+    1.0, a Dutch writer means fifteen thousand or one thousand; never guessed (quoted
+    text such as ``'1.750'`` is checked where the schema reads it as a number, see
+    :func:`validate_scenario`). Returns (full field path, line, text)."""
     out: list[tuple[str, int, str]] = []
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
@@ -333,9 +333,10 @@ def _thousands_points(node: yaml.Node, path: str = "") -> list[tuple[str, int, s
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             out += _thousands_points(item, f"{path}.{i}")
-    elif isinstance(node, yaml.ScalarNode) and (
-        (node.style is None and _THOUSANDS_POINT.match(str(node.value)))
-        or (node.style in ("'", '"') and _QUOTED_THOUSANDS.match(str(node.value)))
+    elif (
+        isinstance(node, yaml.ScalarNode)
+        and node.style is None
+        and _THOUSANDS_POINT.match(str(node.value))
     ):
         out.append((path, node.start_mark.line + 1, str(node.value)))
     return out
@@ -411,7 +412,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
                     _m(
                         "scenario.thousands_point",
                         text=text,
-                        yaml=f"{float(text):g}",
+                        yaml=text.split(".")[0],
                         dutch=text.replace(".", ""),
                     ),
                     source=label,
@@ -519,12 +520,55 @@ def load_resolved_raw(
 def validate_scenario(raw: dict[str, Any], source: str = "scenario") -> Scenario:
     """Validate a raw (already merged) scenario mapping."""
     try:
-        return Scenario.model_validate(raw)
+        scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
         problems = validation_problems(exc, raw, source)
         raise ScenarioError(
             _m("scenario.invalid_count", file=source, count=len(problems)), problems
         ) from None
+    quoted = _quoted_numbers(raw, scenario)
+    if quoted:
+        raise ScenarioError(
+            _m("scenario.thousands_points", file=source),
+            [
+                Problem(
+                    _m(
+                        "scenario.thousands_point_quoted",
+                        text=text,
+                        yaml=f"{float(text):g}",
+                        dutch=text.replace(".", ""),
+                    ),
+                    source=source,
+                    field=_loc_text(loc),
+                )
+                for loc, text in quoted
+            ],
+        )
+    return scenario
+
+
+def _quoted_numbers(raw: Any, model: Any, loc: tuple[Any, ...] = ()) -> list[tuple[Any, str]]:
+    """Every text like ``'1.750'`` (quoted in YAML) that the schema read as a number:
+    pydantic turns it into 1.75 where a Dutch writer means 1750; never guessed. A text
+    field holding such a text (a name) is left alone. Returns (location, text)."""
+    if isinstance(raw, str):
+        number = isinstance(model, int | float) and not isinstance(model, bool)
+        return [(loc, raw.strip())] if number and _QUOTED_THOUSANDS.match(raw.strip()) else []
+    out: list[tuple[Any, str]] = []
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            if isinstance(model, BaseModel):
+                names = {f.alias or n: n for n, f in type(model).model_fields.items()}
+                child = getattr(model, names.get(str(key), str(key)), None)
+            elif isinstance(model, Mapping):
+                child = model.get(key)
+            else:
+                continue
+            out += _quoted_numbers(value, child, (*loc, key))
+    elif isinstance(raw, list) and isinstance(model, list | tuple) and len(raw) == len(model):
+        for i, (value, child) in enumerate(zip(raw, model, strict=True)):
+            out += _quoted_numbers(value, child, (*loc, i))
+    return out
 
 
 def scenario_hash(scenario: Scenario, relative_to: str | os.PathLike[str] | None = None) -> str:

@@ -19,6 +19,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "where.line_column": {"nl": "regel {line:plain}, kolom {column:plain}", "en": "line {line:plain}, column {column:plain}"},
     "hint.did_you_mean": {"nl": " (bedoelde u '{name}'?)", "en": " (did you mean '{name}'?)"},
     "file.does_not_exist": {"nl": "bestand bestaat niet", "en": "file does not exist"},
+    "file.does_not_exist_hint": {"nl": "bestand bestaat niet{hint}", "en": "file does not exist{hint}"},
     "file.byte_not_utf8": {"nl": "byte {byte:plain} is niet te lezen als UTF-8; sla het bestand op als UTF-8", "en": "byte {byte:plain} cannot be read as UTF-8; save the file as UTF-8"},
     # the scenario file
     "scenario.not_found": {"nl": "Scenariobestand niet gevonden: {file}", "en": "Scenario file not found: {file}"},
@@ -29,6 +30,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "scenario.keys_twice": {"nl": "Scenariobestand heeft sleutels die twee keer zijn geschreven: {file}", "en": "Scenario file has keys written twice: {file}"},
     "scenario.written_twice": {"nl": "twee keer geschreven (eerst op regel {first:plain}, opnieuw op regel {line:plain}); houd er één", "en": "written twice (first on line {first:plain}, again on line {line:plain}); keep one"},
     "scenario.thousands_points": {"nl": "Scenariobestand heeft getallen met een duizendtalpunt: {file}", "en": "Scenario file has numbers written with a thousands point: {file}"},
+    "scenario.thousands_point_quoted": {"nl": "de tekst '{text}' wordt gelezen als {yaml}, maar op z'n Nederlands geschreven is het {dutch}; schrijf het getal zonder aanhalingstekens en zonder duizendtalpunt: {dutch} (of {yaml})", "en": "the text '{text}' is read as {yaml}, but as {dutch} written the Dutch way; write the number without quotes and without a thousands point: {dutch} (or {yaml})"},
     "scenario.thousands_point": {"nl": "'{text}' leest YAML als {yaml}, maar op z'n Nederlands geschreven is het {dutch}; schrijf {dutch} (of {yaml} zonder de punt)", "en": "'{text}' reads as {yaml} in YAML, but as {dutch} written the Dutch way; write {dutch} (or {yaml} without the point)"},
     "scenario.not_mapping": {"nl": "Scenariobestand moet een mapping van sleutels bevatten: {file}", "en": "Scenario file must hold a mapping of keys: {file}"},
     "scenario.top_level_is": {"nl": "het hoofdniveau is een {type}", "en": "top level is a {type}"},
