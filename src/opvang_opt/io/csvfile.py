@@ -192,9 +192,7 @@ def read_csv_frame(
         ) from None
     # a spreadsheet export's empty edges: columns without a header or a value (a separator
     # at the end of every line) and rows without a value at the bottom (';;;;')
-    blank = [
-        c for c, n in zip(df.columns, names, strict=False) if not n and df[c].isna().all()
-    ]
+    blank = [c for c, n in zip(df.columns, names, strict=False) if not n and df[c].isna().all()]
     df = df.drop(columns=blank)
     filled = (~df.isna().all(axis=1)).to_numpy().nonzero()[0]
     df = df.iloc[: int(filled[-1]) + 1 if len(filled) else 0]

@@ -519,9 +519,7 @@ def _allocation_data(
         )  # fmt: skip
     except DataError as exc:
         reported = {p.source for p in problems if _is_duplicate_id(p)}  # read_table's
-        problems += [
-            p for p in exc.problems if not (_is_duplicate_id(p) and p.source in reported)
-        ]
+        problems += [p for p in exc.problems if not (_is_duplicate_id(p) and p.source in reported)]
         return None
     return AllocationData(validated, candidates, sources)
 
@@ -692,9 +690,7 @@ def _costs(sites: gpd.GeoDataFrame, column: str, id_col: str, source: str) -> An
     return values
 
 
-def _check_overlap_layers(
-    scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]
-) -> list[Problem]:
+def _check_overlap_layers(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:
     """A share of the plot's area in a layer needs areas: a layer of points or lines (a
     nature layer saved as centroids) gives a share of 0 for every site, silently."""
     problems = []
