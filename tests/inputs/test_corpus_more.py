@@ -194,6 +194,19 @@ def case_scenario_layer_file_misspelt(demo):
     return ["poi.gpkg, layer 'pois': file does not exist (did you mean 'pois.gpkg'?)"]
 
 
+def case_scenario_pin_of_a_household_id_without_a_zero(demo):
+    # named 'scenario' rather than the file, without a hint
+    _scenario(
+        demo,
+        "  max_wait_days: 180 ",
+        "  pins: [{household_id: H001, unit_id: U001}]\n  max_wait_days: 180 ",
+    )
+    return [
+        "demo.yaml, pins[0], allocation.pins.household_id: unknown household 'H001' (did you",
+        "demo.yaml, pins[0], allocation.pins.unit_id: unit 'U001' does not exist (did you",
+    ]
+
+
 # --------------------------------------------------------------------------- layers
 
 
@@ -665,3 +678,12 @@ def test_awkward_but_declared_csv_gives_the_clean_files_shortlist(tiny) -> None:
 
     _tiny_csv(tiny, _dutch_csv().encode("cp1252"), separator=";", decimal=",", encoding="cp1252")
     assert _shortlist(tiny, "dutch") == clean
+
+
+def test_utf8_with_bom_declared_as_cp1252_is_refused(demo) -> None:
+    """Excel's 'CSV UTF-8' under a cp1252 declaration: 'ï»¿household_id' was the first
+    column (a missing required column) and accented letters would be garbled."""
+    path = demo / DEMO / "households.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    _scenario(demo, "    pois_layer: pois ", "    encoding: cp1252\n    pois_layer: pois ")
+    _refused(demo, ["households.csv, line 1", "UTF-8 byte-order mark", "encoding: cp1252"])

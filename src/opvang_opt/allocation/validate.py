@@ -21,7 +21,7 @@ import pandas as pd
 from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.numtext import ambiguous_whole, amount_hint, comma_hint, whole_number_hint
-from opvang_opt.schema import AllocationConfig
+from opvang_opt.schema import AllocationConfig, did_you_mean_hint
 from opvang_opt.schema.allocation import Ban, Pin
 from opvang_opt.texts import Message
 
@@ -742,12 +742,22 @@ def _scenario_references(
             if hh_n is not None and item.household_id not in household_ids:
                 out.add(
                     "scenario",
-                    _m("unknown_household", id=repr(item.household_id)),
+                    _m(
+                        "unknown_household_hint",
+                        id=repr(item.household_id),
+                        hint=did_you_mean_hint(item.household_id, sorted(household_ids)),
+                    ),
                     where,
                     f"{field}.household_id",
                 )
             if item.unit_id is not None and units_n is not None and item.unit_id not in unit_ids:
-                out.add("scenario", _m("no_unit", id=repr(item.unit_id)), where, f"{field}.unit_id")
+                hint = did_you_mean_hint(item.unit_id, sorted(unit_ids))
+                out.add(
+                    "scenario",
+                    _m("no_unit_hint", id=repr(item.unit_id), hint=hint),
+                    where,
+                    f"{field}.unit_id",
+                )
             if item.site_id is not None and item.site_id not in site_ids:
                 out.add("scenario", _m("no_site", id=repr(item.site_id)), where, f"{field}.site_id")
             if kind == "pins":

@@ -9,6 +9,7 @@ declare. Nothing is guessed silently.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -36,6 +37,13 @@ def _line(line: int | str) -> Message:
 def _decode(path: Path, encoding: str | None, label: str, name: str) -> str:
     raw = path.read_bytes()
     enc = encoding or "utf-8-sig"
+    if raw.startswith(b"\xef\xbb\xbf") and codecs.lookup(enc).name not in ("utf-8", "utf-8-sig"):
+        # Excel's 'CSV UTF-8' read as the declared encoding: 'ï»¿' in the first column's
+        # name, and every accented letter garbled without a word
+        raise DataError(
+            _m("csv.not_encoding", name=name, encoding=enc, file=label),
+            [Problem(_m("csv.utf8_bom_declared", encoding=enc, name=name), label, _line(1))],
+        )
     try:
         text = raw.decode(enc)
     except UnicodeDecodeError as exc:

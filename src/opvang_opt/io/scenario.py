@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import TYPE_CHECKING
 
@@ -58,10 +59,18 @@ def load(path: str | os.PathLike[str]) -> tuple[Scenario, Inputs]:
     try:
         inputs = load_inputs(scenario)
     except DataError as exc:
-        raise _combined([], missing, exc.problems) from None
+        raise _combined([], missing, _named(path, exc.problems)) from None
     if missing:
         raise _combined([], missing, [])
     return scenario, inputs
+
+
+def _named(path: str | os.PathLike[str], problems: list[Problem]) -> list[Problem]:
+    """The inputs' problems of scenario settings (a pin of an unknown household) name the
+    scenario file rather than 'scenario'."""
+    return [
+        dataclasses.replace(p, source=str(path)) if p.source == "scenario" else p for p in problems
+    ]
 
 
 def _combined(schema: list[Problem], missing: list[Problem], found: list[Problem]) -> DataError:
@@ -95,7 +104,7 @@ def _with_input_problems(path: str | os.PathLike[str], exc: ScenarioError) -> Op
         rest = validate_scenario({k: v for k, v in raw.items() if k not in sections}, str(path))
         load_inputs(rest)
     except DataError as more:
-        return _combined(exc.problems, missing, more.problems)
+        return _combined(exc.problems, missing, _named(path, more.problems))
     except OpvangError:
         return exc
     return _combined(exc.problems, missing, []) if missing else exc

@@ -81,6 +81,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "allocation.unknown_unit": {"nl": "onbekende woning {id}", "en": "unknown unit {id}"},
     "allocation.housed_and_to_allocate": {"nl": "huishouden is al gehuisvest en staat ook op de lijst om toe te wijzen", "en": "household is both already housed and to be allocated"},
     "allocation.unknown_household": {"nl": "onbekend huishouden {id}", "en": "unknown household {id}"},
+    "allocation.no_unit_hint": {"nl": "woning {id} bestaat niet{hint}", "en": "unit {id} does not exist{hint}"},
+    "allocation.unknown_household_hint": {"nl": "onbekend huishouden {id}{hint}", "en": "unknown household {id}{hint}"},
     "allocation.no_unit": {"nl": "woning {id} bestaat niet", "en": "unit {id} does not exist"},
     "allocation.no_site": {"nl": "locatie {id} bestaat niet", "en": "site {id} does not exist"},
     "allocation.pinned_twice": {"nl": "huishouden {id} is {count} keer vastgezet", "en": "household {id} is pinned {count} times"},
