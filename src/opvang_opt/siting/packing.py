@@ -20,8 +20,11 @@ or wholly outside the polygon; which one follows from the parity of the edges th
 the band's mid-line to the left (the ray-casting rule). Each free interval inside the
 polygon is then filled greedily from the left, keeping ``spacing`` to the last unit placed
 in the same row (greedy is optimal for equal units on a line). A placed rectangle is
-therefore always inside the setback polygon - up to ``TOLERANCE_M`` (1 micrometre) of
-floating point slack, which lets a unit touch the setback line exactly.
+therefore always inside the setback polygon - up to ``TOLERANCE_M`` (1 millimetre) of
+slack, which lets a unit touch the setback line exactly. The slack is a millimetre, not a
+micrometre, because plots arrive with their coordinates rounded (6 decimals in WKT and many
+GeoPackages): a row that fits a plot exactly, along an edge that is off by a micrometre,
+was otherwise blocked over its whole length (the demo's S027: 93 units instead of 102).
 
 Everything for all orientations, row offsets and rows of one plot is computed in one set
 of numpy operations over the (edge, row) pairs that can meet.
@@ -57,7 +60,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-TOLERANCE_M = 1e-6
+TOLERANCE_M = 1e-3
 """Floating point slack (m): a unit may touch the setback line, or lie this much beyond it."""
 
 SETBACK_QUAD_SEGS = 16
