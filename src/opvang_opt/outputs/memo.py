@@ -61,6 +61,27 @@ LOW_ROBUSTNESS = 0.5
 
 
 # --------------------------------------------------------------------------- helpers
+def _ids(text: Any, skip: str = "") -> list[str]:
+    """The site ids of a counterfactual's ``entering`` or ``leaving`` cell (``S004; S012``),
+    without ``skip``."""
+    if text is None or (isinstance(text, float) and not math.isfinite(text)):
+        return []
+    return [s.strip() for s in str(text).split(";") if s.strip() and s.strip() != skip]
+
+
+def _site_names(sites: pd.DataFrame, name_col: str | None, text: Any, skip: str = "") -> str:
+    """The sites of a counterfactual's cell by name and id: ``Weiland Essenkade (S004)``."""
+    ids = _ids(text, skip)
+    if not name_col:
+        return ", ".join(ids)
+    names = sites[name_col] if name_col in sites.columns else None
+    out = []
+    for sid in ids:
+        name = str(names.loc[sid]) if names is not None and sid in names.index else ""
+        out.append(f"{name} ({sid})" if name else sid)
+    return ", ".join(out)
+
+
 def _n(value: Any, lang: Lang, digits: int = 0) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "-"
@@ -299,7 +320,10 @@ def _site_pages(
                     # the amount without its sign; the sentence says whether it rises or falls
                     "cost_change": _eur(_abs(r.get("cost_change")), lang),
                     "cost_key": _cost_key(r.get("cost_change")),
-                    "entering": str(r.get("entering", "") or "").replace(";", ","),
+                    "entering": _site_names(sites, name_col, r.get("entering")),
+                    # the re-optimised shortlist may let other chosen sites go as well
+                    "leaving": _site_names(sites, name_col, r.get("leaving"), skip=site_id),
+                    "n_leaving": len(_ids(r.get("leaving"), skip=site_id)),
                     "reason": _reason_text(r.get("reason"), lang),
                 }
         pois = _nearest_pois(result, row.geometry)
@@ -632,7 +656,7 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 <p><b>{{ tx("memo.strong") }}</b> {{ s.strengths|join(", ") if s.strengths else tx("memo.no_strong") }}.
 <b>{{ tx("memo.weak") }}</b> {{ s.weaknesses|join(", ") if s.weaknesses else tx("memo.no_weak") }}.</p>
 {% if s.drop %}<p><b>{{ tx("memo.drop") }}</b>
-{% if s.drop.feasible %}{{ tx(s.drop.cost_key, loss=s.drop.loss, unit=s.drop.loss_unit, cost=s.drop.cost_change) }}{% if s.drop.entering %}; {{ tx("memo.drop_entering", sites=s.drop.entering) }}{% endif %}.
+{% if s.drop.feasible %}{{ tx(s.drop.cost_key, loss=s.drop.loss, unit=s.drop.loss_unit, cost=s.drop.cost_change) }}{% if s.drop.entering %}; {{ tx("memo.drop_entering", sites=s.drop.entering) }}{% endif %}{% if s.drop.leaving %}; {{ tx("memo.drop_also_leaving", sites=s.drop.leaving, n=s.drop.n_leaving) }}{% endif %}.
 {% else %}{{ tx("memo.drop_infeasible") }}{% if s.drop.reason %} ({{ s.drop.reason }}){% endif %}.{% endif %}</p>{% endif %}
 </section>
 {% endfor %}

@@ -828,6 +828,7 @@ _MEMO: dict[str, dict[str, str]] = {
     "drop_feasible_up": {"nl": "de kwaliteit daalt met {loss} {unit}; de kosten stijgen met {cost}", "en": "the quality falls by {loss} {unit}; the cost rises by {cost}"},
     "drop_feasible_down": {"nl": "de kwaliteit daalt met {loss} {unit}; de kosten dalen met {cost}", "en": "the quality falls by {loss} {unit}; the cost falls by {cost}"},
     "drop_entering": {"nl": "in de plaats komen {sites}", "en": "in its place come {sites}"},
+    "drop_also_leaving": {"nl": "ook {sites} {n:~valt~vallen} dan af", "en": "{sites} {n:~leaves~leave} the shortlist too"},
     "drop_infeasible": {"nl": "dan is het doel niet te halen", "en": "the target cannot be met"},
     "legend_site": {"nl": "locatie", "en": "site"},
     "legend_units": {"nl": "flexwoningen", "en": "modular homes"},
