@@ -214,6 +214,18 @@ def measure(
         measured[f"{key}_violations"] = len(
             check_allocation(tables, config, got.assignments).violations
         )
+    if "perfect_forecast" not in skip:
+        # what the rule loses for not knowing who comes: the look-ahead is given the
+        # replayed year's own arrivals (never a rule: a bound on what a forecast can give)
+        real = hh[hh["current_unit"] == ""]
+        got = run_rolling(hh, un, si.sites, si.schools, si.gps, config, forecast=real)
+        obj = components_of(got.assignments, hind.instance.weights).total
+        measured["perfect_forecast_placed"] = len(got.assignments)
+        measured["perfect_forecast_objective"] = obj
+        measured["perfect_forecast_share"] = hind.objective / max(obj, 1e-9)
+        measured["perfect_forecast_violations"] = len(
+            check_allocation(tables, config, got.assignments).violations
+        )
     fcfs = allocate_baseline(tables, config)
     fcfs_obj = components_of(fcfs, hind.instance.weights).total
     fcfs_viol = len(check_allocation(tables, config, fcfs).violations)
@@ -256,6 +268,7 @@ METHODS = (
     "no_reserve",
     "no_lookahead",
     "other_decide",
+    "perfect_forecast",
     "fcfs",
 )
 """The methods of a row (``<method>_share``, ``<method>_placed``)."""
@@ -283,7 +296,8 @@ def print_table(rows: list[dict], summary: dict) -> None:
     head = (
         f"{'seed':>4} {'hh':>5} {'weeks':>5} | {'hindsight':>9} {'placed':>6} | "
         f"{'rolling':>9} {'placed':>6} {'share':>7} {'viol':>4} | "
-        f"{'no hist':>7} {'other':>7} {'no resv':>7} {'no look':>7} {'decide':>7} | "
+        f"{'no hist':>7} {'other':>7} {'no resv':>7} {'no look':>7} {'decide':>7} "
+        f"{'perfect':>7} | "
         f"{'FCFS':>9} {'placed':>6} {'share':>7} {'viol':>4} | {'roll s':>6}"
     )
     print(head)
@@ -306,7 +320,9 @@ def print_table(rows: list[dict], summary: dict) -> None:
             f"{mark(r.get('other_sample_share', nan), r.get('other_sample_placed', 0), r)} "
             f"{mark(r.get('no_reserve_share', nan), r.get('no_reserve_placed', 0), r)} "
             f"{mark(r.get('no_lookahead_share', nan), r.get('no_lookahead_placed', 0), r)} "
-            f"{mark(r.get('other_decide_share', nan), r.get('other_decide_placed', 0), r)} | "
+            f"{mark(r.get('other_decide_share', nan), r.get('other_decide_placed', 0), r)} "
+            f"{mark(r.get('perfect_forecast_share', nan), r.get('perfect_forecast_placed', 0), r)}"
+            " | "
             f"{r['fcfs_objective']:>9.1f} {r['fcfs_placed']:>6} {r['fcfs_share']:>7.1%} "
             f"{r['fcfs_violations']:>4} | {r['rolling_seconds']:>6.1f}"
         )
@@ -330,6 +346,7 @@ def print_table(rows: list[dict], summary: dict) -> None:
             if RollingSettings().decide_by_deadline
             else "deciding by the deadline"
         ),
+        "perfect_forecast": "knowing who comes (perfect forecast)",
         "fcfs": "first-come-first-served",
     }
     for key, label in labels.items():
@@ -397,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip",
         help="comma-separated variants not to measure (no_lookahead, no_history, "
-        "other_sample, no_reserve, other_decide; their columns show nan)",
+        "other_sample, no_reserve, other_decide, perfect_forecast; their columns show '-')",
     )
     parser.add_argument("--table-from", help="print the table of a saved --json document")
     parser.add_argument("--jobs", type=int, default=1, help="seeds measured in parallel")

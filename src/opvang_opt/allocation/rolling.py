@@ -101,6 +101,7 @@ def run_rolling(
     *,
     occupied: pd.DataFrame | None = None,
     history: pd.DataFrame | None = None,
+    forecast: pd.DataFrame | None = None,
 ) -> RollingResult:
     """Allocate period by period (see the module docstring).
 
@@ -117,6 +118,14 @@ def run_rolling(
         mix room and school places for the kinds of household a year brings (as Annie
         MOORE's dynamic placement samples its futures from the previous year's arrivals).
         Without it, the look-ahead knows only the arrivals so far.
+    forecast
+        Expected arrivals given instead of the sampled ones, for example a prognosis of
+        who will come (the households' columns, each with its ``arrival_date``; ids need
+        only be unique within it): each period's look-ahead expects the forecast
+        households whose arrival falls in its periods ahead, as they are (no sample, no
+        reserve, no ``history``; :func:`forecast_arrivals`). ``benchmarks/bench_rolling.py
+        --perfect-forecast`` gives it the real arrivals, which measures what the rule
+        loses for not knowing who comes.
 
     Examples
     --------
@@ -128,7 +137,15 @@ def run_rolling(
     """
     config = config or AllocationConfig()
     tables = validate_inputs(
-        households, units, sites, schools, gps, config, occupied=occupied, history=history
+        households,
+        units,
+        sites,
+        schools,
+        gps,
+        config,
+        occupied=occupied,
+        history=history,
+        forecast=forecast,
     )
     hh = tables.households
     freq = _FREQ[config.rolling.period]
@@ -155,7 +172,9 @@ def run_rolling(
         ahead = [p for p in ahead if p <= labels[-1]]
         pool, n_past = _history(hh, period, label, earlier, earlier_periods)
         k = config.rolling.lookahead_scenarios
-        if k == 1:
+        if forecast is not None:
+            futures = [forecast_arrivals(tables.forecast, ahead, freq)]
+        elif k == 1:
             stratified = config.rolling.lookahead_sample == "stratified"
             expected = _expected_arrivals(pool, n_past, ahead, stratified)
             futures = [with_reserve(expected, pool, config, config.rolling.reserve_sd)]
@@ -257,6 +276,28 @@ def _expected_arrivals(
     offsets = ((np.arange(n) + 0.5) / n * days).astype(np.int64)
     out["arrival_date"] = start + offsets.astype("timedelta64[D]")
     out["household_id"] = [f"{EXPECTED_PREFIX}{k}" for k in range(n)]
+    out["current_unit"] = ""
+    return out.reset_index(drop=True)
+
+
+def forecast_arrivals(forecast: pd.DataFrame, ahead: list[pd.Period], freq: str) -> pd.DataFrame:
+    """The households of ``forecast`` (``run_rolling(forecast=...)``) arriving in the
+    periods ``ahead`` (of frequency ``freq``), as expected households (their own
+    arrival dates; ids :data:`EXPECTED_PREFIX` and their position; no current unit).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"household_id": ["A", "B", "C"], "current_unit": "",
+    ...     "arrival_date": np.array(["2025-03-02", "2025-03-03", "2025-03-17"], "datetime64[D]")})
+    >>> week = pd.Period("2025-03-03", freq="W-SUN")
+    >>> forecast_arrivals(f, [week, week + 1], "W-SUN")["household_id"].tolist()
+    ['~expected:0']
+    """
+    if not ahead or not len(forecast):
+        return forecast.iloc[0:0]
+    period = pd.PeriodIndex(pd.DatetimeIndex(forecast["arrival_date"]), freq=freq)
+    out = forecast[(period >= ahead[0]) & (period <= ahead[-1])].copy()
+    out["household_id"] = [f"{EXPECTED_PREFIX}{k}" for k in range(len(out))]
     out["current_unit"] = ""
     return out.reset_index(drop=True)
 

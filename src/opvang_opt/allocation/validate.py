@@ -74,6 +74,9 @@ class Tables:
     history
         Earlier arrivals for the rolling look-ahead (households' columns; empty when none
         were given).
+    forecast
+        Expected arrivals given to the rolling look-ahead instead of its sample
+        (households' columns; empty when none were given).
     """
 
     households: pd.DataFrame
@@ -83,6 +86,7 @@ class Tables:
     gps: pd.DataFrame
     occupied: pd.DataFrame
     history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    forecast: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 class _Collector:
@@ -305,6 +309,7 @@ def validate_inputs(
     *,
     occupied: pd.DataFrame | None = None,
     history: pd.DataFrame | None = None,
+    forecast: pd.DataFrame | None = None,
     sources: Mapping[str, str] | None = None,
 ) -> Tables:
     """Check the allocation inputs and return normalised copies.
@@ -327,10 +332,13 @@ def validate_inputs(
         (:func:`~opvang_opt.allocation.rolling.run_rolling`): a table with the
         households' columns, checked like the households (ids unique within it, groups,
         composition, needs, dates, site references); its ``current_unit`` is not used.
+    forecast
+        Expected arrivals for rolling mode's look-ahead, given instead of its sample
+        (:func:`~opvang_opt.allocation.rolling.run_rolling`): checked like ``history``.
     sources
         Labels for the messages per table name (``"households"``, ``"units"``,
         ``"sites"``, ``"schools"``, ``"gps"``, ``"occupied"``, ``"history"``,
-        ``"scenario"``),
+        ``"forecast"``, ``"scenario"``),
         e.g. the file names. The table name is used when omitted.
 
     Returns
@@ -368,12 +376,8 @@ def validate_inputs(
     occ_n = _occupied(occupied, units_n, hh_n, config, out)
     _scenario_references(config, hh_n, units_n, site_ids, out)
     _current_unit_references(config, hh_n, units_n, units is not None, out)
-    history_n = None
-    if history is not None:
-        # the households' checks, with the history's own label in every message
-        earlier = _Collector({"households": out.sources.get("history", "history")})
-        history_n = _households(history, site_ids, config, earlier)
-        out.problems.extend(earlier.problems)
+    history_n = _arrivals(history, "history", site_ids, config, out)
+    forecast_n = _arrivals(forecast, "forecast", site_ids, config, out)
     if out.problems:
         raise DataError(_m("summary", count=len(out.problems)), out.problems)
     assert hh_n is not None and units_n is not None
@@ -385,7 +389,25 @@ def validate_inputs(
         gps=gps_n,
         occupied=occ_n,
         history=history_n.assign(current_unit="") if history_n is not None else pd.DataFrame(),
+        forecast=forecast_n.assign(current_unit="") if forecast_n is not None else pd.DataFrame(),
     )
+
+
+def _arrivals(
+    table: pd.DataFrame | None,
+    name: str,
+    site_ids: set[str],
+    config: AllocationConfig,
+    out: _Collector,
+) -> pd.DataFrame | None:
+    """A table of other arrivals (``history``, ``forecast``) checked like the households,
+    with the table's own label in every message."""
+    if table is None:
+        return None
+    other = _Collector({"households": out.sources.get(name, name)})
+    checked = _households(table, site_ids, config, other)
+    out.problems.extend(other.problems)
+    return checked
 
 
 def _ids(frame: pd.DataFrame | None, col: str) -> set[str]:
