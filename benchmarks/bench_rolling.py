@@ -197,6 +197,15 @@ def measure(
             {"decide_by_deadline": not RollingSettings().decide_by_deadline},
             last_year,
         ),
+        # deciding by the deadline, with households needing school places waiting too (or
+        # not, when that is the default)
+        "other_school_families": (
+            {
+                "decide_by_deadline": True,
+                "school_families_on_arrival": not RollingSettings().school_families_on_arrival,
+            },
+            last_year,
+        ),
     }
     measured: dict[str, object] = {}
     for key, (update, history) in variants.items():
@@ -268,10 +277,23 @@ METHODS = (
     "no_reserve",
     "no_lookahead",
     "other_decide",
+    "other_school_families",
     "perfect_forecast",
     "fcfs",
 )
 """The methods of a row (``<method>_share``, ``<method>_placed``)."""
+
+
+VARIANT_COLUMNS = (
+    "no_history",
+    "other_sample",
+    "no_reserve",
+    "no_lookahead",
+    "other_decide",
+    "other_school_families",
+    "perfect_forecast",
+)
+"""The variants of a row, in the order of the table's columns."""
 
 
 def method_summary(rows: list[dict], key: str) -> dict:
@@ -297,7 +319,7 @@ def print_table(rows: list[dict], summary: dict) -> None:
         f"{'seed':>4} {'hh':>5} {'weeks':>5} | {'hindsight':>9} {'placed':>6} | "
         f"{'rolling':>9} {'placed':>6} {'share':>7} {'viol':>4} | "
         f"{'no hist':>7} {'other':>7} {'no resv':>7} {'no look':>7} {'decide':>7} "
-        f"{'perfect':>7} | "
+        f"{'school':>7} {'perfect':>7} | "
         f"{'FCFS':>9} {'placed':>6} {'share':>7} {'viol':>4} | {'roll s':>6}"
     )
     print(head)
@@ -316,13 +338,10 @@ def print_table(rows: list[dict], summary: dict) -> None:
             f"{r['hindsight_objective']:>9.1f} {r['hindsight_placed']:>6} | "
             f"{r['rolling_objective']:>9.1f} {r['rolling_placed']:>6} "
             f"{mark(r['rolling_share'], r['rolling_placed'], r)} {r['rolling_violations']:>4} "
-            f"{mark(r.get('no_history_share', nan), r.get('no_history_placed', 0), r)} "
-            f"{mark(r.get('other_sample_share', nan), r.get('other_sample_placed', 0), r)} "
-            f"{mark(r.get('no_reserve_share', nan), r.get('no_reserve_placed', 0), r)} "
-            f"{mark(r.get('no_lookahead_share', nan), r.get('no_lookahead_placed', 0), r)} "
-            f"{mark(r.get('other_decide_share', nan), r.get('other_decide_placed', 0), r)} "
-            f"{mark(r.get('perfect_forecast_share', nan), r.get('perfect_forecast_placed', 0), r)}"
-            " | "
+            + " ".join(
+                mark(r.get(f"{k}_share", nan), r.get(f"{k}_placed", 0), r) for k in VARIANT_COLUMNS
+            )
+            + " | "
             f"{r['fcfs_objective']:>9.1f} {r['fcfs_placed']:>6} {r['fcfs_share']:>7.1%} "
             f"{r['fcfs_violations']:>4} | {r['rolling_seconds']:>6.1f}"
         )
@@ -345,6 +364,11 @@ def print_table(rows: list[dict], summary: dict) -> None:
             "deciding on arrival"
             if RollingSettings().decide_by_deadline
             else "deciding by the deadline"
+        ),
+        "other_school_families": (
+            "by the deadline, school families too"
+            if RollingSettings().school_families_on_arrival
+            else "by the deadline, school families on arrival"
         ),
         "perfect_forecast": "knowing who comes (perfect forecast)",
         "fcfs": "first-come-first-served",
@@ -414,7 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip",
         help="comma-separated variants not to measure (no_lookahead, no_history, "
-        "other_sample, no_reserve, other_decide, perfect_forecast; their columns show '-')",
+        "other_sample, no_reserve, other_decide, other_school_families, perfect_forecast; "
+        "their columns show '-')",
     )
     parser.add_argument("--table-from", help="print the table of a saved --json document")
     parser.add_argument("--jobs", type=int, default=1, help="seeds measured in parallel")

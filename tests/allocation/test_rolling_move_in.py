@@ -13,7 +13,8 @@ and H2 on S1 (1.5 + 0 = 1.5, against 1.0 + 2.5 = 3.5). In week 1 nothing is know
 H2, so H1's best unit is U1; but U1 is only delivered in week 3, so H1 need not be given
 it yet. Chosen again in week 2 (the last week: every choice final), H1 gets U2 and H2
 gets U1. Deciding on arrival instead gives H1 the unit U1 in week 1 and H2 the studio
-on S2.
+on S2. Every household is decided on arrival here (``decide_by_deadline`` off), so
+that only ``decide_at_move_in`` defers a choice.
 """
 
 from __future__ import annotations
@@ -39,7 +40,10 @@ def run(decide_at_move_in: bool, lookahead: int):
         max_wait_days=14,
         weights={"work_km": 0.5},
         rolling=RollingSettings(
-            period="week", lookahead_periods=lookahead, decide_at_move_in=decide_at_move_in
+            period="week",
+            lookahead_periods=lookahead,
+            decide_at_move_in=decide_at_move_in,
+            decide_by_deadline=False,
         ),
     )
     rr = run_rolling(hh, un, sites(2), None, None, config)

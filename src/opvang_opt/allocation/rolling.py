@@ -10,8 +10,15 @@ period, plus a reserve of families needing newcomer-education places (:func:`wit
 the mix rules; children placed earlier keep their newcomer-education places when
 ``rolling.carry_school_places`` is on, at the schools that leave the most places for
 the children the look-ahead expects (:func:`school_use`). With
-``rolling.decide_by_deadline`` a household is given its unit only in the last period that
-ends by its deadline; until then it waits and is planned with each period's households.
+``rolling.decide_by_deadline`` (the default) a household is given its unit only in the
+last period that ends by its deadline; until then it waits and is planned with each
+period's households. With ``rolling.school_families_on_arrival`` (the default) households
+with a child needing a newcomer-education place are still decided on arrival. A
+``forecast`` of who will come (``run_rolling(forecast=...)``) replaces the sampled
+expected households.
+
+Measured against the hindsight optimum (``benchmarks/bench_rolling.py``, 600 households
+a year in weekly batches, seeds 0-5; its docstring holds the table): FIGURES_PLACEHOLDER
 """
 
 from __future__ import annotations
@@ -208,12 +215,20 @@ def run_rolling(
 def _may_wait(batch: pd.DataFrame, config: AllocationConfig, following: pd.Period) -> set[str]:
     """The households of ``batch`` that may still be decided in the ``following``
     period (``rolling.decide_by_deadline``): those whose deadline (arrival +
-    ``max_wait_days``) is not before its last day."""
+    ``max_wait_days``) is not before its last day, except, with
+    ``rolling.school_families_on_arrival``, those with a child needing a
+    newcomer-education place."""
+    from opvang_opt.allocation.check import children_needing_places
+
     next_end = np.datetime64(following.end_time.date(), "D")
     deadline = batch["arrival_date"].to_numpy("datetime64[D]") + np.timedelta64(
         config.max_wait_days, "D"
     )
-    return set(batch.loc[deadline >= next_end, "household_id"])
+    wait = deadline >= next_end
+    if config.rolling.school_families_on_arrival and len(batch):
+        taal, isk = children_needing_places(batch, config)
+        wait &= (np.asarray(taal) + np.asarray(isk)) == 0
+    return set(batch.loc[wait, "household_id"])
 
 
 def _earlier(history: pd.DataFrame, freq: str) -> tuple[pd.DataFrame, int]:

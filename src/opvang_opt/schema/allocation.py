@@ -253,20 +253,23 @@ class RollingSettings(StrictModel):
     points with any small change of the look-ahead, so only the fewer households left
     unplaced (14 or 13 against 19) is clearly the reserve's."""
 
-    decide_by_deadline: bool = False
+    decide_by_deadline: bool = True
     """A household is given its unit in the last period that ends by its deadline
     (arrival + ``max_wait_days``), not in the period it arrives: until then every
     period's look-ahead plans a unit for it together with the others, and it waits (at
     most ``max_wait_days``, which the rules allow anyway), so that its unit is chosen
     when more arrivals are known. In the last period every choice is final. No effect
-    with ``max_wait_days`` shorter than a period. Off by default: measured
-    (``benchmarks/bench_rolling.py``, 600 households, ``max_wait_days: 60``, seeds 0-5,
-    last year's arrivals as history, column "decide"), on reaches 98.7, 98.4, 96.3*,
-    95.1, 104.3*, 97.5 % of hindsight against 98.2, 96.2, 95.9*, 96.2, 100.7*, 94.9 %
-    off (mean 97.4 against 96.4 % over the four seeds placing as many as hindsight), but
-    places 598 and 585 on seeds 2 and 4 (* fewer than hindsight's 600 and 599) against
-    596 and 589 off (16 households short against 14), and households wait for units that
-    are ready."""
+    with ``max_wait_days`` shorter than a period. Families needing newcomer-education
+    places are still decided on arrival while ``school_families_on_arrival`` is on (the
+    default). On by default, with ``school_families_on_arrival``: measured in
+    ``benchmarks/bench_rolling.py`` (600 households, ``max_wait_days: 60``, seeds 0-5,
+    last year's arrivals as history), DECIDE_PLACEHOLDER"""
+
+    school_families_on_arrival: bool = True
+    """With ``decide_by_deadline``: households with a child needing a taalklas or ISK
+    place (newcomer education) are still given their unit in the period they arrive;
+    only the others wait until their deadline. No effect without ``decide_by_deadline``.
+    SCHOOL_PLACEHOLDER"""
 
     seed: int = 0
     """Seed of the sampled futures (the same seed gives the same placements)."""
