@@ -18,7 +18,13 @@ with a child needing a newcomer-education place are still decided on arrival. A
 expected households.
 
 Measured against the hindsight optimum (``benchmarks/bench_rolling.py``, 600 households
-a year in weekly batches, seeds 0-5; its docstring holds the table): FIGURES_PLACEHOLDER
+a year in weekly batches; its docstring holds the table): the default rule reaches 98.6,
+97.8, 96.8*, 96.9, 101.1*, 97.7 % on seeds 0-5 (* places fewer than hindsight: 596 of
+600 and 591 of 599), mean 97.7 % over the seeds placing as many; deciding on arrival
+96.4 %; first come, first served 47 %. The target of 98 % on every seed is not met.
+Given the year's real arrivals as its forecast, the same rule equals hindsight on five
+seeds (seed 4: 593 of 599 placed): what it lacks is knowing who comes, not the timing of
+arrivals (the real households on evenly spread dates: 99.95 % on seed 3).
 """
 
 from __future__ import annotations
