@@ -453,7 +453,7 @@ def case_unit_sites_duplicate_and_in_groningen(demo):
 
 
 def case_unit_sites_without_y(demo):
-    _edit(demo, "unit_sites.csv", lambda df: df.drop(columns=["y"], inplace=True))
+    _edit(demo, "unit_sites.csv", lambda df: df.pop("y"))
     return ["unit_sites.csv", "y"]
 
 
