@@ -312,15 +312,7 @@ METHODS = (
 """The methods of a row (``<method>_share``, ``<method>_placed``)."""
 
 
-VARIANT_COLUMNS = (
-    "no_history",
-    "other_sample",
-    "no_reserve",
-    "no_lookahead",
-    "other_decide",
-    "other_school_families",
-    "perfect_forecast",
-)
+VARIANT_COLUMNS = METHODS[1:-1]
 """The variants of a row, in the order of the table's columns."""
 
 

@@ -13,8 +13,6 @@ rows and columns, a declared Dutch export) give the same shortlist as the clean 
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,35 +25,14 @@ from typer.testing import CliRunner
 
 from opvang_opt.cli import app
 from tests.conftest import ORIGIN, write_yaml
-
-ROOT = Path(__file__).resolve().parents[2]
-DEMO = Path("data") / "demo"
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
-    shutil.copytree(ROOT / "data" / "demo", tmp_path / "data" / "demo")
-    return tmp_path
-
-
-def _edit(demo: Path, name: str, fn: Callable[[pd.DataFrame], None]) -> None:
-    path = demo / DEMO / name
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    fn(df)
-    df.to_csv(path, index=False)
+from tests.inputs.demo_edit import DEMO
+from tests.inputs.demo_edit import edit_scenario as _scenario
+from tests.inputs.demo_edit import edit_table as _edit
 
 
 def _append(demo: Path, name: str, text: str) -> None:
     path = demo / DEMO / name
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
-
-
-def _scenario(demo: Path, old: str, new: str) -> None:
-    path = demo / "scenarios" / "demo.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _layer(demo: Path, file: str = "longlist.gpkg", layer: str = "longlist") -> gpd.GeoDataFrame:

@@ -4,8 +4,6 @@ and the field, and nothing written. Cases the tiny world of ``test_corpus`` cann
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -13,30 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from opvang_opt.cli import app
-
-ROOT = Path(__file__).resolve().parents[2]
-DEMO = Path("data") / "demo"
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
-    shutil.copytree(ROOT / "data" / "demo", tmp_path / "data" / "demo")
-    return tmp_path
-
-
-def _edit(demo: Path, name: str, fn: Callable[[pd.DataFrame], None]) -> None:
-    path = demo / DEMO / name
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    fn(df)
-    df.to_csv(path, index=False)
-
-
-def _scenario(demo: Path, old: str, new: str) -> None:
-    path = demo / "scenarios" / "demo.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+from tests.inputs.demo_edit import DEMO
+from tests.inputs.demo_edit import edit_scenario as _scenario
+from tests.inputs.demo_edit import edit_table as _edit
 
 
 def _refused(demo: Path, expected: list[str]) -> str:

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from typer.testing import CliRunner
 
 from opvang_opt.cli import app
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def demo(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
-    shutil.copytree(ROOT / "data" / "demo", tmp_path / "data" / "demo")
-    return tmp_path
 
 
 def test_unknown_current_units_are_all_listed_with_their_household(demo: Path) -> None:
