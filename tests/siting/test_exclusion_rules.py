@@ -47,7 +47,7 @@ def test_overlap_with_a_polygon_layer_reports_area_and_share():
     assert t[["site_id", "rule", "label", "measured", "limit", "unit"]].values.tolist() == [
         ["L1", "natuur", "Natuur", 8000.0, 0.0, "m2"]
     ]
-    assert "8.000 m2" in t.message[0] and "80%" in t.message[0] and "'zone'" in t.message[0]
+    assert "8.000 m²" in t.message[0] and "80%" in t.message[0] and "'zone'" in t.message[0]
 
 
 def test_overlap_tolerance_keeps_a_small_overlap_in():

@@ -58,10 +58,10 @@ def test_numbers_per_language(value: float, digits: int, nl: str, en: str) -> No
 def test_fields_are_formatted_per_language() -> None:
     # hand-worked: 1877.2 m2 is >= 100, so whole with separators; 0.5 is 50%
     assert t("siting.exclusion.overlaps", "nl", layer="n", area=1877.2, share=0.5) == (
-        "overlapt 'n' met 1.877 m2 (50% van het terrein)"
+        "overlapt 'n' met 1.877 m² (50% van het terrein)"
     )
     assert t("siting.exclusion.overlaps", "en", layer="n", area=1877.2, share=0.5) == (
-        "overlaps 'n' by 1,877 m2 (50% of the site)"
+        "overlaps 'n' by 1,877 m² (50% of the site)"
     )
     # below 100: three significant digits, decimal comma in Dutch
     assert t("siting.exclusion.closer_than", "nl", layer="w", distance=23.14, limit=50) == (

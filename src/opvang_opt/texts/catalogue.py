@@ -401,7 +401,7 @@ _STATUS: dict[str, dict[str, str]] = {
 
 _UNIT: dict[str, dict[str, str]] = {
     "m": {"nl": "m", "en": "m"},
-    "m2": {"nl": "m2", "en": "m2"},
+    "m2": {"nl": "m²", "en": "m²"},
     "count": {"nl": "aantal", "en": "count"},
     "share": {"nl": "aandeel", "en": "share"},
     "per_1000": {"nl": "per 1.000 inw.", "en": "per 1,000 inh."},
@@ -415,7 +415,7 @@ _UNIT: dict[str, dict[str, str]] = {
 
 _SITING: dict[str, dict[str, str]] = {
     # exclusion reasons (one per broken rule; several are joined with "; ")
-    "exclusion.overlaps": {"nl": "overlapt '{layer}' met {area:measure} m2 ({share:.0%} van het terrein)", "en": "overlaps '{layer}' by {area:measure} m2 ({share:.0%} of the site)"},
+    "exclusion.overlaps": {"nl": "overlapt '{layer}' met {area:measure} m² ({share:.0%} van het terrein)", "en": "overlaps '{layer}' by {area:measure} m² ({share:.0%} of the site)"},
     "exclusion.intersects": {"nl": "snijdt '{layer}'", "en": "intersects '{layer}'"},
     "exclusion.closer_than": {"nl": "ligt op {distance:measure} m van '{layer}' (minimaal {limit:measure} m)", "en": "is {distance:measure} m from '{layer}' (at least {limit:measure} m)"},
     "exclusion.below": {"nl": "{what} = {value}, lager dan {limit}", "en": "{what} = {value}, below {limit}"},
