@@ -548,6 +548,22 @@ def case_empty_geopackage(demo):
     return ["longlist.gpkg: the file is empty (0 bytes)"]
 
 
+def case_geopackage_cut_off_while_copying(demo):
+    # the first 3,000 bytes of a real GeoPackage: SQLite's header, then nothing; GDAL's
+    # own text ("database disk image is malformed") is kept, after the explanation
+    path = demo / DEMO / "pois.gpkg"
+    path.write_bytes(path.read_bytes()[:3000])
+    return ["pois.gpkg: the file is damaged or incomplete", "copy or export it again",
+            "malformed"]  # fmt: skip
+
+
+def case_layer_in_an_unknown_format(demo):
+    # a GeoJSON name on bytes that are no GeoJSON (nor any format GDAL knows)
+    (demo / DEMO / "pois.geojson").write_bytes(bytes(range(256)) * 2)
+    _scenario(demo, "../data/demo/pois.gpkg, layer: pois,", "../data/demo/pois.geojson,")
+    return ["pois.geojson: this file format is not recognised", "GeoPackage (.gpkg)"]
+
+
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]
 
 
@@ -564,6 +580,7 @@ def test_more_bad_input_exits_2_naming_file_id_field_and_writes_nothing(demo, ca
         (case_households_total_row_at_the_bottom, "dit lijkt een totaalregel ('Totaal')"),
         (case_longlist_cost_beyond_any_site, "voor één locatie"),
         (case_households_empty_whole_number_cells, "adults: waarde is leeg"),
+        (case_geopackage_cut_off_while_copying, "het bestand is beschadigd of onvolledig"),
     ],
 )  # fmt: skip
 def test_validate_says_it_in_dutch(demo, case, expected) -> None:

@@ -71,6 +71,29 @@ def _geojson_without_crs(path: Path) -> bool:
     return True
 
 
+_READER_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("layer.reader_damaged", ("malformed", "not a database", "truncated", "unexpected end")),
+    ("layer.reader_locked", ("database is locked", "database table is locked")),
+    ("layer.reader_denied", ("permission denied", "access denied")),
+    ("layer.reader_format", ("not recognized as", "not recognised as", "unsupported file format")),
+)
+"""GDAL's messages that have a plain meaning for an analyst (first match wins)."""
+
+
+def reader_problem(exc: BaseException) -> Message:
+    """The file reader's failure, explained in the user's words where its text is known
+    (a damaged file, a file open in QGIS, no read permission, an unknown format), with
+    the reader's own text kept for whoever supports the analyst."""
+    text = str(exc).strip() or type(exc).__name__
+    # GDAL's advice to prefix the path with a driver name cannot be followed in a scenario
+    text = text.split("; It might help to specify the correct driver")[0].strip()
+    low = text.lower()
+    for code, needles in _READER_KINDS:
+        if any(n in low for n in needles):
+            return _m(code, text=text)
+    return _m("layer.reader_says", text=text)
+
+
 def _m(code: str, /, **params: object) -> Message:
     """A problem text of the catalogue (``problem.`` + ``code``)."""
     return Message(f"problem.{code}", params)
@@ -142,7 +165,7 @@ def read_table(
     except Exception as exc:  # any reader failure is a data problem of this file
         raise DataError(
             _m("table.unreadable", name=name, file=label),
-            [Problem(_m("layer.reader_says", text=str(exc).strip()), source=label)],
+            [Problem(reader_problem(exc), source=label)],
         ) from None
     problems = check_columns_and_ids(df, source, label, required_columns)
     problems += declared_dates(df, source, label)
@@ -435,7 +458,7 @@ def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.Geo
             ) from None
         raise DataError(
             _m("layer.unreadable", name=name, file=label),
-            [Problem(_m("layer.reader_says", text=str(exc).strip()), source=label)],
+            [Problem(reader_problem(exc), source=label)],
         ) from None
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         raise DataError(
