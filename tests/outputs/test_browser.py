@@ -79,6 +79,9 @@ def test_map_in_the_browser(browser, council_dir: Path, demo_result, artifacts: 
         )
         zoning = texts[texts.index("Bestemmingswijziging nodig") + 1]
         assert zoning == ("ja" if best["zoning_change_needed"] else "nee")
+        # a share reads as a percentage, as in the exclusion reasons (unit: share)
+        noise = texts[texts.index("Deel in geluidscontour") + 1]
+        assert noise == f"{round(100 * best['ind_geluid'])}%"
         page.screenshot(path=str(artifacts / "map_popup.png"))
         _clean(log)
         assert not log.served  # Leaflet is inlined: nothing comes from the CDN

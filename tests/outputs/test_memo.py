@@ -184,6 +184,24 @@ def test_attribute_criteria_read_in_euros_and_yes_or_no(
         assert zoning.group(1) == ("ja" if zoning_of[row["site_id"]] else "nee")
 
 
+def test_share_criteria_read_as_percentages(
+    memo: dict, council_dir: Path, memo_layout: list[str]
+) -> None:
+    # the noise criterion measures the share of the plot inside the contour: "0%", as the
+    # exclusion reasons write it, not "0,00 (aandeel)"
+    short = pd.read_csv(council_dir / "shortlist.csv")
+    longlist = pyogrio.read_dataframe(council_dir / "longlist_scored.gpkg",
+                                      layer="longlist_scored", read_geometry=False)  # fmt: skip
+    share_of = dict(zip(longlist["site_id"], longlist["ind_geluid"], strict=True))
+    for row, _ in _site_pages(memo, short):
+        layout = next(p for p in memo_layout if f"Locatie-id {row['site_id']}" in p)
+        table = layout.split("Punten", 1)[1].split("Sterk:", 1)[0]
+        noise = re.search(r"Deel in geluidscontour\s+(\S+)", table)
+        assert noise is not None
+        assert noise.group(1) == f"{round(100 * share_of[row['site_id']])}%"
+        assert "(aandeel)" not in table
+
+
 def test_exchange_page_table_equals_side_payments(memo: dict, council_dir: Path) -> None:
     pay = pd.read_csv(council_dir / "side_payments.csv")
     page = next(p for p in memo["pages"] if p.startswith("Raadsbijlage")

@@ -458,10 +458,15 @@ def unit_label(code: str, lang: Lang) -> str:
     return t(f"unit.{code}", lang) if f"unit.{code}" in CATALOGUE else code
 
 
+WORDED_UNITS = ("eur", "yes_no", "share", "aandeel")
+"""Units whose measured value is written by :func:`measured_text` (and the map's popup)."""
+
+
 def measured_text(value: Any, unit: str, lang: Lang) -> str | None:
-    """A measured value whose unit is a word, not a suffix: ``EUR 2.259.000`` for ``eur``,
-    ``ja``/``nee`` for ``yes_no``; None for every other unit (shown as number and unit)."""
-    if unit not in ("eur", "yes_no"):
+    """A measured value whose unit is a word or a sign, not a suffix: ``EUR 2.259.000`` for
+    ``eur``, ``ja``/``nee`` for ``yes_no``, ``23%`` for a share (as in the exclusion
+    reasons); None for every other unit (shown as number and unit)."""
+    if unit not in WORDED_UNITS:
         return None
     try:
         x = float(value)
@@ -471,6 +476,8 @@ def measured_text(value: Any, unit: str, lang: Lang) -> str | None:
         return "-"
     if unit == "yes_no":
         return t("common.yes" if x else "common.no", lang)
+    if unit in ("share", "aandeel"):
+        return fmt_number(100 * x, lang, 0) + "%"
     return "EUR " + fmt_number(x, lang, 0)
 
 
