@@ -293,8 +293,46 @@ def test_services_page_cost_equals_the_expansion_plan(memo: dict, council_dir: P
     assert "Uitbreidingsplan" in pages and "Knelpunten per periode en gebied" in pages
     assert "extra_group" not in pages and "short_now" not in pages
     bott = pd.read_csv(council_dir / "services_bottlenecks.csv", dtype=str)
+    # every period with a bottleneck is on a row of its own or inside a range "A t/m B"
+    periods = list(bott["period"].drop_duplicates())  # the CSV lists them in order
+    covered = set(re.findall(r"(?<!t/m )(\d{4}-H[12])(?! t/m)", pages))
+    for first, last in re.findall(r"(\d{4}-H[12]) t/m (\d{4}-H[12])", pages):
+        covered |= set(periods[periods.index(first) : periods.index(last) + 1])
     for period in bott.loc[bott["short_now"] != "0", "period"].unique():
-        assert str(period) in pages
+        assert str(period) in covered
     assert "Voorzieningen" in memo["pages"][0]
     # areas by the municipality's name, not the CBS code (demo: services in Diemen, GM0384)
     assert "GM0384" not in pages and "Diemen" in pages
+
+
+def test_services_tables_merge_runs_of_equal_periods(
+    memo: dict, council_dir: Path, memo_layout: list[str]
+) -> None:
+    """Twenty identical half-year rows would fill pages: the memo shows one row per run of
+    consecutive periods with the same values (counted here from the CSV), the expansion
+    cost of a run is its periods' total, and a note explains <5 and x."""
+    bott = pd.read_csv(council_dir / "services_bottlenecks.csv", dtype=str)
+    bott = bott[bott["short_now"] != "0"]
+    order = {p: i for i, p in enumerate(bott["period"].drop_duplicates())}
+    runs, last = 0, {}
+    for rec in bott.to_dict("records"):
+        key = tuple(v for k, v in rec.items() if k != "period")
+        runs += last.get(key) != order[rec["period"]] - 1
+        last[key] = order[rec["period"]]
+    start = next(i for i, p in enumerate(memo_layout) if i > 0 and "Knelpunten per" in p)
+    table = "".join(memo_layout[start:]).split("Knelpunten per periode en gebied", 1)[1]
+    table = table.split("Uitbreidingsplan", 1)[0]
+    rows = re.findall(r"^\s*\d{4}-H[12]", table, flags=re.MULTILINE)
+    assert len(rows) == runs < len(bott)
+    # each run's cost is the sum of its periods' costs: the demo's extra groups cost
+    # 67.500 per half year, so a run of n periods shows n x 67.500
+    exp = pd.read_csv(council_dir / "services_expansions.csv")
+    plan = "".join(memo_layout[start:]).split("Uitbreidingsplan", 1)[1]
+    for (_, _), g in exp[exp["kind"] == "extra_group"].groupby(["provider_id", "groups_added"]):
+        first, last_p = g["period"].iloc[0], g["period"].iloc[-1]
+        if len(g) == order[last_p] - order[first] + 1 and g["cost_eur"].nunique() == 1:
+            total = _nl(float(g["cost_eur"].sum()))
+            assert re.search(rf"{first} t/m {last_p}\s+extra groep.*{re.escape(total)}", plan)
+    page = " ".join(memo["pages"][start:])
+    assert "een x verbergt een aantal waaruit een <5 terug te rekenen is" in page
+    assert "(onhaalbaar)" not in page and "dekt niet elk tekort" in page

@@ -567,8 +567,14 @@ def _services(result: RunResult, lang: Lang, profile: Profile) -> dict[str, Any]
     sec = report_section(result.services, lang, profile, _municipality_names(result))
     if sec is None:
         return None
-    sec["bottlenecks"] = _table(sec["bottlenecks"], lang, result)
-    sec["expansions"] = _table(sec["expansions"], lang, result)
+    from opvang_opt.outputs.services import merge_period_runs
+
+    periods = result.services.result.instance.periods
+    for key, totals in (("bottlenecks", ()), ("expansions", ("cost_eur",))):
+        merged = merge_period_runs(sec[key], periods, lang, totals=totals)
+        # the provider's name says which it is; its code would leave the periods no room
+        sec[key] = _table(merged.drop(columns="provider_id", errors="ignore"), lang, result)
+    sec["merged_note"] = t("services.merged_note", lang)
     return sec
 
 
@@ -602,6 +608,9 @@ th, td { border: 1px solid #bbb; padding: 0.6mm 1.2mm; text-align: left; vertica
 th { background: #eee; } td.num { text-align: right; }
 img { max-width: 100%; } img.detail { max-height: 68mm; display: block; margin: auto; } .meta { color: #555; font-size: 9pt; }
 .caption { color: #333; font-size: 7.5pt; text-align: center; margin: 0.5mm 0 1mm; }
+.note { color: #333; font-size: 8.5pt; margin: 1mm 0 2mm; }
+.period-1 td:nth-child(1), .period-3 td:nth-child(3) { white-space: nowrap; }
+tr { break-inside: avoid; }
 ul.toc { list-style: none; padding: 0; } ul.toc a { color: #111; text-decoration: none; }
 ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 .cols { display: flex; gap: 6mm; } .cols > div { flex: 1; }
@@ -688,9 +697,11 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 <p>{{ c.services.cost_label }}: {{ c.services.cost }} ({{ c.services.status }})</p>
 <figure><img src="data:image/png;base64,{{ c.services.png }}" alt="{{ c.services.chart_label }}"></figure>
 <h3>{{ c.services.bottlenecks_label }}</h3>
-{{ table(c.services.bottlenecks) }}
+<div class="period-1">{{ table(c.services.bottlenecks) }}</div>
+{% if c.services.privacy %}<p class="note">{{ c.services.privacy }}</p>{% endif %}
 <h3>{{ c.services.expansions_label }}</h3>
-{{ table(c.services.expansions) }}
+<div class="period-3">{{ table(c.services.expansions) }}</div>
+<p class="note">{{ c.services.merged_note }}</p>
 {% if c.services.diagnosis %}<h3>{{ c.services.diagnosis_label }}</h3>
 <ul>{% for d in c.services.diagnosis %}<li>{{ d }}</li>{% endfor %}</ul>{% endif %}
 </section>{% endif %}

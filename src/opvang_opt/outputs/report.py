@@ -388,6 +388,7 @@ details summary { cursor: pointer; font-weight: bold; }
 <img class="chart" id="services-chart" alt="{{ services.chart_label }}" src="data:image/png;base64,{{ services.png }}">
 <h3>{{ services.bottlenecks_label }}</h3>
 {{ table(services.bottlenecks) }}
+{% if services.privacy %}<p>{{ services.privacy }}</p>{% endif %}
 <h3>{{ services.expansions_label }}</h3>
 {{ table(services.expansions) }}
 {% if services.diagnosis %}<h3>{{ services.diagnosis_label }}</h3>

@@ -8,6 +8,7 @@ exact numbers.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -147,11 +148,17 @@ def report_section(
         bott = bott.assign(area=[names.get(str(a), a) for a in bott["area"]])
     exp = run.tables()["services_expansions.csv"]
     summ = run.summary(lang)
+    # "infeasible" beside a cost reads as if the expansion could not be made: it is made,
+    # and some shortfalls remain (the diagnosis below names them)
+    status = f"status.{summ['status']}"
+    if summ["status"] == "infeasible":
+        status = "services.status_short"
     cost = t("services.cost_eur", lang, cost=r.cost["total"] / 100)
     return {
         "title": t("services.title", lang),
         "intro": t("services.intro", lang),
-        "status": t(f"status.{summ['status']}", lang),
+        "status": t(status, lang),
+        "privacy": t("services.privacy_note", lang) if profile == "council" else "",
         "cost_label": t("services.cost", lang),
         "cost": cost,
         "bottlenecks_label": t("services.bottlenecks", lang),
@@ -167,6 +174,41 @@ def report_section(
         "chart_label": t("services.chart", lang),
         "sources": sorted({p.source for p in run.extra.get("profiles", ())}),
     }
+
+
+def merge_period_runs(
+    df: pd.DataFrame, periods: Sequence[str], lang: Lang, totals: Sequence[str] = ()
+) -> pd.DataFrame:
+    """One row per run of consecutive periods whose other values are the same, its period
+    written as a range (``2027-H1 t/m 2035-H2``); the ``totals`` columns (money) are
+    added up over the run and take no part in the comparison. For the memo, where twenty
+    identical half-year rows would fill pages; the CSV files keep a row per period.
+    """
+    if df.empty or "period" not in df.columns:
+        return df
+    order = {p: i for i, p in enumerate(periods)}
+    keys = [c for c in df.columns if c != "period" and c not in totals]
+    runs: list[dict[str, Any]] = []
+    last: dict[tuple[str, ...], tuple[int, int]] = {}  # key -> (run index, its last period)
+    for rec in df.to_dict("records"):
+        key = tuple(str(rec[c]) for c in keys)
+        at = order.get(str(rec["period"]))
+        prev = last.get(key)
+        if at is not None and prev is not None and prev[1] == at - 1:
+            run = runs[prev[0]]
+            run["_last"] = rec["period"]
+            for c in totals:
+                run[c] = run[c] + rec[c]
+            last[key] = (prev[0], at)
+            continue
+        runs.append({**rec, "_last": rec["period"]})
+        if at is not None:
+            last[key] = (len(runs) - 1, at)
+    for run in runs:
+        first, end = run["period"], run.pop("_last")
+        if end != first:
+            run["period"] = t("stage.services.period_range", lang, first=first, last=end)
+    return pd.DataFrame(runs, columns=df.columns)
 
 
 def _named(message: Any, names: dict[str, str] | None) -> Any:

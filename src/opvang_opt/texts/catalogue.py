@@ -892,6 +892,9 @@ _SERVICES: dict[str, dict[str, str]] = {
     "map_places_now": {"nl": "plekken nu", "en": "places now"},
     "map_added": {"nl": "erbij", "en": "added"},
     "cost_eur": {"nl": "EUR {cost:,.0f}", "en": "EUR {cost:,.0f}"},
+    "status_short": {"nl": "dekt niet elk tekort; zie hieronder wat ook met elke toegestane uitbreiding tekort blijft", "en": "does not cover every shortfall; see below what stays short even with every allowed expansion"},
+    "privacy_note": {"nl": "Aantallen kinderen en personen onder 5 staan als <5; een x verbergt een aantal waaruit een <5 terug te rekenen is.", "en": "Counts of children and persons below 5 show as <5; an x hides a number from which a <5 could be worked out."},
+    "merged_note": {"nl": "Opeenvolgende perioden met dezelfde waarden staan op één regel (bijvoorbeeld 2027-H1 t/m 2035-H2); de kosten zijn dan het totaal over die perioden. Per periode: services_bottlenecks.csv en services_expansions.csv.", "en": "Consecutive periods with the same values share one row (for example 2027-H1 to 2035-H2); the cost is then the total over those periods. Per period: services_bottlenecks.csv and services_expansions.csv."},
 }  # fmt: skip
 
 
