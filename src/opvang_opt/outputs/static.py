@@ -20,6 +20,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch, Rectangle
+from matplotlib.text import Text
 
 from opvang_opt.connectors.tiles import Background, TileSource
 from opvang_opt.outputs import content
@@ -165,6 +166,7 @@ def static_map(
     ax = fig.add_subplot()
     ax.set_aspect("equal")
     handles: list = []
+    site_labels: list = []  # the shortlisted sites' names, placed at the end
 
     extent = sites.total_bounds
     if sc.region.boundaries in layers:
@@ -236,7 +238,7 @@ def static_map(
         for geom, name in zip(short.geometry, names, strict=True):
             p = geom.representative_point()
             label = str(name) if len(str(name)) <= 32 else str(name)[:31] + "…"
-            ax.annotate(
+            site_labels.append(ax.annotate(
                 label,
                 (p.x, p.y),
                 xytext=(8, 8),
@@ -248,7 +250,7 @@ def static_map(
                 arrowprops={"arrowstyle": "-", "color": SHORTLIST_EDGE, "lw": 0.6},
                 bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": SHORTLIST_EDGE,
                       "alpha": 0.9, "lw": 0.6},
-            )  # fmt: skip
+            ))  # fmt: skip
         handles.append(
             Patch(
                 facecolor="none",
@@ -311,7 +313,64 @@ def static_map(
     # credits under the subtitle, inside the layout (clear of the legend, never clipped)
     credits = f"{note}{background_note(tiles, bg, lang)} · RD New (EPSG:28992) · opvang-opt"
     ax.set_title(f"{sub}\n{credits}", fontsize=7.5, color="#333333")
+    place_labels(fig, ax, site_labels)
     return fig
+
+
+LABEL_OFFSETS = tuple(
+    (sx * r, sy * r) for r in (8, 18, 32, 50, 72) for sx, sy in ((1, 1), (-1, 1), (1, -1), (-1, -1))
+)
+"""Where a site's name may stand from its site (points, nearest first; each quadrant)."""
+LABEL_GAP_PX = 2.0
+"""Room kept between two names (pixels of the figure as drawn)."""
+LABEL_PAD_PX = 2.0
+"""The white frame round a name's text (``pad=0.2`` of 7.5 pt at 100 dpi is 2 px)."""
+
+
+def place_labels(fig: Figure, ax, labels: list) -> None:
+    """Move each site name (an annotation with a leader line) to the nearest spot where it
+    overlaps no name placed before it and stays inside the map frame; where no spot is
+    free, the one with the least overlap. Names are placed from north to south."""
+    if not labels:
+        return
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    for ann in labels:
+        ann.set_in_layout(False)  # a name never moves the frame (constrained layout)
+    fig.draw_without_rendering()  # settles the layout: the frame's place on the page
+    renderer = canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    placed: list = []
+    for ann in sorted(labels, key=lambda a: (-a.xy[1], a.xy[0])):
+        best, best_cost = None, math.inf
+        for dx, dy in LABEL_OFFSETS:
+            ann.set_position((dx, dy))
+            ann.set_horizontalalignment("left" if dx > 0 else "right")
+            ann.set_verticalalignment("bottom" if dy > 0 else "top")
+            # the name's box (its text and white frame), not its leader line
+            box = Text.get_window_extent(ann, renderer).padded(LABEL_PAD_PX)
+            grown = box.padded(LABEL_GAP_PX)
+            overlap = sum(_overlap_area(grown, other) for other in placed)
+            outside = box.width * box.height - _overlap_area(box, frame)
+            cost = overlap + outside
+            if cost < best_cost:
+                best, best_cost = (dx, dy, box), cost
+            if cost == 0:
+                break
+        assert best is not None
+        dx, dy, box = best
+        ann.set_position((dx, dy))
+        ann.set_horizontalalignment("left" if dx > 0 else "right")
+        ann.set_verticalalignment("bottom" if dy > 0 else "top")
+        placed.append(box)
+
+
+def _overlap_area(a, b) -> float:
+    """Area shared by two display boxes (0 when apart)."""
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return w * h if w > 0 and h > 0 else 0.0
 
 
 def _flows(ax, result: RunResult, lang: Lang, handles: list) -> None:
