@@ -330,18 +330,20 @@ longlist with every criterion's indicator and value) gets narrower columns with 
 text, and A3 paper if even that is too wide."""
 
 
-def _column_widths(df: pd.DataFrame, *, narrow: bool = True) -> list[float]:
+def _column_widths(df: pd.DataFrame) -> tuple[list[float], list[int], bool]:
     """Column widths in characters: the content (10-50), at least the header's first 14
     characters; in a sheet wider than :data:`PRINT_WIDTH`, the content only, text
-    wrapped beyond 24 characters (headers wrap anyway)."""
+    wrapped beyond 24 characters (headers wrap anyway). Also returns each column's longest
+    text (of the first 200 rows) and whether the sheet was narrowed."""
     longest = [max((len(str(v)) for v in df[c].head(200)), default=0) for c in df.columns]
     widths = [
         float(min(max(n + 2, min(len(str(c)), 14) + 2, 10), 50))
         for n, c in zip(longest, df.columns, strict=True)
     ]
-    if narrow and sum(widths) > PRINT_WIDTH:
+    narrowed = sum(widths) > PRINT_WIDTH
+    if narrowed:
         widths = [float(min(max(n + 2, 10), 24)) for n in longest]
-    return widths
+    return widths, longest, narrowed
 
 
 def build_workbook(sheets: list[Sheet], lang: Lang = "nl") -> Workbook:
@@ -368,15 +370,14 @@ def build_workbook(sheets: list[Sheet], lang: Lang = "nl") -> Workbook:
         for row in df.itertuples(index=False, name=None):
             ws.append([_cell(v, k) for v, k in zip(row, counts, strict=True)])
         _text_never_formula(ws)
-        widths = _column_widths(df)
-        narrowed = sum(widths) < sum(_column_widths(df, narrow=False))
+        widths, longest, narrowed = _column_widths(df)
         header_lines = 1
         for j, col in enumerate(df.columns, start=1):
             values = df[col]
             width = widths[j - 1]
             ws.column_dimensions[get_column_letter(j)].width = width
             header_lines = max(header_lines, _header_lines(str(col), width))
-            if narrowed and width < max((len(str(v)) for v in values.head(200)), default=0) + 2:
+            if narrowed and width < longest[j - 1] + 2:
                 for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
             fmt = "#,##0"
