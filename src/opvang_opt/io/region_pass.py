@@ -161,12 +161,11 @@ def _check_longlist(
         for at, name_ in zip(partly.tolist(), near, strict=True):
             nearest[at] = name_
         *_, outside_share[partly] = largest_share(geoms[partly], out.areas["municipality"])
-    dims = shapely.get_dimensions(geoms)
-    polygonal = dims == 2
-    mostly_out = ~outside & polygonal & (outside_share > reg.max_outside_share)
-    # a site given as a point that lies in none of the municipalities (within the margin)
-    # is as far off as a plot wholly outside them: refused (or warned) with its distance
-    point_out = ~outside & (dims == 0) & (dist > 0)
+    polygonal = shapely.get_dimensions(geoms) == 2
+    # a site that meets none of the municipalities (within the margin), a point or a plot
+    # wholly outside them, is refused (or warned) with its distance and the nearest one
+    point_out = ~outside & (dist > 0)
+    mostly_out = ~outside & ~point_out & polygonal & (outside_share > reg.max_outside_share)
     lines: list[tuple[str | Message, Message]] = []
     for i in np.flatnonzero(outside | point_out):
         who = _who(ids, i)

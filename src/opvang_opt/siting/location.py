@@ -1015,6 +1015,24 @@ def _summed_share(
     return code, name, share, code2, share2, outside, alone
 
 
+def _code_number(text: str) -> int | None:
+    """The number of a CBS municipality code as written: ``GM0384``, ``gm 384``, ``0384``
+    and ``384`` (and ``384.0``, a code column read as numbers) all give 384."""
+    t = text.strip().upper().removeprefix("GM").strip()
+    if t.endswith(".0"):
+        t = t[:-2]
+    return int(t) if t.isdigit() else None
+
+
+def _same_municipality(stated: str, code: str, name: str) -> bool:
+    """Whether a longlist's own municipality (a code with or without ``GM`` and leading
+    zeros, or a name in any case) names the municipality ``code`` / ``name``."""
+    if stated.casefold() in (code.casefold(), name.casefold()):
+        return True
+    number = _code_number(stated)
+    return number is not None and number == _code_number(code)
+
+
 STATED_COLUMNS = ("municipality_code", "gemeentecode", "gemeente", "municipality")
 """Longlist columns that state a site's municipality (code or name), checked in this order."""
 
@@ -1060,7 +1078,7 @@ def site_locations(
             stated = sites[stated_col].astype("string").fillna("").str.strip().to_numpy()
             agree = np.array(
                 [
-                    s == "" or s.lower() in (str(c).lower(), str(m).lower())
+                    s == "" or _same_municipality(s, str(c), str(m))
                     for s, c, m in zip(stated, code, name, strict=True)
                 ]
             )
