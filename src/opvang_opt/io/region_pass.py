@@ -25,7 +25,7 @@ from opvang_opt.io.region import (
 )
 from opvang_opt.schema import Scenario
 from opvang_opt.schema.names import did_you_mean_hint
-from opvang_opt.siting.location import AreaLayer, largest_share
+from opvang_opt.siting.location import AreaLayer, largest_share, normalise_code
 from opvang_opt.texts import Message
 
 WIJK_CODES = ("wijk_code", "wijkcode", "statcode", "code")
@@ -329,7 +329,7 @@ def stated_municipality_warnings(
         code = str(mun["code"].iloc[j])
         for k in np.flatnonzero(inside):
             i = rows[k]
-            if stated.iloc[i] != code:
+            if normalise_code(stated.iloc[i]) != normalise_code(code):
                 who = (
                     str(df[id_column].iloc[i])
                     if id_column in df.columns

@@ -1015,13 +1015,23 @@ def _summed_share(
     return code, name, share, code2, share2, outside, alone
 
 
-def _code_number(text: str) -> int | None:
+def code_number(text: str) -> int | None:
     """The number of a CBS municipality code as written: ``GM0384``, ``gm 384``, ``0384``
-    and ``384`` (and ``384.0``, a code column read as numbers) all give 384."""
+    and ``384`` (and ``384.0``, a code column read as numbers) all give 384; ``None`` for
+    anything else (a name)."""
     t = text.strip().upper().removeprefix("GM").strip()
     if t.endswith(".0"):
         t = t[:-2]
-    return int(t) if t.isdigit() else None
+    return int(t) if t.isascii() and t.isdigit() and len(t) <= 4 else None
+
+
+def normalise_code(value: object) -> str:
+    """A CBS municipality code as the scenario writes it (``GM0384``) when ``value`` is one
+    with or without ``GM`` and leading zeros (:func:`code_number`), else the text in upper
+    case."""
+    text = str(value).strip().upper()
+    number = code_number(text)
+    return text if number is None else f"GM{number:04d}"
 
 
 def _same_municipality(stated: str, code: str, name: str) -> bool:
@@ -1029,8 +1039,8 @@ def _same_municipality(stated: str, code: str, name: str) -> bool:
     zeros, or a name in any case) names the municipality ``code`` / ``name``."""
     if stated.casefold() in (code.casefold(), name.casefold()):
         return True
-    number = _code_number(stated)
-    return number is not None and number == _code_number(code)
+    number = code_number(stated)
+    return number is not None and number == code_number(code)
 
 
 STATED_COLUMNS = ("municipality_code", "gemeentecode", "gemeente", "municipality")
