@@ -223,6 +223,8 @@ def _pick(
     code, name, share, code2, share2, covered = out
     frame = pd.DataFrame({"site": si, "area": ai, "share": weight})
     if not polygonal.all():  # a point on a shared border: count it once, in the first area
+        # of the layer (not the first the tree query happened to return)
+        frame = frame.sort_values(["site", "area"], kind="stable")
         frame = frame[~((~polygonal[frame["site"]]) & frame.duplicated("site"))]
     frame = frame.sort_values(["site", "share", "area"], ascending=[True, False, True])
     totals = frame.groupby("site")["share"].sum()
