@@ -25,7 +25,12 @@ from opvang_opt.io.region import (
 )
 from opvang_opt.schema import Scenario
 from opvang_opt.schema.names import did_you_mean_hint
-from opvang_opt.siting.location import AreaLayer, largest_share, normalise_code
+from opvang_opt.siting.location import (
+    POINT_SNAP_M,
+    AreaLayer,
+    largest_share,
+    normalise_code,
+)
 from opvang_opt.texts import Message
 
 WIJK_CODES = ("wijk_code", "wijkcode", "statcode", "code")
@@ -163,8 +168,10 @@ def _check_longlist(
         *_, outside_share[partly] = largest_share(geoms[partly], out.areas["municipality"])
     polygonal = shapely.get_dimensions(geoms) == 2
     # a site that meets none of the municipalities (within the margin), a point or a plot
-    # wholly outside them, is refused (or warned) with its distance and the nearest one
-    point_out = ~outside & (dist > 0)
+    # wholly outside them, is refused (or warned) with its distance and the nearest one; a
+    # point on a boundary given in degrees may land millimetres off it: it lies in the
+    # nearest municipality (POINT_SNAP_M)
+    point_out = ~outside & (dist > np.where(polygonal, 0.0, POINT_SNAP_M))
     mostly_out = ~outside & ~point_out & polygonal & (outside_share > reg.max_outside_share)
     lines: list[tuple[str | Message, Message]] = []
     for i in np.flatnonzero(outside | point_out):

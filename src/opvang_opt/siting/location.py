@@ -1045,6 +1045,31 @@ def _same_municipality(stated: str, code: str, name: str) -> bool:
     return number is not None and number == code_number(code)
 
 
+POINT_SNAP_M = 1.0
+"""A site given as a point that lies in no area but this close to one (a point digitised on
+a boundary, in degrees rounded to 7 decimals: millimetres off it) lies in the nearest."""
+
+
+def _snap_points(
+    geoms: np.ndarray, layer: AreaLayer, found: tuple[np.ndarray, ...]
+) -> tuple[np.ndarray, ...]:
+    """:func:`largest_share`'s result with every point site that lies in no area but
+    within :data:`POINT_SNAP_M` of one put in the nearest (share 1, nothing outside)."""
+    code = found[0]
+    loose = np.flatnonzero((shapely.get_dimensions(geoms) == 0) & (code == ""))
+    if len(loose) == 0 or len(layer.geometry) == 0:
+        return found
+    i, j = shapely.STRtree(layer.geometry).query_nearest(
+        geoms[loose], max_distance=POINT_SNAP_M, all_matches=False
+    )
+    if len(i) == 0:
+        return found
+    code, name, share, code2, share2, outside = (np.array(a, copy=True) for a in found)
+    at = loose[i]
+    code[at], name[at], share[at], outside[at] = layer.codes[j], layer.names[j], 1.0, 0.0
+    return code, name, share, code2, share2, outside
+
+
 STATED_COLUMNS = ("municipality_code", "gemeentecode", "gemeente", "municipality")
 """Longlist columns that state a site's municipality (code or name), checked in this order."""
 
@@ -1075,6 +1100,7 @@ def site_locations(
     out = pd.DataFrame(index=sites.index)
     areas = areas or {}
     shares = nested_shares(geoms, areas) if shares is None else shares
+    shares = {key: _snap_points(geoms, areas[key], found) for key, found in shares.items()}
     if "municipality" in areas:
         code, name, share, code2, share2, outside = shares["municipality"]
         out["municipality_code"] = _str_column(code)
