@@ -382,3 +382,38 @@ def test_every_site_of_a_mixed_longlist_against_an_overlay(tmp_path) -> None:
     g = gpkg.set_index("site_id")
     assert g["overlaps_with"].fillna("").to_dict() == texts
     assert not np.any(pd.isna(g.loc[ids, "municipality_share"]))
+
+
+# --------------------------------------------------------------------------- feature named
+
+
+def test_closer_than_a_category_names_only_features_of_that_category(tmp_path) -> None:
+    """A plot in Diemen 150 m from a petrol station and 50 m from a school, under 'not
+    within 200 m of a tankstation': the reason names the petrol station only (it named
+    the school too, as if the school had broken the rule)."""
+    real = real_data_dir()
+    site = box(126000, 484000, 126100, 484100)
+    pois = gpd.GeoDataFrame(
+        [("T1", "Tankstation Diemen", "tankstation", Point(126250, 484050)),
+         ("S1", "Basisschool De Kaap", "school", Point(126150, 484050)),
+         ("T2", "Tankstation Ver", "tankstation", Point(127000, 484050))],
+        columns=["poi_id", "name", "category", "geometry"], crs="EPSG:28992",
+    )  # fmt: skip
+    pois.to_file(tmp_path / "pois.gpkg", layer="pois", driver="GPKG")
+    # by hand: 150 m to T1, 50 m to S1 (both within 200 m), 900 m to T2
+    tank = pois[pois["category"] == "tankstation"]
+    within = sorted(tank.loc[tank.distance(site) < 200, "name"])
+    assert within == ["Tankstation Diemen"] and site.distance(pois.geometry.iloc[1]) == 50
+    longlist = _write_plots(tmp_path, [("A", "Plek", "Diemen", site)])
+    scenario = _scenario(real, longlist)
+    scenario["layers"]["pois"] = {"path": "pois.gpkg", "layer": "pois", "id_column": "poi_id"}
+    scenario["siting"]["exclusions"] = [{"name": "tankstation", "kind": "closer_than",
+                                         "layer": "pois", "category": "tankstation",
+                                         "distance_m": 200}]  # fmt: skip
+    scenario["siting"]["target"] = {"amount": 0}
+    result = run(*load(write_yaml(tmp_path / "poi.yaml", scenario)))
+    rows = result.siting.exclusions
+    assert rows["site_id"].tolist() == ["A"] and rows["measured"].tolist() == [150.0]
+    out = write_results(result, tmp_path / "out", lang="en")
+    text = _csv(out, "exclusions.csv")["A"]["message"]
+    assert f"'pois ({', '.join(within)})'" in text and "Basisschool" not in text
