@@ -417,3 +417,36 @@ def test_closer_than_a_category_names_only_features_of_that_category(tmp_path) -
     out = write_results(result, tmp_path / "out", lang="en")
     text = _csv(out, "exclusions.csv")["A"]["message"]
     assert f"'pois ({', '.join(within)})'" in text and "Basisschool" not in text
+
+
+def test_intersects_names_the_feature_overlapped_not_its_neighbour(tmp_path) -> None:
+    """Two noise zones drawn as the real wijken WK038402 and WK038403 (sharing an edge);
+    a 30 m deep plot along that edge inside the first overlaps it wholly and the second by
+    no m²: the reason names the first only (it named both)."""
+    real = real_data_dir()
+    wijken = gpd.read_file(real / "duoplus_wijken_2024_rd.geojson").set_index("statcode")
+    a, b = wijken.loc["WK038402", "geometry"], wijken.loc["WK038403", "geometry"]
+    p, q = (126367.0, 483188.0), (125972.0, 483431.0)  # the first edge of their border
+    assert a.intersection(b).buffer(1e-6).contains(shapely.LineString([p, q]))
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    n = np.hypot(dx, dy)
+    ox, oy = dy / n * 30, -dx / n * 30  # 30 m to the right of p -> q
+    site = Polygon([p, q, (q[0] + ox, q[1] + oy), (p[0] + ox, p[1] + oy)])
+    if site.intersection(a).area < site.area / 2:  # the other side
+        site = Polygon([p, q, (q[0] - ox, q[1] - oy), (p[0] - ox, p[1] - oy)])
+    assert site.intersection(a).area == pytest.approx(site.area)
+    assert site.intersection(b).area == pytest.approx(0, abs=1e-6) and site.touches(b)
+    zones = gpd.GeoDataFrame({"name": ["Geluidszone A", "Geluidszone B"]}, geometry=[a, b],
+                             crs="EPSG:28992")  # fmt: skip
+    zones.to_file(tmp_path / "zones.gpkg", layer="zones", driver="GPKG")
+    longlist = _write_plots(tmp_path, [("E", "Langs de zonegrens", "Diemen", site)])
+    scenario = _scenario(real, longlist)
+    scenario["layers"]["geluid"] = {"path": "zones.gpkg", "layer": "zones"}
+    scenario["siting"]["exclusions"] = [{"name": "geluid", "kind": "intersects",
+                                         "layer": "geluid"}]  # fmt: skip
+    scenario["siting"]["target"] = {"amount": 0}
+    result = run(*load(write_yaml(tmp_path / "touch.yaml", scenario)))
+    out = write_results(result, tmp_path / "out", lang="en")
+    row = _csv(out, "exclusions.csv")["E"]
+    assert float(row["measured"]) == pytest.approx(site.area, abs=1e-3)
+    assert "'geluid (Geluidszone A)'" in row["message"] and "Zone B" not in row["message"]

@@ -158,6 +158,16 @@ def _names_hit(
     tree = shapely.STRtree(layer.geometry.values)
     if within is None:
         qs, qf = tree.query(sites[idx], predicate="intersects")
+        # a plot overlapping one feature and only touching its neighbour (a shared edge,
+        # no m² in common) names the one it overlaps
+        flat = (shapely.get_dimensions(sites[idx][qs]) < 2) | (
+            shapely.get_dimensions(layer.geometry.values[qf]) < 2
+        )
+        keep = flat.copy()
+        keep[~flat] = shapely.relate_pattern(
+            sites[idx][qs[~flat]], layer.geometry.values[qf[~flat]], "T********"
+        )
+        qs, qf = qs[keep], qf[keep]
     else:
         qs, qf = tree.query(sites[idx], predicate="dwithin", distance=within)
     # (site, name) pairs without empty names or repeats, sorted; the first three per site
