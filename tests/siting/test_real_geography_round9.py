@@ -450,3 +450,26 @@ def test_intersects_names_the_feature_overlapped_not_its_neighbour(tmp_path) -> 
     row = _csv(out, "exclusions.csv")["E"]
     assert float(row["measured"]) == pytest.approx(site.area, abs=1e-3)
     assert "'geluid (Geluidszone A)'" in row["message"] and "Zone B" not in row["message"]
+
+
+# --------------------------------------------------------------------------- overlaps
+
+
+def test_shared_m2_rounded_once(tmp_path) -> None:
+    """Two plots in Diemen overlapping by 20 x 14.526 m = 290.52 m² (by hand): shown as
+    291 m², not 290 m² (rounded to 290.5 first, then half to even)."""
+    real = real_data_dir()
+    gem = gpd.read_file(real / "duoplus_gemeenten_2024_rd.geojson").set_index("gemeentecode")
+    x0, y0 = 126000.0, 484000.0
+    a = box(x0, y0, x0 + 100, y0 + 50)
+    b = box(x0 + 80, y0 + 35.474, x0 + 180, y0 + 135)
+    assert gem.loc["GM0384", "geometry"].contains(a.union(b))
+    assert a.intersection(b).area == pytest.approx(290.52, abs=1e-6)
+    longlist = _write_plots(tmp_path, [("A", "A", "Diemen", a), ("B", "B", "Diemen", b)])
+    scenario = _scenario(real, longlist, shortlist={"allow_overlap": True, "tradeoff_steps": 0})
+    scenario["siting"]["target"] = {"amount": 30}  # both needed: 12 + 23 units
+    result = run(*load(write_yaml(tmp_path / "ovl.yaml", scenario)))
+    for lang in ("nl", "en"):
+        rows = _csv(write_results(result, tmp_path / f"out_{lang}", lang=lang))
+        assert rows["A"]["overlaps_with"] == "B (291 m²)"
+        assert rows["B"]["overlaps_with"] == "A (291 m²)"

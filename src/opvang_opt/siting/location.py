@@ -347,13 +347,14 @@ def overlapping_pairs(
     Returns
     -------
     pandas.DataFrame
-        Columns ``i``, ``j`` (positions, ``i < j``), ``site_a``, ``site_b`` and
-        ``overlap_m2``, sorted by position.
+        Columns ``i``, ``j`` (positions, ``i < j``), ``site_a``, ``site_b``,
+        ``overlap_m2`` (to 0.1 m²) and ``overlap_exact_m2`` (as measured), sorted by
+        position.
     """
     from opvang_opt.siting import spatial
 
     polygonal = np.flatnonzero(shapely.get_dimensions(geoms) == 2)
-    cols = ["i", "j", "site_a", "site_b", "overlap_m2"]
+    cols = ["i", "j", "site_a", "site_b", "overlap_m2", "overlap_exact_m2"]
     if len(polygonal) < 2:
         return pd.DataFrame(columns=cols)
     sub = geoms[polygonal]
@@ -461,6 +462,9 @@ def overlapping_pairs(
             "site_a": _str_column(ids[i]),
             "site_b": _str_column(ids[j]),
             "overlap_m2": np.round(area, 1),
+            # as measured, for the texts: rounded once, where it is shown (290.53 m² first
+            # rounded to 290.5 became "290 m²", half to even)
+            "overlap_exact_m2": area,
         }
     )
 
@@ -486,7 +490,8 @@ def _overlap_texts(n: int, pairs: pd.DataFrame) -> pa.Array:
     order = np.lexsort((other, site))
     site = site[order]
     name = pa.concat_arrays([_as_text(pairs["site_b"]), _as_text(pairs["site_a"])]).take(order)
-    m2 = np.tile(pairs["overlap_m2"].to_numpy(dtype=float), 2)[order]
+    exact = "overlap_exact_m2" if "overlap_exact_m2" in pairs.columns else "overlap_m2"
+    m2 = np.tile(pairs[exact].to_numpy(dtype=float), 2)[order]
     # "{:,.0f}" rounds the exact binary value half to even, as np.rint does; each whole
     # number is formatted once (Python's own formatting)
     whole = np.rint(m2)
