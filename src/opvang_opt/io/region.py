@@ -25,6 +25,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from opvang_opt.errors import Problem
+from opvang_opt.siting.location import normalise_code
 from opvang_opt.texts import Message
 
 MAX_LISTED = 20
@@ -290,10 +291,11 @@ def region_from_layer(
     col = pick_column(boundaries, code_column, CODE_COLUMNS)
     if col is None:
         return None, list(codes)
-    values = boundaries[col].astype(str).str.upper()
-    keep = values.isin([c.upper() for c in codes])
+    # a layer may write GM0384 as 0384 or 384 (PDOK, a column read as numbers)
+    values = boundaries[col].map(normalise_code)
+    keep = values.isin([normalise_code(c) for c in codes])
     found = set(values[keep])
-    missing = [c for c in codes if c.upper() not in found]
+    missing = [c for c in codes if normalise_code(c) not in found]
     if not keep.any():
         return None, missing
     sub = boundaries[keep.to_numpy()]

@@ -25,7 +25,12 @@ from opvang_opt.io.region import (
 )
 from opvang_opt.schema import Scenario
 from opvang_opt.schema.names import did_you_mean_hint
-from opvang_opt.siting.location import AreaLayer, largest_share
+from opvang_opt.siting.location import (
+    POINT_SNAP_M,
+    AreaLayer,
+    largest_share,
+    normalise_code,
+)
 from opvang_opt.texts import Message
 
 WIJK_CODES = ("wijk_code", "wijkcode", "statcode", "code")
@@ -161,12 +166,13 @@ def _check_longlist(
         for at, name_ in zip(partly.tolist(), near, strict=True):
             nearest[at] = name_
         *_, outside_share[partly] = largest_share(geoms[partly], out.areas["municipality"])
-    dims = shapely.get_dimensions(geoms)
-    polygonal = dims == 2
-    mostly_out = ~outside & polygonal & (outside_share > reg.max_outside_share)
-    # a site given as a point that lies in none of the municipalities (within the margin)
-    # is as far off as a plot wholly outside them: refused (or warned) with its distance
-    point_out = ~outside & (dims == 0) & (dist > 0)
+    polygonal = shapely.get_dimensions(geoms) == 2
+    # a site that meets none of the municipalities (within the margin), a point or a plot
+    # wholly outside them, is refused (or warned) with its distance and the nearest one; a
+    # point on a boundary given in degrees may land millimetres off it: it lies in the
+    # nearest municipality (POINT_SNAP_M)
+    point_out = ~outside & (dist > np.where(polygonal, 0.0, POINT_SNAP_M))
+    mostly_out = ~outside & ~point_out & polygonal & (outside_share > reg.max_outside_share)
     lines: list[tuple[str | Message, Message]] = []
     for i in np.flatnonzero(outside | point_out):
         who = _who(ids, i)
@@ -330,7 +336,7 @@ def stated_municipality_warnings(
         code = str(mun["code"].iloc[j])
         for k in np.flatnonzero(inside):
             i = rows[k]
-            if stated.iloc[i] != code:
+            if normalise_code(stated.iloc[i]) != normalise_code(code):
                 who = (
                     str(df[id_column].iloc[i])
                     if id_column in df.columns

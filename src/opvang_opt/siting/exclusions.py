@@ -24,6 +24,7 @@ from opvang_opt.schema import (
 from opvang_opt.siting.capacity import column_summary, id_row
 from opvang_opt.siting.criteria import (
     NearestDistances,
+    category_text,
     intersects_any,
     numeric_column,
     overlap_area,
@@ -157,6 +158,16 @@ def _names_hit(
     tree = shapely.STRtree(layer.geometry.values)
     if within is None:
         qs, qf = tree.query(sites[idx], predicate="intersects")
+        # a plot overlapping one feature and only touching its neighbour (a shared edge,
+        # no m² in common) names the one it overlaps
+        flat = (shapely.get_dimensions(sites[idx][qs]) < 2) | (
+            shapely.get_dimensions(layer.geometry.values[qf]) < 2
+        )
+        keep = flat.copy()
+        keep[~flat] = shapely.relate_pattern(
+            sites[idx][qs[~flat]], layer.geometry.values[qf[~flat]], "T********"
+        )
+        qs, qf = qs[keep], qf[keep]
     else:
         qs, qf = tree.query(sites[idx], predicate="dwithin", distance=within)
     # (site, name) pairs without empty names or repeats, sorted; the first three per site
@@ -315,7 +326,13 @@ def exclusion_rows(
                 broken = measured < rule.distance_m * (1 - 1e-9)
                 limit, unit = rule.distance_m, "m"
                 idx = np.flatnonzero(broken)
-                near = _names_hit(geoms, layers[rule.layer], rule.layer, idx, rule.distance_m)
+                # name only the features the rule is about (its category), not a school
+                # that happens to lie nearer than the petrol station that broke the rule
+                features = layers[rule.layer]
+                if column is not None and rule.category is not None:
+                    of = (category_text(features[column]) == rule.category).fillna(False)
+                    features = features[of.to_numpy()]
+                near = _names_hit(geoms, features, rule.layer, idx, rule.distance_m)
                 dist = np.asarray(measured, float)[idx]
                 make = partial(_closer_message, hit=near, distance=dist, limit=rule.distance_m)
             case LimitRule():

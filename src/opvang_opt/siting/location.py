@@ -223,6 +223,8 @@ def _pick(
     code, name, share, code2, share2, covered = out
     frame = pd.DataFrame({"site": si, "area": ai, "share": weight})
     if not polygonal.all():  # a point on a shared border: count it once, in the first area
+        # of the layer (not the first the tree query happened to return)
+        frame = frame.sort_values(["site", "area"], kind="stable")
         frame = frame[~((~polygonal[frame["site"]]) & frame.duplicated("site"))]
     frame = frame.sort_values(["site", "share", "area"], ascending=[True, False, True])
     totals = frame.groupby("site")["share"].sum()
@@ -345,13 +347,14 @@ def overlapping_pairs(
     Returns
     -------
     pandas.DataFrame
-        Columns ``i``, ``j`` (positions, ``i < j``), ``site_a``, ``site_b`` and
-        ``overlap_m2``, sorted by position.
+        Columns ``i``, ``j`` (positions, ``i < j``), ``site_a``, ``site_b``,
+        ``overlap_m2`` (to 0.1 m²) and ``overlap_exact_m2`` (as measured), sorted by
+        position.
     """
     from opvang_opt.siting import spatial
 
     polygonal = np.flatnonzero(shapely.get_dimensions(geoms) == 2)
-    cols = ["i", "j", "site_a", "site_b", "overlap_m2"]
+    cols = ["i", "j", "site_a", "site_b", "overlap_m2", "overlap_exact_m2"]
     if len(polygonal) < 2:
         return pd.DataFrame(columns=cols)
     sub = geoms[polygonal]
@@ -459,6 +462,9 @@ def overlapping_pairs(
             "site_a": _str_column(ids[i]),
             "site_b": _str_column(ids[j]),
             "overlap_m2": np.round(area, 1),
+            # as measured, for the texts: rounded once, where it is shown (290.53 m² first
+            # rounded to 290.5 became "290 m²", half to even)
+            "overlap_exact_m2": area,
         }
     )
 
@@ -484,7 +490,8 @@ def _overlap_texts(n: int, pairs: pd.DataFrame) -> pa.Array:
     order = np.lexsort((other, site))
     site = site[order]
     name = pa.concat_arrays([_as_text(pairs["site_b"]), _as_text(pairs["site_a"])]).take(order)
-    m2 = np.tile(pairs["overlap_m2"].to_numpy(dtype=float), 2)[order]
+    exact = "overlap_exact_m2" if "overlap_exact_m2" in pairs.columns else "overlap_m2"
+    m2 = np.tile(pairs[exact].to_numpy(dtype=float), 2)[order]
     # "{:,.0f}" rounds the exact binary value half to even, as np.rint does; each whole
     # number is formatted once (Python's own formatting)
     whole = np.rint(m2)
@@ -1015,6 +1022,59 @@ def _summed_share(
     return code, name, share, code2, share2, outside, alone
 
 
+def code_number(text: str) -> int | None:
+    """The number of a CBS municipality code as written: ``GM0384``, ``gm 384``, ``0384``
+    and ``384`` (and ``384.0``, a code column read as numbers) all give 384; ``None`` for
+    anything else (a name)."""
+    t = text.strip().upper().removeprefix("GM").strip()
+    if t.endswith(".0"):
+        t = t[:-2]
+    return int(t) if t.isascii() and t.isdigit() and len(t) <= 4 else None
+
+
+def normalise_code(value: object) -> str:
+    """A CBS municipality code as the scenario writes it (``GM0384``) when ``value`` is one
+    with or without ``GM`` and leading zeros (:func:`code_number`), else the text in upper
+    case."""
+    text = str(value).strip().upper()
+    number = code_number(text)
+    return text if number is None else f"GM{number:04d}"
+
+
+def _same_municipality(stated: str, code: str, name: str) -> bool:
+    """Whether a longlist's own municipality (a code with or without ``GM`` and leading
+    zeros, or a name in any case) names the municipality ``code`` / ``name``."""
+    if stated.casefold() in (code.casefold(), name.casefold()):
+        return True
+    number = code_number(stated)
+    return number is not None and number == code_number(code)
+
+
+POINT_SNAP_M = 1.0
+"""A site given as a point that lies in no area but this close to one (a point digitised on
+a boundary, in degrees rounded to 7 decimals: millimetres off it) lies in the nearest."""
+
+
+def _snap_points(
+    geoms: np.ndarray, layer: AreaLayer, found: tuple[np.ndarray, ...]
+) -> tuple[np.ndarray, ...]:
+    """:func:`largest_share`'s result with every point site that lies in no area but
+    within :data:`POINT_SNAP_M` of one put in the nearest (share 1, nothing outside)."""
+    code = found[0]
+    loose = np.flatnonzero((shapely.get_dimensions(geoms) == 0) & (code == ""))
+    if len(loose) == 0 or len(layer.geometry) == 0:
+        return found
+    i, j = shapely.STRtree(layer.geometry).query_nearest(
+        geoms[loose], max_distance=POINT_SNAP_M, all_matches=False
+    )
+    if len(i) == 0:
+        return found
+    code, name, share, code2, share2, outside = (np.array(a, copy=True) for a in found)
+    at = loose[i]
+    code[at], name[at], share[at], outside[at] = layer.codes[j], layer.names[j], 1.0, 0.0
+    return code, name, share, code2, share2, outside
+
+
 STATED_COLUMNS = ("municipality_code", "gemeentecode", "gemeente", "municipality")
 """Longlist columns that state a site's municipality (code or name), checked in this order."""
 
@@ -1045,6 +1105,7 @@ def site_locations(
     out = pd.DataFrame(index=sites.index)
     areas = areas or {}
     shares = nested_shares(geoms, areas) if shares is None else shares
+    shares = {key: _snap_points(geoms, areas[key], found) for key, found in shares.items()}
     if "municipality" in areas:
         code, name, share, code2, share2, outside = shares["municipality"]
         out["municipality_code"] = _str_column(code)
@@ -1060,7 +1121,7 @@ def site_locations(
             stated = sites[stated_col].astype("string").fillna("").str.strip().to_numpy()
             agree = np.array(
                 [
-                    s == "" or s.lower() in (str(c).lower(), str(m).lower())
+                    s == "" or _same_municipality(s, str(c), str(m))
                     for s, c, m in zip(stated, code, name, strict=True)
                 ]
             )

@@ -20,7 +20,12 @@ from opvang_opt.siting import mcda, screen, spatial
 from opvang_opt.siting.capacity import estimate_capacity
 from opvang_opt.siting.criteria import NearestDistances, indicator_unit, measure
 from opvang_opt.siting.exclusions import exclusion_rows, parse_dates
-from opvang_opt.siting.location import AreaLayer, locate_sites, overlapping_pairs
+from opvang_opt.siting.location import (
+    AreaLayer,
+    largest_share,
+    locate_sites,
+    overlapping_pairs,
+)
 from opvang_opt.siting.robustness import ShortlistRule, scores_for
 from opvang_opt.siting.screen import GeoTask
 from opvang_opt.siting.services_rule import ServicesRule
@@ -536,19 +541,23 @@ def _rule_measures(
 
 
 def site_zones(sites: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, column: str) -> np.ndarray:
-    """The zone (wijk or buurt) of each site: the one holding its representative point,
-    else the nearest."""
-    polys = zones.geometry.values
-    points = shapely.point_on_surface(sites.geometry.values)
-    tree = shapely.STRtree(polys)
-    idx_pt, idx_poly = tree.query(points, predicate="within")
-    which = np.full(len(points), -1)
-    which[idx_pt[::-1]] = idx_poly[::-1]
-    missing = which < 0
-    if missing.any():
-        i_pt, i_poly = tree.query_nearest(points[missing], all_matches=False)
-        which[np.flatnonzero(missing)[i_pt]] = i_poly
-    return zones[column].astype(str).to_numpy()[which]
+    """The zone (wijk or buurt) of each site: the one holding the largest share of its area
+    (:func:`~opvang_opt.siting.location.largest_share`, as the site's row states its wijk
+    and buurt; a point: the zone it lies in), else the nearest.
+
+    A plot that lies 85 % in one wijk and has a thin arm in another counts in the first for
+    the per-zone maximum, not in the one that happens to hold its representative point.
+    """
+    codes = zones[column].astype(str).to_numpy()
+    geoms = sites.geometry.values
+    code, *_ = largest_share(np.asarray(geoms), AreaLayer(codes, codes, zones.geometry.values))
+    which = np.asarray(code, dtype=object)
+    missing = np.flatnonzero(which == "")
+    if len(missing):
+        tree = shapely.STRtree(zones.geometry.values)
+        i_pt, i_poly = tree.query_nearest(np.asarray(geoms)[missing], all_matches=False)
+        which[missing[i_pt]] = codes[i_poly]
+    return which.astype(str)
 
 
 def build_problem(
