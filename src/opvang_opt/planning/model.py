@@ -27,6 +27,11 @@ Two formulations share the variables and differ in how they link them:
 
 Both solve with HiGHS, SCIP or CP-SAT through MathOpt; every coefficient is an integer
 (cents, units, places), so CP-SAT takes the same model.
+
+Tried and not kept (measured in the docstring of ``benchmarks/bench_planning.py``): window
+flows, a candidate's units split by the permit window they stand in (valid, and they
+close 29-50 % of the LP gap, but HiGHS proves the benchmark optimum more slowly with
+them).
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import itertools
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -85,8 +90,6 @@ class _Vars:
     closed: dict[tuple[int, int], mathopt.Variable]
     assigned: dict[tuple[int, int, int], mathopt.Variable]
     unmet: dict[tuple[int, int, int], mathopt.Variable]
-    # the window flows of :func:`_window_flows`: (kind "k", "in" or "out", s, t, u)
-    window: dict[tuple[str, int, int, int], mathopt.Variable] = field(default_factory=dict)
 
 
 def _scope(inst: PlanningInstance, s: int, t: int, formulation: Formulation) -> bool:
@@ -313,8 +316,6 @@ def build_model(
 
     if tight and strengthen:
         _strengthen(m, inst, v, by_muni)
-        if WINDOW_FLOWS:
-            _window_flows(m, inst, v, continuous=implied_continuous)
 
     # budgets
     for year, budget in inst.budgets.items():
@@ -464,85 +465,6 @@ def _strengthen(
 ENVELOPE = True
 """Add the envelope cuts (step 5 of :func:`_strengthen`); off only to measure them."""
 
-WINDOW_FLOWS = False
-WINDOW_SITES: set[int] | None = None
-"""Add the window flows of :func:`_window_flows` (off: measured 2026-11-30, see there)."""
-
-
-def _window_flows(m: mathopt.Model, inst: PlanningInstance, v: _Vars, *, continuous: bool) -> None:
-    """6. The units of a candidate site, split by the permit window they stand in.
-
-    A candidate opens at most once, at some ``u``, and may then hold units in its window
-    ``W(u) = u .. u + permit - 1``: it starts empty, every unit comes in (built or moved)
-    inside the window, and every unit has left (moved or closed) by the period after it.
-    The LP relaxation mixes windows: a site started half at ``u`` and half at ``u +
-    permit`` carries units from the first window into the second for one opening and one
-    build. Here, for each site with a window that ends inside the horizon, the units
-    standing (``K[t, u]``), coming in (``IN[t, u]``) and leaving (``OUT[t, u]``) are split by
-    the start ``u``; each part keeps its own balance, starts empty, is empty after its
-    window, and is at most the site's room times ``start[u]``; the parts add up to the
-    site's units and flows. A whole plan with start ``u*`` puts everything in part ``u*``
-    (a start-by-start copy of the site's own rows), so no whole plan is cut off; the
-    relaxation must pay for the units of each window separately (the convex hull of the
-    site's starts and flows, with the units continuous).
-
-    Measured 2026-11-30 (load 7-9, CPU seconds of the MIP from the optimal plan, the proof
-    alone): it closes 29-50 % of the LP gap on the benchmark instance and seeds 1-3, but
-    HiGHS proves the optimum in 16.8 s instead of 13.1 on the benchmark instance (the LP
-    has 12,167 columns instead of 7,726), 16.8 instead of 23.9 on seed 3 and 11.2 instead
-    of 12.8 on seed 2. Not faster on every instance, so off by default.
-    """
-    T = inst.n_periods
-    for s, site in enumerate(inst.sites):
-        if site.existing or (WINDOW_SITES is not None and s not in WINDOW_SITES):
-            continue
-        starts = [u for (ss, u), x in v.start.items() if ss == s and x.upper_bound > 0]
-        last = min(site.last_period, T - 1)
-        P = site.permit_periods
-        if not any(u + P - 1 < last for u in starts):
-            continue  # every window runs to the end: nothing to split
-        cap = site.max_blocks * site.block
-
-        def var(name: str, cap: int = cap) -> mathopt.Variable:
-            return m.add_variable(lb=0, ub=cap, is_integer=not continuous, name=name)
-
-        K: dict[tuple[int, int], mathopt.Variable] = {}
-        IN: dict[tuple[int, int], mathopt.Variable] = {}
-        OUT: dict[tuple[int, int], mathopt.Variable] = {}
-        for u in starts:
-            z = v.start[s, u]
-            end = min(u + P - 1, last)
-            for t in range(u, end + 1):
-                K[t, u] = var(f"wk_{s}_{t}_{u}")
-                IN[t, u] = var(f"wi_{s}_{t}_{u}")
-                m.add_linear_constraint(K[t, u] <= cap * z)
-                m.add_linear_constraint(IN[t, u] <= cap * z)
-            for t in range(u + 1, min(end + 1, T - 1) + 1):
-                if (s, t) in v.moved_out:
-                    OUT[t, u] = var(f"wo_{s}_{t}_{u}")
-            for t in range(u, end + 1):
-                prev = K[t - 1, u] if t > u else 0
-                m.add_linear_constraint(K[t, u] == prev + IN[t, u] - OUT.get((t, u), 0))
-            if (end + 1, u) in OUT:
-                m.add_linear_constraint(OUT[end + 1, u] == K[end, u])  # empty after it
-        for kind, part in (("k", K), ("in", IN), ("out", OUT)):
-            for (t, u), x in part.items():
-                v.window[kind, s, t, u] = x
-        for t in range(T):
-            if (s, t) in v.blocks:
-                m.add_linear_constraint(
-                    sum(K[t, u] for u in starts if (t, u) in K) == site.block * v.blocks[s, t]
-                )
-                m.add_linear_constraint(
-                    sum(IN[t, u] for u in starts if (t, u) in IN)
-                    == v.built[s, t] + v.moved_in[s, t]
-                )
-            if (s, t) in v.moved_out:
-                m.add_linear_constraint(
-                    sum(OUT[t, u] for u in starts if (t, u) in OUT)
-                    == v.moved_out[s, t] + v.closed[s, t]
-                )
-
 
 def unmet_envelope(
     tasks: Sequence[int], ppu: Sequence[int], weights: Sequence[int], block: int, max_units: int
@@ -645,7 +567,6 @@ def solve_model(
     hint: Plan | None = None,
     strengthen: bool = True,
     move_net: Sequence[int] | None = None,
-    random_seed: int = 20261122,
 ) -> SolveOutcome:
     """Build and solve the planning model; return the plan and how the solve ended.
 
@@ -691,7 +612,7 @@ def solve_model(
         relative_gap_tolerance=relative_gap,
         absolute_gap_tolerance=0.99 * scale,
         threads=None if backend == "highs" else threads,
-        random_seed=random_seed,
+        random_seed=20261122,
         enable_output=False,
         highs=_highs_options() if backend == "highs" else highs_pb2.HighsOptionsProto(),
     )
@@ -791,15 +712,6 @@ def hint_values(inst: PlanningInstance, v: _Vars, plan: Plan) -> dict[mathopt.Va
         out[x] = float(plan.assigned[s, t, g])
     for (t, mu, g), x in v.unmet.items():
         out[x] = float(plan.unmet[t, mu, g])
-    for (kind, s, t, u), x in v.window.items():
-        if not plan.start[s, u]:
-            out[x] = 0.0
-        elif kind == "k":
-            out[x] = float(plan.units[s, t])
-        elif kind == "in":
-            out[x] = float(plan.built[s, t] + plan.moved_in[s, t])
-        else:
-            out[x] = float(plan.moved_out[s, t] + plan.closed[s, t])
     # a hint outside a variable's bounds (a greedy plan short of a hard task) upsets HiGHS
     return {x: min(max(val, x.lower_bound), x.upper_bound) for x, val in out.items()}
 
