@@ -44,16 +44,16 @@ The 60-site target is not met; the proof (the bound), not the plan, is what limi
   the first permit window into the second for one opening and one build), closes 63 % of
   the LP gap alone, another with a 10-period permit 26 %, the other nine under 6 % each;
 * window flows (a candidate's units, builds and moves split by the permit window they
-  stand in: a valid extended formulation, the convex hull of one site's starts and flows;
-  commit 008466f with its tests against brute force and a hand-worked LP gap) close 49.5,
-  36.6, 48.0 and 28.8 % of the LP gap (benchmark, seeds 1-3), but the LP then moves the
-  units out of the first window and into the second on the same site. The stage to the
-  proven optimum: 23.4 s CPU (benchmark; 15.4 without), 17.0 (seed 1; 6.7), 17.2 (seed
-  2; 17.1), seed 3 unproven after 45.6 s CPU (22.8). From the optimal plan: 16.8 (13.1),
-  16.8 (23.9), 11.2 (12.8) for benchmark, seeds 3 and 2; only on the 10-13 sites with a
-  fractional start in the LP: 17.0, 22.9, 14.6, 6.3 (benchmark, seeds 3, 2, 1). SCIP with
-  them, from the optimal plan: unproven after 30.6 s CPU. Not faster on every instance
-  and slower on the benchmark: removed;
+  stand in: a valid extended formulation; in the history with its tests against brute
+  force and a hand-worked LP gap, ``git log --grep 'window flows'``) close 49.5, 36.6,
+  48.0 and 28.8 % of the LP gap (benchmark, seeds 1-3). On the candidate above, the LP
+  then moves its units out of the first window and into the second at the same site. The
+  stage to the proven optimum: 23.4 s CPU (benchmark; 15.4 without), 17.0 (seed 1; 6.7),
+  17.2 (seed 2; 17.1), seed 3 unproven after 45.6 s CPU (22.8). From the optimal plan:
+  16.8 (14.2), 16.8 (23.9), 11.2 (12.8) for the benchmark, seeds 3 and 2; added only for
+  the 10-13 sites with a fractional start in the LP: 17.0, 22.9, 14.6, 6.3 (benchmark,
+  seeds 3, 2, 1). SCIP with them, from the optimal plan: unproven after 30.6 s CPU.
+  Slower on the benchmark instance and on seeds 1 and 3: removed;
 * a decomposition on the starts was not built: with the starts integral and the rest
   continuous the bound still misses 7 % of the gap (113,000 EUR on the benchmark), so a
   branch on the starts cannot prune a start set whose relaxation lies within that of the
