@@ -179,3 +179,15 @@ def test_a_plan_of_the_wrong_shape_is_refused_before_any_rule() -> None:
     report = check_plan(inst, p)
     assert _found(report) == [("shape", "plan", None, None)]
     assert report.objective is None  # nothing recomputed from a plan that does not fit
+
+
+@pytest.mark.parametrize(
+    "name", ["units", "built", "moved_in", "moved_out", "closed", "assigned", "unmet"]
+)
+def test_a_negative_entry_names_its_array(name: str) -> None:
+    inst = _inst()
+    p = _base(inst)
+    index = {"assigned": (C, 0, 0), "unmet": (0, 0, 0)}.get(name, (C, 0))
+    getattr(p, name)[index] = -1
+    signs = [(v.where, v.message) for v in check_plan(inst, p).violations if v.rule == "sign"]
+    assert signs == [(name, f"{name} has negative entries")]
