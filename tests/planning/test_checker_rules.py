@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from opvang_opt.planning import check_plan
@@ -191,3 +192,64 @@ def test_a_negative_entry_names_its_array(name: str) -> None:
     getattr(p, name)[index] = -1
     signs = [(v.where, v.message) for v in check_plan(inst, p).violations if v.rule == "sign"]
     assert signs == [(name, f"{name} has negative entries")]
+
+
+MESSAGES = {
+    "block": ["3 units is not a multiple of the block of 2"],
+    "capacity": ["3 units on a site with room for 2"],
+    "open": ["2 units on a site that is not open", "the site opens without a recorded start",
+             "the site opens 2 times; a site opens at most once"],
+    "availability": ["open outside its window (periods P0 to P1: available from, lead time, "
+                     "permit end)"],
+    "built_closed": ["units built or moved in while the site is not open",
+                     "units moved out or closed from an empty site"],
+    "reopen": ["an existing site reopens after it closed",
+               "the site opens without a recorded start"],
+    "start": ["a start is recorded where the site does not open"],
+    "group": ["units assigned to g1, which the site may not house"],
+    "permit": ["open 3 periods, the permit allows 2"],
+    "unmet_low": ["unmet 0 places, but the task of 4 has 3 placed"],
+    "hard": ["1 places short of a task that must be met"],
+    "budget": ["investment 2.00 EUR above the budget 1.50 EUR"],
+    "objective": ["reported cost 201 cents, recomputed 200 cents"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(MESSAGES))
+def test_each_violation_says_what_is_wrong_in_full(case: str) -> None:
+    inst, p, kw = _broken(case)
+    assert [v.message for v in check_plan(inst, p, **kw).violations] == MESSAGES[case]
+
+
+def test_one_unit_is_enough_to_break_a_rule() -> None:
+    # one unit on C, which is not open; one unit leaving C in P0, where none stood
+    inst = _inst()
+    p = _base(inst)
+    p.units[C, 0], p.built[C, 0], p.assigned[C, 0, 0], p.unmet[0, 0, 0] = 1, 1, 1, 0
+    p.units[C, 1], p.closed[C, 1] = 0, 1
+    found = _found(check_plan(inst, p))
+    assert ("open", "C P0", 1, 0) in found
+    p = _base(inst)
+    p.open[C, 0], p.start[C, 0] = True, True
+    p.built[C, 0], p.closed[C, 0] = 1, 1  # built and closed at once: none stood there
+    assert _found(check_plan(inst, p)) == [("balance", "C P0", None, None)]
+
+
+def test_a_start_recorded_on_an_existing_site_after_the_first_period() -> None:
+    inst = _inst()
+    p = _base(inst)
+    p.start[B, 0] = True  # an existing site's start in the first period is allowed
+    assert check_plan(inst, p).is_ok
+    p.start[B, 1] = True
+    assert _found(check_plan(inst, p)) == [("start", "B P1", None, None)]
+    p = _base(inst)
+    p.start[C, 0] = True  # a new site that never opens
+    assert _found(check_plan(inst, p)) == [("start", "C P0", None, None)]
+
+
+def test_a_plan_of_the_wrong_shape_says_so() -> None:
+    inst = _inst()
+    p = dataclasses.replace(_base(inst), unmet=np.zeros((2, 1, 1), dtype=np.int64))
+    report = check_plan(inst, p, checker="greedy")
+    assert report.checker == "greedy"
+    assert [v.message for v in report.violations] == ["plan arrays do not match the instance"]

@@ -129,6 +129,23 @@ def test_a_facility_costs_its_setup_once_per_opening_and_takes_no_groups() -> No
     # t2 closed: nobody placed there (demand 0); the set-up is paid twice
     assert _found(bad) == [("cost", None, 1200.0, 2150.0)]
     grouped = Expansion(np.array([[0] * 4, [1, 0, 0, 0]]), np.asarray(r.expansion.open))
-    assert _found(dataclasses.replace(r, expansion=grouped, cost={**r.cost, "total": 1200})) == [
-        ("expansion", "P1", None, None)
+    with_groups = dataclasses.replace(r, expansion=grouped, cost={**r.cost, "total": 1200})
+    assert _found(with_groups) == [("expansion", "P1", None, None)]
+    assert [v.message for v in check_services(with_groups).violations] == [
+        "groups added to a facility"
+    ]
+
+
+def test_expansion_messages_say_what_is_wrong(base) -> None:
+    def messages(r: ServicesResult) -> list[str]:
+        return [v.message for v in check_services(r).violations]
+
+    assert messages(_with_groups(base, [3, 1], cost=600)) == ["groups outside 0..2"]
+    exp = Expansion(np.asarray(base.expansion.groups), np.array([[True], [False]]))
+    assert messages(dataclasses.replace(base, expansion=exp)) == ["a provider opened as a facility"]
+    assert messages(_with_flow(base, "after", [12, 4], [0, 1])) == [
+        "after/taalklas t0: placed + short != demand 4"
+    ]
+    assert messages(dataclasses.replace(base, cost={**base.cost, "total": 401})) == [
+        "cost 401 cents, recomputed 400"
     ]
