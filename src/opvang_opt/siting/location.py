@@ -384,18 +384,23 @@ def overlapping_pairs(
     if len(a) == 0:
         return pd.DataFrame(columns=cols)
     ring, count = _convex_rings(sub)
-    hulls = _Hulls(sub, ring, count) if min_area_m2 > 0 else None
     # neighbours whose hulls share an edge (the same two corners, run the other way): the
     # edge's line separates them, no area to measure (a cadastre's neighbours, found by
     # sorting the edges instead of testing pair by pair); codes a * n + b,
     # sorted; only where most candidates are apart (a sample tells: a cadastre, not plots
     # drawn over each other)
     shared = np.zeros(0, dtype=np.int64)
+    hulls: _Hulls | None = None
     hulls_first = False  # the hull test for every candidate, or only for the non-convex
-    if hulls is not None:
+    if min_area_m2 > 0:
         sample = slice(0, min(len(a), HULL_CHUNK))
-        hulls_first = hulls.apart(a[sample], b[sample], 0.5 * min_area_m2).mean() >= HULL_MIN_APART
-        if hulls_first:
+        hulls_first = _sample_apart(sub, ring, count, a[sample], b[sample],
+                                    0.5 * min_area_m2) >= HULL_MIN_APART  # fmt: skip
+        # the hulls of every plot, where they are used: for every candidate, or for the
+        # pairs with a plot that is not convex (none: no hulls are made)
+        if hulls_first or (count[a] == 0).any() or (count[b] == 0).any():
+            hulls = _Hulls(sub, ring, count)
+        if hulls_first and hulls is not None:
             shared = hulls.shared_edges()
 
     def chunk(part: slice) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
@@ -563,6 +568,20 @@ HULL_CHUNK = 5_000
 HULL_MIN_APART = 0.5
 """Below this share of candidate pairs proven apart (in a sample), pairs of small convex
 plots go straight to the exact clipping (it is cheaper than testing first)."""
+
+
+def _sample_apart(
+    geoms: np.ndarray, ring: np.ndarray, count: np.ndarray, a: np.ndarray, b: np.ndarray,
+    max_area: float,
+) -> float:  # fmt: skip
+    """The share of the pairs ``(a, b)`` that :meth:`_Hulls.apart` proves apart, with the
+    hulls of those pairs' plots only (each plot's hull is its own: the same answers as the
+    hulls of every plot)."""
+    if len(a) == 0:
+        return 0.0
+    used, at = np.unique(np.concatenate([a, b]), return_inverse=True)
+    hulls = _Hulls(geoms[used], ring[used], count[used])
+    return float(hulls.apart(at[: len(a)], at[len(a) :], max_area).mean())
 
 
 def spatial_chunks(n: int, size: int) -> list[slice]:
@@ -742,9 +761,9 @@ def _convex_rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Convex: no corner turns against the ring's orientation (beyond rounding: 1e-12 of the
     ring's longest edge squared), and the edges turn once around in all (a star turns
-    twice). Tested on the flat corner arrays of all rings at once (one gather per edge, a
-    sum per ring), not on padded rings; a clockwise ring is tested as it runs backwards
-    and stored reversed (starting at its last corner).
+    twice). Tested on all rings of one number of corners at once, as ``(rings, corners)``
+    arrays (a cadastre's plots are mostly quadrilaterals: one group); a clockwise ring is
+    tested as it runs backwards and stored reversed (starting at its last corner).
     """
     n = len(geoms)
     count = np.zeros(n, dtype=np.int64)
@@ -758,49 +777,53 @@ def _convex_rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     v = int(npts.max())  # no wider than the largest ring present
     ring = np.zeros((n, v, 2))
     xy = shapely.get_coordinates(geoms[idx])  # no holes: each ring, closed
-    x, y = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
-    c = npts.astype(np.int64)
-    # edges (corner k to k + 1; the closing edge ends at the repeated first corner): every
-    # step along the flat coordinates except those from a closing corner to the next ring
-    is_edge = np.ones(len(x) - 1, dtype=bool)
-    closing = np.cumsum(c + 1) - 1
-    is_edge[closing[:-1]] = False
-    dx, dy = np.diff(x)[is_edge], np.diff(y)[is_edge]
-    x0, y0 = x[:-1][is_edge], y[:-1][is_edge]  # each edge's first corner
-    first = np.concatenate([[0], np.cumsum(c)[:-1]])  # each ring's first edge
-    last = first + c - 1
+    start = np.concatenate([[0], np.cumsum(npts + 1)[:-1]])  # each ring's first corner
+    for c in np.unique(npts).tolist():
+        of = npts == c
+        at = start[of][:, None] + np.arange(c + 1)  # (rings, c + 1): closed
+        x, y = xy[at, 0], xy[at, 1]
+        convex, rev = _convex_group(x, y)
+        # the convex rings, clockwise ones reversed (corner c - 1 first)
+        keep = np.flatnonzero(convex)
+        back = rev[keep]
+        r = np.stack([x[keep, :c], y[keep, :c]], axis=-1)
+        r[back] = r[back, ::-1]
+        ring[idx[of][keep], :c] = r
+        count[idx[of][keep]] = c
+    return ring, count
+
+
+def _convex_group(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per closed ring of ``c`` corners (rows of ``x``, ``y``: ``(rings, c + 1)``): whether
+    it is convex, and whether it runs clockwise. Sums run corner by corner, in ring order."""
+    c = x.shape[1] - 1
+    dx, dy = x[:, 1:] - x[:, :-1], y[:, 1:] - y[:, :-1]  # edge k: corner k to k + 1
     # orientation: the signed area, in coordinates local to each ring's first corner
-    lx, ly = x0 - np.repeat(x0[first], c), y0 - np.repeat(y0[first], c)
-    signed = np.add.reduceat(lx * (ly + dy) - ly * (lx + dx), first)
+    lx, ly = x[:, :-1] - x[:, :1], y[:, :-1] - y[:, :1]
+    term = lx * (ly + dy) - ly * (lx + dx)
+    signed = term[:, 0].copy()
+    for k in range(1, c):
+        signed += term[:, k]
     rev = signed < 0
     # the edge after each one as the ring runs: the next forwards; backwards (a clockwise
     # ring, reversed) the edges are the negated previous ones (the turns are the same)
-    nx_, ny_ = np.empty_like(dx), np.empty_like(dy)
-    nx_[:-1], ny_[:-1] = dx[1:], dy[1:]
-    nx_[last], ny_[last] = dx[first], dy[first]
+    nx_ = np.concatenate([dx[:, 1:], dx[:, :1]], axis=1)
+    ny_ = np.concatenate([dy[:, 1:], dy[:, :1]], axis=1)
     if rev.any():
-        px, py = np.empty_like(dx), np.empty_like(dy)
-        px[1:], py[1:] = dx[:-1], dy[:-1]
-        px[first], py[first] = dx[last], dy[last]
-        back = np.repeat(rev, c)
-        nx_, ny_ = np.where(back, px, nx_), np.where(back, py, ny_)
+        px = np.concatenate([dx[:, -1:], dx[:, :-1]], axis=1)
+        py = np.concatenate([dy[:, -1:], dy[:, :-1]], axis=1)
+        nx_[rev], ny_[rev] = px[rev], py[rev]
     cross = dx * ny_ - dy * nx_
     dot = dx * nx_ + dy * ny_
     # the tolerance scales with the ring's own longest edge
-    scale = np.maximum.reduceat(dx * dx + dy * dy, first)
-    right = np.logical_or.reduceat(cross < -1e-12 * np.repeat(scale, c), first)
-    turn = np.add.reduceat(np.arctan2(cross, dot), first)
+    scale = (dx * dx + dy * dy).max(axis=1)
+    right = (cross < -1e-12 * scale[:, None]).any(axis=1)
+    angle = np.arctan2(cross, dot)
+    turn = angle[:, 0].copy()
+    for k in range(1, c):
+        turn += angle[:, k]
     convex = ~right & (np.abs(turn - 2 * np.pi) < 1e-6)
-    # the convex rings, padded; clockwise ones reversed (corner c - 1 first)
-    keep = np.repeat(convex, c)
-    k = np.arange(len(dx)) - np.repeat(first, c)  # each corner's position in its ring
-    src = np.where(np.repeat(rev, c), np.repeat(first + last, c) - np.arange(len(dx)),
-                   np.arange(len(dx)))[keep]  # fmt: skip
-    slot = (np.repeat(idx, c) * v + k)[keep]
-    flat = ring.reshape(-1, 2)
-    flat[slot, 0], flat[slot, 1] = x0[src], y0[src]
-    count[idx[convex]] = c[convex]
-    return ring, count
+    return convex, rev
 
 
 def _edges(ring: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -823,34 +846,45 @@ def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _boundary_inside(
-    p: np.ndarray, d: np.ndarray, valid: np.ndarray,
-    q: np.ndarray, e: np.ndarray, valid_q: np.ndarray, shared_counts: bool,
+    p: np.ndarray, d: np.ndarray, valid: np.ndarray | None,
+    q: np.ndarray, e: np.ndarray, valid_q: np.ndarray | None, shared_counts: bool,
 ) -> np.ndarray:  # fmt: skip
     """Per pair: the part of the area integral (x dy - y dx) / 2 over the edges ``p + t d``
     (t in 0..1) of one polygon that lie inside the other (edges ``q + t e``, CCW).
 
     Cyrus-Beck clipping of every edge by every half-plane. An edge lying on the other's
     boundary counts only with ``shared_counts`` and the same direction (both interiors on
-    the same side); touching plots (opposite directions) add nothing.
+    the same side); touching plots (opposite directions) add nothing. ``valid`` and
+    ``valid_q`` mark the edges of padded rings (``None``: every edge is one).
     """
     px, py = p[..., 0][:, :, None], p[..., 1][:, :, None]  # (m, edges, 1)
     dx, dy = d[..., 0][:, :, None], d[..., 1][:, :, None]
     ex, ey = e[..., 0][:, None, :], e[..., 1][:, None, :]  # (m, 1, planes)
     eq = (e[..., 0] * q[..., 1] - e[..., 1] * q[..., 0])[:, None, :]
-    s0 = ex * py - ey * px - eq  # side of each edge's start to each half-plane (m, e, p)
-    ds = ex * dy - ey * dx  # change of that side along the edge
+    s0 = ex * py  # side of each edge's start to each half-plane (m, e, p)
+    s0 -= ey * px
+    s0 -= eq
+    ds = ex * dy  # change of that side along the edge
+    ds -= ey * dx
+    root = np.negative(s0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        root = -s0 / ds
-    planes = valid_q[:, None, :]
-    lo = np.where(planes & (ds > 0), root, 0.0).max(axis=2, initial=0.0)
-    hi = np.where(planes & (ds < 0), root, 1.0).min(axis=2, initial=1.0)
-    parallel = planes & (ds == 0)
+        root /= ds
+    entering, leaving = ds > 0, ds < 0
+    parallel = ~(entering | leaving)
+    if valid_q is not None:  # padded rings: only the real edges are half-planes
+        planes = valid_q[:, None, :]
+        entering &= planes
+        leaving &= planes
+        parallel &= planes
+    lo = np.where(entering, root, 0.0).max(axis=2, initial=0.0)
+    hi = np.where(leaving, root, 1.0).min(axis=2, initial=1.0)
+    length = np.clip(hi - lo, 0.0, None)
     if parallel.any():
         same = (dx * ex + dy * ey) > 0
         blocked = (parallel & ((s0 < 0) | ((s0 == 0) & ~(shared_counts & same)))).any(axis=2)
-    else:
-        blocked = np.zeros(lo.shape, dtype=bool)
-    length = np.where(blocked | ~valid, 0.0, np.clip(hi - lo, 0.0, None))
+        length[blocked] = 0.0
+    if valid is not None:
+        length[~valid] = 0.0
     return (length * _cross(p, d)).sum(axis=1) / 2.0
 
 
@@ -879,8 +913,10 @@ def convex_overlap_area(
     origin = ring_a[:, :1, :]  # local coordinates: no cancellation on RD's 100 km offsets
     pa, da, va = _edges(ring_a - origin, count_a)
     pb, db, vb = _edges(ring_b - origin, count_b)
-    area = _boundary_inside(pa, da, va, pb, db, vb, True) + _boundary_inside(
-        pb, db, vb, pa, da, va, False
+    # rings of one size without edges of length 0 (rectangles, say): no padding to mask
+    valid_a, valid_b = (None, None) if va.all() and vb.all() else (va, vb)
+    area = _boundary_inside(pa, da, valid_a, pb, db, valid_b, True) + _boundary_inside(
+        pb, db, valid_b, pa, da, valid_a, False
     )
     return np.maximum(area, 0.0)
 
