@@ -460,12 +460,13 @@ def overlapping_pairs(
             for key, v in p[2].items():
                 stats[key] = stats.get(key, 0) + v
     i, j = polygonal[a[at]], polygonal[b[at]]
+    site_a, site_b = _str_columns_at(ids, i, j)
     return pd.DataFrame(
         {
             "i": i,
             "j": j,
-            "site_a": _str_column(ids[i]),
-            "site_b": _str_column(ids[j]),
+            "site_a": site_a,
+            "site_b": site_b,
             "overlap_m2": np.round(area, 1),
             # as measured, for the texts: rounded once, where it is shown (290.53 m² first
             # rounded to 290.5 became "290 m²", half to even)
@@ -543,6 +544,21 @@ def _str_column(values: np.ndarray | pa.Array) -> np.ndarray | pd.api.extensions
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             return values
     return pd.array(arr.cast(pa.large_string()), dtype=_STR_DTYPE)
+
+
+def _str_columns_at(
+    values: np.ndarray, *positions: np.ndarray
+) -> list[np.ndarray | pd.api.extensions.ExtensionArray]:
+    """``[_str_column(values[p]) for p in positions]``, with ``values`` converted to Arrow
+    once and each column taken from it (the ids of both plots of every pair: one pass over
+    the ids, not one over each side's copy)."""
+    if _STR_IS_OBJECT or len(values) == 0 or any(len(p) == 0 for p in positions):
+        return [_str_column(values[p]) for p in positions]
+    try:
+        arr = pa.array(values, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return [_str_column(values[p]) for p in positions]
+    return [_str_column(arr.take(pa.array(p))) for p in positions]
 
 
 def _as_text(column: pd.Series) -> pa.Array:
