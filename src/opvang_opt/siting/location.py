@@ -219,22 +219,36 @@ def _pick(
 ) -> None:
     """Per site of the pairs ``(si, ai)`` with their shares ``weight``: the largest share
     (ties to the area first in the layer), the runner-up and the share covered, written
-    into ``out = (code, name, share, code2, share2, covered)``."""
+    into ``out = (code, name, share, code2, share2, covered)``.
+
+    A point (or line) met by several areas counts once, in the first area of the layer.
+    The share covered is the sum of a site's shares from the largest down (pandas' group
+    sum, as before: ordering and picking in numpy, no data frame sorted).
+    """
     code, name, share, code2, share2, covered = out
-    frame = pd.DataFrame({"site": si, "area": ai, "share": weight})
+    si, ai = np.asarray(si, dtype=np.int64), np.asarray(ai, dtype=np.int64)
+    weight = np.asarray(weight, dtype=float)
+    if len(si) == 0:
+        return
     if not polygonal.all():  # a point on a shared border: count it once, in the first area
         # of the layer (not the first the tree query happened to return)
-        frame = frame.sort_values(["site", "area"], kind="stable")
-        frame = frame[~((~polygonal[frame["site"]]) & frame.duplicated("site"))]
-    frame = frame.sort_values(["site", "share", "area"], ascending=[True, False, True])
-    totals = frame.groupby("site")["share"].sum()
-    covered[totals.index.to_numpy()] = np.minimum(totals.to_numpy(), 1.0)
-    first = frame.drop_duplicates("site")
-    s, a = first["site"].to_numpy(), first["area"].to_numpy()
-    code[s], name[s], share[s] = areas.codes[a], areas.names[a], first["share"].to_numpy()
-    rest = frame[frame.duplicated("site")].drop_duplicates("site")
-    s2, a2 = rest["site"].to_numpy(), rest["area"].to_numpy()
-    code2[s2], share2[s2] = areas.codes[a2], rest["share"].to_numpy()
+        by = np.lexsort((ai, si))
+        first = np.zeros(len(si), dtype=bool)
+        first[by[np.r_[True, si[by][1:] != si[by][:-1]]]] = True
+        keep = polygonal[si] | first
+        si, ai, weight = si[keep], ai[keep], weight[keep]
+    order = np.lexsort((ai, -weight, si))  # by site, the largest share first, then by area
+    si, ai, weight = si[order], ai[order], weight[order]
+    start = np.flatnonzero(np.r_[True, si[1:] != si[:-1]])
+    # the shares of each site added in that order (pandas' compensated group sum)
+    total = pd.Series(weight).groupby(si, sort=True).sum().to_numpy()
+    sites = si[start]
+    covered[sites] = np.minimum(total, 1.0)
+    a = ai[start]
+    code[sites], name[sites], share[sites] = areas.codes[a], areas.names[a], weight[start]
+    second = start[np.diff(np.r_[start, len(si)]) > 1] + 1
+    s2, a2 = si[second], ai[second]
+    code2[s2], share2[s2] = areas.codes[a2], weight[second]
 
 
 TILE_TOLERANCE = 1e-12
