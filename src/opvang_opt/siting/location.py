@@ -846,8 +846,14 @@ def _convex_group(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     cross = dx * ny_ - dy * nx_
     dot = dx * nx_ + dy * ny_
     # the tolerance scales with the ring's own longest edge
-    scale = (dx * dx + dy * dy).max(axis=1)
-    right = (cross < -1e-12 * scale[:, None]).any(axis=1)
+    length2 = dx * dx + dy * dy
+    scale = length2[:, 0].copy()
+    for k in range(1, c):  # (the largest of a few columns: no reduction loop per ring)
+        np.maximum(scale, length2[:, k], out=scale)
+    turns_right = cross < -1e-12 * scale[:, None]
+    right = turns_right[:, 0].copy()
+    for k in range(1, c):
+        right |= turns_right[:, k]
     angle = np.arctan2(cross, dot)
     turn = angle[:, 0].copy()
     for k in range(1, c):
@@ -878,6 +884,7 @@ def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _boundary_inside(
     p: np.ndarray, d: np.ndarray, valid: np.ndarray | None,
     q: np.ndarray, e: np.ndarray, valid_q: np.ndarray | None, shared_counts: bool,
+    ds: np.ndarray,
 ) -> np.ndarray:  # fmt: skip
     """Per pair: the part of the area integral (x dy - y dx) / 2 over the edges ``p + t d``
     (t in 0..1) of one polygon that lie inside the other (edges ``q + t e``, CCW).
@@ -885,7 +892,9 @@ def _boundary_inside(
     Cyrus-Beck clipping of every edge by every half-plane. An edge lying on the other's
     boundary counts only with ``shared_counts`` and the same direction (both interiors on
     the same side); touching plots (opposite directions) add nothing. ``valid`` and
-    ``valid_q`` mark the edges of padded rings (``None``: every edge is one).
+    ``valid_q`` mark the edges of padded rings (``None``: every edge is one); ``ds`` is
+    ``e x d`` per edge and half-plane (m, edges, planes): how the side changes along
+    each edge (:func:`convex_overlap_area` computes it once for both directions).
     """
     px, py = p[..., 0][:, :, None], p[..., 1][:, :, None]  # (m, edges, 1)
     dx, dy = d[..., 0][:, :, None], d[..., 1][:, :, None]
@@ -894,8 +903,6 @@ def _boundary_inside(
     s0 = ex * py  # side of each edge's start to each half-plane (m, e, p)
     s0 -= ey * px
     s0 -= eq
-    ds = ex * dy  # change of that side along the edge
-    ds -= ey * dx
     root = np.negative(s0)
     with np.errstate(divide="ignore", invalid="ignore"):
         root /= ds
@@ -906,8 +913,13 @@ def _boundary_inside(
         entering &= planes
         leaving &= planes
         parallel &= planes
-    lo = np.where(entering, root, 0.0).max(axis=2, initial=0.0)
-    hi = np.where(leaving, root, 1.0).min(axis=2, initial=1.0)
+    # the latest entry and the earliest exit over the half-planes, one plane at a time
+    # (a reduction over an axis of 3-8 planes pays its loop per edge)
+    lo = np.zeros(root.shape[:2])
+    hi = np.ones(root.shape[:2])
+    for k in range(root.shape[2]):
+        np.maximum(lo, np.where(entering[..., k], root[..., k], 0.0), out=lo)
+        np.minimum(hi, np.where(leaving[..., k], root[..., k], 1.0), out=hi)
     length = np.clip(hi - lo, 0.0, None)
     if parallel.any():
         same = (dx * ex + dy * ey) > 0
@@ -915,7 +927,18 @@ def _boundary_inside(
         length[blocked] = 0.0
     if valid is not None:
         length[~valid] = 0.0
-    return (length * _cross(p, d)).sum(axis=1) / 2.0
+    return _row_sum(length * _cross(p, d)) / 2.0
+
+
+def _row_sum(x: np.ndarray) -> np.ndarray:
+    """``x.sum(axis=1)`` bit for bit, column by column where numpy adds a row of fewer
+    than 8 in order (a reduction over a short axis pays its loop per row)."""
+    if not 0 < x.shape[1] < 8:
+        return x.sum(axis=1)
+    out = x[:, 0].copy()
+    for k in range(1, x.shape[1]):
+        out += x[:, k]
+    return out
 
 
 def convex_overlap_area(
@@ -945,8 +968,12 @@ def convex_overlap_area(
     pb, db, vb = _edges(ring_b - origin, count_b)
     # rings of one size without edges of length 0 (rectangles, say): no padding to mask
     valid_a, valid_b = (None, None) if va.all() and vb.all() else (va, vb)
-    area = _boundary_inside(pa, da, valid_a, pb, db, valid_b, True) + _boundary_inside(
-        pb, db, valid_b, pa, da, valid_a, False
+    # how each edge's side of each half-plane changes along it: e x d (m, a's edges, b's);
+    # b's edges against a's half-planes take it negated (d x e), bit for bit
+    ds = db[..., 0][:, None, :] * da[..., 1][:, :, None]
+    ds -= db[..., 1][:, None, :] * da[..., 0][:, :, None]
+    area = _boundary_inside(pa, da, valid_a, pb, db, valid_b, True, ds) + _boundary_inside(
+        pb, db, valid_b, pa, da, valid_a, False, np.negative(ds.transpose(0, 2, 1))
     )
     return np.maximum(area, 0.0)
 
