@@ -810,16 +810,25 @@ def _convex_rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     start = np.concatenate([[0], np.cumsum(npts + 1)[:-1]])  # each ring's first corner
     for c in np.unique(npts).tolist():
         of = npts == c
-        at = start[of][:, None] + np.arange(c + 1)  # (rings, c + 1): closed
-        x, y = xy[at, 0], xy[at, 1]
+        if of.all():  # one size (a cadastre of quadrilaterals): the rings as they lie
+            closed = xy.reshape(-1, c + 1, 2)
+            x, y = closed[..., 0], closed[..., 1]
+        else:
+            at = start[of][:, None] + np.arange(c + 1)  # (rings, c + 1): closed
+            x, y = xy[at, 0], xy[at, 1]
         convex, rev = _convex_group(x, y)
         # the convex rings, clockwise ones reversed (corner c - 1 first)
-        keep = np.flatnonzero(convex)
-        back = rev[keep]
-        r = np.stack([x[keep, :c], y[keep, :c]], axis=-1)
-        r[back] = r[back, ::-1]
-        ring[idx[of][keep], :c] = r
-        count[idx[of][keep]] = c
+        rows = idx[of]
+        if not convex.all():
+            rows, x, y, rev = rows[convex], x[convex], y[convex], rev[convex]
+        if rev.any():
+            x = np.where(rev[:, None], x[:, c - 1 :: -1], x[:, :c])
+            y = np.where(rev[:, None], y[:, c - 1 :: -1], y[:, :c])
+        if len(rows) == n:  # every geometry, in order
+            ring[:, :c, 0], ring[:, :c, 1] = x[:, :c], y[:, :c]
+        else:
+            ring[rows, :c, 0], ring[rows, :c, 1] = x[:, :c], y[:, :c]
+        count[rows] = c
     return ring, count
 
 
@@ -865,7 +874,10 @@ def _convex_group(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 def _edges(ring: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Start points, direction vectors and a validity mask of every edge of padded rings."""
     k = np.arange(ring.shape[1])[None, :]
-    end = _next_corner(ring, k + 1 < count[:, None])
+    if (count == ring.shape[1]).all():  # no padding: every ring closes by its first corner
+        end = np.concatenate([ring[:, 1:], ring[:, :1]], axis=1)
+    else:
+        end = _next_corner(ring, k + 1 < count[:, None])
     d = end - ring
     return ring, d, (k < count[:, None]) & ((d[..., 0] != 0) | (d[..., 1] != 0))
 
