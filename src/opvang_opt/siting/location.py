@@ -768,12 +768,21 @@ def _depth(ra: np.ndarray, sign: np.ndarray, rb: np.ndarray, d: np.ndarray) -> n
     length2 = nx * nx + ny * ny
     with np.errstate(divide="ignore", invalid="ignore"):
         facing = np.where(length2 > 0, dot * np.abs(dot) / length2, -np.inf)  # sign(cos) cos²
-    best = np.argmax(facing, axis=1)[:, None]
-    px = np.take_along_axis(ra[..., 0], best, axis=1)
-    py = np.take_along_axis(ra[..., 1], best, axis=1)
-    ux = np.take_along_axis(nx, best, axis=1)
-    uy = np.take_along_axis(ny, best, axis=1)
-    side = (ux * (rb[..., 0] - px) + uy * (rb[..., 1] - py)).min(axis=1)
+    # the first edge facing most (np.argmax's choice), column by column: a reduction over
+    # a short axis pays its loop per row
+    best = np.zeros(len(facing), dtype=np.int64)
+    top = facing[:, 0].copy()
+    for k in range(1, facing.shape[1]):
+        col = facing[:, k]
+        better = (col > top) | (np.isnan(col) & ~np.isnan(top))
+        best[better], top[better] = k, col[better]
+    rows = np.arange(len(best))
+    px, py = ra[rows, best, 0][:, None], ra[rows, best, 1][:, None]
+    ux, uy = nx[rows, best][:, None], ny[rows, best][:, None]
+    reach = ux * (rb[..., 0] - px) + uy * (rb[..., 1] - py)
+    side = reach[:, 0].copy()
+    for k in range(1, reach.shape[1]):
+        np.minimum(side, reach[:, k], out=side)
     norm = np.hypot(ux[:, 0], uy[:, 0])
     with np.errstate(divide="ignore", invalid="ignore"):
         depth = np.maximum(-side, 0.0) / norm
