@@ -81,6 +81,64 @@ built by Arrow in one pass. The 10 % target is still not met: the overlapping pa
 tiled one), the remaining 8,000 overlays (0.1 s) and the input pass (0.08 s, before the
 screen) are together still 35-50 % of the screen's CPU.
 
+Before the ninth session's change, measured 2026-11-30 06:36 UTC on a quiet machine
+(load 0.8), ``--plots 100000 --repeat 2``, synthetic: reference 1.21 s wall / 2.1 s CPU,
+with checks 1.77 s / 3.12 s (+45 % wall, +48 % CPU); on one thread the overlapping pairs
+0.48 s, the site locations and shares 0.31 s, the input geography checks 0.08 s.
+
+Measured 2026-11-30 07:14-07:30 UTC at load average 9-11 (other helpers), interleaved in
+one process with the location code of main before this change (``git show
+main:src/opvang_opt/siting/location.py``, patched into the stage), CPU seconds of every
+thread, the least of 3-4 runs each; the parts on one thread likewise:
+
+==============================  ======================  ======================
+figure (100,000 plots)          synthetic: main -> now  tiled: main -> now
+==============================  ======================  ======================
+checks add (CPU, all threads)   +1.07 s (+43 %) ->      +1.22 s (+72 %) ->
+                                +0.82 s (+33 %)         +1.25 s (+73 %)
+overlapping pairs (one thread)  0.53-0.63 -> 0.36       0.58 -> 0.55
+shares and locations            0.37-0.46 (unchanged)   0.32-0.33 (unchanged)
+convex clipping of 154,612      0.24-0.26 -> 0.14-0.15  (2 pairs clipped)
+==============================  ======================  ======================
+
+This script's own table at 07:25 UTC (load 10-11, ``--plots 100000 --repeat 3 --world
+synthetic tiled``; the wall clock at this load says nothing): reference CPU 2.52 and
+1.73 s, with checks 3.56 and 3.12 s (+41 % and +80 %); on one thread the pairs 0.34 and
+0.76 s CPU, the site locations 0.42 and 0.40 s.
+
+Every result is bit for bit what it was (every pair with its m², every share, every
+flag, the convex rings, the work counts, on both worlds at 10,000 and 100,000 plots).
+What changed: numpy pays a reduction's loop per row when the axis is short, so the
+clipping takes the entry and exit over the 3-8 half-planes plane by plane and sums the
+edges column by column, with ``e x d`` computed once for both directions; the convex
+rings are tested per number of corners as ``(rings, corners)`` arrays; the hulls are made
+only for the sample's plots (and for every plot only where a candidate is not convex or
+most candidates only touch); both ids columns of the pairs come from one Arrow
+conversion; the shares' largest and runner-up are picked by one lexsort instead of a
+sorted data frame per layer; the hull test's facing edge is found column by column.
+
+Tried and left out (measured on one thread at the same load): the candidates by a
+sort-and-sweep grid on the boxes (the same 154,612 pairs; 83 ms against the STRtree's
+101 ms in the synthetic world, 186 against 142 ms in the tiled one) or by a k-d tree of
+box centres (118 against 106 ms; 3.1 s in the tiled world); the region test of every
+site by cells proven inside the region (20 ms against GEOS's prepared test's 30 ms); the
+overlap texts' numbers written by Arrow (3 ms); numba (not tried: a new dependency
+whose import and compilation cost each process about what it could save in the pairs,
+0.3 s, while the GEOS work below stays); the shares' 8,288 GEOS overlays by the numpy
+clipping (the shares must be GEOS's own areas: a test demands exact equality on integer
+coordinates); starting the checks later or at a lower priority (the reference screen
+keeps both cores busy: 2.1 s CPU in 1.21 s leaves 0.3 core-seconds idle, so the wall
+clock cannot drop below (2.1 s + the checks' CPU) / 2 however the threads are placed).
+
+The 10 % target (about 0.2 s CPU) is not met, neither in CPU nor in wall time. What the
+checks still cost on one thread (quiet-machine estimates from the parts above): the
+STRtree's candidates 0.1 s, clipping 154,612 pairs 0.12 s, convex rings 0.05 s, 8,288
+GEOS overlays 0.1 s, 208,000 prepared GEOS predicates 0.07 s, the overlap texts and str
+columns 0.1 s, the input pass 0.08 s: about 0.6 s, some 30 % of the screen's CPU. None
+of these showed a cheaper numpy or GEOS formulation in the trials above; a further 3x
+needs compiled loops for the pairs and the shares (or a measure on a world whose plots
+overlap as a cadastre's do).
+
 Usage: ``python benchmarks/bench_region.py [--json] [--plots 10000 100000] [--repeat 2]
 [--world synthetic tiled]``
 """
