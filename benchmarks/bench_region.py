@@ -136,8 +136,7 @@ STRtree's candidates 0.1 s, clipping 154,612 pairs 0.12 s, convex rings 0.05 s, 
 GEOS overlays 0.1 s, 208,000 prepared GEOS predicates 0.07 s, the overlap texts and str
 columns 0.1 s, the input pass 0.08 s: about 0.6 s, some 30 % of the screen's CPU. None
 of these showed a cheaper numpy or GEOS formulation in the trials above; a further 3x
-needs compiled loops for the pairs and the shares (or a measure on a world whose plots
-overlap as a cadastre's do).
+needs compiled loops for the pairs and the shares.
 
 Usage: ``python benchmarks/bench_region.py [--json] [--plots 10000 100000] [--repeat 2]
 [--world synthetic tiled]``
