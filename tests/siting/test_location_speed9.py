@@ -1,9 +1,11 @@
 """The overlap and share routines as reworked for speed (issue 11) against brute force.
 
-- :func:`convex_overlap_area` (the numpy clipping of two convex plots, now without padding
+- :func:`convex_overlaps` (the numpy clipping of two convex plots, now without padding
   masks when every ring has the same number of corners) equals GEOS's intersection area
   on random rectangles and convex polygons, also when they touch, contain each other, are
-  identical or differ by micrometre noise far from the origin (RD New);
+  identical or differ by micrometre noise far from the origin (RD New), except on the
+  pairs it marks as noisy (an edge along the other's up to rounding), which
+  :func:`overlapping_pairs` leaves to GEOS: its pairs and m² equal GEOS's there too;
 - the hull test's sample (:func:`_sample_apart`) makes the hulls of the sample's plots
   only, and says what the hulls of every plot say;
 - :func:`_pick` (largest share, runner-up, share covered) equals a brute-force sort of
@@ -31,6 +33,8 @@ from opvang_opt.siting.location import (
     _str_column,
     _str_columns_at,
     convex_overlap_area,
+    convex_overlaps,
+    overlapping_pairs,
 )
 
 FAR = (121_000.0, 487_000.0)
@@ -109,11 +113,46 @@ def test_convex_overlap_area_is_geos_intersection_area(specs, first, far):
     ring_a, count_a = _convex_rings(a)
     ring_b, count_b = _convex_rings(b)
     assert (count_a > 0).all() and (count_b > 0).all()
-    got = convex_overlap_area(ring_a, count_a, ring_b, count_b)
+    got, noisy = convex_overlaps(ring_a, count_a, ring_b, count_b)
     want = shapely.area(shapely.intersection(a, b))
     scale = np.maximum(shapely.area(a), shapely.area(b))
-    # the m² as the pairs report them (0.1 m²) never depend on the difference
-    assert (np.abs(got - want) <= 1e-9 * np.maximum(scale, 1.0)).all(), (got, want)
+    # the m² as the pairs report them (0.1 m²) never depend on the difference; the pairs
+    # marked noisy go to GEOS
+    ok = np.abs(got - want) <= 1e-9 * np.maximum(scale, 1.0)
+    assert (ok | noisy).all(), (got, want)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(1, 100), st.floats(1, 100), st.sampled_from([0, 30, 45, 60]),
+                       st.floats(0, 179), st.booleans(), st.floats(-7, 1)),
+             min_size=1, max_size=10),
+)  # fmt: skip
+def test_plots_along_each_others_edges_get_geos_m2(specs):
+    # a plot and its copy moved along one of its edges by 0.1 um to 10 m, far from the
+    # origin: their long edges are collinear up to rounding, where the numpy clipping's
+    # answer is noise (found by the test above: 0.13 m² off in 1 of 30,000): the pairs and
+    # their m² are GEOS's
+    geoms = []
+    for k, (w, h, angle, other_angle, across, shift) in enumerate(specs):
+        turn = angle or other_angle
+        base = shapely.affinity.rotate(box(0, 0, w, h), turn, origin=(0, 0))
+        base = shapely.affinity.translate(base, FAR[0] + 1_000 * k, FAR[1])
+        th = np.radians(turn) + (np.pi / 2 if across else 0.0)
+        step = 10.0**shift
+        geoms += [base, shapely.affinity.translate(base, step * np.cos(th), step * np.sin(th))]
+    geoms = np.array(geoms, dtype=object)
+    ids = np.array([f"S{k}" for k in range(len(geoms))])
+    got = overlapping_pairs(geoms, ids, workers=1)
+    want = {}
+    for i in range(len(geoms)):
+        for j in range(i + 1, len(geoms)):
+            m2 = geoms[i].intersection(geoms[j]).area
+            if m2 >= 1.0:
+                want[(i, j)] = m2
+    assert list(zip(got["i"], got["j"], strict=True)) == sorted(want)
+    for i, j, m2 in zip(got["i"], got["j"], got["overlap_m2"], strict=True):
+        assert abs(m2 - want[(i, j)]) <= 0.05 + 1e-6 * want[(i, j)]
 
 
 @settings(max_examples=40, deadline=None)
@@ -192,3 +231,25 @@ def test_both_ids_columns_from_one_conversion_equal_each_sides_own(ids, i, j):
     for col, at in zip(got, (i, j), strict=True):
         want = _str_column(values[at])
         pd.testing.assert_series_equal(pd.Series(col), pd.Series(want))
+
+
+def test_a_plot_moved_along_its_edge_gets_geos_m2():
+    # found by a search of 30,000 such pairs: a 92 x 68 m plot turned by 30 degrees and its
+    # copy moved 7.34 m along one edge; their other edges are collinear up to rounding,
+    # and the numpy clipping alone is 0.13 m² off GEOS's 5,626.5 m²
+    a = shapely.from_wkt(
+        "POLYGON ((121099.33233146425 487119.40257689095, 121065.09065607801 487178.7108983962, "
+        "120985.3965848928 487132.6995049446, 121019.63826027904 487073.39118343935, "
+        "121099.33233146425 487119.40257689095))"
+    )
+    b = shapely.from_wkt(
+        "POLYGON ((121095.66190277773 487125.75994586153, 121061.4202273915 487185.06826736685, "
+        "120981.72615620629 487139.05687391525, 121015.96783159253 487079.74855240993, "
+        "121095.66190277773 487125.75994586153))"
+    )
+    geoms = np.array([a, b], dtype=object)
+    ring, count = _convex_rings(geoms)
+    _, noisy = convex_overlaps(ring[:1], count[:1], ring[1:], count[1:])
+    assert noisy.tolist() == [True]
+    got = overlapping_pairs(geoms, np.array(["A", "B"]), workers=1)
+    assert got["overlap_m2"].tolist() == [round(a.intersection(b).area, 1)] == [5626.5]

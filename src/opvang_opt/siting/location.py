@@ -441,14 +441,15 @@ def overlapping_pairs(
         fast = (count[pa] > 0) & (count[pb] > 0) & ~apart
         if fast.any():  # two small convex plots (the usual case): exact clipping in numpy
             at = np.flatnonzero(fast)
-            area[at] = np.concatenate(
-                [
-                    convex_overlap_area(ring[pa[q]], count[pa[q]], ring[pb[q]], count[pb[q]])
-                    for q in (at[s] for s in spatial_chunks(len(at), CLIP_CHUNK))
-                ]
-            )  # fmt: skip (small blocks stay in the cache)
-            # within floating-point noise of the threshold: let GEOS decide
-            fast[fast] = np.abs(area[fast] - min_area_m2) > 1e-6 * max(1.0, min_area_m2)
+            clipped = [
+                convex_overlaps(ring[pa[q]], count[pa[q]], ring[pb[q]], count[pb[q]])
+                for q in (at[s] for s in spatial_chunks(len(at), CLIP_CHUNK))
+            ]  # (small blocks stay in the cache)
+            area[at] = np.concatenate([c[0] for c in clipped])
+            noisy = np.concatenate([c[1] for c in clipped])
+            # within floating-point noise of the threshold, or along each other's edges up
+            # to rounding: let GEOS decide
+            fast[at] = (np.abs(area[at] - min_area_m2) > 1e-6 * max(1.0, min_area_m2)) & ~noisy
             work["clipped"] = len(at)
         slow = np.flatnonzero(~fast & ~apart)
         if len(slow):
@@ -789,6 +790,9 @@ def _depth(ra: np.ndarray, sign: np.ndarray, rb: np.ndarray, d: np.ndarray) -> n
     return np.where(norm > 0, depth, np.inf)
 
 
+COLLINEAR_M = 1e-6
+"""An edge whose both ends lie this close to a line of the other plot, but not exactly on
+it, makes the numpy clipping's answer noise there: GEOS measures that pair."""
 CONVEX_MAX_VERTICES = 8
 """Plots with at most this many corners that are convex take the fast overlap path."""
 
@@ -906,7 +910,7 @@ def _boundary_inside(
     p: np.ndarray, d: np.ndarray, valid: np.ndarray | None,
     q: np.ndarray, e: np.ndarray, valid_q: np.ndarray | None, shared_counts: bool,
     ds: np.ndarray,
-) -> np.ndarray:  # fmt: skip
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Per pair: the part of the area integral (x dy - y dx) / 2 over the edges ``p + t d``
     (t in 0..1) of one polygon that lie inside the other (edges ``q + t e``, CCW).
 
@@ -916,6 +920,11 @@ def _boundary_inside(
     ``valid_q`` mark the edges of padded rings (``None``: every edge is one); ``ds`` is
     ``e x d`` per edge and half-plane (m, edges, planes): how the side changes along
     each edge (:func:`convex_overlap_area` computes it once for both directions).
+
+    Returns the integral per pair, and per pair whether an edge lies within
+    :data:`COLLINEAR_M` of a half-plane's line without lying on it exactly: there the
+    side of each end is rounding noise, and so whether the edge counts (the caller lets
+    GEOS measure such pairs).
     """
     px, py = p[..., 0][:, :, None], p[..., 1][:, :, None]  # (m, edges, 1)
     dx, dy = d[..., 0][:, :, None], d[..., 1][:, :, None]
@@ -948,7 +957,18 @@ def _boundary_inside(
         length[blocked] = 0.0
     if valid is not None:
         length[~valid] = 0.0
-    return _row_sum(length * _cross(p, d)) / 2.0
+    # edges along a line of the other polygon up to noise (not exactly on it)
+    near = np.hypot(e[..., 0], e[..., 1])[:, None, :] * COLLINEAR_M
+    close = np.abs(s0) <= near
+    if valid_q is not None:
+        close &= valid_q[:, None, :]
+    if valid is not None:
+        close &= valid[:, :, None]
+    noisy = np.zeros(len(p), dtype=bool)
+    if close.any():
+        close &= (np.abs(s0 + ds) <= near) & ((s0 != 0) | (ds != 0))
+        noisy = close.reshape(len(p), -1).any(axis=1)
+    return _row_sum(length * _cross(p, d)) / 2.0, noisy
 
 
 def _row_sum(x: np.ndarray) -> np.ndarray:
@@ -965,12 +985,7 @@ def _row_sum(x: np.ndarray) -> np.ndarray:
 def convex_overlap_area(
     ring_a: np.ndarray, count_a: np.ndarray, ring_b: np.ndarray, count_b: np.ndarray
 ) -> np.ndarray:
-    """Area of the intersection of convex polygons, pair by pair, all pairs at once.
-
-    The boundary of ``a`` and ``b``'s intersection is the part of each polygon's edges
-    inside the other; the area is the integral ``(x dy - y dx) / 2`` over it (Green's
-    theorem), each edge clipped to the other polygon by its half-planes (Cyrus-Beck).
-    Rings are counter-clockwise corners, padded to a common length, with their ``count``.
+    """:func:`convex_overlaps`' areas.
 
     Examples
     --------
@@ -978,10 +993,31 @@ def convex_overlap_area(
     >>> convex_overlap_area(sq, np.array([4]), sq + 1, np.array([4])).tolist()
     [1.0]
     """
+    return convex_overlaps(ring_a, count_a, ring_b, count_b)[0]
+
+
+def convex_overlaps(
+    ring_a: np.ndarray, count_a: np.ndarray, ring_b: np.ndarray, count_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Area of the intersection of convex polygons, pair by pair, all pairs at once.
+
+    The boundary of ``a`` and ``b``'s intersection is the part of each polygon's edges
+    inside the other; the area is the integral ``(x dy - y dx) / 2`` over it (Green's
+    theorem), each edge clipped to the other polygon by its half-planes (Cyrus-Beck).
+    Rings are counter-clockwise corners, padded to a common length, with their ``count``.
+
+    Returns
+    -------
+    (area, noisy)
+        The areas, and per pair whether an edge of one lies along a line of the other to
+        within :data:`COLLINEAR_M` without lying on it exactly (the plots share a boundary
+        up to rounding: whether that edge counts is noise, so the area may be off by the
+        edge's share of the integral; measure those with GEOS).
+    """
     count_a = np.asarray(count_a, dtype=np.int64)
     count_b = np.asarray(count_b, dtype=np.int64)
     if len(count_a) == 0:
-        return np.zeros(0)
+        return np.zeros(0), np.zeros(0, dtype=bool)
     ring_a = ring_a[:, : int(count_a.max())]  # no work on padding beyond the largest ring
     ring_b = ring_b[:, : int(count_b.max())]
     origin = ring_a[:, :1, :]  # local coordinates: no cancellation on RD's 100 km offsets
@@ -993,10 +1029,11 @@ def convex_overlap_area(
     # b's edges against a's half-planes take it negated (d x e), bit for bit
     ds = db[..., 0][:, None, :] * da[..., 1][:, :, None]
     ds -= db[..., 1][:, None, :] * da[..., 0][:, :, None]
-    area = _boundary_inside(pa, da, valid_a, pb, db, valid_b, True, ds) + _boundary_inside(
+    in_b, noisy_a = _boundary_inside(pa, da, valid_a, pb, db, valid_b, True, ds)
+    in_a, noisy_b = _boundary_inside(
         pb, db, valid_b, pa, da, valid_a, False, np.negative(ds.transpose(0, 2, 1))
     )
-    return np.maximum(area, 0.0)
+    return np.maximum(in_b + in_a, 0.0), noisy_a | noisy_b
 
 
 LEVELS = ("buurt", "wijk", "municipality")
