@@ -116,6 +116,10 @@ only for the sample's plots (and for every plot only where a candidate is not co
 most candidates only touch); both ids columns of the pairs come from one Arrow
 conversion; the shares' largest and runner-up are picked by one lexsort instead of a
 sorted data frame per layer; the hull test's facing edge is found column by column.
+One result can change, on neither world: the new property test against GEOS found the
+numpy clipping 0.13 m² off GEOS's area (1 in 30,000 plots moved along their own edge,
+where two edges are collinear up to rounding); such pairs (an edge within 1 um of the
+other's line, not exactly on it) are now measured by GEOS.
 
 Tried and left out (measured on one thread at the same load): the candidates by a
 sort-and-sweep grid on the boxes (the same 154,612 pairs; 83 ms against the STRtree's
