@@ -86,7 +86,7 @@ Before the ninth session's change, measured 2026-11-30 06:36 UTC on a quiet mach
 with checks 1.77 s / 3.12 s (+45 % wall, +48 % CPU); on one thread the overlapping pairs
 0.48 s, the site locations and shares 0.31 s, the input geography checks 0.08 s.
 
-Measured 2026-11-30 07:14-07:30 UTC at load average 9-11 (other helpers), interleaved in
+Measured 2026-11-30 07:14-07:50 UTC at load average 6-11 (other helpers), interleaved in
 one process with the location code of main before this change (``git show
 main:src/opvang_opt/siting/location.py``, patched into the stage), CPU seconds of every
 thread, the least of 3-4 runs each; the parts on one thread likewise:
@@ -96,15 +96,20 @@ figure (100,000 plots)          synthetic: main -> now  tiled: main -> now
 ==============================  ======================  ======================
 checks add (CPU, all threads)   +1.07 s (+43 %) ->      +1.22 s (+72 %) ->
                                 +0.82 s (+33 %)         +1.25 s (+73 %)
+the same at 07:50 (load 6)      +1.06 s (+42 %) ->
+                                +0.84 s (+33 %)
 overlapping pairs (one thread)  0.53-0.63 -> 0.36       0.58 -> 0.55
 shares and locations            0.37-0.46 (unchanged)   0.32-0.33 (unchanged)
 convex clipping of 154,612      0.24-0.26 -> 0.14-0.15  (2 pairs clipped)
 ==============================  ======================  ======================
 
-This script's own table at 07:25 UTC (load 10-11, ``--plots 100000 --repeat 3 --world
-synthetic tiled``; the wall clock at this load says nothing): reference CPU 2.52 and
-1.73 s, with checks 3.56 and 3.12 s (+41 % and +80 %); on one thread the pairs 0.34 and
-0.76 s CPU, the site locations 0.42 and 0.40 s.
+This script's own table (``--plots 100000 --repeat 3 --world synthetic tiled``; the wall
+clock at these loads says nothing: the reference took 5-7.5 s): at 07:25 UTC (load
+10-11) reference CPU 2.52 and 1.73 s, with checks 3.56 and 3.12 s (+41 % and +80 %); at
+07:49 UTC (load 6, after rebasing on main at c32e95b) 3.15 and 2.02 s, with checks 3.91
+and 2.89 s (+24 % and +43 %); on one thread the pairs 0.38 and 0.74 s CPU, the site
+locations 0.50 and 0.48 s; the work counts as before (154,612 and 335,668 candidates,
+8,288 and 7,941 GEOS overlays for the shares).
 
 Every result is bit for bit what it was (every pair with its m², every share, every
 flag, the convex rings, the work counts, on both worlds at 10,000 and 100,000 plots).
