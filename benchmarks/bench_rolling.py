@@ -121,6 +121,7 @@ def year_instance(
     time_limit_s: float = 120.0,
     sample: str = RollingSettings().lookahead_sample,
     reserve_sd: float = RollingSettings().reserve_sd,
+    rolling_set: tuple[tuple[str, object], ...] = (),
 ):
     """A synthetic year: arrivals over 2025, unit deliveries in four batches."""
     n_units = round(1.1 * n_households)
@@ -143,6 +144,7 @@ def year_instance(
         lookahead_sample=sample,
         reserve_sd=reserve_sd,
         seed=seed,
+        **dict(rolling_set),
     )
     # each period's solves get a roomy limit, so a busy machine does not change the result
     solver = si.config.solver.model_copy(update={"time_limit_s": time_limit_s})
@@ -177,6 +179,7 @@ def measure(
     sample: str = RollingSettings().lookahead_sample,
     reserve_sd: float = RollingSettings().reserve_sd,
     skip: tuple[str, ...] = (),
+    rolling_set: tuple[tuple[str, object], ...] = (),
 ) -> dict:
     hh, un, si, config = year_instance(
         n_households,
@@ -188,6 +191,7 @@ def measure(
         time_limit_s=time_limit_s,
         sample=sample,
         reserve_sd=reserve_sd,
+        rolling_set=rolling_set,
     )
     tables = validate_inputs(hh, un, si.sites, si.schools, si.gps, config)
     # hindsight: the whole year at once, solved to a proven optimum (gap 0)
@@ -289,6 +293,7 @@ def measure(
         "lookahead_sample": sample,
         "other_sample": other,
         "reserve_sd": reserve_sd,
+        "rolling_set": dict(rolling_set),
         "history_households": len(last_year),
         **measured,
         "fcfs_placed": len(fcfs),
@@ -418,6 +423,17 @@ def print_table(rows: list[dict], summary: dict) -> None:
     )
 
 
+def _settings(pairs: list[str]) -> tuple[tuple[str, object], ...]:
+    """``--set KEY=VALUE`` pairs as rolling-setting updates, each value checked by
+    :class:`RollingSettings`."""
+    out = []
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        checked = RollingSettings.model_validate({key: value})
+        out.append((key, getattr(checked, key)))
+    return tuple(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print a JSON document")
@@ -430,6 +446,13 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=RollingSettings().reserve_sd,
         help="reserve for families needing school places (default: the setting's default)",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a rolling setting for every method (e.g. expected_weight=0.5); repeatable",
     )
     parser.add_argument("--households", type=int, default=600)
     parser.add_argument("--sites", type=int, default=12)
@@ -486,6 +509,7 @@ def main(argv: list[str] | None = None) -> int:
             args.sample,
             args.reserve_sd,
             tuple(args.skip.split(",")) if args.skip else (),
+            _settings(args.set),
         )
         for seed in seeds
     ]

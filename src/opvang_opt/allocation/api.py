@@ -215,13 +215,22 @@ def allocate_tables(
     if out is not None:
         objective = comps.total
         # the mapped cost can only be lower than the model's (a resident routed to its own
-        # unit through a site arc is charged a relocation in the model, not in reality)
-        if objective > out.objective + 1e-6 * max(1.0, abs(objective)):
+        # unit through a site arc is charged a relocation in the model, not in reality);
+        # the model weighs each household's costs by its cost weight (model.COST_WEIGHT)
+        if not np.all(inst.h_weight == 1.0):
+            # assignments are sorted by household id, h_idx by position: match them
+            pos = {h: i for i, h in enumerate(inst.hh_ids.astype(str))}
+            rows = np.array([pos[h] for h in assignments["household_id"]], np.int64)
+            mapped = float(assignments["cost"].to_numpy(float) @ inst.h_weight[rows])
+        else:
+            mapped = objective
+        if mapped > out.objective + 1e-6 * max(1.0, abs(mapped)):
             raise RuntimeError(
-                f"mapped objective {objective} differs from the model's {out.objective}"
+                f"mapped objective {mapped} differs from the model's {out.objective}"
             )
-        bound = min(out.bound, objective)
-        gap = (objective - bound) / max(abs(objective), 1.0) if np.isfinite(bound) else np.inf
+        # with cost weights, the bound and gap are on the model's (weighted) scale
+        bound = min(out.bound, mapped)
+        gap = (mapped - bound) / max(abs(mapped), 1.0) if np.isfinite(bound) else np.inf
     else:
         objective, bound, gap = comps.total, comps.total, 0.0
     if out is not None and out.no_solution:

@@ -162,6 +162,9 @@ class ColumnModel:
         sharers = np.where(self.type_arc_shared, st.type_sharers[st.type_arc_type], 1)
         self.type_arc_upper = (st.type_count[st.type_arc_type] * sharers).astype(float)
         self.class_not_shared = st.fit_shared_group[st.class_fit] < 0
+        # classes whose class->site arcs count in the mix rows (shared ones count on
+        # their shared-unit columns; expected households may not count, model.IN_MIX)
+        self.class_in_mix = self.class_not_shared & st.class_in_mix
 
     def _school_columns(self) -> None:
         """School-use columns (site, school, band) for schools in reach with places."""
@@ -317,7 +320,7 @@ class ColumnModel:
         arc_class, arc_site = st.arc_class[arcs], st.arc_site[arcs]
         for m in self.mix:
             r = rows.block(1, -np.inf, m.rhs)
-            on = np.flatnonzero((arc_site == m.site) & self.class_not_shared[arc_class])
+            on = np.flatnonzero((arc_site == m.site) & self.class_in_mix[arc_class])
             rows.add(
                 np.full(len(on), r), off["arc"] + on, m.coefficients(st.class_group[arc_class[on]])
             )

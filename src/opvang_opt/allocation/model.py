@@ -36,6 +36,19 @@ from opvang_opt.schema import AllocationConfig
 BANDS = ("taalklas", "isk")
 """Newcomer-education bands: taalklas (children 4-11) and ISK (children 12-17)."""
 
+COST_WEIGHT = "cost_weight"
+"""Optional internal column of the households table (never read from a file): the
+factor of a household's costs in the objective, in ``(0, 1]`` (1 when absent). The
+rolling look-ahead gives its expected households a lower factor
+(``rolling.expected_weight``): they may not come. Households that may share a unit
+always count fully."""
+
+IN_MIX = "in_mix"
+"""Optional internal column of the households table (never read from a file): False
+for a household that does not count in the mix rules (True when absent). The rolling
+look-ahead's expected households leave the mix rules to the real households with
+``rolling.expected_in_mix`` off."""
+
 COMPONENTS = ("school_km", "work_km", "care_km", "unused_beds", "relocation", "not_preferred")
 """The objective components, in the order of :class:`~.config.ObjectiveWeights`."""
 
@@ -93,6 +106,11 @@ class Instance:
     school_places: np.ndarray  # (S, 2)
     reach: np.ndarray  # (J, S) bool
     weights: np.ndarray  # (6,) component weights
+    h_weight: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Per household, the factor of its costs in the objective (:data:`COST_WEIGHT`;
+    1 unless the households table carries that column)."""
+    h_in_mix: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    """Per household, whether it counts in the mix rules (:data:`IN_MIX`)."""
     # aggregation
     u_type: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     h_class: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -315,8 +333,21 @@ def build_instance(tables: Tables, config: AllocationConfig) -> Instance:
         school_places=places,
         reach=reach,
         weights=weights,
+        h_weight=_cost_weights(hh, h_shared),
+        h_in_mix=(
+            hh[IN_MIX].fillna(True).to_numpy(bool) if IN_MIX in hh.columns else np.ones(n_h, bool)
+        ),
     )
     return inst
+
+
+def _cost_weights(hh: pd.DataFrame, shared: np.ndarray) -> np.ndarray:
+    """The households' :data:`COST_WEIGHT` (1 when the column is absent, and for
+    households that may share a unit, whose shared-unit costs are not split)."""
+    if COST_WEIGHT not in hh.columns:
+        return np.ones(len(hh))
+    w = hh[COST_WEIGHT].fillna(1.0).to_numpy(float)
+    return np.where(shared, 1.0, w)
 
 
 @dataclass(frozen=True, eq=False)
@@ -363,6 +394,8 @@ class Structure:
     stay_site: np.ndarray
     stay_cost: np.ndarray
     stay_shared: np.ndarray  # the stay is a shared one (counts on its shared unit)
+    class_in_mix: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    """Per household class, whether it counts in the mix rules (:data:`IN_MIX`)."""
 
 
 def _codes(frame: pd.DataFrame) -> np.ndarray:
@@ -422,6 +455,7 @@ def build_structure(inst: Instance) -> Structure:
             "shared": shared_group,
             "pin": inst.h_pin_unit,
             "banned": [";".join(map(str, b)) for b in inst.h_banned_units],
+            "weight": inst.h_weight,
         }
     )
     h_fit = _codes(k_key) if n_h else np.zeros(0, np.int64)
@@ -468,6 +502,8 @@ def build_structure(inst: Instance) -> Structure:
     # staying in the current unit is a separate "stay" column per resident household
     y_reloc = np.zeros(len(yk), bool)
     y_cost = w[3] * y_unused - np.where(y_shared, w[3] * k_persons[yk], 0.0)
+    if n_k:
+        y_cost = y_cost * inst.h_weight[k_rep][yk]
 
     # --- household classes -----------------------------------------------------------------
     hh = inst.tables.households
@@ -487,6 +523,7 @@ def build_structure(inst: Instance) -> Structure:
             "site_ok": [row.tobytes() for row in inst.site_ok],
             "current": inst.h_current,
             "has_current": inst.h_has_current,
+            "in_mix": inst.h_in_mix,
         }
     )
     h_class = _codes(c_key) if n_h else np.zeros(0, np.int64)
@@ -505,6 +542,8 @@ def build_structure(inst: Instance) -> Structure:
     a_comp = inst.comp_site[c_rep[a_class], a_site] if len(a_class) else np.zeros((0, 4))
     a_reloc = inst.h_has_current[c_rep[a_class]] if len(a_class) else np.zeros(0, bool)
     a_cost = a_comp @ w[[0, 1, 2, 5]] + w[4] * a_reloc if len(a_class) else np.zeros(0)
+    if len(a_class):
+        a_cost = a_cost * inst.h_weight[c_rep[a_class]]
 
     # stay columns: a resident household keeps its current unit (when every rule allows it)
     # (its own pins included: a household pinned elsewhere moves; a unit pinned to
@@ -537,6 +576,8 @@ def build_structure(inst: Instance) -> Structure:
     # charged once on its shared-unit column
     s_unused = np.where(s_shared, -s_persons, inst.u_beds[su] - s_persons)
     s_cost = (s_comp @ w[[0, 1, 2, 5]] + w[3] * s_unused) if len(s_class) else np.zeros(0)
+    if len(s_class):
+        s_cost = s_cost * inst.h_weight[c_rep[s_class]]
 
     # shared units (type, group): from the shared type arcs and the shared stays
     zt_list: list[int] | np.ndarray = []
@@ -593,4 +634,5 @@ def build_structure(inst: Instance) -> Structure:
         stay_site=s_site.astype(np.int64),
         stay_cost=np.asarray(s_cost, float),
         stay_shared=s_shared.astype(bool),
+        class_in_mix=inst.h_in_mix[c_rep] if n_c else np.zeros(0, bool),
     )

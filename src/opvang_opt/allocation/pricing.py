@@ -39,7 +39,7 @@ def side_costs(model: ColumnModel, duals: np.ndarray) -> np.ndarray:
             d = duals[first + i]
             if d != 0.0:
                 per_group[m.site] += d * m.coefficients(all_groups)
-        out -= per_group[arc_site, st.class_group[arc_class]] * model.class_not_shared[arc_class]
+        out -= per_group[arc_site, st.class_group[arc_class]] * model.class_in_mix[arc_class]
     if len(model.school_site):
         for b in range(2):
             rows = model.demand_row[:, b]

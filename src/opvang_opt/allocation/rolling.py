@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from opvang_opt.allocation.api import allocate_tables
+from opvang_opt.allocation.model import COST_WEIGHT, IN_MIX
 from opvang_opt.allocation.result import AllocationResult
 from opvang_opt.allocation.validate import Tables, validate_inputs
 from opvang_opt.schema import AllocationConfig, Pin
@@ -533,7 +534,12 @@ def _allocate_period(
     placements = []
     expected_need = []
     kept_for: list[pd.DataFrame] = []
+    weight = config.rolling.expected_weight
     for expected in futures:
+        if weight != 1.0:
+            expected = expected.assign(**{COST_WEIGHT: weight})
+        if not config.rolling.expected_in_mix:
+            expected = expected.assign(**{IN_MIX: False})
         joint = allocate_tables(
             _with(state, pd.concat([batch, expected], ignore_index=True)), cfg, check=False
         )

@@ -280,6 +280,17 @@ class RollingSettings(StrictModel):
     95.1, 104.3*, 97.5 % and 598 and 585 placed (12 against 16 households short; mean
     97.7 against 97.4 %, worst 96.9 against 95.1 %)."""
 
+    expected_weight: float = Field(default=1.0, gt=0, le=1)
+    """Factor of the expected households' costs in the look-ahead's objective (the real
+    households' costs count fully): below 1, the look-ahead gives the period's real
+    households their better units first and expects less of households that may not
+    come. Placing counts as much for both (as many households as possible first)."""
+
+    expected_in_mix: bool = True
+    """The look-ahead's expected households count in the mix rules (``max_share``,
+    ``min_share``) like the real ones. Off: only real households (placed earlier or in
+    this period) count, so mix room is not kept for households that may not come."""
+
     seed: int = 0
     """Seed of the sampled futures (the same seed gives the same placements)."""
 
