@@ -117,7 +117,12 @@ Seed 3 with the default rule again: 96.9 % (the same as above). Two engine-level
   seeds 3 and 5 only (501 s, load 10.1 before, 8.8 after): 96.7 and 97.5 %, below the
   default's 96.9 and 97.7 %; not measured further.
 
-MOVE_IN_PLACEHOLDER
+Idea (d), choosing again the unit of a household that has not moved in yet
+(``--set decide_at_move_in=true``, with the default rule), seeds 2 and 4 only (the two
+placing fewer; 551 s, load 4.8 before, 5.9 after): 598 and 587 placed (97.0* and
+102.3*) against the default's 596 and 591: 14 short against 12; not measured further.
+Households still waiting are already planned again every week by
+``decide_by_deadline``.
 Not tried for lack of time this session: several sampled futures in one two-stage
 program (this week's placements shared, the futures' placements per future); the
 consensus over 5 futures (``lookahead_scenarios``) and the duals of 8-16 sampled
