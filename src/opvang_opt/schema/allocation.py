@@ -289,7 +289,8 @@ class RollingSettings(StrictModel):
     seeds 0-5, 2026-11-30): 0.5 reaches 99.0, 98.0, 100.1*, 97.4, 104.3*, 97.7 % of
     hindsight (mean 98.0 %, worst 97.4 % over the four seeds placing as many, against
     97.7 and 96.9 % at 1) but places 594 and 589 households on seeds 2 and 4 (* fewer
-    than hindsight's 600 and 599; 16 short against 12 at 1), so the default stays 1."""
+    than hindsight's 600 and 599; 16 short against 12 at 1), so the default stays 1;
+    0.8 places 597 and 589 there (13 short)."""
 
     expected_in_mix: bool = True
     """The look-ahead's expected households count in the mix rules (``max_share``,
