@@ -253,3 +253,16 @@ def test_a_plan_of_the_wrong_shape_says_so() -> None:
     report = check_plan(inst, p, checker="greedy")
     assert report.checker == "greedy"
     assert [v.message for v in report.violations] == ["plan arrays do not match the instance"]
+
+
+def test_a_site_never_available_in_the_horizon_says_so() -> None:
+    # C may open from period 5 of a 3-period horizon ("-": never within it) until far
+    # beyond it (the horizon's last period, P2)
+    inst = _inst()
+    late = dataclasses.replace(inst.sites[C], first_period=5, last_period=99)
+    inst = dataclasses.replace(inst, sites=(*inst.sites[:C], late))
+    p = _base(inst)
+    p.open[C, 2] = p.start[C, 2] = True
+    assert [v.message for v in check_plan(inst, p).violations] == [
+        "open outside its window (periods - to P2: available from, lead time, permit end)"
+    ]

@@ -149,3 +149,90 @@ def test_expansion_messages_say_what_is_wrong(base) -> None:
     assert messages(dataclasses.replace(base, cost={**base.cost, "total": 401})) == [
         "cost 401 cents, recomputed 400"
     ]
+
+
+# --------------------------------------------------------------------------- more rules
+
+
+def _flows(r: ServicesResult, label: str, flow: list[list[int]], unmet: list[list[int]]):
+    f = getattr(r, label)["taalklas"]
+    new = Flow(f.arcs, np.array(flow), np.array(unmet))
+    return dataclasses.replace(r, **{label: {"taalklas": new}})
+
+
+def test_two_sites_at_one_school_count_together() -> None:
+    # S0 and S1 both 0 m from P0 (10 places, no expansion allowed): 6 + 6 = 12 > 10
+    prov = make_providers([0], [0], [10], reach_m=1500, max_extra=0)
+    r = solve_services(make_instance([0, 0], [0, 0], np.array([[6], [6]]), prov))
+    assert r.after["taalklas"].flow[:, 0].sum() == 10 and check_services(r).is_ok
+    bad = _flows(r, "after", [[6], [6]], [[0], [0]])
+    assert _found(bad) == [("capacity", "P0", 12.0, 10.0)]
+
+
+def test_reach_is_measured_in_both_directions_and_at_its_limit() -> None:
+    # P0 at (0, 0) reaches 1,000 m: S0 at (600, 800) lies exactly 1,000 m away (in reach),
+    # S1 at (0, 1000.5) lies 0.5 m beyond it
+    prov = make_providers([0], [0], [10], reach_m=1000, max_extra=0)
+    inst = make_instance([600, 0], [800, 0], np.array([[1], [1]]), prov)
+    r = solve_services(inst)
+    assert r.after["taalklas"].flow[:, 0].tolist() == [1, 1] and check_services(r).is_ok
+    moved = dataclasses.replace(r, instance=dataclasses.replace(
+        inst, site_y=np.array([800.0, 1000.5])))  # fmt: skip
+    assert _found(moved) == [("reach", "S1 -> P0", 1000.5, 1000.0)] * 2
+    # over a street graph the checker does not re-measure in a straight line
+    graph = dataclasses.replace(moved, instance=dataclasses.replace(
+        moved.instance, straight_line=False))  # fmt: skip
+    assert check_services(graph).is_ok
+
+
+def test_a_closed_facility_has_no_places_before_or_after() -> None:
+    # P0 a school of 0 places, P1 a facility of 10 places (not opened here: no demand
+    # needs it); placing 2 at P1 breaks its capacity of 0 in both flows
+    prov = make_providers([0, 0], [0, 0], [0, 10], reach_m=1500, max_extra=0,
+                          facility=[False, True], setup=[0, 100])  # fmt: skip
+    r = solve_services(make_instance([0], [0], np.array([[0]]), prov))
+    assert not r.expansion.open.any() and check_services(r).is_ok
+    arcs = r.after["taalklas"].arcs
+    at = arcs.provider.tolist().index(1)
+    flow = [[2] if a == at else [0] for a in range(arcs.n)]
+    for label in ("before", "after"):
+        bad = _flows(r, label, flow, [[-2]])
+        assert ("capacity", "P1", 2.0, 0.0) in _found(bad), label
+
+
+def test_a_placement_at_a_provider_of_another_type() -> None:
+    # the taalklas flow's arc points at a provider that is an ISK
+    r = solve_services(two_schools(12, 4))
+    p = r.instance.providers
+    isk = dataclasses.replace(p, type=("isk", "taalklas"))
+    bad = dataclasses.replace(r, instance=dataclasses.replace(r.instance, providers=isk))
+    types = [v for v in check_services(bad).violations if v.rule == "type"]
+    assert [(v.where, v.message) for v in types] == [
+        ("S0 -> P0", "before: taalklas placed at a isk"),
+        ("S0 -> P0", "after: taalklas placed at a isk"),
+    ]
+
+
+def test_a_status_that_says_everyone_is_placed_while_some_are_short() -> None:
+    from opvang_opt.services.solve import AreaShortfall
+    from opvang_opt.status import SolveStatus
+
+    r = solve_services(two_schools(12, 4))
+    short = (AreaShortfall("taalklas", "t0", "Noord", 12, 1),)
+    bad = dataclasses.replace(r, status=SolveStatus.OPTIMAL, remaining=short)
+    assert [(v.rule, v.message) for v in check_services(bad).violations] == [
+        ("status", "status says everyone is placed, but some are short")
+    ]
+    assert check_services(dataclasses.replace(bad, expanded=False)).is_ok
+
+
+def test_negative_placements_say_so() -> None:
+    r = solve_services(two_schools(12, 4))
+    bad = _flows(r, "after", [[12], [-1]], [[0], [5]])
+    assert [v.message for v in check_services(bad).violations] == [
+        "after/taalklas: a negative placement"
+    ]
+    bad = _flows(r, "after", [[13], [4]], [[-1], [0]])
+    assert [v.message for v in check_services(bad).violations] == [
+        "after/taalklas: more placed than needed"
+    ]
