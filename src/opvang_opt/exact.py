@@ -50,7 +50,14 @@ def floor_times(counts: np.ndarray | int, factor: float | Fraction) -> np.ndarra
     """
     f = decimal_fraction(factor)
     arr = np.asarray(counts, dtype=np.int64)
-    return (arr * f.numerator) // f.denominator
+    if arr.size == 0 or int(np.abs(arr).max()) * abs(f.numerator) < 2**63:
+        return (arr * f.numerator) // f.denominator
+    # a factor written with many digits (3.0000000000000013 is 30000000000000013/10**16)
+    # times a count overflows 64-bit integers: Python's integers are exact at any size
+    out = [int(c) * f.numerator // f.denominator for c in arr.ravel().tolist()]
+    return np.array(out, dtype=object if max(map(abs, out)) >= 2**63 else np.int64).reshape(
+        arr.shape
+    )
 
 
 def integer_bound(x: float, *, upper: bool = True, tol: float = INTEGRALITY_TOLERANCE) -> int:

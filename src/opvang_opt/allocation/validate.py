@@ -153,6 +153,11 @@ def _where(ids: pd.Series | None, i: int | np.integer, kind: str) -> Message:
     return Message("problem.where.row", {"row": int(i) + 1})
 
 
+MAX_COUNT = 100_000
+"""The largest count a household or unit table may hold in a cell (persons, beds, floors):
+anything larger is a typing or export error, not a household."""
+
+
 def _int_column(
     df: pd.DataFrame,
     col: str,
@@ -174,7 +179,15 @@ def _int_column(
             else _m("not_whole", value=repr(value), hint=whole_number_hint(value))
         )
         out.add(table, what, _where(ids, i, kind), col)
-    values = raw.fillna(0).round().astype(np.int64)
+    # a count beyond any household or unit ('1e15' beds, or 20 digits that overflowed
+    # to a negative 64-bit integer and were reported as 'less than 1')
+    huge = ~bad & (raw.abs() > MAX_COUNT)
+    for i in np.flatnonzero(huge.to_numpy()):
+        value = str(df[col].iloc[i]).strip()
+        out.add(table, _m("too_large", value=value, maximum=MAX_COUNT),
+                _where(ids, i, kind), col)  # fmt: skip
+    bad = bad | huge
+    values = raw.where(~bad, 0).fillna(0).round().astype(np.int64)
     if minimum is not None:
         for i in np.flatnonzero((values < minimum).to_numpy() & ~bad.to_numpy()):
             n = str(int(values.iloc[i]))
@@ -547,7 +560,8 @@ def _household_counts(h: pd.DataFrame, hid: pd.Series, out: _Collector) -> dict[
     # a count that could not be read is reported already: no sum from a stand-in 0
     readable = np.ones(len(h), dtype=bool)
     for col in ints:
-        readable &= pd.to_numeric(h[col], errors="coerce").notna().to_numpy()
+        number = pd.to_numeric(h[col], errors="coerce")
+        readable &= (number.notna() & (number.abs() <= MAX_COUNT)).to_numpy()
     for i in np.flatnonzero((kids != ints["persons"] - ints["adults"]).to_numpy() & readable):
         out.add(
             "households",

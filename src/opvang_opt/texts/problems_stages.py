@@ -56,6 +56,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "allocation.where.row": {"nl": "rij {id}", "en": "row {id}"},
     "allocation.not_whole": {"nl": "geen geheel getal: {value}{hint}", "en": "not a whole number: {value}{hint}"},
     "allocation.negative": {"nl": "negatief: {value}", "en": "negative: {value}"},
+    "allocation.too_large": {"nl": "te groot: {value} (meer dan {maximum:,}); controleer het getal", "en": "too large: {value} (more than {maximum:,}); check the number"},
     "allocation.less_than": {"nl": "kleiner dan {minimum}: {value}", "en": "less than {minimum}: {value}"},
     "allocation.missing": {"nl": "ontbreekt", "en": "missing"},
     "allocation.not_number": {"nl": "geen getal: {value}{hint}", "en": "not a number: {value}{hint}"},
