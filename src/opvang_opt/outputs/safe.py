@@ -32,14 +32,25 @@ def neutralise(text: str) -> str:
     return "'" + text if looks_like_formula(text) else text
 
 
+def _csv_cell(text: str) -> str:
+    """A text cell for CSV: line breaks as LF, so the writer quotes the cell, and a leading
+    apostrophe when it could be read as a formula.
+
+    A bare carriage return is no line end to pandas' writer (its line terminator is LF), so
+    a cell of a CR and ``=1+1`` was written unquoted, and a spreadsheet program starts a new row at
+    the CR, whose first cell ``=1+1`` is then a live formula.
+    """
+    return neutralise(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of a table in which no text cell can be read as a formula (numbers untouched)."""
     out = df.copy()
     for col in out.columns:
         s = out[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
-            out[col] = s.map(lambda v: neutralise(v) if isinstance(v, str) else v)
-    out.columns = [neutralise(str(c)) for c in out.columns]
+            out[col] = s.map(lambda v: _csv_cell(v) if isinstance(v, str) else v)
+    out.columns = [_csv_cell(str(c)) for c in out.columns]
     return out
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import types
+import typing
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -14,6 +16,7 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -39,6 +42,34 @@ class StrictModel(BaseModel):
         str_strip_whitespace=True,
         allow_inf_nan=False,  # `.inf` or `.nan` in a scenario is never a setting
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_for_a_number(cls, data: object) -> object:
+        """``max_sites: true`` (or ``yes``, ``on``) was read as 1: a yes/no value is never a
+        number. It is handed on as the text ``'true'``, which the number field refuses at
+        its own field path."""
+        if not isinstance(data, dict):
+            return data
+        out = None
+        for name, field in cls.model_fields.items():
+            key = field.alias or name
+            value = data.get(key)
+            if isinstance(value, bool) and _numeric_only(field.annotation):
+                out = out if out is not None else dict(data)
+                out[key] = str(value).lower()
+        return data if out is None else out
+
+
+def _numeric_only(tp: object) -> bool:
+    """True when a field's type is a number (int, float) and admits no yes/no value."""
+    origin = typing.get_origin(tp)
+    if origin is Annotated:
+        return _numeric_only(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return bool(args) and all(_numeric_only(a) for a in args)
+    return tp in (int, float)
 
 
 Problem = tuple[tuple[Any, ...], str, str | Message, Any]

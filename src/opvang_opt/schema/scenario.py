@@ -613,6 +613,30 @@ class RegionConfig(StrictModel):
     in run.json and the outputs (`warn`, for layers that deliberately reach beyond it, such
     as nature areas or stations nearby)."""
 
+    @model_validator(mode="after")
+    def _codes_once(self) -> RegionConfig:
+        """A municipality listed twice would count twice wherever the region is summed."""
+        codes = [m.code for m in self.municipalities]
+        raise_problems(
+            "RegionConfig",
+            [
+                (
+                    ("municipalities", i, "code"),
+                    "duplicate_municipality",
+                    msg(
+                        "scenario.exchange.duplicate",
+                        what=msg("scenario.exchange.what_municipality"),
+                        name=repr(code),
+                        count=codes.count(code),
+                    ),
+                    code,
+                )
+                for i, code in enumerate(codes)
+                if code in codes[:i]
+            ],
+        )
+        return self
+
 
 class DataSource(StrictModel):
     """Where a layer's data comes from, for the report's sources and licences."""
