@@ -623,7 +623,7 @@ def _check_longlist_values(scenario: Scenario, sites: gpd.GeoDataFrame) -> list[
     checks: list[tuple[str, Callable[..., Any]]] = []
     for c in s.criteria:
         if isinstance(c, Attribute):
-            checks.append((c.column, numeric_column))
+            checks.append((c.column, _yes_no if c.unit == "yes_no" else numeric_column))
     for r in s.exclusions:
         if isinstance(r, LimitRule) and r.column:
             checks.append((r.column, numeric_column))
@@ -682,6 +682,31 @@ def _costs(sites: gpd.GeoDataFrame, column: str, id_col: str, source: str) -> An
                 column,
             )
             for i in negative
+        ]
+        raise DataError(
+            Message("problem.inputs.column_summary", {"column": column, "count": len(problems)}),
+            problems,
+        )
+    return values
+
+
+def _yes_no(sites: gpd.GeoDataFrame, column: str, id_col: str, source: str) -> Any:
+    """A column the scenario reads as yes/no (``unit: yes_no``): numbers (see
+    ``numeric_column``) that are 0 or 1; a 2 or 0.5 was scored as if it were a yes."""
+    values = numeric_column(sites, column, id_col, source)
+    bad = np.flatnonzero(~np.isin(values, (0, 1)))
+    if len(bad):
+        problems = [
+            Problem(
+                Message("problem.inputs.not_yes_no", {"value": f"{values[i]:g}"}),
+                source,
+                Message(
+                    "problem.table.where.id_row",
+                    {"id": str(sites[id_col].iloc[i]), "row": int(i) + 1},
+                ),
+                column,
+            )
+            for i in bad
         ]
         raise DataError(
             Message("problem.inputs.column_summary", {"column": column, "count": len(problems)}),

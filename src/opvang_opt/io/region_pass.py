@@ -173,6 +173,14 @@ def _check_longlist(
     # nearest municipality (POINT_SNAP_M)
     point_out = ~outside & (dist > np.where(polygonal, 0.0, POINT_SNAP_M))
     mostly_out = ~outside & ~point_out & polygonal & (outside_share > reg.max_outside_share)
+    # a multi-part site with one small part far away: the site touches the region and its
+    # share outside is small, yet a part lies kilometres off (a digitising or export error)
+    part_far = np.zeros(n)
+    multi = partly[(~outside[partly]) & (shapely.get_num_geometries(geoms[partly]) > 1)]
+    if len(multi):
+        parts, owner = shapely.get_parts(geoms[multi], return_index=True)
+        np.maximum.at(part_far, multi[owner], shapely.distance(parts, region.union))
+    part_out = ~outside & ~point_out & ~mostly_out & (part_far > reg.margin_m)
     lines: list[tuple[str | Message, Message]] = []
     for i in np.flatnonzero(outside | point_out):
         who = _who(ids, i)
@@ -189,6 +197,9 @@ def _check_longlist(
     for i in np.flatnonzero(mostly_out):
         who = _who(ids, i)
         lines.append((who, _m("region.site_mostly_outside", share=float(outside_share[i]))))
+    for i in np.flatnonzero(part_out):
+        who = _who(ids, i)
+        lines.append((who, _m("region.site_part_outside", distance=describe_distance(part_far[i]))))
     for who, what in lines:
         if reg.outside == "error":
             out.problems.append(

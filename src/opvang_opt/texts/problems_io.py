@@ -288,6 +288,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "region.no_code_column": {"nl": "de laag met gemeentegrenzen heeft geen kolom met gemeentecodes; geef region.code_column op (kolommen: {columns})", "en": "the boundaries layer has no municipality code column; set region.code_column (columns: {columns})"},
     "region.lacks_municipality": {"nl": "de laag met gemeentegrenzen mist gemeente {code} van de regio van het scenario{hint}", "en": "the boundaries layer lacks municipality {code} of the scenario's region{hint}"},
     "region.site_outside": {"nl": "ligt {distance} buiten de regio (dichtstbijzijnde gemeente: {nearest})", "en": "lies {distance} outside the region (nearest municipality: {nearest})"},
+    "region.site_part_outside": {"nl": "een deel van de locatie (een multipolygoon) ligt {distance} buiten de regio", "en": "a part of the site (a multipolygon) lies {distance} outside the region"},
     "region.site_mostly_outside": {"nl": "{share:.0%} van de kavel ligt buiten de gemeenten van de regio", "en": "{share:.0%} of the plot lies outside the region's municipalities"},
     "region.remove_or_warn": {"nl": "{what}; verwijder de locatie, of zet region.outside: warn om haar te houden", "en": "{what}; remove the site, or set region.outside: warn to keep it"},
     "region.warn_site": {"nl": "{file}, id {who}: {what}", "en": "{file}, id {who}: {what}"},

@@ -110,6 +110,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "inputs.cost_too_large": {"nl": "kosten van {value} euro zijn meer dan {limit} euro voor één locatie: een typefout of een verkeerde eenheid?", "en": "a cost of {value} euros is more than {limit} euros for one site: a typing error or a wrong unit?"},
     "inputs.overlap_needs_areas": {"nl": "criterium '{name}' meet welk deel van een kavel in laag '{layer}' ligt, maar die laag heeft geen vlakken ({kinds}): elke locatie zou 0 krijgen; gebruik een laag met vlakken", "en": "criterion '{name}' measures the share of a plot inside layer '{layer}', but that layer has no areas ({kinds}): every site would get 0; use a layer of polygons"},
     "inputs.negative_cost": {"nl": "kosten kunnen niet negatief zijn: {value}", "en": "a cost cannot be negative: {value}"},
+    "inputs.not_yes_no": {"nl": "geen ja/nee-waarde: {value}; de criteriumeenheid is yes_no, schrijf 1 (ja) of 0 (nee)", "en": "not a yes/no value: {value}; the criterion's unit is yes_no, write 1 (yes) or 0 (no)"},
     "inputs.column_summary": {"nl": "Kolom '{column}' van de longlist bevat {count:|probleem|problemen}", "en": "Longlist column '{column}' has {count:plain} problem(s)"},
     "inputs.unknown_category": {"nl": "'{name}' gebruikt categorie '{category}', maar laag '{layer}' heeft die niet (aanwezig: {present})", "en": "'{name}' uses category '{category}', which layer '{layer}' does not have (present: {present})"},
     # --- siting: longlist values, capacity inputs, must_include
