@@ -34,9 +34,19 @@ def _line(line: int | str) -> Message:
     return _m("where.line", line=int(line))
 
 
+_UTF8_NAMES = ("utf-8", "utf-8-sig")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
 def _decode(path: Path, encoding: str | None, label: str, name: str) -> str:
     raw = path.read_bytes()
     enc = encoding or "utf-8-sig"
+    if raw.startswith(b"PK\x03\x04"):
+        # an .xlsx saved under .csv, or given where only CSV is read: its bytes are a zip
+        raise DataError(
+            _m("csv.unreadable", name=name, file=label),
+            [Problem(_m("csv.workbook"), label, _line(1))],
+        )
     if raw.startswith(b"\xef\xbb\xbf") and codecs.lookup(enc).name not in ("utf-8", "utf-8-sig"):
         # Excel's 'CSV UTF-8' read as the declared encoding: 'ï»¿' in the first column's
         # name, and every accented letter garbled without a word
@@ -69,7 +79,43 @@ def _decode(path: Path, encoding: str | None, label: str, name: str) -> str:
                 )
             ],
         ) from None
+    _check_decoded(raw, text, enc, label, name)
     return text.lstrip("\ufeff")
+
+
+def _check_decoded(raw: bytes, text: str, enc: str, label: str, name: str) -> None:
+    """Text that decoded but is still not what the file holds: UTF-16 without a byte-order
+    mark (valid UTF-8 full of zero bytes), a zero byte in a damaged file, and UTF-8 text
+    declared as a one-byte encoding (every accented letter garbled without a word)."""
+    if "\x00" in text:
+        if raw.count(b"\x00") * 3 >= len(raw):
+            what, where = _m("csv.nul_utf16", name=name), _line(1)
+        else:
+            what, where = _m("csv.nul"), _line(text[: text.index("\x00")].count("\n") + 1)
+        raise DataError(
+            _m("csv.not_encoding", name=name, encoding=enc, file=label),
+            [Problem(what, label, where)],
+        )
+    family = codecs.lookup(enc).name
+    if family.startswith(("utf-16", "utf-32")) and raw[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        if b"\x00" not in raw:  # UTF-16 holds a zero byte in every ASCII letter
+            raise DataError(
+                _m("csv.not_encoding", name=name, encoding=enc, file=label),
+                [Problem(_m("csv.not_utf16", name=name, encoding=enc), label, _line(1))],
+            )
+    if family in _UTF8_NAMES or family.startswith(("utf-16", "utf-32")) or raw.isascii():
+        return
+    try:
+        utf8 = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    sample = "".join(dict.fromkeys(c for c in utf8 if ord(c) > 127))[:5]
+    line = utf8[: next(i for i, c in enumerate(utf8) if ord(c) > 127)].count("\n") + 1
+    raise DataError(
+        _m("csv.not_encoding", name=name, encoding=enc, file=label),
+        [Problem(_m("csv.utf8_declared_other", sample=sample, name=name, encoding=enc),
+                 label, _line(line))],
+    )  # fmt: skip
 
 
 _TOTAL = re.compile(r"^(totaal|eindtotaal|subtotaal|generaal totaal|total|grand total|som|sum)$")
@@ -79,10 +125,18 @@ _TOTAL = re.compile(r"^(totaal|eindtotaal|subtotaal|generaal totaal|total|grand 
 def _ragged_rows(text: str, sep: str, decimal: str) -> list[tuple[int, Message]]:
     """Every row whose number of fields differs from the header's, and every total row at
     the bottom of a spreadsheet export (line, what is wrong)."""
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     header: list[str] | None = None
     out: list[tuple[int, Message]] = []
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a line break inside an unquoted field, a NUL, ...
+            out.append((reader.line_num, _m("csv.reader_says", text=str(exc))))
+            break
         if header is None:
             header = row
             continue
@@ -102,6 +156,41 @@ def _ragged_rows(text: str, sep: str, decimal: str) -> list[tuple[int, Message]]
 
 def _looks_dutch(header: str, separator: str) -> bool:
     return separator == "," and header.count(";") > header.count(",")
+
+
+def _cells(line: str, sep: str) -> list[str]:
+    return [c.strip() for c in next(csv.reader([line], delimiter=sep), [])]
+
+
+def _title_line(lines: list[str], sep: str) -> str | None:
+    """The text of a title above the table ('Woningvoorraad per 1-1-2026;;;'): a first
+    line with one filled cell under every separator, above a line with several."""
+    if len(lines) < 2:
+        return None
+    seps = dict.fromkeys((sep, ",", ";", "\t"))
+    first = [[c for c in _cells(lines[0], s) if c] for s in seps]
+    if any(len(f) != 1 for f in first):
+        return None
+    if max(len([c for c in _cells(lines[1], s) if c]) for s in seps) < 2:
+        return None
+    return min((f[0] for f in first), key=len)
+
+
+def _separator_problem(header: str, separator: str | None, name: str) -> Message | None:
+    """What is wrong with the separator, seen in the header: a declared one that the
+    header lacks while it holds another, or tabs where nothing is declared."""
+    others = {",": "','", ";": "';'", "\t": "tab"}
+    if separator is not None:
+        if separator in header:
+            return None
+        found = [shown for s, shown in others.items() if s != separator and s in header]
+        if not found:
+            return None
+        declared = others.get(separator, repr(separator))
+        return _m("csv.separator_absent", name=name, declared=declared, found=found[0])
+    if header.count("\t") > max(header.count(","), header.count(";")):
+        return _m("csv.tab_separated", name=name)
+    return None
 
 
 def read_csv_frame(
@@ -146,8 +235,32 @@ def read_csv_frame(
             _m("csv.empty", name=name, file=label),
             [Problem(_m("csv.empty_file"), label, _line(1))],
         )
-    header = text.split("\n", 1)[0]
+    lines = _NEWLINE.split(text, 2)[:2]
+    sep_line = re.fullmatch(r"sep=(.)", lines[0].strip())
+    if sep_line:
+        # Excel's own separator line ('sep=;'): the file says what it uses
+        if separator is not None and separator != sep_line.group(1):
+            raise DataError(
+                _m("csv.unreadable", name=name, file=label),
+                [Problem(_m("csv.sep_line_conflict", line=lines[0].strip(), name=name,
+                            declared=repr(separator)), label, _line(1))],
+            )  # fmt: skip
+        separator = sep_line.group(1)
+        text = _NEWLINE.split(text, 1)[1] if len(lines) > 1 else ""
+        lines = _NEWLINE.split(text, 2)[:2]
+    header = lines[0]
     sep = separator or ","
+    title = _title_line(lines, sep)
+    if title is not None:
+        raise DataError(
+            _m("csv.unreadable", name=name, file=label),
+            [Problem(_m("csv.title_row", text=title), label, _line(1))],
+        )
+    wrong_sep = _separator_problem(header, separator, name)
+    if wrong_sep is not None:
+        raise DataError(
+            _m("csv.unreadable", name=name, file=label), [Problem(wrong_sep, label, _line(1))]
+        )
     if separator is None and _looks_dutch(header, sep):
         raise DataError(
             _m("csv.dutch_export", name=name, file=label),
@@ -172,7 +285,7 @@ def read_csv_frame(
         )
     try:
         df = pd.read_csv(
-            io.StringIO(text),
+            io.StringIO(text, newline=""),
             sep=sep,
             dtype=str,
             keep_default_na=False,
