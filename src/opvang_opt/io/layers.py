@@ -7,6 +7,8 @@ the id or row, and the column.
 from __future__ import annotations
 
 import hashlib
+import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -159,7 +161,11 @@ def read_table(
         if path.suffix.lower() == ".csv":
             df = _read_csv(source, name, path)
         else:
-            df = pyogrio.read_dataframe(path, layer=source.layer, read_geometry=False)
+            _check_workbook(source, name, path, label)
+            with warnings.catch_warnings():  # 'more than one layer': checked above
+                warnings.simplefilter("ignore", UserWarning)
+                df = pyogrio.read_dataframe(path, layer=source.layer, read_geometry=False)
+            _check_sheet_header(df, path, label, name)
     except DataError:
         raise
     except Exception as exc:  # any reader failure is a data problem of this file
@@ -399,6 +405,56 @@ def _read_csv(
     return df
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+_GDAL_FIELD = re.compile(r"^Field\d+$")
+
+
+def _check_workbook(source: LayerSource, name: str, path: Path, label: str) -> None:
+    """A workbook of several sheets without ``layer:``: GDAL reads the first sheet, even a
+    hidden one (last year's table left in the file), silently; say which sheets there are."""
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES or source.layer is not None:
+        return
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True)
+    except Exception:  # not a workbook after all: GDAL's own message follows
+        return
+    try:
+        sheets = [(ws.title, ws.sheet_state) for ws in wb.worksheets]
+    finally:
+        wb.close()
+    if len(sheets) < 2:
+        return
+    visible = [t for t, state in sheets if state == "visible"]
+    hidden = [t for t, state in sheets if state != "visible"]
+    code = "layer.several_sheets_hidden" if hidden else "layer.several_sheets"
+    raise DataError(
+        _m("layer.not_in_file", name=name, file=label),
+        [
+            Problem(
+                _m(code, present=", ".join(visible), hidden=", ".join(hidden)),
+                source=label,
+                where=_m("where.table", name=name),
+                field="layer",
+            )
+        ],
+    )
+
+
+def _check_sheet_header(df: pd.DataFrame, path: Path, label: str, name: str) -> None:
+    """GDAL names the columns Field1, Field2, ... when the sheet's first row is no header
+    (a title, or merged cells above the table): the required columns would be 'missing'."""
+    if path.suffix.lower() not in (*WORKBOOK_SUFFIXES, ".ods"):
+        return
+    cols = [str(c) for c in df.columns]
+    if cols and all(_GDAL_FIELD.match(c) for c in cols):
+        raise DataError(
+            _m("table.unreadable", name=name, file=label),
+            [Problem(_m("layer.sheet_no_header"), source=label, where=_m("where.line", line=1))],
+        )
+
+
 def _refuse_unnamed_layer(source: LayerSource, name: str, label: str, layers: np.ndarray) -> None:
     """A file with several layers and no ``layer:`` in the scenario: GDAL would read the
     first one silently (a nature layer read from a noise contour), so say which exist."""
@@ -423,6 +479,13 @@ def _refuse_unnamed_layer(source: LayerSource, name: str, label: str, layers: np
 def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.GeoDataFrame:
     if path.suffix.lower() == ".csv":
         return _read_csv_layer(source, name, path, label)
+    if source.x_column or source.wkt_column:
+        # GDAL reads a workbook's sheet as a table; the declared columns were ignored and
+        # the layer had 'no geometry column'
+        raise DataError(
+            _m("layer.unreadable", name=name, file=label),
+            [Problem(_m("layer.xy_csv_only"), source=label, field="x_column")],
+        )
     try:
         layers = pyogrio.list_layers(path)
         _refuse_unnamed_layer(source, name, label, layers)
