@@ -2,7 +2,8 @@
 
 Accepted, in every column of every layer and table:
 
-- ISO 8601: ``2028-06-30`` (a time part such as ``2028-06-30T00:00:00`` is allowed and dropped);
+- ISO 8601: ``2028-06-30`` (a time part such as ``2028-06-30T00:00:00``, also with a time
+  zone, is allowed and dropped: the date is the one written);
 - Dutch day-first: ``30-06-2028``, ``30/06/2028``, ``30.06.2028``, ``1-7-2028`` (a time part
   such as ``1-7-2028 00:00``, as Excel writes it, is allowed and dropped);
 - a real date or datetime value (a GeoPackage or Excel date field).
@@ -25,11 +26,18 @@ import pandas as pd
 
 from opvang_opt.numtext import Hint, hint
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_ISO = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$"
+)
+"""ISO 8601, with a time part and a time zone allowed and dropped: the date is the one
+written (``2026-01-16T00:00:00+01:00`` is 16 January, not the UTC day before)."""
 _DUTCH = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
 """Day-first, with the time part Excel writes for a date cell in a Dutch locale
 (``10-6-2026 00:00``) allowed and dropped, as for ISO dates."""
-_EXCEL_SERIAL = re.compile(r"^\d{5}$")
+_EXCEL_SERIAL = re.compile(r"^(\d{5})(?:\.\d+)?$")
+"""An Excel date cell saved as its number: ``46054``, or ``46054.0`` / ``46054.5`` from a
+number field (with the time as a fraction of the day)."""
 _SHORT_YEAR = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2}$")
 
 HINT = "write YYYY-MM-DD (for example 2028-06-30) or DD-MM-YYYY (30-06-2028)"
@@ -70,9 +78,9 @@ def _one(text: str, fmt: str | None) -> tuple[dt.date | None, Hint | None]:
         d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
     elif _SHORT_YEAR.match(text):
         return None, hint("date.two_digit_year", write=WRITE)
-    elif _EXCEL_SERIAL.match(text) and 36_526 <= int(text) <= 73_050:
+    elif (serial := _EXCEL_SERIAL.match(text)) and 36_526 <= int(serial.group(1)) <= 73_050:
         # a date cell saved as its number (days since 30 December 1899, 2000-2099)
-        day = dt.date(1899, 12, 30) + dt.timedelta(days=int(text))
+        day = dt.date(1899, 12, 30) + dt.timedelta(days=int(serial.group(1)))
         return None, hint("date.excel_number", day=day.isoformat(), write=WRITE)
     else:
         return None, hint("date.not_a_date", write=WRITE)

@@ -212,6 +212,23 @@ def _not_whole(v: str, label: str, row: Message, col: str) -> Problem:
     )
 
 
+def _both_or_neither(
+    record: dict[str, str], label: str, row: Message, problems: list[Problem]
+) -> None:
+    """A site with x and no y (or y and no x) was left off the map and out of the region
+    check without a word: both or neither."""
+    given = [bool(str(record.get(c) or "").strip()) for c in ("x", "y")]
+    if given[0] != given[1]:
+        problems.append(
+            Problem(
+                Message("problem.allocation.both_or_neither", {"a": "x", "b": "y"}),
+                source=label,
+                where=row,
+                field="y" if given[0] else "x",
+            )
+        )
+
+
 def _float(value: str, label: str, row: Message, col: str, problems: list[Problem]) -> float | None:
     v = value.strip()
     try:
@@ -421,6 +438,7 @@ def collect_planning_tables(
                     if c in df.columns and r[c].strip():
                         xv = _float(r[c], label, row, c, problems)
                         xy[j] = float("nan") if xv is None else xv
+                _both_or_neither(r, label, row, problems)
                 rows.append(
                     (
                         sid,
@@ -496,6 +514,7 @@ def collect_planning_tables(
                                     field=c,
                                 )
                             )
+                _both_or_neither(r, label, row, problems)
                 for c in df.columns:
                     v = r[c].strip()
                     val: object = v or None
