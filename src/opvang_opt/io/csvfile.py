@@ -97,12 +97,13 @@ def _check_decoded(raw: bytes, text: str, enc: str, label: str, name: str) -> No
             [Problem(what, label, where)],
         )
     family = codecs.lookup(enc).name
-    if family.startswith(("utf-16", "utf-32")) and raw[:2] not in (b"\xff\xfe", b"\xfe\xff"):
-        if b"\x00" not in raw:  # UTF-16 holds a zero byte in every ASCII letter
-            raise DataError(
-                _m("csv.not_encoding", name=name, encoding=enc, file=label),
-                [Problem(_m("csv.not_utf16", name=name, encoding=enc), label, _line(1))],
-            )
+    wide = family.startswith(("utf-16", "utf-32"))
+    if wide and raw[:2] not in (b"\xff\xfe", b"\xfe\xff") and b"\x00" not in raw:
+        # UTF-16 holds a zero byte in every ASCII letter: this is UTF-8 (or one byte) text
+        raise DataError(
+            _m("csv.not_encoding", name=name, encoding=enc, file=label),
+            [Problem(_m("csv.not_utf16", name=name, encoding=enc), label, _line(1))],
+        )
     if family in _UTF8_NAMES or family.startswith(("utf-16", "utf-32")) or raw.isascii():
         return
     try:
