@@ -1233,7 +1233,12 @@ def _inject(demo: Path) -> None:
     gdf = _layer(demo, "longlist.gpkg", "longlist")
     for k, col in enumerate(("name", "owner", "notes", "zoning")):
         gdf[col] = [PAYLOADS[(i + k) % n] + f" L{i}" for i in range(len(gdf))]
+    # ids too: '\tS005' was 'S005' in one stage and '\tS005' in another (exit 1)
+    gdf["site_id"] = [p[0] + s for p, s in zip(PAYLOADS * 8, gdf["site_id"], strict=False)]
     _write(demo, gdf, "longlist.gpkg", "longlist")
+    hh = pd.read_csv(demo / DEMO / "households.csv", dtype=str, keep_default_na=False)
+    hh["household_id"] = [p[0] + h for p, h in zip(PAYLOADS * 60, hh["household_id"], strict=False)]
+    hh.to_csv(demo / DEMO / "households.csv", index=False, quoting=csv.QUOTE_ALL)
     for file, layer in (
         ("constraints.gpkg", "nature"),
         ("constraints.gpkg", "noise_contour"),

@@ -180,7 +180,7 @@ def read_table(
     if problems:
         raise _problems("table", name, label, problems)
     report = LayerReport(name, label, file_sha256(path), len(df), "none")
-    return df, report
+    return strip_ids(df, source.id_column), report
 
 
 def read_layer(
@@ -342,6 +342,7 @@ def read_layer(
     if repaired:
         key = "inputs.repaired_one" if len(repaired) == 1 else "inputs.repaired_many"
         notes.append(Message(key, {"n": len(repaired)}))
+    gdf = strip_ids(gdf, source.id_column)
     report = LayerReport(
         name, label, file_sha256(path), len(gdf), source_crs, tuple(repaired), tuple(notes)
     )
@@ -615,6 +616,24 @@ def declared_dates(df: pd.DataFrame, source: LayerSource, label: str) -> list[Pr
         if not errors:
             df[col] = pd.to_datetime(pd.Series(parsed.to_numpy(), index=df.index))
     return problems
+
+
+def strip_ids(df: pd.DataFrame, id_column: str | None) -> pd.DataFrame:
+    """The frame with its text ids stripped of spaces, tabs and line breaks around them.
+
+    'S001 ' and 'S001' are one id to the duplicate check and to every table that refers to
+    it, so the id itself is the stripped text: a longlist id '\tS005' was 'S005' in one
+    stage and '\tS005' in another, and the allocation stopped with an internal error.
+    """
+    if not id_column or id_column not in df.columns:
+        return df
+    ids = df[id_column]
+    stripped = ids.map(lambda v: v.strip() if isinstance(v, str) else v)
+    if stripped.equals(ids):
+        return df
+    out = df.copy()
+    out[id_column] = stripped
+    return out
 
 
 def check_columns_and_ids(
