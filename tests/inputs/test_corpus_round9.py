@@ -562,10 +562,12 @@ def _workbook(
     extra_sheet: bool = False,
     title: bool = False,
     serial_dates: bool = False,
+    text_numbers: bool = False,
 ) -> Path:
     """``table`` (a demo CSV) as an .xlsx as Excel saves it: numbers as numbers, dates as
     date cells (or their numbers), optionally a hidden sheet first, a second sheet, or a
-    merged title row above the header."""
+    merged title row above the header; ``text_numbers`` keeps the numbers as text cells
+    (Excel's 'number stored as text')."""
     df = pd.read_csv(demo / DEMO / table, dtype=str, keep_default_na=False)
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -586,7 +588,7 @@ def _workbook(
             if col in ("arrival_date", "available_from", "permit_end") and v:
                 day = dt.date.fromisoformat(v)
                 row.append((day - dt.date(1899, 12, 30)).days if serial_dates else day)
-            elif v and v.replace(".", "", 1).lstrip("-").isdigit():
+            elif v and not text_numbers and v.replace(".", "", 1).lstrip("-").isdigit():
                 row.append(float(v) if "." in v else int(v))
             else:
                 row.append(v or None)
@@ -1149,16 +1151,35 @@ def test_cr_line_endings_and_excels_sep_line_read_as_the_clean_csv(demo, clean) 
     _same_allocation(inputs, clean[1])
 
 
-def test_typed_workbook_of_households_and_units_reads_as_the_clean_csv(demo, clean) -> None:
-    """An .xlsx with numbers as numbers and dates as date cells is the same table."""
-    _workbook(demo, "households.csv")
-    _workbook(demo, "units.csv")
+@pytest.mark.parametrize("text_numbers", [False, True], ids=["typed", "numbers_as_text"])
+def test_workbook_of_households_and_units_reads_as_the_clean_csv(demo, clean, text_numbers):
+    """An .xlsx with numbers as numbers (or stored as text) and dates as date cells is the
+    same table."""
+    _workbook(demo, "households.csv", text_numbers=text_numbers)
+    _workbook(demo, "units.csv", text_numbers=text_numbers)
     _scenario(
         demo, "households: ../data/demo/households.csv", "households: ../data/demo/households.xlsx"
     )
     _scenario(demo, "units: ../data/demo/units.csv", "units: ../data/demo/units.xlsx")
     _, inputs = _load(demo)
     _same_allocation(inputs, clean[1])
+
+
+def test_byte_order_mark_crlf_and_trailing_separators_read_as_the_clean_csv(demo, clean):
+    """Excel's 'CSV UTF-8' (a byte-order mark, CRLF) and a Dutch export with a separator at
+    the end of every line (declared) are the clean tables."""
+    path = demo / DEMO / "providers.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + _text(demo, "providers.csv").replace("\n", "\r\n").encode())
+    path = demo / DEMO / "planning_tasks.csv"
+    path.write_text(_text(demo, "planning_tasks.csv").replace(",", ";").replace("\n", ";\r\n"))
+    _scenario(
+        demo,
+        "  tasks: {path: ../data/demo/planning_tasks.csv}",
+        '  tasks: {path: ../data/demo/planning_tasks.csv, separator: ";"}',
+    )
+    _, inputs = _load(demo)
+    pd.testing.assert_frame_equal(inputs.services.providers, clean[1].services.providers)
+    pd.testing.assert_frame_equal(inputs.planning.tasks, clean[1].planning.tasks)
 
 
 def test_iso_dates_with_a_time_zone_are_the_dates_written(demo) -> None:
