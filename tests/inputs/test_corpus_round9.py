@@ -1345,3 +1345,25 @@ def test_no_csv_cell_starts_a_formula_when_a_spreadsheet_reads_it(injected) -> N
     assert not found, found[:10]
     plan = (injected / "plan.csv").read_text(encoding="utf-8")
     assert "'\n=1+1" in plan  # the CR payload: a quoted line break after the apostrophe
+
+
+def test_exchange_capacity_of_1e15_places_is_the_same_as_any_unbinding_one() -> None:
+    """A capacity of 10**15 places (a user's 'no limit') is legitimate input: the optimum is
+    the one with 1,000 places, more than sociale huur can be used for (the statushouders'
+    46 + 21 + 46 = 113 places, and through substitution at most 10 % of the 455 asylum
+    places), so neither binds; the checker agrees."""
+    from opvang_opt.exchange import load_demo_config, run_exchange
+
+    cfg = load_demo_config()
+    objective = {}
+    for places in (1e15, 1000):
+        capacity = [
+            c.model_copy(update={"places": places})
+            if (c.municipality, c.type) == ("GM0384", "sociale_huur")
+            else c
+            for c in cfg.capacity
+        ]
+        run = run_exchange(cfg.model_copy(update={"capacity": capacity}))
+        assert run.status.value == "optimal" and run.check.is_ok
+        objective[places] = run.result.objective
+    assert objective[1e15] == pytest.approx(objective[1000], rel=1e-9)
