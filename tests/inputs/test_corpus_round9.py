@@ -1000,6 +1000,36 @@ def case_scenario_samples_beyond_any_use(demo):
     return ["demo.yaml, exchange.shapley.samples: moet kleiner dan of gelijk aan 100000 zijn"]
 
 
+def case_planning_task_of_1e15_persons(demo):
+    # filled the memory building the plan: exit 1, 'MemoryError'
+    _cell(demo, "planning_tasks.csv", 0, "task", "1000000000000000")
+    _cell(demo, "planning_candidates.csv", 0, "max_units", "1000000000000000")
+    return [
+        "planning_tasks.csv, rij 2, task: te groot: 1000000000000000 (meer dan 1.000.000)",
+        "planning_candidates.csv, rij 2 (F01), max_units: te groot",
+    ]
+
+
+def case_exchange_task_of_1e15_places(demo):
+    # its unmet cost in cents left 64 bits: the checker found a negative objective (exit 1)
+    _scenario(demo, "GM0384: {asielzoekers: 175,", "GM0384: {asielzoekers: 1000000000000000,")
+    return [
+        "demo.yaml, exchange.tasks.GM0384.asielzoekers: moet kleiner dan of gelijk aan 1000000 zijn"
+    ]
+
+
+def case_exchange_cost_of_1e15_per_place(demo):
+    _scenario(
+        demo,
+        "{municipality: GM0437, type: sociale_huur, places: 15}",
+        "{municipality: GM0437, type: sociale_huur, places: 15, cost_per_place: 1.0e+15}",
+    )
+    return [
+        "demo.yaml, exchange.capacity[5].cost_per_place: moet kleiner dan of gelijk aan "
+        "1000000000 zijn"
+    ]
+
+
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]
 
 

@@ -175,6 +175,11 @@ def id_row_where(site_id: object, row: int) -> Message:
 _WHOLE_DECIMAL = re.compile(r"^-?\d+\.0+$")
 
 
+MAX_COUNT = 1_000_000
+"""The largest whole number a planning table may hold (a task, units, months): beyond it a
+number is a typing or export error, and a plan over it cannot be built."""
+
+
 def _int(
     value: str, label: str, row: Message, col: str, problems: list[Problem], *, minimum: int = 0
 ) -> int | None:
@@ -194,6 +199,17 @@ def _int(
         problems.append(
             Problem(
                 Message("problem.planning.below_minimum", {"value": n, "minimum": minimum}),
+                source=label,
+                where=row,
+                field=col,
+            )
+        )
+        return None
+    if n > MAX_COUNT:
+        # a task of 10**15 persons filled the memory building the plan (exit 1)
+        problems.append(
+            Problem(
+                Message("problem.allocation.too_large", {"value": v, "maximum": MAX_COUNT}),
                 source=label,
                 where=row,
                 field=col,

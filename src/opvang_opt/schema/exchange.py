@@ -45,6 +45,15 @@ KeyName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_len
 """A key for a group or housing type: lower case letters, digits and underscores."""
 
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+MAX_TASK_PLACES = 1_000_000
+"""The largest task of one municipality and group: beyond it a number is a typing error,
+and its cost in cents (times an unmet cost per place) would leave 64 bits."""
+MAX_EUR_PER_PLACE = 1e9
+"""The largest cost of one place (a billion euros): beyond it a cost is a typing error or a
+wrong unit, and sums in whole cents would leave 64 bits."""
+TaskPlaces = Annotated[float, Field(ge=0, le=MAX_TASK_PLACES, allow_inf_nan=False)]
+EurPerPlace = Annotated[float, Field(ge=0, le=MAX_EUR_PER_PLACE, allow_inf_nan=False)]
+Eur = Annotated[float, Field(ge=0, le=1e11, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 
@@ -80,7 +89,7 @@ class Group(StrictModel):
     label: str | None = None
     """Readable name for tables; defaults to the key."""
 
-    unmet_cost_per_place: NonNegative | None = None
+    unmet_cost_per_place: EurPerPlace | None = None
     """Cost per place of a task that is not housed in the region's own capacity
     (e.g. emergency reception, hotel). Empty: every place must be housed, and a
     task that does not fit makes the problem infeasible."""
@@ -93,21 +102,21 @@ class CostStep(StrictModel):
     """Cumulative number of places at a location this step runs to; empty for the
     last step (no limit other than the capacity)."""
 
-    cost_per_place: NonNegative
+    cost_per_place: EurPerPlace
     """Cost per place in this step, in euros for the period."""
 
 
 class _Costed(StrictModel):
     """Cost fields shared by housing types and capacity entries."""
 
-    cost_per_place: NonNegative | None = None
+    cost_per_place: EurPerPlace | None = None
     """Flat cost per place in euros for the period (use this or ``cost_steps``)."""
 
     cost_steps: list[CostStep] | None = Field(None, min_length=1)
     """Cost rising with volume: steps in order of ``up_to``; costs may not fall
     from one step to the next (economies of scale belong in ``fixed_cost``)."""
 
-    fixed_cost: NonNegative | None = None
+    fixed_cost: Eur | None = None
     """Cost of opening the location in the period, paid only when it houses
     anyone. Zero or empty for a location that is already open."""
 
@@ -311,7 +320,7 @@ class ExchangeConfig(StrictModel):
     groups: list[Group] = Field(min_length=1)
     """The groups with a task."""
 
-    tasks: dict[MunicipalityCode, dict[KeyName, NonNegative]]
+    tasks: dict[MunicipalityCode, dict[KeyName, TaskPlaces]]
     """Task per municipality and group in places, e.g. ``{GM0384: {asielzoekers: 175}}``;
     a missing group counts as 0."""
 
