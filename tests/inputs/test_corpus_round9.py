@@ -1030,6 +1030,11 @@ def case_exchange_cost_of_1e15_per_place(demo):
     ]
 
 
+def case_scenario_persons_per_unit_1e15(demo):
+    _scenario(demo, "    persons_per_unit: 2.8", "    persons_per_unit: 1.0e+15")
+    return ["demo.yaml, siting.capacity.persons_per_unit: moet kleiner dan of gelijk aan 100"]
+
+
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]
 
 

@@ -341,8 +341,9 @@ class CapacityConfig(StrictModel):
     """Longlist column with the plot area in m2, for sites given only as points."""
     column: str | None = None
     """Longlist column with a known capacity in units; used instead of the estimate where filled."""
-    persons_per_unit: float = Field(default=2.8, gt=0)
-    """Average persons per unit, to express capacity in places."""
+    persons_per_unit: float = Field(default=2.8, gt=0, le=100)
+    """Average persons per unit, to express capacity in places (at most 100: more is a
+    typing error, and places of 10**15 per unit left 64 bits)."""
 
 
 class TargetConfig(StrictModel):
