@@ -275,7 +275,9 @@ def map_data(result: RunResult, lang: Lang, profile: Profile = "council") -> dic
             {
                 "label": _esc(c.label),
                 "unit": "" if c.unit in content.WORDED_UNITS else _esc(map_unit(c.unit, lang)),
-                "word": c.unit if c.unit in content.WORDED_UNITS else "",
+                "word": ("share" if c.unit == "aandeel" else c.unit)
+                if c.unit in content.WORDED_UNITS
+                else "",
                 "weight": round(c.weight, 4),
                 "digits": 2 if c.kind == "overlap_share" else 0,
             }
@@ -503,7 +505,7 @@ _SCRIPT = Template(
   function measured(v, c) {
     if (c.word === "yes_no") { return (v === null || v === undefined) ? T.none : (v ? T.yes : T.no); }
     if (c.word === "eur") { return (v === null || v === undefined) ? T.none : "EUR " + num(v, 0); }
-    if (c.word === "share" || c.word === "aandeel") { return (v === null || v === undefined) ? T.none : num(100 * v, 0) + "%"; }
+    if (c.word === "share") { return (v === null || v === undefined) ? T.none : num(100 * v, 0) + "%"; }
     return num(v, c.digits) + " " + c.unit;
   }
   function pct(v) { return (v === null || v === undefined) ? "" : Math.round(v * 100) + "%"; }
