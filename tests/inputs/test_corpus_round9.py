@@ -1030,6 +1030,13 @@ def case_exchange_cost_of_1e15_per_place(demo):
     ]
 
 
+def case_scenario_unit_footprint_of_a_tenth_of_a_millimetre(demo):
+    # no home is 0.1 mm wide; with no spacing the packing would lay out some 25 million
+    # footprints per hectare (the run did not end in 90 s)
+    _scenario(demo, "    unit_width_m: 6 ", "    unit_width_m: 0.0001 ")
+    return ["demo.yaml, siting.capacity.unit_width_m: moet groter dan of gelijk aan 2"]
+
+
 def case_scenario_persons_per_unit_1e15(demo):
     _scenario(demo, "    persons_per_unit: 2.8", "    persons_per_unit: 1.0e+15")
     return ["demo.yaml, siting.capacity.persons_per_unit: moet kleiner dan of gelijk aan 100"]

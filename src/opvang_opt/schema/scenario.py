@@ -327,10 +327,12 @@ class CapacityConfig(StrictModel):
     """Density norm in units per hectare of plot (about 30/ha for flexwoningen)."""
     usable_share: float = Field(default=1.0, gt=0, le=1)
     """Share of the plot area that can be built on (density method)."""
-    unit_width_m: float = Field(default=5.0, gt=0, le=50)
-    """Packing: footprint width of one unit (m)."""
-    unit_depth_m: float = Field(default=10.0, gt=0, le=50)
-    """Packing: footprint depth of one unit (m)."""
+    unit_width_m: float = Field(default=5.0, ge=2, le=50)
+    """Packing: footprint width of one unit (m); at least 2 m (the narrowest container
+    unit is 2.4 m; a smaller footprint is no home and would have the packing lay out
+    millions per plot)."""
+    unit_depth_m: float = Field(default=10.0, ge=2, le=50)
+    """Packing: footprint depth of one unit (m); at least 2 m, as the width."""
     spacing_m: float = Field(default=5.0, ge=0, le=100)
     """Packing: minimum distance between units (m), e.g. for fire safety."""
     setback_m: float = Field(default=5.0, ge=0, le=200)
