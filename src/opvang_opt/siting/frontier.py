@@ -19,13 +19,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from opvang_opt.siting.shortlist import (
-    _STATUS,
     ShortlistProblem,
     _build,
     _cost_int,
     _guard,
     _quality_expr,
     _solver,
+    _status,
     quality,
 )
 from opvang_opt.status import SolveStatus
@@ -71,7 +71,7 @@ def _point(
     _guard(w * (int(q.quality_weights().max(initial=0)) * max(q.target, 0) + 1))
     mod.m.maximize(w * qual - second)
     solver = _solver(time_limit, 1, seed)
-    status = _STATUS.get(solver.solve(mod.m), SolveStatus.NO_SOLUTION)
+    status = _status(solver.solve(mod.m), mod.m)
     if status.has_solution:
         return status, np.array([bool(solver.value(v)) for v in mod.x])
     return status, None

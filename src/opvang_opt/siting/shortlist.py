@@ -42,6 +42,7 @@ from typing import Literal, cast
 import numpy as np
 from ortools.sat.python import cp_model
 
+from opvang_opt.errors import InternalError
 from opvang_opt.exact import cents_array, to_cents
 from opvang_opt.siting.services_rule import (
     ServicesRule,
@@ -409,7 +410,10 @@ def _build(
     y = None
     want_places = (p.objective in _USES_PLACES) if places is None else places
     if use_target and want_places:
-        y = [m.new_int_var(0, max(cap[i], 0), f"y{i}") for i in range(p.n)]
+        # y_i <= min(c_i, T): sum y = T, and the tighter domain keeps CP-SAT's check of
+        # the objective's range within 64 bits (a 10,000,000-place site with target 1 made
+        # the model invalid, reported as "no solution")
+        y = [m.new_int_var(0, max(min(cap[i], t), 0), f"y{i}") for i in range(p.n)]
         for k in range(p.n):
             if allowed[k] or forced[k]:
                 m.add(y[k] <= cap[k] * x[k])
@@ -462,7 +466,8 @@ def _set_objective(p: ShortlistProblem, mod: _Model, target: int | None = None) 
         over_max = int(np.asarray(p.capacity)[mod.allowed | p.forced()].sum())
         w2 = n + 1
         w1 = (over_max + 1) * w2
-        _guard(w1 * (q_max + 1))
+        # CP-SAT checks the sum of |coefficient| x largest value over every term
+        _guard(w1 * (_quality_range(p, t) + 1) + w2 * (over_max + 1))
         cap_expr = sum(int(c) * xi for c, xi in zip(p.capacity, x, strict=True))
         m.maximize(w1 * q - w2 * cap_expr - count)
         return w1
@@ -479,6 +484,12 @@ def _set_objective(p: ShortlistProblem, mod: _Model, target: int | None = None) 
     _guard(w * (_distance_cap(p) + 1))
     m.maximize(w * mod.spread + q)
     return w
+
+
+def _quality_range(p: ShortlistProblem, t: int) -> int:
+    """The largest value of the quality expression term by term (``y_i <= min(c_i, T)``)."""
+    ub = np.minimum(np.maximum(np.asarray(p.capacity, dtype=np.int64), 0), max(t, 0))
+    return sum(int(w) * int(u) for w, u in zip(p.quality_weights(), ub, strict=True))
 
 
 def _guard(magnitude: int) -> None:
@@ -508,6 +519,13 @@ _STATUS: dict[object, SolveStatus] = {
     cp_model.FEASIBLE: SolveStatus.FEASIBLE,
     cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
 }
+
+def _status(code: object, m: cp_model.CpModel) -> SolveStatus:
+    """The solve status; a model CP-SAT refuses as invalid is a bug, not "no solution"."""
+    if code == cp_model.MODEL_INVALID:
+        raise InternalError(f"the shortlist model is invalid: {m.validate()[:300]}")
+    return _STATUS.get(code, SolveStatus.NO_SOLUTION)
+
 
 FAMILIES = (
     "budget", "max_sites", "max_capacity", "separation", "zone", "availability",
@@ -573,7 +591,7 @@ def solve_raw(
         for xi, h in zip(mod.x, hint, strict=True):
             mod.m.add_hint(xi, bool(h))
     solver = _solver(time_limit, workers, seed)
-    status = _STATUS.get(solver.solve(mod.m), SolveStatus.NO_SOLUTION)
+    status = _status(solver.solve(mod.m), mod.m)
     if not status.has_solution:
         return RawSolve(None, status, float("nan"))
     sel = np.array([bool(solver.value(v)) for v in mod.x])
@@ -620,7 +638,7 @@ class ReusableModel:
                 mod.m.add_hint(xi, bool(h))
         solver = _solver(time_limit, 1, seed)
         solver.parameters.cp_model_presolve = self.presolve
-        status = _STATUS.get(solver.solve(mod.m), SolveStatus.NO_SOLUTION)
+        status = _status(solver.solve(mod.m), mod.m)
         if not status.has_solution:
             return RawSolve(None, status, float("nan"))
         sel = np.array([bool(solver.value(v)) for v in mod.x])
