@@ -17,15 +17,17 @@ OBJECTIVES = ("people", "people", "people", "cost", "sites", "spread", "score", 
 
 def random_instance(rng: random.Random, n_max: int = 9) -> Instance:
     n = rng.randint(1, n_max)
-    vmode = rng.choice(["int", "tie", "milli", "third"])
+    vmode = rng.choice(["int", "tie", "milli", "third", "digits"])
     if vmode == "int":
         value = [float(rng.randint(0, 100)) for _ in range(n)]
     elif vmode == "tie":
         value = [float(rng.choice([40, 60])) for _ in range(n)]
     elif vmode == "milli":
         value = [rng.randint(0, 100_000) / 1000 for _ in range(n)]
-    else:
+    elif vmode == "third":
         value = [round(100 * rng.randint(0, 3) / 3, 3) for _ in range(n)]
+    else:  # scores as a weighted sum writes them: 1/3 with every digit
+        value = [100 * rng.randint(0, 3) / 3 + rng.choice([0.0, 0.0004, 1e-9]) for _ in range(n)]
     cmode = rng.choice(["small", "small", "zero", "huge"])
     if cmode == "small":
         capacity = [rng.randint(1, 12) for _ in range(n)]

@@ -67,9 +67,12 @@ def subsets(n: int) -> np.ndarray:
     return ((k >> np.arange(n)) & 1).astype(bool)
 
 
-def quality_q(inst: Instance, s: np.ndarray) -> np.ndarray:
-    """Q (sum of score x needed place) per subset: the T places from the best sites first."""
+def quality_q(inst: Instance, s: np.ndarray, grid: bool = False) -> np.ndarray:
+    """Q (sum of score x needed place) per subset: the T places from the best sites first
+    (``grid``: scores rounded to 0.001 points, the objective's documented resolution)."""
     v = np.asarray(inst.value, float)
+    if grid:
+        v = np.round(v * 1000)
     c = np.asarray(inst.capacity, np.int64)
     order = np.argsort(-v, kind="stable")
     cs = s[:, order] * c[order]
@@ -87,6 +90,9 @@ class Evaluation:
     cost: np.ndarray
     k: np.ndarray
     q: np.ndarray
+    """Q with the scores as given (the min_quality rule)."""
+    q_grid: np.ndarray
+    """Q with the scores on the objective's documented 0.001-point grid."""
     spread: np.ndarray
 
 
@@ -140,28 +146,28 @@ def evaluate(inst: Instance) -> Evaluation:
             else:
                 sub = d[np.ix_(idx, idx)]
                 spread[r] = sub[np.triu_indices(len(idx), 1)].min() if len(idx) else big
-    return Evaluation(s, feas, rules_but_target, cap, costc, k, q, spread)
+    return Evaluation(s, feas, rules_but_target, cap, costc, k, q, quality_q(inst, s, True), spread)
 
 
 def keys(inst: Instance, ev: Evaluation) -> np.ndarray:
     """The lexicographic objective per subset, as a (2^n, m) float matrix (larger is better)."""
-    v = np.asarray(inst.value, float)
+    v = np.round(np.asarray(inst.value, float) * 1000)
     c = np.asarray(inst.capacity, float)
     o = inst.objective
     if o == "score":
         return (ev.s @ v)[:, None]
-    if o == "score_x_capacity":
-        return (ev.s @ (v * c))[:, None]
+    if o == "score_x_capacity":  # score x capacity on the 0.001 grid
+        return (ev.s @ np.round(np.asarray(inst.value, float) * c * 1000))[:, None]
     if o == "people":
-        return np.column_stack([ev.q, -(ev.cap - inst.target), -ev.k])
+        return np.column_stack([ev.q_grid, -(ev.cap - inst.target), -ev.k])
     if o == "cost":
-        return np.column_stack([-ev.cost, ev.q])
+        return np.column_stack([-ev.cost, ev.q_grid])
     if o == "sites":
-        return np.column_stack([-ev.k, ev.q])
-    return np.column_stack([ev.spread, ev.q])
+        return np.column_stack([-ev.k, ev.q_grid])
+    return np.column_stack([ev.spread, ev.q_grid])
 
 
-def best(inst: Instance, ev: Evaluation, tol: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
+def best(inst: Instance, ev: Evaluation, tol: float = 1e-12) -> tuple[np.ndarray, np.ndarray]:
     """Indices of every optimal subset and the optimal key (ties within ``tol`` kept)."""
     kk = keys(inst, ev)
     cand = np.flatnonzero(ev.feasible)
@@ -169,5 +175,5 @@ def best(inst: Instance, ev: Evaluation, tol: float = 1e-6) -> tuple[np.ndarray,
         return cand, np.array([])
     for col in range(kk.shape[1]):
         top = kk[cand, col].max()
-        cand = cand[kk[cand, col] >= top - tol * max(1.0, abs(top))]
+        cand = cand[kk[cand, col] >= top - 1e-7 - tol * abs(top)]
     return cand, kk[cand[0]]
