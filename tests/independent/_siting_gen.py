@@ -46,7 +46,9 @@ def random_instance(rng: random.Random, n_max: int = 9) -> Instance:
     inst.objective = rng.choice(OBJECTIVES)
     inst.irredundant = rng.random() < 0.85
     if rng.random() < 0.5 or inst.objective == "cost":
-        inst.cost = [rng.choice([0.0, 1000.0, rng.randint(0, 10**7) / 100, 0.1, 0.2]) for _ in range(n)]
+        inst.cost = [
+            rng.choice([0.0, 1000.0, rng.randint(0, 10**7) / 100, 0.1, 0.2]) for _ in range(n)
+        ]
         if rng.random() < 0.6:
             sub = [i for i in range(n) if rng.random() < 0.5]
             exact = sum(inst.cost[i] for i in sub)  # exactly at budget (float sum of cents)
@@ -73,7 +75,9 @@ def random_instance(rng: random.Random, n_max: int = 9) -> Instance:
     if rng.random() < 0.2:
         me = [False] * n
         me[rng.randrange(n)] = True
-        if inst.must_include is None or not any(a and b for a, b in zip(me, inst.must_include, strict=True)):
+        if inst.must_include is None or not any(
+            a and b for a, b in zip(me, inst.must_include, strict=True)
+        ):
             inst.must_exclude = me
     if inst.objective == "spread" or rng.random() < 0.1:
         pts = [(rng.randint(0, 2000), rng.randint(0, 2000)) for _ in range(n)]
@@ -93,7 +97,11 @@ def random_instance(rng: random.Random, n_max: int = 9) -> Instance:
 
 def to_problem(inst: Instance) -> ShortlistProblem:
     n = inst.n
-    conf = np.array(inst.conflicts, dtype=np.int64).reshape(-1, 2) if inst.conflicts else np.zeros((0, 2), np.int64)
+    conf = (
+        np.array(inst.conflicts, dtype=np.int64).reshape(-1, 2)
+        if inst.conflicts
+        else np.zeros((0, 2), np.int64)
+    )
     return ShortlistProblem(
         ids=np.array([f"s{i}" for i in range(n)]),
         value=np.array(inst.value, float),
@@ -153,7 +161,16 @@ def compare(inst: Instance, rng: random.Random | None = None, checks: int = 8) -
         else:
             kk = keys(inst, ev)[row]
             if not np.allclose(kk, key, rtol=1e-9, atol=1e-6):
-                out.append(f"project key {kk.tolist()} != optimum {key.tolist()} ({sel.astype(int).tolist()} vs {ev.s[opt[0]].astype(int).tolist()})")
+                mine = ev.s[opt[0]].astype(int).tolist()
+                out.append(f"key {kk.tolist()} != optimum {key.tolist()} ({mine})")
+            want = {
+                "people": float(ev.q[row]) / inst.target,
+                "cost": int(ev.cost[row]) / 100,
+                "sites": float(ev.k[row]),
+                "spread": float(ev.spread[row]),
+            }.get(inst.objective)
+            if want is not None and not np.isclose(sol.objective, want, rtol=1e-9, atol=1e-9):
+                out.append(f"objective {sol.objective} != {want}")
         if sol.gap != 0.0:
             out.append(f"gap {sol.gap} on optimal")
         if sol.capacity != int(ev.cap[row]):
@@ -162,15 +179,15 @@ def compare(inst: Instance, rng: random.Random | None = None, checks: int = 8) -
         if sol.overshoot != max(0, over):
             out.append(f"overshoot {sol.overshoot} != {over}")
         if not check_shortlist(p, sel).is_ok:
-            out.append(f"checker refuses the project's optimal shortlist: {check_shortlist(p, sel).violations}")
+            bad = check_shortlist(p, sel).violations
+            out.append(f"checker refuses the project's optimal shortlist: {bad}")
     # the checker's verdict against the oracle's on random subsets
     rng = rng or random.Random(0)
     for _ in range(checks):
         r = rng.randrange(len(ev.s))
         verdict = check_shortlist(p, ev.s[r]).is_ok
         if verdict != bool(ev.feasible[r]):
-            out.append(
-                f"checker says {verdict} on {ev.s[r].astype(int).tolist()}, oracle {bool(ev.feasible[r])}: "
-                f"{[v.rule for v in check_shortlist(p, ev.s[r]).violations]}"
-            )
+            rules = [v.rule for v in check_shortlist(p, ev.s[r]).violations]
+            subset = ev.s[r].astype(int).tolist()
+            out.append(f"checker {verdict} on {subset}, oracle {bool(ev.feasible[r])}: {rules}")
     return out

@@ -110,7 +110,11 @@ def evaluate(inst: Instance) -> Evaluation:
     ok = ~(s & ~allowed).any(axis=1)
     ok &= (s | ~forced).all(axis=1)
     cap = s @ c
-    costc = s @ np.array([cents(x) for x in inst.cost], np.int64) if inst.cost else np.zeros(len(s), np.int64)
+    costc = (
+        s @ np.array([cents(x) for x in inst.cost], np.int64)
+        if inst.cost
+        else np.zeros(len(s), np.int64)
+    )
     k = s.sum(axis=1)
     if inst.budget is not None:
         ok &= costc <= cents(inst.budget)
