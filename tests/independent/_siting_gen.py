@@ -10,7 +10,7 @@ import numpy as np
 from opvang_opt.siting.shortlist import ShortlistProblem, check_shortlist, solve_shortlist
 from opvang_opt.status import SolveStatus
 
-from ._siting_oracle import Instance, best, evaluate, keys
+from ._siting_oracle import Instance, best, cents, evaluate, keys
 
 OBJECTIVES = ("people", "people", "people", "cost", "sites", "spread", "score", "score_x_capacity")
 
@@ -190,4 +190,130 @@ def compare(inst: Instance, rng: random.Random | None = None, checks: int = 8) -
             rules = [v.rule for v in check_shortlist(p, ev.s[r]).violations]
             subset = ev.s[r].astype(int).tolist()
             out.append(f"checker {verdict} on {subset}, oracle {bool(ev.feasible[r])}: {rules}")
+    return out
+
+
+def compare_counterfactuals(inst: Instance) -> list[str]:
+    """Forcing each left-out site in and dropping each chosen one, against brute force:
+    feasibility and the loss in the objective's unit (the best subset with the site, or
+    without it)."""
+    from opvang_opt.siting.shortlist import counterfactuals, optimise_rule
+
+    out: list[str] = []
+    if inst.objective not in ("people", "cost", "sites"):
+        return out
+    ev = evaluate(inst)
+    opt, _ = best(inst, ev)
+    if len(opt) == 0:
+        return out
+    p = to_problem(inst)
+    sol = solve_shortlist(p, time_limit=20.0, workers=1, explain=False)
+    base = np.asarray(sol.selected, bool)
+    unit = {
+        "people": ev.q / max(inst.target, 1),
+        "cost": ev.cost / 100.0,
+        "sites": ev.k.astype(float),
+    }[inst.objective]
+    sign = -1.0 if inst.objective == "people" else 1.0
+    row = int((base * (1 << np.arange(inst.n))).sum())
+    for cf in counterfactuals(p, sol, optimise_rule(time_limit=20.0)):
+        i = int(cf.site[1:])
+        has = ev.s[:, i] if cf.action == "force_in" else ~ev.s[:, i]
+        ok = ev.feasible & has
+        if not ok.any():
+            if cf.feasible:
+                out.append(f"{cf.action} {cf.site}: feasible by the project, not by brute force")
+            continue
+        if not cf.feasible:
+            out.append(f"{cf.action} {cf.site}: infeasible by the project, not by brute force")
+            continue
+        kk = keys(inst, ev)
+        cand = np.flatnonzero(ok)
+        for col in range(kk.shape[1]):
+            top = kk[cand, col].max()
+            cand = cand[kk[cand, col] >= top - 1e-7 - 1e-12 * abs(top)]
+        want = sign * (unit[cand[0]] - unit[row])
+        if abs(cf.loss - want) > 1e-3 + 1e-9 * abs(want):
+            out.append(f"{cf.action} {cf.site}: loss {cf.loss} != brute force {want}")
+    return out
+
+
+def medium_instance(rng: random.Random) -> Instance:
+    """15-40 sites on a 3 km square: separation from the points, zones, budgets at a third
+    of the cheapest sites, realistic capacities and targets."""
+    n = rng.randint(15, 40)
+    pts = [(rng.uniform(0, 3000), rng.uniform(0, 3000)) for _ in range(n)]
+    value = [
+        rng.choice([float(rng.randint(0, 100)), rng.randint(0, 100_000) / 1000,
+                    100 * rng.randint(0, 3) / 3])
+        for _ in range(n)
+    ]  # fmt: skip
+    cap = [rng.choice([0, rng.randint(5, 120), rng.randint(5, 120), 300]) for _ in range(n)]
+    target = rng.randint(50, 600)
+    inst = Instance(value=value, capacity=cap, target=target,
+                    eligible=[rng.random() > 0.1 for _ in range(n)])  # fmt: skip
+    inst.objective = rng.choice(["people", "people", "cost", "sites", "score", "score_x_capacity"])
+    inst.irredundant = rng.random() < 0.85
+    if rng.random() < 0.6 or inst.objective == "cost":
+        inst.cost = [rng.randint(0, 10**8) / 100 for _ in range(n)]
+        if rng.random() < 0.5:
+            inst.budget = round(sum(sorted(inst.cost)[: n // 3]), 2)
+    if rng.random() < 0.4:
+        inst.max_sites = rng.randint(2, 8)
+    if rng.random() < 0.3:
+        inst.max_capacity = target + rng.randint(0, 200)
+    d = rng.choice([0, 200, 400])
+    if d:
+        inst.conflicts = [
+            (i, j) for i in range(n) for j in range(i + 1, n)
+            if np.hypot(pts[i][0] - pts[j][0], pts[i][1] - pts[j][1]) < d
+        ]  # fmt: skip
+    if rng.random() < 0.4:
+        inst.zone = [rng.choice("abcd") for _ in range(n)]
+        inst.max_per_zone = rng.randint(1, 3)
+    if rng.random() < 0.3:
+        inst.must_include = [k == rng.randrange(n) for k in range(n)]
+    if rng.random() < 0.3:
+        me = [False] * n
+        me[rng.randrange(n)] = True
+        if not (
+            inst.must_include and any(a and b for a, b in zip(me, inst.must_include, strict=True))
+        ):
+            inst.must_exclude = me
+    if rng.random() < 0.2 and inst.objective not in ("score", "score_x_capacity"):
+        inst.min_quality = rng.choice([40.0, 60.0, 70.0])
+    return inst
+
+
+def compare_medium(inst: Instance) -> list[str]:
+    """The project against the independent lexicographic MILP (``_siting_milp``)."""
+    from . import _siting_milp
+    from ._siting_oracle import quality_q
+
+    ok, key, _ = _siting_milp.solve(inst)
+    p = to_problem(inst)
+    s = solve_shortlist(p, workers=1, time_limit=30.0)
+    if not ok:
+        if s.status is not SolveStatus.INFEASIBLE:
+            return [f"milp infeasible, project {s.status}"]
+        return []
+    if s.status is not SolveStatus.OPTIMAL:
+        return [f"status {s.status}, milp {key}"]
+    out = []
+    if not check_shortlist(p, s.selected).is_ok:
+        out.append(f"checker {check_shortlist(p, s.selected).violations}")
+    sel = np.asarray(s.selected, bool)
+    c = np.asarray(inst.capacity)
+    v = np.asarray(inst.value, float)
+    qg = float(quality_q(inst, sel[None, :], True)[0])
+    costc = sum(cents(x) for x, b in zip(inst.cost or [0.0] * inst.n, sel, strict=True) if b)
+    theirs = {
+        "people": [qg, -int(c[sel].sum()), -int(sel.sum())],
+        "cost": [-costc, qg],
+        "sites": [-int(sel.sum()), qg],
+        "score": [float(np.round(v * 1000)[sel].sum())],
+        "score_x_capacity": [float(np.round(v * c * 1000)[sel].sum())],
+    }[inst.objective]
+    if not np.allclose(theirs, key, rtol=1e-9, atol=1e-4):
+        out.append(f"{inst.objective}: project {theirs} != milp {key}")
     return out

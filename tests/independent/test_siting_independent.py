@@ -25,7 +25,13 @@ from opvang_opt.siting.location import OVERLAP_MIN_M2, overlapping_pairs
 from opvang_opt.siting.shortlist import ShortlistProblem, check_shortlist, solve_shortlist
 from opvang_opt.status import SolveStatus
 
-from ._siting_gen import compare, random_instance
+from ._siting_gen import (
+    compare,
+    compare_counterfactuals,
+    compare_medium,
+    medium_instance,
+    random_instance,
+)
 from ._siting_oracle import Instance, best, evaluate
 
 
@@ -71,6 +77,44 @@ def test_shortlist_equals_brute_force_with_scores_of_every_digit() -> None:
 @pytest.mark.slow
 def test_shortlist_equals_brute_force_many() -> None:
     _, failures = _run(range(10_000, 14_000))
+    assert not failures, "\n".join(failures[:5])
+
+
+def test_shortlist_equals_independent_milp_on_medium_instances() -> None:
+    # 15-40 sites: too many to enumerate; a lexicographic MILP (scipy HiGHS) instead
+    failures = []
+    for seed in range(30):
+        inst = medium_instance(random.Random(seed))
+        problems = compare_medium(inst)
+        if problems:
+            failures.append(f"seed {seed}: {problems}")
+    assert not failures, "\n".join(failures[:5])
+
+
+def test_counterfactuals_equal_brute_force() -> None:
+    failures, ran = [], 0
+    for seed in range(120):
+        inst = random_instance(random.Random(seed))
+        if max(inst.capacity) > 10**5:  # the objective guard's territory
+            continue
+        ran += 1
+        problems = compare_counterfactuals(inst)
+        if problems:
+            failures.append(f"seed {seed}: {inst}: {problems}")
+    assert ran > 80
+    assert not failures, "\n".join(failures[:5])
+
+
+@pytest.mark.slow
+def test_shortlist_medium_and_counterfactuals_many() -> None:
+    failures = []
+    for seed in range(1000, 1400):
+        problems = compare_medium(medium_instance(random.Random(seed)))
+        small = random_instance(random.Random(seed))
+        if max(small.capacity) <= 10**5:
+            problems += compare_counterfactuals(small)
+        if problems:
+            failures.append(f"seed {seed}: {problems}")
     assert not failures, "\n".join(failures[:5])
 
 
