@@ -27,7 +27,7 @@ def random_config(rng: random.Random, n_max: int = 4) -> dict[str, Any]:
     ng = rng.randint(1, 3)
     groups = [{"name": "abc"[k]} for k in range(ng)]
     for g in groups:
-        if rng.random() < 0.4:
+        if rng.random() < 0.7:
             g["unmet_cost_per_place"] = _money(rng) + rng.choice([0, 10000])
     integer = rng.random() < 0.5
     whole = integer or rng.random() < 0.5
@@ -57,7 +57,7 @@ def random_config(rng: random.Random, n_max: int = 4) -> dict[str, Any]:
                                      "places": places(0, 40)}  # fmt: skip
                 if rng.random() < 0.3:
                     e["cost_per_place"] = _money(rng)
-                if rng.random() < 0.25:
+                if rng.random() < 0.4:
                     e["fixed_cost"] = _money(rng) + rng.choice([0, 20000])
                 capacity.append(e)
     tasks = {
@@ -190,6 +190,19 @@ def compare_shapley(data: dict[str, Any], cfg: ExchangeConfig, codes: list[str])
                 out.append(f"savings {sav.tolist()} not within a cent of {exact.tolist()}")
         if not tab["individually_rational"].all():
             out.append("individually_rational False")
+    # the core: least-core epsilon, emptiness, and whether the Shapley value lies in it
+    scale = max(1.0, abs(grand))
+    eps = oracle.least_core(codes, v)
+    core = sp.core
+    if not core.complete:
+        out.append("core check not complete on an exact game")
+    if abs(core.least_core_epsilon - eps) > 1e-4 * scale:
+        out.append(f"least-core epsilon {core.least_core_epsilon} != {eps}")
+    if core.core_empty != (eps < -1e-6 * scale) and abs(eps) > 1e-4 * scale:
+        out.append(f"core_empty {core.core_empty}, epsilon {eps}")
+    worst = max((v[S] - sum(phi[c] for c in S) for S in v if 0 < len(S) < len(codes)), default=0.0)
+    if abs(worst) > 1e-4 * scale and core.allocation_in_core != (worst <= 0):
+        out.append(f"Shapley in core {core.allocation_in_core}, worst excess {worst}")
     if not _close(V / 100, grand, 0.011 * len(codes) + 1e-6 * abs(grand)):
         out.append(f"region's saving {V / 100} != v(N) {grand}")
     return out

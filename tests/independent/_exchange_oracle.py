@@ -247,3 +247,28 @@ def shapley(codes: list[str], v: dict[frozenset[str], float]) -> dict[str, float
                 tot += w * (v[fs | {i}] - v[fs])
         out[i] = tot
     return out
+
+
+def least_core(codes: list[str], v: dict[frozenset[str], float]) -> float:
+    """The least-core epsilon: ``max e`` s.t. ``x(S) >= v(S) + e`` for every proper
+    non-empty coalition and ``x(N) = v(N)`` (the core is empty when it is below 0)."""
+    from scipy.optimize import linprog
+
+    n = len(codes)
+    idx = {c: k for k, c in enumerate(codes)}
+    a_ub, b_ub = [], []
+    for S, val in v.items():
+        if 0 < len(S) < n:
+            row = np.zeros(n + 1)
+            for c in S:
+                row[idx[c]] = -1.0
+            row[n] = 1.0  # -x(S) + e <= -v(S)
+            a_ub.append(row)
+            b_ub.append(-val)
+    a_eq = [np.concatenate([np.ones(n), [0.0]])]
+    res = linprog(
+        np.concatenate([np.zeros(n), [-1.0]]), A_ub=np.array(a_ub), b_ub=b_ub, A_eq=a_eq,
+        b_eq=[v[frozenset(codes)]], bounds=[(None, None)] * (n + 1), method="highs",
+    )  # fmt: skip
+    assert res.status == 0, res.message
+    return float(res.x[n])

@@ -157,3 +157,36 @@ def test_cents_and_settlement_on_adversarial_numbers() -> None:
             net[t.payer_code] += t.amount_cents
             net[t.receiver_code] -= t.amount_cents
         assert list(net.values()) == pay.tolist(), seed
+
+
+def test_empty_core_by_hand() -> None:
+    # Each of three municipalities houses its 1 place at 10 alone; a location anywhere
+    # opens for 12 and holds 2 places for free. Any two save 20 - 12 = 8; all three save
+    # 30 - (12 + 10) = 8 too. A split giving every pair 8 needs 12 > 8: the core is empty;
+    # the least core gives 8/3 each, pairs short by 8/3 (epsilon = -8/3).
+    codes = ["GM0001", "GM0002", "GM0003"]
+    data = {
+        "municipalities": [{"code": c, "name": c, "population": 1} for c in codes],
+        "groups": [{"name": "g"}],
+        "tasks": {c: {"g": 1} for c in codes},
+        "housing_types": [
+            {"name": "own", "groups": ["g"], "cost_per_place": 10},
+            {"name": "shared", "groups": ["g"], "cost_per_place": 0, "fixed_cost": 12},
+        ],
+        "capacity": [{"municipality": c, "type": "own", "places": 1} for c in codes]
+        + [{"municipality": c, "type": "shared", "places": 2} for c in codes],
+        "solver": {"integer_places": True},
+    }
+    alone, v = oracle.game_values(data)
+    assert alone == dict.fromkeys(codes, pytest.approx(10))
+    assert v[frozenset(codes[:2])] == pytest.approx(8)
+    assert v[frozenset(codes)] == pytest.approx(8)
+    assert oracle.least_core(codes, v) == pytest.approx(-8 / 3)
+    sp = shapley_payments(ExchangeConfig.model_validate(data))
+    assert sp.core.core_empty
+    assert sp.core.least_core_epsilon == pytest.approx(-8 / 3, abs=1e-6)
+    assert sp.shapley.values == pytest.approx([8 / 3] * 3)
+    saving = sp.table["shapley_saving_cents"].tolist()
+    assert sorted(saving) == [266, 267, 267] and sum(saving) == 800
+    assert sp.table["payment_cents"].sum() == 0
+    assert (sp.table["cost_after_payment_cents"] <= sp.table["cost_no_exchange_cents"]).all()
