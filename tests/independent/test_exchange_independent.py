@@ -42,7 +42,7 @@ def _run(seeds: range, shapley: bool) -> list[str]:
 
 
 def test_exchange_equals_independent_milp() -> None:
-    failures = _run(range(0, 14), shapley=False)
+    failures = _run(range(0, 8), shapley=False)
     assert not failures, "\n".join(failures[:3])
 
 
@@ -122,7 +122,7 @@ def _shares(rng: random.Random, n: int) -> np.ndarray:
 
 
 def test_cents_and_settlement_on_adversarial_numbers() -> None:
-    for seed in range(500):
+    for seed in range(250):
         rng = random.Random(seed)
         n = rng.randint(1, 7)
         big = [0, 1, 100, 10**12, rng.randint(0, 10**9)]
@@ -190,3 +190,60 @@ def test_empty_core_by_hand() -> None:
     assert sorted(saving) == [266, 267, 267] and sum(saving) == 800
     assert sp.table["payment_cents"].sum() == 0
     assert (sp.table["cost_after_payment_cents"] <= sp.table["cost_no_exchange_cents"]).all()
+
+
+def test_tradeoff_points_equal_independent_milp() -> None:
+    # every point of the sweep is the cheapest exchange at that shift (intake limited or
+    # not), infeasible points say so, and the cost never rises as the shift grows
+    from opvang_opt.exchange import tradeoff
+
+    third = 1 / 3
+    shifts = [0.0, 0.1, 0.2, 0.25, third, 0.5, 0.7, 1.0]
+    for seed in range(3):
+        rng = random.Random(seed)
+        data = random_config(rng)
+        codes = [m["code"] for m in data["municipalities"]]
+        intake = rng.random() < 0.5
+        summary = tradeoff(ExchangeConfig.model_validate(data), shifts, limit_intake=intake).summary
+        tol = 0.006 * len(codes) + 0.001
+        prev = float("inf")
+        for k, shift in enumerate(shifts):
+            mine = oracle.solve(data, codes, shift=shift, limit_intake=intake)
+            row = summary.iloc[k]
+            if not mine.feasible:
+                assert row["status"] == "infeasible", (seed, shift)
+                continue
+            assert row["status"] == "optimal", (seed, shift)
+            assert abs(row["cost"] - mine.cost) <= tol + 1e-7 * mine.cost, (seed, shift)
+            assert row["cost"] <= prev + tol, (seed, shift)
+            prev = row["cost"]
+
+
+def test_regression_highs_presolve_wrong_optimum_with_a_shift() -> None:
+    # was: 220,002.70 "optimal" (bound equal) at shift 1/3, above the 205,002.80 of shift 0,
+    # whose plan (nothing moves) keeps every rule at shift 1/3 too: HiGHS's MIP presolve.
+    # By hand: GM0102 houses 10 b at 5,000 and counts s whole a-places as 1.5 s b-places,
+    # at most 1/3 of what is credited to b: 1.5 s <= (10 + 1.5 s) / 3, so s <= 3; it houses
+    # 20 + 3 = 23 a at 0.10; b unmet 30 - 10 - 4.5 = 15.5 at 10,000; GM0101's 5 a unmet at
+    # 0.10. Total 50,000 + 2.30 + 155,000 + 0.50 = 205,002.80. Moving a (0.10 either way)
+    # saves nothing.
+    data = {
+        "municipalities": [{"code": c, "name": c, "population": 1} for c in ("GM0101", "GM0102")],
+        "groups": [{"name": "a", "unmet_cost_per_place": 0.1},
+                   {"name": "b", "unmet_cost_per_place": 10000.0}],
+        "tasks": {"GM0101": {"a": 5.0}, "GM0102": {"a": 20.0, "b": 30.0}},
+        "housing_types": [{"name": "t0", "groups": ["b"], "cost_per_place": 5000.0},
+                          {"name": "t1", "groups": ["a"], "cost_per_place": 0.1}],
+        "capacity": [{"municipality": "GM0102", "type": "t0", "places": 10.0},
+                     {"municipality": "GM0102", "type": "t1", "places": 32.0}],
+        "solver": {"integer_places": True},
+        "substitution": [{"from_group": "a", "to_group": "b", "rate": 1.5, "max_share": 1 / 3}],
+        "bounds": {"default": {"max_extra": 6.0}},
+    }  # fmt: skip
+    cfg = ExchangeConfig.model_validate(data)
+    for shift in (None, 0.0, 1 / 3, 0.5, 1.0):
+        assert solve_exchange(cfg, shift=shift, limit_intake=False).objective == pytest.approx(
+            205_002.80, abs=0.005
+        ), shift
+        mine = oracle.solve(data, ["GM0101", "GM0102"], shift=shift, limit_intake=False)
+        assert mine.cost == pytest.approx(205_002.80, abs=0.005)
