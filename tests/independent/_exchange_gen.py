@@ -198,8 +198,10 @@ def compare_shapley(data: dict[str, Any], cfg: ExchangeConfig, codes: list[str])
         out.append("core check not complete on an exact game")
     if abs(core.least_core_epsilon - eps) > 1e-4 * scale:
         out.append(f"least-core epsilon {core.least_core_epsilon} != {eps}")
-    if core.core_empty != (eps < -1e-6 * scale) and abs(eps) > 1e-4 * scale:
-        out.append(f"core_empty {core.core_empty}, epsilon {eps}")
+    if core.core_empty and eps > -1e-6 * scale:
+        out.append(f"core reported empty, least-core epsilon {eps}")
+    if not core.core_empty and eps < -1e-4 * scale:
+        out.append(f"core reported not empty, least-core epsilon {eps}")
     worst = max((v[S] - sum(phi[c] for c in S) for S in v if 0 < len(S) < len(codes)), default=0.0)
     if abs(worst) > 1e-4 * scale and core.allocation_in_core != (worst <= 0):
         out.append(f"Shapley in core {core.allocation_in_core}, worst excess {worst}")

@@ -247,3 +247,26 @@ def test_regression_highs_presolve_wrong_optimum_with_a_shift() -> None:
         ), shift
         mine = oracle.solve(data, ["GM0101", "GM0102"], shift=shift, limit_intake=False)
         assert mine.cost == pytest.approx(205_002.80, abs=0.005)
+
+
+def test_regression_no_empty_core_from_rounding_to_cents() -> None:
+    # was: "the core is empty" (epsilon -0.0067) in a game where nothing can be saved:
+    # each municipality houses its 2/3 place at 0.01 alone (0.67 cents, rounded to 1 cent)
+    # and any coalition does the same (no cheaper housing anywhere), so v(S) = 0 for every
+    # S; the game compared rounded costs alone with unrounded coalition costs.
+    codes = ["GM0001", "GM0002", "GM0003"]
+    data = {
+        "municipalities": [{"code": c, "name": c, "population": 1} for c in codes],
+        "groups": [{"name": "g"}],
+        "tasks": {c: {"g": 2 / 3} for c in codes},
+        "housing_types": [{"name": "t", "groups": ["g"], "cost_per_place": 0.01}],
+        "capacity": [{"municipality": c, "type": "t", "places": 1} for c in codes],
+    }
+    _, v = oracle.game_values(data)
+    assert max(abs(x) for x in v.values()) < 1e-9
+    assert abs(oracle.least_core(codes, v)) < 1e-9
+    sp = shapley_payments(ExchangeConfig.model_validate(data))
+    assert not sp.core.core_empty
+    assert sp.core.allocation_in_core
+    assert sp.shapley.values == pytest.approx([0, 0, 0], abs=1e-9)
+    assert sp.table["payment_cents"].tolist() == [0, 0, 0]
