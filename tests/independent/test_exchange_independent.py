@@ -213,8 +213,9 @@ def test_tradeoff_points_equal_independent_milp() -> None:
             if not mine.feasible:
                 assert row["status"] == "infeasible", (seed, shift)
                 continue
-            assert row["status"] == "optimal", (seed, shift)
-            assert abs(row["cost"] - mine.cost) <= tol + 1e-7 * mine.cost, (seed, shift)
+            assert row["status"] in ("optimal", "feasible"), (seed, shift)
+            slack = tol + (row["gap"] * row["cost"] if row["status"] == "feasible" else 0.0)
+            assert -tol <= row["cost"] - mine.cost <= slack + 1e-7 * mine.cost, (seed, shift)
             assert row["cost"] <= prev + tol, (seed, shift)
             prev = row["cost"]
 
@@ -300,3 +301,34 @@ def test_sampled_shapley_sums_to_the_grand_value_and_lies_near_the_exact() -> No
         if sp.core.complete:  # only when sampling met every coalition
             assert sp.core.coalitions_checked == 2 ** len(codes) - 2
     assert ran >= 3
+
+
+def test_regression_optimal_means_proven_to_the_cent() -> None:
+    # was: "optimal" at 52,993.47 with the bound at 52,993.43 (a relative gap of 7.6e-7,
+    # within the default 1e-6, but 4 cents). The optimum 52,993.43 is the independent
+    # MILP's (solved to a gap of 1e-9). Now: "optimal" only when proven to the cent,
+    # otherwise "feasible" with a gap that covers the distance to the optimum.
+    codes = ["GM0100", "GM0101", "GM0102", "GM0103"]
+    data = {
+        "municipalities": [{"code": c, "name": c, "population": 1000} for c in codes],
+        "groups": [{"name": "a", "unmet_cost_per_place": 4536.92}],
+        "tasks": {"GM0100": {"a": 10}, "GM0101": {"a": 10}, "GM0102": {"a": 10},
+                  "GM0103": {"a": 20}},
+        "housing_types": [{"name": "t0", "groups": ["a"], "cost_steps": [
+            {"up_to": 19, "cost_per_place": 0.01}, {"cost_per_place": 0.02}]}],
+        "capacity": [
+            {"municipality": "GM0100", "type": "t0", "places": 39},
+            {"municipality": "GM0102", "type": "t0", "places": 33, "fixed_cost": 21234.56},
+            {"municipality": "GM0103", "type": "t0", "places": 32},
+        ],
+        "solver": {"integer_places": True},
+        "bounds": {"default": {"min_keep_share": 0.7}},
+    }  # fmt: skip
+    optimum = oracle.solve(data, codes, shift=1 / 3).cost
+    assert optimum == pytest.approx(52_993.43, abs=0.005)
+    res = solve_exchange(ExchangeConfig.model_validate(data), shift=1 / 3)
+    if res.status.value == "optimal":
+        assert res.objective == pytest.approx(optimum, abs=0.005)
+    else:
+        assert res.status.value == "feasible"
+        assert 0 < res.objective - optimum <= res.gap * res.objective + 0.005
