@@ -332,3 +332,42 @@ def test_regression_optimal_means_proven_to_the_cent() -> None:
     else:
         assert res.status.value == "feasible"
         assert 0 < res.objective - optimum <= res.gap * res.objective + 0.005
+
+
+def test_regression_reference_proven_to_the_cent_and_never_beaten_by_a_gap() -> None:
+    # was (HiGHS without presolve, before the reference was solved to the cent): a
+    # no-exchange reference of 178,910.10 at the 1e-6 gap where 178,910.00 keeps every
+    # rule; then, with nothing able to move (min_keep_share 1), an exchange plan 10 cents
+    # above the reference. By hand: GM0100 houses 8 at 4,238.60 after opening for 5,000
+    # (38,908.80) and 12 go unmet at 10,000.10 (120,001.20); GM0101 houses 20 at 1,000
+    # (20,000; opening t0 for 20,000.10 to house them for free saves nothing). Total
+    # 38,908.80 + 120,001.20 + 20,000 = 178,910.00, with and without the exchange.
+    data = {
+        "municipalities": [{"code": c, "name": c, "population": 1} for c in ("GM0100", "GM0101")],
+        "groups": [{"name": "a", "unmet_cost_per_place": 10000.1}],
+        "tasks": {"GM0100": {"a": 20}, "GM0101": {"a": 20}},
+        "housing_types": [
+            {"name": "t0", "groups": ["a"], "cost_steps": [
+                {"up_to": 20, "cost_per_place": 4238.6}, {"cost_per_place": 4238.61}]},
+            {"name": "t1", "groups": ["a"], "cost_steps": [
+                {"up_to": 9, "cost_per_place": 0.1}, {"cost_per_place": 0.1}]},
+            {"name": "t2", "groups": ["a"], "cost_per_place": 1000},
+        ],
+        "capacity": [
+            {"municipality": "GM0100", "type": "t0", "places": 8, "fixed_cost": 5000},
+            {"municipality": "GM0101", "type": "t0", "places": 37, "cost_per_place": 0,
+             "fixed_cost": 20000.1},
+            {"municipality": "GM0101", "type": "t1", "places": 35, "cost_per_place": 5000},
+            {"municipality": "GM0101", "type": "t2", "places": 39},
+        ],
+        "solver": {"integer_places": True},
+        "bounds": {"default": {"min_keep_share": 1.0}},
+    }  # fmt: skip
+    assert oracle.solve(data, ["GM0100", "GM0101"]).cost == pytest.approx(178_910.00)
+    cfg = ExchangeConfig.model_validate(data)
+    res = solve_exchange(cfg)
+    assert res.no_exchange_cost == pytest.approx(178_910.00, abs=0.005)
+    assert res.objective <= res.no_exchange_cost
+    sp = shapley_payments(cfg)
+    assert sp.table["payment_cents"].tolist() == [0, 0]
+    assert sp.individually_rational

@@ -65,7 +65,7 @@ def solve_lp(
     params = parameters.SolveParameters(time_limit=solvers.time_limit(time_limit_s))
     if is_mip:
         params.relative_gap_tolerance = relative_gap
-        params.absolute_gap_tolerance = 1e-6
+        params.absolute_gap_tolerance = OPTIMAL_ABS_GAP / 5  # a tenth of a cent
         if backend == "highs":
             # HiGHS's MIP presolve proved a wrong optimum here: two municipalities, whole
             # places, a substitution at rate 1.5 with max_share 1/3 and a shift of 1/3

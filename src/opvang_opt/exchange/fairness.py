@@ -126,7 +126,9 @@ class CoalitionGame:
             )
         self.max_gap = max(self.max_gap, sol.gap)
         cost = self.model.true_cost(sol.x)
-        v = float(self.alone_exact[members].sum() - cost)
+        # at least 0: not exchanging is open to every coalition (a MIP stopped at its gap
+        # may end a little above that)
+        v = max(float(self.alone_exact[members].sum() - cost), 0.0)
         self.values[mask] = v
         return v
 
@@ -520,7 +522,7 @@ def shapley_payments(
     if sol.x is None:
         raise NoSolutionError(Message("exchange.no_solution_region"), lang)
     result = build_result(model, sol, game._alone_x)
-    game.set_value(game.grand, float(game.alone_exact.sum() - model.true_cost(sol.x)))
+    game.set_value(game.grand, max(float(game.alone_exact.sum() - model.true_cost(sol.x)), 0.0))
     game.max_gap = max(game.max_gap, sol.gap)
     settings = config.shapley
     if method == "auto":
