@@ -192,7 +192,8 @@ def solve(
     res = milp(
         np.array(B.c), constraints=LinearConstraint(A, lo, hi),
         integrality=np.array(B.integ), bounds=Bounds(B.lb, B.ub),
-        options={"mip_rel_gap": 1e-9, "time_limit": 60},
+        # without presolve: HiGHS's MIP presolve proved a wrong optimum on one of these
+        options={"mip_rel_gap": 1e-9, "time_limit": 60, "presolve": False},
     )  # fmt: skip
     if res.status != 0:
         return Solved(False)

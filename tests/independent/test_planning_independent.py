@@ -65,7 +65,10 @@ def _problems(seed: int) -> list[str]:
         if method == "mip" and res.plan is not None:
             invest = investment_per_year(inst, res.plan)
             if invest:  # budgets exactly at this optimal plan's investment
-                tight = dataclasses.replace(inst, budgets=dict(invest))
+                budgets = dict(inst.budgets)  # the plan keeps these; add its own spending
+                for year, spend in invest.items():
+                    budgets[year] = min(spend, budgets.get(year, spend))
+                tight = dataclasses.replace(inst, budgets=budgets)
                 ref2 = solve_independent(tight)
                 res2 = plan(tight, time_limit_s=30)
                 if ref2.status != "optimal" or ref2.objective != ref.objective:
@@ -86,7 +89,7 @@ def test_plan_equals_independent_solver_on_adversarial_instances() -> None:
 
 @pytest.mark.slow
 def test_plan_equals_independent_solver_many() -> None:
-    failures = [f"seed {s}: {p}" for s in range(1000, 1400) if (p := _problems(s))]
+    failures = [f"seed {s}: {p}" for s in range(1000, 1150) if (p := _problems(s))]
     assert not failures, "\n".join(failures[:5])
 
 
