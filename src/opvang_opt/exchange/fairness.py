@@ -80,6 +80,14 @@ class CoalitionGame:
             raise infeasible_error(self.model, exchange=False)
         self.alone_cents = self.model.cost_cents_per_municipality(ref.x)
         self.alone = self.alone_cents / 100.0
+        # the game's own costs alone, not rounded to cents: v(S) compares them with a
+        # coalition's unrounded optimum. Rounded alone costs gave v(S) of a few tenths of a
+        # cent where nothing can be saved (fractional places), and "the core is empty".
+        self.alone_exact = np.bincount(
+            self.model.col_owner,
+            weights=self.model.c_true * np.asarray(ref.x, dtype=float),
+            minlength=self.n,
+        )
         self._alone_x = ref.x
         self.values: dict[int, float] = {0: 0.0}
         for i in range(self.n):
@@ -118,7 +126,9 @@ class CoalitionGame:
             )
         self.max_gap = max(self.max_gap, sol.gap)
         cost = self.model.true_cost(sol.x)
-        v = float(self.alone[members].sum() - cost)
+        # at least 0: not exchanging is open to every coalition (a MIP stopped at its gap
+        # may end a little above that)
+        v = max(float(self.alone_exact[members].sum() - cost), 0.0)
         self.values[mask] = v
         return v
 
@@ -512,7 +522,7 @@ def shapley_payments(
     if sol.x is None:
         raise NoSolutionError(Message("exchange.no_solution_region"), lang)
     result = build_result(model, sol, game._alone_x)
-    game.set_value(game.grand, float(game.alone.sum() - result.objective))
+    game.set_value(game.grand, max(float(game.alone_exact.sum() - model.true_cost(sol.x)), 0.0))
     game.max_gap = max(game.max_gap, sol.gap)
     settings = config.shapley
     if method == "auto":

@@ -325,19 +325,23 @@ class ExchangeModel:
         return full.subset(keep_cols, keep_rows), keep_cols
 
     def solve(
-        self, lp: SparseModel, keep: np.ndarray | None = None, backend: str | None = None
+        self,
+        lp: SparseModel,
+        keep: np.ndarray | None = None,
+        backend: str | None = None,
+        relative_gap: float | None = None,
     ) -> LPSolution:
         """Solve an LP of this model with the config's solver settings.
 
         With ``keep`` (the mask from :meth:`lp`) the solution vector is
-        expanded to the full model's columns.
+        expanded to the full model's columns; ``relative_gap`` overrides the config's.
         """
         s = self.config.solver
         sol = solve_lp(
             lp,
             backend=backend or s.backend,
             time_limit_s=s.time_limit_s,
-            relative_gap=s.relative_gap,
+            relative_gap=s.relative_gap if relative_gap is None else relative_gap,
             seed=s.seed,
         )
         if keep is None or sol.x is None:

@@ -19,13 +19,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from opvang_opt.siting.shortlist import (
-    _STATUS,
+    _EXACT_DOUBLE,
     ShortlistProblem,
     _build,
     _cost_int,
     _guard,
     _quality_expr,
     _solver,
+    _status,
     quality,
 )
 from opvang_opt.status import SolveStatus
@@ -68,13 +69,24 @@ def _point(
     else:
         w = q.n + 1
         second = sum(mod.x)
-    _guard(w * (int(q.quality_weights().max(initial=0)) * max(q.target, 0) + 1))
+    magnitude = w * (int(q.quality_weights().max(initial=0)) * max(q.target, 0) + 1)
+    _guard(magnitude)
     mod.m.maximize(w * qual - second)
     solver = _solver(time_limit, 1, seed)
-    status = _STATUS.get(solver.solve(mod.m), SolveStatus.NO_SOLUTION)
-    if status.has_solution:
-        return status, np.array([bool(solver.value(v)) for v in mod.x])
-    return status, None
+    status = _status(solver.solve(mod.m), mod.m)
+    if not status.has_solution:
+        return status, None
+    sel = np.array([bool(solver.value(v)) for v in mod.x])
+    if status is SolveStatus.OPTIMAL and magnitude > _EXACT_DOUBLE:
+        # CP-SAT's optimality test is in doubles: the tie-breaker gets its own solve
+        mod.m.add(qual == round(solver.value(qual)))
+        mod.m.minimize(second)
+        for xi, h in zip(mod.x, sel, strict=True):
+            mod.m.add_hint(xi, bool(h))
+        again = _solver(time_limit, 1, seed)
+        if _status(again.solve(mod.m), mod.m) is SolveStatus.OPTIMAL:
+            sel = np.array([bool(again.value(v)) for v in mod.x])
+    return status, sel
 
 
 def _frontier(

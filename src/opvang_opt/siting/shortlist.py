@@ -42,6 +42,7 @@ from typing import Literal, cast
 import numpy as np
 from ortools.sat.python import cp_model
 
+from opvang_opt.errors import InternalError
 from opvang_opt.exact import cents_array, to_cents
 from opvang_opt.siting.services_rule import (
     ServicesRule,
@@ -222,6 +223,30 @@ def min_pair_distance(p: ShortlistProblem, selected: np.ndarray) -> int:
     return int(sub[np.triu_indices(len(idx), 1)].min())
 
 
+MIN_QUALITY_SCALE = 10**6
+"""Scores are scaled to integers for the ``min_quality`` rule (0.000001 point resolution)."""
+
+MIN_QUALITY_TOLERANCE = 2.0 / MIN_QUALITY_SCALE
+"""How far (score points per needed place) a mean score may lie below ``min_quality`` and
+still meet it: the rounding of the scaled scores, never more."""
+
+
+def min_quality_row(p: ShortlistProblem, t: int) -> tuple[np.ndarray, int]:
+    """The ``min_quality`` rule as ``sum_i w_i y_i >= need`` in integers.
+
+    ``w_i`` is the score on a grid of 0.000001 points, so the rule is met by every
+    selection whose mean score per needed place reaches ``min_quality`` (a minimum equal
+    to a reachable mean score included: rounding every score half a grid step down never
+    refuses it), and by none more than :data:`MIN_QUALITY_TOLERANCE` below it. (At the
+    objective's 0.001-point grid, a site of score 0.0004 missed a minimum of 0.0004.)
+    """
+    assert p.min_quality is not None
+    w = np.maximum(np.round(np.asarray(p.value, float) * MIN_QUALITY_SCALE), 0).astype(np.int64)
+    tt = max(int(t), 0)
+    need = int(np.ceil(p.min_quality * MIN_QUALITY_SCALE * tt - 0.5 * tt - 1e-6 * max(tt, 1)))
+    return w, need
+
+
 def _distance_cap(p: ShortlistProblem) -> int:
     assert p.distance is not None
     ok = np.flatnonzero(p.allowed())
@@ -339,6 +364,12 @@ class _Model:
     """Needed places per site (objectives that weigh people)."""
     spread: cp_model.IntVar | None = None
     allowed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    primary: object = None
+    """The objective's first term (set with the objective); see :func:`_polish`."""
+    secondary: object = None
+    """Its tie-breakers as one expression (larger is better)."""
+    magnitude: int = 0
+    """The largest absolute value the weighted objective can take."""
 
 
 def _build(
@@ -409,7 +440,10 @@ def _build(
     y = None
     want_places = (p.objective in _USES_PLACES) if places is None else places
     if use_target and want_places:
-        y = [m.new_int_var(0, max(cap[i], 0), f"y{i}") for i in range(p.n)]
+        # y_i <= min(c_i, T): sum y = T, and the tighter domain keeps CP-SAT's check of
+        # the objective's range within 64 bits (a 10,000,000-place site with target 1 made
+        # the model invalid, reported as "no solution")
+        y = [m.new_int_var(0, max(min(cap[i], t), 0), f"y{i}") for i in range(p.n)]
         for k in range(p.n):
             if allowed[k] or forced[k]:
                 m.add(y[k] <= cap[k] * x[k])
@@ -417,8 +451,7 @@ def _build(
                 m.add(y[k] == 0)
         m.add(sum(y) == max(t, 0))
         if p.min_quality is not None and "min_quality" not in drop:
-            qw = p.quality_weights()
-            need = int(np.ceil(p.min_quality * VALUE_SCALE * max(t, 0) - 1e-9))
+            qw, need = min_quality_row(p, t)
             m.add(sum(int(w) * yi for w, yi in zip(qw, y, strict=True)) >= need)
     if p.services is not None and "services" not in drop:
         add_services_rule(m, x, p.services)
@@ -462,23 +495,70 @@ def _set_objective(p: ShortlistProblem, mod: _Model, target: int | None = None) 
         over_max = int(np.asarray(p.capacity)[mod.allowed | p.forced()].sum())
         w2 = n + 1
         w1 = (over_max + 1) * w2
-        _guard(w1 * (q_max + 1))
+        # CP-SAT checks the sum of |coefficient| x largest value over every term
+        _guard(w1 * (_quality_range(p, t) + 1) + w2 * (over_max + 1))
         cap_expr = sum(int(c) * xi for c, xi in zip(p.capacity, x, strict=True))
         m.maximize(w1 * q - w2 * cap_expr - count)
+        mod.primary, mod.secondary = q, -w2 * cap_expr - count
+        mod.magnitude = w1 * (_quality_range(p, t) + 1) + w2 * (over_max + 1)
         return w1
     w = q_max + 1
     if p.objective == "cost":
         cost = _cost_int(p)
         _guard(w * (int(cost.clip(0).sum()) + 1))
-        m.maximize(-w * sum(int(c) * xi for c, xi in zip(cost, x, strict=True)) + q)
+        cost_expr = sum(int(c) * xi for c, xi in zip(cost, x, strict=True))
+        m.maximize(-w * cost_expr + q)
+        mod.primary, mod.secondary = -cost_expr, q
+        mod.magnitude = w * (int(np.abs(cost).sum()) + 1)
         return -w
     if p.objective == "sites":
         m.maximize(-w * count + q)
+        mod.primary, mod.secondary, mod.magnitude = -count, q, w * (n + 1)
         return -w
     assert mod.spread is not None
     _guard(w * (_distance_cap(p) + 1))
     m.maximize(w * mod.spread + q)
+    mod.primary, mod.secondary = mod.spread, q
+    mod.magnitude = w * (_distance_cap(p) + 1)
     return w
+
+
+_EXACT_DOUBLE = 2**52
+"""CP-SAT compares objective values and bounds as doubles: above this magnitude a
+difference in the tie-breakers can be lost, so the tie-breakers are solved apart."""
+
+
+def _polish(
+    p: ShortlistProblem, mod: _Model, solver: cp_model.CpSolver, sel: np.ndarray,
+    time_limit: float, workers: int, seed: int, build: Mapping[str, object],
+) -> np.ndarray:  # fmt: skip
+    """The tie-breakers of an optimal solve, exactly: with the first term fixed at its
+    optimum, re-solve for the rest (only when the weighted objective is too large for
+    CP-SAT's double-precision optimality test; else the one solve was exact already).
+
+    A 123,456-place site was chosen with a 1-place site that added nothing but overshoot,
+    reported as optimal: the weighted objective was near 10^18, where a double cannot tell
+    apart values 10 apart.
+    """
+    if mod.magnitude <= _EXACT_DOUBLE or mod.primary is None:
+        return sel
+    value = round(solver.value(mod.primary))  # type: ignore[arg-type]
+    again = _build(p, **build)  # type: ignore[arg-type]
+    _set_objective(p, again, build.get("target"))  # type: ignore[arg-type]
+    again.m.add(again.primary == value)
+    again.m.maximize(again.secondary)  # type: ignore[arg-type]
+    for xi, h in zip(again.x, sel, strict=True):
+        again.m.add_hint(xi, bool(h))
+    second = _solver(time_limit, workers, seed)
+    if _status(second.solve(again.m), again.m) is SolveStatus.OPTIMAL:
+        return np.array([bool(second.value(v)) for v in again.x])
+    return sel
+
+
+def _quality_range(p: ShortlistProblem, t: int) -> int:
+    """The largest value of the quality expression term by term (``y_i <= min(c_i, T)``)."""
+    ub = np.minimum(np.maximum(np.asarray(p.capacity, dtype=np.int64), 0), max(t, 0))
+    return sum(int(w) * int(u) for w, u in zip(p.quality_weights(), ub, strict=True))
 
 
 def _guard(magnitude: int) -> None:
@@ -508,6 +588,14 @@ _STATUS: dict[object, SolveStatus] = {
     cp_model.FEASIBLE: SolveStatus.FEASIBLE,
     cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
 }
+
+
+def _status(code: object, m: cp_model.CpModel) -> SolveStatus:
+    """The solve status; a model CP-SAT refuses as invalid is a bug, not "no solution"."""
+    if code == cp_model.MODEL_INVALID:
+        raise InternalError(f"the shortlist model is invalid: {m.validate()[:300]}")
+    return _STATUS.get(code, SolveStatus.NO_SOLUTION)
+
 
 FAMILIES = (
     "budget", "max_sites", "max_capacity", "separation", "zone", "availability",
@@ -573,10 +661,12 @@ def solve_raw(
         for xi, h in zip(mod.x, hint, strict=True):
             mod.m.add_hint(xi, bool(h))
     solver = _solver(time_limit, workers, seed)
-    status = _STATUS.get(solver.solve(mod.m), SolveStatus.NO_SOLUTION)
+    status = _status(solver.solve(mod.m), mod.m)
     if not status.has_solution:
         return RawSolve(None, status, float("nan"))
     sel = np.array([bool(solver.value(v)) for v in mod.x])
+    if status is SolveStatus.OPTIMAL:
+        sel = _polish(p, mod, solver, sel, time_limit, workers, seed, build)
     bound = solver.best_objective_bound / w1
     if p.objective in ("score", "score_x_capacity"):
         bound /= VALUE_SCALE
@@ -599,6 +689,10 @@ class ReusableModel:
         self.p = p
         self.presolve = presolve
         self.mod = None if p.min_quality is not None else _build(p)
+        if self.mod is not None:
+            _set_objective(p, self.mod)
+            if self.mod.magnitude > _EXACT_DOUBLE:  # tie-breakers need their own solve
+                self.mod = None
 
     def solve(
         self,
@@ -614,13 +708,15 @@ class ReusableModel:
             return solve_raw(q, time_limit=time_limit, workers=1, seed=seed, hint=hint)
         mod = self.mod
         w1 = _set_objective(q, mod)
+        if mod.magnitude > _EXACT_DOUBLE:  # these scores need the tie-breakers apart
+            return solve_raw(q, time_limit=time_limit, workers=1, seed=seed, hint=hint)
         mod.m.clear_hints()
         if hint is not None:
             for xi, h in zip(mod.x, hint, strict=True):
                 mod.m.add_hint(xi, bool(h))
         solver = _solver(time_limit, 1, seed)
         solver.parameters.cp_model_presolve = self.presolve
-        status = _STATUS.get(solver.solve(mod.m), SolveStatus.NO_SOLUTION)
+        status = _status(solver.solve(mod.m), mod.m)
         if not status.has_solution:
             return RawSolve(None, status, float("nan"))
         sel = np.array([bool(solver.value(v)) for v in mod.x])
@@ -1100,9 +1196,8 @@ def check_shortlist(p: ShortlistProblem, selected: np.ndarray) -> CheckReport:
                 )
             )  # fmt: skip
     if p.min_quality is not None and p.objective in _USES_PLACES and cap >= p.target:
-        need = int(np.ceil(p.min_quality * VALUE_SCALE * p.target - 1e-9))
-        if quality_points(p, sel) < need:
-            q = quality(p, sel)
+        q = quality(p, sel)
+        if q < p.min_quality - MIN_QUALITY_TOLERANCE:
             bad.append(
                 Violation(
                     "min_quality",
