@@ -28,6 +28,7 @@ from tests.conftest import ORIGIN, write_yaml
 from tests.inputs.demo_edit import DEMO
 from tests.inputs.demo_edit import edit_scenario as _scenario
 from tests.inputs.demo_edit import edit_table as _edit
+from tests.inputs.demo_edit import refused as _refused
 
 
 def _append(demo: Path, name: str, text: str) -> None:
@@ -50,20 +51,6 @@ def _longlist_cell(demo: Path, row: int, column: str, value: object) -> None:
     gdf[column] = gdf[column].astype(object)
     gdf.loc[row, column] = value
     _write_layer(demo, gdf)
-
-
-def _refused(demo: Path, expected: list[str], command: str = "run", lang: str = "en") -> str:
-    out = demo / "results"
-    scenario = str(demo / "scenarios" / "demo.yaml")
-    args = ["run", scenario, "--out", str(out)] if command == "run" else ["validate", scenario]
-    res = CliRunner().invoke(app, [*args, "--lang", lang])
-    assert res.exit_code == 2, res.output
-    for text in expected:
-        assert text in res.stderr, f"{text!r} not in:\n{res.stderr}"
-    assert "Traceback" not in res.output
-    assert not out.exists()
-    assert not [p for p in demo.iterdir() if p.name.startswith(".results")]
-    return res.stderr
 
 
 # --------------------------------------------------------------------------- scenario

@@ -44,23 +44,14 @@ from typer.testing import CliRunner
 
 from opvang_opt.cli import app
 from opvang_opt.exact import floor_times
-from tests.inputs.demo_edit import DEMO, ROOT
+from tests.inputs.demo_edit import DEMO, ROOT, refused
 from tests.inputs.demo_edit import edit_scenario as _scenario
 from tests.inputs.demo_edit import edit_table as _edit
 
 
 def _refused(demo: Path, expected: list[str]) -> str:
-    """Run the CLI in its default language: exit 2, every text in the message, no
-    traceback, nothing written (no results folder, no half-written temporary one)."""
-    out = demo / "results"
-    res = CliRunner().invoke(app, ["run", str(demo / "scenarios" / "demo.yaml"), "--out", str(out)])
-    assert res.exit_code == 2, res.output
-    for text in expected:
-        assert text in res.stderr, f"{text!r} not in:\n{res.stderr}"
-    assert "Traceback" not in res.output
-    assert not out.exists()
-    assert not [p for p in demo.iterdir() if p.name.startswith(".results")]
-    return res.stderr
+    """Refused in the default language (Dutch): see :func:`refused`."""
+    return refused(demo, expected, lang=None)
 
 
 def _layer(demo: Path, file: str, layer: str) -> gpd.GeoDataFrame:

@@ -8,27 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from opvang_opt.cli import app
 from tests.inputs.demo_edit import DEMO
 from tests.inputs.demo_edit import edit_scenario as _scenario
 from tests.inputs.demo_edit import edit_table as _edit
-
-
-def _refused(demo: Path, expected: list[str]) -> str:
-    out = demo / "results"
-    res = CliRunner().invoke(
-        app, ["run", str(demo / "scenarios" / "demo.yaml"), "--out", str(out), "--lang", "en"]
-    )
-    assert res.exit_code == 2, res.output
-    for text in expected:
-        assert text in res.stderr, f"{text!r} not in:\n{res.stderr}"
-    assert "Traceback" not in res.output
-    assert not out.exists()
-    assert not [p for p in demo.iterdir() if p.name.startswith(".results")]
-    return res.stderr
-
+from tests.inputs.demo_edit import refused as _refused
 
 # --------------------------------------------------------------------------- geography
 
