@@ -61,6 +61,20 @@ def real_data_dir() -> Path:
     return REAL_DATA
 
 
+def real_layers(real: Path) -> dict[str, dict[str, str]]:
+    """The scenario's layer entries of the real data: Natura 2000 (declared ETRS89) and
+    the CBS municipalities, wijken and buurten (RD New) of the Duo+ region."""
+    return {
+        "natura": {"path": str(real / "natura2000_duoplus_region_2013_etrs89.geojson"),
+                   "crs": "EPSG:4258"},
+        "gemeenten": {"path": str(real / "duoplus_gemeenten_2024_rd.geojson"),
+                      "id_column": "gemeentecode"},
+        "wijken": {"path": str(real / "duoplus_wijken_2024_rd.geojson"), "id_column": "statcode"},
+        "buurten": {"path": str(real / "duoplus_buurten_2024_rd.geojson"),
+                    "id_column": "statcode"},
+    }  # fmt: skip
+
+
 def assert_refused(
     tiny: dict[str, Any], expected: list[str], command: str = "run", lang: str | None = "en"
 ) -> None:

@@ -36,7 +36,7 @@ from opvang_opt.io import load
 from opvang_opt.outputs import write_results
 from opvang_opt.pipeline import run
 from opvang_opt.texts import render
-from tests.conftest import real_data_dir, write_yaml
+from tests.conftest import real_data_dir, real_layers, write_yaml
 
 pytestmark = pytest.mark.realdata
 
@@ -93,14 +93,7 @@ def world(tmp_path_factory) -> dict[str, Any]:
         },
         "layers": {
             "longlist": {"path": "longlist.gpkg", "layer": "longlist", "id_column": "site_id"},
-            "natura": {"path": str(real / "natura2000_duoplus_region_2013_etrs89.geojson"),
-                       "crs": "EPSG:4258"},
-            "gemeenten": {"path": str(real / "duoplus_gemeenten_2024_rd.geojson"),
-                          "id_column": "gemeentecode"},
-            "wijken": {"path": str(real / "duoplus_wijken_2024_rd.geojson"),
-                       "id_column": "statcode"},
-            "buurten": {"path": str(real / "duoplus_buurten_2024_rd.geojson"),
-                        "id_column": "statcode"},
+            **real_layers(real),
         },
         "siting": {
             "longlist": "longlist", "name_column": "name",

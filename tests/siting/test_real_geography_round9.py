@@ -37,7 +37,7 @@ from shapely.geometry import MultiPolygon, Point, Polygon, box
 from opvang_opt.io import load
 from opvang_opt.outputs import write_results
 from opvang_opt.pipeline import run
-from tests.conftest import real_data_dir, write_yaml
+from tests.conftest import real_data_dir, real_layers, write_yaml
 
 pytestmark = pytest.mark.realdata
 
@@ -53,14 +53,7 @@ def _scenario(real: Path, longlist: dict, **siting: Any) -> dict[str, Any]:
                    "districts": "wijken", "neighbourhoods": "buurten"},
         "layers": {
             "longlist": longlist,
-            "natura": {"path": str(real / "natura2000_duoplus_region_2013_etrs89.geojson"),
-                       "crs": "EPSG:4258"},
-            "gemeenten": {"path": str(real / "duoplus_gemeenten_2024_rd.geojson"),
-                          "id_column": "gemeentecode"},
-            "wijken": {"path": str(real / "duoplus_wijken_2024_rd.geojson"),
-                       "id_column": "statcode"},
-            "buurten": {"path": str(real / "duoplus_buurten_2024_rd.geojson"),
-                        "id_column": "statcode"},
+            **real_layers(real),
         },
         "siting": {
             "longlist": "longlist", "name_column": "name",
