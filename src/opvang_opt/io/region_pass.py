@@ -139,6 +139,9 @@ def check_region(
                 out.areas[key] = _area_layer(layers[name], scenario.layers[name].id_column, codes_)
         _check_longlist(scenario, layers, region, out)
         _check_context_layers(scenario, layers, region, out, tables)
+        misplaced = _region_misplaced(scenario, layers, region)
+        if misplaced is not None:
+            out.problems.insert(0, misplaced)
     _check_tables(scenario, tables, region, out)
     return RegionFindings(region, out.areas, out.problems, out.warnings)
 
@@ -212,6 +215,54 @@ def _check_longlist(
             )
         else:
             out.warnings.append(_m("region.warn_site", file=label, who=who, what=what))
+
+
+def _region_misplaced(
+    scenario: Scenario, layers: dict[str, gpd.GeoDataFrame], region: Region
+) -> Problem | None:
+    """One leading problem when the region's own layer is the likely culprit.
+
+    When not one site of the longlist lies within the margin of the region, and not one
+    feature of any other context layer either (points of interest, constraints), the
+    layers agree with each other and the boundaries layer is the odd one out (shifted, or
+    written in another CRS than it declares). Each site is still reported, but this
+    problem comes first and says which file to check. A longlist far away beside context
+    layers in the region is the longlist's own problem (reported per site)."""
+    reg = scenario.region
+    sites = layers.get(scenario.siting.longlist)
+    if sites is None or len(sites) < MISPLACED_MIN_SITES or reg.boundaries is None:
+        return None
+    own = {scenario.siting.longlist, reg.boundaries, reg.districts, reg.neighbourhoods}
+    context = [g for k, g in layers.items() if k not in own and len(g)]
+    reach = max(CONTEXT_MARGIN_M, reg.margin_m)
+    shapely.prepare(region.union)
+    if not context or any(
+        shapely.dwithin(region.union, g.geometry.to_numpy(), reach).any() for g in context
+    ):
+        return None
+    geoms = sites.geometry.to_numpy()
+    geoms = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
+    if len(geoms) < MISPLACED_MIN_SITES:
+        return None
+    if shapely.dwithin(region.union, geoms, reg.margin_m).any():
+        return None
+    nearest = float(shapely.distance(geoms, region.union).min())
+    return Problem(
+        _m(
+            "region.layer_misplaced",
+            name=reg.boundaries,
+            n=len(geoms),
+            distance=describe_distance(nearest),
+            longlist=scenario.siting.longlist,
+        ),
+        source=str(scenario.layers[reg.boundaries].path),
+        field="region.boundaries",
+    )
+
+
+MISPLACED_MIN_SITES = 3
+"""With at least this many sites on the longlist, none of them near the region points at
+the region's layer (fewer may be a longlist of the wrong place)."""
 
 
 def _check_context_layers(
