@@ -35,16 +35,6 @@ from ._siting_gen import (
 from ._siting_oracle import Instance, best, evaluate
 
 
-def _refused_as_too_large(inst: Instance, problems: list[str]) -> bool:
-    """The documented guard (one exact integer objective within 2^62) may refuse an
-    instance, but only one whose weighted objective is really that large."""
-    if not any("too large for one exact integer objective" in p for p in problems):
-        return False
-    c = np.asarray(inst.capacity, float)
-    magnitude = (c.sum() + 1) * (inst.n + 1) * 100_000 * np.minimum(c, inst.target).sum()
-    return bool(magnitude > 2.0**58)
-
-
 def _run(seeds: range, digits_only: bool = False) -> tuple[int, list[str]]:
     ran, failures = 0, []
     for seed in seeds:
@@ -52,11 +42,10 @@ def _run(seeds: range, digits_only: bool = False) -> tuple[int, list[str]]:
         inst = random_instance(rng)
         if digits_only and all(abs(v * 1000 - round(v * 1000)) < 1e-6 for v in inst.value):
             continue
-        try:
-            problems = compare(inst, rng)
-        except ValueError as e:
-            problems = [str(e)]
-        if problems and not _refused_as_too_large(inst, problems):
+        # no instance is refused as too large: an objective beyond 64 bits is solved in
+        # two steps (see test_shortlist_wide_objective.py)
+        problems = compare(inst, rng)
+        if problems:
             failures.append(f"seed {seed}: {inst}: {problems}")
         ran += 1
     return ran, failures

@@ -20,10 +20,10 @@ import numpy as np
 
 from opvang_opt.siting.shortlist import (
     _EXACT_DOUBLE,
+    _MAX_COEF,
     ShortlistProblem,
     _build,
     _cost_int,
-    _guard,
     _quality_expr,
     _solver,
     _status,
@@ -70,8 +70,10 @@ def _point(
         w = q.n + 1
         second = sum(mod.x)
     magnitude = w * (int(q.quality_weights().max(initial=0)) * max(q.target, 0) + 1)
-    _guard(magnitude)
-    mod.m.maximize(w * qual - second)
+    if magnitude >= _MAX_COEF:  # too large for one 64-bit objective: the quality alone
+        mod.m.maximize(qual)
+    else:
+        mod.m.maximize(w * qual - second)
     solver = _solver(time_limit, 1, seed)
     status = _status(solver.solve(mod.m), mod.m)
     if not status.has_solution:

@@ -37,7 +37,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -57,7 +57,8 @@ VALUE_SCALE = 1000
 """Scores are scaled to integers for CP-SAT (0.001 score point resolution)."""
 
 _MAX_COEF = 2**62
-"""Largest objective magnitude allowed (CP-SAT works in 64-bit integers)."""
+"""Largest weighted objective magnitude set in one solve (CP-SAT works in 64-bit
+integers); above it the primary term is solved alone and the tie-breakers after it."""
 
 Objective = Literal["people", "cost", "sites", "spread", "score", "score_x_capacity"]
 OBJECTIVES: tuple[str, ...] = ("people", "cost", "sites", "spread", "score", "score_x_capacity")
@@ -495,31 +496,37 @@ def _set_objective(p: ShortlistProblem, mod: _Model, target: int | None = None) 
         over_max = int(np.asarray(p.capacity)[mod.allowed | p.forced()].sum())
         w2 = n + 1
         w1 = (over_max + 1) * w2
-        # CP-SAT checks the sum of |coefficient| x largest value over every term
-        _guard(w1 * (_quality_range(p, t) + 1) + w2 * (over_max + 1))
         cap_expr = sum(int(c) * xi for c, xi in zip(p.capacity, x, strict=True))
-        m.maximize(w1 * q - w2 * cap_expr - count)
-        mod.primary, mod.secondary = q, -w2 * cap_expr - count
+        # CP-SAT checks the sum of |coefficient| x largest value over every term
         mod.magnitude = w1 * (_quality_range(p, t) + 1) + w2 * (over_max + 1)
-        return w1
+        mod.primary, mod.secondary = q, -w2 * cap_expr - count
+        return _weighted(mod, w1, q, -w2 * cap_expr - count)
     w = q_max + 1
     if p.objective == "cost":
         cost = _cost_int(p)
-        _guard(w * (int(cost.clip(0).sum()) + 1))
         cost_expr = sum(int(c) * xi for c, xi in zip(cost, x, strict=True))
-        m.maximize(-w * cost_expr + q)
         mod.primary, mod.secondary = -cost_expr, q
         mod.magnitude = w * (int(np.abs(cost).sum()) + 1)
-        return -w
+        return -_weighted(mod, w, -cost_expr, q)
     if p.objective == "sites":
-        m.maximize(-w * count + q)
         mod.primary, mod.secondary, mod.magnitude = -count, q, w * (n + 1)
-        return -w
+        return -_weighted(mod, w, -count, q)
     assert mod.spread is not None
-    _guard(w * (_distance_cap(p) + 1))
-    m.maximize(w * mod.spread + q)
     mod.primary, mod.secondary = mod.spread, q
     mod.magnitude = w * (_distance_cap(p) + 1)
+    return _weighted(mod, w, mod.spread, q)
+
+
+def _weighted(mod: _Model, w: int, primary: Any, secondary: Any) -> int:
+    """Maximise ``w * primary + secondary`` (one solve, lexicographic), or, when that
+    form does not fit CP-SAT's 64-bit integers, ``primary`` alone: :func:`_polish` then
+    fixes the primary at its optimum and maximises the secondary in a second solve (the
+    same lexicographic optimum in two steps). Returns the weight of the primary term as
+    set (``w`` or 1), to read the primary bound back."""
+    if mod.magnitude >= _MAX_COEF:
+        mod.m.maximize(primary)
+        return 1
+    mod.m.maximize(w * primary + secondary)
     return w
 
 
@@ -559,14 +566,6 @@ def _quality_range(p: ShortlistProblem, t: int) -> int:
     """The largest value of the quality expression term by term (``y_i <= min(c_i, T)``)."""
     ub = np.minimum(np.maximum(np.asarray(p.capacity, dtype=np.int64), 0), max(t, 0))
     return sum(int(w) * int(u) for w, u in zip(p.quality_weights(), ub, strict=True))
-
-
-def _guard(magnitude: int) -> None:
-    if magnitude >= _MAX_COEF:
-        raise ValueError(
-            "the shortlist is too large for one exact integer objective "
-            f"({magnitude:.3g} > 2^62); lower the target or the number of candidate sites"
-        )
 
 
 def _solver(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
