@@ -289,7 +289,7 @@ def _check_columns(
         return False
     missing = [c for c in required if c not in df.columns]
     for c in missing:
-        out.add(table, _m("missing_column"), field=c)
+        out.add(table, _m("missing_column", hint=did_you_mean_hint(c, df.columns)), field=c)
     return not missing
 
 

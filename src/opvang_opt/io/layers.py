@@ -649,7 +649,10 @@ def check_columns_and_ids(
         if col not in df.columns and col not in seen:
             seen.add(col)
             have = ", ".join(str(c) for c in df.columns if c != "geometry")
-            problems.append(Problem(_m("layer.required_missing", present=have), label, None, col))
+            hint = did_you_mean_hint(col, [str(c) for c in df.columns if c != "geometry"])
+            problems.append(
+                Problem(_m("layer.required_missing", present=have, hint=hint), label, None, col)
+            )
     if source.id_column and source.id_column in df.columns:
         ids = df[source.id_column]
         blank = ids.isna() | (ids.astype("string").str.strip() == "")

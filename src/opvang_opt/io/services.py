@@ -241,7 +241,16 @@ def check_services_raw(
         missing = [c for c in (id_col, "type", "x", "y", "capacity") if c not in df.columns]
         if missing:
             found += [
-                Problem(Message("problem.services.missing_column"), label, None, c) for c in missing
+                Problem(
+                    Message(
+                        "problem.services.missing_column",
+                        {"hint": did_you_mean_hint(c, [str(x) for x in df.columns])},
+                    ),
+                    label,
+                    None,
+                    c,
+                )
+                for c in missing
             ]
             continue
         ids = df[id_col].astype("string").str.strip()

@@ -8,8 +8,17 @@ from collections.abc import Iterable
 from opvang_opt.texts import Message
 
 
+def _fold(name: str) -> str:
+    """A name without case, spaces, hyphens and underscores (``Unit ID`` = ``unit_id``)."""
+    return "".join(ch for ch in name.casefold() if ch not in " _-\t")
+
+
 def _closest(word: str, options: Iterable[str]) -> str | None:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    opts = [str(o) for o in options]
+    same = [o for o in opts if o != word and _fold(o) == _fold(word)]
+    if same:  # differs in case, spaces or underscores only (names are exact)
+        return same[0]
+    close = difflib.get_close_matches(word, opts, n=1, cutoff=0.6)
     return close[0] if close else None
 
 

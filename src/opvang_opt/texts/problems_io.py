@@ -277,7 +277,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "layer.not_a_number": {"nl": "geen getal: {value}{hint}", "en": "not a number: {value}{hint}"},
     "layer.date_format_no_column": {"nl": "date_formats geeft een notatie voor kolom '{column}', die het bestand niet heeft (aanwezige kolommen: {present})", "en": "date_formats declares a format for column '{column}', which the file does not have (columns present: {present})"},
     "layer.more_dates": {"nl": "... en nog {n:plain} datums", "en": "... and {n:plain} more dates"},
-    "layer.required_missing": {"nl": "verplichte kolom ontbreekt (aanwezige kolommen: {present})", "en": "required column is missing (columns present: {present})"},
+    "layer.required_missing": {"nl": "verplichte kolom ontbreekt{hint} (aanwezige kolommen: {present})", "en": "required column is missing{hint} (columns present: {present})"},
     "layer.id_empty": {"nl": "id is leeg", "en": "id is empty"},
     "layer.duplicate_id": {"nl": "dubbel id '{id}' in rijen {rows}", "en": "duplicate id '{id}' in rows {rows}"},
     # coordinates and the region

@@ -64,7 +64,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "allocation.bad_date": {"nl": "{why} (gevonden: {value})", "en": "{why} (got {value})"},
     "allocation.missing_date": {"nl": "datum ontbreekt", "en": "missing date"},
     "allocation.no_table": {"nl": "tabel ontbreekt", "en": "table is missing"},
-    "allocation.missing_column": {"nl": "verplichte kolom ontbreekt", "en": "required column is missing"},
+    "allocation.missing_column": {"nl": "verplichte kolom ontbreekt{hint}", "en": "required column is missing{hint}"},
     "allocation.duplicate_id": {"nl": "id komt dubbel voor ({times} keer)", "en": "duplicate id ({times} times)"},
     "allocation.missing_id": {"nl": "id ontbreekt", "en": "missing id"},
     "allocation.unknown_site_units": {"nl": "onbekende locatie {id}, ook bij {n:plain} andere woning(en): {ids}", "en": "unknown site {id}, as for {n:plain} more unit(s): {ids}"},
@@ -95,7 +95,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "services.not_whole": {"nl": "{value} is geen geheel getal{hint}", "en": "{value} is not a whole number{hint}"},
     "services.below": {"nl": "{value} is lager dan {minimum}", "en": "{value} is below {minimum}"},
     "services.bad_type": {"nl": "type '{value}' is niet een van {allowed}{hint}", "en": "type '{value}' is not one of {allowed}{hint}"},
-    "services.missing_column": {"nl": "verplichte kolom ontbreekt", "en": "required column is missing"},
+    "services.missing_column": {"nl": "verplichte kolom ontbreekt{hint}", "en": "required column is missing{hint}"},
     "services.missing_id": {"nl": "id ontbreekt", "en": "id is missing"},
     "services.duplicate_id": {"nl": "id '{id}' komt dubbel voor (regels {lines})", "en": "duplicate id '{id}' (lines {lines})"},
     # --- io.inputs: every input of a run, in one pass
