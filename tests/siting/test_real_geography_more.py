@@ -290,11 +290,14 @@ def test_point_site_outside_kept_under_warn_is_flagged(tmp_path) -> None:
     metres = _point_distance(real)
     result = run(*load(_points_scenario(real, tmp_path, "warn")))
     sites = result.siting.sites.set_index("site_id")
+    # the row says how far out and the nearest municipality, as the run's warning does
+    m_en = f"{metres:,.0f}"
+    m_nl = m_en.replace(",", ".")
     assert render(sites.loc["X", "location_flags"], "nl") == (
-        "ligt buiten de gemeenten van de regio"
+        f"ligt {m_nl} m buiten de gemeenten van de regio (dichtstbijzijnde: Uithoorn)"
     )
     assert render(sites.loc["X", "location_flags"], "en") == (
-        "lies outside the region's municipalities"
+        f"lies {m_en} m outside the region's municipalities (nearest: Uithoorn)"
     )
     assert sites.loc["D", "location_flags"] == () and sites.loc["U", "location_flags"] == ()
     assert sites.loc["X", "municipality"] == "" and sites.loc["D", "municipality"] == "Diemen"

@@ -1295,8 +1295,30 @@ def site_locations(
         if "municipality" in areas
         else {}
     )
-    out["location_flags"] = location_flags(out, names)
+    out["location_flags"] = location_flags(out, names, _outside_where(geoms, out, areas))
     return out
+
+
+def _outside_where(
+    geoms: np.ndarray, where: pd.DataFrame, areas: Mapping[str, AreaLayer]
+) -> dict[int, tuple[float, str]]:
+    """For each site wholly outside the region's municipalities (kept under ``region.outside:
+    warn``): its distance to the nearest municipality and that one's name, by position."""
+    if "municipality" not in areas or "outside_share" not in where.columns:
+        return {}
+    out_share = np.nan_to_num(where["outside_share"].to_numpy(dtype=float))
+    at = np.flatnonzero(out_share >= WHOLLY_OUTSIDE)
+    if not len(at):
+        return {}
+    mun = areas["municipality"]
+    dist = shapely.distance(geoms[at][:, None], np.asarray(mun.geometry)[None, :])
+    dist = np.where(np.isnan(dist), np.inf, dist)
+    best = dist.argmin(axis=1)
+    return {
+        int(k): (float(dist[r, best[r]]), str(mun.names[best[r]] or mun.codes[best[r]]))
+        for r, k in enumerate(at.tolist())
+        if np.isfinite(dist[r, best[r]])
+    }
 
 
 def locate_sites(
@@ -1318,7 +1340,11 @@ def locate_sites(
     return pairs, site_locations(sites, dict(areas or {}), repaired, ids, pairs)
 
 
-def location_flags(where: pd.DataFrame, names: dict[str, str] | None = None) -> np.ndarray:
+def location_flags(
+    where: pd.DataFrame,
+    names: dict[str, str] | None = None,
+    outside_at: Mapping[int, tuple[float, str]] | None = None,
+) -> np.ndarray:
     """Per site, the flags a reader must see on its row, as catalogue messages (a tuple per
     site, empty when there is nothing to flag; rendered ``"; "``-joined).
 
@@ -1340,6 +1366,9 @@ def location_flags(where: pd.DataFrame, names: dict[str, str] | None = None) -> 
         The columns of :func:`site_locations` (any of them may be absent).
     names
         Municipality names by code, for the border flag's runner-up.
+    outside_at
+        By position, the distance (m) and nearest municipality of each site wholly
+        outside the region (``siting.flag.outside_far``; without it ``outside_all``).
     """
     names = names or {}
     n = len(where)
@@ -1380,7 +1409,12 @@ def location_flags(where: pd.DataFrame, names: dict[str, str] | None = None) -> 
                 "second": str(names.get(str(code2[k]), code2[k])), "share2": float(share2[k]),
             }))  # fmt: skip
         if bool(outside[k]) and float(out_share[k]) >= WHOLLY_OUTSIDE:  # a point, or all
-            found.append(Message("siting.flag.outside_all"))
+            if k in (outside_at or {}):
+                metres, nearest = (outside_at or {})[k]
+                found.append(Message("siting.flag.outside_far", {
+                    "metres": metres, "nearest": nearest}))  # fmt: skip
+            else:
+                found.append(Message("siting.flag.outside_all"))
         elif bool(outside[k]):
             found.append(Message("siting.flag.outside", {"share": float(out_share[k])}))
         if bool(mismatch[k]):

@@ -450,6 +450,7 @@ _SITING: dict[str, dict[str, str]] = {
     "flag.border": {"nl": "ligt over de gemeentegrens: {share:.0%} in {first}, {share2:.0%} in {second} (vergunningen en Spreidingswet in beide gemeenten)", "en": "crosses the municipal border: {share:.0%} in {first}, {share2:.0%} in {second} (permits and Spreidingswet in both municipalities)"},
     "flag.mismatch": {"nl": "de longlist noemt gemeente '{stated}', maar de locatie ligt in {computed}", "en": "the longlist states municipality '{stated}', but the site lies in {computed}"},
     "flag.outside": {"nl": "{share:.0%} van de kavel ligt buiten de gemeenten van de regio", "en": "{share:.0%} of the plot lies outside the region's municipalities"},
+    "flag.outside_far": {"nl": "ligt {metres:,.0f} m buiten de gemeenten van de regio (dichtstbijzijnde: {nearest})", "en": "lies {metres:,.0f} m outside the region's municipalities (nearest: {nearest})"},
     "flag.outside_all": {"nl": "ligt buiten de gemeenten van de regio", "en": "lies outside the region's municipalities"},
     "flag.overlaps": {"nl": "overlapt met andere kandidaat-locatie(s), gedeelde grond: {others}", "en": "overlaps other candidate site(s), shared ground: {others}"},
     "flag.repaired": {"nl": "ongeldige geometrie hersteld bij het inlezen (repair_invalid): controleer de begrenzing", "en": "invalid geometry repaired on reading (repair_invalid): check its outline"},
