@@ -417,7 +417,7 @@ class AllocationConfig(StrictModel):
     mix_rules: list[MixRule] = Field(default_factory=list)
     """Mixed-housing rules per site (gemengd wonen)."""
 
-    school_reach_m: float = Field(default=3000.0, gt=0)
+    school_reach_m: float = Field(default=3000.0, gt=0, le=100_000)
     """A site can use the newcomer-education places of schools within this straight-line
     distance (metres)."""
 
@@ -433,7 +433,7 @@ class AllocationConfig(StrictModel):
     school_capacity: bool = True
     """Enforce the newcomer-education capacity rule (taalklas, ISK)."""
 
-    medical_reach_m: float = Field(default=1500.0, gt=0)
+    medical_reach_m: float = Field(default=1500.0, gt=0, le=100_000)
     """'Near medical care' means a GP within this straight-line distance of the site."""
 
     medical_rule: Literal["hard", "soft"] = "hard"

@@ -29,6 +29,10 @@ from opvang_opt.schema.planning import PlanningConfig
 from opvang_opt.schema.services import ServicesConfig
 from opvang_opt.texts import Message
 
+MAX_DISTANCE_M = 100_000.0
+"""The largest distance a siting rule may state (a search radius, a minimum distance): 100
+km, beyond the width of any region (a larger one is a unit error: centimetres or mm)."""
+
 # --------------------------------------------------------------------------- layers
 
 
@@ -185,8 +189,8 @@ class CountWithin(_Criterion):
     """Category to count."""
     category_column: str = "category"
     """Column holding the category."""
-    radius_m: float = Field(gt=0)
-    """Search radius in metres, from the plot edge."""
+    radius_m: float = Field(gt=0, le=MAX_DISTANCE_M)
+    """Search radius in metres, from the plot edge (at most 100 km)."""
 
 
 class OverlapShare(_Criterion):
@@ -273,8 +277,8 @@ class CloserThanRule(_Rule):
     kind: Literal["closer_than"]
     layer: str
     """Name of the layer (points, lines or polygons)."""
-    distance_m: float = Field(gt=0)
-    """Minimum distance in metres from the plot edge."""
+    distance_m: float = Field(gt=0, le=MAX_DISTANCE_M)
+    """Minimum distance in metres from the plot edge (at most 100 km)."""
     category: str | None = None
     """Only features of this category (for a layer with a category column)."""
     category_column: str = "category"
@@ -351,8 +355,9 @@ class CapacityConfig(StrictModel):
 class TargetConfig(StrictModel):
     """The capacity the shortlist must reach."""
 
-    amount: int = Field(ge=0)
-    """Target amount (e.g. Spreidingswet places plus the flexwoningen needed)."""
+    amount: int = Field(ge=0, le=1_000_000)
+    """Target amount (e.g. Spreidingswet places plus the flexwoningen needed); at most
+    1,000,000 (the whole country's asylum reception is about a tenth of that)."""
     unit: Literal["units", "places"] = "units"
     """Whether the target counts units or places (persons)."""
 
@@ -386,8 +391,9 @@ class ShortlistConfig(StrictModel):
     cost frontier and reports."""
     max_capacity: int | None = Field(default=None, ge=0)
     """optimise: the selected capacity may not exceed this (same unit as the target)."""
-    min_distance_m: float | None = Field(default=None, gt=0)
-    """optimise: selected sites must be at least this far apart (plot edge to plot edge)."""
+    min_distance_m: float | None = Field(default=None, gt=0, le=MAX_DISTANCE_M)
+    """optimise: selected sites must be at least this far apart (plot edge to plot edge; at
+    most 100 km)."""
     zone_layer: str | None = None
     """optimise: layer of wijken or buurten for the per-zone maximum."""
     zone_column: str | None = None
