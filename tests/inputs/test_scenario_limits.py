@@ -40,3 +40,22 @@ def test_limits_themselves_are_accepted(demo: Path) -> None:
     edit_scenario(demo, "radius_m: 1000", "radius_m: 100000")
     res = CliRunner().invoke(app, ["validate", str(demo / "scenarios" / "demo.yaml")])
     assert res.exit_code == 0, res.output
+
+
+@pytest.mark.parametrize(
+    ("file", "row", "column", "value", "shown"),
+    [
+        ("providers.csv", "TK-P0066", "capacity", "1000000000000000", "100,000"),
+        ("facilities.csv", "TV-1", "capacity", "100001", "100,000"),
+    ],
+)
+def test_services_number_above_its_maximum_is_refused(
+    demo: Path, file: str, row: str, column: str, value: str, shown: str
+) -> None:
+    from tests.inputs.demo_edit import edit_table
+
+    def put(df) -> None:
+        df.loc[df.iloc[:, 0] == row, column] = value
+
+    edit_table(demo, file, put)
+    refused(demo, [f"{file}, {row}, {column}", f"{value} is above the maximum {shown}"])

@@ -43,13 +43,26 @@ class ServicesTables:
 
 _INT_COLS = {"capacity": 0, "group_size": 1, "max_extra_groups": 0}
 _EURO_COLS = ("group_cost_eur_year", "cost_eur_year", "setup_cost_eur")
+_MAXIMA: dict[str, float] = {
+    "capacity": 100_000,
+    "group_size": 1_000,
+    "max_extra_groups": 10_000,
+    "reach_m": 100_000,
+    "group_cost_eur_year": 1e11,
+    "cost_eur_year": 1e11,
+    "setup_cost_eur": 1e11,
+}
+"""The largest value each number column may hold: places and groups as the project's
+other counts (100,000), a reach within the 100 km of any rule, money as its other fixed
+costs (EUR 10^11); a larger one is a typing or unit error, refused with its row."""
 
 
 def _numbers(
     df: pd.DataFrame, id_col: str, label: str, column: str, *, required: bool,
     integer: bool = False, minimum: float | None = None,
 ) -> tuple[pd.Series, list[Problem]]:  # fmt: skip
-    """A numeric column, every bad cell named by its row id."""
+    """A numeric column, every bad cell named by its row id (at most :data:`_MAXIMA`)."""
+    maximum = _MAXIMA.get(column)
     problems: list[Problem] = []
     if column not in df.columns:
         return pd.Series(np.nan, index=df.index), problems
@@ -86,6 +99,15 @@ def _numbers(
                     label, rid, column,
                 )
             )  # fmt: skip
+        elif maximum is not None and float(v) > maximum:
+            problems.append(
+                Problem(
+                    Message("problem.services.above", {"value": str(raw[i]), "maximum": maximum}),
+                    label,
+                    rid,
+                    column,
+                )
+            )
         elif minimum is not None and float(v) < minimum:
             problems.append(
                 Problem(

@@ -93,6 +93,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "services.missing": {"nl": "waarde ontbreekt", "en": "value is missing"},
     "services.not_number": {"nl": "'{value}' is geen getal{hint}", "en": "'{value}' is not a number{hint}"},
     "services.not_whole": {"nl": "{value} is geen geheel getal{hint}", "en": "{value} is not a whole number{hint}"},
+    "services.above": {"nl": "{value} is groter dan het maximum {maximum:,.0f}", "en": "{value} is above the maximum {maximum:,.0f}"},
     "services.below": {"nl": "{value} is lager dan {minimum}", "en": "{value} is below {minimum}"},
     "services.bad_type": {"nl": "type '{value}' is niet een van {allowed}{hint}", "en": "type '{value}' is not one of {allowed}{hint}"},
     "services.missing_column": {"nl": "verplichte kolom ontbreekt{hint}", "en": "required column is missing{hint}"},
