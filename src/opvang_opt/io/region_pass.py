@@ -18,6 +18,7 @@ from opvang_opt.errors import Problem
 from opvang_opt.io.region import (
     Region,
     check_points_table,
+    describe_beyond,
     describe_distance,
     outside_region,
     pick_column,
@@ -199,7 +200,15 @@ def _check_longlist(
         lines.append((who, _m("region.site_mostly_outside", share=float(outside_share[i]))))
     for i in np.flatnonzero(part_out):
         who = _who(ids, i)
-        lines.append((who, _m("region.site_part_outside", distance=describe_distance(part_far[i]))))
+        lines.append(
+            (
+                who,
+                _m(
+                    "region.site_part_outside",
+                    distance=describe_beyond(part_far[i], reg.margin_m),
+                ),
+            )
+        )
     for who, what in lines:
         if reg.outside == "error":
             out.problems.append(
@@ -254,7 +263,7 @@ def _elsewhere(
         return []
     return [
         Problem(
-            _m("region.layer_elsewhere", name=name, distance=describe_distance(nearest)),
+            _m("region.layer_elsewhere", name=name, distance=describe_beyond(nearest, reach)),
             source=label,
             field="geometry",
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
@@ -198,10 +199,24 @@ def _intersects_message(k: int, hit: np.ndarray) -> Message:
     return Message("siting.exclusion.intersects", {"layer": hit[k]})
 
 
+def shown_below(value: float, limit: float) -> float:
+    """A measure below ``limit`` as the text shows it (whole numbers from 100 on, else three
+    significant digits), cut rather than rounded when rounding would reach the limit: a
+    plot 999.6 m from a Natura 2000 area under 'at least 1,000 m' is '999 m' from it, not
+    '1,000 m' (which reads as allowed)."""
+    if not np.isfinite(value) or value <= 0 or value >= limit:
+        return value
+    digits = 0 if value >= 100 else 2 - math.floor(math.log10(value))
+    rounded = round(value, digits)
+    if rounded < limit:
+        return value
+    return math.floor(value * 10**digits) / 10**digits
+
+
 def _closer_message(k: int, hit: np.ndarray, distance: np.ndarray, limit: float) -> Message:
     return Message(
         "siting.exclusion.closer_than",
-        {"layer": hit[k], "distance": float(distance[k]), "limit": limit},
+        {"layer": hit[k], "distance": shown_below(float(distance[k]), limit), "limit": limit},
     )
 
 

@@ -292,6 +292,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "region.outside_area": {"nl": "{n:plain} object(en) liggen buiten het gebied waar {crs} geldig is (lengte {west:g} tot {east:g}, breedte {south:g} tot {north:g}): {ids}{hint}", "en": "{n:plain} feature(s) lie outside the area where {crs} is valid (longitude {west:g} to {east:g}, latitude {south:g} to {north:g}): {ids}{hint}"},
     "region.km": {"nl": "{km:,.0f} km", "en": "{km:,.0f} km"},
     "region.m": {"nl": "{m:,.0f} m", "en": "{m:,.0f} m"},
+    "region.under_m": {"nl": "minder dan 1 m", "en": "less than 1 m"},
     "region.hint.swapped": {"nl": "; lengte en breedte lijken verwisseld (x moet de lengtegraad zijn)", "en": "; longitude and latitude look swapped (x must be the longitude)"},
     "region.outside_nl": {"nl": "{n:plain} object(en) liggen buiten Nederland (tot {distance} ervandaan) na omrekening vanuit {crs}: {ids}{hint}", "en": "{n:plain} feature(s) lie outside the Netherlands (up to {distance} from it) once reprojected from {crs}: {ids}{hint}"},
     "region.points_degrees": {"nl": "coördinaten lijken graden lengte/breedte; geef RD New-meters (EPSG:28992): {ids}", "en": "coordinates look like longitude/latitude degrees; give RD New metres (EPSG:28992): {ids}"},

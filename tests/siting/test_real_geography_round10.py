@@ -1,0 +1,491 @@
+"""Where sites lie on the real CBS 2024 boundaries, tenth round (issue 11, held-back kind).
+
+The real Diemen, Ouder-Amstel and Uithoorn buurten, wijken and municipalities and the
+Natura 2000 areas in ../shared/data/real (never copied into the repository), read as an
+analyst's files come: GeoJSON in longitude/latitude (RFC 7946), a GeoPackage in Web
+Mercator, a CSV of WKT in ETRS89, a Shapefile whose .prj is the ESRI text of RD New (as
+older QGIS writes it), boundary layers in WGS 84 beside a longlist in RD New. Every
+expected value comes from geopandas / shapely in this file (overlays, distances, the
+layers reprojected by geopandas), never from :mod:`opvang_opt.siting.location`.
+
+Defects this round found (each test says which):
+
+* a plot 999.6 m from Markermeer & IJmeer under 'at least 1,000 m' was excluded as lying
+  "1,000 m from 'natura' (at least 1,000 m)", and one 99.96 m off under 100 m as "100 m";
+* a school 50,000.4 m from the region under the 50 km table margin was refused as lying
+  "more than 50 km from the region: OUT (50 km)";
+* a plot 0.3 m outside the region was refused as lying "0 m outside the region", and a
+  multipolygon with a part 2,000.4 m off under the 2,000 m margin as "2,000 m outside".
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+from shapely import affinity
+from shapely.geometry import MultiPolygon, Point, Polygon, box
+from shapely.ops import nearest_points
+from typer.testing import CliRunner
+
+from opvang_opt.cli import app
+from opvang_opt.io import load
+from opvang_opt.outputs import write_results
+from opvang_opt.pipeline import run
+from opvang_opt.texts import render
+from tests.conftest import real_data_dir, real_layers, write_yaml
+
+pytestmark = pytest.mark.realdata
+
+MUNICIPALITIES = [{"code": "GM0384", "name": "Diemen"},
+                  {"code": "GM0437", "name": "Ouder-Amstel"},
+                  {"code": "GM0451", "name": "Uithoorn"}]  # fmt: skip
+ESRI_RD_NEW = (
+    'PROJCS["RD_New",GEOGCS["GCS_Amersfoort",DATUM["D_Amersfoort",SPHEROID["Bessel_1841",'
+    '6377397.155,299.1528128]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],'
+    'PROJECTION["Double_Stereographic"],PARAMETER["False_Easting",155000.0],'
+    'PARAMETER["False_Northing",463000.0],PARAMETER["Central_Meridian",5.38763888888889],'
+    'PARAMETER["Scale_Factor",0.9999079],PARAMETER["Latitude_Of_Origin",52.15616055555555],'
+    'UNIT["Meter",1.0]]'
+)
+"""RD New as the ESRI text of a Shapefile's .prj (no EPSG code in it)."""
+
+
+def _scenario(real: Path, longlist: dict, layers: dict | None = None, **siting: Any) -> dict:
+    return {
+        "name": "real-geography-round10",
+        "region": {"municipalities": MUNICIPALITIES, "boundaries": "gemeenten",
+                   "districts": "wijken", "neighbourhoods": "buurten"},
+        "layers": {"longlist": longlist, **real_layers(real), **(layers or {})},
+        "siting": {
+            "longlist": "longlist", "name_column": "name",
+            "criteria": [{"name": "oppervlakte", "kind": "area",
+                          "value": {"type": "linear", "lower": 0, "upper": 2_000_000}}],
+            "capacity": {"density_units_per_ha": 30, "usable_share": 0.01},
+            "target": {"amount": 1},
+            "shortlist": {"allow_overlap": True, "tradeoff_steps": 0},
+            "robustness": {"samples": 0, "one_at_a_time": False},
+            **siting,
+        },
+        "outputs": {"fictitious": True},
+    }  # fmt: skip
+
+
+def _rd(real: Path, name: str) -> gpd.GeoDataFrame:
+    """A real layer as geopandas reads it, in RD New."""
+    return gpd.read_file(real / name).to_crs(28992)
+
+
+def _natura(real: Path) -> gpd.GeoDataFrame:
+    """Natura 2000 in RD New, from ETRS89 (the file has no crs member) by geopandas."""
+    nat = gpd.read_file(real / "natura2000_duoplus_region_2013_etrs89.geojson")
+    return nat.set_crs(4258, allow_override=True).to_crs(28992)
+
+
+def _shares(geom, layer: gpd.GeoDataFrame, code: str) -> list[tuple[float, str]]:
+    """Every area's share of ``geom`` (overlay by hand), largest first."""
+    return sorted(((g.intersection(geom).area / geom.area, str(c))
+                   for c, g in zip(layer[code], layer.geometry, strict=True)),
+                  reverse=True)  # fmt: skip
+
+
+def _csv(path: Path) -> dict[str, dict[str, str]]:
+    with path.open(encoding="utf-8-sig") as fh:
+        return {r["site_id"]: r for r in csv.DictReader(fh)}
+
+
+def _popups(out: Path) -> dict[str, dict]:
+    m = re.search(r"var D = (\{.*?\});\n", (out / "map.html").read_text(encoding="utf-8"), re.S)
+    assert m, "map data not found"
+    features = json.loads(m.group(1))["sites"]["features"]
+    return {f["properties"]["i"]: f["properties"] for f in features}
+
+
+# --------------------------------------------------------------------------- each buurt a plot
+
+
+def _buurten_longlist(real: Path, tmp: Path, fmt: str) -> tuple[dict, gpd.GeoDataFrame]:
+    """The 55 real buurten as candidate plots in one of an analyst's formats, and the
+    plots as geopandas reads that file, in RD New."""
+    wgs = gpd.read_file(real / "duoplus_buurten_2024_wgs84.geojson")
+    wgs = wgs.rename(columns={"statcode": "site_id", "statnaam": "name"})
+    if fmt == "geojson_rfc7946":  # lon/lat, no crs member: RFC 7946 and the scenario agree
+        wgs.to_file(tmp / "buurten.geojson", driver="GeoJSON", layer_options={"RFC7946": "YES"})
+        text = (tmp / "buurten.geojson").read_text(encoding="utf-8")
+        assert '"crs"' not in text
+        return {"path": "buurten.geojson", "id_column": "site_id"}, wgs.to_crs(28992)
+    if fmt == "gpkg_3857":
+        merc = wgs.to_crs(3857)
+        merc.to_file(tmp / "buurten.gpkg", layer="buurten", driver="GPKG")
+        return {"path": "buurten.gpkg", "layer": "buurten", "id_column": "site_id"}, merc.to_crs(
+            28992
+        )
+    if fmt == "csv_wkt_etrs89":
+        frame = pd.DataFrame(wgs.drop(columns="geometry"))
+        frame["wkt"] = wgs.geometry.to_wkt()
+        frame.to_csv(tmp / "buurten.csv", index=False)
+        back = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries.from_wkt(frame["wkt"]), crs=4258)
+        return {"path": "buurten.csv", "wkt_column": "wkt", "crs": "EPSG:4258",
+                "id_column": "site_id"}, back.to_crs(28992)  # fmt: skip
+    assert fmt == "shapefile_esri_prj"
+    rd = gpd.read_file(real / "duoplus_buurten_2024_rd.geojson")
+    rd = rd.rename(columns={"statcode": "site_id", "statnaam": "name"})
+    rd[["site_id", "name", "geometry"]].to_file(tmp / "buurten.shp")
+    (tmp / "buurten.prj").write_text(ESRI_RD_NEW, encoding="ascii")
+    assert "EPSG" not in (tmp / "buurten.prj").read_text(encoding="ascii")
+    return {"path": "buurten.shp", "id_column": "site_id"}, rd
+
+
+@pytest.mark.parametrize(
+    "fmt", ["geojson_rfc7946", "gpkg_3857", "csv_wkt_etrs89", "shapefile_esri_prj"]
+)
+def test_each_real_buurt_as_a_plot_in_every_format(tmp_path, fmt) -> None:
+    """Every buurt as a plot: its municipality, wijk and buurt (itself) with their shares,
+    and the Natura 2000 buffer of 1,000 m (which buurten, at what distance), as geopandas
+    computes them on the file as read, whatever format and CRS it came in."""
+    real = real_data_dir()
+    longlist, plots = _buurten_longlist(real, tmp_path, fmt)
+    scenario = _scenario(
+        real,
+        longlist,
+        exclusions=[
+            {"name": "natura", "kind": "closer_than", "layer": "natura", "distance_m": 1000}
+        ],
+    )
+    result = run(*load(write_yaml(tmp_path / "buurten.yaml", scenario)))
+    sites = result.siting.sites.set_index("site_id")
+    assert len(sites) == 55
+    gem = _rd(real, "duoplus_gemeenten_2024_rd.geojson")
+    wijken = _rd(real, "duoplus_wijken_2024_rd.geojson")
+    buurten = _rd(real, "duoplus_buurten_2024_rd.geojson")
+    for sid, geom in zip(plots["site_id"], plots.geometry, strict=True):
+        for layer, code, col in (
+            (gem, "gemeentecode", "municipality"),
+            (wijken, "statcode", "wijk"),
+            (buurten, "statcode", "buurt"),
+        ):
+            share, want = _shares(geom, layer, code)[0]
+            assert sites.loc[sid, f"{col}_code"] == want, (sid, col)
+            assert sites.loc[sid, f"{col}_share"] == pytest.approx(share, abs=5e-5), (sid, col)
+        assert sites.loc[sid, "buurt_code"] == sid  # each buurt lies in itself
+    # the buffer: exactly the buurten nearer than 1,000 m, each at its shapely distance
+    natura = _natura(real)
+    dist = {sid: float(natura.distance(g).min())
+            for sid, g in zip(plots["site_id"], plots.geometry, strict=True)}  # fmt: skip
+    near = {sid for sid, d in dist.items() if d < 1000}
+    assert "BU03840804" in near and len(near) == 3  # Diemer Vijfhoek and two more
+    rows = result.siting.exclusions
+    assert set(rows["site_id"]) == near
+    for sid, measured in zip(rows["site_id"], rows["measured"], strict=True):
+        assert measured == pytest.approx(dist[sid], abs=2e-3), sid
+    assert set(sites.index[sites["excluded"]]) == near
+
+
+# --------------------------------------------------------------------------- mixed CRS layers
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory) -> dict[str, Any]:
+    """Rotated plots of 5-200 m drawn on the real buurt borders (seeded), a longlist in RD
+    New, with the municipalities and wijken read from the WGS 84 files: every share and
+    every output against an overlay of the layers as geopandas reads them."""
+    real = real_data_dir()
+    tmp = tmp_path_factory.mktemp("mixed")
+    gem = _rd(real, "duoplus_gemeenten_2024_wgs84.geojson")
+    buurten = _rd(real, "duoplus_buurten_2024_rd.geojson")
+    region = gem.union_all()
+    edges = shapely.union_all(buurten.boundary.to_numpy())
+    rng = np.random.default_rng(20261130)
+    rows = []
+    while len(rows) < 40:
+        p = edges.interpolate(rng.uniform(0, edges.length))
+        w, h = rng.uniform(5, 200, 2)
+        g = box(p.x - w * rng.uniform(), p.y - h * rng.uniform(), p.x + w, p.y + h)
+        g = affinity.rotate(g, rng.uniform(0, 90))
+        if g.intersection(region).area / g.area >= 0.6:  # kept: at most 40 % outside
+            rows.append((f"R{len(rows):02d}", f"Rand {len(rows)}", g))
+    # a plot made of two parts in two municipalities (Diemen 60 x 60, Ouder-Amstel 80 x 80)
+    rows.append(
+        (
+            "TW",
+            "Twee gemeenten",
+            MultiPolygon(
+                [box(125400, 483000, 125460, 483060), box(124800, 482800, 124880, 482880)]
+            ),
+        )
+    )
+    plots = gpd.GeoDataFrame(rows, columns=["site_id", "name", "geometry"], crs=28992)
+    plots.to_file(tmp / "longlist.gpkg", layer="longlist", driver="GPKG")
+    layers = {
+        "gemeenten": {"path": str(real / "duoplus_gemeenten_2024_wgs84.geojson"),
+                      "id_column": "gemeentecode"},
+        "wijken": {"path": str(real / "duoplus_wijken_2024_wgs84.geojson"),
+                   "id_column": "statcode"},
+    }  # fmt: skip
+    longlist = {"path": "longlist.gpkg", "layer": "longlist", "id_column": "site_id"}
+    scenario = _scenario(real, longlist, layers)
+    result = run(*load(write_yaml(tmp / "mixed.yaml", scenario)))
+    return {
+        "real": real,
+        "plots": plots,
+        "result": result,
+        "layers": {
+            "municipality": (gem, "gemeentecode"),
+            "wijk": (_rd(real, "duoplus_wijken_2024_wgs84.geojson"), "statcode"),
+            "buurt": (buurten, "statcode"),
+        },
+        "region": region,
+        "nl": write_results(result, tmp / "out_nl", lang="nl"),
+        "en": write_results(result, tmp / "out_en", lang="en"),
+    }
+
+
+def test_shares_with_boundary_layers_in_wgs84_beside_an_rd_longlist(mixed) -> None:
+    sites = mixed["result"].siting.sites.set_index("site_id")
+    rows = _csv(mixed["nl"] / "shortlist.csv")
+    gpkg = pyogrio.read_dataframe(mixed["nl"] / "longlist_scored.gpkg",
+                                  layer="longlist_scored").set_index("site_id")  # fmt: skip
+    checked = 0
+    for sid, geom in zip(mixed["plots"]["site_id"], mixed["plots"].geometry, strict=True):
+        for col, (layer, code) in mixed["layers"].items():
+            shares = _shares(geom, layer, code)
+            if shares[0][0] - shares[1][0] < 1e-6:
+                continue  # a tie: either area is right
+            share, want = shares[0]
+            assert sites.loc[sid, f"{col}_code"] == want, (sid, col)
+            for where in (sites.loc[sid, f"{col}_share"], float(gpkg.loc[sid, f"{col}_share"])):
+                assert where == pytest.approx(share, abs=5e-5), (sid, col)
+            if sid in rows:
+                assert float(rows[sid][f"{col}_share"]) == pytest.approx(share, abs=5e-5)
+            checked += 1
+        outside = max(0.0, 1 - geom.intersection(mixed["region"]).area / geom.area)
+        assert sites.loc[sid, "outside_share"] == pytest.approx(outside, abs=5e-5), sid
+        second = _shares(geom, *mixed["layers"]["municipality"])[1]
+        crosses = second[0] >= 0.01
+        assert bool(sites.loc[sid, "crosses_border"]) == crosses, sid
+        if crosses:
+            assert sites.loc[sid, "border_municipality_code"] == second[1]
+            assert sites.loc[sid, "border_share"] == pytest.approx(second[0], abs=5e-5)
+    assert checked > 100
+
+
+def test_two_part_plot_in_two_municipalities_in_every_output(mixed) -> None:
+    """TW: 6,400 m² in Ouder-Amstel and 3,600 m² in Diemen (hand-worked: 80 x 80, 60 x 60):
+    its row, shortlist.csv, the GeoPackage and the map popup say Ouder-Amstel, 64 %, with
+    Diemen 36 % as the border share, in both languages."""
+    gem, code = mixed["layers"]["municipality"]
+    tw = mixed["plots"].set_index("site_id").loc["TW", "geometry"]
+    shares = _shares(tw, gem, code)
+    assert shares[0] == (pytest.approx(0.64), "GM0437")
+    assert shares[1] == (pytest.approx(0.36), "GM0384")
+    for lang, text in (("nl", "64%"), ("en", "64%")):
+        out = mixed[lang]
+        row = _csv(out / "shortlist.csv").get("TW")
+        g = pyogrio.read_dataframe(out / "longlist_scored.gpkg", layer="longlist_scored")
+        g = g.set_index("site_id").loc["TW"]
+        pop = _popups(out)["TW"]
+        assert g["municipality"] == "Ouder-Amstel" and pop["m"] == "Ouder-Amstel"
+        assert g["municipality_share"] == pytest.approx(0.64, abs=5e-5)
+        assert g["border_share"] == pytest.approx(0.36, abs=5e-5)
+        flags = " | ".join(unescape(f) for f in pop.get("f", []))
+        assert text in flags and "36%" in flags and "Diemen" in flags, flags
+        if row is not None:
+            assert row["municipality_code"] == "GM0437"
+            assert row["border_municipality_code"] == "GM0384"
+
+
+@pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="ogrinfo (gdal-bin) not installed")
+def test_geopackage_opens_in_ogrinfo_in_rd_new(mixed) -> None:
+    """The GeoPackage opens with GDAL's ogrinfo without an error or warning, and every
+    layer carries RD New (EPSG:28992), also in the file's own tables (as QGIS reads it)."""
+    path = mixed["nl"] / "longlist_scored.gpkg"
+    res = subprocess.run(["ogrinfo", "-so", "-al", str(path)], capture_output=True, text=True,
+                         check=False, timeout=60)  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "ERROR" not in res.stderr and "Warning" not in res.stderr, res.stderr
+    layers = re.findall(r"^Layer name: (\S+)", res.stdout, re.M)
+    assert layers and layers[0] == "longlist_scored"
+    for block in res.stdout.split("Layer name: ")[1:]:
+        assert re.search(r'^    ID\["EPSG",28992\]\]', block, re.M), block[:400]
+        assert f"Feature Count: {len(mixed['plots'])}" in block
+    with sqlite3.connect(path) as con:
+        srs = con.execute(
+            "SELECT c.table_name, s.organization, s.organization_coordsys_id "
+            "FROM gpkg_geometry_columns c JOIN gpkg_spatial_ref_sys s ON c.srs_id = s.srs_id"
+        ).fetchall()
+    assert srs and all(org.upper() == "EPSG" and code == 28992 for _, org, code in srs), srs
+
+
+# --------------------------------------------------------------------------- Natura 2000 buffer
+
+
+def _at_distance(geom, target: float, layer) -> Polygon:
+    """``geom`` moved straight towards or away from ``layer`` until it lies ``target`` m
+    from it (shapely distance, to 0.1 mm)."""
+    for _ in range(30):
+        d = geom.distance(layer)
+        if abs(d - target) < 1e-4:
+            return geom
+        a, b = nearest_points(geom, layer)
+        geom = affinity.translate(geom, (b.x - a.x) / d * (d - target),
+                                  (b.y - a.y) / d * (d - target))  # fmt: skip
+    raise AssertionError("no position found")
+
+
+def test_natura_buffer_distance_shown_below_the_limit(tmp_path) -> None:
+    """Plots in Diemen near Markermeer & IJmeer: P at 999.6 m under 'at least 1,000 m' and
+    Q at 99.96 m under 'at least 100 m' are excluded, and their reasons say a distance
+    below the limit ('999 m', '99.9 m'), never the limit itself (it said '1,000 m' and
+    '100 m' from the area, 'at least 1,000 m'); V touches the area at one vertex only:
+    no m² in it (the intersects rule keeps it) but 0 m from it."""
+    real = real_data_dir()
+    natura = _natura(real).set_index("naam_n2k")
+    ijmeer = natura.loc["Markermeer & IJmeer", "geometry"]
+    diemen = _rd(real, "duoplus_gemeenten_2024_rd.geojson").set_index("gemeentecode")
+    diemen = diemen.loc["GM0384", "geometry"]
+    p = _at_distance(box(129200, 483200, 129300, 483260), 999.6, ijmeer)
+    q = _at_distance(box(130400, 483800, 130500, 483860), 99.96, ijmeer)
+    # V: a 40 x 40 m square hanging from a vertex of the area inside Diemen, on its outside
+    squares = (
+        box(c[0] + dx * 40, c[1] + dy * 40, c[0] + dx * 40 + 40, c[1] + dy * 40 + 40)
+        for c in shapely.get_coordinates(ijmeer)
+        for dx in (0, -1)
+        for dy in (0, -1)
+    )
+    v = next(s for s in squares if diemen.contains(s) and s.touches(ijmeer)
+             and s.intersection(ijmeer).geom_type == "Point")  # fmt: skip
+    for plot in (p, q, v):
+        assert diemen.contains(plot)
+    assert p.distance(ijmeer) == pytest.approx(999.6, abs=1e-3)
+    assert q.distance(ijmeer) == pytest.approx(99.96, abs=1e-3)
+    assert v.distance(ijmeer) == 0 and v.intersection(ijmeer).area == 0
+    plots = gpd.GeoDataFrame([("P", "P", p), ("Q", "Q", q), ("V", "V", v)],
+                             columns=["site_id", "name", "geometry"], crs=28992)  # fmt: skip
+    plots.to_file(tmp_path / "longlist.gpkg", layer="longlist", driver="GPKG")
+    longlist = {"path": "longlist.gpkg", "layer": "longlist", "id_column": "site_id"}
+    scenario = _scenario(real, longlist, exclusions=[
+        {"name": "in_natura", "kind": "intersects", "layer": "natura"},
+        {"name": "n1000", "kind": "closer_than", "layer": "natura", "distance_m": 1000},
+        {"name": "n100", "kind": "closer_than", "layer": "natura", "distance_m": 100},
+    ])  # fmt: skip
+    result = run(*load(write_yaml(tmp_path / "natura.yaml", scenario)))
+    rows = result.siting.exclusions
+    broken = {(s, r) for s, r in zip(rows["site_id"], rows["rule"], strict=True)}
+    assert broken == {("P", "n1000"), ("Q", "n1000"), ("Q", "n100"), ("V", "n1000"),
+                      ("V", "n100")}  # fmt: skip
+    cols = (rows["site_id"], rows["rule"], rows["measured"], rows["message"])
+    by = {(s, r): (m, msg) for s, r, m, msg in zip(*cols, strict=True)}
+    assert by["P", "n1000"][0] == pytest.approx(999.6, abs=1e-3)
+    assert by["V", "n100"][0] == 0
+    name = "'natura (Markermeer & IJmeer)'"
+    assert render(by["P", "n1000"][1], "en") == f"is 999 m from {name} (at least 1,000 m)"
+    assert render(by["P", "n1000"][1], "nl") == f"ligt op 999 m van {name} (minimaal 1.000 m)"
+    assert render(by["Q", "n100"][1], "en") == f"is 99.9 m from {name} (at least 100 m)"
+    assert render(by["Q", "n100"][1], "nl") == f"ligt op 99,9 m van {name} (minimaal 100 m)"
+    assert render(by["Q", "n1000"][1], "en") == f"is 100 m from {name} (at least 1,000 m)"
+    out = write_results(result, tmp_path / "out", lang="en")
+    with (out / "exclusions.csv").open(encoding="utf-8-sig") as fh:
+        texts = [r["message"] for r in csv.DictReader(fh) if r["site_id"] == "P"]
+    assert texts == [f"is 999 m from {name} (at least 1,000 m)"]
+
+
+# --------------------------------------------------------------------------- margins
+
+
+def _west_vertex(real: Path) -> tuple[float, float]:
+    """The westmost vertex of the region (Uithoorn): a point due west of it at d m lies
+    exactly d m from the region (nothing of the region lies farther west)."""
+    region = _rd(real, "duoplus_gemeenten_2024_rd.geojson").union_all()
+    xy = shapely.get_coordinates(region)
+    x, y = xy[xy[:, 0].argmin()]
+    return float(x), float(y)
+
+
+def _small_longlist(tmp: Path, extra: list[tuple[str, str, Any]] = ()) -> dict:  # type: ignore[assignment]
+    rows = [("A", "Binnen", box(126000, 484000, 126100, 484100)), *extra]
+    plots = gpd.GeoDataFrame(rows, columns=["site_id", "name", "geometry"], crs=28992)
+    plots.to_file(tmp / "longlist.gpkg", layer="longlist", driver="GPKG")
+    return {"path": "longlist.gpkg", "layer": "longlist", "id_column": "site_id"}
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_school_at_the_table_margin(tmp_path, lang) -> None:
+    """Schools due west of the region at exactly 50 km (the table margin), 1 m within and
+    0.4 m and 1 m beyond: only the two beyond are refused, each shown farther than 50 km
+    (it showed '(50 km)' under 'more than 50 km')."""
+    real = real_data_dir()
+    region = _rd(real, "duoplus_gemeenten_2024_rd.geojson").union_all()
+    x, y = _west_vertex(real)
+    offsets = {"AT": 50_000.0, "IN": 49_999.0, "OUT04": 50_000.4, "OUT1": 50_001.0}
+    for off in offsets.values():
+        assert Point(x - off, y).distance(region) == pytest.approx(off, abs=1e-6)
+    lines = ["provider_id,name,type,x,y,capacity"] + [
+        f"{sid},School {sid},taalklas,{x - off:.1f},{y:.1f},10" for sid, off in offsets.items()
+    ]
+    (tmp_path / "providers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    scenario = _scenario(real, _small_longlist(tmp_path))
+    scenario["services"] = {"providers": {"path": "providers.csv"}}
+    path = write_yaml(tmp_path / "margin.yaml", scenario)
+    res = CliRunner().invoke(app, ["validate", str(path), "--lang", lang])
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())
+    if lang == "en":
+        assert "coordinates lie more than 50 km from the region: OUT04 (50,001 m), OUT1 " \
+               "(50,001 m)" in text, text  # fmt: skip
+    else:
+        assert "coördinaten liggen meer dan 50 km van de regio: OUT04 (50.001 m), OUT1 " \
+               "(50.001 m)" in text, text  # fmt: skip
+    assert "AT (" not in text and "IN (" not in text
+    assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_plot_just_outside_the_region_and_a_part_beyond_the_margin(tmp_path, lang) -> None:
+    """G: 100 x 100 m, 0.3 m west of Uithoorn (in no municipality of the region): refused
+    as lying less than 1 m outside (it said '0 m'); MP: a plot in Diemen with a second part
+    2,000.4 m west of Uithoorn, beyond the 2,000 m margin: shown as 2,001 m (it said
+    '2,000 m', the margin itself); M: a part exactly 2,000 m off stays (not beyond)."""
+    real = real_data_dir()
+    region = _rd(real, "duoplus_gemeenten_2024_rd.geojson").union_all()
+    x, y = _west_vertex(real)
+    inside = box(126000, 484200, 126100, 484300)
+    g = box(x - 100.3, y - 50, x - 0.3, y + 50)
+    mp = MultiPolygon([inside, box(x - 2100.4, y - 50, x - 2000.4, y + 50)])
+    m = MultiPolygon([box(126200, 484200, 126300, 484300), box(x - 2100, y - 50, x - 2000, y + 50)])
+    assert g.distance(region) == pytest.approx(0.3, abs=1e-6)
+    parts = shapely.get_parts(mp)
+    assert parts[1].distance(region) == pytest.approx(2000.4, abs=1e-6)
+    assert shapely.get_parts(m)[1].distance(region) == pytest.approx(2000, abs=1e-6)
+    # the far parts are under the 50 % outside share: only the distance of a part counts
+    assert 1 - mp.intersection(region).area / mp.area == pytest.approx(0.5)
+    longlist = _small_longlist(tmp_path, [("G", "Net buiten", g), ("MP", "Ver deel", mp),
+                                          ("M", "Op de marge", m)])  # fmt: skip
+    scenario = _scenario(real, longlist)
+    scenario["region"]["max_outside_share"] = 0.5
+    path = write_yaml(tmp_path / "outside.yaml", scenario)
+    res = CliRunner().invoke(app, ["validate", str(path), "--lang", lang])
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())
+    if lang == "en":
+        assert "id G, geometry: lies less than 1 m outside the region (nearest municipality: " \
+               "Uithoorn)" in text, text  # fmt: skip
+        assert "id MP, geometry: a part of the site (a multipolygon) lies 2,001 m outside " \
+               "the region" in text, text  # fmt: skip
+    else:
+        assert "id G, geometry: ligt minder dan 1 m buiten de regio" in text, text
+        assert "id MP, geometry: een deel van de locatie (een multipolygoon) ligt 2.001 m " \
+               "buiten de regio" in text, text  # fmt: skip
+    assert "id M," not in text and "id A," not in text and "Traceback" not in res.output
