@@ -489,3 +489,53 @@ def test_plot_just_outside_the_region_and_a_part_beyond_the_margin(tmp_path, lan
         assert "id MP, geometry: een deel van de locatie (een multipolygoon) ligt 2.001 m " \
                "buiten de regio" in text, text  # fmt: skip
     assert "id M," not in text and "id A," not in text and "Traceback" not in res.output
+
+
+# --------------------------------------------------------------------------- per-municipality rule
+
+
+@pytest.mark.parametrize("zone_layer", ["buurten", "wijken", "gemeenten"])
+def test_per_municipality_rule_sums_a_zones_features(tmp_path, zone_layer) -> None:
+    """'At most one site per municipality' with the municipality code of the buurten (or
+    wijken, or municipalities) as zone: X lies 67 % in three Diemen buurten and 33 % in one
+    Ouder-Amstel buurt (the single buurt holding most of it). It counts in Diemen, as its
+    row says, so it cannot join D1 (Diemen); the shortlist is D1 + O1. With the buurten as
+    zone layer X counted in Ouder-Amstel, and X and D1 were both shortlisted in Diemen."""
+    real = real_data_dir()
+    buurten = _rd(real, "duoplus_buurten_2024_rd.geojson")
+    layer = _rd(real, {"buurten": "duoplus_buurten_2024_rd.geojson",
+                       "wijken": "duoplus_wijken_2024_rd.geojson",
+                       "gemeenten": "duoplus_gemeenten_2024_rd.geojson"}[zone_layer])  # fmt: skip
+    x = box(125047, 482720, 125246, 482799)
+    d1, o1 = box(126000, 484000, 126150, 484150), box(124800, 482800, 124900, 482900)
+    by_buurt = _shares(x, buurten, "statcode")
+    assert by_buurt[0][1].startswith("BU0437") and by_buurt[0][0] > by_buurt[1][0]
+    per_code: dict[str, float] = {}
+    for geom, code in zip(layer.geometry, layer["gemeentecode"], strict=True):
+        per_code[code] = per_code.get(code, 0.0) + geom.intersection(x).area / x.area
+    assert max(per_code, key=lambda c: per_code[c]) == "GM0384"
+    assert 0.6 < per_code["GM0384"] < 0.7
+    # capacities by hand: floor(m² x 30 / 10,000 x 0.8): X 15,721 m² -> 37, D1 -> 54, O1 -> 24
+    assert round(x.area) == 15721
+    plots = gpd.GeoDataFrame([("X", "Drie buurten", x), ("D1", "Diemen", d1),
+                              ("O1", "Ouder-Amstel", o1)],
+                             columns=["site_id", "name", "geometry"], crs=28992)  # fmt: skip
+    plots.to_file(tmp_path / "longlist.gpkg", layer="longlist", driver="GPKG")
+    longlist = {"path": "longlist.gpkg", "layer": "longlist", "id_column": "site_id"}
+    scenario = _scenario(
+        real, longlist, target={"amount": 200},
+        criteria=[{"name": "oppervlakte", "kind": "area",
+                   "value": {"type": "linear", "lower": 0, "upper": 30000}}],
+        capacity={"density_units_per_ha": 30, "usable_share": 0.8},
+        shortlist={"method": "optimise", "objective": "sites", "zone_layer": zone_layer,
+                   "zone_column": "gemeentecode", "max_per_zone": 1, "tradeoff_steps": 0,
+                   "frontier_points": 0},
+    )  # fmt: skip
+    result = run(*load(write_yaml(tmp_path / "zone.yaml", scenario)))
+    sites = result.siting.sites.set_index("site_id")
+    assert sites["capacity_units"].to_dict() == {"X": 37, "D1": 54, "O1": 24}
+    assert sites.loc["X", "municipality_code"] == "GM0384"
+    # one site per municipality: X or D1 (both Diemen) with O1; D1 + O1 = 78 is the most
+    assert sorted(sites.index[sites["shortlisted"]]) == ["D1", "O1"]
+    rows = _csv(write_results(result, tmp_path / "out", lang="en") / "shortlist.csv")
+    assert {sid: r["zone"] for sid, r in rows.items()} == {"D1": "GM0384", "O1": "GM0437"}
