@@ -539,3 +539,46 @@ def test_per_municipality_rule_sums_a_zones_features(tmp_path, zone_layer) -> No
     assert sorted(sites.index[sites["shortlisted"]]) == ["D1", "O1"]
     rows = _csv(write_results(result, tmp_path / "out", lang="en") / "shortlist.csv")
     assert {sid: r["zone"] for sid, r in rows.items()} == {"D1": "GM0384", "O1": "GM0437"}
+
+
+# --------------------------------------------------------------------------- services reach
+
+
+def test_taalklas_reach_from_etrs89_sites_to_wgs84_schools(tmp_path) -> None:
+    """Twelve sites given as points at real buurt centroids in ETRS89 degrees, ten
+    newcomer classes at other buurt centroids in WGS 84 degrees, reach 1,500 m: the pairs
+    within reach and their metres (whole metres, rounded up) are those of the points
+    reprojected by geopandas and measured by shapely."""
+    real = real_data_dir()
+    index = pd.read_csv(real / "duoplus_buurten_2024_index.csv")
+    at, schools = index.iloc[::3].head(12), index.iloc[1::3].head(10)
+    pd.DataFrame({"site_id": at["statcode"], "name": at["statnaam"], "lon": at["centroid_lon"],
+                  "lat": at["centroid_lat"], "area_m2": 3000}).to_csv(
+        tmp_path / "sites.csv", index=False)  # fmt: skip
+    school_ids = ("T" + schools["statcode"].str[2:]).tolist()
+    pd.DataFrame({"provider_id": school_ids, "name": schools["statnaam"], "type": "taalklas",
+                  "x": schools["centroid_lon"], "y": schools["centroid_lat"],
+                  "capacity": 5}).to_csv(tmp_path / "providers.csv", index=False)  # fmt: skip
+    longlist = {"path": "sites.csv", "x_column": "lon", "y_column": "lat", "crs": "EPSG:4258",
+                "id_column": "site_id"}  # fmt: skip
+    capacity = {"density_units_per_ha": 30, "area_column": "area_m2"}
+    scenario = _scenario(real, longlist, target={"amount": 100_000}, capacity=capacity)
+    scenario["services"] = {
+        "providers": {"path": "providers.csv", "crs": "EPSG:4326"},
+        "check_types": ["taalklas"], "types": {"taalklas": {"reach_m": 1500}},
+    }  # fmt: skip
+    result = run(*load(write_yaml(tmp_path / "services.yaml", scenario)))
+    assert result.services is not None
+    inst = result.services.result.instance
+    assert sorted(inst.site_ids) == sorted(at["statcode"])  # every site shortlisted
+    sites = gpd.GeoSeries(gpd.points_from_xy(at["centroid_lon"], at["centroid_lat"]),
+                          crs=4258, index=at["statcode"].to_numpy()).to_crs(28992)  # fmt: skip
+    provs = gpd.GeoSeries(gpd.points_from_xy(schools["centroid_lon"], schools["centroid_lat"]),
+                          crs=4326, index=school_ids).to_crs(28992)  # fmt: skip
+    want = {(s, p): int(np.ceil(sp.distance(pp) - 1e-9)) for s, sp in sites.items()
+            for p, pp in provs.items() if sp.distance(pp) <= 1500}  # fmt: skip
+    arcs = inst.arcs["taalklas"]
+    got = {(inst.site_ids[i], inst.providers.ids[j]): int(m)
+           for i, j, m in zip(arcs.site, arcs.provider, arcs.metres, strict=True)}  # fmt: skip
+    assert 10 < len(want) < 12 * 10  # some pairs within reach, not all
+    assert got == want
