@@ -227,16 +227,29 @@ def mixed(tmp_path_factory) -> dict[str, Any]:
             ),
         )
     )
+    # buurt BU03840206 has a hole (16,592 m²) that buurt BU03840208 fills: IH lies in the
+    # hole (2 m inside its ring), HB straddles the ring
+    ring = buurten.set_index("statcode").loc["BU03840206", "geometry"]
+    hole = Polygon(shapely.get_parts(ring)[0].interiors[0])
+    x0, y0, _x1, y1 = hole.bounds
+    rows.append(("IH", "In het gat", hole.buffer(-2)))
+    rows.append(("HB", "Over de gatrand", box(x0 - 30, (y0 + y1) / 2 - 20, x0 + 30,
+                                              (y0 + y1) / 2 + 20)))  # fmt: skip
     plots = gpd.GeoDataFrame(rows, columns=["site_id", "name", "geometry"], crs=28992)
     plots.to_file(tmp / "longlist.gpkg", layer="longlist", driver="GPKG")
+    # the buurt with its hole as a constraint layer, in ETRS89
+    zone = gpd.GeoDataFrame({"name": ["Buurt met gat"]}, geometry=[ring], crs=28992)
+    zone.to_crs(4258).to_file(tmp / "zone.gpkg", layer="zone", driver="GPKG")
     layers = {
         "gemeenten": {"path": str(real / "duoplus_gemeenten_2024_wgs84.geojson"),
                       "id_column": "gemeentecode"},
         "wijken": {"path": str(real / "duoplus_wijken_2024_wgs84.geojson"),
                    "id_column": "statcode"},
+        "zone": {"path": "zone.gpkg", "layer": "zone"},
     }  # fmt: skip
     longlist = {"path": "longlist.gpkg", "layer": "longlist", "id_column": "site_id"}
-    scenario = _scenario(real, longlist, layers)
+    scenario = _scenario(real, longlist, layers, exclusions=[
+        {"name": "gatbuurt", "kind": "intersects", "layer": "zone"}])  # fmt: skip
     result = run(*load(write_yaml(tmp / "mixed.yaml", scenario)))
     return {
         "real": real,
@@ -248,6 +261,7 @@ def mixed(tmp_path_factory) -> dict[str, Any]:
             "buurt": (buurten, "statcode"),
         },
         "region": region,
+        "zone": gpd.read_file(tmp / "zone.gpkg", layer="zone").to_crs(28992),
         "nl": write_results(result, tmp / "out_nl", lang="nl"),
         "en": write_results(result, tmp / "out_en", lang="en"),
     }
@@ -305,6 +319,25 @@ def test_two_part_plot_in_two_municipalities_in_every_output(mixed) -> None:
         if row is not None:
             assert row["municipality_code"] == "GM0437"
             assert row["border_municipality_code"] == "GM0384"
+
+
+def test_plot_in_the_hole_of_a_buurt(mixed) -> None:
+    """IH, in the hole of BU03840206, lies wholly in BU03840208 (which fills the hole) and
+    overlaps the holed buurt as a constraint by no m²; HB, across the hole's ring, overlaps
+    it by the m² shapely finds."""
+    sites = mixed["result"].siting.sites.set_index("site_id")
+    plots = mixed["plots"].set_index("site_id").geometry
+    zone = mixed["zone"].geometry.iloc[0]
+    assert plots["IH"].intersection(zone).area == 0 and zone.distance(plots["IH"]) > 1.9
+    assert sites.loc["IH", "buurt_code"] == "BU03840208"
+    assert sites.loc["IH", "buurt_share"] == 1.0
+    assert not bool(sites.loc["IH", "excluded"])
+    rows = mixed["result"].siting.exclusions.set_index("site_id")
+    want = plots["HB"].intersection(zone).area
+    assert 0.3 * plots["HB"].area < want < 0.7 * plots["HB"].area
+    assert rows.loc["HB", "measured"] == pytest.approx(want, abs=2e-3)
+    assert "IH" not in rows.index
+    assert set(rows.index) == {sid for sid, g in plots.items() if g.intersection(zone).area > 0}
 
 
 @pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="ogrinfo (gdal-bin) not installed")
