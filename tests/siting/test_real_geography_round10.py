@@ -490,7 +490,9 @@ def test_plot_just_outside_the_region_and_a_part_beyond_the_margin(tmp_path, lan
     """G: 100 x 100 m, 0.3 m west of Uithoorn (in no municipality of the region): refused
     as lying less than 1 m outside (it said '0 m'); MP: a plot in Diemen with a second part
     2,000.4 m west of Uithoorn, beyond the 2,000 m margin: shown as 2,001 m (it said
-    '2,000 m', the margin itself); M: a part exactly 2,000 m off stays (not beyond)."""
+    '2,000 m', the margin itself); M: a part exactly 2,000 m off stays (not beyond). H:
+    a square on Uithoorn's westmost corner 50.3 % outside, over ``max_outside_share: 0.5``:
+    refused as '50.3%' outside (it said '50%', the limit itself); K, 49.7 % outside, stays."""
     real = real_data_dir()
     region = _rd(real, "duoplus_gemeenten_2024_rd.geojson").union_all()
     x, y = _west_vertex(real)
@@ -504,8 +506,10 @@ def test_plot_just_outside_the_region_and_a_part_beyond_the_margin(tmp_path, lan
     assert shapely.get_parts(m)[1].distance(region) == pytest.approx(2000, abs=1e-6)
     # the far parts are under the 50 % outside share: only the distance of a part counts
     assert 1 - mp.intersection(region).area / mp.area == pytest.approx(0.5)
+    h, k = _outside_by(region, x, y, 0.503), _outside_by(region, x, y, 0.497)
     longlist = _small_longlist(tmp_path, [("G", "Net buiten", g), ("MP", "Ver deel", mp),
-                                          ("M", "Op de marge", m)])  # fmt: skip
+                                          ("M", "Op de marge", m), ("H", "Half", h),
+                                          ("K", "Net binnen", k)])  # fmt: skip
     scenario = _scenario(real, longlist)
     scenario["region"]["max_outside_share"] = 0.5
     path = write_yaml(tmp_path / "outside.yaml", scenario)
@@ -517,11 +521,32 @@ def test_plot_just_outside_the_region_and_a_part_beyond_the_margin(tmp_path, lan
                "Uithoorn)" in text, text  # fmt: skip
         assert "id MP, geometry: a part of the site (a multipolygon) lies 2,001 m outside " \
                "the region" in text, text  # fmt: skip
+        assert "id H, geometry: 50.3% of the plot lies outside the region's " \
+               "municipalities" in text, text  # fmt: skip
     else:
         assert "id G, geometry: ligt minder dan 1 m buiten de regio" in text, text
         assert "id MP, geometry: een deel van de locatie (een multipolygoon) ligt 2.001 m " \
                "buiten de regio" in text, text  # fmt: skip
+        assert "id H, geometry: 50,3% van de kavel ligt buiten de gemeenten van de regio" in text
     assert "id M," not in text and "id A," not in text and "Traceback" not in res.output
+    assert "id K," not in text
+
+
+def _outside_by(region, x: float, y: float, share: float) -> Polygon:
+    """A 100 x 100 m square on the region's vertex (x, y), moved east or west until
+    ``share`` of it lies outside the region (shapely, by bisection, to 1e-9)."""
+
+    def square(dx: float) -> Polygon:
+        return box(x - 50 + dx, y - 50, x + 50 + dx, y + 50)
+
+    lo, hi = -60.0, 60.0  # more outside to the west
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        outside = 1 - square(mid).intersection(region).area / 10_000
+        lo, hi = (mid, hi) if outside > share else (lo, mid)
+    found = square(hi)
+    assert 1 - found.intersection(region).area / found.area == pytest.approx(share, abs=1e-9)
+    return found
 
 
 # --------------------------------------------------------------------------- per-municipality rule

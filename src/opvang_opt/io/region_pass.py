@@ -196,8 +196,9 @@ def _check_longlist(
             )
         )
     for i in np.flatnonzero(mostly_out):
-        who = _who(ids, i)
-        lines.append((who, _m("region.site_mostly_outside", share=float(outside_share[i]))))
+        lines.append(
+            (_who(ids, i), _mostly_outside(float(outside_share[i]), reg.max_outside_share))
+        )
     for i in np.flatnonzero(part_out):
         who = _who(ids, i)
         lines.append(
@@ -221,6 +222,16 @@ def _check_longlist(
             )
         else:
             out.warnings.append(_m("region.warn_site", file=label, who=who, what=what))
+
+
+def _mostly_outside(share: float, limit: float) -> Message:
+    """'87% of the plot lies outside the region's municipalities'; a share above the limit
+    whose whole percent is not (50.3 % under ``max_outside_share: 0.5``) in tenths, so
+    that it reads as beyond the limit ('50.3%', not '50%')."""
+    if round(share * 100) > limit * 100:
+        return _m("region.site_mostly_outside", share=share)
+    tenths = round(share, 3)
+    return _m("region.site_mostly_outside_fine", share=tenths if tenths > limit else tenths + 0.001)
 
 
 def _check_context_layers(

@@ -304,6 +304,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "region.site_outside": {"nl": "ligt {distance} buiten de regio (dichtstbijzijnde gemeente: {nearest})", "en": "lies {distance} outside the region (nearest municipality: {nearest})"},
     "region.site_part_outside": {"nl": "een deel van de locatie (een multipolygoon) ligt {distance} buiten de regio", "en": "a part of the site (a multipolygon) lies {distance} outside the region"},
     "region.site_mostly_outside": {"nl": "{share:.0%} van de kavel ligt buiten de gemeenten van de regio", "en": "{share:.0%} of the plot lies outside the region's municipalities"},
+    "region.site_mostly_outside_fine": {"nl": "{share:.1%} van de kavel ligt buiten de gemeenten van de regio", "en": "{share:.1%} of the plot lies outside the region's municipalities"},
     "region.remove_or_warn": {"nl": "{what}; verwijder de locatie, of zet region.outside: warn om haar te houden", "en": "{what}; remove the site, or set region.outside: warn to keep it"},
     "region.warn_site": {"nl": "{file}, id {who}: {what}", "en": "{file}, id {who}: {what}"},
     "region.layer_elsewhere": {"nl": "de laag '{name}' ligt helemaal buiten de regio (het dichtstbijzijnde object ligt {distance} ver); controleer het bestand en het coördinatenstelsel", "en": "the layer '{name}' lies entirely outside the region (its nearest feature is {distance} away); check its file and CRS"},
