@@ -15,7 +15,14 @@ Defects this round found (each test says which):
 * a school 50,000.4 m from the region under the 50 km table margin was refused as lying
   "more than 50 km from the region: OUT (50 km)";
 * a plot 0.3 m outside the region was refused as lying "0 m outside the region", and a
-  multipolygon with a part 2,000.4 m off under the 2,000 m margin as "2,000 m outside".
+  multipolygon with a part 2,000.4 m off under the 2,000 m margin as "2,000 m outside";
+* a plot 50.3 % outside the region under ``max_outside_share: 0.5`` was refused as "50%"
+  outside; one 99.7 % outside kept under ``outside: warn`` was flagged "100%" outside;
+* 'area at least 5,000 m²' said "4,999.6 m²" was "5,000 m², below 5,000 m²", and 'noise
+  share at most 50 %' said 50.3 % was "50%, above 50%";
+* 'at most one site per municipality' with the buurten's ``gemeentecode`` as zone counted a
+  plot 67 % in Diemen in the Ouder-Amstel buurt holding its largest single part, and
+  shortlisted it beside another Diemen site.
 """
 
 from __future__ import annotations
@@ -158,13 +165,16 @@ def test_each_real_buurt_as_a_plot_in_every_format(tmp_path, fmt) -> None:
     computes them on the file as read, whatever format and CRS it came in."""
     real = real_data_dir()
     longlist, plots = _buurten_longlist(real, tmp_path, fmt)
-    scenario = _scenario(
-        real,
-        longlist,
-        exclusions=[
-            {"name": "natura", "kind": "closer_than", "layer": "natura", "distance_m": 1000}
-        ],
-    )
+    criteria = [
+        {
+            "name": "natura_afstand",
+            "kind": "distance_to_layer",
+            "layer": "natura",
+            "value": {"type": "linear", "lower": 0, "upper": 5000},
+        }
+    ]
+    rule = {"name": "natura", "kind": "closer_than", "layer": "natura", "distance_m": 1000}
+    scenario = _scenario(real, longlist, criteria=criteria, exclusions=[rule])
     result = run(*load(write_yaml(tmp_path / "buurten.yaml", scenario)))
     sites = result.siting.sites.set_index("site_id")
     assert len(sites) == 55
@@ -192,6 +202,8 @@ def test_each_real_buurt_as_a_plot_in_every_format(tmp_path, fmt) -> None:
     for sid, measured in zip(rows["site_id"], rows["measured"], strict=True):
         assert measured == pytest.approx(dist[sid], abs=2e-3), sid
     assert set(sites.index[sites["excluded"]]) == near
+    for sid, d in dist.items():  # the criterion measures the same distances
+        assert sites.loc[sid, "ind_natura_afstand"] == pytest.approx(d, abs=2e-3), sid
 
 
 # --------------------------------------------------------------------------- mixed CRS layers
@@ -235,6 +247,9 @@ def mixed(tmp_path_factory) -> dict[str, Any]:
     rows.append(("IH", "In het gat", hole.buffer(-2)))
     rows.append(("HB", "Over de gatrand", box(x0 - 30, (y0 + y1) / 2 - 20, x0 + 30,
                                               (y0 + y1) / 2 + 20)))  # fmt: skip
+    # on the two points where Diemen, Ouder-Amstel and Amsterdam (outside) meet
+    for sid, (cx, cy) in (("T3N", (125194, 483490)), ("T3S", (124836, 482224))):
+        rows.append((sid, "Drie gebieden", box(cx - 60, cy - 60, cx + 60, cy + 60)))
     plots = gpd.GeoDataFrame(rows, columns=["site_id", "name", "geometry"], crs=28992)
     plots.to_file(tmp / "longlist.gpkg", layer="longlist", driver="GPKG")
     # the buurt with its hole as a constraint layer, in ETRS89
@@ -338,6 +353,40 @@ def test_plot_in_the_hole_of_a_buurt(mixed) -> None:
     assert rows.loc["HB", "measured"] == pytest.approx(want, abs=2e-3)
     assert "IH" not in rows.index
     assert set(rows.index) == {sid for sid, g in plots.items() if g.intersection(zone).area > 0}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_plots_on_the_three_way_points_flagged_with_overlay_shares(mixed, lang) -> None:
+    """T3N and T3S (120 x 120 m) lie on the points where Diemen, Ouder-Amstel and Amsterdam
+    meet: their GeoPackage rows and map popups say the largest municipality, the border
+    with both shares and the share outside the region, as an overlay gives them."""
+    gem, code = mixed["layers"]["municipality"]
+    names = {"GM0384": "Diemen", "GM0437": "Ouder-Amstel", "GM0451": "Uithoorn"}
+    plots = mixed["plots"].set_index("site_id").geometry
+    out = mixed[lang]
+    gpkg = pyogrio.read_dataframe(out / "longlist_scored.gpkg", layer="longlist_scored")
+    gpkg = gpkg.set_index("site_id")
+    pops = _popups(out)
+    for sid in ("T3N", "T3S"):
+        (s1, c1), (s2, c2) = _shares(plots[sid], gem, code)[:2]
+        outside = 1 - plots[sid].intersection(mixed["region"]).area / plots[sid].area
+        assert {c1, c2} == {"GM0384", "GM0437"} and 0.4 < outside < 0.5 and s2 > 0.1
+        if lang == "en":
+            border = (f"crosses the municipal border: {s1:.0%} in {names[c1]}, {s2:.0%} in "
+                      f"{names[c2]}")  # fmt: skip
+            out_text = f"{outside:.0%} of the plot lies outside the region's municipalities"
+        else:
+            border = (f"ligt over de gemeentegrens: {s1:.0%} in {names[c1]}, {s2:.0%} in "
+                      f"{names[c2]}")  # fmt: skip
+            out_text = f"{outside:.0%} van de kavel ligt buiten de gemeenten van de regio"
+        row = gpkg.loc[sid]
+        assert row["municipality_code"] == c1 and row["border_municipality_code"] == c2
+        assert row["outside_share"] == pytest.approx(outside, abs=5e-5)
+        flags = " | ".join(unescape(f) for f in pops[sid].get("f", []))
+        for text in (border, out_text):
+            assert text in row["location_flags"], (sid, row["location_flags"])
+            assert text in flags, (sid, flags)
+        assert pops[sid]["m"] == names[c1]
 
 
 @pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="ogrinfo (gdal-bin) not installed")
@@ -640,3 +689,84 @@ def test_taalklas_reach_from_etrs89_sites_to_wgs84_schools(tmp_path) -> None:
            for i, j, m in zip(arcs.site, arcs.provider, arcs.metres, strict=True)}  # fmt: skip
     assert 10 < len(want) < 12 * 10  # some pairs within reach, not all
     assert got == want
+
+
+# --------------------------------------------------------------------------- limit rules
+
+
+def test_limit_rules_show_the_measure_beyond_the_limit(tmp_path) -> None:
+    """Real buurt outlines as plots: S (Oud Diemen scaled to 4,999.6 m²) under 'area at
+    least 5,000 m²' is '4,999 m²' (it said '5,000 m², below 5,000 m²'); N lies 50.3 % in the
+    real wijk WK038402 drawn as a noise zone, under 'noise share at most 50 %': '50.3%' (it
+    said '50%, above 50%'). Areas and shares by shapely."""
+    real = real_data_dir()
+    buurten = _rd(real, "duoplus_buurten_2024_rd.geojson").set_index("statcode")
+    wijken = _rd(real, "duoplus_wijken_2024_rd.geojson").set_index("statcode")
+    oud = buurten.loc["BU03840102", "geometry"]
+    f = (4999.6 / oud.area) ** 0.5
+    small = affinity.scale(oud, f, f, origin="centroid")
+    assert small.area == pytest.approx(4999.6, abs=1e-6)
+    zone = wijken.loc["WK038402", "geometry"]
+    # N: a 100 x 100 m square across the wijk's edge at (126367, 483188) - (125972, 483431),
+    # moved along x until 50.3 % of it lies in the wijk (bisection, shapely)
+    lo, hi = -80.0, 80.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        share = box(126120 + mid, 483260, 126220 + mid, 483360).intersection(zone).area / 1e4
+        lo, hi = (lo, mid) if share > 0.503 else (mid, hi)
+    n = box(126120 + hi, 483260, 126220 + hi, 483360)
+    n_share = n.intersection(zone).area / n.area
+    assert n_share == pytest.approx(0.503, abs=1e-6)
+    plots = gpd.GeoDataFrame([("S", "Oud Diemen klein", small), ("N", "Half in zone", n)],
+                             columns=["site_id", "name", "geometry"], crs=28992)  # fmt: skip
+    plots.to_file(tmp_path / "longlist.gpkg", layer="longlist", driver="GPKG")
+    gpd.GeoDataFrame({"name": ["Geluidszone"]}, geometry=[zone], crs=28992).to_file(
+        tmp_path / "zone.gpkg", layer="zone", driver="GPKG")  # fmt: skip
+    longlist = {"path": "longlist.gpkg", "layer": "longlist", "id_column": "site_id"}
+    layers = {"zone": {"path": "zone.gpkg", "layer": "zone"}}
+    scenario = _scenario(
+        real, longlist, layers,
+        criteria=[{"name": "oppervlakte", "kind": "area",
+                   "value": {"type": "linear", "lower": 0, "upper": 30000}},
+                  {"name": "geluid", "kind": "overlap_share", "layer": "zone",
+                   "value": {"type": "linear", "lower": 0, "upper": 1,
+                             "direction": "lower_is_better"}}],
+        exclusions=[{"name": "klein", "kind": "below", "criterion": "oppervlakte",
+                     "limit": 5000},
+                    {"name": "lawaai", "kind": "above", "criterion": "geluid", "limit": 0.5}],
+    )  # fmt: skip
+    result = run(*load(write_yaml(tmp_path / "limits.yaml", scenario)))
+    rows = result.siting.exclusions
+    by = {(s, r): (m, msg) for s, r, m, msg in zip(rows["site_id"], rows["rule"],
+                                                   rows["measured"], rows["message"],
+                                                   strict=True)}  # fmt: skip
+    assert set(by) == {("S", "klein"), ("N", "lawaai")}
+    assert by["S", "klein"][0] == pytest.approx(small.area, abs=1e-3)
+    assert by["N", "lawaai"][0] == pytest.approx(n_share, abs=1e-3)
+    assert render(by["S", "klein"][1], "en") == "oppervlakte = 4,999 m², below 5,000 m²"
+    assert render(by["S", "klein"][1], "nl") == "oppervlakte = 4.999 m², lager dan 5.000 m²"
+    assert render(by["N", "lawaai"][1], "en") == "geluid = 50.3%, above 50%"
+    assert render(by["N", "lawaai"][1], "nl") == "geluid = 50,3%, hoger dan 50%"
+
+
+def test_plot_almost_wholly_outside_kept_under_warn_is_not_100_percent_outside(tmp_path) -> None:
+    """Under ``region.outside: warn`` a square on Uithoorn's westmost corner 99.7 % outside
+    (shapely) is kept and flagged '99.7%' outside, not '100%' (a part lies in Uithoorn,
+    which its row names); one 87 % outside keeps its whole percent."""
+    real = real_data_dir()
+    region = _rd(real, "duoplus_gemeenten_2024_rd.geojson").union_all()
+    x, y = _west_vertex(real)
+    almost, most = _outside_by(region, x, y, 0.997), _outside_by(region, x, y, 0.87)
+    longlist = _small_longlist(tmp_path, [("AL", "Bijna", almost), ("MO", "Meest", most)])
+    scenario = _scenario(real, longlist)
+    scenario["region"]["outside"] = "warn"
+    result = run(*load(write_yaml(tmp_path / "warn.yaml", scenario)))
+    sites = result.siting.sites.set_index("site_id")
+    assert sites.loc["AL", "municipality"] == "Uithoorn"
+    assert sites.loc["AL", "outside_share"] == pytest.approx(0.997, abs=5e-5)
+    al = [render(m, "en") for m in sites.loc["AL", "location_flags"]]
+    assert al == ["99.7% of the plot lies outside the region's municipalities"]
+    al_nl = [render(m, "nl") for m in sites.loc["AL", "location_flags"]]
+    assert al_nl == ["99,7% van de kavel ligt buiten de gemeenten van de regio"]
+    mo = [render(m, "en") for m in sites.loc["MO", "location_flags"]]
+    assert mo == ["87% of the plot lies outside the region's municipalities"]

@@ -8,6 +8,7 @@ shortlist lets at most one of them in.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -1381,6 +1382,10 @@ def location_flags(where: pd.DataFrame, names: dict[str, str] | None = None) -> 
             }))  # fmt: skip
         if bool(outside[k]) and float(out_share[k]) >= WHOLLY_OUTSIDE:  # a point, or all
             found.append(Message("siting.flag.outside_all"))
+        elif bool(outside[k]) and round(float(out_share[k]), 2) >= 1.0:  # not '100%' while
+            # part of it lies in the region: 99.7 % in tenths, cut down
+            tenths = math.floor(float(out_share[k]) * 1000) / 1000
+            found.append(Message("siting.flag.outside_fine", {"share": tenths}))
         elif bool(outside[k]):
             found.append(Message("siting.flag.outside", {"share": float(out_share[k])}))
         if bool(mismatch[k]):
