@@ -770,3 +770,43 @@ def test_plot_almost_wholly_outside_kept_under_warn_is_not_100_percent_outside(t
     assert al_nl == ["99,7% van de kavel ligt buiten de gemeenten van de regio"]
     mo = [render(m, "en") for m in sites.loc["MO", "location_flags"]]
     assert mo == ["87% of the plot lies outside the region's municipalities"]
+
+
+# --------------------------------------------------------------------------- overlaps
+
+
+def test_overlaps_between_real_buurt_shaped_plots(tmp_path) -> None:
+    """Twenty Diemen buurten, each widened by 3 m (mitred), as plots: every pair sharing
+    1 m² or more, with its m² (rounded once), as shapely's intersection gives it;
+    neighbours that only touch are not pairs (the GeoPackage's column: round 9)."""
+    real = real_data_dir()
+    buurten = gpd.read_file(real / "duoplus_buurten_2024_rd.geojson")
+    diemen = buurten[buurten["gemeentecode"] == "GM0384"].head(20)
+    plots = gpd.GeoDataFrame({"site_id": diemen["statcode"].to_numpy(),
+                              "name": diemen["statnaam"].to_numpy()},
+                             geometry=diemen.buffer(3, join_style="mitre").to_numpy(),
+                             crs=28992)  # fmt: skip
+    plots.to_file(tmp_path / "longlist.gpkg", layer="longlist", driver="GPKG")
+    longlist = {"path": "longlist.gpkg", "layer": "longlist", "id_column": "site_id"}
+    scenario = _scenario(real, longlist)
+    scenario["region"]["outside"] = "warn"  # the widened edge buurten reach 3 m past Diemen
+    result = run(*load(write_yaml(tmp_path / "overlap.yaml", scenario)))
+    ids, geoms = plots["site_id"].tolist(), plots.geometry.to_numpy()
+    pairs = {}
+    for i in range(len(ids)):
+        for j in range(i + 1, len(ids)):
+            m2 = geoms[i].intersection(geoms[j]).area
+            if m2 >= 1:
+                pairs[ids[i], ids[j]] = m2
+    assert 20 < len(pairs) < 100
+    # the unwidened buurten share edges only
+    raw = diemen.geometry.to_numpy()
+    assert max(raw[i].intersection(raw[j]).area for i in range(20) for j in range(i + 1, 20)) < 1
+
+    def text(sid: str) -> str:
+        others = sorted(((q if p == sid else p, m2) for (p, q), m2 in pairs.items()
+                         if sid in (p, q)), key=lambda t: ids.index(t[0]))  # fmt: skip
+        return "; ".join(f"{o} ({round(m2):,d} m²)".replace(",", ".") for o, m2 in others)
+
+    want = {sid: text(sid) for sid in ids}
+    assert result.siting.sites.set_index("site_id")["overlaps_with"].to_dict() == want
