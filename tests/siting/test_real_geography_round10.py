@@ -810,3 +810,32 @@ def test_overlaps_between_real_buurt_shaped_plots(tmp_path) -> None:
 
     want = {sid: text(sid) for sid in ids}
     assert result.siting.sites.set_index("site_id")["overlaps_with"].to_dict() == want
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_constraint_layer_at_the_context_margin(tmp_path, lang) -> None:
+    """A constraint layer whose only feature lies due west of the region at exactly 25 km
+    (the reach of a context layer) is read; one at 25,000.4 m is refused with a distance
+    that reads as beyond 25 km ('25,001 m', not '25 km')."""
+    real = real_data_dir()
+    region = _rd(real, "duoplus_gemeenten_2024_rd.geojson").union_all()
+    x, y = _west_vertex(real)
+    layers = {}
+    for name, off in (("op_de_rand", 25_000.0), ("net_erbuiten", 25_000.4)):
+        p = Point(x - off, y)
+        assert p.distance(region) == pytest.approx(off, abs=1e-6)
+        gpd.GeoDataFrame({"name": [name]}, geometry=[p], crs=28992).to_file(
+            tmp_path / f"{name}.gpkg", layer=name, driver="GPKG")  # fmt: skip
+        layers[name] = {"path": f"{name}.gpkg", "layer": name}
+    scenario = _scenario(real, _small_longlist(tmp_path), layers)
+    path = write_yaml(tmp_path / "context.yaml", scenario)
+    res = CliRunner().invoke(app, ["validate", str(path), "--lang", lang])
+    assert res.exit_code == 2, res.output
+    text = " ".join(res.output.split())
+    if lang == "en":
+        assert "the layer 'net_erbuiten' lies entirely outside the region (its nearest " \
+               "feature is 25,001 m away)" in text, text  # fmt: skip
+    else:
+        assert "de laag 'net_erbuiten' ligt helemaal buiten de regio (het dichtstbijzijnde " \
+               "object ligt 25.001 m ver)" in text, text  # fmt: skip
+    assert "op_de_rand" not in text and "Traceback" not in res.output
