@@ -14,6 +14,7 @@ Pure functions on GeoDataFrames; :mod:`opvang_opt.io` calls them in the one inpu
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -358,10 +359,25 @@ def outside_region(
 
 
 def describe_distance(metres: float) -> Message:
-    """A distance for a message: '612 km' or '1,250 m' (``1.250 m`` in Dutch)."""
+    """A distance for a message: '612 km' or '1,250 m' (``1.250 m`` in Dutch); a distance
+    above 0 that rounds to 0 m is 'less than 1 m' (a plot 0.3 m outside the region does
+    not lie '0 m outside' it)."""
     if metres >= 10_000:
         return _m("region.km", km=metres / 1000)
+    if 0 < metres < 0.5:
+        return _m("region.under_m")
     return _m("region.m", m=metres)
+
+
+def describe_beyond(metres: float, limit_m: float) -> Message:
+    """A distance farther than ``limit_m``, shown so that it reads as farther: a point
+    50,000.4 m from the region under a 50 km margin is '50,001 m', not '50 km' (which
+    reads as within it); a distance whose rounded text already exceeds the limit is
+    :func:`describe_distance`."""
+    shown = round(metres / 1000) * 1000 if metres >= 10_000 else round(metres)
+    if shown > limit_m:
+        return describe_distance(metres)
+    return _m("region.m", m=float(math.ceil(metres)))
 
 
 RD_EXTENT = (-7_000.0, 289_000.0, 300_000.0, 629_000.0)
@@ -472,7 +488,7 @@ def check_points_table(
         far = rest & (dist > margin_m)
         if far.any():
             listed: list[Named] = [
-                _m("region.named_distance", name=n, distance=describe_distance(d))
+                _m("region.named_distance", name=n, distance=describe_beyond(d, margin_m))
                 for n, d in zip(named(far), dist[far], strict=True)
             ]
             problems.append(

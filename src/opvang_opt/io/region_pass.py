@@ -18,6 +18,7 @@ from opvang_opt.errors import Problem
 from opvang_opt.io.region import (
     Region,
     check_points_table,
+    describe_beyond,
     describe_distance,
     outside_region,
     pick_column,
@@ -198,11 +199,20 @@ def _check_longlist(
             )
         )
     for i in np.flatnonzero(mostly_out):
-        who = _who(ids, i)
-        lines.append((who, _m("region.site_mostly_outside", share=float(outside_share[i]))))
+        lines.append(
+            (_who(ids, i), _mostly_outside(float(outside_share[i]), reg.max_outside_share))
+        )
     for i in np.flatnonzero(part_out):
         who = _who(ids, i)
-        lines.append((who, _m("region.site_part_outside", distance=describe_distance(part_far[i]))))
+        lines.append(
+            (
+                who,
+                _m(
+                    "region.site_part_outside",
+                    distance=describe_beyond(part_far[i], reg.margin_m),
+                ),
+            )
+        )
     for who, what in lines:
         if reg.outside == "error":
             out.problems.append(
@@ -265,6 +275,16 @@ MISPLACED_MIN_SITES = 3
 the region's layer (fewer may be a longlist of the wrong place)."""
 
 
+def _mostly_outside(share: float, limit: float) -> Message:
+    """'87% of the plot lies outside the region's municipalities'; a share above the limit
+    whose whole percent is not (50.3 % under ``max_outside_share: 0.5``) in tenths, so
+    that it reads as beyond the limit ('50.3%', not '50%')."""
+    if round(share * 100) > limit * 100:
+        return _m("region.site_mostly_outside", share=share)
+    tenths = round(share, 3)
+    return _m("region.site_mostly_outside_fine", share=tenths if tenths > limit else tenths + 0.001)
+
+
 def _check_context_layers(
     scenario: Scenario,
     layers: dict[str, gpd.GeoDataFrame],
@@ -305,7 +325,7 @@ def _elsewhere(
         return []
     return [
         Problem(
-            _m("region.layer_elsewhere", name=name, distance=describe_distance(nearest)),
+            _m("region.layer_elsewhere", name=name, distance=describe_beyond(nearest, reach)),
             source=label,
             field="geometry",
         )

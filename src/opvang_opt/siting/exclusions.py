@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
@@ -198,18 +199,49 @@ def _intersects_message(k: int, hit: np.ndarray) -> Message:
     return Message("siting.exclusion.intersects", {"layer": hit[k]})
 
 
+def shown_beyond(
+    value: float, limit: float, unit: str = "", *, below: bool = True, digits: int | None = None
+) -> float:
+    """A measure that broke a limit (below it, or above it with ``below=False``) as its
+    text shows it (:func:`measure_message`: whole numbers from 100 on, else three
+    significant digits; whole percent; whole euros), cut towards the broken side rather
+    than rounded when rounding would reach the limit: a plot 999.6 m from a Natura 2000
+    area under 'at least 1,000 m' is '999 m' from it, not '1,000 m' (which reads as
+    allowed); an area of 4,999.6 m² under 'at least 5,000 m²' is '4,999 m²'. ``digits``:
+    the decimals shown, when not those of ``unit``."""
+    beyond = value < limit if below else value > limit
+    if not np.isfinite(value) or not beyond or unit == "yes_no":
+        return value
+    if digits is None and unit == "share":
+        digits = 2
+    elif digits is None:
+        whole = unit == "eur" or value == 0 or abs(value) >= 100
+        digits = 0 if whole else 2 - math.floor(math.log10(abs(value)))
+    rounded = round(value, digits)
+    if (rounded < limit) if below else (rounded > limit):
+        return value
+    scale = 10**digits
+    return (math.floor(value * scale) if below else math.ceil(value * scale)) / scale
+
+
 def _closer_message(k: int, hit: np.ndarray, distance: np.ndarray, limit: float) -> Message:
     return Message(
         "siting.exclusion.closer_than",
-        {"layer": hit[k], "distance": float(distance[k]), "limit": limit},
+        {"layer": hit[k], "distance": shown_beyond(float(distance[k]), limit), "limit": limit},
     )
 
 
 def _limit_message(
-    k: int, code: str, what: str, measured: np.ndarray, unit: str, limit: Message
+    k: int, code: str, what: str, measured: np.ndarray, unit: str, limit: float
 ) -> Message:
-    return Message(code, {"what": what, "value": measure_message(measured[k], unit),
-                          "limit": limit})  # fmt: skip
+    value, below = float(measured[k]), code.endswith("below")
+    shown = shown_beyond(value, limit, unit, below=below)
+    text = measure_message(shown, unit)
+    if unit == "share" and shown != value:  # 50.3 % above 50 %: '50.3%', not '51%'
+        tenths = shown_beyond(value, limit, unit, below=below, digits=3)
+        text = Message("siting.measure_share_fine", {"value": tenths})
+    return Message(code, {"what": what, "value": text,
+                          "limit": measure_message(limit, unit)})  # fmt: skip
 
 
 def _late_message(k: int, available: np.ndarray, days: np.ndarray, date: str) -> Message:
@@ -349,7 +381,7 @@ def exclusion_rows(
                 idx = np.flatnonzero(broken)
                 make = partial(_limit_message, code=f"siting.exclusion.{rule.kind}", what=what,
                                measured=np.asarray(measured, float)[idx], unit=unit,
-                               limit=measure_message(limit, unit))  # fmt: skip
+                               limit=float(limit))  # fmt: skip
             case AvailableByRule():
                 dates = parse_dates(sites, rule.column, id_column, source)
                 ordinal = pd.to_datetime(dates).to_numpy("datetime64[D]").astype(np.int64)

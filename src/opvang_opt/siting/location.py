@@ -8,6 +8,7 @@ shortlist lets at most one of them in.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -1411,10 +1412,15 @@ def location_flags(
         if bool(outside[k]) and float(out_share[k]) >= WHOLLY_OUTSIDE:  # a point, or all
             if k in (outside_at or {}):
                 metres, nearest = (outside_at or {})[k]
-                found.append(Message("siting.flag.outside_far", {
-                    "metres": metres, "nearest": nearest}))  # fmt: skip
+                found.append(Message(  # under a metre: not '0 m outside'
+                    "siting.flag.outside_far" if metres >= 0.5 else "siting.flag.outside_near",
+                    {"metres": metres, "nearest": nearest}))  # fmt: skip
             else:
                 found.append(Message("siting.flag.outside_all"))
+        elif bool(outside[k]) and round(float(out_share[k]), 2) >= 1.0:  # not '100%' while
+            # part of it lies in the region: 99.7 % in tenths, cut down
+            tenths = math.floor(float(out_share[k]) * 1000) / 1000
+            found.append(Message("siting.flag.outside_fine", {"share": tenths}))
         elif bool(outside[k]):
             found.append(Message("siting.flag.outside", {"share": float(out_share[k])}))
         if bool(mismatch[k]):

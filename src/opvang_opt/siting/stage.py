@@ -547,14 +547,25 @@ def site_zones(sites: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, column: str) ->
 
     A plot that lies 85 % in one wijk and has a thin arm in another counts in the first for
     the per-zone maximum, not in the one that happens to hold its representative point.
+    A zone is every feature with its code together: with the buurten as zone layer and
+    their ``gemeentecode`` as zone column, a plot 67 % in three Diemen buurten and 33 % in
+    one Ouder-Amstel buurt counts in Diemen (not in the one buurt holding most of it).
     """
     codes = zones[column].astype(str).to_numpy()
+    areas = zones.geometry.values
+    uniq, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    if len(uniq) < len(codes):  # the features of one zone as one area, in layer order
+        order = np.argsort(first)
+        areas = np.array(
+            [shapely.union_all(areas[inverse == k]) for k in order.tolist()], dtype=object
+        )
+        codes = uniq[order]
     geoms = sites.geometry.values
-    code, *_ = largest_share(np.asarray(geoms), AreaLayer(codes, codes, zones.geometry.values))
+    code, *_ = largest_share(np.asarray(geoms), AreaLayer(codes, codes, areas))
     which = np.asarray(code, dtype=object)
     missing = np.flatnonzero(which == "")
     if len(missing):
-        tree = shapely.STRtree(zones.geometry.values)
+        tree = shapely.STRtree(areas)
         i_pt, i_poly = tree.query_nearest(np.asarray(geoms)[missing], all_matches=False)
         which[missing[i_pt]] = codes[i_poly]
     return which.astype(str)
