@@ -102,11 +102,17 @@ def diagnose(
         )
     if exchange:
         mask = np.ones(n, bool) if members is None else np.asarray(members, bool)
-        for g in np.flatnonzero(ex_unmet.sum(axis=0) > _TOL):
-            grp = model.groups[g]
-            short = ex_unmet[:, g].sum()
-            total = task[mask, g].sum()
-            where = ", ".join(model.names[i] for i in np.flatnonzero(ex_unmet[:, g] > _TOL))
+        # groups that share a housing type (or a substitution) share its places: how a
+        # shortage of those places splits over them is arbitrary, their sum is not, so
+        # they are reported together
+        for comp in _sharing_groups(model):
+            if ex_unmet[:, comp].sum() <= _TOL:
+                continue
+            grp = " + ".join(model.groups[g] for g in comp)
+            short = ex_unmet[:, comp].sum()
+            total = task[mask][:, comp].sum()
+            hit = np.flatnonzero(ex_unmet[:, comp].sum(axis=1) > _TOL)
+            where = ", ".join(model.names[i] for i in hit)
             msg = Message(
                 "exchange.region_capacity",
                 {"group": grp, "total": float(total), "housed": float(total - short),
@@ -114,7 +120,10 @@ def diagnose(
             )  # fmt: skip
             shortfalls.append(
                 Shortfall(
-                    f"capacity[{grp}]", msg, required=float(total), available=float(total - short)
+                    f"capacity[{'+'.join(model.groups[g] for g in comp)}]",
+                    msg,
+                    required=float(total),
+                    available=float(total - short),
                 )
             )
     else:
@@ -139,6 +148,33 @@ def diagnose(
         "total_violation": float(ex_out.sum() + ex_in.sum() + ex_unmet.sum()),
     }
     return Diagnosis(tuple(shortfalls), details)
+
+
+def _sharing_groups(model: ExchangeModel) -> list[list[int]]:
+    """The groups joined by a housing type they share or a substitution between them,
+    as lists of group indices (one list per connected set, in group order)."""
+    index = {g: j for j, g in enumerate(model.groups)}
+    parent = list(range(len(model.groups)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    def join(names: list[str]) -> None:
+        known = [index[g] for g in names if g in index]
+        for j in known[1:]:
+            parent[find(j)] = find(known[0])
+
+    cfg = model.config
+    for ht in cfg.housing_types:
+        join(list(ht.groups))
+    for sub in cfg.substitution:
+        join([sub.from_group, sub.to_group])
+    comps: dict[int, list[int]] = {}
+    for j in range(len(model.groups)):
+        comps.setdefault(find(j), []).append(j)
+    return sorted(comps.values())
 
 
 def infeasible_error(model: ExchangeModel, *, lang: Lang = "nl", **setting) -> InfeasibleError:
