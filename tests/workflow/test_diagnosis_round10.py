@@ -137,6 +137,29 @@ def test_required_sites_against_a_rule_say_by_how_much(extra, expected_en, expec
     assert expected_nl in texts(sol.diagnosis, "nl")
 
 
+def test_minimum_quality_held_down_by_a_rule_names_it() -> None:
+    """a: score 90, 10 places; b: score 10, 20 places; target 20, minimum quality 50.
+    {a, b} fills 10 places at 90 and 10 at 10: mean 50, but a is then redundant (b alone
+    holds 20), which the irredundant rule forbids; {b} alone has mean 10. The diagnosis
+    said only "at most 10.00 within all rules", not which rule holds it down."""
+    p = ShortlistProblem(
+        ids=np.array(["a", "b"]), value=np.array([90.0, 10.0]), capacity=np.array([10, 20]),
+        target=20, eligible=np.ones(2, bool), min_quality=50.0,
+    )  # fmt: skip
+    sol = solve_shortlist(p)
+    assert sol.status is SolveStatus.INFEASIBLE and not sol.target_met
+    en = texts(sol.diagnosis, "en")
+    assert en[0] == (
+        "minimum quality 50 per place out of reach: at most 10.00 within all rules "
+        "(short by 40.00 points)"
+    )
+    assert "without the rule that no chosen site is redundant: quality at most 50.00 (enough)" in en
+    nl = texts(sol.diagnosis, "nl")
+    assert "zonder de eis dat geen gekozen locatie overbodig is: kwaliteit hoogstens 50,00 " in (
+        " ".join(nl) + " "
+    )
+
+
 def _brute_max_capacity(p: ShortlistProblem) -> int:
     """The most capacity any selection reaches under every rule but the target (written
     from the rules, not from the model): -1 when no selection keeps them."""
@@ -498,7 +521,12 @@ def test_allocation_occupancy_bound_reports_the_largest_deficit() -> None:
     assert res.n_placed == 1
     (occ,) = [s for s in res.diagnosis.shortfalls if s.rule == "occupancy"]
     assert (occ.required, occ.available, occ.short_by) == (4, 1, 3)
-    assert render(occ.message, "en").startswith("4 households of 3+ persons, 1 unit")
+    assert render(occ.message, "en") == (
+        "4 households of 3+ persons, 1 unit with room for 3+ persons (short by 3)"
+    )
+    assert render(occ.message, "nl") == (
+        "4 huishoudens van 3+ personen, 1 woning met plaats voor 3+ personen (tekort 3)"
+    )
 
 
 def test_allocation_date_bound_reports_the_largest_deficit() -> None:
@@ -515,7 +543,12 @@ def test_allocation_date_bound_reports_the_largest_deficit() -> None:
     assert res.n_placed == 2
     (date,) = [s for s in res.diagnosis.shortfalls if s.rule == "date"]
     assert (date.required, date.available, date.short_by) == (4, 2, 2)
-    assert "2025-06-01" in render(date.message, "en") and "2025-06-01" in render(date.message, "nl")
+    assert render(date.message, "en") == (
+        "4 households arrive by 2025-06-01, 2 units available by then (short by 2)"
+    )
+    assert render(date.message, "nl") == (
+        "4 huishoudens komen uiterlijk 2025-06-01, 2 woningen dan beschikbaar (tekort 2)"
+    )
 
 
 # --------------------------------------------------------------------------- services

@@ -33,6 +33,8 @@ def reason_text(code: str, lang: Lang = "nl", **fields: object) -> str:
 
 
 def _short(code: str, **params: object) -> Message:
+    if "need" in params and "have" in params:  # the amount short, said in the message
+        params["short"] = int(params["need"]) - int(params["have"])  # type: ignore[call-overload]
     return Message(f"allocation.shortfall.{code}", params)
 
 

@@ -838,6 +838,23 @@ def _diagnose(
                 {"min_quality": p.min_quality, "best": q, "shortfall": p.min_quality - q},
             )
         )
+        # which rule holds the quality down (the capacity is there): without each alone
+        fams = _active_families(p) + (["irredundant"] if p.irredundant else [])
+        for fam in fams:
+            q2, _ = _best_quality(p, frozenset({fam}), time_limit, workers, seed)
+            if np.isfinite(q2) and (not np.isfinite(q) or q2 > q + MIN_QUALITY_TOLERANCE):
+                short = p.min_quality - q2
+                verdict = (
+                    Message("siting.diagnosis.enough")
+                    if short <= MIN_QUALITY_TOLERANCE
+                    else Message("siting.diagnosis.quality_short", {"shortfall": short})
+                )
+                lines.append(
+                    Message(
+                        "siting.diagnosis.without_quality",
+                        {"family": _family(fam), "best": q2, "verdict": verdict},
+                    )
+                )
     else:
         shortfall = max(0, p.target - best)
         lines.append(
