@@ -664,3 +664,34 @@ def test_exchange_keep_share_of_seven_tenths_is_met_exactly() -> None:
         }  # fmt: skip
         res = solve_exchange(ExchangeConfig.model_validate(data))
         assert res.status.has_solution
+
+
+def test_exchange_intake_limits_that_could_each_give_are_reported_together() -> None:
+    """Regression: M1 has room for 6 of its 10 and hands over 4; M2 and M3 may each take 1
+    extra (max_extra 1). Two places beyond those limits must go to M2 or M3: either limit
+    may give. The diagnosis said "M3 ... must take 3; the upper bound must give by 2",
+    false for M3 alone (M2 could take them)."""
+    from opvang_opt.errors import InfeasibleError
+    from opvang_opt.exchange import ExchangeConfig, solve_exchange
+
+    codes = ("GM0001", "GM0002", "GM0003")
+    data = {
+        "municipalities": [{"code": c, "name": f"M{c[-1]}", "population": 1000} for c in codes],
+        "groups": [{"name": "g"}],
+        "tasks": {c: {"g": 10} for c in codes},
+        "housing_types": [{"name": "t", "groups": ["g"]}],
+        "capacity": [
+            {"municipality": c, "type": "t", "places": p, "cost_per_place": 50}
+            for c, p in zip(codes, (6, 30, 30), strict=True)
+        ],
+        "bounds": {"default": {"min_keep_share": 0.0, "max_extra": 1}},
+    }
+    with pytest.raises(InfeasibleError) as exc:
+        solve_exchange(ExchangeConfig.model_validate(data))
+    (short,) = exc.value.diagnosis.shortfalls
+    assert short.rule == "bounds.max_extra[GM0002+GM0003/g]"
+    assert (short.required, short.available, short.short_by) == (4, 2, 2)
+    en = render(short.message, "en")
+    assert en.startswith("M2 (GM0002), M3 (GM0003), g: may take over at most 2 extra together")
+    assert "must give by 2 places together" in en
+    assert "moeten samen 2 plaatsen ruimer" in render(short.message, "nl")

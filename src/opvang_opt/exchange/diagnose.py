@@ -83,7 +83,33 @@ def diagnose(
                 available=float(keep_places - need),
             )
         )
+    inflow = x[b.inflow].reshape(n, ng)
+    in_mask = np.ones(n, bool) if members is None else np.asarray(members, bool)
+    joint: set[int] = set()
+    for g in np.flatnonzero(ex_in.sum(axis=0) > _TOL):
+        # every municipality that takes over up to its limit (or beyond) could take the
+        # excess: which one's limit gives is the solver's choice, their sum is not
+        full = (inflow[:, g] >= in_ub[:, g] - _TOL) & np.isfinite(in_ub[:, g]) & in_mask
+        at = np.flatnonzero(full | (ex_in[:, g] > _TOL))
+        if len(at) < 2:
+            continue
+        joint.add(int(g))
+        grp = model.groups[g]
+        need = float(ex_in[:, g].sum())
+        limit = float(in_ub[at, g].sum())
+        who = ", ".join(f"{model.names[i]} ({model.codes[i]})" for i in at)
+        msg = Message(
+            "exchange.max_extra_joint",
+            {"who": who, "group": grp, "limit": limit, "must": limit + need, "need": need},
+        )
+        codes = "+".join(model.codes[i] for i in at)
+        shortfalls.append(
+            Shortfall(f"bounds.max_extra[{codes}/{grp}]", msg, required=limit + need,
+                      available=limit)
+        )  # fmt: skip
     for i, g in zip(*np.nonzero(ex_in > _TOL), strict=True):
+        if int(g) in joint:
+            continue
         who = f"{model.names[i]} ({model.codes[i]})"
         grp = model.groups[g]
         need = ex_in[i, g]
