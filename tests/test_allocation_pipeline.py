@@ -162,6 +162,6 @@ def test_household_larger_than_any_unit_is_diagnosed_not_a_crash(tmp_path) -> No
     assert hh.loc[0, "household_id"] in set(unplaced["household_id"])
     info = json.loads((out / "run.json").read_text(encoding="utf-8"))
     messages = " ".join(d["message"] for d in info["allocation"]["diagnosis"])
-    assert "1 households of 14+ persons, 0 units with room for 14+ persons" in messages
+    assert "1 household of 14+ persons, 0 units with room for 14+ persons (short by 1)" in messages
     stage = next(s for s in info["stages"] if s["name"] == "allocation")
     assert stage["status"] == "partial"

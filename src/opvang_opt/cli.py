@@ -261,7 +261,7 @@ def run(
             )  # fmt: skip
             out.print(line, markup=False)
         elif result.exchange is not None:
-            line = t("cli.exchange_none", say, status=result.exchange.status.value)
+            line = t("cli.exchange_none", say, status=_status(result.exchange.status.value, say))
             out.print(line, markup=False)
         out.print(t("cli.results", say, folder=str(folder)), markup=False)
         out.print(t("cli.map", say, file=str(folder / "map.html")), markup=False)

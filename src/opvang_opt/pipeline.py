@@ -33,6 +33,13 @@ _STAGE_STATUS = {SolveStatus.INFEASIBLE: StageStatus.INFEASIBLE,
                  SolveStatus.NO_SOLUTION: StageStatus.NO_SOLUTION}  # fmt: skip
 """The stage status of a solve without a solution."""
 
+
+def _status_word(status: SolveStatus) -> Message:
+    """A solve status as the catalogue's word for it (``status.<code>``), so that the stage
+    messages read "onhaalbaar" in Dutch and "infeasible" in English."""
+    return Message(f"status.{status.value}")
+
+
 STAGES = ("inputs", "siting", "planning", "allocation", "services", "exchange")
 """The stages of a run, in order."""
 
@@ -192,7 +199,7 @@ def run(
             why: object = Message("stage.planning.no_plan")
             if pres.diagnosis is not None and pres.diagnosis.shortfalls:
                 why = tuple(s.message for s in pres.diagnosis.shortfalls)
-            msg = Message("stage.planning.none", {"status": pres.status.value, "why": why})
+            msg = Message("stage.planning.none", {"status": _status_word(pres.status), "why": why})
             pstatus = (
                 StageStatus.INFEASIBLE
                 if pres.status == SolveStatus.INFEASIBLE
@@ -204,7 +211,7 @@ def run(
             days = pres.unmet_person_days or 0
             msg = Message(
                 "stage.planning.done",
-                {"status": pres.status.value, "gap": pres.gap or 0.0,
+                {"status": _status_word(pres.status), "gap": pres.gap or 0.0,
                  "cost": pres.costs.total / 100, "days": days},
             )  # fmt: skip
             pstatus = StageStatus.OK if days == 0 else StageStatus.TARGET_NOT_MET
@@ -233,7 +240,7 @@ def run(
         res = allocation.result
         head = Message(
             "stage.allocation.placed",
-            {"status": res.status.value, "placed": len(res.assignments),
+            {"status": _status_word(res.status), "placed": len(res.assignments),
              "unplaced": len(res.unplaced)},
         )  # fmt: skip
         lines: tuple[Message | str, ...] = (head,)
@@ -266,8 +273,8 @@ def run(
         )  # fmt: skip
         sres = services.result
         head = Message("stage.services.done", {
-            "status": sres.status.value, "before": sres.short_before, "after": sres.short_after,
-            "cost": sres.cost["total"] / 100})  # fmt: skip
+            "status": _status_word(sres.status), "before": sres.short_before,
+            "after": sres.short_after, "cost": sres.cost["total"] / 100})  # fmt: skip
         lines = (head,)
         shortfalls = sres.diagnosis.shortfalls
         lines += tuple(s.message for s in shortfalls[:10])
@@ -294,7 +301,8 @@ def run(
         ex_res = exchange.result
         if ex_res is None:  # no exchange: the status and the diagnosis say why; the run goes on
             head = Message(
-                "stage.exchange.none", {"status": exchange.status.value, "why": exchange.message}
+                "stage.exchange.none",
+                {"status": _status_word(exchange.status), "why": exchange.message},
             )
             lines = (head,)
             if exchange.diagnosis is not None:
@@ -303,7 +311,7 @@ def run(
         else:
             done = Message(
                 "stage.exchange.done",
-                {"status": ex_res.status.value, "savings": ex_res.savings or 0},
+                {"status": _status_word(ex_res.status), "savings": ex_res.savings or 0},
             )
             stages.append(StageReport("exchange", StageStatus.OK, sec, done))
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from opvang_opt.allocation.model import BANDS, Instance
+from opvang_opt.allocation.rules import share_fraction
 from opvang_opt.errors import Diagnosis, Shortfall
 from opvang_opt.texts import Lang, Message, t
 
@@ -32,6 +33,8 @@ def reason_text(code: str, lang: Lang = "nl", **fields: object) -> str:
 
 
 def _short(code: str, **params: object) -> Message:
+    if "need" in params and "have" in params:  # the amount short, said in the message
+        params["short"] = int(params["need"]) - int(params["have"])  # type: ignore[call-overload]
     return Message(f"allocation.shortfall.{code}", params)
 
 
@@ -55,8 +58,10 @@ def diagnose_counts(inst: Instance) -> list[Shortfall]:
             continue
         need = int((inst.h_persons >= s).sum())
         have = int((cap >= s).sum())
-        if need > have:
-            worst = (s, need, have) if worst is None or s > worst[0] else worst
+        # the largest deficit is the least number unplaced (Hall: the sizes are nested);
+        # on a tie, the larger size
+        if need > have and (worst is None or need - have >= worst[1] - worst[2]):
+            worst = (s, need, have)
     if worst is not None:
         s, need, have = worst
         out.append(
@@ -78,34 +83,34 @@ def diagnose_counts(inst: Instance) -> list[Shortfall]:
             out.append(Shortfall(rule, _short(rule, need=need, have=have), need, have))
     # dates
     avail = inst.u_avail[free]
-    for d in np.unique(inst.h_deadline):
-        need = int((inst.h_deadline <= d).sum())
-        have = int((avail <= d).sum())
-        if need > have and not sharing:
+    if not sharing:
+        # the date with the largest deficit (the least number unplaced; the earliest on
+        # a tie), not the first date short
+        worst_d = max(
+            ((int((inst.h_deadline <= d).sum()), int((avail <= d).sum()), d)
+             for d in np.unique(inst.h_deadline)),
+            key=lambda x: x[0] - x[1], default=None,
+        )  # fmt: skip
+        if worst_d is not None and worst_d[0] > worst_d[1]:
+            need, have, d = worst_d
             out.append(
-                Shortfall(
-                    "date",
-                    _short("date", need=need, have=have, date=str(d)),
-                    need,
-                    have,
-                )
+                Shortfall("date", _short("date", need=need, have=have, date=str(d)), need, have)
             )
-            break
     # rent caps
     caps = np.unique(inst.h_rentcap[np.isfinite(inst.h_rentcap)])
-    for c in caps:
-        need = int((inst.h_rentcap <= c).sum())
-        have = int((inst.u_rent[free] <= c + 1e-9).sum())
-        if need > have and not sharing:
+    if not sharing:
+        worst_c = max(
+            ((int((inst.h_rentcap <= c).sum()), int((inst.u_rent[free] <= c + 1e-9).sum()), c)
+             for c in caps),
+            key=lambda x: x[0] - x[1], default=None,
+        )  # fmt: skip
+        if worst_c is not None and worst_c[0] > worst_c[1]:
+            need, have, c = worst_c
             out.append(
                 Shortfall(
-                    "rent_cap",
-                    _short("rent_cap", need=need, have=have, cap=float(c)),
-                    need,
-                    have,
+                    "rent_cap", _short("rent_cap", need=need, have=have, cap=float(c)), need, have
                 )
             )
-            break
     # school places per band
     if inst.config.school_capacity:
         for b, band in enumerate(BANDS):
@@ -156,21 +161,29 @@ def _mix_bounds(inst: Instance) -> list[Shortfall]:
         g0 = existing[:, in_g].sum(axis=1)
         t0 = existing.sum(axis=1)
         if rule.max_share is not None and g_hh:
-            s = rule.max_share
-            room = np.where(
-                sites,
-                np.clip(
-                    np.floor(
-                        np.minimum(
-                            s * (t0 + free_per_site) - g0,
-                            (s * (t0 + other_hh) - g0) / max(1 - s, 1e-9),
-                        )
-                        + 1e-9
-                    ),
-                    0,
-                    free_per_site,
-                ),
-                free_per_site,
+            # exact fractions, as the rules read the share (0.3333333 is 1/3): at most
+            # p of every q occupied units; in floats 0.3333333 x 3 units left no room
+            s = share_fraction(rule.max_share)
+            p, q = s.numerator, s.denominator
+            room = np.array(
+                [
+                    min(
+                        int(free_per_site[j]),
+                        max(
+                            0,
+                            min(
+                                (p * int(t0[j] + free_per_site[j]) - q * int(g0[j])) // q,
+                                (p * int(t0[j] + other_hh) - q * int(g0[j])) // (q - p)
+                                if q > p
+                                else int(free_per_site[j]),
+                            ),
+                        ),
+                    )
+                    if sites[j]
+                    else int(free_per_site[j])
+                    for j in range(inst.n_sites)
+                ],
+                dtype=np.int64,
             )
             have = int(room.sum())
             if g_hh > have:
@@ -189,11 +202,16 @@ def _mix_bounds(inst: Instance) -> list[Shortfall]:
                     )
                 )
         if rule.min_share is not None and rule.min_share > 0:
-            s = rule.min_share
-            room = np.where(
-                sites,
-                np.clip(np.floor((g0 + g_hh) / s - t0 + 1e-9), 0, free_per_site),
-                free_per_site,
+            s = share_fraction(rule.min_share)
+            p, q = s.numerator, s.denominator
+            room = np.array(
+                [
+                    min(int(free_per_site[j]), max(0, q * int(g0[j] + g_hh) // p - int(t0[j])))
+                    if sites[j]
+                    else int(free_per_site[j])
+                    for j in range(inst.n_sites)
+                ],
+                dtype=np.int64,
             )
             have = int(room.sum())
             if inst.n_households > have:

@@ -83,7 +83,33 @@ def diagnose(
                 available=float(keep_places - need),
             )
         )
+    inflow = x[b.inflow].reshape(n, ng)
+    in_mask = np.ones(n, bool) if members is None else np.asarray(members, bool)
+    joint: set[int] = set()
+    for g in np.flatnonzero(ex_in.sum(axis=0) > _TOL):
+        # every municipality that takes over up to its limit (or beyond) could take the
+        # excess: which one's limit gives is the solver's choice, their sum is not
+        full = (inflow[:, g] >= in_ub[:, g] - _TOL) & np.isfinite(in_ub[:, g]) & in_mask
+        at = np.flatnonzero(full | (ex_in[:, g] > _TOL))
+        if len(at) < 2:
+            continue
+        joint.add(int(g))
+        grp = model.groups[g]
+        need = float(ex_in[:, g].sum())
+        limit = float(in_ub[at, g].sum())
+        who = ", ".join(f"{model.names[i]} ({model.codes[i]})" for i in at)
+        msg = Message(
+            "exchange.max_extra_joint",
+            {"who": who, "group": grp, "limit": limit, "must": limit + need, "need": need},
+        )
+        codes = "+".join(model.codes[i] for i in at)
+        shortfalls.append(
+            Shortfall(f"bounds.max_extra[{codes}/{grp}]", msg, required=limit + need,
+                      available=limit)
+        )  # fmt: skip
     for i, g in zip(*np.nonzero(ex_in > _TOL), strict=True):
+        if int(g) in joint:
+            continue
         who = f"{model.names[i]} ({model.codes[i]})"
         grp = model.groups[g]
         need = ex_in[i, g]
@@ -102,11 +128,17 @@ def diagnose(
         )
     if exchange:
         mask = np.ones(n, bool) if members is None else np.asarray(members, bool)
-        for g in np.flatnonzero(ex_unmet.sum(axis=0) > _TOL):
-            grp = model.groups[g]
-            short = ex_unmet[:, g].sum()
-            total = task[mask, g].sum()
-            where = ", ".join(model.names[i] for i in np.flatnonzero(ex_unmet[:, g] > _TOL))
+        # groups that share a housing type (or a substitution) share its places: how a
+        # shortage of those places splits over them is arbitrary, their sum is not, so
+        # they are reported together
+        for comp in _sharing_groups(model):
+            if ex_unmet[:, comp].sum() <= _TOL:
+                continue
+            grp = " + ".join(model.groups[g] for g in comp)
+            short = ex_unmet[:, comp].sum()
+            total = task[mask][:, comp].sum()
+            hit = np.flatnonzero(ex_unmet[:, comp].sum(axis=1) > _TOL)
+            where = ", ".join(model.names[i] for i in hit)
             msg = Message(
                 "exchange.region_capacity",
                 {"group": grp, "total": float(total), "housed": float(total - short),
@@ -114,7 +146,10 @@ def diagnose(
             )  # fmt: skip
             shortfalls.append(
                 Shortfall(
-                    f"capacity[{grp}]", msg, required=float(total), available=float(total - short)
+                    f"capacity[{'+'.join(model.groups[g] for g in comp)}]",
+                    msg,
+                    required=float(total),
+                    available=float(total - short),
                 )
             )
     else:
@@ -139,6 +174,33 @@ def diagnose(
         "total_violation": float(ex_out.sum() + ex_in.sum() + ex_unmet.sum()),
     }
     return Diagnosis(tuple(shortfalls), details)
+
+
+def _sharing_groups(model: ExchangeModel) -> list[list[int]]:
+    """The groups joined by a housing type they share or a substitution between them,
+    as lists of group indices (one list per connected set, in group order)."""
+    index = {g: j for j, g in enumerate(model.groups)}
+    parent = list(range(len(model.groups)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    def join(names: list[str]) -> None:
+        known = [index[g] for g in names if g in index]
+        for j in known[1:]:
+            parent[find(j)] = find(known[0])
+
+    cfg = model.config
+    for ht in cfg.housing_types:
+        join(list(ht.groups))
+    for sub in cfg.substitution:
+        join([sub.from_group, sub.to_group])
+    comps: dict[int, list[int]] = {}
+    for j in range(len(model.groups)):
+        comps.setdefault(find(j), []).append(j)
+    return sorted(comps.values())
 
 
 def infeasible_error(model: ExchangeModel, *, lang: Lang = "nl", **setting) -> InfeasibleError:

@@ -34,6 +34,7 @@ Every site gets the reason it is in or out; an unreachable target is diagnosed.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -821,6 +822,7 @@ def _diagnose(
             cap, _ = _max_capacity(p, frozenset({fam}), time_limit, workers, seed)
             if cap >= 0:
                 lines.append(Message("siting.diagnosis.conflict", {"family": _family(fam)}))
+        lines += _forced_conflicts(p)
         shortfall = p.target
 
     elif best >= p.target and p.min_quality is not None and p.objective in _USES_PLACES:
@@ -835,6 +837,23 @@ def _diagnose(
                 {"min_quality": p.min_quality, "best": q, "shortfall": p.min_quality - q},
             )
         )
+        # which rule holds the quality down (the capacity is there): without each alone
+        fams = _active_families(p) + (["irredundant"] if p.irredundant else [])
+        for fam in fams:
+            q2, _ = _best_quality(p, frozenset({fam}), time_limit, workers, seed)
+            if np.isfinite(q2) and (not np.isfinite(q) or q2 > q + MIN_QUALITY_TOLERANCE):
+                short = p.min_quality - q2
+                verdict = (
+                    Message("siting.diagnosis.enough")
+                    if short <= MIN_QUALITY_TOLERANCE
+                    else Message("siting.diagnosis.quality_short", {"shortfall": short})
+                )
+                lines.append(
+                    Message(
+                        "siting.diagnosis.without_quality",
+                        {"family": _family(fam), "best": q2, "verdict": verdict},
+                    )
+                )
     else:
         shortfall = max(0, p.target - best)
         lines.append(
@@ -852,25 +871,102 @@ def _diagnose(
                      "shortfall": p.target - all_eligible},
                 )
             )  # fmt: skip
-        for fam in _active_families(p):
+        fams = _active_families(p)
+        named = False
+        for fam in fams:
             cap, _ = _max_capacity(p, frozenset({fam}), time_limit, workers, seed)
             if cap > best:
-                verdict = (
-                    Message("siting.diagnosis.enough")
-                    if cap >= p.target
-                    else Message("siting.diagnosis.still_short", {"shortfall": p.target - cap})
-                )
+                named = True
                 lines.append(
                     Message(
                         "siting.diagnosis.without",
-                        {"family": _family(fam), "capacity": cap, "verdict": verdict},
+                        {"family": _family(fam), "capacity": cap, "verdict": _verdict(p, cap)},
                     )
                 )
+        if not named and all_eligible >= p.target:
+            # no rule alone holds the target back: two rules bind together (e.g. max_sites
+            # and the budget each allow the same two sites); name every pair that does
+            for a, b in itertools.combinations(fams, 2):
+                cap, _ = _max_capacity(p, frozenset({a, b}), time_limit, workers, seed)
+                if cap > best:
+                    named = True
+                    lines.append(
+                        Message(
+                            "siting.diagnosis.without_both",
+                            {"family": _family(a), "other": _family(b), "capacity": cap,
+                             "verdict": _verdict(p, cap)},
+                        )
+                    )  # fmt: skip
+            if not named and len(fams) > 2:  # three or more bind together: all of them
+                cap, _ = _max_capacity(p, frozenset(fams), time_limit, workers, seed)
+                if cap > best:
+                    lines.append(
+                        Message(
+                            "siting.diagnosis.without_all",
+                            {"families": tuple(_family(f) for f in fams), "capacity": cap,
+                             "verdict": _verdict(p, cap)},
+                        )
+                    )  # fmt: skip
     sol = ShortlistSolution(
         sel, SolveStatus.INFEASIBLE, primary_value(p, sel), float("nan"), 0.0,
         np.empty(p.n, dtype=object), np.empty(p.n, dtype=object),
     )  # fmt: skip
     return sol, tuple(lines), shortfall
+
+
+def _verdict(p: ShortlistProblem, cap: int) -> Message:
+    """ "enough" or "still short by ..." for the capacity reachable without some rules."""
+    if cap >= p.target:
+        return Message("siting.diagnosis.enough")
+    return Message("siting.diagnosis.still_short", {"shortfall": p.target - cap})
+
+
+def _forced_conflicts(p: ShortlistProblem) -> list[Message]:
+    """By how much the required sites (``must_include``) alone break each other rule.
+
+    Every selection holds the required sites, so what they break alone is the least any
+    selection breaks: the number of sites, cost and capacity over their limits, a
+    district with more required sites than allowed, two required sites too close, and a
+    required site that is unavailable or excluded by hand.
+    """
+    hand = p.forced()
+    if not hand.any():
+        return []
+    out: list[Message] = []
+    ids = [str(i) for i in p.ids]
+    n = int(hand.sum())
+    if p.max_sites is not None and n > p.max_sites:
+        out.append(Message("siting.diagnosis.forced_sites",
+                           {"n": n, "limit": p.max_sites, "over": n - p.max_sites}))  # fmt: skip
+    if p.budget is not None and p.cost is not None:
+        cents = int(_cost_int(p)[hand].sum())
+        if cents > _budget_cents(p):
+            out.append(Message("siting.diagnosis.forced_budget", {
+                "cost": cents / 100, "budget": _budget_cents(p) / 100,
+                "over": (cents - _budget_cents(p)) / 100}))  # fmt: skip
+    cap = int(np.asarray(p.capacity)[hand].sum())
+    if p.max_capacity is not None and cap > p.max_capacity:
+        out.append(Message("siting.diagnosis.forced_capacity",
+                           {"capacity": cap, "limit": p.max_capacity,
+                            "over": cap - p.max_capacity}))  # fmt: skip
+    if p.zone is not None and p.max_per_zone is not None:
+        zones, counts = np.unique(p.zone[hand], return_counts=True)
+        for z, c in zip(zones, counts, strict=True):
+            if c > p.max_per_zone:
+                out.append(Message("siting.diagnosis.forced_zone", {
+                    "zone": str(z), "n": int(c), "limit": p.max_per_zone,
+                    "over": int(c) - p.max_per_zone}))  # fmt: skip
+    for (i, j), d in zip(p.conflicts, p.conflict_distance, strict=False):
+        if hand[i] and hand[j]:
+            out.append(Message("siting.diagnosis.forced_close", {
+                "a": ids[i], "b": ids[j], "distance": float(d),
+                "min_distance": float(p.min_distance or 0)}))  # fmt: skip
+    for i in np.flatnonzero(hand):
+        if p.available is not None and not p.available[i]:
+            out.append(Message("siting.diagnosis.forced_unavailable", {"site": ids[i]}))
+        if p.must_exclude is not None and p.must_exclude[i]:
+            out.append(Message("siting.diagnosis.forced_excluded", {"site": ids[i]}))
+    return out
 
 
 _VALUE_REASON = {
@@ -1077,6 +1173,10 @@ def top_score(p: ShortlistProblem, rank: np.ndarray) -> ShortlistSolution:
             ),
             Message("siting.diagnosis.all_allowed", {"capacity": all_allowed}),
         )
+        if p.max_sites is not None and taken >= p.max_sites and all_allowed > total:
+            # the rank order stopped at the maximum number of sites, not at the end of
+            # the allowed sites: name the rule
+            diagnosis += (Message("siting.diagnosis.rank_max_sites", {"max_sites": p.max_sites}),)
     return ShortlistSolution(
         selected, SolveStatus.OPTIMAL if met else SolveStatus.INFEASIBLE,
         float(p.value[selected].sum()), float(p.value[selected].sum()),
