@@ -82,3 +82,23 @@ def test_time_limit_holds_for_the_whole_call_and_the_gap_is_true():
         if len(res.assignments) == len(full.assignments):
             # the bound the short run proved holds for the better allocation too
             assert res.bound <= full.objective + 1e-6 * max(abs(full.objective), 1.0)
+
+
+def test_time_limit_holds_when_the_seed_flow_is_slow(monkeypatch):
+    """The seed (each class's cheapest arcs and a min-cost flow) ran in the parent without
+    a deadline: 20,000 households with ``time_limit_s: 3`` returned after 28 s (load 6 on
+    2 cores). It now runs under the hard deadline like every solver call; a seed that never
+    ends stands for a slow one."""
+    import opvang_opt.allocation.solve as solve_mod
+
+    def never_ends(*_args, **_kwargs):
+        time.sleep(600)
+
+    monkeypatch.setattr(solve_mod, "network_relaxation", never_ends)
+    si = make_instance(40, 44, 3, seed=1)
+    limit = 1.0
+    config = si.config.model_copy(update={"solver": AllocationSolverSettings(time_limit_s=limit)})
+    t0 = time.perf_counter()
+    res = allocate(**si.tables(), config=config)
+    assert time.perf_counter() - t0 <= limit + 4.0
+    assert res.status.value == "no_solution" and len(res.assignments) == 0
