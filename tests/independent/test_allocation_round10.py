@@ -44,7 +44,7 @@ def _compare(case: Case) -> None:
     tables = res.instance.tables
     pair_frame = pd.DataFrame(list(pair.assignment.items()), columns=["household_id", "unit_id"])
     report = check_allocation(tables, config, pair_frame)
-    assert report.is_ok, [v.detail for v in report.violations]
+    assert report.is_ok, [(v.rule, v.message) for v in report.violations]
     assert check_allocation(tables, config, res.assignments).is_ok
     assert len(res.assignments) == pair.placed, (len(res.assignments), pair.placed)
     assert abs(res.objective - pair.objective) < 1e-6, (res.objective, pair.objective)

@@ -1,0 +1,131 @@
+"""The ``top_score`` shortlist against its documented rule, and its checker's verdict.
+
+The earlier round (``test_siting_independent.py``) compares ``optimise`` with brute
+force over every subset; ``top_score`` (the default method) had no independent check.
+``_top_score_oracle.py`` follows the documented rule; Hypothesis draws rankings with
+must_include / must_exclude, availability, overlapping pairs, ``max_sites``, sites of
+zero capacity and irredundancy on or off.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from opvang_opt.siting.shortlist import ShortlistProblem, check_shortlist, top_score
+
+from ._top_score_oracle import top_score as oracle_top_score
+
+
+@st.composite
+def problems(draw):
+    n = draw(st.integers(1, 9))
+    capacity = [draw(st.sampled_from([0, 1, 5, 12, 30, 30, 85])) for _ in range(n)]
+    eligible = [draw(st.integers(0, 4)) > 0 for _ in range(n)]
+    order = draw(st.permutations(range(n)))
+    rank = [0] * n
+    r = 1
+    for i in order:
+        if eligible[i]:
+            rank[i] = r
+            r += 1
+    available = [draw(st.integers(0, 5)) > 0 for _ in range(n)]
+    pairs = draw(st.sets(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=4))
+    overlaps = {frozenset(p) for p in pairs if p[0] != p[1]}
+    ids = list(range(n))
+    must_include = set(draw(st.lists(st.sampled_from(ids), max_size=2, unique=True)))
+    rest = [i for i in ids if i not in must_include]
+    must_exclude = (
+        set(draw(st.lists(st.sampled_from(rest), max_size=2, unique=True))) if rest else set()
+    )
+    return {
+        "rank": rank,
+        "capacity": capacity,
+        "target": draw(st.integers(1, 120)),
+        "eligible": eligible,
+        "available": available,
+        "must_include": must_include,
+        "must_exclude": must_exclude,
+        "overlaps": overlaps,
+        "max_sites": draw(st.sampled_from([None, None, 1, 2, 3])),
+        "irredundant": draw(st.booleans()),
+    }
+
+
+def _problem(c: dict) -> ShortlistProblem:
+    n = len(c["rank"])
+    conflicts = np.array(sorted(tuple(sorted(p)) for p in c["overlaps"]), dtype=np.int64)
+    return ShortlistProblem(
+        ids=np.array([f"s{i}" for i in range(n)]),
+        value=np.array([100.0 - r for r in c["rank"]]),
+        capacity=np.array(c["capacity"], dtype=np.int64),
+        target=c["target"],
+        eligible=np.array(c["eligible"]),
+        max_sites=c["max_sites"],
+        conflicts=conflicts.reshape(-1, 2),
+        conflict_distance=np.zeros(len(conflicts)),
+        available=np.array(c["available"]),
+        must_include=np.isin(np.arange(n), list(c["must_include"])),
+        must_exclude=np.isin(np.arange(n), list(c["must_exclude"])),
+        irredundant=c["irredundant"],
+    )
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(problems())
+def test_top_score_equals_its_documented_rule(c):
+    p = _problem(c)
+    sol = top_score(p, np.array(c["rank"], dtype=np.int64))
+    chosen, met = oracle_top_score(
+        c["rank"], c["capacity"], c["target"], c["eligible"], available=c["available"],
+        must_include=c["must_include"], must_exclude=c["must_exclude"],
+        overlaps=c["overlaps"], max_sites=c["max_sites"], irredundant=c["irredundant"],
+    )  # fmt: skip
+    assert set(np.flatnonzero(sol.selected).tolist()) == chosen
+    assert sol.target_met == met
+    assert sol.capacity == sum(c["capacity"][i] for i in chosen)
+    if met:
+        report = check_shortlist(p, sol.selected)
+        assert report.is_ok, [(v.rule, v.message) for v in report.violations]
+
+
+def _two_sites(**kw) -> ShortlistProblem:
+    base = {
+        "ids": np.array(["A", "B"]),
+        "value": np.array([80.0, 60.0]),
+        "capacity": np.array([30, 30], dtype=np.int64),
+        "target": 10,
+        "eligible": np.array([True, True]),
+        "must_include": np.array([True, False]),
+    }
+    return ShortlistProblem(**{**base, **kw})
+
+
+def _families(sol) -> set[str]:
+    return {m.params["family"].code.rsplit(".", 1)[1] for m in sol.diagnosis}
+
+
+def test_top_score_must_include_not_available_is_a_conflict_not_a_broken_rule():
+    """Before: top_score chose a must_include site that is not available by the date, said
+    "optimal", and the checker then found the broken availability rule (exit 1)."""
+    p = _two_sites(available=np.array([False, True]))
+    sol = top_score(p, np.array([1, 2]))
+    assert sol.status.value == "infeasible" and not sol.selected.any()
+    assert {"must_include", "availability"} <= _families(sol)
+
+
+def test_top_score_more_must_include_than_max_sites_is_a_conflict():
+    p = _two_sites(must_include=np.array([True, True]), max_sites=1)
+    sol = top_score(p, np.array([1, 2]))
+    assert sol.status.value == "infeasible" and "max_sites" in _families(sol)
+
+
+def test_top_score_two_overlapping_must_include_sites_are_a_conflict():
+    p = _two_sites(
+        must_include=np.array([True, True]),
+        conflicts=np.array([[0, 1]], dtype=np.int64),
+        conflict_distance=np.zeros(1),
+    )
+    sol = top_score(p, np.array([1, 2]))
+    assert sol.status.value == "infeasible" and "separation" in _families(sol)
