@@ -80,7 +80,7 @@ def _km(draw, lo: int, hi: int) -> float:
 
 
 @st.composite
-def cases(draw, max_households: int = 8, max_units: int = 8) -> Case:
+def cases(draw, max_households: int = 8, max_units: int = 8, singles: float = 0.5) -> Case:
     """An instance with sharing, pins, bans, residents, occupied units, mix rules,
     school places, medical reach, rent caps, waiting and preferences."""
     n_sites = draw(st.integers(1, 3))
@@ -112,7 +112,7 @@ def cases(draw, max_households: int = 8, max_units: int = 8) -> Case:
     residents: set[str] = set()
     for i in range(n_hh):
         group = draw(st.sampled_from(GROUPS))
-        single = draw(st.booleans())
+        single = draw(st.integers(0, 99)) < 100 * singles
         if single:
             persons, adults, kids = 1, 1, (0, 0, 0)
         else:

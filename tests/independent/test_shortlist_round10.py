@@ -9,11 +9,16 @@ zero capacity and irredundancy on or off.
 
 from __future__ import annotations
 
+import itertools
+
+import geopandas as gpd
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shapely.geometry import box
 
 from opvang_opt.siting.shortlist import ShortlistProblem, check_shortlist, top_score
+from opvang_opt.siting.stage import site_zones
 
 from ._top_score_oracle import top_score as oracle_top_score
 
@@ -129,3 +134,37 @@ def test_top_score_two_overlapping_must_include_sites_are_a_conflict():
     )
     sol = top_score(p, np.array([1, 2]))
     assert sol.status.value == "infeasible" and "separation" in _families(sol)
+
+
+@st.composite
+def plots_and_wijken(draw):
+    # wijken: vertical strips with drawn edges; plots: rectangles, some crossing edges,
+    # some touching nothing (then the nearest wijk)
+    edges = sorted(draw(st.sets(st.integers(1, 19), min_size=1, max_size=4)))
+    xs = [0, *edges, 20]
+    wijken = [box(100 * a, 0, 100 * b, 1000) for a, b in itertools.pairwise(xs)]
+    plots = []
+    for _ in range(draw(st.integers(1, 6))):
+        x0 = draw(st.integers(-300, 1990))
+        w = draw(st.integers(3, 400)) + 0.37  # never an exact half in two strips
+        y0 = draw(st.sampled_from([100, 400, 1200]))  # 1200: outside every wijk
+        plots.append(box(x0, y0, x0 + w, y0 + 50))
+    return wijken, plots
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(plots_and_wijken())
+def test_zone_of_a_plot_is_the_wijk_with_its_largest_share(case):
+    wijken, plots = case
+    zones = gpd.GeoDataFrame({"wijk_code": [f"W{k}" for k in range(len(wijken))]},
+                             geometry=wijken, crs="EPSG:28992")  # fmt: skip
+    sites = gpd.GeoDataFrame({"site_id": range(len(plots))}, geometry=plots, crs="EPSG:28992")
+    got = site_zones(sites, zones, "wijk_code")
+    for k, plot in enumerate(plots):
+        shares = [plot.intersection(w).area for w in wijken]
+        if max(shares) > 0:
+            expect = {int(np.argmax(shares))}
+        else:  # outside every wijk: the nearest (a plot above two strips is as near to both)
+            d = [plot.distance(w) for w in wijken]
+            expect = {i for i, v in enumerate(d) if v == min(d)}
+        assert got[k] in {f"W{e}" for e in expect}, (k, shares)
