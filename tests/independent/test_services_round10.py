@@ -11,12 +11,21 @@ after expansion, and its checker must pass it.
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from opvang_opt.schema.services import AgeProfile
 from opvang_opt.services import check_services, solve_services
-from opvang_opt.services.instance import Providers, ServicesInstance, reach_arcs
+from opvang_opt.services.instance import (
+    Providers,
+    ServicesInstance,
+    reach_arcs,
+    residents_demand,
+)
 from opvang_opt.status import SolveStatus
 
 from . import _services_milp
@@ -123,3 +132,67 @@ def test_a_site_exactly_on_the_reach_boundary_is_within_reach():
     res = solve_services(_instance(sites, demand, provs, 1))
     assert res.short_before == 2 and res.short_after == 0
     assert res.cost["total"] == 450_001
+
+
+# --------------------------------------------------------------------------- demand
+
+
+@st.composite
+def residents_cases(draw):
+    n_periods = draw(st.integers(1, 6))
+    persons = [draw(st.integers(0, 400)) for _ in range(n_periods)]
+    before = draw(st.one_of(st.none(), st.integers(0, 400)))
+    return {
+        "persons": persons,
+        "before": before,
+        "primary": draw(st.sampled_from([0.0, 0.12, 0.3333333, 0.07])),
+        "new": draw(st.sampled_from([1.0, 0.5, 0.85])),
+        "turnover": draw(st.sampled_from([0.0, 0.1, 0.25, 1.5])),
+        "months": draw(st.sampled_from([3, 6, 12])),
+        "duration": draw(st.sampled_from([0, 6, 12, 18, 24])),
+    }
+
+
+def _demand_by_hand(c) -> list[int]:
+    """README: newly arrived children (growth of the residents plus turnover x residents
+    of the period before x the period's years), new to the country, counted for
+    ``duration_months`` after arrival, never more than the children present; exact, then
+    half up."""
+    from decimal import Decimal
+
+    def dec(x: float) -> Fraction:
+        return Fraction(Decimal(repr(x)))
+
+    share = dec(c["primary"]) * dec(c["new"])
+    years = Fraction(c["months"], 12)
+    window = -(-c["duration"] // c["months"]) if c["duration"] else 0
+    p = c["persons"]
+    prev = [c["before"] if c["before"] is not None else 0, *p[:-1]]
+    arrivals = [
+        max(p[t] - prev[t], 0) + dec(c["turnover"]) * years * prev[t] for t in range(len(p))
+    ]
+    out = []
+    for t in range(len(p)):
+        recent = sum(arrivals[max(0, t - window + 1) : t + 1], Fraction(0)) if window else 0
+        v = min(Fraction(recent), Fraction(p[t])) * share
+        out.append(math.floor(v + Fraction(1, 2)))
+    return out
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(residents_cases())
+def test_newcomer_demand_from_residents_equals_the_documented_rule(c):
+    profile = AgeProfile(
+        group="o",
+        primary_share=c["primary"],
+        secondary_share=0.0,
+        new_to_country_share=c["new"],
+        turnover_per_year=c["turnover"],
+    )
+    prof = {"o": profile}
+    got = residents_demand(
+        {"o": np.array([c["persons"]])}, prof, "taalklas", period_months=c["months"],
+        duration_months=c["duration"],
+        before=None if c["before"] is None else {"o": np.array([c["before"]])},
+    )  # fmt: skip
+    assert got[0].tolist() == _demand_by_hand(c)
