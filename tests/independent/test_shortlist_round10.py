@@ -10,6 +10,7 @@ zero capacity and irredundancy on or off.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import geopandas as gpd
 import numpy as np
@@ -168,3 +169,80 @@ def test_zone_of_a_plot_is_the_wijk_with_its_largest_share(case):
             d = [plot.distance(w) for w in wijken]
             expect = {i for i, v in enumerate(d) if v == min(d)}
         assert got[k] in {f"W{e}" for e in expect}, (k, shares)
+
+
+# ------------------------------------------------------------- the services rule
+
+
+def _hall_ok(s: np.ndarray, need: np.ndarray, places: np.ndarray, pairs) -> np.ndarray:
+    """Per subset of sites: every set of its sites has at least its children's places
+    within reach (Hall's condition, by enumerating every sub-subset)."""
+    n = s.shape[1]
+    reach = np.zeros((n, len(places)), bool)
+    for i, j in pairs:
+        reach[i, j] = True
+    subs = s  # every subset of sites, as rows
+    demand = subs @ need
+    cover = (subs.astype(np.int64) @ reach.astype(np.int64)) > 0
+    supply = cover @ places
+    deficient = demand > supply  # this set of sites cannot be served
+    ok = np.ones(len(s), bool)
+    for r in np.flatnonzero(deficient):
+        # every chosen set containing a deficient set breaks the rule
+        ok &= ~((s & subs[r]) == subs[r]).all(axis=1)
+    return ok
+
+
+def _random_rule(rng, n: int):
+    m = rng.randint(1, 3)
+    need = np.array([rng.choice([0, 1, 2, 4, 7]) for _ in range(n)], np.int64)
+    places = np.array([rng.randint(0, 9) for _ in range(m)], np.int64)
+    pairs = sorted({(rng.randrange(n), rng.randrange(m)) for _ in range(rng.randint(0, 2 * n))})
+    return need, places, pairs
+
+
+def test_optimise_with_the_services_rule_equals_brute_force():
+    """The shortlist's services rule ("the children of the chosen sites fit in the places
+    within reach") added to random instances of every objective; the oracle keeps the
+    subsets that satisfy Hall's condition."""
+    import random
+
+    from opvang_opt.siting.services_rule import ServicesRule
+    from opvang_opt.siting.shortlist import solve_shortlist
+
+    from ._siting_gen import random_instance, to_problem
+    from ._siting_oracle import best, evaluate, keys
+
+    failures = []
+    for seed in range(40):
+        rng = random.Random(7000 + seed)
+        inst = random_instance(rng, n_max=8)
+        need, places, pairs = _random_rule(rng, inst.n)
+        ev = evaluate(inst)
+        ev.feasible &= _hall_ok(ev.s, need, places, pairs)
+        opt, key = best(inst, ev)
+        rule = ServicesRule(
+            {"taalklas": need},
+            {"taalklas": places},
+            {"taalklas": np.array(pairs, np.int64).reshape(-1, 2)},
+        )
+        p = replace(to_problem(inst), services=rule)
+        try:
+            sol = solve_shortlist(p, time_limit=20.0, workers=1)
+        except ValueError as e:  # the documented guard: one exact objective within 2^62
+            assert "too large" in str(e)
+            continue
+        sel = np.asarray(sol.selected, bool)
+        row = int((sel * (1 << np.arange(inst.n))).sum())
+        if len(opt) == 0:
+            if sol.target_met:
+                failures.append((seed, "oracle infeasible, project met the target"))
+            continue
+        if not sol.target_met or not ev.feasible[row]:
+            failures.append((seed, "project infeasible or breaks a rule", sel.tolist()))
+            continue
+        if not np.allclose(keys(inst, ev)[row], key, rtol=1e-9, atol=1e-6):
+            failures.append((seed, "not optimal", keys(inst, ev)[row].tolist(), key.tolist()))
+        if not check_shortlist(p, sel).is_ok:
+            failures.append((seed, "checker refuses"))
+    assert failures == []
