@@ -39,9 +39,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from opvang_opt.allocation.columns import ColumnModel, MixRow, mix_rows
+from opvang_opt.allocation.deadline import call_with_deadline
 from opvang_opt.allocation.dives import Incumbent, run_dives, solve_mip
 from opvang_opt.allocation.model import Instance, Structure
-from opvang_opt.allocation.network import initial_arcs, initial_type_arcs, network_relaxation
+from opvang_opt.allocation.network import arc_rank, initial_type_arcs, network_relaxation
 from opvang_opt.allocation.pricing import Priced, price
 
 __all__ = ["MixRow", "SolveOutput", "mix_rows", "network_relaxation", "solve_model"]
@@ -143,14 +144,14 @@ def _first_lp(
 ) -> tuple[Priced, _Stage]:
     """Seed arcs from the network relaxation, then the priced LP; when the LP cannot
     place everyone (or ``phase1``), first the fewest unplaced by a MIP."""
-    inst, st = model.inst, model.st
+    st = model.st
     t_flow = time.perf_counter()
-    arcs_in = initial_arcs(st, inst, inst.config.solver.sites_per_household)
-    # the seed flow over each class's cheapest sites is enough unless it cannot place all
-    net_arcs, net_type_arcs, net_unplaced = network_relaxation(st, initial_arcs(st, inst, 20))
-    if net_unplaced > 0:
-        net_arcs, net_type_arcs, net_unplaced = network_relaxation(st)
-    arcs_in |= net_arcs > 0
+    # the seed (a sort of every arc and a min-cost flow: seconds on millions of arcs) runs
+    # under the hard deadline like every solver call, so the time limit holds here too
+    seed = call_with_deadline(lambda: _seed(model), deadline)
+    if seed is None:
+        raise _TimeUp
+    arcs_in, net_type_arcs, net_unplaced = seed
     # type arcs are priced only in large models, where they dominate the LP's size
     n_type_arcs = len(st.type_arc_node)
     per_node = 1 if n_type_arcs > ALL_TYPE_ARCS_UP_TO else n_type_arcs
@@ -169,6 +170,19 @@ def _first_lp(
         stats["lp_rounds"] = int(stats["lp_rounds"]) + priced.rounds
     stats["lp_bound_proven"] = str(model.priced)
     return priced, stage
+
+
+def _seed(model: ColumnModel) -> tuple[np.ndarray, np.ndarray, int]:
+    """The first restricted arc set (each class's cheapest sites and the arcs of the
+    network relaxation), the relaxation's type-arc flow and how many it leaves unplaced."""
+    inst, st = model.inst, model.st
+    rank = arc_rank(st, inst)
+    arcs_in = rank < inst.config.solver.sites_per_household
+    # the seed flow over each class's cheapest sites is enough unless it cannot place all
+    net_arcs, net_type_arcs, net_unplaced = network_relaxation(st, rank < 20)
+    if net_unplaced > 0:
+        net_arcs, net_type_arcs, net_unplaced = network_relaxation(st)
+    return arcs_in | (net_arcs > 0), net_type_arcs, net_unplaced
 
 
 def _checked(priced: Priced) -> Priced:

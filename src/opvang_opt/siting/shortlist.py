@@ -1098,8 +1098,24 @@ def top_score(p: ShortlistProblem, rank: np.ndarray) -> ShortlistSolution:
     With ``irredundant`` (the default) the sites that the target no longer needs are
     dropped afterwards, the lowest-ranked first (a large site late in the ranking can make
     earlier small ones unnecessary).
+
+    ``must_include`` sites that break a rule among themselves (not available by the date,
+    more than ``max_sites``, two overlapping plots) cannot all be chosen: the result is
+    INFEASIBLE and names the rules that conflict, as ``optimise`` does.
     """
     t0 = time.perf_counter()
+    clash = _forced_clashes(p)
+    if clash:
+        none = np.zeros(p.n, dtype=bool)
+        reasons, binding = explain_sites(p, none)
+        lines = tuple(
+            Message("siting.diagnosis.conflict", {"family": _family(f)})
+            for f in ("must_include", *clash)
+        )
+        return ShortlistSolution(
+            none, SolveStatus.INFEASIBLE, 0.0, 0.0, time.perf_counter() - t0, reasons,
+            binding, 0, 0.0, False, p.target, lines, quality=quality(p, none),
+        )  # fmt: skip
     allowed = p.allowed()
     order = np.argsort(np.where(rank > 0, rank, np.iinfo(np.int64).max), kind="stable")
     selected = np.zeros(p.n, dtype=bool)
@@ -1186,6 +1202,19 @@ def top_score(p: ShortlistProblem, rank: np.ndarray) -> ShortlistSolution:
         quality=quality(p, selected), overshoot=max(0, total - p.target) if met else 0,
         overshoot_note=explain_overshoot(p, selected) if met else "",
     )  # fmt: skip
+
+
+def _forced_clashes(p: ShortlistProblem) -> list[str]:
+    """The rule families that the ``must_include`` sites break among themselves."""
+    forced = p.forced()
+    out = []
+    if p.available is not None and (forced & ~p.available).any():
+        out.append("availability")
+    if p.max_sites is not None and int(forced.sum()) > p.max_sites:
+        out.append("max_sites")
+    if len(p.conflicts) and (forced[p.conflicts[:, 0]] & forced[p.conflicts[:, 1]]).any():
+        out.append("separation")
+    return out
 
 
 def check_shortlist(p: ShortlistProblem, selected: np.ndarray) -> CheckReport:
