@@ -155,11 +155,12 @@ def _stage_warnings(result: Any, lang: Lang) -> None:
     the region under ``region.outside: warn``), and every stage that did not simply
     succeed, with its message in ``lang``."""
     for w in result.inputs.warnings:
-        text = t("cli.stage_warning", lang, stage="inputs", message=w)
+        text = t("cli.stage_warning", lang, stage=_stage_label("inputs", lang), message=w)
         err.print(text, markup=False, style="yellow")
     for s in result.stages:
         if s.status not in ("ok", "skipped"):
-            text = t("cli.stage_warning", lang, stage=s.name, message=render(s.message, lang))
+            label = _stage_label(s.name, lang)
+            text = t("cli.stage_warning", lang, stage=label, message=render(s.message, lang))
             err.print(text, markup=False, style="yellow")
 
 
@@ -236,7 +237,8 @@ def run(
         progress("write", "done")
         _stage_warnings(result, say)
         for w in written:
-            text = t("cli.stage_warning", say, stage="write", message=render(w, say))
+            label = _stage_label("write", say)
+            text = t("cli.stage_warning", say, stage=label, message=render(w, say))
             err.print(text, markup=False, style="yellow")
         summ = result.siting.summary
         line = t(

@@ -37,6 +37,12 @@ STAGES = ("inputs", "siting", "planning", "allocation", "services", "exchange")
 """The stages of a run, in order."""
 
 
+def _status(status: SolveStatus) -> Message:
+    """A solve status as a catalogue message, so a stage's message reads it in the run's
+    language ("optimaal", not the code "optimal", in a Dutch report)."""
+    return Message(f"status.{status.value}")
+
+
 @dataclass(frozen=True)
 class StageReport:
     """How one stage went."""
@@ -192,7 +198,7 @@ def run(
             why: object = Message("stage.planning.no_plan")
             if pres.diagnosis is not None and pres.diagnosis.shortfalls:
                 why = tuple(s.message for s in pres.diagnosis.shortfalls)
-            msg = Message("stage.planning.none", {"status": pres.status.value, "why": why})
+            msg = Message("stage.planning.none", {"status": _status(pres.status), "why": why})
             pstatus = (
                 StageStatus.INFEASIBLE
                 if pres.status == SolveStatus.INFEASIBLE
@@ -204,7 +210,7 @@ def run(
             days = pres.unmet_person_days or 0
             msg = Message(
                 "stage.planning.done",
-                {"status": pres.status.value, "gap": pres.gap or 0.0,
+                {"status": _status(pres.status), "gap": pres.gap or 0.0,
                  "cost": pres.costs.total / 100, "days": days},
             )  # fmt: skip
             pstatus = StageStatus.OK if days == 0 else StageStatus.TARGET_NOT_MET
@@ -233,7 +239,7 @@ def run(
         res = allocation.result
         head = Message(
             "stage.allocation.placed",
-            {"status": res.status.value, "placed": len(res.assignments),
+            {"status": _status(res.status), "placed": len(res.assignments),
              "unplaced": len(res.unplaced)},
         )  # fmt: skip
         lines: tuple[Message | str, ...] = (head,)
@@ -266,7 +272,7 @@ def run(
         )  # fmt: skip
         sres = services.result
         head = Message("stage.services.done", {
-            "status": sres.status.value, "before": sres.short_before, "after": sres.short_after,
+            "status": _status(sres.status), "before": sres.short_before, "after": sres.short_after,
             "cost": sres.cost["total"] / 100})  # fmt: skip
         lines = (head,)
         shortfalls = sres.diagnosis.shortfalls
@@ -294,7 +300,7 @@ def run(
         ex_res = exchange.result
         if ex_res is None:  # no exchange: the status and the diagnosis say why; the run goes on
             head = Message(
-                "stage.exchange.none", {"status": exchange.status.value, "why": exchange.message}
+                "stage.exchange.none", {"status": _status(exchange.status), "why": exchange.message}
             )
             lines = (head,)
             if exchange.diagnosis is not None:
@@ -303,7 +309,7 @@ def run(
         else:
             done = Message(
                 "stage.exchange.done",
-                {"status": ex_res.status.value, "savings": ex_res.savings or 0},
+                {"status": _status(ex_res.status), "savings": ex_res.savings or 0},
             )
             stages.append(StageReport("exchange", StageStatus.OK, sec, done))
 

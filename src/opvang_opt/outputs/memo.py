@@ -48,7 +48,7 @@ from opvang_opt.outputs.maps import (
 from opvang_opt.outputs.privacy import Profile
 from opvang_opt.outputs.static import background_note, draw_background, shown_attribution
 from opvang_opt.pipeline import RunResult
-from opvang_opt.texts import CATALOGUE, Lang, fmt_number, render, t
+from opvang_opt.texts import CATALOGUE, Lang, fmt_date, fmt_number, render, t
 
 NEAREST_POIS = 6
 """Services drawn and listed on a site's detail map (nearest first)."""
@@ -432,13 +432,7 @@ def _advice(result: RunResult, pages: list[dict[str, Any]], lang: Lang) -> dict[
 
 def _date(iso: str, lang: Lang) -> str:
     """``2028-06-30`` as ``30 juni 2028`` / ``30 June 2028``; other text unchanged."""
-    if not iso:
-        return ""
-    try:
-        d = pd.Timestamp(iso)
-    except (ValueError, TypeError):
-        return iso
-    return f"{d.day} {t('memo.months', lang).split()[d.month - 1]} {d.year}"
+    return fmt_date(iso, lang)
 
 
 def _robustness(result: RunResult, lang: Lang) -> list[str]:
@@ -535,7 +529,7 @@ def memo_context(
         "title": sc.outputs.title or sc.title or sc.name,
         "scenario": sc.name,
         "hash": result.scenario_hash,
-        "run_date": result.started_at[:10],
+        "run_date": fmt_date(result.started_at, lang),
         "fictitious": bool(sc.outputs.fictitious),
         "advice": _advice(result, pages, lang),
         "sites": pages,
