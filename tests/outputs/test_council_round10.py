@@ -30,10 +30,8 @@ from opvang_opt.outputs.services import suppress
 from opvang_opt.pipeline import STAGES, run
 from tests.conftest import tiny, write_yaml
 
-MONTHS_NL = ("januari februari maart april mei juni juli augustus september oktober "
-             "november december").split()  # fmt: skip
-MONTHS_EN = ("January February March April May June July August September October "
-             "November December").split()  # fmt: skip
+MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+             "september", "oktober", "november", "december")  # fmt: skip
 STATUS_CODES = re.compile(r"\b(optimal|feasible|infeasible|no_solution|target_not_met)\b")
 """The solve status codes: words a Dutch reader must never see."""
 
@@ -229,3 +227,105 @@ def test_no_period_gives_back_the_places_that_hide_a_small_shortfall(demo_result
             guess = int(exact["demand"].iloc[i]) - given[(r.area, r.type)]
             # the guess must not be the true suppressed count
             assert guess != int(exact[short].iloc[i]), (r.period, r.area, r.type, short)
+
+
+def test_allocation_csvs_in_the_council_folder_hide_counts_below_five(
+    council_dir: Path, demo_result
+) -> None:
+    # the workbook's sheet showed S011's 4 households as <5; allocation_by_site.csv beside
+    # it in the same council folder showed the 4 (and its occupancy 4 / 64 = 0.0625)
+    exact = demo_result.allocation.by_site.assign(site_id=lambda d: d["site_id"].astype(str))
+    exact = exact.set_index("site_id")
+    shown = pd.read_csv(council_dir / "allocation_by_site.csv", dtype=str).set_index("site_id")
+    counts = [c for c in shown.columns if c in ("households", "persons", "occupied")
+              or c.startswith(("units_", "children_"))]  # fmt: skip
+    small = 0
+    for site, row in shown.iterrows():
+        for c in counts:
+            true = int(exact.loc[site, c])
+            if 1 <= true <= 4:
+                assert row[c] in (SMALL, SECONDARY), (site, c, row[c])
+                small += 1
+            elif row[c] != SECONDARY:
+                assert int(row[c]) == true, (site, c)
+        if 1 <= int(exact.loc[site, "occupied"]) <= 4:
+            assert pd.isna(row["occupancy"]), (site, row["occupancy"])
+        # a group's occupied units add up to the households: a single <5 among shown parts
+        # and a shown total would give it back
+        parts = [row[c] for c in counts if c.startswith("units_")]
+        if row["households"] not in (SMALL, SECONDARY):
+            assert sum(p in (SMALL, SECONDARY) for p in parts) != 1, (site, parts)
+    assert small > 0, "the demo has sites with 1-4 households of a group"
+    sheet = pd.read_excel(council_dir / "results.xlsx", sheet_name="Toewijzing per locatie",
+                          dtype=str).set_index("Locatie-id")  # fmt: skip
+    for site in shown.index:
+        assert sheet.loc[site, "Huishoudens"] == shown.loc[site, "households"], site
+    by_school = pd.read_csv(council_dir / "allocation_by_school.csv", dtype=str)
+    for col in [c for c in by_school.columns if c.endswith("_used")]:
+        assert all(v in ("0", SMALL) or int(v) >= 5 for v in by_school[col]), col
+
+
+def _determined(total: str, parts: list[str]) -> list[int] | None:
+    """The values of the hidden parts when a shown total and the shown parts fix them: one
+    hidden part is the total less the others; hidden parts that are all ``<5`` (1-4) are
+    fixed when their sum is their count (all 1) or four times it (all 4)."""
+    hidden = [p for p in parts if not p.isdigit()]
+    if not total.isdigit() or not hidden:
+        return None
+    rest = int(total) - sum(int(p) for p in parts if p.isdigit())
+    if len(hidden) == 1:
+        return [rest]
+    if all(p == SMALL for p in hidden) and rest in (len(hidden), 4 * len(hidden)):
+        return [rest // len(hidden)] * len(hidden)
+    return None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known: the bottleneck table's demand and shortfall per period, area and type "
+    "are the sums of services.csv's rows per site; suppression works per table, so the "
+    "area total less the shown sites gives a site's <5 back (demo ISK 2026-H1: 16 short "
+    "after expansion in Diemen, 14 at S005 and 0 at S011, so 2 at S010)",
+)
+def test_area_totals_give_no_site_count_below_five_back(council_dir: Path) -> None:
+    sites = pd.read_csv(council_dir / "services.csv", dtype=str)
+    areas = pd.read_csv(council_dir / "services_bottlenecks.csv", dtype=str)
+    found = []
+    for r in areas.itertuples():
+        group = sites[(sites["period"] == r.period) & (sites["area"] == r.area)
+                      & (sites["type"] == r.type)]  # fmt: skip
+        for col in ("demand", "short_now", "short_after"):
+            got = _determined(str(getattr(r, col)), list(group[col]))
+            if got is not None:
+                found.append((r.period, r.area, r.type, col, got))
+    assert not found, found[:5]
+
+
+# ------------------------------------------------------------------------ honest status
+
+
+def test_memo_calls_the_shortlist_the_best_only_when_the_solver_proved_it(
+    demo_result, council_dir: Path
+) -> None:
+    import dataclasses
+
+    from opvang_opt.outputs.memo import memo_context
+    from opvang_opt.status import SolveStatus
+
+    ctx = memo_context(demo_result, {"png": b""}, "nl", "council")
+    assert demo_result.siting.summary.solver_status is SolveStatus.OPTIMAL
+    assert "met de beste uitkomst voor: kwaliteit per benodigde plek" in ctx["method"]
+    memo = _text((council_dir / "raadsbijlage.html").read_text(encoding="utf-8"))
+    assert ctx["method"] in memo
+    # the same shortlist found at the time limit with a 1.23 % gap: the memo said "met de
+    # beste kwaliteit per benodigde plek" whatever the solver's status
+    summ = dataclasses.replace(
+        demo_result.siting.summary, solver_status=SolveStatus.FEASIBLE, solver_gap=0.0123
+    )
+    stopped = dataclasses.replace(
+        demo_result, siting=dataclasses.replace(demo_result.siting, summary=summ)
+    )
+    nl = memo_context(stopped, {"png": b""}, "nl", "council")["method"]
+    assert "beste uitkomst" not in nl and "niet bewezen" in nl and "1,23 %" in nl, nl
+    en = memo_context(stopped, {"png": b""}, "en", "council")["method"]
+    assert "best result" not in en and "not proven" in en and "1.23 %" in en, en

@@ -48,6 +48,7 @@ from opvang_opt.outputs.maps import (
 from opvang_opt.outputs.privacy import Profile
 from opvang_opt.outputs.static import background_note, draw_background, shown_attribution
 from opvang_opt.pipeline import RunResult
+from opvang_opt.status import SolveStatus
 from opvang_opt.texts import CATALOGUE, Lang, fmt_date, fmt_number, render, t
 
 NEAREST_POIS = 6
@@ -453,6 +454,33 @@ def _robustness(result: RunResult, lang: Lang) -> list[str]:
     return out
 
 
+def _method(result: RunResult, lang: Lang) -> str:
+    """How the shortlist was made, as the run did it: the scoring method, and a choice that
+    is called the best only when the solver proved it (a shortlist found at the time limit
+    says so, with its gap)."""
+    ss = result.siting.summary
+
+    def code(prefix: str, value: str) -> str:
+        key = f"memo.{prefix}.{value}"
+        return t(key, lang) if key in CATALOGUE else value
+
+    text = t("memo.method_text", lang, scoring=code("scoring", ss.scoring_method))
+    objective = code("objective", ss.objective or "people")
+    status = ss.solver_status
+    if ss.shortlist_method != "optimise":
+        select = t("memo.method_select.top_score", lang)
+    elif status is SolveStatus.OPTIMAL:
+        select = t("memo.method_select.optimal", lang, objective=objective)
+    elif status is SolveStatus.FEASIBLE and ss.solver_gap is not None:
+        gap = f"{fmt_number(100 * ss.solver_gap, lang, 2)} %"
+        select = t("memo.method_select.feasible", lang, objective=objective, gap=gap)
+    elif status is SolveStatus.FEASIBLE:
+        select = t("memo.method_select.feasible_no_gap", lang, objective=objective)
+    else:
+        select = t("memo.method_select.none", lang)
+    return f"{text} {select}"
+
+
 def _choices(result: RunResult, lang: Lang) -> list[tuple[str, str]]:
     """The choices that matter, as readable rows (not every dotted parameter)."""
     sc = result.scenario
@@ -539,6 +567,7 @@ def memo_context(
         "planning": _planning(result, lang),
         "services": _services(result, lang, profile),
         "choices": _choices(result, lang),
+        "method": _method(result, lang),
         "sources": sources,
         "attribution": "; ".join(credits),
         "capacity_method": sc.siting.capacity.method,
@@ -700,7 +729,7 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 <ul>{% for d in c.services.diagnosis %}<li>{{ d }}</li>{% endfor %}</ul>{% endif %}
 </section>{% endif %}
 <section class="page" id="method"><h2>{{ tx("memo.method") }}</h2>
-<p>{{ tx("memo.method_text") }} {{ tx("memo.capacity_packing") if c.capacity_method == "packing" else tx("memo.capacity_density") }}</p>
+<p>{{ c.method }} {{ tx("memo.capacity_packing") if c.capacity_method == "packing" else tx("memo.capacity_density") }}</p>
 <p>{{ tx("memo.small_counts") }}</p>
 <h3>{{ tx("memo.choices") }}</h3>
 <table>{% for k, v in c.choices %}<tr><th>{{ k }}</th><td>{{ v }}</td></tr>{% endfor %}</table>
