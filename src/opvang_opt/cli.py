@@ -209,6 +209,7 @@ def run(
         t0 = time.perf_counter()
         scenario, inputs = load(file)  # every problem of the scenario and its inputs at once
         say: Lang = lang or scenario.outputs.lang
+        label = _stage_label("inputs", say)  # the scenario's language, once it is known
         target = check_target(out_dir or Path("results") / scenario.name)  # before the work
         done = t("cli.stage_done", say, label=label, seconds=time.perf_counter() - t0)
         err.print(f"✓ {done}", markup=False)

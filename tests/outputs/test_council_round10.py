@@ -329,3 +329,17 @@ def test_memo_calls_the_shortlist_the_best_only_when_the_solver_proved_it(
     assert "beste uitkomst" not in nl and "niet bewezen" in nl and "1,23 %" in nl, nl
     en = memo_context(stopped, {"png": b""}, "en", "council")["method"]
     assert "best result" not in en and "not proven" in en and "1.23 %" in en, en
+
+
+def test_memo_advice_for_one_site_without_a_known_municipality(one_pays_two) -> None:
+    from opvang_opt.outputs.memo import memo_context
+
+    # the tiny world: only A (1 ha at 30 units per ha) keeps every rule; no boundaries
+    # layer, so no municipality: the memo wrote "Alfa ()" and "Samen bieden deze locaties"
+    advice = memo_context(one_pays_two["result"], {"png": b""}, "nl", "council")["advice"]
+    assert advice["proposal"] == "Wij stellen voor om flexwoningen te bouwen op 1 locatie: Alfa."
+    assert advice["places"] == (
+        "Deze locatie biedt 30 woningen. Het doel is 30 woningen. Dat doel wordt gehaald."
+    )
+    en = memo_context(one_pays_two["result"], {"png": b""}, "en", "council")["advice"]
+    assert en["places"].startswith("This site offers 30 units.")

@@ -380,11 +380,13 @@ def _listed(items: list[str], lang: Lang) -> str:
 def _advice(result: RunResult, pages: list[dict[str, Any]], lang: Lang) -> dict[str, Any]:
     ss = result.siting.summary
     unit = t(f"common.{ss.target_unit}", lang)
+    # a site without a known municipality (no boundaries layer) is named without "()"
     names = [t("memo.site_in", lang, name=p["name"], municipality=p["place"]["municipality"])
-             for p in pages]  # fmt: skip
+             if p["place"]["municipality"] else str(p["name"]) for p in pages]  # fmt: skip
     key = "memo.proposal_one" if len(pages) == 1 else "memo.proposal_many"
     proposal = t(key, lang, n=len(pages), sites=_listed(names, lang))
-    places = t("memo.places_offer", lang, capacity=_n(ss.capacity_selected, lang),
+    offer = "memo.places_offer_one" if len(pages) == 1 else "memo.places_offer"
+    places = t(offer, lang, capacity=_n(ss.capacity_selected, lang),
                target=_n(ss.target, lang), unit=unit)  # fmt: skip
     if ss.target_met and ss.overshoot:
         places += " " + t("memo.places_met_extra", lang, extra=_n(ss.overshoot, lang), unit=unit)

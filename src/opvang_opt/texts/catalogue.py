@@ -782,6 +782,7 @@ _MEMO: dict[str, dict[str, str]] = {
     "site_in": {"nl": "{name} ({municipality})", "en": "{name} ({municipality})"},
     "and": {"nl": "en", "en": "and"},
     "places_offer": {"nl": "Samen bieden deze locaties {capacity} {unit}. Het doel is {target} {unit}.", "en": "Together these sites offer {capacity} {unit}. The target is {target} {unit}."},
+    "places_offer_one": {"nl": "Deze locatie biedt {capacity} {unit}. Het doel is {target} {unit}.", "en": "This site offers {capacity} {unit}. The target is {target} {unit}."},
     "places_met": {"nl": "Dat doel wordt gehaald.", "en": "The target is met."},
     "places_met_extra": {"nl": "Dat doel wordt gehaald, met {extra} {unit} extra.", "en": "The target is met, with {extra} {unit} to spare."},
     "places_short": {"nl": "Er zijn {shortfall} {unit} te weinig.", "en": "{shortfall} {unit} are missing."},
