@@ -343,3 +343,14 @@ def test_memo_advice_for_one_site_without_a_known_municipality(one_pays_two) -> 
     )
     en = memo_context(one_pays_two["result"], {"png": b""}, "en", "council")["advice"]
     assert en["places"].startswith("This site offers 30 units.")
+
+
+def test_memo_shows_every_injected_input_text_as_text(xss_world) -> None:
+    # the browser test opens map.html and report.html; the memo had no such check
+    from tests.outputs.conftest import XSS_IMG, XSS_SCRIPT
+
+    html = (xss_world["out"] / "raadsbijlage.html").read_text(encoding="utf-8")
+    assert XSS_IMG not in html and XSS_SCRIPT not in html
+    assert "<img src=x" not in html and "<script>window.__xss" not in html
+    # the payloads are there, escaped: the site names and the title as text
+    assert "&lt;img src=x onerror=" in html
