@@ -637,7 +637,7 @@ _CLI: dict[str, dict[str, str]] = {
     "stage.write": {"nl": "Resultaten schrijven", "en": "Writing results"},
     "stage_done": {"nl": "{label} ({seconds:.2f} s)", "en": "{label} ({seconds:.2f} s)"},
     "stage_warning": {"nl": "! {stage}: {message}", "en": "! {stage}: {message}"},
-    "shortlist": {"nl": "Shortlist: {n_shortlisted} locaties, {capacity} van {target} {unit} ({n_excluded} van {n_sites} locaties uitgesloten)", "en": "Shortlist: {n_shortlisted} sites, {capacity} of {target} {unit} ({n_excluded} of {n_sites} sites excluded)"},
+    "shortlist": {"nl": "Shortlist: {n_shortlisted:|locatie|locaties}, {capacity} van {target} {unit} ({n_excluded} van {n_sites} locaties uitgesloten)", "en": "Shortlist: {n_shortlisted:|site|sites}, {capacity} of {target} {unit} ({n_excluded} of {n_sites} sites excluded)"},
     "allocation": {"nl": "Toewijzing: {placed} huishoudens geplaatst, {unplaced} niet ({status}, gat {gap:.2%})", "en": "Allocation: {placed} households placed, {unplaced} not ({status}, gap {gap:.2%})"},
     "exchange": {"nl": "Uitruil: kosten EUR {cost:,.0f}, besparing EUR {savings:,.0f} ({status})", "en": "Exchange: cost EUR {cost:,.0f}, savings EUR {savings:,.0f} ({status})"},
     "exchange_none": {"nl": "Uitruil: {status} (zie boven)", "en": "Exchange: {status} (see above)"},
