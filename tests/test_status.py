@@ -160,7 +160,7 @@ def test_infeasible_exchange_does_not_abort_the_run(tiny) -> None:
     out = tiny["dir"] / "out"
     res = runner.invoke(app, ["run", str(path), "--out", str(out)])
     assert res.exit_code == 0, res.output
-    assert "! exchange: onhaalbaar" in res.output  # the status word in Dutch
+    assert "! Uitruil: onhaalbaar" in res.output  # the stage and status in Dutch
     info = json.loads((out / "run.json").read_text())
     assert info["exchange"]["status"] == "infeasible"
     assert [d["rule"] for d in info["exchange"]["diagnosis"]] == ["capacity[g]"]

@@ -155,11 +155,12 @@ def _stage_warnings(result: Any, lang: Lang) -> None:
     the region under ``region.outside: warn``), and every stage that did not simply
     succeed, with its message in ``lang``."""
     for w in result.inputs.warnings:
-        text = t("cli.stage_warning", lang, stage="inputs", message=w)
+        text = t("cli.stage_warning", lang, stage=_stage_label("inputs", lang), message=w)
         err.print(text, markup=False, style="yellow")
     for s in result.stages:
         if s.status not in ("ok", "skipped"):
-            text = t("cli.stage_warning", lang, stage=s.name, message=render(s.message, lang))
+            label = _stage_label(s.name, lang)
+            text = t("cli.stage_warning", lang, stage=label, message=render(s.message, lang))
             err.print(text, markup=False, style="yellow")
 
 
@@ -208,6 +209,7 @@ def run(
         t0 = time.perf_counter()
         scenario, inputs = load(file)  # every problem of the scenario and its inputs at once
         say: Lang = lang or scenario.outputs.lang
+        label = _stage_label("inputs", say)  # the scenario's language, once it is known
         target = check_target(out_dir or Path("results") / scenario.name)  # before the work
         done = t("cli.stage_done", say, label=label, seconds=time.perf_counter() - t0)
         err.print(f"✓ {done}", markup=False)
@@ -236,7 +238,8 @@ def run(
         progress("write", "done")
         _stage_warnings(result, say)
         for w in written:
-            text = t("cli.stage_warning", say, stage="write", message=render(w, say))
+            label = _stage_label("write", say)
+            text = t("cli.stage_warning", say, stage=label, message=render(w, say))
             err.print(text, markup=False, style="yellow")
         summ = result.siting.summary
         line = t(

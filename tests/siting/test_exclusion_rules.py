@@ -160,7 +160,7 @@ def test_available_by_counts_the_days_too_late():
         ["L3", 550.0, 0.0],
     ]
     assert t.unit.tolist() == ["days_late"] * 2  # a unit code; "dagen te laat" in Dutch outputs
-    assert t.message[0] == "beschikbaar vanaf 2028-07-10, na 2028-06-30 (10 dagen te laat)"
+    assert t.message[0] == "beschikbaar vanaf 10 juli 2028, na 30 juni 2028 (10 dagen te laat)"
 
 
 def test_available_by_one_day_late_is_out_and_bad_dates_name_their_row():

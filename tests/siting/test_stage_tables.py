@@ -129,7 +129,7 @@ def test_exclusion_messages_are_the_sentences_of_each_rule():
     nl = [render(m, "nl") for m in t["message"]]
     assert "rail (Spoorlijn)" in nl[0] and "20" in nl[0] and "100" in nl[0]
     assert "10" in nl[1] and "100" in nl[1]
-    assert "2029-01-02" in nl[2] and "2 dagen te laat" in nl[2]
+    assert "2 januari 2029" in nl[2] and "2 dagen te laat" in nl[2]  # a Dutch date
 
 
 def test_dates_parsed_once_per_value_keep_every_problem_in_row_order():

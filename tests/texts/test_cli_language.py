@@ -20,7 +20,8 @@ def test_run_speaks_dutch_by_default_and_english_on_request(tiny) -> None:
     assert "Alle invoer lezen en controleren" in nl.stderr and "Map:" not in nl.stdout
     en = cli("run", tiny["path"], "--out", tiny["dir"] / "en", "--lang", "en")
     assert en.exit_code == 0, en.output
-    assert "Map:" in en.stdout and "Results:" in en.stdout and " sites, " in en.stdout
+    # one site (A) on the shortlist: "1 site", not "1 sites"
+    assert "Map:" in en.stdout and "Results:" in en.stdout and "Shortlist: 1 site, " in en.stdout
     assert "Reading and checking every input" in en.stderr and "Kaart:" not in en.stdout
 
 

@@ -38,7 +38,7 @@ from jinja2 import Template
 from opvang_opt.outputs import content
 from opvang_opt.outputs.privacy import Profile
 from opvang_opt.pipeline import RunResult
-from opvang_opt.texts import CATALOGUE, Lang, fmt_number, render, t
+from opvang_opt.texts import CATALOGUE, Lang, fmt_date, fmt_number, render, t
 
 SCORE_BREAKS = (0.0, 20.0, 40.0, 60.0, 80.0, 100.0)
 """Fixed score classes, so colours mean the same in every run."""
@@ -916,7 +916,7 @@ def _title_box(result: RunResult, lang: Lang, profile: Profile) -> str:
     summ = result.siting.summary
     lines.append(
         f"<div>{t('map.scenario', lang)}: {_esc(sc.name)} &middot; hash {_esc(result.scenario_hash)}"
-        f" &middot; {t('map.run_date', lang)}: {_esc(result.started_at[:10])}</div>"
+        f" &middot; {t('map.run_date', lang)}: {_esc(fmt_date(result.started_at, lang))}</div>"
     )
     unit = t(f"map.{summ.target_unit}", lang)
     facts = {k: getattr(summ, k) for k in ("n_sites", "n_excluded", "n_shortlisted",

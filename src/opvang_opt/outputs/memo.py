@@ -48,7 +48,8 @@ from opvang_opt.outputs.maps import (
 from opvang_opt.outputs.privacy import Profile
 from opvang_opt.outputs.static import background_note, draw_background, shown_attribution
 from opvang_opt.pipeline import RunResult
-from opvang_opt.texts import CATALOGUE, Lang, fmt_number, render, t
+from opvang_opt.status import SolveStatus
+from opvang_opt.texts import CATALOGUE, Lang, fmt_date, fmt_number, render, t
 
 NEAREST_POIS = 6
 """Services drawn and listed on a site's detail map (nearest first)."""
@@ -379,11 +380,13 @@ def _listed(items: list[str], lang: Lang) -> str:
 def _advice(result: RunResult, pages: list[dict[str, Any]], lang: Lang) -> dict[str, Any]:
     ss = result.siting.summary
     unit = t(f"common.{ss.target_unit}", lang)
+    # a site without a known municipality (no boundaries layer) is named without "()"
     names = [t("memo.site_in", lang, name=p["name"], municipality=p["place"]["municipality"])
-             for p in pages]  # fmt: skip
+             if p["place"]["municipality"] else str(p["name"]) for p in pages]  # fmt: skip
     key = "memo.proposal_one" if len(pages) == 1 else "memo.proposal_many"
     proposal = t(key, lang, n=len(pages), sites=_listed(names, lang))
-    places = t("memo.places_offer", lang, capacity=_n(ss.capacity_selected, lang),
+    offer = "memo.places_offer_one" if len(pages) == 1 else "memo.places_offer"
+    places = t(offer, lang, capacity=_n(ss.capacity_selected, lang),
                target=_n(ss.target, lang), unit=unit)  # fmt: skip
     if ss.target_met and ss.overshoot:
         places += " " + t("memo.places_met_extra", lang, extra=_n(ss.overshoot, lang), unit=unit)
@@ -432,13 +435,7 @@ def _advice(result: RunResult, pages: list[dict[str, Any]], lang: Lang) -> dict[
 
 def _date(iso: str, lang: Lang) -> str:
     """``2028-06-30`` as ``30 juni 2028`` / ``30 June 2028``; other text unchanged."""
-    if not iso:
-        return ""
-    try:
-        d = pd.Timestamp(iso)
-    except (ValueError, TypeError):
-        return iso
-    return f"{d.day} {t('memo.months', lang).split()[d.month - 1]} {d.year}"
+    return fmt_date(iso, lang)
 
 
 def _robustness(result: RunResult, lang: Lang) -> list[str]:
@@ -457,6 +454,33 @@ def _robustness(result: RunResult, lang: Lang) -> list[str]:
     else:
         out.append(t("memo.robust_no_core", lang, stable=stable))
     return out
+
+
+def _method(result: RunResult, lang: Lang) -> str:
+    """How the shortlist was made, as the run did it: the scoring method, and a choice that
+    is called the best only when the solver proved it (a shortlist found at the time limit
+    says so, with its gap)."""
+    ss = result.siting.summary
+
+    def code(prefix: str, value: str) -> str:
+        key = f"memo.{prefix}.{value}"
+        return t(key, lang) if key in CATALOGUE else value
+
+    text = t("memo.method_text", lang, scoring=code("scoring", ss.scoring_method))
+    objective = code("objective", ss.objective or "people")
+    status = ss.solver_status
+    if ss.shortlist_method != "optimise":
+        select = t("memo.method_select.top_score", lang)
+    elif status is SolveStatus.OPTIMAL:
+        select = t("memo.method_select.optimal", lang, objective=objective)
+    elif status is SolveStatus.FEASIBLE and ss.solver_gap is not None:
+        gap = f"{fmt_number(100 * ss.solver_gap, lang, 2)} %"
+        select = t("memo.method_select.feasible", lang, objective=objective, gap=gap)
+    elif status is SolveStatus.FEASIBLE:
+        select = t("memo.method_select.feasible_no_gap", lang, objective=objective)
+    else:
+        select = t("memo.method_select.none", lang)
+    return f"{text} {select}"
 
 
 def _choices(result: RunResult, lang: Lang) -> list[tuple[str, str]]:
@@ -535,7 +559,7 @@ def memo_context(
         "title": sc.outputs.title or sc.title or sc.name,
         "scenario": sc.name,
         "hash": result.scenario_hash,
-        "run_date": result.started_at[:10],
+        "run_date": fmt_date(result.started_at, lang),
         "fictitious": bool(sc.outputs.fictitious),
         "advice": _advice(result, pages, lang),
         "sites": pages,
@@ -545,6 +569,7 @@ def memo_context(
         "planning": _planning(result, lang),
         "services": _services(result, lang, profile),
         "choices": _choices(result, lang),
+        "method": _method(result, lang),
         "sources": sources,
         "attribution": "; ".join(credits),
         "capacity_method": sc.siting.capacity.method,
@@ -706,7 +731,7 @@ ul.toc a::after { content: leader(".") target-counter(attr(href), page); }
 <ul>{% for d in c.services.diagnosis %}<li>{{ d }}</li>{% endfor %}</ul>{% endif %}
 </section>{% endif %}
 <section class="page" id="method"><h2>{{ tx("memo.method") }}</h2>
-<p>{{ tx("memo.method_text") }} {{ tx("memo.capacity_packing") if c.capacity_method == "packing" else tx("memo.capacity_density") }}</p>
+<p>{{ c.method }} {{ tx("memo.capacity_packing") if c.capacity_method == "packing" else tx("memo.capacity_density") }}</p>
 <p>{{ tx("memo.small_counts") }}</p>
 <h3>{{ tx("memo.choices") }}</h3>
 <table>{% for k, v in c.choices %}<tr><th>{{ k }}</th><td>{{ v }}</td></tr>{% endfor %}</table>

@@ -19,7 +19,7 @@ from opvang_opt.outputs import content
 from opvang_opt.outputs.privacy import Profile
 from opvang_opt.outputs.tables import labelled, summary_rows
 from opvang_opt.pipeline import RunResult, StageReport
-from opvang_opt.texts import CATALOGUE, Lang, fmt_number, render, t
+from opvang_opt.texts import CATALOGUE, Lang, fmt_date, fmt_number, render, t
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 """The report's Content-Security-Policy: no scripts, no requests; inline styles and data
@@ -115,16 +115,18 @@ def _tradeoff_section(result: RunResult, lang: Lang) -> dict[str, Any]:
     lines = []
     summ = s.summary
     if summ.quality is not None:
-        lines.append(
-            t("report.tradeoff.quality", lang, quality=round(summ.quality, 1))
-            + str(render(summ.overshoot_note, lang))
-        )
+        note = str(render(summ.overshoot_note, lang))
+        if note:  # a clause ("overschot 60 boven ..."): its own sentence after the quality
+            note = note[0].upper() + note[1:] + ("" if note.endswith(".") else ".")
+        lines.append(t("report.tradeoff.quality", lang, quality=round(summ.quality, 1)) + note)
     sets = s.shortlist_sets
     if sets is not None and not sets.empty:
         rob = result.scenario.siting.robustness
         share = float(sets.attrs.get("chosen_share", 0.0))
         core = sets.attrs.get("stable_core", [])
-        rule = summ.shortlist_method + (f", {summ.objective}" if summ.objective else "")
+        rule = _memo_label("selection", summ.shortlist_method, lang) + (
+            f", {_memo_label('objective', summ.objective, lang)}" if summ.objective else ""
+        )
         lines.append(
             t("report.tradeoff.robust", lang, n=rob.samples, rule=rule,
               share=round(100 * share), stable=round(100 * rob.stable_share),
@@ -229,8 +231,8 @@ def report_context(
         "fictitious": t("map.fictitious", lang) if sc.outputs.fictitious else "",
         "scenario": sc.name,
         "hash": result.scenario_hash,
-        "run_date": result.started_at,
-        "profile": profile,
+        "run_date": fmt_date(result.started_at, lang),
+        "profile": t(f"common.profile.{profile}", lang),
         "privacy": t("report.privacy" if profile == "council" else "report.privacy_analyst", lang),
         "summary": summary,
         "png": base64.b64encode(images["png"]).decode("ascii") if "png" in images else "",
@@ -253,7 +255,7 @@ def report_context(
         "versions": sorted(result.versions.items()),
         "stages": [
             (
-                st.name,
+                _stage_name(st.name, lang),
                 content.status_label(st.status, lang),
                 fmt_number(st.seconds, lang, 2),
                 _stage_message(st, profile, lang),
@@ -290,6 +292,18 @@ def _planning(result: RunResult, lang: Lang) -> dict[str, Any] | None:
     if sec is not None:
         sec["periods"] = _table(sec["periods"], lang, result)
     return sec
+
+
+def _memo_label(prefix: str, code: str, lang: Lang) -> str:
+    """A shortlist method or objective in words (the memo's label), else the code."""
+    key = f"memo.{prefix}.{code}"
+    return t(key, lang) if key in CATALOGUE else code
+
+
+def _stage_name(name: str, lang: Lang) -> str:
+    """A stage's name in ``lang`` (the CLI's label: "Toewijzing", not the code)."""
+    key = f"cli.stage.{name}"
+    return t(key, lang) if key in CATALOGUE else name
 
 
 def _stage_message(stage: StageReport, profile: Profile, lang: Lang) -> str:

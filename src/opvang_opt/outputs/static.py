@@ -37,7 +37,7 @@ from opvang_opt.outputs.maps import (
     score_class,
 )
 from opvang_opt.pipeline import RunResult
-from opvang_opt.texts import Lang, fmt_number, t
+from opvang_opt.texts import Lang, fmt_date, fmt_number, t
 
 A4_LANDSCAPE = (11.69, 8.27)
 BACKGROUND_PX = 1600
@@ -300,7 +300,7 @@ def static_map(
     fig.suptitle(title, fontsize=13, fontweight="bold")
     sub = (
         f"{t('map.scenario', lang)}: {sc.name} · hash {result.scenario_hash} · "
-        f"{t('map.run_date', lang)}: {result.started_at[:10]}"
+        f"{t('map.run_date', lang)}: {fmt_date(result.started_at, lang)}"
     )
     ax.set_title(sub, fontsize=8, color="#333333")
     if sc.outputs.fictitious:

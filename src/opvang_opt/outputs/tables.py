@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from opvang_opt.outputs import content
 from opvang_opt.outputs.privacy import SMALL, Profile, household_table_for
 from opvang_opt.pipeline import RunResult
-from opvang_opt.texts import CATALOGUE, Lang, render, t
+from opvang_opt.texts import CATALOGUE, Lang, fmt_date, render, t
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def summary_rows(result: RunResult, lang: Lang, profile: Profile) -> list[tuple[
     rows: list[tuple[str, object]] = [
         row("scenario", result.scenario.name),
         row("hash", result.scenario_hash),
-        row("run_date", result.started_at),
+        row("run_date", fmt_date(result.started_at, lang)),
         row("profile", t(f"common.profile.{profile}", lang)),
         row("n_sites", f["n_sites"]),
         row("n_excluded", f["n_excluded"]),

@@ -13,7 +13,7 @@ import pyogrio
 
 from opvang_opt.connectors.tiles import TileSource
 from opvang_opt.io.results import atomic_results_dir
-from opvang_opt.outputs.content import localised
+from opvang_opt.outputs.content import allocation_count_columns, localised
 from opvang_opt.outputs.maps import build_map
 from opvang_opt.outputs.memo import (
     PANGO_INSTALL,
@@ -21,7 +21,13 @@ from opvang_opt.outputs.memo import (
     pdf_engine_problem,
     render_memo_pdf,
 )
-from opvang_opt.outputs.privacy import NAME_COLUMN, Profile, check_profile
+from opvang_opt.outputs.privacy import (
+    MIN_COUNT,
+    NAME_COLUMN,
+    Profile,
+    check_profile,
+    suppress_frame,
+)
 from opvang_opt.outputs.report import build_report
 from opvang_opt.outputs.runinfo import run_info
 from opvang_opt.outputs.safe import write_csv
@@ -90,12 +96,15 @@ HOUSEHOLD_CSV = ("allocation.csv", "unplaced.csv")
 """Allocation tables with one row per household: written to the ``analyst/`` subfolder."""
 
 
-def allocation_csv_tables(result: RunResult, lang: Lang = "nl") -> dict[str, pd.DataFrame]:
+def allocation_csv_tables(
+    result: RunResult, lang: Lang = "nl", profile: Profile = "analyst"
+) -> dict[str, pd.DataFrame]:
     """The allocation's CSV tables by relative path, without columns that look like names,
     with their reasons in ``lang``.
 
     Household-level tables (pseudonymous ids) go to ``analyst/``, so the top of the results
-    folder holds aggregates only.
+    folder holds aggregates only; for the ``council`` profile their counts of households,
+    persons and children are suppressed as in the workbook (see :func:`council_allocation`).
     """
     if result.allocation is None:
         return {}
@@ -103,8 +112,33 @@ def allocation_csv_tables(result: RunResult, lang: Lang = "nl") -> dict[str, pd.
     for name, table in result.allocation.tables().items():
         table = localised(pd.DataFrame(table), lang, codes=False)
         path = f"analyst/{name}" if name in HOUSEHOLD_CSV else name
+        if profile == "council" and name not in HOUSEHOLD_CSV:
+            table = council_allocation(name, table)
         out[path] = table[[c for c in table.columns if not NAME_COLUMN.match(str(c))]]
     return out
+
+
+def council_allocation(name: str, table: pd.DataFrame) -> pd.DataFrame:
+    """An aggregate allocation table as the council sees it: households, persons and
+    children 1-4 as ``<5``, with secondary suppression where a site's occupied units per
+    group add up to its households (one household per unit); ``occupied`` is the same count
+    as ``households``, and the occupancy (occupied / units) is rounded to 10 % and left out
+    where 1-4 units are occupied, so neither gives a suppressed count back."""
+    if name == "allocation_by_site.csv":
+        units = [c for c in table.columns if c.startswith("units_")]
+        counts = [*allocation_count_columns(table), "occupied"]
+        out = suppress_frame(table, counts, "council", groups=[(units, "households")])
+        if {"occupied", "households"} <= set(out.columns):
+            out["occupied"] = out["households"]
+        if {"occupancy", "occupied"} <= set(table.columns):
+            few = pd.to_numeric(table["occupied"], errors="coerce").between(1, MIN_COUNT - 1)
+            occ = pd.to_numeric(table["occupancy"], errors="coerce").round(1)
+            out["occupancy"] = occ.where(~few)
+        return out
+    if name == "allocation_by_school.csv":  # children placed per school
+        used = [c for c in table.columns if str(c).endswith("_used")]
+        return suppress_frame(table, used, "council")
+    return table
 
 
 def _gpkg_frame(result: RunResult, lang: Lang) -> pd.DataFrame:
@@ -204,7 +238,7 @@ def write_results(
             from opvang_opt.outputs.planning import write_planning
 
             write_planning(result.planning, tmp, lang)
-        for name, table in allocation_csv_tables(result, lang).items():
+        for name, table in allocation_csv_tables(result, lang, profile).items():
             (tmp / name).parent.mkdir(exist_ok=True)
             write_csv(table, tmp / name)
         build_map(result, lang, profile).save(str(tmp / "map.html"))

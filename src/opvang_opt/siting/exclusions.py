@@ -244,11 +244,18 @@ def _limit_message(
                           "limit": measure_message(limit, unit)})  # fmt: skip
 
 
-def _late_message(k: int, available: np.ndarray, days: np.ndarray, date: str) -> Message:
+def _late_message(k: int, available: np.ndarray, days: np.ndarray, date: dt.date) -> Message:
+    # dates, not ISO text: the message writes them as the reader's language does
+    # ("25 september 2029" in Dutch)
     return Message(
         "siting.exclusion.available_by",
-        {"available": available[k].isoformat(), "date": date, "days": int(days[k])},
+        {"available": _as_date(available[k]), "date": date, "days": int(days[k])},
     )
+
+
+def _as_date(value: object) -> dt.date:
+    """A date cell (``datetime.date``, pandas or numpy) as a plain ``datetime.date``."""
+    return pd.Timestamp(value).date()
 
 
 def evaluate_exclusions(
@@ -391,7 +398,7 @@ def exclusion_rows(
                 limit, unit = 0.0, "days_late"
                 idx = np.flatnonzero(broken)
                 make = partial(_late_message, available=dates.to_numpy()[idx],
-                               days=measured[idx], date=rule.date.isoformat())  # fmt: skip
+                               days=measured[idx], date=rule.date)  # fmt: skip
             case _:  # pragma: no cover
                 raise TypeError(f"unknown rule {rule!r}")
         frames.append(

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import string
 from collections.abc import Iterable, Mapping
@@ -36,6 +37,7 @@ __all__ = [
     "LANGS",
     "Lang",
     "Message",
+    "fmt_date",
     "fmt_number",
     "localise",
     "placeholders",
@@ -92,6 +94,29 @@ def fmt_number(value: Any, lang: Lang = DEFAULT_LANG, digits: int = 0) -> str:
     return localise(f"{abs(exact) if exact == 0 else exact:,.{digits}f}", lang)
 
 
+def fmt_date(value: Any, lang: Lang = DEFAULT_LANG) -> str:
+    """A date as readers write it: ``30 juni 2028`` in Dutch, ``30 June 2028`` in English.
+
+    ``value`` is a :class:`datetime.date` (or datetime) or ISO text (``2028-06-30``, also
+    with a time part, whose date is the one written); other text is returned unchanged,
+    ``None`` or empty text gives an empty string.
+
+    Examples
+    --------
+    >>> fmt_date("2026-11-30T10:01:18+00:00"), fmt_date(dt.date(2028, 6, 30), "en")
+    ('30 november 2026', '30 June 2028')
+    """
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    month = t("memo.months", lang).split()[value.month - 1]
+    return f"{value.day} {month} {value.year}"
+
+
 _ROUNDING = Context(prec=60, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation])
 
 
@@ -127,6 +152,8 @@ class _Formatter(string.Formatter):
             value = value.item()  # a numpy scalar
         if isinstance(value, bool):
             return t("common.yes" if value else "common.no", lang)
+        if isinstance(value, dt.date) and not format_spec:  # a date as the reader writes it
+            return fmt_date(value, lang)
         if isinstance(value, int | float):
             if format_spec == "measure":
                 return _measure(float(value), lang)
