@@ -15,6 +15,7 @@ Example
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -342,6 +343,99 @@ def _thousands_points(node: yaml.Node, path: str = "") -> list[tuple[str, int, s
     return out
 
 
+_MAX_YAML_VALUES = 100_000
+"""At most this many values once every alias is written out: far more than any scenario
+holds, far fewer than an alias bomb (a few lines that expand to a billion values)."""
+
+
+class _AliasLoop(Exception):
+    """An alias inside the value it names (``&a [*a]``): a value that never ends."""
+
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__()
+        self.node = node
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int], stack: set[int]) -> int:
+    """How many values ``node`` holds with every alias written out, each shared node
+    counted once per use but walked once (so an alias bomb is measured, not expanded).
+
+    Raises
+    ------
+    _AliasLoop
+        For an alias inside the value it names.
+    """
+    key = id(node)
+    if key in stack:
+        raise _AliasLoop(node)
+    if key in memo:
+        return memo[key]
+    stack.add(key)
+    n = 1
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            n += _expanded_size(k, memo, stack) + _expanded_size(v, memo, stack)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            n += _expanded_size(item, memo, stack)
+    stack.discard(key)
+    memo[key] = n
+    return n
+
+
+def _alias_problem(node: yaml.Node) -> Problem | None:
+    """An alias that refers to itself, or aliases that expand the file beyond
+    :data:`_MAX_YAML_VALUES` values (the file, the line and what to do)."""
+    try:
+        size = _expanded_size(node, {}, set())
+    except _AliasLoop as loop:
+        return Problem(
+            _m("scenario.yaml_alias_loop"),
+            where=_m("where.line", line=loop.node.start_mark.line + 1),
+        )
+    if size > _MAX_YAML_VALUES:
+        return Problem(_m("scenario.yaml_alias_bomb", count=size, limit=_MAX_YAML_VALUES))
+    return None
+
+
+_OCTAL = re.compile(r"^[-+]?0[0-7_]+$")
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+_YAML_INT = "tag:yaml.org,2002:int"
+_YAML_FLOAT = "tag:yaml.org,2002:float"
+
+
+def _yaml11_numbers(node: yaml.Node, path: str = "") -> list[tuple[str, int, Message]]:
+    """Every plain number that YAML 1.1 reads otherwise than it looks: a leading zero
+    (``0600`` is octal 384, ``0437`` is 287) or a colon (``1:30`` is base 60: 90); never
+    guessed. Keys are checked as well as values. Returns (full field path, line, text)."""
+    out: list[tuple[str, int, Message]] = []
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            here = f"{path}.{key}" if path else key
+            out += _yaml11_numbers(key_node, here)
+            out += _yaml11_numbers(value_node, here)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _yaml11_numbers(item, f"{path}[{i}]")
+    elif isinstance(node, yaml.ScalarNode) and node.style is None:
+        text = str(node.value)
+        line = node.start_mark.line + 1
+        if node.tag == _YAML_INT and _OCTAL.match(text) and text.strip("+-0_"):
+            digits = text.lstrip("+-").lstrip("0_") or "0"
+            value = int(text.replace("_", ""), 8)
+            msg = _m("scenario.yaml_octal", text=text, value=value, plain=digits)
+            out.append((path, line, msg))
+        elif node.tag in (_YAML_INT, _YAML_FLOAT) and _SEXAGESIMAL.match(text):
+            loader = yaml.SafeLoader("")
+            try:
+                value = loader.construct_object(node)
+            finally:
+                loader.dispose()
+            out.append((path, line, _m("scenario.yaml_sexagesimal", text=text, value=value)))
+    return out
+
+
 _ScenarioYamlLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -373,9 +467,20 @@ def read_yaml(path: Path) -> dict[str, Any]:
     loader = _ScenarioYamlLoader(text)
     try:
         node = loader.get_single_node()
+        alias = _alias_problem(node) if node is not None else None
+        if alias is not None:
+            raise ScenarioError(
+                _m("scenario.not_yaml", file=label), [dataclasses.replace(alias, source=label)]
+            )
         duplicates = _duplicate_keys(node) if node is not None else []
         points = _thousands_points(node) if node is not None else []
+        yaml11 = _yaml11_numbers(node) if node is not None else []
         data = loader.construct_document(node) if node is not None else None
+    except RecursionError:
+        raise ScenarioError(
+            _m("scenario.not_yaml", file=label),
+            [Problem(_m("scenario.yaml_too_deep"), source=label)],
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = (
@@ -420,6 +525,14 @@ def read_yaml(path: Path) -> dict[str, Any]:
                     field=key,
                 )
                 for key, line, text in points
+            ],
+        )
+    if yaml11:
+        raise ScenarioError(
+            _m("scenario.yaml_numbers", file=label),
+            [
+                Problem(msg, source=label, where=_m("where.line", line=line), field=key)
+                for key, line, msg in yaml11
             ],
         )
     if data is None:
