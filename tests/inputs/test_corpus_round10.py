@@ -93,6 +93,35 @@ def case_yaml_nested_too_deeply(demo):
     return ["demo.yaml: de waarden zijn te diep in elkaar genest om te lezen"]
 
 
+# --------------------------------------------------------------------------- dates
+
+
+def case_dates_with_impossible_times_of_day(demo):
+    # were accepted as 1 March and 16 January: a time that does not exist says the cell
+    # is not what it seems, and '24:00' is the next day's midnight
+    _cell(demo, "units.csv", 0, "available_from", "2026-03-01T25:00")
+    _cell(demo, "units.csv", 1, "available_from", "2026-03-01 12:99")
+    _cell(demo, "households.csv", 0, "arrival_date", "16-01-2026 24:00")
+    return [
+        "units.csv, woning U0001, available_from: onmogelijke datum ('25:00' is geen tijd op "
+        "een dag: uren 0 tot en met 23, minuten en seconden 0 tot en met 59; gelezen als "
+        "jaar-maand-dag)",
+        "units.csv, woning U0002, available_from: onmogelijke datum ('12:99' is geen tijd",
+        "households.csv, huishouden H0001, arrival_date: onmogelijke datum ('24:00' is geen "
+        "tijd op een dag",
+        "gelezen als dag-maand-jaar",
+        "De invoer heeft 3 problemen",
+    ]
+
+
+def case_planning_date_with_a_leap_second(demo):
+    _cell(demo, "planning_stock.csv", 0, "permit_end", "2026-12-31T23:59:60")
+    return [
+        "planning_stock.csv, rij 2 (B01), permit_end: '2026-12-31T23:59:60': onmogelijke "
+        "datum ('23:59:60' is geen tijd op een dag"
+    ]
+
+
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]
 
 
@@ -120,3 +149,17 @@ def test_yaml_zero_hex_and_underscores_are_the_numbers_written(demo) -> None:
     assert scenario.siting.target.amount == 600
     assert scenario.allocation is not None and scenario.allocation.max_wait_days == 0
     assert scenario.siting.shortlist.max_capacity == 750
+
+
+def test_day_first_dates_with_points_single_digits_and_a_time_are_read_day_first(demo):
+    """'10.06.2026', '1-3-2026' and '01-03-2026 14:00' (Excel's date cell in a Dutch
+    locale) are 10 June and 1 March: by hand, day first, the time dropped."""
+    import datetime as dt
+
+    _cell(demo, "units.csv", 0, "available_from", "10.06.2026")
+    _cell(demo, "units.csv", 1, "available_from", "1-3-2026")
+    _cell(demo, "units.csv", 2, "available_from", "01-03-2026 14:00")
+    _cell(demo, "units.csv", 3, "available_from", "2026-03-01T23:59:59")
+    _, inputs = _load(demo)
+    got = inputs.allocation_data.tables.units["available_from"].iloc[:4].dt.date.tolist()
+    assert got == [dt.date(2026, 6, 10)] + [dt.date(2026, 3, 1)] * 3

@@ -232,6 +232,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "date.read_dmy": {"nl": "dag-maand-jaar", "en": "day-month-year"},
     "date.why.day": {"nl": "deze dag bestaat niet in die maand", "en": "day is out of range for month"},
     "date.why.month": {"nl": "de maand moet 1 tot en met 12 zijn", "en": "month must be in 1..12"},
+    "date.why.time": {"nl": "'{time}' is geen tijd op een dag: uren 0 tot en met 23, minuten en seconden 0 tot en met 59", "en": "'{time}' is no time of day: hours 0 to 23, minutes and seconds 0 to 59"},
     "date.python_says": {"nl": "melding van Python: {text}", "en": "{text}"},
     "date.impossible": {"nl": "onmogelijke datum ({why}; gelezen als {reading}); {write}", "en": "impossible date ({why}; read as {reading}); {write}"},
     "inputs.scenario_and_inputs": {"nl": "Het scenario en de invoer hebben {count:|probleem|problemen}", "en": "The scenario and its inputs have {count:plain} problem(s)"},
