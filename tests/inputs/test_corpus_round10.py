@@ -15,12 +15,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
+import pyogrio
 import pytest
 
+from tests.inputs.demo_edit import DEMO, refused
 from tests.inputs.demo_edit import edit_scenario as _scenario
 from tests.inputs.demo_edit import edit_table as _edit
-from tests.inputs.demo_edit import refused
+
+
+def _scenario_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _cell(demo: Path, file: str, row: int, columns: str | list[str], value: object) -> None:
@@ -91,6 +99,143 @@ def case_yaml_alias_bomb(demo):
 def case_yaml_nested_too_deeply(demo):
     _scenario(demo, "  lang: nl", "  lang: nl\n  diep: " + "[" * 3000 + "]" * 3000)
     return ["demo.yaml: de waarden zijn te diep in elkaar genest om te lezen"]
+
+
+def case_yaml_wrong_types_name_their_lines(demo):
+    # the field path was named, the line not: a scalar where a mapping belongs, a list
+    # where a mapping belongs, a mapping where a list belongs, a choice that does not exist
+    _scenario(demo, "  solver: {backend: highs, time_limit_s: 20}", "  solver: highs")
+    _scenario(
+        demo,
+        "  site_groups: {ontheemden: 0.5, statushouders: 0.25, asielzoekers: 0.25}",
+        "  site_groups: [{ontheemden: 0.5}, {statushouders: 0.25}, {asielzoekers: 0.25}]",
+    )
+    _scenario(
+        demo,
+        "      groups: [asielzoekers, ontheemden]",
+        "      groups: {asielzoekers: 1, ontheemden: 1}",
+    )
+    _scenario(demo, "  lang: nl", "  lang: fr")
+    return [
+        "demo.yaml, planning.solver: moet een mapping van sleutels en waarden zijn",
+        "(ingevuld: 'highs') (regel 303)",
+        "demo.yaml, services.site_groups: moet een mapping van sleutels en waarden zijn",
+        "(regel 320)",
+        "demo.yaml, exchange.housing_types[0].groups: moet een lijst zijn",
+        "(regel 220)",
+        "demo.yaml, outputs.lang: moet 'nl' of 'en' zijn (ingevuld: 'fr') (regel 306)",
+    ]
+
+
+def case_yaml_unknown_key_and_missing_key_name_their_lines(demo):
+    _scenario(demo, "    amount: 600\n", "    amuont: 600\n")
+    return [
+        "demo.yaml, siting.target.amuont: onbekende sleutel 'amuont' (bedoelde u 'amount'?)",
+        "(regel 133)",
+        "demo.yaml, siting.target.amount: verplicht veld ontbreekt (regel 132)",
+    ]
+
+
+def case_yaml_problem_in_the_base_of_a_variant_names_the_base_file(demo):
+    # a variant that extends the demo: the bad value is in the base file, on its line
+    scenarios = demo / "scenarios"
+    (scenarios / "demo.yaml").rename(scenarios / "basis.yaml")
+    (scenarios / "demo.yaml").write_text(
+        "extends: basis.yaml\nsiting:\n  target:\n    amount: -5\n", encoding="utf-8"
+    )
+    _scenario_in(scenarios / "basis.yaml", "    max_sites: 6", "    max_sites: zes")
+    return [
+        "demo.yaml, siting.target.amount: moet groter dan of gelijk aan 0 zijn "
+        "(ingevuld: -5) (regel 4)",
+        "demo.yaml, siting.shortlist.max_sites: moet een geheel getal zijn",
+        "basis.yaml, regel 138)",
+    ]
+
+
+def case_rent_cap_for_at_least_three_and_at_most_one_person(demo):
+    # was accepted: a rule that fits no household
+    _scenario(
+        demo,
+        "{max_rent_eur: 700, groups: [starter], max_persons: 1}",
+        "{max_rent_eur: 700, groups: [starter], max_persons: 1, min_persons: 3}",
+    )
+    return [
+        "demo.yaml, allocation.rent_caps[0]: min_persons 3 is groter dan max_persons 1: de "
+        "regel past dan op geen enkel huishouden (regel 172)"
+    ]
+
+
+def case_household_pinned_to_a_unit_it_is_banned_from(demo):
+    # was accepted: a pin and a ban of the same unit (or its site) for one household
+    _scenario(
+        demo,
+        "  max_wait_days: 180 ",
+        "  pins: [{household_id: H0001, unit_id: U0003}, {household_id: H0003, unit_id: U0004}]\n"
+        "  bans: [{household_id: H0001, unit_id: U0003}, {household_id: H0003, site_id: F01}]\n"
+        "  max_wait_days: 180 ",
+    )
+    return [
+        "demo.yaml, pins[0], allocation.pins: huishouden H0001 is vastgezet op U0003 en daar "
+        "ook van uitgesloten (bans[0]); houd één van beide",
+        # U0004 is a unit of site F01 (units.csv)
+        "demo.yaml, pins[1], allocation.pins: huishouden H0003 is vastgezet op U0004 en daar "
+        "ook van uitgesloten (bans[1])",
+        "De invoer heeft 2 problemen",
+    ]
+
+
+# --------------------------------------------------------------------------- ids
+
+
+def case_longlist_ids_that_differ_only_by_leading_zeros_or_case(demo):
+    # were accepted as four sites: 'S0001' next to 'S001', 's005' next to 'S005'
+    gdf = gpd.read_file(demo / DEMO / "longlist.gpkg", layer="longlist")
+    gdf.loc[1, "site_id"] = "S0001"
+    gdf.loc[5, "site_id"] = "s005"
+    pyogrio.write_dataframe(gdf, demo / DEMO / "longlist.gpkg", layer="longlist", driver="GPKG")
+    return [
+        "longlist.gpkg, id S001, site_id: de id's 'S001', 'S0001' verschillen alleen in hoofd- "
+        "en kleine letters of voorloopnullen (rijen 1, 2)",
+        "longlist.gpkg, id S005, site_id: de id's 'S005', 's005' verschillen alleen",
+        "(rijen 5, 6)",
+        "De invoer heeft 2 problemen",  # said under the longlist only, not again as unit sites
+    ]
+
+
+def case_allocation_ids_that_differ_only_by_case_or_leading_zeros(demo):
+    _cell(demo, "households.csv", 5, "household_id", "h0001")
+    _cell(demo, "units.csv", 5, "unit_id", "U01")
+    _cell(demo, "unit_sites.csv", 3, "site_id", "f1")
+    return [
+        "households.csv, id H0001, household_id: de id's 'H0001', 'h0001' verschillen "
+        "alleen in hoofd- en kleine letters of voorloopnullen (rijen 1, 6)",
+        "units.csv, id U0001, unit_id: de id's 'U0001', 'U01'",
+        "unit_sites.csv, id F01, site_id: de id's 'F01', 'f1'",
+    ]
+
+
+def case_provider_ids_that_differ_only_by_case(demo):
+    _cell(demo, "providers.csv", 3, "provider_id", "tk-p0066")
+    return [
+        "providers.csv, TK-P0066, provider_id: de id's 'TK-P0066', 'tk-p0066' verschillen "
+        "alleen in hoofd- en kleine letters of voorloopnullen (rijen 2, 5)"
+    ]
+
+
+def case_planning_candidate_written_like_an_existing_site(demo):
+    # was accepted: 'b01' a new site next to the existing 'B01'
+    _cell(demo, "planning_candidates.csv", 0, "site_id", "b01")
+    return [
+        "planning_candidates.csv, rij 2 (b01), site_id: 'b01' verschilt alleen in hoofd- en "
+        "kleine letters of voorloopnullen van de bestaande locatie 'B01' (planning.stock)"
+    ]
+
+
+def case_poi_ids_that_differ_only_by_leading_zeros(demo):
+    gdf = gpd.read_file(demo / DEMO / "pois.gpkg", layer="pois")
+    gdf.loc[3, "poi_id"] = "P1"
+    pyogrio.write_dataframe(gdf, demo / DEMO / "pois.gpkg", layer="pois", driver="GPKG")
+    return ["pois.gpkg, id P0001, poi_id: de id's 'P0001', 'P1'", "(rijen 1, 4)"]
 
 
 # --------------------------------------------------------------------------- dates

@@ -27,6 +27,7 @@ from opvang_opt.io.csvfile import read_csv_frame
 from opvang_opt.io.region import crs_problems, nonfinite_problems, outside_netherlands
 from opvang_opt.numtext import comma_hint, thousands_point_message, thousands_point_rows
 from opvang_opt.schema import LayerSource, did_you_mean_hint
+from opvang_opt.schema.names import near_duplicate_problems
 from opvang_opt.texts import Message
 
 WORKING_CRS = "EPSG:28992"
@@ -670,4 +671,11 @@ def check_columns_and_ids(
                     source.id_column,
                 )
             )
+        problems += near_duplicate_problems(
+            [str(v) for v in key[~blank]],
+            [i + 1 for i in (~blank).to_numpy().nonzero()[0]],
+            label,
+            source.id_column,
+            lambda ident: _m("where.id", id=ident),
+        )
     return problems

@@ -20,6 +20,7 @@ from opvang_opt.io.csvfile import read_csv_frame
 from opvang_opt.io.layers import LayerReport, file_sha256
 from opvang_opt.numtext import ambiguous_whole, amount_hint, whole_number_hint
 from opvang_opt.schema import PlanningConfig, did_you_mean_hint
+from opvang_opt.schema.names import id_key
 from opvang_opt.schema.planning import CandidateTable, StockTable, TaskTable
 from opvang_opt.texts import Message
 
@@ -158,6 +159,52 @@ def _comma_hint(value: str) -> Message | str:
     if "," in value and _COMMA_NUMBER.match(value):
         return Message("problem.planning.hint.decimal_comma")
     return ""
+
+
+def _near_duplicate(
+    sid: str, row: int, keys: dict[str, tuple[str, int]], label: str, problems: list[Problem]
+) -> None:
+    """A site id that differs from an earlier one of the table only by case or leading
+    zeros (``B01`` and ``b01``) is a problem; ``keys`` holds the table's ids seen so far."""
+    key = id_key(sid)
+    if key in keys:
+        first, first_row = keys[key]
+        problems.append(
+            Problem(
+                Message(
+                    "problem.ids.near_duplicates",
+                    {
+                        "ids": f"'{first}', '{sid}'",
+                        "rows": Message("problem.where.rows", {"rows": f"{first_row}, {row}"}),
+                    },
+                ),
+                source=label,
+                where=row_where(row, sid),
+                field="site_id",
+            )
+        )
+    else:
+        keys[key] = (sid, row)
+
+
+def _near_existing(
+    sid: str, row: Message, stock: pd.DataFrame | None, label: str, problems: list[Problem]
+) -> None:
+    """A candidate id that differs from an existing (stock) site's only by case or leading
+    zeros: the existing site written another way, or a new site no one can tell apart."""
+    if stock is None or sid in set(stock["site_id"]):
+        return
+    for existing in stock["site_id"]:
+        if id_key(str(existing)) == id_key(sid):
+            problems.append(
+                Problem(
+                    Message("problem.ids.near_existing_site", {"id": sid, "existing": existing}),
+                    source=label,
+                    where=row,
+                    field="site_id",
+                )
+            )
+            return
 
 
 def row_where(row: int, site_id: str = "") -> Message:
@@ -400,6 +447,7 @@ def collect_planning_tables(
         if df is not None and _need(df, cols, label, problems):
             rows = []
             ids: set[str] = set()
+            keys: dict[str, tuple[str, int]] = {}
             for i, r in enumerate(df.to_dict("records")):
                 sid = r["site_id"].strip()
                 row = row_where(i + 2, sid)
@@ -421,6 +469,8 @@ def collect_planning_tables(
                             field="site_id",
                         )
                     )
+                else:
+                    _near_duplicate(sid, i + 2, keys, label, problems)
                 ids.add(sid)
                 known(
                     r["municipality_code"].strip(),
@@ -495,6 +545,7 @@ def collect_planning_tables(
         if df is not None and _need(df, need, label, problems):
             out: dict[str, list] = {c: [] for c in df.columns}
             ids = set()
+            keys = {}
             for i, r in enumerate(df.to_dict("records")):
                 sid = r["site_id"].strip()
                 row = row_where(i + 2, sid)
@@ -516,6 +567,9 @@ def collect_planning_tables(
                             field="site_id",
                         )
                     )
+                else:
+                    _near_duplicate(sid, i + 2, keys, label, problems)
+                    _near_existing(sid, row, stock, label, problems)
                 ids.add(sid)
                 existing = stock is not None and sid in set(stock["site_id"])
                 if config.candidates.from_ == "table" and not existing:

@@ -251,8 +251,71 @@ def pydantic_message(err: Mapping[str, Any]) -> Message:
     return _m("scenario.pydantic_text", text=msg)
 
 
-def validation_problems(exc: ValidationError, raw: dict[str, Any], source: str) -> list[Problem]:
-    """Turn a pydantic ValidationError into readable problems with did-you-mean hints."""
+Lines = dict[tuple[Any, ...], tuple[str, int]]
+"""Where each value of a scenario is written: its location (keys and list positions) ->
+(file, line); see :func:`scenario_lines`."""
+
+
+def _value_lines(node: yaml.Node, file: str, loc: tuple[Any, ...], out: Lines) -> None:
+    """Add the line of every key and list item under ``node`` to ``out``."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value != "<<":
+                here = (*loc, str(key_node.value))
+                out[here] = (file, key_node.start_mark.line + 1)
+                _value_lines(value_node, file, here, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out[(*loc, i)] = (file, item.start_mark.line + 1)
+            _value_lines(item, file, (*loc, i), out)
+
+
+def scenario_lines(path: str | os.PathLike[str], _seen: tuple[Path, ...] = ()) -> Lines:
+    """The file and line of every key and list item of a scenario and its ``extends``
+    chain (a variant's own lines over its base's), for messages that name the line.
+
+    Best effort: a file that cannot be read gives no lines (its reader reports it)."""
+    path = Path(path).resolve()
+    if path in _seen:
+        return {}
+    try:
+        loader = _ScenarioYamlLoader(path.read_text(encoding="utf-8-sig"))
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        return {}
+    if node is None or _alias_problem(node) is not None:
+        return {}
+    own: Lines = {}
+    _value_lines(node, str(path), (), own)
+    base: Lines = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == "extends" and isinstance(value_node, yaml.ScalarNode):
+                base = scenario_lines(path.parent / str(value_node.value), (*_seen, path))
+    return {**base, **own}
+
+
+def _at_line(msg: Message, loc: tuple[Any, ...], source: str, lines: Lines | None) -> Message:
+    """``msg`` with the line of ``loc`` (or of the nearest key above it) added: the file
+    too when it is another file of the ``extends`` chain than ``source``."""
+    for n in range(len(loc), 0, -1):
+        if lines and loc[:n] in lines:
+            file, line = lines[loc[:n]]
+            same = Path(file) == Path(source).resolve() if source else False
+            if same:
+                return _m("scenario.at_line", what=msg, line=line)
+            return _m("scenario.at_file_line", what=msg, file=file, line=line)
+    return msg
+
+
+def validation_problems(
+    exc: ValidationError, raw: dict[str, Any], source: str, lines: Lines | None = None
+) -> list[Problem]:
+    """Turn a pydantic ValidationError into readable problems with did-you-mean hints (and
+    the line of each, when ``lines`` says where the values are written)."""
     problems = []
     for err in exc.errors(include_url=False):
         loc = _without_tags(tuple(err["loc"]), raw)
@@ -285,6 +348,7 @@ def validation_problems(exc: ValidationError, raw: dict[str, Any], source: str) 
             elif err["type"].endswith("_parsing") and re.fullmatch(r"-?[\d.]+%", text.strip()):
                 msg = _m("scenario.hint.percent", what=msg)
         top = _m("scenario.top_level") if field is None else None
+        msg = _at_line(msg, loc, source, lines)
         problems.append(Problem(msg, source=source, where=top, field=field))
     return problems
 
@@ -615,7 +679,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         When the file is missing, is not YAML, or breaks the schema. Every problem is
         listed, with a did-you-mean hint for unknown keys.
     """
-    return validate_scenario(load_resolved_raw(path), source=str(path))
+    return validate_scenario(load_resolved_raw(path), source=str(path), lines=scenario_lines(path))
 
 
 def load_resolved_raw(
@@ -630,12 +694,15 @@ def load_resolved_raw(
     return resolve_layer_sources(load_raw(path), base_dir=base_dir, missing=missing)
 
 
-def validate_scenario(raw: dict[str, Any], source: str = "scenario") -> Scenario:
-    """Validate a raw (already merged) scenario mapping."""
+def validate_scenario(
+    raw: dict[str, Any], source: str = "scenario", lines: Lines | None = None
+) -> Scenario:
+    """Validate a raw (already merged) scenario mapping; ``lines`` (see
+    :func:`scenario_lines`) adds the line of each problem to its message."""
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        problems = validation_problems(exc, raw, source)
+        problems = validation_problems(exc, raw, source, lines)
         raise ScenarioError(
             _m("scenario.invalid_count", file=source, count=len(problems)), problems
         ) from None
@@ -645,11 +712,16 @@ def validate_scenario(raw: dict[str, Any], source: str = "scenario") -> Scenario
             _m("scenario.thousands_points", file=source),
             [
                 Problem(
-                    _m(
-                        "scenario.thousands_point_quoted",
-                        text=text,
-                        yaml=f"{float(text):g}",
-                        dutch=text.replace(".", ""),
+                    _at_line(
+                        _m(
+                            "scenario.thousands_point_quoted",
+                            text=text,
+                            yaml=f"{float(text):g}",
+                            dutch=text.replace(".", ""),
+                        ),
+                        loc,
+                        source,
+                        lines,
                     ),
                     source=source,
                     field=_loc_text(loc),

@@ -33,6 +33,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "scenario.yaml_numbers": {"nl": "Scenariobestand heeft getallen die YAML anders leest dan ze eruitzien: {file}", "en": "Scenario file has numbers that YAML reads otherwise than they look: {file}"},
     "scenario.yaml_octal": {"nl": "'{text}' leest YAML door de voorloopnul als het achttallige getal {value:plain}; schrijf {plain} zonder de nul, of zet het tussen aanhalingstekens ('{text}') waar tekst bedoeld is", "en": "'{text}' is read by YAML as the octal number {value:plain} (a leading zero); write {plain} without the zero, or quote it ('{text}') where text is meant"},
     "scenario.yaml_sexagesimal": {"nl": "'{text}' leest YAML door de dubbele punt als een zestigtallig getal ({value:plain}); schrijf het getal zelf, of zet het tussen aanhalingstekens ('{text}') waar tekst bedoeld is", "en": "'{text}' is read by YAML as a base-60 number ({value:plain}) because of the colon; write the number itself, or quote it ('{text}') where text is meant"},
+    "scenario.at_line": {"nl": "{what} (regel {line:plain})", "en": "{what} (line {line:plain})"},
+    "scenario.at_file_line": {"nl": "{what} ({file}, regel {line:plain})", "en": "{what} ({file}, line {line:plain})"},
     "scenario.keys_twice": {"nl": "Scenariobestand heeft sleutels die twee keer zijn geschreven: {file}", "en": "Scenario file has keys written twice: {file}"},
     "scenario.written_twice": {"nl": "twee keer geschreven (eerst op regel {first:plain}, opnieuw op regel {line:plain}); houd er één", "en": "written twice (first on line {first:plain}, again on line {line:plain}); keep one"},
     "scenario.thousands_points": {"nl": "Scenariobestand heeft getallen met een duizendtalpunt: {file}", "en": "Scenario file has numbers written with a thousands point: {file}"},
@@ -118,6 +120,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "scenario.ref.task_rule_group": {"nl": "planning.task_rule laat de taakstellingen van de uitwisseling groeien, maar die hebben geen groep met deze naam{hint}", "en": "planning.task_rule grows the exchange tasks, which have no group of this name{hint}"},
     "scenario.allocation.not_fraction": {"nl": "geen breuk p/q: {value}", "en": "not a fraction p/q: {value}"},
     "scenario.allocation.mix_bound": {"nl": "een mengregel vraagt max_share, min_share of allebei", "en": "a mix rule needs max_share, min_share or both"},
+    "scenario.allocation.persons_min_above_max": {"nl": "min_persons {min:plain} is groter dan max_persons {max:plain}: de regel past dan op geen enkel huishouden", "en": "min_persons {min:plain} is larger than max_persons {max:plain}: the rule then fits no household"},
     "scenario.allocation.min_above_max": {"nl": "min_share is groter dan max_share", "en": "min_share is larger than max_share"},
     "scenario.allocation.unit_or_site": {"nl": "geef precies één van unit_id en site_id", "en": "give exactly one of unit_id and site_id"},
     "scenario.allocation.no_date_column": {"nl": "geen datumkolom {columns} in de toewijzingsbestanden; de datumkolommen zijn {known}", "en": "no date column {columns} in the allocation files; the date columns are {known}"},
@@ -240,6 +243,7 @@ TEXTS: dict[str, dict[str, str]] = {
     # layers and tables
     "where.id_row": {"nl": "id {id} (rij {row:plain})", "en": "id {id} (row {row:plain})"},
     "where.id": {"nl": "id {id}", "en": "id {id}"},
+    "where.rows": {"nl": "rijen {rows}", "en": "rows {rows}"},
     "where.table": {"nl": "tabel '{name}'", "en": "table '{name}'"},
     "where.layer": {"nl": "laag '{name}'", "en": "layer '{name}'"},
     "table.not_found": {"nl": "Tabel '{name}' niet gevonden: {file}", "en": "Table '{name}' not found: {file}"},
@@ -286,6 +290,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "layer.more_dates": {"nl": "... en nog {n:plain} datums", "en": "... and {n:plain} more dates"},
     "layer.required_missing": {"nl": "verplichte kolom ontbreekt (aanwezige kolommen: {present})", "en": "required column is missing (columns present: {present})"},
     "layer.id_empty": {"nl": "id is leeg", "en": "id is empty"},
+    "ids.near_duplicates": {"nl": "de id's {ids} verschillen alleen in hoofd- en kleine letters of voorloopnullen ({rows}): één record twee keer geschreven, of records die niemand uit elkaar houdt; geef elk record een eigen id en schrijf een id overal hetzelfde", "en": "the ids {ids} differ only in upper and lower case or leading zeros ({rows}): one record written twice, or records no one can tell apart; give each record an id of its own and write an id the same way everywhere"},
+    "ids.near_existing_site": {"nl": "'{id}' verschilt alleen in hoofd- en kleine letters of voorloopnullen van de bestaande locatie '{existing}' (planning.stock): schrijf het id van de bestaande locatie gelijk, of geef een nieuwe locatie een eigen id", "en": "'{id}' differs only in upper and lower case or leading zeros from the existing site '{existing}' (planning.stock): write the existing site's id the same way, or give a new site an id of its own"},
     "layer.duplicate_id": {"nl": "dubbel id '{id}' in rijen {rows}", "en": "duplicate id '{id}' in rows {rows}"},
     # coordinates and the region
     "region.comma": {"nl": "{a}, {b}", "en": "{a}, {b}"},
