@@ -13,6 +13,11 @@ demo.
 
 from __future__ import annotations
 
+import csv
+import io
+import math
+import shutil
+import subprocess
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,7 +25,7 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from tests.inputs.demo_edit import DEMO, refused
+from tests.inputs.demo_edit import DEMO, ROOT, refused
 from tests.inputs.demo_edit import edit_scenario as _scenario
 from tests.inputs.demo_edit import edit_table as _edit
 
@@ -308,3 +313,153 @@ def test_day_first_dates_with_points_single_digits_and_a_time_are_read_day_first
     _, inputs = _load(demo)
     got = inputs.allocation_data.tables.units["available_from"].iloc[:4].dt.date.tolist()
     assert got == [dt.date(2026, 6, 10)] + [dt.date(2026, 3, 1)] * 3
+
+
+@pytest.fixture(scope="module")
+def clean():
+    """The clean demo's scenario and inputs, as read by the input pass."""
+    from opvang_opt.io import load
+
+    return load(ROOT / "scenarios" / "demo.yaml")
+
+
+def _frames(inputs) -> dict[str, pd.DataFrame]:
+    t = inputs.allocation_data.tables
+    return {
+        "households": t.households,
+        "units": t.units,
+        "sites": t.sites,
+        "providers": inputs.services.providers,
+        "facilities": inputs.services.facilities,
+        "stock": inputs.planning.stock,
+        "candidates": inputs.planning.candidates,
+        "tasks": inputs.planning.tasks,
+    }
+
+
+def _same(inputs, clean_inputs, skip: dict[str, list[str]] | None = None) -> None:
+    got, want = _frames(inputs), _frames(clean_inputs)
+    for name, frame in want.items():
+        drop = (skip or {}).get(name, [])
+        pd.testing.assert_frame_equal(
+            got[name].drop(columns=drop).reset_index(drop=True),
+            frame.drop(columns=drop).reset_index(drop=True),
+            check_dtype=False,
+        )
+
+
+def _rewrite(demo: Path, name: str, fn) -> None:
+    path = demo / DEMO / name
+    path.write_bytes(fn(path.read_text(encoding="utf-8")))
+
+
+def test_bom_and_crlf_in_the_planning_and_services_tables_read_as_the_clean_csv(demo, clean):
+    """Excel's 'CSV UTF-8' (a byte-order mark and CRLF line ends) for the planning stock,
+    candidates and tasks and the facilities: the same tables as the clean demo."""
+    for name in (
+        "planning_stock.csv",
+        "planning_candidates.csv",
+        "planning_tasks.csv",
+        "facilities.csv",
+    ):
+        _rewrite(demo, name, lambda t: b"\xef\xbb\xbf" + t.replace("\n", "\r\n").encode())
+    _, inputs = _load(demo)
+    _same(inputs, clean[1])
+
+
+def test_declared_dutch_planning_and_services_tables_read_as_the_clean_csv(demo, clean):
+    """Semicolons and decimal commas, declared per table, in Windows-1252: the same tables."""
+
+    def dutch(text: str) -> bytes:
+        # as Excel saves it: a cell holding ';' (a list of groups) is quoted
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        for row in csv.reader(io.StringIO(text)):
+            writer.writerow([c.replace(".", ",") for c in row])
+        return out.getvalue().encode("cp1252")
+
+    for name in ("planning_stock.csv", "planning_candidates.csv", "facilities.csv"):
+        _rewrite(demo, name, dutch)
+    declare = ', separator: ";", decimal: ",", encoding: cp1252}'
+    for old in (
+        "  stock: {path: ../data/demo/planning_stock.csv}",
+        "    table: {path: ../data/demo/planning_candidates.csv}",
+        "  facilities: {path: ../data/demo/facilities.csv}",
+    ):
+        _scenario(demo, old, old.removesuffix("}") + declare)
+    _, inputs = _load(demo)
+    _same(inputs, clean[1])
+
+
+def test_trailing_empty_columns_spaced_headers_and_quoted_line_breaks_are_fine(demo, clean):
+    """Empty columns after the last one (a separator at every line end, the header's too),
+    spaces around a header name and a quoted name over two lines: the clean tables, with
+    the two-line name kept as written."""
+    _rewrite(demo, "unit_sites.csv", lambda t: t.replace("\n", ",,\n").encode())
+    _rewrite(
+        demo,
+        "units.csv",
+        lambda t: t.replace("unit_id,site_id,bedrooms", "unit_id, site_id ,bedrooms", 1).encode(),
+    )
+    _rewrite(
+        demo,
+        "planning_stock.csv",
+        lambda t: t.replace(
+            "Bergwijkdreef (fictief)", '"Bergwijkdreef\nachter (fictief)"'
+        ).encode(),
+    )
+    _, inputs = _load(demo)
+    _same(inputs, clean[1], skip={"stock": ["name"]})
+    assert inputs.planning.stock["name"].iloc[0] == "Bergwijkdreef\nachter (fictief)"
+
+
+def test_dutch_excel_waar_and_onwaar_are_yes_and_no(demo, clean) -> None:
+    """A Dutch Excel writes TRUE and FALSE as WAAR and ONWAAR (was 'not true/false:
+    'WAAR''): the same households and units as the clean 1 and 0, and the same yes/no
+    column of the longlist."""
+
+    def waar(df: pd.DataFrame) -> None:
+        for col in ("needs_wheelchair", "needs_ground_floor", "needs_medical", "accessible"):
+            if col in df.columns:
+                df[col] = df[col].map({"1": "WAAR", "0": "ONWAAR"}).fillna(df[col])
+
+    _edit(demo, "households.csv", waar)
+    _edit(demo, "units.csv", waar)
+    gdf = gpd.read_file(demo / DEMO / "longlist.gpkg", layer="longlist")
+    gdf["zoning_change_needed"] = ["WAAR" if v else "onwaar" for v in gdf["zoning_change_needed"]]
+    pyogrio.write_dataframe(gdf, demo / DEMO / "longlist.gpkg", layer="longlist", driver="GPKG")
+    _, inputs = _load(demo)
+    _same(inputs, clean[1])
+    from opvang_opt.siting.criteria import numeric_column
+
+    got = numeric_column(inputs.layers["longlist"], "zoning_change_needed", "site_id", "ll")
+    want = clean[1].layers["longlist"]["zoning_change_needed"].astype(float).to_numpy()
+    assert got.tolist() == want.tolist()
+
+
+@pytest.mark.skipif(shutil.which("ogr2ogr") is None, reason="ogr2ogr (gdal-bin) absent")
+def test_a_curved_site_is_read_as_its_circle(demo) -> None:
+    """A site drawn as a circle (a GeoPackage CURVEPOLYGON of radius 40 m, as CAD exports
+    give them) is read as a polygon close to the circle: area pi x 40^2 = 5,026.5 m2
+    within 1 %, centred where it was drawn."""
+    gdf = gpd.read_file(demo / DEMO / "longlist.gpkg", layer="longlist")
+    c = gdf.geometry.iloc[2].centroid
+    ring = ",".join(
+        f"{c.x + dx} {c.y + dy}" for dx, dy in ((-40, 0), (0, 40), (40, 0), (0, -40), (-40, 0))
+    )
+    wkts = [g.wkt for g in gdf.geometry]
+    wkts[2] = f"CURVEPOLYGON(CIRCULARSTRING({ring}))"
+    table = pd.DataFrame(gdf.drop(columns="geometry"))
+    table["wkt"] = wkts
+    table.to_csv(demo / DEMO / "ll.csv", index=False)
+    (demo / DEMO / "longlist.gpkg").unlink()
+    subprocess.run(
+        ["ogr2ogr", "-f", "GPKG", str(demo / DEMO / "longlist.gpkg"), str(demo / DEMO / "ll.csv"),
+         "-oo", "GEOM_POSSIBLE_NAMES=wkt", "-oo", "KEEP_GEOM_COLUMNS=NO", "-oo",
+         "AUTODETECT_TYPE=YES", "-a_srs", "EPSG:28992", "-nln", "longlist", "-nlt", "GEOMETRY"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    _, inputs = _load(demo)
+    site = inputs.layers["longlist"].set_index("site_id").geometry["S003"]
+    assert site.area == pytest.approx(math.pi * 40**2, rel=0.01)
+    assert site.centroid.distance(c) < 0.5

@@ -229,8 +229,9 @@ def _float_column(
 def _bool_column(
     df: pd.DataFrame, col: str, table: str, out: _Collector, ids: pd.Series | None, kind: str
 ) -> pd.Series:
-    truthy = {"true", "1", "yes", "ja", "y", "t"}
-    falsy = {"false", "0", "no", "nee", "n", "f", ""}
+    # WAAR/ONWAAR: TRUE and FALSE as Excel writes them in a Dutch locale
+    truthy = {"true", "1", "yes", "ja", "y", "t", "waar"}
+    falsy = {"false", "0", "no", "nee", "n", "f", "", "onwaar"}
 
     def conv(v: object) -> bool | None:
         if _blank(v):
