@@ -243,6 +243,60 @@ def case_poi_ids_that_differ_only_by_leading_zeros(demo):
     return ["pois.gpkg, id P0001, poi_id: de id's 'P0001', 'P1'", "(rijen 1, 4)"]
 
 
+# --------------------------------------------------------------------------- CSV files
+
+
+def _append_column(demo: Path, name: str, header: str, value: str) -> None:
+    path = demo / DEMO / name
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + "," + header] + [line + "," + value for line in lines[1:]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def case_header_column_twice_in_another_case(demo):
+    # was accepted: 'persons' read, 'Persons' (9 for everyone) left out without a word
+    _append_column(demo, "households.csv", "Persons", "9")
+    return [
+        "households.csv, regel 1, Persons: kolom 'Persons' staat ook als 'persons' in de "
+        "kopregel (alleen hoofd- en kleine letters verschillen): alleen 'persons' zou gelezen "
+        "worden; houd er één"
+    ]
+
+
+def case_invisible_characters_in_an_id_a_code_and_a_header(demo):
+    # 'F02' + a zero-width space was 'unknown site 'F02'' for 60 units and 7 households
+    # (it looked like the F02 that exists); a soft hyphen in a code, one in a header
+    path = demo / DEMO / "unit_sites.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("F02,", "F02\u200b,", 1))
+    _cell(demo, "planning_tasks.csv", 3, "municipality_code", "GM\u00ad0437")
+    path = demo / DEMO / "units.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("beds,", "beds\u200b,", 1))
+    return [
+        "unit_sites.csv, regel 3, site_id: 'F02\\u200b' bevat een onzichtbaar teken (U+200B, "
+        "zero width space): het lijkt 'F02', maar is het niet; verwijder het teken",
+        "planning_tasks.csv, regel 5, municipality_code: 'GM\\xad0437' bevat een onzichtbaar "
+        "teken (U+00AD, soft hyphen): het lijkt 'GM0437'",
+        "units.csv, regel 1: 'beds\\u200b' bevat een onzichtbaar teken",
+        "De invoer heeft 3 problemen",
+    ]
+
+
+def case_planning_numbers_python_reads_but_no_table_does(demo):
+    # int() and float() read '１７５' (full-width digits), '2_3' (23) and 'nan': the
+    # planning took them where every other table refuses them
+    _cell(demo, "planning_tasks.csv", 0, "task", "１７５")
+    _cell(demo, "planning_tasks.csv", 1, "task", "2_3")
+    _cell(demo, "planning_stock.csv", 0, "x", "nan")
+    _cell(demo, "planning_candidates.csv", 0, "x", "1_26350")
+    return [
+        "planning_tasks.csv, rij 2, task: '１７５' is geen geheel getal",
+        "planning_tasks.csv, rij 3, task: '2_3' is geen geheel getal",
+        "planning_stock.csv, rij 2 (B01), x: 'nan' is geen getal",
+        "planning_candidates.csv, rij 2 (F01), x: '1_26350' is geen getal",
+        "De invoer heeft 4 problemen",
+    ]
+
+
 # --------------------------------------------------------------------------- dates
 
 

@@ -227,6 +227,10 @@ MAX_COUNT = 1_000_000
 number is a typing or export error, and a plan over it cannot be built."""
 
 
+_ASCII_WHOLE = re.compile(r"[+-]?[0-9]+")
+_ASCII_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _int(
     value: str, label: str, row: Message, col: str, problems: list[Problem], *, minimum: int = 0
 ) -> int | None:
@@ -237,11 +241,12 @@ def _int(
         return None
     if _WHOLE_DECIMAL.match(v):
         v = v.split(".")[0]  # '23.0': a whole number written with decimals (e.g. '23,0')
-    try:
-        n = int(v)
-    except ValueError:
+    if not _ASCII_WHOLE.fullmatch(v):
+        # Python's int() also reads '1_000' and digits of other scripts ('１７５'), which
+        # every other table refuses
         problems.append(_not_whole(v, label, row, col))
         return None
+    n = int(v)
     if n < minimum:
         problems.append(
             Problem(
@@ -295,6 +300,9 @@ def _both_or_neither(
 def _float(value: str, label: str, row: Message, col: str, problems: list[Problem]) -> float | None:
     v = value.strip()
     try:
+        if not _ASCII_NUMBER.fullmatch(v):
+            # float() also reads 'nan', 'inf', '1_000' and digits of other scripts
+            raise ValueError(v)
         x = float(v)
     except ValueError:
         problems.append(
