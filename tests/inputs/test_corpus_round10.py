@@ -189,6 +189,13 @@ def case_household_pinned_to_a_unit_it_is_banned_from(demo):
     ]
 
 
+def case_scenario_saved_as_notepads_unicode(demo):
+    # was 'byte 0 cannot be read as UTF-8': true, but not what to do
+    path = demo / "scenarios" / "demo.yaml"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    return ["demo.yaml: het bestand is UTF-16-tekst (Kladblok: 'Unicode'); sla het op als UTF-8"]
+
+
 # --------------------------------------------------------------------------- ids
 
 
@@ -517,3 +524,16 @@ def test_a_curved_site_is_read_as_its_circle(demo) -> None:
     site = inputs.layers["longlist"].set_index("site_id").geometry["S003"]
     assert site.area == pytest.approx(math.pi * 40**2, rel=0.01)
     assert site.centroid.distance(c) < 0.5
+
+
+def test_scenario_with_a_byte_order_mark_and_windows_line_ends_is_the_clean_one(demo, clean):
+    """Notepad's UTF-8 (a byte-order mark) with CRLF line ends: the same scenario."""
+    path = demo / "scenarios" / "demo.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    from opvang_opt.schema import scenario_hash
+
+    scenario, _ = _load(demo)
+    # every setting, with the paths relative to each scenario's own folder
+    got = scenario_hash(scenario, relative_to=demo / "scenarios")
+    assert got == scenario_hash(clean[0], relative_to=ROOT / "scenarios")

@@ -524,9 +524,10 @@ def read_yaml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
+        utf16 = path.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+        what = _m("scenario.utf16") if utf16 else _m("file.byte_not_utf8", byte=exc.start)
         raise ScenarioError(
-            _m("scenario.not_utf8", file=label),
-            [Problem(_m("file.byte_not_utf8", byte=exc.start), source=label)],
+            _m("scenario.not_utf8", file=label), [Problem(what, source=label)]
         ) from None
     loader = _ScenarioYamlLoader(text)
     try:

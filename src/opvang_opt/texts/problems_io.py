@@ -35,6 +35,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "scenario.yaml_sexagesimal": {"nl": "'{text}' leest YAML door de dubbele punt als een zestigtallig getal ({value:plain}); schrijf het getal zelf, of zet het tussen aanhalingstekens ('{text}') waar tekst bedoeld is", "en": "'{text}' is read by YAML as a base-60 number ({value:plain}) because of the colon; write the number itself, or quote it ('{text}') where text is meant"},
     "scenario.at_line": {"nl": "{what} (regel {line:plain})", "en": "{what} (line {line:plain})"},
     "scenario.at_file_line": {"nl": "{what} ({file}, regel {line:plain})", "en": "{what} ({file}, line {line:plain})"},
+    "scenario.utf16": {"nl": "het bestand is UTF-16-tekst (Kladblok: 'Unicode'); sla het op als UTF-8", "en": "the file is UTF-16 text (Notepad: 'Unicode'); save it as UTF-8"},
     "scenario.keys_twice": {"nl": "Scenariobestand heeft sleutels die twee keer zijn geschreven: {file}", "en": "Scenario file has keys written twice: {file}"},
     "scenario.written_twice": {"nl": "twee keer geschreven (eerst op regel {first:plain}, opnieuw op regel {line:plain}); houd er één", "en": "written twice (first on line {first:plain}, again on line {line:plain}); keep one"},
     "scenario.thousands_points": {"nl": "Scenariobestand heeft getallen met een duizendtalpunt: {file}", "en": "Scenario file has numbers written with a thousands point: {file}"},
