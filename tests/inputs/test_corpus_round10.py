@@ -304,6 +304,16 @@ def case_planning_numbers_python_reads_but_no_table_does(demo):
     ]
 
 
+def case_mix_rule_with_two_unknown_sites_names_both(demo):
+    # only 'F98' was named: the second problem of the same rule and field was dropped
+    _scenario(
+        demo,
+        "groups: [statushouders], max_share: 0.5}",
+        "groups: [statushouders], max_share: 0.5, sites: [F98, F01, F99]}",
+    )
+    return ["demo.yaml, mix_rules[0], allocation.mix_rules.sites: onbekende locatie 'F98', 'F99'"]
+
+
 # --------------------------------------------------------------------------- dates
 
 

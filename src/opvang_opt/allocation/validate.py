@@ -847,11 +847,13 @@ def _scenario_references(
             "allocation.pins",
         )
     for n, rule in enumerate(config.mix_rules):
-        for s in rule.sites or []:
-            if s not in site_ids:
-                out.add(
-                    "scenario",
-                    _m("unknown_site", id=repr(s)),
-                    f"mix_rules[{n}]",
-                    "allocation.mix_rules.sites",
-                )
+        # every unknown site of a rule in one message (one problem per rule and field: a
+        # second one was dropped as a repeat of the first)
+        unknown = [s for s in rule.sites or [] if s not in site_ids]
+        if unknown:
+            out.add(
+                "scenario",
+                _m("unknown_site", id=", ".join(map(repr, unknown))),
+                f"mix_rules[{n}]",
+                "allocation.mix_rules.sites",
+            )
