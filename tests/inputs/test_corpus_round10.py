@@ -214,6 +214,19 @@ def case_longlist_ids_that_differ_only_by_leading_zeros_or_case(demo):
     ]
 
 
+def case_longlist_id_with_a_zero_width_space(demo):
+    # 'S002' + U+200B is another id than 'S002' (a must_include of S002 would not find
+    # it, and the message would show 'S002' twice)
+    gdf = gpd.read_file(demo / DEMO / "longlist.gpkg", layer="longlist")
+    gdf.loc[1, "site_id"] = "S002\u200b"
+    pyogrio.write_dataframe(gdf, demo / DEMO / "longlist.gpkg", layer="longlist", driver="GPKG")
+    return [
+        "longlist.gpkg, rij 2, site_id: 'S002\\u200b' bevat een onzichtbaar teken (U+200B, "
+        "zero width space): het lijkt 'S002', maar is het niet",
+        "De invoer heeft 1 probleem",
+    ]
+
+
 def case_allocation_ids_that_differ_only_by_case_or_leading_zeros(demo):
     _cell(demo, "households.csv", 5, "household_id", "h0001")
     _cell(demo, "units.csv", 5, "unit_id", "U01")

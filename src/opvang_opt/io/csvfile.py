@@ -195,7 +195,7 @@ def _separator_problem(header: str, separator: str | None, name: str) -> Message
     return None
 
 
-_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 """Characters that show as nothing (a zero-width space, a soft hyphen, direction marks, a
 byte-order mark inside the text): 'F02' with one of them is another id than 'F02', a
 header 'beds' with one is another column, and the message cannot show the difference."""
@@ -207,11 +207,11 @@ def _invisible_characters(
     """Every line (at most 20) with an invisible character: (line, column, what)."""
     out: list[tuple[int, str | None, Message]] = []
     for number, line in enumerate(_NEWLINE.split(text), start=1):
-        m = _INVISIBLE.search(line)
+        m = INVISIBLE.search(line)
         if m is None:
             continue
         cells = next(csv.reader([line], delimiter=sep), [])
-        k = next((i for i, c in enumerate(cells) if _INVISIBLE.search(c)), None)
+        k = next((i for i, c in enumerate(cells) if INVISIBLE.search(c)), None)
         cell = cells[k] if k is not None else line
         column = None
         if number > 1 and k is not None and k < len(names):
@@ -222,7 +222,7 @@ def _invisible_characters(
             cell=repr(cell.strip())[1:-1],
             code=f"U+{ord(char):04X}",
             char=unicodedata.name(char, "").lower(),
-            visible=_INVISIBLE.sub("", cell).strip(),
+            visible=INVISIBLE.sub("", cell).strip(),
         )
         out.append((number, column, what))
         if len(out) == 20:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -23,7 +24,7 @@ from pyproj.exceptions import CRSError
 
 from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
-from opvang_opt.io.csvfile import read_csv_frame
+from opvang_opt.io.csvfile import INVISIBLE, read_csv_frame
 from opvang_opt.io.region import crs_problems, nonfinite_problems, outside_netherlands
 from opvang_opt.numtext import comma_hint, thousands_point_message, thousands_point_rows
 from opvang_opt.schema import LayerSource, did_you_mean_hint
@@ -660,6 +661,18 @@ def check_columns_and_ids(
             )
         # 'S001' and 'S001 ' are one id to every table that refers to it
         key = ids.astype("string").str.strip()
+        hidden = ~blank & key.str.contains(INVISIBLE, regex=True).fillna(False).astype(bool)
+        for i in hidden.to_numpy().nonzero()[0][:_MAX_LISTED]:
+            ident = str(key.iloc[i])
+            char = INVISIBLE.search(ident).group()  # type: ignore[union-attr]
+            what = _m(
+                "csv.invisible",
+                cell=repr(ident)[1:-1],
+                code=f"U+{ord(char):04X}",
+                char=unicodedata.name(char, "").lower(),
+                visible=INVISIBLE.sub("", ident),
+            )
+            problems.append(Problem(what, label, _m("where.row", row=i + 1), source.id_column))
         dup = key[~blank & key.duplicated(keep=False)]
         for ident, rows in dup.groupby(dup).groups.items():
             positions = [df.index.get_loc(r) + 1 for r in rows]
