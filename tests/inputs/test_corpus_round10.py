@@ -3,12 +3,30 @@
 exit 2, one message naming the file, the line, row or id and the field, every problem at
 once, no traceback and nothing written.
 
-New here (not in the earlier ``test_corpus*`` files): scenario files that YAML reads
-otherwise than they look (a leading zero is octal: ``0600`` places were 384; a colon is base
-60: ``1:30`` seconds were 90), aliases that refer to themselves or expand to a billion
-values (a crash and a hang), values nested too deeply; impossible times of day in dates;
-and more. Inputs that are legitimately awkward are read to the same values as the clean
-demo.
+New here (not in the earlier ``test_corpus*`` files):
+
+- scenario files that YAML reads otherwise than they look (a leading zero is octal:
+  ``0600`` places were 384; a colon is base 60: ``1:30`` seconds were 90), aliases that
+  refer to themselves (a RecursionError) or expand to a billion values (a hang), values
+  nested too deeply (a RecursionError), a file saved as UTF-16, and the line of every
+  schema problem (also in the base file of a variant);
+- dates with a time of day that does not exist (``25:00``, ``12:99``, ``24:00``, a leap
+  second), which were dropped and the date taken;
+- ids of one table that differ only by case or leading zeros (``S001``/``S0001``,
+  ``H0001``/``h0001``, a planning candidate ``b01`` beside the stock's ``B01``), and
+  invisible characters (a zero-width space made ``F02`` another id that every message
+  showed as ``F02``);
+- a CSV header with a column twice in another case (the second was left out silently),
+  and planning numbers that Python reads but no other table does (``１７５``, ``2_3``,
+  ``nan``);
+- scenario settings that contradict themselves (a pin and a ban of the same unit, a rent
+  cap for at least three and at most one person) and a mix rule whose second unknown site
+  was dropped.
+
+Inputs that are legitimately awkward are read to the same values as the clean demo: BOM
+and CRLF in the planning and services tables and in the scenario, declared Dutch exports
+of them, trailing empty columns, spaced headers, a quoted line break, Dutch Excel's
+WAAR/ONWAAR, a curved site, YAML's hexadecimal and underscores.
 """
 
 from __future__ import annotations
