@@ -36,6 +36,7 @@ import io
 import math
 import shutil
 import subprocess
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -212,6 +213,31 @@ def case_scenario_saved_as_notepads_unicode(demo):
     path = demo / "scenarios" / "demo.yaml"
     path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
     return ["demo.yaml: het bestand is UTF-16-tekst (Kladblok: 'Unicode'); sla het op als UTF-8"]
+
+
+# --------------------------------------------------------------------------- geography
+
+
+def case_longlist_as_a_shapefile_without_prj(demo):
+    # the .prj is what says the CRS; a Shapefile also cuts field names to 10 characters
+    # ('cost_estim'): was 'required column is missing' with no word of why
+    gdf = gpd.read_file(demo / DEMO / "longlist.gpkg", layer="longlist")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pyogrio's own note on the cut names
+        gdf.to_file(demo / DEMO / "ll.shp")
+    (demo / DEMO / "ll.prj").unlink()
+    _scenario(
+        demo,
+        "{path: ../data/demo/longlist.gpkg, layer: longlist, id_column: site_id}",
+        "{path: ../data/demo/ll.shp, id_column: site_id}",
+    )
+    return [
+        "ll.shp: de laag heeft geen coördinatenstelsel (CRS)",
+        "ll.shp, cost_estimate_eur: verplichte kolom ontbreekt; 'cost_estim' is waarschijnlijk "
+        "deze kolom, afgekapt op 10 tekens zoals een Shapefile (dBase) veldnamen afkapt: sla "
+        "de laag op als GeoPackage",
+        "ll.shp, available_from: verplichte kolom ontbreekt; 'available_'",
+    ]
 
 
 # --------------------------------------------------------------------------- ids

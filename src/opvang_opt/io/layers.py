@@ -651,7 +651,12 @@ def check_columns_and_ids(
         if col not in df.columns and col not in seen:
             seen.add(col)
             have = ", ".join(str(c) for c in df.columns if c != "geometry")
-            problems.append(Problem(_m("layer.required_missing", present=have), label, None, col))
+            if len(col) > 10 and col[:10] in df.columns:
+                # a Shapefile (dBase) cuts every field name to 10 characters
+                msg = _m("layer.required_missing_cut", short=col[:10], present=have)
+            else:
+                msg = _m("layer.required_missing", present=have)
+            problems.append(Problem(msg, label, None, col))
     if source.id_column and source.id_column in df.columns:
         ids = df[source.id_column]
         blank = ids.isna() | (ids.astype("string").str.strip() == "")
