@@ -28,11 +28,11 @@ from opvang_opt.numtext import Hint, hint
 
 _ISO = re.compile(
     r"^(\d{4})-(\d{1,2})-(\d{1,2})"
-    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$"
+    r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$"
 )
 """ISO 8601, with a time part and a time zone allowed and dropped: the date is the one
 written (``2026-01-16T00:00:00+01:00`` is 16 January, not the UTC day before)."""
-_DUTCH = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
+_DUTCH = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 """Day-first, with the time part Excel writes for a date cell in a Dutch locale
 (``10-6-2026 00:00``) allowed and dropped, as for ISO dates."""
 _EXCEL_SERIAL = re.compile(r"^(\d{5})(?:\.\d+)?$")
@@ -84,6 +84,13 @@ def _one(text: str, fmt: str | None) -> tuple[dt.date | None, Hint | None]:
         return None, hint("date.excel_number", day=day.isoformat(), write=WRITE)
     else:
         return None, hint("date.not_a_date", write=WRITE)
+    hour, minute, second = (int(g or 0) for g in m.group(4, 5, 6))
+    if hour > 23 or minute > 59 or second > 59:
+        # '25:00' or '12:99' is no time of day, and '24:00' is the next day's midnight:
+        # the date written is then not the day meant, so it is never taken
+        reading = hint("date.read_ymd" if m.re is _ISO else "date.read_dmy")
+        why = hint("date.why.time", time=text[m.start(4) : m.end(6 if m.group(6) else 5)])
+        return None, hint("date.impossible", why=why, reading=reading, write=WRITE)
     try:
         return dt.date(y, mo, d), None
     except ValueError as exc:  # month 13, 31 June, 29 February in a common year

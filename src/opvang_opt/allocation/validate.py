@@ -23,6 +23,7 @@ from opvang_opt.errors import DataError, Problem
 from opvang_opt.numtext import ambiguous_whole, amount_hint, comma_hint, whole_number_hint
 from opvang_opt.schema import AllocationConfig, did_you_mean_hint
 from opvang_opt.schema.allocation import Ban, Pin
+from opvang_opt.schema.names import near_duplicate_problems
 from opvang_opt.texts import Message
 
 HOUSEHOLD_REQUIRED = (
@@ -228,8 +229,9 @@ def _float_column(
 def _bool_column(
     df: pd.DataFrame, col: str, table: str, out: _Collector, ids: pd.Series | None, kind: str
 ) -> pd.Series:
-    truthy = {"true", "1", "yes", "ja", "y", "t"}
-    falsy = {"false", "0", "no", "nee", "n", "f", ""}
+    # WAAR/ONWAAR: TRUE and FALSE as Excel writes them in a Dutch locale
+    truthy = {"true", "1", "yes", "ja", "y", "t", "waar"}
+    falsy = {"false", "0", "no", "nee", "n", "f", "", "onwaar"}
 
     def conv(v: object) -> bool | None:
         if _blank(v):
@@ -310,6 +312,15 @@ def _duplicates(ids: pd.Series, table: str, field: str, kind: str, out: _Collect
         )
     for i in np.flatnonzero((ids == "").to_numpy()):
         out.add(table, _m("missing_id"), Message("problem.where.row", {"row": int(i) + 1}), field)
+    given = np.flatnonzero((ids != "").to_numpy())
+    for p in near_duplicate_problems(
+        [str(ids.iloc[i]) for i in given],
+        [int(i) + 1 for i in given],
+        table,
+        field,
+        lambda ident: _record(kind, ident),
+    ):
+        out.add(table, p.message, p.where, field)  # type: ignore[arg-type]
 
 
 def validate_inputs(
@@ -806,6 +817,27 @@ def _scenario_references(
                 PINS,
                 "allocation.pins",
             )
+    unit_site: dict[str, str] = {}
+    if units_n is not None and {"unit_id", "site_id"} <= set(units_n.columns):
+        unit_site = dict(
+            zip(units_n["unit_id"].astype(str), units_n["site_id"].astype(str), strict=True)
+        )
+    for n, pin in enumerate(config.pins):
+        for k, ban in enumerate(config.bans):
+            if ban.household_id != pin.household_id:
+                continue
+            pin_site = pin.site_id or unit_site.get(str(pin.unit_id))
+            if (pin.unit_id is not None and ban.unit_id == pin.unit_id) or (
+                ban.site_id is not None and ban.site_id == pin_site
+            ):
+                target = pin.unit_id if pin.unit_id is not None else pin.site_id
+                where, ban_at = f"pins[{n}]", f"bans[{k}]"  # list positions, not words
+                out.add(
+                    "scenario",
+                    _m("pin_banned", id=pin.household_id, target=str(target), ban=ban_at),
+                    where,
+                    "allocation.pins",
+                )
     pin_units = [p.unit_id for p in config.pins if p.unit_id is not None]
     for unit in sorted({u for u in pin_units if pin_units.count(u) > 1}):
         out.add(
@@ -815,11 +847,13 @@ def _scenario_references(
             "allocation.pins",
         )
     for n, rule in enumerate(config.mix_rules):
-        for s in rule.sites or []:
-            if s not in site_ids:
-                out.add(
-                    "scenario",
-                    _m("unknown_site", id=repr(s)),
-                    f"mix_rules[{n}]",
-                    "allocation.mix_rules.sites",
-                )
+        # every unknown site of a rule in one message (one problem per rule and field: a
+        # second one was dropped as a repeat of the first)
+        unknown = [s for s in rule.sites or [] if s not in site_ids]
+        if unknown:
+            out.add(
+                "scenario",
+                _m("unknown_site", id=", ".join(map(repr, unknown))),
+                f"mix_rules[{n}]",
+                "allocation.mix_rules.sites",
+            )

@@ -13,6 +13,7 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -194,6 +195,41 @@ def _separator_problem(header: str, separator: str | None, name: str) -> Message
     return None
 
 
+INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+"""Characters that show as nothing (a zero-width space, a soft hyphen, direction marks, a
+byte-order mark inside the text): 'F02' with one of them is another id than 'F02', a
+header 'beds' with one is another column, and the message cannot show the difference."""
+
+
+def _invisible_characters(
+    text: str, sep: str, names: list[str]
+) -> list[tuple[int, str | None, Message]]:
+    """Every line (at most 20) with an invisible character: (line, column, what)."""
+    out: list[tuple[int, str | None, Message]] = []
+    for number, line in enumerate(_NEWLINE.split(text), start=1):
+        m = INVISIBLE.search(line)
+        if m is None:
+            continue
+        cells = next(csv.reader([line], delimiter=sep), [])
+        k = next((i for i, c in enumerate(cells) if INVISIBLE.search(c)), None)
+        cell = cells[k] if k is not None else line
+        column = None
+        if number > 1 and k is not None and k < len(names):
+            column = names[k]
+        char = m.group()
+        what = _m(
+            "csv.invisible",
+            cell=repr(cell.strip())[1:-1],
+            code=f"U+{ord(char):04X}",
+            char=unicodedata.name(char, "").lower(),
+            visible=INVISIBLE.sub("", cell).strip(),
+        )
+        out.append((number, column, what))
+        if len(out) == 20:
+            break
+    return out
+
+
 def read_csv_frame(
     path: Path,
     name: str,
@@ -269,14 +305,30 @@ def read_csv_frame(
         )
     names = [c.strip() for c in next(csv.reader([header.rstrip("\r")], delimiter=sep), [])]
     twice = [c for i, c in enumerate(names) if c and c in names[:i]]
-    if twice:
+    # 'persons' and 'Persons': only the first is read, the other silently left out
+    cased = {
+        c: next(n for n in names[:i] if n.casefold() == c.casefold())
+        for i, c in enumerate(names)
+        if c and c not in names[:i] and c.casefold() in {n.casefold() for n in names[:i]}
+    }
+    if twice or cased:
         # pandas would rename the second one ('task.1') and the first would be read silently
         raise DataError(
             _m("csv.column_twice", name=name, file=label),
             [
                 Problem(_m("csv.column_twice_one", column=c), label, _line(1), c)
                 for c in dict.fromkeys(twice)
+            ]
+            + [
+                Problem(_m("csv.column_twice_case", column=c, first=first), label, _line(1), c)
+                for c, first in cased.items()
             ],
+        )
+    invisible = _invisible_characters(text, sep, names)
+    if invisible:
+        raise DataError(
+            _m("csv.invisible_characters", name=name, file=label),
+            [Problem(what, label, _line(line), column) for line, column, what in invisible],
         )
     ragged = _ragged_rows(text, sep, decimal)
     if ragged:

@@ -60,6 +60,7 @@ from opvang_opt.schema import (
     did_you_mean_hint,
 )
 from opvang_opt.schema.allocation import DATE_COLUMNS
+from opvang_opt.schema.names import id_key
 from opvang_opt.siting.capacity import capacity_problems
 from opvang_opt.siting.criteria import category_text, numeric_column
 from opvang_opt.siting.exclusions import parse_dates
@@ -471,6 +472,7 @@ def _is_duplicate_id(problem: Problem) -> bool:
     return isinstance(problem.message, Message) and problem.message.code in (
         "problem.layer.duplicate_id",
         "problem.allocation.duplicate_id",
+        "problem.ids.near_duplicates",
     )
 
 
@@ -606,8 +608,12 @@ def _longlist_ids(source: LayerSource, id_col: str) -> list[str]:
                 path, layer=source.layer, columns=[id_col], read_geometry=False
             )[id_col]
         # as the allocation reads ids (stripped, blanks left out): the longlist's own
-        # problems with its ids are listed once, under the longlist
-        return sorted(set(ids.dropna().astype(str).str.strip()) - {""})
+        # problems with its ids (also ids that differ only by case or leading zeros) are
+        # listed once, under the longlist
+        first: dict[str, str] = {}
+        for ident in sorted(set(ids.dropna().astype(str).str.strip()) - {""}):
+            first.setdefault(id_key(ident), ident)
+        return sorted(first.values())
     except Exception:  # the longlist's own problems are listed already
         return []
 

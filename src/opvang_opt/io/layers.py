@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -23,10 +24,11 @@ from pyproj.exceptions import CRSError
 
 from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
-from opvang_opt.io.csvfile import read_csv_frame
+from opvang_opt.io.csvfile import INVISIBLE, read_csv_frame
 from opvang_opt.io.region import crs_problems, nonfinite_problems, outside_netherlands
 from opvang_opt.numtext import comma_hint, thousands_point_message, thousands_point_rows
 from opvang_opt.schema import LayerSource, did_you_mean_hint
+from opvang_opt.schema.names import near_duplicate_problems
 from opvang_opt.texts import Message
 
 WORKING_CRS = "EPSG:28992"
@@ -649,10 +651,13 @@ def check_columns_and_ids(
         if col not in df.columns and col not in seen:
             seen.add(col)
             have = ", ".join(str(c) for c in df.columns if c != "geometry")
-            hint = did_you_mean_hint(col, [str(c) for c in df.columns if c != "geometry"])
-            problems.append(
-                Problem(_m("layer.required_missing", present=have, hint=hint), label, None, col)
-            )
+            if len(col) > 10 and col[:10] in df.columns:
+                # a Shapefile (dBase) cuts every field name to 10 characters
+                msg = _m("layer.required_missing_cut", short=col[:10], present=have)
+            else:
+                hint = did_you_mean_hint(col, [str(c) for c in df.columns if c != "geometry"])
+                msg = _m("layer.required_missing", present=have, hint=hint)
+            problems.append(Problem(msg, label, None, col))
     if source.id_column and source.id_column in df.columns:
         ids = df[source.id_column]
         blank = ids.isna() | (ids.astype("string").str.strip() == "")
@@ -662,6 +667,18 @@ def check_columns_and_ids(
             )
         # 'S001' and 'S001 ' are one id to every table that refers to it
         key = ids.astype("string").str.strip()
+        hidden = ~blank & key.str.contains(INVISIBLE, regex=True).fillna(False).astype(bool)
+        for i in hidden.to_numpy().nonzero()[0][:_MAX_LISTED]:
+            ident = str(key.iloc[i])
+            char = INVISIBLE.search(ident).group()  # type: ignore[union-attr]
+            what = _m(
+                "csv.invisible",
+                cell=repr(ident)[1:-1],
+                code=f"U+{ord(char):04X}",
+                char=unicodedata.name(char, "").lower(),
+                visible=INVISIBLE.sub("", ident),
+            )
+            problems.append(Problem(what, label, _m("where.row", row=i + 1), source.id_column))
         dup = key[~blank & key.duplicated(keep=False)]
         for ident, rows in dup.groupby(dup).groups.items():
             positions = [df.index.get_loc(r) + 1 for r in rows]
@@ -673,4 +690,11 @@ def check_columns_and_ids(
                     source.id_column,
                 )
             )
+        problems += near_duplicate_problems(
+            [str(v) for v in key[~blank]],
+            [i + 1 for i in (~blank).to_numpy().nonzero()[0]],
+            label,
+            source.id_column,
+            lambda ident: _m("where.id", id=ident),
+        )
     return problems

@@ -20,6 +20,7 @@ from opvang_opt.io.csvfile import read_csv_frame
 from opvang_opt.io.layers import LayerReport, file_sha256
 from opvang_opt.numtext import ambiguous_whole, amount_hint, whole_number_hint
 from opvang_opt.schema import PlanningConfig, did_you_mean_hint
+from opvang_opt.schema.names import id_key
 from opvang_opt.schema.planning import CandidateTable, StockTable, TaskTable
 from opvang_opt.texts import Message
 
@@ -160,6 +161,52 @@ def _comma_hint(value: str) -> Message | str:
     return ""
 
 
+def _near_duplicate(
+    sid: str, row: int, keys: dict[str, tuple[str, int]], label: str, problems: list[Problem]
+) -> None:
+    """A site id that differs from an earlier one of the table only by case or leading
+    zeros (``B01`` and ``b01``) is a problem; ``keys`` holds the table's ids seen so far."""
+    key = id_key(sid)
+    if key in keys:
+        first, first_row = keys[key]
+        problems.append(
+            Problem(
+                Message(
+                    "problem.ids.near_duplicates",
+                    {
+                        "ids": f"'{first}', '{sid}'",
+                        "rows": Message("problem.where.rows", {"rows": f"{first_row}, {row}"}),
+                    },
+                ),
+                source=label,
+                where=row_where(row, sid),
+                field="site_id",
+            )
+        )
+    else:
+        keys[key] = (sid, row)
+
+
+def _near_existing(
+    sid: str, row: Message, stock: pd.DataFrame | None, label: str, problems: list[Problem]
+) -> None:
+    """A candidate id that differs from an existing (stock) site's only by case or leading
+    zeros: the existing site written another way, or a new site no one can tell apart."""
+    if stock is None or sid in set(stock["site_id"]):
+        return
+    for existing in stock["site_id"]:
+        if id_key(str(existing)) == id_key(sid):
+            problems.append(
+                Problem(
+                    Message("problem.ids.near_existing_site", {"id": sid, "existing": existing}),
+                    source=label,
+                    where=row,
+                    field="site_id",
+                )
+            )
+            return
+
+
 def row_where(row: int, site_id: str = "") -> Message:
     """``row 5 (S1)`` / ``rij 5 (S1)``, or ``row 5`` without an id."""
     if site_id:
@@ -180,6 +227,10 @@ MAX_COUNT = 1_000_000
 number is a typing or export error, and a plan over it cannot be built."""
 
 
+_ASCII_WHOLE = re.compile(r"[+-]?[0-9]+")
+_ASCII_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _int(
     value: str, label: str, row: Message, col: str, problems: list[Problem], *, minimum: int = 0
 ) -> int | None:
@@ -190,11 +241,12 @@ def _int(
         return None
     if _WHOLE_DECIMAL.match(v):
         v = v.split(".")[0]  # '23.0': a whole number written with decimals (e.g. '23,0')
-    try:
-        n = int(v)
-    except ValueError:
+    if not _ASCII_WHOLE.fullmatch(v):
+        # Python's int() also reads '1_000' and digits of other scripts ('１７５'), which
+        # every other table refuses
         problems.append(_not_whole(v, label, row, col))
         return None
+    n = int(v)
     if n < minimum:
         problems.append(
             Problem(
@@ -248,6 +300,9 @@ def _both_or_neither(
 def _float(value: str, label: str, row: Message, col: str, problems: list[Problem]) -> float | None:
     v = value.strip()
     try:
+        if not _ASCII_NUMBER.fullmatch(v):
+            # float() also reads 'nan', 'inf', '1_000' and digits of other scripts
+            raise ValueError(v)
         x = float(v)
     except ValueError:
         problems.append(
@@ -400,6 +455,7 @@ def collect_planning_tables(
         if df is not None and _need(df, cols, label, problems):
             rows = []
             ids: set[str] = set()
+            keys: dict[str, tuple[str, int]] = {}
             for i, r in enumerate(df.to_dict("records")):
                 sid = r["site_id"].strip()
                 row = row_where(i + 2, sid)
@@ -421,6 +477,8 @@ def collect_planning_tables(
                             field="site_id",
                         )
                     )
+                else:
+                    _near_duplicate(sid, i + 2, keys, label, problems)
                 ids.add(sid)
                 known(
                     r["municipality_code"].strip(),
@@ -495,6 +553,7 @@ def collect_planning_tables(
         if df is not None and _need(df, need, label, problems):
             out: dict[str, list] = {c: [] for c in df.columns}
             ids = set()
+            keys = {}
             for i, r in enumerate(df.to_dict("records")):
                 sid = r["site_id"].strip()
                 row = row_where(i + 2, sid)
@@ -516,6 +575,9 @@ def collect_planning_tables(
                             field="site_id",
                         )
                     )
+                else:
+                    _near_duplicate(sid, i + 2, keys, label, problems)
+                    _near_existing(sid, row, stock, label, problems)
                 ids.add(sid)
                 existing = stock is not None and sid in set(stock["site_id"])
                 if config.candidates.from_ == "table" and not existing:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from opvang_opt.errors import DataError, OpvangError, Problem, ScenarioError
 from opvang_opt.schema import Scenario, load_resolved_raw, validate_scenario
+from opvang_opt.schema.loader import scenario_lines
 from opvang_opt.texts import Message
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def load(path: str | os.PathLike[str]) -> tuple[Scenario, Inputs]:
     missing: list[Problem] = []  # cached layers named by `source:` that are not in the cache
     try:
         raw = load_resolved_raw(path, missing=missing)
-        scenario = validate_scenario(raw, source=str(path))
+        scenario = validate_scenario(raw, source=str(path), lines=scenario_lines(path))
     except ScenarioError as exc:
         raise _with_input_problems(path, exc) from None
     try:
@@ -101,7 +102,9 @@ def _with_input_problems(path: str | os.PathLike[str], exc: ScenarioError) -> Op
     missing: list[Problem] = []
     try:
         raw = load_resolved_raw(path, missing=missing)
-        rest = validate_scenario({k: v for k, v in raw.items() if k not in sections}, str(path))
+        rest = validate_scenario(
+            {k: v for k, v in raw.items() if k not in sections}, str(path), scenario_lines(path)
+        )
         load_inputs(rest)
     except DataError as more:
         return _combined(exc.problems, missing, _named(path, more.problems))

@@ -19,7 +19,7 @@ from opvang_opt.io.layers import LayerReport, read_table
 from opvang_opt.io.region import Region, check_points_table, crs_problems
 from opvang_opt.numtext import ambiguous_whole, comma_hint, whole_number_hint
 from opvang_opt.schema import LayerSource
-from opvang_opt.schema.names import did_you_mean_hint
+from opvang_opt.schema.names import did_you_mean_hint, near_duplicate_problems
 from opvang_opt.schema.services import (
     NEWCOMER_TYPES,
     SERVICE_TYPES,
@@ -296,6 +296,10 @@ def check_services_raw(
                     id_col,
                 )
             )
+        given = np.flatnonzero((ids.notna() & (ids != "")).to_numpy())
+        found += near_duplicate_problems(
+            [str(ids.iloc[i]) for i in given], [int(i) + 2 for i in given], label, id_col, str
+        )
         table, probs = _check_table(df, id_col, label, allowed, spec.crs, facility=is_fac,
                                     region=region, margin_m=margin_m)  # fmt: skip
         found += probs

@@ -105,6 +105,17 @@ class RentCap(StrictModel):
     max_persons: int | None = Field(default=None, ge=1)
     """The cap applies to households of at most this many persons; no upper limit when omitted."""
 
+    @model_validator(mode="after")
+    def _persons_range(self) -> RentCap:
+        # min_persons 3 with max_persons 1 matches no household: the cap would never apply
+        if self.max_persons is not None and self.min_persons > self.max_persons:
+            raise invalid(
+                "scenario.allocation.persons_min_above_max",
+                min=self.min_persons,
+                max=self.max_persons,
+            )
+        return self
+
 
 class Pin(StrictModel):
     """A manual decision: this household gets this unit, or a unit on this site."""

@@ -15,6 +15,7 @@ Example
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -250,8 +251,71 @@ def pydantic_message(err: Mapping[str, Any]) -> Message:
     return _m("scenario.pydantic_text", text=msg)
 
 
-def validation_problems(exc: ValidationError, raw: dict[str, Any], source: str) -> list[Problem]:
-    """Turn a pydantic ValidationError into readable problems with did-you-mean hints."""
+Lines = dict[tuple[Any, ...], tuple[str, int]]
+"""Where each value of a scenario is written: its location (keys and list positions) ->
+(file, line); see :func:`scenario_lines`."""
+
+
+def _value_lines(node: yaml.Node, file: str, loc: tuple[Any, ...], out: Lines) -> None:
+    """Add the line of every key and list item under ``node`` to ``out``."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value != "<<":
+                here = (*loc, str(key_node.value))
+                out[here] = (file, key_node.start_mark.line + 1)
+                _value_lines(value_node, file, here, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out[(*loc, i)] = (file, item.start_mark.line + 1)
+            _value_lines(item, file, (*loc, i), out)
+
+
+def scenario_lines(path: str | os.PathLike[str], _seen: tuple[Path, ...] = ()) -> Lines:
+    """The file and line of every key and list item of a scenario and its ``extends``
+    chain (a variant's own lines over its base's), for messages that name the line.
+
+    Best effort: a file that cannot be read gives no lines (its reader reports it)."""
+    path = Path(path).resolve()
+    if path in _seen:
+        return {}
+    try:
+        loader = _ScenarioYamlLoader(path.read_text(encoding="utf-8-sig"))
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        return {}
+    if node is None or _alias_problem(node) is not None:
+        return {}
+    own: Lines = {}
+    _value_lines(node, str(path), (), own)
+    base: Lines = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == "extends" and isinstance(value_node, yaml.ScalarNode):
+                base = scenario_lines(path.parent / str(value_node.value), (*_seen, path))
+    return {**base, **own}
+
+
+def _at_line(msg: Message, loc: tuple[Any, ...], source: str, lines: Lines | None) -> Message:
+    """``msg`` with the line of ``loc`` (or of the nearest key above it) added: the file
+    too when it is another file of the ``extends`` chain than ``source``."""
+    for n in range(len(loc), 0, -1):
+        if lines and loc[:n] in lines:
+            file, line = lines[loc[:n]]
+            same = Path(file) == Path(source).resolve() if source else False
+            if same:
+                return _m("scenario.at_line", what=msg, line=line)
+            return _m("scenario.at_file_line", what=msg, file=file, line=line)
+    return msg
+
+
+def validation_problems(
+    exc: ValidationError, raw: dict[str, Any], source: str, lines: Lines | None = None
+) -> list[Problem]:
+    """Turn a pydantic ValidationError into readable problems with did-you-mean hints (and
+    the line of each, when ``lines`` says where the values are written)."""
     problems = []
     for err in exc.errors(include_url=False):
         loc = _without_tags(tuple(err["loc"]), raw)
@@ -284,6 +348,7 @@ def validation_problems(exc: ValidationError, raw: dict[str, Any], source: str) 
             elif err["type"].endswith("_parsing") and re.fullmatch(r"-?[\d.]+%", text.strip()):
                 msg = _m("scenario.hint.percent", what=msg)
         top = _m("scenario.top_level") if field is None else None
+        msg = _at_line(msg, loc, source, lines)
         problems.append(Problem(msg, source=source, where=top, field=field))
     return problems
 
@@ -342,6 +407,99 @@ def _thousands_points(node: yaml.Node, path: str = "") -> list[tuple[str, int, s
     return out
 
 
+_MAX_YAML_VALUES = 100_000
+"""At most this many values once every alias is written out: far more than any scenario
+holds, far fewer than an alias bomb (a few lines that expand to a billion values)."""
+
+
+class _AliasLoop(Exception):
+    """An alias inside the value it names (``&a [*a]``): a value that never ends."""
+
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__()
+        self.node = node
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int], stack: set[int]) -> int:
+    """How many values ``node`` holds with every alias written out, each shared node
+    counted once per use but walked once (so an alias bomb is measured, not expanded).
+
+    Raises
+    ------
+    _AliasLoop
+        For an alias inside the value it names.
+    """
+    key = id(node)
+    if key in stack:
+        raise _AliasLoop(node)
+    if key in memo:
+        return memo[key]
+    stack.add(key)
+    n = 1
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            n += _expanded_size(k, memo, stack) + _expanded_size(v, memo, stack)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            n += _expanded_size(item, memo, stack)
+    stack.discard(key)
+    memo[key] = n
+    return n
+
+
+def _alias_problem(node: yaml.Node) -> Problem | None:
+    """An alias that refers to itself, or aliases that expand the file beyond
+    :data:`_MAX_YAML_VALUES` values (the file, the line and what to do)."""
+    try:
+        size = _expanded_size(node, {}, set())
+    except _AliasLoop as loop:
+        return Problem(
+            _m("scenario.yaml_alias_loop"),
+            where=_m("where.line", line=loop.node.start_mark.line + 1),
+        )
+    if size > _MAX_YAML_VALUES:
+        return Problem(_m("scenario.yaml_alias_bomb", count=size, limit=_MAX_YAML_VALUES))
+    return None
+
+
+_OCTAL = re.compile(r"^[-+]?0[0-7_]+$")
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+_YAML_INT = "tag:yaml.org,2002:int"
+_YAML_FLOAT = "tag:yaml.org,2002:float"
+
+
+def _yaml11_numbers(node: yaml.Node, path: str = "") -> list[tuple[str, int, Message]]:
+    """Every plain number that YAML 1.1 reads otherwise than it looks: a leading zero
+    (``0600`` is octal 384, ``0437`` is 287) or a colon (``1:30`` is base 60: 90); never
+    guessed. Keys are checked as well as values. Returns (full field path, line, text)."""
+    out: list[tuple[str, int, Message]] = []
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            here = f"{path}.{key}" if path else key
+            out += _yaml11_numbers(key_node, here)
+            out += _yaml11_numbers(value_node, here)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _yaml11_numbers(item, f"{path}[{i}]")
+    elif isinstance(node, yaml.ScalarNode) and node.style is None:
+        text = str(node.value)
+        line = node.start_mark.line + 1
+        if node.tag == _YAML_INT and _OCTAL.match(text) and text.strip("+-0_"):
+            digits = text.lstrip("+-").lstrip("0_") or "0"
+            value = int(text.replace("_", ""), 8)
+            msg = _m("scenario.yaml_octal", text=text, value=value, plain=digits)
+            out.append((path, line, msg))
+        elif node.tag in (_YAML_INT, _YAML_FLOAT) and _SEXAGESIMAL.match(text):
+            loader = yaml.SafeLoader("")
+            try:
+                value = loader.construct_object(node)
+            finally:
+                loader.dispose()
+            out.append((path, line, _m("scenario.yaml_sexagesimal", text=text, value=value)))
+    return out
+
+
 _ScenarioYamlLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -366,16 +524,28 @@ def read_yaml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
+        utf16 = path.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+        what = _m("scenario.utf16") if utf16 else _m("file.byte_not_utf8", byte=exc.start)
         raise ScenarioError(
-            _m("scenario.not_utf8", file=label),
-            [Problem(_m("file.byte_not_utf8", byte=exc.start), source=label)],
+            _m("scenario.not_utf8", file=label), [Problem(what, source=label)]
         ) from None
     loader = _ScenarioYamlLoader(text)
     try:
         node = loader.get_single_node()
+        alias = _alias_problem(node) if node is not None else None
+        if alias is not None:
+            raise ScenarioError(
+                _m("scenario.not_yaml", file=label), [dataclasses.replace(alias, source=label)]
+            )
         duplicates = _duplicate_keys(node) if node is not None else []
         points = _thousands_points(node) if node is not None else []
+        yaml11 = _yaml11_numbers(node) if node is not None else []
         data = loader.construct_document(node) if node is not None else None
+    except RecursionError:
+        raise ScenarioError(
+            _m("scenario.not_yaml", file=label),
+            [Problem(_m("scenario.yaml_too_deep"), source=label)],
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = (
@@ -420,6 +590,14 @@ def read_yaml(path: Path) -> dict[str, Any]:
                     field=key,
                 )
                 for key, line, text in points
+            ],
+        )
+    if yaml11:
+        raise ScenarioError(
+            _m("scenario.yaml_numbers", file=label),
+            [
+                Problem(msg, source=label, where=_m("where.line", line=line), field=key)
+                for key, line, msg in yaml11
             ],
         )
     if data is None:
@@ -502,7 +680,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         When the file is missing, is not YAML, or breaks the schema. Every problem is
         listed, with a did-you-mean hint for unknown keys.
     """
-    return validate_scenario(load_resolved_raw(path), source=str(path))
+    return validate_scenario(load_resolved_raw(path), source=str(path), lines=scenario_lines(path))
 
 
 def load_resolved_raw(
@@ -517,12 +695,15 @@ def load_resolved_raw(
     return resolve_layer_sources(load_raw(path), base_dir=base_dir, missing=missing)
 
 
-def validate_scenario(raw: dict[str, Any], source: str = "scenario") -> Scenario:
-    """Validate a raw (already merged) scenario mapping."""
+def validate_scenario(
+    raw: dict[str, Any], source: str = "scenario", lines: Lines | None = None
+) -> Scenario:
+    """Validate a raw (already merged) scenario mapping; ``lines`` (see
+    :func:`scenario_lines`) adds the line of each problem to its message."""
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        problems = validation_problems(exc, raw, source)
+        problems = validation_problems(exc, raw, source, lines)
         raise ScenarioError(
             _m("scenario.invalid_count", file=source, count=len(problems)), problems
         ) from None
@@ -532,11 +713,16 @@ def validate_scenario(raw: dict[str, Any], source: str = "scenario") -> Scenario
             _m("scenario.thousands_points", file=source),
             [
                 Problem(
-                    _m(
-                        "scenario.thousands_point_quoted",
-                        text=text,
-                        yaml=f"{float(text):g}",
-                        dutch=text.replace(".", ""),
+                    _at_line(
+                        _m(
+                            "scenario.thousands_point_quoted",
+                            text=text,
+                            yaml=f"{float(text):g}",
+                            dutch=text.replace(".", ""),
+                        ),
+                        loc,
+                        source,
+                        lines,
                     ),
                     source=source,
                     field=_loc_text(loc),

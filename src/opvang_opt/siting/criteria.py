@@ -37,6 +37,13 @@ INDICATOR_UNITS = {
 """Unit code of each criterion kind's indicator (a ``unit.`` text of the catalogue)."""
 
 
+YES_NO = {
+    "true": 1.0, "false": 0.0, "ja": 1.0, "nee": 0.0, "yes": 1.0, "no": 0.0,
+    "waar": 1.0, "onwaar": 0.0,  # TRUE and FALSE as Excel writes them in a Dutch locale
+}  # fmt: skip
+"""Yes/no texts of a longlist column, as 1 and 0."""
+
+
 def indicator_unit(criterion: Criterion) -> str:
     """The unit code of a criterion's indicator: its kind's (:data:`INDICATOR_UNITS`), or
     for an attribute the unit the scenario declares for its column (``eur``, ``yes_no``,
@@ -184,7 +191,7 @@ def numeric_column(sites: gpd.GeoDataFrame, column: str, id_column: str, source:
             return values.to_numpy()  # nothing to read as text
     else:
         text = raw.astype("string").str.strip().str.lower()
-        mapped = text.map({"true": 1.0, "false": 0.0, "ja": 1.0, "nee": 0.0, "yes": 1.0, "no": 0.0})
+        mapped = text.map(YES_NO)
         values = pd.to_numeric(raw, errors="coerce").astype(float)
         values = values.where(values.notna(), pd.to_numeric(mapped, errors="coerce"))
     # an infinite value is no number a rule or a budget can use (it stopped the run with an

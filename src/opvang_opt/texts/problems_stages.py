@@ -87,6 +87,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "allocation.no_unit": {"nl": "woning {id} bestaat niet", "en": "unit {id} does not exist"},
     "allocation.no_site": {"nl": "locatie {id} bestaat niet", "en": "site {id} does not exist"},
     "allocation.pinned_twice": {"nl": "huishouden {id} is {count} keer vastgezet", "en": "household {id} is pinned {count} times"},
+    "allocation.pin_banned": {"nl": "huishouden {id} is vastgezet op {target} en daar ook van uitgesloten ({ban}); houd één van beide", "en": "household {id} is pinned to {target} and also banned from it ({ban}); keep one of the two"},
     "allocation.unit_pinned_twice": {"nl": "woning {id} is aan meer dan één huishouden vastgezet", "en": "unit {id} is pinned to more than one household"},
     # --- io.services: providers and candidate facilities
     "services.summary": {"nl": "De tabellen van de voorzieningen bevatten {count:|probleem|problemen}", "en": "The services tables have {count:plain} problem(s)"},
