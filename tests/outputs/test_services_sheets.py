@@ -9,10 +9,10 @@ import pandas as pd
 from openpyxl import load_workbook
 
 SHEETS = {
-    "Voorzieningen per locatie": "services.csv",
     "Voorzieningen knelpunten": "services_bottlenecks.csv",
     "Voorzieningen uitbreiding": "services_expansions.csv",
 }
+"""The council's services sheets (the per-site table is for analysts only)."""
 COUNTS = ("Vraag", "Geplaatst zonder uitbreiding", "Tekort zonder uitbreiding",
           "Geplaatst na uitbreiding", "Tekort na uitbreiding")  # fmt: skip
 
@@ -37,7 +37,8 @@ def test_services_sheets_hold_the_csv_rows(council_dir: Path) -> None:
 
 
 def test_no_small_count_of_children_in_the_council_workbook(council_dir: Path) -> None:
-    for title in ("Voorzieningen per locatie", "Voorzieningen knelpunten"):
+    assert "Voorzieningen per locatie" not in load_workbook(council_dir / "results.xlsx").sheetnames
+    for title in ("Voorzieningen knelpunten",):
         sheet = _sheet(council_dir / "results.xlsx", title)
         for col in COUNTS:
             if col in sheet.columns:

@@ -35,10 +35,21 @@ def type_name(kind: str, lang: Lang = "nl") -> str:
     return t(f"services.type.{kind}", lang) if kind in SERVICE_TYPES_NAMED else kind
 
 
+ANALYST_ONLY = ("services.csv",)
+"""Tables written for the analyst profile only. The per-site table's rows add up to the
+bottleneck table's area totals, and each table is suppressed on its own: an area's total
+less the shown sites gave a site's hidden count of children (1-4) back (demo, ISK
+2026-H1: 16 short in Diemen, 14 at one site and 0 at another, so 2 at the third). The
+council reads the bottlenecks per area, the expansion plan and the chart."""
+
+
 def services_csv_tables(run: Any, profile: Profile) -> dict[str, pd.DataFrame]:
-    """The CSV tables, with counts below 5 suppressed for the council profile."""
+    """The CSV tables, with counts below 5 suppressed for the council profile (which gets
+    no per-site table: :data:`ANALYST_ONLY`)."""
     out = {}
     for name, table in run.tables().items():
+        if profile == "council" and name in ANALYST_ONLY:
+            continue
         out[name] = suppress(table, profile)
     return out
 

@@ -79,8 +79,9 @@ SERVICES_FILES = (
     "services_chart.png",
 )
 """Written when the run has a services section: demand, placed and short per site, period
-and type; the bottlenecks per period and area; the expansion plan with its cost; the chart.
-Counts below 5 are shown as <5 unless the profile is analyst."""
+and type (analyst profile only: see :data:`opvang_opt.outputs.services.ANALYST_ONLY`); the
+bottlenecks per period and area; the expansion plan with its cost; the chart. Counts below
+5 are shown as <5 unless the profile is analyst."""
 
 GPKG_VERSION = "1.2"
 """GeoPackage version written: GDAL 3.6 (older QGIS LTR installs) reads 1.2 without a
