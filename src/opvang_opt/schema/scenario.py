@@ -610,7 +610,12 @@ class RegionConfig(StrictModel):
     """Column of the boundaries layer with the municipality name (default: detected, e.g.
     gemeentenaam on CBS data)."""
     margin_m: float = Field(default=2000.0, ge=0, le=100_000)
-    """Features farther than this from the region's municipalities are outside the region."""
+    """How far beyond the region's municipalities a part of a candidate site may lie (a
+    multi-part site with a part farther off is outside the region), and the least reach of
+    a context layer (a layer none of whose features lies within 25 km, or this margin if
+    larger, is outside the region). A candidate site that meets none of the municipalities
+    is outside the region whatever its distance (a point within 1 m of a border excepted);
+    see `outside` for what it gets."""
     table_margin_m: float = Field(default=50_000.0, ge=0, le=300_000)
     """Locations in tables (schools, work, unit sites) farther than this from the region are
     refused: a school or workplace may lie in a neighbouring city, not across the country."""
