@@ -29,8 +29,9 @@ from fractions import Fraction
 
 import numpy as np
 
-MAX_SHARE_DENOMINATOR = 1000
-"""Shares are read as the nearest fraction with at most this denominator."""
+from opvang_opt.schema.allocation import MAX_SHARE_DENOMINATOR
+
+__all__ = ["MAX_SHARE_DENOMINATOR", "may_share", "mix_excess", "persons_capacity", "share_fraction"]
 
 
 def share_fraction(share: float) -> Fraction:

@@ -8,11 +8,16 @@ documents every key.
 from __future__ import annotations
 
 from datetime import date
+from fractions import Fraction
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from opvang_opt.schema.base import DateFormats, Encoding, InputPath, StrictModel, invalid
+
+MAX_SHARE_DENOMINATOR = 1000
+"""Mix-rule shares are read as the nearest fraction p/q with q at most this (0.3333333 is
+1/3); a share written as "p/q" must not need a larger q (it would not be read exactly)."""
 
 DEFAULT_GROUPS: tuple[str, ...] = (
     "ontheemden",
@@ -57,9 +62,17 @@ class MixRule(StrictModel):
         if isinstance(value, str) and "/" in value:
             num, _, den = value.partition("/")
             try:
-                return int(num.strip()) / int(den.strip())
+                exact = Fraction(int(num.strip()), int(den.strip()))
             except (ValueError, ZeroDivisionError):
                 raise invalid("scenario.allocation.not_fraction", value=repr(value)) from None
+            if exact.denominator > MAX_SHARE_DENOMINATOR:
+                # read as the nearest p/q with q <= 1000, it would not be the rule written
+                raise invalid(
+                    "scenario.allocation.fraction_too_fine",
+                    value=repr(value),
+                    most=MAX_SHARE_DENOMINATOR,
+                )
+            return exact.numerator / exact.denominator
         return value
 
     @model_validator(mode="after")
