@@ -500,6 +500,31 @@ def _yaml11_numbers(node: yaml.Node, path: str = "") -> list[tuple[str, int, Mes
     return out
 
 
+def _keys_not_text(node: yaml.Node, path: str = "") -> list[tuple[str, int, Message]]:
+    """Every plain key that YAML reads as yes/no or nothing: ``on``, ``off``, ``yes``,
+    ``no``, ``true``, ``false`` (yes/no), ``null`` or ``~`` (nothing). No scenario key is
+    one of these; the schema would only say "keys should be strings (got True)" at a
+    numbered place. (Number keys are left to the schema: a yearly budget is keyed by
+    year.) Returns (full field path, line, message)."""
+    out: list[tuple[str, int, Message]] = []
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            here = f"{path}.{key}" if path else key
+            if (
+                isinstance(key_node, yaml.ScalarNode)
+                and key_node.style is None
+                and key_node.tag in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:null")
+            ):
+                line = key_node.start_mark.line + 1
+                out.append((here, line, _m("scenario.yaml_key_not_text", key=key)))
+            out += _keys_not_text(value_node, here)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _keys_not_text(item, f"{path}[{i}]")
+    return out
+
+
 _ScenarioYamlLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -540,6 +565,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
         duplicates = _duplicate_keys(node) if node is not None else []
         points = _thousands_points(node) if node is not None else []
         yaml11 = _yaml11_numbers(node) if node is not None else []
+        not_text = _keys_not_text(node) if node is not None else []
         data = loader.construct_document(node) if node is not None else None
     except RecursionError:
         raise ScenarioError(
@@ -590,6 +616,14 @@ def read_yaml(path: Path) -> dict[str, Any]:
                     field=key,
                 )
                 for key, line, text in points
+            ],
+        )
+    if not_text:
+        raise ScenarioError(
+            _m("scenario.yaml_keys_not_text", file=label),
+            [
+                Problem(msg, source=label, where=_m("where.line", line=line), field=key)
+                for key, line, msg in not_text
             ],
         )
     if yaml11:
