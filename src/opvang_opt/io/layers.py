@@ -641,11 +641,18 @@ def strip_ids(df: pd.DataFrame, id_column: str | None) -> pd.DataFrame:
 def check_columns_and_ids(
     df: pd.DataFrame, source: LayerSource, label: str, required_columns: Sequence[str]
 ) -> list[Problem]:
-    """Every missing required column, empty id and duplicate id of a frame, as problems."""
+    """Every missing required column, empty id and duplicate id of a frame, as problems.
+
+    A frame without features and without columns (an empty GeoJSON has no properties to
+    read columns from) gets one problem that says so, not one "column missing" per
+    column."""
     problems: list[Problem] = []
     wanted = [*required_columns, *source.required_columns]
     if source.id_column:
         wanted.insert(0, source.id_column)
+    if len(df) == 0 and all(c == "geometry" for c in df.columns) and wanted:
+        cols = ", ".join(dict.fromkeys(wanted))
+        return [Problem(_m("layer.empty_no_columns", columns=cols), label)]
     seen: set[str] = set()
     for col in wanted:
         if col not in df.columns and col not in seen:
