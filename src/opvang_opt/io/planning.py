@@ -188,23 +188,21 @@ def _near_duplicate(
 
 
 def _near_existing(
-    sid: str, row: Message, stock: pd.DataFrame | None, label: str, problems: list[Problem]
+    sid: str, row: Message, stock_keys: dict[str, str], label: str, problems: list[Problem]
 ) -> None:
     """A candidate id that differs from an existing (stock) site's only by case or leading
-    zeros: the existing site written another way, or a new site no one can tell apart."""
-    if stock is None or sid in set(stock["site_id"]):
-        return
-    for existing in stock["site_id"]:
-        if id_key(str(existing)) == id_key(sid):
-            problems.append(
-                Problem(
-                    Message("problem.ids.near_existing_site", {"id": sid, "existing": existing}),
-                    source=label,
-                    where=row,
-                    field="site_id",
-                )
+    zeros: the existing site written another way, or a new site no one can tell apart.
+    ``stock_keys``: the stock's ids by :func:`id_key`; ``sid`` is not one of them."""
+    existing = stock_keys.get(id_key(sid))
+    if existing is not None:
+        problems.append(
+            Problem(
+                Message("problem.ids.near_existing_site", {"id": sid, "existing": existing}),
+                source=label,
+                where=row,
+                field="site_id",
             )
-            return
+        )
 
 
 def row_where(row: int, site_id: str = "") -> Message:
@@ -247,26 +245,14 @@ def _int(
         problems.append(_not_whole(v, label, row, col))
         return None
     n = int(v)
+    bound = None
     if n < minimum:
-        problems.append(
-            Problem(
-                Message("problem.planning.below_minimum", {"value": n, "minimum": minimum}),
-                source=label,
-                where=row,
-                field=col,
-            )
-        )
-        return None
-    if n > MAX_COUNT:
+        bound = Message("problem.planning.below_minimum", {"value": n, "minimum": minimum})
+    elif n > MAX_COUNT:
         # a task of 10**15 persons filled the memory building the plan (exit 1)
-        problems.append(
-            Problem(
-                Message("problem.allocation.too_large", {"value": v, "maximum": MAX_COUNT}),
-                source=label,
-                where=row,
-                field=col,
-            )
-        )
+        bound = Message("problem.allocation.too_large", {"value": v, "maximum": MAX_COUNT})
+    if bound is not None:
+        problems.append(Problem(bound, source=label, where=row, field=col))
         return None
     return n
 
@@ -554,6 +540,10 @@ def collect_planning_tables(
             out: dict[str, list] = {c: [] for c in df.columns}
             ids = set()
             keys = {}
+            stock_ids = set() if stock is None else {str(x) for x in stock["site_id"]}
+            stock_keys: dict[str, str] = {}
+            for x in stock_ids:
+                stock_keys.setdefault(id_key(x), x)
             for i, r in enumerate(df.to_dict("records")):
                 sid = r["site_id"].strip()
                 row = row_where(i + 2, sid)
@@ -577,9 +567,10 @@ def collect_planning_tables(
                     )
                 else:
                     _near_duplicate(sid, i + 2, keys, label, problems)
-                    _near_existing(sid, row, stock, label, problems)
+                    if sid not in stock_ids:
+                        _near_existing(sid, row, stock_keys, label, problems)
                 ids.add(sid)
-                existing = stock is not None and sid in set(stock["site_id"])
+                existing = sid in stock_ids
                 if config.candidates.from_ == "table" and not existing:
                     # the whole candidate list: a row without its municipality was dropped
                     for c in ("name", "municipality_code"):
