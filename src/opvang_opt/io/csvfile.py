@@ -206,6 +206,8 @@ def _invisible_characters(
 ) -> list[tuple[int, str | None, Message]]:
     """Every line (at most 20) with an invisible character: (line, column, what)."""
     out: list[tuple[int, str | None, Message]] = []
+    if INVISIBLE.search(text) is None:  # the common case: one scan, no split into lines
+        return out
     for number, line in enumerate(_NEWLINE.split(text), start=1):
         m = INVISIBLE.search(line)
         if m is None:
