@@ -166,8 +166,8 @@ def case_scenario_pin_of_a_household_id_without_a_zero(demo):
         "  pins: [{household_id: H001, unit_id: U001}]\n  max_wait_days: 180 ",
     )
     return [
-        "demo.yaml, pins[0], allocation.pins.household_id: unknown household 'H001' (did you",
-        "demo.yaml, pins[0], allocation.pins.unit_id: unit 'U001' does not exist (did you",
+        "demo.yaml, allocation.pins[0].household_id: unknown household 'H001' (did you",
+        "demo.yaml, allocation.pins[0].unit_id: unit 'U001' does not exist (did you",
     ]
 
 

@@ -199,11 +199,11 @@ def case_household_pinned_to_a_unit_it_is_banned_from(demo):
         "  max_wait_days: 180 ",
     )
     return [
-        "demo.yaml, pins[0], allocation.pins: huishouden H0001 is vastgezet op U0003 en daar "
-        "ook van uitgesloten (bans[0]); houd één van beide",
+        "demo.yaml, allocation.pins[0]: huishouden H0001 is vastgezet op U0003 en daar "
+        "ook van uitgesloten (allocation.bans[0]); houd één van beide",
         # U0004 is a unit of site F01 (units.csv)
-        "demo.yaml, pins[1], allocation.pins: huishouden H0003 is vastgezet op U0004 en daar "
-        "ook van uitgesloten (bans[1])",
+        "demo.yaml, allocation.pins[1]: huishouden H0003 is vastgezet op U0004 en daar "
+        "ook van uitgesloten (allocation.bans[1])",
         "De invoer heeft 2 problemen",
     ]
 
@@ -368,7 +368,7 @@ def case_mix_rule_with_two_unknown_sites_names_both(demo):
         "groups: [statushouders], max_share: 0.5}",
         "groups: [statushouders], max_share: 0.5, sites: [F98, F01, F99]}",
     )
-    return ["demo.yaml, mix_rules[0], allocation.mix_rules.sites: onbekende locatie 'F98', 'F99'"]
+    return ["demo.yaml, allocation.mix_rules[0].sites: onbekende locatie 'F98', 'F99'"]
 
 
 # --------------------------------------------------------------------------- dates

@@ -906,8 +906,8 @@ def case_bans_of_unknown_household_and_unit(demo):
         "  bans: [{household_id: H9999, unit_id: U9999}]\n  max_wait_days: 180 ",
     )
     return [
-        "allocation.bans.household_id: onbekend huishouden 'H9999'",
-        "allocation.bans.unit_id: woning 'U9999' bestaat niet",
+        "allocation.bans[0].household_id: onbekend huishouden 'H9999'",
+        "allocation.bans[0].unit_id: woning 'U9999' bestaat niet",
     ]
 
 

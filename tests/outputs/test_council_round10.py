@@ -82,7 +82,8 @@ def test_report_names_the_profile_and_the_rule_in_words(council_dir: Path) -> No
     text = _text((council_dir / "report.html").read_text(encoding="utf-8"))
     assert "profiel: raad" in text and "profiel: council" not in text
     # the shortlist rule by its words, not "(optimise, people)"
-    assert "(optimise" not in text and "rekenmodel (optimalisatie)" in text
+    assert "(optimise" not in text and "optimalisatie met een rekenmodel" in text
+    assert ") (" not in text  # no double brackets: "rekenmodel (optimalisatie) (doel: ...)"
     # the overshoot note is a sentence of its own after the mean score ("83,6. overschot")
     assert not re.search(r"score van [\d.,]+\. [a-z]", text), re.findall(r"score van .{40}", text)
 

@@ -47,9 +47,9 @@ ERRORS = {"OpvangError", "DataError", "ScenarioError", "OutputError", "ClusterEr
 """The user-error classes whose summary a user reads (``InfeasibleError`` carries its
 rendered summary and the message beside it; ``InternalError`` is a bug report)."""
 
-ALLOWED = {("allocation/validate.py", 'f"mix_rules[{n}]"')}
-"""(module, source text) of a literal allowed where a message belongs: a scenario key path
-(``mix_rules[2]``), the same in every language. A text copied verbatim from another tool is
+ALLOWED: set[tuple[str, str]] = set()
+"""(module, source text) of a literal allowed where a message belongs (none now: a
+scenario key path such as ``allocation.mix_rules[2].sites`` is the problem's field). A text copied verbatim from another tool is
 wrapped in a message that says in both languages what it is, not added here."""
 
 

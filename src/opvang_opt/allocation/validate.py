@@ -784,8 +784,8 @@ def _scenario_references(
     )
     for kind, items in rules:
         for n, item in enumerate(items):
-            where = f"{kind}[{n}]"
-            field = f"allocation.{kind}"
+            # the item by its full path, as the schema names it: allocation.pins[0].unit_id
+            field = f"allocation.{kind}[{n}]"
             if hh_n is not None and item.household_id not in household_ids:
                 out.add(
                     "scenario",
@@ -794,7 +794,7 @@ def _scenario_references(
                         id=repr(item.household_id),
                         hint=did_you_mean_hint(item.household_id, sorted(household_ids)),
                     ),
-                    where,
+                    None,
                     f"{field}.household_id",
                 )
             if item.unit_id is not None and units_n is not None and item.unit_id not in unit_ids:
@@ -802,11 +802,11 @@ def _scenario_references(
                 out.add(
                     "scenario",
                     _m("no_unit_hint", id=repr(item.unit_id), hint=hint),
-                    where,
+                    None,
                     f"{field}.unit_id",
                 )
             if item.site_id is not None and item.site_id not in site_ids:
-                out.add("scenario", _m("no_site", id=repr(item.site_id)), where, f"{field}.site_id")
+                out.add("scenario", _m("no_site", id=repr(item.site_id)), None, f"{field}.site_id")
             if kind == "pins":
                 pinned[item.household_id] = pinned.get(item.household_id, 0) + 1
     for hid_, count in sorted(pinned.items()):
@@ -831,12 +831,12 @@ def _scenario_references(
                 ban.site_id is not None and ban.site_id == pin_site
             ):
                 target = pin.unit_id if pin.unit_id is not None else pin.site_id
-                where, ban_at = f"pins[{n}]", f"bans[{k}]"  # list positions, not words
+                ban_at = f"allocation.bans[{k}]"  # list positions, not words
                 out.add(
                     "scenario",
                     _m("pin_banned", id=pin.household_id, target=str(target), ban=ban_at),
-                    where,
-                    "allocation.pins",
+                    None,
+                    f"allocation.pins[{n}]",
                 )
     pin_units = [p.unit_id for p in config.pins if p.unit_id is not None]
     for unit in sorted({u for u in pin_units if pin_units.count(u) > 1}):
@@ -854,6 +854,6 @@ def _scenario_references(
             out.add(
                 "scenario",
                 _m("unknown_site", id=", ".join(map(repr, unknown))),
-                f"mix_rules[{n}]",
-                "allocation.mix_rules.sites",
+                None,
+                f"allocation.mix_rules[{n}].sites",
             )
