@@ -286,7 +286,7 @@ def case_allocation_ids_that_differ_only_by_case_or_leading_zeros(demo):
 def case_provider_ids_that_differ_only_by_case(demo):
     _cell(demo, "providers.csv", 3, "provider_id", "tk-p0066")
     return [
-        "providers.csv, TK-P0066, provider_id: de id's 'TK-P0066', 'tk-p0066' verschillen "
+        "providers.csv, id TK-P0066, provider_id: de id's 'TK-P0066', 'tk-p0066' verschillen "
         "alleen in hoofd- en kleine letters of voorloopnullen (rijen 2, 5)"
     ]
 

@@ -283,7 +283,7 @@ def case_provider_with_x_and_y_swapped(demo):
 
 def case_provider_minus_infinity(demo):
     _cell(demo, "providers.csv", 3, "y", "-inf")
-    return ["providers.csv, ISK-P0088, y: '-inf' is geen getal"]
+    return ["providers.csv, id ISK-P0088, y: '-inf' is geen getal"]
 
 
 def case_facility_in_degrees(demo):
@@ -956,7 +956,7 @@ def case_planning_task_in_scientific_notation(demo):
 
 def case_provider_capacity_of_half_a_place(demo):
     _cell(demo, "providers.csv", 0, "capacity", "16.5")
-    return ["providers.csv, TK-P0066, capacity: 16.5 is geen geheel getal"]
+    return ["providers.csv, id TK-P0066, capacity: 16.5 is geen geheel getal"]
 
 
 def case_longlist_costs_with_thousands_separators(demo):

@@ -145,13 +145,13 @@ def test_bad_services_table_in_dutch_and_english(tiny) -> None:
         tiny["path"],
         d / "results",
         dutch=[
-            "providers.csv, T1, capacity: '12,5' is geen getal",
-            "providers.csv, T2, type: type 'kerk' is niet een van ",
-            "providers.csv, T2, provider_id: id 'T2' komt dubbel voor (regels 3, 4)",
+            "providers.csv, id T1, capacity: '12,5' is geen getal",
+            "providers.csv, id T2, type: type 'kerk' is niet een van ",
+            "providers.csv, id T2, provider_id: id 'T2' komt dubbel voor (regels 3, 4)",
         ],
         english=[
-            "providers.csv, T1, capacity: '12,5' is not a number",
-            "providers.csv, T2, type: type 'kerk' is not one of ",
-            "providers.csv, T2, provider_id: duplicate id 'T2' (lines 3, 4)",
+            "providers.csv, id T1, capacity: '12,5' is not a number",
+            "providers.csv, id T2, type: type 'kerk' is not one of ",
+            "providers.csv, id T2, provider_id: duplicate id 'T2' (lines 3, 4)",
         ],
     )

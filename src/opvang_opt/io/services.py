@@ -57,6 +57,15 @@ other counts (100,000), a reach within the 100 km of any rule, money as its othe
 costs (EUR 10^11); a larger one is a typing or unit error, refused with its row."""
 
 
+def _where(df: pd.DataFrame, i: object, id_col: str) -> Message:
+    """The record of row label ``i`` as the other tables name it: ``id S003``, or its
+    line when the id is empty."""
+    rid = df.at[i, id_col]
+    if pd.isna(rid) or not str(rid).strip():
+        return Message("problem.where.row", {"row": int(df.index.get_loc(i)) + 2})
+    return Message("problem.where.id", {"id": str(rid).strip()})
+
+
 def _numbers(
     df: pd.DataFrame, id_col: str, label: str, column: str, *, required: bool,
     integer: bool = False, minimum: float | None = None,
@@ -73,7 +82,7 @@ def _numbers(
     # guessed (Dutch '9.000' is nine thousand, not nine): the message says what to declare
     values = pd.to_numeric(text, errors="coerce")
     for i in df.index:
-        rid = str(df.at[i, id_col])
+        rid = _where(df, i, id_col)
         if empty[i]:
             if required:
                 problems.append(Problem(Message("problem.services.missing"), label, rid, column))
@@ -171,7 +180,7 @@ def _check_table(
                         },
                     ),
                     label,
-                    str(df.at[i, id_col]),
+                    _where(df, i, id_col),
                     "type",
                 )
             )
@@ -292,13 +301,17 @@ def check_services_raw(
                 Problem(
                     Message("problem.services.duplicate_id", {"id": rid, "lines": rows}),
                     label,
-                    rid,
+                    Message("problem.where.id", {"id": rid}),
                     id_col,
                 )
             )
         given = np.flatnonzero((ids.notna() & (ids != "")).to_numpy())
         found += near_duplicate_problems(
-            [str(ids.iloc[i]) for i in given], [int(i) + 2 for i in given], label, id_col, str
+            [str(ids.iloc[i]) for i in given],
+            [int(i) + 2 for i in given],
+            label,
+            id_col,
+            lambda ident: Message("problem.where.id", {"id": ident}),
         )
         table, probs = _check_table(df, id_col, label, allowed, spec.crs, facility=is_fac,
                                     region=region, margin_m=margin_m)  # fmt: skip
