@@ -10,7 +10,9 @@ Accepted, in every column of every layer and table:
 
 ``10-06-2026`` is always 10 June 2026, never 6 October: a month-first reading is never
 guessed. Two-digit years, text such as ``"medio 2028"`` and impossible dates such as
-``31-06-2028`` are refused with the row and what to write instead. A column may declare its
+``31-06-2028`` are refused with the row and what to write instead, and so is a date outside
+the years :data:`FIRST_YEAR` to :data:`LAST_YEAR` (a placeholder such as ``9999-12-31`` or
+``01-01-1900`` that a register writes for "unknown" or "never" is no date to plan with). A column may declare its
 own format (``date_formats: {column: "%m/%d/%Y"}``, Python ``strptime`` codes) when a file
 really is month-first.
 """
@@ -46,6 +48,18 @@ WRITE = hint("date.write")
 """What to write instead of an unreadable date, as a catalogue message."""
 
 
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+"""The years a date of this tool's inputs (arrivals, deliveries, availability, planning
+periods) can lie in; a date outside them is refused as a placeholder."""
+
+
+def _placeholder(day: dt.date, raw: str) -> Hint | None:
+    """What is wrong with a readable date outside :data:`FIRST_YEAR`-:data:`LAST_YEAR`."""
+    if FIRST_YEAR <= day.year <= LAST_YEAR:
+        return None
+    return hint("date.placeholder", value=raw, first=str(FIRST_YEAR), last=str(LAST_YEAR))
+
+
 _WHY = {
     "day is out of range for month": "date.why.day",
     "month must be in 1..12": "date.why.month",
@@ -68,9 +82,11 @@ def _one(text: str, fmt: str | None) -> tuple[dt.date | None, Hint | None]:
     """Parse one date text; return (date, None) or (None, what is wrong)."""
     if fmt is not None:
         try:
-            return dt.datetime.strptime(text, fmt).date(), None
+            declared = dt.datetime.strptime(text, fmt).date()
         except ValueError:
             return None, hint("date.declared_format", format=repr(fmt))
+        wrong = _placeholder(declared, text)
+        return (None, wrong) if wrong else (declared, None)
     m = _ISO.match(text)
     if m:
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
@@ -92,12 +108,14 @@ def _one(text: str, fmt: str | None) -> tuple[dt.date | None, Hint | None]:
         why = hint("date.why.time", time=text[m.start(4) : m.end(6 if m.group(6) else 5)])
         return None, hint("date.impossible", why=why, reading=reading, write=WRITE)
     try:
-        return dt.date(y, mo, d), None
+        day = dt.date(y, mo, d)
     except ValueError as exc:  # month 13, 31 June, 29 February in a common year
         reading = hint("date.read_ymd" if m.re is _ISO else "date.read_dmy")
         known = _WHY.get(str(exc))
         why = hint(known) if known else hint("date.python_says", text=str(exc))
         return None, hint("date.impossible", why=why, reading=reading, write=WRITE)
+    wrong = _placeholder(day, text)
+    return (None, wrong) if wrong else (day, None)
 
 
 def parse_dates(values: pd.Series, fmt: str | None = None) -> tuple[pd.Series, list[DateError]]:
@@ -130,14 +148,18 @@ def parse_dates(values: pd.Series, fmt: str | None = None) -> tuple[pd.Series, l
         if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
             out.append(None)
             continue
+        day: dt.date | None = None
         if isinstance(v, pd.Timestamp | dt.datetime):
-            out.append(v.date())
-            continue
-        if isinstance(v, dt.date):
-            out.append(v)
-            continue
-        if isinstance(v, np.datetime64):
-            out.append(pd.Timestamp(v).date())
+            day = v.date()
+        elif isinstance(v, dt.date):
+            day = v
+        elif isinstance(v, np.datetime64):
+            day = pd.Timestamp(v).date()
+        if day is not None:  # a date field (GeoPackage, Excel)
+            wrong = _placeholder(day, day.isoformat())
+            out.append(None if wrong else day)
+            if wrong is not None:
+                errors.append(DateError(pos, day.isoformat(), wrong))
             continue
         text = str(v).strip()
         if not text:

@@ -244,6 +244,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "date.why.month": {"nl": "de maand moet 1 tot en met 12 zijn", "en": "month must be in 1..12"},
     "date.why.time": {"nl": "'{time}' is geen tijd op een dag: uren 0 tot en met 23, minuten en seconden 0 tot en met 59", "en": "'{time}' is no time of day: hours 0 to 23, minutes and seconds 0 to 59"},
     "date.python_says": {"nl": "melding van Python: {text}", "en": "{text}"},
+    "date.placeholder": {"nl": "{value} is geen datum om mee te plannen (een plaatsvervanger voor 'onbekend' of 'nooit'?): een datum ligt tussen {first} en {last}; geef de echte datum, of laat de cel leeg waar de kolom dat toestaat", "en": "{value} is no date to plan with (a placeholder for 'unknown' or 'never'?): a date lies between {first} and {last}; give the real date, or leave the cell empty where the column allows it"},
     "date.impossible": {"nl": "onmogelijke datum ({why}; gelezen als {reading}); {write}", "en": "impossible date ({why}; read as {reading}); {write}"},
     "inputs.scenario_and_inputs": {"nl": "Het scenario en de invoer hebben {count:|probleem|problemen}", "en": "The scenario and its inputs have {count:plain} problem(s)"},
     "inputs.inputs": {"nl": "De invoer heeft {count:|probleem|problemen}", "en": "The inputs have {count:plain} problem(s)"},
