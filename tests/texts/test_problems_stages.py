@@ -49,8 +49,9 @@ rendered summary and the message beside it; ``InternalError`` is a bug report)."
 
 ALLOWED: set[tuple[str, str]] = set()
 """(module, source text) of a literal allowed where a message belongs (none now: a
-scenario key path such as ``allocation.mix_rules[2].sites`` is the problem's field). A text copied verbatim from another tool is
-wrapped in a message that says in both languages what it is, not added here."""
+scenario key path such as ``allocation.mix_rules[2].sites`` is the problem's field). A text
+copied verbatim from another tool is wrapped in a message that says in both languages what
+it is, not added here."""
 
 
 def _plain_text(node: ast.expr | None) -> bool:
