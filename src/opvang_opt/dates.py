@@ -13,8 +13,8 @@ guessed. Two-digit years, text such as ``"medio 2028"`` and impossible dates suc
 ``31-06-2028`` are refused with the row and what to write instead, and so is a date outside
 the years :data:`FIRST_YEAR` to :data:`LAST_YEAR` (a placeholder such as ``9999-12-31`` or
 ``01-01-1900`` that a register writes for "unknown" or "never" is no date to plan with).
-A column may declare its own format (``date_formats: {column: "%m/%d/%Y"}``, Python ``strptime`` codes) when a file
-really is month-first.
+A column may declare its own format (``date_formats: {column: "%m/%d/%Y"}``, Python
+``strptime`` codes) when a file really is month-first.
 """
 
 from __future__ import annotations
