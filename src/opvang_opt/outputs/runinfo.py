@@ -44,7 +44,7 @@ def run_info(
                 "name": s.name,
                 "status": s.status,
                 "seconds": round(s.seconds, 4),
-                "message": render(s.message, lang),
+                "message": _stage_message(s, profile, lang),
             }
             for s in result.stages
         ],
@@ -62,12 +62,34 @@ def run_info(
         "siting": siting,
         "allocation": allocation_summary(result, profile),
         "exchange": exchange_summary(result),
-        "services": result.services.summary(lang) if result.services is not None else None,
+        "services": services_summary(result, profile, lang),
         "export_profile": profile,
         "versions": result.versions,
         "files": sorted(files),
     }
     return _rendered(info, lang)
+
+
+def _stage_message(stage: Any, profile: Profile, lang: Lang) -> str:
+    """A stage's message as the report shows it: the allocation's and the services' free
+    text (counts by rule, the total shortfalls, the diagnosis) only for the analyst
+    profile; the council's folder has their suppressed tables instead."""
+    if stage.name in ("allocation", "services") and profile == "council":
+        return ""
+    return render(stage.message, lang)
+
+
+def services_summary(result: RunResult, profile: Profile, lang: Lang) -> dict[str, Any] | None:
+    """The services summary: whole for the analyst profile; for the council without the
+    totals that would give a hidden count back
+    (:func:`~opvang_opt.outputs.services.council_summary`)."""
+    if result.services is None:
+        return None
+    if profile == "council":
+        from opvang_opt.outputs.services import council_summary
+
+        return council_summary(result.services, lang)
+    return result.services.summary(lang)
 
 
 def _rendered(value: Any, lang: Lang) -> Any:

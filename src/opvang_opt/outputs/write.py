@@ -234,7 +234,7 @@ def write_results(
 
             for name, table in services_csv_tables(result.services, profile).items():
                 write_csv(table, tmp / name)
-            (tmp / "services_chart.png").write_bytes(chart_png(result.services, lang))
+            (tmp / "services_chart.png").write_bytes(chart_png(result.services, lang, profile))
         if result.planning is not None:
             from opvang_opt.outputs.planning import write_planning
 
