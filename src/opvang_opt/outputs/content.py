@@ -21,7 +21,15 @@ import shapely
 from opvang_opt.allocation.stage import AllocationRun
 from opvang_opt.exchange.settlement import role as payer_role
 from opvang_opt.exchange.settlement import settle
-from opvang_opt.outputs.privacy import Profile, show_count, suppress_frame
+from opvang_opt.outputs.privacy import (
+    COLUMN_TOTALS,
+    SECONDARY,
+    SMALL,
+    Profile,
+    council_comparison,
+    show_count,
+    suppress_frame,
+)
 from opvang_opt.pipeline import RunResult
 from opvang_opt.schema import flatten
 from opvang_opt.texts import CATALOGUE, Lang, fmt_number, render_frame, t
@@ -217,12 +225,20 @@ def allocation_for_profile(by_site: pd.DataFrame, profile: Profile) -> pd.DataFr
         occ = pd.to_numeric(by_site["occupancy"], errors="coerce").round(1)
         few = pd.to_numeric(by_site["occupied_units"], errors="coerce").between(1, 4)
         by_site["occupancy"] = occ.where(~few)
-    return suppress_frame(
+    out = suppress_frame(
         by_site,
         allocation_count_columns(by_site),
         profile,
         groups=[(persons, "persons"), (units, "households")],
+        column_totals=COLUMN_TOTALS,
     )
+    if profile == "council" and "households" in out.columns:
+        hidden = out["households"].isin([SMALL, SECONDARY]).to_numpy()
+        if "occupied_units" in out.columns:  # the same count as the households
+            out["occupied_units"] = out["households"]
+        if "occupancy" in out.columns:  # occupied / units would give an x back
+            out["occupancy"] = out["occupancy"].where(~hidden)
+    return out
 
 
 def allocation_points(result: RunResult, by_site: pd.DataFrame) -> gpd.GeoSeries:
@@ -260,14 +276,8 @@ def allocation_summary(result: RunResult, profile: Profile) -> dict[str, Any] | 
         for col in ("optimiser", "baseline", "improvement"):
             if col in table.columns:
                 table[col] = pd.to_numeric(table[col], errors="coerce").astype(object)
-        mask = table["component"].isin(["placed"]).to_numpy()
-        for col in ("optimiser", "baseline", "improvement"):
-            if col in table.columns and mask.any():
-                table.loc[mask, col] = [
-                    show_count(abs(v), profile) if col == "improvement" and profile == "council"
-                    and v != 0 else show_count(v, profile)
-                    for v in table.loc[mask, col]
-                ]  # fmt: skip
+        if profile == "council":
+            table = council_comparison(table)
         out["comparison"] = table
     return out
 

@@ -28,6 +28,15 @@ SMALL = "<5"
 SECONDARY = "x"
 """How a count hidden to protect a suppressed one (secondary suppression) is shown."""
 
+COLUMN_TOTALS = ("households", "persons")
+"""Per-site count columns whose total is published elsewhere (households and persons
+placed, in the report, the workbook and the allocation's comparison with the baseline)."""
+
+COUNT_COMPONENTS = ("placed", "relocation", "not_preferred", "violations")
+"""Rows of the allocation's comparison with the baseline that count households: each
+household relocated or placed off its preferred sites adds 1 (weights apply only to the
+total)."""
+
 HOUSEHOLD_FIELDS = (
     "household_id", "persons", "adults", "children_0_3", "children_4_11", "children_12_17",
     "needs_wheelchair", "needs_ground_floor", "needs_medical", "school_x", "school_y",
@@ -134,6 +143,7 @@ def suppress_frame(
     profile: Profile = "council",
     *,
     groups: Sequence[tuple[Sequence[str], str]] = (),
+    column_totals: Sequence[str] = (),
 ) -> pd.DataFrame:
     """A copy of ``df`` whose count columns are text, suppressed for the council.
 
@@ -148,6 +158,9 @@ def suppress_frame(
     groups
         ``(parts, total)`` column sets whose parts add up to the total in each row: these
         get secondary suppression (see :func:`suppress_row`).
+    column_totals
+        Count columns whose total over all rows is published elsewhere (households and
+        persons placed, in the report and ``run.json``): see :func:`protect_column`.
     """
     out = df.copy()
     raw = df.copy()
@@ -164,6 +177,122 @@ def suppress_frame(
             for c, v in zip(part_cols, vals, strict=True):
                 out.iloc[i, out.columns.get_loc(c)] = v
             out.iloc[i, out.columns.get_loc(total)] = tot
+    if profile == "council":
+        for col in [c for c in column_totals if c in out.columns]:
+            protect_column(out, raw, col, groups)
+    return out
+
+
+def hidden_ranges(
+    shown: Sequence[str], values: Sequence[float], total: float
+) -> list[tuple[float, float]]:
+    """The range each hidden cell of a column can take when the reader knows the column's
+    total: ``<5`` is 1-4 and ``x`` 5 or more, and the hidden cells add up to the total less
+    the cells shown. For cell ``j``: at least the rest less the others' upper bounds, at
+    most the rest less their lower bounds.
+
+    Examples
+    --------
+    >>> hidden_ranges(["<5", "10", "x"], [4, 10, 8], 22)
+    [(1.0, 4.0), (0.0, 0.0), (8.0, 11.0)]
+    >>> hidden_ranges(["<5", "10"], [4, 10], 14)
+    [(4.0, 4.0), (0.0, 0.0)]
+    """
+    bounds = [(1.0, 4.0) if s == SMALL else (5.0, float("inf")) if s == SECONDARY else None
+              for s in shown]  # fmt: skip
+    rest = float(total) - sum(float(v) for v, b in zip(values, bounds, strict=True) if b is None)
+    out = []
+    for j, b in enumerate(bounds):
+        if b is None:
+            out.append((0.0, 0.0))
+            continue
+        lo_others = sum(o[0] for i, o in enumerate(bounds) if o is not None and i != j)
+        hi_others = sum(o[1] for i, o in enumerate(bounds) if o is not None and i != j)
+        out.append((max(b[0], rest - hi_others), min(b[1], rest - lo_others)))
+    return out
+
+
+def protect_column(
+    out: pd.DataFrame, raw: pd.DataFrame, col: str, groups: Sequence[tuple[Sequence[str], str]]
+) -> None:
+    """Secondary suppression down a column whose total is published (in place).
+
+    The hidden cells of the column add up to the total less the cells shown: where that
+    pins a ``<5`` (:func:`hidden_ranges`; e.g. one site with 4 households beside a total
+    of households placed), one more cell of the column is hidden as ``x``: the smallest of
+    8 or more (an ``x`` is known to be 5 or more, so 8 leaves each ``<5`` all four values),
+    else the largest. That cell is the total of its row's parts (households = occupied
+    units per group) when ``col`` is a group's total: then the row's largest shown part is
+    hidden too, else the parts would give the ``x`` back.
+    """
+    for _ in range(len(out)):
+        shown = [str(v) for v in out[col]]
+        values = [float(v) for v in raw[col]]
+        ranges = hidden_ranges(shown, values, sum(values))
+        if not any(s == SMALL and lo == hi for s, (lo, hi) in zip(shown, ranges, strict=True)):
+            return
+        free = [(v, i) for i, (s, v) in enumerate(zip(shown, values, strict=True))
+                if s not in (SMALL, SECONDARY) and v > 0]  # fmt: skip
+        if not free:
+            return
+        wide = [c for c in free if c[0] >= 2 * MIN_COUNT - 2]
+        _, i = min(wide) if wide else max(free)
+        out.iloc[i, out.columns.get_loc(col)] = SECONDARY
+        for parts, total in groups:
+            cols = [c for c in parts if c in out.columns]
+            if total != col or any(str(out[c].iloc[i]) in (SMALL, SECONDARY) for c in cols):
+                continue
+            nonzero = [(float(raw[c].iloc[i]), c) for c in cols if float(raw[c].iloc[i]) > 0]
+            if nonzero:
+                out.iloc[i, out.columns.get_loc(max(nonzero)[1])] = SECONDARY
+
+
+def council_comparison(table: pd.DataFrame) -> pd.DataFrame:
+    """The allocation's comparison with the baseline (``allocation_vs_baseline.csv``, the
+    report's and the workbook's table) as the council sees it.
+
+    The rows in :data:`COUNT_COMPONENTS` count households: 1-4 as ``<5``. Each row's
+    ``improvement`` is baseline less optimiser, so it is hidden (``x``) beside a ``<5``.
+    The ``total`` is the weighted sum of the components, with the weights in the scenario
+    and every other component shown exactly: it would give a ``<5`` back (a relocation of
+    1 at weight 5 and the km), so a column's total is hidden where the column holds one,
+    and the total's improvement with it.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"component": ["school_km", "relocation", "total"],
+    ...                   "optimiser": [10.5, 1.0, 15.5], "baseline": [20.0, 6.0, 50.0],
+    ...                   "improvement": [9.5, 5.0, 34.5]})
+    >>> council_comparison(t)[["optimiser", "baseline", "improvement"]].values.tolist()
+    [[10.5, 20.0, 9.5], ['<5', '6', 'x'], ['x', 50.0, 'x']]
+    """
+    out = table.copy()
+    key = out.columns[0]
+    cols = [c for c in ("optimiser", "baseline", "improvement") if c in out.columns]
+    for c in cols:
+        out[c] = out[c].astype(object)
+    hidden_in: set[str] = set()
+    for i in range(len(out)):
+        if str(out[key].iloc[i]) not in COUNT_COMPONENTS:
+            continue
+        small = False
+        for c in ("optimiser", "baseline"):
+            if c in cols:
+                v = show_count(table[c].iloc[i])
+                out.iloc[i, out.columns.get_loc(c)] = v
+                if v == SMALL:
+                    small = True
+                    hidden_in.add(c)
+        if "improvement" in cols:
+            v = table["improvement"].iloc[i]
+            out.iloc[i, out.columns.get_loc("improvement")] = (
+                SECONDARY if small else str(round(float(v))) if pd.notna(v) else ""
+            )
+    for i in range(len(out)):
+        if str(out[key].iloc[i]) == "total" and hidden_in:
+            for c in [*hidden_in, "improvement"]:
+                if c in cols:
+                    out.iloc[i, out.columns.get_loc(c)] = SECONDARY
     return out
 
 

@@ -140,7 +140,41 @@ def exchange_summary(result: RunResult) -> dict[str, Any] | None:
 def allocation_summary(result: RunResult, profile: Profile) -> dict[str, Any] | None:
     """The allocation's own summary (solve, diagnosis, baseline comparison), or ``None``.
 
-    ``run.json`` is a record for analysts, not a council export: its counts are exact for
-    both profiles (they are totals over the whole run, never per household).
+    Whole for the analyst profile. ``run.json`` sits in the council's folder too, so for
+    the council its counts of households follow the council's tables: placed, unplaced
+    and violations 1-4 as ``<5``; the components as in the comparison with the baseline
+    (:func:`~opvang_opt.outputs.privacy.council_comparison`: a relocation of 1 at weight
+    5 beside the exact km gave the count back through the objective), the objective and
+    its bound hidden with the total; no diagnosis counts per rule and no solver figures
+    (the solver's household count less those placed gave the unplaced back).
     """
-    return None if result.allocation is None else result.allocation.summary()
+    if result.allocation is None:
+        return None
+    summ = result.allocation.summary()
+    if profile != "council":
+        return summ
+    import pandas as pd
+
+    from opvang_opt.outputs.privacy import SECONDARY, council_comparison, show_count
+
+    comps = dict(summ.get("components", {}))
+    table = pd.DataFrame({"component": list(comps), "optimiser": list(comps.values())})
+    shown = council_comparison(table).set_index("component")["optimiser"].to_dict()
+    out = {k: summ[k] for k in ("status", "gap", "units_from_shortlist") if k in summ}
+    out["placed"] = show_count(summ["placed"])
+    out["unplaced"] = show_count(summ["unplaced"])
+    out["violations"] = show_count(summ["violations"])
+    out["components"] = {k: shown.get(k, v) for k, v in comps.items()}
+    if shown.get("total") != SECONDARY:
+        out["objective"] = summ["objective"]
+    out["diagnosis"] = [d["rule"] for d in summ.get("diagnosis", [])]
+    base = dict(summ.get("baseline", {}))
+    out["baseline"] = {
+        k: show_count(v) if isinstance(v, int | float) else v
+        for k, v in base.items()
+        if k != "violations_by_rule"
+    }
+    out["baseline"]["violations_by_rule"] = {
+        k: show_count(v) for k, v in dict(base.get("violations_by_rule", {})).items()
+    }
+    return out

@@ -22,10 +22,14 @@ from opvang_opt.outputs.memo import (
     render_memo_pdf,
 )
 from opvang_opt.outputs.privacy import (
+    COLUMN_TOTALS,
     MIN_COUNT,
     NAME_COLUMN,
+    SECONDARY,
+    SMALL,
     Profile,
     check_profile,
+    council_comparison,
     suppress_frame,
 )
 from opvang_opt.outputs.report import build_report
@@ -128,17 +132,22 @@ def council_allocation(name: str, table: pd.DataFrame) -> pd.DataFrame:
     if name == "allocation_by_site.csv":
         units = [c for c in table.columns if c.startswith("units_")]
         counts = [*allocation_count_columns(table), "occupied"]
-        out = suppress_frame(table, counts, "council", groups=[(units, "households")])
+        out = suppress_frame(table, counts, "council", groups=[(units, "households")],
+                             column_totals=COLUMN_TOTALS)  # fmt: skip
         if {"occupied", "households"} <= set(out.columns):
             out["occupied"] = out["households"]
         if {"occupancy", "occupied"} <= set(table.columns):
             few = pd.to_numeric(table["occupied"], errors="coerce").between(1, MIN_COUNT - 1)
+            if "households" in out.columns:  # an x (column total) too: occupied / units
+                few |= out["households"].isin([SMALL, SECONDARY]).to_numpy()
             occ = pd.to_numeric(table["occupancy"], errors="coerce").round(1)
             out["occupancy"] = occ.where(~few)
         return out
     if name == "allocation_by_school.csv":  # children placed per school
         used = [c for c in table.columns if str(c).endswith("_used")]
         return suppress_frame(table, used, "council")
+    if name == "allocation_vs_baseline.csv":
+        return council_comparison(table)
     return table
 
 
