@@ -150,7 +150,7 @@ def allocation_summary(result: RunResult, profile: Profile) -> dict[str, Any] | 
     """
     if result.allocation is None:
         return None
-    summ = result.allocation.summary()
+    summ: dict[str, Any] = dict(result.allocation.summary())
     if profile != "council":
         return summ
     import pandas as pd
@@ -160,7 +160,9 @@ def allocation_summary(result: RunResult, profile: Profile) -> dict[str, Any] | 
     comps = dict(summ.get("components", {}))
     table = pd.DataFrame({"component": list(comps), "optimiser": list(comps.values())})
     shown = council_comparison(table).set_index("component")["optimiser"].to_dict()
-    out = {k: summ[k] for k in ("status", "gap", "units_from_shortlist") if k in summ}
+    out: dict[str, Any] = {
+        k: summ[k] for k in ("status", "gap", "units_from_shortlist") if k in summ
+    }
     out["placed"] = show_count(summ["placed"])
     out["unplaced"] = show_count(summ["unplaced"])
     out["violations"] = show_count(summ["violations"])
@@ -174,7 +176,7 @@ def allocation_summary(result: RunResult, profile: Profile) -> dict[str, Any] | 
         for k, v in base.items()
         if k != "violations_by_rule"
     }
-    out["baseline"]["violations_by_rule"] = {
+    out["baseline"]["violations_by_rule"] = {  # counts of households per rule
         k: show_count(v) for k, v in dict(base.get("violations_by_rule", {})).items()
     }
     return out
