@@ -163,7 +163,10 @@ def allocation_summary(result: RunResult, profile: Profile) -> dict[str, Any] | 
     out: dict[str, Any] = {
         k: summ[k] for k in ("status", "gap", "units_from_shortlist") if k in summ
     }
-    out["placed"] = show_count(summ["placed"])
+    from opvang_opt.outputs.content import hidden_totals
+
+    hidden = hidden_totals(result)
+    out["placed"] = SECONDARY if "households" in hidden else show_count(summ["placed"])
     out["unplaced"] = show_count(summ["unplaced"])
     out["violations"] = show_count(summ["violations"])
     out["components"] = {k: shown.get(k, v) for k, v in comps.items()}
@@ -176,6 +179,8 @@ def allocation_summary(result: RunResult, profile: Profile) -> dict[str, Any] | 
         for k, v in base.items()
         if k != "violations_by_rule"
     }
+    if "households" in hidden:  # the optimiser's households placed, repeated
+        out["baseline"]["optimiser_placed"] = SECONDARY
     out["baseline"]["violations_by_rule"] = {  # counts of households per rule
         k: show_count(v) for k, v in dict(base.get("violations_by_rule", {})).items()
     }

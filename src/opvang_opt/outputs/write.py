@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +13,7 @@ import pyogrio
 
 from opvang_opt.connectors.tiles import TileSource
 from opvang_opt.io.results import atomic_results_dir
-from opvang_opt.outputs.content import allocation_count_columns, localised
+from opvang_opt.outputs.content import allocation_count_columns, hidden_totals, localised
 from opvang_opt.outputs.maps import build_map
 from opvang_opt.outputs.memo import (
     PANGO_INSTALL,
@@ -114,16 +114,19 @@ def allocation_csv_tables(
     if result.allocation is None:
         return {}
     out = {}
+    hidden = hidden_totals(result) if profile == "council" else set()
     for name, table in result.allocation.tables().items():
         table = localised(pd.DataFrame(table), lang, codes=False)
         path = f"analyst/{name}" if name in HOUSEHOLD_CSV else name
         if profile == "council" and name not in HOUSEHOLD_CSV:
-            table = council_allocation(name, table)
+            table = council_allocation(name, table, hidden)
         out[path] = table[[c for c in table.columns if not NAME_COLUMN.match(str(c))]]
     return out
 
 
-def council_allocation(name: str, table: pd.DataFrame) -> pd.DataFrame:
+def council_allocation(
+    name: str, table: pd.DataFrame, hidden_totals: Iterable[str] = ()
+) -> pd.DataFrame:
     """An aggregate allocation table as the council sees it: households, persons and
     children 1-4 as ``<5``, with secondary suppression where a site's occupied units per
     group add up to its households (one household per unit); ``occupied`` is the same count
@@ -132,8 +135,9 @@ def council_allocation(name: str, table: pd.DataFrame) -> pd.DataFrame:
     if name == "allocation_by_site.csv":
         units = [c for c in table.columns if c.startswith("units_")]
         counts = [*allocation_count_columns(table), "occupied"]
+        totals = [*COLUMN_TOTALS, *(c for c in table.columns if c.startswith("children_"))]
         out = suppress_frame(table, counts, "council", groups=[(units, "households")],
-                             column_totals=COLUMN_TOTALS)  # fmt: skip
+                             column_totals=totals)  # fmt: skip
         if {"occupied", "households"} <= set(out.columns):
             out["occupied"] = out["households"]
         if {"occupancy", "occupied"} <= set(table.columns):
@@ -145,9 +149,10 @@ def council_allocation(name: str, table: pd.DataFrame) -> pd.DataFrame:
         return out
     if name == "allocation_by_school.csv":  # children placed per school
         used = [c for c in table.columns if str(c).endswith("_used")]
-        return suppress_frame(table, used, "council")
+        # the children per school add up to the children per site of the other table
+        return suppress_frame(table, used, "council", column_totals=used)
     if name == "allocation_vs_baseline.csv":
-        return council_comparison(table)
+        return council_comparison(table, hidden_totals)
     return table
 
 
