@@ -155,7 +155,13 @@ def allocation_summary(result: RunResult, profile: Profile) -> dict[str, Any] | 
         return summ
     import pandas as pd
 
+    from opvang_opt.outputs.content import hidden_totals
     from opvang_opt.outputs.privacy import SECONDARY, council_comparison, show_count
+
+    def count(v: Any) -> Any:
+        """A count as a number where the council sees it, else ``<5`` or ``x``."""
+        text = show_count(v) if isinstance(v, int | float) else str(v)
+        return int(text) if text.isdigit() else text
 
     comps = dict(summ.get("components", {}))
     table = pd.DataFrame({"component": list(comps), "optimiser": list(comps.values())})
@@ -163,25 +169,26 @@ def allocation_summary(result: RunResult, profile: Profile) -> dict[str, Any] | 
     out: dict[str, Any] = {
         k: summ[k] for k in ("status", "gap", "units_from_shortlist") if k in summ
     }
-    from opvang_opt.outputs.content import hidden_totals
-
     hidden = hidden_totals(result)
-    out["placed"] = SECONDARY if "households" in hidden else show_count(summ["placed"])
-    out["unplaced"] = show_count(summ["unplaced"])
-    out["violations"] = show_count(summ["violations"])
-    out["components"] = {k: shown.get(k, v) for k, v in comps.items()}
+    out["placed"] = SECONDARY if "households" in hidden else count(summ["placed"])
+    out["unplaced"] = count(summ["unplaced"])
+    out["violations"] = count(summ["violations"])
+    out["components"] = {
+        k: count(shown[k]) if isinstance(shown.get(k), str) else shown.get(k, v)
+        for k, v in comps.items()
+    }
     if shown.get("total") != SECONDARY:
         out["objective"] = summ["objective"]
     out["diagnosis"] = [d["rule"] for d in summ.get("diagnosis", [])]
     base = dict(summ.get("baseline", {}))
     out["baseline"] = {
-        k: show_count(v) if isinstance(v, int | float) else v
+        k: count(v) if isinstance(v, int | float) else v
         for k, v in base.items()
         if k != "violations_by_rule"
     }
     if "households" in hidden:  # the optimiser's households placed, repeated
         out["baseline"]["optimiser_placed"] = SECONDARY
     out["baseline"]["violations_by_rule"] = {  # counts of households per rule
-        k: show_count(v) for k, v in dict(base.get("violations_by_rule", {})).items()
+        k: count(v) for k, v in dict(base.get("violations_by_rule", {})).items()
     }
     return out
