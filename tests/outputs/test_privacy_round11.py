@@ -398,3 +398,26 @@ def test_a_table_with_row_and_column_totals_pins_no_small_count(parts) -> None:
         if 1 <= int(table[c].iloc[i]) <= 4:
             lo, hi = reader.span(j)
             assert lo < hi, (table.to_dict("records"), shown.to_dict("records"), i, c)
+
+
+def test_households_placed_hidden_where_the_sites_would_give_a_count_back() -> None:
+    # two sites: 1 household (<5) and 5 (a single part, so x with its row's part), 6
+    # placed: the x is 5 or more, so the <5 is 1. The total must not be published
+    from opvang_opt.outputs.privacy import (
+        council_comparison,
+        suppress_frame,
+        totals_pin_a_small_count,
+    )
+
+    table = pd.DataFrame({"units_a": [1, 5], "units_b": [0, 0], "households": [1, 5]})
+    groups = [(["units_a", "units_b"], "households")]
+    shown = suppress_frame(table, ["units_a", "units_b", "households"], "council",
+                           groups=groups, column_totals=["households"])  # fmt: skip
+    assert shown["households"].tolist() == [SMALL, SECONDARY]
+    assert totals_pin_a_small_count(shown, table, groups, ["households"])
+    assert not totals_pin_a_small_count(shown, table, groups, [])  # rows alone: safe
+    comp = pd.DataFrame({"component": ["placed"], "optimiser": [6.0], "baseline": [6.0],
+                         "improvement": [0.0]})  # fmt: skip
+    out = council_comparison(comp, {"households"}).iloc[0]
+    # the baseline placed all 6 as well: hidden too
+    assert (out["optimiser"], out["baseline"], out["improvement"]) == (SECONDARY,) * 3

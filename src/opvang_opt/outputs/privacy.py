@@ -365,7 +365,8 @@ def council_comparison(table: pd.DataFrame, hidden_totals: Iterable[str] = ()) -
     1 at weight 5 and the km), so a column's total is hidden where the column holds one,
     and the total's improvement with it. ``hidden_totals`` holds ``households`` where the
     households placed would pin a hidden count of the per-site table
-    (:func:`column_pins`): the optimiser's ``placed`` is then ``x`` too.
+    (:func:`totals_pin_a_small_count`): the ``placed`` row is then ``x`` (the baseline's
+    too, which mostly places every household as well).
 
     Examples
     --------
@@ -399,7 +400,8 @@ def council_comparison(table: pd.DataFrame, hidden_totals: Iterable[str] = ()) -
             )
     for i in range(len(out)):
         if str(out[key].iloc[i]) == "placed" and "households" in set(hidden_totals):
-            for c in ("optimiser", "improvement"):
+            # the baseline mostly places everyone too: its placed is the same number
+            for c in ("optimiser", "baseline", "improvement"):
                 if c in cols:
                     out.iloc[i, out.columns.get_loc(c)] = SECONDARY
         if str(out[key].iloc[i]) == "total" and hidden_in:

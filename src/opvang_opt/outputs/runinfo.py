@@ -187,7 +187,7 @@ def allocation_summary(result: RunResult, profile: Profile) -> dict[str, Any] | 
         if k != "violations_by_rule"
     }
     if "households" in hidden:  # the optimiser's households placed, repeated
-        out["baseline"]["optimiser_placed"] = SECONDARY
+        out["baseline"]["optimiser_placed"] = out["baseline"]["placed"] = SECONDARY
     out["baseline"]["violations_by_rule"] = {  # counts of households per rule
         k: count(v) for k, v in dict(base.get("violations_by_rule", {})).items()
     }
