@@ -169,8 +169,9 @@ def test_services_rows_never_give_a_suppressed_count_back(d, pn, pa) -> None:
             assert len({r[col] for r in rows}) > 1, (col, shown)
 
 
-def test_bottleneck_places_hidden_where_they_give_a_shortfall_back() -> None:
-    # demo: youth care in Diemen, demand 13, 12 places in reach, short 1 (13 - 12)
+def test_bottleneck_demand_hidden_where_it_gives_a_shortfall_back() -> None:
+    # demo: youth care in Diemen, demand 13, 12 places in reach, short 1 (13 - 12); the
+    # places are public (the map lists every provider's), so the demand is hidden
     bott = pd.DataFrame(
         {"period": ["2026-H1", "2026-H2", "2026-H1"], "area": ["GM0384", "GM0384", "GM0437"],
          "type": ["youth_care", "youth_care", "youth_care"], "demand": [13, 20, 61],
@@ -179,10 +180,12 @@ def test_bottleneck_places_hidden_where_they_give_a_shortfall_back() -> None:
     )  # fmt: skip
     out = suppress(bott, "council")
     assert out["short_now"].iloc[0] == SMALL
-    # hidden in the row with the small shortfall and in the other period of the same area
-    # and type (which would show the same 12 places)
-    assert list(out["places_in_reach_now"]) == [SECONDARY, SECONDARY, 16]
-    assert list(out["places_in_reach_after"]) == [SECONDARY, SECONDARY, 61]
+    # 13 = 12 + 1 would give it back: hidden; demand 13-16 all fit "<5 short", so the <5
+    # keeps four values. The other period (8 short) and the other area are shown in full
+    assert list(out["demand"]) == [SECONDARY, "20", "61"]
+    assert list(out["short_after"]) == [SMALL, "8", "0"]
+    assert list(out["places_in_reach_now"]) == [12, 12, 16]
+    assert list(out["places_in_reach_after"]) == [12, 12, 61]
 
 
 # ------------------------------------------------------------------------ target not met

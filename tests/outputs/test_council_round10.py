@@ -198,36 +198,27 @@ def test_exchange_names_are_text_in_html_and_workbook(one_pays_two) -> None:
 # ------------------------------------------------------------------------ suppression
 
 
-def _places_given_back(shown: pd.DataFrame, short: str, places: str) -> dict[tuple, int]:
-    """Per (area, type): the places in reach a reader works out from a row that shows both
-    the demand and a positive shortfall (short = demand - places when places fall short)."""
-    out: dict[tuple, int] = {}
-    for r in shown.itertuples():
-        d, s = str(r.demand), str(getattr(r, short))
-        if d.isdigit() and s.isdigit() and int(s) > 0:
-            out[(r.area, r.type)] = int(d) - int(s)
-    return out
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: the places in reach hidden as x in every period of an area and type are "
-    "given back by another period's demand - shortfall (taalklas 2026: 68 - 52 = 16, so "
-    "2027: 17 - 16 = 1); a fix needs suppression across the bottleneck and per-site tables",
-)
 def test_no_period_gives_back_the_places_that_hide_a_small_shortfall(demo_result) -> None:
+    # taalklas 2026: 68 - 52 = 16 places gave 2027's hidden shortfall back as 17 - 16 = 1;
+    # so did 31 places after less the 15 added (services_expansions.csv). The places are
+    # public (the map lists each provider's): the demand beside a <5 is hidden instead
     exact = demo_result.services.tables()["services_bottlenecks.csv"]
     shown = suppress(exact, "council")
+    small = 0
     for short, places in (("short_now", "places_in_reach_now"),
                           ("short_after", "places_in_reach_after")):  # fmt: skip
-        given = _places_given_back(shown, short, places)
         for i, r in enumerate(shown.itertuples()):
-            if getattr(r, short) != SMALL or (r.area, r.type) not in given:
+            if getattr(r, short) != SMALL:
                 continue
-            assert getattr(r, places) == SECONDARY
-            guess = int(exact["demand"].iloc[i]) - given[(r.area, r.type)]
-            # the guess must not be the true suppressed count
-            assert guess != int(exact[short].iloc[i]), (r.period, r.area, r.type, short)
+            small += 1
+            # the row's places are shown: a shown demand less them is the shortfall
+            assert int(getattr(r, places)) == int(exact[places].iloc[i])
+            assert str(r.demand) in (SMALL, SECONDARY), (r.period, r.area, r.type)
+    assert small >= 18, "the demo's taalklas 2027-2035 and youth care are short by 1-4"
+    taal = shown[(shown["type"] == "taalklas") & (shown["period"] == "2027-H1")].iloc[0]
+    # 17 children, 16 places now, 31 after: shortfall 1 now, 0 after
+    assert (taal["demand"], taal["short_now"], taal["short_after"]) == (SECONDARY, SMALL, "0")
+    assert (taal["places_in_reach_now"], taal["places_in_reach_after"]) == (16, 31)
 
 
 def test_allocation_csvs_in_the_council_folder_hide_counts_below_five(

@@ -21,7 +21,16 @@ import shapely
 from opvang_opt.allocation.stage import AllocationRun
 from opvang_opt.exchange.settlement import role as payer_role
 from opvang_opt.exchange.settlement import settle
-from opvang_opt.outputs.privacy import Profile, show_count, suppress_frame
+from opvang_opt.outputs.privacy import (
+    COLUMN_TOTALS,
+    SECONDARY,
+    SMALL,
+    Profile,
+    council_comparison,
+    show_count,
+    suppress_frame,
+    totals_pin_a_small_count,
+)
 from opvang_opt.pipeline import RunResult
 from opvang_opt.schema import flatten
 from opvang_opt.texts import CATALOGUE, Lang, fmt_number, render_frame, t
@@ -217,12 +226,20 @@ def allocation_for_profile(by_site: pd.DataFrame, profile: Profile) -> pd.DataFr
         occ = pd.to_numeric(by_site["occupancy"], errors="coerce").round(1)
         few = pd.to_numeric(by_site["occupied_units"], errors="coerce").between(1, 4)
         by_site["occupancy"] = occ.where(~few)
-    return suppress_frame(
+    out = suppress_frame(
         by_site,
         allocation_count_columns(by_site),
         profile,
         groups=[(persons, "persons"), (units, "households")],
+        column_totals=[*COLUMN_TOTALS, *(c for c in by_site.columns if c.startswith("children_"))],
     )
+    if profile == "council" and "households" in out.columns:
+        hidden = out["households"].isin([SMALL, SECONDARY]).to_numpy()
+        if "occupied_units" in out.columns:  # the same count as the households
+            out["occupied_units"] = out["households"]
+        if "occupancy" in out.columns:  # occupied / units would give an x back
+            out["occupancy"] = out["occupancy"].where(~hidden)
+    return out
 
 
 def allocation_points(result: RunResult, by_site: pd.DataFrame) -> gpd.GeoSeries:
@@ -249,9 +266,13 @@ def allocation_summary(result: RunResult, profile: Profile) -> dict[str, Any] | 
         return None
     res = alloc.result
     out: dict[str, Any] = {"status": res.status.value}
-    out["households_placed"] = show_count(len(res.assignments), profile)
+    hidden = hidden_totals(result) if profile == "council" else set()
+    out["households_placed"] = (
+        SECONDARY if "households" in hidden else show_count(len(res.assignments), profile)
+    )
     if "persons" in res.assignments.columns:
-        out["persons_placed"] = show_count(int(res.assignments["persons"].sum()), profile)
+        persons = int(res.assignments["persons"].sum())
+        out["persons_placed"] = SECONDARY if "persons" in hidden else show_count(persons, profile)
     out["households_unplaced"] = show_count(len(res.unplaced), profile)
     comp = alloc.comparison.components
     if not comp.empty:
@@ -260,16 +281,30 @@ def allocation_summary(result: RunResult, profile: Profile) -> dict[str, Any] | 
         for col in ("optimiser", "baseline", "improvement"):
             if col in table.columns:
                 table[col] = pd.to_numeric(table[col], errors="coerce").astype(object)
-        mask = table["component"].isin(["placed"]).to_numpy()
-        for col in ("optimiser", "baseline", "improvement"):
-            if col in table.columns and mask.any():
-                table.loc[mask, col] = [
-                    show_count(abs(v), profile) if col == "improvement" and profile == "council"
-                    and v != 0 else show_count(v, profile)
-                    for v in table.loc[mask, col]
-                ]  # fmt: skip
+        if profile == "council":
+            table = council_comparison(table, hidden)
         out["comparison"] = table
     return out
+
+
+def hidden_totals(result: RunResult) -> set[str]:
+    """The totals over sites (``households``, ``persons`` placed) that the council must not
+    see exactly: where they, with the council's per-site table and its row sums, pin a
+    hidden count even after the table's secondary suppression
+    (:func:`~opvang_opt.outputs.privacy.totals_pin_a_small_count`; e.g. two sites, one
+    with 1 household and one with 5, beside 6 placed). Without those totals each row is
+    protected on its own (:func:`~opvang_opt.outputs.privacy.suppress_row`)."""
+    by_site = allocation_by_site(result)
+    if by_site is None or by_site.empty:
+        return set()
+    shown = allocation_for_profile(by_site, "council")
+    persons = [f"persons_{g}" for g in _persons_groups(by_site)]
+    units = [c for c in by_site.columns if c.startswith("units_")]
+    groups = [(persons, "persons"), (units, "households")]
+    totals = [c for c in COLUMN_TOTALS if c in shown.columns]
+    if not totals_pin_a_small_count(shown, by_site, groups, totals):
+        return set()
+    return {c for c in totals if shown[c].isin([SMALL, SECONDARY]).any()}
 
 
 def allocation_tables(result: RunResult) -> dict[str, pd.DataFrame]:

@@ -3,6 +3,15 @@ a Gantt chart of the sites (PNG, drawn offline with matplotlib).
 
 Council tables are aggregates per site, period, municipality and group (no households).
 Text cells that start with a formula character are prefixed with a quote.
+
+No count is suppressed here, on purpose: every number is a number of places (the task,
+places planned, units, unmet places and the person-days they imply), not of people. The
+task is the municipality's share of the national taakstelling (public, in the scenario's
+task table), the places are the municipality's own plan, and an unmet place of 1-4 is the
+difference of the two: no household stands behind it and nothing about a person follows
+from it. The planning stage reads no household data (the allocation's households never
+reach it), so the council's privacy rule (counts of people below 5) does not apply; the
+services check, whose demand counts children, is suppressed (:mod:`.services`).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 Profile = Literal["council", "analyst"]
@@ -27,6 +28,15 @@ SMALL = "<5"
 """How a suppressed count is shown."""
 SECONDARY = "x"
 """How a count hidden to protect a suppressed one (secondary suppression) is shown."""
+
+COLUMN_TOTALS = ("households", "persons")
+"""Per-site count columns whose total is published elsewhere (households and persons
+placed, in the report, the workbook and the allocation's comparison with the baseline)."""
+
+COUNT_COMPONENTS = ("placed", "relocation", "not_preferred", "violations")
+"""Rows of the allocation's comparison with the baseline that count households: each
+household relocated or placed off its preferred sites adds 1 (weights apply only to the
+total)."""
 
 HOUSEHOLD_FIELDS = (
     "household_id", "persons", "adults", "children_0_3", "children_4_11", "children_12_17",
@@ -82,7 +92,7 @@ def suppress_row(
     Primary suppression shows counts 1-4 as ``<5``. When the suppressed parts could be
     worked out from the total and the other parts (one suppressed part; or several whose
     sum leaves one possibility, all 1 or all 4), the smallest other non-zero part is hidden
-    too (``x``). A total below 5 is itself ``<5``.
+    too (``x``), or the total when there is none. A total below 5 is itself ``<5``.
 
     Parameters
     ----------
@@ -108,24 +118,36 @@ def suppress_row(
     (['<5', '<5', '8'], '13')
     >>> suppress_row([1, 1, 8], 10)
     (['<5', '<5', 'x'], '10')
+    >>> suppress_row([4, 4, 0], 8)
+    (['<5', '<5', '0'], 'x')
+    >>> suppress_row([1, 5, 0], 6)
+    (['<5', 'x', '0'], 'x')
     """
     shown = [show_count(v, profile) for v in parts]
     total_txt = show_count(total, profile) if total is not None else ""
     if profile != "council" or total is None or total_txt == SMALL:
         return shown, total_txt
-    hidden = [i for i, s in enumerate(shown) if s == SMALL]
-    if hidden:
-        rest = float(total) - sum(float(parts[i]) for i, s in enumerate(shown) if s != SMALL)
-        k = len(hidden)
+    values = [float(v) for v in parts]
+    if SMALL in shown and _row_pins(shown, values, float(total)):
         # the hidden counts (each 1-4) are known exactly when there is one, or when their
-        # sum leaves a single possibility (all 1 or all 4): hide one more count
-        if k == 1 or rest in (k, 4 * k):
-            others = [
-                (float(parts[i]), i) for i, s in enumerate(shown) if s not in (SMALL, "0", "")
-            ]
+        # sum leaves a single possibility (all 1 or all 4): hide one more count, the
+        # smallest that frees them (an x is known to be 5 or more: 1 + x = 6 pins the 1)
+        others = sorted((values[i], i) for i, s in enumerate(shown) if s not in (SMALL, "0", ""))
+        for _, i in others:
+            if not _row_pins([SECONDARY if j == i else c for j, c in enumerate(shown)],
+                             values, float(total)):  # fmt: skip
+                shown[i] = SECONDARY
+                break
+        else:  # no single part frees them (4 + 4 = 8, or 1 + 5 = 6): hide the total
             if others:
-                shown[min(others)[1]] = SECONDARY
+                shown[others[-1][1]] = SECONDARY
+            total_txt = SECONDARY
     return shown, total_txt
+
+
+def _row_pins(shown: Sequence[str], values: Sequence[float], total: float) -> bool:
+    """Whether the row's total pins one of its ``<5`` or ``x`` (:func:`hidden_ranges`)."""
+    return column_pins(shown, values) if sum(values) == total else True
 
 
 def suppress_frame(
@@ -134,6 +156,7 @@ def suppress_frame(
     profile: Profile = "council",
     *,
     groups: Sequence[tuple[Sequence[str], str]] = (),
+    column_totals: Sequence[str] = (),
 ) -> pd.DataFrame:
     """A copy of ``df`` whose count columns are text, suppressed for the council.
 
@@ -148,6 +171,11 @@ def suppress_frame(
     groups
         ``(parts, total)`` column sets whose parts add up to the total in each row: these
         get secondary suppression (see :func:`suppress_row`).
+    column_totals
+        Count columns whose total over all rows is published elsewhere or follows from
+        another table (households and persons placed, in the report and ``run.json``;
+        children per site and per school add up to the same children): see
+        :func:`protect_column`.
     """
     out = df.copy()
     raw = df.copy()
@@ -164,6 +192,222 @@ def suppress_frame(
             for c, v in zip(part_cols, vals, strict=True):
                 out.iloc[i, out.columns.get_loc(c)] = v
             out.iloc[i, out.columns.get_loc(total)] = tot
+    if profile == "council":
+        for col in [c for c in column_totals if c in out.columns]:
+            protect_column(out, raw, col, groups)
+    return out
+
+
+def hidden_ranges(
+    shown: Sequence[str], values: Sequence[float], total: float
+) -> list[tuple[float, float]]:
+    """The range each hidden cell of a column can take when the reader knows the column's
+    total: ``<5`` is 1-4 and ``x`` 5 or more, and the hidden cells add up to the total less
+    the cells shown. For cell ``j``: at least the rest less the others' upper bounds, at
+    most the rest less their lower bounds.
+
+    Examples
+    --------
+    >>> hidden_ranges(["<5", "10", "x"], [4, 10, 8], 22)
+    [(1.0, 4.0), (0.0, 0.0), (8.0, 11.0)]
+    >>> hidden_ranges(["<5", "10"], [4, 10], 14)
+    [(4.0, 4.0), (0.0, 0.0)]
+    """
+    bounds = [(1.0, 4.0) if s == SMALL else (5.0, float("inf")) if s == SECONDARY else None
+              for s in shown]  # fmt: skip
+    rest = float(total) - sum(float(v) for v, b in zip(values, bounds, strict=True) if b is None)
+    out = []
+    for j, b in enumerate(bounds):
+        if b is None:
+            out.append((0.0, 0.0))
+            continue
+        lo_others = sum(o[0] for i, o in enumerate(bounds) if o is not None and i != j)
+        hi_others = sum(o[1] for i, o in enumerate(bounds) if o is not None and i != j)
+        out.append((max(b[0], rest - hi_others), min(b[1], rest - lo_others)))
+    return out
+
+
+def column_pins(shown: Sequence[str], values: Sequence[float]) -> bool:
+    """Whether the column's total pins one of its hidden cells (:func:`hidden_ranges`): a
+    ``<5``, or an ``x``, which protects a ``<5`` in its row. Where
+    :func:`protect_column` finds no more cells to hide (one or two sites, say 1 and 5
+    households beside 6 placed), the total itself must not be published exactly.
+
+    Examples
+    --------
+    >>> column_pins(["<5", "x"], [1, 5]), column_pins(["<5", "x"], [4, 9])
+    (True, False)
+    """
+    ranges = hidden_ranges(shown, values, sum(values))
+    return any(
+        s in (SMALL, SECONDARY) and lo == hi for s, (lo, hi) in zip(shown, ranges, strict=True)
+    )
+
+
+def totals_pin_a_small_count(
+    shown: pd.DataFrame,
+    raw: pd.DataFrame,
+    groups: Sequence[tuple[Sequence[str], str]],
+    column_totals: Sequence[str],
+) -> bool:
+    """Whether a reader pins a ``<5`` of the table by all its relations at once.
+
+    The reader has every shown number, ``<5`` as 1-4, ``x`` as 5 or more, each row's
+    ``groups`` (parts adding up to a total) and the total of each column in
+    ``column_totals``. Row and column relations together can pin a count that neither
+    pins alone (4 + 1 households of two sites beside 7 placed and a site of 5 shown as
+    ``x``: the ``x`` is at least 5, so the second site holds at most 2, and its two groups
+    at least 1 each). An integer program (HiGHS) finds, per ``<5``, its smallest and
+    largest value: pinned when they are equal.
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    cols = list(dict.fromkeys([*(c for p, t in groups for c in (*p, t)), *column_totals]))
+    cols = [c for c in cols if c in shown.columns]
+    var: dict[tuple[int, str], int] = {}
+    lo: list[float] = []
+    hi: list[float] = []
+    for c in cols:
+        for i in range(len(shown)):
+            v = str(shown[c].iloc[i])
+            if v in (SMALL, SECONDARY):
+                var[(i, c)] = len(lo)
+                lo.append(1.0 if v == SMALL else float(MIN_COUNT))
+                hi.append(MIN_COUNT - 1.0 if v == SMALL else float(raw[c].sum()))
+    small = [j for (i, c), j in var.items() if str(shown[c].iloc[i]) == SMALL]
+    if not small:
+        return False
+    rows: list[tuple[dict[int, float], float]] = []
+
+    def relation(cells: list[tuple[int, str, float]], rhs: float = 0.0) -> None:
+        """sum(sign * cell) = rhs, the shown cells moved to the right-hand side."""
+        coef: dict[int, float] = {}
+        for i, c, sign in cells:
+            if (i, c) in var:
+                coef[var[(i, c)]] = coef.get(var[(i, c)], 0.0) + sign
+            else:
+                rhs -= sign * float(raw[c].iloc[i])
+        if coef:
+            rows.append((coef, rhs))
+
+    for parts, total in groups:
+        part_cols = [c for c in parts if c in cols]
+        if total in cols and part_cols:
+            for i in range(len(shown)):
+                relation([(i, c, 1.0) for c in part_cols] + [(i, total, -1.0)])
+    for c in [c for c in column_totals if c in cols]:
+        relation([(i, c, 1.0) for i in range(len(shown))], float(raw[c].sum()))
+    if not rows:
+        return False
+    a = np.zeros((len(rows), len(lo)))
+    for r, (coef, _) in enumerate(rows):
+        for j, x in coef.items():
+            a[r, j] = x
+    b = [rhs for _, rhs in rows]
+    cons = LinearConstraint(a, b, b)
+    for j in small:
+        ends = []
+        for sign in (1.0, -1.0):
+            obj = np.zeros(len(lo))
+            obj[j] = sign
+            res = milp(obj, constraints=cons, integrality=np.ones(len(lo)), bounds=Bounds(lo, hi))
+            if res.status != 0:
+                return True  # cannot tell: treat as pinned
+            ends.append(round(sign * res.fun))
+        if ends[0] == ends[1]:
+            return True
+    return False
+
+
+def protect_column(
+    out: pd.DataFrame, raw: pd.DataFrame, col: str, groups: Sequence[tuple[Sequence[str], str]]
+) -> None:
+    """Secondary suppression down a column whose total is published (in place).
+
+    The hidden cells of the column add up to the total less the cells shown: where that
+    pins a ``<5`` (:func:`hidden_ranges`; e.g. one site with 4 households beside a total
+    of households placed) or an ``x`` (which protects a ``<5`` in its row, e.g. 4 + 4
+    households of two groups), one more cell of the column is hidden as ``x``: the smallest of
+    8 or more (an ``x`` is known to be 5 or more, so 8 leaves each ``<5`` all four values),
+    else the largest. That cell is the total of its row's parts (households = occupied
+    units per group) when ``col`` is a group's total: then the row's largest shown part is
+    hidden too, else the parts would give the ``x`` back.
+    """
+    for _ in range(len(out)):
+        shown = [str(v) for v in out[col]]
+        values = [float(v) for v in raw[col]]
+        if not column_pins(shown, values):
+            return
+        free = [(v, i) for i, (s, v) in enumerate(zip(shown, values, strict=True))
+                if s not in (SMALL, SECONDARY) and v > 0]  # fmt: skip
+        if not free:
+            return
+        wide = [c for c in free if c[0] >= 2 * MIN_COUNT - 2]
+        _, i = min(wide) if wide else max(free)
+        out.iloc[i, out.columns.get_loc(col)] = SECONDARY
+        for parts, total in groups:
+            cols = [c for c in parts if c in out.columns]
+            if total != col or any(str(out[c].iloc[i]) in (SMALL, SECONDARY) for c in cols):
+                continue
+            nonzero = [(float(raw[c].iloc[i]), c) for c in cols if float(raw[c].iloc[i]) > 0]
+            if nonzero:
+                out.iloc[i, out.columns.get_loc(max(nonzero)[1])] = SECONDARY
+
+
+def council_comparison(table: pd.DataFrame, hidden_totals: Iterable[str] = ()) -> pd.DataFrame:
+    """The allocation's comparison with the baseline (``allocation_vs_baseline.csv``, the
+    report's and the workbook's table) as the council sees it.
+
+    The rows in :data:`COUNT_COMPONENTS` count households: 1-4 as ``<5``. Each row's
+    ``improvement`` is baseline less optimiser, so it is hidden (``x``) beside a ``<5``.
+    The ``total`` is the weighted sum of the components, with the weights in the scenario
+    and every other component shown exactly: it would give a ``<5`` back (a relocation of
+    1 at weight 5 and the km), so a column's total is hidden where the column holds one,
+    and the total's improvement with it. ``hidden_totals`` holds ``households`` where the
+    households placed would pin a hidden count of the per-site table
+    (:func:`totals_pin_a_small_count`): the ``placed`` row is then ``x`` (the baseline's
+    too, which mostly places every household as well).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"component": ["school_km", "relocation", "total"],
+    ...                   "optimiser": [10.5, 1.0, 15.5], "baseline": [20.0, 6.0, 50.0],
+    ...                   "improvement": [9.5, 5.0, 34.5]})
+    >>> council_comparison(t)[["optimiser", "baseline", "improvement"]].values.tolist()
+    [[10.5, 20.0, 9.5], ['<5', '6', 'x'], ['x', 50.0, 'x']]
+    """
+    out = table.copy()
+    key = out.columns[0]
+    cols = [c for c in ("optimiser", "baseline", "improvement") if c in out.columns]
+    for c in cols:
+        out[c] = out[c].astype(object)
+    hidden_in: set[str] = set()
+    for i in range(len(out)):
+        if str(out[key].iloc[i]) not in COUNT_COMPONENTS:
+            continue
+        small = False
+        for c in ("optimiser", "baseline"):
+            if c in cols:
+                v = show_count(table[c].iloc[i])
+                out.iloc[i, out.columns.get_loc(c)] = v
+                if v == SMALL:
+                    small = True
+                    hidden_in.add(c)
+        if "improvement" in cols:
+            v = table["improvement"].iloc[i]
+            out.iloc[i, out.columns.get_loc("improvement")] = (
+                SECONDARY if small else str(round(float(v))) if pd.notna(v) else ""
+            )
+    for i in range(len(out)):
+        if str(out[key].iloc[i]) == "placed" and "households" in set(hidden_totals):
+            # the baseline mostly places everyone too: its placed is the same number
+            for c in ("optimiser", "baseline", "improvement"):
+                if c in cols:
+                    out.iloc[i, out.columns.get_loc(c)] = SECONDARY
+        if str(out[key].iloc[i]) == "total" and hidden_in:
+            for c in [*hidden_in, "improvement"]:
+                if c in cols:
+                    out.iloc[i, out.columns.get_loc(c)] = SECONDARY
     return out
 
 

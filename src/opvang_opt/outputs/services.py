@@ -57,22 +57,26 @@ def services_csv_tables(run: Any, profile: Profile) -> dict[str, pd.DataFrame]:
 SUM_ROWS = (("demand", ("placed_now", "short_now")), ("demand", ("placed_after", "short_after")))
 """Counts that add up in each row (``services.csv``): placed + short = demand."""
 
-SHORT_PLACES = (("short_now", "places_in_reach_now"), ("short_after", "places_in_reach_after"))
-"""Shortfalls that the bottleneck table's demand and places in reach give back (short =
-demand - places in reach where the places do not suffice): hidden per area and type."""
+PEOPLE = ("demand", "short_now", "short_after")
+"""The bottleneck table's counts of people (children, registrations)."""
+
+REACH = (("short_now", "places_in_reach_now"), ("short_after", "places_in_reach_after"))
+"""Each shortfall with the places within reach it is measured against."""
 
 
 def suppress(table: pd.DataFrame, profile: Profile) -> pd.DataFrame:
     """Counts of people 1-4 as ``<5`` for the council (places and money stay exact).
 
-    A suppressed count that the row's other numbers give back is protected by hiding one
-    more number as ``x`` (secondary suppression): in ``services.csv`` placed + short =
-    demand (see :func:`~opvang_opt.outputs.privacy.suppress_row`); in the bottleneck table a
-    shortfall is the demand less the places in reach, so those places are hidden.
+    A suppressed count that the other published numbers give back is protected by hiding
+    more numbers as ``x`` (secondary suppression). In ``services.csv`` placed + short =
+    demand (see :func:`~opvang_opt.outputs.privacy.suppress_row`). In the bottleneck table
+    see :func:`suppress_bottleneck_row`.
     """
     if profile != "council":
         return table
     df = table.copy()
+    if all(c in table.columns for c in (*PEOPLE, *(p for _, p in REACH))):
+        return _suppress_bottlenecks(table, df)
     for col in COUNT_COLUMNS:
         if col in df.columns:
             df[col] = [show_count(v, profile) for v in df[col]]
@@ -94,21 +98,136 @@ def suppress(table: pd.DataFrame, profile: Profile) -> pd.DataFrame:
                     for c in parts:
                         if df[c].iloc[i] != "0":
                             df.iloc[i, df.columns.get_loc(c)] = SECONDARY
-    keys = [c for c in ("area", "type") if c in df.columns]
-    for short, places in SHORT_PLACES:
-        if short in df.columns and places in df.columns:
-            hide = (df[short] == SMALL).to_numpy()
-            if keys:  # the places in reach of an area mostly stay the same over the periods:
-                # another period's row would give them back, so hide them in every period
-                hit = {tuple(k) for k in df.loc[hide, keys].astype(str).to_numpy()}
-                hide = [tuple(k) in hit for k in df[keys].astype(str).to_numpy()]
-            df[places] = [SECONDARY if h else v for h, v in zip(hide, df[places], strict=True)]
     return df
 
 
-def chart_png(run: Any, lang: Lang = "nl") -> bytes:
+def _suppress_bottlenecks(table: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
+    """The bottleneck table for the council: :func:`suppress_bottleneck_row` per row."""
+    for c in PEOPLE:
+        df[c] = df[c].astype(object)
+    cols = [df.columns.get_loc(c) for c in PEOPLE]
+    for i in range(len(table)):
+        d, sn, sa = (int(table[c].iloc[i]) for c in PEOPLE)
+        pn, pa = (int(table[p].iloc[i]) for _, p in REACH)
+        for col, v in zip(cols, suppress_bottleneck_row(d, sn, sa, pn, pa), strict=True):
+            df.iloc[i, col] = v
+    return df
+
+
+def suppress_bottleneck_row(
+    demand: int, short_now: int, short_after: int, places_now: int, places_after: int
+) -> tuple[str, str, str]:
+    """One row of the bottleneck table as the council sees it: demand, short now, short
+    after (the places within reach are shown as they are).
+
+    The places within reach are facts about schools and care providers, not about people,
+    and they are public anyway: the map lists every provider with its places now and added,
+    and ``services_expansions.csv`` the places added per period. So hiding them protects
+    nothing (the tenth audit hid them as ``x`` in every period, and 31 - 15 = 16 places from
+    the expansion table still gave back a taalklas shortfall of 17 - 16 = 1). A reader who
+    knows them can have, for each shortfall ``S`` with places ``P`` and demand ``D``:
+    ``max(0, D - P) <= S <= D``, and ``S = max(0, D - P)`` when all of the area's demand
+    competes for those places alone (the worst case, assumed here whenever it holds).
+
+    The rule: a row without a count of 1-4 is shown in full. In a row with one, every
+    non-zero count of people is hidden (1-4 as ``<5``, 5 or more as ``x``): the demand
+    then no longer pins a shortfall through the places. The row is then checked against
+    that reader (:func:`row_pins_a_small_count`: each count 1-4 must keep at least two
+    possible values); where the public places and a zero still pin one (e.g. 16 places
+    now, 17 after, nobody short after: a shortfall now of at most 1), all three are shown
+    as ``x``, which then stands for any number, and the row says nothing but its places.
+
+    Rows do not constrain one another: the places are public and exact, demand has no
+    published relation across periods or areas, and the totals that would add rows up
+    (the run's total shortfall, the chart's regional bars, the diagnosis lines) follow
+    this table in the council's outputs (:func:`council_summary`, :func:`chart_png`,
+    :func:`report_section`). So a check per row is a check of the whole table.
+
+    Examples
+    --------
+    >>> suppress_bottleneck_row(68, 52, 7, 16, 61)
+    ('68', '52', '7')
+    >>> suppress_bottleneck_row(17, 1, 0, 16, 31)
+    ('x', '<5', '0')
+    >>> suppress_bottleneck_row(17, 1, 0, 16, 17)
+    ('x', 'x', 'x')
+    """
+    true = (demand, short_now, short_after)
+    shown = (show_count(demand), show_count(short_now), show_count(short_after))
+    if SMALL not in shown:
+        return shown
+
+    def hide(v: int) -> str:
+        return SMALL if 0 < v < MIN_COUNT else SECONDARY if v else "0"
+
+    hidden = (hide(demand), hide(short_now), hide(short_after))
+    if not row_pins_a_small_count(hidden, true, places_now, places_after):
+        return hidden
+    return (SECONDARY, SECONDARY, SECONDARY)
+
+
+def row_pins_a_small_count(
+    shown: Sequence[str], true: Sequence[int], places_now: int, places_after: int
+) -> bool:
+    """Whether a reader of a bottleneck row pins a count of 1-4 to one value.
+
+    The reader knows the places within reach and the relations of
+    :func:`suppress_bottleneck_row` (with ``S = max(0, D - P)`` where it holds in ``true``);
+    ``<5`` is 1-4, a number is itself, and ``x`` is 5 or more, or any number when the whole
+    row is ``x``; a listed row has a demand of at least 1. Enumerated over every demand up
+    to 10 above the largest number in the row: a shortfall is bounded by it, and a demand
+    not bounded by the row keeps every count beyond the bound free.
+    """
+    d0, sn0, sa0 = true
+    all_x = all(s == SECONDARY for s in shown)
+    bound = max(d0, places_now, places_after) + 10
+
+    def allowed(s: str, lo: int, hi: int) -> range:
+        if s == SMALL:
+            lo, hi = max(lo, 1), min(hi, MIN_COUNT - 1)
+        elif s == SECONDARY:
+            lo = lo if all_x else max(lo, MIN_COUNT)
+        else:
+            lo, hi = max(lo, int(s)), min(hi, int(s))
+        return range(lo, hi + 1)
+
+    exact = [sn0 == max(0, d0 - places_now), sa0 == max(0, d0 - places_after)]
+    seen: list[set[int]] = [set(), set(), set()]
+    for d in allowed(shown[0], 1, bound):
+        options = []
+        for k, places in enumerate((places_now, places_after)):
+            low = max(0, d - places)
+            values = allowed(shown[k + 1], low, low if exact[k] else d)
+            options.append(values)
+        if all(len(v) for v in options):
+            seen[0].add(d)
+            for k in (0, 1):  # two values are enough to know a count is not pinned
+                seen[k + 1].update(options[k][:2])
+    return any(0 < v < MIN_COUNT and len(seen[k]) < 2 for k, v in enumerate(true))
+
+
+def chart_bars(run: Any, kind: str, profile: Profile = "council") -> tuple[list, list]:
+    """The chart's bars for ``kind``: demand and shortfall now per period, the region's
+    total over the bottleneck table's areas. For the council a period's bar is left out
+    (``None``) when the council's table hides one of the numbers it adds up: a regional
+    total less the areas shown would give a hidden count back."""
+    table = run.tables()["services_bottlenecks.csv"]
+    table = table[table["type"] == kind]
+    shown = suppress(table, profile).astype(str)
+    dem: list[int | None] = []
+    short: list[int | None] = []
+    for label in run.result.instance.periods:
+        at = (table["period"] == label).to_numpy()
+        for out, col in ((dem, "demand"), (short, "short_now")):
+            ok = all(v.isdigit() for v in shown.loc[at, col])
+            out.append(int(table.loc[at, col].sum()) if ok else None)
+    return dem, short
+
+
+def chart_png(run: Any, lang: Lang = "nl", profile: Profile = "council") -> bytes:
     """A PNG chart per newcomer type: demand, places within reach now and after the
-    expansion, per period (region total)."""
+    expansion, per period (region total); for the council without the bars that would
+    give a hidden count back (:func:`chart_bars`), with a note where one is left out."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -120,12 +239,15 @@ def chart_png(run: Any, lang: Lang = "nl") -> bytes:
     fig, axes = plt.subplots(1, len(kinds), figsize=(5 * len(kinds), 3.4), squeeze=False)
     x = range(inst.n_periods)
     cap_after = r.expansion.capacity(inst.providers)
+    left_out = False
     for ax, kind in zip(axes[0], kinds, strict=True):
         idx = inst.providers.of_type(kind)
-        dem = inst.demand[kind].sum(axis=0)
+        dem_bars, short_bars = chart_bars(run, kind, profile)
+        left_out |= None in dem_bars or None in short_bars
+        dem = [float("nan") if v is None else v for v in dem_bars]
+        short = [float("nan") if v is None else v for v in short_bars]
         now = [int(inst.providers.capacity[idx][~inst.providers.facility[idx]].sum())] * len(x)
         after = cap_after[idx].sum(axis=0)
-        short = r.before[kind].unmet.sum(axis=0)
         ax.bar(x, dem, color="#9ecae1", label=t("services.chart_demand", lang))
         ax.bar(x, short, color="#de2d26", label=t("services.chart_short_now", lang))
         ax.step(x, now, where="mid", color="#333", label=t("services.chart_places_now", lang))
@@ -135,7 +257,9 @@ def chart_png(run: Any, lang: Lang = "nl") -> bytes:
         ax.set_xticks(list(x), list(inst.periods), rotation=45, fontsize=7)
         ax.legend(fontsize=7)
     fig.suptitle(t("services.chart", lang), fontsize=11)
-    fig.tight_layout()
+    if left_out:
+        fig.text(0.5, 0.005, t("services.chart_hidden", lang), ha="center", fontsize=7)
+    fig.tight_layout(rect=(0, 0.04 if left_out else 0, 1, 1))
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})
     plt.close(fig)
@@ -178,10 +302,14 @@ def report_section(
         "expansions": exp,
         "diagnosis_label": t("services.diagnosis", lang),
         "diagnosis": [
-            _suppress_text(render(_named(s.message, names), lang), profile)
-            for s in r.diagnosis.shortfalls
+            render(_named(m, names), lang)
+            for m in (
+                council_shortfalls(run)
+                if profile == "council"
+                else [s.message for s in r.diagnosis.shortfalls]
+            )
         ],
-        "png": base64.b64encode(chart_png(run, lang)).decode("ascii"),
+        "png": base64.b64encode(chart_png(run, lang, profile)).decode("ascii"),
         "chart_label": t("services.chart", lang),
         "sources": sorted({p.source for p in run.extra.get("profiles", ())}),
     }
@@ -230,13 +358,52 @@ def _named(message: Any, names: dict[str, str] | None) -> Any:
     return Message(message.code, {**params, "area": names[str(params["area"])]})
 
 
-def _suppress_text(message: str, profile: Profile) -> str:
-    """A diagnosis line with its counts 1-4 shown as <5 for the council."""
-    if profile != "council":
-        return message
-    import re
+def council_shortfalls(run: Any) -> list[Any]:
+    """The diagnosis lines (catalogue messages) with their counts as the council's bottleneck
+    table shows them: a shortfall of 1-4 as ``<5`` and the demand beside it as the table
+    shows it for those periods, never a number beside a ``<5`` (demand less the places
+    within reach after every allowed expansion, public in the scenario, would give the
+    shortfall back)."""
+    table = run.tables()["services_bottlenecks.csv"]
+    shown = suppress(table, "council")
+    out = []
+    for s in run.result.diagnosis.shortfalls:
+        params = dict(getattr(s.message, "params", {}) or {})
+        if "short" not in params or "demand" not in params:
+            out.append(s.message)
+            continue
+        period = params.get("period")
+        first = last = str(period)
+        if isinstance(period, Message):
+            first, last = str(period.params["first"]), str(period.params["last"])
+        kind = s.rule.removeprefix("services_")
+        periods = list(table["period"].astype(str))
+        rows = (table["area"].astype(str) == str(params["area"])) & (table["type"] == kind)
+        if first in periods and last in periods:
+            inside = [periods.index(first) <= i <= periods.index(last) for i in range(len(table))]
+            rows &= pd.Series(inside, index=table.index)  # the bottleneck rows of the line
+        short = show_count(params["short"])
+        demand = {str(v) for v in shown.loc[rows, "demand"]}
+        demand_txt = demand.pop() if len(demand) == 1 else SECONDARY
+        if short == SMALL and demand_txt not in (SMALL, SECONDARY):
+            demand_txt = SECONDARY
+        if not rows.any():
+            demand_txt = SECONDARY if short == SMALL else show_count(params["demand"])
+        out.append(Message(s.message.code, {**params, "short": short, "demand": demand_txt}))
+    return out
 
-    return re.sub(r"\b([1-4])\b(?= van| of)", "<5", message)
+
+def council_summary(run: Any, lang: Lang = "nl") -> dict[str, Any]:
+    """The services summary for ``run.json`` in the council's folder: without the total
+    shortfalls before and after the expansion (their sum over the bottleneck table's rows,
+    less the rows shown, would give the hidden counts back) and with the diagnosis as
+    :func:`council_shortfalls` shows it. The analyst profile keeps
+    :meth:`~opvang_opt.services.stage.ServicesRun.summary` whole."""
+    summ = run.summary(lang)
+    for key in ("short_before", "short_after"):
+        summ.pop(key, None)
+    summ["diagnosis"] = [render(m, lang) for m in council_shortfalls(run)]
+    return summ
 
 
 def provider_layer(run: Any) -> list[dict[str, Any]]:

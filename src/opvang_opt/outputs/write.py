@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +13,7 @@ import pyogrio
 
 from opvang_opt.connectors.tiles import TileSource
 from opvang_opt.io.results import atomic_results_dir
-from opvang_opt.outputs.content import allocation_count_columns, localised
+from opvang_opt.outputs.content import allocation_count_columns, hidden_totals, localised
 from opvang_opt.outputs.maps import build_map
 from opvang_opt.outputs.memo import (
     PANGO_INSTALL,
@@ -22,10 +22,14 @@ from opvang_opt.outputs.memo import (
     render_memo_pdf,
 )
 from opvang_opt.outputs.privacy import (
+    COLUMN_TOTALS,
     MIN_COUNT,
     NAME_COLUMN,
+    SECONDARY,
+    SMALL,
     Profile,
     check_profile,
+    council_comparison,
     suppress_frame,
 )
 from opvang_opt.outputs.report import build_report
@@ -110,16 +114,19 @@ def allocation_csv_tables(
     if result.allocation is None:
         return {}
     out = {}
+    hidden = hidden_totals(result) if profile == "council" else set()
     for name, table in result.allocation.tables().items():
         table = localised(pd.DataFrame(table), lang, codes=False)
         path = f"analyst/{name}" if name in HOUSEHOLD_CSV else name
         if profile == "council" and name not in HOUSEHOLD_CSV:
-            table = council_allocation(name, table)
+            table = council_allocation(name, table, hidden)
         out[path] = table[[c for c in table.columns if not NAME_COLUMN.match(str(c))]]
     return out
 
 
-def council_allocation(name: str, table: pd.DataFrame) -> pd.DataFrame:
+def council_allocation(
+    name: str, table: pd.DataFrame, hidden_totals: Iterable[str] = ()
+) -> pd.DataFrame:
     """An aggregate allocation table as the council sees it: households, persons and
     children 1-4 as ``<5``, with secondary suppression where a site's occupied units per
     group add up to its households (one household per unit); ``occupied`` is the same count
@@ -128,17 +135,24 @@ def council_allocation(name: str, table: pd.DataFrame) -> pd.DataFrame:
     if name == "allocation_by_site.csv":
         units = [c for c in table.columns if c.startswith("units_")]
         counts = [*allocation_count_columns(table), "occupied"]
-        out = suppress_frame(table, counts, "council", groups=[(units, "households")])
+        totals = [*COLUMN_TOTALS, *(c for c in table.columns if c.startswith("children_"))]
+        out = suppress_frame(table, counts, "council", groups=[(units, "households")],
+                             column_totals=totals)  # fmt: skip
         if {"occupied", "households"} <= set(out.columns):
             out["occupied"] = out["households"]
         if {"occupancy", "occupied"} <= set(table.columns):
             few = pd.to_numeric(table["occupied"], errors="coerce").between(1, MIN_COUNT - 1)
+            if "households" in out.columns:  # an x (column total) too: occupied / units
+                few |= out["households"].isin([SMALL, SECONDARY]).to_numpy()
             occ = pd.to_numeric(table["occupancy"], errors="coerce").round(1)
             out["occupancy"] = occ.where(~few)
         return out
     if name == "allocation_by_school.csv":  # children placed per school
         used = [c for c in table.columns if str(c).endswith("_used")]
-        return suppress_frame(table, used, "council")
+        # the children per school add up to the children per site of the other table
+        return suppress_frame(table, used, "council", column_totals=used)
+    if name == "allocation_vs_baseline.csv":
+        return council_comparison(table, hidden_totals)
     return table
 
 
@@ -234,7 +248,7 @@ def write_results(
 
             for name, table in services_csv_tables(result.services, profile).items():
                 write_csv(table, tmp / name)
-            (tmp / "services_chart.png").write_bytes(chart_png(result.services, lang))
+            (tmp / "services_chart.png").write_bytes(chart_png(result.services, lang, profile))
         if result.planning is not None:
             from opvang_opt.outputs.planning import write_planning
 

@@ -907,6 +907,7 @@ _SERVICES: dict[str, dict[str, str]] = {
     "chart": {"nl": "Vraag en plekken per periode", "en": "Demand and places per period"},
     "chart_demand": {"nl": "vraag", "en": "demand"},
     "chart_short_now": {"nl": "tekort nu", "en": "short now"},
+    "chart_hidden": {"nl": "Perioden zonder staaf: een aantal onder 5 is afgeschermd (zie de knelpuntentabel).", "en": "Periods without a bar: a count below 5 is withheld (see the bottleneck table)."},
     "chart_places_now": {"nl": "plekken nu", "en": "places now"},
     "chart_after": {"nl": "na uitbreiding", "en": "after expansion"},
     "type.taalklas": {"nl": "taalklas (nieuwkomers, 4-11 jaar)", "en": "newcomer class (4-11)"},
@@ -918,7 +919,7 @@ _SERVICES: dict[str, dict[str, str]] = {
     "map_added": {"nl": "erbij", "en": "added"},
     "cost_eur": {"nl": "EUR {cost:,.0f}", "en": "EUR {cost:,.0f}"},
     "status_short": {"nl": "dekt niet elk tekort; zie hieronder wat ook met elke toegestane uitbreiding tekort blijft", "en": "does not cover every shortfall; see below what stays short even with every allowed expansion"},
-    "privacy_note": {"nl": "Aantallen kinderen en personen onder 5 staan als <5; een x verbergt een aantal waaruit een <5 terug te rekenen is.", "en": "Counts of children and persons below 5 show as <5; an x hides a number from which a <5 could be worked out."},
+    "privacy_note": {"nl": "Aantallen kinderen en personen onder 5 staan als <5; een x verbergt een aantal waaruit een <5 terug te rekenen is (de vraag, omdat de plekken binnen bereik openbaar zijn). Staat een hele regel op x, dan kan elk aantal erachter zitten.", "en": "Counts of children and persons below 5 show as <5; an x hides a number from which a <5 could be worked out (the demand, since the places within reach are public). Where a whole row shows x, any number may be behind it."},
     "merged_note": {"nl": "Opeenvolgende perioden met dezelfde waarden staan op één regel (bijvoorbeeld 2027-H1 t/m 2035-H2); de kosten zijn dan het totaal over die perioden. Per periode: services_bottlenecks.csv en services_expansions.csv.", "en": "Consecutive periods with the same values share one row (for example 2027-H1 to 2035-H2); the cost is then the total over those periods. Per period: services_bottlenecks.csv and services_expansions.csv."},
 }  # fmt: skip
 
