@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import io
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -35,11 +37,28 @@ def _line(line: int | str) -> Message:
     return _m("where.line", line=int(line))
 
 
+def not_a_file(path: Path) -> Message | None:
+    """Why ``path`` cannot be read as a file, or ``None`` when it is one: a symbolic link
+    that leads back to itself, a folder, or nothing there."""
+    if path.is_file():
+        return None
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return _m("file.symlink_loop")
+        return _m("file.does_not_exist")
+    return _m("file.is_folder") if path.is_dir() else _m("file.does_not_exist")
+
+
 _UTF8_NAMES = ("utf-8", "utf-8-sig")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 def _decode(path: Path, encoding: str | None, label: str, name: str) -> str:
+    what = not_a_file(path)
+    if what is not None:
+        raise DataError(_m("csv.unreadable", name=name, file=label), [Problem(what, label)])
     raw = path.read_bytes()
     enc = encoding or "utf-8-sig"
     if raw.startswith(b"PK\x03\x04"):

@@ -24,7 +24,7 @@ from pyproj.exceptions import CRSError
 
 from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
-from opvang_opt.io.csvfile import INVISIBLE, read_csv_frame
+from opvang_opt.io.csvfile import INVISIBLE, not_a_file, read_csv_frame
 from opvang_opt.io.region import crs_problems, nonfinite_problems, outside_netherlands
 from opvang_opt.numtext import comma_hint, thousands_point_message, thousands_point_rows
 from opvang_opt.schema import LayerSource, did_you_mean_hint
@@ -111,7 +111,11 @@ def _where(row: int, ident: object | None) -> Message:
 
 def _missing_file(path: Path) -> Message:
     """``file does not exist``, with the closest name in its folder (``poi.gpkg`` for
-    ``pois.gpkg``) when there is one."""
+    ``pois.gpkg``) when there is one; a symbolic link that leads back to itself is named
+    as such."""
+    what = not_a_file(path)
+    if what is not None and what.code == "problem.file.symlink_loop":
+        return what
     folder = path.parent
     names = [p.name for p in folder.iterdir() if p.is_file()] if folder.is_dir() else []
     hint = did_you_mean_hint(path.name, names)
@@ -157,7 +161,7 @@ def read_table(
     if not path.exists():
         raise DataError(
             _m("table.not_found", name=name, file=label),
-            [Problem(_m("file.does_not_exist"), source=label, where=_m("where.table", name=name))],
+            [Problem(_missing_file(path), source=label, where=_m("where.table", name=name))],
         )
     try:
         if path.suffix.lower() == ".csv":
@@ -511,6 +515,11 @@ def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.Geo
     except DataError:
         raise
     except Exception as exc:  # GDAL cannot open or read the file
+        if path.is_dir():  # a folder GDAL does not read as a dataset (a .gdb would be one)
+            raise DataError(
+                _m("layer.unreadable", name=name, file=label),
+                [Problem(_m("file.is_folder"), source=label)],
+            ) from None
         start = path.read_bytes()[:16] if path.is_file() else b""
         if path.suffix.lower() == ".gpkg" and not start.startswith(b"SQLite format 3"):
             # an empty file, or a CSV saved under .gpkg: GDAL's text names its drivers

@@ -16,7 +16,7 @@ import pandas as pd
 
 from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
-from opvang_opt.io.csvfile import read_csv_frame
+from opvang_opt.io.csvfile import not_a_file, read_csv_frame
 from opvang_opt.io.layers import LayerReport, file_sha256
 from opvang_opt.numtext import ambiguous_whole, amount_hint, whole_number_hint
 from opvang_opt.schema import PlanningConfig, did_you_mean_hint
@@ -70,9 +70,11 @@ def _read_csv(
     path = Path(spec.path)
     label = str(path)
     if not path.exists():
+        what = not_a_file(path)
+        loop = what is not None and what.code == "problem.file.symlink_loop"
         problems.append(
             Problem(
-                Message("problem.planning.no_file"),
+                what if loop and what is not None else Message("problem.planning.no_file"),
                 source=label,
                 where=Message("problem.planning.where.table", {"table": name}),
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import types
 import typing
 from collections.abc import Sequence
@@ -111,7 +112,10 @@ def _resolve(path: Path, info: ValidationInfo) -> Path:
     base = (info.context or {}).get("base_dir")
     if path.is_absolute() or base is None:
         return path
-    return (Path(base) / path).resolve()
+    try:
+        return (Path(base) / path).resolve()
+    except (OSError, RuntimeError):  # a symbolic-link loop: kept for the reader to name
+        return Path(os.path.abspath(Path(base) / path))
 
 
 InputPath = Annotated[Path, AfterValidator(_resolve)]

@@ -16,6 +16,7 @@ Example
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import json
 import os
@@ -70,6 +71,15 @@ def _member_for(members: list[Any], value: Any) -> type[BaseModel] | None:
     return None
 
 
+def resolved(path: str | os.PathLike[str]) -> Path:
+    """``path`` made absolute with its symbolic links followed; a link that leads back to
+    itself is kept as written (absolute), for the reader to name."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):  # a symbolic-link loop (RuntimeError up to 3.12)
+        return Path(os.path.abspath(path))
+
+
 def absolutize_paths(raw: Any, annotation: Any, base_dir: Path) -> Any:
     """Make every InputPath in a raw mapping absolute, relative to ``base_dir``.
 
@@ -78,7 +88,7 @@ def absolutize_paths(raw: Any, annotation: Any, base_dir: Path) -> Any:
     """
     if _is_path(annotation):
         if isinstance(raw, str) and raw and not Path(raw).is_absolute():
-            return str((base_dir / raw).resolve())
+            return str(resolved(base_dir / raw))
         return raw
     members = _unwrap(annotation)
     model = _member_for(members, raw)
@@ -275,7 +285,7 @@ def scenario_lines(path: str | os.PathLike[str], _seen: tuple[Path, ...] = ()) -
     chain (a variant's own lines over its base's), for messages that name the line.
 
     Best effort: a file that cannot be read gives no lines (its reader reports it)."""
-    path = Path(path).resolve()
+    path = resolved(path)
     if path in _seen:
         return {}
     try:
@@ -542,10 +552,13 @@ def read_yaml(path: Path) -> dict[str, Any]:
     """
     label = str(path)
     if not path.is_file():
-        raise ScenarioError(
-            _m("scenario.not_found", file=label),
-            [Problem(_m("file.does_not_exist"), source=label)],
-        )
+        what = "file.does_not_exist"
+        try:
+            os.stat(path)
+            what = "file.is_folder" if path.is_dir() else what
+        except OSError as exc:
+            what = "file.symlink_loop" if exc.errno == errno.ELOOP else what
+        raise ScenarioError(_m("scenario.not_found", file=label), [Problem(_m(what), source=label)])
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -660,7 +673,7 @@ def load_raw(path: str | os.PathLike[str], _seen: tuple[Path, ...] = ()) -> dict
 
     Paths are made absolute relative to the file that writes them.
     """
-    path = Path(path).resolve()
+    path = resolved(path)
     if path in _seen:
         chain = " -> ".join(str(p) for p in (*_seen, path))
         raise ScenarioError(
@@ -677,7 +690,7 @@ def load_raw(path: str | os.PathLike[str], _seen: tuple[Path, ...] = ()) -> dict
             _m("scenario.invalid", file=str(path)),
             [Problem(_m("scenario.extends_not_path"), source=str(path), field="extends")],
         )
-    base_path = (path.parent / base_ref).resolve()
+    base_path = resolved(path.parent / base_ref)
     if not base_path.is_file():
         raise ScenarioError(
             _m("scenario.base_not_found", file=str(base_path)),
@@ -725,7 +738,7 @@ def load_resolved_raw(
 
     ``missing`` collects cached layers that are absent instead of raising (see
     :func:`opvang_opt.schema.sources.resolve_layer_sources`)."""
-    base_dir = Path(path).resolve().parent
+    base_dir = resolved(path).parent
     return resolve_layer_sources(load_raw(path), base_dir=base_dir, missing=missing)
 
 

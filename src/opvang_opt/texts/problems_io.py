@@ -20,6 +20,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "hint.did_you_mean": {"nl": " (bedoelde u '{name}'?)", "en": " (did you mean '{name}'?)"},
     "file.does_not_exist": {"nl": "bestand bestaat niet", "en": "file does not exist"},
     "file.does_not_exist_hint": {"nl": "bestand bestaat niet{hint}", "en": "file does not exist{hint}"},
+    "file.symlink_loop": {"nl": "dit is een symbolische koppeling die (via andere koppelingen) naar zichzelf wijst, geen bestand; laat de koppeling naar het echte bestand wijzen of geef het pad van het bestand zelf op", "en": "this is a symbolic link that leads (through other links) back to itself, not a file; point the link at the real file or give the path of the file itself"},
+    "file.is_folder": {"nl": "dit is een map, geen bestand; geef het pad van het bestand in die map op", "en": "this is a folder, not a file; give the path of the file inside that folder"},
     "file.byte_not_utf8": {"nl": "byte {byte:plain} is niet te lezen als UTF-8; sla het bestand op als UTF-8", "en": "byte {byte:plain} cannot be read as UTF-8; save the file as UTF-8"},
     # the scenario file
     "scenario.not_found": {"nl": "Scenariobestand niet gevonden: {file}", "en": "Scenario file not found: {file}"},

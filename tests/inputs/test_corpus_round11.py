@@ -1,0 +1,99 @@
+"""Round eleven of the bad-input corpus of issue 11, each case through the CLI on a copy of
+the demo, in the default language (Dutch): exit 2, one message naming the file, the row or
+id and the field, every problem at once, no traceback and nothing written.
+
+New here (not in the earlier ``test_corpus*`` files):
+
+- paths that are not files: a symbolic link that leads back to itself (the scenario, a
+  table, a layer: was exit 1, ``RuntimeError: Symlink loop``), a folder where a file
+  belongs (a layer's folder was 'the file is empty (0 bytes)', a table's the reader's
+  ``[Errno 21]``, the scenario's 'file does not exist');
+- an id with a run of over 4300 digits (was exit 1: Python's limit on converting digits);
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import pytest
+
+from tests.inputs.demo_edit import DEMO, refused
+
+
+def _loop(path: Path) -> None:
+    """Replace ``path`` by a symbolic link to itself."""
+    path.unlink()
+    os.symlink(path.name, path)
+
+
+def _folder(path: Path) -> None:
+    """Replace the file ``path`` by an empty folder of the same name."""
+    path.unlink()
+    path.mkdir()
+
+
+LOOP = "dit is een symbolische koppeling die (via andere koppelingen) naar zichzelf wijst"
+FOLDER = "dit is een map, geen bestand; geef het pad van het bestand in die map op"
+
+# --------------------------------------------------------------------------- paths
+
+
+def case_scenario_a_symlink_loop(demo):
+    _loop(demo / "scenarios" / "demo.yaml")
+    return [f"demo.yaml: {LOOP}"]
+
+
+def case_table_and_layer_symlink_loops(demo):
+    for name in ("units.csv", "pois.gpkg", "planning_stock.csv", "providers.csv"):
+        _loop(demo / DEMO / name)
+    return [
+        f"units.csv, tabel 'units': {LOOP}",
+        f"pois.gpkg, laag 'pois': {LOOP}",
+        f"planning_stock.csv, tabel 'stock': {LOOP}",
+        f"providers.csv, tabel 'providers': {LOOP}",
+        "De invoer heeft 4 problemen",
+    ]
+
+
+def case_scenario_a_folder(demo):
+    _folder(demo / "scenarios" / "demo.yaml")
+    return [f"demo.yaml: {FOLDER}"]
+
+
+def case_layer_and_tables_folders(demo):
+    for name in ("pois.gpkg", "households.csv", "planning_stock.csv"):
+        _folder(demo / DEMO / name)
+    return [
+        f"pois.gpkg: {FOLDER}",
+        f"households.csv: {FOLDER}",
+        f"planning_stock.csv: {FOLDER}",
+        "De invoer heeft 3 problemen",
+    ]
+
+
+# --------------------------------------------------------------------------- ids
+
+
+def case_longlist_ids_of_five_thousand_digits(demo):
+    # two ids of 5001 and 5002 characters that differ by a leading zero: was exit 1
+    # ('Exceeds the limit (4300 digits) for integer string conversion')
+    gdf = gpd.read_file(demo / DEMO / "longlist.gpkg", layer="longlist")
+    gdf.loc[0, "site_id"] = "S" + "9" * 5000
+    gdf.loc[1, "site_id"] = "S0" + "9" * 5000
+    pyogrio.write_dataframe(gdf, demo / DEMO / "longlist.gpkg", layer="longlist", driver="GPKG")
+    return [
+        "longlist.gpkg, id S999",
+        "verschillen alleen in hoofd- en kleine letters of voorloopnullen (rijen 1, 2)",
+        "De invoer heeft 1 probleem",
+    ]
+
+
+CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.__name__.removeprefix("case_") for c in CASES])
+def test_round11_bad_input_exits_2_naming_file_row_field_and_writes_nothing(demo, case):
+    refused(demo, case(demo), lang=None)
