@@ -9,6 +9,11 @@ New here (not in the earlier ``test_corpus*`` files):
   belongs (a layer's folder was 'the file is empty (0 bytes)', a table's the reader's
   ``[Errno 21]``, the scenario's 'file does not exist');
 - an id with a run of over 4300 digits (was exit 1: Python's limit on converting digits);
+- a Shapefile without its ``.dbf`` (every required column 'missing', one by one) or its
+  ``.shx`` (GDAL's advice to set a configuration option);
+- a layer of areas saved as points or lines (municipal boundaries as outlines: every site
+  'outside the region', 44 times; wijken or buurten as centroids: accepted, no site in any
+  wijk);
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import geopandas as gpd
 import pyogrio
 import pytest
 
-from tests.inputs.demo_edit import DEMO, refused
+from tests.inputs.demo_edit import DEMO, edit_scenario, refused
 
 
 def _loop(path: Path) -> None:
@@ -71,6 +76,70 @@ def case_layer_and_tables_folders(demo):
         f"households.csv: {FOLDER}",
         f"planning_stock.csv: {FOLDER}",
         "De invoer heeft 3 problemen",
+    ]
+
+
+# --------------------------------------------------------------------------- geography
+
+
+def _as_shapefile(demo: Path, *drop: str) -> None:
+    """The longlist saved as ``ll.shp`` (short column names) and used; ``drop`` its parts."""
+    gdf = gpd.read_file(demo / DEMO / "longlist.gpkg", layer="longlist")
+    gdf = gdf[["site_id", "name", "geometry"]]
+    pyogrio.write_dataframe(gdf, demo / DEMO / "ll.shp")
+    for ext in drop:
+        (demo / DEMO / f"ll.{ext}").unlink()
+    edit_scenario(
+        demo,
+        "{path: ../data/demo/longlist.gpkg, layer: longlist, id_column: site_id}",
+        "{path: ../data/demo/ll.shp, id_column: site_id}",
+    )
+
+
+def case_shapefile_without_its_dbf(demo):
+    _as_shapefile(demo, "dbf")
+    return [
+        "ll.shp: een Shapefile bestaat uit meerdere bestanden; naast ll.shp ontbreekt: ll.dbf",
+        "sla de laag op als GeoPackage",
+        "De invoer heeft 1 probleem",  # not each required column as missing
+    ]
+
+
+def case_shapefile_without_its_shx_and_dbf(demo):
+    _as_shapefile(demo, "shx", "dbf")
+    return [
+        "ll.shp: een Shapefile bestaat uit meerdere bestanden; naast ll.shp ontbreekt: ll.shx, "
+        "ll.dbf (de .shx is de index van de vormen, de .dbf de tabel met kolommen)",
+        "De invoer heeft 1 probleem",
+    ]
+
+
+def _geometry(demo: Path, layer: str, how) -> None:
+    gdf = gpd.read_file(demo / DEMO / "boundaries.gpkg", layer=layer)
+    gdf["geometry"] = how(gdf.geometry)
+    pyogrio.write_dataframe(gdf, demo / DEMO / "boundaries.gpkg", layer=layer, driver="GPKG")
+
+
+def case_municipal_boundaries_as_outlines(demo):
+    _geometry(demo, "gemeenten", lambda g: g.boundary)
+    return [
+        "boundaries.gpkg, laag 'gemeenten', geometry: laag 'gemeenten' (gebruikt als "
+        "region.boundaries) moet vlakken hebben waar een locatie in ligt, maar heeft er geen "
+        "(LineString)",
+        "De invoer heeft 1 probleem",  # not every site 'outside the region'
+    ]
+
+
+def case_wijken_and_buurten_as_centroids(demo):
+    _geometry(demo, "wijken", lambda g: g.centroid)
+    _geometry(demo, "buurten", lambda g: g.centroid)
+    return [
+        "boundaries.gpkg, laag 'wijken', geometry: laag 'wijken' (gebruikt als region.districts, "
+        "siting.shortlist.zone_layer) moet vlakken hebben",
+        "boundaries.gpkg, laag 'buurten', geometry: laag 'buurten' (gebruikt als "
+        "region.neighbourhoods, siting.criteria[opvangdruk].layer) moet vlakken hebben",
+        "(Point)",
+        "De invoer heeft 2 problemen",
     ]
 
 

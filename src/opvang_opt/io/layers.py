@@ -483,6 +483,28 @@ def _refuse_unnamed_layer(source: LayerSource, name: str, label: str, layers: np
         )
 
 
+def _check_shapefile_parts(name: str, path: Path, label: str) -> None:
+    """A Shapefile is several files: without its ``.shx`` GDAL does not read it (and
+    advises a setting no scenario can give), without its ``.dbf`` it reads shapes without
+    a single column (every required column was reported missing, one by one)."""
+    present = {p.name.lower() for p in path.parent.iterdir()}
+    missing = [
+        f"{path.stem}{ext}"
+        for ext in (".shx", ".dbf")
+        if f"{path.stem}{ext}".lower() not in present
+    ]
+    if missing:
+        raise DataError(
+            _m("layer.unreadable", name=name, file=label),
+            [
+                Problem(
+                    _m("layer.shapefile_parts", missing=", ".join(missing), file=path.name),
+                    source=label,
+                )
+            ],
+        )
+
+
 def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.GeoDataFrame:
     if path.suffix.lower() == ".csv":
         return _read_csv_layer(source, name, path, label)
@@ -493,6 +515,8 @@ def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.Geo
             _m("layer.unreadable", name=name, file=label),
             [Problem(_m("layer.xy_csv_only"), source=label, field="x_column")],
         )
+    if path.suffix.lower() == ".shp" and path.is_file():
+        _check_shapefile_parts(name, path, label)
     try:
         layers = pyogrio.list_layers(path)
         _refuse_unnamed_layer(source, name, label, layers)
