@@ -11,6 +11,9 @@ New here (not in the earlier ``test_corpus*`` files):
 - an id with a run of over 4300 digits (was exit 1: Python's limit on converting digits);
 - a Shapefile without its ``.dbf`` (every required column 'missing', one by one) or its
   ``.shx`` (GDAL's advice to set a configuration option);
+- amounts in euros in the scenario with three or more decimals (``budget_eur: 15.500`` was
+  15.5 euros where a Dutch writer means 15500; ``1200.005`` was rounded to whole cents
+  without a word);
 - a layer of areas saved as points or lines (municipal boundaries as outlines: every site
   'outside the region', 44 times; wijken or buurten as centroids: accepted, no site in any
   wijk);
@@ -76,6 +79,34 @@ def case_layer_and_tables_folders(demo):
         f"households.csv: {FOLDER}",
         f"planning_stock.csv: {FOLDER}",
         "De invoer heeft 3 problemen",
+    ]
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+def case_amounts_in_euros_with_three_or_more_decimals(demo):
+    edit_scenario(demo, "budget_eur: 15000000", "budget_eur: 15.500")
+    edit_scenario(demo, "{max_rent_eur: 700,", "{max_rent_eur: 1200.005,")
+    edit_scenario(demo, "cost_per_place: 2000", "cost_per_place: 2.250")
+    edit_scenario(
+        demo, "unmet_cost_per_person_day_eur: 61", "unmet_cost_per_person_day_eur: 61.0959"
+    )
+    edit_scenario(
+        demo,
+        "  discount_rate: 0.0225",
+        "  discount_rate: 0.0225\n  yearly_budget_eur: {2027: 2.500}",
+    )
+    return [
+        "demo.yaml, regel 141, siting.shortlist.budget_eur: '15.500' is een bedrag in euro met "
+        "drie decimalen: YAML leest 15.5 euro, met een Nederlandse duizendtalpunt is het 15500 "
+        "euro; een bedrag heeft hoogstens twee decimalen (centen): schrijf 15500 (of 15.5)",
+        "demo.yaml, regel 172, allocation.rent_caps.0.max_rent_eur: '1200.005' is een bedrag in "
+        "euro met meer dan twee decimalen, en bedragen worden in hele centen gerekend",
+        "demo.yaml, regel 233, exchange.housing_types.2.cost_per_place: '2.250' is een bedrag",
+        "regel 301, planning.unmet_cost_per_person_day_eur: '61.0959' is een bedrag",
+        "regel 303, planning.yearly_budget_eur.2027: '2.500' is een bedrag in euro met drie",
+        "Fout: Scenariobestand heeft bedragen met meer dan twee decimalen",
     ]
 
 

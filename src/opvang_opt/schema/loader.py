@@ -417,6 +417,58 @@ def _thousands_points(node: yaml.Node, path: str = "") -> list[tuple[str, int, s
     return out
 
 
+_MONEY_KEYS = frozenset({"cost_per_place", "unmet_cost_per_place", "fixed_cost"})
+_SUB_CENT = re.compile(r"^-?\d+\.\d{3,}$")
+
+
+def _is_money(path: str) -> bool:
+    """Whether a field path (``a.b.0.c``) holds an amount in euros: a key that ends in
+    ``_eur`` (or ``_eur_year``) or a value of such a mapping (a year's budget), an
+    exchange cost, or the amount of a reference price."""
+    parts = path.split(".")
+    key = parts[-1]
+    if key in _MONEY_KEYS or key.endswith(("_eur", "_eur_year")):
+        return True
+    if len(parts) > 1 and parts[-2].endswith("_eur"):
+        return True
+    return key == "amount" and "reference_prices" in parts
+
+
+def _sub_cent_amounts(node: yaml.Node, path: str = "") -> list[tuple[str, int, str]]:
+    """Every plain amount in euros written with three or more decimals (``15.500``,
+    ``1200.005``): money is counted in whole cents, so such an amount was rounded without
+    a word, and ``15.500`` (15.5 in YAML) is fifteen thousand five hundred written the
+    Dutch way; never guessed. Returns (full field path, line, text)."""
+    out: list[tuple[str, int, str]] = []
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            out += _sub_cent_amounts(value_node, f"{path}.{key}" if path else key)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _sub_cent_amounts(item, f"{path}.{i}")
+    elif (
+        isinstance(node, yaml.ScalarNode)
+        and node.style is None
+        and _SUB_CENT.match(str(node.value))
+        and not _THOUSANDS_POINT.match(str(node.value))  # said by the thousands check
+        and _is_money(path)
+    ):
+        out.append((path, node.start_mark.line + 1, str(node.value)))
+    return out
+
+
+def _sub_cent_problem(key: str, line: int, text: str, label: str) -> Problem:
+    if _QUOTED_THOUSANDS.match(text):
+        what = _m(
+            "scenario.money_three_decimals",
+            text=text, yaml=f"{float(text):g}", dutch=text.replace(".", ""),
+        )  # fmt: skip
+    else:
+        what = _m("scenario.money_sub_cent", text=text)
+    return Problem(what, source=label, where=_m("where.line", line=line), field=key)
+
+
 _MAX_YAML_VALUES = 100_000
 """At most this many values once every alias is written out: far more than any scenario
 holds, far fewer than an alias bomb (a few lines that expand to a billion values)."""
@@ -577,6 +629,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
             )
         duplicates = _duplicate_keys(node) if node is not None else []
         points = _thousands_points(node) if node is not None else []
+        money = _sub_cent_amounts(node) if node is not None else []
         yaml11 = _yaml11_numbers(node) if node is not None else []
         not_text = _keys_not_text(node) if node is not None else []
         data = loader.construct_document(node) if node is not None else None
@@ -613,10 +666,10 @@ def read_yaml(path: Path) -> dict[str, Any]:
                 for key, first, line in duplicates
             ],
         )
-    if points:
-        raise ScenarioError(
-            _m("scenario.thousands_points", file=label),
-            [
+    if points or money:
+        found = [
+            (
+                line,
                 Problem(
                     _m(
                         "scenario.thousands_point",
@@ -627,9 +680,14 @@ def read_yaml(path: Path) -> dict[str, Any]:
                     source=label,
                     where=_m("where.line", line=line),
                     field=key,
-                )
-                for key, line, text in points
-            ],
+                ),
+            )
+            for key, line, text in points
+        ]
+        found += [(line, _sub_cent_problem(key, line, text, label)) for key, line, text in money]
+        raise ScenarioError(
+            _m("scenario.thousands_points" if points else "scenario.money_decimals", file=label),
+            [p for _, p in sorted(found, key=lambda lp: lp[0])],
         )
     if not_text:
         raise ScenarioError(
