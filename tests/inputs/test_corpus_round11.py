@@ -14,6 +14,9 @@ New here (not in the earlier ``test_corpus*`` files):
 - amounts in euros in the scenario with three or more decimals (``budget_eur: 15.500`` was
   15.5 euros where a Dutch writer means 15500; ``1200.005`` was rounded to whole cents
   without a word);
+- one cause said once: a site missing from the sites file was one line per household that
+  prefers or refuses it (18 lines), a missing GeoPackage one line per layer in it (with
+  'did you mean pois.gpkg?' for ``boundaries.gpkg``, alike only in '.gpkg');
 - a layer of areas saved as points or lines (municipal boundaries as outlines: every site
   'outside the region', 44 times; wijken or buurten as centroids: accepted, no site in any
   wijk);
@@ -171,6 +174,34 @@ def case_wijken_and_buurten_as_centroids(demo):
         "region.neighbourhoods, siting.criteria[opvangdruk].layer) moet vlakken hebben",
         "(Point)",
         "De invoer heeft 2 problemen",
+    ]
+
+
+# --------------------------------------------------------------------------- said once
+
+
+def case_site_missing_from_the_sites_file_is_one_problem_per_column(demo):
+    # F02 (60 units; preferred by 14 households, refused by 4 in the demo) left out
+    path = demo / DEMO / "unit_sites.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(x for x in lines if not x.startswith("F02,")) + "\n")
+    return [
+        "units.csv, woning U0031, site_id: onbekende locatie 'F02', ook bij 59 andere woning(en)",
+        "households.csv, huishouden H0003, preferred_sites: onbekende locatie 'F02', ook bij 13 "
+        "ander(e) huishouden(s): H0009, H0063, H0084, H0086, H0117, ...",
+        "households.csv, huishouden H0090, refused_sites: onbekende locatie 'F02', ook bij 3 "
+        "ander(e) huishouden(s): H0102, H0185, H0222",
+        "De invoer heeft 3 problemen",
+    ]
+
+
+def case_missing_geopackage_of_three_layers_is_one_problem(demo):
+    (demo / DEMO / "boundaries.gpkg").unlink()
+    stderr = refused(demo, [], lang=None)
+    assert "bedoelde u" not in stderr  # no other file is named like it
+    return [
+        "boundaries.gpkg, lagen 'gemeenten', 'wijken', 'buurten': bestand bestaat niet",
+        "De invoer heeft 1 probleem",
     ]
 
 

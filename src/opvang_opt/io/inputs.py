@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -199,16 +199,28 @@ def load_inputs(scenario: Scenario) -> Inputs:
     layers: dict[str, gpd.GeoDataFrame] = {}
     reports: list[LayerReport] = []
     problems: list[Problem] = []
+    absent: dict[str, tuple[int, list[str]]] = {}  # a missing file: its problem, its layers
     for name, source in scenario.layers.items():
+        where = str(source.path)
+        if where in absent:  # one file of several layers (a GeoPackage) is missing once
+            absent[where][1].append(name)
+            continue
         try:
             gdf, rep = read_layer(
                 source, name, cols[name], allow_empty=name != scenario.siting.longlist
             )
         except DataError as exc:
+            if source.path is not None and not Path(where).exists() and len(exc.problems) == 1:
+                absent[where] = (len(problems), [name])
             problems += exc.problems or [Problem(exc.summary)]
             continue
         layers[name] = gdf
         reports.append(rep)
+    for at, names in absent.values():
+        if len(names) > 1:
+            layers_named = ", ".join(f"'{n}'" for n in names)
+            where_all = Message("problem.where.layers", {"names": layers_named})
+            problems[at] = replace(problems[at], where=where_all)
     graphs: dict[str, StreetGraph] = {}
     for name, gsrc in scenario.graphs.items():
         try:

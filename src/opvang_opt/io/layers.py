@@ -6,6 +6,7 @@ the id or row, and the column.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import unicodedata
@@ -118,7 +119,11 @@ def _missing_file(path: Path) -> Message:
         return what
     folder = path.parent
     names = [p.name for p in folder.iterdir() if p.is_file()] if folder.is_dir() else []
-    hint = did_you_mean_hint(path.name, names)
+    # the names are compared without their extensions: '.gpkg' alike made
+    # 'boundaries.gpkg' seem close to 'pois.gpkg'
+    stems = {Path(n).stem.casefold(): n for n in sorted(names, key=lambda n: n != path.name)}
+    close = difflib.get_close_matches(path.stem.casefold(), list(stems), n=1, cutoff=0.6)
+    hint = did_you_mean_hint(path.name, [stems[close[0]]]) if close else ""
     return _m("file.does_not_exist_hint", hint=hint) if hint else _m("file.does_not_exist")
 
 

@@ -258,6 +258,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "where.rows": {"nl": "rijen {rows}", "en": "rows {rows}"},
     "where.table": {"nl": "tabel '{name}'", "en": "table '{name}'"},
     "where.layer": {"nl": "laag '{name}'", "en": "layer '{name}'"},
+    "where.layers": {"nl": "lagen {names}", "en": "layers {names}"},
     "table.not_found": {"nl": "Tabel '{name}' niet gevonden: {file}", "en": "Table '{name}' not found: {file}"},
     "table.unreadable": {"nl": "Tabel '{name}' is niet te lezen: {file}", "en": "Table '{name}' cannot be read: {file}"},
     "table.no_rows": {"nl": "de tabel '{name}' heeft geen rijen", "en": "the table '{name}' has no rows"},

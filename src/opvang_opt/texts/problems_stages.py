@@ -68,6 +68,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "allocation.duplicate_id": {"nl": "id komt dubbel voor ({times} keer)", "en": "duplicate id ({times} times)"},
     "allocation.missing_id": {"nl": "id ontbreekt", "en": "missing id"},
     "allocation.unknown_site_units": {"nl": "onbekende locatie {id}, ook bij {n:plain} andere woning(en): {ids}", "en": "unknown site {id}, as for {n:plain} more unit(s): {ids}"},
+    "allocation.unknown_site_households": {"nl": "onbekende locatie {id}, ook bij {n:plain} ander(e) huishouden(s): {ids}", "en": "unknown site {id}, as for {n:plain} more household(s): {ids}"},
     "allocation.unknown_site": {"nl": "onbekende locatie {id}", "en": "unknown site {id}"},
     "allocation.not_amount": {"nl": "geen bedrag in euro's: {value}{hint}", "en": "not an amount in euros: {value}{hint}"},
     "allocation.negative_rent": {"nl": "negatieve huur: {value}", "en": "negative rent: {value}"},
