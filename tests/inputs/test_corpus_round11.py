@@ -17,6 +17,9 @@ New here (not in the earlier ``test_corpus*`` files):
 - one cause said once: a site missing from the sites file was one line per household that
   prefers or refuses it (18 lines), a missing GeoPackage one line per layer in it (with
   'did you mean pois.gpkg?' for ``boundaries.gpkg``, alike only in '.gpkg');
+- a ``--out`` folder that cannot be made: inside a file (every stage ran, then exit 1
+  ``FileExistsError``), a symbolic-link loop (exit 1); and ``sweep`` and ``compare``
+  checked their ``--out`` only after running every variant;
 - a layer of areas saved as points or lines (municipal boundaries as outlines: every site
   'outside the region', 44 times; wijken or buurten as centroids: accepted, no site in any
   wijk);
@@ -228,3 +231,64 @@ CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]
 @pytest.mark.parametrize("case", CASES, ids=[c.__name__.removeprefix("case_") for c in CASES])
 def test_round11_bad_input_exits_2_naming_file_row_field_and_writes_nothing(demo, case):
     refused(demo, case(demo), lang=None)
+
+
+# --------------------------------------------------------------------------- --out
+
+
+def _cli(*args: str):
+    from typer.testing import CliRunner
+
+    from opvang_opt.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def _refused_before_the_work(res, *texts: str) -> None:
+    assert res.exit_code == 2, res.output
+    for text in texts:
+        assert text in res.stderr, f"{text!r} not in:\n{res.stderr}"
+    assert "Traceback" not in res.output
+    assert "Locaties" not in res.stderr  # no stage started
+
+
+def test_out_folder_inside_a_file_or_a_symlink_loop_is_refused_before_the_work(demo):
+    scenario = str(demo / "scenarios" / "demo.yaml")
+    units = demo / DEMO / "units.csv"
+    before = units.read_bytes()
+    res = _cli("run", scenario, "--out", str(units / "resultaten"))
+    _refused_before_the_work(
+        res,
+        "resultaten kan niet gemaakt worden",
+        f"{units} is een bestand, geen map: daarin kan geen map komen; kies een andere map "
+        "met --out",
+    )
+    assert units.read_bytes() == before
+    os.symlink("lus", demo / "lus")
+    res = _cli("run", scenario, "--out", str(demo / "lus"))
+    _refused_before_the_work(
+        res, "lus: dit is een symbolische koppeling die (via andere koppelingen) naar zichzelf"
+    )
+    assert not [p for p in demo.iterdir() if ".tmp-" in p.name]
+
+
+def test_sweep_and_compare_refuse_a_foreign_out_folder_before_running(demo, monkeypatch):
+    import opvang_opt.workflows.compare as compare
+    import opvang_opt.workflows.sweep_run as sweep_run
+
+    def ran(*args, **kwargs):
+        raise AssertionError("the work ran before --out was checked")
+
+    monkeypatch.setattr(compare, "compare_scenarios", ran)
+    monkeypatch.setattr(sweep_run, "run_sweep", ran)
+    other = demo / "notities"
+    other.mkdir()
+    (other / "a.txt").write_text("van iemand anders\n", encoding="utf-8")
+    scenarios = demo / "scenarios"
+    said = "notities bevat al andere bestanden"
+    res = _cli("sweep", str(scenarios / "sweeps" / "demo_doel.yaml"), "--out", str(other))
+    _refused_before_the_work(res, said)
+    variant = scenarios / "variants" / "snel_beschikbaar.yaml"
+    res = _cli("compare", str(scenarios / "demo.yaml"), str(variant), "--out", str(other))
+    _refused_before_the_work(res, said)
+    assert [p.name for p in other.iterdir()] == ["a.txt"]

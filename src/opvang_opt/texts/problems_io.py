@@ -355,6 +355,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "graph.no_nodes": {"nl": "het netwerk heeft geen knopen", "en": "the graph has no nodes"},
     "graph.problems": {"nl": "Stratennetwerk '{name}' ({file}) heeft {count:|probleem|problemen}", "en": "Street graph '{name}' ({file}) has {count:plain} problem(s)"},
     # the results folder, the bundled demo, the pipeline's inputs
+    "results.cannot_be_folder": {"nl": "Resultatenmap {path} kan niet gemaakt worden", "en": "Results folder {path} cannot be made"},
+    "results.inside_a_file": {"nl": "{file} is een bestand, geen map: daarin kan geen map komen; kies een andere map met --out", "en": "{file} is a file, not a folder: no folder can be made inside it; choose another --out folder"},
+    "results.symlink_loop": {"nl": "dit is een symbolische koppeling die (via andere koppelingen) naar zichzelf wijst; kies een andere map met --out", "en": "this is a symbolic link that leads (through other links) back to itself; choose another --out folder"},
     "results.is_file": {"nl": "Resultatenmap {path} is een bestand", "en": "Results folder {path} is a file"},
     "results.choose_other": {"nl": "kies een andere map met --out", "en": "choose another --out folder"},
     "results.other_files": {"nl": "Resultatenmap {path} bevat al andere bestanden", "en": "Results folder {path} already holds other files"},
