@@ -17,6 +17,9 @@ New here (not in the earlier ``test_corpus*`` files):
 - one cause said once: a site missing from the sites file was one line per household that
   prefers or refuses it (18 lines), a missing GeoPackage one line per layer in it (with
   'did you mean pois.gpkg?' for ``boundaries.gpkg``, alike only in '.gpkg');
+- a header line among the records: a second header line of Dutch labels or units under
+  the column names (one problem per cell of it: 7 for the units), the column names again
+  halfway (two exports pasted one under the other);
 - a ``--out`` folder that cannot be made: inside a file (every stage ran, then exit 1
   ``FileExistsError``), a symbolic-link loop (exit 1); and ``sweep`` and ``compare``
   checked their ``--out`` only after running every variant;
@@ -176,6 +179,43 @@ def case_wijken_and_buurten_as_centroids(demo):
         "boundaries.gpkg, laag 'buurten', geometry: laag 'buurten' (gebruikt als "
         "region.neighbourhoods, siting.criteria[opvangdruk].layer) moet vlakken hebben",
         "(Point)",
+        "De invoer heeft 2 problemen",
+    ]
+
+
+# --------------------------------------------------------------------------- header lines
+
+
+def _insert_line(demo: Path, file: str, at: int, line: str | None = None) -> None:
+    """Insert ``line`` (default: the header again) as line ``at`` (1-based) of a demo CSV."""
+    path = demo / DEMO / file
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.insert(at - 1, lines[0] if line is None else line)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def case_second_header_line_of_dutch_labels_and_of_units(demo):
+    labels = "woning,locatie,slaapkamers,bedden,toegankelijk,verdieping,beschikbaar,huur,opp"
+    _insert_line(demo, "units.csv", 2, labels)
+    _insert_line(demo, "providers.csv", 2, ",,,m,m,plaatsen,")
+    return [
+        "units.csv, regel 2: deze regel lijkt een tweede kopregel ('woning', 'locatie', "
+        "'slaapkamers', 'bedden', 'toegankelijk', 'verdieping', 'beschikbaar', 'huur', 'opp'): "
+        "de kolommen bedrooms, beds, accessible, floor, rent_eur, area_m2 hebben hier tekst en "
+        "in elke andere rij een getal; de kolomnamen staan alleen op regel 1: verwijder de regel",
+        "providers.csv, regel 2: deze regel lijkt een tweede kopregel ('m', 'm', 'plaatsen'): "
+        "de kolommen x, y, capacity hebben",
+        "De invoer heeft 2 problemen",  # not one per cell of the line
+    ]
+
+
+def case_column_names_again_halfway(demo):
+    _insert_line(demo, "planning_tasks.csv", 51)
+    _insert_line(demo, "households.csv", 101)
+    return [
+        "planning_tasks.csv, regel 51: deze regel herhaalt de kolomnamen van regel 1 (twee "
+        "exports onder elkaar geplakt?); verwijder de regel",
+        "households.csv, regel 101: deze regel herhaalt de kolomnamen van regel 1",
         "De invoer heeft 2 problemen",
     ]
 

@@ -18,6 +18,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from opvang_opt.errors import DataError, Problem
@@ -402,4 +403,56 @@ def read_csv_frame(
                 df.loc[mask, col] = (
                     s[mask].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
                 )
+    headers = _header_rows(df, text, sep)
+    if headers:
+        # one problem for the row, not one per cell of it that is not a number or a date
+        raise DataError(
+            _m("csv.header_rows", name=name, file=label),
+            [Problem(what, label, _line(line)) for line, what in headers],
+        )
     return df
+
+
+_PLAIN_NUMBER = re.compile(r"^\s*[-+]?\d+(\.\d+)?\s*$")
+
+
+def _header_rows(df: pd.DataFrame, text: str, sep: str) -> list[tuple[int, Message]]:
+    """Rows that are headers, not records: the column names again (two exports pasted
+    one under the other), or a second header line under the first (labels in another
+    language, units) with text in at least two columns that hold a number in every other
+    row. Returns (line, message)."""
+    if len(df) < 2:
+        return []
+    cells = df.fillna("").astype(str).apply(lambda s: s.str.strip())
+    filled = (cells != "").sum(axis=1)
+    same = pd.DataFrame({c: cells[c].str.casefold() == str(c).casefold() for c in df.columns}).sum(
+        axis=1
+    )
+    repeated = ((same >= 2) & (same * 2 >= filled)).to_numpy()
+    found = [(int(i), _m("csv.header_repeated")) for i in np.flatnonzero(repeated)]
+    numeric = cells.apply(lambda s: s.str.match(_PLAIN_NUMBER))
+    row = cells.iloc[0]
+    if not repeated[0] and not numeric.iloc[0].any():
+        given = (cells.iloc[1:] != "").sum()
+        hits = numeric.iloc[1:].sum()
+        columns = [str(c) for c in df.columns if row[c] and given[c] and hits[c] == given[c]]
+        if len(columns) >= 2:
+            shown = ", ".join(f"'{v}'" for v in row if v)
+            found.insert(0, (0, _m("csv.second_header", cells=shown, columns=", ".join(columns))))
+    if not found:
+        return []
+    lines = _record_lines(text, sep)
+    return [(lines[i] if i < len(lines) else i + 2, what) for i, what in found]
+
+
+def _record_lines(text: str, sep: str) -> list[int]:
+    """The line each record (after the header) starts on, as pandas reads them (blank
+    lines skipped, a quoted line break inside a record)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    starts: list[int] = []
+    previous = 0
+    for record in reader:
+        if any(cell.strip() for cell in record):
+            starts.append(previous + 1)
+        previous = reader.line_num
+    return starts[1:]
