@@ -17,6 +17,9 @@ New here (not in the earlier ``test_corpus*`` files):
 - one cause said once: a site missing from the sites file was one line per household that
   prefers or refuses it (18 lines), a missing GeoPackage one line per layer in it (with
   'did you mean pois.gpkg?' for ``boundaries.gpkg``, alike only in '.gpkg');
+- an old Excel workbook (.xls) saved under .csv (was 'looks like Windows-1252: declare
+  encoding: cp1252', which reads it as nonsense), an empty GeoJSON (was 'file format not
+  recognised'), a GeoJSON cut off halfway (GDAL's 'Unterminated object' only);
 - a header line among the records: a second header line of Dutch labels or units under
   the column names (one problem per cell of it: 7 for the units), the column names again
   halfway (two exports pasted one under the other);
@@ -180,6 +183,44 @@ def case_wijken_and_buurten_as_centroids(demo):
         "region.neighbourhoods, siting.criteria[opvangdruk].layer) moet vlakken hebben",
         "(Point)",
         "De invoer heeft 2 problemen",
+    ]
+
+
+# --------------------------------------------------------------------------- file kinds
+
+
+def _pois_as_geojson(demo: Path, cut: bool) -> None:
+    gdf = gpd.read_file(demo / DEMO / "pois.gpkg", layer="pois")
+    path = demo / DEMO / "pois.geojson"
+    pyogrio.write_dataframe(gdf, path, driver="GeoJSON")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2] if cut else b"")
+    edit_scenario(
+        demo, "{path: ../data/demo/pois.gpkg, layer: pois,", "{path: ../data/demo/pois.geojson,"
+    )
+
+
+def case_old_excel_workbook_saved_as_csv(demo):
+    # the first bytes of every .xls (an OLE2 compound file), then nothing that is text
+    (demo / DEMO / "units.csv").write_bytes(bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504))
+    return [
+        "units.csv, regel 1: dit is een oud Excel-werkboek (.xls) of een ander Office-bestand, "
+        "geen CSV-tekst: sla het blad in Excel op als 'CSV UTF-8'",
+        "De invoer heeft 1 probleem",
+    ]
+
+
+def case_empty_geojson(demo):
+    _pois_as_geojson(demo, cut=False)
+    return ["pois.geojson: het bestand is leeg (0 bytes)", "De invoer heeft 1 probleem"]
+
+
+def case_geojson_cut_off_halfway(demo):
+    _pois_as_geojson(demo, cut=True)
+    return [
+        "pois.geojson: het bestand is beschadigd of onvolledig (bijvoorbeeld afgebroken bij "
+        "het kopiëren of downloaden); kopieer of exporteer het opnieuw",
+        "De invoer heeft 1 probleem",
     ]
 
 

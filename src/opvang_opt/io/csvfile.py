@@ -68,6 +68,13 @@ def _decode(path: Path, encoding: str | None, label: str, name: str) -> str:
             _m("csv.unreadable", name=name, file=label),
             [Problem(_m("csv.workbook"), label, _line(1))],
         )
+    if raw.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        # an old Excel workbook (.xls) under .csv: was 'looks like Windows-1252, declare
+        # encoding: cp1252', which reads it as nonsense
+        raise DataError(
+            _m("csv.unreadable", name=name, file=label),
+            [Problem(_m("csv.workbook_xls"), label, _line(1))],
+        )
     if raw.startswith(b"\xef\xbb\xbf") and codecs.lookup(enc).name not in ("utf-8", "utf-8-sig"):
         # Excel's 'CSV UTF-8' read as the declared encoding: 'ï»¿' in the first column's
         # name, and every accented letter garbled without a word

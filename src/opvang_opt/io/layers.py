@@ -77,7 +77,10 @@ def _geojson_without_crs(path: Path) -> bool:
 
 
 _READER_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("layer.reader_damaged", ("malformed", "not a database", "truncated", "unexpected end")),
+    (
+        "layer.reader_damaged",
+        ("malformed", "not a database", "truncated", "unexpected end", "unterminated"),
+    ),
     ("layer.reader_locked", ("database is locked", "database table is locked")),
     ("layer.reader_denied", ("permission denied", "access denied")),
     ("layer.reader_format", ("not recognized as", "not recognised as", "unsupported file format")),
@@ -550,6 +553,11 @@ def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.Geo
                 [Problem(_m("file.is_folder"), source=label)],
             ) from None
         start = path.read_bytes()[:16] if path.is_file() else b""
+        if not start:  # an empty GeoJSON was 'this file format is not recognised'
+            raise DataError(
+                _m("layer.unreadable", name=name, file=label),
+                [Problem(_m("layer.empty_file"), source=label)],
+            ) from None
         if path.suffix.lower() == ".gpkg" and not start.startswith(b"SQLite format 3"):
             # an empty file, or a CSV saved under .gpkg: GDAL's text names its drivers
             what = (
