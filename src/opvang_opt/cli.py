@@ -462,7 +462,10 @@ def sweep(
         int | None,
         typer.Option("--samples", min=1, help="Draw N random variants instead of the full grid."),
     ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the random draw.")] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", min=0, max=2**31 - 1, help="Seed of the random draw."),
+    ] = None,
     scheduler: Annotated[
         str | None,
         typer.Option(

@@ -26,6 +26,8 @@ New here (not in the earlier ``test_corpus*`` files):
 - a ``--out`` folder that cannot be made: inside a file (every stage ran, then exit 1
   ``FileExistsError``), a symbolic-link loop (exit 1); and ``sweep`` and ``compare``
   checked their ``--out`` only after running every variant;
+- random seeds that no generator or solver takes: a negative one (NumPy: ValueError after
+  the inputs passed, exit 1) or one beyond 32 bits (CP-SAT: TypeError);
 - a layer of areas saved as points or lines (municipal boundaries as outlines: every site
   'outside the region', 44 times; wijken or buurten as centroids: accepted, no site in any
   wijk);
@@ -119,6 +121,20 @@ def case_amounts_in_euros_with_three_or_more_decimals(demo):
         "regel 301, planning.unmet_cost_per_person_day_eur: '61.0959' is een bedrag",
         "regel 303, planning.yearly_budget_eur.2027: '2.500' is een bedrag in euro met drie",
         "Fout: Scenariobestand heeft bedragen met meer dan twee decimalen",
+    ]
+
+
+def case_seeds_below_zero_or_beyond_32_bits(demo):
+    edit_scenario(demo, "seed: 20261122", "seed: -1")  # siting.robustness.seed
+    edit_scenario(demo, "    seed: 42", "    seed: 2147483648")
+    edit_scenario(demo, "relative_gap: 0.0001, seed: 0,", "relative_gap: 0.0001, seed: 4294967296,")
+    return [
+        "demo.yaml, siting.robustness.seed: moet groter dan of gelijk aan 0 zijn (ingevuld: -1) "
+        "(regel 151)",
+        "demo.yaml, allocation.solver.seed: moet kleiner dan of gelijk aan 2147483647 zijn "
+        "(ingevuld: 4294967296) (regel 174)",
+        "demo.yaml, exchange.shapley.seed: moet kleiner dan of gelijk aan 2147483647 zijn "
+        "(ingevuld: 2147483648) (regel 281)",
     ]
 
 

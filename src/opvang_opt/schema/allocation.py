@@ -13,7 +13,14 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from opvang_opt.schema.base import DateFormats, Encoding, InputPath, StrictModel, invalid
+from opvang_opt.schema.base import (
+    DateFormats,
+    Encoding,
+    InputPath,
+    Seed,
+    StrictModel,
+    invalid,
+)
 
 MAX_SHARE_DENOMINATOR = 1000
 """Mix-rule shares are read as the nearest fraction p/q with q at most this (0.3333333 is
@@ -203,7 +210,7 @@ class AllocationSolverSettings(StrictModel):
     relative_gap: float = Field(default=1e-4, ge=0, le=0.5)
     """Stop when the proven relative gap is at most this value (1e-4 = 0.01%)."""
 
-    seed: int = Field(default=0, ge=0)
+    seed: Seed = 0
     """Random seed of the solver (the model itself uses no randomness)."""
 
     threads: int = Field(default=1, ge=1, le=64)
@@ -324,7 +331,7 @@ class RollingSettings(StrictModel):
     households, seeds 3 and 5 only, 2026-11-30): off reaches 96.7 and 97.5 % of
     hindsight against 96.9 and 97.7 % on, so it stays on."""
 
-    seed: int = 0
+    seed: Seed = 0
     """Seed of the sampled futures (the same seed gives the same placements)."""
 
     decide_at_move_in: bool = False

@@ -118,6 +118,13 @@ def _resolve(path: Path, info: ValidationInfo) -> Path:
         return Path(os.path.abspath(Path(base) / path))
 
 
+MAX_SEED = 2**31 - 1
+"""The largest seed: CP-SAT and HiGHS take a 32-bit seed (a larger one stopped a run with a
+TypeError); NumPy's generator takes no negative one (a ValueError)."""
+
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
+"""A random seed: a whole number from 0 to 2,147,483,647."""
+
 InputPath = Annotated[Path, AfterValidator(_resolve)]
 """A file path in a scenario: relative paths are taken from the scenario file's folder."""
 

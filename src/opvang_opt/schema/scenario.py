@@ -18,6 +18,7 @@ from opvang_opt.schema.base import (
     DateFormats,
     Encoding,
     InputPath,
+    Seed,
     StrictModel,
     invalid,
     msg,
@@ -414,7 +415,7 @@ class ShortlistConfig(StrictModel):
     """optimise: CP-SAT search workers. With 1 (the default) the same scenario always gives
     the same shortlist; more workers can be faster but may pick another of equally good
     shortlists."""
-    seed: int = 20261122
+    seed: Seed = 20261122
     """optimise: CP-SAT random seed."""
     tradeoff_steps: int = Field(default=9, ge=0, le=100)
     """Points on the trade-off curve of the capacity target (0: none)."""
@@ -488,7 +489,7 @@ class RobustnessConfig(StrictModel):
     """Relative spread of each sampled weight around its chosen value."""
     distribution: Literal["dirichlet", "uniform"] = "dirichlet"
     """How weights are sampled."""
-    seed: int = 20261122
+    seed: Seed = 20261122
     """Random seed (the same seed gives the same samples)."""
     one_at_a_time: bool = True
     """Per criterion, find the smallest weight change that changes the shortlist."""
