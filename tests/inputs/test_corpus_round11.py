@@ -28,6 +28,9 @@ New here (not in the earlier ``test_corpus*`` files):
   checked their ``--out`` only after running every variant;
 - random seeds that no generator or solver takes: a negative one (NumPy: ValueError after
   the inputs passed, exit 1) or one beyond 32 bits (CP-SAT: TypeError);
+- counts that pass the schema but not the solver: ``max_sites``, ``max_capacity`` or
+  ``max_per_zone`` beyond 64 bits (CP-SAT TypeError after the inputs passed, exit 1),
+  ``max_wait_days`` or ``max_sharers_per_unit`` beyond 64 bits (NumPy OverflowError);
 - a layer of areas saved as points or lines (municipal boundaries as outlines: every site
   'outside the region', 44 times; wijken or buurten as centroids: accepted, no site in any
   wijk);
@@ -136,6 +139,50 @@ def case_seeds_below_zero_or_beyond_32_bits(demo):
         "demo.yaml, exchange.shapley.seed: moet kleiner dan of gelijk aan 2147483647 zijn "
         "(ingevuld: 2147483648) (regel 281)",
     ]
+
+
+BEYOND_64_BITS = "100000000000000000000"
+
+
+def case_counts_beyond_64_bits(demo):
+    edit_scenario(demo, "max_sites: 6", f"max_sites: {BEYOND_64_BITS}")
+    edit_scenario(demo, "max_capacity: 750 ", "max_capacity: 10000001 ")
+    edit_scenario(demo, "max_per_zone: 2 ", f"max_per_zone: {BEYOND_64_BITS} ")
+    edit_scenario(demo, "max_wait_days: 180", "max_wait_days: 36501")
+    edit_scenario(
+        demo, "  max_persons_per_bedroom: 2.0", "  max_persons_per_bedroom: 2.0\n"
+        f"  max_sharers_per_unit: {BEYOND_64_BITS}"
+    )  # fmt: skip
+    return [
+        "demo.yaml, siting.shortlist.max_sites: moet kleiner dan of gelijk aan 1000000 zijn",
+        "demo.yaml, siting.shortlist.max_capacity: moet kleiner dan of gelijk aan 10000000 zijn "
+        "(ingevuld: 10000001) (regel 139)",
+        "demo.yaml, siting.shortlist.max_per_zone: moet kleiner dan of gelijk aan 1000000 zijn",
+        "demo.yaml, allocation.max_wait_days: moet kleiner dan of gelijk aan 36500 zijn "
+        "(ingevuld: 36501)",
+        "demo.yaml, allocation.max_sharers_per_unit: moet kleiner dan of gelijk aan 100000 zijn",
+        "5 problemen",
+    ]
+
+
+def test_the_limits_themselves_are_accepted(demo) -> None:
+    # the scenario alone (no stage runs): each limit is a value the stages take
+    from opvang_opt.schema import load_scenario
+
+    edit_scenario(demo, "max_sites: 6", "max_sites: 1000000")
+    edit_scenario(demo, "max_capacity: 750 ", "max_capacity: 10000000 ")
+    edit_scenario(demo, "max_per_zone: 2 ", "max_per_zone: 1000000 ")
+    edit_scenario(demo, "max_wait_days: 180", "max_wait_days: 36500")
+    edit_scenario(demo, "seed: 20261122", "seed: 2147483647")
+    edit_scenario(demo, "budget_eur: 15000000", "budget_eur: 15000000.25")
+    scenario = load_scenario(demo / "scenarios" / "demo.yaml")
+    shortlist = scenario.siting.shortlist
+    assert (shortlist.max_sites, shortlist.max_capacity, shortlist.max_per_zone) == (
+        1_000_000, 10_000_000, 1_000_000,
+    )  # fmt: skip
+    assert scenario.allocation is not None and scenario.allocation.max_wait_days == 36_500
+    assert scenario.siting.robustness.seed == 2**31 - 1
+    assert shortlist.budget_eur == 15_000_000.25
 
 
 # --------------------------------------------------------------------------- geography

@@ -442,8 +442,10 @@ class AllocationConfig(StrictModel):
     max_persons_per_bedroom: float = Field(default=2.0, gt=0)
     """Occupancy: persons per bedroom at most this (a studio counts as one bedroom)."""
 
-    max_wait_days: int = Field(default=0, ge=0)
-    """A unit may become available at most this many days after the household's arrival."""
+    max_wait_days: int = Field(default=0, ge=0, le=36_500)
+    """A unit may become available at most this many days after the household's arrival
+    (at most 36,500 days, a hundred years: more is a typing error, and a date that far
+    away does not fit the model's dates)."""
 
     mix_rules: list[MixRule] = Field(default_factory=list)
     """Mixed-housing rules per site (gemengd wonen)."""
@@ -484,8 +486,9 @@ class AllocationConfig(StrictModel):
     """Single adults (households of one adult) may share a unit with other single adults of the
     same group, up to its beds and the persons-per-bedroom maximum."""
 
-    max_sharers_per_unit: int | None = Field(default=None, ge=2)
-    """At most this many single adults in one shared unit; no extra limit when omitted."""
+    max_sharers_per_unit: int | None = Field(default=None, ge=2, le=100_000)
+    """At most this many single adults in one shared unit; no extra limit when omitted (at
+    most 100,000, the largest count a table may hold)."""
 
     weights: ObjectiveWeights = Field(default_factory=ObjectiveWeights)
     """Objective weights."""

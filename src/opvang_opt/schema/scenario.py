@@ -382,16 +382,18 @@ class ShortlistConfig(StrictModel):
     site's capacity."""
     min_quality: float | None = Field(default=None, ge=0, le=100)
     """optimise (not with score objectives): the lowest mean score (0-100) per needed place."""
-    max_sites: int | None = Field(default=None, ge=1)
-    """Never take more than this many sites."""
+    max_sites: int | None = Field(default=None, ge=1, le=1_000_000)
+    """Never take more than this many sites (at most 1,000,000: more is a typing error, and
+    beyond 64 bits the solver could not take it)."""
     budget_eur: float | None = Field(default=None, gt=0, le=1e13)
     """optimise: the total cost of the selected sites may not exceed this (at most ten
     trillion euros: more is a typing error, and whole cents must fit 64 bits)."""
     cost_column: str | None = None
     """Longlist column with each site's cost (EUR), for the budget, the cost objective, the
     cost frontier and reports."""
-    max_capacity: int | None = Field(default=None, ge=0)
-    """optimise: the selected capacity may not exceed this (same unit as the target)."""
+    max_capacity: int | None = Field(default=None, ge=0, le=10_000_000)
+    """optimise: the selected capacity may not exceed this (same unit as the target; at
+    most 10,000,000, ten times the largest target: beyond 64 bits the solver stopped)."""
     min_distance_m: float | None = Field(default=None, gt=0, le=MAX_DISTANCE_M)
     """optimise: selected sites must be at least this far apart (plot edge to plot edge; at
     most 100 km)."""
@@ -399,8 +401,8 @@ class ShortlistConfig(StrictModel):
     """optimise: layer of wijken or buurten for the per-zone maximum."""
     zone_column: str | None = None
     """Column of `zone_layer` with the zone code."""
-    max_per_zone: int | None = Field(default=None, ge=1)
-    """optimise: at most this many selected sites per zone."""
+    max_per_zone: int | None = Field(default=None, ge=1, le=1_000_000)
+    """optimise: at most this many selected sites per zone (at most 1,000,000)."""
     available_by: dt.date | None = None
     """Only sites available by this date may be selected."""
     available_column: str = "available_from"
