@@ -31,6 +31,8 @@ New here (not in the earlier ``test_corpus*`` files):
 - counts that pass the schema but not the solver: ``max_sites``, ``max_capacity`` or
   ``max_per_zone`` beyond 64 bits (CP-SAT TypeError after the inputs passed, exit 1),
   ``max_wait_days`` or ``max_sharers_per_unit`` beyond 64 bits (NumPy OverflowError);
+- a CSV declared with the same separator and decimal mark (``separator: ","``,
+  ``decimal: ","``), which no file can be (accepted: 2,5 would be two fields);
 - a layer of areas saved as points or lines (municipal boundaries as outlines: every site
   'outside the region', 44 times; wijken or buurten as centroids: accepted, no site in any
   wijk);
@@ -138,6 +140,32 @@ def case_seeds_below_zero_or_beyond_32_bits(demo):
         "(ingevuld: 4294967296) (regel 174)",
         "demo.yaml, exchange.shapley.seed: moet kleiner dan of gelijk aan 2147483647 zijn "
         "(ingevuld: 2147483648) (regel 281)",
+    ]
+
+
+def case_csv_separator_that_is_also_the_decimal_mark(demo):
+    both = "separator: ',', decimal: ','"
+    edit_scenario(
+        demo, "{path: ../data/demo/providers.csv}", f"{{path: ../data/demo/providers.csv, {both}}}"
+    )
+    edit_scenario(
+        demo,
+        "{path: ../data/demo/planning_tasks.csv}",
+        f"{{path: ../data/demo/planning_tasks.csv, {both}}}",
+    )
+    edit_scenario(
+        demo, "    sites: ../data/demo/unit_sites.csv\n",
+        "    sites: ../data/demo/unit_sites.csv\n    separator: ','\n    decimal: ','\n",
+    )  # fmt: skip
+    said = (
+        ": separator en decimal zijn allebei ',': een getal als 2,5 zou in twee velden vallen; "
+        "een Nederlandse Excel-export gebruikt separator ';' met decimal ','"
+    )
+    return [
+        f"demo.yaml, allocation.inputs{said} (regel 157)",
+        f"demo.yaml, services.providers{said} (regel 319)",
+        f"demo.yaml, planning.tasks{said} (regel 298)",
+        "3 problemen",
     ]
 
 

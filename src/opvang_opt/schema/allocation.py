@@ -19,6 +19,7 @@ from opvang_opt.schema.base import (
     InputPath,
     Seed,
     StrictModel,
+    check_separator_and_decimal,
     invalid,
 )
 
@@ -401,6 +402,7 @@ class AllocationInputs(StrictModel):
     def _stock_pair(self) -> AllocationInputs:
         if (self.units is None) != (self.sites is None):
             raise invalid("scenario.allocation.units_and_sites")
+        check_separator_and_decimal(self.separator, self.decimal)
         return self
 
 

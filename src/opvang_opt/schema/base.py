@@ -178,3 +178,15 @@ class CsvOptions(StrictModel):
     """Per column, a declared date format in Python strptime codes (e.g. '%m/%d/%Y') for a
     file that really is month-first. Without it, dates are read as YYYY-MM-DD or day-first
     DD-MM-YYYY, never month-first."""
+
+    @model_validator(mode="after")
+    def _separator_not_decimal(self) -> CsvOptions:
+        check_separator_and_decimal(self.separator, self.decimal)
+        return self
+
+
+def check_separator_and_decimal(separator: str | None, decimal: str) -> None:
+    """Refuse a declared separator that is also the decimal mark (``separator: ","`` with
+    ``decimal: ","``): a number such as 2,5 would fall into two fields."""
+    if separator is not None and separator == decimal:
+        raise invalid("scenario.csv.separator_is_decimal", mark=separator)

@@ -20,6 +20,7 @@ from opvang_opt.schema.base import (
     InputPath,
     Seed,
     StrictModel,
+    check_separator_and_decimal,
     invalid,
     msg,
     raise_problems,
@@ -84,6 +85,7 @@ class LayerSource(StrictModel):
             raise invalid("scenario.layer.x_and_y")
         if self.wkt_column is not None and self.x_column is not None:
             raise invalid("scenario.layer.xy_or_wkt")
+        check_separator_and_decimal(self.separator, self.decimal)
         return self
 
 
