@@ -33,6 +33,8 @@ New here (not in the earlier ``test_corpus*`` files):
   ``max_wait_days`` or ``max_sharers_per_unit`` beyond 64 bits (NumPy OverflowError);
 - a CSV declared with the same separator and decimal mark (``separator: ","``,
   ``decimal: ","``), which no file can be (accepted: 2,5 would be two fields);
+- a planning task of a period before or after the plan's horizon (was 'did you mean
+  2035-H2?' for ``2025-H2``, another decade);
 - a layer of areas saved as points or lines (municipal boundaries as outlines: every site
   'outside the region', 44 times; wijken or buurten as centroids: accepted, no site in any
   wijk);
@@ -312,6 +314,24 @@ def case_geojson_cut_off_halfway(demo):
         "pois.geojson: het bestand is beschadigd of onvolledig (bijvoorbeeld afgebroken bij "
         "het kopiëren of downloaden); kopieer of exporteer het opnieuw",
         "De invoer heeft 1 probleem",
+    ]
+
+
+def case_planning_tasks_before_and_after_the_horizon(demo):
+    # the demo plans 20 half-years from 2026-01-01: 2026-H1 .. 2035-H2
+    path = demo / DEMO / "planning_tasks.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("2026-H1", "2025-H2", 1)
+    lines[2] = lines[2].replace("2026-H1", "2036-H1", 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [
+        "planning_tasks.csv, rij 2, period: periode '2025-H2' ligt vóór de eerste periode van "
+        "de planning (2026-H1; planning.start is 2026-01-01): laat de rij weg, of zet "
+        "planning.start eerder",
+        "planning_tasks.csv, rij 3, period: periode '2036-H1' ligt na de laatste periode van de "
+        "planning (2035-H2; planning.periods is 20): laat de rij weg, of zet planning.periods "
+        "hoger",
+        "De invoer heeft 2 problemen",
     ]
 
 

@@ -28,6 +28,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "planning.below_minimum": {"nl": "{value:plain} is lager dan het minimum {minimum:plain}", "en": "{value:plain} is below the minimum {minimum:plain}"},
     "planning.not_number": {"nl": "'{value}' is geen getal{hint}", "en": "'{value}' is not a number{hint}"},
     "planning.negative": {"nl": "{value} moet een getal van 0 of meer zijn", "en": "{value} must be a number of 0 or more"},
+    "planning.period_before": {"nl": "periode '{value}' ligt vóór de eerste periode van de planning ({first}; planning.start is {start}): laat de rij weg, of zet planning.start eerder", "en": "period '{value}' lies before the plan's first period ({first}; planning.start is {start}): leave the row out, or set planning.start earlier"},
+    "planning.period_after": {"nl": "periode '{value}' ligt na de laatste periode van de planning ({last}; planning.periods is {periods:plain}): laat de rij weg, of zet planning.periods hoger", "en": "period '{value}' lies after the plan's last period ({last}; planning.periods is {periods:plain}): leave the row out, or set planning.periods higher"},
     "planning.unknown_period": {"nl": "onbekende periode '{value}'{hint}", "en": "unknown period '{value}'{hint}"},
     "planning.unknown_municipality": {"nl": "onbekende gemeente '{value}'{hint}", "en": "unknown municipality '{value}'{hint}"},
     "planning.unknown_group": {"nl": "onbekende groep '{value}'{hint}", "en": "unknown group '{value}'{hint}"},
