@@ -65,7 +65,7 @@ def _folder(path: Path) -> None:
 
 
 LOOP = "dit is een symbolische koppeling die (via andere koppelingen) naar zichzelf wijst"
-FOLDER = "dit is een map, geen bestand; geef het pad van het bestand in die map op"
+FOLDER = "dit is een map, geen bestand; noem het bestand in die map"
 
 # --------------------------------------------------------------------------- paths
 
@@ -245,7 +245,7 @@ def case_shapefile_without_its_shx_and_dbf(demo):
     _as_shapefile(demo, "shx", "dbf")
     return [
         "ll.shp: een Shapefile bestaat uit meerdere bestanden; naast ll.shp ontbreekt: ll.shx, "
-        "ll.dbf (de .shx is de index van de vormen, de .dbf de tabel met kolommen)",
+        "ll.dbf (de .shx verwijst naar de vormen, de .dbf is de tabel met kolommen)",
         "De invoer heeft 1 probleem",
     ]
 
