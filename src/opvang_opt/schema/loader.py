@@ -604,13 +604,13 @@ def read_yaml(path: Path) -> dict[str, Any]:
     """
     label = str(path)
     if not path.is_file():
-        what = "file.does_not_exist"
+        code = "file.does_not_exist"
         try:
             os.stat(path)
-            what = "file.is_folder" if path.is_dir() else what
+            code = "file.is_folder" if path.is_dir() else code
         except OSError as exc:
-            what = "file.symlink_loop" if exc.errno == errno.ELOOP else what
-        raise ScenarioError(_m("scenario.not_found", file=label), [Problem(_m(what), source=label)])
+            code = "file.symlink_loop" if exc.errno == errno.ELOOP else code
+        raise ScenarioError(_m("scenario.not_found", file=label), [Problem(_m(code), source=label)])
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
