@@ -20,6 +20,8 @@ New here (not in the earlier ``test_corpus*`` files):
 - an old Excel workbook (.xls) saved under .csv (was 'looks like Windows-1252: declare
   encoding: cp1252', which reads it as nonsense), an empty GeoJSON (was 'file format not
   recognised'), a GeoJSON cut off halfway (GDAL's 'Unterminated object' only);
+- numbers with a currency or a unit around them (``€ 725,15``, ``EUR 1.200,-``,
+  ``30 plaatsen``): 'not a number' without what to write;
 - a header line among the records: a second header line of Dutch labels or units under
   the column names (one problem per cell of it: 7 for the units), the column names again
   halfway (two exports pasted one under the other);
@@ -49,7 +51,14 @@ import geopandas as gpd
 import pyogrio
 import pytest
 
-from tests.inputs.demo_edit import DEMO, edit_scenario, refused
+from tests.inputs.demo_edit import DEMO, edit_scenario, edit_table, refused
+
+
+def _cell(demo: Path, file: str, row: int, column: str, value: str) -> None:
+    def put(df) -> None:
+        df.loc[row, column] = value
+
+    edit_table(demo, file, put)
 
 
 def _loop(path: Path) -> None:
@@ -332,6 +341,26 @@ def case_planning_tasks_before_and_after_the_horizon(demo):
         "planning (2035-H2; planning.periods is 20): laat de rij weg, of zet planning.periods "
         "hoger",
         "De invoer heeft 2 problemen",
+    ]
+
+
+def case_numbers_with_a_currency_or_a_unit(demo):
+    path = demo / DEMO / "units.csv"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("725.15", '"€ 725,15"', 1).replace("594.87", "594.87 EUR", 1)
+    path.write_text(text, encoding="utf-8")
+    _cell(demo, "facilities.csv", 0, "capacity", "30 plaatsen")
+    _cell(demo, "providers.csv", 0, "capacity", "EUR 1.200,-")
+    return [
+        "units.csv, woning U0001, rent_eur: geen getal: '€ 725,15'; schrijf alleen het getal "
+        "(725,15), zonder '€'; het getal staat er met een decimale komma",
+        "units.csv, woning U0002, rent_eur: geen getal: '594.87 EUR'; schrijf alleen het getal "
+        "(594.87), zonder 'EUR'",
+        "facilities.csv, TV-1, capacity: '30 plaatsen' is geen getal; schrijf alleen het getal "
+        "(30), zonder 'plaatsen'",
+        "providers.csv, TK-P0066, capacity: 'EUR 1.200,-' is geen getal; schrijf alleen het "
+        "getal (1.200), zonder 'EUR', ',-'; '.' is hier een duizendtalpunt",
+        "De invoer heeft 4 problemen",
     ]
 
 
