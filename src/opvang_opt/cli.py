@@ -406,10 +406,13 @@ def compare(
     debug: DebugOpt = False,
 ) -> None:
     """Run scenarios and write a side-by-side comparison of their inputs and results."""
+    from opvang_opt.io.results import check_target
     from opvang_opt.outputs.compare_page import note_text, write_comparison
     from opvang_opt.workflows.compare import compare_scenarios
 
     def go() -> None:
+        if out_dir is not None:
+            check_target(out_dir)  # before the work (the default folder is named after it)
         with _bar() as bar:
             task = bar.add_task(t("cli.compare.comparing", lang), total=len(files), status="")
 
@@ -459,7 +462,10 @@ def sweep(
         int | None,
         typer.Option("--samples", min=1, help="Draw N random variants instead of the full grid."),
     ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Seed of the random draw.")] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--seed", min=0, max=2**31 - 1, help="Seed of the random draw."),
+    ] = None,
     scheduler: Annotated[
         str | None,
         typer.Option(
@@ -485,6 +491,7 @@ def sweep(
     debug: DebugOpt = False,
 ) -> None:
     """Run many variants of a scenario in parallel on Dask; write sweep.csv and .parquet."""
+    from opvang_opt.io.results import check_target
     from opvang_opt.outputs.sweep_files import write_sweep
     from opvang_opt.workflows.sweep_plan import plan_sweep
     from opvang_opt.workflows.sweep_run import run_sweep
@@ -499,6 +506,7 @@ def sweep(
         line = t("cli.sweep.planned", say, n=n, mode=plan.mode, name=plan.scenario_name,
                  params=params)  # fmt: skip
         err.print(f"✓ {line}", markup=False)
+        check_target(out_dir or Path("results") / plan.name)  # before the work
         if scheduler is not None:
             err.print(f"… {t('cli.sweep.connecting', say, where=scheduler)}", markup=False)
         else:

@@ -49,7 +49,34 @@ def comma_hint(value: object) -> Hint | str:
     text = str(value)
     if ("," in text or text.count(".") > 1) and _COMMA_NUMBER.match(text):
         return hint("number.decimal_comma")
-    return ""
+    return _decorated_hint(text)
+
+
+_DECORATED = re.compile(
+    r"^\s*(?P<before>€|eur(?:o)?\b)?\s*(?P<number>-?\d[\d.,]*?)(?P<dash>,-)?"
+    r"\s*(?P<after>€|[^\W\d_][^\W\d]*(?:\s+[^\W\d_][^\W\d]*)*)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _decorated_hint(text: str) -> Hint | str:
+    """A number with a currency or a unit around it (``€ 725,15``, ``EUR 1.200,-``,
+    ``30 plaatsen``): what to write instead; ``""`` for anything else (a percentage is
+    left to the checks that know whether a share is meant).
+
+    Examples
+    --------
+    >>> str(_decorated_hint("€ 725"))
+    "; write the number only (725), without '€'"
+    >>> _decorated_hint("12%"), _decorated_hint("725")
+    ('', '')
+    """
+    m = _DECORATED.match(text)
+    if m is None or not (m["before"] or m["dash"] or m["after"]):
+        return ""
+    extra = "', '".join(x for x in (m["before"], m["dash"], m["after"]) if x)
+    number = m["number"]
+    return hint("number.decorated", number=number, extra=extra, more=whole_number_hint(number))
 
 
 _THOUSANDS = re.compile(r"^\s*-?\d{1,3}(\.\d{3})+\s*$")

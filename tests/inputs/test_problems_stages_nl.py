@@ -84,14 +84,16 @@ def test_bad_planning_tables_in_dutch_and_english(tiny) -> None:
         dutch=[
             "De invoer heeft 4 problemen",
             "tasks.csv, rij 2, task: 'x' is geen geheel getal",
-            "tasks.csv, rij 3, period: onbekende periode '2040-H1'",
+            "tasks.csv, rij 3, period: periode '2040-H1' ligt na de laatste periode van de "
+            "planning (2027-H2; planning.periods is 4)",
             "stock.csv, rij 2 (B1), units: 0 is lager dan het minimum 1",
             "stock.csv, rij 3 (B1), site_id: id 'B1' komt dubbel voor",
         ],
         english=[
             "The inputs have 4 problem(s)",
             "tasks.csv, row 2, task: 'x' is not a whole number",
-            "tasks.csv, row 3, period: unknown period '2040-H1'",
+            "tasks.csv, row 3, period: period '2040-H1' lies after the plan's last period "
+            "(2027-H2; planning.periods is 4)",
             "stock.csv, row 2 (B1), units: 0 is below the minimum 1",
             "stock.csv, row 3 (B1), site_id: duplicate id 'B1'",
         ],

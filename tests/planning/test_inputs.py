@@ -87,7 +87,7 @@ def test_every_problem_of_every_table_at_once(tmp_path: Path) -> None:
     problems = info.value.problems
     expected = [
         ("tasks.csv", "row 3", None, "duplicate"),
-        ("tasks.csv", "row 4", "period", "unknown period '2031-H1'"),
+        ("tasks.csv", "row 4", "period", "period '2031-H1' lies after the plan's last period"),
         ("tasks.csv", "row 5", "municipality_code", "unknown municipality 'GM9999'"),
         ("tasks.csv", "row 6", "group", "did you mean 'ontheemden'"),
         ("tasks.csv", "row 7", "task", "below the minimum 0"),
@@ -148,7 +148,7 @@ def test_cli_bad_planning_tables_exit_2_listing_all(tiny) -> None:
     res = runner.invoke(app, ["validate", str(path), "--lang", "en"])
     assert res.exit_code == 2, res.output
     assert "row 2" in res.output and "not a whole number" in res.output
-    assert "row 3" in res.output and "unknown period '2040-H1'" in res.output
+    assert "row 3" in res.output and "period '2040-H1' lies after the plan's last" in res.output
     assert "Traceback" not in res.output
 
 

@@ -614,15 +614,29 @@ def _household_sites(
     pref = h["preferred_sites"].map(split_ids)
     refu = h["refused_sites"].map(split_ids)
     for col, lists in (("preferred_sites", pref), ("refused_sites", refu)):
+        # an unknown site named by several households (a site renamed in the sites file)
+        # is one problem, at its first household, not one per household
+        rows_of: dict[str, list[int]] = {}
         for i, ids in enumerate(lists):
-            unknown = [s for s in ids if s not in site_ids]
-            if unknown:
-                out.add(
-                    "households",
-                    _m("unknown_sites", ids=", ".join(unknown)),
-                    _where(hid, i, "household"),
-                    col,
+            for site in dict.fromkeys(s for s in ids if s not in site_ids):
+                rows_of.setdefault(site, []).append(i)
+        found: list[tuple[int, Message]] = []
+        for site, rows in rows_of.items():
+            if len(rows) > 1:
+                others = [str(hid.iloc[i]) if hid is not None else str(i + 1) for i in rows[1:]]
+                shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+                found.append(
+                    (
+                        rows[0],
+                        _m("unknown_site_households", id=repr(site), n=len(others), ids=shown),
+                    )
                 )
+        for i, ids in enumerate(lists):
+            unknown = [s for s in dict.fromkeys(ids) if s in rows_of and len(rows_of[s]) == 1]
+            if unknown:
+                found.append((i, _m("unknown_sites", ids=", ".join(unknown))))
+        for i, message in sorted(found, key=lambda item: item[0]):
+            out.add("households", message, _where(hid, i, "household"), col)
     for i, (p, r) in enumerate(zip(pref, refu, strict=True)):
         both = sorted(set(p) & set(r))
         if both:

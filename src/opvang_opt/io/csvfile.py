@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import io
+import os
 import re
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from opvang_opt.errors import DataError, Problem
@@ -35,11 +38,28 @@ def _line(line: int | str) -> Message:
     return _m("where.line", line=int(line))
 
 
+def not_a_file(path: Path) -> Message | None:
+    """Why ``path`` cannot be read as a file, or ``None`` when it is one: a symbolic link
+    that leads back to itself, a folder, or nothing there."""
+    if path.is_file():
+        return None
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return _m("file.symlink_loop")
+        return _m("file.does_not_exist")
+    return _m("file.is_folder") if path.is_dir() else _m("file.does_not_exist")
+
+
 _UTF8_NAMES = ("utf-8", "utf-8-sig")
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 def _decode(path: Path, encoding: str | None, label: str, name: str) -> str:
+    what = not_a_file(path)
+    if what is not None:
+        raise DataError(_m("csv.unreadable", name=name, file=label), [Problem(what, label)])
     raw = path.read_bytes()
     enc = encoding or "utf-8-sig"
     if raw.startswith(b"PK\x03\x04"):
@@ -47,6 +67,13 @@ def _decode(path: Path, encoding: str | None, label: str, name: str) -> str:
         raise DataError(
             _m("csv.unreadable", name=name, file=label),
             [Problem(_m("csv.workbook"), label, _line(1))],
+        )
+    if raw.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        # an old Excel workbook (.xls) under .csv: was 'looks like Windows-1252, declare
+        # encoding: cp1252', which reads it as nonsense
+        raise DataError(
+            _m("csv.unreadable", name=name, file=label),
+            [Problem(_m("csv.workbook_xls"), label, _line(1))],
         )
     if raw.startswith(b"\xef\xbb\xbf") and codecs.lookup(enc).name not in ("utf-8", "utf-8-sig"):
         # Excel's 'CSV UTF-8' read as the declared encoding: 'ï»¿' in the first column's
@@ -383,4 +410,56 @@ def read_csv_frame(
                 df.loc[mask, col] = (
                     s[mask].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
                 )
+    headers = _header_rows(df, text, sep)
+    if headers:
+        # one problem for the row, not one per cell of it that is not a number or a date
+        raise DataError(
+            _m("csv.header_rows", name=name, file=label),
+            [Problem(what, label, _line(line)) for line, what in headers],
+        )
     return df
+
+
+_PLAIN_NUMBER = re.compile(r"^\s*[-+]?\d+(\.\d+)?\s*$")
+
+
+def _header_rows(df: pd.DataFrame, text: str, sep: str) -> list[tuple[int, Message]]:
+    """Rows that are headers, not records: the column names again (two exports pasted
+    one under the other), or a second header line under the first (labels in another
+    language, units) with text in at least two columns that hold a number in every other
+    row. Returns (line, message)."""
+    if len(df) < 2:
+        return []
+    cells = df.fillna("").astype(str).apply(lambda s: s.str.strip())
+    filled = (cells != "").sum(axis=1)
+    same = pd.DataFrame({c: cells[c].str.casefold() == str(c).casefold() for c in df.columns}).sum(
+        axis=1
+    )
+    repeated = ((same >= 2) & (same * 2 >= filled)).to_numpy()
+    found = [(int(i), _m("csv.header_repeated")) for i in np.flatnonzero(repeated)]
+    numeric = cells.apply(lambda s: s.str.match(_PLAIN_NUMBER))
+    row = cells.iloc[0]
+    if not repeated[0] and not numeric.iloc[0].any():
+        given = (cells.iloc[1:] != "").sum()
+        hits = numeric.iloc[1:].sum()
+        columns = [str(c) for c in df.columns if row[c] and given[c] and hits[c] == given[c]]
+        if len(columns) >= 2:
+            shown = ", ".join(f"'{v}'" for v in row if v)
+            found.insert(0, (0, _m("csv.second_header", cells=shown, columns=", ".join(columns))))
+    if not found:
+        return []
+    lines = _record_lines(text, sep)
+    return [(lines[i] if i < len(lines) else i + 2, what) for i, what in found]
+
+
+def _record_lines(text: str, sep: str) -> list[int]:
+    """The line each record (after the header) starts on, as pandas reads them (blank
+    lines skipped, a quoted line break inside a record)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    starts: list[int] = []
+    previous = 0
+    for record in reader:
+        if any(cell.strip() for cell in record):
+            starts.append(previous + 1)
+        previous = reader.line_num
+    return starts[1:]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -199,16 +199,28 @@ def load_inputs(scenario: Scenario) -> Inputs:
     layers: dict[str, gpd.GeoDataFrame] = {}
     reports: list[LayerReport] = []
     problems: list[Problem] = []
+    absent: dict[str, tuple[int, list[str]]] = {}  # a missing file: its problem, its layers
     for name, source in scenario.layers.items():
+        where = str(source.path)
+        if where in absent:  # one file of several layers (a GeoPackage) is missing once
+            absent[where][1].append(name)
+            continue
         try:
             gdf, rep = read_layer(
                 source, name, cols[name], allow_empty=name != scenario.siting.longlist
             )
         except DataError as exc:
+            if source.path is not None and not Path(where).exists() and len(exc.problems) == 1:
+                absent[where] = (len(problems), [name])
             problems += exc.problems or [Problem(exc.summary)]
             continue
         layers[name] = gdf
         reports.append(rep)
+    for at, names in absent.values():
+        if len(names) > 1:
+            layers_named = ", ".join(f"'{n}'" for n in names)
+            where_all = Message("problem.where.layers", {"names": layers_named})
+            problems[at] = replace(problems[at], where=where_all)
     graphs: dict[str, StreetGraph] = {}
     for name, gsrc in scenario.graphs.items():
         try:
@@ -321,6 +333,8 @@ def _checked(
     s = scenario.siting
     problems += _check_categories(scenario, layers)
     problems += _check_overlap_layers(scenario, layers)
+    found, without_areas = _check_area_layers(scenario, layers)
+    problems += found
     if s.longlist in layers:
         problems += _check_longlist_values(scenario, layers[s.longlist])
         if scenario.planning is not None:
@@ -332,7 +346,9 @@ def _checked(
                 stock=planning.stock if planning is not None else None,
             )  # fmt: skip
     svc_raw = {k: tables.pop(k) for k in SERVICES_TABLES if k in tables}
-    region = check_region(scenario, layers, tables)
+    # a region or zone layer without areas is named once, not as every site outside it
+    with_areas = {k: v for k, v in layers.items() if k not in without_areas}
+    region = check_region(scenario, with_areas, tables)
     problems += region.problems
     warnings: list[str | Message] = list(region.warnings)
     if scenario.allocation is not None and "rolling" in scenario.allocation.model_fields_set:
@@ -744,6 +760,56 @@ def _check_overlap_layers(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame
                 )
             )  # fmt: skip
     return problems
+
+
+def _area_roles(scenario: Scenario) -> dict[str, list[str]]:
+    """The layers whose features are areas a site lies in, with the settings that use
+    them: the region's municipalities, wijken and buurten, the zones of the shortlist and
+    the buurten of a reception-load criterion."""
+    roles: dict[str, list[str]] = {}
+    reg = scenario.region
+    for key in ("boundaries", "districts", "neighbourhoods"):
+        name = getattr(reg, key)
+        if name is not None:
+            roles.setdefault(name, []).append(f"region.{key}")
+    zone = scenario.siting.shortlist.zone_layer
+    if zone is not None:
+        roles.setdefault(zone, []).append("siting.shortlist.zone_layer")
+    for item in scenario.siting.criteria:
+        if isinstance(item, ReceptionLoad):
+            roles.setdefault(item.layer, []).append(f"siting.criteria[{item.name}].layer")
+    return roles
+
+
+def _check_area_layers(
+    scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]
+) -> tuple[list[Problem], set[str]]:
+    """A layer of areas (municipalities, wijken, buurten, zones) saved as points or lines
+    (centroids, outlines): no site lies inside a point or a line, so every site seemed
+    outside the region, or silently in no wijk. One problem per layer, naming every
+    setting that uses it; returns the problems and the names of those layers."""
+    problems: list[Problem] = []
+    bad: set[str] = set()
+    for name, fields in _area_roles(scenario).items():
+        if name not in layers or not len(layers[name]):
+            continue
+        kinds = set(layers[name].geometry.geom_type.dropna())
+        if kinds & {"Polygon", "MultiPolygon"}:
+            continue
+        bad.add(name)
+        problems.append(
+            Problem(
+                Message(
+                    "problem.inputs.layer_needs_areas",
+                    {"layer": name, "fields": ", ".join(fields),
+                     "kinds": ", ".join(sorted(kinds))},
+                ),
+                source=str(scenario.layers[name].path),
+                where=Message("problem.where.layer", {"name": name}),
+                field="geometry",
+            )
+        )  # fmt: skip
+    return problems, bad
 
 
 def _check_categories(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:

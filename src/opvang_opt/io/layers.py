@@ -6,6 +6,7 @@ the id or row, and the column.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 import unicodedata
@@ -24,7 +25,7 @@ from pyproj.exceptions import CRSError
 
 from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
-from opvang_opt.io.csvfile import INVISIBLE, read_csv_frame
+from opvang_opt.io.csvfile import INVISIBLE, not_a_file, read_csv_frame
 from opvang_opt.io.region import crs_problems, nonfinite_problems, outside_netherlands
 from opvang_opt.numtext import comma_hint, thousands_point_message, thousands_point_rows
 from opvang_opt.schema import LayerSource, did_you_mean_hint
@@ -76,7 +77,10 @@ def _geojson_without_crs(path: Path) -> bool:
 
 
 _READER_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("layer.reader_damaged", ("malformed", "not a database", "truncated", "unexpected end")),
+    (
+        "layer.reader_damaged",
+        ("malformed", "not a database", "truncated", "unexpected end", "unterminated"),
+    ),
     ("layer.reader_locked", ("database is locked", "database table is locked")),
     ("layer.reader_denied", ("permission denied", "access denied")),
     ("layer.reader_format", ("not recognized as", "not recognised as", "unsupported file format")),
@@ -111,10 +115,18 @@ def _where(row: int, ident: object | None) -> Message:
 
 def _missing_file(path: Path) -> Message:
     """``file does not exist``, with the closest name in its folder (``poi.gpkg`` for
-    ``pois.gpkg``) when there is one."""
+    ``pois.gpkg``) when there is one; a symbolic link that leads back to itself is named
+    as such."""
+    what = not_a_file(path)
+    if what is not None and what.code == "problem.file.symlink_loop":
+        return what
     folder = path.parent
     names = [p.name for p in folder.iterdir() if p.is_file()] if folder.is_dir() else []
-    hint = did_you_mean_hint(path.name, names)
+    # the names are compared without their extensions: '.gpkg' alike made
+    # 'boundaries.gpkg' seem close to 'pois.gpkg'
+    stems = {Path(n).stem.casefold(): n for n in sorted(names, key=lambda n: n != path.name)}
+    close = difflib.get_close_matches(path.stem.casefold(), list(stems), n=1, cutoff=0.6)
+    hint = did_you_mean_hint(path.name, [stems[close[0]]]) if close else ""
     return _m("file.does_not_exist_hint", hint=hint) if hint else _m("file.does_not_exist")
 
 
@@ -157,7 +169,7 @@ def read_table(
     if not path.exists():
         raise DataError(
             _m("table.not_found", name=name, file=label),
-            [Problem(_m("file.does_not_exist"), source=label, where=_m("where.table", name=name))],
+            [Problem(_missing_file(path), source=label, where=_m("where.table", name=name))],
         )
     try:
         if path.suffix.lower() == ".csv":
@@ -479,6 +491,28 @@ def _refuse_unnamed_layer(source: LayerSource, name: str, label: str, layers: np
         )
 
 
+def _check_shapefile_parts(name: str, path: Path, label: str) -> None:
+    """A Shapefile is several files: without its ``.shx`` GDAL does not read it (and
+    advises a setting no scenario can give), without its ``.dbf`` it reads shapes without
+    a single column (every required column was reported missing, one by one)."""
+    present = {p.name.lower() for p in path.parent.iterdir()}
+    missing = [
+        f"{path.stem}{ext}"
+        for ext in (".shx", ".dbf")
+        if f"{path.stem}{ext}".lower() not in present
+    ]
+    if missing:
+        raise DataError(
+            _m("layer.unreadable", name=name, file=label),
+            [
+                Problem(
+                    _m("layer.shapefile_parts", missing=", ".join(missing), file=path.name),
+                    source=label,
+                )
+            ],
+        )
+
+
 def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.GeoDataFrame:
     if path.suffix.lower() == ".csv":
         return _read_csv_layer(source, name, path, label)
@@ -489,6 +523,8 @@ def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.Geo
             _m("layer.unreadable", name=name, file=label),
             [Problem(_m("layer.xy_csv_only"), source=label, field="x_column")],
         )
+    if path.suffix.lower() == ".shp" and path.is_file():
+        _check_shapefile_parts(name, path, label)
     try:
         layers = pyogrio.list_layers(path)
         _refuse_unnamed_layer(source, name, label, layers)
@@ -511,7 +547,17 @@ def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.Geo
     except DataError:
         raise
     except Exception as exc:  # GDAL cannot open or read the file
+        if path.is_dir():  # a folder GDAL does not read as a dataset (a .gdb would be one)
+            raise DataError(
+                _m("layer.unreadable", name=name, file=label),
+                [Problem(_m("file.is_folder"), source=label)],
+            ) from None
         start = path.read_bytes()[:16] if path.is_file() else b""
+        if not start:  # an empty GeoJSON was 'this file format is not recognised'
+            raise DataError(
+                _m("layer.unreadable", name=name, file=label),
+                [Problem(_m("layer.empty_file"), source=label)],
+            ) from None
         if path.suffix.lower() == ".gpkg" and not start.startswith(b"SQLite format 3"):
             # an empty file, or a CSV saved under .gpkg: GDAL's text names its drivers
             what = (

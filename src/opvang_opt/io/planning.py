@@ -16,12 +16,12 @@ import pandas as pd
 
 from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
-from opvang_opt.io.csvfile import read_csv_frame
+from opvang_opt.io.csvfile import not_a_file, read_csv_frame
 from opvang_opt.io.layers import LayerReport, file_sha256
 from opvang_opt.numtext import ambiguous_whole, amount_hint, whole_number_hint
 from opvang_opt.schema import PlanningConfig, did_you_mean_hint
 from opvang_opt.schema.names import id_key
-from opvang_opt.schema.planning import CandidateTable, StockTable, TaskTable
+from opvang_opt.schema.planning import CandidateTable, StockTable, TaskTable, period_label
 from opvang_opt.texts import Message
 
 CANDIDATE_INT = ("max_units", "lead_time_months", "permit_years", "block_units")
@@ -70,9 +70,11 @@ def _read_csv(
     path = Path(spec.path)
     label = str(path)
     if not path.exists():
+        what = not_a_file(path)
+        loop = what is not None and what.code == "problem.file.symlink_loop"
         problems.append(
             Problem(
-                Message("problem.planning.no_file"),
+                what if loop and what is not None else Message("problem.planning.no_file"),
                 source=label,
                 where=Message("problem.planning.where.table", {"table": name}),
             )
@@ -358,6 +360,26 @@ def read_planning_tables(config: PlanningConfig, municipalities: list[str]) -> P
     return tables
 
 
+def _outside_horizon(config: PlanningConfig, value: str) -> Message | None:
+    """A period written like the plan's own labels but before its first or after its last
+    period (a hundred years either way): said so, not 'did you mean' another year's."""
+    months = config.period_months
+    before = 1200 // months
+    labels = []
+    for k in range(-before, config.periods + before):
+        m = config.start.month - 1 + k * months
+        labels.append(period_label(dt.date(config.start.year + m // 12, m % 12 + 1, 1), months))
+    if value not in labels:
+        return None
+    own = config.period_labels()
+    early = labels.index(value) < before
+    return Message(
+        "problem.planning.period_before" if early else "problem.planning.period_after",
+        {"value": value, "first": own[0], "last": own[-1], "start": config.start.isoformat(),
+         "periods": config.periods},
+    )  # fmt: skip
+
+
 def collect_planning_tables(
     config: PlanningConfig, municipalities: list[str]
 ) -> tuple[PlanningTables, list[Problem]]:
@@ -376,9 +398,11 @@ def collect_planning_tables(
     ) -> bool:
         if value in allowed:
             return True
+        outside = _outside_horizon(config, value) if what == "period" else None
         problems.append(
             Problem(
-                Message(
+                outside
+                or Message(
                     f"problem.planning.unknown_{what}",
                     {"value": value, "hint": did_you_mean_hint(value, allowed)},
                 ),

@@ -30,9 +30,25 @@ def check_target(target: str | os.PathLike[str]) -> Path:
     Raises
     ------
     OutputError
-        When ``target`` is a file, or a non-empty folder without a results marker.
+        When ``target`` is a file, lies inside a file, is a symbolic link that leads back
+        to itself, or is a non-empty folder without a results marker.
     """
-    path = Path(target).resolve()
+    try:
+        path = Path(target).resolve()
+    except (OSError, RuntimeError):  # a symbolic link that leads back to itself
+        path = Path(os.path.abspath(target))
+        raise OutputError(
+            _m("results.cannot_be_folder", path=str(path)),
+            [Problem(_m("results.symlink_loop"), source=str(path))],
+        ) from None
+    above = next((p for p in path.parents if p.exists()), None)
+    if above is not None and not above.is_dir():
+        # a folder cannot be made inside a file: this failed only when the results were
+        # written, after every stage had run
+        raise OutputError(
+            _m("results.cannot_be_folder", path=str(path)),
+            [Problem(_m("results.inside_a_file", file=str(above)), source=str(path))],
+        )
     if path.is_file():
         raise OutputError(
             _m("results.is_file", path=str(path)),

@@ -13,7 +13,15 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from opvang_opt.schema.base import DateFormats, Encoding, InputPath, StrictModel, invalid
+from opvang_opt.schema.base import (
+    DateFormats,
+    Encoding,
+    InputPath,
+    Seed,
+    StrictModel,
+    check_separator_and_decimal,
+    invalid,
+)
 
 MAX_SHARE_DENOMINATOR = 1000
 """Mix-rule shares are read as the nearest fraction p/q with q at most this (0.3333333 is
@@ -203,7 +211,7 @@ class AllocationSolverSettings(StrictModel):
     relative_gap: float = Field(default=1e-4, ge=0, le=0.5)
     """Stop when the proven relative gap is at most this value (1e-4 = 0.01%)."""
 
-    seed: int = Field(default=0, ge=0)
+    seed: Seed = 0
     """Random seed of the solver (the model itself uses no randomness)."""
 
     threads: int = Field(default=1, ge=1, le=64)
@@ -324,7 +332,7 @@ class RollingSettings(StrictModel):
     households, seeds 3 and 5 only, 2026-11-30): off reaches 96.7 and 97.5 % of
     hindsight against 96.9 and 97.7 % on, so it stays on."""
 
-    seed: int = 0
+    seed: Seed = 0
     """Seed of the sampled futures (the same seed gives the same placements)."""
 
     decide_at_move_in: bool = False
@@ -394,6 +402,7 @@ class AllocationInputs(StrictModel):
     def _stock_pair(self) -> AllocationInputs:
         if (self.units is None) != (self.sites is None):
             raise invalid("scenario.allocation.units_and_sites")
+        check_separator_and_decimal(self.separator, self.decimal)
         return self
 
 
@@ -435,8 +444,10 @@ class AllocationConfig(StrictModel):
     max_persons_per_bedroom: float = Field(default=2.0, gt=0)
     """Occupancy: persons per bedroom at most this (a studio counts as one bedroom)."""
 
-    max_wait_days: int = Field(default=0, ge=0)
-    """A unit may become available at most this many days after the household's arrival."""
+    max_wait_days: int = Field(default=0, ge=0, le=36_500)
+    """A unit may become available at most this many days after the household's arrival
+    (at most 36,500 days, a hundred years: more is a typing error, and a date that far
+    away does not fit the model's dates)."""
 
     mix_rules: list[MixRule] = Field(default_factory=list)
     """Mixed-housing rules per site (gemengd wonen)."""
@@ -477,8 +488,9 @@ class AllocationConfig(StrictModel):
     """Single adults (households of one adult) may share a unit with other single adults of the
     same group, up to its beds and the persons-per-bedroom maximum."""
 
-    max_sharers_per_unit: int | None = Field(default=None, ge=2)
-    """At most this many single adults in one shared unit; no extra limit when omitted."""
+    max_sharers_per_unit: int | None = Field(default=None, ge=2, le=100_000)
+    """At most this many single adults in one shared unit; no extra limit when omitted (at
+    most 100,000, the largest count a table may hold)."""
 
     weights: ObjectiveWeights = Field(default_factory=ObjectiveWeights)
     """Objective weights."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import types
 import typing
 from collections.abc import Sequence
@@ -111,8 +112,18 @@ def _resolve(path: Path, info: ValidationInfo) -> Path:
     base = (info.context or {}).get("base_dir")
     if path.is_absolute() or base is None:
         return path
-    return (Path(base) / path).resolve()
+    try:
+        return (Path(base) / path).resolve()
+    except (OSError, RuntimeError):  # a symbolic-link loop: kept for the reader to name
+        return Path(os.path.abspath(Path(base) / path))
 
+
+MAX_SEED = 2**31 - 1
+"""The largest seed: CP-SAT and HiGHS take a 32-bit seed (a larger one stopped a run with a
+TypeError); NumPy's generator takes no negative one (a ValueError)."""
+
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
+"""A random seed: a whole number from 0 to 2,147,483,647."""
 
 InputPath = Annotated[Path, AfterValidator(_resolve)]
 """A file path in a scenario: relative paths are taken from the scenario file's folder."""
@@ -167,3 +178,15 @@ class CsvOptions(StrictModel):
     """Per column, a declared date format in Python strptime codes (e.g. '%m/%d/%Y') for a
     file that really is month-first. Without it, dates are read as YYYY-MM-DD or day-first
     DD-MM-YYYY, never month-first."""
+
+    @model_validator(mode="after")
+    def _separator_not_decimal(self) -> CsvOptions:
+        check_separator_and_decimal(self.separator, self.decimal)
+        return self
+
+
+def check_separator_and_decimal(separator: str | None, decimal: str) -> None:
+    """Refuse a declared separator that is also the decimal mark (``separator: ","`` with
+    ``decimal: ","``): a number such as 2,5 would fall into two fields."""
+    if separator is not None and separator == decimal:
+        raise invalid("scenario.csv.separator_is_decimal", mark=separator)

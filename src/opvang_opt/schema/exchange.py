@@ -36,7 +36,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from opvang_opt.schema.base import Problem, StrictModel, msg, raise_problems
+from opvang_opt.schema.base import Problem, Seed, StrictModel, msg, raise_problems
 
 MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^GM\d{4}$")]
 """A CBS municipality code: ``GM`` followed by four digits, e.g. ``GM0384``."""
@@ -277,7 +277,7 @@ class ShapleySettings(StrictModel):
     samples: int = Field(200, ge=2, le=100_000)
     """Number of random orders (permutations) for the sampled Shapley value."""
 
-    seed: int = 0
+    seed: Seed = 0
     """Seed of the random orders; the same seed gives the same payments."""
 
     antithetic: bool = True
@@ -296,7 +296,7 @@ class ExchangeSolverSettings(StrictModel):
     relative_gap: float = Field(1e-6, ge=0, le=1)
     """Relative optimality gap at which a MIP solve may stop."""
 
-    seed: int = Field(0, ge=0)
+    seed: Seed = 0
     """Random seed of the solver."""
 
     integer_places: bool = False

@@ -16,6 +16,7 @@ Example
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
 import json
 import os
@@ -70,6 +71,15 @@ def _member_for(members: list[Any], value: Any) -> type[BaseModel] | None:
     return None
 
 
+def resolved(path: str | os.PathLike[str]) -> Path:
+    """``path`` made absolute with its symbolic links followed; a link that leads back to
+    itself is kept as written (absolute), for the reader to name."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):  # a symbolic-link loop (RuntimeError up to 3.12)
+        return Path(os.path.abspath(path))
+
+
 def absolutize_paths(raw: Any, annotation: Any, base_dir: Path) -> Any:
     """Make every InputPath in a raw mapping absolute, relative to ``base_dir``.
 
@@ -78,7 +88,7 @@ def absolutize_paths(raw: Any, annotation: Any, base_dir: Path) -> Any:
     """
     if _is_path(annotation):
         if isinstance(raw, str) and raw and not Path(raw).is_absolute():
-            return str((base_dir / raw).resolve())
+            return str(resolved(base_dir / raw))
         return raw
     members = _unwrap(annotation)
     model = _member_for(members, raw)
@@ -275,7 +285,7 @@ def scenario_lines(path: str | os.PathLike[str], _seen: tuple[Path, ...] = ()) -
     chain (a variant's own lines over its base's), for messages that name the line.
 
     Best effort: a file that cannot be read gives no lines (its reader reports it)."""
-    path = Path(path).resolve()
+    path = resolved(path)
     if path in _seen:
         return {}
     try:
@@ -405,6 +415,58 @@ def _thousands_points(node: yaml.Node, path: str = "") -> list[tuple[str, int, s
     ):
         out.append((path, node.start_mark.line + 1, str(node.value)))
     return out
+
+
+_MONEY_KEYS = frozenset({"cost_per_place", "unmet_cost_per_place", "fixed_cost"})
+_SUB_CENT = re.compile(r"^-?\d+\.\d{3,}$")
+
+
+def _is_money(path: str) -> bool:
+    """Whether a field path (``a.b.0.c``) holds an amount in euros: a key that ends in
+    ``_eur`` (or ``_eur_year``) or a value of such a mapping (a year's budget), an
+    exchange cost, or the amount of a reference price."""
+    parts = path.split(".")
+    key = parts[-1]
+    if key in _MONEY_KEYS or key.endswith(("_eur", "_eur_year")):
+        return True
+    if len(parts) > 1 and parts[-2].endswith("_eur"):
+        return True
+    return key == "amount" and "reference_prices" in parts
+
+
+def _sub_cent_amounts(node: yaml.Node, path: str = "") -> list[tuple[str, int, str]]:
+    """Every plain amount in euros written with three or more decimals (``15.500``,
+    ``1200.005``): money is counted in whole cents, so such an amount was rounded without
+    a word, and ``15.500`` (15.5 in YAML) is fifteen thousand five hundred written the
+    Dutch way; never guessed. Returns (full field path, line, text)."""
+    out: list[tuple[str, int, str]] = []
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            out += _sub_cent_amounts(value_node, f"{path}.{key}" if path else key)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _sub_cent_amounts(item, f"{path}.{i}")
+    elif (
+        isinstance(node, yaml.ScalarNode)
+        and node.style is None
+        and _SUB_CENT.match(str(node.value))
+        and not _THOUSANDS_POINT.match(str(node.value))  # said by the thousands check
+        and _is_money(path)
+    ):
+        out.append((path, node.start_mark.line + 1, str(node.value)))
+    return out
+
+
+def _sub_cent_problem(key: str, line: int, text: str, label: str) -> Problem:
+    if _QUOTED_THOUSANDS.match(text):
+        what = _m(
+            "scenario.money_three_decimals",
+            text=text, yaml=f"{float(text):g}", dutch=text.replace(".", ""),
+        )  # fmt: skip
+    else:
+        what = _m("scenario.money_sub_cent", text=text)
+    return Problem(what, source=label, where=_m("where.line", line=line), field=key)
 
 
 _MAX_YAML_VALUES = 100_000
@@ -542,10 +604,13 @@ def read_yaml(path: Path) -> dict[str, Any]:
     """
     label = str(path)
     if not path.is_file():
-        raise ScenarioError(
-            _m("scenario.not_found", file=label),
-            [Problem(_m("file.does_not_exist"), source=label)],
-        )
+        code = "file.does_not_exist"
+        try:
+            os.stat(path)
+            code = "file.is_folder" if path.is_dir() else code
+        except OSError as exc:
+            code = "file.symlink_loop" if exc.errno == errno.ELOOP else code
+        raise ScenarioError(_m("scenario.not_found", file=label), [Problem(_m(code), source=label)])
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -564,6 +629,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
             )
         duplicates = _duplicate_keys(node) if node is not None else []
         points = _thousands_points(node) if node is not None else []
+        money = _sub_cent_amounts(node) if node is not None else []
         yaml11 = _yaml11_numbers(node) if node is not None else []
         not_text = _keys_not_text(node) if node is not None else []
         data = loader.construct_document(node) if node is not None else None
@@ -600,10 +666,10 @@ def read_yaml(path: Path) -> dict[str, Any]:
                 for key, first, line in duplicates
             ],
         )
-    if points:
-        raise ScenarioError(
-            _m("scenario.thousands_points", file=label),
-            [
+    if points or money:
+        found = [
+            (
+                line,
                 Problem(
                     _m(
                         "scenario.thousands_point",
@@ -614,9 +680,14 @@ def read_yaml(path: Path) -> dict[str, Any]:
                     source=label,
                     where=_m("where.line", line=line),
                     field=key,
-                )
-                for key, line, text in points
-            ],
+                ),
+            )
+            for key, line, text in points
+        ]
+        found += [(line, _sub_cent_problem(key, line, text, label)) for key, line, text in money]
+        raise ScenarioError(
+            _m("scenario.thousands_points" if points else "scenario.money_decimals", file=label),
+            [p for _, p in sorted(found, key=lambda lp: lp[0])],
         )
     if not_text:
         raise ScenarioError(
@@ -660,7 +731,7 @@ def load_raw(path: str | os.PathLike[str], _seen: tuple[Path, ...] = ()) -> dict
 
     Paths are made absolute relative to the file that writes them.
     """
-    path = Path(path).resolve()
+    path = resolved(path)
     if path in _seen:
         chain = " -> ".join(str(p) for p in (*_seen, path))
         raise ScenarioError(
@@ -677,7 +748,7 @@ def load_raw(path: str | os.PathLike[str], _seen: tuple[Path, ...] = ()) -> dict
             _m("scenario.invalid", file=str(path)),
             [Problem(_m("scenario.extends_not_path"), source=str(path), field="extends")],
         )
-    base_path = (path.parent / base_ref).resolve()
+    base_path = resolved(path.parent / base_ref)
     if not base_path.is_file():
         raise ScenarioError(
             _m("scenario.base_not_found", file=str(base_path)),
@@ -725,7 +796,7 @@ def load_resolved_raw(
 
     ``missing`` collects cached layers that are absent instead of raising (see
     :func:`opvang_opt.schema.sources.resolve_layer_sources`)."""
-    base_dir = Path(path).resolve().parent
+    base_dir = resolved(path).parent
     return resolve_layer_sources(load_raw(path), base_dir=base_dir, missing=missing)
 
 

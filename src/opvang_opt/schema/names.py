@@ -46,7 +46,14 @@ def id_key(ident: str) -> str:
     of digits without its leading zeros (``' S001 '``, ``'s001'`` and ``'S0001'`` are one
     key). Two ids of one table with the same key are one record written two ways, or two
     records that no reader can tell apart."""
-    return re.sub(r"\d+", lambda m: str(int(m.group())), ident.strip().casefold())
+    return re.sub(r"\d+", _without_leading_zeros, ident.strip().casefold())
+
+
+def _without_leading_zeros(match: re.Match[str]) -> str:
+    # int() of a run of over 4300 digits raises (Python's limit on converting long digit
+    # strings): a run that long keeps its own digits, less its leading zeros
+    digits = match.group()
+    return str(int(digits)) if len(digits) < 4000 else digits.lstrip("0") or "0"
 
 
 def near_duplicates(ids: Iterable[str]) -> list[list[str]]:

@@ -18,7 +18,9 @@ from opvang_opt.schema.base import (
     DateFormats,
     Encoding,
     InputPath,
+    Seed,
     StrictModel,
+    check_separator_and_decimal,
     invalid,
     msg,
     raise_problems,
@@ -83,6 +85,7 @@ class LayerSource(StrictModel):
             raise invalid("scenario.layer.x_and_y")
         if self.wkt_column is not None and self.x_column is not None:
             raise invalid("scenario.layer.xy_or_wkt")
+        check_separator_and_decimal(self.separator, self.decimal)
         return self
 
 
@@ -381,16 +384,18 @@ class ShortlistConfig(StrictModel):
     site's capacity."""
     min_quality: float | None = Field(default=None, ge=0, le=100)
     """optimise (not with score objectives): the lowest mean score (0-100) per needed place."""
-    max_sites: int | None = Field(default=None, ge=1)
-    """Never take more than this many sites."""
+    max_sites: int | None = Field(default=None, ge=1, le=1_000_000)
+    """Never take more than this many sites (at most 1,000,000: more is a typing error, and
+    beyond 64 bits the solver could not take it)."""
     budget_eur: float | None = Field(default=None, gt=0, le=1e13)
     """optimise: the total cost of the selected sites may not exceed this (at most ten
     trillion euros: more is a typing error, and whole cents must fit 64 bits)."""
     cost_column: str | None = None
     """Longlist column with each site's cost (EUR), for the budget, the cost objective, the
     cost frontier and reports."""
-    max_capacity: int | None = Field(default=None, ge=0)
-    """optimise: the selected capacity may not exceed this (same unit as the target)."""
+    max_capacity: int | None = Field(default=None, ge=0, le=10_000_000)
+    """optimise: the selected capacity may not exceed this (same unit as the target; at
+    most 10,000,000, ten times the largest target: beyond 64 bits the solver stopped)."""
     min_distance_m: float | None = Field(default=None, gt=0, le=MAX_DISTANCE_M)
     """optimise: selected sites must be at least this far apart (plot edge to plot edge; at
     most 100 km)."""
@@ -398,8 +403,8 @@ class ShortlistConfig(StrictModel):
     """optimise: layer of wijken or buurten for the per-zone maximum."""
     zone_column: str | None = None
     """Column of `zone_layer` with the zone code."""
-    max_per_zone: int | None = Field(default=None, ge=1)
-    """optimise: at most this many selected sites per zone."""
+    max_per_zone: int | None = Field(default=None, ge=1, le=1_000_000)
+    """optimise: at most this many selected sites per zone (at most 1,000,000)."""
     available_by: dt.date | None = None
     """Only sites available by this date may be selected."""
     available_column: str = "available_from"
@@ -414,7 +419,7 @@ class ShortlistConfig(StrictModel):
     """optimise: CP-SAT search workers. With 1 (the default) the same scenario always gives
     the same shortlist; more workers can be faster but may pick another of equally good
     shortlists."""
-    seed: int = 20261122
+    seed: Seed = 20261122
     """optimise: CP-SAT random seed."""
     tradeoff_steps: int = Field(default=9, ge=0, le=100)
     """Points on the trade-off curve of the capacity target (0: none)."""
@@ -488,7 +493,7 @@ class RobustnessConfig(StrictModel):
     """Relative spread of each sampled weight around its chosen value."""
     distribution: Literal["dirichlet", "uniform"] = "dirichlet"
     """How weights are sampled."""
-    seed: int = 20261122
+    seed: Seed = 20261122
     """Random seed (the same seed gives the same samples)."""
     one_at_a_time: bool = True
     """Per criterion, find the smallest weight change that changes the shortlist."""

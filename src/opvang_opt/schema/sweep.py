@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from opvang_opt.schema.base import StrictModel, invalid
+from opvang_opt.schema.base import Seed, StrictModel, invalid
 
 MAX_VARIANTS = 100_000
 """A sweep larger than this is refused (a grid grows fast; use random sampling)."""
@@ -73,7 +73,7 @@ class SweepFile(StrictModel):
     """grid: every combination of the values; random: ``samples`` random variants."""
     samples: int | None = Field(default=None, ge=1, le=MAX_VARIANTS)
     """random: how many variants to draw."""
-    seed: int = 0
+    seed: Seed = 0
     """random: the seed (the same seed draws the same variants)."""
     parameters: dict[str, ParamSpec] = Field(default_factory=dict)
     """Parameter path -> a list of values, a range {start, stop, step}, or (random only)
