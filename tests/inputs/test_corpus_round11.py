@@ -356,9 +356,9 @@ def case_numbers_with_a_currency_or_a_unit(demo):
         "(725,15), zonder '€'; het getal staat er met een decimale komma",
         "units.csv, woning U0002, rent_eur: geen getal: '594.87 EUR'; schrijf alleen het getal "
         "(594.87), zonder 'EUR'",
-        "facilities.csv, TV-1, capacity: '30 plaatsen' is geen getal; schrijf alleen het getal "
+        "facilities.csv, id TV-1, capacity: '30 plaatsen' is geen getal; schrijf alleen het getal "
         "(30), zonder 'plaatsen'",
-        "providers.csv, TK-P0066, capacity: 'EUR 1.200,-' is geen getal; schrijf alleen het "
+        "providers.csv, id TK-P0066, capacity: 'EUR 1.200,-' is geen getal; schrijf alleen het "
         "getal (1.200), zonder 'EUR', ',-'; '.' is hier een duizendtalpunt",
         "De invoer heeft 4 problemen",
     ]
