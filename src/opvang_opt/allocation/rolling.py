@@ -2,7 +2,10 @@
 
 Each period allocates the households arriving in it, plus those still waiting from
 earlier periods. A waiting household keeps its own arrival date and so its deadline
-(arrival + ``max_wait_days``): waiting never lets it take a unit delivered later.
+(arrival + ``max_wait_days``): waiting never lets it take a unit delivered later,
+nor be placed in a period that starts after its deadline (it is then listed as unplaced,
+rule ``date``); a unit not delivered before a period ends is not chosen again in a later
+period when the household's deadline passes before that period starts.
 The look-ahead expects the households still to come from the arrivals so far, after any
 earlier arrivals given as ``history`` (for example last year's), at their pooled rate per
 period, plus a reserve of families needing newcomer-education places (:func:`with_reserve`,
@@ -176,10 +179,20 @@ def run_rolling(
     results: list[PeriodResult] = []
     all_assign: list[pd.DataFrame] = []
     last_unplaced = pd.DataFrame()
+    expired: list[pd.DataFrame] = []
     ids = hh["household_id"]
+    deadline = hh["arrival_date"].to_numpy("datetime64[D]") + np.timedelta64(
+        config.max_wait_days, "D"
+    )
     for i, label in enumerate(labels):
         start = np.datetime64(label.start_time.date(), "D")
         end = np.datetime64(label.end_time.date(), "D")
+        # a household still waiting whose deadline (arrival + max_wait_days) passed
+        # before this period starts could only be housed after it: it stays unplaced
+        late = ids.isin(list(waiting)).to_numpy() & (deadline < start)
+        if late.any():
+            expired.append(_expired(hh[late], config, label))
+            waiting = waiting[~waiting.isin(set(ids[late]))]
         arriving = ids[(period == label)]
         # households still waiting keep their own arrival date, so their deadline
         # (arrival + max_wait_days) is never stretched by waiting
@@ -205,8 +218,14 @@ def run_rolling(
             if config.rolling.decide_by_deadline and not last
             else set()
         )
+        # a unit not delivered before this period ends is chosen again in the next
+        # period only by households whose deadline has not passed when it starts
+        final: set[str] = set()
+        if not last:
+            in_batch = ids.isin(set(batch["household_id"])).to_numpy()
+            final = set(ids[in_batch & (deadline < _start(labels[i + 1]))])
         res, expected_need, deferred, kept = _allocate_period(
-            state, batch, futures, config, until, hold
+            state, batch, futures, config, until, hold, final
         )
         a = res.assignments.assign(period=str(label))
         all_assign.append(a)
@@ -219,7 +238,37 @@ def run_rolling(
         waiting = pd.Index(list(res.unplaced["household_id"]) + deferred, dtype=object)
         last_unplaced = res.unplaced
     assignments = pd.concat(all_assign, ignore_index=True) if all_assign else pd.DataFrame()
+    if expired:
+        last_unplaced = pd.concat(
+            [f for f in [*expired, last_unplaced] if len(f)], ignore_index=True
+        ).sort_values("household_id", kind="stable", ignore_index=True)
     return RollingResult(tuple(results), assignments, last_unplaced)
+
+
+def _start(label: pd.Period) -> np.datetime64:
+    return np.datetime64(label.start_time.date(), "D")
+
+
+def _expired(late: pd.DataFrame, config: AllocationConfig, label: pd.Period) -> pd.DataFrame:
+    """The unplaced rows of the waiting households ``late`` whose deadline passed before
+    period ``label`` starts: rule ``date``, the reason naming arrival and deadline."""
+    arrival = late["arrival_date"].to_numpy("datetime64[D]")
+    deadline = arrival + np.timedelta64(config.max_wait_days, "D")
+    return pd.DataFrame(
+        {
+            "household_id": late["household_id"].to_numpy(),
+            "group": late["group"].to_numpy(),
+            "persons": late["persons"].to_numpy(),
+            "rule": "date",
+            "reason": [
+                Message(
+                    "allocation.reason.deadline_passed",
+                    {"date": str(a), "deadline": str(d), "period": str(label)},
+                )
+                for a, d in zip(arrival, deadline, strict=True)
+            ],
+        }
+    )
 
 
 def _may_wait(batch: pd.DataFrame, config: AllocationConfig, following: pd.Period) -> set[str]:
@@ -506,11 +555,13 @@ def _allocate_period(
     config: AllocationConfig,
     until: np.datetime64 | None = None,
     hold: set[str] | None = None,
+    final: set[str] | None = None,
 ) -> tuple[AllocationResult, pd.DataFrame, list[str], pd.DataFrame]:
     """Allocate one period's households, together with the expected ones (look-ahead);
     with several futures, by consensus (:func:`consensus`); households left out for an
     expected one get a second chance on their own. With ``until``, households the
-    look-ahead gives a unit available only after ``until`` are deferred.
+    look-ahead gives a unit available only after ``until`` are deferred, except those in
+    ``final`` (their deadline passes before the next period starts).
 
     Returns the period's result (without the deferred households), the newcomer
     children of the expected households per site where the look-ahead placed them
@@ -574,7 +625,9 @@ def _allocate_period(
         later = real["household_id"].isin(hold).to_numpy().copy()
         if until is not None and len(real):
             ready = state.units.set_index("unit_id")["available_from"]
-            later |= ready.loc[real["unit_id"]].to_numpy("datetime64[D]") > until
+            later |= (ready.loc[real["unit_id"]].to_numpy("datetime64[D]") > until) & ~real[
+                "household_id"
+            ].isin(final or set()).to_numpy()
         deferred = sorted(set(real.loc[later, "household_id"]) | hold)
         real = real[~later]
         batch = batch[~batch["household_id"].isin(set(deferred))]
