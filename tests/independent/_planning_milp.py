@@ -92,7 +92,7 @@ class _Model:
 def solve(inst: PlanningInstance, *, shortfall: bool = False) -> Answer:
     """The least discounted cost in cents; with ``shortfall`` the least total unmet
     places of the hard groups, every task soft (what a diagnosis must report)."""
-    T, S, M, G = inst.n_periods, inst.n_sites, len(inst.municipalities), len(inst.groups)
+    T, M, G = inst.n_periods, len(inst.municipalities), len(inst.groups)
     m = _Model()
     inf = np.inf
     k_of: dict[tuple[int, int], int] = {}

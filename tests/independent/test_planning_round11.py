@@ -59,9 +59,9 @@ def instances(draw, max_sites: int = 6, max_periods: int = 5) -> PlanningInstanc
             )
         )
     ppu = tuple(draw(st.integers(1, 3)) for _ in range(G))
-    tasks = np.array(
-        [draw(st.integers(0, 8)) for _ in range(T * M * G)], dtype=np.int64
-    ).reshape(T, M, G)
+    tasks = np.array([draw(st.integers(0, 8)) for _ in range(T * M * G)], dtype=np.int64).reshape(
+        T, M, G
+    )
     rate = draw(st.sampled_from([0.0, 0.03]))
     days = tuple(181 if t % 2 == 0 else 184 for t in range(T))
     years = tuple(2027 + t // 2 for t in range(T))
@@ -95,7 +95,7 @@ def _honest(inst: PlanningInstance, res, best: ref.Answer) -> list[str]:
             return [f"{status} on an infeasible instance"]
         least = ref.solve(inst, shortfall=True)
         assert least.status == "optimal" and least.objective is not None
-        named = sum(int(round(s.short_by or 0)) for s in res.diagnosis.shortfalls)
+        named = sum(round(s.short_by or 0) for s in res.diagnosis.shortfalls)
         if named != least.objective:
             out.append(f"diagnosis names {named} places short, least is {least.objective}")
         return out
