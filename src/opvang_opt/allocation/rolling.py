@@ -3,9 +3,10 @@
 Each period allocates the households arriving in it, plus those still waiting from
 earlier periods. A waiting household keeps its own arrival date and so its deadline
 (arrival + ``max_wait_days``): waiting never lets it take a unit delivered later,
-nor be placed in a period that starts after its deadline (it is then listed as unplaced,
-rule ``date``); a unit not delivered before a period ends is not chosen again in a later
-period when the household's deadline passes before that period starts.
+nor be placed in a period that starts after its deadline (it then stays unplaced, with
+the rule and reason of the last period it could be placed in); a unit not delivered
+before a period ends is not chosen again in a later period when the household's
+deadline passes before that period starts.
 The look-ahead expects the households still to come from the arrivals so far, after any
 earlier arrivals given as ``history`` (for example last year's), at their pooled rate per
 period, plus a reserve of families needing newcomer-education places (:func:`with_reserve`,
@@ -76,7 +77,8 @@ class RollingResult:
     assignments: pd.DataFrame
     """Every placement, with the ``period`` it was made in."""
     unplaced: pd.DataFrame
-    """Households still waiting after the last period, with their last reason."""
+    """Households not placed, each with its last reason: those still waiting after the
+    last period, and those whose deadline passed while they waited."""
 
     def kept(self) -> pd.DataFrame:
         """The units the look-ahead kept free, per period: ``period, unit_id, persons,
@@ -188,10 +190,11 @@ def run_rolling(
         start = np.datetime64(label.start_time.date(), "D")
         end = np.datetime64(label.end_time.date(), "D")
         # a household still waiting whose deadline (arrival + max_wait_days) passed
-        # before this period starts could only be housed after it: it stays unplaced
+        # before this period starts could only be housed after it: it stays unplaced,
+        # with the reason of the last period it could be placed in
         late = ids.isin(list(waiting)).to_numpy() & (deadline < start)
         if late.any():
-            expired.append(_expired(hh[late], config, label))
+            expired.append(last_unplaced[last_unplaced["household_id"].isin(set(ids[late]))])
             waiting = waiting[~waiting.isin(set(ids[late]))]
         arriving = ids[(period == label)]
         # households still waiting keep their own arrival date, so their deadline
@@ -247,28 +250,6 @@ def run_rolling(
 
 def _start(label: pd.Period) -> np.datetime64:
     return np.datetime64(label.start_time.date(), "D")
-
-
-def _expired(late: pd.DataFrame, config: AllocationConfig, label: pd.Period) -> pd.DataFrame:
-    """The unplaced rows of the waiting households ``late`` whose deadline passed before
-    period ``label`` starts: rule ``date``, the reason naming arrival and deadline."""
-    arrival = late["arrival_date"].to_numpy("datetime64[D]")
-    deadline = arrival + np.timedelta64(config.max_wait_days, "D")
-    return pd.DataFrame(
-        {
-            "household_id": late["household_id"].to_numpy(),
-            "group": late["group"].to_numpy(),
-            "persons": late["persons"].to_numpy(),
-            "rule": "date",
-            "reason": [
-                Message(
-                    "allocation.reason.deadline_passed",
-                    {"date": str(a), "deadline": str(d), "period": str(label)},
-                )
-                for a, d in zip(arrival, deadline, strict=True)
-            ],
-        }
-    )
 
 
 def _may_wait(batch: pd.DataFrame, config: AllocationConfig, following: pd.Period) -> set[str]:
@@ -640,7 +621,17 @@ def _allocate_period(
     # the real households' placements, checked and scored on their own
     occupied = _occupy(state.occupied, real)
     rest = batch[~batch["household_id"].isin(set(real["household_id"]))]
-    second = allocate_tables(_with(state, rest, occupied), cfg)
+    # the pins and bans of the households still to place (those placed above are fixed)
+    left = set(rest["household_id"])
+    second = allocate_tables(
+        _with(state, rest, occupied),
+        cfg.model_copy(
+            update={
+                "pins": [p for p in cfg.pins if p.household_id in left],
+                "bans": [b for b in cfg.bans if b.household_id in left],
+            }
+        ),
+    )
     placed = pd.concat([real, second.assignments], ignore_index=True)
     return (
         _rescored(state, batch, cfg, placed),

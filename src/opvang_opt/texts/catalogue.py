@@ -572,7 +572,6 @@ _ALLOCATION: dict[str, dict[str, str]] = {
     "reason.capacity": {"nl": "alle {n} passende woningen zijn aan andere huishoudens toegewezen", "en": "all {n} fitting units are given to other households"},
     "reason.school_capacity": {"nl": "nieuwkomersonderwijs vol: geen {band}-plaats vrij binnen bereik van de vrije passende woningen", "en": "newcomer education full: no free {band} place within reach of the free fitting units"},
     "reason.mix": {"nl": "mengregel '{rule}' laat op locatie {site} geen extra woning voor deze groep toe", "en": "mix rule '{rule}' allows no further unit for this group on site {site}"},
-    "reason.deadline_passed": {"nl": "wachtte tot na de uiterste datum {deadline} (aangekomen {date}): in periode {period} zou het pas na die datum een woning krijgen", "en": "waited past its deadline {deadline} (arrived {date}): from period {period} on it could only be housed after that date"},
     "reason.time_limit": {"nl": "niet geplaatst binnen de rekentijd; er is een passende woning vrij", "en": "not placed within the time limit; a fitting unit is free"},
     # counting shortfalls (which rule is short, and by how much)
     "shortfall.units": {"nl": "{need:|huishouden|huishoudens}, {have:|vrije woning|vrije woningen} (tekort {short})", "en": "{need:|household|households}, {have:|free unit|free units} (short by {short})"},
