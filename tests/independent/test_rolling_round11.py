@@ -11,15 +11,18 @@ deferral settings and the order of arrivals, the year must keep every documented
   household's own arrival, and a household "waits, at most ``max_wait_days``": it is not
   given a unit in a period that starts after its deadline (arrival + ``max_wait_days``;
   rolling.py: "a waiting household keeps its own arrival date and so its deadline");
-* pins and bans; the mix share over the site's occupied units ("at most p of every q");
-  taalklas places of the one school within reach;
+* pins ("this household gets this unit": nobody else gets it, also before the pinned
+  household arrives) and bans; the mix share over the site's occupied units ("at most
+  p of every q"); taalklas places of the one school within reach;
 * every household is either placed or listed as unplaced with a rule and a reason.
 
 Round eleven found a household unplaced in its own week (a mix rule) placed three weeks
 later, two weeks past its deadline, while the output said nothing about the wait
 (``test_a_household_is_not_placed_after_its_deadline``), and ``run_rolling`` stopping
 with ``KeyError`` when a household with a ban was placed beside one left for the
-second pass (``test_a_ban_of_a_household_placed_first_does_not_stop_the_run``).
+second pass (``test_a_ban_of_a_household_placed_first_does_not_stop_the_run``), and a
+unit pinned to a later arrival given to an earlier one
+(``test_a_unit_pinned_to_a_later_arrival_is_kept_for_it``).
 """
 
 from __future__ import annotations
@@ -170,6 +173,9 @@ def broken_rules(hh, un, schools, config, assignments, unplaced) -> list[str]:
     for p in config.pins:
         if p.household_id in got and got[p.household_id] != p.unit_id:
             out.append(f"pin of {p.household_id} broken")
+        others = [x for x, y in got.items() if y == p.unit_id and x != p.household_id]
+        if others:
+            out.append(f"{p.unit_id} is pinned to {p.household_id}, given to {others}")
     for b in config.bans:
         if got.get(b.household_id) == b.unit_id:
             out.append(f"ban of {b.household_id} broken")
@@ -294,3 +300,22 @@ def test_a_ban_of_a_household_placed_first_does_not_stop_the_run():
     assert broken_rules(hh, un, schools, config, rr.assignments, rr.unplaced) == []
     assert sorted(rr.assignments["household_id"]) == ["H1", "H2", "H4"]
     assert rr.unplaced[["household_id", "rule"]].values.tolist() == [["H3", "occupancy"]]
+
+
+def test_a_unit_pinned_to_a_later_arrival_is_kept_for_it():
+    """Two single adults: H1 arrives in week 1, H2 (pinned to U1) in week 4; U1 on S1
+    and U2 on S2, both ready. Week 1 gave H1 the unit U1, so H2 was unplaced (rule pin)
+    and the project's own checker found the year broken ("unit U1 is pinned to H2,
+    given to H1"). U1 is now kept for H2: H1 gets U2, H2 gets U1."""
+    hh = pd.DataFrame([_household(0, "ontheemden", 1, 0, 0), _household(1, "ontheemden", 1, 0, 21)])
+    un = pd.DataFrame([_unit(0, "S1", 1, 2, -30), _unit(1, "S2", 1, 2, -30)])
+    schools = pd.DataFrame([{**SCHOOL, "taalklas_places": 0}])
+    for lookahead in (0, 4):
+        config = AllocationConfig(
+            pins=[Pin(household_id="H2", unit_id="U1")],
+            rolling=RollingSettings(period="week", lookahead_periods=lookahead),
+        )
+        rr = _run(hh, un, schools, config)
+        assert broken_rules(hh, un, schools, config, rr.assignments, rr.unplaced) == []
+        got = dict(zip(rr.assignments["household_id"], rr.assignments["unit_id"], strict=True))
+        assert got == {"H1": "U2", "H2": "U1"}

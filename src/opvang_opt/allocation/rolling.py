@@ -228,7 +228,7 @@ def run_rolling(
             in_batch = ids.isin(set(batch["household_id"])).to_numpy()
             final = set(ids[in_batch & (deadline < _start(labels[i + 1]))])
         res, expected_need, deferred, kept = _allocate_period(
-            state, batch, futures, config, until, hold, final
+            _without_pinned(state, batch, config), batch, futures, config, until, hold, final
         )
         a = res.assignments.assign(period=str(label))
         all_assign.append(a)
@@ -246,6 +246,19 @@ def run_rolling(
             [f for f in [*expired, last_unplaced] if len(f)], ignore_index=True
         ).sort_values("household_id", kind="stable", ignore_index=True)
     return RollingResult(tuple(results), assignments, last_unplaced)
+
+
+def _without_pinned(state: Tables, batch: pd.DataFrame, config: AllocationConfig) -> Tables:
+    """``state`` without the free units pinned to households outside ``batch``: a pinned
+    unit is kept for its household ("nobody else is in a pinned unit"), also while that
+    household has not yet arrived."""
+    in_batch = set(batch["household_id"])
+    kept = {p.unit_id for p in config.pins if p.unit_id and p.household_id not in in_batch}
+    kept -= set(state.occupied["unit_id"])
+    if not kept:
+        return state
+    units = state.units[~state.units["unit_id"].isin(kept)].reset_index(drop=True)
+    return Tables(state.households, units, state.sites, state.schools, state.gps, state.occupied)
 
 
 def _start(label: pd.Period) -> np.datetime64:
