@@ -2,7 +2,11 @@
 
 Each period allocates the households arriving in it, plus those still waiting from
 earlier periods. A waiting household keeps its own arrival date and so its deadline
-(arrival + ``max_wait_days``): waiting never lets it take a unit delivered later.
+(arrival + ``max_wait_days``): waiting never lets it take a unit delivered later,
+nor be placed in a period that starts after its deadline (it then stays unplaced, with
+the rule and reason of the last period it could be placed in); a unit not delivered
+before a period ends is not chosen again in a later period when the household's
+deadline passes before that period starts.
 The look-ahead expects the households still to come from the arrivals so far, after any
 earlier arrivals given as ``history`` (for example last year's), at their pooled rate per
 period, plus a reserve of families needing newcomer-education places (:func:`with_reserve`,
@@ -73,7 +77,8 @@ class RollingResult:
     assignments: pd.DataFrame
     """Every placement, with the ``period`` it was made in."""
     unplaced: pd.DataFrame
-    """Households still waiting after the last period, with their last reason."""
+    """Households not placed, each with its last reason: those still waiting after the
+    last period, and those whose deadline passed while they waited."""
 
     def kept(self) -> pd.DataFrame:
         """The units the look-ahead kept free, per period: ``period, unit_id, persons,
@@ -176,10 +181,21 @@ def run_rolling(
     results: list[PeriodResult] = []
     all_assign: list[pd.DataFrame] = []
     last_unplaced = pd.DataFrame()
+    expired: list[pd.DataFrame] = []
     ids = hh["household_id"]
+    deadline = hh["arrival_date"].to_numpy("datetime64[D]") + np.timedelta64(
+        config.max_wait_days, "D"
+    )
     for i, label in enumerate(labels):
         start = np.datetime64(label.start_time.date(), "D")
         end = np.datetime64(label.end_time.date(), "D")
+        # a household still waiting whose deadline (arrival + max_wait_days) passed
+        # before this period starts could only be housed after it: it stays unplaced,
+        # with the reason of the last period it could be placed in
+        late = ids.isin(list(waiting)).to_numpy() & (deadline < start)
+        if late.any():
+            expired.append(last_unplaced[last_unplaced["household_id"].isin(set(ids[late]))])
+            waiting = waiting[~waiting.isin(set(ids[late]))]
         arriving = ids[(period == label)]
         # households still waiting keep their own arrival date, so their deadline
         # (arrival + max_wait_days) is never stretched by waiting
@@ -205,8 +221,14 @@ def run_rolling(
             if config.rolling.decide_by_deadline and not last
             else set()
         )
+        # a unit not delivered before this period ends is chosen again in the next
+        # period only by households whose deadline has not passed when it starts
+        final: set[str] = set()
+        if not last:
+            in_batch = ids.isin(set(batch["household_id"])).to_numpy()
+            final = set(ids[in_batch & (deadline < _start(labels[i + 1]))])
         res, expected_need, deferred, kept = _allocate_period(
-            state, batch, futures, config, until, hold
+            _without_pinned(state, batch, config), batch, futures, config, until, hold, final
         )
         a = res.assignments.assign(period=str(label))
         all_assign.append(a)
@@ -219,7 +241,28 @@ def run_rolling(
         waiting = pd.Index(list(res.unplaced["household_id"]) + deferred, dtype=object)
         last_unplaced = res.unplaced
     assignments = pd.concat(all_assign, ignore_index=True) if all_assign else pd.DataFrame()
+    if expired:
+        last_unplaced = pd.concat(
+            [f for f in [*expired, last_unplaced] if len(f)], ignore_index=True
+        ).sort_values("household_id", kind="stable", ignore_index=True)
     return RollingResult(tuple(results), assignments, last_unplaced)
+
+
+def _without_pinned(state: Tables, batch: pd.DataFrame, config: AllocationConfig) -> Tables:
+    """``state`` without the free units pinned to households outside ``batch``: a pinned
+    unit is kept for its household ("nobody else is in a pinned unit"), also while that
+    household has not yet arrived."""
+    in_batch = set(batch["household_id"])
+    kept = {p.unit_id for p in config.pins if p.unit_id and p.household_id not in in_batch}
+    kept -= set(state.occupied["unit_id"])
+    if not kept:
+        return state
+    units = state.units[~state.units["unit_id"].isin(kept)].reset_index(drop=True)
+    return Tables(state.households, units, state.sites, state.schools, state.gps, state.occupied)
+
+
+def _start(label: pd.Period) -> np.datetime64:
+    return np.datetime64(label.start_time.date(), "D")
 
 
 def _may_wait(batch: pd.DataFrame, config: AllocationConfig, following: pd.Period) -> set[str]:
@@ -506,11 +549,13 @@ def _allocate_period(
     config: AllocationConfig,
     until: np.datetime64 | None = None,
     hold: set[str] | None = None,
+    final: set[str] | None = None,
 ) -> tuple[AllocationResult, pd.DataFrame, list[str], pd.DataFrame]:
     """Allocate one period's households, together with the expected ones (look-ahead);
     with several futures, by consensus (:func:`consensus`); households left out for an
     expected one get a second chance on their own. With ``until``, households the
-    look-ahead gives a unit available only after ``until`` are deferred.
+    look-ahead gives a unit available only after ``until`` are deferred, except those in
+    ``final`` (their deadline passes before the next period starts).
 
     Returns the period's result (without the deferred households), the newcomer
     children of the expected households per site where the look-ahead placed them
@@ -574,7 +619,9 @@ def _allocate_period(
         later = real["household_id"].isin(hold).to_numpy().copy()
         if until is not None and len(real):
             ready = state.units.set_index("unit_id")["available_from"]
-            later |= ready.loc[real["unit_id"]].to_numpy("datetime64[D]") > until
+            later |= (ready.loc[real["unit_id"]].to_numpy("datetime64[D]") > until) & ~real[
+                "household_id"
+            ].isin(final or set()).to_numpy()
         deferred = sorted(set(real.loc[later, "household_id"]) | hold)
         real = real[~later]
         batch = batch[~batch["household_id"].isin(set(deferred))]
@@ -587,7 +634,17 @@ def _allocate_period(
     # the real households' placements, checked and scored on their own
     occupied = _occupy(state.occupied, real)
     rest = batch[~batch["household_id"].isin(set(real["household_id"]))]
-    second = allocate_tables(_with(state, rest, occupied), cfg)
+    # the pins and bans of the households still to place (those placed above are fixed)
+    left = set(rest["household_id"])
+    second = allocate_tables(
+        _with(state, rest, occupied),
+        cfg.model_copy(
+            update={
+                "pins": [p for p in cfg.pins if p.household_id in left],
+                "bans": [b for b in cfg.bans if b.household_id in left],
+            }
+        ),
+    )
     placed = pd.concat([real, second.assignments], ignore_index=True)
     return (
         _rescored(state, batch, cfg, placed),
