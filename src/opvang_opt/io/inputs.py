@@ -330,6 +330,7 @@ def _checked(
                 candidates=planning.candidates if planning is not None else None,
                 id_column=scenario.layers[s.longlist].id_column or "site_id",
                 stock=planning.stock if planning is not None else None,
+                located=scenario.region.boundaries is not None,
             )  # fmt: skip
     svc_raw = {k: tables.pop(k) for k in SERVICES_TABLES if k in tables}
     region = check_region(scenario, layers, tables)
