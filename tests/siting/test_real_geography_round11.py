@@ -1,0 +1,231 @@
+"""Where sites lie on the real CBS 2024 boundaries, eleventh round (issue 11, held-back kind).
+
+The real Diemen, Ouder-Amstel and Uithoorn buurten, wijken and municipalities in
+../shared/data/real (never copied into the repository). Every expected value comes from
+geopandas / shapely in this file (distances, overlays of the plots with the real layers),
+never from :mod:`opvang_opt.siting.location` or the stages.
+
+Defects this round found (each test says which):
+
+* two plots in Diemen 499.6 m apart under ``min_distance_m: 500`` were kept apart with the
+  reason "too close to B (500 m < 500 m)" (and, both required, "are 500 m apart, less than
+  the minimum distance 500 m"), which reads as allowed;
+* planning with ``candidates.from: shortlist`` on a region with its boundaries layer was
+  refused because the longlist had no ``municipality_code`` column, although the
+  boundaries give every site its municipality;
+* the services check with ``area: wijk`` and its demand from the plan grouped the
+  bottleneck table by municipality, not by the wijk holding most of each site.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import MultiPolygon, box
+
+from opvang_opt.io import load
+from opvang_opt.outputs import write_results
+from opvang_opt.pipeline import run
+from opvang_opt.texts import render
+from tests.conftest import real_data_dir, real_layers, write_yaml
+
+pytestmark = pytest.mark.realdata
+
+MUNICIPALITIES = [{"code": "GM0384", "name": "Diemen"},
+                  {"code": "GM0437", "name": "Ouder-Amstel"},
+                  {"code": "GM0451", "name": "Uithoorn"}]  # fmt: skip
+
+
+def _scenario(real: Path, longlist: dict, **siting: Any) -> dict:
+    return {
+        "name": "real-geography-round11",
+        "region": {"municipalities": MUNICIPALITIES, "boundaries": "gemeenten",
+                   "districts": "wijken", "neighbourhoods": "buurten"},
+        "layers": {"longlist": longlist, **real_layers(real)},
+        "siting": {
+            "longlist": "longlist", "name_column": "name",
+            "criteria": [{"name": "oppervlakte", "kind": "area",
+                          "value": {"type": "linear", "lower": 0, "upper": 2_000_000}}],
+            "capacity": {"density_units_per_ha": 30, "usable_share": 0.8},
+            "target": {"amount": 1},
+            "shortlist": {"allow_overlap": True, "tradeoff_steps": 0},
+            "robustness": {"samples": 0, "one_at_a_time": False},
+            **siting,
+        },
+        "outputs": {"fictitious": True},
+    }  # fmt: skip
+
+
+def _rd(real: Path, name: str) -> gpd.GeoDataFrame:
+    """A real layer as geopandas reads it, in RD New."""
+    return gpd.read_file(real / name).to_crs(28992)
+
+
+def _largest(geom, layer: gpd.GeoDataFrame, code: str) -> str:
+    """The code of the area of ``layer`` holding the largest part of ``geom`` (by hand)."""
+    shares = [(g.intersection(geom).area, str(c))
+              for c, g in zip(layer[code], layer.geometry, strict=True)]  # fmt: skip
+    return max(shares)[1]
+
+
+def _longlist(tmp: Path, ids: list[str], geoms: list) -> dict:
+    plots = gpd.GeoDataFrame({"site_id": ids, "name": [f"Plot {i}" for i in ids]},
+                             geometry=geoms, crs=28992)  # fmt: skip
+    plots.to_file(tmp / "longlist.gpkg", layer="longlist", driver="GPKG")
+    return {"path": "longlist.gpkg", "layer": "longlist", "id_column": "site_id"}
+
+
+def _inside(real: Path, buurt: str) -> tuple[float, float]:
+    """A point well inside a real buurt (its representative point, by geopandas)."""
+    buurten = _rd(real, "duoplus_buurten_2024_rd.geojson").set_index("statcode")
+    p = buurten.loc[buurt, "geometry"].representative_point()
+    return p.x, p.y
+
+
+# --------------------------------------------------------------------------- spread rule
+
+
+def test_spread_rule_at_its_limit_on_real_coordinates(tmp_path) -> None:
+    """``min_distance_m: 500`` ('at least this far apart, plot edge to plot edge'): C and D
+    in Diemen exactly 500 m apart (shapely) are both shortlisted; A and B 499.6 m apart
+    (shapely; real coordinates to the decimetre) are not both, and the one left out says
+    '499 m < 500 m', never '500 m < 500 m' (it did). Required both, the diagnosis says
+    they are 499 m apart (it said 500 m)."""
+    real = real_data_dir()
+    x, y = _inside(real, "BU03840206")
+    a = box(x, y, x + 80, y + 80)
+    b = box(x + 579.6, y, x + 659.6, y + 80)
+    x2, y2 = _inside(real, "BU03840101")
+    c = box(x2, y2, x2 + 60, y2 + 60)
+    d = box(x2 + 560, y2, x2 + 620, y2 + 60)
+    assert a.distance(b) == pytest.approx(499.6, abs=1e-6) and a.distance(b) < 500
+    assert c.distance(d) >= 500 and c.distance(d) == pytest.approx(500, abs=1e-9)
+    assert min(g.distance(h) for g in (a, b) for h in (c, d)) > 500
+    longlist = _longlist(tmp_path, ["A", "B", "C", "D"], [a, b, c, d])
+    shortlist = {"method": "optimise", "min_distance_m": 500, "allow_overlap": True,
+                 "tradeoff_steps": 0, "frontier_points": 0}  # fmt: skip
+    # the target asks for every site: only the 500-m rule keeps one of A and B out
+    scenario = _scenario(real, longlist, target={"amount": 1000}, shortlist=shortlist)
+    result = run(*load(write_yaml(tmp_path / "spread.yaml", scenario)))
+    sites = result.siting.sites.set_index("site_id")
+    assert bool(sites.loc["C", "shortlisted"]) and bool(sites.loc["D", "shortlisted"])
+    assert int(sites.loc[["A", "B"], "shortlisted"].sum()) == 1
+    out = "A" if not sites.loc["A", "shortlisted"] else "B"
+    other = "B" if out == "A" else "A"
+    for lang, want in (("nl", f"te dicht bij {other} (499 m < 500 m)"),
+                       ("en", f"too close to {other} (499 m < 500 m)")):  # fmt: skip
+        text = render(sites.loc[out, "decision"], lang)
+        assert want in text, text
+        assert "500 m < 500 m" not in text
+    # both required: the diagnosis
+    shortlist["must_include"] = ["A", "B"]
+    scenario = _scenario(real, longlist, target={"amount": 1000}, shortlist=shortlist)
+    result = run(*load(write_yaml(tmp_path / "forced.yaml", scenario)))
+    texts = {lang: [render(m, lang) for m in result.siting.summary.diagnosis]
+             for lang in ("nl", "en")}  # fmt: skip
+    assert ("the required sites A and B are 499 m apart, less than the minimum distance "
+            "500 m") in texts["en"], texts["en"]  # fmt: skip
+    assert ("de verplichte locaties A en B liggen 499 m uit elkaar, minder dan de minimale "
+            "afstand 500 m") in texts["nl"], texts["nl"]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- planning, services
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory) -> dict[str, Any]:
+    """Four plots on the real boundaries, a longlist without any municipality column:
+    D1 and D2 in two Diemen wijken, U1 in Uithoorn, and TW of two parts, 80 x 80 m in
+    Ouder-Amstel and 60 x 60 m in Diemen (so Ouder-Amstel's by area). Planning from the
+    shortlist over four half-years, a task of 30 places per municipality, and the
+    services check of taalklas places per wijk with its demand from the plan."""
+    real = real_data_dir()
+    tmp = tmp_path_factory.mktemp("planned")
+
+    def square(buurt: str) -> Any:
+        x, y = _inside(real, buurt)
+        return box(x - 50, y - 50, x + 50, y + 50)
+
+    ids = ["D1", "D2", "U1", "TW"]
+    geoms = [square("BU03840206"), square("BU03840101"), square("BU04511500"),
+             MultiPolygon([box(125400, 483000, 125460, 483060),
+                           box(124800, 482800, 124880, 482880)])]  # fmt: skip
+    longlist = _longlist(tmp, ids, geoms)
+    periods = ["2026-H1", "2026-H2", "2027-H1", "2027-H2"]
+    pd.DataFrame(
+        [(p, m["code"], "asielzoekers", 30) for p in periods for m in MUNICIPALITIES],
+        columns=["period", "municipality_code", "group", "task"],
+    ).to_csv(tmp / "tasks.csv", index=False)
+    x, y = _inside(real, "BU03840206")
+    pd.DataFrame(
+        [("TK1", "Taalklas", "taalklas", x + 500, y, 2, "GM0384")],
+        columns=["provider_id", "name", "type", "x", "y", "capacity", "area"],
+    ).to_csv(tmp / "providers.csv", index=False)
+    scenario = _scenario(real, longlist, target={"amount": 200})
+    scenario["planning"] = {
+        "start": "2026-01-01", "periods": 4, "period_months": 6,
+        "defaults": {"lead_time_months": 0},
+        "groups": [{"name": "asielzoekers", "places_per_unit": 3}],
+        "tasks": {"path": "tasks.csv"}, "candidates": {"from": "shortlist"},
+        "unmet_cost_per_person_day_eur": 900,
+    }  # fmt: skip
+    scenario["services"] = {
+        "providers": {"path": "providers.csv"}, "demand_from": "plan", "area": "wijk",
+        "check_types": ["taalklas"], "site_groups": {"asielzoekers": 1.0},
+    }  # fmt: skip
+    result = run(*load(write_yaml(tmp / "planned.yaml", scenario)))
+    return {
+        "real": real,
+        "plots": dict(zip(ids, geoms, strict=True)),
+        "result": result,
+        "out": write_results(result, tmp / "out", lang="en", profile="analyst"),
+    }
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_planning_from_the_shortlist_takes_each_sites_municipality_from_the_boundaries(
+    planned,
+) -> None:
+    """The longlist states no municipality: the run is not refused (it was: 'required
+    column is missing (planning needs the municipality of each site)'), and every planned
+    site counts for the municipality holding most of its plot (TW: Ouder-Amstel, 64 %)."""
+    gem = _rd(planned["real"], "duoplus_gemeenten_2024_rd.geojson")
+    want = {sid: _largest(g, gem, "gemeentecode") for sid, g in planned["plots"].items()}
+    assert want == {"D1": "GM0384", "D2": "GM0384", "U1": "GM0451", "TW": "GM0437"}
+    plan = _rows(planned["out"] / "plan.csv")
+    assert plan, "no site planned"
+    for row in plan:
+        assert row["municipality_code"] == want[row["site_id"]], row["site_id"]
+    # each municipality's task met from its own sites: Ouder-Amstel only from TW
+    summary = _rows(planned["out"] / "plan_summary.csv")
+    oa = [r for r in summary if r["municipality_code"] == "GM0437"]
+    assert oa and all(int(r["unmet"]) == 0 for r in oa)
+    assert {r["site_id"] for r in plan if r["municipality_code"] == "GM0437"} == {"TW"}
+
+
+def test_services_per_wijk_with_demand_from_the_plan(planned) -> None:
+    """``area: wijk``: the bottleneck table's areas are the wijken (largest share, by
+    overlay) of the sites the plan occupies, not their municipalities (it grouped them
+    per municipality)."""
+    wijken = _rd(planned["real"], "duoplus_wijken_2024_rd.geojson")
+    occupied = {r["site_id"] for r in _rows(planned["out"] / "plan.csv")
+                if int(r["occupied_places"]) > 0}  # fmt: skip
+    assert occupied
+    want = {_largest(planned["plots"][sid], wijken, "statcode") for sid in occupied}
+    assert all(w.startswith("WK") for w in want)
+    bottlenecks = _rows(planned["out"] / "services_bottlenecks.csv")
+    assert {r["area"] for r in bottlenecks} == want
+    per_site = _rows(planned["out"] / "services.csv")
+    for r in per_site:
+        assert r["area"] == _largest(planned["plots"][r["site_id"]], wijken, "statcode")
+    assert np.all([r["type"] == "taalklas" for r in bottlenecks])
