@@ -14,7 +14,9 @@ Defects this round found (each test says which):
   refused because the longlist had no ``municipality_code`` column, although the
   boundaries give every site its municipality;
 * the services check with ``area: wijk`` and its demand from the plan grouped the
-  bottleneck table by municipality, not by the wijk holding most of each site.
+  bottleneck table by municipality, not by the wijk holding most of each site; and
+  ``area: wijk`` on a region without ``region.districts`` made every site its own area
+  without a word.
 """
 
 from __future__ import annotations
@@ -229,3 +231,37 @@ def test_services_per_wijk_with_demand_from_the_plan(planned) -> None:
     for r in per_site:
         assert r["area"] == _largest(planned["plots"][r["site_id"]], wijken, "statcode")
     assert np.all([r["type"] == "taalklas" for r in bottlenecks])
+
+
+def test_services_per_wijk_without_the_wijken_is_refused(tmp_path) -> None:
+    """``area: wijk`` on a region without ``region.districts``: there are no wijken to
+    group by, so the scenario is refused naming ``services.area`` and what to declare
+    (every site was silently its own area), exit 2, nothing written."""
+    from typer.testing import CliRunner
+
+    from opvang_opt.cli import app
+
+    real = real_data_dir()
+    x, y = _inside(real, "BU03840206")
+    longlist = _longlist(tmp_path, ["D1"], [box(x - 50, y - 50, x + 50, y + 50)])
+    pd.DataFrame(
+        [("TK1", "Taalklas", "taalklas", x + 500, y, 2, "GM0384")],
+        columns=["provider_id", "name", "type", "x", "y", "capacity", "area"],
+    ).to_csv(tmp_path / "providers.csv", index=False)
+    scenario = _scenario(real, longlist)
+    del scenario["region"]["districts"]
+    scenario["services"] = {
+        "providers": {"path": "providers.csv"}, "area": "wijk", "check_types": ["taalklas"],
+        "periods": {"start": "2026-01-01", "periods": 2, "period_months": 6},
+    }  # fmt: skip
+    path = write_yaml(tmp_path / "wijk.yaml", scenario)
+    out = tmp_path / "results"
+    for lang, want in (
+        ("en", "give region.districts (a layer of the wijken), or choose municipality or site"),
+        ("nl", "geef region.districts (een laag met de wijken), of kies municipality of site"),
+    ):
+        res = CliRunner().invoke(app, ["run", str(path), "--out", str(out), "--lang", lang])
+        assert res.exit_code == 2, res.output
+        assert "services.area" in res.stderr and want in res.stderr, res.stderr
+        assert "Traceback" not in res.output
+        assert not out.exists()
