@@ -22,6 +22,9 @@ Defects this round found (each test says which):
 from __future__ import annotations
 
 import csv
+import shutil
+import subprocess
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -265,3 +268,100 @@ def test_services_per_wijk_without_the_wijken_is_refused(tmp_path) -> None:
         assert "services.area" in res.stderr and want in res.stderr, res.stderr
         assert "Traceback" not in res.output
         assert not out.exists()
+
+
+# --------------------------------------------------------------------------- M coordinates
+
+
+def _measured_plots(real: Path) -> dict[str, str]:
+    """Two 80 x 80 m plots in Diemen as WKT with M values (as a survey or linear-referencing
+    tool writes them): M1 'POLYGON M' and ZM1 'POLYGON ZM' (Z 1.5 m NAP)."""
+    x, y = _inside(real, "BU03840206")
+    x, y = round(x, 1), round(y, 1)
+
+    def ring(x0: float, m: bool, z: bool) -> str:
+        pts = [(x0, y), (x0 + 80, y), (x0 + 80, y + 80), (x0, y + 80), (x0, y)]
+        extra = (" 1.5" if z else "") + (" 7" if m else "")
+        return ", ".join(f"{px} {py}{extra}" for px, py in pts)
+
+    return {"M1": f"POLYGON M (({ring(x - 40, True, False)}))",
+            "ZM1": f"POLYGON ZM (({ring(x + 60, True, True)}))"}  # fmt: skip
+
+
+def test_plots_with_m_values_in_a_wkt_csv_are_read_as_gdal_reads_them(tmp_path) -> None:
+    """A CSV of WKT with M values: the run completes (writing the GeoPackage stopped with
+    'Could not create geometry at index 0 for WKB type 1073741827'), the plots keep x and y
+    (and Z) as written, each lies in the buurt an overlay gives, and validate notes in
+    both languages that the M values were dropped."""
+    from typer.testing import CliRunner
+
+    from opvang_opt.cli import app
+
+    real = real_data_dir()
+    wkt = _measured_plots(real)
+    pd.DataFrame({"site_id": list(wkt), "name": list(wkt), "wkt": list(wkt.values())}).to_csv(
+        tmp_path / "plots.csv", index=False
+    )
+    longlist = {"path": "plots.csv", "wkt_column": "wkt", "crs": "EPSG:28992",
+                "id_column": "site_id"}  # fmt: skip
+    path = write_yaml(tmp_path / "m.yaml", _scenario(real, longlist))
+    out = tmp_path / "results"
+    res = CliRunner().invoke(app, ["run", str(path), "--out", str(out), "--lang", "en"])
+    assert res.exit_code in (0, 3), res.output
+    for lang, note in (("en", "M (measure) values dropped: opvang-opt uses x and y only"),
+                       ("nl", "M-waarden (metingen langs de lijn) weggelaten")):  # fmt: skip
+        res = CliRunner().invoke(app, ["validate", str(path), "--lang", lang])
+        assert res.exit_code == 0, res.output
+        assert note in res.output
+    written = gpd.read_file(out / "longlist_scored.gpkg", layer="longlist_scored")
+    written = written.set_index("site_id")
+    buurten = _rd(real, "duoplus_buurten_2024_rd.geojson")
+    for sid, text in wkt.items():
+        want = gpd.GeoSeries.from_wkt([text]).iloc[0]  # shapely reads x, y, z and m
+        got = written.loc[sid, "geometry"]
+        coords = np.asarray(want.exterior.coords)
+        assert np.allclose(np.asarray(got.exterior.coords)[:, :2], coords[:, :2], atol=1e-6)
+        assert got.has_z == (sid == "ZM1")
+        if sid == "ZM1":
+            assert np.allclose(np.asarray(got.exterior.coords)[:, 2], 1.5)
+        assert written.loc[sid, "buurt_code"] == _largest(want, buurten, "statcode")
+        assert float(written.loc[sid, "ind_oppervlakte"]) == pytest.approx(want.area)
+
+
+@pytest.mark.skipif(shutil.which("ogr2ogr") is None, reason="ogr2ogr (gdal-bin) not installed")
+def test_a_geopackage_with_m_values_gets_a_note_not_a_python_warning(tmp_path) -> None:
+    """A GeoPackage of 'Measured Polygon' plots (made with GDAL's ogr2ogr): GDAL drops the
+    M values with a Python warning, which the CLI printed as it is (the library's path and
+    source line); it is the layer's note instead, and the plots are as written."""
+    from typer.testing import CliRunner
+
+    from opvang_opt.cli import app
+
+    real = real_data_dir()
+    wkt = _measured_plots(real)
+    pd.DataFrame({"site_id": list(wkt), "name": list(wkt), "wkt": list(wkt.values())}).to_csv(
+        tmp_path / "plots.csv", index=False
+    )
+    made = subprocess.run(
+        ["ogr2ogr", "-f", "GPKG", str(tmp_path / "plots.gpkg"), str(tmp_path / "plots.csv"),
+         "-nln", "plots", "-a_srs", "EPSG:28992", "-oo", "GEOM_POSSIBLE_NAMES=wkt",
+         "-oo", "KEEP_GEOM_COLUMNS=NO", "-nlt", "POLYGONZM"],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    longlist = {"path": "plots.gpkg", "layer": "plots", "id_column": "site_id"}
+    path = write_yaml(tmp_path / "m.yaml", _scenario(real, longlist))
+    with warnings.catch_warnings(record=True) as caught:  # what the CLI would print
+        warnings.simplefilter("always")
+        loaded = load(path)
+    assert not [str(w.message) for w in caught if "Measured" in str(w.message)]
+    res = CliRunner().invoke(app, ["validate", str(path), "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    assert "M (measure) values dropped" in res.output
+    result = run(*loaded)
+    sites = result.siting.sites.set_index("site_id")
+    for sid, text in wkt.items():
+        want = gpd.GeoSeries.from_wkt([text]).iloc[0]
+        got = sites.loc[sid, "geometry"]
+        assert np.allclose(np.asarray(got.exterior.coords)[:, :2],
+                           np.asarray(want.exterior.coords)[:, :2], atol=1e-6)  # fmt: skip

@@ -806,9 +806,7 @@ class Scenario(StrictModel):
             and self.services.area == "wijk"
             and self.region.districts is None
         ):  # without the wijken every site was silently its own area
-            problems.append(
-                (("services", "area"), msg("scenario.ref.services_area_wijk"), "wijk")
-            )
+            problems.append((("services", "area"), msg("scenario.ref.services_area_wijk"), "wijk"))
         plan = self.planning
         if plan is not None and plan.task_rule is not None and self.exchange is None:
             problems.append(

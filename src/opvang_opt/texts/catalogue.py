@@ -521,6 +521,7 @@ _SITING: dict[str, dict[str, str]] = {
 
 _INPUTS: dict[str, dict[str, str]] = {
     "geojson_crs": {"nl": "GeoJSON zonder crs-veld: gelezen in {crs}, zoals het scenario opgeeft (GDAL gaat anders uit van EPSG:4326)", "en": "GeoJSON without a crs member: read in {crs}, as the scenario declares (GDAL would assume EPSG:4326)"},
+    "measured_dropped": {"nl": "M-waarden (metingen langs de lijn) weggelaten: opvang-opt gebruikt alleen x en y", "en": "M (measure) values dropped: opvang-opt uses x and y only"},
     "repaired_one": {"nl": "{n} ongeldige geometrie hersteld", "en": "repaired {n} invalid geometry"},
     "repaired_many": {"nl": "{n} ongeldige geometrieën hersteld", "en": "repaired {n} invalid geometries"},
 }  # fmt: skip
