@@ -10,6 +10,13 @@ Defects this round found (each test says which):
 * two plots in Diemen 499.6 m apart under ``min_distance_m: 500`` were kept apart with the
   reason "too close to B (500 m < 500 m)" (and, both required, "are 500 m apart, less than
   the minimum distance 500 m"), which reads as allowed;
+* plots drawn exactly at a limit that shapely measures a hair beyond it were refused or
+  kept apart: half outside the region (0.5000000000000001) as '50.1%' outside, a part
+  drawn 2,000 m off under ``margin_m: 2000`` (2,000.0000000000118 m) as '2,001 m'
+  outside, and a rotated pair drawn 500 m apart (499.99999999999x m) under
+  ``min_distance_m: 500`` as 'too close (499 m < 500 m)';
+* a CSV of WKT plots with M values ('POLYGON M') stopped the GeoPackage writer with an
+  internal error; a GeoPackage of measured polygons printed pyogrio's Python warning;
 * planning with ``candidates.from: shortlist`` on a region with its boundaries layer was
   refused because the longlist had no ``municipality_code`` column, although the
   boundaries give every site its municipality;
@@ -22,6 +29,7 @@ Defects this round found (each test says which):
 from __future__ import annotations
 
 import csv
+import itertools
 import shutil
 import subprocess
 import warnings
@@ -32,7 +40,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import MultiPolygon, box
+import shapely
+from shapely.geometry import MultiPolygon, Point, Polygon, box
 
 from opvang_opt.io import load
 from opvang_opt.outputs import write_results
@@ -365,3 +374,101 @@ def test_a_geopackage_with_m_values_gets_a_note_not_a_python_warning(tmp_path) -
         got = sites.loc[sid, "geometry"]
         assert np.allclose(np.asarray(got.exterior.coords)[:, :2],
                            np.asarray(want.exterior.coords)[:, :2], atol=1e-6)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- exactly at a limit
+
+
+def _region_edges(real: Path, n: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The ``n`` longest straight edges of the region's outer boundary (the union of the
+    three municipalities, by geopandas): each edge's midpoint, unit direction and unit
+    normal pointing out of the region."""
+    region = _rd(real, "duoplus_gemeenten_2024_rd.geojson").union_all()
+    edges = []
+    for part in shapely.get_parts(region):
+        c = np.asarray(part.exterior.coords)
+        edges += [(float(np.hypot(*(b - a))), a, b) for a, b in itertools.pairwise(c)]
+    edges.sort(key=lambda e: -e[0])
+    out = []
+    for length, a, b in edges[:n]:
+        mid, u = (a + b) / 2, (b - a) / length
+        normal = np.array([-u[1], u[0]])
+        if region.contains(Point(*(mid + normal))):
+            normal = -normal
+        out.append((mid, u, normal))
+    return out
+
+
+def _square(centre: np.ndarray, u: np.ndarray, normal: np.ndarray, side: float) -> Polygon:
+    h = side / 2
+    return Polygon([centre - u * h - normal * h, centre + u * h - normal * h,
+                    centre + u * h + normal * h, centre - u * h + normal * h])  # fmt: skip
+
+
+def test_plots_exactly_at_the_outside_share_and_the_margin_are_kept(tmp_path) -> None:
+    """Squares drawn on the twelve longest straight edges of the region's boundary,
+    exactly half outside (``max_outside_share: 0.5``: 'more than' half is refused), and
+    two-part plots with a part drawn exactly 2,000 m off the same edges (``margin_m:
+    2000``: 'farther than' is refused): all kept. Shapely measures some of them a hair beyond the
+    limit (0.5000000000000001, 2,000.0000000000118 m): they were refused as '50.1%' outside
+    and a part '2,001 m' outside."""
+    real = real_data_dir()
+    region = _rd(real, "duoplus_gemeenten_2024_rd.geojson").union_all()
+    inside = box(126370, 483811, 126450, 483891)  # in Diemen
+    assert region.contains(inside)
+    rows, shares, far = [], {}, {}
+    for k, (mid, u, normal) in enumerate(_region_edges(real, 12)):
+        # half of it on either side of the edge
+        plot = _square(mid, u, np.array([-u[1], u[0]]), 100)
+        shares[f"H{k}"] = 1 - plot.intersection(region).area / plot.area
+        rows.append((f"H{k}", plot))
+        # a 60 x 60 m part whose near edge lies 2,000 m off the region's edge
+        part = _square(mid + normal * 2030, u, normal, 60)
+        if part.distance(region) < 1999:
+            continue  # another stretch of the boundary is nearer
+        far[f"F{k}"] = part.distance(region)
+        rows.append((f"F{k}", MultiPolygon([inside, part])))
+    assert all(s == pytest.approx(0.5, abs=1e-12) for s in shares.values())
+    assert any(s > 0.5 for s in shares.values()), shares  # float noise beyond the limit
+    assert len(far) >= 3 and all(d == pytest.approx(2000, abs=1e-6) for d in far.values())
+    assert any(d > 2000 for d in far.values()), far
+    longlist = _longlist(tmp_path, [r[0] for r in rows], [r[1] for r in rows])
+    scenario = _scenario(real, longlist)
+    result = run(*load(write_yaml(tmp_path / "edge.yaml", scenario)))
+    sites = result.siting.sites.set_index("site_id")
+    assert set(sites.index) == {r[0] for r in rows}
+    for sid, share in shares.items():
+        assert sites.loc[sid, "outside_share"] == pytest.approx(share, abs=5e-5)
+    for sid in far:  # the part off the region: 60 x 60 of 80 x 80 + 60 x 60
+        assert sites.loc[sid, "outside_share"] == pytest.approx(3600 / 10000, abs=5e-5)
+
+
+def test_a_rotated_pair_exactly_at_the_minimum_distance_is_shortlisted(tmp_path) -> None:
+    """Two squares in Uithoorn drawn 500 m apart along a real boundary edge's direction
+    (rotated: shapely measures 499.99999999999x m): under ``min_distance_m: 500`` both are
+    shortlisted ('at least this far apart'), as the closer_than exclusion keeps a plot
+    drawn exactly at its distance."""
+    real = real_data_dir()
+    gem = _rd(real, "duoplus_gemeenten_2024_rd.geojson")
+    uithoorn = gem.set_index("gemeentecode").loc["GM0451", "geometry"]
+    x, y = _inside(real, "BU04511500")
+    pair = None
+    for _mid, u, normal in _region_edges(real, 40):
+        for start in (np.array([x, y]), np.array([x, y]) - u * 540):
+            a = _square(start, u, normal, 40)
+            b = _square(start + u * 540, u, normal, 40)
+            if 500 - 1e-6 < a.distance(b) < 500 and uithoorn.contains(a | b):
+                pair = (a, b)
+                break
+        if pair is not None:
+            break
+    assert pair is not None, "no direction with float noise below 500 m"
+    longlist = _longlist(tmp_path, ["A", "B"], list(pair))
+    shortlist = {"method": "optimise", "min_distance_m": 500, "allow_overlap": True,
+                 "tradeoff_steps": 0, "frontier_points": 0}  # fmt: skip
+    scenario = _scenario(real, longlist, target={"amount": 1000}, shortlist=shortlist)
+    result = run(*load(write_yaml(tmp_path / "pair.yaml", scenario)))
+    sites = result.siting.sites.set_index("site_id")
+    assert bool(sites.loc["A", "shortlisted"]) and bool(sites.loc["B", "shortlisted"]), [
+        render(sites.loc[s, "decision"], "en") for s in "AB"
+    ]
