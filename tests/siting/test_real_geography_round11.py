@@ -17,6 +17,8 @@ Defects this round found (each test says which):
   ``min_distance_m: 500`` as 'too close (499 m < 500 m)';
 * a CSV of WKT plots with M values ('POLYGON M') stopped the GeoPackage writer with an
   internal error; a GeoPackage of measured polygons printed pyogrio's Python warning;
+* the per-zone maximum with the real wijken's names as zone column (empty outside
+  Diemen) stopped the shortlist with an internal error;
 * planning with ``candidates.from: shortlist`` on a region with its boundaries layer was
   refused because the longlist had no ``municipality_code`` column, although the
   boundaries give every site its municipality;
@@ -472,3 +474,43 @@ def test_a_rotated_pair_exactly_at_the_minimum_distance_is_shortlisted(tmp_path)
     assert bool(sites.loc["A", "shortlisted"]) and bool(sites.loc["B", "shortlisted"]), [
         render(sites.loc[s, "decision"], "en") for s in "AB"
     ]
+
+
+# --------------------------------------------------------------------------- zones without a name
+
+
+def test_a_zone_column_with_unnamed_real_wijken_is_refused_naming_them(tmp_path) -> None:
+    """The per-zone maximum with the real wijken and their name (``statnaam``) as zone
+    column: only Diemen's wijken have a name, so the run is refused naming how many areas
+    have none and which (as geopandas reads the layer), and the columns that have a value
+    for every area (it stopped with an internal error: "'<' not supported between
+    instances of 'float' and 'str'"); exit 2, nothing written."""
+    from typer.testing import CliRunner
+
+    from opvang_opt.cli import app
+
+    real = real_data_dir()
+    wijken = gpd.read_file(real / "duoplus_wijken_2024_rd.geojson")
+    unnamed = wijken.loc[wijken["statnaam"].isna(), "statcode"].tolist()
+    assert len(unnamed) == 14 and len(wijken) == 20
+    squares = []
+    for buurt in ("BU04370000", "BU04511500", "BU03840301"):
+        x, y = _inside(real, buurt)
+        squares.append(box(x - 50, y - 50, x + 50, y + 50))
+    longlist = _longlist(tmp_path, ["OA", "UI", "DZ"], squares)
+    shortlist = {"method": "optimise", "zone_layer": "wijken", "zone_column": "statnaam",
+                 "max_per_zone": 1, "tradeoff_steps": 0, "frontier_points": 0}  # fmt: skip
+    path = write_yaml(tmp_path / "zone.yaml", _scenario(real, longlist, shortlist=shortlist))
+    out = tmp_path / "results"
+    listed = ", ".join(unnamed[:10]) + ", ..."
+    for lang, want in (
+        ("en", f"14 of the 20 areas of layer 'wijken' have no zone in this column ({listed})"),
+        ("nl", f"14 van de 20 gebieden van laag 'wijken' hebben geen zone in deze kolom "
+               f"({listed})"),
+    ):  # fmt: skip
+        res = CliRunner().invoke(app, ["run", str(path), "--out", str(out), "--lang", lang])
+        assert res.exit_code == 2, res.output
+        assert want in res.stderr, res.stderr
+        assert "statnaam" in res.stderr and "statcode" in res.stderr
+        assert "Traceback" not in res.output and "Internal" not in res.output
+        assert not out.exists()
