@@ -19,6 +19,8 @@ Defects this round found (each test says which):
   internal error; a GeoPackage of measured polygons printed pyogrio's Python warning;
 * the per-zone maximum with the real wijken's names as zone column (empty outside
   Diemen) stopped the shortlist with an internal error;
+* the reception load took the buurt holding a plot's representative point, not the
+  buurt holding most of it that its row states;
 * planning with ``candidates.from: shortlist`` on a region with its boundaries layer was
   refused because the longlist had no ``municipality_code`` column, although the
   boundaries give every site its municipality;
@@ -514,3 +516,57 @@ def test_a_zone_column_with_unnamed_real_wijken_is_refused_naming_them(tmp_path)
         assert "statnaam" in res.stderr and "statcode" in res.stderr
         assert "Traceback" not in res.output and "Internal" not in res.output
         assert not out.exists()
+
+
+# --------------------------------------------------------------------------- reception load
+
+
+def test_reception_load_of_the_buurt_holding_most_of_the_plot(tmp_path) -> None:
+    """L-shaped plots on real buurt borders: a 100 x 100 m block in one buurt and a
+    10 x 300 m arm into its neighbour, so the plot's representative point lies in the arm.
+    The reception load (places per 1,000 inhabitants, numbers made up per buurt in a copy
+    of the real buurten) is the one of the buurt holding most of the plot, the buurt its
+    row states (it was the one of the arm's buurt)."""
+    real = real_data_dir()
+    buurten = _rd(real, "duoplus_buurten_2024_rd.geojson").reset_index(drop=True)
+    buurten["reception_places"] = np.arange(len(buurten)) * 3 + 1
+    buurten["inhabitants"] = 1000 + np.arange(len(buurten)) * 250
+    buurten.to_file(tmp_path / "buurten_load.gpkg", layer="buurten", driver="GPKG")
+    per_1000 = dict(zip(buurten["statcode"],
+                    buurten["reception_places"] / buurten["inhabitants"] * 1000,
+                    strict=True))  # fmt: skip
+    edges = shapely.union_all(buurten.boundary.to_numpy())
+    region = buurten.union_all()
+    rng = np.random.default_rng(20261130)
+    plots: dict[str, tuple[Polygon, str]] = {}
+    while len(plots) < 6:
+        p = edges.interpolate(rng.uniform(0, edges.length))
+        up = rng.uniform() < 0.5
+        s = 1 if up else -1  # block below and arm up, or block above and arm down
+        block = box(p.x - 50, p.y - 100 * (s > 0), p.x + 50, p.y + 100 * (s < 0))
+        arm = box(p.x - 5, min(p.y, p.y + 300 * s), p.x + 5, max(p.y, p.y + 300 * s))
+        plot = block.union(arm)
+        if not region.contains(plot):
+            continue
+        shares = _shares_of(plot, buurten)
+        point = plot.representative_point()
+        at_point = buurten.loc[buurten.contains(point), "statcode"].tolist()
+        if shares[0][0] - shares[1][0] > 0.05 and at_point and at_point[0] != shares[0][1]:
+            plots[f"L{len(plots)}"] = (plot, shares[0][1])
+    longlist = _longlist(tmp_path, list(plots), [g for g, _ in plots.values()])
+    criteria = [{"name": "opvangdruk", "kind": "reception_load", "layer": "load",
+                 "value": {"type": "linear", "lower": 0, "upper": 1000,
+                           "direction": "lower_is_better"}}]  # fmt: skip
+    scenario = _scenario(real, longlist, criteria=criteria)
+    scenario["layers"]["load"] = {"path": "buurten_load.gpkg", "layer": "buurten"}
+    result = run(*load(write_yaml(tmp_path / "load.yaml", scenario)))
+    sites = result.siting.sites.set_index("site_id")
+    for sid, (_plot, buurt) in plots.items():
+        assert sites.loc[sid, "buurt_code"] == buurt, sid
+        assert sites.loc[sid, "ind_opvangdruk"] == pytest.approx(per_1000[buurt]), sid
+
+
+def _shares_of(geom, layer: gpd.GeoDataFrame) -> list[tuple[float, str]]:
+    return sorted(((g.intersection(geom).area / geom.area, str(c))
+                   for c, g in zip(layer["statcode"], layer.geometry, strict=True)),
+                  reverse=True)  # fmt: skip
