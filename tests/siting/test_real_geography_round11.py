@@ -32,7 +32,6 @@ Defects this round found (each test says which):
 
 from __future__ import annotations
 
-import csv
 import itertools
 import shutil
 import subprocess
@@ -48,7 +47,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
 from opvang_opt.io import load
-from opvang_opt.outputs import write_results
+from opvang_opt.outputs.planning import plan_summary, plan_table
 from opvang_opt.pipeline import run
 from opvang_opt.texts import render
 from tests.conftest import real_data_dir, real_layers, write_yaml
@@ -198,17 +197,17 @@ def planned(tmp_path_factory) -> dict[str, Any]:
         "check_types": ["taalklas"], "site_groups": {"asielzoekers": 1.0},
     }  # fmt: skip
     result = run(*load(write_yaml(tmp / "planned.yaml", scenario)))
+    assert result.planning is not None and result.services is not None
+    tables = {"plan.csv": plan_table(result.planning),
+              "plan_summary.csv": plan_summary(result.planning),
+              **result.services.tables()}  # fmt: skip
     return {
         "real": real,
         "plots": dict(zip(ids, geoms, strict=True)),
         "result": result,
-        "out": write_results(result, tmp / "out", lang="en", profile="analyst"),
-    }
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig") as fh:
-        return list(csv.DictReader(fh))
+        "tables": {k: [{c: str(v) for c, v in r.items()} for r in t.to_dict("records")]
+                   for k, t in tables.items()},
+    }  # fmt: skip
 
 
 def test_planning_from_the_shortlist_takes_each_sites_municipality_from_the_boundaries(
@@ -220,12 +219,12 @@ def test_planning_from_the_shortlist_takes_each_sites_municipality_from_the_boun
     gem = _rd(planned["real"], "duoplus_gemeenten_2024_rd.geojson")
     want = {sid: _largest(g, gem, "gemeentecode") for sid, g in planned["plots"].items()}
     assert want == {"D1": "GM0384", "D2": "GM0384", "U1": "GM0451", "TW": "GM0437"}
-    plan = _rows(planned["out"] / "plan.csv")
+    plan = planned["tables"]["plan.csv"]
     assert plan, "no site planned"
     for row in plan:
         assert row["municipality_code"] == want[row["site_id"]], row["site_id"]
     # each municipality's task met from its own sites: Ouder-Amstel only from TW
-    summary = _rows(planned["out"] / "plan_summary.csv")
+    summary = planned["tables"]["plan_summary.csv"]
     oa = [r for r in summary if r["municipality_code"] == "GM0437"]
     assert oa and all(int(r["unmet"]) == 0 for r in oa)
     assert {r["site_id"] for r in plan if r["municipality_code"] == "GM0437"} == {"TW"}
@@ -236,14 +235,14 @@ def test_services_per_wijk_with_demand_from_the_plan(planned) -> None:
     overlay) of the sites the plan occupies, not their municipalities (it grouped them
     per municipality)."""
     wijken = _rd(planned["real"], "duoplus_wijken_2024_rd.geojson")
-    occupied = {r["site_id"] for r in _rows(planned["out"] / "plan.csv")
+    occupied = {r["site_id"] for r in planned["tables"]["plan.csv"]
                 if int(r["occupied_places"]) > 0}  # fmt: skip
     assert occupied
     want = {_largest(planned["plots"][sid], wijken, "statcode") for sid in occupied}
     assert all(w.startswith("WK") for w in want)
-    bottlenecks = _rows(planned["out"] / "services_bottlenecks.csv")
+    bottlenecks = planned["tables"]["services_bottlenecks.csv"]
     assert {r["area"] for r in bottlenecks} == want
-    per_site = _rows(planned["out"] / "services.csv")
+    per_site = planned["tables"]["services.csv"]
     for r in per_site:
         assert r["area"] == _largest(planned["plots"][r["site_id"]], wijken, "statcode")
     assert np.all([r["type"] == "taalklas" for r in bottlenecks])
