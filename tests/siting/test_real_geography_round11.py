@@ -14,7 +14,8 @@ Defects this round found (each test says which):
   kept apart: half outside the region (0.5000000000000001) as '50.1%' outside, a part
   drawn 2,000 m off under ``margin_m: 2000`` (2,000.0000000000118 m) as '2,001 m'
   outside, and a rotated pair drawn 500 m apart (499.99999999999x m) under
-  ``min_distance_m: 500`` as 'too close (499 m < 500 m)';
+  ``min_distance_m: 500`` as 'too close (499 m < 500 m)', and a rotated plot of exactly
+  2,000 m² (1,999.9999999999x m²) under 'below 2,000 m²' as '1,999 m²';
 * a CSV of WKT plots with M values ('POLYGON M') stopped the GeoPackage writer with an
   internal error; a GeoPackage of measured polygons printed pyogrio's Python warning;
 * the per-zone maximum with the real wijken's names as zone column (empty outside
@@ -624,3 +625,33 @@ def _natura(real: Path) -> gpd.GeoDataFrame:
     """Natura 2000 in RD New, from ETRS89 (the file has no crs member) by geopandas."""
     nat = gpd.read_file(real / "natura2000_duoplus_region_2013_etrs89.geojson")
     return nat.set_crs(4258, allow_override=True).to_crs(28992)
+
+
+def test_a_rotated_plot_of_exactly_the_minimum_area_is_kept(tmp_path) -> None:
+    """'te_klein': below 2,000 m² excluded. Plots of 40 x 50 m in Uithoorn drawn along the
+    directions of the region's boundary edges: exactly 2,000 m², which shapely measures as
+    1,999.9999999999x m² for some; they are kept (they were excluded as '1,999 m², below
+    2,000 m²'), and a 40 x 49.99 m plot (1,999.6 m²) is excluded."""
+    real = real_data_dir()
+    x, y = _inside(real, "BU04511500")
+    start = np.array([x, y])
+    plots, small = {}, None
+    for _mid, u, normal in _region_edges(real, 40):
+        corner = start - u * 20 - normal * 25
+        plot = Polygon([corner, corner + u * 40, corner + u * 40 + normal * 50,
+                        corner + normal * 50])  # fmt: skip
+        if plot.area < 2000 and len(plots) < 3:
+            plots[f"R{len(plots)}"] = plot
+        if small is None:
+            small = Polygon([corner, corner + u * 40, corner + u * 40 + normal * 49.99,
+                             corner + normal * 49.99])  # fmt: skip
+    assert len(plots) >= 1 and all(p.area == pytest.approx(2000, abs=1e-6) for p in plots.values())
+    assert small is not None and small.area == pytest.approx(1999.6, abs=1e-6)
+    plots["SMALL"] = small
+    longlist = _longlist(tmp_path, list(plots), list(plots.values()))
+    rule = {"name": "te_klein", "kind": "below", "criterion": "oppervlakte", "limit": 2000}
+    scenario = _scenario(real, longlist, exclusions=[rule])
+    result = run(*load(write_yaml(tmp_path / "area.yaml", scenario)))
+    rows = result.siting.exclusions
+    assert rows["site_id"].tolist() == ["SMALL"]
+    assert "1,999 m²" in render(rows["message"].iloc[0], "en")

@@ -393,7 +393,13 @@ def exclusion_rows(
                     measured = numeric_column(sites, column, id_column, source)
                     what, unit = column, ""
                 limit = rule.limit
-                broken = measured < limit if rule.kind == "below" else measured > limit
+                # a criterion measured on the geometry carries float noise (a plot drawn
+                # exactly 2,000 m² measures 1,999.9999999999998 m² when rotated): within
+                # 1e-9 relative of the limit counts as at it and stays in, as for closer_than
+                slack = 1e-9 * max(abs(limit), 1.0) if rule.criterion is not None else 0.0
+                broken = (
+                    measured < limit - slack if rule.kind == "below" else measured > limit + slack
+                )
                 idx = np.flatnonzero(broken)
                 make = partial(_limit_message, code=f"siting.exclusion.{rule.kind}", what=what,
                                measured=np.asarray(measured, float)[idx], unit=unit,
