@@ -210,7 +210,7 @@ class DistanceToLayer(_Criterion):
 
 
 class ReceptionLoad(_Criterion):
-    """Existing reception places per 1,000 inhabitants of the buurt the site lies in."""
+    """Existing reception places per 1,000 inhabitants of the buurt holding most of the site."""
 
     kind: Literal["reception_load"]
     layer: str
