@@ -254,8 +254,12 @@ def reception_load(
     )
     # the buurt holding most of the plot (it took the buurt of the representative point:
     # a plot 70 % in one buurt took the load of the other when that held its point)
+    # on copies of the buurten: largest_share prepares its areas, and the siting stage
+    # locates the sites in the same buurten (the region's neighbourhoods) on a thread of
+    # its own meanwhile; GEOS must not prepare one geometry on two threads at once
     index = np.arange(len(polys)).astype(str)
-    code, *_ = largest_share(np.asarray(sites), AreaLayer(index, index, np.asarray(polys)))
+    own = shapely.from_wkb(shapely.to_wkb(np.asarray(polys)))
+    code, *_ = largest_share(np.asarray(sites), AreaLayer(index, index, own))
     which = np.array([int(c) if c != "" else -1 for c in code], dtype=np.int64)
     missing = which < 0
     if missing.any():
