@@ -332,6 +332,7 @@ def _checked(
     """The checks across inputs, then one DataError with every problem, or the Inputs."""
     s = scenario.siting
     problems += _check_categories(scenario, layers)
+    problems += _check_zone_column(scenario, layers)
     problems += _check_overlap_layers(scenario, layers)
     found, without_areas = _check_area_layers(scenario, layers)
     problems += found
@@ -344,6 +345,7 @@ def _checked(
                 candidates=planning.candidates if planning is not None else None,
                 id_column=scenario.layers[s.longlist].id_column or "site_id",
                 stock=planning.stock if planning is not None else None,
+                located=scenario.region.boundaries is not None,
             )  # fmt: skip
     svc_raw = {k: tables.pop(k) for k in SERVICES_TABLES if k in tables}
     # a region or zone layer without areas is named once, not as every site outside it
@@ -810,6 +812,46 @@ def _check_area_layers(
             )
         )  # fmt: skip
     return problems, bad
+
+
+def _check_zone_column(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:
+    """The per-zone maximum needs a zone for every area of its layer: an empty cell of the
+    zone column is no zone (the real CBS wijken have no name outside Diemen; as the zone
+    column their names stopped the shortlist with an internal error)."""
+    sl = scenario.siting.shortlist
+    name, column = sl.zone_layer, sl.zone_column
+    if name is None or column is None or name not in layers or column not in layers[name]:
+        return []  # an unreadable layer or a missing column has its problem listed already
+    layer = layers[name]
+    text = layer[column].astype("string").str.strip()
+    empty = (text.isna() | (text == "")).to_numpy()
+    if not empty.any():
+        return []
+    id_col = scenario.layers[name].id_column
+    idx = np.flatnonzero(empty)
+    if id_col and id_col in layer.columns:
+        listed = [str(v) for v in layer[id_col].iloc[idx[:10]]]
+    else:
+        listed = [str(i + 1) for i in idx[:10]]
+    ids = ", ".join(listed) + (", ..." if len(idx) > 10 else "")
+    full = [
+        str(c)
+        for c in layer.columns
+        if c != layer.geometry.name
+        and layer[c].notna().all()
+        and not (layer[c].astype("string").str.strip() == "").any()
+    ]
+    hint = Message("problem.inputs.zone_hint", {"columns": ", ".join(full[:3])}) if full else ""
+    return [
+        Problem(
+            Message(
+                "problem.inputs.zone_empty",
+                {"n": len(idx), "total": len(layer), "layer": name, "ids": ids, "hint": hint},
+            ),
+            source=str(scenario.layers[name].path),
+            field=column,
+        )
+    ]
 
 
 def _check_categories(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:

@@ -11,9 +11,10 @@ import hashlib
 import re
 import unicodedata
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -31,6 +32,8 @@ from opvang_opt.numtext import comma_hint, thousands_point_message, thousands_po
 from opvang_opt.schema import LayerSource, did_you_mean_hint
 from opvang_opt.schema.names import near_duplicate_problems
 from opvang_opt.texts import Message
+
+_T = TypeVar("_T")
 
 WORKING_CRS = "EPSG:28992"
 """RD New, the Dutch grid in metres: every layer is reprojected to it."""
@@ -247,6 +250,12 @@ def read_layer(
             [Problem(_missing_file(path), source=label, where=_m("where.layer", name=name))],
         )
     gdf = _read_any(source, name, path, label)
+    measured = bool(gdf.attrs.pop("measured_dropped", False))
+    geoms_m = gdf.geometry.to_numpy()
+    has_m = shapely.has_m(geoms_m)
+    if has_m.any():  # WKT 'POLYGON M (...)' of a CSV: the GeoPackage writer refused it
+        gdf = gdf.set_geometry(_without_measures(geoms_m, has_m), crs=gdf.crs)
+        measured = True
 
     problems: list[Problem] = []
     crs_notes: list[Message] = []
@@ -353,6 +362,8 @@ def read_layer(
         if problems:
             raise _problems("layer", name, label, problems)
     notes = list(crs_notes)
+    if measured:
+        notes.append(Message("inputs.measured_dropped", {}))
     if repaired:
         key = "inputs.repaired_one" if len(repaired) == 1 else "inputs.repaired_many"
         notes.append(Message(key, {"n": len(repaired)}))
@@ -513,6 +524,34 @@ def _check_shapefile_parts(name: str, path: Path, label: str) -> None:
         )
 
 
+def _without_measures(geoms: np.ndarray, has_m: np.ndarray) -> np.ndarray:
+    """``geoms`` without their M values (``has_m`` says which have them), Z kept: as GDAL
+    reads a measured geometry of a file."""
+    out = geoms.copy()
+    for dim in (2, 3):
+        pick = has_m & (shapely.has_z(geoms) if dim == 3 else ~shapely.has_z(geoms))
+        if pick.any():
+            wkb = shapely.to_wkb(geoms[pick], output_dimension=dim, flavor="iso")
+            out[pick] = shapely.from_wkb(wkb)
+    return out
+
+
+def _noting_measures(read: Callable[[], _T]) -> tuple[_T, bool]:
+    """What ``read`` returns, and whether GDAL dropped M values on the way (a 'Measured
+    Polygon' is read as a Polygon, with a Python warning the CLI would print as it is: the
+    layer's report notes it instead). Any other warning is passed on."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = read()
+    measured = False
+    for w in caught:
+        if issubclass(w.category, UserWarning) and "Measured (M)" in str(w.message):
+            measured = True
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return out, measured
+
+
 def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.GeoDataFrame:
     if path.suffix.lower() == ".csv":
         return _read_csv_layer(source, name, path, label)
@@ -526,7 +565,7 @@ def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.Geo
     if path.suffix.lower() == ".shp" and path.is_file():
         _check_shapefile_parts(name, path, label)
     try:
-        layers = pyogrio.list_layers(path)
+        layers, measured = _noting_measures(lambda: pyogrio.list_layers(path))
         _refuse_unnamed_layer(source, name, label, layers)
         if source.layer is not None and source.layer not in set(layers[:, 0]):
             raise DataError(
@@ -543,7 +582,10 @@ def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.Geo
                     )
                 ],
             )
-        gdf = pyogrio.read_dataframe(path, layer=source.layer)
+        gdf, read_measured = _noting_measures(
+            lambda: pyogrio.read_dataframe(path, layer=source.layer)
+        )
+        measured = measured or read_measured
     except DataError:
         raise
     except Exception as exc:  # GDAL cannot open or read the file
@@ -577,6 +619,8 @@ def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.Geo
             _m("layer.no_geometry", name=name, file=label),
             [Problem(_m("layer.no_geometry_column"), label)],
         )
+    if measured:
+        gdf.attrs["measured_dropped"] = True
     return gdf
 
 

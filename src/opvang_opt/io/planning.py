@@ -691,9 +691,11 @@ def longlist_problems(
     candidates: pd.DataFrame | None = None,
     id_column: str = "site_id",
     stock: pd.DataFrame | None = None,
+    located: bool = False,
 ) -> list[Problem]:
     """What the planning stage needs from the longlist, when candidates come from it: a
-    municipality per site (unless the region has one), readable availability dates and
+    municipality per site (unless the region has one, or ``located``: the region's
+    boundaries layer gives every site its municipality), readable availability dates and
     preparation costs; every row of the candidate table names a longlist site or an existing
     site, or is a new site with its name and municipality; and no longlist site has the id of
     an existing site."""
@@ -733,7 +735,7 @@ def longlist_problems(
                     field="site_id",
                 )
             )
-    if "municipality_code" not in longlist.columns and n_municipalities > 1:
+    if "municipality_code" not in longlist.columns and n_municipalities > 1 and not located:
         problems.append(
             Problem(
                 Message("problem.planning.longlist_needs_municipality"),

@@ -355,7 +355,14 @@ def outside_region(
             pairs = tree.query_nearest(geoms[idx], all_matches=False)
             for a, b in zip(pairs[0], pairs[1], strict=True):
                 nearest[int(idx[a])] = str(names[b])
-    return present & (dist > margin_m), dist, nearest
+    return present & beyond_margin(dist, margin_m), dist, nearest
+
+
+def beyond_margin(distance: np.ndarray, margin_m: float) -> np.ndarray:
+    """Which distances are farther than ``margin_m``: GEOS distances carry float noise (a
+    plot drawn exactly 2,000 m off measures 2,000.0000000000002 m), so within 1e-9
+    relative of the margin counts as at it, as for the closer_than exclusion."""
+    return np.asarray(distance, float) > margin_m * (1 + 1e-9)
 
 
 def describe_distance(metres: float) -> Message:

@@ -213,7 +213,7 @@ class DistanceToLayer(_Criterion):
 
 
 class ReceptionLoad(_Criterion):
-    """Existing reception places per 1,000 inhabitants of the buurt the site lies in."""
+    """Existing reception places per 1,000 inhabitants of the buurt holding most of the site."""
 
     kind: Literal["reception_load"]
     layer: str
@@ -806,6 +806,12 @@ class Scenario(StrictModel):
                     net,
                 )
             )
+        if (
+            self.services is not None
+            and self.services.area == "wijk"
+            and self.region.districts is None
+        ):  # without the wijken every site was silently its own area
+            problems.append((("services", "area"), msg("scenario.ref.services_area_wijk"), "wijk"))
         plan = self.planning
         if plan is not None and plan.task_rule is not None and self.exchange is None:
             problems.append(

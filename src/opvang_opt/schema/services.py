@@ -289,7 +289,8 @@ class ServicesConfig(StrictModel):
     network: str | None = None
     """Name of a street graph (under `graphs`) for the reach; none: straight line."""
     area: Literal["municipality", "wijk", "site"] = "municipality"
-    """How the bottleneck table groups sites: per municipality, per wijk or per site."""
+    """How the bottleneck table groups sites: per municipality, per wijk (the wijk holding
+    most of each site; needs `region.districts`) or per site."""
     expand: bool = True
     """Look for the cheapest expansions that cover every shortfall."""
     siting_rule: SitingRule = SitingRule()

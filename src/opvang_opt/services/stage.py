@@ -309,6 +309,27 @@ def _first_periods(
     return out
 
 
+def _wijk_areas(
+    config: ServicesConfig, sites: pd.DataFrame, id_column: str, ids: list[str], area: list[str]
+) -> list[str]:
+    """The bottleneck areas of the plan's or the allocation's sites: with ``area: wijk``
+    each site's wijk as the siting stage located it (the wijk holding most of the plot), as
+    for the shortlist's sites; a site outside the longlist (an existing site of the stock,
+    a candidate of the planning table, a unit site of the allocation) has no located wijk
+    ("onbekend", as a shortlisted site outside every wijk). Without the wijken (no
+    ``region.districts``) each site is its own area, as for the shortlist. Otherwise the
+    municipality codes ``area`` are kept."""
+    if config.area != "wijk":
+        return area
+    if "wijk" not in sites.columns or id_column not in sites.columns:
+        return list(ids)
+    known = dict(zip(sites[id_column].astype(str), sites["wijk"], strict=True))
+    return [
+        str(known[i]) if i in known and pd.notna(known[i]) and str(known[i]) else "onbekend"
+        for i in ids
+    ]
+
+
 def build_instance(
     config: ServicesConfig,
     tables: ServicesTables,
@@ -353,7 +374,8 @@ def build_instance(
                                 before=before)
             for k in config.check_types
         }  # fmt: skip
-        inst = _instance(config, tables, list(plan.site_ids), plan.x, plan.y, list(plan.area),
+        area = _wijk_areas(config, sites, id_column, list(plan.site_ids), list(plan.area))
+        inst = _instance(config, tables, list(plan.site_ids), plan.x, plan.y, area,
                          list(plan.periods), months, demand, graph)  # fmt: skip
         return inst, "plan", notes
     if use_alloc:
@@ -367,6 +389,7 @@ def build_instance(
                              strict=True))  # fmt: skip
         area = [a or (str(known[i]) if pd.notna(known.get(i)) else "onbekend")
                 for a, i in zip(area, ids, strict=True)]  # fmt: skip
+        area = _wijk_areas(config, sites, id_column, ids, area)
         demand = {
             k: household_demand(rows, len(ids), len(labels), profiles, k,
                                 period_months=months,

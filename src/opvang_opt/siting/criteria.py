@@ -22,6 +22,7 @@ from opvang_opt.schema import (
 )
 from opvang_opt.siting import spatial
 from opvang_opt.siting.capacity import column_summary, id_row
+from opvang_opt.siting.location import AreaLayer, largest_share
 from opvang_opt.siting.network import network_distance
 from opvang_opt.texts import Message
 
@@ -235,11 +236,13 @@ def reception_load(
 ) -> np.ndarray:
     """Existing reception places per 1,000 inhabitants of the buurt each site lies in.
 
-    A site lies in the buurt that holds its representative point (the first in the file
-    when buurten overlap); a site outside every buurt takes the nearest one (the first in
-    the file when several are equally near). Buurten with fewer than 1 inhabitant count
-    as 1. A buurt without a number of places or inhabitants (empty, or text such as CBS's
-    ``.`` for a secret value) counts as 0 places, 1 inhabitant.
+    A site lies in the buurt holding the largest share of its plot, as its row states its
+    buurt (:func:`~opvang_opt.siting.location.largest_share`; a point: the buurt it lies
+    in; the first in the file on a tie or when buurten overlap); a site outside every
+    buurt takes the one nearest to its representative point (the first in the file when
+    several are equally near). Buurten with fewer than 1 inhabitant count as 1. A buurt
+    without a number of places or inhabitants (empty, or text such as CBS's ``.`` for a
+    secret value) counts as 0 places, 1 inhabitant.
     """
     polys = buurten.geometry.values
     load = (
@@ -249,13 +252,19 @@ def reception_load(
         )
         * 1000.0
     )
-    points = shapely.point_on_surface(sites)
-    tree = shapely.STRtree(polys)
-    idx_pt, idx_poly = tree.query(points, predicate="within")
-    which = np.full(len(sites), -1)
-    which[idx_pt[::-1]] = idx_poly[::-1]  # the first matching buurt wins
+    # the buurt holding most of the plot (it took the buurt of the representative point:
+    # a plot 70 % in one buurt took the load of the other when that held its point)
+    # on copies of the buurten: largest_share prepares its areas, and the siting stage
+    # locates the sites in the same buurten (the region's neighbourhoods) on a thread of
+    # its own meanwhile; GEOS must not prepare one geometry on two threads at once
+    index = np.arange(len(polys)).astype(str)
+    own = shapely.from_wkb(shapely.to_wkb(np.asarray(polys)))
+    code, *_ = largest_share(np.asarray(sites), AreaLayer(index, index, own))
+    which = np.array([int(c) if c != "" else -1 for c in code], dtype=np.int64)
     missing = which < 0
     if missing.any():
+        points = shapely.point_on_surface(sites)
+        tree = shapely.STRtree(polys)
         (i_pt, i_poly) = tree.query_nearest(points[missing], all_matches=False)
         which[np.flatnonzero(missing)[i_pt]] = i_poly
     return load[which]

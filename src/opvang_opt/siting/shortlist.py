@@ -45,6 +45,7 @@ from ortools.sat.python import cp_model
 
 from opvang_opt.errors import InternalError
 from opvang_opt.exact import cents_array, to_cents
+from opvang_opt.siting.exclusions import shown_beyond
 from opvang_opt.siting.services_rule import (
     ServicesRule,
     add_services_rule,
@@ -958,9 +959,10 @@ def _forced_conflicts(p: ShortlistProblem) -> list[Message]:
                     "over": int(c) - p.max_per_zone}))  # fmt: skip
     for (i, j), d in zip(p.conflicts, p.conflict_distance, strict=False):
         if hand[i] and hand[j]:
+            limit = float(p.min_distance or 0)  # 499.6 m under 500 m: '499 m', not '500 m'
             out.append(Message("siting.diagnosis.forced_close", {
-                "a": ids[i], "b": ids[j], "distance": float(d),
-                "min_distance": float(p.min_distance or 0)}))  # fmt: skip
+                "a": ids[i], "b": ids[j], "distance": shown_beyond(float(d), limit),
+                "min_distance": limit}))  # fmt: skip
     for i in np.flatnonzero(hand):
         if p.available is not None and not p.available[i]:
             out.append(Message("siting.diagnosis.forced_unavailable", {"site": ids[i]}))
@@ -1039,9 +1041,11 @@ def explain_sites(p: ShortlistProblem, selected: np.ndarray) -> tuple[np.ndarray
             elif d <= 0:  # an overlapping plot (see siting.location.overlapping_pairs)
                 broken.append(("overlap", {"other": str(p.ids[j])}))
             else:
+                limit = float(p.min_distance or 0)  # 499.6 m under 500 m: '499 m'
                 broken.append(
-                    ("separation", {"other": str(p.ids[j]), "distance": d,
-                                    "min_distance": p.min_distance})
+                    ("separation", {"other": str(p.ids[j]),
+                                    "distance": shown_beyond(float(d), limit),
+                                    "min_distance": limit})
                 )  # fmt: skip
         if (
             p.max_per_zone is not None

@@ -611,7 +611,10 @@ def build_problem(
         keep = a < b
         a, b = cand[a[keep]], cand[b[keep]]
         d = shapely.distance(geoms[a], geoms[b])
-        close = d < sl.min_distance_m
+        # 'at least this far apart': GEOS distances carry float noise (a pair drawn exactly
+        # 500 m apart may measure 499.99999999999994 m), so within 1e-9 relative of the
+        # limit counts as at it, as for the closer_than exclusion
+        close = d < sl.min_distance_m * (1 - 1e-9)
         near = np.column_stack([a[close], b[close]]).astype(np.int64)
         known = {(int(i), int(j)) for i, j in conflicts}
         new = np.array([(int(i), int(j)) not in known for i, j in near], dtype=bool)

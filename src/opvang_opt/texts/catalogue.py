@@ -458,7 +458,7 @@ _SITING: dict[str, dict[str, str]] = {
     "flag.overlaps": {"nl": "overlapt met andere kandidaat-locatie(s), gedeelde grond: {others}", "en": "overlaps other candidate site(s), shared ground: {others}"},
     "flag.repaired": {"nl": "ongeldige geometrie hersteld bij het inlezen (repair_invalid): controleer de begrenzing", "en": "invalid geometry repaired on reading (repair_invalid): check its outline"},
     "why.overlap": {"nl": "overlapt met gekozen locatie {other}", "en": "overlaps chosen site {other}"},
-    "why.separation": {"nl": "te dicht bij {other} ({distance:.0f} m < {min_distance:.0f} m)", "en": "too close to {other} ({distance:.0f} m < {min_distance:.0f} m)"},
+    "why.separation": {"nl": "te dicht bij {other} ({distance:measure} m < {min_distance:measure} m)", "en": "too close to {other} ({distance:measure} m < {min_distance:measure} m)"},
     "why.conflict": {"nl": "mag niet samen met gekozen locatie {other} (opgegeven conflict, zonder afstand)", "en": "may not be chosen with chosen site {other} (a given conflict, no distance)"},
     "why.zone": {"nl": "{zone} heeft al {max_per_zone} locatie(s)", "en": "{zone} already has {max_per_zone} site(s)"},
     "why.capacity": {"nl": "capaciteit 0", "en": "capacity 0"},
@@ -511,7 +511,7 @@ _SITING: dict[str, dict[str, str]] = {
     "diagnosis.forced_budget": {"nl": "de verplichte locaties kosten EUR {cost:,.2f}, EUR {over:,.2f} boven het budget van EUR {budget:,.2f}", "en": "the required sites cost EUR {cost:,.2f}, EUR {over:,.2f} over the budget of EUR {budget:,.2f}"},
     "diagnosis.forced_capacity": {"nl": "de verplichte locaties hebben samen {capacity}, {over} boven de maximale capaciteit {limit}", "en": "the required sites hold {capacity} together, {over} above the maximum capacity {limit}"},
     "diagnosis.forced_zone": {"nl": "{zone}: {n} verplichte locaties, {over} meer dan het maximum van {limit} per wijk/buurt", "en": "{zone}: {n} required sites, {over} more than the maximum of {limit} per district/neighbourhood"},
-    "diagnosis.forced_close": {"nl": "de verplichte locaties {a} en {b} liggen {distance:,.0f} m uit elkaar, minder dan de minimale afstand {min_distance:,.0f} m", "en": "the required sites {a} and {b} are {distance:,.0f} m apart, less than the minimum distance {min_distance:,.0f} m"},
+    "diagnosis.forced_close": {"nl": "de verplichte locaties {a} en {b} liggen {distance:measure} m uit elkaar, minder dan de minimale afstand {min_distance:measure} m", "en": "the required sites {a} and {b} are {distance:measure} m apart, less than the minimum distance {min_distance:measure} m"},
     "diagnosis.forced_unavailable": {"nl": "verplichte locatie {site} is niet op tijd beschikbaar", "en": "required site {site} is not available in time"},
     "diagnosis.forced_excluded": {"nl": "locatie {site} is zowel verplicht als handmatig uitgesloten", "en": "site {site} is both required and excluded by hand"},
     "diagnosis.still_short": {"nl": "nog tekort {shortfall}", "en": "still short by {shortfall}"},
@@ -521,6 +521,7 @@ _SITING: dict[str, dict[str, str]] = {
 
 _INPUTS: dict[str, dict[str, str]] = {
     "geojson_crs": {"nl": "GeoJSON zonder crs-veld: gelezen in {crs}, zoals het scenario opgeeft (GDAL gaat anders uit van EPSG:4326)", "en": "GeoJSON without a crs member: read in {crs}, as the scenario declares (GDAL would assume EPSG:4326)"},
+    "measured_dropped": {"nl": "M-waarden (metingen langs de lijn) weggelaten: opvang-opt gebruikt alleen x en y", "en": "M (measure) values dropped: opvang-opt uses x and y only"},
     "repaired_one": {"nl": "{n} ongeldige geometrie hersteld", "en": "repaired {n} invalid geometry"},
     "repaired_many": {"nl": "{n} ongeldige geometrieën hersteld", "en": "repaired {n} invalid geometries"},
 }  # fmt: skip

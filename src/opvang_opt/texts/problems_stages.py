@@ -118,6 +118,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "inputs.negative_cost": {"nl": "kosten kunnen niet negatief zijn: {value}", "en": "a cost cannot be negative: {value}"},
     "inputs.not_yes_no": {"nl": "geen ja/nee-waarde: {value}; de criteriumeenheid is yes_no, schrijf 1 (ja) of 0 (nee)", "en": "not a yes/no value: {value}; the criterion's unit is yes_no, write 1 (yes) or 0 (no)"},
     "inputs.column_summary": {"nl": "Kolom '{column}' van de longlist bevat {count:|probleem|problemen}", "en": "Longlist column '{column}' has {count:plain} problem(s)"},
+    "inputs.zone_empty": {"nl": "{n} van de {total} gebieden van laag '{layer}' hebben geen zone in deze kolom ({ids}), zodat het maximum per zone ze niet kan tellen; kies als zone_column een kolom met een waarde voor elk gebied{hint}", "en": "{n} of the {total} areas of layer '{layer}' have no zone in this column ({ids}), so the maximum per zone cannot count them; choose a zone_column with a value for every area{hint}"},
+    "inputs.zone_hint": {"nl": ", zoals {columns}", "en": ", such as {columns}"},
     "inputs.unknown_category": {"nl": "'{name}' gebruikt categorie '{category}', maar laag '{layer}' heeft die niet (aanwezig: {present})", "en": "'{name}' uses category '{category}', which layer '{layer}' does not have (present: {present})"},
     # --- siting: longlist values, capacity inputs, must_include
     "siting.where.id": {"nl": "id {id}", "en": "id {id}"},
