@@ -523,7 +523,9 @@ def _allocate_period(
             "bans": [b for b in config.bans if b.household_id in in_batch],
         }
     )
-    futures = [f for f in futures if len(f)]
+    two_stage = config.rolling.lookahead_method == "two_stage" and any(len(f) for f in futures)
+    # the two-stage program averages over every future, an empty one included
+    futures = futures if two_stage else [f for f in futures if len(f)]
     hold = hold or set()
     if not futures:
         if until is None and not hold:
@@ -538,7 +540,7 @@ def _allocate_period(
     expected_need = []
     kept_for: list[pd.DataFrame] = []
     weight = config.rolling.expected_weight
-    for expected in futures:
+    for expected in [] if two_stage else futures:
         if weight != 1.0:
             expected = expected.assign(**{COST_WEIGHT: weight})
         if not config.rolling.expected_in_mix:
@@ -562,7 +564,9 @@ def _allocate_period(
                 }
             )
         )
-    if len(placements) == 1:
+    if two_stage:
+        real = _two_stage(state, batch, futures, cfg, expected_need, kept_for)
+    elif len(placements) == 1:
         real = placements[0]
     else:
         free = ~state.units["unit_id"].isin(set(state.occupied["unit_id"]))
@@ -595,6 +599,38 @@ def _allocate_period(
         deferred,
         _kept(kept_for, set(placed["unit_id"])),
     )
+
+
+def _two_stage(
+    state: Tables,
+    batch: pd.DataFrame,
+    futures: list[pd.DataFrame],
+    cfg: AllocationConfig,
+    expected_need: list[pd.DataFrame],
+    kept_for: list[pd.DataFrame],
+) -> pd.DataFrame:
+    """The real households' placements of the two-stage look-ahead
+    (:func:`~opvang_opt.allocation.twostage.plan_two_stage`), kept as far as they pass
+    the checker (:func:`_feasible_part`); appends each future's expected households'
+    school needs per site to ``expected_need`` and their units to ``kept_for``."""
+    from opvang_opt.allocation.twostage import plan_two_stage
+
+    plan = plan_two_stage(state, batch, futures, cfg)
+    for k, (future, got) in enumerate(zip(futures, plan.expected, strict=True), start=1):
+        pos = [int(h.rsplit(":", 1)[1]) for h in got["household_id"]]
+        rows = future.iloc[pos]
+        expected_need.append(_need_by_site(rows.assign(site_id=got["site_id"].to_numpy()), cfg))
+        kept_for.append(
+            pd.DataFrame(
+                {
+                    "unit_id": got["unit_id"].to_numpy(),
+                    "persons": rows["persons"].to_numpy(),
+                    "group": rows["group"].to_numpy(),
+                }
+            )
+        )
+    chosen = dict(zip(plan.real["household_id"], plan.real["unit_id"], strict=True))
+    return _feasible_part(state, batch, cfg, chosen)
 
 
 def _kept(kept_for: list[pd.DataFrame], given: set[str]) -> pd.DataFrame:

@@ -259,6 +259,18 @@ class RollingSettings(StrictModel):
     94.6 % and 94.4 % of hindsight against 97.0 % and 94.8 % for one expected stream, at
     about twice the time, so the default stays 1."""
 
+    lookahead_method: Literal["single", "two_stage"] = "single"
+    """How the look-ahead's expected households are planned with the period's own.
+    ``single`` (default): the period is allocated together with one expected stream, or
+    with each of ``lookahead_scenarios`` sampled futures in turn and then by consensus.
+    ``two_stage``: one two-stage program over the futures (with ``lookahead_scenarios:
+    1``, the one expected stream of ``single``; with more, that many sampled futures):
+    the period's households get one placement shared by every future, each future's
+    expected households are placed on their own copy of the units, mix room and school
+    places left, and the objective is the period's households' cost plus the average of
+    the futures' costs (after the fewest unplaced, an expected household counting
+    ``1/K``). Not measured yet."""
+
     reserve_sd: float = Field(default=1.0, ge=0)
     """Reserve for families needing newcomer-education places (with one expected
     stream, ``lookahead_scenarios: 1``): the look-ahead expects ``ceil(reserve_sd *
