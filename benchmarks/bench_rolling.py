@@ -253,7 +253,7 @@ def measure(
     )
     one = (
         roll
-        if scenarios == 1
+        if scenarios == 1 or "one_future" in skip
         else run_rolling(hh, un, si.sites, si.schools, si.gps, one_cfg, history=last_year)
     )
     one_obj = components_of(one.assignments, hind.instance.weights).total
@@ -527,7 +527,8 @@ def main(argv: list[str] | None = None) -> int:
         "--skip",
         help="comma-separated variants not to measure (no_lookahead, no_history, "
         "other_sample, no_reserve, other_decide, other_school_families, perfect_forecast; "
-        "their columns show '-')",
+        "their columns show '-'; one_future: with --scenarios above 1, no run of the same "
+        "rule with one future beside it)",
     )
     parser.add_argument("--table-from", help="print the table of a saved --json document")
     parser.add_argument("--jobs", type=int, default=1, help="seeds measured in parallel")

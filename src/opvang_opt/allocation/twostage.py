@@ -244,7 +244,12 @@ def _solve(cost, a, lo, hi, upper, integrality, deadline, gap):
 
 
 def plan_two_stage(
-    tables: Tables, batch: pd.DataFrame, futures: list[pd.DataFrame], config
+    tables: Tables,
+    batch: pd.DataFrame,
+    futures: list[pd.DataFrame],
+    config,
+    *,
+    integer_futures: bool = False,
 ) -> TwoStagePlan:
     """Plan one period's real households ``batch`` together with the expected households
     of every future (see the module docstring) on the units left in ``tables``.
@@ -252,7 +257,13 @@ def plan_two_stage(
     Returns the real households' placements (not yet checked: the rolling mode checks
     them) and each future's expected placements. When no solution is found within the
     solver's time limit, nobody is placed here (``status`` says so) and the rolling mode
-    places the period's households on their own."""
+    places the period's households on their own.
+
+    Only the real households' columns are integer unless ``integer_futures``: the
+    futures' columns are their LP relaxation (a future is an estimate; the relaxation
+    keeps the program about as fast as one allocation). With ``integer_futures`` and one
+    future, the program is the single-future rule's joint allocation of the period's and
+    the expected households."""
     hh = joint_households(batch, futures)
     joint = Tables(
         hh, tables.units, tables.sites, tables.schools, tables.gps, tables.occupied
@@ -264,6 +275,13 @@ def plan_two_stage(
     cost, unplaced_w, a, lo, hi, upper = _build(inst, st, col, config.rolling.expected_weight)
     integrality = np.ones(col.n, np.uint8)
     integrality[col.off["school"] : col.off["unplaced"]] = 0
+    if not integer_futures:
+        off = col.off
+        nz = len(st.shared_type)
+        integrality[off["arc"] : off["stay"]] = col.arc_scen == 0
+        integrality[off["type_arc"] : off["shared"]] = col.y_scen == 0
+        integrality[off["shared"] + nz : off["school"]] = 0
+        integrality[off["unplaced"] :] = col.c_scen == 0
     deadline = time.perf_counter() + config.solver.time_limit_s
     gap = config.solver.relative_gap
     off_u = col.off["unplaced"]
@@ -285,7 +303,9 @@ def plan_two_stage(
         status = "optimal" if r2.status == 0 else "time_limit"
     else:
         status = "time_limit"
-    values = np.round(x).astype(np.int64)
+    # integer columns rounded; a relaxed future's columns rounded down (its expected
+    # placements only steer the school places and name the units kept)
+    values = np.where(integrality > 0, np.round(x), np.floor(x + 1e-6)).astype(np.int64)
     real = _placements(inst, st, col, values, 0)
     expected = tuple(_placements(inst, st, col, values, k) for k in range(1, K + 1))
     real = real[real["scenario"] == 0]
@@ -300,8 +320,8 @@ def plan_two_stage(
         }
     )
     cols = ["household_id", "unit_id", "site_id"]
-    objective = float(cost @ values)
-    unplaced = float(c1 @ values)
+    objective = float(cost @ x)
+    unplaced = float(c1 @ x)
     return TwoStagePlan(real_out, tuple(e[cols] for e in expected), status, objective, unplaced)
 
 
