@@ -204,9 +204,7 @@ def _build(
     # shared units per scenario: sharers <= max sharers * units, units <= sharers
     if nz:
         on = np.flatnonzero(col.y_shared)
-        y_key = (
-            st.type_arc_type[on] * n_g + st.fit_shared_group[st.node_fit[st.type_arc_node[on]]]
-        )
+        y_key = st.type_arc_type[on] * n_g + st.fit_shared_group[st.node_fit[st.type_arc_node[on]]]
         y_unit = z_order[np.searchsorted(z_key[z_order], y_key)]
         y_z = col.y_scen[on] * nz + y_unit
         stays = np.flatnonzero(st.stay_shared)
@@ -265,9 +263,7 @@ def plan_two_stage(
     future, the program is the single-future rule's joint allocation of the period's and
     the expected households."""
     hh = joint_households(batch, futures)
-    joint = Tables(
-        hh, tables.units, tables.sites, tables.schools, tables.gps, tables.occupied
-    )
+    joint = Tables(hh, tables.units, tables.sites, tables.schools, tables.gps, tables.occupied)
     inst = build_instance(joint, config)
     st = _build_structure(inst)
     K = len(futures)
@@ -295,7 +291,7 @@ def plan_two_stage(
     # 2. the cheapest with no more unplaced
     a2 = sp.vstack([a, sp.csr_array(c1[None, :])]).tocsr()
     lo2 = np.concatenate([lo, [-np.inf]])
-    hi2 = np.concatenate([hi, [float(r1.fun) + 1e-6]])
+    hi2 = np.concatenate([hi, [float(r1.fun) + 1e-7]])
     r2 = _solve(cost, a2, lo2, hi2, upper, integrality, deadline, gap)
     x = r1.x
     if r2 is not None and r2.x is not None:
@@ -305,7 +301,7 @@ def plan_two_stage(
         status = "time_limit"
     # integer columns rounded; a relaxed future's columns rounded down (its expected
     # placements only steer the school places and name the units kept)
-    values = np.where(integrality > 0, np.round(x), np.floor(x + 1e-6)).astype(np.int64)
+    values = np.where(integrality > 0, np.round(x), np.floor(x + 1e-3)).astype(np.int64)
     real = _placements(inst, st, col, values, 0)
     expected = tuple(_placements(inst, st, col, values, k) for k in range(1, K + 1))
     real = real[real["scenario"] == 0]
