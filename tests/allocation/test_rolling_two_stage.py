@@ -29,9 +29,9 @@ import pytest
 
 from conftest import households, sites, units
 from opvang_opt.allocation import allocate_tables, check_allocation, run_rolling, validate_inputs
+from opvang_opt.allocation.model import SCENARIO
 from opvang_opt.allocation.rolling import EXPECTED_PREFIX
 from opvang_opt.allocation.synthetic import make_instance
-from opvang_opt.allocation.model import SCENARIO
 from opvang_opt.allocation.twostage import joint_households, plan_two_stage
 from opvang_opt.allocation.validate import Tables
 from opvang_opt.schema import AllocationConfig, RollingSettings

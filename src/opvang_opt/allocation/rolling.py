@@ -616,7 +616,7 @@ def _two_stage(
     from opvang_opt.allocation.twostage import plan_two_stage
 
     plan = plan_two_stage(state, batch, futures, cfg)
-    for k, (future, got) in enumerate(zip(futures, plan.expected, strict=True), start=1):
+    for future, got in zip(futures, plan.expected, strict=True):
         pos = [int(h.rsplit(":", 1)[1]) for h in got["household_id"]]
         rows = future.iloc[pos]
         expected_need.append(_need_by_site(rows.assign(site_id=got["site_id"].to_numpy()), cfg))
