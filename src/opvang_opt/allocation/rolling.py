@@ -191,10 +191,19 @@ def run_rolling(
         k = config.rolling.lookahead_scenarios
         if forecast is not None:
             futures = [forecast_arrivals(tables.forecast, ahead, freq)]
-        elif k == 1:
+        elif k == 1 or config.rolling.lookahead_method == "two_stage":
+            # one expected stream; the two-stage look-ahead's K futures are K such
+            # streams, each taking other households of every stratum (its own start)
             stratified = config.rolling.lookahead_sample == "stratified"
-            expected = _expected_arrivals(pool, n_past, ahead, stratified)
-            futures = [with_reserve(expected, pool, config, config.rolling.reserve_sd)]
+            futures = [
+                with_reserve(
+                    _expected_arrivals(pool, n_past, ahead, stratified, (f + 0.5) / k),
+                    pool,
+                    config,
+                    config.rolling.reserve_sd,
+                )
+                for f in range(k)
+            ]
         else:
             rng = np.random.default_rng([config.rolling.seed, n_past])
             futures = [_sampled_arrivals(pool, n_past, ahead, rng) for _ in range(k)]
@@ -281,18 +290,28 @@ EXPECTED_PREFIX = "~expected:"
 
 
 def _expected_arrivals(
-    history: pd.DataFrame, n_past: int, ahead: list[pd.Period], stratified: bool = False
+    history: pd.DataFrame,
+    n_past: int,
+    ahead: list[pd.Period],
+    stratified: bool = False,
+    start: float = 0.5,
 ) -> pd.DataFrame:
     """The households expected in the periods ``ahead``: the arrivals of the ``n_past``
     periods (earlier ones and those so far, see :func:`_history`) at their observed rate
     per period, in the order they came or as a stratified sample of them, with arrival
-    dates spread evenly over the periods ahead (deterministic)."""
+    dates spread evenly over the periods ahead (deterministic). ``start`` in ``[0, 1)``
+    shifts which arrivals the sample takes (:func:`stratified_rows`; in arrival order,
+    the first one taken)."""
     if not n_past or not len(history) or not ahead:
         return history.iloc[0:0]
     n = round(len(history) / n_past * len(ahead))
     if n == 0:
         return history.iloc[0:0]
-    rows = stratified_rows(history, n) if stratified else np.resize(np.arange(len(history)), n)
+    if stratified:
+        rows = stratified_rows(history, n, start)
+    else:
+        first = int((start - 0.5) % 1.0 * len(history))
+        rows = np.resize(np.roll(np.arange(len(history)), -first), n)
     out = history.iloc[rows].copy()
     start = np.datetime64(ahead[0].start_time.date(), "D")
     days = (
@@ -394,12 +413,15 @@ STRATA = [
 """Columns of the stratified look-ahead sample, most important first."""
 
 
-def stratified_rows(history: pd.DataFrame, n: int) -> np.ndarray:
+def stratified_rows(history: pd.DataFrame, n: int, start: float = 0.5) -> np.ndarray:
     """Positions of ``n`` households of ``history`` taken systematically over the
     history sorted by :data:`STRATA` (then arrival order), so that every household size,
     group and need is expected in proportion to the arrivals so far (up to one
     household), not as it happens to fall in the first ``n`` arrivals. The positions are
     returned in arrival order (so the expected stream's dates do not follow its sizes).
+    ``start`` in ``[0, 1)``: where in each of the ``n`` equal slices of the sorted history
+    the pick falls (0.5, the middle, by default; other starts give other households of
+    the same strata, as the two-stage look-ahead's futures use).
 
     Examples
     --------
@@ -412,7 +434,7 @@ def stratified_rows(history: pd.DataFrame, n: int) -> np.ndarray:
     cols = [c for c in STRATA if c in history.columns]
     keyed = history[cols].reset_index(drop=True).assign(_pos=np.arange(len(history)))
     order = keyed.sort_values([*cols, "_pos"], kind="stable")["_pos"].to_numpy()
-    picks = np.floor((np.arange(n) + 0.5) * len(history) / n).astype(np.int64)
+    picks = np.floor((np.arange(n) + start) * len(history) / n).astype(np.int64)
     return np.sort(order[picks])
 
 
