@@ -15,7 +15,8 @@ last period that ends by its deadline; until then it waits and is planned with e
 period's households. With ``rolling.school_families_on_arrival`` (the default) households
 with a child needing a newcomer-education place are still decided on arrival. A
 ``forecast`` of who will come (``run_rolling(forecast=...)``) replaces the sampled
-expected households.
+expected households. ``rolling.lookahead_method: two_stage`` plans the period with
+several futures in one two-stage program instead (:mod:`~opvang_opt.allocation.twostage`).
 
 Measured against the hindsight optimum (``benchmarks/bench_rolling.py``, 600 households
 a year in weekly batches; its docstring holds the table): the default rule reaches 98.6,
