@@ -252,8 +252,9 @@ class RollingSettings(StrictModel):
     """Number of sampled futures of the look-ahead. 1: one expected stream (the arrivals
     so far repeated in their order). More, with ``lookahead_method: single``: each
     future is drawn (seeded, with replacement) from the arrivals so far, the period is
-    allocated together with each future, and every household gets the unit most futures gave it (consensus);
-    households that most futures leave out are placed afterwards on their own. Measured
+    allocated together with each future, and every household gets the unit most
+    futures gave it (consensus); households that most futures leave out are placed
+    afterwards on their own. Measured
     (``benchmarks/bench_rolling.py``, 600 households, seeds 0 and 1, a look-ahead of 13
     weeks): 5 futures reach
     94.6 % and 94.4 % of hindsight against 97.0 % and 94.8 % for one expected stream, at
