@@ -431,6 +431,8 @@ def stratified_rows(history: pd.DataFrame, n: int, start: float = 0.5) -> np.nda
     >>> h["group"] = "g"
     >>> stratified_rows(h, 3).tolist()
     [1, 3, 5]
+    >>> stratified_rows(h, 3, start=0.0).tolist()
+    [0, 2, 4]
     """
     cols = [c for c in STRATA if c in history.columns]
     keyed = history[cols].reset_index(drop=True).assign(_pos=np.arange(len(history)))
