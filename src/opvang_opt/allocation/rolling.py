@@ -295,12 +295,12 @@ def _expected_arrivals(
     n_past: int,
     ahead: list[pd.Period],
     stratified: bool = False,
-    start: float = 0.5,
+    offset: float = 0.5,
 ) -> pd.DataFrame:
     """The households expected in the periods ``ahead``: the arrivals of the ``n_past``
     periods (earlier ones and those so far, see :func:`_history`) at their observed rate
     per period, in the order they came or as a stratified sample of them, with arrival
-    dates spread evenly over the periods ahead (deterministic). ``start`` in ``[0, 1)``
+    dates spread evenly over the periods ahead (deterministic). ``offset`` in ``[0, 1)``
     shifts which arrivals the sample takes (:func:`stratified_rows`; in arrival order,
     the first one taken)."""
     if not n_past or not len(history) or not ahead:
@@ -309,9 +309,9 @@ def _expected_arrivals(
     if n == 0:
         return history.iloc[0:0]
     if stratified:
-        rows = stratified_rows(history, n, start)
+        rows = stratified_rows(history, n, offset)
     else:
-        first = int((start - 0.5) % 1.0 * len(history))
+        first = int((offset - 0.5) % 1.0 * len(history))
         rows = np.resize(np.roll(np.arange(len(history)), -first), n)
     out = history.iloc[rows].copy()
     start = np.datetime64(ahead[0].start_time.date(), "D")
