@@ -276,9 +276,9 @@ class RollingSettings(StrictModel):
     ``1/K``). Only the period's households are integer; the futures are their LP
     relaxation. ``expected_in_mix`` does not apply (expected households always count).
     Opt-in: measured (``benchmarks/bench_rolling.py``, 600 households, seeds 3 and 5,
-    2026-11-30) with three futures sampled like the consensus's instead (Poisson counts,
-    households drawn with replacement, no reserve), it reaches 95.5 and 95.4 % of
-    hindsight against 96.9 and 97.7 % for ``single``."""
+    2026-11-30), three such futures reach 93.1 and 96.2 % of hindsight, and three
+    futures sampled like the consensus's (Poisson counts, households drawn with
+    replacement, no reserve) 95.5 and 95.4 %, against 96.9 and 97.7 % for ``single``."""
 
     reserve_sd: float = Field(default=1.0, ge=0)
     """Reserve for families needing newcomer-education places (with one expected
