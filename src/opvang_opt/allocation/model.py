@@ -49,6 +49,13 @@ for a household that does not count in the mix rules (True when absent). The rol
 look-ahead's expected households leave the mix rules to the real households with
 ``rolling.expected_in_mix`` off."""
 
+SCENARIO = "scenario"
+"""Optional internal column of the households table (never read from a file): 0 for a
+real household, ``k >= 1`` for an expected household of future ``k`` of the rolling
+two-stage look-ahead (``rolling.lookahead_method: two_stage``,
+:mod:`~opvang_opt.allocation.twostage`). Households of different scenarios never share
+a fit class or a household class (0 when absent)."""
+
 COMPONENTS = ("school_km", "work_km", "care_km", "unused_beds", "relocation", "not_preferred")
 """The objective components, in the order of :class:`~.config.ObjectiveWeights`."""
 
@@ -111,6 +118,9 @@ class Instance:
     1 unless the households table carries that column)."""
     h_in_mix: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     """Per household, whether it counts in the mix rules (:data:`IN_MIX`)."""
+    h_scenario: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    """Per household, its scenario (:data:`SCENARIO`; 0 unless the households table
+    carries that column)."""
     # aggregation
     u_type: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     h_class: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -337,6 +347,9 @@ def build_instance(tables: Tables, config: AllocationConfig) -> Instance:
         h_in_mix=(
             hh[IN_MIX].fillna(True).to_numpy(bool) if IN_MIX in hh.columns else np.ones(n_h, bool)
         ),
+        h_scenario=(
+            hh[SCENARIO].to_numpy(np.int64) if SCENARIO in hh.columns else np.zeros(n_h, np.int64)
+        ),
     )
     return inst
 
@@ -456,6 +469,7 @@ def build_structure(inst: Instance) -> Structure:
             "pin": inst.h_pin_unit,
             "banned": [";".join(map(str, b)) for b in inst.h_banned_units],
             "weight": inst.h_weight,
+            "scenario": inst.h_scenario,
         }
     )
     h_fit = _codes(k_key) if n_h else np.zeros(0, np.int64)

@@ -19,7 +19,8 @@ last period that ends by its deadline; until then it waits and is planned with e
 period's households. With ``rolling.school_families_on_arrival`` (the default) households
 with a child needing a newcomer-education place are still decided on arrival. A
 ``forecast`` of who will come (``run_rolling(forecast=...)``) replaces the sampled
-expected households.
+expected households. ``rolling.lookahead_method: two_stage`` plans the period with
+several futures in one two-stage program instead (:mod:`~opvang_opt.allocation.twostage`).
 
 Measured against the hindsight optimum (``benchmarks/bench_rolling.py``, 600 households
 a year in weekly batches; its docstring holds the table): the default rule reaches 98.6,
@@ -207,10 +208,19 @@ def run_rolling(
         k = config.rolling.lookahead_scenarios
         if forecast is not None:
             futures = [forecast_arrivals(tables.forecast, ahead, freq)]
-        elif k == 1:
+        elif k == 1 or config.rolling.lookahead_method == "two_stage":
+            # one expected stream; the two-stage look-ahead's K futures are K such
+            # streams, each taking other households of every stratum (its own start)
             stratified = config.rolling.lookahead_sample == "stratified"
-            expected = _expected_arrivals(pool, n_past, ahead, stratified)
-            futures = [with_reserve(expected, pool, config, config.rolling.reserve_sd)]
+            futures = [
+                with_reserve(
+                    _expected_arrivals(pool, n_past, ahead, stratified, (f + 0.5) / k),
+                    pool,
+                    config,
+                    config.rolling.reserve_sd,
+                )
+                for f in range(k)
+            ]
         else:
             rng = np.random.default_rng([config.rolling.seed, n_past])
             futures = [_sampled_arrivals(pool, n_past, ahead, rng) for _ in range(k)]
@@ -324,18 +334,28 @@ EXPECTED_PREFIX = "~expected:"
 
 
 def _expected_arrivals(
-    history: pd.DataFrame, n_past: int, ahead: list[pd.Period], stratified: bool = False
+    history: pd.DataFrame,
+    n_past: int,
+    ahead: list[pd.Period],
+    stratified: bool = False,
+    offset: float = 0.5,
 ) -> pd.DataFrame:
     """The households expected in the periods ``ahead``: the arrivals of the ``n_past``
     periods (earlier ones and those so far, see :func:`_history`) at their observed rate
     per period, in the order they came or as a stratified sample of them, with arrival
-    dates spread evenly over the periods ahead (deterministic)."""
+    dates spread evenly over the periods ahead (deterministic). ``offset`` in ``[0, 1)``
+    shifts which arrivals the sample takes (:func:`stratified_rows`; in arrival order,
+    the first one taken)."""
     if not n_past or not len(history) or not ahead:
         return history.iloc[0:0]
     n = round(len(history) / n_past * len(ahead))
     if n == 0:
         return history.iloc[0:0]
-    rows = stratified_rows(history, n) if stratified else np.resize(np.arange(len(history)), n)
+    if stratified:
+        rows = stratified_rows(history, n, offset)
+    else:
+        first = int((offset - 0.5) % 1.0 * len(history))
+        rows = np.resize(np.roll(np.arange(len(history)), -first), n)
     out = history.iloc[rows].copy()
     start = np.datetime64(ahead[0].start_time.date(), "D")
     days = (
@@ -437,12 +457,15 @@ STRATA = [
 """Columns of the stratified look-ahead sample, most important first."""
 
 
-def stratified_rows(history: pd.DataFrame, n: int) -> np.ndarray:
+def stratified_rows(history: pd.DataFrame, n: int, start: float = 0.5) -> np.ndarray:
     """Positions of ``n`` households of ``history`` taken systematically over the
     history sorted by :data:`STRATA` (then arrival order), so that every household size,
     group and need is expected in proportion to the arrivals so far (up to one
     household), not as it happens to fall in the first ``n`` arrivals. The positions are
     returned in arrival order (so the expected stream's dates do not follow its sizes).
+    ``start`` in ``[0, 1)``: where in each of the ``n`` equal slices of the sorted history
+    the pick falls (0.5, the middle, by default; other starts give other households of
+    the same strata, as the two-stage look-ahead's futures use).
 
     Examples
     --------
@@ -451,11 +474,13 @@ def stratified_rows(history: pd.DataFrame, n: int) -> np.ndarray:
     >>> h["group"] = "g"
     >>> stratified_rows(h, 3).tolist()
     [1, 3, 5]
+    >>> stratified_rows(h, 3, start=0.0).tolist()
+    [0, 2, 4]
     """
     cols = [c for c in STRATA if c in history.columns]
     keyed = history[cols].reset_index(drop=True).assign(_pos=np.arange(len(history)))
     order = keyed.sort_values([*cols, "_pos"], kind="stable")["_pos"].to_numpy()
-    picks = np.floor((np.arange(n) + 0.5) * len(history) / n).astype(np.int64)
+    picks = np.floor((np.arange(n) + start) * len(history) / n).astype(np.int64)
     return np.sort(order[picks])
 
 
@@ -568,7 +593,9 @@ def _allocate_period(
             "bans": [b for b in config.bans if b.household_id in in_batch],
         }
     )
-    futures = [f for f in futures if len(f)]
+    two_stage = config.rolling.lookahead_method == "two_stage" and any(len(f) for f in futures)
+    # the two-stage program averages over every future, an empty one included
+    futures = futures if two_stage else [f for f in futures if len(f)]
     hold = hold or set()
     if not futures:
         if until is None and not hold:
@@ -583,7 +610,7 @@ def _allocate_period(
     expected_need = []
     kept_for: list[pd.DataFrame] = []
     weight = config.rolling.expected_weight
-    for expected in futures:
+    for expected in [] if two_stage else futures:
         if weight != 1.0:
             expected = expected.assign(**{COST_WEIGHT: weight})
         if not config.rolling.expected_in_mix:
@@ -607,7 +634,9 @@ def _allocate_period(
                 }
             )
         )
-    if len(placements) == 1:
+    if two_stage:
+        real = _two_stage(state, batch, futures, cfg, expected_need, kept_for)
+    elif len(placements) == 1:
         real = placements[0]
     else:
         free = ~state.units["unit_id"].isin(set(state.occupied["unit_id"]))
@@ -652,6 +681,38 @@ def _allocate_period(
         deferred,
         _kept(kept_for, set(placed["unit_id"])),
     )
+
+
+def _two_stage(
+    state: Tables,
+    batch: pd.DataFrame,
+    futures: list[pd.DataFrame],
+    cfg: AllocationConfig,
+    expected_need: list[pd.DataFrame],
+    kept_for: list[pd.DataFrame],
+) -> pd.DataFrame:
+    """The real households' placements of the two-stage look-ahead
+    (:func:`~opvang_opt.allocation.twostage.plan_two_stage`), kept as far as they pass
+    the checker (:func:`_feasible_part`); appends each future's expected households'
+    school needs per site to ``expected_need`` and their units to ``kept_for``."""
+    from opvang_opt.allocation.twostage import plan_two_stage
+
+    plan = plan_two_stage(state, batch, futures, cfg)
+    for future, got in zip(futures, plan.expected, strict=True):
+        pos = [int(h.rsplit(":", 1)[1]) for h in got["household_id"]]
+        rows = future.iloc[pos]
+        expected_need.append(_need_by_site(rows.assign(site_id=got["site_id"].to_numpy()), cfg))
+        kept_for.append(
+            pd.DataFrame(
+                {
+                    "unit_id": got["unit_id"].to_numpy(),
+                    "persons": rows["persons"].to_numpy(),
+                    "group": rows["group"].to_numpy(),
+                }
+            )
+        )
+    chosen = dict(zip(plan.real["household_id"], plan.real["unit_id"], strict=True))
+    return _feasible_part(state, batch, cfg, chosen)
 
 
 def _kept(kept_for: list[pd.DataFrame], given: set[str]) -> pd.DataFrame:

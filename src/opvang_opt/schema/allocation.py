@@ -258,14 +258,37 @@ class RollingSettings(StrictModel):
 
     lookahead_scenarios: int = Field(default=1, ge=1)
     """Number of sampled futures of the look-ahead. 1: one expected stream (the arrivals
-    so far repeated in their order). More: each future is drawn (seeded, with
-    replacement) from the arrivals so far, the period is allocated together with each
-    future, and every household gets the unit most futures gave it (consensus);
-    households that most futures leave out are placed afterwards on their own. Measured
+    so far repeated in their order). More, with ``lookahead_method: single``: each
+    future is drawn (seeded, with replacement) from the arrivals so far, the period is
+    allocated together with each future, and every household gets the unit most
+    futures gave it (consensus); households that most futures leave out are placed
+    afterwards on their own. Measured
     (``benchmarks/bench_rolling.py``, 600 households, seeds 0 and 1, a look-ahead of 13
     weeks): 5 futures reach
     94.6 % and 94.4 % of hindsight against 97.0 % and 94.8 % for one expected stream, at
-    about twice the time, so the default stays 1."""
+    about twice the time, so the default stays 1. With ``lookahead_method: two_stage``,
+    the number of futures of its program."""
+
+    lookahead_method: Literal["single", "two_stage"] = "single"
+    """How the look-ahead's expected households are planned with the period's own.
+    ``single`` (default): the period is allocated together with one expected stream, or
+    with each of ``lookahead_scenarios`` sampled futures in turn and then by consensus.
+    ``two_stage``: one two-stage program over ``K = lookahead_scenarios`` futures, each
+    an expected stream like the one of ``single`` (with its reserve, ``reserve_sd``),
+    the ``k``-th taking other households of every stratum of the sample (with ``K: 1``,
+    the one stream of ``single``): the period's households get one placement shared by
+    every future, each future's expected households are placed on their own copy of the
+    units, mix room and school places left, and the objective is the period's
+    households' cost plus the average of the futures' costs (times
+    ``expected_weight``), after the fewest unplaced (an expected household counting
+    ``1/K``). Only the period's households are integer; the futures are their LP
+    relaxation. ``expected_in_mix`` does not apply (expected households always count).
+    Opt-in: measured (``benchmarks/bench_rolling.py``, 600 households, seeds 3 and 5,
+    2026-11-30), three such futures reach 93.1 and 96.2 % of hindsight, and three
+    futures sampled like the consensus's (Poisson counts, households drawn with
+    replacement, no reserve) 95.5 and 95.4 %, against 96.9 and 97.7 % for ``single``;
+    one future (the stream of ``single``, relaxed) 95.3 % on seed 3: the relaxation
+    alone loses about 1.6 points there."""
 
     reserve_sd: float = Field(default=1.0, ge=0)
     """Reserve for families needing newcomer-education places (with one expected
