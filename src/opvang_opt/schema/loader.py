@@ -395,26 +395,28 @@ _QUOTED_THOUSANDS = re.compile(r"^-?[1-9]\d{0,2}\.\d{3}$")
 expected, a Dutch writer means 1750."""
 
 
-def _thousands_points(node: yaml.Node, path: str = "") -> list[tuple[str, int, str]]:
-    """Every plain number written like ``15.000`` or ``1.000``: YAML reads it as 15.0 or
-    1.0, a Dutch writer means fifteen thousand or one thousand; never guessed (quoted
-    text such as ``'1.750'`` is checked where the schema reads it as a number, see
-    :func:`validate_scenario`). Returns (full field path, line, text)."""
+def _plain_scalars(node: yaml.Node, path: str = "") -> list[tuple[str, int, str]]:
+    """Every plain (unquoted) scalar below ``node``: (full field path ``a.b.0.c``, line,
+    text as written)."""
     out: list[tuple[str, int, str]] = []
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
-            out += _thousands_points(value_node, f"{path}.{key}" if path else key)
+            out += _plain_scalars(value_node, f"{path}.{key}" if path else key)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            out += _thousands_points(item, f"{path}.{i}")
-    elif (
-        isinstance(node, yaml.ScalarNode)
-        and node.style is None
-        and _THOUSANDS_POINT.match(str(node.value))
-    ):
+            out += _plain_scalars(item, f"{path}.{i}")
+    elif isinstance(node, yaml.ScalarNode) and node.style is None:
         out.append((path, node.start_mark.line + 1, str(node.value)))
     return out
+
+
+def _thousands_points(node: yaml.Node) -> list[tuple[str, int, str]]:
+    """Every plain number written like ``15.000`` or ``1.000``: YAML reads it as 15.0 or
+    1.0, a Dutch writer means fifteen thousand or one thousand; never guessed (quoted
+    text such as ``'1.750'`` is checked where the schema reads it as a number, see
+    :func:`validate_scenario`). Returns (full field path, line, text)."""
+    return [s for s in _plain_scalars(node) if _THOUSANDS_POINT.match(s[2])]
 
 
 _MONEY_KEYS = frozenset({"cost_per_place", "unmet_cost_per_place", "fixed_cost"})
@@ -434,28 +436,18 @@ def _is_money(path: str) -> bool:
     return key == "amount" and "reference_prices" in parts
 
 
-def _sub_cent_amounts(node: yaml.Node, path: str = "") -> list[tuple[str, int, str]]:
+def _sub_cent_amounts(node: yaml.Node) -> list[tuple[str, int, str]]:
     """Every plain amount in euros written with three or more decimals (``15.500``,
     ``1200.005``): money is counted in whole cents, so such an amount was rounded without
     a word, and ``15.500`` (15.5 in YAML) is fifteen thousand five hundred written the
     Dutch way; never guessed. Returns (full field path, line, text)."""
-    out: list[tuple[str, int, str]] = []
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
-            out += _sub_cent_amounts(value_node, f"{path}.{key}" if path else key)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            out += _sub_cent_amounts(item, f"{path}.{i}")
-    elif (
-        isinstance(node, yaml.ScalarNode)
-        and node.style is None
-        and _SUB_CENT.match(str(node.value))
-        and not _THOUSANDS_POINT.match(str(node.value))  # said by the thousands check
+    return [
+        (path, line, text)
+        for path, line, text in _plain_scalars(node)
+        if _SUB_CENT.match(text)
+        and not _THOUSANDS_POINT.match(text)  # said by the thousands check
         and _is_money(path)
-    ):
-        out.append((path, node.start_mark.line + 1, str(node.value)))
-    return out
+    ]
 
 
 def _sub_cent_problem(key: str, line: int, text: str, label: str) -> Problem:
