@@ -91,6 +91,23 @@ class MixRow:
         return self.sense * (q * self.in_group[groups].astype(float) - p)
 
 
+def school_columns(inst: Instance, st: Structure) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The school-use columns: (site, school, band) for every school in reach of a site
+    with places in that band (band 0 taalklas, 1 ISK); empty without school capacity or
+    children needing a place."""
+    if not (inst.config.school_capacity and st.class_need.any()):
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty
+    jj, ss = np.nonzero(inst.reach)
+    fj, fs, fb = [], [], []
+    for b in range(2):
+        keep = inst.school_places[ss, b] > 0
+        fj.append(jj[keep])
+        fs.append(ss[keep])
+        fb.append(np.full(int(keep.sum()), b))
+    return np.concatenate(fj), np.concatenate(fs), np.concatenate(fb)
+
+
 def mix_rows(inst: Instance) -> list[MixRow]:
     """The mix-rule rows of an instance, with their right-hand sides.
 
@@ -169,19 +186,7 @@ class ColumnModel:
     def _school_columns(self) -> None:
         """School-use columns (site, school, band) for schools in reach with places."""
         inst = self.inst
-        if inst.config.school_capacity and self.st.class_need.any():
-            jj, ss = np.nonzero(inst.reach)
-            fj, fs, fb = [], [], []
-            for b in range(2):
-                keep = inst.school_places[ss, b] > 0
-                fj.append(jj[keep])
-                fs.append(ss[keep])
-                fb.append(np.full(keep.sum(), b))
-            self.school_site = np.concatenate(fj)
-            self.school_school = np.concatenate(fs)
-            self.school_band = np.concatenate(fb)
-        else:
-            self.school_site = self.school_school = self.school_band = np.zeros(0, np.int64)
+        self.school_site, self.school_school, self.school_band = school_columns(inst, self.st)
         # demand rows exist for (site, band) with any school column
         self.demand_row = np.full((inst.n_sites, 2), -1, np.int64)
 

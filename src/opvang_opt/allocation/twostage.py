@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from opvang_opt.allocation.api import map_to_units
-from opvang_opt.allocation.columns import RowBuilder, mix_rows
+from opvang_opt.allocation.columns import RowBuilder, mix_rows, school_columns
 from opvang_opt.allocation.deadline import call_with_deadline
 from opvang_opt.allocation.model import SCENARIO, Instance, Structure, build_instance
 from opvang_opt.allocation.model import build_structure as _build_structure
@@ -83,19 +83,7 @@ class _Columns:
         self.y_shared = st.fit_shared_group[st.node_fit[st.type_arc_node]] >= 0
         self.arc_scen = self.c_scen[st.arc_class]
         # school columns: (site, school, band) per future
-        if inst.config.school_capacity and st.class_need.any():
-            jj, ss = np.nonzero(inst.reach)
-            fj, fs, fb = [], [], []
-            for b in range(2):
-                keep = inst.school_places[ss, b] > 0
-                fj.append(jj[keep])
-                fs.append(ss[keep])
-                fb.append(np.full(int(keep.sum()), b))
-            self.f_site = np.concatenate(fj)
-            self.f_school = np.concatenate(fs)
-            self.f_band = np.concatenate(fb)
-        else:
-            self.f_site = self.f_school = self.f_band = np.zeros(0, np.int64)
+        self.f_site, self.f_school, self.f_band = school_columns(inst, st)
         nz = len(st.shared_type)
         sizes = {
             "arc": len(st.arc_class),
