@@ -308,32 +308,37 @@ class RollingSettings(StrictModel):
     points with any small change of the look-ahead, so only the fewer households left
     unplaced (14 or 13 against 19) is clearly the reserve's."""
 
-    decide_by_deadline: bool = True
+    decide_by_deadline: bool = False
     """A household is given its unit in the last period that ends by its deadline
     (arrival + ``max_wait_days``), not in the period it arrives: until then every
     period's look-ahead plans a unit for it together with the others, and it waits (at
     most ``max_wait_days``, which the rules allow anyway), so that its unit is chosen
     when more arrivals are known. In the last period every choice is final. No effect
     with ``max_wait_days`` shorter than a period. Families needing newcomer-education
-    places are still decided on arrival while ``school_families_on_arrival`` is on (the
-    default). On by default, with ``school_families_on_arrival``: measured in
-    ``benchmarks/bench_rolling.py`` (600 households, ``max_wait_days: 60``, seeds 0-5,
-    last year's arrivals as history), on reaches 98.6, 97.8, 96.8*, 96.9, 101.1*, 97.7 %
-    of hindsight against 98.2, 96.2, 95.9*, 96.2, 100.7*, 94.9 % deciding on arrival (mean
-    97.7 against 96.4 %, worst 96.9 against 94.9 % over the four seeds placing as many as
-    hindsight; * places fewer: 596 and 591 against 596 and 589, 12 households short
-    against 14)."""
+    places are still decided on arrival while ``school_families_on_arrival`` is on.
+    Off by default: since a household is no longer placed after its deadline (a
+    household the last period before its deadline could not place was placed weeks
+    later, without a word), deciding at the deadline leaves the household a single
+    chance, and a mix rule that blocks it then (the site's share of its group at that
+    moment) leaves it unplaced; deciding on arrival tries again every period until the
+    deadline. Measured in ``benchmarks/bench_rolling.py`` (600 households,
+    ``max_wait_days: 60``, seeds 0-5, last year's arrivals as history; hindsight places
+    600, 600, 600, 600, 599, 600): on arrival 596, 599, 596, 599, 585, 599 placed (25
+    short in all), by the deadline 588, 587, 590, 585, 582, 587 (80 short, every one for
+    a mix rule). Before that fix, by the deadline was the default (12 short against 14;
+    mean 97.7 against 96.4 % of hindsight over the seeds placing as many)."""
 
     school_families_on_arrival: bool = True
     """With ``decide_by_deadline``: households with a child needing a taalklas or ISK
     place (newcomer education) are still given their unit in the period they arrive;
-    only the others wait until their deadline. No effect without ``decide_by_deadline``.
-    Such a family can only use a unit in reach of a school with a place, and those run
-    out late in the year. Measured (``benchmarks/bench_rolling.py``, as for
-    ``decide_by_deadline``): on, 98.6, 97.8, 96.8*, 96.9, 101.1*, 97.7 % of hindsight and
-    596 and 591 placed on seeds 2 and 4; off (every household waits), 98.7, 98.4, 96.3*,
-    95.1, 104.3*, 97.5 % and 598 and 585 placed (12 against 16 households short; mean
-    97.7 against 97.4 %, worst 96.9 against 95.1 %)."""
+    only the others wait until their deadline. No effect without ``decide_by_deadline``
+    (off by default). Such a family can only use a unit in reach of a school with a
+    place, and those run out late in the year. Measured before households were kept
+    from being placed after their deadline (``benchmarks/bench_rolling.py``, as for
+    ``decide_by_deadline``): on, 98.6, 97.8, 96.8*, 96.9, 101.1*, 97.7 % of hindsight
+    and 596 and 591 placed on seeds 2 and 4; off (every household waits), 98.7, 98.4,
+    96.3*, 95.1, 104.3*, 97.5 % and 598 and 585 placed (12 against 16 households short;
+    mean 97.7 against 97.4 %, worst 96.9 against 95.1 %)."""
 
     expected_weight: float = Field(default=1.0, gt=0, le=1)
     """Factor of the expected households' costs in the look-ahead's objective (the real
