@@ -58,4 +58,4 @@ def test_services_number_above_its_maximum_is_refused(
         df.loc[df.iloc[:, 0] == row, column] = value
 
     edit_table(demo, file, put)
-    refused(demo, [f"{file}, {row}, {column}", f"{value} is above the maximum {shown}"])
+    refused(demo, [f"{file}, id {row}, {column}", f"{value} is above the maximum {shown}"])
