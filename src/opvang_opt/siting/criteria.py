@@ -278,6 +278,7 @@ def measure(
     source: str,
     graphs: dict[str, StreetGraph] | None = None,
     nearest: NearestDistances | None = None,
+    area_column: str | None = None,
 ) -> np.ndarray:
     """Measure one criterion's indicator for every site.
 
@@ -295,6 +296,10 @@ def measure(
         Street graphs by name, for network distances.
     nearest
         Shared straight-line distances of the run (made here when not given).
+    area_column
+        The longlist column with the plot area in m² of sites given as points
+        (``capacity.area_column``): the ``area`` criterion of a point site is that area,
+        as its capacity is (a point has no area of its own).
 
     Returns
     -------
@@ -328,7 +333,11 @@ def measure(
                 criterion.inhabitants_column,
             )  # fmt: skip
         case PlotArea():
-            return shapely.area(geoms)
+            area = shapely.area(geoms)
+            if area_column is not None:
+                given = pd.to_numeric(sites[area_column], errors="coerce").to_numpy(float)
+                area = np.where(shapely.get_dimensions(geoms) == 2, area, np.nan_to_num(given))
+            return area
         case Attribute():
             return numeric_column(sites, criterion.column, id_column, source)
     raise TypeError(f"unknown criterion kind {criterion!r}")  # pragma: no cover

@@ -314,8 +314,9 @@ def run_siting(
                 ind = screen.indicator(c, geoms, answers)
             else:
                 ind = measure(
-                    c, sites, inputs.layers, inputs.id_column, inputs.source, inputs.graphs, nearest
-                )
+                    c, sites, inputs.layers, inputs.id_column, inputs.source, inputs.graphs,
+                    nearest, config.capacity.area_column,
+                )  # fmt: skip
             val = apply_value(c.value, ind)
             indicators[c.name] = ind
             value_matrix[:, j] = val

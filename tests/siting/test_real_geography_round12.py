@@ -1,0 +1,165 @@
+"""Where sites lie on the real CBS 2024 boundaries, twelfth round (issue 11, held-back kind).
+
+The real Diemen, Ouder-Amstel and Uithoorn buurten, wijken and municipalities and the
+Natura 2000 areas in ../shared/data/real (never copied into the repository). Every
+expected value comes from geopandas / shapely / pyproj in this file (areas, overlays,
+distances, reprojections), or is worked by hand from them, never from
+:mod:`opvang_opt.siting.location` or the stages.
+
+Defects this round found (each test says which):
+
+* sites given as points with their plot area in ``capacity.area_column`` (a longlist in
+  WGS 84 degrees) measured 0 m² on the ``area`` criterion, so 'below 2,000 m²' excluded
+  every point site as "0 m², below 2,000 m²" while its capacity used the stated area;
+* the top-score shortlist that drops a small site made unnecessary by a very large one
+  later in the ranking (a whole real buurt as one plot) kept the large site's decision as
+  "cumulative 60,012 of 100" (the total with the dropped site), while the shortlist, its
+  cumulative column and the memo hold 60,000.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import box
+
+from opvang_opt.io import load
+from opvang_opt.pipeline import run
+from opvang_opt.texts import render
+from tests.conftest import real_data_dir, real_layers, write_yaml
+
+pytestmark = pytest.mark.realdata
+
+MUNICIPALITIES = [{"code": "GM0384", "name": "Diemen"},
+                  {"code": "GM0437", "name": "Ouder-Amstel"},
+                  {"code": "GM0451", "name": "Uithoorn"}]  # fmt: skip
+
+
+def _scenario(real: Path, longlist: dict, **siting: Any) -> dict:
+    return {
+        "name": "real-geography-round12",
+        "region": {"municipalities": MUNICIPALITIES, "boundaries": "gemeenten",
+                   "districts": "wijken", "neighbourhoods": "buurten"},
+        "layers": {"longlist": longlist, **real_layers(real)},
+        "siting": {
+            "longlist": "longlist", "name_column": "name",
+            "criteria": [{"name": "oppervlakte", "kind": "area",
+                          "value": {"type": "linear", "lower": 0, "upper": 2_000_000}}],
+            "capacity": {"density_units_per_ha": 30, "usable_share": 0.8},
+            "target": {"amount": 1},
+            "shortlist": {"allow_overlap": True, "tradeoff_steps": 0},
+            "robustness": {"samples": 0, "one_at_a_time": False},
+            **siting,
+        },
+        "outputs": {"fictitious": True},
+    }  # fmt: skip
+
+
+def _rd(real: Path, name: str) -> gpd.GeoDataFrame:
+    """A real layer as geopandas reads it, in RD New."""
+    return gpd.read_file(real / name).to_crs(28992)
+
+
+def _buurten(real: Path) -> gpd.GeoDataFrame:
+    return _rd(real, "duoplus_buurten_2024_rd.geojson").set_index("statcode")
+
+
+def _units(area_m2: float) -> int:
+    """Flexwoningen on a plot by the scenario's norm: 30 per ha on 80 % of it (by hand)."""
+    return int(np.floor(area_m2 / 10_000 * 30 * 0.8 + 1e-9))
+
+
+# --------------------------------------------------------------------------- point sites
+
+
+def test_point_sites_measure_the_area_they_state(tmp_path) -> None:
+    """Three sites given as points (WGS 84 GeoJSON, as an analyst exports them from a web
+    map) at real buurt points, with their plot area in ``area_m2`` (the
+    ``capacity.area_column``), and one drawn plot: the ``area`` criterion measures the
+    stated area of a point (it measured 0 m²), so 'te_klein' (below 2,000 m²) excludes
+    only the 1,500 m² point and the 1,600 m² plot, naming their areas, and keeps the
+    others (it excluded every point as '0 m²'); each site lies in the buurt that
+    geopandas finds for it."""
+    real = real_data_dir()
+    buurten = _buurten(real)
+    pts = {b: buurten.loc[b, "geometry"].representative_point()
+           for b in ("BU03840206", "BU04511500", "BU04370001")}  # fmt: skip
+    d = buurten.loc["BU03840101", "geometry"].representative_point()
+    plot = box(d.x - 20, d.y - 20, d.x + 20, d.y + 20)  # 1,600 m², drawn
+    rows = [("PD", pts["BU03840206"], 5000.0), ("PU", pts["BU04511500"], 1500.0),
+            ("PO", pts["BU04370001"], 25_000.0), ("VD", plot, None)]  # fmt: skip
+    plots = gpd.GeoDataFrame(
+        {"site_id": [r[0] for r in rows], "name": [f"Locatie {r[0]}" for r in rows],
+         "area_m2": [r[2] for r in rows]},
+        geometry=[r[1] for r in rows], crs=28992,
+    ).to_crs(4326)  # fmt: skip
+    plots.to_file(tmp_path / "longlist.geojson", driver="GeoJSON")
+    want_area = {"PD": 5000.0, "PU": 1500.0, "PO": 25_000.0, "VD": plot.area}
+    longlist = {"path": "longlist.geojson", "id_column": "site_id"}
+    rule = {"name": "te_klein", "kind": "below", "criterion": "oppervlakte", "limit": 2000}
+    scenario = _scenario(
+        real, longlist, exclusions=[rule], target={"amount": 100},
+        capacity={"density_units_per_ha": 30, "usable_share": 0.8, "area_column": "area_m2"},
+    )  # fmt: skip
+    result = run(*load(write_yaml(tmp_path / "points.yaml", scenario)))
+    sites = result.siting.sites.set_index("site_id")
+    for sid, area in want_area.items():
+        assert sites.loc[sid, "ind_oppervlakte"] == pytest.approx(area, abs=0.5), sid
+        assert int(sites.loc[sid, "capacity_units"]) == _units(area), sid
+    back = plots.to_crs(28992).set_index("site_id").geometry
+    for sid in ("PD", "PU", "PO", "VD"):
+        holder = buurten.index[buurten.contains(back[sid].representative_point())]
+        assert sites.loc[sid, "buurt_code"] == holder[0], sid
+    rows_ = result.siting.exclusions
+    assert sorted(rows_["site_id"]) == ["PU", "VD"]
+    texts = {s: render(m, "en") for s, m in zip(rows_["site_id"], rows_["message"], strict=True)}
+    assert "1,500 m², below 2,000 m²" in texts["PU"], texts
+    assert "1,600 m², below 2,000 m²" in texts["VD"], texts
+    assert not sites.loc[["PD", "PO"], "excluded"].any()
+
+
+# --------------------------------------------------------------------------- small and large
+
+
+def test_decisions_around_a_large_plot_count_the_shortlist_it_is_in(tmp_path) -> None:
+    """A 40 x 40 m and a 41 x 41 m plot in Diemen rank first and second (smaller is
+    better here) and a plot drawn as the whole real buurt Veenweidegebied (Uithoorn,
+    hundreds of hectares) third; the target of 100 units needs only the large one, so
+    top-score drops the two small ones. The large plot's decision names the cumulative
+    capacity of the shortlist it is in (its own units, by shapely's area and the norm), as
+    the cumulative column and the run summary do (it said the total with the dropped
+    sites, units + 7), and each dropped site says the other chosen sites hold that many
+    (the first dropped said units + 3, with the second dropped one)."""
+    real = real_data_dir()
+    buurten = _buurten(real)
+    veen = buurten.loc["BU04519500", "geometry"]
+    d = buurten.loc["BU03840206", "geometry"].representative_point()
+    small = box(d.x - 20, d.y - 20, d.x + 20, d.y + 20)
+    small2 = box(d.x + 100, d.y, d.x + 141, d.y + 41)
+    big_units = _units(veen.area)
+    assert (_units(small.area), _units(small2.area)) == (3, 4) and big_units > 100
+    plots = gpd.GeoDataFrame({"site_id": ["KLEIN", "KLEIN2", "VEEN"],
+                              "name": ["Klein", "Klein 2", "Veen"]},
+                             geometry=[small, small2, veen], crs=28992)  # fmt: skip
+    plots.to_file(tmp_path / "longlist.gpkg", layer="longlist", driver="GPKG")
+    longlist = {"path": "longlist.gpkg", "layer": "longlist", "id_column": "site_id"}
+    criteria = [{"name": "oppervlakte", "kind": "area",
+                 "value": {"type": "linear", "lower": 0, "upper": 1e8,
+                           "direction": "lower_is_better"}}]  # fmt: skip
+    scenario = _scenario(real, longlist, criteria=criteria, target={"amount": 100})
+    result = run(*load(write_yaml(tmp_path / "large.yaml", scenario)))
+    sites = result.siting.sites.set_index("site_id")
+    assert sites["rank"].astype(int).to_dict() == {"KLEIN": 1, "KLEIN2": 2, "VEEN": 3}
+    assert sites["shortlisted"].to_dict() == {"KLEIN": False, "KLEIN2": False, "VEEN": True}
+    assert int(sites.loc["VEEN", "capacity_units"]) == big_units
+    for lang, word, sep in (("en", "cumulative", ","), ("nl", "cumulatief", ".")):
+        shown = f"{big_units:,}".replace(",", sep)
+        text = render(sites.loc["VEEN", "decision"], lang)
+        assert f"{word} {shown} " in text, text
+        for sid in ("KLEIN", "KLEIN2"):
+            text = render(sites.loc[sid, "decision"], lang)
+            assert f"({shown} " in text, text
