@@ -14,20 +14,29 @@ Defects this round found (each test says which):
 * the top-score shortlist that drops a small site made unnecessary by a very large one
   later in the ranking (a whole real buurt as one plot) kept the large site's decision as
   "cumulative 60,012 of 100" (the total with the dropped site), while the shortlist, its
-  cumulative column and the memo hold 60,000.
+  cumulative column and the memo hold 60,000; a site dropped first said the other
+  chosen sites held the total with a site dropped after it;
+* the services check fed from the shortlist gave a shortlisted site outside every
+  municipality (kept under ``region.outside: warn``) an empty area: a blank 'Area' in the
+  bottleneck table and memo, and "2026-H1 to 2026-H2, : 7 of 7 newcomer-class places
+  cannot be placed within reach".
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
+import shapely
 from shapely.geometry import box
 
 from opvang_opt.io import load
+from opvang_opt.outputs.services import report_section
 from opvang_opt.pipeline import run
 from opvang_opt.texts import render
 from tests.conftest import real_data_dir, real_layers, write_yaml
@@ -163,3 +172,69 @@ def test_decisions_around_a_large_plot_count_the_shortlist_it_is_in(tmp_path) ->
         for sid in ("KLEIN", "KLEIN2"):
             text = render(sites.loc[sid, "decision"], lang)
             assert f"({shown} " in text, text
+
+
+# --------------------------------------------------------------------------- services
+
+
+@pytest.mark.parametrize("area", ["municipality", "wijk"])
+def test_services_of_a_shortlisted_site_outside_the_region_name_its_area(tmp_path, area) -> None:
+    """Services from the shortlist (taalklas places within reach of each site): DZ in
+    Diemen's buurt Akkerland and OUT 500 m west of Uithoorn's westmost point, in no
+    municipality of the region (shapely), kept under ``region.outside: warn``. The
+    bottleneck table has an area for each: DZ's municipality or wijk (by overlay with
+    the real layers: GM0384, 'Diemen Zuid') and, for OUT, the area of a site in no known
+    municipality or wijk ('onbekend', as for the plan's and the allocation's sites); the
+    memo and the report name it in the reader's language. OUT's area was empty: a blank
+    'Area' cell and the line "2026-H1 to 2026-H2, : 7 of 7 newcomer-class places cannot
+    be placed"."""
+    real = real_data_dir()
+    buurten = _buurten(real)
+    gem = _rd(real, "duoplus_gemeenten_2024_rd.geojson")
+    wijken = _rd(real, "duoplus_wijken_2024_rd.geojson").set_index("statcode")
+    region = gem.union_all()
+    d = buurten.loc["BU03840301", "geometry"].representative_point()
+    dz = box(d.x - 50, d.y - 50, d.x + 50, d.y + 50)
+    coords = shapely.get_coordinates(region)
+    wx, wy = coords[np.argmin(coords[:, 0])]
+    out_plot = box(wx - 600, wy - 50, wx - 500, wy + 50)
+    assert out_plot.distance(region) == pytest.approx(500) and not out_plot.intersects(region)
+    holder = [c for c, g in zip(wijken.index, wijken.geometry, strict=True) if g.contains(dz)]
+    assert holder == ["WK038403"] and wijken.loc["WK038403", "statnaam"] == "Diemen Zuid"
+    assert gem.set_index("gemeentecode").loc["GM0384", "geometry"].contains(dz)
+    plots = gpd.GeoDataFrame({"site_id": ["DZ", "OUT"], "name": ["Akkerland", "Buiten"]},
+                             geometry=[dz, out_plot], crs=28992)  # fmt: skip
+    plots.to_file(tmp_path / "longlist.gpkg", layer="longlist", driver="GPKG")
+    pd.DataFrame(
+        [("TK1", "Taalklas", "taalklas", d.x + 300, d.y, 1, "GM0384")],
+        columns=["provider_id", "name", "type", "x", "y", "capacity", "area"],
+    ).to_csv(tmp_path / "providers.csv", index=False)
+    longlist = {"path": "longlist.gpkg", "layer": "longlist", "id_column": "site_id"}
+    scenario = _scenario(real, longlist, target={"amount": 48})
+    scenario["region"]["outside"] = "warn"
+    scenario["services"] = {
+        "providers": {"path": "providers.csv"}, "area": area, "check_types": ["taalklas"],
+        "demand_from": "shortlist",
+        "periods": {"start": "2026-01-01", "periods": 2, "period_months": 6},
+    }  # fmt: skip
+    result = run(*load(write_yaml(tmp_path / "services.yaml", scenario)))
+    sites = result.siting.sites.set_index("site_id")
+    assert sites["shortlisted"].all()
+    assert result.services is not None
+    table = result.services.tables()["services_bottlenecks.csv"]
+    inside = "GM0384" if area == "municipality" else "Diemen Zuid"
+    assert set(table["area"].astype(str)) == {inside, "onbekend"}
+    # OUT is 500 m off the school: nothing within reach, so its whole demand stays short
+    short = table[table["area"] == "onbekend"]
+    assert (short["places_in_reach_now"] == 0).all() and (short["short_now"] > 0).all()
+    names = {m["code"]: m["name"] for m in MUNICIPALITIES}
+    for lang, word in (("en", "no known municipality or wijk"),
+                       ("nl", "geen bekende gemeente of wijk")):  # fmt: skip
+        # the services section of the memo and of the report (both are built from it)
+        section = report_section(result.services, lang, "council", names)
+        assert section is not None
+        shown = set(section["bottlenecks"]["area"].astype(str))
+        assert shown == {word, "Diemen" if area == "municipality" else inside}, shown
+        lines = [line for line in section["diagnosis"] if word in line]
+        assert lines and all(re.match(r"2026-H1( (to|t/m) 2026-H2)?, ", x) for x in lines), lines
+        assert not [line for line in section["diagnosis"] if ", : " in line]

@@ -897,6 +897,7 @@ _MEMO: dict[str, dict[str, str]] = {
 
 _SERVICES: dict[str, dict[str, str]] = {
     "title": {"nl": "Voorzieningen", "en": "Services"},
+    "area_unknown": {"nl": "geen bekende gemeente of wijk", "en": "no known municipality or wijk"},
     "kind.facility": {"nl": "tijdelijke onderwijsvoorziening", "en": "temporary education facility"},
     "kind.extra_group": {"nl": "extra groep", "en": "extra group"},
     "intro": {"nl": "Kinderen die nieuwkomersonderwijs nodig hebben (taalklas, ISK), huisartsinschrijvingen en jeugdzorg voor alleenstaande minderjarigen (amv) per periode, tegen de plekken binnen bereik; de goedkoopste uitbreiding die de tekorten dekt (exact: min-cost flow en MIP).", "en": "Children who need newcomer education (newcomer class, ISK), GP registrations and youth care for unaccompanied minors (amv) per period, against the places within reach; the cheapest expansion that covers the shortfalls (exact: min-cost flow and MIP)."},
