@@ -19,7 +19,10 @@ Defects this round found (each test says which):
 * the services check fed from the shortlist gave a shortlisted site outside every
   municipality (kept under ``region.outside: warn``) an empty area: a blank 'Area' in the
   bottleneck table and memo, and "2026-H1 to 2026-H2, : 7 of 7 newcomer-class places
-  cannot be placed within reach".
+  cannot be placed within reach";
+* planning from the shortlist left out, without a word, a shortlisted plot just beyond
+  the generalised CBS boundary (kept under ``region.outside: warn``) whose longlist row
+  states its municipality, so that municipality stayed short of its task.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import shapely
 from shapely.geometry import box
 
 from opvang_opt.io import load
+from opvang_opt.outputs.planning import plan_summary, plan_table
 from opvang_opt.outputs.services import report_section
 from opvang_opt.pipeline import run
 from opvang_opt.texts import render
@@ -238,3 +242,58 @@ def test_services_of_a_shortlisted_site_outside_the_region_name_its_area(tmp_pat
         lines = [line for line in section["diagnosis"] if word in line]
         assert lines and all(re.match(r"2026-H1( (to|t/m) 2026-H2)?, ", x) for x in lines), lines
         assert not [line for line in section["diagnosis"] if ", : " in line]
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def test_planning_counts_a_site_beyond_the_generalised_boundary_for_its_stated_municipality(
+    tmp_path,
+) -> None:
+    """The CBS boundaries are generalised (MANIFEST: 'not for exact boundary work'): a
+    real Uithoorn plot can lie just beyond them. OUT, 100 x 100 m, 500 m west of
+    Uithoorn's westmost point (in no municipality of the region, by shapely), kept under
+    ``region.outside: warn``; the longlist states it is Uithoorn's (and DZ Diemen's).
+    Planning from the shortlist counts OUT for Uithoorn: its 24 units (1 ha x 30/ha x
+    80 %) of 3 places each meet Uithoorn's task of 30 in both half-years (hand-worked). It
+    was left out of the plan without a word, leaving Uithoorn 30 places short."""
+    real = real_data_dir()
+    buurten = _buurten(real)
+    region = _rd(real, "duoplus_gemeenten_2024_rd.geojson").union_all()
+    d = buurten.loc["BU03840301", "geometry"].representative_point()
+    dz = box(d.x - 50, d.y - 50, d.x + 50, d.y + 50)
+    coords = shapely.get_coordinates(region)
+    wx, wy = coords[np.argmin(coords[:, 0])]
+    out_plot = box(wx - 600, wy - 50, wx - 500, wy + 50)
+    assert not out_plot.intersects(region) and region.contains(dz)
+    assert _units(out_plot.area) == 24 and 24 * 3 >= 30
+    plots = gpd.GeoDataFrame(
+        {"site_id": ["DZ", "OUT"], "name": ["Akkerland", "Buiten"],
+         "municipality_code": ["GM0384", "GM0451"]},
+        geometry=[dz, out_plot], crs=28992,
+    )  # fmt: skip
+    plots.to_file(tmp_path / "longlist.gpkg", layer="longlist", driver="GPKG")
+    periods = ["2026-H1", "2026-H2"]
+    pd.DataFrame(
+        [(p, m["code"], "asielzoekers", 30) for p in periods for m in MUNICIPALITIES
+         if m["code"] != "GM0437"],
+        columns=["period", "municipality_code", "group", "task"],
+    ).to_csv(tmp_path / "tasks.csv", index=False)  # fmt: skip
+    longlist = {"path": "longlist.gpkg", "layer": "longlist", "id_column": "site_id"}
+    scenario = _scenario(real, longlist, target={"amount": 48})
+    scenario["region"]["outside"] = "warn"
+    scenario["planning"] = {
+        "start": "2026-01-01", "periods": 2, "period_months": 6,
+        "defaults": {"lead_time_months": 0},
+        "groups": [{"name": "asielzoekers", "places_per_unit": 3}],
+        "tasks": {"path": "tasks.csv"}, "candidates": {"from": "shortlist"},
+        "unmet_cost_per_person_day_eur": 900,
+    }  # fmt: skip
+    result = run(*load(write_yaml(tmp_path / "plan.yaml", scenario)))
+    assert result.siting.sites["shortlisted"].all()
+    assert result.planning is not None
+    plan = plan_table(result.planning)
+    assert set(plan.loc[plan["site_id"] == "OUT", "municipality_code"]) == {"GM0451"}
+    summary = plan_summary(result.planning)
+    uithoorn = summary[summary["municipality_code"] == "GM0451"]
+    assert len(uithoorn) == 2 and (uithoorn["unmet"] == 0).all(), uithoorn
