@@ -22,7 +22,9 @@ Defects this round found (each test says which):
   cannot be placed within reach";
 * planning from the shortlist left out, without a word, a shortlisted plot just beyond
   the generalised CBS boundary (kept under ``region.outside: warn``) whose longlist row
-  states its municipality, so that municipality stayed short of its task.
+  states its municipality, so that municipality stayed short of its task;
+* the council memo's 'What are the risks?' named border sites but not shortlisted sites
+  partly or wholly outside the region's municipalities (whose permit is in question).
 """
 
 from __future__ import annotations
@@ -297,3 +299,47 @@ def test_planning_counts_a_site_beyond_the_generalised_boundary_for_its_stated_m
     summary = plan_summary(result.planning)
     uithoorn = summary[summary["municipality_code"] == "GM0451"]
     assert len(uithoorn) == 2 and (uithoorn["unmet"] == 0).all(), uithoorn
+
+
+# --------------------------------------------------------------------------- council memo
+
+
+def test_memo_risks_name_shortlisted_sites_outside_the_region(tmp_path) -> None:
+    """Three shortlisted plots: DZ inside Diemen, PART across Uithoorn's outer boundary
+    (about a quarter outside every municipality, by shapely; kept, below
+    ``max_outside_share``) and OUT 500 m west of Uithoorn (kept under ``region.outside:
+    warn``). The memo's 'What are the risks?' names PART and OUT with how far they lie
+    outside (a permit question, as for a border site), and not DZ; it named neither."""
+    from opvang_opt.outputs.memo import memo_context
+
+    real = real_data_dir()
+    buurten = _buurten(real)
+    region = _rd(real, "duoplus_gemeenten_2024_rd.geojson").union_all()
+    d = buurten.loc["BU03840301", "geometry"].representative_point()
+    dz = box(d.x - 50, d.y - 50, d.x + 50, d.y + 50)
+    part = box(111344, 471334, 111444, 471434)
+    coords = shapely.get_coordinates(region)
+    wx, wy = coords[np.argmin(coords[:, 0])]
+    out_plot = box(wx - 600, wy - 50, wx - 500, wy + 50)
+    share = 1 - part.intersection(region).area / part.area
+    assert 0.2 < share < 0.5 and out_plot.distance(region) == pytest.approx(500)
+    plots = gpd.GeoDataFrame({"site_id": ["DZ", "PART", "OUT"],
+                              "name": ["Akkerland", "Deels buiten", "Buiten"]},
+                             geometry=[dz, part, out_plot], crs=28992)  # fmt: skip
+    plots.to_file(tmp_path / "longlist.gpkg", layer="longlist", driver="GPKG")
+    longlist = {"path": "longlist.gpkg", "layer": "longlist", "id_column": "site_id"}
+    scenario = _scenario(real, longlist, target={"amount": 72})
+    scenario["region"]["outside"] = "warn"
+    result = run(*load(write_yaml(tmp_path / "memo.yaml", scenario)))
+    assert result.siting.sites["shortlisted"].all()
+    pct = f"{round(100 * share)}%"
+    for lang, part_text, out_text in (
+        ("en", f"Deels buiten: {pct} of the plot lies outside the region's municipalities",
+         "Buiten: lies 500 m outside the region's municipalities (nearest: Uithoorn)"),
+        ("nl", f"Deels buiten: {pct} van de kavel ligt buiten de gemeenten van de regio",
+         "Buiten: ligt 500 m buiten de gemeenten van de regio (dichtstbijzijnde: Uithoorn)"),
+    ):  # fmt: skip
+        risks = memo_context(result, {"png": b""}, lang, "council")["advice"]["risks"]
+        assert [r for r in risks if r.startswith(part_text)], risks
+        assert [r for r in risks if r.startswith(out_text)], risks
+        assert not [r for r in risks if "Akkerland" in r], risks
