@@ -24,7 +24,9 @@ Defects this round found (each test says which):
   the generalised CBS boundary (kept under ``region.outside: warn``) whose longlist row
   states its municipality, so that municipality stayed short of its task;
 * the council memo's 'What are the risks?' named border sites but not shortlisted sites
-  partly or wholly outside the region's municipalities (whose permit is in question).
+  partly or wholly outside the region's municipalities (whose permit is in question);
+* a site given as a point in a Natura 2000 area measured 0 % on an ``overlap_share``
+  criterion, so 'more than half in Natura 2000' kept it.
 """
 
 from __future__ import annotations
@@ -343,3 +345,52 @@ def test_memo_risks_name_shortlisted_sites_outside_the_region(tmp_path) -> None:
         assert [r for r in risks if r.startswith(part_text)], risks
         assert [r for r in risks if r.startswith(out_text)], risks
         assert not [r for r in risks if "Akkerland" in r], risks
+
+
+def _natura(real: Path) -> gpd.GeoDataFrame:
+    """Natura 2000 in RD New, from ETRS89 (the file has no crs member) by geopandas."""
+    nat = gpd.read_file(real / "natura2000_duoplus_region_2013_etrs89.geojson")
+    return nat.set_crs(4258, allow_override=True).to_crs(28992)
+
+
+def test_point_sites_in_a_natura2000_area_count_as_wholly_in_it(tmp_path) -> None:
+    """The share of a site in Natura 2000 ('natuurdeel', overlap_share) with the rule 'more
+    than half in Natura 2000 is out': PN, a point (WGS 84 GeoJSON, its area stated) in the
+    part of Markermeer & IJmeer that lies in Diemen (by shapely), is wholly in it (1) and
+    excluded; PD, a point elsewhere in Diemen, is not in it (0) and kept; SQ, a 100 x 100 m
+    plot around PN, has the share shapely's overlay gives. PN measured 0 % and was kept."""
+    real = real_data_dir()
+    buurten = _buurten(real)
+    region = _rd(real, "duoplus_gemeenten_2024_rd.geojson").union_all()
+    nat = _natura(real)
+    markermeer = nat.loc[nat["naam_n2k"] == "Markermeer & IJmeer", "geometry"].iloc[0]
+    part = max(shapely.get_parts(markermeer.intersection(region)), key=lambda g: g.area)
+    assert part.area > 4000  # the generalised boundaries overlap the IJmeer a little
+    pn = part.representative_point()
+    pd_ = buurten.loc["BU03840206", "geometry"].representative_point()
+    sq = box(pn.x - 50, pn.y - 50, pn.x + 50, pn.y + 50)
+    union = nat.union_all()
+    assert union.contains(pn) and not union.intersects(pd_)
+    sq_share = sq.intersection(union).area / sq.area
+    assert 0 < sq_share < 1
+    plots = gpd.GeoDataFrame(
+        {"site_id": ["PN", "PD", "SQ"], "name": ["In natuur", "Diemen", "Vierkant"],
+         "area_m2": [5000.0, 5000.0, None]},
+        geometry=[pn, pd_, sq], crs=28992,
+    ).to_crs(4326)  # fmt: skip
+    plots.to_file(tmp_path / "longlist.geojson", driver="GeoJSON")
+    longlist = {"path": "longlist.geojson", "id_column": "site_id"}
+    criteria = [{"name": "natuurdeel", "kind": "overlap_share", "layer": "natura",
+                 "value": {"type": "linear", "lower": 0, "upper": 1,
+                           "direction": "lower_is_better"}}]  # fmt: skip
+    rule = {"name": "natuur", "kind": "above", "criterion": "natuurdeel", "limit": 0.5}
+    scenario = _scenario(
+        real, longlist, criteria=criteria, exclusions=[rule], target={"amount": 10},
+        capacity={"density_units_per_ha": 30, "usable_share": 0.8, "area_column": "area_m2"},
+    )  # fmt: skip
+    result = run(*load(write_yaml(tmp_path / "natura.yaml", scenario)))
+    sites = result.siting.sites.set_index("site_id")
+    assert sites.loc["PN", "ind_natuurdeel"] == 1.0
+    assert sites.loc["PD", "ind_natuurdeel"] == 0.0
+    assert sites.loc["SQ", "ind_natuurdeel"] == pytest.approx(sq_share, abs=1e-4)
+    assert sites["excluded"].to_dict() == {"PN": True, "PD": False, "SQ": sq_share > 0.5}

@@ -172,6 +172,20 @@ def overlap_area(sites: np.ndarray, layer: np.ndarray) -> np.ndarray:
     return out
 
 
+def overlap_share(sites: np.ndarray, covered: np.ndarray, layer: np.ndarray) -> np.ndarray:
+    """Share (0-1) of each plot covered by a polygon layer, from the covered m² of
+    :func:`overlap_area`. A site given as a point has no area to share: it is wholly in
+    the layer (1) when it lies in one of its polygons, else 0 (it was 0 wherever it lay,
+    so 'at most half in the noise contour' kept a point in the middle of it)."""
+    area = shapely.area(sites)
+    share = np.divide(covered, area, out=np.zeros_like(area), where=area > 0)
+    points = shapely.get_dimensions(sites) == 0
+    if points.any() and len(layer):
+        polys = layer[shapely.get_dimensions(layer) == 2]
+        share[points] = intersects_any(sites[points], polys).astype(float)
+    return share
+
+
 def intersects_any(sites: np.ndarray, layer: np.ndarray) -> np.ndarray:
     """Whether each site intersects any feature of a layer."""
     out = np.zeros(len(sites), dtype=bool)
@@ -322,9 +336,8 @@ def measure(
             )
             return count_within(geoms, targets, criterion.radius_m)
         case OverlapShare():
-            area = shapely.area(geoms)
-            covered = overlap_area(geoms, layers[criterion.layer].geometry.values)
-            return np.divide(covered, area, out=np.zeros_like(area), where=area > 0)
+            layer = np.asarray(layers[criterion.layer].geometry.values)
+            return overlap_share(np.asarray(geoms), overlap_area(geoms, layer), layer)
         case DistanceToLayer():
             return nearest(criterion.layer)
         case ReceptionLoad():
