@@ -140,12 +140,15 @@ def _site_place(row: pd.Series, result: RunResult, zone: Any, lang: Lang = "nl")
     buurt = row.get("buurt") if "buurt" in row.index else None
     crosses = bool(row.get("crosses_border", False)) if "crosses_border" in row.index else False
     share = row.get("border_share") if "border_share" in row.index else None
+    found = row.get("location_flags") if "location_flags" in row.index else None
+    outside = [render(m, lang) for m in (found or ()) if m.code.startswith("siting.flag.outside")]
     return {
         "municipality": muni,
         "wijk": wijk,
         "buurt": buurt if isinstance(buurt, str) and buurt else None,
         "crosses_border": crosses,
         "border_share": share,
+        "outside": outside[0] if outside else None,
         "overlaps_with": row.get("overlaps_with") if "overlaps_with" in row.index else None,
         "flags": [
             *([render(m, lang) for m in (row.get("location_flags") or ())]
@@ -418,6 +421,8 @@ def _advice(result: RunResult, pages: list[dict[str, Any]], lang: Lang) -> dict[
             risks.append(t("memo.risk_zoning", lang, name=p["name"]))
         if p["place"]["crosses_border"]:
             risks.append(t("memo.risk_border", lang, name=p["name"]))
+        if p["place"].get("outside"):
+            risks.append(t("memo.risk_outside", lang, name=p["name"], flag=p["place"]["outside"]))
     # with the target out of reach no weighting meets it: the share of draws says nothing
     if ss.target_met and ss.smaa_chosen_share is not None and ss.smaa_chosen_share < LOW_ROBUSTNESS:
         risks.append(t("memo.risk_sensitive", lang, pct=_n(100 * ss.smaa_chosen_share, lang)))

@@ -279,8 +279,9 @@ def report_section(
     bott = suppress(run.tables()["services_bottlenecks.csv"], profile)
     bott = bott[(bott["short_now"] != "0") & (bott["short_now"] != 0)]
     bott = bott.assign(type=[type_name(k, lang) for k in bott["type"]])
-    if names:
-        bott = bott.assign(area=[names.get(str(a), a) for a in bott["area"]])
+    # the area of sites in no known municipality or wijk, in the reader's language
+    names = {**(names or {}), "onbekend": t("services.area_unknown", lang)}
+    bott = bott.assign(area=[names.get(str(a), a) for a in bott["area"]])
     exp = run.tables()["services_expansions.csv"]
     summ = run.summary(lang)
     # "infeasible" beside a cost reads as if the expansion could not be made: it is made,

@@ -22,6 +22,7 @@ from opvang_opt.dates import parse_dates
 from opvang_opt.planning.instance import PlanningInstance, Site
 from opvang_opt.schema import ExchangeConfig, PlanningConfig
 from opvang_opt.schema.planning import cycle_offset
+from opvang_opt.siting.location import same_municipality
 
 
 def _cents(eur: float) -> int:
@@ -71,6 +72,26 @@ def _last_period_before(day: dt.date, bounds: list[tuple[dt.date, dt.date]]) -> 
         if end <= day + dt.timedelta(days=1):
             last = t
     return last
+
+
+def _municipality_of(
+    rec: dict[str, Any], municipalities: list[tuple[str, str]], only: str | None
+) -> Any:
+    """The municipality a longlist site counts for: the one the siting stage located it in
+    (holding most of the plot), else, for a site in no municipality of the region (kept
+    under ``region.outside: warn``, e.g. a plot just beyond the generalised CBS boundary),
+    the one the longlist states (``municipality_stated``); such a site was left out of the
+    plan without a word although the longlist names its municipality."""
+    code = rec.get("municipality_code", only)
+    if code is not None and not _isnan(code) and str(code):
+        return code
+    stated = rec.get("municipality_stated")
+    if stated is None or _isnan(stated) or not str(stated).strip():
+        return code
+    for known, name in municipalities:
+        if same_municipality(str(stated).strip(), known, name):
+            return known
+    return code
 
 
 def build_instance(
@@ -224,7 +245,7 @@ def build_instance(
             row = {
                 "site_id": str(rec[id_column]),
                 "name": str(rec.get(name_column, "")),
-                "municipality_code": rec.get("municipality_code", only),
+                "municipality_code": _municipality_of(rec, municipalities, only),
                 "max_units": int(rec.get("capacity_units", d.max_units) or 0),
                 "score": float(rec.get("score", 0.0)),
             }

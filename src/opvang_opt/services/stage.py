@@ -387,7 +387,7 @@ def build_instance(
         if "municipality_code" in sites.columns:
             known = dict(zip(sites[id_column].astype(str), sites["municipality_code"],
                              strict=True))  # fmt: skip
-        area = [a or (str(known[i]) if pd.notna(known.get(i)) else "onbekend")
+        area = [a or (str(known[i]) if pd.notna(known.get(i)) and str(known[i]) else "onbekend")
                 for a, i in zip(area, ids, strict=True)]  # fmt: skip
         area = _wijk_areas(config, sites, id_column, ids, area)
         demand = {
@@ -412,7 +412,10 @@ def build_instance(
     area_col = {"municipality": "municipality_code", "wijk": "wijk"}.get(config.area)
     ids = chosen[id_column].astype(str).tolist()
     if area_col and area_col in chosen.columns:
-        area = chosen[area_col].astype("string").fillna("onbekend").astype(str).tolist()
+        # a site outside every municipality (or wijk), kept under ``region.outside: warn``,
+        # has an empty one: it is in no known area, as a site the plan or allocation has
+        # no area for (it was an area without a name in the tables and the memo)
+        area = [a or "onbekend" for a in chosen[area_col].astype("string").fillna("")]
     else:
         area = ids
     inst = _instance(config, tables, ids, sx, sy, area, labels, months, demand, graph)

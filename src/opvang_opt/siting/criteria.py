@@ -172,6 +172,20 @@ def overlap_area(sites: np.ndarray, layer: np.ndarray) -> np.ndarray:
     return out
 
 
+def overlap_share(sites: np.ndarray, covered: np.ndarray, layer: np.ndarray) -> np.ndarray:
+    """Share (0-1) of each plot covered by a polygon layer, from the covered m² of
+    :func:`overlap_area`. A site given as a point has no area to share: it is wholly in
+    the layer (1) when it lies in one of its polygons, else 0 (it was 0 wherever it lay,
+    so 'at most half in the noise contour' kept a point in the middle of it)."""
+    area = shapely.area(sites)
+    share = np.divide(covered, area, out=np.zeros_like(area), where=area > 0)
+    points = shapely.get_dimensions(sites) == 0
+    if points.any() and len(layer):
+        polys = layer[shapely.get_dimensions(layer) == 2]
+        share[points] = intersects_any(sites[points], polys).astype(float)
+    return share
+
+
 def intersects_any(sites: np.ndarray, layer: np.ndarray) -> np.ndarray:
     """Whether each site intersects any feature of a layer."""
     out = np.zeros(len(sites), dtype=bool)
@@ -278,6 +292,7 @@ def measure(
     source: str,
     graphs: dict[str, StreetGraph] | None = None,
     nearest: NearestDistances | None = None,
+    area_column: str | None = None,
 ) -> np.ndarray:
     """Measure one criterion's indicator for every site.
 
@@ -295,6 +310,10 @@ def measure(
         Street graphs by name, for network distances.
     nearest
         Shared straight-line distances of the run (made here when not given).
+    area_column
+        The longlist column with the plot area in m² of sites given as points
+        (``capacity.area_column``): the ``area`` criterion of a point site is that area,
+        as its capacity is (a point has no area of its own).
 
     Returns
     -------
@@ -317,9 +336,8 @@ def measure(
             )
             return count_within(geoms, targets, criterion.radius_m)
         case OverlapShare():
-            area = shapely.area(geoms)
-            covered = overlap_area(geoms, layers[criterion.layer].geometry.values)
-            return np.divide(covered, area, out=np.zeros_like(area), where=area > 0)
+            layer = np.asarray(layers[criterion.layer].geometry.values)
+            return overlap_share(np.asarray(geoms), overlap_area(geoms, layer), layer)
         case DistanceToLayer():
             return nearest(criterion.layer)
         case ReceptionLoad():
@@ -328,7 +346,11 @@ def measure(
                 criterion.inhabitants_column,
             )  # fmt: skip
         case PlotArea():
-            return shapely.area(geoms)
+            area = shapely.area(geoms)
+            if area_column is not None:
+                given = pd.to_numeric(sites[area_column], errors="coerce").to_numpy(float)
+                area = np.where(shapely.get_dimensions(geoms) == 2, area, np.nan_to_num(given))
+            return area
         case Attribute():
             return numeric_column(sites, criterion.column, id_column, source)
     raise TypeError(f"unknown criterion kind {criterion!r}")  # pragma: no cover

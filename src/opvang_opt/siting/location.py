@@ -1193,7 +1193,7 @@ def normalise_code(value: object) -> str:
     return text if number is None else f"GM{number:04d}"
 
 
-def _same_municipality(stated: str, code: str, name: str) -> bool:
+def same_municipality(stated: str, code: str, name: str) -> bool:
     """Whether a longlist's own municipality (a code with or without ``GM`` and leading
     zeros, or a name in any case) names the municipality ``code`` / ``name``."""
     if stated.casefold() in (code.casefold(), name.casefold()):
@@ -1273,7 +1273,7 @@ def site_locations(
             stated = sites[stated_col].astype("string").fillna("").str.strip().to_numpy()
             agree = np.array(
                 [
-                    s == "" or _same_municipality(s, str(c), str(m))
+                    s == "" or same_municipality(s, str(c), str(m))
                     for s, c, m in zip(stated, code, name, strict=True)
                 ]
             )

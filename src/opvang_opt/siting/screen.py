@@ -35,7 +35,12 @@ from opvang_opt.schema import (
     SitingConfig,
 )
 from opvang_opt.siting import spatial
-from opvang_opt.siting.criteria import intersects_any, overlap_area, select_category
+from opvang_opt.siting.criteria import (
+    intersects_any,
+    overlap_area,
+    overlap_share,
+    select_category,
+)
 
 TaskKind = Literal["nearest", "count", "overlap", "intersects"]
 
@@ -179,12 +184,18 @@ def run_tasks(
     return dict(zip(tasks, results, strict=True))
 
 
-def indicator(c: Criterion, sites: np.ndarray, answers: dict[GeoTask, np.ndarray]) -> np.ndarray:
-    """A geometric criterion's indicator from the answers (as ``criteria.measure`` gives it)."""
+def indicator(
+    c: Criterion,
+    sites: np.ndarray,
+    answers: dict[GeoTask, np.ndarray],
+    layers: dict[str, gpd.GeoDataFrame] | None = None,
+) -> np.ndarray:
+    """A geometric criterion's indicator from the answers (as ``criteria.measure`` gives
+    it; an overlap share of sites given as points needs the ``layers``)."""
     task = criterion_task(c)
     assert task is not None
     value = answers[task]
     if task.kind == "overlap":
-        area = shapely.area(sites)
-        return np.divide(value, area, out=np.zeros_like(area), where=area > 0)
+        layer = np.asarray(layers[task.layer].geometry.values) if layers else np.empty(0)
+        return overlap_share(sites, value, layer)
     return value

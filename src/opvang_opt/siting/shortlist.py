@@ -1183,6 +1183,21 @@ def top_score(p: ShortlistProblem, rank: np.ndarray) -> ShortlistSolution:
                     "siting.decision.redundant", {"total": total, "target": p.target}
                 )
                 binding[i] = "redundant"
+        # the chosen sites' running totals count the shortlist they are in, without the
+        # sites dropped above (as its cumulative column does); the required sites first;
+        # every dropped site names what the shortlist holds without it and the others
+        for i in np.flatnonzero(binding == "redundant"):
+            reasons[i] = Message("siting.decision.redundant", {"total": total, "target": p.target})
+        ranked = "siting.decision.chosen_rank"
+        forced = [i for i in np.flatnonzero(selected) if reasons[i].code != ranked]
+        running = int(p.capacity[forced].sum())
+        for i in order:
+            if selected[i] and reasons[i].code == ranked:
+                running += int(p.capacity[i])
+                reasons[i] = Message(
+                    "siting.decision.chosen_rank",
+                    {"rank": int(rank[i]), "total": running, "target": p.target},
+                )
     diagnosis: tuple[Message, ...] = ()
     if not met:
         all_allowed = int(p.capacity[allowed].sum())

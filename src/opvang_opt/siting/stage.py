@@ -311,11 +311,12 @@ def run_siting(
         value_matrix = np.zeros((n, len(config.criteria)))
         for j, (c, w) in enumerate(zip(config.criteria, weights, strict=True)):
             if screen.criterion_task(c) is not None:
-                ind = screen.indicator(c, geoms, answers)
+                ind = screen.indicator(c, geoms, answers, inputs.layers)
             else:
                 ind = measure(
-                    c, sites, inputs.layers, inputs.id_column, inputs.source, inputs.graphs, nearest
-                )
+                    c, sites, inputs.layers, inputs.id_column, inputs.source, inputs.graphs,
+                    nearest, config.capacity.area_column,
+                )  # fmt: skip
             val = apply_value(c.value, ind)
             indicators[c.name] = ind
             value_matrix[:, j] = val

@@ -810,6 +810,7 @@ _MEMO: dict[str, dict[str, str]] = {
     "cost": {"nl": "De geschatte kosten zijn {cost} voor het bouwrijp maken.", "en": "The estimated cost of preparing the sites is {cost}."},
     "risk_zoning": {"nl": "{name} heeft een bestemmingswijziging nodig. Dat kost tijd.", "en": "{name} needs a change of its zoning plan. That takes time."},
     "risk_border": {"nl": "{name} ligt over een gemeentegrens. Beide gemeenten moeten meedoen.", "en": "{name} lies across a municipal border. Both municipalities must take part."},
+    "risk_outside": {"nl": "{name}: {flag}. Controleer de ligging en welke gemeente de vergunning geeft.", "en": "{name}: {flag}. Check where it lies and which municipality grants the permit."},
     "risk_sensitive": {"nl": "De keuze hangt af van hoe zwaar de criteria wegen. Bij andere gewichten komt in {pct} van de 100 gevallen precies deze keuze uit.", "en": "The choice depends on how heavily the criteria weigh. With other weights, exactly this choice comes out in {pct} of 100 cases."},
     "risk_fictitious": {"nl": "Dit is een voorbeeld met verzonnen gegevens. Gebruik het niet voor een besluit.", "en": "This is an example with made-up data. Do not use it for a decision."},
     "months": {"nl": "januari februari maart april mei juni juli augustus september oktober november december", "en": "January February March April May June July August September October November December"},
@@ -897,6 +898,7 @@ _MEMO: dict[str, dict[str, str]] = {
 
 _SERVICES: dict[str, dict[str, str]] = {
     "title": {"nl": "Voorzieningen", "en": "Services"},
+    "area_unknown": {"nl": "geen bekende gemeente of wijk", "en": "no known municipality or wijk"},
     "kind.facility": {"nl": "tijdelijke onderwijsvoorziening", "en": "temporary education facility"},
     "kind.extra_group": {"nl": "extra groep", "en": "extra group"},
     "intro": {"nl": "Kinderen die nieuwkomersonderwijs nodig hebben (taalklas, ISK), huisartsinschrijvingen en jeugdzorg voor alleenstaande minderjarigen (amv) per periode, tegen de plekken binnen bereik; de goedkoopste uitbreiding die de tekorten dekt (exact: min-cost flow en MIP).", "en": "Children who need newcomer education (newcomer class, ISK), GP registrations and youth care for unaccompanied minors (amv) per period, against the places within reach; the cheapest expansion that covers the shortfalls (exact: min-cost flow and MIP)."},
