@@ -183,6 +183,7 @@ def read_table(
                 warnings.simplefilter("ignore", UserWarning)
                 df = pyogrio.read_dataframe(path, layer=source.layer, read_geometry=False)
             _check_sheet_header(df, path, label, name)
+            df = _workbook_dates(df)
     except DataError:
         raise
     except Exception as exc:  # any reader failure is a data problem of this file
@@ -479,6 +480,36 @@ def _check_sheet_header(df: pd.DataFrame, path: Path, label: str, name: str) -> 
             _m("table.unreadable", name=name, file=label),
             [Problem(_m("layer.sheet_no_header"), source=label, where=_m("where.line", line=1))],
         )
+
+
+_GDAL_DATE_CELL = re.compile(r"^(\d{4})/(\d{2})/(\d{2})(?: (\d{2}:\d{2}:\d{2}))?$")
+"""How GDAL writes a workbook's date cell into a column it reads as text."""
+
+
+def _workbook_dates(df: pd.DataFrame) -> pd.DataFrame:
+    """A workbook's date cells as ISO dates where GDAL read their column as text.
+
+    One date typed as text (``16-01-2026``) among the date cells of a column makes GDAL read
+    the whole column as text, and write every date cell as ``2026/01/16``: each was then
+    'not a date'. That form is GDAL's rendering of a real date cell (year first, so never
+    ambiguous); it is written back as ISO (``2026-01-16``), and the typed cells are left
+    for the one date policy.
+    """
+    out = df
+    for col in df.columns:
+        values = df[col]
+        if not pd.api.types.is_string_dtype(values) and values.dtype != object:
+            continue
+        text = values.astype("string")
+        cells = text.str.fullmatch(_GDAL_DATE_CELL).fillna(False).astype(bool)
+        if not cells.any():
+            continue
+        iso = text[cells].str.replace(_GDAL_DATE_CELL, r"\1-\2-\3", regex=True)
+        out = out.copy() if out is df else out
+        fixed = values.astype(object)
+        fixed[cells] = iso.astype(object)
+        out[col] = fixed
+    return out
 
 
 def _refuse_unnamed_layer(source: LayerSource, name: str, label: str, layers: np.ndarray) -> None:

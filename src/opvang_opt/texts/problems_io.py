@@ -28,6 +28,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "scenario.not_utf8": {"nl": "Scenariobestand is geen UTF-8-tekst: {file}", "en": "Scenario file is not UTF-8 text: {file}"},
     "scenario.not_yaml": {"nl": "Scenariobestand is geen geldige YAML: {file}", "en": "Scenario file is not valid YAML: {file}"},
     "scenario.yaml_problem": {"nl": "YAML-leesfout: {problem}", "en": "{problem}"},
+    "scenario.yaml_escape": {"nl": "YAML-leesfout: {problem}; tussen dubbele aanhalingstekens begint een backslash (\\) een teken als \\n: schrijf een pad met / tussen de mappen", "en": "{problem}; between double quotes a backslash (\\) starts a character such as \\n: write a path with / between folders"},
     "scenario.yaml_tab": {"nl": "YAML-leesfout: {problem}; YAML springt in met spaties, niet met tabs: vervang de tab door spaties", "en": "{problem}; YAML indents with spaces, not tabs: replace the tab by spaces"},
     "scenario.yaml_alias_loop": {"nl": "een alias (*naam) staat binnen de waarde die hij noemt (het anker &naam op deze regel): die waarde houdt nooit op; schrijf de waarde uit", "en": "an alias (*name) stands inside the value it names (the anchor &name on this line): that value never ends; write the value out"},
     "scenario.yaml_alias_bomb": {"nl": "de aliassen (*naam) maken van dit bestand {count:plain} waarden (meer dan {limit:plain}); schrijf de waarden uit of gebruik minder aliassen", "en": "the aliases (*name) make {count:plain} values of this file (more than {limit:plain}); write the values out or use fewer aliases"},
@@ -90,6 +91,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "scenario.pydantic.union_tag_not_found": {"nl": "het soort is niet te bepalen: {discriminator} ontbreekt", "en": "Unable to extract tag using discriminator {discriminator}"},
     "joined": {"nl": "{items}", "en": "{items}"},
     # the scenario's own checks (validators)
+    "scenario.path_url": {"nl": "'{path}' is een webadres; een scenario leest alleen bestanden op deze computer: download het bestand en noem hier zijn pad (relatief aan het scenariobestand, met /)", "en": "'{path}' is a web address; a scenario reads only files on this computer: download the file and name its path here (relative to the scenario file, with /)"},
+    "scenario.path_drive": {"nl": "'{path}' is een Windows-pad (met een stationsletter of netwerkmap) dat op deze computer niet bestaat: noem het bestand relatief aan het scenariobestand, met / tussen de mappen (bijvoorbeeld ../data/bestand.gpkg)", "en": "'{path}' is a Windows path (with a drive letter or network share) that does not exist on this computer: name the file relative to the scenario file, with / between folders (for example ../data/file.gpkg)"},
+    "scenario.path_backslash": {"nl": "'{path}' heeft backslashes (\\) tussen de mappen, zoals Windows ze schrijft; op deze computer is dat één bestandsnaam: schrijf {write}", "en": "'{path}' has backslashes (\\) between folders, as Windows writes them; on this computer that is one file name: write {write}"},
     "scenario.unknown_encoding": {"nl": "onbekende tekstcodering '{encoding}'", "en": "unknown encoding '{encoding}'"},
     "scenario.bad_date_format": {"nl": "{format} is geen datumnotatie met een dag, een maand en een jaar (Python-strptime-codes, bijvoorbeeld '%m/%d/%Y' voor een export met de maand voorop)", "en": "{format} is not a date format with a day, a month and a year (Python strptime codes, for example '%m/%d/%Y' for a month-first export)"},
     "scenario.layer.path_or_source": {"nl": "geef path of source", "en": "give either path or source"},

@@ -64,6 +64,7 @@ from opvang_opt.schema import (
     read_yaml,
     validate_scenario,
 )
+from opvang_opt.schema.base import foreign_path
 from opvang_opt.schema.paths import ParamPath, resolve, set_in
 from opvang_opt.schema.sweep import (
     MAX_VARIANTS,
@@ -298,6 +299,12 @@ def _read_sweep_file(path: Path) -> tuple[SweepFile, Path]:
             Message("problem.sweep.invalid_file", {"source": source, "count": len(problems)}),
             problems,
         ) from None
+    wrong = foreign_path(spec.base)
+    if wrong is not None:  # '..\\demo.yaml' was 'file does not exist'
+        raise ScenarioError(
+            Message("problem.sweep.invalid_file", {"source": source, "count": 1}),
+            [Problem(wrong.message, source=source, field="base")],
+        )
     base_path = (path.parent / spec.base).resolve()
     if not base_path.is_file():
         raise ScenarioError(

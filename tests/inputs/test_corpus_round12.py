@@ -1,0 +1,191 @@
+"""Round twelve of the bad-input corpus of issue 11, each case through the CLI on a copy of
+the demo, in the default language (Dutch): exit 2, one message naming the file, the row or
+id and the field, every problem at once, no traceback and nothing written.
+
+New here (not in the earlier ``test_corpus*`` files):
+
+- a workbook whose date column holds a few dates typed as text among the date cells (GDAL
+  then reads the whole column as text and writes each date cell as ``2026/01/16``: every
+  household of the table was 'not a date', 300 lines for one typed cell);
+- paths as Windows writes them (``..\\data\\demo\\households.csv``, ``C:\\Users\\...``, a
+  network share), in double quotes (YAML's 'unknown escape character'), as the ``extends``
+  of a variant or the ``base`` of a sweep, and web addresses: each was 'file does not
+  exist' with the path glued to the scenario's folder;
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from tests.inputs.demo_edit import DEMO, ROOT, edit_scenario, refused
+
+_DATES = ("arrival_date", "available_from", "permit_end")
+
+
+def _workbook(demo: Path, table: str, edit: Callable[[dict[str, int], object], None]) -> None:
+    """``table`` (a demo CSV) saved as an .xlsx as Excel does (numbers as numbers, dates as
+    date cells), then ``edit(columns, sheet)`` (``columns``: name -> 1-based column), and
+    named in the scenario instead of the CSV."""
+    df = pd.read_csv(demo / DEMO / table, dtype=str, keep_default_na=False)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append(list(df.columns))
+    for rec in df.itertuples(index=False):
+        row: list[object] = []
+        for col, v in zip(df.columns, rec, strict=True):
+            if col in _DATES and v:
+                row.append(dt.date.fromisoformat(v))
+            elif v and v.replace(".", "", 1).lstrip("-").isdigit():
+                row.append(float(v) if "." in v else int(v))
+            else:
+                row.append(v or None)
+        ws.append(row)
+    for column in ws.iter_cols(min_row=2):
+        for cell in column:
+            if isinstance(cell.value, dt.date):
+                cell.number_format = "dd-mm-yyyy"
+    edit({c: k + 1 for k, c in enumerate(df.columns)}, ws)
+    wb.save(demo / DEMO / table.replace(".csv", ".xlsx"))
+    edit_scenario(demo, f"../data/demo/{table}", f"../data/demo/{table.replace('.csv', '.xlsx')}")
+
+
+def _load(scenario: Path):
+    from opvang_opt.io import load
+
+    return load(scenario)
+
+
+@pytest.fixture(scope="module")
+def clean():
+    """The clean demo's scenario and inputs, as read by the input pass."""
+    return _load(ROOT / "scenarios" / "demo.yaml")
+
+
+def _allocation_tables(inputs) -> dict[str, pd.DataFrame]:
+    tables = inputs.allocation_data.tables
+    return {"households": tables.households, "units": tables.units}
+
+
+# --------------------------------------------------------------------------- workbooks
+
+
+def _typed_dates(columns, ws) -> None:
+    # H0001 arrives 2026-01-16 and H0002 2026-12-07 (the demo's CSV): typed as text,
+    # day-first, as a Dutch user types them into a cell formatted as text
+    c = columns["arrival_date"]
+    ws.cell(row=2, column=c).value = "16-01-2026"
+    ws.cell(row=3, column=c).value = "7-12-2026"
+
+
+def test_workbook_date_column_with_dates_typed_as_text_reads_as_the_clean_csv(demo, clean):
+    """Two dates typed as text among 298 date cells: every date is the clean CSV's."""
+    _workbook(demo, "households.csv", _typed_dates)
+    _, inputs = _load(demo / "scenarios" / "demo.yaml")
+    got, want = _allocation_tables(inputs), _allocation_tables(clean[1])
+    pd.testing.assert_frame_equal(
+        got["households"].reset_index(drop=True),
+        want["households"].reset_index(drop=True),
+        check_dtype=False,
+    )
+
+
+def case_workbook_date_column_with_one_unreadable_typed_date(demo):
+    def edit(columns, ws) -> None:
+        ws.cell(row=2, column=columns["available_from"]).value = "medio 2026"
+
+    _workbook(demo, "units.xlsx".replace(".xlsx", ".csv"), edit)
+    return [
+        "units.xlsx, woning U0001, available_from: geen datum; schrijf JJJJ-MM-DD",
+        "De invoer heeft 1 probleem",  # not one per date cell of the column
+    ]
+
+
+# --------------------------------------------------------------------------- paths
+
+WINDOWS = "a Windows path reads on Windows as written"
+windows_only = pytest.mark.skipif(os.name == "nt", reason=WINDOWS)
+
+
+def case_windows_paths_and_a_web_address(demo):
+    if os.name == "nt":
+        pytest.skip(WINDOWS)
+    edit_scenario(
+        demo, "    households: ../data/demo/households.csv",
+        r"    households: ..\data\demo\households.csv",
+    )  # fmt: skip
+    edit_scenario(
+        demo, "{path: ../data/demo/pois.gpkg,", r"{path: 'C:\Users\beleid\opvang\pois.gpkg',"
+    )
+    edit_scenario(
+        demo, "{path: ../data/demo/providers.csv}", r"{path: '\\gemeente\data\providers.csv'}"
+    )
+    edit_scenario(
+        demo, "{path: ../data/demo/facilities.csv}", "{path: 'https://example.org/f.csv'}"
+    )
+    return [
+        r"demo.yaml, allocation.inputs.households: '..\data\demo\households.csv' heeft "
+        r"backslashes (\) tussen de mappen, zoals Windows ze schrijft; op deze computer is dat "
+        "één bestandsnaam: schrijf ../data/demo/households.csv (regel 158)",
+        r"demo.yaml, layers.pois.path: 'C:\Users\beleid\opvang\pois.gpkg' is een Windows-pad "
+        "(met een stationsletter of netwerkmap) dat op deze computer niet bestaat: noem het "
+        "bestand relatief aan het scenariobestand, met / tussen de mappen",
+        r"demo.yaml, services.providers.path: '\\gemeente\data\providers.csv' is een Windows-pad",
+        "demo.yaml, services.facilities.path: 'https://example.org/f.csv' is een webadres; een "
+        "scenario leest alleen bestanden op deze computer: download het bestand",
+        "4 problemen",
+    ]
+
+
+def case_windows_path_in_double_quotes(demo):
+    # a YAML problem on any system: "\d" is no escape of YAML's
+    edit_scenario(demo, "    units: ../data/demo/units.csv", r'    units: "..\data\demo\units.csv"')
+    return [
+        "demo.yaml, regel 159, kolom 16: YAML-leesfout: "
+        "found unknown escape character 'd'; tussen dubbele aanhalingstekens begint een "
+        r"backslash (\) een teken als \n: schrijf een pad met / tussen de mappen",
+    ]
+
+
+@windows_only
+def test_variant_and_sweep_of_a_windows_base_path_are_refused(demo) -> None:
+    from typer.testing import CliRunner
+
+    from opvang_opt.cli import app
+
+    scenarios = demo / "scenarios"
+    variant = scenarios / "variants" / "snel_beschikbaar.yaml"
+    variant.write_text(
+        variant.read_text(encoding="utf-8").replace(
+            "extends: ../demo.yaml", r"extends: ..\demo.yaml"
+        )
+    )
+    sweep = scenarios / "sweeps" / "demo_doel.yaml"
+    sweep.write_text(
+        sweep.read_text(encoding="utf-8").replace("base: ../demo.yaml", r"base: ..\demo.yaml")
+    )
+    said = r"'..\demo.yaml' heeft backslashes (\) tussen de mappen, zoals Windows ze schrijft"
+    out = demo / "results"
+    for args in (["validate", str(variant)], ["sweep", str(sweep), "--out", str(out)]):
+        res = CliRunner().invoke(app, args)
+        assert res.exit_code == 2, res.output
+        assert said in res.stderr and "schrijf ../demo.yaml" in res.stderr, res.stderr
+        field = "extends" if args[0] == "validate" else "base"
+        assert f"{field}: {said}" in res.stderr
+        assert "Traceback" not in res.output
+        assert not out.exists()
+
+
+CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.__name__.removeprefix("case_") for c in CASES])
+def test_round12_bad_input_exits_2_naming_file_row_field_and_writes_nothing(demo, case):
+    refused(demo, case(demo), lang=None)
