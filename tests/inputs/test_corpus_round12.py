@@ -11,6 +11,9 @@ New here (not in the earlier ``test_corpus*`` files):
   network share), in double quotes (YAML's 'unknown escape character'), as the ``extends``
   of a variant or the ``base`` of a sweep, and web addresses: each was 'file does not
   exist' with the path glued to the scenario's folder;
+- numbers with a non-breaking space (``1\u00a0725.15``: Excel's thousands separator in a
+  Dutch or French locale; or one after the number) or English thousands commas with a
+  decimal point (``"1,725.15"``): 'not a number' without what to write;
 """
 
 from __future__ import annotations
@@ -105,6 +108,50 @@ def case_workbook_date_column_with_one_unreadable_typed_date(demo):
     return [
         "units.xlsx, woning U0001, available_from: geen datum; schrijf JJJJ-MM-DD",
         "De invoer heeft 1 probleem",  # not one per date cell of the column
+    ]
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _replace(demo: Path, file: str, old: str, new: str) -> None:
+    path = demo / DEMO / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+NBSP = (
+    "er staat een vaste spatie (U+00A0) in het getal, zoals Excel de duizendtallen scheidt "
+    "in een Nederlandse of Franse opmaak (of van een webpagina gekopieerd): schrijf"
+)
+
+
+def case_numbers_with_a_non_breaking_space_or_english_thousands(demo):
+    _replace(demo, "units.csv", "725.15", "1\u00a0725.15")  # U0001
+    _replace(demo, "units.csv", "594.87", "594.87\u00a0")  # U0002
+    _replace(demo, "units.csv", "672.09", '"1,672.09"')  # U0003
+    _replace(
+        demo,
+        "planning_tasks.csv",
+        "2026-H1,GM0384,asielzoekers,175",
+        "2026-H1,GM0384,asielzoekers,1\u00a0175",
+    )
+    _replace(
+        demo,
+        "providers.csv",
+        "taalklas,126890.0,483416.0,16,",
+        "taalklas,126890.0,483416.0,1\u202f016,",
+    )
+    return [
+        f"units.csv, woning U0001, rent_eur: geen getal: '1\\xa0725.15'; {NBSP} 1725.15",
+        f"units.csv, woning U0002, rent_eur: geen getal: '594.87\\xa0'; {NBSP} 594.87",
+        "units.csv, woning U0003, rent_eur: geen getal: '1,672.09'; ',' scheidt hier "
+        "duizendtallen (een Engelse export, met een decimale punt): schrijf 1672.09",
+        f"planning_tasks.csv, rij 2, task: '1\u00a0175' is geen geheel getal; {NBSP} 1175",
+        "providers.csv, id TK-P0066, capacity: '1\u202f016' is geen getal; er staat een vaste "
+        "spatie (U+202F) in het getal",
+        "De invoer heeft 5 problemen",
     ]
 
 

@@ -18,7 +18,7 @@ from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.csvfile import not_a_file, read_csv_frame
 from opvang_opt.io.layers import LayerReport, file_sha256
-from opvang_opt.numtext import ambiguous_whole, amount_hint, whole_number_hint
+from opvang_opt.numtext import ambiguous_whole, amount_hint, separator_hint, whole_number_hint
 from opvang_opt.schema import PlanningConfig, did_you_mean_hint
 from opvang_opt.schema.names import id_key
 from opvang_opt.schema.planning import CandidateTable, StockTable, TaskTable, period_label
@@ -160,7 +160,7 @@ def _comma_hint(value: str) -> Message | str:
     while the table declares (or defaults to) a decimal point (``""`` otherwise)."""
     if "," in value and _COMMA_NUMBER.match(value):
         return Message("problem.planning.hint.decimal_comma")
-    return ""
+    return separator_hint(value)
 
 
 def _near_duplicate(
