@@ -7,6 +7,8 @@ New here (not in the earlier ``test_corpus*`` files):
 - a workbook whose date column holds a few dates typed as text among the date cells (GDAL
   then reads the whole column as text and writes each date cell as ``2026/01/16``: every
   household of the table was 'not a date', 300 lines for one typed cell);
+- a workbook whose formulas have no computed value (written by a program that does not
+  compute them, never saved by Excel since): each was 'value is empty';
 - paths as Windows writes them (``..\\data\\demo\\households.csv``, ``C:\\Users\\...``, a
   network share), in double quotes (YAML's 'unknown escape character'), as the ``extends``
   of a variant or the ``base`` of a sweep, and web addresses: each was 'file does not
@@ -228,6 +230,25 @@ def test_variant_and_sweep_of_a_windows_base_path_are_refused(demo) -> None:
         assert f"{field}: {said}" in res.stderr
         assert "Traceback" not in res.output
         assert not out.exists()
+
+
+def case_workbook_formulas_without_their_computed_values(demo):
+    def edit(columns, ws) -> None:
+        # openpyxl writes a formula without a value, as any program that does not compute
+        persons, adults = columns["persons"], columns["adults"]
+        ws.cell(row=2, column=persons).value = "=D2+E2+F2+G2"
+        ws.cell(row=4, column=persons).value = "=D4+E4+F4+G4"
+        ws.cell(row=3, column=adults).value = "=C3-1"
+
+    _workbook(demo, "households.csv", edit)
+    return [
+        "households.xlsx, id H0001 (rij 1), persons: cel C2 heeft de formule =D2+E2+F2+G2 maar "
+        "geen berekende waarde (en nog 1 cel(len) van deze kolom): de werkmap is gemaakt door "
+        "een programma dat formules niet uitrekent; open en bewaar hem in Excel, of plak de "
+        "waarden als waarden",
+        "households.xlsx, id H0002 (rij 2), adults: cel D3 heeft de formule =C3-1 maar geen",
+        "De invoer heeft 2 problemen",  # not 'value is empty'
+    ]
 
 
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]

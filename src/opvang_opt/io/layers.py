@@ -183,6 +183,7 @@ def read_table(
                 warnings.simplefilter("ignore", UserWarning)
                 df = pyogrio.read_dataframe(path, layer=source.layer, read_geometry=False)
             _check_sheet_header(df, path, label, name)
+            _check_formula_values(source, name, path, label)
             df = _workbook_dates(df)
     except DataError:
         raise
@@ -480,6 +481,59 @@ def _check_sheet_header(df: pd.DataFrame, path: Path, label: str, name: str) -> 
             _m("table.unreadable", name=name, file=label),
             [Problem(_m("layer.sheet_no_header"), source=label, where=_m("where.line", line=1))],
         )
+
+
+def _check_formula_values(source: LayerSource, name: str, path: Path, label: str) -> None:
+    """A formula cell without its computed value (a workbook written by a program that
+    does not compute formulas, and not opened and saved in Excel since): GDAL reads it as
+    empty, and the value was 'empty' where the user sees a formula. One problem per column,
+    naming its first such cell."""
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return
+    import openpyxl
+
+    try:
+        books = [openpyxl.load_workbook(path, read_only=True, data_only=d) for d in (False, True)]
+    except Exception:  # not a workbook after all: GDAL has read it
+        return
+    try:
+        sheets = [b[source.layer] if source.layer else b.worksheets[0] for b in books]
+        rows = zip(
+            sheets[0].iter_rows(values_only=True),
+            sheets[1].iter_rows(values_only=True),
+            strict=False,
+        )
+        header = [str(v) if v is not None else "" for v in next(rows, ((), ()))[1]]
+        key = header.index(source.id_column) if source.id_column in header else None
+        found: dict[int, tuple[int, object, str, int]] = {}
+        for r, (formulas, values) in enumerate(rows, start=1):
+            for c, (f, v) in enumerate(zip(formulas, values, strict=False)):
+                if isinstance(f, str) and f.startswith("=") and v is None:
+                    ident = values[key] if key is not None and key < len(values) else None
+                    first = found.get(c)
+                    found[c] = (r, ident, f, 1) if first is None else (*first[:3], first[3] + 1)
+    finally:
+        for b in books:
+            b.close()
+    if not found:
+        return
+    from openpyxl.utils import get_column_letter
+
+    problems = [
+        Problem(
+            _m(
+                "layer.formula_no_value",
+                cell=f"{get_column_letter(c + 1)}{r + 1}",
+                formula=formula,
+                more=n - 1,
+            ),
+            label,
+            _where(r, ident),
+            header[c] if c < len(header) and header[c] else get_column_letter(c + 1),
+        )
+        for c, (r, ident, formula, n) in sorted(found.items())
+    ]
+    raise _problems("table", name, label, problems)
 
 
 _GDAL_DATE_CELL = re.compile(r"^(\d{4})/(\d{2})/(\d{2})(?: (\d{2}:\d{2}:\d{2}))?$")
