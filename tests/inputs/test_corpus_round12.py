@@ -16,6 +16,8 @@ New here (not in the earlier ``test_corpus*`` files):
 - numbers with a non-breaking space (``1\u00a0725.15``: Excel's thousands separator in a
   Dutch or French locale; or one after the number) or English thousands commas with a
   decimal point (``"1,725.15"``): 'not a number' without what to write;
+- a unit or a household naming a site as another table writes it otherwise (``f01``,
+  ``F1`` for ``F01``): 'unknown site' without the site meant (the planning tables said it);
 """
 
 from __future__ import annotations
@@ -154,6 +156,35 @@ def case_numbers_with_a_non_breaking_space_or_english_thousands(demo):
         "providers.csv, id TK-P0066, capacity: '1\u202f016' is geen getal; er staat een vaste "
         "spatie (U+202F) in het getal",
         "De invoer heeft 5 problemen",
+    ]
+
+
+# --------------------------------------------------------------------------- ids
+
+
+def case_site_ids_written_otherwise_than_the_sites_file(demo):
+    _replace(demo, "units.csv", "U0001,F01", "U0001,f01")
+    _replace(demo, "units.csv", "U0002,F01", "U0002,F1")
+    _replace(
+        demo,
+        "households.csv",
+        "H0002,statushouders,3,2,0,0,1,0,0,0,113321.0,472109.0,,,F06,",
+        "H0002,statushouders,3,2,0,0,1,0,0,0,113321.0,472109.0,,,f06,",
+    )
+    _replace(
+        demo,
+        "households.csv",
+        "H0001,statushouders,1,1,0,0,0,0,0,0,,,,,,",
+        "H0001,statushouders,1,1,0,0,0,0,0,0,,,,,,F09",
+    )
+    return [
+        "units.csv, woning U0001, site_id: onbekende locatie 'f01' (bedoelde u 'F01'?)",
+        "units.csv, woning U0002, site_id: onbekende locatie 'F1' (bedoelde u 'F01'?)",
+        "households.csv, huishouden H0002, preferred_sites: onbekende locatie 'f06' (bedoelde u "
+        "'F06'?)",
+        # another site, not one written otherwise: no site suggested
+        "households.csv, huishouden H0001, refused_sites: onbekende locatie(s) F09\n",
+        "De invoer heeft 4 problemen",
     ]
 
 
