@@ -18,6 +18,8 @@ New here (not in the earlier ``test_corpus*`` files):
   decimal point (``"1,725.15"``): 'not a number' without what to write;
 - a unit or a household naming a site as another table writes it otherwise (``f01``,
   ``F1`` for ``F01``): 'unknown site' without the site meant (the planning tables said it);
+- a sweep value that breaks the schema: one line per variant holding it (5 lines for one
+  ``twee`` in a 5 x 3 grid), now one line naming the other variants;
 """
 
 from __future__ import annotations
@@ -288,3 +290,28 @@ CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]
 @pytest.mark.parametrize("case", CASES, ids=[c.__name__.removeprefix("case_") for c in CASES])
 def test_round12_bad_input_exits_2_naming_file_row_field_and_writes_nothing(demo, case):
     refused(demo, case(demo), lang=None)
+
+
+def test_sweep_value_that_breaks_the_schema_is_said_once(demo) -> None:
+    from typer.testing import CliRunner
+
+    from opvang_opt.cli import app
+
+    sweep = demo / "scenarios" / "sweeps" / "demo_doel.yaml"
+    text = sweep.read_text(encoding="utf-8")
+    assert "siting.criteria[station].weight: [1, 2, 4]" in text
+    sweep.write_text(text.replace("[1, 2, 4]", "[1, twee, 4]"), encoding="utf-8")
+    out = demo / "results"
+    res = CliRunner().invoke(app, ["sweep", str(sweep), "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    # the grid is amount (400..800, 5 values) x weight (3 values): 'twee' is the 2nd weight
+    # of each amount, variants 2, 5, 8, 11 and 14
+    assert "5 van 15 variant(en) voldoen niet aan het scenarioschema" in res.stderr
+    assert (
+        'variant 2 (siting.target.amount=400, siting.criteria[station].weight="twee"), '
+        "siting.criteria[0].weight: moet een getal zijn"
+    ) in res.stderr
+    assert "(ingevuld: 'twee') (ook in variant 5, 8, 11, 14)" in res.stderr
+    assert res.stderr.count("twee") == 2, res.stderr  # one problem line
+    assert "Traceback" not in res.output
+    assert not out.exists()

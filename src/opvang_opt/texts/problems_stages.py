@@ -160,6 +160,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "sweep.no_values": {"nl": "geen waarden", "en": "no values"},
     "sweep.range_no_values": {"nl": "het bereik {values} heeft geen waarden", "en": "the range {values} has no values"},
     "sweep.uniform_in_grid": {"nl": "low/high kan alleen getrokken worden (mode: random, of --samples N); geef voor een rooster een lijst waarden of start/stop/step", "en": "low/high can only be sampled (mode: random, or --samples N); for a grid give a list of values or start/stop/step"},
+    "sweep.also_in": {"nl": "{what} (ook in variant {variants})", "en": "{what} (also in variant(s) {variants})"},
     "sweep.variants_break": {"nl": "{bad:plain} van {total:plain} variant(en) voldoen niet aan het scenarioschema; er is niets gerekend", "en": "{bad:plain} of {total:plain} variant(s) break the scenario schema; nothing was run"},
     "sweep.and_more": {"nl": "... en nog {count:plain}", "en": "... and {count:plain} more"},
     "sweep.grid_too_big": {"nl": "Het rooster heeft {total:,} varianten, meer dan {most:,}", "en": "The grid has {total:,} variants, more than {most:,}"},
