@@ -9,6 +9,11 @@ New here (not in the earlier ``test_corpus*`` files):
   household of the table was 'not a date', 300 lines for one typed cell);
 - a workbook whose formulas have no computed value (written by a program that does not
   compute them, never saved by Excel since): each was 'value is empty';
+- a workbook as municipalities keep them: a site merged over the rows of its 30 units (was
+  'unknown site \'\'', the empty site), a total row at the bottom (a unit 'Totaal'),
+  formatted empty rows below the table (each an 'id is empty'; the CSV reader drops them)
+  and a column name with a space after it (a 'missing' column; the CSV reader strips it);
+- an empty site id of a unit: 'unknown site \'\'', now 'missing';
 - paths as Windows writes them (``..\\data\\demo\\households.csv``, ``C:\\Users\\...``, a
   network share), in double quotes (YAML's 'unknown escape character'), as the ``extends``
   of a variant or the ``base`` of a sweep, and web addresses: each was 'file does not
@@ -282,6 +287,74 @@ def case_workbook_formulas_without_their_computed_values(demo):
         "households.xlsx, id H0002 (rij 2), adults: cel D3 heeft de formule =C3-1 maar geen",
         "De invoer heeft 2 problemen",  # not 'value is empty'
     ]
+
+
+def case_workbook_with_a_merged_site_and_a_total_row(demo):
+    def edit(columns, ws) -> None:
+        site = columns["site_id"]
+        # U0001..U0030 are the 30 units of F01 in the demo: the site written once, merged
+        for row in range(3, 32):
+            assert ws.cell(row=row, column=site).value == "F01"
+            ws.cell(row=row, column=site).value = None
+        ws.merge_cells(start_row=2, start_column=site, end_row=31, end_column=site)
+        total = ws.max_row + 1
+        ws.cell(row=total, column=1).value = "Totaal"
+        ws.cell(row=total, column=columns["beds"]).value = 1234
+
+    _workbook(demo, "units.csv", edit)
+    return [
+        "units.xlsx, id U0001 (rij 1), site_id: de cellen B2:B31 zijn samengevoegd: alleen de "
+        "eerste (B2) heeft de waarde, de andere rijen lezen als leeg; maak de samenvoeging "
+        "ongedaan en vul de waarde in elke rij in",
+        "units.xlsx, rij 331: dit lijkt een totaalregel ('Totaal')",
+        "De invoer heeft 2 problemen",
+    ]
+
+
+def case_workbook_with_a_total_row(demo):
+    def edit(columns, ws) -> None:
+        total = ws.max_row + 1  # the demo's 330 units, then the total
+        ws.cell(row=total, column=1).value = "Totaal"
+        ws.cell(row=total, column=columns["beds"]).value = 1234
+
+    _workbook(demo, "units.csv", edit)
+    return [
+        "units.xlsx, rij 331: dit lijkt een totaalregel ('Totaal'), geen rij met gegevens: "
+        "verwijder hem uit het bestand",
+        "De invoer heeft 1 probleem",  # not an unknown site '' and empty values of 'Totaal'
+    ]
+
+
+def case_unit_without_a_site(demo):
+    _replace(demo, "units.csv", "U0001,F01", "U0001,")
+    _replace(demo, "units.csv", "U0002,F01", "U0002,")
+    return [
+        "units.csv, woning U0001, site_id: ontbreekt, ook bij 1 andere woning(en): U0002",
+        "De invoer heeft 1 probleem",
+    ]
+
+
+def test_workbook_with_formatted_empty_rows_and_spaced_names_reads_as_the_clean_csv(demo, clean):
+    """Formatted but empty rows below the table and column names with a space around them
+    (as a CSV with ';;;;' lines at the bottom and a spaced header): the clean tables."""
+    from openpyxl.styles import Font
+
+    def edit(columns, ws) -> None:
+        ws.cell(row=1, column=columns["persons"]).value = "persons "
+        ws.cell(row=1, column=columns["adults"]).value = " adults"
+        for row in range(ws.max_row + 1, ws.max_row + 6):
+            for col in range(1, 6):
+                ws.cell(row=row, column=col).font = Font(bold=True)
+                ws.cell(row=row, column=col).value = " " if col == 3 else None
+
+    _workbook(demo, "households.csv", edit)
+    _, inputs = _load(demo / "scenarios" / "demo.yaml")
+    got, want = _allocation_tables(inputs), _allocation_tables(clean[1])
+    pd.testing.assert_frame_equal(
+        got["households"].reset_index(drop=True),
+        want["households"].reset_index(drop=True),
+        check_dtype=False,
+    )
 
 
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]

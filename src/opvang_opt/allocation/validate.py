@@ -477,6 +477,12 @@ def _units(
         for site, rows in by_site.items():
             others = [str(uid.iloc[i]) if uid is not None else str(i + 1) for i in rows[1:]]
             shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+            if not site.strip():  # no site at all: said as such, not as the site ''
+                what = (
+                    _m("missing") if not others else _m("missing_units", n=len(others), ids=shown)
+                )
+                out.add("units", what, _where(uid, rows[0], "unit"), "site_id")
+                continue
             out.add(
                 "units",
                 _m("unknown_site", id=repr(site), hint=_same_id_hint(site, site_ids))

@@ -61,6 +61,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "allocation.too_large": {"nl": "te groot: {value} (meer dan {maximum:,}); controleer het getal", "en": "too large: {value} (more than {maximum:,}); check the number"},
     "allocation.less_than": {"nl": "kleiner dan {minimum}: {value}", "en": "less than {minimum}: {value}"},
     "allocation.missing": {"nl": "ontbreekt", "en": "missing"},
+    "allocation.missing_units": {"nl": "ontbreekt, ook bij {n:plain} andere woning(en): {ids}", "en": "missing, as for {n:plain} more unit(s): {ids}"},
     "allocation.not_number": {"nl": "geen getal: {value}{hint}", "en": "not a number: {value}{hint}"},
     "allocation.not_bool": {"nl": "geen true/false (waar/onwaar): {value}", "en": "not true/false: {value}"},
     "allocation.bad_date": {"nl": "{why} (gevonden: {value})", "en": "{why} (got {value})"},
