@@ -49,7 +49,30 @@ def comma_hint(value: object) -> Hint | str:
     text = str(value)
     if ("," in text or text.count(".") > 1) and _COMMA_NUMBER.match(text):
         return hint("number.decimal_comma")
-    return separator_hint(text) or _decorated_hint(text)
+    return separator_hint(text) or excel_error_hint(text) or _decorated_hint(text)
+
+
+_EXCEL_ERROR = re.compile(
+    r"^\s*#(N/A|N/B|DIV/0!|DEEL/0!|VALUE!|WAARDE!|REF!|VERW!|NAME\?|NAAM\?|NUM!|GETAL!"
+    r"|NULL!|LEEG!|SPILL!|OVERLOOP!|CALC!|BEREKENEN!)\s*$",
+    re.IGNORECASE,
+)
+"""Excel's error values, English and Dutch (``#N/B`` is ``#N/A`` in a Dutch Excel)."""
+
+
+def excel_error_hint(text: str) -> Hint | str:
+    """What an Excel error value in a number column (``#N/B``, ``#DEEL/0!``) means: the
+    cell's formula could not be computed when the file was saved; ``""`` otherwise.
+
+    Examples
+    --------
+    >>> str(excel_error_hint("#N/B"))[:40]
+    '; #N/B is an error value of Excel: the f'
+    >>> excel_error_hint("12")
+    ''
+    """
+    m = _EXCEL_ERROR.match(text)
+    return hint("number.excel_error", value=text.strip()) if m else ""
 
 
 _SPACE_LIKE = "\u00a0\u202f\u2007"

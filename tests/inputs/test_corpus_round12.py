@@ -21,6 +21,8 @@ New here (not in the earlier ``test_corpus*`` files):
 - numbers with a non-breaking space (``1\u00a0725.15``: Excel's thousands separator in a
   Dutch or French locale; or one after the number) or English thousands commas with a
   decimal point (``"1,725.15"``): 'not a number' without what to write;
+- Excel's error values in number columns (``#N/B`` of a lookup that found nothing,
+  ``#DEEL/0!``, ``#WAARDE!``): 'not a number' without why;
 - a unit or a household naming a site as another table writes it otherwise (``f01``,
   ``F1`` for ``F01``): 'unknown site' without the site meant (the planning tables said it);
 - a sweep value that breaks the schema: one line per variant holding it (5 lines for one
@@ -163,6 +165,32 @@ def case_numbers_with_a_non_breaking_space_or_english_thousands(demo):
         "providers.csv, id TK-P0066, capacity: '1\u202f016' is geen getal; er staat een vaste "
         "spatie (U+202F) in het getal",
         "De invoer heeft 5 problemen",
+    ]
+
+
+def _cell(demo: Path, file: str, row: int, column: str, value: str) -> None:
+    path = demo / DEMO / file
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.loc[row, column] = value
+    df.to_csv(path, index=False)
+
+
+EXCEL_ERROR = (
+    "is een foutwaarde van Excel: de formule van deze cel kon niet worden berekend "
+    "(bijvoorbeeld VERT.ZOEKEN die niets vond, of een deling door nul); herstel de formule in "
+    "de werkmap of vul het getal in, en exporteer opnieuw"
+)
+
+
+def case_excel_error_values_in_number_columns(demo):
+    _cell(demo, "providers.csv", 0, "capacity", "#N/B")
+    _cell(demo, "units.csv", 0, "rent_eur", "#DEEL/0!")
+    _cell(demo, "planning_tasks.csv", 0, "task", "#WAARDE!")
+    return [
+        f"providers.csv, id TK-P0066, capacity: '#N/B' is geen getal; #N/B {EXCEL_ERROR}",
+        f"units.csv, woning U0001, rent_eur: geen getal: '#DEEL/0!'; #DEEL/0! {EXCEL_ERROR}",
+        f"planning_tasks.csv, rij 2, task: '#WAARDE!' is geen geheel getal; #WAARDE! {EXCEL_ERROR}",
+        "De invoer heeft 3 problemen",
     ]
 
 
