@@ -249,10 +249,11 @@ def case_windows_paths_and_a_web_address(demo):
         r"demo.yaml, allocation.inputs.households: '..\data\demo\households.csv' heeft "
         r"backslashes (\) tussen de mappen, zoals Windows ze schrijft; op deze computer is dat "
         "één bestandsnaam: schrijf ../data/demo/households.csv (regel 158)",
-        r"demo.yaml, layers.pois.path: 'C:\Users\beleid\opvang\pois.gpkg' is een Windows-pad "
-        "(met een stationsletter of netwerkmap) dat op deze computer niet bestaat: noem het "
-        "bestand relatief aan het scenariobestand, met / tussen de mappen",
-        r"demo.yaml, services.providers.path: '\\gemeente\data\providers.csv' is een Windows-pad",
+        r"demo.yaml, layers.pois.path: 'C:\Users\beleid\opvang\pois.gpkg' is een "
+        "Windows-bestandspad (met een stationsletter of netwerkmap) dat op deze computer niet "
+        "bestaat: noem het bestand relatief aan het scenariobestand, met / tussen de mappen",
+        r"demo.yaml, services.providers.path: '\\gemeente\data\providers.csv' is een "
+        "Windows-bestandspad",
         "demo.yaml, services.facilities.path: 'https://example.org/f.csv' is een webadres; een "
         "scenario leest alleen bestanden op deze computer: download het bestand",
         "4 problemen",
@@ -265,7 +266,7 @@ def case_windows_path_in_double_quotes(demo):
     return [
         "demo.yaml, regel 159, kolom 16: YAML-leesfout: "
         "found unknown escape character 'd'; tussen dubbele aanhalingstekens begint een "
-        r"backslash (\) een teken als \n: schrijf een pad met / tussen de mappen",
+        r"backslash (\) een teken als \n: schrijf een bestandspad met / tussen de mappen",
     ]
 
 
