@@ -14,6 +14,8 @@ New here (not in the earlier ``test_corpus*`` files):
   formatted empty rows below the table (each an 'id is empty'; the CSV reader drops them)
   and a column name with a space after it (a 'missing' column; the CSV reader strips it);
 - an empty site id of a unit: 'unknown site \'\'', now 'missing';
+- a planning candidate available only after the plan's last period: accepted without a
+  word (it can never open), now a warning as for a permit that ended before the start;
 - paths as Windows writes them (``..\\data\\demo\\households.csv``, ``C:\\Users\\...``, a
   network share), in double quotes (YAML's 'unknown escape character'), as the ``extends``
   of a variant or the ``base`` of a sweep, and web addresses: each was 'file does not
@@ -417,3 +419,31 @@ def test_sweep_value_that_breaks_the_schema_is_said_once(demo) -> None:
     assert res.stderr.count("twee") == 2, res.stderr  # one problem line
     assert "Traceback" not in res.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("day", "warned"), [("2036-01-01", True), ("2035-12-31", False), ("01-01-2037", True)]
+)
+def test_planning_candidate_available_after_the_horizon_is_warned_of(demo, day, warned):
+    """The demo plans 20 half-years from 2026-01-01: the last, 2035-H2, ends on
+    2036-01-01; a candidate available from that day on can never open in the plan."""
+    from opvang_opt.io.planning import planning_table_warnings, read_planning_tables
+    from opvang_opt.schema import load_scenario
+    from opvang_opt.texts import render
+
+    _cell(demo, "planning_candidates.csv", 0, "available_from", day)
+    config = load_scenario(demo / "scenarios" / "demo.yaml").planning
+    assert config is not None
+    tables = read_planning_tables(config, ["GM0384", "GM0437", "GM0451"])
+    said = [render(w, "nl") for w in planning_table_warnings(config, tables)]
+    found = [s for s in said if "available_from" in s]
+    if not warned:
+        assert found == []
+        return
+    iso = "2036-01-01" if day.startswith("2036") else "2037-01-01"
+    assert len(found) == 1, said
+    assert found[0].endswith(
+        f"planning_candidates.csv, id F01, available_from: beschikbaar vanaf {iso}, na de "
+        "laatste periode van de planning (2035-H2, tot 2036-01-01): de locatie kan binnen de "
+        "planning nooit open; laat de rij weg, of zet planning.periods hoger"
+    )

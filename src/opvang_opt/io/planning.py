@@ -802,7 +802,9 @@ def planning_table_warnings(config: PlanningConfig, tables: PlanningTables) -> l
     - more occupants than the stock site's units hold at the group's places per unit
       (the services demand counts the occupants as given);
     - a room (``max_units``) that is not a whole number of blocks: only whole blocks
-      stand on a site, so the rest is never used.
+      stand on a site, so the rest is never used;
+    - a candidate available only after the plan's last period: it can never open within
+      the plan (as a task after the horizon, which is refused, it weighs nothing).
 
     Each is a catalogue message (rendered in the user's language by the CLI and outputs).
     """
@@ -845,6 +847,24 @@ def planning_table_warnings(config: PlanningConfig, tables: PlanningTables) -> l
                     )
                 )
     cands = tables.candidates
+    if cands is not None and len(cands) and "available_from" in cands.columns:
+        label = tables.sources.get("planning_candidates", "planning candidates")
+        first, end = config.period_bounds()[-1]
+        for _, r in cands.iterrows():
+            day = r["available_from"]
+            if isinstance(day, dt.date) and day >= end:
+                out.append(
+                    Message(
+                        "problem.planning.warn.after_horizon",
+                        {
+                            "file": label,
+                            "id": str(r["site_id"]),
+                            "day": day.isoformat(),
+                            "last": period_label(first, config.period_months),
+                            "end": end.isoformat(),
+                        },
+                    )
+                )
     if cands is not None and len(cands) and "max_units" in cands.columns:
         label = tables.sources.get("planning_candidates", "planning candidates")
         for _, r in cands.iterrows():
