@@ -98,7 +98,7 @@ def separator_hint(text: str) -> Hint | str:
     if any(c in text for c in _SPACE_LIKE) and _SPACED.match(text):
         char = next(c for c in text if c in _SPACE_LIKE)
         plain = re.sub(rf"[\s{_SPACE_LIKE}]", "", text)
-        return hint("number.nbsp", code=f"U+{ord(char):04X}", plain=plain, more=comma_hint(plain))
+        return hint("number.nbsp", code=f"U+{ord(char):04X}", plain=plain)
     if _ENGLISH.match(text):
         return hint("number.english_thousands", plain=text.strip().replace(",", ""))
     return ""
