@@ -354,7 +354,7 @@ def validation_problems(
             msg = pydantic_message(err)
         if err["type"] not in ("extra_forbidden", "missing") and "input" in err:
             shown = repr(err["input"])
-            named = isinstance(err["input"], str) and err["input"] in msg.params.values()
+            named = any(isinstance(v, str) and v == err["input"] for v in msg.params.values())
             if len(shown) <= 60 and not isinstance(err["input"], dict | list) and not named:
                 msg = _m("scenario.got", what=msg, got=shown)
             text = err["input"] if isinstance(err["input"], str) else ""
