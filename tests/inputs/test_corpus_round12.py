@@ -28,7 +28,11 @@ New here (not in the earlier ``test_corpus*`` files):
 - a unit or a household naming a site as another table writes it otherwise (``f01``,
   ``F1`` for ``F01``): 'unknown site' without the site meant (the planning tables said it);
 - a sweep value that breaks the schema: one line per variant holding it (5 lines for one
-  ``twee`` in a 5 x 3 grid), now one line naming the other variants;
+  ``twee`` in a 5 x 3 grid), now one line naming the other variants.
+
+Inputs that are legitimately awkward are read to the same values as the clean demo: a
+workbook's date column with a few dates typed as text (day-first), formatted empty rows
+below a sheet's table, column names with a space around them.
 """
 
 from __future__ import annotations
@@ -119,7 +123,7 @@ def case_workbook_date_column_with_one_unreadable_typed_date(demo):
     def edit(columns, ws) -> None:
         ws.cell(row=2, column=columns["available_from"]).value = "medio 2026"
 
-    _workbook(demo, "units.xlsx".replace(".xlsx", ".csv"), edit)
+    _workbook(demo, "units.csv", edit)
     return [
         "units.xlsx, woning U0001, available_from: geen datum; schrijf JJJJ-MM-DD",
         "De invoer heeft 1 probleem",  # not one per date cell of the column
