@@ -49,7 +49,59 @@ def comma_hint(value: object) -> Hint | str:
     text = str(value)
     if ("," in text or text.count(".") > 1) and _COMMA_NUMBER.match(text):
         return hint("number.decimal_comma")
-    return _decorated_hint(text)
+    return separator_hint(text) or excel_error_hint(text) or _decorated_hint(text)
+
+
+_EXCEL_ERROR = re.compile(
+    r"^\s*#(N/A|N/B|DIV/0!|DEEL/0!|VALUE!|WAARDE!|REF!|VERW!|NAME\?|NAAM\?|NUM!|GETAL!"
+    r"|NULL!|LEEG!|SPILL!|OVERLOOP!|CALC!|BEREKENEN!)\s*$",
+    re.IGNORECASE,
+)
+"""Excel's error values, English and Dutch (``#N/B`` is ``#N/A`` in a Dutch Excel)."""
+
+
+def excel_error_hint(text: str) -> Hint | str:
+    """What an Excel error value in a number column (``#N/B``, ``#DEEL/0!``) means: the
+    cell's formula could not be computed when the file was saved; ``""`` otherwise.
+
+    Examples
+    --------
+    >>> str(excel_error_hint("#N/B"))[:40]
+    '; #N/B is an error value of Excel: the f'
+    >>> excel_error_hint("12")
+    ''
+    """
+    m = _EXCEL_ERROR.match(text)
+    return hint("number.excel_error", value=text.strip()) if m else ""
+
+
+_SPACE_LIKE = "\u00a0\u202f\u2007"
+"""Spaces that are no whitespace to a number reader: the non-breaking space (Excel's
+thousands separator in a Dutch or French locale, and a web page's), the narrow one and the
+figure space."""
+_SPACED = re.compile(rf"^[\s{_SPACE_LIKE}]*-?\d[\d\s{_SPACE_LIKE}]*([.,]\d+)?[\s{_SPACE_LIKE}]*$")
+_ENGLISH = re.compile(r"^\s*-?\d{1,3}(,\d{3})+\.\d+\s*$")
+
+
+def separator_hint(text: str) -> Hint | str:
+    """What to write when a number holds a non-breaking space (``1\u00a0725,15``, or one
+    after the number) or English thousands commas with a decimal point (``1,725.15``);
+    ``""`` otherwise. Neither is read: the message says what to write instead.
+
+    Examples
+    --------
+    >>> str(separator_hint("1,725.15"))
+    "; ',' is a thousands separator here (an English export, with a decimal point): write 1725.15"
+    >>> str(separator_hint("594.87\u00a0"))[-12:], separator_hint("725")
+    ('write 594.87', '')
+    """
+    if any(c in text for c in _SPACE_LIKE) and _SPACED.match(text):
+        char = next(c for c in text if c in _SPACE_LIKE)
+        plain = re.sub(rf"[\s{_SPACE_LIKE}]", "", text)
+        return hint("number.nbsp", code=f"U+{ord(char):04X}", plain=plain)
+    if _ENGLISH.match(text):
+        return hint("number.english_thousands", plain=text.strip().replace(",", ""))
+    return ""
 
 
 _DECORATED = re.compile(

@@ -23,7 +23,7 @@ from opvang_opt.errors import DataError, Problem
 from opvang_opt.numtext import ambiguous_whole, amount_hint, comma_hint, whole_number_hint
 from opvang_opt.schema import AllocationConfig, did_you_mean_hint
 from opvang_opt.schema.allocation import Ban, Pin
-from opvang_opt.schema.names import near_duplicate_problems
+from opvang_opt.schema.names import id_key, near_duplicate_problems
 from opvang_opt.texts import Message
 
 HOUSEHOLD_REQUIRED = (
@@ -477,11 +477,23 @@ def _units(
         for site, rows in by_site.items():
             others = [str(uid.iloc[i]) if uid is not None else str(i + 1) for i in rows[1:]]
             shown = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+            if not site.strip():  # no site at all: said as such, not as the site ''
+                what = (
+                    _m("missing") if not others else _m("missing_units", n=len(others), ids=shown)
+                )
+                out.add("units", what, _where(uid, rows[0], "unit"), "site_id")
+                continue
             out.add(
                 "units",
-                _m("unknown_site", id=repr(site))
+                _m("unknown_site", id=repr(site), hint=_same_id_hint(site, site_ids))
                 if not others
-                else _m("unknown_site_units", id=repr(site), n=len(others), ids=shown),
+                else _m(
+                    "unknown_site_units",
+                    id=repr(site),
+                    hint=_same_id_hint(site, site_ids),
+                    n=len(others),
+                    ids=shown,
+                ),
                 _where(uid, rows[0], "unit"),
                 "site_id",
             )
@@ -607,6 +619,15 @@ def _household_locations(h: pd.DataFrame, hid: pd.Series, out: _Collector) -> di
     return coords
 
 
+def _same_id_hint(site: str, site_ids: set[str]) -> Message | str:
+    """`` (did you mean 'F01'?)`` when a known site is the unknown one written otherwise
+    (``f01``, ``F1``: case or leading zeros), else ``""``: a near id such as ``F03`` for a
+    missing ``F02`` is another site, never suggested."""
+    key = id_key(site)
+    same = sorted(s for s in site_ids if id_key(s) == key)
+    return Message("problem.hint.did_you_mean", {"name": same[0]}) if same else ""
+
+
 def _household_sites(
     h: pd.DataFrame, hid: pd.Series, site_ids: set[str], out: _Collector
 ) -> tuple[pd.Series, pd.Series]:
@@ -628,12 +649,20 @@ def _household_sites(
                 found.append(
                     (
                         rows[0],
-                        _m("unknown_site_households", id=repr(site), n=len(others), ids=shown),
+                        _m(
+                            "unknown_site_households",
+                            id=repr(site),
+                            hint=_same_id_hint(site, site_ids),
+                            n=len(others),
+                            ids=shown,
+                        ),
                     )
                 )
         for i, ids in enumerate(lists):
             unknown = [s for s in dict.fromkeys(ids) if s in rows_of and len(rows_of[s]) == 1]
-            if unknown:
+            if len(unknown) == 1 and (same := _same_id_hint(unknown[0], site_ids)):
+                found.append((i, _m("unknown_site", id=repr(unknown[0]), hint=same)))
+            elif unknown:
                 found.append((i, _m("unknown_sites", ids=", ".join(unknown))))
         for i, message in sorted(found, key=lambda item: item[0]):
             out.add("households", message, _where(hid, i, "household"), col)
@@ -867,7 +896,7 @@ def _scenario_references(
         if unknown:
             out.add(
                 "scenario",
-                _m("unknown_site", id=", ".join(map(repr, unknown))),
+                _m("unknown_site", id=", ".join(map(repr, unknown)), hint=""),
                 None,
                 f"allocation.mix_rules[{n}].sites",
             )

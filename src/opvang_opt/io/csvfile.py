@@ -147,7 +147,7 @@ def _check_decoded(raw: bytes, text: str, enc: str, label: str, name: str) -> No
     )  # fmt: skip
 
 
-_TOTAL = re.compile(r"^(totaal|eindtotaal|subtotaal|generaal totaal|total|grand total|som|sum)$")
+TOTAL_ROW = re.compile(r"^(totaal|eindtotaal|subtotaal|generaal totaal|total|grand total|som|sum)$")
 """A first cell that marks a spreadsheet's total row (Dutch and English)."""
 
 
@@ -169,7 +169,7 @@ def _ragged_rows(text: str, sep: str, decimal: str) -> list[tuple[int, Message]]
         if header is None:
             header = row
             continue
-        if row and _TOTAL.match(row[0].strip().lower()):
+        if row and TOTAL_ROW.match(row[0].strip().lower()):
             # a total row: with every field it reads as a record with the id 'Totaal'
             out.append((reader.line_num, _m("csv.total_row", text=row[0].strip())))
             continue

@@ -26,7 +26,7 @@ from pyproj.exceptions import CRSError
 
 from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
-from opvang_opt.io.csvfile import INVISIBLE, not_a_file, read_csv_frame
+from opvang_opt.io.csvfile import INVISIBLE, TOTAL_ROW, not_a_file, read_csv_frame
 from opvang_opt.io.region import crs_problems, nonfinite_problems, outside_netherlands
 from opvang_opt.numtext import comma_hint, thousands_point_message, thousands_point_rows
 from opvang_opt.schema import LayerSource, did_you_mean_hint
@@ -183,6 +183,11 @@ def read_table(
                 warnings.simplefilter("ignore", UserWarning)
                 df = pyogrio.read_dataframe(path, layer=source.layer, read_geometry=False)
             _check_sheet_header(df, path, label, name)
+            if path.suffix.lower() in (*WORKBOOK_SUFFIXES, ".ods"):
+                df = _workbook_dates(_workbook_edges(df))
+                cells = _workbook_cell_problems(source, path, label) + _total_row(df, label)
+                if cells:
+                    raise _problems("table", name, label, cells)
     except DataError:
         raise
     except Exception as exc:  # any reader failure is a data problem of this file
@@ -479,6 +484,136 @@ def _check_sheet_header(df: pd.DataFrame, path: Path, label: str, name: str) -> 
             _m("table.unreadable", name=name, file=label),
             [Problem(_m("layer.sheet_no_header"), source=label, where=_m("where.line", line=1))],
         )
+
+
+def _workbook_cell_problems(source: LayerSource, path: Path, label: str) -> list[Problem]:
+    """Cells of a workbook that GDAL reads as empty while the user sees a value:
+
+    - a formula without its computed value (a workbook written by a program that does not
+      compute formulas, not opened and saved in Excel since): one problem per column,
+      naming its first such cell (each was 'value is empty');
+    - merged cells below the header (a site written once for its 30 units): only the first
+      cell holds the value, so one problem per merged range (each other row was 'unknown
+      site \'\'').
+    """
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return []
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    try:
+        formulas = openpyxl.load_workbook(path)
+        values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # not a workbook after all: GDAL has read it
+        return []
+    try:
+        sheets = [b[source.layer] if source.layer else b.worksheets[0] for b in (formulas, values)]
+        rows = zip(
+            sheets[0].iter_rows(values_only=True),
+            sheets[1].iter_rows(values_only=True),
+            strict=False,
+        )
+        header = [str(v).strip() if v is not None else "" for v in next(rows, ((), ()))[1]]
+        key = header.index(source.id_column) if source.id_column in header else None
+        idents: list[object] = []
+        found: dict[int, tuple[int, str, int]] = {}
+        for r, (written, computed) in enumerate(rows, start=1):
+            idents.append(computed[key] if key is not None and key < len(computed) else None)
+            for c, (f, v) in enumerate(zip(written, computed, strict=False)):
+                if isinstance(f, str) and f.startswith("=") and v is None:
+                    first = found.get(c)
+                    found[c] = (r, f, 1) if first is None else (*first[:2], first[2] + 1)
+        merged = sorted(
+            (m.min_row, m.min_col, m.coord) for m in sheets[0].merged_cells.ranges if m.min_row >= 2
+        )
+    finally:
+        values.close()
+
+    def column(c: int) -> str:  # 0-based
+        return header[c] if c < len(header) and header[c] else get_column_letter(c + 1)
+
+    def ident(r: int) -> object | None:  # 1-based data row
+        return idents[r - 1] if 0 < r <= len(idents) else None
+
+    problems = [
+        Problem(
+            _m(
+                "layer.formula_no_value",
+                cell=f"{get_column_letter(c + 1)}{r + 1}",
+                formula=formula,
+                more=n - 1,
+            ),
+            label,
+            _where(r, ident(r)),
+            column(c),
+        )
+        for c, (r, formula, n) in sorted(found.items())
+    ]
+    problems += [
+        Problem(
+            _m("layer.merged_cells", cells=coord, first=coord.split(":")[0]),
+            label,
+            _where(row - 1, ident(row - 1)),
+            column(col - 1),
+        )
+        for row, col, coord in merged[:_MAX_LISTED]
+    ]
+    return problems
+
+
+def _workbook_edges(df: pd.DataFrame) -> pd.DataFrame:
+    """A sheet's edges as the CSV reader takes them: column names without spaces around
+    them (``'persons '`` was a missing column ``persons``), and no empty rows at the bottom
+    (cells Excel keeps formatted below the table were records with an empty id each)."""
+    names = [str(c).strip() if isinstance(c, str) else c for c in df.columns]
+    if len(set(names)) == len(names):
+        df = df.set_axis(names, axis=1)
+    cells = df.drop(columns=[c for c in df.columns if c == "geometry"])
+    text = cells.astype("string").apply(lambda s: s.str.strip())
+    filled = (text.notna() & (text != "")).any(axis=1).to_numpy().nonzero()[0]
+    return df.iloc[: int(filled[-1]) + 1 if len(filled) else 0]
+
+
+def _total_row(df: pd.DataFrame, label: str) -> list[Problem]:
+    """A total row at the bottom of a sheet ('Totaal' in its first cell), as the CSV
+    reader says it (it read as a record with the id 'Totaal')."""
+    if len(df) == 0 or len(df.columns) == 0:
+        return []
+    first = df.iloc[-1, 0]
+    if isinstance(first, str) and TOTAL_ROW.match(first.strip().lower()):
+        what = _m("csv.total_row", text=first.strip())
+        return [Problem(what, label, _m("where.row", row=len(df)))]
+    return []
+
+
+_GDAL_DATE_CELL = re.compile(r"^(\d{4})/(\d{2})/(\d{2})(?: (\d{2}:\d{2}:\d{2}))?$")
+"""How GDAL writes a workbook's date cell into a column it reads as text."""
+
+
+def _workbook_dates(df: pd.DataFrame) -> pd.DataFrame:
+    """A workbook's date cells as ISO dates where GDAL read their column as text.
+
+    One date typed as text (``16-01-2026``) among the date cells of a column makes GDAL read
+    the whole column as text, and write every date cell as ``2026/01/16``: each was then
+    'not a date'. That form is GDAL's rendering of a real date cell (year first, so never
+    ambiguous); it is written back as ISO (``2026-01-16``), and the typed cells are left
+    for the one date policy.
+    """
+    out = df
+    for col in df.columns:
+        values = df[col]
+        if not pd.api.types.is_string_dtype(values) and values.dtype != object:
+            continue
+        text = values.astype("string")
+        cells = text.str.fullmatch(_GDAL_DATE_CELL).fillna(False).astype(bool)
+        if not cells.any():
+            continue
+        iso = text[cells].str.replace(_GDAL_DATE_CELL, r"\1-\2-\3", regex=True)
+        out = out.copy() if out is df else out
+        fixed = values.astype(object)
+        fixed[cells] = iso.astype(object)
+        out[col] = fixed
+    return out
 
 
 def _refuse_unnamed_layer(source: LayerSource, name: str, label: str, layers: np.ndarray) -> None:

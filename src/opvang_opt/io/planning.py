@@ -18,7 +18,7 @@ from opvang_opt.dates import parse_dates
 from opvang_opt.errors import DataError, Problem
 from opvang_opt.io.csvfile import not_a_file, read_csv_frame
 from opvang_opt.io.layers import LayerReport, file_sha256
-from opvang_opt.numtext import ambiguous_whole, amount_hint, whole_number_hint
+from opvang_opt.numtext import ambiguous_whole, amount_hint, separator_hint, whole_number_hint
 from opvang_opt.schema import PlanningConfig, did_you_mean_hint
 from opvang_opt.schema.names import id_key
 from opvang_opt.schema.planning import CandidateTable, StockTable, TaskTable, period_label
@@ -160,7 +160,7 @@ def _comma_hint(value: str) -> Message | str:
     while the table declares (or defaults to) a decimal point (``""`` otherwise)."""
     if "," in value and _COMMA_NUMBER.match(value):
         return Message("problem.planning.hint.decimal_comma")
-    return ""
+    return separator_hint(value)
 
 
 def _near_duplicate(
@@ -802,7 +802,9 @@ def planning_table_warnings(config: PlanningConfig, tables: PlanningTables) -> l
     - more occupants than the stock site's units hold at the group's places per unit
       (the services demand counts the occupants as given);
     - a room (``max_units``) that is not a whole number of blocks: only whole blocks
-      stand on a site, so the rest is never used.
+      stand on a site, so the rest is never used;
+    - a candidate available only after the plan's last period: it can never open within
+      the plan (as a task after the horizon, which is refused, it weighs nothing).
 
     Each is a catalogue message (rendered in the user's language by the CLI and outputs).
     """
@@ -845,6 +847,24 @@ def planning_table_warnings(config: PlanningConfig, tables: PlanningTables) -> l
                     )
                 )
     cands = tables.candidates
+    if cands is not None and len(cands) and "available_from" in cands.columns:
+        label = tables.sources.get("planning_candidates", "planning candidates")
+        first, end = config.period_bounds()[-1]
+        for _, r in cands.iterrows():
+            day = r["available_from"]
+            if isinstance(day, dt.date) and day >= end:
+                out.append(
+                    Message(
+                        "problem.planning.warn.after_horizon",
+                        {
+                            "file": label,
+                            "id": str(r["site_id"]),
+                            "day": day.isoformat(),
+                            "last": period_label(first, config.period_months),
+                            "end": end.isoformat(),
+                        },
+                    )
+                )
     if cands is not None and len(cands) and "max_units" in cands.columns:
         label = tables.sources.get("planning_candidates", "planning candidates")
         for _, r in cands.iterrows():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import types
 import typing
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -125,7 +127,37 @@ TypeError); NumPy's generator takes no negative one (a ValueError)."""
 Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
 """A random seed: a whole number from 0 to 2,147,483,647."""
 
-InputPath = Annotated[Path, AfterValidator(_resolve)]
+_DRIVE = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\)")
+"""A Windows drive letter (``C:\\``) or a network share (``\\\\server``) at the start."""
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
+"""A web address (``https://``, ``file://``)."""
+
+
+def foreign_path(text: str) -> ValueProblem | None:
+    """What is wrong with a path as a scenario writes it, when this machine cannot read it
+    as written: a web address, a Windows path with a drive letter or a network share, or
+    backslashes between folders (``..\\data\\units.csv`` was one file name with
+    backslashes in it: 'file does not exist'). ``None`` for an ordinary path, and on
+    Windows for a Windows path (which reads there as written)."""
+    if _URL.match(text):
+        return invalid("scenario.path_url", path=text)
+    if os.name == "nt":
+        return None
+    if _DRIVE.match(text):
+        return invalid("scenario.path_drive", path=text)
+    if "\\" in text:
+        return invalid("scenario.path_backslash", path=text, write=text.replace("\\", "/"))
+    return None
+
+
+def _plain_path(value: object) -> object:
+    """Refuse a path this machine cannot read as written (see :func:`foreign_path`)."""
+    if isinstance(value, str) and (wrong := foreign_path(value)) is not None:
+        raise wrong
+    return value
+
+
+InputPath = Annotated[Path, BeforeValidator(_plain_path), AfterValidator(_resolve)]
 """A file path in a scenario: relative paths are taken from the scenario file's folder."""
 
 

@@ -31,6 +31,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from opvang_opt.errors import Problem, ScenarioError, ValueProblem
+from opvang_opt.schema.base import foreign_path
 from opvang_opt.schema.names import did_you_mean_hint
 from opvang_opt.schema.scenario import Scenario
 from opvang_opt.schema.sources import resolve_layer_sources
@@ -87,7 +88,12 @@ def absolutize_paths(raw: Any, annotation: Any, base_dir: Path) -> Any:
     the base file even after a variant in another folder overrides other parts.
     """
     if _is_path(annotation):
-        if isinstance(raw, str) and raw and not Path(raw).is_absolute():
+        if (
+            isinstance(raw, str)
+            and raw
+            and not Path(raw).is_absolute()
+            and foreign_path(raw) is None  # refused as written, by the schema
+        ):
             return str(resolved(base_dir / raw))
         return raw
     members = _unwrap(annotation)
@@ -348,7 +354,8 @@ def validation_problems(
             msg = pydantic_message(err)
         if err["type"] not in ("extra_forbidden", "missing") and "input" in err:
             shown = repr(err["input"])
-            if len(shown) <= 60 and not isinstance(err["input"], dict | list):
+            named = any(isinstance(v, str) and v == err["input"] for v in msg.params.values())
+            if len(shown) <= 60 and not isinstance(err["input"], dict | list) and not named:
                 msg = _m("scenario.got", what=msg, got=shown)
             text = err["input"] if isinstance(err["input"], str) else ""
             if err["type"].endswith("_parsing") and re.fullmatch(r"-?\d+,\d+", text.strip()):
@@ -636,10 +643,12 @@ def read_yaml(path: Path) -> dict[str, Any]:
             _m("where.line_column", line=mark.line + 1, column=mark.column + 1) if mark else None
         )
         problem = str(getattr(exc, "problem", None) or exc)
-        what = _m(
-            "scenario.yaml_tab" if "'\\t'" in problem else "scenario.yaml_problem",
-            problem=problem,
-        )
+        code = "scenario.yaml_problem"
+        if "'\\t'" in problem:
+            code = "scenario.yaml_tab"
+        elif "unknown escape character" in problem:  # "..\data\units.csv" in double quotes
+            code = "scenario.yaml_escape"
+        what = _m(code, problem=problem)
         raise ScenarioError(
             _m("scenario.not_yaml", file=label), [Problem(what, source=label, where=where)]
         ) from None
@@ -739,6 +748,12 @@ def load_raw(path: str | os.PathLike[str], _seen: tuple[Path, ...] = ()) -> dict
         raise ScenarioError(
             _m("scenario.invalid", file=str(path)),
             [Problem(_m("scenario.extends_not_path"), source=str(path), field="extends")],
+        )
+    wrong = foreign_path(base_ref)
+    if wrong is not None:  # '..\\demo.yaml' was 'file does not exist'
+        raise ScenarioError(
+            _m("scenario.invalid", file=str(path)),
+            [Problem(wrong.message, source=str(path), field="extends")],
         )
     base_path = resolved(path.parent / base_ref)
     if not base_path.is_file():

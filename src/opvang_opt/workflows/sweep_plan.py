@@ -64,6 +64,7 @@ from opvang_opt.schema import (
     read_yaml,
     validate_scenario,
 )
+from opvang_opt.schema.base import foreign_path
 from opvang_opt.schema.paths import ParamPath, resolve, set_in
 from opvang_opt.schema.sweep import (
     MAX_VARIANTS,
@@ -298,6 +299,12 @@ def _read_sweep_file(path: Path) -> tuple[SweepFile, Path]:
             Message("problem.sweep.invalid_file", {"source": source, "count": len(problems)}),
             problems,
         ) from None
+    wrong = foreign_path(spec.base)
+    if wrong is not None:  # '..\\demo.yaml' was 'file does not exist'
+        raise ScenarioError(
+            Message("problem.sweep.invalid_file", {"source": source, "count": 1}),
+            [Problem(wrong.message, source=source, field="base")],
+        )
     base_path = (path.parent / spec.base).resolve()
     if not base_path.is_file():
         raise ScenarioError(
@@ -388,6 +395,7 @@ def _variants(
     the problems of every variant that breaks it are raised together."""
     variants = []
     bad: list[Problem] = []
+    seen: dict[tuple[str | None, str], list[int]] = {}  # one cause, the variants it breaks
     for i, values in enumerate(combos, start=1):
         raw = copy.deepcopy(base_raw)
         for p, v in zip(params, values, strict=True):
@@ -398,12 +406,25 @@ def _variants(
             validate_scenario(raw, f"variant {i}")
         except ScenarioError as exc:
             for prob in exc.problems:
-                bad.append(Problem(prob.message, source=f"variant {i} ({label})", field=prob.field))
+                # a value that breaks the schema breaks every variant with it: said once,
+                # at its first variant, with the others' numbers
+                key = (prob.field, repr(prob.message))
+                if key not in seen:
+                    seen[key] = []
+                    bad.append(
+                        Problem(prob.message, source=f"variant {i} ({label})", field=prob.field)
+                    )
+                seen[key].append(i)
             continue
         params_row = {p.path.text: v for p, v in zip(params, values, strict=True)}
         variants.append(Variant(i, params_row, raw))
     if bad:
-        n_bad = len({p.source for p in bad})
+        n_bad = len({i for numbers in seen.values() for i in numbers})
+        for k, numbers in enumerate(seen.values()):
+            if len(numbers) > 1:
+                shown = ", ".join(map(str, numbers[1:11])) + (", ..." if len(numbers) > 11 else "")
+                what = Message("problem.sweep.also_in", {"what": bad[k].message, "variants": shown})
+                bad[k] = Problem(what, source=bad[k].source, field=bad[k].field)
         raise ScenarioError(
             Message("problem.sweep.variants_break", {"bad": n_bad, "total": len(combos)}),
             bad[:50]
