@@ -502,8 +502,8 @@ def print_table(rows: list[dict], summary: dict) -> None:
     print()
     if "hindsight_broken_weeks" in rows[0]:
         print(
-            "mix rules week by week (weeks broken, summed over rules and sites; a household counting from the week it arrives, or for "
-            "rolling the week it is placed):"
+            "mix rules week by week (weeks broken, summed over rules and sites; a household "
+            "counting from the week it arrives, or for rolling the week it is placed):"
         )
         print(
             f"{'seed':>4} | {'hindsight broken site-weeks':>27} | {'rolling broken':>14} | "
