@@ -167,6 +167,7 @@ def test_a_date_field_is_its_date(value: object, day: dt.date) -> None:
         (dt.date(1900, 1, 1), "1900-01-01"),
         (dt.datetime(9999, 12, 31), "9999-12-31"),
         (np.datetime64("2101-01-01"), "2101-01-01"),
+        (np.datetime64("2101-01-01T06:30"), "2101-01-01"),
         (pd.Timestamp("1989-12-31 23:59"), "1989-12-31"),
     ],
 )
@@ -211,3 +212,20 @@ def test_a_number_cell_is_read_as_its_text() -> None:
     # a whole number from a number field reaches the parser as a float: 43831.0
     assert one(43831.0) == (None, excel("2020-01-01"))
     assert one(20280630) == (None, f"not a date; {WRITE}")
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("31-06-2028", "deze dag bestaat niet in die maand"),
+        ("2028-13-01", "de maand moet 1 tot en met 12 zijn"),
+        # no catalogue text for Python's reason: it is given as Python's
+        ("0000-01-01", "melding van Python: year 0 is out of range"),
+    ],
+)
+def test_the_reason_for_an_impossible_date_is_in_the_users_language(text: str, why: str) -> None:
+    # the English texts of the catalogue are Python's own words, so only the Dutch shows
+    # that the reason is the catalogue's
+    _, errors = parse_dates(pd.Series([text]))
+    assert len(errors) == 1
+    assert f"onmogelijke datum ({why}; gelezen als " in errors[0].message.render("nl")

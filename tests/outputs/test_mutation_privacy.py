@@ -45,7 +45,9 @@ def test_show_count_hides_1_to_4_for_the_council_only() -> None:
 def test_the_profiles_are_council_and_analyst() -> None:
     assert check_profile("council") == "council"
     assert check_profile("analyst") == "analyst"
-    with pytest.raises(ValueError, match="unknown export profile 'public'"):
+    with pytest.raises(
+        ValueError, match=r"^unknown export profile 'public' \(use one of council, analyst\)$"
+    ):
         check_profile("public")
 
 
