@@ -424,3 +424,21 @@ def test_household_tables_never_for_the_council_and_without_names_for_the_analys
     assert list(analyst.columns) == ["household_id", "e-mail", "persons", "naamloos"]
     analyst.loc[0, "persons"] = 9
     assert table.loc[0, "persons"] == 3  # a copy
+
+
+def test_a_group_whose_columns_are_absent_does_not_stop_the_next() -> None:
+    table = pd.DataFrame({"p1": [3], "p2": [7], "persons": [10]})
+    groups = [(["absent"], "persons"), (["p1", "p2"], "missing"), (["p1", "p2"], "persons")]
+    out = suppress_frame(table, ["p1", "p2", "persons"], "council", groups=groups)
+    # 10 - 7 gives the 3 back: the 7 is hidden, as without the two absent groups
+    assert out.iloc[0].tolist() == [SMALL, X, "10"]
+
+
+def test_the_hidden_cell_is_the_smallest_leaving_a_small_count_all_four_values() -> None:
+    # a <5 of 1 beside an x: the two add up to 1 + v, and the x is 5 or more, so the <5 is
+    # at most v - 4: all four values (1-4) stay possible from v = 8 on
+    out = suppress_frame(pd.DataFrame({"h": [1, 8, 12]}), ["h"], "council", column_totals=["h"])
+    assert out["h"].tolist() == [SMALL, X, "12"]  # 8 is the smallest of 8 or more
+    out = suppress_frame(pd.DataFrame({"h": [1, 7, 12]}), ["h"], "council", column_totals=["h"])
+    # a 7 would leave the 1 only 1-3: the 12 is hidden
+    assert out["h"].tolist() == [SMALL, "7", X]
