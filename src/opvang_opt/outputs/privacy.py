@@ -273,7 +273,8 @@ def totals_pin_a_small_count(
             if v in (SMALL, SECONDARY):
                 var[(i, c)] = len(lo)
                 lo.append(1.0 if v == SMALL else float(MIN_COUNT))
-                hi.append(MIN_COUNT - 1.0 if v == SMALL else float(raw[c].sum()))
+                # an x is 5 or more: its column's sum is no bound the reader knows
+                hi.append(MIN_COUNT - 1.0 if v == SMALL else np.inf)
     small = [j for (i, c), j in var.items() if str(shown[c].iloc[i]) == SMALL]
     if not small:
         return False
