@@ -217,12 +217,13 @@ week: it breaks a rule in 56-103 site-weeks a year. Keeping the rules from arriv
 little in the LP (cost bounds 0.0-0.7 % above hindsight's on seeds 0-4, where both place
 as many) and lowers the most that can be placed only on seed 5, to 599, which rolling
 places. The LP bounds do not close the question: they allow 600 on four seeds where
-rolling places 596-599 (and 599 on seed 4, where it places 585), and a rule letting households wait could do better than
-any bound counted from arrival. A bound for every rolling rule (each household counting
-from its deadline's week for the rules it is limited by, from arrival for the others;
-``counting="bound"``) is vacuous here: with 60 days to wait, it equals hindsight's
-(600, 904.654 on seed 5). The target is NOT met; what is measured now is how far the
-reference itself is from what a week-by-week process may do.
+rolling places 596-599 (and 599 on seed 4, where it places 585), and a rule letting
+households wait could do better than any bound counted from arrival. A bound for every
+rolling rule (each household counting from its deadline's week for the rules it is
+limited by, from arrival for the others; ``counting="bound"``) is vacuous here: with 60
+days to wait, it equals hindsight's (600, 904.654 on seed 5). The target is NOT met;
+what is measured now is how far the reference itself is from what a week-by-week process
+may do.
 """
 
 from __future__ import annotations
