@@ -149,8 +149,25 @@ def test_declared_crs_must_match_file(tmp_path: Path) -> None:
 def test_unknown_layer_name_lists_layers(tmp_path: Path) -> None:
     path = tmp_path / "x.gpkg"
     _gdf().to_file(path, layer="sites")
-    with pytest.raises(DataError, match="no layer 'site'; the file has: sites"):
+    with pytest.raises(
+        DataError, match=r"no layer 'site' \(did you mean 'sites'\?\); the file has: sites"
+    ):
         read_layer(LayerSource(path=path, layer="site"), "x")
+
+
+def test_layer_name_in_other_case_is_suggested(tmp_path: Path) -> None:
+    # GeoPackage layer names are exact: 'Longlist' is not 'longlist', but the reader
+    # is told which one was meant; a name unlike any layer gets no suggestion
+    path = tmp_path / "x.gpkg"
+    _gdf().to_file(path, layer="longlist")
+    _gdf().to_file(path, layer="natura2000")
+    with pytest.raises(DataError) as err:
+        read_layer(LayerSource(path=path, layer="Longlist"), "x")
+    text = err.value.render("nl")
+    assert "geen laag 'Longlist' (bedoelde u 'longlist'?); het bestand heeft:" in text
+    with pytest.raises(DataError) as err:
+        read_layer(LayerSource(path=path, layer="wegen"), "x")
+    assert "geen laag 'wegen'; het bestand heeft: longlist, natura2000" in err.value.render("nl")
 
 
 def test_unreadable_file(tmp_path: Path) -> None:

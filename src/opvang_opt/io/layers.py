@@ -710,6 +710,9 @@ def _read_any(source: LayerSource, name: str, path: Path, label: str) -> gpd.Geo
                         _m(
                             "layer.no_such_layer",
                             layer=str(source.layer),
+                            hint=did_you_mean_hint(
+                                str(source.layer), [str(n) for n in layers[:, 0]]
+                            ),
                             present=", ".join(str(n) for n in layers[:, 0]),
                         ),
                         source=label,
