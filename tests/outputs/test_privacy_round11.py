@@ -281,6 +281,17 @@ def test_rows_worked_by_hand(row, expected) -> None:
 # ------------------------------------------------------------------------ allocation
 
 
+def _cell_range(v: str, households: str, column: str) -> tuple[int, int]:
+    """What a reader knows of one cell of the per-site table: ``<5`` is 1-4; an ``x`` is
+    5 or more, except a group's cell in a row whose households are ``<5``, which shows
+    no breakdown (privacy.WHOLE_ROW_PARTS): 0-4 there."""
+    if v == SMALL:
+        return 1, 4
+    if v == SECONDARY:
+        return (0, 4) if households == SMALL and column.startswith("units_") else (5, BIG)
+    return int(v), int(v)
+
+
 def _alloc_reader(folder: Path, exact: pd.DataFrame) -> tuple[Reader, list[tuple[int, str]]]:
     """A reader of the council's allocation_by_site.csv with the published totals: one
     variable per count cell, the row sums (occupied units per group = households =
@@ -295,9 +306,7 @@ def _alloc_reader(folder: Path, exact: pd.DataFrame) -> tuple[Reader, list[tuple
     index: dict[tuple[int, str], int] = {}
     for i, (_, row) in enumerate(shown.iterrows()):
         for c in counts:
-            v = str(row[c])
-            lo, hi = (1, 4) if v == SMALL else (5, BIG) if v == SECONDARY else (int(v), int(v))
-            index[(i, c)] = reader.var(lo, hi)
+            index[(i, c)] = reader.var(*_cell_range(str(row[c]), str(row["households"]), c))
         reader.add({index[(i, c)]: 1 for c in units} | {index[(i, "households")]: -1}, 0, 0)
         reader.add({index[(i, "occupied")]: 1, index[(i, "households")]: -1}, 0, 0)
         reader.add({index[(i, "persons")]: 1, index[(i, "households")]: -1}, 0, np.inf)
@@ -383,8 +392,7 @@ def test_a_table_with_row_and_column_totals_pins_no_small_count(parts) -> None:
         for c in cols:
             v = str(shown[c].iloc[i])
             assert v in (SMALL, SECONDARY) or int(v) == int(table[c].iloc[i])
-            lo, hi = (1, 4) if v == SMALL else (5, BIG) if v == SECONDARY else (int(v), int(v))
-            var[(i, c)] = reader.var(lo, hi)
+            var[(i, c)] = reader.var(*_cell_range(v, str(shown["households"].iloc[i]), c))
         reader.add({var[(i, c)]: 1 for c in names} | {var[(i, "households")]: -1}, 0, 0)
     total = int(table["households"].sum())
     # the households placed are published (as <5 below 5) unless they would pin a cell

@@ -28,6 +28,8 @@ SMALL = "<5"
 """How a suppressed count is shown."""
 SECONDARY = "x"
 """How a count hidden to protect a suppressed one (secondary suppression) is shown."""
+WHOLE_ROW_PARTS = 4
+"""Parts from which a row with a total below 5 shows no breakdown (:func:`suppress_row`)."""
 
 COLUMN_TOTALS = ("households", "persons")
 """Per-site count columns whose total is published elsewhere (households and persons
@@ -92,7 +94,9 @@ def suppress_row(
     Primary suppression shows counts 1-4 as ``<5``. When the suppressed parts could be
     worked out from the total and the other parts (one suppressed part; or several whose
     sum leaves one possibility, all 1 or all 4), the smallest other non-zero part is hidden
-    too (``x``), or the total when there is none. A total below 5 is itself ``<5``.
+    too (``x``), or the total when there is none. A total below 5 is itself ``<5``; beside
+    it, a row of :data:`WHOLE_ROW_PARTS` or more parts shows every part as ``x`` (four parts
+    shown ``<5`` beside a total of 1-4 are 1 each).
 
     Parameters
     ----------
@@ -122,9 +126,18 @@ def suppress_row(
     (['<5', '<5', '0'], 'x')
     >>> suppress_row([1, 5, 0], 6)
     (['<5', 'x', '0'], 'x')
+    >>> suppress_row([1, 1, 1, 1], 4)
+    (['x', 'x', 'x', 'x'], '<5')
+    >>> suppress_row([2, 0, 1, 0], 3)
+    (['x', 'x', 'x', 'x'], '<5')
     """
     shown = [show_count(v, profile) for v in parts]
     total_txt = show_count(total, profile) if total is not None else ""
+    if profile == "council" and total_txt == SMALL and len(shown) >= WHOLE_ROW_PARTS:
+        # four or more parts, each 0 or 1-4, beside a total of 1-4: four parts shown <5
+        # can only be 1 each; hiding the breakdown only then would say so, so a row of that
+        # many parts with a total below 5 shows no breakdown at all
+        return [SECONDARY] * len(shown), total_txt
     if profile != "council" or total is None or total_txt == SMALL:
         return shown, total_txt
     values = [float(v) for v in parts]

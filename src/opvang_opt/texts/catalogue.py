@@ -299,7 +299,7 @@ _REPORT: dict[str, dict[str, str]] = {
     'map_note': {'nl': 'De kaart staat ook als map.pdf (vector, voor de raadsinformatiebrief) en als interactieve kaart map.html in de resultatenmap.', 'en': 'The map is also in the results folder as map.pdf (vector) and as the interactive map.html.'},
     'no_alloc': {'nl': 'Deze run bevat geen toewijzing van huishoudens.', 'en': 'This run has no allocation of households.'},
     'no_exchange': {'nl': 'Deze run bevat geen regionale uitruil.', 'en': 'This run has no regional exchange.'},
-    'privacy': {'nl': 'Dit rapport bevat alleen totalen; aantallen personen of huishoudens onder 5 staan als <5, en een x verbergt een aantal waaruit een <5 terug te rekenen is.', 'en': 'This report holds aggregates only; counts of persons or households below 5 show as <5, and an x hides a count from which a <5 could be worked out.'},
+    'privacy': {'nl': 'Dit rapport bevat alleen totalen; aantallen personen of huishoudens onder 5 staan als <5, en een x verbergt een aantal waaruit een <5 terug te rekenen is. Bij een locatie met minder dan 5 huishoudens staat een verdeling over vier of meer groepen helemaal op x.', 'en': 'This report holds aggregates only; counts of persons or households below 5 show as <5, and an x hides a count from which a <5 could be worked out. For a site with fewer than 5 households, a split over four or more groups shows x throughout.'},
     'privacy_analyst': {'nl': 'Analistenprofiel: exacte aantallen. Niet voor publicatie.', 'en': 'Analyst profile: exact counts. Not for publication.'},
 }  # fmt: skip
 _COMMON: dict[str, dict[str, str]] = {
