@@ -246,6 +246,12 @@ def test_services_of_a_shortlisted_site_outside_the_region_name_its_area(tmp_pat
         lines = [line for line in section["diagnosis"] if word in line]
         assert lines and all(re.match(r"2026-H1( (to|t/m) 2026-H2)?, ", x) for x in lines), lines
         assert not [line for line in section["diagnosis"] if ", : " in line]
+        # run.json and the CLI (the analyst's summary and the council's) say it too
+        from opvang_opt.outputs.services import council_summary
+
+        for summ in (result.services.summary(lang), council_summary(result.services, lang)):
+            assert [x for x in summ["diagnosis"] if word in x], summ["diagnosis"]
+            assert not [x for x in summ["diagnosis"] if "onbekend" in x and lang == "en"]
 
 
 # --------------------------------------------------------------------------- planning

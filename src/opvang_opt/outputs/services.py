@@ -21,6 +21,7 @@ from opvang_opt.outputs.privacy import (
     show_count,
     suppress_row,
 )
+from opvang_opt.services.stage import UNKNOWN_AREA, area_named
 from opvang_opt.texts import Lang, Message, render, t
 
 COUNT_COLUMNS = ("demand", "placed_now", "short_now", "placed_after", "short_after")
@@ -280,7 +281,7 @@ def report_section(
     bott = bott[(bott["short_now"] != "0") & (bott["short_now"] != 0)]
     bott = bott.assign(type=[type_name(k, lang) for k in bott["type"]])
     # the area of sites in no known municipality or wijk, in the reader's language
-    names = {**(names or {}), "onbekend": t("services.area_unknown", lang)}
+    names = {**(names or {}), UNKNOWN_AREA: t("services.area_unknown", lang)}
     bott = bott.assign(area=[names.get(str(a), a) for a in bott["area"]])
     exp = run.tables()["services_expansions.csv"]
     summ = run.summary(lang)
@@ -403,7 +404,7 @@ def council_summary(run: Any, lang: Lang = "nl") -> dict[str, Any]:
     summ = run.summary(lang)
     for key in ("short_before", "short_after"):
         summ.pop(key, None)
-    summ["diagnosis"] = [render(m, lang) for m in council_shortfalls(run)]
+    summ["diagnosis"] = [render(area_named(m), lang) for m in council_shortfalls(run)]
     return summ
 
 

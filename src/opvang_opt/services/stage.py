@@ -32,6 +32,21 @@ HouseholdRow = tuple[int, str, int, int, int, int]
 """(site index, group, first period, persons, children 4-11, children 12-17)."""
 
 
+UNKNOWN_AREA = "onbekend"
+"""The area of a site in no known municipality or wijk (a shortlisted site outside the
+region, kept under ``region.outside: warn``), in the tables; a message names it in the
+reader's language (:func:`area_named`)."""
+
+
+def area_named(message: Any) -> Any:
+    """A diagnosis message whose area is :data:`UNKNOWN_AREA` with that area in the
+    reader's language (``services.area_unknown``); any other message as it is."""
+    params = getattr(message, "params", None)
+    if not params or params.get("area") != UNKNOWN_AREA:
+        return message
+    return Message(message.code, {**params, "area": Message("services.area_unknown")})
+
+
 @dataclass(frozen=True)
 class AllocationSource:
     """The placed households, as demand for the services check.
@@ -163,7 +178,7 @@ class PlanSource:
         ids = tuple(inst.sites[s].site_id for s in keep)
         pooled = tuple(inst.municipalities) == ("regio",)
         area = tuple(
-            codes.get(sid, "onbekend") if pooled or sid in codes
+            codes.get(sid, UNKNOWN_AREA) if pooled or sid in codes
             else inst.municipalities[inst.sites[s].municipality]
             for s, sid in zip(keep, ids, strict=True)
         )  # fmt: skip
@@ -225,7 +240,7 @@ class ServicesRun:
             "expansion_cost_eur": r.cost["total"] / 100,
             "groups_added": int(r.expansion.groups.sum()),
             "facility_periods": int(r.expansion.open.sum()),
-            "diagnosis": [render(s.message, lang) for s in r.diagnosis.shortfalls],
+            "diagnosis": [render(area_named(s.message), lang) for s in r.diagnosis.shortfalls],
             "seconds": round(r.seconds, 3),
             "notes": [render(n, lang) for n in self.notes],
         }
@@ -325,7 +340,7 @@ def _wijk_areas(
         return list(ids)
     known = dict(zip(sites[id_column].astype(str), sites["wijk"], strict=True))
     return [
-        str(known[i]) if i in known and pd.notna(known[i]) and str(known[i]) else "onbekend"
+        str(known[i]) if i in known and pd.notna(known[i]) and str(known[i]) else UNKNOWN_AREA
         for i in ids
     ]
 
@@ -387,7 +402,7 @@ def build_instance(
         if "municipality_code" in sites.columns:
             known = dict(zip(sites[id_column].astype(str), sites["municipality_code"],
                              strict=True))  # fmt: skip
-        area = [a or (str(known[i]) if pd.notna(known.get(i)) and str(known[i]) else "onbekend")
+        area = [a or (str(known[i]) if pd.notna(known.get(i)) and str(known[i]) else UNKNOWN_AREA)
                 for a, i in zip(area, ids, strict=True)]  # fmt: skip
         area = _wijk_areas(config, sites, id_column, ids, area)
         demand = {
@@ -415,7 +430,7 @@ def build_instance(
         # a site outside every municipality (or wijk), kept under ``region.outside: warn``,
         # has an empty one: it is in no known area, as a site the plan or allocation has
         # no area for (it was an area without a name in the tables and the memo)
-        area = [a or "onbekend" for a in chosen[area_col].astype("string").fillna("")]
+        area = [a or UNKNOWN_AREA for a in chosen[area_col].astype("string").fillna("")]
     else:
         area = ids
     inst = _instance(config, tables, ids, sx, sy, area, labels, months, demand, graph)
