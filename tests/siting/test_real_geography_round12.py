@@ -332,7 +332,8 @@ def test_memo_risks_name_shortlisted_sites_outside_the_region(tmp_path) -> None:
     share = 1 - part.intersection(region).area / part.area
     assert 0.2 < share < 0.5 and out_plot.distance(region) == pytest.approx(500)
     plots = gpd.GeoDataFrame({"site_id": ["DZ", "PART", "OUT"],
-                              "name": ["Akkerland", "Deels buiten", "Buiten"]},
+                              "name": ["Akkerland", "Deels buiten", "Buiten"],
+                              "gemeente": ["Diemen", "Uithoorn", "GM0451"]},
                              geometry=[dz, part, out_plot], crs=28992)  # fmt: skip
     plots.to_file(tmp_path / "longlist.gpkg", layer="longlist", driver="GPKG")
     longlist = {"path": "longlist.gpkg", "layer": "longlist", "id_column": "site_id"}
@@ -351,6 +352,14 @@ def test_memo_risks_name_shortlisted_sites_outside_the_region(tmp_path) -> None:
         assert [r for r in risks if r.startswith(part_text)], risks
         assert [r for r in risks if r.startswith(out_text)], risks
         assert not [r for r in risks if "Akkerland" in r], risks
+        # OUT is in no municipality of the region: its page names the one its longlist
+        # row states (GM0451 is Uithoorn), as the longlist's; it was blank
+        pages = memo_context(result, {"png": b""}, lang, "council")["sites"]
+        place = {p["id"]: p["place"]["municipality"] for p in pages}
+        stated = (
+            "Uithoorn volgens de longlist" if lang == "nl" else "Uithoorn as the longlist states"
+        )
+        assert place["OUT"] == stated and place["DZ"] == "Diemen", place
 
 
 def _natura(real: Path) -> gpd.GeoDataFrame:

@@ -797,6 +797,7 @@ _MEMO: dict[str, dict[str, str]] = {
     "sources": {"nl": "Bronnen en licenties", "en": "Sources and licences"},
     "proposal_one": {"nl": "Wij stellen voor om flexwoningen te bouwen op 1 locatie: {sites}.", "en": "We propose to build modular temporary homes on 1 site: {sites}."},
     "proposal_many": {"nl": "Wij stellen voor om flexwoningen te bouwen op {n} locaties: {sites}.", "en": "We propose to build modular temporary homes on {n} sites: {sites}."},
+    "municipality_stated": {"nl": "{name} volgens de longlist", "en": "{name} as the longlist states"},
     "site_in": {"nl": "{name} ({municipality})", "en": "{name} ({municipality})"},
     "and": {"nl": "en", "en": "and"},
     "places_offer": {"nl": "Samen bieden deze locaties {capacity} {unit}. Het doel is {target} {unit}.", "en": "Together these sites offer {capacity} {unit}. The target is {target} {unit}."},
