@@ -18,14 +18,12 @@ import importlib.util
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from conftest import households, sites, units
 from opvang_opt.allocation import allocate_tables, check_allocation, run_rolling, validate_inputs
 from opvang_opt.allocation.model import build_instance
-from opvang_opt.allocation.synthetic import make_instance
 from opvang_opt.schema import AllocationConfig, MixRule, RollingSettings
 
 _PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "hindsight_weekly.py"
@@ -34,6 +32,12 @@ assert _spec is not None and _spec.loader is not None
 hw = importlib.util.module_from_spec(_spec)
 sys.modules.setdefault("hindsight_weekly", hw)
 _spec.loader.exec_module(hw)
+_bench_spec = importlib.util.spec_from_file_location(
+    "bench_rolling", _PATH.parent / "bench_rolling.py"
+)
+assert _bench_spec is not None and _bench_spec.loader is not None
+_bench = importlib.util.module_from_spec(_bench_spec)
+_bench_spec.loader.exec_module(_bench)
 
 S1_X, Y = 120000.0, 480000.0
 
@@ -91,27 +95,11 @@ def test_hand_worked_weekly_rule(max_wait_days, counting, h1_site):
 
 
 def _year(seed: int, n_households: int = 70, n_sites: int = 4):
-    """A small synthetic year (as the benchmark builds it, smaller)."""
-    si = make_instance(n_households, round(1.1 * n_households), n_sites, seed=seed)
-    rng = np.random.default_rng(seed + 1000)
-    hh = si.households.copy()
-    residents = hh["current_unit"] != ""
-    start = np.datetime64("2025-01-01")
-    arrival = start + rng.integers(0, 365, len(hh))
-    hh["arrival_date"] = np.where(residents, start - 20, arrival).astype("datetime64[D]")
-    un = si.units.copy()
-    batch = rng.choice(4, len(un), p=[0.6, 0.4 / 3, 0.4 / 3, 0.4 / 3])
-    delivery = np.array(["2024-12-01", "2025-04-01", "2025-07-01", "2025-10-01"], "datetime64[D]")
-    lived_in = un["unit_id"].isin(set(hh.loc[residents, "current_unit"]))
-    un["available_from"] = np.where(lived_in, delivery[0], delivery[batch])
-    solver = si.config.solver.model_copy(update={"relative_gap": 0.0, "time_limit_s": 120.0})
-    config = si.config.model_copy(
-        update={
-            "max_wait_days": 28,
-            "solver": solver,
-            "rolling": RollingSettings(period="week", lookahead_periods=0, seed=seed),
-        }
-    )
+    """A small year as the benchmark builds it (``bench_rolling.year_instance``): 28 days
+    to wait, no look-ahead, every solve to a proven optimum."""
+    hh, un, si, config = _bench.year_instance(n_households, n_sites, seed, 28, lookahead=0)
+    solver = config.solver.model_copy(update={"relative_gap": 0.0})
+    config = config.model_copy(update={"solver": solver})
     tables = validate_inputs(hh, un, si.sites, si.schools, si.gps, config)
     return hh, un, si, config, tables
 
