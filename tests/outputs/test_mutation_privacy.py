@@ -453,3 +453,19 @@ def test_the_hidden_cell_is_the_smallest_leaving_a_small_count_all_four_values()
     out = suppress_frame(pd.DataFrame({"h": [1, 7, 12]}), ["h"], "council", column_totals=["h"])
     # a 7 would leave the 1 only 1-3: the 12 is hidden
     assert out["h"].tolist() == [SMALL, "7", X]
+
+
+def test_a_row_without_breakdown_is_read_as_parts_of_0_to_4() -> None:
+    # one site of 4 households, one in each of four groups: no breakdown (x x x x, <5).
+    # Each x is 0-4 there, not 5 or more: nothing is pinned, so nothing more is hidden
+    # (read as 5 or more, the row was impossible and the households placed were hidden)
+    from opvang_opt.outputs.privacy import totals_pin_a_small_count
+
+    parts = ["units_a", "units_b", "units_c", "units_d"]
+    raw = pd.DataFrame([[1, 1, 1, 1, 4]], columns=[*parts, "households"])
+    groups = [(parts, "households")]
+    shown = suppress_frame(raw, [*parts, "households"], "council", groups=groups)
+    assert shown.iloc[0].tolist() == [X, X, X, X, SMALL]
+    assert totals_pin_a_small_count(shown, raw, groups, []) is False
+    # with the households placed published (4), the <5 is 4: pinned
+    assert totals_pin_a_small_count(shown, raw, groups, ["households"]) is True

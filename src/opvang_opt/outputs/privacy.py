@@ -257,6 +257,23 @@ def column_pins(shown: Sequence[str], values: Sequence[float]) -> bool:
     )
 
 
+def _no_breakdown_cells(
+    shown: pd.DataFrame, groups: Sequence[tuple[Sequence[str], str]]
+) -> set[tuple[int, str]]:
+    """The parts shown ``x`` in rows that show no breakdown (:data:`WHOLE_ROW_PARTS` or more
+    parts beside a total ``<5``, :func:`suppress_row`): each is 0-4, not 5 or more."""
+    out: set[tuple[int, str]] = set()
+    for parts, total in groups:
+        cols = [c for c in parts if c in shown.columns]
+        if total not in shown.columns or len(cols) < WHOLE_ROW_PARTS:
+            continue
+        for i in range(len(shown)):
+            cells = [str(shown[c].iloc[i]) for c in cols]
+            if str(shown[total].iloc[i]) == SMALL and all(v == SECONDARY for v in cells):
+                out |= {(i, c) for c in cols}
+    return out
+
+
 def totals_pin_a_small_count(
     shown: pd.DataFrame,
     raw: pd.DataFrame,
@@ -277,6 +294,7 @@ def totals_pin_a_small_count(
 
     cols = list(dict.fromkeys([*(c for p, t in groups for c in (*p, t)), *column_totals]))
     cols = [c for c in cols if c in shown.columns]
+    no_breakdown = _no_breakdown_cells(shown, groups)
     var: dict[tuple[int, str], int] = {}
     lo: list[float] = []
     hi: list[float] = []
@@ -285,6 +303,10 @@ def totals_pin_a_small_count(
             v = str(shown[c].iloc[i])
             if v in (SMALL, SECONDARY):
                 var[(i, c)] = len(lo)
+                if (i, c) in no_breakdown:  # a part of a row without breakdown: 0-4
+                    lo.append(0.0)
+                    hi.append(MIN_COUNT - 1.0)
+                    continue
                 lo.append(1.0 if v == SMALL else float(MIN_COUNT))
                 # an x is 5 or more: its column's sum is no bound the reader knows
                 hi.append(MIN_COUNT - 1.0 if v == SMALL else np.inf)
