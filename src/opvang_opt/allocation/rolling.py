@@ -120,6 +120,21 @@ class RollingResult:
         )
 
 
+def past_deadline(waiting: np.ndarray, deadline: np.ndarray, start: np.datetime64) -> np.ndarray:
+    """Which households can no longer be placed in a period starting on ``start``: those
+    still ``waiting`` whose deadline (arrival + ``max_wait_days``) lies before that day.
+    A household whose deadline is the period's first day may still be placed in it; one
+    not waiting (placed, or not yet arrived) is never past its deadline here.
+
+    Examples
+    --------
+    >>> d = np.array(["2025-03-09", "2025-03-10", "2025-03-01"], "datetime64[D]")
+    >>> past_deadline(np.array([True, True, False]), d, np.datetime64("2025-03-10"))
+    array([ True, False, False])
+    """
+    return np.asarray(waiting, bool) & (np.asarray(deadline, "datetime64[D]") < start)
+
+
 def run_rolling(
     households: pd.DataFrame,
     units: pd.DataFrame,
@@ -196,10 +211,9 @@ def run_rolling(
     for i, label in enumerate(labels):
         start = np.datetime64(label.start_time.date(), "D")
         end = np.datetime64(label.end_time.date(), "D")
-        # a household still waiting whose deadline (arrival + max_wait_days) passed
-        # before this period starts could only be housed after it: it stays unplaced,
-        # with the reason of the last period it could be placed in
-        late = ids.isin(list(waiting)).to_numpy() & (deadline < start)
+        # a household still waiting whose deadline passed before this period starts stays
+        # unplaced, with the reason of the last period it could be placed in
+        late = past_deadline(ids.isin(list(waiting)).to_numpy(), deadline, start)
         if late.any():
             expired.append(last_unplaced[last_unplaced["household_id"].isin(set(ids[late]))])
             waiting = waiting[~waiting.isin(set(ids[late]))]
