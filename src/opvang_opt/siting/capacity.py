@@ -69,18 +69,32 @@ def capacity_problems(
         raw = sites[column]
         given = pd.to_numeric(raw, errors="coerce")
         bad = (given < 0) | (given.isna() & raw.notna())
+        zero = pd.Series(False, index=bad.index)
         if only_points:
-            bad |= given.isna() & pd.Series(~polygonal, index=bad.index)
-        for i in np.flatnonzero(bad.to_numpy()):
+            point = pd.Series(~polygonal, index=bad.index)
+            bad |= given.isna() & point
+            # the area of a point site is its ground: 0 m2 gave 0 units without a word
+            zero = (given <= 0) & point
+        bad &= ~zero
+        for i in np.flatnonzero((bad | zero).to_numpy()):
+            key = "problem.siting.area_zero" if zero.iloc[i] else "problem.siting.not_nonnegative"
             problems.append(
                 Problem(
-                    Message("problem.siting.not_nonnegative", {"value": repr(raw.iloc[i])}),
+                    Message(key, {"value": _written(raw.iloc[i])}),
                     source,
                     where(int(i)),
                     column,
                 )
             )
     return problems
+
+
+def _written(value: object) -> str:
+    """A cell's value as a reader wrote it: ``-50`` for a number (not ``np.float64(-50.0)``),
+    ``'abc'`` for a text."""
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        return f"{float(value):g}"
+    return repr(str(value))
 
 
 def estimate_capacity(

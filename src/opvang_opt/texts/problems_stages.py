@@ -129,6 +129,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "siting.multiline_no_area": {"nl": "een multilijn heeft geen oppervlakte: geef de locatie als polygoon (of als punt met de oppervlakte in capacity.area_column)", "en": "a multiline has no area: give the site as a polygon (or as a point with its area in capacity.area_column)"},
     "siting.collection": {"nl": "een geometrieverzameling (gemengde delen) is geen locatie: geef de locatie als polygoon of multipolygoon", "en": "a geometry collection (mixed parts) is no site: give the site as a polygon or a multipolygon"},
     "siting.point_needs_area": {"nl": "een locatie die als punt is gegeven heeft een oppervlakte nodig: stel capacity.area_column in", "en": "a site given as a point needs its area: set capacity.area_column"},
+    "siting.area_zero": {"nl": "een oppervlakte van {value} m² is geen terrein: een locatie die als punt is gegeven krijgt haar plaatsen uit deze oppervlakte; vul de oppervlakte van het terrein in m² in (meer dan 0), of laat de locatie weg", "en": "an area of {value} m² is no ground: a site given as a point gets its places from this area; fill in the area of the plot in m² (more than 0), or leave the site out"},
     "siting.not_nonnegative": {"nl": "moet een getal van 0 of meer zijn, gevonden: {value}", "en": "must be a number of 0 or more, got {value}"},
     "siting.capacity_summary": {"nl": "De invoer voor de capaciteit bevat {count:|probleem|problemen}", "en": "Capacity inputs have {count:plain} problem(s)"},
     "siting.missing_value": {"nl": "waarde ontbreekt", "en": "missing value"},
