@@ -563,15 +563,16 @@ def _workbook_cell_problems(source: LayerSource, path: Path, label: str) -> list
 
 def _workbook_edges(df: pd.DataFrame) -> pd.DataFrame:
     """A sheet's edges as the CSV reader takes them: column names without spaces around
-    them (``'persons '`` was a missing column ``persons``), and no empty rows at the bottom
-    (cells Excel keeps formatted below the table were records with an empty id each)."""
+    them (``'persons '`` was a missing column ``persons``), and no empty rows (cells Excel
+    keeps formatted below the table, or a blank row left between records, were records
+    with an empty id each; the CSV reader skips a blank line)."""
     names = [str(c).strip() if isinstance(c, str) else c for c in df.columns]
     if len(set(names)) == len(names):
         df = df.set_axis(names, axis=1)
     cells = df.drop(columns=[c for c in df.columns if c == "geometry"])
     text = cells.astype("string").apply(lambda s: s.str.strip())
-    filled = (text.notna() & (text != "")).any(axis=1).to_numpy().nonzero()[0]
-    return df.iloc[: int(filled[-1]) + 1 if len(filled) else 0]
+    filled = (text.notna() & (text != "")).any(axis=1).to_numpy()
+    return df if filled.all() else df.iloc[np.flatnonzero(filled)].reset_index(drop=True)
 
 
 def _total_row(df: pd.DataFrame, label: str) -> list[Problem]:
