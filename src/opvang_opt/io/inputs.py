@@ -336,6 +336,7 @@ def _checked(
     problems += _check_overlap_layers(scenario, layers)
     found, without_areas = _check_area_layers(scenario, layers)
     problems += found
+    problems += _check_area_overlaps(scenario, layers, without_areas)
     if s.longlist in layers:
         problems += _check_longlist_values(scenario, layers[s.longlist])
         if scenario.planning is not None:
@@ -812,6 +813,66 @@ def _check_area_layers(
             )
         )  # fmt: skip
     return problems, bad
+
+
+AREA_OVERLAP_MIN_SHARE = 0.01
+"""Two areas of one layer (wijken, buurten) overlapping by less than this share of the
+smaller one are neighbours whose shared border was digitised twice (a sliver); more, and a
+site in the overlap lies in both."""
+
+
+def _check_area_overlaps(
+    scenario: Scenario, layers: dict[str, gpd.GeoDataFrame], skip: set[str]
+) -> list[Problem]:
+    """Areas of one layer of areas (municipalities, wijken, buurten, zones) that overlap:
+    a site in the overlap counted in both (two wijken of the per-zone maximum, two buurten
+    of the reception load). One problem per pair (at most 25 per layer), naming both ids
+    and the area they share; slivers along a shared border (below 1 m², or below
+    :data:`AREA_OVERLAP_MIN_SHARE` of the smaller area) are borders, not overlaps."""
+    from opvang_opt.siting.location import overlapping_pairs
+
+    problems: list[Problem] = []
+    for name, fields in _area_roles(scenario).items():
+        if name not in layers or name in skip or len(layers[name]) < 2:
+            continue
+        layer = layers[name]
+        id_col = scenario.layers[name].id_column
+        geoms = layer.geometry.to_numpy()
+        if id_col and id_col in layer.columns:
+            ids = layer[id_col].astype(str).to_numpy()
+        else:
+            ids = np.array([str(i + 1) for i in range(len(layer))])
+        pairs = overlapping_pairs(geoms, ids)
+        if not len(pairs):
+            continue
+        i, j = pairs["i"].to_numpy(int), pairs["j"].to_numpy(int)
+        smaller = np.minimum(shapely.area(geoms[i]), shapely.area(geoms[j]))
+        shared = pairs["overlap_exact_m2"].to_numpy(float)
+        big = np.flatnonzero(shared >= AREA_OVERLAP_MIN_SHARE * smaller)
+        for k in big[:25]:
+            problems.append(
+                Problem(
+                    Message(
+                        "problem.inputs.areas_overlap",
+                        {"layer": name, "fields": ", ".join(fields), "a": ids[i[k]],
+                         "b": ids[j[k]], "m2": float(shared[k]),
+                         "share": float(shared[k] / smaller[k])},
+                    ),
+                    source=str(scenario.layers[name].path),
+                    where=Message("problem.where.layer", {"name": name}),
+                    field="geometry",
+                )
+            )  # fmt: skip
+        if len(big) > 25:
+            problems.append(
+                Problem(
+                    Message("problem.inputs.areas_overlap_more", {"n": len(big) - 25}),
+                    source=str(scenario.layers[name].path),
+                    where=Message("problem.where.layer", {"name": name}),
+                    field="geometry",
+                )
+            )
+    return problems
 
 
 def _check_zone_column(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:

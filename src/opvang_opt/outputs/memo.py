@@ -48,7 +48,7 @@ from opvang_opt.outputs.maps import (
 from opvang_opt.outputs.privacy import Profile
 from opvang_opt.outputs.static import background_note, draw_background, shown_attribution
 from opvang_opt.pipeline import RunResult
-from opvang_opt.siting.location import same_municipality
+from opvang_opt.siting.location import stated_municipality
 from opvang_opt.status import SolveStatus
 from opvang_opt.texts import CATALOGUE, Lang, fmt_date, fmt_number, render, t
 
@@ -139,10 +139,8 @@ def _site_place(row: pd.Series, result: RunResult, zone: Any, lang: Lang = "nl")
     if not muni and isinstance(stated, str) and stated.strip():
         # in no municipality of the region (kept under region.outside: warn): the one the
         # longlist states, said to be the longlist's
-        said = next(
-            (n for c, n in names.items() if same_municipality(stated.strip(), c, n)),
-            stated.strip(),
-        )
+        known = stated_municipality(stated, names.items())
+        said = stated.strip() if known is None else names[known]
         muni = t("memo.municipality_stated", lang, name=said)
     wijk = row.get("wijk") if "wijk" in row.index else None
     if not isinstance(wijk, str) or not wijk:

@@ -22,7 +22,7 @@ from opvang_opt.dates import parse_dates
 from opvang_opt.planning.instance import PlanningInstance, Site
 from opvang_opt.schema import ExchangeConfig, PlanningConfig
 from opvang_opt.schema.planning import cycle_offset
-from opvang_opt.siting.location import same_municipality
+from opvang_opt.siting.location import stated_municipality
 
 
 def _cents(eur: float) -> int:
@@ -85,13 +85,8 @@ def _municipality_of(
     code = rec.get("municipality_code", only)
     if code is not None and not _isnan(code) and str(code):
         return code
-    stated = rec.get("municipality_stated")
-    if stated is None or _isnan(stated) or not str(stated).strip():
-        return code
-    for known, name in municipalities:
-        if same_municipality(str(stated).strip(), known, name):
-            return known
-    return code
+    known = stated_municipality(rec.get("municipality_stated"), municipalities)
+    return code if known is None else known
 
 
 def build_instance(

@@ -9,7 +9,8 @@ shortlist lets at most one of them in.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -1193,13 +1194,55 @@ def normalise_code(value: object) -> str:
     return text if number is None else f"GM{number:04d}"
 
 
+def _name_key(text: str) -> str:
+    """A municipality's name as compared: without case, accents, or the difference between
+    a hyphen, a space and none (``Ouder Amstel``, ``ouder-amstel`` and ``OUDERAMSTEL`` are
+    one name; ``Súdwest-Fryslân`` is ``sudwestfryslan``)."""
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in plain if c.isalnum())
+
+
 def same_municipality(stated: str, code: str, name: str) -> bool:
     """Whether a longlist's own municipality (a code with or without ``GM`` and leading
-    zeros, or a name in any case) names the municipality ``code`` / ``name``."""
+    zeros, or a name in any case, with or without accents, hyphens or spaces) names the
+    municipality ``code`` / ``name``."""
     if stated.casefold() in (code.casefold(), name.casefold()):
         return True
     number = code_number(stated)
-    return number is not None and number == code_number(code)
+    if number is not None:
+        return number == code_number(code)
+    key = _name_key(stated)
+    return bool(key) and key in (_name_key(code), _name_key(name))
+
+
+def stated_municipality(stated: object, municipalities: Iterable[tuple[str, str]]) -> str | None:
+    """The code of the region's municipality a longlist's own municipality column names
+    (see :func:`same_municipality`), or ``None`` (empty, or no municipality of the region).
+
+    The one mapping of a stated municipality: the planning counts a site outside every
+    municipality for it, and the memo names it.
+
+    Parameters
+    ----------
+    stated
+        The longlist's cell (a code or a name; empty or missing gives ``None``).
+    municipalities
+        The region's ``(code, name)`` pairs.
+
+    Examples
+    --------
+    >>> stated_municipality("ouder amstel", [("GM0384", "Diemen"), ("GM0437", "Ouder-Amstel")])
+    'GM0437'
+    >>> stated_municipality("437", [("GM0437", "Ouder-Amstel")])
+    'GM0437'
+    """
+    if stated is None or (isinstance(stated, float) and math.isnan(stated)) or stated is pd.NA:
+        return None
+    text = str(stated).strip()
+    if not text:
+        return None
+    return next((code for code, name in municipalities if same_municipality(text, code, name)),
+                None)  # fmt: skip
 
 
 POINT_SNAP_M = 1.0
