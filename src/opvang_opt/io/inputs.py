@@ -331,6 +331,8 @@ def _checked(
 ) -> Inputs:
     """The checks across inputs, then one DataError with every problem, or the Inputs."""
     s = scenario.siting
+    found, poi_notes = _poi_points(scenario, layers)
+    problems += found
     problems += _check_categories(scenario, layers)
     problems += _check_zone_column(scenario, layers)
     problems += _check_overlap_layers(scenario, layers)
@@ -353,7 +355,7 @@ def _checked(
     with_areas = {k: v for k, v in layers.items() if k not in without_areas}
     region = check_region(scenario, with_areas, tables)
     problems += region.problems
-    warnings: list[str | Message] = list(region.warnings)
+    warnings: list[str | Message] = [*poi_notes, *region.warnings]
     if scenario.allocation is not None and "rolling" in scenario.allocation.model_fields_set:
         # accepted for run_rolling (Python), but a CLI run must not seem to use them
         warnings.append(Message("problem.inputs.warn.rolling_unused"))
@@ -873,6 +875,76 @@ def _check_area_overlaps(
                 )
             )
     return problems
+
+
+def _poi_roles(scenario: Scenario) -> dict[str, list[str]]:
+    """The layers of points of interest (stations, schools, GPs), with the settings that
+    use them: a ``distance_to_poi`` or ``count_within`` criterion, the allocation's
+    schools and GPs."""
+    roles: dict[str, list[str]] = {}
+    for item in scenario.siting.criteria:
+        if isinstance(item, DistanceToPoi | CountWithin):
+            roles.setdefault(item.layer, []).append(f"siting.criteria[{item.name}].layer")
+    alloc = scenario.allocation
+    if alloc is not None and alloc.inputs is not None and alloc.inputs.pois is None:
+        if alloc.inputs.pois_layer is not None:
+            roles.setdefault(alloc.inputs.pois_layer, []).append("allocation.inputs.pois_layer")
+    return roles
+
+
+def _poi_points(
+    scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]
+) -> tuple[list[Problem], list[str | Message]]:
+    """Points of interest given as areas or lines.
+
+    A school or a GP drawn as its building or grounds (a polygon, as OSM and BGT give
+    them) is measured from a point inside it, as the allocation measures every site and
+    point of interest (``point_on_surface``), and said once per layer as a warning: the
+    siting measured to the polygon's edge while the allocation measured to its inner
+    point, without a word. A line or a mixed collection is no place: one problem per
+    feature (at most 25 per layer), naming the layer and the feature, as a site given as
+    a line is refused. Polygon layers are replaced in ``layers``; returns the problems
+    and the warnings."""
+    problems: list[Problem] = []
+    warnings: list[str | Message] = []
+    for name, fields in _poi_roles(scenario).items():
+        layer = layers.get(name)
+        if layer is None or not len(layer):
+            continue
+        geoms = layer.geometry.to_numpy()
+        kind = shapely.get_type_id(geoms)
+        areas = np.isin(kind, (3, 6))  # Polygon, MultiPolygon
+        other = np.isin(kind, (1, 2, 5, 7))  # (Multi)LineString, LinearRing, collection
+        if not (areas.any() or other.any()):
+            continue
+        id_col = scenario.layers[name].id_column
+        if id_col and id_col in layer.columns:
+            ids = layer[id_col].astype(str).to_numpy()
+        else:
+            ids = np.array([str(i + 1) for i in range(len(layer))])
+        label = str(scenario.layers[name].path)
+        for i in np.flatnonzero(other)[:25]:
+            problems.append(
+                Problem(
+                    Message("problem.inputs.poi_not_a_place",
+                            {"layer": name, "fields": ", ".join(fields),
+                             "kind": str(layer.geom_type.iloc[i])}),
+                    label, Message("problem.table.where.id_row", {"id": ids[i], "row": int(i) + 1}),
+                    "geometry",
+                )
+            )  # fmt: skip
+        if areas.any() and not other.any():
+            at = np.flatnonzero(areas)
+            fixed = geoms.copy()
+            fixed[at] = shapely.point_on_surface(geoms[at])
+            layers[name] = layer.set_geometry(fixed, crs=layer.crs)
+            listed = ", ".join(ids[at[:5]]) + (", ..." if len(at) > 5 else "")
+            warnings.append(
+                Message("problem.inputs.warn.poi_areas",
+                        {"file": label, "layer": name, "n": len(at), "total": len(layer),
+                         "ids": listed})
+            )  # fmt: skip
+    return problems, warnings
 
 
 def _check_zone_column(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:
