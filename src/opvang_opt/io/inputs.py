@@ -43,7 +43,11 @@ from opvang_opt.io.planning import (
     longlist_problems,
     planning_table_warnings,
 )
-from opvang_opt.io.region_pass import check_planning_points, check_region
+from opvang_opt.io.region_pass import (
+    check_planning_points,
+    check_region,
+    stated_municipality_warnings,
+)
 from opvang_opt.io.services import ServicesTables, check_services_raw, read_services_raw
 from opvang_opt.schema import AllocationInputs as AllocationFiles
 from opvang_opt.schema import (
@@ -372,6 +376,8 @@ def _checked(
     if scenario.services is not None:
         services = check_services_raw(scenario.services, svc_raw, problems, tuple(reports),
                                       region.region, scenario.region.table_margin_m)  # fmt: skip
+        if services is not None:
+            warnings += _provider_areas(scenario, services, svc_raw, region.region)
     problems = _one_per_cell(problems)
     if problems:
         raise DataError(Message("problem.inputs.summary", {"count": len(problems)}), problems)
@@ -402,6 +408,31 @@ def _checked(
         tuple(warnings),
         planning,
     )
+
+
+def _provider_areas(
+    scenario: Scenario, services: ServicesTables, raw: dict[str, pd.DataFrame], region: Any
+) -> list[str | Message]:
+    """A provider or facility whose point lies in one of the region's municipalities while
+    its ``area`` (or ``municipality_code``) names another: one warning per row, as for the
+    unit sites and the planning tables (the area was read and never compared)."""
+    config = scenario.services
+    if config is None or region is None:
+        return []
+    out: list[str | Message] = []
+    for name, table, spec in (
+        ("providers", services.providers, config.providers),
+        ("facilities", services.facilities, config.facilities),
+    ):
+        df = raw.get(name)
+        if table is None or spec is None or df is None:
+            continue
+        column = next((c for c in ("area", "municipality_code") if c in df.columns), None)
+        if column is None:
+            continue
+        stated = table.rename(columns={"area": column})
+        out += stated_municipality_warnings(stated, str(spec.path), "id", region, column)
+    return out
 
 
 def _one_per_cell(problems: list[Problem]) -> list[Problem]:
@@ -886,9 +917,9 @@ def _poi_roles(scenario: Scenario) -> dict[str, list[str]]:
         if isinstance(item, DistanceToPoi | CountWithin):
             roles.setdefault(item.layer, []).append(f"siting.criteria[{item.name}].layer")
     alloc = scenario.allocation
-    if alloc is not None and alloc.inputs is not None and alloc.inputs.pois is None:
-        if alloc.inputs.pois_layer is not None:
-            roles.setdefault(alloc.inputs.pois_layer, []).append("allocation.inputs.pois_layer")
+    src = alloc.inputs if alloc is not None else None
+    if src is not None and src.pois is None and src.pois_layer is not None:
+        roles.setdefault(src.pois_layer, []).append("allocation.inputs.pois_layer")
     return roles
 
 

@@ -31,7 +31,7 @@ from opvang_opt.siting.location import (
     POINT_SNAP_M,
     AreaLayer,
     largest_share,
-    normalise_code,
+    same_municipality,
 )
 from opvang_opt.texts import Message
 
@@ -408,7 +408,9 @@ def stated_municipality_warnings(
     code_column: str = "municipality_code",
 ) -> list[str | Message]:
     """A row whose point lies in one of the region's municipalities while its
-    ``municipality_code`` states another: one warning per row (file, id, both codes)."""
+    ``municipality_code`` states another (a code, with or without ``GM`` and leading
+    zeros, or a name: see :func:`~opvang_opt.siting.location.same_municipality`): one
+    warning per row (file, id, both codes)."""
     if region is None or code_column not in df.columns or not {"x", "y"} <= set(df.columns):
         return []
     x = pd.to_numeric(df["x"], errors="coerce").to_numpy(float)
@@ -426,7 +428,7 @@ def stated_municipality_warnings(
         code = str(mun["code"].iloc[j])
         for k in np.flatnonzero(inside):
             i = rows[k]
-            if normalise_code(stated.iloc[i]) != normalise_code(code):
+            if not same_municipality(str(stated.iloc[i]), code, str(mun["name"].iloc[j])):
                 who = (
                     str(df[id_column].iloc[i])
                     if id_column in df.columns
