@@ -821,13 +821,24 @@ def _check_area_layers(
     scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]
 ) -> tuple[list[Problem], set[str]]:
     """A layer of areas (municipalities, wijken, buurten, zones) saved as points or lines
-    (centroids, outlines): no site lies inside a point or a line, so every site seemed
-    outside the region, or silently in no wijk. One problem per layer, naming every
+    (centroids, outlines), or without any feature: no site lies inside a point or a line,
+    so every site seemed outside the region, or silently in no wijk. One problem per layer, naming every
     setting that uses it; returns the problems and the names of those layers."""
     problems: list[Problem] = []
     bad: set[str] = set()
     for name, fields in _area_roles(scenario).items():
-        if name not in layers or not len(layers[name]):
+        if name not in layers:
+            continue
+        if not len(layers[name]):  # every site in no wijk: the per-zone maximum held none
+            bad.add(name)
+            problems.append(
+                Problem(
+                    Message("problem.inputs.area_layer_empty",
+                            {"layer": name, "fields": ", ".join(fields)}),
+                    source=str(scenario.layers[name].path),
+                    where=Message("problem.where.layer", {"name": name}),
+                )
+            )  # fmt: skip
             continue
         kinds = set(layers[name].geometry.geom_type.dropna())
         if kinds & {"Polygon", "MultiPolygon"}:
