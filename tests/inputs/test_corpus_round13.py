@@ -19,7 +19,9 @@ New here (not in the earlier ``test_corpus*`` files):
   ``OUDER-AMSTEL``, ``Oudér Amstel``): the memo and the planning each mapped it, neither
   with a hyphen or a space of difference (the site was left out of the plan);
 - a provider's stated area that is not the municipality its point lies in: read and never
-  compared.
+  compared;
+- yes/no cells of the households as a Dutch form writes them: ``N`` was no, ``J`` refused;
+  ``1.0`` (a float export) refused; a refused value did not say what to write.
 """
 
 from __future__ import annotations
@@ -175,6 +177,18 @@ def case_wijken_layer_without_features(demo):
     ]
 
 
+def case_yes_no_that_is_neither_says_what_to_write(demo):
+    def edit(df: pd.DataFrame) -> None:
+        df.loc[df["household_id"] == "H0008", "needs_ground_floor"] = "X"
+
+    edit_table(demo, "households.csv", edit)
+    return [
+        "households.csv, huishouden H0008, needs_ground_floor: geen true/false (waar/onwaar): "
+        "'X'; schrijf ja of nee (ook goed: j/n, 1/0, true/false, waar/onwaar; leeg is nee)",
+        "De invoer heeft 1 probleem",
+    ]
+
+
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]
 
 
@@ -284,3 +298,22 @@ def test_a_providers_stated_area_is_compared_with_where_it_lies(demo):
         f"{label}, id TK-P0080, area: noemt gemeente 'Uithorn', maar het punt ligt in "
         "Uithoorn (GM0451)",
     ]
+
+
+# --------------------------------------------------------------------------- yes and no
+
+
+def test_yes_and_no_as_a_dutch_form_and_a_float_export_write_them(demo):
+    """J and N (a Dutch form's ja/nee: N was no, J was refused), and 1.0/0.0 (a column
+    exported as floats): each the yes or no it says."""
+    said = {"H0001": "J", "H0002": "N", "H0003": "j", "H0004": "1.0", "H0005": "0.0"}
+    meant = {"H0001": True, "H0002": False, "H0003": True, "H0004": True, "H0005": False}
+
+    def edit(df: pd.DataFrame) -> None:
+        for ident, value in said.items():
+            df.loc[df["household_id"] == ident, "needs_ground_floor"] = value
+
+    edit_table(demo, "households.csv", edit)
+    _, inputs = _load(demo / "scenarios" / "demo.yaml")
+    hh = inputs.allocation_data.tables.households.set_index("household_id")
+    assert {k: bool(hh.loc[k, "needs_ground_floor"]) for k in said} == meant

@@ -229,9 +229,10 @@ def _float_column(
 def _bool_column(
     df: pd.DataFrame, col: str, table: str, out: _Collector, ids: pd.Series | None, kind: str
 ) -> pd.Series:
-    # WAAR/ONWAAR: TRUE and FALSE as Excel writes them in a Dutch locale
-    truthy = {"true", "1", "yes", "ja", "y", "t", "waar"}
-    falsy = {"false", "0", "no", "nee", "n", "f", "", "onwaar"}
+    # WAAR/ONWAAR: TRUE and FALSE as Excel writes them in a Dutch locale; J/N as a Dutch
+    # form abbreviates ja/nee (N was no, J was refused); 1.0/0.0 as a float column exports
+    truthy = {"true", "1", "1.0", "yes", "ja", "j", "y", "t", "waar"}
+    falsy = {"false", "0", "0.0", "no", "nee", "n", "f", "", "onwaar"}
 
     def conv(v: object) -> bool | None:
         if _blank(v):

@@ -64,7 +64,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "allocation.missing": {"nl": "ontbreekt", "en": "missing"},
     "allocation.missing_units": {"nl": "ontbreekt, ook bij {n:plain} andere woning(en): {ids}", "en": "missing, as for {n:plain} more unit(s): {ids}"},
     "allocation.not_number": {"nl": "geen getal: {value}{hint}", "en": "not a number: {value}{hint}"},
-    "allocation.not_bool": {"nl": "geen true/false (waar/onwaar): {value}", "en": "not true/false: {value}"},
+    "allocation.not_bool": {"nl": "geen true/false (waar/onwaar): {value}; schrijf ja of nee (ook goed: j/n, 1/0, true/false, waar/onwaar; leeg is nee)", "en": "not true/false: {value}; write yes or no (also fine: y/n, 1/0, true/false; empty is no)"},
     "allocation.bad_date": {"nl": "{why} (gevonden: {value})", "en": "{why} (got {value})"},
     "allocation.missing_date": {"nl": "datum ontbreekt", "en": "missing date"},
     "allocation.no_table": {"nl": "tabel ontbreekt", "en": "table is missing"},
