@@ -21,7 +21,10 @@ New here (not in the earlier ``test_corpus*`` files):
 - a provider's stated area that is not the municipality its point lies in: read and never
   compared;
 - yes/no cells of the households as a Dutch form writes them: ``N`` was no, ``J`` refused;
-  ``1.0`` (a float export) refused; a refused value did not say what to write.
+  ``1.0`` (a float export) refused; a refused value did not say what to write;
+- a planning task of a municipality written by its name or a short code (``Diemen``,
+  ``gm384``): 'unknown municipality' without the code meant; a unit site stating its own
+  municipality by name: warned as stating another.
 """
 
 from __future__ import annotations
@@ -189,6 +192,25 @@ def case_yes_no_that_is_neither_says_what_to_write(demo):
     ]
 
 
+def case_planning_tasks_naming_a_municipality_by_name_or_a_short_code(demo):
+    def edit(df: pd.DataFrame) -> None:
+        assert list(df.loc[:2, "municipality_code"]) == ["GM0384"] * 3
+        df.loc[0, "municipality_code"] = "Diemen"
+        df.loc[1, "municipality_code"] = "gm384"
+        df.loc[2, "municipality_code"] = "Ouder Amstel"  # not this row's: the code meant
+
+    edit_table(demo, "planning_tasks.csv", edit)
+    return [
+        "planning_tasks.csv, rij 2, municipality_code: onbekende gemeente 'Diemen' (bedoelde u "
+        "'GM0384'?)",
+        "planning_tasks.csv, rij 3, municipality_code: onbekende gemeente 'gm384' (bedoelde u "
+        "'GM0384'?)",
+        "planning_tasks.csv, rij 4, municipality_code: onbekende gemeente 'Ouder Amstel' "
+        "(bedoelde u 'GM0437'?)",
+        "De invoer heeft 3 problemen",
+    ]
+
+
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]
 
 
@@ -317,3 +339,31 @@ def test_yes_and_no_as_a_dutch_form_and_a_float_export_write_them(demo):
     _, inputs = _load(demo / "scenarios" / "demo.yaml")
     hh = inputs.allocation_data.tables.households.set_index("household_id")
     assert {k: bool(hh.loc[k, "needs_ground_floor"]) for k in said} == meant
+
+
+def test_unit_sites_stating_their_municipality_by_name(demo):
+    """A unit site's ``municipality_code`` written as the municipality's name, in any case
+    or with a space for the hyphen, is no mismatch (each was 'states municipality
+    \'Diemen\', but the point lies in Diemen'); another municipality's name still is."""
+    from opvang_opt.texts import render
+
+    sites = pd.read_csv(demo / DEMO / "unit_sites.csv", dtype=str)
+    gemeenten = _layer(demo, "boundaries.gpkg", "gemeenten")
+    for k in range(3):
+        point = shapely.Point(float(sites.loc[k, "x"]), float(sites.loc[k, "y"]))
+        inside = gemeenten[gemeenten.contains(point)]["municipality_code"].tolist()
+        assert inside == [sites.loc[k, "municipality_code"]]
+    assert list(sites.loc[:2, "municipality_code"]) == ["GM0384", "GM0384", "GM0437"]
+
+    def edit(df: pd.DataFrame) -> None:
+        df.loc[0, "municipality_code"] = "Diemen"
+        df.loc[1, "municipality_code"] = "Uithoorn"
+        df.loc[2, "municipality_code"] = "ouder amstel"
+
+    edit_table(demo, "unit_sites.csv", edit)
+    _, inputs = _load(demo / "scenarios" / "demo.yaml")
+    said = [render(w, "nl") for w in inputs.warnings if "unit_sites.csv" in render(w, "nl")]
+    assert said == [
+        f"{demo / DEMO / 'unit_sites.csv'}, id {sites.loc[1, 'site_id']}, municipality_code: "
+        "noemt gemeente 'Uithoorn', maar het punt ligt in Diemen (GM0384)"
+    ]

@@ -237,7 +237,9 @@ def load_inputs(scenario: Scenario) -> Inputs:
     planning = None
     if scenario.planning is not None:
         planning, found = collect_planning_tables(
-            scenario.planning, [m.code for m in scenario.region.municipalities]
+            scenario.planning,
+            [m.code for m in scenario.region.municipalities],
+            {m.code: m.name for m in scenario.region.municipalities},
         )
         problems += found
         reports += planning.reports
@@ -822,8 +824,9 @@ def _check_area_layers(
 ) -> tuple[list[Problem], set[str]]:
     """A layer of areas (municipalities, wijken, buurten, zones) saved as points or lines
     (centroids, outlines), or without any feature: no site lies inside a point or a line,
-    so every site seemed outside the region, or silently in no wijk. One problem per layer, naming every
-    setting that uses it; returns the problems and the names of those layers."""
+    so every site seemed outside the region, or silently in no wijk. One problem per
+    layer, naming every setting that uses it; returns the problems and the names of those
+    layers."""
     problems: list[Problem] = []
     bad: set[str] = set()
     for name, fields in _area_roles(scenario).items():

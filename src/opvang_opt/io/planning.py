@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from opvang_opt.numtext import ambiguous_whole, amount_hint, separator_hint, who
 from opvang_opt.schema import PlanningConfig, did_you_mean_hint
 from opvang_opt.schema.names import id_key
 from opvang_opt.schema.planning import CandidateTable, StockTable, TaskTable, period_label
+from opvang_opt.siting.location import stated_municipality
 from opvang_opt.texts import Message
 
 CANDIDATE_INT = ("max_units", "lead_time_months", "permit_years", "block_units")
@@ -381,11 +383,12 @@ def _outside_horizon(config: PlanningConfig, value: str) -> Message | None:
 
 
 def collect_planning_tables(
-    config: PlanningConfig, municipalities: list[str]
+    config: PlanningConfig, municipalities: list[str], names: Mapping[str, str] | None = None
 ) -> tuple[PlanningTables, list[Problem]]:
     """Read and check the planning tables; return what could be read and every problem
     (the caller raises them together with the other inputs' problems), so that checks
-    across inputs (candidate ids against the longlist) still run."""
+    across inputs (candidate ids against the longlist) still run. ``names`` (code ->
+    name) lets a municipality written as its name be told its code."""
     problems: list[Problem] = []
     groups = [g.name for g in config.groups]
     labels = config.period_labels()
@@ -399,12 +402,16 @@ def collect_planning_tables(
         if value in allowed:
             return True
         outside = _outside_horizon(config, value) if what == "period" else None
+        hint: Message | str = did_you_mean_hint(value, allowed)
+        if what == "municipality":  # 'Diemen' or 'gm384': the code meant, as the longlist
+            meant = stated_municipality(value, [(c, (names or {}).get(c, c)) for c in allowed])
+            hint = Message("problem.hint.did_you_mean", {"name": meant}) if meant else hint
         problems.append(
             Problem(
                 outside
                 or Message(
                     f"problem.planning.unknown_{what}",
-                    {"value": value, "hint": did_you_mean_hint(value, allowed)},
+                    {"value": value, "hint": hint},
                 ),
                 source=label,
                 where=row,
