@@ -211,6 +211,25 @@ def case_planning_tasks_naming_a_municipality_by_name_or_a_short_code(demo):
     ]
 
 
+def case_allocations_own_schools_file_with_a_line(demo):
+    gdf = _layer(demo, "pois.gpkg", "pois")
+    school = gdf.index[gdf["category"] == "primary_school"][0]
+    ident = str(gdf.loc[school, "poi_id"])
+    p = gdf.geometry.loc[school]
+    gdf.loc[school, "geometry"] = shapely.LineString([(p.x, p.y), (p.x, p.y + 80)])
+    _write(demo, gdf, "schools.gpkg", "pois")
+    edit_scenario(
+        demo,
+        "    pois_layer: pois ",
+        "    pois: ../data/demo/schools.gpkg\n    pois_layer: pois ",
+    )
+    return [
+        f"schools.gpkg, id {ident} (rij {school + 1}), geometry: een LineString is geen plek: "
+        "laag 'pois' (gebruikt als allocation.inputs.pois) heeft punten nodig",
+        "De invoer heeft 1 probleem",
+    ]
+
+
 CASES = [v for k, v in sorted(globals().items()) if k.startswith("case_")]
 
 

@@ -337,7 +337,7 @@ def _checked(
 ) -> Inputs:
     """The checks across inputs, then one DataError with every problem, or the Inputs."""
     s = scenario.siting
-    found, poi_notes = _poi_points(scenario, layers)
+    found, poi_notes = _poi_points(scenario, layers, tables)
     problems += found
     problems += _check_categories(scenario, layers)
     problems += _check_zone_column(scenario, layers)
@@ -938,7 +938,7 @@ def _poi_roles(scenario: Scenario) -> dict[str, list[str]]:
 
 
 def _poi_points(
-    scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]
+    scenario: Scenario, layers: dict[str, gpd.GeoDataFrame], tables: dict[str, pd.DataFrame]
 ) -> tuple[list[Problem], list[str | Message]]:
     """Points of interest given as areas or lines.
 
@@ -948,13 +948,24 @@ def _poi_points(
     siting measured to the polygon's edge while the allocation measured to its inner
     point, without a word. A line or a mixed collection is no place: one problem per
     feature (at most 25 per layer), naming the layer and the feature, as a site given as
-    a line is refused. Polygon layers are replaced in ``layers``; returns the problems
-    and the warnings."""
+    a line is refused. The scenario's layers of points of interest and the allocation's
+    own schools-and-GPs file are checked; polygons are replaced in ``layers`` and
+    ``tables``. Returns the problems and the warnings."""
+    found: list[tuple[str, gpd.GeoDataFrame, str | None, str, list[str], dict[str, Any]]] = []
+    for name, fields in _poi_roles(scenario).items():
+        if name in layers:
+            source = scenario.layers[name]
+            found.append((name, layers[name], source.id_column, str(source.path), fields, layers))
+    alloc = scenario.allocation
+    own = tables.get("pois")
+    if alloc is not None and alloc.inputs is not None and isinstance(own, gpd.GeoDataFrame):
+        src = alloc.inputs
+        found.append(("pois", own, src.pois_id_column or "poi_id", str(src.pois),
+                      ["allocation.inputs.pois"], tables))  # fmt: skip
     problems: list[Problem] = []
     warnings: list[str | Message] = []
-    for name, fields in _poi_roles(scenario).items():
-        layer = layers.get(name)
-        if layer is None or not len(layer):
+    for name, layer, id_col, label, fields, store in found:
+        if not len(layer):
             continue
         geoms = layer.geometry.to_numpy()
         kind = shapely.get_type_id(geoms)
@@ -962,12 +973,10 @@ def _poi_points(
         other = np.isin(kind, (1, 2, 5, 7))  # (Multi)LineString, LinearRing, collection
         if not (areas.any() or other.any()):
             continue
-        id_col = scenario.layers[name].id_column
         if id_col and id_col in layer.columns:
             ids = layer[id_col].astype(str).to_numpy()
         else:
             ids = np.array([str(i + 1) for i in range(len(layer))])
-        label = str(scenario.layers[name].path)
         for i in np.flatnonzero(other)[:25]:
             problems.append(
                 Problem(
@@ -982,7 +991,7 @@ def _poi_points(
             at = np.flatnonzero(areas)
             fixed = geoms.copy()
             fixed[at] = shapely.point_on_surface(geoms[at])
-            layers[name] = layer.set_geometry(fixed, crs=layer.crs)
+            store[name] = layer.set_geometry(fixed, crs=layer.crs)
             listed = ", ".join(ids[at[:5]]) + (", ..." if len(at) > 5 else "")
             warnings.append(
                 Message("problem.inputs.warn.poi_areas",
