@@ -24,7 +24,9 @@ New here (not in the earlier ``test_corpus*`` files):
   ``1.0`` (a float export) refused; a refused value did not say what to write;
 - a planning task of a municipality written by its name or a short code (``Diemen``,
   ``gm384``): 'unknown municipality' without the code meant; a unit site stating its own
-  municipality by name: warned as stating another.
+  municipality by name: warned as stating another;
+- a path from a shell's home folder (``~/data/households.csv``): a folder '~' beside the
+  scenario, 'file does not exist'.
 """
 
 from __future__ import annotations
@@ -227,6 +229,21 @@ def case_allocations_own_schools_file_with_a_line(demo):
         f"schools.gpkg, id {ident} (rij {school + 1}), geometry: een LineString is geen plek: "
         "laag 'pois' (gebruikt als allocation.inputs.pois) heeft punten nodig",
         "De invoer heeft 1 probleem",
+    ]
+
+
+def case_path_from_a_shells_home_folder(demo):
+    edit_scenario(
+        demo,
+        "    households: ../data/demo/households.csv",
+        "    households: ~/data/demo/households.csv",
+    )
+    home = Path.home() / "data" / "demo" / "households.csv"
+    return [
+        "demo.yaml, allocation.inputs.households: '~/data/demo/households.csv' begint met ~, de "
+        "thuismap zoals een shell die schrijft; een scenario leest ~ niet zo (het zou een map "
+        "'~' naast het scenariobestand zijn): noem het bestand relatief aan het "
+        f"scenariobestand, met / tussen de mappen, of voluit ({home}) (regel 158)",
     ]
 
 
