@@ -139,9 +139,9 @@ def foreign_path(text: str) -> ValueProblem | None:
     """What is wrong with a path as a scenario writes it, when this machine cannot read it
     as written: a web address, a shell's home folder (``~/data/units.csv`` was a folder
     named '~' beside the scenario: 'file does not exist'), a Windows path with a drive
-    letter or a network share, or backslashes between folders (``..\\data\\units.csv`` was one file name with
-    backslashes in it: 'file does not exist'). ``None`` for an ordinary path, and on
-    Windows for a Windows path (which reads there as written)."""
+    letter or a network share, or backslashes between folders (``..\\data\\units.csv``
+    was one file name with backslashes in it: 'file does not exist'). ``None`` for an
+    ordinary path, and on Windows for a Windows path (which reads there as written)."""
     if _URL.match(text):
         return invalid("scenario.path_url", path=text)
     if _HOME.match(text):  # a shell's home folder: glued to the scenario's folder
