@@ -26,7 +26,9 @@ New here (not in the earlier ``test_corpus*`` files):
   ``gm384``): 'unknown municipality' without the code meant; a unit site stating its own
   municipality by name: warned as stating another;
 - a path from a shell's home folder (``~/data/households.csv``): a folder '~' beside the
-  scenario, 'file does not exist'.
+  scenario, 'file does not exist';
+- a buurt's count as CBS writes a secret or unknown value (``-99997``): a negative number
+  of reception places made the buurt's load negative, better than none, without a word.
 """
 
 from __future__ import annotations
@@ -402,4 +404,48 @@ def test_unit_sites_stating_their_municipality_by_name(demo):
     assert said == [
         f"{demo / DEMO / 'unit_sites.csv'}, id {sites.loc[1, 'site_id']}, municipality_code: "
         "noemt gemeente 'Uithoorn', maar het punt ligt in Diemen (GM0384)"
+    ]
+
+
+# --------------------------------------------------------------------------- CBS's secret values
+
+
+def test_cbs_negative_codes_count_as_unknown_as_an_empty_cell_does():
+    """CBS writes a secret or unknown count as -99997 (or -99995): the reception load of a
+    buurt with it is that of the same buurt with the cell empty (0 places, 1 inhabitant),
+    by hand: 0, 10 / 1 x 1000, 5 / 1000 x 1000 (-3 places gave a load below zero)."""
+    from opvang_opt.siting.criteria import reception_load
+
+    squares = [shapely.box(k * 100, 0, k * 100 + 100, 100) for k in range(3)]
+    sites = [shapely.box(k * 100 + 10, 10, k * 100 + 60, 60) for k in range(3)]
+
+    def load(places: list[object], inhabitants: list[object]) -> list[float]:
+        buurten = gpd.GeoDataFrame(
+            {"p": places, "i": inhabitants}, geometry=squares, crs="EPSG:28992"
+        )
+        return reception_load(shapely.from_wkt([s.wkt for s in sites]), buurten, "p", "i").tolist()
+
+    assert load([-99997, 10, 5], [1000, -99997, 1000]) == [0.0, 10_000.0, 5.0]
+    assert load([None, 10, 5], [1000, None, 1000]) == [0.0, 10_000.0, 5.0]
+    assert load([-3, 10, 5], [1000, -5, 1000]) == [0.0, 10_000.0, 5.0]
+
+
+def test_cbs_negative_codes_in_the_buurten_are_said(demo):
+    buurten = _layer(demo, "boundaries.gpkg", "buurten")
+    buurten.loc[2, "reception_places"] = -99997
+    buurten.loc[1, "inhabitants"] = -99995
+    _write(demo, buurten, "boundaries.gpkg", "buurten")
+    from opvang_opt.texts import render
+
+    _, inputs = _load(demo / "scenarios" / "demo.yaml")
+    said = [render(w, "nl") for w in inputs.warnings if "negatief" in render(w, "nl")]
+    file = demo / DEMO / "boundaries.gpkg"
+    known = "zo schrijft het CBS een geheim of onbekend getal: geteld als onbekend"
+    assert said == [
+        f"{file}, laag 'buurten', reception_places: 1 vlak met een negatief getal "
+        f"({buurten.loc[2, 'buurt_code']} (-99997)); {known}, zoals een lege cel (0 plaatsen, "
+        "1 inwoner)",
+        f"{file}, laag 'buurten', inhabitants: 1 vlak met een negatief getal "
+        f"({buurten.loc[1, 'buurt_code']} (-99995)); {known}, zoals een lege cel (0 plaatsen, "
+        "1 inwoner)",
     ]

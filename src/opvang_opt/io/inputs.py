@@ -361,7 +361,8 @@ def _checked(
     with_areas = {k: v for k, v in layers.items() if k not in without_areas}
     region = check_region(scenario, with_areas, tables)
     problems += region.problems
-    warnings: list[str | Message] = [*poi_notes, *region.warnings]
+    warnings: list[str | Message] = [*poi_notes, *_unknown_counts(scenario, layers)]
+    warnings += region.warnings
     if scenario.allocation is not None and "rolling" in scenario.allocation.model_fields_set:
         # accepted for run_rolling (Python), but a CLI run must not seem to use them
         warnings.append(Message("problem.inputs.warn.rolling_unused"))
@@ -999,6 +1000,39 @@ def _poi_points(
                          "ids": listed})
             )  # fmt: skip
     return problems, warnings
+
+
+def _unknown_counts(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]) -> list[Message]:
+    """The buurten of a reception-load criterion whose places or inhabitants are negative
+    (CBS writes -99995, -99997 for a secret or unknown value): counted as unknown, as an
+    empty cell is (:func:`~opvang_opt.siting.criteria.reception_load`), and said once per
+    column."""
+    out: list[Message] = []
+    for item in scenario.siting.criteria:
+        if not isinstance(item, ReceptionLoad) or item.layer not in layers:
+            continue
+        layer = layers[item.layer]
+        id_col = scenario.layers[item.layer].id_column
+        for column in (item.places_column, item.inhabitants_column):
+            if column not in layer.columns:
+                continue  # its problem is listed already
+            values = pd.to_numeric(layer[column], errors="coerce")
+            at = np.flatnonzero((values < 0).to_numpy())
+            if not len(at):
+                continue
+            ids = (
+                layer[id_col].astype(str).to_numpy()
+                if id_col and id_col in layer.columns
+                else np.array([str(i + 1) for i in range(len(layer))])
+            )
+            listed = ", ".join(f"{ids[i]} ({values.iloc[i]:g})" for i in at[:5])
+            out.append(
+                Message("problem.inputs.warn.negative_counts",
+                        {"file": str(scenario.layers[item.layer].path), "layer": item.layer,
+                         "column": column, "n": len(at),
+                         "ids": listed + (", ..." if len(at) > 5 else "")})
+            )  # fmt: skip
+    return out
 
 
 def _check_zone_column(scenario: Scenario, layers: dict[str, gpd.GeoDataFrame]) -> list[Problem]:

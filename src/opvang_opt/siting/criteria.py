@@ -255,15 +255,21 @@ def reception_load(
     in; the first in the file on a tie or when buurten overlap); a site outside every
     buurt takes the one nearest to its representative point (the first in the file when
     several are equally near). Buurten with fewer than 1 inhabitant count as 1. A buurt
-    without a number of places or inhabitants (empty, or text such as CBS's ``.`` for a
-    secret value) counts as 0 places, 1 inhabitant.
+    without a number of places or inhabitants (empty, text such as CBS's ``.`` for a
+    secret value, or a negative number such as CBS's ``-99997`` for one) counts as 0
+    places, 1 inhabitant.
     """
     polys = buurten.geometry.values
+
+    def known(column: str) -> pd.Series:
+        values = pd.to_numeric(buurten[column], errors="coerce")
+        # a negative count is CBS's code of a secret or unknown value (-99995, -99997):
+        # -3 places gave a load below every buurt without any
+        return values.where(values >= 0).fillna(0)
+
     load = (
-        pd.to_numeric(buurten[places], errors="coerce").fillna(0).to_numpy(dtype=float)
-        / np.maximum(pd.to_numeric(buurten[inhabitants], errors="coerce").fillna(0), 1.0).to_numpy(
-            dtype=float
-        )
+        known(places).to_numpy(dtype=float)
+        / np.maximum(known(inhabitants), 1.0).to_numpy(dtype=float)
         * 1000.0
     )
     # the buurt holding most of the plot (it took the buurt of the representative point:
