@@ -6,7 +6,8 @@ New here (not in the earlier ``test_corpus*`` files):
 
 - a site given as a point with an area of 0 m² or less in ``capacity.area_column``: 0 m²
   was accepted (0 units, without a word), a negative area was 'must be 0 or more, got
-  np.float64(-3.0)' (NumPy's repr, not the number written);
+  np.float64(-3.0)' (NumPy's repr, not the number written); a plot with an area of 0 m²
+  stated beside it: accepted;
 - points of interest given as lines or mixed collections: accepted (a station 'at' a
   line); as areas (a school's grounds, as OSM and BGT give them): the siting measured to
   the polygon's edge, the allocation to a point inside it, without a word;
@@ -63,7 +64,7 @@ def _load(scenario: Path):
 # --------------------------------------------------------------------------- site areas
 
 
-def case_point_sites_with_an_area_of_zero_or_below(demo):
+def case_sites_with_an_area_of_zero_or_below(demo):
     edit_scenario(
         demo,
         "    density_units_per_ha: 30",
@@ -71,23 +72,29 @@ def case_point_sites_with_an_area_of_zero_or_below(demo):
     )
     gdf = _layer(demo, "longlist.gpkg", "longlist")
     assert list(gdf["site_id"].iloc[:4]) == ["S001", "S002", "S003", "S004"]
-    gdf.loc[1, "area_m2"] = -50.0  # a polygon: its own area counts, but -50 is no area
+    # plots: their own area counts, but 0 or -50 m2 stated beside them is no area
+    gdf.loc[0, "area_m2"] = 0.0
+    gdf.loc[1, "area_m2"] = -50.0
+    measured = [f"{g.area:,.0f}".replace(",", ".") for g in gdf.geometry.iloc[:2]]
     gdf.loc[2, "geometry"] = gdf.geometry.iloc[2].centroid
     gdf.loc[2, "area_m2"] = 0.0
     gdf.loc[3, "geometry"] = gdf.geometry.iloc[3].centroid
     gdf.loc[3, "area_m2"] = -3.0
     _write(demo, gdf, "longlist.gpkg", "longlist")
+    plot = "(en die telt): laat de cel leeg, of vul de oppervlakte van het terrein in"
     zero = (
         "m² is geen terrein: een locatie die als punt is gegeven krijgt haar plaatsen uit deze "
         "oppervlakte; vul de oppervlakte van het terrein in m² in (meer dan 0), of laat de "
         "locatie weg"
     )
     return [
-        "longlist.gpkg, id S002 (rij 2), area_m2: moet een getal van 0 of meer zijn, gevonden: "
-        "-50\n",
+        "longlist.gpkg, id S001 (rij 1), area_m2: een oppervlakte van 0 m², maar de kavel meet "
+        f"{measured[0]} m² {plot}",
+        "longlist.gpkg, id S002 (rij 2), area_m2: een oppervlakte van -50 m², maar de kavel meet "
+        f"{measured[1]} m² {plot}",
         f"longlist.gpkg, id S003 (rij 3), area_m2: een oppervlakte van 0 {zero}",
         f"longlist.gpkg, id S004 (rij 4), area_m2: een oppervlakte van -3 {zero}",
-        "De invoer heeft 3 problemen",
+        "De invoer heeft 4 problemen",
     ]
 
 

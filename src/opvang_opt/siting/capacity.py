@@ -70,22 +70,28 @@ def capacity_problems(
         given = pd.to_numeric(raw, errors="coerce")
         bad = (given < 0) | (given.isna() & raw.notna())
         zero = pd.Series(False, index=bad.index)
+        plot = pd.Series(False, index=bad.index)
         if only_points:
             point = pd.Series(~polygonal, index=bad.index)
             bad |= given.isna() & point
             # the area of a point site is its ground: 0 m2 gave 0 units without a word
             zero = (given <= 0) & point
-        bad &= ~zero
-        for i in np.flatnonzero((bad | zero).to_numpy()):
-            key = "problem.siting.area_zero" if zero.iloc[i] else "problem.siting.not_nonnegative"
-            problems.append(
-                Problem(
-                    Message(key, {"value": _written(raw.iloc[i])}),
-                    source,
-                    where(int(i)),
-                    column,
+            # a plot's own area counts, but a stated 0 m2 or less contradicts it
+            plot = (given <= 0) & ~point
+        bad &= ~(zero | plot)
+        for i in np.flatnonzero((bad | zero | plot).to_numpy()):
+            if plot.iloc[i]:
+                measured = float(shapely.area(geoms[i]))
+                what = Message(
+                    "problem.siting.area_zero_plot",
+                    {"value": _written(raw.iloc[i]), "measured": measured},
                 )
-            )
+            else:
+                key = (
+                    "problem.siting.area_zero" if zero.iloc[i] else "problem.siting.not_nonnegative"
+                )
+                what = Message(key, {"value": _written(raw.iloc[i])})
+            problems.append(Problem(what, source, where(int(i)), column))
     return problems
 
 
