@@ -7,7 +7,8 @@ New here (not in the earlier ``test_corpus*`` files):
 - a site given as a point with an area of 0 m² or less in ``capacity.area_column``: 0 m²
   was accepted (0 units, without a word), a negative area was 'must be 0 or more, got
   np.float64(-3.0)' (NumPy's repr, not the number written); a plot with an area of 0 m²
-  stated beside it: accepted;
+  stated beside it: accepted; a known capacity of 12.5 units (floored to 12) or ``1.000``
+  in a text field (read as 1): accepted;
 - points of interest given as lines or mixed collections: accepted (a station 'at' a
   line); as areas (a school's grounds, as OSM and BGT give them): the siting measured to
   the polygon's edge, the allocation to a point inside it, without a word;
@@ -253,6 +254,40 @@ def case_path_from_a_shells_home_folder(demo):
         "thuismap zoals een shell die schrijft; een scenario leest ~ niet zo (het zou een map "
         "'~' naast het scenariobestand zijn): noem het bestand relatief aan het "
         f"scenariobestand, met / tussen de mappen, of voluit ({home}) (regel 158)",
+    ]
+
+
+def _known_units(demo: Path, values: dict[int, str]) -> None:
+    """A text column ``known_units`` (as a GeoPackage field of text) named as the
+    longlist's known capacity, ``values`` in its first rows, 30 elsewhere."""
+    edit_scenario(
+        demo,
+        "    density_units_per_ha: 30",
+        "    column: known_units\n    density_units_per_ha: 30",
+    )
+    gdf = _layer(demo, "longlist.gpkg", "longlist")
+    gdf["known_units"] = ["30"] * len(gdf)
+    for k, v in values.items():
+        gdf.loc[k, "known_units"] = v
+    _write(demo, gdf, "longlist.gpkg", "longlist")
+
+
+def case_known_capacity_not_a_whole_number_of_units(demo):
+    _known_units(demo, {0: "12.5", 1: "7.25"})
+    said = "is geen heel aantal woningen: schrijf een geheel getal"
+    return [
+        f"longlist.gpkg, id S001 (rij 1), known_units: '12.5' {said}",
+        f"longlist.gpkg, id S002 (rij 2), known_units: '7.25' {said}",
+        "De invoer heeft 2 problemen",
+    ]
+
+
+def case_known_capacity_with_a_thousands_point(demo):
+    _known_units(demo, {1: "1.000"})
+    return [
+        "longlist.gpkg, id S002 (rij 2), known_units: '1.000' staat als tekst in de laag en kan "
+        "twee dingen betekenen: met een decimale punt 1, met een duizendtalpunt 1000",
+        "De invoer heeft 1 probleem",
     ]
 
 

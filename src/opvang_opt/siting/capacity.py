@@ -6,8 +6,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pandas.api.types import is_numeric_dtype
 
 from opvang_opt.errors import DataError, Problem
+from opvang_opt.numtext import thousands_point_message, thousands_point_rows
 from opvang_opt.schema import CapacityConfig
 from opvang_opt.texts import Message
 
@@ -67,7 +69,22 @@ def capacity_problems(
         if column is None:
             continue
         raw = sites[column]
-        given = pd.to_numeric(raw, errors="coerce")
+        given = pd.to_numeric(raw, errors="coerce").astype(float)
+        # a text field '1.000': 1 or 1000? never guessed (it was read as 1)
+        ambiguous = [] if is_numeric_dtype(raw) else thousands_point_rows(raw.tolist())
+        for i in ambiguous:
+            problems.append(
+                Problem(thousands_point_message(raw.iloc[i], "text"), source, where(i), column)
+            )
+        keep = np.ones(len(raw), dtype=bool)
+        keep[ambiguous] = False
+        given, raw = given.where(keep), raw.where(keep)  # said once
+        if not only_points:  # a number of units is whole: 12.5 was 12 without a word
+            part = np.flatnonzero(((given % 1) != 0).to_numpy() & given.notna().to_numpy())
+            for i in part:
+                what = Message("problem.siting.units_not_whole", {"value": _written(raw.iloc[i])})
+                problems.append(Problem(what, source, where(int(i)), column))
+            given = given.where(~np.isin(np.arange(len(given)), part), 0.0)
         bad = (given < 0) | (given.isna() & raw.notna())
         zero = pd.Series(False, index=bad.index)
         plot = pd.Series(False, index=bad.index)
