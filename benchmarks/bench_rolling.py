@@ -263,8 +263,10 @@ def year_instance(
     sample: str = RollingSettings().lookahead_sample,
     reserve_sd: float = RollingSettings().reserve_sd,
     rolling_set: tuple[tuple[str, object], ...] = (),
+    mix_basis: str = "occupied",
 ):
-    """A synthetic year: arrivals over 2025, unit deliveries in four batches."""
+    """A synthetic year: arrivals over 2025, unit deliveries in four batches; the mix
+    rules counted over the occupied units or the site's units (``mix_basis``), or none."""
     n_units = round(1.1 * n_households)
     si = make_instance(n_households, n_units, n_sites, seed=seed)
     rng = np.random.default_rng(seed + 1000)
@@ -289,8 +291,18 @@ def year_instance(
     )
     # each period's solves get a roomy limit, so a busy machine does not change the result
     solver = si.config.solver.model_copy(update={"time_limit_s": time_limit_s})
+    rules = (
+        []
+        if mix_basis == "none"
+        else [r.model_copy(update={"basis": mix_basis}) for r in si.config.mix_rules]
+    )
     config = si.config.model_copy(
-        update={"max_wait_days": max_wait_days, "rolling": rolling, "solver": solver}
+        update={
+            "max_wait_days": max_wait_days,
+            "rolling": rolling,
+            "solver": solver,
+            "mix_rules": rules,
+        }
     )
     return hh, un, si, config
 
@@ -321,6 +333,7 @@ def measure(
     reserve_sd: float = RollingSettings().reserve_sd,
     skip: tuple[str, ...] = (),
     rolling_set: tuple[tuple[str, object], ...] = (),
+    mix_basis: str = "occupied",
 ) -> dict:
     hh, un, si, config = year_instance(
         n_households,
@@ -333,6 +346,7 @@ def measure(
         sample=sample,
         reserve_sd=reserve_sd,
         rolling_set=rolling_set,
+        mix_basis=mix_basis,
     )
     tables = validate_inputs(hh, un, si.sites, si.schools, si.gps, config)
     # hindsight: the whole year at once, solved to a proven optimum (gap 0)
@@ -422,7 +436,7 @@ def measure(
         tables, config, hind.assignments, arrival_week
     )
     measured["rolling_broken_weeks"] = broken_weeks(tables, config, roll.assignments, placed_week)
-    if "weekly" not in skip:
+    if "weekly" not in skip and mix_basis == "occupied":
         # LP bounds of the hindsight keeping the mix rules every week, each household
         # counting from the week it arrives (benchmarks/hindsight_weekly.py)
         lp = solve_weekly_hindsight(hind.instance, "arrival", relax=True)
@@ -455,6 +469,7 @@ def measure(
         "other_sample": other,
         "reserve_sd": reserve_sd,
         "rolling_set": dict(rolling_set),
+        "mix_basis": mix_basis,
         "history_households": len(last_year),
         **measured,
         "fcfs_placed": len(fcfs),
@@ -501,6 +516,7 @@ def method_summary(rows: list[dict], key: str) -> dict:
 
 def print_table(rows: list[dict], summary: dict) -> None:
     """Print the table of :func:`main` (also from a saved ``--json`` document)."""
+    print(f"mix rules counted over: {rows[0].get('mix_basis', 'occupied')}")
     head = (
         f"{'seed':>4} {'hh':>5} {'weeks':>5} | {'hindsight':>9} {'placed':>6} | "
         f"{'rolling':>9} {'placed':>6} {'share':>7} {'viol':>4} | "
@@ -669,6 +685,13 @@ def main(argv: list[str] | None = None) -> int:
         "their columns show '-'; one_future: with --scenarios above 1, no run of the same "
         "rule with one future beside it)",
     )
+    parser.add_argument(
+        "--mix-basis",
+        choices=["occupied", "units", "none"],
+        default="occupied",
+        help="the mix rules counted over the occupied units (the rules' default), over the "
+        "site's units (the same rule week by week as after the year), or no mix rules",
+    )
     parser.add_argument("--table-from", help="print the table of a saved --json document")
     parser.add_argument("--jobs", type=int, default=1, help="seeds measured in parallel")
     args = parser.parse_args(argv)
@@ -695,6 +718,7 @@ def main(argv: list[str] | None = None) -> int:
             args.reserve_sd,
             tuple(args.skip.split(",")) if args.skip else (),
             _settings(args.set),
+            args.mix_basis,
         )
         for seed in seeds
     ]
