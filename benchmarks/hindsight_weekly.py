@@ -189,6 +189,9 @@ def solve_weekly_hindsight(
         raise ValueError(f"counting must be one of {COUNTINGS}")
     if inst.config.allow_shared_units:
         raise ValueError("shared units are not modelled")
+    if any(rule.basis != "occupied" for rule in inst.config.mix_rules):
+        # a rule on the site's units is the same every week as after the year
+        raise ValueError("only mix rules on the occupied units are modelled")
     t0 = time.perf_counter()
     if np.any(inst.h_weight != 1.0) or not np.all(inst.h_in_mix):
         raise ValueError("only real households (no expected ones) are modelled")
@@ -418,9 +421,19 @@ def broken_weeks(tables, config, assignments: pd.DataFrame, since: dict[str, int
     each household counts on its site from its week in ``since`` (household id ->
     :func:`week_of` value), up to the week after the last one in ``since``: the rule's
     excess ``sense * (q G - p T)`` over the units given out by the end of a week, beyond
-    ``max(excess before, 0)``, as the checker reads the rule after the year.
+    ``max(excess before, 0)``, as the checker reads the rule after the year. A rule on
+    the site's ``U`` units (``basis: units``) has the excess ``q G - p U`` (max) or
+    ``q (T - G) - (q - p) U`` (min) instead.
     """
     units = tables.units.set_index("unit_id")["site_id"]
+    n_units = tables.units.groupby("site_id").size()
+
+    def excess(rule, sense: int, p: int, q: int, g: int, t: int, site: str) -> int:
+        if rule.basis != "units":
+            return sense * (q * g - p * t)
+        u = int(n_units.get(site, 0))
+        return q * g - p * u if sense == 1 else q * (t - g) - (q - p) * u
+
     a = assignments[["household_id", "group", "unit_id"]].copy()
     a["site_id"] = a["unit_id"].map(units).to_numpy()
     a["week"] = a["household_id"].map(since).to_numpy()
@@ -437,7 +450,8 @@ def broken_weeks(tables, config, assignments: pd.DataFrame, since: dict[str, int
                 if rule.sites is not None and site not in rule.sites:
                     continue
                 before = occ[occ["site_id"] == site]
-                e0 = sense * (q * int(before["group"].isin(rule.groups).sum()) - p * len(before))
+                g0, t0 = int(before["group"].isin(rule.groups).sum()), len(before)
+                e0 = excess(rule, sense, p, q, g0, t0, site)
                 weeks = np.unique(here["week"])
                 # a site changes only in a week in which a household starts to count;
                 # each state lasts until the next change (the last one until the end)
@@ -446,7 +460,7 @@ def broken_weeks(tables, config, assignments: pd.DataFrame, since: dict[str, int
                     now = here[here["week"] <= week]
                     g = int(now.loc[now["group"].isin(rule.groups), "unit_id"].nunique())
                     t = int(now["unit_id"].nunique())
-                    if e0 + sense * (q * g - p * t) > max(e0, 0):
+                    if excess(rule, sense, p, q, g0 + g, t0 + t, site) > max(e0, 0):
                         broken += int(until - week)
     return broken
 

@@ -205,3 +205,41 @@ def test_broken_weeks_hand_worked():
     a.loc[1, "unit_id"] = "U2"
     since["H1"] = since["H2"]
     assert hw.broken_weeks(tables, config, a, since) == 0
+
+
+def test_broken_weeks_on_the_site_units_hand_worked():
+    # the same plans with the rule on S1's 2 units: H1 alone is 1 of 2 units, on the share,
+    # in every week; a second statushouder would be 2 of 2, over it from its week on
+    tables, config = _case(14)
+    on_units = [r.model_copy(update={"basis": "units"}) for r in config.mix_rules]
+    config = config.model_copy(update={"mix_rules": on_units})
+    a = pd.DataFrame(
+        {
+            "household_id": ["H1", "H2"],
+            "group": ["statushouders", "ontheemden"],
+            "unit_id": ["U1", "U3"],
+        }
+    )
+    since = dict(zip(["H1", "H2"], hw.week_of(["2025-03-03", "2025-03-17"]), strict=True))
+    assert hw.broken_weeks(tables, config, a, since) == 0
+    a.loc[1, ["group", "unit_id"]] = ["statushouders", "U2"]
+    # H2 counts from week a + 2 and the count runs to a + 3: 1 week broken
+    assert hw.broken_weeks(tables, config, a, since) == 1
+
+
+@pytest.mark.parametrize("seed", [0])
+def test_on_the_site_units_hindsight_keeps_the_rule_every_week(seed):
+    # a rule on the site's units only counts the group's units, which only grow over a
+    # year: the whole-year optimum keeps it in every week, and so is a plan a week-by-week
+    # rule could have made
+    hh, un, si, config, tables = _year(seed)
+    on_units = [r.model_copy(update={"basis": "units"}) for r in config.mix_rules]
+    config = config.model_copy(update={"mix_rules": on_units})
+    tables = validate_inputs(hh, un, si.sites, si.schools, si.gps, config)
+    engine = allocate_tables(tables, config)
+    assert engine.status.value == "optimal"
+    since = dict(zip(hh["household_id"], hw.week_of(hh["arrival_date"]), strict=True))
+    assert hw.broken_weeks(tables, config, engine.assignments, since) == 0
+    rr = run_rolling(hh, un, si.sites, si.schools, si.gps, config)
+    assert check_allocation(tables, config, rr.assignments).is_ok
+    assert len(rr.assignments) <= len(engine.assignments)

@@ -14,7 +14,14 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opvang_opt.allocation.rules import may_share, mix_excess, persons_capacity, share_fraction
+from opvang_opt.allocation.rules import (
+    may_share,
+    mix_allows,
+    mix_coefficients,
+    mix_excess,
+    persons_capacity,
+    share_fraction,
+)
 
 
 def test_a_share_is_read_as_the_nearest_fraction_with_a_denominator_of_at_most_1000() -> None:
@@ -42,6 +49,46 @@ def test_the_mix_excess_is_q_g_minus_p_t_with_the_sense() -> None:
     assert mix_excess(1, Fraction(1, 4), 3, 12) == 0
     assert mix_excess(-1, Fraction(1, 4), 3, 12) == 0
     assert isinstance(mix_excess(1, Fraction(3, 7), 4, 9), int)
+
+
+def test_the_mix_excess_on_the_site_units() -> None:
+    # at most 2/5 of a site's 10 units: 4 may be the group's; 5 are 5 * 5 - 2 * 10 = 5 over
+    assert mix_excess(1, Fraction(2, 5), 5, 7, units=10) == 5
+    assert mix_excess(1, Fraction(2, 5), 4, 9, units=10) == 0
+    # at least 2/5 of 10 units kept for the group: the others take at most 6;
+    # 7 others (9 occupied, 2 of the group) are 5 * 7 - 3 * 10 = 5 over
+    assert mix_excess(-1, Fraction(2, 5), 2, 9, units=10) == 5
+    assert mix_excess(-1, Fraction(2, 5), 0, 6, units=10) == 0
+    # units=0 is a site without units, not the occupied basis
+    assert mix_excess(1, Fraction(1, 2), 1, 3, units=0) == 2
+
+
+def test_the_mix_coefficients_are_what_one_more_unit_adds() -> None:
+    # occupied basis, at most 3/5: a unit of the group adds 5 - 3, another -3; at least
+    # 3/5: the signs turned
+    assert mix_coefficients(1, Fraction(3, 5), False) == (2, -3)
+    assert mix_coefficients(-1, Fraction(3, 5), False) == (-2, 3)
+    # units basis: a maximum counts only the group's units, a minimum only the others'
+    assert mix_coefficients(1, Fraction(3, 5), True) == (5, 0)
+    assert mix_coefficients(-1, Fraction(3, 5), True) == (0, 5)
+
+
+def test_mix_allows_no_worse_than_before() -> None:
+    half = Fraction(1, 2)
+    # from an empty site: 1 of 2 is on the share, 2 of 3 over
+    assert mix_allows(1, half, (0, 0), (1, 2))
+    assert not mix_allows(1, half, (0, 0), (2, 3))
+    # a site over the share (3 of 4: excess 2) may go to 3 of 5 (excess 1), not 4 of 6 (2 ok)
+    # nor 4 of 5 (excess 3)
+    assert mix_allows(1, half, (3, 4), (3, 5))
+    assert mix_allows(1, half, (3, 4), (4, 6))
+    assert not mix_allows(1, half, (3, 4), (4, 5))
+    # on 4 units: 2 of the group are on the share whatever is occupied; 3 are over
+    assert mix_allows(1, half, (0, 0), (2, 2), units=4)
+    assert not mix_allows(1, half, (0, 0), (3, 3), units=4)
+    # a minimum on 4 units keeps 2 for the group: 2 others are allowed, 3 not
+    assert mix_allows(-1, half, (0, 0), (0, 2), units=4)
+    assert not mix_allows(-1, half, (0, 0), (1, 4), units=4)
 
 
 def test_occupancy_is_the_beds_and_the_persons_per_bedroom_a_studio_one_bedroom() -> None:

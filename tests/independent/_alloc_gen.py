@@ -183,6 +183,8 @@ def cases(draw, max_households: int = 8, max_units: int = 8, singles: float = 0.
             rule["min_share"] = lo
         if draw(st.booleans()):
             rule["sites"] = draw(st.lists(st.sampled_from(sids), min_size=1, unique=True))
+        if draw(st.booleans()):
+            rule["basis"] = "units"
         mix.append(rule)
     schools = [
         {

@@ -22,7 +22,9 @@ The documented rules, as modelled here:
   ``medical_reach_m``;
 * mix rules per site over occupied units (a shared unit counts once): a share written
   as a number is the nearest fraction p/q with q <= 1000, ``"p/q"`` is exact; after
-  allocation ``q G - p T <= max(q G0 - p T0, 0)`` (min share: the sign turned);
+  allocation ``q G - p T <= max(q G0 - p T0, 0)`` (min share: the sign turned); with
+  ``basis: units`` over all ``U`` units listed for the site instead: ``q G - p U`` (max),
+  ``q (T - G) - (q - p) U`` (min: the other groups' units), same "no worse" rule;
 * children 4-11 / 12-17 of the newcomer-education groups need a taalklas / ISK place at
   a school within ``school_reach_m`` of their site, unless they have a current school
   and ``enrolled_keep_school``; the schools' places are shared by every site in reach;
@@ -197,11 +199,20 @@ def solve(
             t0 = len(before)
             g1 = sum(occ[j, grp] for j in here for grp in rule["groups"])
             t1 = sum(occ[j, grp] for j in here for grp in groups)
+            n_units = sum(u["site_id"] == sid for u in un)
             for sense, key in ((1, "max_share"), (-1, "min_share")):
                 if rule.get(key) is None:
                     continue
                 f = share(rule[key])
                 p, q = f.numerator, f.denominator
+                if rule.get("basis", "occupied") == "units":
+                    if sense == 1:
+                        before_ex, after_ex = q * g0 - p * n_units, q * (g0 + g1) - p * n_units
+                    else:
+                        before_ex = q * (t0 - g0) - (q - p) * n_units
+                        after_ex = q * (t0 + t1 - g0 - g1) - (q - p) * n_units
+                    m.add(after_ex <= max(before_ex, 0))
+                    continue
                 m.add(sense * (q * (g0 + g1) - p * (t0 + t1)) <= max(sense * (q * g0 - p * t0), 0))
     # newcomer education: a flow from each site to the schools in reach
     for b, key in enumerate(("taalklas_places", "isk_places")):

@@ -16,7 +16,7 @@ from collections import deque
 import numpy as np
 import pandas as pd
 
-from opvang_opt.allocation.rules import may_share, mix_excess, persons_capacity, share_fraction
+from opvang_opt.allocation.rules import may_share, mix_allows, persons_capacity, share_fraction
 from opvang_opt.allocation.validate import Tables
 from opvang_opt.schema import AllocationConfig
 from opvang_opt.status import CheckReport, Violation
@@ -539,7 +539,8 @@ def _check_mix(
     a: pd.DataFrame, hh: pd.DataFrame, un: pd.DataFrame, tables: Tables, config: AllocationConfig
 ) -> list[Violation]:
     """Rule ``mix``, in exact integers: counted over occupied units (a shared unit counts
-    once), "at most / at least p of every q" (:func:`~opvang_opt.allocation.rules.mix_excess`)."""
+    once), or over all the site's units (``basis: units``), "at most / at least p of every
+    q" (:func:`~opvang_opt.allocation.rules.mix_allows`)."""
     placed = a.assign(
         site_id=a["unit_id"].map(un["site_id"]), group=a["household_id"].map(hh["group"])
     )
@@ -549,33 +550,51 @@ def _check_mix(
     )
     t_new_of = new_units.groupby("site_id").size().to_dict()
     t_old_of = old_units.groupby("site_id").size().to_dict()
+    units_of = un.groupby("site_id").size().to_dict()
     out = []
     for rule in config.mix_rules:
         g_new_of = new_units["group"].isin(rule.groups).groupby(new_units["site_id"]).sum()
         g_old_of = old_units["group"].isin(rule.groups).groupby(old_units["site_id"]).sum()
         g_new_of, g_old_of = g_new_of.to_dict(), g_old_of.to_dict()
+        by_units = rule.basis == "units"
         for sid in rule.sites or list(tables.sites["site_id"]):
             g_old, t_old = int(g_old_of.get(sid, 0)), int(t_old_of.get(sid, 0))
             g_all = g_old + int(g_new_of.get(sid, 0))
             t_all = t_old + int(t_new_of.get(sid, 0))
+            n_units = int(units_of.get(sid, 0))
             for sense, share in ((1, rule.max_share), (-1, rule.min_share)):
                 if share is None:
                     continue
                 frac = share_fraction(share)
-                before = mix_excess(sense, frac, g_old, t_old)
-                if mix_excess(sense, frac, g_all, t_all) > max(before, 0):
-                    word = "at most" if sense == 1 else "at least"
-                    out.append(
-                        _violation(
-                            "mix",
-                            f"site {sid}: {g_all} of {t_all} occupied units are "
-                            f"{'+'.join(rule.groups)}; rule {rule.label} allows {word} "
-                            f"{frac.numerator} of every {frac.denominator}",
-                            site_id=sid,
-                            value=g_all / max(t_all, 1),
-                            limit=share,
-                        )
+                units = n_units if by_units else None
+                if mix_allows(sense, frac, (g_old, t_old), (g_all, t_all), units):
+                    continue
+                word = "at most" if sense == 1 else "at least"
+                if by_units and sense == -1:
+                    what = (
+                        f"{t_all - g_all} of its {n_units} units are not "
+                        f"{'+'.join(rule.groups)}; rule {rule.label} keeps {frac.numerator} "
+                        f"of every {frac.denominator} units for them"
                     )
+                    value = (t_all - g_all) / max(n_units, 1)
+                    limit = 1 - share
+                elif by_units:
+                    what = (
+                        f"{g_all} of its {n_units} units are {'+'.join(rule.groups)}; rule "
+                        f"{rule.label} allows at most {frac.numerator} of every "
+                        f"{frac.denominator} units"
+                    )
+                    value, limit = g_all / max(n_units, 1), share
+                else:
+                    what = (
+                        f"{g_all} of {t_all} occupied units are "
+                        f"{'+'.join(rule.groups)}; rule {rule.label} allows {word} "
+                        f"{frac.numerator} of every {frac.denominator}"
+                    )
+                    value, limit = g_all / max(t_all, 1), share
+                out.append(
+                    _violation("mix", f"site {sid}: {what}", site_id=sid, value=value, limit=limit)
+                )
     return out
 
 

@@ -25,7 +25,7 @@ from scipy.optimize import linprog
 
 from opvang_opt.allocation.deadline import call_with_deadline
 from opvang_opt.allocation.model import Instance, Structure
-from opvang_opt.allocation.rules import mix_excess, share_fraction
+from opvang_opt.allocation.rules import mix_coefficients, mix_excess, share_fraction
 
 COLUMN_GROUPS = ("arc", "stay", "type_arc", "shared", "school", "unplaced")
 """The column groups of the matrix, in order."""
@@ -71,11 +71,14 @@ class RowBuilder:
 
 @dataclass(frozen=True)
 class MixRow:
-    """One mix-rule row ``sense * (q * G - p * T) <= rhs`` on a site's occupied units.
+    """One mix-rule row ``sum(coefficient * new occupied unit) <= rhs`` on a site.
 
     ``sense`` is +1 for a maximum share, -1 for a minimum share; the share is the exact
-    fraction ``p/q`` (:func:`~opvang_opt.allocation.rules.share_fraction`), so every
-    coefficient and the right-hand side are integers.
+    fraction ``p/q`` (:func:`~opvang_opt.allocation.rules.share_fraction`) and the
+    coefficients of a unit of the rule's groups and of another group are those of
+    :func:`~opvang_opt.allocation.rules.mix_coefficients` (counted over the occupied
+    units, or over all the site's units with ``basis: units``), so every coefficient
+    and the right-hand side are integers.
     """
 
     rule: int
@@ -84,11 +87,12 @@ class MixRow:
     share: Fraction
     in_group: np.ndarray  # (G,) bool
     rhs: float
+    coef_in: int = 0
+    coef_out: int = 0
 
     def coefficients(self, groups: np.ndarray) -> np.ndarray:
         """Row coefficient of one occupied unit per group index in ``groups``."""
-        q, p = self.share.denominator, self.share.numerator
-        return self.sense * (q * self.in_group[groups].astype(float) - p)
+        return np.where(self.in_group[groups], float(self.coef_in), float(self.coef_out))
 
 
 def school_columns(inst: Instance, st: Structure) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -111,13 +115,16 @@ def school_columns(inst: Instance, st: Structure) -> tuple[np.ndarray, np.ndarra
 def mix_rows(inst: Instance) -> list[MixRow]:
     """The mix-rule rows of an instance, with their right-hand sides.
 
-    For a max-share rule the final excess ``q*G - p*T`` must be at most 0, or, when units
-    already occupied exceed the share, no larger than it was (integers throughout).
+    For a max-share rule the final excess ``q*G - p*T`` (``q*G - p*U`` on the site's
+    units) must be at most 0, or, when units already occupied exceed the share, no
+    larger than it was (integers throughout; :func:`~opvang_opt.allocation.rules.mix_excess`).
     """
     out = []
     site_index = {s: i for i, s in enumerate(inst.site_ids)}
     n_g = len(inst.group_names)
+    units_of = np.bincount(inst.u_site, minlength=inst.n_sites)
     for r, rule in enumerate(inst.config.mix_rules):
+        by_units = rule.basis == "units"
         in_group = np.isin(np.arange(n_g), [inst.group_names.index(g) for g in rule.groups])
         sites = range(inst.n_sites) if rule.sites is None else [site_index[s] for s in rule.sites]
         for j in sites:
@@ -127,8 +134,12 @@ def mix_rows(inst: Instance) -> list[MixRow]:
                 if share is None:
                     continue
                 frac = share_fraction(share)
-                excess0 = mix_excess(sense, frac, g0, t0)
-                out.append(MixRow(r, j, sense, frac, in_group, float(max(-excess0, 0))))
+                units = int(units_of[j]) if by_units else None
+                excess0 = mix_excess(sense, frac, g0, t0, units)
+                c_in, c_out = mix_coefficients(sense, frac, by_units)
+                out.append(
+                    MixRow(r, j, sense, frac, in_group, float(max(-excess0, 0)), c_in, c_out)
+                )
     return out
 
 

@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 from opvang_opt.allocation.model import BANDS, Instance
-from opvang_opt.allocation.rules import share_fraction
+from opvang_opt.allocation.rules import mix_allows, share_fraction
 from opvang_opt.errors import Diagnosis, Shortfall
+from opvang_opt.schema import MixRule
 from opvang_opt.texts import Lang, Message, t
 
 REASONS = (
@@ -146,6 +147,8 @@ def diagnose_counts(inst: Instance) -> list[Shortfall]:
 def _mix_bounds(inst: Instance) -> list[Shortfall]:
     out: list[Shortfall] = []
     free_per_site = np.bincount(inst.u_site[inst.u_free], minlength=inst.n_sites)
+    units_of = np.bincount(inst.u_site, minlength=inst.n_sites)
+    n_h = inst.n_households
     existing = inst.existing_units
     n_g = len(inst.group_names)
     site_index = {s: i for i, s in enumerate(inst.site_ids)}
@@ -160,6 +163,9 @@ def _mix_bounds(inst: Instance) -> list[Shortfall]:
         other_hh = inst.n_households - g_hh
         g0 = existing[:, in_g].sum(axis=1)
         t0 = existing.sum(axis=1)
+        if rule.basis == "units":
+            out += _mix_bounds_on_units(rule, sites, free_per_site, g0, t0, units_of, g_hh, n_h)
+            continue
         if rule.max_share is not None and g_hh:
             # exact fractions, as the rules read the share (0.3333333 is 1/3): at most
             # p of every q occupied units; in floats 0.3333333 x 3 units left no room
@@ -230,6 +236,52 @@ def _mix_bounds(inst: Instance) -> list[Shortfall]:
                         have,
                     )
                 )
+    return out
+
+
+def _mix_bounds_on_units(
+    rule: MixRule,
+    sites: np.ndarray,
+    free: np.ndarray,
+    g0: np.ndarray,
+    t0: np.ndarray,
+    units: np.ndarray,
+    g_hh: int,
+    n_h: int,
+) -> list[Shortfall]:
+    """The counting bounds of a mix rule on the site's units (``basis: units``): a
+    maximum leaves at most ``floor(p*U/q) - G0`` free units of a site to the rule's
+    groups, a minimum at most ``floor((q-p)*U/q) - (T0 - G0)`` to the other groups."""
+    out: list[Shortfall] = []
+    for sense, share in ((1, rule.max_share), (-1, rule.min_share)):
+        if share is None:
+            continue
+        frac = share_fraction(share)
+        p, q = frac.numerator, frac.denominator
+        need = g_hh if sense == 1 else n_h - g_hh
+        if not need:
+            continue
+        room = 0
+        for j in range(len(free)):
+            if not sites[j]:
+                room += int(free[j])
+            elif sense == 1:
+                room += min(int(free[j]), max(0, p * int(units[j]) // q - int(g0[j])))
+            else:
+                taken = int(t0[j] - g0[j])
+                room += min(int(free[j]), max(0, (q - p) * int(units[j]) // q - taken))
+        if need > room:
+            key = "mix_max" if sense == 1 else "mix_min_units"
+            out.append(
+                Shortfall(
+                    "mix",
+                    _short(
+                        key, need=need, groups="+".join(rule.groups), have=room, rule=rule.label
+                    ),
+                    need,
+                    room,
+                )
+            )
     return out
 
 
@@ -355,11 +407,13 @@ def _shared_reason(
             if rule.sites is not None and sid not in rule.sites:
                 continue
             on = new_units[new_units["site_id"] == sid]
-            gi = int(on["group"].isin(rule.groups).sum()) + int(
-                inst.existing_units[j, [inst.group_names.index(x) for x in rule.groups]].sum()
-            )
-            t = len(on) + int(inst.existing_units[j].sum())
-            if gi + 1 > rule.max_share * (t + 1) + 1e-9:
+            g0 = int(inst.existing_units[j, [inst.group_names.index(x) for x in rule.groups]].sum())
+            t0 = int(inst.existing_units[j].sum())
+            gi = int(on["group"].isin(rule.groups).sum()) + g0
+            t = len(on) + t0
+            units = int((inst.u_site == j).sum()) if rule.basis == "units" else None
+            frac = share_fraction(rule.max_share)
+            if not mix_allows(1, frac, (g0, t0), (gi + 1, t + 1), units):
                 blocked.append(sid)
         if blocked and len(blocked) == len(sites):
             return "mix", {"rule": rule.label, "site": ", ".join(map(str, blocked[:3]))}

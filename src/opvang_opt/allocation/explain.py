@@ -16,6 +16,7 @@ import pandas as pd
 from opvang_opt.allocation.diagnose import fitting_units
 from opvang_opt.allocation.model import BANDS, COMPONENTS
 from opvang_opt.allocation.result import AllocationResult
+from opvang_opt.allocation.rules import mix_allows, share_fraction
 from opvang_opt.texts import Lang, render, t
 
 
@@ -216,12 +217,26 @@ def _rule_block(result: AllocationResult, h: int, j: int, lang: Lang) -> tuple[s
             continue
         occ = int(by.at[sid, "occupied"])
         gi = sum(int(by.at[sid, f"units_{x}"]) for x in rule.groups)
-        if rule.max_share is not None and g in rule.groups and gi + 1 > rule.max_share * (occ + 1):
+        in_g = [inst.group_names.index(x) for x in rule.groups]
+        before = (int(inst.existing_units[j, in_g].sum()), int(inst.existing_units[j].sum()))
+        units = int((inst.u_site == j).sum()) if rule.basis == "units" else None
+        if (
+            rule.max_share is not None
+            and g in rule.groups
+            and not mix_allows(1, share_fraction(rule.max_share), before, (gi + 1, occ + 1), units)
+        ):
             return "mix", t("allocation.explain.mix_max", lang, rule=rule.label, group=g)
-        if rule.min_share is not None and g not in rule.groups and gi < rule.min_share * (occ + 1):
-            return "mix", t(
-                "allocation.explain.mix_min", lang, rule=rule.label, groups="+".join(rule.groups)
+        if (
+            rule.min_share is not None
+            and g not in rule.groups
+            and not mix_allows(-1, share_fraction(rule.min_share), before, (gi, occ + 1), units)
+        ):
+            key = (
+                "allocation.explain.mix_min_units"
+                if units is not None
+                else "allocation.explain.mix_min"
             )
+            return "mix", t(key, lang, rule=rule.label, groups="+".join(rule.groups))
     return "none", t("allocation.explain.within_gap", lang)
 
 

@@ -38,7 +38,12 @@ mix rules (``rolling.expected_in_mix``), K sampled futures by consensus and the 
 look-ahead (``rolling.lookahead_method``) were each measured worse; all stay off.
 The hindsight keeps the mix rules only after the year: given out week by week, its plan
 breaks a rule in 56-103 site-weeks a year on the six benchmark years (twelfth session),
-where a rolling run breaks none.
+where a rolling run breaks none. A mix rule on the site's units (``basis: units``) means
+the same week by week as after the year; with the benchmark's rules on the units
+(thirteenth session) hindsight breaks none, and the default rule reaches a mean of 96.6 %
+of hindsight (worst 95.5 %) on the four seeds placing as many, placing 13 fewer on the
+other two; with no mix rules 96.7 %. What is left is what a rolling rule loses for not
+knowing who comes.
 """
 
 from __future__ import annotations

@@ -61,6 +61,15 @@ class MixRule(StrictModel):
     sites: list[str] | None = None
     """Site ids the rule applies to; every site when omitted."""
 
+    basis: Literal["occupied", "units"] = "occupied"
+    """What the share is counted over. ``occupied`` (default): the site's occupied units
+    after allocation. ``units``: all the site's units (every unit listed for the site,
+    occupied, free or delivered later), as in "at most half of the homes on this site for
+    statushouders"; a ``min_share`` then keeps that share of the units for the rule's
+    groups (the other groups take at most the rest) and does not ask that a site be
+    filled. A rule on the units does not change as a site fills, so a rolling run keeps
+    it week by week exactly as a whole-year allocation keeps it."""
+
     name: str | None = None
     """A short name used in explanations and diagnoses; built from the groups when omitted."""
 

@@ -584,6 +584,7 @@ _ALLOCATION: dict[str, dict[str, str]] = {
     "shortfall.school_one": {"nl": "school {school}: {need:|kind heeft|kinderen hebben} een {band}-plaats nodig, {have:|plaats|plaatsen} (tekort {short})", "en": "school {school}: {need:|child needs|children need} a {band} place, {have:|place|places} (short by {short})"},
     "shortfall.school_many": {"nl": "{band} ({n_schools} scholen binnen bereik): {need:|kind heeft|kinderen hebben} een {band}-plaats nodig, {have:|plaats|plaatsen} (tekort {short})", "en": "{band} ({n_schools} schools in reach): {need:|child needs|children need} a {band} place, {have:|place|places} (short by {short})"},
     "shortfall.mix_max": {"nl": "{need:|huishouden|huishoudens} van {groups}, hoogstens {have:|woning|woningen} voor hen onder mengregel '{rule}' (tekort {short})", "en": "{need:|household|households} of {groups}, at most {have:|unit|units} for them under mix rule '{rule}' (short by {short})"},
+    "shortfall.mix_min_units": {"nl": "{need:|huishouden|huishoudens} van andere groepen dan {groups}, hoogstens {have:|woning|woningen} voor hen onder mengregel '{rule}' (de rest blijft voor {groups}; tekort {short})", "en": "{need:|household|households} of groups other than {groups}, at most {have:|unit|units} for them under mix rule '{rule}' (the rest is kept for {groups}; short by {short})"},
     "shortfall.mix_min": {"nl": "{need:|huishouden|huishoudens}, hoogstens {have:|bruikbare woning|bruikbare woningen} onder mengregel '{rule}' ({n_group:|huishouden|huishoudens} van {groups}; tekort {short})", "en": "{need:|household|households}, at most {have:|usable unit|usable units} under mix rule '{rule}' ({n_group:|household|households} of {groups}; short by {short})"},
     "shortfall.unplaced_by_rule": {"nl": "{n} huishouden(s) niet geplaatst door regel {rule}", "en": "{n} household(s) unplaced by rule {rule}"},
     # explanations per household
@@ -606,6 +607,7 @@ _ALLOCATION: dict[str, dict[str, str]] = {
     "explain.taken": {"nl": "Alle {n} zulke woningen daar zijn bezet (door {by}); er een aan dit huishouden geven kost de anderen samen meer.", "en": "All {n} such units there are taken (by {by}); giving one to this household would cost the others more in total."},
     "explain.school_full": {"nl": "De {band}-plaatsen binnen bereik van die locatie zijn vol.", "en": "The {band} places within reach of that site are used up."},
     "explain.mix_max": {"nl": "Mengregel '{rule}' laat daar geen extra woning voor {group} toe.", "en": "Mix rule '{rule}' allows no further unit for {group} there."},
+    "explain.mix_min_units": {"nl": "Mengregel '{rule}' houdt daar de overige woningen vrij voor {groups}.", "en": "Mix rule '{rule}' keeps the remaining units there for {groups}."},
     "explain.mix_min": {"nl": "Mengregel '{rule}' vraagt daar een groter aandeel {groups}.", "en": "Mix rule '{rule}' needs a larger share of {groups} there."},
     "explain.within_gap": {"nl": "Die woning blijft in het optimum leeg; het verschil valt binnen de rekenmarge.", "en": "The optimum uses that unit for no one; the difference is within the solver gap."},
 }  # fmt: skip
