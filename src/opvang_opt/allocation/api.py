@@ -196,7 +196,7 @@ def allocate_tables(
     if inst.n_households and len(st.arc_class):
         out = solve_model(inst, st, remaining)
         h_idx, u_idx = map_to_units(inst, st, out)
-        stats = out.stats
+        stats = {**out.stats, "time_limit_hit": str(bool(out.time_limit_hit))}
     else:
         out = None
         h_idx = u_idx = np.zeros(0, np.int64)
