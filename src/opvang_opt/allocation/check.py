@@ -224,11 +224,11 @@ def check_allocation(
 
 
 def _isin(values: pd.Series | pd.Index, keys: Iterable[object]) -> np.ndarray:
-    """Which ``values`` are among ``keys``, by a Python set (pandas' ``isin`` on Arrow
+    """Which ``values`` are among ``keys``, by a hash lookup (pandas' ``isin`` on Arrow
     strings builds one pyarrow scalar per key: a second on 20,000 ids, counted in the
     time limit)."""
-    keyset = set(keys)
-    return np.fromiter((v in keyset for v in values), bool, count=len(values))
+    index = keys if isinstance(keys, pd.Index) and keys.is_unique else pd.Index(list(set(keys)))
+    return np.asarray(index.get_indexer(pd.Index(values)) >= 0, dtype=bool)
 
 
 def _check_ids(a: pd.DataFrame, hh: pd.DataFrame, un: pd.DataFrame) -> list[Violation]:
