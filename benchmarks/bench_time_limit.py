@@ -18,6 +18,8 @@ stopped by the limit says so with a true gap.
 * **exchange** (342 municipalities, stepwise costs; ``bench_exchange.py``'s instance)
   with limits of 1 and 3 s (the limit is per solve there: the exchange and the
   no-exchange reference).
+* **planning** (the province: 400 sites x 20 half-years x 44 municipalities;
+  ``bench_planning.py``'s instance) with limits of 1 and 3 s.
 
 The machine's load (``uptime``) is printed: the figures depend on it.
 
@@ -150,6 +152,27 @@ def bench_exchange(limit: float) -> dict[str, Any]:
     }
 
 
+def bench_planning(limit: float) -> dict[str, Any]:
+    from opvang_opt.planning.check import check_plan
+    from opvang_opt.planning.solve import plan
+    from opvang_opt.planning.synthetic import synthetic_instance
+
+    inst = synthetic_instance(400, 20, 44, 3, seed=1)
+    t0 = time.perf_counter()
+    res = plan(inst, time_limit_s=limit, baseline=False)
+    seconds = time.perf_counter() - t0
+    return {
+        "engine": "planning",
+        "size": "400 sites x 20 periods x 44 municipalities",
+        "limit_s": limit,
+        "seconds": seconds,
+        "over_s": seconds - limit,
+        "status": res.status.value,
+        "gap": res.gap,
+        "checked": res.plan is not None and check_plan(inst, res.plan).is_ok,
+    }
+
+
 def _uptime() -> str:
     try:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -168,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         for limit in LIMITS:
             rows.append(bench_allocation(n, limit))
     if not args.quick:
-        for fn in (bench_shortlist, bench_services, bench_exchange):
+        for fn in (bench_shortlist, bench_services, bench_exchange, bench_planning):
             for limit in OTHER_LIMITS:
                 rows.append(fn(limit))
     for r in rows:

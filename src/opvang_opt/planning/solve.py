@@ -10,6 +10,7 @@ from typing import Literal
 
 import numpy as np
 
+from opvang_opt.allocation.deadline import call_with_deadline
 from opvang_opt.errors import Diagnosis, Shortfall
 from opvang_opt.planning.check import check_plan
 from opvang_opt.planning.decompose import (
@@ -24,7 +25,13 @@ from opvang_opt.planning.decompose import (
 from opvang_opt.planning.explain import Reason, explain
 from opvang_opt.planning.greedy import greedy_plan
 from opvang_opt.planning.instance import CostBreakdown, Plan, PlanningInstance, plan_costs
-from opvang_opt.planning.model import Backend, Formulation, proven_status, solve_model
+from opvang_opt.planning.model import (
+    Backend,
+    Formulation,
+    SolveOutcome,
+    proven_status,
+    solve_model,
+)
 from opvang_opt.status import CheckReport, SolveStatus
 from opvang_opt.texts import Message
 
@@ -43,6 +50,12 @@ fix-and-optimise."""
 FIX_GROUP = 8
 """Municipalities re-planned together in one fix-and-optimise step (the benchmark's
 province: 8 gave a cheaper plan than 4 in the same time)."""
+
+POST_SOLVE_S = 6.0
+"""Seconds of a large instance's time limit kept after its full MIP's solver should stop:
+HiGHS passes its limit by up to 3 s there, reading the plan out of the model and sending
+it back from the child process takes about 1 s, checking it and its reasons 1-2 s
+(measured on the province benchmark's 400 sites, on a shared machine)."""
 
 LARGE_ABOVE_SITES = 150
 """With method ``auto``, instances with more sites than this are planned by LP rounding and
@@ -313,16 +326,27 @@ def _plan_large(
        the bound is first the LP's, raised to the Lagrangian relaxation of the move
        balance (the LP's duals as prices, one exact MIP per municipality).
     """
-    out = solve_model(
-        inst,
-        formulation=formulation,
-        backend=backend,
-        # building the model is not in the solver's limit
-        time_limit_s=max(1.0, 0.9 * MIP_SHARE * time_limit_s - (time.perf_counter() - t0)),
-        relative_gap=relative_gap,
-        threads=threads,
-        hint=start,
+    # building the model (about 10 s on a province) is not in the solver's limit: the
+    # build and the solve run in a child process stopped at the time limit (then the
+    # greedy plan stands, without a bound), and the solver gets only what is left after
+    # the build, less the time the check and the reasons take
+    end = t0 + time_limit_s
+    mip_limit = max(1.0, 0.9 * MIP_SHARE * time_limit_s - (time.perf_counter() - t0))
+    outcome = call_with_deadline(
+        lambda: solve_model(
+            inst,
+            formulation=formulation,
+            backend=backend,
+            time_limit_s=mip_limit,
+            relative_gap=relative_gap,
+            threads=threads,
+            hint=start,
+            deadline=end - POST_SOLVE_S,
+        ),
+        end,
+        grace=0.0,
     )
+    out = outcome if outcome is not None else _stopped(formulation, backend, mip_limit)
     if out.status == SolveStatus.INFEASIBLE:
         diag = diagnose(inst, backend=backend, time_limit_s=time_limit_s)
         return PlanningResult(
@@ -345,6 +369,8 @@ def _plan_large(
         )  # fmt: skip
     bound = out.bound if out.bound is not None else float("-inf")
     how = "full MIP from the greedy plan, MIP bound"
+    if outcome is None:
+        how = "greedy plan (the full MIP stopped at the time limit), no bound"
 
     def gap_met(p: Plan) -> bool:
         cost = plan_costs(inst, p).total
@@ -377,6 +403,13 @@ def _plan_large(
             how = how.replace("greedy plan,", "greedy plan, fix-and-optimise,")
     result = _bounded(inst, best, bound, base, t0, backend, how)
     return dataclasses.replace(result, nodes=out.nodes, lp_iterations=out.lp_iterations)
+
+
+def _stopped(formulation: Formulation, backend: Backend, seconds: float) -> SolveOutcome:
+    """The outcome of a build and solve stopped at the time limit: no plan, no bound."""
+    return SolveOutcome(
+        SolveStatus.NO_SOLUTION, None, None, None, None, seconds, 0.0, backend, formulation, 0, 0
+    )
 
 
 def _bounded(
