@@ -10,7 +10,7 @@ from typing import Literal
 
 import numpy as np
 
-from opvang_opt.allocation.deadline import call_with_deadline
+from opvang_opt.allocation.deadline import GRACE_S, call_with_deadline
 from opvang_opt.errors import Diagnosis, Shortfall
 from opvang_opt.planning.check import check_plan
 from opvang_opt.planning.decompose import (
@@ -51,11 +51,17 @@ FIX_GROUP = 8
 """Municipalities re-planned together in one fix-and-optimise step (the benchmark's
 province: 8 gave a cheaper plan than 4 in the same time)."""
 
-POST_SOLVE_S = 6.0
-"""Seconds of a large instance's time limit kept after its full MIP's solver should stop:
-HiGHS passes its limit by up to 3 s there, reading the plan out of the model and sending
-it back from the child process takes about 1 s, checking it and its reasons 1-2 s
+POST_SOLVE_S = 4.0
+"""Seconds of a large instance's time limit kept after its full MIP's solver should stop
+when building the model took most of the limit: reading the plan out of the model and
+sending it back from the child process take about 1 s, checking it and its reasons 1-3 s
 (measured on the province benchmark's 400 sites, on a shared machine)."""
+
+KILL_SHARE = 0.25
+"""The province's full MIP is stopped (and its plan lost) only this share of the time
+limit after the limit (at least the grace): HiGHS through MathOpt passes its limit there
+(by 3 s on a 15 s limit, 6 s on 97 s, more under load), and a plan a few seconds late
+beats the greedy one."""
 
 LARGE_ABOVE_SITES = 150
 """With method ``auto``, instances with more sites than this are planned by LP rounding and
@@ -326,10 +332,11 @@ def _plan_large(
        the bound is first the LP's, raised to the Lagrangian relaxation of the move
        balance (the LP's duals as prices, one exact MIP per municipality).
     """
-    # building the model (about 10 s on a province) is not in the solver's limit: the
-    # build and the solve run in a child process stopped at the time limit (then the
-    # greedy plan stands, without a bound), and the solver gets only what is left after
-    # the build, less the time the check and the reasons take
+    # building the model (10-17 s on a province) is not in the solver's limit: the build
+    # and the solve run in a child process stopped after the limit (KILL_SHARE; then
+    # the greedy plan stands, without a bound), and the solver gets only what is left
+    # after the build (at most its share, as before), less the time the check and the
+    # reasons take
     end = t0 + time_limit_s
     mip_limit = max(1.0, 0.9 * MIP_SHARE * time_limit_s - (time.perf_counter() - t0))
     outcome = call_with_deadline(
@@ -344,7 +351,7 @@ def _plan_large(
             deadline=end - POST_SOLVE_S,
         ),
         end,
-        grace=0.0,
+        grace=max(GRACE_S, KILL_SHARE * time_limit_s),
     )
     out = outcome if outcome is not None else _stopped(formulation, backend, mip_limit)
     if out.status == SolveStatus.INFEASIBLE:
