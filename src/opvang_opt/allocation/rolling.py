@@ -36,6 +36,7 @@ their deadline counted as placed) the rule deciding by the deadline reached a me
 the expected households' costs (``rolling.expected_weight``), not counting them in the
 mix rules (``rolling.expected_in_mix``), K sampled futures by consensus and the two-stage
 look-ahead (``rolling.lookahead_method``) were each measured worse; all stay off.
+
 **Time limit.** ``solver.time_limit_s`` bounds each allocation of a period (see
 :class:`~opvang_opt.schema.AllocationSolverSettings`): the look-ahead's joint allocation
 with each future (or the two-stage program), the second chance of the households left
@@ -43,6 +44,7 @@ out, and the exact rescoring of the period's placements, so a period ends within
 ``rolling.lookahead_scenarios`` + 2 times the limit. When one of them stopped at the
 limit, the period's status is ``feasible`` with an infinite gap (nothing is proven), and
 its ``seconds`` in :meth:`RollingResult.summary` are the whole period's.
+
 The hindsight keeps the mix rules only after the year: given out week by week, its plan
 breaks a rule in 56-103 site-weeks a year on the six benchmark years (twelfth session),
 where a rolling run breaks none.
