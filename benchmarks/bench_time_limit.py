@@ -23,6 +23,18 @@ stopped by the limit says so with a true gap.
 
 The machine's load (``uptime``) is printed: the figures depend on it.
 
+Measured 2026-11-30 (thirteenth session; 2 cores shared, load 5-7), wall s against the
+limit, before the fixes of this session / after:
+
+* allocation ``allocate_tables``: 10,000 households, 3 s: 5.2 / 1.5; 20,000, 1 s: 3.7 /
+  3.0; 20,000, 3 s: 6.2 / 3.4; 20,000, 10 s: 12.3 / 7.8 (no solution at 20,000 within
+  10 s either way). The stage (plus the baseline comparison), 20,000 and 3 s: 16.3 / 7.3.
+* siting shortlist, 1,000 sites: 1 s: 5.1 / 2.7; 3 s: 7.7 / 5.0 (no shortlist found).
+* planning, province: 1 s: 11.2 / 2.5; 3 s: 13.8 / 4.5 (greedy plan, no bound); with
+  ``plan()`` alone at 30 s: 37.8 / 30.2 s, and at 120 s: 122.9 / 126.1 s, the same
+  plan and gap (7.3 % / 7.2 %).
+* services and exchange kept their limits before and after.
+
 Run: ``PYTHONPATH=src .venv/bin/python benchmarks/bench_time_limit.py [--quick] [--json]``
 (``--quick``: allocation at 2,000 and 10,000 households only, no other engines).
 """
