@@ -10,7 +10,6 @@ from typing import Literal
 
 import numpy as np
 
-from opvang_opt.allocation.deadline import GRACE_S, call_with_deadline
 from opvang_opt.errors import Diagnosis, Shortfall
 from opvang_opt.planning.check import check_plan
 from opvang_opt.planning.decompose import (
@@ -337,6 +336,8 @@ def _plan_large(
     # the greedy plan stands, without a bound), and the solver gets only what is left
     # after the build (at most its share, as before), less the time the check and the
     # reasons take
+    from opvang_opt.allocation.deadline import GRACE_S, call_with_deadline
+
     end = t0 + time_limit_s
     mip_limit = max(1.0, 0.9 * MIP_SHARE * time_limit_s - (time.perf_counter() - t0))
     outcome = call_with_deadline(
