@@ -19,6 +19,9 @@ from opvang_opt.allocation.result import AllocationResult, Comparison, component
 from opvang_opt.allocation.validate import Tables
 from opvang_opt.schema import AllocationConfig
 
+_BLOCK = 128
+"""Units tested first for one household (then twice as many, and so on)."""
+
 
 def allocate_baseline(tables: Tables, config: AllocationConfig) -> pd.DataFrame:
     """First-come-first-served allocation; returns an assignments table (with components).
@@ -46,17 +49,23 @@ def allocate_baseline(tables: Tables, config: AllocationConfig) -> pd.DataFrame:
             cand = np.array([inst.h_pin_unit[h]])
         else:
             cand = np.flatnonzero(free & ~reserved)
-        if len(cand) == 0:
-            continue
-        ok = free[cand] & inst.fits(h, cand) & site_ok[h, inst.u_site[cand]]
-        if inst.h_banned_units[h]:
-            ok &= ~np.isin(cand, inst.h_banned_units[h])
-        hit = np.flatnonzero(ok)
-        if len(hit):
-            u = cand[hit[0]]
-            free[u] = False
-            h_out.append(h)
-            u_out.append(u)
+        # the first fitting unit in stock order, looked for in blocks that double (most
+        # households fit one of the first free units: the loop then costs about
+        # households x first block, not households x units)
+        start, size = 0, _BLOCK
+        while start < len(cand):
+            part = cand[start : start + size]
+            start, size = start + size, 2 * size
+            ok = free[part] & inst.fits(h, part) & site_ok[h, inst.u_site[part]]
+            if inst.h_banned_units[h]:
+                ok &= ~np.isin(part, inst.h_banned_units[h])
+            hit = np.flatnonzero(ok)
+            if len(hit):
+                u = part[hit[0]]
+                free[u] = False
+                h_out.append(h)
+                u_out.append(u)
+                break
     return score(inst, np.asarray(h_out, np.int64), np.asarray(u_out, np.int64))
 
 

@@ -36,6 +36,15 @@ their deadline counted as placed) the rule deciding by the deadline reached a me
 the expected households' costs (``rolling.expected_weight``), not counting them in the
 mix rules (``rolling.expected_in_mix``), K sampled futures by consensus and the two-stage
 look-ahead (``rolling.lookahead_method``) were each measured worse; all stay off.
+
+**Time limit.** ``solver.time_limit_s`` bounds each allocation of a period (see
+:class:`~opvang_opt.schema.AllocationSolverSettings`): the look-ahead's joint allocation
+with each future (or the two-stage program), the second chance of the households left
+out, and the exact rescoring of the period's placements, so a period ends within about
+``rolling.lookahead_scenarios`` + 2 times the limit. When one of them stopped at the
+limit, the period's status is ``feasible`` with an infinite gap (nothing is proven), and
+its ``seconds`` in :meth:`RollingResult.summary` are the whole period's.
+
 The hindsight keeps the mix rules only after the year: given out week by week, its plan
 breaks a rule in 56-103 site-weeks a year on the six benchmark years (twelfth session),
 where a rolling run breaks none. A mix rule on the site's units (``basis: units``) means
@@ -48,7 +57,8 @@ knowing who comes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -58,6 +68,7 @@ from opvang_opt.allocation.model import COST_WEIGHT, IN_MIX
 from opvang_opt.allocation.result import AllocationResult
 from opvang_opt.allocation.validate import Tables, validate_inputs
 from opvang_opt.schema import AllocationConfig, Pin
+from opvang_opt.status import SolveStatus
 from opvang_opt.texts import Message
 
 _FREQ = {"week": "W-SUN", "month": "M", "quarter": "Q"}
@@ -79,6 +90,8 @@ class PeriodResult:
     kept: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Units the look-ahead kept free in this period for expected households (see
     :meth:`RollingResult.kept`)."""
+    seconds: float = 0.0
+    """Wall-clock seconds of the whole period (every allocation solve it made)."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +118,10 @@ class RollingResult:
         return pd.concat(frames, ignore_index=True)[cols]
 
     def summary(self) -> pd.DataFrame:
-        """One row per period: arrivals, waiting, placed, unplaced, status, objective, gap."""
+        """One row per period: arrivals, waiting, placed, unplaced, status, objective, gap,
+        and the period's wall-clock seconds. The status is ``feasible`` with an infinite
+        gap when one of the period's solves stopped at the time limit (its search was cut
+        short, so nothing is proven)."""
         return pd.DataFrame(
             [
                 {
@@ -118,7 +134,7 @@ class RollingResult:
                     "status": p.result.status.value,
                     "objective": p.result.objective,
                     "gap": p.result.gap,
-                    "seconds": p.result.timings.total,
+                    "seconds": p.seconds,
                 }
                 for p in self.periods
             ]
@@ -262,15 +278,25 @@ def run_rolling(
         if not last:
             in_batch = ids.isin(set(batch["household_id"])).to_numpy()
             final = set(ids[in_batch & (deadline < _start(labels[i + 1]))])
+        t_period = time.perf_counter()
         res, expected_need, deferred, kept = _allocate_period(
             _without_pinned(state, batch, config), batch, futures, config, until, hold, final
         )
+        seconds = time.perf_counter() - t_period
         a = res.assignments.assign(period=str(label))
         all_assign.append(a)
         state = _after_period(state, a, config, expected_need)
         results.append(
             PeriodResult(
-                str(label), start, end, len(arriving), len(waiting), res, len(deferred), kept
+                str(label),
+                start,
+                end,
+                len(arriving),
+                len(waiting),
+                res,
+                len(deferred),
+                kept,
+                seconds,
             )
         )
         waiting = pd.Index(list(res.unplaced["household_id"]) + deferred, dtype=object)
@@ -634,6 +660,7 @@ def _allocate_period(
     placements = []
     expected_need = []
     kept_for: list[pd.DataFrame] = []
+    timed: list[bool] = []  # per solve of the period: stopped at the time limit
     weight = config.rolling.expected_weight
     for expected in [] if two_stage else futures:
         if weight != 1.0:
@@ -643,6 +670,7 @@ def _allocate_period(
         joint = allocate_tables(
             _with(state, pd.concat([batch, expected], ignore_index=True)), cfg, check=False
         )
+        timed.append(_timed_out(joint))
         a = joint.assignments
         is_expected = a["household_id"].str.startswith(EXPECTED_PREFIX)
         placements.append(a[~is_expected])
@@ -660,7 +688,7 @@ def _allocate_period(
             )
         )
     if two_stage:
-        real = _two_stage(state, batch, futures, cfg, expected_need, kept_for)
+        real = _two_stage(state, batch, futures, cfg, expected_need, kept_for, timed)
     elif len(placements) == 1:
         real = placements[0]
     else:
@@ -699,9 +727,21 @@ def _allocate_period(
             }
         ),
     )
+    timed.append(_timed_out(second))
     placed = pd.concat([real, second.assignments], ignore_index=True)
+    result = _rescored(state, batch, cfg, placed)
+    if any(timed) and result.status.has_solution:
+        # the rescoring is exact for the placements made, but a solve that chose them
+        # was cut short by the time limit: nothing is proven about the period
+        result = replace(
+            result,
+            status=SolveStatus.FEASIBLE,
+            bound=-np.inf,
+            gap=np.inf,
+            solver_stats={**result.solver_stats, "time_limit_hit": "True"},
+        )
     return (
-        _rescored(state, batch, cfg, placed),
+        result,
         pd.concat(expected_need, ignore_index=True),
         deferred,
         _kept(kept_for, set(placed["unit_id"])),
@@ -715,14 +755,17 @@ def _two_stage(
     cfg: AllocationConfig,
     expected_need: list[pd.DataFrame],
     kept_for: list[pd.DataFrame],
+    timed: list[bool],
 ) -> pd.DataFrame:
     """The real households' placements of the two-stage look-ahead
     (:func:`~opvang_opt.allocation.twostage.plan_two_stage`), kept as far as they pass
     the checker (:func:`_feasible_part`); appends each future's expected households'
-    school needs per site to ``expected_need`` and their units to ``kept_for``."""
+    school needs per site to ``expected_need``, their units to ``kept_for``, and to
+    ``timed`` whether the program stopped at the time limit."""
     from opvang_opt.allocation.twostage import plan_two_stage
 
     plan = plan_two_stage(state, batch, futures, cfg)
+    timed.append(plan.status != "optimal")
     for future, got in zip(futures, plan.expected, strict=True):
         pos = [int(h.rsplit(":", 1)[1]) for h in got["household_id"]]
         rows = future.iloc[pos]
@@ -738,6 +781,14 @@ def _two_stage(
         )
     chosen = dict(zip(plan.real["household_id"], plan.real["unit_id"], strict=True))
     return _feasible_part(state, batch, cfg, chosen)
+
+
+def _timed_out(result: AllocationResult) -> bool:
+    """Whether the time limit stopped the solve of ``result``."""
+    return (
+        result.solver_stats.get("time_limit_hit") == "True"
+        or result.status is SolveStatus.NO_SOLUTION
+    )
 
 
 def _kept(kept_for: list[pd.DataFrame], given: set[str]) -> pd.DataFrame:

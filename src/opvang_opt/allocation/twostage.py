@@ -284,7 +284,8 @@ def plan_two_stage(
     x = r1.x
     if r2 is not None and r2.x is not None:
         x = r2.x
-        status = "optimal" if r2.status == 0 else "time_limit"
+        # proven only when both stages are (a first stage cut short may leave too many out)
+        status = "optimal" if r2.status == 0 and r1.status == 0 else "time_limit"
     else:
         status = "time_limit"
     # integer columns rounded; a relaxed future's columns rounded down (its expected

@@ -567,6 +567,7 @@ def solve_model(
     hint: Plan | None = None,
     strengthen: bool = True,
     move_net: Sequence[int] | None = None,
+    deadline: float | None = None,
 ) -> SolveOutcome:
     """Build and solve the planning model; return the plan and how the solve ended.
 
@@ -589,6 +590,9 @@ def solve_model(
         Add the strengthening of :func:`_strengthen` (``tight`` only; default).
     move_net
         See :func:`build_model`.
+    deadline
+        A ``time.perf_counter()`` value: the solver gets at most the time left until then
+        once the model is built (at least half a second), as building is not in its limit.
 
     Returns
     -------
@@ -607,6 +611,8 @@ def solve_model(
         objective_scale=scale,
     )
     build = time.perf_counter() - t0
+    if deadline is not None:
+        time_limit_s = max(min(time_limit_s, deadline - time.perf_counter()), 0.5)
     params = mathopt.SolveParameters(
         time_limit=_td(time_limit_s),
         relative_gap_tolerance=relative_gap,

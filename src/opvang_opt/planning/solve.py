@@ -24,7 +24,13 @@ from opvang_opt.planning.decompose import (
 from opvang_opt.planning.explain import Reason, explain
 from opvang_opt.planning.greedy import greedy_plan
 from opvang_opt.planning.instance import CostBreakdown, Plan, PlanningInstance, plan_costs
-from opvang_opt.planning.model import Backend, Formulation, proven_status, solve_model
+from opvang_opt.planning.model import (
+    Backend,
+    Formulation,
+    SolveOutcome,
+    proven_status,
+    solve_model,
+)
 from opvang_opt.status import CheckReport, SolveStatus
 from opvang_opt.texts import Message
 
@@ -43,6 +49,18 @@ fix-and-optimise."""
 FIX_GROUP = 8
 """Municipalities re-planned together in one fix-and-optimise step (the benchmark's
 province: 8 gave a cheaper plan than 4 in the same time)."""
+
+POST_SOLVE_S = 4.0
+"""Seconds of a large instance's time limit kept after its full MIP's solver should stop
+when building the model took most of the limit: reading the plan out of the model and
+sending it back from the child process take about 1 s, checking it and its reasons 1-3 s
+(measured on the province benchmark's 400 sites, on a shared machine)."""
+
+KILL_SHARE = 0.25
+"""The province's full MIP is stopped (and its plan lost) only this share of the time
+limit after the limit (at least the grace): HiGHS through MathOpt passes its limit there
+(by 3 s on a 15 s limit, 6 s on 97 s, more under load), and a plan a few seconds late
+beats the greedy one."""
 
 LARGE_ABOVE_SITES = 150
 """With method ``auto``, instances with more sites than this are planned by LP rounding and
@@ -313,16 +331,30 @@ def _plan_large(
        the bound is first the LP's, raised to the Lagrangian relaxation of the move
        balance (the LP's duals as prices, one exact MIP per municipality).
     """
-    out = solve_model(
-        inst,
-        formulation=formulation,
-        backend=backend,
-        # building the model is not in the solver's limit
-        time_limit_s=max(1.0, 0.9 * MIP_SHARE * time_limit_s - (time.perf_counter() - t0)),
-        relative_gap=relative_gap,
-        threads=threads,
-        hint=start,
+    # building the model (10-17 s on a province) is not in the solver's limit: the build
+    # and the solve run in a child process stopped after the limit (KILL_SHARE; then
+    # the greedy plan stands, without a bound), and the solver gets only what is left
+    # after the build (at most its share, as before), less the time the check and the
+    # reasons take
+    from opvang_opt.allocation.deadline import GRACE_S, call_with_deadline
+
+    end = t0 + time_limit_s
+    mip_limit = max(1.0, 0.9 * MIP_SHARE * time_limit_s - (time.perf_counter() - t0))
+    outcome = call_with_deadline(
+        lambda: solve_model(
+            inst,
+            formulation=formulation,
+            backend=backend,
+            time_limit_s=mip_limit,
+            relative_gap=relative_gap,
+            threads=threads,
+            hint=start,
+            deadline=end - POST_SOLVE_S,
+        ),
+        end,
+        grace=max(GRACE_S, KILL_SHARE * time_limit_s),
     )
+    out = outcome if outcome is not None else _stopped(formulation, backend, mip_limit)
     if out.status == SolveStatus.INFEASIBLE:
         diag = diagnose(inst, backend=backend, time_limit_s=time_limit_s)
         return PlanningResult(
@@ -345,6 +377,8 @@ def _plan_large(
         )  # fmt: skip
     bound = out.bound if out.bound is not None else float("-inf")
     how = "full MIP from the greedy plan, MIP bound"
+    if outcome is None:
+        how = "greedy plan (the full MIP stopped at the time limit), no bound"
 
     def gap_met(p: Plan) -> bool:
         cost = plan_costs(inst, p).total
@@ -377,6 +411,13 @@ def _plan_large(
             how = how.replace("greedy plan,", "greedy plan, fix-and-optimise,")
     result = _bounded(inst, best, bound, base, t0, backend, how)
     return dataclasses.replace(result, nodes=out.nodes, lp_iterations=out.lp_iterations)
+
+
+def _stopped(formulation: Formulation, backend: Backend, seconds: float) -> SolveOutcome:
+    """The outcome of a build and solve stopped at the time limit: no plan, no bound."""
+    return SolveOutcome(
+        SolveStatus.NO_SOLUTION, None, None, None, None, seconds, 0.0, backend, formulation, 0, 0
+    )
 
 
 def _bounded(

@@ -215,7 +215,14 @@ class AllocationSolverSettings(StrictModel):
     """How the solver runs. The defaults are deterministic."""
 
     time_limit_s: float = Field(default=30.0, gt=0)
-    """Wall-clock limit for the whole solve, in seconds."""
+    """Wall-clock limit of one allocation, in seconds: building the model, the solve, the
+    mapping to units, the diagnosis and the independent checker (validating the input
+    tables comes before it). A solver call that ignores the limit is stopped; a run
+    stopped by the limit returns its best allocation with its proven gap (``feasible``),
+    or ``no_solution``. In rolling mode the limit applies to each allocation of a period:
+    a period makes up to ``rolling.lookahead_scenarios`` + 2 of them (the look-ahead's,
+    the second chance of households left out, and the exact rescoring), so it ends within
+    about that many times the limit."""
 
     relative_gap: float = Field(default=1e-4, ge=0, le=0.5)
     """Stop when the proven relative gap is at most this value (1e-4 = 0.01%)."""

@@ -771,8 +771,12 @@ def solve_shortlist(
         diagnosis: tuple[Message, ...] = ()
         shortfall = 0
     else:
-        sol, diagnosis, shortfall = _diagnose(p, time_limit, workers, seed)
-        if raw.status is SolveStatus.NO_SOLUTION:  # stopped by the time limit, not proven
+        # stopped by the time limit: the diagnosis gets only what is left of it
+        timed_out = raw.status is SolveStatus.NO_SOLUTION
+        sol, diagnosis, shortfall = _diagnose(
+            p, time_limit, workers, seed, deadline=t0 + time_limit if timed_out else None
+        )
+        if timed_out:  # stopped by the time limit, not proven
             sol = replace(sol, status=raw.status)
     cap = int(p.capacity[sol.selected].sum())
     cost = float(p.cost[sol.selected].sum()) if p.cost is not None else 0.0
@@ -810,17 +814,36 @@ def _best_quality(
     return quality(q, raw.selected), raw.selected
 
 
+_DIAGNOSIS_MIN_S = 0.5
+"""Seconds the diagnosis' first solve gets when the time limit has passed (it finds the
+most capacity under the rules, the shortlist returned)."""
+
+
 def _diagnose(
-    p: ShortlistProblem, time_limit: float, workers: int, seed: int
+    p: ShortlistProblem, time_limit: float, workers: int, seed: int, deadline: float | None = None
 ) -> tuple[ShortlistSolution, tuple[Message, ...], int]:
-    """The most capacity under all other rules, and which rules keep the target out of reach."""
-    best, sel = _max_capacity(p, frozenset(), time_limit, workers, seed)
+    """The most capacity under all other rules, and which rules keep the target out of reach.
+
+    With a ``deadline`` (the main solve stopped at the time limit), every solve after the
+    first gets only what is left until then, and the probes of single rules stop when
+    nothing is left (the diagnosis then names fewer rules; it never guesses).
+    """
+
+    def limit() -> float:
+        return time_limit if deadline is None else deadline - time.perf_counter()
+
+    def out_of_time() -> bool:
+        return limit() <= 0.0
+
+    best, sel = _max_capacity(p, frozenset(), max(limit(), _DIAGNOSIS_MIN_S), workers, seed)
     lines: list[Message] = []
     if sel is None:
         # even without the target the rules conflict (e.g. must_include against max_sites)
         sel = np.zeros(p.n, dtype=bool)
         for fam in _active_families(p):
-            cap, _ = _max_capacity(p, frozenset({fam}), time_limit, workers, seed)
+            if out_of_time():
+                break
+            cap, _ = _max_capacity(p, frozenset({fam}), limit(), workers, seed)
             if cap >= 0:
                 lines.append(Message("siting.diagnosis.conflict", {"family": _family(fam)}))
         lines += _forced_conflicts(p)
@@ -828,7 +851,7 @@ def _diagnose(
 
     elif best >= p.target and p.min_quality is not None and p.objective in _USES_PLACES:
         # the capacity is there: the minimum quality is what cannot be met
-        q, qsel = _best_quality(p, frozenset(), time_limit, workers, seed)
+        q, qsel = _best_quality(p, frozenset(), max(limit(), _DIAGNOSIS_MIN_S), workers, seed)
         shortfall = 0
         if qsel is not None:
             sel = qsel
@@ -841,7 +864,9 @@ def _diagnose(
         # which rule holds the quality down (the capacity is there): without each alone
         fams = _active_families(p) + (["irredundant"] if p.irredundant else [])
         for fam in fams:
-            q2, _ = _best_quality(p, frozenset({fam}), time_limit, workers, seed)
+            if out_of_time():
+                break
+            q2, _ = _best_quality(p, frozenset({fam}), limit(), workers, seed)
             if np.isfinite(q2) and (not np.isfinite(q) or q2 > q + MIN_QUALITY_TOLERANCE):
                 short = p.min_quality - q2
                 verdict = (
@@ -875,7 +900,9 @@ def _diagnose(
         fams = _active_families(p)
         named = False
         for fam in fams:
-            cap, _ = _max_capacity(p, frozenset({fam}), time_limit, workers, seed)
+            if out_of_time():
+                break
+            cap, _ = _max_capacity(p, frozenset({fam}), limit(), workers, seed)
             if cap > best:
                 named = True
                 lines.append(
@@ -888,7 +915,9 @@ def _diagnose(
             # no rule alone holds the target back: two rules bind together (e.g. max_sites
             # and the budget each allow the same two sites); name every pair that does
             for a, b in itertools.combinations(fams, 2):
-                cap, _ = _max_capacity(p, frozenset({a, b}), time_limit, workers, seed)
+                if out_of_time():
+                    break
+                cap, _ = _max_capacity(p, frozenset({a, b}), limit(), workers, seed)
                 if cap > best:
                     named = True
                     lines.append(
@@ -898,8 +927,9 @@ def _diagnose(
                              "verdict": _verdict(p, cap)},
                         )
                     )  # fmt: skip
-            if not named and len(fams) > 2:  # three or more bind together: all of them
-                cap, _ = _max_capacity(p, frozenset(fams), time_limit, workers, seed)
+            # three or more bind together: all of them
+            if not named and len(fams) > 2 and not out_of_time():
+                cap, _ = _max_capacity(p, frozenset(fams), limit(), workers, seed)
                 if cap > best:
                     lines.append(
                         Message(
