@@ -119,3 +119,31 @@ def test_a_rolling_run_without_time_limit_trouble_still_proves_its_periods():
     assert (summary["status"] == "optimal").any()
     proven = summary[summary["status"] == "optimal"]
     assert np.all(proven["gap"] <= si.config.solver.relative_gap)
+
+
+def test_a_fewest_unplaced_step_cut_short_proves_no_gap(monkeypatch):
+    # more households than units: the first MIP finds the fewest that must stay unplaced.
+    # When the time limit stops it, its count is not proven (a better one might exist),
+    # so the cost's bound for that count proves nothing: the run may not say "optimal",
+    # even when (as here, where the real solve's answer is kept) the allocation is good
+    from opvang_opt.allocation import dives, solve
+
+    si = make_instance(40, 30, 3, seed=5)
+    calls = []
+
+    def cut_short(*args, **kwargs):
+        r = dives.solve_mip(*args, **kwargs)
+        calls.append(r.status)
+        if len(calls) == 1:  # phase 1: stopped at the limit, with the allocation it had
+            return dives.MIPResult(1, r.x, r.fun, -np.inf)
+        return r
+
+    proven = allocate(si.households, si.units, si.sites, si.schools, si.gps, si.config)
+    assert proven.status.value == "optimal" and len(proven.unplaced) >= 10
+    monkeypatch.setattr(solve, "solve_mip", cut_short)
+    res = allocate(si.households, si.units, si.sites, si.schools, si.gps, si.config)
+    assert calls and calls[0] == 0
+    assert res.status.value == "feasible"
+    assert math.isinf(res.gap)
+    assert len(res.assignments) == len(proven.assignments)
+    assert check_allocation(res.instance.tables, si.config, res.assignments).is_ok

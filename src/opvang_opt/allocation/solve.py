@@ -82,6 +82,10 @@ class _Stage:
 
     unplaced_cost: float
     max_unplaced: float | None
+    count_proven: bool = True
+    """Whether ``max_unplaced`` is proven the fewest possible. When phase 1 stopped at
+    its time limit with an allocation it is not: the cost's bound then says nothing,
+    and the gap is unknown."""
 
 
 class _TimeUp(Exception):
@@ -206,7 +210,7 @@ def _fewest_unplaced(model: ColumnModel, deadline: float, stats: dict) -> _Stage
         raise RuntimeError("phase 1 of the allocation found no solution")
     stats["phase1_unplaced"] = float(round(r.fun))
     stats["phase1_proven"] = str(r.status == 0)
-    return _Stage(0.0, float(round(r.fun)))
+    return _Stage(0.0, float(round(r.fun)), count_proven=r.status == 0)
 
 
 class _Search:
@@ -360,6 +364,10 @@ def _unpack(model: ColumnModel, best: Incumbent, search: _Search, stage: _Stage)
         bound = max(search.mip_bound, search.lp_bound)
     else:
         bound = search.lp_bound
+    if not stage.count_proven:
+        # phase 1 stopped at the time limit: more households might be placed, so the
+        # cost's bound for this many placed proves nothing
+        bound = -np.inf
     stats = search.stats
     stats["arcs_used"] = len(m.arcs)
     stats["type_arcs_used"] = len(m.type_arcs)
@@ -373,7 +381,7 @@ def _unpack(model: ColumnModel, best: Incumbent, search: _Search, stage: _Stage)
         objective=objective,
         bound=float(min(bound, objective)),
         proven=bool(search.proven),
-        time_limit_hit=bool(search.time_hit),
+        time_limit_hit=bool(search.time_hit) or not stage.count_proven,
         lp_bound=search.lp_bound,
         stats=stats,
     )
