@@ -141,9 +141,29 @@ def test_a_fewest_unplaced_step_cut_short_proves_no_gap(monkeypatch):
     proven = allocate(si.households, si.units, si.sites, si.schools, si.gps, si.config)
     assert proven.status.value == "optimal" and len(proven.unplaced) >= 10
     monkeypatch.setattr(solve, "solve_mip", cut_short)
+    # phase 1 runs when the LP does not already prove the count
+    monkeypatch.setattr(solve, "_least_unplaced", lambda *a: None)
     res = allocate(si.households, si.units, si.sites, si.schools, si.gps, si.config)
     assert calls and calls[0] == 0
     assert res.status.value == "feasible"
     assert math.isinf(res.gap)
     assert len(res.assignments) == len(proven.assignments)
     assert check_allocation(res.instance.tables, si.config, res.assignments).is_ok
+
+
+def test_more_households_than_units_are_placed_without_the_first_mip():
+    # 40 households, 30 units: the lexicographic LP over every arc leaves 10 unplaced, a
+    # whole number, so an allocation placing 30 proves the count; the first MIP (phase
+    # 1) is skipped, and the result equals the one that runs it
+    from opvang_opt.allocation import solve
+
+    si = make_instance(40, 30, 3, seed=5)
+    quick = allocate(si.households, si.units, si.sites, si.schools, si.gps, si.config)
+    assert quick.status.value == "optimal"
+    assert quick.solver_stats.get("least_unplaced_lp") == 10
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(solve, "_least_unplaced", lambda *a: None)
+        full = allocate(si.households, si.units, si.sites, si.schools, si.gps, si.config)
+    assert "least_unplaced_lp" not in full.solver_stats
+    assert len(quick.assignments) == len(full.assignments) == 30
+    assert quick.objective == pytest.approx(full.objective, abs=1e-6)

@@ -82,6 +82,9 @@ class _Stage:
 
     unplaced_cost: float
     max_unplaced: float | None
+    from_bound: bool = False
+    """``max_unplaced`` is the LP's lower bound, not yet shown reachable: when no integer
+    allocation leaves so few unplaced, phase 1 runs after all."""
     count_proven: bool = True
     """Whether ``max_unplaced`` is proven the fewest possible. When phase 1 stopped at
     its time limit with an allocation it is not: the cost's bound then says nothing,
@@ -110,8 +113,9 @@ def solve_model(
     if best is None:
         if search.time_hit:
             return _nothing_placed(model, stats)
-        if stage.max_unplaced == 0.0 and not _phase1:
-            # the LP places everyone, but no integer solution does: go lexicographic
+        if (stage.max_unplaced == 0.0 or stage.from_bound) and not _phase1:
+            # the LP places everyone (or leaves a whole number unplaced), but no integer
+            # solution does: find the fewest unplaced first (phase 1)
             return solve_model(inst, st, max(deadline - time.perf_counter(), 0.5), _phase1=True)
         raise RuntimeError("the allocation model has no integer solution")
     for key, secs in model.timers.items():
@@ -168,12 +172,37 @@ def _first_lp(
     assert priced.matrix is not None and priced.lp.x is not None  # status 0: solved
     lp_unplaced = float(priced.matrix.part(priced.lp.x, "unplaced").sum())
     if lp_unplaced > 0.5 or phase1:
-        stage = _fewest_unplaced(model, deadline, stats)
+        least = None if phase1 else _least_unplaced(model, stage.unplaced_cost, lp_unplaced)
+        if least is not None:
+            # the LP over every arc leaves no fewer unplaced than this: an allocation that
+            # leaves this many proves the count without phase 1's MIP over every arc
+            stats["least_unplaced_lp"] = least
+            stage = _Stage(0.0, float(least), from_bound=True)
+        else:
+            stage = _fewest_unplaced(model, deadline, stats)
         again = price(model, priced.arcs_in, priced.type_arcs_in, 0.0, stage.max_unplaced, deadline)
         priced = _checked(again)
         stats["lp_rounds"] = int(stats["lp_rounds"]) + priced.rounds
     stats["lp_bound_proven"] = str(model.priced)
     return priced, stage
+
+
+def _least_unplaced(model: ColumnModel, unplaced_cost: float, lp_unplaced: float) -> int | None:
+    """The fewest households any allocation leaves unplaced, from the lexicographic LP,
+    when that LP is whole there and priced over every arc; else ``None``.
+
+    Every allocation costs ``M * U + C`` with ``C`` less than ``M`` (``unplaced_cost``)
+    and at least the LP's proven bound ``B`` over every arc, so ``U > B / M - 1`` and
+    ``U >= floor(B / M)``; the LP's own ``U`` shows that this many is the least only
+    when the two agree.
+    """
+    k = round(lp_unplaced)
+    if not model.priced or abs(lp_unplaced - k) > 1e-6:
+        return None
+    bound = max(model.bound, model.lasdon)
+    if not np.isfinite(bound) or int(np.floor(bound / unplaced_cost + 1e-9)) < k:
+        return None
+    return int(k)
 
 
 def _seed(model: ColumnModel) -> tuple[np.ndarray, np.ndarray, int]:
@@ -309,7 +338,12 @@ class _Search:
                 self.time_hit = True
                 return
             if self.best is None:
-                if r.status == 2 and self.stage.max_unplaced == 0.0 and threshold >= np.inf:
+                if (
+                    r.status == 2
+                    and threshold >= np.inf
+                    and (self.stage.max_unplaced == 0.0 or self.stage.from_bound)
+                ):
+                    # no integer allocation leaves so few unplaced: phase 1 follows
                     return
                 # the reduced set has no integer solution: widen it, at last to every column
                 threshold = threshold * 10.0 if threshold < 1e3 * scale else np.inf
