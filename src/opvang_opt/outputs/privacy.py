@@ -12,6 +12,7 @@ Two profiles decide what an export may hold:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Literal
@@ -226,6 +227,21 @@ def _hidden(v: object) -> bool:
     return str(v) in (SMALL, SECONDARY)
 
 
+@functools.lru_cache(maxsize=4096)
+def _row_pins_linked(
+    cols: tuple[str, ...],
+    texts: tuple[str, ...],
+    exact: tuple[float, ...],
+    groups: tuple[tuple[tuple[str, ...], str], ...],
+    linked: tuple[tuple[str, str], ...],
+) -> bool:
+    """:func:`totals_pin_a_small_count` of one row (shown ``texts``, ``exact`` counts),
+    remembered: the map, the report and the workbook suppress the same rows."""
+    shown = pd.DataFrame([texts], columns=list(cols))
+    raw = pd.DataFrame([exact], columns=list(cols))
+    return totals_pin_a_small_count(shown, raw, [(list(p), t) for p, t in groups], [], linked)
+
+
 def protect_linked_row(
     out: pd.DataFrame,
     raw: pd.DataFrame,
@@ -266,11 +282,15 @@ def protect_linked_row(
         elif _hidden(out[h].iloc[i]):
             hide(p)
 
+    cols = list(dict.fromkeys([*(c for p, t in groups for c in (*p, t)),
+                               *(c for pair in pairs for c in pair)]))  # fmt: skip
+    cols = [c for c in cols if c in out.columns]
+    key_groups = tuple((tuple(p), t) for p, t in groups)
+    exact = tuple(float(raw[c].iloc[i]) for c in cols)
+
     def pins(frame: pd.DataFrame) -> bool:
-        return totals_pin_a_small_count(
-            frame.iloc[[i]].reset_index(drop=True), raw.iloc[[i]].reset_index(drop=True),
-            groups, [], linked=pairs,
-        )  # fmt: skip
+        texts = tuple(str(frame[c].iloc[i]) for c in cols)
+        return _row_pins_linked(tuple(cols), texts, exact, key_groups, tuple(pairs))
 
     if not pins(out):
         return
@@ -395,8 +415,9 @@ def totals_pin_a_small_count(
                                *(c for pair in pairs for c in pair)]))  # fmt: skip
     cols = [c for c in cols if c in shown.columns]
     no_breakdown = _no_breakdown_cells(shown, groups)
-    for i, h in list(no_breakdown):
-        no_breakdown |= {(i, p) for hh, p in pairs if hh == h}
+    for i, h in list(no_breakdown):  # its persons shown x: any number, 0 included
+        no_breakdown |= {(i, p) for hh, p in pairs
+                         if hh == h and str(shown[p].iloc[i]) == SECONDARY}  # fmt: skip
     var: dict[tuple[int, str], int] = {}
     lo: list[float] = []
     hi: list[float] = []
