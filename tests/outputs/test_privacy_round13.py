@@ -297,6 +297,26 @@ def test_a_shown_households_cell_does_not_pin_its_persons_hidden_in_their_row() 
     assert {r["persons_a"] for r in readings} != {1}
 
 
+def test_a_site_with_shared_units_keeps_its_persons_total() -> None:
+    # units shared by single adults (allow_shared_units): group a has 3 households in 2
+    # units (two singles share one) with 5 persons, b 6 households in 6 units with 14. The
+    # units add up to 8, the households to 9: the reader knows units <= households, not
+    # units = households. By hand: a's 2 units are <5, b's 6 the x that protects them, the
+    # households x (the row does not add up); the persons of both groups go with their
+    # units (x, x: 5 and 14), and the persons total 19 leaves each of them 5-14
+    by_site = site_table({"S": ([2, 6], [5, 14])}, ["a", "b"]).assign(households=9)
+    shown = _texts(content.allocation_for_profile(by_site, "council")).iloc[0]
+    assert [shown["units_a"], shown["units_b"], shown["households"]] == [SMALL, X, X]
+    assert [shown["persons_a"], shown["persons_b"], shown["persons"]] == [X, X, "19"]
+
+    # the reader of a row shown <5, 6 beside 9 households: a's units are at most 9 - 6 = 3,
+    # so 1-3, not pinned (read as adding up, 3 would be the only value, and the exact 2 no
+    # reading at all: "cannot tell", the row hidden further)
+    row = pd.DataFrame({"units_a": [SMALL], "units_b": ["6"], "households": ["9"]})
+    exact = pd.DataFrame({"units_a": [2], "units_b": [6], "households": [9]})
+    assert not totals_pin_a_small_count(row, exact, [(["units_a", "units_b"], "households")], [])
+
+
 # ------------------------------------------------------------------------ properties
 
 

@@ -392,7 +392,8 @@ def totals_pin_a_small_count(
 
     The reader has every shown number, ``<5`` as 1-4, ``x`` as 5 or more (0-4 for a part
     of a row without breakdown, :func:`suppress_row`), each row's ``groups`` (parts adding
-    up to a total) and the total of each column in ``column_totals``. Row and column
+    up to a total; at most or at least the total where the exact row does not add up) and
+    the total of each column in ``column_totals``. Row and column
     relations together can pin a count that neither pins alone (4 + 1 households of two
     sites beside 7 placed and a site of 5 shown as ``x``: the ``x`` is at least 5, so the
     second site holds at most 2, and its two groups at least 1 each).
@@ -463,7 +464,11 @@ def totals_pin_a_small_count(
         part_cols = [c for c in parts if c in cols]
         if total in cols and part_cols:
             for i in range(len(shown)):
-                relation([(i, c, 1.0) for c in part_cols] + [(i, total, -1.0)], 0.0, 0.0)
+                # parts add up to the total; where the exact row does not (units shared by
+                # single adults: fewer occupied units than households), the side it keeps
+                gap = sum(exact(i, c) for c in part_cols) - exact(i, total)
+                rlo, rhi = (0.0, 0.0) if gap == 0 else (-np.inf, 0.0) if gap < 0 else (0.0, np.inf)
+                relation([(i, c, 1.0) for c in part_cols] + [(i, total, -1.0)], rlo, rhi)
     for c in [c for c in column_totals if c in cols]:
         relation([(i, c, 1.0) for i in range(len(shown))], float(raw[c].sum()),
                  float(raw[c].sum()))  # fmt: skip
@@ -487,9 +492,10 @@ def totals_pin_a_small_count(
             obj = np.zeros(len(lo))
             obj[j] = sign
             res = milp(obj, constraints=cons, integrality=np.ones(len(lo)), bounds=Bounds(lo, hi))
-            if res.status != 0:
-                return True  # cannot tell: treat as pinned
-            if round(sign * res.fun) != exact(*k):
+            end = round(sign * res.fun)
+            if res.status != 0 or sign * end > sign * exact(*k):
+                return True  # cannot tell (the exact table is no reading): treat as pinned
+            if end != exact(*k):
                 break  # the cell can take another value than its own
         else:
             return True
