@@ -227,21 +227,6 @@ def _hidden(v: object) -> bool:
     return str(v) in (SMALL, SECONDARY)
 
 
-@functools.lru_cache(maxsize=4096)
-def _row_pins_linked(
-    cols: tuple[str, ...],
-    texts: tuple[str, ...],
-    exact: tuple[float, ...],
-    groups: tuple[tuple[tuple[str, ...], str], ...],
-    linked: tuple[tuple[str, str], ...],
-) -> bool:
-    """:func:`totals_pin_a_small_count` of one row (shown ``texts``, ``exact`` counts),
-    remembered: the map, the report and the workbook suppress the same rows."""
-    shown = pd.DataFrame([texts], columns=list(cols))
-    raw = pd.DataFrame([exact], columns=list(cols))
-    return totals_pin_a_small_count(shown, raw, [(list(p), t) for p, t in groups], [], linked)
-
-
 def protect_linked_row(
     out: pd.DataFrame,
     raw: pd.DataFrame,
@@ -282,15 +267,11 @@ def protect_linked_row(
         elif _hidden(out[h].iloc[i]):
             hide(p)
 
-    cols = list(dict.fromkeys([*(c for p, t in groups for c in (*p, t)),
-                               *(c for pair in pairs for c in pair)]))  # fmt: skip
-    cols = [c for c in cols if c in out.columns]
-    key_groups = tuple((tuple(p), t) for p, t in groups)
-    exact = tuple(float(raw[c].iloc[i]) for c in cols)
-
     def pins(frame: pd.DataFrame) -> bool:
-        texts = tuple(str(frame[c].iloc[i]) for c in cols)
-        return _row_pins_linked(tuple(cols), texts, exact, key_groups, tuple(pairs))
+        return totals_pin_a_small_count(
+            frame.iloc[[i]].reset_index(drop=True), raw.iloc[[i]].reset_index(drop=True),
+            groups, [], linked=pairs,
+        )  # fmt: skip
 
     if not pins(out):
         return
@@ -409,12 +390,35 @@ def totals_pin_a_small_count(
     table; or such a group's persons), its smallest and largest value: pinned when they
     are equal.
     """
-    from scipy.optimize import Bounds, LinearConstraint, milp
-
     pairs = [(h, p) for h, p in linked if h in shown.columns and p in shown.columns]
     cols = list(dict.fromkeys([*(c for p, t in groups for c in (*p, t)), *column_totals,
                                *(c for pair in pairs for c in pair)]))  # fmt: skip
     cols = [c for c in cols if c in shown.columns]
+    # remembered: the map, the report, the workbook and the CSV read the same tables
+    return _pins(
+        tuple(cols),
+        tuple(tuple(str(shown[c].iloc[i]) for c in cols) for i in range(len(shown))),
+        tuple(tuple(float(raw[c].iloc[i]) for c in cols) for i in range(len(shown))),
+        tuple((tuple(p), t) for p, t in groups),
+        tuple(column_totals),
+        tuple(pairs),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _pins(
+    cols: tuple[str, ...],
+    texts: tuple[tuple[str, ...], ...],
+    values: tuple[tuple[float, ...], ...],
+    groups: tuple[tuple[tuple[str, ...], str], ...],
+    column_totals: tuple[str, ...],
+    pairs: tuple[tuple[str, str], ...],
+) -> bool:
+    """:func:`totals_pin_a_small_count` of a table as text and numbers (hashable)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    shown = pd.DataFrame(list(texts), columns=list(cols), dtype=object)
+    raw = pd.DataFrame(list(values), columns=list(cols), dtype=float)
     no_breakdown = _no_breakdown_cells(shown, groups)
     for i, h in list(no_breakdown):  # its persons shown x: any number, 0 included
         no_breakdown |= {(i, p) for hh, p in pairs
