@@ -388,7 +388,8 @@ def totals_pin_a_small_count(
 
     An integer program (HiGHS) finds, per protected cell (hidden, with 1-4 in the exact
     table; or such a group's persons), its smallest and largest value: pinned when they
-    are equal.
+    are equal. Two readings that move every protected cell at once (all down, all up) go
+    first: a cell they show at another value than its own is free.
     """
     pairs = [(h, p) for h, p in linked if h in shown.columns and p in shown.columns]
     cols = list(dict.fromkeys([*(c for p, t in groups for c in (*p, t)), *column_totals,
@@ -490,16 +491,37 @@ def _pins(
         for j, x in coef.items():
             a[r, j] = x
     cons = LinearConstraint(a, [r[1] for r in rows], [r[2] for r in rows])
-    for k in sorted(protected, key=lambda k: var[k]):
-        j = var[k]
+    integral, box = np.ones(len(lo)), Bounds(lo, hi)
+    left = {var[k]: exact(*k) for k in protected}  # cells not yet seen at another value
+
+    def reading(obj: np.ndarray) -> np.ndarray | None:
+        """A reading (values of the hidden cells) optimal for ``obj``; it frees every cell
+        it gives another value than its own."""
+        res = milp(obj, constraints=cons, integrality=integral, bounds=box)
+        if res.status != 0:
+            return None
+        x = np.round(res.x)
+        for j in [j for j, v in left.items() if x[j] != v]:
+            del left[j]
+        return x
+
+    # two readings that move all protected cells at once (down, up) free most of them
+    for sign in (1.0, -1.0):
+        obj = np.zeros(len(lo))
+        obj[list(left)] = sign
+        if left and reading(obj) is None:
+            return True  # cannot tell: treat as pinned
+    for j in sorted(left):  # the rest one by one: smallest and largest value
+        if j not in left:
+            continue
+        own = left[j]
         for sign in (1.0, -1.0):
             obj = np.zeros(len(lo))
             obj[j] = sign
-            res = milp(obj, constraints=cons, integrality=np.ones(len(lo)), bounds=Bounds(lo, hi))
-            end = round(sign * res.fun)
-            if res.status != 0 or sign * end > sign * exact(*k):
+            seen = reading(obj)
+            if seen is None or sign * seen[j] > sign * own:
                 return True  # cannot tell (the exact table is no reading): treat as pinned
-            if end != exact(*k):
+            if seen[j] != own:
                 break  # the cell can take another value than its own
         else:
             return True
