@@ -208,6 +208,17 @@ def allocation_by_site(result: RunResult) -> pd.DataFrame | None:
     return by[[c for c in cols if c in by.columns]].reset_index(drop=True)
 
 
+def allocation_links(by_site: pd.DataFrame) -> list[tuple[str, str]]:
+    """``(units_<group>, persons_<group>)`` per group with both columns: a group's
+    households and persons at a site, suppressed together for the council
+    (:func:`~opvang_opt.outputs.privacy.protect_linked_row`)."""
+    return [
+        (f"units_{g}", f"persons_{g}")
+        for g in _persons_groups(by_site)
+        if f"units_{g}" in by_site.columns
+    ]
+
+
 def allocation_groups(by_site: pd.DataFrame) -> list[str]:
     """The groups with a ``persons_<group>`` column."""
     return _persons_groups(by_site)
@@ -217,7 +228,8 @@ def allocation_for_profile(by_site: pd.DataFrame, profile: Profile) -> pd.DataFr
     """The per-site allocation with person and household counts as the profile shows them.
 
     For the council the occupancy is rounded to 10% and left out where fewer than 5 units
-    are occupied, so that it cannot give a suppressed count back (occupied / units).
+    are occupied, so that it cannot give a suppressed count back (occupied / units). A
+    group's persons are hidden with its households (:func:`allocation_links`).
     """
     persons = [f"persons_{g}" for g in _persons_groups(by_site)]
     units = [c for c in by_site.columns if c.startswith("units_")]
@@ -232,6 +244,7 @@ def allocation_for_profile(by_site: pd.DataFrame, profile: Profile) -> pd.DataFr
         profile,
         groups=[(persons, "persons"), (units, "households")],
         column_totals=[*COLUMN_TOTALS, *(c for c in by_site.columns if c.startswith("children_"))],
+        linked=allocation_links(by_site),
     )
     if profile == "council" and "households" in out.columns:
         hidden = out["households"].isin([SMALL, SECONDARY]).to_numpy()
@@ -302,7 +315,7 @@ def hidden_totals(result: RunResult) -> set[str]:
     units = [c for c in by_site.columns if c.startswith("units_")]
     groups = [(persons, "persons"), (units, "households")]
     totals = [c for c in COLUMN_TOTALS if c in shown.columns]
-    if not totals_pin_a_small_count(shown, by_site, groups, totals):
+    if not totals_pin_a_small_count(shown, by_site, groups, totals, allocation_links(by_site)):
         return set()
     return {c for c in totals if shown[c].isin([SMALL, SECONDARY]).any()}
 

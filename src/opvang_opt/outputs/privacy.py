@@ -12,6 +12,7 @@ Two profiles decide what an export may hold:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Literal
@@ -170,6 +171,7 @@ def suppress_frame(
     *,
     groups: Sequence[tuple[Sequence[str], str]] = (),
     column_totals: Sequence[str] = (),
+    linked: Sequence[tuple[str, str]] = (),
 ) -> pd.DataFrame:
     """A copy of ``df`` whose count columns are text, suppressed for the council.
 
@@ -189,6 +191,9 @@ def suppress_frame(
         another table (households and persons placed, in the report and ``run.json``;
         children per site and per school add up to the same children): see
         :func:`protect_column`.
+    linked
+        ``(households, persons)`` column pairs of one group (occupied units and persons of
+        the group at a site): suppressed together, see :func:`protect_linked_row`.
     """
     out = df.copy()
     raw = df.copy()
@@ -206,9 +211,92 @@ def suppress_frame(
                 out.iloc[i, out.columns.get_loc(c)] = v
             out.iloc[i, out.columns.get_loc(total)] = tot
     if profile == "council":
-        for col in [c for c in column_totals if c in out.columns]:
-            protect_column(out, raw, col, groups)
+        pairs = [(h, p) for h, p in linked if h in out.columns and p in out.columns]
+        for _ in range(out.size + 1):  # each pass hides a cell more, or ends
+            before = out.copy()
+            for i in range(len(out)) if pairs else ():
+                protect_linked_row(out, raw, i, groups, pairs)
+            for col in [c for c in column_totals if c in out.columns]:
+                protect_column(out, raw, col, groups)
+            if not pairs or out.equals(before):
+                break
     return out
+
+
+def _hidden(v: object) -> bool:
+    return str(v) in (SMALL, SECONDARY)
+
+
+def protect_linked_row(
+    out: pd.DataFrame,
+    raw: pd.DataFrame,
+    i: int,
+    groups: Sequence[tuple[Sequence[str], str]],
+    linked: Sequence[tuple[str, str]],
+) -> None:
+    """Suppress a group's households and persons at one site together (row ``i``, in place).
+
+    A persons cell of a group tells whether the group lives at the site (persons 1 or more
+    if and only if households 1 or more) and bounds its households (persons at least
+    households): shown beside hidden households, it would give them back (four groups with
+    persons beside a total of 4 households are 1 household each), and the persons of 1-4
+    households are household-level data. So:
+
+    - a group's persons cell is hidden (``<5``, ``x``) wherever its households cell is;
+    - in a row without breakdown (:data:`WHOLE_ROW_PARTS` or more households parts beside a
+      total ``<5``, :func:`suppress_row`) every persons part is ``x`` too, ``0`` included;
+    - while a reader of the row (:func:`totals_pin_a_small_count` on this row alone, with
+      both relations) can still pin a hidden count of 1-4, or the persons of a group with
+      1-4 households, one more group is hidden: its persons alone, else its households and
+      persons, the smallest first; failing that, groups are hidden smallest first until
+      the row pins nothing, and last the row's totals.
+    """
+    pairs = [(h, p) for h, p in linked if h in out.columns and p in out.columns]
+    col = out.columns.get_loc
+
+    def hide(c: str) -> None:
+        v = float(raw[c].iloc[i])
+        if not _hidden(out[c].iloc[i]) and v > 0:
+            out.iloc[i, col(c)] = SMALL if v < MIN_COUNT else SECONDARY
+
+    row = out.iloc[[i]].reset_index(drop=True)
+    no_breakdown = {c for _, c in _no_breakdown_cells(row, groups)}
+    for h, p in pairs:
+        if h in no_breakdown:
+            out.iloc[i, col(p)] = SECONDARY
+        elif _hidden(out[h].iloc[i]):
+            hide(p)
+
+    def pins(frame: pd.DataFrame) -> bool:
+        return totals_pin_a_small_count(
+            frame.iloc[[i]].reset_index(drop=True), raw.iloc[[i]].reset_index(drop=True),
+            groups, [], linked=pairs,
+        )  # fmt: skip
+
+    if not pins(out):
+        return
+    order = sorted(pairs, key=lambda hp: (float(raw[hp[0]].iloc[i]), float(raw[hp[1]].iloc[i])))
+    shown = [(h, p) for h, p in order if not (_hidden(out[h].iloc[i]) and _hidden(out[p].iloc[i]))
+             and float(raw[p].iloc[i]) > 0]  # fmt: skip
+    for h, p in shown:
+        for cells in ([p], [h, p]):
+            trial = out.copy()
+            for c in cells:
+                v = float(raw[c].iloc[i])
+                if not _hidden(trial[c].iloc[i]) and v > 0:
+                    trial.iloc[i, col(c)] = SMALL if v < MIN_COUNT else SECONDARY
+            if not pins(trial):
+                for c in cells:
+                    hide(c)
+                return
+    for h, p in shown:
+        hide(h)
+        hide(p)
+        if not pins(out):
+            return
+    for _, total in groups:
+        if total in out.columns:
+            hide(total)
 
 
 def hidden_ranges(
@@ -279,78 +367,163 @@ def totals_pin_a_small_count(
     raw: pd.DataFrame,
     groups: Sequence[tuple[Sequence[str], str]],
     column_totals: Sequence[str],
+    linked: Sequence[tuple[str, str]] = (),
 ) -> bool:
-    """Whether a reader pins a ``<5`` of the table by all its relations at once.
+    """Whether a reader pins a hidden count of 1-4 of the table by all its relations at once.
 
-    The reader has every shown number, ``<5`` as 1-4, ``x`` as 5 or more, each row's
-    ``groups`` (parts adding up to a total) and the total of each column in
-    ``column_totals``. Row and column relations together can pin a count that neither
-    pins alone (4 + 1 households of two sites beside 7 placed and a site of 5 shown as
-    ``x``: the ``x`` is at least 5, so the second site holds at most 2, and its two groups
-    at least 1 each). An integer program (HiGHS) finds, per ``<5``, its smallest and
-    largest value: pinned when they are equal.
+    The reader has every shown number, ``<5`` as 1-4, ``x`` as 5 or more (0-4 for a part
+    of a row without breakdown, :func:`suppress_row`), each row's ``groups`` (parts adding
+    up to a total; at most or at least the total where the exact row does not add up) and
+    the total of each column in ``column_totals``. Row and column
+    relations together can pin a count that neither pins alone (4 + 1 households of two
+    sites beside 7 placed and a site of 5 shown as ``x``: the ``x`` is at least 5, so the
+    second site holds at most 2, and its two groups at least 1 each).
+
+    ``linked`` holds ``(households, persons)`` column pairs of one group: the reader knows
+    that a group's persons are at least its households, and 1 or more exactly when its
+    households are (each relation where the exact table keeps it). A group's persons
+    hidden beside its hidden households of 1-4 must not be pinned either (they would be
+    the persons of 1-4 households); its persons in a row without breakdown are ``x``
+    for any number, 0 included.
+
+    An integer program (HiGHS) finds, per protected cell (hidden, with 1-4 in the exact
+    table; or such a group's persons), its smallest and largest value: pinned when they
+    are equal. Two readings that move every protected cell at once (all down, all up) go
+    first: a cell they show at another value than its own is free.
     """
+    pairs = [(h, p) for h, p in linked if h in shown.columns and p in shown.columns]
+    cols = list(dict.fromkeys([*(c for p, t in groups for c in (*p, t)), *column_totals,
+                               *(c for pair in pairs for c in pair)]))  # fmt: skip
+    cols = [c for c in cols if c in shown.columns]
+    # remembered: the map, the report, the workbook and the CSV read the same tables
+    return _pins(
+        tuple(cols),
+        tuple(tuple(str(shown[c].iloc[i]) for c in cols) for i in range(len(shown))),
+        tuple(tuple(float(raw[c].iloc[i]) for c in cols) for i in range(len(shown))),
+        tuple((tuple(p), t) for p, t in groups),
+        tuple(column_totals),
+        tuple(pairs),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _pins(
+    cols: tuple[str, ...],
+    texts: tuple[tuple[str, ...], ...],
+    values: tuple[tuple[float, ...], ...],
+    groups: tuple[tuple[tuple[str, ...], str], ...],
+    column_totals: tuple[str, ...],
+    pairs: tuple[tuple[str, str], ...],
+) -> bool:
+    """:func:`totals_pin_a_small_count` of a table as text and numbers (hashable)."""
     from scipy.optimize import Bounds, LinearConstraint, milp
 
-    cols = list(dict.fromkeys([*(c for p, t in groups for c in (*p, t)), *column_totals]))
-    cols = [c for c in cols if c in shown.columns]
+    shown = pd.DataFrame(list(texts), columns=list(cols), dtype=object)
+    raw = pd.DataFrame(list(values), columns=list(cols), dtype=float)
     no_breakdown = _no_breakdown_cells(shown, groups)
+    for i, h in list(no_breakdown):  # its persons shown x: any number, 0 included
+        no_breakdown |= {(i, p) for hh, p in pairs
+                         if hh == h and str(shown[p].iloc[i]) == SECONDARY}  # fmt: skip
     var: dict[tuple[int, str], int] = {}
     lo: list[float] = []
     hi: list[float] = []
+    # above every cell of the exact table: keeps the program bounded, pins nothing
+    top = sum(float(raw[c].clip(lower=0).sum()) for c in cols) + MIN_COUNT
+    ceiling = dict.fromkeys(cols, top)
     for c in cols:
         for i in range(len(shown)):
             v = str(shown[c].iloc[i])
             if v in (SMALL, SECONDARY):
                 var[(i, c)] = len(lo)
-                if (i, c) in no_breakdown:  # a part of a row without breakdown: 0-4
+                if (i, c) in no_breakdown:  # a part of a row without breakdown
                     lo.append(0.0)
-                    hi.append(MIN_COUNT - 1.0)
+                    persons = any(c == p for _, p in pairs)
+                    hi.append(ceiling[c] if persons else MIN_COUNT - 1.0)
                     continue
                 lo.append(1.0 if v == SMALL else float(MIN_COUNT))
                 # an x is 5 or more: its column's sum is no bound the reader knows
-                hi.append(MIN_COUNT - 1.0 if v == SMALL else np.inf)
-    small = [j for (i, c), j in var.items() if str(shown[c].iloc[i]) == SMALL]
-    if not small:
-        return False
-    rows: list[tuple[dict[int, float], float]] = []
+                hi.append(MIN_COUNT - 1.0 if v == SMALL else ceiling[c])
 
-    def relation(cells: list[tuple[int, str, float]], rhs: float = 0.0) -> None:
-        """sum(sign * cell) = rhs, the shown cells moved to the right-hand side."""
+    def exact(i: int, c: str) -> float:
+        return float(raw[c].iloc[i])
+
+    protected = {k for k in var if 0 < exact(*k) < MIN_COUNT}
+    protected |= {(i, p) for h, p in pairs for i in range(len(shown))
+                  if (i, h) in protected and (i, p) in var}  # fmt: skip
+    if not protected:
+        return False
+    rows: list[tuple[dict[int, float], float, float]] = []
+
+    def relation(cells: list[tuple[int, str, float]], rlo: float, rhi: float) -> None:
+        """rlo <= sum(sign * cell) <= rhi, the shown cells moved to the bounds."""
         coef: dict[int, float] = {}
         for i, c, sign in cells:
             if (i, c) in var:
                 coef[var[(i, c)]] = coef.get(var[(i, c)], 0.0) + sign
             else:
-                rhs -= sign * float(raw[c].iloc[i])
+                rlo, rhi = rlo - sign * exact(i, c), rhi - sign * exact(i, c)
         if coef:
-            rows.append((coef, rhs))
+            rows.append((coef, rlo, rhi))
 
     for parts, total in groups:
         part_cols = [c for c in parts if c in cols]
         if total in cols and part_cols:
             for i in range(len(shown)):
-                relation([(i, c, 1.0) for c in part_cols] + [(i, total, -1.0)])
+                # parts add up to the total; where the exact row does not (units shared by
+                # single adults: fewer occupied units than households), the side it keeps
+                gap = sum(exact(i, c) for c in part_cols) - exact(i, total)
+                rlo, rhi = (0.0, 0.0) if gap == 0 else (-np.inf, 0.0) if gap < 0 else (0.0, np.inf)
+                relation([(i, c, 1.0) for c in part_cols] + [(i, total, -1.0)], rlo, rhi)
     for c in [c for c in column_totals if c in cols]:
-        relation([(i, c, 1.0) for i in range(len(shown))], float(raw[c].sum()))
+        relation([(i, c, 1.0) for i in range(len(shown))], float(raw[c].sum()),
+                 float(raw[c].sum()))  # fmt: skip
+    for h, p in pairs:
+        big = ceiling[p]  # no group's persons exceed it
+        for i in range(len(shown)):
+            if exact(i, p) >= exact(i, h):  # persons >= households
+                relation([(i, p, 1.0), (i, h, -1.0)], 0.0, np.inf)
+            if exact(i, p) == 0 or exact(i, h) >= 1:  # persons >= 1 only with households
+                relation([(i, p, 1.0), (i, h, -big)], -np.inf, 0.0)
     if not rows:
         return False
     a = np.zeros((len(rows), len(lo)))
-    for r, (coef, _) in enumerate(rows):
+    for r, (coef, _, _) in enumerate(rows):
         for j, x in coef.items():
             a[r, j] = x
-    b = [rhs for _, rhs in rows]
-    cons = LinearConstraint(a, b, b)
-    for j in small:
-        ends = []
+    cons = LinearConstraint(a, [r[1] for r in rows], [r[2] for r in rows])
+    integral, box = np.ones(len(lo)), Bounds(lo, hi)
+    left = {var[k]: exact(*k) for k in protected}  # cells not yet seen at another value
+
+    def reading(obj: np.ndarray) -> np.ndarray | None:
+        """A reading (values of the hidden cells) optimal for ``obj``; it frees every cell
+        it gives another value than its own."""
+        res = milp(obj, constraints=cons, integrality=integral, bounds=box)
+        if res.status != 0:
+            return None
+        x = np.round(res.x)
+        for j in [j for j, v in left.items() if x[j] != v]:
+            del left[j]
+        return x
+
+    # two readings that move all protected cells at once (down, up) free most of them
+    for sign in (1.0, -1.0):
+        obj = np.zeros(len(lo))
+        obj[list(left)] = sign
+        if left and reading(obj) is None:
+            return True  # cannot tell: treat as pinned
+    for j in sorted(left):  # the rest one by one: smallest and largest value
+        if j not in left:
+            continue
+        own = left[j]
         for sign in (1.0, -1.0):
             obj = np.zeros(len(lo))
             obj[j] = sign
-            res = milp(obj, constraints=cons, integrality=np.ones(len(lo)), bounds=Bounds(lo, hi))
-            if res.status != 0:
-                return True  # cannot tell: treat as pinned
-            ends.append(round(sign * res.fun))
-        if ends[0] == ends[1]:
+            seen = reading(obj)
+            if seen is None or sign * seen[j] > sign * own:
+                return True  # cannot tell (the exact table is no reading): treat as pinned
+            if seen[j] != own:
+                break  # the cell can take another value than its own
+        else:
             return True
     return False
 

@@ -13,7 +13,13 @@ import pyogrio
 
 from opvang_opt.connectors.tiles import TileSource
 from opvang_opt.io.results import atomic_results_dir
-from opvang_opt.outputs.content import allocation_count_columns, hidden_totals, localised
+from opvang_opt.outputs.content import (
+    allocation_by_site,
+    allocation_count_columns,
+    allocation_for_profile,
+    hidden_totals,
+    localised,
+)
 from opvang_opt.outputs.maps import build_map
 from opvang_opt.outputs.memo import (
     PANGO_INSTALL,
@@ -115,24 +121,46 @@ def allocation_csv_tables(
         return {}
     out = {}
     hidden = hidden_totals(result) if profile == "council" else set()
+    sheet = None
+    if profile == "council":  # the workbook's per-site table, persons per group included
+        by_site = allocation_by_site(result)
+        if by_site is not None:
+            sheet = allocation_for_profile(by_site, "council")
     for name, table in result.allocation.tables().items():
         table = localised(pd.DataFrame(table), lang, codes=False)
         path = f"analyst/{name}" if name in HOUSEHOLD_CSV else name
         if profile == "council" and name not in HOUSEHOLD_CSV:
-            table = council_allocation(name, table, hidden)
+            table = council_allocation(name, table, hidden, sheet)
         out[path] = table[[c for c in table.columns if not NAME_COLUMN.match(str(c))]]
     return out
 
 
+COUNCIL_DROPPED = ("beds_occupied_units", "free_before")
+"""Columns of ``allocation_by_site.csv`` left out for the council (the workbook never showed
+them): the beds of the occupied units are a multiple of the households where a site's
+units have the same beds (the shortlist's units: 16 beds of 4 each are 4 households), and
+add up, less the persons, to the unused beds of the comparison; the units less the free
+units before are the households already housed."""
+
+
 def council_allocation(
-    name: str, table: pd.DataFrame, hidden_totals: Iterable[str] = ()
+    name: str,
+    table: pd.DataFrame,
+    hidden_totals: Iterable[str] = (),
+    sheet: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """An aggregate allocation table as the council sees it: households, persons and
     children 1-4 as ``<5``, with secondary suppression where a site's occupied units per
     group add up to its households (one household per unit); ``occupied`` is the same count
     as ``households``, and the occupancy (occupied / units) is rounded to 10 % and left out
-    where 1-4 units are occupied, so neither gives a suppressed count back."""
+    where 1-4 units are occupied, so neither gives a suppressed count back.
+
+    ``sheet`` is the workbook's council table of the same sites
+    (:func:`~opvang_opt.outputs.content.allocation_for_profile`), whose persons per group
+    hide more of the households per group: where given, the counts and the occupancy are
+    taken from it, so that the two tables side by side show no more than the workbook."""
     if name == "allocation_by_site.csv":
+        table = table.drop(columns=list(COUNCIL_DROPPED), errors="ignore")
         units = [c for c in table.columns if c.startswith("units_")]
         counts = [*allocation_count_columns(table), "occupied"]
         totals = [*COLUMN_TOTALS, *(c for c in table.columns if c.startswith("children_"))]
@@ -146,6 +174,14 @@ def council_allocation(
                 few |= out["households"].isin([SMALL, SECONDARY]).to_numpy()
             occ = pd.to_numeric(table["occupancy"], errors="coerce").round(1)
             out["occupancy"] = occ.where(~few)
+        if sheet is not None and "site_id" in out.columns:
+            same = sheet.assign(occupied=sheet.get("households")).set_index(
+                sheet["site_id"].astype(str)
+            )
+            ids = out["site_id"].astype(str)
+            for c in [*counts, "occupancy"]:
+                if c in out.columns and c in same.columns:
+                    out[c] = ids.map(same[c]).to_numpy()
         return out
     if name == "allocation_by_school.csv":  # children placed per school
         used = [c for c in table.columns if str(c).endswith("_used")]
