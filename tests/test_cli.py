@@ -146,7 +146,7 @@ def case_negative_capacity_in_column(tiny):
     raw = dict(tiny["raw"])
     raw["siting"] = {**raw["siting"], "capacity": {"column": "known_capacity"}}
     write_yaml(tiny["path"], raw)
-    return ["id C (row 3)", "known_capacity", "-4.0"]
+    return ["id C (row 3)", "known_capacity", "got -4"]
 
 
 def case_missing_category(tiny):
